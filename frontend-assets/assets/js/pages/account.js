@@ -1,0 +1,141 @@
+// My account: profile, pending invitations (accept / decline), sessions (revoke), logout.
+
+import { api, seg } from '../api.js';
+import { initShell, logout } from '../shell.js';
+import { onLangChange } from '../i18n.js';
+import {
+  $, badge, describeAgent, el, facts, flash, note, replaceChildren, timeEl, withBusy,
+} from '../ui.js';
+
+const profileBody = $('#profile-body');
+const invitationsBody = $('#invitations-body');
+const sessionsBody = $('#sessions-body');
+let sessions = null;
+
+$('#logout').addEventListener('click', (event) => logout(event.currentTarget));
+
+function renderProfile(account) {
+  replaceChildren(profileBody, facts([
+    ['account.display_name', el('span', { text: account.display_name }), 'profile-name'],
+    ['account.phone', account.phone ? el('span', { text: account.phone }) : null, 'profile-phone'],
+    ['account.email', account.email ? el('span', { text: account.email }) : null, 'profile-email'],
+    ['account.platform_role', account.platform_role ? badge('platform_role', account.platform_role) : null],
+    ['account.created_at', timeEl(account.created_at)],
+  ]));
+}
+
+// ---- invitations ---------------------------------------------------------------------------
+
+async function loadInvitations() {
+  try {
+    const list = await api.get('/me/invitations');
+    renderInvitations((list || []).filter((inv) => inv.status === 'pending'));
+  } catch (err) {
+    if (!err.redirecting) replaceChildren(invitationsBody, note('error', err.message));
+  }
+}
+
+function renderInvitations(list) {
+  if (!list.length) {
+    replaceChildren(invitationsBody, note('empty', { i18n: 'account.no_invitations' }));
+    return;
+  }
+  const ul = el('ul', { class: 'list' });
+  for (const inv of list) {
+    const accept = el('button', { type: 'button', class: 'btn btn-primary', i18n: 'account.accept', 'data-testid': 'invitation-accept' });
+    const decline = el('button', { type: 'button', class: 'btn btn-secondary', i18n: 'account.decline', 'data-testid': 'invitation-decline' });
+    accept.addEventListener('click', () => withBusy(accept, async () => {
+      const result = await api.post(`/invitations/${seg(inv.id)}/accept`);
+      const org = (result && result.org) || inv.org;
+      flash(el('span', { i18n: 'account.accepted', args: { org: org.name } }), 'success', {
+        link: { href: '/org.html?id=' + encodeURIComponent(org.id), i18n: 'account.go_to_org' },
+      });
+      await loadInvitations();
+    }));
+    decline.addEventListener('click', () => withBusy(decline, async () => {
+      await api.post(`/invitations/${seg(inv.id)}/decline`);
+      flash(el('span', { i18n: 'account.declined', args: { org: inv.org.name } }), 'info');
+      await loadInvitations();
+    }));
+    ul.append(el('li', { class: 'list-item', 'data-testid': 'invitation', dataset: { id: inv.id } },
+      el('div', { class: 'item-head' },
+        el('strong', { class: 'item-title', text: inv.org.name }),
+        el('span', { class: 'tag', i18n: 'kind.' + inv.org.kind })),
+      facts([
+        ['account.inv_role', el('span', { i18n: 'role.' + inv.role })],
+        ['account.inv_by', el('span', { text: inv.invited_by })],
+        ['account.inv_at', timeEl(inv.created_at)],
+      ]),
+      el('div', { class: 'actions' }, accept, decline)));
+  }
+  replaceChildren(invitationsBody, ul);
+}
+
+// ---- sessions ------------------------------------------------------------------------------
+
+async function loadSessions() {
+  try {
+    sessions = await api.get('/auth/sessions');
+    renderSessions();
+  } catch (err) {
+    if (!err.redirecting) replaceChildren(sessionsBody, note('error', err.message));
+  }
+}
+
+function renderSessions() {
+  if (!sessions) return;
+  if (!sessions.length) {
+    replaceChildren(sessionsBody, note('empty', { i18n: 'account.no_sessions' }));
+    return;
+  }
+  // The current device first, then the most recently used.
+  const sorted = [...sessions].sort((a, b) =>
+    Number(b.current) - Number(a.current) || String(b.last_seen_at).localeCompare(String(a.last_seen_at)));
+  const ul = el('ul', { class: 'list' });
+  for (const s of sorted) {
+    const revoke = el('button', {
+      type: 'button',
+      class: 'btn btn-secondary',
+      i18n: s.current ? 'account.revoke_current' : 'account.revoke',
+      'data-testid': 'session-revoke',
+    });
+    revoke.addEventListener('click', () => withBusy(revoke, async () => {
+      await api.del(`/auth/sessions/${seg(s.id)}`);
+      if (s.current) {
+        location.assign('/login.html');
+        return;
+      }
+      flash(el('span', { i18n: 'account.revoked' }), 'success');
+      await loadSessions();
+    }));
+    const device = describeAgent(s.user_agent);
+    ul.append(el('li', { class: 'list-item', 'data-testid': 'session', dataset: { id: s.id, current: String(Boolean(s.current)) } },
+      el('div', { class: 'item-head' },
+        device ? el('strong', { class: 'item-title', text: device, title: s.user_agent })
+          : el('strong', { class: 'item-title', i18n: 'device.unknown' }),
+        s.current ? el('span', { class: 'badge badge-verified', i18n: 'account.this_device', 'data-testid': 'session-current' }) : null),
+      facts([
+        ['account.ip', s.ip ? el('span', { text: s.ip }) : null],
+        ['account.last_seen', timeEl(s.last_seen_at)],
+        ['account.signed_in', timeEl(s.created_at)],
+        ['account.expires', timeEl(s.expires_at)],
+      ]),
+      el('div', { class: 'actions' }, revoke)));
+  }
+  replaceChildren(sessionsBody, ul);
+}
+
+// Device names are built from the dictionary ("微信 · Android"), so redraw on a switch.
+onLangChange(renderSessions);
+
+const { me, error } = await initShell({ auth: 'required' });
+if (me) {
+  renderProfile(me.account);
+  await Promise.all([loadInvitations(), loadSessions()]);
+} else if (error && !error.redirecting) {
+  // The flash above says what went wrong; the sections just say they are empty for now.
+  for (const body of [profileBody, invitationsBody, sessionsBody]) {
+    replaceChildren(body, note('muted', { i18n: 'common.unavailable' }));
+  }
+  $('#logout').hidden = true;
+}

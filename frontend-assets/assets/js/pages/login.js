@@ -1,0 +1,54 @@
+// Login: phone or e-mail in one field. Afterwards: ?next= when it is one of our own paths,
+// otherwise the place that suits who logged in.
+
+import { api } from '../api.js';
+import { initShell } from '../shell.js';
+import { t } from '../i18n.js';
+import { $, clearErrors, landingFor, safeNext, setBusy, showErrors, validationError, value } from '../ui.js';
+
+const params = new URLSearchParams(location.search);
+const next = safeNext(params.get('next'));
+const form = $('#login-form');
+const submit = $('[type="submit"]', form);
+
+if (next) $('#register-link').href = '/register.html?next=' + encodeURIComponent(next);
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  clearErrors(form);
+  const login = value(form, 'login');
+  const password = $('#password').value;
+  const missing = {};
+  if (!login) missing.login = t('login.login_required');
+  if (!password) missing.password = t('login.password_required');
+  if (Object.keys(missing).length) {
+    showErrors(form, validationError(missing));
+    return;
+  }
+
+  setBusy(submit, true);
+  try {
+    await api.post('/auth/login', { login, password }, { redirectOn401: false });
+    if (next) {
+      location.assign(next);
+      return;
+    }
+    let me = null;
+    try {
+      me = await api.get('/auth/me', { redirectOn401: false });
+    } catch {
+      // Logged in but could not ask who we are: the home page will say.
+    }
+    location.assign(landingFor(me));
+  } catch (err) {
+    showErrors(form, err);
+    setBusy(submit, false);
+  }
+});
+
+const { me } = await initShell({ auth: 'optional' });
+if (me) {
+  $('#already-name').textContent = me.account.display_name;
+  $('#already-continue').href = next || landingFor(me);
+  $('#already').hidden = false;
+}

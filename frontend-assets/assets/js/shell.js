@@ -1,0 +1,171 @@
+// The frame every page shares: header with brand, navigation for who is logged in, the
+// language switch and the logout button. initShell() never throws: a page always renders,
+// even when the server cannot be reached.
+
+import { api } from './api.js';
+import { applyI18n, getLang, LANGS, onLangChange, setLang } from './i18n.js';
+import { el, flashError, replaceChildren } from './ui.js';
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+function sprout() {
+  // A small sprout, drawn inline so nothing is fetched.
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('width', '28');
+  svg.setAttribute('height', '28');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  svg.classList.add('brand-mark');
+  const paths = [
+    ['M12 21v-8', 'stem'],
+    ['M12 13c0-4 3-7 8-7 0 4-3 7-8 7z', 'leaf'],
+    ['M12 11C12 7.5 9.5 5 5 5c0 3.5 2.5 6 7 6z', 'leaf'],
+  ];
+  for (const [d, cls] of paths) {
+    const p = document.createElementNS(SVG, 'path');
+    p.setAttribute('d', d);
+    p.setAttribute('class', cls);
+    svg.append(p);
+  }
+  return svg;
+}
+
+function navLinks(me) {
+  const links = [{ href: '/', key: 'nav.home', testid: 'nav-home' }];
+  if (me) {
+    links.push({ href: '/account.html', key: 'nav.account', testid: 'nav-account' });
+    links.push({ href: '/org.html', key: 'nav.orgs', testid: 'nav-orgs' });
+    if (me.account.platform_role === 'operator') {
+      links.push({ href: '/ops/verify.html', key: 'nav.verify', testid: 'nav-verify' });
+    }
+  } else {
+    links.push({ href: '/login.html', key: 'nav.login', testid: 'nav-login' });
+    links.push({ href: '/register.html', key: 'nav.register', testid: 'nav-register' });
+  }
+  return links;
+}
+
+function langSwitch() {
+  const group = el('div', {
+    class: 'lang-switch',
+    role: 'group',
+    'data-i18n-aria-label': 'lang.switch',
+    'data-testid': 'lang-switch',
+  });
+  const labels = { 'zh-CN': '中文', en: 'EN' };
+  for (const lang of LANGS) {
+    const button = el('button', {
+      type: 'button',
+      lang,
+      'aria-pressed': String(getLang() === lang),
+      'data-testid': lang === 'en' ? 'lang-en' : 'lang-zh',
+      text: labels[lang],
+      on: { click: () => setLang(lang) },
+    });
+    group.append(button);
+  }
+  return group;
+}
+
+export async function logout(button) {
+  button.disabled = true;
+  try {
+    await api.post('/auth/logout', undefined, { redirectOn401: false });
+  } catch (err) {
+    // Already logged out is fine; anything else is worth telling.
+    if (err.status !== 401) {
+      button.disabled = false;
+      flashError(err);
+      return;
+    }
+  }
+  location.assign('/login.html');
+}
+
+export function logoutButton(props = {}) {
+  const button = el('button', { type: 'button', class: 'btn btn-quiet', i18n: 'nav.logout', ...props });
+  button.addEventListener('click', () => logout(button));
+  return button;
+}
+
+function renderHeader(header, me) {
+  const here = location.pathname.replace(/\/index\.html$/, '/');
+  const list = el('ul', { class: 'nav-list' });
+  for (const link of navLinks(me)) {
+    const current = here === link.href;
+    list.append(el('li', {}, el('a', {
+      href: link.href,
+      i18n: link.key,
+      'data-testid': link.testid,
+      'aria-current': current ? 'page' : null,
+    })));
+  }
+  const user = me
+    ? el('div', { class: 'user-box' },
+      el('span', { class: 'user-name', 'data-testid': 'header-user', text: me.account.display_name }),
+      logoutButton({ 'data-testid': 'logout' }))
+    : null;
+
+  replaceChildren(header,
+    el('div', { class: 'header-inner' },
+      el('div', { class: 'header-top' },
+        el('a', { class: 'brand', href: '/', 'data-testid': 'brand' },
+          sprout(),
+          el('span', { class: 'brand-name' },
+            el('span', { class: 'brand-zh', lang: 'zh-CN', text: '农源直供' }),
+            el('span', { class: 'brand-en', lang: 'en', text: 'Farmgate' }))),
+        langSwitch()),
+      el('nav', { class: 'nav', 'data-i18n-aria-label': 'nav.label' }, list, user)));
+  applyI18n(header);
+}
+
+function renderFooter() {
+  const footer = document.getElementById('site-footer');
+  if (!footer) return;
+  replaceChildren(footer,
+    el('p', { i18n: 'footer.tagline' }),
+    el('p', { class: 'muted', i18n: 'footer.times' }));
+}
+
+// "Show password" checkboxes: typing a password on a phone keyboard is error-prone.
+function wirePasswordToggles() {
+  for (const box of document.querySelectorAll('[data-toggle-password]')) {
+    const input = document.getElementById(box.getAttribute('data-toggle-password'));
+    if (!input) continue;
+    box.addEventListener('change', () => {
+      input.type = box.checked ? 'text' : 'password';
+    });
+  }
+}
+
+/**
+ * Sets up the page frame and finds out who is logged in.
+ * auth: 'optional' (public page; null when nobody is) or 'required' (401 goes to the login
+ * page). Returns the /auth/me answer, or null; `shell.error` tells a failure apart.
+ */
+export async function initShell({ auth = 'optional' } = {}) {
+  applyI18n(document);
+  const header = document.getElementById('site-header');
+  onLangChange((lang) => {
+    for (const b of document.querySelectorAll('.lang-switch button')) {
+      b.setAttribute('aria-pressed', String(b.lang === lang));
+    }
+  });
+  renderFooter();
+  if (header) renderHeader(header, null);
+  wirePasswordToggles();
+
+  let me = null;
+  let error = null;
+  try {
+    me = await api.get('/auth/me', { redirectOn401: auth === 'required' });
+  } catch (err) {
+    error = err;
+    if (!(err.status === 401 && auth === 'optional')) flashError(err);
+  }
+  if (header) renderHeader(header, me);
+  document.body.classList.add('ready');
+  return { me, error };
+}
+

@@ -1,0 +1,19 @@
+//! Every schema change, forward only. A landed migration is never edited: add a new one.
+//! Each runs on SQLite and PostgreSQL (the test suite migrates both).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_outbox;
+mod m20261123_000002_identity;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_outbox::Migration),
+            Box::new(m20261123_000002_identity::Migration),
+        ]
+    }
+}

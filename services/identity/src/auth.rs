@@ -1,0 +1,465 @@
+//! Who is asking: session tokens, password hashes, the `Actor` and the `AuthUser` extractor
+//! that every handler uses. Authorisation questions are answered here, in one place.
+
+use crate::Identity;
+use crate::domain::{OrgKind, OrgRole, OrgStatus, PlatformRole};
+use crate::error::{IdentityError, Result};
+use argon2::{PasswordHash, PasswordHasher, PasswordVerifier};
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use base64::Engine;
+use farmgate_infra::http::ApiError;
+use farmgate_kernel::id::{AccountId, OrgId};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+pub const SESSION_COOKIE: &str = "fg_session";
+const TOKEN_PREFIX: &str = "fg_";
+
+/// A fresh opaque session token: 256 random bits, URL-safe.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    format!(
+        "{TOKEN_PREFIX}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
+}
+
+/// What the database keeps of a token.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Argon2id cost. The defaults follow current OWASP guidance; tests use the cheapest
+/// parameters the algorithm allows.
+#[derive(Clone, Copy, Debug)]
+pub struct PasswordCost {
+    pub memory_kib: u32,
+    pub iterations: u32,
+}
+
+impl Default for PasswordCost {
+    fn default() -> Self {
+        Self {
+            memory_kib: 19 * 1024,
+            iterations: 2,
+        }
+    }
+}
+
+impl PasswordCost {
+    pub const FAST_FOR_TESTS: PasswordCost = PasswordCost {
+        memory_kib: 8,
+        iterations: 1,
+    };
+
+    fn hasher(self) -> Result<argon2::Argon2<'static>> {
+        let params = argon2::Params::new(self.memory_kib.max(8), self.iterations.max(1), 1, None)
+            .map_err(|e| IdentityError::Hashing(e.to_string()))?;
+        Ok(argon2::Argon2::new(
+            argon2::Algorithm::Argon2id,
+            argon2::Version::V0x13,
+            params,
+        ))
+    }
+}
+
+/// Hashes a password off the async threads (argon2 is deliberately slow).
+pub async fn hash_password(cost: PasswordCost, password: String) -> Result<String> {
+    tokio::task::spawn_blocking(move || {
+        let hasher = cost.hasher()?;
+        let hash: PasswordHash = hasher
+            .hash_password(password.as_bytes())
+            .map_err(|e| IdentityError::Hashing(e.to_string()))?;
+        Ok(hash.to_string())
+    })
+    .await
+    .map_err(|e| IdentityError::Hashing(e.to_string()))?
+}
+
+/// Checks a password against a stored PHC hash, off the async threads. The cost is read from
+/// the hash itself, so raising the cost later does not lock anyone out.
+pub async fn verify_password(hash: String, password: String) -> Result<bool> {
+    tokio::task::spawn_blocking(move || {
+        let parsed = PasswordHash::new(&hash).map_err(|e| IdentityError::Hashing(e.to_string()))?;
+        Ok(argon2::Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
+    })
+    .await
+    .map_err(|e| IdentityError::Hashing(e.to_string()))?
+}
+
+/// One organisation the actor belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Membership {
+    pub org_id: OrgId,
+    pub role: OrgRole,
+    pub org_kind: OrgKind,
+    pub org_status: OrgStatus,
+}
+
+/// The authenticated person behind a request, with what they may do.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub account_id: AccountId,
+    pub session_id: Uuid,
+    pub display_name: String,
+    pub platform_role: Option<PlatformRole>,
+    pub memberships: Vec<Membership>,
+}
+
+impl Actor {
+    pub fn is(&self, role: PlatformRole) -> bool {
+        self.platform_role == Some(role)
+    }
+
+    pub fn is_operator(&self) -> bool {
+        self.is(PlatformRole::Operator)
+    }
+
+    /// Platform staff and officials: refuses everyone else.
+    pub fn require_platform(&self, roles: &[PlatformRole]) -> Result<()> {
+        match self.platform_role {
+            Some(r) if roles.contains(&r) => Ok(()),
+            _ => Err(IdentityError::Forbidden),
+        }
+    }
+
+    pub fn membership(&self, org: OrgId) -> Option<&Membership> {
+        self.memberships.iter().find(|m| m.org_id == org)
+    }
+
+    /// A member of `org` (any role), or the operator, who oversees every organisation.
+    pub fn require_member_or_operator(&self, org: OrgId) -> Result<()> {
+        if self.is_operator() || self.membership(org).is_some() {
+            Ok(())
+        } else {
+            Err(IdentityError::Forbidden)
+        }
+    }
+
+    /// An owner of `org`. Staff and outsiders are refused.
+    pub fn require_owner(&self, org: OrgId) -> Result<()> {
+        match self.membership(org) {
+            Some(m) if m.role == OrgRole::Owner => Ok(()),
+            _ => Err(IdentityError::Forbidden),
+        }
+    }
+
+    /// A member acting for a seller that may sell: verified and of a selling kind. This is the
+    /// one check later services (catalogue, orders) use before letting an organisation sell.
+    pub fn require_selling_member(&self, org: OrgId) -> Result<&Membership> {
+        let m = self.membership(org).ok_or(IdentityError::Forbidden)?;
+        if !m.org_kind.is_seller() {
+            return Err(IdentityError::Forbidden);
+        }
+        if m.org_status != OrgStatus::Verified {
+            return Err(IdentityError::conflict(
+                "org_not_verified",
+                "该组织尚未通过平台认证，暂不能销售",
+                "this organisation is not verified yet and cannot sell",
+            ));
+        }
+        Ok(m)
+    }
+}
+
+/// Extracts the [`Actor`] from the session cookie or a Bearer token, or refuses with 401.
+///
+/// It also enforces two rules for every handler at once: county officials never write, and a
+/// cookie-authenticated write must come from our own pages (Origin check), so another site
+/// cannot ride a logged-in browser.
+#[derive(Clone, Debug)]
+pub struct AuthUser(pub Actor);
+
+/// Like [`AuthUser`] but anonymous requests get `None` instead of 401.
+#[derive(Clone, Debug)]
+pub struct MaybeAuthUser(pub Option<Actor>);
+
+/// Where the token came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenSource {
+    Cookie,
+    Bearer,
+}
+
+/// The session token of a request, if it carries one.
+pub fn token_from_parts(parts: &Parts) -> Option<(String, TokenSource)> {
+    if let Some(v) = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        && let Some(t) = v
+            .strip_prefix("Bearer ")
+            .or_else(|| v.strip_prefix("bearer "))
+    {
+        return Some((t.trim().to_owned(), TokenSource::Bearer));
+    }
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| (v.trim().to_owned(), TokenSource::Cookie))
+}
+
+fn is_write(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// A cookie-authenticated write must come from our own origin. Browsers send `Origin` on
+/// cross-origin writes; when it names another host, refuse. `Sec-Fetch-Site: cross-site` too.
+fn same_origin(parts: &Parts) -> bool {
+    if parts
+        .headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == "cross-site")
+    {
+        return false;
+    }
+    let Some(origin) = parts
+        .headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return true;
+    };
+    let host = parts
+        .headers
+        .get("x-forwarded-host")
+        .or_else(|| parts.headers.get(header::HOST))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or(origin);
+    !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
+}
+
+/// Paths an official may still write to: their own session.
+fn allowed_for_read_only(path: &str) -> bool {
+    path == "/api/v1/auth/logout" || path.starts_with("/api/v1/auth/sessions/")
+}
+
+async fn authenticate(parts: &Parts, identity: &Identity) -> Result<Option<Actor>> {
+    let Some((token, source)) = token_from_parts(parts) else {
+        return Ok(None);
+    };
+    let actor = identity.actor_for_token(&token).await?;
+    let Some(actor) = actor else {
+        return Err(IdentityError::Unauthenticated);
+    };
+    if is_write(&parts.method) {
+        if source == TokenSource::Cookie && !same_origin(parts) {
+            return Err(IdentityError::CrossSite);
+        }
+        if actor.is(PlatformRole::Official) && !allowed_for_read_only(parts.uri.path()) {
+            return Err(IdentityError::ReadOnly);
+        }
+    }
+    Ok(Some(actor))
+}
+
+impl<S> FromRequestParts<S> for AuthUser
+where
+    S: Send + Sync,
+    Identity: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let identity = Identity::from_ref(state);
+        match authenticate(parts, &identity).await? {
+            Some(actor) => Ok(AuthUser(actor)),
+            None => Err(IdentityError::Unauthenticated.into()),
+        }
+    }
+}
+
+impl<S> FromRequestParts<S> for MaybeAuthUser
+where
+    S: Send + Sync,
+    Identity: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let identity = Identity::from_ref(state);
+        match authenticate(parts, &identity).await {
+            Ok(actor) => Ok(MaybeAuthUser(actor)),
+            // A stale cookie on a public page is not an error: treat the visitor as anonymous.
+            Err(IdentityError::Unauthenticated) => Ok(MaybeAuthUser(None)),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_hashed_password_verifies_and_a_wrong_one_does_not() {
+        let hash = hash_password(PasswordCost::FAST_FOR_TESTS, "梅岭脐橙2026".into()).await;
+        let hash = hash.unwrap_or_default();
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(matches!(
+            verify_password(hash.clone(), "梅岭脐橙2026".into()).await,
+            Ok(true)
+        ));
+        assert!(matches!(
+            verify_password(hash, "梅岭脐橙2025".into()).await,
+            Ok(false)
+        ));
+    }
+
+    #[test]
+    fn tokens_are_unique_and_only_their_hash_is_kept() {
+        let (a, b) = (new_token(), new_token());
+        assert_ne!(a, b);
+        assert!(a.starts_with("fg_") && a.len() == 46, "{a}");
+        assert_eq!(token_hash(&a).len(), 64);
+        assert_ne!(token_hash(&a), token_hash(&b));
+    }
+
+    fn parts(method: Method, headers: &[(&str, &str)]) -> Parts {
+        let mut req = axum::http::Request::builder()
+            .method(method)
+            .uri("/api/v1/orgs");
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let (parts, ()) = req.body(()).unwrap_or_default().into_parts();
+        parts
+    }
+
+    #[test]
+    fn the_token_is_read_from_bearer_first_then_the_cookie() {
+        let p = parts(
+            Method::GET,
+            &[
+                ("cookie", "a=1; fg_session=fg_c"),
+                ("authorization", "Bearer fg_b"),
+            ],
+        );
+        assert_eq!(
+            token_from_parts(&p),
+            Some(("fg_b".into(), TokenSource::Bearer))
+        );
+        let p = parts(Method::GET, &[("cookie", "a=1; fg_session=fg_c")]);
+        assert_eq!(
+            token_from_parts(&p),
+            Some(("fg_c".into(), TokenSource::Cookie))
+        );
+        assert_eq!(token_from_parts(&parts(Method::GET, &[])), None);
+    }
+
+    #[test]
+    fn a_write_from_another_site_is_not_same_origin() {
+        let ok = parts(
+            Method::POST,
+            &[
+                ("host", "farm.example:8080"),
+                ("origin", "https://farm.example:8080"),
+            ],
+        );
+        assert!(same_origin(&ok));
+        let evil = parts(
+            Method::POST,
+            &[("host", "farm.example"), ("origin", "https://evil.example")],
+        );
+        assert!(!same_origin(&evil));
+        let fetch_meta = parts(
+            Method::POST,
+            &[("host", "farm.example"), ("sec-fetch-site", "cross-site")],
+        );
+        assert!(!same_origin(&fetch_meta));
+        assert!(
+            same_origin(&parts(Method::POST, &[("host", "farm.example")])),
+            "non-browser clients send no Origin"
+        );
+    }
+
+    fn actor(memberships: Vec<Membership>, role: Option<PlatformRole>) -> Actor {
+        Actor {
+            account_id: AccountId::new(),
+            session_id: Uuid::now_v7(),
+            display_name: "测试".into(),
+            platform_role: role,
+            memberships,
+        }
+    }
+
+    #[test]
+    fn staff_act_only_inside_their_own_organisation() {
+        let (mine, other) = (OrgId::new(), OrgId::new());
+        let staff = actor(
+            vec![Membership {
+                org_id: mine,
+                role: OrgRole::Staff,
+                org_kind: OrgKind::Cooperative,
+                org_status: OrgStatus::Verified,
+            }],
+            None,
+        );
+        assert!(staff.require_member_or_operator(mine).is_ok());
+        assert!(staff.require_member_or_operator(other).is_err());
+        assert!(staff.require_owner(mine).is_err(), "staff are not owners");
+        assert!(staff.require_selling_member(mine).is_ok());
+        assert!(staff.require_selling_member(other).is_err());
+    }
+
+    #[test]
+    fn an_unverified_seller_or_a_buyer_cannot_sell() {
+        let org = OrgId::new();
+        let pending = actor(
+            vec![Membership {
+                org_id: org,
+                role: OrgRole::Owner,
+                org_kind: OrgKind::FamilyFarm,
+                org_status: OrgStatus::Pending,
+            }],
+            None,
+        );
+        assert!(matches!(
+            pending.require_selling_member(org),
+            Err(IdentityError::Conflict {
+                code: "org_not_verified",
+                ..
+            })
+        ));
+        let buyer = actor(
+            vec![Membership {
+                org_id: org,
+                role: OrgRole::Owner,
+                org_kind: OrgKind::BusinessBuyer,
+                org_status: OrgStatus::Verified,
+            }],
+            None,
+        );
+        assert!(matches!(
+            buyer.require_selling_member(org),
+            Err(IdentityError::Forbidden)
+        ));
+    }
+
+    #[test]
+    fn the_operator_oversees_every_organisation_but_does_not_own_it() {
+        let op = actor(vec![], Some(PlatformRole::Operator));
+        let org = OrgId::new();
+        assert!(op.require_member_or_operator(org).is_ok());
+        assert!(op.require_owner(org).is_err());
+        assert!(op.require_platform(&[PlatformRole::Operator]).is_ok());
+        assert!(
+            actor(vec![], Some(PlatformRole::Official))
+                .require_platform(&[PlatformRole::Operator])
+                .is_err()
+        );
+    }
+}

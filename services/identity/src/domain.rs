@@ -1,0 +1,530 @@
+//! Identity rules as plain types and functions: roles, organisation kinds, the verification
+//! state machine, and the parsing of what people type in.
+
+use farmgate_kernel::region::RegionInput;
+use farmgate_kernel::text::{clean_optional_text, clean_text};
+use farmgate_kernel::{Email, FieldError, Phone, Region, Uscc, ValidationErrors};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Declares a string-backed enum with its stored/wire name and Chinese/English labels.
+macro_rules! labelled_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $wire:literal, $zh:literal, $en:literal;)+ }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $wire),+ }
+            }
+
+            pub fn label_zh(self) -> &'static str {
+                match self { $($name::$variant => $zh),+ }
+            }
+
+            pub fn label_en(self) -> &'static str {
+                match self { $($name::$variant => $en),+ }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($wire => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+labelled_enum!(
+    /// A role on the platform itself, held by platform staff and county officials.
+    PlatformRole {
+        Operator => "operator", "平台运营", "platform operator";
+        AfterSalesAgent => "after_sales_agent", "售后客服", "after-sales agent";
+        Official => "official", "县级主管部门", "county official";
+    }
+);
+
+labelled_enum!(
+    /// What kind of organisation this is.
+    OrgKind {
+        Cooperative => "cooperative", "农民专业合作社", "farmer cooperative";
+        FamilyFarm => "family_farm", "家庭农场", "family farm";
+        SpecialisedHousehold => "specialised_household", "专业大户", "large specialised household";
+        AgriEnterprise => "agri_enterprise", "农业生产企业", "agricultural enterprise";
+        PlatformStore => "platform_store", "平台自营", "platform's own store";
+        BusinessBuyer => "business_buyer", "采购商", "business buyer";
+    }
+);
+
+impl OrgKind {
+    /// Sellers list produce; business buyers buy in bulk.
+    pub fn is_seller(self) -> bool {
+        !matches!(self, OrgKind::BusinessBuyer)
+    }
+}
+
+labelled_enum!(
+    /// A member's role inside one organisation.
+    OrgRole {
+        Owner => "owner", "负责人", "owner";
+        Staff => "staff", "员工", "staff";
+    }
+);
+
+labelled_enum!(
+    /// Where an organisation stands with the operator.
+    OrgStatus {
+        Pending => "pending", "待审核", "pending review";
+        Verified => "verified", "已认证", "verified";
+        Rejected => "rejected", "未通过", "rejected";
+    }
+);
+
+labelled_enum!(
+    AccountStatus {
+        Active => "active", "正常", "active";
+        Disabled => "disabled", "已停用", "disabled";
+    }
+);
+
+labelled_enum!(
+    InvitationStatus {
+        Pending => "pending", "待接受", "pending";
+        Accepted => "accepted", "已接受", "accepted";
+        Declined => "declined", "已拒绝", "declined";
+        Revoked => "revoked", "已撤回", "revoked";
+    }
+);
+
+labelled_enum!(
+    /// An entry in an organisation's verification history.
+    ReviewAction {
+        Submitted => "submitted", "提交审核", "submitted";
+        Resubmitted => "resubmitted", "重新提交", "resubmitted";
+        Verified => "verified", "审核通过", "verified";
+        Rejected => "rejected", "审核驳回", "rejected";
+    }
+);
+
+/// What can happen to an organisation's verification.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Review {
+    Verify,
+    Reject {
+        reason: String,
+    },
+    /// The owner changed identity facts (name, licence, region), or edited a rejected
+    /// organisation: it goes back to the queue.
+    Resubmit,
+}
+
+/// Why a review move is not allowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ReviewError {
+    #[error("organisation is already verified")]
+    AlreadyVerified,
+    #[error("organisation is already rejected")]
+    AlreadyRejected,
+}
+
+/// The verification state machine: the one place that says which moves are legal.
+///
+/// ```text
+///   pending ──verify──▶ verified ──resubmit──▶ pending
+///      │                                         ▲
+///      └──reject──▶ rejected ──────resubmit──────┘
+/// ```
+/// A verified organisation can also be rejected (the operator withdraws verification, e.g. a
+/// licence found revoked).
+pub fn review(
+    current: OrgStatus,
+    action: &Review,
+) -> Result<(OrgStatus, ReviewAction), ReviewError> {
+    match (current, action) {
+        (OrgStatus::Verified, Review::Verify) => Err(ReviewError::AlreadyVerified),
+        (_, Review::Verify) => Ok((OrgStatus::Verified, ReviewAction::Verified)),
+        (OrgStatus::Rejected, Review::Reject { .. }) => Err(ReviewError::AlreadyRejected),
+        (_, Review::Reject { .. }) => Ok((OrgStatus::Rejected, ReviewAction::Rejected)),
+        (_, Review::Resubmit) => Ok((OrgStatus::Pending, ReviewAction::Resubmitted)),
+    }
+}
+
+/// A rejection reason the seller will read: 2–500 characters.
+pub fn parse_reason(input: &str) -> Result<String, FieldError> {
+    clean_text(input, 2, 500, true).map_err(|e| e.at("reason"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Passwords and names
+
+/// A new password as typed: 8–128 characters, not all one character, not the phone number.
+#[derive(Clone)]
+pub struct NewPassword(String);
+
+impl std::fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NewPassword(***)")
+    }
+}
+
+impl NewPassword {
+    pub fn parse(input: &str, phone: Option<&Phone>) -> Result<Self, FieldError> {
+        let n = input.chars().count();
+        let err = |code, zh: &str, en: &str| FieldError::new("password", code, zh, en);
+        if n < 8 {
+            return Err(err(
+                "too_short",
+                "密码至少 8 位",
+                "the password needs at least 8 characters",
+            ));
+        }
+        if n > 128 {
+            return Err(err(
+                "too_long",
+                "密码最多 128 位",
+                "the password can have at most 128 characters",
+            ));
+        }
+        let mut chars = input.chars();
+        let first = chars.next();
+        if chars.all(|c| Some(c) == first) {
+            return Err(err(
+                "too_weak",
+                "密码不能是同一个字符重复",
+                "the password cannot be one character repeated",
+            ));
+        }
+        if phone.is_some_and(|p| input.contains(p.as_str())) {
+            return Err(err(
+                "too_weak",
+                "密码不能包含手机号",
+                "the password cannot contain your phone number",
+            ));
+        }
+        Ok(Self(input.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A person's display name: 1–32 characters.
+pub fn parse_display_name(input: &str) -> Result<String, FieldError> {
+    clean_text(input, 1, 32, false).map_err(|e| e.at("display_name"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registration
+
+/// A registration, parsed.
+#[derive(Clone, Debug)]
+pub struct NewAccount {
+    pub display_name: String,
+    pub phone: Option<Phone>,
+    pub email: Option<Email>,
+    pub password: NewPassword,
+}
+
+impl NewAccount {
+    pub fn parse(
+        display_name: &str,
+        phone: Option<&str>,
+        email: Option<&str>,
+        password: &str,
+    ) -> Result<Self, ValidationErrors> {
+        let mut errs = ValidationErrors::new();
+        let display_name = errs.check("display_name", parse_display_name(display_name));
+        let phone = match phone.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(p) => errs.check("phone", Phone::parse(p)),
+            None => None,
+        };
+        let email = match email.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(e) => errs.check("email", Email::parse(e)),
+            None => None,
+        };
+        let phone_given = phone.is_some() || errs.errors().iter().any(|e| e.field == "phone");
+        let email_given = email.is_some() || errs.errors().iter().any(|e| e.field == "email");
+        if !phone_given && !email_given {
+            errs.push(FieldError::new(
+                "phone",
+                "required",
+                "请填写手机号或邮箱",
+                "enter a phone number or an e-mail address",
+            ));
+        }
+        let password = errs.check("password", NewPassword::parse(password, phone.as_ref()));
+        match (display_name, password) {
+            (Some(display_name), Some(password)) if errs.is_empty() => Ok(Self {
+                display_name,
+                phone,
+                email,
+                password,
+            }),
+            _ => Err(errs),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Organisations
+
+/// The facts an organisation registers with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrgFacts {
+    pub name: String,
+    pub licence_no: Uscc,
+    pub region: Region,
+    pub address: Option<String>,
+    pub contact_name: String,
+    pub contact_phone: Phone,
+}
+
+/// The raw fields of an organisation form.
+#[derive(Clone, Debug, Default)]
+pub struct OrgFactsInput<'a> {
+    pub name: &'a str,
+    pub licence_no: &'a str,
+    pub region: Option<&'a RegionInput>,
+    pub address: Option<&'a str>,
+    pub contact_name: &'a str,
+    pub contact_phone: &'a str,
+}
+
+impl OrgFacts {
+    pub fn parse(input: &OrgFactsInput<'_>) -> Result<Self, ValidationErrors> {
+        let mut errs = ValidationErrors::new();
+        let name = errs.check("name", clean_text(input.name, 2, 100, false));
+        let licence_no = errs.check("licence_no", Uscc::parse(input.licence_no));
+        let region = match input.region {
+            Some(r) => match Region::parse(r) {
+                Ok(r) => Some(r),
+                Err(list) => {
+                    for e in list {
+                        errs.push(e);
+                    }
+                    None
+                }
+            },
+            None => {
+                errs.push(FieldError::new(
+                    "region",
+                    "required",
+                    "请填写所在地区",
+                    "the region is required",
+                ));
+                None
+            }
+        };
+        let address = errs.check("address", clean_optional_text(input.address, 200, false));
+        let contact_name = errs.check("contact_name", clean_text(input.contact_name, 1, 32, false));
+        let contact_phone = errs.check("contact_phone", Phone::parse(input.contact_phone));
+        match (
+            name,
+            licence_no,
+            region,
+            address,
+            contact_name,
+            contact_phone,
+        ) {
+            (
+                Some(name),
+                Some(licence_no),
+                Some(region),
+                Some(address),
+                Some(contact_name),
+                Some(contact_phone),
+            ) if errs.is_empty() => Ok(Self {
+                name,
+                licence_no,
+                region,
+                address,
+                contact_name,
+                contact_phone,
+            }),
+            _ => Err(errs),
+        }
+    }
+
+    /// Whether a change from `self` to `new` touches what the operator verified, which sends
+    /// the organisation back to review.
+    pub fn needs_review_after(&self, new: &OrgFacts) -> bool {
+        self.name != new.name || self.licence_no != new.licence_no || self.region != new.region
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pending_org_can_be_verified_or_rejected() {
+        assert_eq!(
+            review(OrgStatus::Pending, &Review::Verify),
+            Ok((OrgStatus::Verified, ReviewAction::Verified))
+        );
+        let reject = Review::Reject {
+            reason: "执照照片模糊".into(),
+        };
+        assert_eq!(
+            review(OrgStatus::Pending, &reject),
+            Ok((OrgStatus::Rejected, ReviewAction::Rejected))
+        );
+    }
+
+    #[test]
+    fn verifying_twice_or_rejecting_twice_is_refused() {
+        assert_eq!(
+            review(OrgStatus::Verified, &Review::Verify),
+            Err(ReviewError::AlreadyVerified)
+        );
+        let reject = Review::Reject { reason: "x".into() };
+        assert_eq!(
+            review(OrgStatus::Rejected, &reject),
+            Err(ReviewError::AlreadyRejected)
+        );
+    }
+
+    #[test]
+    fn a_rejected_or_verified_org_goes_back_to_the_queue_when_resubmitted() {
+        for s in [OrgStatus::Rejected, OrgStatus::Verified, OrgStatus::Pending] {
+            assert_eq!(
+                review(s, &Review::Resubmit),
+                Ok((OrgStatus::Pending, ReviewAction::Resubmitted))
+            );
+        }
+    }
+
+    #[test]
+    fn a_verified_org_can_lose_its_verification() {
+        let reject = Review::Reject {
+            reason: "执照已吊销".into(),
+        };
+        assert_eq!(
+            review(OrgStatus::Verified, &reject),
+            Ok((OrgStatus::Rejected, ReviewAction::Rejected))
+        );
+    }
+
+    #[test]
+    fn weak_passwords_are_refused_with_a_reason() {
+        let phone = Phone::parse("13800138000").ok();
+        assert_eq!(
+            NewPassword::parse("short", None).map_err(|e| e.code).err(),
+            Some("too_short")
+        );
+        assert_eq!(
+            NewPassword::parse("aaaaaaaaaa", None)
+                .map_err(|e| e.code)
+                .err(),
+            Some("too_weak")
+        );
+        assert_eq!(
+            NewPassword::parse("x13800138000", phone.as_ref())
+                .map_err(|e| e.code)
+                .err(),
+            Some("too_weak")
+        );
+        assert_eq!(
+            NewPassword::parse(&"ab".repeat(65), None)
+                .map_err(|e| e.code)
+                .err(),
+            Some("too_long")
+        );
+        assert!(
+            NewPassword::parse("梅岭脐橙真好吃呀", None).is_ok(),
+            "Chinese passwords count characters"
+        );
+    }
+
+    #[test]
+    fn registration_needs_a_phone_or_an_email_and_reports_every_problem() {
+        let errs = NewAccount::parse("", None, None, "short")
+            .err()
+            .unwrap_or_default();
+        let fields: Vec<&str> = errs.errors().iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["display_name", "phone", "password"]);
+        assert!(NewAccount::parse("王芳", Some("13800138000"), None, "good-pass-1").is_ok());
+        assert!(NewAccount::parse("王芳", None, Some("w@example.cn"), "good-pass-1").is_ok());
+        let errs = NewAccount::parse("王芳", Some("123"), None, "good-pass-1")
+            .err()
+            .unwrap_or_default();
+        assert_eq!(
+            errs.errors().len(),
+            1,
+            "a bad phone is reported once, not also as missing"
+        );
+    }
+
+    fn facts_input(region: &RegionInput) -> OrgFactsInput<'_> {
+        OrgFactsInput {
+            name: "青石县梅岭脐橙专业合作社",
+            licence_no: "91350100M000100Y43",
+            region: Some(region),
+            address: Some("梅岭镇茶坑村 3 组"),
+            contact_name: "李国强",
+            contact_phone: "13800000001",
+        }
+    }
+
+    fn region(township: &str) -> RegionInput {
+        RegionInput {
+            province: "江西省".into(),
+            city: "赣州市".into(),
+            county: "青石县".into(),
+            township: Some(township.into()),
+            village: None,
+        }
+    }
+
+    #[test]
+    fn organisation_facts_parse_and_report_by_field() {
+        let r = region("梅岭镇");
+        assert!(OrgFacts::parse(&facts_input(&r)).is_ok());
+        let bad = OrgFactsInput {
+            licence_no: "123",
+            contact_phone: "0797-1234567",
+            ..facts_input(&r)
+        };
+        let errs = OrgFacts::parse(&bad).err().unwrap_or_default();
+        let fields: Vec<&str> = errs.errors().iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["licence_no", "contact_phone"]);
+    }
+
+    #[test]
+    fn changing_the_name_licence_or_region_needs_review_but_the_contact_does_not() {
+        let (r1, r2) = (region("梅岭镇"), region("桃源乡"));
+        let Ok(a) = OrgFacts::parse(&facts_input(&r1)) else {
+            panic!("valid facts")
+        };
+        let Ok(moved) = OrgFacts::parse(&facts_input(&r2)) else {
+            panic!("valid facts")
+        };
+        let Ok(new_contact) = OrgFacts::parse(&OrgFactsInput {
+            contact_name: "王芳",
+            ..facts_input(&r1)
+        }) else {
+            panic!("valid facts")
+        };
+        assert!(a.needs_review_after(&moved));
+        assert!(!a.needs_review_after(&new_contact));
+    }
+
+    #[test]
+    fn only_business_buyers_are_not_sellers() {
+        assert!(
+            OrgKind::ALL
+                .iter()
+                .filter(|k| !k.is_seller())
+                .eq([OrgKind::BusinessBuyer].iter())
+        );
+    }
+}

@@ -1,0 +1,227 @@
+//! Wiring: settings → backends → services → one router, and serving it with a graceful
+//! shutdown.
+
+use crate::routes;
+use crate::settings::Settings;
+use anyhow::Context;
+use axum::Router;
+use axum::extract::FromRef;
+use farmgate_identity::{Identity, IdentityConfig, PasswordCost};
+use farmgate_infra::cache::{Cache, MemoryCache, RedisCache};
+use farmgate_infra::db::{self, DbConfig};
+use farmgate_infra::objects::{LocalDirStore, ObjectStore, S3Config, S3Store};
+use farmgate_infra::outbox::{OutboxHandler, OutboxWorker, WorkerConfig};
+use farmgate_infra::{Clock, Infra, Metrics, Outbox};
+use farmgate_migrations::{Migrator, MigratorTrait};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::watch;
+
+/// What every handler can reach, split per service by `FromRef`.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub infra: Infra,
+    pub identity: Identity,
+    pub metrics: Metrics,
+    pub assets: AssetsDir,
+}
+
+/// Where the browser pages are.
+#[derive(Clone, Debug)]
+pub struct AssetsDir(pub PathBuf);
+
+/// Knobs the test harness turns; the binary uses the defaults.
+#[derive(Clone, Debug)]
+pub struct BuildOptions {
+    pub clock: Clock,
+    pub password_cost: PasswordCost,
+    pub worker: WorkerConfig,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        Self {
+            clock: Clock::system(),
+            password_cost: PasswordCost::default(),
+            worker: WorkerConfig::default(),
+        }
+    }
+}
+
+/// A built application: the router, the services, and the outbox worker ready to run.
+pub struct App {
+    pub router: Router,
+    pub state: AppState,
+    pub worker: OutboxWorker,
+}
+
+/// Connects every backend named by the settings (or the embedded default), logging one line
+/// per backend, and migrates the database when asked.
+pub async fn build_infra(settings: &Settings, options: &BuildOptions) -> anyhow::Result<Infra> {
+    let db_url = settings
+        .effective_database_url()
+        .context("preparing the data directory")?;
+    let db = db::connect(&DbConfig {
+        url: db_url.clone(),
+        max_connections: settings.database_max_connections,
+    })
+    .await
+    .with_context(|| format!("connecting to the database at {}", db::redact_url(&db_url)))?;
+    tracing::info!(backend = db::backend_name(&db), url = %db::redact_url(&db_url), "database");
+    if settings.migrate_on_start {
+        Migrator::up(&db, None)
+            .await
+            .context("running database migrations")?;
+    }
+
+    let objects: Arc<dyn ObjectStore> = match &settings.s3_bucket {
+        Some(bucket) => {
+            let store = S3Store::new(&S3Config {
+                endpoint: settings.s3_endpoint.clone(),
+                region: settings.s3_region.clone(),
+                bucket: bucket.clone(),
+                access_key: settings.s3_access_key.clone().unwrap_or_default(),
+                secret_key: settings.s3_secret_key.clone().unwrap_or_default(),
+                path_style: settings.s3_path_style,
+            });
+            store
+                .ensure_bucket()
+                .await
+                .context("opening the S3 bucket")?;
+            tracing::info!(backend = "s3", endpoint = ?settings.s3_endpoint, bucket = %bucket, "objects");
+            Arc::new(store)
+        }
+        None => {
+            let dir = settings.data_dir.join("objects");
+            let store = LocalDirStore::open(&dir)
+                .await
+                .context("opening the local object directory")?;
+            tracing::info!(backend = "local", dir = %dir.display(), "objects");
+            Arc::new(store)
+        }
+    };
+
+    let cache: Arc<dyn Cache> = match &settings.redis_url {
+        Some(url) => {
+            let cache = RedisCache::connect(url, "farmgate:")
+                .await
+                .context("connecting to Redis")?;
+            tracing::info!(backend = "redis", url = %db::redact_url(url), "cache");
+            Arc::new(cache)
+        }
+        None => {
+            tracing::info!(
+                backend = "memory",
+                "cache (in-process; use Redis with more than one replica)"
+            );
+            Arc::new(MemoryCache::default())
+        }
+    };
+    tracing::info!(backend = db::backend_name(&db), "outbox");
+    match &settings.meili_url {
+        Some(url) => tracing::info!(backend = "meilisearch", url = %url, "search (catalogue)"),
+        None => tracing::info!(backend = "embedded", "search (catalogue)"),
+    }
+
+    Ok(Infra {
+        db,
+        objects,
+        cache,
+        outbox: Outbox::new(options.clock.clone()),
+        clock: options.clock.clone(),
+        metrics: Metrics::new(),
+    })
+}
+
+/// Builds the whole application.
+pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result<App> {
+    let infra = build_infra(settings, &options).await?;
+    let identity = Identity::new(
+        infra.clone(),
+        IdentityConfig {
+            session_ttl: chrono::Duration::hours(i64::from(settings.session_ttl_hours.max(1))),
+            cookie_secure: settings.cookie_secure,
+            password_cost: options.password_cost,
+            ..IdentityConfig::default()
+        },
+    )
+    .await
+    .context("starting the identity service")?;
+    let assets = AssetsDir(settings.effective_assets_dir());
+    tracing::info!(dir = %assets.0.display(), "pages");
+    let state = AppState {
+        metrics: infra.metrics.clone(),
+        infra: infra.clone(),
+        identity,
+        assets,
+    };
+    // Services register their outbox handlers here as they arrive (search index, statistics).
+    let handlers: Vec<Arc<dyn OutboxHandler>> = Vec::new();
+    let worker = OutboxWorker::new(
+        infra.db.clone(),
+        infra.outbox.clone(),
+        handlers,
+        options.worker.clone(),
+        infra.metrics.clone(),
+    );
+    let router = routes::router(state.clone(), settings);
+    Ok(App {
+        router,
+        state,
+        worker,
+    })
+}
+
+/// Serves until Ctrl-C or SIGTERM (or `shutdown` turning true), then drains in-flight requests
+/// and stops the outbox worker.
+pub async fn serve(
+    app: App,
+    listener: tokio::net::TcpListener,
+    mut shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let worker = tokio::spawn(app.worker.run(stop_rx));
+    let signal = async move {
+        tokio::select! {
+            () = os_signal() => {}
+            _ = shutdown.wait_for(|stop| *stop) => {}
+        }
+        tracing::info!("shutting down: finishing in-flight requests");
+    };
+    axum::serve(
+        listener,
+        app.router
+            .into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(signal)
+    .await
+    .context("serving HTTP")?;
+    let _ = stop_tx.send(true);
+    let _ = worker.await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn os_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}

@@ -1,0 +1,10 @@
+//! The `farmgate` server: configuration, wiring, routes, demo data and the CLI behind them.
+
+pub mod app;
+pub mod demo;
+pub mod routes;
+pub mod settings;
+pub mod telemetry;
+
+pub use app::{App, AppState, BuildOptions, build, serve};
+pub use settings::Settings;

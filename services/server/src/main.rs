@@ -1,0 +1,113 @@
+//! `farmgate`: the county marketplace in one binary.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use farmgate_server::settings::Settings;
+use farmgate_server::{BuildOptions, build, demo, serve, telemetry};
+use std::path::PathBuf;
+use tokio::sync::watch;
+
+/// 农源直供 Farmgate — a county agricultural marketplace with origin traceability.
+///
+/// With no settings it runs on embedded defaults (SQLite, local files, in-process cache) under
+/// ./data. Settings come from FARMGATE_* environment variables and an optional TOML file; see
+/// deploy/farmgate.example.toml.
+#[derive(Parser, Debug)]
+#[command(name = "farmgate", version, about, long_about)]
+struct Cli {
+    /// TOML settings file (also FARMGATE_CONFIG). Environment variables override it.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the web server (API and pages) and the background worker. Migrates the database
+    /// first unless migrate_on_start is false.
+    Serve {
+        /// Demo mode: create the data directory, migrate, seed the demo county if the database
+        /// is empty, and print the address and the demo logins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations, then exit. Safe to run repeatedly.
+    Migrate,
+    /// Migrate, then seed the demo county (accounts, organisations) if it is not there yet.
+    SeedDemo,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("farmgate: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("farmgate: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut settings = Settings::load(cli.config.as_deref())?;
+    telemetry::init(&settings);
+    match cli.command {
+        Command::Migrate => {
+            settings.migrate_on_start = true;
+            farmgate_server::app::build_infra(&settings, &BuildOptions::default()).await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::SeedDemo => {
+            settings.migrate_on_start = true;
+            let app = build(&settings, BuildOptions::default()).await?;
+            report_seed(demo::seed(&app.state).await?);
+            Ok(())
+        }
+        Command::Serve { demo: demo_mode } => {
+            if demo_mode {
+                std::fs::create_dir_all(&settings.data_dir)
+                    .with_context(|| format!("creating {}", settings.data_dir.display()))?;
+                settings.migrate_on_start = true;
+            }
+            let app = build(&settings, BuildOptions::default()).await?;
+            if demo_mode {
+                report_seed(demo::seed(&app.state).await?);
+            }
+            let listener = tokio::net::TcpListener::bind(&settings.addr)
+                .await
+                .with_context(|| format!("listening on {}", settings.addr))?;
+            let local = listener
+                .local_addr()
+                .context("reading the listening address")?;
+            let url = format!("http://{local}");
+            tracing::info!(%url, "listening");
+            if demo_mode {
+                eprintln!("{}", demo::banner(&url));
+            }
+            let (_keep, shutdown) = watch::channel(false);
+            serve(app, listener, shutdown).await
+        }
+    }
+}
+
+fn report_seed(outcome: demo::Seeded) {
+    match outcome {
+        demo::Seeded::Created { accounts, orgs } => {
+            tracing::info!(accounts, orgs, "demo data seeded");
+        }
+        demo::Seeded::AlreadyThere => tracing::info!("demo data already present; left as it is"),
+    }
+}

@@ -1,0 +1,180 @@
+//! Every route of the marketplace in one place, the OpenAPI document built from the same list,
+//! and the middleware stack around them.
+
+use crate::app::AppState;
+use crate::settings::Settings;
+use axum::Json;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use farmgate_infra::http::TrustProxy;
+use farmgate_infra::http::layers::{
+    REQUEST_ID_HEADER, error_shape, security_headers, track_metrics,
+};
+use farmgate_infra::{Infra, Metrics, db};
+use serde::Serialize;
+use std::time::Duration;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Farmgate 农源直供 API",
+        description = "County agricultural marketplace with origin traceability. JSON over HTTP; \
+errors are `{\"error\": {\"code\", \"message\", \"fields\"?, \"request_id\"?}}`; send \
+`Accept-Language: en` for English messages. Authenticate with `Authorization: Bearer <token>` \
+(from `POST /api/v1/auth/login`) or the `fg_session` cookie the pages use.",
+        license(name = "Apache-2.0")
+    ),
+    components(schemas(farmgate_infra::http::error::ErrorBody)),
+    tags(
+        (name = "auth", description = "Accounts and sessions"),
+        (name = "orgs", description = "Organisations, members and invitations"),
+        (name = "admin", description = "The platform operator's tools"),
+        (name = "ops", description = "Health, readiness and metrics")
+    )
+)]
+struct ApiDoc;
+
+/// The API routes of every service, with the OpenAPI document they describe.
+pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(farmgate_identity::http::router())
+        .split_for_parts()
+}
+
+/// The whole HTTP surface: API, operations endpoints, pages, and the middleware stack.
+pub fn router(state: AppState, settings: &Settings) -> Router {
+    let (api, openapi) = api();
+    let openapi = std::sync::Arc::new(openapi);
+    let assets = state.assets.0.clone();
+    let pages = ServeDir::new(&assets)
+        .append_index_html_on_directories(true)
+        .not_found_service(ServeFile::new(assets.join("404.html")));
+
+    Router::new()
+        .merge(api)
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let doc = openapi.clone();
+                async move { Json(doc.as_ref().clone()) }
+            }),
+        )
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .fallback_service(pages)
+        .layer(middleware::from_fn_with_state(state.metrics.clone(), track_metrics))
+        .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
+        .with_state(state)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(header::HeaderName::from_static(REQUEST_ID_HEADER), MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(|req: &axum::http::Request<_>| {
+                            let id = req.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+                            tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                        })
+                        .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                )
+                .layer(PropagateRequestIdLayer::new(header::HeaderName::from_static(REQUEST_ID_HEADER)))
+                .layer(CatchPanicLayer::new())
+                .layer(middleware::from_fn(error_shape))
+                .layer(middleware::from_fn(security_headers))
+                .layer(CompressionLayer::new())
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    Duration::from_secs(settings.request_timeout_secs.max(1)),
+                ))
+                .layer(axum::Extension(TrustProxy(settings.trust_proxy))),
+        )
+}
+
+/// Liveness: the process answers.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+#[derive(Serialize)]
+struct Check {
+    backend: &'static str,
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Readiness {
+    status: &'static str,
+    database: Check,
+    objects: Check,
+    cache: Check,
+}
+
+fn check<E: std::fmt::Display>(backend: &'static str, r: Result<(), E>) -> Check {
+    match r {
+        Ok(()) => Check {
+            backend,
+            ok: true,
+            error: None,
+        },
+        Err(e) => {
+            tracing::warn!(backend, error = %e, "readiness check failed");
+            Check {
+                backend,
+                ok: false,
+                error: Some(e.to_string()),
+            }
+        }
+    }
+}
+
+/// Readiness: every configured backend answers.
+async fn readyz(State(infra): State<Infra>) -> Response {
+    let (d, o, c) = tokio::join!(
+        db::ping(&infra.db),
+        infra.objects.health(),
+        infra.cache.health()
+    );
+    let body = Readiness {
+        status: "ok",
+        database: check(db::backend_name(&infra.db), d),
+        objects: check(infra.objects.backend(), o),
+        cache: check(infra.cache.backend(), c),
+    };
+    let ready = body.database.ok && body.objects.ok && body.cache.ok;
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = Readiness {
+        status: if ready { "ok" } else { "unavailable" },
+        ..body
+    };
+    (status, Json(body)).into_response()
+}
+
+/// Prometheus text exposition.
+async fn metrics(State(metrics): State<Metrics>) -> Response {
+    let mut resp = metrics.render().into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+    );
+    resp
+}

@@ -1,0 +1,301 @@
+//! Typed settings: environment variables (`FARMGATE_*`) over an optional TOML file over the
+//! embedded defaults. No setting at all means a laptop-ready marketplace under `./data`.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Pretty,
+    Json,
+}
+
+/// Every setting, flat, named as its environment variable without the `FARMGATE_` prefix.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Where `serve` listens.
+    pub addr: String,
+    /// Where embedded backends keep their files (SQLite, objects, search index).
+    pub data_dir: PathBuf,
+    /// `postgres://...`; unset means the SQLite file `data_dir/farmgate.db`.
+    pub database_url: Option<String>,
+    /// A read replica for statistics queries; unset means the primary.
+    pub database_replica_url: Option<String>,
+    pub database_max_connections: u32,
+    /// Run pending migrations when `serve` starts (turn off when a deploy job migrates).
+    pub migrate_on_start: bool,
+    /// `redis://...`; unset means the in-process cache (one replica only).
+    pub redis_url: Option<String>,
+    /// S3-compatible storage is used when a bucket is set; otherwise `data_dir/objects`.
+    pub s3_endpoint: Option<String>,
+    pub s3_region: String,
+    pub s3_bucket: Option<String>,
+    pub s3_access_key: Option<String>,
+    pub s3_secret_key: Option<String>,
+    pub s3_path_style: bool,
+    /// Meilisearch (catalogue search); unset means the embedded index.
+    pub meili_url: Option<String>,
+    pub meili_key: Option<String>,
+    /// The address people reach us at, for links printed on labels and QR codes.
+    pub public_url: Option<String>,
+    /// The browser pages; unset means `./frontend-assets` or the copy beside the source.
+    pub assets_dir: Option<PathBuf>,
+    /// Mark the session cookie `Secure` (set behind HTTPS).
+    pub cookie_secure: bool,
+    /// Believe `X-Forwarded-For` (only behind our own load balancer).
+    pub trust_proxy: bool,
+    pub session_ttl_hours: u32,
+    /// Log filter, e.g. `info` or `farmgate=debug,sea_orm=warn`.
+    pub log: String,
+    pub log_format: LogFormat,
+    /// Largest JSON request body.
+    pub body_limit_bytes: usize,
+    /// Longest a request may take before it is answered 408.
+    pub request_timeout_secs: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            addr: "127.0.0.1:8080".to_owned(),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            database_replica_url: None,
+            database_max_connections: 10,
+            migrate_on_start: true,
+            redis_url: None,
+            s3_endpoint: None,
+            s3_region: "us-east-1".to_owned(),
+            s3_bucket: None,
+            s3_access_key: None,
+            s3_secret_key: None,
+            s3_path_style: true,
+            meili_url: None,
+            meili_key: None,
+            public_url: None,
+            assets_dir: None,
+            cookie_secure: false,
+            trust_proxy: false,
+            session_ttl_hours: 24 * 14,
+            log: "info".to_owned(),
+            log_format: LogFormat::Pretty,
+            body_limit_bytes: 1024 * 1024,
+            request_timeout_secs: 30,
+        }
+    }
+}
+
+/// The setting names, which are also the accepted environment variables (upper-cased, with the
+/// `FARMGATE_` prefix). Other `FARMGATE_*` variables (tests use `FARMGATE_TEST_*`) are ignored.
+pub const KEYS: &[&str] = &[
+    "addr",
+    "data_dir",
+    "database_url",
+    "database_replica_url",
+    "database_max_connections",
+    "migrate_on_start",
+    "redis_url",
+    "s3_endpoint",
+    "s3_region",
+    "s3_bucket",
+    "s3_access_key",
+    "s3_secret_key",
+    "s3_path_style",
+    "meili_url",
+    "meili_key",
+    "public_url",
+    "assets_dir",
+    "cookie_secure",
+    "trust_proxy",
+    "session_ttl_hours",
+    "log",
+    "log_format",
+    "body_limit_bytes",
+    "request_timeout_secs",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("configuration file {0} does not exist")]
+    MissingFile(PathBuf),
+    #[error("invalid configuration: {0}")]
+    Invalid(Box<figment::Error>),
+    #[error("invalid configuration: {0}")]
+    Inconsistent(String),
+}
+
+impl Settings {
+    /// Defaults, then the TOML file (`--config` or `FARMGATE_CONFIG`), then the environment.
+    pub fn load(config_file: Option<&Path>) -> Result<Self, SettingsError> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        let file = config_file
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("FARMGATE_CONFIG").map(PathBuf::from));
+        if let Some(file) = file {
+            if !file.exists() {
+                return Err(SettingsError::MissingFile(file));
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        figment = figment.merge(Env::prefixed("FARMGATE_").only(KEYS));
+        let settings: Settings = figment
+            .extract()
+            .map_err(|e| SettingsError::Invalid(Box::new(e)))?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    fn check(&self) -> Result<(), SettingsError> {
+        if self.s3_bucket.is_some()
+            && (self.s3_access_key.is_none() || self.s3_secret_key.is_none())
+        {
+            return Err(SettingsError::Inconsistent(
+                "s3_bucket is set but s3_access_key / s3_secret_key are not".to_owned(),
+            ));
+        }
+        if self.meili_url.is_some() != self.meili_key.is_some() {
+            return Err(SettingsError::Inconsistent(
+                "meili_url and meili_key go together".to_owned(),
+            ));
+        }
+        if let Some(url) = &self.database_url
+            && !(url.starts_with("postgres://")
+                || url.starts_with("postgresql://")
+                || url.starts_with("sqlite:"))
+        {
+            return Err(SettingsError::Inconsistent(
+                "database_url must start with postgres:// or sqlite:".to_owned(),
+            ));
+        }
+        if self.body_limit_bytes < 1024 {
+            return Err(SettingsError::Inconsistent(
+                "body_limit_bytes must be at least 1024".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The database URL in effect: the configured one, or the SQLite file under the data dir.
+    pub fn effective_database_url(&self) -> std::io::Result<String> {
+        match &self.database_url {
+            Some(url) => Ok(url.clone()),
+            None => farmgate_infra::db::sqlite_url_for(&self.data_dir.join("farmgate.db")),
+        }
+    }
+
+    /// The folder of browser pages.
+    pub fn effective_assets_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.assets_dir {
+            return dir.clone();
+        }
+        let cwd = PathBuf::from("frontend-assets");
+        if cwd.is_dir() {
+            return cwd;
+        }
+        // Running from elsewhere in a checkout (tests, `cargo run` in a subfolder).
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../frontend-assets")
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    // Secrets never reach a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redact = |o: &Option<String>| o.as_ref().map(|_| "***");
+        f.debug_struct("Settings")
+            .field("addr", &self.addr)
+            .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &self
+                    .database_url
+                    .as_deref()
+                    .map(farmgate_infra::db::redact_url),
+            )
+            .field(
+                "database_replica_url",
+                &self
+                    .database_replica_url
+                    .as_deref()
+                    .map(farmgate_infra::db::redact_url),
+            )
+            .field(
+                "redis_url",
+                &self
+                    .redis_url
+                    .as_deref()
+                    .map(farmgate_infra::db::redact_url),
+            )
+            .field("s3_endpoint", &self.s3_endpoint)
+            .field("s3_bucket", &self.s3_bucket)
+            .field("s3_access_key", &self.s3_access_key)
+            .field("s3_secret_key", &redact(&self.s3_secret_key))
+            .field("meili_url", &self.meili_url)
+            .field("meili_key", &redact(&self.meili_key))
+            .field("public_url", &self.public_url)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_settings_means_the_embedded_defaults() {
+        let s = Settings::default();
+        assert_eq!(s.addr, "127.0.0.1:8080");
+        assert!(s.database_url.is_none() && s.redis_url.is_none() && s.s3_bucket.is_none());
+        assert!(s.check().is_ok());
+    }
+
+    #[test]
+    fn every_setting_has_a_key_and_every_key_a_setting() {
+        let value = serde_json::to_value(Settings::default()).unwrap_or_default();
+        let mut fields: Vec<&str> = value
+            .as_object()
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        let mut keys = KEYS.to_vec();
+        fields.sort_unstable();
+        keys.sort_unstable();
+        assert_eq!(fields, keys);
+    }
+
+    #[test]
+    fn half_configured_backends_are_refused() {
+        let s = Settings {
+            s3_bucket: Some("b".into()),
+            ..Settings::default()
+        };
+        assert!(s.check().is_err());
+        let s = Settings {
+            meili_url: Some("http://m".into()),
+            ..Settings::default()
+        };
+        assert!(s.check().is_err());
+        let s = Settings {
+            database_url: Some("mysql://x".into()),
+            ..Settings::default()
+        };
+        assert!(s.check().is_err());
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let s = Settings {
+            s3_secret_key: Some("topsecret".into()),
+            database_url: Some("postgres://u:pw@h/d".into()),
+            ..Settings::default()
+        };
+        let text = format!("{s:?}");
+        assert!(
+            !text.contains("topsecret") && !text.contains(":pw@"),
+            "{text}"
+        );
+    }
+}

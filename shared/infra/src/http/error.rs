@@ -1,0 +1,291 @@
+//! `{ "error": { "code", "message", "fields"?, "request_id"? } }` — the one error shape.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use farmgate_kernel::error::{Lang, Msg};
+use farmgate_kernel::{FieldError, ValidationErrors};
+use serde::Serialize;
+use std::borrow::Cow;
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// An error on its way to the client. Only the HTTP layer knows statuses; services map their
+/// own error enums into this.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: Cow<'static, str>,
+    pub message: Box<Msg>,
+    pub fields: Option<Box<ValidationErrors>>,
+    pub retry_after_secs: Option<u64>,
+    /// The cause, for the log of a 5xx. Never shown to the client.
+    pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl ApiError {
+    pub fn new(
+        status: StatusCode,
+        code: impl Into<Cow<'static, str>>,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            code: code.into(),
+            message: Box::new(Msg::new(zh, en)),
+            fields: None,
+            retry_after_secs: None,
+            source: None,
+        }
+    }
+
+    pub fn validation(errors: impl Into<ValidationErrors>) -> Self {
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "请检查填写的内容",
+            "please check the highlighted fields",
+        );
+        e.fields = Some(Box::new(errors.into()));
+        e
+    }
+
+    pub fn field(error: FieldError) -> Self {
+        Self::validation(error)
+    }
+
+    pub fn not_found(zh: &str, en: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{zh}不存在"),
+            format!("{en} not found"),
+        )
+    }
+
+    pub fn unauthenticated() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "请先登录",
+            "please log in",
+        )
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "您没有权限执行此操作",
+            "you are not allowed to do this",
+        )
+    }
+
+    pub fn conflict(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, zh, en)
+    }
+
+    pub fn bad_request(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, zh, en)
+    }
+
+    pub fn too_many(retry_after_secs: u64) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            format!(
+                "尝试次数过多，请 {} 分钟后再试",
+                retry_after_secs.div_ceil(60).max(1)
+            ),
+            format!(
+                "too many attempts; try again in {} minutes",
+                retry_after_secs.div_ceil(60).max(1)
+            ),
+        );
+        e.retry_after_secs = Some(retry_after_secs.max(1));
+        e
+    }
+
+    /// A failure of ours. The cause goes to the log with the request id; the client gets a
+    /// generic message.
+    pub fn internal(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        let mut e = Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "服务器开小差了，请稍后再试",
+            "something went wrong on our side; please try again",
+        );
+        e.source = Some(source.into());
+        e
+    }
+
+    pub fn unavailable(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        let mut e = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "服务暂时不可用，请稍后再试",
+            "the service is temporarily unavailable",
+        );
+        e.source = Some(source.into());
+        e
+    }
+
+    pub fn with_source(
+        mut self,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    /// The body in one language.
+    pub fn body(&self, lang: Lang, request_id: Option<&str>) -> ErrorBody {
+        self.renderable().body(lang, request_id)
+    }
+
+    /// The parts needed to re-render in another language (the response keeps these in its
+    /// extensions; the error-shape middleware uses them).
+    fn renderable(&self) -> RenderableError {
+        RenderableError {
+            code: self.code.clone(),
+            message: self.message.clone(),
+            fields: self.fields.clone(),
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        ApiError::internal(e)
+    }
+}
+
+impl From<ValidationErrors> for ApiError {
+    fn from(e: ValidationErrors) -> Self {
+        ApiError::validation(e)
+    }
+}
+
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> Self {
+        ApiError::validation(e)
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.code,
+            self.message.en
+        )
+    }
+}
+
+/// The serialised error.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, snake_case; clients match on it.
+    pub code: String,
+    /// For people, in the request's language (Accept-Language; Chinese by default).
+    pub message: String,
+    /// Field name → message, for validation errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+/// Kept in the response extensions so the middleware can render the chosen language.
+#[derive(Clone, Debug)]
+pub struct RenderableError {
+    pub code: Cow<'static, str>,
+    pub message: Box<Msg>,
+    pub fields: Option<Box<ValidationErrors>>,
+}
+
+impl RenderableError {
+    pub fn body(&self, lang: Lang, request_id: Option<&str>) -> ErrorBody {
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_string(),
+                message: self.message.get(lang).to_owned(),
+                fields: self.fields.as_ref().map(|f| f.by_field(lang)),
+                request_id: request_id.map(str::to_owned),
+            },
+        }
+    }
+}
+
+fn cause_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cur = c.source();
+    }
+    out
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.status.is_server_error() {
+            match &self.source {
+                Some(src) => tracing::error!(
+                    status = self.status.as_u16(), code = %self.code,
+                    error = %cause_chain(src.as_ref()), "request failed"
+                ),
+                None => {
+                    tracing::error!(status = self.status.as_u16(), code = %self.code, "request failed")
+                }
+            }
+        }
+        let mut resp = (self.status, Json(self.body(Lang::Zh, None))).into_response();
+        if let Some(secs) = self.retry_after_secs
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+        {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        resp.extensions_mut().insert(self.renderable());
+        resp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_errors_render_field_messages_in_the_chosen_language() {
+        let e = ApiError::validation(FieldError::new(
+            "phone",
+            "invalid_phone",
+            "手机号不对",
+            "bad phone",
+        ));
+        let body = serde_json::to_value(e.body(Lang::En, Some("req-1"))).unwrap_or_default();
+        assert_eq!(body["error"]["code"], "validation_failed");
+        assert_eq!(body["error"]["fields"]["phone"], "bad phone");
+        assert_eq!(body["error"]["request_id"], "req-1");
+        let zh = serde_json::to_value(e.body(Lang::Zh, None)).unwrap_or_default();
+        assert_eq!(zh["error"]["fields"]["phone"], "手机号不对");
+        assert!(zh["error"].get("request_id").is_none());
+    }
+
+    #[test]
+    fn internal_errors_never_show_their_cause() {
+        let e = ApiError::internal(std::io::Error::other("disk on fire at /var/lib/secret"));
+        let body = serde_json::to_string(&e.body(Lang::En, None)).unwrap_or_default();
+        assert!(!body.contains("disk on fire"), "{body}");
+        assert!(body.contains("internal"));
+    }
+}

@@ -1,0 +1,147 @@
+//! Middleware shared by every route.
+
+use super::error::{ErrorBody, ErrorDetail, RenderableError};
+use super::extract::lang_of;
+use crate::Metrics;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use farmgate_kernel::error::Lang;
+use std::time::Instant;
+
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Renders every API error in the one shape, in the language the request asked for, with the
+/// request id. Errors produced outside our handlers (router 404/405, body limit, timeout,
+/// panic) arrive as bare statuses and are given the shape here.
+pub async fn error_shape(req: Request, next: Next) -> Response {
+    let lang = lang_of(req.headers());
+    let is_api = req.uri().path().starts_with("/api/");
+    let request_id = req
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let resp = next.run(req).await;
+    let status = resp.status();
+    if !status.is_client_error() && !status.is_server_error() {
+        return resp;
+    }
+    let body = if let Some(err) = resp.extensions().get::<RenderableError>() {
+        err.body(lang, request_id.as_deref())
+    } else {
+        let is_json = resp
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+        if !is_api || is_json {
+            return resp;
+        }
+        generic_body(status, lang, request_id)
+    };
+    let (mut parts, _) = resp.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    let bytes = serde_json::to_vec(&body).unwrap_or_default();
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+fn generic_body(status: StatusCode, lang: Lang, request_id: Option<String>) -> ErrorBody {
+    let (code, zh, en) = match status {
+        StatusCode::NOT_FOUND => ("not_found", "接口不存在", "no such endpoint"),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "此接口不支持该请求方法",
+            "this endpoint does not support that method",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "payload_too_large",
+            "请求内容太大",
+            "the request body is too large",
+        ),
+        StatusCode::REQUEST_TIMEOUT => (
+            "timeout",
+            "请求超时，请重试",
+            "the request timed out; please retry",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "不支持的内容类型",
+            "unsupported content type",
+        ),
+        StatusCode::UNAUTHORIZED => ("unauthenticated", "请先登录", "please log in"),
+        StatusCode::FORBIDDEN => (
+            "forbidden",
+            "您没有权限执行此操作",
+            "you are not allowed to do this",
+        ),
+        s if s.is_server_error() => (
+            "internal",
+            "服务器开小差了，请稍后再试",
+            "something went wrong on our side; please try again",
+        ),
+        _ => ("bad_request", "请求不正确", "bad request"),
+    };
+    ErrorBody {
+        error: ErrorDetail {
+            code: code.to_owned(),
+            message: match lang {
+                Lang::Zh => zh.to_owned(),
+                Lang::En => en.to_owned(),
+            },
+            fields: None,
+            request_id,
+        },
+    }
+}
+
+/// Counts requests and their durations by route template.
+pub async fn track_metrics(State(metrics): State<Metrics>, req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = req.method().as_str().to_owned();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| {
+            if req.uri().path().starts_with("/api/") {
+                "unmatched".to_owned()
+            } else {
+                "static".to_owned()
+            }
+        });
+    let resp = next.run(req).await;
+    metrics.observe_http(
+        &method,
+        &route,
+        resp.status().as_u16(),
+        start.elapsed().as_secs_f64(),
+    );
+    resp
+}
+
+/// Security headers for every response: pages are not framed, types are not sniffed, and the
+/// referrer does not leak paths (trace codes, order ids) to other sites.
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'",
+            ),
+        );
+    }
+    resp
+}

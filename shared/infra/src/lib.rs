@@ -1,0 +1,49 @@
+//! Adapters behind small traits, and the HTTP plumbing every service shares.
+//!
+//! | concern | embedded default | production |
+//! | --- | --- | --- |
+//! | database | SQLite file | PostgreSQL |
+//! | objects | local directory | S3-compatible (MinIO, Garage, cloud) |
+//! | cache, counters | in-process | Redis |
+//! | outbox | a table and a worker, on whichever database is configured | same |
+//!
+//! Each adapter has one contract test suite (`tests/contract_*.rs`) run against every
+//! implementation available on the machine.
+
+pub mod cache;
+pub mod db;
+pub mod http;
+pub mod metrics;
+pub mod objects;
+pub mod outbox;
+
+use std::sync::Arc;
+
+pub use cache::Cache;
+pub use farmgate_kernel::Clock;
+pub use metrics::Metrics;
+pub use objects::ObjectStore;
+pub use outbox::Outbox;
+pub use sea_orm::DatabaseConnection;
+
+/// Everything a service needs from the outside world, built once in `main` from the settings
+/// and handed to every service. Cheap to clone.
+#[derive(Clone)]
+pub struct Infra {
+    pub db: DatabaseConnection,
+    pub objects: Arc<dyn ObjectStore>,
+    pub cache: Arc<dyn Cache>,
+    pub outbox: Outbox,
+    pub clock: Clock,
+    pub metrics: Metrics,
+}
+
+impl std::fmt::Debug for Infra {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Infra")
+            .field("db", &db::backend_name(&self.db))
+            .field("objects", &self.objects.backend())
+            .field("cache", &self.cache.backend())
+            .finish_non_exhaustive()
+    }
+}

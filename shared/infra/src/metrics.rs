@@ -1,0 +1,198 @@
+//! Prometheus metrics, served as text at `/metrics`.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+use std::sync::{Arc, Mutex, PoisonError};
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct HttpLabels {
+    pub method: String,
+    /// The route template (`/api/v1/orgs/{id}`), never the raw path, so ids do not explode
+    /// the series count.
+    pub route: String,
+    pub status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RouteLabels {
+    pub method: String,
+    pub route: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct HandlerLabels {
+    pub handler: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct NameLabels {
+    pub name: String,
+}
+
+fn duration_histogram() -> Histogram {
+    // 1 ms .. ~8 s
+    Histogram::new(exponential_buckets(0.001, 2.0, 14))
+}
+
+struct Inner {
+    registry: Mutex<Registry>,
+    http_requests: Family<HttpLabels, Counter>,
+    http_duration: Family<RouteLabels, Histogram, fn() -> Histogram>,
+    outbox_delivered: Family<HandlerLabels, Counter>,
+    outbox_failed: Family<HandlerLabels, Counter>,
+    outbox_pending: Gauge,
+    events: Family<NameLabels, Counter>,
+}
+
+/// The process's metrics. Cheap to clone; every clone updates the same series.
+#[derive(Clone)]
+pub struct Metrics {
+    inner: Arc<Inner>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("farmgate");
+        let http_requests = Family::<HttpLabels, Counter>::default();
+        let http_duration =
+            Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+                duration_histogram,
+            );
+        let outbox_delivered = Family::<HandlerLabels, Counter>::default();
+        let outbox_failed = Family::<HandlerLabels, Counter>::default();
+        let outbox_pending = Gauge::default();
+        let events = Family::<NameLabels, Counter>::default();
+        registry.register(
+            "http_requests",
+            "HTTP requests answered",
+            http_requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to answer an HTTP request",
+            http_duration.clone(),
+        );
+        registry.register(
+            "outbox_delivered",
+            "Outbox events delivered to a handler",
+            outbox_delivered.clone(),
+        );
+        registry.register(
+            "outbox_failed",
+            "Outbox deliveries that failed and will be retried",
+            outbox_failed.clone(),
+        );
+        registry.register(
+            "outbox_pending",
+            "Outbox events not yet delivered (last worker pass)",
+            outbox_pending.clone(),
+        );
+        registry.register("events", "Domain events by name", events.clone());
+        Self {
+            inner: Arc::new(Inner {
+                registry: Mutex::new(registry),
+                http_requests,
+                http_duration,
+                outbox_delivered,
+                outbox_failed,
+                outbox_pending,
+                events,
+            }),
+        }
+    }
+
+    pub fn observe_http(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        self.inner
+            .http_requests
+            .get_or_create(&HttpLabels {
+                method: method.to_owned(),
+                route: route.to_owned(),
+                status,
+            })
+            .inc();
+        self.inner
+            .http_duration
+            .get_or_create(&RouteLabels {
+                method: method.to_owned(),
+                route: route.to_owned(),
+            })
+            .observe(seconds);
+    }
+
+    pub fn outbox_delivered(&self, handler: &str) {
+        self.inner
+            .outbox_delivered
+            .get_or_create(&HandlerLabels {
+                handler: handler.to_owned(),
+            })
+            .inc();
+    }
+
+    pub fn outbox_failed(&self, handler: &str) {
+        self.inner
+            .outbox_failed
+            .get_or_create(&HandlerLabels {
+                handler: handler.to_owned(),
+            })
+            .inc();
+    }
+
+    pub fn set_outbox_pending(&self, n: i64) {
+        self.inner.outbox_pending.set(n);
+    }
+
+    /// Counts a named domain event (`login_failed`, `trace_scan`, ...).
+    pub fn event(&self, name: &str) {
+        self.inner
+            .events
+            .get_or_create(&NameLabels {
+                name: name.to_owned(),
+            })
+            .inc();
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let registry = self
+            .inner
+            .registry
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        // Writing into a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &registry);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn observed_requests_show_in_the_text_exposition() {
+        let m = Metrics::new();
+        m.observe_http("GET", "/api/v1/orgs/{id}", 200, 0.003);
+        m.event("login_failed");
+        let text = m.render();
+        assert!(text.contains(r#"farmgate_http_requests_total{method="GET",route="/api/v1/orgs/{id}",status="200"} 1"#), "{text}");
+        assert!(
+            text.contains(r#"farmgate_events_total{name="login_failed"} 1"#),
+            "{text}"
+        );
+        assert!(
+            text.contains("farmgate_http_request_duration_seconds_bucket"),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,128 @@
+// Shared pieces of the browser tests: Debian's Chromium driven by playwright-core (no browser
+// is ever downloaded), one fresh browser context per person in a story, screenshots into
+// artifacts/ when a story fails.
+
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const ARTIFACTS = join(here, 'artifacts');
+export const PASSWORD = 'farmgate123';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
+ * One Chromium for a test file. `launch` gives it a fresh temporary profile directory of its
+ * own (playwright creates it and deletes it on close), so no state leaks between runs.
+ */
+export async function launchBrowser() {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+}
+
+function slug(text) {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80) || 'test';
+}
+
+/**
+ * A story with people in it. Each `person()` gets their own cookies (a fresh context), and
+ * every page they open records dialogs and uncaught errors. When the story fails, every page
+ * is photographed into artifacts/ before the error is passed on.
+ */
+export class Story {
+  constructor(browser, name, baseUrl) {
+    this.browser = browser;
+    this.name = name;
+    this.baseUrl = baseUrl;
+    this.contexts = [];
+    this.pages = [];
+    this.dialogs = [];
+    this.errors = [];
+  }
+
+  async person({ width = 390, height = 844 } = {}) {
+    const context = await this.browser.newContext({
+      baseURL: this.baseUrl,
+      viewport: { width, height },
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    });
+    context.setDefaultTimeout(15_000);
+    this.contexts.push(context);
+    const page = await context.newPage();
+    this.pages.push(page);
+    page.on('dialog', (dialog) => {
+      this.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+      dialog.dismiss().catch(() => {});
+    });
+    page.on('pageerror', (error) => this.errors.push(`${page.url()}: ${error.message}`));
+    return page;
+  }
+
+  async screenshots() {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    for (const [i, page] of this.pages.entries()) {
+      if (page.isClosed()) continue;
+      const path = join(ARTIFACTS, `${slug(this.name)}-${i + 1}.png`);
+      await page.screenshot({ path, fullPage: true }).catch(() => {});
+    }
+  }
+
+  async close() {
+    for (const context of this.contexts) await context.close().catch(() => {});
+  }
+}
+
+/** Wraps a test body in a Story: screenshots on failure, no uncaught page errors allowed. */
+export function story(getBrowser, baseUrl, body) {
+  return async (t) => {
+    const s = new Story(getBrowser(), t.name, typeof baseUrl === 'function' ? baseUrl() : baseUrl);
+    try {
+      await body(s, t);
+      if (s.errors.length) throw new Error('uncaught errors in the page:\n' + s.errors.join('\n'));
+    } catch (error) {
+      await s.screenshots();
+      throw error;
+    } finally {
+      await s.close();
+    }
+  };
+}
+
+/** Waits until the page's script has set up the header (shell.js marks <body class="ready">). */
+export async function ready(page) {
+  await page.locator('body.ready').waitFor();
+}
+
+export async function open(page, path) {
+  await page.goto(path);
+  await ready(page);
+}
+
+/** Logs in through the login form and waits to leave the login page. */
+export async function logIn(page, login, password = PASSWORD) {
+  await open(page, '/login.html');
+  await page.getByTestId('login-input').fill(login);
+  await page.getByTestId('password-input').fill(password);
+  await Promise.all([
+    page.waitForURL((url) => !url.pathname.endsWith('/login.html')),
+    page.getByTestId('login-submit').click(),
+  ]);
+  await ready(page);
+}
+
+/** The page's horizontal scroll width: more than the viewport means sideways scrolling. */
+export async function scrollWidth(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth);
+}

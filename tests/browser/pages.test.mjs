@@ -1,0 +1,148 @@
+// The pages on their own, served from frontend-assets/ by a tiny static server in this
+// process: no Farmgate server needed. The API behind it is either unreachable (every page
+// must still render and say so) or answers as if nobody is logged in.
+
+import assert from 'node:assert/strict';
+import { createReadStream, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { dirname, extname, join, normalize, sep } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser, open, scrollWidth, story } from './helpers.mjs';
+
+const ASSETS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'frontend-assets');
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+};
+const PAGES = ['/', '/login.html', '/register.html', '/account.html', '/org.html', '/ops/verify.html'];
+
+let mode = 'down';
+let server;
+let base;
+let browser;
+
+function json(res, status, body) {
+  res.writeHead(status, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function api(req, res) {
+  if (mode === 'down') {
+    res.writeHead(502, { 'Content-Type': 'text/html' });
+    res.end('<h1>502 Bad Gateway</h1>');
+    return;
+  }
+  // mode 'anonymous': nobody is logged in, and logging in "works" without a session.
+  if (req.method === 'POST' && req.url === '/api/v1/auth/login') {
+    json(res, 200, {
+      account: { id: '00000000-0000-0000-0000-000000000001', display_name: '测试', phone: '13600000001', email: null, platform_role: null, status: 'active', created_at: '2025-01-01T00:00:00Z' },
+      session: { token: 'fg_test', expires_at: '2026-01-01T00:00:00Z' },
+    });
+    return;
+  }
+  json(res, 401, { error: { code: 'unauthenticated', message: '请先登录', fields: {}, request_id: 'test' } });
+}
+
+function serveFile(req, res) {
+  let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+  if (path.endsWith('/')) path += 'index.html';
+  const file = normalize(join(ASSETS, path));
+  if (!file.startsWith(ASSETS + sep)) {
+    res.writeHead(403).end();
+    return;
+  }
+  try {
+    if (!statSync(file).isFile()) throw new Error('not a file');
+  } catch {
+    res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream' });
+  createReadStream(file).pipe(res);
+}
+
+const scenario = (body) => story(() => browser, () => base, body);
+
+describe('the pages without a Farmgate server', () => {
+  before(async () => {
+    server = createServer((req, res) => (req.url.startsWith('/api/') ? api(req, res) : serveFile(req, res)));
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${server.address().port}`;
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  test('every page still renders and shows a visible error when the API cannot be reached',
+    { timeout: 60_000 }, scenario(async (s) => {
+      mode = 'down';
+      const page = await s.person({ width: 360, height: 740 });
+      for (const path of PAGES) {
+        await open(page, path);
+        const flash = page.getByTestId('flash');
+        await flash.waitFor();
+        assert.match(await flash.getAttribute('class'), /flash-error/, path);
+        assert.ok((await flash.textContent()).trim().length > 0, `${path} says what went wrong`);
+        assert.ok(await page.locator('h1').first().isVisible(), `${path} is not blank`);
+        assert.ok(await scrollWidth(page) <= 360, `${path} fits 360 px`);
+      }
+    }));
+
+  test('a protected page sends an anonymous visitor to the login page with the way back in next',
+    { timeout: 60_000 }, scenario(async (s) => {
+      mode = 'anonymous';
+      const page = await s.person();
+      await page.goto('/org.html?id=abc');
+      await page.waitForURL((url) => url.pathname === '/login.html');
+      const url = new URL(page.url());
+      assert.equal(url.searchParams.get('next'), '/org.html?id=abc');
+      assert.equal(await page.getByTestId('register-link').getAttribute('href'),
+        '/register.html?next=' + encodeURIComponent('/org.html?id=abc'));
+    }));
+
+  test('after logging in, a next parameter that points to another site is ignored',
+    { timeout: 60_000 }, scenario(async (s) => {
+      mode = 'anonymous';
+      const page = await s.person();
+      for (const evil of ['//evil.example/steal', 'https://evil.example/', '/\\evil.example']) {
+        await open(page, '/login.html?next=' + encodeURIComponent(evil));
+        await page.getByTestId('login-input').fill('13600000001');
+        await page.getByTestId('password-input').fill('farmgate123');
+        await Promise.all([
+          page.waitForURL((url) => !url.pathname.endsWith('/login.html')),
+          page.getByTestId('login-submit').click(),
+        ]);
+        const url = new URL(page.url());
+        assert.equal(url.origin, base, `stayed on our site for next=${evil}`);
+        assert.equal(url.pathname, '/', `went home for next=${evil}`);
+      }
+    }));
+
+  test('the register form explains its rules next to the inputs before sending anything',
+    { timeout: 60_000 }, scenario(async (s) => {
+      mode = 'anonymous';
+      const page = await s.person({ width: 360, height: 740 });
+      const sent = [];
+      page.on('request', (r) => { if (r.url().includes('/auth/register')) sent.push(r.url()); });
+      await open(page, '/register.html');
+      assert.equal(await page.getByTestId('password-rule').textContent(), '至少 8 个字符。');
+      await page.getByTestId('register-name').fill('王五');
+      await page.getByTestId('register-contact').fill('13600000002');
+      await page.getByTestId('register-password').fill('short');
+      await page.getByTestId('register-submit').click();
+      const error = page.locator('#password-error');
+      await error.waitFor();
+      assert.equal(await error.textContent(), '密码至少需要 8 个字符');
+      assert.equal(await page.getByTestId('register-password').getAttribute('aria-invalid'), 'true');
+      assert.deepEqual(sent, []);
+
+      await page.getByTestId('lang-en').click();
+      assert.equal(await page.getByTestId('password-rule').textContent(), 'At least 8 characters.');
+    }));
+});

@@ -1,0 +1,140 @@
+// Checks on the page sources themselves, no browser and no server needed: every string
+// through the dictionary in both languages, no markup built from strings, nothing fetched
+// from elsewhere, labels on every input.
+
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ASSETS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'frontend-assets');
+const { messages } = await import(pathToFileURL(join(ASSETS, 'assets', 'js', 'i18n.js')).href);
+const zh = messages['zh-CN'];
+const en = messages.en;
+
+function files(dir, ext) {
+  const out = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...files(path, ext));
+    else if (entry.name.endsWith(ext)) out.push(path);
+  }
+  return out;
+}
+
+const html = files(ASSETS, '.html').map((path) => ({ path, name: relative(ASSETS, path), text: readFileSync(path, 'utf8') }));
+const js = files(join(ASSETS, 'assets', 'js'), '.js').map((path) => ({ path, name: relative(ASSETS, path), text: readFileSync(path, 'utf8') }));
+const css = files(ASSETS, '.css').map((path) => ({ path, name: relative(ASSETS, path), text: readFileSync(path, 'utf8') }));
+const namespaces = new Set(Object.keys(zh).map((key) => key.split('.')[0]));
+
+const ENUMS = {
+  kind: ['cooperative', 'family_farm', 'specialised_household', 'agri_enterprise', 'platform_store', 'business_buyer'],
+  status: ['pending', 'verified', 'rejected'],
+  role: ['owner', 'staff'],
+  platform_role: ['operator', 'after_sales_agent', 'official'],
+  inv_status: ['pending', 'accepted', 'declined', 'revoked'],
+  history: ['submitted', 'verified', 'rejected', 'resubmitted'],
+};
+
+test('both languages have the same keys and no empty strings', () => {
+  assert.deepEqual(Object.keys(en).sort(), Object.keys(zh).sort());
+  for (const [lang, table] of Object.entries(messages)) {
+    for (const [key, value] of Object.entries(table)) {
+      assert.ok(typeof value === 'string' && value.trim(), `${lang} ${key} is empty`);
+    }
+  }
+});
+
+test('placeholders like {name} are the same in both languages', () => {
+  const holes = (s) => (s.match(/\{\w+\}/g) || []).sort().join(',');
+  for (const key of Object.keys(zh)) assert.equal(holes(en[key]), holes(zh[key]), key);
+});
+
+test('every key the pages use is in the dictionary', () => {
+  const used = new Set();
+  for (const file of html) {
+    for (const m of file.text.matchAll(/data-i18n(?:-placeholder|-aria-label|-title)?="([^"]+)"/g)) used.add(m[1]);
+  }
+  for (const file of js) {
+    // Whole keys only: 'kind.' + value style prefixes are covered by ENUMS below.
+    for (const m of file.text.matchAll(/'([a-z_]+\.[a-z_0-9]*[a-z0-9])'/g)) {
+      if (namespaces.has(m[1].split('.')[0])) used.add(m[1]);
+    }
+  }
+  for (const [group, values] of Object.entries(ENUMS)) for (const v of values) used.add(`${group}.${v}`);
+  for (const role of ENUMS.role) used.add(`org.my_role_${role}`);
+  for (const status of ENUMS.status) used.add(`verify.empty_${status}`);
+  const missing = [...used].filter((key) => !(key in zh) || !(key in en));
+  assert.deepEqual(missing, []);
+});
+
+test('the Chinese text written in the HTML is the dictionary\'s (so the source never drifts from what shows)', () => {
+  const drift = [];
+  let compared = 0;
+  for (const file of html) {
+    for (const m of file.text.matchAll(/<(\w+)\b[^>]*?\sdata-i18n="([^"]+)"[^>]*>([^<]*)<\/\1>/g)) {
+      const written = m[3].replace(/\s+/g, ' ').trim();
+      compared += 1;
+      if (written && written !== zh[m[2]]) drift.push(`${file.name} ${m[2]}: "${written}" vs "${zh[m[2]]}"`);
+    }
+  }
+  assert.deepEqual(drift, []);
+  assert.ok(compared > 100, `compared ${compared} strings`);
+});
+
+test('no script builds markup from strings', () => {
+  for (const file of js) {
+    assert.doesNotMatch(file.text, /\.innerHTML|\.outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function\(/, file.name);
+  }
+});
+
+test('nothing is loaded from another site', () => {
+  const allowed = new Set(['http://www.w3.org/2000/svg']);
+  for (const file of [...html, ...js, ...css]) {
+    for (const m of file.text.matchAll(/(?:https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}[^\s'")]*/gi)) {
+      assert.ok(allowed.has(m[0]), `${file.name} refers to ${m[0]}`);
+    }
+    assert.doesNotMatch(file.text, /@import|@font-face/, file.name);
+  }
+  for (const file of js) {
+    for (const m of file.text.matchAll(/^import .* from '([^']+)';$/gm)) {
+      assert.ok(m[1].startsWith('./') || m[1].startsWith('../'), `${file.name} imports ${m[1]}`);
+    }
+  }
+});
+
+test('every page has the shared frame: language, viewport, one stylesheet, one module, header, live region', () => {
+  for (const file of html) {
+    const t = file.text;
+    assert.match(t, /<html lang="zh-CN">/, file.name);
+    assert.match(t, /<meta name="viewport" content="width=device-width, initial-scale=1">/, file.name);
+    assert.equal((t.match(/rel="stylesheet"/g) || []).length, 1, file.name);
+    assert.match(t, /<link rel="stylesheet" href="\/assets\/app.css">/, file.name);
+    const scripts = [...t.matchAll(/<script type="module" src="([^"]+)"><\/script>/g)].map((m) => m[1]);
+    assert.equal(scripts.length, 1, file.name);
+    assert.ok(existsSync(join(ASSETS, scripts[0])), `${file.name} loads ${scripts[0]}`);
+    assert.equal((t.match(/<script/g) || []).length, 1, `${file.name} has no other scripts`);
+    assert.match(t, /<header class="site-header" id="site-header"><\/header>/, file.name);
+    assert.match(t, /<main id="main"/, file.name);
+    assert.match(t, /id="flash"[^>]*aria-live="polite"/, file.name);
+  }
+});
+
+test('every input, select and textarea in the HTML has a label', () => {
+  for (const file of html) {
+    for (const m of file.text.matchAll(/<(input|select|textarea)\b([^>]*)>/g)) {
+      const id = (m[2].match(/\sid="([^"]+)"/) || [])[1];
+      const labelled = id && file.text.includes(`for="${id}"`);
+      const wrapped = file.text.slice(Math.max(0, m.index - 80), m.index).includes('<label');
+      assert.ok(labelled || wrapped, `${file.name}: <${m[1]}${m[2]}> has no label`);
+    }
+  }
+});
+
+test('the pages the brief names are all there', () => {
+  for (const name of ['index.html', 'login.html', 'register.html', 'account.html', 'org.html', 'ops/verify.html',
+    'assets/app.css', 'assets/js/i18n.js', 'assets/js/api.js', 'assets/js/shell.js']) {
+    assert.ok(existsSync(join(ASSETS, name)), name);
+  }
+});
