@@ -1,1 +1,8 @@
+//! Every endpoint through the real server on a random port, on the embedded stack (SQLite,
+//! in-process cache, local files) and the production stack (PostgreSQL, Redis, S3).
 
+mod admin;
+mod auth;
+mod errors;
+mod ops;
+mod orgs;

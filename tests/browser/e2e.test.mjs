@@ -234,7 +234,8 @@ describe('Farmgate pages against a running server', () => {
 
   test('a name containing <script>alert(1)</script> registered through the UI shows verbatim and no dialog opens',
     { timeout: STORY_TIMEOUT, skip }, scenario(async (s) => {
-      const name = `测试<script>alert(1)</script><img src=x onerror=alert(2)>'; DROP TABLE accounts;--`;
+      // Display names are at most 32 characters.
+      const name = `测试<script>alert(1)</script>';--`;
       const phone = '19' + String(Date.now()).slice(-9);
       const page = await s.person();
       await open(page, '/register.html');

@@ -1,1 +1,475 @@
+//! The whole-system test harness.
+//!
+//! [`TestApp::spawn`] starts the real server — the same `build` and `serve` the binary uses — on
+//! a random loopback port against a fresh database:
+//!
+//! - [`Backend::Embedded`]: a new SQLite file, the in-process cache and a local object
+//!   directory, all in a temporary directory;
+//! - [`Backend::Production`]: a new PostgreSQL database cloned from a migrated template, plus
+//!   Redis (own key prefix) and the S3-compatible server (own bucket) when they are configured.
+//!
+//! Backends are configured by `FARMGATE_TEST_POSTGRES_URL`, `FARMGATE_TEST_REDIS_URL` and
+//! `FARMGATE_TEST_S3_*` (`tests/run.sh` starts them). Without them the production variant of a
+//! test skips — unless `FARMGATE_TEST_REQUIRE_BACKENDS=1` (CI), where a missing backend fails.
+//!
+//! Every test owns its data; tests run in parallel.
 
+pub mod pg;
+
+use farmgate_identity::PlatformRole;
+use farmgate_identity::domain::NewAccount;
+use farmgate_infra::Clock;
+use farmgate_infra::outbox::WorkerConfig;
+use farmgate_server::settings::Settings;
+use farmgate_server::{AppState, BuildOptions};
+use serde_json::{Value, json};
+use std::time::Duration;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+pub use farmgate_identity::PasswordCost;
+
+/// Which stack a test runs against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite, in-process cache, local objects.
+    Embedded,
+    /// PostgreSQL, and Redis and S3 when configured.
+    Production,
+}
+
+/// Whether a missing backend is a failure (CI) or a skip (a laptop without PostgreSQL).
+pub fn backends_required() -> bool {
+    std::env::var("FARMGATE_TEST_REQUIRE_BACKENDS").is_ok_and(|v| v == "1" || v == "true")
+}
+
+/// An environment variable, or `None` when unset or empty.
+pub fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// S3 test settings from the environment.
+#[derive(Clone, Debug)]
+pub struct S3Env {
+    pub endpoint: String,
+    pub access_key: String,
+    pub secret_key: String,
+    pub region: String,
+}
+
+pub fn s3_env() -> Option<S3Env> {
+    Some(S3Env {
+        endpoint: env("FARMGATE_TEST_S3_ENDPOINT")?,
+        access_key: env("FARMGATE_TEST_S3_ACCESS_KEY")?,
+        secret_key: env("FARMGATE_TEST_S3_SECRET_KEY")?,
+        region: env("FARMGATE_TEST_S3_REGION").unwrap_or_else(|| "us-east-1".to_owned()),
+    })
+}
+
+/// Says why a backend test does not run, or fails when backends are required.
+pub fn skip_or_fail(what: &str) {
+    if backends_required() {
+        panic!("{what} is not configured but FARMGATE_TEST_REQUIRE_BACKENDS=1");
+    }
+    eprintln!("skipped: {what} is not configured (tests/run.sh starts it)");
+}
+
+/// A running server and typed helpers to talk to it.
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub state: AppState,
+    pub clock: Clock,
+    pub backend: Backend,
+    shutdown: watch::Sender<bool>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+    }
+}
+
+/// An HTTP answer, with the body parsed as JSON when it is JSON.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Resp {
+    /// The error code of an error answer.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+
+    /// The message for one field of a validation error.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.body["error"]["fields"][name].as_str()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Panics with the whole answer when the status is not the expected one.
+    #[track_caller]
+    pub fn expect_status(&self, status: u16) -> &Self {
+        assert_eq!(
+            self.status, status,
+            "unexpected answer: {} {}",
+            self.status, self.text
+        );
+        self
+    }
+}
+
+/// A logged-in person.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub token: String,
+    pub account_id: Uuid,
+}
+
+/// A syntactically valid, random unified social credit code (so tests never collide).
+pub fn fresh_licence() -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    let mut body = String::from("93360799");
+    let bytes = Uuid::new_v4().into_bytes();
+    for b in bytes.iter().take(9) {
+        body.push(char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]));
+    }
+    farmgate_kernel::Uscc::with_check_char(&body)
+        .expect("valid licence")
+        .to_string()
+}
+
+/// A region in the demo county.
+pub fn region(township: &str, village: Option<&str>) -> Value {
+    json!({ "province": "江西省", "city": "赣州市", "county": "青石县", "township": township, "village": village })
+}
+
+pub const PASSWORD: &str = "test-pass-2026";
+
+impl TestApp {
+    /// Starts the server on `backend`, or returns `None` when that backend is not configured
+    /// here (and not required).
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let mut settings = Settings {
+            addr: "127.0.0.1:0".to_owned(),
+            data_dir: dir.path().join("data"),
+            log: "warn".to_owned(),
+            ..Settings::default()
+        };
+        if backend == Backend::Production {
+            let Some(admin_url) = env("FARMGATE_TEST_POSTGRES_URL") else {
+                skip_or_fail("PostgreSQL (FARMGATE_TEST_POSTGRES_URL)");
+                return None;
+            };
+            settings.database_url = Some(pg::fresh_database(&admin_url).await);
+            settings.migrate_on_start = false;
+            match env("FARMGATE_TEST_REDIS_URL") {
+                Some(url) => {
+                    settings.redis_url = Some(url);
+                    settings.redis_prefix = format!("fgtest:{}:", Uuid::new_v4().simple());
+                }
+                None => skip_or_fail("Redis (FARMGATE_TEST_REDIS_URL); using the in-process cache"),
+            }
+            match s3_env() {
+                Some(s3) => {
+                    settings.s3_endpoint = Some(s3.endpoint);
+                    settings.s3_access_key = Some(s3.access_key);
+                    settings.s3_secret_key = Some(s3.secret_key);
+                    settings.s3_region = s3.region;
+                    settings.s3_bucket = Some(format!(
+                        "fgtest-{}",
+                        &Uuid::new_v4().simple().to_string()[..12]
+                    ));
+                }
+                None => skip_or_fail("S3 (FARMGATE_TEST_S3_*); using the local object directory"),
+            }
+        }
+        Some(Self::start(settings, backend, dir).await)
+    }
+
+    /// Starts the server with explicit settings (for tests of configuration itself).
+    pub async fn start(settings: Settings, backend: Backend, dir: tempfile::TempDir) -> TestApp {
+        farmgate_server::telemetry::init(&settings);
+        let clock = Clock::manual(chrono::Utc::now());
+        let options = BuildOptions {
+            clock: clock.clone(),
+            password_cost: PasswordCost::FAST_FOR_TESTS,
+            worker: WorkerConfig {
+                poll_interval: Duration::from_millis(50),
+                backoff_base: Duration::from_millis(10),
+                ..WorkerConfig::default()
+            },
+        };
+        let app = farmgate_server::build(&settings, options)
+            .await
+            .expect("the app builds");
+        let state = app.state.clone();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
+        let base = format!("http://{}", listener.local_addr().expect("local address"));
+        let (shutdown, rx) = watch::channel(false);
+        tokio::spawn(async move {
+            if let Err(e) = farmgate_server::serve(app, listener, rx).await {
+                eprintln!("test server stopped with an error: {e:#}");
+            }
+        });
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("http client");
+        TestApp {
+            base,
+            http,
+            state,
+            clock,
+            backend,
+            shutdown,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Sends a request and reads the answer.
+    pub async fn send(&self, req: reqwest::RequestBuilder) -> Resp {
+        let resp = req.send().await.expect("the server answers");
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.expect("a readable body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Resp {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    fn authed(&self, req: reqwest::RequestBuilder, token: Option<&str>) -> reqwest::RequestBuilder {
+        match token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
+        self.send(self.authed(self.http.get(self.url(path)), token))
+            .await
+    }
+
+    pub async fn post(&self, path: &str, body: Value, token: Option<&str>) -> Resp {
+        self.send(self.authed(self.http.post(self.url(path)).json(&body), token))
+            .await
+    }
+
+    pub async fn post_empty(&self, path: &str, token: Option<&str>) -> Resp {
+        self.send(self.authed(self.http.post(self.url(path)), token))
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value, token: Option<&str>) -> Resp {
+        self.send(self.authed(self.http.patch(self.url(path)).json(&body), token))
+            .await
+    }
+
+    pub async fn put(&self, path: &str, body: Value, token: Option<&str>) -> Resp {
+        self.send(self.authed(self.http.put(self.url(path)).json(&body), token))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Resp {
+        self.send(self.authed(self.http.delete(self.url(path)), token))
+            .await
+    }
+
+    /// Posts raw bytes with a content type (for malformed and oversized bodies).
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+        token: Option<&str>,
+    ) -> Resp {
+        let req = self
+            .http
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .body(body);
+        self.send(self.authed(req, token)).await
+    }
+
+    /// Registers a consumer through the API and returns their session.
+    pub async fn register(&self, phone: &str, name: &str) -> Session {
+        let r = self
+            .post(
+                "/api/v1/auth/register",
+                json!({ "display_name": name, "phone": phone, "password": PASSWORD }),
+                None,
+            )
+            .await;
+        r.expect_status(201);
+        Session {
+            token: r.body["session"]["token"]
+                .as_str()
+                .expect("token")
+                .to_owned(),
+            account_id: r.body["account"]["id"]
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .expect("account id"),
+        }
+    }
+
+    /// Logs in through the API.
+    pub async fn login(&self, login: &str, password: &str) -> Resp {
+        self.post(
+            "/api/v1/auth/login",
+            json!({ "login": login, "password": password }),
+            None,
+        )
+        .await
+    }
+
+    /// A person with a platform role (operator, agent, official), created the way the CLI does
+    /// it and logged in through the API.
+    pub async fn staff(&self, phone: &str, role: PlatformRole) -> Session {
+        let input =
+            NewAccount::parse(role.label_zh(), Some(phone), None, PASSWORD).expect("valid account");
+        let account = self
+            .state
+            .identity
+            .create_account_with_role(input, Some(role))
+            .await
+            .expect("account");
+        let r = self.login(phone, PASSWORD).await;
+        r.expect_status(200);
+        Session {
+            token: r.body["session"]["token"]
+                .as_str()
+                .expect("token")
+                .to_owned(),
+            account_id: account.id,
+        }
+    }
+
+    pub async fn operator(&self) -> Session {
+        self.staff("13900000001", PlatformRole::Operator).await
+    }
+
+    /// The body of a valid organisation of `kind`.
+    pub fn org_body(kind: &str, name: &str) -> Value {
+        json!({
+            "kind": kind,
+            "name": name,
+            "licence_no": fresh_licence(),
+            "region": region("梅岭镇", Some("茶坑村")),
+            "address": "梅岭镇茶坑村 3 组",
+            "contact_name": "李国强",
+            "contact_phone": "13800000001",
+        })
+    }
+
+    /// Creates an organisation as `owner` and returns its id.
+    pub async fn create_org(&self, owner: &Session, kind: &str, name: &str) -> Uuid {
+        let r = self
+            .post(
+                "/api/v1/orgs",
+                Self::org_body(kind, name),
+                Some(&owner.token),
+            )
+            .await;
+        r.expect_status(201);
+        r.body["id"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .expect("org id")
+    }
+
+    /// Creates an organisation and has the operator verify it.
+    pub async fn verified_org(
+        &self,
+        owner: &Session,
+        operator: &Session,
+        kind: &str,
+        name: &str,
+    ) -> Uuid {
+        let id = self.create_org(owner, kind, name).await;
+        self.post_empty(
+            &format!("/api/v1/admin/orgs/{id}/verify"),
+            Some(&operator.token),
+        )
+        .await
+        .expect_status(200);
+        id
+    }
+
+    /// Runs a raw SQL count (for asserting that nothing half-written stayed behind).
+    pub async fn count(&self, table: &str, where_clause: &str) -> i64 {
+        use sea_orm::{ConnectionTrait, Statement};
+        let db = &self.state.infra.db;
+        let sql = format!("SELECT COUNT(*) AS n FROM {table} WHERE {where_clause}");
+        let row = db
+            .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .expect("count query")
+            .expect("a row");
+        row.try_get::<i64>("", "n").expect("a count")
+    }
+
+    /// Waits until the outbox has delivered everything due (the worker runs in the background,
+    /// as in production).
+    pub async fn outbox_drained(&self) {
+        for _ in 0..200 {
+            if self.count("outbox_events", "delivered_at IS NULL").await == 0 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the outbox did not drain within 5 s");
+    }
+}
+
+/// Declares a test that runs once per backend: `<name>::embedded` and `<name>::production`.
+///
+/// ```ignore
+/// both_backends! {
+///     async fn a_consumer_can_register(app) {
+///         app.register("13800138000", "王芳").await;
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! both_backends {
+    ($( $(#[$meta:meta])* async fn $name:ident($app:ident) $body:block )*) => {$(
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn embedded() {
+                let Some($app) = $crate::TestApp::spawn($crate::Backend::Embedded).await else { return };
+                $body
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn production() {
+                let Some($app) = $crate::TestApp::spawn($crate::Backend::Production).await else { return };
+                $body
+            }
+        }
+    )*};
+}

@@ -121,6 +121,9 @@ export const messages = {
     'common.required': '此项必填',
     'common.show_password': '显示密码',
     'common.back_home': '返回首页',
+    'notfound.doc_title': '页面不存在 · 农源直供',
+    'notfound.heading': '页面不存在',
+    'notfound.text': '您访问的页面不存在或已经移走。可以回到首页，或检查地址是否输入正确。',
 
     'error.network': '无法连接服务器，请检查网络后重试。',
     'error.server': '服务器暂时出错，请稍后再试。',
@@ -398,6 +401,9 @@ export const messages = {
     'common.required': 'This field is required',
     'common.show_password': 'Show password',
     'common.back_home': 'Back to home',
+    'notfound.doc_title': 'Page not found · Farmgate',
+    'notfound.heading': 'Page not found',
+    'notfound.text': 'The page you asked for does not exist or has moved. Go back to the home page, or check the address.',
 
     'error.network': 'Cannot reach the server. Check your connection and try again.',
     'error.server': 'The server had a problem. Please try again later.',

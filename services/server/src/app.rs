@@ -104,7 +104,7 @@ pub async fn build_infra(settings: &Settings, options: &BuildOptions) -> anyhow:
 
     let cache: Arc<dyn Cache> = match &settings.redis_url {
         Some(url) => {
-            let cache = RedisCache::connect(url, "farmgate:")
+            let cache = RedisCache::connect(url, &settings.redis_prefix)
                 .await
                 .context("connecting to Redis")?;
             tracing::info!(backend = "redis", url = %db::redact_url(url), "cache");

@@ -36,7 +36,7 @@ use utoipa_axum::router::OpenApiRouter;
 errors are `{\"error\": {\"code\", \"message\", \"fields\"?, \"request_id\"?}}`; send \
 `Accept-Language: en` for English messages. Authenticate with `Authorization: Bearer <token>` \
 (from `POST /api/v1/auth/login`) or the `fg_session` cookie the pages use.",
-        license(name = "Apache-2.0")
+        license(name = "MIT")
     ),
     components(schemas(farmgate_infra::http::error::ErrorBody)),
     tags(
@@ -93,9 +93,10 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
                 )
                 .layer(PropagateRequestIdLayer::new(header::HeaderName::from_static(REQUEST_ID_HEADER)))
                 .layer(CatchPanicLayer::new())
+                // Compression wraps the error shaping, so it compresses the final body.
+                .layer(CompressionLayer::new())
                 .layer(middleware::from_fn(error_shape))
                 .layer(middleware::from_fn(security_headers))
-                .layer(CompressionLayer::new())
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,
                     Duration::from_secs(settings.request_timeout_secs.max(1)),

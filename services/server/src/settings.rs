@@ -31,6 +31,8 @@ pub struct Settings {
     pub migrate_on_start: bool,
     /// `redis://...`; unset means the in-process cache (one replica only).
     pub redis_url: Option<String>,
+    /// Prefix of every Redis key, so deployments (or test runs) can share one Redis.
+    pub redis_prefix: String,
     /// S3-compatible storage is used when a bucket is set; otherwise `data_dir/objects`.
     pub s3_endpoint: Option<String>,
     pub s3_region: String,
@@ -69,6 +71,7 @@ impl Default for Settings {
             database_max_connections: 10,
             migrate_on_start: true,
             redis_url: None,
+            redis_prefix: "farmgate:".to_owned(),
             s3_endpoint: None,
             s3_region: "us-east-1".to_owned(),
             s3_bucket: None,
@@ -100,6 +103,7 @@ pub const KEYS: &[&str] = &[
     "database_max_connections",
     "migrate_on_start",
     "redis_url",
+    "redis_prefix",
     "s3_endpoint",
     "s3_region",
     "s3_bucket",
@@ -264,6 +268,25 @@ mod tests {
         fields.sort_unstable();
         keys.sort_unstable();
         assert_eq!(fields, keys);
+    }
+
+    #[test]
+    fn the_example_config_file_parses_and_names_every_setting() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/farmgate.example.toml");
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let parsed: Result<Settings, _> = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(&path))
+            .extract();
+        assert!(parsed.is_ok(), "{parsed:?}");
+        for key in KEYS {
+            assert!(
+                text.contains(&format!("{key} =")),
+                "deploy/farmgate.example.toml does not mention {key}"
+            );
+        }
+        let defaults = serde_json::to_value(Settings::default()).unwrap_or_default();
+        let example = serde_json::to_value(parsed.unwrap_or_default()).unwrap_or_default();
+        assert_eq!(example, defaults, "the example shows the defaults");
     }
 
     #[test]

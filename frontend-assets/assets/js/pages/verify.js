@@ -228,7 +228,7 @@ async function toggleHistory(org, slot, button) {
   if (open) return;
   replaceChildren(slot, note('muted', { i18n: 'common.loading' }));
   try {
-    const entries = (await api.get(`/admin/orgs/${seg(org.id)}/history`)) || [];
+    const entries = (await api.get(`/orgs/${seg(org.id)}/history`)) || [];
     if (!entries.length) {
       replaceChildren(slot, note('empty', { i18n: 'verify.no_history' }));
       return;

@@ -41,7 +41,9 @@ pub async fn error_shape(req: Request, next: Next) -> Response {
         generic_body(status, lang, request_id)
     };
     let (mut parts, _) = resp.into_parts();
+    // The new body is plain: whatever encoding the old one had no longer applies.
     parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.remove(header::CONTENT_ENCODING);
     parts.headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),

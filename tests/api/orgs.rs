@@ -1,0 +1,220 @@
+//! Organisations, members, invitations — and that members act only inside their own.
+
+use farmgate_tests::{TestApp, both_backends, fresh_licence, region};
+use serde_json::json;
+
+both_backends! {
+    async fn a_cooperative_registers_and_waits_for_review(app) {
+        let owner = app.register("13800000001", "李国强").await;
+        let r = app.post("/api/v1/orgs", TestApp::org_body("cooperative", "青石县梅岭脐橙专业合作社"), Some(&owner.token)).await;
+        r.expect_status(201);
+        assert_eq!(r.body["status"], "pending");
+        assert_eq!(r.body["my_role"], "owner");
+        assert_eq!(r.body["region"]["village"], "茶坑村");
+        let id = r.body["id"].as_str().unwrap_or_default().to_owned();
+        let mine = app.get("/api/v1/orgs/mine", Some(&owner.token)).await;
+        mine.expect_status(200);
+        assert_eq!(mine.body[0]["id"], id.as_str());
+        let me = app.get("/api/v1/auth/me", Some(&owner.token)).await;
+        assert_eq!(me.body["memberships"][0]["role"], "owner");
+        let history = app.get(&format!("/api/v1/orgs/{id}/history"), Some(&owner.token)).await;
+        history.expect_status(200);
+        assert_eq!(history.body[0]["action"], "submitted");
+    }
+
+    async fn a_bad_licence_region_or_phone_is_reported_by_field(app) {
+        let owner = app.register("13800000001", "李国强").await;
+        let mut body = TestApp::org_body("family_farm", "白云山土鸡家庭农场");
+        body["licence_no"] = json!("93360799MA35ML0019");
+        body["region"] = json!({"province": "江西省", "city": "", "county": "青石县", "village": "茶坑村"});
+        body["contact_phone"] = json!("0797-1234567");
+        let r = app.post("/api/v1/orgs", body, Some(&owner.token)).await;
+        r.expect_status(422);
+        for f in ["licence_no", "region.city", "region.township", "contact_phone"] {
+            assert!(r.field(f).is_some(), "missing {f}: {}", r.text);
+        }
+        let r = app.post("/api/v1/orgs", json!({"kind": "ranch", "name": "x"}), Some(&owner.token)).await;
+        r.expect_status(422);
+        assert!(r.field("kind").is_some(), "{}", r.text);
+        assert_eq!(app.count("organisations", "1=1").await, 0);
+    }
+
+    async fn a_licence_registered_twice_is_a_conflict_and_leaves_nothing_behind(app) {
+        let a = app.register("13800000001", "李国强").await;
+        let b = app.register("13800000002", "刘晓燕").await;
+        let body = TestApp::org_body("cooperative", "第一家");
+        app.post("/api/v1/orgs", body.clone(), Some(&a.token)).await.expect_status(201);
+        let mut copy = body;
+        copy["name"] = json!("第二家");
+        let r = app.post("/api/v1/orgs", copy, Some(&b.token)).await;
+        r.expect_status(409);
+        assert!(r.field("licence_no").is_some(), "{}", r.text);
+        assert_eq!(app.count("organisations", "1=1").await, 1);
+        assert_eq!(app.count("memberships", "1=1").await, 1, "no membership for the refused org");
+        assert_eq!(app.count("org_reviews", "1=1").await, 1);
+        assert_eq!(app.count("audit_log", "action = 'org.create'").await, 1);
+        assert_eq!(app.count("outbox_events", "1=1").await, 3, "two registrations and one submission");
+    }
+
+    async fn only_the_operator_opens_the_platform_store(app) {
+        let seller = app.register("13800000001", "李国强").await;
+        let r = app.post("/api/v1/orgs", TestApp::org_body("platform_store", "冒牌自营店"), Some(&seller.token)).await;
+        r.expect_status(403);
+        let op = app.operator().await;
+        app.post("/api/v1/orgs", TestApp::org_body("platform_store", "农源直供平台自营店"), Some(&op.token)).await.expect_status(201);
+    }
+
+    async fn organisation_names_with_markup_are_stored_verbatim(app) {
+        let owner = app.register("13800000001", "李国强").await;
+        let name = "<img src=x onerror=alert(1)>合作社'; DROP TABLE organisations;--";
+        let r = app.post("/api/v1/orgs", TestApp::org_body("cooperative", name), Some(&owner.token)).await;
+        r.expect_status(201);
+        let id = r.body["id"].as_str().unwrap_or_default().to_owned();
+        let got = app.get(&format!("/api/v1/orgs/{id}"), Some(&owner.token)).await;
+        assert_eq!(got.body["name"], name);
+    }
+
+    async fn staff_cannot_edit_and_outsiders_cannot_even_look(app) {
+        let op = app.operator().await;
+        let owner = app.register("13800000001", "李国强").await;
+        let org = app.verified_org(&owner, &op, "cooperative", "梅岭脐橙专业合作社").await;
+        let staff = app.register("13800000002", "刘晓燕").await;
+        let inv = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "13800000002", "role": "staff"}), Some(&owner.token)).await;
+        inv.expect_status(201);
+        let inv_id = inv.body["id"].as_str().unwrap_or_default().to_owned();
+        app.post_empty(&format!("/api/v1/invitations/{inv_id}/accept"), Some(&staff.token)).await.expect_status(200);
+
+        app.get(&format!("/api/v1/orgs/{org}"), Some(&staff.token)).await.expect_status(200);
+        let r = app.patch(&format!("/api/v1/orgs/{org}"), json!({"contact_name": "刘晓燕"}), Some(&staff.token)).await;
+        r.expect_status(403);
+        let r = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "13800000003", "role": "staff"}), Some(&staff.token)).await;
+        r.expect_status(403);
+
+        let other = app.register("13800000005", "黄建华").await;
+        let other_org = app.verified_org(&other, &op, "cooperative", "龙泉生态稻米专业合作社").await;
+        for path in [format!("/api/v1/orgs/{other_org}"), format!("/api/v1/orgs/{other_org}/members"), format!("/api/v1/orgs/{other_org}/history")] {
+            app.get(&path, Some(&staff.token)).await.expect_status(403);
+        }
+        let r = app.patch(&format!("/api/v1/orgs/{other_org}"), json!({"name": "被改名"}), Some(&owner.token)).await;
+        r.expect_status(403);
+        let r = app.delete(&format!("/api/v1/orgs/{other_org}/members/{}", other.account_id), Some(&owner.token)).await;
+        r.expect_status(403);
+        assert_eq!(app.count("memberships", "1=1").await, 3);
+    }
+
+    async fn an_owner_invites_by_phone_and_the_invitee_accepts_after_registering(app) {
+        let op = app.operator().await;
+        let owner = app.register("13800000001", "李国强").await;
+        let org = app.verified_org(&owner, &op, "cooperative", "梅岭脐橙专业合作社").await;
+        let inv = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "138 0000 0002", "role": "staff"}), Some(&owner.token)).await;
+        inv.expect_status(201);
+        assert_eq!(inv.body["login"], "138****0002");
+        let again = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "13800000002", "role": "staff"}), Some(&owner.token)).await;
+        again.expect_status(409);
+
+        let staff = app.register("13800000002", "刘晓燕").await;
+        let mine = app.get("/api/v1/me/invitations", Some(&staff.token)).await;
+        mine.expect_status(200);
+        assert_eq!(mine.body[0]["org"]["name"], "梅岭脐橙专业合作社");
+        let id = mine.body[0]["id"].as_str().unwrap_or_default().to_owned();
+        let accepted = app.post_empty(&format!("/api/v1/invitations/{id}/accept"), Some(&staff.token)).await;
+        accepted.expect_status(200);
+        assert_eq!(accepted.body["role"], "staff");
+        app.post_empty(&format!("/api/v1/invitations/{id}/accept"), Some(&staff.token)).await.expect_status(404);
+
+        let members = app.get(&format!("/api/v1/orgs/{org}/members"), Some(&staff.token)).await;
+        members.expect_status(200);
+        let list = members.body.as_array().cloned().unwrap_or_default();
+        assert_eq!(list.len(), 2);
+        let owner_row = list.iter().find(|m| m["role"] == "owner").cloned().unwrap_or_default();
+        assert_eq!(owner_row["phone"], "138****0001", "staff see other members' phones masked");
+        let self_row = list.iter().find(|m| m["role"] == "staff").cloned().unwrap_or_default();
+        assert_eq!(self_row["phone"], "13800000002", "and their own in full");
+    }
+
+    async fn nobody_accepts_an_invitation_meant_for_someone_else(app) {
+        let op = app.operator().await;
+        let owner = app.register("13800000001", "李国强").await;
+        let org = app.verified_org(&owner, &op, "cooperative", "梅岭脐橙专业合作社").await;
+        let inv = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "13800000002", "role": "owner"}), Some(&owner.token)).await;
+        let id = inv.body["id"].as_str().unwrap_or_default().to_owned();
+        let intruder = app.register("13800000003", "陈志明").await;
+        app.post_empty(&format!("/api/v1/invitations/{id}/accept"), Some(&intruder.token)).await.expect_status(404);
+        assert_eq!(app.count("memberships", "1=1").await, 1, "only the owner is a member");
+    }
+
+    async fn an_owner_revokes_an_invitation_and_it_can_no_longer_be_accepted(app) {
+        let op = app.operator().await;
+        let owner = app.register("13800000001", "李国强").await;
+        let org = app.verified_org(&owner, &op, "family_farm", "白云山土鸡家庭农场").await;
+        let inv = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "wang@example.cn", "role": "staff"}), Some(&owner.token)).await;
+        inv.expect_status(201);
+        let id = inv.body["id"].as_str().unwrap_or_default().to_owned();
+        app.delete(&format!("/api/v1/orgs/{org}/invitations/{id}"), Some(&owner.token)).await.expect_status(204);
+        let listed = app.get(&format!("/api/v1/orgs/{org}/invitations"), Some(&owner.token)).await;
+        assert_eq!(listed.body[0]["status"], "revoked");
+        let invitee = app.post("/api/v1/auth/register", json!({"display_name": "王", "email": "wang@example.cn", "password": farmgate_tests::PASSWORD}), None).await;
+        let token = invitee.body["session"]["token"].as_str().unwrap_or_default().to_owned();
+        app.post_empty(&format!("/api/v1/invitations/{id}/accept"), Some(&token)).await.expect_status(404);
+    }
+
+    async fn the_last_owner_can_neither_leave_nor_step_down(app) {
+        let op = app.operator().await;
+        let owner = app.register("13800000001", "李国强").await;
+        let org = app.verified_org(&owner, &op, "cooperative", "梅岭脐橙专业合作社").await;
+        let me = owner.account_id;
+        let r = app.delete(&format!("/api/v1/orgs/{org}/members/{me}"), Some(&owner.token)).await;
+        r.expect_status(409);
+        assert_eq!(r.code(), "last_owner");
+        let r = app.patch(&format!("/api/v1/orgs/{org}/members/{me}"), json!({"role": "staff"}), Some(&owner.token)).await;
+        r.expect_status(409);
+        // With a second owner, the first may step down.
+        let second = app.register("13800000002", "刘晓燕").await;
+        let inv = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "13800000002", "role": "owner"}), Some(&owner.token)).await;
+        let id = inv.body["id"].as_str().unwrap_or_default().to_owned();
+        app.post_empty(&format!("/api/v1/invitations/{id}/accept"), Some(&second.token)).await.expect_status(200);
+        let r = app.patch(&format!("/api/v1/orgs/{org}/members/{me}"), json!({"role": "staff"}), Some(&owner.token)).await;
+        r.expect_status(200);
+        assert_eq!(r.body["role"], "staff");
+    }
+
+    async fn an_owner_removes_a_member_who_then_loses_access(app) {
+        let op = app.operator().await;
+        let owner = app.register("13800000001", "李国强").await;
+        let org = app.verified_org(&owner, &op, "cooperative", "梅岭脐橙专业合作社").await;
+        let staff = app.register("13800000002", "刘晓燕").await;
+        let inv = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "13800000002", "role": "staff"}), Some(&owner.token)).await;
+        let id = inv.body["id"].as_str().unwrap_or_default().to_owned();
+        app.post_empty(&format!("/api/v1/invitations/{id}/accept"), Some(&staff.token)).await.expect_status(200);
+        app.delete(&format!("/api/v1/orgs/{org}/members/{}", staff.account_id), Some(&owner.token)).await.expect_status(204);
+        app.get(&format!("/api/v1/orgs/{org}"), Some(&staff.token)).await.expect_status(403);
+        assert_eq!(app.count("audit_log", "action = 'org.member.remove'").await, 1);
+    }
+
+    async fn changing_the_name_sends_a_verified_org_back_to_review_but_the_contact_does_not(app) {
+        let op = app.operator().await;
+        let owner = app.register("13800000001", "李国强").await;
+        let org = app.verified_org(&owner, &op, "cooperative", "梅岭脐橙专业合作社").await;
+        let r = app.patch(&format!("/api/v1/orgs/{org}"), json!({"contact_name": "刘晓燕", "contact_phone": "13800000002"}), Some(&owner.token)).await;
+        r.expect_status(200);
+        assert_eq!(r.body["status"], "verified");
+        let r = app.patch(&format!("/api/v1/orgs/{org}"), json!({"region": region("桃源乡", None)}), Some(&owner.token)).await;
+        r.expect_status(200);
+        assert_eq!(r.body["status"], "pending");
+        assert_eq!(r.body["region"]["township"], "桃源乡");
+        assert_eq!(r.body["verified_at"], serde_json::Value::Null);
+    }
+
+    async fn an_invalid_edit_changes_nothing(app) {
+        let owner = app.register("13800000001", "李国强").await;
+        let org = app.create_org(&owner, "cooperative", "梅岭脐橙专业合作社").await;
+        let r = app.patch(&format!("/api/v1/orgs/{org}"), json!({"name": "梅岭脐橙专业合作社新名", "licence_no": "bad"}), Some(&owner.token)).await;
+        r.expect_status(422);
+        let got = app.get(&format!("/api/v1/orgs/{org}"), Some(&owner.token)).await;
+        assert_eq!(got.body["name"], "梅岭脐橙专业合作社");
+        let licence = fresh_licence();
+        let r = app.patch(&format!("/api/v1/orgs/{org}"), json!({"licence_no": licence}), Some(&owner.token)).await;
+        r.expect_status(200);
+        assert_eq!(r.body["licence_no"], licence.as_str());
+    }
+}

@@ -1,0 +1,1 @@
+//! Adapter contract suites: one suite per trait, run against every implementation present.

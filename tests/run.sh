@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# tests/run.sh — the one test command for Farmgate (CI runs exactly this; see tests/README.md).
+#
+#   tests/run.sh                  fmt, services, clippy, all tests, browser tests
+#   tests/run.sh --quick          services + tests only (no fmt, clippy or browser)
+#   tests/run.sh --no-lint        skip fmt and clippy
+#   tests/run.sh --no-browser     skip the browser tests
+#   tests/run.sh -- FILTER...     pass FILTER... to cargo nextest (test names, -E 'expr')
+#
+# Starts PostgreSQL, Redis and an S3 server (s3s-fs) on free loopback ports, installing
+# whatever is missing, and stops everything it started on exit, failure or Ctrl-C.
+set -euo pipefail
+
+usage() {
+    sed -n '2,11s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+}
+
+DO_FMT=1
+DO_CLIPPY=1
+DO_BROWSER=1
+FILTERS=()
+while [ "$#" -gt 0 ]; do
+    case "$1" in
+    --no-browser) DO_BROWSER=0 ;;
+    --no-lint) DO_FMT=0 DO_CLIPPY=0 ;;
+    --quick) DO_FMT=0 DO_CLIPPY=0 DO_BROWSER=0 ;;
+    -h | --help)
+        usage
+        exit 0
+        ;;
+    --)
+        shift
+        FILTERS=("$@")
+        break
+        ;;
+    *)
+        printf 'tests/run.sh: unknown option %s\n\n' "$1" >&2
+        usage >&2
+        exit 2
+        ;;
+    esac
+    shift
+done
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+# shellcheck source=tests/services.sh
+. "$ROOT/tests/services.sh"
+
+# --- steps: a name, a start time, a summary -------------------------------------------------
+STEP=""
+STEP_T0=""
+RUN_T0="$(fg_now)"
+SUMMARY=()
+
+step() {
+    STEP="$1"
+    STEP_T0="$(fg_now)"
+    printf '\n==> %s\n' "$STEP" >&2
+}
+
+step_done() {
+    local took
+    took="$(fg_elapsed "$STEP_T0")"
+    printf '<== %s: ok (%s)\n' "$STEP" "$took" >&2
+    SUMMARY+=("$(printf '%-40s ok       %s' "$STEP" "$took")")
+    STEP=""
+}
+
+skip() {
+    printf '\n--- %s: skipped (%s)\n' "$1" "$2" >&2
+    SUMMARY+=("$(printf '%-40s skipped  (%s)' "$1" "$2")")
+}
+
+print_summary() {
+    local line
+    printf '\n---- tests/run.sh summary ----\n' >&2
+    for line in "${SUMMARY[@]}"; do
+        printf '  %s\n' "$line" >&2
+    done
+}
+
+on_exit() {
+    local rc=$?
+    set +e
+    trap - EXIT INT TERM
+    if [ "$rc" -ne 0 ] && [ -n "$STEP" ]; then
+        SUMMARY+=("$(printf '%-40s FAILED   %s (exit %s)' "$STEP" "$(fg_elapsed "$STEP_T0")" "$rc")")
+    fi
+    fg_services_stop
+    if [ "${#SUMMARY[@]}" -gt 0 ]; then
+        print_summary
+    fi
+    if [ "$rc" -ne 0 ]; then
+        if [ -n "$STEP" ]; then
+            printf '\ntests/run.sh: FAILED in step "%s" (exit %s) after %s total\n' "$STEP" "$rc" "$(fg_elapsed "$RUN_T0")" >&2
+        else
+            printf '\ntests/run.sh: FAILED (exit %s) after %s total\n' "$rc" "$(fg_elapsed "$RUN_T0")" >&2
+        fi
+    else
+        printf '\ntests/run.sh: all steps passed in %s\n' "$(fg_elapsed "$RUN_T0")" >&2
+    fi
+    exit "$rc"
+}
+trap on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- 1. target directory --------------------------------------------------------------------
+step "1. target directory"
+if [ -z "${CARGO_TARGET_DIR:-}" ] && [ -n "${HOME:-}" ] && [ -d "$HOME/.cache/farmgate-target" ]; then
+    # A build cache kept outside the clone, so a fresh clone (CI) does not rebuild from zero.
+    export CARGO_TARGET_DIR="$HOME/.cache/farmgate-target"
+fi
+printf 'CARGO_TARGET_DIR=%s\n' "${CARGO_TARGET_DIR:-<default: $ROOT/target>}" >&2
+if [ "${CI:-}" = true ]; then
+    export FARMGATE_TEST_REQUIRE_BACKENDS=1
+    printf 'CI=true: FARMGATE_TEST_REQUIRE_BACKENDS=1 (a missing backend fails its tests)\n' >&2
+fi
+step_done
+
+# --- 2. formatting --------------------------------------------------------------------------
+if [ "$DO_FMT" = 1 ]; then
+    step "2. cargo fmt --check"
+    cargo fmt --all --check
+    step_done
+else
+    skip "2. cargo fmt --check" "--no-lint/--quick"
+fi
+
+# --- 3. backends ----------------------------------------------------------------------------
+step "3. start services"
+fg_services_start_all
+env | grep '^FARMGATE_TEST_' | grep -v -e _KEY= -e _SECRET | sort >&2 || true
+step_done
+
+# --- 4. clippy ------------------------------------------------------------------------------
+if [ "$DO_CLIPPY" = 1 ]; then
+    step "4. cargo clippy"
+    cargo clippy --workspace --all-targets --locked -- -D warnings
+    step_done
+else
+    skip "4. cargo clippy" "--no-lint/--quick"
+fi
+
+# --- 5. tests -------------------------------------------------------------------------------
+if cargo nextest --version >/dev/null 2>&1; then
+    step "5. cargo nextest run"
+    cargo nextest run --workspace --locked --profile ci "${FILTERS[@]}"
+else
+    step "5. cargo test (cargo-nextest not installed)"
+    cargo test --workspace --locked -- "${FILTERS[@]}"
+fi
+step_done
+
+# --- 6. browser tests -----------------------------------------------------------------------
+run_browser_tests() {
+    step "6a. build farmgate for browser tests"
+    # The same selection as the test build (every bin and test of the workspace), so cargo
+    # resolves the same dependency features and only links `farmgate`: a plain
+    # `cargo build -p farmgate-server --bin farmgate` unifies features differently and
+    # rebuilds ~30 dependency crates (measured: 4m44s on a clean build).
+    cargo build --locked --workspace --bins --tests
+    local target_dir bin
+    target_dir="$(cargo metadata --format-version 1 --no-deps --locked |
+        sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+    bin="${target_dir:-${CARGO_TARGET_DIR:-$ROOT/target}}/debug/farmgate"
+    [ -x "$bin" ] || {
+        printf 'no binary at %s\n' "$bin" >&2
+        return 1
+    }
+    step_done
+
+    step "6b. prepare browser (chromium, npm ci)"
+    fg_prepare_browser "$ROOT"
+    step_done
+
+    step "6c. start farmgate serve --demo"
+    local port data log pid
+    port="$(fg_free_port)"
+    data="$FG_SERVICES_DIR/farmgate-data"
+    log="$FG_SERVICES_DIR/farmgate.log"
+    mkdir -p "$data"
+    # Embedded mode (SQLite, local objects, in-process cache and index) under a fresh dir:
+    # drop any FARMGATE_* settings from the caller's environment (FARMGATE_TEST_* stay).
+    local unset_args=() var
+    for var in $(compgen -e); do
+        case "$var" in
+        FARMGATE_TEST_*) ;;
+        FARMGATE_*) unset_args+=(-u "$var") ;;
+        esac
+    done
+    env "${unset_args[@]}" FARMGATE_ADDR="127.0.0.1:$port" FARMGATE_DATA_DIR="$data" \
+        FARMGATE_ASSETS_DIR="$ROOT/frontend-assets" \
+        "$bin" serve --demo >"$log" 2>&1 </dev/null &
+    pid=$!
+    fg_track farmgate "$pid" ""
+    if ! fg_wait_until "farmgate serve --demo" 120 "$pid" \
+        fg_http_ok "http://127.0.0.1:$port/readyz"; then
+        printf -- '---- farmgate log (%s) ----\n' "$log" >&2
+        cat "$log" >&2
+        printf -- '---- end of farmgate log ----\n' >&2
+        return 1
+    fi
+    printf 'farmgate on http://127.0.0.1:%s (PID %s)\n' "$port" "$pid" >&2
+    step_done
+
+    step "6d. npm test (tests/browser)"
+    if ! (cd "$ROOT/tests/browser" && FARMGATE_BASE_URL="http://127.0.0.1:$port" npm test); then
+        printf -- '---- last 50 lines of the farmgate log ----\n' >&2
+        tail -n 50 "$log" >&2
+        return 1
+    fi
+    fg_stop_one farmgate
+    step_done
+}
+
+fg_http_ok() { [ "$(fg_http_status "$1")" = 200 ]; }
+
+if [ "$DO_BROWSER" = 0 ]; then
+    skip "6. browser tests" "--no-browser/--quick"
+elif [ ! -f "$ROOT/tests/browser/package.json" ]; then
+    skip "6. browser tests" "tests/browser/package.json does not exist yet"
+else
+    # Not called as `run_browser_tests || ...`: that would switch off set -e inside it.
+    run_browser_tests
+fi
+
+# --- 7. stop everything (the EXIT trap does it) ---------------------------------------------
+step "7. stop services"
+fg_services_stop
+step_done
