@@ -1,0 +1,172 @@
+//! The cache contract, on the in-process cache and on Redis.
+
+use farmgate_infra::cache::{Cache, MemoryCache, RedisCache};
+use std::sync::Arc;
+use std::time::Duration;
+
+fn memory() -> Arc<dyn Cache> {
+    Arc::new(MemoryCache::new(1000))
+}
+
+async fn redis() -> Option<Arc<dyn Cache>> {
+    let Some(url) = farmgate_tests::env("FARMGATE_TEST_REDIS_URL") else {
+        farmgate_tests::skip_or_fail("Redis (FARMGATE_TEST_REDIS_URL)");
+        return None;
+    };
+    let prefix = format!("fgcontract:{}:", uuid::Uuid::new_v4().simple());
+    Some(Arc::new(
+        RedisCache::connect(&url, &prefix).await.expect("redis"),
+    ))
+}
+
+async fn values_round_trip_and_delete(cache: Arc<dyn Cache>) {
+    assert_eq!(cache.get("k").await.expect("get"), None);
+    cache
+        .set("k", "脐橙".as_bytes(), Duration::from_secs(60))
+        .await
+        .expect("set");
+    assert_eq!(
+        cache.get("k").await.expect("get").as_deref(),
+        Some("脐橙".as_bytes())
+    );
+    cache
+        .set("k", b"v2", Duration::from_secs(60))
+        .await
+        .expect("overwrite");
+    assert_eq!(
+        cache.get("k").await.expect("get").as_deref(),
+        Some(&b"v2"[..])
+    );
+    cache.delete("k").await.expect("delete");
+    assert_eq!(cache.get("k").await.expect("get"), None);
+    cache
+        .delete("k")
+        .await
+        .expect("deleting a missing key is fine");
+}
+
+async fn values_expire_after_their_ttl(cache: Arc<dyn Cache>) {
+    cache
+        .set("short", b"x", Duration::from_millis(150))
+        .await
+        .expect("set");
+    assert!(cache.get("short").await.expect("get").is_some());
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(cache.get("short").await.expect("get"), None);
+}
+
+async fn counters_count_within_a_fixed_window(cache: Arc<dyn Cache>) {
+    let window = Duration::from_millis(400);
+    let a = cache.incr("c", 1, window).await.expect("incr");
+    assert_eq!(a.value, 1);
+    assert!(
+        a.expires_in <= window && a.expires_in > Duration::ZERO,
+        "{a:?}"
+    );
+    let b = cache
+        .incr("c", 2, Duration::from_secs(3600))
+        .await
+        .expect("incr");
+    assert_eq!(b.value, 3);
+    assert!(
+        b.expires_in <= window,
+        "a later increment does not extend the window: {b:?}"
+    );
+    let peek = cache.incr("c", 0, window).await.expect("peek");
+    assert_eq!(peek.value, 3);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        cache.incr("c", 1, window).await.expect("incr").value,
+        1,
+        "a new window starts at zero"
+    );
+}
+
+async fn concurrent_increments_are_not_lost(cache: Arc<dyn Cache>) {
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let c = cache.clone();
+        tasks.push(tokio::spawn(async move {
+            c.incr("race", 1, Duration::from_secs(60))
+                .await
+                .expect("incr")
+                .value
+        }));
+    }
+    let mut seen = Vec::new();
+    for t in tasks {
+        seen.push(t.await.expect("task"));
+    }
+    seen.sort_unstable();
+    assert_eq!(
+        seen,
+        (1..=50).collect::<Vec<i64>>(),
+        "every increment saw a distinct value"
+    );
+}
+
+async fn a_value_that_is_not_a_number_is_not_a_counter(cache: Arc<dyn Cache>) {
+    cache
+        .set("text", b"hello", Duration::from_secs(60))
+        .await
+        .expect("set");
+    assert!(
+        cache
+            .incr("text", 1, Duration::from_secs(60))
+            .await
+            .is_err()
+    );
+}
+
+async fn health_answers(cache: Arc<dyn Cache>) {
+    cache.health().await.expect("healthy");
+}
+
+macro_rules! contract {
+    ($($case:ident),* $(,)?) => {$(
+        mod $case {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn memory() {
+                super::$case(super::memory()).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn redis() {
+                if let Some(cache) = super::redis().await {
+                    super::$case(cache).await;
+                }
+            }
+        }
+    )*};
+}
+
+contract!(
+    values_round_trip_and_delete,
+    values_expire_after_their_ttl,
+    counters_count_within_a_fixed_window,
+    concurrent_increments_are_not_lost,
+    a_value_that_is_not_a_number_is_not_a_counter,
+    health_answers,
+);
+
+#[tokio::test]
+async fn the_memory_cache_stays_within_its_bound() {
+    let cache = MemoryCache::new(16);
+    for i in 0..100 {
+        cache
+            .set(&format!("k{i}"), b"v", Duration::from_secs(60))
+            .await
+            .expect("set");
+    }
+    let mut present = 0;
+    for i in 0..100 {
+        if cache.get(&format!("k{i}")).await.expect("get").is_some() {
+            present += 1;
+        }
+    }
+    assert!(present <= 16, "{present} entries kept");
+    assert!(
+        cache.get("k99").await.expect("get").is_some(),
+        "the newest entry is kept"
+    );
+}

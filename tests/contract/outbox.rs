@@ -1,0 +1,355 @@
+//! The outbox contract, on SQLite and PostgreSQL.
+
+use async_trait::async_trait;
+use farmgate_infra::outbox::{BoxError, OutboxEvent, OutboxHandler, OutboxWorker, WorkerConfig};
+use farmgate_infra::{Clock, Metrics, Outbox, db};
+use farmgate_migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
+use serde_json::json;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// Records what it was given; fails the first `fail_first` calls.
+struct Recorder {
+    name: &'static str,
+    topic_prefix: &'static str,
+    seen: Mutex<Vec<Uuid>>,
+    calls: AtomicUsize,
+    fail_first: usize,
+}
+
+impl Recorder {
+    fn new(name: &'static str, topic_prefix: &'static str, fail_first: usize) -> Arc<Self> {
+        Arc::new(Self {
+            name,
+            topic_prefix,
+            seen: Mutex::new(Vec::new()),
+            calls: AtomicUsize::new(0),
+            fail_first,
+        })
+    }
+
+    fn seen(&self) -> Vec<Uuid> {
+        self.seen.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+}
+
+#[async_trait]
+impl OutboxHandler for Recorder {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn handles(&self, topic: &str) -> bool {
+        topic.starts_with(self.topic_prefix)
+    }
+
+    async fn handle(&self, event: &OutboxEvent) -> Result<(), BoxError> {
+        let n = self.calls.fetch_add(1, Ordering::SeqCst);
+        if n < self.fail_first {
+            return Err(format!("{} is down (call {})", self.name, n + 1).into());
+        }
+        if let Ok(mut v) = self.seen.lock() {
+            v.push(event.id);
+        }
+        Ok(())
+    }
+}
+
+struct Env {
+    db: DatabaseConnection,
+    clock: Clock,
+    outbox: Outbox,
+    _dir: Option<tempfile::TempDir>,
+}
+
+async fn sqlite() -> Env {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = db::sqlite_url_for(&dir.path().join("outbox.db")).expect("url");
+    let conn = db::connect(&db::DbConfig {
+        url,
+        max_connections: 5,
+    })
+    .await
+    .expect("sqlite");
+    Migrator::up(&conn, None).await.expect("migrate");
+    let clock = Clock::manual(chrono::Utc::now());
+    Env {
+        db: conn,
+        outbox: Outbox::new(clock.clone()),
+        clock,
+        _dir: Some(dir),
+    }
+}
+
+async fn postgres() -> Option<Env> {
+    let Some(admin) = farmgate_tests::env("FARMGATE_TEST_POSTGRES_URL") else {
+        farmgate_tests::skip_or_fail("PostgreSQL (FARMGATE_TEST_POSTGRES_URL)");
+        return None;
+    };
+    let url = farmgate_tests::pg::fresh_database(&admin).await;
+    let conn = db::connect(&db::DbConfig {
+        url,
+        max_connections: 5,
+    })
+    .await
+    .expect("postgres");
+    let clock = Clock::manual(chrono::Utc::now());
+    Some(Env {
+        db: conn,
+        outbox: Outbox::new(clock.clone()),
+        clock,
+        _dir: None,
+    })
+}
+
+fn worker(env: &Env, handlers: Vec<Arc<dyn OutboxHandler>>) -> OutboxWorker {
+    let config = WorkerConfig {
+        backoff_base: Duration::from_secs(10),
+        backoff_max: Duration::from_secs(600),
+        retention: Duration::from_secs(3600),
+        ..WorkerConfig::default()
+    };
+    OutboxWorker::new(
+        env.db.clone(),
+        env.outbox.clone(),
+        handlers,
+        config,
+        Metrics::new(),
+    )
+}
+
+async fn count(env: &Env, where_clause: &str) -> i64 {
+    let sql = format!("SELECT COUNT(*) AS n FROM outbox_events WHERE {where_clause}");
+    let row = env
+        .db
+        .query_one_raw(Statement::from_string(env.db.get_database_backend(), sql))
+        .await
+        .expect("count")
+        .expect("row");
+    row.try_get::<i64>("", "n").expect("n")
+}
+
+async fn drain(w: &OutboxWorker) {
+    while w.run_once().await.expect("worker pass") > 0 {}
+}
+
+async fn an_event_in_a_rolled_back_transaction_never_happened(env: Env) {
+    let txn = env.db.begin().await.expect("begin");
+    env.outbox
+        .enqueue(&txn, "catalog.listing.changed", &json!({"id": 1}))
+        .await
+        .expect("enqueue");
+    txn.rollback().await.expect("rollback");
+    let rec = Recorder::new("search", "catalog.", 0);
+    drain(&worker(&env, vec![rec.clone()])).await;
+    assert!(rec.seen().is_empty());
+    assert_eq!(count(&env, "1=1").await, 0);
+}
+
+async fn each_subscribed_handler_gets_each_committed_event_once(env: Env) {
+    let txn = env.db.begin().await.expect("begin");
+    let a = env
+        .outbox
+        .enqueue(&txn, "catalog.listing.changed", &json!({"id": "a"}))
+        .await
+        .expect("enqueue");
+    let b = env
+        .outbox
+        .enqueue(&txn, "orders.paid", &json!({"id": "b"}))
+        .await
+        .expect("enqueue");
+    txn.commit().await.expect("commit");
+    let search = Recorder::new("search", "catalog.", 0);
+    let stats = Recorder::new("stats", "", 0);
+    let w = worker(&env, vec![search.clone(), stats.clone()]);
+    drain(&w).await;
+    drain(&w).await;
+    assert_eq!(search.seen(), vec![a]);
+    let mut all = stats.seen();
+    all.sort();
+    let mut expected = vec![a, b];
+    expected.sort();
+    assert_eq!(all, expected);
+    assert_eq!(count(&env, "delivered_at IS NULL").await, 0);
+    assert_eq!(w.pending().await.expect("pending"), 0);
+}
+
+async fn a_failing_handler_is_retried_with_backoff_and_the_others_are_not_repeated(env: Env) {
+    let id = env
+        .outbox
+        .enqueue(&env.db, "orders.paid", &json!({"order": 7}))
+        .await
+        .expect("enqueue");
+    let flaky = Recorder::new("notify", "orders.", 2);
+    let steady = Recorder::new("stats", "orders.", 0);
+    let w = worker(&env, vec![flaky.clone(), steady.clone()]);
+    drain(&w).await;
+    assert_eq!(steady.seen(), vec![id]);
+    assert!(flaky.seen().is_empty());
+    assert_eq!(
+        count(&env, "attempts = 1 AND last_error LIKE '%notify is down%'").await,
+        1
+    );
+    // Not due again until the backoff has passed.
+    drain(&w).await;
+    assert_eq!(flaky.calls.load(Ordering::SeqCst), 1);
+    env.clock.advance(chrono::Duration::seconds(13));
+    drain(&w).await;
+    assert_eq!(
+        flaky.calls.load(Ordering::SeqCst),
+        2,
+        "second attempt after the first backoff"
+    );
+    assert_eq!(count(&env, "attempts = 2").await, 1);
+    env.clock.advance(chrono::Duration::seconds(25));
+    drain(&w).await;
+    assert_eq!(flaky.seen(), vec![id], "delivered on the third attempt");
+    assert_eq!(
+        steady.calls.load(Ordering::SeqCst),
+        1,
+        "the handler that succeeded ran once"
+    );
+    assert_eq!(count(&env, "delivered_at IS NOT NULL").await, 1);
+}
+
+async fn a_scheduled_event_waits_for_its_time(env: Env) {
+    let at = env.clock.now() + chrono::Duration::hours(24);
+    let id = env
+        .outbox
+        .enqueue_at(&env.db, "aftersales.deadline", &json!({"claim": 1}), at)
+        .await
+        .expect("enqueue");
+    let rec = Recorder::new("deadlines", "aftersales.", 0);
+    let w = worker(&env, vec![rec.clone()]);
+    drain(&w).await;
+    assert!(rec.seen().is_empty());
+    env.clock.advance(chrono::Duration::hours(24));
+    drain(&w).await;
+    assert_eq!(rec.seen(), vec![id]);
+}
+
+async fn competing_workers_deliver_each_event_once(env: Env) {
+    let mut ids = Vec::new();
+    for i in 0..40 {
+        ids.push(
+            env.outbox
+                .enqueue(&env.db, "catalog.listing.changed", &json!({"i": i}))
+                .await
+                .expect("enqueue"),
+        );
+    }
+    let rec = Recorder::new("search", "catalog.", 0);
+    let workers: Vec<Arc<OutboxWorker>> = (0..4)
+        .map(|_| Arc::new(worker(&env, vec![rec.clone()])))
+        .collect();
+    let mut tasks = Vec::new();
+    for w in &workers {
+        let w = w.clone();
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..10 {
+                if w.run_once().await.is_err() {
+                    // SQLite may report busy under contention; a later pass picks the event up.
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("worker task");
+    }
+    drain(&workers[0]).await;
+    let mut seen = rec.seen();
+    let total = seen.len();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(total, 40, "no event delivered twice");
+    ids.sort();
+    assert_eq!(seen, ids, "every event delivered");
+}
+
+async fn an_event_nobody_handles_is_settled(env: Env) {
+    env.outbox
+        .enqueue(&env.db, "identity.org.verified", &json!({}))
+        .await
+        .expect("enqueue");
+    drain(&worker(&env, vec![Recorder::new("search", "catalog.", 0)])).await;
+    assert_eq!(count(&env, "delivered_at IS NOT NULL").await, 1);
+}
+
+async fn a_crashed_workers_lease_runs_out_and_another_takes_over(env: Env) {
+    let id = env
+        .outbox
+        .enqueue(&env.db, "catalog.x", &json!({}))
+        .await
+        .expect("enqueue");
+    let until = env.clock.now() + chrono::Duration::seconds(60);
+    env.db
+        .execute_raw(Statement::from_sql_and_values(
+            env.db.get_database_backend(),
+            match env.db.get_database_backend() {
+                sea_orm::DbBackend::Postgres => {
+                    "UPDATE outbox_events SET lease_owner = 'dead', lease_until = $1"
+                }
+                _ => "UPDATE outbox_events SET lease_owner = 'dead', lease_until = ?",
+            },
+            [until.into()],
+        ))
+        .await
+        .expect("fake a held lease");
+    let rec = Recorder::new("search", "catalog.", 0);
+    let w = worker(&env, vec![rec.clone()]);
+    drain(&w).await;
+    assert!(rec.seen().is_empty(), "a live lease is respected");
+    env.clock.advance(chrono::Duration::seconds(61));
+    drain(&w).await;
+    assert_eq!(rec.seen(), vec![id]);
+}
+
+async fn delivered_events_are_pruned_after_the_retention(env: Env) {
+    env.outbox
+        .enqueue(&env.db, "catalog.x", &json!({}))
+        .await
+        .expect("enqueue");
+    let w = worker(&env, vec![Recorder::new("search", "catalog.", 0)]);
+    drain(&w).await;
+    assert_eq!(w.prune().await.expect("prune"), 0, "too fresh to prune");
+    env.clock.advance(chrono::Duration::hours(2));
+    env.outbox
+        .enqueue(&env.db, "catalog.y", &json!({}))
+        .await
+        .expect("enqueue");
+    assert_eq!(w.prune().await.expect("prune"), 1);
+    assert_eq!(count(&env, "1=1").await, 1, "the undelivered event stays");
+}
+
+macro_rules! contract {
+    ($($case:ident),* $(,)?) => {$(
+        mod $case {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$case(super::sqlite().await).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(env) = super::postgres().await {
+                    super::$case(env).await;
+                }
+            }
+        }
+    )*};
+}
+
+contract!(
+    an_event_in_a_rolled_back_transaction_never_happened,
+    each_subscribed_handler_gets_each_committed_event_once,
+    a_failing_handler_is_retried_with_backoff_and_the_others_are_not_repeated,
+    a_scheduled_event_waits_for_its_time,
+    competing_workers_deliver_each_event_once,
+    an_event_nobody_handles_is_settled,
+    a_crashed_workers_lease_runs_out_and_another_takes_over,
+    delivered_events_are_pruned_after_the_retention,
+);
