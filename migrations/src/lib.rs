@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_outbox;
 mod m20261123_000002_identity;
+mod util;
 
 pub struct Migrator;
 

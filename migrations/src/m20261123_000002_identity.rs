@@ -1,26 +1,11 @@
 //! Accounts, sessions, organisations, members, invitations, the verification history and the
 //! audit log.
 
+use crate::util::fk;
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn fk(
-    name: &str,
-    from: (&str, &str),
-    to: (&str, &str),
-    cascade: bool,
-) -> ForeignKeyCreateStatement {
-    let mut f = ForeignKey::create();
-    f.name(name)
-        .from(from.0.to_owned(), from.1.to_owned())
-        .to(to.0.to_owned(), to.1.to_owned());
-    if cascade {
-        f.on_delete(ForeignKeyAction::Cascade);
-    }
-    f.to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

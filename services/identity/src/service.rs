@@ -194,24 +194,9 @@ impl Identity {
         input: NewAccount,
         meta: &RequestMeta,
     ) -> Result<(account::Model, IssuedSession)> {
-        let hash = auth::hash_password(
-            self.config().password_cost,
-            input.password.expose().to_owned(),
-        )
-        .await?;
-        let now = self.now();
+        let model = self.new_account(input, None).await?;
+        let now = model.created_at;
         let txn = begin_write(&self.infra().db).await?;
-        let model = account::Model {
-            id: AccountId::new().as_uuid(),
-            phone: input.phone.as_ref().map(|p| p.as_str().to_owned()),
-            email: input.email.as_ref().map(|e| e.as_str().to_owned()),
-            display_name: input.display_name,
-            password_hash: hash,
-            platform_role: None,
-            status: AccountStatus::Active.as_str().to_owned(),
-            created_at: now,
-            updated_at: now,
-        };
         account::Entity::insert(account::ActiveModel::from(model.clone()))
             .exec_without_returning(&txn)
             .await
@@ -237,13 +222,27 @@ impl Identity {
         input: NewAccount,
         role: Option<PlatformRole>,
     ) -> Result<account::Model> {
+        let model = self.new_account(input, role).await?;
+        account::Entity::insert(account::ActiveModel::from(model.clone()))
+            .exec_without_returning(&self.infra().db)
+            .await
+            .map_err(account_conflict)?;
+        Ok(model)
+    }
+
+    /// An active account row for a registration, its password hashed (off the async threads).
+    async fn new_account(
+        &self,
+        input: NewAccount,
+        role: Option<PlatformRole>,
+    ) -> Result<account::Model> {
         let hash = auth::hash_password(
             self.config().password_cost,
             input.password.expose().to_owned(),
         )
         .await?;
         let now = self.now();
-        let model = account::Model {
+        Ok(account::Model {
             id: AccountId::new().as_uuid(),
             phone: input.phone.as_ref().map(|p| p.as_str().to_owned()),
             email: input.email.as_ref().map(|e| e.as_str().to_owned()),
@@ -253,12 +252,7 @@ impl Identity {
             status: AccountStatus::Active.as_str().to_owned(),
             created_at: now,
             updated_at: now,
-        };
-        account::Entity::insert(account::ActiveModel::from(model.clone()))
-            .exec_without_returning(&self.infra().db)
-            .await
-            .map_err(account_conflict)?;
-        Ok(model)
+        })
     }
 
     /// Logs in with a phone number or e-mail address. A wrong password and an unknown account
