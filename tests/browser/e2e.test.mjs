@@ -2,7 +2,8 @@
 // FARMGATE_BASE_URL=http://127.0.0.1:18080 npm test
 //
 // The verification stories change the demo data (the pending organisation of 13800000009 is
-// rejected, then resubmitted and verified), so they expect a freshly seeded server.
+// rejected, then resubmitted and verified), so they expect a freshly seeded server. The
+// catalogue stories add listings with unique titles (digits of the clock) and leave them there.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -37,6 +38,72 @@ function pendingOwnersCard(page) {
 
 // Handed from the rejection story to the resubmission story.
 const shared = { orgId: null, reason: null };
+
+/** Waits until the search page shows the results for the address it is on. */
+async function searchSettled(page) {
+  await page.waitForFunction(() => {
+    const results = document.querySelector('[data-testid="results"]');
+    return results && (results.dataset.state === 'error'
+      || (results.dataset.state === 'done' && results.dataset.url === location.pathname + location.search));
+  });
+  const results = page.getByTestId('results');
+  if (await results.getAttribute('data-state') === 'error') {
+    assert.fail(`the search failed: ${(await results.textContent()).trim()}`);
+  }
+}
+
+async function resultTotal(page) {
+  return Number(await page.getByTestId('results-count').getAttribute('data-total'));
+}
+
+/** Opens a search and says whether a card for this listing is among the results. */
+async function searchFinds(page, q, listingId) {
+  await open(page, '/search.html?q=' + encodeURIComponent(q));
+  await searchSettled(page);
+  return (await page.locator(`[data-testid="product-card"][data-listing-id="${listingId}"]`).count()) > 0;
+}
+
+/** Chooses the first real option of a select (index 0 is "请选择" when there is a choice). */
+async function chooseFirst(select) {
+  const values = await select.locator('option').evaluateAll((options) => options.map((o) => o.value));
+  const value = values.find((v) => v) || '';
+  await select.selectOption(value);
+  return value;
+}
+
+/** The new-listing form of the cooperative owner's organisation, ready to fill in. */
+async function newListingForm(page) {
+  await open(page, '/seller/listings.html');
+  await page.getByTestId('console').waitFor();
+  await Promise.all([
+    page.waitForURL((url) => url.pathname === '/seller/edit.html'),
+    page.getByTestId('new-listing').click(),
+  ]);
+  await ready(page);
+  await page.locator('[data-testid="listing-form"][data-ready="true"]').waitFor();
+  const orgId = new URL(page.url()).searchParams.get('org');
+  assert.ok(orgId, 'the new-listing link names the organisation');
+  return orgId;
+}
+
+async function fillFacts(page, title) {
+  await page.getByTestId('f-title').fill(title);
+  await chooseFirst(page.getByTestId('f-category-top'));
+  const categoryId = await chooseFirst(page.getByTestId('f-category'));
+  assert.ok(categoryId, 'a category is chosen');
+  await page.getByTestId('f-description').fill('当季采摘，皮薄多汁。\n坏果包赔。');
+  assert.ok((await page.locator('input[name="origin.province"]').inputValue()).trim(),
+    'the origin starts as the organisation\'s registered region');
+  return categoryId;
+}
+
+async function fillSku(row, { name, unit = 'box', price, stock = '50', weight = '2600' }) {
+  await row.getByTestId('sku-name').fill(name);
+  await row.getByTestId('sku-unit').selectOption(unit);
+  await row.getByTestId('sku-price').fill(price);
+  await row.getByTestId('sku-stock').fill(stock);
+  await row.getByTestId('sku-weight-grams').fill(weight);
+}
 
 describe('Farmgate pages against a running server', () => {
   before(async () => {
@@ -208,11 +275,21 @@ describe('Farmgate pages against a running server', () => {
       };
 
       const visitor = await s.person({ width: 360, height: 740 });
-      for (const path of ['/', '/login.html', '/register.html']) await check(visitor, path);
+      for (const path of ['/', '/login.html', '/register.html', '/search.html?q=%E8%84%90%E6%A9%99']) await check(visitor, path);
+      await visitor.getByTestId('filter-toggle').click();
+      await visitor.getByTestId('filter-panel').waitFor();
+      assert.ok(await scrollWidth(visitor) <= 360, 'the open filter panel fits');
+      const firstCard = visitor.getByTestId('product-card').first();
+      if (await firstCard.count()) {
+        const id = await firstCard.getAttribute('data-listing-id');
+        await check(visitor, `/listing.html?id=${encodeURIComponent(id)}`);
+        const sellerId = await visitor.getByTestId('seller-card').getAttribute('href');
+        await check(visitor, sellerId);
+      }
 
       const owner = await s.person({ width: 360, height: 740 });
       await logIn(owner, COOP_OWNER);
-      for (const path of ['/', '/account.html', '/org.html']) await check(owner, path);
+      for (const path of ['/', '/account.html', '/seller/listings.html', '/seller/edit.html', '/org.html']) await check(owner, path);
       // The selected organisation with its members and invitations open.
       await owner.getByTestId('org-select').first().click();
       await owner.getByTestId('org-detail').waitFor();
@@ -221,6 +298,7 @@ describe('Farmgate pages against a running server', () => {
 
       const operator = await s.person({ width: 360, height: 740 });
       await logIn(operator, OPERATOR);
+      await check(operator, '/ops/listings.html');
       for (const status of ['pending', 'verified', 'rejected']) {
         await check(operator, `/ops/verify.html?status=${status}`);
       }
@@ -230,6 +308,210 @@ describe('Farmgate pages against a running server', () => {
         await operator.waitForLoadState('networkidle');
         assert.ok(await scrollWidth(operator) <= 360, 'a card with its history fits');
       }
+    }));
+
+  test('a consumer searches 脐橙 from the home page, narrows the results by township and seller kind, and pinyin qicheng finds 脐橙 too',
+    { timeout: STORY_TIMEOUT, skip }, scenario(async (s) => {
+      const page = await s.person();
+      await logIn(page, CONSUMER);
+      await open(page, '/');
+      await page.getByTestId('home-search-input').fill('脐橙');
+      await Promise.all([
+        page.waitForURL((url) => url.pathname === '/search.html'),
+        page.getByTestId('home-search-submit').click(),
+      ]);
+      await ready(page);
+      await searchSettled(page);
+      assert.equal(new URL(page.url()).searchParams.get('q'), '脐橙');
+      assert.ok(await page.getByTestId('product-card').count() > 0, 'some results');
+      const marks = await page.locator('[data-testid="product-title"] mark').allTextContents();
+      assert.ok(marks.some((m) => m.includes('脐橙')), `脐橙 is highlighted (marks: ${marks.join(', ')})`);
+      const total = await resultTotal(page);
+
+      // Narrow to one township of origin through the filter panel.
+      await page.getByTestId('filter-toggle').click();
+      await page.getByTestId('filter-panel').waitFor();
+      const option = page.locator('[data-testid="facet-township"]:not([data-value=""])').first();
+      await option.waitFor();
+      const township = await option.getAttribute('data-value');
+      await option.click();
+      await Promise.all([
+        page.waitForURL((url) => url.searchParams.get('township') === township),
+        page.getByTestId('filter-apply').click(),
+      ]);
+      await searchSettled(page);
+      const inTownship = await resultTotal(page);
+      assert.ok(inTownship > 0 && inTownship <= total, `the count shrinks or stays (${total} → ${inTownship})`);
+      const cards = page.getByTestId('product-card');
+      assert.ok(await cards.count() > 0);
+      for (const card of await cards.all()) {
+        assert.equal(await card.getAttribute('data-township'), township);
+        assert.equal((await card.getByTestId('product-township').textContent()).trim().endsWith(township), true);
+      }
+      assert.equal(new URL(page.url()).searchParams.get('q'), '脐橙', 'the keyword stays');
+      assert.equal(await page.getByTestId('active-filter').count(), 1, 'the filter shows as a chip');
+
+      // And to cooperatives (合作社), when the facets offer them.
+      await page.getByTestId('filter-toggle').click();
+      const coop = page.locator('[data-testid="facet-seller-kind"][data-value="cooperative"]');
+      if (await coop.count()) {
+        await coop.click();
+        await Promise.all([
+          page.waitForURL((url) => url.searchParams.get('seller_kind') === 'cooperative'),
+          page.getByTestId('filter-apply').click(),
+        ]);
+        await searchSettled(page);
+        assert.ok(await resultTotal(page) <= inTownship);
+        for (const card of await page.getByTestId('product-card').all()) {
+          assert.equal(await card.getAttribute('data-seller-kind'), 'cooperative');
+          assert.equal(await card.getAttribute('data-township'), township);
+        }
+        // The back button returns to the township-only results.
+        await page.goBack();
+        await searchSettled(page);
+        assert.equal(new URL(page.url()).searchParams.get('seller_kind'), null);
+        assert.equal(await resultTotal(page), inTownship);
+      } else {
+        await page.getByTestId('filter-toggle').click();
+      }
+
+      // Pinyin finds the same fruit.
+      await open(page, '/search.html?q=qicheng');
+      await searchSettled(page);
+      const titles = await page.getByTestId('product-title').allTextContents();
+      assert.ok(titles.some((title) => title.includes('脐橙')), `qicheng finds a 脐橙 listing (got: ${titles.slice(0, 5).join(' | ')})`);
+    }));
+
+  test('a listing goes from draft to review to visible: the cooperative writes it, the operator approves it, a consumer finds it',
+    { timeout: STORY_TIMEOUT * 2, skip }, scenario(async (s) => {
+      const title = `测试脐橙 ${String(Date.now()).slice(-9)}`;
+
+      const owner = await s.person();
+      await logIn(owner, COOP_OWNER);
+      const orgId = await newListingForm(owner);
+      await fillFacts(owner, title);
+      await fillSku(owner.getByTestId('sku-row').first(), { name: '5斤装', price: '12.30' });
+      const [created] = await Promise.all([
+        owner.waitForResponse((r) => r.url().endsWith(`/api/v1/orgs/${orgId}/listings`) && r.request().method() === 'POST'),
+        owner.getByTestId('listing-save').click(),
+      ]);
+      assert.equal(created.status(), 201, 'the draft is created');
+      const listing = await created.json();
+      assert.equal(listing.status, 'draft');
+      await owner.locator('[data-testid="edit-status-badge"][data-value="draft"]').waitFor();
+      await owner.waitForURL((url) => url.searchParams.get('id') === listing.id);
+
+      const [submitted] = await Promise.all([
+        owner.waitForResponse((r) => r.url().endsWith(`/api/v1/listings/${listing.id}/submit`)),
+        owner.getByTestId('listing-submit-review').click(),
+      ]);
+      assert.ok(submitted.ok(), `submitting answers ${submitted.status()}`);
+      await owner.locator('[data-testid="edit-status-badge"][data-value="pending"]').waitFor();
+
+      // Waiting for review: nobody outside the cooperative can find or open it.
+      const consumer = await s.person();
+      await logIn(consumer, CONSUMER);
+      assert.equal(await searchFinds(consumer, title, listing.id), false, 'not findable before approval');
+      await open(consumer, `/listing.html?id=${encodeURIComponent(listing.id)}`);
+      await consumer.getByTestId('listing-missing').waitFor();
+
+      const operator = await s.person();
+      await logIn(operator, OPERATOR);
+      await operator.getByTestId('nav-listing-reviews').click();
+      await operator.waitForURL((url) => url.pathname === '/ops/listings.html');
+      await ready(operator);
+      const card = operator.locator(`[data-testid="review-card"][data-listing-id="${listing.id}"]`);
+      await card.waitFor();
+      assert.equal(await card.getByTestId('review-kind').getAttribute('data-value'), 'new');
+      assert.equal(await card.getByTestId('review-title').textContent(), title);
+      await card.getByTestId('review-approve').click();
+      await Promise.all([
+        operator.waitForResponse((r) => /\/api\/v1\/admin\/listing-reviews\/[^/]+\/approve$/.test(r.url()) && r.ok()),
+        card.getByTestId('review-approve-confirm').click(),
+      ]);
+      await card.waitFor({ state: 'detached' });
+
+      // The search index catches up asynchronously: give it up to 10 seconds.
+      const deadline = Date.now() + 10_000;
+      let found = false;
+      while (!found) {
+        found = await searchFinds(consumer, title, listing.id);
+        if (found) break;
+        assert.ok(Date.now() < deadline, 'the approved listing is findable within 10 s');
+        await consumer.waitForTimeout(500);
+      }
+      const hit = consumer.locator(`[data-testid="product-card"][data-listing-id="${listing.id}"]`);
+      assert.equal((await hit.getByTestId('product-title').textContent()).trim(), title);
+      await Promise.all([
+        consumer.waitForURL((url) => url.pathname === '/listing.html'),
+        hit.locator('a.product-link').click(),
+      ]);
+      await ready(consumer);
+      await consumer.getByTestId('listing-title').waitFor();
+      assert.equal(await consumer.getByTestId('listing-title').textContent(), title);
+      assert.equal((await consumer.getByTestId('sku-price').first().locator('.price-amount').textContent()).trim(), '¥12.30');
+      assert.equal(await consumer.getByTestId('buy-button').isDisabled(), true, 'ordering is not open yet');
+      assert.equal(await consumer.getByTestId('tiers').count(), 0, 'a consumer sees no wholesale tiers');
+    }));
+
+  test('a seller\'s bad input (price 0, a wholesale price above retail) shows messages next to those inputs and creates nothing',
+    { timeout: STORY_TIMEOUT, skip }, scenario(async (s) => {
+      const title = `测试错误输入 ${String(Date.now()).slice(-9)}`;
+      const owner = await s.person();
+      await logIn(owner, COOP_OWNER);
+      const orgId = await newListingForm(owner);
+      const categoryId = await fillFacts(owner, title);
+      const sent = [];
+      owner.on('response', (r) => {
+        if (r.request().method() === 'POST' && r.url().endsWith(`/api/v1/orgs/${orgId}/listings`)) sent.push(r.status());
+      });
+
+      const first = owner.getByTestId('sku-row').nth(0);
+      await fillSku(first, { name: '5斤装', price: '0' });
+      await owner.getByTestId('add-sku').click();
+      const second = owner.getByTestId('sku-row').nth(1);
+      await fillSku(second, { name: '10斤装', price: '10.00', weight: '5200' });
+      await second.getByTestId('tier-add').click();
+      await second.getByTestId('tier-min-quantity').fill('10');
+      await second.getByTestId('tier-price').fill('12.00');
+      await owner.getByTestId('listing-save').click();
+
+      const priceError = first.getByTestId('sku-price-error');
+      await priceError.waitFor();
+      assert.ok((await priceError.textContent()).trim(), 'a message under the first price');
+      assert.equal(await first.getByTestId('sku-price').getAttribute('aria-invalid'), 'true');
+      const tiersError = second.getByTestId('sku-tiers-error');
+      await tiersError.waitFor();
+      assert.ok((await tiersError.textContent()).trim(), 'a message under the second SKU\'s tiers');
+      assert.equal(await second.getByTestId('sku-price-error').isVisible(), false, 'the second price itself is fine');
+      assert.equal(await first.getByTestId('sku-tiers-error').isVisible(), false);
+      await owner.getByTestId('form-error').first().waitFor();
+      await owner.waitForTimeout(300);
+      assert.ok(sent.every((status) => status >= 400), `nothing was accepted (${sent.join(', ')})`);
+      assert.ok(!new URL(owner.url()).searchParams.get('id'), 'still a new listing');
+
+      // The server refuses the same input under the names the page places its messages by,
+      // and it created nothing.
+      const check = await owner.evaluate(async ({ orgId, categoryId, title }) => {
+        const me = await (await fetch('/api/v1/auth/me')).json();
+        const org = me.memberships.find((m) => m.org.id === orgId).org;
+        const sku = (name, price, extra = {}) => ({ name, unit: 'box', price, stock: 50, weight_grams: 2600, ...extra });
+        const response = await fetch(`/api/v1/orgs/${orgId}/listings`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'Accept-Language': 'zh-CN' },
+          body: JSON.stringify({
+            category_id: categoryId, title, description: '', origin: org.region,
+            skus: [sku('5斤装', 0), sku('10斤装', 1000, { tiers: [{ min_quantity: 10, price: 1200 }] })],
+          }),
+        });
+        const body = await response.json();
+        const mine = await (await fetch(`/api/v1/orgs/${orgId}/listings`)).json();
+        return { status: response.status, fields: Object.keys((body.error && body.error.fields) || {}), created: mine.filter((l) => l.title === title).length };
+      }, { orgId, categoryId, title });
+      assert.equal(check.status, 422);
+      assert.ok(check.fields.includes('skus[0].price'), `server fields: ${check.fields.join(', ')}`);
+      assert.ok(check.fields.some((f) => f.startsWith('skus[1].tiers')), `server fields: ${check.fields.join(', ')}`);
+      assert.equal(check.created, 0, 'no listing was created');
     }));
 
   test('a name containing <script>alert(1)</script> registered through the UI shows verbatim and no dialog opens',

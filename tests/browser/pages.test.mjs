@@ -18,7 +18,9 @@ const TYPES = {
   '.png': 'image/png',
   '.svg': 'image/svg+xml',
 };
-const PAGES = ['/', '/login.html', '/register.html', '/account.html', '/org.html', '/ops/verify.html'];
+const PAGES = ['/', '/login.html', '/register.html', '/account.html', '/org.html', '/ops/verify.html',
+  '/search.html?q=%E8%84%90%E6%A9%99', '/listing.html?id=00000000-0000-0000-0000-0000000000aa',
+  '/seller.html?id=00000000-0000-0000-0000-0000000000bb', '/seller/listings.html', '/seller/edit.html', '/ops/listings.html'];
 
 let mode = 'down';
 let server;

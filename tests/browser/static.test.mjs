@@ -35,6 +35,13 @@ const ENUMS = {
   platform_role: ['operator', 'after_sales_agent', 'official'],
   inv_status: ['pending', 'accepted', 'declined', 'revoked'],
   history: ['submitted', 'verified', 'rejected', 'resubmitted'],
+  unit: ['jin', 'kg', 'box', 'bag', 'piece'],
+  unit_long: ['jin', 'kg', 'box', 'bag', 'piece'],
+  stock: ['in', 'low', 'out', 'inactive'],
+  listing_status: ['draft', 'pending', 'approved', 'rejected', 'delisted'],
+  availability: ['on_sale', 'sold_out', 'hidden'],
+  revision_kind: ['new', 'change'],
+  change_field: ['price', 'stock', 'tiers', 'active', 'other'],
 };
 
 test('both languages have the same keys and no empty strings', () => {
@@ -65,6 +72,7 @@ test('every key the pages use is in the dictionary', () => {
   for (const [group, values] of Object.entries(ENUMS)) for (const v of values) used.add(`${group}.${v}`);
   for (const role of ENUMS.role) used.add(`org.my_role_${role}`);
   for (const status of ENUMS.status) used.add(`verify.empty_${status}`);
+  for (const status of ENUMS.listing_status) used.add(`edit.hint_${status}`);
   const missing = [...used].filter((key) => !(key in zh) || !(key in en));
   assert.deepEqual(missing, []);
 });
@@ -134,7 +142,8 @@ test('every input, select and textarea in the HTML has a label', () => {
 
 test('the pages the brief names are all there', () => {
   for (const name of ['index.html', 'login.html', 'register.html', 'account.html', 'org.html', 'ops/verify.html',
-    'assets/app.css', 'assets/js/i18n.js', 'assets/js/api.js', 'assets/js/shell.js']) {
+    'search.html', 'listing.html', 'seller.html', 'seller/listings.html', 'seller/edit.html', 'ops/listings.html',
+    'assets/app.css', 'assets/js/i18n.js', 'assets/js/api.js', 'assets/js/shell.js', 'assets/js/catalog.js']) {
     assert.ok(existsSync(join(ASSETS, name)), name);
   }
 });

@@ -4,3 +4,4 @@
 mod cache;
 mod objects;
 mod outbox;
+mod search;

@@ -50,7 +50,10 @@ export async function request(method, path, body, options = {}) {
   const { redirectOn401 = true } = options;
   const headers = { Accept: 'application/json', 'Accept-Language': getLang() };
   const init = { method, credentials: 'same-origin', headers };
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    // The browser writes the multipart Content-Type itself, boundary included.
+    init.body = body;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
@@ -134,6 +137,8 @@ export const api = {
   patch: (path, body, options) => request('PATCH', path, body, options),
   put: (path, body, options) => request('PUT', path, body, options),
   del: (path, options) => request('DELETE', path, undefined, options),
+  /** multipart/form-data, e.g. a photo in field "file". */
+  upload: (path, formData, options) => request('POST', path, formData, options),
 };
 
 /** Builds `?a=1&b=2` from the non-empty entries. */

@@ -31,13 +31,43 @@ function sprout() {
   return svg;
 }
 
+function magnifier() {
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('width', '18');
+  svg.setAttribute('height', '18');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  svg.classList.add('icon');
+  const circle = document.createElementNS(SVG, 'circle');
+  circle.setAttribute('cx', '10.5');
+  circle.setAttribute('cy', '10.5');
+  circle.setAttribute('r', '6.5');
+  const handle = document.createElementNS(SVG, 'path');
+  handle.setAttribute('d', 'M15.5 15.5L21 21');
+  svg.append(circle, handle);
+  return svg;
+}
+
+/** Members of an organisation that sells (any kind but the business buyer) manage listings. */
+function sells(me) {
+  return Array.isArray(me.memberships) && me.memberships.some((m) => m.org && m.org.kind !== 'business_buyer');
+}
+
 function navLinks(me) {
-  const links = [{ href: '/', key: 'nav.home', testid: 'nav-home' }];
+  const links = [
+    { href: '/', key: 'nav.home', testid: 'nav-home' },
+    { href: '/search.html', key: 'nav.search', testid: 'nav-search', icon: magnifier },
+  ];
   if (me) {
     links.push({ href: '/account.html', key: 'nav.account', testid: 'nav-account' });
     links.push({ href: '/org.html', key: 'nav.orgs', testid: 'nav-orgs' });
+    if (sells(me)) {
+      links.push({ href: '/seller/listings.html', key: 'nav.seller_listings', testid: 'nav-seller-listings' });
+    }
     if (me.account.platform_role === 'operator') {
       links.push({ href: '/ops/verify.html', key: 'nav.verify', testid: 'nav-verify' });
+      links.push({ href: '/ops/listings.html', key: 'nav.listing_reviews', testid: 'nav-listing-reviews' });
     }
   } else {
     links.push({ href: '/login.html', key: 'nav.login', testid: 'nav-login' });
@@ -96,10 +126,9 @@ function renderHeader(header, me) {
     const current = here === link.href;
     list.append(el('li', {}, el('a', {
       href: link.href,
-      i18n: link.key,
       'data-testid': link.testid,
       'aria-current': current ? 'page' : null,
-    })));
+    }, link.icon ? link.icon() : null, el('span', { i18n: link.key }))));
   }
   const user = me
     ? el('div', { class: 'user-box' },

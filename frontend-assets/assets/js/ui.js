@@ -23,7 +23,8 @@ export function el(tag, props = {}, ...children) {
     else if (key === 'checked' || key === 'selected' || key === 'disabled') node[key] = Boolean(value);
     else node.setAttribute(key, value === true ? '' : String(value));
   }
-  if (node.hasAttribute('data-i18n')) translate(node);
+  if (node.hasAttribute('data-i18n') || node.hasAttribute('data-i18n-aria-label')
+    || node.hasAttribute('data-i18n-placeholder') || node.hasAttribute('data-i18n-title')) translate(node);
   append(node, children);
   return node;
 }

@@ -16,6 +16,7 @@ pub mod http;
 pub mod metrics;
 pub mod objects;
 pub mod outbox;
+pub mod search;
 
 use std::sync::Arc;
 

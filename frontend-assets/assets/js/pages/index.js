@@ -1,10 +1,60 @@
-// Home: who is logged in and what their role lets them do from here.
+// Home: the shop's front page (search, the categories, what sells), then who is logged in and
+// what their role lets them do from here.
 
 import { api } from '../api.js';
+import { childrenOf, loadCategories, localName, productGrid, sellingMemberships } from '../catalog.js';
 import { initShell } from '../shell.js';
 import { $, badge, el, note, replaceChildren } from '../ui.js';
 
 const body = $('#you-body');
+const catsBody = $('#cats-body');
+const featuredBody = $('#featured-body');
+const FEATURED = 8;
+const TOP_CATEGORIES = 8;
+
+// ---- the shop ------------------------------------------------------------------------------
+
+function categoryTile(cat, i) {
+  const first = Array.from(cat.name || cat.name_en || '')[0] || '';
+  const kids = childrenOf(cat).slice(0, 3);
+  return el('li', {},
+    el('a', {
+      class: `category-tile tone-${i % 8}`,
+      href: '/search.html?category=' + encodeURIComponent(cat.id),
+      'data-testid': 'category-tile',
+      dataset: { categoryId: cat.id },
+    },
+    el('span', { class: 'category-mark', 'aria-hidden': 'true', text: first }),
+    el('span', { class: 'category-name' }, localName(cat.name, cat.name_en)),
+    kids.length
+      ? el('span', { class: 'category-kids' }, kids.map((k, j) => [j ? ' · ' : null, localName(k.name, k.name_en)]))
+      : null));
+}
+
+async function loadShopCategories() {
+  try {
+    const { roots } = await loadCategories();
+    if (!roots.length) {
+      replaceChildren(catsBody, note('empty', { i18n: 'home.no_categories' }));
+      return;
+    }
+    replaceChildren(catsBody, el('ul', { class: 'category-tiles' }, roots.slice(0, TOP_CATEGORIES).map(categoryTile)));
+  } catch {
+    replaceChildren(catsBody, note('error', { i18n: 'home.categories_failed' }));
+  }
+}
+
+async function loadFeatured() {
+  try {
+    const result = await api.get(`/search?sort=sales&per_page=${FEATURED}&in_stock=true`, { redirectOn401: false });
+    const grid = productGrid(result && result.hits, { highlight: false });
+    replaceChildren(featuredBody, grid || note('empty', { i18n: 'home.no_featured' }));
+  } catch {
+    replaceChildren(featuredBody, note('error', { i18n: 'home.featured_failed' }));
+  }
+}
+
+// ---- you -----------------------------------------------------------------------------------
 
 function entry(href, titleKey, textKey, testid, extra) {
   const head = href
@@ -40,6 +90,10 @@ async function signedIn(me) {
 
   if (role === 'operator') {
     entries.append(entry('/ops/verify.html', 'home.verify_title', 'home.verify_text', 'home-verify'));
+    entries.append(entry('/ops/listings.html', 'home.reviews_title', 'home.reviews_text', 'home-reviews'));
+  }
+  if (sellingMemberships(me).length) {
+    entries.append(entry('/seller/listings.html', 'home.seller_title', 'home.seller_text', 'home-seller'));
   }
   entries.append(entry('/org.html', 'home.orgs_title',
     memberships.length ? 'home.orgs_text_member' : 'home.orgs_text_new', 'home-orgs', orgSummary(memberships)));
@@ -70,6 +124,8 @@ async function signedIn(me) {
   }
 }
 
+// The shop does not wait for the login check: both are public.
+const shop = Promise.all([loadShopCategories(), loadFeatured()]);
 const { me, error } = await initShell({ auth: 'optional' });
 if (me) {
   await signedIn(me);
@@ -78,3 +134,4 @@ if (me) {
   // Server unreachable: say so instead of pretending nobody is logged in.
   if (error && error.status !== 401) body.prepend(note('error', { i18n: 'error.me_failed' }));
 }
+await shop;

@@ -1,0 +1,356 @@
+// A listing: photos, price, SKUs with stock, wholesale tiers when the server shows them to
+// this visitor, origin and keeping facts, the seller. Its seller and the operator also see the
+// review status, the pending change, and (operator) the forced delisting.
+
+import { api, seg } from '../api.js';
+import {
+  localName, placeholderPicture, priceEl, reasonForm, stockEl, unitEl,
+} from '../catalog.js';
+import { translate } from '../i18n.js';
+import { initShell } from '../shell.js';
+import {
+  $, badge, el, errorMessage, facts, flash, note, regionText, replaceChildren, timeEl,
+} from '../ui.js';
+
+const id = new URLSearchParams(location.search).get('id');
+const view = { listing: null, me: null, sku: null };
+
+// ---- loading -------------------------------------------------------------------------------
+
+async function loadListing() {
+  if (!id) return { missing: true };
+  try {
+    return { listing: await api.get(`/listings/${seg(id)}`, { redirectOn401: false }) };
+  } catch (err) {
+    if (err.status === 404) return { missing: true };
+    return { error: err };
+  }
+}
+
+function showMissing() {
+  $('#loading').hidden = true;
+  $('#listing').hidden = true;
+  $('#missing').hidden = false;
+}
+
+function showLoadError(err) {
+  const retry = el('button', { type: 'button', class: 'btn btn-secondary', i18n: 'common.retry', 'data-testid': 'retry' });
+  retry.addEventListener('click', () => location.reload());
+  replaceChildren($('#loading-text'), note('error', errorMessage(err)), retry);
+}
+
+// ---- pieces --------------------------------------------------------------------------------
+
+function gallery(listing) {
+  const images = Array.isArray(listing.images) ? listing.images : [];
+  const box = $('#gallery');
+  if (!images.length) {
+    replaceChildren(box, el('div', { class: 'gallery-empty' }, placeholderPicture(listing.title, 'picture-placeholder picture-large')));
+    return;
+  }
+  // A horizontal scroller with snap points: a finger swipes it natively; the buttons and the
+  // thumbnails scroll it for everyone else.
+  const track = el('div', {
+    class: 'gallery-track',
+    tabindex: '0',
+    role: 'region',
+    'data-i18n-aria-label': 'listing.photos',
+    'data-testid': 'gallery-track',
+  });
+  images.forEach((image, i) => {
+    track.append(el('figure', { class: 'gallery-slide' },
+      el('img', {
+        src: image.url,
+        alt: images.length > 1 ? `${listing.title} ${i + 1}/${images.length}` : listing.title,
+        width: image.width ? String(image.width) : null,
+        height: image.height ? String(image.height) : null,
+        loading: i === 0 ? 'eager' : 'lazy',
+        decoding: 'async',
+        'data-testid': 'gallery-image',
+      })));
+  });
+  replaceChildren(box, track);
+  if (images.length < 2) return;
+
+  const counter = el('span', { class: 'gallery-count', 'data-testid': 'gallery-count', 'aria-live': 'polite' });
+  const prev = el('button', { type: 'button', class: 'gallery-button', 'data-i18n-aria-label': 'listing.prev_photo', 'data-testid': 'gallery-prev', text: '‹' });
+  const next = el('button', { type: 'button', class: 'gallery-button', 'data-i18n-aria-label': 'listing.next_photo', 'data-testid': 'gallery-next', text: '›' });
+  const thumbs = el('div', { class: 'gallery-thumbs' });
+  const current = () => Math.round(track.scrollLeft / Math.max(1, track.clientWidth));
+  const go = (i) => {
+    const n = (i + images.length) % images.length;
+    track.scrollTo({ left: n * track.clientWidth, behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
+    update(n);
+  };
+  const update = (n = current()) => {
+    counter.textContent = `${n + 1} / ${images.length}`;
+    thumbs.querySelectorAll('button').forEach((b, j) => b.setAttribute('aria-current', String(j === n)));
+  };
+  images.forEach((image, i) => {
+    const b = el('button', { type: 'button', class: 'gallery-thumb', 'data-i18n-aria-label': 'listing.photo_n', args: { n: i + 1 } },
+      el('img', { src: image.thumb_url || image.url, alt: '', loading: 'lazy', width: '64', height: '64' }));
+    b.addEventListener('click', () => go(i));
+    thumbs.append(b);
+  });
+  prev.addEventListener('click', () => go(current() - 1));
+  next.addEventListener('click', () => go(current() + 1));
+  let pending = 0;
+  track.addEventListener('scroll', () => {
+    cancelAnimationFrame(pending);
+    pending = requestAnimationFrame(() => update());
+  }, { passive: true });
+  track.addEventListener('keydown', (event) => {
+    if (event.key === 'ArrowLeft') { event.preventDefault(); go(current() - 1); }
+    if (event.key === 'ArrowRight') { event.preventDefault(); go(current() + 1); }
+  });
+  box.append(el('div', { class: 'gallery-controls' }, prev, counter, next), thumbs);
+  update(0);
+}
+
+function skuOption(sku, checked) {
+  const inputId = `sku-${sku.id}`;
+  const input = el('input', { type: 'radio', id: inputId, name: 'sku', value: sku.id, checked });
+  input.addEventListener('change', () => selectSku(sku));
+  return el('div', { class: 'sku-option', 'data-testid': 'sku-option', dataset: { skuId: sku.id } },
+    input,
+    el('label', { for: inputId },
+      el('span', { class: 'sku-name', 'data-testid': 'sku-name', text: sku.name }),
+      priceEl(sku.price, sku.unit, 'sku-price'),
+      stockEl(sku, 'sku-stock')));
+}
+
+function tiersTable(sku) {
+  // Only verified business buyers, the seller and the operator are sent tiers at all.
+  if (!Array.isArray(sku.tiers) || !sku.tiers.length) return null;
+  return el('table', { class: 'tiers', 'data-testid': 'tiers' },
+    el('caption', { i18n: 'listing.tiers_caption' }),
+    el('thead', {}, el('tr', {},
+      el('th', { scope: 'col', i18n: 'listing.tier_qty' }),
+      el('th', { scope: 'col', i18n: 'listing.tier_price' }))),
+    el('tbody', {}, sku.tiers.map((tier) => el('tr', { 'data-testid': 'tier-row' },
+      el('td', {}, el('span', { i18n: 'listing.tier_from', args: { n: tier.min_quantity } }), ' ', unitEl(sku.unit)),
+      el('td', {}, priceEl(tier.price, sku.unit))))));
+}
+
+function grams(g) {
+  if (!g) return null;
+  return g >= 1000 ? `${(g / 1000).toFixed(g % 1000 ? 2 : 0).replace(/0$/, '')} kg` : `${g} g`;
+}
+
+function selectSku(sku) {
+  view.sku = sku;
+  replaceChildren($('#selected-sku'),
+    el('p', { class: 'selected-line' },
+      el('span', { class: 'muted', i18n: 'listing.selected' }), ' ',
+      el('strong', { text: sku.name }), ' ',
+      priceEl(sku.price, sku.unit, 'selected-price'), ' ',
+      stockEl(sku, 'selected-stock')),
+    facts([
+      ['listing.net_weight', grams(sku.net_weight_grams)],
+      ['listing.ship_weight', grams(sku.weight_grams)],
+      ['listing.gtin', sku.gtin ? el('span', { class: 'mono', text: sku.gtin }) : null],
+    ], { class: 'facts facts-compact' }));
+  replaceChildren($('#tiers'), tiersTable(sku));
+}
+
+function sellerCard(seller) {
+  if (!seller) return null;
+  return el('a', { class: 'seller-card', href: '/seller.html?id=' + encodeURIComponent(seller.id), 'data-testid': 'seller-card' },
+    el('span', { class: 'seller-card-head' },
+      el('strong', { class: 'seller-name', 'data-testid': 'seller-name', text: seller.name }),
+      seller.verified ? el('span', { class: 'badge badge-verified', i18n: 'catalog.verified' }) : null),
+    el('span', { class: 'tag', i18n: 'kind.' + seller.kind }),
+    el('span', { class: 'muted seller-region', text: regionText(seller.region) }),
+    el('span', { class: 'seller-more', i18n: 'listing.visit_seller' }));
+}
+
+function originEl(origin) {
+  const parts = [origin.province, origin.city, origin.county, origin.township, origin.village].filter(Boolean);
+  return el('span', { 'data-testid': 'listing-origin', text: parts.join(' › ') });
+}
+
+function breadcrumb(category) {
+  const path = (category && Array.isArray(category.path) && category.path.length) ? category.path : (category ? [category] : []);
+  const nodes = [];
+  path.forEach((node, i) => {
+    if (i) nodes.push(' › ');
+    nodes.push(el('a', { href: '/search.html?category=' + encodeURIComponent(node.id) }, localName(node.name, node.name_en)));
+  });
+  return nodes;
+}
+
+function availabilityBanner(listing) {
+  if (listing.availability === 'sold_out') {
+    return el('div', { class: 'banner banner-sold-out', role: 'status', 'data-testid': 'sold-out-banner' },
+      el('strong', { i18n: 'stock.out' }), ' ', el('span', { i18n: 'listing.sold_out_text' }));
+  }
+  if (listing.availability === 'hidden') {
+    return el('div', { class: 'banner banner-hidden', role: 'status', 'data-testid': 'hidden-banner' },
+      el('strong', { i18n: 'availability.hidden' }), ' ', el('span', { i18n: 'listing.hidden_text' }));
+  }
+  return null;
+}
+
+// ---- the seller's and the operator's view ----------------------------------------------------
+
+function isMember(me, listing) {
+  return Boolean(me && Array.isArray(me.memberships) && listing.seller
+    && me.memberships.some((m) => m.org && m.org.id === listing.seller.id));
+}
+
+function isOperator(me) {
+  return Boolean(me && me.account && me.account.platform_role === 'operator');
+}
+
+function revisionBlock(rev) {
+  if (!rev) return null;
+  return el('div', { class: 'revision', 'data-testid': 'pending-revision' },
+    el('p', {},
+      el('span', { class: `badge badge-${rev.kind}`, i18n: 'revision_kind.' + rev.kind }), ' ',
+      el('span', { i18n: 'listing.revision_waiting' }), ' ',
+      timeEl(rev.submitted_at)),
+    facts([
+      ['listing.f_title', el('span', { text: rev.title })],
+      ['listing.f_origin', el('span', { text: regionText(rev.origin) })],
+      ['listing.f_origin_note', rev.origin_note ? el('span', { text: rev.origin_note }) : null],
+    ]));
+}
+
+function renderAdmin(listing, me) {
+  const box = $('#admin-box');
+  if (!('status' in listing) || !(isMember(me, listing) || isOperator(me))) {
+    replaceChildren(box);
+    return;
+  }
+  const reason = (listing.status === 'rejected' || listing.status === 'delisted') && listing.status_reason
+    ? el('p', { class: 'reason', 'data-testid': 'listing-status-reason' },
+      el('strong', { i18n: listing.status === 'delisted' ? 'listing.delist_reason' : 'listing.reject_reason' }), ' ',
+      el('span', { text: listing.status_reason }))
+    : null;
+  const actions = el('div', { class: 'actions' });
+  if (isMember(me, listing)) {
+    actions.append(el('a', { class: 'btn btn-secondary', href: '/seller/edit.html?id=' + encodeURIComponent(listing.id), i18n: 'listing.edit', 'data-testid': 'listing-edit' }));
+  }
+  if (isOperator(me) && listing.pending_revision) {
+    actions.append(el('a', { class: 'btn btn-secondary', href: '/ops/listings.html', i18n: 'listing.to_reviews' }));
+  }
+  replaceChildren(box, el('section', { class: 'card admin-card', 'aria-labelledby': 'admin-title', 'data-testid': 'listing-admin' },
+    el('h2', { id: 'admin-title', i18n: 'listing.admin_title' }),
+    el('p', { class: 'meta' },
+      el('span', { class: 'muted', i18n: 'listing.status' }),
+      badge('listing_status', listing.status, 'listing-status'),
+      el('span', { class: 'muted', i18n: 'listing.availability' }),
+      badge('availability', listing.availability, 'listing-availability')),
+    reason,
+    revisionBlock(listing.pending_revision),
+    actions));
+}
+
+function renderOps(listing, me) {
+  const box = $('#ops-box');
+  // Forced delisting (非正常下架) applies to what is live or waiting; the server decides.
+  if (!isOperator(me) || !['approved', 'pending'].includes(listing.status)) {
+    replaceChildren(box);
+    return;
+  }
+  const slot = el('div');
+  const open = el('button', { type: 'button', class: 'btn btn-danger-quiet', i18n: 'listing.delist', 'data-testid': 'delist-open' });
+  open.addEventListener('click', () => {
+    const { form, focus } = reasonForm({
+      id: 'delist-reason',
+      labelKey: 'listing.delist_reason_label',
+      hintKey: 'listing.delist_reason_hint',
+      submitKey: 'listing.delist_confirm',
+      testid: 'delist',
+      onCancel: () => { replaceChildren(slot); open.hidden = false; open.focus(); },
+      onSubmit: async (reason) => {
+        const updated = await api.post(`/admin/listings/${seg(listing.id)}/delist`, { reason });
+        flash(el('span', { i18n: 'listing.delisted', args: { title: listing.title } }), 'success');
+        render({ ...listing, ...updated });
+        $('#flash').scrollIntoView({ block: 'nearest' });
+      },
+    });
+    open.hidden = true;
+    replaceChildren(slot, form);
+    focus();
+  });
+  replaceChildren(box, el('section', { class: 'card ops-card', 'aria-labelledby': 'ops-title', 'data-testid': 'listing-ops' },
+    el('h2', { id: 'ops-title', i18n: 'listing.ops_title' }),
+    el('p', { class: 'muted', i18n: 'listing.delist_intro' }),
+    open,
+    slot));
+}
+
+// ---- the page ------------------------------------------------------------------------------
+
+function render(listing) {
+  view.listing = listing;
+  $('#loading').hidden = true;
+  $('#missing').hidden = true;
+  $('#listing').hidden = false;
+  $('#listing').dataset.listingId = listing.id;
+  $('#listing').dataset.availability = listing.availability || '';
+
+  const title = document.querySelector('title');
+  title.setAttribute('data-i18n', 'listing.doc_title_named');
+  title.setAttribute('data-i18n-args', JSON.stringify({ title: listing.title }));
+  translate(title);
+
+  replaceChildren($('#availability-banner'), availabilityBanner(listing));
+  gallery(listing);
+  replaceChildren($('#listing-category'), breadcrumb(listing.category));
+  $('#listing-title').textContent = listing.title;
+
+  const skus = (Array.isArray(listing.skus) ? listing.skus : []).filter((s) => s.active !== false || 'status' in listing);
+  const prices = new Set(skus.filter((s) => s.on_sale !== false).map((s) => s.price));
+  const cheapest = skus.find((s) => s.price === listing.price_from) || skus[0];
+  replaceChildren($('[data-testid="listing-price-from"]'),
+    priceEl(listing.price_from, cheapest && cheapest.unit, 'price-from'),
+    prices.size > 1 ? el('span', { class: 'muted from', i18n: 'listing.from' }) : null,
+    listing.sales ? el('span', { class: 'muted sales', i18n: 'listing.sales', args: { n: listing.sales } }) : null);
+
+  const keep = view.sku && skus.find((s) => s.id === view.sku.id);
+  const initial = keep || skus.find((s) => s.on_sale !== false && s.stock > 0) || skus[0];
+  replaceChildren($('#sku-options'), skus.length
+    ? skus.map((s) => skuOption(s, initial && s.id === initial.id))
+    : note('empty', { i18n: 'listing.no_skus' }));
+  if (initial) selectSku(initial);
+  else {
+    replaceChildren($('#selected-sku'));
+    replaceChildren($('#tiers'));
+  }
+
+  const origin = listing.origin || {};
+  replaceChildren($('#listing-facts'), facts([
+    ['listing.f_origin', originEl(origin), 'fact-origin'],
+    ['listing.f_origin_note', listing.origin_note ? el('span', { text: listing.origin_note }) : null, 'fact-origin-note'],
+    ['listing.f_season', listing.season ? el('span', { text: listing.season }) : null, 'fact-season'],
+    ['listing.f_storage', listing.storage ? el('span', { text: listing.storage }) : null, 'fact-storage'],
+    ['listing.f_shelf_life', listing.shelf_life_days ? el('span', { i18n: 'listing.days', args: { n: listing.shelf_life_days } }) : null, 'fact-shelf-life'],
+    ['listing.f_category', listing.category ? el('span', {}, breadcrumb(listing.category)) : null],
+    ['listing.f_updated', listing.updated_at ? timeEl(listing.updated_at) : null],
+  ]));
+
+  // Plain text: the line breaks the seller typed stay (CSS pre-line), markup shows as typed.
+  const description = $('#listing-description');
+  if (listing.description && listing.description.trim()) {
+    description.textContent = listing.description;
+    description.classList.remove('muted');
+  } else {
+    replaceChildren(description, el('span', { class: 'muted', i18n: 'listing.no_description' }));
+  }
+
+  replaceChildren($('#listing-seller'), sellerCard(listing.seller));
+  renderAdmin(listing, view.me);
+  renderOps(listing, view.me);
+}
+
+const [shell, loaded] = await Promise.all([initShell({ auth: 'optional' }), loadListing()]);
+view.me = shell.me;
+if (loaded.listing) render(loaded.listing);
+else if (loaded.missing) showMissing();
+else {
+  showLoadError(loaded.error);
+  // The shell may already have said the server is unreachable; otherwise say it here.
+  if (!shell.error || shell.error.status === 401) flash(errorMessage(loaded.error), 'error');
+}

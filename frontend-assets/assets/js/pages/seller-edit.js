@@ -1,0 +1,822 @@
+// Writing a listing. New (?org=): facts and SKUs go in one request and become a draft. Existing
+// (?id=): the facts are saved with PATCH (title, category and origin of a live listing become a
+// change waiting for review), each SKU is saved on its own and applies at once (logged), photos
+// upload one by one, and the draft is sent for review from the status box.
+
+import { api, query, seg } from '../api.js';
+import {
+  PRICE_MAX_FEN, UNITS, childrenOf, fenToYuan, formatFen, gtinValid, loadCategories, localOption,
+  parseInteger, parseYuan, sellingMemberships,
+} from '../catalog.js';
+import { t, translate } from '../i18n.js';
+import { initShell } from '../shell.js';
+import {
+  $, $$, badge, charCount, clearErrors, el, errorMessage, flash, note, replaceChildren,
+  setBusy, showErrors, timeEl, validationError, withBusy,
+} from '../ui.js';
+
+const REGION_PARTS = ['province', 'city', 'county', 'township', 'village'];
+const REVIEWED = ['title', 'category_id', 'origin', 'origin_note'];
+const MAX_TIERS = 5;
+const STOCK_MAX = 10_000_000;
+const WEIGHT_MAX = 1_000_000;
+const TIER_QTY_MAX = 1_000_000;
+const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
+const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
+const SUBMITTABLE = ['draft', 'rejected', 'delisted'];
+
+const params = new URLSearchParams(location.search);
+const form = $('#listing-form');
+const rowsBox = $('#sku-rows');
+const skusSection = $('#skus-section');
+const stateBox = $('#state-box');
+const page = { me: null, org: null, listing: null, index: null, rowSeq: 0, tierSeq: 0 };
+
+const isEdit = () => Boolean(page.listing);
+
+// ---- field names: the server's, mapped onto this form's inputs ------------------------------------
+
+/**
+ * `region.township` → `origin.township` (the kernel's Region reports under "region");
+ * `skus[1].tiers[0].price` → `skus[1].tiers` (one message slot per SKU's tiers);
+ * a bare `price` from a single-SKU request → `skus[<row>].price`.
+ */
+function formName(serverName, rowIndex) {
+  let name = String(serverName);
+  if (rowIndex !== undefined && !name.startsWith('skus[')) name = `skus[${rowIndex}].${name}`;
+  name = name.replace(/^region(\.|$)/, 'origin$1');
+  name = name.replace(/^(skus\[\d+\]\.tiers)\[\d+\].*$/, '$1');
+  if (name === 'category') name = 'category_id';
+  return name;
+}
+
+function aliasesFor(err, rowIndex) {
+  const aliases = {};
+  for (const key of Object.keys((err && err.fields) || {})) aliases[key] = formName(key, rowIndex);
+  return aliases;
+}
+
+// ---- the category selects (two levels, from the tree) -----------------------------------------
+
+function categoryOptions(root) {
+  // Leaves under the chosen top category; a deeper tree shows as "child › grandchild".
+  const out = [];
+  const walk = (node, prefix) => {
+    const kids = childrenOf(node);
+    if (!kids.length) {
+      out.push(localOption(node.id, prefix.zh + node.name, prefix.en + (node.name_en || node.name)));
+      return;
+    }
+    for (const kid of kids) {
+      walk(kid, node === root ? { zh: '', en: '' }
+        : { zh: `${prefix.zh}${node.name} › `, en: `${prefix.en}${node.name_en || node.name} › ` });
+    }
+  };
+  walk(root, { zh: '', en: '' });
+  return out;
+}
+
+function fillCategorySub(selectedId) {
+  const top = form.elements.namedItem('category_top');
+  const sub = form.elements.namedItem('category_id');
+  const entry = page.index.byId.get(top.value);
+  if (!entry) {
+    replaceChildren(sub, el('option', { value: '', i18n: 'edit.choose_top_first' }));
+    sub.disabled = true;
+    return;
+  }
+  const options = categoryOptions(entry.cat);
+  sub.disabled = false;
+  replaceChildren(sub, options.length > 1 ? el('option', { value: '', i18n: 'edit.choose' }) : null, options);
+  sub.value = options.some((o) => o.value === selectedId) ? selectedId : (options.length === 1 ? options[0].value : '');
+}
+
+function fillCategories(selectedId) {
+  const top = form.elements.namedItem('category_top');
+  const path = selectedId ? page.index.path(selectedId) : [];
+  replaceChildren(top,
+    el('option', { value: '', i18n: 'edit.choose' }),
+    page.index.roots.map((root) => localOption(root.id, root.name, root.name_en)));
+  top.value = path.length ? path[0].id : '';
+  fillCategorySub(selectedId);
+}
+
+// ---- SKU rows ------------------------------------------------------------------------------
+
+function tierRow(row, tier) {
+  const key = ++page.tierSeq;
+  const rowKey = row.dataset.key;
+  const qtyId = `sku-${rowKey}-tier-${key}-qty`;
+  const priceId = `sku-${rowKey}-tier-${key}-price`;
+  const remove = el('button', { type: 'button', class: 'btn btn-quiet btn-small', i18n: 'edit.tier_remove', 'data-testid': 'tier-remove' });
+  const tr = el('div', { class: 'tier-row', 'data-testid': 'tier-row' },
+    el('div', { class: 'field' },
+      el('label', { for: qtyId, i18n: 'edit.tier_qty' }),
+      el('input', { id: qtyId, type: 'text', inputmode: 'numeric', autocomplete: 'off', dataset: { tierField: 'min_quantity' }, value: tier ? String(tier.min_quantity) : '', 'data-testid': 'tier-min-quantity' })),
+    el('div', { class: 'field' },
+      el('label', { for: priceId, i18n: 'edit.tier_price' }),
+      el('input', { id: priceId, type: 'text', inputmode: 'decimal', autocomplete: 'off', dataset: { tierField: 'price' }, value: tier ? fenToYuan(tier.price) : '', 'data-testid': 'tier-price' })),
+    remove);
+  remove.addEventListener('click', () => {
+    const list = tr.parentElement;
+    tr.remove();
+    renumber();
+    updateTierButton(row);
+    const next = list && list.querySelector('input');
+    (next || row.querySelector('[data-testid="tier-add"]')).focus();
+  });
+  return tr;
+}
+
+function updateTierButton(row) {
+  const add = row.querySelector('[data-testid="tier-add"]');
+  add.hidden = row.querySelectorAll('.tier-row').length >= MAX_TIERS;
+}
+
+function skuRow(sku, { saved = false } = {}) {
+  const key = String(++page.rowSeq);
+  const existing = Boolean(sku && sku.id);
+  const row = el('fieldset', { class: 'sku-row', 'data-testid': 'sku-row', dataset: { key, skuId: existing ? sku.id : '' } });
+  const slot = (field) => el('p', {
+    class: 'field-error',
+    id: `sku-${key}-${field}-error`,
+    dataset: { errorField: field },
+    'data-testid': `sku-${field.replace(/_/g, '-')}-error`,
+    hidden: true,
+  });
+  const input = (field, props = {}) => el('input', {
+    id: `sku-${key}-${field}`,
+    type: 'text',
+    autocomplete: 'off',
+    dataset: { field },
+    'aria-describedby': `sku-${key}-${field}-error`,
+    'data-testid': `sku-${field.replace(/_/g, '-')}`,
+    ...props,
+  });
+  const box = (field, labelKey, control, hintKey) => el('div', { class: `field field-${field}` },
+    el('label', { for: `sku-${key}-${field}`, i18n: labelKey }),
+    control,
+    hintKey ? el('p', { class: 'hint', i18n: hintKey }) : null,
+    slot(field));
+
+  const unit = el('select', {
+    id: `sku-${key}-unit`,
+    dataset: { field: 'unit' },
+    'aria-describedby': `sku-${key}-unit-error`,
+    'data-testid': 'sku-unit',
+    disabled: existing,
+  },
+  el('option', { value: '', i18n: 'edit.choose' }),
+  UNITS.map((u) => el('option', { value: u, i18n: 'unit_long.' + u })));
+  unit.value = sku ? sku.unit : '';
+
+  const tierList = el('div', { class: 'tier-list' });
+  const addTier = el('button', { type: 'button', class: 'btn btn-quiet btn-small', i18n: 'edit.tier_add', 'data-testid': 'tier-add' });
+  addTier.addEventListener('click', () => {
+    const tr = tierRow(row, null);
+    tierList.append(tr);
+    renumber();
+    updateTierButton(row);
+    tr.querySelector('input').focus();
+  });
+
+  row.append(
+    el('legend', { class: 'sku-legend', i18n: 'edit.sku_n', args: { n: 1 } }),
+    el('p', { class: 'form-error', 'data-form-error': '', role: 'alert', hidden: true, 'data-testid': 'sku-form-error' }),
+    el('div', { class: 'sku-grid' },
+      box('name', 'edit.sku_name', input('name', { maxlength: '30', value: sku ? sku.name : '', 'data-i18n-placeholder': 'edit.ph_sku_name' })),
+      box('unit', 'edit.sku_unit', unit, existing ? 'edit.unit_fixed' : null),
+      box('price', 'edit.sku_price', input('price', { inputmode: 'decimal', value: sku ? fenToYuan(sku.price) : '' })),
+      box('stock', 'edit.sku_stock', input('stock', { inputmode: 'numeric', value: sku ? String(sku.stock) : '' })),
+      box('weight_grams', 'edit.sku_weight', input('weight_grams', { inputmode: 'numeric', value: sku && sku.weight_grams ? String(sku.weight_grams) : '' }), 'edit.sku_weight_hint'),
+      box('net_weight_grams', 'edit.sku_net_weight', input('net_weight_grams', { inputmode: 'numeric', value: sku && sku.net_weight_grams ? String(sku.net_weight_grams) : '' })),
+      box('gtin', 'edit.sku_gtin', input('gtin', { inputmode: 'numeric', maxlength: '16', class: 'mono', value: (sku && sku.gtin) || '' }))),
+    el('fieldset', { class: 'tiers-edit' },
+      el('legend', { i18n: 'edit.tiers_legend' }),
+      el('p', { class: 'hint', i18n: 'edit.tiers_hint' }),
+      tierList,
+      slot('tiers'),
+      addTier));
+  for (const tier of (sku && Array.isArray(sku.tiers) ? sku.tiers : [])) tierList.append(tierRow(row, tier));
+
+  const actions = el('div', { class: 'actions sku-actions' });
+  if (isEdit()) {
+    const activeId = `sku-${key}-active`;
+    const active = el('label', { class: 'check', for: activeId },
+      el('input', { type: 'checkbox', id: activeId, dataset: { field: 'active' }, checked: !sku || sku.active !== false, 'data-testid': 'sku-active' }),
+      el('span', { i18n: 'edit.sku_active' }));
+    const save = el('button', { type: 'button', class: 'btn btn-primary', i18n: existing ? 'edit.sku_save' : 'edit.sku_create', 'data-testid': 'sku-save' });
+    const status = el('span', { class: 'muted sku-saved', 'aria-live': 'polite', 'data-testid': 'sku-saved' });
+    save.addEventListener('click', () => saveSkuRow(row, save, status));
+    actions.append(active, save, status);
+    if (!existing) actions.append(removeButton(row));
+    if (saved) status.append(el('span', { i18n: 'edit.sku_saved' }));
+  } else {
+    actions.append(removeButton(row));
+  }
+  row.append(actions);
+  row.sku = existing ? sku : null;
+  return row;
+}
+
+function removeButton(row) {
+  const remove = el('button', { type: 'button', class: 'btn btn-danger-quiet', i18n: 'edit.sku_remove', 'data-testid': 'sku-remove' });
+  remove.addEventListener('click', () => {
+    row.remove();
+    renumber();
+    $('#add-sku').focus();
+  });
+  return remove;
+}
+
+/** Names follow the rows' order, so `skus[1].price` from the server lands on the second row. */
+function renumber() {
+  const rows = $$('.sku-row', rowsBox);
+  rows.forEach((row, i) => {
+    row.dataset.index = String(i);
+    const legend = row.querySelector(':scope > legend');
+    legend.setAttribute('data-i18n-args', JSON.stringify({ n: i + 1 }));
+    translate(legend);
+    for (const input of row.querySelectorAll('[data-field]')) input.name = `skus[${i}].${input.dataset.field}`;
+    for (const slot of row.querySelectorAll('[data-error-field]')) slot.setAttribute('data-error-for', `skus[${i}].${slot.dataset.errorField}`);
+    row.querySelectorAll('.tier-row').forEach((tr, j) => {
+      for (const input of tr.querySelectorAll('[data-tier-field]')) input.name = `skus[${i}].tiers[${j}].${input.dataset.tierField}`;
+    });
+    // A new listing needs at least one SKU: the last one cannot be removed.
+    const remove = row.querySelector('[data-testid="sku-remove"]');
+    if (remove && !isEdit()) remove.hidden = rows.length < 2;
+  });
+}
+
+function addRow(sku, options) {
+  const row = skuRow(sku, options);
+  rowsBox.append(row);
+  renumber();
+  updateTierButton(row);
+  return row;
+}
+
+// ---- reading and checking --------------------------------------------------------------------
+
+/** Reads one SKU row; problems go into `errors` (by form name) and `bad` (tier inputs to mark). */
+function readSku(row, i, errors, bad) {
+  const p = `skus[${i}].`;
+  const get = (field) => row.querySelector(`[data-field="${field}"]`);
+  const out = {};
+
+  out.name = get('name').value.trim();
+  if (!out.name) errors[p + 'name'] = t('edit.e_sku_name');
+  else if (charCount(out.name) > 30) errors[p + 'name'] = t('edit.e_sku_name_long');
+
+  out.unit = get('unit').value;
+  if (!UNITS.includes(out.unit)) errors[p + 'unit'] = t('edit.e_unit');
+
+  out.price = parseYuan(get('price').value);
+  if (out.price === null) errors[p + 'price'] = t('edit.e_price_required');
+  else if (Number.isNaN(out.price)) errors[p + 'price'] = t('edit.e_price_format');
+  else if (out.price < 1 || out.price > PRICE_MAX_FEN) errors[p + 'price'] = t('edit.e_price_range');
+
+  out.stock = parseInteger(get('stock').value);
+  if (out.stock === null) errors[p + 'stock'] = t('edit.e_stock_required');
+  else if (Number.isNaN(out.stock) || out.stock > STOCK_MAX) errors[p + 'stock'] = t('edit.e_stock');
+
+  out.weight_grams = parseInteger(get('weight_grams').value);
+  if (out.weight_grams === null) errors[p + 'weight_grams'] = t('edit.e_weight_required');
+  else if (Number.isNaN(out.weight_grams) || out.weight_grams < 1 || out.weight_grams > WEIGHT_MAX) errors[p + 'weight_grams'] = t('edit.e_weight');
+
+  out.net_weight_grams = parseInteger(get('net_weight_grams').value);
+  if (out.net_weight_grams !== null && (Number.isNaN(out.net_weight_grams) || out.net_weight_grams < 1 || out.net_weight_grams > WEIGHT_MAX)) {
+    errors[p + 'net_weight_grams'] = t('edit.e_weight');
+  }
+
+  const gtin = get('gtin').value.replace(/[\s-]/g, '');
+  out.gtin = gtin || null;
+  if (gtin && !gtinValid(gtin)) errors[p + 'gtin'] = t('edit.e_gtin');
+
+  const active = get('active');
+  if (active) out.active = active.checked;
+
+  // Wholesale tiers: each complete, at 2 or more units, no quantity twice, cheaper with
+  // quantity and below retail (the server's rule; checked here so nothing half-right is sent).
+  const tiers = [];
+  const tierError = (key, ...inputs) => {
+    if (!errors[p + 'tiers']) errors[p + 'tiers'] = t(key);
+    for (const input of inputs) bad.push(input);
+  };
+  for (const tr of row.querySelectorAll('.tier-row')) {
+    const qtyInput = tr.querySelector('[data-tier-field="min_quantity"]');
+    const priceInput = tr.querySelector('[data-tier-field="price"]');
+    const qty = parseInteger(qtyInput.value);
+    const price = parseYuan(priceInput.value);
+    if (qty === null && price === null) continue;
+    if (qty === null || Number.isNaN(qty) || price === null || Number.isNaN(price)) {
+      tierError('edit.e_tier_incomplete', ...(qty === null || Number.isNaN(qty) ? [qtyInput] : []), ...(price === null || Number.isNaN(price) ? [priceInput] : []));
+      continue;
+    }
+    tiers.push({ min_quantity: qty, price, qtyInput, priceInput });
+  }
+  if (tiers.length > MAX_TIERS) tierError('edit.e_tier_many');
+  tiers.sort((a, b) => a.min_quantity - b.min_quantity);
+  let lastQty = 1;
+  let lastPrice = Number.isFinite(out.price) && out.price >= 1 ? out.price : null;
+  tiers.forEach((tier, j) => {
+    if (tier.min_quantity < 2 || tier.min_quantity > TIER_QTY_MAX) tierError('edit.e_tier_qty', tier.qtyInput);
+    else if (tier.min_quantity === lastQty) tierError('edit.e_tier_dup', tier.qtyInput);
+    if (tier.price < 1) tierError('edit.e_tier_price', tier.priceInput);
+    else if (lastPrice !== null && tier.price >= lastPrice) {
+      tierError(j === 0 ? 'edit.e_tier_retail' : 'edit.e_tier_order', tier.priceInput);
+    }
+    lastQty = tier.min_quantity;
+    if (lastPrice !== null) lastPrice = tier.price;
+  });
+  out.tiers = tiers.map(({ min_quantity, price }) => ({ min_quantity, price }));
+  return out;
+}
+
+/** The body of one SKU for POST: optional parts left out when empty. */
+function skuBody(s) {
+  const body = { name: s.name, unit: s.unit, price: s.price, stock: s.stock, weight_grams: s.weight_grams };
+  if (s.net_weight_grams !== null) body.net_weight_grams = s.net_weight_grams;
+  if (s.gtin) body.gtin = s.gtin;
+  if (s.tiers.length) body.tiers = s.tiers;
+  return body;
+}
+
+function text(name) {
+  return String(form.elements.namedItem(name).value).trim();
+}
+
+function readFacts(errors) {
+  const facts = {};
+  facts.title = text('title');
+  const n = charCount(facts.title);
+  if (!n) errors.title = t('common.required');
+  else if (n < 4 || n > 60) errors.title = t('edit.e_title_length');
+
+  facts.category_id = form.elements.namedItem('category_id').value;
+  if (!facts.category_id) errors.category_id = t('edit.e_category');
+
+  facts.origin = {};
+  for (const part of REGION_PARTS) {
+    const v = text('origin.' + part);
+    facts.origin[part] = v || null;
+    if (['province', 'city', 'county'].includes(part)) {
+      facts.origin[part] = v;
+      if (!v) errors['origin.' + part] = t('common.required');
+    }
+  }
+  if (facts.origin.village && !facts.origin.township) errors['origin.township'] = t('edit.e_village_township');
+
+  facts.origin_note = text('origin_note') || null;
+  facts.season = text('season') || null;
+  facts.storage = text('storage') || null;
+  const shelf = parseInteger(text('shelf_life_days'));
+  facts.shelf_life_days = shelf;
+  if (shelf !== null && (Number.isNaN(shelf) || shelf < 1 || shelf > 3650)) errors.shelf_life_days = t('edit.e_shelf_life');
+  facts.description = String(form.elements.namedItem('description').value).replace(/\s+$/, '');
+  if (charCount(facts.description) > 5000) errors.description = t('edit.e_description_long');
+  return facts;
+}
+
+function showProblems(scope, errors, bad) {
+  showErrors(scope, validationError(errors));
+  for (const input of bad) input.setAttribute('aria-invalid', 'true');
+}
+
+// ---- the facts: values, baseline, changes ---------------------------------------------------------
+
+/** What the form starts from: the proposal under review when there is one (else edits "vanish"). */
+function baseline(listing) {
+  const rev = listing.pending_revision && (listing.pending_revision.status || 'pending') === 'pending'
+    ? listing.pending_revision : null;
+  return {
+    title: rev ? rev.title : listing.title,
+    category_id: rev ? rev.category_id : (listing.category && listing.category.id),
+    origin: (rev ? rev.origin : listing.origin) || {},
+    origin_note: (rev ? rev.origin_note : listing.origin_note) || null,
+    season: listing.season || null,
+    storage: listing.storage || null,
+    shelf_life_days: listing.shelf_life_days ?? null,
+    description: listing.description || '',
+  };
+}
+
+function fillForm(b) {
+  form.elements.namedItem('title').value = b.title || '';
+  fillCategories(b.category_id || '');
+  for (const part of REGION_PARTS) form.elements.namedItem('origin.' + part).value = (b.origin && b.origin[part]) || '';
+  form.elements.namedItem('origin_note').value = b.origin_note || '';
+  form.elements.namedItem('season').value = b.season || '';
+  form.elements.namedItem('storage').value = b.storage || '';
+  form.elements.namedItem('shelf_life_days').value = b.shelf_life_days ?? '';
+  form.elements.namedItem('description').value = b.description || '';
+}
+
+function sameOrigin(a, b) {
+  return REGION_PARTS.every((part) => ((a && a[part]) || '') === ((b && b[part]) || ''));
+}
+
+/** Only what changed goes in the PATCH, so an untouched title does not start a review. */
+function factChanges(facts, b) {
+  const changes = {};
+  for (const name of ['title', 'category_id', 'description']) {
+    if ((facts[name] || '') !== (b[name] || '')) changes[name] = facts[name];
+  }
+  for (const name of ['origin_note', 'season', 'storage', 'shelf_life_days']) {
+    if ((facts[name] ?? null) !== (b[name] ?? null)) changes[name] = facts[name];
+  }
+  if (!sameOrigin(facts.origin, b.origin)) changes.origin = facts.origin;
+  return changes;
+}
+
+function createBody(facts, skus) {
+  const body = {
+    category_id: facts.category_id,
+    title: facts.title,
+    description: facts.description,
+    origin: facts.origin,
+    skus: skus.map(skuBody),
+  };
+  for (const name of ['origin_note', 'season', 'storage', 'shelf_life_days']) {
+    if (facts[name] !== null && facts[name] !== '') body[name] = facts[name];
+  }
+  return body;
+}
+
+// ---- saving --------------------------------------------------------------------------------
+
+async function saveNew(submit) {
+  const errors = {};
+  const bad = [];
+  const facts = readFacts(errors);
+  const rows = $$('.sku-row', rowsBox);
+  const skus = rows.map((row, i) => readSku(row, i, errors, bad));
+  if (!rows.length) errors.skus = t('edit.e_no_sku');
+  if (Object.keys(errors).length) {
+    showProblems(form, errors, bad);
+    return;
+  }
+  setBusy(submit, true);
+  try {
+    const listing = await api.post(`/orgs/${seg(page.org.id)}/listings`, createBody(facts, skus));
+    enterEditMode(listing);
+    flash(el('span', { i18n: 'edit.created' }), 'success');
+    $('#status-box').focus();
+  } catch (err) {
+    showErrors(form, err, aliasesFor(err));
+  } finally {
+    setBusy(submit, false);
+  }
+}
+
+/** Saves changed facts; true when there was nothing to save or it saved. */
+async function saveFacts(submit, { quiet = false } = {}) {
+  clearErrors(form);
+  const errors = {};
+  const facts = readFacts(errors);
+  if (Object.keys(errors).length) {
+    showProblems(form, errors, []);
+    return false;
+  }
+  const changes = factChanges(facts, baseline(page.listing));
+  if (!Object.keys(changes).length) {
+    if (!quiet) showErrors(form, { message: t('edit.nothing_changed'), fields: {} });
+    return true;
+  }
+  setBusy(submit, true);
+  try {
+    const before = page.listing;
+    const updated = await api.patch(`/listings/${seg(before.id)}`, changes);
+    page.listing = { ...before, ...updated };
+    const reviewed = before.status === 'approved' && REVIEWED.some((f) => f in changes);
+    renderStatus();
+    fillForm(baseline(page.listing));
+    flash(el('span', { i18n: reviewed ? 'edit.saved_review' : 'edit.saved' }), 'success');
+    return true;
+  } catch (err) {
+    showErrors(form, err, aliasesFor(err));
+    return false;
+  } finally {
+    setBusy(submit, false);
+  }
+}
+
+async function saveSkuRow(row, button, status) {
+  const i = Number(row.dataset.index);
+  const errors = {};
+  const bad = [];
+  replaceChildren(status);
+  const s = readSku(row, i, errors, bad);
+  if (Object.keys(errors).length) {
+    showProblems(row, errors, bad);
+    return;
+  }
+  clearErrors(row);
+  const listingId = page.listing.id;
+  setBusy(button, true);
+  try {
+    let saved;
+    if (row.sku) {
+      const old = row.sku;
+      const changes = {};
+      for (const name of ['name', 'price', 'stock', 'weight_grams', 'net_weight_grams', 'gtin']) {
+        if ((s[name] ?? null) !== (old[name] ?? null)) changes[name] = s[name];
+      }
+      if (s.active !== undefined && s.active !== (old.active !== false)) changes.active = s.active;
+      if (JSON.stringify(s.tiers) !== JSON.stringify(Array.isArray(old.tiers) ? old.tiers : [])) changes.tiers = s.tiers;
+      if (!Object.keys(changes).length) {
+        status.append(el('span', { i18n: 'edit.nothing_changed' }));
+        return;
+      }
+      saved = await api.patch(`/skus/${seg(old.id)}`, changes);
+    } else {
+      const body = skuBody(s);
+      if (s.active === false) body.active = false;
+      saved = await api.post(`/listings/${seg(listingId)}/skus`, body);
+    }
+    const fresh = skuRow(saved, { saved: true });
+    row.replaceWith(fresh);
+    renumber();
+    updateTierButton(fresh);
+    fresh.querySelector('[data-testid="sku-save"]').focus();
+    await Promise.all([loadChanges(), refreshListing()]);
+  } catch (err) {
+    showErrors(row, err, aliasesFor(err, i));
+  } finally {
+    setBusy(button, false);
+  }
+}
+
+async function refreshListing() {
+  try {
+    const fresh = await api.get(`/listings/${seg(page.listing.id)}`);
+    page.listing = fresh;
+    renderStatus();
+  } catch {
+    // The status box keeps what it showed; the SKU itself saved.
+  }
+}
+
+async function submitForReview(button) {
+  await withBusy(button, async () => {
+    // Unsaved edits go first, so what is reviewed is what the seller sees.
+    const ok = await saveFacts(button, { quiet: true });
+    if (!ok) return;
+    setBusy(button, true);
+    const updated = await api.post(`/listings/${seg(page.listing.id)}/submit`);
+    page.listing = { ...page.listing, ...updated };
+    renderStatus();
+    flash(el('span', { i18n: 'edit.submitted' }), 'success');
+    $('#status-box').focus();
+  });
+}
+
+// ---- the status box --------------------------------------------------------------------------
+
+function renderStatus() {
+  const listing = page.listing;
+  const box = $('#status-box');
+  box.hidden = false;
+  box.setAttribute('tabindex', '-1');
+  box.dataset.status = listing.status;
+  const rev = listing.pending_revision;
+  const reason = (listing.status === 'rejected' || listing.status === 'delisted') && listing.status_reason
+    ? el('div', { class: 'reason', 'data-testid': 'edit-status-reason' },
+      el('p', {},
+        el('strong', { i18n: listing.status === 'delisted' ? 'listing.delist_reason' : 'listing.reject_reason' }), ' ',
+        el('span', { text: listing.status_reason })))
+    : null;
+  replaceChildren($('#status-body'),
+    el('p', { class: 'meta' },
+      badge('listing_status', listing.status, 'edit-status-badge'),
+      badge('availability', listing.availability, 'edit-availability'),
+      rev ? el('span', { class: `badge badge-${rev.kind}`, i18n: 'revision_kind.' + rev.kind }) : null),
+    reason,
+    el('p', { class: 'muted', i18n: 'edit.hint_' + listing.status }),
+    rev && listing.status === 'approved'
+      ? el('p', { class: 'note note-info', 'data-testid': 'edit-revision' },
+        el('span', { i18n: 'edit.revision_waiting' }), ' ', timeEl(rev.submitted_at))
+      : null);
+  const actions = $('#status-actions');
+  replaceChildren(actions);
+  if (SUBMITTABLE.includes(listing.status)) {
+    const submit = el('button', { type: 'button', class: 'btn btn-primary', i18n: 'edit.submit_review', 'data-testid': 'listing-submit-review' });
+    submit.addEventListener('click', () => submitForReview(submit));
+    actions.append(submit);
+  }
+  actions.append(el('a', { class: 'btn btn-secondary', href: '/listing.html?id=' + encodeURIComponent(listing.id), i18n: 'edit.view_page', 'data-testid': 'listing-view' }));
+  $('#review-hint').hidden = listing.status !== 'approved';
+}
+
+// ---- photos ----------------------------------------------------------------------------------
+
+function imageItem(image) {
+  const remove = el('button', { type: 'button', class: 'btn btn-danger-quiet btn-small', i18n: 'edit.image_delete', 'data-testid': 'image-delete' });
+  const li = el('li', { class: 'image-item', 'data-testid': 'image-item', dataset: { imageId: image.id } },
+    el('img', { src: image.thumb_url || image.url, alt: '', width: '120', height: '120', loading: 'lazy' }),
+    remove);
+  remove.addEventListener('click', () => withBusy(remove, async () => {
+    await api.del(`/listings/${seg(page.listing.id)}/images/${seg(image.id)}`);
+    page.listing.images = (page.listing.images || []).filter((im) => im.id !== image.id);
+    li.remove();
+    flash(el('span', { i18n: 'edit.image_deleted' }), 'success');
+  }));
+  return li;
+}
+
+function imageError(message) {
+  const slot = $('#image-file-error');
+  slot.textContent = slot.hidden || !slot.textContent ? message : `${slot.textContent}；${message}`;
+  slot.hidden = false;
+}
+
+async function upload(file) {
+  if (!IMAGE_TYPES.includes(file.type)) {
+    imageError(t('edit.e_image_type', { name: file.name }));
+    return;
+  }
+  if (file.size > MAX_IMAGE_BYTES) {
+    imageError(t('edit.e_image_size', { name: file.name }));
+    return;
+  }
+  const preview = URL.createObjectURL(file);
+  const pending = el('li', { class: 'image-item is-uploading', 'data-testid': 'image-uploading' },
+    el('img', { src: preview, alt: '', width: '120', height: '120' }),
+    el('span', { class: 'muted', i18n: 'edit.uploading' }));
+  $('#image-list').append(pending);
+  const body = new FormData();
+  body.append('file', file, file.name);
+  try {
+    const image = await api.upload(`/listings/${seg(page.listing.id)}/images`, body);
+    page.listing.images = [...(page.listing.images || []), image];
+    pending.replaceWith(imageItem(image));
+  } catch (err) {
+    pending.remove();
+    if (!err.redirecting) imageError(`${file.name}: ${(err.fields && err.fields.file) || errorMessage(err)}`);
+  } finally {
+    URL.revokeObjectURL(preview);
+  }
+}
+
+$('#image-file').addEventListener('change', async (event) => {
+  const input = event.target;
+  const files = Array.from(input.files || []);
+  input.value = '';
+  const slot = $('#image-file-error');
+  slot.textContent = '';
+  slot.hidden = true;
+  for (const file of files) await upload(file);
+});
+
+// ---- the change log ------------------------------------------------------------------------------
+
+function changeValue(field, v) {
+  if (field === 'price' && /^\d+$/.test(String(v))) return el('span', { text: formatFen(Number(v)) });
+  if (field === 'active') return el('span', { i18n: String(v) === 'true' ? 'edit.active_on' : 'edit.active_off' });
+  return el('span', { class: 'change-raw', text: v === null || v === undefined || v === '' ? '—' : String(v) });
+}
+
+async function loadChanges() {
+  const body = $('#changes-body');
+  try {
+    const changes = (await api.get(`/listings/${seg(page.listing.id)}/changes`)) || [];
+    replaceChildren(body, changes.length
+      ? el('ol', { class: 'change-log', 'data-testid': 'change-log' }, changes.map((c) =>
+        el('li', { class: 'change', 'data-testid': 'change', dataset: { field: c.field } },
+          el('p', { class: 'change-head' },
+            timeEl(c.at), ' ',
+            el('strong', { text: c.sku_name || '' }), ' ',
+            el('span', { class: 'tag', i18n: 'change_field.' + (['price', 'stock', 'tiers', 'active'].includes(c.field) ? c.field : 'other') })),
+          el('p', { class: 'change-values' },
+            changeValue(c.field, c.old), el('span', { class: 'arrow', 'aria-hidden': 'true', text: ' → ' }),
+            el('span', { class: 'visually-hidden', i18n: 'edit.changed_to' }), changeValue(c.field, c.new)),
+          c.actor ? el('p', { class: 'muted' }, el('span', { i18n: 'verify.by' }), ' ', el('span', { text: c.actor })) : null)))
+      : note('empty', { i18n: 'edit.no_changes' }));
+  } catch (err) {
+    if (!err.redirecting) replaceChildren(body, note('error', err.message));
+  }
+}
+
+// ---- modes -----------------------------------------------------------------------------------
+
+function enterEditMode(listing, { savedSkus = false } = {}) {
+  page.listing = listing;
+  const url = new URL(location.href);
+  url.search = query({ id: listing.id });
+  history.replaceState(null, '', url);
+  const heading = $('#edit-heading');
+  heading.setAttribute('data-i18n', 'edit.heading_edit');
+  translate(heading);
+  const save = $('#save');
+  save.setAttribute('data-i18n', 'edit.save_changes');
+  translate(save);
+
+  // SKUs save on their own from now on: out of the facts form, into a card of their own.
+  skusSection.classList.add('card');
+  form.after(skusSection);
+  replaceChildren(rowsBox);
+  for (const sku of listing.skus || []) addRow(sku, { saved: savedSkus });
+  $('#skus-hint').setAttribute('data-i18n', 'edit.skus_hint_edit');
+  translate($('#skus-hint'));
+
+  fillForm(baseline(listing));
+  renderStatus();
+  $('#images-later').hidden = true;
+  $('#images-body').hidden = false;
+  replaceChildren($('#image-list'), (listing.images || []).map(imageItem));
+  $('#changes-section').hidden = false;
+  loadChanges();
+  form.dataset.listingId = listing.id;
+}
+
+function showState(...content) {
+  replaceChildren(stateBox, el('section', { class: 'card' }, content));
+  $('#editor').hidden = true;
+}
+
+function unverified(org) {
+  showState(
+    el('p', { class: 'meta' }, el('strong', { text: org.name }), badge('status', org.status)),
+    el('p', { class: 'note note-info', i18n: org.status === 'rejected' ? 'console.org_rejected' : 'console.org_pending' }),
+    el('p', {}, el('a', { class: 'btn btn-secondary', href: '/org.html?id=' + encodeURIComponent(org.id), i18n: 'console.to_org' })));
+}
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  clearErrors(form);
+  const submit = $('#save');
+  if (isEdit()) saveFacts(submit);
+  else saveNew(submit);
+});
+
+form.elements.namedItem('category_top').addEventListener('change', () => fillCategorySub(''));
+
+$('#add-sku').addEventListener('click', () => {
+  const row = addRow(null);
+  row.querySelector('input').focus();
+});
+
+async function main() {
+  const { me, error } = await initShell({ auth: 'required' });
+  if (!me) {
+    if (error && !error.redirecting) showState(note('error', errorMessage(error)));
+    return;
+  }
+  page.me = me;
+  const memberships = sellingMemberships(me);
+  try {
+    page.index = await loadCategories();
+  } catch (err) {
+    showState(note('error', errorMessage(err)));
+    flash(errorMessage(err), 'error');
+    return;
+  }
+
+  const id = params.get('id');
+  if (id) {
+    let listing;
+    try {
+      listing = await api.get(`/listings/${seg(id)}`);
+    } catch (err) {
+      if (err.redirecting) return;
+      showState(note(err.status === 404 ? 'empty' : 'error', err.status === 404 ? { i18n: 'edit.not_found' } : errorMessage(err)));
+      return;
+    }
+    const membership = memberships.find((m) => listing.seller && m.org.id === listing.seller.id);
+    if (!membership) {
+      showState(note('error', { i18n: 'edit.not_yours' }));
+      return;
+    }
+    page.org = membership.org;
+    $('#back-link').href = '/seller/listings.html' + query({ org: page.org.id });
+    if (page.org.status !== 'verified') {
+      unverified(page.org);
+      return;
+    }
+    enterEditMode(listing);
+  } else {
+    const wanted = params.get('org');
+    const membership = memberships.find((m) => m.org.id === wanted) || (wanted ? null : memberships[0]);
+    if (!membership) {
+      showState(note('empty', { i18n: 'console.no_org' }),
+        el('p', {}, el('a', { class: 'btn btn-secondary', href: '/org.html', i18n: 'console.to_orgs' })));
+      return;
+    }
+    page.org = membership.org;
+    $('#back-link').href = '/seller/listings.html' + query({ org: page.org.id });
+    if (page.org.status !== 'verified') {
+      unverified(page.org);
+      return;
+    }
+    const heading = $('#edit-heading');
+    heading.setAttribute('data-i18n', 'edit.heading_new');
+    translate(heading);
+    // The origin starts as the organisation's registered area (DOMAIN: it must match or be explained).
+    fillForm({ origin: page.org.region || {} });
+    addRow(null);
+  }
+  $('#editor').hidden = false;
+  form.dataset.ready = 'true';
+}
+
+main();

@@ -1,0 +1,52 @@
+// A seller's public page: who they are, where they farm, what they sell now.
+
+import { api, seg } from '../api.js';
+import { productGrid } from '../catalog.js';
+import { translate } from '../i18n.js';
+import { initShell } from '../shell.js';
+import { $, el, errorMessage, facts, flash, note, regionText, replaceChildren } from '../ui.js';
+
+const id = new URLSearchParams(location.search).get('id');
+const heading = $('#seller-name');
+
+async function loadSeller() {
+  if (!id) return { missing: true };
+  try {
+    return { data: await api.get(`/sellers/${seg(id)}`, { redirectOn401: false }) };
+  } catch (err) {
+    return err.status === 404 ? { missing: true } : { error: err };
+  }
+}
+
+function render({ seller, listings }) {
+  // The heading now shows the seller's own name, which is not a dictionary string.
+  heading.removeAttribute('data-i18n');
+  heading.textContent = seller.name;
+  const title = document.querySelector('title');
+  title.setAttribute('data-i18n', 'seller.doc_title_named');
+  title.setAttribute('data-i18n-args', JSON.stringify({ name: seller.name }));
+  translate(title);
+
+  replaceChildren($('#seller-badges'),
+    seller.verified ? el('span', { class: 'badge badge-verified', i18n: 'catalog.verified', 'data-testid': 'seller-verified' }) : null);
+  replaceChildren($('#seller-facts'), facts([
+    ['seller.kind', el('span', { class: 'tag', i18n: 'kind.' + seller.kind, 'data-testid': 'seller-kind' })],
+    ['seller.region', el('span', { text: regionText(seller.region), 'data-testid': 'seller-region' })],
+  ]));
+  const list = Array.isArray(listings) ? listings : [];
+  replaceChildren($('#seller-listings-body'),
+    productGrid(list, { highlight: false }) || note('empty', { i18n: 'seller.no_listings' }));
+}
+
+const [shell, loaded] = await Promise.all([initShell({ auth: 'optional' }), loadSeller()]);
+if (loaded.data && loaded.data.seller) {
+  render(loaded.data);
+} else if (loaded.missing) {
+  replaceChildren($('#seller-facts'),
+    note('empty', { i18n: 'seller.missing' }),
+    el('p', {}, el('a', { href: '/search.html', i18n: 'listing.go_search' })));
+} else {
+  const err = loaded.error || {};
+  replaceChildren($('#seller-facts'), note('error', errorMessage(err)));
+  if (!shell.error || shell.error.status === 401) flash(errorMessage(err), 'error');
+}

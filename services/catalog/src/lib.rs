@@ -1,0 +1,4 @@
+//! The catalogue.
+
+pub mod domain;
+pub mod store;

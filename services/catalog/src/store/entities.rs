@@ -1,0 +1,181 @@
+//! Entities for the catalogue's tables.
+
+pub mod category {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "categories")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub parent_id: Option<Uuid>,
+        pub name: String,
+        pub name_en: String,
+        pub slug: String,
+        pub sort_order: i32,
+        pub active: bool,
+        pub claim_window_hours: i32,
+        pub commission_bp: i32,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod listing {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "listings")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub seller_org_id: Uuid,
+        pub category_id: Uuid,
+        pub title: String,
+        pub description: String,
+        pub province: String,
+        pub city: String,
+        pub county: String,
+        pub township: Option<String>,
+        pub village: Option<String>,
+        pub origin_note: Option<String>,
+        pub season: Option<String>,
+        pub storage: Option<String>,
+        pub shelf_life_days: Option<i32>,
+        pub status: String,
+        pub status_reason: Option<String>,
+        pub sales: i64,
+        pub created_by: Uuid,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+        pub approved_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod revision {
+    use sea_orm::entity::prelude::*;
+
+    /// A proposal of the reviewed facts (title, category, origin): a new listing's first
+    /// submission, or a change to a live one. Append-only apart from the decision.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "listing_revisions")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub listing_id: Uuid,
+        pub kind: String,
+        pub status: String,
+        pub title: String,
+        pub category_id: Uuid,
+        pub province: String,
+        pub city: String,
+        pub county: String,
+        pub township: Option<String>,
+        pub village: Option<String>,
+        pub origin_note: Option<String>,
+        pub reason: Option<String>,
+        pub submitted_by: Uuid,
+        pub submitted_at: DateTimeUtc,
+        pub decided_by: Option<Uuid>,
+        pub decided_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod sku {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "skus")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub listing_id: Uuid,
+        pub name: String,
+        pub unit: String,
+        pub price_fen: i64,
+        pub stock: i64,
+        pub weight_grams: i32,
+        pub net_weight_grams: Option<i32>,
+        pub gtin: Option<String>,
+        /// `[{"min_quantity": 10, "price": 3600}, ...]`, sorted by quantity.
+        pub tiers: Json,
+        pub active: bool,
+        pub sort_order: i32,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod sku_change {
+    use sea_orm::entity::prelude::*;
+
+    /// The price and stock change log (append-only).
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "sku_changes")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub sku_id: Uuid,
+        pub listing_id: Uuid,
+        pub field: String,
+        pub old_value: String,
+        pub new_value: String,
+        pub actor_id: Option<Uuid>,
+        pub at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod image {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "listing_images")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub listing_id: Uuid,
+        pub position: i32,
+        /// The upload as received (private: may carry EXIF location).
+        pub original_key: String,
+        /// Re-encoded public copies, without metadata.
+        pub display_key: String,
+        pub thumb_key: String,
+        pub content_type: String,
+        /// SHA-256 of the original upload.
+        pub sha256: String,
+        pub size_bytes: i64,
+        pub width: i32,
+        pub height: i32,
+        pub uploaded_by: Uuid,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

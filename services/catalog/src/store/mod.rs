@@ -1,0 +1,5 @@
+//! The catalogue's tables and queries.
+
+pub mod entities;
+
+pub use entities::*;

@@ -1,0 +1,543 @@
+//! The embedded search engine: tantivy, persisted under `data/search/`, one process.
+//!
+//! Text is analysed in Rust ([`Analyzer`]) and handed to tantivy as space-separated tokens, so
+//! the index needs no custom tokenizer and the same analysis serves Meilisearch:
+//!
+//! | field | holds | used for |
+//! | --- | --- | --- |
+//! | `title_words` | jieba search-mode words of the title | Chinese words (boost 3) |
+//! | `keyword_words` | words of categories, seller, places | secondary matches (boost 1) |
+//! | `chars` | every Han character, with positions | single characters, unknown words (phrase) |
+//! | `pinyin` | full pinyin, initials, word runs | pinyin and initials, prefix and typos |
+//! | `category`, `township`, `seller_kind` | raw strings, fast | filters and facet counts |
+//! | `price`, `in_stock`, `sales`, `created_at` | numbers, fast | filters and sorting |
+//! | `doc` | the whole document as JSON, stored | rendering hits |
+
+use super::text::{Analyzer, QueryPart, typo_budget};
+use super::{
+    Facets, SearchDoc, SearchError, SearchHit, SearchIndex, SearchRequest, SearchResponse, Sort,
+};
+use async_trait::async_trait;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery,
+    TermQuery,
+};
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
+};
+use tantivy::tokenizer::{LowerCaser, TextAnalyzer, WhitespaceTokenizer};
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score, SegmentOrdinal,
+    SegmentReader, TantivyDocument, Term,
+};
+use uuid::Uuid;
+
+const TOKENIZER: &str = "fg_ws";
+const WRITER_BUDGET: usize = 64 * 1024 * 1024;
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    title_words: Field,
+    keyword_words: Field,
+    chars: Field,
+    pinyin: Field,
+    category: Field,
+    township: Field,
+    seller_kind: Field,
+    price: Field,
+    in_stock: Field,
+    sales: Field,
+    created_at: Field,
+    doc: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |positions: bool| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(TOKENIZER)
+                .set_index_option(if positions {
+                    IndexRecordOption::WithFreqsAndPositions
+                } else {
+                    IndexRecordOption::WithFreqs
+                }),
+        )
+    };
+    let fast_num = NumericOptions::default().set_indexed().set_fast();
+    let fields = Fields {
+        id: b.add_text_field("id", STRING | STORED),
+        title_words: b.add_text_field("title_words", text(false)),
+        keyword_words: b.add_text_field("keyword_words", text(false)),
+        chars: b.add_text_field("chars", text(true)),
+        pinyin: b.add_text_field("pinyin", text(false)),
+        category: b.add_text_field("category", STRING | tantivy::schema::FAST),
+        township: b.add_text_field("township", STRING | tantivy::schema::FAST),
+        seller_kind: b.add_text_field("seller_kind", STRING | tantivy::schema::FAST),
+        price: b.add_u64_field("price", fast_num.clone()),
+        in_stock: b.add_u64_field("in_stock", fast_num.clone()),
+        sales: b.add_u64_field("sales", fast_num.clone()),
+        created_at: b.add_i64_field("created_at", fast_num),
+        doc: b.add_text_field("doc", STORED),
+    };
+    (b.build(), fields)
+}
+
+struct Inner {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+    analyzer: Arc<Analyzer>,
+}
+
+/// The embedded engine. Cheap to clone.
+#[derive(Clone)]
+pub struct EmbeddedIndex {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for EmbeddedIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmbeddedIndex").finish_non_exhaustive()
+    }
+}
+
+fn idx_err(e: impl std::fmt::Display) -> SearchError {
+    SearchError::Index(e.to_string())
+}
+
+fn u64_of(n: i64) -> u64 {
+    u64::try_from(n.max(0)).unwrap_or(0)
+}
+
+impl EmbeddedIndex {
+    /// Opens the index in `dir`, creating it when absent. An index written with another schema
+    /// (an older version of this code) is discarded and recreated empty; the catalogue notices
+    /// the empty index and rebuilds it from the database.
+    pub fn open(dir: &Path, analyzer: Arc<Analyzer>) -> Result<Self, SearchError> {
+        std::fs::create_dir_all(dir).map_err(idx_err)?;
+        let (schema, fields) = schema();
+        let open = |schema: Schema| -> tantivy::Result<Index> {
+            Index::open_or_create(
+                MmapDirectory::open(dir)
+                    .map_err(|e| tantivy::TantivyError::SystemError(e.to_string()))?,
+                schema,
+            )
+        };
+        let index = match open(schema.clone()) {
+            Ok(i) => i,
+            Err(tantivy::TantivyError::SchemaError(msg)) => {
+                tracing::warn!(dir = %dir.display(), %msg, "search index schema changed; starting an empty index");
+                std::fs::remove_dir_all(dir).map_err(idx_err)?;
+                std::fs::create_dir_all(dir).map_err(idx_err)?;
+                open(schema).map_err(idx_err)?
+            }
+            Err(e) => return Err(idx_err(e)),
+        };
+        Self::from_index(index, fields, analyzer)
+    }
+
+    /// An index in memory (for tests of code that needs an index but not its files).
+    pub fn in_memory(analyzer: Arc<Analyzer>) -> Result<Self, SearchError> {
+        let (schema, fields) = schema();
+        Self::from_index(Index::create_in_ram(schema), fields, analyzer)
+    }
+
+    fn from_index(
+        index: Index,
+        fields: Fields,
+        analyzer: Arc<Analyzer>,
+    ) -> Result<Self, SearchError> {
+        // Tokenizers are not stored with the index: register after every open.
+        index.tokenizers().register(
+            TOKENIZER,
+            TextAnalyzer::builder(WhitespaceTokenizer::default())
+                .filter(LowerCaser)
+                .build(),
+        );
+        let writer = index
+            .writer_with_num_threads(1, WRITER_BUDGET)
+            .map_err(idx_err)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(idx_err)?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                index,
+                reader,
+                writer: Mutex::new(writer),
+                fields,
+                analyzer,
+            }),
+        })
+    }
+
+    fn to_document(inner: &Inner, d: &SearchDoc) -> Result<TantivyDocument, SearchError> {
+        let f = inner.fields;
+        let a = &inner.analyzer;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, d.id.to_string());
+        doc.add_text(f.title_words, a.index_words(&d.title).join(" "));
+        doc.add_text(f.keyword_words, a.index_words(&d.keywords).join(" "));
+        doc.add_text(f.chars, a.chars(&d.title));
+        doc.add_text(f.pinyin, a.pinyin_tokens(&d.title).join(" "));
+        for c in &d.category_ids {
+            doc.add_text(f.category, c.to_string());
+        }
+        if let Some(t) = &d.township {
+            doc.add_text(f.township, t);
+        }
+        doc.add_text(f.seller_kind, &d.seller_kind);
+        doc.add_u64(f.price, u64_of(d.price_from));
+        doc.add_u64(f.in_stock, u64::from(d.in_stock));
+        doc.add_u64(f.sales, u64_of(d.sales));
+        doc.add_i64(f.created_at, d.created_at);
+        doc.add_text(f.doc, serde_json::to_string(d).map_err(idx_err)?);
+        Ok(doc)
+    }
+
+    /// Runs `f` with the writer, commits, and makes the change visible to searches.
+    async fn write(
+        &self,
+        f: impl FnOnce(&Inner, &mut IndexWriter) -> Result<(), SearchError> + Send + 'static,
+    ) -> Result<(), SearchError> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut writer = inner.writer.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Err(e) = f(&inner, &mut writer) {
+                let _ = writer.rollback();
+                return Err(e);
+            }
+            writer.commit().map_err(idx_err)?;
+            inner.reader.reload().map_err(idx_err)
+        })
+        .await
+        .map_err(idx_err)?
+    }
+
+    fn build_query(inner: &Inner, request: &SearchRequest) -> Box<dyn Query> {
+        let f = inner.fields;
+        let term = |field: Field, text: &str| Term::from_field_text(field, text);
+        let tq = |field: Field, text: &str, boost: f32| -> Box<dyn Query> {
+            Box::new(BoostQuery::new(
+                Box::new(TermQuery::new(
+                    term(field, text),
+                    IndexRecordOption::WithFreqs,
+                )),
+                boost,
+            ))
+        };
+        let han_word = |word: &str, boost: f32| -> Vec<(Occur, Box<dyn Query>)> {
+            let mut out: Vec<(Occur, Box<dyn Query>)> = vec![
+                (Occur::Should, tq(f.title_words, word, 3.0 * boost)),
+                (Occur::Should, tq(f.keyword_words, word, boost)),
+            ];
+            let chars: Vec<Term> = word
+                .chars()
+                .map(|c| term(f.chars, &c.to_string()))
+                .collect();
+            if chars.len() == 1 {
+                out.push((Occur::Should, tq(f.chars, word, 1.5 * boost)));
+            } else if chars.len() > 1 {
+                out.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(PhraseQuery::new(chars)),
+                        1.5 * boost,
+                    )),
+                ));
+            }
+            out
+        };
+        let analyzed = inner.analyzer.analyze(&request.query);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for part in &analyzed.parts {
+            let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            match part {
+                QueryPart::Han { word, synonyms } => {
+                    any.extend(han_word(word, 1.0));
+                    for s in synonyms {
+                        any.extend(han_word(s, 0.8));
+                    }
+                }
+                QueryPart::Latin { text, synonyms } => {
+                    let budget = typo_budget(text);
+                    any.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(
+                            Box::new(FuzzyTermQuery::new_prefix(term(f.pinyin, text), 0, true)),
+                            2.0,
+                        )),
+                    ));
+                    if budget > 0 {
+                        any.push((
+                            Occur::Should,
+                            Box::new(FuzzyTermQuery::new_prefix(
+                                term(f.pinyin, text),
+                                budget,
+                                true,
+                            )),
+                        ));
+                    }
+                    any.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(
+                            Box::new(FuzzyTermQuery::new_prefix(
+                                term(f.title_words, text),
+                                0,
+                                true,
+                            )),
+                            3.0,
+                        )),
+                    ));
+                    for s in synonyms {
+                        any.extend(han_word(s, 0.8));
+                    }
+                }
+            }
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        let filters = &request.filters;
+        let exact = |field: Field, text: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(term(field, text), IndexRecordOption::Basic))
+        };
+        if let Some(c) = filters.category {
+            clauses.push((Occur::Must, exact(f.category, &c.to_string())));
+        }
+        if let Some(t) = &filters.township {
+            clauses.push((Occur::Must, exact(f.township, t)));
+        }
+        if let Some(k) = &filters.seller_kind {
+            clauses.push((Occur::Must, exact(f.seller_kind, k)));
+        }
+        if filters.price_min.is_some() || filters.price_max.is_some() {
+            let lo = filters.price_min.map_or(Bound::Unbounded, |p| {
+                Bound::Included(Term::from_field_u64(f.price, u64_of(p)))
+            });
+            let hi = filters.price_max.map_or(Bound::Unbounded, |p| {
+                Bound::Included(Term::from_field_u64(f.price, u64_of(p)))
+            });
+            clauses.push((Occur::Must, Box::new(RangeQuery::new(lo, hi))));
+        }
+        if filters.in_stock_only {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_u64(f.in_stock, 1),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        if clauses.is_empty() {
+            return Box::new(AllQuery);
+        }
+        if analyzed.is_empty() {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    fn run_search(inner: &Inner, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
+        let searcher = inner.reader.searcher();
+        let query = Self::build_query(inner, request);
+        let limit = usize::try_from(request.per_page.max(1)).unwrap_or(20);
+        let offset = usize::try_from(request.offset()).unwrap_or(0);
+        let facets = (
+            StrValueCounts("category"),
+            StrValueCounts("township"),
+            StrValueCounts("seller_kind"),
+        );
+        let addresses: Vec<DocAddress>;
+        let total;
+        let (cat, town, kind);
+        if request.beyond_window() {
+            let (n, (c, t, k)) = searcher.search(&query, &(Count, facets)).map_err(idx_err)?;
+            addresses = Vec::new();
+            total = n;
+            (cat, town, kind) = (c, t, k);
+        } else {
+            let top = TopDocs::with_limit(limit).and_offset(offset);
+            macro_rules! by {
+                ($collector:expr) => {{
+                    let (hits, n, (c, t, k)) = searcher
+                        .search(&query, &($collector, Count, facets))
+                        .map_err(idx_err)?;
+                    addresses = hits.into_iter().map(|(_, a)| a).collect();
+                    total = n;
+                    (cat, town, kind) = (c, t, k);
+                }};
+            }
+            match request.sort {
+                Sort::Relevance => by!(top.order_by_score()),
+                Sort::PriceAsc => by!(top.order_by_fast_field::<u64>("price", Order::Asc)),
+                Sort::PriceDesc => by!(top.order_by_fast_field::<u64>("price", Order::Desc)),
+                Sort::Newest => by!(top.order_by_fast_field::<i64>("created_at", Order::Desc)),
+                Sort::Sales => by!(top.order_by_fast_field::<u64>("sales", Order::Desc)),
+            }
+        }
+        let analyzed = inner.analyzer.analyze(&request.query);
+        let mut hits = Vec::with_capacity(addresses.len());
+        for a in addresses {
+            let stored: TantivyDocument = searcher.doc(a).map_err(idx_err)?;
+            let json = stored
+                .get_first(inner.fields.doc)
+                .and_then(|v| v.as_str())
+                .unwrap_or("");
+            let doc: SearchDoc = serde_json::from_str(json).map_err(idx_err)?;
+            let title_highlight = inner.analyzer.highlight(&doc.title, &analyzed);
+            hits.push(SearchHit {
+                doc,
+                title_highlight,
+            });
+        }
+        Ok(SearchResponse {
+            hits,
+            total: total as u64,
+            facets: Facets {
+                category: cat,
+                township: town,
+                seller_kind: kind,
+            },
+        })
+    }
+}
+
+#[async_trait]
+impl SearchIndex for EmbeddedIndex {
+    fn backend(&self) -> &'static str {
+        "embedded"
+    }
+
+    async fn upsert(&self, docs: Vec<SearchDoc>) -> Result<(), SearchError> {
+        if docs.is_empty() {
+            return Ok(());
+        }
+        self.write(move |inner, writer| {
+            for d in &docs {
+                let doc = Self::to_document(inner, d)?;
+                writer.delete_term(Term::from_field_text(inner.fields.id, &d.id.to_string()));
+                writer.add_document(doc).map_err(idx_err)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete(&self, ids: Vec<Uuid>) -> Result<(), SearchError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        self.write(move |inner, writer| {
+            for id in &ids {
+                writer.delete_term(Term::from_field_text(inner.fields.id, &id.to_string()));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
+        let inner = self.inner.clone();
+        let request = request.clone();
+        tokio::task::spawn_blocking(move || Self::run_search(&inner, &request))
+            .await
+            .map_err(idx_err)?
+    }
+
+    async fn clear(&self) -> Result<(), SearchError> {
+        self.write(|_, writer| writer.delete_all_documents().map(|_| ()).map_err(idx_err))
+            .await
+    }
+
+    async fn count(&self) -> Result<u64, SearchError> {
+        Ok(self.inner.reader.searcher().num_docs())
+    }
+
+    async fn health(&self) -> Result<(), SearchError> {
+        let _ = self.inner.index.searchable_segment_ids().map_err(idx_err)?;
+        Ok(())
+    }
+}
+
+/// Counts the values of a string fast field over the matched documents (facet counts).
+struct StrValueCounts(&'static str);
+
+struct StrValueCountsSegment {
+    column: Option<tantivy::columnar::StrColumn>,
+    counts: Vec<u64>,
+}
+
+impl Collector for StrValueCounts {
+    type Fruit = BTreeMap<String, u64>;
+    type Child = StrValueCountsSegment;
+
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        let column = segment.fast_fields().str(self.0)?;
+        let n = column
+            .as_ref()
+            .map_or(0, |c| c.num_terms());
+        Ok(StrValueCountsSegment {
+            column,
+            counts: vec![0; n],
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<HashMap<String, u64>>) -> tantivy::Result<Self::Fruit> {
+        let mut out = BTreeMap::new();
+        for fruit in fruits {
+            for (k, v) in fruit {
+                *out.entry(k).or_insert(0) += v;
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl SegmentCollector for StrValueCountsSegment {
+    type Fruit = HashMap<String, u64>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if let Some(c) = &self.column {
+            for ord in c.term_ords(doc) {
+                if let Some(n) = usize::try_from(ord)
+                    .ok()
+                    .and_then(|o| self.counts.get_mut(o))
+                {
+                    *n += 1;
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        let mut out = HashMap::new();
+        if let Some(c) = self.column {
+            let mut s = String::new();
+            for (ord, &n) in self.counts.iter().enumerate() {
+                if n > 0 && c.ord_to_str(ord as u64, &mut s).unwrap_or(false) {
+                    out.insert(s.clone(), n);
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,135 @@
+//! The catalogue search index: an embedded engine (tantivy with jieba segmentation, persisted
+//! under `data/`) by default, Meilisearch in production. One contract, one test suite
+//! (`tests/contract/search.rs`), the same text analysis ([`text::Analyzer`]) on both sides, so
+//! users get the same results whichever engine answers.
+
+pub mod embedded;
+pub mod meili;
+pub mod text;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// What the index knows about a listing: enough to find it, filter it, sort it and show it in
+/// a result list without asking the database.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchDoc {
+    pub id: Uuid,
+    pub title: String,
+    /// Secondary text: category names, seller name, place names, season.
+    pub keywords: String,
+    /// The listing's category and its ancestors, so a parent category filter finds children.
+    pub category_ids: Vec<Uuid>,
+    pub township: Option<String>,
+    pub seller_id: Uuid,
+    pub seller_name: String,
+    /// `cooperative`, `family_farm`, `platform_store`, ...
+    pub seller_kind: String,
+    /// Lowest price of a SKU on sale (or of any SKU when sold out), in fen.
+    pub price_from: i64,
+    pub unit: String,
+    pub in_stock: bool,
+    pub sales: i64,
+    /// Unix seconds (UTC) the listing was first approved.
+    pub created_at: i64,
+    pub thumb_url: Option<String>,
+}
+
+/// Result order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    #[default]
+    Relevance,
+    PriceAsc,
+    PriceDesc,
+    Newest,
+    Sales,
+}
+
+/// Filters; all must hold.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filters {
+    pub category: Option<Uuid>,
+    pub township: Option<String>,
+    pub seller_kind: Option<String>,
+    pub price_min: Option<i64>,
+    pub price_max: Option<i64>,
+    /// Only listings with something in stock (the default for shoppers).
+    pub in_stock_only: bool,
+}
+
+/// A search as the engines receive it. Paging is by page so both engines count exactly.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SearchRequest {
+    pub query: String,
+    pub filters: Filters,
+    pub sort: Sort,
+    /// 1-based.
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// The deepest result a search returns (page × per_page): beyond it, pages are empty.
+pub const MAX_RESULT_WINDOW: u64 = 10_000;
+
+impl SearchRequest {
+    pub fn offset(&self) -> u64 {
+        self.page.saturating_sub(1).saturating_mul(self.per_page)
+    }
+
+    /// Whether the requested page lies beyond the result window.
+    pub fn beyond_window(&self) -> bool {
+        self.offset().saturating_add(self.per_page) > MAX_RESULT_WINDOW
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SearchHit {
+    pub doc: SearchDoc,
+    /// The title as HTML: matched words in `<mark>`, everything else escaped.
+    pub title_highlight: String,
+}
+
+/// Counts per value of the faceted fields, over all matches (not just this page).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Facets {
+    pub category: BTreeMap<String, u64>,
+    pub township: BTreeMap<String, u64>,
+    pub seller_kind: BTreeMap<String, u64>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SearchResponse {
+    pub hits: Vec<SearchHit>,
+    pub total: u64,
+    pub facets: Facets,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index I/O: {0}")]
+    Index(String),
+    #[error("meilisearch: {0}")]
+    Meili(String),
+    #[error("search task: {0}")]
+    Task(String),
+}
+
+/// The search index contract.
+#[async_trait]
+pub trait SearchIndex: Send + Sync + 'static {
+    /// `"embedded"` or `"meilisearch"`.
+    fn backend(&self) -> &'static str;
+    /// Adds or replaces documents by id. Visible to searches when this returns.
+    async fn upsert(&self, docs: Vec<SearchDoc>) -> Result<(), SearchError>;
+    /// Removes documents by id; unknown ids are fine.
+    async fn delete(&self, ids: Vec<Uuid>) -> Result<(), SearchError>;
+    async fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError>;
+    /// Removes every document (before a rebuild).
+    async fn clear(&self) -> Result<(), SearchError>;
+    async fn count(&self) -> Result<u64, SearchError>;
+    async fn health(&self) -> Result<(), SearchError>;
+}

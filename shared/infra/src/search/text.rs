@@ -1,0 +1,566 @@
+//! How Chinese, pinyin and mixed input is understood — shared by both search engines, so that
+//! they behave the same for users.
+//!
+//! - Documents: titles are segmented with jieba (search mode, so 五常稻花香大米 also yields 大米);
+//!   every Han character is also indexed on its own (`chars`), so a single character or an
+//!   unknown word still matches (橙 finds 脐橙); each word's pinyin is indexed in full, as
+//!   initials, and as runs of consecutive words (`pingguo`, `pg`, `hongfushipingguo`).
+//! - Queries: normalised (full-width to half-width, lower case, control characters and query
+//!   operators dropped, at most [`MAX_QUERY_CHARS`]), split into Han and Latin runs; Han runs are
+//!   segmented into words; every word or run must match (AND); synonyms widen a word.
+//! - Highlighting marks the title words a query matched, escaping everything else.
+
+use jieba_rs::Jieba;
+use pinyin::ToPinyin;
+use std::collections::HashMap;
+
+/// Queries longer than this are refused by the API (and cut here, defensively).
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// Synonym groups common in produce: any word of a group finds the others.
+pub const SYNONYMS: &[&[&str]] = &[
+    &["土豆", "马铃薯", "洋芋"],
+    &["西红柿", "番茄"],
+    &["红薯", "地瓜", "番薯", "红苕"],
+    &["玉米", "苞谷", "包谷", "苞米"],
+    &["花生", "落花生"],
+    &["香菇", "冬菇"],
+    &["鸡蛋", "鸡子"],
+];
+
+/// Produce words jieba should keep whole.
+const VOCABULARY: &[&str] = &[
+    "脐橙",
+    "赣南脐橙",
+    "红富士",
+    "红富士苹果",
+    "稻花香",
+    "五常大米",
+    "土鸡蛋",
+    "土鸡",
+    "香菇",
+    "冬菇",
+    "猕猴桃",
+    "百香果",
+    "沃柑",
+    "砂糖橘",
+    "蜜柚",
+    "高山茶",
+    "绿茶",
+    "红茶",
+    "白茶",
+    "毛尖",
+    "笋干",
+    "冬笋",
+    "春笋",
+    "山茶油",
+    "茶油",
+    "土蜂蜜",
+    "蜂蜜",
+    "腊肉",
+    "腊肠",
+    "米粉",
+    "糯米",
+    "黑木耳",
+    "木耳",
+    "苹果醋",
+    "马铃薯",
+    "洋芋",
+    "番薯",
+    "红苕",
+    "苞谷",
+    "包谷",
+    "苞米",
+    "落花生",
+    "鸡子",
+    "梅岭",
+    "青石",
+    "桃源",
+    "龙泉",
+    "白云",
+    "茶坑",
+];
+
+/// One part of a query; every part must match.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum QueryPart {
+    /// A Chinese word (or single character), with the synonyms that may stand for it.
+    Han { word: String, synonyms: Vec<String> },
+    /// A run of letters and digits: pinyin (full or initials), or a Latin word in a title.
+    /// `synonyms` holds Chinese words whose pinyin is exactly this text and their synonyms.
+    Latin { text: String, synonyms: Vec<String> },
+}
+
+/// A query, understood.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AnalyzedQuery {
+    pub parts: Vec<QueryPart>,
+}
+
+impl AnalyzedQuery {
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+
+    /// The query as plain words separated by spaces (what Meilisearch is sent).
+    pub fn as_words(&self) -> String {
+        self.parts
+            .iter()
+            .map(|p| match p {
+                QueryPart::Han { word, .. } => word.as_str(),
+                QueryPart::Latin { text, .. } => text.as_str(),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// How many typos a Latin run may have: none below 4 letters, one up to 7, two from 8.
+pub fn typo_budget(text: &str) -> u8 {
+    match text.chars().count() {
+        0..=3 => 0,
+        4..=7 => 1,
+        _ => 2,
+    }
+}
+
+/// Segmentation and pinyin, built once per process (loading the dictionary takes a moment).
+pub struct Analyzer {
+    jieba: Jieba,
+    /// Word → its synonym group (including itself).
+    synonyms: HashMap<String, Vec<String>>,
+    /// Full pinyin → Chinese words with that pinyin in a synonym group, and their synonyms.
+    pinyin_synonyms: HashMap<String, Vec<String>>,
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer").finish_non_exhaustive()
+    }
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+fn is_latin(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+}
+
+/// Full-width forms to half-width, lower case, and anything that is neither Han nor a letter or
+/// digit (operators, quotes, control characters) to a space. At most [`MAX_QUERY_CHARS`].
+pub fn normalize(input: &str) -> String {
+    input
+        .chars()
+        .take(MAX_QUERY_CHARS)
+        .map(|c| match c as u32 {
+            0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(' '),
+            0x3000 => ' ',
+            _ => c,
+        })
+        .map(|c| c.to_ascii_lowercase())
+        .map(|c| if is_han(c) || is_latin(c) { c } else { ' ' })
+        .collect()
+}
+
+/// Splits normalised text into runs of Han characters (`true`) and runs of letters and digits.
+fn runs(text: &str) -> Vec<(bool, String)> {
+    let mut out: Vec<(bool, String)> = Vec::new();
+    let mut cur: Option<(bool, String)> = None;
+    for c in text.chars() {
+        let kind = if is_han(c) {
+            Some(true)
+        } else if is_latin(c) {
+            Some(false)
+        } else {
+            None
+        };
+        match (kind, cur.as_mut()) {
+            (Some(k), Some((h, s))) if *h == k => s.push(c),
+            (Some(k), _) => {
+                out.extend(cur.take());
+                cur = Some((k, c.to_string()));
+            }
+            (None, _) => out.extend(cur.take()),
+        }
+    }
+    out.extend(cur);
+    out
+}
+
+/// The plain pinyin of one character (ü written v, as people type it).
+fn char_pinyin(c: char) -> Option<String> {
+    c.to_pinyin().map(|p| p.plain().replace('ü', "v"))
+}
+
+impl Analyzer {
+    pub fn new() -> Self {
+        let mut jieba = Jieba::new();
+        for w in VOCABULARY
+            .iter()
+            .chain(SYNONYMS.iter().flat_map(|g| g.iter()))
+        {
+            jieba.add_word(w, Some(50_000), None);
+        }
+        let mut synonyms = HashMap::new();
+        let mut pinyin_synonyms: HashMap<String, Vec<String>> = HashMap::new();
+        for group in SYNONYMS {
+            let all: Vec<String> = group.iter().map(|w| (*w).to_owned()).collect();
+            for w in group.iter() {
+                synonyms.insert((*w).to_owned(), all.clone());
+            }
+        }
+        let me = Self {
+            jieba,
+            synonyms,
+            pinyin_synonyms: HashMap::new(),
+        };
+        for group in SYNONYMS {
+            for w in group.iter() {
+                let entry = pinyin_synonyms.entry(me.word_pinyin(w).0).or_default();
+                for g in group.iter() {
+                    if !entry.iter().any(|e| e == g) {
+                        entry.push((*g).to_owned());
+                    }
+                }
+            }
+        }
+        Self {
+            pinyin_synonyms,
+            ..me
+        }
+    }
+
+    /// Full pinyin and initials of a word: 苹果 → ("pingguo", "pg"). Non-Han characters are
+    /// kept as they are in both.
+    pub fn word_pinyin(&self, word: &str) -> (String, String) {
+        let mut full = String::new();
+        let mut initials = String::new();
+        for c in word.chars() {
+            match char_pinyin(c) {
+                Some(p) => {
+                    initials.push_str(&p[..p.char_indices().nth(1).map_or(p.len(), |(i, _)| i)]);
+                    full.push_str(&p);
+                }
+                None if is_latin(c) => {
+                    let l = c.to_ascii_lowercase();
+                    full.push(l);
+                    initials.push(l);
+                }
+                None => {}
+            }
+        }
+        (full, initials)
+    }
+
+    /// Words of a text as jieba cuts it (no overlaps), Han and Latin only, lower case.
+    pub fn words(&self, text: &str) -> Vec<String> {
+        let norm = normalize_doc(text);
+        self.jieba
+            .cut(&norm, true)
+            .into_iter()
+            .map(|t| t.word.trim().to_owned())
+            .filter(|w| w.chars().any(|c| is_han(c) || is_latin(c)))
+            .collect()
+    }
+
+    /// Index tokens of a text in search mode: every word and the dictionary words inside it.
+    pub fn index_words(&self, text: &str) -> Vec<String> {
+        let norm = normalize_doc(text);
+        self.jieba
+            .cut_for_search(&norm, true)
+            .into_iter()
+            .map(|t| t.word.trim().to_owned())
+            .filter(|w| w.chars().any(|c| is_han(c) || is_latin(c)))
+            .collect()
+    }
+
+    /// The Han characters of a text, space-separated (for single-character matching).
+    pub fn chars(&self, text: &str) -> String {
+        let cs: Vec<String> = text
+            .chars()
+            .filter(|c| is_han(*c))
+            .map(String::from)
+            .collect();
+        cs.join(" ")
+    }
+
+    /// Pinyin tokens of a text: per word its full pinyin and initials, and the concatenation of
+    /// each run of consecutive words starting at a word (so typing several syllables without
+    /// spaces, from any word on, still matches by prefix).
+    pub fn pinyin_tokens(&self, text: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut push = |t: String| {
+            if !t.is_empty() && !out.contains(&t) {
+                out.push(t);
+            }
+        };
+        // Every word and sub-word (search mode), so 苹果 inside 红富士苹果 has its own pinyin.
+        for w in self
+            .index_words(text)
+            .iter()
+            .filter(|w| w.chars().any(is_han))
+        {
+            let (full, initials) = self.word_pinyin(w);
+            push(full);
+            push(initials);
+        }
+        // Runs of consecutive words, so several syllables typed together match by prefix.
+        let words: Vec<(String, String)> = self
+            .words(text)
+            .iter()
+            .filter(|w| w.chars().any(is_han))
+            .map(|w| self.word_pinyin(w))
+            .collect();
+        let n = words.len().min(12);
+        for i in 0..n.saturating_sub(1) {
+            push(words[i..n].iter().map(|w| w.0.as_str()).collect());
+            push(words[i..n].iter().map(|w| w.1.as_str()).collect());
+        }
+        out
+    }
+
+    fn synonyms_of(&self, word: &str) -> Vec<String> {
+        self.synonyms
+            .get(word)
+            .map(|g| g.iter().filter(|w| *w != word).cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Understands a query. Empty or all-punctuation input gives an empty query.
+    pub fn analyze(&self, query: &str) -> AnalyzedQuery {
+        let norm = normalize(query);
+        let mut parts = Vec::new();
+        for (han, run) in runs(&norm) {
+            if han {
+                for t in self.jieba.cut(&run, true) {
+                    let word = t.word.to_owned();
+                    if word.is_empty() {
+                        continue;
+                    }
+                    let synonyms = self.synonyms_of(&word);
+                    parts.push(QueryPart::Han { word, synonyms });
+                }
+            } else {
+                let synonyms = self.pinyin_synonyms.get(&run).cloned().unwrap_or_default();
+                parts.push(QueryPart::Latin {
+                    text: run,
+                    synonyms,
+                });
+            }
+            if parts.len() >= 16 {
+                break;
+            }
+        }
+        AnalyzedQuery { parts }
+    }
+
+    /// The title as HTML with the words the query matched wrapped in `<mark>`, everything else
+    /// escaped. Both engines use this, so highlights look the same whichever serves.
+    pub fn highlight(&self, title: &str, query: &AnalyzedQuery) -> String {
+        let mut ranges: Vec<(usize, usize)> = Vec::new();
+        let lower = title.to_lowercase();
+        let mark_all = |needle: &str, ranges: &mut Vec<(usize, usize)>| {
+            if needle.is_empty() || lower.len() != title.len() {
+                return;
+            }
+            let mut from = 0;
+            while let Some(i) = lower[from..].find(needle) {
+                let start = from + i;
+                ranges.push((start, start + needle.len()));
+                from = start + needle.len();
+            }
+        };
+        // Title words with byte offsets, for pinyin matches.
+        let tokens = self
+            .jieba
+            .tokenize(title, jieba_rs::TokenizeMode::Search, true);
+        for part in &query.parts {
+            match part {
+                QueryPart::Han { word, synonyms } => {
+                    mark_all(word, &mut ranges);
+                    for s in synonyms {
+                        mark_all(s, &mut ranges);
+                    }
+                }
+                QueryPart::Latin { text, synonyms } => {
+                    mark_all(text, &mut ranges);
+                    for s in synonyms {
+                        mark_all(s, &mut ranges);
+                    }
+                    for t in &tokens {
+                        if !t.word.chars().any(is_han) {
+                            continue;
+                        }
+                        let (full, initials) = self.word_pinyin(t.word);
+                        let hit = full.starts_with(text.as_str())
+                            || initials.starts_with(text.as_str())
+                            || text.starts_with(full.as_str())
+                            || (typo_budget(text) > 0
+                                && within_distance(text, &full, typo_budget(text)));
+                        if hit {
+                            ranges.push((t.byte_start, t.byte_end));
+                        }
+                    }
+                }
+            }
+        }
+        ranges.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::new();
+        for (s, e) in ranges {
+            match merged.last_mut() {
+                Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                _ => merged.push((s, e)),
+            }
+        }
+        let mut out = String::with_capacity(title.len() + 16 * merged.len());
+        let mut at = 0;
+        for (s, e) in merged {
+            if s < at || !title.is_char_boundary(s) || !title.is_char_boundary(e) {
+                continue;
+            }
+            escape_into(&mut out, &title[at..s]);
+            out.push_str("<mark>");
+            escape_into(&mut out, &title[s..e]);
+            out.push_str("</mark>");
+            at = e;
+        }
+        escape_into(&mut out, &title[at..]);
+        out
+    }
+}
+
+/// Documents keep their characters but lose control characters; Latin is lower-cased.
+fn normalize_doc(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                ' '
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
+        .collect()
+}
+
+/// HTML-escapes text (the five characters that matter).
+pub fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+/// Whether `a` is within `max` edits of a prefix of `b` of about the same length (the typo
+/// rule for pinyin, as a search engine's prefix-fuzzy match applies it).
+fn within_distance(a: &str, b: &str, max: u8) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let max = usize::from(max);
+    let mut best = usize::MAX;
+    for len in a.len().saturating_sub(max)..=(a.len() + max).min(b.len()) {
+        best = best.min(levenshtein(&a, &b[..len]));
+    }
+    best <= max
+}
+
+fn levenshtein(a: &[char], b: &[char]) -> usize {
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analyzer() -> Analyzer {
+        Analyzer::new()
+    }
+
+    #[test]
+    fn full_width_operators_and_control_characters_are_normalised_away() {
+        assert_eq!(normalize("ＰＩＮＧＧＵＯ　苹果"), "pingguo 苹果");
+        assert_eq!(normalize("a\u{0}b\"c*d(e)-f:g"), "a b c d e  f g");
+        assert_eq!(
+            normalize(&"苹".repeat(10_000)).chars().count(),
+            MAX_QUERY_CHARS
+        );
+    }
+
+    #[test]
+    fn mixed_input_splits_into_han_and_latin_parts() {
+        let q = analyzer().analyze("pg醋 红富士");
+        assert!(matches!(&q.parts[0], QueryPart::Latin { text, .. } if text == "pg"));
+        assert!(matches!(&q.parts[1], QueryPart::Han { word, .. } if word == "醋"));
+        assert!(matches!(&q.parts[2], QueryPart::Han { word, .. } if word == "红富士"));
+    }
+
+    #[test]
+    fn a_synonym_widens_the_word_and_its_pinyin() {
+        let a = analyzer();
+        let q = a.analyze("土豆");
+        let QueryPart::Han { synonyms, .. } = &q.parts[0] else {
+            panic!("a Han part")
+        };
+        assert!(synonyms.contains(&"马铃薯".to_owned()) && synonyms.contains(&"洋芋".to_owned()));
+        let q = a.analyze("tudou");
+        let QueryPart::Latin { synonyms, .. } = &q.parts[0] else {
+            panic!("a Latin part")
+        };
+        assert!(synonyms.contains(&"马铃薯".to_owned()), "{synonyms:?}");
+    }
+
+    #[test]
+    fn pinyin_tokens_cover_words_initials_and_runs() {
+        let t = analyzer().pinyin_tokens("烟台红富士苹果");
+        for want in ["pingguo", "pg", "hongfushi", "hfs", "hongfushipingguo"] {
+            assert!(t.contains(&want.to_owned()), "{want} missing from {t:?}");
+        }
+    }
+
+    #[test]
+    fn the_search_segmentation_finds_words_inside_longer_ones() {
+        let words = analyzer().index_words("五常稻花香大米");
+        assert!(words.contains(&"大米".to_owned()), "{words:?}");
+    }
+
+    #[test]
+    fn highlights_mark_matched_words_and_escape_the_rest() {
+        let a = analyzer();
+        let h = a.highlight("烟台<红富士>苹果", &a.analyze("苹果"));
+        assert_eq!(h, "烟台&lt;红富士&gt;<mark>苹果</mark>", "{h}");
+        let h = a.highlight("赣南脐橙 10斤装", &a.analyze("qicheng"));
+        assert!(h.contains("<mark>脐橙</mark>"), "{h}");
+        let h = a.highlight("本地马铃薯", &a.analyze("土豆"));
+        assert!(h.contains("<mark>马铃薯</mark>"), "{h}");
+    }
+
+    #[test]
+    fn typos_are_allowed_by_length() {
+        assert_eq!(typo_budget("pg"), 0);
+        assert_eq!(typo_budget("pinguo"), 1);
+        assert_eq!(typo_budget("hongfushipingguo"), 2);
+        assert!(within_distance("pinguo", "pingguo", 1));
+        assert!(!within_distance("xyzzy", "pingguo", 1));
+    }
+}

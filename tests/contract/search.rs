@@ -1,0 +1,550 @@
+//! The search contract, on the embedded engine and on Meilisearch (when
+//! `FARMGATE_TEST_MEILI_URL` and `FARMGATE_TEST_MEILI_KEY` are set). Both must behave the same
+//! for users: Chinese words, single characters, pinyin and initials, mixed input, synonyms,
+//! typos, filters with facet counts, sorting, highlighting and paging.
+
+use farmgate_infra::search::embedded::EmbeddedIndex;
+use farmgate_infra::search::meili::{MeiliConfig, MeiliIndex};
+use farmgate_infra::search::text::Analyzer;
+use farmgate_infra::search::{
+    Filters, SearchDoc, SearchIndex, SearchRequest, SearchResponse, Sort,
+};
+use std::sync::{Arc, OnceLock};
+use uuid::Uuid;
+
+fn analyzer() -> Arc<Analyzer> {
+    static A: OnceLock<Arc<Analyzer>> = OnceLock::new();
+    A.get_or_init(|| Arc::new(Analyzer::new())).clone()
+}
+
+fn cat(n: u128) -> Uuid {
+    Uuid::from_u128(0xca7e_0000_0000_0000_0000_0000_0000_0000 + n)
+}
+
+const FRUIT: u128 = 1;
+const CITRUS: u128 = 11;
+const APPLE: u128 = 12;
+const VEG: u128 = 2;
+const GRAIN: u128 = 3;
+const TEA: u128 = 4;
+const DRY: u128 = 5;
+const EGGS: u128 = 6;
+const FOOD: u128 = 7;
+
+fn id(n: u128) -> Uuid {
+    Uuid::from_u128(n)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn doc(
+    n: u128,
+    title: &str,
+    cats: &[u128],
+    township: &str,
+    kind: &str,
+    price: i64,
+    in_stock: bool,
+    sales: i64,
+) -> SearchDoc {
+    SearchDoc {
+        id: id(n),
+        title: title.to_owned(),
+        keywords: format!("{township} 青石县"),
+        category_ids: cats.iter().map(|c| cat(*c)).collect(),
+        township: Some(township.to_owned()),
+        seller_id: id(1000 + n),
+        seller_name: format!("卖家{n}"),
+        seller_kind: kind.to_owned(),
+        price_from: price,
+        unit: "box".to_owned(),
+        in_stock,
+        sales,
+        created_at: 1_790_000_000 + i64::try_from(n).unwrap_or(0) * 3600,
+        thumb_url: None,
+    }
+}
+
+fn fixture() -> Vec<SearchDoc> {
+    vec![
+        doc(
+            1,
+            "烟台红富士苹果 5斤装",
+            &[FRUIT, APPLE],
+            "梅岭镇",
+            "cooperative",
+            3990,
+            true,
+            120,
+        ),
+        doc(
+            2,
+            "农家自酿苹果醋 500ml",
+            &[FOOD],
+            "桃源乡",
+            "family_farm",
+            2800,
+            true,
+            30,
+        ),
+        doc(
+            3,
+            "五常稻花香大米 10斤",
+            &[GRAIN],
+            "龙泉镇",
+            "cooperative",
+            8900,
+            true,
+            300,
+        ),
+        doc(
+            4,
+            "赣南脐橙 10斤装",
+            &[FRUIT, CITRUS],
+            "梅岭镇",
+            "cooperative",
+            5990,
+            true,
+            500,
+        ),
+        doc(
+            5,
+            "本地黄心马铃薯 5斤",
+            &[VEG],
+            "白云乡",
+            "family_farm",
+            1590,
+            true,
+            80,
+        ),
+        doc(
+            6,
+            "自然成熟番茄 3斤",
+            &[VEG],
+            "白云乡",
+            "family_farm",
+            1290,
+            true,
+            60,
+        ),
+        doc(
+            7,
+            "沙地红薯 5斤",
+            &[VEG],
+            "桃源乡",
+            "specialised_household",
+            1990,
+            true,
+            40,
+        ),
+        doc(
+            8,
+            "甜糯玉米 10根",
+            &[VEG],
+            "龙泉镇",
+            "cooperative",
+            2490,
+            true,
+            20,
+        ),
+        doc(
+            9,
+            "农家落花生 2斤",
+            &[DRY],
+            "龙泉镇",
+            "family_farm",
+            2590,
+            true,
+            10,
+        ),
+        doc(
+            10,
+            "高山云雾绿茶 250克",
+            &[TEA],
+            "桃源乡",
+            "cooperative",
+            12800,
+            true,
+            90,
+        ),
+        doc(
+            11,
+            "散养土鸡蛋 30枚",
+            &[EGGS],
+            "白云乡",
+            "family_farm",
+            4500,
+            true,
+            200,
+        ),
+        doc(
+            12,
+            "野生干香菇 500克",
+            &[DRY],
+            "桃源乡",
+            "family_farm",
+            6800,
+            false,
+            70,
+        ),
+        doc(
+            13,
+            "平台自营山茶油 2.5升",
+            &[FOOD],
+            "青石镇",
+            "platform_store",
+            15800,
+            true,
+            15,
+        ),
+    ]
+}
+
+fn req(q: &str) -> SearchRequest {
+    SearchRequest {
+        query: q.to_owned(),
+        page: 1,
+        per_page: 20,
+        ..SearchRequest::default()
+    }
+}
+
+fn ids(r: &SearchResponse) -> Vec<u128> {
+    r.hits.iter().map(|h| h.doc.id.as_u128()).collect()
+}
+
+fn sorted(mut v: Vec<u128>) -> Vec<u128> {
+    v.sort_unstable();
+    v
+}
+
+async fn embedded() -> (Arc<dyn SearchIndex>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let index = EmbeddedIndex::open(&dir.path().join("search"), analyzer()).expect("index");
+    index.upsert(fixture()).await.expect("upsert");
+    (Arc::new(index), dir)
+}
+
+async fn meili() -> Option<Arc<dyn SearchIndex>> {
+    // Meilisearch has no package here: its suite runs where a server is configured, and is
+    // never required (FARMGATE_TEST_REQUIRE_BACKENDS does not apply to it).
+    let (Some(url), Some(key)) = (
+        farmgate_tests::env("FARMGATE_TEST_MEILI_URL"),
+        farmgate_tests::env("FARMGATE_TEST_MEILI_KEY"),
+    ) else {
+        eprintln!(
+            "skipped: Meilisearch is not configured (FARMGATE_TEST_MEILI_URL, FARMGATE_TEST_MEILI_KEY)"
+        );
+        return None;
+    };
+    let config = MeiliConfig {
+        url,
+        key,
+        index_prefix: format!("fgtest_{}_", Uuid::new_v4().simple()),
+    };
+    let index = MeiliIndex::connect(&config, analyzer())
+        .await
+        .expect("meilisearch");
+    index.upsert(fixture()).await.expect("upsert");
+    Some(Arc::new(index))
+}
+
+async fn chinese_words_match_inside_longer_titles(ix: Arc<dyn SearchIndex>) {
+    let r = ix.search(&req("苹果")).await.expect("search");
+    assert_eq!(
+        sorted(ids(&r)),
+        vec![1, 2],
+        "苹果 finds 红富士苹果 and 苹果醋"
+    );
+    let r = ix.search(&req("大米")).await.expect("search");
+    assert_eq!(ids(&r), vec![3], "大米 finds 五常稻花香大米");
+}
+
+async fn a_single_character_finds_the_words_containing_it(ix: Arc<dyn SearchIndex>) {
+    let r = ix.search(&req("橙")).await.expect("search");
+    assert_eq!(ids(&r), vec![4], "橙 finds 脐橙");
+}
+
+async fn pinyin_and_initials_find_chinese_titles(ix: Arc<dyn SearchIndex>) {
+    assert_eq!(
+        sorted(ids(&ix.search(&req("pingguo")).await.expect("search"))),
+        vec![1, 2]
+    );
+    assert_eq!(
+        sorted(ids(&ix.search(&req("pg")).await.expect("search"))),
+        vec![1, 2]
+    );
+    assert_eq!(
+        ids(&ix.search(&req("qicheng")).await.expect("search")),
+        vec![4]
+    );
+    assert_eq!(
+        ids(&ix.search(&req("daohuaxiang")).await.expect("search")),
+        vec![3]
+    );
+    assert_eq!(
+        ids(&ix.search(&req("PINGGUO")).await.expect("search")).len(),
+        2,
+        "case does not matter"
+    );
+}
+
+async fn mixed_chinese_and_pinyin_input_works(ix: Arc<dyn SearchIndex>) {
+    assert_eq!(
+        ids(&ix.search(&req("pg醋")).await.expect("search")),
+        vec![2]
+    );
+    assert_eq!(
+        ids(&ix.search(&req("红富士 pingguo")).await.expect("search")),
+        vec![1]
+    );
+}
+
+async fn produce_synonyms_find_each_other(ix: Arc<dyn SearchIndex>) {
+    for (q, want) in [
+        ("土豆", 5),
+        ("洋芋", 5),
+        ("西红柿", 6),
+        ("地瓜", 7),
+        ("番薯", 7),
+        ("苞谷", 8),
+        ("花生", 9),
+        ("tudou", 5),
+    ] {
+        let r = ix.search(&req(q)).await.expect("search");
+        assert!(
+            ids(&r).contains(&want),
+            "{q} should find #{want}, got {:?}",
+            ids(&r)
+        );
+    }
+}
+
+async fn typos_in_pinyin_are_forgiven(ix: Arc<dyn SearchIndex>) {
+    assert!(
+        ids(&ix.search(&req("pinguo")).await.expect("search")).contains(&1),
+        "pinguo"
+    );
+    assert!(
+        ids(&ix.search(&req("hongfusi")).await.expect("search")).contains(&1),
+        "hongfusi"
+    );
+    assert!(
+        ids(&ix.search(&req("qichen")).await.expect("search")).contains(&4),
+        "qichen"
+    );
+}
+
+async fn filters_narrow_and_facets_count_every_match(ix: Arc<dyn SearchIndex>) {
+    let mut r = req("");
+    r.filters = Filters {
+        category: Some(cat(FRUIT)),
+        ..Filters::default()
+    };
+    assert_eq!(
+        sorted(ids(&ix.search(&r).await.expect("search"))),
+        vec![1, 4],
+        "a parent category finds its children"
+    );
+    r.filters = Filters {
+        township: Some("白云乡".into()),
+        ..Filters::default()
+    };
+    let res = ix.search(&r).await.expect("search");
+    assert_eq!(sorted(ids(&res)), vec![5, 6, 11]);
+    assert_eq!(res.facets.township.get("白云乡"), Some(&3));
+    assert_eq!(res.facets.seller_kind.get("family_farm"), Some(&3));
+    r.filters = Filters {
+        seller_kind: Some("cooperative".into()),
+        price_min: Some(3000),
+        price_max: Some(9000),
+        ..Filters::default()
+    };
+    assert_eq!(
+        sorted(ids(&ix.search(&r).await.expect("search"))),
+        vec![1, 3, 4]
+    );
+    let all = ix.search(&req("")).await.expect("search");
+    assert_eq!(all.total, 13);
+    assert_eq!(all.facets.township.get("桃源乡"), Some(&4));
+    assert_eq!(all.facets.category.get(&cat(FRUIT).to_string()), Some(&2));
+    assert_eq!(all.facets.category.get(&cat(VEG).to_string()), Some(&4));
+    assert_eq!(all.facets.seller_kind.get("platform_store"), Some(&1));
+}
+
+async fn sold_out_listings_are_left_out_when_asked(ix: Arc<dyn SearchIndex>) {
+    let mut r = req("香菇");
+    assert_eq!(ids(&ix.search(&r).await.expect("search")), vec![12]);
+    r.filters.in_stock_only = true;
+    assert!(ids(&ix.search(&r).await.expect("search")).is_empty());
+    let mut all = req("");
+    all.filters.in_stock_only = true;
+    assert_eq!(ix.search(&all).await.expect("search").total, 12);
+}
+
+async fn results_sort_by_price_newness_and_sales(ix: Arc<dyn SearchIndex>) {
+    let mut r = req("");
+    r.per_page = 3;
+    r.sort = Sort::PriceAsc;
+    assert_eq!(ids(&ix.search(&r).await.expect("search")), vec![6, 5, 7]);
+    r.sort = Sort::PriceDesc;
+    assert_eq!(ids(&ix.search(&r).await.expect("search")), vec![13, 10, 3]);
+    r.sort = Sort::Sales;
+    assert_eq!(ids(&ix.search(&r).await.expect("search")), vec![4, 3, 11]);
+    r.sort = Sort::Newest;
+    assert_eq!(ids(&ix.search(&r).await.expect("search")), vec![13, 12, 11]);
+    let mut q = req("pingguo");
+    q.sort = Sort::PriceAsc;
+    assert_eq!(
+        ids(&ix.search(&q).await.expect("search")),
+        vec![2, 1],
+        "sorting applies to matches"
+    );
+}
+
+async fn matches_are_highlighted_and_titles_escaped(ix: Arc<dyn SearchIndex>) {
+    let r = ix.search(&req("苹果")).await.expect("search");
+    let h = r
+        .hits
+        .iter()
+        .find(|h| h.doc.id == id(1))
+        .map(|h| h.title_highlight.clone())
+        .unwrap_or_default();
+    assert_eq!(h, "烟台红富士<mark>苹果</mark> 5斤装");
+    let r = ix.search(&req("土豆")).await.expect("search");
+    assert!(
+        r.hits[0].title_highlight.contains("<mark>马铃薯</mark>"),
+        "{}",
+        r.hits[0].title_highlight
+    );
+    let mut markup = doc(
+        20,
+        "<b>有机</b>苹果",
+        &[FRUIT],
+        "梅岭镇",
+        "cooperative",
+        100,
+        true,
+        0,
+    );
+    markup.keywords = String::new();
+    ix.upsert(vec![markup]).await.expect("upsert");
+    let r = ix.search(&req("有机")).await.expect("search");
+    assert_eq!(
+        r.hits[0].title_highlight,
+        "&lt;b&gt;<mark>有机</mark>&lt;/b&gt;苹果"
+    );
+}
+
+async fn pages_walk_the_results_and_past_the_end_is_empty(ix: Arc<dyn SearchIndex>) {
+    let mut r = req("");
+    r.sort = Sort::PriceAsc;
+    r.per_page = 5;
+    let p1 = ix.search(&r).await.expect("search");
+    r.page = 2;
+    let p2 = ix.search(&r).await.expect("search");
+    r.page = 3;
+    let p3 = ix.search(&r).await.expect("search");
+    assert_eq!((p1.hits.len(), p2.hits.len(), p3.hits.len()), (5, 5, 3));
+    assert!(ids(&p1).iter().all(|i| !ids(&p2).contains(i)));
+    r.page = 99;
+    let past = ix.search(&r).await.expect("search");
+    assert!(past.hits.is_empty());
+    assert_eq!(past.total, 13);
+}
+
+async fn junk_and_huge_queries_are_harmless(ix: Arc<dyn SearchIndex>) {
+    for q in [
+        "((((",
+        "AND OR NOT",
+        "\u{0}\u{1}\u{7f}",
+        "\"苹果",
+        "title:苹果 OR 1=1",
+        "*",
+        "-苹果",
+    ] {
+        ix.search(&req(q))
+            .await
+            .unwrap_or_else(|e| panic!("{q:?}: {e}"));
+    }
+    let huge = "苹果".repeat(5000);
+    ix.search(&req(&huge))
+        .await
+        .expect("a 10,000-character query is cut, not an error");
+}
+
+async fn upserts_replace_deletes_remove_and_clear_empties(ix: Arc<dyn SearchIndex>) {
+    let mut changed = doc(
+        3,
+        "五常稻花香大米 新米上市",
+        &[GRAIN],
+        "龙泉镇",
+        "cooperative",
+        8800,
+        true,
+        301,
+    );
+    changed.keywords = String::new();
+    ix.upsert(vec![changed]).await.expect("upsert");
+    let r = ix.search(&req("新米")).await.expect("search");
+    assert_eq!(ids(&r), vec![3]);
+    assert_eq!(r.hits[0].doc.price_from, 8800);
+    assert_eq!(ix.count().await.expect("count"), 13, "replaced, not added");
+    ix.delete(vec![id(3), id(999)]).await.expect("delete");
+    assert!(ids(&ix.search(&req("大米")).await.expect("search")).is_empty());
+    ix.clear().await.expect("clear");
+    assert_eq!(ix.count().await.expect("count"), 0);
+    ix.health().await.expect("healthy");
+}
+
+macro_rules! contract {
+    ($($case:ident),* $(,)?) => {$(
+        mod $case {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn embedded() {
+                let (ix, _dir) = super::embedded().await;
+                super::$case(ix).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn meilisearch() {
+                if let Some(ix) = super::meili().await {
+                    super::$case(ix).await;
+                }
+            }
+        }
+    )*};
+}
+
+contract!(
+    chinese_words_match_inside_longer_titles,
+    a_single_character_finds_the_words_containing_it,
+    pinyin_and_initials_find_chinese_titles,
+    mixed_chinese_and_pinyin_input_works,
+    produce_synonyms_find_each_other,
+    typos_in_pinyin_are_forgiven,
+    filters_narrow_and_facets_count_every_match,
+    sold_out_listings_are_left_out_when_asked,
+    results_sort_by_price_newness_and_sales,
+    matches_are_highlighted_and_titles_escaped,
+    pages_walk_the_results_and_past_the_end_is_empty,
+    junk_and_huge_queries_are_harmless,
+    upserts_replace_deletes_remove_and_clear_empties,
+);
+
+#[test]
+fn an_index_survives_a_reopen() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        {
+            let ix = EmbeddedIndex::open(&dir.path().join("s"), analyzer()).expect("open");
+            ix.upsert(fixture()).await.expect("upsert");
+        }
+        let ix = EmbeddedIndex::open(&dir.path().join("s"), analyzer()).expect("reopen");
+        assert_eq!(ix.count().await.expect("count"), 13);
+        assert_eq!(
+            ids(&ix.search(&req("大米")).await.expect("search")),
+            vec![3]
+        );
+    });
+}
