@@ -112,6 +112,32 @@ test('nothing is loaded from another site', () => {
   }
 });
 
+test('search highlights come apart into text and <mark> only, and money never gains or loses a fen', async () => {
+  const { parseHighlight, formatFen, parseYuan, fenToYuan, gtinValid } = await import(pathToFileURL(join(ASSETS, 'assets', 'js', 'catalog.js')).href);
+  assert.deepEqual(parseHighlight('烟台红富士<mark>苹果</mark>'), [{ text: '烟台红富士', mark: false }, { text: '苹果', mark: true }]);
+  // Only the server's five entities are undone, once: a title that reads "&amp;lt;" keeps reading so.
+  assert.deepEqual(parseHighlight('&lt;img src=x onerror=alert(1)&gt; <mark>苹果</mark> &amp;lt; &quot;特价&quot; &#39;x&#39; &nbsp;'), [
+    { text: '<img src=x onerror=alert(1)> ', mark: false },
+    { text: '苹果', mark: true },
+    { text: ' &lt; "特价" \'x\' &nbsp;', mark: false },
+  ]);
+  assert.deepEqual(parseHighlight(''), []);
+  assert.equal(formatFen(1230), '¥12.30');
+  assert.equal(formatFen(5), '¥0.05');
+  assert.equal(formatFen(100_000_000), '¥1000000.00');
+  assert.equal(parseYuan('12.3'), 1230);
+  assert.equal(parseYuan('¥39.90'), 3990);
+  assert.equal(parseYuan('１２．５'), 1250);
+  assert.equal(parseYuan('0.29'), 29);
+  assert.equal(parseYuan(''), null);
+  assert.ok(Number.isNaN(parseYuan('12.345')));
+  assert.ok(Number.isNaN(parseYuan('-1')));
+  assert.equal(fenToYuan(3990), '39.90');
+  assert.equal(gtinValid('6901234567892'), true);
+  assert.equal(gtinValid('06901234567892'), true);
+  assert.equal(gtinValid('6901234567893'), false);
+});
+
 test('every page has the shared frame: language, viewport, one stylesheet, one module, header, live region', () => {
   for (const file of html) {
     const t = file.text;

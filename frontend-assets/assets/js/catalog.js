@@ -16,6 +16,7 @@ export const LOW_STOCK = 10;
 
 /** `¥12.30` from integer fen; integer arithmetic only, so 0.1 + 0.2 never shows. */
 export function formatFen(fen) {
+  if (fen === null || fen === undefined || fen === '') return '—';
   const n = Number(fen);
   if (!Number.isFinite(n)) return '—';
   const abs = Math.round(Math.abs(n));
@@ -266,6 +267,23 @@ export function productGrid(hits, options) {
 export function sellingMemberships(me) {
   const list = (me && Array.isArray(me.memberships)) ? me.memberships : [];
   return list.filter((m) => m.org && m.org.kind !== 'business_buyer');
+}
+
+/**
+ * The revision waiting for the operator, if any. The contract names it `pending_revision`;
+ * the server may also send the latest revision as `revision` (pending or decided).
+ */
+export function pendingRevision(listing) {
+  if (!listing) return null;
+  if (listing.pending_revision) return listing.pending_revision;
+  const rev = listing.revision;
+  return rev && (rev.status || 'pending') === 'pending' ? rev : null;
+}
+
+/** The last decided revision when it was a refused change (its reason is for the seller). */
+export function refusedChange(listing) {
+  const rev = listing && listing.revision;
+  return rev && rev.kind === 'change' && rev.status === 'rejected' ? rev : null;
 }
 
 /** The listing page of an id. */

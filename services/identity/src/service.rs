@@ -137,6 +137,16 @@ fn region_of(o: &organisation::Model) -> farmgate_kernel::Region {
     }
 }
 
+fn summary_of(o: &organisation::Model) -> Result<OrgSummary, DbErr> {
+    Ok(OrgSummary {
+        id: OrgId(o.id),
+        kind: queries::org_kind(o)?,
+        name: o.name.clone(),
+        status: queries::org_status(o)?,
+        region: region_of(o),
+    })
+}
+
 /// The registered region of an organisation as a value.
 pub fn org_region(o: &organisation::Model) -> farmgate_kernel::Region {
     region_of(o)
@@ -624,13 +634,23 @@ impl Identity {
         let Some(o) = queries::org_by_id(&self.infra().db, id.as_uuid()).await? else {
             return Ok(None);
         };
-        Ok(Some(OrgSummary {
-            id,
-            kind: queries::org_kind(&o)?,
-            name: o.name.clone(),
-            status: queries::org_status(&o)?,
-            region: region_of(&o),
-        }))
+        Ok(Some(summary_of(&o)?))
+    }
+
+    /// Public facts of many organisations in one query (search indexing, result lists).
+    pub async fn org_summaries(
+        &self,
+        ids: &[OrgId],
+    ) -> Result<std::collections::HashMap<OrgId, OrgSummary>> {
+        let uuids: Vec<Uuid> = ids.iter().map(OrgId::as_uuid).collect();
+        let orgs = organisation::Entity::find()
+            .filter(organisation::Column::Id.is_in(uuids))
+            .all(&self.infra().db)
+            .await?;
+        orgs.iter()
+            .map(|o| Ok((OrgId(o.id), summary_of(o)?)))
+            .collect::<Result<_, DbErr>>()
+            .map_err(Into::into)
     }
 
     /// Whether an organisation may sell right now: verified and of a selling kind. The shared

@@ -6,11 +6,16 @@ use crate::settings::Settings;
 use anyhow::Context;
 use axum::Router;
 use axum::extract::FromRef;
+use farmgate_catalog::{Catalog, SearchIndexer};
 use farmgate_identity::{Identity, IdentityConfig, PasswordCost};
 use farmgate_infra::cache::{Cache, MemoryCache, RedisCache};
 use farmgate_infra::db::{self, DbConfig};
 use farmgate_infra::objects::{LocalDirStore, ObjectStore, S3Config, S3Store};
 use farmgate_infra::outbox::{OutboxHandler, OutboxWorker, WorkerConfig};
+use farmgate_infra::search::SearchIndex;
+use farmgate_infra::search::embedded::EmbeddedIndex;
+use farmgate_infra::search::meili::{MeiliConfig, MeiliIndex};
+use farmgate_infra::search::text::Analyzer;
 use farmgate_infra::{Clock, Infra, Metrics, Outbox};
 use farmgate_migrations::{Migrator, MigratorTrait};
 use std::net::SocketAddr;
@@ -23,6 +28,7 @@ use tokio::sync::watch;
 pub struct AppState {
     pub infra: Infra,
     pub identity: Identity,
+    pub catalog: Catalog,
     pub metrics: Metrics,
     pub assets: AssetsDir,
 }
@@ -119,10 +125,6 @@ pub async fn build_infra(settings: &Settings, options: &BuildOptions) -> anyhow:
         }
     };
     tracing::info!(backend = db::backend_name(&db), "outbox");
-    match &settings.meili_url {
-        Some(url) => tracing::info!(backend = "meilisearch", url = %url, "search (catalogue)"),
-        None => tracing::info!(backend = "embedded", "search (catalogue)"),
-    }
 
     Ok(Infra {
         db,
@@ -132,6 +134,37 @@ pub async fn build_infra(settings: &Settings, options: &BuildOptions) -> anyhow:
         clock: options.clock.clone(),
         metrics: Metrics::new(),
     })
+}
+
+/// The search engine the settings name: Meilisearch, or the embedded index under the data
+/// directory.
+pub async fn build_search(settings: &Settings) -> anyhow::Result<Arc<dyn SearchIndex>> {
+    let analyzer = Arc::new(
+        tokio::task::spawn_blocking(Analyzer::new)
+            .await
+            .context("loading the segmenter")?,
+    );
+    match (&settings.meili_url, &settings.meili_key) {
+        (Some(url), Some(key)) => {
+            let config = MeiliConfig {
+                url: url.clone(),
+                key: key.clone(),
+                index_prefix: settings.meili_index_prefix.clone(),
+            };
+            let index = MeiliIndex::connect(&config, analyzer)
+                .await
+                .context("connecting to Meilisearch")?;
+            tracing::info!(backend = "meilisearch", url = %url, "search");
+            Ok(Arc::new(index))
+        }
+        _ => {
+            let dir = settings.data_dir.join("search").join("listings");
+            let index =
+                EmbeddedIndex::open(&dir, analyzer).context("opening the embedded search index")?;
+            tracing::info!(backend = "embedded", dir = %dir.display(), "search");
+            Ok(Arc::new(index))
+        }
+    }
 }
 
 /// Builds the whole application.
@@ -148,16 +181,26 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
     )
     .await
     .context("starting the identity service")?;
+    let search = build_search(settings).await?;
+    let catalog = Catalog::new(infra.clone(), identity.clone(), search);
+    let added = catalog
+        .ensure_categories()
+        .await
+        .context("seeding the category tree")?;
+    if added > 0 {
+        tracing::info!(categories = added, "category tree seeded");
+    }
     let assets = AssetsDir(settings.effective_assets_dir());
     tracing::info!(dir = %assets.0.display(), "pages");
     let state = AppState {
         metrics: infra.metrics.clone(),
         infra: infra.clone(),
         identity,
+        catalog: catalog.clone(),
         assets,
     };
-    // Services register their outbox handlers here as they arrive (search index, statistics).
-    let handlers: Vec<Arc<dyn OutboxHandler>> = Vec::new();
+    // Every outbox handler of every service.
+    let handlers: Vec<Arc<dyn OutboxHandler>> = vec![Arc::new(SearchIndexer::new(catalog))];
     let worker = OutboxWorker::new(
         infra.db.clone(),
         infra.outbox.clone(),
@@ -182,6 +225,18 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let worker = tokio::spawn(app.worker.run(stop_rx));
+    // An empty index with a populated catalogue (new data directory, new Meilisearch, a
+    // changed index format) is rebuilt in the background; the server answers meanwhile.
+    let catalog = app.state.catalog.clone();
+    tokio::spawn(async move {
+        match catalog.rebuild_if_empty().await {
+            Ok(true) => tracing::info!("search index was empty and has been rebuilt"),
+            Ok(false) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "could not rebuild the empty search index; run farmgate reindex")
+            }
+        }
+    });
     let signal = async move {
         tokio::select! {
             () = os_signal() => {}

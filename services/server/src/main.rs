@@ -35,8 +35,12 @@ enum Command {
     },
     /// Apply pending database migrations, then exit. Safe to run repeatedly.
     Migrate,
-    /// Migrate, then seed the demo county (accounts, organisations) if it is not there yet.
+    /// Migrate, then seed the demo county (accounts, organisations, listings) if it is not
+    /// there yet.
     SeedDemo,
+    /// Rebuild the catalogue search index from the database (embedded or Meilisearch). Run it
+    /// with the server stopped when the index is embedded (it is a single-process index).
+    Reindex,
 }
 
 fn main() -> std::process::ExitCode {
@@ -74,6 +78,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             settings.migrate_on_start = true;
             let app = build(&settings, BuildOptions::default()).await?;
             report_seed(demo::seed(&app.state).await?);
+            Ok(())
+        }
+        Command::Reindex => {
+            let app = build(&settings, BuildOptions::default()).await?;
+            let started = std::time::Instant::now();
+            let n = app.state.catalog.rebuild_index().await?;
+            tracing::info!(
+                documents = n,
+                seconds = started.elapsed().as_secs_f64(),
+                "reindexed"
+            );
             Ok(())
         }
         Command::Serve { demo: demo_mode } => {

@@ -42,6 +42,7 @@ errors are `{\"error\": {\"code\", \"message\", \"fields\"?, \"request_id\"?}}`;
     tags(
         (name = "auth", description = "Accounts and sessions"),
         (name = "orgs", description = "Organisations, members and invitations"),
+        (name = "catalog", description = "Categories, listings, SKUs, photos and search"),
         (name = "admin", description = "The platform operator's tools"),
         (name = "ops", description = "Health, readiness and metrics")
     )
@@ -52,6 +53,7 @@ struct ApiDoc;
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(farmgate_identity::http::router())
+        .merge(farmgate_catalog::http::router())
         .split_for_parts()
 }
 
@@ -124,6 +126,7 @@ struct Readiness {
     database: Check,
     objects: Check,
     cache: Check,
+    search: Check,
 }
 
 fn check<E: std::fmt::Display>(backend: &'static str, r: Result<(), E>) -> Check {
@@ -145,19 +148,25 @@ fn check<E: std::fmt::Display>(backend: &'static str, r: Result<(), E>) -> Check
 }
 
 /// Readiness: every configured backend answers.
-async fn readyz(State(infra): State<Infra>) -> Response {
-    let (d, o, c) = tokio::join!(
+async fn readyz(
+    State(infra): State<Infra>,
+    State(catalog): State<farmgate_catalog::Catalog>,
+) -> Response {
+    let search = catalog.search_index();
+    let (d, o, c, s) = tokio::join!(
         db::ping(&infra.db),
         infra.objects.health(),
-        infra.cache.health()
+        infra.cache.health(),
+        search.health()
     );
     let body = Readiness {
         status: "ok",
         database: check(db::backend_name(&infra.db), d),
         objects: check(infra.objects.backend(), o),
         cache: check(infra.cache.backend(), c),
+        search: check(search.backend(), s),
     };
-    let ready = body.database.ok && body.objects.ok && body.cache.ok;
+    let ready = body.database.ok && body.objects.ok && body.cache.ok && body.search.ok;
     let status = if ready {
         StatusCode::OK
     } else {

@@ -43,6 +43,8 @@ pub struct Settings {
     /// Meilisearch (catalogue search); unset means the embedded index.
     pub meili_url: Option<String>,
     pub meili_key: Option<String>,
+    /// Prefix of our Meilisearch index names (several deployments can share one server).
+    pub meili_index_prefix: String,
     /// The address people reach us at, for links printed on labels and QR codes.
     pub public_url: Option<String>,
     /// The browser pages; unset means `./frontend-assets` or the copy beside the source.
@@ -80,6 +82,7 @@ impl Default for Settings {
             s3_path_style: true,
             meili_url: None,
             meili_key: None,
+            meili_index_prefix: "farmgate_".to_owned(),
             public_url: None,
             assets_dir: None,
             cookie_secure: false,
@@ -112,6 +115,7 @@ pub const KEYS: &[&str] = &[
     "s3_path_style",
     "meili_url",
     "meili_key",
+    "meili_index_prefix",
     "public_url",
     "assets_dir",
     "cookie_secure",

@@ -4,7 +4,7 @@
 
 import { api, seg } from '../api.js';
 import {
-  localName, placeholderPicture, priceEl, reasonForm, stockEl, unitEl,
+  localName, pendingRevision, placeholderPicture, priceEl, reasonForm, stockEl, unitEl,
 } from '../catalog.js';
 import { translate } from '../i18n.js';
 import { initShell } from '../shell.js';
@@ -231,7 +231,7 @@ function renderAdmin(listing, me) {
   if (isMember(me, listing)) {
     actions.append(el('a', { class: 'btn btn-secondary', href: '/seller/edit.html?id=' + encodeURIComponent(listing.id), i18n: 'listing.edit', 'data-testid': 'listing-edit' }));
   }
-  if (isOperator(me) && listing.pending_revision) {
+  if (isOperator(me) && pendingRevision(listing)) {
     actions.append(el('a', { class: 'btn btn-secondary', href: '/ops/listings.html', i18n: 'listing.to_reviews' }));
   }
   replaceChildren(box, el('section', { class: 'card admin-card', 'aria-labelledby': 'admin-title', 'data-testid': 'listing-admin' },
@@ -242,7 +242,7 @@ function renderAdmin(listing, me) {
       el('span', { class: 'muted', i18n: 'listing.availability' }),
       badge('availability', listing.availability, 'listing-availability')),
     reason,
-    revisionBlock(listing.pending_revision),
+    revisionBlock(pendingRevision(listing)),
     actions));
 }
 
@@ -304,9 +304,10 @@ function render(listing) {
   const skus = (Array.isArray(listing.skus) ? listing.skus : []).filter((s) => s.active !== false || 'status' in listing);
   const prices = new Set(skus.filter((s) => s.on_sale !== false).map((s) => s.price));
   const cheapest = skus.find((s) => s.price === listing.price_from) || skus[0];
+  const hasPrice = listing.price_from !== null && listing.price_from !== undefined;
   replaceChildren($('[data-testid="listing-price-from"]'),
-    priceEl(listing.price_from, cheapest && cheapest.unit, 'price-from'),
-    prices.size > 1 ? el('span', { class: 'muted from', i18n: 'listing.from' }) : null,
+    hasPrice ? priceEl(listing.price_from, cheapest && cheapest.unit, 'price-from') : null,
+    hasPrice && prices.size > 1 ? el('span', { class: 'muted from', i18n: 'listing.from' }) : null,
     listing.sales ? el('span', { class: 'muted sales', i18n: 'listing.sales', args: { n: listing.sales } }) : null);
 
   const keep = view.sku && skus.find((s) => s.id === view.sku.id);

@@ -75,7 +75,7 @@ function categoryEl(id) {
 function originEl(origin, note) {
   return el('span', {},
     el('span', { text: regionText(origin) }),
-    note ? el('span', { class: 'muted origin-note' }, ' (', el('span', { text: note }), ')') : null);
+    note ? el('span', { class: 'muted origin-note' }, ' · ', el('span', { text: note })) : null);
 }
 
 /** Previous and proposed values, side by side; changed rows stand out. */

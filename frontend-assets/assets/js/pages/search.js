@@ -83,7 +83,8 @@ function apiPath(s) {
     seller_kind: s.seller_kind,
     price_min: s.price_min,
     price_max: s.price_max,
-    in_stock: s.in_stock ? 'true' : '',
+    // Said either way: the server's default may not be this page's.
+    in_stock: s.in_stock ? 'true' : 'false',
     sort: s.sort,
     page: s.page,
     per_page: PER_PAGE,
@@ -158,6 +159,16 @@ function showFailure(err) {
     // The keyword itself was refused (too long): say so next to the box.
     showErrors(searchForm, err);
     replaceChildren(results);
+    return;
+  }
+  if (err.fields && err.fields.page && state.page > 1) {
+    // A page beyond what the engine pages through: the same way out as an empty page.
+    const first = el('button', { type: 'button', class: 'btn btn-secondary', i18n: 'search.first_page', 'data-testid': 'first-page' });
+    first.addEventListener('click', () => navigate({ ...state, page: 1 }));
+    replaceChildren(results, el('div', { class: 'empty-state', 'data-testid': 'empty-state' },
+      note('empty', { i18n: 'search.past_end' }), first));
+    results.dataset.url = urlFor(state);
+    results.dataset.state = 'done';
     return;
   }
   const retry = el('button', { type: 'button', class: 'btn btn-secondary', i18n: 'common.retry', 'data-testid': 'retry' });

@@ -6,7 +6,7 @@
 import { api, query, seg } from '../api.js';
 import {
   PRICE_MAX_FEN, UNITS, childrenOf, fenToYuan, formatFen, gtinValid, loadCategories, localOption,
-  parseInteger, parseYuan, sellingMemberships,
+  parseInteger, parseYuan, pendingRevision, refusedChange, sellingMemberships,
 } from '../catalog.js';
 import { t, translate } from '../i18n.js';
 import { initShell } from '../shell.js';
@@ -387,8 +387,7 @@ function showProblems(scope, errors, bad) {
 
 /** What the form starts from: the proposal under review when there is one (else edits "vanish"). */
 function baseline(listing) {
-  const rev = listing.pending_revision && (listing.pending_revision.status || 'pending') === 'pending'
-    ? listing.pending_revision : null;
+  const rev = pendingRevision(listing);
   return {
     title: rev ? rev.title : listing.title,
     category_id: rev ? rev.category_id : (listing.category && listing.category.id),
@@ -422,8 +421,13 @@ function factChanges(facts, b) {
   for (const name of ['title', 'category_id', 'description']) {
     if ((facts[name] || '') !== (b[name] || '')) changes[name] = facts[name];
   }
-  for (const name of ['origin_note', 'season', 'storage', 'shelf_life_days']) {
-    if ((facts[name] ?? null) !== (b[name] ?? null)) changes[name] = facts[name];
+  for (const name of ['origin_note', 'season', 'storage']) {
+    // Cleared is "" (null would mean "leave as it is").
+    if ((facts[name] ?? null) !== (b[name] ?? null)) changes[name] = facts[name] ?? '';
+  }
+  // A shelf life can be changed but not removed through PATCH (null means "unchanged").
+  if (facts.shelf_life_days !== null && facts.shelf_life_days !== (b.shelf_life_days ?? null)) {
+    changes.shelf_life_days = facts.shelf_life_days;
   }
   if (!sameOrigin(facts.origin, b.origin)) changes.origin = facts.origin;
   return changes;
@@ -519,9 +523,13 @@ async function saveSkuRow(row, button, status) {
     if (row.sku) {
       const old = row.sku;
       const changes = {};
-      for (const name of ['name', 'price', 'stock', 'weight_grams', 'net_weight_grams', 'gtin']) {
+      for (const name of ['name', 'price', 'stock', 'weight_grams']) {
         if ((s[name] ?? null) !== (old[name] ?? null)) changes[name] = s[name];
       }
+      // Optional parts: null means "unchanged" to the server, so a cleared GTIN is "".
+      if (s.net_weight_grams !== null && s.net_weight_grams !== (old.net_weight_grams ?? null)) changes.net_weight_grams = s.net_weight_grams;
+      const padded = (g) => (g ? String(g).padStart(14, '0') : '');
+      if (padded(s.gtin) !== padded(old.gtin)) changes.gtin = s.gtin || '';
       if (s.active !== undefined && s.active !== (old.active !== false)) changes.active = s.active;
       if (JSON.stringify(s.tiers) !== JSON.stringify(Array.isArray(old.tiers) ? old.tiers : [])) changes.tiers = s.tiers;
       if (!Object.keys(changes).length) {
@@ -579,7 +587,8 @@ function renderStatus() {
   box.hidden = false;
   box.setAttribute('tabindex', '-1');
   box.dataset.status = listing.status;
-  const rev = listing.pending_revision;
+  const rev = pendingRevision(listing);
+  const refused = refusedChange(listing);
   const reason = (listing.status === 'rejected' || listing.status === 'delisted') && listing.status_reason
     ? el('div', { class: 'reason', 'data-testid': 'edit-status-reason' },
       el('p', {},
@@ -596,6 +605,10 @@ function renderStatus() {
     rev && listing.status === 'approved'
       ? el('p', { class: 'note note-info', 'data-testid': 'edit-revision' },
         el('span', { i18n: 'edit.revision_waiting' }), ' ', timeEl(rev.submitted_at))
+      : null,
+    !rev && refused && refused.reason
+      ? el('div', { class: 'reason', 'data-testid': 'edit-change-refused' },
+        el('p', {}, el('strong', { i18n: 'edit.change_refused' }), ' ', el('span', { text: refused.reason })))
       : null);
   const actions = $('#status-actions');
   replaceChildren(actions);
@@ -613,7 +626,7 @@ function renderStatus() {
 function imageItem(image) {
   const remove = el('button', { type: 'button', class: 'btn btn-danger-quiet btn-small', i18n: 'edit.image_delete', 'data-testid': 'image-delete' });
   const li = el('li', { class: 'image-item', 'data-testid': 'image-item', dataset: { imageId: image.id } },
-    el('img', { src: image.thumb_url || image.url, alt: '', width: '120', height: '120', loading: 'lazy' }),
+    el('img', { src: image.thumb_url || image.url, alt: '', width: '120', height: '120' }),
     remove);
   remove.addEventListener('click', () => withBusy(remove, async () => {
     await api.del(`/listings/${seg(page.listing.id)}/images/${seg(image.id)}`);
@@ -676,6 +689,11 @@ function changeValue(field, v) {
   return el('span', { class: 'change-raw', text: v === null || v === undefined || v === '' ? '—' : String(v) });
 }
 
+function skuName(id) {
+  const sku = ((page.listing && page.listing.skus) || []).find((s) => s.id === id);
+  return sku ? sku.name : '';
+}
+
 async function loadChanges() {
   const body = $('#changes-body');
   try {
@@ -685,7 +703,7 @@ async function loadChanges() {
         el('li', { class: 'change', 'data-testid': 'change', dataset: { field: c.field } },
           el('p', { class: 'change-head' },
             timeEl(c.at), ' ',
-            el('strong', { text: c.sku_name || '' }), ' ',
+            el('strong', { text: c.sku_name || skuName(c.sku_id) }), ' ',
             el('span', { class: 'tag', i18n: 'change_field.' + (['price', 'stock', 'tiers', 'active'].includes(c.field) ? c.field : 'other') })),
           el('p', { class: 'change-values' },
             changeValue(c.field, c.old), el('span', { class: 'arrow', 'aria-hidden': 'true', text: ' → ' }),

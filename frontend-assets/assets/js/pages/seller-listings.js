@@ -2,7 +2,7 @@
 // stands in review and whether buyers can buy it, and the way to a new one.
 
 import { api, query, seg } from '../api.js';
-import { formatFen, placeholderPicture, sellingMemberships } from '../catalog.js';
+import { formatFen, pendingRevision, placeholderPicture, sellingMemberships } from '../catalog.js';
 import { initShell } from '../shell.js';
 import { $, badge, el, note, replaceChildren, timeEl } from '../ui.js';
 
@@ -64,10 +64,11 @@ function row(listing) {
     el('p', { class: 'meta' },
       badge('listing_status', listing.status, 'seller-listing-status'),
       badge('availability', listing.availability, 'seller-listing-availability'),
-      listing.pending_revision ? el('span', { class: 'badge badge-change', i18n: 'console.change_pending' }) : null),
+      pendingRevision(listing) && listing.status === 'approved'
+        ? el('span', { class: 'badge badge-change', i18n: 'console.change_pending' }) : null),
     reason,
     el('p', { class: 'meta muted' },
-      listing.price_from ? el('span', { text: formatFen(listing.price_from) }) : null,
+      listing.price_from !== null && listing.price_from !== undefined ? el('span', { text: formatFen(listing.price_from) }) : null,
       el('span', { i18n: 'console.skus', args: { n: skuCount } }),
       el('span', { i18n: 'console.stock', args: { n: totalStock(listing) } }),
       el('span', {}, el('span', { i18n: 'console.updated' }), ' ', timeEl(listing.updated_at))),

@@ -50,6 +50,7 @@ struct Fields {
     chars: Field,
     pinyin: Field,
     category: Field,
+    seller: Field,
     township: Field,
     seller_kind: Field,
     price: Field,
@@ -80,6 +81,7 @@ fn schema() -> (Schema, Fields) {
         chars: b.add_text_field("chars", text(true)),
         pinyin: b.add_text_field("pinyin", text(false)),
         category: b.add_text_field("category", STRING | tantivy::schema::FAST),
+        seller: b.add_text_field("seller", STRING),
         township: b.add_text_field("township", STRING | tantivy::schema::FAST),
         seller_kind: b.add_text_field("seller_kind", STRING | tantivy::schema::FAST),
         price: b.add_u64_field("price", fast_num.clone()),
@@ -195,6 +197,7 @@ impl EmbeddedIndex {
         for c in &d.category_ids {
             doc.add_text(f.category, c.to_string());
         }
+        doc.add_text(f.seller, d.seller_id.to_string());
         if let Some(t) = &d.township {
             doc.add_text(f.township, t);
         }
@@ -314,6 +317,9 @@ impl EmbeddedIndex {
         };
         if let Some(c) = filters.category {
             clauses.push((Occur::Must, exact(f.category, &c.to_string())));
+        }
+        if let Some(s) = filters.seller {
+            clauses.push((Occur::Must, exact(f.seller, &s.to_string())));
         }
         if let Some(t) = &filters.township {
             clauses.push((Occur::Must, exact(f.township, t)));
@@ -488,9 +494,7 @@ impl Collector for StrValueCounts {
         segment: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
         let column = segment.fast_fields().str(self.0)?;
-        let n = column
-            .as_ref()
-            .map_or(0, |c| c.num_terms());
+        let n = column.as_ref().map_or(0, |c| c.num_terms());
         Ok(StrValueCountsSegment {
             column,
             counts: vec![0; n],

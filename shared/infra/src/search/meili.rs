@@ -192,6 +192,9 @@ impl MeiliIndex {
         if let Some(c) = f.category {
             parts.push(format!("category = {}", quoted(&c.to_string())));
         }
+        if let Some(s) = f.seller {
+            parts.push(format!("seller_id = {}", quoted(&s.to_string())));
+        }
         if let Some(t) = &f.township {
             parts.push(format!("township = {}", quoted(t)));
         }

@@ -38,7 +38,7 @@ pub struct SearchDoc {
 }
 
 /// Result order.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Sort {
     #[default]
@@ -53,6 +53,7 @@ pub enum Sort {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Filters {
     pub category: Option<Uuid>,
+    pub seller: Option<Uuid>,
     pub township: Option<String>,
     pub seller_kind: Option<String>,
     pub price_min: Option<i64>,

@@ -1,0 +1,310 @@
+//! Keeping the search index in step with the database, through the outbox.
+//!
+//! Every listing change enqueues `catalog.listing.changed` in its own transaction; the handler
+//! here loads the listing as it is *now* and upserts or deletes its document — idempotent, so
+//! at-least-once delivery is fine, and a search engine that is down only delays the update
+//! (the outbox retries). Seller verification changes (identity events) and category renames
+//! reindex the listings they affect. `farmgate reindex` rebuilds everything.
+
+use crate::Catalog;
+use crate::domain::{Availability, ListingStatus};
+use crate::error::{CatalogError, Result};
+use crate::service::{origin_of, status_of, topics};
+use crate::store::{category, image, listing, sku};
+use async_trait::async_trait;
+use farmgate_identity::{OrgStatus, OrgSummary};
+use farmgate_infra::outbox::{BoxError, OutboxEvent, OutboxHandler};
+use farmgate_infra::search::{Filters, SearchDoc, SearchRequest, SearchResponse, Sort};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::Deserialize;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Rows fetched per batch when rebuilding.
+const REBUILD_BATCH: u64 = 2000;
+
+/// A search as the API receives it, before validation.
+#[derive(Clone, Debug, Default)]
+pub struct SearchParams {
+    pub q: String,
+    pub filters: Filters,
+    pub sort: Sort,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// Builds the document of each listing that belongs in the index, from rows loaded in bulk.
+fn documents(
+    listings: &[listing::Model],
+    skus: &[sku::Model],
+    thumbs: &HashMap<Uuid, String>,
+    categories: &[category::Model],
+    sellers: &HashMap<Uuid, OrgSummary>,
+) -> (Vec<SearchDoc>, Vec<Uuid>) {
+    let mut by_listing: HashMap<Uuid, Vec<&sku::Model>> = HashMap::new();
+    for s in skus {
+        by_listing.entry(s.listing_id).or_default().push(s);
+    }
+    let mut docs = Vec::new();
+    let mut gone = Vec::new();
+    for l in listings {
+        let Some(seller) = sellers.get(&l.seller_org_id) else {
+            gone.push(l.id);
+            continue;
+        };
+        let skus = by_listing.get(&l.id).cloned().unwrap_or_default();
+        let active: Vec<&&sku::Model> = skus.iter().filter(|s| s.active).collect();
+        let in_stock: Vec<&&sku::Model> = active.iter().copied().filter(|s| s.stock > 0).collect();
+        let status = status_of(l).unwrap_or(ListingStatus::Draft);
+        let availability = crate::domain::availability(
+            status,
+            seller.status == OrgStatus::Verified,
+            in_stock.len(),
+        );
+        // Hidden listings leave the index; sold-out ones stay, flagged, for shoppers who ask.
+        if availability == Availability::Hidden || active.is_empty() {
+            gone.push(l.id);
+            continue;
+        }
+        let priced = if in_stock.is_empty() {
+            &active
+        } else {
+            &in_stock
+        };
+        let cheapest = priced.iter().min_by_key(|s| s.price_fen);
+        let path = Catalog::path_in(categories, l.category_id);
+        let origin = origin_of(l);
+        let keywords = [
+            path.iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            seller.name.clone(),
+            origin.to_string(),
+            l.season.clone().unwrap_or_default(),
+        ]
+        .join(" ");
+        docs.push(SearchDoc {
+            id: l.id,
+            title: l.title.clone(),
+            keywords,
+            category_ids: path.iter().map(|c| c.id).collect(),
+            township: l.township.clone(),
+            seller_id: l.seller_org_id,
+            seller_name: seller.name.clone(),
+            seller_kind: seller.kind.as_str().to_owned(),
+            price_from: cheapest.map_or(0, |s| s.price_fen),
+            unit: cheapest.map_or_else(String::new, |s| s.unit.clone()),
+            in_stock: !in_stock.is_empty(),
+            sales: l.sales,
+            created_at: l.approved_at.unwrap_or(l.created_at).timestamp(),
+            thumb_url: thumbs.get(&l.id).cloned(),
+        });
+    }
+    (docs, gone)
+}
+
+impl Catalog {
+    /// Re-reads these listings and brings their search documents up to date.
+    pub async fn reindex(&self, ids: &[Uuid]) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let db = &self.infra().db;
+        let listings = listing::Entity::find()
+            .filter(listing::Column::Id.is_in(ids.to_vec()))
+            .all(db)
+            .await?;
+        let found: Vec<Uuid> = listings.iter().map(|l| l.id).collect();
+        let missing: Vec<Uuid> = ids.iter().copied().filter(|i| !found.contains(i)).collect();
+        let (docs, mut gone) = self.documents_for(&listings).await?;
+        gone.extend(missing);
+        self.search_index().upsert(docs).await?;
+        self.search_index().delete(gone).await?;
+        Ok(())
+    }
+
+    async fn documents_for(
+        &self,
+        listings: &[listing::Model],
+    ) -> Result<(Vec<SearchDoc>, Vec<Uuid>)> {
+        let db = &self.infra().db;
+        let ids: Vec<Uuid> = listings.iter().map(|l| l.id).collect();
+        let skus = sku::Entity::find()
+            .filter(sku::Column::ListingId.is_in(ids.clone()))
+            .all(db)
+            .await?;
+        let images = image::Entity::find()
+            .filter(image::Column::ListingId.is_in(ids))
+            .order_by_asc(image::Column::Position)
+            .order_by_asc(image::Column::CreatedAt)
+            .all(db)
+            .await?;
+        let mut thumbs = HashMap::new();
+        for i in images {
+            thumbs
+                .entry(i.listing_id)
+                .or_insert_with(|| format!("/media/{}", i.thumb_key));
+        }
+        let categories = self.categories().await?;
+        let mut seller_ids: Vec<Uuid> = listings.iter().map(|l| l.seller_org_id).collect();
+        seller_ids.sort_unstable();
+        seller_ids.dedup();
+        let sellers = self.sellers(&seller_ids).await?;
+        Ok(documents(listings, &skus, &thumbs, &categories, &sellers))
+    }
+
+    /// Rebuilds the whole index from the database; returns the number of documents indexed.
+    pub async fn rebuild_index(&self) -> Result<u64> {
+        let db = &self.infra().db;
+        self.search_index().clear().await?;
+        let mut indexed = 0u64;
+        let mut after: Option<Uuid> = None;
+        loop {
+            let mut q = listing::Entity::find()
+                .filter(listing::Column::Status.eq(ListingStatus::Approved.as_str()))
+                .order_by_asc(listing::Column::Id)
+                .limit(REBUILD_BATCH);
+            if let Some(a) = after {
+                q = q.filter(listing::Column::Id.gt(a));
+            }
+            let batch = q.all(db).await?;
+            let Some(last) = batch.last() else { break };
+            after = Some(last.id);
+            let (docs, _) = self.documents_for(&batch).await?;
+            indexed += docs.len() as u64;
+            self.search_index().upsert(docs).await?;
+        }
+        tracing::info!(
+            indexed,
+            backend = self.search_index().backend(),
+            "search index rebuilt"
+        );
+        Ok(indexed)
+    }
+
+    /// Rebuilds when the index is empty but the catalogue is not (a fresh data directory, a
+    /// schema change of the embedded index, a new Meilisearch).
+    pub async fn rebuild_if_empty(&self) -> Result<bool> {
+        if self.search_index().count().await? > 0 {
+            return Ok(false);
+        }
+        let any = listing::Entity::find()
+            .filter(listing::Column::Status.eq(ListingStatus::Approved.as_str()))
+            .one(&self.infra().db)
+            .await?;
+        if any.is_none() {
+            return Ok(false);
+        }
+        self.rebuild_index().await?;
+        Ok(true)
+    }
+
+    /// Searches the catalogue.
+    pub async fn search(&self, p: SearchParams) -> Result<SearchResponse> {
+        let request = SearchRequest {
+            query: p.q,
+            filters: p.filters,
+            sort: p.sort,
+            page: p.page,
+            per_page: p.per_page,
+        };
+        Ok(self.search_index().search(&request).await?)
+    }
+
+    async fn listing_ids_where(&self, column: listing::Column, value: Uuid) -> Result<Vec<Uuid>> {
+        Ok(listing::Entity::find()
+            .filter(column.eq(value))
+            .select_only()
+            .column(listing::Column::Id)
+            .into_tuple()
+            .all(&self.infra().db)
+            .await?)
+    }
+}
+
+#[derive(Deserialize)]
+struct ListingEvent {
+    listing_id: Uuid,
+}
+
+#[derive(Deserialize)]
+struct CategoryEvent {
+    category_id: Uuid,
+}
+
+#[derive(Deserialize)]
+struct OrgEvent {
+    org_id: Uuid,
+}
+
+/// The outbox handler that keeps the search index current.
+pub struct SearchIndexer {
+    catalog: Catalog,
+}
+
+impl SearchIndexer {
+    pub fn new(catalog: Catalog) -> Self {
+        Self { catalog }
+    }
+}
+
+fn boxed(e: CatalogError) -> BoxError {
+    Box::new(e)
+}
+
+#[async_trait]
+impl OutboxHandler for SearchIndexer {
+    fn name(&self) -> &'static str {
+        "catalog-search-index"
+    }
+
+    fn handles(&self, topic: &str) -> bool {
+        topic == topics::LISTING_CHANGED
+            || topic == topics::CATEGORY_CHANGED
+            || topic.starts_with("identity.org.")
+    }
+
+    async fn handle(&self, event: &OutboxEvent) -> Result<(), BoxError> {
+        let ids = match event.topic.as_str() {
+            topics::LISTING_CHANGED => vec![event.parse::<ListingEvent>()?.listing_id],
+            topics::CATEGORY_CHANGED => {
+                let c = event.parse::<CategoryEvent>()?.category_id;
+                let mut ids = self
+                    .catalog
+                    .listing_ids_where(listing::Column::CategoryId, c)
+                    .await
+                    .map_err(boxed)?;
+                let children: Vec<Uuid> = self
+                    .catalog
+                    .categories()
+                    .await
+                    .map_err(boxed)?
+                    .into_iter()
+                    .filter(|x| x.parent_id == Some(c))
+                    .map(|x| x.id)
+                    .collect();
+                for child in children {
+                    ids.extend(
+                        self.catalog
+                            .listing_ids_where(listing::Column::CategoryId, child)
+                            .await
+                            .map_err(boxed)?,
+                    );
+                }
+                ids
+            }
+            _ => {
+                let org = event.parse::<OrgEvent>()?.org_id;
+                self.catalog
+                    .listing_ids_where(listing::Column::SellerOrgId, org)
+                    .await
+                    .map_err(boxed)?
+            }
+        };
+        for chunk in ids.chunks(500) {
+            self.catalog.reindex(chunk).await.map_err(boxed)?;
+        }
+        Ok(())
+    }
+}
