@@ -3,6 +3,7 @@
 
 mod admin;
 mod auth;
+mod catalog;
 mod errors;
 mod ops;
 mod orgs;

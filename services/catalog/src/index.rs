@@ -74,14 +74,14 @@ fn documents(
         let cheapest = priced.iter().min_by_key(|s| s.price_fen);
         let path = Catalog::path_in(categories, l.category_id);
         let origin = origin_of(l);
+        // Category names and places, not the seller's name: a search for 脐橙 should not
+        // bring every product of 梅岭脐橙专业合作社.
         let keywords = [
             path.iter()
                 .map(|c| c.name.as_str())
                 .collect::<Vec<_>>()
                 .join(" "),
-            seller.name.clone(),
             origin.to_string(),
-            l.season.clone().unwrap_or_default(),
         ]
         .join(" ");
         docs.push(SearchDoc {

@@ -311,7 +311,11 @@ const ORGS: &[DemoOrg] = &[
 /// What seeding did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Seeded {
-    Created { accounts: usize, orgs: usize },
+    Created {
+        accounts: usize,
+        orgs: usize,
+        listings: usize,
+    },
     AlreadyThere,
 }
 
@@ -445,12 +449,30 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Seeded> {
                 .await?;
         }
     }
-    if created_accounts == 0 && created_orgs == 0 {
+    // Listings, from the verified sellers.
+    let mut sellers = Vec::new();
+    for org in ORGS
+        .iter()
+        .filter(|o| o.kind.is_seller() && o.outcome == Outcome::Verified)
+    {
+        let licence = Uscc::with_check_char(org.licence17)
+            .with_context(|| format!("demo licence {}", org.licence17))?;
+        let found = organisation::Entity::find()
+            .filter(organisation::Column::LicenceNo.eq(licence.as_str()))
+            .one(db)
+            .await?
+            .with_context(|| format!("demo organisation {}", org.name))?;
+        let (_, owner) = find(org.owner)?;
+        sellers.push((org.owner, owner, OrgId(found.id), org.kind));
+    }
+    let created_listings = crate::demo_listings::seed(&state.catalog, &operator, &sellers).await?;
+    if created_accounts == 0 && created_orgs == 0 && created_listings == 0 {
         return Ok(Seeded::AlreadyThere);
     }
     Ok(Seeded::Created {
         accounts: created_accounts,
         orgs: created_orgs,
+        listings: created_listings,
     })
 }
 

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod demo;
+pub mod demo_listings;
 pub mod routes;
 pub mod settings;
 pub mod telemetry;

@@ -120,8 +120,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn report_seed(outcome: demo::Seeded) {
     match outcome {
-        demo::Seeded::Created { accounts, orgs } => {
-            tracing::info!(accounts, orgs, "demo data seeded");
+        demo::Seeded::Created {
+            accounts,
+            orgs,
+            listings,
+        } => {
+            tracing::info!(accounts, orgs, listings, "demo data seeded");
         }
         demo::Seeded::AlreadyThere => tracing::info!("demo data already present; left as it is"),
     }

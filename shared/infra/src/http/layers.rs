@@ -41,6 +41,13 @@ pub async fn error_shape(req: Request, next: Next) -> Response {
         generic_body(status, lang, request_id)
     };
     let (mut parts, _) = resp.into_parts();
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        // The rest of the oversized body was never read, so this connection cannot carry another
+        // request: say so, or a client may reuse it and see its next request fail.
+        parts
+            .headers
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     // The new body is plain: whatever encoding the old one had no longer applies.
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.remove(header::CONTENT_ENCODING);

@@ -135,7 +135,7 @@ impl MeiliIndex {
             }
         }
         Settings::new()
-            .with_searchable_attributes(["title", "keywords", "chars", "pinyin", "seller_name"])
+            .with_searchable_attributes(["title", "keywords", "chars", "pinyin"])
             .with_filterable_attributes([
                 "category",
                 "township",

@@ -18,7 +18,7 @@ use uuid::Uuid;
 pub struct SearchDoc {
     pub id: Uuid,
     pub title: String,
-    /// Secondary text: category names, seller name, place names, season.
+    /// Secondary text: category names and place names.
     pub keywords: String,
     /// The listing's category and its ancestors, so a parent category filter finds children.
     pub category_ids: Vec<Uuid>,

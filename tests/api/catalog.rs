@@ -1,0 +1,520 @@
+//! The catalogue: listings from draft to review to search, SKUs, tiers, photos, delisting — and
+//! the bad input that must be refused without leaving anything behind.
+
+use farmgate_identity::PlatformRole;
+use farmgate_tests::{Session, TestApp, both_backends, region};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// A verified cooperative in 梅岭镇 and its owner.
+async fn seller(app: &TestApp, op: &Session, phone: &str) -> (Session, Uuid) {
+    let owner = app.register(phone, "李国强").await;
+    let org = app
+        .verified_org(&owner, op, "cooperative", "梅岭脐橙专业合作社")
+        .await;
+    // The membership now says verified; log in again so the actor carries it.
+    let r = app.login(phone, farmgate_tests::PASSWORD).await;
+    let token = r.body["session"]["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    (
+        Session {
+            token,
+            account_id: owner.account_id,
+        },
+        org,
+    )
+}
+
+async fn category(app: &TestApp, slug: &str) -> String {
+    let tree = app.get("/api/v1/categories", None).await;
+    let all: Vec<Value> = tree
+        .body
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .flat_map(|root| {
+            let children = root["children"].as_array().cloned().unwrap_or_default();
+            std::iter::once(root).chain(children)
+        })
+        .collect();
+    all.iter()
+        .find(|c| c["slug"] == slug)
+        .and_then(|c| c["id"].as_str())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn listing_body(category: &str, title: &str) -> Value {
+    json!({
+        "category_id": category,
+        "title": title,
+        "description": "树上自然成熟，坏果包赔。",
+        "origin": region("梅岭镇", Some("茶坑村")),
+        "season": "11月—次年1月",
+        "storage": "常温阴凉",
+        "shelf_life_days": 30,
+        "skus": [
+            {"name": "10斤装", "unit": "box", "price": 5990, "stock": 100, "weight_grams": 5600, "net_weight_grams": 5000,
+             "gtin": "6901234567892", "tiers": [{"min_quantity": 20, "price": 5200}]},
+            {"name": "5斤装", "unit": "box", "price": 3990, "stock": 50, "weight_grams": 2900}
+        ]
+    })
+}
+
+/// Creates, submits and approves a listing; returns its id.
+async fn live_listing(
+    app: &TestApp,
+    op: &Session,
+    owner: &Session,
+    org: Uuid,
+    title: &str,
+) -> String {
+    let cat = category(app, "citrus").await;
+    let r = app
+        .post(
+            &format!("/api/v1/orgs/{org}/listings"),
+            listing_body(&cat, title),
+            Some(&owner.token),
+        )
+        .await;
+    r.expect_status(201);
+    let id = r.body["id"].as_str().unwrap_or_default().to_owned();
+    let s = app
+        .post_empty(&format!("/api/v1/listings/{id}/submit"), Some(&owner.token))
+        .await;
+    s.expect_status(200);
+    let rev = s.body["revision"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    app.post_empty(
+        &format!("/api/v1/admin/listing-reviews/{rev}/approve"),
+        Some(&op.token),
+    )
+    .await
+    .expect_status(200);
+    app.outbox_drained().await;
+    id
+}
+
+async fn search(app: &TestApp, query: &str) -> Value {
+    app.outbox_drained().await;
+    let r = app
+        .send(
+            app.http
+                .get(app.url("/api/v1/search"))
+                .query(&[("q", query)]),
+        )
+        .await;
+    r.expect_status(200);
+    r.body
+}
+
+fn titles(result: &Value) -> Vec<String> {
+    result["hits"]
+        .as_array()
+        .map(|h| {
+            h.iter()
+                .filter_map(|x| x["title"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn png(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([(x % 255) as u8, (y % 255) as u8, 120])
+    });
+    let mut out = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .expect("png");
+    out
+}
+
+/// A JPEG carrying an EXIF block with a GPS marker, as phones write them.
+fn jpeg_with_exif() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(64, 48, |x, _| image::Rgb([x as u8 * 3, 90, 40]));
+    let mut plain = Vec::new();
+    img.write_to(
+        &mut std::io::Cursor::new(&mut plain),
+        image::ImageFormat::Jpeg,
+    )
+    .expect("jpeg");
+    let payload = b"Exif\0\0MM\0*GPSLatitude 26.1234 N GPSLongitude 115.5678 E";
+    let len = u16::try_from(payload.len() + 2).expect("short segment");
+    let mut out = plain[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(payload);
+    out.extend_from_slice(&plain[2..]);
+    out
+}
+
+async fn upload(
+    app: &TestApp,
+    listing: &str,
+    bytes: Vec<u8>,
+    name: &str,
+    token: &str,
+) -> farmgate_tests::Resp {
+    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
+    let form = reqwest::multipart::Form::new().part("file", part);
+    app.send(
+        app.http
+            .post(app.url(&format!("/api/v1/listings/{listing}/images")))
+            .bearer_auth(token)
+            .multipart(form),
+    )
+    .await
+}
+
+both_backends! {
+    async fn the_category_tree_for_county_produce_is_there_from_the_start(app) {
+        let r = app.get("/api/v1/categories", None).await;
+        r.expect_status(200);
+        let roots: Vec<&str> = r.body.as_array().map(|a| a.iter().filter_map(|c| c["name"].as_str()).collect()).unwrap_or_default();
+        assert_eq!(roots, ["水果", "蔬菜", "粮油米面", "禽畜肉蛋", "水产", "茶叶", "山货干货", "加工食品"]);
+        assert!(r.body[0]["children"].as_array().is_some_and(|c| c.len() >= 4));
+        assert_eq!(r.body[3]["claim_window_hours"], 24, "eggs and meat: 24 h claims");
+    }
+
+    async fn a_listing_goes_from_draft_to_review_to_search(app) {
+        let op = app.operator().await;
+        let (owner, org) = seller(&app, &op, "13800000001").await;
+        let cat = category(&app, "citrus").await;
+        let r = app.post(&format!("/api/v1/orgs/{org}/listings"), listing_body(&cat, "赣南脐橙 梅岭果园 10斤装"), Some(&owner.token)).await;
+        r.expect_status(201);
+        assert_eq!(r.body["status"], "draft");
+        assert_eq!(r.body["availability"], "hidden");
+        let id = r.body["id"].as_str().unwrap_or_default().to_owned();
+        app.get(&format!("/api/v1/listings/{id}"), None).await.expect_status(404);
+        assert!(titles(&search(&app, "脐橙").await).is_empty(), "a draft is not searchable");
+
+        let s = app.post_empty(&format!("/api/v1/listings/{id}/submit"), Some(&owner.token)).await;
+        s.expect_status(200);
+        assert_eq!(s.body["status"], "pending");
+        assert_eq!(s.body["revision"]["kind"], "new");
+        app.post_empty(&format!("/api/v1/listings/{id}/submit"), Some(&owner.token)).await.expect_status(409);
+        let queue = app.get("/api/v1/admin/listing-reviews", Some(&op.token)).await;
+        queue.expect_status(200);
+        assert_eq!(queue.body["total"], 1);
+        let rev = queue.body["items"][0]["revision"]["id"].as_str().unwrap_or_default().to_owned();
+        assert!(titles(&search(&app, "脐橙").await).is_empty(), "waiting for review is not searchable");
+
+        let a = app.post_empty(&format!("/api/v1/admin/listing-reviews/{rev}/approve"), Some(&op.token)).await;
+        a.expect_status(200);
+        assert_eq!(a.body["status"], "approved");
+        let public = app.get(&format!("/api/v1/listings/{id}"), None).await;
+        public.expect_status(200);
+        assert_eq!(public.body["availability"], "on_sale");
+        assert_eq!(public.body["price_from"], 3990);
+        assert_eq!(public.body["seller"]["verified"], true);
+        assert!(public.body.get("status").is_none(), "the public does not see review details");
+        for q in ["脐橙", "qicheng", "qc", "赣南 qicheng"] {
+            assert_eq!(titles(&search(&app, q).await), ["赣南脐橙 梅岭果园 10斤装"], "query {q}");
+        }
+        let hit = search(&app, "脐橙").await;
+        assert_eq!(hit["hits"][0]["title_highlight"], "赣南<mark>脐橙</mark> 梅岭果园 10斤装");
+        assert_eq!(hit["hits"][0]["seller"]["kind"], "cooperative");
+        assert_eq!(hit["facets"]["township"]["梅岭镇"], 1);
+    }
+
+    async fn a_rejected_listing_shows_the_reason_and_can_be_resubmitted(app) {
+        let op = app.operator().await;
+        let (owner, org) = seller(&app, &op, "13800000001").await;
+        let cat = category(&app, "citrus").await;
+        let r = app.post(&format!("/api/v1/orgs/{org}/listings"), listing_body(&cat, "脐橙 最甜最好 第一名"), Some(&owner.token)).await;
+        let id = r.body["id"].as_str().unwrap_or_default().to_owned();
+        let s = app.post_empty(&format!("/api/v1/listings/{id}/submit"), Some(&owner.token)).await;
+        let rev = s.body["revision"]["id"].as_str().unwrap_or_default().to_owned();
+        app.post(&format!("/api/v1/admin/listing-reviews/{rev}/reject"), json!({"reason": ""}), Some(&op.token)).await.expect_status(422);
+        let rej = app.post(&format!("/api/v1/admin/listing-reviews/{rev}/reject"), json!({"reason": "标题含绝对化用语“第一名”，请修改"}), Some(&op.token)).await;
+        rej.expect_status(200);
+        assert_eq!(rej.body["status"], "rejected");
+        let mine = app.get(&format!("/api/v1/listings/{id}"), Some(&owner.token)).await;
+        assert_eq!(mine.body["status_reason"], "标题含绝对化用语“第一名”，请修改");
+        app.patch(&format!("/api/v1/listings/{id}"), json!({"title": "赣南脐橙 果园直发"}), Some(&owner.token)).await.expect_status(200);
+        let again = app.post_empty(&format!("/api/v1/listings/{id}/submit"), Some(&owner.token)).await;
+        again.expect_status(200);
+        assert_eq!(again.body["status"], "pending");
+        app.post_empty(&format!("/api/v1/admin/listing-reviews/{rev}/approve"), Some(&op.token)).await.expect_status(409);
+    }
+
+    async fn changing_a_live_title_waits_for_review_while_the_old_one_stays_live(app) {
+        let op = app.operator().await;
+        let (owner, org) = seller(&app, &op, "13800000001").await;
+        let id = live_listing(&app, &op, &owner, org, "赣南脐橙 10斤装").await;
+        let r = app.patch(&format!("/api/v1/listings/{id}"), json!({"title": "赣南脐橙 新果上市 10斤装", "storage": "冷藏 4℃"}), Some(&owner.token)).await;
+        r.expect_status(200);
+        assert_eq!(r.body["title"], "赣南脐橙 10斤装", "the live title stays until reviewed");
+        assert_eq!(r.body["storage"], "冷藏 4℃", "other fields apply at once");
+        assert_eq!(r.body["revision"]["kind"], "change");
+        assert_eq!(r.body["revision"]["status"], "pending");
+        assert_eq!(r.body["revision"]["previous"]["title"], "赣南脐橙 10斤装");
+        assert_eq!(titles(&search(&app, "脐橙").await), ["赣南脐橙 10斤装"]);
+        let rev = r.body["revision"]["id"].as_str().unwrap_or_default().to_owned();
+        app.post_empty(&format!("/api/v1/admin/listing-reviews/{rev}/approve"), Some(&op.token)).await.expect_status(200);
+        assert_eq!(titles(&search(&app, "新果").await), ["赣南脐橙 新果上市 10斤装"]);
+        let public = app.get(&format!("/api/v1/listings/{id}"), None).await;
+        assert_eq!(public.body["availability"], "on_sale");
+    }
+
+    async fn prices_and_stock_apply_at_once_are_logged_and_reach_search(app) {
+        let op = app.operator().await;
+        let (owner, org) = seller(&app, &op, "13800000001").await;
+        let id = live_listing(&app, &op, &owner, org, "赣南脐橙 10斤装").await;
+        let listing = app.get(&format!("/api/v1/listings/{id}"), Some(&owner.token)).await;
+        let small = listing.body["skus"][1]["id"].as_str().unwrap_or_default().to_owned();
+        let r = app.patch(&format!("/api/v1/skus/{small}"), json!({"price": 3590, "stock": 80}), Some(&owner.token)).await;
+        r.expect_status(200);
+        assert_eq!(r.body["price"], 3590);
+        let hit = search(&app, "脐橙").await;
+        assert_eq!(hit["hits"][0]["price_from"], 3590);
+        let log = app.get(&format!("/api/v1/listings/{id}/changes"), Some(&owner.token)).await;
+        log.expect_status(200);
+        let fields: Vec<&str> = log.body.as_array().map(|a| a.iter().filter_map(|c| c["field"].as_str()).collect()).unwrap_or_default();
+        assert!(fields.contains(&"price") && fields.contains(&"stock"), "{fields:?}");
+        let price = log.body.as_array().and_then(|a| a.iter().find(|c| c["field"] == "price")).cloned().unwrap_or_default();
+        assert_eq!((price["old"].as_str(), price["new"].as_str()), (Some("3990"), Some("3590")));
+        app.get(&format!("/api/v1/listings/{id}/changes"), None).await.expect_status(401);
+    }
+
+    async fn a_listing_sold_out_everywhere_leaves_default_search_but_its_page_stays(app) {
+        let op = app.operator().await;
+        let (owner, org) = seller(&app, &op, "13800000001").await;
+        let id = live_listing(&app, &op, &owner, org, "赣南脐橙 10斤装").await;
+        let listing = app.get(&format!("/api/v1/listings/{id}"), Some(&owner.token)).await;
+        for sku in listing.body["skus"].as_array().cloned().unwrap_or_default() {
+            let sid = sku["id"].as_str().unwrap_or_default();
+            app.patch(&format!("/api/v1/skus/{sid}"), json!({"stock": 0}), Some(&owner.token)).await.expect_status(200);
+        }
+        let page = app.get(&format!("/api/v1/listings/{id}"), None).await;
+        page.expect_status(200);
+        assert_eq!(page.body["availability"], "sold_out");
+        assert!(titles(&search(&app, "脐橙").await).is_empty());
+        let all = app.send(app.http.get(app.url("/api/v1/search")).query(&[("q", "脐橙"), ("in_stock", "false")])).await;
+        assert_eq!(titles(&all.body), ["赣南脐橙 10斤装"]);
+        assert_eq!(all.body["hits"][0]["in_stock"], false);
+    }
+
+    async fn the_operator_forces_a_listing_off_sale_and_it_disappears(app) {
+        let op = app.operator().await;
+        let (owner, org) = seller(&app, &op, "13800000001").await;
+        let id = live_listing(&app, &op, &owner, org, "赣南脐橙 10斤装").await;
+        app.post(&format!("/api/v1/admin/listings/{id}/delist"), json!({"reason": "x"}), Some(&op.token)).await.expect_status(422);
+        app.post(&format!("/api/v1/admin/listings/{id}/delist"), json!({"reason": "抽检农残超标"}), Some(&owner.token)).await.expect_status(403);
+        let r = app.post(&format!("/api/v1/admin/listings/{id}/delist"), json!({"reason": "抽检农残超标，暂停销售"}), Some(&op.token)).await;
+        r.expect_status(200);
+        assert_eq!(r.body["status"], "delisted");
+        app.get(&format!("/api/v1/listings/{id}"), None).await.expect_status(404);
+        assert!(titles(&search(&app, "脐橙").await).is_empty());
+        let mine = app.get(&format!("/api/v1/listings/{id}"), Some(&owner.token)).await;
+        assert_eq!(mine.body["status_reason"], "抽检农残超标，暂停销售");
+    }
+
+    async fn wholesale_tiers_are_shown_to_verified_business_buyers_only(app) {
+        let op = app.operator().await;
+        let (owner, org) = seller(&app, &op, "13800000001").await;
+        let id = live_listing(&app, &op, &owner, org, "赣南脐橙 10斤装").await;
+        let anon = app.get(&format!("/api/v1/listings/{id}"), None).await;
+        assert!(anon.body["skus"][0].get("tiers").is_none(), "{}", anon.text);
+        let consumer = app.register("13600000001", "王芳").await;
+        let seen = app.get(&format!("/api/v1/listings/{id}"), Some(&consumer.token)).await;
+        assert!(seen.body["skus"][0].get("tiers").is_none());
+        let buyer = app.register("13700000001", "马超").await;
+        app.verified_org(&buyer, &op, "business_buyer", "青石县惠民社区超市").await;
+        let buyer_again = app.login("13700000001", farmgate_tests::PASSWORD).await;
+        let token = buyer_again.body["session"]["token"].as_str().unwrap_or_default().to_owned();
+        let b = app.get(&format!("/api/v1/listings/{id}"), Some(&token)).await;
+        assert_eq!(b.body["skus"][0]["tiers"], json!([{"min_quantity": 20, "price": 5200}]));
+        let mine = app.get(&format!("/api/v1/listings/{id}"), Some(&owner.token)).await;
+        assert!(mine.body["skus"][0]["tiers"].is_array());
+    }
+
+    async fn bad_prices_stock_and_tiers_are_refused_and_nothing_is_created(app) {
+        let op = app.operator().await;
+        let (owner, org) = seller(&app, &op, "13800000001").await;
+        let cat = category(&app, "citrus").await;
+        let mut body = listing_body(&cat, "赣南脐橙 10斤装");
+        body["skus"][0]["price"] = json!(0);
+        body["skus"][1]["price"] = json!(-100);
+        body["skus"][1]["stock"] = json!(-1);
+        let r = app.post(&format!("/api/v1/orgs/{org}/listings"), body, Some(&owner.token)).await;
+        r.expect_status(422);
+        for f in ["skus[0].price", "skus[1].price", "skus[1].stock"] {
+            assert!(r.field(f).is_some(), "{f}: {}", r.text);
+        }
+        let mut body = listing_body(&cat, "赣南脐橙 10斤装");
+        body["skus"][0]["tiers"] = json!([{"min_quantity": 20, "price": 6500}]);
+        let r = app.post(&format!("/api/v1/orgs/{org}/listings"), body, Some(&owner.token)).await;
+        r.expect_status(422);
+        assert!(r.field("skus[0].tiers").is_some(), "a tier above retail: {}", r.text);
+        let mut body = listing_body(&cat, "赣南脐橙 10斤装");
+        body["skus"][0]["tiers"] = json!([{"min_quantity": 20, "price": 5200}, {"min_quantity": 20, "price": 5000}]);
+        let r = app.post(&format!("/api/v1/orgs/{org}/listings"), body, Some(&owner.token)).await;
+        assert!(r.field("skus[0].tiers").is_some(), "overlapping tiers: {}", r.text);
+        let mut body = listing_body(&cat, "赣南脐橙 10斤装");
+        body["skus"][0]["gtin"] = json!("6901234567893");
+        body["skus"][0]["unit"] = json!("ton");
+        let r = app.post(&format!("/api/v1/orgs/{org}/listings"), body, Some(&owner.token)).await;
+        r.expect_status(422);
+        assert_eq!(app.count("listings", "1=1").await, 0);
+        assert_eq!(app.count("skus", "1=1").await, 0);
+        let id = live_listing(&app, &op, &owner, org, "赣南脐橙 10斤装").await;
+        let listing = app.get(&format!("/api/v1/listings/{id}"), Some(&owner.token)).await;
+        let big = listing.body["skus"][0]["id"].as_str().unwrap_or_default().to_owned();
+        let r = app.patch(&format!("/api/v1/skus/{big}"), json!({"price": 5000}), Some(&owner.token)).await;
+        r.expect_status(422);
+        assert!(r.field("tiers").is_some(), "a price cut below a tier is caught: {}", r.text);
+        let r = app.patch(&format!("/api/v1/skus/{big}"), json!({"stock": -5}), Some(&owner.token)).await;
+        r.expect_status(422);
+        let after = app.get(&format!("/api/v1/listings/{id}"), Some(&owner.token)).await;
+        assert_eq!(after.body["skus"][0]["price"], 5990);
+        assert_eq!(after.body["skus"][0]["stock"], 100);
+    }
+
+    async fn an_origin_outside_the_sellers_county_needs_an_explanation(app) {
+        let op = app.operator().await;
+        let (owner, org) = seller(&app, &op, "13800000001").await;
+        let cat = category(&app, "apple-pear").await;
+        let mut body = listing_body(&cat, "烟台红富士苹果 5斤装");
+        body["origin"] = json!({"province": "山东省", "city": "烟台市", "county": "栖霞市"});
+        let r = app.post(&format!("/api/v1/orgs/{org}/listings"), body.clone(), Some(&owner.token)).await;
+        r.expect_status(422);
+        assert!(r.field("origin_note").is_some(), "{}", r.text);
+        body["origin_note"] = json!("合作社统一采购，产地山东烟台");
+        app.post(&format!("/api/v1/orgs/{org}/listings"), body, Some(&owner.token)).await.expect_status(201);
+    }
+
+    async fn only_members_of_a_verified_seller_list_and_edit_their_own_listings(app) {
+        let op = app.operator().await;
+        let (owner, org) = seller(&app, &op, "13800000001").await;
+        let cat = category(&app, "citrus").await;
+        let id = live_listing(&app, &op, &owner, org, "赣南脐橙 10斤装").await;
+        // Another verified seller cannot touch it.
+        let (other, other_org) = seller(&app, &op, "13800000005").await;
+        app.patch(&format!("/api/v1/listings/{id}"), json!({"description": "改掉"}), Some(&other.token)).await.expect_status(403);
+        let listing = app.get(&format!("/api/v1/listings/{id}"), Some(&owner.token)).await;
+        let sku = listing.body["skus"][0]["id"].as_str().unwrap_or_default().to_owned();
+        app.patch(&format!("/api/v1/skus/{sku}"), json!({"price": 1}), Some(&other.token)).await.expect_status(403);
+        app.post(&format!("/api/v1/orgs/{org}/listings"), listing_body(&cat, "冒名商品 10斤"), Some(&other.token)).await.expect_status(403);
+        app.get(&format!("/api/v1/orgs/{org}/listings"), Some(&other.token)).await.expect_status(403);
+        let _ = other_org;
+        // An organisation waiting for verification cannot list.
+        let newcomer = app.register("13800000009", "周明").await;
+        let pending = app.create_org(&newcomer, "family_farm", "高山蔬菜家庭农场").await;
+        let r = app.post(&format!("/api/v1/orgs/{pending}/listings"), listing_body(&cat, "高山蔬菜 5斤"), Some(&newcomer.token)).await;
+        r.expect_status(409);
+        assert_eq!(r.code(), "org_not_verified");
+        // A business buyer does not sell.
+        let buyer = app.register("13700000001", "马超").await;
+        let shop = app.verified_org(&buyer, &op, "business_buyer", "惠民社区超市").await;
+        let again = app.login("13700000001", farmgate_tests::PASSWORD).await;
+        let t = again.body["session"]["token"].as_str().unwrap_or_default().to_owned();
+        app.post(&format!("/api/v1/orgs/{shop}/listings"), listing_body(&cat, "超市自营 10斤"), Some(&t)).await.expect_status(403);
+        // An official reads but never writes.
+        let official = app.staff("13900000003", PlatformRole::Official).await;
+        let r = app.post(&format!("/api/v1/orgs/{org}/listings"), listing_body(&cat, "官方 10斤装"), Some(&official.token)).await;
+        assert_eq!(r.code(), "read_only");
+        assert_eq!(app.count("listings", "1=1").await, 1);
+    }
+
+    async fn when_a_seller_loses_verification_its_listings_leave_search(app) {
+        let op = app.operator().await;
+        let (owner, org) = seller(&app, &op, "13800000001").await;
+        live_listing(&app, &op, &owner, org, "赣南脐橙 10斤装").await;
+        assert_eq!(titles(&search(&app, "脐橙").await).len(), 1);
+        app.post(&format!("/api/v1/admin/orgs/{org}/reject"), json!({"reason": "营业执照已吊销"}), Some(&op.token)).await.expect_status(200);
+        assert!(titles(&search(&app, "脐橙").await).is_empty());
+    }
+
+    async fn photos_are_sniffed_resized_stripped_of_exif_and_served_publicly(app) {
+        let op = app.operator().await;
+        let (owner, org) = seller(&app, &op, "13800000001").await;
+        let id = live_listing(&app, &op, &owner, org, "赣南脐橙 10斤装").await;
+        let r = upload(&app, &id, png(2000, 1500), "orange.png", &owner.token).await;
+        r.expect_status(201);
+        let thumb = r.body["thumb_url"].as_str().unwrap_or_default().to_owned();
+        let display = r.body["url"].as_str().unwrap_or_default().to_owned();
+        assert!(thumb.starts_with("/media/public/"), "{thumb}");
+        let got = app.http.get(app.url(&thumb)).send().await.expect("thumb");
+        assert_eq!(got.status().as_u16(), 200);
+        assert_eq!(got.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("image/jpeg"));
+        assert!(got.headers().get("cache-control").and_then(|v| v.to_str().ok()).is_some_and(|c| c.contains("immutable")));
+        let bytes = got.bytes().await.expect("bytes");
+        let size = image::load_from_memory(&bytes).map(|i| (i.width(), i.height())).expect("a JPEG");
+        assert_eq!(size, (480, 360));
+        let shown = app.get(&format!("/api/v1/listings/{id}"), None).await;
+        assert_eq!(shown.body["images"][0]["url"], display.as_str());
+        // EXIF (and with it GPS) never reaches the public copies.
+        let r = upload(&app, &id, jpeg_with_exif(), "photo.jpg", &owner.token).await;
+        r.expect_status(201);
+        let url = r.body["url"].as_str().unwrap_or_default().to_owned();
+        let public = app.http.get(app.url(&url)).send().await.expect("display").bytes().await.expect("bytes");
+        assert!(!public.windows(4).any(|w| w == b"Exif"), "public copy has no EXIF");
+        assert!(!public.windows(3).any(|w| w == b"GPS"));
+        let private = url.replace("/media/public/", "/media/private/").replace("display.jpg", "original.jpg");
+        app.get(&private, None).await.expect_status(404);
+        let search_hit = search(&app, "脐橙").await;
+        assert!(search_hit["hits"][0]["thumb_url"].as_str().is_some_and(|t| t.ends_with("thumb.jpg")));
+    }
+
+    async fn uploads_that_are_not_images_or_too_big_are_refused(app) {
+        let op = app.operator().await;
+        let (owner, org) = seller(&app, &op, "13800000001").await;
+        let id = live_listing(&app, &op, &owner, org, "赣南脐橙 10斤装").await;
+        let r = upload(&app, &id, b"%PDF-1.7 fake report".to_vec(), "photo.jpg", &owner.token).await;
+        r.expect_status(415);
+        assert_eq!(r.code(), "unsupported_image");
+        let r = upload(&app, &id, b"<html><script>alert(1)</script>".to_vec(), "x.png", &owner.token).await;
+        r.expect_status(415);
+        let mut big = png(10, 10);
+        big.resize(9 * 1024 * 1024, 0);
+        let r = upload(&app, &id, big, "big.png", &owner.token).await;
+        r.expect_status(413);
+        let (other, _) = seller(&app, &op, "13800000005").await;
+        let r = upload(&app, &id, png(10, 10), "x.png", &other.token).await;
+        r.expect_status(403);
+        assert_eq!(app.count("listing_images", "1=1").await, 0);
+    }
+
+    async fn search_parameters_are_checked_and_hostile_queries_are_harmless(app) {
+        let long = "苹".repeat(201);
+        let r = app.send(app.http.get(app.url("/api/v1/search")).query(&[("q", long.as_str())])).await;
+        r.expect_status(422);
+        assert!(r.field("q").is_some());
+        for (k, v) in [("page", "0"), ("per_page", "100"), ("price_min", "-1"), ("sort", "cheapest")] {
+            let r = app.send(app.http.get(app.url("/api/v1/search")).query(&[(k, v)])).await;
+            assert!(r.status == 422 || r.status == 400, "{k}={v}: {}", r.text);
+        }
+        let r = app.send(app.http.get(app.url("/api/v1/search")).query(&[("price_min", "500"), ("price_max", "100")])).await;
+        r.expect_status(422);
+        for q in ["((((", "\u{1}\u{2}\u{7f}", "title:* OR 1=1 --", "<script>alert(1)</script>", "苹果\" AND \"", "\\\\"] {
+            let r = app.send(app.http.get(app.url("/api/v1/search")).query(&[("q", q)])).await;
+            r.expect_status(200);
+        }
+        let r = app.send(app.http.get(app.url("/api/v1/search")).query(&[("page", "5000"), ("per_page", "20")])).await;
+        r.expect_status(200);
+        assert_eq!(r.body["hits"], json!([]), "a page past the end is empty, not an error");
+    }
+
+    async fn the_operator_manages_categories_and_others_cannot(app) {
+        let op = app.operator().await;
+        let fruit = category(&app, "fruit").await;
+        let r = app.post("/api/v1/admin/categories", json!({"parent_id": fruit, "name": "枇杷", "name_en": "Loquat", "slug": "loquat"}), Some(&op.token)).await;
+        r.expect_status(201);
+        let id = r.body["id"].as_str().unwrap_or_default().to_owned();
+        let dup = app.post("/api/v1/admin/categories", json!({"name": "枇杷2", "name_en": "Loquat", "slug": "loquat"}), Some(&op.token)).await;
+        dup.expect_status(422);
+        let deep = app.post("/api/v1/admin/categories", json!({"parent_id": id, "name": "三级", "name_en": "Third", "slug": "third"}), Some(&op.token)).await;
+        assert!(deep.field("parent_id").is_some(), "{}", deep.text);
+        let seller = app.register("13800000001", "李国强").await;
+        app.post("/api/v1/admin/categories", json!({"name": "x", "name_en": "x", "slug": "x"}), Some(&seller.token)).await.expect_status(403);
+        app.patch(&format!("/api/v1/admin/categories/{id}"), json!({"active": false}), Some(&op.token)).await.expect_status(200);
+        let public = app.get("/api/v1/categories", None).await;
+        assert!(!public.text.contains("枇杷"), "inactive categories are not offered");
+    }
+}
