@@ -224,7 +224,7 @@ async fn embedded() -> (Arc<dyn SearchIndex>, tempfile::TempDir) {
     (Arc::new(index), dir)
 }
 
-async fn meili() -> Option<Arc<dyn SearchIndex>> {
+async fn meili() -> Option<(Arc<dyn SearchIndex>, MeiliIndex)> {
     // Meilisearch has no package here: its suite runs where a server is configured, and is
     // never required (FARMGATE_TEST_REQUIRE_BACKENDS does not apply to it).
     let (Some(url), Some(key)) = (
@@ -245,7 +245,7 @@ async fn meili() -> Option<Arc<dyn SearchIndex>> {
         .await
         .expect("meilisearch");
     index.upsert(fixture()).await.expect("upsert");
-    Some(Arc::new(index))
+    Some((Arc::new(index.clone()), index))
 }
 
 async fn chinese_words_match_inside_longer_titles(ix: Arc<dyn SearchIndex>) {
@@ -280,6 +280,11 @@ async fn pinyin_and_initials_find_chinese_titles(ix: Arc<dyn SearchIndex>) {
     assert_eq!(
         ids(&ix.search(&req("daohuaxiang")).await.expect("search")),
         vec![3]
+    );
+    assert_eq!(
+        ids(&ix.search(&req("fanqie")).await.expect("search")),
+        vec![6],
+        "番茄 reads fanqie, not fanjia"
     );
     assert_eq!(
         ids(&ix.search(&req("PINGGUO")).await.expect("search")).len(),
@@ -363,6 +368,15 @@ async fn filters_narrow_and_facets_count_every_match(ix: Arc<dyn SearchIndex>) {
         sorted(ids(&ix.search(&r).await.expect("search"))),
         vec![1, 3, 4]
     );
+    r.filters = Filters {
+        seller: Some(id(1004)),
+        ..Filters::default()
+    };
+    assert_eq!(
+        ids(&ix.search(&r).await.expect("search")),
+        vec![4],
+        "a seller's storefront"
+    );
     let all = ix.search(&req("")).await.expect("search");
     assert_eq!(all.total, 13);
     assert_eq!(all.facets.township.get("桃源乡"), Some(&4));
@@ -398,6 +412,25 @@ async fn results_sort_by_price_newness_and_sales(ix: Arc<dyn SearchIndex>) {
         ids(&ix.search(&q).await.expect("search")),
         vec![2, 1],
         "sorting applies to matches"
+    );
+    let mut gift = doc(
+        30,
+        "精品水果礼盒",
+        &[FRUIT],
+        "梅岭镇",
+        "cooperative",
+        50,
+        true,
+        0,
+    );
+    gift.keywords = "苹果 产地直发".to_owned();
+    ix.upsert(vec![gift]).await.expect("upsert");
+    let mut q = req("苹果");
+    q.sort = Sort::PriceAsc;
+    assert_eq!(
+        ids(&ix.search(&q).await.expect("search")),
+        vec![30, 2, 1],
+        "the order asked for beats relevance (a keyword-only match is cheapest)"
     );
 }
 
@@ -507,8 +540,10 @@ macro_rules! contract {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn meilisearch() {
-                if let Some(ix) = super::meili().await {
+                if let Some((ix, concrete)) = super::meili().await {
                     super::$case(ix).await;
+                    // Leave the shared server as we found it.
+                    concrete.delete_index().await.expect("deleting the test index");
                 }
             }
         }

@@ -77,6 +77,8 @@ pub fn skip_or_fail(what: &str) {
 /// A running server and typed helpers to talk to it.
 pub struct TestApp {
     pub base: String,
+    /// The Meilisearch index this app created, deleted when the app is dropped.
+    meili_cleanup: Option<(String, String, String)>,
     pub http: reqwest::Client,
     pub state: AppState,
     pub clock: Clock,
@@ -88,6 +90,26 @@ pub struct TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = self.shutdown.send(true);
+        // Leave a shared Meilisearch as we found it (best effort: a runtime of its own, since
+        // drop cannot await).
+        if let Some((url, key, uid)) = self.meili_cleanup.take() {
+            let _ = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                rt.block_on(async {
+                    let _ = reqwest::Client::new()
+                        .delete(format!("{}/indexes/{uid}", url.trim_end_matches('/')))
+                        .bearer_auth(key)
+                        .send()
+                        .await;
+                });
+            })
+            .join();
+        }
     }
 }
 
@@ -192,8 +214,27 @@ impl TestApp {
                 }
                 None => skip_or_fail("S3 (FARMGATE_TEST_S3_*); using the local object directory"),
             }
+            // Meilisearch when one is configured (never required: no package ships it).
+            if let (Some(url), Some(key)) = (
+                env("FARMGATE_TEST_MEILI_URL"),
+                env("FARMGATE_TEST_MEILI_KEY"),
+            ) {
+                settings.meili_url = Some(url);
+                settings.meili_key = Some(key);
+                settings.meili_index_prefix = format!("fgtest_{}_", Uuid::new_v4().simple());
+            }
         }
-        Some(Self::start(settings, backend, dir).await)
+        let cleanup = match (&settings.meili_url, &settings.meili_key) {
+            (Some(u), Some(k)) => Some((
+                u.clone(),
+                k.clone(),
+                format!("{}listings", settings.meili_index_prefix),
+            )),
+            _ => None,
+        };
+        let mut app = Self::start(settings, backend, dir).await;
+        app.meili_cleanup = cleanup;
+        Some(app)
     }
 
     /// Starts the server with explicit settings (for tests of configuration itself).
@@ -230,6 +271,7 @@ impl TestApp {
             .expect("http client");
         TestApp {
             base,
+            meili_cleanup: None,
             http,
             state,
             clock,

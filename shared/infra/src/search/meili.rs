@@ -17,7 +17,7 @@ use meilisearch_sdk::settings::{
 use meilisearch_sdk::task_info::TaskInfo;
 use meilisearch_sdk::tasks::Task;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
@@ -41,10 +41,11 @@ impl std::fmt::Debug for MeiliConfig {
     }
 }
 
-/// A document as Meilisearch stores it: the search document plus the derived fields.
+/// A document as Meilisearch stores it: the search document plus the derived fields. The
+/// primary key is the search document's own `id` (a UUID string): a second `id` here would be
+/// sent twice and, on the way back, taken by this struct and missing in the flattened one.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct MeiliDoc {
-    id: String,
     #[serde(flatten)]
     doc: SearchDoc,
     /// Space-separated Han characters of the title.
@@ -138,16 +139,34 @@ impl MeiliIndex {
             .with_searchable_attributes(["title", "keywords", "chars", "pinyin"])
             .with_filterable_attributes([
                 "category",
+                "seller_id",
                 "township",
                 "seller_kind",
                 "price_from",
                 "in_stock",
             ])
             .with_sortable_attributes(["price_from", "created_at", "sales"])
+            // `sort` first: a requested order applies to every match, as in the embedded engine
+            // (by default Meilisearch sorts only within words/typo/proximity/attribute buckets).
+            // Without a sort in the request the rule does nothing.
+            .with_ranking_rules([
+                "sort",
+                "words",
+                "typo",
+                "proximity",
+                "attribute",
+                "exactness",
+            ])
             .with_synonyms(synonyms)
             .with_typo_tolerance(TypoToleranceSettings {
                 enabled: Some(true),
-                disable_on_attributes: Some(vec!["chars".to_owned()]),
+                // Typos only on pinyin, as in the embedded engine (titles and keywords match
+                // exactly or by prefix).
+                disable_on_attributes: Some(vec![
+                    "chars".to_owned(),
+                    "title".to_owned(),
+                    "keywords".to_owned(),
+                ]),
                 disable_on_words: None,
                 min_word_size_for_typos: Some(MinWordSizeForTypos {
                     one_typo: Some(4),
@@ -176,11 +195,21 @@ impl MeiliIndex {
         }
     }
 
+    /// Deletes our index and its documents (tests clean up after themselves with it).
+    pub async fn delete_index(&self) -> Result<(), SearchError> {
+        let task = self
+            .client
+            .index(&self.uid)
+            .delete()
+            .await
+            .map_err(meili_err)?;
+        self.expect_success(task).await
+    }
+
     fn to_meili(&self, d: SearchDoc) -> MeiliDoc {
         MeiliDoc {
-            id: d.id.to_string(),
             chars: self.analyzer.chars(&d.title),
-            pinyin: self.analyzer.pinyin_tokens(&d.title).join(" "),
+            pinyin: with_prefixes(&self.analyzer.pinyin_tokens(&d.title)),
             category: d.category_ids.iter().map(Uuid::to_string).collect(),
             doc: d,
         }
@@ -212,6 +241,23 @@ impl MeiliIndex {
         }
         parts.join(" AND ")
     }
+}
+
+/// Pinyin tokens and every prefix of each, space-separated. Meilisearch matches by prefix only
+/// the last word of a query; the embedded engine matches every pinyin part by prefix
+/// ("hf pg", "daohua dami"), so the prefixes are indexed as words of their own.
+fn with_prefixes(tokens: &[String]) -> String {
+    let mut seen = HashSet::new();
+    let mut out: Vec<&str> = Vec::new();
+    for t in tokens {
+        for (i, c) in t.char_indices() {
+            let prefix = &t[..i + c.len_utf8()];
+            if seen.insert(prefix) {
+                out.push(prefix);
+            }
+        }
+    }
+    out.join(" ")
 }
 
 fn counts(

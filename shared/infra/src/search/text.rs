@@ -194,8 +194,15 @@ fn runs(text: &str) -> Vec<(bool, String)> {
     out
 }
 
+/// Characters whose first dictionary reading is not the one produce names use (the pinyin
+/// crate gives the first reading of a polyphone: 番茄 would be "fanjia").
+const PINYIN_OVERRIDES: &[(char, &str)] = &[('茄', "qie")];
+
 /// The plain pinyin of one character (ü written v, as people type it).
 fn char_pinyin(c: char) -> Option<String> {
+    if let Some((_, p)) = PINYIN_OVERRIDES.iter().find(|(o, _)| *o == c) {
+        return Some((*p).to_owned());
+    }
     c.to_pinyin().map(|p| p.plain().replace('ü', "v"))
 }
 
