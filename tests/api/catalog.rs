@@ -531,3 +531,84 @@ both_backends! {
         assert!(!public.text.contains("枇杷"), "inactive categories are not offered");
     }
 }
+
+/// A listing approved while the search engine is down appears once it is back: the approval
+/// commits, the index update waits in the outbox, failing and retrying, and nothing is lost.
+async fn engine_down_then_back(backend: farmgate_tests::Backend) {
+    let Some((app, switch)) = TestApp::spawn_with_switchable_search(backend).await else {
+        return;
+    };
+    let op = app.operator().await;
+    let (owner, org) = seller(&app, &op, "13800000001").await;
+    let cat = category(&app, "citrus").await;
+    let r = app
+        .post(
+            &format!("/api/v1/orgs/{org}/listings"),
+            listing_body(&cat, "赣南脐橙 停机期间上架"),
+            Some(&owner.token),
+        )
+        .await;
+    let id = r.body["id"].as_str().unwrap_or_default().to_owned();
+    let s = app
+        .post_empty(&format!("/api/v1/listings/{id}/submit"), Some(&owner.token))
+        .await;
+    let rev = s.body["revision"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    switch.set_down(true);
+    let approved = app
+        .post_empty(
+            &format!("/api/v1/admin/listing-reviews/{rev}/approve"),
+            Some(&op.token),
+        )
+        .await;
+    approved.expect_status(200);
+    let mut failed = 0;
+    for _ in 0..200 {
+        failed = app
+            .count(
+                "outbox_events",
+                "delivered_at IS NULL AND attempts > 0 AND last_error LIKE '%down%'",
+            )
+            .await;
+        if failed > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(
+        failed > 0,
+        "the index update is kept and retried while the engine is down"
+    );
+    let r = app
+        .send(
+            app.http
+                .get(app.url("/api/v1/search"))
+                .query(&[("q", "脐橙")]),
+        )
+        .await;
+    r.expect_status(503);
+    assert_eq!(r.code(), "unavailable");
+    app.get(&format!("/api/v1/listings/{id}"), None)
+        .await
+        .expect_status(200);
+    switch.set_down(false);
+    app.clock.advance(chrono::Duration::minutes(10));
+    assert_eq!(
+        titles(&search(&app, "脐橙").await),
+        ["赣南脐橙 停机期间上架"]
+    );
+}
+
+mod a_listing_approved_while_the_search_engine_is_down_appears_once_it_is_back {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn embedded() {
+        super::engine_down_then_back(farmgate_tests::Backend::Embedded).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn production() {
+        super::engine_down_then_back(farmgate_tests::Backend::Production).await;
+    }
+}

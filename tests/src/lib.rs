@@ -20,6 +20,7 @@ use farmgate_identity::PlatformRole;
 use farmgate_identity::domain::NewAccount;
 use farmgate_infra::Clock;
 use farmgate_infra::outbox::WorkerConfig;
+use farmgate_infra::search::{SearchDoc, SearchError, SearchIndex, SearchRequest, SearchResponse};
 use farmgate_server::settings::Settings;
 use farmgate_server::{AppState, BuildOptions};
 use serde_json::{Value, json};
@@ -149,6 +150,68 @@ impl Resp {
     }
 }
 
+/// Turns the search engine off and on for a test.
+#[derive(Clone, Debug, Default)]
+pub struct SearchSwitch {
+    down: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl SearchSwitch {
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// A search index that fails every call while its switch is down, like an engine that is
+/// unreachable.
+struct SwitchableIndex {
+    inner: std::sync::Arc<dyn SearchIndex>,
+    down: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl SwitchableIndex {
+    fn check(&self) -> Result<(), SearchError> {
+        if self.down.load(std::sync::atomic::Ordering::SeqCst) {
+            Err(SearchError::Meili(
+                "the search engine is down (test switch)".to_owned(),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl SearchIndex for SwitchableIndex {
+    fn backend(&self) -> &'static str {
+        self.inner.backend()
+    }
+    async fn upsert(&self, docs: Vec<SearchDoc>) -> Result<(), SearchError> {
+        self.check()?;
+        self.inner.upsert(docs).await
+    }
+    async fn delete(&self, ids: Vec<Uuid>) -> Result<(), SearchError> {
+        self.check()?;
+        self.inner.delete(ids).await
+    }
+    async fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
+        self.check()?;
+        self.inner.search(request).await
+    }
+    async fn clear(&self) -> Result<(), SearchError> {
+        self.check()?;
+        self.inner.clear().await
+    }
+    async fn count(&self) -> Result<u64, SearchError> {
+        self.check()?;
+        self.inner.count().await
+    }
+    async fn health(&self) -> Result<(), SearchError> {
+        self.check()?;
+        self.inner.health().await
+    }
+}
+
 /// A logged-in person.
 #[derive(Clone, Debug)]
 pub struct Session {
@@ -180,6 +243,13 @@ impl TestApp {
     /// Starts the server on `backend`, or returns `None` when that backend is not configured
     /// here (and not required).
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_inner(backend, None).await
+    }
+
+    async fn spawn_inner(
+        backend: Backend,
+        wrap: Option<farmgate_server::app::SearchWrapper>,
+    ) -> Option<TestApp> {
         let dir = tempfile::tempdir().expect("temporary directory");
         let mut settings = Settings {
             addr: "127.0.0.1:0".to_owned(),
@@ -232,13 +302,36 @@ impl TestApp {
             )),
             _ => None,
         };
-        let mut app = Self::start(settings, backend, dir).await;
+        let mut app = Self::start_with(settings, backend, dir, wrap).await;
         app.meili_cleanup = cleanup;
         Some(app)
     }
 
     /// Starts the server with explicit settings (for tests of configuration itself).
     pub async fn start(settings: Settings, backend: Backend, dir: tempfile::TempDir) -> TestApp {
+        Self::start_with(settings, backend, dir, None).await
+    }
+
+    /// Starts the server with its search engine behind a switch the test can turn off and on.
+    pub async fn spawn_with_switchable_search(backend: Backend) -> Option<(TestApp, SearchSwitch)> {
+        let switch = SearchSwitch::default();
+        let down = switch.down.clone();
+        let wrap: farmgate_server::app::SearchWrapper = std::sync::Arc::new(move |inner| {
+            std::sync::Arc::new(SwitchableIndex {
+                inner,
+                down: down.clone(),
+            })
+        });
+        let app = Self::spawn_inner(backend, Some(wrap)).await?;
+        Some((app, switch))
+    }
+
+    async fn start_with(
+        settings: Settings,
+        backend: Backend,
+        dir: tempfile::TempDir,
+        wrap_search: Option<farmgate_server::app::SearchWrapper>,
+    ) -> TestApp {
         farmgate_server::telemetry::init(&settings);
         let clock = Clock::manual(chrono::Utc::now());
         let options = BuildOptions {
@@ -249,6 +342,7 @@ impl TestApp {
                 backoff_base: Duration::from_millis(10),
                 ..WorkerConfig::default()
             },
+            wrap_search,
         };
         let app = farmgate_server::build(&settings, options)
             .await

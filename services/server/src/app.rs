@@ -37,12 +37,28 @@ pub struct AppState {
 #[derive(Clone, Debug)]
 pub struct AssetsDir(pub PathBuf);
 
+/// Wraps the search index the settings chose.
+pub type SearchWrapper = Arc<dyn Fn(Arc<dyn SearchIndex>) -> Arc<dyn SearchIndex> + Send + Sync>;
+
 /// Knobs the test harness turns; the binary uses the defaults.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BuildOptions {
     pub clock: Clock,
     pub password_cost: PasswordCost,
     pub worker: WorkerConfig,
+    /// Wraps the configured search index (tests use it to take the engine down and up).
+    pub wrap_search: Option<SearchWrapper>,
+}
+
+impl std::fmt::Debug for BuildOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BuildOptions")
+            .field("clock", &self.clock)
+            .field("password_cost", &self.password_cost)
+            .field("worker", &self.worker)
+            .field("wrap_search", &self.wrap_search.is_some())
+            .finish()
+    }
 }
 
 impl Default for BuildOptions {
@@ -51,6 +67,7 @@ impl Default for BuildOptions {
             clock: Clock::system(),
             password_cost: PasswordCost::default(),
             worker: WorkerConfig::default(),
+            wrap_search: None,
         }
     }
 }
@@ -181,7 +198,10 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
     )
     .await
     .context("starting the identity service")?;
-    let search = build_search(settings).await?;
+    let mut search = build_search(settings).await?;
+    if let Some(wrap) = &options.wrap_search {
+        search = wrap(search);
+    }
     let catalog = Catalog::new(infra.clone(), identity.clone(), search);
     let added = catalog
         .ensure_categories()

@@ -223,6 +223,18 @@ pub fn backoff(attempts: i32, base: Duration, max: Duration) -> Duration {
     capped + Duration::from_millis(extra)
 }
 
+/// An error with its causes, `outer: inner: innermost`, for the row an operator reads.
+fn cause_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cur = c.source();
+    }
+    out
+}
+
 fn to_chrono(d: Duration) -> ChronoDuration {
     ChronoDuration::from_std(d).unwrap_or(ChronoDuration::MAX)
 }
@@ -388,10 +400,10 @@ impl OutboxWorker {
                     self.metrics.outbox_failed(name);
                     tracing::warn!(
                         event.id = %ev.id, event.topic = %ev.topic, handler = name,
-                        attempts = ev.attempts + 1, error = %e,
+                        attempts = ev.attempts + 1, error = %cause_chain(e.as_ref()),
                         "outbox handler failed; will retry"
                     );
-                    let msg = format!("{name}: {e}");
+                    let msg = format!("{name}: {}", cause_chain(e.as_ref()));
                     failure = Some(match failure {
                         Some(prev) => format!("{prev}; {msg}"),
                         None => msg,
