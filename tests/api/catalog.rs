@@ -260,6 +260,11 @@ both_backends! {
         assert_eq!(titles(&search(&app, "新果").await), ["赣南脐橙 新果上市 10斤装"]);
         let public = app.get(&format!("/api/v1/listings/{id}"), None).await;
         assert_eq!(public.body["availability"], "on_sale");
+        // Optional facts are cleared with "" or 0.
+        let cleared = app.patch(&format!("/api/v1/listings/{id}"), json!({"storage": "", "shelf_life_days": 0}), Some(&owner.token)).await;
+        cleared.expect_status(200);
+        assert_eq!(cleared.body["storage"], Value::Null);
+        assert_eq!(cleared.body["shelf_life_days"], Value::Null);
     }
 
     async fn prices_and_stock_apply_at_once_are_logged_and_reach_search(app) {

@@ -89,8 +89,11 @@ pub struct ListingPatch {
     pub origin: Option<RegionInput>,
     /// Send `""` to clear.
     pub origin_note: Option<String>,
+    /// Send `""` to clear.
     pub season: Option<String>,
+    /// Send `""` to clear.
     pub storage: Option<String>,
+    /// Send `0` to clear.
     pub shelf_life_days: Option<i64>,
 }
 
@@ -102,7 +105,9 @@ pub struct SkuPatch {
     pub price: Option<i64>,
     pub stock: Option<i64>,
     pub weight_grams: Option<i64>,
+    /// Send `0` to clear.
     pub net_weight_grams: Option<i64>,
+    /// Send `""` to clear.
     pub gtin: Option<String>,
     pub tiers: Option<Vec<Tier>>,
     pub active: Option<bool>,
@@ -788,6 +793,8 @@ impl Catalog {
             None => Some(current.storage.clone()),
         };
         let shelf = match patch.shelf_life_days {
+            // 0 clears it (JSON null cannot: absent and null both mean "unchanged").
+            Some(0) => Some(None),
             Some(d) => errs.check("shelf_life_days", domain::parse_shelf_life(Some(d))),
             None => Some(current.shelf_life_days),
         };
@@ -1200,6 +1207,8 @@ impl Catalog {
             None => Some(current.weight_grams),
         };
         let net = match patch.net_weight_grams {
+            // 0 clears it.
+            Some(0) => Some(None),
             Some(w) => errs
                 .check(
                     "net_weight_grams",
