@@ -636,40 +636,24 @@ impl Catalog {
         }
         let seller = self.identity().ensure_can_sell(org).await?;
         let mut errs = ValidationErrors::new();
-        let title = errs.check("title", domain::parse_title(&req.title));
-        let description = errs.check("description", domain::parse_description(&req.description));
-        let origin = parse_region("origin", &req.origin, &mut errs);
-        let origin_note = errs.check(
-            "origin_note",
-            domain::parse_short("origin_note", req.origin_note.as_deref(), 200),
-        );
-        let season = errs.check(
-            "season",
-            domain::parse_short("season", req.season.as_deref(), 40),
-        );
-        let storage = errs.check(
-            "storage",
-            domain::parse_short("storage", req.storage.as_deref(), 60),
-        );
-        let shelf = errs.check(
-            "shelf_life_days",
-            domain::parse_shelf_life(req.shelf_life_days),
+        let facts = parse_facts(
+            &FactsInput {
+                title: Some(&req.title),
+                description: Some(&req.description),
+                origin: Some(&req.origin),
+                origin_note: Some(req.origin_note.as_deref().unwrap_or("")),
+                season: Some(req.season.as_deref().unwrap_or("")),
+                storage: Some(req.storage.as_deref().unwrap_or("")),
+                shelf_life_days: Some(req.shelf_life_days.unwrap_or(0)),
+            },
+            None,
+            &seller.region,
+            &mut errs,
         );
         self.check_category(req.category_id, &mut errs).await?;
-        if let (Some(o), Some(n)) = (&origin, &origin_note) {
-            Self::check_origin(&seller.region, o, n.as_deref(), &mut errs);
-        }
         let skus = self.parse_skus(&req.skus, &mut errs);
         errs.finish()?;
-        let (
-            Some(title),
-            Some(description),
-            Some(origin),
-            Some(origin_note),
-            Some(season),
-            Some(storage),
-            Some(shelf),
-        ) = (
+        let Some(Facts {
             title,
             description,
             origin,
@@ -677,7 +661,7 @@ impl Catalog {
             season,
             storage,
             shelf,
-        )
+        }) = facts
         else {
             return Err(CatalogError::Invalid(ValidationErrors::new()));
         };
@@ -765,56 +749,26 @@ impl Catalog {
             .await?;
         let status = status_of(&current)?;
         let mut errs = ValidationErrors::new();
-        let title = match &patch.title {
-            Some(t) => errs.check("title", domain::parse_title(t)),
-            None => Some(current.title.clone()),
-        };
-        let description = match &patch.description {
-            Some(d) => errs.check("description", domain::parse_description(d)),
-            None => Some(current.description.clone()),
-        };
-        let origin = match &patch.origin {
-            Some(o) => parse_region("origin", o, &mut errs),
-            None => Some(origin_of(&current)),
-        };
-        let origin_note = match &patch.origin_note {
-            Some(n) => errs.check(
-                "origin_note",
-                domain::parse_short("origin_note", Some(n), 200),
-            ),
-            None => Some(current.origin_note.clone()),
-        };
-        let season = match &patch.season {
-            Some(v) => errs.check("season", domain::parse_short("season", Some(v), 40)),
-            None => Some(current.season.clone()),
-        };
-        let storage = match &patch.storage {
-            Some(v) => errs.check("storage", domain::parse_short("storage", Some(v), 60)),
-            None => Some(current.storage.clone()),
-        };
-        let shelf = match patch.shelf_life_days {
-            // 0 clears it (JSON null cannot: absent and null both mean "unchanged").
-            Some(0) => Some(None),
-            Some(d) => errs.check("shelf_life_days", domain::parse_shelf_life(Some(d))),
-            None => Some(current.shelf_life_days),
-        };
+        let facts = parse_facts(
+            &FactsInput {
+                title: patch.title.as_deref(),
+                description: patch.description.as_deref(),
+                origin: patch.origin.as_ref(),
+                origin_note: patch.origin_note.as_deref(),
+                season: patch.season.as_deref(),
+                storage: patch.storage.as_deref(),
+                shelf_life_days: patch.shelf_life_days,
+            },
+            Some(&current),
+            &seller.region,
+            &mut errs,
+        );
         let category_id = patch.category_id.unwrap_or(current.category_id);
         if patch.category_id.is_some() {
             self.check_category(category_id, &mut errs).await?;
         }
-        if let (Some(o), Some(n)) = (&origin, &origin_note) {
-            Self::check_origin(&seller.region, o, n.as_deref(), &mut errs);
-        }
         errs.finish()?;
-        let (
-            Some(title),
-            Some(description),
-            Some(origin),
-            Some(origin_note),
-            Some(season),
-            Some(storage),
-            Some(shelf),
-        ) = (
+        let Some(Facts {
             title,
             description,
             origin,
@@ -822,7 +776,7 @@ impl Catalog {
             season,
             storage,
             shelf,
-        )
+        }) = facts
         else {
             return Err(CatalogError::Invalid(ValidationErrors::new()));
         };
@@ -1448,6 +1402,91 @@ impl Catalog {
             .map(|(k, v)| (k.as_uuid(), v))
             .collect())
     }
+}
+
+/// The facts a seller writes about a listing, parsed.
+struct Facts {
+    title: String,
+    description: String,
+    origin: Region,
+    origin_note: Option<String>,
+    season: Option<String>,
+    storage: Option<String>,
+    shelf: Option<i32>,
+}
+
+/// Raw facts: `Some` is a value to parse (`""` or `0` clears an optional fact), `None` keeps
+/// the current value.
+struct FactsInput<'a> {
+    title: Option<&'a str>,
+    description: Option<&'a str>,
+    origin: Option<&'a RegionInput>,
+    origin_note: Option<&'a str>,
+    season: Option<&'a str>,
+    storage: Option<&'a str>,
+    shelf_life_days: Option<i64>,
+}
+
+/// Parses new facts over the current ones (none for a new listing), reporting every problem,
+/// and checks the origin against the seller's county.
+fn parse_facts(
+    f: &FactsInput<'_>,
+    current: Option<&listing::Model>,
+    seller_region: &Region,
+    errs: &mut ValidationErrors,
+) -> Option<Facts> {
+    let title = match f.title {
+        Some(t) => errs.check("title", domain::parse_title(t)),
+        None => current.map(|c| c.title.clone()),
+    };
+    let description = match f.description {
+        Some(d) => errs.check("description", domain::parse_description(d)),
+        None => Some(current.map(|c| c.description.clone()).unwrap_or_default()),
+    };
+    let origin = match f.origin {
+        Some(o) => parse_region("origin", o, errs),
+        None => current.map(origin_of),
+    };
+    let mut short = |field: &str, value: Option<&str>, max: usize, keep: Option<String>| match value
+    {
+        Some(v) => errs.check(field, domain::parse_short(field, Some(v), max)),
+        None => Some(keep),
+    };
+    let origin_note = short(
+        "origin_note",
+        f.origin_note,
+        200,
+        current.and_then(|c| c.origin_note.clone()),
+    );
+    let season = short(
+        "season",
+        f.season,
+        40,
+        current.and_then(|c| c.season.clone()),
+    );
+    let storage = short(
+        "storage",
+        f.storage,
+        60,
+        current.and_then(|c| c.storage.clone()),
+    );
+    let shelf = match f.shelf_life_days {
+        Some(0) => Some(None),
+        Some(d) => errs.check("shelf_life_days", domain::parse_shelf_life(Some(d))),
+        None => Some(current.and_then(|c| c.shelf_life_days)),
+    };
+    if let (Some(o), Some(n)) = (&origin, &origin_note) {
+        Catalog::check_origin(seller_region, o, n.as_deref(), errs);
+    }
+    Some(Facts {
+        title: title?,
+        description: description?,
+        origin: origin?,
+        origin_note: origin_note?,
+        season: season?,
+        storage: storage?,
+        shelf: shelf?,
+    })
 }
 
 fn set_facts(active: &mut listing::ActiveModel, facts: &ReviewedFacts) {
