@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_outbox;
 mod m20261123_000002_identity;
 mod m20261123_000003_catalog;
+mod m20261123_000004_trace;
 mod util;
 
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_outbox::Migration),
             Box::new(m20261123_000002_identity::Migration),
             Box::new(m20261123_000003_catalog::Migration),
+            Box::new(m20261123_000004_trace::Migration),
         ]
     }
 }

@@ -7,3 +7,4 @@ mod catalog;
 mod errors;
 mod ops;
 mod orgs;
+mod trace;

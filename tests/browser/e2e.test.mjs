@@ -6,6 +6,7 @@
 // catalogue stories add listings with unique titles (digits of the clock) and leave them there.
 
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { launchBrowser, logIn, open, ready, scrollWidth, story } from './helpers.mjs';
 
@@ -103,6 +104,122 @@ async function fillSku(row, { name, unit = 'box', price, stock = '50', weight = 
   await row.getByTestId('sku-price').fill(price);
   await row.getByTestId('sku-stock').fill(stock);
   await row.getByTestId('sku-weight-grams').fill(weight);
+}
+
+// ---- traceability helpers ----------------------------------------------------------------------
+
+const DAY_MS = 86_400_000;
+const BEIJING_MS = 8 * 3600 * 1000;
+
+/** A Beijing calendar day, `days` from today (`2026-11-23`). */
+function beijingDay(days = 0) {
+  return new Date(Date.now() + days * DAY_MS + BEIJING_MS).toISOString().slice(0, 10);
+}
+
+/** A datetime-local value in Beijing time, `offsetMs` from now (`2026-11-23T14:30`). */
+function beijingLocal(offsetMs = 0) {
+  return new Date(Date.now() + offsetMs + BEIJING_MS).toISOString().slice(0, 16);
+}
+
+/** A small but well-formed one-page PDF (header, objects, xref, trailer), like a lab's report. */
+function tinyPdf(line) {
+  const content = `BT /F1 16 Tf 72 770 Td (${line}) Tj ET`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  let out = '%PDF-1.4\n%\u00e2\u00e3\u00cf\u00d3\n';
+  const offsets = [];
+  objects.forEach((body, i) => {
+    offsets.push(Buffer.byteLength(out, 'latin1'));
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+  });
+  const xref = Buffer.byteLength(out, 'latin1');
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const offset of offsets) out += `${String(offset).padStart(10, '0')} 00000 n \n`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
+
+const COMMITMENTS = ['no_banned_substances', 'withdrawal_respected', 'residues_within_limits'];
+
+/**
+ * The cooperative owner opens a batch for the first of its approved listings, started 30 days
+ * ago and harvested today, and lands on the batch page. Returns the created Batch.
+ */
+async function createBatch(page, { locate = false } = {}) {
+  await open(page, '/seller/batches.html');
+  await page.getByTestId('batches-console').waitFor();
+  await page.locator('[data-testid="batch-form"][data-ready="true"]').waitFor({ state: 'attached' });
+  await page.getByTestId('new-batch').click();
+  await page.getByTestId('batch-form').waitFor();
+  const listingId = await chooseFirst(page.getByTestId('b-listing'));
+  assert.ok(listingId, 'the cooperative has an approved listing to open a batch for');
+  await page.getByTestId('b-started-on').fill(beijingDay(-30));
+  await page.getByTestId('b-harvest-date').fill(beijingDay(0));
+  await page.getByTestId('b-quantity').fill('2000');
+  await page.getByTestId('b-unit').selectOption('jin');
+  const village = page.getByTestId('b-village');
+  if (!(await village.inputValue()).trim()) await village.fill('茶坑村');
+  await page.getByTestId('b-plot-name').fill('3号果园');
+  assert.ok((await page.getByTestId('b-contact-phone').inputValue()).trim(), 'the contact phone starts as the organisation\'s');
+  if (locate) {
+    // Standing on the plot: the phone's position, rounded to 5 decimals (about a metre).
+    await page.context().grantPermissions(['geolocation'], { origin: new URL(page.url()).origin });
+    await page.context().setGeolocation({ latitude: 25.712345678, longitude: 115.123456789, accuracy: 8 });
+    await page.getByTestId('locate').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="b-lat"]').value !== '');
+    assert.equal(await page.getByTestId('b-lat').inputValue(), '25.71235');
+    assert.equal(await page.getByTestId('b-lng').inputValue(), '115.12346');
+  }
+  await page.getByTestId('b-basis-commissioned_test').check();
+
+  // Two promises out of three: the page explains that all three are required and sends nothing.
+  const sent = [];
+  const onRequest = (r) => { if (r.url().endsWith(`/api/v1/listings/${listingId}/batches`)) sent.push(r.method()); };
+  page.on('request', onRequest);
+  await page.getByTestId(`c-${COMMITMENTS[0]}`).check();
+  await page.getByTestId(`c-${COMMITMENTS[1]}`).check();
+  await page.getByTestId('batch-submit').click();
+  const missing = page.getByTestId('commitments-error');
+  await missing.waitFor();
+  assert.ok((await missing.textContent()).trim(), 'a message next to the promises');
+  assert.deepEqual(sent, [], 'nothing was sent without all three promises');
+  page.off('request', onRequest);
+
+  await page.getByTestId(`c-${COMMITMENTS[2]}`).check();
+  const [created] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith(`/api/v1/listings/${listingId}/batches`) && r.request().method() === 'POST'),
+    page.getByTestId('batch-submit').click(),
+  ]);
+  assert.equal(created.status(), 201, `the batch is created (${await created.text()})`);
+  const batch = await created.json();
+  assert.equal(batch.listing.id, listingId);
+  for (const c of COMMITMENTS) assert.equal(batch.certificate.commitments[c], true);
+  if (locate) assert.deepEqual([batch.plot.lat, batch.plot.lng], [25.71235, 115.12346]);
+  await page.waitForURL((url) => url.pathname === '/seller/batch.html' && url.searchParams.get('id') === batch.id);
+  await ready(page);
+  await page.locator('[data-testid="batch"][data-ready="true"]').waitFor();
+  return batch;
+}
+
+/** Chooses the kind and the time of a new event; `fill` does the kind's fields; submits it. */
+async function addEvent(page, kind, occurredLocal, fill) {
+  await page.getByTestId('ev-kind').selectOption(kind);
+  if (occurredLocal) await page.getByTestId('ev-occurred-at').fill(occurredLocal);
+  await fill();
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => /\/api\/v1\/batches\/[^/]+\/events$/.test(r.url()) && r.request().method() === 'POST'),
+    page.getByTestId('event-submit').click(),
+  ]);
+  return response;
+}
+
+function timelineEvents(page, kind) {
+  return page.locator(kind ? `[data-testid="timeline-event"][data-kind="${kind}"]` : '[data-testid="timeline-event"]');
 }
 
 describe('Farmgate pages against a running server', () => {
@@ -289,7 +406,13 @@ describe('Farmgate pages against a running server', () => {
 
       const owner = await s.person({ width: 360, height: 740 });
       await logIn(owner, COOP_OWNER);
-      for (const path of ['/', '/account.html', '/seller/listings.html', '/seller/edit.html', '/org.html']) await check(owner, path);
+      for (const path of ['/', '/account.html', '/seller/listings.html', '/seller/edit.html', '/seller/batches.html']) await check(owner, path);
+      await owner.getByTestId('new-batch').click();
+      await owner.getByTestId('batch-form').waitFor();
+      assert.ok(await scrollWidth(owner) <= 360, 'the new-batch form fits');
+      const firstBatch = owner.getByTestId('batch-row-open').first();
+      if (await firstBatch.count()) await check(owner, await firstBatch.getAttribute('href'));
+      await check(owner, '/org.html');
       // The selected organisation with its members and invitations open.
       await owner.getByTestId('org-select').first().click();
       await owner.getByTestId('org-detail').waitFor();
@@ -549,5 +672,136 @@ describe('Farmgate pages against a running server', () => {
       assert.deepEqual(injected, { scripts: 0, images: 0 }, 'the name never became markup');
       await page.waitForTimeout(300);
       assert.deepEqual(s.dialogs, [], 'no dialog opened');
+    }));
+  test('a cooperative creates a batch, records a harvest with a lab report, prints labels, and a consumer scans it',
+    { timeout: STORY_TIMEOUT * 2, skip }, scenario(async (s) => {
+      const owner = await s.person({ width: 360, height: 740 });
+      await logIn(owner, COOP_OWNER);
+      const secure = await owner.evaluate(() => window.isSecureContext);
+      const batch = await createBatch(owner, { locate: secure });
+
+      // The batch page: its trace code, the QR of it, the certificate, and the chain so far.
+      assert.equal((await owner.getByTestId('batch-code').textContent()).trim(), batch.code_display);
+      assert.equal(await owner.getByTestId('batch-qr').getAttribute('src'), `/api/v1/batches/${batch.id}/qr.svg`);
+      assert.ok(await owner.getByTestId('batch-qr').evaluate((img) => img.complete && img.naturalWidth > 0), 'the QR image loads');
+      assert.equal(await owner.getByTestId('view-public').getAttribute('href'), `/t/${batch.code}`);
+      assert.equal(await owner.getByTestId('cert-commitments').locator('li[data-made="true"]').count(), 3);
+      const before = await timelineEvents(owner).count();
+      assert.ok(before >= 1, 'the batch starts with its record of creation');
+
+      // An inspection, passed, with the lab's report attached (uploaded first, then named).
+      const pdf = tinyPdf('Residue test report: all items within limits');
+      const response = await addEvent(owner, 'inspection', null, async () => {
+        await owner.getByTestId('ev-lab').fill('青石县农产品质量安全检测站');
+        await owner.getByTestId('ev-method').fill('GB 23200.113-2018');
+        await owner.getByTestId('ev-items').fill('有机磷、氨基甲酸酯类农药残留');
+        await owner.getByTestId('ev-result-pass').check();
+        await owner.getByTestId('ev-file-pick').setInputFiles({ name: '检测报告.pdf', mimeType: 'application/pdf', buffer: pdf });
+        await owner.getByTestId('ev-attachment').waitFor();
+      });
+      assert.equal(response.status(), 201, `the inspection is recorded (${await response.text()})`);
+      const sent = response.request().postDataJSON();
+      assert.equal(sent.attachments.length, 1, 'the event names the uploaded report');
+      assert.match(sent.occurred_at, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, 'an RFC 3339 UTC instant');
+
+      const inspection = timelineEvents(owner, 'inspection');
+      await inspection.waitFor();
+      assert.equal(await inspection.getByTestId('inspection-result').getAttribute('data-value'), 'pass');
+      assert.equal((await inspection.getByTestId('attachment-link').textContent()).trim(), '检测报告.pdf');
+      const digest = createHash('sha256').update(pdf).digest('hex');
+      assert.equal((await inspection.getByTestId('attachment-sha').textContent()).trim(), digest.slice(0, 12),
+        'the stored report has the bytes that were sent');
+      assert.equal(await inspection.getByTestId('copy-hash').getAttribute('data-hash'), digest);
+      const after = await timelineEvents(owner).count();
+      assert.equal(after, before + 1);
+      await owner.locator('[data-testid="verification"][data-ok="true"]').waitFor();
+      const verified = (await owner.getByTestId('verification-text').textContent()).trim();
+      assert.ok(verified.includes(String(after)), `the banner counts ${after} records: "${verified}"`);
+      assert.ok(await scrollWidth(owner) <= 360, 'the batch page with its timeline fits 360 px');
+
+      // The label sheet opens in a new tab: certificate heading and a QR drawn as SVG.
+      const [labels] = await Promise.all([
+        owner.context().waitForEvent('page'),
+        owner.getByTestId('print-labels').click(),
+      ]);
+      s.pages.push(labels);
+      await labels.waitForLoadState('domcontentloaded');
+      const labelsUrl = new URL(labels.url());
+      assert.equal(labelsUrl.pathname, `/batches/${batch.id}/labels`);
+      assert.equal(labelsUrl.searchParams.get('per_page'), '12');
+      assert.match(await labels.content(), /承诺达标合格证/);
+      assert.ok(await labels.locator('svg').count() > 0, 'the labels carry a QR code as SVG');
+
+      // The operator may look at it, but not write.
+      const operator = await s.person();
+      await logIn(operator, OPERATOR);
+      await open(operator, `/seller/batch.html?id=${encodeURIComponent(batch.id)}`);
+      await operator.locator('[data-testid="batch"][data-ready="true"]').waitFor();
+      assert.equal((await operator.getByTestId('batch-code').textContent()).trim(), batch.code_display);
+      assert.equal(await timelineEvents(operator, 'inspection').count(), 1);
+      assert.ok(await operator.getByTestId('batch-read-only').isVisible(), 'the operator is told the page is read-only');
+      assert.equal(await operator.getByTestId('add-event').isVisible(), false, 'no form to add records');
+
+      // A consumer scans the code: no login, the server's own page.
+      const consumer = await s.person();
+      const scanned = await consumer.goto(`/t/${batch.code}`);
+      assert.equal(scanned.status(), 200);
+      const product = consumer.getByTestId('product-title');
+      await product.waitFor();
+      const productText = (await product.textContent()).trim();
+      assert.ok(productText.includes(batch.certificate.product_name || batch.listing.title),
+        `the product is named ("${productText}")`);
+      const timeline = (await consumer.getByTestId('timeline').textContent()).replace(/\s+/g, ' ');
+      assert.match(timeline, /(^|[^不])合格/, 'the inspection shows 合格 (and not 不合格)');
+      const verdict = consumer.getByTestId('verdict');
+      const marks = ['class', 'data-ok', 'data-state', 'data-value', 'data-result'];
+      const markText = (await Promise.all(marks.map((a) => verdict.getAttribute(a)))).filter(Boolean).join(' ');
+      const verdictText = (await verdict.textContent()).replace(/\s+/g, ' ').trim();
+      const okMark = /(^|[\s_-])(ok|pass|passed|valid|verified|true)($|[\s_-])/i.test(markText);
+      const badMark = /(^|[\s_-])(bad|fail|failed|broken|invalid|tampered|false)($|[\s_-])/i.test(markText);
+      const okText = /通过|verified/i.test(verdictText) && !/未通过|不通过|not verified|fail/i.test(verdictText);
+      assert.ok((okMark || okText) && !badMark, `the chain verifies (class/data: "${markText}", text: "${verdictText}")`);
+    }));
+
+  test('a harvest recorded inside a pesticide\'s safe interval is refused with the earliest allowed date',
+    { timeout: STORY_TIMEOUT * 2, skip }, scenario(async (s) => {
+      const owner = await s.person({ width: 360, height: 740 });
+      await logIn(owner, COOP_OWNER);
+      const batch = await createBatch(owner);
+
+      // A pesticide sprayed two days ago, with a 14-day safe pre-harvest interval.
+      const sprayed = await addEvent(owner, 'input', beijingLocal(-2 * DAY_MS), async () => {
+        await owner.getByTestId('ev-category').selectOption('pesticide');
+        await owner.getByTestId('ev-product').fill('吡虫啉');
+        await owner.getByTestId('ev-dose').fill('10% 可湿性粉剂 2000 倍液');
+        await owner.getByTestId('ev-safe-interval-days').fill('14');
+      });
+      assert.equal(sprayed.status(), 201, `the spraying is recorded (${await sprayed.text()})`);
+      const input = timelineEvents(owner, 'input');
+      await input.waitFor();
+      assert.match(await input.getByTestId('safe-interval').textContent(), /14/);
+      const count = await timelineEvents(owner).count();
+
+      // Harvesting yesterday falls inside those 14 days.
+      const refused = await addEvent(owner, 'harvest', beijingLocal(-DAY_MS), async () => {
+        await owner.getByTestId('ev-quantity').fill('500');
+        await owner.getByTestId('ev-unit').selectOption('jin');
+      });
+      assert.equal(refused.status(), 422);
+      const body = await refused.json();
+      const message = body.error && body.error.fields && body.error.fields.occurred_at;
+      assert.ok(message, `the server names occurred_at (fields: ${JSON.stringify(body.error && body.error.fields)})`);
+      assert.match(message, /\d{4}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}/, 'the message names the earliest date');
+
+      const shown = owner.getByTestId('ev-occurred-at-error');
+      await shown.waitFor();
+      assert.equal((await shown.textContent()).trim(), message.trim(), 'the server\'s words, next to the time');
+      assert.ok(await shown.isVisible());
+      assert.equal(await owner.getByTestId('ev-occurred-at').getAttribute('aria-invalid'), 'true');
+      assert.equal(await timelineEvents(owner, 'harvest').count(), 0, 'no harvest in the timeline');
+      assert.equal(await timelineEvents(owner).count(), count);
+      const stored = await owner.evaluate(async (id) => (await (await fetch(`/api/v1/batches/${id}`)).json()).events.map((e) => e.kind), batch.id);
+      assert.ok(!stored.includes('harvest'), `the server kept no harvest (${stored.join(', ')})`);
+      assert.ok(await scrollWidth(owner) <= 360, 'the refused form fits 360 px');
     }));
 });

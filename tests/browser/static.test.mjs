@@ -42,6 +42,12 @@ const ENUMS = {
   availability: ['on_sale', 'sold_out', 'hidden'],
   revision_kind: ['new', 'change'],
   change_field: ['price', 'stock', 'tiers', 'active', 'other'],
+  event_kind: ['created', 'planting', 'input', 'harvest', 'inspection', 'packing', 'shipping', 'receiving', 'note'],
+  batch_status: ['open', 'blocked'],
+  basis: ['quality_control', 'self_test', 'commissioned_test'],
+  commitment: ['no_banned_substances', 'withdrawal_respected', 'residues_within_limits'],
+  input_category: ['fertiliser', 'pesticide'],
+  inspection_result: ['pass', 'fail'],
 };
 
 test('both languages have the same keys and no empty strings', () => {
@@ -169,7 +175,67 @@ test('every input, select and textarea in the HTML has a label', () => {
 test('the pages the brief names are all there', () => {
   for (const name of ['index.html', 'login.html', 'register.html', 'account.html', 'org.html', 'ops/verify.html',
     'search.html', 'listing.html', 'seller.html', 'seller/listings.html', 'seller/edit.html', 'ops/listings.html',
-    'assets/app.css', 'assets/js/i18n.js', 'assets/js/api.js', 'assets/js/shell.js', 'assets/js/catalog.js']) {
+    'seller/batches.html', 'seller/batch.html',
+    'assets/app.css', 'assets/js/i18n.js', 'assets/js/api.js', 'assets/js/shell.js', 'assets/js/catalog.js', 'assets/js/trace.js']) {
     assert.ok(existsSync(join(ASSETS, name)), name);
   }
+});
+
+test('the trace helpers read Beijing time whatever the device\'s zone, and keep codes, hashes and coordinates honest', async () => {
+  const trace = await import(pathToFileURL(join(ASSETS, 'assets', 'js', 'trace.js')).href);
+  // A datetime-local value is Beijing wall-clock time: UTC+8 all year, no daylight saving.
+  assert.equal(trace.localInputToUtc('2026-11-20T14:30'), '2026-11-20T06:30:00Z');
+  assert.equal(trace.localInputToUtc('2026-11-21T07:59'), '2026-11-20T23:59:00Z', 'before 08:00 it is still yesterday in UTC');
+  assert.equal(trace.localInputToUtc('2026-01-01T00:00'), '2025-12-31T16:00:00Z');
+  assert.equal(trace.localInputToUtc('2026-02-30T10:00'), null, 'not a calendar day');
+  assert.equal(trace.localInputToUtc(''), null);
+  assert.equal(trace.localInputToUtc('2026-11-20 14:30'), null);
+  assert.equal(trace.utcToLocalInput('2026-11-20T06:30:00Z'), '2026-11-20T14:30');
+  assert.equal(trace.utcToLocalInput('2026-11-20T23:59:00Z'), '2026-11-21T07:59');
+  assert.equal(trace.shanghaiDate(new Date('2026-11-20T16:00:00Z')), '2026-11-21', 'midnight in Beijing is 16:00 UTC');
+  assert.equal(trace.shanghaiDate(new Date('2026-11-20T15:59:59Z')), '2026-11-20');
+  assert.equal(trace.shanghaiLocalInput(new Date('2026-11-20T16:05:00Z')), '2026-11-21T00:05');
+  assert.equal(trace.validDate('2026-02-28'), true);
+  assert.equal(trace.validDate('2026-02-29'), false);
+  assert.equal(trace.validDate('2026-2-1'), false);
+
+  assert.equal(trace.displayCode('7QX4M2KD9PA1HZ3E'), '7QX4-M2KD-9PA1-HZ3E');
+  assert.equal(trace.publicHref('7QX4-M2KD-9PA1-HZ3E'), '/t/7QX4M2KD9PA1HZ3E');
+  assert.equal(trace.shortHash('ab'.repeat(32)), 'abababababab');
+  assert.equal(trace.shortHash('ab'.repeat(32)).length, 12);
+
+  assert.equal(trace.roundCoord(25.712345678), 25.71235);
+  assert.equal(trace.roundCoord(115.123444), 115.12344);
+  assert.equal(trace.parseCoord('２５．７１２３４'), 25.71234);
+  assert.equal(trace.parseCoord(''), null);
+  assert.ok(Number.isNaN(trace.parseCoord('25,7')));
+  assert.equal(trace.latInChina(25.7), true);
+  assert.equal(trace.latInChina(115.1), false, 'a swapped pair is caught');
+  assert.equal(trace.lngInChina(115.1), true);
+  assert.equal(trace.lngInChina(25.7), false);
+
+  assert.equal(trace.formatBytes(900), '900 B');
+  assert.equal(trace.formatBytes(12_345), '12 KB');
+  assert.equal(trace.formatBytes(3 * 1024 * 1024), '3.0 MB');
+
+  // The form never offers "created" (the server writes it), and every kind it offers has fields.
+  assert.deepEqual(trace.ADDABLE_KINDS, ['planting', 'input', 'harvest', 'inspection', 'packing', 'shipping', 'receiving', 'note']);
+  for (const kind of trace.ADDABLE_KINDS) assert.ok(trace.KIND_FIELDS[kind].length > 0, kind);
+  const interval = trace.KIND_FIELDS.input.find((f) => f.name === 'safe_interval_days');
+  assert.equal(trace.fieldApplies(interval, { category: 'pesticide' }), true);
+  assert.equal(trace.fieldApplies(interval, { category: 'fertiliser' }), false, 'a fertiliser has no safe interval');
+});
+
+test('the batch pages offer exactly the event kinds and file types the trace contract names', () => {
+  const batch = html.find((f) => f.name === join('seller', 'batch.html')).text;
+  const kinds = [...batch.matchAll(/<option value="([a-z]+)" data-i18n="event_kind\.\1">/g)].map((m) => m[1]);
+  assert.deepEqual(kinds, ['planting', 'input', 'harvest', 'inspection', 'packing', 'shipping', 'receiving', 'note']);
+  const files = [...batch.matchAll(/<input [^>]*type="file"[^>]*>/g)].map((m) => m[0]);
+  assert.ok(files.length >= 1);
+  for (const input of files) assert.match(input, /accept="application\/pdf,image\/jpeg,image\/png,image\/webp"/);
+  assert.ok(files.some((input) => /capture="environment"/.test(input) && /\smultiple\b/.test(input)), 'a camera input for the field');
+  assert.match(batch, /type="datetime-local"/);
+  const batches = html.find((f) => f.name === join('seller', 'batches.html')).text;
+  for (const c of ENUMS.commitment) assert.match(batches, new RegExp(`name="certificate\\.commitments\\.${c}"`));
+  for (const b of ENUMS.basis) assert.match(batches, new RegExp(`name="certificate\\.basis" value="${b}"`));
 });

@@ -64,6 +64,7 @@ function navLinks(me) {
     links.push({ href: '/org.html', key: 'nav.orgs', testid: 'nav-orgs' });
     if (sells(me)) {
       links.push({ href: '/seller/listings.html', key: 'nav.seller_listings', testid: 'nav-seller-listings' });
+      links.push({ href: '/seller/batches.html', key: 'nav.seller_batches', testid: 'nav-seller-batches' });
     }
     if (me.account.platform_role === 'operator') {
       links.push({ href: '/ops/verify.html', key: 'nav.verify', testid: 'nav-verify' });

@@ -178,7 +178,8 @@ pub(crate) fn status_of(l: &listing::Model) -> Result<ListingStatus> {
     })
 }
 
-pub(crate) fn origin_of(l: &listing::Model) -> Region {
+/// A listing's origin as a region.
+pub fn origin_of(l: &listing::Model) -> Region {
     Region {
         province: l.province.clone(),
         city: l.city.clone(),
@@ -1389,6 +1390,18 @@ impl Catalog {
         txn.commit().await?;
         self.infra().outbox.wake();
         Ok(())
+    }
+
+    /// Listings with a SKU carrying this GTIN (14 digits), for GS1 Digital Links.
+    pub async fn listings_with_gtin(&self, gtin: &str) -> Result<Vec<Uuid>> {
+        let ids: Vec<Uuid> = sku::Entity::find()
+            .select_only()
+            .column(sku::Column::ListingId)
+            .filter(sku::Column::Gtin.eq(gtin))
+            .into_tuple()
+            .all(&self.infra().db)
+            .await?;
+        Ok(ids)
     }
 
     /// Organisation summaries for many sellers at once.

@@ -18,6 +18,7 @@ use farmgate_infra::search::meili::{MeiliConfig, MeiliIndex};
 use farmgate_infra::search::text::Analyzer;
 use farmgate_infra::{Clock, Infra, Metrics, Outbox};
 use farmgate_migrations::{Migrator, MigratorTrait};
+use farmgate_trace::{DigestJob, Trace, TraceConfig};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -29,6 +30,7 @@ pub struct AppState {
     pub infra: Infra,
     pub identity: Identity,
     pub catalog: Catalog,
+    pub trace: Trace,
     pub metrics: Metrics,
     pub assets: AssetsDir,
 }
@@ -210,6 +212,18 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
     if added > 0 {
         tracing::info!(categories = added, "category tree seeded");
     }
+    let trace = Trace::new(
+        infra.clone(),
+        identity.clone(),
+        catalog.clone(),
+        TraceConfig {
+            public_url: settings.public_url.clone(),
+        },
+    );
+    trace
+        .schedule_digest()
+        .await
+        .context("scheduling the daily trace digest")?;
     let assets = AssetsDir(settings.effective_assets_dir());
     tracing::info!(dir = %assets.0.display(), "pages");
     let state = AppState {
@@ -217,10 +231,14 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         infra: infra.clone(),
         identity,
         catalog: catalog.clone(),
+        trace: trace.clone(),
         assets,
     };
     // Every outbox handler of every service.
-    let handlers: Vec<Arc<dyn OutboxHandler>> = vec![Arc::new(SearchIndexer::new(catalog))];
+    let handlers: Vec<Arc<dyn OutboxHandler>> = vec![
+        Arc::new(SearchIndexer::new(catalog)),
+        Arc::new(DigestJob::new(trace)),
+    ];
     let worker = OutboxWorker::new(
         infra.db.clone(),
         infra.outbox.clone(),
@@ -245,6 +263,23 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let worker = tokio::spawn(app.worker.run(stop_rx));
+    // Scan counts are gathered in memory and written every few seconds (and at shutdown).
+    let trace = app.state.trace.clone();
+    let (scans_stop_tx, mut scans_stop) = watch::channel(false);
+    let scans = tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = scans_stop.changed() => break,
+                () = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
+            }
+            if let Err(e) = trace.flush_scans().await {
+                tracing::warn!(error = %e, "could not write scan counts; will retry");
+            }
+        }
+        if let Err(e) = trace.flush_scans().await {
+            tracing::warn!(error = %e, "could not write the last scan counts");
+        }
+    });
     // An empty index with a populated catalogue (new data directory, new Meilisearch, a
     // changed index format) is rebuilt in the background; the server answers meanwhile.
     let catalog = app.state.catalog.clone();
@@ -273,7 +308,9 @@ pub async fn serve(
     .await
     .context("serving HTTP")?;
     let _ = stop_tx.send(true);
+    let _ = scans_stop_tx.send(true);
     let _ = worker.await;
+    let _ = scans.await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -6,6 +6,7 @@ pub mod demo_listings;
 pub mod routes;
 pub mod settings;
 pub mod telemetry;
+pub mod verify;
 
 pub use app::{App, AppState, BuildOptions, build, serve};
 pub use settings::Settings;

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use farmgate_server::settings::Settings;
-use farmgate_server::{BuildOptions, build, demo, serve, telemetry};
+use farmgate_server::{BuildOptions, build, demo, serve, telemetry, verify};
 use std::path::PathBuf;
 use tokio::sync::watch;
 
@@ -38,6 +38,18 @@ enum Command {
     /// Migrate, then seed the demo county (accounts, organisations, listings) if it is not
     /// there yet.
     SeedDemo,
+    /// Recompute trace chains: one batch by its code, or every batch; with --digests, also
+    /// recompute every published daily digest. Exits non-zero when anything does not verify.
+    Verify {
+        /// A trace code (any spelling: 9ZFB-GPK3-BKXT-RQWU, 9zfbgpk3bkxtrqwu).
+        code: Option<String>,
+        /// Also check the published digest log against the records as they are now.
+        #[arg(long)]
+        digests: bool,
+    },
+    /// Publish the trace digest covering everything recorded until now (normally daily, at
+    /// 00:00 Beijing time, by the server).
+    Digest,
     /// Rebuild the catalogue search index from the database (embedded or Meilisearch). Run it
     /// with the server stopped when the index is embedded (it is a single-process index).
     Reindex,
@@ -64,6 +76,7 @@ fn main() -> std::process::ExitCode {
     }
 }
 
+#[expect(clippy::print_stdout, reason = "`farmgate digest` prints the entry it published")]
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut settings = Settings::load(cli.config.as_deref())?;
     telemetry::init(&settings);
@@ -78,6 +91,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             settings.migrate_on_start = true;
             let app = build(&settings, BuildOptions::default()).await?;
             report_seed(demo::seed(&app.state).await?);
+            Ok(())
+        }
+        Command::Verify { code, digests } => {
+            let app = build(&settings, BuildOptions::default()).await?;
+            let ok = verify::run(&app.state.trace, code.as_deref(), digests).await?;
+            if ok {
+                Ok(())
+            } else {
+                anyhow::bail!("verification failed")
+            }
+        }
+        Command::Digest => {
+            let app = build(&settings, BuildOptions::default()).await?;
+            let now = chrono::Utc::now();
+            let d = app.state.trace.publish_digest(now).await?;
+            println!(
+                "{} {} {} {} {}",
+                d.seq, d.day, d.root, d.batch_count, d.hash
+            );
             Ok(())
         }
         Command::Reindex => {

@@ -43,6 +43,7 @@ errors are `{\"error\": {\"code\", \"message\", \"fields\"?, \"request_id\"?}}`;
         (name = "auth", description = "Accounts and sessions"),
         (name = "orgs", description = "Organisations, members and invitations"),
         (name = "catalog", description = "Categories, listings, SKUs, photos and search"),
+        (name = "trace", description = "Batches, the hashed record, codes, labels, the public trace and its verification"),
         (name = "admin", description = "The platform operator's tools"),
         (name = "ops", description = "Health, readiness and metrics")
     )
@@ -54,6 +55,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(farmgate_identity::http::router())
         .merge(farmgate_catalog::http::router())
+        .merge(farmgate_trace::http::router())
         .split_for_parts()
 }
 

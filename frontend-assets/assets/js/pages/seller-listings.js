@@ -41,7 +41,7 @@ function totalStock(listing) {
   return (listing.skus || []).filter((s) => s.active !== false).reduce((sum, s) => sum + (Number(s.stock) || 0), 0);
 }
 
-function row(listing) {
+function row(listing, org) {
   const thumb = listing.images && listing.images[0]
     ? el('img', { src: listing.images[0].thumb_url || listing.images[0].url, alt: '', loading: 'lazy', width: '72', height: '72' })
     : placeholderPicture(listing.title);
@@ -74,7 +74,11 @@ function row(listing) {
       el('span', {}, el('span', { i18n: 'console.updated' }), ' ', timeEl(listing.updated_at))),
     el('div', { class: 'actions' },
       el('a', { class: 'btn btn-secondary', href: edit, i18n: 'console.edit', 'data-testid': 'seller-listing-edit' }),
-      el('a', { class: 'btn btn-quiet', href: '/listing.html?id=' + encodeURIComponent(listing.id), i18n: 'console.view' }))));
+      el('a', { class: 'btn btn-quiet', href: '/listing.html?id=' + encodeURIComponent(listing.id), i18n: 'console.view' }),
+      // Batches (and their trace codes) belong to listings that are live.
+      listing.status === 'approved' && org
+        ? el('a', { class: 'btn btn-quiet', href: '/seller/batches.html' + query({ org: org.id, listing: listing.id }), i18n: 'console.batches', 'data-testid': 'seller-listing-batches' })
+        : null)));
 }
 
 async function loadListings(org) {
@@ -84,7 +88,7 @@ async function loadListings(org) {
     const listings = (await api.get(`/orgs/${seg(org.id)}/listings` + query({ status }))) || [];
     replaceChildren($('#listings-count'), el('span', { i18n: 'console.count', args: { n: listings.length } }));
     replaceChildren(listingsBox, listings.length
-      ? el('ul', { class: 'list' }, listings.map(row))
+      ? el('ul', { class: 'list' }, listings.map((l) => row(l, org)))
       : note('empty', { i18n: status ? 'console.none_status' : 'console.none' }));
   } catch (err) {
     if (!err.redirecting) replaceChildren(listingsBox, note('error', err.message));

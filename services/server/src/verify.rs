@@ -1,0 +1,83 @@
+//! `farmgate verify`: recompute trace chains and (optionally) the digest log, and say plainly
+//! what does not verify.
+
+use farmgate_trace::Trace;
+use farmgate_trace::chain::display_code;
+use farmgate_trace::store::batch;
+use sea_orm::{EntityTrait, QueryOrder};
+
+/// Prints a line per batch (and per digest) and returns whether everything verified.
+#[expect(clippy::print_stdout, reason = "a command-line report")]
+pub async fn run(trace: &Trace, code: Option<&str>, digests: bool) -> anyhow::Result<bool> {
+    let mut all_ok = true;
+    let codes: Vec<String> = match code {
+        Some(c) => vec![c.to_owned()],
+        None => batch::Entity::find()
+            .order_by_asc(batch::Column::Code)
+            .all(&trace.infra().db)
+            .await?
+            .into_iter()
+            .map(|b| b.code)
+            .collect(),
+    };
+    let mut checked = 0;
+    for c in &codes {
+        let Some(record) = trace.record_by_code(c).await? else {
+            println!("{c}  NOT FOUND (is the code typed right? the last character is a check)");
+            all_ok = false;
+            continue;
+        };
+        checked += 1;
+        match &record.verification {
+            Ok(head) => {
+                if code.is_some() {
+                    println!(
+                        "{}  OK  {} records, head {head}",
+                        display_code(&record.batch.code),
+                        record.events.len()
+                    );
+                }
+            }
+            Err(b) => {
+                all_ok = false;
+                let (_, en) = b.describe();
+                println!("{}  BROKEN  {en}", display_code(&record.batch.code));
+            }
+        }
+    }
+    if code.is_none() {
+        println!(
+            "{checked} batches checked; {}",
+            if all_ok {
+                "all verify"
+            } else {
+                "SOME DO NOT VERIFY"
+            }
+        );
+    }
+    if digests {
+        let checks = trace.verify_digests().await?;
+        for d in &checks {
+            let status = if d.root_matches && d.log_intact {
+                "OK"
+            } else {
+                "MISMATCH"
+            };
+            println!(
+                "digest #{} {}  {status}  published {}  recomputed {}{}",
+                d.seq,
+                d.day,
+                d.published_root,
+                d.recomputed_root,
+                if d.log_intact {
+                    ""
+                } else {
+                    "  (log entry does not chain)"
+                }
+            );
+            all_ok &= d.root_matches && d.log_intact;
+        }
+        println!("{} digests checked", checks.len());
+    }
+    Ok(all_ok)
+}

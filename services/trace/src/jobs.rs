@@ -1,0 +1,57 @@
+//! Background work: the daily digest (a scheduled outbox event that schedules the next one),
+//! and writing scan counts.
+
+use crate::Trace;
+use crate::service::topics;
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use farmgate_infra::outbox::{BoxError, OutboxEvent, OutboxHandler};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+struct Due {
+    cutoff: DateTime<Utc>,
+}
+
+/// Publishes the digest when it is due, then schedules tomorrow's.
+pub struct DigestJob {
+    trace: Trace,
+}
+
+impl DigestJob {
+    pub fn new(trace: Trace) -> Self {
+        Self { trace }
+    }
+}
+
+#[async_trait]
+impl OutboxHandler for DigestJob {
+    fn name(&self) -> &'static str {
+        "trace-digest"
+    }
+
+    fn handles(&self, topic: &str) -> bool {
+        topic == topics::DIGEST_DUE
+    }
+
+    async fn handle(&self, event: &OutboxEvent) -> Result<(), BoxError> {
+        let due: Due = event.parse()?;
+        self.trace
+            .publish_digest(due.cutoff)
+            .await
+            .map_err(|e| Box::new(e) as BoxError)?;
+        let next = due.cutoff + Duration::days(1);
+        self.trace
+            .infra()
+            .outbox
+            .enqueue_at(
+                &self.trace.infra().db,
+                topics::DIGEST_DUE,
+                &json!({ "cutoff": next }),
+                next,
+            )
+            .await?;
+        Ok(())
+    }
+}
