@@ -135,7 +135,10 @@ both_backends! {
         let verified = app.count("outbox_events", "topic = 'identity.org.verified'").await;
         assert_eq!(verified, 1);
         app.outbox_drained().await;
-        assert_eq!(app.count("outbox_events", "delivered_at IS NULL").await, 0);
+        assert_eq!(
+            app.count("outbox_events", "delivered_at IS NULL AND topic LIKE 'identity.%'").await,
+            0
+        );
         let _ = org;
     }
 }

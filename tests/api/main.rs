@@ -4,6 +4,7 @@
 mod admin;
 mod auth;
 mod catalog;
+mod demo;
 mod errors;
 mod ops;
 mod orgs;

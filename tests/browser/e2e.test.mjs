@@ -195,14 +195,18 @@ async function createBatch(page, { locate = false } = {}) {
     page.waitForResponse((r) => r.url().endsWith(`/api/v1/listings/${listingId}/batches`) && r.request().method() === 'POST'),
     page.getByTestId('batch-submit').click(),
   ]);
-  assert.equal(created.status(), 201, `the batch is created (${await created.text()})`);
-  const batch = await created.json();
-  assert.equal(batch.listing.id, listingId);
-  for (const c of COMMITMENTS) assert.equal(batch.certificate.commitments[c], true);
-  if (locate) assert.deepEqual([batch.plot.lat, batch.plot.lng], [25.71235, 115.12346]);
-  await page.waitForURL((url) => url.pathname === '/seller/batch.html' && url.searchParams.get('id') === batch.id);
+  // The page moves on at once, taking the response body with it: the address names the batch.
+  assert.equal(created.status(), 201, 'the batch is created');
+  await page.waitForURL((url) => url.pathname === '/seller/batch.html' && url.searchParams.get('id'));
   await ready(page);
   await page.locator('[data-testid="batch"][data-ready="true"]').waitFor();
+  const id = new URL(page.url()).searchParams.get('id');
+  const batch = await page.evaluate(async (batchId) => (await fetch(`/api/v1/batches/${batchId}`)).json(), id);
+  assert.equal(batch.id, id);
+  assert.equal(batch.listing.id, listingId);
+  for (const c of COMMITMENTS) assert.equal(batch.facts.certificate.commitments[c], true);
+  // Coordinates enter the chain as integer micro-degrees.
+  if (locate) assert.deepEqual([batch.facts.plot.lat_e6, batch.facts.plot.lng_e6], [25712350, 115123460]);
   return batch;
 }
 
@@ -749,7 +753,7 @@ describe('Farmgate pages against a running server', () => {
       const product = consumer.getByTestId('product-title');
       await product.waitFor();
       const productText = (await product.textContent()).trim();
-      assert.ok(productText.includes(batch.certificate.product_name || batch.listing.title),
+      assert.ok(productText.includes(batch.facts.certificate.product_name || batch.listing.title),
         `the product is named ("${productText}")`);
       const timeline = (await consumer.getByTestId('timeline').textContent()).replace(/\s+/g, ' ');
       assert.match(timeline, /(^|[^不])合格/, 'the inspection shows 合格 (and not 不合格)');

@@ -567,9 +567,21 @@ impl TestApp {
 
     /// Waits until the outbox has delivered everything due (the worker runs in the background,
     /// as in production).
+    /// Scheduled jobs (`available_at` later than now, e.g. tomorrow's trace digest) are not due.
     pub async fn outbox_drained(&self) {
+        use farmgate_infra::outbox::entity::event;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
         for _ in 0..200 {
-            if self.count("outbox_events", "delivered_at IS NULL").await == 0 {
+            let now = self.clock.now();
+            let due = event::Entity::find()
+                .filter(event::Column::DeliveredAt.is_null())
+                .all(&self.state.infra.db)
+                .await
+                .expect("outbox query")
+                .into_iter()
+                .filter(|e| e.available_at <= now)
+                .count();
+            if due == 0 {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(25)).await;

@@ -75,6 +75,35 @@ export function validDate(value) {
 // ---- codes, hashes, coordinates, sizes -------------------------------------------------------------
 
 /** `7QX4-M2KD-9PA1-HZ3E` from `7QX4M2KD9PA1HZ3E` (the server also sends it as code_display). */
+/**
+ * The API's batch view keeps the certificate and plot as the chain recorded them (`facts`:
+ * coordinates as integer micro-degrees). Pages read them flattened: `certificate` with the
+ * product, quantity and origin, `plot` with the village and decimal degrees, and the dates.
+ */
+export function withFacts(batch) {
+  const f = (batch && batch.facts) || {};
+  const plot = f.plot || {};
+  const deg = (e6) => (Number.isFinite(e6) ? e6 / 1e6 : undefined);
+  return {
+    ...batch,
+    started_on: f.started_on,
+    harvest_date: f.harvest_date,
+    certificate: {
+      ...(f.certificate || {}),
+      product_name: f.product_name,
+      quantity: f.quantity,
+      quantity_unit: f.quantity_unit,
+      origin: f.origin,
+    },
+    plot: {
+      village: f.origin && f.origin.village,
+      name: plot.name,
+      lat: deg(plot.lat_e6),
+      lng: deg(plot.lng_e6),
+    },
+  };
+}
+
 export function displayCode(code) {
   return String(code || '').replace(/[\s-]/g, '').replace(/(.{4})(?=.)/g, '$1-');
 }
@@ -232,12 +261,13 @@ export function eventDataEl(event) {
       ], { class: 'facts facts-event' }));
   }
   if (event.kind === 'created') {
-    return el('div', { class: 'event-data' }, el('p', { class: 'muted', i18n: 'event.created_text' }), genericFacts(data));
+    // What the batch was opened with shows in the certificate above; here, just what happened.
+    return el('div', { class: 'event-data' }, el('p', { class: 'muted', i18n: 'event.created_text' }));
   }
   if (!fields) return el('div', { class: 'event-data' }, genericFacts(data));
   return el('div', { class: 'event-data' }, facts(fields
     .filter((f) => data[f.name] !== undefined && data[f.name] !== null && data[f.name] !== '')
-    .map((f) => [f.show, valueEl(f, data[f.name])]), { class: 'facts facts-event' }));
+    .map((f) => [f.show || f.label, valueEl(f, data[f.name])]), { class: 'facts facts-event' }));
 }
 
 /** Plain values of data the page has no labels for (a kind from a newer server): key and value. */

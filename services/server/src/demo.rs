@@ -466,7 +466,8 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Seeded> {
         sellers.push((org.owner, owner, OrgId(found.id), org.kind));
     }
     let created_listings = crate::demo_listings::seed(&state.catalog, &operator, &sellers).await?;
-    if created_accounts == 0 && created_orgs == 0 && created_listings == 0 {
+    let created_batches = crate::demo_trace::seed(&state.trace, &sellers).await?.len();
+    if created_accounts == 0 && created_orgs == 0 && created_listings == 0 && created_batches == 0 {
         return Ok(Seeded::AlreadyThere);
     }
     Ok(Seeded::Created {
@@ -476,15 +477,31 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Seeded> {
     })
 }
 
+/// The trace code of the showcase demo batch, when it exists.
+pub async fn showcase_code(state: &AppState) -> Option<String> {
+    use farmgate_trace::store::batch;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    batch::Entity::find()
+        .filter(batch::Column::Lot.eq(crate::demo_trace::SHOWCASE_LOT))
+        .one(&state.infra.db)
+        .await
+        .ok()
+        .flatten()
+        .map(|b| b.code)
+}
+
 /// The banner `serve --demo` prints: where to go and who to log in as.
-pub fn banner(url: &str) -> String {
+pub fn banner(url: &str, trace_code: Option<&str>) -> String {
     let mut out = String::new();
     out.push_str("\n  农源直供 Farmgate is running with demo data\n");
     out.push_str(&format!(
-        "  Open {url}/  (API: {url}/api/v1/openapi.json)\n\n"
+        "  Open {url}/  (API: {url}/api/v1/openapi.json)\n"
     ));
+    if let Some(code) = trace_code {
+        out.push_str(&format!("  Scan a demo box: {url}/t/{code}\n"));
+    }
     out.push_str(&format!(
-        "  Demo logins (password for all: {DEMO_PASSWORD}):\n"
+        "\n  Demo logins (password for all: {DEMO_PASSWORD}):\n"
     ));
     for u in USERS {
         out.push_str(&format!("    {}  {:<4}  {}\n", u.phone, u.name, u.what));

@@ -76,7 +76,10 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-#[expect(clippy::print_stdout, reason = "`farmgate digest` prints the entry it published")]
+#[expect(
+    clippy::print_stdout,
+    reason = "`farmgate digest` prints the entry it published"
+)]
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut settings = Settings::load(cli.config.as_deref())?;
     telemetry::init(&settings);
@@ -142,7 +145,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let url = format!("http://{local}");
             tracing::info!(%url, "listening");
             if demo_mode {
-                eprintln!("{}", demo::banner(&url));
+                let code = demo::showcase_code(&app.state).await;
+                eprintln!("{}", demo::banner(&url, code.as_deref()));
             }
             let (_keep, shutdown) = watch::channel(false);
             serve(app, listener, shutdown).await

@@ -541,11 +541,11 @@ pub struct PageQuery {
     lang: Option<String>,
 }
 
-fn page_lang(q: &PageQuery, headers: &HeaderMap) -> Lang {
+/// Chinese first: English only when the visitor switches (`?lang=en`). The printed label and
+/// the people scanning it are Chinese; a stable default also keeps one cached page per code.
+fn page_lang(q: &PageQuery) -> Lang {
     match q.lang.as_deref() {
         Some("en") => Lang::En,
-        Some("zh") => Lang::Zh,
-        _ if lang_of(headers) == KLang::En => Lang::En,
         _ => Lang::Zh,
     }
 }
@@ -558,7 +558,7 @@ pub async fn scan_page(
     axum::extract::Path(code): axum::extract::Path<String>,
     axum::extract::Query(q): axum::extract::Query<PageQuery>,
 ) -> Response {
-    let lang = page_lang(&q, &headers);
+    let lang = page_lang(&q);
     let Some(code) = chain::parse_code(&code) else {
         let looks_like_code = code.chars().filter(char::is_ascii_alphanumeric).count() == 16;
         return html_response(
@@ -626,17 +626,15 @@ fn set_page_headers(resp: &mut Response, etag: &str) {
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=60, stale-while-revalidate=300"),
     );
-    h.insert(header::VARY, HeaderValue::from_static("Accept-Language"));
 }
 
 /// The page of one box: counts the scan (and remembers the first), never cached.
 pub async fn unit_page(
     State(trace): State<Trace>,
-    headers: HeaderMap,
     axum::extract::Path((code, serial)): axum::extract::Path<(String, String)>,
     axum::extract::Query(q): axum::extract::Query<PageQuery>,
 ) -> Response {
-    let lang = page_lang(&q, &headers);
+    let lang = page_lang(&q);
     let found = match trace.scan_unit(&code, &serial).await {
         Ok(f) => f,
         Err(e) => return ApiError::from(e).into_response(),

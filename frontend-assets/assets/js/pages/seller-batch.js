@@ -5,7 +5,7 @@
 
 import { api, seg } from '../api.js';
 import { UNITS, parseInteger, unitEl } from '../catalog.js';
-import { t, translate } from '../i18n.js';
+import { onLangChange, t, translate } from '../i18n.js';
 import { initShell } from '../shell.js';
 import {
   $, badge, clearErrors, el, errorMessage, facts, flash, note, phoneEl, regionText, replaceChildren,
@@ -13,13 +13,13 @@ import {
 } from '../ui.js';
 import {
   COMMITMENTS, FILE_TYPES, KIND_FIELDS, MAX_FILE_BYTES, MAX_UNITS, displayCode, eventDataEl,
-  fieldApplies, formatBytes, localInputToUtc, publicHref, shanghaiLocalInput, shortHash,
+  fieldApplies, formatBytes, localInputToUtc, publicHref, shanghaiLocalInput, shortHash, withFacts,
 } from '../trace.js';
 
 const id = new URLSearchParams(location.search).get('id');
 const form = $('#event-form');
 const unitsForm = $('#units-form');
-const UNITS_PAGE = 100;
+const UNITS_PAGE = 50;
 // The server allows 5 minutes of clock difference for "not in the future"; so does the form.
 const FUTURE_SLACK_MS = 5 * 60 * 1000;
 const view = {
@@ -41,7 +41,7 @@ function showState(content) {
 }
 
 async function loadBatch() {
-  const batch = await api.get(`/batches/${seg(id)}`);
+  const batch = withFacts(await api.get(`/batches/${seg(id)}`));
   view.batch = batch;
   return batch;
 }
@@ -640,6 +640,10 @@ setInterval(() => {
 $('#ev-camera').addEventListener('change', addFiles);
 $('#ev-pick').addEventListener('change', addFiles);
 unitsForm.addEventListener('submit', issueUnits);
+// The QR's alt text is an attribute the dictionary cannot follow by itself.
+onLangChange(() => {
+  if (view.batch) renderCode(view.batch);
+});
 
 async function main() {
   const { me, error } = await initShell({ auth: 'required' });

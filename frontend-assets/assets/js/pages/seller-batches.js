@@ -55,7 +55,7 @@ function batchHref(batch) {
 
 function batchRow(batch) {
   const href = batchHref(batch);
-  const listing = batch.listing || {};
+  const listing = batch.listing || { id: batch.listing_id, title: batch.product_name };
   const status = ['open', 'blocked'].includes(batch.status) ? batch.status : 'open';
   return el('li', {
     class: 'list-item batch-row' + (status === 'blocked' ? ' is-blocked' : ''),

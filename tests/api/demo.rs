@@ -1,0 +1,47 @@
+//! The demo data `farmgate serve --demo` seeds: it must be a working marketplace a newcomer can
+//! click through — including a box to scan whose record verifies — and seeding twice must not
+//! duplicate anything.
+
+use farmgate_server::demo::{self, Seeded};
+use farmgate_tests::both_backends;
+
+both_backends! {
+    async fn the_demo_seed_is_idempotent_and_its_boxes_scan_and_verify(app) {
+        let first = demo::seed(&app.state).await.expect("seed");
+        assert!(matches!(first, Seeded::Created { listings, .. } if listings > 0), "first seed creates data: {first:?}");
+        let again = demo::seed(&app.state).await.expect("seed again");
+        assert!(matches!(again, Seeded::AlreadyThere), "second seed adds nothing: {again:?}");
+
+        // Every demo batch's record verifies, as the CLI checks it.
+        assert!(farmgate_server::verify::run(&app.state.trace, None, false).await.expect("verify"));
+
+        // The showcase box: a verified page with a timeline, a downloadable inspection report
+        // and unit codes that count scans.
+        let code = demo::showcase_code(&app.state).await.expect("showcase batch");
+        let page = app.get(&format!("/t/{code}"), None).await;
+        page.expect_status(200);
+        assert!(page.text.contains("data-ok=\"true\""), "the showcase record verifies");
+        assert!(page.text.contains("承诺达标合格证"));
+        let report = page
+            .text
+            .split("href=\"/media/")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("a report link on the page");
+        let pdf = app.get(&format!("/media/{report}"), None).await;
+        pdf.expect_status(200);
+        assert!(pdf.text.starts_with("%PDF-"), "the report is a PDF");
+
+        let v = app.get(&format!("/api/v1/trace/{code}/verify"), None).await;
+        assert_eq!(v.body["ok"], true);
+        let api = app.get(&format!("/api/v1/trace/{code}"), None).await;
+        api.expect_status(200);
+        let kinds: Vec<&str> = api.body["events"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|e| e["kind"].as_str()).collect())
+            .unwrap_or_default();
+        for kind in ["created", "planting", "input", "harvest", "inspection", "packing"] {
+            assert!(kinds.contains(&kind), "the showcase chain has a {kind} event: {kinds:?}");
+        }
+    }
+}
