@@ -285,6 +285,9 @@ both_backends! {
         app.state.trace.flush_scans().await.expect("flush");
         let json = app.get(&format!("/api/v1/trace/{code}"), None).await;
         assert!(json.body["scans"].as_i64().unwrap_or(0) >= 4, "{}", json.body["scans"]);
+        // The producer's phone is masked for the public, on the page and in the JSON.
+        assert_eq!(json.body["facts"]["certificate"]["contact_phone"], "138****0001");
+        assert!(r.text.contains("138****0001") && !r.text.contains("13800000001"));
         assert_eq!(app.count("trace_scans", "1=1").await, 1, "counted per batch per day");
     }
 

@@ -723,12 +723,17 @@ pub async fn public_json(
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<BatchView>> {
     let record = public_record(&trace, &code).await?;
-    Ok(Json(batch_view(
+    let mut view = batch_view(
         &trace,
         &record,
         &base_url(&trace, &headers),
         lang_of(&headers),
-    )))
+    );
+    // The public sees the certificate's contact masked, as on the scan page.
+    if let Some(phone) = view.facts["certificate"]["contact_phone"].as_str() {
+        view.facts["certificate"]["contact_phone"] = Value::String(page::masked_phone(phone));
+    }
+    Ok(Json(view))
 }
 
 /// Recompute a batch's chain and say whether it verifies.

@@ -37,8 +37,13 @@ pub struct ScanCounter {
 
 impl ScanCounter {
     pub fn record(&self, batch: Uuid, day: NaiveDate) {
+        self.add(batch, day, 1);
+    }
+
+    /// Counts `n` scans at once (scans a failed write puts back).
+    pub fn add(&self, batch: Uuid, day: NaiveDate, n: i64) {
         let mut p = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        *p.entry((batch, day)).or_insert(0) += 1;
+        *p.entry((batch, day)).or_insert(0) += n;
     }
 
     /// Everything counted since the last take.

@@ -882,10 +882,23 @@ impl Trace {
 
     /// Writes the scan counts gathered in memory to the database.
     pub async fn flush_scans(&self) -> Result<usize> {
-        let pending = self.scans().take();
+        let pending: Vec<_> = self.scans().take().into_iter().collect();
         let n = pending.len();
+        for (i, &((batch_id, day), count)) in pending.iter().enumerate() {
+            if let Err(e) = self.write_scans(batch_id, day, count).await {
+                // Nothing counted is lost: what was not written waits for the next flush.
+                for &((b, d), c) in &pending[i..] {
+                    self.scans().add(b, d, c);
+                }
+                return Err(e);
+            }
+        }
+        Ok(n)
+    }
+
+    async fn write_scans(&self, batch_id: Uuid, day: NaiveDate, count: i64) -> Result<()> {
         let db = &self.infra().db;
-        for ((batch_id, day), count) in pending {
+        {
             scan::Entity::insert(scan::ActiveModel {
                 batch_id: Set(batch_id),
                 day: Set(day),
@@ -910,50 +923,64 @@ impl Trace {
                 .exec(db)
                 .await?;
         }
-        Ok(n)
+        Ok(())
     }
 
     // -----------------------------------------------------------------------------------------
     // The daily digest
 
-    /// Every batch's head as of `cutoff`, as Merkle leaves sorted by code.
+    /// Every batch's head as of `cutoff`, as Merkle leaves sorted by code: the hash of its
+    /// events recorded by then, recomputed from their bodies (never read from a stored column).
+    /// Two queries whatever the number of batches; a record that no longer hashes at all gets
+    /// a head no real hash can equal, so it cannot match a published root.
     async fn heads_at(&self, cutoff: DateTime<Utc>) -> Result<Vec<(String, String)>> {
         let db = &self.infra().db;
-        let rows: Vec<(Uuid, i32)> = event::Entity::find()
+        let codes: HashMap<Uuid, String> = batch::Entity::find()
+            .select_only()
+            .column(batch::Column::Id)
+            .column(batch::Column::Code)
+            .into_tuple::<(Uuid, String)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        let rows: Vec<(Uuid, i32, Value)> = event::Entity::find()
             .select_only()
             .column(event::Column::BatchId)
-            .column_as(event::Column::Seq.max(), "seq")
+            .column(event::Column::Seq)
+            .column(event::Column::Body)
             .filter(event::Column::RecordedAt.lte(cutoff))
-            .group_by(event::Column::BatchId)
+            .order_by_asc(event::Column::BatchId)
+            .order_by_asc(event::Column::Seq)
             .into_tuple()
             .all(db)
             .await?;
-        let last: HashMap<Uuid, i32> = rows.into_iter().collect();
-        let batches = batch::Entity::find()
-            .filter(batch::Column::Id.is_in(last.keys().copied().collect::<Vec<_>>()))
-            .all(db)
-            .await?;
-        let mut heads = Vec::with_capacity(batches.len());
-        for b in batches {
-            let Some(seq) = last.get(&b.id) else { continue };
-            let hash: Option<String> = event::Entity::find()
-                .select_only()
-                .column(event::Column::Hash)
-                .filter(event::Column::BatchId.eq(b.id))
-                .filter(event::Column::Seq.eq(*seq))
-                .into_tuple()
-                .one(db)
-                .await?;
-            // The head is recomputed, not trusted: a rewritten event changes what it hashes to.
-            let events = event::Entity::find()
-                .filter(event::Column::BatchId.eq(b.id))
-                .filter(event::Column::Seq.lte(*seq))
-                .order_by_asc(event::Column::Seq)
-                .all(db)
-                .await?;
-            let recomputed =
-                recompute_head(&stored(&events)).unwrap_or_else(|| hash.unwrap_or_default());
-            heads.push((b.code, recomputed));
+        // Per batch: (next expected seq, running hash, or None once it stopped hashing).
+        let mut running: HashMap<Uuid, (i32, Option<String>)> = HashMap::new();
+        for (batch_id, seq, body) in rows {
+            let entry = running
+                .entry(batch_id)
+                .or_insert((0, Some(GENESIS.to_owned())));
+            // Only the unbroken prefix 0, 1, 2 … counts (a later event recorded early is not
+            // part of the history as of the cutoff).
+            if seq != entry.0 {
+                continue;
+            }
+            entry.0 += 1;
+            entry.1 = entry
+                .1
+                .as_deref()
+                .and_then(|prev| chain::event_hash(prev, &body));
+        }
+        let mut heads = Vec::with_capacity(running.len());
+        for (batch_id, (_, head)) in running {
+            let Some(code) = codes.get(&batch_id) else {
+                continue;
+            };
+            heads.push((
+                code.clone(),
+                head.unwrap_or_else(|| "unhashable".to_owned()),
+            ));
         }
         heads.sort();
         Ok(heads)
@@ -1092,14 +1119,6 @@ impl Trace {
             .await?;
         Ok(())
     }
-}
-
-fn recompute_head(events: &[StoredEvent]) -> Option<String> {
-    let mut prev = GENESIS.to_owned();
-    for e in events {
-        prev = chain::event_hash(&prev, &e.body)?;
-    }
-    Some(prev)
 }
 
 /// How one published digest compares with the records now.

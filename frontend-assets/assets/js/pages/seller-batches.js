@@ -80,7 +80,7 @@ function batchRow(batch) {
 
 function renderList() {
   const only = page.onlyListing;
-  const shown = only ? page.batches.filter((b) => b.listing && b.listing.id === only) : page.batches;
+  const shown = only ? page.batches.filter((b) => b.listing_id === only) : page.batches;
   const listing = only ? page.listings.find((l) => l.id === only) : null;
   replaceChildren($('#filter-box'), only
     ? el('p', { class: 'filter-note', 'data-testid': 'batches-filter' },
@@ -314,7 +314,7 @@ if (me) {
       await loadBatches();
       // Arriving from a listing's "批次溯源" link with no batch yet: straight to the form.
       if (page.onlyListing && page.listings.some((l) => l.id === page.onlyListing)
-        && !page.batches.some((b) => b.listing && b.listing.id === page.onlyListing)) {
+        && !page.batches.some((b) => b.listing_id === page.onlyListing)) {
         openForm(true);
       }
     }
