@@ -7,6 +7,7 @@ mod m20261123_000001_outbox;
 mod m20261123_000002_identity;
 mod m20261123_000003_catalog;
 mod m20261123_000004_trace;
+mod m20261124_000005_orders;
 mod util;
 
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_identity::Migration),
             Box::new(m20261123_000003_catalog::Migration),
             Box::new(m20261123_000004_trace::Migration),
+            Box::new(m20261124_000005_orders::Migration),
         ]
     }
 }

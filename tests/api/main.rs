@@ -7,5 +7,6 @@ mod catalog;
 mod demo;
 mod errors;
 mod ops;
+mod orders;
 mod orgs;
 mod trace;

@@ -239,11 +239,15 @@ fn sku_fields<'a>(r: &'a SkuRequest) -> SkuFields<'a> {
 }
 
 impl Catalog {
-    fn now(&self) -> DateTime<Utc> {
+    pub(crate) fn now(&self) -> DateTime<Utc> {
         self.infra().clock.now()
     }
 
-    async fn publish(&self, conn: &impl ConnectionTrait, listing_id: Uuid) -> Result<()> {
+    pub(crate) async fn publish(
+        &self,
+        conn: &impl ConnectionTrait,
+        listing_id: Uuid,
+    ) -> Result<()> {
         self.infra()
             .outbox
             .enqueue(

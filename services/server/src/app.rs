@@ -18,6 +18,7 @@ use farmgate_infra::search::meili::{MeiliConfig, MeiliIndex};
 use farmgate_infra::search::text::Analyzer;
 use farmgate_infra::{Clock, Infra, Metrics, Outbox};
 use farmgate_migrations::{Migrator, MigratorTrait};
+use farmgate_orders::{Orders, OrdersConfig, PaymentDueJob};
 use farmgate_trace::{DigestJob, Trace, TraceConfig};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -31,6 +32,7 @@ pub struct AppState {
     pub identity: Identity,
     pub catalog: Catalog,
     pub trace: Trace,
+    pub orders: Orders,
     pub metrics: Metrics,
     pub assets: AssetsDir,
 }
@@ -224,6 +226,12 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         .schedule_digest()
         .await
         .context("scheduling the daily trace digest")?;
+    let orders = Orders::new(
+        infra.clone(),
+        identity.clone(),
+        catalog.clone(),
+        OrdersConfig::default(),
+    );
     let assets = AssetsDir(settings.effective_assets_dir());
     tracing::info!(dir = %assets.0.display(), "pages");
     let state = AppState {
@@ -232,12 +240,14 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         identity,
         catalog: catalog.clone(),
         trace: trace.clone(),
+        orders: orders.clone(),
         assets,
     };
     // Every outbox handler of every service.
     let handlers: Vec<Arc<dyn OutboxHandler>> = vec![
         Arc::new(SearchIndexer::new(catalog)),
         Arc::new(DigestJob::new(trace)),
+        Arc::new(PaymentDueJob::new(orders)),
     ];
     let worker = OutboxWorker::new(
         infra.db.clone(),

@@ -44,6 +44,7 @@ errors are `{\"error\": {\"code\", \"message\", \"fields\"?, \"request_id\"?}}`;
         (name = "orgs", description = "Organisations, members and invitations"),
         (name = "catalog", description = "Categories, listings, SKUs, photos and search"),
         (name = "trace", description = "Batches, the hashed record, codes, labels, the public trace and its verification"),
+        (name = "orders", description = "Addresses, the cart, checkout, payment and the seller's order console"),
         (name = "admin", description = "The platform operator's tools"),
         (name = "ops", description = "Health, readiness and metrics")
     )
@@ -56,6 +57,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(farmgate_identity::http::router())
         .merge(farmgate_catalog::http::router())
         .merge(farmgate_trace::http::router())
+        .merge(farmgate_orders::http::router())
         .split_for_parts()
 }
 

@@ -1,0 +1,328 @@
+//! What the API returns. Who sees what: the buyer sees the whole order; a seller sees the
+//! order's address and its own part (with its commission) once the order is paid; the
+//! operator sees everything. The delivery phone is masked for a seller until payment.
+
+use crate::domain::Address;
+use crate::service::{CartLine, OrderRecord};
+use crate::store::{address, event, line, sub_order};
+use chrono::{DateTime, Utc};
+use farmgate_catalog::domain::unit_price;
+use farmgate_catalog::sale::Unavailable;
+use farmgate_identity::Actor;
+use farmgate_kernel::id::OrgId;
+use farmgate_kernel::{Money, Phone};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AddressView {
+    pub id: Uuid,
+    pub name: String,
+    pub phone: String,
+    pub province: String,
+    pub city: String,
+    pub district: String,
+    pub street: String,
+    pub is_default: bool,
+}
+
+impl AddressView {
+    pub fn of(a: &address::Model) -> Self {
+        Self {
+            id: a.id,
+            name: a.name.clone(),
+            phone: a.phone.clone(),
+            province: a.province.clone(),
+            city: a.city.clone(),
+            district: a.district.clone(),
+            street: a.street.clone(),
+            is_default: a.is_default,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CartLineView {
+    pub sku_id: Uuid,
+    pub listing_id: Option<Uuid>,
+    pub title: String,
+    pub sku_name: String,
+    pub unit: String,
+    pub seller_id: Option<Uuid>,
+    pub seller_name: String,
+    pub quantity: i64,
+    /// The unit price now (fen), with a business buyer's tier applied.
+    pub unit_price: i64,
+    /// The retail price when it was added (fen).
+    pub price_seen: i64,
+    pub price_changed: bool,
+    pub line_total: i64,
+    pub stock: i64,
+    /// `on_sale`, `sold_out`, `short` (fewer left than wanted), `unavailable`.
+    pub state: &'static str,
+    pub image: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CartView {
+    pub lines: Vec<CartLineView>,
+    /// Goods you can buy now (fen), before shipping.
+    pub goods_total: i64,
+    pub count: usize,
+}
+
+impl CartView {
+    pub fn of(lines: &[CartLine], wholesale: bool) -> Self {
+        let mut out = Vec::with_capacity(lines.len());
+        let mut goods = 0i64;
+        for l in lines {
+            let item = &l.item;
+            let Some(s) = &l.sale else {
+                out.push(CartLineView {
+                    sku_id: item.sku_id,
+                    listing_id: None,
+                    title: String::new(),
+                    sku_name: String::new(),
+                    unit: String::new(),
+                    seller_id: None,
+                    seller_name: String::new(),
+                    quantity: item.quantity,
+                    unit_price: 0,
+                    price_seen: item.price_seen_fen,
+                    price_changed: false,
+                    line_total: 0,
+                    stock: 0,
+                    state: "unavailable",
+                    image: None,
+                });
+                continue;
+            };
+            let unit = unit_price(
+                Money::from_fen(s.sku.price_fen),
+                &s.tiers,
+                item.quantity,
+                wholesale,
+            )
+            .fen();
+            let state = match s.unavailable {
+                Some(Unavailable::SoldOut) => "sold_out",
+                Some(_) => "unavailable",
+                None if s.sku.stock < item.quantity => "short",
+                None => "on_sale",
+            };
+            let line_total = unit.saturating_mul(item.quantity);
+            if state == "on_sale" {
+                goods += line_total;
+            }
+            out.push(CartLineView {
+                sku_id: item.sku_id,
+                listing_id: Some(s.listing.id),
+                title: s.listing.title.clone(),
+                sku_name: s.sku.name.clone(),
+                unit: s.sku.unit.clone(),
+                seller_id: Some(s.listing.seller_org_id),
+                seller_name: s.seller.name.clone(),
+                quantity: item.quantity,
+                unit_price: unit,
+                price_seen: item.price_seen_fen,
+                price_changed: item.price_seen_fen != s.sku.price_fen,
+                line_total,
+                stock: s.sku.stock,
+                state,
+                image: None,
+            });
+        }
+        Self {
+            count: out.len(),
+            lines: out,
+            goods_total: goods,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineView {
+    pub id: Uuid,
+    pub listing_id: Uuid,
+    pub sku_id: Uuid,
+    pub title: String,
+    pub sku_name: String,
+    pub unit: String,
+    pub quantity: i64,
+    pub retail_price: i64,
+    pub unit_price: i64,
+    pub line_total: i64,
+    /// Seller and operator only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commission: Option<i64>,
+}
+
+impl LineView {
+    fn of(l: &line::Model, money_view: bool) -> Self {
+        Self {
+            id: l.id,
+            listing_id: l.listing_id,
+            sku_id: l.sku_id,
+            title: l.title.clone(),
+            sku_name: l.sku_name.clone(),
+            unit: l.unit.clone(),
+            quantity: l.quantity,
+            retail_price: l.retail_price_fen,
+            unit_price: l.unit_price_fen,
+            line_total: l.line_fen,
+            commission: money_view.then_some(l.commission_fen),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubOrderView {
+    pub id: Uuid,
+    pub number: String,
+    pub seller_id: Uuid,
+    pub seller_name: String,
+    pub status: String,
+    pub goods_total: i64,
+    pub shipping: i64,
+    pub total: i64,
+    /// Seller and operator only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commission: Option<i64>,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub shipped_at: Option<DateTime<Utc>>,
+    pub received_at: Option<DateTime<Utc>>,
+    pub lines: Vec<LineView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventView {
+    pub kind: String,
+    pub sub_order_id: Option<Uuid>,
+    pub at: DateTime<Utc>,
+    pub data: Value,
+}
+
+impl EventView {
+    fn of(e: &event::Model) -> Self {
+        Self {
+            kind: e.kind.clone(),
+            sub_order_id: e.sub_order_id,
+            at: e.at,
+            data: e.data.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderView {
+    pub id: Uuid,
+    pub number: String,
+    pub status: String,
+    pub payment_method: String,
+    pub wholesale: bool,
+    pub address: Address,
+    pub goods_total: i64,
+    pub shipping: i64,
+    pub total: i64,
+    pub pay_by: DateTime<Utc>,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub note: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sub_orders: Vec<SubOrderView>,
+    pub events: Vec<EventView>,
+}
+
+impl OrderView {
+    /// The order as `viewer` may see it (a seller sees only its own parts).
+    pub fn of(r: &OrderRecord, viewer: &Actor) -> Self {
+        let o = &r.order;
+        let buyer = o.buyer_account_id == viewer.account_id.as_uuid();
+        let operator = viewer.is_operator();
+        let sells = |s: &sub_order::Model| viewer.membership(OrgId(s.seller_org_id)).is_some();
+        let mut address: Address = serde_json::from_value(o.address.clone()).unwrap_or(Address {
+            name: String::new(),
+            phone: String::new(),
+            province: String::new(),
+            city: String::new(),
+            district: String::new(),
+            street: String::new(),
+        });
+        if !buyer && !operator && o.paid_at.is_none() {
+            address.phone = Phone::parse(&address.phone)
+                .map(|p| p.masked())
+                .unwrap_or_default();
+        }
+        let subs: Vec<SubOrderView> = r
+            .subs
+            .iter()
+            .filter(|s| buyer || operator || sells(s))
+            .map(|s| {
+                let money_view = operator || sells(s);
+                SubOrderView {
+                    id: s.id,
+                    number: s.number.clone(),
+                    seller_id: s.seller_org_id,
+                    seller_name: r
+                        .seller_names
+                        .get(&s.seller_org_id)
+                        .cloned()
+                        .unwrap_or_default(),
+                    status: s.status.clone(),
+                    goods_total: s.goods_fen,
+                    shipping: s.shipping_fen,
+                    total: s.total_fen,
+                    commission: money_view.then_some(s.commission_fen),
+                    paid_at: s.paid_at,
+                    acknowledged_at: s.acknowledged_at,
+                    shipped_at: s.shipped_at,
+                    received_at: s.received_at,
+                    lines: r
+                        .lines
+                        .iter()
+                        .filter(|l| l.sub_order_id == s.id)
+                        .map(|l| LineView::of(l, money_view))
+                        .collect(),
+                }
+            })
+            .collect();
+        let whole = buyer || operator;
+        let visible: Vec<Uuid> = subs.iter().map(|s| s.id).collect();
+        Self {
+            id: o.id,
+            number: o.number.clone(),
+            status: o.status.clone(),
+            payment_method: o.payment_method.clone(),
+            wholesale: o.wholesale,
+            address,
+            goods_total: if whole {
+                o.goods_fen
+            } else {
+                subs.iter().map(|s| s.goods_total).sum()
+            },
+            shipping: if whole {
+                o.shipping_fen
+            } else {
+                subs.iter().map(|s| s.shipping).sum()
+            },
+            total: if whole {
+                o.total_fen
+            } else {
+                subs.iter().map(|s| s.total).sum()
+            },
+            pay_by: o.pay_by,
+            paid_at: o.paid_at,
+            note: o.note.clone(),
+            created_at: o.created_at,
+            events: r
+                .events
+                .iter()
+                .filter(|e| whole || e.sub_order_id.is_none_or(|id| visible.contains(&id)))
+                .map(EventView::of)
+                .collect(),
+            sub_orders: subs,
+        }
+    }
+}
