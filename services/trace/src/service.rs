@@ -758,19 +758,29 @@ impl Trace {
             })
             .collect();
         let txn = begin_write(&self.infra().db).await?;
-        for chunk in rows.chunks(500) {
-            unit::Entity::insert_many(chunk.iter().cloned().map(unit::ActiveModel::from))
-                .exec(&txn)
-                .await?;
-        }
-        batch::Entity::update_many()
+        // Claim the numbers first, only if nobody issued any since we read the count: two
+        // requests at once never hand out the same numbers.
+        let claimed = batch::Entity::update_many()
             .col_expr(
                 batch::Column::UnitsIssued,
                 Expr::value(start + i32::try_from(count).unwrap_or(0)),
             )
             .filter(batch::Column::Id.eq(b.id))
+            .filter(batch::Column::UnitsIssued.eq(start))
             .exec(&txn)
             .await?;
+        if claimed.rows_affected != 1 {
+            return Err(TraceError::conflict(
+                "busy",
+                "刚刚有人同时生成了单品码，请刷新后再试",
+                "unit codes were being issued at the same moment; refresh and try again",
+            ));
+        }
+        for chunk in rows.chunks(500) {
+            unit::Entity::insert_many(chunk.iter().cloned().map(unit::ActiveModel::from))
+                .exec(&txn)
+                .await?;
+        }
         txn.commit().await?;
         Ok(rows)
     }
@@ -861,12 +871,18 @@ impl Trace {
         if listings.is_empty() {
             return Ok(None);
         }
-        Ok(batch::Entity::find()
+        let found = batch::Entity::find()
             .filter(batch::Column::ListingId.is_in(listings))
             .filter(batch::Column::Lot.eq(lot))
-            .one(&self.infra().db)
-            .await?
-            .map(|b| b.code))
+            .limit(2)
+            .all(&self.infra().db)
+            .await?;
+        // A GTIN belongs to one brand owner, but nothing stops two sellers typing the same
+        // one: when the link is ambiguous it leads nowhere rather than to someone else's lot.
+        Ok(match found.as_slice() {
+            [only] => Some(only.code.clone()),
+            _ => None,
+        })
     }
 
     /// Forgets the cached public page of a batch (after its record changed).
