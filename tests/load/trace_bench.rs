@@ -369,7 +369,7 @@ async fn main() -> anyhow::Result<()> {
     println!("## Scan page benchmark");
     println!();
     println!(
-        "{} batches (4 events each) prepared in {prep_s:.1} s; wrk -t{} -c{} -d{}s per row, \
+        "{} batches (5 events each) prepared in {prep_s:.1} s; wrk -t{} -c{} -d{}s per row, \
          random codes over all {}; both rows of a mode hit the same server.",
         codes.len(),
         a.threads,
