@@ -12,9 +12,10 @@
 use chrono::Duration as Days;
 use farmgate_catalog::domain::ListingStatus;
 use farmgate_catalog::store::listing;
-use farmgate_identity::{Actor, Membership, OrgKind, OrgRole, OrgStatus, PasswordCost};
+use farmgate_identity::{OrgKind, PasswordCost};
 use farmgate_kernel::id::{AccountId, OrgId};
 use farmgate_server::BuildOptions;
+use farmgate_server::demo_listings::seller_actor;
 use farmgate_server::settings::Settings;
 use farmgate_trace::domain::{CertificateBasis, EventKind};
 use farmgate_trace::service::{
@@ -25,7 +26,6 @@ use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use uuid::Uuid;
 
 struct Args {
     farmgate: PathBuf,
@@ -64,21 +64,6 @@ fn args() -> Args {
     a
 }
 
-fn owner_of(account: AccountId, org: OrgId) -> Actor {
-    Actor {
-        account_id: account,
-        session_id: Uuid::nil(),
-        display_name: String::new(),
-        platform_role: None,
-        memberships: vec![Membership {
-            org_id: org,
-            role: OrgRole::Owner,
-            org_kind: OrgKind::Cooperative,
-            org_status: OrgStatus::Verified,
-        }],
-    }
-}
-
 /// The demo data, then `n` batches over the demo sellers' approved listings, each with a
 /// planting, a harvest, a passed inspection and packing (the chain a scanned box usually has).
 /// Returns the trace codes and how long the batches took.
@@ -113,7 +98,11 @@ async fn prepare(a: &Args) -> anyhow::Result<(Vec<String>, f64)> {
     let mut codes = Vec::with_capacity(a.batches);
     for i in 0..a.batches {
         let l = &listings[i % listings.len()];
-        let owner = owner_of(AccountId(l.created_by), OrgId(l.seller_org_id));
+        let owner = seller_actor(
+            AccountId(l.created_by),
+            OrgId(l.seller_org_id),
+            OrgKind::Cooperative,
+        );
         let harvested = (i % 20) as i64 + 1;
         let record = trace
             .create_batch(

@@ -256,9 +256,7 @@ pub fn sees_tiers(viewer: Option<&Actor>, seller: Uuid) -> bool {
     viewer.is_some_and(|a| {
         a.is_operator()
             || a.membership(OrgId(seller)).is_some()
-            || a.memberships.iter().any(|m| {
-                m.org_kind == OrgKind::BusinessBuyer && m.org_status == OrgStatus::Verified
-            })
+            || a.wholesale_buyer_org().is_some()
     })
 }
 

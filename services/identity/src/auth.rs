@@ -121,6 +121,14 @@ impl Actor {
         self.is(PlatformRole::Operator)
     }
 
+    /// The verified business buyer this person buys for, if any: wholesale tier prices apply.
+    pub fn wholesale_buyer_org(&self) -> Option<OrgId> {
+        self.memberships
+            .iter()
+            .find(|m| m.org_kind == OrgKind::BusinessBuyer && m.org_status == OrgStatus::Verified)
+            .map(|m| m.org_id)
+    }
+
     /// Platform staff and officials: refuses everyone else.
     pub fn require_platform(&self, roles: &[PlatformRole]) -> Result<()> {
         match self.platform_role {

@@ -45,9 +45,7 @@ pub struct AccountView {
 }
 
 fn mask_phone(p: &str) -> String {
-    Phone::parse(p)
-        .map(|p| p.masked())
-        .unwrap_or_else(|_| "***".to_owned())
+    Phone::mask(p).unwrap_or_else(|| "***".to_owned())
 }
 
 fn mask_email(e: &str) -> String {

@@ -206,7 +206,7 @@ pub struct AddressInput {
 }
 
 /// A checked delivery address.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Address {
     pub name: String,
     pub phone: String,

@@ -8,7 +8,7 @@ use crate::views::{AddressView, CartView, OrderView};
 use axum::Json;
 use axum::extract::{FromRef, State};
 use axum::http::{HeaderMap, StatusCode};
-use farmgate_identity::{AuthUser, Identity, OrgKind, OrgStatus};
+use farmgate_identity::{AuthUser, Identity};
 use farmgate_infra::http::{ApiJson, ApiPath, ApiQuery, ApiResult};
 use farmgate_kernel::id::OrgId;
 use farmgate_kernel::{Page, Paged};
@@ -17,13 +17,6 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
-
-fn wholesale(actor: &farmgate_identity::Actor) -> bool {
-    actor
-        .memberships
-        .iter()
-        .any(|m| m.org_kind == OrgKind::BusinessBuyer && m.org_status == OrgStatus::Verified)
-}
 
 // ---------------------------------------------------------------------------------------------
 // Addresses
@@ -87,7 +80,10 @@ pub async fn get_cart(
     AuthUser(actor): AuthUser,
 ) -> ApiResult<Json<CartView>> {
     let lines = orders.cart(&actor).await?;
-    Ok(Json(CartView::of(&lines, wholesale(&actor))))
+    Ok(Json(CartView::of(
+        &lines,
+        actor.wholesale_buyer_org().is_some(),
+    )))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -107,7 +103,10 @@ pub async fn add_to_cart(
 ) -> ApiResult<Json<CartView>> {
     orders.add_to_cart(&actor, req.sku_id, req.quantity).await?;
     let lines = orders.cart(&actor).await?;
-    Ok(Json(CartView::of(&lines, wholesale(&actor))))
+    Ok(Json(CartView::of(
+        &lines,
+        actor.wholesale_buyer_org().is_some(),
+    )))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -127,7 +126,10 @@ pub async fn set_cart_quantity(
 ) -> ApiResult<Json<CartView>> {
     orders.set_cart_quantity(&actor, sku, req.quantity).await?;
     let lines = orders.cart(&actor).await?;
-    Ok(Json(CartView::of(&lines, wholesale(&actor))))
+    Ok(Json(CartView::of(
+        &lines,
+        actor.wholesale_buyer_org().is_some(),
+    )))
 }
 
 /// Take a line out of the cart.
@@ -140,7 +142,10 @@ pub async fn remove_from_cart(
 ) -> ApiResult<Json<CartView>> {
     orders.remove_from_cart(&actor, sku).await?;
     let lines = orders.cart(&actor).await?;
-    Ok(Json(CartView::of(&lines, wholesale(&actor))))
+    Ok(Json(CartView::of(
+        &lines,
+        actor.wholesale_buyer_org().is_some(),
+    )))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ use crate::store::{address, cart_item, event, line, order, payment, sub_order};
 use chrono::{DateTime, Utc};
 use farmgate_catalog::domain::unit_price;
 use farmgate_catalog::sale::{ForSale, Unavailable};
-use farmgate_identity::{Actor, OrgKind, OrgStatus};
+use farmgate_identity::Actor;
 use farmgate_infra::db::{begin_write, unique_violation};
 use farmgate_kernel::id::OrgId;
 use farmgate_kernel::text::clean_optional_text;
@@ -78,15 +78,6 @@ pub struct OrderRecord {
 pub struct CartLine {
     pub item: cart_item::Model,
     pub sale: Option<ForSale>,
-}
-
-/// What the buyer is: a verified business buyer's member pays tier prices, for that org.
-fn wholesale_org(actor: &Actor) -> Option<OrgId> {
-    actor
-        .memberships
-        .iter()
-        .find(|m| m.org_kind == OrgKind::BusinessBuyer && m.org_status == OrgStatus::Verified)
-        .map(|m| m.org_id)
 }
 
 fn unavailable_error(field: String, title: &str, why: Unavailable) -> (FieldError, &'static str) {
@@ -439,7 +430,7 @@ impl Orders {
 
         let skus: Vec<Uuid> = merged.keys().copied().collect();
         let mut sales = self.catalog().for_sale(&skus).await?;
-        let wholesale = wholesale_org(actor);
+        let wholesale = actor.wholesale_buyer_org();
         let mut problems = ValidationErrors::new();
         let mut code = "unavailable";
         let mut price_moved = Vec::new();
@@ -816,12 +807,16 @@ impl Orders {
         }))
     }
 
+    /// An order that must exist (it was just read or written).
+    async fn existing(&self, id: Uuid) -> Result<OrderRecord> {
+        self.record(id)
+            .await?
+            .ok_or(OrdersError::not_found("订单", "order"))
+    }
+
     /// An order as `actor` may see it: the buyer, a seller with a part in it, or the operator.
     pub async fn order_for(&self, actor: &Actor, id: Uuid) -> Result<OrderRecord> {
-        let record = self
-            .record(id)
-            .await?
-            .ok_or(OrdersError::not_found("订单", "order"))?;
+        let record = self.existing(id).await?;
         let buyer = record.order.buyer_account_id == actor.account_id.as_uuid();
         let seller = record
             .subs
@@ -918,9 +913,7 @@ impl Orders {
                 "the order is paid or closed and cannot be cancelled; for a paid order, file an after-sales claim",
             ));
         }
-        self.record(id)
-            .await?
-            .ok_or(OrdersError::not_found("订单", "order"))
+        self.existing(id).await
     }
 
     /// Expires an order still unpaid at its deadline (the scheduled job calls this; running
@@ -1020,10 +1013,7 @@ impl Orders {
                 Some(actor.account_id.as_uuid()),
             )
             .await?;
-        let record = self
-            .record(id)
-            .await?
-            .ok_or(OrdersError::not_found("订单", "order"))?;
+        let record = self.existing(id).await?;
         Ok((record, paid))
     }
 
@@ -1142,10 +1132,7 @@ impl Orders {
         let status = SubOrderStatus::parse(&sub.status);
         if status != Some(SubOrderStatus::Paid) {
             if status == Some(SubOrderStatus::Acknowledged) {
-                return self
-                    .record(sub.order_id)
-                    .await?
-                    .ok_or(OrdersError::not_found("订单", "order"));
+                return self.existing(sub.order_id).await;
             }
             return Err(OrdersError::conflict(
                 "cannot_acknowledge",
@@ -1182,9 +1169,7 @@ impl Orders {
             .await?;
         }
         txn.commit().await?;
-        self.record(sub.order_id)
-            .await?
-            .ok_or(OrdersError::not_found("订单", "order"))
+        self.existing(sub.order_id).await
     }
 }
 

@@ -242,18 +242,9 @@ impl OrderView {
         let buyer = o.buyer_account_id == viewer.account_id.as_uuid();
         let operator = viewer.is_operator();
         let sells = |s: &sub_order::Model| viewer.membership(OrgId(s.seller_org_id)).is_some();
-        let mut address: Address = serde_json::from_value(o.address.clone()).unwrap_or(Address {
-            name: String::new(),
-            phone: String::new(),
-            province: String::new(),
-            city: String::new(),
-            district: String::new(),
-            street: String::new(),
-        });
+        let mut address: Address = serde_json::from_value(o.address.clone()).unwrap_or_default();
         if !buyer && !operator && o.paid_at.is_none() {
-            address.phone = Phone::parse(&address.phone)
-                .map(|p| p.masked())
-                .unwrap_or_default();
+            address.phone = Phone::mask(&address.phone).unwrap_or_default();
         }
         let subs: Vec<SubOrderView> = r
             .subs

@@ -1302,7 +1302,8 @@ fn draw(shape: Shape, color: [u8; 3], seed: u64) -> Vec<u8> {
     out
 }
 
-fn seller_actor(account: AccountId, org: OrgId, kind: OrgKind) -> Actor {
+/// An owner acting for a verified seller, as the demo seed and the benchmarks need one.
+pub fn seller_actor(account: AccountId, org: OrgId, kind: OrgKind) -> Actor {
     Actor {
         account_id: account,
         session_id: Uuid::nil(),

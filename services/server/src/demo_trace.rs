@@ -4,7 +4,7 @@
 //! show.
 
 use chrono::Duration;
-use farmgate_identity::{Actor, Membership, OrgKind, OrgRole, OrgStatus};
+use farmgate_identity::OrgKind;
 use farmgate_kernel::id::{AccountId, OrgId};
 use farmgate_trace::Trace;
 use farmgate_trace::domain::{CertificateBasis, EventKind};
@@ -12,7 +12,6 @@ use farmgate_trace::service::{
     CertificateInput, Commitments, NewBatchRequest, NewEventRequest, PlotInput,
 };
 use serde_json::{Value, json};
-use uuid::Uuid;
 
 struct DemoBatch {
     seller: &'static str,
@@ -143,21 +142,6 @@ fn report_pdf(lot: &str, lab_en: &str, date: &str) -> Vec<u8> {
     out
 }
 
-fn actor(account: AccountId, org: OrgId, kind: OrgKind) -> Actor {
-    Actor {
-        account_id: account,
-        session_id: Uuid::nil(),
-        display_name: String::new(),
-        platform_role: None,
-        memberships: vec![Membership {
-            org_id: org,
-            role: OrgRole::Owner,
-            org_kind: kind,
-            org_status: OrgStatus::Verified,
-        }],
-    }
-}
-
 /// Seeds the demo batches that are missing; returns the trace codes it created.
 pub async fn seed(
     trace: &Trace,
@@ -171,7 +155,7 @@ pub async fn seed(
         let Some((_, account, org, kind)) = sellers.iter().find(|(p, ..)| *p == d.seller) else {
             continue;
         };
-        let a = actor(*account, *org, *kind);
+        let a = crate::demo_listings::seller_actor(*account, *org, *kind);
         let listings = catalog.seller_listings(&a, *org, None).await?;
         let Some(listing) = listings
             .iter()

@@ -731,7 +731,8 @@ pub async fn public_json(
     );
     // The public sees the certificate's contact masked, as on the scan page.
     if let Some(phone) = view.facts["certificate"]["contact_phone"].as_str() {
-        view.facts["certificate"]["contact_phone"] = Value::String(page::masked_phone(phone));
+        view.facts["certificate"]["contact_phone"] =
+            Value::String(farmgate_kernel::Phone::mask(phone).unwrap_or_default());
     }
     Ok(Json(view))
 }

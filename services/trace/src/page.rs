@@ -78,14 +78,6 @@ fn kind_label(lang: Lang, kind: &str) -> String {
     EventKind::parse(kind).map_or_else(|| esc(kind), |k| t(lang, k.label_zh(), k.label_en()))
 }
 
-/// A phone as the public sees it: `138****0001`. The printed certificate on the box carries
-/// the whole number, as the rules require; the web page, which anyone can crawl, does not.
-pub fn masked_phone(raw: &str) -> String {
-    farmgate_kernel::Phone::parse(raw)
-        .map(|p| p.masked())
-        .unwrap_or_default()
-}
-
 fn text(v: &Value, key: &str) -> String {
     v[key].as_str().map(esc).unwrap_or_default()
 }
@@ -324,7 +316,9 @@ pub fn render(record: &Record, lang: Lang, scans: i64, unit: Option<UnitInfo<'_>
         t(lang, "生产者", "Issuer"),
         text(cert, "issuer"),
         t(lang, "联系方式", "Contact"),
-        esc(&masked_phone(cert["contact_phone"].as_str().unwrap_or(""))),
+        // Masked: the printed certificate on the box carries the whole number, as the rules
+        // require; the web page, which anyone can crawl, does not.
+        esc(&farmgate_kernel::Phone::mask(cert["contact_phone"].as_str().unwrap_or("")).unwrap_or_default()),
         t(lang, &format!("承诺依据：{basis}。本人承诺：", ), &format!("Basis: {basis}. The producer promises that:")),
         commitments.iter().map(|c| format!("<li>✓ {}</li>", esc(c))).collect::<String>(),
     ));

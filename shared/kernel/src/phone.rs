@@ -46,6 +46,11 @@ impl Phone {
     pub fn masked(&self) -> String {
         format!("{}****{}", &self.0[..3], &self.0[7..])
     }
+
+    /// A stored phone string, masked; `None` when it is not a phone number.
+    pub fn mask(raw: &str) -> Option<String> {
+        Self::parse(raw).ok().map(|p| p.masked())
+    }
 }
 
 impl fmt::Debug for Phone {
