@@ -8,6 +8,7 @@ mod m20261123_000002_identity;
 mod m20261123_000003_catalog;
 mod m20261123_000004_trace;
 mod m20261124_000005_orders;
+mod m20261125_000006_fulfilment;
 mod util;
 
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_catalog::Migration),
             Box::new(m20261123_000004_trace::Migration),
             Box::new(m20261124_000005_orders::Migration),
+            Box::new(m20261125_000006_fulfilment::Migration),
         ]
     }
 }

@@ -135,7 +135,7 @@ fn png(w: u32, h: u32) -> Vec<u8> {
 }
 
 /// A JPEG carrying an EXIF block with a GPS marker, as phones write them.
-fn jpeg_with_exif() -> Vec<u8> {
+pub(crate) fn jpeg_with_exif() -> Vec<u8> {
     let img = image::RgbImage::from_fn(64, 48, |x, _| image::Rgb([x as u8 * 3, 90, 40]));
     let mut plain = Vec::new();
     img.write_to(

@@ -6,6 +6,7 @@ mod auth;
 mod catalog;
 mod demo;
 mod errors;
+mod fulfilment;
 mod ops;
 mod orders;
 mod orgs;

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 
 /// A verified seller with one approved listing; returns (owner, org id, listing id, sku id).
-async fn seller(
+pub(crate) async fn seller(
     app: &TestApp,
     op: &Session,
     phone: &str,
@@ -57,12 +57,12 @@ async fn seller(
     (owner, org.to_string(), listing, sku)
 }
 
-fn address_body() -> Value {
+pub(crate) fn address_body() -> Value {
     json!({"name": "王芳", "phone": "13600000001", "province": "江西省", "city": "赣州市",
            "district": "章贡区", "street": "红旗大道 18 号 3 栋 502"})
 }
 
-async fn buyer_with_address(app: &TestApp, phone: &str) -> (Session, String) {
+pub(crate) async fn buyer_with_address(app: &TestApp, phone: &str) -> (Session, String) {
     let b = app.register(phone, "王芳").await;
     let r = app
         .post("/api/v1/me/addresses", address_body(), Some(&b.token))
@@ -72,7 +72,7 @@ async fn buyer_with_address(app: &TestApp, phone: &str) -> (Session, String) {
     (b, id)
 }
 
-async fn stock_of(app: &TestApp, listing: &str) -> i64 {
+pub(crate) async fn stock_of(app: &TestApp, listing: &str) -> i64 {
     let r = app.get(&format!("/api/v1/listings/{listing}"), None).await;
     r.body["skus"][0]["stock"].as_i64().unwrap_or(-1)
 }

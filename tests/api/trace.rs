@@ -47,7 +47,7 @@ async fn seller_with_listing(app: &TestApp) -> (Session, Session, String, String
     (owner, op, org.to_string(), listing)
 }
 
-fn batch_body() -> Value {
+pub(crate) fn batch_body() -> Value {
     json!({
         "lot": "ML-20261120-01",
         "started_on": "2026-03-01",
@@ -61,7 +61,7 @@ fn batch_body() -> Value {
 }
 
 /// Creates a batch; returns (id, code).
-async fn batch(app: &TestApp, owner: &Session, listing: &str) -> (String, String) {
+pub(crate) async fn batch(app: &TestApp, owner: &Session, listing: &str) -> (String, String) {
     let r = app
         .post(
             &format!("/api/v1/listings/{listing}/batches"),
@@ -76,12 +76,12 @@ async fn batch(app: &TestApp, owner: &Session, listing: &str) -> (String, String
     )
 }
 
-fn days_ago(app: &TestApp, days: i64) -> String {
+pub(crate) fn days_ago(app: &TestApp, days: i64) -> String {
     (app.clock.now() - chrono::Duration::days(days))
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-async fn add(
+pub(crate) async fn add(
     app: &TestApp,
     owner: &Session,
     id: &str,
@@ -115,7 +115,7 @@ async fn pdf(
     .await
 }
 
-async fn page(app: &TestApp, code: &str) -> (u16, String) {
+pub(crate) async fn page(app: &TestApp, code: &str) -> (u16, String) {
     let r = app.get(&format!("/t/{code}"), None).await;
     (r.status, r.text)
 }
@@ -207,7 +207,11 @@ both_backends! {
         let (id, code) = batch(&app, &owner, &listing).await;
         let listing_id: uuid::Uuid = listing.parse().unwrap_or_default();
         let batch_id: uuid::Uuid = id.parse().unwrap_or_default();
-        assert!(app.state.trace.ensure_shippable(batch_id, listing_id).await.is_ok());
+        let before = app.state.trace.ensure_shippable(batch_id, listing_id).await;
+        assert!(
+            matches!(&before, Err(farmgate_trace::TraceError::Conflict { code: "not_inspected", .. })),
+            "a batch ships only after an inspection passed: {before:?}"
+        );
         let insp = |result: &str| json!({"lab": "青石县农产品质量检测站", "method": "GB 23200.113", "items": "农残 56 项", "result": result});
         add(&app, &owner, &id, "inspection", &days_ago(&app, 3), insp("fail")).await.expect_status(201);
         let b = app.get(&format!("/api/v1/batches/{id}"), Some(&owner.token)).await;

@@ -134,6 +134,11 @@ impl Resp {
         self.body["error"]["fields"][name].as_str()
     }
 
+    /// The stable code for one field of a validation error (`required`, `out_of_range` ...).
+    pub fn field_code(&self, name: &str) -> Option<&str> {
+        self.body["error"]["field_codes"][name].as_str()
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }

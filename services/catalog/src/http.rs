@@ -378,8 +378,15 @@ pub async fn upload_image(
     State(catalog): State<Catalog>,
     AuthUser(actor): AuthUser,
     ApiPath(id): ApiPath<Uuid>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> ApiResult<(StatusCode, Json<ImageView>)> {
+    let bytes = read_image_upload(multipart).await?;
+    let img = catalog.add_image(&actor, id, bytes).await?;
+    Ok((StatusCode::CREATED, Json(ImageView::of(&img))))
+}
+
+/// The `file` field of a photo upload, within the size limit (listing photos, review photos).
+pub async fn read_image_upload(mut multipart: Multipart) -> ApiResult<bytes::Bytes> {
     let mut file = None;
     while let Some(field) = multipart
         .next_field()
@@ -402,8 +409,7 @@ pub async fn upload_image(
     if bytes.len() > MAX_UPLOAD_BYTES {
         return Err(CatalogError::ImageTooLarge.into());
     }
-    let img = catalog.add_image(&actor, id, bytes).await?;
-    Ok((StatusCode::CREATED, Json(ImageView::of(&img))))
+    Ok(bytes)
 }
 
 fn multipart_error(e: &axum::extract::multipart::MultipartError) -> ApiError {

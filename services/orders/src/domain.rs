@@ -133,6 +133,11 @@ pub enum EventKind {
     Cancelled,
     Expired,
     Acknowledged,
+    /// A gateway said a payment attempt failed (the order stays payable until its deadline).
+    PaymentFailed,
+    Shipped,
+    Received,
+    Refunded,
 }
 
 impl EventKind {
@@ -143,6 +148,10 @@ impl EventKind {
             Self::Cancelled => "cancelled",
             Self::Expired => "expired",
             Self::Acknowledged => "acknowledged",
+            Self::PaymentFailed => "payment_failed",
+            Self::Shipped => "shipped",
+            Self::Received => "received",
+            Self::Refunded => "refunded",
         }
     }
 }
@@ -186,6 +195,110 @@ pub fn shipping_fee(goods: Money, weight_grams: i64, wholesale: bool) -> Money {
 pub fn commission(line: Money, commission_bp: i32) -> Money {
     line.mul_ratio(i64::from(commission_bp), 10_000)
         .unwrap_or(Money::from_fen(0))
+}
+
+/// What the platform keeps of a sub-order after refunds: the commission shrinks in proportion
+/// to what is left of the sub-order (`commission × (total − refunded) / total`, half up), so a
+/// partial refund reduces it instead of blocking the payout.
+pub fn commission_after_refunds(commission: Money, total: Money, refunded: Money) -> Money {
+    if total.fen() <= 0 {
+        return Money::from_fen(0);
+    }
+    let left = std::cmp::max(total.fen() - refunded.fen(), 0);
+    commission
+        .mul_ratio(left, total.fen())
+        .unwrap_or(Money::from_fen(0))
+}
+
+/// What the seller is owed for a sub-order: what the buyer paid, less refunds, less the
+/// platform's commission on what is left.
+pub fn payable(total: Money, refunded: Money, commission: Money) -> Money {
+    let left = std::cmp::max(total.fen() - refunded.fen(), 0);
+    Money::from_fen(left - commission_after_refunds(commission, total, refunded).fen())
+}
+
+/// The after-sales window of a received sub-order closes after the longest claim window of its
+/// lines (fruit 48 h, eggs 24 h ...).
+pub fn window_closes_at(
+    received_at: DateTime<Utc>,
+    claim_window_hours: impl IntoIterator<Item = i32>,
+) -> DateTime<Utc> {
+    let hours = claim_window_hours.into_iter().max().unwrap_or(0).max(0);
+    received_at + chrono::Duration::hours(i64::from(hours))
+}
+
+/// A sub-order may ship once paid (acknowledging first is recorded, not required).
+pub fn can_ship(status: Option<SubOrderStatus>) -> bool {
+    matches!(
+        status,
+        Some(SubOrderStatus::Paid | SubOrderStatus::Acknowledged)
+    )
+}
+
+/// What a parcel went through on its way, from the seller or the carrier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LogisticsKind {
+    PickedUp,
+    InTransit,
+    OutForDelivery,
+    Delivered,
+    Exception,
+}
+
+impl LogisticsKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PickedUp => "picked_up",
+            Self::InTransit => "in_transit",
+            Self::OutForDelivery => "out_for_delivery",
+            Self::Delivered => "delivered",
+            Self::Exception => "exception",
+        }
+    }
+}
+
+/// A carrier's name as the seller types it (顺丰速运, 中国邮政 ...).
+pub fn parse_carrier(s: &str) -> Result<String, FieldError> {
+    clean_text(s, 2, 20, false).map_err(|e| e.at("carrier"))
+}
+
+/// A waybill number: 6 to 32 letters, digits or hyphens (spaces typed in are dropped).
+pub fn parse_tracking_no(s: &str) -> Result<String, FieldError> {
+    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    if (6..=32).contains(&t.chars().count())
+        && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        Ok(t.to_ascii_uppercase())
+    } else {
+        Err(FieldError::new(
+            "tracking_no",
+            "invalid",
+            "运单号应为 6–32 位字母、数字或连字符",
+            "a tracking number is 6 to 32 letters, digits or hyphens",
+        ))
+    }
+}
+
+/// A review's stars: 1 to 5.
+pub fn parse_rating(n: i64) -> Result<i16, FieldError> {
+    match i16::try_from(n) {
+        Ok(r) if (1..=5).contains(&r) => Ok(r),
+        _ => Err(FieldError::new(
+            "rating",
+            "out_of_range",
+            "评分为 1 到 5 星",
+            "a rating is 1 to 5 stars",
+        )),
+    }
+}
+
+/// How a reviewer is shown: the first character of their name and two stars (张**).
+pub fn mask_name(name: &str) -> String {
+    match name.trim().chars().next() {
+        Some(c) => format!("{c}**"),
+        None => "匿名用户".to_owned(),
+    }
 }
 
 /// A delivery address as a request sends it.
@@ -351,5 +464,79 @@ mod tests {
         assert!(OrderStatus::parse("refunded").is_none());
         assert!(SubOrderStatus::Paid.can_acknowledge());
         assert!(!SubOrderStatus::Shipped.can_acknowledge());
+    }
+
+    #[test]
+    fn a_partial_refund_shrinks_the_commission_in_proportion() {
+        let fen = Money::from_fen;
+        // ¥100 sub-order, ¥5 commission, nothing refunded: ¥95 to the seller.
+        assert_eq!(
+            commission_after_refunds(fen(500), fen(10000), fen(0)),
+            fen(500)
+        );
+        assert_eq!(payable(fen(10000), fen(0), fen(500)), fen(9500));
+        // ¥30 refunded: 70 % left, commission ¥3.50, payable ¥66.50.
+        assert_eq!(
+            commission_after_refunds(fen(500), fen(10000), fen(3000)),
+            fen(350)
+        );
+        assert_eq!(payable(fen(10000), fen(3000), fen(500)), fen(6650));
+        // Everything refunded: nothing either way.
+        assert_eq!(payable(fen(10000), fen(10000), fen(500)), fen(0));
+        assert_eq!(
+            commission_after_refunds(fen(500), fen(10000), fen(10000)),
+            fen(0)
+        );
+        // Half-up rounding on odd shares: 299 × 1/3 = 99.67 → 100.
+        assert_eq!(commission_after_refunds(fen(299), fen(3), fen(2)), fen(100));
+        // A zero total cannot divide.
+        assert_eq!(payable(fen(0), fen(0), fen(0)), fen(0));
+    }
+
+    #[test]
+    fn the_after_sales_window_is_the_longest_of_the_lines() {
+        let t = DateTime::parse_from_rfc3339("2026-11-20T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            window_closes_at(t, [24, 48]),
+            t + chrono::Duration::hours(48)
+        );
+        assert_eq!(window_closes_at(t, []), t);
+        assert_eq!(window_closes_at(t, [-5]), t);
+    }
+
+    #[test]
+    fn only_paid_sub_orders_ship() {
+        assert!(can_ship(Some(SubOrderStatus::Paid)));
+        assert!(can_ship(Some(SubOrderStatus::Acknowledged)));
+        for s in [
+            SubOrderStatus::PendingPayment,
+            SubOrderStatus::Shipped,
+            SubOrderStatus::Received,
+            SubOrderStatus::Cancelled,
+        ] {
+            assert!(!can_ship(Some(s)), "{s:?}");
+        }
+        assert!(!can_ship(None));
+    }
+
+    #[test]
+    fn waybills_carriers_ratings_and_names() {
+        assert_eq!(
+            parse_tracking_no(" sf 1234 5678 90 ").unwrap(),
+            "SF1234567890"
+        );
+        assert!(parse_tracking_no("12345").is_err());
+        assert!(parse_tracking_no("SF12345678<script>").is_err());
+        assert!(parse_tracking_no(&"1".repeat(33)).is_err());
+        assert_eq!(parse_carrier(" 顺丰速运 ").unwrap(), "顺丰速运");
+        assert!(parse_carrier("顺").is_err());
+        assert_eq!(parse_rating(5).unwrap(), 5);
+        for bad in [0, 6, -1, i64::MAX] {
+            assert!(parse_rating(bad).is_err(), "{bad}");
+        }
+        assert_eq!(mask_name("王芳"), "王**");
+        assert_eq!(mask_name("  "), "匿名用户");
     }
 }

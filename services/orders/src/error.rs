@@ -4,6 +4,7 @@ use farmgate_catalog::CatalogError;
 use farmgate_identity::IdentityError;
 use farmgate_infra::http::ApiError;
 use farmgate_kernel::{FieldError, ValidationErrors};
+use farmgate_trace::TraceError;
 use sea_orm::DbErr;
 
 #[derive(Debug, thiserror::Error)]
@@ -14,6 +15,15 @@ pub enum OrdersError {
     Identity(#[from] IdentityError),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Trace(#[from] TraceError),
+    /// A request that can never succeed as sent (a forged or stale gateway notification).
+    #[error("{code}: {en}")]
+    Rejected {
+        code: &'static str,
+        zh: &'static str,
+        en: &'static str,
+    },
     #[error("{en} not found")]
     NotFound { zh: &'static str, en: &'static str },
     #[error("not allowed")]
@@ -61,6 +71,10 @@ impl OrdersError {
         }
     }
 
+    pub fn rejected(code: &'static str, zh: &'static str, en: &'static str) -> Self {
+        Self::Rejected { code, zh, en }
+    }
+
     pub fn field(e: FieldError) -> Self {
         Self::Invalid(e.into())
     }
@@ -72,6 +86,8 @@ impl From<OrdersError> for ApiError {
             OrdersError::Invalid(errs) => ApiError::validation(errs),
             OrdersError::Identity(e) => e.into(),
             OrdersError::Catalog(e) => e.into(),
+            OrdersError::Trace(e) => e.into(),
+            OrdersError::Rejected { code, zh, en } => ApiError::bad_request(code, zh, en),
             OrdersError::NotFound { zh, en } => ApiError::not_found(zh, en),
             OrdersError::Forbidden => ApiError::forbidden(),
             OrdersError::Conflict {

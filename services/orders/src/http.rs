@@ -2,17 +2,26 @@
 //! payment confirmation, and the seller's order console.
 
 use crate::Orders;
-use crate::domain::{AddressInput, SubOrderStatus};
+use crate::domain::{AddressInput, OrderStatus, SubOrderStatus};
+use crate::fulfilment::{CarrierAck, LogisticsRequest, ShipRequest};
+use crate::pay::{IntentView, RefundRequest, SandboxIntentView, WebhookAck};
+use crate::payment::{Outcome, SIGNATURE_HEADER};
+use crate::reviews::{ListingReviews, PhotoView, ReviewRequest, ReviewView};
 use crate::service::CheckoutRequest;
+use crate::settlement::Statement;
 use crate::views::{AddressView, CartView, OrderView};
 use axum::Json;
-use axum::extract::{FromRef, State};
+use axum::extract::{DefaultBodyLimit, FromRef, Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
+use bytes::Bytes;
+use chrono::NaiveDate;
+use farmgate_catalog::http::read_image_upload;
+use farmgate_catalog::images::MAX_UPLOAD_BYTES;
 use farmgate_identity::{AuthUser, Identity};
 use farmgate_infra::http::{ApiJson, ApiPath, ApiQuery, ApiResult};
 use farmgate_kernel::id::OrgId;
 use farmgate_kernel::{Page, Paged};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -292,6 +301,282 @@ pub async fn acknowledge(
     Ok(Json(OrderView::of(&record, &actor)))
 }
 
+// ---------------------------------------------------------------------------------------------
+// Paying
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Pay an unpaid order (the buyer): online, the answer's `pay_url` is the gateway's page;
+/// offline, `instructions_zh`/`instructions_en` say where to transfer. Calling it again while
+/// the order is unpaid returns the same pending payment, so a retry never charges twice
+/// (`Idempotency-Key` is accepted for clients that always send one).
+#[utoipa::path(post, path = "/api/v1/orders/{id}/pay", tag = "payments", params(("id" = Uuid, Path),
+    ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = IntentView), (status = 403), (status = 404), (status = 409)))]
+pub async fn pay(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<IntentView>> {
+    Ok(Json(orders.pay(&actor, id).await?))
+}
+
+/// The sandbox gateway's page: what the buyer is about to pay.
+#[utoipa::path(get, path = "/api/v1/payments/sandbox/{id}", tag = "payments", params(("id" = Uuid, Path)),
+    responses((status = 200, body = SandboxIntentView), (status = 404)))]
+pub async fn sandbox_intent(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<SandboxIntentView>> {
+    Ok(Json(orders.sandbox_intent(&actor, id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxComplete {
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SandboxResult {
+    /// What the webhook handler made of the gateway's signed notification.
+    pub status: String,
+    /// Where the gateway sends the buyer back to.
+    pub return_url: String,
+}
+
+/// Finish on the sandbox gateway's page: the gateway signs a notification and posts it to
+/// the webhook handler, as a real gateway would.
+#[utoipa::path(post, path = "/api/v1/payments/sandbox/{id}/complete", tag = "payments", params(("id" = Uuid, Path)),
+    request_body = SandboxComplete, responses((status = 200, body = SandboxResult), (status = 404), (status = 409)))]
+pub async fn sandbox_complete(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<SandboxComplete>,
+) -> ApiResult<Json<SandboxResult>> {
+    let (ack, order_id) = orders.sandbox_complete(&actor, id, req.outcome).await?;
+    Ok(Json(SandboxResult {
+        status: ack.result,
+        return_url: format!("/order.html?id={order_id}"),
+    }))
+}
+
+/// A payment gateway's notification. Signed: header `Farmgate-Signature: t=<unix>,v1=<hex
+/// HMAC-SHA256 of "t.body">`; refused when the signature is wrong (400 `bad_signature`), older
+/// than five minutes (400 `stale_notification`) or the amount differs; an event id seen before
+/// is acknowledged without effect.
+#[utoipa::path(post, path = "/api/v1/payments/webhook/{provider}", tag = "payments", params(("provider" = String, Path)),
+    request_body(content = crate::payment::WebhookEvent, content_type = "application/json"),
+    responses((status = 200, body = WebhookAck), (status = 400), (status = 404)))]
+pub async fn webhook(
+    State(orders): State<Orders>,
+    ApiPath(provider): ApiPath<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<WebhookAck>> {
+    let ack = orders
+        .handle_webhook(&provider, header(&headers, SIGNATURE_HEADER), &body)
+        .await?;
+    Ok(Json(ack))
+}
+
+/// Refund part or all of a sub-order (operator or after-sales agent). Needs an
+/// `Idempotency-Key`: the same key again returns the refund made the first time. The money
+/// goes back through the order's payment provider.
+#[utoipa::path(post, path = "/api/v1/sub-orders/{id}/refunds", tag = "payments", params(("id" = Uuid, Path),
+    ("Idempotency-Key" = String, Header)), request_body = RefundRequest,
+    responses((status = 200, body = OrderView), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn refund(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<RefundRequest>,
+) -> ApiResult<Json<OrderView>> {
+    let record = orders
+        .refund_by_operator(&actor, id, &req, header(&headers, "idempotency-key"))
+        .await?;
+    Ok(Json(OrderView::of(&record, &actor)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shipping and receipt
+
+/// Ship a sub-order with carrier, waybill and the batch(es) each line was packed from (each
+/// must be of that line's listing, with a passed inspection); the shipment is appended to
+/// those batches' trace records. The same carrier and waybill again returns the order as is.
+#[utoipa::path(post, path = "/api/v1/sub-orders/{id}/ship", tag = "orders", params(("id" = Uuid, Path)),
+    request_body = ShipRequest, responses((status = 200, body = OrderView), (status = 404), (status = 409), (status = 422)))]
+pub async fn ship(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<ShipRequest>,
+) -> ApiResult<Json<OrderView>> {
+    let record = orders.ship(&actor, id, &req).await?;
+    Ok(Json(OrderView::of(&record, &actor)))
+}
+
+/// The seller records a logistics event on a shipped parcel.
+#[utoipa::path(post, path = "/api/v1/sub-orders/{id}/logistics", tag = "orders", params(("id" = Uuid, Path)),
+    request_body = LogisticsRequest, responses((status = 200, body = OrderView), (status = 404), (status = 409), (status = 422)))]
+pub async fn logistics(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<LogisticsRequest>,
+) -> ApiResult<Json<OrderView>> {
+    let record = orders.add_logistics(&actor, id, &req).await?;
+    Ok(Json(OrderView::of(&record, &actor)))
+}
+
+/// A carrier's callback about a waybill, signed like a payment notification with the carrier
+/// secret (`Farmgate-Signature`). A redelivered event is recorded once.
+#[utoipa::path(post, path = "/api/v1/logistics/callback", tag = "orders",
+    request_body(content = crate::fulfilment::CarrierEvent, content_type = "application/json"),
+    responses((status = 200, body = CarrierAck), (status = 400), (status = 404)))]
+pub async fn carrier_callback(
+    State(orders): State<Orders>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<CarrierAck>> {
+    let ack = orders
+        .carrier_callback(header(&headers, SIGNATURE_HEADER), &body)
+        .await?;
+    Ok(Json(ack))
+}
+
+/// The buyer confirms a parcel arrived; the after-sales window starts.
+#[utoipa::path(post, path = "/api/v1/sub-orders/{id}/receive", tag = "orders", params(("id" = Uuid, Path)),
+    responses((status = 200, body = OrderView), (status = 404), (status = 409)))]
+pub async fn receive(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<OrderView>> {
+    let record = orders.receive(&actor, id).await?;
+    Ok(Json(OrderView::of(&record, &actor)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reviews
+
+#[derive(ToSchema)]
+#[expect(
+    dead_code,
+    reason = "describes the multipart body for the OpenAPI document"
+)]
+pub struct PhotoUpload {
+    /// JPEG, PNG or WebP, at most 8 MB.
+    #[schema(format = Binary, content_media_type = "application/octet-stream")]
+    file: String,
+}
+
+/// Upload a photo for a review (multipart field `file`); send its id with the review.
+#[utoipa::path(post, path = "/api/v1/review-photos", tag = "reviews",
+    request_body(content = PhotoUpload, content_type = "multipart/form-data"),
+    responses((status = 201, body = PhotoView), (status = 413), (status = 415)))]
+pub async fn upload_review_photo(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    multipart: Multipart,
+) -> ApiResult<(StatusCode, Json<PhotoView>)> {
+    let bytes = read_image_upload(multipart).await?;
+    let photo = orders.upload_review_photo(&actor, bytes).await?;
+    Ok((StatusCode::CREATED, Json(photo)))
+}
+
+/// Review a line of a received sub-order, once (1–5 stars, text, up to 9 photos).
+#[utoipa::path(post, path = "/api/v1/order-lines/{id}/review", tag = "reviews", params(("id" = Uuid, Path)),
+    request_body = ReviewRequest, responses((status = 201, body = ReviewView), (status = 404), (status = 409), (status = 422)))]
+pub async fn review(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<ReviewRequest>,
+) -> ApiResult<(StatusCode, Json<ReviewView>)> {
+    let r = orders.review(&actor, id, &req).await?;
+    Ok((StatusCode::CREATED, Json(ReviewView::of(&r))))
+}
+
+/// A listing's reviews, newest first, with star counts and the average (public).
+#[utoipa::path(get, path = "/api/v1/listings/{id}/reviews", tag = "reviews", params(("id" = Uuid, Path), PageQuery),
+    responses((status = 200, body = ListingReviews)))]
+pub async fn listing_reviews(
+    State(orders): State<Orders>,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<ListingReviews>> {
+    let page = Page {
+        limit: q.limit,
+        offset: q.offset,
+    };
+    Ok(Json(orders.listing_reviews(id, page).await?))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settlement and the operator's view
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct SettlementQuery {
+    /// First day (Asia/Shanghai), `YYYY-MM-DD`.
+    pub from: NaiveDate,
+    /// Last day, inclusive.
+    pub to: NaiveDate,
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+}
+
+/// A seller's settlement statement for sub-orders paid in the period: sales, commission,
+/// refunds, payable (after-sales window closed) and pending (members and the operator).
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/settlement", tag = "payments", params(("id" = Uuid, Path), SettlementQuery),
+    responses((status = 200, body = Statement), (status = 403), (status = 422)))]
+pub async fn settlement(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    ApiPath(org): ApiPath<OrgId>,
+    ApiQuery(q): ApiQuery<SettlementQuery>,
+) -> ApiResult<Json<Statement>> {
+    let page = Page {
+        limit: q.limit,
+        offset: q.offset,
+    };
+    Ok(Json(
+        orders.settlement(&actor, org, q.from, q.to, page).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct OpsOrdersQuery {
+    pub status: Option<OrderStatus>,
+    /// An order number (or a sub-order number).
+    pub number: Option<String>,
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+}
+
+/// Every order, newest first (operator and after-sales agents).
+#[utoipa::path(get, path = "/api/v1/ops/orders", tag = "orders", params(OpsOrdersQuery),
+    responses((status = 200, body = Paged<OrderView>), (status = 403)))]
+pub async fn ops_orders(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    ApiQuery(q): ApiQuery<OpsOrdersQuery>,
+) -> ApiResult<Json<Paged<OrderView>>> {
+    let page = Page {
+        limit: q.limit,
+        offset: q.offset,
+    };
+    let list = orders
+        .all_orders(&actor, q.status, q.number.as_deref(), page)
+        .await?;
+    Ok(Json(list.map(|r| OrderView::of(&r, &actor))))
+}
+
 pub fn router<S>() -> OpenApiRouter<S>
 where
     S: Clone + Send + Sync + 'static,
@@ -310,4 +595,22 @@ where
         .routes(routes!(confirm_offline_payment))
         .routes(routes!(seller_sub_orders))
         .routes(routes!(acknowledge))
+        .routes(routes!(pay))
+        .routes(routes!(sandbox_intent))
+        .routes(routes!(sandbox_complete))
+        .routes(routes!(webhook))
+        .routes(routes!(refund))
+        .routes(routes!(ship))
+        .routes(routes!(logistics))
+        .routes(routes!(carrier_callback))
+        .routes(routes!(receive))
+        .routes(routes!(review))
+        .routes(routes!(listing_reviews))
+        .routes(routes!(settlement))
+        .routes(routes!(ops_orders))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(upload_review_photo))
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024)),
+        )
 }

@@ -1,5 +1,6 @@
-//! Scheduled work: an unpaid order expires at its payment deadline (an outbox event scheduled
-//! when the order was placed, so it survives restarts and runs once across replicas).
+//! Scheduled and background work, all through the outbox so it survives restarts and runs
+//! once across replicas: an unpaid order expires at its payment deadline, an unconfirmed
+//! shipment is received after the configured days, and refunds are paid back by the provider.
 
 use crate::Orders;
 use crate::service::topics;
@@ -38,6 +39,78 @@ impl OutboxHandler for PaymentDueJob {
         let due: Due = event.parse()?;
         self.orders
             .expire_if_unpaid(due.order_id)
+            .await
+            .map_err(|e| Box::new(e) as BoxError)?;
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+struct SubOrderRef {
+    sub_order_id: Uuid,
+}
+
+/// Confirms receipt of shipments the buyer did not confirm within the configured days.
+pub struct AutoReceiveJob {
+    orders: Orders,
+}
+
+impl AutoReceiveJob {
+    pub fn new(orders: Orders) -> Self {
+        Self { orders }
+    }
+}
+
+#[async_trait]
+impl OutboxHandler for AutoReceiveJob {
+    fn name(&self) -> &'static str {
+        "orders-auto-receive"
+    }
+
+    fn handles(&self, topic: &str) -> bool {
+        topic == topics::AUTO_RECEIVE
+    }
+
+    async fn handle(&self, event: &OutboxEvent) -> Result<(), BoxError> {
+        let due: SubOrderRef = event.parse()?;
+        self.orders
+            .auto_receive_if_due(due.sub_order_id)
+            .await
+            .map_err(|e| Box::new(e) as BoxError)?;
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+struct RefundRef {
+    refund_id: Uuid,
+}
+
+/// Has the payment provider pay recorded refunds back (retried until it confirms).
+pub struct RefundJob {
+    orders: Orders,
+}
+
+impl RefundJob {
+    pub fn new(orders: Orders) -> Self {
+        Self { orders }
+    }
+}
+
+#[async_trait]
+impl OutboxHandler for RefundJob {
+    fn name(&self) -> &'static str {
+        "orders-refund"
+    }
+
+    fn handles(&self, topic: &str) -> bool {
+        topic == topics::REFUNDED
+    }
+
+    async fn handle(&self, event: &OutboxEvent) -> Result<(), BoxError> {
+        let r: RefundRef = event.parse()?;
+        self.orders
+            .issue_refund(r.refund_id)
             .await
             .map_err(|e| Box::new(e) as BoxError)?;
         Ok(())

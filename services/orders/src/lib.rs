@@ -8,28 +8,43 @@
 
 pub mod domain;
 pub mod error;
+pub mod fulfilment;
 pub mod http;
 pub mod jobs;
+pub mod pay;
+pub mod payment;
+pub mod reviews;
 pub mod service;
+pub mod settlement;
 pub mod store;
 pub mod views;
 
 pub use error::OrdersError;
-pub use jobs::PaymentDueJob;
+pub use jobs::{AutoReceiveJob, PaymentDueJob, RefundJob};
 
 use chrono::Duration;
 use farmgate_catalog::Catalog;
 use farmgate_identity::Identity;
 use farmgate_infra::Infra;
+use farmgate_trace::Trace;
+use payment::{OfflineProvider, PaymentProvider, SandboxGateway};
 use std::sync::Arc;
 
 /// Settings the orders service needs.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OrdersConfig {
     /// How long an order paid online may stay unpaid before its stock goes back.
     pub gateway_pay_within: Duration,
     /// How long an order paid by bank transfer or cash may stay unconfirmed.
     pub offline_pay_within: Duration,
+    /// A shipment the buyer has not confirmed counts as received this long after it shipped.
+    pub auto_receive_after: Duration,
+    /// The secret the sandbox gateway signs its notifications with.
+    pub gateway_secret: String,
+    /// The secret carriers sign their logistics callbacks with.
+    pub carrier_secret: String,
+    /// The account offline payers transfer to, as shown to them.
+    pub offline_payee: String,
 }
 
 impl Default for OrdersConfig {
@@ -37,7 +52,25 @@ impl Default for OrdersConfig {
         Self {
             gateway_pay_within: Duration::minutes(30),
             offline_pay_within: Duration::hours(24),
+            auto_receive_after: Duration::days(7),
+            gateway_secret: String::new(),
+            carrier_secret: String::new(),
+            offline_payee: DEFAULT_OFFLINE_PAYEE.to_owned(),
         }
+    }
+}
+
+/// The demo platform's collection account.
+pub const DEFAULT_OFFLINE_PAYEE: &str = "中国农业银行 农源直供平台对公账户 6228 4800 0000 0000 000";
+
+impl std::fmt::Debug for OrdersConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrdersConfig")
+            .field("gateway_pay_within", &self.gateway_pay_within)
+            .field("offline_pay_within", &self.offline_pay_within)
+            .field("auto_receive_after", &self.auto_receive_after)
+            .field("offline_payee", &self.offline_payee)
+            .finish_non_exhaustive()
     }
 }
 
@@ -45,7 +78,10 @@ struct Inner {
     infra: Infra,
     identity: Identity,
     catalog: Catalog,
+    trace: Trace,
     config: OrdersConfig,
+    offline: OfflineProvider,
+    sandbox: SandboxGateway,
 }
 
 /// The orders service. Cheap to clone.
@@ -63,15 +99,53 @@ impl std::fmt::Debug for Orders {
 }
 
 impl Orders {
-    pub fn new(infra: Infra, identity: Identity, catalog: Catalog, config: OrdersConfig) -> Self {
+    pub fn new(
+        infra: Infra,
+        identity: Identity,
+        catalog: Catalog,
+        trace: Trace,
+        config: OrdersConfig,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 infra,
                 identity,
                 catalog,
+                trace,
+                offline: OfflineProvider {
+                    payee: config.offline_payee.clone(),
+                },
+                sandbox: SandboxGateway::new(config.gateway_secret.as_bytes().to_vec()),
                 config,
             }),
         }
+    }
+
+    pub fn trace(&self) -> &Trace {
+        &self.inner.trace
+    }
+
+    /// The sandbox gateway (its page and its signed notifications).
+    pub fn sandbox(&self) -> &SandboxGateway {
+        &self.inner.sandbox
+    }
+
+    /// The provider an order pays through.
+    pub fn provider(&self, method: domain::PaymentMethod) -> &dyn PaymentProvider {
+        match method {
+            domain::PaymentMethod::Offline => &self.inner.offline,
+            domain::PaymentMethod::Gateway => &self.inner.sandbox,
+        }
+    }
+
+    /// A provider by the name its notifications are posted under.
+    pub fn provider_named(&self, name: &str) -> Option<&dyn PaymentProvider> {
+        [
+            &self.inner.offline as &dyn PaymentProvider,
+            &self.inner.sandbox as &dyn PaymentProvider,
+        ]
+        .into_iter()
+        .find(|p| p.name() == name)
     }
 
     pub fn infra(&self) -> &Infra {

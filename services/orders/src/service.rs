@@ -6,11 +6,14 @@ use crate::domain::{
     self, Address, AddressInput, EventKind, MAX_LINES, OrderStatus, PaymentMethod, SubOrderStatus,
 };
 use crate::error::{OrdersError, Result};
-use crate::store::{address, cart_item, event, line, order, payment, sub_order};
+use crate::store::{
+    address, cart_item, event, line, order, payment, refund, review, shipment, shipment_batch,
+    shipment_event, sub_order,
+};
 use chrono::{DateTime, Utc};
 use farmgate_catalog::domain::unit_price;
 use farmgate_catalog::sale::{ForSale, Unavailable};
-use farmgate_identity::Actor;
+use farmgate_identity::{Actor, PlatformRole};
 use farmgate_infra::db::{begin_write, unique_violation};
 use farmgate_kernel::id::OrgId;
 use farmgate_kernel::text::clean_optional_text;
@@ -33,6 +36,14 @@ pub mod topics {
     pub const PAYMENT_DUE: &str = "orders.payment_due";
     /// `{"order_id"}`: an order was paid (statistics, notifications).
     pub const PAID: &str = "orders.paid";
+    /// `{"refund_id"}`: a refund was recorded; the provider pays it back (statistics too).
+    pub const REFUNDED: &str = "orders.refunded";
+    /// `{"sub_order_id"}`: a sub-order shipped.
+    pub const SHIPPED: &str = "orders.shipped";
+    /// `{"sub_order_id"}`, scheduled when it shipped: an unconfirmed shipment counts as received.
+    pub const AUTO_RECEIVE: &str = "orders.auto_receive";
+    /// `{"sub_order_id"}`: a sub-order was received; its after-sales window runs.
+    pub const RECEIVED: &str = "orders.received";
 }
 
 /// One line of a checkout that does not come from the cart.
@@ -71,6 +82,11 @@ pub struct OrderRecord {
     pub events: Vec<event::Model>,
     pub payments: Vec<payment::Model>,
     pub seller_names: HashMap<Uuid, String>,
+    pub shipments: Vec<shipment::Model>,
+    pub shipment_batches: Vec<shipment_batch::Model>,
+    pub shipment_events: Vec<shipment_event::Model>,
+    pub reviews: Vec<review::Model>,
+    pub refunds: Vec<refund::Model>,
 }
 
 /// A cart line as it stands now.
@@ -652,6 +668,9 @@ impl Orders {
                 shipped_at: Set(None),
                 received_at: Set(None),
                 created_at: Set(now),
+                auto_receive_at: Set(None),
+                window_closes_at: Set(None),
+                refunded_fen: Set(0),
             });
         }
         let snapshot = Address {
@@ -681,6 +700,7 @@ impl Orders {
             request_hash: Set(Some(hash.to_owned())),
             note: Set(note.map(str::to_owned)),
             created_at: Set(now),
+            refunded_fen: Set(0),
         }
         .insert(&txn)
         .await?;
@@ -797,6 +817,35 @@ impl Orders {
             .into_iter()
             .map(|(k, v)| (k.as_uuid(), v.name))
             .collect();
+        let shipments = shipment::Entity::find()
+            .filter(shipment::Column::OrderId.eq(id))
+            .all(db)
+            .await?;
+        let ship_ids: Vec<Uuid> = shipments.iter().map(|s| s.id).collect();
+        let (shipment_batches, shipment_events) = if ship_ids.is_empty() {
+            (Vec::new(), Vec::new())
+        } else {
+            (
+                shipment_batch::Entity::find()
+                    .filter(shipment_batch::Column::ShipmentId.is_in(ship_ids.clone()))
+                    .all(db)
+                    .await?,
+                shipment_event::Entity::find()
+                    .filter(shipment_event::Column::ShipmentId.is_in(ship_ids))
+                    .order_by_asc(shipment_event::Column::At)
+                    .all(db)
+                    .await?,
+            )
+        };
+        let reviews = review::Entity::find()
+            .filter(review::Column::OrderId.eq(id))
+            .all(db)
+            .await?;
+        let refunds = refund::Entity::find()
+            .filter(refund::Column::OrderId.eq(id))
+            .order_by_asc(refund::Column::CreatedAt)
+            .all(db)
+            .await?;
         Ok(Some(OrderRecord {
             order: o,
             subs,
@@ -804,11 +853,16 @@ impl Orders {
             events,
             payments,
             seller_names,
+            shipments,
+            shipment_batches,
+            shipment_events,
+            reviews,
+            refunds,
         }))
     }
 
     /// An order that must exist (it was just read or written).
-    async fn existing(&self, id: Uuid) -> Result<OrderRecord> {
+    pub(crate) async fn existing(&self, id: Uuid) -> Result<OrderRecord> {
         self.record(id)
             .await?
             .ok_or(OrdersError::not_found("订单", "order"))
@@ -835,6 +889,43 @@ impl Orders {
         let q = order::Entity::find()
             .filter(order::Column::BuyerAccountId.eq(actor.account_id.as_uuid()))
             .order_by_desc(order::Column::CreatedAt);
+        let total = q.clone().count(db).await?;
+        let ids: Vec<Uuid> = q
+            .offset(page.offset())
+            .limit(page.limit())
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|o| o.id)
+            .collect();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(r) = self.record(id).await? {
+                out.push(r);
+            }
+        }
+        Ok(Paged::new(out, total, page))
+    }
+
+    /// Every order, for the operator (and after-sales agents): by status and by order number.
+    pub async fn all_orders(
+        &self,
+        actor: &Actor,
+        status: Option<OrderStatus>,
+        number: Option<&str>,
+        page: Page,
+    ) -> Result<Paged<OrderRecord>> {
+        actor.require_platform(&[PlatformRole::Operator, PlatformRole::AfterSalesAgent])?;
+        let db = &self.infra().db;
+        let mut q = order::Entity::find().order_by_desc(order::Column::CreatedAt);
+        if let Some(s) = status {
+            q = q.filter(order::Column::Status.eq(s.as_str()));
+        }
+        if let Some(n) = number.map(str::trim).filter(|n| !n.is_empty()) {
+            // A sub-order number is the order number and a suffix.
+            let n = n.split('-').next().unwrap_or(n);
+            q = q.filter(order::Column::Number.eq(n));
+        }
         let total = q.clone().count(db).await?;
         let ids: Vec<Uuid> = q
             .offset(page.offset())
@@ -1183,7 +1274,7 @@ async fn clear_default(conn: &impl ConnectionTrait, account: Uuid) -> Result<()>
 }
 
 /// Appends to an order's event log.
-async fn append(
+pub(crate) async fn append(
     conn: &impl ConnectionTrait,
     order_id: Uuid,
     sub_order_id: Option<Uuid>,

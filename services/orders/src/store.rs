@@ -76,6 +76,7 @@ pub mod order {
         pub request_hash: Option<String>,
         pub note: Option<String>,
         pub created_at: DateTimeUtc,
+        pub refunded_fen: i64,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -105,6 +106,12 @@ pub mod sub_order {
         pub shipped_at: Option<DateTimeUtc>,
         pub received_at: Option<DateTimeUtc>,
         pub created_at: DateTimeUtc,
+        /// When an unconfirmed shipment counts as received.
+        pub auto_receive_at: Option<DateTimeUtc>,
+        /// When the after-sales window (longest claim window of its lines) closes after receipt.
+        pub window_closes_at: Option<DateTimeUtc>,
+        /// Refunded so far (the ledger is `refunds`); never above `total_fen`.
+        pub refunded_fen: i64,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -192,4 +199,193 @@ pub mod payment {
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
+}
+
+macro_rules! plain_entity {
+    ($($t:tt)*) => {
+        $($t)*
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+        impl ActiveModelBehavior for ActiveModel {}
+    };
+}
+
+pub mod intent {
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// A request to a payment gateway to collect an order's total.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "payment_intents")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub order_id: Uuid,
+            pub provider: String,
+            pub amount_fen: i64,
+            /// `pending`, `succeeded`, `failed`.
+            pub status: String,
+            pub transaction_id: Option<String>,
+            pub created_at: DateTimeUtc,
+            pub expires_at: DateTimeUtc,
+            pub completed_at: Option<DateTimeUtc>,
+        }
+    }
+}
+
+pub mod webhook_receipt {
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// Every gateway notification accepted, by its event id: a replay is recognised.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "webhook_receipts")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub provider: String,
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub event_id: String,
+            pub intent_id: Option<Uuid>,
+            pub outcome: String,
+            pub received_at: DateTimeUtc,
+        }
+    }
+}
+
+pub mod shipment {
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// A sub-order's parcel: written once when it ships.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "shipments")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub order_id: Uuid,
+            pub sub_order_id: Uuid,
+            pub seller_org_id: Uuid,
+            pub carrier: String,
+            pub tracking_no: String,
+            pub shipped_by: Uuid,
+            pub shipped_at: DateTimeUtc,
+        }
+    }
+}
+
+pub mod shipment_batch {
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// Which batch a line of a parcel was packed from.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "shipment_batches")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub shipment_id: Uuid,
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub line_id: Uuid,
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub batch_id: Uuid,
+            pub code: String,
+            pub lot: String,
+        }
+    }
+}
+
+pub mod shipment_event {
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// A logistics event (picked up, in transit, ...), from the seller or the carrier.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "shipment_events")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub shipment_id: Uuid,
+            pub kind: String,
+            pub at: DateTimeUtc,
+            pub location: Option<String>,
+            pub note: Option<String>,
+            /// `seller` or `carrier`.
+            pub source: String,
+            pub external_id: Option<String>,
+            pub actor_id: Option<Uuid>,
+            pub recorded_at: DateTimeUtc,
+        }
+    }
+}
+
+pub mod review_photo {
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// A photo uploaded for a review, the buyer's until a review uses it.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "review_photos")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub account_id: Uuid,
+            pub display_key: String,
+            pub thumb_key: String,
+            pub sha256: String,
+            pub review_id: Option<Uuid>,
+            pub created_at: DateTimeUtc,
+        }
+    }
+}
+
+pub mod review {
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// A buyer's review of one line, after receipt, once.
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "reviews")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub line_id: Uuid,
+            pub order_id: Uuid,
+            pub listing_id: Uuid,
+            pub seller_org_id: Uuid,
+            pub buyer_account_id: Uuid,
+            /// The buyer's display name, masked (张**).
+            pub reviewer: String,
+            pub sku_name: String,
+            pub rating: i16,
+            pub body: Option<String>,
+            /// `[{"display": key, "thumb": key}]`.
+            pub photos: Json,
+            pub created_at: DateTimeUtc,
+        }
+    }
+}
+
+pub mod refund {
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// The refund ledger: one row a refund, reversed through the order's payment provider.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "refunds")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub order_id: Uuid,
+            pub sub_order_id: Option<Uuid>,
+            pub amount_fen: i64,
+            pub reason: String,
+            pub provider: String,
+            /// `pending` until the provider confirms, then `succeeded`.
+            pub status: String,
+            pub provider_ref: Option<String>,
+            pub idempotency_key: String,
+            pub actor_id: Option<Uuid>,
+            pub created_at: DateTimeUtc,
+            pub settled_at: Option<DateTimeUtc>,
+        }
+    }
 }

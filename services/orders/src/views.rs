@@ -4,7 +4,7 @@
 
 use crate::domain::Address;
 use crate::service::{CartLine, OrderRecord};
-use crate::store::{address, event, line, sub_order};
+use crate::store::{address, event, line, refund, review, shipment, sub_order};
 use chrono::{DateTime, Utc};
 use farmgate_catalog::domain::unit_price;
 use farmgate_catalog::sale::Unavailable;
@@ -157,11 +157,37 @@ pub struct LineView {
     /// Seller and operator only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commission: Option<i64>,
+    /// The trace codes of the batches this line was packed from (`/t/{code}`).
+    pub trace_codes: Vec<String>,
+    pub review: Option<LineReview>,
+    /// The buyer may review it now (received, not yet reviewed).
+    pub can_review: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineReview {
+    pub rating: i16,
+    pub text: Option<String>,
+    pub created_at: DateTime<Utc>,
 }
 
 impl LineView {
-    fn of(l: &line::Model, money_view: bool) -> Self {
+    fn of(l: &line::Model, money_view: bool, r: &OrderRecord, buyer: bool, received: bool) -> Self {
+        let review = r.reviews.iter().find(|v| v.line_id == l.id);
         Self {
+            trace_codes: {
+                let mut codes: Vec<String> = r
+                    .shipment_batches
+                    .iter()
+                    .filter(|b| b.line_id == l.id)
+                    .map(|b| b.code.clone())
+                    .collect();
+                codes.sort();
+                codes.dedup();
+                codes
+            },
+            review: review.map(LineReview::of),
+            can_review: buyer && received && review.is_none(),
             id: l.id,
             listing_id: l.listing_id,
             sku_id: l.sku_id,
@@ -173,6 +199,102 @@ impl LineView {
             unit_price: l.unit_price_fen,
             line_total: l.line_fen,
             commission: money_view.then_some(l.commission_fen),
+        }
+    }
+}
+
+impl LineReview {
+    fn of(r: &review::Model) -> Self {
+        Self {
+            rating: r.rating,
+            text: r.body.clone(),
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShipmentBatchView {
+    pub line_id: Uuid,
+    pub batch_id: Uuid,
+    pub code: String,
+    pub lot: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LogisticsView {
+    pub kind: String,
+    pub at: DateTime<Utc>,
+    pub location: Option<String>,
+    pub note: Option<String>,
+    /// `seller` or `carrier`.
+    pub source: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShipmentView {
+    pub id: Uuid,
+    pub carrier: String,
+    pub tracking_no: String,
+    pub shipped_at: DateTime<Utc>,
+    pub batches: Vec<ShipmentBatchView>,
+    pub events: Vec<LogisticsView>,
+}
+
+impl ShipmentView {
+    fn of(s: &shipment::Model, r: &OrderRecord) -> Self {
+        Self {
+            id: s.id,
+            carrier: s.carrier.clone(),
+            tracking_no: s.tracking_no.clone(),
+            shipped_at: s.shipped_at,
+            batches: r
+                .shipment_batches
+                .iter()
+                .filter(|b| b.shipment_id == s.id)
+                .map(|b| ShipmentBatchView {
+                    line_id: b.line_id,
+                    batch_id: b.batch_id,
+                    code: b.code.clone(),
+                    lot: b.lot.clone(),
+                })
+                .collect(),
+            events: r
+                .shipment_events
+                .iter()
+                .filter(|e| e.shipment_id == s.id)
+                .map(|e| LogisticsView {
+                    kind: e.kind.clone(),
+                    at: e.at,
+                    location: e.location.clone(),
+                    note: e.note.clone(),
+                    source: e.source.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RefundView {
+    pub id: Uuid,
+    pub sub_order_id: Option<Uuid>,
+    pub amount: i64,
+    pub reason: String,
+    /// `pending` until the payment provider confirms, then `succeeded`.
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl RefundView {
+    fn of(r: &refund::Model) -> Self {
+        Self {
+            id: r.id,
+            sub_order_id: r.sub_order_id,
+            amount: r.amount_fen,
+            reason: r.reason.clone(),
+            status: r.status.clone(),
+            created_at: r.created_at,
         }
     }
 }
@@ -194,6 +316,12 @@ pub struct SubOrderView {
     pub acknowledged_at: Option<DateTime<Utc>>,
     pub shipped_at: Option<DateTime<Utc>>,
     pub received_at: Option<DateTime<Utc>>,
+    /// When an unconfirmed shipment counts as received.
+    pub auto_receive_at: Option<DateTime<Utc>>,
+    /// When the after-sales window closes (after receipt).
+    pub window_closes_at: Option<DateTime<Utc>>,
+    pub refunded: i64,
+    pub shipment: Option<ShipmentView>,
     pub lines: Vec<LineView>,
 }
 
@@ -231,7 +359,9 @@ pub struct OrderView {
     pub paid_at: Option<DateTime<Utc>>,
     pub note: Option<String>,
     pub created_at: DateTime<Utc>,
+    pub refunded: i64,
     pub sub_orders: Vec<SubOrderView>,
+    pub refunds: Vec<RefundView>,
     pub events: Vec<EventView>,
 }
 
@@ -270,11 +400,19 @@ impl OrderView {
                     acknowledged_at: s.acknowledged_at,
                     shipped_at: s.shipped_at,
                     received_at: s.received_at,
+                    auto_receive_at: s.auto_receive_at,
+                    window_closes_at: s.window_closes_at,
+                    refunded: s.refunded_fen,
+                    shipment: r
+                        .shipments
+                        .iter()
+                        .find(|x| x.sub_order_id == s.id)
+                        .map(|x| ShipmentView::of(x, r)),
                     lines: r
                         .lines
                         .iter()
                         .filter(|l| l.sub_order_id == s.id)
-                        .map(|l| LineView::of(l, money_view))
+                        .map(|l| LineView::of(l, money_view, r, buyer, s.status == "received"))
                         .collect(),
                 }
             })
@@ -307,6 +445,17 @@ impl OrderView {
             paid_at: o.paid_at,
             note: o.note.clone(),
             created_at: o.created_at,
+            refunded: if whole {
+                o.refunded_fen
+            } else {
+                subs.iter().map(|s| s.refunded).sum()
+            },
+            refunds: r
+                .refunds
+                .iter()
+                .filter(|x| whole || x.sub_order_id.is_some_and(|id| visible.contains(&id)))
+                .map(RefundView::of)
+                .collect(),
             events: r
                 .events
                 .iter()

@@ -18,7 +18,7 @@ use farmgate_infra::search::meili::{MeiliConfig, MeiliIndex};
 use farmgate_infra::search::text::Analyzer;
 use farmgate_infra::{Clock, Infra, Metrics, Outbox};
 use farmgate_migrations::{Migrator, MigratorTrait};
-use farmgate_orders::{Orders, OrdersConfig, PaymentDueJob};
+use farmgate_orders::{AutoReceiveJob, Orders, OrdersConfig, PaymentDueJob, RefundJob};
 use farmgate_trace::{DigestJob, Trace, TraceConfig};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -230,7 +230,8 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         infra.clone(),
         identity.clone(),
         catalog.clone(),
-        OrdersConfig::default(),
+        trace.clone(),
+        orders_config(settings),
     );
     let assets = AssetsDir(settings.effective_assets_dir());
     tracing::info!(dir = %assets.0.display(), "pages");
@@ -247,7 +248,9 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
     let handlers: Vec<Arc<dyn OutboxHandler>> = vec![
         Arc::new(SearchIndexer::new(catalog)),
         Arc::new(DigestJob::new(trace)),
-        Arc::new(PaymentDueJob::new(orders)),
+        Arc::new(PaymentDueJob::new(orders.clone())),
+        Arc::new(AutoReceiveJob::new(orders.clone())),
+        Arc::new(RefundJob::new(orders)),
     ];
     let worker = OutboxWorker::new(
         infra.db.clone(),
@@ -345,5 +348,27 @@ async fn os_signal() {
     tokio::select! {
         () = ctrl_c => {}
         () = term => {}
+    }
+}
+
+/// The orders service's settings. Without a configured secret the sandbox gateway and the
+/// carrier callback get a random one for this process: the sandbox still works end to end
+/// (it signs in-process), and nobody can forge a notification with a secret they cannot know.
+fn orders_config(settings: &Settings) -> OrdersConfig {
+    let secret = |configured: &Option<String>, what: &str| match configured {
+        Some(s) => s.clone(),
+        None => {
+            tracing::info!("{what} secret not set: using a random one for this process");
+            let mut bytes = [0u8; 32];
+            rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+            hex::encode(bytes)
+        }
+    };
+    OrdersConfig {
+        auto_receive_after: chrono::Duration::days(i64::from(settings.auto_receive_days)),
+        gateway_secret: secret(&settings.payment_webhook_secret, "payment webhook"),
+        carrier_secret: secret(&settings.carrier_callback_secret, "carrier callback"),
+        offline_payee: settings.offline_payee.clone(),
+        ..OrdersConfig::default()
     }
 }

@@ -467,7 +467,41 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Seeded> {
     }
     let created_listings = crate::demo_listings::seed(&state.catalog, &operator, &sellers).await?;
     let created_batches = crate::demo_trace::seed(&state.trace, &sellers).await?.len();
-    if created_accounts == 0 && created_orgs == 0 && created_listings == 0 && created_batches == 0 {
+    // Orders, from two consumers and the community supermarket.
+    let mut buyers = Vec::new();
+    for phone in ["13600000001", "13600000002", "13700000001"] {
+        let (user, account) = find(phone)?;
+        let mut actor = actor_for(account, user.name, user.platform_role);
+        if let Some(org) = ORGS.iter().find(|o| o.owner == phone) {
+            let licence = Uscc::with_check_char(org.licence17)
+                .with_context(|| format!("demo licence {}", org.licence17))?;
+            if let Some(found) = organisation::Entity::find()
+                .filter(organisation::Column::LicenceNo.eq(licence.as_str()))
+                .one(db)
+                .await?
+            {
+                actor.memberships.push(farmgate_identity::Membership {
+                    org_id: OrgId(found.id),
+                    role: OrgRole::Owner,
+                    org_kind: org.kind,
+                    org_status: farmgate_identity::OrgStatus::parse(&found.status)
+                        .unwrap_or(farmgate_identity::OrgStatus::Pending),
+                });
+            }
+        }
+        buyers.push(crate::demo_orders::DemoBuyer {
+            address: crate::demo_orders::address_for(phone, user.name),
+            actor,
+        });
+    }
+    let created_orders =
+        crate::demo_orders::seed(&state.orders, &operator, &sellers, &buyers).await?;
+    if created_accounts == 0
+        && created_orgs == 0
+        && created_listings == 0
+        && created_batches == 0
+        && created_orders == 0
+    {
         return Ok(Seeded::AlreadyThere);
     }
     Ok(Seeded::Created {

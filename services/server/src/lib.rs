@@ -3,6 +3,7 @@
 pub mod app;
 pub mod demo;
 pub mod demo_listings;
+pub mod demo_orders;
 pub mod demo_trace;
 pub mod routes;
 pub mod settings;

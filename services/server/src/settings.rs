@@ -61,6 +61,15 @@ pub struct Settings {
     pub body_limit_bytes: usize,
     /// Longest a request may take before it is answered 408.
     pub request_timeout_secs: u64,
+    /// The secret payment gateway notifications are signed with (a random one per process when
+    /// unset: the sandbox gateway still works).
+    pub payment_webhook_secret: Option<String>,
+    /// The secret carrier logistics callbacks are signed with.
+    pub carrier_callback_secret: Option<String>,
+    /// Days after shipping when an unconfirmed parcel counts as received.
+    pub auto_receive_days: u32,
+    /// The account shown to buyers who pay by bank transfer.
+    pub offline_payee: String,
 }
 
 impl Default for Settings {
@@ -92,6 +101,10 @@ impl Default for Settings {
             log_format: LogFormat::Pretty,
             body_limit_bytes: 1024 * 1024,
             request_timeout_secs: 30,
+            payment_webhook_secret: None,
+            carrier_callback_secret: None,
+            auto_receive_days: 7,
+            offline_payee: farmgate_orders::DEFAULT_OFFLINE_PAYEE.to_owned(),
         }
     }
 }
@@ -125,6 +138,10 @@ pub const KEYS: &[&str] = &[
     "log_format",
     "body_limit_bytes",
     "request_timeout_secs",
+    "payment_webhook_secret",
+    "carrier_callback_secret",
+    "auto_receive_days",
+    "offline_payee",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -183,6 +200,21 @@ impl Settings {
         if self.body_limit_bytes < 1024 {
             return Err(SettingsError::Inconsistent(
                 "body_limit_bytes must be at least 1024".to_owned(),
+            ));
+        }
+        for (name, secret) in [
+            ("payment_webhook_secret", &self.payment_webhook_secret),
+            ("carrier_callback_secret", &self.carrier_callback_secret),
+        ] {
+            if secret.as_ref().is_some_and(|s| s.len() < 16) {
+                return Err(SettingsError::Inconsistent(format!(
+                    "{name} must be at least 16 characters"
+                )));
+            }
+        }
+        if !(1..=60).contains(&self.auto_receive_days) {
+            return Err(SettingsError::Inconsistent(
+                "auto_receive_days must be from 1 to 60".to_owned(),
             ));
         }
         Ok(())
@@ -245,6 +277,15 @@ impl std::fmt::Debug for Settings {
             .field("meili_url", &self.meili_url)
             .field("meili_key", &redact(&self.meili_key))
             .field("public_url", &self.public_url)
+            .field(
+                "payment_webhook_secret",
+                &redact(&self.payment_webhook_secret),
+            )
+            .field(
+                "carrier_callback_secret",
+                &redact(&self.carrier_callback_secret),
+            )
+            .field("auto_receive_days", &self.auto_receive_days)
             .finish_non_exhaustive()
     }
 }

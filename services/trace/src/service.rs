@@ -17,7 +17,8 @@ use farmgate_kernel::text::clean_text;
 use farmgate_kernel::{FieldError, Phone, ValidationErrors};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -648,15 +649,93 @@ impl Trace {
             }
         }
         errs.finish()?;
+        let txn = begin_write(&self.infra().db).await?;
+        let model = self
+            .write_chained(
+                &txn,
+                &b,
+                &events,
+                req.kind,
+                data,
+                files,
+                actor.account_id.as_uuid(),
+                occurred_at,
+            )
+            .await?;
+        txn.commit().await?;
+        self.infra().outbox.wake();
+        self.forget_page(&b.code).await;
+        Ok(model)
+    }
+
+    /// Appends a record the system writes for another service (a shipment packed from the
+    /// batch), inside that service's transaction, so the order and the chain change together.
+    /// Returns the batch's trace code; the caller forgets its cached page after committing.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one record, written by another service"
+    )]
+    pub async fn append_system<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        batch_id: Uuid,
+        kind: EventKind,
+        data: Value,
+        actor_id: Uuid,
+        occurred_at: DateTime<Utc>,
+        seller_org: OrgId,
+    ) -> Result<String> {
+        let b = batch::Entity::find_by_id(batch_id)
+            .one(conn)
+            .await?
+            .ok_or(TraceError::not_found("批次", "batch"))?;
+        if b.seller_org_id != seller_org.as_uuid() {
+            return Err(TraceError::Forbidden);
+        }
+        let data = domain::parse_event_data(kind, &data)?;
+        let events = event::Entity::find()
+            .filter(event::Column::BatchId.eq(b.id))
+            .order_by_asc(event::Column::Seq)
+            .all(conn)
+            .await?;
+        self.write_chained(
+            conn,
+            &b,
+            &events,
+            kind,
+            data,
+            Vec::new(),
+            actor_id,
+            truncate(occurred_at),
+        )
+        .await?;
+        Ok(b.code)
+    }
+
+    /// Hashes the next record onto a batch's chain and writes it with the batch's new head and
+    /// its change event, on `conn` (a transaction the caller commits).
+    #[expect(clippy::too_many_arguments, reason = "the parts of one chained record")]
+    async fn write_chained<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        b: &batch::Model,
+        events: &[event::Model],
+        kind: EventKind,
+        data: Value,
+        files: Vec<Value>,
+        actor_id: Uuid,
+        occurred_at: DateTime<Utc>,
+    ) -> Result<event::Model> {
+        let now = self.now();
         let seq = i32::try_from(events.len()).unwrap_or(i32::MAX);
         let prev = events
             .last()
             .map_or_else(|| GENESIS.to_owned(), |e| e.hash.clone());
         let recorded_at = truncate(now);
         let body = json!({
-            "batch": b.id, "seq": seq, "kind": req.kind.as_str(),
+            "batch": b.id, "seq": seq, "kind": kind.as_str(),
             "occurred_at": seconds(occurred_at), "recorded_at": seconds(recorded_at),
-            "actor": actor.account_id.as_uuid(), "data": data, "attachments": files,
+            "actor": actor_id, "data": data, "attachments": files,
         });
         let hash = chain::event_hash(&prev, &body)
             .ok_or_else(|| TraceError::Internal("encoding the record".into()))?;
@@ -665,7 +744,7 @@ impl Trace {
             .filter(|e| e.kind == EventKind::Inspection.as_str())
             .map(|e| e.body["data"]["result"] == "pass")
             .collect();
-        if req.kind == EventKind::Inspection {
+        if kind == EventKind::Inspection {
             inspections.push(data["result"] == "pass");
         }
         let status = if domain::shippable(&inspections) {
@@ -677,18 +756,17 @@ impl Trace {
             id: Uuid::now_v7(),
             batch_id: b.id,
             seq,
-            kind: req.kind.as_str().to_owned(),
+            kind: kind.as_str().to_owned(),
             occurred_at,
             recorded_at,
-            actor_id: actor.account_id.as_uuid(),
+            actor_id,
             body,
             prev_hash: prev,
             hash: hash.clone(),
         };
-        let txn = begin_write(&self.infra().db).await?;
         // The unique (batch, seq) index turns a concurrent append into a clear conflict.
         event::Entity::insert(event::ActiveModel::from(model.clone()))
-            .exec_without_returning(&txn)
+            .exec_without_returning(conn)
             .await
             .map_err(|e| match unique_violation(&e) {
                 Some(_) => TraceError::conflict(
@@ -704,19 +782,16 @@ impl Trace {
             .col_expr(batch::Column::LastEventAt, Expr::value(occurred_at))
             .col_expr(batch::Column::Status, Expr::value(status))
             .filter(batch::Column::Id.eq(b.id))
-            .exec(&txn)
+            .exec(conn)
             .await?;
         self.infra()
             .outbox
             .enqueue(
-                &txn,
+                conn,
                 topics::BATCH_CHANGED,
                 &json!({ "batch_id": b.id, "code": b.code }),
             )
             .await?;
-        txn.commit().await?;
-        self.infra().outbox.wake();
-        self.forget_page(&b.code).await;
         Ok(model)
     }
 
@@ -834,8 +909,8 @@ impl Trace {
         Ok(Some((record, u)))
     }
 
-    /// Whether a batch may go into a parcel: its seller's, with an intact chain and no failed
-    /// latest inspection. The orders service calls this before linking a shipment.
+    /// Whether a batch may go into a parcel: of this listing, with an intact chain and a latest
+    /// inspection that passed. The orders service calls this before linking a shipment.
     pub async fn ensure_shippable(&self, batch_id: Uuid, listing_id: Uuid) -> Result<Record> {
         let record = self
             .record(batch_id)
@@ -853,6 +928,18 @@ impl Trace {
                 "batch_blocked",
                 "该批次检测不合格，不能发货",
                 "this batch failed its inspection and cannot be shipped",
+            ));
+        }
+        let inspected = record
+            .events
+            .iter()
+            .rfind(|e| e.kind == EventKind::Inspection.as_str())
+            .is_some_and(|e| e.body["data"]["result"] == "pass");
+        if !inspected {
+            return Err(TraceError::conflict(
+                "not_inspected",
+                "该批次还没有合格的检测记录，检测合格后才能发货",
+                "this batch has no passed inspection yet and cannot be shipped",
             ));
         }
         if record.verification.is_err() {

@@ -152,6 +152,16 @@ impl ValidationErrors {
     }
 
     /// Field name to message, first error per field wins.
+    /// Field name → its (first) stable code, for clients that branch on it.
+    pub fn codes_by_field(&self) -> BTreeMap<String, String> {
+        let mut map = BTreeMap::new();
+        for e in &self.errors {
+            map.entry(e.field.clone())
+                .or_insert_with(|| e.code.to_string());
+        }
+        map
+    }
+
     pub fn by_field(&self, lang: Lang) -> BTreeMap<String, String> {
         let mut map = BTreeMap::new();
         for e in &self.errors {

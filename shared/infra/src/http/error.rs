@@ -200,6 +200,9 @@ pub struct ErrorDetail {
     /// Field name → message, for validation errors.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<std::collections::BTreeMap<String, String>>,
+    /// Field name → stable snake_case code (`required`, `out_of_range` ...), beside `fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field_codes: Option<std::collections::BTreeMap<String, String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
 }
@@ -219,6 +222,7 @@ impl RenderableError {
                 code: self.code.to_string(),
                 message: self.message.get(lang).to_owned(),
                 fields: self.fields.as_ref().map(|f| f.by_field(lang)),
+                field_codes: self.fields.as_ref().map(|f| f.codes_by_field()),
                 request_id: request_id.map(str::to_owned),
             },
         }

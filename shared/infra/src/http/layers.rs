@@ -103,6 +103,7 @@ fn generic_body(status: StatusCode, lang: Lang, request_id: Option<String>) -> E
                 Lang::En => en.to_owned(),
             },
             fields: None,
+            field_codes: None,
             request_id,
         },
     }

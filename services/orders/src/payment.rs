@@ -1,0 +1,366 @@
+//! Payment providers. An order is paid through the provider of its payment method:
+//!
+//! - [`OfflineProvider`]: bank transfer or cash on delivery. Nothing to call; the operator (or
+//!   the order's only seller) confirms the money arrived with its reference, and refunds are
+//!   paid back by transfer and recorded with theirs.
+//! - [`SandboxGateway`]: an online gateway that behaves like the real ones. Paying opens the
+//!   gateway's own page (`/pay/sandbox.html`); when the buyer confirms there, the gateway sends
+//!   a notification signed with HMAC-SHA256 to `POST /api/v1/payments/webhook/sandbox`, the same
+//!   handler a real gateway's callback reaches, where it is verified (signature, timestamp
+//!   within five minutes, amount, event id never seen before) before the order is marked paid.
+//!
+//! WeChat Pay or Alipay plug in as further implementations of [`PaymentProvider`]:
+//! `create_intent` calls the gateway's pre-order API (WeChat Pay v3 JSAPI/Native `prepay`,
+//! Alipay `alipay.trade.precreate`/`wap.pay`) and returns its pay URL or QR payload;
+//! `verify_webhook` checks the gateway's own signature (WeChat Pay: the `Wechatpay-Signature`
+//! RSA signature over timestamp, nonce and body with the platform certificate, then AES-GCM
+//! decryption of `resource`; Alipay: the RSA2 `sign` over the sorted parameters) and maps the
+//! notification to a [`WebhookEvent`]; `refund` calls the refund API with our refund id as the
+//! merchant refund number, which makes a retry safe on their side too.
+
+use crate::domain::PaymentMethod;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, KeyInit, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use uuid::Uuid;
+
+/// How far a notification's timestamp may be from our clock before it is refused as stale
+/// (a replay of an old, validly signed notification).
+pub const WEBHOOK_TOLERANCE_SECS: i64 = 300;
+/// The header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`.
+pub const SIGNATURE_HEADER: &str = "farmgate-signature";
+
+/// What the buyer is shown to pay with.
+#[derive(Clone, Debug)]
+pub struct ProviderIntent {
+    /// Where to send the buyer (the gateway's page), if anywhere.
+    pub pay_url: Option<String>,
+    pub instructions_zh: String,
+    pub instructions_en: String,
+}
+
+/// An intent as the provider needs it.
+#[derive(Clone, Debug)]
+pub struct IntentRequest<'a> {
+    pub intent_id: Uuid,
+    pub order_number: &'a str,
+    pub amount_fen: i64,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What a gateway's notification says happened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookEvent {
+    /// The gateway's id for this notification; a second delivery carries the same one.
+    pub event_id: String,
+    pub intent_id: Uuid,
+    pub outcome: Outcome,
+    pub amount_fen: i64,
+    /// The gateway's transaction number.
+    pub transaction_id: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Succeeded,
+    Failed,
+}
+
+/// Why a notification was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum WebhookError {
+    #[error("the signature header is missing or malformed")]
+    MissingSignature,
+    #[error("the signature does not match")]
+    BadSignature,
+    #[error("the notification is too old or from the future")]
+    Stale,
+    #[error("the body is not a notification: {0}")]
+    Malformed(String),
+    #[error("this provider takes no notifications")]
+    NotSupported,
+}
+
+/// A refund as the provider confirmed it.
+#[derive(Clone, Debug)]
+pub struct RefundReceipt {
+    pub reference: String,
+}
+
+/// A way of taking money for an order and giving it back.
+#[async_trait]
+pub trait PaymentProvider: Send + Sync + 'static {
+    /// The name stored on intents, payments and refunds.
+    fn name(&self) -> &'static str;
+
+    /// Starts collecting `req.amount_fen` for an order.
+    async fn create_intent(&self, req: &IntentRequest<'_>) -> Result<ProviderIntent, String>;
+
+    /// Checks a notification's authenticity and freshness and reads it.
+    fn verify_webhook(
+        &self,
+        signature: Option<&str>,
+        body: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<WebhookEvent, WebhookError>;
+
+    /// Gives `amount_fen` of a payment back. `refund_id` is the merchant refund number: the
+    /// same id twice is one refund.
+    async fn refund(
+        &self,
+        refund_id: Uuid,
+        transaction_id: Option<&str>,
+        amount_fen: i64,
+    ) -> Result<RefundReceipt, String>;
+}
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// `hex(HMAC-SHA256(secret, "{t}.{body}"))`.
+pub fn signature(secret: &[u8], t: i64, body: &[u8]) -> String {
+    mac(secret, t, body).map_or_else(String::new, |m| hex::encode(m.finalize().into_bytes()))
+}
+
+/// The MAC over `"{t}.{body}"` (HMAC takes a key of any length, so `None` never happens).
+fn mac(secret: &[u8], t: i64, body: &[u8]) -> Option<HmacSha256> {
+    let mut m = <HmacSha256 as KeyInit>::new_from_slice(secret).ok()?;
+    m.update(t.to_string().as_bytes());
+    m.update(b".");
+    m.update(body);
+    Some(m)
+}
+
+/// The header value for `body` signed at `t`.
+pub fn signature_header(secret: &[u8], t: i64, body: &[u8]) -> String {
+    format!("t={t},v1={}", signature(secret, t, body))
+}
+
+/// Checks `t=...,v1=...` against `body`: the MAC in constant time, then the timestamp.
+pub fn verify_signature(
+    secret: &[u8],
+    header: Option<&str>,
+    body: &[u8],
+    now: DateTime<Utc>,
+) -> Result<(), WebhookError> {
+    let header = header.ok_or(WebhookError::MissingSignature)?;
+    let mut t = None;
+    let mut sigs = Vec::new();
+    for part in header.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", v)) => t = v.parse::<i64>().ok(),
+            Some(("v1", v)) => sigs.push(hex::decode(v).map_err(|_| WebhookError::BadSignature)?),
+            _ => {}
+        }
+    }
+    let t = t.ok_or(WebhookError::MissingSignature)?;
+    if sigs.is_empty() {
+        return Err(WebhookError::MissingSignature);
+    }
+    let ok = sigs
+        .iter()
+        .any(|sig| mac(secret, t, body).is_some_and(|m| m.verify_slice(sig).is_ok()));
+    if !ok {
+        return Err(WebhookError::BadSignature);
+    }
+    if (now.timestamp() - t).abs() > WEBHOOK_TOLERANCE_SECS {
+        return Err(WebhookError::Stale);
+    }
+    Ok(())
+}
+
+/// Bank transfer or cash on delivery.
+#[derive(Clone, Debug)]
+pub struct OfflineProvider {
+    /// The account buyers transfer to, as shown to them.
+    pub payee: String,
+}
+
+#[async_trait]
+impl PaymentProvider for OfflineProvider {
+    fn name(&self) -> &'static str {
+        PaymentMethod::Offline.as_str()
+    }
+
+    async fn create_intent(&self, req: &IntentRequest<'_>) -> Result<ProviderIntent, String> {
+        let yuan = farmgate_kernel::Money::from_fen(req.amount_fen);
+        Ok(ProviderIntent {
+            pay_url: None,
+            instructions_zh: format!(
+                "请转账 ¥{yuan} 至 {}，附言填写订单号 {}；也可货到付款。到账后由平台确认。",
+                self.payee, req.order_number
+            ),
+            instructions_en: format!(
+                "Transfer ¥{yuan} to {}, with the order number {} as the reference, or pay cash on delivery. The platform confirms when the money arrives.",
+                self.payee, req.order_number
+            ),
+        })
+    }
+
+    fn verify_webhook(
+        &self,
+        _signature: Option<&str>,
+        _body: &[u8],
+        _now: DateTime<Utc>,
+    ) -> Result<WebhookEvent, WebhookError> {
+        Err(WebhookError::NotSupported)
+    }
+
+    async fn refund(
+        &self,
+        refund_id: Uuid,
+        _transaction_id: Option<&str>,
+        _amount_fen: i64,
+    ) -> Result<RefundReceipt, String> {
+        // Paid back by transfer; the ledger row is the instruction to the finance desk.
+        Ok(RefundReceipt {
+            reference: format!("OFFLINE-{}", refund_id.simple()),
+        })
+    }
+}
+
+/// The sandbox gateway: signs its notifications like a real one.
+#[derive(Clone)]
+pub struct SandboxGateway {
+    secret: Vec<u8>,
+}
+
+impl std::fmt::Debug for SandboxGateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxGateway").finish_non_exhaustive()
+    }
+}
+
+impl SandboxGateway {
+    pub fn new(secret: impl Into<Vec<u8>>) -> Self {
+        Self {
+            secret: secret.into(),
+        }
+    }
+
+    /// The notification the gateway sends when the buyer finishes on its page, with its
+    /// signature header.
+    pub fn notification(&self, event: &WebhookEvent, now: DateTime<Utc>) -> (Vec<u8>, String) {
+        let body = serde_json::to_vec(event).unwrap_or_default();
+        let header = signature_header(&self.secret, now.timestamp(), &body);
+        (body, header)
+    }
+}
+
+#[async_trait]
+impl PaymentProvider for SandboxGateway {
+    fn name(&self) -> &'static str {
+        "sandbox"
+    }
+
+    async fn create_intent(&self, req: &IntentRequest<'_>) -> Result<ProviderIntent, String> {
+        Ok(ProviderIntent {
+            pay_url: Some(format!("/pay/sandbox.html?intent={}", req.intent_id)),
+            instructions_zh: "沙箱支付：在支付页确认即可模拟付款，不会产生真实扣款。".to_owned(),
+            instructions_en:
+                "Sandbox payment: confirm on the payment page to simulate paying; no real money moves."
+                    .to_owned(),
+        })
+    }
+
+    fn verify_webhook(
+        &self,
+        signature: Option<&str>,
+        body: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<WebhookEvent, WebhookError> {
+        verify_signature(&self.secret, signature, body, now)?;
+        serde_json::from_slice(body).map_err(|e| WebhookError::Malformed(e.to_string()))
+    }
+
+    async fn refund(
+        &self,
+        refund_id: Uuid,
+        _transaction_id: Option<&str>,
+        _amount_fen: i64,
+    ) -> Result<RefundReceipt, String> {
+        Ok(RefundReceipt {
+            reference: format!("SBXR{}", refund_id.simple()),
+        })
+    }
+}
+
+#[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    fn at(s: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(s, 0).unwrap()
+    }
+
+    #[test]
+    fn a_signed_body_verifies_and_any_change_does_not() {
+        let secret = b"whsec_test";
+        let body = br#"{"event_id":"e1"}"#;
+        let h = signature_header(secret, 1_700_000_000, body);
+        assert!(verify_signature(secret, Some(&h), body, at(1_700_000_010)).is_ok());
+        // Another body, another secret, another timestamp in the header.
+        assert_eq!(
+            verify_signature(secret, Some(&h), br#"{"event_id":"e2"}"#, at(1_700_000_010)),
+            Err(WebhookError::BadSignature)
+        );
+        assert_eq!(
+            verify_signature(b"other", Some(&h), body, at(1_700_000_010)),
+            Err(WebhookError::BadSignature)
+        );
+        let moved = h.replace("t=1700000000", "t=1700000001");
+        assert_eq!(
+            verify_signature(secret, Some(&moved), body, at(1_700_000_010)),
+            Err(WebhookError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn old_and_malformed_signatures_are_refused() {
+        let secret = b"whsec_test";
+        let body = b"{}";
+        let h = signature_header(secret, 1_700_000_000, body);
+        assert_eq!(
+            verify_signature(secret, Some(&h), body, at(1_700_000_000 + 301)),
+            Err(WebhookError::Stale)
+        );
+        assert_eq!(
+            verify_signature(secret, Some(&h), body, at(1_700_000_000 - 301)),
+            Err(WebhookError::Stale)
+        );
+        assert!(verify_signature(secret, Some(&h), body, at(1_700_000_000 + 300)).is_ok());
+        for bad in ["", "t=1", "v1=00", "t=x,v1=00", "t=1,v1=zz"] {
+            assert!(
+                verify_signature(secret, Some(bad), body, at(1)).is_err(),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            verify_signature(secret, None, body, at(1)),
+            Err(WebhookError::MissingSignature)
+        );
+    }
+
+    #[test]
+    fn the_sandbox_reads_what_it_signed() {
+        let gw = SandboxGateway::new(b"k".to_vec());
+        let ev = WebhookEvent {
+            event_id: "evt_1".into(),
+            intent_id: Uuid::nil(),
+            outcome: Outcome::Succeeded,
+            amount_fen: 1234,
+            transaction_id: "SBX1".into(),
+        };
+        let now = at(1_800_000_000);
+        let (body, header) = gw.notification(&ev, now);
+        assert_eq!(gw.verify_webhook(Some(&header), &body, now).unwrap(), ev);
+        assert_eq!(
+            OfflineProvider { payee: "x".into() }.verify_webhook(Some(&header), &body, now),
+            Err(WebhookError::NotSupported)
+        );
+    }
+}
