@@ -40,8 +40,28 @@ both_backends! {
             .as_array()
             .map(|a| a.iter().filter_map(|e| e["kind"].as_str()).collect())
             .unwrap_or_default();
-        for kind in ["created", "planting", "input", "harvest", "inspection", "packing"] {
+        for kind in ["created", "planting", "input", "harvest", "inspection", "packing", "shipping"] {
             assert!(kinds.contains(&kind), "the showcase chain has a {kind} event: {kinds:?}");
+        }
+
+        // Demo orders in every state a newcomer wants to click through, placed once.
+        assert_eq!(app.count("orders", "1=1").await, 4);
+        assert_eq!(app.count("orders", "status = 'pending_payment'").await, 1);
+        assert_eq!(app.count("sub_orders", "status = 'received'").await, 1);
+        assert_eq!(app.count("sub_orders", "status = 'acknowledged'").await, 1);
+        assert_eq!(app.count("orders", "wholesale").await, 1, "the supermarket's order is at tier prices");
+        assert_eq!(app.count("reviews", "1=1").await, 1);
+        let wang = app.login("13600000001", demo::DEMO_PASSWORD).await;
+        let token = wang.body["session"]["token"].as_str().unwrap_or_default().to_owned();
+        let mine = app.get("/api/v1/orders", Some(&token)).await;
+        let codes: Vec<String> = mine.body["items"][0]["sub_orders"]
+            .as_array()
+            .map(|subs| subs.iter().flat_map(|s| s["lines"][0]["trace_codes"].as_array().cloned().unwrap_or_default())
+                .filter_map(|c| c.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default();
+        assert_eq!(codes.len(), 2, "every demo parcel leads to its trace page: {}", mine.text);
+        for code in codes {
+            assert_eq!(app.get(&format!("/api/v1/trace/{code}/verify"), None).await.body["ok"], true);
         }
     }
 }

@@ -316,6 +316,19 @@ mod tests {
     }
 
     #[test]
+    fn the_deploy_readme_documents_every_setting() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/README.md");
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        for key in KEYS {
+            let var = format!("`FARMGATE_{}`", key.to_uppercase());
+            assert!(
+                text.contains(&var),
+                "deploy/README.md does not document {var}"
+            );
+        }
+    }
+
+    #[test]
     fn the_example_config_file_parses_and_names_every_setting() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/farmgate.example.toml");
         let text = std::fs::read_to_string(&path).unwrap_or_default();
