@@ -320,6 +320,9 @@ both_backends! {
             assert!(pay.body["pay_url"].is_null());
             assert!(pay.body["instructions_zh"].as_str().is_some_and(|s| s.contains(o["number"].as_str().unwrap_or("?"))));
             app.post(&format!("/api/v1/orders/{oid}/offline-payment"), json!({"reference": format!("BANK-{qty}")}), Some(&op.token)).await.expect_status(200);
+            let pid = id(&pay.body["id"]);
+            let settled = app.count("payment_intents", "status = 'succeeded' AND provider = 'offline'").await;
+            assert_eq!(settled, i64::try_from(subs.len()).unwrap_or(0) + 1, "{pid}: the confirmed transfer settles its instructions");
             subs.push((oid, id(&o["sub_orders"][0]["id"]), o["total"].as_i64().unwrap_or_default()));
         }
         let (first_order, first, first_total) = subs[0].clone();

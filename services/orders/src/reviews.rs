@@ -23,6 +23,8 @@ use uuid::Uuid;
 
 /// At most this many photos on a review.
 pub const MAX_REVIEW_PHOTOS: usize = 9;
+/// Photos an account may hold that no review uses yet (uploads are not free storage).
+pub const MAX_UNUSED_PHOTOS: u64 = 30;
 
 /// A review as the buyer writes it.
 #[derive(Clone, Debug, Deserialize, ToSchema)]
@@ -124,6 +126,18 @@ pub fn average(stars: &[u64; 5]) -> Option<f64> {
 impl Orders {
     /// Stores a review photo (sniffed, re-encoded without EXIF, with a thumbnail).
     pub async fn upload_review_photo(&self, actor: &Actor, bytes: Bytes) -> Result<PhotoView> {
+        let unused = review_photo::Entity::find()
+            .filter(review_photo::Column::AccountId.eq(actor.account_id.as_uuid()))
+            .filter(review_photo::Column::ReviewId.is_null())
+            .count(&self.infra().db)
+            .await?;
+        if unused >= MAX_UNUSED_PHOTOS {
+            return Err(OrdersError::conflict(
+                "too_many_photos",
+                "未使用的评价照片太多，请先发表评价",
+                "too many photos not yet used in a review; post a review first",
+            ));
+        }
         let input = bytes.clone();
         let processed = tokio::task::spawn_blocking(move || images::process(&input))
             .await

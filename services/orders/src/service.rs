@@ -7,8 +7,8 @@ use crate::domain::{
 };
 use crate::error::{OrdersError, Result};
 use crate::store::{
-    address, cart_item, event, line, order, payment, refund, review, shipment, shipment_batch,
-    shipment_event, sub_order,
+    address, cart_item, event, intent, line, order, payment, refund, review, shipment,
+    shipment_batch, shipment_event, sub_order,
 };
 use chrono::{DateTime, Utc};
 use farmgate_catalog::domain::unit_price;
@@ -1164,6 +1164,16 @@ impl Orders {
             )
             .col_expr(sub_order::Column::PaidAt, Expr::value(now))
             .filter(sub_order::Column::OrderId.eq(record.order.id))
+            .exec(&txn)
+            .await?;
+        // The buyer's payment in progress is settled by this one (an offline order's
+        // instructions, or the gateway intent the notification named).
+        intent::Entity::update_many()
+            .col_expr(intent::Column::Status, Expr::value("succeeded"))
+            .col_expr(intent::Column::CompletedAt, Expr::value(now))
+            .filter(intent::Column::OrderId.eq(record.order.id))
+            .filter(intent::Column::Provider.eq(self.provider(provider).name()))
+            .filter(intent::Column::Status.eq("pending"))
             .exec(&txn)
             .await?;
         payment::ActiveModel {
