@@ -2,6 +2,7 @@
 //! in-process cache, local files) and the production stack (PostgreSQL, Redis, S3).
 
 mod admin;
+mod aftersales;
 mod auth;
 mod catalog;
 mod demo;

@@ -6,6 +6,7 @@ use crate::settings::Settings;
 use anyhow::Context;
 use axum::Router;
 use axum::extract::FromRef;
+use farmgate_aftersales::{Aftersales, AftersalesConfig, ResponseDueJob};
 use farmgate_catalog::{Catalog, SearchIndexer};
 use farmgate_identity::{Identity, IdentityConfig, PasswordCost};
 use farmgate_infra::cache::{Cache, MemoryCache, RedisCache};
@@ -33,6 +34,7 @@ pub struct AppState {
     pub catalog: Catalog,
     pub trace: Trace,
     pub orders: Orders,
+    pub aftersales: Aftersales,
     pub metrics: Metrics,
     pub assets: AssetsDir,
 }
@@ -233,6 +235,15 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         trace.clone(),
         orders_config(settings),
     );
+    let aftersales = Aftersales::new(
+        infra.clone(),
+        identity.clone(),
+        orders.clone(),
+        AftersalesConfig {
+            respond_within: chrono::Duration::hours(i64::from(settings.claim_response_hours)),
+            auto_approve_up_to: farmgate_kernel::Money::from_fen(settings.claim_auto_approve_fen),
+        },
+    );
     let assets = AssetsDir(settings.effective_assets_dir());
     tracing::info!(dir = %assets.0.display(), "pages");
     let state = AppState {
@@ -242,6 +253,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         catalog: catalog.clone(),
         trace: trace.clone(),
         orders: orders.clone(),
+        aftersales: aftersales.clone(),
         assets,
     };
     // Every outbox handler of every service.
@@ -251,6 +263,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         Arc::new(PaymentDueJob::new(orders.clone())),
         Arc::new(AutoReceiveJob::new(orders.clone())),
         Arc::new(RefundJob::new(orders)),
+        Arc::new(ResponseDueJob::new(aftersales)),
     ];
     let worker = OutboxWorker::new(
         infra.db.clone(),

@@ -44,7 +44,10 @@ errors are `{\"error\": {\"code\", \"message\", \"fields\"?, \"request_id\"?}}`;
         (name = "orgs", description = "Organisations, members and invitations"),
         (name = "catalog", description = "Categories, listings, SKUs, photos and search"),
         (name = "trace", description = "Batches, the hashed record, codes, labels, the public trace and its verification"),
-        (name = "orders", description = "Addresses, the cart, checkout, payment and the seller's order console"),
+        (name = "orders", description = "Addresses, the cart, checkout, shipping, receipt and the seller's order console"),
+        (name = "payments", description = "Paying (offline, the sandbox gateway and its signed webhook), refunds and settlement statements"),
+        (name = "reviews", description = "Reviews of received lines, with photos and the listing's average"),
+        (name = "aftersales", description = "Damage claims: evidence, the seller's answer, deadlines, arbitration, refunds, satisfaction"),
         (name = "admin", description = "The platform operator's tools"),
         (name = "ops", description = "Health, readiness and metrics")
     )
@@ -58,6 +61,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(farmgate_catalog::http::router())
         .merge(farmgate_trace::http::router())
         .merge(farmgate_orders::http::router())
+        .merge(farmgate_aftersales::http::router())
         .split_for_parts()
 }
 

@@ -70,6 +70,11 @@ pub struct Settings {
     pub auto_receive_days: u32,
     /// The account shown to buyers who pay by bank transfer.
     pub offline_payee: String,
+    /// Hours a seller has to answer a damage claim.
+    pub claim_response_hours: u32,
+    /// Claims up to this many fen are refunded at once when the seller misses the deadline;
+    /// larger ones go to the operator.
+    pub claim_auto_approve_fen: i64,
 }
 
 impl Default for Settings {
@@ -105,6 +110,8 @@ impl Default for Settings {
             carrier_callback_secret: None,
             auto_receive_days: 7,
             offline_payee: farmgate_orders::DEFAULT_OFFLINE_PAYEE.to_owned(),
+            claim_response_hours: 24,
+            claim_auto_approve_fen: 5_000,
         }
     }
 }
@@ -142,6 +149,8 @@ pub const KEYS: &[&str] = &[
     "carrier_callback_secret",
     "auto_receive_days",
     "offline_payee",
+    "claim_response_hours",
+    "claim_auto_approve_fen",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -211,6 +220,16 @@ impl Settings {
                     "{name} must be at least 16 characters"
                 )));
             }
+        }
+        if !(1..=168).contains(&self.claim_response_hours) {
+            return Err(SettingsError::Inconsistent(
+                "claim_response_hours must be from 1 to 168".to_owned(),
+            ));
+        }
+        if self.claim_auto_approve_fen < 0 {
+            return Err(SettingsError::Inconsistent(
+                "claim_auto_approve_fen cannot be negative".to_owned(),
+            ));
         }
         if !(1..=60).contains(&self.auto_receive_days) {
             return Err(SettingsError::Inconsistent(

@@ -1,0 +1,94 @@
+//! After-sales (售后理赔): a buyer claims damage on a received parcel within the line's claim
+//! window, with photos; the seller answers by a deadline (full or partial refund, or rejection
+//! with a reason); the buyer accepts or escalates to the operator, whose decision is final; a
+//! missed deadline escalates, or refunds small claims at once. Refunds go through the orders
+//! service's ledger (idempotent, never above what was paid, back through the order's payment
+//! provider). Liability is recorded per claim; a carrier's share opens a recourse record from
+//! the waybill. Every step is an appended `claim_events` row.
+
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod jobs;
+pub mod service;
+pub mod store;
+pub mod views;
+
+pub use error::AftersalesError;
+pub use jobs::ResponseDueJob;
+
+use chrono::Duration;
+use farmgate_identity::Identity;
+use farmgate_infra::Infra;
+use farmgate_kernel::Money;
+use farmgate_orders::Orders;
+use std::sync::Arc;
+
+/// The after-sales policy.
+#[derive(Clone, Debug)]
+pub struct AftersalesConfig {
+    /// How long the seller has to answer a claim.
+    pub respond_within: Duration,
+    /// A claim the seller leaves unanswered is refunded at once up to this amount, and goes to
+    /// the operator above it (customer first: 可退可不退的以退为主).
+    pub auto_approve_up_to: Money,
+}
+
+impl Default for AftersalesConfig {
+    fn default() -> Self {
+        Self {
+            respond_within: Duration::hours(24),
+            auto_approve_up_to: Money::from_fen(5_000),
+        }
+    }
+}
+
+struct Inner {
+    infra: Infra,
+    identity: Identity,
+    orders: Orders,
+    config: AftersalesConfig,
+}
+
+/// The after-sales service. Cheap to clone.
+#[derive(Clone)]
+pub struct Aftersales {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Aftersales {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Aftersales")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Aftersales {
+    pub fn new(infra: Infra, identity: Identity, orders: Orders, config: AftersalesConfig) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                infra,
+                identity,
+                orders,
+                config,
+            }),
+        }
+    }
+
+    pub fn infra(&self) -> &Infra {
+        &self.inner.infra
+    }
+
+    pub fn identity(&self) -> &Identity {
+        &self.inner.identity
+    }
+
+    pub fn orders(&self) -> &Orders {
+        &self.inner.orders
+    }
+
+    pub fn config(&self) -> &AftersalesConfig {
+        &self.inner.config
+    }
+}

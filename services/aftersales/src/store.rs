@@ -1,0 +1,152 @@
+//! After-sales tables.
+
+macro_rules! plain_entity {
+    ($($t:tt)*) => {
+        $($t)*
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+        impl ActiveModelBehavior for ActiveModel {}
+    };
+}
+
+pub mod claim {
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// A damage claim on a received sub-order. Figures and status are projections of
+        /// `claim_events`.
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "claims")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub number: String,
+            pub order_id: Uuid,
+            pub sub_order_id: Uuid,
+            pub buyer_account_id: Uuid,
+            pub seller_org_id: Uuid,
+            pub kind: String,
+            pub description: String,
+            pub contact_name: String,
+            pub contact_phone: String,
+            pub status: String,
+            pub claimed_fen: i64,
+            pub offered_fen: i64,
+            pub refunded_fen: i64,
+            pub respond_by: DateTimeUtc,
+            pub first_response_at: Option<DateTimeUtc>,
+            pub resolved_at: Option<DateTimeUtc>,
+            pub escalated: bool,
+            pub liability: Option<Json>,
+            pub satisfaction: Option<i16>,
+            pub satisfaction_comment: Option<String>,
+            pub created_at: DateTimeUtc,
+        }
+    }
+}
+
+pub mod claim_line {
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "claim_lines")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub claim_id: Uuid,
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub line_id: Uuid,
+            pub quantity: i64,
+            /// Quantity × the unit price paid.
+            pub amount_fen: i64,
+        }
+    }
+}
+
+pub mod evidence {
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// A photo: the original kept privately with its SHA-256, a re-encoded copy (no EXIF)
+        /// to show the parties.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "claim_evidence")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub account_id: Uuid,
+            pub claim_id: Option<Uuid>,
+            pub original_key: String,
+            pub display_key: String,
+            pub content_type: String,
+            pub size_bytes: i64,
+            pub sha256: String,
+            pub uploaded_at: DateTimeUtc,
+        }
+    }
+}
+
+pub mod event {
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// Append-only.
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "claim_events")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub claim_id: Uuid,
+            pub kind: String,
+            pub actor_id: Option<Uuid>,
+            /// `buyer`, `seller`, `operator` or `system`.
+            pub actor_role: String,
+            pub data: Json,
+            pub at: DateTimeUtc,
+        }
+    }
+}
+
+pub mod message {
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "claim_messages")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub claim_id: Uuid,
+            pub author_id: Uuid,
+            pub author_role: String,
+            pub body: String,
+            /// Evidence ids.
+            pub attachments: Json,
+            pub at: DateTimeUtc,
+        }
+    }
+}
+
+pub mod recourse {
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// What the carrier owes for a claim it is liable for, from the waybill.
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "carrier_recourse")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub claim_id: Uuid,
+            pub seller_org_id: Uuid,
+            pub carrier: String,
+            pub tracking_no: String,
+            pub amount_fen: i64,
+            /// `[{"id", "sha256"}]` of the claim's photos.
+            pub evidence: Json,
+            /// `open` until followed up.
+            pub status: String,
+            pub created_at: DateTimeUtc,
+        }
+    }
+}

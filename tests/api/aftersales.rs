@@ -1,0 +1,319 @@
+//! Damage claims through the real server: evidence photos, filing inside the window, the
+//! seller's answer, the buyer's acceptance or escalation, the operator's final decision with
+//! split liability and carrier recourse, the deadline scheduler, refunds through the orders
+//! ledger (never above what was paid, never twice), the thread and the satisfaction survey —
+//! and the bad input and abuse each of those meets.
+
+use crate::catalog::jpeg_with_exif;
+use crate::orders::{buyer_with_address, seller};
+use farmgate_tests::{Resp, Session, TestApp, both_backends};
+use serde_json::{Value, json};
+
+fn id(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_owned()
+}
+
+async fn upload(app: &TestApp, who: &Session, bytes: Vec<u8>, name: &str) -> Resp {
+    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
+    let form = reqwest::multipart::Form::new().part("file", part);
+    app.send(
+        app.http
+            .post(app.url("/api/v1/claim-evidence"))
+            .bearer_auth(&who.token)
+            .multipart(form),
+    )
+    .await
+}
+
+async fn photo(app: &TestApp, who: &Session) -> String {
+    let r = upload(app, who, jpeg_with_exif(), "parcel.jpg").await;
+    r.expect_status(201);
+    id(&r.body["id"])
+}
+
+/// A paid, shipped and received sub-order of `qty` boxes at ¥59.90 (+ shipping) from a fresh
+/// seller; returns (operator, seller owner, buyer, sub-order id, line id, sub-order total).
+async fn received(
+    app: &TestApp,
+    phone_suffix: u32,
+    qty: i64,
+) -> (Session, Session, Session, String, String, i64) {
+    let op = app.operator().await;
+    let (owner, _org, _listing, sku) = seller(
+        app,
+        &op,
+        &format!("1380000{phone_suffix:04}"),
+        "梅岭脐橙专业合作社",
+        "赣南脐橙 10斤装",
+        5990,
+        100,
+    )
+    .await;
+    let (buyer, address) = buyer_with_address(app, &format!("1360000{phone_suffix:04}")).await;
+    let o = app
+        .post("/api/v1/orders", json!({"address_id": address, "payment_method": "offline", "items": [{"sku_id": sku, "quantity": qty}]}), Some(&buyer.token))
+        .await;
+    o.expect_status(201);
+    let oid = id(&o.body["id"]);
+    app.post(
+        &format!("/api/v1/orders/{oid}/offline-payment"),
+        json!({"reference": "BANK-1"}),
+        Some(&op.token),
+    )
+    .await
+    .expect_status(200);
+    let sub = id(&o.body["sub_orders"][0]["id"]);
+    let line = id(&o.body["sub_orders"][0]["lines"][0]["id"]);
+    app.post(
+        &format!("/api/v1/sub-orders/{sub}/ship"),
+        json!({"carrier": "顺丰速运", "tracking_no": format!("SF9{phone_suffix:09}")}),
+        Some(&owner.token),
+    )
+    .await
+    .expect_status(200);
+    app.post_empty(
+        &format!("/api/v1/sub-orders/{sub}/receive"),
+        Some(&buyer.token),
+    )
+    .await
+    .expect_status(200);
+    let total = o.body["total"].as_i64().unwrap_or_default();
+    (op, owner, buyer, sub, line, total)
+}
+
+async fn file(
+    app: &TestApp,
+    who: &Session,
+    sub: &str,
+    line: &str,
+    qty: i64,
+    photos: Vec<String>,
+) -> Resp {
+    app.post(
+        &format!("/api/v1/sub-orders/{sub}/claims"),
+        json!({"kind": "damaged_in_transit", "description": "箱子被压扁，三个橙子破裂流汁",
+               "lines": [{"line_id": line, "quantity": qty}], "photos": photos}),
+        Some(&who.token),
+    )
+    .await
+}
+
+both_backends! {
+    async fn a_partial_offer_escalated_to_arbitration_is_decided_finally_with_split_liability(app) {
+        let (op, owner, buyer, sub, line, total) = received(&app, 101, 4).await;
+        let stranger = app.register("13600009999", "路人").await;
+
+        // Evidence: images only, within the size limit; the original is kept with its hash.
+        let r = upload(&app, &buyer, b"%PDF-1.4 not a photo".to_vec(), "x.pdf").await;
+        r.expect_status(415);
+        let r = upload(&app, &buyer, jpeg_with_exif(), "parcel.jpg").await;
+        r.expect_status(201);
+        assert_eq!(r.body["sha256"].as_str().map(str::len), Some(64));
+        let p1 = id(&r.body["id"]);
+        let url = id(&r.body["url"]);
+        app.get(&url, Some(&buyer.token)).await.expect_status(200);
+        app.get(&url, Some(&stranger.token)).await.expect_status(404);
+        app.get(&url, None).await.expect_status(401);
+
+        // Bad claims: no photos, someone else's order, too many units, a line of another order.
+        let r = file(&app, &buyer, &sub, &line, 1, vec![]).await;
+        assert_eq!(r.field_code("photos"), Some("required"), "{}", r.text);
+        file(&app, &stranger, &sub, &line, 1, vec![p1.clone()]).await.expect_status(404);
+        let r = file(&app, &buyer, &sub, &line, 5, vec![p1.clone()]).await;
+        assert_eq!(r.field_code("lines[0].quantity"), Some("out_of_range"), "{}", r.text);
+        let r = file(&app, &buyer, &sub, &uuid::Uuid::nil().to_string(), 1, vec![p1.clone()]).await;
+        assert_eq!(r.field_code("lines[0].line_id"), Some("not_in_order"));
+        let stranger_photo = photo(&app, &stranger).await;
+        let r = file(&app, &buyer, &sub, &line, 1, vec![stranger_photo]).await;
+        assert_eq!(r.field_code("photos"), Some("not_found"), "another account's photo");
+        let r = app.post(&format!("/api/v1/sub-orders/{sub}/claims"), json!({"kind": "lost", "description": "x", "lines": [], "photos": []}), Some(&buyer.token)).await;
+        r.expect_status(422);
+        assert_eq!(app.count("claims", "1=1").await, 0, "nothing half-written");
+
+        let filed = file(&app, &buyer, &sub, &line, 3, vec![p1.clone()]).await;
+        filed.expect_status(201);
+        let c = &filed.body;
+        assert_eq!(c["status"], "awaiting_seller");
+        assert_eq!(c["claimed"], 3 * 5990);
+        assert_eq!(c["contact_phone"], "13600000001", "the delivery phone, unless another is given");
+        let respond_by = chrono::DateTime::parse_from_rfc3339(c["respond_by"].as_str().unwrap_or_default()).map(|t| t.to_utc());
+        let due = app.clock.now() + chrono::Duration::hours(24);
+        assert!(respond_by.is_ok_and(|t| (t - due).num_milliseconds().abs() < 1000), "the buyer is told the deadline at once: {respond_by:?}");
+        assert_eq!(c["can"]["respond"], false);
+        let cid = id(&c["id"]);
+        // The same units cannot be claimed twice; the photo is used.
+        let p2 = photo(&app, &buyer).await;
+        let r = file(&app, &buyer, &sub, &line, 2, vec![p2.clone()]).await;
+        assert_eq!(r.field_code("lines[0].quantity"), Some("out_of_range"), "{}", r.text);
+        let r = file(&app, &buyer, &sub, &line, 1, vec![p1.clone()]).await;
+        assert_eq!(r.field_code("photos"), Some("not_found"));
+
+        // Only the seller answers, only on its turn; other sellers do not see the claim.
+        let (other_seller, _, _, _) = seller(&app, &op, "13800000199", "白云山家庭农场", "散养土鸡蛋", 4500, 10).await;
+        app.get(&format!("/api/v1/claims/{cid}"), Some(&other_seller.token)).await.expect_status(404);
+        app.post(&format!("/api/v1/claims/{cid}/respond"), json!({"decision": "full_refund"}), Some(&other_seller.token)).await.expect_status(404);
+        app.post(&format!("/api/v1/claims/{cid}/respond"), json!({"decision": "full_refund"}), Some(&buyer.token)).await.expect_status(403);
+        let r = app.post(&format!("/api/v1/claims/{cid}/respond"), json!({"decision": "partial_refund", "basis": {"by": "damage_level", "percent": 40}}), Some(&owner.token)).await;
+        assert_eq!(r.field_code("basis"), Some("invalid"), "{}", r.text);
+        let r = app.post(&format!("/api/v1/claims/{cid}/respond"), json!({"decision": "partial_refund", "basis": {"by": "agreed", "amount": total + 1}}), Some(&owner.token)).await;
+        assert_eq!(r.field_code("amount"), Some("out_of_range"), "{}", r.text);
+        let r = app.post(&format!("/api/v1/claims/{cid}/respond"), json!({"decision": "reject", "reason": "x"}), Some(&owner.token)).await;
+        r.expect_status(422);
+        let inbox = app.get(&format!("/api/v1/orgs/{}/claims?status=awaiting_seller", id(&c["seller_id"])), Some(&owner.token)).await;
+        assert_eq!(inbox.body["total"], 1);
+        assert_eq!(inbox.body["items"][0]["can"]["respond"], true);
+
+        // 30 % of the claimed 3 of 4 boxes... by quantity: one box.
+        let offered = app.post(&format!("/api/v1/claims/{cid}/respond"), json!({"decision": "partial_refund", "basis": {"by": "quantity", "lines": [{"line_id": line, "quantity": 1}]}, "note": "其余两个看照片只是轻微压痕"}), Some(&owner.token)).await;
+        offered.expect_status(200);
+        assert_eq!(offered.body["status"], "awaiting_buyer");
+        assert_eq!(offered.body["offered"], 5990);
+        assert!(offered.body["first_response_at"].is_string());
+        app.post(&format!("/api/v1/claims/{cid}/respond"), json!({"decision": "full_refund"}), Some(&owner.token)).await.expect_status(409);
+
+        // The thread, with a photo; strangers stay out.
+        let r = app.post(&format!("/api/v1/claims/{cid}/messages"), json!({"body": "三个都裂了，请看第二张照片", "attachments": [p2]}), Some(&buyer.token)).await;
+        r.expect_status(201);
+        app.post(&format!("/api/v1/claims/{cid}/messages"), json!({"body": "已收到，稍后回复"}), Some(&owner.token)).await.expect_status(201);
+        app.post(&format!("/api/v1/claims/{cid}/messages"), json!({"body": "hi"}), Some(&stranger.token)).await.expect_status(404);
+        app.post(&format!("/api/v1/claims/{cid}/messages"), json!({"body": ""}), Some(&buyer.token)).await.expect_status(422);
+        let seen = app.get(&format!("/api/v1/claims/{cid}"), Some(&owner.token)).await;
+        assert_eq!(seen.body["messages"].as_array().map(Vec::len), Some(2));
+        assert_eq!(seen.body["evidence"].as_array().map(Vec::len), Some(2), "message photos join the evidence");
+
+        // Rating waits for the end; the buyer escalates the low offer.
+        let r = app.post(&format!("/api/v1/claims/{cid}/satisfaction"), json!({"rating": 5}), Some(&buyer.token)).await;
+        assert_eq!(r.code(), "not_resolved");
+        app.post(&format!("/api/v1/claims/{cid}/escalate"), json!({"reason": "三个都坏了"}), Some(&owner.token)).await.expect_status(403);
+        let esc = app.post(&format!("/api/v1/claims/{cid}/escalate"), json!({"reason": "三个都坏了，照片很清楚"}), Some(&buyer.token)).await;
+        esc.expect_status(200);
+        assert_eq!(esc.body["status"], "in_arbitration");
+        assert_eq!(esc.body["escalated"], true);
+        let queue = app.get("/api/v1/ops/claims", Some(&op.token)).await;
+        assert_eq!(queue.body["total"], 1);
+        app.get("/api/v1/ops/claims", Some(&buyer.token)).await.expect_status(403);
+
+        // The operator decides: wrong shares and amounts are refused, then it is final.
+        app.post(&format!("/api/v1/claims/{cid}/decide"), json!({"amount": 11980, "liability": [{"party": "carrier", "percent": 70}], "note": "运输挤压"}), Some(&buyer.token)).await.expect_status(403);
+        let r = app.post(&format!("/api/v1/claims/{cid}/decide"), json!({"amount": 11980, "liability": [{"party": "carrier", "percent": 70}], "note": "运输挤压"}), Some(&op.token)).await;
+        assert_eq!(r.field_code("liability"), Some("invalid"));
+        let r = app.post(&format!("/api/v1/claims/{cid}/decide"), json!({"amount": total + 1, "liability": [{"party": "carrier", "percent": 100}], "note": "运输挤压"}), Some(&op.token)).await;
+        assert_eq!(r.field_code("amount"), Some("out_of_range"));
+        let d = app.post(&format!("/api/v1/claims/{cid}/decide"),
+            json!({"amount": 3 * 5990, "liability": [{"party": "carrier", "percent": 70}, {"party": "seller", "percent": 30}], "note": "照片显示外箱受压，承运方主责，包装偏薄"}), Some(&op.token)).await;
+        d.expect_status(200);
+        assert_eq!(d.body["status"], "resolved");
+        assert_eq!(d.body["refunded"], 3 * 5990);
+        assert_eq!(d.body["recourse"]["carrier"], "顺丰速运");
+        assert_eq!(d.body["recourse"]["amount"], (3 * 5990 * 70 + 50) / 100);
+        let again = app.post(&format!("/api/v1/claims/{cid}/decide"), json!({"amount": 100, "liability": [{"party": "seller", "percent": 100}], "note": "改判"}), Some(&op.token)).await;
+        assert_eq!(again.code(), "already_decided");
+        assert_eq!(app.count("refunds", "1=1").await, 1, "paid once");
+        app.outbox_drained().await;
+        assert_eq!(app.count("refunds", "status = 'succeeded'").await, 1);
+        let order = app.get(&format!("/api/v1/orders/{}", id(&d.body["order_id"])), Some(&buyer.token)).await;
+        assert_eq!(order.body["refunded"], 3 * 5990);
+        let kinds: Vec<String> = d.body["events"].as_array().map(|a| a.iter().map(|e| id(&e["kind"])).collect()).unwrap_or_default();
+        assert_eq!(kinds, ["filed", "offered", "escalated", "decided", "refunded", "recourse_opened"]);
+
+        // Satisfaction: once, 1 to 5.
+        let r = app.post(&format!("/api/v1/claims/{cid}/satisfaction"), json!({"rating": 0}), Some(&buyer.token)).await;
+        assert_eq!(r.field_code("rating"), Some("out_of_range"));
+        let r = app.post(&format!("/api/v1/claims/{cid}/satisfaction"), json!({"rating": 4, "comment": "处理及时"}), Some(&buyer.token)).await;
+        r.expect_status(200);
+        assert_eq!(r.body["satisfaction"], 4);
+        let r = app.post(&format!("/api/v1/claims/{cid}/satisfaction"), json!({"rating": 5}), Some(&buyer.token)).await;
+        assert_eq!(r.code(), "already_rated");
+    }
+
+    async fn a_missed_deadline_refunds_small_claims_and_sends_large_ones_to_the_operator(app) {
+        let (op, owner, buyer, sub, line, _total) = received(&app, 201, 10).await;
+        // Two boxes (¥119.80) are over the ¥50 auto-approval line.
+        let big = file(&app, &buyer, &sub, &line, 2, vec![photo(&app, &buyer).await]).await;
+        big.expect_status(201);
+        let big_id = id(&big.body["id"]);
+        // A small claim on another sub-order: 1 box of a cheaper listing.
+        let (_o2, _org2, _l2, cheap_sku) = seller(&app, &op, "13800000202", "白云山家庭农场", "散养土鸡蛋 10枚", 1800, 10).await;
+        let addresses = app.get("/api/v1/me/addresses", Some(&buyer.token)).await;
+        let address = id(&addresses.body[0]["id"]);
+        let o = app.post("/api/v1/orders", json!({"address_id": address, "payment_method": "offline", "items": [{"sku_id": cheap_sku, "quantity": 1}]}), Some(&buyer.token)).await;
+        let oid = id(&o.body["id"]);
+        let small_sub = id(&o.body["sub_orders"][0]["id"]);
+        let small_line = id(&o.body["sub_orders"][0]["lines"][0]["id"]);
+        app.post(&format!("/api/v1/orders/{oid}/offline-payment"), json!({"reference": "BANK-2"}), Some(&op.token)).await.expect_status(200);
+        let farm = app.login("13800000202", farmgate_tests::PASSWORD).await;
+        let farm_token = id(&farm.body["session"]["token"]);
+        app.post(&format!("/api/v1/sub-orders/{small_sub}/ship"), json!({"carrier": "中国邮政", "tracking_no": "EMS0000000202"}), Some(&farm_token)).await.expect_status(200);
+        app.post_empty(&format!("/api/v1/sub-orders/{small_sub}/receive"), Some(&buyer.token)).await.expect_status(200);
+        let small = file(&app, &buyer, &small_sub, &small_line, 1, vec![photo(&app, &buyer).await]).await;
+        small.expect_status(201);
+        let small_id = id(&small.body["id"]);
+
+        // Before the deadline nothing moves.
+        app.clock.advance(chrono::Duration::hours(23));
+        app.state.infra.outbox.wake();
+        app.outbox_drained().await;
+        assert_eq!(app.get(&format!("/api/v1/claims/{big_id}"), Some(&buyer.token)).await.body["status"], "awaiting_seller");
+
+        app.clock.advance(chrono::Duration::hours(1) + chrono::Duration::minutes(1));
+        app.state.infra.outbox.wake();
+        app.outbox_drained().await;
+        let s = app.get(&format!("/api/v1/claims/{small_id}"), Some(&buyer.token)).await;
+        assert_eq!(s.body["status"], "resolved", "{}", s.text);
+        assert_eq!(s.body["refunded"], 1800);
+        assert_eq!(s.body["liability"], json!([{"party": "platform", "percent": 100}]), "unclear fault: the platform bears it");
+        let b = app.get(&format!("/api/v1/claims/{big_id}"), Some(&buyer.token)).await;
+        assert_eq!(b.body["status"], "in_arbitration");
+        assert_eq!(b.body["escalated"], true);
+        assert_eq!(b.body["refunded"], 0);
+        // The seller can no longer answer; the operator can.
+        let late = app.post(&format!("/api/v1/claims/{big_id}/respond"), json!({"decision": "full_refund"}), Some(&owner.token)).await;
+        assert_eq!(late.code(), "not_your_turn");
+        let q = app.get("/api/v1/ops/claims?status=in_arbitration", Some(&op.token)).await;
+        assert_eq!(q.body["total"], 1);
+        app.outbox_drained().await;
+        assert_eq!(app.count("refunds", "status = 'succeeded'").await, 1);
+    }
+
+    async fn claims_wait_for_receipt_close_with_the_window_and_settle_by_full_refund_or_accepted_rejection(app) {
+        let (op, owner, buyer, sub, line, _total) = received(&app, 301, 3).await;
+        // Before receipt: refused.
+        let (_o, _org, _l, sku) = seller(&app, &op, "13800000302", "白云山家庭农场", "散养土鸡蛋 10枚", 1800, 10).await;
+        let addresses = app.get("/api/v1/me/addresses", Some(&buyer.token)).await;
+        let o = app.post("/api/v1/orders", json!({"address_id": id(&addresses.body[0]["id"]), "payment_method": "offline", "items": [{"sku_id": sku, "quantity": 1}]}), Some(&buyer.token)).await;
+        let unshipped_sub = id(&o.body["sub_orders"][0]["id"]);
+        let unshipped_line = id(&o.body["sub_orders"][0]["lines"][0]["id"]);
+        let r = file(&app, &buyer, &unshipped_sub, &unshipped_line, 1, vec![photo(&app, &buyer).await]).await;
+        assert_eq!(r.code(), "not_received");
+
+        // Full refund settles at once, with the seller's liability by default.
+        let one = file(&app, &buyer, &sub, &line, 1, vec![photo(&app, &buyer).await]).await;
+        let one_id = id(&one.body["id"]);
+        let full = app.post(&format!("/api/v1/claims/{one_id}/respond"), json!({"decision": "full_refund"}), Some(&owner.token)).await;
+        full.expect_status(200);
+        assert_eq!(full.body["status"], "resolved");
+        assert_eq!(full.body["refunded"], 5990);
+        assert!(full.body["recourse"].is_null());
+
+        // A rejection the buyer accepts closes with nothing refunded.
+        let two = file(&app, &buyer, &sub, &line, 1, vec![photo(&app, &buyer).await]).await;
+        let two_id = id(&two.body["id"]);
+        let rej = app.post(&format!("/api/v1/claims/{two_id}/respond"), json!({"decision": "reject", "reason": "签收时外箱完好，照片中橙子无破损"}), Some(&owner.token)).await;
+        rej.expect_status(200);
+        assert_eq!(rej.body["status"], "awaiting_buyer");
+        assert_eq!(rej.body["can"]["accept"], false, "the seller's view");
+        let acc = app.post_empty(&format!("/api/v1/claims/{two_id}/accept"), Some(&buyer.token)).await;
+        acc.expect_status(200);
+        assert_eq!(acc.body["status"], "resolved");
+        assert_eq!(acc.body["refunded"], 0);
+        app.post_empty(&format!("/api/v1/claims/{two_id}/accept"), Some(&buyer.token)).await.expect_status(409);
+        assert_eq!(app.count("refunds", "1=1").await, 1);
+
+        // After the window (48 h for fruit): refused.
+        app.clock.advance(chrono::Duration::hours(49));
+        let late = file(&app, &buyer, &sub, &line, 1, vec![photo(&app, &buyer).await]).await;
+        assert_eq!(late.code(), "window_closed", "{}", late.text);
+        let mine = app.get("/api/v1/claims", Some(&buyer.token)).await;
+        assert_eq!(mine.body["total"], 2);
+    }
+}
