@@ -7,6 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { launchBrowser, logIn, open, ready, scrollWidth, story } from './helpers.mjs';
 
@@ -17,6 +18,7 @@ const CONSUMER = '13600000001';
 const OPERATOR = '13900000001';
 const COOP_OWNER = '13800000001';
 const PENDING_OWNER = '13800000009';
+const RICE_OWNER = '13800000005';
 const STORY_TIMEOUT = 90_000;
 
 let browser;
@@ -226,6 +228,139 @@ function timelineEvents(page, kind) {
   return page.locator(kind ? `[data-testid="timeline-event"][data-kind="${kind}"]` : '[data-testid="timeline-event"]');
 }
 
+// ---- buying helpers ----------------------------------------------------------------------------
+
+/** A small, well-formed PNG (an orange square), like a photo a buyer takes of the box. */
+function tinyPng(size = 16) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([len, body, sum]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header[8] = 8; // bit depth
+  header[9] = 2; // RGB
+  const rows = [];
+  for (let y = 0; y < size; y += 1) rows.push(Buffer.from([0, ...Array.from({ length: size }, () => [0xf2, 0x8c, 0x28]).flat()]));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.concat(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/**
+ * Does `action` and returns the answer to the request it makes to `path` (a POST): status,
+ * JSON body and the request. The body is read through a route, so it survives the page moving
+ * on at once (as checkout does, to the payment page).
+ */
+async function posted(page, path, action) {
+  let body = null;
+  const matches = (url) => new URL(url).pathname === path;
+  const handler = async (route) => {
+    if (route.request().method() !== 'POST' || !matches(route.request().url())) {
+      await route.continue();
+      return;
+    }
+    const response = await route.fetch();
+    body = await response.json().catch(() => null);
+    await route.fulfill({ response });
+  };
+  await page.route('**/api/v1/**', handler);
+  try {
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => matches(r.url()) && r.request().method() === 'POST'),
+      action(),
+    ]);
+    return { status: response.status(), body, request: response.request() };
+  } finally {
+    await page.unroute('**/api/v1/**', handler);
+  }
+}
+
+/** Empties the cart of whoever this page is logged in as (leftovers of an earlier run). */
+async function emptyCart(page) {
+  await page.evaluate(async () => {
+    const cart = await (await fetch('/api/v1/cart')).json();
+    for (const line of cart.lines || []) await fetch(`/api/v1/cart/items/${line.sku_id}`, { method: 'DELETE' });
+  });
+}
+
+/**
+ * Finds a listing by searching for `q`, opens the card whose title has `titlePart`, and puts
+ * `quantity` of its selected SKU in the cart through the listing page.
+ */
+async function addToCart(page, q, titlePart, quantity = 1) {
+  await open(page, '/search.html?q=' + encodeURIComponent(q));
+  await searchSettled(page);
+  const card = page.getByTestId('product-card')
+    .filter({ has: page.getByTestId('product-title').filter({ hasText: titlePart }) }).first();
+  assert.ok(await card.count(), `the search for ${q} finds “${titlePart}”`);
+  const listingId = await card.getAttribute('data-listing-id');
+  const sellerId = await card.getAttribute('data-seller-id');
+  await Promise.all([
+    page.waitForURL((url) => url.pathname === '/listing.html'),
+    card.locator('a.product-link').click(),
+  ]);
+  await ready(page);
+  await page.getByTestId('listing-title').waitFor();
+  const skuId = await page.locator('input[name="sku"]:checked').inputValue();
+  await page.getByTestId('buy-qty').fill(String(quantity));
+  const [added] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/v1/cart/items') && r.request().method() === 'POST'),
+    page.getByTestId('buy-button').click(),
+  ]);
+  assert.equal(added.status(), 200, `the SKU goes in the cart (${await added.text()})`);
+  assert.deepEqual(added.request().postDataJSON(), { sku_id: skuId, quantity });
+  await page.locator('[data-testid="flash"].flash-success').waitFor();
+  return { listingId, sellerId, skuId };
+}
+
+/** Fills in and saves a new delivery address on the checkout page; returns its id. */
+async function addAddress(page, street) {
+  if (await page.getByTestId('address-form').isHidden()) await page.getByTestId('address-new').click();
+  await page.getByTestId('a-name').fill('王芳');
+  await page.getByTestId('a-phone').fill('13600000001');
+  await page.getByTestId('a-province').fill('江西省');
+  await page.getByTestId('a-city').fill('赣州市');
+  await page.getByTestId('a-district').fill('章贡区');
+  await page.getByTestId('a-street').fill(street);
+  const [saved] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/v1/me/addresses') && r.request().method() === 'POST'),
+    page.getByTestId('address-save').click(),
+  ]);
+  assert.equal(saved.status(), 201, `the address is saved (${await saved.text()})`);
+  const { id } = await saved.json();
+  const option = page.locator(`[data-testid="address-option"][data-address-id="${id}"]`);
+  await option.waitFor();
+  assert.equal(await option.getByTestId('address-radio').isChecked(), true, 'the new address is chosen');
+  return id;
+}
+
+/** Waits for the seller console's list of the tab it is on. */
+async function sellerTab(page, status) {
+  await page.locator(`[data-testid="sub-orders"][data-state="done"][data-status="${status}"]`).waitFor();
+}
+
+// Handed from the buying story to the refund story.
+const bought = { order: null };
+
 describe('Farmgate pages against a running server', () => {
   before(async () => {
     if (!skip) browser = await launchBrowser();
@@ -416,6 +551,9 @@ describe('Farmgate pages against a running server', () => {
       assert.ok(await scrollWidth(owner) <= 360, 'the new-batch form fits');
       const firstBatch = owner.getByTestId('batch-row-open').first();
       if (await firstBatch.count()) await check(owner, await firstBatch.getAttribute('href'));
+      for (const path of ['/seller/orders.html', '/seller/orders.html?status=received', '/seller/settlement.html', '/cart.html', '/orders.html']) {
+        await check(owner, path);
+      }
       await check(owner, '/org.html');
       // The selected organisation with its members and invitations open.
       await owner.getByTestId('org-select').first().click();
@@ -426,6 +564,7 @@ describe('Farmgate pages against a running server', () => {
       const operator = await s.person({ width: 360, height: 740 });
       await logIn(operator, OPERATOR);
       await check(operator, '/ops/listings.html');
+      await check(operator, '/ops/orders.html');
       for (const status of ['pending', 'verified', 'rejected']) {
         await check(operator, `/ops/verify.html?status=${status}`);
       }
@@ -580,7 +719,7 @@ describe('Farmgate pages against a running server', () => {
       await consumer.getByTestId('listing-title').waitFor();
       assert.equal(await consumer.getByTestId('listing-title').textContent(), title);
       assert.equal((await consumer.getByTestId('sku-price').first().locator('.price-amount').textContent()).trim(), '¥12.30');
-      assert.equal(await consumer.getByTestId('buy-button').isDisabled(), true, 'ordering is not open yet');
+      assert.equal(await consumer.getByTestId('buy-button').isDisabled(), false, 'the SKU can go in the cart');
       assert.equal(await consumer.getByTestId('tiers').count(), 0, 'a consumer sees no wholesale tiers');
     }));
 
@@ -807,5 +946,341 @@ describe('Farmgate pages against a running server', () => {
       const stored = await owner.evaluate(async (id) => (await (await fetch(`/api/v1/batches/${id}`)).json()).events.map((e) => e.kind), batch.id);
       assert.ok(!stored.includes('harvest'), `the server kept no harvest (${stored.join(', ')})`);
       assert.ok(await scrollWidth(owner) <= 360, 'the refused form fits 360 px');
+    }));
+  test('a consumer buys from two sellers, pays in the sandbox, each seller ships with a batch, the consumer confirms receipt and reviews, and the review shows on the listing',
+    { timeout: STORY_TIMEOUT * 4, skip }, scenario(async (s) => {
+      const stamp = String(Date.now()).slice(-8);
+      const consumer = await s.person({ width: 360, height: 740 });
+      await logIn(consumer, CONSUMER);
+      await emptyCart(consumer);
+
+      // Two SKUs from two sellers, found by searching and put in the cart from their pages.
+      const orange = await addToCart(consumer, '梅岭果园直发', '梅岭果园直发', 2);
+      const rice = await addToCart(consumer, '稻花香大米 当季新米', '当季新米', 1);
+      assert.notEqual(orange.sellerId, rice.sellerId, 'two different sellers');
+
+      // The cart groups them by seller.
+      await consumer.getByTestId('nav-cart').click();
+      await consumer.waitForURL((url) => url.pathname === '/cart.html');
+      await ready(consumer);
+      await consumer.locator('[data-testid="cart"][data-state="done"]').waitFor();
+      const groups = consumer.getByTestId('cart-group');
+      assert.equal(await groups.count(), 2, 'one group per seller');
+      assert.deepEqual((await groups.evaluateAll((gs) => gs.map((g) => g.dataset.sellerId))).sort(), [orange.sellerId, rice.sellerId].sort());
+      const orangeLine = consumer.locator(`[data-testid="cart-line"][data-sku-id="${orange.skuId}"]`);
+      assert.equal(await orangeLine.getByTestId('cart-qty').inputValue(), '2');
+      assert.equal(await orangeLine.getAttribute('data-state'), 'on_sale');
+      assert.ok(await scrollWidth(consumer) <= 360, 'the cart fits 360 px');
+
+      // Checkout: a new address, online payment, a note; one Idempotency-Key.
+      await Promise.all([
+        consumer.waitForURL((url) => url.pathname === '/checkout.html'),
+        consumer.getByTestId('cart-checkout').click(),
+      ]);
+      await ready(consumer);
+      await consumer.locator('[data-testid="order-form"][data-ready="true"]').waitFor();
+      assert.equal(await consumer.getByTestId('checkout-seller').count(), 2, 'each seller\'s part with its subtotal');
+      const addressId = await addAddress(consumer, `红旗大道 18 号 ${stamp} 室`);
+      await consumer.getByTestId('method-gateway').check();
+      await consumer.getByTestId('order-note').fill('请工作日下午送货');
+      assert.ok(await scrollWidth(consumer) <= 360, 'the checkout fits 360 px');
+      const placed = await posted(consumer, '/api/v1/orders', () => consumer.getByTestId('place-order').click());
+      assert.equal(placed.status, 201, `the order is placed (${JSON.stringify(placed.body)})`);
+      assert.match(placed.request.headers()['idempotency-key'] || '', /^[0-9a-f]{32}$/, 'an Idempotency-Key goes with it');
+      assert.deepEqual(placed.request.postDataJSON(), { address_id: addressId, payment_method: 'gateway', note: '请工作日下午送货' });
+      const order = placed.body;
+      assert.equal(order.sub_orders.length, 2, 'one sub-order per seller');
+      assert.equal(order.status, 'pending_payment');
+
+      // The sandbox gateway's page: clearly a sandbox, the order's number and amount.
+      await consumer.waitForURL((url) => url.pathname === '/pay/sandbox.html');
+      await ready(consumer);
+      await consumer.getByTestId('sandbox-banner').waitFor();
+      await consumer.locator('[data-testid="sandbox"][data-status="pending"]').waitFor();
+      assert.equal(await consumer.getByTestId('sandbox-amount').getAttribute('data-fen'), String(order.total));
+      assert.equal((await consumer.getByTestId('sandbox-order').locator('dd').textContent()).trim(), order.number);
+      assert.ok(await scrollWidth(consumer) <= 360, 'the sandbox page fits 360 px');
+      await Promise.all([
+        consumer.waitForURL((url) => url.pathname === '/order.html' && url.searchParams.get('id') === order.id),
+        consumer.getByTestId('sandbox-confirm').click(),
+      ]);
+      await ready(consumer);
+      await consumer.locator('[data-testid="order"][data-ready="true"]').waitFor();
+      assert.equal(await consumer.getByTestId('order-status').getAttribute('data-value'), 'paid', 'the order is paid');
+      assert.equal(await consumer.getByTestId('order-pay').count(), 0, 'nothing left to pay');
+
+      // Each seller acknowledges and ships its part, naming the demo batch it was packed from.
+      const sellers = [
+        { phone: COOP_OWNER, sellerId: orange.sellerId, listingId: orange.listingId, lot: 'ML-2026-11-A' },
+        { phone: RICE_OWNER, sellerId: rice.sellerId, listingId: rice.listingId, lot: 'LQ-2026-10-01' },
+      ];
+      const codes = {};
+      for (const [i, who] of sellers.entries()) {
+        const seller = await s.person({ width: 360, height: 740 });
+        await logIn(seller, who.phone);
+        await seller.getByTestId('nav-seller-orders').click();
+        await seller.waitForURL((url) => url.pathname === '/seller/orders.html');
+        await ready(seller);
+        await sellerTab(seller, 'paid');
+        const card = seller.locator(`[data-testid="seller-sub"][data-order-id="${order.id}"]`);
+        await card.waitFor();
+        assert.equal(await card.count(), 1, 'the seller sees its own part only');
+        assert.equal(await card.getAttribute('data-status'), 'paid');
+        await Promise.all([
+          seller.waitForResponse((r) => /\/api\/v1\/sub-orders\/[^/]+\/acknowledge$/.test(r.url()) && r.ok()),
+          card.getByTestId('sub-acknowledge').click(),
+        ]);
+        await seller.getByTestId('tab-acknowledged').click();
+        await sellerTab(seller, 'acknowledged');
+        await card.waitFor();
+        await card.getByTestId('sub-ship').click();
+        const form = card.getByTestId('ship-form');
+        await form.waitFor();
+        await form.getByTestId('ship-carrier').fill('顺丰速运');
+        await form.getByTestId('ship-tracking').fill(`SF${stamp}${i}`);
+        const lines = form.getByTestId('ship-line');
+        for (const line of await lines.all()) {
+          assert.equal(await line.getAttribute('data-listing-id'), who.listingId, 'only the line\'s own listing');
+          for (const box of await line.getByTestId('ship-batch-check').all()) await box.uncheck().catch(() => {});
+        }
+        const batch = form.locator(`[data-testid="ship-batch"][data-lot="${who.lot}"]`);
+        assert.equal(await batch.count(), 1, `the demo batch ${who.lot} is offered for this line`);
+        await batch.getByTestId('ship-batch-check').check();
+        assert.ok(await scrollWidth(seller) <= 360, 'the ship form fits 360 px');
+        const [shipped] = await Promise.all([
+          seller.waitForResponse((r) => /\/api\/v1\/sub-orders\/[^/]+\/ship$/.test(r.url())),
+          form.getByTestId('ship-submit').click(),
+        ]);
+        assert.equal(shipped.status(), 200, `the part is shipped (${await shipped.text()})`);
+        const sent = shipped.request().postDataJSON();
+        assert.equal(sent.carrier, '顺丰速运');
+        assert.equal(sent.batches.length, 1);
+        const after = await shipped.json();
+        const sub = after.sub_orders.find((x) => x.seller_id === who.sellerId);
+        assert.equal(sub.status, 'shipped');
+        assert.equal(sub.shipment.batches[0].lot, who.lot);
+        codes[who.listingId] = sub.shipment.batches[0].code;
+        await card.waitFor({ state: 'detached' });
+
+        // On its way: a logistics event, then the packing list with the batch's QR code.
+        await seller.getByTestId('tab-shipped').click();
+        await sellerTab(seller, 'shipped');
+        const shippedCard = seller.locator(`[data-testid="seller-sub"][data-order-id="${order.id}"]`);
+        await shippedCard.getByTestId('sub-logistics').click();
+        await shippedCard.getByTestId('logistics-kind').selectOption('in_transit');
+        await shippedCard.getByTestId('logistics-location').fill('赣州转运中心');
+        await Promise.all([
+          seller.waitForResponse((r) => /\/api\/v1\/sub-orders\/[^/]+\/logistics$/.test(r.url()) && r.ok()),
+          shippedCard.getByTestId('logistics-submit').click(),
+        ]);
+        await shippedCard.locator('[data-testid="logistics-event"][data-kind="in_transit"]').waitFor();
+        const packingHref = await shippedCard.getByTestId('sub-packing').getAttribute('href');
+        await open(seller, packingHref);
+        await seller.locator('#packing-body[data-ready="true"]').waitFor();
+        assert.equal((await seller.getByTestId('packing-order-number').locator('dd').textContent()).trim(), order.number);
+        const qr = seller.getByTestId('packing-qr').first();
+        await qr.waitFor();
+        await seller.waitForFunction(() => {
+          const img = document.querySelector('[data-testid="packing-qr"]');
+          return img && img.complete && img.naturalWidth > 0;
+        });
+        assert.equal(await seller.getByTestId('packing-batch').first().getAttribute('data-code'), codes[who.listingId]);
+        assert.ok(await scrollWidth(seller) <= 360, 'the packing list fits 360 px');
+
+        // The part is on the seller's statement for this month, still pending.
+        await open(seller, '/seller/settlement.html');
+        await seller.locator('[data-testid="settlement"][data-state="done"]').waitFor();
+        const settled = seller.locator(`[data-testid="settle-line"][data-sub-order-id="${sub.id}"]`);
+        await settled.waitFor();
+        assert.equal(await settled.getAttribute('data-state'), 'pending', 'not payable before receipt and the after-sales window');
+      }
+
+      // The buyer sees both parcels with their trace codes and confirms receipt of each.
+      await open(consumer, `/order.html?id=${encodeURIComponent(order.id)}`);
+      await consumer.locator('[data-testid="order"][data-ready="true"]').waitFor();
+      for (const sub of order.sub_orders) {
+        const card = consumer.locator(`[data-testid="order-sub"][data-sub-id="${sub.id}"]`);
+        assert.equal(await card.getAttribute('data-status'), 'shipped');
+        const link = card.getByTestId('trace-code-link').first();
+        const code = await link.getAttribute('data-code');
+        assert.ok(Object.values(codes).includes(code), `the line links its batch's trace code (${code})`);
+        assert.equal(decodeURIComponent(await link.getAttribute('href')), `/t/${code}`);
+        await card.getByTestId('sub-receive').click();
+        await Promise.all([
+          consumer.waitForResponse((r) => r.url().endsWith(`/api/v1/sub-orders/${sub.id}/receive`) && r.ok()),
+          card.getByTestId('sub-receive-confirm').click(),
+        ]);
+        await consumer.locator(`[data-testid="order-sub"][data-sub-id="${sub.id}"][data-status="received"]`).waitFor();
+      }
+      assert.ok(await scrollWidth(consumer) <= 360, 'the order page fits 360 px');
+
+      // A review of the oranges: four stars, words and a photo.
+      const words = `果子很甜，包装结实（${stamp}）`;
+      const line = consumer.locator(`[data-testid="order-line"][data-listing-id="${orange.listingId}"]`);
+      await line.getByTestId('line-review-open').click();
+      const review = line.getByTestId('review-form');
+      await review.locator('label[for$="-star-4"]').click();
+      assert.equal(await review.getByTestId('review-star-4').isChecked(), true);
+      await review.getByTestId('review-text').fill(words);
+      await Promise.all([
+        consumer.waitForResponse((r) => r.url().endsWith('/api/v1/review-photos') && r.status() === 201),
+        review.getByTestId('review-photo-pick').setInputFiles({ name: '收货.png', mimeType: 'image/png', buffer: tinyPng() }),
+      ]);
+      await review.getByTestId('review-photo').waitFor();
+      const [reviewed] = await Promise.all([
+        consumer.waitForResponse((r) => /\/api\/v1\/order-lines\/[^/]+\/review$/.test(r.url())),
+        review.getByTestId('review-submit').click(),
+      ]);
+      assert.equal(reviewed.status(), 201, `the review is saved (${await reviewed.text()})`);
+      const sentReview = reviewed.request().postDataJSON();
+      assert.equal(sentReview.rating, 4);
+      assert.equal(sentReview.photos.length, 1);
+      const shown = consumer.locator(`[data-testid="order-line"][data-listing-id="${orange.listingId}"] [data-testid="line-review"]`);
+      await shown.waitFor();
+      assert.equal(await shown.getByTestId('line-review-stars').getAttribute('data-rating'), '4');
+
+      // My orders lists it with the trace codes of what was packed.
+      await open(consumer, '/orders.html');
+      const listed = consumer.locator(`[data-testid="order-card"][data-order-id="${order.id}"]`);
+      await listed.waitFor();
+      assert.equal(await listed.getByTestId('trace-code-link').count(), 2);
+
+      // The listing page shows the review with its stars and photo.
+      await open(consumer, `/listing.html?id=${encodeURIComponent(orange.listingId)}`);
+      await consumer.locator('[data-testid="reviews-list"][data-state="done"]').waitFor();
+      const item = consumer.getByTestId('review-item').filter({ hasText: words });
+      await item.waitFor();
+      assert.equal(await item.getAttribute('data-rating'), '4');
+      assert.equal(await item.locator('.review-thumbs img').count(), 1, 'the photo shows');
+      assert.ok(Number(await consumer.getByTestId('reviews-count').getAttribute('data-count')) >= 1);
+
+      // The trace code on the order leads to the public scan page.
+      const scanned = await consumer.goto(`/t/${encodeURIComponent(codes[orange.listingId])}`);
+      assert.equal(scanned.status(), 200);
+      bought.order = order;
+    }));
+
+  test('the operator finds the order by its number and refunds part of one seller\'s part; the buyer sees the refund',
+    { timeout: STORY_TIMEOUT, skip }, scenario(async (s) => {
+      assert.ok(bought.order, 'needs the order bought in the previous story');
+      const { order } = bought;
+      const operator = await s.person({ width: 360, height: 740 });
+      await logIn(operator, OPERATOR);
+      await operator.getByTestId('nav-ops-orders').click();
+      await operator.waitForURL((url) => url.pathname === '/ops/orders.html');
+      await ready(operator);
+      await operator.getByTestId('f-number').fill(order.number);
+      await operator.getByTestId('f-submit').click();
+      const card = operator.locator(`[data-testid="ops-order"][data-order-id="${order.id}"]`);
+      await card.waitFor();
+      const sub = order.sub_orders[0];
+      const part = card.locator(`[data-testid="ops-sub"][data-sub-id="${sub.id}"]`);
+      await part.getByTestId('sub-refund').click();
+      await part.getByTestId('refund-amount').fill('1.00');
+      await part.getByTestId('refund-reason').fill('两个果子运输中压坏，按个退款');
+      const [refunded] = await Promise.all([
+        operator.waitForResponse((r) => r.url().endsWith(`/api/v1/sub-orders/${sub.id}/refunds`)),
+        part.getByTestId('refund-submit').click(),
+      ]);
+      assert.equal(refunded.status(), 200, `the refund is made (${await refunded.text()})`);
+      assert.match(refunded.request().headers()['idempotency-key'] || '', /^[0-9a-f]{32}$/);
+      assert.deepEqual(refunded.request().postDataJSON(), { amount: 100, reason: '两个果子运输中压坏，按个退款' });
+      const fresh = operator.locator(`[data-testid="ops-order"][data-order-id="${order.id}"]`);
+      assert.equal(await fresh.getByTestId('ops-order-refunded').getAttribute('data-fen'), '100');
+      assert.ok(await scrollWidth(operator) <= 360, 'the operator\'s order view fits 360 px');
+
+      const consumer = await s.person();
+      await logIn(consumer, CONSUMER);
+      await open(consumer, `/order.html?id=${encodeURIComponent(order.id)}`);
+      await consumer.locator('[data-testid="order"][data-ready="true"]').waitFor();
+      assert.equal(await consumer.getByTestId('order-refunded').getAttribute('data-fen'), '100');
+      assert.equal(await consumer.locator(`[data-testid="order-sub"][data-sub-id="${sub.id}"] [data-testid="sub-refunded"]`).getAttribute('data-fen'), '100');
+    }));
+
+  test('an order paid by bank transfer shows how to pay and a countdown, and the buyer can cancel it',
+    { timeout: STORY_TIMEOUT, skip }, scenario(async (s) => {
+      const consumer = await s.person({ width: 360, height: 740 });
+      await logIn(consumer, '13600000002');
+      await emptyCart(consumer);
+      await addToCart(consumer, '稻花香大米 当季新米', '当季新米', 1);
+      await open(consumer, '/checkout.html');
+      await consumer.locator('[data-testid="order-form"][data-ready="true"]').waitFor();
+      if (!(await consumer.getByTestId('address-option').count())) await addAddress(consumer, '文明大道 6 号 2 栋');
+      await consumer.getByTestId('method-offline').check();
+      const placed = await posted(consumer, '/api/v1/orders', () => consumer.getByTestId('place-order').click());
+      assert.equal(placed.status, 201, `the order is placed (${JSON.stringify(placed.body)})`);
+      const order = placed.body;
+      await consumer.waitForURL((url) => url.pathname === '/order.html' && url.searchParams.get('id') === order.id);
+      await ready(consumer);
+      await consumer.locator('[data-testid="order"][data-ready="true"]').waitFor();
+      assert.equal(await consumer.getByTestId('order-status').getAttribute('data-value'), 'pending_payment');
+      const instructions = consumer.getByTestId('pay-instructions');
+      await instructions.waitFor();
+      assert.ok((await instructions.textContent()).trim().length > 10, 'the transfer instructions show');
+      const left = Number(await consumer.getByTestId('pay-countdown').getAttribute('data-left'));
+      assert.ok(left > 20 * 3600 && left <= 24 * 3600, `about 24 hours to pay (${left} s)`);
+
+      await consumer.getByTestId('order-cancel').click();
+      await Promise.all([
+        consumer.waitForResponse((r) => r.url().endsWith(`/api/v1/orders/${order.id}/cancel`) && r.ok()),
+        consumer.getByTestId('order-cancel-confirm').click(),
+      ]);
+      await consumer.locator('[data-testid="order"][data-status="cancelled"]').waitFor();
+      assert.equal(await consumer.getByTestId('pay-countdown').count(), 0, 'no countdown once cancelled');
+    }));
+  test('a price that moved after the SKU went in the cart is flagged there, named next to its line at checkout, and the order goes through once the buyer accepts it',
+    { timeout: STORY_TIMEOUT * 2, skip }, scenario(async (s) => {
+      const consumer = await s.person({ width: 360, height: 740 });
+      await logIn(consumer, '13600000002');
+      await emptyCart(consumer);
+      const item = await addToCart(consumer, '沃柑', '沃柑', 1);
+
+      // The cooperative raises the price by ¥1 after that.
+      const owner = await s.person();
+      await logIn(owner, COOP_OWNER);
+      const raised = await owner.evaluate(async ({ listingId, skuId }) => {
+        const listing = await (await fetch(`/api/v1/listings/${listingId}`)).json();
+        const sku = listing.skus.find((x) => x.id === skuId);
+        const response = await fetch(`/api/v1/skus/${skuId}`, {
+          method: 'PATCH',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ price: sku.price + 100 }),
+        });
+        return { status: response.status, price: sku.price + 100 };
+      }, item);
+      assert.equal(raised.status, 200, 'the seller changes the price');
+
+      // The cart says so.
+      await open(consumer, '/cart.html');
+      const line = consumer.locator(`[data-testid="cart-line"][data-sku-id="${item.skuId}"]`);
+      await line.waitFor();
+      assert.equal(await line.getAttribute('data-price-changed'), 'true');
+      await line.getByTestId('cart-price-changed').waitFor();
+
+      // Checkout refuses the old price once, naming the line; confirming the new one goes through.
+      await open(consumer, '/checkout.html');
+      await consumer.locator('[data-testid="order-form"][data-ready="true"]').waitFor();
+      if (!(await consumer.getByTestId('address-option').count())) await addAddress(consumer, '文明大道 6 号 2 栋');
+      await consumer.getByTestId('method-offline').check();
+      const refused = await posted(consumer, '/api/v1/orders', () => consumer.getByTestId('place-order').click());
+      assert.equal(refused.status, 409);
+      assert.equal(refused.body.error.code, 'price_changed');
+      const flagged = consumer.locator(`[data-testid="checkout-line"][data-sku-id="${item.skuId}"] [data-testid="checkout-line-error"]`);
+      await flagged.waitFor();
+      assert.equal((await flagged.textContent()).trim(), Object.values(refused.body.error.fields)[0]);
+      assert.equal((await consumer.getByTestId('form-error').textContent()).trim(), refused.body.error.message);
+      const key = refused.request.headers()['idempotency-key'];
+      const placed = await posted(consumer, '/api/v1/orders', () => consumer.getByTestId('place-order').click());
+      assert.equal(placed.status, 201, `the order goes through at the new price (${JSON.stringify(placed.body)})`);
+      assert.equal(placed.request.headers()['idempotency-key'], key, 'the retry sends the same Idempotency-Key');
+      assert.equal(placed.body.sub_orders[0].lines[0].unit_price, raised.price);
+      await consumer.waitForURL((url) => url.pathname === '/order.html');
+      await ready(consumer);
+      await consumer.locator('[data-testid="order"][data-ready="true"]').waitFor();
+      await consumer.getByTestId('order-cancel').click();
+      await Promise.all([
+        consumer.waitForResponse((r) => r.url().endsWith('/cancel') && r.ok()),
+        consumer.getByTestId('order-cancel-confirm').click(),
+      ]);
     }));
 });

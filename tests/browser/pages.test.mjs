@@ -20,7 +20,10 @@ const TYPES = {
 };
 const PAGES = ['/', '/login.html', '/register.html', '/account.html', '/org.html', '/ops/verify.html',
   '/search.html?q=%E8%84%90%E6%A9%99', '/listing.html?id=00000000-0000-0000-0000-0000000000aa',
-  '/seller.html?id=00000000-0000-0000-0000-0000000000bb', '/seller/listings.html', '/seller/edit.html', '/ops/listings.html'];
+  '/seller.html?id=00000000-0000-0000-0000-0000000000bb', '/seller/listings.html', '/seller/edit.html', '/ops/listings.html',
+  '/cart.html', '/checkout.html', '/orders.html', '/order.html?id=00000000-0000-0000-0000-0000000000cc',
+  '/seller/orders.html', '/seller/packing.html?order=00000000-0000-0000-0000-0000000000cc&sub=00000000-0000-0000-0000-0000000000dd',
+  '/ops/orders.html', '/pay/sandbox.html?intent=00000000-0000-0000-0000-0000000000ee', '/seller/settlement.html'];
 
 let mode = 'down';
 let server;
@@ -106,6 +109,17 @@ describe('the pages without a Farmgate server', () => {
       assert.equal(url.searchParams.get('next'), '/org.html?id=abc');
       assert.equal(await page.getByTestId('register-link').getAttribute('href'),
         '/register.html?next=' + encodeURIComponent('/org.html?id=abc'));
+    }));
+
+  test('the buying and selling pages send an anonymous visitor to the login page and back',
+    { timeout: 60_000 }, scenario(async (s) => {
+      mode = 'anonymous';
+      const page = await s.person();
+      for (const path of ['/cart.html', '/checkout.html', '/orders.html', '/order.html?id=abc', '/seller/orders.html?status=shipped', '/seller/settlement.html', '/ops/orders.html']) {
+        await page.goto(path);
+        await page.waitForURL((url) => url.pathname === '/login.html');
+        assert.equal(new URL(page.url()).searchParams.get('next'), path);
+      }
     }));
 
   test('after logging in, a next parameter that points to another site is ignored',

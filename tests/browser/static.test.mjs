@@ -48,6 +48,14 @@ const ENUMS = {
   commitment: ['no_banned_substances', 'withdrawal_respected', 'residues_within_limits'],
   input_category: ['fertiliser', 'pesticide'],
   inspection_result: ['pass', 'fail'],
+  order_status: ['pending_payment', 'paid', 'cancelled', 'expired'],
+  sub_status: ['pending_payment', 'paid', 'acknowledged', 'shipped', 'received', 'cancelled'],
+  pay_method: ['gateway', 'offline'],
+  step: ['placed', 'paid', 'acknowledged', 'shipped', 'received'],
+  order_event: ['placed', 'paid', 'cancelled', 'expired', 'acknowledged', 'shipped', 'logistics', 'received', 'auto_received', 'refunded', 'reviewed', 'payment_failed'],
+  logistics: ['picked_up', 'in_transit', 'out_for_delivery', 'delivered', 'exception'],
+  settle_state: ['payable', 'pending'],
+  refund_status: ['pending', 'succeeded'],
 };
 
 test('both languages have the same keys and no empty strings', () => {
@@ -79,6 +87,8 @@ test('every key the pages use is in the dictionary', () => {
   for (const role of ENUMS.role) used.add(`org.my_role_${role}`);
   for (const status of ENUMS.status) used.add(`verify.empty_${status}`);
   for (const status of ENUMS.listing_status) used.add(`edit.hint_${status}`);
+  for (const tab of ['paid', 'acknowledged', 'shipped', 'received']) used.add(`sorders.none_${tab}`);
+  for (const status of ['pending', 'succeeded', 'failed']) used.add(`sandbox.status_${status}`);
   const missing = [...used].filter((key) => !(key in zh) || !(key in en));
   assert.deepEqual(missing, []);
 });
@@ -176,6 +186,8 @@ test('the pages the brief names are all there', () => {
   for (const name of ['index.html', 'login.html', 'register.html', 'account.html', 'org.html', 'ops/verify.html',
     'search.html', 'listing.html', 'seller.html', 'seller/listings.html', 'seller/edit.html', 'ops/listings.html',
     'seller/batches.html', 'seller/batch.html',
+    'cart.html', 'checkout.html', 'orders.html', 'order.html', 'seller/orders.html', 'seller/packing.html',
+    'ops/orders.html', 'pay/sandbox.html', 'seller/settlement.html', 'assets/js/orders.js',
     'assets/app.css', 'assets/js/i18n.js', 'assets/js/api.js', 'assets/js/shell.js', 'assets/js/catalog.js', 'assets/js/trace.js']) {
     assert.ok(existsSync(join(ASSETS, name)), name);
   }
@@ -238,4 +250,42 @@ test('the batch pages offer exactly the event kinds and file types the trace con
   const batches = html.find((f) => f.name === join('seller', 'batches.html')).text;
   for (const c of ENUMS.commitment) assert.match(batches, new RegExp(`name="certificate\\.commitments\\.${c}"`));
   for (const b of ENUMS.basis) assert.match(batches, new RegExp(`name="certificate\\.basis" value="${b}"`));
+});
+
+test('the order helpers keep money, quantities, groups and countdowns honest, and know the contract\'s states', async () => {
+  const orders = await import(pathToFileURL(join(ASSETS, 'assets', 'js', 'orders.js')).href);
+  assert.deepEqual(orders.ORDER_STATUSES, ENUMS.order_status);
+  assert.deepEqual(orders.SUB_STATUSES, ENUMS.sub_status);
+  assert.deepEqual(orders.PAYMENT_METHODS, ENUMS.pay_method);
+  assert.deepEqual(orders.LOGISTICS_KINDS, ENUMS.logistics);
+  assert.deepEqual(orders.ORDER_EVENTS, ENUMS.order_event);
+  assert.deepEqual(orders.SELLER_TABS, ['paid', 'acknowledged', 'shipped', 'received']);
+  assert.deepEqual(orders.REFUND_STATUSES, ENUMS.refund_status);
+
+  assert.equal(orders.parseQuantity('3'), 3);
+  assert.equal(orders.parseQuantity('１２'), 12, 'a Chinese keyboard\'s digits');
+  assert.equal(orders.parseQuantity(''), null);
+  assert.ok(Number.isNaN(orders.parseQuantity('0')));
+  assert.ok(Number.isNaN(orders.parseQuantity('10000')), 'at most 9,999 like the server');
+  assert.ok(Number.isNaN(orders.parseQuantity('1.5')));
+
+  const a = { province: '江西省', city: '赣州市', district: '章贡区', street: '红旗大道 18 号 3 栋 502' };
+  assert.equal(orders.addressLine(a), '江西省赣州市章贡区 红旗大道 18 号 3 栋 502', 'as the server writes it');
+
+  const groups = orders.groupBySeller([
+    { sku_id: 'a', seller_id: 's1', seller_name: '甲', state: 'on_sale', line_total: 1990 },
+    { sku_id: 'b', seller_id: 's2', seller_name: '乙', state: 'on_sale', line_total: 5000 },
+    { sku_id: 'c', seller_id: null, seller_name: '', state: 'unavailable', line_total: 0 },
+    { sku_id: 'd', seller_id: 's1', seller_name: '甲', state: 'sold_out', line_total: 800 },
+    { sku_id: 'e', seller_id: 's1', seller_name: '甲', state: 'on_sale', line_total: 10 },
+  ]);
+  assert.deepEqual(groups.map((g) => [g.seller_id, g.lines.map((l) => l.sku_id).join(''), g.goods_total]),
+    [['s1', 'ade', 2000], ['s2', 'b', 5000], [null, 'c', 0]], 'sold-out lines do not count; lines with no seller come last');
+
+  const now = Date.parse('2026-11-23T08:00:00Z');
+  assert.deepEqual(orders.timeLeft('2026-11-23T08:29:05Z', now), { total: 1745, h: 0, min: 29, sec: 5 });
+  assert.equal(orders.formatLeft(orders.timeLeft('2026-11-23T08:29:05Z', now)), '29:05');
+  assert.equal(orders.formatLeft(orders.timeLeft('2026-11-24T08:00:05Z', now)), '24:00:05');
+  assert.equal(orders.timeLeft('2026-11-23T07:00:00Z', now).total, 0, 'never negative');
+  assert.deepEqual(orders.monthSoFar(new Date('2026-11-30T16:30:00Z')), { from: '2026-12-01', to: '2026-12-01' }, 'Beijing days');
 });

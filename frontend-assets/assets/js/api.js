@@ -43,12 +43,24 @@ function flattenFields(fields, prefix = '', out = {}) {
 }
 
 /**
- * Calls the API. `options.redirectOn401` (default true): an unauthenticated answer sends the
+ * A fresh key for the `Idempotency-Key` header: made once per attempt at an action (a
+ * checkout, a payment, a refund) and sent again on every retry of that attempt, so a
+ * double tap or a lost answer never makes two orders. getRandomValues works on plain http too.
+ */
+export function newIdempotencyKey() {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Calls the API. `options.headers` adds request headers (e.g. `Idempotency-Key`).
+ * `options.redirectOn401` (default true): an unauthenticated answer sends the
  * browser to the login page and comes back here afterwards. Public pages pass false.
  */
 export async function request(method, path, body, options = {}) {
-  const { redirectOn401 = true } = options;
-  const headers = { Accept: 'application/json', 'Accept-Language': getLang() };
+  const { redirectOn401 = true, headers: extra = {} } = options;
+  const headers = { ...extra, Accept: 'application/json', 'Accept-Language': getLang() };
   const init = { method, credentials: 'same-origin', headers };
   if (body instanceof FormData) {
     // The browser writes the multipart Content-Type itself, boundary included.

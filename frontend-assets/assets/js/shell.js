@@ -49,6 +49,24 @@ function magnifier() {
   return svg;
 }
 
+function cartIcon() {
+  // A basket: two handles and a body, drawn inline like the magnifier.
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('width', '18');
+  svg.setAttribute('height', '18');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  svg.classList.add('icon');
+  for (const d of ['M3 9h18l-2 11H5L3 9z', 'M8 9l3-5', 'M16 9l-3-5']) {
+    const p = document.createElementNS(SVG, 'path');
+    p.setAttribute('d', d);
+    p.setAttribute('stroke-linejoin', 'round');
+    svg.append(p);
+  }
+  return svg;
+}
+
 /** Members of an organisation that sells (any kind but the business buyer) manage listings. */
 function sells(me) {
   return Array.isArray(me.memberships) && me.memberships.some((m) => m.org && m.org.kind !== 'business_buyer');
@@ -60,15 +78,19 @@ function navLinks(me) {
     { href: '/search.html', key: 'nav.search', testid: 'nav-search', icon: magnifier },
   ];
   if (me) {
+    links.push({ href: '/cart.html', key: 'nav.cart', testid: 'nav-cart', icon: cartIcon });
+    links.push({ href: '/orders.html', key: 'nav.orders', testid: 'nav-orders' });
     links.push({ href: '/account.html', key: 'nav.account', testid: 'nav-account' });
     links.push({ href: '/org.html', key: 'nav.orgs', testid: 'nav-orgs' });
     if (sells(me)) {
+      links.push({ href: '/seller/orders.html', key: 'nav.seller_orders', testid: 'nav-seller-orders' });
       links.push({ href: '/seller/listings.html', key: 'nav.seller_listings', testid: 'nav-seller-listings' });
       links.push({ href: '/seller/batches.html', key: 'nav.seller_batches', testid: 'nav-seller-batches' });
     }
     if (me.account.platform_role === 'operator') {
       links.push({ href: '/ops/verify.html', key: 'nav.verify', testid: 'nav-verify' });
       links.push({ href: '/ops/listings.html', key: 'nav.listing_reviews', testid: 'nav-listing-reviews' });
+      links.push({ href: '/ops/orders.html', key: 'nav.ops_orders', testid: 'nav-ops-orders' });
     }
   } else {
     links.push({ href: '/login.html', key: 'nav.login', testid: 'nav-login' });

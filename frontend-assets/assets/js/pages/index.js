@@ -88,11 +88,15 @@ async function signedIn(me) {
   const role = account.platform_role;
   const entries = el('ul', { class: 'entries' });
 
+  entries.append(entry('/orders.html', 'home.orders_title', 'home.orders_text', 'home-orders',
+    el('p', {}, el('a', { href: '/cart.html', i18n: 'nav.cart', 'data-testid': 'home-cart' }))));
   if (role === 'operator') {
     entries.append(entry('/ops/verify.html', 'home.verify_title', 'home.verify_text', 'home-verify'));
     entries.append(entry('/ops/listings.html', 'home.reviews_title', 'home.reviews_text', 'home-reviews'));
+    entries.append(entry('/ops/orders.html', 'home.ops_orders_title', 'home.ops_orders_text', 'home-ops-orders'));
   }
   if (sellingMemberships(me).length) {
+    entries.append(entry('/seller/orders.html', 'home.seller_orders_title', 'home.seller_orders_text', 'home-seller-orders'));
     entries.append(entry('/seller/listings.html', 'home.seller_title', 'home.seller_text', 'home-seller'));
   }
   entries.append(entry('/org.html', 'home.orgs_title',

@@ -1,16 +1,19 @@
 // A listing: photos, price, SKUs with stock, wholesale tiers when the server shows them to
-// this visitor, origin and keeping facts, the seller. Its seller and the operator also see the
+// this visitor, origin and keeping facts, the seller, a quantity to put in the cart, and what
+// buyers who received it said (stars, words, photos). Its seller and the operator also see the
 // review status, the pending change, and (operator) the forced delisting.
 
 import { api, seg } from '../api.js';
 import {
-  localName, pendingRevision, placeholderPicture, priceEl, reasonForm, stockEl, unitEl,
+  localName, pendingRevision, placeholderPicture, priceEl, reasonForm, stockEl, stockState, unitEl,
 } from '../catalog.js';
-import { translate } from '../i18n.js';
+import { t, translate } from '../i18n.js';
 import { initShell } from '../shell.js';
 import {
-  $, badge, el, errorMessage, facts, flash, note, regionText, replaceChildren, timeEl,
+  $, badge, clearErrors, el, errorMessage, facts, flash, note, regionText, replaceChildren, setBusy,
+  showErrors, timeEl, validationError,
 } from '../ui.js';
+import { MAX_QUANTITY, STARS, parseQuantity, starsEl } from '../orders.js';
 
 const id = new URLSearchParams(location.search).get('id');
 const view = { listing: null, me: null, sku: null };
@@ -151,7 +154,137 @@ function selectSku(sku) {
       ['listing.gtin', sku.gtin ? el('span', { class: 'mono', text: sku.gtin }) : null],
     ], { class: 'facts facts-compact' }));
   replaceChildren($('#tiers'), tiersTable(sku));
+  const state = stockState(sku);
+  const buyable = state === 'in' || state === 'low';
+  const button = $('[data-testid="buy-button"]');
+  button.disabled = !buyable;
+  button.setAttribute('data-i18n', buyable ? 'listing.add_to_cart' : 'stock.' + state);
+  translate(button);
 }
+
+// ---- putting it in the cart ------------------------------------------------------------------
+
+function quantityInput() {
+  return $('#buy-qty');
+}
+
+function step(delta) {
+  const input = quantityInput();
+  const n = parseQuantity(input.value);
+  const current = Number.isFinite(n) && n ? n : 1;
+  input.value = String(Math.min(MAX_QUANTITY, Math.max(1, current + delta)));
+  input.removeAttribute('aria-invalid');
+}
+
+$('#qty-minus').addEventListener('click', () => step(-1));
+$('#qty-plus').addEventListener('click', () => step(1));
+
+$('#sku-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  clearErrors(form);
+  const sku = view.sku;
+  if (!sku) return;
+  const quantity = parseQuantity(quantityInput().value);
+  if (quantity === null || Number.isNaN(quantity)) {
+    showErrors(form, validationError({ quantity: t('cart.qty_invalid', { max: MAX_QUANTITY }) }));
+    return;
+  }
+  if (sku.stock >= 0 && quantity > sku.stock) {
+    showErrors(form, validationError({ quantity: t('cart.short', { n: sku.stock }) }));
+    return;
+  }
+  const button = $('[data-testid="buy-button"]');
+  setBusy(button, true);
+  try {
+    await api.post('/cart/items', { sku_id: sku.id, quantity });
+    flash(el('span', { i18n: 'listing.added', args: { name: sku.name, n: quantity } }), 'success',
+      { link: { href: '/cart.html', i18n: 'listing.to_cart' }, focus: false });
+    $('#flash').scrollIntoView({ block: 'nearest' });
+  } catch (err) {
+    if (!err.redirecting) showErrors(form, err, { sku_id: 'quantity' });
+  } finally {
+    setBusy(button, false);
+  }
+});
+
+// ---- what buyers said --------------------------------------------------------------------------
+
+const REVIEWS_PAGE = 10;
+const reviews = { offset: 0, total: 0 };
+
+function distribution(stars, count) {
+  const list = Array.isArray(stars) ? stars : [];
+  return el('ul', { class: 'star-bars', 'data-testid': 'reviews-stars' },
+    [...STARS].reverse().map((n) => {
+      const c = Number(list[n - 1]) || 0;
+      const pct = count ? Math.round((c / count) * 100) : 0;
+      const fill = el('span', { class: 'bar-fill' });
+      // Through the CSSOM, not a style attribute: allowed under any style-src policy.
+      fill.style.width = `${pct}%`;
+      return el('li', { class: 'star-bar', dataset: { stars: String(n), count: String(c) } },
+        el('span', { class: 'star-bar-label', i18n: 'ratings.n_stars', args: { n } }),
+        el('span', { class: 'bar', 'aria-hidden': 'true' }, fill),
+        el('span', { class: 'star-bar-count', text: String(c) }));
+    }));
+}
+
+function reviewItem(r) {
+  const photos = Array.isArray(r.photos) ? r.photos : [];
+  return el('li', { class: 'review-item', 'data-testid': 'review-item', dataset: { reviewId: r.id, rating: String(r.rating) } },
+    el('p', { class: 'review-head' },
+      starsEl(r.rating, 'review-stars'), ' ',
+      el('strong', { class: 'reviewer', text: r.reviewer || '' }), ' ',
+      timeEl(r.created_at)),
+    r.sku_name ? el('p', { class: 'muted small' }, el('span', { i18n: 'ratings.sku' }), ' ', el('span', { text: r.sku_name })) : null,
+    r.text ? el('p', { class: 'review-text pre-line', 'data-testid': 'review-text', text: r.text }) : null,
+    photos.length
+      ? el('ul', { class: 'review-thumbs' }, photos.map((p, i) => el('li', {},
+        el('a', { href: p.url, target: '_blank', rel: 'noopener', 'data-i18n-aria-label': 'listing.photo_n', args: { n: i + 1 } },
+          el('img', { src: p.thumb_url || p.url, alt: '', width: '72', height: '72', loading: 'lazy' })))))
+      : null);
+}
+
+async function loadReviews(more = false) {
+  const listBox = $('#reviews-list');
+  const moreButton = $('#reviews-more');
+  if (!more) reviews.offset = 0;
+  setBusy(moreButton, true);
+  try {
+    const page = await api.get(`/listings/${seg(id)}/reviews?limit=${REVIEWS_PAGE}&offset=${reviews.offset}`, { redirectOn401: false });
+    const items = Array.isArray(page.items) ? page.items : [];
+    const count = Number(page.count ?? page.total) || 0;
+    reviews.total = Number(page.total ?? count) || 0;
+    if (!more) {
+      replaceChildren($('#reviews-summary'), count
+        ? el('div', { class: 'reviews-summary' },
+          el('p', { class: 'reviews-average' },
+            el('strong', { class: 'average', 'data-testid': 'reviews-average', text: page.average === null || page.average === undefined ? '—' : Number(page.average).toFixed(1) }),
+            ' ', starsEl(page.average), ' ',
+            el('span', { class: 'muted', i18n: 'ratings.count', args: { n: count }, 'data-testid': 'reviews-count', dataset: { count: String(count) } })),
+          distribution(page.stars, count))
+        : null);
+      replaceChildren(listBox, items.length
+        ? el('ul', { class: 'list review-list' }, items.map(reviewItem))
+        : note('muted', { i18n: 'ratings.none' }));
+    } else if (items.length) {
+      const list = listBox.querySelector('.review-list');
+      if (list) list.append(...items.map(reviewItem));
+    }
+    reviews.offset += items.length;
+    moreButton.hidden = reviews.offset >= reviews.total || !items.length;
+    listBox.dataset.state = 'done';
+  } catch {
+    // The reviews are a courtesy: the listing stands without them.
+    listBox.dataset.state = 'error';
+    replaceChildren(listBox, note('muted', { i18n: 'ratings.unavailable' }));
+    moreButton.hidden = true;
+  } finally {
+    setBusy(moreButton, false);
+  }
+}
+
+$('#reviews-more').addEventListener('click', () => loadReviews(true));
 
 function sellerCard(seller) {
   if (!seller) return null;
@@ -348,7 +481,10 @@ function render(listing) {
 
 const [shell, loaded] = await Promise.all([initShell({ auth: 'optional' }), loadListing()]);
 view.me = shell.me;
-if (loaded.listing) render(loaded.listing);
+if (loaded.listing) {
+  render(loaded.listing);
+  loadReviews();
+}
 else if (loaded.missing) showMissing();
 else {
   showLoadError(loaded.error);

@@ -1,6 +1,7 @@
-// A seller's public page: who they are, where they farm, what they sell now.
+// A seller's public page: who they are, where they farm, what they sell now. Its own members
+// also find their way to the seller's orders and settlement statement from here.
 
-import { api, seg } from '../api.js';
+import { api, query, seg } from '../api.js';
 import { productGrid } from '../catalog.js';
 import { translate } from '../i18n.js';
 import { initShell } from '../shell.js';
@@ -18,7 +19,20 @@ async function loadSeller() {
   }
 }
 
-function render({ seller, listings }) {
+/** For the seller's own members: where its orders and money are handled. */
+function memberBox(me, seller) {
+  const member = me && Array.isArray(me.memberships) && me.memberships.some((m) => m.org && m.org.id === seller.id);
+  if (!member) return null;
+  const org = query({ org: seller.id });
+  return el('section', { class: 'card admin-card', 'aria-labelledby': 'seller-admin-title', 'data-testid': 'seller-admin' },
+    el('h2', { id: 'seller-admin-title', i18n: 'seller.admin_title' }),
+    el('div', { class: 'actions' },
+      el('a', { class: 'btn btn-primary', href: '/seller/orders.html' + org, i18n: 'seller.to_orders', 'data-testid': 'seller-to-orders' }),
+      el('a', { class: 'btn btn-secondary', href: '/seller/settlement.html' + org, i18n: 'seller.to_settlement', 'data-testid': 'seller-to-settlement' }),
+      el('a', { class: 'btn btn-quiet', href: '/seller/listings.html' + org, i18n: 'nav.seller_listings' })));
+}
+
+function render({ seller, listings }, me) {
   // The heading now shows the seller's own name, which is not a dictionary string.
   heading.removeAttribute('data-i18n');
   heading.textContent = seller.name;
@@ -33,6 +47,7 @@ function render({ seller, listings }) {
     ['seller.kind', el('span', { class: 'tag', i18n: 'kind.' + seller.kind, 'data-testid': 'seller-kind' })],
     ['seller.region', el('span', { text: regionText(seller.region), 'data-testid': 'seller-region' })],
   ]));
+  replaceChildren($('#seller-admin'), memberBox(me, seller));
   const list = Array.isArray(listings) ? listings : [];
   replaceChildren($('#seller-listings-body'),
     productGrid(list, { highlight: false }) || note('empty', { i18n: 'seller.no_listings' }));
@@ -40,7 +55,7 @@ function render({ seller, listings }) {
 
 const [shell, loaded] = await Promise.all([initShell({ auth: 'optional' }), loadSeller()]);
 if (loaded.data && loaded.data.seller) {
-  render(loaded.data);
+  render(loaded.data, shell.me);
 } else if (loaded.missing) {
   replaceChildren($('#seller-facts'),
     note('empty', { i18n: 'seller.missing' }),

@@ -1,0 +1,345 @@
+// Checkout: where it goes (a saved address, or a new one), how it is paid, a note to the
+// sellers, and what each seller's part costs. Placing the order sends one Idempotency-Key made
+// when this page opened, so a double tap or a retry after a lost answer never makes two orders.
+// A conflict (sold out, no longer on sale, a price that moved) names the cart lines it is about.
+
+import { api, newIdempotencyKey, seg } from '../api.js';
+import { formatFen, listingHref, unitEl } from '../catalog.js';
+import { t } from '../i18n.js';
+import { initShell } from '../shell.js';
+import {
+  $, charCount, clearErrors, el, errorMessage, flash, note, replaceChildren, setBusy,
+  showErrors, validationError, value,
+} from '../ui.js';
+import { addressLine, groupBySeller, moneyEl } from '../orders.js';
+
+const NOTE_MAX = 200;
+// A seller's parcel ships free from this much of its goods (the server's shipping_fee rule);
+// below it the fee depends on weight, which only the order knows.
+const FREE_SHIPPING_FROM = { consumer: 9_900, wholesale: 50_000 };
+// One key for this checkout: every retry of "place the order" sends it again.
+const orderKey = newIdempotencyKey();
+// And one for paying the order this page places.
+const payKey = newIdempotencyKey();
+
+const form = $('#order-form');
+const addressForm = $('#address-form');
+const newButton = $('#address-new');
+const view = { cart: null, addresses: [], chosen: null, conflicts: {}, confirmPrices: false, placed: null, me: null };
+
+// ---- addresses -------------------------------------------------------------------------------
+
+function addressOption(a) {
+  const id = `addr-${a.id}`;
+  const input = el('input', { type: 'radio', id, name: 'address_id', value: a.id, checked: a.id === view.chosen, 'data-testid': 'address-radio' });
+  input.addEventListener('change', () => { view.chosen = a.id; hideAddressError(); });
+  return el('div', { class: 'address-option', 'data-testid': 'address-option', dataset: { addressId: a.id } },
+    input,
+    el('label', { for: id },
+      el('span', { class: 'address-who' },
+        el('strong', { text: a.name }), ' ', el('span', { class: 'mono', text: a.phone }),
+        a.is_default ? el('span', { class: 'badge badge-default', i18n: 'address.default' }) : null),
+      el('span', { class: 'address-where', text: addressLine(a) })));
+}
+
+function renderAddresses() {
+  const list = $('#address-list');
+  if (!view.addresses.length) {
+    replaceChildren(list, note('muted', { i18n: 'checkout.no_address' }));
+    openAddressForm(true, false);
+    return;
+  }
+  if (!view.addresses.some((a) => a.id === view.chosen)) {
+    view.chosen = (view.addresses.find((a) => a.is_default) || view.addresses[0]).id;
+  }
+  replaceChildren(list, view.addresses.map(addressOption));
+}
+
+function hideAddressError() {
+  const p = $('#address-error');
+  p.hidden = true;
+  p.textContent = '';
+  $('#address-choices').removeAttribute('aria-invalid');
+}
+
+function openAddressForm(open, focus = true) {
+  addressForm.hidden = !open;
+  newButton.setAttribute('aria-expanded', String(open));
+  newButton.hidden = open;
+  $('#address-cancel').hidden = !view.addresses.length;
+  if (open && focus) addressForm.elements.namedItem('name').focus();
+  if (!open) newButton.focus();
+}
+
+newButton.addEventListener('click', () => openAddressForm(true));
+$('#address-cancel').addEventListener('click', () => { clearErrors(addressForm); openAddressForm(false); });
+
+addressForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  clearErrors(addressForm);
+  const input = {
+    name: value(addressForm, 'name'),
+    phone: value(addressForm, 'phone'),
+    province: value(addressForm, 'province'),
+    city: value(addressForm, 'city'),
+    district: value(addressForm, 'district'),
+    street: value(addressForm, 'street'),
+    is_default: addressForm.elements.namedItem('is_default').checked,
+  };
+  const missing = {};
+  for (const [k, v] of Object.entries(input)) if (v === '') missing[k] = t('common.required');
+  if (Object.keys(missing).length) {
+    showErrors(addressForm, validationError(missing));
+    return;
+  }
+  const submit = addressForm.querySelector('button[type="submit"]');
+  setBusy(submit, true);
+  try {
+    const saved = await api.post('/me/addresses', input);
+    view.addresses = input.is_default
+      ? [saved, ...view.addresses.map((a) => ({ ...a, is_default: false }))]
+      : [...view.addresses, saved];
+    view.chosen = saved.id;
+    addressForm.reset();
+    renderAddresses();
+    hideAddressError();
+    openAddressForm(false);
+    flash(t('checkout.address_saved'), 'success', { focus: false });
+  } catch (err) {
+    showErrors(addressForm, err);
+  } finally {
+    setBusy(submit, false);
+  }
+});
+
+// ---- goods -------------------------------------------------------------------------------------
+
+function goodsLine(line) {
+  const conflict = view.conflicts[line.sku_id];
+  const flags = [];
+  if (line.price_changed) {
+    flags.push(el('p', { class: 'line-flag flag-warn', 'data-testid': 'checkout-price-changed' },
+      el('span', { i18n: line.unit_price > line.price_seen ? 'cart.price_up' : 'cart.price_down', args: { from: formatFen(line.price_seen), to: formatFen(line.unit_price) } })));
+  }
+  if (line.state === 'sold_out') flags.push(el('p', { class: 'line-flag flag-bad', i18n: 'cart.sold_out' }));
+  if (line.state === 'unavailable') flags.push(el('p', { class: 'line-flag flag-bad', i18n: 'cart.unavailable' }));
+  if (line.state === 'short') flags.push(el('p', { class: 'line-flag flag-bad', i18n: 'cart.short', args: { n: line.stock } }));
+  return el('li', {
+    class: 'order-line' + (conflict ? ' has-conflict' : ''),
+    'data-testid': 'checkout-line',
+    dataset: { skuId: line.sku_id, state: line.state },
+  },
+  el('div', { class: 'line-main' },
+    line.listing_id
+      ? el('a', { class: 'line-title', href: listingHref(line.listing_id), text: line.title })
+      : el('span', { class: 'line-title muted', i18n: 'cart.gone_item' }),
+    el('span', { class: 'muted line-sku', text: line.sku_name })),
+  el('p', { class: 'line-money' },
+    el('span', { class: 'line-qty' }, `${formatFen(line.unit_price)} × ${line.quantity} `, line.unit ? unitEl(line.unit) : null),
+    moneyEl(line.line_total, 'checkout-line-total', 'money line-total')),
+  flags,
+  conflict ? el('p', { class: 'field-error field-error-strong', role: 'alert', 'data-testid': 'checkout-line-error', text: conflict }) : null);
+}
+
+/** A verified business buyer buys at wholesale, and ships free only from the higher amount. */
+function wholesaleBuyer() {
+  const list = (view.me && view.me.memberships) || [];
+  return list.some((m) => m.org && m.org.kind === 'business_buyer' && m.org.status === 'verified');
+}
+
+/**
+ * The server's per-seller figures when the cart carries them (`sellers`); else what the lines
+ * add up to, with shipping known only when the parcel ships free.
+ */
+function sellerFigures(group) {
+  const given = Array.isArray(view.cart.sellers) ? view.cart.sellers.find((s) => s.seller_id === group.seller_id) : null;
+  if (given) return given;
+  const free = group.goods_total >= FREE_SHIPPING_FROM[wholesaleBuyer() ? 'wholesale' : 'consumer'];
+  return { goods_total: group.goods_total, shipping: free ? 0 : null, total: free ? group.goods_total : null };
+}
+
+function renderGoods() {
+  const lines = Array.isArray(view.cart.lines) ? view.cart.lines : [];
+  const groups = groupBySeller(lines);
+  replaceChildren($('#goods'), groups.map((g) => {
+    const f = sellerFigures(g);
+    return el('div', { class: 'seller-part', 'data-testid': 'checkout-seller', dataset: { sellerId: g.seller_id || '' } },
+      el('h3', { class: 'group-title', text: g.seller_name || t('cart.gone_group') }),
+      el('ul', { class: 'list order-lines' }, g.lines.map(goodsLine)),
+      g.seller_id
+        ? el('dl', { class: 'money-lines' },
+          el('div', {}, el('dt', { i18n: 'order.goods' }), el('dd', {}, moneyEl(f.goods_total, 'checkout-seller-goods'))),
+          el('div', {}, el('dt', { i18n: 'order.shipping' }), el('dd', { 'data-testid': 'checkout-seller-shipping' },
+            f.shipping === null || f.shipping === undefined
+              ? el('span', { class: 'muted', i18n: 'checkout.shipping_at_order' })
+              : (f.shipping ? moneyEl(f.shipping) : el('span', { i18n: 'order.free_shipping' })))),
+          f.total !== null && f.total !== undefined
+            ? el('div', { class: 'money-total' }, el('dt', { i18n: 'order.sub_total' }), el('dd', {}, moneyEl(f.total, 'checkout-seller-total')))
+            : null)
+        : null);
+  }));
+  const figures = groups.filter((g) => g.seller_id).map(sellerFigures);
+  const known = figures.every((f) => typeof f.shipping === 'number');
+  const shipping = typeof view.cart.shipping === 'number' ? view.cart.shipping
+    : (known ? figures.reduce((sum, f) => sum + f.shipping, 0) : null);
+  const total = typeof view.cart.total === 'number' ? view.cart.total
+    : (shipping === null ? null : view.cart.goods_total + shipping);
+  replaceChildren($('#sum-body'), el('dl', { class: 'money-lines' },
+    el('div', {}, el('dt', { i18n: 'order.goods' }), el('dd', {}, moneyEl(view.cart.goods_total, 'checkout-goods-total'))),
+    el('div', {}, el('dt', { i18n: 'order.shipping' }), el('dd', {},
+      shipping === null ? el('span', { class: 'muted', i18n: 'checkout.shipping_rule' })
+        : (shipping ? moneyEl(shipping, 'checkout-shipping') : el('span', { i18n: 'order.free_shipping', 'data-testid': 'checkout-shipping' })))),
+    total !== null
+      ? el('div', { class: 'money-total' }, el('dt', { i18n: 'order.total' }), el('dd', {}, moneyEl(total, 'checkout-total', 'money money-big')))
+      : null));
+  const off = lines.filter((l) => l.state !== 'on_sale').length;
+  const submit = $('#place-order');
+  submit.disabled = off > 0 || !lines.length;
+  replaceChildren($('#after-error'), off
+    ? el('p', { class: 'note note-error', 'data-testid': 'checkout-blocked' },
+      el('span', { i18n: 'cart.fix_first', args: { n: off } }), ' ', el('a', { href: '/cart.html', i18n: 'checkout.back' }))
+    : null);
+  submit.setAttribute('data-i18n', view.confirmPrices ? 'checkout.submit_confirm' : 'checkout.submit');
+  submit.textContent = t(view.confirmPrices ? 'checkout.submit_confirm' : 'checkout.submit');
+}
+
+// ---- placing the order -------------------------------------------------------------------------
+
+/** `cart.<sku_id>` (or `cart.<sku_id>.quantity`) → the sku; other field names stay as they are. */
+function conflictsByLine(fields) {
+  const out = {};
+  for (const [name, message] of Object.entries(fields || {})) {
+    const m = /^cart\.([0-9a-f-]{36})/i.exec(name);
+    if (m) out[m[1]] = out[m[1]] ? `${out[m[1]]}；${message}` : message;
+  }
+  return out;
+}
+
+async function pay(order) {
+  const payment = await api.post(`/orders/${seg(order.id)}/pay`, {}, { headers: { 'Idempotency-Key': payKey } });
+  if (payment && payment.pay_url) {
+    location.assign(payment.pay_url);
+    return;
+  }
+  try {
+    // The order page shows the offline instructions this answer carries.
+    sessionStorage.setItem('fg_payment_' + order.id, JSON.stringify(payment));
+  } catch {
+    // No storage: the order page can ask for them again.
+  }
+  location.assign('/order.html?id=' + encodeURIComponent(order.id) + '&placed=1');
+}
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  clearErrors(form);
+  hideAddressError();
+  const method = (form.querySelector('input[name="payment_method"]:checked') || {}).value;
+  const orderNote = value(form, 'note');
+  const problems = {};
+  if (!view.chosen) problems.address_id = t('checkout.e_address');
+  if (charCount(orderNote) > NOTE_MAX) problems.note = t('checkout.e_note', { n: NOTE_MAX });
+  if (Object.keys(problems).length) {
+    showProblems(validationError(problems));
+    return;
+  }
+  const submit = $('#place-order');
+  setBusy(submit, true);
+  let order = view.placed;
+  try {
+    if (!order) {
+      order = await api.post('/orders', {
+        address_id: view.chosen,
+        payment_method: method,
+        note: orderNote || null,
+      }, { headers: { 'Idempotency-Key': orderKey } });
+      // Placed: a retry from here on only pays (the same key would answer with this order anyway).
+      view.placed = order;
+    }
+    await pay(order);
+  } catch (err) {
+    setBusy(submit, false);
+    if (err.redirecting) return;
+    if (view.placed) {
+      // The order stands; only paying failed. The order page can pay it again.
+      showErrors(form, err);
+      replaceChildren($('#after-error'), el('p', { class: 'note note-info', 'data-testid': 'placed-not-paid' },
+        el('span', { i18n: 'checkout.placed_not_paid' }), ' ',
+        el('a', { href: '/order.html?id=' + encodeURIComponent(view.placed.id), i18n: 'checkout.to_order', 'data-testid': 'to-order' })));
+      return;
+    }
+    await showConflict(err);
+  }
+});
+
+/** The error with other fields: spreading an Error would drop its message (not enumerable). */
+function withFields(err, fields) {
+  return { status: err.status, code: err.code, message: err.message, retryAfter: err.retryAfter, redirecting: err.redirecting, fields };
+}
+
+function showProblems(err) {
+  const fields = { ...(err.fields || {}) };
+  if (fields.address_id) {
+    const p = $('#address-error');
+    p.textContent = fields.address_id;
+    p.hidden = false;
+    $('#address-choices').setAttribute('aria-invalid', 'true');
+    delete fields.address_id;
+  }
+  showErrors(form, withFields(err, fields));
+  if (!$('#address-error').hidden) $('[data-testid="address-section"]').scrollIntoView({ block: 'nearest' });
+}
+
+async function showConflict(err) {
+  const byLine = conflictsByLine(err.fields);
+  const rest = {};
+  for (const [k, v] of Object.entries(err.fields || {})) if (!/^cart\./.test(k)) rest[k] = v;
+  view.conflicts = byLine;
+  if (err.status === 409 && ['sold_out', 'unavailable', 'price_changed'].includes(err.code)) {
+    // The server re-checked the cart: show it as it stands now, with the lines it named.
+    view.confirmPrices = err.code === 'price_changed';
+    try {
+      view.cart = await api.get('/cart');
+    } catch {
+      // Keep what we had; the messages still say what happened.
+    }
+    renderGoods();
+  }
+  showProblems(withFields(err, rest));
+  const first = $('[data-testid="checkout-line-error"]');
+  if (first) first.scrollIntoView({ block: 'center' });
+}
+
+// ---- the page ----------------------------------------------------------------------------------
+
+async function load() {
+  const [cart, addresses] = await Promise.all([api.get('/cart'), api.get('/me/addresses')]);
+  view.cart = cart || { lines: [], goods_total: 0 };
+  view.addresses = Array.isArray(addresses) ? addresses : [];
+  if (!view.cart.lines || !view.cart.lines.length) {
+    replaceChildren($('#state-box'), el('div', { class: 'card empty-state', 'data-testid': 'checkout-empty' },
+      el('p', { class: 'empty-title', i18n: 'cart.empty' }),
+      el('a', { class: 'btn btn-primary', href: '/search.html', i18n: 'cart.go_shopping' })));
+    return;
+  }
+  replaceChildren($('#state-box'));
+  $('#checkout').hidden = false;
+  renderAddresses();
+  renderGoods();
+  form.dataset.ready = 'true';
+}
+
+const { me, error } = await initShell({ auth: 'required' });
+view.me = me;
+if (me) {
+  try {
+    await load();
+  } catch (err) {
+    if (!err.redirecting) {
+      replaceChildren($('#state-box'), note('error', errorMessage(err)));
+      flash(errorMessage(err), 'error');
+    }
+  }
+} else if (error && !error.redirecting) {
+  replaceChildren($('#state-box'), note('muted', { i18n: 'common.unavailable' }));
+}

@@ -1,0 +1,374 @@
+// One order: where it goes, each seller's part with its steps, its parcel and the trace codes of
+// what was packed, and what I can do now — pay before the deadline, cancel while unpaid, confirm
+// that a parcel arrived, review what I received. Sellers and the operator see the same page
+// (a seller only its own part); the buyer's buttons are the buyer's.
+
+import { api, newIdempotencyKey, seg } from '../api.js';
+import { t } from '../i18n.js';
+import { initShell } from '../shell.js';
+import {
+  $, charCount, clearErrors, el, errorMessage, facts, flash, flashError, note, phoneEl,
+  replaceChildren, setBusy, showErrors, timeEl, validationError,
+} from '../ui.js';
+import {
+  PHOTO_MAX_BYTES, PHOTO_TYPES, REVIEW_PHOTOS_MAX, REVIEW_TEXT_MAX, STARS, addressLine, countdownEl,
+  eventsEl, instructionsEl, lineEl, methodEl, moneyEl, orderStatusBadge, shipmentEl, stepsEl,
+  refundsEl, subMoneyEl, subNames, subStatusBadge,
+} from '../orders.js';
+
+const params = new URLSearchParams(location.search);
+const id = params.get('id');
+// One key per visit for "pay this order": a retry of the same tap reuses it.
+const payKey = newIdempotencyKey();
+const view = { order: null, me: null, payment: null, reloadedAtEnd: false };
+
+// ---- who is looking -----------------------------------------------------------------------------
+
+function isOperator() {
+  return Boolean(view.me && view.me.account && view.me.account.platform_role === 'operator');
+}
+
+/** The buyer's buttons show unless I only see this order as its seller or as the operator. */
+function isBuyerView(order) {
+  if (isOperator()) return false;
+  const mine = new Set(((view.me && view.me.memberships) || []).map((m) => m.org && m.org.id));
+  const subs = order.sub_orders || [];
+  return !(subs.length && subs.every((s) => mine.has(s.seller_id)));
+}
+
+// ---- the pieces ---------------------------------------------------------------------------------
+
+function confirmBox(slot, { questionKey, args, confirmKey, testid, danger = false, onConfirm }) {
+  const yes = el('button', { type: 'button', class: danger ? 'btn btn-danger' : 'btn btn-primary', i18n: confirmKey, 'data-testid': `${testid}-confirm` });
+  const no = el('button', { type: 'button', class: 'btn btn-secondary', i18n: 'common.cancel', 'data-testid': `${testid}-cancel` });
+  const box = el('div', { class: 'actions confirm', role: 'group', 'data-testid': `${testid}-box` },
+    el('p', { class: 'confirm-question', i18n: questionKey, args }), yes, no);
+  no.addEventListener('click', () => replaceChildren(slot));
+  yes.addEventListener('click', async () => {
+    setBusy(yes, true);
+    try {
+      await onConfirm();
+      replaceChildren(slot);
+    } catch (err) {
+      flashError(err);
+    } finally {
+      setBusy(yes, false);
+    }
+  });
+  replaceChildren(slot, box);
+  yes.focus();
+}
+
+async function pay(button) {
+  setBusy(button, true);
+  try {
+    const payment = await api.post(`/orders/${seg(view.order.id)}/pay`, {}, { headers: { 'Idempotency-Key': payKey } });
+    if (payment && payment.pay_url) {
+      location.assign(payment.pay_url);
+      return;
+    }
+    view.payment = payment;
+    replaceChildren($('#order-pay'), payBox(view.order));
+  } catch (err) {
+    flashError(err);
+  } finally {
+    setBusy(button, false);
+  }
+}
+
+function payBox(order) {
+  if (order.status !== 'pending_payment') return null;
+  // When the time is up the server closes the order; look once more a little later.
+  const onEnd = () => {
+    if (view.reloadedAtEnd) return;
+    view.reloadedAtEnd = true;
+    setTimeout(reload, 5000);
+  };
+  return el('div', { class: 'pay-box' }, countdownEl(order.pay_by, onEnd), instructionsEl(view.payment));
+}
+
+function renderHead(order) {
+  $('#order-number').textContent = order.number;
+  $('#order').dataset.orderId = order.id;
+  $('#order').dataset.status = order.status;
+  replaceChildren($('#order-status'), orderStatusBadge(order.status));
+  replaceChildren($('#order-facts'), facts([
+    ['order.placed_at', timeEl(order.created_at)],
+    ['order.method', methodEl(order.payment_method)],
+    ['order.paid_at', order.paid_at ? timeEl(order.paid_at) : null],
+    ['order.total', moneyEl(order.total, 'order-total', 'money money-big')],
+    ['order.refunded', order.refunded ? moneyEl(order.refunded, 'order-refunded') : null],
+    ['order.note', order.note ? el('span', { class: 'pre-line', text: order.note }) : null],
+  ]));
+  replaceChildren($('#order-pay'), payBox(order));
+
+  const actions = $('#order-actions');
+  replaceChildren(actions);
+  replaceChildren($('#order-confirm'));
+  if (order.status === 'pending_payment' && isBuyerView(order)) {
+    const payButton = el('button', {
+      type: 'button',
+      class: 'btn btn-primary',
+      i18n: order.payment_method === 'offline' ? 'order.pay_offline' : 'order.pay',
+      'data-testid': 'order-pay',
+    });
+    payButton.addEventListener('click', () => pay(payButton));
+    actions.append(payButton);
+  }
+  if (order.status === 'pending_payment' && (isBuyerView(order) || isOperator())) {
+    const cancel = el('button', { type: 'button', class: 'btn btn-danger-quiet', i18n: 'order.cancel', 'data-testid': 'order-cancel' });
+    cancel.addEventListener('click', () => confirmBox($('#order-confirm'), {
+      questionKey: 'order.cancel_question',
+      confirmKey: 'order.cancel_confirm',
+      testid: 'order-cancel',
+      danger: true,
+      onConfirm: async () => {
+        render(await api.post(`/orders/${seg(order.id)}/cancel`, {}));
+        flash(t('order.cancelled'), 'success');
+      },
+    }));
+    actions.append(cancel);
+  }
+  if (isOperator()) {
+    actions.append(el('a', { class: 'btn btn-quiet', href: '/ops/orders.html?number=' + encodeURIComponent(order.number), i18n: 'order.to_ops' }));
+  }
+}
+
+function renderAddress(order) {
+  const a = order.address || {};
+  replaceChildren($('#order-address'), facts([
+    ['address.name', el('span', { text: a.name || '' }), 'address-name'],
+    ['address.phone', phoneEl(a.phone)],
+    ['address.where', el('span', { text: addressLine(a) }), 'address-line'],
+  ]));
+}
+
+// ---- reviews ------------------------------------------------------------------------------------
+
+function reviewForm(line, slot, opener) {
+  const formId = `review-${line.id}`;
+  const photos = [];
+  const photoList = el('ul', { class: 'image-list review-photos', 'data-testid': 'review-photos' });
+  const status = el('p', { class: 'hint', 'aria-live': 'polite' });
+  const fileId = `${formId}-file`;
+  const file = el('input', { id: fileId, type: 'file', class: 'file-input', accept: PHOTO_TYPES.join(','), multiple: true, 'data-testid': 'review-photo-pick' });
+  const counter = el('span', { class: 'counter' });
+  const text = el('textarea', { id: `${formId}-text`, name: 'text', rows: '3', maxlength: String(REVIEW_TEXT_MAX * 2), 'aria-describedby': `${formId}-text-hint ${formId}-text-error`, 'data-testid': 'review-text' });
+  const updateCounter = () => { counter.textContent = `${charCount(text.value.trim())} / ${REVIEW_TEXT_MAX}`; };
+  text.addEventListener('input', updateCounter);
+  updateCounter();
+
+  const starInputs = STARS.map((n) => {
+    const inputId = `${formId}-star-${n}`;
+    return el('span', { class: 'star-choice' },
+      el('input', { type: 'radio', id: inputId, name: 'rating', value: String(n), checked: n === 5, 'data-testid': `review-star-${n}` }),
+      el('label', { for: inputId },
+        el('span', { 'aria-hidden': 'true', text: '★' }),
+        el('span', { class: 'visually-hidden', i18n: 'ratings.n_stars', args: { n } })));
+  });
+
+  const renderPhotos = () => {
+    replaceChildren(photoList, photos.map((p, i) => {
+      const remove = el('button', { type: 'button', class: 'btn btn-quiet btn-tiny', i18n: 'ratings.photo_remove' });
+      remove.addEventListener('click', () => { photos.splice(i, 1); renderPhotos(); });
+      return el('li', { class: 'image-item', 'data-testid': 'review-photo' },
+        el('img', { src: p.thumb_url || p.url, alt: '', width: '100', height: '100' }), remove);
+    }));
+  };
+
+  file.addEventListener('change', async () => {
+    const chosen = Array.from(file.files || []);
+    file.value = '';
+    for (const f of chosen) {
+      if (photos.length >= REVIEW_PHOTOS_MAX) {
+        flash(t('ratings.photos_max', { n: REVIEW_PHOTOS_MAX }), 'error');
+        break;
+      }
+      if (!PHOTO_TYPES.includes(f.type)) {
+        flash(t('ratings.e_photo_type', { name: f.name }), 'error');
+        continue;
+      }
+      if (f.size > PHOTO_MAX_BYTES) {
+        flash(t('ratings.e_photo_size', { name: f.name }), 'error');
+        continue;
+      }
+      status.textContent = t('edit.uploading');
+      try {
+        const data = new FormData();
+        data.append('file', f, f.name);
+        photos.push(await api.upload('/review-photos', data));
+        renderPhotos();
+      } catch (err) {
+        flashError(err);
+      } finally {
+        status.textContent = '';
+      }
+    }
+  });
+
+  const submit = el('button', { type: 'submit', class: 'btn btn-primary', i18n: 'ratings.submit', 'data-testid': 'review-submit' });
+  const cancel = el('button', { type: 'button', class: 'btn btn-secondary', i18n: 'common.cancel' });
+  const form = el('form', { class: 'subform review-form', method: 'post', action: '#', novalidate: true, 'data-testid': 'review-form', dataset: { lineId: line.id } },
+    el('p', { class: 'form-error', 'data-form-error': '', role: 'alert', hidden: true }),
+    el('fieldset', { class: 'star-picker' },
+      el('legend', { i18n: 'ratings.rating' }),
+      el('div', { class: 'star-row' }, starInputs),
+      el('p', { class: 'field-error', 'data-error-for': 'rating', hidden: true })),
+    el('div', { class: 'field' },
+      el('label', { for: `${formId}-text`, i18n: 'ratings.text' }),
+      text,
+      el('p', { class: 'hint', id: `${formId}-text-hint` }, el('span', { i18n: 'ratings.text_hint' }), ' ', counter),
+      el('p', { class: 'field-error', id: `${formId}-text-error`, 'data-error-for': 'text', hidden: true })),
+    el('div', { class: 'field' },
+      el('span', { class: 'label', i18n: 'ratings.photos' }),
+      photoList,
+      el('label', { for: fileId, class: 'btn btn-secondary btn-small file-button', i18n: 'ratings.add_photos' }),
+      file,
+      status,
+      el('p', { class: 'field-error', 'data-error-for': 'photos', hidden: true })),
+    el('div', { class: 'actions' }, submit, cancel));
+  cancel.addEventListener('click', () => { replaceChildren(slot); opener.hidden = false; opener.focus(); });
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const rating = Number((form.querySelector('input[name="rating"]:checked') || {}).value);
+    const body = text.value.trim();
+    if (!STARS.includes(rating)) {
+      showErrors(form, validationError({ rating: t('ratings.e_rating') }));
+      return;
+    }
+    if (charCount(body) > REVIEW_TEXT_MAX) {
+      showErrors(form, validationError({ text: t('ratings.e_text', { n: REVIEW_TEXT_MAX }) }));
+      return;
+    }
+    setBusy(submit, true);
+    try {
+      const payload = { rating };
+      if (body) payload.text = body;
+      if (photos.length) payload.photos = photos.map((p) => p.id);
+      await api.post(`/order-lines/${seg(line.id)}/review`, payload);
+      flash(t('ratings.thanks'), 'success');
+      await reload();
+    } catch (err) {
+      showErrors(form, err);
+    } finally {
+      setBusy(submit, false);
+    }
+  });
+  opener.hidden = true;
+  replaceChildren(slot, form);
+  form.querySelector('input[name="rating"]:checked').focus();
+}
+
+function lineWithReview(line, buyer) {
+  if (!buyer || !line.can_review || line.review) return lineEl(line);
+  const slot = el('div', { class: 'review-slot' });
+  const open = el('button', { type: 'button', class: 'btn btn-secondary btn-small', i18n: 'ratings.write', 'data-testid': 'line-review-open' });
+  open.addEventListener('click', () => reviewForm(line, slot, open));
+  return lineEl(line, el('div', { class: 'line-actions' }, open, slot));
+}
+
+// ---- a seller's part ----------------------------------------------------------------------------
+
+function subCard(sub, order) {
+  const buyer = isBuyerView(order);
+  const confirmSlot = el('div');
+  const actions = el('div', { class: 'actions' });
+  if (buyer && sub.status === 'shipped') {
+    const receive = el('button', { type: 'button', class: 'btn btn-primary', i18n: 'order.receive', 'data-testid': 'sub-receive' });
+    receive.addEventListener('click', () => confirmBox(confirmSlot, {
+      questionKey: 'order.receive_question',
+      args: { seller: sub.seller_name },
+      confirmKey: 'order.receive_confirm',
+      testid: 'sub-receive',
+      onConfirm: async () => {
+        render(await api.post(`/sub-orders/${seg(sub.id)}/receive`, {}));
+        flash(t('order.received', { seller: sub.seller_name }), 'success');
+      },
+    }));
+    actions.append(receive);
+  }
+  const dates = facts([
+    ['order.sub_number', el('span', { class: 'mono', text: sub.number })],
+    ['order.auto_receive_at', sub.status === 'shipped' && sub.auto_receive_at ? timeEl(sub.auto_receive_at) : null, 'sub-auto-receive'],
+    ['order.window_closes_at', sub.window_closes_at ? timeEl(sub.window_closes_at) : null, 'sub-window'],
+  ], { class: 'facts facts-compact' });
+  return el('section', {
+    class: 'card seller-part-card',
+    'aria-labelledby': `sub-title-${sub.id}`,
+    'data-testid': 'order-sub',
+    dataset: { subId: sub.id, status: sub.status, sellerId: sub.seller_id },
+  },
+  el('div', { class: 'item-head' },
+    el('h2', { id: `sub-title-${sub.id}`, class: 'group-title' },
+      el('a', { href: '/seller.html?id=' + encodeURIComponent(sub.seller_id), text: sub.seller_name })),
+    subStatusBadge(sub.status)),
+  stepsEl(sub, order),
+  dates,
+  el('ul', { class: 'list order-lines' }, (sub.lines || []).map((line) => lineWithReview(line, buyer))),
+  shipmentEl(sub.shipment),
+  subMoneyEl(sub),
+  refundsEl(order.refunds, sub.id),
+  actions,
+  confirmSlot);
+}
+
+function renderMoney(order) {
+  replaceChildren($('#order-money'), el('dl', { class: 'money-lines' },
+    el('div', {}, el('dt', { i18n: 'order.goods' }), el('dd', {}, moneyEl(order.goods_total))),
+    el('div', {}, el('dt', { i18n: 'order.shipping' }), el('dd', {}, order.shipping ? moneyEl(order.shipping) : el('span', { i18n: 'order.free_shipping' }))),
+    order.refunded ? el('div', { class: 'is-refund' }, el('dt', { i18n: 'order.refunded' }), el('dd', {}, moneyEl(order.refunded))) : null,
+    el('div', { class: 'money-total' }, el('dt', { i18n: 'order.total' }), el('dd', {}, moneyEl(order.total, null, 'money money-big')))));
+}
+
+// ---- the page -----------------------------------------------------------------------------------
+
+function render(order) {
+  view.order = order;
+  $('#state-box').hidden = true;
+  $('#order').hidden = false;
+  renderHead(order);
+  renderAddress(order);
+  replaceChildren($('#subs'), (order.sub_orders || []).map((s) => subCard(s, order)));
+  renderMoney(order);
+  replaceChildren($('#order-events'), eventsEl(order.events, null, subNames(order)) || note('muted', { i18n: 'order.no_events' }));
+  $('#order').dataset.ready = 'true';
+}
+
+async function reload() {
+  try {
+    render(await api.get(`/orders/${seg(id)}`));
+  } catch (err) {
+    flashError(err);
+  }
+}
+
+function stashedPayment() {
+  try {
+    const raw = sessionStorage.getItem('fg_payment_' + id);
+    return raw ? JSON.parse(raw) : null;
+  } catch {
+    return null;
+  }
+}
+
+const { me, error } = await initShell({ auth: 'required' });
+view.me = me;
+if (!id) {
+  replaceChildren($('#state-box'), note('empty', { i18n: 'order.missing' }));
+} else if (me) {
+  try {
+    view.payment = stashedPayment();
+    const order = await api.get(`/orders/${seg(id)}`);
+    render(order);
+    if (params.get('placed') && order.status === 'pending_payment') flash(t('order.placed'), 'success', { focus: false });
+    if (params.get('paid') && order.status === 'paid') flash(t('order.paid'), 'success', { focus: false });
+  } catch (err) {
+    if (!err.redirecting) {
+      replaceChildren($('#state-box'), note(err.status === 404 ? 'empty' : 'error', err.status === 404 ? { i18n: 'order.missing' } : errorMessage(err)));
+      if (err.status !== 404) flashError(err);
+    }
+  }
+} else if (error && !error.redirecting) {
+  replaceChildren($('#state-box'), note('muted', { i18n: 'common.unavailable' }));
+}

@@ -1,0 +1,354 @@
+// The seller's order console: its parts of paid orders by where they stand — to acknowledge, to
+// ship, shipped, received. Shipping names the carrier, the tracking number and, for every line,
+// the batch(es) it was packed from (only batches of that line's listing), so the parcel leads to
+// its trace code. A shipped parcel gets logistics events; each part has a printable packing list.
+
+import { api, query, seg } from '../api.js';
+import { sellingMemberships } from '../catalog.js';
+import { t } from '../i18n.js';
+import { initShell } from '../shell.js';
+import {
+  $, $$, badge, clearErrors, el, errorMessage, flash, flashError, note, phoneEl, replaceChildren,
+  setBusy, showErrors, timeEl, validationError, value,
+} from '../ui.js';
+import { displayCode } from '../trace.js';
+import {
+  LOGISTICS_KINDS, SELLER_TABS, addressLine, lineEl, orderHref, shipmentEl, subMoneyEl, subStatusBadge,
+} from '../orders.js';
+
+const LIMIT = 20;
+const CARRIERS = ['顺丰速运', '中国邮政 EMS', '京东物流', '中通快递', '圆通速递', '韵达快递', '申通快递', '极兔速递', '德邦快递'];
+const params = new URLSearchParams(location.search);
+const listBox = $('#sub-orders');
+const pager = $('#pager');
+const page = {
+  org: null,
+  status: SELLER_TABS.includes(params.get('status')) ? params.get('status') : 'paid',
+  offset: 0,
+  batches: null,
+};
+
+// ---- the organisation --------------------------------------------------------------------------
+
+function pickOrg(memberships) {
+  const wanted = params.get('org');
+  const chosen = memberships.find((m) => m.org.id === wanted) || memberships[0];
+  return chosen ? chosen.org : null;
+}
+
+function orgPicker(memberships, org) {
+  if (memberships.length < 2) return null;
+  const select = el('select', { id: 'org-select', name: 'org', 'data-testid': 'sorders-org-select' },
+    memberships.map((m) => el('option', { value: m.org.id, selected: m.org.id === org.id, text: m.org.name })));
+  select.addEventListener('change', () => location.assign(location.pathname + query({ org: select.value })));
+  return el('div', { class: 'inline-field org-picker' }, el('label', { for: 'org-select', i18n: 'console.org' }), select);
+}
+
+// ---- batches (for shipping) ----------------------------------------------------------------------
+
+async function batches() {
+  if (!page.batches) {
+    const list = await api.get(`/orgs/${seg(page.org.id)}/batches`);
+    page.batches = Array.isArray(list) ? list : [];
+  }
+  return page.batches;
+}
+
+function batchChoice(sub, line, batch, checked) {
+  const inputId = `ship-${sub.id}-${line.id}-${batch.id}`;
+  const blocked = batch.status === 'blocked';
+  return el('label', { class: 'check batch-choice' + (blocked ? ' is-blocked' : ''), for: inputId, 'data-testid': 'ship-batch', dataset: { batchId: batch.id, lot: batch.lot || '', status: batch.status || 'open' } },
+    el('input', { type: 'checkbox', id: inputId, name: `batch:${line.id}`, value: batch.id, checked: checked && !blocked, disabled: blocked, 'data-testid': 'ship-batch-check' }),
+    el('span', { class: 'batch-choice-text' },
+      el('span', { class: 'mono', text: batch.code_display || displayCode(batch.code) }),
+      batch.lot ? el('span', { class: 'muted', text: ` ${batch.lot}` }) : null,
+      blocked ? el('span', {}, ' ', badge('batch_status', 'blocked')) : null,
+      el('span', { class: 'muted small' }, ' · ', el('span', { i18n: 'batches.created' }), ' ', timeEl(batch.created_at))));
+}
+
+function lineBatches(sub, line, all) {
+  const mine = all.filter((b) => b.listing_id === line.listing_id);
+  const open = mine.filter((b) => b.status !== 'blocked');
+  return el('fieldset', { class: 'choice-group ship-line', 'data-testid': 'ship-line', dataset: { lineId: line.id, listingId: line.listing_id } },
+    el('legend', {}, el('span', { i18n: 'sorders.batches_for' }), ' ', el('span', { text: `${line.title} · ${line.sku_name} × ${line.quantity}` })),
+    mine.length
+      ? mine.map((b) => batchChoice(sub, line, b, open.length === 1 && b === open[0]))
+      : el('p', { class: 'note note-info small', 'data-testid': 'ship-no-batch' },
+        el('span', { i18n: 'sorders.no_batch' }), ' ',
+        el('a', { href: '/seller/batches.html' + query({ org: page.org.id, listing: line.listing_id }), i18n: 'sorders.to_batches' })),
+    el('p', { class: 'field-error', 'data-error-for': `line.${line.id}`, 'data-testid': 'ship-line-error', hidden: true }));
+}
+
+async function shipForm(sub, slot, opener) {
+  let all;
+  try {
+    all = await batches();
+  } catch (err) {
+    flashError(err);
+    return;
+  }
+  const fid = `ship-${sub.id}`;
+  const carriers = el('datalist', { id: `${fid}-carriers` }, CARRIERS.map((c) => el('option', { value: c })));
+  const submit = el('button', { type: 'submit', class: 'btn btn-primary', i18n: 'sorders.ship_submit', 'data-testid': 'ship-submit' });
+  const cancel = el('button', { type: 'button', class: 'btn btn-secondary', i18n: 'common.cancel' });
+  const form = el('form', { class: 'subform ship-form', method: 'post', action: '#', novalidate: true, 'data-testid': 'ship-form' },
+    el('h3', { i18n: 'sorders.ship_title' }),
+    el('p', { class: 'form-error', 'data-form-error': '', role: 'alert', 'data-testid': 'ship-form-error', hidden: true }),
+    el('div', { class: 'two-col' },
+      el('div', { class: 'field' },
+        el('label', { for: `${fid}-carrier`, i18n: 'order.carrier' }),
+        el('input', { id: `${fid}-carrier`, name: 'carrier', type: 'text', maxlength: '40', list: `${fid}-carriers`, autocomplete: 'off', required: true, 'aria-describedby': `${fid}-carrier-error`, 'data-testid': 'ship-carrier' }),
+        carriers,
+        el('p', { class: 'field-error', id: `${fid}-carrier-error`, 'data-error-for': 'carrier', hidden: true })),
+      el('div', { class: 'field' },
+        el('label', { for: `${fid}-tracking`, i18n: 'order.tracking_no' }),
+        el('input', { id: `${fid}-tracking`, name: 'tracking_no', type: 'text', maxlength: '40', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', class: 'mono', required: true, 'aria-describedby': `${fid}-tracking-error`, 'data-testid': 'ship-tracking' }),
+        el('p', { class: 'field-error', id: `${fid}-tracking-error`, 'data-error-for': 'tracking_no', hidden: true }))),
+    el('p', { class: 'hint', i18n: 'sorders.batches_hint' }),
+    (sub.lines || []).map((line) => lineBatches(sub, line, all)),
+    el('p', { class: 'field-error', 'data-error-for': 'batches', hidden: true }),
+    el('div', { class: 'actions' }, submit, cancel));
+  cancel.addEventListener('click', () => { replaceChildren(slot); opener.hidden = false; opener.focus(); });
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const carrier = value(form, 'carrier');
+    const trackingNo = value(form, 'tracking_no').replace(/\s+/g, '');
+    const chosen = [];
+    const problems = {};
+    for (const line of sub.lines || []) {
+      const picked = $$(`input[name="batch:${line.id}"]:checked`, form).map((i) => i.value);
+      const offered = $$(`input[name="batch:${line.id}"]:not(:disabled)`, form).length;
+      if (offered && !picked.length) problems[`line.${line.id}`] = t('sorders.e_batch');
+      for (const batchId of picked) chosen.push({ line_id: line.id, batch_id: batchId });
+    }
+    if (!carrier) problems.carrier = t('sorders.e_carrier');
+    if (!trackingNo) problems.tracking_no = t('sorders.e_tracking');
+    else if (!/^[A-Za-z0-9-]{6,40}$/.test(trackingNo)) problems.tracking_no = t('sorders.e_tracking_format');
+    if (Object.keys(problems).length) {
+      showErrors(form, validationError(problems));
+      return;
+    }
+    // The server names a batch by its place in what we sent; show it at that batch's line.
+    const aliases = {};
+    chosen.forEach((c, i) => {
+      aliases[`batches[${i}]`] = `line.${c.line_id}`;
+      aliases[`batches[${i}].batch_id`] = `line.${c.line_id}`;
+      aliases[`batches[${i}].line_id`] = `line.${c.line_id}`;
+    });
+    setBusy(submit, true);
+    try {
+      await api.post(`/sub-orders/${seg(sub.id)}/ship`, { carrier, tracking_no: trackingNo, batches: chosen });
+      flash(t('sorders.shipped', { number: sub.number }), 'success');
+      await load();
+    } catch (err) {
+      showErrors(form, err, aliases);
+    } finally {
+      setBusy(submit, false);
+    }
+  });
+  opener.hidden = true;
+  replaceChildren(slot, form);
+  form.elements.namedItem('carrier').focus();
+}
+
+function logisticsForm(sub, slot, opener) {
+  const fid = `log-${sub.id}`;
+  const submit = el('button', { type: 'submit', class: 'btn btn-primary', i18n: 'sorders.logistics_submit', 'data-testid': 'logistics-submit' });
+  const cancel = el('button', { type: 'button', class: 'btn btn-secondary', i18n: 'common.cancel' });
+  const form = el('form', { class: 'subform logistics-form', method: 'post', action: '#', novalidate: true, 'data-testid': 'logistics-form' },
+    el('p', { class: 'form-error', 'data-form-error': '', role: 'alert', hidden: true }),
+    el('div', { class: 'field' },
+      el('label', { for: `${fid}-kind`, i18n: 'sorders.logistics_kind' }),
+      el('select', { id: `${fid}-kind`, name: 'kind', 'data-testid': 'logistics-kind' },
+        LOGISTICS_KINDS.map((k) => el('option', { value: k, i18n: 'logistics.' + k }))),
+      el('p', { class: 'field-error', 'data-error-for': 'kind', hidden: true })),
+    el('div', { class: 'field' },
+      el('label', { for: `${fid}-location`, i18n: 'sorders.logistics_location' }),
+      el('input', { id: `${fid}-location`, name: 'location', type: 'text', maxlength: '60', 'data-testid': 'logistics-location' }),
+      el('p', { class: 'field-error', 'data-error-for': 'location', hidden: true })),
+    el('div', { class: 'field' },
+      el('label', { for: `${fid}-note`, i18n: 'sorders.logistics_note' }),
+      el('input', { id: `${fid}-note`, name: 'note', type: 'text', maxlength: '200', 'data-testid': 'logistics-note' }),
+      el('p', { class: 'field-error', 'data-error-for': 'note', hidden: true })),
+    el('div', { class: 'actions' }, submit, cancel));
+  cancel.addEventListener('click', () => { replaceChildren(slot); opener.hidden = false; opener.focus(); });
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const body = { kind: value(form, 'kind') };
+    const location_ = value(form, 'location');
+    const noteText = value(form, 'note');
+    if (location_) body.location = location_;
+    if (noteText) body.note = noteText;
+    setBusy(submit, true);
+    try {
+      const order = await api.post(`/sub-orders/${seg(sub.id)}/logistics`, body);
+      const updated = (order.sub_orders || []).find((s) => s.id === sub.id);
+      flash(t('sorders.logistics_added'), 'success', { focus: false });
+      replaceChildren(slot);
+      opener.hidden = false;
+      const card = listBox.querySelector(`[data-testid="seller-sub"][data-sub-id="${sub.id}"]`);
+      if (card && updated) card.replaceWith(subCard(updated, order));
+    } catch (err) {
+      showErrors(form, err);
+    } finally {
+      setBusy(submit, false);
+    }
+  });
+  opener.hidden = true;
+  replaceChildren(slot, form);
+  form.elements.namedItem('kind').focus();
+}
+
+// ---- a part to handle ---------------------------------------------------------------------------
+
+function minutesSince(iso) {
+  if (!iso) return null;
+  const ms = Date.now() - new Date(iso).getTime();
+  return Number.isFinite(ms) ? Math.max(0, Math.floor(ms / 60000)) : null;
+}
+
+function subCard(sub, order) {
+  const a = order.address || {};
+  const slot = el('div');
+  const actions = el('div', { class: 'actions' });
+  if (sub.status === 'paid') {
+    const ack = el('button', { type: 'button', class: 'btn btn-primary', i18n: 'sorders.acknowledge', 'data-testid': 'sub-acknowledge' });
+    ack.addEventListener('click', async () => {
+      setBusy(ack, true);
+      try {
+        await api.post(`/sub-orders/${seg(sub.id)}/acknowledge`, undefined);
+        flash(t('sorders.acknowledged', { number: sub.number }), 'success');
+        await load();
+      } catch (err) {
+        flashError(err);
+        setBusy(ack, false);
+      }
+    });
+    actions.append(ack);
+  }
+  if (sub.status === 'acknowledged') {
+    const ship = el('button', { type: 'button', class: 'btn btn-primary', i18n: 'sorders.ship', 'data-testid': 'sub-ship' });
+    ship.addEventListener('click', () => shipForm(sub, slot, ship));
+    actions.append(ship);
+  }
+  if (sub.status === 'shipped') {
+    const log = el('button', { type: 'button', class: 'btn btn-secondary', i18n: 'sorders.add_logistics', 'data-testid': 'sub-logistics' });
+    log.addEventListener('click', () => logisticsForm(sub, slot, log));
+    actions.append(log);
+  }
+  actions.append(
+    el('a', { class: 'btn btn-quiet', href: '/seller/packing.html' + query({ order: order.id, sub: sub.id }), target: '_blank', rel: 'noopener', 'data-testid': 'sub-packing' },
+      el('span', { i18n: 'sorders.packing' }), el('span', { class: 'visually-hidden', i18n: 'batch.new_tab' })),
+    el('a', { class: 'btn btn-quiet', href: orderHref(order.id), i18n: 'sorders.open_order' }));
+  const waited = sub.status === 'paid' ? minutesSince(sub.paid_at) : null;
+  return el('li', {
+    class: 'card seller-sub' + (waited !== null && waited >= 10 ? ' is-late' : ''),
+    'data-testid': 'seller-sub',
+    dataset: { subId: sub.id, orderId: order.id, status: sub.status },
+  },
+  el('div', { class: 'item-head' },
+    el('h3', { class: 'item-title mono', 'data-testid': 'sub-number', text: sub.number }),
+    subStatusBadge(sub.status)),
+  el('p', { class: 'meta muted' },
+    el('span', {}, el('span', { i18n: 'order.paid_at' }), ' ', timeEl(sub.paid_at)),
+    waited !== null ? el('span', { class: waited >= 10 ? 'late' : '', i18n: 'sorders.waiting', args: { n: waited }, 'data-testid': 'sub-waiting' }) : null),
+  el('div', { class: 'buyer-box' },
+    el('p', { class: 'address-who' }, el('strong', { text: a.name || '' }), ' ', phoneEl(a.phone)),
+    el('p', { class: 'address-where', text: addressLine(a) }),
+    order.note ? el('p', { class: 'buyer-note' }, el('span', { class: 'muted', i18n: 'order.note' }), ' ', el('span', { class: 'pre-line', text: order.note })) : null),
+  el('ul', { class: 'list order-lines' }, (sub.lines || []).map((line) => lineEl(line))),
+  shipmentEl(sub.shipment),
+  subMoneyEl(sub),
+  actions,
+  slot);
+}
+
+// ---- the list -----------------------------------------------------------------------------------
+
+function setTab(status) {
+  page.status = status;
+  page.offset = 0;
+  for (const b of $$('.tab')) b.setAttribute('aria-pressed', String(b.dataset.status === status));
+}
+
+async function load() {
+  history.replaceState(null, '', location.pathname + query({ org: page.org.id, status: page.status, offset: page.offset || '' }));
+  listBox.setAttribute('aria-busy', 'true');
+  listBox.dataset.state = 'loading';
+  try {
+    const result = await api.get(`/orgs/${seg(page.org.id)}/sub-orders` + query({ status: page.status, limit: LIMIT, offset: page.offset }));
+    const items = (result && result.items) || [];
+    const total = Number(result && result.total) || 0;
+    const cards = [];
+    for (const order of items) {
+      for (const sub of order.sub_orders || []) {
+        if (sub.seller_id === page.org.id || !sub.seller_id) cards.push(subCard(sub, order));
+      }
+    }
+    replaceChildren($('#sorders-count'), el('span', { i18n: 'sorders.count', args: { n: total } }));
+    replaceChildren(listBox, cards.length
+      ? el('ul', { class: 'cards' }, cards)
+      : note('empty', { i18n: 'sorders.none_' + page.status }));
+    const to = page.offset + items.length;
+    pager.hidden = total <= LIMIT && page.offset === 0;
+    $('#page-prev').disabled = page.offset <= 0;
+    $('#page-next').disabled = to >= total;
+    replaceChildren($('#page-info'), el('span', { i18n: 'verify.page_info', args: { from: total ? page.offset + 1 : 0, to, total } }));
+    listBox.dataset.state = 'done';
+    listBox.dataset.status = page.status;
+  } catch (err) {
+    listBox.dataset.state = 'error';
+    if (!err.redirecting) {
+      replaceChildren(listBox, note('error', errorMessage(err)));
+      flashError(err);
+    }
+  } finally {
+    listBox.removeAttribute('aria-busy');
+  }
+}
+
+function notVerified(org) {
+  return el('section', { class: 'card', 'data-testid': 'sorders-unverified', dataset: { status: org.status } },
+    el('h2', { text: org.name }),
+    el('p', { class: 'meta' }, badge('status', org.status)),
+    el('p', { class: 'note note-info', i18n: 'sorders.org_unverified' }),
+    el('p', {}, el('a', { class: 'btn btn-secondary', href: '/org.html?id=' + encodeURIComponent(org.id), i18n: 'console.to_org' })));
+}
+
+const { me, error } = await initShell({ auth: 'required' });
+if (me) {
+  const memberships = sellingMemberships(me);
+  const org = pickOrg(memberships);
+  if (!org) {
+    replaceChildren($('#state-box'), el('section', { class: 'card', 'data-testid': 'sorders-no-org' },
+      el('p', { i18n: 'console.no_org' }),
+      el('p', {}, el('a', { class: 'btn btn-secondary', href: '/org.html', i18n: 'console.to_orgs' }))));
+  } else {
+    page.org = org;
+    replaceChildren($('#org-picker'), orgPicker(memberships, org));
+    if (org.status !== 'verified') {
+      replaceChildren($('#state-box'), notVerified(org));
+    } else {
+      $('#console').hidden = false;
+      $('#org-title').textContent = org.name;
+      $('#settlement-link').href = '/seller/settlement.html' + query({ org: org.id });
+      page.offset = Math.max(0, Number.parseInt(params.get('offset') || '0', 10) || 0);
+      const offset = page.offset;
+      setTab(page.status);
+      page.offset = offset;
+      for (const b of $$('.tab')) {
+        b.addEventListener('click', () => {
+          setTab(b.dataset.status);
+          load();
+        });
+      }
+      $('#page-prev').addEventListener('click', () => { page.offset = Math.max(0, page.offset - LIMIT); load(); });
+      $('#page-next').addEventListener('click', () => { page.offset += LIMIT; load(); });
+      await load();
+    }
+  }
+} else if (error && !error.redirecting) {
+  replaceChildren($('#state-box'), note('muted', { i18n: 'common.unavailable' }));
+}
