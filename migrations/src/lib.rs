@@ -10,6 +10,7 @@ mod m20261123_000004_trace;
 mod m20261124_000005_orders;
 mod m20261125_000006_fulfilment;
 mod m20261126_000007_aftersales;
+mod m20261126_000008_recalls;
 mod util;
 
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_orders::Migration),
             Box::new(m20261125_000006_fulfilment::Migration),
             Box::new(m20261126_000007_aftersales::Migration),
+            Box::new(m20261126_000008_recalls::Migration),
         ]
     }
 }

@@ -317,3 +317,144 @@ both_backends! {
         assert_eq!(mine.body["total"], 2);
     }
 }
+
+/// A seller whose listing has an inspected batch, and `buyers` buyers who each received one
+/// parcel packed from it; returns (operator, seller, listing, sku, batch id, code, buyers).
+async fn shipped_batch(
+    app: &TestApp,
+    buyers: usize,
+) -> (
+    Session,
+    Session,
+    String,
+    String,
+    String,
+    String,
+    Vec<Session>,
+) {
+    let op = app.operator().await;
+    let (owner, _org, listing, sku) = seller(
+        app,
+        &op,
+        "13800000401",
+        "梅岭脐橙专业合作社",
+        "赣南脐橙 10斤装",
+        5990,
+        100,
+    )
+    .await;
+    let (batch_id, code) = crate::trace::batch(app, &owner, &listing).await;
+    crate::trace::add(app, &owner, &batch_id, "inspection", &crate::trace::days_ago(app, 1),
+        json!({"lab": "青石县农产品质量检测站", "method": "GB 23200.113", "items": "农残 56 项", "result": "pass"})).await.expect_status(201);
+    let mut out = Vec::new();
+    for i in 0..buyers {
+        let (buyer, address) = buyer_with_address(app, &format!("136000004{i:02}")).await;
+        let o = app.post("/api/v1/orders", json!({"address_id": address, "payment_method": "offline", "items": [{"sku_id": sku, "quantity": 2}]}), Some(&buyer.token)).await;
+        o.expect_status(201);
+        let oid = id(&o.body["id"]);
+        app.post(
+            &format!("/api/v1/orders/{oid}/offline-payment"),
+            json!({"reference": "BANK-R"}),
+            Some(&op.token),
+        )
+        .await
+        .expect_status(200);
+        let sub = id(&o.body["sub_orders"][0]["id"]);
+        let line = id(&o.body["sub_orders"][0]["lines"][0]["id"]);
+        app.post(&format!("/api/v1/sub-orders/{sub}/ship"),
+            json!({"carrier": "顺丰速运", "tracking_no": format!("SF40000000{i:02}"), "batches": [{"line_id": line, "batch_id": batch_id}]}),
+            Some(&owner.token)).await.expect_status(200);
+        out.push(buyer);
+    }
+    (op, owner, listing, sku, batch_id, code, out)
+}
+
+both_backends! {
+    async fn a_recalled_batch_reaches_every_buyer_offers_refunds_and_never_ships_again(app) {
+        let (op, owner, listing, sku, batch_id, code, buyers) = shipped_batch(&app, 2).await;
+        let official = app.staff("13900000403", farmgate_identity::PlatformRole::Official).await;
+        let path = format!("/api/v1/batches/{batch_id}/recall");
+        app.post(&path, json!({"reason": "抽检发现农残超标"}), Some(&buyers[0].token)).await.expect_status(403);
+        let (other, _, _, _) = seller(&app, &op, "13800000402", "白云山家庭农场", "散养土鸡蛋", 4500, 10).await;
+        app.post(&path, json!({"reason": "抽检发现农残超标"}), Some(&other.token)).await.expect_status(403);
+        app.post(&path, json!({"reason": "x"}), Some(&official.token)).await.expect_status(422);
+        app.post(&format!("/api/v1/batches/{}/recall", uuid::Uuid::nil()), json!({"reason": "抽检发现农残超标"}), Some(&official.token)).await.expect_status(404);
+        // Another paid order still waiting to ship.
+        let (late_buyer, address) = buyer_with_address(&app, "13600000499").await;
+        let o = app.post("/api/v1/orders", json!({"address_id": address, "payment_method": "offline", "items": [{"sku_id": sku, "quantity": 1}]}), Some(&late_buyer.token)).await;
+        let oid = id(&o.body["id"]);
+        app.post(&format!("/api/v1/orders/{oid}/offline-payment"), json!({"reference": "BANK-L"}), Some(&op.token)).await.expect_status(200);
+
+        // The county official orders it: one action.
+        let r = app.post(&path, json!({"reason": "县农检站抽检：毒死蜱残留超标"}), Some(&official.token)).await;
+        r.expect_status(200);
+        assert_eq!(r.body["ordered_role"], "official");
+        assert_eq!(r.body["orders"], 2);
+        assert_eq!(r.body["buyers_reached"], 2);
+        assert_eq!(r.body["quantities"], json!([{"unit": "box", "quantity": 4}]));
+        assert_eq!(r.body["offered"], 4 * 5990);
+        let again = app.post(&path, json!({"reason": "再次召回"}), Some(&op.token)).await;
+        assert_eq!(again.body["id"], r.body["id"], "ordering it again returns the same recall");
+        assert_eq!(app.count("recalls", "1=1").await, 1);
+
+        // The public page says so first, and the record still verifies (the recall is in it).
+        let (status, html) = crate::trace::page(&app, &code).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("data-testid=\"recalled\"") && html.contains("毒死蜱残留超标"));
+        assert_eq!(app.get(&format!("/api/v1/trace/{code}/verify"), None).await.body["ok"], true);
+        // It never ships again, the listing is off sale, and sellers cannot write a recall by hand.
+        let late_sub = id(&o.body["sub_orders"][0]["id"]);
+        let late_line = id(&o.body["sub_orders"][0]["lines"][0]["id"]);
+        let s = app.post(&format!("/api/v1/sub-orders/{late_sub}/ship"),
+            json!({"carrier": "顺丰速运", "tracking_no": "SF4000000099", "batches": [{"line_id": late_line, "batch_id": batch_id}]}), Some(&owner.token)).await;
+        assert_eq!(s.field_code("batches[0].batch_id"), Some("batch_recalled"), "{}", s.text);
+        let listed = app.get(&format!("/api/v1/listings/{listing}"), None).await;
+        assert_ne!(listed.body["status"], "approved", "{}", listed.text);
+        let by_hand = app.post(&format!("/api/v1/batches/{batch_id}/events"),
+            json!({"kind": "recall", "occurred_at": crate::trace::days_ago(&app, 0), "data": {"reason": "自己召回"}}), Some(&owner.token)).await;
+        assert_eq!(by_hand.field_code("kind"), Some("not_allowed"));
+
+        // Each buyer is told, and takes the refund once; nobody takes another's.
+        let notes = app.get("/api/v1/me/recall-notices", Some(&buyers[0].token)).await;
+        notes.expect_status(200);
+        assert_eq!(notes.body.as_array().map(Vec::len), Some(1));
+        assert_eq!(notes.body[0]["offered"], 2 * 5990);
+        assert_eq!(notes.body[0]["status"], "offered");
+        assert!(notes.body[0]["instructions_zh"].as_str().is_some_and(|s| s.contains("停止食用")));
+        let nid = id(&notes.body[0]["id"]);
+        app.post_empty(&format!("/api/v1/recall-notices/{nid}/refund"), Some(&buyers[1].token)).await.expect_status(404);
+        let took = app.post_empty(&format!("/api/v1/recall-notices/{nid}/refund"), Some(&buyers[0].token)).await;
+        took.expect_status(200);
+        assert_eq!(took.body["status"], "refunded");
+        app.post_empty(&format!("/api/v1/recall-notices/{nid}/refund"), Some(&buyers[0].token)).await.expect_status(200);
+        assert_eq!(app.count("refunds", "1=1").await, 1, "refunded once");
+        assert_eq!(app.get("/api/v1/me/recall-notices", Some(&late_buyer.token)).await.body, json!([]));
+
+        // The report: officials see aggregates; a consumer sees none.
+        let list = app.get("/api/v1/recalls", Some(&official.token)).await;
+        list.expect_status(200);
+        assert_eq!(list.body["total"], 1);
+        assert_eq!(list.body["items"][0]["refunds_taken"], 1);
+        assert_eq!(list.body["items"][0]["refunded"], 2 * 5990);
+        assert!(!list.text.contains("13600000400"), "no personal data in the report");
+        assert_eq!(app.get("/api/v1/recalls", Some(&buyers[0].token)).await.body["total"], 0);
+        assert_eq!(app.get("/api/v1/recalls", Some(&owner.token)).await.body["total"], 1, "the seller sees its own");
+    }
+
+    async fn a_failed_inspection_after_sale_recalls_the_batch_by_itself(app) {
+        let (_op, owner, _listing, _sku, batch_id, code, buyers) = shipped_batch(&app, 1).await;
+        crate::trace::add(&app, &owner, &batch_id, "inspection", &crate::trace::days_ago(&app, 0),
+            json!({"lab": "青石县农产品质量检测站", "method": "GB 23200.113", "items": "农残 56 项", "result": "fail"})).await.expect_status(201);
+        app.outbox_drained().await;
+        assert_eq!(app.count("recalls", "ordered_role = 'system'").await, 1);
+        let notes = app.get("/api/v1/me/recall-notices", Some(&buyers[0].token)).await;
+        assert_eq!(notes.body.as_array().map(Vec::len), Some(1));
+        let (_, html) = crate::trace::page(&app, &code).await;
+        assert!(html.contains("data-testid=\"recalled\""));
+        // A passing retest does not reopen a recalled batch.
+        crate::trace::add(&app, &owner, &batch_id, "inspection", &crate::trace::days_ago(&app, 0),
+            json!({"lab": "青石县农产品质量检测站", "method": "GB 23200.113", "items": "农残 56 项", "result": "pass"})).await.expect_status(201);
+        let b = app.get(&format!("/api/v1/batches/{batch_id}"), Some(&owner.token)).await;
+        assert_eq!(b.body["status"], "recalled");
+    }
+}

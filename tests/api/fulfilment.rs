@@ -59,8 +59,8 @@ fn shanghai_today(app: &TestApp) -> String {
 both_backends! {
     async fn parcels_ship_from_inspected_batches_onto_their_trace_records_and_are_received_and_reviewed(app) {
         let op = app.operator().await;
-        let (a_owner, _a_org, a_listing, a_sku) = seller(&app, &op, "13800000011", "梅岭脐橙专业合作社", "赣南脐橙 10斤装", 5990, 50).await;
-        let (b_owner, _b_org, b_listing, b_sku) = seller(&app, &op, "13800000012", "白云山家庭农场", "散养土鸡蛋 30枚", 4500, 20).await;
+        let (a_owner, a_org, a_listing, a_sku) = seller(&app, &op, "13800000011", "梅岭脐橙专业合作社", "赣南脐橙 10斤装", 5990, 50).await;
+        let (b_owner, b_org, b_listing, b_sku) = seller(&app, &op, "13800000012", "白云山家庭农场", "散养土鸡蛋 30枚", 4500, 20).await;
         let (buyer, address) = buyer_with_address(&app, "13600000011").await;
         let (code_batch, code) = batch(&app, &a_owner, &a_listing).await;
 
@@ -101,6 +101,11 @@ both_backends! {
         assert_eq!(done.body["return_url"], format!("/order.html?id={order}"));
         let paid = app.get(&format!("/api/v1/orders/{order}"), Some(&buyer.token)).await;
         assert_eq!(paid.body["status"], "paid");
+        assert_eq!((paid.body["viewer"].as_str(), paid.body["can_pay"].as_bool()), (Some("buyer"), Some(false)));
+        let as_seller = app.get(&format!("/api/v1/orders/{order}"), Some(&a_owner.token)).await;
+        assert_eq!(as_seller.body["viewer"], "seller");
+        assert_eq!(as_seller.body["sub_orders"][0]["can_ship"], true);
+        assert_eq!(as_seller.body["sub_orders"][0]["can_receive"], false);
         assert_eq!(app.count("payments", "provider = 'gateway'").await, 1);
         app.post_empty(&format!("/api/v1/orders/{order}/pay"), Some(&buyer.token)).await.expect_status(409);
 
@@ -126,6 +131,12 @@ both_backends! {
         assert_eq!(r.field_code("batches[0].batch_id"), Some("batch_blocked"), "{}", r.text);
         add(&app, &a_owner, &code_batch, "inspection", &days_ago(&app, 1), inspection("pass")).await.expect_status(201);
         let (b_batch, _) = batch(&app, &b_owner, &b_listing).await;
+        // The seller's batch list says which batches may go into a parcel.
+        let list = app.get(&format!("/api/v1/orgs/{a_org}/batches"), Some(&a_owner.token)).await;
+        assert_eq!(list.body[0]["id"], code_batch.as_str());
+        assert_eq!(list.body[0]["shippable"], true, "its latest inspection passed");
+        let list = app.get(&format!("/api/v1/orgs/{b_org}/batches"), Some(&b_owner.token)).await;
+        assert_eq!(list.body[0]["shippable"], false, "never inspected");
         let r = ship(json!({"carrier": "顺丰速运", "tracking_no": "SF1234567890", "batches": [{"line_id": line_a, "batch_id": b_batch}]}), &a_owner).await;
         assert_eq!(r.field_code("batches[0].batch_id"), Some("wrong_listing"), "{}", r.text);
         let r = ship(json!({"carrier": "顺丰速运", "tracking_no": "SF1234567890", "batches": [{"line_id": uuid::Uuid::nil(), "batch_id": code_batch}]}), &a_owner).await;

@@ -91,6 +91,10 @@ both_backends! {
         assert_eq!(cart.body["count"], 2);
         assert_eq!(cart.body["lines"][0]["quantity"], 3, "adding again adds up");
         assert_eq!(cart.body["goods_total"], 3 * 5990 + 4500);
+        // The cart already says what checkout will charge for each seller's parcel.
+        assert_eq!(cart.body["sellers"].as_array().map(Vec::len), Some(2));
+        assert_eq!(cart.body["shipping"], 1400);
+        assert_eq!(cart.body["total"], 3 * 5990 + 4500 + 1400);
         // The cart survives logging out.
         app.post_empty("/api/v1/auth/logout", Some(&buyer.token)).await.expect_status(204);
         let again = app.login("13600000001", farmgate_tests::PASSWORD).await;

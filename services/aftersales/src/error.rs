@@ -18,6 +18,8 @@ pub enum AftersalesError {
     Catalog(#[from] CatalogError),
     #[error(transparent)]
     Orders(#[from] OrdersError),
+    #[error(transparent)]
+    Trace(#[from] farmgate_trace::TraceError),
     #[error("{en} not found")]
     NotFound { zh: &'static str, en: &'static str },
     #[error("not allowed")]
@@ -68,6 +70,7 @@ impl From<AftersalesError> for ApiError {
             AftersalesError::Identity(e) => e.into(),
             AftersalesError::Catalog(e) => e.into(),
             AftersalesError::Orders(e) => e.into(),
+            AftersalesError::Trace(e) => e.into(),
             AftersalesError::NotFound { zh, en } => ApiError::not_found(zh, en),
             AftersalesError::Forbidden => ApiError::forbidden(),
             AftersalesError::Conflict { code, zh, en } => ApiError::conflict(code, zh, en),

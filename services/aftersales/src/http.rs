@@ -3,6 +3,7 @@
 
 use crate::Aftersales;
 use crate::domain::ClaimStatus;
+use crate::recall::{NoticeView, RecallReport, RecallRequest};
 use crate::service::{Decision, Escalation, FileClaim, NewMessage, Satisfaction, SellerAnswer};
 use crate::views::{ClaimView, EvidenceView};
 use axum::Json;
@@ -241,6 +242,67 @@ pub async fn rate(
     Ok(Json(view(&r, &actor)))
 }
 
+// ---------------------------------------------------------------------------------------------
+// Recall
+
+/// Recall a batch (召回) in one action: the operator, an after-sales agent, a county official
+/// or its seller. Its record and public page show the recall, it never ships again, its listing
+/// goes off sale, and every buyer of it gets a notice with a refund offer. Ordering it again
+/// returns the same recall.
+#[utoipa::path(post, path = "/api/v1/batches/{id}/recall", tag = "aftersales", params(("id" = Uuid, Path)),
+    request_body = RecallRequest, responses((status = 200, body = RecallReport), (status = 403), (status = 404), (status = 422)))]
+pub async fn recall(
+    State(svc): State<Aftersales>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<RecallRequest>,
+) -> ApiResult<Json<RecallReport>> {
+    Ok(Json(svc.recall(&actor, id, &req).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PageQuery {
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+}
+
+/// Recall reports (orders, buyers reached, quantities, refunds): the operator and officials see
+/// all, a seller its own.
+#[utoipa::path(get, path = "/api/v1/recalls", tag = "aftersales", params(PageQuery),
+    responses((status = 200, body = Paged<RecallReport>)))]
+pub async fn recalls(
+    State(svc): State<Aftersales>,
+    AuthUser(actor): AuthUser,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Paged<RecallReport>>> {
+    let page = Page {
+        limit: q.limit,
+        offset: q.offset,
+    };
+    Ok(Json(svc.recalls(&actor, page).await?))
+}
+
+/// The recall notices addressed to the caller, with instructions and the refund offered.
+#[utoipa::path(get, path = "/api/v1/me/recall-notices", tag = "aftersales",
+    responses((status = 200, body = Vec<NoticeView>)))]
+pub async fn my_recall_notices(
+    State(svc): State<Aftersales>,
+    AuthUser(actor): AuthUser,
+) -> ApiResult<Json<Vec<NoticeView>>> {
+    Ok(Json(svc.my_recall_notices(&actor).await?))
+}
+
+/// Take the refund a recall offered (once; no need to send anything back).
+#[utoipa::path(post, path = "/api/v1/recall-notices/{id}/refund", tag = "aftersales", params(("id" = Uuid, Path)),
+    responses((status = 200, body = NoticeView), (status = 404)))]
+pub async fn take_recall_refund(
+    State(svc): State<Aftersales>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<NoticeView>> {
+    Ok(Json(svc.take_recall_refund(&actor, id).await?))
+}
+
 pub fn router<S>() -> OpenApiRouter<S>
 where
     S: Clone + Send + Sync + 'static,
@@ -260,6 +322,10 @@ where
         .routes(routes!(decide))
         .routes(routes!(post_message))
         .routes(routes!(rate))
+        .routes(routes!(recall))
+        .routes(routes!(recalls))
+        .routes(routes!(my_recall_notices))
+        .routes(routes!(take_recall_refund))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(upload_evidence))

@@ -43,3 +43,39 @@ impl OutboxHandler for ResponseDueJob {
         Ok(())
     }
 }
+
+#[derive(Deserialize)]
+struct BatchChanged {
+    batch_id: Uuid,
+}
+
+/// Recalls a batch whose inspection failed after it had shipped.
+pub struct FailedInspectionRecallJob {
+    aftersales: Aftersales,
+}
+
+impl FailedInspectionRecallJob {
+    pub fn new(aftersales: Aftersales) -> Self {
+        Self { aftersales }
+    }
+}
+
+#[async_trait]
+impl OutboxHandler for FailedInspectionRecallJob {
+    fn name(&self) -> &'static str {
+        "aftersales-failed-inspection-recall"
+    }
+
+    fn handles(&self, topic: &str) -> bool {
+        topic == farmgate_trace::service::topics::BATCH_CHANGED
+    }
+
+    async fn handle(&self, event: &OutboxEvent) -> Result<(), BoxError> {
+        let changed: BatchChanged = event.parse()?;
+        self.aftersales
+            .recall_if_failed_after_sale(changed.batch_id)
+            .await
+            .map_err(|e| Box::new(e) as BoxError)?;
+        Ok(())
+    }
+}

@@ -10,12 +10,13 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod jobs;
+pub mod recall;
 pub mod service;
 pub mod store;
 pub mod views;
 
 pub use error::AftersalesError;
-pub use jobs::ResponseDueJob;
+pub use jobs::{FailedInspectionRecallJob, ResponseDueJob};
 
 use chrono::Duration;
 use farmgate_identity::Identity;

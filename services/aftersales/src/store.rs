@@ -150,3 +150,53 @@ pub mod recourse {
         }
     }
 }
+
+pub mod recall {
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// A recalled batch.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "recalls")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub batch_id: Uuid,
+            pub code: String,
+            pub lot: String,
+            pub listing_id: Uuid,
+            pub seller_org_id: Uuid,
+            pub reason: String,
+            pub ordered_by: Uuid,
+            /// `operator`, `official` or `seller`.
+            pub ordered_role: String,
+            pub created_at: DateTimeUtc,
+        }
+    }
+}
+
+pub mod notice {
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// What a buyer of a recalled batch is told and offered.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "recall_notices")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub recall_id: Uuid,
+            pub order_id: Uuid,
+            pub sub_order_id: Uuid,
+            pub buyer_account_id: Uuid,
+            /// `[{"line_id", "title", "quantity", "unit", "amount_fen"}]` packed from the batch.
+            pub lines: Json,
+            pub offered_fen: i64,
+            /// `offered` until the buyer takes the refund, then `refunded`.
+            pub status: String,
+            pub refund_id: Option<Uuid>,
+            pub created_at: DateTimeUtc,
+            pub refunded_at: Option<DateTimeUtc>,
+        }
+    }
+}

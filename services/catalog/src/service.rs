@@ -1036,6 +1036,16 @@ impl Catalog {
         reason: &str,
     ) -> Result<ListingBundle> {
         actor.require_platform(&[PlatformRole::Operator])?;
+        self.delist(id, reason).await
+    }
+
+    /// Takes a listing off sale because a batch of it is recalled: its stock is frozen until
+    /// the operator puts it back. The recall has already checked who may order it.
+    pub async fn freeze_for_recall(&self, id: Uuid, reason: &str) -> Result<ListingBundle> {
+        self.delist(id, reason).await
+    }
+
+    async fn delist(&self, id: Uuid, reason: &str) -> Result<ListingBundle> {
         let reason = farmgate_kernel::text::clean_text(reason, 2, 500, true)
             .map_err(|e| CatalogError::field(e.at("reason")))?;
         let txn = begin_write(&self.infra().db).await?;

@@ -250,9 +250,12 @@ fn same_origin(parts: &Parts) -> bool {
     !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
 }
 
-/// Paths an official may still write to: their own session.
+/// Paths an official may still write to: their own session, and ordering a batch recall
+/// (召回 — the one act the county takes on the marketplace).
 fn allowed_for_read_only(path: &str) -> bool {
-    path == "/api/v1/auth/logout" || path.starts_with("/api/v1/auth/sessions/")
+    path == "/api/v1/auth/logout"
+        || path.starts_with("/api/v1/auth/sessions/")
+        || (path.starts_with("/api/v1/batches/") && path.ends_with("/recall"))
 }
 
 async fn authenticate(parts: &Parts, identity: &Identity) -> Result<Option<Actor>> {

@@ -2,7 +2,7 @@
 //! order's address and its own part (with its commission) once the order is paid; the
 //! operator sees everything. The delivery phone is masked for a seller until payment.
 
-use crate::domain::Address;
+use crate::domain::{Address, OrderStatus, SubOrderStatus};
 use crate::service::{CartLine, OrderRecord};
 use crate::store::{address, event, line, refund, review, shipment, sub_order};
 use chrono::{DateTime, Utc};
@@ -65,11 +65,28 @@ pub struct CartLineView {
     pub image: Option<String>,
 }
 
+/// One seller's part of the cart: it ships as one parcel, so it pays one shipping fee.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CartSellerView {
+    pub seller_id: Uuid,
+    pub seller_name: String,
+    /// Goods on sale now (fen).
+    pub goods_total: i64,
+    /// The parcel's shipping fee as checkout will charge it (free above the threshold).
+    pub shipping: i64,
+    pub total: i64,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CartView {
     pub lines: Vec<CartLineView>,
     /// Goods you can buy now (fen), before shipping.
     pub goods_total: i64,
+    /// Shipping of every seller's parcel.
+    pub shipping: i64,
+    /// What checkout would charge now.
+    pub total: i64,
+    pub sellers: Vec<CartSellerView>,
     pub count: usize,
 }
 
@@ -77,6 +94,8 @@ impl CartView {
     pub fn of(lines: &[CartLine], wholesale: bool) -> Self {
         let mut out = Vec::with_capacity(lines.len());
         let mut goods = 0i64;
+        // seller → (name, goods, grams)
+        let mut parcels: Vec<(Uuid, String, i64, i64)> = Vec::new();
         for l in lines {
             let item = &l.item;
             let Some(s) = &l.sale else {
@@ -115,6 +134,19 @@ impl CartView {
             let line_total = unit.saturating_mul(item.quantity);
             if state == "on_sale" {
                 goods += line_total;
+                let grams = i64::from(s.sku.weight_grams).saturating_mul(item.quantity);
+                match parcels.iter_mut().find(|p| p.0 == s.listing.seller_org_id) {
+                    Some(p) => {
+                        p.2 += line_total;
+                        p.3 += grams;
+                    }
+                    None => parcels.push((
+                        s.listing.seller_org_id,
+                        s.seller.name.clone(),
+                        line_total,
+                        grams,
+                    )),
+                }
             }
             out.push(CartLineView {
                 sku_id: item.sku_id,
@@ -134,10 +166,29 @@ impl CartView {
                 image: None,
             });
         }
+        let sellers: Vec<CartSellerView> = parcels
+            .into_iter()
+            .map(|(seller_id, seller_name, goods_total, grams)| {
+                let shipping =
+                    crate::domain::shipping_fee(Money::from_fen(goods_total), grams, wholesale)
+                        .fen();
+                CartSellerView {
+                    seller_id,
+                    seller_name,
+                    goods_total,
+                    shipping,
+                    total: goods_total + shipping,
+                }
+            })
+            .collect();
+        let shipping = sellers.iter().map(|p| p.shipping).sum::<i64>();
         Self {
             count: out.len(),
             lines: out,
             goods_total: goods,
+            shipping,
+            total: goods + shipping,
+            sellers,
         }
     }
 }
@@ -322,6 +373,10 @@ pub struct SubOrderView {
     pub window_closes_at: Option<DateTime<Utc>>,
     pub refunded: i64,
     pub shipment: Option<ShipmentView>,
+    /// The viewer's next steps on this part.
+    pub can_acknowledge: bool,
+    pub can_ship: bool,
+    pub can_receive: bool,
     pub lines: Vec<LineView>,
 }
 
@@ -360,6 +415,10 @@ pub struct OrderView {
     pub note: Option<String>,
     pub created_at: DateTime<Utc>,
     pub refunded: i64,
+    /// How the viewer relates to the order: `buyer`, `seller` or `operator`.
+    pub viewer: &'static str,
+    pub can_pay: bool,
+    pub can_cancel: bool,
     pub sub_orders: Vec<SubOrderView>,
     pub refunds: Vec<RefundView>,
     pub events: Vec<EventView>,
@@ -403,6 +462,9 @@ impl OrderView {
                     auto_receive_at: s.auto_receive_at,
                     window_closes_at: s.window_closes_at,
                     refunded: s.refunded_fen,
+                    can_acknowledge: sells(s) && s.status == SubOrderStatus::Paid.as_str(),
+                    can_ship: sells(s) && crate::domain::can_ship(SubOrderStatus::parse(&s.status)),
+                    can_receive: buyer && s.status == SubOrderStatus::Shipped.as_str(),
                     shipment: r
                         .shipments
                         .iter()
@@ -412,7 +474,15 @@ impl OrderView {
                         .lines
                         .iter()
                         .filter(|l| l.sub_order_id == s.id)
-                        .map(|l| LineView::of(l, money_view, r, buyer, s.status == "received"))
+                        .map(|l| {
+                            LineView::of(
+                                l,
+                                money_view,
+                                r,
+                                buyer,
+                                s.status == SubOrderStatus::Received.as_str(),
+                            )
+                        })
                         .collect(),
                 }
             })
@@ -445,6 +515,15 @@ impl OrderView {
             paid_at: o.paid_at,
             note: o.note.clone(),
             created_at: o.created_at,
+            viewer: if buyer {
+                "buyer"
+            } else if operator {
+                "operator"
+            } else {
+                "seller"
+            },
+            can_pay: buyer && o.status == OrderStatus::PendingPayment.as_str(),
+            can_cancel: (buyer || operator) && o.status == OrderStatus::PendingPayment.as_str(),
             refunded: if whole {
                 o.refunded_fen
             } else {

@@ -6,7 +6,9 @@ use crate::settings::Settings;
 use anyhow::Context;
 use axum::Router;
 use axum::extract::FromRef;
-use farmgate_aftersales::{Aftersales, AftersalesConfig, ResponseDueJob};
+use farmgate_aftersales::{
+    Aftersales, AftersalesConfig, FailedInspectionRecallJob, ResponseDueJob,
+};
 use farmgate_catalog::{Catalog, SearchIndexer};
 use farmgate_identity::{Identity, IdentityConfig, PasswordCost};
 use farmgate_infra::cache::{Cache, MemoryCache, RedisCache};
@@ -199,7 +201,10 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
             session_ttl: chrono::Duration::hours(i64::from(settings.session_ttl_hours.max(1))),
             cookie_secure: settings.cookie_secure,
             password_cost: options.password_cost,
-            ..IdentityConfig::default()
+            login_limits: farmgate_identity::LoginLimits {
+                per_ip_attempts: settings.login_attempts_per_address,
+                ..farmgate_identity::LoginLimits::default()
+            },
         },
     )
     .await
@@ -263,7 +268,8 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         Arc::new(PaymentDueJob::new(orders.clone())),
         Arc::new(AutoReceiveJob::new(orders.clone())),
         Arc::new(RefundJob::new(orders)),
-        Arc::new(ResponseDueJob::new(aftersales)),
+        Arc::new(ResponseDueJob::new(aftersales.clone())),
+        Arc::new(FailedInspectionRecallJob::new(aftersales)),
     ];
     let worker = OutboxWorker::new(
         infra.db.clone(),

@@ -164,7 +164,7 @@ pub async fn seed(
             continue;
         };
         let existing = trace.batches_of(&a, *org).await?;
-        if existing.iter().any(|(b, _)| b.lot == d.lot) {
+        if existing.iter().any(|l| l.batch.lot == d.lot) {
             continue;
         }
         let record = trace

@@ -70,6 +70,9 @@ pub struct Settings {
     pub auto_receive_days: u32,
     /// The account shown to buyers who pay by bank transfer.
     pub offline_payee: String,
+    /// Log-in attempts one client address may make per 15 minutes (behind a shared NAT, raise
+    /// it; the browser test server does).
+    pub login_attempts_per_address: u32,
     /// Hours a seller has to answer a damage claim.
     pub claim_response_hours: u32,
     /// Claims up to this many fen are refunded at once when the seller misses the deadline;
@@ -110,6 +113,7 @@ impl Default for Settings {
             carrier_callback_secret: None,
             auto_receive_days: 7,
             offline_payee: farmgate_orders::DEFAULT_OFFLINE_PAYEE.to_owned(),
+            login_attempts_per_address: 30,
             claim_response_hours: 24,
             claim_auto_approve_fen: 5_000,
         }
@@ -149,6 +153,7 @@ pub const KEYS: &[&str] = &[
     "carrier_callback_secret",
     "auto_receive_days",
     "offline_payee",
+    "login_attempts_per_address",
     "claim_response_hours",
     "claim_auto_approve_fen",
 ];
@@ -220,6 +225,11 @@ impl Settings {
                     "{name} must be at least 16 characters"
                 )));
             }
+        }
+        if self.login_attempts_per_address < 1 {
+            return Err(SettingsError::Inconsistent(
+                "login_attempts_per_address must be at least 1".to_owned(),
+            ));
         }
         if !(1..=168).contains(&self.claim_response_hours) {
             return Err(SettingsError::Inconsistent(

@@ -25,6 +25,8 @@ pub enum EventKind {
     Shipping,
     Receiving,
     Note,
+    /// 召回: written by the system when a batch is recalled (`reason`).
+    Recall,
 }
 
 impl EventKind {
@@ -38,6 +40,7 @@ impl EventKind {
         EventKind::Shipping,
         EventKind::Receiving,
         EventKind::Note,
+        EventKind::Recall,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -51,6 +54,7 @@ impl EventKind {
             EventKind::Shipping => "shipping",
             EventKind::Receiving => "receiving",
             EventKind::Note => "note",
+            EventKind::Recall => "recall",
         }
     }
 
@@ -69,6 +73,7 @@ impl EventKind {
             EventKind::Shipping => "发货",
             EventKind::Receiving => "收货",
             EventKind::Note => "备注",
+            EventKind::Recall => "召回",
         }
     }
 
@@ -83,6 +88,7 @@ impl EventKind {
             EventKind::Shipping => "Shipping",
             EventKind::Receiving => "Receiving",
             EventKind::Note => "Note",
+            EventKind::Recall => "Recall",
         }
     }
 }
@@ -235,6 +241,7 @@ pub fn parse_event_data(kind: EventKind, data: &Value) -> Result<Value, Validati
         EventKind::Shipping => &["carrier", "tracking_no", "note"],
         EventKind::Receiving => &["receiver", "note"],
         EventKind::Note => &["text"],
+        EventKind::Recall => &["reason"],
     };
     if kind == EventKind::Created {
         errs.push(err(
@@ -355,6 +362,7 @@ pub fn parse_event_data(kind: EventKind, data: &Value) -> Result<Value, Validati
             optional_note(&mut errs, &mut out);
         }
         EventKind::Note => text("text", 1, 1000, &mut errs, &mut out),
+        EventKind::Recall => text("reason", 2, 200, &mut errs, &mut out),
     }
     errs.finish()?;
     Ok(Value::Object(out))

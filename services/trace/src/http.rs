@@ -199,6 +199,8 @@ pub struct BatchSummary {
     pub lot: String,
     pub listing_id: Uuid,
     pub product_name: String,
+    /// May go into a parcel now: open, and its latest inspection passed.
+    pub shippable: bool,
     pub status: String,
     pub events: i32,
     pub scans: i64,
@@ -282,13 +284,15 @@ pub async fn org_batches(
     let list = trace.batches_of(&actor, org).await?;
     Ok(Json(
         list.into_iter()
-            .map(|(b, product_name)| BatchSummary {
+            .map(|l| (l.batch, l.product_name, l.shippable))
+            .map(|(b, product_name, shippable)| BatchSummary {
                 code_display: display_code(&b.code),
                 id: b.id,
                 code: b.code,
                 lot: b.lot,
                 listing_id: b.listing_id,
                 product_name,
+                shippable,
                 status: b.status,
                 events: b.event_count,
                 scans: b.scans,

@@ -145,6 +145,7 @@ fn event_details(lang: Lang, kind: &str, d: &Value) -> String {
             text(d, "receiver")
         ),
         "note" => text(d, "text"),
+        "recall" => text(d, "reason"),
         _ => String::new(),
     }
 }
@@ -198,6 +199,24 @@ pub fn render(record: &Record, lang: Lang, scans: i64, unit: Option<UnitInfo<'_>
                 esc(if lang == Lang::Zh { &zh } else { &en }),
             ));
         }
+    }
+    if b.status == "recalled" {
+        let reason = record
+            .events
+            .iter()
+            .rfind(|e| e.kind == "recall")
+            .and_then(|e| e.body["data"]["reason"].as_str())
+            .unwrap_or_default();
+        body.push_str(&format!(
+            "<div class=\"verdict broken recall\" data-testid=\"recalled\"><strong>{}</strong><div>{}</div><div>{}</div></div>",
+            t(lang, "⚠ 本批次已召回，请停止食用", "⚠ This batch is recalled: do not eat it"),
+            esc(reason),
+            t(
+                lang,
+                "买家请在“我的订单”中查看召回通知并申请退款；如有不适请及时就医。",
+                "Buyers: see the recall notice in My orders and claim the refund; see a doctor if unwell."
+            ),
+        ));
     }
     if b.status == "blocked" {
         body.push_str(&format!(

@@ -100,6 +100,15 @@ pub struct NewEventRequest {
     pub attachments: Vec<Uuid>,
 }
 
+/// A batch in its seller's list.
+#[derive(Clone, Debug)]
+pub struct BatchListed {
+    pub batch: batch::Model,
+    pub product_name: String,
+    /// Open, with a latest inspection that passed: it may go into a parcel.
+    pub shippable: bool,
+}
+
 /// A batch with its whole record, as read from the database.
 #[derive(Clone, Debug)]
 pub struct Record {
@@ -508,28 +517,38 @@ impl Trace {
     }
 
     /// An organisation's batches, newest first.
-    pub async fn batches_of(
-        &self,
-        actor: &Actor,
-        org: OrgId,
-    ) -> Result<Vec<(batch::Model, String)>> {
+    /// A seller's batches, newest first, each with its product name and whether it may go into
+    /// a parcel now (open, and its latest inspection passed).
+    pub async fn batches_of(&self, actor: &Actor, org: OrgId) -> Result<Vec<BatchListed>> {
         actor.require_member_or_operator(org)?;
+        let db = &self.infra().db;
         let list = batch::Entity::find()
             .filter(batch::Column::SellerOrgId.eq(org.as_uuid()))
             .order_by_desc(batch::Column::CreatedAt)
             .limit(500)
-            .all(&self.infra().db)
+            .all(db)
             .await?;
         let mut out = Vec::with_capacity(list.len());
         for b in list {
-            let product = event::Entity::find()
+            let product_name = event::Entity::find()
                 .filter(event::Column::BatchId.eq(b.id))
                 .filter(event::Column::Seq.eq(0))
-                .one(&self.infra().db)
+                .one(db)
                 .await?
                 .and_then(|e| e.body["data"]["product_name"].as_str().map(str::to_owned))
                 .unwrap_or_default();
-            out.push((b, product));
+            let inspected = event::Entity::find()
+                .filter(event::Column::BatchId.eq(b.id))
+                .filter(event::Column::Kind.eq(EventKind::Inspection.as_str()))
+                .order_by_desc(event::Column::Seq)
+                .one(db)
+                .await?
+                .is_some_and(|e| e.body["data"]["result"] == "pass");
+            out.push(BatchListed {
+                shippable: inspected && b.status == "open",
+                batch: b,
+                product_name,
+            });
         }
         Ok(out)
     }
@@ -595,6 +614,14 @@ impl Trace {
         req: NewEventRequest,
     ) -> Result<event::Model> {
         let b = self.batch_for_seller(actor, batch_id).await?;
+        if req.kind == EventKind::Recall {
+            return Err(TraceError::field(FieldError::new(
+                "kind",
+                "not_allowed",
+                "召回由平台或主管部门发起（POST /api/v1/batches/{id}/recall）",
+                "a recall is ordered through POST /api/v1/batches/{id}/recall",
+            )));
+        }
         let data = domain::parse_event_data(req.kind, &req.data)?;
         let occurred_at = truncate(req.occurred_at);
         let now = self.now();
@@ -747,7 +774,10 @@ impl Trace {
         if kind == EventKind::Inspection {
             inspections.push(data["result"] == "pass");
         }
-        let status = if domain::shippable(&inspections) {
+        // A recall is final: later records (a retest) never reopen the batch.
+        let status = if kind == EventKind::Recall || b.status == "recalled" {
+            "recalled"
+        } else if domain::shippable(&inspections) {
             "open"
         } else {
             "blocked"
@@ -921,6 +951,13 @@ impl Trace {
                 "wrong_listing",
                 "该批次不属于这个商品",
                 "this batch is not of this listing",
+            ));
+        }
+        if record.batch.status == "recalled" {
+            return Err(TraceError::conflict(
+                "batch_recalled",
+                "该批次已召回，不能发货",
+                "this batch is recalled and cannot be shipped",
             ));
         }
         if record.batch.status == "blocked" {
