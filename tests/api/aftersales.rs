@@ -458,3 +458,69 @@ both_backends! {
         assert_eq!(b.body["status"], "recalled");
     }
 }
+
+both_backends! {
+    async fn service_quality_is_measured_per_seller_carrier_and_kind_and_outlying_buyers_are_flagged(app) {
+        let (op, owner, buyer, sub, line, _total) = received(&app, 501, 4).await;
+        let today = (app.clock.now() + chrono::Duration::hours(8)).format("%Y-%m-%d").to_string();
+        // Three claims on one parcel, one box each; the seller answers the first after 2 h.
+        let mut ids = Vec::new();
+        for _ in 0..3 {
+            let c = file(&app, &buyer, &sub, &line, 1, vec![photo(&app, &buyer).await]).await;
+            c.expect_status(201);
+            ids.push(id(&c.body["id"]));
+        }
+        app.clock.advance(chrono::Duration::hours(2));
+        app.post(&format!("/api/v1/claims/{}/respond", ids[0]), json!({"decision": "full_refund"}), Some(&owner.token)).await.expect_status(200);
+        let org = id(&app.get(&format!("/api/v1/claims/{}", ids[0]), Some(&owner.token)).await.body["seller_id"]);
+
+        let q = |group: &str, org: Option<&str>| {
+            let mut path = format!("/api/v1/aftersales/quality?from={today}&to={today}&group_by={group}");
+            if let Some(o) = org {
+                path.push_str(&format!("&org_id={o}"));
+            }
+            path
+        };
+        let own = app.get(&q("carrier", Some(&org)), Some(&owner.token)).await;
+        own.expect_status(200);
+        let t = &own.body["total"];
+        assert_eq!((t["delivered"].as_u64(), t["claims"].as_u64()), (Some(1), Some(3)));
+        assert_eq!(t["claim_rate_bp"], 30_000, "three claims on one delivered parcel");
+        assert_eq!(t["first_response_p50_secs"], 7200);
+        assert_eq!(t["resolved"], 1);
+        assert_eq!(t["resolution_rate_bp"], 3_333);
+        assert_eq!(t["refunded"], 5990);
+        assert_eq!(own.body["rows"][0]["key"], "顺丰速运");
+        // Sellers see their own only; bad periods and groups are refused.
+        assert_eq!(app.get(&q("carrier", None), Some(&owner.token)).await.field_code("org_id"), Some("required"));
+        let (other, other_org, _, _) = seller(&app, &op, "13800000502", "白云山家庭农场", "散养土鸡蛋", 4500, 10).await;
+        app.get(&q("carrier", Some(&org)), Some(&other.token)).await.expect_status(403);
+        let empty = app.get(&q("carrier", Some(&other_org)), Some(&other.token)).await;
+        assert_eq!(empty.body["total"]["claims"], 0);
+        app.get(&q("carrier", Some(&org)), Some(&buyer.token)).await.expect_status(403);
+        let r = app.get(&format!("/api/v1/aftersales/quality?from={today}&to=2020-01-01&group_by=seller"), Some(&op.token)).await;
+        assert_eq!(r.field_code("to"), Some("out_of_range"));
+        app.get(&format!("/api/v1/aftersales/quality?from={today}&to={today}&group_by=planet"), Some(&op.token)).await.expect_status(400);
+        // The operator and officials see every seller, by kind too; no buyer is named.
+        let all = app.get(&q("seller", None), Some(&op.token)).await;
+        assert_eq!(all.body["rows"][0]["label"], "梅岭脐橙专业合作社");
+        let official = app.staff("13900000503", farmgate_identity::PlatformRole::Official).await;
+        let kinds = app.get(&q("seller_kind", None), Some(&official.token)).await;
+        kinds.expect_status(200);
+        assert_eq!(kinds.body["rows"][0]["key"], "cooperative");
+        assert!(!kinds.text.contains(&buyer.account_id.to_string()));
+        let cats = app.get(&q("category", None), Some(&op.token)).await;
+        assert_eq!(cats.body["rows"][0]["claims"], 3);
+
+        // The buyer with three claims on one parcel stands out; the operator sees it, others do not.
+        let flagged = app.get("/api/v1/ops/flagged-buyers", Some(&op.token)).await;
+        flagged.expect_status(200);
+        assert_eq!(flagged.body[0]["account_id"], buyer.account_id.to_string());
+        assert_eq!(flagged.body[0]["claims"], 3);
+        app.get("/api/v1/ops/flagged-buyers", Some(&official.token)).await.expect_status(403);
+        app.get("/api/v1/ops/flagged-buyers?days=3", Some(&op.token)).await.expect_status(422);
+        // Flagged, not blocked: the buyer can still claim.
+        let photo_id = photo(&app, &buyer).await;
+        file(&app, &buyer, &sub, &line, 1, vec![photo_id]).await.expect_status(201);
+    }
+}

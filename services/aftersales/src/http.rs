@@ -3,6 +3,7 @@
 
 use crate::Aftersales;
 use crate::domain::ClaimStatus;
+use crate::metrics::{FlaggedBuyer, GroupBy, QualityReport};
 use crate::recall::{NoticeView, RecallReport, RecallRequest};
 use crate::service::{Decision, Escalation, FileClaim, NewMessage, Satisfaction, SellerAnswer};
 use crate::views::{ClaimView, EvidenceView};
@@ -303,6 +304,54 @@ pub async fn take_recall_refund(
     Ok(Json(svc.take_recall_refund(&actor, id).await?))
 }
 
+// ---------------------------------------------------------------------------------------------
+// Service quality
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct QualityQuery {
+    /// First day (Asia/Shanghai), `YYYY-MM-DD`.
+    pub from: chrono::NaiveDate,
+    /// Last day, inclusive (at most 366 days).
+    pub to: chrono::NaiveDate,
+    pub group_by: GroupBy,
+    /// One seller (required for sellers; optional for the operator and officials).
+    pub org_id: Option<OrgId>,
+}
+
+/// Service quality (claim rate, first-response and resolution times p50/p90, resolution rate,
+/// escalations, refunds, satisfaction) by seller, carrier, category or seller kind.
+#[utoipa::path(get, path = "/api/v1/aftersales/quality", tag = "aftersales", params(QualityQuery),
+    responses((status = 200, body = QualityReport), (status = 403), (status = 422)))]
+pub async fn quality(
+    State(svc): State<Aftersales>,
+    AuthUser(actor): AuthUser,
+    ApiQuery(q): ApiQuery<QualityQuery>,
+) -> ApiResult<Json<QualityReport>> {
+    Ok(Json(
+        svc.quality(&actor, q.from, q.to, q.group_by, q.org_id)
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct FlaggedQuery {
+    /// Look back this many days (7–365, default 90).
+    pub days: Option<i64>,
+}
+
+/// Buyers whose claim rate is far above the platform's (flagged for a look, never blocked).
+#[utoipa::path(get, path = "/api/v1/ops/flagged-buyers", tag = "aftersales", params(FlaggedQuery),
+    responses((status = 200, body = Vec<FlaggedBuyer>), (status = 403)))]
+pub async fn flagged_buyers(
+    State(svc): State<Aftersales>,
+    AuthUser(actor): AuthUser,
+    ApiQuery(q): ApiQuery<FlaggedQuery>,
+) -> ApiResult<Json<Vec<FlaggedBuyer>>> {
+    Ok(Json(
+        svc.flagged_buyers(&actor, q.days.unwrap_or(90)).await?,
+    ))
+}
+
 pub fn router<S>() -> OpenApiRouter<S>
 where
     S: Clone + Send + Sync + 'static,
@@ -326,6 +375,8 @@ where
         .routes(routes!(recalls))
         .routes(routes!(my_recall_notices))
         .routes(routes!(take_recall_refund))
+        .routes(routes!(quality))
+        .routes(routes!(flagged_buyers))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(upload_evidence))

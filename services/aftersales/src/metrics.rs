@@ -1,0 +1,461 @@
+//! Service quality, as the seed manual measures it: per seller, carrier, category or seller
+//! kind and period — claim rate (claims / delivered sub-orders), first-response and resolution
+//! times (median and p90), resolution rate, share escalated, refunded amount, satisfaction.
+//! Sellers see their own; the operator and officials see all (no buyer is named). And the
+//! buyers whose claim rate is far above the norm, flagged for the operator to look at.
+
+use crate::Aftersales;
+use crate::domain::ClaimStatus;
+use crate::error::{AftersalesError, Result};
+use crate::store::{claim, claim_line};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use farmgate_identity::{Actor, PlatformRole};
+use farmgate_kernel::FieldError;
+use farmgate_kernel::clock::shanghai;
+use farmgate_kernel::id::OrgId;
+use farmgate_orders::domain::SubOrderStatus;
+use farmgate_orders::store::{line, shipment, sub_order};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// How the figures are grouped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    Seller,
+    Carrier,
+    Category,
+    SellerKind,
+}
+
+/// One group's figures. Rates are basis points (1/10 000) so they stay integers.
+#[derive(Clone, Debug, Default, Serialize, ToSchema, PartialEq)]
+pub struct QualityRow {
+    pub key: String,
+    pub label: String,
+    pub delivered: u64,
+    pub claims: u64,
+    pub claim_rate_bp: u64,
+    pub first_response_p50_secs: Option<i64>,
+    pub first_response_p90_secs: Option<i64>,
+    pub resolution_p50_secs: Option<i64>,
+    pub resolution_p90_secs: Option<i64>,
+    pub resolved: u64,
+    pub resolution_rate_bp: u64,
+    pub escalated: u64,
+    pub escalation_share_bp: u64,
+    pub refunded: i64,
+    /// Average satisfaction × 10 (45 = 4.5 stars), with how many rated.
+    pub satisfaction_x10: Option<u64>,
+    pub rated: u64,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct QualityReport {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub group_by: GroupBy,
+    pub total: QualityRow,
+    pub rows: Vec<QualityRow>,
+}
+
+/// A buyer flagged for the operator (never blocked).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct FlaggedBuyer {
+    pub account_id: Uuid,
+    pub claims: u64,
+    pub delivered: u64,
+    pub claim_rate_bp: u64,
+    /// The platform's rate over the same days.
+    pub platform_rate_bp: u64,
+    pub refunded: i64,
+}
+
+/// The nearest-rank percentile of sorted values.
+pub fn percentile(sorted: &[i64], p: u64) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let n = u64::try_from(sorted.len()).unwrap_or(u64::MAX);
+    let rank = (p * n).div_ceil(100).max(1);
+    sorted
+        .get(usize::try_from(rank - 1).unwrap_or(usize::MAX))
+        .copied()
+}
+
+/// `part / whole` in basis points, rounded half up.
+pub fn bp(part: u64, whole: u64) -> u64 {
+    (part * 20_000)
+        .checked_div(whole)
+        .map_or(0, |x| x.div_ceil(2))
+}
+
+/// Whether a buyer's claims stand out: at least three, and at least three times the platform's
+/// rate (or half their parcels when the platform has almost none).
+pub fn stands_out(claims: u64, delivered: u64, platform_bp: u64) -> bool {
+    let rate = bp(claims, delivered.max(claims));
+    claims >= 3 && (rate >= platform_bp.saturating_mul(3).max(1) || rate >= 5_000)
+}
+
+#[derive(Default)]
+struct Acc {
+    label: String,
+    delivered: u64,
+    claims: u64,
+    first: Vec<i64>,
+    resolution: Vec<i64>,
+    resolved: u64,
+    escalated: u64,
+    refunded: i64,
+    satisfaction: Vec<i64>,
+}
+
+impl Acc {
+    fn add_claim(&mut self, c: &claim::Model) {
+        self.claims += 1;
+        if let Some(t) = c.first_response_at {
+            self.first.push((t - c.created_at).num_seconds());
+        }
+        if let (Some(t), true) = (c.resolved_at, c.status == ClaimStatus::Resolved.as_str()) {
+            self.resolution.push((t - c.created_at).num_seconds());
+            self.resolved += 1;
+        }
+        if c.escalated {
+            self.escalated += 1;
+        }
+        self.refunded += c.refunded_fen;
+        if let Some(s) = c.satisfaction {
+            self.satisfaction.push(i64::from(s));
+        }
+    }
+
+    fn row(mut self, key: String) -> QualityRow {
+        self.first.sort_unstable();
+        self.resolution.sort_unstable();
+        let rated = u64::try_from(self.satisfaction.len()).unwrap_or(0);
+        let sat_sum = u64::try_from(self.satisfaction.iter().sum::<i64>()).unwrap_or(0);
+        QualityRow {
+            key,
+            label: self.label,
+            delivered: self.delivered,
+            claims: self.claims,
+            claim_rate_bp: bp(self.claims, self.delivered),
+            first_response_p50_secs: percentile(&self.first, 50),
+            first_response_p90_secs: percentile(&self.first, 90),
+            resolution_p50_secs: percentile(&self.resolution, 50),
+            resolution_p90_secs: percentile(&self.resolution, 90),
+            resolved: self.resolved,
+            resolution_rate_bp: bp(self.resolved, self.claims),
+            escalated: self.escalated,
+            escalation_share_bp: bp(self.escalated, self.claims),
+            refunded: self.refunded,
+            satisfaction_x10: (rated > 0).then(|| (sat_sum * 20 / rated).div_ceil(2)),
+            rated,
+        }
+    }
+}
+
+fn start_of(d: NaiveDate) -> DateTime<Utc> {
+    let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+    shanghai()
+        .from_local_datetime(&midnight)
+        .single()
+        .map_or_else(
+            || Utc.from_utc_datetime(&midnight),
+            |t| t.with_timezone(&Utc),
+        )
+}
+
+impl Aftersales {
+    /// Service quality for the period (Shanghai dates, inclusive), grouped.
+    pub async fn quality(
+        &self,
+        actor: &Actor,
+        from: NaiveDate,
+        to: NaiveDate,
+        group_by: GroupBy,
+        org: Option<OrgId>,
+    ) -> Result<QualityReport> {
+        let staff = actor
+            .require_platform(&[
+                PlatformRole::Operator,
+                PlatformRole::AfterSalesAgent,
+                PlatformRole::Official,
+            ])
+            .is_ok();
+        // A seller sees its own figures only.
+        let org = match org {
+            Some(o) => {
+                actor
+                    .require_member_or_operator(o)
+                    .or_else(|e| if staff { Ok(()) } else { Err(e) })?;
+                Some(o)
+            }
+            None if staff => None,
+            None => {
+                return Err(AftersalesError::from(FieldError::new(
+                    "org_id",
+                    "required",
+                    "请指定店铺",
+                    "say which seller",
+                )));
+            }
+        };
+        if to < from || (to - from).num_days() > 366 {
+            return Err(AftersalesError::from(FieldError::new(
+                "to",
+                "out_of_range",
+                "查询区间应在 1 到 366 天之间，且结束不早于开始",
+                "the period is 1 to 366 days and ends after it starts",
+            )));
+        }
+        let (start, end) = (start_of(from), start_of(to) + Duration::days(1));
+        let db = &self.infra().db;
+        let mut sq = sub_order::Entity::find()
+            .filter(sub_order::Column::Status.eq(SubOrderStatus::Received.as_str()))
+            .filter(sub_order::Column::ReceivedAt.gte(start))
+            .filter(sub_order::Column::ReceivedAt.lt(end));
+        let mut cq = claim::Entity::find()
+            .filter(claim::Column::CreatedAt.gte(start))
+            .filter(claim::Column::CreatedAt.lt(end));
+        if let Some(o) = org {
+            sq = sq.filter(sub_order::Column::SellerOrgId.eq(o.as_uuid()));
+            cq = cq.filter(claim::Column::SellerOrgId.eq(o.as_uuid()));
+        }
+        let subs = sq.all(db).await?;
+        let claims = cq.all(db).await?;
+        // What each sub-order groups under.
+        let mut sub_ids: Vec<Uuid> = subs.iter().map(|s| s.id).collect();
+        sub_ids.extend(claims.iter().map(|c| c.sub_order_id));
+        sub_ids.sort();
+        sub_ids.dedup();
+        let mut keys: HashMap<Uuid, Vec<(String, String)>> = HashMap::new();
+        match group_by {
+            GroupBy::Seller | GroupBy::SellerKind => {
+                let mut sellers: Vec<Uuid> = subs.iter().map(|s| s.seller_org_id).collect();
+                sellers.extend(claims.iter().map(|c| c.seller_org_id));
+                sellers.sort();
+                sellers.dedup();
+                let ids: Vec<OrgId> = sellers.iter().copied().map(OrgId).collect();
+                let names = self.identity().org_summaries(&ids).await?;
+                let of_seller = |seller: Uuid| {
+                    let s = names.get(&OrgId(seller));
+                    if group_by == GroupBy::Seller {
+                        (
+                            seller.to_string(),
+                            s.map(|s| s.name.clone()).unwrap_or_default(),
+                        )
+                    } else {
+                        let kind = s.map(|s| s.kind);
+                        (
+                            kind.map(|k| k.as_str().to_owned()).unwrap_or_default(),
+                            kind.map(|k| k.label_zh().to_owned()).unwrap_or_default(),
+                        )
+                    }
+                };
+                for s in &subs {
+                    keys.insert(s.id, vec![of_seller(s.seller_org_id)]);
+                }
+                for c in &claims {
+                    keys.insert(c.sub_order_id, vec![of_seller(c.seller_org_id)]);
+                }
+            }
+            GroupBy::Carrier => {
+                for sh in shipment::Entity::find()
+                    .filter(shipment::Column::SubOrderId.is_in(sub_ids.clone()))
+                    .all(db)
+                    .await?
+                {
+                    keys.insert(sh.sub_order_id, vec![(sh.carrier.clone(), sh.carrier)]);
+                }
+            }
+            GroupBy::Category => {
+                let lines = line::Entity::find()
+                    .filter(line::Column::SubOrderId.is_in(sub_ids.clone()))
+                    .all(db)
+                    .await?;
+                let cats: Vec<Uuid> = lines.iter().map(|l| l.category_id).collect();
+                let names: HashMap<Uuid, String> = self
+                    .orders()
+                    .catalog()
+                    .categories()
+                    .await?
+                    .into_iter()
+                    .filter(|c| cats.contains(&c.id))
+                    .map(|c| (c.id, c.name))
+                    .collect();
+                for l in lines {
+                    let e = keys.entry(l.sub_order_id).or_default();
+                    let k = (
+                        l.category_id.to_string(),
+                        names.get(&l.category_id).cloned().unwrap_or_default(),
+                    );
+                    if !e.contains(&k) {
+                        e.push(k);
+                    }
+                }
+            }
+        }
+        // A claim counts under the category of its first claimed line.
+        let claim_lines = claim_line::Entity::find()
+            .filter(
+                claim_line::Column::ClaimId.is_in(claims.iter().map(|c| c.id).collect::<Vec<_>>()),
+            )
+            .all(db)
+            .await?;
+        let mut groups: BTreeMap<String, Acc> = BTreeMap::new();
+        let mut total = Acc::default();
+        for s in &subs {
+            total.delivered += 1;
+            for (k, label) in keys.get(&s.id).into_iter().flatten() {
+                let g = groups.entry(k.clone()).or_default();
+                g.label.clone_from(label);
+                g.delivered += 1;
+            }
+        }
+        for c in &claims {
+            total.add_claim(c);
+            let all = keys.get(&c.sub_order_id).cloned().unwrap_or_default();
+            let chosen = if group_by == GroupBy::Category {
+                let first_line = claim_lines
+                    .iter()
+                    .find(|l| l.claim_id == c.id)
+                    .map(|l| l.line_id);
+                let lines = line::Entity::find()
+                    .filter(line::Column::SubOrderId.eq(c.sub_order_id))
+                    .all(db)
+                    .await?;
+                let cat = first_line
+                    .and_then(|id| lines.iter().find(|l| l.id == id))
+                    .map(|l| l.category_id.to_string());
+                all.into_iter()
+                    .filter(|(k, _)| Some(k) == cat.as_ref())
+                    .take(1)
+                    .collect()
+            } else {
+                all
+            };
+            for (k, label) in chosen {
+                let g = groups.entry(k).or_default();
+                g.label = label;
+                g.add_claim(c);
+            }
+        }
+        let mut rows: Vec<QualityRow> = groups.into_iter().map(|(k, a)| a.row(k)).collect();
+        rows.sort_by(|a, b| b.claims.cmp(&a.claims).then(a.key.cmp(&b.key)));
+        let mut total = total.row("all".to_owned());
+        total.label = "全部".to_owned();
+        Ok(QualityReport {
+            from,
+            to,
+            group_by,
+            total,
+            rows,
+        })
+    }
+
+    /// Buyers whose claim rate over the last `days` is far above the platform's, for the
+    /// operator to look at (they are not blocked).
+    pub async fn flagged_buyers(&self, actor: &Actor, days: i64) -> Result<Vec<FlaggedBuyer>> {
+        actor.require_platform(&[PlatformRole::Operator, PlatformRole::AfterSalesAgent])?;
+        if !(7..=365).contains(&days) {
+            return Err(AftersalesError::from(FieldError::new(
+                "days",
+                "out_of_range",
+                "统计天数为 7 到 365",
+                "from 7 to 365 days",
+            )));
+        }
+        let since = self.infra().clock.now() - Duration::days(days);
+        let db = &self.infra().db;
+        let claims = claim::Entity::find()
+            .filter(claim::Column::CreatedAt.gte(since))
+            .all(db)
+            .await?;
+        let subs = sub_order::Entity::find()
+            .filter(sub_order::Column::ReceivedAt.gte(since))
+            .all(db)
+            .await?;
+        let orders: HashMap<Uuid, Uuid> = farmgate_orders::store::order::Entity::find()
+            .filter(
+                farmgate_orders::store::order::Column::Id
+                    .is_in(subs.iter().map(|s| s.order_id).collect::<Vec<_>>()),
+            )
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.buyer_account_id))
+            .collect();
+        let mut per: HashMap<Uuid, (u64, u64, i64)> = HashMap::new();
+        for s in &subs {
+            if let Some(b) = orders.get(&s.order_id) {
+                per.entry(*b).or_default().1 += 1;
+            }
+        }
+        for c in &claims {
+            let e = per.entry(c.buyer_account_id).or_default();
+            e.0 += 1;
+            e.2 += c.refunded_fen;
+        }
+        let platform = bp(
+            u64::try_from(claims.len()).unwrap_or(0),
+            u64::try_from(subs.len()).unwrap_or(0),
+        );
+        let mut out: Vec<FlaggedBuyer> = per
+            .into_iter()
+            .filter(|(_, (c, d, _))| stands_out(*c, *d, platform))
+            .map(|(account_id, (claims, delivered, refunded))| FlaggedBuyer {
+                account_id,
+                claims,
+                delivered,
+                claim_rate_bp: bp(claims, delivered.max(claims)),
+                platform_rate_bp: platform,
+                refunded,
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.claim_rate_bp
+                .cmp(&a.claim_rate_bp)
+                .then(b.claims.cmp(&a.claims))
+        });
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        let v: Vec<i64> = (1..=10).collect();
+        assert_eq!(percentile(&v, 50), Some(5));
+        assert_eq!(percentile(&v, 90), Some(9));
+        assert_eq!(percentile(&[7], 90), Some(7));
+        assert_eq!(percentile(&[], 50), None);
+        assert_eq!(percentile(&[1, 2, 3], 50), Some(2));
+    }
+
+    #[test]
+    fn rates_are_basis_points_rounded_half_up() {
+        assert_eq!(bp(1, 3), 3_333);
+        assert_eq!(bp(2, 3), 6_667);
+        assert_eq!(bp(0, 0), 0);
+        assert_eq!(bp(5, 5), 10_000);
+    }
+
+    #[test]
+    fn buyers_stand_out_only_with_several_claims_far_above_the_norm() {
+        // Platform 2 %: a buyer with 3 claims on 10 parcels (30 %) stands out.
+        assert!(stands_out(3, 10, 200));
+        // Two claims are never enough, whatever the rate.
+        assert!(!stands_out(2, 2, 200));
+        // 3 of 100 (3 %) is not three times 2 %.
+        assert!(!stands_out(3, 100, 200));
+        // Half one's parcels claimed stands out even when the platform rate is high.
+        assert!(stands_out(5, 10, 4_000));
+    }
+}
