@@ -1,7 +1,9 @@
 //! The catalogue: listings from draft to review to search, SKUs, tiers, photos, delisting — and
 //! the bad input that must be refused without leaving anything behind.
 
+use farmgate_catalog::images::MAX_UPLOAD_BYTES;
 use farmgate_identity::PlatformRole;
+use farmgate_infra::search::SearchDoc;
 use farmgate_tests::{Session, TestApp, both_backends, region};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -122,6 +124,19 @@ fn titles(result: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+const BOUNDARY: &str = "farmgate-test-boundary";
+
+/// A multipart body with one `file` field, written by hand (for raw requests).
+fn multipart_file(bytes: &[u8]) -> Vec<u8> {
+    let mut out = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.png\"\r\nContent-Type: image/png\r\n\r\n"
+    )
+    .into_bytes();
+    out.extend_from_slice(bytes);
+    out.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    out
 }
 
 fn png(w: u32, h: u32) -> Vec<u8> {
@@ -476,23 +491,26 @@ both_backends! {
         assert_eq!(r.code(), "unsupported_image");
         let r = upload(&app, &id, b"<html><script>alert(1)</script>".to_vec(), "x.png", &owner.token).await;
         r.expect_status(415);
+        // Just over 8 MB, under the route's body limit: the server reads it all and refuses.
+        let mut big = png(10, 10);
+        big.resize(MAX_UPLOAD_BYTES + 1, 0);
+        let r = upload(&app, &id, big, "big.png", &owner.token).await;
+        r.expect_status(413);
+        assert_eq!(r.code(), "payload_too_large");
+        assert_eq!(r.body["error"]["message"], "图片太大：文件不超过 8 MB，边长不超过 8000 像素");
+        assert!(r.body["error"]["request_id"].is_string(), "{}", r.text);
+        // Far over the body limit: the server stops reading at the limit, answers 413 and
+        // closes the connection while the client is still sending. An HTTP client may then
+        // report the broken pipe instead of the answer (pages check the size before sending);
+        // a raw connection that keeps reading gets the answer.
         let mut big = png(10, 10);
         big.resize(9 * 1024 * 1024, 0);
-        // The server answers 413 as soon as the limit is passed and closes the connection; a
-        // client still writing the rest may see the closed pipe before it reads the answer.
-        // Either way the upload is refused (pages check the size before sending).
-        let part = reqwest::multipart::Part::bytes(big).file_name("big.png".to_owned());
-        let sent = app
-            .http
-            .post(app.url(&format!("/api/v1/listings/{id}/images")))
-            .bearer_auth(&owner.token)
-            .multipart(reqwest::multipart::Form::new().part("file", part))
-            .send()
-            .await;
-        match sent {
-            Ok(resp) => assert_eq!(resp.status().as_u16(), 413),
-            Err(e) => assert!(e.is_request() || e.is_body(), "{e}"),
-        }
+        let head = format!("POST /api/v1/listings/{id}/images HTTP/1.1\r\nAuthorization: Bearer {}\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}", owner.token);
+        let r = app.send_raw(&head, multipart_file(&big)).await;
+        r.expect_status(413);
+        assert_eq!(r.code(), "payload_too_large", "{}", r.text);
+        assert!(r.body["error"]["message"].as_str().is_some_and(|m| m.contains("8 MB")), "{}", r.text);
+        assert!(app.get(&format!("/api/v1/listings/{id}"), None).await.body["images"].as_array().is_some_and(Vec::is_empty));
         let (other, _) = seller(&app, &op, "13800000005").await;
         let r = upload(&app, &id, png(10, 10), "x.png", &other.token).await;
         r.expect_status(403);
@@ -615,5 +633,597 @@ mod a_listing_approved_while_the_search_engine_is_down_appears_once_it_is_back {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn production() {
         super::engine_down_then_back(farmgate_tests::Backend::Production).await;
+    }
+}
+
+/// The search results for `q` with extra parameters (e.g. `in_stock=false`).
+async fn search_with(app: &TestApp, params: &[(&str, &str)]) -> Value {
+    app.outbox_drained().await;
+    let r = app
+        .send(app.http.get(app.url("/api/v1/search")).query(params))
+        .await;
+    r.expect_status(200);
+    r.body
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+fn sku_body(name: &str, price: i64) -> Value {
+    json!({"name": name, "unit": "box", "price": price, "stock": 30, "weight_grams": 1800})
+}
+
+/// The ids of a listing's SKUs as its seller sees them.
+async fn sku_ids(app: &TestApp, listing: &str, token: &str) -> Vec<String> {
+    let l = app
+        .get(&format!("/api/v1/listings/{listing}"), Some(token))
+        .await;
+    l.expect_status(200);
+    l.body["skus"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A listing approved and then sold out on every SKU.
+async fn sold_out_listing(
+    app: &TestApp,
+    op: &Session,
+    owner: &Session,
+    org: Uuid,
+    title: &str,
+) -> String {
+    let id = live_listing(app, op, owner, org, title).await;
+    for sku in sku_ids(app, &id, &owner.token).await {
+        app.patch(
+            &format!("/api/v1/skus/{sku}"),
+            json!({"stock": 0}),
+            Some(&owner.token),
+        )
+        .await
+        .expect_status(200);
+    }
+    id
+}
+
+/// A draft that was never submitted.
+async fn draft_listing(app: &TestApp, owner: &Session, org: Uuid, title: &str) -> String {
+    let cat = category(app, "citrus").await;
+    let r = app
+        .post(
+            &format!("/api/v1/orgs/{org}/listings"),
+            listing_body(&cat, title),
+            Some(&owner.token),
+        )
+        .await;
+    r.expect_status(201);
+    r.body["id"].as_str().unwrap_or_default().to_owned()
+}
+
+/// Whether a public media URL answers 200.
+async fn served(app: &TestApp, url: &str) -> bool {
+    app.http
+        .get(app.url(url))
+        .send()
+        .await
+        .is_ok_and(|r| r.status().as_u16() == 200)
+}
+
+both_backends! {
+    async fn a_seller_adds_a_sku_that_sells_at_once_and_is_logged(app) {
+        let op = app.operator().await;
+        let (owner, org) = seller(&app, &op, "13800000001").await;
+        let id = live_listing(&app, &op, &owner, org, "赣南脐橙 10斤装").await;
+        let mut body = sku_body("3斤尝鲜装", 1990);
+        body["gtin"] = json!("6901234567892");
+        body["tiers"] = json!([{"min_quantity": 10, "price": 1700}]);
+        let r = app.post(&format!("/api/v1/listings/{id}/skus"), body, Some(&owner.token)).await;
+        r.expect_status(201);
+        assert_eq!(r.body["name"], "3斤尝鲜装");
+        assert_eq!(r.body["price"], 1990);
+        assert_eq!(r.body["stock"], 30);
+        assert_eq!(r.body["unit"], "box");
+        assert_eq!(r.body["on_sale"], true);
+        assert_eq!(r.body["tiers"], json!([{"min_quantity": 10, "price": 1700}]));
+        let new_sku = r.body["id"].as_str().unwrap_or_default().to_owned();
+        // No review needed: the public page and search show it at once.
+        let public = app.get(&format!("/api/v1/listings/{id}"), None).await;
+        public.expect_status(200);
+        let names: Vec<&str> = public.body["skus"].as_array().map(|a| a.iter().filter_map(|s| s["name"].as_str()).collect()).unwrap_or_default();
+        assert_eq!(names, ["10斤装", "5斤装", "3斤尝鲜装"], "added last");
+        assert_eq!(public.body["price_from"], 1990);
+        assert_eq!(public.body["availability"], "on_sale");
+        let hit = search(&app, "脐橙").await;
+        assert_eq!(hit["hits"][0]["price_from"], 1990, "search has the new cheapest price");
+        let log = app.get(&format!("/api/v1/listings/{id}/changes"), Some(&owner.token)).await;
+        log.expect_status(200);
+        let created: Vec<&Value> = log.body.as_array().map(|a| a.iter().filter(|c| c["sku_id"] == new_sku.as_str()).collect()).unwrap_or_default();
+        assert_eq!(created.len(), 1, "{}", log.text);
+        assert_eq!(created[0]["field"], "created");
+        assert!(created[0]["new"].as_str().is_some_and(|n| n.contains("3斤尝鲜装")), "{}", log.text);
+    }
+
+    async fn adding_a_sku_refuses_outsiders_and_bad_input_and_leaves_nothing_behind(app) {
+        let op = app.operator().await;
+        let (owner, org) = seller(&app, &op, "13800000001").await;
+        let id = live_listing(&app, &op, &owner, org, "赣南脐橙 10斤装").await;
+        let path = format!("/api/v1/listings/{id}/skus");
+        let skus_before = app.count("skus", "1=1").await;
+        let changes_before = app.count("sku_changes", "1=1").await;
+        // Who may not.
+        app.post(&path, sku_body("3斤装", 1990), None).await.expect_status(401);
+        let (other, _) = seller(&app, &op, "13800000005").await;
+        let r = app.post(&path, sku_body("3斤装", 1990), Some(&other.token)).await;
+        r.expect_status(403);
+        assert_eq!(r.code(), "forbidden");
+        let consumer = app.register("13600000001", "王芳").await;
+        app.post(&path, sku_body("3斤装", 1990), Some(&consumer.token)).await.expect_status(403);
+        let official = app.staff("13900000003", PlatformRole::Official).await;
+        let r = app.post(&path, sku_body("3斤装", 1990), Some(&official.token)).await;
+        r.expect_status(403);
+        assert_eq!(r.code(), "read_only");
+        // What may not.
+        let r = app.post_raw(&path, "application/json", b"{\"name\": \"3\xe6\x96\xa4\xe8\xa3\x85\", \"price\":".to_vec(), Some(&owner.token)).await;
+        r.expect_status(400);
+        assert_eq!(r.code(), "malformed_json");
+        let r = app.post(&path, json!({"name": "3斤装", "unit": "box", "stock": 30, "weight_grams": 1800}), Some(&owner.token)).await;
+        r.expect_status(422);
+        assert!(r.field("price").is_some(), "a missing price is named: {}", r.text);
+        let mut unknown = sku_body("3斤装", 1990);
+        unknown["colour"] = json!("orange");
+        let r = app.post(&path, unknown, Some(&owner.token)).await;
+        r.expect_status(422);
+        assert!(r.field("colour").is_some(), "{}", r.text);
+        let r = app.post(&path, json!({"name": "", "unit": "box", "price": 0, "stock": -1, "weight_grams": 0}), Some(&owner.token)).await;
+        r.expect_status(422);
+        for f in ["name", "price", "stock", "weight_grams"] {
+            assert!(r.field(f).is_some(), "{f}: {}", r.text);
+        }
+        let mut tier = sku_body("3斤装", 1990);
+        tier["tiers"] = json!([{"min_quantity": 10, "price": 2500}]);
+        let r = app.post(&path, tier, Some(&owner.token)).await;
+        r.expect_status(422);
+        assert!(r.field("tiers").is_some(), "a tier above retail: {}", r.text);
+        let mut gtin = sku_body("3斤装", 1990);
+        gtin["gtin"] = json!("6901234567893");
+        let r = app.post(&path, gtin, Some(&owner.token)).await;
+        r.expect_status(422);
+        assert!(r.field("gtin").is_some(), "a bad check digit: {}", r.text);
+        // Where it may not go.
+        let r = app.post(&format!("/api/v1/listings/{}/skus", Uuid::new_v4()), sku_body("3斤装", 1990), Some(&owner.token)).await;
+        r.expect_status(404);
+        assert_eq!(r.code(), "not_found");
+        app.post("/api/v1/listings/not-a-uuid/skus", sku_body("3斤装", 1990), Some(&owner.token)).await.expect_status(404);
+        assert_eq!(app.count("skus", "1=1").await, skus_before, "no SKU from a refused request");
+        assert_eq!(app.count("sku_changes", "1=1").await, changes_before, "no log entry either");
+        let public = app.get(&format!("/api/v1/listings/{id}"), None).await;
+        assert_eq!(public.body["price_from"], 3990);
+        // At most 20 SKUs: the listing has 2; 18 more fit, the 21st does not.
+        for n in 0..18 {
+            app.post(&path, sku_body(&format!("规格{n}"), 2000 + n), Some(&owner.token)).await.expect_status(201);
+        }
+        let r = app.post(&path, sku_body("第21个", 1990), Some(&owner.token)).await;
+        r.expect_status(422);
+        assert_eq!(r.field_code("skus"), Some("too_many"), "{}", r.text);
+        assert_eq!(sku_ids(&app, &id, &owner.token).await.len(), 20);
+    }
+
+
+    async fn a_seller_removes_a_photo_and_its_files_and_thumbnail_go_with_it(app) {
+        let op = app.operator().await;
+        let (owner, org) = seller(&app, &op, "13800000001").await;
+        let id = live_listing(&app, &op, &owner, org, "赣南脐橙 10斤装").await;
+        let first = upload(&app, &id, png(100, 80), "a.png", &owner.token).await;
+        first.expect_status(201);
+        let second = upload(&app, &id, png(60, 60), "b.png", &owner.token).await;
+        second.expect_status(201);
+        let first_id = first.body["id"].as_str().unwrap_or_default().to_owned();
+        let (first_url, first_thumb) = (first.body["url"].as_str().unwrap_or_default().to_owned(), first.body["thumb_url"].as_str().unwrap_or_default().to_owned());
+        let second_thumb = second.body["thumb_url"].as_str().unwrap_or_default().to_owned();
+        assert_eq!(search(&app, "脐橙").await["hits"][0]["thumb_url"], first_thumb.as_str(), "the first photo is the thumbnail");
+        assert!(served(&app, &first_url).await && served(&app, &first_thumb).await);
+        let original = format!("private/listings/{id}/{first_id}/original.png");
+        let key = farmgate_infra::objects::ObjectKey::parse(&original).expect("a key");
+        assert!(app.state.infra.objects.get(&key).await.expect("objects").is_some(), "the original is kept privately");
+
+        let r = app.delete(&format!("/api/v1/listings/{id}/images/{first_id}"), Some(&owner.token)).await;
+        r.expect_status(204);
+        let listing = app.get(&format!("/api/v1/listings/{id}"), None).await;
+        let left: Vec<&str> = listing.body["images"].as_array().map(|a| a.iter().filter_map(|i| i["thumb_url"].as_str()).collect()).unwrap_or_default();
+        assert_eq!(left, [second_thumb.as_str()]);
+        assert_eq!(app.count("listing_images", "1=1").await, 1);
+        assert!(!served(&app, &first_url).await, "the display copy is gone");
+        assert!(!served(&app, &first_thumb).await, "the thumbnail is gone");
+        assert!(app.state.infra.objects.get(&key).await.expect("objects").is_none(), "the original is gone");
+        assert!(served(&app, &second_thumb).await, "the other photo stays");
+        assert_eq!(search(&app, "脐橙").await["hits"][0]["thumb_url"], second_thumb.as_str(), "search shows the remaining photo");
+        let again = app.delete(&format!("/api/v1/listings/{id}/images/{first_id}"), Some(&owner.token)).await;
+        again.expect_status(404);
+        assert_eq!(again.code(), "not_found");
+    }
+
+    async fn removing_a_photo_refuses_outsiders_and_photos_of_other_listings(app) {
+        let op = app.operator().await;
+        let (owner, org) = seller(&app, &op, "13800000001").await;
+        let id = live_listing(&app, &op, &owner, org, "赣南脐橙 10斤装").await;
+        let other_listing = live_listing(&app, &op, &owner, org, "赣南脐橙 5斤装").await;
+        let photo = upload(&app, &id, png(40, 40), "a.png", &owner.token).await;
+        photo.expect_status(201);
+        let image = photo.body["id"].as_str().unwrap_or_default().to_owned();
+        let thumb = photo.body["thumb_url"].as_str().unwrap_or_default().to_owned();
+        let path = format!("/api/v1/listings/{id}/images/{image}");
+        app.delete(&path, None).await.expect_status(401);
+        let (other, _) = seller(&app, &op, "13800000005").await;
+        let r = app.delete(&path, Some(&other.token)).await;
+        r.expect_status(403);
+        assert_eq!(r.code(), "forbidden");
+        let official = app.staff("13900000003", PlatformRole::Official).await;
+        assert_eq!(app.delete(&path, Some(&official.token)).await.code(), "read_only");
+        // The photo belongs to another listing (of the same seller): not found here.
+        let r = app.delete(&format!("/api/v1/listings/{other_listing}/images/{image}"), Some(&owner.token)).await;
+        r.expect_status(404);
+        // Unknown and malformed ids.
+        app.delete(&format!("/api/v1/listings/{id}/images/{}", Uuid::new_v4()), Some(&owner.token)).await.expect_status(404);
+        app.delete(&format!("/api/v1/listings/{}/images/{image}", Uuid::new_v4()), Some(&owner.token)).await.expect_status(404);
+        let r = app.delete(&format!("/api/v1/listings/{id}/images/not-a-uuid"), Some(&owner.token)).await;
+        r.expect_status(404);
+        assert_eq!(r.code(), "not_found");
+        assert_eq!(app.count("listing_images", "1=1").await, 1, "still there");
+        assert!(served(&app, &thumb).await, "its files too");
+        let listing = app.get(&format!("/api/v1/listings/{id}"), None).await;
+        assert_eq!(listing.body["images"][0]["id"], image.as_str());
+    }
+
+    async fn a_sellers_public_page_shows_its_listings_on_sale_and_nothing_else(app) {
+        let op = app.operator().await;
+        let (owner, org) = seller(&app, &op, "13800000001").await;
+        let small = live_listing(&app, &op, &owner, org, "赣南脐橙 5斤装").await;
+        let popular = live_listing(&app, &op, &owner, org, "赣南脐橙 10斤装").await;
+        sold_out_listing(&app, &op, &owner, org, "赣南脐橙 售罄礼盒").await;
+        draft_listing(&app, &owner, org, "赣南脐橙 草稿").await;
+        let delisted = live_listing(&app, &op, &owner, org, "赣南脐橙 下架款").await;
+        app.post(&format!("/api/v1/admin/listings/{delisted}/delist"), json!({"reason": "抽检农残超标，暂停销售"}), Some(&op.token)).await.expect_status(200);
+        let (neighbour, neighbour_org) = seller(&app, &op, "13800000005").await;
+        live_listing(&app, &op, &neighbour, neighbour_org, "高山蜜柚 2个装").await;
+        app.state.catalog.set_sales(small.parse().expect("uuid"), 5).await.expect("sales");
+        app.state.catalog.set_sales(popular.parse().expect("uuid"), 50).await.expect("sales");
+        app.outbox_drained().await;
+
+        let r = app.get(&format!("/api/v1/sellers/{org}"), None).await;
+        r.expect_status(200);
+        assert_eq!(r.body["seller"]["id"], org.to_string());
+        assert_eq!(r.body["seller"]["name"], "梅岭脐橙专业合作社");
+        assert_eq!(r.body["seller"]["kind"], "cooperative");
+        assert_eq!(r.body["seller"]["verified"], true);
+        assert_eq!(r.body["seller"]["region"]["county"], "青石县");
+        assert_eq!(titles(&json!({"hits": r.body["listings"]})), ["赣南脐橙 10斤装", "赣南脐橙 5斤装"], "on sale only, best sellers first");
+        assert_eq!(r.body["listings"][0]["price_from"], 3990);
+        assert_eq!(r.body["listings"][0]["sales"], 50);
+        assert!(r.body.get("licence_no").is_none() && r.body["seller"].get("licence_no").is_none(), "no registration details in public");
+        let theirs = app.get(&format!("/api/v1/sellers/{neighbour_org}"), None).await;
+        theirs.expect_status(200);
+        assert_eq!(titles(&json!({"hits": theirs.body["listings"]})), ["高山蜜柚 2个装"]);
+    }
+
+    async fn only_a_verified_seller_has_a_public_page(app) {
+        let op = app.operator().await;
+        let (owner, org) = seller(&app, &op, "13800000001").await;
+        live_listing(&app, &op, &owner, org, "赣南脐橙 10斤装").await;
+        app.get(&format!("/api/v1/sellers/{org}"), None).await.expect_status(200);
+        let newcomer = app.register("13800000009", "周明").await;
+        let pending = app.create_org(&newcomer, "family_farm", "高山蔬菜家庭农场").await;
+        let buyer = app.register("13700000001", "马超").await;
+        let shop = app.verified_org(&buyer, &op, "business_buyer", "惠民社区超市").await;
+        for (what, path) in [
+            ("unknown", format!("/api/v1/sellers/{}", Uuid::new_v4())),
+            ("malformed", "/api/v1/sellers/not-a-uuid".to_owned()),
+            ("waiting for verification", format!("/api/v1/sellers/{pending}")),
+            ("a business buyer, not a seller", format!("/api/v1/sellers/{shop}")),
+        ] {
+            let r = app.get(&path, None).await;
+            assert_eq!(r.status, 404, "{what}: {}", r.text);
+            assert_eq!(r.code(), "not_found", "{what}");
+        }
+        // A seller that loses its verification loses its page.
+        app.post(&format!("/api/v1/admin/orgs/{org}/reject"), json!({"reason": "营业执照已吊销"}), Some(&op.token)).await.expect_status(200);
+        app.get(&format!("/api/v1/sellers/{org}"), None).await.expect_status(404);
+    }
+
+    async fn the_operator_sees_inactive_categories_that_nobody_else_sees(app) {
+        let op = app.operator().await;
+        let fruit = category(&app, "fruit").await;
+        let r = app.post("/api/v1/admin/categories", json!({"parent_id": fruit, "name": "枇杷", "name_en": "Loquat", "slug": "loquat"}), Some(&op.token)).await;
+        r.expect_status(201);
+        let loquat = r.body["id"].as_str().unwrap_or_default().to_owned();
+        app.patch(&format!("/api/v1/admin/categories/{loquat}"), json!({"active": false}), Some(&op.token)).await.expect_status(200);
+
+        let all = app.get("/api/v1/admin/categories", Some(&op.token)).await;
+        all.expect_status(200);
+        let roots = all.body.as_array().cloned().unwrap_or_default();
+        assert_eq!(roots.len(), 8, "the same roots as the public tree");
+        let fruit_root = roots.iter().find(|c| c["id"] == fruit.as_str()).cloned().unwrap_or_default();
+        let child = fruit_root["children"].as_array().and_then(|c| c.iter().find(|x| x["id"] == loquat.as_str())).cloned().unwrap_or_default();
+        assert_eq!(child["name"], "枇杷", "{}", all.text);
+        assert_eq!(child["active"], false);
+        assert_eq!(child["parent_id"], fruit.as_str());
+        let public = app.get("/api/v1/categories", None).await;
+        assert!(!public.text.contains(&loquat), "the public tree leaves it out");
+
+        app.get("/api/v1/admin/categories", None).await.expect_status(401);
+        let (owner, _) = seller(&app, &op, "13800000001").await;
+        for who in [owner, app.register("13600000001", "王芳").await, app.staff("13900000003", PlatformRole::Official).await, app.staff("13900000004", PlatformRole::AfterSalesAgent).await] {
+            let r = app.get("/api/v1/admin/categories", Some(&who.token)).await;
+            r.expect_status(403);
+            assert_eq!(r.code(), "forbidden");
+            assert!(!r.text.contains("枇杷"));
+        }
+    }
+
+    async fn staff_of_one_seller_cannot_write_to_another_sellers_listings(app) {
+        let op = app.operator().await;
+        let (owner_a, org_a) = seller(&app, &op, "13800000001").await;
+        let staff = app.member(&owner_a, org_a, "13800000002", "刘晓燕", "staff").await;
+        let mine = live_listing(&app, &op, &owner_a, org_a, "赣南脐橙 10斤装").await;
+        // Staff work on their own organisation's listings…
+        app.patch(&format!("/api/v1/listings/{mine}"), json!({"storage": "冷藏 4℃"}), Some(&staff.token)).await.expect_status(200);
+        app.post(&format!("/api/v1/listings/{mine}/skus"), sku_body("3斤装", 1990), Some(&staff.token)).await.expect_status(201);
+        // …but not on another's.
+        let (owner_b, org_b) = seller(&app, &op, "13800000005").await;
+        let theirs = live_listing(&app, &op, &owner_b, org_b, "龙泉高山蜜柚 2个装").await;
+        let photo = upload(&app, &theirs, png(40, 40), "b.png", &owner_b.token).await;
+        photo.expect_status(201);
+        let image = photo.body["id"].as_str().unwrap_or_default().to_owned();
+        let sku = sku_ids(&app, &theirs, &owner_b.token).await[0].clone();
+        let before = app.get(&format!("/api/v1/listings/{theirs}"), Some(&owner_b.token)).await;
+        let changes_before = app.count("sku_changes", "1=1").await;
+        let cat = category(&app, "citrus").await;
+        let attempts = [
+            app.patch(&format!("/api/v1/listings/{theirs}"), json!({"description": "改掉"}), Some(&staff.token)).await,
+            app.patch(&format!("/api/v1/skus/{sku}"), json!({"price": 1, "stock": 0}), Some(&staff.token)).await,
+            app.post(&format!("/api/v1/listings/{theirs}/skus"), sku_body("1元秒杀", 100), Some(&staff.token)).await,
+            upload(&app, &theirs, png(10, 10), "x.png", &staff.token).await,
+            app.delete(&format!("/api/v1/listings/{theirs}/images/{image}"), Some(&staff.token)).await,
+            app.post_empty(&format!("/api/v1/listings/{theirs}/submit"), Some(&staff.token)).await,
+            app.post(&format!("/api/v1/orgs/{org_b}/listings"), listing_body(&cat, "冒名商品 10斤"), Some(&staff.token)).await,
+            app.get(&format!("/api/v1/orgs/{org_b}/listings"), Some(&staff.token)).await,
+            app.get(&format!("/api/v1/listings/{theirs}/changes"), Some(&staff.token)).await,
+        ];
+        for (i, r) in attempts.iter().enumerate() {
+            assert_eq!(r.status, 403, "attempt {i}: {}", r.text);
+            assert_eq!(r.code(), "forbidden", "attempt {i}");
+        }
+        let after = app.get(&format!("/api/v1/listings/{theirs}"), Some(&owner_b.token)).await;
+        assert_eq!(before.body, after.body, "nothing about the other listing changed");
+        assert_eq!(app.count("sku_changes", "1=1").await, changes_before);
+        assert_eq!(app.count("listing_images", "1=1").await, 1);
+        assert_eq!(app.count("listings", "1=1").await, 2, "no listing created for the other seller");
+    }
+
+    async fn reindex_rebuilds_a_lost_or_corrupted_search_index_from_the_database(app) {
+        let op = app.operator().await;
+        let (owner, org) = seller(&app, &op, "13800000001").await;
+        for title in ["赣南脐橙 梅岭果园 10斤装", "赣南脐橙 茶坑村 5斤装", "高山脐橙 礼盒装"] {
+            live_listing(&app, &op, &owner, org, title).await;
+        }
+        sold_out_listing(&app, &op, &owner, org, "脐橙 售罄款").await;
+        draft_listing(&app, &owner, org, "脐橙 草稿").await;
+        let delisted = live_listing(&app, &op, &owner, org, "脐橙 下架款").await;
+        app.post(&format!("/api/v1/admin/listings/{delisted}/delist"), json!({"reason": "抽检农残超标，暂停销售"}), Some(&op.token)).await.expect_status(200);
+        let on_sale = sorted(titles(&search(&app, "脐橙").await));
+        let everything = sorted(titles(&search_with(&app, &[("q", "脐橙"), ("in_stock", "false")]).await));
+        assert_eq!(on_sale.len(), 3);
+        assert_eq!(everything.len(), 4, "sold out stays in the index, flagged");
+        let index = app.state.catalog.search_index().clone();
+        assert_eq!(index.count().await.expect("count"), 4);
+
+        // Lose the index, then leave a stale document behind (a listing that no longer exists).
+        index.clear().await.expect("clear");
+        let ghost_id = Uuid::new_v4();
+        index.upsert(vec![SearchDoc {
+            id: ghost_id,
+            title: "脐橙 幽灵商品".to_owned(),
+            keywords: String::new(),
+            category_ids: Vec::new(),
+            township: Some("梅岭镇".to_owned()),
+            seller_id: org,
+            seller_name: "梅岭脐橙专业合作社".to_owned(),
+            seller_kind: "cooperative".to_owned(),
+            price_from: 1,
+            unit: "box".to_owned(),
+            in_stock: true,
+            sales: 0,
+            created_at: 0,
+            thumb_url: None,
+        }]).await.expect("upsert");
+        assert_eq!(titles(&search(&app, "脐橙").await), ["脐橙 幽灵商品"], "the index really is wrong now");
+
+        // What `farmgate reindex` runs.
+        let indexed = app.state.catalog.rebuild_index().await.expect("rebuild");
+        assert_eq!(indexed, 4, "three on sale and one sold out; no draft, no delisted");
+        assert_eq!(index.count().await.expect("count"), 4, "and the ghost is gone");
+        let r = search_with(&app, &[("q", "脐橙")]).await;
+        assert_eq!(sorted(titles(&r)), on_sale);
+        assert_eq!(r["total"], 3);
+        assert_eq!(r["facets"]["township"]["梅岭镇"], 3);
+        assert_eq!(sorted(titles(&search_with(&app, &[("q", "脐橙"), ("in_stock", "false")]).await)), everything);
+        assert_eq!(titles(&search(&app, "qicheng").await).len(), 3, "pinyin is rebuilt too");
+        // Twice is the same as once.
+        assert_eq!(app.state.catalog.rebuild_index().await.expect("rebuild"), 4);
+        assert_eq!(index.count().await.expect("count"), 4);
+    }
+
+    async fn an_empty_index_is_rebuilt_only_when_the_catalogue_has_live_listings(app) {
+        let catalog = app.state.catalog.clone();
+        assert!(!catalog.rebuild_if_empty().await.expect("rebuild if empty"), "nothing to rebuild in an empty catalogue");
+        let op = app.operator().await;
+        let (owner, org) = seller(&app, &op, "13800000001").await;
+        draft_listing(&app, &owner, org, "脐橙 草稿").await;
+        assert!(!catalog.rebuild_if_empty().await.expect("rebuild if empty"), "a draft alone is not indexed");
+        live_listing(&app, &op, &owner, org, "赣南脐橙 10斤装").await;
+        live_listing(&app, &op, &owner, org, "赣南脐橙 5斤装").await;
+        assert!(!catalog.rebuild_if_empty().await.expect("rebuild if empty"), "a populated index is left alone");
+        catalog.search_index().clear().await.expect("clear");
+        assert!(titles(&search(&app, "脐橙").await).is_empty());
+        assert!(catalog.rebuild_if_empty().await.expect("rebuild if empty"));
+        assert_eq!(catalog.search_index().count().await.expect("count"), 2);
+        assert_eq!(sorted(titles(&search(&app, "脐橙").await)), ["赣南脐橙 10斤装", "赣南脐橙 5斤装"]);
+    }
+
+    async fn a_server_starting_with_an_empty_search_index_rebuilds_it(app) {
+        let mut app = app;
+        let op = app.operator().await;
+        let (owner, org) = seller(&app, &op, "13800000001").await;
+        let id = live_listing(&app, &op, &owner, org, "赣南脐橙 10斤装").await;
+        live_listing(&app, &op, &owner, org, "赣南脐橙 5斤装").await;
+        draft_listing(&app, &owner, org, "脐橙 草稿").await;
+        assert_eq!(titles(&search(&app, "脐橙").await).len(), 2);
+        app.stop().await;
+        // Same database, new data directory: the embedded index starts empty and nothing is
+        // left in the outbox to fill it; only the rebuild at start can.
+        let second = app.start_on_same_database().await;
+        let mut found = Vec::new();
+        for _ in 0..200 {
+            found = sorted(titles(&search(&second, "脐橙").await));
+            if found.len() >= 2 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(found, ["赣南脐橙 10斤装", "赣南脐橙 5斤装"], "rebuilt in the background at start");
+        assert_eq!(second.state.catalog.search_index().count().await.expect("count"), 2);
+        second.get(&format!("/api/v1/listings/{id}"), None).await.expect_status(200);
+    }
+}
+
+// The limits of 20 SKUs and 9 photos per listing are checked by counting before the write
+// transaction opens, so requests arriving together all see room and all insert. Both tests fail
+// today on both backends (reported; see `Catalog::add_sku` and `Catalog::add_image`) and are
+// ignored until the check moves inside the transaction: run with `--run-ignored only`.
+
+/// Two phones of the same cooperative adding SKUs at once.
+async fn skus_added_at_the_same_moment_still_stop_at_twenty(backend: farmgate_tests::Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let op = app.operator().await;
+    let (owner, org) = seller(&app, &op, "13800000001").await;
+    let id = live_listing(&app, &op, &owner, org, "赣南脐橙 10斤装").await;
+    let path = format!("/api/v1/listings/{id}/skus");
+    for n in 0..16 {
+        app.post(
+            &path,
+            sku_body(&format!("规格{n}"), 2000 + n),
+            Some(&owner.token),
+        )
+        .await
+        .expect_status(201);
+    }
+    // 18 SKUs; two phones of the same cooperative add six more at once.
+    let tries = (0..6)
+        .map(|n| {
+            app.http
+                .post(app.url(&path))
+                .bearer_auth(&owner.token)
+                .json(&sku_body(&format!("同时{n}"), 1990))
+        })
+        .collect();
+    let answers = app.send_all(tries).await;
+    let created = answers.iter().filter(|r| r.status == 201).count();
+    let refused = answers
+        .iter()
+        .filter(|r| r.status == 422 && r.field_code("skus") == Some("too_many"))
+        .count();
+    assert_eq!(
+        (created, refused),
+        (2, 4),
+        "{:?}",
+        answers
+            .iter()
+            .map(|r| (r.status, r.text.as_str()))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(sku_ids(&app, &id, &owner.token).await.len(), 20);
+}
+
+/// Several photos uploaded at once (a phone sending a whole album).
+async fn photos_uploaded_at_the_same_moment_still_stop_at_nine(backend: farmgate_tests::Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let op = app.operator().await;
+    let (owner, org) = seller(&app, &op, "13800000001").await;
+    let id = live_listing(&app, &op, &owner, org, "赣南脐橙 10斤装").await;
+    for n in 0..7 {
+        upload(&app, &id, png(20 + n, 20), "a.png", &owner.token)
+            .await
+            .expect_status(201);
+    }
+    let tries = (0..4)
+        .map(|n| {
+            let part =
+                reqwest::multipart::Part::bytes(png(40 + n, 30)).file_name("b.png".to_owned());
+            app.http
+                .post(app.url(&format!("/api/v1/listings/{id}/images")))
+                .bearer_auth(&owner.token)
+                .multipart(reqwest::multipart::Form::new().part("file", part))
+        })
+        .collect();
+    let answers = app.send_all(tries).await;
+    let created = answers.iter().filter(|r| r.status == 201).count();
+    let refused = answers
+        .iter()
+        .filter(|r| r.status == 409 && r.code() == "too_many_images")
+        .count();
+    assert_eq!(
+        (created, refused),
+        (2, 2),
+        "{:?}",
+        answers
+            .iter()
+            .map(|r| (r.status, r.code()))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(app.count("listing_images", "1=1").await, 9);
+}
+
+mod skus_added_at_the_same_moment_still_stop_at_twenty {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn embedded() {
+        super::skus_added_at_the_same_moment_still_stop_at_twenty(
+            farmgate_tests::Backend::Embedded,
+        )
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn production() {
+        super::skus_added_at_the_same_moment_still_stop_at_twenty(
+            farmgate_tests::Backend::Production,
+        )
+        .await;
+    }
+}
+
+mod photos_uploaded_at_the_same_moment_still_stop_at_nine {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn embedded() {
+        super::photos_uploaded_at_the_same_moment_still_stop_at_nine(
+            farmgate_tests::Backend::Embedded,
+        )
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn production() {
+        super::photos_uploaded_at_the_same_moment_still_stop_at_nine(
+            farmgate_tests::Backend::Production,
+        )
+        .await;
     }
 }

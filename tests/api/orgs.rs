@@ -223,3 +223,127 @@ both_backends! {
         assert_eq!(r.body["licence_no"], licence.as_str());
     }
 }
+
+both_backends! {
+    async fn an_invitee_declines_and_the_invitation_is_closed_for_good(app) {
+        let op = app.operator().await;
+        let owner = app.register("13800000001", "李国强").await;
+        let org = app.verified_org(&owner, &op, "cooperative", "梅岭脐橙专业合作社").await;
+        let invitee = app.register("13800000002", "刘晓燕").await;
+        let inv = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "13800000002", "role": "staff"}), Some(&owner.token)).await;
+        inv.expect_status(201);
+        let id = inv.body["id"].as_str().unwrap_or_default().to_owned();
+        assert_eq!(app.get("/api/v1/me/invitations", Some(&invitee.token)).await.body.as_array().map(Vec::len), Some(1));
+
+        let r = app.post_empty(&format!("/api/v1/invitations/{id}/decline"), Some(&invitee.token)).await;
+        r.expect_status(204);
+        assert!(r.text.is_empty(), "204 has no body: {}", r.text);
+        let mine = app.get("/api/v1/me/invitations", Some(&invitee.token)).await;
+        assert_eq!(mine.body, json!([]), "no longer waiting");
+        let listed = app.get(&format!("/api/v1/orgs/{org}/invitations"), Some(&owner.token)).await;
+        assert_eq!(listed.body[0]["status"], "declined", "{}", listed.text);
+        // Declined means declined: it can be neither accepted nor declined again.
+        let r = app.post_empty(&format!("/api/v1/invitations/{id}/accept"), Some(&invitee.token)).await;
+        r.expect_status(404);
+        assert_eq!(r.code(), "not_found");
+        app.post_empty(&format!("/api/v1/invitations/{id}/decline"), Some(&invitee.token)).await.expect_status(404);
+        app.get(&format!("/api/v1/orgs/{org}"), Some(&invitee.token)).await.expect_status(403);
+        assert_eq!(app.count("memberships", "1=1").await, 1, "only the owner");
+        assert_eq!(app.count("audit_log", "action = 'org.invite.decline'").await, 1);
+        assert_eq!(app.count("audit_log", "action = 'org.invite.accept'").await, 0);
+        // The owner may invite again; the new invitation is a fresh one.
+        let again = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "13800000002", "role": "staff"}), Some(&owner.token)).await;
+        again.expect_status(201);
+        assert_ne!(again.body["id"], id.as_str());
+    }
+
+    async fn only_the_invitee_declines_and_only_while_the_invitation_waits(app) {
+        let op = app.operator().await;
+        let owner = app.register("13800000001", "李国强").await;
+        let org = app.verified_org(&owner, &op, "cooperative", "梅岭脐橙专业合作社").await;
+        let invitee = app.register("13800000002", "刘晓燕").await;
+        let inv = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "13800000002", "role": "owner"}), Some(&owner.token)).await;
+        let id = inv.body["id"].as_str().unwrap_or_default().to_owned();
+        let path = format!("/api/v1/invitations/{id}/decline");
+        app.post_empty(&path, None).await.expect_status(401);
+        // Neither a stranger nor the inviting owner can decline on the invitee's behalf.
+        let stranger = app.register("13800000003", "陈志明").await;
+        for who in [&stranger, &owner] {
+            let r = app.post_empty(&path, Some(&who.token)).await;
+            r.expect_status(404);
+            assert_eq!(r.code(), "not_found");
+        }
+        app.post_empty(&format!("/api/v1/invitations/{}/decline", uuid::Uuid::new_v4()), Some(&invitee.token)).await.expect_status(404);
+        app.post_empty("/api/v1/invitations/not-a-uuid/decline", Some(&invitee.token)).await.expect_status(404);
+        let listed = app.get(&format!("/api/v1/orgs/{org}/invitations"), Some(&owner.token)).await;
+        assert_eq!(listed.body[0]["status"], "pending", "untouched by refused attempts");
+        assert_eq!(app.count("audit_log", "action = 'org.invite.decline'").await, 0);
+        // A revoked invitation cannot be declined either.
+        app.delete(&format!("/api/v1/orgs/{org}/invitations/{id}"), Some(&owner.token)).await.expect_status(204);
+        app.post_empty(&path, Some(&invitee.token)).await.expect_status(404);
+        let listed = app.get(&format!("/api/v1/orgs/{org}/invitations"), Some(&owner.token)).await;
+        assert_eq!(listed.body[0]["status"], "revoked");
+        // An accepted one neither.
+        let inv = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "13800000002", "role": "staff"}), Some(&owner.token)).await;
+        let id = inv.body["id"].as_str().unwrap_or_default().to_owned();
+        app.post_empty(&format!("/api/v1/invitations/{id}/accept"), Some(&invitee.token)).await.expect_status(200);
+        app.post_empty(&format!("/api/v1/invitations/{id}/decline"), Some(&invitee.token)).await.expect_status(404);
+        let members = app.get(&format!("/api/v1/orgs/{org}/members"), Some(&owner.token)).await;
+        assert_eq!(members.body.as_array().map(Vec::len), Some(2), "still a member after the refused decline");
+    }
+
+    async fn staff_and_owners_of_one_organisation_cannot_manage_another(app) {
+        let op = app.operator().await;
+        let owner_a = app.register("13800000001", "李国强").await;
+        let org_a = app.verified_org(&owner_a, &op, "cooperative", "梅岭脐橙专业合作社").await;
+        let staff_a = app.member(&owner_a, org_a, "13800000002", "刘晓燕", "staff").await;
+        let owner_b = app.register("13800000005", "黄建华").await;
+        let org_b = app.verified_org(&owner_b, &op, "cooperative", "龙泉生态稻米专业合作社").await;
+        let staff_b = app.member(&owner_b, org_b, "13800000006", "赵敏", "staff").await;
+        let waiting = app.post(&format!("/api/v1/orgs/{org_b}/invitations"), json!({"login": "13800000007", "role": "staff"}), Some(&owner_b.token)).await;
+        waiting.expect_status(201);
+        let waiting_id = waiting.body["id"].as_str().unwrap_or_default().to_owned();
+        let org_before = app.get(&format!("/api/v1/orgs/{org_b}"), Some(&owner_b.token)).await;
+        let audit_before = app.count("audit_log", "1=1").await;
+
+        for (who, token) in [("staff of A", &staff_a.token), ("owner of A", &owner_a.token)] {
+            let attempts = [
+                app.post(&format!("/api/v1/orgs/{org_b}/invitations"), json!({"login": "13800000008", "role": "owner"}), Some(token)).await,
+                app.patch(&format!("/api/v1/orgs/{org_b}"), json!({"contact_name": "冒名顶替"}), Some(token)).await,
+                app.patch(&format!("/api/v1/orgs/{org_b}/members/{}", staff_b.account_id), json!({"role": "owner"}), Some(token)).await,
+                app.delete(&format!("/api/v1/orgs/{org_b}/members/{}", staff_b.account_id), Some(token)).await,
+                app.delete(&format!("/api/v1/orgs/{org_b}/invitations/{waiting_id}"), Some(token)).await,
+                app.get(&format!("/api/v1/orgs/{org_b}/invitations"), Some(token)).await,
+            ];
+            for (i, r) in attempts.iter().enumerate() {
+                assert_eq!(r.status, 403, "{who}, attempt {i}: {}", r.text);
+                assert_eq!(r.code(), "forbidden", "{who}, attempt {i}");
+            }
+        }
+        // Through their own organisation's path, B's invitation and member are not found.
+        let r = app.delete(&format!("/api/v1/orgs/{org_a}/invitations/{waiting_id}"), Some(&owner_a.token)).await;
+        r.expect_status(404);
+        let r = app.delete(&format!("/api/v1/orgs/{org_a}/members/{}", staff_b.account_id), Some(&owner_a.token)).await;
+        r.expect_status(404);
+        let r = app.patch(&format!("/api/v1/orgs/{org_a}/members/{}", staff_b.account_id), json!({"role": "owner"}), Some(&owner_a.token)).await;
+        r.expect_status(404);
+        // Staff of A cannot manage A's members either.
+        let r = app.patch(&format!("/api/v1/orgs/{org_a}/members/{}", owner_a.account_id), json!({"role": "staff"}), Some(&staff_a.token)).await;
+        r.expect_status(403);
+        let r = app.delete(&format!("/api/v1/orgs/{org_a}/members/{}", owner_a.account_id), Some(&staff_a.token)).await;
+        r.expect_status(403);
+
+        let org_after = app.get(&format!("/api/v1/orgs/{org_b}"), Some(&owner_b.token)).await;
+        assert_eq!(org_before.body, org_after.body, "organisation B is unchanged");
+        let members = app.get(&format!("/api/v1/orgs/{org_b}/members"), Some(&owner_b.token)).await;
+        let roles: Vec<&str> = members.body.as_array().map(|a| a.iter().filter_map(|m| m["role"].as_str()).collect()).unwrap_or_default();
+        assert_eq!(roles.len(), 2);
+        assert!(roles.contains(&"owner") && roles.contains(&"staff"), "{roles:?}");
+        let invitations = app.get(&format!("/api/v1/orgs/{org_b}/invitations"), Some(&owner_b.token)).await;
+        let mut statuses: Vec<&str> = invitations.body.as_array().map(|a| a.iter().filter_map(|i| i["status"].as_str()).collect()).unwrap_or_default();
+        statuses.sort_unstable();
+        assert_eq!(statuses, ["accepted", "pending"], "B's own two: none added, none revoked");
+        assert_eq!(app.count("memberships", "1=1").await, 4);
+        assert_eq!(app.count("audit_log", "1=1").await, audit_before, "nothing was done, so nothing was logged");
+    }
+}

@@ -324,19 +324,203 @@ async fn produce_synonyms_find_each_other(ix: Arc<dyn SearchIndex>) {
     }
 }
 
+/// The other direction: the title has the everyday word, the shopper types another word of its
+/// group. 花生 finding 农家落花生 (above) could be a plain substring match; 落花生 finding 花生
+/// cannot, and 马铃薯 finding 土豆 shares no character at all.
+async fn synonyms_work_both_ways_even_without_a_shared_character(ix: Arc<dyn SearchIndex>) {
+    ix.upsert(vec![
+        doc(
+            40,
+            "高山土豆 5斤",
+            &[VEG],
+            "白云乡",
+            "family_farm",
+            1490,
+            true,
+            5,
+        ),
+        doc(
+            41,
+            "农家花生 2斤",
+            &[DRY],
+            "龙泉镇",
+            "family_farm",
+            2290,
+            true,
+            5,
+        ),
+        doc(
+            42,
+            "樱桃西红柿 2斤",
+            &[VEG],
+            "白云乡",
+            "family_farm",
+            1690,
+            true,
+            5,
+        ),
+        doc(
+            43,
+            "黄心地瓜 5斤",
+            &[VEG],
+            "桃源乡",
+            "family_farm",
+            1790,
+            true,
+            5,
+        ),
+        doc(
+            44,
+            "糯苞米 10根",
+            &[VEG],
+            "龙泉镇",
+            "cooperative",
+            2190,
+            true,
+            5,
+        ),
+        doc(
+            45,
+            "冬菇 250克",
+            &[DRY],
+            "桃源乡",
+            "family_farm",
+            3990,
+            true,
+            5,
+        ),
+    ])
+    .await
+    .expect("upsert");
+    for (q, want) in [
+        ("马铃薯", vec![5, 40]),
+        ("洋芋", vec![5, 40]),
+        ("土豆", vec![5, 40]),
+        ("落花生", vec![9, 41]),
+        ("花生", vec![9, 41]),
+        ("番茄", vec![6, 42]),
+        ("西红柿", vec![6, 42]),
+        ("红薯", vec![7, 43]),
+        ("玉米", vec![8, 44]),
+        ("香菇", vec![12, 45]),
+        ("malingshu", vec![5, 40]),
+        ("luohuasheng", vec![9, 41]),
+    ] {
+        let r = ix.search(&req(q)).await.expect("search");
+        assert_eq!(sorted(ids(&r)), want, "{q}");
+    }
+    let r = ix.search(&req("马铃薯")).await.expect("search");
+    let h = r
+        .hits
+        .iter()
+        .find(|h| h.doc.id == id(40))
+        .map(|h| h.title_highlight.clone())
+        .unwrap_or_default();
+    assert_eq!(
+        h, "高山<mark>土豆</mark> 5斤",
+        "the synonym is what is marked"
+    );
+    let r = ix.search(&req("落花生")).await.expect("search");
+    let h = r
+        .hits
+        .iter()
+        .find(|h| h.doc.id == id(41))
+        .map(|h| h.title_highlight.clone())
+        .unwrap_or_default();
+    assert_eq!(h, "农家<mark>花生</mark> 2斤");
+}
+
 async fn typos_in_pinyin_are_forgiven(ix: Arc<dyn SearchIndex>) {
+    for (q, want) in [
+        ("pinguo", 1),          // a letter missing
+        ("pingguuo", 1),        // a letter too many
+        ("pingguo", 1),         // (exact, for reference)
+        ("pinggou", 1),         // two letters swapped
+        ("pimgguo", 1),         // a letter wrong
+        ("hongfusi", 1),        // sh typed as s
+        ("qichen", 4),          // the last letter missing
+        ("daohuaxaing", 3),     // swapped, in a longer word
+        ("hongfushipinguo", 1), // in a run of words
+    ] {
+        let r = ix.search(&req(q)).await.expect("search");
+        assert!(
+            ids(&r).contains(&want),
+            "{q} should find #{want}, got {:?}",
+            ids(&r)
+        );
+    }
+    // Up to three letters nothing is forgiven: `pgx` is not a slip of `pg` (苹果).
+    assert!(ids(&ix.search(&req("pgx")).await.expect("search")).is_empty());
+    // Up to seven letters one slip is forgiven, not two.
     assert!(
-        ids(&ix.search(&req("pinguo")).await.expect("search")).contains(&1),
-        "pinguo"
+        !ids(&ix.search(&req("pxnggxo")).await.expect("search")).contains(&1),
+        "two wrong letters in a seven-letter word"
     );
+}
+
+/// Latin words in titles (brand names, `Organic`, `Kiwi`) match whole, in any case, and by
+/// prefix while the shopper is still typing.
+async fn latin_title_words_match_whole_or_by_prefix(ix: Arc<dyn SearchIndex>) {
+    let mut organic = doc(
+        50,
+        "Organic 富硒大米 5kg",
+        &[GRAIN],
+        "龙泉镇",
+        "cooperative",
+        6900,
+        true,
+        1,
+    );
+    organic.keywords = String::new();
+    let mut kiwi = doc(
+        51,
+        "Kiwi 红心猕猴桃 12个",
+        &[FRUIT],
+        "桃源乡",
+        "family_farm",
+        4990,
+        true,
+        1,
+    );
+    kiwi.keywords = String::new();
+    ix.upsert(vec![organic, kiwi]).await.expect("upsert");
+    for (q, want) in [
+        ("organic", vec![50]),
+        ("ORGANIC", vec![50]),
+        ("Organ", vec![50]),
+        ("kiwi", vec![51]),
+        ("kiwi 猕猴桃", vec![51]),
+        ("organic 大米", vec![50]),
+    ] {
+        let r = ix.search(&req(q)).await.expect("search");
+        assert_eq!(sorted(ids(&r)), want, "{q}");
+    }
     assert!(
-        ids(&ix.search(&req("hongfusi")).await.expect("search")).contains(&1),
-        "hongfusi"
+        ids(&ix.search(&req("organic 猕猴桃")).await.expect("search")).is_empty(),
+        "every word must match"
     );
-    assert!(
-        ids(&ix.search(&req("qichen")).await.expect("search")).contains(&4),
-        "qichen"
+}
+
+/// A typo in a Latin title word is not forgiven today: typo tolerance applies to pinyin only
+/// (`meili.rs` turns typos off on titles "as in the embedded engine"). This case states what
+/// shoppers would expect; it is ignored until both engines forgive typos in Latin words.
+async fn typos_in_latin_title_words_are_forgiven(ix: Arc<dyn SearchIndex>) {
+    let mut organic = doc(
+        50,
+        "Organic 富硒大米 5kg",
+        &[GRAIN],
+        "龙泉镇",
+        "cooperative",
+        6900,
+        true,
+        1,
     );
+    organic.keywords = String::new();
+    ix.upsert(vec![organic]).await.expect("upsert");
+    for q in ["organik", "orgainc", "organc"] {
+        let r = ix.search(&req(q)).await.expect("search");
+        assert_eq!(ids(&r), vec![50], "{q}");
+    }
 }
 
 async fn filters_narrow_and_facets_count_every_match(ix: Arc<dyn SearchIndex>) {
@@ -556,7 +740,9 @@ contract!(
     pinyin_and_initials_find_chinese_titles,
     mixed_chinese_and_pinyin_input_works,
     produce_synonyms_find_each_other,
+    synonyms_work_both_ways_even_without_a_shared_character,
     typos_in_pinyin_are_forgiven,
+    latin_title_words_match_whole_or_by_prefix,
     filters_narrow_and_facets_count_every_match,
     sold_out_listings_are_left_out_when_asked,
     results_sort_by_price_newness_and_sales,
@@ -565,6 +751,15 @@ contract!(
     junk_and_huge_queries_are_harmless,
     upserts_replace_deletes_remove_and_clear_empties,
 );
+
+mod typos_in_latin_title_words_are_forgiven {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore = "typo tolerance is pinyin-only on both engines today; enable when Latin words get it"]
+    async fn embedded() {
+        let (ix, _dir) = super::embedded().await;
+        super::typos_in_latin_title_words_are_forgiven(ix).await;
+    }
+}
 
 #[test]
 fn an_index_survives_a_reopen() {

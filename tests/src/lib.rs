@@ -84,7 +84,10 @@ pub struct TestApp {
     pub state: AppState,
     pub clock: Clock,
     pub backend: Backend,
+    /// The settings the server was built with (a second server can reuse its database).
+    settings: Settings,
     shutdown: watch::Sender<bool>,
+    server: Option<tokio::task::JoinHandle<()>>,
     _dir: tempfile::TempDir,
 }
 
@@ -352,13 +355,14 @@ impl TestApp {
         let app = farmgate_server::build(&settings, options)
             .await
             .expect("the app builds");
+        let kept = settings.clone();
         let state = app.state.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free port");
         let base = format!("http://{}", listener.local_addr().expect("local address"));
         let (shutdown, rx) = watch::channel(false);
-        tokio::spawn(async move {
+        let server = tokio::spawn(async move {
             if let Err(e) = farmgate_server::serve(app, listener, rx).await {
                 eprintln!("test server stopped with an error: {e:#}");
             }
@@ -375,9 +379,49 @@ impl TestApp {
             state,
             clock,
             backend,
+            settings: kept,
             shutdown,
+            server: Some(server),
             _dir: dir,
         }
+    }
+
+    /// Stops this server (HTTP and the outbox worker) and waits until it has stopped. The
+    /// database stays; [`TestApp::state`] still reaches it.
+    pub async fn stop(&mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(server) = self.server.take() {
+            tokio::time::timeout(Duration::from_secs(30), server)
+                .await
+                .expect("the server stops within 30 s")
+                .expect("the server task ends cleanly");
+        }
+    }
+
+    /// Starts a second server on this app's database (and cache and object store) with a new,
+    /// empty data directory — like a replacement machine, or a lost search index: the embedded
+    /// search index (or, with Meilisearch, a new index) starts empty. Stop this app first.
+    pub async fn start_on_same_database(&self) -> TestApp {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let mut settings = self.settings.clone();
+        settings.database_url = Some(
+            self.settings
+                .effective_database_url()
+                .expect("the database URL"),
+        );
+        settings.data_dir = dir.path().join("data");
+        settings.meili_index_prefix = format!("fgtest_{}_", Uuid::new_v4().simple());
+        let cleanup = match (&settings.meili_url, &settings.meili_key) {
+            (Some(u), Some(k)) => Some((
+                u.clone(),
+                k.clone(),
+                format!("{}listings", settings.meili_index_prefix),
+            )),
+            _ => None,
+        };
+        let mut app = Self::start_with(settings, self.backend, dir, None).await;
+        app.meili_cleanup = cleanup;
+        app
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -397,6 +441,34 @@ impl TestApp {
             body,
             text,
         }
+    }
+
+    /// Sends requests all at once (each on its own task) and returns the answers in order.
+    pub async fn send_all(&self, reqs: Vec<reqwest::RequestBuilder>) -> Vec<Resp> {
+        let tasks: Vec<_> = reqs
+            .into_iter()
+            .map(|req| {
+                tokio::spawn(async move {
+                    let resp = req.send().await.expect("the server answers");
+                    let status = resp.status().as_u16();
+                    let headers = resp.headers().clone();
+                    let text = resp.text().await.expect("a readable body");
+                    (status, headers, text)
+                })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for task in tasks {
+            let (status, headers, text) = task.await.expect("the request task");
+            let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+            out.push(Resp {
+                status,
+                headers,
+                body,
+                text,
+            });
+        }
+        out
     }
 
     fn authed(&self, req: reqwest::RequestBuilder, token: Option<&str>) -> reqwest::RequestBuilder {
@@ -450,6 +522,53 @@ impl TestApp {
             .header("content-type", content_type)
             .body(body);
         self.send(self.authed(req, token)).await
+    }
+
+    /// Sends `head` (request line and headers, without the blank line) and `body` over a plain
+    /// TCP connection, writing and reading at the same time, and returns the answer.
+    ///
+    /// For bodies a server refuses before reading them to the end: an HTTP client stops at the
+    /// first failed write (the server closed its side) and may never show the answer, although
+    /// it arrived. Here a failed write is ignored and the answer is read to the end.
+    pub async fn send_raw(&self, head: &str, body: Vec<u8>) -> Resp {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let addr = self.base.trim_start_matches("http://").to_owned();
+        let stream = tokio::net::TcpStream::connect(&addr)
+            .await
+            .expect("a connection to the test server");
+        let (mut rd, mut wr) = stream.into_split();
+        let head = format!(
+            "{}\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            head.trim_end(),
+            body.len()
+        );
+        let writer = tokio::spawn(async move {
+            if wr.write_all(head.as_bytes()).await.is_err() {
+                return;
+            }
+            for chunk in body.chunks(64 * 1024) {
+                if wr.write_all(chunk).await.is_err() {
+                    return;
+                }
+            }
+            let _ = wr.flush().await;
+        });
+        let mut raw = Vec::new();
+        let mut buf = vec![0u8; 16 * 1024];
+        let read = async {
+            // Until the server closes (or resets) the connection; what arrived before stays.
+            while let Ok(n) = rd.read(&mut buf).await {
+                if n == 0 {
+                    break;
+                }
+                raw.extend_from_slice(&buf[..n]);
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(30), read)
+            .await
+            .expect("the server answers within 30 s");
+        writer.abort();
+        parse_raw_response(&raw)
     }
 
     /// Registers a consumer through the API and returns their session.
@@ -557,6 +676,35 @@ impl TestApp {
         id
     }
 
+    /// Brings `phone` into `org` with `role` (`staff` or `owner`): registers them, has `owner`
+    /// invite them and accepts through the API. Returns their session.
+    pub async fn member(
+        &self,
+        owner: &Session,
+        org: Uuid,
+        phone: &str,
+        name: &str,
+        role: &str,
+    ) -> Session {
+        let person = self.register(phone, name).await;
+        let inv = self
+            .post(
+                &format!("/api/v1/orgs/{org}/invitations"),
+                json!({ "login": phone, "role": role }),
+                Some(&owner.token),
+            )
+            .await;
+        inv.expect_status(201);
+        let id = inv.body["id"].as_str().expect("invitation id");
+        self.post_empty(
+            &format!("/api/v1/invitations/{id}/accept"),
+            Some(&person.token),
+        )
+        .await
+        .expect_status(200);
+        person
+    }
+
     /// Runs a raw SQL count (for asserting that nothing half-written stayed behind).
     pub async fn count(&self, table: &str, where_clause: &str) -> i64 {
         use sea_orm::{ConnectionTrait, Statement};
@@ -592,6 +740,68 @@ impl TestApp {
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
         panic!("the outbox did not drain within 5 s");
+    }
+}
+
+/// Parses an HTTP/1.1 answer read from a socket (content-length or chunked body).
+fn parse_raw_response(raw: &[u8]) -> Resp {
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no complete answer: {:?}", String::from_utf8_lossy(raw)));
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let mut lines = head.split("\r\n");
+    let status: u16 = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {head:?}"));
+    let mut headers = reqwest::header::HeaderMap::new();
+    for line in lines {
+        if let Some((k, v)) = line.split_once(':')
+            && let (Ok(k), Ok(v)) = (
+                reqwest::header::HeaderName::from_bytes(k.trim().as_bytes()),
+                reqwest::header::HeaderValue::from_str(v.trim()),
+            )
+        {
+            headers.append(k, v);
+        }
+    }
+    let rest = &raw[split + 4..];
+    let chunked = headers
+        .get("transfer-encoding")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"chunked"));
+    let bytes = if chunked {
+        let mut out = Vec::new();
+        let mut at = 0;
+        while let Some(eol) = rest[at..].windows(2).position(|w| w == b"\r\n") {
+            let size =
+                usize::from_str_radix(String::from_utf8_lossy(&rest[at..at + eol]).trim(), 16)
+                    .unwrap_or(0);
+            at += eol + 2;
+            if size == 0 || at + size > rest.len() {
+                break;
+            }
+            out.extend_from_slice(&rest[at..at + size]);
+            at += size + 2;
+        }
+        out
+    } else {
+        let len = headers
+            .get("content-length")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(rest.len())
+            .min(rest.len());
+        rest[..len].to_vec()
+    };
+    let text = String::from_utf8_lossy(&bytes).to_string();
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Resp {
+        status,
+        headers,
+        body,
+        text,
     }
 }
 

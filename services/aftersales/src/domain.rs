@@ -157,7 +157,7 @@ pub fn carrier_part(amount: Money, shares: &[Share]) -> Money {
 #[derive(Clone, Copy, Debug)]
 pub struct ClaimedLine {
     pub unit_price: Money,
-    pub line_total: Money,
+    /// Units claimed.
     pub quantity: i64,
 }
 
@@ -174,8 +174,9 @@ pub fn by_quantity(lines: &[ClaimedLine]) -> Money {
 /// The damage levels a seller or the operator may choose.
 pub const DAMAGE_LEVELS: [u8; 5] = [10, 30, 50, 80, 100];
 
-/// A damage level of each claimed line with its share of the sub-order's shipping (the line's
-/// share is `shipping × line / goods`), half up.
+/// A damage level of the claimed part of each line (claimed units × price) with its share of
+/// the sub-order's shipping (`shipping × part / goods`), half up. Claiming every unit of a line
+/// makes it the whole line.
 pub fn by_damage_level(
     lines: &[ClaimedLine],
     goods: Money,
@@ -192,14 +193,15 @@ pub fn by_damage_level(
     }
     let mut total = 0;
     for l in lines {
+        let part = l.unit_price.fen().saturating_mul(l.quantity);
         let ship_share = if goods.fen() > 0 {
             shipping
-                .mul_ratio(l.line_total.fen(), goods.fen())
+                .mul_ratio(part, goods.fen())
                 .unwrap_or(Money::from_fen(0))
         } else {
             Money::from_fen(0)
         };
-        let base = Money::from_fen(l.line_total.fen() + ship_share.fen());
+        let base = Money::from_fen(part + ship_share.fen());
         total += base
             .mul_ratio(i64::from(percent), 100)
             .unwrap_or(Money::from_fen(0))
@@ -265,10 +267,9 @@ mod tests {
         Money::from_fen(n)
     }
 
-    fn line(price: i64, qty_bought: i64, qty_claimed: i64) -> ClaimedLine {
+    fn line(price: i64, _qty_bought: i64, qty_claimed: i64) -> ClaimedLine {
         ClaimedLine {
             unit_price: fen(price),
-            line_total: fen(price * qty_bought),
             quantity: qty_claimed,
         }
     }
@@ -283,11 +284,12 @@ mod tests {
             by_damage_level(&l, fen(11980), fen(800), 30).unwrap(),
             fen(3834)
         );
-        // Two lines share the shipping by their totals: ¥60 and ¥20 of ¥80 goods, ¥8 shipping.
+        // Claimed parts share the shipping by their worth: 1 of 2 boxes at ¥30 and 1 of 1 at
+        // ¥20, of ¥80 goods with ¥8 shipping.
         let two = [line(3000, 2, 1), line(2000, 1, 1)];
         assert_eq!(
             by_damage_level(&two, fen(8000), fen(800), 50).unwrap(),
-            fen((6000 + 600) / 2 + (2000 + 200) / 2)
+            fen((3000 + 300) / 2 + (2000 + 200) / 2)
         );
         assert!(by_damage_level(&l, fen(11980), fen(800), 40).is_err());
         assert_eq!(

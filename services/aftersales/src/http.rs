@@ -103,6 +103,8 @@ pub async fn file_claim(
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ClaimsQuery {
     pub status: Option<ClaimStatus>,
+    /// One order's claims.
+    pub order_id: Option<Uuid>,
     pub limit: Option<u64>,
     pub offset: Option<u64>,
 }
@@ -124,7 +126,7 @@ pub async fn my_claims(
     AuthUser(actor): AuthUser,
     ApiQuery(q): ApiQuery<ClaimsQuery>,
 ) -> ApiResult<Json<Paged<ClaimView>>> {
-    let list = svc.my_claims(&actor, q.page()).await?;
+    let list = svc.my_claims(&actor, q.order_id, q.page()).await?;
     Ok(Json(list.map(|r| view(&r, &actor))))
 }
 
@@ -137,7 +139,9 @@ pub async fn seller_claims(
     ApiPath(org): ApiPath<OrgId>,
     ApiQuery(q): ApiQuery<ClaimsQuery>,
 ) -> ApiResult<Json<Paged<ClaimView>>> {
-    let list = svc.seller_claims(&actor, org, q.status, q.page()).await?;
+    let list = svc
+        .seller_claims(&actor, org, q.status, q.order_id, q.page())
+        .await?;
     Ok(Json(list.map(|r| view(&r, &actor))))
 }
 
@@ -149,7 +153,9 @@ pub async fn ops_claims(
     AuthUser(actor): AuthUser,
     ApiQuery(q): ApiQuery<ClaimsQuery>,
 ) -> ApiResult<Json<Paged<ClaimView>>> {
-    let list = svc.ops_claims(&actor, q.status, q.page()).await?;
+    let list = svc
+        .ops_claims(&actor, q.status, q.order_id, q.page())
+        .await?;
     Ok(Json(list.map(|r| view(&r, &actor))))
 }
 

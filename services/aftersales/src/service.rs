@@ -163,6 +163,8 @@ pub struct Satisfaction {
 #[derive(Clone, Debug)]
 pub struct ClaimRecord {
     pub claim: claim::Model,
+    /// The sub-order claimed on, as it stands now (what is left to refund).
+    pub sub: sub_order::Model,
     pub order_number: String,
     pub lines: Vec<(claim_line::Model, line::Model)>,
     pub evidence: Vec<evidence::Model>,
@@ -466,7 +468,6 @@ impl Aftersales {
                 .iter()
                 .map(|(l, q)| ClaimedLine {
                     unit_price: Money::from_fen(l.unit_price_fen),
-                    line_total: Money::from_fen(l.line_fen),
                     quantity: *q,
                 })
                 .collect::<Vec<_>>(),
@@ -583,6 +584,10 @@ impl Aftersales {
                 Some((x, l))
             })
             .collect();
+        let sub = sub_order::Entity::find_by_id(c.sub_order_id)
+            .one(db)
+            .await?
+            .ok_or(AftersalesError::not_found("子订单", "sub-order"))?;
         let order_number = order::Entity::find_by_id(c.order_id)
             .one(db)
             .await?
@@ -618,6 +623,7 @@ impl Aftersales {
                 .one(db)
                 .await?,
             claim: c,
+            sub,
             order_number,
             lines,
             seller_name,
@@ -655,11 +661,16 @@ impl Aftersales {
     }
 
     /// The buyer's claims, newest first.
-    pub async fn my_claims(&self, actor: &Actor, page: Page) -> Result<Paged<ClaimRecord>> {
+    pub async fn my_claims(
+        &self,
+        actor: &Actor,
+        order: Option<Uuid>,
+        page: Page,
+    ) -> Result<Paged<ClaimRecord>> {
         let q = claim::Entity::find()
             .filter(claim::Column::BuyerAccountId.eq(actor.account_id.as_uuid()))
             .order_by_desc(claim::Column::CreatedAt);
-        self.page_of(q, page).await
+        self.page_of(of_order(q, order), page).await
     }
 
     /// A seller's claims, the most urgent first (members and the operator).
@@ -668,6 +679,7 @@ impl Aftersales {
         actor: &Actor,
         org: OrgId,
         status: Option<ClaimStatus>,
+        order: Option<Uuid>,
         page: Page,
     ) -> Result<Paged<ClaimRecord>> {
         actor.require_member_or_operator(org)?;
@@ -677,7 +689,7 @@ impl Aftersales {
         if let Some(s) = status {
             q = q.filter(claim::Column::Status.eq(s.as_str()));
         }
-        self.page_of(q, page).await
+        self.page_of(of_order(q, order), page).await
     }
 
     /// Every claim, for the operator and after-sales agents: by status (arbitration first by
@@ -686,16 +698,19 @@ impl Aftersales {
         &self,
         actor: &Actor,
         status: Option<ClaimStatus>,
+        order: Option<Uuid>,
         page: Page,
     ) -> Result<Paged<ClaimRecord>> {
         if !is_staff(actor) {
             return Err(AftersalesError::Forbidden);
         }
-        let s = status.unwrap_or(ClaimStatus::InArbitration);
-        let q = claim::Entity::find()
-            .filter(claim::Column::Status.eq(s.as_str()))
-            .order_by_asc(claim::Column::CreatedAt);
-        self.page_of(q, page).await
+        let mut q = claim::Entity::find().order_by_asc(claim::Column::CreatedAt);
+        // One order's claims in every state; otherwise a queue, arbitration by default.
+        if order.is_none() || status.is_some() {
+            let s = status.unwrap_or(ClaimStatus::InArbitration);
+            q = q.filter(claim::Column::Status.eq(s.as_str()));
+        }
+        self.page_of(of_order(q, order), page).await
     }
 
     // -----------------------------------------------------------------------------------------
@@ -956,7 +971,6 @@ impl Aftersales {
             .ok_or(AftersalesError::not_found("子订单", "sub-order"))?;
         let claimed = |l: &line::Model, q: i64| ClaimedLine {
             unit_price: Money::from_fen(l.unit_price_fen),
-            line_total: Money::from_fen(l.line_fen),
             quantity: q,
         };
         Ok(match basis {
@@ -1231,6 +1245,16 @@ impl Aftersales {
         .await?;
         txn.commit().await?;
         self.existing(id).await
+    }
+}
+
+fn of_order(
+    q: sea_orm::Select<claim::Entity>,
+    order: Option<Uuid>,
+) -> sea_orm::Select<claim::Entity> {
+    match order {
+        Some(o) => q.filter(claim::Column::OrderId.eq(o)),
+        None => q,
     }
 }
 

@@ -98,6 +98,11 @@ pub struct ClaimView {
     pub claimed: i64,
     pub offered: i64,
     pub refunded: i64,
+    /// What is left of the sub-order's payment: the most any answer can refund.
+    pub refundable: i64,
+    /// The sub-order's goods and shipping (a damage level prices the shipping share).
+    pub sub_goods: i64,
+    pub sub_shipping: i64,
     /// By when the seller must answer (told to the buyer at once).
     pub respond_by: DateTime<Utc>,
     pub first_response_at: Option<DateTime<Utc>>,
@@ -137,6 +142,9 @@ impl ClaimView {
             claimed: c.claimed_fen,
             offered: c.offered_fen,
             refunded: c.refunded_fen,
+            refundable: r.sub.total_fen - r.sub.refunded_fen,
+            sub_goods: r.sub.goods_fen,
+            sub_shipping: r.sub.shipping_fen,
             respond_by: c.respond_by,
             first_response_at: c.first_response_at,
             resolved_at: c.resolved_at,

@@ -1088,9 +1088,13 @@ impl Catalog {
         let Some(parsed) = parsed else {
             return Err(CatalogError::Invalid(ValidationErrors::new()));
         };
+        // Counted inside the write transaction with the listing row locked, so requests sent
+        // together cannot all see room for one more.
+        let txn = begin_write(&self.infra().db).await?;
+        lock_listing(&txn, listing_id).await?;
         let count = sku::Entity::find()
             .filter(sku::Column::ListingId.eq(listing_id))
-            .count(&self.infra().db)
+            .count(&txn)
             .await?;
         if count >= 20 {
             return Err(CatalogError::field(FieldError::new(
@@ -1100,7 +1104,6 @@ impl Catalog {
                 "at most 20 SKUs per listing",
             )));
         }
-        let txn = begin_write(&self.infra().db).await?;
         let created = self
             .insert_sku(&txn, listing_id, &parsed, i32::try_from(count).unwrap_or(0))
             .await?;
@@ -1300,22 +1303,18 @@ impl Catalog {
                 "at most 9 photos per listing",
             ));
         }
-        self.store_image(
-            listing_id,
-            bytes,
-            actor.account_id.as_uuid(),
-            i32::try_from(count).unwrap_or(0),
-        )
-        .await
+        self.store_image(listing_id, bytes, actor.account_id.as_uuid())
+            .await
     }
 
-    /// Processes and stores a photo (also used by the demo seed).
+    /// Processes and stores a photo as the listing's next (also used by the demo seed). The
+    /// limit is checked again inside the write transaction, with the listing row locked: of
+    /// uploads sent together, only those that fit are kept (the others' files are removed).
     pub async fn store_image(
         &self,
         listing_id: Uuid,
         bytes: bytes::Bytes,
         uploaded_by: Uuid,
-        position: i32,
     ) -> Result<image::Model> {
         let input = bytes.clone();
         let processed = tokio::task::spawn_blocking(move || images::process(&input))
@@ -1339,10 +1338,27 @@ impl Catalog {
         objects
             .put(&thumb, processed.thumb.into(), "image/jpeg")
             .await?;
+        let txn = begin_write(&self.infra().db).await?;
+        lock_listing(&txn, listing_id).await?;
+        let count = image::Entity::find()
+            .filter(image::Column::ListingId.eq(listing_id))
+            .count(&txn)
+            .await?;
+        if usize::try_from(count).unwrap_or(usize::MAX) >= images::MAX_IMAGES_PER_LISTING {
+            drop(txn);
+            for k in [&original, &display, &thumb] {
+                let _ = objects.delete(k).await;
+            }
+            return Err(CatalogError::conflict(
+                "too_many_images",
+                "每个商品最多 9 张图片",
+                "at most 9 photos per listing",
+            ));
+        }
         let model = image::Model {
             id,
             listing_id,
-            position,
+            position: i32::try_from(count).unwrap_or(0),
             original_key: original.to_string(),
             display_key: display.to_string(),
             thumb_key: thumb.to_string(),
@@ -1354,7 +1370,6 @@ impl Catalog {
             uploaded_by,
             created_at: self.now(),
         };
-        let txn = begin_write(&self.infra().db).await?;
         image::Entity::insert(image::ActiveModel::from(model.clone()))
             .exec_without_returning(&txn)
             .await?;
@@ -1525,4 +1540,18 @@ fn set_facts(active: &mut listing::ActiveModel, facts: &ReviewedFacts) {
     active.township = Set(facts.origin.township.clone());
     active.village = Set(facts.origin.village.clone());
     active.origin_note = Set(facts.origin_note.clone());
+}
+
+/// Takes the listing's row lock for the rest of the transaction (a no-op update: PostgreSQL
+/// locks the row; SQLite's write transaction already excludes other writers).
+async fn lock_listing(conn: &impl ConnectionTrait, id: Uuid) -> Result<()> {
+    listing::Entity::update_many()
+        .col_expr(
+            listing::Column::UpdatedAt,
+            Expr::col(listing::Column::UpdatedAt),
+        )
+        .filter(listing::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
 }

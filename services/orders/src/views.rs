@@ -429,7 +429,7 @@ impl OrderView {
     pub fn of(r: &OrderRecord, viewer: &Actor) -> Self {
         let o = &r.order;
         let buyer = o.buyer_account_id == viewer.account_id.as_uuid();
-        let operator = viewer.is_operator();
+        let operator = crate::service::is_platform_staff(viewer);
         let sells = |s: &sub_order::Model| viewer.membership(OrgId(s.seller_org_id)).is_some();
         let mut address: Address = serde_json::from_value(o.address.clone()).unwrap_or_default();
         if !buyer && !operator && o.paid_at.is_none() {

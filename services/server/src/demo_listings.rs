@@ -1398,7 +1398,7 @@ pub async fn seed(
         let id = created.listing.id;
         let photo = draw(d.shape, d.color, n as u64 + 1);
         catalog
-            .store_image(id, photo.into(), account.as_uuid(), 0)
+            .store_image(id, photo.into(), account.as_uuid())
             .await?;
         if d.fate != Fate::Draft {
             let submitted = catalog.submit(&actor, id).await?;
