@@ -551,7 +551,8 @@ describe('Farmgate pages against a running server', () => {
       assert.ok(await scrollWidth(owner) <= 360, 'the new-batch form fits');
       const firstBatch = owner.getByTestId('batch-row-open').first();
       if (await firstBatch.count()) await check(owner, await firstBatch.getAttribute('href'));
-      for (const path of ['/seller/orders.html', '/seller/orders.html?status=received', '/seller/settlement.html', '/cart.html', '/orders.html']) {
+      for (const path of ['/seller/orders.html', '/seller/orders.html?status=received', '/seller/settlement.html', '/cart.html', '/orders.html',
+        '/seller/claims.html', '/seller/claims.html?status=resolved', '/claims.html']) {
         await check(owner, path);
       }
       await check(owner, '/org.html');
@@ -565,6 +566,7 @@ describe('Farmgate pages against a running server', () => {
       await logIn(operator, OPERATOR);
       await check(operator, '/ops/listings.html');
       await check(operator, '/ops/orders.html');
+      await check(operator, '/ops/claims.html');
       for (const status of ['pending', 'verified', 'rejected']) {
         await check(operator, `/ops/verify.html?status=${status}`);
       }
@@ -970,6 +972,15 @@ describe('Farmgate pages against a running server', () => {
       const orangeLine = consumer.locator(`[data-testid="cart-line"][data-sku-id="${orange.skuId}"]`);
       assert.equal(await orangeLine.getByTestId('cart-qty').inputValue(), '2');
       assert.equal(await orangeLine.getAttribute('data-state'), 'on_sale');
+      // Each seller's parcel shows the server's shipping and total; the summary adds them up.
+      const cartNow = await consumer.evaluate(async () => (await fetch('/api/v1/cart')).json());
+      for (const parcel of cartNow.sellers) {
+        const group = consumer.locator(`[data-testid="cart-group"][data-seller-id="${parcel.seller_id}"]`);
+        assert.equal(await group.getByTestId('cart-group-total').getAttribute('data-fen'), String(parcel.total));
+        assert.equal(await group.getByTestId('cart-group-shipping').getAttribute('data-fen'), String(parcel.shipping));
+      }
+      assert.equal(await consumer.getByTestId('cart-total').getAttribute('data-fen'), String(cartNow.total));
+      assert.equal(cartNow.total, cartNow.goods_total + cartNow.shipping);
       assert.ok(await scrollWidth(consumer) <= 360, 'the cart fits 360 px');
 
       // Checkout: a new address, online payment, a note; one Idempotency-Key.
@@ -980,6 +991,7 @@ describe('Farmgate pages against a running server', () => {
       await ready(consumer);
       await consumer.locator('[data-testid="order-form"][data-ready="true"]').waitFor();
       assert.equal(await consumer.getByTestId('checkout-seller').count(), 2, 'each seller\'s part with its subtotal');
+      assert.equal(await consumer.getByTestId('checkout-total').getAttribute('data-fen'), String(cartNow.total), 'checkout charges what the cart said');
       const addressId = await addAddress(consumer, `红旗大道 18 号 ${stamp} 室`);
       await consumer.getByTestId('method-gateway').check();
       await consumer.getByTestId('order-note').fill('请工作日下午送货');
@@ -1008,6 +1020,7 @@ describe('Farmgate pages against a running server', () => {
       await consumer.locator('[data-testid="order"][data-ready="true"]').waitFor();
       assert.equal(await consumer.getByTestId('order-status').getAttribute('data-value'), 'paid', 'the order is paid');
       assert.equal(await consumer.getByTestId('order-pay').count(), 0, 'nothing left to pay');
+      assert.equal(await consumer.getByTestId('order-cancel').count(), 0, 'nor to cancel');
 
       // Each seller acknowledges and ships its part, naming the demo batch it was packed from.
       const sellers = [
@@ -1043,6 +1056,13 @@ describe('Farmgate pages against a running server', () => {
           assert.equal(await line.getAttribute('data-listing-id'), who.listingId, 'only the line\'s own listing');
           for (const box of await line.getByTestId('ship-batch-check').all()) await box.uncheck().catch(() => {});
         }
+        // Only the batches of the line's listing that may ship now are offered.
+        const shippable = await seller.evaluate(async ({ org, listing }) => {
+          const list = await (await fetch(`/api/v1/orgs/${org}/batches`)).json();
+          return list.filter((b) => b.listing_id === listing && b.shippable).map((b) => b.id).sort();
+        }, { org: who.sellerId, listing: who.listingId });
+        const offered = await form.getByTestId('ship-batch').evaluateAll((labels) => labels.map((l) => l.dataset.batchId).sort());
+        assert.deepEqual(offered, shippable, 'exactly the shippable batches of this listing');
         const batch = form.locator(`[data-testid="ship-batch"][data-lot="${who.lot}"]`);
         assert.equal(await batch.count(), 1, `the demo batch ${who.lot} is offered for this line`);
         await batch.getByTestId('ship-batch-check').check();
@@ -1195,6 +1215,238 @@ describe('Farmgate pages against a running server', () => {
       await consumer.locator('[data-testid="order"][data-ready="true"]').waitFor();
       assert.equal(await consumer.getByTestId('order-refunded').getAttribute('data-fen'), '100');
       assert.equal(await consumer.locator(`[data-testid="order-sub"][data-sub-id="${sub.id}"] [data-testid="sub-refunded"]`).getAttribute('data-fen'), '100');
+    }));
+
+  test('a consumer claims for crushed oranges with a photo, the seller offers part of it, the buyer escalates, the operator decides, the refund shows on the order and the buyer rates the handling',
+    { timeout: STORY_TIMEOUT * 3, skip }, scenario(async (s) => {
+      const stamp = String(Date.now()).slice(-6);
+      const consumer = await s.person({ width: 360, height: 740 });
+      await logIn(consumer, CONSUMER);
+      // The demo's received parcel from 梅岭脐橙 (the oldest one whose after-sales window is open).
+      const target = await consumer.evaluate(async () => {
+        const page = await (await fetch('/api/v1/orders?limit=100')).json();
+        const found = [];
+        for (const o of page.items || []) {
+          for (const sub of o.sub_orders || []) {
+            if (sub.status === 'received' && sub.seller_name.includes('梅岭脐橙') && Date.parse(sub.window_closes_at) > Date.now()) found.push({ order: o, sub });
+          }
+        }
+        return found.pop() || null;
+      });
+      assert.ok(target, 'the demo consumer has a received part from 梅岭脐橙 inside its after-sales window');
+      const { order, sub } = target;
+      const line = sub.lines[0];
+      assert.ok(line.quantity >= 2, 'two boxes to claim for');
+      const claimed = line.unit_price * 2;
+
+      // The order page offers a claim on the received part, with the window's deadline.
+      await open(consumer, `/order.html?id=${encodeURIComponent(order.id)}`);
+      await consumer.locator('[data-testid="order"][data-ready="true"]').waitFor();
+      const part = consumer.locator(`[data-testid="order-sub"][data-sub-id="${sub.id}"]`);
+      const left = Number(await part.getByTestId('window-left').getAttribute('data-left'));
+      assert.ok(left > 3600 && left <= 48 * 3600, `the window closes within 48 h (${left} s left)`);
+      await Promise.all([
+        consumer.waitForURL((url) => url.pathname === '/claim-new.html' && url.searchParams.get('sub') === sub.id),
+        part.getByTestId('sub-claim-new').click(),
+      ]);
+      await ready(consumer);
+      const form = consumer.locator('[data-testid="claim-form"][data-ready="true"]');
+      await form.waitFor();
+      assert.equal(await consumer.getByTestId('claim-seller').locator('dd').textContent(), sub.seller_name);
+
+      // The camera input opens the phone's back camera.
+      const camera = consumer.getByTestId('claim-photos-camera');
+      assert.equal(await camera.getAttribute('capture'), 'environment');
+      assert.equal(await camera.getAttribute('accept'), 'image/*');
+
+      // Two crushed boxes, in words; without a photo nothing is sent.
+      await consumer.getByTestId('kind-damaged_in_transit').check();
+      const row = consumer.locator(`[data-testid="claim-line-row"][data-line-id="${line.id}"]`);
+      await row.getByTestId('claim-line-pick').check();
+      await row.getByTestId('claim-line-qty').fill('2');
+      assert.equal(await consumer.getByTestId('claim-amount').getAttribute('data-fen'), String(claimed));
+      const words = `外箱被压扁，两箱橙子破裂流汁（${stamp}）`;
+      await consumer.getByTestId('claim-description').fill(words);
+      const sent = [];
+      const onRequest = (r) => { if (r.method() === 'POST' && r.url().endsWith(`/api/v1/sub-orders/${sub.id}/claims`)) sent.push(r.url()); };
+      consumer.on('request', onRequest);
+      await consumer.getByTestId('claim-submit').click();
+      await consumer.getByTestId('photos-error').waitFor();
+      assert.deepEqual(sent, [], 'no claim without a photo');
+      consumer.off('request', onRequest);
+
+      const [uploaded] = await Promise.all([
+        consumer.waitForResponse((r) => r.url().endsWith('/api/v1/claim-evidence') && r.request().method() === 'POST'),
+        camera.setInputFiles({ name: '包裹.png', mimeType: 'image/png', buffer: tinyPng(32) }),
+      ]);
+      assert.equal(uploaded.status(), 201, `the photo is stored (${await uploaded.text()})`);
+      const evidence = await uploaded.json();
+      assert.equal(evidence.sha256.length, 64, 'kept with its SHA-256');
+      await consumer.getByTestId('claim-photos-photo').waitFor();
+      assert.ok(await scrollWidth(consumer) <= 360, 'the claim form fits 360 px');
+      const filed = await posted(consumer, `/api/v1/sub-orders/${sub.id}/claims`, () => consumer.getByTestId('claim-submit').click());
+      assert.equal(filed.status, 201, `the claim is filed (${JSON.stringify(filed.body)})`);
+      assert.deepEqual(filed.request.postDataJSON(), {
+        kind: 'damaged_in_transit', description: words, lines: [{ line_id: line.id, quantity: 2 }], photos: [evidence.id],
+      });
+      const claim = filed.body;
+      assert.equal(claim.claimed, claimed);
+
+      // The claim page: waiting for the seller, who must answer within 24 h; the photo shows.
+      await consumer.waitForURL((url) => url.pathname === '/claim.html' && url.searchParams.get('id') === claim.id);
+      await ready(consumer);
+      await consumer.locator('[data-testid="claim"][data-ready="true"]').waitFor();
+      assert.equal(await consumer.getByTestId('claim-status').getAttribute('data-value'), 'awaiting_seller');
+      const due = Number(await consumer.getByTestId('claim-deadline').getAttribute('data-left'));
+      assert.ok(due > 23 * 3600 && due <= 24 * 3600, `the seller has 24 h to answer (${due} s)`);
+      await consumer.waitForFunction(() => {
+        const img = document.querySelector('[data-testid="evidence-img"]');
+        return img && img.complete && img.naturalWidth > 0;
+      });
+      assert.equal(await consumer.getByTestId('claim-event').first().getAttribute('data-kind'), 'filed');
+      assert.equal(await consumer.getByTestId('claim-actions').isHidden(), true, 'nothing for the buyer to do yet');
+      assert.ok(await scrollWidth(consumer) <= 360, 'the claim page fits 360 px');
+
+      // The seller finds it in its inbox from the order console, most urgent first, with time left.
+      const seller = await s.person({ width: 360, height: 740 });
+      await logIn(seller, COOP_OWNER);
+      await open(seller, '/seller/orders.html');
+      await seller.getByTestId('sorders-console').waitFor();
+      await Promise.all([
+        seller.waitForURL((url) => url.pathname === '/seller/claims.html'),
+        seller.getByTestId('claims-link').click(),
+      ]);
+      await ready(seller);
+      await seller.locator('[data-testid="seller-claims"][data-state="done"][data-status="awaiting_seller"]').waitFor();
+      const inbox = seller.locator(`[data-testid="claim-card"][data-claim-id="${claim.id}"]`);
+      await inbox.waitFor();
+      assert.ok(Number(await inbox.getByTestId('claim-left').getAttribute('data-left')) > 23 * 3600, 'the row shows the time left');
+      assert.ok(await scrollWidth(seller) <= 360, 'the inbox fits 360 px');
+      await Promise.all([
+        seller.waitForURL((url) => url.pathname === '/claim.html'),
+        inbox.getByTestId('claim-open').click(),
+      ]);
+      await ready(seller);
+      await seller.locator('[data-testid="claim"][data-ready="true"][data-role="seller"]').waitFor();
+
+      // One screen: a partial refund by quantity (one box), with a note and a liability split.
+      const answer = seller.getByTestId('respond-form');
+      await answer.getByTestId('respond-partial_refund').check();
+      await answer.getByTestId('respond-quantity').check();
+      await answer.getByTestId('respond-qty').fill('1');
+      assert.equal(await answer.getByTestId('respond-amount').getAttribute('data-fen'), String(line.unit_price));
+      await answer.getByTestId('respond-damage_level').check();
+      await answer.getByTestId('respond-percent').selectOption('50');
+      assert.ok(Number(await answer.getByTestId('respond-amount').getAttribute('data-fen')) > 0, 'a damage level is priced too');
+      await answer.getByTestId('respond-quantity').check();
+      await answer.getByTestId('respond-note').fill('照片中另一箱只是轻微压痕');
+      await answer.locator('[data-testid="respond-liability"] summary').click();
+      await answer.getByTestId('share-carrier').fill('60');
+      await answer.getByTestId('share-seller').fill('30');
+      await answer.getByTestId('respond-submit').click();
+      await answer.getByTestId('liability-error').waitFor();
+      await answer.getByTestId('share-seller').fill('40');
+      assert.ok(await scrollWidth(seller) <= 360, 'the answer form fits 360 px');
+      const responded = await posted(seller, `/api/v1/claims/${claim.id}/respond`, () => answer.getByTestId('respond-submit').click());
+      assert.equal(responded.status, 200, `the seller answers (${JSON.stringify(responded.body)})`);
+      assert.deepEqual(responded.request.postDataJSON(), {
+        decision: 'partial_refund',
+        basis: { by: 'quantity', lines: [{ line_id: line.id, quantity: 1 }] },
+        liability: [{ party: 'carrier', percent: 60 }, { party: 'seller', percent: 40 }],
+        note: '照片中另一箱只是轻微压痕',
+      });
+      assert.equal(responded.body.offered, line.unit_price);
+      await seller.locator('[data-testid="claim"][data-status="awaiting_buyer"]').waitFor();
+
+      // The buyer adds a photo to the thread, sees the offer and asks the platform to step in.
+      await open(consumer, `/claim.html?id=${encodeURIComponent(claim.id)}`);
+      await consumer.locator('[data-testid="claim"][data-ready="true"][data-status="awaiting_buyer"]').waitFor();
+      assert.equal(await consumer.getByTestId('answer-amount').getAttribute('data-fen'), String(line.unit_price));
+      await consumer.getByTestId('message-body').fill('两箱都压坏了，请看这张照片');
+      await Promise.all([
+        consumer.waitForResponse((r) => r.url().endsWith('/api/v1/claim-evidence') && r.status() === 201),
+        consumer.getByTestId('message-photo-album').setInputFiles({ name: '第二箱.png', mimeType: 'image/png', buffer: tinyPng(24) }),
+      ]);
+      await consumer.getByTestId('message-photo-photo').waitFor();
+      const messaged = await posted(consumer, `/api/v1/claims/${claim.id}/messages`, () => consumer.getByTestId('message-send').click());
+      assert.equal(messaged.status, 201, `the message is posted (${JSON.stringify(messaged.body)})`);
+      const mine = consumer.locator('[data-testid="claim-message"][data-mine="true"]');
+      await mine.waitFor();
+      assert.equal(await mine.getByTestId('message-photos').locator('img').count(), 1, 'the message carries its photo');
+      await consumer.getByTestId('claim-escalate').click();
+      await consumer.getByTestId('claim-escalate-reason').fill('两箱都坏了，照片很清楚');
+      const escalated = await posted(consumer, `/api/v1/claims/${claim.id}/escalate`, () => consumer.getByTestId('claim-escalate-confirm').click());
+      assert.equal(escalated.status, 200, `escalated (${JSON.stringify(escalated.body)})`);
+      await consumer.locator('[data-testid="claim"][data-status="in_arbitration"]').waitFor();
+
+      // The operator's queue has it; the decision splits the liability and is final.
+      const operator = await s.person({ width: 360, height: 740 });
+      await logIn(operator, OPERATOR);
+      await Promise.all([
+        operator.waitForURL((url) => url.pathname === '/ops/claims.html'),
+        operator.getByTestId('nav-ops-claims').click(),
+      ]);
+      await ready(operator);
+      await operator.locator('[data-testid="ops-claims"][data-state="done"][data-status="in_arbitration"]').waitFor();
+      const queued = operator.locator(`[data-testid="claim-card"][data-claim-id="${claim.id}"]`);
+      await queued.waitFor();
+      assert.ok(await scrollWidth(operator) <= 360, 'the queue fits 360 px');
+      await Promise.all([
+        operator.waitForURL((url) => url.pathname === '/claim.html'),
+        queued.getByTestId('claim-open').click(),
+      ]);
+      await ready(operator);
+      await operator.locator('[data-testid="claim"][data-ready="true"][data-role="operator"]').waitFor();
+      assert.equal(await operator.getByTestId('evidence-item').count(), 2, 'the claim\'s photo and the message\'s');
+      const decide = operator.getByTestId('decide-form');
+      assert.equal(await decide.getByTestId('decide-amount').inputValue(), (claimed / 100).toFixed(2), 'the amount claimed to start with');
+      assert.equal(await decide.getByTestId('share-carrier').inputValue(), '60', 'the seller\'s split to start with');
+      await decide.getByTestId('share-carrier').fill('70');
+      await decide.getByTestId('share-seller').fill('30');
+      await decide.getByTestId('decide-note').fill('照片显示外箱受压，承运方主责，包装偏薄');
+      assert.ok(await scrollWidth(operator) <= 360, 'the decision form fits 360 px');
+      const decided = await posted(operator, `/api/v1/claims/${claim.id}/decide`, () => decide.getByTestId('decide-submit').click());
+      assert.equal(decided.status, 200, `decided (${JSON.stringify(decided.body)})`);
+      assert.deepEqual(decided.request.postDataJSON(), {
+        amount: claimed,
+        liability: [{ party: 'carrier', percent: 70 }, { party: 'seller', percent: 30 }],
+        note: '照片显示外箱受压，承运方主责，包装偏薄',
+      });
+      await operator.locator('[data-testid="claim"][data-status="resolved"]').waitFor();
+      const recourse = operator.getByTestId('claim-recourse');
+      await recourse.waitFor();
+      assert.equal(await recourse.getByTestId('recourse-amount').getAttribute('data-fen'), String(Math.round(claimed * 0.7)));
+
+      // The refund shows on the buyer's order, on the part and in total.
+      await open(consumer, `/order.html?id=${encodeURIComponent(order.id)}`);
+      await consumer.locator('[data-testid="order"][data-ready="true"]').waitFor();
+      const partNow = consumer.locator(`[data-testid="order-sub"][data-sub-id="${sub.id}"]`);
+      assert.equal(await partNow.getByTestId('sub-refunded').getAttribute('data-fen'), String((sub.refunded || 0) + claimed));
+      assert.equal(await consumer.getByTestId('order-refunded').getAttribute('data-fen'), String((order.refunded || 0) + claimed));
+      assert.equal(await partNow.locator(`[data-testid="sub-claim"][data-claim-id="${claim.id}"]`).getAttribute('data-status'), 'resolved');
+      assert.ok(await partNow.getByTestId('refund').count() >= 1, 'the refund is in the part\'s list');
+
+      // The buyer rates the handling: four stars and a word; it shows, once.
+      await open(consumer, `/claim.html?id=${encodeURIComponent(claim.id)}`);
+      await consumer.locator('[data-testid="claim"][data-ready="true"][data-status="resolved"]').waitFor();
+      const rate = consumer.getByTestId('rate-form');
+      await rate.locator('label[for="rate-star-4"]').click();
+      await rate.getByTestId('rate-comment').fill('处理及时，退款很快');
+      const rated = await posted(consumer, `/api/v1/claims/${claim.id}/satisfaction`, () => rate.getByTestId('rate-submit').click());
+      assert.equal(rated.status, 200, `rated (${JSON.stringify(rated.body)})`);
+      assert.deepEqual(rated.request.postDataJSON(), { rating: 4, comment: '处理及时，退款很快' });
+      await consumer.getByTestId('claim-satisfaction').waitFor();
+      assert.equal(await consumer.getByTestId('claim-satisfaction').getAttribute('data-rating'), '4');
+      assert.equal(await consumer.getByTestId('rate-form').count(), 0, 'rated once');
+      const kinds = await consumer.getByTestId('claim-event').evaluateAll((items) => items.map((i) => i.dataset.kind));
+      assert.deepEqual(kinds, ['filed', 'offered', 'escalated', 'decided', 'refunded', 'recourse_opened', 'rated']);
+
+      // My claims lists it, settled.
+      await open(consumer, '/claims.html');
+      const listed = consumer.locator(`[data-testid="claim-card"][data-claim-id="${claim.id}"]`);
+      await listed.waitFor();
+      assert.equal(await listed.getAttribute('data-status'), 'resolved');
+      assert.equal(await listed.getByTestId('claim-refunded').getAttribute('data-fen'), String(claimed));
     }));
 
   test('an order paid by bank transfer shows how to pay and a countdown, and the buyer can cancel it',

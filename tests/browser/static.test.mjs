@@ -56,6 +56,12 @@ const ENUMS = {
   logistics: ['picked_up', 'in_transit', 'out_for_delivery', 'delivered', 'exception'],
   settle_state: ['payable', 'pending'],
   refund_status: ['pending', 'succeeded'],
+  claim_status: ['awaiting_seller', 'awaiting_buyer', 'in_arbitration', 'resolved'],
+  claim_kind: ['damaged_in_transit', 'spoiled_on_arrival', 'missing_items', 'wrong_item'],
+  claim_event: ['filed', 'offered', 'rejected', 'accepted', 'escalated', 'decided', 'auto_approved', 'refunded', 'rated', 'recourse_opened'],
+  claim_role: ['buyer', 'seller', 'operator', 'system'],
+  party: ['carrier', 'seller', 'buyer', 'platform'],
+  claim_decision: ['full_refund', 'partial_refund', 'reject'],
 };
 
 test('both languages have the same keys and no empty strings', () => {
@@ -89,6 +95,15 @@ test('every key the pages use is in the dictionary', () => {
   for (const status of ENUMS.listing_status) used.add(`edit.hint_${status}`);
   for (const tab of ['paid', 'acknowledged', 'shipped', 'received']) used.add(`sorders.none_${tab}`);
   for (const status of ['pending', 'succeeded', 'failed']) used.add(`sandbox.status_${status}`);
+  for (const status of ENUMS.claim_status) {
+    used.add(`sclaims.none_${status}`);
+    used.add(`opsclaims.none_${status}`);
+  }
+  for (const basis of ['quantity', 'damage_level', 'agreed']) {
+    used.add(`claim.basis_${basis}`);
+    used.add(`claim.basis_${basis}_hint`);
+  }
+  for (const level of [10, 30, 50, 80, 100]) used.add(`claim.level_${level}`);
   const missing = [...used].filter((key) => !(key in zh) || !(key in en));
   assert.deepEqual(missing, []);
 });
@@ -188,6 +203,7 @@ test('the pages the brief names are all there', () => {
     'seller/batches.html', 'seller/batch.html',
     'cart.html', 'checkout.html', 'orders.html', 'order.html', 'seller/orders.html', 'seller/packing.html',
     'ops/orders.html', 'pay/sandbox.html', 'seller/settlement.html', 'assets/js/orders.js',
+    'claim-new.html', 'claim.html', 'claims.html', 'seller/claims.html', 'ops/claims.html', 'assets/js/claims.js',
     'assets/app.css', 'assets/js/i18n.js', 'assets/js/api.js', 'assets/js/shell.js', 'assets/js/catalog.js', 'assets/js/trace.js']) {
     assert.ok(existsSync(join(ASSETS, name)), name);
   }
@@ -288,4 +304,64 @@ test('the order helpers keep money, quantities, groups and countdowns honest, an
   assert.equal(orders.formatLeft(orders.timeLeft('2026-11-24T08:00:05Z', now)), '24:00:05');
   assert.equal(orders.timeLeft('2026-11-23T07:00:00Z', now).total, 0, 'never negative');
   assert.deepEqual(orders.monthSoFar(new Date('2026-11-30T16:30:00Z')), { from: '2026-12-01', to: '2026-12-01' }, 'Beijing days');
+});
+
+test('the claim helpers do the server\'s refund arithmetic to the fen, check liability shares, and know the after-sales contract', async () => {
+  const claims = await import(pathToFileURL(join(ASSETS, 'assets', 'js', 'claims.js')).href);
+  assert.deepEqual(claims.CLAIM_STATUSES, ENUMS.claim_status);
+  assert.deepEqual(claims.CLAIM_KINDS, ENUMS.claim_kind);
+  assert.deepEqual(claims.CLAIM_EVENTS, ENUMS.claim_event);
+  assert.deepEqual(claims.CLAIM_ROLES, ENUMS.claim_role);
+  assert.deepEqual(claims.PARTIES, ENUMS.party);
+  assert.deepEqual(claims.DAMAGE_LEVELS, [10, 30, 50, 80, 100]);
+
+  // The server's own examples (services/aftersales/src/domain.rs).
+  assert.equal(claims.amountByQuantity([{ unit_price: 5990, quantity: 3 }]), 17970, '3 of 4 boxes at ¥59.90');
+  assert.equal(claims.amountByDamageLevel([{ line_total: 11980 }], 11980, 800, 30), 3834, '30 % of ¥119.80 with all of the ¥8 shipping');
+  assert.equal(claims.amountByDamageLevel([{ line_total: 6000 }, { line_total: 2000 }], 8000, 800, 50), (6000 + 600) / 2 + (2000 + 200) / 2);
+  assert.equal(claims.amountByDamageLevel([{ line_total: 11980 }], 0, 800, 100), 11980, 'no goods, no shipping share');
+  assert.equal(claims.amountByDamageLevel([{ line_total: 11980 }], 11980, 800, 40), null, 'only the five levels');
+  assert.equal(claims.mulRatio(10001, 50, 100), 5001, 'half up, like Money::mul_ratio');
+  assert.equal(claims.mulRatio(10000, 70, 100), 7000);
+  assert.equal(claims.mulRatio(5, 1, 2), 3);
+
+  const s = (party, percent) => ({ party, percent });
+  assert.equal(claims.sharesProblem([s('carrier', 100)]), null);
+  assert.equal(claims.sharesProblem([s('carrier', 70), s('seller', 30)]), null);
+  assert.equal(claims.sharesProblem([]), 'claim.e_shares_empty');
+  assert.equal(claims.sharesProblem([s('carrier', 70), s('seller', 20)]), 'claim.e_shares_sum');
+  assert.equal(claims.sharesProblem([s('carrier', 50), s('carrier', 50)]), 'claim.e_shares_twice');
+  assert.equal(claims.sharesProblem([s('carrier', Number.NaN), s('seller', 100)]), 'claim.e_shares_range');
+
+  const now = Date.parse('2026-11-23T08:00:00Z');
+  const received = { status: 'received', window_closes_at: '2026-11-25T08:00:00Z' };
+  assert.equal(claims.windowOpen(received, now), true);
+  assert.equal(claims.windowOpen({ ...received, window_closes_at: '2026-11-23T07:59:59Z' }, now), false, 'closed');
+  assert.equal(claims.windowOpen({ ...received, status: 'shipped' }, now), false, 'not received yet');
+  assert.deepEqual(claims.leftWords('2026-11-25T11:30:00Z', now), { key: 'claim.left_dh', args: { d: 2, h: 3 } });
+  assert.deepEqual(claims.leftWords('2026-11-23T13:12:00Z', now), { key: 'claim.left_hm', args: { h: 5, m: 12 } });
+  assert.deepEqual(claims.leftWords('2026-11-23T08:00:30Z', now), { key: 'claim.left_m', args: { m: 1 } });
+  assert.equal(claims.leftWords('2026-11-23T07:00:00Z', now), null, 'overdue');
+
+  const before = claims.claimedSoFar([
+    { sub_order_id: 'a', lines: [{ line_id: 'l1', quantity: 2 }] },
+    { sub_order_id: 'a', lines: [{ line_id: 'l1', quantity: 1 }, { line_id: 'l2', quantity: 1 }] },
+    { sub_order_id: 'b', lines: [{ line_id: 'l3', quantity: 5 }] },
+  ], 'a');
+  assert.deepEqual([...before.entries()], [['l1', 3], ['l2', 1]], 'only this parcel\'s claims count');
+  assert.equal(claims.newClaimHref('o 1', 's/1'), '/claim-new.html?order=o%201&sub=s%2F1');
+});
+
+test('the claim form takes photos with the phone\'s camera, and the cart and checkout no longer copy the shipping threshold', () => {
+  const claimsJs = js.find((f) => f.name === join('assets', 'js', 'claims.js')).text;
+  assert.match(claimsJs, /accept: 'image\/\*', capture: 'environment'/, 'a camera input for the evidence');
+  for (const name of [join('assets', 'js', 'pages', 'cart.js'), join('assets', 'js', 'pages', 'checkout.js')]) {
+    const text = js.find((f) => f.name === name).text;
+    assert.doesNotMatch(text, /9_?900|50_?000|FREE_SHIPPING/, `${name} takes shipping from the cart's answer`);
+  }
+  for (const lang of ['zh-CN', 'en']) {
+    for (const [key, value] of Object.entries(messages[lang])) {
+      if (key.startsWith('cart.') || key.startsWith('checkout.')) assert.doesNotMatch(value, /99/, `${lang} ${key} names no threshold`);
+    }
+  }
 });

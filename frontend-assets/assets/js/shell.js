@@ -92,6 +92,10 @@ function navLinks(me) {
       links.push({ href: '/ops/listings.html', key: 'nav.listing_reviews', testid: 'nav-listing-reviews' });
       links.push({ href: '/ops/orders.html', key: 'nav.ops_orders', testid: 'nav-ops-orders' });
     }
+    // The arbitration queue is the after-sales agents' work too.
+    if (['operator', 'after_sales_agent'].includes(me.account.platform_role)) {
+      links.push({ href: '/ops/claims.html', key: 'nav.ops_claims', testid: 'nav-ops-claims' });
+    }
   } else {
     links.push({ href: '/login.html', key: 'nav.login', testid: 'nav-login' });
     links.push({ href: '/register.html', key: 'nav.register', testid: 'nav-register' });

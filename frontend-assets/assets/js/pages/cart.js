@@ -1,6 +1,7 @@
 // The cart: what I put aside, grouped by seller (each seller ships its own parcel), re-checked
 // by the server on every read: a price that moved since I added it, a line that sold out or is
 // short, a listing no longer for sale. Quantities change in place; checkout takes what is on sale.
+// Each seller's parcel pays its own shipping, as the server reckons it (`sellers`, `shipping`).
 
 import { api, seg } from '../api.js';
 import { formatFen, listingHref, placeholderPicture, priceEl } from '../catalog.js';
@@ -105,20 +106,30 @@ function lineEl(line) {
       remove)));
 }
 
+/** The server's figures for a seller's parcel: goods on sale, its shipping, its total. */
+function parcelOf(group) {
+  return ((view.cart && view.cart.sellers) || []).find((s) => s.seller_id === group.seller_id) || null;
+}
+
 function groupEl(group) {
   const head = group.seller_id
     ? el('h2', { class: 'group-title' }, el('a', { href: '/seller.html?id=' + encodeURIComponent(group.seller_id), text: group.seller_name }))
     : el('h2', { class: 'group-title', i18n: 'cart.gone_group' });
+  const parcel = group.seller_id ? parcelOf(group) : null;
   return el('section', { class: 'card cart-group', 'data-testid': 'cart-group', dataset: { sellerId: group.seller_id || '' } },
     head,
     el('ul', { class: 'list cart-lines' }, group.lines.map(lineEl)),
-    group.seller_id
-      ? el('p', { class: 'group-total' }, el('span', { i18n: 'cart.group_total' }), ' ', moneyEl(group.goods_total, 'cart-group-total'))
+    parcel
+      ? el('p', { class: 'group-total' },
+        el('span', { class: 'muted' }, el('span', { i18n: 'order.goods' }), ' ', moneyEl(parcel.goods_total, 'cart-group-goods'), ' · ',
+          el('span', { i18n: 'order.shipping' }), ' ',
+          parcel.shipping ? moneyEl(parcel.shipping, 'cart-group-shipping') : el('span', { i18n: 'order.free_shipping', 'data-testid': 'cart-group-shipping', dataset: { fen: '0' } })),
+        ' ', el('span', { class: 'nowrap' }, el('span', { i18n: 'cart.group_total' }), ' ', moneyEl(parcel.total, 'cart-group-total', 'money line-total')))
       : null);
 }
 
 function render(cart, keepFocus = null) {
-  view.cart = cart || { lines: [], goods_total: 0, count: 0 };
+  view.cart = cart || { lines: [], goods_total: 0, shipping: 0, total: 0, sellers: [], count: 0 };
   const lines = Array.isArray(view.cart.lines) ? view.cart.lines : [];
   box.dataset.state = 'done';
   box.dataset.count = String(lines.length);
@@ -131,8 +142,12 @@ function render(cart, keepFocus = null) {
   }
   replaceChildren(box, groupBySeller(lines).map(groupEl));
   summary.hidden = false;
-  $('#cart-total').textContent = formatFen(view.cart.goods_total);
-  $('#cart-total').dataset.fen = String(view.cart.goods_total);
+  const put = (node, fen) => { node.textContent = formatFen(fen); node.dataset.fen = String(fen); };
+  put($('#cart-goods'), view.cart.goods_total);
+  put($('#cart-total'), view.cart.total);
+  replaceChildren($('#cart-shipping'), view.cart.shipping
+    ? moneyEl(view.cart.shipping)
+    : el('span', { i18n: 'order.free_shipping', dataset: { fen: '0' } }));
   const off = lines.filter((l) => l.state !== 'on_sale').length;
   const warning = $('#cart-warning');
   warning.hidden = !off;

@@ -14,9 +14,6 @@ import {
 import { addressLine, groupBySeller, moneyEl } from '../orders.js';
 
 const NOTE_MAX = 200;
-// A seller's parcel ships free from this much of its goods (the server's shipping_fee rule);
-// below it the fee depends on weight, which only the order knows.
-const FREE_SHIPPING_FROM = { consumer: 9_900, wholesale: 50_000 };
 // One key for this checkout: every retry of "place the order" sends it again.
 const orderKey = newIdempotencyKey();
 // And one for paying the order this page places.
@@ -141,21 +138,9 @@ function goodsLine(line) {
   conflict ? el('p', { class: 'field-error field-error-strong', role: 'alert', 'data-testid': 'checkout-line-error', text: conflict }) : null);
 }
 
-/** A verified business buyer buys at wholesale, and ships free only from the higher amount. */
-function wholesaleBuyer() {
-  const list = (view.me && view.me.memberships) || [];
-  return list.some((m) => m.org && m.org.kind === 'business_buyer' && m.org.status === 'verified');
-}
-
-/**
- * The server's per-seller figures when the cart carries them (`sellers`); else what the lines
- * add up to, with shipping known only when the parcel ships free.
- */
+/** The server's figures for one seller's parcel (goods on sale, shipping, total); null when none is on sale. */
 function sellerFigures(group) {
-  const given = Array.isArray(view.cart.sellers) ? view.cart.sellers.find((s) => s.seller_id === group.seller_id) : null;
-  if (given) return given;
-  const free = group.goods_total >= FREE_SHIPPING_FROM[wholesaleBuyer() ? 'wholesale' : 'consumer'];
-  return { goods_total: group.goods_total, shipping: free ? 0 : null, total: free ? group.goods_total : null };
+  return (view.cart.sellers || []).find((s) => s.seller_id === group.seller_id) || null;
 }
 
 function renderGoods() {
@@ -166,32 +151,21 @@ function renderGoods() {
     return el('div', { class: 'seller-part', 'data-testid': 'checkout-seller', dataset: { sellerId: g.seller_id || '' } },
       el('h3', { class: 'group-title', text: g.seller_name || t('cart.gone_group') }),
       el('ul', { class: 'list order-lines' }, g.lines.map(goodsLine)),
-      g.seller_id
+      f
         ? el('dl', { class: 'money-lines' },
           el('div', {}, el('dt', { i18n: 'order.goods' }), el('dd', {}, moneyEl(f.goods_total, 'checkout-seller-goods'))),
           el('div', {}, el('dt', { i18n: 'order.shipping' }), el('dd', { 'data-testid': 'checkout-seller-shipping' },
-            f.shipping === null || f.shipping === undefined
-              ? el('span', { class: 'muted', i18n: 'checkout.shipping_at_order' })
-              : (f.shipping ? moneyEl(f.shipping) : el('span', { i18n: 'order.free_shipping' })))),
-          f.total !== null && f.total !== undefined
-            ? el('div', { class: 'money-total' }, el('dt', { i18n: 'order.sub_total' }), el('dd', {}, moneyEl(f.total, 'checkout-seller-total')))
-            : null)
+            f.shipping ? moneyEl(f.shipping) : el('span', { i18n: 'order.free_shipping' }))),
+          el('div', { class: 'money-total' }, el('dt', { i18n: 'order.sub_total' }), el('dd', {}, moneyEl(f.total, 'checkout-seller-total'))))
         : null);
   }));
-  const figures = groups.filter((g) => g.seller_id).map(sellerFigures);
-  const known = figures.every((f) => typeof f.shipping === 'number');
-  const shipping = typeof view.cart.shipping === 'number' ? view.cart.shipping
-    : (known ? figures.reduce((sum, f) => sum + f.shipping, 0) : null);
-  const total = typeof view.cart.total === 'number' ? view.cart.total
-    : (shipping === null ? null : view.cart.goods_total + shipping);
+  // The cart's own totals: what checkout would charge now, each seller's parcel shipped apart.
+  const { shipping, total } = view.cart;
   replaceChildren($('#sum-body'), el('dl', { class: 'money-lines' },
     el('div', {}, el('dt', { i18n: 'order.goods' }), el('dd', {}, moneyEl(view.cart.goods_total, 'checkout-goods-total'))),
     el('div', {}, el('dt', { i18n: 'order.shipping' }), el('dd', {},
-      shipping === null ? el('span', { class: 'muted', i18n: 'checkout.shipping_rule' })
-        : (shipping ? moneyEl(shipping, 'checkout-shipping') : el('span', { i18n: 'order.free_shipping', 'data-testid': 'checkout-shipping' })))),
-    total !== null
-      ? el('div', { class: 'money-total' }, el('dt', { i18n: 'order.total' }), el('dd', {}, moneyEl(total, 'checkout-total', 'money money-big')))
-      : null));
+      shipping ? moneyEl(shipping, 'checkout-shipping') : el('span', { i18n: 'order.free_shipping', 'data-testid': 'checkout-shipping', dataset: { fen: '0' } }))),
+    el('div', { class: 'money-total' }, el('dt', { i18n: 'order.total' }), el('dd', {}, moneyEl(total, 'checkout-total', 'money money-big')))));
   const off = lines.filter((l) => l.state !== 'on_sale').length;
   const submit = $('#place-order');
   submit.disabled = off > 0 || !lines.length;

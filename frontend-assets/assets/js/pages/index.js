@@ -89,21 +89,26 @@ async function signedIn(me) {
   const entries = el('ul', { class: 'entries' });
 
   entries.append(entry('/orders.html', 'home.orders_title', 'home.orders_text', 'home-orders',
-    el('p', {}, el('a', { href: '/cart.html', i18n: 'nav.cart', 'data-testid': 'home-cart' }))));
+    el('p', {},
+      el('a', { href: '/cart.html', i18n: 'nav.cart', 'data-testid': 'home-cart' }), ' · ',
+      el('a', { href: '/claims.html', i18n: 'claims.heading', 'data-testid': 'home-claims' }))));
   if (role === 'operator') {
     entries.append(entry('/ops/verify.html', 'home.verify_title', 'home.verify_text', 'home-verify'));
     entries.append(entry('/ops/listings.html', 'home.reviews_title', 'home.reviews_text', 'home-reviews'));
     entries.append(entry('/ops/orders.html', 'home.ops_orders_title', 'home.ops_orders_text', 'home-ops-orders'));
   }
+  if (role === 'operator' || role === 'after_sales_agent') {
+    entries.append(entry('/ops/claims.html', 'home.ops_claims_title', 'home.ops_claims_text', 'home-ops-claims'));
+  }
   if (sellingMemberships(me).length) {
     entries.append(entry('/seller/orders.html', 'home.seller_orders_title', 'home.seller_orders_text', 'home-seller-orders'));
+    entries.append(entry('/seller/claims.html', 'home.seller_claims_title', 'home.seller_claims_text', 'home-seller-claims'));
     entries.append(entry('/seller/listings.html', 'home.seller_title', 'home.seller_text', 'home-seller'));
   }
   entries.append(entry('/org.html', 'home.orgs_title',
     memberships.length ? 'home.orgs_text_member' : 'home.orgs_text_new', 'home-orgs', orgSummary(memberships)));
   entries.append(entry('/account.html', 'home.account_title', 'home.account_text', 'home-account'));
   if (role === 'official') entries.append(entry(null, 'home.stats_title', 'home.coming_soon', 'home-stats'));
-  if (role === 'after_sales_agent') entries.append(entry(null, 'home.aftersales_title', 'home.coming_soon', 'home-aftersales'));
 
   const invitesSlot = el('div');
   replaceChildren(body,

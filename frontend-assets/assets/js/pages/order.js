@@ -1,7 +1,9 @@
 // One order: where it goes, each seller's part with its steps, its parcel and the trace codes of
 // what was packed, and what I can do now — pay before the deadline, cancel while unpaid, confirm
 // that a parcel arrived, review what I received. Sellers and the operator see the same page
-// (a seller only its own part); the buyer's buttons are the buyer's.
+// (a seller only its own part); the buyer's buttons are the buyer's, and which show is the
+// server's word (`can_pay`, `can_cancel`, `can_receive`). A received parcel may be claimed for
+// while its after-sales window is open; each part lists the claims made on it.
 
 import { api, newIdempotencyKey, seg } from '../api.js';
 import { t } from '../i18n.js';
@@ -15,25 +17,19 @@ import {
   eventsEl, instructionsEl, lineEl, methodEl, moneyEl, orderStatusBadge, shipmentEl, stepsEl,
   refundsEl, subMoneyEl, subNames, subStatusBadge,
 } from '../orders.js';
+import { claimHref, claimStatusBadge, claimedSoFar, kindEl, leftEl, newClaimHref, windowOpen } from '../claims.js';
 
 const params = new URLSearchParams(location.search);
 const id = params.get('id');
 // One key per visit for "pay this order": a retry of the same tap reuses it.
 const payKey = newIdempotencyKey();
-const view = { order: null, me: null, payment: null, reloadedAtEnd: false };
+const view = { order: null, me: null, payment: null, reloadedAtEnd: false, claims: [] };
 
 // ---- who is looking -----------------------------------------------------------------------------
 
-function isOperator() {
-  return Boolean(view.me && view.me.account && view.me.account.platform_role === 'operator');
-}
-
-/** The buyer's buttons show unless I only see this order as its seller or as the operator. */
+/** How I relate to this order, as the server says: `buyer`, `seller` or `operator`. */
 function isBuyerView(order) {
-  if (isOperator()) return false;
-  const mine = new Set(((view.me && view.me.memberships) || []).map((m) => m.org && m.org.id));
-  const subs = order.sub_orders || [];
-  return !(subs.length && subs.every((s) => mine.has(s.seller_id)));
+  return order.viewer === 'buyer';
 }
 
 // ---- the pieces ---------------------------------------------------------------------------------
@@ -105,7 +101,7 @@ function renderHead(order) {
   const actions = $('#order-actions');
   replaceChildren(actions);
   replaceChildren($('#order-confirm'));
-  if (order.status === 'pending_payment' && isBuyerView(order)) {
+  if (order.can_pay) {
     const payButton = el('button', {
       type: 'button',
       class: 'btn btn-primary',
@@ -115,7 +111,7 @@ function renderHead(order) {
     payButton.addEventListener('click', () => pay(payButton));
     actions.append(payButton);
   }
-  if (order.status === 'pending_payment' && (isBuyerView(order) || isOperator())) {
+  if (order.can_cancel) {
     const cancel = el('button', { type: 'button', class: 'btn btn-danger-quiet', i18n: 'order.cancel', 'data-testid': 'order-cancel' });
     cancel.addEventListener('click', () => confirmBox($('#order-confirm'), {
       questionKey: 'order.cancel_question',
@@ -129,7 +125,7 @@ function renderHead(order) {
     }));
     actions.append(cancel);
   }
-  if (isOperator()) {
+  if (order.viewer === 'operator') {
     actions.append(el('a', { class: 'btn btn-quiet', href: '/ops/orders.html?number=' + encodeURIComponent(order.number), i18n: 'order.to_ops' }));
   }
 }
@@ -268,13 +264,75 @@ function lineWithReview(line, buyer) {
   return lineEl(line, el('div', { class: 'line-actions' }, open, slot));
 }
 
+// ---- after-sales ---------------------------------------------------------------------------------
+
+/**
+ * The buyer may claim on a received part while its window is open, something of it is still
+ * unrefunded, and some unit has not been claimed already.
+ */
+function canClaim(sub, order) {
+  if (!isBuyerView(order) || !windowOpen(sub)) return false;
+  if ((Number(sub.total) || 0) - (Number(sub.refunded) || 0) <= 0) return false;
+  const before = claimedSoFar(view.claims, sub.id);
+  return (sub.lines || []).some((l) => l.quantity > (before.get(l.id) || 0));
+}
+
+/** The claims made on one part, and — for its buyer, while the window is open — a way to claim. */
+function afterSalesEl(sub, order) {
+  const claims = view.claims.filter((c) => c.sub_order_id === sub.id);
+  const claimable = canClaim(sub, order);
+  if (!claimable && !claims.length) return null;
+  return el('div', { class: 'after-sales', 'data-testid': 'sub-aftersales' },
+    el('h3', { class: 'after-sales-title', i18n: 'claim.section' }),
+    claimable
+      ? el('p', { class: 'window-line', 'data-testid': 'sub-window-left' },
+        el('span', { i18n: 'claim.window_until' }), ' ', timeEl(sub.window_closes_at), ' ', leftEl(sub.window_closes_at, 'window-left'))
+      : null,
+    claims.length
+      ? el('ul', { class: 'mini-list', 'data-testid': 'sub-claims' }, claims.map((c) => el('li', {
+        class: 'sub-claim', 'data-testid': 'sub-claim', dataset: { claimId: c.id, status: c.status },
+      },
+      el('a', { class: 'mono', href: claimHref(c.id), text: c.number }), ' ',
+      claimStatusBadge(c.status, 'sub-claim-status'), ' ',
+      el('span', { class: 'muted' }, kindEl(c.kind)), ' ',
+      c.refunded ? el('span', {}, el('span', { i18n: 'claim.refunded' }), ' ', moneyEl(c.refunded)) : null)))
+      : null,
+    claimable
+      ? el('div', { class: 'actions' },
+        el('a', { class: 'btn btn-secondary', href: newClaimHref(order.id, sub.id), i18n: 'claim.apply', 'data-testid': 'sub-claim-new' }),
+        el('span', { class: 'hint', i18n: 'claim.apply_hint' }))
+      : null);
+}
+
+/**
+ * The claims this order has: mine when I bought it, my organisation's when I sell a part. The
+ * API has no filter by order, so this reads the newest hundred and keeps the order's.
+ */
+async function loadClaims(order) {
+  try {
+    if (order.viewer === 'buyer') {
+      const page = await api.get('/claims?limit=100');
+      view.claims = ((page && page.items) || []).filter((c) => c.order_id === order.id);
+    } else if (order.viewer === 'seller') {
+      const orgs = [...new Set((order.sub_orders || []).map((s) => s.seller_id))];
+      const pages = await Promise.all(orgs.map((org) => api.get(`/orgs/${seg(org)}/claims?limit=100`)));
+      view.claims = pages.flatMap((p) => (p && p.items) || []).filter((c) => c.order_id === order.id);
+    } else {
+      view.claims = [];
+    }
+  } catch {
+    // The order stands on its own; the claim pages show their own errors.
+    view.claims = [];
+  }
+}
+
 // ---- a seller's part ----------------------------------------------------------------------------
 
 function subCard(sub, order) {
   const buyer = isBuyerView(order);
   const confirmSlot = el('div');
   const actions = el('div', { class: 'actions' });
-  if (buyer && sub.status === 'shipped') {
+  if (sub.can_receive) {
     const receive = el('button', { type: 'button', class: 'btn btn-primary', i18n: 'order.receive', 'data-testid': 'sub-receive' });
     receive.addEventListener('click', () => confirmBox(confirmSlot, {
       questionKey: 'order.receive_question',
@@ -291,7 +349,8 @@ function subCard(sub, order) {
   const dates = facts([
     ['order.sub_number', el('span', { class: 'mono', text: sub.number })],
     ['order.auto_receive_at', sub.status === 'shipped' && sub.auto_receive_at ? timeEl(sub.auto_receive_at) : null, 'sub-auto-receive'],
-    ['order.window_closes_at', sub.window_closes_at ? timeEl(sub.window_closes_at) : null, 'sub-window'],
+    // While a claim can be made, the after-sales box says until when, with the time left.
+    ['order.window_closes_at', sub.window_closes_at && !canClaim(sub, order) ? timeEl(sub.window_closes_at) : null, 'sub-window'],
   ], { class: 'facts facts-compact' });
   return el('section', {
     class: 'card seller-part-card',
@@ -310,7 +369,8 @@ function subCard(sub, order) {
   subMoneyEl(sub),
   refundsEl(order.refunds, sub.id),
   actions,
-  confirmSlot);
+  confirmSlot,
+  afterSalesEl(sub, order));
 }
 
 function renderMoney(order) {
@@ -337,7 +397,9 @@ function render(order) {
 
 async function reload() {
   try {
-    render(await api.get(`/orders/${seg(id)}`));
+    const order = await api.get(`/orders/${seg(id)}`);
+    await loadClaims(order);
+    render(order);
   } catch (err) {
     flashError(err);
   }
@@ -360,6 +422,7 @@ if (!id) {
   try {
     view.payment = stashedPayment();
     const order = await api.get(`/orders/${seg(id)}`);
+    await loadClaims(order);
     render(order);
     if (params.get('placed') && order.status === 'pending_payment') flash(t('order.placed'), 'success', { focus: false });
     if (params.get('paid') && order.status === 'paid') flash(t('order.paid'), 'success', { focus: false });

@@ -1,7 +1,8 @@
 // The seller's order console: its parts of paid orders by where they stand — to acknowledge, to
-// ship, shipped, received. Shipping names the carrier, the tracking number and, for every line,
-// the batch(es) it was packed from (only batches of that line's listing), so the parcel leads to
-// its trace code. A shipped parcel gets logistics events; each part has a printable packing list.
+// ship, shipped, received; which buttons show is the server's word (`can_acknowledge`,
+// `can_ship`). Shipping names the carrier, the tracking number and, for every line, the batch(es)
+// it was packed from (only batches of that line's listing that may ship now), so the parcel
+// leads to its trace code. A shipped parcel gets logistics events; each part has a printable packing list.
 
 import { api, query, seg } from '../api.js';
 import { sellingMemberships } from '../catalog.js';
@@ -56,26 +57,28 @@ async function batches() {
 
 function batchChoice(sub, line, batch, checked) {
   const inputId = `ship-${sub.id}-${line.id}-${batch.id}`;
-  const blocked = batch.status === 'blocked';
-  return el('label', { class: 'check batch-choice' + (blocked ? ' is-blocked' : ''), for: inputId, 'data-testid': 'ship-batch', dataset: { batchId: batch.id, lot: batch.lot || '', status: batch.status || 'open' } },
-    el('input', { type: 'checkbox', id: inputId, name: `batch:${line.id}`, value: batch.id, checked: checked && !blocked, disabled: blocked, 'data-testid': 'ship-batch-check' }),
+  return el('label', { class: 'check batch-choice', for: inputId, 'data-testid': 'ship-batch', dataset: { batchId: batch.id, lot: batch.lot || '', status: batch.status || 'open' } },
+    el('input', { type: 'checkbox', id: inputId, name: `batch:${line.id}`, value: batch.id, checked, 'data-testid': 'ship-batch-check' }),
     el('span', { class: 'batch-choice-text' },
       el('span', { class: 'mono', text: batch.code_display || displayCode(batch.code) }),
       batch.lot ? el('span', { class: 'muted', text: ` ${batch.lot}` }) : null,
-      blocked ? el('span', {}, ' ', badge('batch_status', 'blocked')) : null,
       el('span', { class: 'muted small' }, ' · ', el('span', { i18n: 'batches.created' }), ' ', timeEl(batch.created_at))));
 }
 
+/**
+ * The batches a line may be packed from: the line's listing's, and only those the server says
+ * may go into a parcel now (`shippable`: open, latest inspection passed). None: say why.
+ */
 function lineBatches(sub, line, all) {
   const mine = all.filter((b) => b.listing_id === line.listing_id);
-  const open = mine.filter((b) => b.status !== 'blocked');
+  const shippable = mine.filter((b) => b.shippable);
   return el('fieldset', { class: 'choice-group ship-line', 'data-testid': 'ship-line', dataset: { lineId: line.id, listingId: line.listing_id } },
     el('legend', {}, el('span', { i18n: 'sorders.batches_for' }), ' ', el('span', { text: `${line.title} · ${line.sku_name} × ${line.quantity}` })),
-    mine.length
-      ? mine.map((b) => batchChoice(sub, line, b, open.length === 1 && b === open[0]))
-      : el('p', { class: 'note note-info small', 'data-testid': 'ship-no-batch' },
-        el('span', { i18n: 'sorders.no_batch' }), ' ',
-        el('a', { href: '/seller/batches.html' + query({ org: page.org.id, listing: line.listing_id }), i18n: 'sorders.to_batches' })),
+    shippable.length
+      ? shippable.map((b) => batchChoice(sub, line, b, shippable.length === 1))
+      : el('p', { class: 'note note-info small', 'data-testid': 'ship-no-batch', dataset: { batches: String(mine.length) } },
+        el('span', { i18n: mine.length ? 'sorders.no_shippable_batch' : 'sorders.no_batch' }), ' ',
+        el('a', { href: '/seller/batches.html' + query({ org: page.org.id, listing: line.listing_id }), i18n: mine.length ? 'sorders.to_batch_list' : 'sorders.to_batches' })),
     el('p', { class: 'field-error', 'data-error-for': `line.${line.id}`, 'data-testid': 'ship-line-error', hidden: true }));
 }
 
@@ -118,7 +121,7 @@ async function shipForm(sub, slot, opener) {
     const problems = {};
     for (const line of sub.lines || []) {
       const picked = $$(`input[name="batch:${line.id}"]:checked`, form).map((i) => i.value);
-      const offered = $$(`input[name="batch:${line.id}"]:not(:disabled)`, form).length;
+      const offered = $$(`input[name="batch:${line.id}"]`, form).length;
       if (offered && !picked.length) problems[`line.${line.id}`] = t('sorders.e_batch');
       for (const batchId of picked) chosen.push({ line_id: line.id, batch_id: batchId });
     }
@@ -213,7 +216,7 @@ function subCard(sub, order) {
   const a = order.address || {};
   const slot = el('div');
   const actions = el('div', { class: 'actions' });
-  if (sub.status === 'paid') {
+  if (sub.can_acknowledge) {
     const ack = el('button', { type: 'button', class: 'btn btn-primary', i18n: 'sorders.acknowledge', 'data-testid': 'sub-acknowledge' });
     ack.addEventListener('click', async () => {
       setBusy(ack, true);
@@ -228,7 +231,7 @@ function subCard(sub, order) {
     });
     actions.append(ack);
   }
-  if (sub.status === 'acknowledged') {
+  if (sub.can_ship) {
     const ship = el('button', { type: 'button', class: 'btn btn-primary', i18n: 'sorders.ship', 'data-testid': 'sub-ship' });
     ship.addEventListener('click', () => shipForm(sub, slot, ship));
     actions.append(ship);
@@ -334,6 +337,7 @@ if (me) {
       $('#console').hidden = false;
       $('#org-title').textContent = org.name;
       $('#settlement-link').href = '/seller/settlement.html' + query({ org: org.id });
+      $('#claims-link').href = '/seller/claims.html' + query({ org: org.id });
       page.offset = Math.max(0, Number.parseInt(params.get('offset') || '0', 10) || 0);
       const offset = page.offset;
       setTab(page.status);

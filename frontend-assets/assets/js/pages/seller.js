@@ -1,5 +1,5 @@
 // A seller's public page: who they are, where they farm, what they sell now. Its own members
-// also find their way to the seller's orders and settlement statement from here.
+// also find their way to the seller's orders, claims and settlement statement from here.
 
 import { api, query, seg } from '../api.js';
 import { productGrid } from '../catalog.js';
@@ -28,6 +28,7 @@ function memberBox(me, seller) {
     el('h2', { id: 'seller-admin-title', i18n: 'seller.admin_title' }),
     el('div', { class: 'actions' },
       el('a', { class: 'btn btn-primary', href: '/seller/orders.html' + org, i18n: 'seller.to_orders', 'data-testid': 'seller-to-orders' }),
+      el('a', { class: 'btn btn-secondary', href: '/seller/claims.html' + org, i18n: 'seller.to_claims', 'data-testid': 'seller-to-claims' }),
       el('a', { class: 'btn btn-secondary', href: '/seller/settlement.html' + org, i18n: 'seller.to_settlement', 'data-testid': 'seller-to-settlement' }),
       el('a', { class: 'btn btn-quiet', href: '/seller/listings.html' + org, i18n: 'nav.seller_listings' })));
 }
