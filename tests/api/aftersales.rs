@@ -140,7 +140,11 @@ both_backends! {
         let due = app.clock.now() + chrono::Duration::hours(24);
         assert!(respond_by.is_ok_and(|t| (t - due).num_milliseconds().abs() < 1000), "the buyer is told the deadline at once: {respond_by:?}");
         assert_eq!(c["can"]["respond"], false);
+        assert_eq!(c["refundable"], total, "the most any answer can refund");
         let cid = id(&c["id"]);
+        let of_order = app.get(&format!("/api/v1/claims?order_id={}", id(&c["order_id"])), Some(&buyer.token)).await;
+        assert_eq!(of_order.body["total"], 1);
+        assert_eq!(app.get(&format!("/api/v1/claims?order_id={}", uuid::Uuid::nil()), Some(&buyer.token)).await.body["total"], 0);
         // The same units cannot be claimed twice; the photo is used.
         let p2 = photo(&app, &buyer).await;
         let r = file(&app, &buyer, &sub, &line, 2, vec![p2.clone()]).await;
@@ -191,6 +195,14 @@ both_backends! {
         assert_eq!(esc.body["escalated"], true);
         let queue = app.get("/api/v1/ops/claims", Some(&op.token)).await;
         assert_eq!(queue.body["total"], 1);
+        // After-sales agents work the same queue and read the order whole.
+        let agent = app.staff("13900000109", farmgate_identity::PlatformRole::AfterSalesAgent).await;
+        let by_order = app.get(&format!("/api/v1/ops/claims?order_id={}", id(&c["order_id"])), Some(&agent.token)).await;
+        assert_eq!(by_order.body["total"], 1);
+        let whole = app.get(&format!("/api/v1/orders/{}", id(&c["order_id"])), Some(&agent.token)).await;
+        whole.expect_status(200);
+        assert_eq!(whole.body["viewer"], "operator");
+        assert_eq!(whole.body["sub_orders"].as_array().map(Vec::len), Some(1));
         app.get("/api/v1/ops/claims", Some(&buyer.token)).await.expect_status(403);
 
         // The operator decides: wrong shares and amounts are refused, then it is final.
