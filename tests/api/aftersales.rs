@@ -321,12 +321,36 @@ both_backends! {
         app.post_empty(&format!("/api/v1/claims/{two_id}/accept"), Some(&buyer.token)).await.expect_status(409);
         assert_eq!(app.count("refunds", "1=1").await, 1);
 
+        // Reship: offered, accepted, and the zero-price replacement ships like any other.
+        let three = file(&app, &buyer, &sub, &line, 1, vec![photo(&app, &buyer).await]).await;
+        let three_id = id(&three.body["id"]);
+        let r = app.post(&format!("/api/v1/claims/{three_id}/respond"), json!({"decision": "reship", "lines": [{"line_id": line, "quantity": 2}]}), Some(&owner.token)).await;
+        assert_eq!(r.field_code("lines"), Some("invalid"), "more than was claimed");
+        let offer = app.post(&format!("/api/v1/claims/{three_id}/respond"), json!({"decision": "reship", "note": "今天补发一箱"}), Some(&owner.token)).await;
+        offer.expect_status(200);
+        assert_eq!(offer.body["status"], "awaiting_buyer");
+        let done = app.post_empty(&format!("/api/v1/claims/{three_id}/accept"), Some(&buyer.token)).await;
+        done.expect_status(200);
+        assert_eq!(done.body["refunded"], 0);
+        let replacement = id(&done.body["events"].as_array().and_then(|e| e.iter().find(|e| e["kind"] == "accepted")).map(|e| e["data"]["replacement_sub_order_id"].clone()).unwrap_or_default());
+        let order = app.get(&format!("/api/v1/orders/{}", id(&done.body["order_id"])), Some(&buyer.token)).await;
+        let part = order.body["sub_orders"].as_array().and_then(|s| s.iter().find(|s| s["id"] == replacement.as_str()).cloned()).unwrap_or_default();
+        assert_eq!(part["status"], "paid", "{}", order.text);
+        assert_eq!(part["total"], 0);
+        assert_eq!(part["lines"][0]["quantity"], 1);
+        assert!(part["number"].as_str().is_some_and(|n| n.ends_with("-R1")));
+        assert_eq!(order.body["total"], order.body["goods_total"].as_i64().unwrap_or(0) + order.body["shipping"].as_i64().unwrap_or(0), "the order's totals are unchanged");
+        app.post(&format!("/api/v1/sub-orders/{replacement}/ship"), json!({"carrier": "顺丰速运", "tracking_no": "SF3010000002"}), Some(&owner.token)).await.expect_status(200);
+        app.post_empty(&format!("/api/v1/sub-orders/{replacement}/receive"), Some(&buyer.token)).await.expect_status(200);
+        app.post_empty(&format!("/api/v1/claims/{three_id}/accept"), Some(&buyer.token)).await.expect_status(409);
+        assert_eq!(app.count("order_events", "kind = 'replacement'").await, 1);
+
         // After the window (48 h for fruit): refused.
         app.clock.advance(chrono::Duration::hours(49));
         let late = file(&app, &buyer, &sub, &line, 1, vec![photo(&app, &buyer).await]).await;
         assert_eq!(late.code(), "window_closed", "{}", late.text);
         let mine = app.get("/api/v1/claims", Some(&buyer.token)).await;
-        assert_eq!(mine.body["total"], 2);
+        assert_eq!(mine.body["total"], 3);
     }
 }
 

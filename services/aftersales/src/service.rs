@@ -120,6 +120,15 @@ pub enum SellerAnswer {
         #[serde(default)]
         note: Option<String>,
     },
+    /// Send the damaged units again (补发) at no charge; the buyer accepts (the replacement
+    /// sub-order is created and shipped like any other) or escalates. Without `lines`, the
+    /// claimed lines and quantities.
+    Reship {
+        #[serde(default)]
+        lines: Option<Vec<LineQuantity>>,
+        #[serde(default)]
+        note: Option<String>,
+    },
     /// Refuse, with a reason the buyer sees; the buyer accepts or escalates.
     Reject { reason: String },
 }
@@ -789,6 +798,48 @@ impl Aftersales {
                 )
                 .await
             }
+            SellerAnswer::Reship { lines, note } => {
+                let mut errs = ValidationErrors::new();
+                let note = errs.check("note", clean_optional_text(note.as_deref(), 500, true));
+                let picked: Vec<LineQuantity> = match lines {
+                    Some(ls) => ls.clone(),
+                    None => r
+                        .lines
+                        .iter()
+                        .map(|(c, _)| LineQuantity {
+                            line_id: c.line_id,
+                            quantity: c.quantity,
+                        })
+                        .collect(),
+                };
+                let fits = !picked.is_empty()
+                    && picked.iter().all(|p| {
+                        r.lines.iter().any(|(c, _)| {
+                            c.line_id == p.line_id && (1..=c.quantity).contains(&p.quantity)
+                        })
+                    });
+                if !fits {
+                    errs.push(FieldError::new(
+                        "lines",
+                        "invalid",
+                        "补发只能针对申请中的商品，且不超过申请数量",
+                        "a reship names claimed lines, up to the claimed quantity",
+                    ));
+                }
+                errs.finish()?;
+                self.move_to(
+                    &r,
+                    ClaimStatus::AwaitingSeller,
+                    ClaimStatus::AwaitingBuyer,
+                    0,
+                    false,
+                    who,
+                    Role::Seller,
+                    EventKind::Offered,
+                    json!({"decision": "reship", "lines": picked, "note": note.flatten()}),
+                )
+                .await
+            }
             SellerAnswer::Reject { reason } => {
                 let reason = clean_text(reason, 5, 500, true).map_err(|e| e.at("reason"))?;
                 self.move_to(
@@ -827,6 +878,25 @@ impl Aftersales {
                     percent: 100,
                 }]
             });
+        let mut data = json!({"amount_fen": r.claim.offered_fen});
+        if let Some(e) = offer.filter(|e| e.data["decision"] == "reship") {
+            let lines: Vec<LineQuantity> =
+                serde_json::from_value(e.data["lines"].clone()).unwrap_or_default();
+            let made = self
+                .orders()
+                .create_replacement(
+                    r.claim.sub_order_id,
+                    &lines
+                        .iter()
+                        .map(|l| (l.line_id, l.quantity))
+                        .collect::<Vec<_>>(),
+                    &format!("claim:{}:reship", r.claim.id),
+                    Some(actor.account_id.as_uuid()),
+                )
+                .await?;
+            data =
+                json!({"reship": true, "replacement_sub_order_id": made.id, "number": made.number});
+        }
         self.resolve(
             &r,
             ClaimStatus::AwaitingBuyer,
@@ -835,7 +905,7 @@ impl Aftersales {
             Some(actor.account_id.as_uuid()),
             Role::Buyer,
             EventKind::Accepted,
-            json!({"amount_fen": r.claim.offered_fen}),
+            data,
         )
         .await
     }

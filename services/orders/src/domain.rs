@@ -138,6 +138,8 @@ pub enum EventKind {
     Shipped,
     Received,
     Refunded,
+    /// A zero-price replacement sub-order (补发) was created as an after-sales remedy.
+    Replacement,
 }
 
 impl EventKind {
@@ -152,6 +154,7 @@ impl EventKind {
             Self::Shipped => "shipped",
             Self::Received => "received",
             Self::Refunded => "refunded",
+            Self::Replacement => "replacement",
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::domain::{self, EventKind, LogisticsKind, SubOrderStatus};
 use crate::error::{OrdersError, Result};
 use crate::payment::{WebhookError, verify_signature};
 use crate::service::{OrderRecord, append, topics};
-use crate::store::{line, order, shipment, shipment_batch, shipment_event, sub_order};
+use crate::store::{event, line, order, shipment, shipment_batch, shipment_event, sub_order};
 use chrono::{DateTime, Duration, Utc};
 use farmgate_identity::Actor;
 use farmgate_infra::db::{begin_write, unique_violation};
@@ -19,7 +19,9 @@ use farmgate_trace::TraceError;
 use farmgate_trace::domain::EventKind as TraceEvent;
 use farmgate_trace::store::batch;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeSet;
@@ -611,6 +613,132 @@ impl Orders {
         txn.commit().await?;
         self.infra().outbox.wake();
         Ok(true)
+    }
+}
+
+impl Orders {
+    /// A zero-price replacement (补发) of some units of a received sub-order, as an after-sales
+    /// remedy: a new paid sub-order of the same order and seller, its lines copied at price 0,
+    /// stock taken like any sale, shipped like any other. `key` makes it once per remedy.
+    pub async fn create_replacement(
+        &self,
+        sub_id: Uuid,
+        lines: &[(Uuid, i64)],
+        key: &str,
+        actor: Option<Uuid>,
+    ) -> Result<sub_order::Model> {
+        let db = &self.infra().db;
+        let sub = sub_order::Entity::find_by_id(sub_id)
+            .one(db)
+            .await?
+            .ok_or(OrdersError::not_found("子订单", "sub-order"))?;
+        let number = format!("{}-R", sub.number);
+        // The remedy key is kept on the replacement's event: a retry finds what it made.
+        let made = event::Entity::find()
+            .filter(event::Column::OrderId.eq(sub.order_id))
+            .filter(event::Column::Kind.eq(EventKind::Replacement.as_str()))
+            .all(db)
+            .await?
+            .into_iter()
+            .find(|e| e.data["key"] == key)
+            .and_then(|e| e.sub_order_id);
+        if let Some(made) = made {
+            return sub_order::Entity::find_by_id(made)
+                .one(db)
+                .await?
+                .ok_or(OrdersError::not_found("子订单", "sub-order"));
+        }
+        let originals = line::Entity::find()
+            .filter(line::Column::SubOrderId.eq(sub.id))
+            .all(db)
+            .await?;
+        let existing = sub_order::Entity::find()
+            .filter(sub_order::Column::OrderId.eq(sub.order_id))
+            .filter(sub_order::Column::Number.starts_with(number.clone()))
+            .count(db)
+            .await?;
+        let now = self.infra().clock.now();
+        let id = Uuid::now_v7();
+        let txn = begin_write(db).await?;
+        sub_order::ActiveModel {
+            id: Set(id),
+            order_id: Set(sub.order_id),
+            number: Set(format!("{number}{}", existing + 1)),
+            seller_org_id: Set(sub.seller_org_id),
+            goods_fen: Set(0),
+            shipping_fen: Set(0),
+            total_fen: Set(0),
+            commission_fen: Set(0),
+            status: Set(SubOrderStatus::Paid.as_str().to_owned()),
+            paid_at: Set(Some(now)),
+            acknowledged_at: Set(None),
+            shipped_at: Set(None),
+            received_at: Set(None),
+            created_at: Set(now),
+            auto_receive_at: Set(None),
+            window_closes_at: Set(None),
+            refunded_fen: Set(0),
+        }
+        .insert(&txn)
+        .await?;
+        for (line_id, quantity) in lines {
+            let Some(l) = originals.iter().find(|l| l.id == *line_id) else {
+                return Err(OrdersError::not_found("订单商品", "order line"));
+            };
+            if *quantity < 1 || *quantity > l.quantity {
+                return Err(OrdersError::field(FieldError::new(
+                    "lines",
+                    "out_of_range",
+                    "补发数量超出原订单",
+                    "a replacement cannot exceed what was bought",
+                )));
+            }
+            if !self.catalog().take_stock(&txn, l.sku_id, *quantity).await? {
+                return Err(OrdersError::conflict(
+                    "sold_out",
+                    format!("“{}”库存不足，无法补发，请改为退款", l.title),
+                    format!("“{}” is out of stock; refund instead", l.title),
+                ));
+            }
+            line::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                order_id: Set(l.order_id),
+                sub_order_id: Set(id),
+                listing_id: Set(l.listing_id),
+                sku_id: Set(l.sku_id),
+                category_id: Set(l.category_id),
+                title: Set(l.title.clone()),
+                sku_name: Set(l.sku_name.clone()),
+                unit: Set(l.unit.clone()),
+                quantity: Set(*quantity),
+                retail_price_fen: Set(l.retail_price_fen),
+                unit_price_fen: Set(0),
+                line_fen: Set(0),
+                commission_bp: Set(0),
+                commission_fen: Set(0),
+                claim_window_hours: Set(l.claim_window_hours),
+                weight_grams: Set(l.weight_grams),
+            }
+            .insert(&txn)
+            .await?;
+        }
+        append(
+            &txn,
+            sub.order_id,
+            Some(id),
+            EventKind::Replacement,
+            actor,
+            json!({"replaces": sub.id, "key": key,
+                   "lines": lines.iter().map(|(l, q)| json!({"line_id": l, "quantity": q})).collect::<Vec<_>>()}),
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        self.infra().outbox.wake();
+        sub_order::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .ok_or(OrdersError::not_found("子订单", "sub-order"))
     }
 }
 
