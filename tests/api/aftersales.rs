@@ -106,6 +106,17 @@ both_backends! {
         // Evidence: images only, within the size limit; the original is kept with its hash.
         let r = upload(&app, &buyer, b"%PDF-1.4 not a photo".to_vec(), "x.pdf").await;
         r.expect_status(415);
+        let mut big = crate::catalog::png(10, 10);
+        big.resize(9 * 1024 * 1024, 0);
+        let head = format!(
+            "POST /api/v1/claim-evidence HTTP/1.1\r\nAuthorization: Bearer {}\r\nContent-Type: multipart/form-data; boundary={}",
+            buyer.token,
+            crate::catalog::BOUNDARY
+        );
+        let r = app.send_raw(&head, crate::catalog::multipart_file(&big)).await;
+        r.expect_status(413);
+        assert_eq!(r.code(), "payload_too_large");
+        assert_eq!(app.count("claim_evidence", "1=1").await, 0, "nothing stored");
         let r = upload(&app, &buyer, jpeg_with_exif(), "parcel.jpg").await;
         r.expect_status(201);
         assert_eq!(r.body["sha256"].as_str().map(str::len), Some(64));

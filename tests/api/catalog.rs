@@ -126,10 +126,10 @@ fn titles(result: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-const BOUNDARY: &str = "farmgate-test-boundary";
+pub(crate) const BOUNDARY: &str = "farmgate-test-boundary";
 
 /// A multipart body with one `file` field, written by hand (for raw requests).
-fn multipart_file(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn multipart_file(bytes: &[u8]) -> Vec<u8> {
     let mut out = format!(
         "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.png\"\r\nContent-Type: image/png\r\n\r\n"
     )
@@ -139,7 +139,7 @@ fn multipart_file(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-fn png(w: u32, h: u32) -> Vec<u8> {
+pub(crate) fn png(w: u32, h: u32) -> Vec<u8> {
     let img = image::RgbImage::from_fn(w, h, |x, y| {
         image::Rgb([(x % 255) as u8, (y % 255) as u8, 120])
     });

@@ -374,6 +374,12 @@ both_backends! {
             app.post_empty(&format!("/api/v1/sub-orders/{sub}/receive"), Some(&buyer.token)).await.expect_status(200);
         }
         let today = shanghai_today(&app);
+        // Handling times: shipping acknowledged both at once.
+        let f = app.get(&format!("/api/v1/orgs/{org}/fulfilment?from={today}&to={today}"), Some(&owner.token)).await;
+        f.expect_status(200);
+        assert_eq!((f.body["paid"].as_u64(), f.body["acknowledged"].as_u64(), f.body["shipped"].as_u64()), (Some(2), Some(2), Some(2)));
+        assert_eq!(f.body["acknowledged_within_target_bp"], 10_000);
+        app.get(&format!("/api/v1/orgs/{org}/fulfilment?from={today}&to={today}"), Some(&other.token)).await.expect_status(403);
         let path = format!("/api/v1/orgs/{org}/settlement?from={today}&to={today}");
         let st = app.get(&path, Some(&owner.token)).await;
         st.expect_status(200);

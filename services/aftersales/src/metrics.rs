@@ -8,12 +8,13 @@ use crate::Aftersales;
 use crate::domain::ClaimStatus;
 use crate::error::{AftersalesError, Result};
 use crate::store::{claim, claim_line};
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{Duration, NaiveDate};
 use farmgate_identity::{Actor, PlatformRole};
 use farmgate_kernel::FieldError;
-use farmgate_kernel::clock::shanghai;
 use farmgate_kernel::id::OrgId;
+use farmgate_kernel::stats::{bp, percentile};
 use farmgate_orders::domain::SubOrderStatus;
+use farmgate_orders::report::start_of;
 use farmgate_orders::store::{line, shipment, sub_order};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
@@ -72,25 +73,6 @@ pub struct FlaggedBuyer {
     /// The platform's rate over the same days.
     pub platform_rate_bp: u64,
     pub refunded: i64,
-}
-
-/// The nearest-rank percentile of sorted values.
-pub fn percentile(sorted: &[i64], p: u64) -> Option<i64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let n = u64::try_from(sorted.len()).unwrap_or(u64::MAX);
-    let rank = (p * n).div_ceil(100).max(1);
-    sorted
-        .get(usize::try_from(rank - 1).unwrap_or(usize::MAX))
-        .copied()
-}
-
-/// `part / whole` in basis points, rounded half up.
-pub fn bp(part: u64, whole: u64) -> u64 {
-    (part * 20_000)
-        .checked_div(whole)
-        .map_or(0, |x| x.div_ceil(2))
 }
 
 /// Whether a buyer's claims stand out: at least three, and at least three times the platform's
@@ -156,17 +138,6 @@ impl Acc {
             rated,
         }
     }
-}
-
-fn start_of(d: NaiveDate) -> DateTime<Utc> {
-    let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
-    shanghai()
-        .from_local_datetime(&midnight)
-        .single()
-        .map_or_else(
-            || Utc.from_utc_datetime(&midnight),
-            |t| t.with_timezone(&Utc),
-        )
 }
 
 impl Aftersales {
@@ -428,24 +399,6 @@ impl Aftersales {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn percentiles_are_nearest_rank() {
-        let v: Vec<i64> = (1..=10).collect();
-        assert_eq!(percentile(&v, 50), Some(5));
-        assert_eq!(percentile(&v, 90), Some(9));
-        assert_eq!(percentile(&[7], 90), Some(7));
-        assert_eq!(percentile(&[], 50), None);
-        assert_eq!(percentile(&[1, 2, 3], 50), Some(2));
-    }
-
-    #[test]
-    fn rates_are_basis_points_rounded_half_up() {
-        assert_eq!(bp(1, 3), 3_333);
-        assert_eq!(bp(2, 3), 6_667);
-        assert_eq!(bp(0, 0), 0);
-        assert_eq!(bp(5, 5), 10_000);
-    }
 
     #[test]
     fn buyers_stand_out_only_with_several_claims_far_above_the_norm() {

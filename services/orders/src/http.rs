@@ -551,6 +551,29 @@ pub async fn settlement(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+pub struct PeriodQuery {
+    /// First day (Asia/Shanghai), `YYYY-MM-DD`.
+    pub from: NaiveDate,
+    /// Last day, inclusive.
+    pub to: NaiveDate,
+}
+
+/// How fast a seller acknowledges and ships paid orders (p50/p90, and the share acknowledged
+/// within 10 minutes): members and the operator.
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/fulfilment", tag = "orders", params(("id" = Uuid, Path), PeriodQuery),
+    responses((status = 200, body = crate::report::FulfilmentReport), (status = 403), (status = 422)))]
+pub async fn fulfilment(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    ApiPath(org): ApiPath<OrgId>,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
+) -> ApiResult<Json<crate::report::FulfilmentReport>> {
+    Ok(Json(
+        orders.fulfilment_report(&actor, org, q.from, q.to).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
 pub struct OpsOrdersQuery {
     pub status: Option<OrderStatus>,
     /// An order number (or a sub-order number).
@@ -608,6 +631,7 @@ where
         .routes(routes!(listing_reviews))
         .routes(routes!(settlement))
         .routes(routes!(ops_orders))
+        .routes(routes!(fulfilment))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(upload_review_photo))

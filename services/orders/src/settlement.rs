@@ -5,10 +5,10 @@
 use crate::Orders;
 use crate::domain::{self, SubOrderStatus};
 use crate::error::{OrdersError, Result};
+use crate::report::start_of;
 use crate::store::sub_order;
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use farmgate_identity::Actor;
-use farmgate_kernel::clock::shanghai;
 use farmgate_kernel::id::OrgId;
 use farmgate_kernel::{FieldError, Money, Page};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -101,17 +101,6 @@ pub fn totals(lines: &[SettlementLine]) -> SettlementTotals {
         t.sub_orders += 1;
     }
     t
-}
-
-fn start_of(d: NaiveDate) -> DateTime<Utc> {
-    let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
-    shanghai()
-        .from_local_datetime(&midnight)
-        .single()
-        .map_or_else(
-            || Utc.from_utc_datetime(&midnight),
-            |t| t.with_timezone(&Utc),
-        )
 }
 
 impl Orders {

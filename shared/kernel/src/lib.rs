@@ -11,6 +11,7 @@ pub mod money;
 pub mod paging;
 pub mod phone;
 pub mod region;
+pub mod stats;
 pub mod text;
 pub mod uscc;
 
