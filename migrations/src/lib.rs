@@ -11,6 +11,7 @@ mod m20261124_000005_orders;
 mod m20261125_000006_fulfilment;
 mod m20261126_000007_aftersales;
 mod m20261126_000008_recalls;
+mod m20261126_000009_listing_producer;
 mod util;
 
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_fulfilment::Migration),
             Box::new(m20261126_000007_aftersales::Migration),
             Box::new(m20261126_000008_recalls::Migration),
+            Box::new(m20261126_000009_listing_producer::Migration),
         ]
     }
 }

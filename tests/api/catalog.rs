@@ -1227,3 +1227,43 @@ mod photos_uploaded_at_the_same_moment_still_stop_at_nine {
         .await;
     }
 }
+
+both_backends! {
+    async fn a_listing_names_its_producer_when_the_seller_did_not_grow_it(app) {
+        let op = app.operator().await;
+        let (owner, org) = seller(&app, &op, "13800000601").await;
+        let grower = app.register("13800000602", "王秀英").await;
+        let farm = app.verified_org(&grower, &op, "family_farm", "白云山土鸡家庭农场").await;
+        let buyer_owner = app.register("13700000603", "马超").await;
+        let shop = app.verified_org(&buyer_owner, &op, "business_buyer", "惠民社区超市").await;
+        let pending_owner = app.register("13800000604", "周明").await;
+        let pending = app.create_org(&pending_owner, "family_farm", "高山蔬菜家庭农场").await;
+        let cat = category(&app, "citrus").await;
+        let create = |producer: Value| {
+            let mut body = listing_body(&cat, "白云山脐橙 代销 10斤装");
+            body["producer_org_id"] = producer;
+            let path = format!("/api/v1/orgs/{org}/listings");
+            let token = owner.token.clone();
+            let app = &app;
+            async move { app.post(&path, body, Some(&token)).await }
+        };
+        // Only a verified producing organisation may be named.
+        for bad in [json!(shop), json!(pending), json!(uuid::Uuid::now_v7())] {
+            let r = create(bad).await;
+            assert_eq!(r.field_code("producer_org_id"), Some("invalid"), "{}", r.text);
+        }
+        assert_eq!(app.count("listings", "1=1").await, 0, "nothing half-written");
+        let r = create(json!(farm)).await;
+        r.expect_status(201);
+        assert_eq!(r.body["producer"]["id"], farm.to_string());
+        assert_eq!(r.body["producer"]["name"], "白云山土鸡家庭农场");
+        assert_eq!(r.body["seller"]["id"], org.to_string());
+        let id = r.body["id"].as_str().unwrap_or_default().to_owned();
+        // Cleared with the nil id; naming the seller itself means no separate producer.
+        let r = app.patch(&format!("/api/v1/listings/{id}"), json!({"producer_org_id": uuid::Uuid::nil()}), Some(&owner.token)).await;
+        r.expect_status(200);
+        assert!(r.body["producer"].is_null());
+        let r = app.patch(&format!("/api/v1/listings/{id}"), json!({"producer_org_id": org}), Some(&owner.token)).await;
+        assert!(r.body["producer"].is_null());
+    }
+}

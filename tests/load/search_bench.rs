@@ -362,6 +362,7 @@ async fn prepare(a: &Args) -> anyhow::Result<(f64, f64)> {
                 created_at: Set(at),
                 updated_at: Set(at),
                 approved_at: Set(Some(at)),
+                producer_org_id: Set(None),
             });
             for k in 0..(1 + rng.next() % 2) {
                 ss.push(sku::ActiveModel {

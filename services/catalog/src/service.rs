@@ -75,6 +75,11 @@ pub struct NewListingRequest {
     pub storage: Option<String>,
     #[serde(default)]
     pub shelf_life_days: Option<i64>,
+    /// Who grew or made it, when not the seller: a verified cooperative, family farm,
+    /// specialised household or agricultural enterprise (the platform's own store names the
+    /// producer of what it sells).
+    #[serde(default)]
+    pub producer_org_id: Option<Uuid>,
     #[serde(default)]
     pub skus: Vec<SkuRequest>,
 }
@@ -95,6 +100,8 @@ pub struct ListingPatch {
     pub storage: Option<String>,
     /// Send `0` to clear.
     pub shelf_life_days: Option<i64>,
+    /// Send the nil id (`00000000-0000-0000-0000-000000000000`) to clear.
+    pub producer_org_id: Option<Uuid>,
 }
 
 /// Changes to a SKU; absent fields stay as they are. Apply at once and are logged.
@@ -150,6 +157,8 @@ pub struct ListingBundle {
     /// The listing's category and its ancestors, root first.
     pub path: Vec<category::Model>,
     pub seller: OrgSummary,
+    /// Who grew or made it, when not the seller.
+    pub producer: Option<OrgSummary>,
     /// The latest revision (pending or decided).
     pub revision: Option<revision::Model>,
 }
@@ -484,12 +493,17 @@ impl Catalog {
             .order_by_desc(revision::Column::Id)
             .one(db)
             .await?;
+        let producer = match l.producer_org_id {
+            Some(p) => self.identity().org_summary(OrgId(p)).await?,
+            None => None,
+        };
         Ok(Some(ListingBundle {
             listing: l,
             skus,
             images,
             path,
             seller,
+            producer,
             revision,
         }))
     }
@@ -656,6 +670,9 @@ impl Catalog {
             &mut errs,
         );
         self.check_category(req.category_id, &mut errs).await?;
+        let producer = self
+            .check_producer(org, req.producer_org_id, &mut errs)
+            .await?;
         let skus = self.parse_skus(&req.skus, &mut errs);
         errs.finish()?;
         let Some(Facts {
@@ -695,6 +712,7 @@ impl Catalog {
             created_at: Set(now),
             updated_at: Set(now),
             approved_at: Set(None),
+            producer_org_id: Set(producer),
         })
         .exec_without_returning(&txn)
         .await?;
@@ -772,6 +790,13 @@ impl Catalog {
         if patch.category_id.is_some() {
             self.check_category(category_id, &mut errs).await?;
         }
+        let producer = match patch.producer_org_id {
+            Some(p) => Some(
+                self.check_producer(OrgId(current.seller_org_id), Some(p), &mut errs)
+                    .await?,
+            ),
+            None => None,
+        };
         errs.finish()?;
         let Some(Facts {
             title,
@@ -805,6 +830,9 @@ impl Catalog {
         active.storage = Set(storage);
         active.shelf_life_days = Set(shelf);
         active.updated_at = Set(now);
+        if let Some(p) = producer {
+            active.producer_org_id = Set(p);
+        }
         let reviewed_change = domain::needs_review(&old, &new);
         if status == ListingStatus::Approved {
             if reviewed_change {
@@ -826,6 +854,37 @@ impl Catalog {
         self.bundle(id)
             .await?
             .ok_or(CatalogError::not_found("商品", "listing"))
+    }
+
+    /// The producer a listing may name: none (the seller itself), or a verified organisation
+    /// that grows or makes produce. Errors go into `errs`.
+    async fn check_producer(
+        &self,
+        seller: OrgId,
+        producer: Option<Uuid>,
+        errs: &mut ValidationErrors,
+    ) -> Result<Option<Uuid>> {
+        let Some(p) = producer.filter(|p| !p.is_nil() && *p != seller.as_uuid()) else {
+            return Ok(None);
+        };
+        let ok = self
+            .identity()
+            .org_summary(OrgId(p))
+            .await?
+            .is_some_and(|o| {
+                o.status == farmgate_identity::OrgStatus::Verified
+                    && o.kind.is_seller()
+                    && o.kind != OrgKind::PlatformStore
+            });
+        if !ok {
+            errs.push(FieldError::new(
+                "producer_org_id",
+                "invalid",
+                "生产者须为已认证的合作社、家庭农场、专业大户或农业企业",
+                "the producer is a verified cooperative, family farm, specialised household or agricultural enterprise",
+            ));
+        }
+        Ok(Some(p))
     }
 
     /// Records a proposal, replacing a pending one of the same listing.

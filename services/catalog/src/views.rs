@@ -233,6 +233,8 @@ pub struct ListingView {
     pub storage: Option<String>,
     pub shelf_life_days: Option<i32>,
     pub seller: SellerRef,
+    /// Who grew or made it, when not the seller (the platform's own store names its producer).
+    pub producer: Option<SellerRef>,
     pub skus: Vec<SkuView>,
     pub images: Vec<ImageView>,
     /// Lowest price of a SKU on sale (of any active SKU when sold out), fen.
@@ -296,6 +298,7 @@ impl ListingView {
             storage: l.storage.clone(),
             shelf_life_days: l.shelf_life_days,
             seller: SellerRef::of(&b.seller),
+            producer: b.producer.as_ref().map(SellerRef::of),
             skus: b
                 .skus
                 .iter()

@@ -125,6 +125,13 @@ const HONEY: &str = "13800000007";
 const SHANGPING: &str = "13800000008";
 const PLATFORM: &str = "13900000001";
 
+/// Platform-store listings and the demo producer that grew or made them (by owner phone).
+const PRODUCED_BY: &[(&str, &str)] = &[
+    ("橙皮干 陈皮 250克", MEILING),
+    ("青石山茶油 平台自营 2.5升", TAOYUAN_TEA),
+    ("白云山水蜜桃 6个装", CHICKEN),
+];
+
 const DEMOS: &[Demo] = &[
     // 梅岭脐橙专业合作社
     Demo {
@@ -1390,6 +1397,11 @@ pub async fn seed(
                     season: d.season.map(Into::into),
                     storage: d.storage.map(Into::into),
                     shelf_life_days: d.shelf_life_days,
+                    producer_org_id: PRODUCED_BY
+                        .iter()
+                        .find(|(title, _)| *title == d.title)
+                        .and_then(|(_, phone)| sellers.iter().find(|(p, ..)| p == phone))
+                        .map(|(_, _, org, _)| org.as_uuid()),
                     skus,
                 },
             )

@@ -53,6 +53,8 @@ pub mod listing {
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
         pub approved_at: Option<DateTimeUtc>,
+        /// Who grew or made it, when not the seller (a verified producer organisation).
+        pub producer_org_id: Option<Uuid>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
