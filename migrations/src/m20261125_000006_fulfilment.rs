@@ -3,7 +3,7 @@
 //! from (the link a recall follows) and their logistics events, line reviews with photos, and
 //! the refund ledger. Sub-orders gain their after-sales window and the running refunded total.
 
-use crate::util::{fk, index};
+use crate::util::{drop_tables, fk, index};
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
@@ -281,19 +281,20 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in [
-            "refunds",
-            "reviews",
-            "review_photos",
-            "shipment_events",
-            "shipment_batches",
-            "shipments",
-            "webhook_receipts",
-            "payment_intents",
-        ] {
-            m.drop_table(Table::drop().table(t).if_exists().to_owned())
-                .await?;
-        }
+        drop_tables(
+            m,
+            &[
+                "refunds",
+                "reviews",
+                "review_photos",
+                "shipment_events",
+                "shipment_batches",
+                "shipments",
+                "webhook_receipts",
+                "payment_intents",
+            ],
+        )
+        .await?;
         for (table, col) in [
             ("sub_orders", "auto_receive_at"),
             ("sub_orders", "window_closes_at"),

@@ -3,7 +3,7 @@
 //! claim event log, and carrier-recourse records. `status` and the figures on `claims` are
 //! projections of `claim_events`, kept for queries and deadlines.
 
-use crate::util::{fk, index};
+use crate::util::{drop_tables, fk, index};
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
@@ -198,17 +198,18 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in [
-            "carrier_recourse",
-            "claim_messages",
-            "claim_events",
-            "claim_evidence",
-            "claim_lines",
-            "claims",
-        ] {
-            m.drop_table(Table::drop().table(t).if_exists().to_owned())
-                .await?;
-        }
+        drop_tables(
+            m,
+            &[
+                "carrier_recourse",
+                "claim_messages",
+                "claim_events",
+                "claim_evidence",
+                "claim_lines",
+                "claims",
+            ],
+        )
+        .await?;
         Ok(())
     }
 }

@@ -1,7 +1,7 @@
 //! Batch recalls (召回): one row a recalled batch (who ordered it, why), and one notice per
 //! sub-order shipped from it, with the refund offered to its buyer and whether it was taken.
 
-use crate::util::index;
+use crate::util::{drop_tables, index};
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
@@ -69,10 +69,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in ["recall_notices", "recalls"] {
-            m.drop_table(Table::drop().table(t).if_exists().to_owned())
-                .await?;
-        }
+        drop_tables(m, &["recall_notices", "recalls"]).await?;
         Ok(())
     }
 }

@@ -29,3 +29,12 @@ pub fn index(name: &str, table: &str, cols: &[&str]) -> IndexCreateStatement {
     }
     i.to_owned()
 }
+
+/// Drops tables, children first, for a migration's `down`.
+pub async fn drop_tables(m: &SchemaManager<'_>, tables: &[&str]) -> Result<(), DbErr> {
+    for t in tables {
+        m.drop_table(Table::drop().table(String::from(*t)).if_exists().to_owned())
+            .await?;
+    }
+    Ok(())
+}

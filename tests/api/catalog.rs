@@ -1106,125 +1106,87 @@ both_backends! {
 // today on both backends (reported; see `Catalog::add_sku` and `Catalog::add_image`) and are
 // ignored until the check moves inside the transaction: run with `--run-ignored only`.
 
-/// Two phones of the same cooperative adding SKUs at once.
-async fn skus_added_at_the_same_moment_still_stop_at_twenty(backend: farmgate_tests::Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
-        return;
-    };
-    let op = app.operator().await;
-    let (owner, org) = seller(&app, &op, "13800000001").await;
-    let id = live_listing(&app, &op, &owner, org, "赣南脐橙 10斤装").await;
-    let path = format!("/api/v1/listings/{id}/skus");
-    for n in 0..16 {
-        app.post(
-            &path,
-            sku_body(&format!("规格{n}"), 2000 + n),
-            Some(&owner.token),
-        )
-        .await
-        .expect_status(201);
-    }
-    // 18 SKUs; two phones of the same cooperative add six more at once.
-    let tries = (0..6)
-        .map(|n| {
-            app.http
-                .post(app.url(&path))
-                .bearer_auth(&owner.token)
-                .json(&sku_body(&format!("同时{n}"), 1990))
-        })
-        .collect();
-    let answers = app.send_all(tries).await;
-    let created = answers.iter().filter(|r| r.status == 201).count();
-    let refused = answers
-        .iter()
-        .filter(|r| r.status == 422 && r.field_code("skus") == Some("too_many"))
-        .count();
-    assert_eq!(
-        (created, refused),
-        (2, 4),
-        "{:?}",
-        answers
-            .iter()
-            .map(|r| (r.status, r.text.as_str()))
-            .collect::<Vec<_>>()
-    );
-    assert_eq!(sku_ids(&app, &id, &owner.token).await.len(), 20);
-}
-
-/// Several photos uploaded at once (a phone sending a whole album).
-async fn photos_uploaded_at_the_same_moment_still_stop_at_nine(backend: farmgate_tests::Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
-        return;
-    };
-    let op = app.operator().await;
-    let (owner, org) = seller(&app, &op, "13800000001").await;
-    let id = live_listing(&app, &op, &owner, org, "赣南脐橙 10斤装").await;
-    for n in 0..7 {
-        upload(&app, &id, png(20 + n, 20), "a.png", &owner.token)
+// Two phones of the same cooperative adding SKUs at once.
+both_backends! {
+    async fn skus_added_at_the_same_moment_still_stop_at_twenty(app) {
+        let op = app.operator().await;
+        let (owner, org) = seller(&app, &op, "13800000001").await;
+        let id = live_listing(&app, &op, &owner, org, "赣南脐橙 10斤装").await;
+        let path = format!("/api/v1/listings/{id}/skus");
+        for n in 0..16 {
+            app.post(
+                &path,
+                sku_body(&format!("规格{n}"), 2000 + n),
+                Some(&owner.token),
+            )
             .await
             .expect_status(201);
-    }
-    let tries = (0..4)
-        .map(|n| {
-            let part =
-                reqwest::multipart::Part::bytes(png(40 + n, 30)).file_name("b.png".to_owned());
-            app.http
-                .post(app.url(&format!("/api/v1/listings/{id}/images")))
-                .bearer_auth(&owner.token)
-                .multipart(reqwest::multipart::Form::new().part("file", part))
-        })
-        .collect();
-    let answers = app.send_all(tries).await;
-    let created = answers.iter().filter(|r| r.status == 201).count();
-    let refused = answers
-        .iter()
-        .filter(|r| r.status == 409 && r.code() == "too_many_images")
-        .count();
-    assert_eq!(
-        (created, refused),
-        (2, 2),
-        "{:?}",
-        answers
+        }
+        // 18 SKUs; two phones of the same cooperative add six more at once.
+        let tries = (0..6)
+            .map(|n| {
+                app.http
+                    .post(app.url(&path))
+                    .bearer_auth(&owner.token)
+                    .json(&sku_body(&format!("同时{n}"), 1990))
+            })
+            .collect();
+        let answers = app.send_all(tries).await;
+        let created = answers.iter().filter(|r| r.status == 201).count();
+        let refused = answers
             .iter()
-            .map(|r| (r.status, r.code()))
-            .collect::<Vec<_>>()
-    );
-    assert_eq!(app.count("listing_images", "1=1").await, 9);
-}
-
-mod skus_added_at_the_same_moment_still_stop_at_twenty {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn embedded() {
-        super::skus_added_at_the_same_moment_still_stop_at_twenty(
-            farmgate_tests::Backend::Embedded,
-        )
-        .await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn production() {
-        super::skus_added_at_the_same_moment_still_stop_at_twenty(
-            farmgate_tests::Backend::Production,
-        )
-        .await;
+            .filter(|r| r.status == 422 && r.field_code("skus") == Some("too_many"))
+            .count();
+        assert_eq!(
+            (created, refused),
+            (2, 4),
+            "{:?}",
+            answers
+                .iter()
+                .map(|r| (r.status, r.text.as_str()))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(sku_ids(&app, &id, &owner.token).await.len(), 20);
     }
 }
 
-mod photos_uploaded_at_the_same_moment_still_stop_at_nine {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn embedded() {
-        super::photos_uploaded_at_the_same_moment_still_stop_at_nine(
-            farmgate_tests::Backend::Embedded,
-        )
-        .await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn production() {
-        super::photos_uploaded_at_the_same_moment_still_stop_at_nine(
-            farmgate_tests::Backend::Production,
-        )
-        .await;
+// Several photos uploaded at once (a phone sending a whole album).
+both_backends! {
+    async fn photos_uploaded_at_the_same_moment_still_stop_at_nine(app) {
+        let op = app.operator().await;
+        let (owner, org) = seller(&app, &op, "13800000001").await;
+        let id = live_listing(&app, &op, &owner, org, "赣南脐橙 10斤装").await;
+        for n in 0..7 {
+            upload(&app, &id, png(20 + n, 20), "a.png", &owner.token)
+                .await
+                .expect_status(201);
+        }
+        let tries = (0..4)
+            .map(|n| {
+                let part =
+                    reqwest::multipart::Part::bytes(png(40 + n, 30)).file_name("b.png".to_owned());
+                app.http
+                    .post(app.url(&format!("/api/v1/listings/{id}/images")))
+                    .bearer_auth(&owner.token)
+                    .multipart(reqwest::multipart::Form::new().part("file", part))
+            })
+            .collect();
+        let answers = app.send_all(tries).await;
+        let created = answers.iter().filter(|r| r.status == 201).count();
+        let refused = answers
+            .iter()
+            .filter(|r| r.status == 409 && r.code() == "too_many_images")
+            .count();
+        assert_eq!(
+            (created, refused),
+            (2, 2),
+            "{:?}",
+            answers
+                .iter()
+                .map(|r| (r.status, r.code()))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(app.count("listing_images", "1=1").await, 9);
     }
 }
 

@@ -861,6 +861,17 @@ impl Orders {
         }))
     }
 
+    /// Orders by id, in that order (ids no longer there are skipped).
+    async fn records(&self, ids: Vec<Uuid>) -> Result<Vec<OrderRecord>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(r) = self.record(id).await? {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+
     /// An order that must exist (it was just read or written).
     pub(crate) async fn existing(&self, id: Uuid) -> Result<OrderRecord> {
         self.record(id)
@@ -898,13 +909,7 @@ impl Orders {
             .into_iter()
             .map(|o| o.id)
             .collect();
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(r) = self.record(id).await? {
-                out.push(r);
-            }
-        }
-        Ok(Paged::new(out, total, page))
+        Ok(Paged::new(self.records(ids).await?, total, page))
     }
 
     /// Every order, for the operator (and after-sales agents): by status and by order number.
@@ -935,13 +940,7 @@ impl Orders {
             .into_iter()
             .map(|o| o.id)
             .collect();
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(r) = self.record(id).await? {
-                out.push(r);
-            }
-        }
-        Ok(Paged::new(out, total, page))
+        Ok(Paged::new(self.records(ids).await?, total, page))
     }
 
     /// A seller's sub-orders (members and the operator), newest first, by status if asked.
