@@ -350,6 +350,7 @@ both_backends! {
         assert_eq!(part["total"], 0);
         assert_eq!(part["lines"][0]["quantity"], 1);
         assert!(part["number"].as_str().is_some_and(|n| n.ends_with("-R1")));
+        assert_eq!(part["replaces"], sub.as_str());
         assert_eq!(order.body["total"], order.body["goods_total"].as_i64().unwrap_or(0) + order.body["shipping"].as_i64().unwrap_or(0), "the order's totals are unchanged");
         app.post(&format!("/api/v1/sub-orders/{replacement}/ship"), json!({"carrier": "顺丰速运", "tracking_no": "SF3010000002"}), Some(&owner.token)).await.expect_status(200);
         app.post_empty(&format!("/api/v1/sub-orders/{replacement}/receive"), Some(&buyer.token)).await.expect_status(200);
@@ -436,6 +437,10 @@ both_backends! {
         let r = app.post(&path, json!({"reason": "县农检站抽检：毒死蜱残留超标"}), Some(&official.token)).await;
         r.expect_status(200);
         assert_eq!(r.body["ordered_role"], "official");
+        assert_eq!(r.body["listing_title"], "赣南脐橙 10斤装");
+        assert_eq!(r.body["seller_name"], "梅岭脐橙专业合作社");
+        // The official can read the batch the recall names.
+        app.get(&format!("/api/v1/batches/{batch_id}"), Some(&official.token)).await.expect_status(200);
         assert_eq!(r.body["orders"], 2);
         assert_eq!(r.body["buyers_reached"], 2);
         assert_eq!(r.body["quantities"], json!([{"unit": "box", "quantity": 4}]));
@@ -564,6 +569,8 @@ both_backends! {
         flagged.expect_status(200);
         assert_eq!(flagged.body[0]["account_id"], buyer.account_id.to_string());
         assert_eq!(flagged.body[0]["claims"], 3);
+        assert_eq!(flagged.body[0]["name"], "王芳", "the operator can reach the buyer");
+        assert_eq!(kinds.body["rows"][0]["label_en"], "farmer cooperative");
         app.get("/api/v1/ops/flagged-buyers", Some(&official.token)).await.expect_status(403);
         app.get("/api/v1/ops/flagged-buyers?days=3", Some(&op.token)).await.expect_status(422);
         // Flagged, not blocked: the buyer can still claim.

@@ -47,10 +47,13 @@ both_backends! {
         // Demo orders in every state a newcomer wants to click through, placed once.
         assert_eq!(app.count("orders", "1=1").await, 4);
         assert_eq!(app.count("orders", "status = 'pending_payment'").await, 1);
-        assert_eq!(app.count("sub_orders", "status = 'received'").await, 1);
+        assert_eq!(app.count("sub_orders", "status = 'received'").await, 2, "王芳's oranges and the supermarket's boxes");
         assert_eq!(app.count("sub_orders", "status = 'acknowledged'").await, 1);
         assert_eq!(app.count("orders", "wholesale").await, 1, "the supermarket's order is at tier prices");
         assert_eq!(app.count("reviews", "1=1").await, 1);
+        // A claim waits for its seller, so the claim inbox has work in the demo.
+        assert_eq!(app.count("claims", "status = 'awaiting_seller'").await, 1);
+        assert_eq!(app.count("claim_evidence", "claim_id IS NOT NULL").await, 1);
         let wang = app.login("13600000001", demo::DEMO_PASSWORD).await;
         let token = wang.body["session"]["token"].as_str().unwrap_or_default().to_owned();
         let mine = app.get("/api/v1/orders", Some(&token)).await;

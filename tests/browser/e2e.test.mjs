@@ -19,6 +19,9 @@ const OPERATOR = '13900000001';
 const COOP_OWNER = '13800000001';
 const PENDING_OWNER = '13800000009';
 const RICE_OWNER = '13800000005';
+const EGG_OWNER = '13800000004';
+const OFFICIAL = '13900000003';
+const SECOND_CONSUMER = '13600000002';
 const STORY_TIMEOUT = 90_000;
 
 let browser;
@@ -361,6 +364,54 @@ async function sellerTab(page, status) {
 // Handed from the buying story to the refund story.
 const bought = { order: null };
 
+// ---- after-sales setup through the API -----------------------------------------------------------
+
+/** Calls the API as whoever this page is logged in as: `{status, body}`. */
+async function callApi(page, method, path, body, headers = {}) {
+  return page.evaluate(async ({ method, path, body, headers }) => {
+    const init = { method, headers: { Accept: 'application/json', ...headers } };
+    if (body !== undefined) {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    const response = await fetch('/api/v1' + path, init);
+    const text = await response.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch { json = text; }
+    return { status: response.status, body: json };
+  }, { method, path, body, headers });
+}
+
+function idempotencyKey() {
+  return createHash('sha256').update(String(Math.random()) + Date.now()).digest('hex').slice(0, 32);
+}
+
+/** The first selling organisation of whoever this page is logged in as. */
+async function sellingOrg(page) {
+  const me = await whoAmI(page);
+  const m = (me.memberships || []).find((x) => x.org && x.org.kind !== 'business_buyer');
+  assert.ok(m, 'a member of a selling organisation');
+  return m.org;
+}
+
+/**
+ * The seller ships a part from the shippable batch of each line's listing (or the named lot):
+ * the way the console does it, through the API. Returns the order as the ship call answers it.
+ */
+async function shipFromBatches(seller, sub, { carrier = '顺丰速运', lot = null } = {}) {
+  const org = await sellingOrg(seller);
+  const batches = (await callApi(seller, 'GET', `/orgs/${org.id}/batches`)).body;
+  const picks = sub.lines.map((l) => {
+    const batch = batches.find((b) => b.listing_id === l.listing_id && b.shippable && (!lot || b.lot === lot));
+    assert.ok(batch, `a shippable batch of “${l.title}”${lot ? ` (${lot})` : ''}`);
+    return { line_id: l.id, batch_id: batch.id };
+  });
+  const shipped = await callApi(seller, 'POST', `/sub-orders/${sub.id}/ship`,
+    { carrier, tracking_no: `SF${String(Date.now()).slice(-9)}`, batches: picks });
+  assert.equal(shipped.status, 200, `the part is shipped (${JSON.stringify(shipped.body)})`);
+  return shipped.body;
+}
+
 describe('Farmgate pages against a running server', () => {
   before(async () => {
     if (!skip) browser = await launchBrowser();
@@ -552,7 +603,7 @@ describe('Farmgate pages against a running server', () => {
       const firstBatch = owner.getByTestId('batch-row-open').first();
       if (await firstBatch.count()) await check(owner, await firstBatch.getAttribute('href'));
       for (const path of ['/seller/orders.html', '/seller/orders.html?status=received', '/seller/settlement.html', '/cart.html', '/orders.html',
-        '/seller/claims.html', '/seller/claims.html?status=resolved', '/claims.html']) {
+        '/seller/claims.html', '/seller/claims.html?status=resolved', '/claims.html', '/seller/quality.html', '/ops/recalls.html']) {
         await check(owner, path);
       }
       await check(owner, '/org.html');
@@ -567,6 +618,9 @@ describe('Farmgate pages against a running server', () => {
       await check(operator, '/ops/listings.html');
       await check(operator, '/ops/orders.html');
       await check(operator, '/ops/claims.html');
+      await check(operator, '/ops/recalls.html');
+      await check(operator, '/ops/quality.html');
+      await check(operator, '/ops/quality.html?group_by=seller_kind');
       for (const status of ['pending', 'verified', 'rejected']) {
         await check(operator, `/ops/verify.html?status=${status}`);
       }
@@ -1449,6 +1503,196 @@ describe('Farmgate pages against a running server', () => {
       assert.equal(await listed.getByTestId('claim-refunded').getAttribute('data-fen'), String(claimed));
     }));
 
+  test('a buyer claims for broken eggs, the seller offers to send them again (补发), the buyer accepts and the replacement part shows on her order',
+    { timeout: STORY_TIMEOUT * 2, skip }, scenario(async (s) => {
+      // 李娜's demo order from 白云山 (acknowledged, not shipped): the farm ships it from its batch
+      // and she confirms receipt — her own order, so no other story's units are touched.
+      const buyer = await s.person({ width: 360, height: 740 });
+      await logIn(buyer, SECOND_CONSUMER);
+      const farm = await s.person({ width: 360, height: 740 });
+      await logIn(farm, EGG_OWNER);
+      const org = await sellingOrg(farm);
+      const mine = (await callApi(buyer, 'GET', '/orders?limit=100')).body.items;
+      let order = mine.find((o) => o.sub_orders.some((x) => x.seller_id === org.id && ['paid', 'acknowledged', 'received'].includes(x.status)));
+      assert.ok(order, 'the demo order of 13600000002 from 白云山 (these stories need freshly seeded demo data)');
+      let sub = order.sub_orders.find((x) => x.seller_id === org.id);
+      if (sub.status !== 'received') {
+        await shipFromBatches(farm, sub, { carrier: '中国邮政' });
+        const received = await callApi(buyer, 'POST', `/sub-orders/${sub.id}/receive`, {});
+        assert.equal(received.status, 200, `received (${JSON.stringify(received.body)})`);
+        order = received.body;
+        sub = order.sub_orders.find((x) => x.id === sub.id);
+      }
+      const line = sub.lines[0];
+
+      // She claims for one box from the order page, with a photo.
+      await open(buyer, `/order.html?id=${encodeURIComponent(order.id)}`);
+      await buyer.locator('[data-testid="order"][data-ready="true"]').waitFor();
+      await Promise.all([
+        buyer.waitForURL((url) => url.pathname === '/claim-new.html'),
+        buyer.locator(`[data-testid="order-sub"][data-sub-id="${sub.id}"]`).getByTestId('sub-claim-new').click(),
+      ]);
+      await ready(buyer);
+      await buyer.locator('[data-testid="claim-form"][data-ready="true"]').waitFor();
+      await buyer.getByTestId('kind-damaged_in_transit').check();
+      const row = buyer.locator(`[data-testid="claim-line-row"][data-line-id="${line.id}"]`);
+      await row.getByTestId('claim-line-pick').check();
+      await row.getByTestId('claim-line-qty').fill('1');
+      await buyer.getByTestId('claim-description').fill('一箱鸡蛋碎了一半，蛋液流到箱底');
+      await Promise.all([
+        buyer.waitForResponse((r) => r.url().endsWith('/api/v1/claim-evidence') && r.status() === 201),
+        buyer.getByTestId('claim-photos-camera').setInputFiles({ name: '鸡蛋.png', mimeType: 'image/png', buffer: tinyPng(20) }),
+      ]);
+      await buyer.getByTestId('claim-photos-photo').waitFor();
+      const filed = await posted(buyer, `/api/v1/sub-orders/${sub.id}/claims`, () => buyer.getByTestId('claim-submit').click());
+      assert.equal(filed.status, 201, `the claim is filed (${JSON.stringify(filed.body)})`);
+      const claim = filed.body;
+      assert.equal(claim.refundable, sub.total - (sub.refunded || 0), 'the claim carries what is left to refund');
+      assert.equal(claim.sub_goods, sub.goods_total);
+      assert.equal(claim.sub_shipping, sub.shipping);
+
+      // The farm answers from its inbox: 补发, as many as claimed to start with, and a note.
+      await open(farm, '/seller/claims.html');
+      await farm.locator('[data-testid="seller-claims"][data-state="done"][data-status="awaiting_seller"]').waitFor();
+      const card = farm.locator(`[data-testid="claim-card"][data-claim-id="${claim.id}"]`);
+      await Promise.all([
+        farm.waitForURL((url) => url.pathname === '/claim.html'),
+        card.getByTestId('claim-open').click(),
+      ]);
+      await ready(farm);
+      await farm.locator('[data-testid="claim"][data-ready="true"][data-role="seller"]').waitFor();
+      const answer = farm.getByTestId('respond-form');
+      // The damage level is priced from the claim's own goods and shipping (no order needed).
+      await answer.getByTestId('respond-partial_refund').check();
+      await answer.getByTestId('respond-damage_level').check();
+      await answer.getByTestId('respond-percent').selectOption('100');
+      const share = Math.round((sub.shipping * line.unit_price) / sub.goods_total);
+      assert.equal(await answer.getByTestId('respond-amount').getAttribute('data-fen'), String(line.unit_price + share), 'a whole box with its share of shipping');
+      await answer.getByTestId('respond-reship').check();
+      const qty = answer.getByTestId('respond-reship-qty');
+      assert.equal(await qty.count(), claim.lines.length, 'a quantity per claimed line');
+      assert.equal(await qty.first().inputValue(), '1', 'as many as claimed to start with');
+      assert.equal(await answer.getByTestId('respond-liability').isHidden(), true, 'a reship names no liability');
+      await qty.first().fill('2');
+      await answer.getByTestId('respond-submit').click();
+      await answer.getByTestId('respond-reship-error').waitFor();
+      await qty.first().fill('1');
+      await answer.getByTestId('respond-reship-note').fill('明天上午重新发一箱，顺丰');
+      assert.ok(await scrollWidth(farm) <= 360, 'the answer form fits 360 px');
+      const responded = await posted(farm, `/api/v1/claims/${claim.id}/respond`, () => answer.getByTestId('respond-submit').click());
+      assert.equal(responded.status, 200, `the farm offers a reship (${JSON.stringify(responded.body)})`);
+      assert.deepEqual(responded.request.postDataJSON(), {
+        decision: 'reship', lines: [{ line_id: line.id, quantity: 1 }], note: '明天上午重新发一箱，顺丰',
+      });
+      await farm.locator('[data-testid="claim"][data-status="awaiting_buyer"]').waitFor();
+
+      // The buyer sees a reship, not an amount, and agrees to it.
+      await open(buyer, `/claim.html?id=${encodeURIComponent(claim.id)}`);
+      await buyer.locator('[data-testid="claim"][data-ready="true"][data-status="awaiting_buyer"]').waitFor();
+      const offer = buyer.getByTestId('seller-answer');
+      assert.equal(await offer.getAttribute('data-decision'), 'reship');
+      assert.equal(await offer.getByTestId('answer-amount').count(), 0, 'no amount on a reship');
+      const reshipLine = offer.getByTestId('reship-line');
+      assert.equal(await reshipLine.getAttribute('data-quantity'), '1');
+      assert.equal((await buyer.getByTestId('claim-accept').textContent()).trim(), '同意补发');
+      await buyer.getByTestId('claim-accept').click();
+      const accepted = await posted(buyer, `/api/v1/claims/${claim.id}/accept`, () => buyer.getByTestId('claim-accept-confirm').click());
+      assert.equal(accepted.status, 200, `accepted (${JSON.stringify(accepted.body)})`);
+      assert.equal(accepted.body.refunded, 0, 'nothing refunded: the goods come again');
+      const made = accepted.body.events.find((e) => e.kind === 'accepted').data;
+      assert.ok(made.replacement_sub_order_id, 'the acceptance names the replacement part');
+      await buyer.locator('[data-testid="claim"][data-status="resolved"]').waitFor();
+      const kinds = await buyer.getByTestId('claim-event').evaluateAll((items) => items.map((i) => i.dataset.kind));
+      assert.deepEqual(kinds, ['filed', 'offered', 'accepted']);
+      assert.ok(await scrollWidth(buyer) <= 360, 'the settled claim fits 360 px');
+
+      // The link leads to the replacement part on her order: ¥0, paid, waiting to ship.
+      const link = buyer.getByTestId('claim-replacement-link');
+      assert.equal(await link.getAttribute('data-sub-id'), made.replacement_sub_order_id);
+      await Promise.all([
+        buyer.waitForURL((url) => url.pathname === '/order.html' && url.hash === `#sub-${made.replacement_sub_order_id}`),
+        link.click(),
+      ]);
+      await ready(buyer);
+      await buyer.locator('[data-testid="order"][data-ready="true"]').waitFor();
+      const part = buyer.locator(`[data-testid="order-sub"][data-sub-id="${made.replacement_sub_order_id}"]`);
+      await part.waitFor();
+      assert.equal(await part.getAttribute('data-replacement'), 'true');
+      assert.equal(await part.getAttribute('data-status'), 'paid');
+      assert.equal(await part.getByTestId('sub-total').getAttribute('data-fen'), '0');
+      assert.equal(await part.getByTestId('sub-replaces').getAttribute('data-replaces'), sub.id);
+      assert.equal(await part.getByTestId('order-line').getByTestId('line-quantity').count(), 1);
+      assert.ok(await buyer.locator(`[data-testid="order-sub"][data-sub-id="${sub.id}"] [data-testid="sub-replaced-by"][data-sub-id="${made.replacement_sub_order_id}"]`).count(),
+        'the damaged part points to its replacement');
+      const events = await buyer.locator('[data-testid="order-event"]').evaluateAll((items) => items.map((i) => i.dataset.kind));
+      assert.ok(events.includes('replacement'), 'the order log records the replacement');
+      assert.ok(await scrollWidth(buyer) <= 360, 'the order with its replacement fits 360 px');
+
+      // The farm finds the replacement part among the parts to ship.
+      await open(farm, '/seller/orders.html?status=paid');
+      await sellerTab(farm, 'paid');
+      const toShip = farm.locator(`[data-testid="seller-sub"][data-sub-id="${made.replacement_sub_order_id}"]`);
+      await toShip.waitFor();
+      assert.equal(await toShip.getAttribute('data-replacement'), 'true', 'marked as a replacement');
+    }));
+
+  test('the after-sales quality pages show a seller its own figures and the operator every seller\'s, for the last 30 days',
+    { timeout: STORY_TIMEOUT, skip }, scenario(async (s) => {
+      const owner = await s.person({ width: 360, height: 740 });
+      await logIn(owner, COOP_OWNER);
+      const org = await sellingOrg(owner);
+      await open(owner, `/seller.html?id=${encodeURIComponent(org.id)}`);
+      await owner.getByTestId('seller-admin').waitFor();
+      await Promise.all([
+        owner.waitForURL((url) => url.pathname === '/seller/quality.html'),
+        owner.getByTestId('seller-to-quality').click(),
+      ]);
+      await ready(owner);
+      const report = owner.locator('[data-testid="quality-report"][data-state="done"]');
+      await report.waitFor();
+      // The last 30 Beijing days, by carrier to start with.
+      assert.equal(await owner.getByTestId('quality-from').inputValue(), beijingDay(-29));
+      assert.equal(await owner.getByTestId('quality-to').inputValue(), beijingDay(0));
+      assert.equal(await report.getAttribute('data-group-by'), 'carrier');
+      const mineApi = (await callApi(owner, 'GET', `/aftersales/quality?from=${beijingDay(-29)}&to=${beijingDay(0)}&group_by=carrier&org_id=${org.id}`)).body;
+      const total = owner.getByTestId('quality-total');
+      assert.equal(await total.getByTestId('q-delivered').textContent(), String(mineApi.total.delivered));
+      assert.equal(await total.getByTestId('q-claims').textContent(), String(mineApi.total.claims));
+      assert.equal(await total.getByTestId('q-claim-rate').getAttribute('data-bp'), String(mineApi.total.claim_rate_bp));
+      assert.ok(mineApi.total.claims >= 1, 'the cooperative has the claim of the after-sales story');
+      assert.ok(mineApi.total.delivered >= 1);
+      assert.equal(await owner.getByTestId('quality-group').count(), mineApi.rows.length);
+      assert.ok(await scrollWidth(owner) <= 360, 'the seller\'s quality page fits 360 px');
+      await owner.getByTestId('quality-group-by').selectOption('category');
+      await owner.locator('[data-testid="quality-report"][data-state="done"][data-group-by="category"]').waitFor();
+      assert.equal(new URL(owner.url()).searchParams.get('group_by'), 'category', 'the address remembers the grouping');
+
+      const operator = await s.person({ width: 360, height: 740 });
+      await logIn(operator, OPERATOR);
+      await Promise.all([
+        operator.waitForURL((url) => url.pathname === '/ops/quality.html'),
+        operator.getByTestId('nav-ops-quality').click(),
+      ]);
+      await ready(operator);
+      const all = operator.locator('[data-testid="quality-report"][data-state="done"][data-group-by="seller"]');
+      await all.waitFor();
+      const allApi = (await callApi(operator, 'GET', `/aftersales/quality?from=${beijingDay(-29)}&to=${beijingDay(0)}&group_by=seller`)).body;
+      assert.equal(await operator.getByTestId('quality-group').count(), allApi.rows.length);
+      assert.equal(await operator.getByTestId('quality-total').getByTestId('q-claims').textContent(), String(allApi.total.claims));
+      const coop = operator.locator(`[data-testid="quality-group"][data-key="${org.id}"]`);
+      await coop.waitFor();
+      assert.equal(await coop.getAttribute('data-claims'), String(allApi.rows.find((r) => r.key === org.id).claims));
+      assert.ok(allApi.total.claims >= 2, 'the claims of both after-sales stories');
+      assert.ok(await scrollWidth(operator) <= 360, 'the platform\'s quality page fits 360 px');
+      await operator.getByTestId('quality-group-by').selectOption('seller_kind');
+      await operator.locator('[data-testid="quality-report"][data-state="done"][data-group-by="seller_kind"]').waitFor();
+      assert.ok(await operator.locator('[data-testid="quality-group"][data-key="cooperative"]').count(), 'cooperatives as a group');
+
+      // The buyers to watch sit under the arbitration queue (none stand out in the demo).
+      await open(operator, '/ops/claims.html');
+      await operator.locator('[data-testid="flagged-buyers"][data-state="done"]').waitFor();
+    }));
+
   test('an order paid by bank transfer shows how to pay and a countdown, and the buyer can cancel it',
     { timeout: STORY_TIMEOUT, skip }, scenario(async (s) => {
       const consumer = await s.person({ width: 360, height: 740 });
@@ -1534,5 +1778,171 @@ describe('Farmgate pages against a running server', () => {
         consumer.waitForResponse((r) => r.url().endsWith('/cancel') && r.ok()),
         consumer.getByTestId('order-cancel-confirm').click(),
       ]);
+    }));
+
+  // LAST: the recall takes the 梅岭 oranges off sale for good.
+  test('the county official recalls a shipped batch of oranges by the trace code on a buyer\'s parcel; the report counts the orders and buyers it reached, the buyer takes the refund from 我的订单, and the public trace page says so',
+    { timeout: STORY_TIMEOUT * 2, skip }, scenario(async (s) => {
+      // A fresh parcel of oranges for the buyer, paid in the sandbox and shipped from ML-2026-11-A,
+      // so a refund is certainly on offer whatever the earlier stories refunded.
+      const consumer = await s.person({ width: 360, height: 740 });
+      await logIn(consumer, CONSUMER);
+      const owner = await s.person();
+      await logIn(owner, COOP_OWNER);
+      const org = await sellingOrg(owner);
+      const batches = (await callApi(owner, 'GET', `/orgs/${org.id}/batches`)).body;
+      const batch = batches.find((b) => b.lot === 'ML-2026-11-A');
+      assert.ok(batch, 'the demo batch ML-2026-11-A');
+      const listing = (await callApi(consumer, 'GET', `/listings/${batch.listing_id}`)).body;
+      const sku = listing.skus.find((x) => x.stock > 0);
+      const addresses = (await callApi(consumer, 'GET', '/me/addresses')).body;
+      const placed = await callApi(consumer, 'POST', '/orders',
+        { address_id: addresses[0].id, payment_method: 'gateway', items: [{ sku_id: sku.id, quantity: 1 }] },
+        { 'Idempotency-Key': idempotencyKey() });
+      assert.equal(placed.status, 201, `ordered (${JSON.stringify(placed.body)})`);
+      const intent = await callApi(consumer, 'POST', `/orders/${placed.body.id}/pay`, {}, { 'Idempotency-Key': idempotencyKey() });
+      const paid = await callApi(consumer, 'POST', `/payments/sandbox/${intent.body.id}/complete`, { outcome: 'succeeded' });
+      assert.equal(paid.status, 200, `paid (${JSON.stringify(paid.body)})`);
+      const shipped = await shipFromBatches(owner, placed.body.sub_orders[0], { lot: 'ML-2026-11-A' });
+      const parcel = shipped.sub_orders[0];
+      const code = parcel.shipment.batches[0].code;
+      assert.equal(parcel.shipment.batches[0].lot, 'ML-2026-11-A');
+
+      // The cooperative could recall it from its batch page: it opens the form, then thinks again.
+      await open(owner, `/seller/batch.html?id=${encodeURIComponent(batch.id)}`);
+      await owner.locator('[data-testid="batch"][data-ready="true"][data-status="open"]').waitFor();
+      const own = owner.getByTestId('recall-section');
+      const recallPosts = [];
+      const onRecall = (r) => { if (r.method() === 'POST' && r.url().endsWith('/recall')) recallPosts.push(r.url()); };
+      owner.on('request', onRecall);
+      await own.getByTestId('recall-open').click();
+      await own.getByTestId('recall-reason').fill('自查发现部分果实有药斑');
+      await own.getByTestId('recall-next').click();
+      await own.getByTestId('recall-confirm-box').waitFor();
+      await own.getByTestId('recall-confirm-cancel').click();
+      await own.getByTestId('recall-cancel').click();
+      await own.getByTestId('recall-open').waitFor();
+      owner.off('request', onRecall);
+      assert.deepEqual(recallPosts, [], 'nothing is recalled without the confirmation');
+
+      // The official has no batch pages: she recalls from 召回 in the navigation, by the code.
+      const official = await s.person({ width: 360, height: 740 });
+      await logIn(official, OFFICIAL);
+      await official.getByTestId('nav-ops-quality').waitFor();
+      await Promise.all([
+        official.waitForURL((url) => url.pathname === '/ops/recalls.html'),
+        official.getByTestId('nav-ops-recalls').click(),
+      ]);
+      await ready(official);
+      await official.locator('[data-testid="recalls"][data-state="done"]').waitFor();
+      await official.getByTestId('recall-ref').fill('not a code');
+      await official.getByTestId('recall-find-submit').click();
+      await official.locator('#recall-ref-error:not([hidden])').waitFor();
+      // As printed on the label: dashed, in lower case.
+      await official.getByTestId('recall-ref').fill(code.replace(/(.{4})(?=.)/g, '$1-').toLowerCase());
+      await official.getByTestId('recall-find-submit').click();
+      const found = official.getByTestId('found-batch');
+      await found.waitFor();
+      assert.equal(await found.getAttribute('data-batch-id'), batch.id);
+      assert.equal(await found.getAttribute('data-lot'), 'ML-2026-11-A');
+      const reason = '县农检站抽检：毒死蜱残留超标，请立即停止食用';
+      await found.getByTestId('recall-open').click();
+      await found.getByTestId('recall-reason').fill('x');
+      await found.getByTestId('recall-next').click();
+      await found.locator('[data-error-for="reason"]:not([hidden])').waitFor();
+      await found.getByTestId('recall-reason').fill(reason);
+      await found.getByTestId('recall-next').click();
+      const question = found.getByTestId('recall-confirm-box');
+      await question.waitFor();
+      assert.match(await question.textContent(), /ML-2026-11-A/, 'the confirmation names the lot');
+      assert.ok(await scrollWidth(official) <= 360, 'the recall confirmation fits 360 px');
+      const ordered = await posted(official, `/api/v1/batches/${batch.id}/recall`, () => found.getByTestId('recall-confirm').click());
+      assert.equal(ordered.status, 200, `recalled (${JSON.stringify(ordered.body)})`);
+      assert.deepEqual(ordered.request.postDataJSON(), { reason });
+      const report = ordered.body;
+      assert.equal(report.ordered_role, 'official');
+      assert.ok(report.orders >= 2, `the demo orders and this one (${report.orders})`);
+      assert.ok(report.buyers_reached >= 2, `the demo consumer and the community shop at least (${report.buyers_reached})`);
+
+      // The report lists it with what it reached, and no buyer's data.
+      const card = official.locator(`[data-testid="recalls"] [data-testid="recall-report"][data-batch-id="${batch.id}"]`);
+      await card.waitFor();
+      assert.equal(await card.getAttribute('data-role'), 'official');
+      assert.equal((await card.getByTestId('recall-orders').locator('dd').textContent()).trim(), String(report.orders));
+      assert.equal((await card.getByTestId('recall-buyers').locator('dd').textContent()).trim(), String(report.buyers_reached));
+      assert.equal(await card.getByTestId('recall-reason').textContent(), reason);
+      assert.equal(await card.getByTestId('recall-offered').getAttribute('data-fen'), String(report.offered));
+      const boxes = report.quantities.find((q) => q.unit === 'box');
+      assert.ok(boxes && boxes.quantity >= 1);
+      assert.equal(await card.locator(`[data-testid="recall-quantities"] [data-unit="box"]`).getAttribute('data-quantity'), String(boxes.quantity));
+      assert.doesNotMatch(await card.textContent(), /1360000000\d|王芳/, 'no buyer is named');
+      assert.ok(await scrollWidth(official) <= 360, 'the recall report fits 360 px');
+      // Ordering it again is the same recall.
+      const again = await callApi(official, 'POST', `/batches/${batch.id}/recall`, { reason: '再次召回' });
+      assert.equal(again.body.id, report.id);
+
+      // The buyer sees the notice first thing on 我的订单, and takes the refund there.
+      await open(consumer, '/orders.html');
+      await consumer.locator('[data-testid="recall-notices"][data-state="done"]').waitFor();
+      const notice = consumer.locator(`[data-testid="recall-notice"][data-order-id="${placed.body.id}"]`);
+      await notice.waitFor();
+      assert.equal(await notice.getAttribute('data-status'), 'offered');
+      assert.equal(await notice.getByTestId('notice-reason').textContent(), reason);
+      assert.match(await notice.getByTestId('notice-instructions').textContent(), /停止食用/);
+      const offered = Number(await notice.getByTestId('notice-offered').getAttribute('data-fen'));
+      assert.equal(offered, parcel.lines[0].line_total, 'what was paid for the recalled box');
+      const firstNotice = consumer.getByTestId('recall-notice').first();
+      assert.equal(await firstNotice.getAttribute('data-status'), 'offered', 'notices still to act on come first');
+      const box = await consumer.getByTestId('recall-notices').boundingBox();
+      const list = await consumer.getByTestId('orders').boundingBox();
+      assert.ok(box.y < list.y, 'above the orders');
+      assert.ok(await scrollWidth(consumer) <= 360, 'the notices fit 360 px');
+      const took = await posted(consumer, `/api/v1/recall-notices/${await notice.getAttribute('data-notice-id')}/refund`, () => notice.getByTestId('notice-refund').click());
+      assert.equal(took.status, 200, `refunded (${JSON.stringify(took.body)})`);
+      assert.equal(took.body.status, 'refunded');
+      await consumer.locator(`[data-testid="recall-notice"][data-order-id="${placed.body.id}"][data-status="refunded"]`).waitFor();
+      assert.equal(await notice.getByTestId('notice-refunded-amount').getAttribute('data-fen'), String(offered));
+      assert.equal(await notice.getByTestId('notice-refund').count(), 0, 'refunded once');
+
+      // The order shows the notice, refunded, and the refund itself.
+      await notice.getByTestId('notice-order-link').click();
+      await consumer.waitForURL((url) => url.pathname === '/order.html');
+      await ready(consumer);
+      await consumer.locator('[data-testid="order"][data-ready="true"]').waitFor();
+      await consumer.locator('[data-testid="order-recalls"] [data-testid="recall-notice"][data-status="refunded"]').waitFor();
+      assert.equal(await consumer.getByTestId('order-refunded').getAttribute('data-fen'), String(offered));
+      await consumer.locator(`[data-testid="order-sub"][data-sub-id="${parcel.id}"] [data-testid="sub-recalled"]`).waitFor();
+
+      // The officials' report counts the refund taken.
+      await official.reload();
+      await ready(official);
+      const fresh = official.locator(`[data-testid="recall-report"][data-batch-id="${batch.id}"]`);
+      await fresh.waitFor();
+      assert.equal(Number(await fresh.getByTestId('recall-refunded').getAttribute('data-fen')) >= offered, true);
+
+      // The seller's batch page says it is recalled, with no recall button left.
+      await open(owner, `/seller/batch.html?id=${encodeURIComponent(batch.id)}`);
+      await owner.locator('[data-testid="batch"][data-ready="true"][data-status="recalled"]').waitFor();
+      assert.equal(await owner.getByTestId('recalled-reason').textContent(), reason);
+      assert.equal(await owner.getByTestId('recall-section').isHidden(), true);
+      assert.ok(await owner.locator('[data-testid="timeline-event"][data-kind="recall"]').count(), 'the recall is in the record');
+      // …and the seller finds the report of its own batch from its page.
+      await open(owner, `/seller.html?id=${encodeURIComponent(org.id)}`);
+      await Promise.all([
+        owner.waitForURL((url) => url.pathname === '/ops/recalls.html'),
+        owner.getByTestId('seller-to-recalls').click(),
+      ]);
+      await ready(owner);
+      await owner.locator('[data-testid="recalls"][data-state="done"]').waitFor();
+      await owner.locator(`[data-testid="recall-report"][data-batch-id="${batch.id}"]`).waitFor();
+      assert.equal(await owner.getByTestId('recall-find').isHidden(), true, 'a seller recalls from its batch page, not here');
+
+      // The public trace page, without logging in, says so first.
+      const visitor = await s.person({ width: 360, height: 740 });
+      const scanned = await visitor.goto(`/t/${encodeURIComponent(code)}`);
+      assert.equal(scanned.status(), 200);
+      const banner = visitor.getByTestId('recalled');
+      await banner.waitFor();
+      assert.match(await banner.textContent(), /毒死蜱残留超标/);
     }));
 });

@@ -42,8 +42,8 @@ const ENUMS = {
   availability: ['on_sale', 'sold_out', 'hidden'],
   revision_kind: ['new', 'change'],
   change_field: ['price', 'stock', 'tiers', 'active', 'other'],
-  event_kind: ['created', 'planting', 'input', 'harvest', 'inspection', 'packing', 'shipping', 'receiving', 'note'],
-  batch_status: ['open', 'blocked'],
+  event_kind: ['created', 'planting', 'input', 'harvest', 'inspection', 'packing', 'shipping', 'receiving', 'note', 'recall'],
+  batch_status: ['open', 'blocked', 'recalled'],
   basis: ['quality_control', 'self_test', 'commissioned_test'],
   commitment: ['no_banned_substances', 'withdrawal_respected', 'residues_within_limits'],
   input_category: ['fertiliser', 'pesticide'],
@@ -52,7 +52,7 @@ const ENUMS = {
   sub_status: ['pending_payment', 'paid', 'acknowledged', 'shipped', 'received', 'cancelled'],
   pay_method: ['gateway', 'offline'],
   step: ['placed', 'paid', 'acknowledged', 'shipped', 'received'],
-  order_event: ['placed', 'paid', 'cancelled', 'expired', 'acknowledged', 'shipped', 'logistics', 'received', 'auto_received', 'refunded', 'reviewed', 'payment_failed'],
+  order_event: ['placed', 'paid', 'cancelled', 'expired', 'acknowledged', 'shipped', 'logistics', 'received', 'auto_received', 'refunded', 'reviewed', 'payment_failed', 'replacement'],
   logistics: ['picked_up', 'in_transit', 'out_for_delivery', 'delivered', 'exception'],
   settle_state: ['payable', 'pending'],
   refund_status: ['pending', 'succeeded'],
@@ -61,7 +61,8 @@ const ENUMS = {
   claim_event: ['filed', 'offered', 'rejected', 'accepted', 'escalated', 'decided', 'auto_approved', 'refunded', 'rated', 'recourse_opened'],
   claim_role: ['buyer', 'seller', 'operator', 'system'],
   party: ['carrier', 'seller', 'buyer', 'platform'],
-  claim_decision: ['full_refund', 'partial_refund', 'reject'],
+  claim_decision: ['full_refund', 'partial_refund', 'reship', 'reject'],
+  recall_role: ['operator', 'official', 'seller', 'system'],
 };
 
 test('both languages have the same keys and no empty strings', () => {
@@ -104,6 +105,8 @@ test('every key the pages use is in the dictionary', () => {
     used.add(`claim.basis_${basis}_hint`);
   }
   for (const level of [10, 30, 50, 80, 100]) used.add(`claim.level_${level}`);
+  for (const key of ['offer', 'reject', 'reship']) used.add(`claim.accept_${key}_question`);
+  for (const group of ['seller', 'carrier', 'category', 'seller_kind']) used.add(`quality.group_${group}`);
   const missing = [...used].filter((key) => !(key in zh) || !(key in en));
   assert.deepEqual(missing, []);
 });
@@ -204,6 +207,7 @@ test('the pages the brief names are all there', () => {
     'cart.html', 'checkout.html', 'orders.html', 'order.html', 'seller/orders.html', 'seller/packing.html',
     'ops/orders.html', 'pay/sandbox.html', 'seller/settlement.html', 'assets/js/orders.js',
     'claim-new.html', 'claim.html', 'claims.html', 'seller/claims.html', 'ops/claims.html', 'assets/js/claims.js',
+    'ops/recalls.html', 'ops/quality.html', 'seller/quality.html', 'assets/js/recalls.js', 'assets/js/quality.js',
     'assets/app.css', 'assets/js/i18n.js', 'assets/js/api.js', 'assets/js/shell.js', 'assets/js/catalog.js', 'assets/js/trace.js']) {
     assert.ok(existsSync(join(ASSETS, name)), name);
   }
@@ -246,7 +250,7 @@ test('the trace helpers read Beijing time whatever the device\'s zone, and keep 
   assert.equal(trace.formatBytes(12_345), '12 KB');
   assert.equal(trace.formatBytes(3 * 1024 * 1024), '3.0 MB');
 
-  // The form never offers "created" (the server writes it), and every kind it offers has fields.
+  // The form never offers "created" or "recall" (the server writes them), and every kind it offers has fields.
   assert.deepEqual(trace.ADDABLE_KINDS, ['planting', 'input', 'harvest', 'inspection', 'packing', 'shipping', 'receiving', 'note']);
   for (const kind of trace.ADDABLE_KINDS) assert.ok(trace.KIND_FIELDS[kind].length > 0, kind);
   const interval = trace.KIND_FIELDS.input.find((f) => f.name === 'safe_interval_days');
@@ -364,4 +368,71 @@ test('the claim form takes photos with the phone\'s camera, and the cart and che
       if (key.startsWith('cart.') || key.startsWith('checkout.')) assert.doesNotMatch(value, /99/, `${lang} ${key} names no threshold`);
     }
   }
+});
+
+test('the recall helpers read what people paste, and know the recall contract', async () => {
+  const recalls = await import(pathToFileURL(join(ASSETS, 'assets', 'js', 'recalls.js')).href);
+  const trace = await import(pathToFileURL(join(ASSETS, 'assets', 'js', 'trace.js')).href);
+  assert.deepEqual(recalls.RECALL_ROLES, ENUMS.recall_role);
+  assert.deepEqual(recalls.NOTICE_STATUSES, ['offered', 'refunded', 'nothing_due']);
+  assert.equal(recalls.RECALL_REASON_MIN, 2);
+  assert.equal(recalls.RECALL_REASON_MAX, 200);
+  assert.deepEqual(trace.BATCH_STATUSES, ENUMS.batch_status);
+  assert.deepEqual(trace.EVENT_KINDS, ENUMS.event_kind);
+  // A trace code however it is written; the scan link that carries one; a batch id.
+  assert.deepEqual(recalls.parseBatchRef('7QX4-M2KD-9PA1-HZ3E'), { code: '7QX4M2KD9PA1HZ3E' });
+  assert.deepEqual(recalls.parseBatchRef(' 7qx4 m2kd 9pai hz3e '), { code: '7QX4M2KD9PA1HZ3E' }, 'I reads as 1, like the server');
+  assert.deepEqual(recalls.parseBatchRef('7QX4M2KD9PA1HZ3*'), { code: '7QX4M2KD9PA1HZ3*' }, 'a check character may be a symbol');
+  assert.deepEqual(recalls.parseBatchRef('/t/7QX4M2KD9PA1HZ3E'), { code: '7QX4M2KD9PA1HZ3E' });
+  assert.deepEqual(recalls.parseBatchRef('http://127.0.0.1:8080/t/7QX4M2KD9PA1HZ3E?x=1'), { code: '7QX4M2KD9PA1HZ3E' });
+  assert.deepEqual(recalls.parseBatchRef('0190F0A1-2B3C-7D4E-8F90-A1B2C3D4E5F6'), { id: '0190f0a1-2b3c-7d4e-8f90-a1b2c3d4e5f6' });
+  assert.equal(recalls.parseBatchRef('ML-2026-11-A'), null, 'a lot is not a code');
+  assert.equal(recalls.parseBatchRef(''), null);
+  assert.equal(recalls.reasonProblem('超标'), null);
+  assert.ok(recalls.reasonProblem('x'));
+  assert.ok(recalls.reasonProblem('超'.repeat(201)));
+  assert.equal(recalls.isRecallStaff({ account: { platform_role: 'official' } }), true);
+  assert.equal(recalls.isRecallStaff({ account: { platform_role: null } }), false);
+});
+
+test('the quality helpers turn basis points, seconds and tenths into words without gaining or losing a digit', async () => {
+  const quality = await import(pathToFileURL(join(ASSETS, 'assets', 'js', 'quality.js')).href);
+  assert.deepEqual(quality.GROUPS, ['seller', 'carrier', 'category', 'seller_kind']);
+  assert.deepEqual(quality.SELLER_GROUPS, ['carrier', 'category']);
+  assert.equal(quality.bpPercent(3333), '33.33%');
+  assert.equal(quality.bpPercent(30_000), '300%', 'three claims on one parcel');
+  assert.equal(quality.bpPercent(250), '2.5%');
+  assert.equal(quality.bpPercent(0), '0%');
+  assert.equal(quality.bpPercent(null), '—');
+  assert.equal(quality.tenths(45), '4.5');
+  assert.equal(quality.tenths(40), '4.0');
+  assert.equal(quality.tenths(null), '—');
+  assert.deepEqual(quality.durationWords(45), { key: 'quality.dur_s', args: { s: 45 } });
+  assert.deepEqual(quality.durationWords(7200), { key: 'quality.dur_hm', args: { h: 2, m: 0 } });
+  assert.deepEqual(quality.durationWords(750), { key: 'quality.dur_m', args: { m: 13 } }, 'rounded to the minute');
+  assert.deepEqual(quality.durationWords(3 * 86_400 + 5 * 3600 + 20 * 60), { key: 'quality.dur_dh', args: { d: 3, h: 5 } });
+  assert.equal(quality.durationWords(null), null);
+  // The last 30 Beijing days, today included.
+  assert.deepEqual(quality.lastDays(30, new Date('2026-11-30T16:30:00Z')), { from: '2026-11-02', to: '2026-12-01' });
+  assert.equal(quality.periodProblem('2026-11-01', '2026-11-30'), null);
+  assert.ok(quality.periodProblem('2026-11-30', '2026-11-01'), 'ends before it starts');
+  assert.ok(quality.periodProblem('2025-01-01', '2026-11-30'), 'more than 366 days');
+  assert.ok(quality.periodProblem('2026-02-30', '2026-03-01'), 'not a day');
+});
+
+test('the reship and replacement helpers read the claim\'s events', async () => {
+  const claims = await import(pathToFileURL(join(ASSETS, 'assets', 'js', 'claims.js')).href);
+  assert.deepEqual(claims.DECISIONS, ENUMS.claim_decision);
+  const lines = [{ line_id: 'l1', title: '脐橙', sku_name: '5斤装', unit: 'box', quantity: 2 }];
+  const offered = { id: 'c', order_id: 'o', lines, events: [
+    { kind: 'filed', data: {} },
+    { kind: 'offered', data: { decision: 'reship', lines: [{ line_id: 'l1', quantity: 1 }], note: null } },
+  ] };
+  assert.equal(claims.isReshipOffer(offered), true);
+  assert.equal(claims.replacementOf(offered), null);
+  assert.deepEqual(claims.reshipLines(offered.events[1].data, lines), [{ line_id: 'l1', quantity: 1, title: '脐橙', sku_name: '5斤装', unit: 'box' }]);
+  const accepted = { ...offered, events: [...offered.events, { kind: 'accepted', data: { reship: true, replacement_sub_order_id: 's2', number: 'FG1-1-R1' } }] };
+  assert.deepEqual(claims.replacementOf(accepted), { id: 's2', number: 'FG1-1-R1' });
+  assert.equal(claims.subHref('o', 's2'), '/order.html?id=o#sub-s2');
+  assert.equal(claims.isReshipOffer({ events: [{ kind: 'offered', data: { decision: 'partial_refund' } }] }), false);
 });

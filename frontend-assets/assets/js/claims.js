@@ -18,7 +18,7 @@ export const CLAIM_EVENTS = ['filed', 'offered', 'rejected', 'accepted', 'escala
 export const CLAIM_ROLES = ['buyer', 'seller', 'operator', 'system'];
 /** Who bears the loss, in the order the forms list them. */
 export const PARTIES = ['carrier', 'seller', 'buyer', 'platform'];
-export const DECISIONS = ['full_refund', 'partial_refund', 'reject'];
+export const DECISIONS = ['full_refund', 'partial_refund', 'reship', 'reject'];
 export const BASES = ['quantity', 'damage_level', 'agreed'];
 export const DAMAGE_LEVELS = [10, 30, 50, 80, 100];
 export const CLAIM_PHOTOS_MAX = 9;
@@ -30,6 +30,41 @@ export const MESSAGE_MAX = 1000;
 export const STAFF_ROLES = ['operator', 'after_sales_agent'];
 
 // ---- pure helpers ------------------------------------------------------------------------------
+
+/** The seller's latest offer or rejection (the event), or null. */
+export function lastAnswer(claim) {
+  return [...((claim && claim.events) || [])].reverse().find((e) => e.kind === 'offered' || e.kind === 'rejected') || null;
+}
+
+/** Whether the seller's standing answer is to send the goods again (补发) rather than refund. */
+export function isReshipOffer(claim) {
+  const answer = lastAnswer(claim);
+  return Boolean(answer && answer.kind === 'offered' && answer.data && answer.data.decision === 'reship');
+}
+
+/** The replacement part an accepted reship made: `{id, number}`, or null. */
+export function replacementOf(claim) {
+  const accepted = [...((claim && claim.events) || [])].reverse()
+    .find((e) => e.kind === 'accepted' && e.data && e.data.replacement_sub_order_id);
+  return accepted ? { id: accepted.data.replacement_sub_order_id, number: accepted.data.number || '' } : null;
+}
+
+/** Where a part of an order shows on the order page. */
+export function subHref(orderId, subId) {
+  return '/order.html?id=' + encodeURIComponent(orderId) + '#sub-' + encodeURIComponent(subId);
+}
+
+/**
+ * What a reship names, with each line's title from the claim: `[{line_id, quantity, title,
+ * sku_name, unit}]`. Lines the claim does not know are kept with their id.
+ */
+export function reshipLines(data, claimLines) {
+  const byId = new Map((claimLines || []).map((l) => [l.line_id, l]));
+  return (Array.isArray(data && data.lines) ? data.lines : []).map((l) => {
+    const known = byId.get(l.line_id) || {};
+    return { line_id: l.line_id, quantity: l.quantity, title: known.title || '', sku_name: known.sku_name || '', unit: known.unit || '' };
+  });
+}
 
 export function claimHref(id) {
   return '/claim.html?id=' + encodeURIComponent(id);
@@ -232,10 +267,26 @@ function basisEl(basis) {
   return null;
 }
 
+/** `脐橙 5斤装 × 2 箱、…`: what a reship sends again. */
+export function reshipLinesEl(lines, testid = 'reship-lines') {
+  if (!lines.length) return null;
+  return el('ul', { class: 'mini-list reship-lines', 'data-testid': testid },
+    lines.map((l) => el('li', { 'data-testid': 'reship-line', dataset: { lineId: l.line_id, quantity: String(l.quantity) } },
+      el('span', { text: [l.title, l.sku_name].filter(Boolean).join(' · ') || l.line_id }), ` × ${l.quantity} `, l.unit ? unitEl(l.unit) : null)));
+}
+
 /** What an event's data says that a person cares about. */
-function claimEventDetail(kind, data) {
+function claimEventDetail(kind, data, claim) {
   if (!data || typeof data !== 'object') return null;
   const parts = [];
+  const extra = [];
+  if (kind === 'offered' && data.decision === 'reship') extra.push(reshipLinesEl(reshipLines(data, claim && claim.lines), 'event-reship-lines'));
+  if (kind === 'accepted' && data.replacement_sub_order_id) {
+    const label = el('span', { i18n: 'claim.replacement_n', args: { number: data.number || '' } });
+    parts.push(claim && claim.order_id
+      ? el('a', { href: subHref(claim.order_id, data.replacement_sub_order_id), 'data-testid': 'event-replacement-link' }, label)
+      : label);
+  }
   if (kind === 'filed' && CLAIM_KINDS.includes(data.kind)) parts.push(kindEl(data.kind));
   if (typeof data.decision === 'string' && DECISIONS.includes(data.decision)) parts.push(el('span', { i18n: 'claim_decision.' + data.decision }));
   const basis = basisEl(data.basis);
@@ -258,20 +309,28 @@ function claimEventDetail(kind, data) {
   if (typeof data.comment === 'string' && data.comment) words.push(el('p', { class: 'event-detail pre-line', text: data.comment }));
   return [
     parts.length ? el('p', { class: 'event-detail muted' }, parts.map((p, i) => [i ? ' · ' : null, p])) : null,
+    extra,
     words,
   ];
 }
 
-/** The claim's log (append-only), oldest first, with Chinese labels. */
-export function claimEventsEl(events) {
+/** An event's name; an offer to send the goods again reads as such, not as a refund offer. */
+function eventLabel(e) {
+  if (e.kind === 'offered' && e.data && e.data.decision === 'reship') return el('span', { i18n: 'claim_event.offered_reship' });
+  if (e.kind === 'accepted' && e.data && e.data.reship) return el('span', { i18n: 'claim_event.accepted_reship' });
+  return CLAIM_EVENTS.includes(e.kind) ? el('span', { i18n: 'claim_event.' + e.kind }) : el('span', { text: e.kind });
+}
+
+/** The claim's log (append-only), oldest first, with Chinese labels; `claim` names reship lines. */
+export function claimEventsEl(events, claim = null) {
   const list = Array.isArray(events) ? events : [];
   if (!list.length) return null;
   return el('ol', { class: 'timeline claim-events', 'data-testid': 'claim-events' },
     list.map((e) => el('li', { class: 'timeline-item', 'data-testid': 'claim-event', dataset: { kind: e.kind, role: e.actor_role || '' } },
       el('p', { class: 'event-line' }, timeEl(e.at), ' ',
-        el('strong', {}, CLAIM_EVENTS.includes(e.kind) ? el('span', { i18n: 'claim_event.' + e.kind }) : el('span', { text: e.kind })),
+        el('strong', {}, eventLabel(e)),
         e.actor_role ? el('span', { class: 'muted' }, ' · ', roleEl(e.actor_role)) : null),
-      claimEventDetail(e.kind, e.data))));
+      claimEventDetail(e.kind, e.data, claim))));
 }
 
 /** The carrier recourse opened from the waybill when the carrier bears a share. */
@@ -310,6 +369,7 @@ export function claimCard(c, { party = 'buyer' } = {}) {
   el('p', { class: 'meta muted' },
     el('span', {}, el('span', { i18n: 'claim.claimed' }), ' ', moneyEl(c.claimed, 'claim-claimed')),
     c.offered && c.status !== 'resolved' ? el('span', {}, el('span', { i18n: 'claim.offered' }), ' ', moneyEl(c.offered, 'claim-offered')) : null,
+    isReshipOffer(c) || replacementOf(c) ? el('span', { class: 'tag tag-reship', i18n: 'claim_decision.reship', 'data-testid': 'claim-reship-tag' }) : null,
     c.refunded ? el('span', {}, el('span', { i18n: 'claim.refunded' }), ' ', moneyEl(c.refunded, 'claim-refunded')) : null,
     el('span', {}, el('span', { i18n: 'claim.created_at' }), ' ', timeEl(c.created_at))),
   urgent

@@ -12,7 +12,7 @@ export const SUB_STATUSES = ['pending_payment', 'paid', 'acknowledged', 'shipped
 export const PAYMENT_METHODS = ['gateway', 'offline'];
 export const LOGISTICS_KINDS = ['picked_up', 'in_transit', 'out_for_delivery', 'delivered', 'exception'];
 export const ORDER_EVENTS = ['placed', 'paid', 'cancelled', 'expired', 'acknowledged', 'shipped', 'logistics',
-  'received', 'auto_received', 'refunded', 'reviewed', 'payment_failed'];
+  'received', 'auto_received', 'refunded', 'reviewed', 'payment_failed', 'replacement'];
 /** The seller's console tabs, in the order a parcel lives them. */
 export const SELLER_TABS = ['paid', 'acknowledged', 'shipped', 'received'];
 export const MAX_QUANTITY = 9999;

@@ -96,6 +96,11 @@ function navLinks(me) {
     if (['operator', 'after_sales_agent'].includes(me.account.platform_role)) {
       links.push({ href: '/ops/claims.html', key: 'nav.ops_claims', testid: 'nav-ops-claims' });
     }
+    // Recalls and service quality: the platform's staff and the county's officials.
+    if (['operator', 'after_sales_agent', 'official'].includes(me.account.platform_role)) {
+      links.push({ href: '/ops/recalls.html', key: 'nav.recalls', testid: 'nav-ops-recalls' });
+      links.push({ href: '/ops/quality.html', key: 'nav.quality', testid: 'nav-ops-quality' });
+    }
   } else {
     links.push({ href: '/login.html', key: 'nav.login', testid: 'nav-login' });
     links.push({ href: '/register.html', key: 'nav.register', testid: 'nav-register' });

@@ -7,12 +7,12 @@ import { UNITS, unitEl } from './catalog.js';
 import { el, facts, timeEl } from './ui.js';
 
 /** Every kind the chain holds, in the order a batch lives them. */
-export const EVENT_KINDS = ['created', 'planting', 'input', 'harvest', 'inspection', 'packing', 'shipping', 'receiving', 'note'];
-/** What a member can append ("created" is written by the server when the batch is made). */
-export const ADDABLE_KINDS = EVENT_KINDS.filter((k) => k !== 'created');
+export const EVENT_KINDS = ['created', 'planting', 'input', 'harvest', 'inspection', 'packing', 'shipping', 'receiving', 'note', 'recall'];
+/** What a member can append ("created" and "recall" are written by the server). */
+export const ADDABLE_KINDS = EVENT_KINDS.filter((k) => k !== 'created' && k !== 'recall');
 export const BASES = ['quality_control', 'self_test', 'commissioned_test'];
 export const COMMITMENTS = ['no_banned_substances', 'withdrawal_respected', 'residues_within_limits'];
-export const BATCH_STATUSES = ['open', 'blocked'];
+export const BATCH_STATUSES = ['open', 'blocked', 'recalled'];
 export const INPUT_CATEGORIES = ['fertiliser', 'pesticide'];
 export const INSPECTION_RESULTS = ['pass', 'fail'];
 export const FILE_TYPES = ['application/pdf', 'image/jpeg', 'image/png', 'image/webp'];
@@ -203,6 +203,10 @@ export const KIND_FIELDS = {
   ],
   note: [
     text('text', 'event.f_text', { required: true, area: true, maxlength: 1000 }),
+  ],
+  // Written by the recall itself, never through the form: only shown.
+  recall: [
+    text('reason', 'event.recall_reason', { area: true, maxlength: 200 }),
   ],
 };
 

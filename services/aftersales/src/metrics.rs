@@ -37,6 +37,7 @@ pub enum GroupBy {
 pub struct QualityRow {
     pub key: String,
     pub label: String,
+    pub label_en: String,
     pub delivered: u64,
     pub claims: u64,
     pub claim_rate_bp: u64,
@@ -67,6 +68,9 @@ pub struct QualityReport {
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct FlaggedBuyer {
     pub account_id: Uuid,
+    /// For the operator, who must be able to reach them.
+    pub name: String,
+    pub phone: Option<String>,
     pub claims: u64,
     pub delivered: u64,
     pub claim_rate_bp: u64,
@@ -85,6 +89,7 @@ pub fn stands_out(claims: u64, delivered: u64, platform_bp: u64) -> bool {
 #[derive(Default)]
 struct Acc {
     label: String,
+    label_en: String,
     delivered: u64,
     claims: u64,
     first: Vec<i64>,
@@ -122,6 +127,7 @@ impl Acc {
         QualityRow {
             key,
             label: self.label,
+            label_en: self.label_en,
             delivered: self.delivered,
             claims: self.claims,
             claim_rate_bp: bp(self.claims, self.delivered),
@@ -203,7 +209,7 @@ impl Aftersales {
         sub_ids.extend(claims.iter().map(|c| c.sub_order_id));
         sub_ids.sort();
         sub_ids.dedup();
-        let mut keys: HashMap<Uuid, Vec<(String, String)>> = HashMap::new();
+        let mut keys: HashMap<Uuid, Vec<(String, String, String)>> = HashMap::new();
         match group_by {
             GroupBy::Seller | GroupBy::SellerKind => {
                 let mut sellers: Vec<Uuid> = subs.iter().map(|s| s.seller_org_id).collect();
@@ -215,15 +221,14 @@ impl Aftersales {
                 let of_seller = |seller: Uuid| {
                     let s = names.get(&OrgId(seller));
                     if group_by == GroupBy::Seller {
-                        (
-                            seller.to_string(),
-                            s.map(|s| s.name.clone()).unwrap_or_default(),
-                        )
+                        let name = s.map(|s| s.name.clone()).unwrap_or_default();
+                        (seller.to_string(), name.clone(), name)
                     } else {
                         let kind = s.map(|s| s.kind);
                         (
                             kind.map(|k| k.as_str().to_owned()).unwrap_or_default(),
                             kind.map(|k| k.label_zh().to_owned()).unwrap_or_default(),
+                            kind.map(|k| k.label_en().to_owned()).unwrap_or_default(),
                         )
                     }
                 };
@@ -240,7 +245,10 @@ impl Aftersales {
                     .all(db)
                     .await?
                 {
-                    keys.insert(sh.sub_order_id, vec![(sh.carrier.clone(), sh.carrier)]);
+                    keys.insert(
+                        sh.sub_order_id,
+                        vec![(sh.carrier.clone(), sh.carrier.clone(), sh.carrier)],
+                    );
                 }
             }
             GroupBy::Category => {
@@ -249,21 +257,19 @@ impl Aftersales {
                     .all(db)
                     .await?;
                 let cats: Vec<Uuid> = lines.iter().map(|l| l.category_id).collect();
-                let names: HashMap<Uuid, String> = self
+                let names: HashMap<Uuid, (String, String)> = self
                     .orders()
                     .catalog()
                     .categories()
                     .await?
                     .into_iter()
                     .filter(|c| cats.contains(&c.id))
-                    .map(|c| (c.id, c.name))
+                    .map(|c| (c.id, (c.name, c.name_en)))
                     .collect();
                 for l in lines {
                     let e = keys.entry(l.sub_order_id).or_default();
-                    let k = (
-                        l.category_id.to_string(),
-                        names.get(&l.category_id).cloned().unwrap_or_default(),
-                    );
+                    let (zh, en) = names.get(&l.category_id).cloned().unwrap_or_default();
+                    let k = (l.category_id.to_string(), zh, en);
                     if !e.contains(&k) {
                         e.push(k);
                     }
@@ -281,9 +287,10 @@ impl Aftersales {
         let mut total = Acc::default();
         for s in &subs {
             total.delivered += 1;
-            for (k, label) in keys.get(&s.id).into_iter().flatten() {
+            for (k, zh, en) in keys.get(&s.id).into_iter().flatten() {
                 let g = groups.entry(k.clone()).or_default();
-                g.label.clone_from(label);
+                g.label.clone_from(zh);
+                g.label_en.clone_from(en);
                 g.delivered += 1;
             }
         }
@@ -303,15 +310,16 @@ impl Aftersales {
                     .and_then(|id| lines.iter().find(|l| l.id == id))
                     .map(|l| l.category_id.to_string());
                 all.into_iter()
-                    .filter(|(k, _)| Some(k) == cat.as_ref())
+                    .filter(|(k, _, _)| Some(k) == cat.as_ref())
                     .take(1)
                     .collect()
             } else {
                 all
             };
-            for (k, label) in chosen {
+            for (k, zh, en) in chosen {
                 let g = groups.entry(k).or_default();
-                g.label = label;
+                g.label = zh;
+                g.label_en = en;
                 g.add_claim(c);
             }
         }
@@ -319,6 +327,7 @@ impl Aftersales {
         rows.sort_by(|a, b| b.claims.cmp(&a.claims).then(a.key.cmp(&b.key)));
         let mut total = total.row("all".to_owned());
         total.label = "全部".to_owned();
+        total.label_en = "All".to_owned();
         Ok(QualityReport {
             from,
             to,
@@ -380,6 +389,8 @@ impl Aftersales {
             .filter(|(_, (c, d, _))| stands_out(*c, *d, platform))
             .map(|(account_id, (claims, delivered, refunded))| FlaggedBuyer {
                 account_id,
+                name: String::new(),
+                phone: None,
                 claims,
                 delivered,
                 claim_rate_bp: bp(claims, delivered.max(claims)),
@@ -392,6 +403,16 @@ impl Aftersales {
                 .cmp(&a.claim_rate_bp)
                 .then(b.claims.cmp(&a.claims))
         });
+        for f in &mut out {
+            if let Ok(a) = self
+                .identity()
+                .account(farmgate_kernel::id::AccountId(f.account_id))
+                .await
+            {
+                f.name = a.display_name;
+                f.phone = a.phone;
+            }
+        }
         Ok(out)
     }
 }

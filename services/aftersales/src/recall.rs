@@ -52,7 +52,9 @@ pub struct RecallReport {
     pub code: String,
     pub lot: String,
     pub listing_id: Uuid,
+    pub listing_title: String,
     pub seller_id: Uuid,
+    pub seller_name: String,
     pub reason: String,
     /// `operator`, `official`, `seller` or `system` (a failed inspection after sale).
     pub ordered_role: String,
@@ -80,7 +82,7 @@ pub struct NoticeView {
     pub sub_order_id: Uuid,
     pub lines: Value,
     pub offered: i64,
-    /// `offered` or `refunded`.
+    /// `offered`, `refunded`, or `nothing_due` (the sub-order was already refunded in full).
     pub status: String,
     pub instructions_zh: String,
     pub instructions_en: String,
@@ -270,7 +272,12 @@ impl Aftersales {
                         .collect::<Vec<_>>()
                 )),
                 offered_fen: Set(offered),
-                status: Set(if offered > 0 { "offered" } else { "refunded" }.to_owned()),
+                status: Set(if offered > 0 {
+                    "offered"
+                } else {
+                    "nothing_due"
+                }
+                .to_owned()),
                 refund_id: Set(None),
                 created_at: Set(now),
                 refunded_at: Set(None),
@@ -317,13 +324,28 @@ impl Aftersales {
             }
         }
         let taken: Vec<&notice::Model> = notices.iter().filter(|n| n.refund_id.is_some()).collect();
+        let listing_title = self
+            .orders()
+            .catalog()
+            .bundle(r.listing_id)
+            .await?
+            .map(|b| b.listing.title)
+            .unwrap_or_default();
+        let seller_name = self
+            .identity()
+            .org_summary(OrgId(r.seller_org_id))
+            .await?
+            .map(|o| o.name)
+            .unwrap_or_default();
         Ok(RecallReport {
             id: r.id,
             batch_id: r.batch_id,
             code: r.code.clone(),
             lot: r.lot.clone(),
             listing_id: r.listing_id,
+            listing_title,
             seller_id: r.seller_org_id,
+            seller_name,
             reason: r.reason.clone(),
             ordered_role: r.ordered_role.clone(),
             created_at: r.created_at,
@@ -406,7 +428,7 @@ impl Aftersales {
             .one(db)
             .await?
             .ok_or_else(not_found)?;
-        if n.status == "refunded" {
+        if n.status != "offered" {
             return Ok(NoticeView::of(&n, &r));
         }
         let sub = sub_order::Entity::find_by_id(n.sub_order_id)

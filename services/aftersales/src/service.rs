@@ -127,6 +127,8 @@ pub enum SellerAnswer {
         #[serde(default)]
         lines: Option<Vec<LineQuantity>>,
         #[serde(default)]
+        liability: Option<Vec<Share>>,
+        #[serde(default)]
         note: Option<String>,
     },
     /// Refuse, with a reason the buyer sees; the buyer accepts or escalates.
@@ -798,8 +800,19 @@ impl Aftersales {
                 )
                 .await
             }
-            SellerAnswer::Reship { lines, note } => {
+            SellerAnswer::Reship {
+                lines,
+                liability,
+                note,
+            } => {
                 let mut errs = ValidationErrors::new();
+                let shares = errs.check(
+                    "liability",
+                    domain::check_liability(liability.as_deref().unwrap_or(&[Share {
+                        party: Party::Seller,
+                        percent: 100,
+                    }])),
+                );
                 let note = errs.check("note", clean_optional_text(note.as_deref(), 500, true));
                 let picked: Vec<LineQuantity> = match lines {
                     Some(ls) => ls.clone(),
@@ -836,7 +849,8 @@ impl Aftersales {
                     who,
                     Role::Seller,
                     EventKind::Offered,
-                    json!({"decision": "reship", "lines": picked, "note": note.flatten()}),
+                    json!({"decision": "reship", "lines": picked, "liability": shares,
+                           "note": note.flatten()}),
                 )
                 .await
             }

@@ -192,7 +192,8 @@ pub mod notice {
             /// `[{"line_id", "title", "quantity", "unit", "amount_fen"}]` packed from the batch.
             pub lines: Json,
             pub offered_fen: i64,
-            /// `offered` until the buyer takes the refund, then `refunded`.
+            /// `offered` until the buyer takes the refund, then `refunded`; `nothing_due` when
+            /// nothing was left to refund.
             pub status: String,
             pub refund_id: Option<Uuid>,
             pub created_at: DateTimeUtc,

@@ -373,6 +373,8 @@ pub struct SubOrderView {
     pub window_closes_at: Option<DateTime<Utc>>,
     pub refunded: i64,
     pub shipment: Option<ShipmentView>,
+    /// For a zero-price replacement (补发): the part it replaces.
+    pub replaces: Option<Uuid>,
     /// The viewer's next steps on this part.
     pub can_acknowledge: bool,
     pub can_ship: bool,
@@ -462,6 +464,15 @@ impl OrderView {
                     auto_receive_at: s.auto_receive_at,
                     window_closes_at: s.window_closes_at,
                     refunded: s.refunded_fen,
+                    replaces: r
+                        .events
+                        .iter()
+                        .find(|e| {
+                            e.kind == crate::domain::EventKind::Replacement.as_str()
+                                && e.sub_order_id == Some(s.id)
+                        })
+                        .and_then(|e| e.data["replaces"].as_str())
+                        .and_then(|v| v.parse().ok()),
                     can_acknowledge: sells(s) && s.status == SubOrderStatus::Paid.as_str(),
                     can_ship: sells(s) && crate::domain::can_ship(SubOrderStatus::parse(&s.status)),
                     can_receive: buyer && s.status == SubOrderStatus::Shipped.as_str(),

@@ -496,6 +496,11 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Seeded> {
     }
     let created_orders =
         crate::demo_orders::seed(&state.orders, &operator, &sellers, &buyers).await?;
+    if created_orders > 0
+        && let Some(shop) = buyers.get(2)
+    {
+        crate::demo_orders::seed_claim(&state.aftersales, &shop.actor).await?;
+    }
     if created_accounts == 0
         && created_orgs == 0
         && created_listings == 0

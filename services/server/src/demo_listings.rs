@@ -30,7 +30,7 @@ enum Fate {
 
 /// A shape for the drawn photo.
 #[derive(Clone, Copy, Debug)]
-enum Shape {
+pub(crate) enum Shape {
     Round,
     Eggs,
     Grains,
@@ -1218,7 +1218,7 @@ const DEMOS: &[Demo] = &[
 ];
 
 /// Draws a recognisable (if simple) product photo: a warm background and the product's shape.
-fn draw(shape: Shape, color: [u8; 3], seed: u64) -> Vec<u8> {
+pub(crate) fn draw(shape: Shape, color: [u8; 3], seed: u64) -> Vec<u8> {
     const W: u32 = 800;
     let mut img = RgbImage::from_fn(W, W, |x, y| {
         let t = (x + y) as f32 / (2 * W) as f32;

@@ -8,7 +8,7 @@ use crate::error::{Result, TraceError};
 use crate::store::{attachment, batch, digest, event, scan, unit};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use farmgate_catalog::service::ListingBundle;
-use farmgate_identity::{Actor, OrgSummary};
+use farmgate_identity::{Actor, OrgSummary, PlatformRole};
 use farmgate_infra::db::{begin_write, unique_violation};
 use farmgate_infra::objects::ObjectKey;
 use farmgate_kernel::clock::shanghai;
@@ -193,7 +193,13 @@ impl Trace {
             .one(&self.infra().db)
             .await?
             .ok_or(TraceError::not_found("批次", "batch"))?;
-        actor.require_member_or_operator(OrgId(b.seller_org_id))?;
+        // After-sales agents and county officials read batches too (a recall names one).
+        if actor
+            .require_platform(&[PlatformRole::AfterSalesAgent, PlatformRole::Official])
+            .is_err()
+        {
+            actor.require_member_or_operator(OrgId(b.seller_org_id))?;
+        }
         Ok(b)
     }
 

@@ -2,8 +2,10 @@
 // countdown), what was claimed with its photos, what each step did and when, the thread between
 // buyer, seller and platform — and what the viewer may do now, as the server's `can` says: the
 // seller answers on one screen (full refund; partial refund by damaged quantity, by damage level
-// or an agreed amount; or a rejection with a reason; optionally who is liable), the buyer accepts
-// or asks the platform to step in, the operator decides finally, the buyer rates the handling.
+// or an agreed amount; sending the damaged units again (补发); or a rejection with a reason;
+// optionally who is liable), the buyer accepts or asks the platform to step in, the operator
+// decides finally, the buyer rates the handling. The claim itself carries the parcel's money
+// (what is left to refund, its goods and shipping), so no page needs the order to answer.
 
 import { api, seg } from '../api.js';
 import { fenToYuan, formatFen, parseInteger, parseYuan, reasonForm, unitEl } from '../catalog.js';
@@ -17,12 +19,13 @@ import { STARS, moneyEl, orderHref, starsEl } from '../orders.js';
 import {
   BASES, DAMAGE_LEVELS, MESSAGE_MAX, PARTIES, REJECT_MIN, TEXT_MAX, amountByDamageLevel,
   amountByQuantity, attachmentsEl, claimEventsEl, claimLinesEl, claimStatusBadge, deadlineEl,
-  evidenceEl, kindEl, liabilityEl, photoPicker, recourseEl, roleEl, sharesProblem,
+  evidenceEl, isReshipOffer, kindEl, lastAnswer, liabilityEl, photoPicker, recourseEl, replacementOf,
+  reshipLines, reshipLinesEl, roleEl, sharesProblem, subHref,
 } from '../claims.js';
 
 const params = new URLSearchParams(location.search);
 const id = params.get('id');
-const view = { claim: null, order: null, me: null, messagePhotos: null };
+const view = { claim: null, me: null, messagePhotos: null };
 
 // ---- small pieces -------------------------------------------------------------------------------
 
@@ -53,20 +56,9 @@ function counted(textarea, max) {
   return counter;
 }
 
-/** The latest offer or rejection of the seller, with what it said. */
-function lastAnswer(claim) {
-  return [...(claim.events || [])].reverse().find((e) => e.kind === 'offered' || e.kind === 'rejected') || null;
-}
-
-/** This claim's part of its order (the seller and the operator may read the order). */
-function subOf(claim) {
-  const order = view.order;
-  return order ? (order.sub_orders || []).find((s) => s.id === claim.sub_order_id) || null : null;
-}
-
+/** What is left of the parcel's payment: the most any answer can refund (the server's word). */
 function refundable(claim) {
-  const sub = subOf(claim);
-  return sub ? Math.max(0, (Number(sub.total) || 0) - (Number(sub.refunded) || 0)) : null;
+  return Number.isFinite(Number(claim.refundable)) ? Math.max(0, Number(claim.refundable)) : null;
 }
 
 /**
@@ -118,7 +110,6 @@ function sharesFields(prefix, initial = []) {
 function respondForm(claim) {
   const fid = 'respond';
   const lines = claim.lines || [];
-  const sub = subOf(claim);
   const radio = (name, v, key, hintKey, args, checked = false) => {
     const inputId = `${fid}-${name}-${v}`;
     return el('div', { class: 'method-option' },
@@ -170,6 +161,27 @@ function respondForm(claim) {
     el('label', { for: `${fid}-reason`, i18n: 'claim.reject_reason' }), reasonArea,
     el('p', { class: 'hint' }, el('span', { i18n: 'claim.reject_hint' }), ' ', counted(reasonArea, TEXT_MAX)),
     el('p', { class: 'field-error', 'data-error-for': 'reason', hidden: true }));
+  // Reship: the damaged units again, as many of each line as claimed unless said otherwise.
+  const reshipNote = el('textarea', { id: `${fid}-reship-note`, name: 'reship_note', rows: '2', maxlength: String(TEXT_MAX * 2), 'data-testid': 'respond-reship-note' });
+  const reshipBox = el('div', { class: 'decision-box', dataset: { decision: 'reship' }, hidden: true },
+    el('fieldset', { class: 'choice-group' },
+      el('legend', { i18n: 'claim.reship_lines' }),
+      lines.map((l) => {
+        const inputId = `${fid}-r-${l.line_id}`;
+        return el('div', { class: 'inline-field basis-line' },
+          el('label', { for: inputId }, el('span', { text: `${l.title} · ${l.sku_name}` }), ' ',
+            el('span', { class: 'muted', i18n: 'claim.of_claimed', args: { n: l.quantity } })),
+          el('input', {
+            id: inputId, name: `r:${l.line_id}`, type: 'text', inputmode: 'numeric', autocomplete: 'off', class: 'qty-input-plain',
+            value: String(l.quantity), 'data-testid': 'respond-reship-qty', dataset: { lineId: l.line_id },
+          }),
+          unitEl(l.unit));
+      }),
+      el('p', { class: 'field-error', 'data-error-for': 'lines', 'data-testid': 'respond-reship-error', hidden: true })),
+    el('div', { class: 'field' },
+      el('label', { for: `${fid}-reship-note`, i18n: 'claim.note_optional' }), reshipNote,
+      el('p', { class: 'hint' }, el('span', { i18n: 'claim.reship_note_hint' }), ' ', counted(reshipNote, TEXT_MAX)),
+      el('p', { class: 'field-error', 'data-error-for': 'reship_note', hidden: true })));
   const shares = sharesFields(fid);
   const liability = el('details', { class: 'liability-box', 'data-testid': 'respond-liability' },
     el('summary', { i18n: 'claim.liability_optional' }),
@@ -183,8 +195,10 @@ function respondForm(claim) {
       el('legend', { i18n: 'claim.decision' }),
       radio('decision', 'full_refund', 'claim_decision.full_refund_amount', 'claim.full_refund_hint', { amount: formatFen(claim.claimed) }, true),
       radio('decision', 'partial_refund', 'claim_decision.partial_refund', 'claim.partial_refund_hint'),
+      radio('decision', 'reship', 'claim_decision.reship', 'claim.reship_hint'),
       radio('decision', 'reject', 'claim_decision.reject', 'claim.reject_hint_short')),
     partialBox,
+    reshipBox,
     rejectBox,
     liability,
     el('div', { class: 'actions' }, submit));
@@ -206,9 +220,9 @@ function respondForm(claim) {
       return q.every((x) => Number.isInteger(x.quantity) && x.quantity >= 0 && x.quantity <= x.claimed) ? amountByQuantity(q) : null;
     }
     if (basis() === 'damage_level') {
-      if (!sub) return null;
+      if (!Number.isFinite(Number(claim.sub_goods))) return null;
       return amountByDamageLevel(lines.map((l) => ({ line_total: l.amount })),
-        Number(sub.goods_total) || 0, Number(sub.shipping) || 0, Number(value(form, 'percent')));
+        Number(claim.sub_goods) || 0, Number(claim.sub_shipping) || 0, Number(value(form, 'percent')));
     }
     const fen = parseYuan(value(form, 'agreed'));
     return fen === null || Number.isNaN(fen) ? null : fen;
@@ -216,7 +230,8 @@ function respondForm(claim) {
   const sync = () => {
     for (const box of $$('.decision-box', form)) box.hidden = box.dataset.decision !== decision();
     for (const box of $$('.basis-box', form)) box.hidden = box.dataset.basis !== basis();
-    liability.hidden = decision() === 'reject';
+    liability.hidden = decision() === 'reject' || decision() === 'reship';
+    preview.hidden = decision() === 'reship';
     const fen = amount();
     const out = preview.querySelector('strong');
     out.textContent = fen === null ? '—' : formatFen(fen);
@@ -260,6 +275,19 @@ function respondForm(claim) {
       body = { decision: d, basis: chosen };
       if (named.length) body.liability = named;
       if (noteText) body.note = noteText;
+    } else if (d === 'reship') {
+      const picked = lines.map((l) => ({
+        line_id: l.line_id,
+        quantity: parseInteger(form.elements.namedItem(`r:${l.line_id}`).value) ?? Number.NaN,
+        claimed: l.quantity,
+      }));
+      if (!picked.every((x) => Number.isInteger(x.quantity) && x.quantity >= 0 && x.quantity <= x.claimed) || !picked.some((x) => x.quantity > 0)) {
+        problems.lines = t('claim.e_reship_quantity');
+      }
+      const noteText = reshipNote.value.trim();
+      if (charCount(noteText) > TEXT_MAX) problems.reship_note = t('claim.e_text_max', { n: TEXT_MAX });
+      body = { decision: d, lines: picked.filter((x) => x.quantity > 0).map((x) => ({ line_id: x.line_id, quantity: x.quantity })) };
+      if (noteText) body.note = noteText;
     } else if (d === 'reject') {
       const reason = reasonArea.value.trim();
       const n = charCount(reason);
@@ -275,10 +303,12 @@ function respondForm(claim) {
     setBusy(submit, true);
     try {
       const updated = await api.post(`/claims/${seg(claim.id)}/respond`, body);
-      flash(t(d === 'full_refund' ? 'claim.responded_full' : d === 'reject' ? 'claim.responded_reject' : 'claim.responded_partial'), 'success');
+      const said = { full_refund: 'claim.responded_full', reject: 'claim.responded_reject', reship: 'claim.responded_reship' }[d] || 'claim.responded_partial';
+      flash(t(said), 'success');
       await render(updated);
     } catch (err) {
-      showErrors(form, err, { damage_level: 'basis' });
+      // A reship's note comes back as `note`; the partial refund's note box is another one.
+      showErrors(form, err, { damage_level: 'basis', ...(d === 'reship' ? { note: 'reship_note' } : {}) });
     } finally {
       setBusy(submit, false);
     }
@@ -294,10 +324,17 @@ function answerEl(claim) {
   const answer = lastAnswer(claim);
   if (!answer) return null;
   const data = answer.data || {};
-  return el('div', { class: 'note note-info seller-answer', 'data-testid': 'seller-answer', dataset: { kind: answer.kind } },
-    answer.kind === 'rejected'
-      ? el('p', { class: 'label', i18n: 'claim.seller_rejected' })
-      : el('p', { class: 'label' }, el('span', { i18n: 'claim.seller_offered' }), ' ', moneyEl(claim.offered, 'answer-amount', 'money money-big')),
+  const reship = isReshipOffer(claim);
+  let head;
+  if (answer.kind === 'rejected') head = el('p', { class: 'label', i18n: 'claim.seller_rejected' });
+  else if (reship) head = [el('p', { class: 'label', i18n: 'claim.seller_reship' }), reshipLinesEl(reshipLines(data, claim.lines), 'answer-reship-lines')];
+  else head = el('p', { class: 'label' }, el('span', { i18n: 'claim.seller_offered' }), ' ', moneyEl(claim.offered, 'answer-amount', 'money money-big'));
+  return el('div', {
+    class: 'note note-info seller-answer' + (reship ? ' is-reship' : ''),
+    'data-testid': 'seller-answer',
+    dataset: { kind: answer.kind, decision: data.decision || '' },
+  },
+    head,
     typeof data.reason === 'string' && data.reason ? el('p', { class: 'pre-line', text: data.reason }) : null,
     typeof data.note === 'string' && data.note ? el('p', { class: 'pre-line', text: data.note }) : null,
     el('p', { class: 'small muted' }, timeEl(answer.at)));
@@ -307,15 +344,20 @@ function buyerTurn(claim) {
   const slot = el('div');
   const actions = el('div', { class: 'actions' });
   if (claim.can.accept) {
-    const accept = el('button', { type: 'button', class: 'btn btn-primary', i18n: claim.offered ? 'claim.accept_offer' : 'claim.accept_reject', 'data-testid': 'claim-accept' });
+    const reship = isReshipOffer(claim);
+    let key = claim.offered ? 'claim.accept_offer' : 'claim.accept_reject';
+    if (reship) key = 'claim.accept_reship';
+    const accept = el('button', { type: 'button', class: 'btn btn-primary', i18n: key, 'data-testid': 'claim-accept' });
     accept.addEventListener('click', () => confirmBox(slot, {
-      questionKey: claim.offered ? 'claim.accept_offer_question' : 'claim.accept_reject_question',
+      questionKey: `${key}_question`,
       args: { amount: formatFen(claim.offered) },
       confirmKey: 'claim.accept_confirm',
       testid: 'claim-accept',
       onConfirm: async () => {
         const updated = await api.post(`/claims/${seg(claim.id)}/accept`, {});
-        flash(t(updated.refunded ? 'claim.accepted_refunded' : 'claim.accepted_closed', { amount: formatFen(updated.refunded) }), 'success');
+        const made = replacementOf(updated);
+        if (made) flash(t('claim.accepted_reship', { number: made.number }), 'success');
+        else flash(t(updated.refunded ? 'claim.accepted_refunded' : 'claim.accepted_closed', { amount: formatFen(updated.refunded) }), 'success');
         await render(updated);
       },
     }));
@@ -500,8 +542,13 @@ function messagesEl(messages) {
 }
 
 function resultEl(claim) {
+  const made = replacementOf(claim);
   const rows = facts([
-    ['claim.refunded', claim.status === 'resolved' ? moneyEl(claim.refunded, 'claim-refunded', 'money money-big') : null, 'result-refunded'],
+    ['claim.replacement', made
+      ? el('a', { href: subHref(claim.order_id, made.id), 'data-testid': 'claim-replacement-link', dataset: { subId: made.id } },
+        el('span', { i18n: 'claim.replacement_link', args: { number: made.number } }))
+      : null, 'result-replacement'],
+    ['claim.refunded', claim.status === 'resolved' && !(made && !claim.refunded) ? moneyEl(claim.refunded, 'claim-refunded', 'money money-big') : null, 'result-refunded'],
     ['claim.liability', liabilityEl(claim.liability)],
     ['claim.resolved_at', claim.resolved_at ? timeEl(claim.resolved_at) : null],
     ['claim.satisfaction', claim.satisfaction ? el('span', {}, starsEl(claim.satisfaction, 'claim-satisfaction'),
@@ -536,20 +583,8 @@ function backLink(claim) {
   link.textContent = t(link.getAttribute('data-i18n'));
 }
 
-async function loadOrder(claim) {
-  // The seller's and the operator's forms use the parcel's money (what is left to refund, the
-  // shipping a damage level shares); the buyer's page does without.
-  if (view.order || !(claim.can && (claim.can.respond || claim.can.decide))) return;
-  try {
-    view.order = await api.get(`/orders/${seg(claim.order_id)}`);
-  } catch {
-    view.order = null;
-  }
-}
-
 async function render(claim) {
   view.claim = claim;
-  await loadOrder(claim);
   const article = $('#claim');
   $('#state-box').hidden = true;
   article.hidden = false;
@@ -572,6 +607,9 @@ async function render(claim) {
   replaceChildren($('#claim-money'), el('dl', { class: 'money-lines' },
     el('div', {}, el('dt', { i18n: 'claim.claimed' }), el('dd', {}, moneyEl(claim.claimed, 'claim-claimed'))),
     claim.offered ? el('div', {}, el('dt', { i18n: 'claim.offered' }), el('dd', {}, moneyEl(claim.offered, 'claim-offered'))) : null,
+    isReshipOffer(claim) || replacementOf(claim)
+      ? el('div', { 'data-testid': 'claim-remedy' }, el('dt', { i18n: 'claim.remedy' }), el('dd', { i18n: 'claim_decision.reship' }))
+      : null,
     el('div', { class: claim.refunded ? 'money-total is-refund' : 'money-total' }, el('dt', { i18n: 'claim.refunded' }), el('dd', {}, moneyEl(claim.refunded, 'claim-refunded-total')))));
 
   const actions = actionsFor(claim);
@@ -588,7 +626,7 @@ async function render(claim) {
     claimLinesEl(claim.lines));
   replaceChildren($('#claim-evidence'), evidenceEl(claim.evidence, { original: claim.role === 'operator' }) || note('muted', { i18n: 'claim.no_photos' }));
   replaceChildren($('#claim-messages'), messagesEl(claim.messages));
-  replaceChildren($('#claim-events'), claimEventsEl(claim.events) || note('muted', { i18n: 'order.no_events' }));
+  replaceChildren($('#claim-events'), claimEventsEl(claim.events, claim) || note('muted', { i18n: 'order.no_events' }));
   article.dataset.ready = 'true';
 }
 

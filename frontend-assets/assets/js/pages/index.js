@@ -100,6 +100,10 @@ async function signedIn(me) {
   if (role === 'operator' || role === 'after_sales_agent') {
     entries.append(entry('/ops/claims.html', 'home.ops_claims_title', 'home.ops_claims_text', 'home-ops-claims'));
   }
+  if (role === 'operator' || role === 'after_sales_agent' || role === 'official') {
+    entries.append(entry('/ops/recalls.html', 'home.recalls_title', 'home.recalls_text', 'home-recalls'));
+    entries.append(entry('/ops/quality.html', 'home.quality_title', 'home.quality_text', 'home-quality'));
+  }
   if (sellingMemberships(me).length) {
     entries.append(entry('/seller/orders.html', 'home.seller_orders_title', 'home.seller_orders_text', 'home-seller-orders'));
     entries.append(entry('/seller/claims.html', 'home.seller_claims_title', 'home.seller_claims_text', 'home-seller-claims'));

@@ -474,7 +474,14 @@ function render(listing) {
     replaceChildren(description, el('span', { class: 'muted', i18n: 'listing.no_description' }));
   }
 
-  replaceChildren($('#listing-seller'), sellerCard(listing.seller));
+  replaceChildren($('#listing-seller'), sellerCard(listing.seller),
+    // Who grew or made it, when not the seller (the platform's own store names its producer).
+    listing.producer
+      ? el('p', { class: 'producer-line', 'data-testid': 'listing-producer' },
+        el('span', { class: 'muted', i18n: 'listing.producer' }), ' ',
+        el('a', { href: '/seller.html?id=' + encodeURIComponent(listing.producer.id), text: listing.producer.name }),
+        ' ', el('span', { class: 'tag', i18n: 'kind.' + listing.producer.kind }))
+      : null);
   renderAdmin(listing, view.me);
   renderOps(listing, view.me);
 }

@@ -1,11 +1,14 @@
 // The operator's arbitration queue: claims the buyer escalated or the seller let run past its
 // deadline, oldest first (the server's order); the other states as tabs. A claim opens on the
-// claim page, where the operator decides: amount, liability shares, reasoning.
+// claim page, where the operator decides: amount, liability shares, reasoning. Below the queue,
+// the buyers whose claim rate stands far above the platform's, to look into (never blocked).
 
 import { api, query } from '../api.js';
 import { initShell } from '../shell.js';
 import { $, $$, el, errorMessage, flashError, note, replaceChildren } from '../ui.js';
 import { CLAIM_STATUSES, claimCard, isStaff } from '../claims.js';
+import { moneyEl } from '../orders.js';
+import { bpPercent } from '../quality.js';
 
 const LIMIT = 20;
 const params = new URLSearchParams(location.search);
@@ -55,6 +58,48 @@ async function load() {
   }
 }
 
+// ---- buyers to watch ------------------------------------------------------------------------------
+
+function flaggedRow(b) {
+  return el('tr', { 'data-testid': 'flagged-buyer', dataset: { accountId: b.account_id, claims: String(b.claims) } },
+    el('td', {}, el('code', { class: 'mono', title: b.account_id, text: String(b.account_id).slice(0, 8) })),
+    el('td', { class: 'num', text: String(b.claims) }),
+    el('td', { class: 'num', text: String(b.delivered) }),
+    el('td', { class: 'num' }, el('strong', { text: bpPercent(b.claim_rate_bp) }),
+      el('span', { class: 'muted small' }, ' (', el('span', { i18n: 'flagged.platform' }), ' ', bpPercent(b.platform_rate_bp), ')')),
+    el('td', { class: 'num' }, moneyEl(b.refunded)));
+}
+
+async function loadFlagged() {
+  const box = $('#flagged');
+  const days = $('#flagged-days').value;
+  box.setAttribute('aria-busy', 'true');
+  box.dataset.state = 'loading';
+  try {
+    const list = await api.get('/ops/flagged-buyers' + query({ days }));
+    const rows = Array.isArray(list) ? list : [];
+    replaceChildren(box, rows.length
+      ? el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'data-i18n-aria-label': 'flagged.title' },
+        el('table', { class: 'units-table flagged-table' },
+          el('caption', { class: 'visually-hidden', i18n: 'flagged.title' }),
+          el('thead', {}, el('tr', {},
+            el('th', { scope: 'col', i18n: 'flagged.account' }),
+            el('th', { scope: 'col', class: 'num', i18n: 'flagged.claims' }),
+            el('th', { scope: 'col', class: 'num', i18n: 'flagged.delivered' }),
+            el('th', { scope: 'col', class: 'num', i18n: 'flagged.rate' }),
+            el('th', { scope: 'col', class: 'num', i18n: 'flagged.refunded' }))),
+          el('tbody', {}, rows.map(flaggedRow))))
+      : note('empty', { i18n: 'flagged.none' }));
+    box.dataset.count = String(rows.length);
+    box.dataset.state = 'done';
+  } catch (err) {
+    box.dataset.state = 'error';
+    if (!err.redirecting) replaceChildren(box, note('error', errorMessage(err)));
+  } finally {
+    box.removeAttribute('aria-busy');
+  }
+}
+
 for (const b of $$('.tab')) {
   b.addEventListener('click', () => {
     setTab(b.dataset.status);
@@ -71,8 +116,10 @@ if (me) {
     $('#forbidden').hidden = false;
   } else {
     $('#console').hidden = false;
+    $('#flagged-section').hidden = false;
+    $('#flagged-days').addEventListener('change', loadFlagged);
     setTab(state.status);
-    await load();
+    await Promise.all([load(), loadFlagged()]);
   }
 } else if (error && !error.redirecting) {
   $('#console').hidden = false;

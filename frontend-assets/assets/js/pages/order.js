@@ -3,7 +3,9 @@
 // that a parcel arrived, review what I received. Sellers and the operator see the same page
 // (a seller only its own part); the buyer's buttons are the buyer's, and which show is the
 // server's word (`can_pay`, `can_cancel`, `can_receive`). A received parcel may be claimed for
-// while its after-sales window is open; each part lists the claims made on it.
+// while its after-sales window is open; each part lists the claims made on it. A part sent again
+// for a claim (补发) says which part it replaces; a recall of a batch I received from shows its
+// notice at the top, with the refund.
 
 import { api, newIdempotencyKey, seg } from '../api.js';
 import { t } from '../i18n.js';
@@ -18,12 +20,13 @@ import {
   refundsEl, subMoneyEl, subNames, subStatusBadge,
 } from '../orders.js';
 import { claimHref, claimStatusBadge, claimedSoFar, kindEl, leftEl, newClaimHref, windowOpen } from '../claims.js';
+import { loadNotices, noticeEl } from '../recalls.js';
 
 const params = new URLSearchParams(location.search);
 const id = params.get('id');
 // One key per visit for "pay this order": a retry of the same tap reuses it.
 const payKey = newIdempotencyKey();
-const view = { order: null, me: null, payment: null, reloadedAtEnd: false, claims: [] };
+const view = { order: null, me: null, payment: null, reloadedAtEnd: false, claims: [], notices: [] };
 
 // ---- who is looking -----------------------------------------------------------------------------
 
@@ -304,18 +307,15 @@ function afterSalesEl(sub, order) {
       : null);
 }
 
-/**
- * The claims this order has: mine when I bought it, my organisation's when I sell a part. The
- * API has no filter by order, so this reads the newest hundred and keeps the order's.
- */
+/** The claims this order has: mine when I bought it, my organisation's when I sell a part. */
 async function loadClaims(order) {
   try {
     if (order.viewer === 'buyer') {
-      const page = await api.get('/claims?limit=100');
+      const page = await api.get(`/claims?limit=100&order_id=${seg(order.id)}`);
       view.claims = ((page && page.items) || []).filter((c) => c.order_id === order.id);
     } else if (order.viewer === 'seller') {
       const orgs = [...new Set((order.sub_orders || []).map((s) => s.seller_id))];
-      const pages = await Promise.all(orgs.map((org) => api.get(`/orgs/${seg(org)}/claims?limit=100`)));
+      const pages = await Promise.all(orgs.map((org) => api.get(`/orgs/${seg(org)}/claims?limit=100&order_id=${seg(order.id)}`)));
       view.claims = pages.flatMap((p) => (p && p.items) || []).filter((c) => c.order_id === order.id);
     } else {
       view.claims = [];
@@ -324,6 +324,62 @@ async function loadClaims(order) {
     // The order stands on its own; the claim pages show their own errors.
     view.claims = [];
   }
+}
+
+// ---- recalls and replacements --------------------------------------------------------------------
+
+/** The recall notices about this order (the buyer's; nobody else gets any). */
+async function loadOrderNotices(order) {
+  view.notices = order.viewer === 'buyer'
+    ? (await loadNotices()).filter((n) => n.order_id === order.id)
+    : [];
+}
+
+function renderNotices(order) {
+  const box = $('#order-recalls');
+  const subs = order.sub_orders || [];
+  replaceChildren(box, view.notices.map((n) => noticeEl(n, {
+    sub: subs.find((s) => s.id === n.sub_order_id) || null,
+    showOrderLink: false,
+    onRefunded: reload,
+  })));
+  box.dataset.count = String(view.notices.length);
+}
+
+/** The part this one was sent to replace (补发), from the order's log; null for an ordinary part. */
+function replaces(sub, order) {
+  const made = (order.events || []).find((e) => e.kind === 'replacement' && e.sub_order_id === sub.id);
+  if (!made) return null;
+  const original = (order.sub_orders || []).find((s) => s.id === (made.data && made.data.replaces));
+  return original || { id: made.data && made.data.replaces, number: '' };
+}
+
+/** The replacement parts sent for this one. */
+function replacementsOf(sub, order) {
+  const ids = (order.events || [])
+    .filter((e) => e.kind === 'replacement' && e.data && e.data.replaces === sub.id)
+    .map((e) => e.sub_order_id);
+  return (order.sub_orders || []).filter((s) => ids.includes(s.id));
+}
+
+function replacementNote(sub, order) {
+  const original = replaces(sub, order);
+  const sent = replacementsOf(sub, order);
+  const recalled = view.notices.some((n) => n.sub_order_id === sub.id);
+  if (!original && !sent.length && !recalled) return null;
+  return el('div', { class: 'part-notes' },
+    original
+      ? el('p', { class: 'note note-info replacement-note', 'data-testid': 'sub-replaces', dataset: { replaces: original.id || '' } },
+        el('span', { class: 'tag tag-reship', i18n: 'order.replacement' }), ' ',
+        el('span', { i18n: 'order.replaces', args: { number: original.number || '' } }))
+      : null,
+    sent.map((r) => el('p', { class: 'muted small', 'data-testid': 'sub-replaced-by', dataset: { subId: r.id } },
+      el('span', { i18n: 'order.replaced_by' }), ' ',
+      el('a', { class: 'mono', href: '#sub-' + r.id, text: r.number }))),
+    recalled
+      ? el('p', { class: 'note note-error', 'data-testid': 'sub-recalled' },
+        el('a', { href: '#order-recalls', i18n: 'order.recalled_part' }))
+      : null);
 }
 
 // ---- a seller's part ----------------------------------------------------------------------------
@@ -352,16 +408,19 @@ function subCard(sub, order) {
     // While a claim can be made, the after-sales box says until when, with the time left.
     ['order.window_closes_at', sub.window_closes_at && !canClaim(sub, order) ? timeEl(sub.window_closes_at) : null, 'sub-window'],
   ], { class: 'facts facts-compact' });
+  const original = replaces(sub, order);
   return el('section', {
-    class: 'card seller-part-card',
+    id: 'sub-' + sub.id,
+    class: 'card seller-part-card' + (original ? ' is-replacement' : ''),
     'aria-labelledby': `sub-title-${sub.id}`,
     'data-testid': 'order-sub',
-    dataset: { subId: sub.id, status: sub.status, sellerId: sub.seller_id },
+    dataset: { subId: sub.id, status: sub.status, sellerId: sub.seller_id, replacement: String(Boolean(original)) },
   },
   el('div', { class: 'item-head' },
     el('h2', { id: `sub-title-${sub.id}`, class: 'group-title' },
       el('a', { href: '/seller.html?id=' + encodeURIComponent(sub.seller_id), text: sub.seller_name })),
     subStatusBadge(sub.status)),
+  replacementNote(sub, order),
   stepsEl(sub, order),
   dates,
   el('ul', { class: 'list order-lines' }, (sub.lines || []).map((line) => lineWithReview(line, buyer))),
@@ -392,13 +451,20 @@ function render(order) {
   replaceChildren($('#subs'), (order.sub_orders || []).map((s) => subCard(s, order)));
   renderMoney(order);
   replaceChildren($('#order-events'), eventsEl(order.events, null, subNames(order)) || note('muted', { i18n: 'order.no_events' }));
+  renderNotices(order);
   $('#order').dataset.ready = 'true';
+}
+
+/** The parts arrive after the page: a link to one of them (`#sub-…`) is followed once they are in. */
+function followHash() {
+  const target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  if (target) target.scrollIntoView({ block: 'start' });
 }
 
 async function reload() {
   try {
     const order = await api.get(`/orders/${seg(id)}`);
-    await loadClaims(order);
+    await Promise.all([loadClaims(order), loadOrderNotices(order)]);
     render(order);
   } catch (err) {
     flashError(err);
@@ -422,8 +488,9 @@ if (!id) {
   try {
     view.payment = stashedPayment();
     const order = await api.get(`/orders/${seg(id)}`);
-    await loadClaims(order);
+    await Promise.all([loadClaims(order), loadOrderNotices(order)]);
     render(order);
+    followHash();
     if (params.get('placed') && order.status === 'pending_payment') flash(t('order.placed'), 'success', { focus: false });
     if (params.get('paid') && order.status === 'paid') flash(t('order.paid'), 'success', { focus: false });
   } catch (err) {

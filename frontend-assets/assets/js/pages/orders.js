@@ -1,10 +1,12 @@
 // My orders, newest first: each with where it stands, each seller's part with its own status,
-// and every line with the trace codes of the batches it was packed from.
+// and every line with the trace codes of the batches it was packed from. Recall notices come
+// first, above everything: a recalled batch is a safety matter, and the refund is one tap.
 
 import { api, query } from '../api.js';
 import { initShell } from '../shell.js';
 import { $, el, errorMessage, flashError, note, replaceChildren, timeEl } from '../ui.js';
 import { lineEl, moneyEl, orderHref, orderStatusBadge, subStatusBadge } from '../orders.js';
+import { loadNotices, noticeEl } from '../recalls.js';
 
 const LIMIT = 10;
 const box = $('#orders');
@@ -16,10 +18,12 @@ function readUrl() {
   state.offset = Math.max(0, Number.parseInt(p.get('offset') || '0', 10) || 0);
 }
 
-function subEl(sub) {
-  return el('section', { class: 'seller-part', 'data-testid': 'order-sub', dataset: { subId: sub.id, status: sub.status, sellerId: sub.seller_id } },
+function subEl(sub, order) {
+  const replacement = (order.events || []).some((e) => e.kind === 'replacement' && e.sub_order_id === sub.id);
+  return el('section', { class: 'seller-part', 'data-testid': 'order-sub', dataset: { subId: sub.id, status: sub.status, sellerId: sub.seller_id, replacement: String(replacement) } },
     el('div', { class: 'item-head' },
       el('h3', { class: 'group-title', text: sub.seller_name }),
+      replacement ? el('span', { class: 'tag tag-reship', i18n: 'order.replacement' }) : null,
       subStatusBadge(sub.status)),
     el('ul', { class: 'list order-lines' }, (sub.lines || []).map((line) => lineEl(line))));
 }
@@ -34,11 +38,22 @@ function orderCard(order) {
     el('p', { class: 'meta muted' },
       el('span', {}, el('span', { i18n: 'order.placed_at' }), ' ', timeEl(order.created_at)),
       el('span', {}, el('span', { i18n: 'order.total' }), ' ', moneyEl(order.total, 'order-total'))),
-    (order.sub_orders || []).map(subEl),
+    (order.sub_orders || []).map((sub) => subEl(sub, order)),
     el('div', { class: 'actions' },
       order.status === 'pending_payment'
         ? el('a', { class: 'btn btn-primary', href, i18n: 'order.pay', 'data-testid': 'order-pay-link' }) : null,
       el('a', { class: 'btn btn-secondary', href, i18n: 'orders.open', 'data-testid': 'order-open' })));
+}
+
+/** The recall notices, those still waiting for the refund first. */
+async function loadRecalls() {
+  const section = $('#recalls');
+  const notices = await loadNotices();
+  const ordered = [...notices.filter((n) => n.status === 'offered'), ...notices.filter((n) => n.status !== 'offered')];
+  replaceChildren($('#recalls-body'), ordered.map((n) => noticeEl(n, { onRefunded: load })));
+  section.hidden = !ordered.length;
+  section.dataset.count = String(ordered.length);
+  section.dataset.state = 'done';
 }
 
 async function load() {
@@ -76,5 +91,5 @@ $('#page-next').addEventListener('click', () => { state.offset += LIMIT; load();
 
 readUrl();
 const { me, error } = await initShell({ auth: 'required' });
-if (me) await load();
+if (me) await Promise.all([loadRecalls(), load()]);
 else if (error && !error.redirecting) replaceChildren(box, note('muted', { i18n: 'common.unavailable' }));

@@ -15,6 +15,7 @@ import {
   COMMITMENTS, FILE_TYPES, KIND_FIELDS, MAX_FILE_BYTES, MAX_UNITS, displayCode, eventDataEl,
   fieldApplies, formatBytes, localInputToUtc, publicHref, shanghaiLocalInput, shortHash, withFacts,
 } from '../trace.js';
+import { recallAction } from '../recalls.js';
 
 const id = new URLSearchParams(location.search).get('id');
 const form = $('#event-form');
@@ -54,7 +55,14 @@ function isMember(me, batch) {
 // ---- the facts -------------------------------------------------------------------------------------------
 
 function statusOf(batch) {
-  return batch.status === 'blocked' ? 'blocked' : 'open';
+  return ['blocked', 'recalled'].includes(batch.status) ? batch.status : 'open';
+}
+
+/** Why the batch was recalled: the reason of its latest recall record. */
+function recallReason(batch) {
+  const events = Array.isArray(batch.events) ? batch.events : [];
+  const last = [...events].reverse().find((e) => e.kind === 'recall');
+  return last && last.data && typeof last.data.reason === 'string' ? last.data.reason : '';
 }
 
 function newTab(href, key, testid, cls = 'btn btn-secondary') {
@@ -75,10 +83,39 @@ function renderHead(batch) {
     batch.lot ? el('span', { class: 'muted' }, el('span', { i18n: 'batches.lot' }), ' ', el('span', { class: 'mono', 'data-testid': 'batch-lot', text: batch.lot })) : null,
     batch.seller ? el('span', { class: 'muted', text: batch.seller.name }) : null);
 
-  replaceChildren($('#blocked-banner'), statusOf(batch) === 'blocked'
-    ? el('div', { class: 'banner banner-blocked', role: 'status', 'data-testid': 'blocked-banner' },
-      el('strong', { i18n: 'batch_status.blocked' }), ' ', el('span', { i18n: 'batch.blocked_text' }))
-    : null);
+  let banner = null;
+  if (statusOf(batch) === 'recalled') {
+    banner = el('div', { class: 'banner banner-blocked', role: 'status', 'data-testid': 'recalled-banner' },
+      el('strong', { i18n: 'batch_status.recalled' }), ' ', el('span', { i18n: 'batch.recalled_text' }),
+      el('p', { class: 'pre-line', 'data-testid': 'recalled-reason', text: recallReason(batch) }),
+      el('p', {}, el('a', { href: '/ops/recalls.html', i18n: 'batch.recall_report', 'data-testid': 'recall-report-link' })));
+  } else if (statusOf(batch) === 'blocked') {
+    banner = el('div', { class: 'banner banner-blocked', role: 'status', 'data-testid': 'blocked-banner' },
+      el('strong', { i18n: 'batch_status.blocked' }), ' ', el('span', { i18n: 'batch.blocked_text' }));
+  }
+  replaceChildren($('#blocked-banner'), banner);
+}
+
+/** The seller's members and the operator may recall the batch, once. */
+function renderRecall(batch) {
+  const section = $('#recall-section');
+  const may = view.editable || (view.me && view.me.account && ['operator', 'after_sales_agent'].includes(view.me.account.platform_role));
+  section.hidden = !may || statusOf(batch) === 'recalled';
+  if (section.hidden) {
+    replaceChildren($('#recall-body'));
+    return;
+  }
+  if ($('#recall-body').dataset.batchId === batch.id) return;
+  $('#recall-body').dataset.batchId = batch.id;
+  replaceChildren($('#recall-body'), recallAction({
+    batchId: batch.id,
+    lot: batch.lot || batch.code_display || displayCode(batch.code),
+    testid: 'recall',
+    onDone: async () => {
+      await refresh();
+      $('#batch').scrollIntoView({ block: 'start' });
+    },
+  }));
 }
 
 function renderVerification(batch) {
@@ -269,6 +306,7 @@ function render(batch) {
   renderCode(batch);
   renderCertificate(batch);
   renderTimeline(batch);
+  renderRecall(batch);
 }
 
 async function refresh() {

@@ -11,7 +11,7 @@ import {
   showErrors, timeEl, validationError,
 } from '../ui.js';
 import {
-  BASES, COMMITMENTS, displayCode, latInChina, lngInChina, parseCoord, roundCoord, shanghaiDate, validDate,
+  BASES, BATCH_STATUSES, COMMITMENTS, displayCode, latInChina, lngInChina, parseCoord, roundCoord, shanghaiDate, validDate,
 } from '../trace.js';
 
 const params = new URLSearchParams(location.search);
@@ -56,9 +56,9 @@ function batchHref(batch) {
 function batchRow(batch) {
   const href = batchHref(batch);
   const listing = batch.listing || { id: batch.listing_id, title: batch.product_name };
-  const status = ['open', 'blocked'].includes(batch.status) ? batch.status : 'open';
+  const status = BATCH_STATUSES.includes(batch.status) ? batch.status : 'open';
   return el('li', {
-    class: 'list-item batch-row' + (status === 'blocked' ? ' is-blocked' : ''),
+    class: 'list-item batch-row' + (status !== 'open' ? ' is-blocked' : ''),
     'data-testid': 'batch-row',
     dataset: { batchId: batch.id, code: batch.code || '', status, listingId: listing.id || '' },
   },

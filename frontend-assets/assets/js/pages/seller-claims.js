@@ -87,6 +87,7 @@ if (me) {
       $('#console').hidden = false;
       $('#org-title').textContent = org.name;
       $('#orders-link').href = '/seller/orders.html' + query({ org: org.id });
+      $('#quality-link').href = '/seller/quality.html' + query({ org: org.id });
       setTab(page.status);
       for (const b of $$('.tab')) {
         b.addEventListener('click', () => {

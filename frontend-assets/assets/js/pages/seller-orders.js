@@ -246,13 +246,16 @@ function subCard(sub, order) {
       el('span', { i18n: 'sorders.packing' }), el('span', { class: 'visually-hidden', i18n: 'batch.new_tab' })),
     el('a', { class: 'btn btn-quiet', href: orderHref(order.id), i18n: 'sorders.open_order' }));
   const waited = sub.status === 'paid' ? minutesSince(sub.paid_at) : null;
+  // A part sent again for a claim (补发): ¥0, shipped like any other.
+  const replacement = (order.events || []).some((e) => e.kind === 'replacement' && e.sub_order_id === sub.id);
   return el('li', {
     class: 'card seller-sub' + (waited !== null && waited >= 10 ? ' is-late' : ''),
     'data-testid': 'seller-sub',
-    dataset: { subId: sub.id, orderId: order.id, status: sub.status },
+    dataset: { subId: sub.id, orderId: order.id, status: sub.status, replacement: String(replacement) },
   },
   el('div', { class: 'item-head' },
     el('h3', { class: 'item-title mono', 'data-testid': 'sub-number', text: sub.number }),
+    replacement ? el('span', { class: 'tag tag-reship', i18n: 'order.replacement', 'data-testid': 'sub-replacement' }) : null,
     subStatusBadge(sub.status)),
   el('p', { class: 'meta muted' },
     el('span', {}, el('span', { i18n: 'order.paid_at' }), ' ', timeEl(sub.paid_at)),

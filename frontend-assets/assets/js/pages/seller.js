@@ -1,5 +1,6 @@
 // A seller's public page: who they are, where they farm, what they sell now. Its own members
-// also find their way to the seller's orders, claims and settlement statement from here.
+// also find their way to the seller's orders, claims, settlement statement, after-sales quality
+// and recalls from here.
 
 import { api, query, seg } from '../api.js';
 import { productGrid } from '../catalog.js';
@@ -30,6 +31,8 @@ function memberBox(me, seller) {
       el('a', { class: 'btn btn-primary', href: '/seller/orders.html' + org, i18n: 'seller.to_orders', 'data-testid': 'seller-to-orders' }),
       el('a', { class: 'btn btn-secondary', href: '/seller/claims.html' + org, i18n: 'seller.to_claims', 'data-testid': 'seller-to-claims' }),
       el('a', { class: 'btn btn-secondary', href: '/seller/settlement.html' + org, i18n: 'seller.to_settlement', 'data-testid': 'seller-to-settlement' }),
+      el('a', { class: 'btn btn-secondary', href: '/seller/quality.html' + org, i18n: 'seller.to_quality', 'data-testid': 'seller-to-quality' }),
+      el('a', { class: 'btn btn-quiet', href: '/ops/recalls.html', i18n: 'seller.to_recalls', 'data-testid': 'seller-to-recalls' }),
       el('a', { class: 'btn btn-quiet', href: '/seller/listings.html' + org, i18n: 'nav.seller_listings' })));
 }
 
