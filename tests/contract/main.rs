@@ -1,7 +1,9 @@
 //! Adapter contract suites: one suite per trait, run against every implementation present
-//! (embedded always; Redis, S3 and PostgreSQL when `tests/run.sh` started them).
+//! (embedded always; Redis, S3 and PostgreSQL when `tests/run.sh` started them): the database
+//! (SQLite/PostgreSQL), object store, cache, outbox and search index.
 
 mod cache;
+mod db;
 mod objects;
 mod outbox;
 mod search;
