@@ -208,6 +208,7 @@ test('the pages the brief names are all there', () => {
     'ops/orders.html', 'pay/sandbox.html', 'seller/settlement.html', 'assets/js/orders.js',
     'claim-new.html', 'claim.html', 'claims.html', 'seller/claims.html', 'ops/claims.html', 'assets/js/claims.js',
     'ops/recalls.html', 'ops/quality.html', 'seller/quality.html', 'assets/js/recalls.js', 'assets/js/quality.js',
+    'ops/categories.html', 'assets/js/categories.js',
     'assets/app.css', 'assets/js/i18n.js', 'assets/js/api.js', 'assets/js/shell.js', 'assets/js/catalog.js', 'assets/js/trace.js']) {
     assert.ok(existsSync(join(ASSETS, name)), name);
   }
@@ -435,4 +436,63 @@ test('the reship and replacement helpers read the claim\'s events', async () => 
   assert.deepEqual(claims.replacementOf(accepted), { id: 's2', number: 'FG1-1-R1' });
   assert.equal(claims.subHref('o', 's2'), '/order.html?id=o#sub-s2');
   assert.equal(claims.isReshipOffer({ events: [{ kind: 'offered', data: { decision: 'partial_refund' } }] }), false);
+});
+
+test('the category helpers keep the catalogue\'s limits and turn a percentage into basis points exactly', async () => {
+  const cats = await import(pathToFileURL(join(ASSETS, 'assets', 'js', 'categories.js')).href);
+  assert.equal(cats.percentToBp('5'), 500);
+  assert.equal(cats.percentToBp('4.5'), 450);
+  assert.equal(cats.percentToBp('0.25%'), 25);
+  assert.equal(cats.percentToBp('５．５'), 550, 'typed on a Chinese keyboard');
+  assert.equal(cats.percentToBp('0'), 0);
+  assert.equal(cats.percentToBp(''), null);
+  assert.ok(Number.isNaN(cats.percentToBp('4.555')), 'no third decimal');
+  assert.ok(Number.isNaN(cats.percentToBp('-1')));
+  assert.ok(Number.isNaN(cats.percentToBp('五')));
+  assert.equal(cats.bpToPercentInput(550), '5.5');
+  assert.equal(cats.bpToPercentInput(500), '5');
+  assert.equal(cats.bpToPercentInput(1), '0.01');
+  for (const bp of [0, 1, 25, 450, 500, 1234, 5000]) assert.equal(cats.percentToBp(cats.bpToPercentInput(bp)), bp, `${bp} goes round`);
+
+  const good = { name: '枇杷', name_en: 'Loquat', slug: ' Loquat-2 ', sort_order: '', claim_window_hours: '', commission: '' };
+  assert.deepEqual(cats.checkCategory(good, { isNew: true }), {
+    body: { name: '枇杷', name_en: 'Loquat', slug: 'loquat-2', sort_order: 0, claim_window_hours: 48, commission_bp: 500 },
+    errors: {},
+  }, 'the server\'s defaults when a new category leaves them out');
+  const bad = cats.checkCategory({ name: '一二三四五六七八九十一二三四五六七八九十一', name_en: '', slug: 'bad slug', sort_order: '1.5',
+    claim_window_hours: '721', commission: '50.01' }, { isNew: true });
+  assert.deepEqual(Object.keys(bad.errors).sort(), ['claim_window_hours', 'commission', 'name', 'name_en', 'slug', 'sort_order']);
+  assert.deepEqual(cats.checkCategory({ ...good, claim_window_hours: '0' }, { isNew: true }).errors.claim_window_hours ? 1 : 0, 1);
+  assert.equal(cats.checkCategory({ ...good, claim_window_hours: '720', commission: '50' }, { isNew: true }).body.commission_bp, 5000);
+  // An edit never sends a slug, and sends only what changed.
+  const edit = cats.checkCategory({ ...good, slug: 'ignored', sort_order: '3', claim_window_hours: '72', commission: '6.5' }, { isNew: false });
+  assert.deepEqual(edit.errors, {});
+  assert.equal('slug' in edit.body, false);
+  const current = { name: '枇杷', name_en: 'Loquat', sort_order: 3, claim_window_hours: 48, commission_bp: 500 };
+  assert.deepEqual(cats.changedFields(edit.body, current), { claim_window_hours: 72, commission_bp: 650 });
+  assert.deepEqual(cats.changedFields(cats.checkCategory({ name: '枇杷', name_en: 'Loquat', sort_order: '3', claim_window_hours: '48', commission: '5' }, { isNew: false }).body, current), {});
+
+  const tree = cats.sortedTree([
+    { slug: 'b', sort_order: 2, children: [{ slug: 'y', sort_order: 1 }, { slug: 'x', sort_order: 0 }] },
+    { slug: 'a', sort_order: 1 },
+  ]);
+  assert.deepEqual(tree.map((c) => c.slug), ['a', 'b']);
+  assert.deepEqual(tree[1].children.map((c) => c.slug), ['x', 'y']);
+  assert.deepEqual(tree[0].children, []);
+});
+
+test('everyone lands where their work is after logging in', async () => {
+  const { landingFor } = await import(pathToFileURL(join(ASSETS, 'assets', 'js', 'ui.js')).href);
+  const me = (platform_role, memberships = []) => ({ account: { platform_role }, memberships });
+  const org = (id, kind, status) => ({ org: { id, kind, status }, role: 'owner' });
+  assert.equal(landingFor(null), '/');
+  assert.equal(landingFor(me('operator', [org('p', 'platform_store', 'verified')])), '/ops/verify.html');
+  assert.equal(landingFor(me('after_sales_agent')), '/ops/claims.html');
+  assert.equal(landingFor(me('official')), '/ops/quality.html');
+  assert.equal(landingFor(me(null, [org('s 1', 'cooperative', 'verified')])), '/seller.html?id=s%201');
+  assert.equal(landingFor(me(null, [org('s', 'platform_store', 'verified')])), '/seller.html?id=s');
+  assert.equal(landingFor(me(null, [org('f', 'family_farm', 'pending')])), '/org.html', 'waiting for verification');
+  assert.equal(landingFor(me(null, [org('f', 'agri_enterprise', 'rejected')])), '/org.html', 'to correct and resubmit');
+  assert.equal(landingFor(me(null, [org('b', 'business_buyer', 'verified')])), '/', 'a business buyer shops');
+  assert.equal(landingFor(me(null)), '/', 'a consumer shops');
 });

@@ -275,11 +275,24 @@ export function safeNext(raw) {
   }
 }
 
-/** Where a person lands after logging in, by what they are. */
+/**
+ * Where a person lands after logging in, by what they are: the operator on the verification
+ * queue (the first of the operator's pages), an after-sales agent on the arbitration queue, a
+ * county official on the service-quality figures (no statistics page yet), a seller on its
+ * shop's page (which leads to its orders, claims and settlement), anyone whose organisation
+ * still waits for verification or a correction on the organisation page, and buyers (business
+ * or not) in the shop.
+ */
 export function landingFor(me) {
   if (!me || !me.account) return '/';
-  if (me.account.platform_role === 'operator') return '/ops/verify.html';
-  if (Array.isArray(me.memberships) && me.memberships.length > 0) return '/org.html';
+  const role = me.account.platform_role;
+  if (role === 'operator') return '/ops/verify.html';
+  if (role === 'after_sales_agent') return '/ops/claims.html';
+  if (role === 'official') return '/ops/quality.html';
+  const memberships = (Array.isArray(me.memberships) ? me.memberships : []).filter((m) => m && m.org);
+  const shop = memberships.find((m) => m.org.kind !== 'business_buyer' && m.org.status === 'verified');
+  if (shop) return '/seller.html?id=' + encodeURIComponent(shop.org.id);
+  if (memberships.some((m) => m.org.status !== 'verified')) return '/org.html';
   return '/';
 }
 

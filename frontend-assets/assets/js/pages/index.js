@@ -88,6 +88,10 @@ async function signedIn(me) {
   const role = account.platform_role;
   const entries = el('ul', { class: 'entries' });
 
+  // Buyers (consumers and business buyers) start from the shop.
+  if (!role && !sellingMemberships(me).length) {
+    entries.append(entry('/search.html', 'home.shop_title', 'home.shop_text', 'home-shop'));
+  }
   entries.append(entry('/orders.html', 'home.orders_title', 'home.orders_text', 'home-orders',
     el('p', {},
       el('a', { href: '/cart.html', i18n: 'nav.cart', 'data-testid': 'home-cart' }), ' · ',
@@ -96,6 +100,7 @@ async function signedIn(me) {
     entries.append(entry('/ops/verify.html', 'home.verify_title', 'home.verify_text', 'home-verify'));
     entries.append(entry('/ops/listings.html', 'home.reviews_title', 'home.reviews_text', 'home-reviews'));
     entries.append(entry('/ops/orders.html', 'home.ops_orders_title', 'home.ops_orders_text', 'home-ops-orders'));
+    entries.append(entry('/ops/categories.html', 'home.categories_ops_title', 'home.categories_ops_text', 'home-ops-categories'));
   }
   if (role === 'operator' || role === 'after_sales_agent') {
     entries.append(entry('/ops/claims.html', 'home.ops_claims_title', 'home.ops_claims_text', 'home-ops-claims'));
@@ -103,6 +108,10 @@ async function signedIn(me) {
   if (role === 'operator' || role === 'after_sales_agent' || role === 'official') {
     entries.append(entry('/ops/recalls.html', 'home.recalls_title', 'home.recalls_text', 'home-recalls'));
     entries.append(entry('/ops/quality.html', 'home.quality_title', 'home.quality_text', 'home-quality'));
+  }
+  const myShop = sellingMemberships(me).find((m) => m.org.status === 'verified');
+  if (myShop) {
+    entries.append(entry('/seller.html?id=' + encodeURIComponent(myShop.org.id), 'home.seller_page_title', 'home.seller_page_text', 'home-seller-page'));
   }
   if (sellingMemberships(me).length) {
     entries.append(entry('/seller/orders.html', 'home.seller_orders_title', 'home.seller_orders_text', 'home-seller-orders'));
