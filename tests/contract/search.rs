@@ -750,16 +750,8 @@ contract!(
     pages_walk_the_results_and_past_the_end_is_empty,
     junk_and_huge_queries_are_harmless,
     upserts_replace_deletes_remove_and_clear_empties,
+    typos_in_latin_title_words_are_forgiven,
 );
-
-mod typos_in_latin_title_words_are_forgiven {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "typo tolerance is pinyin-only on both engines today; enable when Latin words get it"]
-    async fn embedded() {
-        let (ix, _dir) = super::embedded().await;
-        super::typos_in_latin_title_words_are_forgiven(ix).await;
-    }
-}
 
 #[test]
 fn an_index_survives_a_reopen() {

@@ -330,6 +330,18 @@ impl Analyzer {
             push(words[i..n].iter().map(|w| w.0.as_str()).collect());
             push(words[i..n].iter().map(|w| w.1.as_str()).collect());
         }
+        // Latin words of the title (Organic, Kiwi, 5kg's unit aside) join the field typos are
+        // forgiven in, so `organik` finds "Organic 富硒大米" on both engines.
+        for (han, run) in runs(&normalize(text)) {
+            if han {
+                continue;
+            }
+            for w in run.split(|c: char| !c.is_ascii_alphanumeric()) {
+                if w.len() >= 3 && w.chars().all(|c| c.is_ascii_alphabetic()) {
+                    push(w.to_ascii_lowercase());
+                }
+            }
+        }
         out
     }
 
