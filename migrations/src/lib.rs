@@ -12,6 +12,7 @@ mod m20261125_000006_fulfilment;
 mod m20261126_000007_aftersales;
 mod m20261126_000008_recalls;
 mod m20261126_000009_listing_producer;
+mod m20261126_000010_order_indexes;
 mod util;
 
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000007_aftersales::Migration),
             Box::new(m20261126_000008_recalls::Migration),
             Box::new(m20261126_000009_listing_producer::Migration),
+            Box::new(m20261126_000010_order_indexes::Migration),
         ]
     }
 }
