@@ -123,10 +123,7 @@ impl Aftersales {
             .one(db)
             .await?
             .ok_or(AftersalesError::not_found("批次", "batch"))?;
-        let role = if actor
-            .require_platform(&[PlatformRole::Operator, PlatformRole::AfterSalesAgent])
-            .is_ok()
-        {
+        let role = if farmgate_orders::service::is_platform_staff(actor) {
             "operator"
         } else if actor.is(PlatformRole::Official) {
             "official"

@@ -12,13 +12,14 @@ use crate::store::{claim, claim_line, event, evidence, message, recourse};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use farmgate_catalog::images;
-use farmgate_identity::{Actor, PlatformRole};
+use farmgate_identity::Actor;
 use farmgate_infra::db::begin_write;
 use farmgate_infra::objects::ObjectKey;
 use farmgate_kernel::id::OrgId;
 use farmgate_kernel::text::{clean_optional_text, clean_text};
 use farmgate_kernel::{FieldError, Money, Page, Paged, Phone, ValidationErrors};
 use farmgate_orders::domain::{Address, SubOrderStatus};
+use farmgate_orders::service::is_platform_staff;
 use farmgate_orders::store::{line, order, shipment, sub_order};
 use rand::Rng;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -185,19 +186,13 @@ pub struct ClaimRecord {
     pub seller_name: String,
 }
 
-fn is_staff(actor: &Actor) -> bool {
-    actor
-        .require_platform(&[PlatformRole::Operator, PlatformRole::AfterSalesAgent])
-        .is_ok()
-}
-
 /// The role `actor` has on a claim, if any.
 pub fn role_on(actor: &Actor, c: &claim::Model) -> Option<Role> {
     if c.buyer_account_id == actor.account_id.as_uuid() {
         Some(Role::Buyer)
     } else if actor.membership(OrgId(c.seller_org_id)).is_some() {
         Some(Role::Seller)
-    } else if is_staff(actor) {
+    } else if is_platform_staff(actor) {
         Some(Role::Operator)
     } else {
         None
@@ -712,7 +707,7 @@ impl Aftersales {
         order: Option<Uuid>,
         page: Page,
     ) -> Result<Paged<ClaimRecord>> {
-        if !is_staff(actor) {
+        if !is_platform_staff(actor) {
             return Err(AftersalesError::Forbidden);
         }
         let mut q = claim::Entity::find().order_by_asc(claim::Column::CreatedAt);

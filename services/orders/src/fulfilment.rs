@@ -102,7 +102,11 @@ fn mask_tracking(t: &str) -> String {
 
 impl Orders {
     /// A sub-order the caller sells (members of the seller; others are told it does not exist).
-    async fn sub_of_seller(&self, actor: &Actor, sub_id: Uuid) -> Result<sub_order::Model> {
+    pub(crate) async fn sub_of_seller(
+        &self,
+        actor: &Actor,
+        sub_id: Uuid,
+    ) -> Result<sub_order::Model> {
         let sub = sub_order::Entity::find_by_id(sub_id)
             .one(&self.infra().db)
             .await?

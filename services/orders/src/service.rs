@@ -1220,15 +1220,7 @@ impl Orders {
     /// The seller has seen a paid sub-order; the time it took is recorded.
     pub async fn acknowledge(&self, actor: &Actor, sub_id: Uuid) -> Result<OrderRecord> {
         let db = &self.infra().db;
-        let sub = sub_order::Entity::find_by_id(sub_id)
-            .one(db)
-            .await?
-            .ok_or(OrdersError::not_found("子订单", "sub-order"))?;
-        let org = OrgId(sub.seller_org_id);
-        if actor.membership(org).is_none() {
-            return Err(OrdersError::not_found("子订单", "sub-order"));
-        }
-        actor.require_selling_member(org)?;
+        let sub = self.sub_of_seller(actor, sub_id).await?;
         let status = SubOrderStatus::parse(&sub.status);
         if status != Some(SubOrderStatus::Paid) {
             if status == Some(SubOrderStatus::Acknowledged) {
