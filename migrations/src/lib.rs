@@ -13,6 +13,7 @@ mod m20261126_000007_aftersales;
 mod m20261126_000008_recalls;
 mod m20261126_000009_listing_producer;
 mod m20261126_000010_order_indexes;
+mod m20261127_000011_stats;
 mod util;
 
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000008_recalls::Migration),
             Box::new(m20261126_000009_listing_producer::Migration),
             Box::new(m20261126_000010_order_indexes::Migration),
+            Box::new(m20261127_000011_stats::Migration),
         ]
     }
 }

@@ -11,4 +11,5 @@ mod fulfilment;
 mod ops;
 mod orders;
 mod orgs;
+mod stats;
 mod trace;

@@ -22,6 +22,7 @@ use farmgate_infra::search::text::Analyzer;
 use farmgate_infra::{Clock, Infra, Metrics, Outbox};
 use farmgate_migrations::{Migrator, MigratorTrait};
 use farmgate_orders::{AutoReceiveJob, Orders, OrdersConfig, PaymentDueJob, RefundJob};
+use farmgate_stats::{RollupJob, Stats};
 use farmgate_trace::{DigestJob, Trace, TraceConfig};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -37,6 +38,7 @@ pub struct AppState {
     pub trace: Trace,
     pub orders: Orders,
     pub aftersales: Aftersales,
+    pub stats: Stats,
     pub metrics: Metrics,
     pub assets: AssetsDir,
 }
@@ -249,6 +251,20 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
             auto_approve_up_to: farmgate_kernel::Money::from_fen(settings.claim_auto_approve_fen),
         },
     );
+    let replica = match &settings.database_replica_url {
+        Some(url) => {
+            let conn = db::connect(&DbConfig {
+                url: url.clone(),
+                max_connections: settings.database_max_connections,
+            })
+            .await
+            .context("connecting to the statistics read replica")?;
+            tracing::info!(backend = db::backend_name(&conn), "statistics read replica");
+            Some(conn)
+        }
+        None => None,
+    };
+    let stats = Stats::new(infra.clone(), replica, aftersales.clone());
     let assets = AssetsDir(settings.effective_assets_dir());
     tracing::info!(dir = %assets.0.display(), "pages");
     let state = AppState {
@@ -259,6 +275,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         trace: trace.clone(),
         orders: orders.clone(),
         aftersales: aftersales.clone(),
+        stats: stats.clone(),
         assets,
     };
     // Every outbox handler of every service.
@@ -270,6 +287,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         Arc::new(RefundJob::new(orders)),
         Arc::new(ResponseDueJob::new(aftersales.clone())),
         Arc::new(FailedInspectionRecallJob::new(aftersales)),
+        Arc::new(RollupJob::new(stats)),
     ];
     let worker = OutboxWorker::new(
         infra.db.clone(),

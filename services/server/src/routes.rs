@@ -48,6 +48,7 @@ errors are `{\"error\": {\"code\", \"message\", \"fields\"?, \"request_id\"?}}`;
         (name = "payments", description = "Paying (offline, the sandbox gateway and its signed webhook), refunds and settlement statements"),
         (name = "reviews", description = "Reviews of received lines, with photos and the listing's average"),
         (name = "aftersales", description = "Damage claims: evidence, the seller's answer, deadlines, arbitration, refunds, satisfaction"),
+        (name = "stats", description = "County statistics for officials: sales, prices, traceability, onboarding, after-sales quality; CSV and XLSX exports"),
         (name = "admin", description = "The platform operator's tools"),
         (name = "ops", description = "Health, readiness and metrics")
     )
@@ -62,6 +63,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(farmgate_trace::http::router())
         .merge(farmgate_orders::http::router())
         .merge(farmgate_aftersales::http::router())
+        .merge(farmgate_stats::http::router())
         .split_for_parts()
 }
 
