@@ -14,6 +14,7 @@ mod m20261126_000008_recalls;
 mod m20261126_000009_listing_producer;
 mod m20261126_000010_order_indexes;
 mod m20261127_000011_stats;
+mod m20261127_000012_stats_delivered;
 mod util;
 
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000009_listing_producer::Migration),
             Box::new(m20261126_000010_order_indexes::Migration),
             Box::new(m20261127_000011_stats::Migration),
+            Box::new(m20261127_000012_stats_delivered::Migration),
         ]
     }
 }

@@ -68,6 +68,16 @@ async fn paid_order(
     city: (&str, &str),
     items: &[(&str, i64)],
 ) -> Value {
+    paid_order_by(app, op, phone, city, items).await.0
+}
+
+async fn paid_order_by(
+    app: &TestApp,
+    op: &Session,
+    phone: &str,
+    city: (&str, &str),
+    items: &[(&str, i64)],
+) -> (Value, Session) {
     let b = app.register(phone, "买家").await;
     let mut addr = address_body();
     addr["province"] = json!(city.0);
@@ -94,7 +104,7 @@ async fn paid_order(
     )
     .await
     .expect_status(200);
-    o.body.clone()
+    (o.body.clone(), b)
 }
 
 async fn sum(app: &TestApp, sql: &str) -> i64 {
@@ -171,16 +181,20 @@ both_backends! {
         // Seven buyers buy from the cooperative, five of them from the store too, four of
         // them from the farm (a group too small to show on its own).
         let mut orders = Vec::new();
+        let mut buyers = Vec::new();
         for i in 0..7i64 {
             let city = if i % 2 == 0 { ("广东省", "深圳市") } else { ("上海市", "上海市") };
             let mut items: Vec<(&str, i64)> = vec![(&coop_sku, 1 + i)];
             if i < 5 { items.push((&store_sku, 1)); }
             if i < 4 { items.push((&farm_sku, 2)); }
-            orders.push(paid_order(&app, &op, &format!("1360000{:04}", 100 + i), city, &items).await);
+            let (o, b) = paid_order_by(&app, &op, &format!("1360000{:04}", 100 + i), city, &items).await;
+            orders.push(o);
+            buyers.push(b);
         }
         // One part ships, one is partly refunded.
         let first_sub = id(&part(&orders[0], &coop_org)["id"]);
         app.post(&format!("/api/v1/sub-orders/{first_sub}/ship"), json!({"carrier": "顺丰速运", "tracking_no": "SF1000000001"}), Some(&coop.token)).await.expect_status(200);
+        app.post_empty(&format!("/api/v1/sub-orders/{first_sub}/receive"), Some(&buyers[0].token)).await.expect_status(200);
         let refunded_sub = id(&part(&orders[1], &coop_org)["id"]);
         app.send(app.http.post(app.url(&format!("/api/v1/sub-orders/{refunded_sub}/refunds")))
             .bearer_auth(&op.token).header("idempotency-key", "stats-r1")
@@ -273,8 +287,18 @@ both_backends! {
         let onboarding = get(format!("onboarding?from={day}&to={day}&by=month")).await;
         assert_eq!(n(&onboarding["total"]["sellers"]), 3);
         assert_eq!(n(&onboarding["total"]["kinds"]["agri_enterprise"]), 1);
+        // After-sales: parcels from the rollups, the same figures as the quality page counts
+        // from the sub-orders.
+        for g in ["carrier", "category", "seller_kind"] {
+            let county = get(format!("aftersales?from={day}&to={day}&group_by={g}")).await;
+            let direct = app.get(&format!("/api/v1/aftersales/quality?from={day}&to={day}&group_by={g}"), Some(&op.token)).await;
+            direct.expect_status(200);
+            assert_eq!(county["rows"], direct.body["rows"], "{g}");
+            assert_eq!(county["total"], direct.body["total"], "{g}");
+            assert_eq!(n(&county["total"]["delivered"]), 1);
+        }
         let quality = get(format!("aftersales?from={day}&to={day}&group_by=carrier")).await;
-        assert_eq!(n(&quality["total"]["claims"]), 0);
+        assert_eq!(quality["rows"][0]["key"], "顺丰速运");
         let dims = get("dimensions".to_owned()).await;
         assert_eq!(dims["townships"].as_array().map(Vec::len), Some(3), "pickers offer the townships sold from");
 
@@ -298,7 +322,7 @@ both_backends! {
         assert!(cells.iter().any(|c| c.starts_with("合计")));
 
         // Each event counts once, the rebuild gives the same numbers, later events count.
-        let views: Vec<String> = ["sales?by=day", "sales?by=seller", "sales?by=township", "sales?by=category", "prices?by=day", "trace?by=day"]
+        let views: Vec<String> = ["sales?by=day", "sales?by=seller", "sales?by=township", "sales?by=category", "prices?by=day", "trace?by=day", "aftersales?group_by=category", "aftersales?group_by=carrier"]
             .iter().map(|v| format!("{v}&from={day}&to={day}")).collect();
         let mut before = Vec::new();
         for v in &views { before.push(get(v.clone()).await); }
@@ -315,6 +339,7 @@ both_backends! {
         assert_eq!(report.orders, 7);
         assert_eq!(report.refunds, 1);
         assert_eq!(report.shipments, 1);
+        assert_eq!(report.deliveries, 1);
         for (v, b) in views.iter().zip(&before) {
             assert_eq!(&get(v.clone()).await, b, "{v} after the rebuild");
         }

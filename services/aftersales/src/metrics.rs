@@ -146,6 +146,14 @@ impl Acc {
     }
 }
 
+/// Parcels delivered in a period, counted elsewhere (the statistics rollups): the total and
+/// per group key (label, English label, count).
+#[derive(Clone, Debug, Default)]
+pub struct Delivered {
+    pub total: u64,
+    pub groups: BTreeMap<String, (String, String, u64)>,
+}
+
 impl Aftersales {
     /// Service quality for the period (Shanghai dates, inclusive), grouped.
     pub async fn quality(
@@ -155,6 +163,21 @@ impl Aftersales {
         to: NaiveDate,
         group_by: GroupBy,
         org: Option<OrgId>,
+    ) -> Result<QualityReport> {
+        self.quality_with(actor, from, to, group_by, org, None)
+            .await
+    }
+
+    /// [`quality`](Self::quality), with the delivered parcels given instead of counted from
+    /// the sub-orders (the county dashboard passes its rollups, so only claims are read).
+    pub async fn quality_with(
+        &self,
+        actor: &Actor,
+        from: NaiveDate,
+        to: NaiveDate,
+        group_by: GroupBy,
+        org: Option<OrgId>,
+        delivered: Option<Delivered>,
     ) -> Result<QualityReport> {
         let staff = actor
             .require_platform(&[
@@ -202,7 +225,11 @@ impl Aftersales {
             sq = sq.filter(sub_order::Column::SellerOrgId.eq(o.as_uuid()));
             cq = cq.filter(claim::Column::SellerOrgId.eq(o.as_uuid()));
         }
-        let subs = sq.all(db).await?;
+        let subs = if delivered.is_some() {
+            Vec::new()
+        } else {
+            sq.all(db).await?
+        };
         let claims = cq.all(db).await?;
         // What each sub-order groups under.
         let mut sub_ids: Vec<Uuid> = subs.iter().map(|s| s.id).collect();
@@ -283,8 +310,37 @@ impl Aftersales {
             )
             .all(db)
             .await?;
+        let claimed_lines = if group_by == GroupBy::Category {
+            line::Entity::find()
+                .filter(
+                    line::Column::SubOrderId
+                        .is_in(claims.iter().map(|c| c.sub_order_id).collect::<Vec<_>>()),
+                )
+                .all(db)
+                .await?
+        } else {
+            Vec::new()
+        };
+        // The first claimed line of each claim, and each line's category.
+        let mut first_line: HashMap<Uuid, Uuid> = HashMap::new();
+        for l in &claim_lines {
+            first_line.entry(l.claim_id).or_insert(l.line_id);
+        }
+        let line_category: HashMap<Uuid, Uuid> = claimed_lines
+            .iter()
+            .map(|l| (l.id, l.category_id))
+            .collect();
         let mut groups: BTreeMap<String, Acc> = BTreeMap::new();
         let mut total = Acc::default();
+        if let Some(d) = delivered {
+            total.delivered = d.total;
+            for (k, (zh, en, n)) in d.groups {
+                let g = groups.entry(k).or_default();
+                g.label = zh;
+                g.label_en = en;
+                g.delivered = n;
+            }
+        }
         for s in &subs {
             total.delivered += 1;
             for (k, zh, en) in keys.get(&s.id).into_iter().flatten() {
@@ -298,17 +354,10 @@ impl Aftersales {
             total.add_claim(c);
             let all = keys.get(&c.sub_order_id).cloned().unwrap_or_default();
             let chosen = if group_by == GroupBy::Category {
-                let first_line = claim_lines
-                    .iter()
-                    .find(|l| l.claim_id == c.id)
-                    .map(|l| l.line_id);
-                let lines = line::Entity::find()
-                    .filter(line::Column::SubOrderId.eq(c.sub_order_id))
-                    .all(db)
-                    .await?;
                 let cat = first_line
-                    .and_then(|id| lines.iter().find(|l| l.id == id))
-                    .map(|l| l.category_id.to_string());
+                    .get(&c.id)
+                    .and_then(|id| line_category.get(id))
+                    .map(ToString::to_string);
                 all.into_iter()
                     .filter(|(k, _, _)| Some(k) == cat.as_ref())
                     .take(1)

@@ -134,10 +134,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = build(&settings, BuildOptions::default()).await?;
             let r = app.state.stats.rebuild().await?;
             println!(
-                "stats rebuilt: {} orders, {} refunds, {} shipments; {} rollup rows, {} buyer-day rows, {} price rows; {:.1} s",
+                "stats rebuilt: {} orders, {} refunds, {} shipments, {} parcels received; {} rollup rows, {} buyer-day rows, {} price rows; {:.1} s",
                 r.orders,
                 r.refunds,
                 r.shipments,
+                r.deliveries,
                 r.sales_rows,
                 r.buyer_day_rows,
                 r.price_rows,

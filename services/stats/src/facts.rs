@@ -31,10 +31,12 @@ pub enum Dim {
     DestProvince,
     DestCity,
     BuyerKind,
+    /// Only for parcels delivered (after-sales figures).
+    Carrier,
 }
 
 impl Dim {
-    pub const ALL: [Dim; 11] = [
+    pub const ALL: [Dim; 12] = [
         Dim::Total,
         Dim::Township,
         Dim::Village,
@@ -46,6 +48,7 @@ impl Dim {
         Dim::DestProvince,
         Dim::DestCity,
         Dim::BuyerKind,
+        Dim::Carrier,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -61,6 +64,7 @@ impl Dim {
             Dim::DestProvince => "dest_province",
             Dim::DestCity => "dest_city",
             Dim::BuyerKind => "buyer_kind",
+            Dim::Carrier => "carrier",
         }
     }
 
@@ -177,6 +181,14 @@ pub struct Sale {
     /// (sub-order, shipping fen) of every sub-order that is part of the sale.
     pub shipping: Vec<(Uuid, i64)>,
     pub lines: Vec<SaleLine>,
+}
+
+/// A parcel received: the day and the groups it counts in (total, seller kind, each of its
+/// categories, carrier) — the denominator of the claim rate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Delivery {
+    pub day: NaiveDate,
+    pub groups: Vec<Group>,
 }
 
 /// Shares of `total` in proportion to `weights`, adding up to `total` exactly (largest

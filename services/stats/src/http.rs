@@ -531,11 +531,7 @@ pub async fn aftersales(
         }
     };
     let period = q.period(MAX_DAYS_BY_DAY)?;
-    let report = stats
-        .aftersales()
-        .quality(&actor, period.0, period.1, group_by, None)
-        .await
-        .map_err(StatsError::from)?;
+    let report = stats.aftersales_quality(&actor, period, group_by).await?;
     Ok(match format {
         None => Json(report).into_response(),
         Some(f) => {

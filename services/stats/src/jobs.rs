@@ -1,12 +1,13 @@
 //! The outbox handler that keeps the rollups current: a paid order adds its sale, a refund on a
 //! sub-order its refund, a shipment its shipped and traced value. Each event is applied once
-//! (its id is recorded in the same transaction as the sums); events about sales, refunds or
+//! and a received parcel counts toward the claim rate's denominator (its id is recorded in the
+//! same transaction as the sums); events about sales, refunds or
 //! shipments from before the last rebuild's watermark are skipped (the rebuild counted them).
 
 use crate::Stats;
 use crate::facts::{refund_delta, sale_delta, shipment_delta};
-use crate::rollup::{apply, mark_applied, watermark};
-use crate::sale::load_sale;
+use crate::rollup::{apply, apply_delivery, mark_applied, watermark};
+use crate::sale::{load_delivery, load_sale};
 use async_trait::async_trait;
 use farmgate_infra::outbox::{BoxError, OutboxEvent, OutboxHandler};
 use farmgate_orders::service::topics;
@@ -48,7 +49,10 @@ impl OutboxHandler for RollupJob {
     }
 
     fn handles(&self, topic: &str) -> bool {
-        matches!(topic, topics::PAID | topics::REFUNDED | topics::SHIPPED)
+        matches!(
+            topic,
+            topics::PAID | topics::REFUNDED | topics::SHIPPED | topics::RECEIVED
+        )
     }
 
     async fn handle(&self, event: &OutboxEvent) -> Result<(), BoxError> {
@@ -58,6 +62,16 @@ impl OutboxHandler for RollupJob {
         }
         let since = watermark(&txn).await?;
         let counted = |t: chrono::DateTime<chrono::Utc>| since.is_some_and(|w| t <= w);
+        if event.topic == topics::RECEIVED {
+            let s: Shipped = event.parse()?;
+            if let Some((d, at)) = load_delivery(&txn, s.sub_order_id).await?
+                && !counted(at)
+            {
+                apply_delivery(&txn, &d).await?;
+            }
+            txn.commit().await?;
+            return Ok(());
+        }
         let delta = match event.topic.as_str() {
             topics::PAID => {
                 let p: Paid = event.parse()?;

@@ -35,9 +35,11 @@ pub enum By {
 
 impl By {
     pub fn parse(s: &str) -> Option<By> {
-        Grain::parse(s)
-            .map(By::Time)
-            .or_else(|| Dim::parse(s).filter(|d| *d != Dim::Total).map(By::Dim))
+        Grain::parse(s).map(By::Time).or_else(|| {
+            Dim::parse(s)
+                .filter(|d| !matches!(d, Dim::Total | Dim::Carrier))
+                .map(By::Dim)
+        })
     }
 
     pub fn as_str(self) -> &'static str {
@@ -451,7 +453,7 @@ impl Stats {
             Dim::Category | Dim::CategoryRoot => exists(db, "categories", code).await?,
             Dim::Seller => exists(db, "organisations", code).await?,
             Dim::Product => exists(db, "listings", code).await?,
-            Dim::Total | Dim::DestProvince | Dim::DestCity => false,
+            Dim::Total | Dim::DestProvince | Dim::DestCity | Dim::Carrier => false,
         };
         if known {
             Ok(None)
@@ -1111,5 +1113,60 @@ impl Stats {
             total,
             rows,
         })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// After-sales quality
+
+impl Stats {
+    /// After-sales quality for the county: claims from the claims table (few), parcels
+    /// delivered from the rollups (many), so a year answers without counting sub-orders.
+    pub async fn aftersales_quality(
+        &self,
+        actor: &Actor,
+        (from, to): (NaiveDate, NaiveDate),
+        group_by: farmgate_aftersales::metrics::GroupBy,
+    ) -> Result<farmgate_aftersales::metrics::QualityReport> {
+        use farmgate_aftersales::metrics::{Delivered, GroupBy};
+        require_official(actor)?;
+        let c = self.read();
+        let dim = match group_by {
+            GroupBy::SellerKind => Dim::SellerKind,
+            GroupBy::Category => Dim::Category,
+            GroupBy::Carrier => Dim::Carrier,
+            GroupBy::Seller => Dim::Seller,
+        };
+        let mut q = Sql::new(c.get_database_backend());
+        q.push(
+            "SELECT k.dim AS dim, k.code AS code, k.label AS label, k.label_en AS label_en, \
+             CAST(SUM(d.delivered) AS BIGINT) AS n FROM stats_delivered d \
+             JOIN stats_keys k ON k.id = d.key_id WHERE k.dim IN (",
+        )
+        .bind(Dim::Total.as_str())
+        .push(", ")
+        .bind(dim.as_str())
+        .push(") AND d.day >= ")
+        .bind(day_number(from))
+        .push(" AND d.day <= ")
+        .bind(day_number(to))
+        .push(" GROUP BY k.dim, k.code, k.label, k.label_en");
+        let mut delivered = Delivered::default();
+        for r in q.all(c).await? {
+            let n = u64::try_from(get_i64(&r, "n")?).unwrap_or(0);
+            let d: String = get(&r, "dim")?;
+            if d == Dim::Total.as_str() {
+                delivered.total = n;
+            } else {
+                delivered.groups.insert(
+                    get(&r, "code")?,
+                    (get(&r, "label")?, get(&r, "label_en")?, n),
+                );
+            }
+        }
+        Ok(self
+            .aftersales()
+            .quality_with(actor, from, to, group_by, None, Some(delivered))
+            .await?)
     }
 }

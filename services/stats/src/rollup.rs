@@ -8,7 +8,8 @@
 //! ignores sales, refunds and shipments from before it (or at it) — the rebuild counted them.
 
 use crate::facts::{
-    Delta, Dim, Grain, Group, Sale, Sums, day_number, refund_delta, sale_delta, shipment_delta,
+    Delivery, Delta, Dim, Grain, Group, Sale, Sums, day_number, refund_delta, sale_delta,
+    shipment_delta,
 };
 use crate::sale::Lookup;
 use crate::sql::{Sql, get, get_i64};
@@ -282,6 +283,41 @@ async fn insert_buyer_days<C: ConnectionTrait>(
     Ok(n)
 }
 
+async fn upsert_delivered<C: ConnectionTrait>(
+    c: &C,
+    rows: &[((i64, i32), i64)],
+) -> Result<(), DbErr> {
+    let backend = c.get_database_backend();
+    for chunk in rows.chunks(CHUNK * 2) {
+        let mut q = Sql::new(backend);
+        q.push("INSERT INTO stats_delivered (key_id, day, delivered) VALUES ");
+        for (i, ((key, day), n)) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind_list([*key, i64::from(*day), *n]);
+        }
+        q.push(
+            " ON CONFLICT (key_id, day) DO UPDATE SET \
+             delivered = stats_delivered.delivered + excluded.delivered",
+        );
+        q.execute(c).await?;
+    }
+    Ok(())
+}
+
+/// Counts one received parcel (the live path).
+pub async fn apply_delivery<C: ConnectionTrait>(c: &C, d: &Delivery) -> Result<(), DbErr> {
+    let mut keys = HashMap::new();
+    let groups: Vec<&Group> = d.groups.iter().collect();
+    key_ids(c, &groups, &mut keys).await?;
+    let mut rows = Vec::new();
+    for g in &d.groups {
+        rows.push(((id_of(&keys, g)?, day_number(d.day)), 1));
+    }
+    upsert_delivered(c, &rows).await
+}
+
 /// The rebuild's watermark, if a rebuild ran.
 pub async fn watermark<C: ConnectionTrait>(c: &C) -> Result<Option<DateTime<Utc>>, DbErr> {
     let mut q = Sql::new(c.get_database_backend());
@@ -377,6 +413,7 @@ pub struct RebuildReport {
     pub sales_rows: u64,
     pub buyer_day_rows: u64,
     pub price_rows: u64,
+    pub deliveries: u64,
     pub seconds: f64,
     pub watermark: DateTime<Utc>,
 }
@@ -393,6 +430,7 @@ struct Acc {
     bucket: [Option<NaiveDate>; 3],
     buyer_days: Vec<(i64, i64, i32)>,
     prices: HashMap<PriceKey, (i64, i64)>,
+    delivered: HashMap<(i64, i32), i64>,
     report_rows: u64,
     report_buyer_days: u64,
 }
@@ -500,13 +538,14 @@ pub async fn rebuild(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Rebu
         "stats_sales",
         "stats_buyer_days",
         "stats_prices",
+        "stats_delivered",
         "stats_applied",
     ] {
         txn.execute_unprepared(&format!("DELETE FROM {t}")).await?;
     }
     let lookup = Lookup::load(&txn, None, None).await?;
     let mut acc = Acc::default();
-    let (mut orders, mut refunds, mut shipments) = (0u64, 0u64, 0u64);
+    let (mut orders, mut refunds, mut shipments, mut deliveries) = (0u64, 0u64, 0u64, 0u64);
     let mut after: Option<(DateTime<Utc>, Uuid)> = None;
     const PAGE: u64 = 2_000;
     loop {
@@ -569,9 +608,22 @@ pub async fn rebuild(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Rebu
             lines_of.entry(l.order_id).or_default().push(l);
         }
         let mut sales = Vec::with_capacity(page.len());
+        let mut parcels = Vec::new();
         for o in &page {
             let subs = subs_of.remove(&o.id).unwrap_or_default();
             let lines = lines_of.remove(&o.id).unwrap_or_default();
+            for s in subs
+                .iter()
+                .filter(|s| s.received_at.is_some_and(|t| t <= now))
+            {
+                let carrier = ship_rows
+                    .iter()
+                    .find(|x| x.sub_order_id == s.id)
+                    .map(|x| x.carrier.as_str());
+                if let Some(d) = lookup.delivery(s, &lines, carrier) {
+                    parcels.push(d);
+                }
+            }
             let Some(sale) = lookup.sale(o, &subs, &lines) else {
                 continue;
             };
@@ -603,8 +655,17 @@ pub async fn rebuild(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Rebu
                     .map(|(g, _)| g)
                     .chain(d.prices.keys().map(|(g, _, _, _)| g))
             })
+            .chain(parcels.iter().flat_map(|p| p.groups.iter()))
             .collect();
         key_ids(&txn, &groups, &mut acc.keys).await?;
+        for p in &parcels {
+            for g in &p.groups {
+                *acc.delivered
+                    .entry((id_of(&acc.keys, g)?, day_number(p.day)))
+                    .or_default() += 1;
+            }
+        }
+        deliveries += parcels.len() as u64;
         let buyers: Vec<Uuid> = sales.iter().map(|(s, _)| s.buyer).collect();
         buyer_ids(&txn, &buyers, &mut acc.buyer_ids).await?;
         for (sale, delta) in &sales {
@@ -615,6 +676,8 @@ pub async fn rebuild(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Rebu
     let prices: Vec<_> = acc.prices.drain().collect();
     let price_rows = prices.len() as u64;
     upsert_prices(&txn, &prices).await?;
+    let delivered: Vec<_> = acc.delivered.drain().collect();
+    upsert_delivered(&txn, &delivered).await?;
     let mut q = Sql::new(txn.get_database_backend());
     q.push("INSERT INTO stats_applied (event_key, value) VALUES (")
         .bind(WATERMARK)
@@ -630,6 +693,7 @@ pub async fn rebuild(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Rebu
         sales_rows: acc.report_rows,
         buyer_day_rows: acc.report_buyer_days,
         price_rows,
+        deliveries,
         seconds: started.elapsed().as_secs_f64(),
         watermark: now,
     })

@@ -3,7 +3,7 @@
 //! the order's delivery address. Used by the live path (one order) and the rebuild (all of them,
 //! with everything looked up once).
 
-use crate::facts::{Dim, Group, Sale, SaleLine, UNITS, shanghai_day};
+use crate::facts::{Delivery, Dim, Group, Sale, SaleLine, UNITS, shanghai_day};
 use farmgate_catalog::store::{category, listing, sku};
 use farmgate_identity::OrgKind;
 use farmgate_identity::store::organisation;
@@ -206,6 +206,40 @@ impl Lookup {
     }
 }
 
+impl Lookup {
+    /// The parcel a received sub-order was (any sub-order, replacements included, as the
+    /// after-sales figures count them), if it was received.
+    pub fn delivery(
+        &self,
+        sub: &sub_order::Model,
+        lines: &[line::Model],
+        carrier: Option<&str>,
+    ) -> Option<Delivery> {
+        let received = sub.received_at?;
+        if sub.status != farmgate_orders::domain::SubOrderStatus::Received.as_str() {
+            return None;
+        }
+        let mut groups = vec![Group::total()];
+        groups.push(match self.sellers.get(&sub.seller_org_id) {
+            Some((k, _)) => Group::new(Dim::SellerKind, k.as_str(), k.label_zh(), k.label_en()),
+            None => Group::new(Dim::SellerKind, "unknown", "未知", "Unknown"),
+        });
+        for l in lines.iter().filter(|l| l.sub_order_id == sub.id) {
+            let c = self.category(l.category_id);
+            if !groups.contains(&c) {
+                groups.push(c);
+            }
+        }
+        if let Some(c) = carrier {
+            groups.push(Group::new(Dim::Carrier, c, c, c));
+        }
+        Some(Delivery {
+            day: shanghai_day(received),
+            groups,
+        })
+    }
+}
+
 /// Province and city of the address snapshot (never anything more precise).
 fn destination(address: &serde_json::Value) -> (String, String) {
     let part = |k: &str| {
@@ -218,6 +252,29 @@ fn destination(address: &serde_json::Value) -> (String, String) {
             .to_owned()
     };
     (part("province"), part("city"))
+}
+
+/// One received sub-order's parcel, read from the database (the live path).
+pub async fn load_delivery<C: ConnectionTrait>(
+    db: &C,
+    sub_order_id: Uuid,
+) -> Result<Option<(Delivery, chrono::DateTime<chrono::Utc>)>, DbErr> {
+    let Some(sub) = sub_order::Entity::find_by_id(sub_order_id).one(db).await? else {
+        return Ok(None);
+    };
+    let lines = line::Entity::find()
+        .filter(line::Column::SubOrderId.eq(sub_order_id))
+        .all(db)
+        .await?;
+    let carrier = farmgate_orders::store::shipment::Entity::find()
+        .filter(farmgate_orders::store::shipment::Column::SubOrderId.eq(sub_order_id))
+        .one(db)
+        .await?
+        .map(|s| s.carrier);
+    let lookup = Lookup::load(db, Some(&lines), Some(&[sub.seller_org_id])).await?;
+    Ok(lookup
+        .delivery(&sub, &lines, carrier.as_deref())
+        .zip(sub.received_at))
 }
 
 /// One order's sale, read from the database (the live path).
