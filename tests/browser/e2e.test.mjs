@@ -7,6 +7,9 @@
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { launchBrowser, logIn, open, ready, scrollWidth, story } from './helpers.mjs';
@@ -1802,11 +1805,11 @@ describe('Farmgate pages against a running server', () => {
       };
       const people = [
         { phone: OPERATOR, lands: () => '/ops/verify.html', sees: [...OPS, ...CLAIMS, ...COUNTY, 'home-seller-page'],
-          hides: ['home-shop', 'home-stats'], nav: ['nav-verify', 'nav-listing-reviews', 'nav-ops-orders', 'nav-ops-categories', 'nav-ops-claims', 'nav-ops-recalls', 'nav-ops-quality'] },
+          hides: ['home-shop', 'home-stats'], nav: ['nav-verify', 'nav-listing-reviews', 'nav-ops-orders', 'nav-ops-categories', 'nav-ops-claims', 'nav-ops-recalls', 'nav-ops-quality'], noNav: ['nav-ops-stats'] },
         { phone: AGENT, lands: () => '/ops/claims.html', sees: [...CLAIMS, ...COUNTY, 'home-orders'],
-          hides: [...OPS, ...SELLING, 'home-shop', 'home-stats'], nav: ['nav-ops-claims', 'nav-ops-recalls', 'nav-ops-quality'], noNav: ['nav-ops-categories', 'nav-verify'], forbidden: true },
-        { phone: OFFICIAL, lands: () => '/ops/quality.html', sees: [...COUNTY, 'home-stats'],
-          hides: [...OPS, ...CLAIMS, ...SELLING, 'home-shop'], nav: ['nav-ops-recalls', 'nav-ops-quality'], noNav: ['nav-ops-categories', 'nav-ops-claims'], forbidden: true },
+          hides: [...OPS, ...SELLING, 'home-shop', 'home-stats'], nav: ['nav-ops-claims', 'nav-ops-recalls', 'nav-ops-quality'], noNav: ['nav-ops-categories', 'nav-verify', 'nav-ops-stats'], forbidden: true },
+        { phone: OFFICIAL, lands: () => '/ops/stats.html', sees: [...COUNTY, 'home-stats'],
+          hides: [...OPS, ...CLAIMS, ...SELLING, 'home-shop'], nav: ['nav-ops-stats', 'nav-ops-recalls', 'nav-ops-quality'], noNav: ['nav-ops-categories', 'nav-ops-claims'], forbidden: true },
         { phone: STORE_STAFF, lands: shopOf, sees: SELLING, hides: [...OPS, ...CLAIMS, ...COUNTY, 'home-shop'], noNav: ['nav-ops-categories'], forbidden: true },
         { phone: COOP_OWNER, lands: shopOf, sees: SELLING, hides: [...OPS, ...CLAIMS, ...COUNTY, 'home-shop'], nav: ['nav-seller-orders'] },
         { phone: COOP_STAFF, lands: shopOf, sees: SELLING, hides: [...OPS, ...CLAIMS, ...COUNTY, 'home-shop'], nav: ['nav-seller-orders'] },
@@ -1847,6 +1850,8 @@ describe('Farmgate pages against a running server', () => {
           await page.getByTestId('results-count').filter({ hasText: /\d/ }).waitFor();
         } else if (expected === '/ops/quality.html') {
           await page.locator('[data-testid="quality-report"][data-state="done"]').waitFor();
+        } else if (expected === '/ops/stats.html') {
+          await page.locator('[data-testid="stats-kpi"][data-state="done"]').waitFor();
         }
         for (const id of who.nav || []) assert.equal(await page.getByTestId(id).count(), 1, `${who.phone} has ${id} in the navigation`);
         for (const id of who.noNav || []) assert.equal(await page.getByTestId(id).count(), 0, `${who.phone} has no ${id} in the navigation`);
@@ -1858,6 +1863,9 @@ describe('Farmgate pages against a running server', () => {
         for (const id of who.hides) assert.equal(await page.getByTestId(id).count(), 0, `${who.phone} does not see ${id} on the home page`);
         if (who.sees.includes('home-seller-page')) {
           assert.equal(await page.getByTestId('home-seller-page').getAttribute('href'), shopOf(me));
+        }
+        if (who.sees.includes('home-stats')) {
+          assert.equal(await page.getByTestId('home-stats').getAttribute('href'), '/ops/stats.html');
         }
 
         // The category tree is the operator's alone: others get the page's refusal.
@@ -1990,6 +1998,216 @@ describe('Farmgate pages against a running server', () => {
       const now = await offered();
       assert.ok(!now.includes(id), 'the deactivated subcategory is not offered');
       assert.ok(now.filter((v) => v).length > 0, 'the other subcategories of 水果 still are');
+    }));
+
+  test('the county official reads the county statistics: totals, the sales trend drawn and tabled, another period, granularity and filter, a category\'s prices, the view as Excel and CSV; a too-long period is refused in place and a seller gets the page\'s refusal',
+    { timeout: STORY_TIMEOUT * 2, skip }, scenario(async (s) => {
+      const official = await s.person({ width: 1280, height: 900 });
+      await logIn(official, OFFICIAL);
+      assert.equal(new URL(official.url()).pathname, '/ops/stats.html', 'the official lands on the county statistics');
+      await ready(official);
+      assert.equal(await official.getByTestId('nav-ops-stats').getAttribute('aria-current'), 'page');
+
+      /** Waits for a section to show the view it was asked for: the period and the `by` it was loaded with. */
+      const settled = async (id, { from, to, by }) => {
+        const section = official.locator(`[data-testid="stats-${id}"][data-from="${from}"][data-to="${to}"]${by ? `[data-by="${by}"]` : ''}`);
+        await official.waitForFunction((sel) => {
+          const node = document.querySelector(sel);
+          return node && (node.dataset.state === 'done' || node.dataset.state === 'error');
+        }, `[data-testid="stats-${id}"][data-from="${from}"][data-to="${to}"]${by ? `[data-by="${by}"]` : ''}`);
+        assert.equal(await section.getAttribute('data-state'), 'done',
+          `the ${id} section loaded (${(await section.textContent()).replace(/\s+/g, ' ').slice(0, 200)})`);
+        return section;
+      };
+      const salesApi = async (q) => {
+        const answer = await callApi(official, 'GET', '/stats/sales?' + new URLSearchParams(q).toString());
+        assert.equal(answer.status, 200, `the statistics API answers (${JSON.stringify(answer.body)})`);
+        return answer.body;
+      };
+      /** The totals on the cards are the API's for the same view (or held back with it). */
+      const kpisMatch = async (total) => {
+        const held = !total || total.suppressed === true || total.gmv_fen === null;
+        const figures = { gmv: 'gmv_fen', net: 'net_fen', refund: 'refund_fen', orders: 'orders', buyers: 'buyers', weight: 'weight_grams', traced: 'traced_share_bp' };
+        for (const [id, figure] of Object.entries(figures)) {
+          const card = official.getByTestId(`kpi-${id}`);
+          assert.equal(await card.getAttribute('data-suppressed'), String(held), `kpi-${id} held back as the API's total`);
+          assert.equal(await card.getAttribute('data-value'), held ? '' : String(total[figure] ?? ''), `kpi-${id}`);
+        }
+        const gmv = (await official.getByTestId('kpi-gmv').locator('dd').textContent()).trim();
+        assert.match(gmv, held ? /^—$/ : /^¥\d{1,3}(,\d{3})*\.\d{2}$/, 'money as yuan with two decimals');
+      };
+      /** The sales table lists every time bucket of the API's answer, the held-back ones marked. */
+      const salesTableMatches = async (answer) => {
+        const table = official.getByTestId('table-sales');
+        assert.equal(await table.locator('tbody tr').count(), answer.rows.length, 'one table row per time bucket');
+        assert.equal(await table.locator('tbody tr[data-suppressed="true"]').count(), answer.rows.filter((r) => r.suppressed).length);
+        assert.deepEqual(await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.key)), answer.rows.map((r) => r.key));
+        if (answer.rows.some((r) => r.suppressed)) await official.getByTestId('sales-suppressed-note').waitFor();
+      };
+
+      // The last 30 Beijing days, by day, for the whole county; the address says so.
+      let view = { from: beijingDay(-29), to: beijingDay(0), by: 'day' };
+      await settled('kpi', view);
+      let address = new URL(official.url()).searchParams;
+      assert.deepEqual([address.get('from'), address.get('to'), address.get('by')], [view.from, view.to, view.by]);
+      assert.equal(await official.getByTestId('stats-from').inputValue(), view.from);
+      assert.equal(await official.getByTestId('stats-to').inputValue(), view.to);
+      assert.equal(await official.getByTestId('quick-last30').getAttribute('aria-pressed'), 'true');
+      let sales = await salesApi(view);
+      assert.equal(sales.rows.length, 30, 'every day of the period is a row, zero-filled');
+      await settled('sales', view);
+      await kpisMatch(sales.total);
+      await official.locator('[data-testid="chart-sales"][data-rendered="true"]').waitFor();
+      assert.ok(await official.getByTestId('chart-sales').locator('canvas, svg').count() > 0, 'the sales chart is drawn');
+      await salesTableMatches(sales);
+      // The table is the chart's accessible twin: one click away, under 查看数据表.
+      await official.getByTestId('data-sales').locator('summary').click();
+      assert.ok(await official.getByTestId('table-sales').isVisible());
+
+      // Every other section loads on its own; the breakdowns list what the API lists, 其他 last.
+      for (const id of ['township', 'category', 'seller_kind', 'buyer_kind', 'dest', 'product', 'seller', 'aftersales', 'trace', 'onboarding']) {
+        await settled(id, { from: view.from, to: view.to });
+      }
+      await settled('prices', { from: view.from, to: view.to });
+      const townships = await salesApi({ from: view.from, to: view.to, by: 'township' });
+      const townTable = official.getByTestId('stats-township').locator('tbody tr');
+      const merged = Boolean(townships.other) && (townships.other_groups ?? 1) > 0;
+      assert.equal(await townTable.count(), townships.rows.length + (merged ? 1 : 0));
+      if (merged) {
+        assert.match((await official.getByTestId('stats-township').locator('tbody tr[data-other="true"] th').textContent()).trim(), /^其他（买家少于5位）/);
+      }
+      const top = await salesApi({ from: view.from, to: view.to, by: 'product', limit: '10' });
+      assert.ok(top.rows.length <= 10, 'ten products at most');
+      assert.equal(await official.getByTestId('stats-product').locator('tbody tr:not([data-other="true"])').count(), top.rows.length);
+      assert.match(await official.getByTestId('export-product-csv').getAttribute('href'), /[?&]by=product&limit=10&format=csv$/);
+
+      // Another period: this year, then back to the last 30 days; the address and the figures follow.
+      await official.getByTestId('quick-year').click();
+      view = { from: `${beijingDay(0).slice(0, 4)}-01-01`, to: beijingDay(0), by: 'day' };
+      await settled('kpi', view);
+      await settled('sales', view);
+      address = new URL(official.url()).searchParams;
+      assert.deepEqual([address.get('from'), address.get('to')], [view.from, view.to]);
+      assert.equal(await official.getByTestId('quick-year').getAttribute('aria-pressed'), 'true');
+      sales = await salesApi(view);
+      await kpisMatch(sales.total);
+      await salesTableMatches(sales);
+      await official.getByTestId('quick-last30').click();
+      view = { from: beijingDay(-29), to: beijingDay(0), by: 'day' };
+      await settled('kpi', view);
+      assert.equal(new URL(official.url()).searchParams.get('from'), view.from);
+
+      // By month instead of by day.
+      await official.locator('label[for="s-by-month"]').click();
+      view = { ...view, by: 'month' };
+      await settled('sales', view);
+      assert.equal(new URL(official.url()).searchParams.get('by'), 'month');
+      assert.equal(await official.getByTestId('by-month').isChecked(), true);
+      sales = await salesApi(view);
+      await kpisMatch(sales.total);
+      await salesTableMatches(sales);
+      assert.ok(sales.rows.length >= 1 && sales.rows.length <= 2, 'a 30-day period touches one or two months');
+      await settled('trace', view);
+
+      // One township only: the totals and the trend are that township's.
+      await official.getByTestId('filter-kind').selectOption('township');
+      const township = await chooseFirst(official.getByTestId('filter-value'));
+      assert.ok(township, 'the townships come from the dimensions');
+      await official.waitForFunction((t) => {
+        const k = document.querySelector('[data-testid="stats-kpi"]');
+        return k && k.dataset.filter === `township=${t}` && (k.dataset.state === 'done' || k.dataset.state === 'error');
+      }, township);
+      await settled('kpi', view);
+      assert.equal(new URL(official.url()).searchParams.get('township'), township, 'the address carries the filter');
+      sales = await salesApi({ ...view, township });
+      await kpisMatch(sales.total);
+      await salesTableMatches(sales);
+      const townshipName = (await official.getByTestId('filter-value').locator('option:checked').textContent()).trim();
+      assert.match(await official.getByTestId('stats-scope').textContent(), new RegExp(townshipName));
+      const xlsxHref = await official.getByTestId('export-sales-xlsx').getAttribute('href');
+      assert.equal(new URL(xlsxHref, BASE).searchParams.get('township'), township, 'the download is the view on the page');
+
+      // The view reloads from its address as it was.
+      await official.reload();
+      await ready(official);
+      await settled('kpi', view);
+      assert.equal(await official.getByTestId('filter-kind').inputValue(), 'township');
+      assert.equal(await official.getByTestId('filter-value').inputValue(), township);
+      assert.equal(await official.getByTestId('by-month').isChecked(), true);
+
+      // 价格走势 for a category sold in the period: average, median and the range, per unit.
+      const prices = (await callApi(official, 'GET', `/stats/prices?from=${view.from}&to=${view.to}`)).body;
+      assert.ok(Array.isArray(prices.rows), `the price list (${JSON.stringify(prices)})`);
+      const priceSelect = official.getByTestId('price-category');
+      if (prices.rows.length) {
+        const pick = prices.rows[prices.rows.length - 1];
+        await priceSelect.selectOption(pick.key);
+        const priced = official.locator(`[data-testid="stats-prices"][data-state="done"][data-category="${pick.key}"]`);
+        await priced.waitFor();
+        assert.equal(new URL(official.url()).searchParams.get('price_category'), pick.key);
+        assert.equal(await priced.getAttribute('data-by'), 'month', 'monthly prices when the page is by month');
+        const series = (await callApi(official, 'GET', `/stats/prices?from=${view.from}&to=${view.to}&by=month&category=${encodeURIComponent(pick.key)}`)).body;
+        assert.equal(await official.getByTestId('table-prices').locator('tbody tr').count(), series.rows.length);
+        assert.equal(await priced.getAttribute('data-basis'), series.category.basis);
+        await official.locator('[data-testid="chart-prices"][data-rendered="true"]').waitFor();
+        assert.ok(await official.getByTestId('chart-prices').locator('canvas, svg').count() > 0);
+      } else {
+        assert.equal(await priceSelect.isDisabled(), true, 'nothing to choose when nothing sold');
+      }
+
+      // The sales view as Excel and as CSV: the browser downloads the API's files.
+      const dir = mkdtempSync(join(tmpdir(), 'farmgate-stats-'));
+      try {
+        const [xlsx] = await Promise.all([official.waitForEvent('download'), official.getByTestId('export-sales-xlsx').click()]);
+        // farmgate-<view>-<from>-<to>.xlsx; the view may name its grouping (sales-month).
+        assert.match(xlsx.suggestedFilename(), /^farmgate-sales(-[a-z_]+)?-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.xlsx$/);
+        const xlsxPath = join(dir, xlsx.suggestedFilename());
+        await xlsx.saveAs(xlsxPath);
+        const book = readFileSync(xlsxPath);
+        assert.equal(book.subarray(0, 4).toString('latin1'), 'PK\x03\x04', 'an Office Open XML (zip) file');
+        assert.ok(statSync(xlsxPath).size > 1024, `more than 1 KB (${statSync(xlsxPath).size} bytes)`);
+        const [csv] = await Promise.all([official.waitForEvent('download'), official.getByTestId('export-sales-csv').click()]);
+        assert.match(csv.suggestedFilename(), /^farmgate-sales-.*\.csv$/);
+        const csvPath = join(dir, csv.suggestedFilename());
+        await csv.saveAs(csvPath);
+        const text = readFileSync(csvPath);
+        assert.deepEqual([...text.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 with a BOM, so Excel reads the Chinese');
+        const header = text.subarray(3).toString('utf8').split(/\r?\n/)[0];
+        assert.match(header, /[\u4e00-\u9fff]/, `a Chinese header (${header})`);
+        assert.ok(header.includes(','), 'comma-separated');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+
+      // On a phone: the same page, nothing sideways.
+      await official.setViewportSize({ width: 360, height: 740 });
+      await official.waitForTimeout(300);
+      assert.ok(await scrollWidth(official) <= 360, `the statistics fit 360 px (${await scrollWidth(official)})`);
+
+      // More than three years at once is refused by the server, under the end date.
+      await official.getByTestId('stats-from').fill(beijingDay(-1200));
+      await official.getByTestId('stats-submit').click();
+      const tooLong = official.locator('#s-to-error:not([hidden])');
+      await tooLong.waitFor();
+      assert.equal(await tooLong.getAttribute('data-code'), 'too_long', 'the server\'s field code');
+      assert.ok((await tooLong.textContent()).trim(), 'with the server\'s words');
+      assert.equal(await official.getByTestId('stats-to').getAttribute('aria-invalid'), 'true');
+      await official.locator('[data-testid="stats-sales"][data-state="error"]').waitFor();
+      assert.equal(new URL(official.url()).searchParams.get('from'), beijingDay(-1200), 'the address keeps what was asked');
+      // A quick button puts it right.
+      await official.getByTestId('quick-last30').click();
+      await settled('kpi', { from: beijingDay(-29), to: beijingDay(0), by: 'month' });
+      assert.equal(await official.locator('#s-to-error').isHidden(), true);
+
+      // A seller gets the page's refusal, and the API's.
+      const seller = await s.person({ width: 360, height: 740 });
+      await logIn(seller, COOP_OWNER);
+      assert.equal(await seller.getByTestId('nav-ops-stats').count(), 0, 'no statistics in a seller\'s navigation');
+      await open(seller, '/ops/stats.html');
+      await seller.getByTestId('forbidden').waitFor();
+      assert.equal(await seller.getByTestId('stats').isHidden(), true);
+      const refused = await callApi(seller, 'GET', `/stats/sales?from=${beijingDay(-29)}&to=${beijingDay(0)}`);
+      assert.equal(refused.status, 403);
     }));
 
   test('the county official recalls a shipped batch of oranges by the trace code on a buyer\'s parcel; the report counts the orders and buyers it reached, the buyer takes the refund from 我的订单, and the public trace page says so',

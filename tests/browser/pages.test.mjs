@@ -27,7 +27,7 @@ const PAGES = ['/', '/login.html', '/register.html', '/account.html', '/org.html
   '/claims.html', '/claim-new.html?order=00000000-0000-0000-0000-0000000000cc&sub=00000000-0000-0000-0000-0000000000dd',
   '/claim.html?id=00000000-0000-0000-0000-0000000000ff', '/seller/claims.html', '/ops/claims.html',
   '/ops/recalls.html', '/ops/quality.html', '/seller/quality.html', '/seller/batch.html?id=00000000-0000-0000-0000-0000000000ab',
-  '/ops/categories.html'];
+  '/ops/categories.html', '/ops/stats.html?from=2026-01-01&to=2026-03-31&by=week&township=x'];
 
 let mode = 'down';
 let server;
@@ -115,14 +115,14 @@ describe('the pages without a Farmgate server', () => {
         '/register.html?next=' + encodeURIComponent('/org.html?id=abc'));
     }));
 
-  test('the buying, selling, after-sales, recall, quality and category pages send an anonymous visitor to the login page and back',
+  test('the buying, selling, after-sales, recall, quality, category and statistics pages send an anonymous visitor to the login page and back',
     { timeout: 60_000 }, scenario(async (s) => {
       mode = 'anonymous';
       const page = await s.person();
       for (const path of ['/cart.html', '/checkout.html', '/orders.html', '/order.html?id=abc', '/seller/orders.html?status=shipped', '/seller/settlement.html', '/ops/orders.html',
         '/claims.html', '/claim-new.html?order=abc&sub=def', '/claim.html?id=abc', '/seller/claims.html?status=resolved', '/ops/claims.html',
         '/ops/recalls.html', '/ops/quality.html?group_by=carrier', '/seller/quality.html?org=abc', '/seller/batch.html?id=abc',
-        '/ops/categories.html']) {
+        '/ops/categories.html', '/ops/stats.html?from=2026-01-01&to=2026-03-31&by=month&buyer_kind=business']) {
         await page.goto(path);
         await page.waitForURL((url) => url.pathname === '/login.html');
         assert.equal(new URL(page.url()).searchParams.get('next'), path);

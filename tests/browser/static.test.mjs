@@ -107,6 +107,10 @@ test('every key the pages use is in the dictionary', () => {
   for (const level of [10, 30, 50, 80, 100]) used.add(`claim.level_${level}`);
   for (const key of ['offer', 'reject', 'reship']) used.add(`claim.accept_${key}_question`);
   for (const group of ['seller', 'carrier', 'category', 'seller_kind']) used.add(`quality.group_${group}`);
+  for (const kind of ['consumer', 'business']) used.add(`stats.buyer_${kind}`);
+  for (const level of ['city', 'province']) used.add(`stats.dest_${level}`);
+  for (const basis of ['kg', 'jin', 'box', 'bag', 'piece']) used.add(`stats.per_${basis}`);
+  for (const filter of ['township', 'category', 'seller_kind', 'buyer_kind']) used.add(`stats.filter_${filter}`);
   const missing = [...used].filter((key) => !(key in zh) || !(key in en));
   assert.deepEqual(missing, []);
 });
@@ -209,6 +213,7 @@ test('the pages the brief names are all there', () => {
     'claim-new.html', 'claim.html', 'claims.html', 'seller/claims.html', 'ops/claims.html', 'assets/js/claims.js',
     'ops/recalls.html', 'ops/quality.html', 'seller/quality.html', 'assets/js/recalls.js', 'assets/js/quality.js',
     'ops/categories.html', 'assets/js/categories.js',
+    'ops/stats.html', 'assets/js/stats.js', 'vendor/echarts/echarts.min.js', 'vendor/echarts/LICENSE', 'vendor/echarts/NOTICE',
     'assets/app.css', 'assets/js/i18n.js', 'assets/js/api.js', 'assets/js/shell.js', 'assets/js/catalog.js', 'assets/js/trace.js']) {
     assert.ok(existsSync(join(ASSETS, name)), name);
   }
@@ -488,11 +493,118 @@ test('everyone lands where their work is after logging in', async () => {
   assert.equal(landingFor(null), '/');
   assert.equal(landingFor(me('operator', [org('p', 'platform_store', 'verified')])), '/ops/verify.html');
   assert.equal(landingFor(me('after_sales_agent')), '/ops/claims.html');
-  assert.equal(landingFor(me('official')), '/ops/quality.html');
+  assert.equal(landingFor(me('official')), '/ops/stats.html');
   assert.equal(landingFor(me(null, [org('s 1', 'cooperative', 'verified')])), '/seller.html?id=s%201');
   assert.equal(landingFor(me(null, [org('s', 'platform_store', 'verified')])), '/seller.html?id=s');
   assert.equal(landingFor(me(null, [org('f', 'family_farm', 'pending')])), '/org.html', 'waiting for verification');
   assert.equal(landingFor(me(null, [org('f', 'agri_enterprise', 'rejected')])), '/org.html', 'to correct and resubmit');
   assert.equal(landingFor(me(null, [org('b', 'business_buyer', 'verified')])), '/', 'a business buyer shops');
   assert.equal(landingFor(me(null)), '/', 'a consumer shops');
+});
+
+test('the statistics helpers: Beijing periods for the quick buttons, the view in the address, and money, weights and rates to the digit', async () => {
+  const stats = await import(pathToFileURL(join(ASSETS, 'assets', 'js', 'stats.js')).href);
+  assert.deepEqual(stats.GRANULARITIES, ['day', 'week', 'month']);
+  assert.deepEqual(stats.FILTERS, ['township', 'category', 'seller_kind', 'buyer_kind']);
+  assert.deepEqual(stats.AFTERSALES_GROUPS, ['seller_kind', 'category', 'carrier']);
+  assert.deepEqual(stats.ONBOARDING_KINDS, ENUMS.kind, 'every kind of organisation the contract counts');
+  assert.deepEqual(stats.BREAKDOWNS.map((b) => b.by), ['township', 'category', 'seller_kind', 'buyer_kind', 'dest_city', 'product', 'seller']);
+  assert.deepEqual(stats.BREAKDOWNS.filter((b) => b.limit).map((b) => [b.by, b.limit]), [['product', 10], ['seller', 10]]);
+
+  // 16:30 UTC on 30 November is already 1 December in Beijing.
+  const now = new Date('2026-11-30T16:30:00Z');
+  assert.equal(stats.beijingToday(now), '2026-12-01');
+  assert.deepEqual(stats.quickRange('last30', now), { from: '2026-11-02', to: '2026-12-01' });
+  assert.deepEqual(stats.quickRange('month', now), { from: '2026-12-01', to: '2026-12-01' });
+  assert.deepEqual(stats.quickRange('quarter', now), { from: '2026-10-01', to: '2026-12-01' });
+  assert.deepEqual(stats.quickRange('year', now), { from: '2026-01-01', to: '2026-12-01' });
+  assert.deepEqual(stats.quickRange('last_year', now), { from: '2025-01-01', to: '2025-12-31' });
+  assert.deepEqual(stats.quickRange('quarter', new Date('2026-03-31T15:59:59Z')), { from: '2026-01-01', to: '2026-03-31' });
+  assert.deepEqual(stats.quickRange('quarter', new Date('2026-03-31T16:00:00Z')), { from: '2026-04-01', to: '2026-04-01' });
+  assert.equal(stats.quickName('2025-01-01', '2025-12-31', now), 'last_year');
+  assert.equal(stats.quickName('2025-01-02', '2025-12-31', now), null);
+  assert.equal(stats.spanDays('2026-01-01', '2026-01-01'), 1);
+  assert.equal(stats.spanDays('2024-01-01', '2024-12-31'), 366, 'a leap year');
+  assert.equal(stats.addDays('2026-03-01', -1), '2026-02-28');
+
+  // The address holds the view; anything odd falls back to the last 30 days by day, the whole county.
+  const fresh = stats.readState('', now);
+  assert.deepEqual(fresh, { from: '2026-11-02', to: '2026-12-01', by: 'day', filter: null, value: '', dest: 'city', groupBy: 'seller_kind', priceCategory: '' });
+  assert.equal(stats.stateQuery(fresh), '?from=2026-11-02&to=2026-12-01&by=day');
+  const shared = '?from=2026-01-01&to=2026-03-31&by=week&township=t%201&dest=province&group_by=carrier&price_category=c9';
+  const view = stats.readState(shared, now);
+  assert.deepEqual(view, { from: '2026-01-01', to: '2026-03-31', by: 'week', filter: 'township', value: 't 1', dest: 'province', groupBy: 'carrier', priceCategory: 'c9' });
+  assert.equal(stats.stateQuery(view), shared.replace('%201', '+1'), 'a shared address reloads as the same view');
+  assert.deepEqual(stats.filterParams(view), { township: 't 1' });
+  assert.deepEqual(stats.readState('?from=2026-02-30&to=x&by=year&category=&buyer_kind=business', now),
+    { ...fresh, filter: 'buyer_kind', value: 'business' }, 'bad dates and granularity fall back; an empty filter is no filter');
+  assert.equal(stats.priceBy('day'), 'week');
+  assert.equal(stats.priceBy('month'), 'month');
+  assert.equal(stats.exportHref('/stats/sales', { from: '2026-01-01', to: '2026-01-31', by: 'day', township: 't 1', limit: undefined }, 'xlsx'),
+    '/api/v1/stats/sales?from=2026-01-01&to=2026-01-31&by=day&township=t+1&format=xlsx');
+
+  // Money in fen, weights in grams, rates in basis points: exact, grouped by thousands.
+  assert.equal(stats.fenText(123456789), '¥1,234,567.89');
+  assert.equal(stats.fenText(5), '¥0.05');
+  assert.equal(stats.fenText(-1050), '-¥10.50');
+  assert.equal(stats.fenText(null), '—');
+  assert.equal(stats.groupDigits(1234567), '1,234,567');
+  assert.equal(stats.groupDigits(999), '999');
+  assert.equal(stats.groupDigits(1234.5), '1,234.5');
+  assert.equal(stats.kgText(52000), '52');
+  assert.equal(stats.kgText(1234500), '1,234.5');
+  assert.equal(stats.kgText(1), '0.001');
+  assert.equal(stats.kgText(undefined), '—');
+  assert.equal(stats.fenToYuanNumber(102000), 1020);
+  assert.equal(stats.bpToPercentNumber(9444), 94.44);
+  assert.equal(stats.compactNumber(123456, 'zh-CN'), '12.3万');
+  assert.equal(stats.compactNumber(300000000, 'zh-CN'), '3亿');
+  assert.equal(stats.compactNumber(123456, 'en'), '123.5k');
+  assert.equal(stats.compactNumber(950, 'en'), '950');
+
+  // Rows: held-back time buckets draw as gaps; names in the language shown.
+  const rows = [
+    { key: '2026-01-01', label: '2026年1月', label_en: 'Jan 2026', gmv_fen: 102000, orders: 12, suppressed: false },
+    { key: '2026-02-01', label: '2026年2月', label_en: 'Feb 2026', gmv_fen: null, orders: null, suppressed: true },
+    { key: '2026-03-01', label: '2026年3月', gmv_fen: 0, orders: 0, suppressed: false },
+  ];
+  assert.deepEqual(stats.seriesOf(rows, 'gmv_fen', stats.fenToYuanNumber), [1020, null, 0]);
+  assert.deepEqual(stats.seriesOf(rows, 'orders'), [12, null, 0]);
+  assert.equal(stats.isSuppressed(rows[1]), true);
+  assert.equal(stats.isSuppressed(rows[2]), false);
+  assert.equal(stats.rowLabel(rows[0], 'en'), 'Jan 2026');
+  assert.equal(stats.rowLabel(rows[2], 'en'), '2026年3月', 'no English label: the Chinese one');
+  assert.equal(stats.groupKey('seller_kind', 'cooperative'), 'kind.cooperative');
+  assert.equal(stats.groupKey('buyer_kind', 'business'), 'stats.buyer_business');
+  assert.equal(stats.groupKey('township', 'cooperative'), null);
+  assert.deepEqual(stats.priceBand([{ min_fen: 500, max_fen: 820 }, { min_fen: null, max_fen: null }]), { low: [5, null], height: [3.2, null] });
+  assert.equal(stats.basisKey('kg'), 'stats.per_kg');
+  assert.equal(stats.basisKey('ton'), 'stats.per_unit');
+  assert.equal(stats.priceQuantityText(72500, 'kg'), '72.5', 'grams when the basis is kg');
+  assert.equal(stats.priceQuantityText(1200, 'box'), '1,200');
+
+  // The server always sends `other` (rows + other = total); other_groups says whether it holds any.
+  assert.equal(stats.hasOther({ other: { gmv_fen: 0 }, other_groups: 0 }), false);
+  assert.equal(stats.hasOther({ other: { gmv_fen: 900 }, other_groups: 2 }), true);
+  assert.equal(stats.hasOther({ other: null, other_groups: 0 }), false);
+  assert.equal(stats.onboardingCount({ kinds: { cooperative: 2 }, business_buyers: 1 }, 'cooperative'), 2);
+  assert.equal(stats.onboardingCount({ kinds: { cooperative: 2 }, business_buyers: 1 }, 'business_buyer'), 1);
+  assert.equal(stats.onboardingCount({ kinds: {} }, 'family_farm'), 0);
+  assert.equal(stats.axisLabel({ key: '2026-11-03', label: '2026年11月3日' }, 'day', 'zh-CN'), '11月3日');
+  assert.equal(stats.axisLabel({ key: '2026-11-03' }, 'week', 'en'), '11/3');
+  assert.equal(stats.axisLabel({ key: '2026-11-01' }, 'month', 'zh-CN'), '2026年11月');
+  assert.equal(stats.axisLabel({ key: 'x', label: '城关镇' }, 'day', 'zh-CN'), '城关镇');
+});
+
+test('the statistics page draws with the ECharts copy we serve, and downloads its views from the API itself', () => {
+  const page = js.find((f) => f.name === join('assets', 'js', 'pages', 'ops-stats.js')).text;
+  assert.match(page, /const ECHARTS_SRC = '\/vendor\/echarts\/echarts\.min\.js';/);
+  assert.match(page, /download: true/, 'plain links the browser downloads');
+  const vendored = readFileSync(join(ASSETS, 'vendor', 'echarts', 'echarts.min.js'), 'utf8');
+  const readme = readFileSync(join(ASSETS, 'vendor', 'echarts', 'README.md'), 'utf8');
+  const version = (vendored.match(/\.version="(\d+\.\d+\.\d+)"/) || [])[1];
+  assert.ok(version && version.startsWith('5.'), `ECharts 5.x (${version})`);
+  assert.match(readme, new RegExp(`^- Version: ${version.replace(/\./g, '\\.')}$`, 'm'), 'the README names the vendored version');
+  assert.match(readme, /^- npm integrity: `sha512-[A-Za-z0-9+/]+={0,2}`$/m);
+  assert.match(readFileSync(join(ASSETS, 'vendor', 'echarts', 'LICENSE'), 'utf8'), /Apache License/);
 });

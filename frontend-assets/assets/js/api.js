@@ -7,12 +7,14 @@ import { getLang, t } from './i18n.js';
 const BASE = '/api/v1';
 
 export class ApiError extends Error {
-  constructor({ status = 0, code = 'network', message, fields = {}, requestId = null, retryAfter = null }) {
+  constructor({ status = 0, code = 'network', message, fields = {}, fieldCodes = {}, requestId = null, retryAfter = null }) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.fields = fields;
+    // The machine-readable reason per field (`{"to": "too_long"}`), when the server gives one.
+    this.fieldCodes = fieldCodes;
     this.requestId = requestId;
     this.retryAfter = retryAfter;
     // Set when the page is already on its way to the login page: callers stay quiet.
@@ -114,6 +116,7 @@ export async function request(method, path, body, options = {}) {
     code: typeof e.code === 'string' ? e.code : fallbackCode(response.status),
     message: typeof e.message === 'string' && e.message ? e.message : fallbackMessage(response.status),
     fields: flattenFields(e.fields),
+    fieldCodes: flattenFields(e.field_codes),
     requestId: e.request_id || response.headers.get('X-Request-Id'),
     retryAfter: retry && /^\d+$/.test(retry) ? Number(retry) : null,
   });

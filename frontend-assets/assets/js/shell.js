@@ -97,6 +97,10 @@ function navLinks(me) {
     if (['operator', 'after_sales_agent'].includes(me.account.platform_role)) {
       links.push({ href: '/ops/claims.html', key: 'nav.ops_claims', testid: 'nav-ops-claims' });
     }
+    // County statistics: the county's officials only (the statistics API answers no one else).
+    if (me.account.platform_role === 'official') {
+      links.push({ href: '/ops/stats.html', key: 'nav.stats', testid: 'nav-ops-stats' });
+    }
     // Recalls and service quality: the platform's staff and the county's officials.
     if (['operator', 'after_sales_agent', 'official'].includes(me.account.platform_role)) {
       links.push({ href: '/ops/recalls.html', key: 'nav.recalls', testid: 'nav-ops-recalls' });

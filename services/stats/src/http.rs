@@ -20,6 +20,7 @@ use farmgate_aftersales::metrics::{GroupBy, QualityReport};
 use farmgate_identity::{AuthUser, Identity, OrgKind};
 use farmgate_infra::http::{ApiQuery, ApiResult};
 use farmgate_kernel::{FieldError, ValidationErrors};
+use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -588,6 +589,9 @@ pub struct Choice {
     pub key: String,
     pub label: String,
     pub label_en: String,
+    /// For a category: its top-level category's key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root: Option<String>,
 }
 
 /// What the filter pickers offer (groups that have sold, plus every seller kind and buyer
@@ -627,6 +631,7 @@ pub async fn dimensions(
                 key: k.as_str().to_owned(),
                 label: k.label_zh().to_owned(),
                 label_en: k.label_en().to_owned(),
+                root: None,
             })
             .collect(),
         buyer_kinds: vec![
@@ -634,19 +639,42 @@ pub async fn dimensions(
                 key: "consumer".to_owned(),
                 label: "个人消费者".to_owned(),
                 label_en: "Consumers".to_owned(),
+                root: None,
             },
             Choice {
                 key: "business".to_owned(),
                 label: "企业采购".to_owned(),
                 label_en: "Business buyers".to_owned(),
+                root: None,
             },
         ],
         ..Dimensions::default()
     };
+    // Each category's top-level category, for grouping the picker.
+    let parents: std::collections::HashMap<String, Option<String>> =
+        farmgate_catalog::store::category::Entity::find()
+            .all(db)
+            .await
+            .map_err(StatsError::from)?
+            .into_iter()
+            .map(|c| (c.id.to_string(), c.parent_id.map(|p| p.to_string())))
+            .collect();
+    let root_of = |key: &str| {
+        let mut at = key.to_owned();
+        for _ in 0..16 {
+            match parents.get(&at).cloned().flatten() {
+                Some(p) => at = p,
+                None => break,
+            }
+        }
+        at
+    };
     for r in q.all(db).await.map_err(StatsError::from)? {
         let dim: String = get(&r, "dim").map_err(StatsError::from)?;
+        let key: String = get(&r, "code").map_err(StatsError::from)?;
         let c = Choice {
-            key: get(&r, "code").map_err(StatsError::from)?,
+            root: (dim == "category").then(|| root_of(&key)),
+            key,
             label: get(&r, "label").map_err(StatsError::from)?,
             label_en: get(&r, "label_en").map_err(StatsError::from)?,
         };

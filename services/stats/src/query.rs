@@ -54,6 +54,16 @@ fn field(name: &str, code: &'static str, zh: &str, en: &str) -> FieldError {
     FieldError::new(name, code, zh, en)
 }
 
+/// Exactly `YYYY-MM-DD`.
+fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        })
+}
+
 /// Checks a period: both dates, in order, not absurdly long.
 pub fn period(
     from: Option<&str>,
@@ -67,7 +77,7 @@ pub fn period(
             None
         }
         Some(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            Ok(d) if d.format("%Y").to_string().len() == 4 => Some(d),
+            Ok(d) if is_iso_date(s) => Some(d),
             _ => {
                 errs.push(field(
                     name,
@@ -403,7 +413,17 @@ impl Stats {
         let (total_sums, total_buyers) = group_total(db, key_id, from, to).await?;
         let total = Figures::of(&total_sums, Some(total_buyers));
         let (rows, other, other_groups) = match by {
-            By::Time(grain) => (time_rows(db, key_id, grain, from, to).await?, None, 0),
+            By::Time(grain) => {
+                let mut rows = time_rows(db, key_id, grain, from, to).await?;
+                if total.suppressed {
+                    for r in &mut rows {
+                        r.figures = Figures::of(&Sums::default(), Some(1));
+                    }
+                } else {
+                    hide_complement(&mut rows);
+                }
+                (rows, None, 0)
+            }
             // Too few buyers in all: nothing is broken down.
             By::Dim(_) if total.suppressed => (Vec::new(), Some(total.clone()), 0),
             By::Dim(dim) => {
@@ -631,6 +651,21 @@ async fn dim_rows<C: ConnectionTrait>(
     other.orders = None;
     let rows = rows.into_iter().map(|r| r.row).collect();
     Ok((rows, other, other_groups))
+}
+
+/// When exactly one time bucket is hidden, total − the others would show it: hide the
+/// smallest shown bucket with sales too.
+fn hide_complement(rows: &mut [Row]) {
+    if rows.iter().filter(|r| r.figures.suppressed).count() != 1 {
+        return;
+    }
+    let smallest = rows
+        .iter_mut()
+        .filter(|r| !r.figures.suppressed && r.figures.orders.is_some_and(|o| o > 0))
+        .min_by_key(|r| r.figures.gmv_fen.unwrap_or(0));
+    if let Some(r) = smallest {
+        r.figures = Figures::of(&Sums::default(), Some(1));
+    }
 }
 
 fn subtract(a: &mut Sums, b: &Sums) {
@@ -1168,5 +1203,119 @@ impl Stats {
             .aftersales()
             .quality_with(actor, from, to, group_by, None, Some(delivered))
             .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(key: &str, orders: i64, buyers: i64, gmv: i64) -> Row {
+        let sums = Sums {
+            orders,
+            goods_fen: gmv,
+            ..Sums::default()
+        };
+        Row {
+            key: key.to_owned(),
+            label: key.to_owned(),
+            label_en: key.to_owned(),
+            figures: Figures::of(&sums, Some(buyers)),
+        }
+    }
+
+    #[test]
+    fn one_hidden_bucket_takes_the_smallest_shown_one_with_it() {
+        let mut rows = vec![
+            row("a", 9, 8, 9_000),
+            row("b", 2, 2, 500),
+            row("c", 0, 0, 0),
+            row("d", 6, 6, 3_000),
+        ];
+        assert!(rows[1].figures.suppressed);
+        hide_complement(&mut rows);
+        let hidden: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.figures.suppressed)
+            .map(|r| r.key.as_str())
+            .collect();
+        assert_eq!(hidden, ["b", "d"], "the empty bucket stays a visible zero");
+        assert!(rows[3].figures.gmv_fen.is_none());
+        // Two hidden already: nothing more to do.
+        let mut rows = vec![row("a", 9, 8, 9_000), row("b", 2, 2, 1), row("c", 1, 1, 1)];
+        hide_complement(&mut rows);
+        assert!(!rows[0].figures.suppressed);
+    }
+
+    #[test]
+    fn figures_hide_everything_below_five_buyers() {
+        let s = Sums {
+            orders: 3,
+            goods_fen: 100,
+            shipping_fen: 10,
+            refund_fen: 5,
+            ..Sums::default()
+        };
+        let f = Figures::of(&s, Some(4));
+        assert!(
+            f.suppressed && f.gmv_fen.is_none() && f.buyers.is_none() && f.quantities.is_none()
+        );
+        let f = Figures::of(&s, Some(5));
+        assert_eq!((f.gmv_fen, f.net_fen), (Some(110), Some(105)));
+        assert_eq!(Figures::of(&Sums::default(), Some(0)).gmv_fen, Some(0));
+    }
+
+    #[test]
+    fn periods_use_whole_months_and_the_days_around_them() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+        let (m1, m2) = whole_months(d("2026-01-15"), d("2026-04-30"));
+        assert_eq!(
+            (from_day(m1), from_day(m2)),
+            (d("2026-02-01"), d("2026-05-01"))
+        );
+        assert_eq!(whole_months(d("2026-01-15"), d("2026-02-10")), (0, 0));
+        let (m1, m2) = whole_months(d("2026-01-01"), d("2026-01-31"));
+        assert_eq!(
+            (from_day(m1), from_day(m2)),
+            (d("2026-01-01"), d("2026-02-01"))
+        );
+    }
+
+    fn from_day(n: i32) -> NaiveDate {
+        crate::facts::from_day_number(n)
+    }
+
+    #[test]
+    fn periods_are_checked() {
+        assert!(period(Some("2026-01-01"), Some("2026-12-31"), MAX_DAYS_BY_DAY).is_ok());
+        let code = |r: Result<(NaiveDate, NaiveDate), ValidationErrors>| {
+            r.err()
+                .and_then(|e| e.errors().first().map(|f| (f.field.clone(), f.code)))
+        };
+        assert_eq!(
+            code(period(
+                Some("2026-01-01"),
+                Some("2027-01-02"),
+                MAX_DAYS_BY_DAY
+            )),
+            Some(("to".to_owned(), "too_long"))
+        );
+        assert_eq!(
+            code(period(Some("2026-02-01"), Some("2026-01-01"), MAX_DAYS)),
+            Some(("to".to_owned(), "before_from"))
+        );
+        assert_eq!(
+            code(period(Some("26-1-1"), Some("2026-01-01"), MAX_DAYS)),
+            Some(("from".to_owned(), "invalid"))
+        );
+        assert_eq!(
+            code(period(None, Some("2026-01-01"), MAX_DAYS)),
+            Some(("from".to_owned(), "required"))
+        );
+        let mut pts = vec![(300, 1, 1), (100, 5, 1), (200, 1, 1)];
+        assert_eq!(
+            price_summary(&mut pts),
+            (Some(143), Some(100), Some(100), Some(300), 7, 3)
+        );
     }
 }

@@ -121,7 +121,7 @@ async function signedIn(me) {
   entries.append(entry('/org.html', 'home.orgs_title',
     memberships.length ? 'home.orgs_text_member' : 'home.orgs_text_new', 'home-orgs', orgSummary(memberships)));
   entries.append(entry('/account.html', 'home.account_title', 'home.account_text', 'home-account'));
-  if (role === 'official') entries.append(entry(null, 'home.stats_title', 'home.coming_soon', 'home-stats'));
+  if (role === 'official') entries.append(entry('/ops/stats.html', 'home.stats_title', 'home.stats_text', 'home-stats'));
 
   const invitesSlot = el('div');
   replaceChildren(body,
