@@ -446,3 +446,106 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+/// The statistics are read where `database_replica_url` points: with an empty (migrated)
+/// replica the official sees nothing, while the primary's rollups hold the sales.
+mod statistics_are_read_from_the_replica_when_one_is_configured {
+    use super::*;
+    use farmgate_migrations::MigratorTrait;
+    use farmgate_server::settings::Settings;
+    use farmgate_tests::Backend;
+
+    async fn run(backend: Backend) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = Settings {
+            addr: "127.0.0.1:0".to_owned(),
+            data_dir: dir.path().join("data"),
+            log: "warn".to_owned(),
+            ..Settings::default()
+        };
+        let replica = match backend {
+            Backend::Embedded => {
+                let url = format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("replica.db").display()
+                );
+                let conn = farmgate_infra::db::connect(&farmgate_infra::db::DbConfig {
+                    url: url.clone(),
+                    max_connections: 1,
+                })
+                .await
+                .unwrap();
+                farmgate_migrations::Migrator::up(&conn, None)
+                    .await
+                    .unwrap();
+                url
+            }
+            Backend::Production => {
+                let Some(admin) = farmgate_tests::env("FARMGATE_TEST_POSTGRES_URL") else {
+                    farmgate_tests::skip_or_fail("PostgreSQL (FARMGATE_TEST_POSTGRES_URL)");
+                    return;
+                };
+                settings.database_url = Some(farmgate_tests::pg::fresh_database(&admin).await);
+                settings.migrate_on_start = false;
+                farmgate_tests::pg::fresh_database(&admin).await
+            }
+        };
+        settings.database_replica_url = Some(replica);
+        let app = TestApp::start(settings, backend, dir).await;
+        let op = app.operator().await;
+        let official = app.staff("13900000034", PlatformRole::Official).await;
+        let (_owner, _org, sku) = seller(
+            &app,
+            &op,
+            "13800000121",
+            "cooperative",
+            "梅岭脐橙专业合作社",
+            "梅岭镇",
+            3990,
+        )
+        .await;
+        for i in 0..5 {
+            paid_order(
+                &app,
+                &op,
+                &format!("1360000{:04}", 140 + i),
+                ("广东省", "深圳市"),
+                &[(&sku, 1)],
+            )
+            .await;
+        }
+        app.outbox_drained().await;
+        assert!(
+            app.count("stats_sales", "1=1").await > 0,
+            "the rollups are written to the primary"
+        );
+        let day = today(&app);
+        let r = app
+            .get(
+                &format!("/api/v1/stats/sales?from={day}&to={day}&by=township"),
+                Some(&official.token),
+            )
+            .await;
+        r.expect_status(200);
+        assert_eq!(
+            r.body["total"]["gmv_fen"], 0,
+            "read from the (empty) replica: {}",
+            r.body
+        );
+        assert!(r.body["rows"].as_array().is_some_and(Vec::is_empty));
+        let dims = app
+            .get("/api/v1/stats/dimensions", Some(&official.token))
+            .await;
+        assert!(dims.body["townships"].as_array().is_some_and(Vec::is_empty));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn embedded() {
+        run(Backend::Embedded).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn production() {
+        run(Backend::Production).await;
+    }
+}
