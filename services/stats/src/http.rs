@@ -97,6 +97,17 @@ impl StatsQuery {
         }
     }
 
+    /// The time grain (default `default`) and the period, at most 366 days by day.
+    fn series(&self, default: Grain) -> Result<(Grain, (NaiveDate, NaiveDate)), StatsError> {
+        let grain = self.grain(default)?;
+        let max = if grain == Grain::Day {
+            MAX_DAYS_BY_DAY
+        } else {
+            MAX_DAYS
+        };
+        Ok((grain, self.period(max)?))
+    }
+
     /// At most one filter.
     fn filter(&self) -> Result<Option<(Dim, String)>, StatsError> {
         let given: Vec<(Dim, String)> = [
@@ -347,13 +358,7 @@ pub async fn prices(
 ) -> ApiResult<Response> {
     query::require_official(&actor)?;
     let format = q.format()?;
-    let grain = q.grain(Grain::Week)?;
-    let max = if grain == Grain::Day {
-        MAX_DAYS_BY_DAY
-    } else {
-        MAX_DAYS
-    };
-    let period = q.period(max)?;
+    let (grain, period) = q.series(Grain::Week)?;
     let category = q.category.clone().filter(|s| !s.trim().is_empty());
     let report = stats.prices(&actor, period, grain, category).await?;
     Ok(match format {
@@ -415,13 +420,7 @@ pub async fn trace(
 ) -> ApiResult<Response> {
     query::require_official(&actor)?;
     let format = q.format()?;
-    let grain = q.grain(Grain::Day)?;
-    let max = if grain == Grain::Day {
-        MAX_DAYS_BY_DAY
-    } else {
-        MAX_DAYS
-    };
-    let period = q.period(max)?;
+    let (grain, period) = q.series(Grain::Day)?;
     let report = stats.trace(&actor, period, grain).await?;
     Ok(match format {
         None => Json(report).into_response(),
@@ -474,13 +473,7 @@ pub async fn onboarding(
 ) -> ApiResult<Response> {
     query::require_official(&actor)?;
     let format = q.format()?;
-    let grain = q.grain(Grain::Month)?;
-    let max = if grain == Grain::Day {
-        MAX_DAYS_BY_DAY
-    } else {
-        MAX_DAYS
-    };
-    let period = q.period(max)?;
+    let (grain, period) = q.series(Grain::Month)?;
     let report = stats.onboarding(&actor, period, grain).await?;
     Ok(match format {
         None => Json(report).into_response(),
