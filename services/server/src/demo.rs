@@ -315,6 +315,8 @@ pub enum Seeded {
         accounts: usize,
         orgs: usize,
         listings: usize,
+        /// The demo's own orders (placed once, on the first seed).
+        orders: usize,
     },
     AlreadyThere,
 }
@@ -513,7 +515,51 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Seeded> {
         accounts: created_accounts,
         orgs: created_orgs,
         listings: created_listings,
+        orders: created_orders,
     })
+}
+
+/// Seeds the demo county ([`seed`]) and, on the first seed (when the demo orders are placed),
+/// half a year of order history from new buyers ([`crate::demo_history`], written straight
+/// into the tables), then recomputes the statistics from it, so the officials' dashboard has a
+/// county to show at once. `serve --demo` and `seed-demo` call this; [`seed`] alone leaves the
+/// demo's own rows countable (its tests do).
+///
+/// The history ends a minute before the first demo order, so the demo's orders stay on top of
+/// every newest-first list; its buyers are new accounts, and it takes no stock and moves no
+/// listing's sales counter.
+pub async fn seed_with_history(state: &AppState) -> anyhow::Result<Seeded> {
+    use farmgate_orders::store::order;
+    use sea_orm::{EntityTrait, QueryOrder};
+
+    let seeded = seed(state).await?;
+    if !matches!(seeded, Seeded::Created { orders, .. } if orders > 0) {
+        return Ok(seeded);
+    }
+    let now = state.infra.clock.now();
+    let first = order::Entity::find()
+        .order_by_asc(order::Column::CreatedAt)
+        .one(&state.infra.db)
+        .await?
+        .map(|o| o.created_at);
+    let end = first.map_or(now, |t| t.min(now)) - chrono::Duration::minutes(1);
+    let history =
+        crate::demo_history::generate(state, &crate::demo_history::HistoryOptions::demo(end))
+            .await
+            .context("generating the demo's order history")?;
+    let stats = state
+        .stats
+        .rebuild()
+        .await
+        .context("computing the demo's statistics")?;
+    tracing::info!(
+        orders = history.orders,
+        buyers = history.buyers,
+        seconds = history.seconds,
+        rollup_seconds = stats.seconds,
+        "demo order history seeded"
+    );
+    Ok(seeded)
 }
 
 /// The trace code of the showcase demo batch, when it exists.

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod demo;
+pub mod demo_history;
 pub mod demo_listings;
 pub mod demo_orders;
 pub mod demo_trace;

@@ -35,8 +35,8 @@ enum Command {
     },
     /// Apply pending database migrations, then exit. Safe to run repeatedly.
     Migrate,
-    /// Migrate, then seed the demo county (accounts, organisations, listings) if it is not
-    /// there yet.
+    /// Migrate, then seed the demo county (accounts, organisations, listings, orders, and on the
+    /// first seed half a year of order history for the statistics) if it is not there yet.
     SeedDemo,
     /// Recompute trace chains: one batch by its code, or every batch; with --digests, also
     /// recompute every published daily digest. Exits non-zero when anything does not verify.
@@ -57,6 +57,31 @@ enum Command {
     /// numbers the live rollups hold); prints what it did and how long it took. Safe while the
     /// server runs: events from before the rebuild are skipped, later ones are added.
     StatsRebuild,
+    /// Generate a realistic order history (for benchmarks and the statistics demo): back-dated
+    /// orders from new buyers, paid, shipped, received and sometimes refunded, written straight
+    /// into the tables in large transactions — a data generator, not the checkout path (no
+    /// stock taken, no outbox events; see `farmgate_server::demo_history`). Needs the demo
+    /// county (`farmgate seed-demo`). Prints what it made; run `farmgate stats-rebuild` after.
+    ///
+    ///   farmgate demo-history --orders 1000000 --days 730
+    #[command(hide = true)]
+    DemoHistory {
+        /// Paid orders to generate.
+        #[arg(long)]
+        orders: u64,
+        /// Days they spread over, ending now.
+        #[arg(long)]
+        days: u32,
+        /// New consumer accounts (default: one per 20 orders, 50 to 500,000).
+        #[arg(long)]
+        buyers: Option<u32>,
+        /// Share of orders from business buyers, in percent.
+        #[arg(long, default_value_t = 8)]
+        business_pct: u32,
+        /// Seed of the random choices (the same seed on the same database gives the same data).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -97,7 +122,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::SeedDemo => {
             settings.migrate_on_start = true;
             let app = build(&settings, BuildOptions::default()).await?;
-            report_seed(demo::seed(&app.state).await?);
+            report_seed(demo::seed_with_history(&app.state).await?);
             Ok(())
         }
         Command::Verify { code, digests } => {
@@ -146,6 +171,39 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::DemoHistory {
+            orders,
+            days,
+            buyers,
+            business_pct,
+            seed,
+        } => {
+            settings.migrate_on_start = true;
+            let app = build(&settings, BuildOptions::default()).await?;
+            let opts = farmgate_server::demo_history::HistoryOptions {
+                orders,
+                days,
+                buyers: buyers.unwrap_or_else(|| {
+                    u32::try_from((orders / 20).clamp(50, 500_000)).unwrap_or(500_000)
+                }),
+                business_share_pct: business_pct,
+                seed,
+                end: app.state.infra.clock.now(),
+            };
+            let r = farmgate_server::demo_history::generate(&app.state, &opts).await?;
+            println!(
+                "history generated: {} orders, {} lines, {} buyers, {} shipments, {} refunds over {} days; {:.1} s ({:.0} orders/s). Run `farmgate stats-rebuild` to update the statistics.",
+                r.orders,
+                r.lines,
+                r.buyers,
+                r.shipments,
+                r.refunds,
+                days,
+                r.seconds,
+                r.orders as f64 / r.seconds.max(1e-9)
+            );
+            Ok(())
+        }
         Command::Serve { demo: demo_mode } => {
             if demo_mode {
                 std::fs::create_dir_all(&settings.data_dir)
@@ -154,7 +212,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let app = build(&settings, BuildOptions::default()).await?;
             if demo_mode {
-                report_seed(demo::seed(&app.state).await?);
+                report_seed(demo::seed_with_history(&app.state).await?);
             }
             let listener = tokio::net::TcpListener::bind(&settings.addr)
                 .await
@@ -180,8 +238,9 @@ fn report_seed(outcome: demo::Seeded) {
             accounts,
             orgs,
             listings,
+            orders,
         } => {
-            tracing::info!(accounts, orgs, listings, "demo data seeded");
+            tracing::info!(accounts, orgs, listings, orders, "demo data seeded");
         }
         demo::Seeded::AlreadyThere => tracing::info!("demo data already present; left as it is"),
     }
