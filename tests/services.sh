@@ -203,6 +203,46 @@ fg_apt_install() {
     fg_log "installed $* in $(fg_elapsed "$t0")"
 }
 
+# fg_start_bench_postgres FSYNC EXTRA_OPTS — like fg_start_postgres, with the durability a
+# benchmark should have (FSYNC=on: fsync and synchronous_commit as in production; off: the test
+# suite's settings) and EXTRA_OPTS for the server; installs PostgreSQL when missing. Sets
+# PG_PORT and PG_BIN. Used by tests/load/checkout.sh and tests/load/stats.sh.
+fg_start_bench_postgres() {
+    local fsync="$1" extra="$2" pgbin dir port pid as=()
+    if ! pgbin="$(fg_pg_bin)"; then
+        fg_apt_install "postgresql-$FG_PG_VERSION" || fg_apt_install postgresql || return 1
+        pgbin="$(fg_pg_bin)" || return 1
+    fi
+    dir="$FG_SERVICES_DIR/postgres"
+    mkdir -p "$dir"
+    if fg_is_root; then
+        chown postgres: "$dir"
+        as=(runuser -u postgres --)
+    fi
+    "${as[@]}" "$pgbin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 \
+        >"$dir/initdb.log" 2>&1 || {
+        cat "$dir/initdb.log" >&2
+        return 1
+    }
+    port="$(fg_free_port)"
+    local opts="-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir $extra"
+    if [ "$fsync" = off ]; then
+        opts+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    fi
+    "${as[@]}" "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 -o "$opts" start \
+        >"$dir/pg_ctl.log" 2>&1 || {
+        cat "$dir/pg_ctl.log" "$dir/postgres.log" >&2
+        return 1
+    }
+    pid="$(head -n1 "$dir/data/postmaster.pid")"
+    fg_track postgres "$pid" "$(printf '%q ' "${as[@]}" "$pgbin/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop)"
+    fg_wait_until "PostgreSQL" 30 "$pid" \
+        psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -c 'select 1' || return 1
+    PG_PORT="$port"
+    PG_BIN="$pgbin"
+    fg_log "PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (PID $pid, fsync $fsync)"
+}
+
 # --- PostgreSQL -----------------------------------------------------------------------------
 fg_pg_bin() {
     local d

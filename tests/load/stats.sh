@@ -62,43 +62,11 @@ timed() {
     printf '  %-16s %s   peak memory %s\n' "$name" "$(fg_elapsed "$t0")" "${rss:--}"
 }
 
-# Like fg_start_postgres, with the durability a benchmark should have (FSYNC=on) and room for
-# a database of a few gigabytes.
+# A benchmark's PostgreSQL (tests/services.sh), with room for a database of a few gigabytes.
 PG_PORT=""
 start_bench_postgres() {
-    local pgbin dir port pid as=()
-    if ! pgbin="$(fg_pg_bin)"; then
-        fg_apt_install "postgresql-$FG_PG_VERSION" || fg_apt_install postgresql || return 1
-        pgbin="$(fg_pg_bin)" || return 1
-    fi
-    dir="$FG_SERVICES_DIR/postgres"
-    mkdir -p "$dir"
-    if fg_is_root; then
-        chown postgres: "$dir"
-        as=(runuser -u postgres --)
-    fi
-    "${as[@]}" "$pgbin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 \
-        >"$dir/initdb.log" 2>&1 || {
-        cat "$dir/initdb.log" >&2
-        return 1
-    }
-    port="$(fg_free_port)"
-    local opts="-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir"
-    opts+=" -c max_connections=100 -c shared_buffers=${PG_SHARED_BUFFERS:-1GB} -c max_wal_size=4GB"
-    if [ "$FSYNC" = off ]; then
-        opts+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-    fi
-    "${as[@]}" "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 -o "$opts" start \
-        >"$dir/pg_ctl.log" 2>&1 || {
-        cat "$dir/pg_ctl.log" "$dir/postgres.log" >&2
-        return 1
-    }
-    pid="$(head -n1 "$dir/data/postmaster.pid")"
-    fg_track postgres "$pid" "$(printf '%q ' "${as[@]}" "$pgbin/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop)"
-    fg_wait_until "PostgreSQL" 30 "$pid" \
-        psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -c 'select 1' || return 1
-    PG_PORT="$port"
-    fg_log "PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (PID $pid, fsync $FSYNC, shared_buffers ${PG_SHARED_BUFFERS:-1GB})"
+    fg_start_bench_postgres "$FSYNC" \
+        "-c max_connections=100 -c shared_buffers=${PG_SHARED_BUFFERS:-1GB} -c max_wal_size=4GB"
 }
 
 pg() { psql -X -q -At -h 127.0.0.1 -p "$PG_PORT" -U postgres -d fg_stats "$@"; }
