@@ -1,47 +1,10 @@
 //! Identity rules as plain types and functions: roles, organisation kinds, the verification
 //! state machine, and the parsing of what people type in.
 
+use farmgate_kernel::labelled_enum;
 use farmgate_kernel::region::RegionInput;
 use farmgate_kernel::text::{clean_optional_text, clean_text};
 use farmgate_kernel::{Email, FieldError, Phone, Region, Uscc, ValidationErrors};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
-/// Declares a string-backed enum with its stored/wire name and Chinese/English labels.
-macro_rules! labelled_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $wire:literal, $zh:literal, $en:literal;)+ }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $wire),+ }
-            }
-
-            pub fn label_zh(self) -> &'static str {
-                match self { $($name::$variant => $zh),+ }
-            }
-
-            pub fn label_en(self) -> &'static str {
-                match self { $($name::$variant => $en),+ }
-            }
-
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($wire => Some($name::$variant),)+ _ => None }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
 
 labelled_enum!(
     /// A role on the platform itself, held by platform staff and county officials.

@@ -113,6 +113,74 @@ pub fn unique_violation(err: &DbErr) -> Option<String> {
     None
 }
 
+/// Lets entity models hold a string-backed domain enum (declared with
+/// `farmgate_kernel::wire_enum!` or `labelled_enum!`) instead of a `String`, so a status column
+/// is read into its enum once, in the store, and a value nobody declared fails the read loudly
+/// (`DbErr::TryIntoErr` naming the enum) instead of being compared as text later.
+///
+/// Invoke it in the crate that declares the enum (usually in `store`), once per type:
+/// `farmgate_infra::stored_enum!(OrderStatus, SubOrderStatus);` then declare the model's field
+/// as `pub status: OrderStatus` (or `Option<OrderStatus>` for a nullable column). The column
+/// stays a string column; no migration is needed.
+#[macro_export]
+macro_rules! stored_enum {
+    ($($t:ty),+ $(,)?) => {$(
+        impl ::std::convert::From<$t> for ::sea_orm::Value {
+            fn from(v: $t) -> Self {
+                v.as_str().to_owned().into()
+            }
+        }
+
+        impl ::sea_orm::TryGetable for $t {
+            fn try_get_by<I: ::sea_orm::ColIdx>(
+                res: &::sea_orm::QueryResult,
+                idx: I,
+            ) -> ::std::result::Result<Self, ::sea_orm::TryGetError> {
+                let s = <String as ::sea_orm::TryGetable>::try_get_by(res, idx)?;
+                <$t>::parse(&s).ok_or_else(|| {
+                    ::sea_orm::TryGetError::DbErr(::sea_orm::DbErr::Type(format!(
+                        "unexpected value {s:?} for {}",
+                        stringify!($t)
+                    )))
+                })
+            }
+        }
+
+        impl ::sea_orm::sea_query::ValueType for $t {
+            fn try_from(
+                v: ::sea_orm::Value,
+            ) -> ::std::result::Result<Self, ::sea_orm::sea_query::ValueTypeErr> {
+                let s = <String as ::sea_orm::sea_query::ValueType>::try_from(v)?;
+                <$t>::parse(&s).ok_or(::sea_orm::sea_query::ValueTypeErr)
+            }
+
+            fn type_name() -> String {
+                stringify!($t).to_owned()
+            }
+
+            fn array_type() -> ::sea_orm::sea_query::ArrayType {
+                ::sea_orm::sea_query::ArrayType::String
+            }
+
+            fn column_type() -> ::sea_orm::sea_query::ColumnType {
+                ::sea_orm::sea_query::ColumnType::String(::sea_orm::sea_query::StringLen::None)
+            }
+        }
+
+        impl ::sea_orm::sea_query::Nullable for $t {
+            fn null() -> ::sea_orm::Value {
+                ::sea_orm::Value::String(None)
+            }
+        }
+
+        impl ::sea_orm::IntoActiveValue<$t> for $t {
+            fn into_active_value(self) -> ::sea_orm::ActiveValue<$t> {
+                ::sea_orm::ActiveValue::Set(self)
+            }
+        }
+    )+};
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +199,22 @@ mod tests {
             redact_url("sqlite://data/farmgate.db?mode=rwc"),
             "sqlite://data/farmgate.db?mode=rwc"
         );
+    }
+
+    farmgate_kernel::wire_enum!(
+        /// A test status.
+        Light { Red => "red", Green => "green" }
+    );
+    crate::stored_enum!(Light);
+
+    #[test]
+    fn a_stored_enum_round_trips_through_a_database_value_and_refuses_strangers() {
+        use sea_orm::sea_query::ValueType;
+        let v: sea_orm::Value = Light::Green.into();
+        assert_eq!(v, sea_orm::Value::String(Some("green".to_owned())));
+        assert_eq!(<Light as ValueType>::try_from(v).ok(), Some(Light::Green));
+        let stranger = sea_orm::Value::String(Some("blue".to_owned()));
+        assert!(<Light as ValueType>::try_from(stranger).is_err());
     }
 
     #[test]

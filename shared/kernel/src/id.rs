@@ -75,3 +75,66 @@ define_id!(
     /// An organisation: seller, business buyer or the platform store.
     OrgId
 );
+define_id!(
+    /// A catalogue category.
+    CategoryId
+);
+define_id!(
+    /// A listing (商品): one seller's product page.
+    ListingId
+);
+define_id!(
+    /// A SKU (规格) of a listing: the thing that has a price and stock.
+    SkuId
+);
+define_id!(
+    /// A harvest batch (批次) with its trace record.
+    BatchId
+);
+define_id!(
+    /// A buyer's order: what one checkout created.
+    OrderId
+);
+define_id!(
+    /// One seller's part of an order, shipped and settled on its own.
+    SubOrderId
+);
+define_id!(
+    /// One line of an order: a SKU, a quantity and the price paid.
+    OrderLineId
+);
+define_id!(
+    /// A parcel a seller sent.
+    ShipmentId
+);
+define_id!(
+    /// A refund recorded against an order.
+    RefundId
+);
+define_id!(
+    /// A saved delivery address.
+    AddressId
+);
+define_id!(
+    /// A damaged-in-transit claim (理赔).
+    ClaimId
+);
+define_id!(
+    /// A batch recall.
+    RecallId
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_parse_and_print_as_plain_uuids_in_json_and_paths() {
+        let id = OrderId::new();
+        let text = id.to_string();
+        assert_eq!(text.parse::<OrderId>().ok(), Some(id));
+        let json = serde_json::to_string(&id).unwrap_or_default();
+        assert_eq!(json, format!("\"{text}\""));
+        assert!("not-a-uuid".parse::<SkuId>().is_err());
+    }
+}

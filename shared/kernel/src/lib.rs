@@ -5,6 +5,7 @@
 //! the database.
 
 pub mod clock;
+pub mod enums;
 pub mod error;
 pub mod id;
 pub mod money;

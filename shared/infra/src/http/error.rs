@@ -1,5 +1,6 @@
 //! `{ "error": { "code", "message", "fields"?, "request_id"? } }` — the one error shape.
 
+use super::codes::HttpCode;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -41,12 +42,7 @@ impl ApiError {
     }
 
     pub fn validation(errors: impl Into<ValidationErrors>) -> Self {
-        let mut e = Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            "请检查填写的内容",
-            "please check the highlighted fields",
-        );
+        let mut e = Self::from(HttpCode::ValidationFailed);
         e.fields = Some(Box::new(errors.into()));
         e
     }
@@ -57,29 +53,19 @@ impl ApiError {
 
     pub fn not_found(zh: &str, en: &str) -> Self {
         Self::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
+            HttpCode::NotFound.status(),
+            HttpCode::NotFound.code(),
             format!("{zh}不存在"),
             format!("{en} not found"),
         )
     }
 
     pub fn unauthenticated() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthenticated",
-            "请先登录",
-            "please log in",
-        )
+        Self::from(HttpCode::Unauthenticated)
     }
 
     pub fn forbidden() -> Self {
-        Self::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "您没有权限执行此操作",
-            "you are not allowed to do this",
-        )
+        Self::from(HttpCode::Forbidden)
     }
 
     pub fn conflict(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
@@ -92,8 +78,8 @@ impl ApiError {
 
     pub fn too_many(retry_after_secs: u64) -> Self {
         let mut e = Self::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
+            HttpCode::TooManyAttempts.status(),
+            HttpCode::TooManyAttempts.code(),
             format!(
                 "尝试次数过多，请 {} 分钟后再试",
                 retry_after_secs.div_ceil(60).max(1)
@@ -110,23 +96,13 @@ impl ApiError {
     /// A failure of ours. The cause goes to the log with the request id; the client gets a
     /// generic message.
     pub fn internal(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
-        let mut e = Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "服务器开小差了，请稍后再试",
-            "something went wrong on our side; please try again",
-        );
+        let mut e = Self::from(HttpCode::Internal);
         e.source = Some(source.into());
         e
     }
 
     pub fn unavailable(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
-        let mut e = Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            "服务暂时不可用，请稍后再试",
-            "the service is temporarily unavailable",
-        );
+        let mut e = Self::from(HttpCode::Unavailable);
         e.source = Some(source.into());
         e
     }

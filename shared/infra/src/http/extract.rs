@@ -1,6 +1,7 @@
 //! Extractors whose rejections speak the one error shape, with field-level detail.
 
 use super::ApiError;
+use super::codes::HttpCode;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
@@ -34,8 +35,8 @@ where
             });
         if !is_json {
             return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                HttpCode::UnsupportedMediaType.status(),
+                HttpCode::UnsupportedMediaType.code(),
                 "请求体须为 JSON（Content-Type: application/json）",
                 "the body must be JSON (Content-Type: application/json)",
             ));
@@ -44,11 +45,7 @@ where
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 payload_too_large()
             } else {
-                ApiError::bad_request(
-                    "unreadable_body",
-                    "无法读取请求体",
-                    "the request body could not be read",
-                )
+                ApiError::from(HttpCode::UnreadableBody)
             }
         })?;
         parse_json(&bytes).map(ApiJson)
@@ -57,12 +54,7 @@ where
 
 /// 413 in our shape.
 pub fn payload_too_large() -> ApiError {
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
-        "请求内容太大",
-        "the request body is too large",
-    )
+    ApiError::from(HttpCode::PayloadTooLarge)
 }
 
 /// Deserialises JSON, turning serde's complaints into field errors.
@@ -74,8 +66,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             let path = err.path().to_string();
             let inner = err.into_inner();
             if !inner.is_data() {
-                return Err(ApiError::bad_request(
-                    "malformed_json",
+                return Err(ApiError::new(
+                    HttpCode::MalformedJson.status(),
+                    HttpCode::MalformedJson.code(),
                     format!(
                         "JSON 格式错误（第 {} 行第 {} 列）",
                         inner.line(),
@@ -190,8 +183,9 @@ fn serde_urlencoded_from_str<T: DeserializeOwned>(query: &str) -> Result<T, ApiE
 }
 
 fn bad_query(detail: String) -> ApiError {
-    ApiError::bad_request(
-        "invalid_query",
+    ApiError::new(
+        HttpCode::InvalidQuery.status(),
+        HttpCode::InvalidQuery.code(),
         format!("查询参数不正确：{detail}"),
         format!("invalid query parameters: {detail}"),
     )

@@ -1,5 +1,6 @@
 //! Middleware shared by every route.
 
+use super::codes::HttpCode;
 use super::error::{ErrorBody, ErrorDetail, RenderableError};
 use super::extract::lang_of;
 use crate::Metrics;
@@ -60,47 +61,30 @@ pub async fn error_shape(req: Request, next: Next) -> Response {
 }
 
 fn generic_body(status: StatusCode, lang: Lang, request_id: Option<String>) -> ErrorBody {
-    let (code, zh, en) = match status {
-        StatusCode::NOT_FOUND => ("not_found", "接口不存在", "no such endpoint"),
-        StatusCode::METHOD_NOT_ALLOWED => (
-            "method_not_allowed",
-            "此接口不支持该请求方法",
-            "this endpoint does not support that method",
-        ),
-        StatusCode::PAYLOAD_TOO_LARGE => (
-            "payload_too_large",
-            "请求内容太大",
-            "the request body is too large",
-        ),
-        StatusCode::REQUEST_TIMEOUT => (
-            "timeout",
-            "请求超时，请重试",
-            "the request timed out; please retry",
-        ),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
-            "unsupported_media_type",
-            "不支持的内容类型",
-            "unsupported content type",
-        ),
-        StatusCode::UNAUTHORIZED => ("unauthenticated", "请先登录", "please log in"),
-        StatusCode::FORBIDDEN => (
-            "forbidden",
-            "您没有权限执行此操作",
-            "you are not allowed to do this",
-        ),
-        s if s.is_server_error() => (
-            "internal",
-            "服务器开小差了，请稍后再试",
-            "something went wrong on our side; please try again",
-        ),
-        _ => ("bad_request", "请求不正确", "bad request"),
+    let code = match status {
+        StatusCode::NOT_FOUND => HttpCode::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => HttpCode::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => HttpCode::PayloadTooLarge,
+        StatusCode::REQUEST_TIMEOUT => HttpCode::Timeout,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => HttpCode::UnsupportedMediaType,
+        StatusCode::UNAUTHORIZED => HttpCode::Unauthenticated,
+        StatusCode::FORBIDDEN => HttpCode::Forbidden,
+        s if s.is_server_error() => HttpCode::Internal,
+        _ => HttpCode::BadRequest,
     };
+    // A router 404 is about the endpoint, not a resource.
+    let message = if code == HttpCode::NotFound {
+        farmgate_kernel::Msg::new("接口不存在", "no such endpoint")
+    } else {
+        code.message()
+    };
+    let (code, zh, en) = (code.code(), message.zh, message.en);
     ErrorBody {
         error: ErrorDetail {
             code: code.to_owned(),
             message: match lang {
-                Lang::Zh => zh.to_owned(),
-                Lang::En => en.to_owned(),
+                Lang::Zh => zh,
+                Lang::En => en,
             },
             fields: None,
             field_codes: None,
