@@ -8,7 +8,7 @@
 //! ```
 //! With FARMGATE_MEILI_URL and FARMGATE_MEILI_KEY set, the same runs against Meilisearch.
 
-use farmgate_catalog::domain::ListingStatus;
+use farmgate_catalog::domain::{ListingStatus, Unit};
 use farmgate_catalog::store::{listing, sku};
 use farmgate_identity::PasswordCost;
 use farmgate_identity::domain::{NewAccount, OrgFacts, OrgFactsInput, Review};
@@ -355,7 +355,7 @@ async fn prepare(a: &Args) -> anyhow::Result<(f64, f64)> {
                 season: Set(None),
                 storage: Set(None),
                 shelf_life_days: Set(Some(30)),
-                status: Set(ListingStatus::Approved.as_str().into()),
+                status: Set(ListingStatus::Approved),
                 status_reason: Set(None),
                 sales: Set((rng.next() % 5000) as i64),
                 created_by: Set(created_by),
@@ -369,7 +369,7 @@ async fn prepare(a: &Args) -> anyhow::Result<(f64, f64)> {
                     id: Set(Uuid::now_v7()),
                     listing_id: Set(id),
                     name: Set(rng.pick(SIZES).to_string()),
-                    unit: Set("box".into()),
+                    unit: Set(Unit::Box),
                     price_fen: Set(500 + (rng.next() % 30_000) as i64),
                     stock: Set(if rng.next().is_multiple_of(20) {
                         0

@@ -11,7 +11,7 @@ use crate::store::{notice, recall};
 use chrono::{DateTime, Utc};
 use farmgate_identity::{Actor, PlatformRole};
 use farmgate_infra::db::{begin_write, unique_violation};
-use farmgate_kernel::id::OrgId;
+use farmgate_kernel::id::{ListingId, OrgId};
 use farmgate_kernel::text::clean_text;
 use farmgate_kernel::{Page, Paged};
 use farmgate_orders::store::{line, order, shipment, shipment_batch, sub_order};
@@ -292,7 +292,10 @@ impl Aftersales {
         if let Err(e) = self
             .orders()
             .catalog()
-            .freeze_for_recall(b.listing_id, &format!("批次 {} 召回：{reason}", b.lot))
+            .freeze_for_recall(
+                ListingId(b.listing_id),
+                &format!("批次 {} 召回：{reason}", b.lot),
+            )
             .await
         {
             // Already off sale (delisted, sold out): nothing more to freeze.
@@ -324,7 +327,7 @@ impl Aftersales {
         let listing_title = self
             .orders()
             .catalog()
-            .bundle(r.listing_id)
+            .bundle(ListingId(r.listing_id))
             .await?
             .map(|b| b.listing.title)
             .unwrap_or_default();

@@ -12,7 +12,7 @@ use crate::store::{event, line, order, shipment, shipment_batch, shipment_event,
 use chrono::{DateTime, Duration, Utc};
 use farmgate_identity::Actor;
 use farmgate_infra::db::{begin_write, unique_violation};
-use farmgate_kernel::id::OrgId;
+use farmgate_kernel::id::{OrgId, SkuId};
 use farmgate_kernel::text::clean_optional_text;
 use farmgate_kernel::{FieldError, ValidationErrors};
 use farmgate_trace::TraceError;
@@ -697,7 +697,11 @@ impl Orders {
                     "a replacement cannot exceed what was bought",
                 )));
             }
-            if !self.catalog().take_stock(&txn, l.sku_id, *quantity).await? {
+            if !self
+                .catalog()
+                .take_stock(&txn, SkuId(l.sku_id), *quantity)
+                .await?
+            {
                 return Err(OrdersError::conflict(
                     "sold_out",
                     format!("“{}”库存不足，无法补发，请改为退款", l.title),

@@ -15,7 +15,7 @@ use farmgate_catalog::domain::unit_price;
 use farmgate_catalog::sale::{ForSale, Unavailable};
 use farmgate_identity::{Actor, PlatformRole};
 use farmgate_infra::db::{begin_write, unique_violation};
-use farmgate_kernel::id::OrgId;
+use farmgate_kernel::id::{ListingId, OrgId, SkuId};
 use farmgate_kernel::text::clean_optional_text;
 use farmgate_kernel::{FieldError, Money, Page, Paged, ValidationErrors};
 use rand::Rng;
@@ -246,12 +246,12 @@ impl Orders {
             .order_by_asc(cart_item::Column::AddedAt)
             .all(&self.infra().db)
             .await?;
-        let ids: Vec<Uuid> = items.iter().map(|i| i.sku_id).collect();
+        let ids: Vec<SkuId> = items.iter().map(|i| SkuId(i.sku_id)).collect();
         let mut sales = self.catalog().for_sale(&ids).await?;
         Ok(items
             .into_iter()
             .map(|item| CartLine {
-                sale: sales.remove(&item.sku_id),
+                sale: sales.remove(&SkuId(item.sku_id)),
                 item,
             })
             .collect())
@@ -263,9 +263,9 @@ impl Orders {
         let me = actor.account_id.as_uuid();
         let sale = self
             .catalog()
-            .for_sale(&[sku_id])
+            .for_sale(&[SkuId(sku_id)])
             .await?
-            .remove(&sku_id)
+            .remove(&SkuId(sku_id))
             .ok_or(OrdersError::not_found("商品规格", "SKU"))?;
         if let Some(why) = sale.unavailable {
             let (e, code) = unavailable_error("sku_id".into(), &sale.listing.title, why);
@@ -444,7 +444,7 @@ impl Orders {
             return Err(OrdersError::Invalid(ValidationErrors::new()));
         };
 
-        let skus: Vec<Uuid> = merged.keys().copied().collect();
+        let skus: Vec<SkuId> = merged.keys().copied().map(SkuId).collect();
         let mut sales = self.catalog().for_sale(&skus).await?;
         let wholesale = actor.wholesale_buyer_org();
         let mut problems = ValidationErrors::new();
@@ -452,7 +452,7 @@ impl Orders {
         let mut price_moved = Vec::new();
         let mut priced = Vec::new();
         for (sku, (field, quantity, seen)) in merged {
-            let Some(sale) = sales.remove(&sku) else {
+            let Some(sale) = sales.remove(&SkuId(sku)) else {
                 problems.push(FieldError::new(
                     field,
                     "unavailable",
@@ -711,7 +711,11 @@ impl Orders {
         }
         for p in priced {
             let sku = &p.sale.sku;
-            if !self.catalog().take_stock(&txn, sku.id, p.quantity).await? {
+            if !self
+                .catalog()
+                .take_stock(&txn, SkuId(sku.id), p.quantity)
+                .await?
+            {
                 // Someone else bought the last ones a moment ago: nothing of this order stays.
                 drop(txn);
                 return Err(OrdersError::conflict_at(
@@ -740,7 +744,7 @@ impl Orders {
                 category_id: Set(p.sale.category.id),
                 title: Set(p.sale.listing.title.clone()),
                 sku_name: Set(sku.name.clone()),
-                unit: Set(sku.unit.clone()),
+                unit: Set(sku.unit.as_str().to_owned()),
                 quantity: Set(p.quantity),
                 retail_price_fen: Set(sku.price_fen),
                 unit_price_fen: Set(p.unit_price.fen()),
@@ -1056,7 +1060,7 @@ impl Orders {
             .await?;
         for l in &record.lines {
             self.catalog()
-                .return_stock(&txn, l.sku_id, l.quantity)
+                .return_stock(&txn, SkuId(l.sku_id), l.quantity)
                 .await?;
         }
         append(&txn, record.order.id, None, kind, actor, data, now).await?;
@@ -1193,7 +1197,9 @@ impl Orders {
             *sold.entry(l.listing_id).or_default() += l.quantity;
         }
         for (listing, quantity) in sold {
-            self.catalog().add_sales(&txn, listing, quantity).await?;
+            self.catalog()
+                .add_sales(&txn, ListingId(listing), quantity)
+                .await?;
         }
         append(
             &txn,

@@ -153,7 +153,7 @@ impl CartView {
                 listing_id: Some(s.listing.id),
                 title: s.listing.title.clone(),
                 sku_name: s.sku.name.clone(),
-                unit: s.sku.unit.clone(),
+                unit: s.sku.unit.as_str().to_owned(),
                 seller_id: Some(s.listing.seller_org_id),
                 seller_name: s.seller.name.clone(),
                 quantity: item.quantity,

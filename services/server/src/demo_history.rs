@@ -617,7 +617,7 @@ async fn catalogue(db: &impl ConnectionTrait, rng: &mut StdRng) -> anyhow::Resul
                     tiers: serde_json::from_value(s.tiers.clone()).unwrap_or_default(),
                     id: s.id,
                     name: s.name,
-                    unit: s.unit,
+                    unit: s.unit.as_str().to_owned(),
                     price_fen: s.price_fen,
                     weight_grams: s.weight_grams,
                 })

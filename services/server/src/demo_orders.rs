@@ -8,7 +8,7 @@ use farmgate_aftersales::Aftersales;
 use farmgate_aftersales::domain::ClaimKind;
 use farmgate_aftersales::service::{FileClaim, LineQuantity};
 use farmgate_identity::{Actor, OrgKind};
-use farmgate_kernel::id::{AccountId, OrgId};
+use farmgate_kernel::id::{AccountId, ListingId, OrgId};
 use farmgate_orders::Orders;
 use farmgate_orders::domain::{AddressInput, PaymentMethod, SubOrderStatus};
 use farmgate_orders::fulfilment::{BatchPick, ShipRequest};
@@ -89,7 +89,7 @@ pub async fn seed(
         if goods.iter().any(|(org, _)| *org == b.seller_org_id) {
             continue;
         }
-        let Some(bundle) = orders.catalog().bundle(b.listing_id).await? else {
+        let Some(bundle) = orders.catalog().bundle(ListingId(b.listing_id)).await? else {
             continue;
         };
         if let Some(sku) = bundle.skus.iter().find(|s| s.stock >= 20) {

@@ -278,7 +278,7 @@ pub fn render(record: &Record, lang: Lang, scans: i64, unit: Option<UnitInfo<'_>
         esc(&code_display),
     ));
     if let Some(l) = &record.listing
-        && l.availability().ok() == Some(farmgate_catalog::domain::Availability::OnSale)
+        && l.availability() == farmgate_catalog::domain::Availability::OnSale
     {
         body.push_str(&format!(
             "<p><a class=\"buy\" href=\"/listing.html?id={}\">{}</a></p>",

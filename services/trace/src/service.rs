@@ -12,7 +12,7 @@ use farmgate_identity::{Actor, OrgSummary, PlatformRole};
 use farmgate_infra::db::{begin_write, unique_violation};
 use farmgate_infra::objects::ObjectKey;
 use farmgate_kernel::clock::shanghai;
-use farmgate_kernel::id::OrgId;
+use farmgate_kernel::id::{ListingId, OrgId};
 use farmgate_kernel::text::clean_text;
 use farmgate_kernel::{FieldError, Phone, ValidationErrors};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
@@ -226,7 +226,7 @@ impl Trace {
     ) -> Result<Record> {
         let bundle = self
             .catalog()
-            .bundle(listing_id)
+            .bundle(ListingId(listing_id))
             .await?
             .ok_or(TraceError::not_found("商品", "listing"))?;
         let org = OrgId(bundle.listing.seller_org_id);
@@ -505,7 +505,7 @@ impl Trace {
             .all(&self.infra().db)
             .await?;
         let verification = chain::verify(&b.code, &stored(&events));
-        let listing = self.catalog().bundle(b.listing_id).await?;
+        let listing = self.catalog().bundle(ListingId(b.listing_id)).await?;
         let seller = self.identity().org_summary(OrgId(b.seller_org_id)).await?;
         Ok(Record {
             batch: b,
@@ -997,7 +997,10 @@ impl Trace {
 
     /// The batch a GS1 Digital Link names: a GTIN of one of the listing's SKUs and the lot.
     pub async fn code_for_gs1(&self, gtin: &str, lot: &str) -> Result<Option<String>> {
-        let listings = self.catalog().listings_with_gtin(gtin).await?;
+        let listings: Vec<Uuid> = (self.catalog().listings_with_gtin(gtin).await?)
+            .iter()
+            .map(ListingId::as_uuid)
+            .collect();
         if listings.is_empty() {
             return Ok(None);
         }

@@ -1,9 +1,10 @@
 //! What the catalogue API answers. Wholesale tiers are shown only to verified business
 //! buyers, the listing's seller and the operator.
 
-use crate::domain::{Availability, ListingStatus, RevisionKind, RevisionStatus, Tier, Unit};
-use crate::error::Result;
-use crate::service::{ListingBundle, origin_of, tiers_of};
+use crate::domain::{
+    Availability, ListingStatus, RevisionKind, RevisionStatus, SkuChangeField, Tier, Unit,
+};
+use crate::service::{ListingBundle, origin_of, origin_of_revision, tiers_of};
 use crate::store::{category, image, revision, sku, sku_change};
 use chrono::{DateTime, Utc};
 use farmgate_identity::{Actor, OrgKind, OrgStatus, OrgSummary};
@@ -111,7 +112,7 @@ impl SkuView {
         Self {
             id: s.id,
             name: s.name.clone(),
-            unit: Unit::parse(&s.unit).unwrap_or(Unit::Piece),
+            unit: s.unit,
             price: s.price_fen,
             stock: s.stock,
             weight_grams: s.weight_grams,
@@ -192,21 +193,15 @@ pub struct RevisionView {
 
 impl RevisionView {
     pub fn of(r: &revision::Model, b: &ListingBundle) -> Self {
-        let kind = RevisionKind::parse(&r.kind).unwrap_or(RevisionKind::Change);
+        let kind = r.kind;
         Self {
             id: r.id,
             listing_id: r.listing_id,
             kind,
-            status: RevisionStatus::parse(&r.status).unwrap_or(RevisionStatus::Pending),
+            status: r.status,
             title: r.title.clone(),
             category_id: r.category_id,
-            origin: Region {
-                province: r.province.clone(),
-                city: r.city.clone(),
-                county: r.county.clone(),
-                township: r.township.clone(),
-                village: r.village.clone(),
-            },
+            origin: origin_of_revision(r),
             origin_note: r.origin_note.clone(),
             previous: (kind == RevisionKind::Change).then(|| PreviousFacts {
                 title: b.listing.title.clone(),
@@ -254,19 +249,17 @@ pub struct ListingView {
 
 /// Whether `viewer` may see wholesale prices: a verified business buyer, a member of the
 /// selling organisation, or the operator.
-pub fn sees_tiers(viewer: Option<&Actor>, seller: Uuid) -> bool {
+pub fn sees_tiers(viewer: Option<&Actor>, seller: OrgId) -> bool {
     viewer.is_some_and(|a| {
-        a.is_operator()
-            || a.membership(OrgId(seller)).is_some()
-            || a.wholesale_buyer_org().is_some()
+        a.is_operator() || a.membership(seller).is_some() || a.wholesale_buyer_org().is_some()
     })
 }
 
 impl ListingView {
-    pub fn of(b: &ListingBundle, viewer: Option<&Actor>) -> Result<Self> {
+    pub fn of(b: &ListingBundle, viewer: Option<&Actor>) -> Self {
         let l = &b.listing;
-        let manager = crate::Catalog::manages(viewer, l.seller_org_id);
-        let tiers = sees_tiers(viewer, l.seller_org_id);
+        let manager = crate::Catalog::manages(viewer, b.seller_id());
+        let tiers = sees_tiers(viewer, b.seller_id());
         let leaf = b.path.last();
         let on_sale: Vec<&sku::Model> = b.skus.iter().filter(|s| s.active && s.stock > 0).collect();
         let priced: Vec<&sku::Model> = if on_sale.is_empty() {
@@ -274,7 +267,7 @@ impl ListingView {
         } else {
             on_sale
         };
-        Ok(Self {
+        Self {
             id: l.id,
             title: l.title.clone(),
             category: CategoryPath {
@@ -308,10 +301,10 @@ impl ListingView {
             images: b.images.iter().map(ImageView::of).collect(),
             price_from: priced.iter().map(|s| s.price_fen).min(),
             sales: l.sales,
-            availability: b.availability()?,
+            availability: b.availability(),
             created_at: l.created_at,
             updated_at: l.updated_at,
-            status: manager.then(|| b.status()).transpose()?,
+            status: manager.then(|| b.status()),
             status_reason: if manager {
                 l.status_reason.clone()
             } else {
@@ -322,7 +315,7 @@ impl ListingView {
             } else {
                 None
             },
-        })
+        }
     }
 }
 
@@ -336,7 +329,7 @@ pub struct ReviewItem {
 pub struct SkuChangeView {
     pub at: DateTime<Utc>,
     pub sku_id: Uuid,
-    pub field: String,
+    pub field: SkuChangeField,
     pub old: String,
     pub new: String,
 }
@@ -346,7 +339,7 @@ impl SkuChangeView {
         Self {
             at: c.at,
             sku_id: c.sku_id,
-            field: c.field.clone(),
+            field: c.field,
             old: c.old_value.clone(),
             new: c.new_value.clone(),
         }

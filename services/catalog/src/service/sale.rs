@@ -1,15 +1,18 @@
 //! What the orders service needs from the catalogue: SKUs as they can be bought right now, and
 //! stock taken and returned atomically inside the caller's transaction (a conditional update,
-//! never read-modify-write), so an order and its stock commit or fail together.
+//! never read-modify-write), so an order and its stock commit or fail together. Also the
+//! listing's sales count that "sort by sales" reads.
 
+use super::tiers_of;
 use crate::Catalog;
 use crate::domain::{self, Availability, Tier};
 use crate::error::Result;
-use crate::service::{status_of, tiers_of};
+use crate::store::queries::{categories, listings, skus};
 use crate::store::{category, listing, sku};
 use farmgate_identity::{OrgStatus, OrgSummary};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use farmgate_infra::db::begin_write;
+use farmgate_kernel::id::{CategoryId, ListingId, SkuId};
+use sea_orm::ConnectionTrait;
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -36,18 +39,27 @@ pub struct ForSale {
     pub unavailable: Option<Unavailable>,
 }
 
+impl ForSale {
+    pub fn sku_id(&self) -> SkuId {
+        SkuId(self.sku.id)
+    }
+
+    pub fn listing_id(&self) -> ListingId {
+        ListingId(self.listing.id)
+    }
+
+    pub fn category_id(&self) -> CategoryId {
+        CategoryId(self.category.id)
+    }
+}
+
 impl Catalog {
     /// The SKUs asked for, as they stand now (unknown ids are absent from the map).
-    pub async fn for_sale(&self, sku_ids: &[Uuid]) -> Result<HashMap<Uuid, ForSale>> {
+    pub async fn for_sale(&self, sku_ids: &[SkuId]) -> Result<HashMap<SkuId, ForSale>> {
         let db = &self.infra().db;
-        let skus = sku::Entity::find()
-            .filter(sku::Column::Id.is_in(sku_ids.to_vec()))
-            .all(db)
-            .await?;
+        let skus = skus::by_ids(db, sku_ids).await?;
         let listing_ids: Vec<Uuid> = skus.iter().map(|s| s.listing_id).collect();
-        let listings: HashMap<Uuid, listing::Model> = listing::Entity::find()
-            .filter(listing::Column::Id.is_in(listing_ids))
-            .all(db)
+        let listings: HashMap<Uuid, listing::Model> = listings::by_ids(db, &listing_ids)
             .await?
             .into_iter()
             .map(|l| (l.id, l))
@@ -55,9 +67,7 @@ impl Catalog {
         let seller_ids: Vec<Uuid> = listings.values().map(|l| l.seller_org_id).collect();
         let sellers = self.sellers(&seller_ids).await?;
         let category_ids: Vec<Uuid> = listings.values().map(|l| l.category_id).collect();
-        let categories: HashMap<Uuid, category::Model> = category::Entity::find()
-            .filter(category::Column::Id.is_in(category_ids))
-            .all(db)
+        let categories: HashMap<Uuid, category::Model> = categories::by_ids(db, &category_ids)
             .await?
             .into_iter()
             .map(|c| (c.id, c))
@@ -74,7 +84,7 @@ impl Catalog {
                 continue;
             };
             let listing_on =
-                domain::availability(status_of(l)?, seller.status == OrgStatus::Verified, 1)
+                domain::availability(l.status, seller.status == OrgStatus::Verified, 1)
                     == Availability::OnSale;
             let unavailable = if !listing_on {
                 Some(Unavailable::ListingOff)
@@ -86,7 +96,7 @@ impl Catalog {
                 None
             };
             out.insert(
-                s.id,
+                SkuId(s.id),
                 ForSale {
                     tiers: tiers_of(&s),
                     listing: l.clone(),
@@ -102,74 +112,61 @@ impl Catalog {
 
     /// Takes `quantity` of a SKU inside the caller's transaction: `false` (and nothing changed)
     /// when the SKU is switched off or has fewer left. Selling the last one tells search.
+    #[tracing::instrument(skip_all, fields(sku.id = %sku_id, quantity))]
     pub async fn take_stock(
         &self,
         conn: &impl ConnectionTrait,
-        sku_id: Uuid,
+        sku_id: SkuId,
         quantity: i64,
     ) -> Result<bool> {
-        let done = sku::Entity::update_many()
-            .col_expr(
-                sku::Column::Stock,
-                Expr::col(sku::Column::Stock).sub(quantity),
-            )
-            .col_expr(sku::Column::UpdatedAt, Expr::value(self.now()))
-            .filter(sku::Column::Id.eq(sku_id))
-            .filter(sku::Column::Active.eq(true))
-            .filter(sku::Column::Stock.gte(quantity))
-            .exec(conn)
-            .await?;
-        if done.rows_affected != 1 {
+        if !skus::take_stock(conn, sku_id, quantity, self.now()).await? {
             return Ok(false);
         }
-        if let Some(s) = sku::Entity::find_by_id(sku_id).one(conn).await?
+        if let Some(s) = skus::by_id(conn, sku_id).await?
             && s.stock == 0
         {
-            self.publish(conn, s.listing_id).await?;
+            self.publish(conn, ListingId(s.listing_id)).await?;
         }
         Ok(true)
     }
 
     /// Puts `quantity` back (an unpaid order cancelled or expired), inside the caller's
     /// transaction. Stock coming back from zero tells search.
+    #[tracing::instrument(skip_all, fields(sku.id = %sku_id, quantity))]
     pub async fn return_stock(
         &self,
         conn: &impl ConnectionTrait,
-        sku_id: Uuid,
+        sku_id: SkuId,
         quantity: i64,
     ) -> Result<()> {
-        sku::Entity::update_many()
-            .col_expr(
-                sku::Column::Stock,
-                Expr::col(sku::Column::Stock).add(quantity),
-            )
-            .col_expr(sku::Column::UpdatedAt, Expr::value(self.now()))
-            .filter(sku::Column::Id.eq(sku_id))
-            .exec(conn)
-            .await?;
-        if let Some(s) = sku::Entity::find_by_id(sku_id).one(conn).await?
+        skus::return_stock(conn, sku_id, quantity, self.now()).await?;
+        if let Some(s) = skus::by_id(conn, sku_id).await?
             && s.stock == quantity
         {
-            self.publish(conn, s.listing_id).await?;
+            self.publish(conn, ListingId(s.listing_id)).await?;
         }
         Ok(())
     }
 
     /// Adds to a listing's sales count (what "sort by sales" uses) when an order is paid.
+    #[tracing::instrument(skip_all, fields(listing.id = %listing_id, quantity))]
     pub async fn add_sales(
         &self,
         conn: &impl ConnectionTrait,
-        listing_id: Uuid,
+        listing_id: ListingId,
         quantity: i64,
     ) -> Result<()> {
-        listing::Entity::update_many()
-            .col_expr(
-                listing::Column::Sales,
-                Expr::col(listing::Column::Sales).add(quantity),
-            )
-            .filter(listing::Column::Id.eq(listing_id))
-            .exec(conn)
-            .await?;
+        listings::add_sales(conn, listing_id, quantity).await?;
         self.publish(conn, listing_id).await
+    }
+
+    /// Sets a listing's sales count outright: the demo seed and tests, which have no orders
+    /// behind the number.
+    #[tracing::instrument(skip_all, fields(listing.id = %listing_id, sales))]
+    pub async fn set_sales(&self, listing_id: ListingId, sales: i64) -> Result<()> {
+        let txn = begin_write(&self.infra().db).await?;
+        listings::set_sales(&txn, listing_id, sales).await?;
+        self.publish(&txn, listing_id).await?;
+        self.commit(txn).await
     }
 }
