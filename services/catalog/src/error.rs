@@ -233,14 +233,10 @@ fn identity_answer(e: &IdentityError) -> ApiError {
         I::Forbidden => I::Forbidden,
         I::ReadOnly => I::ReadOnly,
         I::CrossSite => I::CrossSite,
-        I::NotFound { zh, en } => I::NotFound { zh: *zh, en: *en },
-        I::Taken { field, zh, en } => I::Taken {
-            field: *field,
-            zh: *zh,
-            en: *en,
-        },
+        I::NotFound { zh, en } => I::NotFound { zh, en },
+        I::Taken { field, zh, en } => I::Taken { field, zh, en },
         I::Conflict { code, zh, en } => I::Conflict {
-            code: *code,
+            code,
             zh: zh.clone(),
             en: en.clone(),
         },
