@@ -145,6 +145,7 @@ impl Catalog {
     }
 
     /// Rebuilds the whole index from the database; returns the number of documents indexed.
+    #[tracing::instrument(skip_all)]
     pub async fn rebuild_index(&self) -> Result<u64> {
         let db = &self.infra().db;
         self.search_index().clear().await?;

@@ -202,7 +202,7 @@ pub struct ImageUpload {
         (status = 409, description = "9 photos already, or seller not verified: `too_many_images`, `org_not_verified`", body = ErrorBody),
         (status = 413, description = "Over 8 MB or 8000 pixels a side: `payload_too_large`", body = ErrorBody),
         (status = 415, description = "Not JPEG, PNG or WebP: `unsupported_image`", body = ErrorBody),
-        (status = 422, description = "No `file` field: `validation_failed`", body = ErrorBody),
+        (status = 422, description = "No photo in the upload: `validation_failed`", body = ErrorBody),
         (status = 500, description = "Storing or processing failed: `internal`", body = ErrorBody),
     ))]
 pub async fn upload_image(

@@ -55,6 +55,7 @@ impl ForSale {
 
 impl Catalog {
     /// The SKUs asked for, as they stand now (unknown ids are absent from the map).
+    #[tracing::instrument(skip_all, fields(skus = sku_ids.len()))]
     pub async fn for_sale(&self, sku_ids: &[SkuId]) -> Result<HashMap<SkuId, ForSale>> {
         let db = &self.infra().db;
         let skus = skus::by_ids(db, sku_ids).await?;
