@@ -5,7 +5,7 @@ use farmgate_kernel::id::CategoryId;
 use farmgate_kernel::text::{clean_optional_text, clean_text};
 
 farmgate_kernel::wire_enum!(
-    /// Where a listing stands in review (see [`super::review`] for the moves between them).
+    /// Where a listing stands in review (`review::review` says which moves are legal).
     ListingStatus {
         /// Being written by the seller; nobody else sees it.
         Draft => "draft",
