@@ -345,11 +345,14 @@ function buyerTurn(claim) {
   const actions = el('div', { class: 'actions' });
   if (claim.can.accept) {
     const reship = isReshipOffer(claim);
-    let key = claim.offered ? 'claim.accept_offer' : 'claim.accept_reject';
-    if (reship) key = 'claim.accept_reship';
+    // Whole keys, so the dictionary test sees every one in use.
+    let [key, questionKey] = claim.offered
+      ? ['claim.accept_offer', 'claim.accept_offer_question']
+      : ['claim.accept_reject', 'claim.accept_reject_question'];
+    if (reship) [key, questionKey] = ['claim.accept_reship', 'claim.accept_reship_question'];
     const accept = el('button', { type: 'button', class: 'btn btn-primary', i18n: key, 'data-testid': 'claim-accept' });
     accept.addEventListener('click', () => confirmBox(slot, {
-      questionKey: `${key}_question`,
+      questionKey,
       args: { amount: formatFen(claim.offered) },
       confirmKey: 'claim.accept_confirm',
       testid: 'claim-accept',
