@@ -139,6 +139,21 @@ describe('the pages without a Farmgate server', () => {
       }
     }));
 
+  test('an English reader sees English plurals: one order, two orders', { timeout: 60_000 }, scenario(async (s) => {
+    mode = 'down';
+    const page = await s.person();
+    // 我的订单 loads pages/orders, where its count lives (the API being down does not matter).
+    await open(page, '/orders.html');
+    await switchLanguage(page, 'en');
+    const said = await page.evaluate(async () => {
+      const { t } = await import('/assets/js/i18n.js');
+      return [0, 1, 2].map((count) => t('orders.count', { count }));
+    });
+    assert.deepEqual(said, ['0 orders', '1 order', '2 orders']);
+    await switchLanguage(page, 'zh');
+    assert.equal(await page.evaluate(async () => (await import('/assets/js/i18n.js')).t('orders.count', { count: 1 })), '共 1 个订单');
+  }));
+
   test('a protected page sends an anonymous visitor to the login page with the way back in next',
     { timeout: 60_000 }, scenario(async (s) => {
       mode = 'anonymous';

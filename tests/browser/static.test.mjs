@@ -69,7 +69,7 @@ const ENUMS = {
   recall_role: ['operator', 'official', 'seller', 'system'],
 };
 
-test('both languages have the same namespace files, each with the same keys and no empty strings', () => {
+test('both languages have the same namespace files, each with the same keys (plural forms aside) and no empty strings', () => {
   assert.deepEqual(Object.keys(dict.en).sort(), Object.keys(dict['zh-CN']).sort());
   assert.ok(Object.keys(dict['zh-CN']).length > 10, 'the dictionary is split into namespaces');
   for (const ns of Object.keys(dict['zh-CN'])) {
@@ -85,9 +85,45 @@ test('both languages have the same namespace files, each with the same keys and 
   }
 });
 
+test('a plural has exactly the forms Intl.PluralRules gives its language, each with {count}', () => {
+  let plurals = 0;
+  for (const lang of LANGS) {
+    const categories = new Intl.PluralRules(lang).resolvedOptions().pluralCategories.sort();
+    const forms = new Map();
+    for (const key of Object.keys(messages[lang])) {
+      const base = baseKey(key);
+      if (base === key) continue;
+      if (!forms.has(base)) forms.set(base, []);
+      forms.get(base).push(key.slice(base.length + 1));
+    }
+    for (const [base, found] of forms) {
+      plurals += 1;
+      assert.deepEqual(found.sort(), categories, `${lang} ${base}`);
+      assert.ok(!(base in messages[lang]), `${lang} ${base} is either plain or plural, not both`);
+      // English "Scanned once" may leave the number out of `one`; `other` always says it.
+      assert.match(messages[lang][`${base}.other`], /\{count\}/, `${lang} ${base}.other`);
+    }
+  }
+  assert.ok(plurals >= 40, `${plurals} plurals`);
+  // Counted things read as words, not "(s)".
+  for (const [key, value] of Object.entries(en)) assert.doesNotMatch(value, /\w\(s\)/, `en ${key}`);
+});
+
 test('placeholders like {name} are the same in both languages', () => {
-  const holes = (s) => (s.match(/\{\w+\}/g) || []).sort().join(',');
-  for (const key of Object.keys(zh)) assert.equal(holes(en[key]), holes(zh[key]), key);
+  const holes = (s) => [...new Set(s.match(/\{\w+\}/g) || [])].sort().join(',');
+  for (const key of Object.keys(zh)) {
+    const base = baseKey(key);
+    if (base === key) {
+      assert.equal(holes(en[key]), holes(zh[key]), key);
+      continue;
+    }
+    // Plural forms: every form says what zh's `other` says, {count} being optional in `one`.
+    const want = holes(zh[`${base}.other`]);
+    for (const form of Object.keys(en).filter((k) => baseKey(k) === base)) {
+      const got = holes(en[form]);
+      assert.ok(got === want || (form.endsWith('.one') && got === want.split(',').filter((h) => h !== '{count}').join(',')), `${form}: ${got} vs ${want}`);
+    }
+  }
 });
 
 test('no key is defined in two namespaces with different text', () => {
@@ -182,12 +218,12 @@ test('no page loads a namespace it takes nothing from, and none downloads more t
   }
 });
 
-test('t() reads the loaded strings of the current language, fills {name}, and says when a key is missing', async () => {
+test('t() picks plural forms by Intl.PluralRules, fills {count}, and says when a key is missing', async () => {
   const i18n = await import(pathToFileURL(join(ASSETS, 'assets', 'js', 'i18n.js')).href);
   for (const lang of LANGS) i18n.addMessages(lang, messages[lang]);
   assert.equal(i18n.getLang(), 'zh-CN');
-  assert.equal(i18n.t('nav.home'), '首页');
-  assert.equal(i18n.t('verify.page_info', { from: 1, to: 20, total: 45 }), zh['verify.page_info'].replace('{from}', '1').replace('{to}', '20').replace('{total}', '45'));
+  assert.equal(i18n.t('orders.count', { count: 1 }), '共 1 个订单');
+  assert.equal(i18n.t('orders.count', { count: 3 }), '共 3 个订单');
   const warned = [];
   const warn = console.warn;
   console.warn = (...args) => warned.push(args.join(' '));
@@ -200,11 +236,19 @@ test('t() reads the loaded strings of the current language, fills {name}, and sa
   await i18n.setLang('en');
   try {
     assert.equal(i18n.getLang(), 'en');
+    assert.equal(i18n.t('orders.count', { count: 1 }), '1 order');
+    assert.equal(i18n.t('orders.count', { count: 0 }), '0 orders');
+    assert.equal(i18n.t('orders.count', { count: 21 }), '21 orders');
+    assert.equal(i18n.t('orders.count', { count: '1' }), '1 order', 'a count read from markup');
+    assert.equal(i18n.t('batches.scans_n', { count: 1 }), 'Scanned once');
+    assert.equal(i18n.t('error.retry_after', { count: 1 }), 'Try again in 1 second.');
+    assert.equal(i18n.t('recall.done', { lot: 'A-1', orders: i18n.t('recall.n_orders', { count: 1 }), buyers: i18n.t('recall.n_buyers', { count: 2 }) }),
+      'Batch A-1 recalled: 1 order, 2 buyers told.');
     assert.equal(i18n.t('nav.home'), 'Home');
   } finally {
     await i18n.setLang('zh-CN');
   }
-  assert.equal(i18n.t('nav.home'), '首页');
+  assert.equal(i18n.t('recall.n_buyers', { count: 1 }), '1 位买家');
 });
 
 test('the Chinese text written in the HTML is the dictionary\'s (so the source never drifts from what shows)', () => {

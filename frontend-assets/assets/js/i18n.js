@@ -10,6 +10,9 @@
 // module loads them in the current language before any module that imports it runs (a
 // top-level await), so nothing is ever drawn with a bare key. Switching language loads the
 // same namespaces in the other language first, then re-applies.
+//
+// Plurals: t('orders.count', { count: 3 }) reads `orders.count.one` / `orders.count.other`,
+// chosen by Intl.PluralRules for the language (English has one/other, Chinese only other).
 
 export const LANGS = ['zh-CN', 'en'];
 const STORAGE_KEY = 'fg_lang';
@@ -33,6 +36,7 @@ const tables = Object.fromEntries(LANGS.map((lang) => [lang, new Map()]));
 const loads = Object.fromEntries(LANGS.map((lang) => [lang, new Map()]));
 // The namespaces this page uses: a language switch loads the same ones.
 const inUse = new Set();
+const pluralRules = new Map();
 
 export function getLang() {
   return current;
@@ -82,9 +86,23 @@ export function pageNamespaces(doc = globalThis.document) {
   return ['common', ...named.filter((name) => name !== 'common')];
 }
 
-/** The string for key in the current language, or undefined. */
+function pluralCategory(lang, count) {
+  let rules = pluralRules.get(lang);
+  if (!rules) {
+    rules = new Intl.PluralRules(lang);
+    pluralRules.set(lang, rules);
+  }
+  return rules.select(count);
+}
+
+/** The string for key in the current language, or undefined; `count` picks a plural form. */
 function lookup(key, params) {
-  let s = tables[current].get(key);
+  const table = tables[current];
+  let s = table.get(key);
+  if (s === undefined && params && params.count !== undefined && params.count !== null) {
+    const count = Number(params.count);
+    s = table.get(`${key}.${pluralCategory(current, count)}`) ?? table.get(`${key}.other`);
+  }
   if (s === undefined) {
     if (globalThis.console) console.warn('i18n: missing key', key);
     return undefined;

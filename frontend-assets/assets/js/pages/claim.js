@@ -399,7 +399,7 @@ function rateForm(claim) {
       el('input', { type: 'radio', id: inputId, name: 'rating', value: String(n), checked: n === 5, 'data-testid': `rate-star-${n}` }),
       el('label', { for: inputId },
         el('span', { 'aria-hidden': 'true', text: '★' }),
-        el('span', { class: 'visually-hidden', i18n: 'ratings.n_stars', args: { n } })));
+        el('span', { class: 'visually-hidden', i18n: 'ratings.n_stars', args: { count: n } })));
   });
   const submit = el('button', { type: 'submit', class: 'btn btn-primary', i18n: 'claim.rate_submit', 'data-testid': 'rate-submit' });
   const form = el('form', { class: 'review-form rate-form', method: 'post', action: '#', novalidate: true, 'data-testid': 'rate-form' },

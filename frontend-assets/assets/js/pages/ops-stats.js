@@ -169,7 +169,7 @@ function durationEl(secs) {
 function nameEl(row, by) {
   if (row.other) {
     return [el('span', { i18n: row.other === 'rest' ? 'stats.other_rest' : 'stats.other' }),
-      row.groups ? el('span', { class: 'muted small', i18n: 'stats.other_groups', args: { n: row.groups } }) : null];
+      row.groups ? el('span', { class: 'muted small', i18n: 'stats.other_groups', args: { count: row.groups } }) : null];
   }
   const key = S.groupKey(by, row.key);
   let name;
