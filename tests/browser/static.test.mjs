@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { baseKey, homesOf, LANGS, merged, namespaceBytes, pageUsage, readDictionary } from './i18n-usage.mjs';
@@ -215,6 +215,14 @@ test('no page loads a namespace it takes nothing from, and none downloads more t
       const bytes = namespaceBytes(lang, page.namespaces);
       assert.ok(bytes <= 25_000, `${page.name} loads ${bytes} bytes of ${lang} dictionary`);
     }
+  }
+});
+
+test('each page preloads exactly the modules its script imports, so a phone fetches them at once rather than one import level at a time', () => {
+  for (const page of pages) {
+    const text = html.find((file) => file.name.split(sep).join('/') === page.name).text;
+    const preloaded = [...text.matchAll(/<link rel="modulepreload" href="\/([^"]+)">/g)].map((m) => m[1]);
+    assert.deepEqual(preloaded.sort(), page.modules.slice(1).sort(), page.name);
   }
 });
 
