@@ -349,7 +349,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Seeded> {
     let mut accounts: Vec<(DemoUser, AccountId)> = Vec::new();
     for user in USERS {
         let login = LoginId::parse(user.phone).context("demo phone")?;
-        let id = match queries::account_by_login(db, &login).await? {
+        let id = match queries::accounts::by_login(db, &login).await? {
             Some(existing) => existing.id,
             None => {
                 let input = NewAccount::parse(user.name, Some(user.phone), None, DEMO_PASSWORD)
@@ -447,7 +447,11 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Seeded> {
                 .await?;
             let staff = actor_for(staff_id, staff_user.name, staff_user.platform_role);
             identity
-                .respond_to_invitation(&staff, invitation.invitation.id, true, &meta)
+                .accept_invitation(
+                    &staff,
+                    farmgate_identity::InvitationId(invitation.invitation.id),
+                    &meta,
+                )
                 .await?;
         }
     }
@@ -486,8 +490,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Seeded> {
                     org_id: OrgId(found.id),
                     role: OrgRole::Owner,
                     org_kind: org.kind,
-                    org_status: farmgate_identity::OrgStatus::parse(&found.status)
-                        .unwrap_or(farmgate_identity::OrgStatus::Pending),
+                    org_status: found.status,
                 });
             }
         }

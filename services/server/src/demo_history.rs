@@ -1883,7 +1883,7 @@ async fn make_buyers(
     for licence in &licences {
         let appetite = 1.0 + appetite(rng) / 2.0;
         if let Some(o) = existing.get(licence) {
-            if o.status != "verified" || o.kind != "business_buyer" {
+            if o.status.as_str() != "verified" || o.kind.as_str() != "business_buyer" {
                 continue;
             }
             let Some(owner) = owners.get(&o.id) else {
