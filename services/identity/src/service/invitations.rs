@@ -139,6 +139,7 @@ impl Identity {
     }
 
     /// The invitations an organisation sent, newest first (owner).
+    #[tracing::instrument(skip_all, fields(account.id = %actor.account_id, org.id = %org))]
     pub async fn org_invitations(
         &self,
         actor: &Actor,
@@ -181,6 +182,7 @@ impl Identity {
     }
 
     /// Pending invitations addressed to the actor's phone or e-mail.
+    #[tracing::instrument(skip_all, fields(account.id = %actor.account_id))]
     pub async fn my_invitations(&self, actor: &Actor) -> Result<Vec<InvitationDetail>> {
         let me = self.account(actor.account_id).await?;
         let list = queries::invitations::pending_for(&self.infra().db, logins_of(&me)).await?;

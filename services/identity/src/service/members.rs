@@ -33,6 +33,7 @@ async fn keep_an_owner(
 
 impl Identity {
     /// An organisation's members, oldest first (its members and the operator).
+    #[tracing::instrument(skip_all, fields(account.id = %actor.account_id, org.id = %org))]
     pub async fn members(&self, actor: &Actor, org: OrgId) -> Result<Vec<Member>> {
         self.org_for(actor, org).await?;
         let db = &self.infra().db;

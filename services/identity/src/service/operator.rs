@@ -16,6 +16,7 @@ use serde_json::json;
 
 impl Identity {
     /// The audit log, newest first (operator only).
+    #[tracing::instrument(skip_all, fields(account.id = %actor.account_id))]
     pub async fn audit_log(
         &self,
         actor: &Actor,
@@ -38,6 +39,7 @@ impl Identity {
     }
 
     /// Accounts, for the operator assigning platform roles or disabling abuse.
+    #[tracing::instrument(skip_all, fields(account.id = %actor.account_id))]
     pub async fn admin_accounts(
         &self,
         actor: &Actor,

@@ -183,6 +183,7 @@ impl Identity {
     }
 
     /// Organisations the actor belongs to, with their role.
+    #[tracing::instrument(skip_all, fields(account.id = %actor.account_id))]
     pub async fn my_orgs(&self, actor: &Actor) -> Result<Vec<(organisation::Model, OrgRole)>> {
         Ok(
             queries::members::of_account(&self.infra().db, actor.account_id)
@@ -194,6 +195,7 @@ impl Identity {
     }
 
     /// One organisation, for its members and the operator.
+    #[tracing::instrument(skip_all, fields(account.id = %actor.account_id, org.id = %id))]
     pub async fn org_for(&self, actor: &Actor, id: OrgId) -> Result<organisation::Model> {
         let org = queries::orgs::by_id(&self.infra().db, id)
             .await?
@@ -221,6 +223,7 @@ impl Identity {
 
     /// Whether an organisation may sell right now: verified and of a selling kind. The shared
     /// check later services call for anything that puts goods on sale.
+    #[tracing::instrument(skip_all, fields(org.id = %id))]
     pub async fn ensure_can_sell(&self, id: OrgId) -> Result<OrgSummary> {
         let summary = self
             .org_summary(id)

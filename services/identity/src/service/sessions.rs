@@ -224,6 +224,7 @@ impl Identity {
     }
 
     /// The actor's live sessions, newest first.
+    #[tracing::instrument(skip_all, fields(account.id = %actor.account_id))]
     pub async fn sessions(&self, actor: &Actor) -> Result<Vec<session::Model>> {
         Ok(queries::sessions::live_of(&self.infra().db, actor.account_id, self.now()).await?)
     }

@@ -38,6 +38,7 @@ pub fn parse_rejection(reason: &str) -> Result<Review> {
 
 impl Identity {
     /// The verification queue and the organisation directory, for the operator.
+    #[tracing::instrument(skip_all, fields(account.id = %actor.account_id))]
     pub async fn admin_orgs(
         &self,
         actor: &Actor,
@@ -121,6 +122,7 @@ impl Identity {
     }
 
     /// The verification history of an organisation, oldest first (members and the operator).
+    #[tracing::instrument(skip_all, fields(account.id = %actor.account_id, org.id = %id))]
     pub async fn org_history(&self, actor: &Actor, id: OrgId) -> Result<Vec<ReviewEntry>> {
         self.org_for(actor, id).await?;
         let db = &self.infra().db;
