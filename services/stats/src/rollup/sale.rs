@@ -1,91 +1,75 @@
-//! Turning the orders service's records into [`Sale`]s: the groups each line counts in come from
-//! the listing (origin township and village, seller), the category tree, the seller's kind and
-//! the order's delivery address. Used by the live path (one order) and the rebuild (all of them,
-//! with everything looked up once).
+//! Turning the orders' records into [`Sale`]s and [`Delivery`]s: the groups each line counts
+//! in come from the listing (origin township and village, title), the category tree, the
+//! seller's kind and name and the order's destination (province and city). Everything is read
+//! through the owners' published read models (`farmgate_orders::read::stats`,
+//! `farmgate_catalog::read::stats`, `farmgate_identity::read::stats`). Used by the live path
+//! (one order) and the rebuild (all of them, with the catalogue and the sellers looked up
+//! once).
 
-use crate::facts::{Delivery, Dim, Group, Sale, SaleLine, UNITS, shanghai_day};
-use farmgate_catalog::store::{category, listing, sku};
+use crate::domain::{BuyerKind, Delivery, Dim, Group, Sale, SaleLine, UNITS, shanghai_day};
+use chrono::{DateTime, Utc};
+use farmgate_catalog::read::stats::{self as catalog, CategoryNode, ListingOrigin};
 use farmgate_identity::OrgKind;
-use farmgate_identity::store::organisation;
-use farmgate_orders::store::{line, order, sub_order};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use farmgate_identity::read::stats as identity;
+use farmgate_kernel::id::{CategoryId, ListingId, OrderId, OrgId, SkuId, SubOrderId};
+use farmgate_orders::domain::SubOrderStatus;
+use farmgate_orders::read::stats::{self as orders, Line, Order, Part};
+use sea_orm::{ConnectionTrait, DbErr};
 use std::collections::{HashMap, HashSet};
-use uuid::Uuid;
-
-struct ListingInfo {
-    title: String,
-    county: String,
-    township: Option<String>,
-    village: Option<String>,
-}
 
 /// Everything needed to name a line's groups.
 #[derive(Default)]
 pub struct Lookup {
-    listings: HashMap<Uuid, ListingInfo>,
-    categories: HashMap<Uuid, category::Model>,
-    sellers: HashMap<Uuid, (OrgKind, String)>,
-    net_grams: HashMap<Uuid, Option<i32>>,
+    listings: HashMap<ListingId, ListingOrigin>,
+    categories: HashMap<CategoryId, CategoryNode>,
+    sellers: HashMap<OrgId, (OrgKind, String)>,
+    net_grams: HashMap<SkuId, Option<i32>>,
 }
 
 impl Lookup {
-    /// Loads what `lines` refer to (`None`: everything, for the rebuild).
+    /// Loads what `lines` and `sellers` refer to (`None`: everything, for the rebuild).
     pub async fn load<C: ConnectionTrait>(
         db: &C,
-        lines: Option<&[line::Model]>,
-        sellers: Option<&[Uuid]>,
+        lines: Option<&[Line]>,
+        sellers: Option<&[OrgId]>,
     ) -> Result<Self, DbErr> {
-        let mut lq = listing::Entity::find();
-        let mut sq = sku::Entity::find();
-        let mut oq = organisation::Entity::find();
-        if let Some(lines) = lines {
-            let ids: HashSet<Uuid> = lines.iter().map(|l| l.listing_id).collect();
-            let skus: HashSet<Uuid> = lines.iter().map(|l| l.sku_id).collect();
-            lq = lq.filter(listing::Column::Id.is_in(ids));
-            sq = sq.filter(sku::Column::Id.is_in(skus));
-        }
-        if let Some(sellers) = sellers {
-            oq = oq.filter(organisation::Column::Id.is_in(sellers.to_vec()));
-        }
+        let (listings, skus) = match lines {
+            Some(lines) => {
+                let l: HashSet<ListingId> = lines.iter().map(|l| l.listing_id).collect();
+                let s: HashSet<SkuId> = lines.iter().map(|l| l.sku_id).collect();
+                (
+                    Some(l.into_iter().collect::<Vec<_>>()),
+                    Some(s.into_iter().collect::<Vec<_>>()),
+                )
+            }
+            None => (None, None),
+        };
         let mut out = Lookup::default();
-        for l in lq.all(db).await? {
-            out.listings.insert(
-                l.id,
-                ListingInfo {
-                    title: l.title,
-                    county: l.county,
-                    township: l.township,
-                    village: l.village,
-                },
-            );
+        for l in catalog::listing_origins(db, listings.as_deref()).await? {
+            out.listings.insert(l.id, l);
         }
-        for s in sq.all(db).await? {
-            out.net_grams.insert(s.id, s.net_weight_grams);
+        out.net_grams = catalog::net_weights(db, skus.as_deref()).await?;
+        for o in identity::org_names(db, sellers).await? {
+            out.sellers.insert(o.id, (o.kind, o.name));
         }
-        for o in oq.all(db).await? {
-            let kind = OrgKind::parse(&o.kind).ok_or_else(|| {
-                DbErr::Custom(format!("organisation {} has kind {}", o.id, o.kind))
-            })?;
-            out.sellers.insert(o.id, (kind, o.name));
-        }
-        for c in category::Entity::find().all(db).await? {
+        for c in catalog::categories(db).await? {
             out.categories.insert(c.id, c);
         }
         Ok(out)
     }
 
-    fn category(&self, id: Uuid) -> Group {
+    fn category(&self, id: CategoryId) -> Group {
         match self.categories.get(&id) {
             Some(c) => Group::new(Dim::Category, id.to_string(), &c.name, &c.name_en),
             None => Group::new(Dim::Category, id.to_string(), "（已删除品类）", "(removed)"),
         }
     }
 
-    fn category_root(&self, id: Uuid) -> Group {
+    fn category_root(&self, id: CategoryId) -> Group {
         let mut at = id;
         // The tree is shallow; the bound guards against a cycle.
         for _ in 0..16 {
-            match self.categories.get(&at).and_then(|c| c.parent_id) {
+            match self.categories.get(&at).and_then(|c| c.parent) {
                 Some(p) => at = p,
                 None => break,
             }
@@ -97,7 +81,14 @@ impl Lookup {
         }
     }
 
-    fn groups(&self, o: &order::Model, sub: &sub_order::Model, l: &line::Model) -> Vec<Group> {
+    fn seller_kind(&self, seller: OrgId) -> Group {
+        match self.sellers.get(&seller) {
+            Some((k, _)) => Group::new(Dim::SellerKind, k.as_str(), k.label_zh(), k.label_en()),
+            None => Group::new(Dim::SellerKind, "unknown", "未知", "Unknown"),
+        }
+    }
+
+    fn groups(&self, o: &Order, part: &Part, l: &Line) -> Vec<Group> {
         let info = self.listings.get(&l.listing_id);
         let county = info.map(|i| i.county.as_str()).unwrap_or("");
         let town = info.and_then(|i| i.township.as_deref());
@@ -107,13 +98,18 @@ impl Lookup {
             Some(v) => format!("{town_label}{v}"),
             None => format!("{town_label}（未注明村）"),
         };
-        let (kind, seller) = self
+        let seller = self
             .sellers
-            .get(&sub.seller_org_id)
-            .map(|(k, n)| (Some(*k), n.as_str()))
-            .unwrap_or((None, ""));
-        let (province, city) = destination(&o.address);
-        let business = o.buyer_org_id.is_some();
+            .get(&part.seller)
+            .map(|(_, n)| n.as_str())
+            .unwrap_or("");
+        let (province, city) = destination(o);
+        let buyer = if o.buyer_org.is_some() {
+            BuyerKind::Business
+        } else {
+            BuyerKind::Consumer
+        };
+        let title = info.map(|i| i.title.as_str()).unwrap_or(&l.title);
         vec![
             Group::total(),
             Group::new(
@@ -134,44 +130,32 @@ impl Lookup {
             ),
             self.category(l.category_id),
             self.category_root(l.category_id),
-            match kind {
-                Some(k) => Group::new(Dim::SellerKind, k.as_str(), k.label_zh(), k.label_en()),
-                None => Group::new(Dim::SellerKind, "unknown", "未知", "Unknown"),
-            },
-            Group::new(Dim::Seller, sub.seller_org_id.to_string(), seller, seller),
-            Group::new(
-                Dim::Product,
-                l.listing_id.to_string(),
-                info.map(|i| i.title.as_str()).unwrap_or(&l.title),
-                info.map(|i| i.title.as_str()).unwrap_or(&l.title),
-            ),
+            self.seller_kind(part.seller),
+            Group::new(Dim::Seller, part.seller.to_string(), seller, seller),
+            Group::new(Dim::Product, l.listing_id.to_string(), title, title),
             Group::new(Dim::DestProvince, &province, &province, &province),
             Group::new(Dim::DestCity, format!("{province}/{city}"), &city, &city),
-            if business {
-                Group::new(Dim::BuyerKind, "business", "企业采购", "Business buyers")
-            } else {
-                Group::new(Dim::BuyerKind, "consumer", "个人消费者", "Consumers")
-            },
+            Group::new(
+                Dim::BuyerKind,
+                buyer.as_str(),
+                buyer.label_zh(),
+                buyer.label_en(),
+            ),
         ]
     }
 
     /// The sale an order made, if it was paid: the sub-orders created at checkout (a later
     /// zero-price replacement is an after-sales remedy, not a sale) and their lines.
-    pub fn sale(
-        &self,
-        o: &order::Model,
-        subs: &[sub_order::Model],
-        lines: &[line::Model],
-    ) -> Option<Sale> {
+    pub fn sale(&self, o: &Order, parts: &[Part], lines: &[Line]) -> Option<Sale> {
         let paid_at = o.paid_at?;
-        let subs: Vec<&sub_order::Model> = subs
+        let parts: Vec<&Part> = parts
             .iter()
             .filter(|s| s.order_id == o.id && s.created_at <= paid_at)
             .collect();
         let sale_lines = lines
             .iter()
             .filter_map(|l| {
-                let sub = subs.iter().find(|s| s.id == l.sub_order_id)?;
+                let part = parts.iter().find(|s| s.id == l.sub_order_id)?;
                 let unit = UNITS.iter().position(|u| *u == l.unit);
                 let grams = farmgate_catalog::domain::Unit::parse(&l.unit)
                     .and_then(|u| u.grams())
@@ -191,40 +175,29 @@ impl Lookup {
                     grams_per_unit: grams,
                     unit_price_fen: l.unit_price_fen,
                     category: self.category(l.category_id),
-                    groups: self.groups(o, sub, l),
+                    groups: self.groups(o, part, l),
                 })
             })
             .collect();
         Some(Sale {
             order_id: o.id,
-            buyer: o.buyer_account_id,
+            buyer: o.buyer,
             paid_at,
             day: shanghai_day(paid_at),
-            shipping: subs.iter().map(|s| (s.id, s.shipping_fen)).collect(),
+            shipping: parts.iter().map(|s| (s.id, s.shipping_fen)).collect(),
             lines: sale_lines,
         })
     }
-}
 
-impl Lookup {
     /// The parcel a received sub-order was (any sub-order, replacements included, as the
     /// after-sales figures count them), if it was received.
-    pub fn delivery(
-        &self,
-        sub: &sub_order::Model,
-        lines: &[line::Model],
-        carrier: Option<&str>,
-    ) -> Option<Delivery> {
-        let received = sub.received_at?;
-        if sub.status != farmgate_orders::domain::SubOrderStatus::Received.as_str() {
+    pub fn delivery(&self, part: &Part, lines: &[Line], carrier: Option<&str>) -> Option<Delivery> {
+        let received = part.received_at?;
+        if part.status != SubOrderStatus::Received {
             return None;
         }
-        let mut groups = vec![Group::total()];
-        groups.push(match self.sellers.get(&sub.seller_org_id) {
-            Some((k, _)) => Group::new(Dim::SellerKind, k.as_str(), k.label_zh(), k.label_en()),
-            None => Group::new(Dim::SellerKind, "unknown", "未知", "Unknown"),
-        });
-        for l in lines.iter().filter(|l| l.sub_order_id == sub.id) {
+        let mut groups = vec![Group::total(), self.seller_kind(part.seller)];
+        for l in lines.iter().filter(|l| l.sub_order_id == part.id) {
             let c = self.category(l.category_id);
             if !groups.contains(&c) {
                 groups.push(c);
@@ -241,56 +214,37 @@ impl Lookup {
 }
 
 /// Province and city of the address snapshot (never anything more precise).
-fn destination(address: &serde_json::Value) -> (String, String) {
-    let part = |k: &str| {
-        address
-            .get(k)
-            .and_then(|v| v.as_str())
+fn destination(o: &Order) -> (String, String) {
+    let part = |v: &Option<String>| {
+        v.as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .unwrap_or("未知")
             .to_owned()
     };
-    (part("province"), part("city"))
+    (part(&o.province), part(&o.city))
 }
 
-/// One received sub-order's parcel, read from the database (the live path).
+/// One received sub-order's parcel and when it was received (the live path).
 pub async fn load_delivery<C: ConnectionTrait>(
     db: &C,
-    sub_order_id: Uuid,
-) -> Result<Option<(Delivery, chrono::DateTime<chrono::Utc>)>, DbErr> {
-    let Some(sub) = sub_order::Entity::find_by_id(sub_order_id).one(db).await? else {
+    sub_order: SubOrderId,
+) -> Result<Option<(Delivery, DateTime<Utc>)>, DbErr> {
+    let Some(p) = orders::parcel(db, sub_order).await? else {
         return Ok(None);
     };
-    let lines = line::Entity::find()
-        .filter(line::Column::SubOrderId.eq(sub_order_id))
-        .all(db)
-        .await?;
-    let carrier = farmgate_orders::store::shipment::Entity::find()
-        .filter(farmgate_orders::store::shipment::Column::SubOrderId.eq(sub_order_id))
-        .one(db)
-        .await?
-        .map(|s| s.carrier);
-    let lookup = Lookup::load(db, Some(&lines), Some(&[sub.seller_org_id])).await?;
+    let lookup = Lookup::load(db, Some(&p.lines), Some(&[p.part.seller])).await?;
     Ok(lookup
-        .delivery(&sub, &lines, carrier.as_deref())
-        .zip(sub.received_at))
+        .delivery(&p.part, &p.lines, p.carrier.as_deref())
+        .zip(p.part.received_at))
 }
 
-/// One order's sale, read from the database (the live path).
-pub async fn load_sale<C: ConnectionTrait>(db: &C, order_id: Uuid) -> Result<Option<Sale>, DbErr> {
-    let Some(o) = order::Entity::find_by_id(order_id).one(db).await? else {
+/// One order's sale (the live path).
+pub async fn load_sale<C: ConnectionTrait>(db: &C, order: OrderId) -> Result<Option<Sale>, DbErr> {
+    let Some(r) = orders::order_record(db, order).await? else {
         return Ok(None);
     };
-    let subs = sub_order::Entity::find()
-        .filter(sub_order::Column::OrderId.eq(order_id))
-        .all(db)
-        .await?;
-    let lines = line::Entity::find()
-        .filter(line::Column::OrderId.eq(order_id))
-        .all(db)
-        .await?;
-    let sellers: Vec<Uuid> = subs.iter().map(|s| s.seller_org_id).collect();
-    let lookup = Lookup::load(db, Some(&lines), Some(&sellers)).await?;
-    Ok(lookup.sale(&o, &subs, &lines))
+    let sellers: Vec<OrgId> = r.parts.iter().map(|s| s.seller).collect();
+    let lookup = Lookup::load(db, Some(&r.lines), Some(&sellers)).await?;
+    Ok(lookup.sale(&r.order, &r.parts, &r.lines))
 }
