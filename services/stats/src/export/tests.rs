@@ -453,7 +453,8 @@ fn chunks_pull_rows_only_as_the_body_asks_and_give_the_same_file() {
         counter.fetch_add(1, Ordering::Relaxed);
         row(i)
     });
-    let mut chunks = TableWriter::new(Format::Xlsx, "大表", &["日期", "n", "金额", "占比"]).chunks(rows);
+    let mut chunks =
+        TableWriter::new(Format::Xlsx, "大表", &["日期", "n", "金额", "占比"]).chunks(rows);
     let mut file = Vec::new();
     for _ in 0..3 {
         let chunk = chunks.next().unwrap();
