@@ -111,3 +111,22 @@ impl StatsQuery {
         Ok(given.into_iter().next())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use utoipa::openapi::path::ParameterIn;
+
+    #[test]
+    fn every_parameter_is_documented_as_a_query_parameter() {
+        let params = StatsQuery::into_params(|| None);
+        assert_eq!(params.len(), 16);
+        for p in params {
+            assert!(
+                matches!(p.parameter_in, ParameterIn::Query),
+                "{} is not a query parameter",
+                p.name
+            );
+        }
+    }
+}
