@@ -81,7 +81,7 @@ impl CatalogError {
             CatalogError::UnsupportedImage => "unsupported_image",
             CatalogError::ImageTooLarge => HttpCode::PayloadTooLarge.code(),
             CatalogError::MalformedMultipart => "malformed_multipart",
-            CatalogError::Identity(e) => identity_code(e),
+            CatalogError::Identity(e) => e.code(),
             CatalogError::Db(_) | CatalogError::Objects(_) | CatalogError::Image(_) => {
                 HttpCode::Internal.code()
             }
@@ -134,7 +134,7 @@ impl CatalogError {
                 "上传内容格式不正确",
                 "the upload is not valid multipart form data",
             ),
-            CatalogError::Identity(e) => return *identity_answer(e).message,
+            CatalogError::Identity(e) => return e.message(),
             CatalogError::Invalid(_) => return HttpCode::ValidationFailed.message(),
             CatalogError::Forbidden => return HttpCode::Forbidden.message(),
             CatalogError::Db(_) | CatalogError::Objects(_) | CatalogError::Image(_) => {
@@ -145,9 +145,10 @@ impl CatalogError {
         Msg::new(zh, en)
     }
 
-    /// The HTTP status of the catalogue's own codes.
-    fn status(&self) -> StatusCode {
-        match self {
+    /// The HTTP status of the catalogue's own codes; `None` for identity's, whose status
+    /// identity's own conversion gives.
+    fn status(&self) -> Option<StatusCode> {
+        Some(match self {
             CatalogError::Invalid(_) => HttpCode::ValidationFailed.status(),
             CatalogError::NotFound(_) => HttpCode::NotFound.status(),
             CatalogError::Forbidden => HttpCode::Forbidden.status(),
@@ -155,12 +156,12 @@ impl CatalogError {
             CatalogError::UnsupportedImage => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             CatalogError::ImageTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             CatalogError::MalformedMultipart => StatusCode::BAD_REQUEST,
-            CatalogError::Identity(e) => identity_answer(e).status,
+            CatalogError::Identity(_) => return None,
             CatalogError::Db(_) | CatalogError::Objects(_) | CatalogError::Image(_) => {
                 HttpCode::Internal.status()
             }
             CatalogError::Search(_) => HttpCode::Unavailable.status(),
-        }
+        })
     }
 
     /// One value of every variant, for the catalogue test and the OpenAPI check.
@@ -201,49 +202,11 @@ impl From<CatalogError> for ApiError {
             e @ CatalogError::Search(_) => ApiError::unavailable(e),
             e => {
                 let m = e.message();
-                ApiError::new(e.status(), e.code(), m.zh, m.en)
+                let status = e.status().unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                ApiError::new(status, e.code(), m.zh, m.en)
             }
         }
     }
-}
-
-/// Identity's code for a wrapped identity error.
-fn identity_code(e: &IdentityError) -> &'static str {
-    match identity_answer(e).code {
-        std::borrow::Cow::Borrowed(code) => code,
-        // Identity names its codes with literals; an owned one would be new, and internal.
-        std::borrow::Cow::Owned(_) => HttpCode::Internal.code(),
-    }
-}
-
-/// Identity's answer for a wrapped identity error, rendered by identity's own conversion so
-/// its codes and texts stay identity's. The conversion takes the error by value, so this
-/// renders a copy. Once identity's error enum has `code()`/`message()` of its own (issue #14),
-/// `code()` and `message()` above call those and this goes.
-fn identity_answer(e: &IdentityError) -> ApiError {
-    use IdentityError as I;
-    let copy = match e {
-        I::Invalid(v) => I::Invalid(v.clone()),
-        I::InvalidCredentials => I::InvalidCredentials,
-        I::TooManyAttempts { retry_after_secs } => I::TooManyAttempts {
-            retry_after_secs: *retry_after_secs,
-        },
-        I::Unauthenticated => I::Unauthenticated,
-        I::AccountDisabled => I::AccountDisabled,
-        I::Forbidden => I::Forbidden,
-        I::ReadOnly => I::ReadOnly,
-        I::CrossSite => I::CrossSite,
-        I::NotFound { zh, en } => I::NotFound { zh, en },
-        I::Taken { field, zh, en } => I::Taken { field, zh, en },
-        I::Conflict { code, zh, en } => I::Conflict {
-            code,
-            zh: zh.clone(),
-            en: en.clone(),
-        },
-        I::Db(_) | I::Hashing(_) => return HttpCode::Internal.into(),
-        I::Cache(_) => return HttpCode::Unavailable.into(),
-    };
-    copy.into()
 }
 
 pub type Result<T, E = CatalogError> = std::result::Result<T, E>;

@@ -23,6 +23,7 @@ pub mod error;
 pub mod http;
 pub mod images;
 pub mod index;
+pub mod read;
 pub mod seed;
 pub mod service;
 pub mod store;
