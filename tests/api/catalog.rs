@@ -24,6 +24,7 @@ async fn seller(app: &TestApp, op: &Session, phone: &str) -> (Session, Uuid) {
         Session {
             token,
             account_id: owner.account_id,
+            phone: phone.to_owned(),
         },
         org,
     )

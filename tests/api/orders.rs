@@ -351,7 +351,7 @@ both_backends! {
         app.verified_org(&shop, &op, "business_buyer", "青石县惠民社区超市").await;
         let shop = {
             let r = app.login("13700000001", farmgate_tests::PASSWORD).await;
-            Session { token: r.body["session"]["token"].as_str().unwrap_or_default().to_owned(), account_id: shop.account_id }
+            Session { token: r.body["session"]["token"].as_str().unwrap_or_default().to_owned(), account_id: shop.account_id, phone: shop.phone.clone() }
         };
         let body = |address: &str| json!({"address_id": address, "items": [{"sku_id": sku, "quantity": 10}], "payment_method": "offline"});
         let c = app.post("/api/v1/orders", body(&c_address), Some(&consumer.token)).await;
