@@ -9,12 +9,14 @@
 //!
 //! Other services use [`Catalog`]: `bundle` for a listing's facts (trace, after-sales),
 //! `for_sale` / `take_stock` / `return_stock` / `add_sales` inside their own transaction
-//! (orders), `freeze_for_recall` (after-sales recalls), `listings_with_gtin` (trace). They
-//! should not read the catalogue's tables; `store` is still public while statistics, the demo
-//! history and the load tests move to read models (issue #14).
+//! (orders), `freeze_for_recall` (after-sales recalls), `listings_with_gtin` (trace). Bulk
+//! readers (the statistics, the demo history) use the read models in `read/`. Nobody else
+//! reads the catalogue's tables; `store` is still public only for the load-test binaries
+//! (`tests/load`), until they move to read models too (issue #14).
 //!
 //! Layout: `domain/` (rules, the review machine), `store/` (entities and queries),
-//! `service/` (use cases, one file per family), `http/` (routes, handlers, views), `error.rs`
+//! `service/` (use cases, one file per family), `http/` (routes, handlers, views), `read/`
+//! (read models other rooms use), `error.rs`
 //! (the codes), `index.rs` (search documents and the indexer), `images.rs` (photo
 //! processing), `seed.rs` (the starting category tree).
 

@@ -1,8 +1,8 @@
 //! The catalogue's tables (sea-orm entities) and the queries over them. Every query function
 //! takes `&impl ConnectionTrait`, so it runs on the pool or inside the use case's transaction.
 //!
-//! Still `pub` while other rooms (statistics, the demo history, load tests) read these tables;
-//! they move to read models the catalogue publishes, then this becomes `pub(crate)`.
+//! Still `pub` only because the load-test binaries (`tests/load/*_bench.rs`) read these tables;
+//! once they use read models (`read/`), this becomes `pub(crate)`.
 
 pub mod entities;
 pub mod queries;
