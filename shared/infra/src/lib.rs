@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod objects;
 pub mod outbox;
 pub mod search;
+pub mod sms;
 
 use std::sync::Arc;
 
