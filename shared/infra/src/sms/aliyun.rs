@@ -394,6 +394,7 @@ pub fn classify(status: u16, reply: ProviderReply, now: DateTime<Utc>) -> SmsErr
 }
 
 #[cfg(test)]
+#[expect(clippy::expect_used, reason = "a failed setup is a failed test")]
 mod tests {
     use super::*;
     use farmgate_kernel::Phone;

@@ -366,6 +366,7 @@ pub enum SmsConfigError {
 }
 
 #[cfg(test)]
+#[expect(clippy::expect_used, reason = "a failed setup is a failed test")]
 mod tests {
     use super::*;
 

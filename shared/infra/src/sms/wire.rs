@@ -163,6 +163,7 @@ pub(crate) fn until_next_china_midnight(now: chrono::DateTime<chrono::Utc>) -> D
 }
 
 #[cfg(test)]
+#[expect(clippy::expect_used, reason = "a failed setup is a failed test")]
 mod tests {
     use super::*;
     use farmgate_kernel::Phone;
