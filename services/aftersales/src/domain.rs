@@ -31,7 +31,8 @@ wire_enum!(
 );
 
 wire_enum!(
-    /// Where a claim stands. Moves only through [`transition`].
+    /// Where a claim stands.
+    // It moves only through `transition`.
     ClaimStatus {
         /// Filed; the seller must answer by `respond_by`.
         AwaitingSeller => "awaiting_seller",
@@ -138,7 +139,8 @@ wire_enum!(
 );
 
 wire_enum!(
-    /// Who is acting on a claim (the viewer's role, and who wrote an event or a message).
+    /// Who is acting on a claim.
+    // Also the viewer's role in a view, and who wrote an event or a message.
     Role {
         Buyer => "buyer",
         Seller => "seller",
@@ -177,7 +179,8 @@ wire_enum!(
 );
 
 wire_enum!(
-    /// Who bears the loss. Ordered as declared (liability is stored sorted).
+    /// Who bears the loss.
+    // Ordered as declared: liability is stored sorted.
     #[derive(PartialOrd, Ord)]
     Party {
         /// The carrier (a recourse record follows).

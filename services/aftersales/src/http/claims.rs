@@ -21,7 +21,7 @@ use utoipa::IntoParams;
 #[utoipa::path(post, path = "/api/v1/sub-orders/{id}/claims", tag = "aftersales", params(("id" = Uuid, Path)),
     request_body = FileClaim,
     responses(
-        (status = 201, description = "The claim, with the seller's deadline `respond_by`", body = ClaimView),
+        (status = 201, description = "The claim, with the seller's deadline (respond_by)", body = ClaimView),
         (status = 400, description = "Unreadable body: `malformed_json`, `unreadable_body`", body = ErrorBody),
         (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
         (status = 403, description = "Not allowed: `read_only`, `cross_site_request`", body = ErrorBody),
@@ -42,7 +42,9 @@ pub async fn file_claim(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ClaimsQuery {
+    #[param(inline)]
     pub status: Option<ClaimStatus>,
     /// One order's claims.
     #[param(value_type = Option<Uuid>)]

@@ -50,6 +50,7 @@ pub async fn upload_evidence(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EvidenceQuery {
     /// The original file as uploaded (operator only).
     pub original: Option<bool>,

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QualityQuery {
     /// First day (Asia/Shanghai), `YYYY-MM-DD`.
     pub from: chrono::NaiveDate,
@@ -44,6 +45,7 @@ pub async fn quality(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FlaggedQuery {
     /// Look back this many days (7–365, default 90).
     pub days: Option<i64>,

@@ -41,6 +41,7 @@ pub async fn recall(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     pub limit: Option<u64>,
     pub offset: Option<u64>,

@@ -19,8 +19,8 @@ pub use crate::domain::Role;
 pub use decide::{Basis, Decision, Escalation, SellerAnswer};
 pub use evidence::{Evidence, MAX_PHOTOS, MAX_UNUSED_EVIDENCE};
 pub use file::{FileClaim, LineQuantity};
-pub use read::{ClaimLine, ClaimRecord};
 pub(crate) use read::role_on;
+pub use read::{ClaimLine, ClaimRecord};
 pub use survey::Satisfaction;
 pub use thread::NewMessage;
 

@@ -517,3 +517,25 @@ pub async fn parcels_received_by_buyer(
             .collect(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::{DbBackend, QueryTrait};
+
+    /// A batch shipped to any number of buyers is found with the batch id as the only bound
+    /// value: SQLite refuses statements with more than 32 766.
+    #[test]
+    fn the_sub_orders_of_a_batch_are_found_without_binding_their_ids() {
+        let batch = BatchId::new();
+        let lines = line::Entity::find()
+            .filter(line::Column::Id.in_subquery(lines_packed_from(batch)))
+            .build(DbBackend::Sqlite);
+        assert_eq!(lines.values.map(|v| v.0.len()), Some(1), "{}", lines.sql);
+        let subs = sub_order::Entity::find()
+            .filter(sub_order::Column::Id.in_subquery(sub_orders_of_lines_from(batch)))
+            .filter(sub_order::Column::Id.in_subquery(sub_orders_with_a_parcel_from(batch)))
+            .build(DbBackend::Sqlite);
+        assert_eq!(subs.values.map(|v| v.0.len()), Some(2), "{}", subs.sql);
+    }
+}
