@@ -86,72 +86,75 @@ impl AftersalesError {
     /// their own codes (the `ApiError` conversion delegates to them); until those crates expose
     /// `code()`, this names the generic failure (`internal`) for them.
     pub fn code(&self) -> &'static str {
-        match self {
-            Self::Invalid(_) => HttpCode::ValidationFailed.code(),
-            Self::NotFound(_) => HttpCode::NotFound.code(),
-            Self::Forbidden => HttpCode::Forbidden.code(),
-            Self::TooManyPhotos => "too_many_photos",
-            Self::NotReceived => "not_received",
-            Self::WindowClosed { .. } => "window_closed",
-            Self::NothingToRefund => "nothing_to_refund",
-            Self::NotYourTurn => "not_your_turn",
-            Self::AlreadyDecided => "already_decided",
-            Self::NotResolved => "not_resolved",
-            Self::AlreadyRated => "already_rated",
-            Self::RecallInProgress => "concurrent_update",
-            Self::Identity(_)
-            | Self::Catalog(_)
-            | Self::Orders(_)
-            | Self::Trace(_)
-            | Self::Objects(_)
-            | Self::Db(_)
-            | Self::Internal(_) => HttpCode::Internal.code(),
-        }
+        self.parts().1
     }
 
     /// What the person is told, in Chinese and English (the generic text for the wrapped
     /// errors, as with [`code`](Self::code)).
     pub fn message(&self) -> Msg {
+        self.parts().2
+    }
+
+    /// Status, code and message: the one list of this crate's answers.
+    fn parts(&self) -> (StatusCode, &'static str, Msg) {
+        let plumbing = |c: HttpCode| (c.status(), c.code(), c.message());
+        let conflict = |code, zh: &str, en: &str| (StatusCode::CONFLICT, code, Msg::new(zh, en));
         match self {
-            Self::Invalid(_) => HttpCode::ValidationFailed.message(),
-            Self::NotFound(what) => Msg::new(
-                format!("{}不存在", what.label_zh()),
-                format!("{} not found", what.label_en()),
+            Self::Invalid(_) => plumbing(HttpCode::ValidationFailed),
+            Self::NotFound(what) => (
+                HttpCode::NotFound.status(),
+                HttpCode::NotFound.code(),
+                Msg::new(
+                    format!("{}不存在", what.label_zh()),
+                    format!("{} not found", what.label_en()),
+                ),
             ),
-            Self::Forbidden => HttpCode::Forbidden.message(),
-            Self::TooManyPhotos => Msg::new(
+            Self::Forbidden => plumbing(HttpCode::Forbidden),
+            Self::TooManyPhotos => conflict(
+                "too_many_photos",
                 "未使用的照片太多，请先提交售后申请",
                 "too many photos not yet used in a claim",
             ),
-            Self::NotReceived => Msg::new(
+            Self::NotReceived => conflict(
+                "not_received",
                 "确认收货后才能申请售后",
                 "a claim can be filed once the parcel is received",
             ),
-            Self::WindowClosed { closes } => Msg::new(
-                format!(
+            Self::WindowClosed { closes } => conflict(
+                "window_closed",
+                &format!(
                     "已超过售后期限（{}）",
                     farmgate_kernel::clock::format_shanghai(*closes)
                 ),
                 "the after-sales window of this parcel has closed",
             ),
-            Self::NothingToRefund => Msg::new(
+            Self::NothingToRefund => conflict(
+                "nothing_to_refund",
                 "该订单已全额退款",
                 "this sub-order has been refunded in full",
             ),
-            Self::NotYourTurn => Msg::new(
+            Self::NotYourTurn => conflict(
+                "not_your_turn",
                 "售后申请当前不在等待你处理的状态",
                 "the claim is not waiting for you",
             ),
-            Self::AlreadyDecided => Msg::new(
+            Self::AlreadyDecided => conflict(
+                "already_decided",
                 "该申请已处理完毕，平台裁决为最终决定",
                 "the claim is settled; the platform's decision is final",
             ),
-            Self::NotResolved => Msg::new(
+            Self::NotResolved => conflict(
+                "not_resolved",
                 "处理完毕后才能评价",
                 "rate the handling once the claim is resolved",
             ),
-            Self::AlreadyRated => Msg::new("已经评价过了", "you have already rated this claim"),
-            Self::RecallInProgress => Msg::new(
+            Self::AlreadyRated => conflict(
+                "already_rated",
+                "已经评价过了",
+                "you have already rated this claim",
+            ),
+            Self::RecallInProgress => conflict(
+                "concurrent_update",
                 "该批次正在召回，请稍后查看",
                 "this batch is being recalled; look again in a moment",
             ),
@@ -161,32 +164,7 @@ impl AftersalesError {
             | Self::Trace(_)
             | Self::Objects(_)
             | Self::Db(_)
-            | Self::Internal(_) => HttpCode::Internal.message(),
-        }
-    }
-
-    /// The HTTP status of this crate's own codes.
-    fn status(&self) -> StatusCode {
-        match self {
-            Self::Invalid(_) => HttpCode::ValidationFailed.status(),
-            Self::NotFound(_) => HttpCode::NotFound.status(),
-            Self::Forbidden => HttpCode::Forbidden.status(),
-            Self::TooManyPhotos
-            | Self::NotReceived
-            | Self::WindowClosed { .. }
-            | Self::NothingToRefund
-            | Self::NotYourTurn
-            | Self::AlreadyDecided
-            | Self::NotResolved
-            | Self::AlreadyRated
-            | Self::RecallInProgress => StatusCode::CONFLICT,
-            Self::Identity(_)
-            | Self::Catalog(_)
-            | Self::Orders(_)
-            | Self::Trace(_)
-            | Self::Objects(_)
-            | Self::Db(_)
-            | Self::Internal(_) => HttpCode::Internal.status(),
+            | Self::Internal(_) => plumbing(HttpCode::Internal),
         }
     }
 
@@ -246,8 +224,8 @@ impl From<AftersalesError> for ApiError {
             | AftersalesError::Db(_)
             | AftersalesError::Internal(_)) => ApiError::internal(e),
             own => {
-                let m = own.message();
-                ApiError::new(own.status(), own.code(), m.zh, m.en)
+                let (status, code, m) = own.parts();
+                ApiError::new(status, code, m.zh, m.en)
             }
         }
     }

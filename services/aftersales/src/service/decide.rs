@@ -94,10 +94,7 @@ impl Aftersales {
         id: ClaimId,
         answer: &SellerAnswer,
     ) -> Result<ClaimRecord> {
-        let (r, role) = self.claim_for(actor, id).await?;
-        if role != Role::Seller {
-            return Err(AftersalesError::Forbidden);
-        }
+        let r = self.claim_as(actor, id, Role::Seller).await?;
         actor.require_selling_member(OrgId(r.claim.seller_org_id))?;
         let from = r.claim.status;
         let to = domain::transition(
@@ -228,10 +225,7 @@ impl Aftersales {
     /// rejection (closed).
     #[tracing::instrument(skip_all, fields(claim.id = %id))]
     pub async fn accept(&self, actor: &Actor, id: ClaimId) -> Result<ClaimRecord> {
-        let (r, role) = self.claim_for(actor, id).await?;
-        if role != Role::Buyer {
-            return Err(AftersalesError::Forbidden);
-        }
+        let r = self.claim_as(actor, id, Role::Buyer).await?;
         let from = r.claim.status;
         domain::transition(from, ClaimMove::BuyerAccepts)?;
         let offer = r
@@ -284,10 +278,7 @@ impl Aftersales {
         id: ClaimId,
         req: &Escalation,
     ) -> Result<ClaimRecord> {
-        let (r, role) = self.claim_for(actor, id).await?;
-        if role != Role::Buyer {
-            return Err(AftersalesError::Forbidden);
-        }
+        let r = self.claim_as(actor, id, Role::Buyer).await?;
         let from = r.claim.status;
         let to = domain::transition(from, ClaimMove::BuyerEscalates)?;
         let reason = clean_text(&req.reason, 2, 500, true).map_err(|e| e.at("reason"))?;
@@ -309,10 +300,7 @@ impl Aftersales {
     /// The operator's final decision, with the liability split.
     #[tracing::instrument(skip_all, fields(claim.id = %id))]
     pub async fn decide(&self, actor: &Actor, id: ClaimId, d: &Decision) -> Result<ClaimRecord> {
-        let (r, role) = self.claim_for(actor, id).await?;
-        if role != Role::Operator {
-            return Err(AftersalesError::Forbidden);
-        }
+        let r = self.claim_as(actor, id, Role::Operator).await?;
         let from = r.claim.status;
         domain::transition(from, ClaimMove::OperatorDecides)?;
         let refundable = self.refundable(&r).await?;

@@ -48,6 +48,17 @@ pub(crate) fn is_platform_staff(actor: &Actor) -> bool {
         .is_ok()
 }
 
+/// Platform staff or a county official: who see every seller's figures and every recall.
+pub(crate) fn is_staff_or_official(actor: &Actor) -> bool {
+    actor
+        .require_platform(&[
+            PlatformRole::Operator,
+            PlatformRole::AfterSalesAgent,
+            PlatformRole::Official,
+        ])
+        .is_ok()
+}
+
 impl Aftersales {
     fn now(&self) -> DateTime<Utc> {
         self.infra().clock.now()

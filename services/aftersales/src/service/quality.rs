@@ -7,6 +7,7 @@
 //! Claims are ours; delivered parcels are counted by orders (`read::aftersales`), or handed in
 //! by the statistics rollups (`quality_with`). Reachable as `farmgate_aftersales::metrics` too.
 
+use super::is_staff_or_official;
 use crate::Aftersales;
 use crate::domain::ClaimStatus;
 use crate::error::{AftersalesError, Result};
@@ -200,13 +201,7 @@ impl Aftersales {
         org: Option<OrgId>,
         delivered: Option<Delivered>,
     ) -> Result<QualityReport> {
-        let staff = actor
-            .require_platform(&[
-                PlatformRole::Operator,
-                PlatformRole::AfterSalesAgent,
-                PlatformRole::Official,
-            ])
-            .is_ok();
+        let staff = is_staff_or_official(actor);
         // A seller sees its own figures only.
         let org = match org {
             Some(o) => {

@@ -122,6 +122,20 @@ impl Aftersales {
         Ok((r, role))
     }
 
+    /// A claim as one of its parties, in that role; the other parties are refused.
+    pub(super) async fn claim_as(
+        &self,
+        actor: &Actor,
+        id: ClaimId,
+        role: Role,
+    ) -> Result<ClaimRecord> {
+        let (r, is) = self.claim_for(actor, id).await?;
+        if is != role {
+            return Err(AftersalesError::Forbidden);
+        }
+        Ok(r)
+    }
+
     async fn page_of(
         &self,
         q: sea_orm::Select<claim::Entity>,

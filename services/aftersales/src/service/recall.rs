@@ -5,7 +5,7 @@
 //! ledger, and a report (orders, buyers reached, quantities, refunds) is kept for officials.
 //! A failed inspection of a batch that has already shipped orders it automatically.
 
-use super::{is_platform_staff, topics};
+use super::{is_platform_staff, is_staff_or_official, topics};
 use crate::Aftersales;
 use crate::domain::{NoticeStatus, RecallNoticeId, RecallOrderedBy};
 use crate::error::{AftersalesError, Missing, Result};
@@ -288,13 +288,7 @@ impl Aftersales {
     /// a seller its own.
     #[tracing::instrument(skip_all)]
     pub async fn recalls(&self, actor: &Actor, page: Page) -> Result<Paged<RecallReport>> {
-        let staff = actor
-            .require_platform(&[
-                PlatformRole::Operator,
-                PlatformRole::AfterSalesAgent,
-                PlatformRole::Official,
-            ])
-            .is_ok();
+        let staff = is_staff_or_official(actor);
         let own: Vec<OrgId> = actor.memberships.iter().map(|m| m.org_id).collect();
         let sellers = (!staff).then_some(own.as_slice());
         let (rows, total) = recalls::page(&self.infra().db, sellers, page).await?;

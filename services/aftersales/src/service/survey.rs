@@ -27,10 +27,7 @@ impl Aftersales {
     /// The buyer rates how the claim was handled, once, after it is resolved.
     #[tracing::instrument(skip_all, fields(claim.id = %id))]
     pub async fn rate(&self, actor: &Actor, id: ClaimId, s: &Satisfaction) -> Result<ClaimRecord> {
-        let (r, role) = self.claim_for(actor, id).await?;
-        if role != Role::Buyer {
-            return Err(AftersalesError::Forbidden);
-        }
+        let r = self.claim_as(actor, id, Role::Buyer).await?;
         domain::transition(r.claim.status, ClaimMove::BuyerRates)?;
         let mut errs = ValidationErrors::new();
         let rating = errs.check("rating", farmgate_orders::domain::parse_rating(s.rating));
