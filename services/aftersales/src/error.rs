@@ -83,16 +83,22 @@ pub enum AftersalesError {
 
 impl AftersalesError {
     /// The stable code a client matches. The wrapped errors of the crates below answer with
-    /// their own codes (the `ApiError` conversion delegates to them); until those crates expose
-    /// `code()`, this names the generic failure (`internal`) for them.
+    /// their own codes (the `ApiError` conversion delegates to them); for catalog, orders and
+    /// trace, until they expose `code()`, this names the generic failure (`internal`).
     pub fn code(&self) -> &'static str {
-        self.parts().1
+        match self {
+            Self::Identity(e) => e.code(),
+            own => own.parts().1,
+        }
     }
 
-    /// What the person is told, in Chinese and English (the generic text for the wrapped
-    /// errors, as with [`code`](Self::code)).
+    /// What the person is told, in Chinese and English (for the wrapped errors as with
+    /// [`code`](Self::code)).
     pub fn message(&self) -> Msg {
-        self.parts().2
+        match self {
+            Self::Identity(e) => e.message(),
+            own => own.parts().2,
+        }
     }
 
     /// Status, code and message: the one list of this crate's answers.

@@ -26,7 +26,6 @@ pub use thread::NewMessage;
 
 use crate::Aftersales;
 use chrono::{DateTime, Utc};
-use farmgate_identity::{Actor, PlatformRole};
 
 /// Outbox topics after-sales publishes.
 pub mod topics {
@@ -38,25 +37,6 @@ pub mod topics {
     pub const RESOLVED: &str = "aftersales.resolved";
     /// `{"recall_id"}`: a batch was recalled (statistics, notifications).
     pub const RECALLED: &str = "aftersales.recalled";
-}
-
-/// The operator or an after-sales agent: the platform's people who handle claims. Written here
-/// until identity offers it on `Actor`.
-pub(crate) fn is_platform_staff(actor: &Actor) -> bool {
-    actor
-        .require_platform(&[PlatformRole::Operator, PlatformRole::AfterSalesAgent])
-        .is_ok()
-}
-
-/// Platform staff or a county official: who see every seller's figures and every recall.
-pub(crate) fn is_staff_or_official(actor: &Actor) -> bool {
-    actor
-        .require_platform(&[
-            PlatformRole::Operator,
-            PlatformRole::AfterSalesAgent,
-            PlatformRole::Official,
-        ])
-        .is_ok()
 }
 
 impl Aftersales {

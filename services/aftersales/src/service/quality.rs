@@ -7,14 +7,13 @@
 //! Claims are ours; delivered parcels are counted by orders (`read::aftersales`), or handed in
 //! by the statistics rollups (`quality_with`). Reachable as `farmgate_aftersales::metrics` too.
 
-use super::is_staff_or_official;
 use crate::Aftersales;
 use crate::domain::ClaimStatus;
 use crate::error::{AftersalesError, Result};
 use crate::store::claim;
 use crate::store::queries::claims;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use farmgate_identity::{Actor, PlatformRole};
+use farmgate_identity::Actor;
 use farmgate_kernel::FieldError;
 use farmgate_kernel::id::{AccountId, ClaimId, OrderLineId, OrgId, SubOrderId};
 use farmgate_kernel::stats::{bp, percentile};
@@ -201,7 +200,7 @@ impl Aftersales {
         org: Option<OrgId>,
         delivered: Option<Delivered>,
     ) -> Result<QualityReport> {
-        let staff = is_staff_or_official(actor);
+        let staff = actor.is_staff_or_official();
         // A seller sees its own figures only.
         let org = match org {
             Some(o) => {
@@ -393,7 +392,7 @@ impl Aftersales {
     /// operator to look at (they are not blocked).
     #[tracing::instrument(skip_all, fields(days = days))]
     pub async fn flagged_buyers(&self, actor: &Actor, days: i64) -> Result<Vec<FlaggedBuyer>> {
-        actor.require_platform(&[PlatformRole::Operator, PlatformRole::AfterSalesAgent])?;
+        actor.require_platform_staff()?;
         if !(7..=365).contains(&days) {
             return Err(AftersalesError::from(FieldError::new(
                 "days",

@@ -1,7 +1,7 @@
 //! Reading: one claim with everything in it, and the buyer's, the seller's and the operator's
 //! lists.
 
-use super::{Evidence, Role, is_platform_staff};
+use super::{Evidence, Role};
 use crate::Aftersales;
 use crate::domain::ClaimStatus;
 use crate::error::{AftersalesError, Missing, Result};
@@ -55,7 +55,7 @@ pub(crate) fn role_on(actor: &Actor, c: &claim::Model) -> Option<Role> {
         Some(Role::Buyer)
     } else if actor.membership(OrgId(c.seller_org_id)).is_some() {
         Some(Role::Seller)
-    } else if is_platform_staff(actor) {
+    } else if actor.is_platform_staff() {
         Some(Role::Operator)
     } else {
         None
@@ -188,7 +188,7 @@ impl Aftersales {
         order: Option<OrderId>,
         page: Page,
     ) -> Result<Paged<ClaimRecord>> {
-        if !is_platform_staff(actor) {
+        if !actor.is_platform_staff() {
             return Err(AftersalesError::Forbidden);
         }
         // One order's claims in every state; otherwise a queue, arbitration by default.

@@ -5,14 +5,14 @@
 //! ledger, and a report (orders, buyers reached, quantities, refunds) is kept for officials.
 //! A failed inspection of a batch that has already shipped orders it automatically.
 
-use super::{is_platform_staff, is_staff_or_official, topics};
+use super::topics;
 use crate::Aftersales;
 use crate::domain::{NoticeStatus, RecallNoticeId, RecallOrderedBy};
 use crate::error::{AftersalesError, Missing, Result};
 use crate::store::queries::recalls;
 use crate::store::{notice, recall};
 use chrono::{DateTime, Utc};
-use farmgate_identity::{Actor, PlatformRole};
+use farmgate_identity::Actor;
 use farmgate_infra::db::{begin_write, unique_violation};
 use farmgate_kernel::id::{AccountId, BatchId, OrgId, RecallId, RefundId, SubOrderId};
 use farmgate_kernel::text::clean_text;
@@ -95,9 +95,9 @@ impl Aftersales {
         let b = trace_read::batch_to_recall(&self.infra().db, batch_id)
             .await?
             .ok_or(AftersalesError::NotFound(Missing::Batch))?;
-        let role = if is_platform_staff(actor) {
+        let role = if actor.is_platform_staff() {
             RecallOrderedBy::Operator
-        } else if actor.is(PlatformRole::Official) {
+        } else if actor.is_official() {
             RecallOrderedBy::Official
         } else if actor.require_selling_member(b.seller).is_ok() {
             RecallOrderedBy::Seller
@@ -288,7 +288,7 @@ impl Aftersales {
     /// a seller its own.
     #[tracing::instrument(skip_all)]
     pub async fn recalls(&self, actor: &Actor, page: Page) -> Result<Paged<RecallReport>> {
-        let staff = is_staff_or_official(actor);
+        let staff = actor.is_staff_or_official();
         let own: Vec<OrgId> = actor.memberships.iter().map(|m| m.org_id).collect();
         let sellers = (!staff).then_some(own.as_slice());
         let (rows, total) = recalls::page(&self.infra().db, sellers, page).await?;

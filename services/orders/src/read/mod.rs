@@ -1,6 +1,6 @@
-//! Read models and narrow queries other rooms use; each says who uses it and why. They are the
-//! only way another crate learns what is in orders' tables: named for the rule they answer
-//! ("the claimable part of a received sub-order"), returning plain structs with typed ids, and
-//! taking `&impl ConnectionTrait` so the caller may run them inside its own transaction.
+//! Read models and narrow queries other rooms use; each says who uses it and why. They return
+//! plain values, never the orders' entities, so its tables stay its own.
 
 pub mod aftersales;
+pub mod demo;
+pub mod stats;
