@@ -1,6 +1,7 @@
 //! Traceability through the real server: batches, events, the rules, codes, the public page,
 //! GS1 links, EPCIS, unit codes — and tampering with the database directly.
 
+use farmgate_kernel::id::{BatchId, ListingId};
 use farmgate_tests::{Session, TestApp, both_backends, region};
 use farmgate_trace::store::event;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -205,11 +206,11 @@ both_backends! {
     async fn a_failed_inspection_blocks_the_batch_until_a_passing_retest(app) {
         let (owner, _op, _org, listing) = seller_with_listing(&app).await;
         let (id, code) = batch(&app, &owner, &listing).await;
-        let listing_id: uuid::Uuid = listing.parse().unwrap_or_default();
-        let batch_id: uuid::Uuid = id.parse().unwrap_or_default();
+        let listing_id = ListingId(listing.parse().unwrap_or_default());
+        let batch_id = BatchId(id.parse().unwrap_or_default());
         let before = app.state.trace.ensure_shippable(batch_id, listing_id).await;
         assert!(
-            matches!(&before, Err(farmgate_trace::TraceError::Conflict { code: "not_inspected", .. })),
+            matches!(&before, Err(farmgate_trace::TraceError::NotInspected)),
             "a batch ships only after an inspection passed: {before:?}"
         );
         let insp = |result: &str| json!({"lab": "青石县农产品质量检测站", "method": "GB 23200.113", "items": "农残 56 项", "result": result});

@@ -11,7 +11,7 @@ use crate::store::{notice, recall};
 use chrono::{DateTime, Utc};
 use farmgate_identity::{Actor, PlatformRole};
 use farmgate_infra::db::{begin_write, unique_violation};
-use farmgate_kernel::id::OrgId;
+use farmgate_kernel::id::{AccountId, BatchId, OrgId};
 use farmgate_kernel::text::clean_text;
 use farmgate_kernel::{Page, Paged};
 use farmgate_orders::store::{line, order, shipment, shipment_batch, sub_order};
@@ -143,7 +143,7 @@ impl Aftersales {
         let Some(b) = batch::Entity::find_by_id(batch_id).one(db).await? else {
             return Ok(false);
         };
-        if b.status != "blocked" {
+        if b.status != farmgate_trace::domain::BatchStatus::Blocked {
             return Ok(false);
         }
         let shipped = shipment_batch::Entity::find()
@@ -212,10 +212,10 @@ impl Aftersales {
             .trace()
             .append_system(
                 &txn,
-                b.id,
+                BatchId(b.id),
                 TraceEvent::Recall,
                 json!({"reason": reason}),
-                actor_id,
+                AccountId(actor_id),
                 now,
                 OrgId(b.seller_org_id),
             )

@@ -549,7 +549,7 @@ async fn catalogue(db: &impl ConnectionTrait, rng: &mut StdRng) -> anyhow::Resul
         .await?
     {
         let t = ready.entry(e.batch_id).or_insert(e.occurred_at);
-        if e.kind == "harvest" || e.occurred_at < *t {
+        if e.kind.as_str() == "harvest" || e.occurred_at < *t {
             *t = (*t).min(e.occurred_at);
         }
     }
@@ -559,7 +559,7 @@ async fn catalogue(db: &impl ConnectionTrait, rng: &mut StdRng) -> anyhow::Resul
         .all(db)
         .await?
     {
-        if b.status == "recalled" || b.status == "blocked" {
+        if b.status.as_str() == "recalled" || b.status.as_str() == "blocked" {
             continue;
         }
         batches.entry(b.listing_id).or_default().push(BatchInfo {

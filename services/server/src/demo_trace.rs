@@ -5,7 +5,7 @@
 
 use chrono::Duration;
 use farmgate_identity::OrgKind;
-use farmgate_kernel::id::{AccountId, OrgId};
+use farmgate_kernel::id::{AccountId, ListingId, OrgId};
 use farmgate_trace::Trace;
 use farmgate_trace::domain::{CertificateBasis, EventKind};
 use farmgate_trace::service::{
@@ -170,7 +170,7 @@ pub async fn seed(
         let record = trace
             .create_batch(
                 &a,
-                listing.listing.id,
+                ListingId(listing.listing.id),
                 NewBatchRequest {
                     lot: Some(d.lot.to_owned()),
                     started_on: today - Duration::days(d.started),
@@ -197,7 +197,7 @@ pub async fn seed(
                 },
             )
             .await?;
-        let id = record.batch.id;
+        let id = record.id();
         let at = |days: i64, hour: i64| {
             now - Duration::days(days) + Duration::hours(hour) - Duration::hours(12)
         };
