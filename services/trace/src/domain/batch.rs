@@ -45,15 +45,18 @@ impl BatchMove {
 /// status (a recalled batch still takes notes and retests), only its effect differs.
 ///
 /// ```text
-///             inspection failed
-///   open ─────────────────────────► blocked
-///    ▲  ◄─────────────────────────   │
-///    │        inspection passed      │
-///    │                               │
-///    └─── recall ──► recalled ◄── recall
-///                    (final: every later record leaves it recalled)
+///                 inspection failed
+///        ┌──────────────────────────────┐
+///        │                              ▼
+///      open                          blocked
+///        ▲                              │
+///        └──────────────────────────────┘
+///                 inspection passed
 ///
-///   other records leave open and blocked as they are
+///   open ──recall──► recalled ◄──recall── blocked
+///                    (final: every later record, a passing retest too, leaves it recalled)
+///
+///   any other record (and a pass while open, a fail while blocked) leaves the status as is
 /// ```
 pub fn advance(current: BatchStatus, mv: BatchMove) -> BatchStatus {
     match (current, mv) {
