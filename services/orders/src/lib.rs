@@ -13,6 +13,7 @@ pub mod http;
 pub mod jobs;
 pub mod pay;
 pub mod payment;
+pub mod read;
 pub mod report;
 pub mod reviews;
 pub mod service;
