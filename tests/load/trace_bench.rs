@@ -14,7 +14,7 @@ use farmgate_catalog::domain::ListingStatus;
 use farmgate_catalog::store::listing;
 use farmgate_demo::seller_actor;
 use farmgate_identity::{OrgKind, PasswordCost};
-use farmgate_kernel::id::{AccountId, OrgId};
+use farmgate_kernel::id::{AccountId, ListingId, OrgId};
 use farmgate_server::BuildOptions;
 use farmgate_server::settings::Settings;
 use farmgate_trace::domain::{CertificateBasis, EventKind};
@@ -107,7 +107,7 @@ async fn prepare(a: &Args) -> anyhow::Result<(Vec<String>, f64)> {
         let record = trace
             .create_batch(
                 &owner,
-                l.id,
+                ListingId(l.id),
                 NewBatchRequest {
                     lot: Some(format!("BENCH-{i:05}")),
                     started_on: today - Days::days(harvested + 90),
@@ -134,7 +134,7 @@ async fn prepare(a: &Args) -> anyhow::Result<(Vec<String>, f64)> {
                 },
             )
             .await?;
-        let id = record.batch.id;
+        let id = record.id();
         let at = |days: i64, hours: i64| now - Days::days(days) + Days::hours(hours - 12);
         let events = [
             (

@@ -12,7 +12,7 @@ use crate::store::{event, line, order, shipment, shipment_batch, shipment_event,
 use chrono::{DateTime, Duration, Utc};
 use farmgate_identity::Actor;
 use farmgate_infra::db::{begin_write, unique_violation};
-use farmgate_kernel::id::{OrgId, SkuId};
+use farmgate_kernel::id::{AccountId, BatchId, ListingId, OrgId, SkuId};
 use farmgate_kernel::text::clean_optional_text;
 use farmgate_kernel::{FieldError, ValidationErrors};
 use farmgate_trace::TraceError;
@@ -183,18 +183,21 @@ impl Orders {
             };
             match self
                 .trace()
-                .ensure_shippable(p.batch_id, l.listing_id)
+                .ensure_shippable(BatchId(p.batch_id), ListingId(l.listing_id))
                 .await
             {
                 Ok(record) => picks.push((l.clone(), record.batch)),
                 Err(e) => {
                     let (code, zh, en) = match e {
-                        TraceError::NotFound { .. } => (
+                        TraceError::NotFound(_) => (
                             "not_found",
                             "批次不存在".to_owned(),
                             "no such batch".to_owned(),
                         ),
-                        TraceError::Conflict { code, zh, en } => (code, zh, en),
+                        e if e.refuses_shipping() => {
+                            let m = e.message();
+                            (e.code(), m.zh, m.en)
+                        }
                         other => return Err(other.into()),
                     };
                     errs.push(FieldError::new(
@@ -221,7 +224,7 @@ impl Orders {
             for b in candidates {
                 if self
                     .trace()
-                    .ensure_shippable(b.id, l.listing_id)
+                    .ensure_shippable(BatchId(b.id), ListingId(l.listing_id))
                     .await
                     .is_ok()
                 {
@@ -334,14 +337,14 @@ impl Orders {
                     .trace()
                     .append_system(
                         &txn,
-                        b.id,
+                        BatchId(b.id),
                         TraceEvent::Shipping,
                         json!({
                             "carrier": carrier,
                             "tracking_no": mask_tracking(&tracking),
                             "note": format!("农源直供订单发货 {packed}{unit}"),
                         }),
-                        actor_id,
+                        AccountId(actor_id),
                         now,
                         OrgId(sub.seller_org_id),
                     )

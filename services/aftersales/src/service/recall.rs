@@ -153,10 +153,10 @@ impl Aftersales {
             .trace()
             .append_system(
                 &txn,
-                b.id.0,
+                b.id,
                 TraceEvent::Recall,
                 json!({"reason": reason}),
-                actor_id.0,
+                actor_id,
                 now,
                 b.seller,
             )

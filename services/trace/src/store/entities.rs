@@ -1,6 +1,7 @@
-//! Traceability's tables.
+//! Traceability's tables (sea-orm entities). Statuses and kinds are read into their enums here.
 
 pub mod batch {
+    use crate::domain::BatchStatus;
     use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -13,8 +14,8 @@ pub mod batch {
         pub seller_org_id: Uuid,
         pub lot: String,
         pub started_on: Date,
-        /// `open` or `blocked` (the latest inspection failed).
-        pub status: String,
+        /// Derived from the records by `domain::advance` (open, blocked, recalled).
+        pub status: BatchStatus,
         /// Hash of the latest event (a convenience; verification never trusts it).
         pub head_hash: String,
         pub event_count: i32,
@@ -32,6 +33,7 @@ pub mod batch {
 }
 
 pub mod event {
+    use crate::domain::EventKind;
     use sea_orm::entity::prelude::*;
 
     /// Append-only: never updated, never deleted.
@@ -42,7 +44,7 @@ pub mod event {
         pub id: Uuid,
         pub batch_id: Uuid,
         pub seq: i32,
-        pub kind: String,
+        pub kind: EventKind,
         pub occurred_at: DateTimeUtc,
         pub recorded_at: DateTimeUtc,
         pub actor_id: Uuid,

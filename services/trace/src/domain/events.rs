@@ -1,139 +1,47 @@
-//! Traceability rules: what a batch must say (the compliance certificate), which events exist
-//! and what each must contain, when an event may be recorded, when a harvest is too early after
-//! a pesticide, and when a batch may not be shipped.
+//! The records of a batch's chain: which kinds exist and what each must contain, when a record
+//! may be dated, and when a harvest is too early after a pesticide.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use farmgate_kernel::labelled_enum;
 use farmgate_kernel::text::{clean_optional_text, clean_text};
 use farmgate_kernel::{FieldError, ValidationErrors};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
-/// What happened to a batch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EventKind {
-    /// The batch and its certificate (always event 0).
-    Created,
-    Planting,
-    /// Fertiliser or pesticide applied.
-    Input,
-    Harvest,
-    /// A residue test.
-    Inspection,
-    Packing,
-    Shipping,
-    Receiving,
-    Note,
-    /// 召回: written by the system when a batch is recalled (`reason`).
-    Recall,
+labelled_enum!(
+    /// What happened to a batch: the `kind` of a record's body (CHAIN.md §2).
+    EventKind {
+        /// The batch and its certificate (always event 0).
+        Created => "created", "建档", "Record created";
+        Planting => "planting", "种植", "Planting";
+        /// Fertiliser or pesticide applied.
+        Input => "input", "投入品使用", "Input applied";
+        Harvest => "harvest", "采收", "Harvest";
+        /// A residue test.
+        Inspection => "inspection", "检测", "Inspection";
+        Packing => "packing", "包装", "Packing";
+        Shipping => "shipping", "发货", "Shipping";
+        Receiving => "receiving", "收货", "Receiving";
+        Note => "note", "备注", "Note";
+        /// 召回: written by the system when a batch is recalled (`reason`).
+        Recall => "recall", "召回", "Recall";
+    }
+);
+
+/// A record a seller adds to a batch's chain.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewEventRequest {
+    pub kind: EventKind,
+    pub occurred_at: DateTime<Utc>,
+    #[serde(default)]
+    pub data: Value,
+    /// Ids of attachments uploaded to this batch.
+    #[serde(default)]
+    pub attachments: Vec<Uuid>,
 }
-
-impl EventKind {
-    pub const ALL: &'static [EventKind] = &[
-        EventKind::Created,
-        EventKind::Planting,
-        EventKind::Input,
-        EventKind::Harvest,
-        EventKind::Inspection,
-        EventKind::Packing,
-        EventKind::Shipping,
-        EventKind::Receiving,
-        EventKind::Note,
-        EventKind::Recall,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::Created => "created",
-            EventKind::Planting => "planting",
-            EventKind::Input => "input",
-            EventKind::Harvest => "harvest",
-            EventKind::Inspection => "inspection",
-            EventKind::Packing => "packing",
-            EventKind::Shipping => "shipping",
-            EventKind::Receiving => "receiving",
-            EventKind::Note => "note",
-            EventKind::Recall => "recall",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|k| k.as_str() == s)
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            EventKind::Created => "建档",
-            EventKind::Planting => "种植",
-            EventKind::Input => "投入品使用",
-            EventKind::Harvest => "采收",
-            EventKind::Inspection => "检测",
-            EventKind::Packing => "包装",
-            EventKind::Shipping => "发货",
-            EventKind::Receiving => "收货",
-            EventKind::Note => "备注",
-            EventKind::Recall => "召回",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            EventKind::Created => "Record created",
-            EventKind::Planting => "Planting",
-            EventKind::Input => "Input applied",
-            EventKind::Harvest => "Harvest",
-            EventKind::Inspection => "Inspection",
-            EventKind::Packing => "Packing",
-            EventKind::Shipping => "Shipping",
-            EventKind::Receiving => "Receiving",
-            EventKind::Note => "Note",
-            EventKind::Recall => "Recall",
-        }
-    }
-}
-
-/// On what the certificate's promise rests (承诺达标合格证 开具依据).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CertificateBasis {
-    /// 内部质量控制
-    QualityControl,
-    /// 自行检测
-    SelfTest,
-    /// 委托检测
-    CommissionedTest,
-}
-
-impl CertificateBasis {
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            CertificateBasis::QualityControl => "内部质量控制",
-            CertificateBasis::SelfTest => "自行检测",
-            CertificateBasis::CommissionedTest => "委托检测",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            CertificateBasis::QualityControl => "internal quality control",
-            CertificateBasis::SelfTest => "self-test",
-            CertificateBasis::CommissionedTest => "commissioned test",
-        }
-    }
-}
-
-/// The three promises of the certificate, in the wording the rules use.
-pub const COMMITMENTS_ZH: [&str; 3] = [
-    "不使用禁用农药兽药、停用兽药和非法添加物",
-    "遵守农药安全间隔期、兽药休药期规定",
-    "销售的食用农产品符合农药兽药残留食品安全国家强制性标准",
-];
-pub const COMMITMENTS_EN: [&str; 3] = [
-    "no banned pesticides, veterinary drugs or illegal additives were used",
-    "pesticide safe intervals and veterinary withdrawal periods were respected",
-    "the produce meets the national mandatory limits for pesticide and veterinary drug residues",
-];
 
 /// Slack for clocks on phones: an event may be stamped up to this far in the future.
 pub const FUTURE_SLACK_MINUTES: i64 = 5;
@@ -219,11 +127,6 @@ pub fn check_safe_interval(
         }
         _ => Ok(()),
     }
-}
-
-/// Whether a batch may be linked to a shipment: not while its latest inspection failed.
-pub fn shippable(inspection_results: &[bool]) -> bool {
-    inspection_results.last().copied().unwrap_or(true)
 }
 
 /// The validated data of an event, as it enters the chain. Keys are fixed per kind; text is
@@ -458,11 +361,29 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_latest_inspection_blocks_shipping_and_a_passing_retest_clears_it() {
-        assert!(shippable(&[]));
-        assert!(shippable(&[true]));
-        assert!(!shippable(&[true, false]));
-        assert!(shippable(&[false, true]));
+    fn every_kind_keeps_its_wire_name_and_labels() {
+        let names: Vec<&str> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "created",
+                "planting",
+                "input",
+                "harvest",
+                "inspection",
+                "packing",
+                "shipping",
+                "receiving",
+                "note",
+                "recall"
+            ]
+        );
+        assert_eq!(EventKind::Input.label_zh(), "投入品使用");
+        assert_eq!(EventKind::Created.label_en(), "Record created");
+        assert_eq!(
+            serde_json::to_value(EventKind::Inspection).ok(),
+            Some(json!("inspection"))
+        );
     }
 
     #[test]
