@@ -13,6 +13,7 @@ pub mod http;
 pub mod jobs;
 pub mod labels;
 pub mod page;
+pub mod read;
 pub mod serial;
 pub mod service;
 pub mod store;
