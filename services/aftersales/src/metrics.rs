@@ -14,7 +14,7 @@ use farmgate_kernel::FieldError;
 use farmgate_kernel::id::OrgId;
 use farmgate_kernel::stats::{bp, percentile};
 use farmgate_orders::domain::SubOrderStatus;
-use farmgate_orders::report::start_of;
+use farmgate_orders::domain::start_of;
 use farmgate_orders::store::{line, shipment, sub_order};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};

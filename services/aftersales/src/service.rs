@@ -15,7 +15,7 @@ use farmgate_catalog::images;
 use farmgate_identity::Actor;
 use farmgate_infra::db::begin_write;
 use farmgate_infra::objects::ObjectKey;
-use farmgate_kernel::id::OrgId;
+use farmgate_kernel::id::{AccountId, OrderLineId, OrgId, SubOrderId};
 use farmgate_kernel::text::{clean_optional_text, clean_text};
 use farmgate_kernel::{FieldError, Money, Page, Paged, Phone, ValidationErrors};
 use farmgate_orders::domain::{Address, SubOrderStatus};
@@ -369,7 +369,7 @@ impl Aftersales {
             .await?
             .filter(|o| o.buyer_account_id == actor.account_id.as_uuid())
             .ok_or_else(not_found)?;
-        if sub.status != SubOrderStatus::Received.as_str() {
+        if sub.status != SubOrderStatus::Received {
             return Err(AftersalesError::conflict(
                 "not_received",
                 "确认收货后才能申请售后",
@@ -894,13 +894,13 @@ impl Aftersales {
             let made = self
                 .orders()
                 .create_replacement(
-                    r.claim.sub_order_id,
+                    SubOrderId(r.claim.sub_order_id),
                     &lines
                         .iter()
-                        .map(|l| (l.line_id, l.quantity))
+                        .map(|l| (OrderLineId(l.line_id), l.quantity))
                         .collect::<Vec<_>>(),
                     &format!("claim:{}:reship", r.claim.id),
-                    Some(actor.account_id.as_uuid()),
+                    Some(actor.account_id),
                 )
                 .await?;
             data =
@@ -1139,11 +1139,11 @@ impl Aftersales {
             Some(
                 self.orders()
                     .refund_sub_order(
-                        r.claim.sub_order_id,
+                        SubOrderId(r.claim.sub_order_id),
                         amount,
                         &format!("售后 {}", r.claim.number),
                         &format!("claim:{}", r.claim.id),
-                        actor,
+                        actor.map(AccountId),
                     )
                     .await?,
             )

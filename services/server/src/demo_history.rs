@@ -47,10 +47,10 @@ use farmgate_identity::store::{account, membership, organisation};
 use farmgate_infra::db::begin_write;
 use farmgate_kernel::clock::shanghai;
 use farmgate_kernel::{Money, Uscc};
+use farmgate_orders::domain::start_of;
 use farmgate_orders::domain::{
     Address, PaymentMethod, commission, order_number, shipping_fee, window_closes_at,
 };
-use farmgate_orders::report::start_of;
 use farmgate_orders::store::{order, shipment};
 use farmgate_trace::store::{batch, event as trace_event};
 use rand::rngs::StdRng;

@@ -8,14 +8,15 @@ use farmgate_aftersales::Aftersales;
 use farmgate_aftersales::domain::ClaimKind;
 use farmgate_aftersales::service::{FileClaim, LineQuantity};
 use farmgate_identity::{Actor, OrgKind};
-use farmgate_kernel::id::{AccountId, OrgId};
-use farmgate_orders::Orders;
+use farmgate_kernel::id::{
+    AccountId, AddressId, BatchId, OrderId, OrderLineId, OrgId, SkuId, SubOrderId,
+};
 use farmgate_orders::domain::{AddressInput, PaymentMethod, SubOrderStatus};
-use farmgate_orders::fulfilment::{BatchPick, ShipRequest};
 use farmgate_orders::payment::Outcome;
-use farmgate_orders::reviews::ReviewRequest;
-use farmgate_orders::service::{CheckoutRequest, ItemInput, OrderRecord};
 use farmgate_orders::store::order;
+use farmgate_orders::{
+    BatchPick, CheckoutRequest, ItemInput, OrderRecord, Orders, ReviewRequest, ShipRequest,
+};
 use farmgate_trace::store::batch;
 use sea_orm::{EntityTrait, QueryOrder};
 use uuid::Uuid;
@@ -112,27 +113,28 @@ pub async fn seed(
             .add_address(&b.actor, &b.address)
             .await
             .context("demo address")?;
-        address_ids.push(a.id);
+        address_ids.push(AddressId(a.id));
     }
-    let place = |buyer: &Actor, address: Uuid, items: Vec<(Uuid, i64)>, method: PaymentMethod| {
-        let req = CheckoutRequest {
-            address_id: address,
-            items: Some(
-                items
-                    .into_iter()
-                    .map(|(sku_id, quantity)| ItemInput {
-                        sku_id,
-                        quantity,
-                        price_seen: None,
-                    })
-                    .collect(),
-            ),
-            payment_method: method,
-            note: None,
+    let place =
+        |buyer: &Actor, address: AddressId, items: Vec<(Uuid, i64)>, method: PaymentMethod| {
+            let req = CheckoutRequest {
+                address_id: address,
+                items: Some(
+                    items
+                        .into_iter()
+                        .map(|(sku_id, quantity)| ItemInput {
+                            sku_id: SkuId(sku_id),
+                            quantity,
+                            price_seen: None,
+                        })
+                        .collect(),
+                ),
+                payment_method: method,
+                note: None,
+            };
+            let buyer = buyer.clone();
+            async move { orders.checkout(&buyer, req, None).await }
         };
-        let buyer = buyer.clone();
-        async move { orders.checkout(&buyer, req, None).await }
-    };
 
     // 1. 王芳: two sellers, paid online, both shipped from their batches, one received and
     //    reviewed.
@@ -144,19 +146,19 @@ pub async fn seed(
     )
     .await?;
     placed += 1;
-    let intent = orders.pay(&wang.actor, first.order.id).await?;
+    let intent = orders.pay(&wang.actor, OrderId(first.order.id)).await?;
     orders
         .sandbox_complete(&wang.actor, intent.id, Outcome::Succeeded)
         .await?;
-    let record = orders.order_for(operator, first.order.id).await?;
+    let record = orders.order_for(operator, OrderId(first.order.id)).await?;
     ship_all(orders, &record, &batches, &seller_of, 0).await?;
     if let Some(sub) = record.subs.first() {
-        orders.receive(&wang.actor, sub.id).await?;
+        orders.receive(&wang.actor, SubOrderId(sub.id)).await?;
         if let Some(line) = record.lines.iter().find(|l| l.sub_order_id == sub.id) {
             orders
                 .review(
                     &wang.actor,
-                    line.id,
+                    OrderLineId(line.id),
                     &ReviewRequest {
                         rating: 5,
                         text: Some("很新鲜，个头均匀，扫码能看到检测报告，放心。".to_owned()),
@@ -177,13 +179,13 @@ pub async fn seed(
     .await?;
     placed += 1;
     orders
-        .confirm_offline_payment(operator, second.order.id, "ABC-20261123-0018")
+        .confirm_offline_payment(operator, OrderId(second.order.id), "ABC-20261123-0018")
         .await?;
     if let (Some(sub), Some(seller)) = (
         second.subs.first(),
         second.subs.first().and_then(|s| seller_of(s.seller_org_id)),
     ) {
-        orders.acknowledge(&seller, sub.id).await?;
+        orders.acknowledge(&seller, SubOrderId(sub.id)).await?;
     }
 
     // 3. 李娜: placed, waiting for payment.
@@ -206,9 +208,9 @@ pub async fn seed(
     .await?;
     placed += 1;
     orders
-        .confirm_offline_payment(operator, fourth.order.id, "ICBC-20261123-7731")
+        .confirm_offline_payment(operator, OrderId(fourth.order.id), "ICBC-20261123-7731")
         .await?;
-    let record = orders.order_for(operator, fourth.order.id).await?;
+    let record = orders.order_for(operator, OrderId(fourth.order.id)).await?;
     ship_all(orders, &record, &batches, &seller_of, 3).await?;
     Ok(placed)
 }
@@ -235,7 +237,7 @@ pub async fn seed_claim(aftersales: &Aftersales, shop: &Actor) -> anyhow::Result
     let Some(line) = record.lines.iter().find(|l| l.sub_order_id == sub.id) else {
         return Ok(());
     };
-    orders.receive(shop, sub.id).await?;
+    orders.receive(shop, SubOrderId(sub.id)).await?;
     let photo = crate::demo_listings::draw(crate::demo_listings::Shape::Round, [230, 140, 40], 77);
     let evidence = aftersales.upload_evidence(shop, photo.into()).await?;
     aftersales
@@ -271,9 +273,7 @@ async fn ship_all(
     const CARRIERS: [(&str, &str); 3] =
         [("顺丰速运", "SF"), ("中国邮政", "EMS"), ("京东物流", "JDV")];
     for (i, sub) in record.subs.iter().enumerate() {
-        if sub.status != SubOrderStatus::Paid.as_str()
-            && sub.status != SubOrderStatus::Acknowledged.as_str()
-        {
+        if sub.status != SubOrderStatus::Paid && sub.status != SubOrderStatus::Acknowledged {
             continue;
         }
         let Some(seller) = seller_of(sub.seller_org_id) else {
@@ -288,8 +288,8 @@ async fn ship_all(
                     .iter()
                     .find(|b| b.listing_id == l.listing_id)
                     .map(|b| BatchPick {
-                        line_id: l.id,
-                        batch_id: b.id,
+                        line_id: OrderLineId(l.id),
+                        batch_id: BatchId(b.id),
                     })
             })
             .collect();
@@ -297,7 +297,7 @@ async fn ship_all(
         orders
             .ship(
                 &seller,
-                sub.id,
+                SubOrderId(sub.id),
                 &ShipRequest {
                     carrier: carrier.to_owned(),
                     tracking_no: format!(

@@ -1134,9 +1134,9 @@ impl Stats {
         let c = self.read();
         let mut q = Sql::new(c.get_database_backend());
         q.push("SELECT kind, verified_at FROM organisations WHERE verified_at >= ")
-            .bind(farmgate_orders::report::start_of(from))
+            .bind(farmgate_orders::domain::start_of(from))
             .push(" AND verified_at < ")
-            .bind(farmgate_orders::report::start_of(to + Duration::days(1)));
+            .bind(farmgate_orders::domain::start_of(to + Duration::days(1)));
         let mut rows: Vec<OnboardingRow> = Vec::new();
         let mut index: HashMap<NaiveDate, usize> = HashMap::new();
         let mut start = grain.start(from);

@@ -216,7 +216,7 @@ impl Lookup {
         carrier: Option<&str>,
     ) -> Option<Delivery> {
         let received = sub.received_at?;
-        if sub.status != farmgate_orders::domain::SubOrderStatus::Received.as_str() {
+        if sub.status != farmgate_orders::domain::SubOrderStatus::Received {
             return None;
         }
         let mut groups = vec![Group::total()];
