@@ -88,3 +88,64 @@ where
                 .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024)),
         )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::OrdersError;
+    use farmgate_infra::http::ApiError;
+    use farmgate_infra::http::codes::codes_in_description;
+    use std::collections::BTreeSet;
+
+    /// A state type for building the document; no handler runs, so none is ever made.
+    #[derive(Clone)]
+    struct NoState;
+
+    impl FromRef<NoState> for Orders {
+        fn from_ref(_: &NoState) -> Self {
+            unreachable!("the OpenAPI document is built without running a handler")
+        }
+    }
+
+    impl FromRef<NoState> for Identity {
+        fn from_ref(_: &NoState) -> Self {
+            unreachable!("the OpenAPI document is built without running a handler")
+        }
+    }
+
+    #[test]
+    fn every_error_response_names_its_codes_and_every_orders_code_is_named() {
+        let (_, doc) = router::<NoState>().split_for_parts();
+        let doc = serde_json::to_value(&doc).unwrap_or_default();
+        let mut named = BTreeSet::new();
+        let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+        assert!(paths.len() > 20, "the document lists the routes");
+        for (path, item) in paths {
+            for (method, op) in item.as_object().cloned().unwrap_or_default() {
+                let responses = op["responses"].as_object().cloned().unwrap_or_default();
+                for (status, response) in responses {
+                    let description = response["description"].as_str().unwrap_or_default();
+                    assert!(
+                        !description.is_empty(),
+                        "{method} {path} {status}: no description"
+                    );
+                    if status.starts_with('4') {
+                        let codes = codes_in_description(description);
+                        assert!(!codes.is_empty(), "{method} {path} {status}: names no code");
+                        named.extend(codes.into_iter().map(str::to_owned));
+                    }
+                }
+            }
+        }
+        for e in OrdersError::examples() {
+            let code = ApiError::from(e).code.to_string();
+            // 5xx answers are the same everywhere and not documented per operation.
+            if code != "internal" {
+                assert!(
+                    named.contains(&code),
+                    "`{code}` is not named by any operation"
+                );
+            }
+        }
+    }
+}
