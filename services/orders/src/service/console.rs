@@ -1,5 +1,6 @@
-//! The seller's console: a seller's own sub-orders, and acknowledging a paid one (the time it
-//! took is recorded; the seed practice is to contact the buyer within ten minutes).
+//! The seller's console: which sub-orders the caller may handle as their seller, and
+//! acknowledging a paid one (the time it took is recorded; the seed practice is to contact the
+//! buyer within ten minutes). The seller's list of sub-orders is in `read`.
 
 use crate::Orders;
 use crate::domain::{EventKind, MoveRefused, SubOrderMove, sub_order_transition};
