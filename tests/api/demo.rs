@@ -2,14 +2,14 @@
 //! click through — including a box to scan whose record verifies — and seeding twice must not
 //! duplicate anything.
 
-use farmgate_server::demo::{self, Seeded};
+use farmgate_demo::{self as demo, Seeded};
 use farmgate_tests::both_backends;
 
 both_backends! {
     async fn the_demo_seed_is_idempotent_and_its_boxes_scan_and_verify(app) {
-        let first = demo::seed(&app.state).await.expect("seed");
+        let first = demo::seed(&app.state.demo_services()).await.expect("seed");
         assert!(matches!(first, Seeded::Created { listings, .. } if listings > 0), "first seed creates data: {first:?}");
-        let again = demo::seed(&app.state).await.expect("seed again");
+        let again = demo::seed(&app.state.demo_services()).await.expect("seed again");
         assert!(matches!(again, Seeded::AlreadyThere), "second seed adds nothing: {again:?}");
 
         // Every demo batch's record verifies, as the CLI checks it.
@@ -17,7 +17,7 @@ both_backends! {
 
         // The showcase box: a verified page with a timeline, a downloadable inspection report
         // and unit codes that count scans.
-        let code = demo::showcase_code(&app.state).await.expect("showcase batch");
+        let code = demo::showcase_code(&app.state.demo_services()).await.expect("showcase batch");
         let page = app.get(&format!("/t/{code}"), None).await;
         page.expect_status(200);
         assert!(page.text.contains("data-ok=\"true\""), "the showcase record verifies");

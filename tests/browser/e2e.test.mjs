@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, logIn, open, ready, scrollWidth, story } from './helpers.mjs';
+import { launchBrowser, logIn, open, ready, scrollWidth, story, switchLanguage } from './helpers.mjs';
 
 const BASE = (process.env.FARMGATE_BASE_URL || '').replace(/\/+$/, '');
 const skip = BASE ? false : 'FARMGATE_BASE_URL is not set (see README.md)';
@@ -559,7 +559,7 @@ describe('Farmgate pages against a running server', () => {
       assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
       assert.equal(await heading.textContent(), '登录');
 
-      await page.getByTestId('lang-en').click();
+      await switchLanguage(page, 'en');
       assert.equal(await page.getAttribute('html', 'lang'), 'en');
       assert.equal(await heading.textContent(), 'Log in');
       assert.equal(await page.getByTestId('login-submit').textContent(), 'Log in');
@@ -571,7 +571,7 @@ describe('Farmgate pages against a running server', () => {
       assert.equal(await heading.textContent(), 'Log in', 'the choice is remembered');
       assert.equal(await page.evaluate(() => localStorage.getItem('fg_lang')), 'en');
 
-      await page.getByTestId('lang-zh').click();
+      await switchLanguage(page, 'zh');
       assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
       assert.equal(await heading.textContent(), '登录');
       assert.equal(await page.evaluate(() => localStorage.getItem('fg_lang')), 'zh-CN');
@@ -583,7 +583,7 @@ describe('Farmgate pages against a running server', () => {
         await open(page, path);
         await page.waitForLoadState('networkidle');
         for (const lang of ['zh', 'en']) {
-          await page.getByTestId(`lang-${lang}`).click();
+          await switchLanguage(page, lang);
           const width = await scrollWidth(page);
           assert.ok(width <= 360, `${path} (${lang}) is ${width}px wide`);
         }

@@ -67,6 +67,12 @@ export class Story {
       dialog.dismiss().catch(() => {});
     });
     page.on('pageerror', (error) => this.errors.push(`${page.url()}: ${error.message}`));
+    // A string the page asked for and its loaded dictionary lacks (i18n.js warns) fails the story.
+    page.on('console', (message) => {
+      if (message.type() === 'warning' && message.text().startsWith('i18n: missing key')) {
+        this.errors.push(`${page.url()}: ${message.text()}`);
+      }
+    });
     return page;
   }
 
@@ -84,7 +90,10 @@ export class Story {
   }
 }
 
-/** Wraps a test body in a Story: screenshots on failure, no uncaught page errors allowed. */
+/**
+ * Wraps a test body in a Story: screenshots on failure, no uncaught page errors and no missing
+ * dictionary keys allowed.
+ */
 export function story(getBrowser, baseUrl, body) {
   return async (t) => {
     const s = new Story(getBrowser(), t.name, typeof baseUrl === 'function' ? baseUrl() : baseUrl);
@@ -108,6 +117,16 @@ export async function ready(page) {
 export async function open(page, path) {
   await page.goto(path);
   await ready(page);
+}
+
+/**
+ * Switches the page's language with the header's buttons ('zh' or 'en') and waits until it is
+ * done: the other language's dictionary files load first, then <html lang> changes.
+ */
+export async function switchLanguage(page, lang) {
+  await page.getByTestId(`lang-${lang}`).click();
+  await page.locator(`html[lang="${lang === 'en' ? 'en' : 'zh-CN'}"]`).waitFor({ state: 'attached' });
+  await page.locator('.lang-switch:not([aria-busy])').waitFor({ state: 'attached' });
 }
 
 /** Logs in through the login form and waits to leave the login page. */

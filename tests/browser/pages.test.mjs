@@ -8,13 +8,15 @@ import { createServer } from 'node:http';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { launchBrowser, open, scrollWidth, story } from './helpers.mjs';
+import { launchBrowser, open, ready, scrollWidth, story, switchLanguage } from './helpers.mjs';
+import { baseKey, merged, readDictionary } from './i18n-usage.mjs';
 
 const ASSETS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'frontend-assets');
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
   '.png': 'image/png',
   '.svg': 'image/svg+xml',
 };
@@ -103,12 +105,63 @@ describe('the pages without a Farmgate server', () => {
       }
     }));
 
+  test('every page loads common and its own dictionary namespaces in the current language only, draws no bare key, and loads the other language on a switch',
+    { timeout: 120_000 }, scenario(async (s) => {
+      mode = 'down';
+      const dict = readDictionary();
+      const keys = new Set(Object.keys(merged(dict, 'zh-CN')).map(baseKey));
+      const page = await s.person({ width: 360, height: 740 });
+      let fetched = [];
+      page.on('request', (request) => {
+        const path = new URL(request.url()).pathname;
+        if (path.startsWith('/assets/i18n/')) fetched.push(path.slice('/assets/i18n/'.length));
+      });
+      // A word shaped like a key (`nav.home`, `orders.count`) that the dictionary has: a string
+      // drawn before its namespace was in, or one the page's namespaces lack.
+      const bareKeys = async () => (await page.locator('body').innerText())
+        .split(/[^a-z_.0-9]+/).filter((word) => keys.has(word));
+      let lang = 'zh';
+      for (const path of PAGES) {
+        fetched = [];
+        await open(page, path);
+        await page.getByTestId('flash').waitFor();
+        const names = ['common', ...((await page.locator('meta[name="i18n"]').getAttribute('content')) || '').split(/\s+/).filter(Boolean)];
+        const code = lang === 'en' ? 'en' : 'zh-CN';
+        assert.deepEqual(fetched.sort(), names.map((ns) => `${code}/${ns}.json`).sort(), `${path} loads its namespaces in ${code}`);
+        assert.deepEqual(await bareKeys(), [], `${path} (${code})`);
+
+        fetched = [];
+        lang = lang === 'en' ? 'zh' : 'en';
+        await switchLanguage(page, lang);
+        const other = lang === 'en' ? 'en' : 'zh-CN';
+        assert.deepEqual(fetched.sort(), names.map((ns) => `${other}/${ns}.json`).sort(), `${path} switching to ${other}`);
+        assert.deepEqual(await bareKeys(), [], `${path} (${other})`);
+      }
+    }));
+
+  test('an English reader sees English plurals: one order, two orders', { timeout: 60_000 }, scenario(async (s) => {
+    mode = 'down';
+    const page = await s.person();
+    // 我的订单 loads pages/orders, where its count lives (the API being down does not matter).
+    await open(page, '/orders.html');
+    await switchLanguage(page, 'en');
+    const said = await page.evaluate(async () => {
+      const { t } = await import('/assets/js/i18n.js');
+      return [0, 1, 2].map((count) => t('orders.count', { count }));
+    });
+    assert.deepEqual(said, ['0 orders', '1 order', '2 orders']);
+    await switchLanguage(page, 'zh');
+    assert.equal(await page.evaluate(async () => (await import('/assets/js/i18n.js')).t('orders.count', { count: 1 })), '共 1 个订单');
+  }));
+
   test('a protected page sends an anonymous visitor to the login page with the way back in next',
     { timeout: 60_000 }, scenario(async (s) => {
       mode = 'anonymous';
       const page = await s.person();
       await page.goto('/org.html?id=abc');
       await page.waitForURL((url) => url.pathname === '/login.html');
+      // The link gets its next once the login page's script runs, after its dictionary is in.
+      await ready(page);
       const url = new URL(page.url());
       assert.equal(url.searchParams.get('next'), '/org.html?id=abc');
       assert.equal(await page.getByTestId('register-link').getAttribute('href'),
@@ -165,7 +218,22 @@ describe('the pages without a Farmgate server', () => {
       assert.equal(await page.getByTestId('register-password').getAttribute('aria-invalid'), 'true');
       assert.deepEqual(sent, []);
 
-      await page.getByTestId('lang-en').click();
+      await switchLanguage(page, 'en');
       assert.equal(await page.getByTestId('password-rule').textContent(), 'At least 8 characters.');
     }));
+
+  test('a language switch whose files cannot be fetched leaves the page whole in its language', { timeout: 60_000 }, scenario(async (s) => {
+    mode = 'down';
+    const page = await s.person();
+    await open(page, '/login.html');
+    await page.route('**/assets/i18n/en/**', (route) => route.abort());
+    await page.getByTestId('lang-en').click();
+    await page.locator('.lang-switch:not([aria-busy])').waitFor({ state: 'attached' });
+    assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+    assert.equal(await page.getByTestId('login-heading').textContent(), '登录');
+    assert.equal(await page.getByTestId('lang-zh').getAttribute('aria-pressed'), 'true');
+    await page.unroute('**/assets/i18n/en/**');
+    await switchLanguage(page, 'en');
+    assert.equal(await page.getByTestId('login-heading').textContent(), 'Log in', 'the next click tries again');
+  }));
 });

@@ -4,14 +4,19 @@
 
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { baseKey, homesOf, LANGS, merged, namespaceBytes, pageUsage, readDictionary } from './i18n-usage.mjs';
 
 const ASSETS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'frontend-assets');
-const { messages } = await import(pathToFileURL(join(ASSETS, 'assets', 'js', 'i18n.js')).href);
+const dict = readDictionary();
+const messages = Object.fromEntries(LANGS.map((lang) => [lang, merged(dict, lang)]));
 const zh = messages['zh-CN'];
 const en = messages.en;
+const allKeys = [...new Set([...Object.keys(zh), ...Object.keys(en)])];
+// A key the code asks for: a plural's forms (`orders.count.one`) answer to `orders.count`.
+const has = (table, key) => key in table || `${key}.other` in table;
 
 function files(dir, ext) {
   const out = [];
@@ -26,7 +31,6 @@ function files(dir, ext) {
 const html = files(ASSETS, '.html').map((path) => ({ path, name: relative(ASSETS, path), text: readFileSync(path, 'utf8') }));
 const js = files(join(ASSETS, 'assets', 'js'), '.js').map((path) => ({ path, name: relative(ASSETS, path), text: readFileSync(path, 'utf8') }));
 const css = files(ASSETS, '.css').map((path) => ({ path, name: relative(ASSETS, path), text: readFileSync(path, 'utf8') }));
-const namespaces = new Set(Object.keys(zh).map((key) => key.split('.')[0]));
 
 const ENUMS = {
   kind: ['cooperative', 'family_farm', 'specialised_household', 'agri_enterprise', 'platform_store', 'business_buyer'],
@@ -65,29 +69,87 @@ const ENUMS = {
   recall_role: ['operator', 'official', 'seller', 'system'],
 };
 
-test('both languages have the same keys and no empty strings', () => {
-  assert.deepEqual(Object.keys(en).sort(), Object.keys(zh).sort());
-  for (const [lang, table] of Object.entries(messages)) {
-    for (const [key, value] of Object.entries(table)) {
-      assert.ok(typeof value === 'string' && value.trim(), `${lang} ${key} is empty`);
+test('both languages have the same namespace files, each with the same keys (plural forms aside) and no empty strings', () => {
+  assert.deepEqual(Object.keys(dict.en).sort(), Object.keys(dict['zh-CN']).sort());
+  assert.ok(Object.keys(dict['zh-CN']).length > 10, 'the dictionary is split into namespaces');
+  for (const ns of Object.keys(dict['zh-CN'])) {
+    const bases = (lang) => [...new Set(Object.keys(dict[lang][ns]).map(baseKey))].sort();
+    assert.deepEqual(bases('en'), bases('zh-CN'), `${ns}: the same keys in both languages`);
+  }
+  for (const lang of LANGS) {
+    for (const [ns, table] of Object.entries(dict[lang])) {
+      for (const [key, value] of Object.entries(table)) {
+        assert.ok(typeof value === 'string' && value.trim(), `${lang}/${ns} ${key} is empty`);
+      }
     }
   }
 });
 
-test('placeholders like {name} are the same in both languages', () => {
-  const holes = (s) => (s.match(/\{\w+\}/g) || []).sort().join(',');
-  for (const key of Object.keys(zh)) assert.equal(holes(en[key]), holes(zh[key]), key);
+test('a plural has exactly the forms Intl.PluralRules gives its language, each with {count}', () => {
+  let plurals = 0;
+  for (const lang of LANGS) {
+    const categories = new Intl.PluralRules(lang).resolvedOptions().pluralCategories.sort();
+    const forms = new Map();
+    for (const key of Object.keys(messages[lang])) {
+      const base = baseKey(key);
+      if (base === key) continue;
+      if (!forms.has(base)) forms.set(base, []);
+      forms.get(base).push(key.slice(base.length + 1));
+    }
+    for (const [base, found] of forms) {
+      plurals += 1;
+      assert.deepEqual(found.sort(), categories, `${lang} ${base}`);
+      assert.ok(!(base in messages[lang]), `${lang} ${base} is either plain or plural, not both`);
+      // English "Scanned once" may leave the number out of `one`; `other` always says it.
+      assert.match(messages[lang][`${base}.other`], /\{count\}/, `${lang} ${base}.other`);
+    }
+  }
+  assert.ok(plurals >= 40, `${plurals} plurals`);
+  // Counted things read as words, not "(s)".
+  for (const [key, value] of Object.entries(en)) assert.doesNotMatch(value, /\w\(s\)/, `en ${key}`);
 });
+
+test('placeholders like {name} are the same in both languages', () => {
+  const holes = (s) => [...new Set(s.match(/\{\w+\}/g) || [])].sort().join(',');
+  for (const key of Object.keys(zh)) {
+    const base = baseKey(key);
+    if (base === key) {
+      assert.equal(holes(en[key]), holes(zh[key]), key);
+      continue;
+    }
+    // Plural forms: every form says what zh's `other` says, {count} being optional in `one`.
+    const want = holes(zh[`${base}.other`]);
+    for (const form of Object.keys(en).filter((k) => baseKey(k) === base)) {
+      const got = holes(en[form]);
+      assert.ok(got === want || (form.endsWith('.one') && got === want.split(',').filter((h) => h !== '{count}').join(',')), `${form}: ${got} vs ${want}`);
+    }
+  }
+});
+
+test('no key is defined in two namespaces with different text', () => {
+  for (const lang of LANGS) {
+    const seen = new Map();
+    for (const [ns, table] of Object.entries(dict[lang])) {
+      for (const [key, value] of Object.entries(table)) {
+        if (seen.has(key)) assert.equal(value, seen.get(key).value, `${lang} ${key} in ${seen.get(key).ns} and ${ns}`);
+        else seen.set(key, { ns, value });
+      }
+    }
+  }
+});
+
+const pages = pageUsage(allKeys);
 
 test('every key the pages use is in the dictionary', () => {
   const used = new Set();
   for (const file of html) {
     for (const m of file.text.matchAll(/data-i18n(?:-placeholder|-aria-label|-title)?="([^"]+)"/g)) used.add(m[1]);
   }
+  const prefixes = new Set(allKeys.map((key) => key.split('.')[0]));
   for (const file of js) {
     // Whole keys only: 'kind.' + value style prefixes are covered by ENUMS below.
     for (const m of file.text.matchAll(/'([a-z_]+\.[a-z_0-9]*[a-z0-9])'/g)) {
-      if (namespaces.has(m[1].split('.')[0])) used.add(m[1]);
+      if (prefixes.has(m[1].split('.')[0])) used.add(m[1]);
     }
   }
   for (const [group, values] of Object.entries(ENUMS)) for (const v of values) used.add(`${group}.${v}`);
@@ -111,8 +173,90 @@ test('every key the pages use is in the dictionary', () => {
   for (const level of ['city', 'province']) used.add(`stats.dest_${level}`);
   for (const basis of ['kg', 'jin', 'box', 'bag', 'piece']) used.add(`stats.per_${basis}`);
   for (const filter of ['township', 'category', 'seller_kind', 'buyer_kind']) used.add(`stats.filter_${filter}`);
-  const missing = [...used].filter((key) => !(key in zh) || !(key in en));
+  const missing = [...used].filter((key) => !has(zh, key) || !has(en, key));
   assert.deepEqual(missing, []);
+});
+
+test('every key in the dictionary is used by some page (nothing is downloaded for nothing)', () => {
+  const used = new Set();
+  for (const page of pages) for (const key of page.keys) used.add(key);
+  assert.deepEqual(allKeys.filter((key) => !used.has(key)), []);
+});
+
+test('each page loads every string it shows: common and its <meta name="i18n"> namespaces hold every key of its markup and of every module it imports', () => {
+  assert.equal(pages.length, html.length);
+  const problems = [];
+  for (const page of pages) {
+    if (!page.hasMeta) problems.push(`${page.name} has no <meta name="i18n" content="…">`);
+    for (const ns of page.namespaces) {
+      for (const lang of LANGS) if (!dict[lang][ns]) problems.push(`${page.name} names ${ns}, which ${lang} does not have`);
+    }
+    for (const key of new Set([...page.keys].map(baseKey))) {
+      for (const lang of LANGS) {
+        if (page.namespaces.some((ns) => dict[lang][ns] && has(dict[lang][ns], key))) continue;
+        const homes = [...homesOf(dict, lang, key), ...homesOf(dict, lang, `${key}.other`)];
+        problems.push(homes.length
+          ? `${page.name} shows ${key} (${lang}), which lives in ${homes.join(', ')}: add that to its <meta name="i18n">`
+          : `${page.name} shows ${key}, which ${lang} does not have`);
+      }
+    }
+  }
+  assert.deepEqual(problems, []);
+});
+
+test('no page loads a namespace it takes nothing from, and none downloads more than 25 KB of dictionary', () => {
+  for (const page of pages) {
+    for (const ns of page.namespaces) {
+      if (ns === 'common') continue;
+      const table = dict['zh-CN'][ns] || {};
+      assert.ok(Object.keys(table).some((key) => page.keys.has(key)), `${page.name} loads ${ns} for nothing`);
+    }
+    for (const lang of LANGS) {
+      const bytes = namespaceBytes(lang, page.namespaces);
+      assert.ok(bytes <= 25_000, `${page.name} loads ${bytes} bytes of ${lang} dictionary`);
+    }
+  }
+});
+
+test('each page preloads exactly the modules its script imports, so a phone fetches them at once rather than one import level at a time', () => {
+  for (const page of pages) {
+    const text = html.find((file) => file.name.split(sep).join('/') === page.name).text;
+    const preloaded = [...text.matchAll(/<link rel="modulepreload" href="\/([^"]+)">/g)].map((m) => m[1]);
+    assert.deepEqual(preloaded.sort(), page.modules.slice(1).sort(), page.name);
+  }
+});
+
+test('t() picks plural forms by Intl.PluralRules, fills {count}, and says when a key is missing', async () => {
+  const i18n = await import(pathToFileURL(join(ASSETS, 'assets', 'js', 'i18n.js')).href);
+  for (const lang of LANGS) i18n.addMessages(lang, messages[lang]);
+  assert.equal(i18n.getLang(), 'zh-CN');
+  assert.equal(i18n.t('orders.count', { count: 1 }), '共 1 个订单');
+  assert.equal(i18n.t('orders.count', { count: 3 }), '共 3 个订单');
+  const warned = [];
+  const warn = console.warn;
+  console.warn = (...args) => warned.push(args.join(' '));
+  try {
+    assert.equal(i18n.t('nowhere.at_all'), 'nowhere.at_all');
+  } finally {
+    console.warn = warn;
+  }
+  assert.deepEqual(warned, ['i18n: missing key nowhere.at_all']);
+  await i18n.setLang('en');
+  try {
+    assert.equal(i18n.getLang(), 'en');
+    assert.equal(i18n.t('orders.count', { count: 1 }), '1 order');
+    assert.equal(i18n.t('orders.count', { count: 0 }), '0 orders');
+    assert.equal(i18n.t('orders.count', { count: 21 }), '21 orders');
+    assert.equal(i18n.t('orders.count', { count: '1' }), '1 order', 'a count read from markup');
+    assert.equal(i18n.t('batches.scans_n', { count: 1 }), 'Scanned once');
+    assert.equal(i18n.t('error.retry_after', { count: 1 }), 'Try again in 1 second.');
+    assert.equal(i18n.t('recall.done', { lot: 'A-1', orders: i18n.t('recall.n_orders', { count: 1 }), buyers: i18n.t('recall.n_buyers', { count: 2 }) }),
+      'Batch A-1 recalled: 1 order, 2 buyers told.');
+    assert.equal(i18n.t('nav.home'), 'Home');
+  } finally {
+    await i18n.setLang('zh-CN');
+  }
+  assert.equal(i18n.t('recall.n_buyers', { count: 1 }), '1 位买家');
 });
 
 test('the Chinese text written in the HTML is the dictionary\'s (so the source never drifts from what shows)', () => {
@@ -214,7 +358,7 @@ test('the pages the brief names are all there', () => {
     'ops/recalls.html', 'ops/quality.html', 'seller/quality.html', 'assets/js/recalls.js', 'assets/js/quality.js',
     'ops/categories.html', 'assets/js/categories.js',
     'ops/stats.html', 'assets/js/stats.js', 'vendor/echarts/echarts.min.js', 'vendor/echarts/LICENSE', 'vendor/echarts/NOTICE',
-    'assets/app.css', 'assets/js/i18n.js', 'assets/js/api.js', 'assets/js/shell.js', 'assets/js/catalog.js', 'assets/js/trace.js']) {
+    'assets/app.css', 'assets/js/i18n.js', 'assets/i18n/zh-CN/common.json', 'assets/i18n/en/common.json', 'assets/js/api.js', 'assets/js/shell.js', 'assets/js/catalog.js', 'assets/js/trace.js']) {
     assert.ok(existsSync(join(ASSETS, name)), name);
   }
 });
@@ -369,7 +513,7 @@ test('the claim form takes photos with the phone\'s camera, and the cart and che
     const text = js.find((f) => f.name === name).text;
     assert.doesNotMatch(text, /9_?900|50_?000|FREE_SHIPPING/, `${name} takes shipping from the cart's answer`);
   }
-  for (const lang of ['zh-CN', 'en']) {
+  for (const lang of LANGS) {
     for (const [key, value] of Object.entries(messages[lang])) {
       if (key.startsWith('cart.') || key.startsWith('checkout.')) assert.doesNotMatch(value, /99/, `${lang} ${key} names no threshold`);
     }

@@ -12,10 +12,10 @@
 use chrono::Duration as Days;
 use farmgate_catalog::domain::ListingStatus;
 use farmgate_catalog::store::listing;
+use farmgate_demo::seller_actor;
 use farmgate_identity::{OrgKind, PasswordCost};
 use farmgate_kernel::id::{AccountId, OrgId};
 use farmgate_server::BuildOptions;
-use farmgate_server::demo_listings::seller_actor;
 use farmgate_server::settings::Settings;
 use farmgate_trace::domain::{CertificateBasis, EventKind};
 use farmgate_trace::service::{
@@ -85,7 +85,7 @@ async fn prepare(a: &Args) -> anyhow::Result<(Vec<String>, f64)> {
         },
     )
     .await?;
-    farmgate_server::demo::seed(&app.state).await?;
+    farmgate_demo::seed(&app.state.demo_services()).await?;
     let listings = listing::Entity::find()
         .filter(listing::Column::Status.eq(ListingStatus::Approved.as_str()))
         .all(&app.state.infra.db)

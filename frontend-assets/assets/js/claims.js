@@ -424,7 +424,7 @@ export function photoPicker({ id, testid, max = CLAIM_PHOTOS_MAX, describedBy = 
     input.value = '';
     for (const f of chosen) {
       if (photos.length >= max) {
-        flash(t('ratings.photos_max', { n: max }), 'error');
+        flash(t('ratings.photos_max', { count: max }), 'error');
         break;
       }
       if (f.type && !f.type.startsWith('image/')) {

@@ -118,7 +118,7 @@ export function starsEl(rating, testid) {
   const n = Math.max(0, Math.min(5, Math.round(Number(rating) || 0)));
   return el('span', { class: 'stars', 'data-testid': testid, dataset: { rating: String(n) } },
     el('span', { 'aria-hidden': 'true', text: '★'.repeat(n) + '☆'.repeat(5 - n) }),
-    el('span', { class: 'visually-hidden', i18n: 'ratings.n_stars', args: { n } }));
+    el('span', { class: 'visually-hidden', i18n: 'ratings.n_stars', args: { count: n } }));
 }
 
 /** The trace codes of a line, each a link to its public page. */

@@ -114,7 +114,7 @@ export function groupTable(row, { groupBy, total = false }) {
         row.satisfaction_x10 === null || row.satisfaction_x10 === undefined
           ? el('span', { class: 'muted', text: '—' })
           : [el('strong', { text: tenths(row.satisfaction_x10) }), el('span', { 'aria-hidden': 'true', text: ' ★' }),
-            ' ', el('span', { class: 'muted small', i18n: 'quality.rated_n', args: { n: row.rated ?? 0 } })]), 'q-satisfaction-row'))));
+            ' ', el('span', { class: 'muted small', i18n: 'quality.rated_n', args: { count: row.rated ?? 0 } })]), 'q-satisfaction-row'))));
 }
 
 export function reportEl(report) {
@@ -123,7 +123,7 @@ export function reportEl(report) {
   return [
     groupTable(report.total || {}, { groupBy, total: true }),
     el('h2', { class: 'section-title' }, el('span', { i18n: 'quality.groups' }), ' ',
-      el('span', { class: 'muted small', i18n: 'quality.count_groups', args: { n: rows.length } })),
+      el('span', { class: 'muted small', i18n: 'quality.count_groups', args: { count: rows.length } })),
     rows.length
       ? el('div', { class: 'quality-groups' }, rows.map((r) => groupTable(r, { groupBy })))
       : note('empty', { i18n: 'quality.none' }),

@@ -114,7 +114,11 @@ export function recallAction({ batchId, lot, testid = 'recall', onDone }) {
         no.disabled = true;
         try {
           const report = await api.post(`/batches/${seg(batchId)}/recall`, { reason });
-          flash(t('recall.done', { lot: report.lot || lot || '', orders: report.orders, buyers: report.buyers_reached }), 'success');
+          flash(t('recall.done', {
+            lot: report.lot || lot || '',
+            orders: t('recall.n_orders', { count: report.orders }),
+            buyers: t('recall.n_buyers', { count: report.buyers_reached }),
+          }), 'success');
           replaceChildren(slot);
           if (onDone) await onDone(report);
         } catch (err) {

@@ -128,7 +128,13 @@ function langSwitch() {
       'aria-pressed': String(getLang() === lang),
       'data-testid': lang === 'en' ? 'lang-en' : 'lang-zh',
       text: labels[lang],
-      on: { click: () => setLang(lang) },
+      on: {
+        click: () => {
+          // The other language's strings may still be on their way: say so until they are in.
+          group.setAttribute('aria-busy', 'true');
+          setLang(lang).finally(() => group.removeAttribute('aria-busy'));
+        },
+      },
     });
     group.append(button);
   }

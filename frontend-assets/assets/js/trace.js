@@ -233,7 +233,7 @@ export function eventDataEl(event) {
   if (event.kind === 'input') {
     const category = INPUT_CATEGORIES.includes(data.category) ? data.category : null;
     const interval = Number.isInteger(data.safe_interval_days)
-      ? el('span', { class: 'safe-interval', i18n: 'event.days', args: { n: data.safe_interval_days }, 'data-testid': 'safe-interval' })
+      ? el('span', { class: 'safe-interval', i18n: 'event.days', args: { count: data.safe_interval_days }, 'data-testid': 'safe-interval' })
       : null;
     return el('div', { class: 'event-data' },
       el('p', { class: 'event-line' },

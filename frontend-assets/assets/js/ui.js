@@ -143,7 +143,7 @@ export function errorMessage(err) {
   if (!err) return t('error.generic');
   let message = err.message || t('error.generic');
   if (err.code === 'too_many_attempts' && err.retryAfter) {
-    message += ' ' + t('error.retry_after', { s: err.retryAfter });
+    message += ' ' + t('error.retry_after', { count: Number(err.retryAfter) });
   }
   return message;
 }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod http;
 pub mod images;
 pub mod index;
+pub mod read;
 pub mod sale;
 pub mod seed;
 pub mod service;

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod read;
 pub mod service;
 pub mod store;
 

@@ -9,7 +9,7 @@
 //!
 //! The room: `domain` (state machines and rules), `store` (orders' tables and the queries over
 //! them), `service` (one file per use case), `http` (routes, handlers, views), `payment`
-//! (providers), `jobs` (outbox handlers), `error` (the codes). Orders owns its tables and
+//! (providers), `jobs` (outbox handlers), `error` (the codes), `read` (what other rooms read). Orders owns its tables and
 //! calls identity (who is acting), catalogue (what is for sale, stock and sales counts) and
 //! trace (whether a batch may ship, and the shipping event on its record) through their
 //! public APIs.
@@ -19,6 +19,7 @@ pub mod error;
 pub mod http;
 pub mod jobs;
 pub mod payment;
+pub mod read;
 pub mod service;
 pub mod store;
 

@@ -43,6 +43,22 @@ pub struct AppState {
     pub assets: AssetsDir,
 }
 
+impl AppState {
+    /// The services the demo data is made through (`serve --demo`, `seed-demo`,
+    /// `demo-history`, and the tests and benchmarks that seed the demo county).
+    pub fn demo_services(&self) -> farmgate_demo::Services {
+        farmgate_demo::Services {
+            infra: self.infra.clone(),
+            identity: self.identity.clone(),
+            catalog: self.catalog.clone(),
+            trace: self.trace.clone(),
+            orders: self.orders.clone(),
+            aftersales: self.aftersales.clone(),
+            stats: self.stats.clone(),
+        }
+    }
+}
+
 /// Where the browser pages are.
 #[derive(Clone, Debug)]
 pub struct AssetsDir(pub PathBuf);

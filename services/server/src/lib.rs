@@ -1,11 +1,7 @@
-//! The `farmgate` server: configuration, wiring, routes, demo data and the CLI behind them.
+//! The `farmgate` server: configuration, wiring, routes and the CLI behind them. The demo data
+//! lives in its own crate, `farmgate-demo`.
 
 pub mod app;
-pub mod demo;
-pub mod demo_history;
-pub mod demo_listings;
-pub mod demo_orders;
-pub mod demo_trace;
 pub mod routes;
 pub mod settings;
 pub mod telemetry;

@@ -2,8 +2,9 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use farmgate_demo as demo;
 use farmgate_server::settings::Settings;
-use farmgate_server::{BuildOptions, build, demo, serve, telemetry, verify};
+use farmgate_server::{BuildOptions, build, serve, telemetry, verify};
 use std::path::PathBuf;
 use tokio::sync::watch;
 
@@ -60,7 +61,7 @@ enum Command {
     /// Generate a realistic order history (for benchmarks and the statistics demo): back-dated
     /// orders from new buyers, paid, shipped, received and sometimes refunded, written straight
     /// into the tables in large transactions — a data generator, not the checkout path (no
-    /// stock taken, no outbox events; see `farmgate_server::demo_history`). Needs the demo
+    /// stock taken, no outbox events; see `farmgate_demo::history`). Needs the demo
     /// county (`farmgate seed-demo`). Prints what it made; run `farmgate stats-rebuild` after.
     ///
     ///   farmgate demo-history --orders 1000000 --days 730
@@ -122,7 +123,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::SeedDemo => {
             settings.migrate_on_start = true;
             let app = build(&settings, BuildOptions::default()).await?;
-            report_seed(demo::seed_with_history(&app.state).await?);
+            report_seed(demo::seed_with_history(&app.state.demo_services()).await?);
             Ok(())
         }
         Command::Verify { code, digests } => {
@@ -180,7 +181,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             settings.migrate_on_start = true;
             let app = build(&settings, BuildOptions::default()).await?;
-            let opts = farmgate_server::demo_history::HistoryOptions {
+            let opts = demo::history::HistoryOptions {
                 orders,
                 days,
                 buyers: buyers.unwrap_or_else(|| {
@@ -190,7 +191,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 seed,
                 end: app.state.infra.clock.now(),
             };
-            let r = farmgate_server::demo_history::generate(&app.state, &opts).await?;
+            let r = demo::history::generate(&app.state.demo_services(), &opts).await?;
             println!(
                 "history generated: {} orders, {} lines, {} buyers, {} shipments, {} refunds over {} days; {:.1} s ({:.0} orders/s). Run `farmgate stats-rebuild` to update the statistics.",
                 r.orders,
@@ -212,7 +213,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let app = build(&settings, BuildOptions::default()).await?;
             if demo_mode {
-                report_seed(demo::seed_with_history(&app.state).await?);
+                report_seed(demo::seed_with_history(&app.state.demo_services()).await?);
             }
             let listener = tokio::net::TcpListener::bind(&settings.addr)
                 .await
@@ -223,7 +224,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let url = format!("http://{local}");
             tracing::info!(%url, "listening");
             if demo_mode {
-                let code = demo::showcase_code(&app.state).await;
+                let code = demo::showcase_code(&app.state.demo_services()).await;
                 eprintln!("{}", demo::banner(&url, code.as_deref()));
             }
             let (_keep, shutdown) = watch::channel(false);

@@ -3,8 +3,6 @@
 
 use farmgate_trace::Trace;
 use farmgate_trace::chain::display_code;
-use farmgate_trace::store::batch;
-use sea_orm::{EntityTrait, QueryOrder};
 
 /// Prints a line per batch (and per digest) and returns whether everything verified.
 #[expect(clippy::print_stdout, reason = "a command-line report")]
@@ -12,13 +10,7 @@ pub async fn run(trace: &Trace, code: Option<&str>, digests: bool) -> anyhow::Re
     let mut all_ok = true;
     let codes: Vec<String> = match code {
         Some(c) => vec![c.to_owned()],
-        None => batch::Entity::find()
-            .order_by_asc(batch::Column::Code)
-            .all(&trace.infra().db)
-            .await?
-            .into_iter()
-            .map(|b| b.code)
-            .collect(),
+        None => trace.all_batch_codes().await?,
     };
     let mut checked = 0;
     for c in &codes {

@@ -151,7 +151,7 @@ function render(cart, keepFocus = null) {
   const off = lines.filter((l) => l.state !== 'on_sale').length;
   const warning = $('#cart-warning');
   warning.hidden = !off;
-  if (off) replaceChildren(warning, el('span', { i18n: 'cart.fix_first', args: { n: off } }));
+  if (off) replaceChildren(warning, el('span', { i18n: 'cart.fix_first', args: { count: off } }));
   const link = $('#checkout-link');
   const canBuy = !off && lines.length > 0;
   if (canBuy) {

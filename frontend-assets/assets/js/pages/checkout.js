@@ -171,7 +171,7 @@ function renderGoods() {
   submit.disabled = off > 0 || !lines.length;
   replaceChildren($('#after-error'), off
     ? el('p', { class: 'note note-error', 'data-testid': 'checkout-blocked' },
-      el('span', { i18n: 'cart.fix_first', args: { n: off } }), ' ', el('a', { href: '/cart.html', i18n: 'checkout.back' }))
+      el('span', { i18n: 'cart.fix_first', args: { count: off } }), ' ', el('a', { href: '/cart.html', i18n: 'checkout.back' }))
     : null);
   submit.setAttribute('data-i18n', view.confirmPrices ? 'checkout.submit_confirm' : 'checkout.submit');
   submit.textContent = t(view.confirmPrices ? 'checkout.submit_confirm' : 'checkout.submit');

@@ -345,11 +345,14 @@ function buyerTurn(claim) {
   const actions = el('div', { class: 'actions' });
   if (claim.can.accept) {
     const reship = isReshipOffer(claim);
-    let key = claim.offered ? 'claim.accept_offer' : 'claim.accept_reject';
-    if (reship) key = 'claim.accept_reship';
+    // Whole keys, so the dictionary test sees every one in use.
+    let [key, questionKey] = claim.offered
+      ? ['claim.accept_offer', 'claim.accept_offer_question']
+      : ['claim.accept_reject', 'claim.accept_reject_question'];
+    if (reship) [key, questionKey] = ['claim.accept_reship', 'claim.accept_reship_question'];
     const accept = el('button', { type: 'button', class: 'btn btn-primary', i18n: key, 'data-testid': 'claim-accept' });
     accept.addEventListener('click', () => confirmBox(slot, {
-      questionKey: `${key}_question`,
+      questionKey,
       args: { amount: formatFen(claim.offered) },
       confirmKey: 'claim.accept_confirm',
       testid: 'claim-accept',
@@ -396,7 +399,7 @@ function rateForm(claim) {
       el('input', { type: 'radio', id: inputId, name: 'rating', value: String(n), checked: n === 5, 'data-testid': `rate-star-${n}` }),
       el('label', { for: inputId },
         el('span', { 'aria-hidden': 'true', text: '★' }),
-        el('span', { class: 'visually-hidden', i18n: 'ratings.n_stars', args: { n } })));
+        el('span', { class: 'visually-hidden', i18n: 'ratings.n_stars', args: { count: n } })));
   });
   const submit = el('button', { type: 'submit', class: 'btn btn-primary', i18n: 'claim.rate_submit', 'data-testid': 'rate-submit' });
   const form = el('form', { class: 'review-form rate-form', method: 'post', action: '#', novalidate: true, 'data-testid': 'rate-form' },

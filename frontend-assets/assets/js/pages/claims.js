@@ -17,7 +17,7 @@ async function load() {
     const page = await api.get('/claims' + query({ limit: LIMIT, offset: state.offset }));
     const items = (page && page.items) || [];
     const total = Number(page && page.total) || 0;
-    replaceChildren($('#claims-count'), el('span', { i18n: 'claims.count', args: { n: total } }));
+    replaceChildren($('#claims-count'), el('span', { i18n: 'claims.count', args: { count: total } }));
     replaceChildren(box, items.length
       ? el('ul', { class: 'cards' }, items.map((c) => claimCard(c, { party: 'buyer' })))
       : el('div', { class: 'card empty-state', 'data-testid': 'claims-empty' },

@@ -137,7 +137,7 @@ async function signedIn(me) {
     const pending = (invitations || []).filter((inv) => inv.status === 'pending');
     if (pending.length) {
       replaceChildren(invitesSlot, el('p', { class: 'note note-info' },
-        el('span', { i18n: 'home.invites', args: { n: pending.length } }),
+        el('span', { i18n: 'home.invites', args: { count: pending.length } }),
         ' ',
         el('a', { href: '/account.html#invitations', i18n: 'home.invites_link' })));
     }

@@ -223,7 +223,7 @@ function distribution(stars, count) {
       // Through the CSSOM, not a style attribute: allowed under any style-src policy.
       fill.style.width = `${pct}%`;
       return el('li', { class: 'star-bar', dataset: { stars: String(n), count: String(c) } },
-        el('span', { class: 'star-bar-label', i18n: 'ratings.n_stars', args: { n } }),
+        el('span', { class: 'star-bar-label', i18n: 'ratings.n_stars', args: { count: n } }),
         el('span', { class: 'bar', 'aria-hidden': 'true' }, fill),
         el('span', { class: 'star-bar-count', text: String(c) }));
     }));
@@ -261,7 +261,7 @@ async function loadReviews(more = false) {
           el('p', { class: 'reviews-average' },
             el('strong', { class: 'average', 'data-testid': 'reviews-average', text: page.average === null || page.average === undefined ? '—' : Number(page.average).toFixed(1) }),
             ' ', starsEl(page.average), ' ',
-            el('span', { class: 'muted', i18n: 'ratings.count', args: { n: count }, 'data-testid': 'reviews-count', dataset: { count: String(count) } })),
+            el('span', { class: 'muted', i18n: 'ratings.count', args: { count }, 'data-testid': 'reviews-count', dataset: { count: String(count) } })),
           distribution(page.stars, count))
         : null);
       replaceChildren(listBox, items.length
@@ -460,7 +460,7 @@ function render(listing) {
     ['listing.f_origin_note', listing.origin_note ? el('span', { text: listing.origin_note }) : null, 'fact-origin-note'],
     ['listing.f_season', listing.season ? el('span', { text: listing.season }) : null, 'fact-season'],
     ['listing.f_storage', listing.storage ? el('span', { text: listing.storage }) : null, 'fact-storage'],
-    ['listing.f_shelf_life', listing.shelf_life_days ? el('span', { i18n: 'listing.days', args: { n: listing.shelf_life_days } }) : null, 'fact-shelf-life'],
+    ['listing.f_shelf_life', listing.shelf_life_days ? el('span', { i18n: 'listing.days', args: { count: listing.shelf_life_days } }) : null, 'fact-shelf-life'],
     ['listing.f_category', listing.category ? el('span', {}, breadcrumb(listing.category)) : null],
     ['listing.f_updated', listing.updated_at ? timeEl(listing.updated_at) : null],
   ]));

@@ -32,7 +32,7 @@ async function load() {
     const page = await api.get('/ops/claims' + query({ status: state.status, limit: LIMIT, offset: state.offset }));
     const items = (page && page.items) || [];
     const total = Number(page && page.total) || 0;
-    replaceChildren($('#results-count'), el('span', { i18n: 'opsclaims.count', args: { n: total } }));
+    replaceChildren($('#results-count'), el('span', { i18n: 'opsclaims.count', args: { count: total } }));
     replaceChildren(results, items.length
       ? el('ul', { class: 'cards' }, items.map((c) => claimCard(c, { party: 'operator' })))
       : note('empty', { i18n: 'opsclaims.none_' + state.status }));

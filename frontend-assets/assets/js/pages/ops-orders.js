@@ -146,7 +146,7 @@ async function load() {
     const page = await api.get('/ops/orders' + query({ status: state.status, number: state.number, limit: LIMIT, offset: state.offset }));
     const items = (page && page.items) || [];
     const total = Number(page && page.total) || 0;
-    replaceChildren($('#results-count'), el('span', { i18n: 'opsorders.count', args: { n: total } }));
+    replaceChildren($('#results-count'), el('span', { i18n: 'opsorders.count', args: { count: total } }));
     replaceChildren(results, items.length
       ? el('ul', { class: 'cards' }, items.map((o) => orderCard(o, items.length === 1)))
       : note('empty', { i18n: 'opsorders.empty' }));

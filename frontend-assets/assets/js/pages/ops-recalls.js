@@ -30,7 +30,7 @@ async function load() {
     const page = await api.get('/recalls' + query({ limit: LIMIT, offset: state.offset }));
     const items = (page && page.items) || [];
     const total = Number(page && page.total) || 0;
-    replaceChildren($('#reports-count'), el('span', { i18n: 'recall.count', args: { n: total } }));
+    replaceChildren($('#reports-count'), el('span', { i18n: 'recall.count', args: { count: total } }));
     replaceChildren(reports, items.length
       ? el('ul', { class: 'cards' }, items.map(reportCard))
       : note('empty', { i18n: 'recall.none' }));

@@ -8,7 +8,7 @@
 // buyers are never shown on their own: the server merges them into 其他 or leaves a gap.
 
 import { api } from '../api.js';
-import { getLang, messages, onLangChange, t } from '../i18n.js';
+import { getLang, onLangChange, t } from '../i18n.js';
 import { bpPercent, durationWords, tenths } from '../quality.js';
 import { initShell } from '../shell.js';
 import * as S from '../stats.js';
@@ -139,6 +139,7 @@ onLangChange(() => {
   renderScope();
   fillValues();
   for (const node of $$('#console .l10n')) node.textContent = getLang() === 'en' ? node.dataset.en : node.dataset.zh;
+  for (const option of $$('#console .price-option')) priceOptionText(option);
 });
 
 // ---- small views ---------------------------------------------------------------------------------
@@ -168,7 +169,7 @@ function durationEl(secs) {
 function nameEl(row, by) {
   if (row.other) {
     return [el('span', { i18n: row.other === 'rest' ? 'stats.other_rest' : 'stats.other' }),
-      row.groups ? el('span', { class: 'muted small', i18n: 'stats.other_groups', args: { n: row.groups } }) : null];
+      row.groups ? el('span', { class: 'muted small', i18n: 'stats.other_groups', args: { count: row.groups } }) : null];
   }
   const key = S.groupKey(by, row.key);
   let name;
@@ -576,10 +577,11 @@ function fillPriceSelect(select) {
   replaceChildren(select,
     priceList.length ? null : el('option', { value: '', i18n: 'stats.price_none_option' }),
     priceList.map((row) => {
-      const option = el('option', { value: row.key, selected: row.key === current, class: 'l10n' });
-      option.dataset.zh = `${S.rowLabel(row, 'zh-CN')}（${messagesFor('zh-CN', S.basisKey(row.basis))}）`;
-      option.dataset.en = `${S.rowLabel(row, 'en')} (${messagesFor('en', S.basisKey(row.basis))})`;
-      option.textContent = getLang() === 'en' ? option.dataset.en : option.dataset.zh;
+      const option = el('option', { value: row.key, selected: row.key === current, class: 'price-option' });
+      option.dataset.zh = S.rowLabel(row, 'zh-CN');
+      option.dataset.en = S.rowLabel(row, 'en');
+      option.dataset.basis = S.basisKey(row.basis);
+      priceOptionText(option);
       return option;
     }));
   if (state.priceCategory && !priceList.some((r) => r.key === state.priceCategory)) {
@@ -590,9 +592,10 @@ function fillPriceSelect(select) {
   return current;
 }
 
-/** A dictionary string in a given language (for option text that follows the switch). */
-function messagesFor(lang, key) {
-  return (messages[lang] && messages[lang][key]) || t(key);
+/** A price category's option: its name and what its prices are per, in the current language. */
+function priceOptionText(option) {
+  const basis = t(option.dataset.basis);
+  option.textContent = getLang() === 'en' ? `${option.dataset.en} (${basis})` : `${option.dataset.zh}（${basis}）`;
 }
 
 const PRICES = {

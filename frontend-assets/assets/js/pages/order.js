@@ -163,7 +163,7 @@ function reviewForm(line, slot, opener) {
       el('input', { type: 'radio', id: inputId, name: 'rating', value: String(n), checked: n === 5, 'data-testid': `review-star-${n}` }),
       el('label', { for: inputId },
         el('span', { 'aria-hidden': 'true', text: '★' }),
-        el('span', { class: 'visually-hidden', i18n: 'ratings.n_stars', args: { n } })));
+        el('span', { class: 'visually-hidden', i18n: 'ratings.n_stars', args: { count: n } })));
   });
 
   const renderPhotos = () => {
@@ -180,7 +180,7 @@ function reviewForm(line, slot, opener) {
     file.value = '';
     for (const f of chosen) {
       if (photos.length >= REVIEW_PHOTOS_MAX) {
-        flash(t('ratings.photos_max', { n: REVIEW_PHOTOS_MAX }), 'error');
+        flash(t('ratings.photos_max', { count: REVIEW_PHOTOS_MAX }), 'error');
         break;
       }
       if (!PHOTO_TYPES.includes(f.type)) {

@@ -63,7 +63,7 @@ async function load() {
     const page = await api.get('/orders' + query({ limit: LIMIT, offset: state.offset }));
     const items = (page && page.items) || [];
     const total = Number(page && page.total) || 0;
-    replaceChildren($('#orders-count'), el('span', { i18n: 'orders.count', args: { n: total } }));
+    replaceChildren($('#orders-count'), el('span', { i18n: 'orders.count', args: { count: total } }));
     replaceChildren(box, items.length
       ? el('ul', { class: 'cards' }, items.map(orderCard))
       : el('div', { class: 'card empty-state', 'data-testid': 'orders-empty' },

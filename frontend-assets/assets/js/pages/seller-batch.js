@@ -132,7 +132,7 @@ function renderVerification(batch) {
     replaceChildren(box, el('div', { class: 'banner banner-ok', role: 'status', 'data-testid': 'verification-banner' },
       el('strong', { class: 'verify-line' },
         el('span', { class: 'verify-mark', 'aria-hidden': 'true', text: '✓' }),
-        el('span', { i18n: 'batch.verify_ok', args: { n: events }, 'data-testid': 'verification-text' })),
+        el('span', { i18n: 'batch.verify_ok', args: { count: events }, 'data-testid': 'verification-text' })),
       v.head ? el('p', { class: 'verify-head' },
         el('span', { i18n: 'batch.verify_head' }), ' ',
         el('code', { class: 'mono', title: v.head, text: shortHash(v.head) })) : null));
@@ -602,7 +602,7 @@ function renderUnits() {
   });
   const scanned = units.filter((u) => (u.scans || 0) > 0).length;
   replaceChildren(box,
-    el('p', { class: 'muted', 'data-testid': 'units-count-text' }, el('span', { i18n: 'batch.units_summary', args: { n: units.length, scanned } })),
+    el('p', { class: 'muted', 'data-testid': 'units-count-text' }, el('span', { i18n: 'batch.units_summary', args: { count: units.length, scanned } })),
     el('div', { class: 'table-wrap' },
       el('table', { class: 'units-table', 'data-testid': 'units-table' },
         el('thead', {}, el('tr', {},
@@ -645,7 +645,7 @@ async function issueUnits(event) {
   try {
     const issued = await api.post(`/batches/${seg(id)}/units`, { count });
     unitsForm.elements.namedItem('count').value = '';
-    flash(el('span', { i18n: 'batch.issued', args: { n: Array.isArray(issued) ? issued.length : count } }), 'success');
+    flash(el('span', { i18n: 'batch.issued', args: { count: Array.isArray(issued) ? issued.length : count } }), 'success');
     await Promise.all([loadUnits(), refresh()]);
   } catch (err) {
     showErrors(unitsForm, err);

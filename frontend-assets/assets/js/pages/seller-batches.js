@@ -71,8 +71,8 @@ function batchRow(batch) {
   el('p', { class: 'meta muted' },
     batch.lot ? el('span', {}, el('span', { i18n: 'batches.lot' }), ' ', el('span', { class: 'mono', text: batch.lot })) : null,
     batch.harvest_date ? el('span', {}, el('span', { i18n: 'batches.harvested' }), ' ', el('time', { datetime: batch.harvest_date, text: batch.harvest_date })) : null,
-    el('span', { i18n: 'batches.events_n', args: { n: batch.events ?? 0 }, 'data-testid': 'batch-row-events' }),
-    el('span', { i18n: 'batches.scans_n', args: { n: batch.scans ?? 0 }, 'data-testid': 'batch-row-scans' })),
+    el('span', { i18n: 'batches.events_n', args: { count: batch.events ?? 0 }, 'data-testid': 'batch-row-events' }),
+    el('span', { i18n: 'batches.scans_n', args: { count: batch.scans ?? 0 }, 'data-testid': 'batch-row-scans' })),
   el('p', { class: 'meta muted small' }, el('span', { i18n: 'batches.created' }), ' ', timeEl(batch.created_at)),
   el('div', { class: 'actions' },
     el('a', { class: 'btn btn-secondary', href, i18n: 'batches.open', 'data-testid': 'batch-row-open' })));

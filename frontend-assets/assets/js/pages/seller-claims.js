@@ -45,7 +45,7 @@ async function load() {
     const result = await api.get(`/orgs/${seg(page.org.id)}/claims` + query({ status: page.status, limit: LIMIT, offset: page.offset }));
     const items = (result && result.items) || [];
     const total = Number(result && result.total) || 0;
-    replaceChildren($('#sclaims-count'), el('span', { i18n: 'sclaims.count', args: { n: total } }));
+    replaceChildren($('#sclaims-count'), el('span', { i18n: 'sclaims.count', args: { count: total } }));
     replaceChildren(listBox, items.length
       ? el('ul', { class: 'cards' }, items.map((c) => claimCard(c, { party: 'seller' })))
       : note('empty', { i18n: 'sclaims.none_' + page.status }));

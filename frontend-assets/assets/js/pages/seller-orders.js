@@ -59,7 +59,7 @@ async function handling() {
     const r = await api.get(`/orgs/${seg(page.org.id)}/fulfilment` + query({ from, to }));
     replaceChildren($('#handling'), el('p', { class: 'muted', 'data-testid': 'sorders-handling' },
       t('sorders.handling', {
-        paid: r.paid,
+        count: r.paid,
         ack: durationText(r.acknowledge_p50_secs),
         ack90: durationText(r.acknowledge_p90_secs),
         within: bpPercent(r.acknowledged_within_target_bp),

@@ -1,4 +1,6 @@
-//! Read models and narrow queries other rooms use; each says who uses it and why. Another
-//! crate asks these functions instead of reading trace's tables.
+//! Read models and narrow queries other rooms use; each says who uses it and why. They return
+//! plain values with typed ids, never trace's entities, so its tables stay its own.
 
+pub mod demo;
 pub mod orders;
+pub mod server;

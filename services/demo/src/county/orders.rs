@@ -3,28 +3,31 @@
 //! order the seller has acknowledged and still has to ship; an order waiting for payment; and a
 //! community supermarket's wholesale order on its way. Seeded once, when there are no orders.
 
+use super::people::Seller;
 use anyhow::Context;
-use farmgate_aftersales::Aftersales;
-use farmgate_aftersales::domain::ClaimKind;
-use farmgate_aftersales::service::{FileClaim, LineQuantity};
-use farmgate_identity::{Actor, OrgKind};
-use farmgate_kernel::id::{
-    AccountId, AddressId, BatchId, OrderId, OrderLineId, OrgId, SkuId, SubOrderId,
-};
+use chrono::{DateTime, Utc};
+use farmgate_identity::Actor;
+use farmgate_kernel::id::{AddressId, BatchId, OrderId, OrderLineId, SkuId, SubOrderId};
 use farmgate_orders::domain::{AddressInput, PaymentMethod, SubOrderStatus};
 use farmgate_orders::payment::Outcome;
-use farmgate_orders::store::order;
+use farmgate_orders::read::demo as orders_read;
 use farmgate_orders::{
     BatchPick, CheckoutRequest, ItemInput, OrderRecord, Orders, ReviewRequest, ShipRequest,
 };
-use farmgate_trace::store::batch;
-use sea_orm::{EntityTrait, QueryOrder};
 use uuid::Uuid;
 
+/// A demo batch a parcel can name: whose, of which listing, and when it was recorded.
+struct Batch {
+    id: Uuid,
+    listing_id: Uuid,
+    seller_org_id: Uuid,
+    created_at: DateTime<Utc>,
+}
+
 /// A demo buyer: the person, and the business they buy for, if any.
-pub struct DemoBuyer {
-    pub actor: Actor,
-    pub address: AddressInput,
+pub(super) struct DemoBuyer {
+    pub(super) actor: Actor,
+    pub(super) address: AddressInput,
 }
 
 fn address(name: &str, phone: &str, city: &str, district: &str, street: &str) -> AddressInput {
@@ -40,7 +43,7 @@ fn address(name: &str, phone: &str, city: &str, district: &str, street: &str) ->
 }
 
 /// The demo buyers' delivery addresses, by phone.
-pub fn address_for(phone: &str, name: &str) -> AddressInput {
+pub(super) fn address_for(phone: &str, name: &str) -> AddressInput {
     match phone {
         "13600000001" => address(
             name,
@@ -67,24 +70,20 @@ pub fn address_for(phone: &str, name: &str) -> AddressInput {
 }
 
 /// Seeds the demo orders when there are none; returns how many it placed.
-pub async fn seed(
+pub(super) async fn seed(
     orders: &Orders,
     operator: &Actor,
-    sellers: &[(&str, AccountId, OrgId, OrgKind)],
+    sellers: &[Seller],
     buyers: &[DemoBuyer],
 ) -> anyhow::Result<usize> {
-    let db = &orders.infra().db;
-    if order::Entity::find().one(db).await?.is_some() {
+    if orders_read::has_orders(&orders.infra().db).await? {
         return Ok(0);
     }
     let [wang, li, shop] = buyers else {
         anyhow::bail!("the demo orders need three buyers");
     };
     // SKUs of listings with traced batches, by seller, so every parcel leads to a trace page.
-    let batches = batch::Entity::find()
-        .order_by_asc(batch::Column::CreatedAt)
-        .all(db)
-        .await?;
+    let batches = demo_batches(orders, sellers).await?;
     let mut goods: Vec<(Uuid, Uuid)> = Vec::new(); // (seller org, sku)
     for b in &batches {
         if goods.iter().any(|(org, _)| *org == b.seller_org_id) {
@@ -104,7 +103,7 @@ pub async fn seed(
         sellers
             .iter()
             .find(|(_, _, o, _)| o.as_uuid() == org)
-            .map(|(_, account, o, kind)| crate::demo_listings::seller_actor(*account, *o, *kind))
+            .map(|(_, account, o, kind)| super::seller_actor(*account, *o, *kind))
     };
     let mut placed = 0;
     let mut address_ids = Vec::new();
@@ -215,58 +214,11 @@ pub async fn seed(
     Ok(placed)
 }
 
-/// A demo claim waiting for its seller: the supermarket received its wholesale parcel with two
-/// crushed boxes. Seeded with the demo orders, so the seller's claim inbox has work.
-pub async fn seed_claim(aftersales: &Aftersales, shop: &Actor) -> anyhow::Result<()> {
-    let orders = aftersales.orders();
-    let mine = orders
-        .my_orders(
-            shop,
-            farmgate_kernel::Page {
-                limit: None,
-                offset: None,
-            },
-        )
-        .await?;
-    let Some(record) = mine.items.first() else {
-        return Ok(());
-    };
-    let Some(sub) = record.subs.first() else {
-        return Ok(());
-    };
-    let Some(line) = record.lines.iter().find(|l| l.sub_order_id == sub.id) else {
-        return Ok(());
-    };
-    orders.receive(shop, SubOrderId(sub.id)).await?;
-    let photo = crate::demo_listings::draw(crate::demo_listings::Shape::Round, [230, 140, 40], 77);
-    let evidence = aftersales.upload_evidence(shop, photo.into()).await?;
-    aftersales
-        .file(
-            shop,
-            sub.id,
-            &FileClaim {
-                kind: ClaimKind::DamagedInTransit,
-                description:
-                    "到货时两箱外箱被压塌，箱内脐橙多个破裂渗汁，已拍照留存（含快递面单）。"
-                        .to_owned(),
-                lines: vec![LineQuantity {
-                    line_id: line.id,
-                    quantity: 2,
-                }],
-                photos: vec![evidence.id],
-                contact_phone: None,
-            },
-        )
-        .await
-        .context("filing the demo claim")?;
-    Ok(())
-}
-
 /// Ships every paid sub-order of an order from the batches of its listings.
 async fn ship_all(
     orders: &Orders,
     record: &OrderRecord,
-    batches: &[batch::Model],
+    batches: &[Batch],
     seller_of: &impl Fn(Uuid) -> Option<Actor>,
     waybill_seed: usize,
 ) -> anyhow::Result<()> {
@@ -311,4 +263,23 @@ async fn ship_all(
             .with_context(|| format!("shipping demo sub-order {}", sub.number))?;
     }
     Ok(())
+}
+
+/// Every batch of the demo sellers, oldest first, read through trace's own seller view.
+async fn demo_batches(orders: &Orders, sellers: &[Seller]) -> anyhow::Result<Vec<Batch>> {
+    let mut batches = Vec::new();
+    for (_, account, org, kind) in sellers {
+        let seller = super::seller_actor(*account, *org, *kind);
+        for listed in orders.trace().batches_of(&seller, *org).await? {
+            let b = listed.batch;
+            batches.push(Batch {
+                id: b.id,
+                listing_id: b.listing_id,
+                seller_org_id: b.seller_org_id,
+                created_at: b.created_at,
+            });
+        }
+    }
+    batches.sort_by_key(|b| (b.created_at, b.id));
+    Ok(batches)
 }

@@ -1,18 +1,18 @@
-//! Demo data: one (fictional) county, 青石县 in 赣州市, 江西省, with its townships and villages,
-//! cooperatives, family farms, a specialised household, the platform's own store, business
-//! buyers, consumers and platform staff. Everything goes through the services' own use cases,
-//! so demo data obeys the same rules as real data (and leaves the same audit trail).
-//!
-//! Later issues extend it with listings, batches, orders and claims.
+//! The demo county's people and organisations: platform staff, a county official, the owners
+//! and staff of cooperatives, family farms, a specialised household and the platform's own
+//! store, two business buyers and two consumers. They are created the way anyone is: accounts
+//! through sign-up, organisations registered by their owner and reviewed by the operator, staff
+//! invited and accepting.
 
-use crate::app::AppState;
 use anyhow::Context;
 use farmgate_identity::domain::{NewAccount, OrgFacts, OrgFactsInput, Review};
-use farmgate_identity::{Actor, OrgKind, OrgRole, PlatformRole};
+use farmgate_identity::read::demo as identity_read;
+use farmgate_identity::{Actor, Identity, Membership, OrgKind, OrgRole, OrgStatus, PlatformRole};
 use farmgate_infra::http::RequestMeta;
 use farmgate_kernel::id::{AccountId, OrgId};
 use farmgate_kernel::region::RegionInput;
 use farmgate_kernel::{LoginId, Uscc};
+use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 /// The password of every demo account.
@@ -308,19 +308,35 @@ const ORGS: &[DemoOrg] = &[
     },
 ];
 
-/// What seeding did.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Seeded {
-    Created {
-        accounts: usize,
-        orgs: usize,
-        listings: usize,
-        /// The demo's own orders (placed once, on the first seed).
-        orders: usize,
-    },
-    AlreadyThere,
+/// A verified seller of the demo county: its owner's phone and account, the organisation and
+/// its kind.
+pub type Seller = (&'static str, AccountId, OrgId, OrgKind);
+
+/// The demo people, with their accounts.
+pub(super) struct People {
+    accounts: Vec<(DemoUser, AccountId)>,
+    /// Accounts this seed created.
+    pub(super) created: usize,
 }
 
+impl People {
+    pub(super) fn find(&self, phone: &str) -> anyhow::Result<(DemoUser, AccountId)> {
+        self.accounts
+            .iter()
+            .find(|(u, _)| u.phone == phone)
+            .copied()
+            .ok_or_else(|| anyhow::anyhow!("no demo user {phone}"))
+    }
+
+    /// A demo person acting for themselves, with no organisation.
+    pub(super) fn actor(&self, phone: &str) -> anyhow::Result<Actor> {
+        let (user, id) = self.find(phone)?;
+        Ok(actor_for(id, user.name, user.platform_role))
+    }
+}
+
+/// An actor built by hand: the seed acts for people without logging them in (identity has no
+/// public constructor for one; the use cases take whoever is asking).
 fn actor_for(id: AccountId, name: &str, role: Option<PlatformRole>) -> Actor {
     Actor {
         account_id: id,
@@ -331,61 +347,89 @@ fn actor_for(id: AccountId, name: &str, role: Option<PlatformRole>) -> Actor {
     }
 }
 
-/// Seeds whatever part of the demo data is missing: accounts by phone, organisations by
-/// licence number. Running it again changes nothing; running it after an interrupted seed
-/// completes it.
-pub async fn seed(state: &AppState) -> anyhow::Result<Seeded> {
-    use farmgate_identity::store::{organisation, queries};
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+/// An owner acting for a verified seller, as the demo seed and the benchmarks need one.
+pub fn seller_actor(account: AccountId, org: OrgId, kind: OrgKind) -> Actor {
+    Actor {
+        account_id: account,
+        session_id: Uuid::nil(),
+        display_name: String::new(),
+        platform_role: None,
+        memberships: vec![Membership {
+            org_id: org,
+            role: OrgRole::Owner,
+            org_kind: kind,
+            org_status: OrgStatus::Verified,
+        }],
+    }
+}
 
-    let identity = &state.identity;
-    let db = &state.infra.db;
-    let meta = RequestMeta {
-        user_agent: Some("farmgate seed-demo".to_owned()),
-        ..RequestMeta::default()
-    };
+fn licence_of(org: &DemoOrg) -> anyhow::Result<Uscc> {
+    Uscc::with_check_char(org.licence17).with_context(|| format!("demo licence {}", org.licence17))
+}
 
-    let mut created_accounts = 0;
+/// The organisation an owner registered under a licence number, with where it stands, if they
+/// have registered it yet.
+async fn registered(
+    identity: &Identity,
+    owner: &Actor,
+    licence: &Uscc,
+) -> anyhow::Result<Option<(OrgId, OrgStatus)>> {
+    Ok(identity
+        .my_orgs(owner)
+        .await?
+        .into_iter()
+        .find(|(o, _)| o.licence_no == licence.as_str())
+        .map(|(o, _)| {
+            (
+                OrgId(o.id),
+                OrgStatus::parse(&o.status).unwrap_or(OrgStatus::Pending),
+            )
+        }))
+}
+
+/// Creates the demo accounts that are missing (by phone).
+pub(super) async fn seed_accounts(
+    identity: &Identity,
+    db: &DatabaseConnection,
+) -> anyhow::Result<People> {
+    let mut created = 0;
     let mut accounts: Vec<(DemoUser, AccountId)> = Vec::new();
     for user in USERS {
         let login = LoginId::parse(user.phone).context("demo phone")?;
-        let id = match queries::account_by_login(db, &login).await? {
-            Some(existing) => existing.id,
+        let id = match identity_read::account_by_login(db, &login).await? {
+            Some(existing) => existing,
             None => {
                 let input = NewAccount::parse(user.name, Some(user.phone), None, DEMO_PASSWORD)
                     .map_err(|e| anyhow::anyhow!("demo account {}: {e}", user.phone))?;
-                created_accounts += 1;
-                identity
-                    .create_account_with_role(input, user.platform_role)
-                    .await
-                    .with_context(|| format!("creating demo account {}", user.phone))?
-                    .id
+                created += 1;
+                AccountId(
+                    identity
+                        .create_account_with_role(input, user.platform_role)
+                        .await
+                        .with_context(|| format!("creating demo account {}", user.phone))?
+                        .id,
+                )
             }
         };
-        accounts.push((*user, AccountId(id)));
+        accounts.push((*user, id));
     }
-    let find = |phone: &str| -> anyhow::Result<(DemoUser, AccountId)> {
-        accounts
-            .iter()
-            .find(|(u, _)| u.phone == phone)
-            .copied()
-            .ok_or_else(|| anyhow::anyhow!("no demo user {phone}"))
-    };
-    let (op_user, op_id) = find(USERS[0].phone)?;
-    let operator = actor_for(op_id, op_user.name, op_user.platform_role);
+    Ok(People { accounts, created })
+}
 
+/// Registers the demo organisations that are missing (by their owner and licence number),
+/// has the operator verify or reject them, and their staff join; returns how many it made.
+pub(super) async fn seed_organisations(
+    identity: &Identity,
+    people: &People,
+    operator: &Actor,
+    meta: &RequestMeta,
+) -> anyhow::Result<usize> {
     let mut created_orgs = 0;
     for org in ORGS {
-        let (owner_user, owner_id) = find(org.owner)?;
-        let owner = actor_for(owner_id, owner_user.name, owner_user.platform_role);
-        let licence = Uscc::with_check_char(org.licence17)
-            .with_context(|| format!("demo licence {}", org.licence17))?;
-        let exists = organisation::Entity::find()
-            .filter(organisation::Column::LicenceNo.eq(licence.as_str()))
-            .one(db)
-            .await?
-            .is_some();
-        if exists {
+        let (owner_user, _) = people.find(org.owner)?;
+        let owner = people.actor(org.owner)?;
+        let licence = licence_of(org)?;
+        if registered(identity, &owner, &licence).await?.is_some() {
             continue;
         }
         created_orgs += 1;
@@ -406,25 +450,25 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Seeded> {
         })
         .map_err(|e| anyhow::anyhow!("demo organisation {}: {e}", org.name))?;
         let created = identity
-            .create_org(&owner, org.kind, facts, &meta)
+            .create_org(&owner, org.kind, facts, meta)
             .await
             .with_context(|| format!("creating {}", org.name))?;
         let org_id = OrgId(created.id);
         match org.outcome {
             Outcome::Verified => {
                 identity
-                    .review_org(&operator, org_id, Review::Verify, &meta)
+                    .review_org(operator, org_id, Review::Verify, meta)
                     .await?;
             }
             Outcome::Rejected(reason) => {
                 identity
                     .review_org(
-                        &operator,
+                        operator,
                         org_id,
                         Review::Reject {
                             reason: reason.to_owned(),
                         },
-                        &meta,
+                        meta,
                     )
                     .await?;
             }
@@ -432,164 +476,61 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Seeded> {
         }
         // Staff join the way anyone does: the owner invites, they accept.
         let mut owner_with_org = owner.clone();
-        owner_with_org
-            .memberships
-            .push(farmgate_identity::Membership {
-                org_id,
-                role: OrgRole::Owner,
-                org_kind: org.kind,
-                org_status: farmgate_identity::OrgStatus::Pending,
-            });
+        owner_with_org.memberships.push(Membership {
+            org_id,
+            role: OrgRole::Owner,
+            org_kind: org.kind,
+            org_status: OrgStatus::Pending,
+        });
         for staff_phone in org.staff {
-            let (staff_user, staff_id) = find(staff_phone)?;
+            let staff = people.actor(staff_phone)?;
             let invitation = identity
-                .invite(&owner_with_org, org_id, staff_phone, OrgRole::Staff, &meta)
+                .invite(&owner_with_org, org_id, staff_phone, OrgRole::Staff, meta)
                 .await?;
-            let staff = actor_for(staff_id, staff_user.name, staff_user.platform_role);
             identity
-                .respond_to_invitation(&staff, invitation.invitation.id, true, &meta)
+                .respond_to_invitation(&staff, invitation.invitation.id, true, meta)
                 .await?;
         }
     }
-    // Listings, from the verified sellers.
+    Ok(created_orgs)
+}
+
+/// The verified demo sellers, as the listings, batches and orders need them.
+pub(super) async fn verified_sellers(
+    identity: &Identity,
+    people: &People,
+) -> anyhow::Result<Vec<Seller>> {
     let mut sellers = Vec::new();
     for org in ORGS
         .iter()
         .filter(|o| o.kind.is_seller() && o.outcome == Outcome::Verified)
     {
-        let licence = Uscc::with_check_char(org.licence17)
-            .with_context(|| format!("demo licence {}", org.licence17))?;
-        let found = organisation::Entity::find()
-            .filter(organisation::Column::LicenceNo.eq(licence.as_str()))
-            .one(db)
+        let (_, owner) = people.find(org.owner)?;
+        let (org_id, _) = registered(identity, &people.actor(org.owner)?, &licence_of(org)?)
             .await?
             .with_context(|| format!("demo organisation {}", org.name))?;
-        let (_, owner) = find(org.owner)?;
-        sellers.push((org.owner, owner, OrgId(found.id), org.kind));
+        sellers.push((org.owner, owner, org_id, org.kind));
     }
-    let created_listings = crate::demo_listings::seed(&state.catalog, &operator, &sellers).await?;
-    let created_batches = crate::demo_trace::seed(&state.trace, &sellers).await?.len();
-    // Orders, from two consumers and the community supermarket.
-    let mut buyers = Vec::new();
-    for phone in ["13600000001", "13600000002", "13700000001"] {
-        let (user, account) = find(phone)?;
-        let mut actor = actor_for(account, user.name, user.platform_role);
-        if let Some(org) = ORGS.iter().find(|o| o.owner == phone) {
-            let licence = Uscc::with_check_char(org.licence17)
-                .with_context(|| format!("demo licence {}", org.licence17))?;
-            if let Some(found) = organisation::Entity::find()
-                .filter(organisation::Column::LicenceNo.eq(licence.as_str()))
-                .one(db)
-                .await?
-            {
-                actor.memberships.push(farmgate_identity::Membership {
-                    org_id: OrgId(found.id),
-                    role: OrgRole::Owner,
-                    org_kind: org.kind,
-                    org_status: farmgate_identity::OrgStatus::parse(&found.status)
-                        .unwrap_or(farmgate_identity::OrgStatus::Pending),
-                });
-            }
-        }
-        buyers.push(crate::demo_orders::DemoBuyer {
-            address: crate::demo_orders::address_for(phone, user.name),
-            actor,
+    Ok(sellers)
+}
+
+/// A demo person acting for the organisation they own, if they own one (the community
+/// supermarket buys at wholesale prices).
+pub(super) async fn buyer_actor(
+    identity: &Identity,
+    people: &People,
+    phone: &str,
+) -> anyhow::Result<Actor> {
+    let mut actor = people.actor(phone)?;
+    if let Some(org) = ORGS.iter().find(|o| o.owner == phone)
+        && let Some((org_id, status)) = registered(identity, &actor, &licence_of(org)?).await?
+    {
+        actor.memberships.push(Membership {
+            org_id,
+            role: OrgRole::Owner,
+            org_kind: org.kind,
+            org_status: status,
         });
     }
-    let created_orders =
-        crate::demo_orders::seed(&state.orders, &operator, &sellers, &buyers).await?;
-    if created_orders > 0
-        && let Some(shop) = buyers.get(2)
-    {
-        crate::demo_orders::seed_claim(&state.aftersales, &shop.actor).await?;
-    }
-    if created_accounts == 0
-        && created_orgs == 0
-        && created_listings == 0
-        && created_batches == 0
-        && created_orders == 0
-    {
-        return Ok(Seeded::AlreadyThere);
-    }
-    Ok(Seeded::Created {
-        accounts: created_accounts,
-        orgs: created_orgs,
-        listings: created_listings,
-        orders: created_orders,
-    })
-}
-
-/// Seeds the demo county ([`seed`]) and, on the first seed (when the demo orders are placed),
-/// half a year of order history from new buyers ([`crate::demo_history`], written straight
-/// into the tables), then recomputes the statistics from it, so the officials' dashboard has a
-/// county to show at once. `serve --demo` and `seed-demo` call this; [`seed`] alone leaves the
-/// demo's own rows countable (its tests do).
-///
-/// The history ends a minute before the first demo order, so the demo's orders stay on top of
-/// every newest-first list; its buyers are new accounts, and it takes no stock and moves no
-/// listing's sales counter.
-pub async fn seed_with_history(state: &AppState) -> anyhow::Result<Seeded> {
-    use farmgate_orders::store::order;
-    use sea_orm::{EntityTrait, QueryOrder};
-
-    let seeded = seed(state).await?;
-    if !matches!(seeded, Seeded::Created { orders, .. } if orders > 0) {
-        return Ok(seeded);
-    }
-    let now = state.infra.clock.now();
-    let first = order::Entity::find()
-        .order_by_asc(order::Column::CreatedAt)
-        .one(&state.infra.db)
-        .await?
-        .map(|o| o.created_at);
-    let end = first.map_or(now, |t| t.min(now)) - chrono::Duration::minutes(1);
-    let history =
-        crate::demo_history::generate(state, &crate::demo_history::HistoryOptions::demo(end))
-            .await
-            .context("generating the demo's order history")?;
-    let stats = state
-        .stats
-        .rebuild()
-        .await
-        .context("computing the demo's statistics")?;
-    tracing::info!(
-        orders = history.orders,
-        buyers = history.buyers,
-        seconds = history.seconds,
-        rollup_seconds = stats.seconds,
-        "demo order history seeded"
-    );
-    Ok(seeded)
-}
-
-/// The trace code of the showcase demo batch, when it exists.
-pub async fn showcase_code(state: &AppState) -> Option<String> {
-    use farmgate_trace::store::batch;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    batch::Entity::find()
-        .filter(batch::Column::Lot.eq(crate::demo_trace::SHOWCASE_LOT))
-        .one(&state.infra.db)
-        .await
-        .ok()
-        .flatten()
-        .map(|b| b.code)
-}
-
-/// The banner `serve --demo` prints: where to go and who to log in as.
-pub fn banner(url: &str, trace_code: Option<&str>) -> String {
-    let mut out = String::new();
-    out.push_str("\n  农源直供 Farmgate is running with demo data\n");
-    out.push_str(&format!(
-        "  Open {url}/  (API: {url}/api/v1/openapi.json)\n"
-    ));
-    if let Some(code) = trace_code {
-        out.push_str(&format!("  Scan a demo box: {url}/t/{code}\n"));
-    }
-    out.push_str(&format!(
-        "\n  Demo logins (password for all: {DEMO_PASSWORD}):\n"
-    ));
-    for u in USERS {
-        out.push_str(&format!("    {}  {:<4}  {}\n", u.phone, u.name, u.what));
-    }
-    out
+    Ok(actor)
 }

@@ -3,9 +3,8 @@
 //! seed time), packing — and unit codes on one of them, so the scan page has something true to
 //! show.
 
+use super::people::Seller;
 use chrono::Duration;
-use farmgate_identity::OrgKind;
-use farmgate_kernel::id::{AccountId, OrgId};
 use farmgate_trace::Trace;
 use farmgate_trace::domain::{CertificateBasis, EventKind};
 use farmgate_trace::service::{
@@ -143,10 +142,7 @@ fn report_pdf(lot: &str, lab_en: &str, date: &str) -> Vec<u8> {
 }
 
 /// Seeds the demo batches that are missing; returns the trace codes it created.
-pub async fn seed(
-    trace: &Trace,
-    sellers: &[(&str, AccountId, OrgId, OrgKind)],
-) -> anyhow::Result<Vec<String>> {
+pub(super) async fn seed(trace: &Trace, sellers: &[Seller]) -> anyhow::Result<Vec<String>> {
     let catalog = trace.catalog();
     let now = trace.infra().clock.now();
     let today = farmgate_trace::service::shanghai_day(now);
@@ -155,7 +151,7 @@ pub async fn seed(
         let Some((_, account, org, kind)) = sellers.iter().find(|(p, ..)| *p == d.seller) else {
             continue;
         };
-        let a = crate::demo_listings::seller_actor(*account, *org, *kind);
+        let a = super::seller_actor(*account, *org, *kind);
         let listings = catalog.seller_listings(&a, *org, None).await?;
         let Some(listing) = listings
             .iter()

@@ -1,0 +1,102 @@
+//! What the order-history generator of the demo crate (`farmgate-demo`, `farmgate
+//! demo-history`) reads of the catalogue in bulk: every category's terms, the approved
+//! listings and their active SKUs. It snapshots them into the order lines it writes (as
+//! checkout would), so it needs the whole shop at once rather than one listing at a time.
+//! Nothing else should use these.
+
+use crate::domain::{ListingStatus, Tier, Unit};
+use crate::store::{category, listing, sku};
+use chrono::{DateTime, Utc};
+use farmgate_kernel::id::{CategoryId, ListingId, OrgId, SkuId};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+/// A category's name and the terms its lines are sold on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CategoryTerms {
+    pub id: CategoryId,
+    pub name: String,
+    pub commission_bp: i32,
+    pub claim_window_hours: i32,
+}
+
+/// An approved listing: who sells it, in which category, and how well it sold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApprovedListing {
+    pub id: ListingId,
+    pub seller_org_id: OrgId,
+    pub category_id: CategoryId,
+    pub title: String,
+    pub sales: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An active SKU with its retail price and wholesale tiers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActiveSku {
+    pub id: SkuId,
+    pub listing_id: ListingId,
+    pub name: String,
+    pub unit: Unit,
+    pub price_fen: i64,
+    pub weight_grams: i32,
+    pub tiers: Vec<Tier>,
+}
+
+/// Every category (active or not: old lines keep their category).
+pub async fn categories(conn: &impl ConnectionTrait) -> Result<Vec<CategoryTerms>, DbErr> {
+    Ok(category::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|c| CategoryTerms {
+            id: CategoryId(c.id),
+            name: c.name,
+            commission_bp: c.commission_bp,
+            claim_window_hours: c.claim_window_hours,
+        })
+        .collect())
+}
+
+/// Every approved listing, oldest first.
+pub async fn approved_listings(conn: &impl ConnectionTrait) -> Result<Vec<ApprovedListing>, DbErr> {
+    Ok(listing::Entity::find()
+        .filter(listing::Column::Status.eq(ListingStatus::Approved.as_str()))
+        .order_by_asc(listing::Column::CreatedAt)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|l| ApprovedListing {
+            id: ListingId(l.id),
+            seller_org_id: OrgId(l.seller_org_id),
+            category_id: CategoryId(l.category_id),
+            title: l.title,
+            sales: l.sales,
+            created_at: l.created_at,
+        })
+        .collect())
+}
+
+/// Every active SKU, in each listing's display order.
+pub async fn active_skus(conn: &impl ConnectionTrait) -> Result<Vec<ActiveSku>, DbErr> {
+    sku::Entity::find()
+        .filter(sku::Column::Active.eq(true))
+        .order_by_asc(sku::Column::SortOrder)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| {
+            Ok(ActiveSku {
+                unit: Unit::parse(&s.unit).ok_or_else(|| {
+                    DbErr::Custom(format!("unexpected value {:?} in skus.unit", s.unit))
+                })?,
+                // Tiers were validated when they were set; a malformed list sells at retail.
+                tiers: serde_json::from_value(s.tiers).unwrap_or_default(),
+                id: SkuId(s.id),
+                listing_id: ListingId(s.listing_id),
+                name: s.name,
+                price_fen: s.price_fen,
+                weight_grams: s.weight_grams,
+            })
+        })
+        .collect()
+}
