@@ -112,15 +112,71 @@ pub struct Actor {
     pub memberships: Vec<Membership>,
 }
 
+/// Platform roles, asked by name. Other rooms use these rather than comparing roles, so who
+/// counts as "staff" is said here once.
 impl Actor {
     pub fn is(&self, role: PlatformRole) -> bool {
         self.platform_role == Some(role)
     }
 
+    /// The platform operator, who oversees every organisation.
     pub fn is_operator(&self) -> bool {
         self.is(PlatformRole::Operator)
     }
 
+    /// An after-sales agent (售后客服).
+    pub fn is_after_sales_agent(&self) -> bool {
+        self.is(PlatformRole::AfterSalesAgent)
+    }
+
+    /// A county official (县级主管部门): reads across sellers, never writes (but for recalls).
+    pub fn is_official(&self) -> bool {
+        self.is(PlatformRole::Official)
+    }
+
+    /// Works for the platform on orders and after-sales: the operator or an after-sales agent.
+    /// County officials are not platform staff.
+    pub fn is_platform_staff(&self) -> bool {
+        self.is_operator() || self.is_after_sales_agent()
+    }
+
+    /// Platform staff or a county official: anyone with a platform role, who may look across
+    /// every seller.
+    pub fn is_staff_or_official(&self) -> bool {
+        self.platform_role.is_some()
+    }
+
+    /// Refuses everyone but the operator.
+    pub fn require_operator(&self) -> Result<()> {
+        self.require(self.is_operator())
+    }
+
+    /// Refuses everyone but platform staff (the operator, after-sales agents).
+    pub fn require_platform_staff(&self) -> Result<()> {
+        self.require(self.is_platform_staff())
+    }
+
+    /// Refuses everyone but county officials.
+    pub fn require_official(&self) -> Result<()> {
+        self.require(self.is_official())
+    }
+
+    /// Refuses everyone without a platform role.
+    pub fn require_staff_or_official(&self) -> Result<()> {
+        self.require(self.is_staff_or_official())
+    }
+
+    fn require(&self, allowed: bool) -> Result<()> {
+        if allowed {
+            Ok(())
+        } else {
+            Err(IdentityError::Forbidden)
+        }
+    }
+}
+
+/// Organisations: membership and what it allows.
+impl Actor {
     /// The verified business buyer this person buys for, if any: wholesale tier prices apply.
     pub fn wholesale_buyer_org(&self) -> Option<OrgId> {
         self.memberships
@@ -129,7 +185,8 @@ impl Actor {
             .map(|m| m.org_id)
     }
 
-    /// Platform staff and officials: refuses everyone else.
+    /// One of these platform roles: refuses everyone else. Prefer the named checks
+    /// ([`Actor::require_operator`], [`Actor::require_platform_staff`] …).
     pub fn require_platform(&self, roles: &[PlatformRole]) -> Result<()> {
         match self.platform_role {
             Some(r) if roles.contains(&r) => Ok(()),
@@ -166,11 +223,7 @@ impl Actor {
             return Err(IdentityError::Forbidden);
         }
         if m.org_status != OrgStatus::Verified {
-            return Err(IdentityError::conflict(
-                "org_not_verified",
-                "该组织尚未通过平台认证，暂不能销售",
-                "this organisation is not verified yet and cannot sell",
-            ));
+            return Err(IdentityError::OrgNotVerified);
         }
         Ok(m)
     }
@@ -270,7 +323,7 @@ async fn authenticate(parts: &Parts, identity: &Identity) -> Result<Option<Actor
         if source == TokenSource::Cookie && !same_origin(parts) {
             return Err(IdentityError::CrossSite);
         }
-        if actor.is(PlatformRole::Official) && !allowed_for_read_only(parts.uri.path()) {
+        if actor.is_official() && !allowed_for_read_only(parts.uri.path()) {
             return Err(IdentityError::ReadOnly);
         }
     }
@@ -440,10 +493,7 @@ mod tests {
         );
         assert!(matches!(
             pending.require_selling_member(org),
-            Err(IdentityError::Conflict {
-                code: "org_not_verified",
-                ..
-            })
+            Err(IdentityError::OrgNotVerified)
         ));
         let buyer = actor(
             vec![Membership {
@@ -458,6 +508,26 @@ mod tests {
             buyer.require_selling_member(org),
             Err(IdentityError::Forbidden)
         ));
+    }
+
+    #[test]
+    fn platform_staff_are_the_operator_and_agents_and_officials_are_apart() {
+        let op = actor(vec![], Some(PlatformRole::Operator));
+        let agent = actor(vec![], Some(PlatformRole::AfterSalesAgent));
+        let official = actor(vec![], Some(PlatformRole::Official));
+        let seller = actor(vec![], None);
+        assert!(op.is_platform_staff() && agent.is_platform_staff());
+        assert!(!official.is_platform_staff() && !seller.is_platform_staff());
+        assert!(op.is_staff_or_official() && agent.is_staff_or_official());
+        assert!(official.is_staff_or_official() && !seller.is_staff_or_official());
+        assert!(official.is_official() && !op.is_official());
+        assert!(agent.is_after_sales_agent() && !op.is_after_sales_agent());
+        assert!(op.require_operator().is_ok() && agent.require_operator().is_err());
+        assert!(agent.require_platform_staff().is_ok());
+        assert!(official.require_platform_staff().is_err());
+        assert!(official.require_official().is_ok() && op.require_official().is_err());
+        assert!(official.require_staff_or_official().is_ok());
+        assert!(seller.require_staff_or_official().is_err());
     }
 
     #[test]

@@ -1,10 +1,20 @@
 //! Identity rules as plain types and functions: roles, organisation kinds, the verification
-//! state machine, and the parsing of what people type in.
+//! and invitation state machines, and the parsing of what people type in.
 
 use farmgate_kernel::labelled_enum;
 use farmgate_kernel::region::RegionInput;
 use farmgate_kernel::text::{clean_optional_text, clean_text};
 use farmgate_kernel::{Email, FieldError, Phone, Region, Uscc, ValidationErrors};
+
+farmgate_kernel::define_id!(
+    /// A login session (one device).
+    SessionId
+);
+
+farmgate_kernel::define_id!(
+    /// An invitation to join an organisation.
+    InvitationId
+);
 
 labelled_enum!(
     /// A role on the platform itself, held by platform staff and county officials.
@@ -59,6 +69,7 @@ labelled_enum!(
 );
 
 labelled_enum!(
+    /// Where an invitation stands; see [`answer_invitation`].
     InvitationStatus {
         Pending => "pending", "待接受", "pending";
         Accepted => "accepted", "已接受", "accepted";
@@ -119,6 +130,86 @@ pub fn review(
         (_, Review::Resubmit) => Ok((OrgStatus::Pending, ReviewAction::Resubmitted)),
     }
 }
+
+/// Filters for the operator's organisation list.
+#[derive(Clone, Debug, Default)]
+pub struct OrgFilter {
+    pub status: Option<OrgStatus>,
+    pub kind: Option<OrgKind>,
+    /// Matches name or licence number.
+    pub q: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Invitations
+
+/// What can happen to an invitation: its addressee accepts or declines it, or the
+/// organisation's owner withdraws it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvitationMove {
+    Accept,
+    Decline,
+    Revoke,
+}
+
+/// Why an invitation move is not allowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum InvitationError {
+    #[error("the invitation is no longer pending: it is {0}")]
+    NotPending(InvitationStatus),
+}
+
+/// The invitation state machine: the one place that says which moves are legal.
+///
+/// ```text
+///              ┌──accept───▶ accepted
+///   pending ───┼──decline──▶ declined
+///              └──revoke───▶ revoked
+/// ```
+/// Only a pending invitation moves; the other three states are final. (Inviting creates a
+/// pending invitation; the rules for that — not already a member, not already invited — need
+/// the database and live in the use case.)
+pub fn answer_invitation(
+    current: InvitationStatus,
+    action: InvitationMove,
+) -> Result<InvitationStatus, InvitationError> {
+    match (current, action) {
+        (InvitationStatus::Pending, InvitationMove::Accept) => Ok(InvitationStatus::Accepted),
+        (InvitationStatus::Pending, InvitationMove::Decline) => Ok(InvitationStatus::Declined),
+        (InvitationStatus::Pending, InvitationMove::Revoke) => Ok(InvitationStatus::Revoked),
+        (done, _) => Err(InvitationError::NotPending(done)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The audit log
+
+farmgate_kernel::wire_enum!(
+    /// A privileged action, as the audit log names it.
+    AuditAction {
+        OrgCreate => "org.create",
+        OrgUpdate => "org.update",
+        OrgVerify => "org.verify",
+        OrgReject => "org.reject",
+        MemberRole => "org.member.role",
+        MemberLeave => "org.member.leave",
+        MemberRemove => "org.member.remove",
+        Invite => "org.invite",
+        InviteRevoke => "org.invite.revoke",
+        InviteAccept => "org.invite.accept",
+        InviteDecline => "org.invite.decline",
+        AccountPlatformRole => "account.platform_role",
+        AccountDisable => "account.disable",
+    }
+);
+
+farmgate_kernel::wire_enum!(
+    /// What an audit entry's `target_id` names.
+    AuditTarget {
+        Organisation => "organisation",
+        Account => "account",
+    }
+);
 
 /// A rejection reason the seller will read: 2–500 characters.
 pub fn parse_reason(input: &str) -> Result<String, FieldError> {
@@ -375,6 +466,30 @@ mod tests {
             review(OrgStatus::Verified, &reject),
             Ok((OrgStatus::Rejected, ReviewAction::Rejected))
         );
+    }
+
+    #[test]
+    fn a_pending_invitation_can_be_accepted_declined_or_revoked() {
+        use InvitationMove::*;
+        use InvitationStatus::*;
+        assert_eq!(answer_invitation(Pending, Accept), Ok(Accepted));
+        assert_eq!(answer_invitation(Pending, Decline), Ok(Declined));
+        assert_eq!(answer_invitation(Pending, Revoke), Ok(Revoked));
+    }
+
+    #[test]
+    fn an_answered_or_revoked_invitation_does_not_move_again() {
+        use InvitationMove::*;
+        use InvitationStatus::*;
+        for done in [Accepted, Declined, Revoked] {
+            for action in [Accept, Decline, Revoke] {
+                assert_eq!(
+                    answer_invitation(done, action),
+                    Err(InvitationError::NotPending(done)),
+                    "{done} + {action:?}"
+                );
+            }
+        }
     }
 
     #[test]

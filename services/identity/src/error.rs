@@ -1,114 +1,349 @@
-//! Identity's errors and how they look over HTTP.
+//! Identity's errors: one variant per code a client can match, with its zh-CN and English
+//! message here and nowhere else, and how each looks over HTTP.
 
+use crate::domain::ReviewError;
 use axum::http::StatusCode;
 use farmgate_infra::cache::CacheError;
-use farmgate_infra::http::ApiError;
-use farmgate_kernel::{FieldError, ValidationErrors};
+use farmgate_infra::http::{ApiError, HttpCode};
+use farmgate_kernel::{FieldError, Msg, ValidationErrors};
 use sea_orm::DbErr;
 
+farmgate_kernel::labelled_enum!(
+    /// What a `not_found` answer says is missing.
+    Missing {
+        Account => "account", "账号", "account";
+        Session => "session", "会话", "session";
+        Organisation => "organisation", "组织", "organisation";
+        Member => "member", "成员", "member";
+        PendingInvitation => "pending_invitation", "待接受的邀请", "pending invitation";
+    }
+);
+
 #[derive(Debug, thiserror::Error)]
+#[cfg_attr(test, derive(strum::EnumDiscriminants))]
+#[cfg_attr(test, strum_discriminants(derive(strum::EnumIter, Hash)))]
 pub enum IdentityError {
+    /// `validation_failed` (422): the body's `fields` say what to fix.
     #[error("invalid input: {0}")]
     Invalid(#[from] ValidationErrors),
+    /// `invalid_credentials` (401): the same for an unknown login and a wrong password.
     #[error("wrong login or password")]
     InvalidCredentials,
+    /// `too_many_attempts` (429).
     #[error("too many attempts; retry after {retry_after_secs}s")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// `unauthenticated` (401).
     #[error("not logged in")]
     Unauthenticated,
+    /// `account_disabled` (403).
     #[error("account disabled")]
     AccountDisabled,
+    /// `forbidden` (403).
     #[error("not allowed")]
     Forbidden,
+    /// `read_only` (403): county officials do not write.
     #[error("county officials have read-only access")]
     ReadOnly,
+    /// `cross_site_request` (403).
     #[error("cross-site request refused")]
     CrossSite,
-    #[error("{en} not found")]
-    NotFound { zh: &'static str, en: &'static str },
-    #[error("{field} already taken")]
-    Taken {
-        field: &'static str,
-        zh: &'static str,
-        en: &'static str,
-    },
-    #[error("{code}: {en}")]
-    Conflict {
-        code: &'static str,
-        zh: String,
-        en: String,
-    },
+    /// `not_found` (404).
+    #[error("{0} not found")]
+    NotFound(Missing),
+    /// `conflict` (409) on field `phone`.
+    #[error("phone already taken")]
+    PhoneTaken,
+    /// `conflict` (409) on field `email`.
+    #[error("email already taken")]
+    EmailTaken,
+    /// `conflict` (409) on field `licence_no`.
+    #[error("licence_no already taken")]
+    LicenceTaken,
+    /// `conflict` (409) on field `login`: the invitee already belongs to the organisation.
+    #[error("login already a member")]
+    AlreadyMember,
+    /// `conflict` (409) on field `login`: an invitation to them already waits.
+    #[error("login already invited")]
+    AlreadyInvited,
+    /// `cannot_demote_self` (409).
+    #[error("cannot remove one's own operator role")]
+    CannotDemoteSelf,
+    /// `cannot_disable_self` (409).
+    #[error("cannot disable one's own account")]
+    CannotDisableSelf,
+    /// `invalid_state` (409).
+    #[error("organisation is already verified")]
+    OrgAlreadyVerified,
+    /// `invalid_state` (409).
+    #[error("organisation is already rejected")]
+    OrgAlreadyRejected,
+    /// `last_owner` (409).
+    #[error("an organisation needs at least one owner")]
+    LastOwner,
+    /// `org_not_verified` (409).
+    #[error("organisation not verified")]
+    OrgNotVerified,
+    /// `internal` (500).
     #[error("database")]
     Db(#[from] DbErr),
+    /// `unavailable` (503).
     #[error("cache")]
     Cache(#[from] CacheError),
+    /// `internal` (500).
     #[error("password hashing: {0}")]
     Hashing(String),
 }
 
 impl IdentityError {
-    pub fn not_found(zh: &'static str, en: &'static str) -> Self {
-        Self::NotFound { zh, en }
+    pub fn field(e: FieldError) -> Self {
+        Self::Invalid(e.into())
     }
 
-    pub fn conflict(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self::Conflict {
-            code,
-            zh: zh.into(),
-            en: en.into(),
+    /// The stable code clients match.
+    pub fn code(&self) -> &'static str {
+        use IdentityError::*;
+        match self {
+            Invalid(_) => HttpCode::ValidationFailed.code(),
+            InvalidCredentials => "invalid_credentials",
+            TooManyAttempts { .. } => HttpCode::TooManyAttempts.code(),
+            Unauthenticated => HttpCode::Unauthenticated.code(),
+            AccountDisabled => "account_disabled",
+            Forbidden => HttpCode::Forbidden.code(),
+            ReadOnly => "read_only",
+            CrossSite => "cross_site_request",
+            NotFound(_) => HttpCode::NotFound.code(),
+            PhoneTaken | EmailTaken | LicenceTaken | AlreadyMember | AlreadyInvited => "conflict",
+            CannotDemoteSelf => "cannot_demote_self",
+            CannotDisableSelf => "cannot_disable_self",
+            OrgAlreadyVerified | OrgAlreadyRejected => "invalid_state",
+            LastOwner => "last_owner",
+            OrgNotVerified => "org_not_verified",
+            Db(_) | Hashing(_) => HttpCode::Internal.code(),
+            Cache(_) => HttpCode::Unavailable.code(),
         }
     }
 
-    pub fn field(e: FieldError) -> Self {
-        Self::Invalid(e.into())
+    /// The message of the answer, in both languages. (For the `conflict` variants this is the
+    /// generic "check the fields" text; [`IdentityError::taken`] has the field's own.)
+    pub fn message(&self) -> Msg {
+        use IdentityError::*;
+        let (zh, en) = match self {
+            Invalid(_) | PhoneTaken | EmailTaken | LicenceTaken | AlreadyMember
+            | AlreadyInvited => return HttpCode::ValidationFailed.message(),
+            TooManyAttempts { retry_after_secs } => {
+                let minutes = retry_after_secs.div_ceil(60).max(1);
+                return Msg::new(
+                    format!("尝试次数过多，请 {minutes} 分钟后再试"),
+                    format!("too many attempts; try again in {minutes} minutes"),
+                );
+            }
+            Unauthenticated => return HttpCode::Unauthenticated.message(),
+            Forbidden => return HttpCode::Forbidden.message(),
+            NotFound(what) => {
+                return Msg::new(
+                    format!("{}不存在", what.label_zh()),
+                    format!("{} not found", what.label_en()),
+                );
+            }
+            Db(_) | Hashing(_) => return HttpCode::Internal.message(),
+            Cache(_) => return HttpCode::Unavailable.message(),
+            InvalidCredentials => ("账号或密码错误", "wrong login or password"),
+            AccountDisabled => (
+                "该账号已停用，请联系平台客服",
+                "this account is disabled; please contact the platform",
+            ),
+            ReadOnly => (
+                "县级主管部门账号为只读，不能修改数据",
+                "county official accounts are read-only",
+            ),
+            CrossSite => ("请求来源不被允许", "cross-site requests are not allowed"),
+            CannotDemoteSelf => (
+                "不能取消自己的运营权限，请让另一位运营人员操作",
+                "you cannot remove your own operator role; ask another operator",
+            ),
+            CannotDisableSelf => ("不能停用自己的账号", "you cannot disable your own account"),
+            OrgAlreadyVerified => ("该组织已通过认证", "this organisation is already verified"),
+            OrgAlreadyRejected => ("该组织已被驳回", "this organisation is already rejected"),
+            LastOwner => (
+                "组织至少需要一位负责人，请先指定另一位负责人",
+                "an organisation needs at least one owner; make someone else owner first",
+            ),
+            OrgNotVerified => (
+                "该组织尚未通过平台认证，暂不能销售",
+                "this organisation is not verified yet and cannot sell",
+            ),
+        };
+        Msg::new(zh, en)
+    }
+
+    /// For the `conflict` variants: the field that is taken and what to tell its owner.
+    pub fn taken(&self) -> Option<(&'static str, Msg)> {
+        use IdentityError::*;
+        let (field, zh, en) = match self {
+            PhoneTaken => (
+                "phone",
+                "该手机号已注册，请直接登录",
+                "this phone number is already registered; please log in",
+            ),
+            EmailTaken => (
+                "email",
+                "该邮箱已注册，请直接登录",
+                "this e-mail address is already registered; please log in",
+            ),
+            LicenceTaken => (
+                "licence_no",
+                "该统一社会信用代码已被其他组织登记",
+                "another organisation is registered with this licence number",
+            ),
+            AlreadyMember => (
+                "login",
+                "此人已是本组织成员",
+                "this person is already a member",
+            ),
+            AlreadyInvited => (
+                "login",
+                "已向此人发出邀请，等待对方接受",
+                "an invitation to this person is already waiting",
+            ),
+            _ => return None,
+        };
+        Some((field, Msg::new(zh, en)))
+    }
+
+    fn status(&self) -> StatusCode {
+        use IdentityError::*;
+        match self {
+            Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            InvalidCredentials | Unauthenticated => StatusCode::UNAUTHORIZED,
+            TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AccountDisabled | Forbidden | ReadOnly | CrossSite => StatusCode::FORBIDDEN,
+            NotFound(_) => StatusCode::NOT_FOUND,
+            PhoneTaken | EmailTaken | LicenceTaken | AlreadyMember | AlreadyInvited
+            | CannotDemoteSelf | CannotDisableSelf | OrgAlreadyVerified | OrgAlreadyRejected
+            | LastOwner | OrgNotVerified => StatusCode::CONFLICT,
+            Db(_) | Hashing(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Cache(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    /// One value of every variant, for the catalogue test and the OpenAPI check.
+    pub fn examples() -> Vec<Self> {
+        use IdentityError::*;
+        vec![
+            Invalid(FieldError::new("login", "required", "请填写账号", "enter your login").into()),
+            InvalidCredentials,
+            TooManyAttempts {
+                retry_after_secs: 90,
+            },
+            Unauthenticated,
+            AccountDisabled,
+            Forbidden,
+            ReadOnly,
+            CrossSite,
+            NotFound(Missing::PendingInvitation),
+            PhoneTaken,
+            EmailTaken,
+            LicenceTaken,
+            AlreadyMember,
+            AlreadyInvited,
+            CannotDemoteSelf,
+            CannotDisableSelf,
+            OrgAlreadyVerified,
+            OrgAlreadyRejected,
+            LastOwner,
+            OrgNotVerified,
+            Db(DbErr::Custom("example".into())),
+            Cache(CacheError::NotACounter("example".into())),
+            Hashing("example".into()),
+        ]
     }
 }
 
 impl From<IdentityError> for ApiError {
     fn from(e: IdentityError) -> Self {
+        let status = e.status();
+        if let Some((field, msg)) = e.taken() {
+            let mut err = ApiError::validation(FieldError::new(field, "taken", msg.zh, msg.en));
+            err.status = status;
+            err.code = e.code().into();
+            return err;
+        }
         match e {
             IdentityError::Invalid(errs) => ApiError::validation(errs),
-            IdentityError::InvalidCredentials => ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
-                "账号或密码错误",
-                "wrong login or password",
-            ),
             IdentityError::TooManyAttempts { retry_after_secs } => {
                 ApiError::too_many(retry_after_secs)
             }
-            IdentityError::Unauthenticated => ApiError::unauthenticated(),
-            IdentityError::AccountDisabled => ApiError::new(
-                StatusCode::FORBIDDEN,
-                "account_disabled",
-                "该账号已停用，请联系平台客服",
-                "this account is disabled; please contact the platform",
-            ),
-            IdentityError::Forbidden => ApiError::forbidden(),
-            IdentityError::ReadOnly => ApiError::new(
-                StatusCode::FORBIDDEN,
-                "read_only",
-                "县级主管部门账号为只读，不能修改数据",
-                "county official accounts are read-only",
-            ),
-            IdentityError::CrossSite => ApiError::new(
-                StatusCode::FORBIDDEN,
-                "cross_site_request",
-                "请求来源不被允许",
-                "cross-site requests are not allowed",
-            ),
-            IdentityError::NotFound { zh, en } => ApiError::not_found(zh, en),
-            IdentityError::Taken { field, zh, en } => {
-                let mut err = ApiError::validation(FieldError::new(field, "taken", zh, en));
-                err.status = StatusCode::CONFLICT;
-                err.code = "conflict".into();
-                err
-            }
-            IdentityError::Conflict { code, zh, en } => ApiError::conflict(code, zh, en),
             e @ (IdentityError::Db(_) | IdentityError::Hashing(_)) => ApiError::internal(e),
             e @ IdentityError::Cache(_) => ApiError::unavailable(e),
+            e => {
+                let msg = e.message();
+                ApiError::new(status, e.code(), msg.zh, msg.en)
+            }
+        }
+    }
+}
+
+impl From<ReviewError> for IdentityError {
+    fn from(e: ReviewError) -> Self {
+        match e {
+            ReviewError::AlreadyVerified => IdentityError::OrgAlreadyVerified,
+            ReviewError::AlreadyRejected => IdentityError::OrgAlreadyRejected,
         }
     }
 }
 
 pub type Result<T, E = IdentityError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+    use strum::IntoEnumIterator;
+
+    #[test]
+    fn the_examples_cover_every_variant_and_the_catalogue_is_sound() {
+        let covered: HashSet<IdentityErrorDiscriminants> = IdentityError::examples()
+            .iter()
+            .map(IdentityErrorDiscriminants::from)
+            .collect();
+        for d in IdentityErrorDiscriminants::iter() {
+            assert!(covered.contains(&d), "{d:?} has no example");
+        }
+        let problems = farmgate_infra::http::check_catalogue(
+            IdentityError::examples().into_iter().map(ApiError::from),
+        );
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn each_answer_carries_the_status_code_and_message_of_its_variant() {
+        for e in IdentityError::examples() {
+            let (code, status, msg) = (e.code(), e.status(), e.message());
+            let api = ApiError::from(e);
+            assert_eq!(api.code, code);
+            assert_eq!(api.status, status, "{code}");
+            assert_eq!(*api.message, msg, "{code}");
+        }
+    }
+
+    #[test]
+    fn a_taken_field_is_a_409_conflict_naming_the_field() {
+        let api = ApiError::from(IdentityError::LicenceTaken);
+        assert_eq!(api.status, StatusCode::CONFLICT);
+        assert_eq!(api.code, "conflict");
+        let fields = api
+            .fields
+            .map(|f| f.by_field(farmgate_kernel::error::Lang::En));
+        assert_eq!(
+            fields.and_then(|f| f.get("licence_no").cloned()).as_deref(),
+            Some("another organisation is registered with this licence number")
+        );
+    }
+
+    #[test]
+    fn not_found_names_what_is_missing() {
+        let api = ApiError::from(IdentityError::NotFound(Missing::PendingInvitation));
+        assert_eq!(api.message.zh, "待接受的邀请不存在");
+        assert_eq!(api.message.en, "pending invitation not found");
+    }
+}

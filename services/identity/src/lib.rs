@@ -1,9 +1,18 @@
 //! Identity: accounts, organisations, members, roles, sessions, authorisation and the audit log.
 //!
 //! Other services use it through [`AuthUser`] (who is asking, refusing anonymous requests),
-//! [`Actor`] (what they may do: `require_owner`, `require_selling_member`, ...), and
-//! [`Identity::ensure_can_sell`] / [`Identity::org_summary`] for organisation facts. They never
-//! read identity's tables.
+//! [`Actor`] (what they may do: `require_owner`, `require_selling_member`, `is_platform_staff`,
+//! `is_official` ...), and [`Identity::ensure_can_sell`] / [`Identity::org_summary`] for
+//! organisation facts. Identity itself calls only the shared crates (kernel, infra).
+//!
+//! - `domain` — roles, kinds, statuses, the verification and invitation state machines, the
+//!   parsing of what people type in. No axum, no sea-orm.
+//! - `auth` — tokens, password hashing, [`Actor`] and the extractors.
+//! - `service/` — the use cases, one file per family.
+//! - `store/` — entities and queries (still `pub` while the demo generator and statistics read
+//!   identity's tables; they move to `read` models).
+//! - `http/` — handlers, views and the router.
+//! - `error` — [`IdentityError`], one variant per code.
 
 pub mod auth;
 pub mod domain;
@@ -14,8 +23,8 @@ pub mod service;
 pub mod store;
 
 pub use auth::{Actor, AuthUser, MaybeAuthUser, Membership, PasswordCost};
-pub use domain::{OrgKind, OrgRole, OrgStatus, PlatformRole};
-pub use error::IdentityError;
+pub use domain::{InvitationId, OrgKind, OrgRole, OrgStatus, PlatformRole, SessionId};
+pub use error::{IdentityError, Missing};
 pub use service::{OrgSummary, topics};
 
 use farmgate_infra::Infra;

@@ -63,10 +63,7 @@ impl Lookup {
             out.net_grams.insert(s.id, s.net_weight_grams);
         }
         for o in oq.all(db).await? {
-            let kind = OrgKind::parse(&o.kind).ok_or_else(|| {
-                DbErr::Custom(format!("organisation {} has kind {}", o.id, o.kind))
-            })?;
-            out.sellers.insert(o.id, (kind, o.name));
+            out.sellers.insert(o.id, (o.kind, o.name));
         }
         for c in category::Entity::find().all(db).await? {
             out.categories.insert(c.id, c);

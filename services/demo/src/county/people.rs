@@ -382,7 +382,7 @@ async fn registered(
         .map(|(o, _)| {
             (
                 OrgId(o.id),
-                OrgStatus::parse(&o.status).unwrap_or(OrgStatus::Pending),
+                o.status,
             )
         }))
 }
@@ -488,7 +488,11 @@ pub(super) async fn seed_organisations(
                 .invite(&owner_with_org, org_id, staff_phone, OrgRole::Staff, meta)
                 .await?;
             identity
-                .respond_to_invitation(&staff, invitation.invitation.id, true, meta)
+                .accept_invitation(
+                    &staff,
+                    farmgate_identity::InvitationId(invitation.invitation.id),
+                    meta,
+                )
                 .await?;
         }
     }

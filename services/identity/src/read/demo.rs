@@ -6,7 +6,7 @@
 //! reads. Nothing else should use them.
 
 use crate::domain::{OrgKind, OrgStatus, PlatformRole};
-use crate::store::queries::{self, org_kind, org_status};
+use crate::store::queries;
 use crate::store::{account, membership, organisation};
 use farmgate_kernel::LoginId;
 use farmgate_kernel::id::{AccountId, OrgId};
@@ -31,8 +31,8 @@ pub struct Organisation {
 fn organisation_of(o: organisation::Model) -> Result<Organisation, DbErr> {
     Ok(Organisation {
         id: OrgId(o.id),
-        kind: org_kind(&o)?,
-        status: org_status(&o)?,
+        kind: o.kind,
+        status: o.status,
         licence_no: o.licence_no,
         province: o.province,
         city: o.city,
@@ -49,7 +49,7 @@ pub async fn account_by_login(
     conn: &impl ConnectionTrait,
     login: &LoginId,
 ) -> Result<Option<AccountId>, DbErr> {
-    Ok(queries::account_by_login(conn, login)
+    Ok(queries::accounts::by_login(conn, login)
         .await?
         .map(|a| AccountId(a.id)))
 }

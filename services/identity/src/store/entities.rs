@@ -1,7 +1,10 @@
 //! Entities for identity's tables. Enum-valued columns are stored as their snake_case names so
-//! a person reading the database with `psql` or `sqlite3` understands it.
+//! a person reading the database with `psql` or `sqlite3` understands it, and are read into
+//! their domain enums here, once (`farmgate_infra::stored_enum!` in `store/mod.rs`): a value
+//! nobody declared fails the read instead of being compared as text later.
 
 pub mod account {
+    use crate::domain::{AccountStatus, PlatformRole};
     use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -13,8 +16,8 @@ pub mod account {
         pub email: Option<String>,
         pub display_name: String,
         pub password_hash: String,
-        pub platform_role: Option<String>,
-        pub status: String,
+        pub platform_role: Option<PlatformRole>,
+        pub status: AccountStatus,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
     }
@@ -51,6 +54,7 @@ pub mod session {
 }
 
 pub mod organisation {
+    use crate::domain::{OrgKind, OrgStatus};
     use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -58,7 +62,7 @@ pub mod organisation {
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: Uuid,
-        pub kind: String,
+        pub kind: OrgKind,
         pub name: String,
         pub licence_no: String,
         pub province: String,
@@ -69,7 +73,7 @@ pub mod organisation {
         pub address: Option<String>,
         pub contact_name: String,
         pub contact_phone: String,
-        pub status: String,
+        pub status: OrgStatus,
         pub status_reason: Option<String>,
         pub created_by: Uuid,
         pub created_at: DateTimeUtc,
@@ -84,6 +88,7 @@ pub mod organisation {
 }
 
 pub mod membership {
+    use crate::domain::OrgRole;
     use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -93,7 +98,7 @@ pub mod membership {
         pub org_id: Uuid,
         #[sea_orm(primary_key, auto_increment = false)]
         pub account_id: Uuid,
-        pub role: String,
+        pub role: OrgRole,
         pub created_at: DateTimeUtc,
     }
 
@@ -104,6 +109,7 @@ pub mod membership {
 }
 
 pub mod invitation {
+    use crate::domain::{InvitationStatus, OrgRole};
     use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -114,8 +120,8 @@ pub mod invitation {
         pub org_id: Uuid,
         /// Normalised phone or e-mail of the invitee.
         pub login: String,
-        pub role: String,
-        pub status: String,
+        pub role: OrgRole,
+        pub status: InvitationStatus,
         pub invited_by: Uuid,
         pub created_at: DateTimeUtc,
         pub responded_at: Option<DateTimeUtc>,
@@ -128,6 +134,7 @@ pub mod invitation {
 }
 
 pub mod org_review {
+    use crate::domain::ReviewAction;
     use sea_orm::entity::prelude::*;
 
     /// Append-only verification history.
@@ -137,7 +144,7 @@ pub mod org_review {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: Uuid,
         pub org_id: Uuid,
-        pub action: String,
+        pub action: ReviewAction,
         pub actor_id: Uuid,
         pub reason: Option<String>,
         pub at: DateTimeUtc,
