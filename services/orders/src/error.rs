@@ -166,16 +166,16 @@ impl OrdersError {
         Self::Invalid(e.into())
     }
 
-    /// The stable code clients match. Errors of the crates below (`Identity`, `Catalog`,
-    /// `Trace`) answer with their own codes, which their conversion to `ApiError` decides; for
-    /// them this names the crate, which is what a log line needs.
+    /// The stable code clients match. Identity's errors give their own; catalogue's and
+    /// trace's answer with the codes their conversion to `ApiError` decides, and until those
+    /// crates name them here this says which crate it was (what a log line needs).
     pub fn code(&self) -> &'static str {
         use OrdersError as E;
         match self {
             E::Invalid(_) => HttpCode::ValidationFailed.code(),
             E::NotFound(_) => HttpCode::NotFound.code(),
             E::Forbidden => HttpCode::Forbidden.code(),
-            E::Identity(_) => "identity",
+            E::Identity(e) => e.code(),
             E::Catalog(_) => "catalog",
             E::Trace(_) => "trace",
             E::Db(_) | E::Internal(_) => HttpCode::Internal.code(),
@@ -219,7 +219,7 @@ impl OrdersError {
                 format!("{} not found", what.label_en()),
             ),
             E::Forbidden => HttpCode::Forbidden.message(),
-            E::Identity(e) => Msg::new(e.to_string(), e.to_string()),
+            E::Identity(e) => e.message(),
             E::Catalog(e) => Msg::new(e.to_string(), e.to_string()),
             E::Trace(e) => Msg::new(e.to_string(), e.to_string()),
             E::Db(_) | E::Internal(_) => HttpCode::Internal.message(),

@@ -7,7 +7,7 @@ use crate::domain::{
     PaymentMethod, RefundStatus, SubOrderMove, SubOrderStatus, order_transition,
     sub_order_transition,
 };
-use crate::service::{CartLine, OrderRecord, is_platform_staff};
+use crate::service::{CartLine, OrderRecord};
 use crate::store::{address, event, line, refund, review, shipment, sub_order};
 use chrono::{DateTime, Utc};
 use farmgate_catalog::domain::unit_price;
@@ -455,7 +455,7 @@ impl OrderView {
     pub fn of(r: &OrderRecord, viewer: &Actor) -> Self {
         let o = &r.order;
         let buyer = o.buyer_account_id == viewer.account_id.as_uuid();
-        let operator = is_platform_staff(viewer);
+        let operator = viewer.is_platform_staff();
         let sells = |s: &sub_order::Model| viewer.membership(OrgId(s.seller_org_id)).is_some();
         let mut address: Address = serde_json::from_value(o.address.clone()).unwrap_or_default();
         if !buyer && !operator && o.paid_at.is_none() {

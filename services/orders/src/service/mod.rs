@@ -35,7 +35,7 @@ use crate::Orders;
 use crate::domain::EventKind;
 use crate::store::queries::orders::{NewEvent, append_event};
 use chrono::{DateTime, Utc};
-use farmgate_identity::{Actor, PlatformRole};
+use farmgate_identity::Actor;
 use sea_orm::{ConnectionTrait, DbErr};
 use serde_json::Value;
 use uuid::Uuid;
@@ -56,12 +56,10 @@ pub mod topics {
     pub const RECEIVED: &str = "orders.received";
 }
 
-/// The operator and after-sales agents see every order whole. (An "is platform staff" check
-/// belongs on identity's `Actor`; it is written here until identity offers it.)
+/// The operator and after-sales agents see every order whole. Identity says who that is
+/// (`Actor::is_platform_staff`); this stays for the crates that still call it here.
 pub fn is_platform_staff(actor: &Actor) -> bool {
-    actor
-        .require_platform(&[PlatformRole::Operator, PlatformRole::AfterSalesAgent])
-        .is_ok()
+    actor.is_platform_staff()
 }
 
 impl Orders {

@@ -4,13 +4,12 @@
 use crate::Orders;
 use crate::domain::{OrderStatus, SubOrderStatus};
 use crate::error::{Missing, OrdersError, Result};
-use crate::service::is_platform_staff;
 use crate::store::queries::{orders as q, payments, reviews, shipments};
 use crate::store::{
     event, line, order, payment, refund, review, shipment, shipment_batch, shipment_event,
     sub_order,
 };
-use farmgate_identity::{Actor, PlatformRole};
+use farmgate_identity::Actor;
 use farmgate_kernel::id::{OrderId, OrgId};
 use farmgate_kernel::{Page, Paged};
 use std::collections::HashMap;
@@ -100,7 +99,7 @@ impl Orders {
             .subs
             .iter()
             .any(|s| actor.membership(OrgId(s.seller_org_id)).is_some());
-        if buyer || seller || is_platform_staff(actor) {
+        if buyer || seller || actor.is_platform_staff() {
             Ok(record)
         } else {
             Err(OrdersError::NotFound(Missing::Order))
@@ -129,7 +128,7 @@ impl Orders {
         number: Option<&str>,
         page: Page,
     ) -> Result<Paged<OrderRecord>> {
-        actor.require_platform(&[PlatformRole::Operator, PlatformRole::AfterSalesAgent])?;
+        actor.require_platform_staff()?;
         // A sub-order number is the order number and a suffix.
         let number = number
             .map(str::trim)

@@ -7,7 +7,7 @@ use crate::error::{Missing, OrdersError, Result};
 use crate::service::{OrderRecord, append, topics};
 use crate::store::queries::{orders as q, payments};
 use crate::store::refund;
-use farmgate_identity::{Actor, PlatformRole};
+use farmgate_identity::Actor;
 use farmgate_infra::db::{begin_write, unique_violation};
 use farmgate_kernel::id::{AccountId, OrderId, RefundId, SubOrderId};
 use farmgate_kernel::text::clean_text;
@@ -37,7 +37,7 @@ impl Orders {
         req: &RefundRequest,
         key: Option<&str>,
     ) -> Result<OrderRecord> {
-        actor.require_platform(&[PlatformRole::Operator, PlatformRole::AfterSalesAgent])?;
+        actor.require_platform_staff()?;
         let key = key
             .map(str::trim)
             .filter(|k| !k.is_empty())
