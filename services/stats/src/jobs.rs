@@ -1,21 +1,22 @@
-//! The outbox handler that keeps the rollups current: a paid order adds its sale, a refund on a
-//! sub-order its refund, a shipment its shipped and traced value. Each event is applied once
-//! and a received parcel counts toward the claim rate's denominator (its id is recorded in the
-//! same transaction as the sums); events about sales, refunds or
-//! shipments from before the last rebuild's watermark are skipped (the rebuild counted them).
+//! The outbox handler that keeps the rollups current: a paid order adds its sale, a refund on
+//! a sub-order its refund, a shipment its shipped and traced value, a received parcel counts
+//! toward the claim rate's denominator. Each event is applied once (its id is recorded in the
+//! same transaction as the sums); events about sales, refunds, shipments or receipts from
+//! before the last rebuild's watermark are skipped (the rebuild counted them).
 
 use crate::Stats;
-use crate::facts::{refund_delta, sale_delta, shipment_delta};
-use crate::rollup::{apply, apply_delivery, mark_applied, watermark};
-use crate::sale::{load_delivery, load_sale};
+use crate::domain::{Sale, refund_delta, sale_delta, shipment_delta};
+use crate::rollup::sale::{load_delivery, load_sale};
+use crate::rollup::{apply, apply_delivery};
+use crate::store::applied::{mark_applied, watermark};
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use farmgate_infra::outbox::{BoxError, OutboxEvent, OutboxHandler};
+use farmgate_kernel::id::{OrderId, RefundId, ShipmentId, SubOrderId};
+use farmgate_orders::read::stats as orders;
 use farmgate_orders::service::topics;
-use farmgate_orders::store::{refund, shipment, shipment_batch};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::TransactionTrait;
 use serde::Deserialize;
-use std::collections::BTreeSet;
-use uuid::Uuid;
 
 pub struct RollupJob {
     stats: Stats,
@@ -29,17 +30,17 @@ impl RollupJob {
 
 #[derive(Deserialize)]
 struct Paid {
-    order_id: Uuid,
+    order_id: OrderId,
 }
 
 #[derive(Deserialize)]
 struct Refunded {
-    refund_id: Uuid,
+    refund_id: RefundId,
 }
 
 #[derive(Deserialize)]
 struct Shipped {
-    sub_order_id: Uuid,
+    sub_order_id: SubOrderId,
 }
 
 #[async_trait]
@@ -55,13 +56,14 @@ impl OutboxHandler for RollupJob {
         )
     }
 
+    #[tracing::instrument(skip_all, fields(event.id = %event.id, event.topic = %event.topic))]
     async fn handle(&self, event: &OutboxEvent) -> Result<(), BoxError> {
         let txn = self.stats.infra().db.begin().await?;
         if !mark_applied(&txn, &format!("event:{}", event.id)).await? {
             return Ok(());
         }
         let since = watermark(&txn).await?;
-        let counted = |t: chrono::DateTime<chrono::Utc>| since.is_some_and(|w| t <= w);
+        let counted = |t: DateTime<Utc>| since.is_some_and(|w| t <= w);
         if event.topic == topics::RECEIVED {
             let s: Shipped = event.parse()?;
             if let Some((d, at)) = load_delivery(&txn, s.sub_order_id).await?
@@ -84,8 +86,7 @@ impl OutboxHandler for RollupJob {
             }
             topics::REFUNDED => {
                 let r: Refunded = event.parse()?;
-                let row = refund::Entity::find_by_id(r.refund_id).one(&txn).await?;
-                match row {
+                match orders::refund(&txn, r.refund_id).await? {
                     Some(row) if !counted(row.created_at) => match row.sub_order_id {
                         Some(sub) => load_sale(&txn, row.order_id)
                             .await?
@@ -97,26 +98,15 @@ impl OutboxHandler for RollupJob {
             }
             topics::SHIPPED => {
                 let s: Shipped = event.parse()?;
-                let ships = shipment::Entity::find()
-                    .filter(shipment::Column::SubOrderId.eq(s.sub_order_id))
-                    .all(&txn)
-                    .await?;
-                let ships: Vec<_> = ships
+                let ships: Vec<orders::Shipment> = orders::shipments_of(&txn, s.sub_order_id)
+                    .await?
                     .into_iter()
                     .filter(|s| !counted(s.shipped_at))
                     .collect();
                 match ships.first() {
                     Some(first) => {
-                        let traced: BTreeSet<Uuid> = shipment_batch::Entity::find()
-                            .filter(
-                                shipment_batch::Column::ShipmentId
-                                    .is_in(ships.iter().map(|s| s.id).collect::<Vec<_>>()),
-                            )
-                            .all(&txn)
-                            .await?
-                            .into_iter()
-                            .map(|b| b.line_id)
-                            .collect();
+                        let ids: Vec<ShipmentId> = ships.iter().map(|s| s.id).collect();
+                        let traced = orders::traced_lines(&txn, &ids).await?;
                         load_sale(&txn, first.order_id)
                             .await?
                             .map(|sale| shipment_delta(&sale, s.sub_order_id, &traced))
@@ -136,6 +126,6 @@ impl OutboxHandler for RollupJob {
 
 /// Whether the sale was paid before the watermark (its day alone is not precise enough: the
 /// rebuild cut at an instant).
-fn sale_paid_before(sale: &crate::facts::Sale, w: chrono::DateTime<chrono::Utc>) -> bool {
+fn sale_paid_before(sale: &Sale, w: DateTime<Utc>) -> bool {
     sale.paid_at <= w
 }

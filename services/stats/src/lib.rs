@@ -4,27 +4,30 @@
 //! functions fold the same records, so it gives the same numbers). Reads may go to a replica.
 //! Officials see aggregates only: no buyer is named, and groups of fewer than five buyers are
 //! not broken down.
+//!
+//! Owns the `stats_*` tables ([`store`] is private). Reads the other rooms only through what
+//! they publish: the read models `farmgate_orders::read::stats`, `farmgate_catalog::read::stats`,
+//! `farmgate_identity::read::stats` and `farmgate_trace::read::stats`, and
+//! `farmgate_aftersales::metrics` for the after-sales figures.
 
+pub mod domain;
 pub mod error;
 pub mod export;
-pub mod facts;
 pub mod http;
 pub mod jobs;
 pub mod query;
 pub mod rollup;
-pub mod sale;
-pub mod sql;
+mod store;
 
+pub use domain::MIN_BUYERS;
 pub use error::StatsError;
 pub use jobs::RollupJob;
+pub use rollup::RebuildReport;
 
 use farmgate_aftersales::Aftersales;
 use farmgate_infra::Infra;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
-
-/// Groups with fewer buyers than this are not shown on their own.
-pub const MIN_BUYERS: i64 = 5;
 
 struct Inner {
     infra: Infra,
@@ -72,7 +75,8 @@ impl Stats {
     }
 
     /// Recomputes every rollup (see [`rollup::rebuild`]).
-    pub async fn rebuild(&self) -> Result<rollup::RebuildReport, StatsError> {
+    #[tracing::instrument(skip_all)]
+    pub async fn rebuild(&self) -> Result<RebuildReport, StatsError> {
         let now = self.infra().clock.now();
         Ok(rollup::rebuild(&self.infra().db, now).await?)
     }

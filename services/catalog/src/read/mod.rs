@@ -2,3 +2,4 @@
 //! plain structs with typed ids, never the catalogue's entities, so its tables stay its own.
 
 pub mod demo;
+pub mod stats;

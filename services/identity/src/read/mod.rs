@@ -2,3 +2,4 @@
 //! plain structs with typed ids, never identity's entities, so identity's tables stay its own.
 
 pub mod demo;
+pub mod stats;

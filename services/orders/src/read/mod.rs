@@ -2,3 +2,4 @@
 //! plain values, never the orders' entities, so its tables stay its own.
 
 pub mod demo;
+pub mod stats;

@@ -4,3 +4,4 @@
 pub mod demo;
 pub mod orders;
 pub mod server;
+pub mod stats;

@@ -51,10 +51,6 @@ impl Sql {
         self.push(")")
     }
 
-    pub fn bound(&self) -> usize {
-        self.values.len()
-    }
-
     pub fn statement(self) -> Statement {
         Statement::from_sql_and_values(self.backend, self.text, self.values)
     }

@@ -7,113 +7,11 @@
 //! an amount spread over lines (shipping, a sub-order's refund) is split in proportion with the
 //! largest-remainder rule, so the parts always add up to the whole, to the fen.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use farmgate_kernel::clock::shanghai;
+use super::groups::{Group, UNITS};
+use chrono::{DateTime, NaiveDate, Utc};
+use farmgate_kernel::id::{AccountId, OrderId, OrderLineId, SubOrderId};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use utoipa::ToSchema;
-use uuid::Uuid;
-
-/// What the figures can be broken down by (besides time).
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Dim {
-    Total,
-    Township,
-    Village,
-    Category,
-    CategoryRoot,
-    SellerKind,
-    Seller,
-    Product,
-    DestProvince,
-    DestCity,
-    BuyerKind,
-    /// Only for parcels delivered (after-sales figures).
-    Carrier,
-}
-
-impl Dim {
-    pub const ALL: [Dim; 12] = [
-        Dim::Total,
-        Dim::Township,
-        Dim::Village,
-        Dim::Category,
-        Dim::CategoryRoot,
-        Dim::SellerKind,
-        Dim::Seller,
-        Dim::Product,
-        Dim::DestProvince,
-        Dim::DestCity,
-        Dim::BuyerKind,
-        Dim::Carrier,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Dim::Total => "total",
-            Dim::Township => "township",
-            Dim::Village => "village",
-            Dim::Category => "category",
-            Dim::CategoryRoot => "category_root",
-            Dim::SellerKind => "seller_kind",
-            Dim::Seller => "seller",
-            Dim::Product => "product",
-            Dim::DestProvince => "dest_province",
-            Dim::DestCity => "dest_city",
-            Dim::BuyerKind => "buyer_kind",
-            Dim::Carrier => "carrier",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Dim> {
-        Dim::ALL.into_iter().find(|d| d.as_str() == s)
-    }
-
-    /// Dimensions with many groups: only the top ones are listed.
-    pub fn is_ranked(self) -> bool {
-        matches!(self, Dim::Seller | Dim::Product)
-    }
-}
-
-/// One group: a dimension and the key within it, with what people read.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Group {
-    pub dim: Dim,
-    pub code: String,
-    pub label: String,
-    pub label_en: String,
-}
-
-impl Group {
-    pub fn new(
-        dim: Dim,
-        code: impl Into<String>,
-        label: impl Into<String>,
-        en: impl Into<String>,
-    ) -> Self {
-        Self {
-            dim,
-            code: code.into(),
-            label: label.into(),
-            label_en: en.into(),
-        }
-    }
-
-    pub fn total() -> Self {
-        Group::new(Dim::Total, "all", "全部", "All")
-    }
-
-    /// The identity of the group (labels may change, the key does not).
-    pub fn id(&self) -> (Dim, &str) {
-        (self.dim, self.code.as_str())
-    }
-}
-
-/// The sold units, in the order of the quantity columns.
-pub const UNITS: [&str; 5] = ["jin", "kg", "box", "bag", "piece"];
 
 /// Additive figures of one group in one bucket (buyers are counted separately: they are not
 /// additive).
@@ -156,8 +54,8 @@ impl Sums {
 /// A sold line as the statistics see it: amounts, quantity and every group it belongs to.
 #[derive(Clone, Debug)]
 pub struct SaleLine {
-    pub line_id: Uuid,
-    pub sub_order_id: Uuid,
+    pub line_id: OrderLineId,
+    pub sub_order_id: SubOrderId,
     pub line_fen: i64,
     /// Index into [`UNITS`]; `None` for a unit the statistics do not know.
     pub unit: Option<usize>,
@@ -174,12 +72,12 @@ pub struct SaleLine {
 /// A paid order: its buyer, the day it counts on, its sub-orders' shipping and its lines.
 #[derive(Clone, Debug)]
 pub struct Sale {
-    pub order_id: Uuid,
-    pub buyer: Uuid,
+    pub order_id: OrderId,
+    pub buyer: AccountId,
     pub paid_at: DateTime<Utc>,
     pub day: NaiveDate,
     /// (sub-order, shipping fen) of every sub-order that is part of the sale.
-    pub shipping: Vec<(Uuid, i64)>,
+    pub shipping: Vec<(SubOrderId, i64)>,
     pub lines: Vec<SaleLine>,
 }
 
@@ -239,111 +137,12 @@ fn shipping_shares(sale: &Sale) -> Vec<i64> {
     out
 }
 
-/// The Shanghai calendar date of an instant.
-pub fn shanghai_day(t: DateTime<Utc>) -> NaiveDate {
-    t.with_timezone(&shanghai()).date_naive()
-}
-
-/// Days since 1970-01-01: how buckets are stored.
-pub fn day_number(d: NaiveDate) -> i32 {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-    i32::try_from((d - epoch).num_days()).unwrap_or(0)
-}
-
-pub fn from_day_number(n: i32) -> NaiveDate {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-    epoch + chrono::Duration::days(i64::from(n))
-}
-
-/// Time buckets.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Grain {
-    Day,
-    Week,
-    Month,
-}
-
-impl Grain {
-    pub const ALL: [Grain; 3] = [Grain::Day, Grain::Week, Grain::Month];
-
-    pub fn code(self) -> i16 {
-        match self {
-            Grain::Day => 0,
-            Grain::Week => 1,
-            Grain::Month => 2,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Grain::Day => "day",
-            Grain::Week => "week",
-            Grain::Month => "month",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Grain> {
-        Grain::ALL.into_iter().find(|g| g.as_str() == s)
-    }
-
-    /// The first day of the bucket holding `d` (weeks start on Monday).
-    pub fn start(self, d: NaiveDate) -> NaiveDate {
-        match self {
-            Grain::Day => d,
-            Grain::Week => {
-                d - chrono::Duration::days(i64::from(d.weekday().num_days_from_monday()))
-            }
-            Grain::Month => d.with_day(1).unwrap_or(d),
-        }
-    }
-
-    /// The first day of the next bucket.
-    pub fn next(self, start: NaiveDate) -> NaiveDate {
-        match self {
-            Grain::Day => start + chrono::Duration::days(1),
-            Grain::Week => start + chrono::Duration::days(7),
-            Grain::Month => start
-                .checked_add_months(chrono::Months::new(1))
-                .unwrap_or(start + chrono::Duration::days(31)),
-        }
-    }
-
-    /// How a bucket is called on screen.
-    pub fn label(self, start: NaiveDate) -> (String, String) {
-        match self {
-            Grain::Day => (
-                start.format("%Y年%-m月%-d日").to_string(),
-                start.format("%Y-%m-%d").to_string(),
-            ),
-            Grain::Week => (
-                format!(
-                    "{}周（{}起）",
-                    start.format("%G年第%V"),
-                    start.format("%-m月%-d日")
-                ),
-                format!(
-                    "{} (from {})",
-                    start.format("%G-W%V"),
-                    start.format("%b %-d")
-                ),
-            ),
-            Grain::Month => (
-                start.format("%Y年%-m月").to_string(),
-                start.format("%Y-%m").to_string(),
-            ),
-        }
-    }
-}
-
 /// What to add: sums per (group, sale day), buyers per (group, day), and price points.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Delta {
     pub sums: BTreeMap<(Group, NaiveDate), Sums>,
     /// (buyer, group, day): the buyer bought in the group that day.
-    pub buyers: BTreeSet<(Uuid, Group, NaiveDate)>,
+    pub buyers: BTreeSet<(AccountId, Group, NaiveDate)>,
     /// (category, basis, day, price per basis in fen) → (quantity in basis units, lines).
     pub prices: BTreeMap<(Group, &'static str, NaiveDate, i64), (i64, i64)>,
 }
@@ -423,7 +222,7 @@ pub fn sale_delta(sale: &Sale) -> Delta {
 
 /// What a refund of `amount` on a sub-order adds: split over the sub-order's lines in
 /// proportion to what each line was paid (goods and its shipping share).
-pub fn refund_delta(sale: &Sale, sub_order: Uuid, amount: i64) -> Delta {
+pub fn refund_delta(sale: &Sale, sub_order: SubOrderId, amount: i64) -> Delta {
     let mut d = Delta::default();
     let ship = shipping_shares(sale);
     let idx: Vec<usize> = (0..sale.lines.len())
@@ -447,7 +246,11 @@ pub fn refund_delta(sale: &Sale, sub_order: Uuid, amount: i64) -> Delta {
 }
 
 /// What shipping a sub-order adds: its lines' value, and the part packed from a traced batch.
-pub fn shipment_delta(sale: &Sale, sub_order: Uuid, traced_lines: &BTreeSet<Uuid>) -> Delta {
+pub fn shipment_delta(
+    sale: &Sale,
+    sub_order: SubOrderId,
+    traced_lines: &BTreeSet<OrderLineId>,
+) -> Delta {
     let mut d = Delta::default();
     let ship = shipping_shares(sale);
     for (l, share) in sale.lines.iter().zip(ship) {
@@ -470,9 +273,10 @@ pub fn shipment_delta(sale: &Sale, sub_order: Uuid, traced_lines: &BTreeSet<Uuid
 #[expect(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
+    use crate::domain::Dim;
 
     fn line(
-        sub: Uuid,
+        sub: SubOrderId,
         fen: i64,
         unit: usize,
         qty: i64,
@@ -481,7 +285,7 @@ mod tests {
     ) -> SaleLine {
         let cat = Group::new(Dim::Category, "rice", "大米", "Rice");
         SaleLine {
-            line_id: Uuid::now_v7(),
+            line_id: OrderLineId::new(),
             sub_order_id: sub,
             line_fen: fen,
             unit: Some(unit),
@@ -497,11 +301,11 @@ mod tests {
         }
     }
 
-    fn sale() -> (Sale, Uuid, Uuid) {
-        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+    fn sale() -> (Sale, SubOrderId, SubOrderId) {
+        let (a, b) = (SubOrderId::new(), SubOrderId::new());
         let s = Sale {
-            order_id: Uuid::now_v7(),
-            buyer: Uuid::now_v7(),
+            order_id: OrderId::new(),
+            buyer: AccountId::new(),
             paid_at: DateTime::parse_from_rfc3339("2026-03-09T02:00:00Z")
                 .unwrap()
                 .to_utc(),
@@ -574,37 +378,10 @@ mod tests {
     #[test]
     fn shipments_count_traced_value() {
         let (s, a, _) = sale();
-        let traced: BTreeSet<Uuid> = [s.lines[0].line_id].into();
+        let traced: BTreeSet<OrderLineId> = [s.lines[0].line_id].into();
         let d = shipment_delta(&s, a, &traced);
         let total = d.sums[&(Group::total(), s.day)];
         assert_eq!(total.shipped_fen, 3000 + 333 + 6000 + 667);
         assert_eq!(total.traced_fen, 3333);
-    }
-
-    #[test]
-    fn buckets_and_labels() {
-        let d = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
-        assert_eq!(
-            Grain::Week.start(d),
-            NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
-        );
-        assert_eq!(
-            Grain::Month.start(d),
-            NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()
-        );
-        assert_eq!(
-            Grain::Month.next(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()),
-            NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()
-        );
-        assert_eq!(from_day_number(day_number(d)), d);
-        assert_eq!(Grain::Month.label(Grain::Month.start(d)).0, "2026年11月");
-        assert_eq!(
-            Grain::Week.label(Grain::Week.start(d)).0,
-            "2026年第48周（11月23日起）"
-        );
-        let t = DateTime::parse_from_rfc3339("2026-11-25T16:30:00Z")
-            .unwrap()
-            .to_utc();
-        assert_eq!(shanghai_day(t), d);
     }
 }
