@@ -15,6 +15,7 @@ mod m20261126_000009_listing_producer;
 mod m20261126_000010_order_indexes;
 mod m20261127_000011_stats;
 mod m20261127_000012_stats_delivered;
+mod m20261128_000013_sms_outbox;
 mod util;
 
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000010_order_indexes::Migration),
             Box::new(m20261127_000011_stats::Migration),
             Box::new(m20261127_000012_stats_delivered::Migration),
+            Box::new(m20261128_000013_sms_outbox::Migration),
         ]
     }
 }

@@ -2,8 +2,7 @@
 //! read.
 
 use farmgate_identity::PlatformRole;
-use farmgate_tests::{TestApp, both_backends};
-use serde_json::json;
+use farmgate_tests::prelude::*;
 
 both_backends! {
     async fn the_queue_lists_pending_organisations_oldest_first_with_the_owner(app) {
@@ -24,7 +23,7 @@ both_backends! {
         let r = app.get("/api/v1/admin/orgs?q=土鸡", Some(&op.token)).await;
         assert_eq!(r.body["total"], 1);
         let r = app.get("/api/v1/admin/orgs?status=pending&limit=1&offset=1", Some(&op.token)).await;
-        assert_eq!(r.body["items"].as_array().map(Vec::len), Some(1));
+        assert_eq!(r.len_of("items"), 1);
         assert_eq!(r.body["items"][0]["id"], second.to_string());
     }
 
@@ -44,11 +43,11 @@ both_backends! {
         assert_eq!(again.code(), "invalid_state");
         let audit = app.get("/api/v1/admin/audit", Some(&op.token)).await;
         audit.expect_status(200);
-        let entry = audit.body["items"].as_array().and_then(|items| items.iter().find(|e| e["action"] == "org.verify")).cloned().unwrap_or_default();
-        assert_eq!(entry["target_id"], org.to_string());
-        assert_eq!(entry["actor_name"], "平台运营");
-        assert_eq!(entry["ip"], "127.0.0.1", "the audit log records where from");
-        assert!(entry["request_id"].is_string());
+        let entry = audit.find("items", "action", "org.verify");
+        assert_eq!(entry.uuid("target_id"), org);
+        assert_eq!(entry.str("actor_name"), "平台运营");
+        assert_eq!(entry.str("ip"), "127.0.0.1", "the audit log records where from");
+        assert!(entry.at("request_id").is_string());
     }
 
     async fn a_rejection_needs_a_reason_the_seller_then_reads_and_fixes(app) {
@@ -71,7 +70,7 @@ both_backends! {
         assert_eq!(r.body["status"], "pending");
         assert_eq!(r.body["status_reason"], serde_json::Value::Null);
         let history = app.get(&format!("/api/v1/orgs/{org}/history"), Some(&op.token)).await;
-        let actions: Vec<&str> = history.body.as_array().map(|h| h.iter().filter_map(|e| e["action"].as_str()).collect()).unwrap_or_default();
+        let actions = history.strings("", "action");
         assert_eq!(actions, ["submitted", "rejected", "resubmitted"]);
         assert_eq!(history.body[1]["reason"], "营业执照照片模糊");
     }

@@ -1,580 +1,718 @@
 //! Damage claims through the real server: evidence photos, filing inside the window, the
 //! seller's answer, the buyer's acceptance or escalation, the operator's final decision with
 //! split liability and carrier recourse, the deadline scheduler, refunds through the orders
-//! ledger (never above what was paid, never twice), the thread and the satisfaction survey —
-//! and the bad input and abuse each of those meets.
+//! ledger (never above what was paid, never twice), the thread and the satisfaction survey,
+//! recalls of a batch — and the bad input and abuse each of those meets.
 
-use crate::catalog::jpeg_with_exif;
-use crate::orders::{buyer_with_address, seller};
-use farmgate_tests::{Resp, Session, TestApp, both_backends};
-use serde_json::{Value, json};
+use farmgate_tests::prelude::*;
 
-fn id(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_owned()
+/// A received parcel of 4 boxes at ¥59.90 and a claim for 3 of them, filed with one photo.
+struct Filed {
+    parcel: ReceivedOrder,
+    /// The photo the claim was filed with.
+    photo: Uuid,
+    claim: Claim,
 }
 
-async fn upload(app: &TestApp, who: &Session, bytes: Vec<u8>, name: &str) -> Resp {
-    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
-    let form = reqwest::multipart::Form::new().part("file", part);
-    app.send(
-        app.http
-            .post(app.url("/api/v1/claim-evidence"))
-            .bearer_auth(&who.token)
-            .multipart(form),
-    )
-    .await
-}
-
-async fn photo(app: &TestApp, who: &Session) -> String {
-    let r = upload(app, who, jpeg_with_exif(), "parcel.jpg").await;
-    r.expect_status(201);
-    id(&r.body["id"])
-}
-
-/// A paid, shipped and received sub-order of `qty` boxes at ¥59.90 (+ shipping) from a fresh
-/// seller; returns (operator, seller owner, buyer, sub-order id, line id, sub-order total).
-async fn received(
-    app: &TestApp,
-    phone_suffix: u32,
-    qty: i64,
-) -> (Session, Session, Session, String, String, i64) {
-    let op = app.operator().await;
-    let (owner, _org, _listing, sku) = seller(
-        app,
-        &op,
-        &format!("1380000{phone_suffix:04}"),
-        "梅岭脐橙专业合作社",
-        "赣南脐橙 10斤装",
-        5990,
-        100,
-    )
-    .await;
-    let (buyer, address) = buyer_with_address(app, &format!("1360000{phone_suffix:04}")).await;
-    let o = app
-        .post("/api/v1/orders", json!({"address_id": address, "payment_method": "offline", "items": [{"sku_id": sku, "quantity": qty}]}), Some(&buyer.token))
+async fn filed(app: &TestApp) -> Filed {
+    let parcel = app.received_order(4).await;
+    let photo = app.evidence_photo(&parcel.buyer).await;
+    let r = app
+        .file_claim(
+            &parcel.buyer,
+            parcel.sub_order_id,
+            parcel.line_id,
+            3,
+            &[photo],
+        )
         .await;
-    o.expect_status(201);
-    let oid = id(&o.body["id"]);
-    app.post(
-        &format!("/api/v1/orders/{oid}/offline-payment"),
-        json!({"reference": "BANK-1"}),
-        Some(&op.token),
-    )
-    .await
-    .expect_status(200);
-    let sub = id(&o.body["sub_orders"][0]["id"]);
-    let line = id(&o.body["sub_orders"][0]["lines"][0]["id"]);
-    app.post(
-        &format!("/api/v1/sub-orders/{sub}/ship"),
-        json!({"carrier": "顺丰速运", "tracking_no": format!("SF9{phone_suffix:09}")}),
-        Some(&owner.token),
-    )
-    .await
-    .expect_status(200);
-    app.post_empty(
-        &format!("/api/v1/sub-orders/{sub}/receive"),
-        Some(&buyer.token),
-    )
-    .await
-    .expect_status(200);
-    let total = o.body["total"].as_i64().unwrap_or_default();
-    (op, owner, buyer, sub, line, total)
+    r.expect_status(201);
+    Filed {
+        parcel,
+        photo,
+        claim: r.json(),
+    }
 }
 
-async fn file(
-    app: &TestApp,
-    who: &Session,
-    sub: &str,
-    line: &str,
-    qty: i64,
-    photos: Vec<String>,
-) -> Resp {
+/// [`filed`], and the seller offered a refund of one box of the three.
+async fn offered(app: &TestApp) -> Filed {
+    let f = filed(app).await;
     app.post(
-        &format!("/api/v1/sub-orders/{sub}/claims"),
-        json!({"kind": "damaged_in_transit", "description": "箱子被压扁，三个橙子破裂流汁",
-               "lines": [{"line_id": line, "quantity": qty}], "photos": photos}),
-        Some(&who.token),
+        &format!("/api/v1/claims/{}/respond", f.claim.id),
+        json!({"decision": "partial_refund", "basis": {"by": "quantity", "lines": [{"line_id": f.parcel.line_id, "quantity": 1}]}, "note": "其余两个看照片只是轻微压痕"}),
+        Some(&f.parcel.seller.owner.token),
     )
     .await
+    .expect_status(200);
+    f
+}
+
+/// [`offered`], and the buyer escalated the low offer to the operator.
+async fn escalated(app: &TestApp) -> Filed {
+    let f = offered(app).await;
+    app.post(
+        &format!("/api/v1/claims/{}/escalate", f.claim.id),
+        json!({"reason": "三个都坏了，照片很清楚"}),
+        Some(&f.parcel.buyer.token),
+    )
+    .await
+    .expect_status(200);
+    f
+}
+
+/// The operator's decision on an escalated claim: three boxes, 70 % the carrier's fault.
+async fn decide(app: &TestApp, claim: Uuid) -> Resp {
+    let op = app.operator().await;
+    app.post(&format!("/api/v1/claims/{claim}/decide"),
+        json!({"amount": 3 * 5990, "liability": [{"party": "carrier", "percent": 70}, {"party": "seller", "percent": 30}], "note": "照片显示外箱受压，承运方主责，包装偏薄"}),
+        Some(&op.token)).await
 }
 
 both_backends! {
-    async fn a_partial_offer_escalated_to_arbitration_is_decided_finally_with_split_liability(app) {
-        let (op, owner, buyer, sub, line, total) = received(&app, 101, 4).await;
-        let stranger = app.register("13600009999", "路人").await;
+    async fn evidence_must_be_an_image_within_the_size_limit(app) {
+        let parcel = app.received_order(4).await;
+        let buyer = &parcel.buyer;
 
-        // Evidence: images only, within the size limit; the original is kept with its hash.
-        let r = upload(&app, &buyer, b"%PDF-1.4 not a photo".to_vec(), "x.pdf").await;
+        let r = app.upload("/api/v1/claim-evidence", buyer, b"%PDF-1.4 not a photo".to_vec(), "x.pdf").await;
         r.expect_status(415);
-        let mut big = crate::catalog::png(10, 10);
+        let mut big = png(10, 10);
         big.resize(9 * 1024 * 1024, 0);
         let head = format!(
-            "POST /api/v1/claim-evidence HTTP/1.1\r\nAuthorization: Bearer {}\r\nContent-Type: multipart/form-data; boundary={}",
+            "POST /api/v1/claim-evidence HTTP/1.1\r\nAuthorization: Bearer {}\r\nContent-Type: multipart/form-data; boundary={MULTIPART_BOUNDARY}",
             buyer.token,
-            crate::catalog::BOUNDARY
         );
-        let r = app.send_raw(&head, crate::catalog::multipart_file(&big)).await;
+        let r = app.send_raw(&head, multipart_file(&big)).await;
         r.expect_status(413);
         assert_eq!(r.code(), "payload_too_large");
         assert_eq!(app.count("claim_evidence", "1=1").await, 0, "nothing stored");
-        let r = upload(&app, &buyer, jpeg_with_exif(), "parcel.jpg").await;
+    }
+
+    async fn an_evidence_photo_is_kept_with_its_hash_and_shown_only_to_its_uploader(app) {
+        let parcel = app.received_order(4).await;
+        let stranger = app.register("13600009999", "路人").await;
+
+        let r = app.upload("/api/v1/claim-evidence", &parcel.buyer, jpeg_with_exif(), "parcel.jpg").await;
+
         r.expect_status(201);
-        assert_eq!(r.body["sha256"].as_str().map(str::len), Some(64));
-        let p1 = id(&r.body["id"]);
-        let url = id(&r.body["url"]);
-        app.get(&url, Some(&buyer.token)).await.expect_status(200);
+        assert_eq!(r.str("sha256").len(), 64);
+        let url = r.string("url");
+        app.get(&url, Some(&parcel.buyer.token)).await.expect_status(200);
         app.get(&url, Some(&stranger.token)).await.expect_status(404);
         app.get(&url, None).await.expect_status(401);
+    }
 
-        // Bad claims: no photos, someone else's order, too many units, a line of another order.
-        let r = file(&app, &buyer, &sub, &line, 1, vec![]).await;
+    async fn bad_claims_are_refused_and_nothing_is_written(app) {
+        let ReceivedOrder { buyer, sub_order_id: sub, line_id: line, .. } = app.received_order(4).await;
+        let stranger = app.register("13600009999", "路人").await;
+        let p1 = app.evidence_photo(&buyer).await;
+
+        // No photos, someone else's order, too many units, a line of another order, another
+        // account's photo, no lines at all.
+        let r = app.file_claim(&buyer, sub, line, 1, &[]).await;
         assert_eq!(r.field_code("photos"), Some("required"), "{}", r.text);
-        file(&app, &stranger, &sub, &line, 1, vec![p1.clone()]).await.expect_status(404);
-        let r = file(&app, &buyer, &sub, &line, 5, vec![p1.clone()]).await;
+        app.file_claim(&stranger, sub, line, 1, &[p1]).await.expect_status(404);
+        let r = app.file_claim(&buyer, sub, line, 5, &[p1]).await;
         assert_eq!(r.field_code("lines[0].quantity"), Some("out_of_range"), "{}", r.text);
-        let r = file(&app, &buyer, &sub, &uuid::Uuid::nil().to_string(), 1, vec![p1.clone()]).await;
+        let r = app.file_claim(&buyer, sub, Uuid::nil(), 1, &[p1]).await;
         assert_eq!(r.field_code("lines[0].line_id"), Some("not_in_order"));
-        let stranger_photo = photo(&app, &stranger).await;
-        let r = file(&app, &buyer, &sub, &line, 1, vec![stranger_photo]).await;
+        let stranger_photo = app.evidence_photo(&stranger).await;
+        let r = app.file_claim(&buyer, sub, line, 1, &[stranger_photo]).await;
         assert_eq!(r.field_code("photos"), Some("not_found"), "another account's photo");
         let r = app.post(&format!("/api/v1/sub-orders/{sub}/claims"), json!({"kind": "lost", "description": "x", "lines": [], "photos": []}), Some(&buyer.token)).await;
         r.expect_status(422);
-        assert_eq!(app.count("claims", "1=1").await, 0, "nothing half-written");
 
-        let filed = file(&app, &buyer, &sub, &line, 3, vec![p1.clone()]).await;
+        assert_eq!(app.count("claims", "1=1").await, 0, "nothing half-written");
+    }
+
+    async fn a_claim_is_filed_awaiting_the_seller_and_the_buyer_is_told_the_deadline_at_once(app) {
+        let parcel = app.received_order(4).await;
+        let photo = app.evidence_photo(&parcel.buyer).await;
+
+        let filed = app.file_claim(&parcel.buyer, parcel.sub_order_id, parcel.line_id, 3, &[photo]).await;
+
         filed.expect_status(201);
-        let c = &filed.body;
-        assert_eq!(c["status"], "awaiting_seller");
-        assert_eq!(c["claimed"], 3 * 5990);
-        assert_eq!(c["contact_phone"], "13600000001", "the delivery phone, unless another is given");
-        let respond_by = chrono::DateTime::parse_from_rfc3339(c["respond_by"].as_str().unwrap_or_default()).map(|t| t.to_utc());
+        assert_eq!(filed.str("status"), "awaiting_seller");
+        assert_eq!(filed.i64("claimed"), 3 * 5990);
+        assert_eq!(filed.str("contact_phone"), DELIVERY_PHONE, "the delivery phone, unless another is given");
+        let respond_by = chrono::DateTime::parse_from_rfc3339(filed.str("respond_by")).map(|t| t.to_utc());
         let due = app.clock.now() + chrono::Duration::hours(24);
         assert!(respond_by.is_ok_and(|t| (t - due).num_milliseconds().abs() < 1000), "the buyer is told the deadline at once: {respond_by:?}");
-        assert_eq!(c["can"]["respond"], false);
-        assert_eq!(c["refundable"], total, "the most any answer can refund");
-        let cid = id(&c["id"]);
-        let of_order = app.get(&format!("/api/v1/claims?order_id={}", id(&c["order_id"])), Some(&buyer.token)).await;
-        assert_eq!(of_order.body["total"], 1);
-        assert_eq!(app.get(&format!("/api/v1/claims?order_id={}", uuid::Uuid::nil()), Some(&buyer.token)).await.body["total"], 0);
-        // The same units cannot be claimed twice; the photo is used.
-        let p2 = photo(&app, &buyer).await;
-        let r = file(&app, &buyer, &sub, &line, 2, vec![p2.clone()]).await;
-        assert_eq!(r.field_code("lines[0].quantity"), Some("out_of_range"), "{}", r.text);
-        let r = file(&app, &buyer, &sub, &line, 1, vec![p1.clone()]).await;
+        assert!(!filed.bool("can.respond"));
+        assert_eq!(filed.i64("refundable"), parcel.total, "the most any answer can refund");
+        let of_order = app.get(&format!("/api/v1/claims?order_id={}", parcel.order_id), Some(&parcel.buyer.token)).await;
+        assert_eq!(of_order.i64("total"), 1);
+        assert_eq!(app.get(&format!("/api/v1/claims?order_id={}", Uuid::nil()), Some(&parcel.buyer.token)).await.i64("total"), 0);
+    }
+
+    async fn units_already_claimed_and_a_photo_already_used_cannot_be_claimed_again(app) {
+        let Filed { parcel, photo: used, .. } = filed(&app).await;
+        let (buyer, sub, line) = (&parcel.buyer, parcel.sub_order_id, parcel.line_id);
+
+        let fresh = app.evidence_photo(buyer).await;
+        let r = app.file_claim(buyer, sub, line, 2, &[fresh]).await;
+        assert_eq!(r.field_code("lines[0].quantity"), Some("out_of_range"), "3 of 4 are claimed: {}", r.text);
+        let r = app.file_claim(buyer, sub, line, 1, &[used]).await;
         assert_eq!(r.field_code("photos"), Some("not_found"));
+    }
 
-        // Only the seller answers, only on its turn; other sellers do not see the claim.
-        let (other_seller, _, _, _) = seller(&app, &op, "13800000199", "白云山家庭农场", "散养土鸡蛋", 4500, 10).await;
-        app.get(&format!("/api/v1/claims/{cid}"), Some(&other_seller.token)).await.expect_status(404);
-        app.post(&format!("/api/v1/claims/{cid}/respond"), json!({"decision": "full_refund"}), Some(&other_seller.token)).await.expect_status(404);
-        app.post(&format!("/api/v1/claims/{cid}/respond"), json!({"decision": "full_refund"}), Some(&buyer.token)).await.expect_status(403);
-        let r = app.post(&format!("/api/v1/claims/{cid}/respond"), json!({"decision": "partial_refund", "basis": {"by": "damage_level", "percent": 40}}), Some(&owner.token)).await;
+    async fn only_the_seller_answers_a_claim_and_bad_answers_are_refused(app) {
+        let Filed { parcel, claim, .. } = filed(&app).await;
+        let owner = &parcel.seller.owner;
+        let respond = format!("/api/v1/claims/{}/respond", claim.id);
+        let total = parcel.total;
+
+        // Other sellers do not even see the claim; the buyer cannot answer it.
+        let other_seller = app.verified_seller().named("白云山家庭农场").await;
+        app.get(&format!("/api/v1/claims/{}", claim.id), Some(&other_seller.owner.token)).await.expect_status(404);
+        app.post(&respond, json!({"decision": "full_refund"}), Some(&other_seller.owner.token)).await.expect_status(404);
+        app.post(&respond, json!({"decision": "full_refund"}), Some(&parcel.buyer.token)).await.expect_status(403);
+        let r = app.post(&respond, json!({"decision": "partial_refund", "basis": {"by": "damage_level", "percent": 40}}), Some(&owner.token)).await;
         assert_eq!(r.field_code("basis"), Some("invalid"), "{}", r.text);
-        let r = app.post(&format!("/api/v1/claims/{cid}/respond"), json!({"decision": "partial_refund", "basis": {"by": "agreed", "amount": total + 1}}), Some(&owner.token)).await;
+        let r = app.post(&respond, json!({"decision": "partial_refund", "basis": {"by": "agreed", "amount": total + 1}}), Some(&owner.token)).await;
         assert_eq!(r.field_code("amount"), Some("out_of_range"), "{}", r.text);
-        let r = app.post(&format!("/api/v1/claims/{cid}/respond"), json!({"decision": "reject", "reason": "x"}), Some(&owner.token)).await;
+        let r = app.post(&respond, json!({"decision": "reject", "reason": "x"}), Some(&owner.token)).await;
         r.expect_status(422);
-        let inbox = app.get(&format!("/api/v1/orgs/{}/claims?status=awaiting_seller", id(&c["seller_id"])), Some(&owner.token)).await;
-        assert_eq!(inbox.body["total"], 1);
-        assert_eq!(inbox.body["items"][0]["can"]["respond"], true);
 
-        // 30 % of the claimed 3 of 4 boxes... by quantity: one box.
-        let offered = app.post(&format!("/api/v1/claims/{cid}/respond"), json!({"decision": "partial_refund", "basis": {"by": "quantity", "lines": [{"line_id": line, "quantity": 1}]}, "note": "其余两个看照片只是轻微压痕"}), Some(&owner.token)).await;
+        // Still the seller's turn, in its inbox.
+        let inbox = app.get(&format!("/api/v1/orgs/{}/claims?status=awaiting_seller", claim.seller_id), Some(&owner.token)).await;
+        assert_eq!(inbox.i64("total"), 1);
+        assert!(inbox.bool("items.0.can.respond"));
+    }
+
+    async fn a_partial_offer_by_quantity_waits_for_the_buyer_and_cannot_be_changed(app) {
+        let Filed { parcel, claim, .. } = filed(&app).await;
+        let owner = &parcel.seller.owner;
+        let respond = format!("/api/v1/claims/{}/respond", claim.id);
+
+        // One box of the claimed three.
+        let offered = app.post(&respond, json!({"decision": "partial_refund", "basis": {"by": "quantity", "lines": [{"line_id": parcel.line_id, "quantity": 1}]}, "note": "其余两个看照片只是轻微压痕"}), Some(&owner.token)).await;
+
         offered.expect_status(200);
-        assert_eq!(offered.body["status"], "awaiting_buyer");
-        assert_eq!(offered.body["offered"], 5990);
-        assert!(offered.body["first_response_at"].is_string());
-        app.post(&format!("/api/v1/claims/{cid}/respond"), json!({"decision": "full_refund"}), Some(&owner.token)).await.expect_status(409);
+        assert_eq!(offered.str("status"), "awaiting_buyer");
+        assert_eq!(offered.i64("offered"), 5990);
+        assert!(offered.at("first_response_at").is_string());
+        app.post(&respond, json!({"decision": "full_refund"}), Some(&owner.token)).await.expect_status(409);
+    }
 
-        // The thread, with a photo; strangers stay out.
-        let r = app.post(&format!("/api/v1/claims/{cid}/messages"), json!({"body": "三个都裂了，请看第二张照片", "attachments": [p2]}), Some(&buyer.token)).await;
+    async fn the_parties_talk_in_the_claims_thread_and_strangers_stay_out(app) {
+        let Filed { parcel, claim, .. } = offered(&app).await;
+        let messages = format!("/api/v1/claims/{}/messages", claim.id);
+        let stranger = app.register("13600009999", "路人").await;
+        let photo = app.evidence_photo(&parcel.buyer).await;
+
+        let r = app.post(&messages, json!({"body": "三个都裂了，请看第二张照片", "attachments": [photo]}), Some(&parcel.buyer.token)).await;
         r.expect_status(201);
-        app.post(&format!("/api/v1/claims/{cid}/messages"), json!({"body": "已收到，稍后回复"}), Some(&owner.token)).await.expect_status(201);
-        app.post(&format!("/api/v1/claims/{cid}/messages"), json!({"body": "hi"}), Some(&stranger.token)).await.expect_status(404);
-        app.post(&format!("/api/v1/claims/{cid}/messages"), json!({"body": ""}), Some(&buyer.token)).await.expect_status(422);
-        let seen = app.get(&format!("/api/v1/claims/{cid}"), Some(&owner.token)).await;
-        assert_eq!(seen.body["messages"].as_array().map(Vec::len), Some(2));
-        assert_eq!(seen.body["evidence"].as_array().map(Vec::len), Some(2), "message photos join the evidence");
+        app.post(&messages, json!({"body": "已收到，稍后回复"}), Some(&parcel.seller.owner.token)).await.expect_status(201);
+        app.post(&messages, json!({"body": "hi"}), Some(&stranger.token)).await.expect_status(404);
+        app.post(&messages, json!({"body": ""}), Some(&parcel.buyer.token)).await.expect_status(422);
 
-        // Rating waits for the end; the buyer escalates the low offer.
-        let r = app.post(&format!("/api/v1/claims/{cid}/satisfaction"), json!({"rating": 5}), Some(&buyer.token)).await;
+        let seen = app.get(&format!("/api/v1/claims/{}", claim.id), Some(&parcel.seller.owner.token)).await;
+        assert_eq!(seen.len_of("messages"), 2);
+        assert_eq!(seen.len_of("evidence"), 2, "message photos join the evidence");
+    }
+
+    async fn the_buyer_escalates_a_low_offer_to_the_queue_of_the_operator_and_agents(app) {
+        let Filed { parcel, claim, .. } = offered(&app).await;
+        let op = app.operator().await;
+
+        // Rating waits for the end; escalating is the buyer's.
+        let r = app.post(&format!("/api/v1/claims/{}/satisfaction", claim.id), json!({"rating": 5}), Some(&parcel.buyer.token)).await;
         assert_eq!(r.code(), "not_resolved");
-        app.post(&format!("/api/v1/claims/{cid}/escalate"), json!({"reason": "三个都坏了"}), Some(&owner.token)).await.expect_status(403);
-        let esc = app.post(&format!("/api/v1/claims/{cid}/escalate"), json!({"reason": "三个都坏了，照片很清楚"}), Some(&buyer.token)).await;
-        esc.expect_status(200);
-        assert_eq!(esc.body["status"], "in_arbitration");
-        assert_eq!(esc.body["escalated"], true);
-        let queue = app.get("/api/v1/ops/claims", Some(&op.token)).await;
-        assert_eq!(queue.body["total"], 1);
-        // After-sales agents work the same queue and read the order whole.
-        let agent = app.staff("13900000109", farmgate_identity::PlatformRole::AfterSalesAgent).await;
-        let by_order = app.get(&format!("/api/v1/ops/claims?order_id={}", id(&c["order_id"])), Some(&agent.token)).await;
-        assert_eq!(by_order.body["total"], 1);
-        let whole = app.get(&format!("/api/v1/orders/{}", id(&c["order_id"])), Some(&agent.token)).await;
-        whole.expect_status(200);
-        assert_eq!(whole.body["viewer"], "operator");
-        assert_eq!(whole.body["sub_orders"].as_array().map(Vec::len), Some(1));
-        app.get("/api/v1/ops/claims", Some(&buyer.token)).await.expect_status(403);
+        app.post(&format!("/api/v1/claims/{}/escalate", claim.id), json!({"reason": "三个都坏了"}), Some(&parcel.seller.owner.token)).await.expect_status(403);
+        let esc = app.post(&format!("/api/v1/claims/{}/escalate", claim.id), json!({"reason": "三个都坏了，照片很清楚"}), Some(&parcel.buyer.token)).await;
 
-        // The operator decides: wrong shares and amounts are refused, then it is final.
-        app.post(&format!("/api/v1/claims/{cid}/decide"), json!({"amount": 11980, "liability": [{"party": "carrier", "percent": 70}], "note": "运输挤压"}), Some(&buyer.token)).await.expect_status(403);
-        let r = app.post(&format!("/api/v1/claims/{cid}/decide"), json!({"amount": 11980, "liability": [{"party": "carrier", "percent": 70}], "note": "运输挤压"}), Some(&op.token)).await;
+        esc.expect_status(200);
+        assert_eq!(esc.str("status"), "in_arbitration");
+        assert!(esc.bool("escalated"));
+        let queue = app.get("/api/v1/ops/claims", Some(&op.token)).await;
+        assert_eq!(queue.i64("total"), 1);
+        // After-sales agents work the same queue and read the order whole.
+        let agent = app.agent().await;
+        let by_order = app.get(&format!("/api/v1/ops/claims?order_id={}", claim.order_id), Some(&agent.token)).await;
+        assert_eq!(by_order.i64("total"), 1);
+        let whole = app.get(&format!("/api/v1/orders/{}", claim.order_id), Some(&agent.token)).await;
+        whole.expect_status(200);
+        assert_eq!(whole.str("viewer"), "operator");
+        assert_eq!(whole.len_of("sub_orders"), 1);
+        app.get("/api/v1/ops/claims", Some(&parcel.buyer.token)).await.expect_status(403);
+    }
+
+    async fn the_operators_decision_needs_whole_shares_and_an_amount_within_what_was_paid(app) {
+        let Filed { parcel, claim, .. } = escalated(&app).await;
+        let op = app.operator().await;
+        let path = format!("/api/v1/claims/{}/decide", claim.id);
+
+        app.post(&path, json!({"amount": 11980, "liability": [{"party": "carrier", "percent": 70}], "note": "运输挤压"}), Some(&parcel.buyer.token)).await.expect_status(403);
+        let r = app.post(&path, json!({"amount": 11980, "liability": [{"party": "carrier", "percent": 70}], "note": "运输挤压"}), Some(&op.token)).await;
         assert_eq!(r.field_code("liability"), Some("invalid"));
-        let r = app.post(&format!("/api/v1/claims/{cid}/decide"), json!({"amount": total + 1, "liability": [{"party": "carrier", "percent": 100}], "note": "运输挤压"}), Some(&op.token)).await;
+        let r = app.post(&path, json!({"amount": parcel.total + 1, "liability": [{"party": "carrier", "percent": 100}], "note": "运输挤压"}), Some(&op.token)).await;
         assert_eq!(r.field_code("amount"), Some("out_of_range"));
-        let d = app.post(&format!("/api/v1/claims/{cid}/decide"),
-            json!({"amount": 3 * 5990, "liability": [{"party": "carrier", "percent": 70}, {"party": "seller", "percent": 30}], "note": "照片显示外箱受压，承运方主责，包装偏薄"}), Some(&op.token)).await;
+        assert_eq!(app.count("refunds", "1=1").await, 0);
+    }
+
+    async fn the_operators_decision_is_final_refunds_once_and_opens_recourse_against_the_carrier(app) {
+        let Filed { parcel, claim, .. } = escalated(&app).await;
+        let op = app.operator().await;
+
+        let d = decide(&app, claim.id).await;
+
         d.expect_status(200);
-        assert_eq!(d.body["status"], "resolved");
-        assert_eq!(d.body["refunded"], 3 * 5990);
-        assert_eq!(d.body["recourse"]["carrier"], "顺丰速运");
-        assert_eq!(d.body["recourse"]["amount"], (3 * 5990 * 70 + 50) / 100);
-        let again = app.post(&format!("/api/v1/claims/{cid}/decide"), json!({"amount": 100, "liability": [{"party": "seller", "percent": 100}], "note": "改判"}), Some(&op.token)).await;
+        assert_eq!(d.str("status"), "resolved");
+        assert_eq!(d.i64("refunded"), 3 * 5990);
+        assert_eq!(d.str("recourse.carrier"), "顺丰速运");
+        assert_eq!(d.i64("recourse.amount"), (3 * 5990 * 70 + 50) / 100);
+        let again = app.post(&format!("/api/v1/claims/{}/decide", claim.id), json!({"amount": 100, "liability": [{"party": "seller", "percent": 100}], "note": "改判"}), Some(&op.token)).await;
         assert_eq!(again.code(), "already_decided");
         assert_eq!(app.count("refunds", "1=1").await, 1, "paid once");
         app.outbox_drained().await;
         assert_eq!(app.count("refunds", "status = 'succeeded'").await, 1);
-        let order = app.get(&format!("/api/v1/orders/{}", id(&d.body["order_id"])), Some(&buyer.token)).await;
-        assert_eq!(order.body["refunded"], 3 * 5990);
-        let kinds: Vec<String> = d.body["events"].as_array().map(|a| a.iter().map(|e| id(&e["kind"])).collect()).unwrap_or_default();
-        assert_eq!(kinds, ["filed", "offered", "escalated", "decided", "refunded", "recourse_opened"]);
-
-        // Satisfaction: once, 1 to 5.
-        let r = app.post(&format!("/api/v1/claims/{cid}/satisfaction"), json!({"rating": 0}), Some(&buyer.token)).await;
-        assert_eq!(r.field_code("rating"), Some("out_of_range"));
-        let r = app.post(&format!("/api/v1/claims/{cid}/satisfaction"), json!({"rating": 4, "comment": "处理及时"}), Some(&buyer.token)).await;
-        r.expect_status(200);
-        assert_eq!(r.body["satisfaction"], 4);
-        let r = app.post(&format!("/api/v1/claims/{cid}/satisfaction"), json!({"rating": 5}), Some(&buyer.token)).await;
-        assert_eq!(r.code(), "already_rated");
+        assert_eq!(app.order(parcel.order_id, &parcel.buyer).await.refunded, 3 * 5990);
+        let decided: Claim = d.json();
+        assert_eq!(decided.event_kinds(), ["filed", "offered", "escalated", "decided", "refunded", "recourse_opened"]);
     }
 
-    async fn a_missed_deadline_refunds_small_claims_and_sends_large_ones_to_the_operator(app) {
-        let (op, owner, buyer, sub, line, _total) = received(&app, 201, 10).await;
-        // Two boxes (¥119.80) are over the ¥50 auto-approval line.
-        let big = file(&app, &buyer, &sub, &line, 2, vec![photo(&app, &buyer).await]).await;
-        big.expect_status(201);
-        let big_id = id(&big.body["id"]);
-        // A small claim on another sub-order: 1 box of a cheaper listing.
-        let (_o2, _org2, _l2, cheap_sku) = seller(&app, &op, "13800000202", "白云山家庭农场", "散养土鸡蛋 10枚", 1800, 10).await;
-        let addresses = app.get("/api/v1/me/addresses", Some(&buyer.token)).await;
-        let address = id(&addresses.body[0]["id"]);
-        let o = app.post("/api/v1/orders", json!({"address_id": address, "payment_method": "offline", "items": [{"sku_id": cheap_sku, "quantity": 1}]}), Some(&buyer.token)).await;
-        let oid = id(&o.body["id"]);
-        let small_sub = id(&o.body["sub_orders"][0]["id"]);
-        let small_line = id(&o.body["sub_orders"][0]["lines"][0]["id"]);
-        app.post(&format!("/api/v1/orders/{oid}/offline-payment"), json!({"reference": "BANK-2"}), Some(&op.token)).await.expect_status(200);
-        let farm = app.login("13800000202", farmgate_tests::PASSWORD).await;
-        let farm_token = id(&farm.body["session"]["token"]);
-        app.post(&format!("/api/v1/sub-orders/{small_sub}/ship"), json!({"carrier": "中国邮政", "tracking_no": "EMS0000000202"}), Some(&farm_token)).await.expect_status(200);
-        app.post_empty(&format!("/api/v1/sub-orders/{small_sub}/receive"), Some(&buyer.token)).await.expect_status(200);
-        let small = file(&app, &buyer, &small_sub, &small_line, 1, vec![photo(&app, &buyer).await]).await;
-        small.expect_status(201);
-        let small_id = id(&small.body["id"]);
+    async fn satisfaction_is_rated_once_from_one_to_five(app) {
+        let Filed { parcel, claim, .. } = escalated(&app).await;
+        decide(&app, claim.id).await.expect_status(200);
+        let path = format!("/api/v1/claims/{}/satisfaction", claim.id);
 
-        // Before the deadline nothing moves.
-        app.clock.advance(chrono::Duration::hours(23));
-        app.state.infra.outbox.wake();
-        app.outbox_drained().await;
-        assert_eq!(app.get(&format!("/api/v1/claims/{big_id}"), Some(&buyer.token)).await.body["status"], "awaiting_seller");
+        let r = app.post(&path, json!({"rating": 0}), Some(&parcel.buyer.token)).await;
+        assert_eq!(r.field_code("rating"), Some("out_of_range"));
+        let r = app.post(&path, json!({"rating": 4, "comment": "处理及时"}), Some(&parcel.buyer.token)).await;
+        r.expect_status(200);
+        assert_eq!(r.i64("satisfaction"), 4);
+        let r = app.post(&path, json!({"rating": 5}), Some(&parcel.buyer.token)).await;
+        assert_eq!(r.code(), "already_rated");
+    }
+}
 
-        app.clock.advance(chrono::Duration::hours(1) + chrono::Duration::minutes(1));
-        app.state.infra.outbox.wake();
-        app.outbox_drained().await;
-        let s = app.get(&format!("/api/v1/claims/{small_id}"), Some(&buyer.token)).await;
-        assert_eq!(s.body["status"], "resolved", "{}", s.text);
-        assert_eq!(s.body["refunded"], 1800);
-        assert_eq!(s.body["liability"], json!([{"party": "platform", "percent": 100}]), "unclear fault: the platform bears it");
-        let b = app.get(&format!("/api/v1/claims/{big_id}"), Some(&buyer.token)).await;
-        assert_eq!(b.body["status"], "in_arbitration");
-        assert_eq!(b.body["escalated"], true);
-        assert_eq!(b.body["refunded"], 0);
-        // The seller can no longer answer; the operator can.
-        let late = app.post(&format!("/api/v1/claims/{big_id}/respond"), json!({"decision": "full_refund"}), Some(&owner.token)).await;
-        assert_eq!(late.code(), "not_your_turn");
-        let q = app.get("/api/v1/ops/claims?status=in_arbitration", Some(&op.token)).await;
-        assert_eq!(q.body["total"], 1);
-        app.outbox_drained().await;
+/// Advances the clock and lets the scheduler run.
+async fn later(app: &TestApp, by: chrono::Duration) {
+    app.clock.advance(by);
+    app.state.infra.outbox.wake();
+    app.outbox_drained().await;
+}
+
+/// A claim for 2 boxes (¥119.80, over the ¥50 line for automatic refunds) on a received
+/// parcel of 10.
+async fn large_claim(app: &TestApp) -> (ReceivedOrder, Claim) {
+    let parcel = app.received_order(10).await;
+    let claim = app
+        .claim(&parcel.buyer, parcel.sub_order_id, parcel.line_id, 2)
+        .await;
+    (parcel, claim)
+}
+
+both_backends! {
+    async fn before_the_sellers_deadline_nothing_moves(app) {
+        let (parcel, big) = large_claim(&app).await;
+
+        later(&app, chrono::Duration::hours(23)).await;
+
+        let b = app.get(&format!("/api/v1/claims/{}", big.id), Some(&parcel.buyer.token)).await;
+        assert_eq!(b.str("status"), "awaiting_seller");
+    }
+
+    async fn a_small_claim_left_unanswered_past_the_deadline_is_refunded_at_the_platforms_cost(app) {
+        // One box of a cheaper listing: ¥18.
+        let farm = app.verified_seller().named("白云山家庭农场").with_listing(Product::boxes("散养土鸡蛋 10枚", 1800, 10)).await;
+        let buyer = app.consumer().await;
+        let parcel = app.received(&buyer, &farm, &[(farm.sku, 1)]).await;
+        let small = app.claim(&buyer, parcel.sub_order_id, parcel.line_id, 1).await;
+
+        later(&app, chrono::Duration::hours(23)).await;
+        later(&app, chrono::Duration::hours(1) + chrono::Duration::minutes(1)).await;
+
+        let s = app.get(&format!("/api/v1/claims/{}", small.id), Some(&buyer.token)).await;
+        assert_eq!(s.str("status"), "resolved", "{}", s.text);
+        assert_eq!(s.i64("refunded"), 1800);
+        assert_eq!(s.at("liability"), &json!([{"party": "platform", "percent": 100}]), "unclear fault: the platform bears it");
         assert_eq!(app.count("refunds", "status = 'succeeded'").await, 1);
     }
 
-    async fn claims_wait_for_receipt_close_with_the_window_and_settle_by_full_refund_or_accepted_rejection(app) {
-        let (op, owner, buyer, sub, line, _total) = received(&app, 301, 3).await;
-        // Before receipt: refused.
-        let (_o, _org, _l, sku) = seller(&app, &op, "13800000302", "白云山家庭农场", "散养土鸡蛋 10枚", 1800, 10).await;
-        let addresses = app.get("/api/v1/me/addresses", Some(&buyer.token)).await;
-        let o = app.post("/api/v1/orders", json!({"address_id": id(&addresses.body[0]["id"]), "payment_method": "offline", "items": [{"sku_id": sku, "quantity": 1}]}), Some(&buyer.token)).await;
-        let unshipped_sub = id(&o.body["sub_orders"][0]["id"]);
-        let unshipped_line = id(&o.body["sub_orders"][0]["lines"][0]["id"]);
-        let r = file(&app, &buyer, &unshipped_sub, &unshipped_line, 1, vec![photo(&app, &buyer).await]).await;
+    async fn a_large_claim_left_unanswered_past_the_deadline_goes_to_the_operator_and_the_seller_can_no_longer_answer(app) {
+        let (parcel, big) = large_claim(&app).await;
+        let op = app.operator().await;
+
+        later(&app, chrono::Duration::hours(23)).await;
+        later(&app, chrono::Duration::hours(1) + chrono::Duration::minutes(1)).await;
+
+        let b = app.get(&format!("/api/v1/claims/{}", big.id), Some(&parcel.buyer.token)).await;
+        assert_eq!(b.str("status"), "in_arbitration");
+        assert!(b.bool("escalated"));
+        assert_eq!(b.i64("refunded"), 0);
+        let late = app.post(&format!("/api/v1/claims/{}/respond", big.id), json!({"decision": "full_refund"}), Some(&parcel.seller.owner.token)).await;
+        assert_eq!(late.code(), "not_your_turn");
+        let q = app.get("/api/v1/ops/claims?status=in_arbitration", Some(&op.token)).await;
+        assert_eq!(q.i64("total"), 1);
+        assert_eq!(app.count("refunds", "status = 'succeeded'").await, 0);
+    }
+
+    async fn a_claim_waits_for_receipt(app) {
+        let seller = app.seller_with_listing().await;
+        let buyer = app.consumer().await;
+        let order = app.checkout(&buyer, &[(seller.sku, 1)], "offline").await;
+        let photo = app.evidence_photo(&buyer).await;
+
+        let r = app.file_claim(&buyer, order.part().id, order.part().line().id, 1, &[photo]).await;
+
         assert_eq!(r.code(), "not_received");
+    }
 
-        // Full refund settles at once, with the seller's liability by default.
-        let one = file(&app, &buyer, &sub, &line, 1, vec![photo(&app, &buyer).await]).await;
-        let one_id = id(&one.body["id"]);
-        let full = app.post(&format!("/api/v1/claims/{one_id}/respond"), json!({"decision": "full_refund"}), Some(&owner.token)).await;
+    async fn a_full_refund_settles_a_claim_at_once(app) {
+        let parcel = app.received_order(3).await;
+        let claim = app.claim(&parcel.buyer, parcel.sub_order_id, parcel.line_id, 1).await;
+
+        let full = app.post(&format!("/api/v1/claims/{}/respond", claim.id), json!({"decision": "full_refund"}), Some(&parcel.seller.owner.token)).await;
+
+        // With the seller's liability by default: no recourse against anyone.
         full.expect_status(200);
-        assert_eq!(full.body["status"], "resolved");
-        assert_eq!(full.body["refunded"], 5990);
-        assert!(full.body["recourse"].is_null());
+        assert_eq!(full.str("status"), "resolved");
+        assert_eq!(full.i64("refunded"), 5990);
+        assert!(full.at("recourse").is_null());
+    }
 
-        // A rejection the buyer accepts closes with nothing refunded.
-        let two = file(&app, &buyer, &sub, &line, 1, vec![photo(&app, &buyer).await]).await;
-        let two_id = id(&two.body["id"]);
-        let rej = app.post(&format!("/api/v1/claims/{two_id}/respond"), json!({"decision": "reject", "reason": "签收时外箱完好，照片中橙子无破损"}), Some(&owner.token)).await;
+    async fn a_rejection_the_buyer_accepts_closes_the_claim_with_nothing_refunded(app) {
+        let parcel = app.received_order(3).await;
+        let claim = app.claim(&parcel.buyer, parcel.sub_order_id, parcel.line_id, 1).await;
+
+        let rej = app.post(&format!("/api/v1/claims/{}/respond", claim.id), json!({"decision": "reject", "reason": "签收时外箱完好，照片中橙子无破损"}), Some(&parcel.seller.owner.token)).await;
         rej.expect_status(200);
-        assert_eq!(rej.body["status"], "awaiting_buyer");
-        assert_eq!(rej.body["can"]["accept"], false, "the seller's view");
-        let acc = app.post_empty(&format!("/api/v1/claims/{two_id}/accept"), Some(&buyer.token)).await;
+        assert_eq!(rej.str("status"), "awaiting_buyer");
+        assert!(!rej.bool("can.accept"), "the seller's view");
+        let acc = app.post_empty(&format!("/api/v1/claims/{}/accept", claim.id), Some(&parcel.buyer.token)).await;
+
         acc.expect_status(200);
-        assert_eq!(acc.body["status"], "resolved");
-        assert_eq!(acc.body["refunded"], 0);
-        app.post_empty(&format!("/api/v1/claims/{two_id}/accept"), Some(&buyer.token)).await.expect_status(409);
-        assert_eq!(app.count("refunds", "1=1").await, 1);
+        assert_eq!(acc.str("status"), "resolved");
+        assert_eq!(acc.i64("refunded"), 0);
+        app.post_empty(&format!("/api/v1/claims/{}/accept", claim.id), Some(&parcel.buyer.token)).await.expect_status(409);
+        assert_eq!(app.count("refunds", "1=1").await, 0);
+    }
 
-        // Reship: offered, accepted, and the zero-price replacement ships like any other.
-        let three = file(&app, &buyer, &sub, &line, 1, vec![photo(&app, &buyer).await]).await;
-        let three_id = id(&three.body["id"]);
-        let r = app.post(&format!("/api/v1/claims/{three_id}/respond"), json!({"decision": "reship", "lines": [{"line_id": line, "quantity": 2}]}), Some(&owner.token)).await;
+    async fn an_accepted_reship_sends_a_free_replacement_that_ships_like_any_other_part(app) {
+        let parcel = app.received_order(3).await;
+        let (buyer, owner, sub) = (&parcel.buyer, &parcel.seller.owner, parcel.sub_order_id);
+        let claim = app.claim(buyer, sub, parcel.line_id, 1).await;
+        let respond = format!("/api/v1/claims/{}/respond", claim.id);
+
+        let r = app.post(&respond, json!({"decision": "reship", "lines": [{"line_id": parcel.line_id, "quantity": 2}]}), Some(&owner.token)).await;
         assert_eq!(r.field_code("lines"), Some("invalid"), "more than was claimed");
-        let offer = app.post(&format!("/api/v1/claims/{three_id}/respond"), json!({"decision": "reship", "note": "今天补发一箱"}), Some(&owner.token)).await;
+        let offer = app.post(&respond, json!({"decision": "reship", "note": "今天补发一箱"}), Some(&owner.token)).await;
         offer.expect_status(200);
-        assert_eq!(offer.body["status"], "awaiting_buyer");
-        let done = app.post_empty(&format!("/api/v1/claims/{three_id}/accept"), Some(&buyer.token)).await;
-        done.expect_status(200);
-        assert_eq!(done.body["refunded"], 0);
-        let replacement = id(&done.body["events"].as_array().and_then(|e| e.iter().find(|e| e["kind"] == "accepted")).map(|e| e["data"]["replacement_sub_order_id"].clone()).unwrap_or_default());
-        let order = app.get(&format!("/api/v1/orders/{}", id(&done.body["order_id"])), Some(&buyer.token)).await;
-        let part = order.body["sub_orders"].as_array().and_then(|s| s.iter().find(|s| s["id"] == replacement.as_str()).cloned()).unwrap_or_default();
-        assert_eq!(part["status"], "paid", "{}", order.text);
-        assert_eq!(part["total"], 0);
-        assert_eq!(part["lines"][0]["quantity"], 1);
-        assert!(part["number"].as_str().is_some_and(|n| n.ends_with("-R1")));
-        assert_eq!(part["replaces"], sub.as_str());
-        assert_eq!(order.body["total"], order.body["goods_total"].as_i64().unwrap_or(0) + order.body["shipping"].as_i64().unwrap_or(0), "the order's totals are unchanged");
-        app.post(&format!("/api/v1/sub-orders/{replacement}/ship"), json!({"carrier": "顺丰速运", "tracking_no": "SF3010000002"}), Some(&owner.token)).await.expect_status(200);
-        app.post_empty(&format!("/api/v1/sub-orders/{replacement}/receive"), Some(&buyer.token)).await.expect_status(200);
-        app.post_empty(&format!("/api/v1/claims/{three_id}/accept"), Some(&buyer.token)).await.expect_status(409);
-        assert_eq!(app.count("order_events", "kind = 'replacement'").await, 1);
+        assert_eq!(offer.str("status"), "awaiting_buyer");
+        let done = app.post_empty(&format!("/api/v1/claims/{}/accept", claim.id), Some(&buyer.token)).await;
 
-        // After the window (48 h for fruit): refused.
+        done.expect_status(200);
+        assert_eq!(done.i64("refunded"), 0);
+        let done: Claim = done.json();
+        let accepted = done.events.iter().find(|e| e.kind == "accepted").expect("an accepted event");
+        let replacement = accepted.data.uuid("replacement_sub_order_id");
+        let order = app.order(done.order_id, buyer).await;
+        let part = order.sub_order(replacement);
+        assert_eq!(part.status, "paid", "{order:?}");
+        assert_eq!(part.total, 0);
+        assert_eq!(part.line().quantity, 1);
+        assert!(part.number.ends_with("-R1"));
+        assert_eq!(part.replaces, Some(sub));
+        assert_eq!(order.total, order.goods_total + order.shipping, "the order's totals are unchanged");
+        app.post(&format!("/api/v1/sub-orders/{replacement}/ship"), json!({"carrier": "顺丰速运", "tracking_no": "SF3010000002"}), Some(&owner.token)).await.expect_status(200);
+        app.receive(buyer, replacement).await;
+        app.post_empty(&format!("/api/v1/claims/{}/accept", claim.id), Some(&buyer.token)).await.expect_status(409);
+        assert_eq!(app.count("order_events", "kind = 'replacement'").await, 1);
+    }
+
+    async fn a_claim_after_the_window_is_refused(app) {
+        let parcel = app.received_order(3).await;
+        app.claim(&parcel.buyer, parcel.sub_order_id, parcel.line_id, 1).await;
+
+        // 48 h for fruit.
         app.clock.advance(chrono::Duration::hours(49));
-        let late = file(&app, &buyer, &sub, &line, 1, vec![photo(&app, &buyer).await]).await;
+        let photo = app.evidence_photo(&parcel.buyer).await;
+        let late = app.file_claim(&parcel.buyer, parcel.sub_order_id, parcel.line_id, 1, &[photo]).await;
+
         assert_eq!(late.code(), "window_closed", "{}", late.text);
-        let mine = app.get("/api/v1/claims", Some(&buyer.token)).await;
-        assert_eq!(mine.body["total"], 3);
+        let mine = app.get("/api/v1/claims", Some(&parcel.buyer.token)).await;
+        assert_eq!(mine.i64("total"), 1, "the refused claim is not listed");
     }
 }
 
-/// A seller whose listing has an inspected batch, and `buyers` buyers who each received one
-/// parcel packed from it; returns (operator, seller, listing, sku, batch id, code, buyers).
-async fn shipped_batch(
-    app: &TestApp,
-    buyers: usize,
-) -> (
-    Session,
-    Session,
-    String,
-    String,
-    String,
-    String,
-    Vec<Session>,
-) {
-    let op = app.operator().await;
-    let (owner, _org, listing, sku) = seller(
-        app,
-        &op,
-        "13800000401",
-        "梅岭脐橙专业合作社",
-        "赣南脐橙 10斤装",
-        5990,
-        100,
-    )
-    .await;
-    let (batch_id, code) = crate::trace::batch(app, &owner, &listing).await;
-    crate::trace::add(app, &owner, &batch_id, "inspection", &crate::trace::days_ago(app, 1),
-        json!({"lab": "青石县农产品质量检测站", "method": "GB 23200.113", "items": "农残 56 项", "result": "pass"})).await.expect_status(201);
-    let mut out = Vec::new();
-    for i in 0..buyers {
-        let (buyer, address) = buyer_with_address(app, &format!("136000004{i:02}")).await;
-        let o = app.post("/api/v1/orders", json!({"address_id": address, "payment_method": "offline", "items": [{"sku_id": sku, "quantity": 2}]}), Some(&buyer.token)).await;
-        o.expect_status(201);
-        let oid = id(&o.body["id"]);
-        app.post(
-            &format!("/api/v1/orders/{oid}/offline-payment"),
-            json!({"reference": "BANK-R"}),
-            Some(&op.token),
+/// A recall ordered by the county official for a batch that went to two buyers, while a
+/// third buyer's paid order of the same listing waits to ship.
+struct Recalled {
+    shipped: ShippedBatch,
+    late_buyer: Consumer,
+    late_order: Order,
+    /// The official's answer.
+    recall: Resp,
+}
+
+async fn recalled(app: &TestApp) -> Recalled {
+    let shipped = app.batch_shipped_to(2).await;
+    let late_buyer = app.consumer().await;
+    let late_order = app
+        .paid_order(&late_buyer, &[(shipped.seller.sku, 1)])
+        .await;
+    let official = app.official().await;
+    let recall = app
+        .post(
+            &format!("/api/v1/batches/{}/recall", shipped.batch.id),
+            json!({"reason": "县农检站抽检：毒死蜱残留超标"}),
+            Some(&official.token),
         )
-        .await
-        .expect_status(200);
-        let sub = id(&o.body["sub_orders"][0]["id"]);
-        let line = id(&o.body["sub_orders"][0]["lines"][0]["id"]);
-        app.post(&format!("/api/v1/sub-orders/{sub}/ship"),
-            json!({"carrier": "顺丰速运", "tracking_no": format!("SF40000000{i:02}"), "batches": [{"line_id": line, "batch_id": batch_id}]}),
-            Some(&owner.token)).await.expect_status(200);
-        out.push(buyer);
+        .await;
+    recall.expect_status(200);
+    Recalled {
+        shipped,
+        late_buyer,
+        late_order,
+        recall,
     }
-    (op, owner, listing, sku, batch_id, code, out)
 }
 
 both_backends! {
-    async fn a_recalled_batch_reaches_every_buyer_offers_refunds_and_never_ships_again(app) {
-        let (op, owner, listing, sku, batch_id, code, buyers) = shipped_batch(&app, 2).await;
-        let official = app.staff("13900000403", farmgate_identity::PlatformRole::Official).await;
-        let path = format!("/api/v1/batches/{batch_id}/recall");
-        app.post(&path, json!({"reason": "抽检发现农残超标"}), Some(&buyers[0].token)).await.expect_status(403);
-        let (other, _, _, _) = seller(&app, &op, "13800000402", "白云山家庭农场", "散养土鸡蛋", 4500, 10).await;
-        app.post(&path, json!({"reason": "抽检发现农残超标"}), Some(&other.token)).await.expect_status(403);
+    async fn a_recall_is_ordered_with_a_reason_by_an_official_or_the_operator_and_nobody_else(app) {
+        let shipped = app.batch_shipped_to(1).await;
+        let official = app.official().await;
+        let other = app.verified_seller().named("白云山家庭农场").with_listing(Product::boxes("散养土鸡蛋", 4500, 10)).await;
+        let path = format!("/api/v1/batches/{}/recall", shipped.batch.id);
+
+        app.post(&path, json!({"reason": "抽检发现农残超标"}), Some(&shipped.buyers[0].token)).await.expect_status(403);
+        app.post(&path, json!({"reason": "抽检发现农残超标"}), Some(&other.owner.token)).await.expect_status(403);
         app.post(&path, json!({"reason": "x"}), Some(&official.token)).await.expect_status(422);
-        app.post(&format!("/api/v1/batches/{}/recall", uuid::Uuid::nil()), json!({"reason": "抽检发现农残超标"}), Some(&official.token)).await.expect_status(404);
-        // Another paid order still waiting to ship.
-        let (late_buyer, address) = buyer_with_address(&app, "13600000499").await;
-        let o = app.post("/api/v1/orders", json!({"address_id": address, "payment_method": "offline", "items": [{"sku_id": sku, "quantity": 1}]}), Some(&late_buyer.token)).await;
-        let oid = id(&o.body["id"]);
-        app.post(&format!("/api/v1/orders/{oid}/offline-payment"), json!({"reference": "BANK-L"}), Some(&op.token)).await.expect_status(200);
+        app.post(&format!("/api/v1/batches/{}/recall", Uuid::nil()), json!({"reason": "抽检发现农残超标"}), Some(&official.token)).await.expect_status(404);
 
-        // The county official orders it: one action.
-        let r = app.post(&path, json!({"reason": "县农检站抽检：毒死蜱残留超标"}), Some(&official.token)).await;
-        r.expect_status(200);
-        assert_eq!(r.body["ordered_role"], "official");
-        assert_eq!(r.body["listing_title"], "赣南脐橙 10斤装");
-        assert_eq!(r.body["seller_name"], "梅岭脐橙专业合作社");
+        assert_eq!(app.count("recalls", "1=1").await, 0);
+    }
+
+    async fn a_recall_reaches_every_buyer_of_the_batch_in_one_action_and_is_ordered_once(app) {
+        let Recalled { shipped, recall: r, .. } = recalled(&app).await;
+        let (official, op) = (app.official().await, app.operator().await);
+
+        assert_eq!(r.str("ordered_role"), "official");
+        assert_eq!(r.str("listing_title"), "赣南脐橙 10斤装");
+        assert_eq!(r.str("seller_name"), "梅岭脐橙专业合作社");
+        assert_eq!(r.i64("orders"), 2);
+        assert_eq!(r.i64("buyers_reached"), 2);
+        assert_eq!(r.at("quantities"), &json!([{"unit": "box", "quantity": 4}]));
+        assert_eq!(r.i64("offered"), 4 * 5990);
         // The official can read the batch the recall names.
-        app.get(&format!("/api/v1/batches/{batch_id}"), Some(&official.token)).await.expect_status(200);
-        assert_eq!(r.body["orders"], 2);
-        assert_eq!(r.body["buyers_reached"], 2);
-        assert_eq!(r.body["quantities"], json!([{"unit": "box", "quantity": 4}]));
-        assert_eq!(r.body["offered"], 4 * 5990);
-        let again = app.post(&path, json!({"reason": "再次召回"}), Some(&op.token)).await;
-        assert_eq!(again.body["id"], r.body["id"], "ordering it again returns the same recall");
+        app.get(&format!("/api/v1/batches/{}", shipped.batch.id), Some(&official.token)).await.expect_status(200);
+        let again = app.post(&format!("/api/v1/batches/{}/recall", shipped.batch.id), json!({"reason": "再次召回"}), Some(&op.token)).await;
+        assert_eq!(again.id(), r.id(), "ordering it again returns the same recall");
         assert_eq!(app.count("recalls", "1=1").await, 1);
+    }
 
-        // The public page says so first, and the record still verifies (the recall is in it).
-        let (status, html) = crate::trace::page(&app, &code).await;
-        assert_eq!(status, 200);
-        assert!(html.contains("data-testid=\"recalled\"") && html.contains("毒死蜱残留超标"));
-        assert_eq!(app.get(&format!("/api/v1/trace/{code}/verify"), None).await.body["ok"], true);
-        // It never ships again, the listing is off sale, and sellers cannot write a recall by hand.
-        let late_sub = id(&o.body["sub_orders"][0]["id"]);
-        let late_line = id(&o.body["sub_orders"][0]["lines"][0]["id"]);
-        let s = app.post(&format!("/api/v1/sub-orders/{late_sub}/ship"),
-            json!({"carrier": "顺丰速运", "tracking_no": "SF4000000099", "batches": [{"line_id": late_line, "batch_id": batch_id}]}), Some(&owner.token)).await;
+    async fn a_recalled_batch_says_so_first_on_its_public_page_and_its_record_still_verifies(app) {
+        let Recalled { shipped, .. } = recalled(&app).await;
+        let code = &shipped.batch.code;
+
+        let page = app.get(&format!("/t/{code}"), None).await;
+
+        page.expect_status(200);
+        assert!(page.text.contains("data-testid=\"recalled\"") && page.text.contains("毒死蜱残留超标"));
+        // The recall is in the record, which still verifies.
+        assert!(app.get(&format!("/api/v1/trace/{code}/verify"), None).await.bool("ok"));
+    }
+
+    async fn a_recalled_batch_never_ships_again_its_listing_goes_off_sale_and_sellers_cannot_recall_by_hand(app) {
+        let Recalled { shipped, late_order, .. } = recalled(&app).await;
+        let (owner, batch) = (&shipped.seller.owner, shipped.batch.id);
+        let late = late_order.part();
+
+        let s = app.post(&format!("/api/v1/sub-orders/{}/ship", late.id),
+            json!({"carrier": "顺丰速运", "tracking_no": "SF4000000099", "batches": [{"line_id": late.line().id, "batch_id": batch}]}), Some(&owner.token)).await;
         assert_eq!(s.field_code("batches[0].batch_id"), Some("batch_recalled"), "{}", s.text);
-        let listed = app.get(&format!("/api/v1/listings/{listing}"), None).await;
+        let listed = app.get(&format!("/api/v1/listings/{}", shipped.seller.listing), None).await;
         assert_ne!(listed.body["status"], "approved", "{}", listed.text);
-        let by_hand = app.post(&format!("/api/v1/batches/{batch_id}/events"),
-            json!({"kind": "recall", "occurred_at": crate::trace::days_ago(&app, 0), "data": {"reason": "自己召回"}}), Some(&owner.token)).await;
+        let by_hand = app.post(&format!("/api/v1/batches/{batch}/events"),
+            json!({"kind": "recall", "occurred_at": app.days_ago(0), "data": {"reason": "自己召回"}}), Some(&owner.token)).await;
         assert_eq!(by_hand.field_code("kind"), Some("not_allowed"));
+    }
 
-        // Each buyer is told, and takes the refund once; nobody takes another's.
+    async fn each_buyer_of_a_recalled_batch_is_told_and_takes_the_refund_once(app) {
+        let Recalled { shipped, late_buyer, .. } = recalled(&app).await;
+        let buyers = &shipped.buyers;
+
         let notes = app.get("/api/v1/me/recall-notices", Some(&buyers[0].token)).await;
         notes.expect_status(200);
-        assert_eq!(notes.body.as_array().map(Vec::len), Some(1));
-        assert_eq!(notes.body[0]["offered"], 2 * 5990);
-        assert_eq!(notes.body[0]["status"], "offered");
-        assert!(notes.body[0]["instructions_zh"].as_str().is_some_and(|s| s.contains("停止食用")));
-        let nid = id(&notes.body[0]["id"]);
-        app.post_empty(&format!("/api/v1/recall-notices/{nid}/refund"), Some(&buyers[1].token)).await.expect_status(404);
-        let took = app.post_empty(&format!("/api/v1/recall-notices/{nid}/refund"), Some(&buyers[0].token)).await;
-        took.expect_status(200);
-        assert_eq!(took.body["status"], "refunded");
-        app.post_empty(&format!("/api/v1/recall-notices/{nid}/refund"), Some(&buyers[0].token)).await.expect_status(200);
-        assert_eq!(app.count("refunds", "1=1").await, 1, "refunded once");
-        assert_eq!(app.get("/api/v1/me/recall-notices", Some(&late_buyer.token)).await.body, json!([]));
+        assert_eq!(notes.len_of(""), 1);
+        assert_eq!(notes.i64("0.offered"), 2 * 5990);
+        assert_eq!(notes.str("0.status"), "offered");
+        assert!(notes.str("0.instructions_zh").contains("停止食用"));
+        let refund = format!("/api/v1/recall-notices/{}/refund", notes.uuid("0.id"));
 
-        // The report: officials see aggregates; a consumer sees none.
-        let list = app.get("/api/v1/recalls", Some(&official.token)).await;
+        // Nobody takes another's.
+        app.post_empty(&refund, Some(&buyers[1].token)).await.expect_status(404);
+        let took = app.post_empty(&refund, Some(&buyers[0].token)).await;
+
+        took.expect_status(200);
+        assert_eq!(took.str("status"), "refunded");
+        app.post_empty(&refund, Some(&buyers[0].token)).await.expect_status(200);
+        assert_eq!(app.count("refunds", "1=1").await, 1, "refunded once");
+        // The buyer whose parcel never left is not told.
+        assert_eq!(app.get("/api/v1/me/recall-notices", Some(&late_buyer.token)).await.body, json!([]));
+    }
+
+    async fn the_recall_report_gives_officials_aggregates_without_personal_data(app) {
+        let Recalled { shipped, .. } = recalled(&app).await;
+        let buyer = &shipped.buyers[0];
+        let notes = app.get("/api/v1/me/recall-notices", Some(&buyer.token)).await;
+        app.post_empty(&format!("/api/v1/recall-notices/{}/refund", notes.uuid("0.id")), Some(&buyer.token)).await.expect_status(200);
+
+        let list = app.get("/api/v1/recalls", Some(&app.official().await.token)).await;
+
         list.expect_status(200);
-        assert_eq!(list.body["total"], 1);
-        assert_eq!(list.body["items"][0]["refunds_taken"], 1);
-        assert_eq!(list.body["items"][0]["refunded"], 2 * 5990);
-        assert!(!list.text.contains("13600000400"), "no personal data in the report");
-        assert_eq!(app.get("/api/v1/recalls", Some(&buyers[0].token)).await.body["total"], 0);
-        assert_eq!(app.get("/api/v1/recalls", Some(&owner.token)).await.body["total"], 1, "the seller sees its own");
+        assert_eq!(list.i64("total"), 1);
+        assert_eq!(list.i64("items.0.refunds_taken"), 1);
+        assert_eq!(list.i64("items.0.refunded"), 2 * 5990);
+        assert!(!list.text.contains(&buyer.phone), "no personal data in the report");
+        assert_eq!(app.get("/api/v1/recalls", Some(&buyer.token)).await.i64("total"), 0, "a consumer sees none");
+        assert_eq!(app.get("/api/v1/recalls", Some(&shipped.seller.owner.token)).await.i64("total"), 1, "the seller sees its own");
     }
 
     async fn a_failed_inspection_after_sale_recalls_the_batch_by_itself(app) {
-        let (_op, owner, _listing, _sku, batch_id, code, buyers) = shipped_batch(&app, 1).await;
-        crate::trace::add(&app, &owner, &batch_id, "inspection", &crate::trace::days_ago(&app, 0),
-            json!({"lab": "青石县农产品质量检测站", "method": "GB 23200.113", "items": "农残 56 项", "result": "fail"})).await.expect_status(201);
+        let shipped = app.batch_shipped_to(1).await;
+
+        app.add_event(&shipped.seller.owner, shipped.batch.id, "inspection", &app.days_ago(0), inspection("fail")).await.expect_status(201);
         app.outbox_drained().await;
+
         assert_eq!(app.count("recalls", "ordered_role = 'system'").await, 1);
-        let notes = app.get("/api/v1/me/recall-notices", Some(&buyers[0].token)).await;
-        assert_eq!(notes.body.as_array().map(Vec::len), Some(1));
-        let (_, html) = crate::trace::page(&app, &code).await;
-        assert!(html.contains("data-testid=\"recalled\""));
-        // A passing retest does not reopen a recalled batch.
-        crate::trace::add(&app, &owner, &batch_id, "inspection", &crate::trace::days_ago(&app, 0),
-            json!({"lab": "青石县农产品质量检测站", "method": "GB 23200.113", "items": "农残 56 项", "result": "pass"})).await.expect_status(201);
-        let b = app.get(&format!("/api/v1/batches/{batch_id}"), Some(&owner.token)).await;
-        assert_eq!(b.body["status"], "recalled");
+        let notes = app.get("/api/v1/me/recall-notices", Some(&shipped.buyers[0].token)).await;
+        assert_eq!(notes.len_of(""), 1);
+        let page = app.get(&format!("/t/{}", shipped.batch.code), None).await;
+        assert!(page.text.contains("data-testid=\"recalled\""));
+    }
+
+    async fn a_passing_retest_does_not_reopen_a_recalled_batch(app) {
+        let shipped = app.batch_shipped_to(1).await;
+        let (owner, batch) = (&shipped.seller.owner, shipped.batch.id);
+        app.add_event(owner, batch, "inspection", &app.days_ago(0), inspection("fail")).await.expect_status(201);
+        app.outbox_drained().await;
+
+        app.add_event(owner, batch, "inspection", &app.days_ago(0), inspection("pass")).await.expect_status(201);
+
+        let b = app.get(&format!("/api/v1/batches/{batch}"), Some(&owner.token)).await;
+        assert_eq!(b.str("status"), "recalled");
     }
 }
 
-both_backends! {
-    async fn service_quality_is_measured_per_seller_carrier_and_kind_and_outlying_buyers_are_flagged(app) {
-        let (op, owner, buyer, sub, line, _total) = received(&app, 501, 4).await;
-        let today = (app.clock.now() + chrono::Duration::hours(8)).format("%Y-%m-%d").to_string();
-        // Three claims on one parcel, one box each; the seller answers the first after 2 h.
-        let mut ids = Vec::new();
-        for _ in 0..3 {
-            let c = file(&app, &buyer, &sub, &line, 1, vec![photo(&app, &buyer).await]).await;
-            c.expect_status(201);
-            ids.push(id(&c.body["id"]));
-        }
-        app.clock.advance(chrono::Duration::hours(2));
-        app.post(&format!("/api/v1/claims/{}/respond", ids[0]), json!({"decision": "full_refund"}), Some(&owner.token)).await.expect_status(200);
-        let org = id(&app.get(&format!("/api/v1/claims/{}", ids[0]), Some(&owner.token)).await.body["seller_id"]);
+/// A received parcel of 4 boxes with three claims of one box each; the seller answered the
+/// first with a full refund after 2 h.
+struct Quality {
+    parcel: ReceivedOrder,
+    /// The day (in China) the claims were filed on, taken before the clock moved.
+    today: String,
+}
 
-        let q = |group: &str, org: Option<&str>| {
-            let mut path = format!("/api/v1/aftersales/quality?from={today}&to={today}&group_by={group}");
-            if let Some(o) = org {
-                path.push_str(&format!("&org_id={o}"));
-            }
-            path
-        };
-        let own = app.get(&q("carrier", Some(&org)), Some(&owner.token)).await;
+async fn three_claims_on_one_parcel(app: &TestApp) -> Quality {
+    let parcel = app.received_order(4).await;
+    let today = app.today_in_china();
+    let mut claims = Vec::new();
+    for _ in 0..3 {
+        claims.push(
+            app.claim(&parcel.buyer, parcel.sub_order_id, parcel.line_id, 1)
+                .await,
+        );
+    }
+    app.clock.advance(chrono::Duration::hours(2));
+    app.post(
+        &format!("/api/v1/claims/{}/respond", claims[0].id),
+        json!({"decision": "full_refund"}),
+        Some(&parcel.seller.owner.token),
+    )
+    .await
+    .expect_status(200);
+    Quality { parcel, today }
+}
+
+/// The quality report's path for the day of the claims, grouped by `group`, for one seller
+/// or all.
+fn quality(q: &Quality, group: &str, org: Option<Uuid>) -> String {
+    let today = &q.today;
+    let mut path = format!("/api/v1/aftersales/quality?from={today}&to={today}&group_by={group}");
+    if let Some(o) = org {
+        path.push_str(&format!("&org_id={o}"));
+    }
+    path
+}
+
+both_backends! {
+    async fn a_sellers_quality_counts_claims_first_responses_resolutions_and_refunds_per_carrier(app) {
+        let q = three_claims_on_one_parcel(&app).await;
+        let parcel = &q.parcel;
+        let seller = &parcel.seller;
+
+        let own = app.get(&quality(&q, "carrier", Some(seller.org)), Some(&seller.owner.token)).await;
+
         own.expect_status(200);
-        let t = &own.body["total"];
-        assert_eq!((t["delivered"].as_u64(), t["claims"].as_u64()), (Some(1), Some(3)));
-        assert_eq!(t["claim_rate_bp"], 30_000, "three claims on one delivered parcel");
-        assert_eq!(t["first_response_p50_secs"], 7200);
-        assert_eq!(t["resolved"], 1);
-        assert_eq!(t["resolution_rate_bp"], 3_333);
-        assert_eq!(t["refunded"], 5990);
-        assert_eq!(own.body["rows"][0]["key"], "顺丰速运");
-        // Sellers see their own only; bad periods and groups are refused.
-        assert_eq!(app.get(&q("carrier", None), Some(&owner.token)).await.field_code("org_id"), Some("required"));
-        let (other, other_org, _, _) = seller(&app, &op, "13800000502", "白云山家庭农场", "散养土鸡蛋", 4500, 10).await;
-        app.get(&q("carrier", Some(&org)), Some(&other.token)).await.expect_status(403);
-        let empty = app.get(&q("carrier", Some(&other_org)), Some(&other.token)).await;
-        assert_eq!(empty.body["total"]["claims"], 0);
-        app.get(&q("carrier", Some(&org)), Some(&buyer.token)).await.expect_status(403);
+        assert_eq!((own.i64("total.delivered"), own.i64("total.claims")), (1, 3));
+        assert_eq!(own.i64("total.claim_rate_bp"), 30_000, "three claims on one delivered parcel");
+        assert_eq!(own.i64("total.first_response_p50_secs"), 7200);
+        assert_eq!(own.i64("total.resolved"), 1);
+        assert_eq!(own.i64("total.resolution_rate_bp"), 3_333);
+        assert_eq!(own.i64("total.refunded"), 5990);
+        assert_eq!(own.str("rows.0.key"), "顺丰速运");
+    }
+
+    async fn a_seller_sees_only_its_own_quality_and_bad_periods_and_groups_are_refused(app) {
+        let q = three_claims_on_one_parcel(&app).await;
+        let parcel = &q.parcel;
+        let (org, owner) = (parcel.seller.org, &parcel.seller.owner);
+        let op = app.operator().await;
+        let today = &q.today;
+
+        assert_eq!(app.get(&quality(&q, "carrier", None), Some(&owner.token)).await.field_code("org_id"), Some("required"));
+        let other = app.verified_seller().named("白云山家庭农场").with_listing(Product::boxes("散养土鸡蛋", 4500, 10)).await;
+        app.get(&quality(&q, "carrier", Some(org)), Some(&other.owner.token)).await.expect_status(403);
+        let empty = app.get(&quality(&q, "carrier", Some(other.org)), Some(&other.owner.token)).await;
+        assert_eq!(empty.i64("total.claims"), 0);
+        app.get(&quality(&q, "carrier", Some(org)), Some(&parcel.buyer.token)).await.expect_status(403);
         let r = app.get(&format!("/api/v1/aftersales/quality?from={today}&to=2020-01-01&group_by=seller"), Some(&op.token)).await;
         assert_eq!(r.field_code("to"), Some("out_of_range"));
         app.get(&format!("/api/v1/aftersales/quality?from={today}&to={today}&group_by=planet"), Some(&op.token)).await.expect_status(400);
-        // The operator and officials see every seller, by kind too; no buyer is named.
-        let all = app.get(&q("seller", None), Some(&op.token)).await;
-        assert_eq!(all.body["rows"][0]["label"], "梅岭脐橙专业合作社");
-        let official = app.staff("13900000503", farmgate_identity::PlatformRole::Official).await;
-        let kinds = app.get(&q("seller_kind", None), Some(&official.token)).await;
-        kinds.expect_status(200);
-        assert_eq!(kinds.body["rows"][0]["key"], "cooperative");
-        assert!(!kinds.text.contains(&buyer.account_id.to_string()));
-        let cats = app.get(&q("category", None), Some(&op.token)).await;
-        assert_eq!(cats.body["rows"][0]["claims"], 3);
+    }
 
-        // The buyer with three claims on one parcel stands out; the operator sees it, others do not.
+    async fn the_operator_and_officials_see_every_sellers_quality_by_kind_and_category_and_no_buyer_is_named(app) {
+        let q = three_claims_on_one_parcel(&app).await;
+        let parcel = &q.parcel;
+        let op = app.operator().await;
+        let official = app.official().await;
+
+        let all = app.get(&quality(&q, "seller", None), Some(&op.token)).await;
+        let kinds = app.get(&quality(&q, "seller_kind", None), Some(&official.token)).await;
+        let cats = app.get(&quality(&q, "category", None), Some(&op.token)).await;
+
+        assert_eq!(all.str("rows.0.label"), "梅岭脐橙专业合作社");
+        kinds.expect_status(200);
+        assert_eq!(kinds.str("rows.0.key"), "cooperative");
+        assert_eq!(kinds.str("rows.0.label_en"), "farmer cooperative");
+        assert!(!kinds.text.contains(&parcel.buyer.account_id.to_string()));
+        assert_eq!(cats.i64("rows.0.claims"), 3);
+    }
+
+    async fn a_buyer_with_many_claims_on_one_parcel_is_flagged_to_the_operator_only(app) {
+        let q = three_claims_on_one_parcel(&app).await;
+        let parcel = &q.parcel;
+        let op = app.operator().await;
+
         let flagged = app.get("/api/v1/ops/flagged-buyers", Some(&op.token)).await;
+
         flagged.expect_status(200);
-        assert_eq!(flagged.body[0]["account_id"], buyer.account_id.to_string());
-        assert_eq!(flagged.body[0]["claims"], 3);
-        assert_eq!(flagged.body[0]["name"], "王芳", "the operator can reach the buyer");
-        assert_eq!(kinds.body["rows"][0]["label_en"], "farmer cooperative");
-        app.get("/api/v1/ops/flagged-buyers", Some(&official.token)).await.expect_status(403);
+        assert_eq!(flagged.str("0.account_id"), parcel.buyer.account_id.to_string());
+        assert_eq!(flagged.i64("0.claims"), 3);
+        assert_eq!(flagged.str("0.name"), "王芳", "the operator can reach the buyer");
+        app.get("/api/v1/ops/flagged-buyers", Some(&app.official().await.token)).await.expect_status(403);
         app.get("/api/v1/ops/flagged-buyers?days=3", Some(&op.token)).await.expect_status(422);
-        // Flagged, not blocked: the buyer can still claim.
-        let photo_id = photo(&app, &buyer).await;
-        file(&app, &buyer, &sub, &line, 1, vec![photo_id]).await.expect_status(201);
+    }
+
+    async fn a_flagged_buyer_can_still_claim(app) {
+        let q = three_claims_on_one_parcel(&app).await;
+        let parcel = &q.parcel;
+        let photo = app.evidence_photo(&parcel.buyer).await;
+
+        let r = app.file_claim(&parcel.buyer, parcel.sub_order_id, parcel.line_id, 1, &[photo]).await;
+
+        // Flagged, not blocked.
+        r.expect_status(201);
     }
 }

@@ -1,7 +1,6 @@
 //! Registration, login, sessions, logout, rate limits.
 
-use farmgate_tests::{PASSWORD, both_backends};
-use serde_json::json;
+use farmgate_tests::prelude::*;
 
 both_backends! {
     async fn a_consumer_registers_with_a_phone_and_is_logged_in(app) {
@@ -11,10 +10,10 @@ both_backends! {
         r.expect_status(201);
         assert_eq!(r.body["account"]["phone"], "13600000001", "the phone is normalised");
         assert_eq!(r.body["account"]["platform_role"], serde_json::Value::Null);
-        let cookie = r.header("set-cookie").unwrap_or_default().to_owned();
+        let cookie = r.header("set-cookie").expect("a session cookie").to_owned();
         assert!(cookie.starts_with("fg_session=fg_"), "{cookie}");
         assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
-        let token = r.body["session"]["token"].as_str().unwrap_or_default().to_owned();
+        let token = r.string("session.token");
         let me = app.get("/api/v1/auth/me", Some(&token)).await;
         me.expect_status(200);
         assert_eq!(me.body["account"]["display_name"], "王芳");
@@ -82,7 +81,7 @@ both_backends! {
         let locked = app.login("13600000001", PASSWORD).await;
         locked.expect_status(429);
         assert_eq!(locked.code(), "too_many_attempts");
-        let retry: u64 = locked.header("retry-after").and_then(|v| v.parse().ok()).unwrap_or(0);
+        let retry: u64 = locked.header("retry-after").and_then(|v| v.parse().ok()).expect("a Retry-After in seconds");
         assert!(retry > 0 && retry <= 15 * 60, "Retry-After {retry}");
         // Another account from the same address is not locked out by someone else's failures.
         app.register("13600000002", "李娜").await;
@@ -153,13 +152,13 @@ both_backends! {
         let first = app.register("13600000001", "王芳").await;
         let second = app.login("13600000001", PASSWORD).await;
         second.expect_status(200);
-        let second_token = second.body["session"]["token"].as_str().unwrap_or_default().to_owned();
+        let second_token = second.string("session.token");
         let list = app.get("/api/v1/auth/sessions", Some(&first.token)).await;
         list.expect_status(200);
-        let sessions = list.body.as_array().cloned().unwrap_or_default();
+        let sessions = list.arr("");
         assert_eq!(sessions.len(), 2);
         assert_eq!(sessions.iter().filter(|s| s["current"] == true).count(), 1);
-        let other = sessions.iter().find(|s| s["current"] == false).and_then(|s| s["id"].as_str()).unwrap_or_default().to_owned();
+        let other = list.find("", "current", false).uuid("id");
         app.delete(&format!("/api/v1/auth/sessions/{other}"), Some(&first.token)).await.expect_status(204);
         app.get("/api/v1/auth/me", Some(&second_token)).await.expect_status(401);
         app.get("/api/v1/auth/me", Some(&first.token)).await.expect_status(200);
@@ -169,7 +168,7 @@ both_backends! {
         let a = app.register("13600000001", "王芳").await;
         let b = app.register("13600000002", "李娜").await;
         let list = app.get("/api/v1/auth/sessions", Some(&b.token)).await;
-        let b_session = list.body[0]["id"].as_str().unwrap_or_default().to_owned();
+        let b_session = list.uuid("0.id");
         app.delete(&format!("/api/v1/auth/sessions/{b_session}"), Some(&a.token)).await.expect_status(404);
         app.get("/api/v1/auth/me", Some(&b.token)).await.expect_status(200);
     }

@@ -4,17 +4,10 @@
 //! callback, receipt by the buyer or the scheduler, reviews, refunds that never exceed what was
 //! paid, and the settlement statement that reconciles to the orders.
 
-use crate::orders::{buyer_with_address, seller};
-use crate::trace::{add, batch, days_ago, page};
 use farmgate_orders::payment::{Outcome, WebhookEvent, signature_header};
-use farmgate_tests::{Resp, Session, TestApp, both_backends};
-use serde_json::{Value, json};
+use farmgate_tests::prelude::*;
 
 const SIG: &str = "farmgate-signature";
-
-fn id(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_owned()
-}
 
 async fn post_signed(app: &TestApp, path: &str, secret: &str, t: i64, body: &[u8]) -> Resp {
     let req = app
@@ -26,414 +19,667 @@ async fn post_signed(app: &TestApp, path: &str, secret: &str, t: i64, body: &[u8
     app.send(req).await
 }
 
-fn inspection(result: &str) -> Value {
-    json!({"lab": "青石县农产品质量检测站", "method": "GB 23200.113", "items": "农残 56 项", "result": result})
+/// 梅岭脐橙专业合作社 (oranges, with a batch not yet inspected) and 白云山家庭农场 (eggs, with
+/// a batch never inspected), and a buyer who checked out 2 boxes of each, to pay through the
+/// gateway.
+struct Bought {
+    oranges: SellerWithListing,
+    eggs: SellerWithListing,
+    /// The oranges' batch.
+    batch: Batch,
+    /// The eggs' batch.
+    egg_batch: Batch,
+    buyer: Consumer,
+    /// The order as placed (or, after [`paid`], as paid).
+    order: Order,
 }
 
-/// A checkout of one SKU; returns the order as the buyer sees it.
-async fn order_of(
-    app: &TestApp,
-    buyer: &Session,
-    address: &str,
-    sku: &str,
-    qty: i64,
-    method: &str,
-) -> Value {
-    let r = app
+impl Bought {
+    fn oranges_part(&self) -> &SubOrder {
+        self.order.part_of(self.oranges.org)
+    }
+
+    fn eggs_part(&self) -> &SubOrder {
+        self.order.part_of(self.eggs.org)
+    }
+
+    /// Posts a shipment of the oranges' part as `who`.
+    async fn ship_oranges(&self, app: &TestApp, body: Value, who: &Session) -> Resp {
+        app.post(
+            &format!("/api/v1/sub-orders/{}/ship", self.oranges_part().id),
+            body,
+            Some(&who.token),
+        )
+        .await
+    }
+}
+
+async fn bought(app: &TestApp) -> Bought {
+    let oranges = app.seller_with_listing().await;
+    let eggs = app
+        .verified_seller()
+        .named("白云山家庭农场")
+        .with_listing(Product::eggs())
+        .await;
+    let buyer = app.consumer().await;
+    let batch = app.batch(&oranges).await;
+    let egg_batch = app.batch(&eggs).await;
+    for sku in [oranges.sku, eggs.sku] {
+        app.post(
+            "/api/v1/cart/items",
+            json!({"sku_id": sku, "quantity": 2}),
+            Some(&buyer.token),
+        )
+        .await
+        .expect_status(200);
+    }
+    let placed = app
         .post(
             "/api/v1/orders",
-            json!({"address_id": address, "payment_method": method, "items": [{"sku_id": sku, "quantity": qty}]}),
+            json!({"address_id": buyer.address, "payment_method": "gateway"}),
             Some(&buyer.token),
         )
         .await;
-    r.expect_status(201);
-    r.body
+    placed.expect_status(201);
+    Bought {
+        oranges,
+        eggs,
+        batch,
+        egg_batch,
+        buyer,
+        order: placed.json(),
+    }
 }
 
-fn shanghai_today(app: &TestApp) -> String {
-    (app.clock.now() + chrono::Duration::hours(8))
-        .format("%Y-%m-%d")
-        .to_string()
+/// The buyer pays a gateway order in the sandbox; returns the payment (intent) id.
+async fn pay_in_sandbox(app: &TestApp, buyer: &Session, order: Uuid) -> Uuid {
+    let intent = app
+        .post_empty(&format!("/api/v1/orders/{order}/pay"), Some(&buyer.token))
+        .await;
+    intent.expect_status(200);
+    let iid = intent.id();
+    app.post(
+        &format!("/api/v1/payments/sandbox/{iid}/complete"),
+        json!({"outcome": "succeeded"}),
+        Some(&buyer.token),
+    )
+    .await
+    .expect_status(200);
+    iid
+}
+
+/// [`bought`] and paid in the sandbox.
+async fn paid(app: &TestApp) -> Bought {
+    let mut b = bought(app).await;
+    pay_in_sandbox(app, &b.buyer, b.order.id).await;
+    b.order = app.order(b.order.id, &b.buyer).await;
+    b
+}
+
+/// [`paid`], the oranges' batch passed its inspection, and their part shipped from it with
+/// waybill SF1234567890.
+async fn shipped(app: &TestApp) -> Bought {
+    let b = paid(app).await;
+    app.add_event(
+        &b.oranges.owner,
+        b.batch.id,
+        "inspection",
+        &app.days_ago(1),
+        inspection("pass"),
+    )
+    .await
+    .expect_status(201);
+    let line = b.oranges_part().line().id;
+    b.ship_oranges(app, json!({"carrier": "顺丰速运", "tracking_no": "SF1234567890", "batches": [{"line_id": line, "batch_id": b.batch.id}]}), &b.oranges.owner)
+        .await
+        .expect_status(200);
+    b
 }
 
 both_backends! {
-    async fn parcels_ship_from_inspected_batches_onto_their_trace_records_and_are_received_and_reviewed(app) {
-        let op = app.operator().await;
-        let (a_owner, a_org, a_listing, a_sku) = seller(&app, &op, "13800000011", "梅岭脐橙专业合作社", "赣南脐橙 10斤装", 5990, 50).await;
-        let (b_owner, b_org, b_listing, b_sku) = seller(&app, &op, "13800000012", "白云山家庭农场", "散养土鸡蛋 30枚", 4500, 20).await;
-        let (buyer, address) = buyer_with_address(&app, "13600000011").await;
-        let (code_batch, code) = batch(&app, &a_owner, &a_listing).await;
+    async fn nothing_ships_before_payment_and_nobody_else_pays_the_buyers_order(app) {
+        let b = bought(&app).await;
+        let stranger = app.register("13600000019", "路人").await;
+        let pay = format!("/api/v1/orders/{}/pay", b.order.id);
 
-        for sku in [&a_sku, &b_sku] {
-            app.post("/api/v1/cart/items", json!({"sku_id": sku, "quantity": 2}), Some(&buyer.token)).await.expect_status(200);
-        }
-        let placed = app.post("/api/v1/orders", json!({"address_id": address, "payment_method": "gateway"}), Some(&buyer.token)).await;
-        placed.expect_status(201);
-        let order = id(&placed.body["id"]);
+        let early = b.ship_oranges(&app, json!({"carrier": "顺丰速运", "tracking_no": "SF1234567890"}), &b.oranges.owner).await;
 
-        // Nothing ships before payment, and nobody else pays the buyer's order.
-        let sub_a = |o: &Value| o["sub_orders"].as_array().and_then(|s| s.iter().find(|s| s["seller_name"] == "梅岭脐橙专业合作社").cloned()).unwrap_or_default();
-        let sub_a_id = id(&sub_a(&placed.body)["id"]);
-        let early = app.post(&format!("/api/v1/sub-orders/{sub_a_id}/ship"), json!({"carrier": "顺丰速运", "tracking_no": "SF1234567890"}), Some(&a_owner.token)).await;
         early.expect_status(409);
         assert_eq!(early.code(), "cannot_ship");
-        let stranger = app.register("13600000019", "路人").await;
-        app.post_empty(&format!("/api/v1/orders/{order}/pay"), Some(&stranger.token)).await.expect_status(404);
-        app.post_empty(&format!("/api/v1/orders/{order}/pay"), Some(&a_owner.token)).await.expect_status(403);
+        app.post_empty(&pay, Some(&stranger.token)).await.expect_status(404);
+        app.post_empty(&pay, Some(&b.oranges.owner.token)).await.expect_status(403);
+    }
 
-        let intent = app.post_empty(&format!("/api/v1/orders/{order}/pay"), Some(&buyer.token)).await;
+    async fn the_buyer_pays_once_through_the_sandbox_gateway_and_the_seller_may_then_ship(app) {
+        let b = bought(&app).await;
+        let order = b.order.id;
+        let stranger = app.register("13600000019", "路人").await;
+
+        let intent = app.post_empty(&format!("/api/v1/orders/{order}/pay"), Some(&b.buyer.token)).await;
         intent.expect_status(200);
-        assert_eq!(intent.body["provider"], "sandbox");
-        assert_eq!(intent.body["amount"], placed.body["total"]);
-        let iid = id(&intent.body["id"]);
-        assert_eq!(intent.body["pay_url"], format!("/pay/sandbox.html?intent={iid}"));
+        assert_eq!(intent.str("provider"), "sandbox");
+        assert_eq!(intent.i64("amount"), b.order.total);
+        let iid = intent.id();
+        assert_eq!(intent.str("pay_url"), format!("/pay/sandbox.html?intent={iid}"));
         // Asking again gives the same payment, not a second one.
-        let again = app.post_empty(&format!("/api/v1/orders/{order}/pay"), Some(&buyer.token)).await;
-        assert_eq!(again.body["id"], intent.body["id"]);
-        let shown = app.get(&format!("/api/v1/payments/sandbox/{iid}"), Some(&buyer.token)).await;
+        let again = app.post_empty(&format!("/api/v1/orders/{order}/pay"), Some(&b.buyer.token)).await;
+        assert_eq!(again.id(), iid);
+        let shown = app.get(&format!("/api/v1/payments/sandbox/{iid}"), Some(&b.buyer.token)).await;
         shown.expect_status(200);
-        assert_eq!(shown.body["order_number"], placed.body["number"]);
+        assert_eq!(shown.str("order_number"), b.order.number);
         app.get(&format!("/api/v1/payments/sandbox/{iid}"), Some(&stranger.token)).await.expect_status(404);
         app.post(&format!("/api/v1/payments/sandbox/{iid}/complete"), json!({"outcome": "succeeded"}), Some(&stranger.token)).await.expect_status(404);
-        let done = app.post(&format!("/api/v1/payments/sandbox/{iid}/complete"), json!({"outcome": "succeeded"}), Some(&buyer.token)).await;
-        done.expect_status(200);
-        assert_eq!(done.body["status"], "paid");
-        assert_eq!(done.body["return_url"], format!("/order.html?id={order}"));
-        let paid = app.get(&format!("/api/v1/orders/{order}"), Some(&buyer.token)).await;
-        assert_eq!(paid.body["status"], "paid");
-        assert_eq!((paid.body["viewer"].as_str(), paid.body["can_pay"].as_bool()), (Some("buyer"), Some(false)));
-        let as_seller = app.get(&format!("/api/v1/orders/{order}"), Some(&a_owner.token)).await;
-        assert_eq!(as_seller.body["viewer"], "seller");
-        assert_eq!(as_seller.body["sub_orders"][0]["can_ship"], true);
-        assert_eq!(as_seller.body["sub_orders"][0]["can_receive"], false);
-        assert_eq!(app.count("payments", "provider = 'gateway'").await, 1);
-        app.post_empty(&format!("/api/v1/orders/{order}/pay"), Some(&buyer.token)).await.expect_status(409);
+        let done = app.post(&format!("/api/v1/payments/sandbox/{iid}/complete"), json!({"outcome": "succeeded"}), Some(&b.buyer.token)).await;
 
-        // Shipping: bad waybills, another seller, a batch that was never inspected, a failed
-        // one, a batch of another listing, and a line left without its batch are all refused.
-        let ship = |body: Value, who: &Session| {
-            let path = format!("/api/v1/sub-orders/{sub_a_id}/ship");
-            let token = who.token.clone();
-            let app = &app;
-            async move { app.post(&path, body, Some(&token)).await }
-        };
-        let line_a = id(&sub_a(&paid.body)["lines"][0]["id"]);
-        let r = ship(json!({"carrier": "顺", "tracking_no": "12<3>"}), &a_owner).await;
+        done.expect_status(200);
+        assert_eq!(done.str("status"), "paid");
+        assert_eq!(done.str("return_url"), format!("/order.html?id={order}"));
+        let paid = app.order(order, &b.buyer).await;
+        assert_eq!(paid.status, "paid");
+        assert_eq!((paid.viewer.as_str(), paid.can_pay), ("buyer", false));
+        let as_seller = app.order(order, &b.oranges.owner).await;
+        assert_eq!(as_seller.viewer, "seller");
+        assert!(as_seller.sub_orders[0].can_ship);
+        assert!(!as_seller.sub_orders[0].can_receive);
+        assert_eq!(app.count("payments", "provider = 'gateway'").await, 1);
+        app.post_empty(&format!("/api/v1/orders/{order}/pay"), Some(&b.buyer.token)).await.expect_status(409);
+    }
+
+    async fn a_parcel_with_a_bad_waybill_or_a_batch_that_may_not_go_in_it_is_refused_and_nothing_is_written(app) {
+        let b = paid(&app).await;
+        let (a_owner, code_batch) = (&b.oranges.owner, b.batch.id);
+        let line_a = b.oranges_part().line().id;
+
+        let r = b.ship_oranges(&app, json!({"carrier": "顺", "tracking_no": "12<3>"}), a_owner).await;
         r.expect_status(422);
         assert!(r.field("carrier").is_some() && r.field("tracking_no").is_some(), "{}", r.text);
-        ship(json!({"carrier": "顺丰速运", "tracking_no": "SF1234567890"}), &b_owner).await.expect_status(404);
-        ship(json!({"carrier": "顺丰速运", "tracking_no": "SF1234567890"}), &buyer).await.expect_status(404);
-        let r = ship(json!({"carrier": "顺丰速运", "tracking_no": "SF1234567890", "batches": [{"line_id": line_a, "batch_id": code_batch}]}), &a_owner).await;
+        // Another seller, the buyer.
+        b.ship_oranges(&app, json!({"carrier": "顺丰速运", "tracking_no": "SF1234567890"}), &b.eggs.owner).await.expect_status(404);
+        b.ship_oranges(&app, json!({"carrier": "顺丰速运", "tracking_no": "SF1234567890"}), &b.buyer).await.expect_status(404);
+        // A batch that was never inspected, a failed one.
+        let r = b.ship_oranges(&app, json!({"carrier": "顺丰速运", "tracking_no": "SF1234567890", "batches": [{"line_id": line_a, "batch_id": code_batch}]}), a_owner).await;
         r.expect_status(422);
         assert_eq!(r.field_code("batches[0].batch_id"), Some("not_inspected"), "{}", r.text);
-        add(&app, &a_owner, &code_batch, "inspection", &days_ago(&app, 2), inspection("fail")).await.expect_status(201);
-        let r = ship(json!({"carrier": "顺丰速运", "tracking_no": "SF1234567890", "batches": [{"line_id": line_a, "batch_id": code_batch}]}), &a_owner).await;
+        app.add_event(a_owner, code_batch, "inspection", &app.days_ago(2), inspection("fail")).await.expect_status(201);
+        let r = b.ship_oranges(&app, json!({"carrier": "顺丰速运", "tracking_no": "SF1234567890", "batches": [{"line_id": line_a, "batch_id": code_batch}]}), a_owner).await;
         assert_eq!(r.field_code("batches[0].batch_id"), Some("batch_blocked"), "{}", r.text);
-        add(&app, &a_owner, &code_batch, "inspection", &days_ago(&app, 1), inspection("pass")).await.expect_status(201);
-        let (b_batch, _) = batch(&app, &b_owner, &b_listing).await;
-        // The seller's batch list says which batches may go into a parcel.
-        let list = app.get(&format!("/api/v1/orgs/{a_org}/batches"), Some(&a_owner.token)).await;
-        assert_eq!(list.body[0]["id"], code_batch.as_str());
-        assert_eq!(list.body[0]["shippable"], true, "its latest inspection passed");
-        let list = app.get(&format!("/api/v1/orgs/{b_org}/batches"), Some(&b_owner.token)).await;
-        assert_eq!(list.body[0]["shippable"], false, "never inspected");
-        let r = ship(json!({"carrier": "顺丰速运", "tracking_no": "SF1234567890", "batches": [{"line_id": line_a, "batch_id": b_batch}]}), &a_owner).await;
+        app.add_event(a_owner, code_batch, "inspection", &app.days_ago(1), inspection("pass")).await.expect_status(201);
+        // A batch of another listing, a line not in the order, a line left without its batch.
+        let r = b.ship_oranges(&app, json!({"carrier": "顺丰速运", "tracking_no": "SF1234567890", "batches": [{"line_id": line_a, "batch_id": b.egg_batch.id}]}), a_owner).await;
         assert_eq!(r.field_code("batches[0].batch_id"), Some("wrong_listing"), "{}", r.text);
-        let r = ship(json!({"carrier": "顺丰速运", "tracking_no": "SF1234567890", "batches": [{"line_id": uuid::Uuid::nil(), "batch_id": code_batch}]}), &a_owner).await;
+        let r = b.ship_oranges(&app, json!({"carrier": "顺丰速运", "tracking_no": "SF1234567890", "batches": [{"line_id": Uuid::nil(), "batch_id": code_batch}]}), a_owner).await;
         assert_eq!(r.field_code("batches[0].line_id"), Some("not_in_order"), "{}", r.text);
-        let r = ship(json!({"carrier": "顺丰速运", "tracking_no": "SF1234567890"}), &a_owner).await;
+        let r = b.ship_oranges(&app, json!({"carrier": "顺丰速运", "tracking_no": "SF1234567890"}), a_owner).await;
         assert_eq!(r.field_code("batches"), Some("batch_required"), "{}", r.text);
-        assert_eq!(app.count("shipments", "1=1").await, 0, "nothing half-written");
 
-        let shipped = ship(json!({"carrier": "顺丰速运", "tracking_no": "sf 1234 5678 90", "batches": [{"line_id": line_a, "batch_id": code_batch}]}), &a_owner).await;
+        assert_eq!(app.count("shipments", "1=1").await, 0, "nothing half-written");
+    }
+
+    async fn the_sellers_batch_list_says_which_batches_may_go_into_a_parcel(app) {
+        let b = bought(&app).await;
+        app.add_event(&b.oranges.owner, b.batch.id, "inspection", &app.days_ago(2), inspection("fail")).await.expect_status(201);
+        app.add_event(&b.oranges.owner, b.batch.id, "inspection", &app.days_ago(1), inspection("pass")).await.expect_status(201);
+
+        let list = app.get(&format!("/api/v1/orgs/{}/batches", b.oranges.org), Some(&b.oranges.owner.token)).await;
+        assert_eq!(list.uuid("0.id"), b.batch.id);
+        assert!(list.bool("0.shippable"), "its latest inspection passed");
+        let list = app.get(&format!("/api/v1/orgs/{}/batches", b.eggs.org), Some(&b.eggs.owner.token)).await;
+        assert!(!list.bool("0.shippable"), "never inspected");
+    }
+
+    async fn a_parcel_ships_from_an_inspected_batch_onto_its_trace_record_and_the_public_sees_only_the_ends_of_the_waybill(app) {
+        let b = paid(&app).await;
+        let code = b.batch.code.clone();
+        app.add_event(&b.oranges.owner, b.batch.id, "inspection", &app.days_ago(1), inspection("pass")).await.expect_status(201);
+        let line = b.oranges_part().line().id;
+
+        let shipped = b.ship_oranges(&app, json!({"carrier": "顺丰速运", "tracking_no": "sf 1234 5678 90", "batches": [{"line_id": line, "batch_id": b.batch.id}]}), &b.oranges.owner).await;
+
         shipped.expect_status(200);
-        let part = sub_a(&shipped.body);
-        assert_eq!(part["status"], "shipped");
-        assert!(part["acknowledged_at"].is_string(), "shipping acknowledges too");
-        assert_eq!(part["shipment"]["tracking_no"], "SF1234567890");
-        assert_eq!(part["shipment"]["batches"][0]["code"], code.as_str());
-        assert_eq!(part["lines"][0]["trace_codes"], json!([code]));
+        let order: Order = shipped.json();
+        let part = order.part_of(b.oranges.org);
+        assert_eq!(part.status, "shipped");
+        assert!(part.acknowledged_at.is_some(), "shipping acknowledges too");
+        let shipment = part.shipment.as_ref().expect("a shipment");
+        assert_eq!(shipment.tracking_no, "SF1234567890");
+        assert_eq!(shipment.batches[0].code, code);
+        assert_eq!(part.lines[0].trace_codes, std::slice::from_ref(&code));
         // The parcel is on the batch's record, which still verifies; the public page shows
         // only the ends of the waybill.
         let rec = app.get(&format!("/api/v1/trace/{code}/verify"), None).await;
-        assert_eq!(rec.body["ok"], true, "{}", rec.text);
-        let (status, html) = page(&app, &code).await;
-        assert_eq!(status, 200);
-        assert!(html.contains("SF12****7890") && !html.contains("SF1234567890"), "the waybill is masked in public");
-        // Retrying the same shipment is harmless; another waybill is refused.
-        ship(json!({"carrier": "顺丰速运", "tracking_no": "SF1234567890", "batches": [{"line_id": line_a, "batch_id": code_batch}]}), &a_owner).await.expect_status(200);
-        ship(json!({"carrier": "中通快递", "tracking_no": "ZT0000000001"}), &a_owner).await.expect_status(409);
+        assert!(rec.bool("ok"), "{}", rec.text);
+        let page = app.get(&format!("/t/{code}"), None).await;
+        assert_eq!(page.status, 200);
+        assert!(page.text.contains("SF12****7890") && !page.text.contains("SF1234567890"), "the waybill is masked in public");
+    }
+
+    async fn shipping_again_with_the_same_waybill_is_harmless_and_another_waybill_is_refused(app) {
+        let b = shipped(&app).await;
+        let line = b.oranges_part().line().id;
+
+        b.ship_oranges(&app, json!({"carrier": "顺丰速运", "tracking_no": "SF1234567890", "batches": [{"line_id": line, "batch_id": b.batch.id}]}), &b.oranges.owner).await.expect_status(200);
+        b.ship_oranges(&app, json!({"carrier": "中通快递", "tracking_no": "ZT0000000001"}), &b.oranges.owner).await.expect_status(409);
+
         assert_eq!(app.count("shipments", "1=1").await, 1);
+    }
 
+    async fn a_part_with_no_passed_batch_ships_with_a_waybill_alone_and_shows_no_trace_code(app) {
         // The egg farm's only batch has no passed inspection, so nothing traceable can go in
-        // the box: it ships with a waybill alone, and its line shows no trace code.
-        let sub_b_id = paid.body["sub_orders"].as_array().and_then(|s| s.iter().find(|s| s["seller_name"] == "白云山家庭农场")).map(|s| id(&s["id"])).unwrap_or_default();
-        let r = app.post(&format!("/api/v1/sub-orders/{sub_b_id}/ship"), json!({"carrier": "中国邮政", "tracking_no": "EMS9876543210"}), Some(&b_owner.token)).await;
-        r.expect_status(200);
-        let eggs = r.body["sub_orders"].as_array().and_then(|s| s.first().cloned()).unwrap_or_default();
-        assert_eq!(eggs["lines"][0]["trace_codes"], json!([]));
-        assert_eq!(r.body["sub_orders"].as_array().map(Vec::len), Some(1), "a seller sees its own part");
+        // the box.
+        let b = paid(&app).await;
 
-        // Logistics from the seller, then from the carrier's signed callback.
-        let r = app.post(&format!("/api/v1/sub-orders/{sub_a_id}/logistics"), json!({"kind": "picked_up", "location": "赣州分拨中心"}), Some(&a_owner.token)).await;
+        let r = app.post(&format!("/api/v1/sub-orders/{}/ship", b.eggs_part().id), json!({"carrier": "中国邮政", "tracking_no": "EMS9876543210"}), Some(&b.eggs.owner.token)).await;
+
         r.expect_status(200);
-        app.post(&format!("/api/v1/sub-orders/{sub_a_id}/logistics"), json!({"kind": "teleported"}), Some(&a_owner.token)).await.expect_status(422);
-        app.post(&format!("/api/v1/sub-orders/{sub_a_id}/logistics"), json!({"kind": "in_transit", "at": "2020-01-01T00:00:00Z"}), Some(&a_owner.token)).await.expect_status(422);
+        assert_eq!(r.at("sub_orders.0.lines.0.trace_codes"), &json!([]));
+        assert_eq!(r.len_of("sub_orders"), 1, "a seller sees its own part");
+    }
+
+    async fn logistics_come_from_the_seller_and_from_the_carriers_signed_callback_once_each(app) {
+        let b = shipped(&app).await;
+        let path = format!("/api/v1/sub-orders/{}/logistics", b.oranges_part().id);
+        let owner = &b.oranges.owner;
+
+        let r = app.post(&path, json!({"kind": "picked_up", "location": "赣州分拨中心"}), Some(&owner.token)).await;
+        r.expect_status(200);
+        app.post(&path, json!({"kind": "teleported"}), Some(&owner.token)).await.expect_status(422);
+        app.post(&path, json!({"kind": "in_transit", "at": "2020-01-01T00:00:00Z"}), Some(&owner.token)).await.expect_status(422);
         let carrier_secret = app.state.orders.config().carrier_secret.clone();
         let now = app.clock.now();
         let ev = serde_json::to_vec(&json!({"event_id": "sf-evt-1", "carrier": "顺丰速运", "tracking_no": "SF1234567890",
-            "kind": "out_for_delivery", "at": now.to_rfc3339(), "location": "南昌市红谷滩区"})).unwrap_or_default();
+            "kind": "out_for_delivery", "at": now.to_rfc3339(), "location": "南昌市红谷滩区"})).expect("json");
         let r = post_signed(&app, "/api/v1/logistics/callback", &carrier_secret, now.timestamp(), &ev).await;
         r.expect_status(200);
-        assert_eq!(r.body["recorded"], 1);
+        assert_eq!(r.i64("recorded"), 1);
         let r = post_signed(&app, "/api/v1/logistics/callback", &carrier_secret, now.timestamp(), &ev).await;
-        assert_eq!(r.body["recorded"], 0, "a redelivered callback is recorded once");
+        assert_eq!(r.i64("recorded"), 0, "a redelivered callback is recorded once");
         let r = post_signed(&app, "/api/v1/logistics/callback", "not-the-carrier-secret", now.timestamp(), &ev).await;
         r.expect_status(400);
         assert_eq!(r.code(), "bad_signature");
         let r = post_signed(&app, "/api/v1/logistics/callback", &carrier_secret, now.timestamp() - 3600, &ev).await;
         assert_eq!(r.code(), "stale_notification");
         let unknown = serde_json::to_vec(&json!({"event_id": "sf-evt-2", "carrier": "顺丰速运", "tracking_no": "SF0000000000",
-            "kind": "delivered", "at": now.to_rfc3339()})).unwrap_or_default();
+            "kind": "delivered", "at": now.to_rfc3339()})).expect("json");
         post_signed(&app, "/api/v1/logistics/callback", &carrier_secret, now.timestamp(), &unknown).await.expect_status(404);
-        let seen = app.get(&format!("/api/v1/orders/{order}"), Some(&buyer.token)).await;
-        let kinds: Vec<String> = sub_a(&seen.body)["shipment"]["events"].as_array().map(|a| a.iter().map(|e| id(&e["kind"])).collect()).unwrap_or_default();
-        assert_eq!(kinds, ["picked_up", "out_for_delivery"]);
 
-        // Reviews wait for receipt; receipt is the buyer's; then once a line.
-        let r = app.post(&format!("/api/v1/order-lines/{line_a}/review"), json!({"rating": 5}), Some(&buyer.token)).await;
+        let seen = app.order(b.order.id, &b.buyer).await;
+        let kinds: Vec<&str> = seen.part_of(b.oranges.org).shipment.as_ref().expect("a shipment").events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, ["picked_up", "out_for_delivery"]);
+    }
+
+    async fn only_the_buyer_confirms_receipt_which_opens_the_after_sales_window_and_the_review(app) {
+        let b = shipped(&app).await;
+        let sub = b.oranges_part().id;
+        let line = b.oranges_part().line().id;
+        let stranger = app.register("13600000019", "路人").await;
+
+        // Reviews wait for receipt.
+        let r = app.post(&format!("/api/v1/order-lines/{line}/review"), json!({"rating": 5}), Some(&b.buyer.token)).await;
         r.expect_status(409);
         assert_eq!(r.code(), "not_received");
-        app.post_empty(&format!("/api/v1/sub-orders/{sub_a_id}/receive"), Some(&stranger.token)).await.expect_status(404);
-        app.post_empty(&format!("/api/v1/sub-orders/{sub_a_id}/receive"), Some(&a_owner.token)).await.expect_status(404);
-        let got = app.post_empty(&format!("/api/v1/sub-orders/{sub_a_id}/receive"), Some(&buyer.token)).await;
-        got.expect_status(200);
-        let part = sub_a(&got.body);
-        assert_eq!(part["status"], "received");
-        assert!(part["window_closes_at"].is_string(), "receipt opens the after-sales window");
-        assert_eq!(part["lines"][0]["can_review"], true);
-        app.post_empty(&format!("/api/v1/sub-orders/{sub_a_id}/receive"), Some(&buyer.token)).await.expect_status(200);
-        assert_eq!(app.count("order_events", "kind = 'received'").await, 1, "receiving twice is one event");
+        app.post_empty(&format!("/api/v1/sub-orders/{sub}/receive"), Some(&stranger.token)).await.expect_status(404);
+        app.post_empty(&format!("/api/v1/sub-orders/{sub}/receive"), Some(&b.oranges.owner.token)).await.expect_status(404);
+        let got = app.post_empty(&format!("/api/v1/sub-orders/{sub}/receive"), Some(&b.buyer.token)).await;
 
-        let photo = {
-            let part = reqwest::multipart::Part::bytes(crate::catalog::jpeg_with_exif()).file_name("parcel.jpg".to_owned());
-            let form = reqwest::multipart::Form::new().part("file", part);
-            app.send(app.http.post(app.url("/api/v1/review-photos")).bearer_auth(&buyer.token).multipart(form)).await
-        };
+        got.expect_status(200);
+        let order: Order = got.json();
+        let part = order.sub_order(sub);
+        assert_eq!(part.status, "received");
+        assert!(part.window_closes_at.is_some(), "receipt opens the after-sales window");
+        assert!(part.lines[0].can_review);
+        app.post_empty(&format!("/api/v1/sub-orders/{sub}/receive"), Some(&b.buyer.token)).await.expect_status(200);
+        assert_eq!(app.count("order_events", "kind = 'received'").await, 1, "receiving twice is one event");
+    }
+
+    async fn a_received_line_is_reviewed_once_with_a_photo_and_the_listing_shows_it(app) {
+        let b = shipped(&app).await;
+        let line = b.oranges_part().line().id;
+        app.receive(&b.buyer, b.oranges_part().id).await;
+        let stranger = app.register("13600000019", "路人").await;
+        let review = format!("/api/v1/order-lines/{line}/review");
+        let photo = app.upload("/api/v1/review-photos", &b.buyer, jpeg_with_exif(), "parcel.jpg").await;
         photo.expect_status(201);
-        let photo_id = id(&photo.body["id"]);
-        let r = app.post(&format!("/api/v1/order-lines/{line_a}/review"), json!({"rating": 6}), Some(&buyer.token)).await;
+
+        let r = app.post(&review, json!({"rating": 6}), Some(&b.buyer.token)).await;
         assert_eq!(r.field_code("rating"), Some("out_of_range"));
-        let r = app.post(&format!("/api/v1/order-lines/{line_a}/review"), json!({"rating": 4, "photos": [uuid::Uuid::now_v7()]}), Some(&buyer.token)).await;
+        let r = app.post(&review, json!({"rating": 4, "photos": [Uuid::now_v7()]}), Some(&b.buyer.token)).await;
         assert_eq!(r.field_code("photos"), Some("not_found"));
-        app.post(&format!("/api/v1/order-lines/{line_a}/review"), json!({"rating": 5}), Some(&stranger.token)).await.expect_status(404);
-        let r = app.post(&format!("/api/v1/order-lines/{line_a}/review"),
-            json!({"rating": 5, "text": "橙子很甜，包装完好，一个没坏", "photos": [photo_id]}), Some(&buyer.token)).await;
+        app.post(&review, json!({"rating": 5}), Some(&stranger.token)).await.expect_status(404);
+        let r = app.post(&review, json!({"rating": 5, "text": "橙子很甜，包装完好，一个没坏", "photos": [photo.id()]}), Some(&b.buyer.token)).await;
+
         r.expect_status(201);
-        assert_eq!(r.body["reviewer"], "王**");
-        assert!(r.body["photos"][0]["thumb_url"].as_str().is_some_and(|u| u.starts_with("/media/public/reviews/")));
-        let r = app.post(&format!("/api/v1/order-lines/{line_a}/review"), json!({"rating": 1}), Some(&buyer.token)).await;
+        assert_eq!(r.str("reviewer"), "王**");
+        assert!(r.str("photos.0.thumb_url").starts_with("/media/public/reviews/"));
+        let r = app.post(&review, json!({"rating": 1}), Some(&b.buyer.token)).await;
         r.expect_status(409);
         assert_eq!(r.code(), "already_reviewed");
-        let reviews = app.get(&format!("/api/v1/listings/{a_listing}/reviews"), None).await;
+        let reviews = app.get(&format!("/api/v1/listings/{}/reviews", b.oranges.listing), None).await;
         reviews.expect_status(200);
-        assert_eq!(reviews.body["count"], 1);
+        assert_eq!(reviews.i64("count"), 1);
         assert_eq!(reviews.body["average"], 5.0);
-        assert_eq!(reviews.body["stars"], json!([0, 0, 0, 0, 1]));
-        assert_eq!(reviews.body["items"][0]["text"], "橙子很甜，包装完好，一个没坏");
+        assert_eq!(reviews.at("stars"), &json!([0, 0, 0, 0, 1]));
+        assert_eq!(reviews.str("items.0.text"), "橙子很甜，包装完好，一个没坏");
+    }
 
-        // The egg parcel nobody confirms is received by the scheduler after the configured days.
+    async fn a_parcel_nobody_confirms_is_received_by_the_scheduler_after_the_configured_days(app) {
+        let b = paid(&app).await;
+        let eggs = b.eggs_part().id;
+        app.ship(&b.eggs.owner, eggs).await;
+
         app.clock.advance(chrono::Duration::days(7) + chrono::Duration::minutes(1));
         app.state.infra.outbox.wake();
         app.outbox_drained().await;
-        let later = app.get(&format!("/api/v1/orders/{order}"), Some(&buyer.token)).await;
-        let eggs = later.body["sub_orders"].as_array().and_then(|s| s.iter().find(|s| s["id"] == sub_b_id.as_str()).cloned()).unwrap_or_default();
-        assert_eq!(eggs["status"], "received", "{eggs}");
-        assert_eq!(app.count("order_events", "kind = 'received'").await, 2);
+
+        let later = app.order(b.order.id, &b.buyer).await;
+        assert_eq!(later.sub_order(eggs).status, "received", "{later:?}");
+        assert_eq!(app.count("order_events", "kind = 'received'").await, 1);
     }
+}
 
-    async fn gateway_notifications_are_verified_replay_safe_and_idempotent(app) {
-        let op = app.operator().await;
-        let (_owner, _org, _listing, sku) = seller(&app, &op, "13800000021", "梅岭脐橙专业合作社", "赣南脐橙 10斤装", 5990, 50).await;
-        let (buyer, address) = buyer_with_address(&app, "13600000021").await;
-        let order = order_of(&app, &buyer, &address, &sku, 1, "gateway").await;
-        let oid = id(&order["id"]);
-        let intent = app.post_empty(&format!("/api/v1/orders/{oid}/pay"), Some(&buyer.token)).await;
-        let iid: uuid::Uuid = id(&intent.body["id"]).parse().unwrap_or_default();
-        let secret = app.state.orders.config().gateway_secret.clone();
-        let now = app.clock.now().timestamp();
-        let event = |event_id: &str, amount: i64| serde_json::to_vec(&WebhookEvent {
-            event_id: event_id.into(), intent_id: iid, outcome: Outcome::Succeeded, amount_fen: amount, transaction_id: "WX4200001".into(),
-        }).unwrap_or_default();
-        let total = order["total"].as_i64().unwrap_or_default();
-        let hook = "/api/v1/payments/webhook/sandbox";
+/// A gateway order of one box, its payment started; the webhook's secret and clock.
+struct Webhook {
+    buyer: Consumer,
+    seller: SellerWithListing,
+    order: Order,
+    intent: Uuid,
+    secret: String,
+    now: i64,
+}
 
-        // Forged (no signature, wrong secret), stale, malformed, wrong amount: refused, unpaid.
-        let r = app.post_raw(hook, "application/json", event("e1", total), None).await;
+const HOOK: &str = "/api/v1/payments/webhook/sandbox";
+
+async fn awaiting_the_gateway(app: &TestApp) -> Webhook {
+    let seller = app.seller_with_listing().await;
+    let buyer = app.consumer().await;
+    let order = app.checkout(&buyer, &[(seller.sku, 1)], "gateway").await;
+    let intent = app
+        .post_empty(
+            &format!("/api/v1/orders/{}/pay", order.id),
+            Some(&buyer.token),
+        )
+        .await;
+    intent.expect_status(200);
+    Webhook {
+        intent: intent.id(),
+        secret: app.state.orders.config().gateway_secret.clone(),
+        now: app.clock.now().timestamp(),
+        buyer,
+        seller,
+        order,
+    }
+}
+
+/// A notification that payment `intent` of `amount` succeeded.
+fn succeeded(event_id: &str, intent: Uuid, amount: i64, transaction: &str) -> Vec<u8> {
+    serde_json::to_vec(&WebhookEvent {
+        event_id: event_id.into(),
+        intent_id: intent,
+        outcome: Outcome::Succeeded,
+        amount_fen: amount,
+        transaction_id: transaction.into(),
+    })
+    .expect("json")
+}
+
+both_backends! {
+    async fn forged_stale_malformed_and_mismatched_notifications_are_refused_and_pay_nothing(app) {
+        let w = awaiting_the_gateway(&app).await;
+        let event = |id: &str, amount: i64| succeeded(id, w.intent, amount, "WX4200001");
+        let total = w.order.total;
+
+        let r = app.post_raw(HOOK, "application/json", event("e1", total), None).await;
         r.expect_status(400);
         assert_eq!(r.code(), "bad_signature");
-        let r = post_signed(&app, hook, "an-attackers-guess-0000", now, &event("e1", total)).await;
+        let r = post_signed(&app, HOOK, "an-attackers-guess-0000", w.now, &event("e1", total)).await;
         assert_eq!(r.code(), "bad_signature");
-        let r = post_signed(&app, hook, &secret, now - 600, &event("e1", total)).await;
+        let r = post_signed(&app, HOOK, &w.secret, w.now - 600, &event("e1", total)).await;
         assert_eq!(r.code(), "stale_notification");
-        let r = post_signed(&app, hook, &secret, now, b"{\"event_id\": 1}").await;
+        let r = post_signed(&app, HOOK, &w.secret, w.now, b"{\"event_id\": 1}").await;
         assert_eq!(r.code(), "malformed_notification");
-        let r = post_signed(&app, hook, &secret, now, &event("e1", 1)).await;
+        let r = post_signed(&app, HOOK, &w.secret, w.now, &event("e1", 1)).await;
         assert_eq!(r.code(), "amount_mismatch");
-        post_signed(&app, "/api/v1/payments/webhook/paypal", &secret, now, &event("e1", total)).await.expect_status(404);
-        assert_eq!(app.get(&format!("/api/v1/orders/{oid}"), Some(&buyer.token)).await.body["status"], "pending_payment");
+        post_signed(&app, "/api/v1/payments/webhook/paypal", &w.secret, w.now, &event("e1", total)).await.expect_status(404);
 
-        // The genuine notification pays; replaying it, or a retry under a new event id, does not
-        // pay twice.
-        let body = event("e1", total);
-        let r = post_signed(&app, hook, &secret, now, &body).await;
+        assert_eq!(app.order(w.order.id, &w.buyer).await.status, "pending_payment");
+    }
+
+    async fn the_genuine_notification_pays_once_however_often_it_comes(app) {
+        let w = awaiting_the_gateway(&app).await;
+        let body = succeeded("e1", w.intent, w.order.total, "WX4200001");
+
+        let r = post_signed(&app, HOOK, &w.secret, w.now, &body).await;
+
         r.expect_status(200);
-        assert_eq!(r.body["result"], "paid");
-        let r = post_signed(&app, hook, &secret, now, &body).await;
-        assert_eq!(r.body["result"], "duplicate");
-        let r = post_signed(&app, hook, &secret, now, &event("e1-retry", total)).await;
-        assert_eq!(r.body["result"], "already_paid");
+        assert_eq!(r.str("result"), "paid");
+        // Replayed, or retried under a new event id: not paid twice.
+        let r = post_signed(&app, HOOK, &w.secret, w.now, &body).await;
+        assert_eq!(r.str("result"), "duplicate");
+        let r = post_signed(&app, HOOK, &w.secret, w.now, &succeeded("e1-retry", w.intent, w.order.total, "WX4200001")).await;
+        assert_eq!(r.str("result"), "already_paid");
         assert_eq!(app.count("payments", "1=1").await, 1);
         assert_eq!(app.count("order_events", "kind = 'paid'").await, 1);
+    }
 
-        // Money that arrives after the order expired goes straight back.
-        let late = order_of(&app, &buyer, &address, &sku, 1, "gateway").await;
-        let lid = id(&late["id"]);
-        let li = app.post_empty(&format!("/api/v1/orders/{lid}/pay"), Some(&buyer.token)).await;
-        let liid: uuid::Uuid = id(&li.body["id"]).parse().unwrap_or_default();
+    async fn money_that_arrives_after_the_order_expired_goes_straight_back(app) {
+        let w = awaiting_the_gateway(&app).await;
+        let late = app.checkout(&w.buyer, &[(w.seller.sku, 1)], "gateway").await;
+        let li = app.post_empty(&format!("/api/v1/orders/{}/pay", late.id), Some(&w.buyer.token)).await;
+        let late_intent = li.id();
         app.clock.advance(chrono::Duration::minutes(31));
         app.state.infra.outbox.wake();
         app.outbox_drained().await;
-        assert_eq!(app.get(&format!("/api/v1/orders/{lid}"), Some(&buyer.token)).await.body["status"], "expired");
-        let body = serde_json::to_vec(&WebhookEvent {
-            event_id: "e2".into(), intent_id: liid, outcome: Outcome::Succeeded,
-            amount_fen: late["total"].as_i64().unwrap_or_default(), transaction_id: "WX4200002".into(),
-        }).unwrap_or_default();
-        let r = post_signed(&app, hook, &secret, app.clock.now().timestamp(), &body).await;
+        assert_eq!(app.order(late.id, &w.buyer).await.status, "expired");
+
+        let body = succeeded("e2", late_intent, late.total, "WX4200002");
+        let r = post_signed(&app, HOOK, &w.secret, app.clock.now().timestamp(), &body).await;
+
         r.expect_status(200);
-        assert_eq!(r.body["result"], "refunded_closed");
+        assert_eq!(r.str("result"), "refunded_closed");
         app.outbox_drained().await;
         assert_eq!(app.count("refunds", "status = 'succeeded' AND sub_order_id IS NULL").await, 1);
-        assert_eq!(app.get(&format!("/api/v1/orders/{lid}"), Some(&buyer.token)).await.body["status"], "expired");
+        assert_eq!(app.order(late.id, &w.buyer).await.status, "expired");
+    }
+}
+
+/// A seller with two offline orders by one buyer (2 boxes, then 1), each paid by a transfer
+/// the operator confirmed; another seller with none.
+struct Ledger {
+    seller: SellerWithListing,
+    other: SellerWithListing,
+    buyer: Consumer,
+    orders: Vec<Order>,
+}
+
+impl Ledger {
+    fn first_sub(&self) -> Uuid {
+        self.orders[0].part().id
+    }
+}
+
+async fn two_paid_offline_orders(app: &TestApp) -> Ledger {
+    let seller = app.seller_with_listing().await;
+    let other = app
+        .verified_seller()
+        .named("白云山家庭农场")
+        .with_listing(Product::eggs())
+        .await;
+    let buyer = app.consumer().await;
+    let mut orders = Vec::new();
+    for qty in [2, 1] {
+        let o = app.checkout(&buyer, &[(seller.sku, qty)], "offline").await;
+        app.post_empty(&format!("/api/v1/orders/{}/pay", o.id), Some(&buyer.token))
+            .await
+            .expect_status(200);
+        app.confirm_transfer(o.id).await;
+        orders.push(app.order(o.id, &buyer).await);
+    }
+    Ledger {
+        seller,
+        other,
+        buyer,
+        orders,
+    }
+}
+
+/// The operator refunds `amount` of a part, with an idempotency key when given.
+async fn refund(app: &TestApp, sub: Uuid, amount: i64, key: Option<&str>, who: &Session) -> Resp {
+    let mut req = app
+        .http
+        .post(app.url(&format!("/api/v1/sub-orders/{sub}/refunds")))
+        .bearer_auth(&who.token)
+        .json(&json!({"amount": amount, "reason": "三个果子压坏"}));
+    if let Some(k) = key {
+        req = req.header("idempotency-key", k);
+    }
+    app.send(req).await
+}
+
+/// [`two_paid_offline_orders`], ¥30 of the first refunded, both shipped and received; `today`
+/// is the day (in China) that happened.
+async fn settled(app: &TestApp) -> (Ledger, String) {
+    let ledger = two_paid_offline_orders(app).await;
+    let op = app.operator().await;
+    refund(app, ledger.first_sub(), 3000, Some("r1"), &op)
+        .await
+        .expect_status(200);
+    app.outbox_drained().await;
+    for order in &ledger.orders {
+        app.ship(&ledger.seller.owner, order.part().id).await;
+        app.receive(&ledger.buyer, order.part().id).await;
+    }
+    let today = app.today_in_china();
+    (ledger, today)
+}
+
+both_backends! {
+    async fn offline_payment_instructions_name_the_order_and_the_confirmed_transfer_settles_them(app) {
+        let seller = app.seller_with_listing().await;
+        let buyer = app.consumer().await;
+        let mut settled = 0;
+        for qty in [2, 1] {
+            let o = app.checkout(&buyer, &[(seller.sku, qty)], "offline").await;
+
+            let pay = app.post_empty(&format!("/api/v1/orders/{}/pay", o.id), Some(&buyer.token)).await;
+            app.confirm_transfer(o.id).await;
+
+            pay.expect_status(200);
+            assert!(pay.at("pay_url").is_null());
+            assert!(pay.str("instructions_zh").contains(&o.number));
+            settled += 1;
+            assert_eq!(app.count("payment_intents", "status = 'succeeded' AND provider = 'offline'").await, settled, "{}: the confirmed transfer settles its instructions", pay.id());
+        }
     }
 
-    async fn refunds_never_exceed_what_was_paid_and_the_statement_reconciles(app) {
+    async fn only_the_operator_refunds_with_an_idempotency_key_and_never_more_than_was_paid(app) {
+        let ledger = two_paid_offline_orders(&app).await;
+        let (first, first_total) = (ledger.first_sub(), ledger.orders[0].total);
         let op = app.operator().await;
-        let (owner, org, _listing, sku) = seller(&app, &op, "13800000031", "梅岭脐橙专业合作社", "赣南脐橙 10斤装", 5990, 50).await;
-        let (other, other_org, _l, _s) = seller(&app, &op, "13800000032", "白云山家庭农场", "散养土鸡蛋 30枚", 4500, 20).await;
-        let (buyer, address) = buyer_with_address(&app, "13600000031").await;
-        let mut subs = Vec::new();
-        for qty in [2, 1] {
-            let o = order_of(&app, &buyer, &address, &sku, qty, "offline").await;
-            let oid = id(&o["id"]);
-            let pay = app.post_empty(&format!("/api/v1/orders/{oid}/pay"), Some(&buyer.token)).await;
-            pay.expect_status(200);
-            assert!(pay.body["pay_url"].is_null());
-            assert!(pay.body["instructions_zh"].as_str().is_some_and(|s| s.contains(o["number"].as_str().unwrap_or("?"))));
-            app.post(&format!("/api/v1/orders/{oid}/offline-payment"), json!({"reference": format!("BANK-{qty}")}), Some(&op.token)).await.expect_status(200);
-            let pid = id(&pay.body["id"]);
-            let settled = app.count("payment_intents", "status = 'succeeded' AND provider = 'offline'").await;
-            assert_eq!(settled, i64::try_from(subs.len()).unwrap_or(0) + 1, "{pid}: the confirmed transfer settles its instructions");
-            subs.push((oid, id(&o["sub_orders"][0]["id"]), o["total"].as_i64().unwrap_or_default()));
-        }
-        let (first_order, first, first_total) = subs[0].clone();
-        let refund = |sub: &str, amount: i64, key: Option<&str>, who: &Session| {
-            let mut req = app.http.post(app.url(&format!("/api/v1/sub-orders/{sub}/refunds")))
-                .bearer_auth(&who.token).json(&json!({"amount": amount, "reason": "三个果子压坏"}));
-            if let Some(k) = key {
-                req = req.header("idempotency-key", k);
-            }
-            app.send(req)
-        };
-        refund(&first, 3000, Some("r1"), &owner).await.expect_status(403);
-        refund(&first, 3000, Some("r1"), &buyer).await.expect_status(403);
-        let r = refund(&first, 3000, None, &op).await;
+
+        refund(&app, first, 3000, Some("r1"), &ledger.seller.owner).await.expect_status(403);
+        refund(&app, first, 3000, Some("r1"), &ledger.buyer).await.expect_status(403);
+        let r = refund(&app, first, 3000, None, &op).await;
         assert_eq!(r.field_code("Idempotency-Key"), Some("required"));
-        let r = refund(&first, 0, Some("r0"), &op).await;
+        let r = refund(&app, first, 0, Some("r0"), &op).await;
         assert_eq!(r.field_code("amount"), Some("out_of_range"));
-        let r = refund(&first, first_total + 1, Some("r0"), &op).await;
+        let r = refund(&app, first, first_total + 1, Some("r0"), &op).await;
         assert_eq!(r.field_code("amount"), Some("out_of_range"));
-        let r = refund(&first, 3000, Some("r1"), &op).await;
+        let r = refund(&app, first, 3000, Some("r1"), &op).await;
         r.expect_status(200);
-        assert_eq!(r.body["refunded"], 3000);
-        assert_eq!(r.body["sub_orders"][0]["refunded"], 3000);
-        refund(&first, 3000, Some("r1"), &op).await.expect_status(200);
+        assert_eq!(r.i64("refunded"), 3000);
+        assert_eq!(r.i64("sub_orders.0.refunded"), 3000);
+        refund(&app, first, 3000, Some("r1"), &op).await.expect_status(200);
         assert_eq!(app.count("refunds", "1=1").await, 1, "the same key is the same refund");
-        let r = refund(&first, 100, Some("r1"), &op).await;
+        let r = refund(&app, first, 100, Some("r1"), &op).await;
         assert_eq!(r.code(), "idempotency_key_reused");
         // The rest can go back, but not a fen more.
-        let r = refund(&first, first_total - 3000 + 1, Some("r2"), &op).await;
+        let r = refund(&app, first, first_total - 3000 + 1, Some("r2"), &op).await;
         assert_eq!(r.field_code("amount"), Some("out_of_range"));
         app.outbox_drained().await;
         assert_eq!(app.count("refunds", "status = 'succeeded' AND provider = 'offline'").await, 1);
-        let _ = first_order;
+    }
 
-        // Ship and receive both; nothing is payable until the windows close.
-        for (_, sub, _) in &subs {
-            app.post(&format!("/api/v1/sub-orders/{sub}/ship"), json!({"carrier": "顺丰速运", "tracking_no": format!("SF{}", &sub[..8])}), Some(&owner.token)).await.expect_status(200);
-            app.post_empty(&format!("/api/v1/sub-orders/{sub}/receive"), Some(&buyer.token)).await.expect_status(200);
-        }
-        let today = shanghai_today(&app);
-        // Handling times: shipping acknowledged both at once.
-        let f = app.get(&format!("/api/v1/orgs/{org}/fulfilment?from={today}&to={today}"), Some(&owner.token)).await;
+    async fn handling_times_count_paid_acknowledged_and_shipped_parts_for_their_seller_only(app) {
+        let (ledger, today) = settled(&app).await;
+        let path = format!("/api/v1/orgs/{}/fulfilment?from={today}&to={today}", ledger.seller.org);
+
+        let f = app.get(&path, Some(&ledger.seller.owner.token)).await;
+
+        // Shipping acknowledged both at once.
         f.expect_status(200);
-        assert_eq!((f.body["paid"].as_u64(), f.body["acknowledged"].as_u64(), f.body["shipped"].as_u64()), (Some(2), Some(2), Some(2)));
-        assert_eq!(f.body["acknowledged_within_target_bp"], 10_000);
-        app.get(&format!("/api/v1/orgs/{org}/fulfilment?from={today}&to={today}"), Some(&other.token)).await.expect_status(403);
-        let path = format!("/api/v1/orgs/{org}/settlement?from={today}&to={today}");
-        let st = app.get(&path, Some(&owner.token)).await;
+        assert_eq!((f.i64("paid"), f.i64("acknowledged"), f.i64("shipped")), (2, 2, 2));
+        assert_eq!(f.i64("acknowledged_within_target_bp"), 10_000);
+        app.get(&path, Some(&ledger.other.owner.token)).await.expect_status(403);
+    }
+
+    async fn a_statement_holds_payouts_back_while_after_sales_windows_are_open(app) {
+        let (ledger, today) = settled(&app).await;
+
+        let st = app.get(&format!("/api/v1/orgs/{}/settlement?from={today}&to={today}", ledger.seller.org), Some(&ledger.seller.owner.token)).await;
+
         st.expect_status(200);
-        let t = &st.body["totals"];
-        let sales: i64 = subs.iter().map(|s| s.2).sum();
-        assert_eq!(t["sales"], sales);
-        assert_eq!(t["refunds"], 3000);
-        assert_eq!(t["payable"], 0, "windows still open");
-        assert_eq!(t["sub_orders"], 2);
-        let num = |v: &Value| v.as_i64().unwrap_or_default();
-        assert_eq!(num(&t["sales"]) - num(&t["refunds"]) - num(&t["commission"]), num(&t["pending"]));
+        let sales: i64 = ledger.orders.iter().map(|o| o.total).sum();
+        assert_eq!(st.i64("totals.sales"), sales);
+        assert_eq!(st.i64("totals.refunds"), 3000);
+        assert_eq!(st.i64("totals.payable"), 0, "windows still open");
+        assert_eq!(st.i64("totals.sub_orders"), 2);
+        assert_eq!(st.i64("totals.sales") - st.i64("totals.refunds") - st.i64("totals.commission"), st.i64("totals.pending"));
+    }
+
+    async fn once_the_windows_close_the_statement_reconciles_with_the_orders_and_commission_shrinks_with_refunds(app) {
+        let (ledger, today) = settled(&app).await;
+        let op = app.operator().await;
 
         app.clock.advance(chrono::Duration::hours(49));
-        let st = app.get(&path, Some(&op.token)).await;
-        let t = &st.body["totals"];
-        assert_eq!(t["pending"], 0);
+        let st = app.get(&format!("/api/v1/orgs/{}/settlement?from={today}&to={today}", ledger.seller.org), Some(&op.token)).await;
+
+        assert_eq!(st.i64("totals.pending"), 0);
         // Reconcile with the orders: commission shrinks with the refund, half up.
-        let lines = st.body["lines"].as_array().cloned().unwrap_or_default();
+        let lines = st.arr("lines");
         assert_eq!(lines.len(), 2);
         let mut payable = 0;
         let mut commission = 0;
-        for l in &lines {
-            let (total, refunded) = (num(&l["total"]), num(&l["refunded"]));
-            let full = app.get(&format!("/api/v1/orders/{}", id(&l["order_id"])), Some(&owner.token)).await;
-            let c = num(&full.body["sub_orders"][0]["commission"]);
+        for l in lines {
+            let (total, refunded) = (l.i64("total"), l.i64("refunded"));
+            let full = app.get(&format!("/api/v1/orders/{}", l.uuid("order_id")), Some(&ledger.seller.owner.token)).await;
+            let c = full.i64("sub_orders.0.commission");
             let kept = (c * (total - refunded) * 2 + total) / (2 * total);
-            assert_eq!(num(&l["commission"]), kept, "{l}");
-            assert_eq!(num(&l["payable"]), total - refunded - kept);
-            assert_eq!(l["state"], "payable");
-            payable += num(&l["payable"]);
+            assert_eq!(l.i64("commission"), kept, "{l}");
+            assert_eq!(l.i64("payable"), total - refunded - kept);
+            assert_eq!(l.str("state"), "payable");
+            payable += l.i64("payable");
             commission += kept;
         }
-        assert_eq!(num(&t["payable"]), payable);
-        assert_eq!(num(&t["commission"]), commission);
-        assert_eq!(num(&t["sales"]) - num(&t["refunds"]) - num(&t["commission"]), num(&t["payable"]));
+        assert_eq!(st.i64("totals.payable"), payable);
+        assert_eq!(st.i64("totals.commission"), commission);
+        assert_eq!(st.i64("totals.sales") - st.i64("totals.refunds") - st.i64("totals.commission"), st.i64("totals.payable"));
+    }
 
-        // Bad periods, and another seller's statement.
+    async fn a_statement_refuses_bad_periods_and_other_sellers(app) {
+        let (ledger, today) = settled(&app).await;
+        let (org, owner, other) = (ledger.seller.org, &ledger.seller.owner, &ledger.other);
+
         let r = app.get(&format!("/api/v1/orgs/{org}/settlement?from={today}&to=2020-01-01"), Some(&owner.token)).await;
         assert_eq!(r.field_code("to"), Some("before_from"));
         let r = app.get(&format!("/api/v1/orgs/{org}/settlement?from=2020-01-01&to={today}"), Some(&owner.token)).await;
         assert_eq!(r.field_code("to"), Some("too_long"));
         app.get(&format!("/api/v1/orgs/{org}/settlement?from=yesterday&to={today}"), Some(&owner.token)).await.expect_status(400);
-        app.get(&path, Some(&other.token)).await.expect_status(403);
-        let theirs = app.get(&format!("/api/v1/orgs/{other_org}/settlement?from={today}&to={today}"), Some(&other.token)).await;
-        assert_eq!(theirs.body["totals"]["sub_orders"], 0);
+        app.get(&format!("/api/v1/orgs/{org}/settlement?from={today}&to={today}"), Some(&other.owner.token)).await.expect_status(403);
+        let theirs = app.get(&format!("/api/v1/orgs/{}/settlement?from={today}&to={today}", other.org), Some(&other.owner.token)).await;
+        assert_eq!(theirs.i64("totals.sub_orders"), 0);
+    }
 
-        // The operator's order list; nobody else gets it.
+    async fn the_operator_finds_orders_by_status_and_sub_order_number_and_nobody_else_can(app) {
+        let (ledger, _) = settled(&app).await;
+        let op = app.operator().await;
+
         let all = app.get("/api/v1/ops/orders?status=paid", Some(&op.token)).await;
+
         all.expect_status(200);
-        assert_eq!(all.body["total"], 2);
-        let number = id(&all.body["items"][0]["sub_orders"][0]["number"]);
+        assert_eq!(all.i64("total"), 2);
+        let number = all.str("items.0.sub_orders.0.number");
         let one = app.get(&format!("/api/v1/ops/orders?number={number}"), Some(&op.token)).await;
-        assert_eq!(one.body["total"], 1, "found by its sub-order number");
-        app.get("/api/v1/ops/orders", Some(&buyer.token)).await.expect_status(403);
-        app.get("/api/v1/ops/orders", Some(&owner.token)).await.expect_status(403);
+        assert_eq!(one.i64("total"), 1, "found by its sub-order number");
+        app.get("/api/v1/ops/orders", Some(&ledger.buyer.token)).await.expect_status(403);
+        app.get("/api/v1/ops/orders", Some(&ledger.seller.owner.token)).await.expect_status(403);
     }
 }

@@ -1,7 +1,6 @@
 //! Organisations, members, invitations — and that members act only inside their own.
 
-use farmgate_tests::{TestApp, both_backends, fresh_licence, region};
-use serde_json::json;
+use farmgate_tests::prelude::*;
 
 both_backends! {
     async fn a_cooperative_registers_and_waits_for_review(app) {
@@ -11,10 +10,10 @@ both_backends! {
         assert_eq!(r.body["status"], "pending");
         assert_eq!(r.body["my_role"], "owner");
         assert_eq!(r.body["region"]["village"], "茶坑村");
-        let id = r.body["id"].as_str().unwrap_or_default().to_owned();
+        let id = r.id();
         let mine = app.get("/api/v1/orgs/mine", Some(&owner.token)).await;
         mine.expect_status(200);
-        assert_eq!(mine.body[0]["id"], id.as_str());
+        assert_eq!(mine.uuid("0.id"), id);
         let me = app.get("/api/v1/auth/me", Some(&owner.token)).await;
         assert_eq!(me.body["memberships"][0]["role"], "owner");
         let history = app.get(&format!("/api/v1/orgs/{id}/history"), Some(&owner.token)).await;
@@ -74,7 +73,7 @@ both_backends! {
         let name = "<img src=x onerror=alert(1)>合作社'; DROP TABLE organisations;--";
         let r = app.post("/api/v1/orgs", TestApp::org_body("cooperative", name), Some(&owner.token)).await;
         r.expect_status(201);
-        let id = r.body["id"].as_str().unwrap_or_default().to_owned();
+        let id = r.id();
         let got = app.get(&format!("/api/v1/orgs/{id}"), Some(&owner.token)).await;
         assert_eq!(got.body["name"], name);
     }
@@ -86,7 +85,7 @@ both_backends! {
         let staff = app.register("13800000002", "刘晓燕").await;
         let inv = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "13800000002", "role": "staff"}), Some(&owner.token)).await;
         inv.expect_status(201);
-        let inv_id = inv.body["id"].as_str().unwrap_or_default().to_owned();
+        let inv_id = inv.id();
         app.post_empty(&format!("/api/v1/invitations/{inv_id}/accept"), Some(&staff.token)).await.expect_status(200);
 
         app.get(&format!("/api/v1/orgs/{org}"), Some(&staff.token)).await.expect_status(200);
@@ -121,7 +120,7 @@ both_backends! {
         let mine = app.get("/api/v1/me/invitations", Some(&staff.token)).await;
         mine.expect_status(200);
         assert_eq!(mine.body[0]["org"]["name"], "梅岭脐橙专业合作社");
-        let id = mine.body[0]["id"].as_str().unwrap_or_default().to_owned();
+        let id = mine.uuid("0.id");
         let accepted = app.post_empty(&format!("/api/v1/invitations/{id}/accept"), Some(&staff.token)).await;
         accepted.expect_status(200);
         assert_eq!(accepted.body["role"], "staff");
@@ -129,12 +128,9 @@ both_backends! {
 
         let members = app.get(&format!("/api/v1/orgs/{org}/members"), Some(&staff.token)).await;
         members.expect_status(200);
-        let list = members.body.as_array().cloned().unwrap_or_default();
-        assert_eq!(list.len(), 2);
-        let owner_row = list.iter().find(|m| m["role"] == "owner").cloned().unwrap_or_default();
-        assert_eq!(owner_row["phone"], "138****0001", "staff see other members' phones masked");
-        let self_row = list.iter().find(|m| m["role"] == "staff").cloned().unwrap_or_default();
-        assert_eq!(self_row["phone"], "13800000002", "and their own in full");
+        assert_eq!(members.len_of(""), 2);
+        assert_eq!(members.find("", "role", "owner").str("phone"), "138****0001", "staff see other members' phones masked");
+        assert_eq!(members.find("", "role", "staff").str("phone"), "13800000002", "and their own in full");
     }
 
     async fn nobody_accepts_an_invitation_meant_for_someone_else(app) {
@@ -142,7 +138,7 @@ both_backends! {
         let owner = app.register("13800000001", "李国强").await;
         let org = app.verified_org(&owner, &op, "cooperative", "梅岭脐橙专业合作社").await;
         let inv = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "13800000002", "role": "owner"}), Some(&owner.token)).await;
-        let id = inv.body["id"].as_str().unwrap_or_default().to_owned();
+        let id = inv.id();
         let intruder = app.register("13800000003", "陈志明").await;
         app.post_empty(&format!("/api/v1/invitations/{id}/accept"), Some(&intruder.token)).await.expect_status(404);
         assert_eq!(app.count("memberships", "1=1").await, 1, "only the owner is a member");
@@ -154,12 +150,12 @@ both_backends! {
         let org = app.verified_org(&owner, &op, "family_farm", "白云山土鸡家庭农场").await;
         let inv = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "wang@example.cn", "role": "staff"}), Some(&owner.token)).await;
         inv.expect_status(201);
-        let id = inv.body["id"].as_str().unwrap_or_default().to_owned();
+        let id = inv.id();
         app.delete(&format!("/api/v1/orgs/{org}/invitations/{id}"), Some(&owner.token)).await.expect_status(204);
         let listed = app.get(&format!("/api/v1/orgs/{org}/invitations"), Some(&owner.token)).await;
         assert_eq!(listed.body[0]["status"], "revoked");
         let invitee = app.post("/api/v1/auth/register", json!({"display_name": "王", "email": "wang@example.cn", "password": farmgate_tests::PASSWORD}), None).await;
-        let token = invitee.body["session"]["token"].as_str().unwrap_or_default().to_owned();
+        let token = invitee.string("session.token");
         app.post_empty(&format!("/api/v1/invitations/{id}/accept"), Some(&token)).await.expect_status(404);
     }
 
@@ -176,7 +172,7 @@ both_backends! {
         // With a second owner, the first may step down.
         let second = app.register("13800000002", "刘晓燕").await;
         let inv = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "13800000002", "role": "owner"}), Some(&owner.token)).await;
-        let id = inv.body["id"].as_str().unwrap_or_default().to_owned();
+        let id = inv.id();
         app.post_empty(&format!("/api/v1/invitations/{id}/accept"), Some(&second.token)).await.expect_status(200);
         let r = app.patch(&format!("/api/v1/orgs/{org}/members/{me}"), json!({"role": "staff"}), Some(&owner.token)).await;
         r.expect_status(200);
@@ -189,7 +185,7 @@ both_backends! {
         let org = app.verified_org(&owner, &op, "cooperative", "梅岭脐橙专业合作社").await;
         let staff = app.register("13800000002", "刘晓燕").await;
         let inv = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "13800000002", "role": "staff"}), Some(&owner.token)).await;
-        let id = inv.body["id"].as_str().unwrap_or_default().to_owned();
+        let id = inv.id();
         app.post_empty(&format!("/api/v1/invitations/{id}/accept"), Some(&staff.token)).await.expect_status(200);
         app.delete(&format!("/api/v1/orgs/{org}/members/{}", staff.account_id), Some(&owner.token)).await.expect_status(204);
         app.get(&format!("/api/v1/orgs/{org}"), Some(&staff.token)).await.expect_status(403);
@@ -220,7 +216,7 @@ both_backends! {
         let licence = fresh_licence();
         let r = app.patch(&format!("/api/v1/orgs/{org}"), json!({"licence_no": licence}), Some(&owner.token)).await;
         r.expect_status(200);
-        assert_eq!(r.body["licence_no"], licence.as_str());
+        assert_eq!(r.str("licence_no"), licence);
     }
 }
 
@@ -232,8 +228,8 @@ both_backends! {
         let invitee = app.register("13800000002", "刘晓燕").await;
         let inv = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "13800000002", "role": "staff"}), Some(&owner.token)).await;
         inv.expect_status(201);
-        let id = inv.body["id"].as_str().unwrap_or_default().to_owned();
-        assert_eq!(app.get("/api/v1/me/invitations", Some(&invitee.token)).await.body.as_array().map(Vec::len), Some(1));
+        let id = inv.id();
+        assert_eq!(app.get("/api/v1/me/invitations", Some(&invitee.token)).await.len_of(""), 1);
 
         let r = app.post_empty(&format!("/api/v1/invitations/{id}/decline"), Some(&invitee.token)).await;
         r.expect_status(204);
@@ -254,7 +250,7 @@ both_backends! {
         // The owner may invite again; the new invitation is a fresh one.
         let again = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "13800000002", "role": "staff"}), Some(&owner.token)).await;
         again.expect_status(201);
-        assert_ne!(again.body["id"], id.as_str());
+        assert_ne!(again.id(), id);
     }
 
     async fn only_the_invitee_declines_and_only_while_the_invitation_waits(app) {
@@ -263,7 +259,7 @@ both_backends! {
         let org = app.verified_org(&owner, &op, "cooperative", "梅岭脐橙专业合作社").await;
         let invitee = app.register("13800000002", "刘晓燕").await;
         let inv = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "13800000002", "role": "owner"}), Some(&owner.token)).await;
-        let id = inv.body["id"].as_str().unwrap_or_default().to_owned();
+        let id = inv.id();
         let path = format!("/api/v1/invitations/{id}/decline");
         app.post_empty(&path, None).await.expect_status(401);
         // Neither a stranger nor the inviting owner can decline on the invitee's behalf.
@@ -285,11 +281,11 @@ both_backends! {
         assert_eq!(listed.body[0]["status"], "revoked");
         // An accepted one neither.
         let inv = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "13800000002", "role": "staff"}), Some(&owner.token)).await;
-        let id = inv.body["id"].as_str().unwrap_or_default().to_owned();
+        let id = inv.id();
         app.post_empty(&format!("/api/v1/invitations/{id}/accept"), Some(&invitee.token)).await.expect_status(200);
         app.post_empty(&format!("/api/v1/invitations/{id}/decline"), Some(&invitee.token)).await.expect_status(404);
         let members = app.get(&format!("/api/v1/orgs/{org}/members"), Some(&owner.token)).await;
-        assert_eq!(members.body.as_array().map(Vec::len), Some(2), "still a member after the refused decline");
+        assert_eq!(members.len_of(""), 2, "still a member after the refused decline");
     }
 
     async fn staff_and_owners_of_one_organisation_cannot_manage_another(app) {
@@ -302,7 +298,7 @@ both_backends! {
         let staff_b = app.member(&owner_b, org_b, "13800000006", "赵敏", "staff").await;
         let waiting = app.post(&format!("/api/v1/orgs/{org_b}/invitations"), json!({"login": "13800000007", "role": "staff"}), Some(&owner_b.token)).await;
         waiting.expect_status(201);
-        let waiting_id = waiting.body["id"].as_str().unwrap_or_default().to_owned();
+        let waiting_id = waiting.id();
         let org_before = app.get(&format!("/api/v1/orgs/{org_b}"), Some(&owner_b.token)).await;
         let audit_before = app.count("audit_log", "1=1").await;
 
@@ -336,11 +332,11 @@ both_backends! {
         let org_after = app.get(&format!("/api/v1/orgs/{org_b}"), Some(&owner_b.token)).await;
         assert_eq!(org_before.body, org_after.body, "organisation B is unchanged");
         let members = app.get(&format!("/api/v1/orgs/{org_b}/members"), Some(&owner_b.token)).await;
-        let roles: Vec<&str> = members.body.as_array().map(|a| a.iter().filter_map(|m| m["role"].as_str()).collect()).unwrap_or_default();
+        let roles = members.strings("", "role");
         assert_eq!(roles.len(), 2);
-        assert!(roles.contains(&"owner") && roles.contains(&"staff"), "{roles:?}");
+        assert!(roles.iter().any(|r| r == "owner") && roles.iter().any(|r| r == "staff"), "{roles:?}");
         let invitations = app.get(&format!("/api/v1/orgs/{org_b}/invitations"), Some(&owner_b.token)).await;
-        let mut statuses: Vec<&str> = invitations.body.as_array().map(|a| a.iter().filter_map(|i| i["status"].as_str()).collect()).unwrap_or_default();
+        let mut statuses = invitations.strings("", "status");
         statuses.sort_unstable();
         assert_eq!(statuses, ["accepted", "pending"], "B's own two: none added, none revoked");
         assert_eq!(app.count("memberships", "1=1").await, 4);

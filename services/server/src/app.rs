@@ -2,7 +2,7 @@
 //! shutdown.
 
 use crate::routes;
-use crate::settings::Settings;
+use crate::settings::{Settings, SmsProvider};
 use anyhow::Context;
 use axum::Router;
 use axum::extract::FromRef;
@@ -19,6 +19,9 @@ use farmgate_infra::search::SearchIndex;
 use farmgate_infra::search::embedded::EmbeddedIndex;
 use farmgate_infra::search::meili::{MeiliConfig, MeiliIndex};
 use farmgate_infra::search::text::Analyzer;
+use farmgate_infra::sms::{
+    AliyunConfig, AliyunSms, SmsOutbox, SmsSender, TencentConfig, TencentSms,
+};
 use farmgate_infra::{Clock, Infra, Metrics, Outbox};
 use farmgate_migrations::{Migrator, MigratorTrait};
 use farmgate_orders::{AutoReceiveJob, Orders, OrdersConfig, PaymentDueJob, RefundJob};
@@ -168,15 +171,75 @@ pub async fn build_infra(settings: &Settings, options: &BuildOptions) -> anyhow:
         }
     };
     tracing::info!(backend = db::backend_name(&db), "outbox");
+    let sms = build_sms(settings, &db, &options.clock)?;
 
     Ok(Infra {
         db,
         objects,
         cache,
         outbox: Outbox::new(options.clock.clone()),
+        sms,
         clock: options.clock.clone(),
         metrics: Metrics::new(),
     })
+}
+
+/// The text message sender the settings name: the database outbox (nothing is sent), Alibaba
+/// Cloud SMS or Tencent Cloud SMS. The providers sign with the system clock whatever clock the
+/// application runs on: their gateways compare our timestamp with theirs.
+fn build_sms(
+    settings: &Settings,
+    db: &farmgate_infra::DatabaseConnection,
+    clock: &Clock,
+) -> anyhow::Result<Arc<dyn SmsSender>> {
+    let key_id = settings.sms_access_key_id.clone().unwrap_or_default();
+    let secret = settings.sms_access_key_secret.clone().unwrap_or_default();
+    let sign_name = settings.sms_sign_name.clone().unwrap_or_default();
+    let timeout = std::time::Duration::from_secs(settings.sms_timeout_secs);
+    let sms: Arc<dyn SmsSender> = match settings.sms_provider {
+        SmsProvider::Outbox => {
+            tracing::info!(
+                backend = "outbox",
+                "sms (messages are stored for the operator to read, not sent)"
+            );
+            Arc::new(SmsOutbox::new(db.clone(), clock.clone()))
+        }
+        SmsProvider::Aliyun => {
+            let sender = AliyunSms::new(
+                AliyunConfig {
+                    access_key_id: key_id,
+                    access_key_secret: secret,
+                    sign_name,
+                    templates: settings.sms_templates(),
+                    endpoint: settings.sms_endpoint.clone(),
+                    timeout,
+                },
+                Clock::system(),
+            )
+            .context("configuring Alibaba Cloud SMS")?;
+            tracing::info!(backend = "aliyun", endpoint = %sender.endpoint(), "sms");
+            Arc::new(sender)
+        }
+        SmsProvider::Tencent => {
+            let sender = TencentSms::new(
+                TencentConfig {
+                    secret_id: key_id,
+                    secret_key: secret,
+                    sdk_app_id: settings.sms_sdk_app_id.clone().unwrap_or_default(),
+                    sign_name,
+                    templates: settings.sms_templates(),
+                    region: settings.sms_region.clone(),
+                    endpoint: settings.sms_endpoint.clone(),
+                    timeout,
+                },
+                Clock::system(),
+            )
+            .context("configuring Tencent Cloud SMS")?;
+            tracing::info!(backend = "tencent", endpoint = %sender.endpoint(), "sms");
+            Arc::new(sender)
+        }
+    };
+    Ok(sms)
 }
 
 /// The search engine the settings name: Meilisearch, or the embedded index under the data

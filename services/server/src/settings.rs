@@ -14,6 +14,19 @@ pub enum LogFormat {
     Json,
 }
 
+/// Where text messages (phone codes) go.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmsProvider {
+    /// Stored in the database for the operator to read; nothing is sent.
+    #[default]
+    Outbox,
+    /// Alibaba Cloud SMS.
+    Aliyun,
+    /// Tencent Cloud SMS.
+    Tencent,
+}
+
 /// Every setting, flat, named as its environment variable without the `FARMGATE_` prefix.
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -78,6 +91,28 @@ pub struct Settings {
     /// Claims up to this many fen are refunded at once when the seller misses the deadline;
     /// larger ones go to the operator.
     pub claim_auto_approve_fen: i64,
+    /// Where text messages go: `outbox` (stored, not sent), `aliyun` or `tencent`.
+    pub sms_provider: SmsProvider,
+    /// The provider's key id (Alibaba AccessKey ID, Tencent SecretId).
+    pub sms_access_key_id: Option<String>,
+    /// The provider's key secret (Alibaba AccessKey Secret, Tencent SecretKey).
+    pub sms_access_key_secret: Option<String>,
+    /// The approved sign name (签名) shown as 【…】 before every message.
+    pub sms_sign_name: Option<String>,
+    /// Tencent only: the SMS application's SdkAppId.
+    pub sms_sdk_app_id: Option<String>,
+    /// Tencent only: the API region; unset means ap-guangzhou.
+    pub sms_region: Option<String>,
+    /// The provider's API base URL; unset means its public endpoint.
+    pub sms_endpoint: Option<String>,
+    /// Longest a call to the provider may take.
+    pub sms_timeout_secs: u64,
+    /// Provider template ids, one per message we send.
+    pub sms_template_otp: Option<String>,
+    pub sms_template_order_paid: Option<String>,
+    pub sms_template_shipped: Option<String>,
+    pub sms_template_claim_update: Option<String>,
+    pub sms_template_recall: Option<String>,
 }
 
 impl Default for Settings {
@@ -116,6 +151,19 @@ impl Default for Settings {
             login_attempts_per_address: 30,
             claim_response_hours: 24,
             claim_auto_approve_fen: 5_000,
+            sms_provider: SmsProvider::Outbox,
+            sms_access_key_id: None,
+            sms_access_key_secret: None,
+            sms_sign_name: None,
+            sms_sdk_app_id: None,
+            sms_region: None,
+            sms_endpoint: None,
+            sms_timeout_secs: 10,
+            sms_template_otp: None,
+            sms_template_order_paid: None,
+            sms_template_shipped: None,
+            sms_template_claim_update: None,
+            sms_template_recall: None,
         }
     }
 }
@@ -156,6 +204,19 @@ pub const KEYS: &[&str] = &[
     "login_attempts_per_address",
     "claim_response_hours",
     "claim_auto_approve_fen",
+    "sms_provider",
+    "sms_access_key_id",
+    "sms_access_key_secret",
+    "sms_sign_name",
+    "sms_sdk_app_id",
+    "sms_region",
+    "sms_endpoint",
+    "sms_timeout_secs",
+    "sms_template_otp",
+    "sms_template_order_paid",
+    "sms_template_shipped",
+    "sms_template_claim_update",
+    "sms_template_recall",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -246,7 +307,66 @@ impl Settings {
                 "auto_receive_days must be from 1 to 60".to_owned(),
             ));
         }
+        self.check_sms()
+    }
+
+    /// A provider needs its credentials, a sign name and the code template; the outbox needs
+    /// nothing.
+    fn check_sms(&self) -> Result<(), SettingsError> {
+        if !(1..=60).contains(&self.sms_timeout_secs) {
+            return Err(SettingsError::Inconsistent(
+                "sms_timeout_secs must be from 1 to 60".to_owned(),
+            ));
+        }
+        if let Some(url) = &self.sms_endpoint
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err(SettingsError::Inconsistent(
+                "sms_endpoint must start with https:// or http://".to_owned(),
+            ));
+        }
+        let mut required = match self.sms_provider {
+            SmsProvider::Outbox => return Ok(()),
+            SmsProvider::Aliyun => vec![],
+            SmsProvider::Tencent => vec![("sms_sdk_app_id", &self.sms_sdk_app_id)],
+        };
+        required.extend([
+            ("sms_access_key_id", &self.sms_access_key_id),
+            ("sms_access_key_secret", &self.sms_access_key_secret),
+            ("sms_sign_name", &self.sms_sign_name),
+            ("sms_template_otp", &self.sms_template_otp),
+        ]);
+        let missing: Vec<&str> = required
+            .iter()
+            .filter(|(_, value)| value.as_ref().is_none_or(|v| v.trim().is_empty()))
+            .map(|(name, _)| *name)
+            .collect();
+        if !missing.is_empty() {
+            return Err(SettingsError::Inconsistent(format!(
+                "sms_provider = \"{}\" needs {}",
+                self.sms_provider.as_str(),
+                missing.join(", ")
+            )));
+        }
         Ok(())
+    }
+
+    /// The provider template ids that are set.
+    pub fn sms_templates(&self) -> farmgate_infra::sms::TemplateIds {
+        use farmgate_infra::sms::SmsTemplate;
+        let mut ids = farmgate_infra::sms::TemplateIds::new();
+        for (template, id) in [
+            (SmsTemplate::Otp, &self.sms_template_otp),
+            (SmsTemplate::OrderPaid, &self.sms_template_order_paid),
+            (SmsTemplate::Shipped, &self.sms_template_shipped),
+            (SmsTemplate::ClaimUpdate, &self.sms_template_claim_update),
+            (SmsTemplate::Recall, &self.sms_template_recall),
+        ] {
+            if let Some(id) = id.as_deref().map(str::trim).filter(|id| !id.is_empty()) {
+                ids.set(template, id);
+            }
+        }
+        ids
     }
 
     /// The database URL in effect: the configured one, or the SQLite file under the data dir.
@@ -315,7 +435,26 @@ impl std::fmt::Debug for Settings {
                 &redact(&self.carrier_callback_secret),
             )
             .field("auto_receive_days", &self.auto_receive_days)
+            .field("sms_provider", &self.sms_provider)
+            .field("sms_access_key_id", &self.sms_access_key_id)
+            .field(
+                "sms_access_key_secret",
+                &redact(&self.sms_access_key_secret),
+            )
+            .field("sms_sign_name", &self.sms_sign_name)
+            .field("sms_sdk_app_id", &self.sms_sdk_app_id)
+            .field("sms_endpoint", &self.sms_endpoint)
             .finish_non_exhaustive()
+    }
+}
+
+impl SmsProvider {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Outbox => "outbox",
+            Self::Aliyun => "aliyun",
+            Self::Tencent => "tencent",
+        }
     }
 }
 
@@ -399,13 +538,66 @@ mod tests {
     fn secrets_do_not_print() {
         let s = Settings {
             s3_secret_key: Some("topsecret".into()),
+            sms_access_key_secret: Some("smssecret".into()),
             database_url: Some("postgres://u:pw@h/d".into()),
             ..Settings::default()
         };
         let text = format!("{s:?}");
         assert!(
-            !text.contains("topsecret") && !text.contains(":pw@"),
+            !text.contains("topsecret") && !text.contains(":pw@") && !text.contains("smssecret"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_real_sms_provider_needs_its_keys_sign_name_and_code_template() {
+        let aliyun = Settings {
+            sms_provider: SmsProvider::Aliyun,
+            sms_access_key_id: Some("LTAI5t".into()),
+            sms_access_key_secret: Some("secret".into()),
+            ..Settings::default()
+        };
+        let Err(SettingsError::Inconsistent(text)) = aliyun.check() else {
+            panic!("accepted without a sign name and template");
+        };
+        assert!(
+            text.contains("sms_sign_name") && text.contains("sms_template_otp"),
+            "{text}"
+        );
+        let aliyun = Settings {
+            sms_sign_name: Some("农源直供".into()),
+            sms_template_otp: Some("SMS_1".into()),
+            ..aliyun
+        };
+        assert!(aliyun.check().is_ok());
+        let tencent = Settings {
+            sms_provider: SmsProvider::Tencent,
+            ..aliyun.clone()
+        };
+        assert!(tencent.check().is_err(), "Tencent needs the SdkAppId");
+        let tencent = Settings {
+            sms_sdk_app_id: Some("1400000000".into()),
+            ..tencent
+        };
+        assert!(tencent.check().is_ok());
+        let bad_endpoint = Settings {
+            sms_endpoint: Some("dysmsapi.aliyuncs.com".into()),
+            ..aliyun
+        };
+        assert!(bad_endpoint.check().is_err());
+    }
+
+    #[test]
+    fn template_ids_are_collected_per_template() {
+        use farmgate_infra::sms::SmsTemplate;
+        let s = Settings {
+            sms_template_otp: Some(" SMS_1 ".into()),
+            sms_template_recall: Some(String::new()),
+            ..Settings::default()
+        };
+        let ids = s.sms_templates();
+        assert_eq!(ids.get(SmsTemplate::Otp), Some("SMS_1"));
+        assert_eq!(ids.get(SmsTemplate::Recall), None);
+        assert_eq!(ids.get(SmsTemplate::Shipped), None);
     }
 }

@@ -6,6 +6,7 @@
 //! | objects | local directory | S3-compatible (MinIO, Garage, cloud) |
 //! | cache, counters | in-process | Redis |
 //! | outbox | a table and a worker, on whichever database is configured | same |
+//! | text messages | a table the operator reads (`sms_outbox`) | Alibaba Cloud or Tencent Cloud SMS |
 //!
 //! Each adapter has one contract test suite (`tests/contract_*.rs`) run against every
 //! implementation available on the machine.
@@ -17,6 +18,7 @@ pub mod metrics;
 pub mod objects;
 pub mod outbox;
 pub mod search;
+pub mod sms;
 
 use std::sync::Arc;
 
@@ -26,6 +28,7 @@ pub use metrics::Metrics;
 pub use objects::ObjectStore;
 pub use outbox::Outbox;
 pub use sea_orm::DatabaseConnection;
+pub use sms::SmsSender;
 
 /// Everything a service needs from the outside world, built once in `main` from the settings
 /// and handed to every service. Cheap to clone.
@@ -35,6 +38,8 @@ pub struct Infra {
     pub objects: Arc<dyn ObjectStore>,
     pub cache: Arc<dyn Cache>,
     pub outbox: Outbox,
+    /// Text messages: phone codes now, notifications later.
+    pub sms: Arc<dyn SmsSender>,
     pub clock: Clock,
     pub metrics: Metrics,
 }
@@ -45,6 +50,7 @@ impl std::fmt::Debug for Infra {
             .field("db", &db::backend_name(&self.db))
             .field("objects", &self.objects.backend())
             .field("cache", &self.cache.backend())
+            .field("sms", &self.sms.backend())
             .finish_non_exhaustive()
     }
 }
