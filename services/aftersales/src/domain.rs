@@ -1,117 +1,197 @@
-//! After-sales rules as plain types and functions: claim kinds and states, who may move a
-//! claim where, how a refund is computed (damaged quantity × price, a damage level of the line
-//! with its share of shipping, or an agreed amount — never more than is left of the payment),
-//! liability shares, and what a missed deadline does.
+//! After-sales rules as plain types and functions: claim kinds and states, the one function
+//! that says which move a claim may make (`transition`), how a refund is computed (damaged
+//! quantity × price, a damage level of the line with its share of shipping, or an agreed amount
+//! — never more than is left of the payment), liability shares, and what a missed deadline does.
 
-use farmgate_kernel::{FieldError, Money};
+use farmgate_kernel::{FieldError, Money, define_id, wire_enum};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// What went wrong with the parcel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ClaimKind {
-    /// 运输破损
-    DamagedInTransit,
-    /// 到货腐坏
-    SpoiledOnArrival,
-    /// 少件
-    MissingItems,
-    /// 错发
-    WrongItem,
-}
+define_id!(
+    /// A claim photo (evidence), the uploader's until a claim or a message uses it.
+    EvidenceId
+);
+define_id!(
+    /// What one buyer of a recalled batch is told and offered.
+    RecallNoticeId
+);
 
-impl ClaimKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::DamagedInTransit => "damaged_in_transit",
-            Self::SpoiledOnArrival => "spoiled_on_arrival",
-            Self::MissingItems => "missing_items",
-            Self::WrongItem => "wrong_item",
-        }
+wire_enum!(
+    /// What went wrong with the parcel.
+    ClaimKind {
+        /// 运输破损
+        DamagedInTransit => "damaged_in_transit",
+        /// 到货腐坏
+        SpoiledOnArrival => "spoiled_on_arrival",
+        /// 少件
+        MissingItems => "missing_items",
+        /// 错发
+        WrongItem => "wrong_item",
     }
-}
+);
 
-/// Where a claim stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ClaimStatus {
-    /// Filed; the seller must answer by `respond_by`.
-    AwaitingSeller,
-    /// The seller offered a partial refund or rejected; the buyer accepts or escalates.
-    AwaitingBuyer,
-    /// 平台介入: the operator decides, finally.
-    InArbitration,
-    /// Settled (refunded, or a rejection accepted).
-    Resolved,
-}
-
-impl ClaimStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::AwaitingSeller => "awaiting_seller",
-            Self::AwaitingBuyer => "awaiting_buyer",
-            Self::InArbitration => "in_arbitration",
-            Self::Resolved => "resolved",
-        }
+wire_enum!(
+    /// Where a claim stands.
+    // It moves only through `transition`.
+    ClaimStatus {
+        /// Filed; the seller must answer by `respond_by`.
+        AwaitingSeller => "awaiting_seller",
+        /// The seller offered a partial refund or a reship, or rejected; the buyer accepts or
+        /// escalates.
+        AwaitingBuyer => "awaiting_buyer",
+        /// 平台介入: the operator decides, finally.
+        InArbitration => "in_arbitration",
+        /// Settled (refunded, or a rejection accepted).
+        Resolved => "resolved",
     }
+);
 
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::AwaitingSeller,
-            Self::AwaitingBuyer,
-            Self::InArbitration,
-            Self::Resolved,
-        ]
-        .into_iter()
-        .find(|v| v.as_str() == s)
-    }
-}
-
-/// What happened to a claim, in its append-only log.
+/// A move on a claim, by whoever makes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EventKind {
-    Filed,
-    Offered,
-    Rejected,
-    Accepted,
-    Escalated,
-    Decided,
-    AutoApproved,
-    Refunded,
-    Rated,
-    RecourseOpened,
+pub enum ClaimMove {
+    /// The seller refunds what was claimed, at once.
+    SellerRefundsInFull,
+    /// The seller offers less (a partial refund or a reship) or rejects; the buyer answers.
+    SellerAnswers,
+    /// The buyer accepts the seller's offer or rejection.
+    BuyerAccepts,
+    /// The buyer asks the platform to step in.
+    BuyerEscalates,
+    /// The operator's final decision.
+    OperatorDecides,
+    /// The seller missed the response deadline on a small claim: refunded at once.
+    DeadlineRefunds,
+    /// The seller missed the response deadline on a larger claim: the operator decides.
+    DeadlineEscalates,
+    /// The buyer rates the handling; the claim stays resolved.
+    BuyerRates,
 }
 
-impl EventKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Filed => "filed",
-            Self::Offered => "offered",
-            Self::Rejected => "rejected",
-            Self::Accepted => "accepted",
-            Self::Escalated => "escalated",
-            Self::Decided => "decided",
-            Self::AutoApproved => "auto_approved",
-            Self::Refunded => "refunded",
-            Self::Rated => "rated",
-            Self::RecourseOpened => "recourse_opened",
-        }
+/// Why a move is not allowed now. Each is one error code clients see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum IllegalMove {
+    /// The claim is not waiting for whoever moves.
+    #[error("the claim is not waiting for this move")]
+    NotYourTurn,
+    /// The operator may not decide a claim that is settled or waiting for the buyer.
+    #[error("the claim is settled; the platform's decision is final")]
+    AlreadyDecided,
+    /// Only a resolved claim is rated.
+    #[error("the claim is not resolved yet")]
+    NotResolved,
+}
+
+/// The claim state machine: the one place that says which moves are legal.
+///
+/// ```text
+///                      seller answers (partial refund, reship, reject)
+///   awaiting_seller ──────────────────────────────────────────▶ awaiting_buyer
+///     │  │  │                                                     │       │
+///     │  │  └── deadline, large claim ──▶ in_arbitration ◀── buyer escalates
+///     │  │                                      │                         │
+///     │  └──────── operator decides ───────┐    │ operator decides        │
+///     │                                    ▼    ▼                         │
+///     └─ full refund / deadline, small ──▶ resolved ◀── buyer accepts ────┘
+///                                          │    ▲
+///                                          └────┘ buyer rates (once)
+/// ```
+/// The operator may decide a claim the seller has not answered yet; an answer waiting for the
+/// buyer is the buyer's to accept or escalate first.
+pub fn transition(current: ClaimStatus, m: ClaimMove) -> Result<ClaimStatus, IllegalMove> {
+    use ClaimMove as M;
+    use ClaimStatus as S;
+    match (current, m) {
+        (S::AwaitingSeller, M::SellerRefundsInFull | M::DeadlineRefunds) => Ok(S::Resolved),
+        (S::AwaitingSeller, M::SellerAnswers) => Ok(S::AwaitingBuyer),
+        (S::AwaitingSeller, M::DeadlineEscalates) => Ok(S::InArbitration),
+        (S::AwaitingBuyer, M::BuyerAccepts) => Ok(S::Resolved),
+        (S::AwaitingBuyer, M::BuyerEscalates) => Ok(S::InArbitration),
+        (S::AwaitingSeller | S::InArbitration, M::OperatorDecides) => Ok(S::Resolved),
+        (S::AwaitingBuyer | S::Resolved, M::OperatorDecides) => Err(IllegalMove::AlreadyDecided),
+        (S::Resolved, M::BuyerRates) => Ok(S::Resolved),
+        (_, M::BuyerRates) => Err(IllegalMove::NotResolved),
+        (
+            _,
+            M::SellerRefundsInFull
+            | M::SellerAnswers
+            | M::BuyerAccepts
+            | M::BuyerEscalates
+            | M::DeadlineRefunds
+            | M::DeadlineEscalates,
+        ) => Err(IllegalMove::NotYourTurn),
     }
 }
 
-/// Who bears the loss.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Party {
-    /// The carrier (a recourse record follows).
-    Carrier,
-    /// The seller: packaging or quality.
-    Seller,
-    Buyer,
-    /// Unclear: the platform bears it (分不清责任的以我为主).
-    Platform,
-}
+wire_enum!(
+    /// What happened to a claim, in its append-only log (`claim_events.kind`).
+    EventKind {
+        Filed => "filed",
+        Offered => "offered",
+        Rejected => "rejected",
+        Accepted => "accepted",
+        Escalated => "escalated",
+        Decided => "decided",
+        AutoApproved => "auto_approved",
+        Refunded => "refunded",
+        Rated => "rated",
+        RecourseOpened => "recourse_opened",
+    }
+);
+
+wire_enum!(
+    /// Who is acting on a claim.
+    // Also the viewer's role in a view, and who wrote an event or a message.
+    Role {
+        Buyer => "buyer",
+        Seller => "seller",
+        Operator => "operator",
+        System => "system",
+    }
+);
+
+wire_enum!(
+    /// Where a carrier recourse stands: `open` until followed up.
+    RecourseStatus {
+        Open => "open",
+    }
+);
+
+wire_enum!(
+    /// Who ordered a recall.
+    RecallOrderedBy {
+        Operator => "operator",
+        Official => "official",
+        Seller => "seller",
+        /// A failed inspection after sale.
+        System => "system",
+    }
+);
+
+wire_enum!(
+    /// Where a recall notice stands.
+    NoticeStatus {
+        /// The refund is offered until the buyer takes it.
+        Offered => "offered",
+        Refunded => "refunded",
+        /// Nothing was left of the payment to refund.
+        NothingDue => "nothing_due",
+    }
+);
+
+wire_enum!(
+    /// Who bears the loss.
+    // Ordered as declared: liability is stored sorted.
+    #[derive(PartialOrd, Ord)]
+    Party {
+        /// The carrier (a recourse record follows).
+        Carrier => "carrier",
+        /// The seller: packaging or quality.
+        Seller => "seller",
+        Buyer => "buyer",
+        /// Unclear: the platform bears it (分不清责任的以我为主).
+        Platform => "platform",
+    }
+);
 
 /// One party's share of the liability, in whole percent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -240,24 +320,6 @@ pub fn on_deadline(claimed: Money, auto_approve_up_to: Money) -> OnDeadline {
     }
 }
 
-/// The seller answers only while it is their turn.
-pub fn seller_may_answer(s: Option<ClaimStatus>) -> bool {
-    s == Some(ClaimStatus::AwaitingSeller)
-}
-
-/// The buyer accepts or escalates only an answer waiting for them.
-pub fn buyer_may_answer(s: Option<ClaimStatus>) -> bool {
-    s == Some(ClaimStatus::AwaitingBuyer)
-}
-
-/// The operator decides a claim in arbitration (or one the seller has not answered).
-pub fn operator_may_decide(s: Option<ClaimStatus>) -> bool {
-    matches!(
-        s,
-        Some(ClaimStatus::InArbitration | ClaimStatus::AwaitingSeller)
-    )
-}
-
 #[cfg(test)]
 #[expect(clippy::unwrap_used, reason = "tests")]
 mod tests {
@@ -328,17 +390,76 @@ mod tests {
         assert_eq!(on_deadline(fen(5001), fen(5000)), OnDeadline::Escalate);
     }
 
+    /// One test per (state, move): the legal moves and where they lead, and the illegal
+    /// ones with the reason the person is told.
+    macro_rules! moves {
+        ($($name:ident: $from:ident, $move:ident => $to:expr;)+) => {$(
+            #[test]
+            fn $name() {
+                use ClaimMove::*;
+                use ClaimStatus::*;
+                assert_eq!(transition($from, $move), $to);
+            }
+        )+};
+    }
+
+    use IllegalMove::{AlreadyDecided, NotResolved, NotYourTurn};
+
+    moves! {
+        // The seller's turn.
+        the_seller_refunding_in_full_resolves_the_claim: AwaitingSeller, SellerRefundsInFull => Ok(Resolved);
+        the_seller_answering_hands_the_claim_to_the_buyer: AwaitingSeller, SellerAnswers => Ok(AwaitingBuyer);
+        a_missed_deadline_on_a_small_claim_resolves_it: AwaitingSeller, DeadlineRefunds => Ok(Resolved);
+        a_missed_deadline_on_a_large_claim_goes_to_arbitration: AwaitingSeller, DeadlineEscalates => Ok(InArbitration);
+        the_operator_may_decide_a_claim_the_seller_has_not_answered: AwaitingSeller, OperatorDecides => Ok(Resolved);
+        the_buyer_cannot_accept_before_the_seller_answers: AwaitingSeller, BuyerAccepts => Err(NotYourTurn);
+        the_buyer_cannot_escalate_before_the_seller_answers: AwaitingSeller, BuyerEscalates => Err(NotYourTurn);
+        an_open_claim_is_not_rated: AwaitingSeller, BuyerRates => Err(NotResolved);
+        // The buyer's turn.
+        the_buyer_accepting_resolves_the_claim: AwaitingBuyer, BuyerAccepts => Ok(Resolved);
+        the_buyer_escalating_sends_the_claim_to_arbitration: AwaitingBuyer, BuyerEscalates => Ok(InArbitration);
+        the_seller_cannot_refund_in_full_once_answered: AwaitingBuyer, SellerRefundsInFull => Err(NotYourTurn);
+        the_seller_cannot_answer_twice: AwaitingBuyer, SellerAnswers => Err(NotYourTurn);
+        the_deadline_cannot_refund_an_answered_claim: AwaitingBuyer, DeadlineRefunds => Err(NotYourTurn);
+        the_deadline_cannot_escalate_an_answered_claim: AwaitingBuyer, DeadlineEscalates => Err(NotYourTurn);
+        the_operator_waits_for_the_buyer_to_escalate: AwaitingBuyer, OperatorDecides => Err(AlreadyDecided);
+        an_answered_claim_is_not_rated: AwaitingBuyer, BuyerRates => Err(NotResolved);
+        // The operator's turn.
+        the_operator_deciding_resolves_the_claim: InArbitration, OperatorDecides => Ok(Resolved);
+        the_seller_cannot_refund_in_full_in_arbitration: InArbitration, SellerRefundsInFull => Err(NotYourTurn);
+        the_seller_cannot_answer_in_arbitration: InArbitration, SellerAnswers => Err(NotYourTurn);
+        the_buyer_cannot_accept_in_arbitration: InArbitration, BuyerAccepts => Err(NotYourTurn);
+        the_buyer_cannot_escalate_twice: InArbitration, BuyerEscalates => Err(NotYourTurn);
+        the_deadline_cannot_refund_a_claim_in_arbitration: InArbitration, DeadlineRefunds => Err(NotYourTurn);
+        the_deadline_cannot_escalate_twice: InArbitration, DeadlineEscalates => Err(NotYourTurn);
+        a_claim_in_arbitration_is_not_rated: InArbitration, BuyerRates => Err(NotResolved);
+        // Settled.
+        the_buyer_rates_a_resolved_claim: Resolved, BuyerRates => Ok(Resolved);
+        the_operator_cannot_decide_a_settled_claim: Resolved, OperatorDecides => Err(AlreadyDecided);
+        the_seller_cannot_refund_a_settled_claim: Resolved, SellerRefundsInFull => Err(NotYourTurn);
+        the_seller_cannot_answer_a_settled_claim: Resolved, SellerAnswers => Err(NotYourTurn);
+        the_buyer_cannot_accept_a_settled_claim: Resolved, BuyerAccepts => Err(NotYourTurn);
+        the_buyer_cannot_escalate_a_settled_claim: Resolved, BuyerEscalates => Err(NotYourTurn);
+        the_deadline_cannot_refund_a_settled_claim: Resolved, DeadlineRefunds => Err(NotYourTurn);
+        the_deadline_cannot_escalate_a_settled_claim: Resolved, DeadlineEscalates => Err(NotYourTurn);
+    }
+
     #[test]
-    fn each_party_moves_the_claim_only_on_its_turn() {
-        use ClaimStatus::*;
-        assert!(seller_may_answer(Some(AwaitingSeller)));
-        for s in [AwaitingBuyer, InArbitration, Resolved] {
-            assert!(!seller_may_answer(Some(s)));
-        }
-        assert!(buyer_may_answer(Some(AwaitingBuyer)));
-        assert!(!buyer_may_answer(Some(Resolved)));
-        assert!(operator_may_decide(Some(InArbitration)));
-        assert!(!operator_may_decide(Some(Resolved)));
-        assert!(!operator_may_decide(None));
+    fn stored_names_stay_as_they_were() {
+        let names = |all: &[ClaimStatus]| all.iter().map(|s| s.as_str()).collect::<Vec<_>>();
+        assert_eq!(
+            names(ClaimStatus::ALL),
+            [
+                "awaiting_seller",
+                "awaiting_buyer",
+                "in_arbitration",
+                "resolved"
+            ]
+        );
+        assert_eq!(EventKind::AutoApproved.as_str(), "auto_approved");
+        assert_eq!(EventKind::RecourseOpened.as_str(), "recourse_opened");
+        assert_eq!(ClaimKind::DamagedInTransit.as_str(), "damaged_in_transit");
+        assert_eq!(NoticeStatus::NothingDue.as_str(), "nothing_due");
+        assert!(Party::Carrier < Party::Platform);
     }
 }

@@ -1,17 +1,70 @@
-//! After-sales errors and how they look over HTTP.
+//! After-sales errors: one variant per stable code a client matches, its zh-CN and English text,
+//! and how it looks over HTTP.
 
+use crate::domain::IllegalMove;
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
 use farmgate_catalog::CatalogError;
 use farmgate_identity::IdentityError;
-use farmgate_infra::http::ApiError;
+use farmgate_infra::http::{ApiError, HttpCode};
 use farmgate_infra::objects::ObjectError;
-use farmgate_kernel::{FieldError, ValidationErrors};
+use farmgate_kernel::{FieldError, Msg, ValidationErrors, labelled_enum};
 use farmgate_orders::OrdersError;
+use farmgate_trace::TraceError;
 use sea_orm::DbErr;
 
+labelled_enum!(
+    /// What a request named that does not exist (or that the caller may not know exists).
+    Missing {
+        SubOrder => "sub_order", "子订单", "sub-order";
+        Claim => "claim", "售后申请", "claim";
+        Photo => "photo", "照片", "photo";
+        Batch => "batch", "批次", "batch";
+        Recall => "recall", "召回", "recall";
+        RecallNotice => "recall_notice", "召回通知", "recall notice";
+    }
+);
+
 #[derive(Debug, thiserror::Error)]
+#[cfg_attr(test, derive(strum::EnumDiscriminants))]
+#[cfg_attr(test, strum_discriminants(derive(strum::EnumIter, Hash)))]
 pub enum AftersalesError {
+    /// `validation_failed`: field errors.
     #[error("invalid input: {0}")]
     Invalid(#[from] ValidationErrors),
+    /// `not_found`.
+    #[error("{} not found", .0.label_en())]
+    NotFound(Missing),
+    /// `forbidden`.
+    #[error("not allowed")]
+    Forbidden,
+    /// `too_many_photos`: an account holds too many photos no claim uses yet.
+    #[error("too many unused photos")]
+    TooManyPhotos,
+    /// `not_received`: a claim is filed once the parcel is received.
+    #[error("the sub-order is not received")]
+    NotReceived,
+    /// `window_closed`: the after-sales window of the parcel closed at `closes`.
+    #[error("the after-sales window closed at {closes}")]
+    WindowClosed { closes: DateTime<Utc> },
+    /// `nothing_to_refund`: the sub-order is refunded in full already.
+    #[error("nothing left to refund")]
+    NothingToRefund,
+    /// `not_your_turn`: the claim is not waiting for this person (or this move).
+    #[error("not your turn")]
+    NotYourTurn,
+    /// `already_decided`: settled; the platform's decision is final.
+    #[error("already decided")]
+    AlreadyDecided,
+    /// `not_resolved`: the handling is rated once the claim is resolved.
+    #[error("not resolved")]
+    NotResolved,
+    /// `already_rated`.
+    #[error("already rated")]
+    AlreadyRated,
+    /// `concurrent_update`: another request is recalling the same batch right now.
+    #[error("the batch is being recalled")]
+    RecallInProgress,
     #[error(transparent)]
     Identity(#[from] IdentityError),
     #[error(transparent)]
@@ -19,18 +72,7 @@ pub enum AftersalesError {
     #[error(transparent)]
     Orders(#[from] OrdersError),
     #[error(transparent)]
-    Trace(#[from] farmgate_trace::TraceError),
-    #[error("{en} not found")]
-    NotFound { zh: &'static str, en: &'static str },
-    #[error("not allowed")]
-    Forbidden,
-    /// A state conflict the person can act on (out of the window, not your turn ...).
-    #[error("{code}: {en}")]
-    Conflict {
-        code: &'static str,
-        zh: String,
-        en: String,
-    },
+    Trace(#[from] TraceError),
     #[error("object store")]
     Objects(#[from] ObjectError),
     #[error("database")]
@@ -40,26 +82,139 @@ pub enum AftersalesError {
 }
 
 impl AftersalesError {
-    pub fn not_found(zh: &'static str, en: &'static str) -> Self {
-        Self::NotFound { zh, en }
-    }
-
-    pub fn claim_not_found() -> Self {
-        Self::not_found("售后申请", "claim")
-    }
-
-    pub fn conflict(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self::Conflict {
-            code,
-            zh: zh.into(),
-            en: en.into(),
+    /// The stable code a client matches. The wrapped errors of the crates below answer with
+    /// their own codes (the `ApiError` conversion delegates to them); for catalog, orders and
+    /// trace, until they expose `code()`, this names the generic failure (`internal`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Identity(e) => e.code(),
+            own => own.parts().1,
         }
+    }
+
+    /// What the person is told, in Chinese and English (for the wrapped errors as with
+    /// [`code`](Self::code)).
+    pub fn message(&self) -> Msg {
+        match self {
+            Self::Identity(e) => e.message(),
+            own => own.parts().2,
+        }
+    }
+
+    /// Status, code and message: the one list of this crate's answers.
+    fn parts(&self) -> (StatusCode, &'static str, Msg) {
+        let plumbing = |c: HttpCode| (c.status(), c.code(), c.message());
+        let conflict = |code, zh: &str, en: &str| (StatusCode::CONFLICT, code, Msg::new(zh, en));
+        match self {
+            Self::Invalid(_) => plumbing(HttpCode::ValidationFailed),
+            Self::NotFound(what) => (
+                HttpCode::NotFound.status(),
+                HttpCode::NotFound.code(),
+                Msg::new(
+                    format!("{}不存在", what.label_zh()),
+                    format!("{} not found", what.label_en()),
+                ),
+            ),
+            Self::Forbidden => plumbing(HttpCode::Forbidden),
+            Self::TooManyPhotos => conflict(
+                "too_many_photos",
+                "未使用的照片太多，请先提交售后申请",
+                "too many photos not yet used in a claim",
+            ),
+            Self::NotReceived => conflict(
+                "not_received",
+                "确认收货后才能申请售后",
+                "a claim can be filed once the parcel is received",
+            ),
+            Self::WindowClosed { closes } => conflict(
+                "window_closed",
+                &format!(
+                    "已超过售后期限（{}）",
+                    farmgate_kernel::clock::format_shanghai(*closes)
+                ),
+                "the after-sales window of this parcel has closed",
+            ),
+            Self::NothingToRefund => conflict(
+                "nothing_to_refund",
+                "该订单已全额退款",
+                "this sub-order has been refunded in full",
+            ),
+            Self::NotYourTurn => conflict(
+                "not_your_turn",
+                "售后申请当前不在等待你处理的状态",
+                "the claim is not waiting for you",
+            ),
+            Self::AlreadyDecided => conflict(
+                "already_decided",
+                "该申请已处理完毕，平台裁决为最终决定",
+                "the claim is settled; the platform's decision is final",
+            ),
+            Self::NotResolved => conflict(
+                "not_resolved",
+                "处理完毕后才能评价",
+                "rate the handling once the claim is resolved",
+            ),
+            Self::AlreadyRated => conflict(
+                "already_rated",
+                "已经评价过了",
+                "you have already rated this claim",
+            ),
+            Self::RecallInProgress => conflict(
+                "concurrent_update",
+                "该批次正在召回，请稍后查看",
+                "this batch is being recalled; look again in a moment",
+            ),
+            Self::Identity(_)
+            | Self::Catalog(_)
+            | Self::Orders(_)
+            | Self::Trace(_)
+            | Self::Objects(_)
+            | Self::Db(_)
+            | Self::Internal(_) => plumbing(HttpCode::Internal),
+        }
+    }
+
+    /// One value of every variant, for the catalogue test and the documentation.
+    pub fn examples() -> Vec<Self> {
+        vec![
+            Self::Invalid(FieldError::new("reason", "required", "请填写原因", "say why").into()),
+            Self::NotFound(Missing::Claim),
+            Self::Forbidden,
+            Self::TooManyPhotos,
+            Self::NotReceived,
+            Self::WindowClosed {
+                closes: DateTime::<Utc>::UNIX_EPOCH,
+            },
+            Self::NothingToRefund,
+            Self::NotYourTurn,
+            Self::AlreadyDecided,
+            Self::NotResolved,
+            Self::AlreadyRated,
+            Self::RecallInProgress,
+            Self::Identity(IdentityError::Forbidden),
+            Self::Catalog(CatalogError::UnsupportedImage),
+            Self::Orders(OrdersError::Forbidden),
+            Self::Trace(TraceError::Forbidden),
+            Self::Objects(ObjectError::InvalidKey("example".to_owned())),
+            Self::Db(DbErr::Custom("example".to_owned())),
+            Self::Internal("example".to_owned()),
+        ]
     }
 }
 
 impl From<FieldError> for AftersalesError {
     fn from(e: FieldError) -> Self {
         Self::Invalid(e.into())
+    }
+}
+
+impl From<IllegalMove> for AftersalesError {
+    fn from(e: IllegalMove) -> Self {
+        match e {
+            IllegalMove::NotYourTurn => Self::NotYourTurn,
+            IllegalMove::AlreadyDecided => Self::AlreadyDecided,
+            IllegalMove::NotResolved => Self::NotResolved,
+        }
     }
 }
 
@@ -71,14 +226,81 @@ impl From<AftersalesError> for ApiError {
             AftersalesError::Catalog(e) => e.into(),
             AftersalesError::Orders(e) => e.into(),
             AftersalesError::Trace(e) => e.into(),
-            AftersalesError::NotFound { zh, en } => ApiError::not_found(zh, en),
-            AftersalesError::Forbidden => ApiError::forbidden(),
-            AftersalesError::Conflict { code, zh, en } => ApiError::conflict(code, zh, en),
             e @ (AftersalesError::Objects(_)
             | AftersalesError::Db(_)
             | AftersalesError::Internal(_)) => ApiError::internal(e),
+            own => {
+                let (status, code, m) = own.parts();
+                ApiError::new(status, code, m.zh, m.en)
+            }
         }
     }
 }
 
 pub type Result<T, E = AftersalesError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+    use strum::IntoEnumIterator;
+
+    #[test]
+    fn the_examples_cover_every_variant() {
+        let covered: HashSet<AftersalesErrorDiscriminants> = AftersalesError::examples()
+            .iter()
+            .map(AftersalesErrorDiscriminants::from)
+            .collect();
+        for d in AftersalesErrorDiscriminants::iter() {
+            assert!(covered.contains(&d), "{d:?} has no example");
+        }
+    }
+
+    #[test]
+    fn every_code_is_snake_case_speaks_both_languages_and_has_one_status() {
+        let problems = farmgate_infra::http::check_catalogue(
+            AftersalesError::examples().into_iter().map(ApiError::from),
+        );
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn codes_texts_and_statuses_stay_as_clients_know_them() {
+        let api = |e: AftersalesError| {
+            let a = ApiError::from(e);
+            (
+                a.status.as_u16(),
+                a.code.to_string(),
+                a.message.zh,
+                a.message.en,
+            )
+        };
+        assert_eq!(
+            api(AftersalesError::NotYourTurn),
+            (
+                409,
+                "not_your_turn".to_owned(),
+                "售后申请当前不在等待你处理的状态".to_owned(),
+                "the claim is not waiting for you".to_owned()
+            )
+        );
+        assert_eq!(
+            api(AftersalesError::NotFound(Missing::RecallNotice)),
+            (
+                404,
+                "not_found".to_owned(),
+                "召回通知不存在".to_owned(),
+                "recall notice not found".to_owned()
+            )
+        );
+        let closed = api(AftersalesError::WindowClosed {
+            closes: DateTime::<Utc>::UNIX_EPOCH,
+        });
+        assert_eq!(closed.2, "已超过售后期限（1970-01-01 08:00）");
+        assert_eq!(api(AftersalesError::Forbidden).1, "forbidden");
+        assert_eq!(
+            api(AftersalesError::RecallInProgress).1,
+            "concurrent_update"
+        );
+    }
+}

@@ -5,12 +5,12 @@ use crate::Aftersales;
 use crate::service::topics;
 use async_trait::async_trait;
 use farmgate_infra::outbox::{BoxError, OutboxEvent, OutboxHandler};
+use farmgate_kernel::id::{BatchId, ClaimId};
 use serde::Deserialize;
-use uuid::Uuid;
 
 #[derive(Deserialize)]
 struct Due {
-    claim_id: Uuid,
+    claim_id: ClaimId,
 }
 
 /// Escalates (or, for small amounts, refunds) claims the seller did not answer in time.
@@ -46,7 +46,7 @@ impl OutboxHandler for ResponseDueJob {
 
 #[derive(Deserialize)]
 struct BatchChanged {
-    batch_id: Uuid,
+    batch_id: BatchId,
 }
 
 /// Recalls a batch whose inspection failed after it had shipped.

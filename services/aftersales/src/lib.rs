@@ -1,20 +1,29 @@
 //! After-sales (售后理赔): a buyer claims damage on a received parcel within the line's claim
-//! window, with photos; the seller answers by a deadline (full or partial refund, or rejection
-//! with a reason); the buyer accepts or escalates to the operator, whose decision is final; a
-//! missed deadline escalates, or refunds small claims at once. Refunds go through the orders
-//! service's ledger (idempotent, never above what was paid, back through the order's payment
-//! provider). Liability is recorded per claim; a carrier's share opens a recourse record from
-//! the waybill. Every step is an appended `claim_events` row.
+//! window, with photos; the seller answers by a deadline (full or partial refund, a reship, or
+//! rejection with a reason); the buyer accepts or escalates to the operator, whose decision is
+//! final; a missed deadline escalates, or refunds small claims at once. Refunds go through the
+//! orders service's ledger (idempotent, never above what was paid, back through the order's
+//! payment provider). Liability is recorded per claim; a carrier's share opens a recourse record
+//! from the waybill. Every step is an appended `claim_events` row. Also batch recalls (召回)
+//! with their notices and refunds, and the service-quality figures.
+//!
+//! It owns the tables `claims`, `claim_lines`, `claim_evidence`, `claim_events`,
+//! `claim_messages`, `carrier_recourse`, `recalls` and `recall_notices` (`store`, private).
+//! It may call identity (actors, names), orders (`Orders::refund_sub_order`,
+//! `create_replacement`, and what it reads of sub-orders and parcels through
+//! `farmgate_orders::read::aftersales`), trace (the recall event through `Trace`, the batch
+//! through `farmgate_trace::read::aftersales`) and catalog (photos, taking a listing off sale,
+//! category names) — never their tables.
 
 pub mod domain;
 pub mod error;
 pub mod http;
 pub mod jobs;
-pub mod metrics;
-pub mod recall;
 pub mod service;
-pub mod store;
-pub mod views;
+mod store;
+
+/// The service-quality figures (`service::quality`), by the name the statistics crate uses.
+pub use service::quality as metrics;
 
 pub use error::AftersalesError;
 pub use jobs::{FailedInspectionRecallJob, ResponseDueJob};

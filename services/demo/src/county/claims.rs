@@ -38,14 +38,14 @@ pub(super) async fn seed(aftersales: &Aftersales, shop: &Actor) -> anyhow::Resul
     aftersales
         .file(
             shop,
-            sub.id,
+            farmgate_kernel::id::SubOrderId(sub.id),
             &FileClaim {
                 kind: ClaimKind::DamagedInTransit,
                 description:
                     "到货时两箱外箱被压塌，箱内脐橙多个破裂渗汁，已拍照留存（含快递面单）。"
                         .to_owned(),
                 lines: vec![LineQuantity {
-                    line_id: line.id,
+                    line_id: farmgate_kernel::id::OrderLineId(line.id),
                     quantity: 2,
                 }],
                 photos: vec![evidence.id],

@@ -379,12 +379,7 @@ async fn registered(
         .await?
         .into_iter()
         .find(|(o, _)| o.licence_no == licence.as_str())
-        .map(|(o, _)| {
-            (
-                OrgId(o.id),
-                o.status,
-            )
-        }))
+        .map(|(o, _)| (OrgId(o.id), o.status)))
 }
 
 /// Creates the demo accounts that are missing (by phone).

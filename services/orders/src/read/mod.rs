@@ -1,5 +1,6 @@
 //! Read models and narrow queries other rooms use; each says who uses it and why. They return
 //! plain values, never the orders' entities, so its tables stay its own.
 
+pub mod aftersales;
 pub mod demo;
 pub mod stats;

@@ -3,34 +3,37 @@
 //! times (median and p90), resolution rate, share escalated, refunded amount, satisfaction.
 //! Sellers see their own; the operator and officials see all (no buyer is named). And the
 //! buyers whose claim rate is far above the norm, flagged for the operator to look at.
+//!
+//! Claims are ours; delivered parcels are counted by orders (`read::aftersales`), or handed in
+//! by the statistics rollups (`quality_with`). Reachable as `farmgate_aftersales::metrics` too.
 
 use crate::Aftersales;
 use crate::domain::ClaimStatus;
 use crate::error::{AftersalesError, Result};
-use crate::store::{claim, claim_line};
-use chrono::{Duration, NaiveDate};
-use farmgate_identity::{Actor, PlatformRole};
+use crate::store::claim;
+use crate::store::queries::claims;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use farmgate_identity::Actor;
 use farmgate_kernel::FieldError;
-use farmgate_kernel::id::OrgId;
+use farmgate_kernel::id::{AccountId, ClaimId, OrderLineId, OrgId, SubOrderId};
 use farmgate_kernel::stats::{bp, percentile};
-use farmgate_orders::domain::SubOrderStatus;
+use farmgate_kernel::wire_enum;
+use farmgate_orders::read::aftersales::{self as orders_read, ParcelGroup, ParcelKey};
 use farmgate_orders::domain::start_of;
-use farmgate_orders::store::{line, shipment, sub_order};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// How the figures are grouped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum GroupBy {
-    Seller,
-    Carrier,
-    Category,
-    SellerKind,
-}
+wire_enum!(
+    /// How the figures are grouped.
+    GroupBy {
+        Seller => "seller",
+        Carrier => "carrier",
+        Category => "category",
+        SellerKind => "seller_kind",
+    }
+);
 
 /// One group's figures. Rates are basis points (1/10 000) so they stay integers.
 #[derive(Clone, Debug, Default, Serialize, ToSchema, PartialEq)]
@@ -106,7 +109,7 @@ impl Acc {
         if let Some(t) = c.first_response_at {
             self.first.push((t - c.created_at).num_seconds());
         }
-        if let (Some(t), true) = (c.resolved_at, c.status == ClaimStatus::Resolved.as_str()) {
+        if let (Some(t), true) = (c.resolved_at, c.status == ClaimStatus::Resolved) {
             self.resolution.push((t - c.created_at).num_seconds());
             self.resolved += 1;
         }
@@ -154,6 +157,23 @@ pub struct Delivered {
     pub groups: BTreeMap<String, (String, String, u64)>,
 }
 
+impl Delivered {
+    fn add(&mut self, (key, zh, en): Group, n: u64) {
+        let g = self.groups.entry(key).or_insert((zh, en, 0));
+        g.2 += n;
+    }
+}
+
+/// A group's key, Chinese label and English label.
+type Group = (String, String, String);
+
+/// Where delivered parcels and claims are counted, per grouping.
+struct Grouping {
+    delivered: Delivered,
+    /// At most one group per claim, in the order of the claims.
+    claims: Vec<Option<Group>>,
+}
+
 impl Aftersales {
     /// Service quality for the period (Shanghai dates, inclusive), grouped.
     pub async fn quality(
@@ -170,6 +190,7 @@ impl Aftersales {
 
     /// [`quality`](Self::quality), with the delivered parcels given instead of counted from
     /// the sub-orders (the county dashboard passes its rollups, so only claims are read).
+    #[tracing::instrument(skip_all, fields(%from, %to, group_by = group_by.as_str()))]
     pub async fn quality_with(
         &self,
         actor: &Actor,
@@ -179,13 +200,7 @@ impl Aftersales {
         org: Option<OrgId>,
         delivered: Option<Delivered>,
     ) -> Result<QualityReport> {
-        let staff = actor
-            .require_platform(&[
-                PlatformRole::Operator,
-                PlatformRole::AfterSalesAgent,
-                PlatformRole::Official,
-            ])
-            .is_ok();
+        let staff = actor.is_staff_or_official();
         // A seller sees its own figures only.
         let org = match org {
             Some(o) => {
@@ -212,160 +227,26 @@ impl Aftersales {
                 "the period is 1 to 366 days and ends after it starts",
             )));
         }
-        let (start, end) = (start_of(from), start_of(to) + Duration::days(1));
-        let db = &self.infra().db;
-        let mut sq = sub_order::Entity::find()
-            .filter(sub_order::Column::Status.eq(SubOrderStatus::Received.as_str()))
-            .filter(sub_order::Column::ReceivedAt.gte(start))
-            .filter(sub_order::Column::ReceivedAt.lt(end));
-        let mut cq = claim::Entity::find()
-            .filter(claim::Column::CreatedAt.gte(start))
-            .filter(claim::Column::CreatedAt.lt(end));
-        if let Some(o) = org {
-            sq = sq.filter(sub_order::Column::SellerOrgId.eq(o.as_uuid()));
-            cq = cq.filter(claim::Column::SellerOrgId.eq(o.as_uuid()));
-        }
-        let subs = if delivered.is_some() {
-            Vec::new()
-        } else {
-            sq.all(db).await?
-        };
-        let claims = cq.all(db).await?;
-        // What each sub-order groups under.
-        let mut sub_ids: Vec<Uuid> = subs.iter().map(|s| s.id).collect();
-        sub_ids.extend(claims.iter().map(|c| c.sub_order_id));
-        sub_ids.sort();
-        sub_ids.dedup();
-        let mut keys: HashMap<Uuid, Vec<(String, String, String)>> = HashMap::new();
-        match group_by {
-            GroupBy::Seller | GroupBy::SellerKind => {
-                let mut sellers: Vec<Uuid> = subs.iter().map(|s| s.seller_org_id).collect();
-                sellers.extend(claims.iter().map(|c| c.seller_org_id));
-                sellers.sort();
-                sellers.dedup();
-                let ids: Vec<OrgId> = sellers.iter().copied().map(OrgId).collect();
-                let names = self.identity().org_summaries(&ids).await?;
-                let of_seller = |seller: Uuid| {
-                    let s = names.get(&OrgId(seller));
-                    if group_by == GroupBy::Seller {
-                        let name = s.map(|s| s.name.clone()).unwrap_or_default();
-                        (seller.to_string(), name.clone(), name)
-                    } else {
-                        let kind = s.map(|s| s.kind);
-                        (
-                            kind.map(|k| k.as_str().to_owned()).unwrap_or_default(),
-                            kind.map(|k| k.label_zh().to_owned()).unwrap_or_default(),
-                            kind.map(|k| k.label_en().to_owned()).unwrap_or_default(),
-                        )
-                    }
-                };
-                for s in &subs {
-                    keys.insert(s.id, vec![of_seller(s.seller_org_id)]);
-                }
-                for c in &claims {
-                    keys.insert(c.sub_order_id, vec![of_seller(c.seller_org_id)]);
-                }
-            }
-            GroupBy::Carrier => {
-                for sh in shipment::Entity::find()
-                    .filter(shipment::Column::SubOrderId.is_in(sub_ids.clone()))
-                    .all(db)
-                    .await?
-                {
-                    keys.insert(
-                        sh.sub_order_id,
-                        vec![(sh.carrier.clone(), sh.carrier.clone(), sh.carrier)],
-                    );
-                }
-            }
-            GroupBy::Category => {
-                let lines = line::Entity::find()
-                    .filter(line::Column::SubOrderId.is_in(sub_ids.clone()))
-                    .all(db)
-                    .await?;
-                let cats: Vec<Uuid> = lines.iter().map(|l| l.category_id).collect();
-                let names: HashMap<Uuid, (String, String)> = self
-                    .orders()
-                    .catalog()
-                    .categories()
-                    .await?
-                    .into_iter()
-                    .filter(|c| cats.contains(&c.id))
-                    .map(|c| (c.id, (c.name, c.name_en)))
-                    .collect();
-                for l in lines {
-                    let e = keys.entry(l.sub_order_id).or_default();
-                    let (zh, en) = names.get(&l.category_id).cloned().unwrap_or_default();
-                    let k = (l.category_id.to_string(), zh, en);
-                    if !e.contains(&k) {
-                        e.push(k);
-                    }
-                }
-            }
-        }
-        // A claim counts under the category of its first claimed line.
-        let claim_lines = claim_line::Entity::find()
-            .filter(
-                claim_line::Column::ClaimId.is_in(claims.iter().map(|c| c.id).collect::<Vec<_>>()),
-            )
-            .all(db)
+        let period = (start_of(from), start_of(to) + Duration::days(1));
+        let claims = claims::filed_between(&self.infra().db, period, org).await?;
+        let grouping = self
+            .grouping(group_by, period, org, delivered.is_none(), &claims)
             .await?;
-        let claimed_lines = if group_by == GroupBy::Category {
-            line::Entity::find()
-                .filter(
-                    line::Column::SubOrderId
-                        .is_in(claims.iter().map(|c| c.sub_order_id).collect::<Vec<_>>()),
-                )
-                .all(db)
-                .await?
-        } else {
-            Vec::new()
-        };
-        // The first claimed line of each claim, and each line's category.
-        let mut first_line: HashMap<Uuid, Uuid> = HashMap::new();
-        for l in &claim_lines {
-            first_line.entry(l.claim_id).or_insert(l.line_id);
-        }
-        let line_category: HashMap<Uuid, Uuid> = claimed_lines
-            .iter()
-            .map(|l| (l.id, l.category_id))
-            .collect();
+        let delivered = delivered.unwrap_or(grouping.delivered);
         let mut groups: BTreeMap<String, Acc> = BTreeMap::new();
-        let mut total = Acc::default();
-        if let Some(d) = delivered {
-            total.delivered = d.total;
-            for (k, (zh, en, n)) in d.groups {
-                let g = groups.entry(k).or_default();
-                g.label = zh;
-                g.label_en = en;
-                g.delivered = n;
-            }
+        let mut total = Acc {
+            delivered: delivered.total,
+            ..Acc::default()
+        };
+        for (k, (zh, en, n)) in delivered.groups {
+            let g = groups.entry(k).or_default();
+            g.label = zh;
+            g.label_en = en;
+            g.delivered = n;
         }
-        for s in &subs {
-            total.delivered += 1;
-            for (k, zh, en) in keys.get(&s.id).into_iter().flatten() {
-                let g = groups.entry(k.clone()).or_default();
-                g.label.clone_from(zh);
-                g.label_en.clone_from(en);
-                g.delivered += 1;
-            }
-        }
-        for c in &claims {
+        for (c, group) in claims.iter().zip(grouping.claims) {
             total.add_claim(c);
-            let all = keys.get(&c.sub_order_id).cloned().unwrap_or_default();
-            let chosen = if group_by == GroupBy::Category {
-                let cat = first_line
-                    .get(&c.id)
-                    .and_then(|id| line_category.get(id))
-                    .map(ToString::to_string);
-                all.into_iter()
-                    .filter(|(k, _, _)| Some(k) == cat.as_ref())
-                    .take(1)
-                    .collect()
-            } else {
-                all
-            };
-            for (k, zh, en) in chosen {
+            if let Some((k, zh, en)) = group {
                 let g = groups.entry(k).or_default();
                 g.label = zh;
                 g.label_en = en;
@@ -386,10 +267,132 @@ impl Aftersales {
         })
     }
 
+    /// The group of each claim and, when `count_delivered`, the delivered parcels per group
+    /// (counted by orders; a parcel counts once under each category of its lines, and a claim
+    /// under the category of its first claimed line).
+    async fn grouping(
+        &self,
+        group_by: GroupBy,
+        period: (DateTime<Utc>, DateTime<Utc>),
+        org: Option<OrgId>,
+        count_delivered: bool,
+        claims: &[claim::Model],
+    ) -> Result<Grouping> {
+        let db = &self.infra().db;
+        let counted = if count_delivered {
+            let by = match group_by {
+                GroupBy::Seller | GroupBy::SellerKind => ParcelGroup::Seller,
+                GroupBy::Carrier => ParcelGroup::Carrier,
+                GroupBy::Category => ParcelGroup::Category,
+            };
+            Some(orders_read::delivered_parcels(db, period, org, by).await?)
+        } else {
+            None
+        };
+        let mut delivered = Delivered {
+            total: counted.as_ref().map_or(0, |c| c.total),
+            ..Delivered::default()
+        };
+        let counted = counted.map(|c| c.groups).unwrap_or_default();
+        let claim_groups = match group_by {
+            GroupBy::Seller | GroupBy::SellerKind => {
+                let mut sellers: Vec<OrgId> = counted
+                    .iter()
+                    .filter_map(|(k, _)| match k {
+                        ParcelKey::Seller(s) => Some(*s),
+                        _ => None,
+                    })
+                    .collect();
+                sellers.extend(claims.iter().map(|c| OrgId(c.seller_org_id)));
+                sellers.sort();
+                sellers.dedup();
+                let names = self.identity().org_summaries(&sellers).await?;
+                let of_seller = |seller: OrgId| -> Group {
+                    let s = names.get(&seller);
+                    if group_by == GroupBy::Seller {
+                        let name = s.map(|s| s.name.clone()).unwrap_or_default();
+                        (seller.to_string(), name.clone(), name)
+                    } else {
+                        let kind = s.map(|s| s.kind);
+                        (
+                            kind.map(|k| k.as_str().to_owned()).unwrap_or_default(),
+                            kind.map(|k| k.label_zh().to_owned()).unwrap_or_default(),
+                            kind.map(|k| k.label_en().to_owned()).unwrap_or_default(),
+                        )
+                    }
+                };
+                for (k, n) in counted {
+                    if let ParcelKey::Seller(s) = k {
+                        delivered.add(of_seller(s), n);
+                    }
+                }
+                claims
+                    .iter()
+                    .map(|c| Some(of_seller(OrgId(c.seller_org_id))))
+                    .collect()
+            }
+            GroupBy::Carrier => {
+                let of_carrier = |c: String| -> Group { (c.clone(), c.clone(), c) };
+                for (k, n) in counted {
+                    if let ParcelKey::Carrier(c) = k {
+                        delivered.add(of_carrier(c), n);
+                    }
+                }
+                let subs: Vec<SubOrderId> =
+                    claims.iter().map(|c| SubOrderId(c.sub_order_id)).collect();
+                let carriers = orders_read::carriers_of(db, &subs).await?;
+                subs.iter()
+                    .map(|s| carriers.get(s).cloned().map(of_carrier))
+                    .collect()
+            }
+            GroupBy::Category => {
+                let names: HashMap<Uuid, (String, String)> = self
+                    .orders()
+                    .catalog()
+                    .categories()
+                    .await?
+                    .into_iter()
+                    .map(|c| (c.id, (c.name, c.name_en)))
+                    .collect();
+                let of_category = |c: Uuid| -> Group {
+                    let (zh, en) = names.get(&c).cloned().unwrap_or_default();
+                    (c.to_string(), zh, en)
+                };
+                for (k, n) in counted {
+                    if let ParcelKey::Category(c) = k {
+                        delivered.add(of_category(c.0), n);
+                    }
+                }
+                // The first claimed line of each claim, as stored, and its category.
+                let ids: Vec<ClaimId> = claims.iter().map(|c| ClaimId(c.id)).collect();
+                let mut first_line: HashMap<Uuid, OrderLineId> = HashMap::new();
+                for l in claims::lines_of_claims(db, &ids).await? {
+                    first_line
+                        .entry(l.claim_id)
+                        .or_insert(OrderLineId(l.line_id));
+                }
+                let lines: Vec<OrderLineId> = first_line.values().copied().collect();
+                let categories = orders_read::line_categories(db, &lines).await?;
+                claims
+                    .iter()
+                    .map(|c| {
+                        let line = first_line.get(&c.id)?;
+                        categories.get(line).map(|cat| of_category(cat.0))
+                    })
+                    .collect()
+            }
+        };
+        Ok(Grouping {
+            delivered,
+            claims: claim_groups,
+        })
+    }
+
     /// Buyers whose claim rate over the last `days` is far above the platform's, for the
     /// operator to look at (they are not blocked).
+    #[tracing::instrument(skip_all, fields(days = days))]
     pub async fn flagged_buyers(&self, actor: &Actor, days: i64) -> Result<Vec<FlaggedBuyer>> {
-        actor.require_platform(&[PlatformRole::Operator, PlatformRole::AfterSalesAgent])?;
+        actor.require_platform_staff()?;
         if !(7..=365).contains(&days) {
             return Err(AftersalesError::from(FieldError::new(
                 "days",
@@ -398,41 +401,20 @@ impl Aftersales {
                 "from 7 to 365 days",
             )));
         }
-        let since = self.infra().clock.now() - Duration::days(days);
+        let since = self.now() - Duration::days(days);
         let db = &self.infra().db;
-        let claims = claim::Entity::find()
-            .filter(claim::Column::CreatedAt.gte(since))
-            .all(db)
-            .await?;
-        let subs = sub_order::Entity::find()
-            .filter(sub_order::Column::ReceivedAt.gte(since))
-            .all(db)
-            .await?;
-        let orders: HashMap<Uuid, Uuid> = farmgate_orders::store::order::Entity::find()
-            .filter(
-                farmgate_orders::store::order::Column::Id
-                    .is_in(subs.iter().map(|s| s.order_id).collect::<Vec<_>>()),
-            )
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o.buyer_account_id))
-            .collect();
+        let claims = claims::filed_since(db, since).await?;
+        let received = orders_read::parcels_received_by_buyer(db, since).await?;
         let mut per: HashMap<Uuid, (u64, u64, i64)> = HashMap::new();
-        for s in &subs {
-            if let Some(b) = orders.get(&s.order_id) {
-                per.entry(*b).or_default().1 += 1;
-            }
+        for (buyer, n) in received.buyers {
+            per.entry(buyer.0).or_default().1 += n;
         }
         for c in &claims {
             let e = per.entry(c.buyer_account_id).or_default();
             e.0 += 1;
             e.2 += c.refunded_fen;
         }
-        let platform = bp(
-            u64::try_from(claims.len()).unwrap_or(0),
-            u64::try_from(subs.len()).unwrap_or(0),
-        );
+        let platform = bp(u64::try_from(claims.len()).unwrap_or(0), received.total);
         let mut out: Vec<FlaggedBuyer> = per
             .into_iter()
             .filter(|(_, (c, d, _))| stands_out(*c, *d, platform))
@@ -453,11 +435,7 @@ impl Aftersales {
                 .then(b.claims.cmp(&a.claims))
         });
         for f in &mut out {
-            if let Ok(a) = self
-                .identity()
-                .account(farmgate_kernel::id::AccountId(f.account_id))
-                .await
-            {
+            if let Ok(a) = self.identity().account(AccountId(f.account_id)).await {
                 f.name = a.display_name;
                 f.phone = a.phone;
             }
@@ -480,5 +458,11 @@ mod tests {
         assert!(!stands_out(3, 100, 200));
         // Half one's parcels claimed stands out even when the platform rate is high.
         assert!(stands_out(5, 10, 4_000));
+    }
+
+    #[test]
+    fn the_grouping_names_stay_as_clients_send_them() {
+        let names: Vec<&str> = GroupBy::ALL.iter().map(|g| g.as_str()).collect();
+        assert_eq!(names, ["seller", "carrier", "category", "seller_kind"]);
     }
 }

@@ -1,7 +1,8 @@
-//! What the API returns about a claim, and what the viewer may do next.
+//! What the API returns about a claim and a recall notice, and what the viewer may do next.
 
-use crate::domain::ClaimStatus;
-use crate::service::{ClaimRecord, Role};
+use crate::domain::{ClaimMove, Role, transition};
+use crate::service::recall::RecallNotice;
+use crate::service::{ClaimRecord, Evidence};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
@@ -19,9 +20,9 @@ pub struct EvidenceView {
 }
 
 impl EvidenceView {
-    pub fn of(e: &crate::store::evidence::Model) -> Self {
+    pub fn of(e: &Evidence) -> Self {
         Self {
-            id: e.id,
+            id: e.id.0,
             url: format!("/api/v1/claim-evidence/{}", e.id),
             sha256: e.sha256.clone(),
             size_bytes: e.size_bytes,
@@ -125,26 +126,26 @@ pub struct ClaimView {
 impl ClaimView {
     pub fn of(r: &ClaimRecord, role: Role, viewer: Uuid) -> Self {
         let c = &r.claim;
-        let status = ClaimStatus::parse(&c.status);
+        let may = |m: ClaimMove| transition(c.status, m).is_ok();
         Self {
             id: c.id,
             number: c.number.clone(),
             order_id: c.order_id,
-            order_number: r.order_number.clone(),
+            order_number: r.sub.order_number.clone(),
             sub_order_id: c.sub_order_id,
             seller_id: c.seller_org_id,
             seller_name: r.seller_name.clone(),
-            kind: c.kind.clone(),
+            kind: c.kind.as_str().to_owned(),
             description: c.description.clone(),
             contact_name: c.contact_name.clone(),
             contact_phone: c.contact_phone.clone(),
-            status: c.status.clone(),
+            status: c.status.as_str().to_owned(),
             claimed: c.claimed_fen,
             offered: c.offered_fen,
             refunded: c.refunded_fen,
-            refundable: r.sub.total_fen - r.sub.refunded_fen,
-            sub_goods: r.sub.goods_fen,
-            sub_shipping: r.sub.shipping_fen,
+            refundable: r.sub.refundable().fen(),
+            sub_goods: r.sub.goods.fen(),
+            sub_shipping: r.sub.shipping.fen(),
             respond_by: c.respond_by,
             first_response_at: c.first_response_at,
             resolved_at: c.resolved_at,
@@ -156,15 +157,15 @@ impl ClaimView {
             lines: r
                 .lines
                 .iter()
-                .map(|(cl, l)| ClaimLineView {
-                    line_id: l.id,
-                    title: l.title.clone(),
-                    sku_name: l.sku_name.clone(),
-                    unit: l.unit.clone(),
-                    quantity: cl.quantity,
-                    bought: l.quantity,
-                    unit_price: l.unit_price_fen,
-                    amount: cl.amount_fen,
+                .map(|l| ClaimLineView {
+                    line_id: l.line.id.0,
+                    title: l.line.title.clone(),
+                    sku_name: l.line.sku_name.clone(),
+                    unit: l.line.unit.clone(),
+                    quantity: l.claimed.quantity,
+                    bought: l.line.quantity,
+                    unit_price: l.line.unit_price.fen(),
+                    amount: l.claimed.amount_fen,
                 })
                 .collect(),
             evidence: r.evidence.iter().map(EvidenceView::of).collect(),
@@ -172,8 +173,8 @@ impl ClaimView {
                 .events
                 .iter()
                 .map(|e| ClaimEventView {
-                    kind: e.kind.clone(),
-                    actor_role: e.actor_role.clone(),
+                    kind: e.kind.as_str().to_owned(),
+                    actor_role: e.actor_role.as_str().to_owned(),
                     data: e.data.clone(),
                     at: e.at,
                 })
@@ -182,7 +183,7 @@ impl ClaimView {
                 .messages
                 .iter()
                 .map(|m| MessageView {
-                    author_role: m.author_role.clone(),
+                    author_role: m.author_role.as_str().to_owned(),
                     mine: m.author_id == viewer,
                     body: m.body.clone(),
                     attachments: m
@@ -202,23 +203,57 @@ impl ClaimView {
                 carrier: x.carrier.clone(),
                 tracking_no: x.tracking_no.clone(),
                 amount: x.amount_fen,
-                status: x.status.clone(),
+                status: x.status.as_str().to_owned(),
                 created_at: x.created_at,
             }),
             role,
             can: Actions {
-                respond: role == Role::Seller && status == Some(ClaimStatus::AwaitingSeller),
-                accept: role == Role::Buyer && status == Some(ClaimStatus::AwaitingBuyer),
-                escalate: role == Role::Buyer && status == Some(ClaimStatus::AwaitingBuyer),
-                decide: role == Role::Operator
-                    && matches!(
-                        status,
-                        Some(ClaimStatus::InArbitration | ClaimStatus::AwaitingSeller)
-                    ),
-                rate: role == Role::Buyer
-                    && status == Some(ClaimStatus::Resolved)
-                    && c.satisfaction.is_none(),
+                respond: role == Role::Seller && may(ClaimMove::SellerAnswers),
+                accept: role == Role::Buyer && may(ClaimMove::BuyerAccepts),
+                escalate: role == Role::Buyer && may(ClaimMove::BuyerEscalates),
+                decide: role == Role::Operator && may(ClaimMove::OperatorDecides),
+                rate: role == Role::Buyer && may(ClaimMove::BuyerRates) && c.satisfaction.is_none(),
             },
+        }
+    }
+}
+
+/// What a buyer of a recalled batch sees.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct NoticeView {
+    pub id: Uuid,
+    pub recall_id: Uuid,
+    pub code: String,
+    pub lot: String,
+    pub reason: String,
+    pub order_id: Uuid,
+    pub sub_order_id: Uuid,
+    pub lines: Value,
+    pub offered: i64,
+    /// `offered`, `refunded`, or `nothing_due` (the sub-order was already refunded in full).
+    pub status: String,
+    pub instructions_zh: String,
+    pub instructions_en: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl NoticeView {
+    pub fn of(x: &RecallNotice) -> Self {
+        let (n, r) = (&x.notice, &x.recall);
+        Self {
+            id: n.id,
+            recall_id: r.id,
+            code: r.code.clone(),
+            lot: r.lot.clone(),
+            reason: r.reason.clone(),
+            order_id: n.order_id,
+            sub_order_id: n.sub_order_id,
+            lines: n.lines.clone(),
+            offered: n.offered_fen,
+            status: n.status.as_str().to_owned(),
+            instructions_zh: "请立即停止食用该批次产品，妥善保存包装与剩余产品以备核查；点击“申请退款”即可全额退回该批次商品的货款，无需退回商品。如有不适请及时就医并联系平台客服。".to_owned(),
+            instructions_en: "Stop eating this batch at once and keep the packaging and what is left for checks; \"Refund\" returns what you paid for it, no need to send it back. If unwell, see a doctor and contact the platform.".to_owned(),
+            created_at: n.created_at,
         }
     }
 }

@@ -1,4 +1,19 @@
-//! After-sales tables.
+//! After-sales tables (sea-orm entities). Status and kind columns are read into their domain
+//! enums here, once: the columns stay strings, a value nobody declared fails the read loudly.
+
+use crate::domain::{
+    ClaimKind, ClaimStatus, EventKind, NoticeStatus, RecallOrderedBy, RecourseStatus, Role,
+};
+
+farmgate_infra::stored_enum!(
+    ClaimKind,
+    ClaimStatus,
+    EventKind,
+    Role,
+    RecourseStatus,
+    RecallOrderedBy,
+    NoticeStatus
+);
 
 macro_rules! plain_entity {
     ($($t:tt)*) => {
@@ -10,6 +25,7 @@ macro_rules! plain_entity {
 }
 
 pub mod claim {
+    use super::{ClaimKind, ClaimStatus};
     use sea_orm::entity::prelude::*;
 
     plain_entity! {
@@ -25,11 +41,11 @@ pub mod claim {
             pub sub_order_id: Uuid,
             pub buyer_account_id: Uuid,
             pub seller_org_id: Uuid,
-            pub kind: String,
+            pub kind: ClaimKind,
             pub description: String,
             pub contact_name: String,
             pub contact_phone: String,
-            pub status: String,
+            pub status: ClaimStatus,
             pub claimed_fen: i64,
             pub offered_fen: i64,
             pub refunded_fen: i64,
@@ -87,6 +103,7 @@ pub mod evidence {
 }
 
 pub mod event {
+    use super::{EventKind, Role};
     use sea_orm::entity::prelude::*;
 
     plain_entity! {
@@ -97,10 +114,9 @@ pub mod event {
             #[sea_orm(primary_key, auto_increment = false)]
             pub id: Uuid,
             pub claim_id: Uuid,
-            pub kind: String,
+            pub kind: EventKind,
             pub actor_id: Option<Uuid>,
-            /// `buyer`, `seller`, `operator` or `system`.
-            pub actor_role: String,
+                        pub actor_role: Role,
             pub data: Json,
             pub at: DateTimeUtc,
         }
@@ -108,6 +124,7 @@ pub mod event {
 }
 
 pub mod message {
+    use super::Role;
     use sea_orm::entity::prelude::*;
 
     plain_entity! {
@@ -118,7 +135,7 @@ pub mod message {
             pub id: Uuid,
             pub claim_id: Uuid,
             pub author_id: Uuid,
-            pub author_role: String,
+            pub author_role: Role,
             pub body: String,
             /// Evidence ids.
             pub attachments: Json,
@@ -128,6 +145,7 @@ pub mod message {
 }
 
 pub mod recourse {
+    use super::RecourseStatus;
     use sea_orm::entity::prelude::*;
 
     plain_entity! {
@@ -144,14 +162,14 @@ pub mod recourse {
             pub amount_fen: i64,
             /// `[{"id", "sha256"}]` of the claim's photos.
             pub evidence: Json,
-            /// `open` until followed up.
-            pub status: String,
+                        pub status: RecourseStatus,
             pub created_at: DateTimeUtc,
         }
     }
 }
 
 pub mod recall {
+    use super::RecallOrderedBy;
     use sea_orm::entity::prelude::*;
 
     plain_entity! {
@@ -168,14 +186,14 @@ pub mod recall {
             pub seller_org_id: Uuid,
             pub reason: String,
             pub ordered_by: Uuid,
-            /// `operator`, `official` or `seller`.
-            pub ordered_role: String,
+                        pub ordered_role: RecallOrderedBy,
             pub created_at: DateTimeUtc,
         }
     }
 }
 
 pub mod notice {
+    use super::NoticeStatus;
     use sea_orm::entity::prelude::*;
 
     plain_entity! {
@@ -194,7 +212,7 @@ pub mod notice {
             pub offered_fen: i64,
             /// `offered` until the buyer takes the refund, then `refunded`; `nothing_due` when
             /// nothing was left to refund.
-            pub status: String,
+            pub status: NoticeStatus,
             pub refund_id: Option<Uuid>,
             pub created_at: DateTimeUtc,
             pub refunded_at: Option<DateTimeUtc>,

@@ -1,0 +1,230 @@
+//! Filing: the buyer claims damage on a received sub-order, inside its after-sales window,
+//! with photos; the answer says by when the seller must respond.
+
+use super::{ClaimRecord, Role, topics};
+use crate::Aftersales;
+use crate::domain::{self, ClaimKind, ClaimStatus, ClaimedLine, EventKind, EvidenceId};
+use crate::error::{AftersalesError, Missing, Result};
+use crate::store::queries::{claims, evidence};
+use crate::store::{claim, claim_line};
+use farmgate_identity::Actor;
+use farmgate_infra::db::begin_write;
+use farmgate_kernel::id::{ClaimId, OrderLineId, SubOrderId};
+use farmgate_kernel::text::clean_text;
+use farmgate_kernel::{FieldError, Phone, ValidationErrors};
+use farmgate_orders::read::aftersales::{self as orders_read, ClaimableLine};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineQuantity {
+    #[schema(value_type = Uuid)]
+    pub line_id: OrderLineId,
+    pub quantity: i64,
+}
+
+/// A claim as the buyer files it.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileClaim {
+    pub kind: ClaimKind,
+    /// What happened (5–1000 characters).
+    pub description: String,
+    /// The lines and quantities affected.
+    pub lines: Vec<LineQuantity>,
+    /// Evidence ids from `POST /api/v1/claim-evidence`: at least one (the parcel and the
+    /// waybill, please).
+    #[schema(value_type = Vec<Uuid>)]
+    pub photos: Vec<EvidenceId>,
+    /// A phone to reach the buyer, when not the delivery phone.
+    #[serde(default)]
+    pub contact_phone: Option<String>,
+}
+
+impl Aftersales {
+    /// The buyer files a claim on a received sub-order, inside its after-sales window.
+    #[tracing::instrument(skip_all, fields(sub_order.id = %sub_id, claim.id))]
+    pub async fn file(
+        &self,
+        actor: &Actor,
+        sub_id: SubOrderId,
+        req: &FileClaim,
+    ) -> Result<ClaimRecord> {
+        let db = &self.infra().db;
+        let sub = orders_read::claimable_sub_order(db, sub_id)
+            .await?
+            .filter(|s| s.buyer == actor.account_id)
+            .ok_or(AftersalesError::NotFound(Missing::SubOrder))?;
+        if !sub.received {
+            return Err(AftersalesError::NotReceived);
+        }
+        let now = self.now();
+        let closes = sub.window_closes_at.unwrap_or(now);
+        if now > closes {
+            return Err(AftersalesError::WindowClosed { closes });
+        }
+        let mut errs = ValidationErrors::new();
+        let description = errs.check("description", clean_text(&req.description, 5, 1000, true));
+        let phone = match req.contact_phone.as_deref().map(str::trim) {
+            Some(p) if !p.is_empty() => errs
+                .check("contact_phone", Phone::parse(p))
+                .map(|p| p.as_str().to_owned()),
+            _ => None,
+        };
+        if req.photos.is_empty() {
+            errs.push(FieldError::new(
+                "photos",
+                "required",
+                "请至少上传一张照片（包裹外观和快递面单）",
+                "add at least one photo (the parcel and the waybill)",
+            ));
+        }
+        let photos = self
+            .own_unused_evidence(actor, &req.photos, "photos", None, &mut errs)
+            .await?;
+        if req.lines.is_empty() {
+            errs.push(FieldError::new(
+                "lines",
+                "required",
+                "请选择有问题的商品和数量",
+                "choose the lines and quantities affected",
+            ));
+        }
+        let mut claimed: Vec<(&ClaimableLine, i64)> = Vec::new();
+        for (i, lq) in req.lines.iter().enumerate() {
+            let Some(l) = sub.lines.iter().find(|l| l.id == lq.line_id) else {
+                errs.push(FieldError::new(
+                    format!("lines[{i}].line_id"),
+                    "not_in_order",
+                    "这件商品不在该订单中",
+                    "this line is not part of the order",
+                ));
+                continue;
+            };
+            if claimed.iter().any(|(c, _)| c.id == l.id) {
+                errs.push(FieldError::new(
+                    format!("lines[{i}].line_id"),
+                    "duplicate",
+                    "同一商品只能出现一次",
+                    "name each line once",
+                ));
+                continue;
+            }
+            let before = claims::claimed_so_far(db, l.id).await?;
+            let left = l.quantity - before;
+            if lq.quantity < 1 || lq.quantity > left {
+                errs.push(FieldError::new(
+                    format!("lines[{i}].quantity"),
+                    "out_of_range",
+                    format!(
+                        "可申请 1 到 {left} 件（共买 {}，已申请 {before}）",
+                        l.quantity
+                    ),
+                    format!(
+                        "1 to {left} can be claimed ({} bought, {before} already claimed)",
+                        l.quantity
+                    ),
+                ));
+                continue;
+            }
+            claimed.push((l, lq.quantity));
+        }
+        errs.finish()?;
+        let Some(description) = description else {
+            return Err(AftersalesError::Invalid(ValidationErrors::new()));
+        };
+        let by_qty = domain::by_quantity(
+            &claimed
+                .iter()
+                .map(|(l, q)| ClaimedLine {
+                    unit_price: l.unit_price,
+                    quantity: *q,
+                })
+                .collect::<Vec<_>>(),
+        )
+        .fen();
+        let amount = std::cmp::min(by_qty, sub.refundable().fen());
+        if amount < 1 {
+            return Err(AftersalesError::NothingToRefund);
+        }
+        let id = ClaimId::new();
+        tracing::Span::current().record("claim.id", tracing::field::display(id));
+        let respond_by = now + self.config().respond_within;
+        let number = format!(
+            "SH{}",
+            farmgate_orders::domain::order_number(now, rand::rng().random_range(0..100_000_000))
+        );
+        let lines = claimed
+            .iter()
+            .map(|(l, q)| claim_line::Model {
+                claim_id: id.0,
+                line_id: l.id.0,
+                quantity: *q,
+                amount_fen: l.unit_price.fen().saturating_mul(*q),
+            })
+            .collect();
+        let txn = begin_write(db).await?;
+        claims::insert(
+            &txn,
+            claim::Model {
+                id: id.0,
+                number,
+                order_id: sub.order_id.0,
+                sub_order_id: sub.id.0,
+                buyer_account_id: sub.buyer.0,
+                seller_org_id: sub.seller.0,
+                kind: req.kind,
+                description: description.clone(),
+                contact_name: sub.contact_name.clone(),
+                contact_phone: phone.unwrap_or_else(|| sub.contact_phone.clone()),
+                status: ClaimStatus::AwaitingSeller,
+                claimed_fen: amount,
+                offered_fen: 0,
+                refunded_fen: 0,
+                respond_by,
+                first_response_at: None,
+                resolved_at: None,
+                escalated: false,
+                liability: None,
+                satisfaction: None,
+                satisfaction_comment: None,
+                created_at: now,
+            },
+            lines,
+        )
+        .await?;
+        evidence::attach(&txn, &photos, id).await?;
+        claims::append_event(
+            &txn,
+            id,
+            EventKind::Filed,
+            Some(actor.account_id),
+            Role::Buyer,
+            json!({
+                "kind": req.kind, "description": description, "claimed_fen": amount,
+                "lines": claimed.iter().map(|(l, q)| json!({"line_id": l.id, "quantity": q})).collect::<Vec<_>>(),
+                "respond_by": respond_by,
+            }),
+            now,
+        )
+        .await?;
+        let outbox = &self.infra().outbox;
+        outbox
+            .enqueue_at(
+                &txn,
+                topics::RESPONSE_DUE,
+                &json!({"claim_id": id}),
+                respond_by,
+            )
+            .await?;
+        outbox
+            .enqueue(&txn, topics::FILED, &json!({"claim_id": id}))
+            .await?;
+        txn.commit().await?;
+        outbox.wake();
+        self.existing(id).await
+    }
+}

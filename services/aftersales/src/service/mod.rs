@@ -1,0 +1,46 @@
+//! After-sales use cases, one file per use case or small family. Each checks who may act and
+//! whose turn it is (the claim moves only through `domain::transition`), applies the domain
+//! rules, and writes its change with its claim event (and outbox events) in one transaction;
+//! money moves only through `Orders::refund_sub_order`, keyed by the claim or the notice, so a
+//! retried or concurrent decision can never pay twice. What after-sales knows of orders and
+//! batches it reads through their `read::aftersales` modules, never their tables.
+
+mod decide;
+mod evidence;
+mod file;
+pub mod quality;
+mod read;
+pub mod recall;
+mod settle;
+mod survey;
+mod thread;
+
+pub use crate::domain::Role;
+pub use decide::{Basis, Decision, Escalation, SellerAnswer};
+pub use evidence::{Evidence, MAX_PHOTOS, MAX_UNUSED_EVIDENCE};
+pub use file::{FileClaim, LineQuantity};
+pub(crate) use read::role_on;
+pub use read::{ClaimLine, ClaimRecord};
+pub use survey::Satisfaction;
+pub use thread::NewMessage;
+
+use crate::Aftersales;
+use chrono::{DateTime, Utc};
+
+/// Outbox topics after-sales publishes.
+pub mod topics {
+    /// `{"claim_id"}`, scheduled at the response deadline.
+    pub const RESPONSE_DUE: &str = "aftersales.response_due";
+    /// `{"claim_id"}`: a claim was filed (statistics, notifications).
+    pub const FILED: &str = "aftersales.filed";
+    /// `{"claim_id"}`: a claim was resolved (statistics, the satisfaction survey).
+    pub const RESOLVED: &str = "aftersales.resolved";
+    /// `{"recall_id"}`: a batch was recalled (statistics, notifications).
+    pub const RECALLED: &str = "aftersales.recalled";
+}
+
+impl Aftersales {
+    fn now(&self) -> DateTime<Utc> {
+        self.infra().clock.now()
+    }
+}
