@@ -181,7 +181,7 @@ pub fn render(record: &Record, lang: Lang, scans: i64, unit: Option<UnitInfo<'_>
     let on_sale = record
         .listing
         .as_ref()
-        .filter(|l| l.availability().ok() == Some(Availability::OnSale));
+        .filter(|l| l.availability() == Availability::OnSale);
     let path = match &unit {
         Some(u) => format!("/t/{}/{}", b.code, u.unit.serial),
         None => format!("/t/{}", b.code),

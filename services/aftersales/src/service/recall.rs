@@ -346,11 +346,11 @@ impl Aftersales {
             Some(RefundId(
                 self.orders()
                     .refund_sub_order(
-                        n.sub_order_id,
+                        SubOrderId(n.sub_order_id),
                         amount,
                         &format!("批次 {} 召回", r.lot),
                         &format!("recall:{}", n.id),
-                        Some(actor.account_id.as_uuid()),
+                        Some(actor.account_id),
                     )
                     .await?
                     .id,

@@ -34,7 +34,7 @@ impl Trace {
     ) -> Result<Record> {
         let bundle = self
             .catalog()
-            .bundle(listing_id.0)
+            .bundle(listing_id)
             .await?
             .ok_or(TraceError::NotFound(Missing::Listing))?;
         let org = OrgId(bundle.listing.seller_org_id);

@@ -4,6 +4,7 @@
 use crate::Trace;
 use crate::error::Result;
 use crate::store::queries;
+use farmgate_kernel::id::ListingId;
 
 impl Trace {
     /// The batch a GS1 Digital Link names: a GTIN of one of the listing's SKUs and the lot.
@@ -13,6 +14,7 @@ impl Trace {
         if listings.is_empty() {
             return Ok(None);
         }
+        let listings = listings.iter().map(ListingId::as_uuid).collect();
         let found = queries::batches_by_lot(&self.infra().db, listings, lot).await?;
         // A GTIN belongs to one brand owner, but nothing stops two sellers typing the same
         // one: when the link is ambiguous it leads nowhere rather than to someone else's lot.

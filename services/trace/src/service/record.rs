@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::store::{batch, event, queries};
 use farmgate_catalog::service::ListingBundle;
 use farmgate_identity::{Actor, OrgSummary};
-use farmgate_kernel::id::{BatchId, OrgId};
+use farmgate_kernel::id::{BatchId, ListingId, OrgId};
 use serde_json::Value;
 
 /// A batch with its whole record, as read from the database.
@@ -71,7 +71,7 @@ impl Trace {
     pub(super) async fn record_of(&self, b: batch::Model) -> Result<Record> {
         let events = queries::events_of(&self.infra().db, BatchId(b.id)).await?;
         let verification = chain::verify(&b.code, &stored(&events));
-        let listing = self.catalog().bundle(b.listing_id).await?;
+        let listing = self.catalog().bundle(ListingId(b.listing_id)).await?;
         let seller = self.identity().org_summary(OrgId(b.seller_org_id)).await?;
         Ok(Record {
             batch: b,

@@ -2,23 +2,50 @@
 //! order's address and its own part (with its commission) once the order is paid; the
 //! operator sees everything. The delivery phone is masked for a seller until payment.
 
-use crate::domain::{Address, OrderStatus, SubOrderStatus};
+use crate::domain::{
+    self, Address, EventKind, LogisticsKind, LogisticsSource, OrderMove, OrderStatus,
+    PaymentMethod, RefundStatus, SubOrderMove, SubOrderStatus, order_transition,
+    sub_order_transition,
+};
 use crate::service::{CartLine, OrderRecord};
 use crate::store::{address, event, line, refund, review, shipment, sub_order};
 use chrono::{DateTime, Utc};
 use farmgate_catalog::domain::unit_price;
 use farmgate_catalog::sale::Unavailable;
 use farmgate_identity::Actor;
-use farmgate_kernel::id::OrgId;
-use farmgate_kernel::{Money, Phone};
+use farmgate_kernel::id::{
+    AddressId, BatchId, ListingId, OrderId, OrderLineId, OrgId, RefundId, ShipmentId, SkuId,
+    SubOrderId,
+};
+use farmgate_kernel::{Money, Phone, wire_enum};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+wire_enum!(
+    /// Where a cart line stands now.
+    CartLineState {
+        OnSale => "on_sale",
+        SoldOut => "sold_out",
+        /// Fewer left than wanted.
+        Short => "short",
+        Unavailable => "unavailable",
+    }
+);
+
+wire_enum!(
+    /// How the viewer relates to an order.
+    Viewer {
+        Buyer => "buyer",
+        Seller => "seller",
+        Operator => "operator",
+    }
+);
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AddressView {
-    pub id: Uuid,
+    pub id: AddressId,
     pub name: String,
     pub phone: String,
     pub province: String,
@@ -31,7 +58,7 @@ pub struct AddressView {
 impl AddressView {
     pub fn of(a: &address::Model) -> Self {
         Self {
-            id: a.id,
+            id: AddressId(a.id),
             name: a.name.clone(),
             phone: a.phone.clone(),
             province: a.province.clone(),
@@ -45,12 +72,12 @@ impl AddressView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CartLineView {
-    pub sku_id: Uuid,
-    pub listing_id: Option<Uuid>,
+    pub sku_id: SkuId,
+    pub listing_id: Option<ListingId>,
     pub title: String,
     pub sku_name: String,
     pub unit: String,
-    pub seller_id: Option<Uuid>,
+    pub seller_id: Option<OrgId>,
     pub seller_name: String,
     pub quantity: i64,
     /// The unit price now (fen), with a business buyer's tier applied.
@@ -60,15 +87,14 @@ pub struct CartLineView {
     pub price_changed: bool,
     pub line_total: i64,
     pub stock: i64,
-    /// `on_sale`, `sold_out`, `short` (fewer left than wanted), `unavailable`.
-    pub state: &'static str,
+    pub state: CartLineState,
     pub image: Option<String>,
 }
 
 /// One seller's part of the cart: it ships as one parcel, so it pays one shipping fee.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CartSellerView {
-    pub seller_id: Uuid,
+    pub seller_id: OrgId,
     pub seller_name: String,
     /// Goods on sale now (fen).
     pub goods_total: i64,
@@ -100,7 +126,7 @@ impl CartView {
             let item = &l.item;
             let Some(s) = &l.sale else {
                 out.push(CartLineView {
-                    sku_id: item.sku_id,
+                    sku_id: SkuId(item.sku_id),
                     listing_id: None,
                     title: String::new(),
                     sku_name: String::new(),
@@ -113,7 +139,7 @@ impl CartView {
                     price_changed: false,
                     line_total: 0,
                     stock: 0,
-                    state: "unavailable",
+                    state: CartLineState::Unavailable,
                     image: None,
                 });
                 continue;
@@ -126,13 +152,13 @@ impl CartView {
             )
             .fen();
             let state = match s.unavailable {
-                Some(Unavailable::SoldOut) => "sold_out",
-                Some(_) => "unavailable",
-                None if s.sku.stock < item.quantity => "short",
-                None => "on_sale",
+                Some(Unavailable::SoldOut) => CartLineState::SoldOut,
+                Some(_) => CartLineState::Unavailable,
+                None if s.sku.stock < item.quantity => CartLineState::Short,
+                None => CartLineState::OnSale,
             };
             let line_total = unit.saturating_mul(item.quantity);
-            if state == "on_sale" {
+            if state == CartLineState::OnSale {
                 goods += line_total;
                 let grams = i64::from(s.sku.weight_grams).saturating_mul(item.quantity);
                 match parcels.iter_mut().find(|p| p.0 == s.listing.seller_org_id) {
@@ -149,12 +175,12 @@ impl CartView {
                 }
             }
             out.push(CartLineView {
-                sku_id: item.sku_id,
-                listing_id: Some(s.listing.id),
+                sku_id: SkuId(item.sku_id),
+                listing_id: Some(ListingId(s.listing.id)),
                 title: s.listing.title.clone(),
                 sku_name: s.sku.name.clone(),
                 unit: s.sku.unit.as_str().to_owned(),
-                seller_id: Some(s.listing.seller_org_id),
+                seller_id: Some(OrgId(s.listing.seller_org_id)),
                 seller_name: s.seller.name.clone(),
                 quantity: item.quantity,
                 unit_price: unit,
@@ -170,10 +196,9 @@ impl CartView {
             .into_iter()
             .map(|(seller_id, seller_name, goods_total, grams)| {
                 let shipping =
-                    crate::domain::shipping_fee(Money::from_fen(goods_total), grams, wholesale)
-                        .fen();
+                    domain::shipping_fee(Money::from_fen(goods_total), grams, wholesale).fen();
                 CartSellerView {
-                    seller_id,
+                    seller_id: OrgId(seller_id),
                     seller_name,
                     goods_total,
                     shipping,
@@ -195,9 +220,9 @@ impl CartView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LineView {
-    pub id: Uuid,
-    pub listing_id: Uuid,
-    pub sku_id: Uuid,
+    pub id: OrderLineId,
+    pub listing_id: ListingId,
+    pub sku_id: SkuId,
     pub title: String,
     pub sku_name: String,
     pub unit: String,
@@ -239,9 +264,9 @@ impl LineView {
             },
             review: review.map(LineReview::of),
             can_review: buyer && received && review.is_none(),
-            id: l.id,
-            listing_id: l.listing_id,
-            sku_id: l.sku_id,
+            id: OrderLineId(l.id),
+            listing_id: ListingId(l.listing_id),
+            sku_id: SkuId(l.sku_id),
             title: l.title.clone(),
             sku_name: l.sku_name.clone(),
             unit: l.unit.clone(),
@@ -266,25 +291,24 @@ impl LineReview {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ShipmentBatchView {
-    pub line_id: Uuid,
-    pub batch_id: Uuid,
+    pub line_id: OrderLineId,
+    pub batch_id: BatchId,
     pub code: String,
     pub lot: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LogisticsView {
-    pub kind: String,
+    pub kind: LogisticsKind,
     pub at: DateTime<Utc>,
     pub location: Option<String>,
     pub note: Option<String>,
-    /// `seller` or `carrier`.
-    pub source: String,
+    pub source: LogisticsSource,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ShipmentView {
-    pub id: Uuid,
+    pub id: ShipmentId,
     pub carrier: String,
     pub tracking_no: String,
     pub shipped_at: DateTime<Utc>,
@@ -295,7 +319,7 @@ pub struct ShipmentView {
 impl ShipmentView {
     fn of(s: &shipment::Model, r: &OrderRecord) -> Self {
         Self {
-            id: s.id,
+            id: ShipmentId(s.id),
             carrier: s.carrier.clone(),
             tracking_no: s.tracking_no.clone(),
             shipped_at: s.shipped_at,
@@ -304,8 +328,8 @@ impl ShipmentView {
                 .iter()
                 .filter(|b| b.shipment_id == s.id)
                 .map(|b| ShipmentBatchView {
-                    line_id: b.line_id,
-                    batch_id: b.batch_id,
+                    line_id: OrderLineId(b.line_id),
+                    batch_id: BatchId(b.batch_id),
                     code: b.code.clone(),
                     lot: b.lot.clone(),
                 })
@@ -315,11 +339,11 @@ impl ShipmentView {
                 .iter()
                 .filter(|e| e.shipment_id == s.id)
                 .map(|e| LogisticsView {
-                    kind: e.kind.clone(),
+                    kind: e.kind,
                     at: e.at,
                     location: e.location.clone(),
                     note: e.note.clone(),
-                    source: e.source.clone(),
+                    source: e.source,
                 })
                 .collect(),
         }
@@ -328,23 +352,23 @@ impl ShipmentView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RefundView {
-    pub id: Uuid,
-    pub sub_order_id: Option<Uuid>,
+    pub id: RefundId,
+    pub sub_order_id: Option<SubOrderId>,
     pub amount: i64,
     pub reason: String,
     /// `pending` until the payment provider confirms, then `succeeded`.
-    pub status: String,
+    pub status: RefundStatus,
     pub created_at: DateTime<Utc>,
 }
 
 impl RefundView {
     fn of(r: &refund::Model) -> Self {
         Self {
-            id: r.id,
-            sub_order_id: r.sub_order_id,
+            id: RefundId(r.id),
+            sub_order_id: r.sub_order_id.map(SubOrderId),
             amount: r.amount_fen,
             reason: r.reason.clone(),
-            status: r.status.clone(),
+            status: r.status,
             created_at: r.created_at,
         }
     }
@@ -352,11 +376,11 @@ impl RefundView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SubOrderView {
-    pub id: Uuid,
+    pub id: SubOrderId,
     pub number: String,
-    pub seller_id: Uuid,
+    pub seller_id: OrgId,
     pub seller_name: String,
-    pub status: String,
+    pub status: SubOrderStatus,
     pub goods_total: i64,
     pub shipping: i64,
     pub total: i64,
@@ -374,7 +398,7 @@ pub struct SubOrderView {
     pub refunded: i64,
     pub shipment: Option<ShipmentView>,
     /// For a zero-price replacement (补发): the part it replaces.
-    pub replaces: Option<Uuid>,
+    pub replaces: Option<SubOrderId>,
     /// The viewer's next steps on this part.
     pub can_acknowledge: bool,
     pub can_ship: bool,
@@ -384,8 +408,8 @@ pub struct SubOrderView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventView {
-    pub kind: String,
-    pub sub_order_id: Option<Uuid>,
+    pub kind: EventKind,
+    pub sub_order_id: Option<SubOrderId>,
     pub at: DateTime<Utc>,
     pub data: Value,
 }
@@ -393,8 +417,8 @@ pub struct EventView {
 impl EventView {
     fn of(e: &event::Model) -> Self {
         Self {
-            kind: e.kind.clone(),
-            sub_order_id: e.sub_order_id,
+            kind: e.kind,
+            sub_order_id: e.sub_order_id.map(SubOrderId),
             at: e.at,
             data: e.data.clone(),
         }
@@ -403,10 +427,10 @@ impl EventView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrderView {
-    pub id: Uuid,
+    pub id: OrderId,
     pub number: String,
-    pub status: String,
-    pub payment_method: String,
+    pub status: OrderStatus,
+    pub payment_method: PaymentMethod,
     pub wholesale: bool,
     pub address: Address,
     pub goods_total: i64,
@@ -417,8 +441,8 @@ pub struct OrderView {
     pub note: Option<String>,
     pub created_at: DateTime<Utc>,
     pub refunded: i64,
-    /// How the viewer relates to the order: `buyer`, `seller` or `operator`.
-    pub viewer: &'static str,
+    /// How the viewer relates to the order.
+    pub viewer: Viewer,
     pub can_pay: bool,
     pub can_cancel: bool,
     pub sub_orders: Vec<SubOrderView>,
@@ -431,7 +455,7 @@ impl OrderView {
     pub fn of(r: &OrderRecord, viewer: &Actor) -> Self {
         let o = &r.order;
         let buyer = o.buyer_account_id == viewer.account_id.as_uuid();
-        let operator = crate::service::is_platform_staff(viewer);
+        let operator = viewer.is_platform_staff();
         let sells = |s: &sub_order::Model| viewer.membership(OrgId(s.seller_org_id)).is_some();
         let mut address: Address = serde_json::from_value(o.address.clone()).unwrap_or_default();
         if !buyer && !operator && o.paid_at.is_none() {
@@ -443,16 +467,17 @@ impl OrderView {
             .filter(|s| buyer || operator || sells(s))
             .map(|s| {
                 let money_view = operator || sells(s);
+                let may = |m| sub_order_transition(s.status, m).is_ok();
                 SubOrderView {
-                    id: s.id,
+                    id: SubOrderId(s.id),
                     number: s.number.clone(),
-                    seller_id: s.seller_org_id,
+                    seller_id: OrgId(s.seller_org_id),
                     seller_name: r
                         .seller_names
                         .get(&s.seller_org_id)
                         .cloned()
                         .unwrap_or_default(),
-                    status: s.status.clone(),
+                    status: s.status,
                     goods_total: s.goods_fen,
                     shipping: s.shipping_fen,
                     total: s.total_fen,
@@ -467,15 +492,12 @@ impl OrderView {
                     replaces: r
                         .events
                         .iter()
-                        .find(|e| {
-                            e.kind == crate::domain::EventKind::Replacement.as_str()
-                                && e.sub_order_id == Some(s.id)
-                        })
+                        .find(|e| e.kind == EventKind::Replacement && e.sub_order_id == Some(s.id))
                         .and_then(|e| e.data["replaces"].as_str())
                         .and_then(|v| v.parse().ok()),
-                    can_acknowledge: sells(s) && s.status == SubOrderStatus::Paid.as_str(),
-                    can_ship: sells(s) && crate::domain::can_ship(SubOrderStatus::parse(&s.status)),
-                    can_receive: buyer && s.status == SubOrderStatus::Shipped.as_str(),
+                    can_acknowledge: sells(s) && may(SubOrderMove::Acknowledge),
+                    can_ship: sells(s) && may(SubOrderMove::Ship),
+                    can_receive: buyer && may(SubOrderMove::Receive),
                     shipment: r
                         .shipments
                         .iter()
@@ -485,26 +507,19 @@ impl OrderView {
                         .lines
                         .iter()
                         .filter(|l| l.sub_order_id == s.id)
-                        .map(|l| {
-                            LineView::of(
-                                l,
-                                money_view,
-                                r,
-                                buyer,
-                                s.status == SubOrderStatus::Received.as_str(),
-                            )
-                        })
+                        .map(|l| LineView::of(l, money_view, r, buyer, may(SubOrderMove::Review)))
                         .collect(),
                 }
             })
             .collect();
         let whole = buyer || operator;
-        let visible: Vec<Uuid> = subs.iter().map(|s| s.id).collect();
+        let visible: Vec<Uuid> = subs.iter().map(|s| s.id.0).collect();
+        let open = order_transition(o.status, OrderMove::Pay).is_ok();
         Self {
-            id: o.id,
+            id: OrderId(o.id),
             number: o.number.clone(),
-            status: o.status.clone(),
-            payment_method: o.payment_method.clone(),
+            status: o.status,
+            payment_method: o.payment_method,
             wholesale: o.wholesale,
             address,
             goods_total: if whole {
@@ -527,14 +542,15 @@ impl OrderView {
             note: o.note.clone(),
             created_at: o.created_at,
             viewer: if buyer {
-                "buyer"
+                Viewer::Buyer
             } else if operator {
-                "operator"
+                Viewer::Operator
             } else {
-                "seller"
+                Viewer::Seller
             },
-            can_pay: buyer && o.status == OrderStatus::PendingPayment.as_str(),
-            can_cancel: (buyer || operator) && o.status == OrderStatus::PendingPayment.as_str(),
+            can_pay: buyer && open,
+            can_cancel: (buyer || operator)
+                && order_transition(o.status, OrderMove::Cancel).is_ok(),
             refunded: if whole {
                 o.refunded_fen
             } else {

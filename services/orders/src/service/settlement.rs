@@ -3,21 +3,16 @@
 //! a partial refund shrinks both what is owed and the commission in proportion.
 
 use crate::Orders;
-use crate::domain::{self, SubOrderStatus};
+use crate::domain::{self, MAX_PERIOD_DAYS, PayoutState, SubOrderStatus, start_of};
 use crate::error::{OrdersError, Result};
-use crate::report::start_of;
+use crate::store::queries::orders as q;
 use crate::store::sub_order;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use farmgate_identity::Actor;
-use farmgate_kernel::id::OrgId;
+use farmgate_kernel::id::{OrderId, OrgId, SubOrderId};
 use farmgate_kernel::{FieldError, Money, Page};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
-
-/// The longest period one statement covers.
-pub const MAX_PERIOD_DAYS: i64 = 366;
 
 #[derive(Clone, Debug, Default, Serialize, ToSchema, PartialEq, Eq)]
 pub struct SettlementTotals {
@@ -35,10 +30,10 @@ pub struct SettlementTotals {
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct SettlementLine {
-    pub sub_order_id: Uuid,
-    pub order_id: Uuid,
+    pub sub_order_id: SubOrderId,
+    pub order_id: OrderId,
     pub number: String,
-    pub status: String,
+    pub status: SubOrderStatus,
     pub paid_at: Option<DateTime<Utc>>,
     pub received_at: Option<DateTime<Utc>>,
     pub window_closes_at: Option<DateTime<Utc>>,
@@ -46,13 +41,12 @@ pub struct SettlementLine {
     pub refunded: i64,
     pub commission: i64,
     pub payable: i64,
-    /// `payable` (window closed) or `pending`.
-    pub state: String,
+    pub state: PayoutState,
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Statement {
-    pub org_id: Uuid,
+    pub org_id: OrgId,
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub generated_at: DateTime<Utc>,
@@ -68,13 +62,13 @@ pub fn line_of(s: &sub_order::Model, now: DateTime<Utc>) -> SettlementLine {
     let total = Money::from_fen(s.total_fen);
     let refunded = Money::from_fen(s.refunded_fen);
     let commission = Money::from_fen(s.commission_fen);
-    let closed = s.window_closes_at.is_some_and(|t| t <= now)
-        && s.status == SubOrderStatus::Received.as_str();
+    let closed =
+        s.window_closes_at.is_some_and(|t| t <= now) && s.status == SubOrderStatus::Received;
     SettlementLine {
-        sub_order_id: s.id,
-        order_id: s.order_id,
+        sub_order_id: SubOrderId(s.id),
+        order_id: OrderId(s.order_id),
         number: s.number.clone(),
-        status: s.status.clone(),
+        status: s.status,
         paid_at: s.paid_at,
         received_at: s.received_at,
         window_closes_at: s.window_closes_at,
@@ -82,7 +76,11 @@ pub fn line_of(s: &sub_order::Model, now: DateTime<Utc>) -> SettlementLine {
         refunded: s.refunded_fen,
         commission: domain::commission_after_refunds(commission, total, refunded).fen(),
         payable: domain::payable(total, refunded, commission).fen(),
-        state: if closed { "payable" } else { "pending" }.to_owned(),
+        state: if closed {
+            PayoutState::Payable
+        } else {
+            PayoutState::Pending
+        },
     }
 }
 
@@ -93,7 +91,7 @@ pub fn totals(lines: &[SettlementLine]) -> SettlementTotals {
         t.sales += l.total;
         t.refunds += l.refunded;
         t.commission += l.commission;
-        if l.state == "payable" {
+        if l.state == PayoutState::Payable {
             t.payable += l.payable;
         } else {
             t.pending += l.payable;
@@ -106,6 +104,7 @@ pub fn totals(lines: &[SettlementLine]) -> SettlementTotals {
 impl Orders {
     /// The statement of `org` for sub-orders paid from `from` to `to` (Shanghai dates,
     /// inclusive): members of the seller and the operator.
+    #[tracing::instrument(skip_all, fields(org.id = %org))]
     pub async fn settlement(
         &self,
         actor: &Actor,
@@ -131,21 +130,20 @@ impl Orders {
                 format!("at most {MAX_PERIOD_DAYS} days at a time"),
             )));
         }
-        let subs = sub_order::Entity::find()
-            .filter(sub_order::Column::SellerOrgId.eq(org.as_uuid()))
-            .filter(sub_order::Column::PaidAt.gte(start_of(from)))
-            .filter(sub_order::Column::PaidAt.lt(start_of(to) + Duration::days(1)))
-            .order_by_asc(sub_order::Column::PaidAt)
-            .order_by_asc(sub_order::Column::Id)
-            .all(&self.infra().db)
-            .await?;
-        let now = self.infra().clock.now();
+        let subs = q::sub_orders_paid_between(
+            &self.infra().db,
+            org.as_uuid(),
+            start_of(from),
+            start_of(to) + Duration::days(1),
+        )
+        .await?;
+        let now = self.now();
         let lines: Vec<SettlementLine> = subs.iter().map(|s| line_of(s, now)).collect();
         let totals = totals(&lines);
         let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
         let limit = usize::try_from(page.limit()).unwrap_or(usize::MAX);
         Ok(Statement {
-            org_id: org.as_uuid(),
+            org_id: org,
             from,
             to,
             generated_at: now,
@@ -166,22 +164,22 @@ mod tests {
         total: i64,
         refunded: i64,
         commission: i64,
-        status: &str,
+        status: SubOrderStatus,
         closes: Option<i64>,
     ) -> sub_order::Model {
         let t0 = DateTime::parse_from_rfc3339("2026-11-01T00:00:00Z")
             .unwrap()
             .with_timezone(&Utc);
         sub_order::Model {
-            id: Uuid::now_v7(),
-            order_id: Uuid::now_v7(),
+            id: uuid::Uuid::now_v7(),
+            order_id: uuid::Uuid::now_v7(),
             number: "N".into(),
-            seller_org_id: Uuid::nil(),
+            seller_org_id: uuid::Uuid::nil(),
             goods_fen: total,
             shipping_fen: 0,
             total_fen: total,
             commission_fen: commission,
-            status: status.into(),
+            status,
             paid_at: Some(t0),
             acknowledged_at: None,
             shipped_at: None,
@@ -195,14 +193,15 @@ mod tests {
 
     #[test]
     fn the_statement_adds_up_and_only_closed_windows_are_payable() {
+        use SubOrderStatus::{Received, Shipped};
         let now = DateTime::parse_from_rfc3339("2026-11-03T00:00:00Z")
             .unwrap()
             .with_timezone(&Utc);
         let lines: Vec<_> = [
-            sub(10000, 0, 500, "received", Some(24)), // closed: payable 95
-            sub(10000, 3000, 500, "received", Some(24)), // closed, partial refund: 66.50
-            sub(5000, 0, 250, "received", Some(72)),  // window open: pending 47.50
-            sub(8000, 0, 400, "shipped", None),       // not received: pending 76
+            sub(10000, 0, 500, Received, Some(24)), // closed: payable 95
+            sub(10000, 3000, 500, Received, Some(24)), // closed, partial refund: 66.50
+            sub(5000, 0, 250, Received, Some(72)),  // window open: pending 47.50
+            sub(8000, 0, 400, Shipped, None),       // not received: pending 76
         ]
         .iter()
         .map(|s| line_of(s, now))
@@ -215,11 +214,5 @@ mod tests {
         assert_eq!(t.pending, 4750 + 7600);
         assert_eq!(t.sales - t.refunds - t.commission, t.payable + t.pending);
         assert_eq!(t.sub_orders, 4);
-    }
-
-    #[test]
-    fn periods_are_shanghai_days() {
-        let d = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        assert_eq!(start_of(d).to_rfc3339(), "2026-11-22T16:00:00+00:00");
     }
 }

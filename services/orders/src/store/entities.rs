@@ -1,4 +1,24 @@
-//! Orders' tables.
+//! Orders' tables (sea-orm entities). Status and kind columns are read into their domain enums
+//! here, once (`stored_enum!`): a value nobody declared fails the read instead of being compared
+//! as text later. The columns stay strings; no migration.
+
+use crate::domain::{
+    EventKind, IntentStatus, LogisticsKind, LogisticsSource, OrderStatus, PaymentMethod,
+    PaymentStatus, RefundStatus, SubOrderStatus, WebhookResult,
+};
+
+farmgate_infra::stored_enum!(
+    OrderStatus,
+    SubOrderStatus,
+    PaymentMethod,
+    EventKind,
+    LogisticsKind,
+    LogisticsSource,
+    IntentStatus,
+    PaymentStatus,
+    RefundStatus,
+    WebhookResult,
+);
 
 pub mod address {
     use sea_orm::entity::prelude::*;
@@ -51,6 +71,7 @@ pub mod cart_item {
 }
 
 pub mod order {
+    use crate::domain::{OrderStatus, PaymentMethod};
     use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -67,9 +88,9 @@ pub mod order {
         pub goods_fen: i64,
         pub shipping_fen: i64,
         pub total_fen: i64,
-        pub payment_method: String,
+        pub payment_method: PaymentMethod,
         /// A projection of the event log (`pending_payment`, `paid`, `cancelled`, `expired`).
-        pub status: String,
+        pub status: OrderStatus,
         pub pay_by: DateTimeUtc,
         pub paid_at: Option<DateTimeUtc>,
         pub idempotency_key: Option<String>,
@@ -86,6 +107,7 @@ pub mod order {
 }
 
 pub mod sub_order {
+    use crate::domain::SubOrderStatus;
     use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -100,7 +122,7 @@ pub mod sub_order {
         pub shipping_fen: i64,
         pub total_fen: i64,
         pub commission_fen: i64,
-        pub status: String,
+        pub status: SubOrderStatus,
         pub paid_at: Option<DateTimeUtc>,
         pub acknowledged_at: Option<DateTimeUtc>,
         pub shipped_at: Option<DateTimeUtc>,
@@ -154,6 +176,7 @@ pub mod line {
 }
 
 pub mod event {
+    use crate::domain::EventKind;
     use sea_orm::entity::prelude::*;
 
     /// Append-only: never updated, never deleted.
@@ -164,7 +187,7 @@ pub mod event {
         pub id: Uuid,
         pub order_id: Uuid,
         pub sub_order_id: Option<Uuid>,
-        pub kind: String,
+        pub kind: EventKind,
         pub actor_id: Option<Uuid>,
         pub data: Json,
         pub at: DateTimeUtc,
@@ -177,6 +200,7 @@ pub mod event {
 }
 
 pub mod payment {
+    use crate::domain::PaymentStatus;
     use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -187,8 +211,7 @@ pub mod payment {
         pub order_id: Uuid,
         pub provider: String,
         pub amount_fen: i64,
-        /// `succeeded` (later: `pending`, `failed` for gateways).
-        pub status: String,
+        pub status: PaymentStatus,
         pub reference: Option<String>,
         pub confirmed_by: Option<Uuid>,
         pub created_at: DateTimeUtc,
@@ -211,6 +234,7 @@ macro_rules! plain_entity {
 }
 
 pub mod intent {
+    use crate::domain::IntentStatus;
     use sea_orm::entity::prelude::*;
 
     plain_entity! {
@@ -223,8 +247,7 @@ pub mod intent {
             pub order_id: Uuid,
             pub provider: String,
             pub amount_fen: i64,
-            /// `pending`, `succeeded`, `failed`.
-            pub status: String,
+            pub status: IntentStatus,
             pub transaction_id: Option<String>,
             pub created_at: DateTimeUtc,
             pub expires_at: DateTimeUtc,
@@ -234,6 +257,7 @@ pub mod intent {
 }
 
 pub mod webhook_receipt {
+    use crate::domain::WebhookResult;
     use sea_orm::entity::prelude::*;
 
     plain_entity! {
@@ -246,7 +270,7 @@ pub mod webhook_receipt {
             #[sea_orm(primary_key, auto_increment = false)]
             pub event_id: String,
             pub intent_id: Option<Uuid>,
-            pub outcome: String,
+            pub outcome: WebhookResult,
             pub received_at: DateTimeUtc,
         }
     }
@@ -294,6 +318,7 @@ pub mod shipment_batch {
 }
 
 pub mod shipment_event {
+    use crate::domain::{LogisticsKind, LogisticsSource};
     use sea_orm::entity::prelude::*;
 
     plain_entity! {
@@ -304,12 +329,11 @@ pub mod shipment_event {
             #[sea_orm(primary_key, auto_increment = false)]
             pub id: Uuid,
             pub shipment_id: Uuid,
-            pub kind: String,
+            pub kind: LogisticsKind,
             pub at: DateTimeUtc,
             pub location: Option<String>,
             pub note: Option<String>,
-            /// `seller` or `carrier`.
-            pub source: String,
+            pub source: LogisticsSource,
             pub external_id: Option<String>,
             pub actor_id: Option<Uuid>,
             pub recorded_at: DateTimeUtc,
@@ -365,6 +389,7 @@ pub mod review {
 }
 
 pub mod refund {
+    use crate::domain::RefundStatus;
     use sea_orm::entity::prelude::*;
 
     plain_entity! {
@@ -380,7 +405,7 @@ pub mod refund {
             pub reason: String,
             pub provider: String,
             /// `pending` until the provider confirms, then `succeeded`.
-            pub status: String,
+            pub status: RefundStatus,
             pub provider_ref: Option<String>,
             pub idempotency_key: String,
             pub actor_id: Option<Uuid>,

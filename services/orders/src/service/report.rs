@@ -2,20 +2,17 @@
 //! minutes of an order): time from payment to acknowledgement and to shipping.
 
 use crate::Orders;
+use crate::domain::{ACK_TARGET_SECS, MAX_PERIOD_DAYS, start_of};
 use crate::error::{OrdersError, Result};
+use crate::store::queries::orders as q;
 use crate::store::sub_order;
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{Duration, NaiveDate};
 use farmgate_identity::Actor;
 use farmgate_kernel::FieldError;
-use farmgate_kernel::clock::shanghai;
 use farmgate_kernel::id::OrgId;
 use farmgate_kernel::stats::{bp, percentile};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use utoipa::ToSchema;
-
-/// The target for acknowledging a paid order.
-pub const ACK_TARGET_SECS: i64 = 600;
 
 #[derive(Clone, Debug, Serialize, ToSchema, PartialEq, Eq)]
 pub struct FulfilmentReport {
@@ -64,20 +61,9 @@ pub fn report_of(subs: &[sub_order::Model], from: NaiveDate, to: NaiveDate) -> F
     }
 }
 
-/// Midnight of a Shanghai date, in UTC.
-pub fn start_of(d: NaiveDate) -> DateTime<Utc> {
-    let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
-    shanghai()
-        .from_local_datetime(&midnight)
-        .single()
-        .map_or_else(
-            || Utc.from_utc_datetime(&midnight),
-            |t| t.with_timezone(&Utc),
-        )
-}
-
 impl Orders {
     /// A seller's handling times for sub-orders paid in the period (members and the operator).
+    #[tracing::instrument(skip_all, fields(org.id = %org))]
     pub async fn fulfilment_report(
         &self,
         actor: &Actor,
@@ -86,7 +72,7 @@ impl Orders {
         to: NaiveDate,
     ) -> Result<FulfilmentReport> {
         actor.require_member_or_operator(org)?;
-        if to < from || (to - from).num_days() > 366 {
+        if to < from || (to - from).num_days() > MAX_PERIOD_DAYS {
             return Err(OrdersError::field(FieldError::new(
                 "to",
                 "out_of_range",
@@ -94,12 +80,13 @@ impl Orders {
                 "the period is 1 to 366 days and ends after it starts",
             )));
         }
-        let subs = sub_order::Entity::find()
-            .filter(sub_order::Column::SellerOrgId.eq(org.as_uuid()))
-            .filter(sub_order::Column::PaidAt.gte(start_of(from)))
-            .filter(sub_order::Column::PaidAt.lt(start_of(to) + Duration::days(1)))
-            .all(&self.infra().db)
-            .await?;
+        let subs = q::sub_orders_paid_between(
+            &self.infra().db,
+            org.as_uuid(),
+            start_of(from),
+            start_of(to) + Duration::days(1),
+        )
+        .await?;
         Ok(report_of(&subs, from, to))
     }
 }
@@ -108,6 +95,7 @@ impl Orders {
 #[expect(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
+    use chrono::{DateTime, Utc};
 
     fn sub(paid_min: Option<i64>, ack_min: Option<i64>, ship_min: Option<i64>) -> sub_order::Model {
         let t0 = DateTime::parse_from_rfc3339("2026-11-20T02:00:00Z")
@@ -123,7 +111,7 @@ mod tests {
             shipping_fen: 0,
             total_fen: 0,
             commission_fen: 0,
-            status: "paid".into(),
+            status: crate::domain::SubOrderStatus::Paid,
             paid_at: at(paid_min),
             acknowledged_at: at(ack_min),
             shipped_at: at(ship_min),
