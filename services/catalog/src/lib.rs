@@ -11,8 +11,8 @@
 //! `for_sale` / `take_stock` / `return_stock` / `add_sales` inside their own transaction
 //! (orders), `freeze_for_recall` (after-sales recalls), `listings_with_gtin` (trace). Bulk
 //! readers (the statistics, the demo history) use the read models in `read/`. Nobody else
-//! reads the catalogue's tables; `store` is still public only for the load-test binaries
-//! (`tests/load`), until they move to read models too (issue #14).
+//! reads the catalogue's tables (`store` is private); the search load script fills the shop
+//! through `bulk`.
 //!
 //! Layout: `domain/` (rules, the review machine), `store/` (entities and queries),
 //! `service/` (use cases, one file per family), `http/` (routes, handlers, views), `read/`
@@ -20,6 +20,7 @@
 //! (the codes), `index.rs` (search documents and the indexer), `images.rs` (photo
 //! processing), `seed.rs` (the starting category tree).
 
+pub mod bulk;
 pub mod domain;
 pub mod error;
 pub mod http;
@@ -28,7 +29,7 @@ pub mod index;
 pub mod read;
 pub mod seed;
 pub mod service;
-pub mod store;
+pub(crate) mod store;
 
 pub use error::CatalogError;
 pub use index::SearchIndexer;

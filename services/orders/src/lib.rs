@@ -21,7 +21,7 @@ pub mod jobs;
 pub mod payment;
 pub mod read;
 pub mod service;
-pub mod store;
+pub(crate) mod store;
 
 pub use error::OrdersError;
 pub use jobs::{AutoReceiveJob, PaymentDueJob, RefundJob};

@@ -23,7 +23,7 @@ pub mod page;
 pub mod read;
 pub mod serial;
 pub mod service;
-pub mod store;
+pub(crate) mod store;
 
 pub use error::TraceError;
 pub use jobs::DigestJob;

@@ -2,13 +2,14 @@
 //! demo-history`) reads of the catalogue in bulk: every category's terms, the approved
 //! listings and their active SKUs. It snapshots them into the order lines it writes (as
 //! checkout would), so it needs the whole shop at once rather than one listing at a time.
+//! The trace load script (`tests/load/trace_bench.rs`) reads the approved listings too.
 //! Nothing else should use these.
 
 use crate::domain::{ListingStatus, Tier, Unit};
 use crate::service::tiers_of;
 use crate::store::{category, listing, sku};
 use chrono::{DateTime, Utc};
-use farmgate_kernel::id::{CategoryId, ListingId, OrgId, SkuId};
+use farmgate_kernel::id::{AccountId, CategoryId, ListingId, OrgId, SkuId};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 /// A category's name and the terms its lines are sold on.
@@ -25,6 +26,8 @@ pub struct CategoryTerms {
 pub struct ApprovedListing {
     pub id: ListingId,
     pub seller_org_id: OrgId,
+    /// The seller's member who listed it.
+    pub created_by: AccountId,
     pub category_id: CategoryId,
     pub title: String,
     pub sales: i64,
@@ -69,6 +72,7 @@ pub async fn approved_listings(conn: &impl ConnectionTrait) -> Result<Vec<Approv
         .map(|l| ApprovedListing {
             id: ListingId(l.id),
             seller_org_id: OrgId(l.seller_org_id),
+            created_by: AccountId(l.created_by),
             category_id: CategoryId(l.category_id),
             title: l.title,
             sales: l.sales,
