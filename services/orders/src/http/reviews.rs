@@ -35,7 +35,7 @@ pub struct PhotoUpload {
         (status = 409, description = "Conflict: `too_many_photos`", body = ErrorBody),
         (status = 413, description = "`payload_too_large`", body = ErrorBody),
         (status = 415, description = "`unsupported_image`", body = ErrorBody),
-        (status = 422, description = "`validation_failed`: no `file`", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: no *file* field", body = ErrorBody),
     ))]
 pub async fn upload_review_photo(
     State(orders): State<Orders>,

@@ -26,7 +26,7 @@ use utoipa::ToSchema;
         (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
         (status = 403, description = "Not a selling member of the listing's seller: `forbidden`, `read_only`, `cross_site_request`", body = ErrorBody),
         (status = 404, description = "No such listing: `not_found`", body = ErrorBody),
-        (status = 409, description = "The lot is taken (field `lot`): `conflict`; the seller is not verified: `org_not_verified`", body = ErrorBody),
+        (status = 409, description = "The lot is taken (field *lot*): `conflict`; the seller is not verified: `org_not_verified`", body = ErrorBody),
         (status = 415, description = "Not JSON: `unsupported_media_type`", body = ErrorBody),
         (status = 422, description = "Field errors: `validation_failed`", body = ErrorBody),
     ))]
@@ -113,7 +113,7 @@ pub struct FileUpload {
         (status = 409, description = "The seller is not verified: `org_not_verified`", body = ErrorBody),
         (status = 413, description = "Over 10 MB: `payload_too_large`", body = ErrorBody),
         (status = 415, description = "Not a PDF, JPEG, PNG or WebP: `unsupported_file`", body = ErrorBody),
-        (status = 422, description = "No `file` field: `validation_failed`", body = ErrorBody),
+        (status = 422, description = "No *file* field: `validation_failed`", body = ErrorBody),
     ))]
 pub async fn upload(
     State(trace): State<Trace>,

@@ -125,7 +125,7 @@ async fn qr(
     params(("id" = Uuid, Path, description = "The batch"), QrQuery),
     responses(
         (status = 200, description = "An SVG document", content_type = "image/svg+xml", body = String),
-        (status = 400, description = "Bad `size`: `invalid_query`", body = ErrorBody),
+        (status = 400, description = "Bad *size*: `invalid_query`", body = ErrorBody),
         (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
         (status = 403, description = "Not the seller's member or the operator: `forbidden`", body = ErrorBody),
         (status = 404, description = "No such batch: `not_found`", body = ErrorBody),
@@ -145,7 +145,7 @@ pub async fn qr_svg(
     params(("id" = Uuid, Path, description = "The batch"), QrQuery),
     responses(
         (status = 200, description = "A PNG image", content_type = "image/png", body = Vec<u8>),
-        (status = 400, description = "Bad `size`: `invalid_query`", body = ErrorBody),
+        (status = 400, description = "Bad *size*: `invalid_query`", body = ErrorBody),
         (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
         (status = 403, description = "Not the seller's member or the operator: `forbidden`", body = ErrorBody),
         (status = 404, description = "No such batch: `not_found`", body = ErrorBody),

@@ -109,7 +109,7 @@ pub struct ProofQuery {
     params(("code" = String, Path, description = "The trace code"), ProofQuery),
     responses(
         (status = 200, description = "The leaf and the path to the root", body = Proof),
-        (status = 400, description = "No or a bad `digest`: `invalid_query`", body = ErrorBody),
+        (status = 400, description = "No or a bad *digest*: `invalid_query`", body = ErrorBody),
         (status = 404, description = "No such digest, or the batch is not in it: `not_found`", body = ErrorBody),
     ))]
 pub async fn proof(
