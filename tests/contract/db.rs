@@ -1,7 +1,9 @@
 //! The database contract, on SQLite and PostgreSQL: what the services rely on from
 //! `farmgate_infra::db` — every migration applies and nothing is left pending, a conditional
-//! update under concurrent write transactions never oversells, a rolled-back write leaves
-//! nothing, duplicate keys are recognised as such, and times and JSON come back as written.
+//! update under concurrent write transactions never oversells, a check made after
+//! `serialise` still holds when the transaction writes, a rolled-back write leaves nothing,
+//! duplicate keys are recognised as such (and by which index, on both), and times and JSON
+//! come back as written.
 
 use chrono::{TimeZone, Utc};
 use farmgate_infra::db;
@@ -133,6 +135,83 @@ async fn a_conditional_update_in_write_transactions_never_oversells(env: Env) {
     );
 }
 
+/// The claims' and payments' pattern: read, decide in Rust, write — safe only because
+/// `serialise` makes the writers of one thing take turns (an advisory lock on PostgreSQL; the
+/// write lock `begin_write` already holds on SQLite).
+async fn a_check_after_serialise_still_holds_when_the_transaction_writes(env: Env) {
+    scratch(&env).await;
+    let db = Arc::new(env.db.clone());
+    let mut tasks = Vec::new();
+    for _ in 0..30 {
+        let db = Arc::clone(&db);
+        tasks.push(tokio::spawn(async move {
+            let txn = db::begin_write(&db).await.expect("begin");
+            db::serialise(&txn, "contract_stock", 1)
+                .await
+                .expect("serialise");
+            let left = one_i64(&txn, "SELECT n AS n FROM contract_stock WHERE id = 1").await;
+            // Give the others every chance to read the same number.
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            let won = if left >= 1 {
+                let sql = format!("UPDATE contract_stock SET n = {} WHERE id = 1", p(&txn, 1));
+                exec(&txn, &sql, vec![(left - 1).into()]).await
+            } else {
+                0
+            };
+            txn.commit().await.expect("commit");
+            won
+        }));
+    }
+    let mut won = 0;
+    for t in tasks {
+        won += t.await.expect("task");
+    }
+    assert_eq!(won, 10, "exactly the stock there was");
+    assert_eq!(
+        one_i64(&env.db, "SELECT n AS n FROM contract_stock WHERE id = 1").await,
+        0
+    );
+}
+
+async fn a_duplicate_key_names_the_index_it_broke(env: Env) {
+    const KEY: db::UniqueIndex = db::UniqueIndex {
+        name: "ux_contract_key",
+        table: "contract_keys",
+        columns: &["owner", "k"],
+    };
+    const NUMBER: db::UniqueIndex = db::UniqueIndex {
+        name: "ux_contract_number",
+        table: "contract_keys",
+        columns: &["number"],
+    };
+    for sql in [
+        "CREATE TABLE contract_keys (id INTEGER PRIMARY KEY, owner TEXT NOT NULL, k TEXT, number TEXT NOT NULL)",
+        "CREATE UNIQUE INDEX ux_contract_key ON contract_keys (owner, k)",
+        "CREATE UNIQUE INDEX ux_contract_number ON contract_keys (number)",
+        "INSERT INTO contract_keys VALUES (1, 'a', 'k1', 'N1')",
+    ] {
+        exec(&env.db, sql, vec![]).await;
+    }
+    let insert = |sql: &'static str| {
+        let db = env.db.clone();
+        async move {
+            db.execute_raw(Statement::from_string(db.get_database_backend(), sql))
+                .await
+                .expect_err(sql)
+        }
+    };
+    let key = insert("INSERT INTO contract_keys VALUES (2, 'a', 'k1', 'N2')").await;
+    assert!(
+        db::violates(&key, &KEY) && !db::violates(&key, &NUMBER),
+        "{key}"
+    );
+    let number = insert("INSERT INTO contract_keys VALUES (3, 'b', 'k1', 'N1')").await;
+    assert!(
+        db::violates(&number, &NUMBER) && !db::violates(&number, &KEY),
+        "{number}"
+    );
+}
+
 async fn a_rolled_back_write_leaves_nothing(env: Env) {
     scratch(&env).await;
     let txn = db::begin_write(&env.db).await.expect("begin");
@@ -236,5 +315,7 @@ contract!(
     a_conditional_update_in_write_transactions_never_oversells,
     a_rolled_back_write_leaves_nothing,
     a_duplicate_key_is_recognised_as_such,
+    a_duplicate_key_names_the_index_it_broke,
+    a_check_after_serialise_still_holds_when_the_transaction_writes,
     times_and_json_come_back_as_written,
 );

@@ -98,19 +98,131 @@ pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.ping().await
 }
 
-/// The name of the unique constraint or index a failed insert ran into, if that is what failed.
-/// Lets a store turn "duplicate phone" into a field error instead of a 500.
-pub fn unique_violation(err: &DbErr) -> Option<String> {
+/// A unique index (or primary key) a store wants to recognise when a write runs into it.
+///
+/// The two databases name it differently in their errors: PostgreSQL gives the index's name
+/// (`duplicate key value violates unique constraint "ux_orders_idempotency"`), SQLite only the
+/// table and columns (`UNIQUE constraint failed: orders.buyer_account_id,
+/// orders.idempotency_key`). So a store declares both, next to the migration's index, and asks
+/// [`violates`] — never compares either text itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UniqueIndex {
+    /// The index's name, as the migration creates it.
+    pub name: &'static str,
+    pub table: &'static str,
+    /// Its columns, in the migration's order.
+    pub columns: &'static [&'static str],
+}
+
+/// What a write that broke a unique index ran into, as far as the database says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UniqueViolation {
+    /// PostgreSQL (and SQLite for an index on expressions): the index by name.
+    Named(String),
+    /// SQLite: the table and the columns, in the index's order.
+    Columns { table: String, columns: Vec<String> },
+}
+
+impl UniqueViolation {
+    /// Is it this index?
+    pub fn is(&self, index: &UniqueIndex) -> bool {
+        match self {
+            Self::Named(name) => name == index.name,
+            Self::Columns { table, columns } => {
+                table == index.table
+                    && columns.len() == index.columns.len()
+                    && columns.iter().zip(index.columns).all(|(a, b)| a == b)
+            }
+        }
+    }
+
+    /// A text to log or to match loosely: the name, or `table.col, table.col`.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Named(name) => name.clone(),
+            Self::Columns { table, columns } => columns
+                .iter()
+                .map(|c| format!("{table}.{c}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+}
+
+/// The unique index a failed write ran into, if that is what failed.
+pub fn unique_violation_of(err: &DbErr) -> Option<UniqueViolation> {
     let text = err.to_string();
     // PostgreSQL: duplicate key value violates unique constraint "ux_accounts_phone"
     if let Some(rest) = text.split("unique constraint \"").nth(1) {
-        return rest.split('"').next().map(str::to_owned);
+        return rest
+            .split('"')
+            .next()
+            .map(|name| UniqueViolation::Named(name.to_owned()));
     }
-    // SQLite: UNIQUE constraint failed: accounts.phone
-    if let Some(rest) = text.split("UNIQUE constraint failed: ").nth(1) {
-        return Some(rest.trim().to_owned());
+    // SQLite: UNIQUE constraint failed: orders.buyer_account_id, orders.idempotency_key
+    //     or: UNIQUE constraint failed: index 'ux_name'   (an index on expressions)
+    let rest = text.split("UNIQUE constraint failed: ").nth(1)?.trim();
+    if let Some(name) = rest.strip_prefix("index '") {
+        return name
+            .split('\'')
+            .next()
+            .map(|name| UniqueViolation::Named(name.to_owned()));
     }
-    None
+    let mut table = None;
+    let mut columns = Vec::new();
+    for part in rest.split(',') {
+        let (t, c) = part.trim().split_once('.')?;
+        if table.get_or_insert(t) != &t {
+            return None;
+        }
+        columns.push(c.to_owned());
+    }
+    Some(UniqueViolation::Columns {
+        table: table?.to_owned(),
+        columns,
+    })
+}
+
+/// Did the failed write run into this unique index? The one question the stores ask: the
+/// same answer on PostgreSQL and SQLite.
+pub fn violates(err: &DbErr, index: &UniqueIndex) -> bool {
+    unique_violation_of(err).is_some_and(|v| v.is(index))
+}
+
+/// Which unique constraint a failed insert ran into, as text to match loosely: the index's
+/// name on PostgreSQL, `table.col, table.col` on SQLite. Matching an exact index name with
+/// it works on PostgreSQL only (the checkout's retries were dead on SQLite for that reason):
+/// use [`violates`] with a [`UniqueIndex`] instead; this stays for "is it about the phone?".
+pub fn unique_violation(err: &DbErr) -> Option<String> {
+    unique_violation_of(err).map(|v| v.describe())
+}
+
+/// Serialises the writers of one thing (a sub-order's claims, an order's payment) for the rest
+/// of the transaction `txn`, so a check made inside it still holds when it writes: two
+/// requests that both read "2 left" cannot both take 2.
+///
+/// On PostgreSQL it takes a transaction-scoped advisory lock on `(scope, id)`, released at
+/// commit or rollback; every statement after it sees what the previous holder committed
+/// (READ COMMITTED). On SQLite it does nothing: a transaction from [`begin_write`] already
+/// holds the database's write lock from its first statement, so writers are serialised there
+/// anyway. Call it first in a [`begin_write`] transaction, before the reads it protects, and
+/// never while holding another connection's transaction (two connections waiting for each
+/// other in one request is a deadlock).
+pub async fn serialise(
+    txn: &impl ConnectionTrait,
+    scope: &str,
+    id: impl std::fmt::Display,
+) -> Result<(), DbErr> {
+    if txn.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+        [format!("{scope}:{id}").into()],
+    ))
+    .await?;
+    Ok(())
 }
 
 /// Lets entity models hold a string-backed domain enum (declared with
@@ -217,6 +329,25 @@ mod tests {
         assert!(<Light as ValueType>::try_from(stranger).is_err());
     }
 
+    /// The texts below are what the databases really say, through sea-orm (copied from
+    /// failed inserts); `a_unique_violation_on_real_databases_names_its_index` checks them
+    /// against live ones.
+    const PG_TEXT: &str = "Execution Error: error returned from database: duplicate key value \
+        violates unique constraint \"ux_orders_idempotency\"";
+    const LITE_TEXT: &str = "Execution Error: error returned from database: (code: 2067) \
+        UNIQUE constraint failed: orders.buyer_account_id, orders.idempotency_key";
+
+    const IDEMPOTENCY: UniqueIndex = UniqueIndex {
+        name: "ux_orders_idempotency",
+        table: "orders",
+        columns: &["buyer_account_id", "idempotency_key"],
+    };
+    const NUMBER: UniqueIndex = UniqueIndex {
+        name: "ux_orders_number",
+        table: "orders",
+        columns: &["number"],
+    };
+
     #[test]
     fn unique_violations_are_recognised_on_both_backends() {
         let pg = DbErr::Custom(
@@ -226,5 +357,119 @@ mod tests {
         let lite = DbErr::Custom("UNIQUE constraint failed: accounts.phone".into());
         assert_eq!(unique_violation(&lite).as_deref(), Some("accounts.phone"));
         assert_eq!(unique_violation(&DbErr::Custom("other".into())), None);
+    }
+
+    #[test]
+    fn an_index_is_recognised_by_name_on_postgres_and_by_columns_on_sqlite() {
+        for text in [PG_TEXT, LITE_TEXT] {
+            let e = DbErr::Custom(text.into());
+            assert!(violates(&e, &IDEMPOTENCY), "{text}");
+            assert!(!violates(&e, &NUMBER), "{text}");
+        }
+        let lite_number = DbErr::Custom("UNIQUE constraint failed: orders.number".into());
+        assert!(violates(&lite_number, &NUMBER));
+        assert!(!violates(&lite_number, &IDEMPOTENCY));
+        // The same columns in another table, or a prefix of the columns, is another index.
+        let other_table = DbErr::Custom(
+            "UNIQUE constraint failed: refunds.buyer_account_id, refunds.idempotency_key".into(),
+        );
+        assert!(!violates(&other_table, &IDEMPOTENCY));
+        let prefix = DbErr::Custom("UNIQUE constraint failed: orders.buyer_account_id".into());
+        assert!(!violates(&prefix, &IDEMPOTENCY));
+        let by_name = DbErr::Custom("UNIQUE constraint failed: index 'ux_orders_number'".into());
+        assert!(violates(&by_name, &NUMBER));
+        assert!(!violates(
+            &DbErr::Custom("NOT NULL constraint failed: orders.number".into()),
+            &NUMBER
+        ));
+    }
+
+    /// Runs against a real SQLite (in memory) and, when `FARMGATE_TEST_POSTGRES_URL` is set,
+    /// a real PostgreSQL (in a schema of its own, dropped afterwards).
+    #[tokio::test]
+    async fn a_unique_violation_on_real_databases_names_its_index() {
+        let mut urls = vec!["sqlite::memory:".to_owned()];
+        if let Ok(pg) = std::env::var("FARMGATE_TEST_POSTGRES_URL") {
+            urls.push(pg);
+        }
+        for url in urls {
+            let db = connect(&DbConfig {
+                url: url.clone(),
+                max_connections: 1,
+            })
+            .await
+            .expect("connect");
+            let pg = db.get_database_backend() == DbBackend::Postgres;
+            let schema = format!("fg_unique_{}", uuid::Uuid::now_v7().simple());
+            let run = |sql: String| {
+                let db = db.clone();
+                async move { db.execute_unprepared(&sql).await }
+            };
+            let t = if pg {
+                run(format!("CREATE SCHEMA {schema}"))
+                    .await
+                    .expect("schema");
+                format!("{schema}.orders")
+            } else {
+                "orders".to_owned()
+            };
+            run(format!(
+                "CREATE TABLE {t} (id INTEGER PRIMARY KEY, number TEXT NOT NULL, \
+                 buyer_account_id TEXT NOT NULL, idempotency_key TEXT)"
+            ))
+            .await
+            .expect("table");
+            run(format!(
+                "CREATE UNIQUE INDEX ux_orders_number ON {t} (number)"
+            ))
+            .await
+            .expect("index");
+            run(format!(
+                "CREATE UNIQUE INDEX ux_orders_idempotency ON {t} (buyer_account_id, idempotency_key)"
+            ))
+            .await
+            .expect("index");
+            run(format!("INSERT INTO {t} VALUES (1, 'A', 'b', 'k')"))
+                .await
+                .expect("first row");
+            let same_key = run(format!("INSERT INTO {t} VALUES (2, 'B', 'b', 'k')"))
+                .await
+                .expect_err("same key");
+            assert!(violates(&same_key, &IDEMPOTENCY), "{url}: {same_key}");
+            assert!(!violates(&same_key, &NUMBER), "{url}: {same_key}");
+            let same_number = run(format!("INSERT INTO {t} VALUES (3, 'A', 'b', 'other')"))
+                .await
+                .expect_err("same number");
+            assert!(violates(&same_number, &NUMBER), "{url}: {same_number}");
+            assert!(
+                !violates(&same_number, &IDEMPOTENCY),
+                "{url}: {same_number}"
+            );
+            let not_null = run(format!("INSERT INTO {t} (id, number) VALUES (4, 'C')"))
+                .await
+                .expect_err("missing column");
+            assert!(
+                unique_violation_of(&not_null).is_none(),
+                "{url}: {not_null}"
+            );
+            if pg {
+                run(format!("DROP SCHEMA {schema} CASCADE"))
+                    .await
+                    .expect("drop");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn serialise_is_a_no_op_on_sqlite_inside_a_write_transaction() {
+        let db = connect(&DbConfig {
+            url: "sqlite::memory:".into(),
+            max_connections: 1,
+        })
+        .await
+        .expect("connect");
+        let txn = begin_write(&db).await.expect("begin");
+        serialise(&txn, "test", 1).await.expect("serialise");
+        txn.commit().await.expect("commit");
     }
 }
