@@ -475,3 +475,96 @@ both_backends! {
         assert_eq!(s.i64("sub_orders.0.lines.0.retail_price"), 5990);
     }
 }
+
+// ---- Issue #15, finding 11: a checkout retried at the same moment (a client on a flaky
+// network sends it again before the first answer arrives) gets its order, on both databases.
+
+/// Sends `times` identical checkouts at once with one `Idempotency-Key`; the answers.
+async fn identical_checkouts_at_once(
+    app: &TestApp,
+    buyer: &Consumer,
+    body: Value,
+    times: usize,
+) -> Vec<Resp> {
+    let reqs = (0..times)
+        .map(|_| {
+            app.http
+                .post(app.url("/api/v1/orders"))
+                .bearer_auth(&buyer.token)
+                .header("idempotency-key", "flaky-network-1")
+                .json(&body)
+        })
+        .collect();
+    app.send_all(reqs).await
+}
+
+/// Exactly one answer placed the order (201); every other is the same order again (200).
+fn one_order_named_by_all(answers: &[Resp]) -> Uuid {
+    let created: Vec<&Resp> = answers.iter().filter(|r| r.status == 201).collect();
+    assert_eq!(
+        created.len(),
+        1,
+        "one answer places it: {:?}",
+        answers
+            .iter()
+            .map(|r| format!("{} {}", r.status, r.text))
+            .collect::<Vec<_>>()
+    );
+    let id = created[0].id();
+    for r in answers {
+        assert!(
+            r.status == 201 || r.status == 200,
+            "every retry gets its order, not {} {}",
+            r.status,
+            r.text
+        );
+        assert_eq!(r.id(), id, "{}", r.text);
+        assert_eq!(r.str("number"), created[0].str("number"));
+        assert_eq!(r.i64("total"), created[0].i64("total"));
+    }
+    id
+}
+
+both_backends! {
+    async fn eight_identical_checkouts_sent_at_once_with_one_key_make_one_order_and_every_answer_names_it(app) {
+        let seller = app.seller_with_listing().await;
+        let buyer = app.consumer().await;
+        let body = json!({"address_id": buyer.address, "items": [{"sku_id": seller.sku, "quantity": 2}], "payment_method": "offline"});
+
+        let answers = identical_checkouts_at_once(&app, &buyer, body, 8).await;
+
+        one_order_named_by_all(&answers);
+        assert_eq!(app.count("orders", "1=1").await, 1);
+        assert_eq!(app.count("order_lines", "1=1").await, 1, "nothing half-written");
+        assert_eq!(stock_of(&app, seller.listing).await, 48, "stock taken once");
+    }
+
+    async fn eight_identical_checkouts_of_the_cart_sent_at_once_never_hear_that_the_cart_is_empty(app) {
+        // The first one empties the cart; a retry that reads it afterwards must still answer
+        // with the order, not "there is nothing to buy".
+        let seller = app.seller_with_listing().await;
+        let buyer = app.consumer().await;
+        app.post("/api/v1/cart/items", json!({"sku_id": seller.sku, "quantity": 3}), Some(&buyer.token)).await.expect_status(200);
+        let body = json!({"address_id": buyer.address, "payment_method": "offline"});
+
+        let answers = identical_checkouts_at_once(&app, &buyer, body, 8).await;
+
+        one_order_named_by_all(&answers);
+        assert_eq!(app.count("orders", "1=1").await, 1);
+        assert_eq!(stock_of(&app, seller.listing).await, 47, "stock taken once");
+    }
+
+    async fn a_retry_after_the_cart_was_emptied_by_its_own_order_still_gets_that_order(app) {
+        let seller = app.seller_with_listing().await;
+        let buyer = app.consumer().await;
+        app.post("/api/v1/cart/items", json!({"sku_id": seller.sku, "quantity": 1}), Some(&buyer.token)).await.expect_status(200);
+        let body = json!({"address_id": buyer.address, "payment_method": "offline"});
+        let first = identical_checkouts_at_once(&app, &buyer, body.clone(), 1).await;
+
+        let again = identical_checkouts_at_once(&app, &buyer, body, 1).await;
+
+        first[0].expect_status(201);
+        again[0].expect_status(200);
+        assert_eq!(again[0].id(), first[0].id());
+    }
+}

@@ -14,7 +14,7 @@ use crate::store::{address, line, order, sub_order};
 use farmgate_catalog::domain::unit_price;
 use farmgate_catalog::sale::ForSale;
 use farmgate_identity::Actor;
-use farmgate_infra::db::{begin_write, unique_violation};
+use farmgate_infra::db::{begin_write, violates};
 use farmgate_kernel::id::{AddressId, OrderId, OrgId, SkuId};
 use farmgate_kernel::text::clean_optional_text;
 use farmgate_kernel::{FieldError, Money, ValidationErrors};
@@ -111,6 +111,44 @@ impl Orders {
         {
             return Ok((found, false));
         }
+        match self.place(actor, &req, key.as_deref(), &hash).await {
+            Ok(id) => {
+                let record = self
+                    .record(OrderId(id))
+                    .await?
+                    .ok_or_else(|| OrdersError::Internal("the new order vanished".into()))?;
+                Ok((record, true))
+            }
+            // A retry sent while its first request was still running fails on what that
+            // request did: the cart it emptied, the stock it took, the key it wrote (the
+            // unique index). Each of those is only visible once the first order has
+            // committed, so the key finds it now, and the retry answers with that order
+            // instead of "cart is empty" or "sold out".
+            Err(e) => match &key {
+                Some(k) if !matches!(e, OrdersError::OrderKeyReused) => {
+                    match self.by_idempotency_key(me, k, &hash).await? {
+                        Some(found) => {
+                            let on_the_key = matches!(&e, OrdersError::Db(d) if violates(d, &q::ORDER_IDEMPOTENCY));
+                            tracing::info!(error = %e, on_the_key, "a concurrent retry of a checkout answered with its order");
+                            Ok((found, false))
+                        }
+                        None => Err(e),
+                    }
+                }
+                _ => Err(e),
+            },
+        }
+    }
+
+    /// Checks the request, prices it and writes the order; the id of the new order.
+    async fn place(
+        &self,
+        actor: &Actor,
+        req: &CheckoutRequest,
+        key: Option<&str>,
+        hash: &str,
+    ) -> Result<Uuid> {
+        let me = actor.account_id.as_uuid();
         let mut errs = ValidationErrors::new();
         let note = errs.check("note", clean_optional_text(req.note.as_deref(), 200, true));
         let address = match self.own_address(actor, req.address_id).await {
@@ -188,13 +226,13 @@ impl Orders {
         let wholesale = actor.wholesale_buyer_org();
         let priced = self.price(me, merged, wholesale, from_cart).await?;
         let checked = Checked {
-            req: &req,
+            req,
             address,
             note,
             priced,
             wholesale,
-            key,
-            hash,
+            key: key.map(str::to_owned),
+            hash: hash.to_owned(),
             from_cart,
         };
 
@@ -203,25 +241,14 @@ impl Orders {
                 Ok(id) => {
                     tracing::Span::current().record("order.id", tracing::field::display(id));
                     self.infra().outbox.wake();
-                    let record = self
-                        .record(OrderId(id))
-                        .await?
-                        .ok_or_else(|| OrdersError::Internal("the new order vanished".into()))?;
-                    return Ok((record, true));
+                    return Ok(id);
                 }
-                Err(OrdersError::Db(e)) => match unique_violation(&e).as_deref() {
-                    Some("ux_orders_number") if attempt < 2 => continue,
-                    Some("ux_orders_idempotency") => {
-                        if let Some(k) = &checked.key
-                            && let Some(found) =
-                                self.by_idempotency_key(me, k, &checked.hash).await?
-                        {
-                            return Ok((found, false));
-                        }
-                        return Err(OrdersError::Db(e));
-                    }
-                    _ => return Err(OrdersError::Db(e)),
-                },
+                // The random part of the number collided: a new number, a new transaction.
+                Err(OrdersError::Db(e)) if violates(&e, &q::ORDER_NUMBER) && attempt < 2 => {
+                    tracing::info!(attempt, "order number collision, numbering again");
+                }
+                // The same key committed by a request running at the same moment
+                // (`ORDER_IDEMPOTENCY`) is answered by the caller with that order.
                 Err(e) => return Err(e),
             }
         }

@@ -5,6 +5,7 @@
 use crate::domain::{EventKind, OrderStatus, SubOrderStatus};
 use crate::store::{event, line, order, sub_order};
 use chrono::{DateTime, Utc};
+use farmgate_infra::db::UniqueIndex;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
@@ -20,6 +21,21 @@ pub async fn order(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<order
 }
 
 /// The buyer's order made with this `Idempotency-Key`, if any.
+/// Order numbers are unique; a collision of the random part is retried with a new one.
+pub const ORDER_NUMBER: UniqueIndex = UniqueIndex {
+    name: "ux_orders_number",
+    table: "orders",
+    columns: &["number"],
+};
+
+/// One order per buyer and `Idempotency-Key`: the index a checkout retried at the same moment
+/// runs into.
+pub const ORDER_IDEMPOTENCY: UniqueIndex = UniqueIndex {
+    name: "ux_orders_idempotency",
+    table: "orders",
+    columns: &["buyer_account_id", "idempotency_key"],
+};
+
 pub async fn order_by_idempotency_key(
     conn: &impl ConnectionTrait,
     buyer: Uuid,
