@@ -716,3 +716,92 @@ both_backends! {
         r.expect_status(201);
     }
 }
+
+// ---- Issue #15, findings 8 and 12: claims filed at the same moment. The remaining quantity
+// is read and the claim written in one turn per sub-order, so the units of a line are claimed
+// once however many requests arrive together.
+
+/// Files a claim for `quantity` units of `line` with each photo, all at once; the answers.
+async fn claims_at_once(
+    app: &TestApp,
+    buyer: &Session,
+    sub_order: Uuid,
+    line: Uuid,
+    quantity: i64,
+    photos: &[Uuid],
+) -> Vec<Resp> {
+    let reqs = photos
+        .iter()
+        .map(|photo| {
+            app.http
+                .post(app.url(&format!("/api/v1/sub-orders/{sub_order}/claims")))
+                .bearer_auth(&buyer.token)
+                .json(&json!({"kind": "damaged_in_transit", "description": "箱子被压扁，三个橙子破裂流汁",
+                              "lines": [{"line_id": line, "quantity": quantity}], "photos": [photo]}))
+        })
+        .collect();
+    app.send_all(reqs).await
+}
+
+both_backends! {
+    async fn six_claims_for_the_whole_line_filed_at_the_same_moment_make_one_claim_and_the_others_hear_none_is_left(app) {
+        let parcel = app.received_order(3).await;
+        let mut photos = Vec::new();
+        for _ in 0..6 {
+            photos.push(app.evidence_photo(&parcel.buyer).await);
+        }
+
+        let answers = claims_at_once(&app, &parcel.buyer, parcel.sub_order_id, parcel.line_id, 3, &photos).await;
+
+        let accepted = answers.iter().filter(|r| r.status == 201).count();
+        assert_eq!(accepted, 1, "{:?}", answers.iter().map(|r| format!("{} {}", r.status, r.text)).collect::<Vec<_>>());
+        for r in answers.iter().filter(|r| r.status != 201) {
+            r.expect_status(422);
+            assert_eq!(r.field_code("lines[0].quantity"), Some("out_of_range"), "{}", r.text);
+        }
+        assert_eq!(app.count("claims", "1=1").await, 1);
+        assert_eq!(app.count("claim_lines", "1=1").await, 1, "nothing half-written");
+        assert_eq!(app.count("claim_events", "kind = 'filed'").await, 1);
+        assert_eq!(app.count("claim_evidence", "claim_id IS NOT NULL").await, 1, "only the accepted claim's photo is used");
+    }
+
+    async fn two_claims_for_part_of_a_line_filed_at_once_both_fit_but_a_third_at_once_does_not(app) {
+        // 4 boxes; three claims of 2 at the same moment: two fit exactly, the third is told
+        // nothing is left.
+        let parcel = app.received_order(4).await;
+        let mut photos = Vec::new();
+        for _ in 0..3 {
+            photos.push(app.evidence_photo(&parcel.buyer).await);
+        }
+
+        let answers = claims_at_once(&app, &parcel.buyer, parcel.sub_order_id, parcel.line_id, 2, &photos).await;
+
+        let statuses: Vec<u16> = answers.iter().map(|r| r.status).collect();
+        assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 2, "{statuses:?}");
+        assert_eq!(statuses.iter().filter(|s| **s == 422).count(), 1, "{statuses:?}");
+        assert_eq!(app.scalar("SELECT SUM(quantity) FROM claim_lines").await, 4, "never more than was bought");
+    }
+
+    async fn one_photo_in_two_claims_filed_at_once_on_different_parcels_is_used_by_one(app) {
+        let seller = app.seller_with_listing().await;
+        let buyer = app.consumer().await;
+        let first = app.received(&buyer, &seller, &[(seller.sku, 1)]).await;
+        let second = app.received(&buyer, &seller, &[(seller.sku, 1)]).await;
+        let photo = app.evidence_photo(&buyer).await;
+        let file = |parcel: &ReceivedOrder| {
+            app.http
+                .post(app.url(&format!("/api/v1/sub-orders/{}/claims", parcel.sub_order_id)))
+                .bearer_auth(&buyer.token)
+                .json(&json!({"kind": "damaged_in_transit", "description": "箱子被压扁，三个橙子破裂流汁",
+                              "lines": [{"line_id": parcel.line_id, "quantity": 1}], "photos": [photo]}))
+        };
+
+        let answers = app.send_all(vec![file(&first), file(&second)]).await;
+
+        let statuses: Vec<u16> = answers.iter().map(|r| r.status).collect();
+        assert!(statuses == [201, 422] || statuses == [422, 201], "{statuses:?}");
+        let refused = answers.iter().find(|r| r.status == 422).expect("a refusal");
+        assert_eq!(refused.field_code("photos"), Some("not_found"), "{}", refused.text);
+        assert_eq!(app.count("claims", "1=1").await, 1, "nothing half-written");
+    }
+}

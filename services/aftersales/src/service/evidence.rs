@@ -160,3 +160,26 @@ impl Aftersales {
         Ok(ids)
     }
 }
+
+/// Ties photos checked by `own_unused_evidence` to a claim, inside the caller's transaction:
+/// all of them or none. A photo checked free may have been taken a moment ago by a claim
+/// filed at the same time on another sub-order; then the answer is the same as if it had
+/// been taken before the check.
+pub(super) async fn attach_all(
+    txn: &impl sea_orm::ConnectionTrait,
+    ids: &[EvidenceId],
+    claim: ClaimId,
+    field: &str,
+) -> Result<()> {
+    if stored::attach(txn, ids, claim).await? == ids.len() as u64 {
+        return Ok(());
+    }
+    Err(AftersalesError::Invalid(ValidationErrors::from(
+        FieldError::new(
+            field,
+            "not_found",
+            "照片不存在、不是你上传的或已用于其他申请",
+            "a photo is missing, not yours, or already used",
+        ),
+    )))
+}

@@ -1,14 +1,15 @@
 //! Filing: the buyer claims damage on a received sub-order, inside its after-sales window,
 //! with photos; the answer says by when the seller must respond.
 
+use super::evidence::attach_all;
 use super::{ClaimRecord, Role, topics};
 use crate::Aftersales;
 use crate::domain::{self, ClaimKind, ClaimStatus, ClaimedLine, EventKind, EvidenceId};
 use crate::error::{AftersalesError, Missing, Result};
-use crate::store::queries::{claims, evidence};
+use crate::store::queries::claims;
 use crate::store::{claim, claim_line};
 use farmgate_identity::Actor;
-use farmgate_infra::db::begin_write;
+use farmgate_infra::db::{begin_write, serialise};
 use farmgate_kernel::id::{ClaimId, OrderLineId, SubOrderId};
 use farmgate_kernel::text::clean_text;
 use farmgate_kernel::{FieldError, Phone, ValidationErrors};
@@ -93,6 +94,12 @@ impl Aftersales {
                 "choose the lines and quantities affected",
             ));
         }
+        // The remaining quantity is read and the claim written in one turn: claims on the
+        // same sub-order filed at the same moment wait for each other here, so two cannot
+        // both take the last units (the second is told how many are left, as if it came
+        // later). Nothing below reads through another connection until the commit.
+        let txn = begin_write(db).await?;
+        serialise(&txn, "aftersales.claims", sub.id).await?;
         let mut claimed: Vec<(&ClaimableLine, i64)> = Vec::new();
         for (i, lq) in req.lines.iter().enumerate() {
             let Some(l) = sub.lines.iter().find(|l| l.id == lq.line_id) else {
@@ -113,7 +120,7 @@ impl Aftersales {
                 ));
                 continue;
             }
-            let before = claims::claimed_so_far(db, l.id).await?;
+            let before = claims::claimed_so_far(&txn, l.id).await?;
             let left = l.quantity - before;
             if lq.quantity < 1 || lq.quantity > left {
                 errs.push(FieldError::new(
@@ -166,7 +173,6 @@ impl Aftersales {
                 amount_fen: l.unit_price.fen().saturating_mul(*q),
             })
             .collect();
-        let txn = begin_write(db).await?;
         claims::insert(
             &txn,
             claim::Model {
@@ -196,7 +202,7 @@ impl Aftersales {
             lines,
         )
         .await?;
-        evidence::attach(&txn, &photos, id).await?;
+        attach_all(&txn, &photos, id, "photos").await?;
         claims::append_event(
             &txn,
             id,

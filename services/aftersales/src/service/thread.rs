@@ -1,11 +1,12 @@
 //! The thread: messages with photos between the buyer, the seller and the operator.
 
 use super::ClaimRecord;
+use super::evidence::attach_all;
 use crate::Aftersales;
 use crate::domain::EvidenceId;
 use crate::error::{AftersalesError, Result};
 use crate::store::message;
-use crate::store::queries::{claims, evidence};
+use crate::store::queries::claims;
 use farmgate_identity::Actor;
 use farmgate_infra::db::begin_write;
 use farmgate_kernel::ValidationErrors;
@@ -59,7 +60,7 @@ impl Aftersales {
         )
         .await?;
         if !photos.is_empty() {
-            evidence::attach(&txn, &photos, id).await?;
+            attach_all(&txn, &photos, id, "attachments").await?;
         }
         txn.commit().await?;
         self.existing(ClaimId(r.claim.id)).await

@@ -65,16 +65,22 @@ pub async fn insert(conn: &impl ConnectionTrait, e: evidence::Model) -> Result<(
     Ok(())
 }
 
-/// Ties photos to the claim that uses them.
+/// Ties photos to the claim that uses them, if no other claim uses them; how many are
+/// now on it (fewer than `ids`: another claim took one a moment ago).
 pub async fn attach(
     conn: &impl ConnectionTrait,
     ids: &[EvidenceId],
     claim: ClaimId,
-) -> Result<(), DbErr> {
-    evidence::Entity::update_many()
+) -> Result<u64, DbErr> {
+    let done = evidence::Entity::update_many()
         .col_expr(evidence::Column::ClaimId, Expr::value(claim.0))
         .filter(evidence::Column::Id.is_in(ids.iter().map(|e| e.0)))
+        .filter(
+            evidence::Column::ClaimId
+                .is_null()
+                .or(evidence::Column::ClaimId.eq(claim.0)),
+        )
         .exec(conn)
         .await?;
-    Ok(())
+    Ok(done.rows_affected)
 }
