@@ -111,6 +111,10 @@ pub enum OrdersError {
     /// `amount_mismatch` (400).
     #[error("amount mismatch")]
     AmountMismatch,
+    /// `notification_mismatch` (409): a payment notification or carrier callback under an
+    /// event id already received, saying something else than the first time.
+    #[error("a notification replayed with other content")]
+    NotificationMismatch,
 
     // ---- Refunds (409)
     /// `idempotency_key_reused`: the key was used for a different refund.
@@ -195,6 +199,7 @@ impl OrdersError {
             E::StaleNotification => "stale_notification",
             E::MalformedNotification => "malformed_notification",
             E::AmountMismatch => "amount_mismatch",
+            E::NotificationMismatch => "notification_mismatch",
             E::NotPaid => "not_paid",
             E::RefundExceedsPaid => "refund_exceeds_paid",
             E::RefundInProgress | E::SubOrderChanged | E::JustShipped => "concurrent_update",
@@ -275,6 +280,10 @@ impl OrdersError {
             E::AmountMismatch => m(
                 "通知金额与订单金额不符",
                 "the notified amount differs from the order's",
+            ),
+            E::NotificationMismatch => m(
+                "该事件编号的通知此前已收到，内容与这次不同",
+                "a notification with this event id came before and said something else",
             ),
             E::RefundKeyReused => m(
                 "这个 Idempotency-Key 已用于另一笔退款",
@@ -396,6 +405,7 @@ impl OrdersError {
             E::StaleNotification,
             E::MalformedNotification,
             E::AmountMismatch,
+            E::NotificationMismatch,
             E::RefundKeyReused,
             E::NotPaid,
             E::RefundExceedsPaid,

@@ -23,7 +23,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 /// How far a notification's timestamp may be from our clock before it is refused as stale
@@ -61,6 +61,22 @@ pub struct WebhookEvent {
     pub amount_fen: i64,
     /// The gateway's transaction number.
     pub transaction_id: String,
+}
+
+impl WebhookEvent {
+    /// SHA-256 (hex) of everything the notification says: a redelivery under the same event
+    /// id must say the same, and the receipt keeps this to check it.
+    pub fn digest(&self) -> String {
+        let text = format!(
+            "{}\n{}\n{}\n{}\n{}",
+            self.event_id,
+            self.intent_id,
+            self.outcome.as_str(),
+            self.amount_fen,
+            self.transaction_id
+        );
+        hex::encode(Sha256::digest(text.as_bytes()))
+    }
 }
 
 farmgate_kernel::wire_enum!(

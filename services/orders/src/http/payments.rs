@@ -131,13 +131,15 @@ pub async fn sandbox_complete(
 /// A payment gateway's notification. Signed: header `Farmgate-Signature: t=<unix>,v1=<hex
 /// HMAC-SHA256 of "t.body">`; refused when the signature is wrong (400 `bad_signature`), older
 /// than five minutes (400 `stale_notification`) or the amount differs; an event id seen before
-/// is acknowledged without effect.
+/// is acknowledged without effect when it says the same, and refused (409
+/// `notification_mismatch`) when it says something else.
 #[utoipa::path(post, path = "/api/v1/payments/webhook/{provider}", tag = "payments", params(("provider" = String, Path)),
     request_body(content = crate::payment::WebhookEvent, content_type = "application/json"),
     responses(
         (status = 200, description = "Handled (or a duplicate, acknowledged without effect)", body = WebhookAck),
         (status = 400, description = "Refused: `bad_signature`, `stale_notification`, `malformed_notification`, `amount_mismatch`", body = ErrorBody),
         (status = 404, description = "`not_found`: no such provider or payment", body = ErrorBody),
+        (status = 409, description = "Conflict: `notification_mismatch` (the event id came before with other content)", body = ErrorBody),
     ))]
 pub async fn webhook(
     State(orders): State<Orders>,

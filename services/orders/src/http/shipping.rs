@@ -64,13 +64,15 @@ pub async fn logistics(
 }
 
 /// A carrier's callback about a waybill, signed like a payment notification with the carrier
-/// secret (`Farmgate-Signature`). A redelivered event is recorded once.
+/// secret (`Farmgate-Signature`). A redelivered event is recorded once; an event id sent
+/// again with other content is refused.
 #[utoipa::path(post, path = "/api/v1/logistics/callback", tag = "orders",
     request_body(content = crate::service::CarrierEvent, content_type = "application/json"),
     responses(
         (status = 200, description = "Recorded (or a redelivery)", body = CarrierAck),
         (status = 400, description = "Refused: `bad_signature`, `stale_notification`, `malformed_notification`", body = ErrorBody),
         (status = 404, description = "`not_found`: no such waybill", body = ErrorBody),
+        (status = 409, description = "Conflict: `notification_mismatch` (the event id came before with other content)", body = ErrorBody),
         (status = 422, description = "`validation_failed`", body = ErrorBody),
     ))]
 pub async fn carrier_callback(

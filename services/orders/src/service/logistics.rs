@@ -11,7 +11,7 @@ use crate::store::queries::shipments;
 use crate::store::{shipment, shipment_event};
 use chrono::{DateTime, Duration, Utc};
 use farmgate_identity::Actor;
-use farmgate_infra::db::unique_violation;
+use farmgate_infra::db::violates;
 use farmgate_kernel::id::{OrderId, SubOrderId};
 use farmgate_kernel::text::clean_optional_text;
 use farmgate_kernel::{FieldError, ValidationErrors};
@@ -155,25 +155,47 @@ impl Orders {
             ));
         }
         errs.finish()?;
+        let (location, note) = (location.flatten(), note.flatten());
         let row = shipment_event::ActiveModel {
             id: Set(Uuid::now_v7()),
             shipment_id: Set(ship.id),
             kind: Set(e.kind),
             at: Set(e.at),
-            location: Set(location.flatten()),
-            note: Set(note.flatten()),
+            location: Set(location.clone()),
+            note: Set(note.clone()),
             source: Set(e.source),
             external_id: Set(e.external_id.map(str::to_owned)),
             actor_id: Set(e.actor),
             recorded_at: Set(now),
         };
+        let db = &self.infra().db;
         match shipment_event::Entity::insert(row)
-            .exec_without_returning(&self.infra().db)
+            .exec_without_returning(db)
             .await
         {
             Ok(_) => Ok(true),
-            Err(e) if unique_violation(&e).is_some() => Ok(false),
-            Err(e) => Err(e.into()),
+            Err(err) if violates(&err, &shipments::CARRIER_EVENT) => {
+                // Recorded before: a redelivery says the same; the same id saying something
+                // else is refused (and logged), not acknowledged as a redelivery.
+                let external = e.external_id.unwrap_or_default();
+                let prior = shipments::carrier_event(db, ship.id, external).await?;
+                let same = prior.is_some_and(|p| {
+                    p.kind == e.kind
+                        && (p.at - e.at).num_milliseconds().abs() < 1
+                        && p.location == location
+                        && p.note == note
+                });
+                if same {
+                    return Ok(false);
+                }
+                tracing::warn!(
+                    shipment.id = %ship.id,
+                    event_id = external,
+                    "a carrier callback replayed its event id with other content; refused"
+                );
+                Err(OrdersError::NotificationMismatch)
+            }
+            Err(err) => Err(err.into()),
         }
     }
 }

@@ -140,10 +140,24 @@ impl Orders {
             })?;
         tracing::Span::current().record("intent.id", tracing::field::display(ev.intent_id));
         let db = &self.infra().db;
-        if payments::webhook_receipt(db, provider.name(), &ev.event_id)
-            .await?
-            .is_some()
-        {
+        let digest = ev.digest();
+        if let Some(prior) = payments::webhook_receipt(db, provider.name(), &ev.event_id).await? {
+            // A redelivery says exactly what the first one said; anything else under the same
+            // id (another amount, outcome, payment or transaction) is not a duplicate to
+            // acknowledge but a notification to refuse and look into.
+            let same = match &prior.event_digest {
+                Some(d) => *d == digest,
+                None => prior.intent_id.is_none_or(|i| i == ev.intent_id),
+            };
+            if !same {
+                tracing::warn!(
+                    provider = provider_name,
+                    event_id = %ev.event_id,
+                    notified_amount = ev.amount_fen,
+                    "a payment notification replayed its event id with other content; refused"
+                );
+                return Err(OrdersError::NotificationMismatch);
+            }
             return Ok(WebhookAck {
                 result: WebhookResult::Duplicate,
             });
@@ -166,6 +180,7 @@ impl Orders {
             intent_id: Set(Some(it.id)),
             outcome: Set(result),
             received_at: Set(now),
+            event_digest: Set(Some(digest)),
         };
         if let Err(e) = webhook_receipt::Entity::insert(receipt)
             .exec_without_returning(db)

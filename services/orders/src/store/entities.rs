@@ -272,6 +272,9 @@ pub mod webhook_receipt {
             pub intent_id: Option<Uuid>,
             pub outcome: WebhookResult,
             pub received_at: DateTimeUtc,
+            /// SHA-256 (hex) of the notification accepted, so a replay with other content is
+            /// told apart; `None` on receipts from before it was kept.
+            pub event_digest: Option<String>,
         }
     }
 }

@@ -67,3 +67,23 @@ pub async fn events_of_shipments(
         .all(conn)
         .await
 }
+
+/// A carrier's event is recorded once per parcel and event id.
+pub const CARRIER_EVENT: farmgate_infra::db::UniqueIndex = farmgate_infra::db::UniqueIndex {
+    name: "ux_shipment_events_external",
+    table: "shipment_events",
+    columns: &["shipment_id", "external_id"],
+};
+
+/// The event a carrier sent under `external_id` for a parcel, if it was recorded.
+pub async fn carrier_event(
+    conn: &impl ConnectionTrait,
+    shipment_id: Uuid,
+    external_id: &str,
+) -> Result<Option<shipment_event::Model>, DbErr> {
+    shipment_event::Entity::find()
+        .filter(shipment_event::Column::ShipmentId.eq(shipment_id))
+        .filter(shipment_event::Column::ExternalId.eq(external_id))
+        .one(conn)
+        .await
+}
