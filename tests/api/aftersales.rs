@@ -805,3 +805,22 @@ both_backends! {
         assert_eq!(app.count("claims", "1=1").await, 1, "nothing half-written");
     }
 }
+
+both_backends! {
+    async fn a_recall_refund_taken_six_times_at_once_is_paid_once_and_every_answer_says_refunded(app) {
+        let Recalled { shipped, .. } = recalled(&app).await;
+        let buyer = &shipped.buyers[0];
+        let notes = app.get("/api/v1/me/recall-notices", Some(&buyer.token)).await;
+        let refund = format!("/api/v1/recall-notices/{}/refund", notes.uuid("0.id"));
+
+        let answers = app.send_all((0..6).map(|_| app.http.post(app.url(&refund)).bearer_auth(&buyer.token)).collect()).await;
+
+        for r in &answers {
+            assert_eq!(r.status, 200, "{:?}", answers.iter().map(|r| format!("{} {}", r.status, r.text)).collect::<Vec<_>>());
+            assert_eq!(r.str("status"), "refunded");
+            assert_eq!(r.i64("offered"), 2 * 5990, "the refund made once, not what was left after it");
+        }
+        assert_eq!(app.count("refunds", "1=1").await, 1, "refunded once");
+        assert_eq!(app.scalar("SELECT SUM(amount_fen) FROM refunds").await, 2 * 5990);
+    }
+}

@@ -683,3 +683,155 @@ both_backends! {
         app.get("/api/v1/ops/orders", Some(&ledger.seller.owner.token)).await.expect_status(403);
     }
 }
+
+// ---- Issue #15: retries and replays at the same moment (findings 11 and 13, and the class:
+// payments, refunds, shipping and reviews that check and then write).
+
+/// `times` copies of one request, sent at once; the answers.
+async fn at_once(
+    app: &TestApp,
+    times: usize,
+    req: impl Fn() -> reqwest::RequestBuilder,
+) -> Vec<Resp> {
+    app.send_all((0..times).map(|_| req()).collect()).await
+}
+
+fn statuses(answers: &[Resp]) -> Vec<String> {
+    answers
+        .iter()
+        .map(|r| format!("{} {}", r.status, r.text))
+        .collect()
+}
+
+both_backends! {
+    async fn eight_identical_refunds_sent_at_once_with_one_key_make_one_refund_and_every_answer_shows_it(app) {
+        // The whole payment, so a second refund would also run into "more than was paid":
+        // every retry must still hear about the one refund, not an error.
+        let ledger = two_paid_offline_orders(&app).await;
+        let (sub, total) = (ledger.first_sub(), ledger.orders[0].total);
+        let op = app.operator().await;
+
+        let answers = at_once(&app, 8, || {
+            app.http.post(app.url(&format!("/api/v1/sub-orders/{sub}/refunds"))).bearer_auth(&op.token)
+                .header("idempotency-key", "refund-flaky-1").json(&json!({"amount": total, "reason": "三个果子压坏"}))
+        }).await;
+
+        for r in &answers {
+            assert_eq!(r.status, 200, "{:?}", statuses(&answers));
+            assert_eq!(r.i64("refunded"), total);
+            assert_eq!(r.len_of("refunds"), 1);
+        }
+        assert_eq!(app.count("refunds", "1=1").await, 1);
+        assert_eq!(app.count("order_events", "kind = 'refunded'").await, 1);
+    }
+
+    async fn eight_pay_taps_at_once_start_one_payment_and_every_answer_names_it(app) {
+        let seller = app.seller_with_listing().await;
+        let buyer = app.consumer().await;
+        let order = app.checkout(&buyer, &[(seller.sku, 1)], "gateway").await;
+
+        let answers = at_once(&app, 8, || {
+            app.http.post(app.url(&format!("/api/v1/orders/{}/pay", order.id))).bearer_auth(&buyer.token)
+        }).await;
+
+        let first = answers[0].id();
+        for r in &answers {
+            assert_eq!(r.status, 200, "{:?}", statuses(&answers));
+            assert_eq!(r.id(), first, "one payment, never two that could each take the money");
+        }
+        assert_eq!(app.count("payment_intents", "1=1").await, 1);
+    }
+
+    async fn a_replayed_payment_event_id_with_another_amount_is_refused_as_a_mismatch(app) {
+        let w = awaiting_the_gateway(&app).await;
+        let genuine = succeeded("e1", w.intent, w.order.total, "WX4200001");
+        post_signed(&app, HOOK, &w.secret, w.now, &genuine).await.expect_status(200);
+
+        let changed = post_signed(&app, HOOK, &w.secret, w.now, &succeeded("e1", w.intent, w.order.total + 100, "WX4200001")).await;
+
+        changed.expect_status(409);
+        assert_eq!(changed.code(), "notification_mismatch");
+        assert_eq!(app.count("payments", "1=1").await, 1);
+    }
+
+    async fn a_replayed_payment_event_id_with_another_transaction_or_outcome_is_refused_and_the_genuine_replay_is_a_duplicate(app) {
+        let w = awaiting_the_gateway(&app).await;
+        let genuine = succeeded("e1", w.intent, w.order.total, "WX4200001");
+        post_signed(&app, HOOK, &w.secret, w.now, &genuine).await.expect_status(200);
+        let failed = serde_json::to_vec(&WebhookEvent {
+            event_id: "e1".into(), intent_id: w.intent, outcome: Outcome::Failed,
+            amount_fen: w.order.total, transaction_id: "WX4200001".into(),
+        }).expect("json");
+
+        let other_transaction = post_signed(&app, HOOK, &w.secret, w.now, &succeeded("e1", w.intent, w.order.total, "WX4209999")).await;
+        let other_outcome = post_signed(&app, HOOK, &w.secret, w.now, &failed).await;
+        let same = post_signed(&app, HOOK, &w.secret, w.now, &genuine).await;
+
+        assert_eq!(other_transaction.code(), "notification_mismatch");
+        assert_eq!(other_outcome.code(), "notification_mismatch");
+        same.expect_status(200);
+        assert_eq!(same.str("result"), "duplicate");
+        assert_eq!(app.order(w.order.id, &w.buyer).await.status, "paid");
+        assert_eq!(app.count("refunds", "1=1").await, 0, "nothing given back for a replay");
+    }
+
+    async fn a_carrier_event_id_sent_again_with_other_content_is_refused_and_the_genuine_redelivery_records_nothing(app) {
+        let b = shipped(&app).await;
+        let secret = app.state.orders.config().carrier_secret.clone();
+        let now = app.clock.now();
+        let event = |kind: &str| serde_json::to_vec(&json!({"event_id": "sf-evt-1", "carrier": "顺丰速运", "tracking_no": "SF1234567890",
+            "kind": kind, "at": now.to_rfc3339(), "location": "南昌市红谷滩区"})).expect("json");
+        post_signed(&app, "/api/v1/logistics/callback", &secret, now.timestamp(), &event("out_for_delivery")).await.expect_status(200);
+
+        let changed = post_signed(&app, "/api/v1/logistics/callback", &secret, now.timestamp(), &event("delivered")).await;
+        let same = post_signed(&app, "/api/v1/logistics/callback", &secret, now.timestamp(), &event("out_for_delivery")).await;
+
+        changed.expect_status(409);
+        assert_eq!(changed.code(), "notification_mismatch");
+        same.expect_status(200);
+        assert_eq!(same.i64("recorded"), 0);
+        let seen = app.order(b.order.id, &b.buyer).await;
+        let kinds: Vec<&str> = seen.part_of(b.oranges.org).shipment.as_ref().expect("a shipment").events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, ["out_for_delivery"]);
+    }
+
+    async fn the_same_shipment_sent_twice_at_once_ships_once_and_both_answers_show_it(app) {
+        let b = paid(&app).await;
+        let part = b.eggs_part().id;
+        let owner = &b.eggs.owner;
+
+        let answers = at_once(&app, 2, || {
+            app.http.post(app.url(&format!("/api/v1/sub-orders/{part}/ship"))).bearer_auth(&owner.token)
+                .json(&json!({"carrier": "中国邮政", "tracking_no": "EMS9876543210"}))
+        }).await;
+
+        for r in &answers {
+            assert_eq!(r.status, 200, "{:?}", statuses(&answers));
+            assert_eq!(r.str("sub_orders.0.status"), "shipped");
+        }
+        assert_eq!(app.count("shipments", "1=1").await, 1);
+        assert_eq!(app.count("order_events", "kind = 'shipped'").await, 1);
+    }
+
+    async fn one_photo_in_two_reviews_posted_at_once_is_used_by_one(app) {
+        let seller = app.seller_with_listing().await;
+        let buyer = app.consumer().await;
+        let first = app.received(&buyer, &seller, &[(seller.sku, 1)]).await;
+        let second = app.received(&buyer, &seller, &[(seller.sku, 1)]).await;
+        let photo = app.upload("/api/v1/review-photos", &buyer, jpeg_with_exif(), "box.jpg").await;
+        photo.expect_status(201);
+        let review = |line: Uuid| {
+            app.http.post(app.url(&format!("/api/v1/order-lines/{line}/review"))).bearer_auth(&buyer.token)
+                .json(&json!({"rating": 5, "photos": [photo.id()]}))
+        };
+
+        let answers = app.send_all(vec![review(first.line_id), review(second.line_id)]).await;
+
+        let mut codes: Vec<u16> = answers.iter().map(|r| r.status).collect();
+        codes.sort_unstable();
+        assert_eq!(codes, [201, 422], "{:?}", statuses(&answers));
+        let refused = answers.iter().find(|r| r.status == 422).expect("a refusal");
+        assert_eq!(refused.field_code("photos"), Some("not_found"));
+        assert_eq!(app.count("reviews", "1=1").await, 1, "nothing half-written");
+    }
+}

@@ -14,9 +14,12 @@ use crate::store::{notice, recall};
 use chrono::{DateTime, Utc};
 use farmgate_identity::Actor;
 use farmgate_infra::db::{begin_write, unique_violation};
-use farmgate_kernel::id::{AccountId, BatchId, ListingId, OrgId, RecallId, RefundId, SubOrderId};
+use farmgate_kernel::id::{
+    AccountId, BatchId, ListingId, OrderId, OrgId, RecallId, RefundId, SubOrderId,
+};
 use farmgate_kernel::text::clean_text;
 use farmgate_kernel::{Page, Paged};
+use farmgate_orders::OrdersError;
 use farmgate_orders::read::aftersales as orders_read;
 use farmgate_trace::domain::EventKind as TraceEvent;
 use farmgate_trace::read::aftersales::{self as trace_read, BatchToRecall};
@@ -342,21 +345,37 @@ impl Aftersales {
             .await?
             .ok_or_else(not_found)?;
         let amount = std::cmp::min(n.offered_fen, left.fen());
-        let refund_id = if amount > 0 {
-            Some(RefundId(
-                self.orders()
-                    .refund_sub_order(
-                        SubOrderId(n.sub_order_id),
-                        amount,
-                        &format!("批次 {} 召回", r.lot),
-                        &format!("recall:{}", n.id),
-                        Some(actor.account_id),
-                    )
-                    .await?
-                    .id,
-            ))
+        let key = format!("recall:{}", n.id);
+        // Read after what is left: when a take at the same moment refunded before that read
+        // (so `amount` is what is left after it), its refund is found here.
+        let made = orders_read::refund_by_key(db, OrderId(n.order_id), &key).await?;
+        let (refund_id, amount) = if let Some((id, made)) = made {
+            (Some(id), made.fen())
+        } else if amount > 0 {
+            match self
+                .orders()
+                .refund_sub_order(
+                    SubOrderId(n.sub_order_id),
+                    amount,
+                    &format!("批次 {} 召回", r.lot),
+                    &key,
+                    Some(actor.account_id),
+                )
+                .await
+            {
+                Ok(refund) => (Some(RefundId(refund.id)), refund.amount_fen),
+                // Taken at the same moment by another request, which refunded what was left
+                // before this one read it: the notice records that refund, made once.
+                Err(OrdersError::RefundKeyReused) => {
+                    match orders_read::refund_by_key(db, OrderId(n.order_id), &key).await? {
+                        Some((id, made)) => (Some(id), made.fen()),
+                        None => return Err(OrdersError::RefundKeyReused.into()),
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
         } else {
-            None
+            (None, 0)
         };
         recalls::mark_refunded(db, notice_id, refund_id, amount, self.now()).await?;
         let n = recalls::notice_by_id(db, notice_id)

@@ -6,6 +6,8 @@
 //!   closes. [`refundable`] reads what is left of the payment afresh before an amount is offered,
 //!   decided or refunded.
 //! - [`waybill`]: the carrier and tracking number a carrier recourse quotes.
+//! - [`refund_by_key`]: the refund after-sales already made under its key (`recall:{notice}`),
+//!   for a recall refund taken twice at the same moment: the second answers with the first's.
 //! - [`has_shipped_from_batch`], [`sub_orders_shipped_from_batch`]: a recall reaches every buyer
 //!   of a batch, found through the shipment–batch links.
 //! - [`delivered_parcels`], [`carriers_of`], [`line_categories`], [`parcels_received_by_buyer`]:
@@ -19,7 +21,7 @@ use crate::store::{line, order, shipment, shipment_batch, sub_order};
 use chrono::{DateTime, Utc};
 use farmgate_kernel::Money;
 use farmgate_kernel::id::{
-    AccountId, BatchId, CategoryId, OrderId, OrderLineId, OrgId, SubOrderId,
+    AccountId, BatchId, CategoryId, OrderId, OrderLineId, OrgId, RefundId, SubOrderId,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
@@ -176,6 +178,19 @@ pub async fn refundable(
         .one(conn)
         .await?;
     Ok(row.map(|(total, refunded)| Money::from_fen(total - refunded)))
+}
+
+/// The refund made on an order under `key`, if any: its id and amount.
+pub async fn refund_by_key(
+    conn: &impl ConnectionTrait,
+    order: OrderId,
+    key: &str,
+) -> Result<Option<(RefundId, Money)>, DbErr> {
+    Ok(
+        crate::store::queries::payments::refund_by_key(conn, order.0, key)
+            .await?
+            .map(|r| (RefundId(r.id), Money::from_fen(r.amount_fen))),
+    )
 }
 
 /// A parcel's carrier and tracking number.

@@ -14,7 +14,7 @@ use crate::store::queries::{orders as q, payments};
 use crate::store::{intent, payment};
 use chrono::{DateTime, Utc};
 use farmgate_identity::Actor;
-use farmgate_infra::db::begin_write;
+use farmgate_infra::db::{begin_write, serialise};
 use farmgate_kernel::id::{ListingId, OrderId, OrgId};
 use sea_orm::{ActiveModelTrait, Set};
 use serde::Serialize;
@@ -52,7 +52,11 @@ impl Orders {
         let provider = self.provider(record.order.payment_method);
         let db = &self.infra().db;
         let now = self.now();
-        let it = match payments::pending_intent(db, order_id.0, now).await? {
+        // Looked up and created in one turn per order: two "pay" taps at the same moment get
+        // the same intent, never two that could each take the money.
+        let txn = begin_write(db).await?;
+        serialise(&txn, "orders.pay", order_id).await?;
+        let it = match payments::pending_intent(&txn, order_id.0, now).await? {
             Some(it) => it,
             None => {
                 intent::ActiveModel {
@@ -66,10 +70,11 @@ impl Orders {
                     expires_at: Set(record.order.pay_by),
                     completed_at: Set(None),
                 }
-                .insert(db)
+                .insert(&txn)
                 .await?
             }
         };
+        txn.commit().await?;
         let shown = provider
             .create_intent(&IntentRequest {
                 intent_id: it.id,

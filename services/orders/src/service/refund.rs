@@ -8,7 +8,7 @@ use crate::service::{OrderRecord, append, topics};
 use crate::store::queries::{orders as q, payments};
 use crate::store::refund;
 use farmgate_identity::Actor;
-use farmgate_infra::db::{begin_write, unique_violation};
+use farmgate_infra::db::{begin_write, serialise, violates};
 use farmgate_kernel::id::{AccountId, OrderId, RefundId, SubOrderId};
 use farmgate_kernel::text::clean_text;
 use farmgate_kernel::{FieldError, Money};
@@ -60,7 +60,8 @@ impl Orders {
     /// pay it back (the outbox job does that, at least once, with the refund id as the
     /// merchant refund number). The total refunded never exceeds what was paid: the check is
     /// a conditional update, so two refunds at once cannot both pass it. A repeated
-    /// `key` returns the refund it made the first time.
+    /// `key` returns the refund it made the first time, also when both arrive at once: the
+    /// refunds of one sub-order take turns, and the key is looked up in that turn.
     #[tracing::instrument(skip_all, fields(sub_order.id = %id, refund.id))]
     pub async fn refund_sub_order(
         &self,
@@ -70,10 +71,6 @@ impl Orders {
         key: &str,
         actor: Option<AccountId>,
     ) -> Result<refund::Model> {
-        let db = &self.infra().db;
-        let sub = q::sub_order(db, id.0)
-            .await?
-            .ok_or(OrdersError::NotFound(Missing::SubOrder))?;
         if key.chars().count() > 80 {
             return Err(OrdersError::field(FieldError::new(
                 "Idempotency-Key",
@@ -82,11 +79,40 @@ impl Orders {
                 "an Idempotency-Key is at most 80 characters",
             )));
         }
-        if let Some(prior) = payments::refund_by_key(db, sub.order_id, key).await? {
-            if prior.sub_order_id == Some(sub.id) && prior.amount_fen == amount {
-                return Ok(prior);
+        match self.write_refund(id, amount, reason, key, actor).await {
+            // The same key for another sub-order of the order, committed a moment ago.
+            Err(OrdersError::Db(e)) if violates(&e, &payments::REFUND_IDEMPOTENCY) => {
+                let db = &self.infra().db;
+                let sub = q::sub_order(db, id.0)
+                    .await?
+                    .ok_or(OrdersError::NotFound(Missing::SubOrder))?;
+                match payments::refund_by_key(db, sub.order_id, key).await? {
+                    Some(prior) => replay(prior, sub.id, amount),
+                    None => Err(OrdersError::RefundInProgress),
+                }
             }
-            return Err(OrdersError::RefundKeyReused);
+            other => other,
+        }
+    }
+
+    async fn write_refund(
+        &self,
+        id: SubOrderId,
+        amount: i64,
+        reason: &str,
+        key: &str,
+        actor: Option<AccountId>,
+    ) -> Result<refund::Model> {
+        let db = &self.infra().db;
+        let txn = begin_write(db).await?;
+        // From here the sub-order's other refunds wait: the key and what is left are read
+        // after the previous one committed.
+        serialise(&txn, "orders.refund", id).await?;
+        let sub = q::sub_order(&txn, id.0)
+            .await?
+            .ok_or(OrdersError::NotFound(Missing::SubOrder))?;
+        if let Some(prior) = payments::refund_by_key(&txn, sub.order_id, key).await? {
+            return replay(prior, sub.id, amount);
         }
         if sub_order_transition(sub.status, SubOrderMove::Refund).is_err() {
             return Err(OrdersError::NotPaid);
@@ -100,12 +126,11 @@ impl Orders {
                 format!("a refund is from ¥0.01 to ¥{}", Money::from_fen(left)),
             )));
         }
-        let o = q::order(db, sub.order_id)
+        let o = q::order(&txn, sub.order_id)
             .await?
             .ok_or(OrdersError::NotFound(Missing::Order))?;
         let provider = self.provider(o.payment_method).name().to_owned();
         let now = self.now();
-        let txn = begin_write(db).await?;
         if !q::add_sub_order_refunded(&txn, sub.id, amount).await? {
             return Err(OrdersError::RefundExceedsPaid);
         }
@@ -128,11 +153,7 @@ impl Orders {
             settled_at: Set(None),
         }
         .insert(&txn)
-        .await
-        .map_err(|e| match unique_violation(&e) {
-            Some(_) => OrdersError::RefundInProgress,
-            None => e.into(),
-        })?;
+        .await?;
         append(
             &txn,
             o.id,
@@ -177,5 +198,15 @@ impl Orders {
             .map_err(OrdersError::Internal)?;
         payments::settle_refund(db, r.id, &receipt.reference, self.now()).await?;
         Ok(())
+    }
+}
+
+/// A refund asked for again with its key: the same one is answered with what it made; a
+/// different one (another sub-order or amount) is refused.
+fn replay(prior: refund::Model, sub: Uuid, amount: i64) -> Result<refund::Model> {
+    if prior.sub_order_id == Some(sub) && prior.amount_fen == amount {
+        Ok(prior)
+    } else {
+        Err(OrdersError::RefundKeyReused)
     }
 }

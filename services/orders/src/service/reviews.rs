@@ -226,7 +226,14 @@ impl Orders {
                 Some(_) => OrdersError::AlreadyReviewed,
                 None => e.into(),
             })?;
-        reviews::attach_photos(&txn, &ids, review_id).await?;
+        if reviews::attach_photos(&txn, &ids, review_id).await? != ids.len() as u64 {
+            return Err(OrdersError::field(FieldError::new(
+                "photos",
+                "not_found",
+                "照片不存在、不是你上传的或已用于其他评价",
+                "a photo is missing, not yours, or already used",
+            )));
+        }
         txn.commit().await?;
         Ok(model)
     }

@@ -104,6 +104,16 @@ impl Orders {
             acknowledged_at: sub.acknowledged_at.unwrap_or(now),
         };
         if !q::ship_sub_order(&txn, sub.id, &SubOrderMove::Ship.from_states(), at).await? {
+            // Moved a moment ago: by this same shipment sent twice at once (a retry on a
+            // flaky network), which is answered with it as a later retry would be, or by
+            // something else, which is refused.
+            drop(txn);
+            let same = shipments::shipment_of_sub_order(db, sub.id)
+                .await?
+                .is_some_and(|s| s.carrier == carrier && s.tracking_no == tracking);
+            if same {
+                return self.existing(order_id).await;
+            }
             return Err(OrdersError::SubOrderChanged);
         }
         if sub.acknowledged_at.is_none() {

@@ -136,6 +136,14 @@ pub async fn refund(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<refu
     refund::Entity::find_by_id(id).one(conn).await
 }
 
+/// One refund per order and key: what two requests with the same key at once run into when
+/// they refund different sub-orders of one order (the same sub-order's take turns).
+pub const REFUND_IDEMPOTENCY: farmgate_infra::db::UniqueIndex = farmgate_infra::db::UniqueIndex {
+    name: "ux_refunds_idempotency",
+    table: "refunds",
+    columns: &["order_id", "idempotency_key"],
+};
+
 /// The refund of an order made with this idempotency key, if any.
 pub async fn refund_by_key(
     conn: &impl ConnectionTrait,

@@ -92,19 +92,22 @@ pub async fn unused_photos(
         .await
 }
 
-/// The photos now belong to a review.
+/// The photos now belong to a review; how many did (fewer than `ids`: one was taken).
 pub async fn attach_photos(
     conn: &impl ConnectionTrait,
     ids: &[Uuid],
     review_id: Uuid,
-) -> Result<(), DbErr> {
+) -> Result<u64, DbErr> {
     if ids.is_empty() {
-        return Ok(());
+        return Ok(0);
     }
-    review_photo::Entity::update_many()
+    // Only photos no review uses: one checked free a moment ago may have gone to a review
+    // posted at the same time; the caller counts what it got.
+    let done = review_photo::Entity::update_many()
         .col_expr(review_photo::Column::ReviewId, Expr::value(review_id))
         .filter(review_photo::Column::Id.is_in(ids.to_vec()))
+        .filter(review_photo::Column::ReviewId.is_null())
         .exec(conn)
         .await?;
-    Ok(())
+    Ok(done.rows_affected)
 }
