@@ -36,7 +36,10 @@ impl std::error::Error for UnknownVariant {}
 /// ```
 #[macro_export]
 macro_rules! wire_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $wire:literal),+ $(,)? }) => {
+    // `$wire` is a `tt`, not a `literal`: a `literal` fragment reaches derive macros wrapped in
+    // an invisible group, which serde reads but utoipa silently ignores — the OpenAPI schema then
+    // listed the Rust variant names (`DamagedInTransit`) instead of the wire names.
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $wire:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         pub enum $name {
@@ -93,7 +96,7 @@ macro_rules! wire_enum {
 /// ```
 #[macro_export]
 macro_rules! labelled_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $wire:literal, $zh:literal, $en:literal;)+ }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $wire:tt, $zh:literal, $en:literal;)+ }) => {
         $crate::wire_enum!($(#[$meta])* $name { $($(#[$vmeta])* $variant => $wire),+ });
 
         impl $name {
@@ -131,6 +134,17 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", c.as_str()));
             assert_eq!(serde_json::from_str::<Colour>(&json).ok(), Some(*c));
         }
+    }
+
+    #[test]
+    fn the_openapi_schema_lists_the_wire_names() {
+        let schema =
+            serde_json::to_value(<Colour as utoipa::PartialSchema>::schema()).unwrap_or_default();
+        assert_eq!(
+            schema["enum"],
+            serde_json::json!(["red", "dark_blue"]),
+            "{schema}"
+        );
     }
 
     #[test]
