@@ -12,5 +12,6 @@ mod openapi;
 mod ops;
 mod orders;
 mod orgs;
+mod security;
 mod stats;
 mod trace;

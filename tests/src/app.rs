@@ -94,12 +94,22 @@ impl TestApp {
     /// Starts the server on `backend`, or returns `None` when that backend is not configured
     /// here (and not required).
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
-        Self::spawn_inner(backend, None).await
+        Self::spawn_inner(backend, None, |_| {}).await
+    }
+
+    /// As [`TestApp::spawn`], with settings changed by `configure` after the backend's (for
+    /// production mode, proxies, limits …).
+    pub async fn spawn_configured(
+        backend: Backend,
+        configure: impl FnOnce(&mut Settings),
+    ) -> Option<TestApp> {
+        Self::spawn_inner(backend, None, configure).await
     }
 
     async fn spawn_inner(
         backend: Backend,
         wrap: Option<farmgate_server::app::SearchWrapper>,
+        configure: impl FnOnce(&mut Settings),
     ) -> Option<TestApp> {
         let dir = tempfile::tempdir().expect("temporary directory");
         let mut settings = Settings {
@@ -145,6 +155,7 @@ impl TestApp {
                 settings.meili_index_prefix = format!("fgtest_{}_", Uuid::new_v4().simple());
             }
         }
+        configure(&mut settings);
         let cleanup = match (&settings.meili_url, &settings.meili_key) {
             (Some(u), Some(k)) => Some((
                 u.clone(),
@@ -173,7 +184,7 @@ impl TestApp {
                 down: down.clone(),
             })
         });
-        let app = Self::spawn_inner(backend, Some(wrap)).await?;
+        let app = Self::spawn_inner(backend, Some(wrap), |_| {}).await?;
         Some((app, switch))
     }
 

@@ -45,7 +45,8 @@ pub mod prelude {
     pub use crate::json::Json;
     pub use crate::views::*;
     pub use crate::{
-        Backend, PASSWORD, Resp, Session, TestApp, both_backends, fresh_licence, region,
+        Backend, PASSWORD, Resp, Session, TestApp, both_backends, both_backends_configured,
+        fresh_licence, region,
     };
     pub use serde_json::{Value, json};
     pub use uuid::Uuid;
@@ -123,6 +124,31 @@ macro_rules! both_backends {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn production() {
                 let Some($app) = $crate::TestApp::spawn($crate::Backend::Production).await else { return };
+                $body
+            }
+        }
+    )*};
+}
+
+/// As `both_backends!`, with the server's settings changed by a function first:
+/// `both_backends_configured! { production_mode; async fn …(app) { … } }`.
+#[macro_export]
+macro_rules! both_backends_configured {
+    ($configure:expr; $( $(#[$meta:meta])* async fn $name:ident($app:ident) $body:block )*) => {$(
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn embedded() {
+                let Some($app) = $crate::TestApp::spawn_configured($crate::Backend::Embedded, $configure).await else { return };
+                $body
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn production() {
+                let Some($app) = $crate::TestApp::spawn_configured($crate::Backend::Production, $configure).await else { return };
                 $body
             }
         }
