@@ -387,6 +387,7 @@ mod tests {
     /// Runs against a real SQLite (in memory) and, when `FARMGATE_TEST_POSTGRES_URL` is set,
     /// a real PostgreSQL (in a schema of its own, dropped afterwards).
     #[tokio::test]
+    #[expect(clippy::expect_used, reason = "a failed setup is a failed test")]
     async fn a_unique_violation_on_real_databases_names_its_index() {
         let mut urls = vec!["sqlite::memory:".to_owned()];
         if let Ok(pg) = std::env::var("FARMGATE_TEST_POSTGRES_URL") {
@@ -461,6 +462,7 @@ mod tests {
     }
 
     #[tokio::test]
+    #[expect(clippy::expect_used, reason = "a failed setup is a failed test")]
     async fn serialise_is_a_no_op_on_sqlite_inside_a_write_transaction() {
         let db = connect(&DbConfig {
             url: "sqlite::memory:".into(),
