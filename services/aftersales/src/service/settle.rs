@@ -98,9 +98,9 @@ impl Aftersales {
         self.existing(id).await
     }
 
-    /// Settles a claim: refunds `amount` through the orders ledger (keyed by the claim, so
-    /// it is paid once whatever happens), records the liability, and opens a carrier recourse
-    /// when the carrier has a share.
+    /// Settles a claim: moves it to resolved and, in the same transaction, refunds `amount`
+    /// through the orders ledger (keyed by the claim, so it is paid once whatever happens),
+    /// records the liability, and opens a carrier recourse when the carrier has a share.
     pub(super) async fn resolve(
         &self,
         r: &ClaimRecord,
@@ -110,21 +110,6 @@ impl Aftersales {
         step: Step,
     ) -> Result<ClaimRecord> {
         let id = ClaimId(r.claim.id);
-        let refund = if amount > 0 {
-            Some(
-                self.orders()
-                    .refund_sub_order(
-                        SubOrderId(r.claim.sub_order_id),
-                        amount,
-                        &format!("售后 {}", r.claim.number),
-                        &format!("claim:{id}"),
-                        step.actor,
-                    )
-                    .await?,
-            )
-        } else {
-            None
-        };
         let now = self.now();
         let db = &self.infra().db;
         let waybill = orders_read::waybill(db, SubOrderId(r.claim.sub_order_id)).await?;
@@ -136,10 +121,30 @@ impl Aftersales {
                 .then_some(now),
             ..Change::to(ClaimStatus::Resolved)
         };
+        // The claim moves and the refund is recorded in one transaction: a step that lost
+        // the race to another (the seller answering at the deadline, the buyer escalating
+        // while accepting) moves nothing and refunds nothing. Refunding first, as before, paid
+        // out for a move that then failed.
         let txn = begin_write(db).await?;
         if !claims::move_on(&txn, id, from, change).await? {
             return Err(AftersalesError::NotYourTurn);
         }
+        let refund = if amount > 0 {
+            Some(
+                self.orders()
+                    .refund_sub_order_in(
+                        &txn,
+                        SubOrderId(r.claim.sub_order_id),
+                        amount,
+                        &format!("售后 {}", r.claim.number),
+                        &format!("claim:{id}"),
+                        step.actor,
+                    )
+                    .await?,
+            )
+        } else {
+            None
+        };
         let (who, role) = (step.actor, step.role);
         claims::append_event(&txn, id, step.kind, who, role, step.data, now).await?;
         if let Some(refund) = &refund {

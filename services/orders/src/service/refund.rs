@@ -12,7 +12,7 @@ use farmgate_infra::db::{begin_write, serialise, violates};
 use farmgate_kernel::id::{AccountId, OrderId, RefundId, SubOrderId};
 use farmgate_kernel::text::clean_text;
 use farmgate_kernel::{FieldError, Money};
-use sea_orm::{ActiveModelTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -71,14 +71,6 @@ impl Orders {
         key: &str,
         actor: Option<AccountId>,
     ) -> Result<refund::Model> {
-        if key.chars().count() > 80 {
-            return Err(OrdersError::field(FieldError::new(
-                "Idempotency-Key",
-                "too_long",
-                "Idempotency-Key 最长 80 个字符",
-                "an Idempotency-Key is at most 80 characters",
-            )));
-        }
         match self.write_refund(id, amount, reason, key, actor).await {
             // The same key for another sub-order of the order, committed a moment ago.
             Err(OrdersError::Db(e)) if violates(&e, &payments::REFUND_IDEMPOTENCY) => {
@@ -103,15 +95,44 @@ impl Orders {
         key: &str,
         actor: Option<AccountId>,
     ) -> Result<refund::Model> {
-        let db = &self.infra().db;
-        let txn = begin_write(db).await?;
+        let txn = begin_write(&self.infra().db).await?;
+        let row = self
+            .refund_sub_order_in(&txn, id, amount, reason, key, actor)
+            .await?;
+        txn.commit().await?;
+        self.infra().outbox.wake();
+        Ok(row)
+    }
+
+    /// [`Self::refund_sub_order`] inside the caller's `begin_write` transaction, so a use case
+    /// that settles something by a refund (after-sales resolving a claim) moves its own state
+    /// and records the refund together: both or neither. The provider pays it back after the
+    /// caller commits (the outbox job); wake the outbox then.
+    #[tracing::instrument(skip_all, fields(sub_order.id = %id, refund.id))]
+    pub async fn refund_sub_order_in(
+        &self,
+        txn: &impl ConnectionTrait,
+        id: SubOrderId,
+        amount: i64,
+        reason: &str,
+        key: &str,
+        actor: Option<AccountId>,
+    ) -> Result<refund::Model> {
+        if key.chars().count() > 80 {
+            return Err(OrdersError::field(FieldError::new(
+                "Idempotency-Key",
+                "too_long",
+                "Idempotency-Key 最长 80 个字符",
+                "an Idempotency-Key is at most 80 characters",
+            )));
+        }
         // From here the sub-order's other refunds wait: the key and what is left are read
         // after the previous one committed.
-        serialise(&txn, "orders.refund", id).await?;
-        let sub = q::sub_order(&txn, id.0)
+        serialise(txn, "orders.refund", id).await?;
+        let sub = q::sub_order(txn, id.0)
             .await?
             .ok_or(OrdersError::NotFound(Missing::SubOrder))?;
-        if let Some(prior) = payments::refund_by_key(&txn, sub.order_id, key).await? {
+        if let Some(prior) = payments::refund_by_key(txn, sub.order_id, key).await? {
             return replay(prior, sub.id, amount);
         }
         if sub_order_transition(sub.status, SubOrderMove::Refund).is_err() {
@@ -126,15 +147,15 @@ impl Orders {
                 format!("a refund is from ¥0.01 to ¥{}", Money::from_fen(left)),
             )));
         }
-        let o = q::order(&txn, sub.order_id)
+        let o = q::order(txn, sub.order_id)
             .await?
             .ok_or(OrdersError::NotFound(Missing::Order))?;
         let provider = self.provider(o.payment_method).name().to_owned();
         let now = self.now();
-        if !q::add_sub_order_refunded(&txn, sub.id, amount).await? {
+        if !q::add_sub_order_refunded(txn, sub.id, amount).await? {
             return Err(OrdersError::RefundExceedsPaid);
         }
-        q::add_order_refunded(&txn, o.id, amount).await?;
+        q::add_order_refunded(txn, o.id, amount).await?;
         let refund_id = Uuid::now_v7();
         tracing::Span::current().record("refund.id", tracing::field::display(refund_id));
         let actor = actor.map(|a| a.as_uuid());
@@ -152,10 +173,10 @@ impl Orders {
             created_at: Set(now),
             settled_at: Set(None),
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
         append(
-            &txn,
+            txn,
             o.id,
             Some(sub.id),
             EventKind::Refunded,
@@ -166,10 +187,8 @@ impl Orders {
         .await?;
         self.infra()
             .outbox
-            .enqueue(&txn, topics::REFUNDED, &json!({"refund_id": refund_id}))
+            .enqueue(txn, topics::REFUNDED, &json!({"refund_id": refund_id}))
             .await?;
-        txn.commit().await?;
-        self.infra().outbox.wake();
         Ok(row)
     }
 
