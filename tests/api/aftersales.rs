@@ -823,4 +823,64 @@ both_backends! {
         assert_eq!(app.count("refunds", "1=1").await, 1, "refunded once");
         assert_eq!(app.scalar("SELECT SUM(amount_fen) FROM refunds").await, 2 * 5990);
     }
+
+    async fn a_recall_ordered_four_times_at_once_is_made_once_and_every_answer_is_it(app) {
+        let shipped = app.batch_shipped_to(2).await;
+        let official = app.official().await;
+        let path = format!("/api/v1/batches/{}/recall", shipped.batch.id);
+
+        let answers = app.send_all((0..4).map(|_| app.http.post(app.url(&path)).bearer_auth(&official.token)
+            .json(&json!({"reason": "县农检站抽检：毒死蜱残留超标"}))).collect()).await;
+
+        let first = answers[0].id();
+        for r in &answers {
+            assert_eq!(r.status, 200, "{:?}", answers.iter().map(|r| format!("{} {}", r.status, r.text)).collect::<Vec<_>>());
+            assert_eq!(r.id(), first);
+        }
+        assert_eq!(app.count("recalls", "1=1").await, 1);
+        assert_eq!(app.count("recall_notices", "1=1").await, 2, "one notice per buyer, not per request");
+    }
+
+    async fn accepting_and_escalating_an_offer_at_the_same_moment_moves_the_claim_once_and_refunds_only_if_it_was_accepted(app) {
+        // Before, accepting refunded first and moved the claim second: when the escalation
+        // moved it in between, the money had gone out for a claim still open.
+        let f = offered(&app).await;
+        let buyer = &f.parcel.buyer;
+        let claim = f.claim.id;
+
+        let answers = app.send_all(vec![
+            app.http.post(app.url(&format!("/api/v1/claims/{claim}/accept"))).bearer_auth(&buyer.token),
+            app.http.post(app.url(&format!("/api/v1/claims/{claim}/escalate"))).bearer_auth(&buyer.token)
+                .json(&json!({"reason": "三个都坏了，照片很清楚"})),
+        ]).await;
+
+        let won: Vec<u16> = answers.iter().map(|r| r.status).collect();
+        assert_eq!(won.iter().filter(|s| **s == 200).count(), 1, "one move: {:?}", answers.iter().map(|r| format!("{} {}", r.status, r.text)).collect::<Vec<_>>());
+        let status = app.get(&format!("/api/v1/claims/{claim}"), Some(&buyer.token)).await.str("status").to_owned();
+        let refunds = app.count("refunds", "1=1").await;
+        match status.as_str() {
+            "resolved" => assert_eq!(refunds, 1, "accepted: the offer is refunded once"),
+            other => assert_eq!(refunds, 0, "{other}: nothing is refunded for a claim still open"),
+        }
+    }
+
+    async fn a_parcel_shipped_from_a_batch_at_the_moment_it_is_recalled_is_either_refused_or_told(app) {
+        let shipped = app.batch_shipped_to(1).await;
+        let late_buyer = app.consumer().await;
+        let late = app.paid_order(&late_buyer, &[(shipped.seller.sku, 1)]).await;
+        let official = app.official().await;
+        let part = late.part();
+
+        let answers = app.send_all(vec![
+            app.http.post(app.url(&format!("/api/v1/sub-orders/{}/ship", part.id))).bearer_auth(&shipped.seller.owner.token)
+                .json(&json!({"carrier": "顺丰速运", "tracking_no": "SF5550001112", "batches": [{"line_id": part.line().id, "batch_id": shipped.batch.id}]})),
+            app.http.post(app.url(&format!("/api/v1/batches/{}/recall", shipped.batch.id))).bearer_auth(&official.token)
+                .json(&json!({"reason": "县农检站抽检：毒死蜱残留超标"})),
+        ]).await;
+
+        answers[1].expect_status(200);
+        assert!(matches!(answers[0].status, 200 | 409 | 422), "{}", answers[0].text);
+        // Every parcel that left from the batch is one its buyer is told about.
+        assert_eq!(app.count("shipment_batches", "1=1").await, app.count("recall_notices", "1=1").await, "ship: {}", answers[0].text);
+    }
 }

@@ -13,7 +13,7 @@ use crate::store::queries::recalls;
 use crate::store::{notice, recall};
 use chrono::{DateTime, Utc};
 use farmgate_identity::Actor;
-use farmgate_infra::db::{begin_write, unique_violation};
+use farmgate_infra::db::{begin_write, serialise, unique_violation};
 use farmgate_kernel::id::{
     AccountId, BatchId, ListingId, OrderId, OrgId, RecallId, RefundId, SubOrderId,
 };
@@ -147,11 +147,17 @@ impl Aftersales {
         if let Some(existing) = recalls::of_batch(db, b.id).await? {
             return self.report_of(&existing).await;
         }
-        // Every parcel packed from the batch, by sub-order.
-        let shipped = orders_read::sub_orders_shipped_from_batch(db, b.id).await?;
         let now = self.now();
         let id = RecallId::new();
         let txn = begin_write(db).await?;
+        // Recalls of one batch take turns: one ordered twice at once (an official and the
+        // failed-inspection job, or a double tap) is made once, and the second answers with
+        // it, as a later one would.
+        serialise(&txn, "aftersales.recall", b.id).await?;
+        if let Some(existing) = recalls::of_batch(&txn, b.id).await? {
+            drop(txn);
+            return self.report_of(&existing).await;
+        }
         self.orders()
             .trace()
             .append_system(
@@ -164,6 +170,10 @@ impl Aftersales {
                 b.seller,
             )
             .await?;
+        // Every parcel packed from the batch, by sub-order: read after the recall joined the
+        // batch's record, which waited for a shipment being written at the same moment, so
+        // that parcel is here; a later shipment sees the recall and is refused.
+        let shipped = orders_read::sub_orders_shipped_from_batch(&txn, b.id).await?;
         recalls::insert(
             &txn,
             recall::Model {

@@ -26,7 +26,7 @@ use farmgate_kernel::id::SubOrderId;
         (status = 401, description = "`unauthenticated`", body = ErrorBody),
         (status = 403, description = "`forbidden`, `cross_site_request`, `read_only`", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
-        (status = 409, description = "Conflict: `cannot_ship`, `concurrent_update`, `org_not_verified`", body = ErrorBody),
+        (status = 409, description = "Conflict: `cannot_ship`, `concurrent_update`, `org_not_verified`, `batch_recalled` (recalled while this shipment was being written)", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
         (status = 422, description = "`validation_failed`; a batch that may not ship is named in *fields* with why: `not_found`, `wrong_listing`, `batch_recalled`, `batch_blocked`, `not_inspected`, `chain_broken`", body = ErrorBody),
     ))]

@@ -150,8 +150,13 @@ impl Orders {
             None => e.into(),
         })?;
         // Each batch's trace record gets one shipping event, however many lines it packed.
+        // In the order of the batches' ids: appending takes turns per batch, and two parcels
+        // packed from the same two batches must wait for each other in the same order, never
+        // each holding the batch the other wants.
         let mut chained: BTreeSet<BatchId> = BTreeSet::new();
         let mut codes = Vec::new();
+        let mut picks = picks;
+        picks.sort_by_key(|(_, b)| b.id);
         for (l, b) in &picks {
             shipment_batch::ActiveModel {
                 shipment_id: Set(shipment_id),

@@ -9,7 +9,7 @@ use crate::error::{Missing, Result, TraceError};
 use crate::store::{batch, event, queries};
 use chrono::{DateTime, Utc};
 use farmgate_identity::Actor;
-use farmgate_infra::db::{begin_write, unique_violation};
+use farmgate_infra::db::{begin_write, serialise, unique_violation};
 use farmgate_kernel::id::{AccountId, BatchId, OrgId};
 use farmgate_kernel::{FieldError, ValidationErrors};
 use sea_orm::ConnectionTrait;
@@ -121,11 +121,20 @@ impl Trace {
         occurred_at: DateTime<Utc>,
         seller_org: OrgId,
     ) -> Result<String> {
+        // Records the system appends to one batch take turns (a shipment and a recall at the
+        // same moment): the later one reads the chain, and the batch's status, after the
+        // earlier one committed, instead of colliding on the sequence number.
+        serialise(conn, "trace.chain", batch_id).await?;
         let b = queries::batch_by_id(conn, batch_id)
             .await?
             .ok_or(TraceError::NotFound(Missing::Batch))?;
         if b.seller_org_id != seller_org.as_uuid() {
             return Err(TraceError::Forbidden);
+        }
+        // The shipper checked the batch before its transaction; a recall may have committed
+        // since. Read here, in the shipment's transaction, a recalled batch ships nothing.
+        if kind == EventKind::Shipping && b.status == domain::BatchStatus::Recalled {
+            return Err(TraceError::BatchRecalled);
         }
         let data = domain::parse_event_data(kind, &data)?;
         let events = queries::events_of(conn, batch_id).await?;
