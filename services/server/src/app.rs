@@ -194,6 +194,7 @@ pub async fn build_infra(settings: &Settings, options: &BuildOptions) -> anyhow:
     tracing::info!(backend = db::backend_name(&db), "outbox");
     let sms = build_sms(settings, &db, &options.clock)?;
 
+    let metrics = Metrics::new();
     Ok(Infra {
         db,
         objects,
@@ -201,7 +202,8 @@ pub async fn build_infra(settings: &Settings, options: &BuildOptions) -> anyhow:
         outbox: Outbox::new(options.clock.clone()),
         sms,
         clock: options.clock.clone(),
-        metrics: Metrics::new(),
+        limits: farmgate_infra::limit::SharedLimits::new(&metrics),
+        metrics,
     })
 }
 
