@@ -3,6 +3,7 @@
 
 use farmgate_catalog::images::MAX_UPLOAD_BYTES;
 use farmgate_infra::search::SearchDoc;
+use farmgate_kernel::id::ListingId;
 use farmgate_tests::prelude::*;
 
 /// The body of a listing in two sizes ([`Product::oranges_in_two_sizes`]) in `category`.
@@ -845,8 +846,8 @@ both_backends! {
         app.post(&format!("/api/v1/admin/listings/{delisted}/delist"), json!({"reason": "抽检农残超标，暂停销售"}), Some(&op.token)).await.expect_status(200);
         let neighbour = app.verified_seller().await;
         live_listing(&app, &neighbour, "高山蜜柚 2个装").await;
-        app.state.catalog.set_sales(small, 5).await.expect("sales");
-        app.state.catalog.set_sales(popular, 50).await.expect("sales");
+        app.state.catalog.set_sales(ListingId(small), 5).await.expect("sales");
+        app.state.catalog.set_sales(ListingId(popular), 50).await.expect("sales");
         app.outbox_drained().await;
 
         let r = app.get(&format!("/api/v1/sellers/{}", seller.org), None).await;

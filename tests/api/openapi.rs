@@ -16,6 +16,7 @@ use std::path::Path;
 
 const SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/api/openapi.snapshot.json");
 const UPDATE: &str = "FARMGATE_UPDATE_SNAPSHOT";
+const API_MD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/API.md");
 const HOW_TO_UPDATE: &str =
     "FARMGATE_UPDATE_SNAPSHOT=1 cargo nextest run -p farmgate-tests --test api -- openapi";
 
@@ -153,4 +154,84 @@ fn short(v: &Value) -> String {
     } else {
         text
     }
+}
+
+/// Every error answer in the document names the codes a client may match, and those codes are
+/// the ones the rooms declare: each 4xx response's description names at least one `` `code` ``
+/// from the union of every crate's error enum and the HTTP plumbing's, and every declared code
+/// of a room is named by some operation; the plumbing's codes, which any operation may answer,
+/// are listed in docs/API.md.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_error_answer_names_declared_codes_and_every_code_is_documented() {
+    use farmgate_infra::http::ApiError;
+    use farmgate_infra::http::codes::{HttpCode, codes_in_description};
+    use std::collections::BTreeSet;
+    let Some(app) = TestApp::spawn(Backend::Embedded).await else {
+        return;
+    };
+    let declared: BTreeSet<String> = HttpCode::ALL
+        .iter()
+        .map(|c| ApiError::from(*c))
+        .chain(examples(farmgate_identity::IdentityError::examples()))
+        .chain(examples(farmgate_catalog::CatalogError::examples()))
+        .chain(examples(farmgate_trace::TraceError::examples()))
+        .chain(examples(farmgate_orders::OrdersError::examples()))
+        .chain(examples(farmgate_aftersales::AftersalesError::examples()))
+        .chain(examples(farmgate_stats::StatsError::examples()))
+        .map(|e| e.code.to_string())
+        .collect();
+
+    let doc = app.get("/api/v1/openapi.json", None).await;
+    doc.expect_status(200);
+
+    let mut problems = Vec::new();
+    let mut named = BTreeSet::new();
+    let paths = doc.body["paths"].as_object().cloned().unwrap_or_default();
+    assert!(paths.len() > 100, "the document lists the routes");
+    for (path, item) in &paths {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            for (status, response) in op["responses"].as_object().into_iter().flatten() {
+                let description = response["description"].as_str().unwrap_or_default();
+                if description.trim().is_empty() {
+                    problems.push(format!("{method} {path} {status}: no description"));
+                }
+                if !status.starts_with('4') {
+                    continue;
+                }
+                let codes = codes_in_description(description);
+                if codes.is_empty() {
+                    problems.push(format!("{method} {path} {status}: names no code"));
+                }
+                for c in codes {
+                    if !declared.contains(c) {
+                        problems.push(format!(
+                            "{method} {path} {status}: `{c}` is no declared code"
+                        ));
+                    }
+                    named.insert(c.to_owned());
+                }
+            }
+        }
+    }
+    // The plumbing's codes can answer any operation: docs/API.md lists them all once.
+    let api_md = std::fs::read_to_string(API_MD).unwrap_or_default();
+    for c in HttpCode::ALL {
+        let code = c.code();
+        if !api_md.contains(&format!("| `{code}` |")) {
+            problems.push(format!("`{code}` is missing from the table in {API_MD}"));
+        }
+    }
+    let plumbing: BTreeSet<&str> = HttpCode::ALL.iter().map(|c| c.code()).collect();
+    for code in &declared {
+        if !plumbing.contains(code.as_str()) && !named.contains(code) {
+            problems.push(format!("`{code}` is declared but no operation names it"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+fn examples<E: Into<farmgate_infra::http::ApiError>>(
+    errors: Vec<E>,
+) -> impl Iterator<Item = farmgate_infra::http::ApiError> {
+    errors.into_iter().map(Into::into)
 }

@@ -1,6 +1,7 @@
 //! Traceability through the real server: batches, events, the rules, codes, the public page,
 //! GS1 links, EPCIS, unit codes — and tampering with the database directly.
 
+use farmgate_kernel::id::{BatchId, ListingId};
 use farmgate_tests::prelude::*;
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Order as SqlOrder, Query};
@@ -119,9 +120,9 @@ both_backends! {
     async fn a_failed_inspection_blocks_the_batch_until_a_passing_retest(app) {
         let (seller, batch) = seller_and_batch(&app).await;
         let owner = &seller.owner;
-        let before = app.state.trace.ensure_shippable(batch.id, seller.listing).await;
+        let before = app.state.trace.ensure_shippable(BatchId(batch.id), ListingId(seller.listing)).await;
         assert!(
-            matches!(&before, Err(farmgate_trace::TraceError::Conflict { code: "not_inspected", .. })),
+            matches!(&before, Err(farmgate_trace::TraceError::NotInspected)),
             "a batch ships only after an inspection passed: {before:?}"
         );
 
@@ -129,12 +130,12 @@ both_backends! {
 
         let b = app.get(&format!("/api/v1/batches/{}", batch.id), Some(&owner.token)).await;
         assert_eq!(b.str("status"), "blocked");
-        assert!(app.state.trace.ensure_shippable(batch.id, seller.listing).await.is_err(), "a failed batch cannot be shipped");
+        assert!(app.state.trace.ensure_shippable(BatchId(batch.id), ListingId(seller.listing)).await.is_err(), "a failed batch cannot be shipped");
         let page = app.get(&format!("/t/{}", batch.code), None).await;
         assert_eq!(page.status, 200);
         assert!(page.text.contains("data-testid=\"blocked\""));
         app.add_event(owner, batch.id, "inspection", &app.days_ago(1), inspection("pass")).await.expect_status(201);
-        assert!(app.state.trace.ensure_shippable(batch.id, seller.listing).await.is_ok());
+        assert!(app.state.trace.ensure_shippable(BatchId(batch.id), ListingId(seller.listing)).await.is_ok());
     }
 
     async fn a_lab_report_is_hashed_into_the_chain_and_the_file_served_is_the_file_hashed(app) {

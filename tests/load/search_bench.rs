@@ -8,8 +8,8 @@
 //! ```
 //! With FARMGATE_MEILI_URL and FARMGATE_MEILI_KEY set, the same runs against Meilisearch.
 
-use farmgate_catalog::domain::ListingStatus;
-use farmgate_catalog::store::{listing, sku};
+use farmgate_catalog::bulk::{self, BulkListing, BulkSku};
+use farmgate_catalog::domain::Unit;
 use farmgate_identity::PasswordCost;
 use farmgate_identity::domain::{NewAccount, OrgFacts, OrgFactsInput, Review};
 use farmgate_identity::{Actor, OrgKind, PlatformRole};
@@ -18,7 +18,7 @@ use farmgate_kernel::id::{AccountId, OrgId};
 use farmgate_kernel::region::RegionInput;
 use farmgate_server::BuildOptions;
 use farmgate_server::settings::Settings;
-use sea_orm::{EntityTrait, Set, TransactionTrait};
+use sea_orm::TransactionTrait;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -319,7 +319,12 @@ async fn prepare(a: &Args) -> anyhow::Result<(f64, f64)> {
         sellers.push((org.id, township, account.id));
     }
     let categories = catalog.categories().await?;
-    let cat_of = |slug: &str| categories.iter().find(|c| c.slug == slug).map(|c| c.id);
+    let cat_of = |slug: &str| {
+        categories
+            .iter()
+            .find(|c| c.slug == slug)
+            .map(|c| farmgate_kernel::id::CategoryId(c.id))
+    };
     let db = &app.state.infra.db;
     let started = Instant::now();
     let now = chrono::Utc::now();
@@ -327,7 +332,6 @@ async fn prepare(a: &Args) -> anyhow::Result<(f64, f64)> {
     while done < a.listings {
         let n = (a.listings - done).min(500);
         let mut ls = Vec::with_capacity(n);
-        let mut ss = Vec::with_capacity(n * 2);
         for _ in 0..n {
             let (product, slug) = *rng.pick(PRODUCTS);
             let title = format!(
@@ -338,58 +342,38 @@ async fn prepare(a: &Args) -> anyhow::Result<(f64, f64)> {
                 rng.pick(SIZES)
             );
             let (seller, township, created_by) = *rng.pick(&sellers);
-            let id = Uuid::now_v7();
             let at = now - chrono::Duration::minutes((rng.next() % 500_000) as i64);
-            ls.push(listing::ActiveModel {
-                id: Set(id),
-                seller_org_id: Set(seller),
-                category_id: Set(cat_of(slug).ok_or_else(|| anyhow::anyhow!("category {slug}"))?),
-                title: Set(title.chars().take(60).collect()),
-                description: Set(format!("{product}，产地直发。")),
-                province: Set("江西省".into()),
-                city: Set("赣州市".into()),
-                county: Set("青石县".into()),
-                township: Set(Some(township.into())),
-                village: Set(None),
-                origin_note: Set(None),
-                season: Set(None),
-                storage: Set(None),
-                shelf_life_days: Set(Some(30)),
-                status: Set(ListingStatus::Approved.as_str().into()),
-                status_reason: Set(None),
-                sales: Set((rng.next() % 5000) as i64),
-                created_by: Set(created_by),
-                created_at: Set(at),
-                updated_at: Set(at),
-                approved_at: Set(Some(at)),
-                producer_org_id: Set(None),
-            });
-            for k in 0..(1 + rng.next() % 2) {
-                ss.push(sku::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    listing_id: Set(id),
-                    name: Set(rng.pick(SIZES).to_string()),
-                    unit: Set("box".into()),
-                    price_fen: Set(500 + (rng.next() % 30_000) as i64),
-                    stock: Set(if rng.next().is_multiple_of(20) {
+            let skus = (0..(1 + rng.next() % 2))
+                .map(|_| BulkSku {
+                    name: rng.pick(SIZES).to_string(),
+                    unit: Unit::Box,
+                    price_fen: 500 + (rng.next() % 30_000) as i64,
+                    stock: if rng.next().is_multiple_of(20) {
                         0
                     } else {
                         (rng.next() % 500) as i64
-                    }),
-                    weight_grams: Set(2500),
-                    net_weight_grams: Set(None),
-                    gtin: Set(None),
-                    tiers: Set(serde_json::json!([])),
-                    active: Set(true),
-                    sort_order: Set(k as i32),
-                    created_at: Set(at),
-                    updated_at: Set(at),
-                });
-            }
+                    },
+                    weight_grams: 2500,
+                })
+                .collect();
+            ls.push(BulkListing {
+                seller_org_id: OrgId(seller),
+                created_by: AccountId(created_by),
+                category_id: cat_of(slug).ok_or_else(|| anyhow::anyhow!("category {slug}"))?,
+                title: title.chars().take(60).collect(),
+                description: format!("{product}，产地直发。"),
+                province: "江西省".into(),
+                city: "赣州市".into(),
+                county: "青石县".into(),
+                township: Some(township.into()),
+                shelf_life_days: Some(30),
+                sales: (rng.next() % 5000) as i64,
+                at,
+                skus,
+            });
         }
         let txn = db.begin().await?;
-        listing::Entity::insert_many(ls).exec(&txn).await?;
-        sku::Entity::insert_many(ss).exec(&txn).await?;
+        bulk::insert_approved(&txn, ls).await?;
         txn.commit().await?;
         done += n;
     }

@@ -10,18 +10,14 @@
 //! ```
 
 use chrono::Duration as Days;
-use farmgate_catalog::domain::ListingStatus;
-use farmgate_catalog::store::listing;
 use farmgate_demo::seller_actor;
 use farmgate_identity::{OrgKind, PasswordCost};
-use farmgate_kernel::id::{AccountId, OrgId};
 use farmgate_server::BuildOptions;
 use farmgate_server::settings::Settings;
 use farmgate_trace::domain::{CertificateBasis, EventKind};
 use farmgate_trace::service::{
     CertificateInput, Commitments, NewBatchRequest, NewEventRequest, PlotInput, shanghai_day,
 };
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -86,10 +82,7 @@ async fn prepare(a: &Args) -> anyhow::Result<(Vec<String>, f64)> {
     )
     .await?;
     farmgate_demo::seed(&app.state.demo_services()).await?;
-    let listings = listing::Entity::find()
-        .filter(listing::Column::Status.eq(ListingStatus::Approved.as_str()))
-        .all(&app.state.infra.db)
-        .await?;
+    let listings = farmgate_catalog::read::demo::approved_listings(&app.state.infra.db).await?;
     anyhow::ensure!(!listings.is_empty(), "the demo has no approved listings");
     let trace = &app.state.trace;
     let now = trace.infra().clock.now();
@@ -98,11 +91,7 @@ async fn prepare(a: &Args) -> anyhow::Result<(Vec<String>, f64)> {
     let mut codes = Vec::with_capacity(a.batches);
     for i in 0..a.batches {
         let l = &listings[i % listings.len()];
-        let owner = seller_actor(
-            AccountId(l.created_by),
-            OrgId(l.seller_org_id),
-            OrgKind::Cooperative,
-        );
+        let owner = seller_actor(l.created_by, l.seller_org_id, OrgKind::Cooperative);
         let harvested = (i % 20) as i64 + 1;
         let record = trace
             .create_batch(
@@ -134,7 +123,7 @@ async fn prepare(a: &Args) -> anyhow::Result<(Vec<String>, f64)> {
                 },
             )
             .await?;
-        let id = record.batch.id;
+        let id = record.id();
         let at = |days: i64, hours: i64| now - Days::days(days) + Days::hours(hours - 12);
         let events = [
             (

@@ -1,36 +1,60 @@
-//! The catalogue's errors and how they look over HTTP.
+//! The catalogue's errors: one variant per stable code a client matches, with its zh-CN and
+//! English text, and how each looks over HTTP.
 
 use crate::domain::WorkflowError;
 use axum::http::StatusCode;
 use farmgate_identity::IdentityError;
-use farmgate_infra::http::ApiError;
+use farmgate_infra::http::{ApiError, HttpCode};
 use farmgate_infra::objects::ObjectError;
 use farmgate_infra::search::SearchError;
-use farmgate_kernel::{FieldError, ValidationErrors};
+use farmgate_kernel::{FieldError, Msg, ValidationErrors};
 use sea_orm::DbErr;
 
+farmgate_kernel::labelled_enum!(
+    /// What a `not_found` answer says is missing.
+    Missing {
+        Category => "category", "类目", "category";
+        Seller => "seller", "商家", "seller";
+        Listing => "listing", "商品", "listing";
+        Revision => "revision", "审核记录", "revision";
+        Sku => "sku", "规格", "SKU";
+        Image => "image", "图片", "image";
+        /// A photo file under `/media/` (only public copies are served).
+        File => "file", "文件", "file";
+    }
+);
+
 #[derive(Debug, thiserror::Error)]
+#[cfg_attr(test, derive(strum::EnumDiscriminants))]
+#[cfg_attr(test, strum_discriminants(derive(strum::EnumIter, Hash)))]
 pub enum CatalogError {
+    /// `validation_failed` (422): the body's `fields` name the problems.
     #[error("invalid input: {0}")]
     Invalid(#[from] ValidationErrors),
-    #[error(transparent)]
-    Identity(#[from] IdentityError),
-    #[error("{en} not found")]
-    NotFound { zh: &'static str, en: &'static str },
+    /// `not_found` (404).
+    #[error("{} not found", .0.label_en())]
+    NotFound(Missing),
+    /// `forbidden` (403).
     #[error("not allowed")]
     Forbidden,
+    /// `invalid_state` (409): a review move the listing's state does not allow.
     #[error("workflow: {0}")]
     Workflow(#[from] WorkflowError),
-    #[error("{code}: {en}")]
-    Conflict {
-        code: &'static str,
-        zh: String,
-        en: String,
-    },
+    /// `too_many_images` (409): a listing holds at most 9 photos.
+    #[error("too many images")]
+    TooManyImages,
+    /// `unsupported_image` (415).
     #[error("unsupported image")]
     UnsupportedImage,
+    /// `payload_too_large` (413), with the photo limits in the message.
     #[error("image too large")]
     ImageTooLarge,
+    /// `malformed_multipart` (400): an upload that is not multipart form data.
+    #[error("malformed multipart upload")]
+    MalformedMultipart,
+    /// Identity's error, answered with identity's own code.
+    #[error(transparent)]
+    Identity(#[from] IdentityError),
     #[error("database")]
     Db(#[from] DbErr),
     #[error("object store")]
@@ -42,70 +66,230 @@ pub enum CatalogError {
 }
 
 impl CatalogError {
-    pub fn not_found(zh: &'static str, en: &'static str) -> Self {
-        Self::NotFound { zh, en }
+    pub fn field(e: FieldError) -> Self {
+        Self::Invalid(e.into())
     }
 
-    pub fn conflict(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self::Conflict {
-            code,
-            zh: zh.into(),
-            en: en.into(),
+    /// The stable code clients match.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CatalogError::Invalid(_) => HttpCode::ValidationFailed.code(),
+            CatalogError::NotFound(_) => HttpCode::NotFound.code(),
+            CatalogError::Forbidden => HttpCode::Forbidden.code(),
+            CatalogError::Workflow(_) => "invalid_state",
+            CatalogError::TooManyImages => "too_many_images",
+            CatalogError::UnsupportedImage => "unsupported_image",
+            CatalogError::ImageTooLarge => HttpCode::PayloadTooLarge.code(),
+            CatalogError::MalformedMultipart => "malformed_multipart",
+            CatalogError::Identity(e) => e.code(),
+            CatalogError::Db(_) | CatalogError::Objects(_) | CatalogError::Image(_) => {
+                HttpCode::Internal.code()
+            }
+            CatalogError::Search(_) => HttpCode::Unavailable.code(),
         }
     }
 
-    pub fn field(e: FieldError) -> Self {
-        Self::Invalid(e.into())
+    /// The text for people, in both languages.
+    pub fn message(&self) -> Msg {
+        let (zh, en) = match self {
+            CatalogError::NotFound(what) => {
+                return Msg::new(
+                    format!("{}不存在", what.label_zh()),
+                    format!("{} not found", what.label_en()),
+                );
+            }
+            CatalogError::Workflow(w) => match w {
+                WorkflowError::AlreadyPending => (
+                    "该商品已在审核中",
+                    "this listing is already waiting for review",
+                ),
+                WorkflowError::AlreadyApproved => (
+                    "该商品已上架；修改标题、类目或产地会自动提交审核",
+                    "this listing is live; changes to its title, category or origin are reviewed automatically",
+                ),
+                WorkflowError::NoSku => (
+                    "请至少添加一个在售规格后再提交审核",
+                    "add at least one SKU on sale before submitting",
+                ),
+                WorkflowError::NotListed => (
+                    "只有已上架或待审核的商品可以下架",
+                    "only a live or waiting listing can be delisted",
+                ),
+                WorkflowError::AlreadyDecided => {
+                    ("该修改已审核过", "this revision was already decided")
+                }
+            },
+            CatalogError::TooManyImages => {
+                ("每个商品最多 9 张图片", "at most 9 photos per listing")
+            }
+            CatalogError::UnsupportedImage => (
+                "仅支持 JPEG、PNG、WebP 格式的图片",
+                "only JPEG, PNG and WebP images are accepted",
+            ),
+            CatalogError::ImageTooLarge => (
+                "图片太大：文件不超过 8 MB，边长不超过 8000 像素",
+                "the image is too large: at most 8 MB and 8000 pixels a side",
+            ),
+            CatalogError::MalformedMultipart => (
+                "上传内容格式不正确",
+                "the upload is not valid multipart form data",
+            ),
+            CatalogError::Identity(e) => return e.message(),
+            CatalogError::Invalid(_) => return HttpCode::ValidationFailed.message(),
+            CatalogError::Forbidden => return HttpCode::Forbidden.message(),
+            CatalogError::Db(_) | CatalogError::Objects(_) | CatalogError::Image(_) => {
+                return HttpCode::Internal.message();
+            }
+            CatalogError::Search(_) => return HttpCode::Unavailable.message(),
+        };
+        Msg::new(zh, en)
+    }
+
+    /// The HTTP status of the catalogue's own codes; `None` for identity's, whose status
+    /// identity's own conversion gives.
+    fn status(&self) -> Option<StatusCode> {
+        Some(match self {
+            CatalogError::Invalid(_) => HttpCode::ValidationFailed.status(),
+            CatalogError::NotFound(_) => HttpCode::NotFound.status(),
+            CatalogError::Forbidden => HttpCode::Forbidden.status(),
+            CatalogError::Workflow(_) | CatalogError::TooManyImages => StatusCode::CONFLICT,
+            CatalogError::UnsupportedImage => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            CatalogError::ImageTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            CatalogError::MalformedMultipart => StatusCode::BAD_REQUEST,
+            CatalogError::Identity(_) => return None,
+            CatalogError::Db(_) | CatalogError::Objects(_) | CatalogError::Image(_) => {
+                HttpCode::Internal.status()
+            }
+            CatalogError::Search(_) => HttpCode::Unavailable.status(),
+        })
+    }
+
+    /// One value of every variant, for the catalogue test and the OpenAPI check.
+    pub fn examples() -> Vec<Self> {
+        vec![
+            CatalogError::Invalid(ValidationErrors::from(FieldError::new(
+                "title",
+                "required",
+                "请填写标题",
+                "enter a title",
+            ))),
+            CatalogError::NotFound(Missing::Listing),
+            CatalogError::Forbidden,
+            CatalogError::Workflow(WorkflowError::AlreadyPending),
+            CatalogError::TooManyImages,
+            CatalogError::UnsupportedImage,
+            CatalogError::ImageTooLarge,
+            CatalogError::MalformedMultipart,
+            CatalogError::Identity(IdentityError::Forbidden),
+            CatalogError::Db(DbErr::Custom("example".into())),
+            CatalogError::Objects(ObjectError::InvalidKey("example".into())),
+            CatalogError::Search(SearchError::Index("example".into())),
+            CatalogError::Image("example".into()),
+        ]
     }
 }
 
 impl From<CatalogError> for ApiError {
     fn from(e: CatalogError) -> Self {
         match e {
-            CatalogError::Invalid(errs) => ApiError::validation(errs),
+            // Identity decides its own answers (status, code, text, fields, Retry-After).
             CatalogError::Identity(e) => e.into(),
-            CatalogError::NotFound { zh, en } => ApiError::not_found(zh, en),
-            CatalogError::Forbidden => ApiError::forbidden(),
-            CatalogError::Workflow(w) => {
-                let (zh, en) = match w {
-                    WorkflowError::AlreadyPending => (
-                        "该商品已在审核中",
-                        "this listing is already waiting for review",
-                    ),
-                    WorkflowError::AlreadyApproved => (
-                        "该商品已上架；修改标题、类目或产地会自动提交审核",
-                        "this listing is live; changes to its title, category or origin are reviewed automatically",
-                    ),
-                    WorkflowError::NoSku => (
-                        "请至少添加一个在售规格后再提交审核",
-                        "add at least one SKU on sale before submitting",
-                    ),
-                    WorkflowError::NotListed => (
-                        "只有已上架或待审核的商品可以下架",
-                        "only a live or waiting listing can be delisted",
-                    ),
-                };
-                ApiError::conflict("invalid_state", zh, en)
-            }
-            CatalogError::Conflict { code, zh, en } => ApiError::conflict(code, zh, en),
-            CatalogError::UnsupportedImage => ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_image",
-                "仅支持 JPEG、PNG、WebP 格式的图片",
-                "only JPEG, PNG and WebP images are accepted",
-            ),
-            CatalogError::ImageTooLarge => ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "图片太大：文件不超过 8 MB，边长不超过 8000 像素",
-                "the image is too large: at most 8 MB and 8000 pixels a side",
-            ),
+            CatalogError::Invalid(errs) => ApiError::validation(errs),
+            // Failures of ours: the cause goes to the log, the client gets a generic message.
             e @ (CatalogError::Db(_) | CatalogError::Objects(_) | CatalogError::Image(_)) => {
                 ApiError::internal(e)
             }
             e @ CatalogError::Search(_) => ApiError::unavailable(e),
+            e => {
+                let m = e.message();
+                let status = e.status().unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                ApiError::new(status, e.code(), m.zh, m.en)
+            }
         }
     }
 }
 
 pub type Result<T, E = CatalogError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+    use strum::IntoEnumIterator;
+
+    #[test]
+    fn the_examples_cover_every_variant() {
+        let listed: HashSet<CatalogErrorDiscriminants> = CatalogError::examples()
+            .iter()
+            .map(CatalogErrorDiscriminants::from)
+            .collect();
+        for d in CatalogErrorDiscriminants::iter() {
+            assert!(listed.contains(&d), "{d:?} has no example");
+        }
+    }
+
+    #[test]
+    fn every_code_is_snake_case_speaks_both_languages_and_has_one_status() {
+        let problems = farmgate_infra::http::check_catalogue(
+            CatalogError::examples().into_iter().map(ApiError::from),
+        );
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn codes_texts_and_statuses_are_the_ones_clients_already_match() {
+        let answer = |e: CatalogError| {
+            let code = e.code();
+            let a = ApiError::from(e);
+            assert_eq!(a.code, code);
+            (
+                a.status.as_u16(),
+                code,
+                a.message.zh.clone(),
+                a.message.en.clone(),
+            )
+        };
+        assert_eq!(
+            answer(CatalogError::NotFound(Missing::Sku)),
+            (
+                404,
+                "not_found",
+                "规格不存在".into(),
+                "SKU not found".into()
+            )
+        );
+        assert_eq!(
+            answer(CatalogError::Workflow(WorkflowError::AlreadyDecided)),
+            (
+                409,
+                "invalid_state",
+                "该修改已审核过".into(),
+                "this revision was already decided".into()
+            )
+        );
+        assert_eq!(
+            answer(CatalogError::TooManyImages),
+            (
+                409,
+                "too_many_images",
+                "每个商品最多 9 张图片".into(),
+                "at most 9 photos per listing".into()
+            )
+        );
+        assert_eq!(
+            answer(CatalogError::ImageTooLarge).0,
+            413,
+            "payload_too_large keeps its status"
+        );
+        assert_eq!(answer(CatalogError::MalformedMultipart).0, 400);
+        assert_eq!(answer(CatalogError::UnsupportedImage).0, 415);
+        assert_eq!(
+            answer(CatalogError::Identity(IdentityError::Forbidden)).1,
+            "forbidden"
+        );
+        assert_eq!(
+            answer(CatalogError::Search(SearchError::Index("down".into()))).0,
+            503
+        );
+    }
+}

@@ -7,15 +7,16 @@
 //! reindex the listings they affect. `farmgate reindex` rebuilds everything.
 
 use crate::Catalog;
-use crate::domain::{Availability, ListingStatus};
+use crate::domain::Availability;
 use crate::error::{CatalogError, Result};
-use crate::service::{origin_of, status_of, topics};
-use crate::store::{category, image, listing, sku};
+use crate::service::{origin_of, topics};
+use crate::store::queries::{images, listings, skus};
+use crate::store::{category, listing, sku};
 use async_trait::async_trait;
 use farmgate_identity::{OrgStatus, OrgSummary};
 use farmgate_infra::outbox::{BoxError, OutboxEvent, OutboxHandler};
 use farmgate_infra::search::{Filters, SearchDoc, SearchRequest, SearchResponse, Sort};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use farmgate_kernel::id::{CategoryId, ListingId, OrgId};
 use serde::Deserialize;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -55,9 +56,8 @@ fn documents(
         let skus = by_listing.get(&l.id).cloned().unwrap_or_default();
         let active: Vec<&&sku::Model> = skus.iter().filter(|s| s.active).collect();
         let in_stock: Vec<&&sku::Model> = active.iter().copied().filter(|s| s.stock > 0).collect();
-        let status = status_of(l).unwrap_or(ListingStatus::Draft);
         let availability = crate::domain::availability(
-            status,
+            l.status,
             seller.status == OrgStatus::Verified,
             in_stock.len(),
         );
@@ -94,7 +94,7 @@ fn documents(
             seller_name: seller.name.clone(),
             seller_kind: seller.kind.as_str().to_owned(),
             price_from: cheapest.map_or(0, |s| s.price_fen),
-            unit: cheapest.map_or_else(String::new, |s| s.unit.clone()),
+            unit: cheapest.map_or_else(String::new, |s| s.unit.as_str().to_owned()),
             in_stock: !in_stock.is_empty(),
             sales: l.sales,
             created_at: l.approved_at.unwrap_or(l.created_at).timestamp(),
@@ -106,15 +106,13 @@ fn documents(
 
 impl Catalog {
     /// Re-reads these listings and brings their search documents up to date.
-    pub async fn reindex(&self, ids: &[Uuid]) -> Result<()> {
+    #[tracing::instrument(skip_all, fields(listings = ids.len()))]
+    pub async fn reindex(&self, ids: &[ListingId]) -> Result<()> {
         if ids.is_empty() {
             return Ok(());
         }
-        let db = &self.infra().db;
-        let listings = listing::Entity::find()
-            .filter(listing::Column::Id.is_in(ids.to_vec()))
-            .all(db)
-            .await?;
+        let ids: Vec<Uuid> = ids.iter().map(ListingId::as_uuid).collect();
+        let listings = listings::by_ids(&self.infra().db, &ids).await?;
         let found: Vec<Uuid> = listings.iter().map(|l| l.id).collect();
         let missing: Vec<Uuid> = ids.iter().copied().filter(|i| !found.contains(i)).collect();
         let (docs, mut gone) = self.documents_for(&listings).await?;
@@ -130,16 +128,8 @@ impl Catalog {
     ) -> Result<(Vec<SearchDoc>, Vec<Uuid>)> {
         let db = &self.infra().db;
         let ids: Vec<Uuid> = listings.iter().map(|l| l.id).collect();
-        let skus = sku::Entity::find()
-            .filter(sku::Column::ListingId.is_in(ids.clone()))
-            .all(db)
-            .await?;
-        let images = image::Entity::find()
-            .filter(image::Column::ListingId.is_in(ids))
-            .order_by_asc(image::Column::Position)
-            .order_by_asc(image::Column::CreatedAt)
-            .all(db)
-            .await?;
+        let skus = skus::of_listings(db, &ids).await?;
+        let images = images::of_listings(db, &ids).await?;
         let mut thumbs = HashMap::new();
         for i in images {
             thumbs
@@ -155,20 +145,14 @@ impl Catalog {
     }
 
     /// Rebuilds the whole index from the database; returns the number of documents indexed.
+    #[tracing::instrument(skip_all)]
     pub async fn rebuild_index(&self) -> Result<u64> {
         let db = &self.infra().db;
         self.search_index().clear().await?;
         let mut indexed = 0u64;
         let mut after: Option<Uuid> = None;
         loop {
-            let mut q = listing::Entity::find()
-                .filter(listing::Column::Status.eq(ListingStatus::Approved.as_str()))
-                .order_by_asc(listing::Column::Id)
-                .limit(REBUILD_BATCH);
-            if let Some(a) = after {
-                q = q.filter(listing::Column::Id.gt(a));
-            }
-            let batch = q.all(db).await?;
+            let batch = listings::approved_after(db, after, REBUILD_BATCH).await?;
             let Some(last) = batch.last() else { break };
             after = Some(last.id);
             let (docs, _) = self.documents_for(&batch).await?;
@@ -189,11 +173,7 @@ impl Catalog {
         if self.search_index().count().await? > 0 {
             return Ok(false);
         }
-        let any = listing::Entity::find()
-            .filter(listing::Column::Status.eq(ListingStatus::Approved.as_str()))
-            .one(&self.infra().db)
-            .await?;
-        if any.is_none() {
+        if !listings::any_approved(&self.infra().db).await? {
             return Ok(false);
         }
         self.rebuild_index().await?;
@@ -211,31 +191,21 @@ impl Catalog {
         };
         Ok(self.search_index().search(&request).await?)
     }
-
-    async fn listing_ids_where(&self, column: listing::Column, value: Uuid) -> Result<Vec<Uuid>> {
-        Ok(listing::Entity::find()
-            .filter(column.eq(value))
-            .select_only()
-            .column(listing::Column::Id)
-            .into_tuple()
-            .all(&self.infra().db)
-            .await?)
-    }
 }
 
 #[derive(Deserialize)]
 struct ListingEvent {
-    listing_id: Uuid,
+    listing_id: ListingId,
 }
 
 #[derive(Deserialize)]
 struct CategoryEvent {
-    category_id: Uuid,
+    category_id: CategoryId,
 }
 
 #[derive(Deserialize)]
 struct OrgEvent {
-    org_id: Uuid,
+    org_id: OrgId,
 }
 
 /// The outbox handler that keeps the search index current.
@@ -266,40 +236,29 @@ impl OutboxHandler for SearchIndexer {
     }
 
     async fn handle(&self, event: &OutboxEvent) -> Result<(), BoxError> {
+        let db = &self.catalog.infra().db;
         let ids = match event.topic.as_str() {
             topics::LISTING_CHANGED => vec![event.parse::<ListingEvent>()?.listing_id],
             topics::CATEGORY_CHANGED => {
                 let c = event.parse::<CategoryEvent>()?.category_id;
-                let mut ids = self
-                    .catalog
-                    .listing_ids_where(listing::Column::CategoryId, c)
-                    .await
-                    .map_err(boxed)?;
-                let children: Vec<Uuid> = self
+                let mut ids = listings::ids_in_category(db, c).await?;
+                let children: Vec<CategoryId> = self
                     .catalog
                     .categories()
                     .await
                     .map_err(boxed)?
                     .into_iter()
-                    .filter(|x| x.parent_id == Some(c))
-                    .map(|x| x.id)
+                    .filter(|x| x.parent_id == Some(c.as_uuid()))
+                    .map(|x| CategoryId(x.id))
                     .collect();
                 for child in children {
-                    ids.extend(
-                        self.catalog
-                            .listing_ids_where(listing::Column::CategoryId, child)
-                            .await
-                            .map_err(boxed)?,
-                    );
+                    ids.extend(listings::ids_in_category(db, child).await?);
                 }
                 ids
             }
             _ => {
                 let org = event.parse::<OrgEvent>()?.org_id;
-                self.catalog
-                    .listing_ids_where(listing::Column::SellerOrgId, org)
-                    .await
-                    .map_err(boxed)?
+                listings::all_ids_of_seller(db, org).await?
             }
         };
         for chunk in ids.chunks(500) {

@@ -2,24 +2,38 @@
 //! operator, prices and stock with a change log, photos, and the search documents that keep
 //! the search index current through the outbox.
 //!
-//! Other services use [`Catalog`]: `bundle` for a listing's facts (orders will snapshot them),
-//! and later the stock operations. They never read the catalogue's tables.
+//! It owns the tables `categories`, `listings`, `listing_revisions`, `skus`, `sku_changes` and
+//! `listing_images`, and the search index's documents. It calls identity (who acts, whether
+//! an organisation may sell, public organisation facts) and the shared infrastructure
+//! (database, outbox, object store, search index); nothing else.
+//!
+//! Other services use [`Catalog`]: `bundle` for a listing's facts (trace, after-sales),
+//! `for_sale` / `take_stock` / `return_stock` / `add_sales` inside their own transaction
+//! (orders), `freeze_for_recall` (after-sales recalls), `listings_with_gtin` (trace). Bulk
+//! readers (the statistics, the demo history) use the read models in `read/`. Nobody else
+//! reads the catalogue's tables (`store` is private); the search load script fills the shop
+//! through `bulk`.
+//!
+//! Layout: `domain/` (rules, the review machine), `store/` (entities and queries),
+//! `service/` (use cases, one file per family), `http/` (routes, handlers, views), `read/`
+//! (read models other rooms use), `error.rs`
+//! (the codes), `index.rs` (search documents and the indexer), `images.rs` (photo
+//! processing), `seed.rs` (the starting category tree).
 
+pub mod bulk;
 pub mod domain;
 pub mod error;
 pub mod http;
 pub mod images;
 pub mod index;
 pub mod read;
-pub mod sale;
 pub mod seed;
 pub mod service;
-pub mod store;
-pub mod views;
+pub(crate) mod store;
 
 pub use error::CatalogError;
 pub use index::SearchIndexer;
-pub use service::topics;
+pub use service::{sale, topics};
 
 use farmgate_identity::Identity;
 use farmgate_infra::Infra;

@@ -20,7 +20,7 @@ pub mod error;
 pub mod http;
 pub mod read;
 pub mod service;
-pub mod store;
+pub(crate) mod store;
 
 pub use auth::{Actor, AuthUser, HashPool, HashStats, MaybeAuthUser, Membership, PasswordCost};
 pub use domain::{

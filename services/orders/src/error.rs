@@ -1,107 +1,440 @@
-//! Orders' errors and how they look over HTTP.
+//! Orders' errors: one variant per code a client can match, with its zh-CN and English text,
+//! and how each looks over HTTP. Use cases raise variants, never strings.
 
+use axum::http::StatusCode;
 use farmgate_catalog::CatalogError;
 use farmgate_identity::IdentityError;
 use farmgate_infra::http::ApiError;
-use farmgate_kernel::{FieldError, ValidationErrors};
+use farmgate_infra::http::codes::HttpCode;
+use farmgate_kernel::id::SkuId;
+use farmgate_kernel::{FieldError, Msg, ValidationErrors, labelled_enum};
 use farmgate_trace::TraceError;
 use sea_orm::DbErr;
 
+use crate::domain::MAX_LINES;
+
+labelled_enum!(
+    /// What a `not_found` answer says is missing.
+    Missing {
+        Order => "order", "订单", "order";
+        SubOrder => "sub_order", "子订单", "sub-order";
+        OrderLine => "order_line", "订单商品", "order line";
+        Address => "address", "收货地址", "address";
+        Sku => "sku", "商品规格", "SKU";
+        CartItem => "cart_item", "购物车中的商品", "cart item";
+        Payment => "payment", "支付单", "payment";
+        PaymentProvider => "payment_provider", "支付渠道", "payment provider";
+        Waybill => "waybill", "运单", "waybill";
+    }
+);
+
 #[derive(Debug, thiserror::Error)]
+#[cfg_attr(test, derive(strum::EnumDiscriminants))]
+#[cfg_attr(test, strum_discriminants(derive(strum::EnumIter, Hash)))]
 pub enum OrdersError {
+    // ---- Generic
+    /// `validation_failed` (422): the fields say what is wrong.
     #[error("invalid input: {0}")]
     Invalid(#[from] ValidationErrors),
+    /// `not_found` (404).
+    #[error("{} not found", .0.label_en())]
+    NotFound(Missing),
+    /// `forbidden` (403).
+    #[error("not allowed")]
+    Forbidden,
     #[error(transparent)]
     Identity(#[from] IdentityError),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
     #[error(transparent)]
     Trace(#[from] TraceError),
-    /// A request that can never succeed as sent (a forged or stale gateway notification).
-    #[error("{code}: {en}")]
-    Rejected {
-        code: &'static str,
-        zh: &'static str,
-        en: &'static str,
-    },
-    #[error("{en} not found")]
-    NotFound { zh: &'static str, en: &'static str },
-    #[error("not allowed")]
-    Forbidden,
-    /// A state or stock conflict the buyer or seller can act on (sold out, price changed …).
-    #[error("{code}: {en}")]
-    Conflict {
-        code: &'static str,
-        zh: String,
-        en: String,
-        fields: Option<ValidationErrors>,
-    },
     #[error("database")]
     Db(#[from] DbErr),
     #[error("internal: {0}")]
     Internal(String),
+
+    // ---- Addresses and the cart (409)
+    #[error("too many saved addresses")]
+    TooManyAddresses,
+    #[error("the cart is full")]
+    CartFull,
+    /// `sold_out`: a SKU put in the cart has none left (the field `sku_id` says so too).
+    #[error("{title} is sold out")]
+    SoldOut { title: String },
+    /// `unavailable`: a SKU put in the cart is off sale (the field `sku_id` says so too).
+    #[error("{title} is no longer on sale")]
+    NoLongerOnSale { title: String },
+
+    // ---- Checkout (409); `lines` name the cart lines or items concerned
+    /// `price_changed`: every problem is a moved price; the cart now remembers the new ones.
+    #[error("some prices changed")]
+    PriceChanged { lines: ValidationErrors },
+    /// `sold_out`: some lines have too few left.
+    #[error("some items are sold out or short")]
+    ItemsShort { lines: ValidationErrors },
+    /// `unavailable`: some lines are off sale.
+    #[error("some items are no longer on sale")]
+    ItemsOffSale { lines: ValidationErrors },
+    /// `sold_out`: another buyer took the last ones while this order was written.
+    #[error("{title} just sold out")]
+    JustSoldOut { title: String, sku: SkuId },
+    /// `idempotency_key_reused`: the key was used for a different order.
+    #[error("Idempotency-Key reused for another order")]
+    OrderKeyReused,
+
+    // ---- Cancelling and paying
+    /// `cannot_cancel` (409).
+    #[error("the order cannot be cancelled")]
+    CannotCancel,
+    /// `not_offline` (409).
+    #[error("the order is paid online")]
+    NotOffline,
+    /// `order_closed` (409).
+    #[error("the order is closed")]
+    OrderClosed,
+    /// `already_paid` (409).
+    #[error("the order is already paid")]
+    AlreadyPaid,
+    /// `intent_closed` (409).
+    #[error("the payment is already finished")]
+    IntentClosed,
+    /// `bad_signature` (400): a payment notification or carrier callback whose signature does
+    /// not verify.
+    #[error("bad signature")]
+    BadSignature,
+    /// `stale_notification` (400).
+    #[error("stale notification")]
+    StaleNotification,
+    /// `malformed_notification` (400).
+    #[error("malformed notification")]
+    MalformedNotification,
+    /// `amount_mismatch` (400).
+    #[error("amount mismatch")]
+    AmountMismatch,
+
+    // ---- Refunds (409)
+    /// `idempotency_key_reused`: the key was used for a different refund.
+    #[error("Idempotency-Key reused for another refund")]
+    RefundKeyReused,
+    /// `not_paid`.
+    #[error("the sub-order was not paid")]
+    NotPaid,
+    /// `refund_exceeds_paid`.
+    #[error("refunds would exceed what was paid")]
+    RefundExceedsPaid,
+    /// `concurrent_update`: the same refund is being recorded by another request.
+    #[error("the same refund is in progress")]
+    RefundInProgress,
+
+    // ---- The seller's console, shipping and receipt (409)
+    /// `cannot_acknowledge`.
+    #[error("the sub-order cannot be acknowledged")]
+    CannotAcknowledge,
+    /// `cannot_ship`.
+    #[error("the sub-order cannot ship")]
+    CannotShip,
+    /// `concurrent_update`: the sub-order moved while it was being shipped.
+    #[error("the sub-order just changed")]
+    SubOrderChanged,
+    /// `concurrent_update`: another request shipped it a moment ago.
+    #[error("the sub-order has just shipped")]
+    JustShipped,
+    /// `not_shipped`: logistics for a parcel that has not left.
+    #[error("the sub-order has not shipped")]
+    NotShipped,
+    /// `not_shipped`: receipt of a parcel that has not left.
+    #[error("the sub-order has not shipped and cannot be received")]
+    NotShippedToReceive,
+    /// `sold_out`: no stock for a replacement (补发).
+    #[error("{title} is out of stock for a replacement")]
+    NoStockToReplace { title: String },
+
+    // ---- Reviews (409)
+    /// `too_many_photos`.
+    #[error("too many unused review photos")]
+    TooManyPhotos,
+    /// `not_received`.
+    #[error("not received yet")]
+    NotReceived,
+    /// `already_reviewed`.
+    #[error("already reviewed")]
+    AlreadyReviewed,
 }
 
 impl OrdersError {
-    pub fn not_found(zh: &'static str, en: &'static str) -> Self {
-        Self::NotFound { zh, en }
-    }
-
-    pub fn conflict(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self::Conflict {
-            code,
-            zh: zh.into(),
-            en: en.into(),
-            fields: None,
-        }
-    }
-
-    /// A conflict that also names the fields (cart lines) it is about.
-    pub fn conflict_at(
-        code: &'static str,
-        zh: impl Into<String>,
-        en: impl Into<String>,
-        fields: ValidationErrors,
-    ) -> Self {
-        Self::Conflict {
-            code,
-            zh: zh.into(),
-            en: en.into(),
-            fields: Some(fields),
-        }
-    }
-
-    pub fn rejected(code: &'static str, zh: &'static str, en: &'static str) -> Self {
-        Self::Rejected { code, zh, en }
-    }
-
     pub fn field(e: FieldError) -> Self {
         Self::Invalid(e.into())
+    }
+
+    /// The stable code clients match. Identity's errors give their own; catalogue's and
+    /// trace's answer with the codes their conversion to `ApiError` decides, and until those
+    /// crates name them here this says which crate it was (what a log line needs).
+    pub fn code(&self) -> &'static str {
+        use OrdersError as E;
+        match self {
+            E::Invalid(_) => HttpCode::ValidationFailed.code(),
+            E::NotFound(_) => HttpCode::NotFound.code(),
+            E::Forbidden => HttpCode::Forbidden.code(),
+            E::Identity(e) => e.code(),
+            E::Catalog(_) => "catalog",
+            E::Trace(_) => "trace",
+            E::Db(_) | E::Internal(_) => HttpCode::Internal.code(),
+            E::TooManyAddresses => "too_many_addresses",
+            E::CartFull => "cart_full",
+            E::SoldOut { .. } | E::ItemsShort { .. } | E::JustSoldOut { .. } => "sold_out",
+            E::NoStockToReplace { .. } => "sold_out",
+            E::NoLongerOnSale { .. } | E::ItemsOffSale { .. } => "unavailable",
+            E::PriceChanged { .. } => "price_changed",
+            E::OrderKeyReused | E::RefundKeyReused => "idempotency_key_reused",
+            E::CannotCancel => "cannot_cancel",
+            E::NotOffline => "not_offline",
+            E::OrderClosed => "order_closed",
+            E::AlreadyPaid => "already_paid",
+            E::IntentClosed => "intent_closed",
+            E::BadSignature => "bad_signature",
+            E::StaleNotification => "stale_notification",
+            E::MalformedNotification => "malformed_notification",
+            E::AmountMismatch => "amount_mismatch",
+            E::NotPaid => "not_paid",
+            E::RefundExceedsPaid => "refund_exceeds_paid",
+            E::RefundInProgress | E::SubOrderChanged | E::JustShipped => "concurrent_update",
+            E::CannotAcknowledge => "cannot_acknowledge",
+            E::CannotShip => "cannot_ship",
+            E::NotShipped | E::NotShippedToReceive => "not_shipped",
+            E::TooManyPhotos => "too_many_photos",
+            E::NotReceived => "not_received",
+            E::AlreadyReviewed => "already_reviewed",
+        }
+    }
+
+    /// What the answer says, in Chinese and English. For the crates below, see [`Self::code`]:
+    /// their own conversion gives their text; this one is only their log line.
+    pub fn message(&self) -> Msg {
+        use OrdersError as E;
+        let m = |zh: &str, en: &str| Msg::new(zh, en);
+        match self {
+            E::Invalid(_) => HttpCode::ValidationFailed.message(),
+            E::NotFound(what) => Msg::new(
+                format!("{}不存在", what.label_zh()),
+                format!("{} not found", what.label_en()),
+            ),
+            E::Forbidden => HttpCode::Forbidden.message(),
+            E::Identity(e) => e.message(),
+            E::Catalog(e) => Msg::new(e.to_string(), e.to_string()),
+            E::Trace(e) => Msg::new(e.to_string(), e.to_string()),
+            E::Db(_) | E::Internal(_) => HttpCode::Internal.message(),
+            E::TooManyAddresses => m("最多保存 20 个收货地址", "at most 20 saved addresses"),
+            E::CartFull => Msg::new(
+                format!("购物车最多放 {MAX_LINES} 种商品"),
+                format!("a cart holds at most {MAX_LINES} items"),
+            ),
+            E::SoldOut { title } => {
+                Msg::new(format!("“{title}”已售罄"), format!("“{title}” is sold out"))
+            }
+            E::NoLongerOnSale { title } => Msg::new(
+                format!("“{title}”已下架，暂不能购买"),
+                format!("“{title}” is no longer on sale"),
+            ),
+            E::PriceChanged { .. } => m(
+                "部分商品价格有变动，请确认新价格后再提交",
+                "some prices changed: check the new prices and confirm again",
+            ),
+            E::ItemsShort { .. } => m("部分商品库存不足", "some items are sold out or short"),
+            E::ItemsOffSale { .. } => m("部分商品已下架", "some items are no longer on sale"),
+            E::JustSoldOut { title, .. } => Msg::new(
+                format!("“{title}”刚刚售罄"),
+                format!("“{title}” just sold out"),
+            ),
+            E::OrderKeyReused => m(
+                "这个 Idempotency-Key 已用于另一笔不同的订单",
+                "this Idempotency-Key was used for a different order",
+            ),
+            E::CannotCancel => m(
+                "订单已付款或已关闭，不能取消；已付款的订单请申请售后",
+                "the order is paid or closed and cannot be cancelled; for a paid order, file an after-sales claim",
+            ),
+            E::NotOffline => m(
+                "这笔订单选择在线支付，由支付平台确认",
+                "this order is paid online and confirmed by the payment gateway",
+            ),
+            E::OrderClosed => m(
+                "订单已取消或已超时关闭，不能再付款",
+                "the order was cancelled or expired and can no longer be paid",
+            ),
+            E::AlreadyPaid => m("订单已付款", "the order is already paid"),
+            E::IntentClosed => m(
+                "这笔支付已经完成或失败，请回到订单重新发起",
+                "this payment is already finished; start again from the order",
+            ),
+            E::BadSignature => m("签名校验失败", "the signature does not verify"),
+            E::StaleNotification => m(
+                "通知已过期（时间戳超出 5 分钟）",
+                "the notification is older than five minutes",
+            ),
+            E::MalformedNotification => m("通知内容无法解析", "the notification cannot be read"),
+            E::AmountMismatch => m(
+                "通知金额与订单金额不符",
+                "the notified amount differs from the order's",
+            ),
+            E::RefundKeyReused => m(
+                "这个 Idempotency-Key 已用于另一笔退款",
+                "this Idempotency-Key was used for a different refund",
+            ),
+            E::NotPaid => m(
+                "订单未付款，无需退款",
+                "the sub-order was not paid; there is nothing to refund",
+            ),
+            E::RefundExceedsPaid => m(
+                "退款总额不能超过实付金额",
+                "refunds cannot exceed what was paid",
+            ),
+            E::RefundInProgress => m(
+                "同一退款请求正在处理，请稍后查看",
+                "the same refund is being made; look again in a moment",
+            ),
+            E::CannotAcknowledge => m(
+                "只有已付款、待处理的订单可以确认接单",
+                "only a paid sub-order waiting for the seller can be acknowledged",
+            ),
+            E::CannotShip => m(
+                "只有已付款、未发货的订单可以发货",
+                "only a paid sub-order that has not shipped can ship",
+            ),
+            E::SubOrderChanged => m(
+                "订单状态刚刚变化，请刷新后重试",
+                "the sub-order just changed; reload and retry",
+            ),
+            E::JustShipped => m("该订单刚刚已发货", "this sub-order has just shipped"),
+            E::NotShipped => m("订单尚未发货", "the sub-order has not shipped"),
+            E::NotShippedToReceive => m(
+                "订单尚未发货，不能确认收货",
+                "the sub-order has not shipped and cannot be received",
+            ),
+            E::NoStockToReplace { title } => Msg::new(
+                format!("“{title}”库存不足，无法补发，请改为退款"),
+                format!("“{title}” is out of stock; refund instead"),
+            ),
+            E::TooManyPhotos => m(
+                "未使用的评价照片太多，请先发表评价",
+                "too many photos not yet used in a review; post a review first",
+            ),
+            E::NotReceived => m(
+                "确认收货后才能评价",
+                "you can review once you have confirmed receipt",
+            ),
+            E::AlreadyReviewed => m(
+                "这件商品已经评价过了",
+                "this line has already been reviewed",
+            ),
+        }
+    }
+
+    /// The field errors that go with the answer: the cart lines of a checkout, or the SKU put
+    /// in the cart.
+    fn into_fields(self) -> Option<ValidationErrors> {
+        use OrdersError as E;
+        let at = |e: &Self, field: String| {
+            let m = e.message();
+            Some(ValidationErrors::from(FieldError::new(
+                field,
+                e.code(),
+                m.zh,
+                m.en,
+            )))
+        };
+        match self {
+            E::PriceChanged { lines } | E::ItemsShort { lines } | E::ItemsOffSale { lines } => {
+                Some(lines)
+            }
+            e @ (E::SoldOut { .. } | E::NoLongerOnSale { .. }) => at(&e, "sku_id".to_owned()),
+            E::JustSoldOut { ref sku, .. } => at(&self, format!("sku.{sku}")),
+            _ => None,
+        }
+    }
+
+    /// One of each variant, for the catalogue test and the documentation.
+    pub fn examples() -> Vec<Self> {
+        use OrdersError as E;
+        // A title in Latin letters: the catalogue test wants English texts free of Chinese,
+        // and real titles (Chinese) appear in both texts.
+        let title = || "Gannan navel oranges".to_owned();
+        let lines = || {
+            ValidationErrors::from(FieldError::new(
+                "items[0]",
+                "price_changed",
+                "价格已变",
+                "the price changed",
+            ))
+        };
+        vec![
+            E::Invalid(lines()),
+            E::NotFound(Missing::Order),
+            E::Forbidden,
+            E::Identity(IdentityError::Forbidden),
+            E::Catalog(CatalogError::Forbidden),
+            E::Trace(TraceError::Forbidden),
+            E::Db(DbErr::Custom("example".into())),
+            E::Internal("example".into()),
+            E::TooManyAddresses,
+            E::CartFull,
+            E::SoldOut { title: title() },
+            E::NoLongerOnSale { title: title() },
+            E::PriceChanged { lines: lines() },
+            E::ItemsShort { lines: lines() },
+            E::ItemsOffSale { lines: lines() },
+            E::JustSoldOut {
+                title: title(),
+                sku: SkuId::new(),
+            },
+            E::OrderKeyReused,
+            E::CannotCancel,
+            E::NotOffline,
+            E::OrderClosed,
+            E::AlreadyPaid,
+            E::IntentClosed,
+            E::BadSignature,
+            E::StaleNotification,
+            E::MalformedNotification,
+            E::AmountMismatch,
+            E::RefundKeyReused,
+            E::NotPaid,
+            E::RefundExceedsPaid,
+            E::RefundInProgress,
+            E::CannotAcknowledge,
+            E::CannotShip,
+            E::SubOrderChanged,
+            E::JustShipped,
+            E::NotShipped,
+            E::NotShippedToReceive,
+            E::NoStockToReplace { title: title() },
+            E::TooManyPhotos,
+            E::NotReceived,
+            E::AlreadyReviewed,
+        ]
     }
 }
 
 impl From<OrdersError> for ApiError {
     fn from(e: OrdersError) -> Self {
-        match e {
-            OrdersError::Invalid(errs) => ApiError::validation(errs),
-            OrdersError::Identity(e) => e.into(),
-            OrdersError::Catalog(e) => e.into(),
-            OrdersError::Trace(e) => e.into(),
-            OrdersError::Rejected { code, zh, en } => ApiError::bad_request(code, zh, en),
-            OrdersError::NotFound { zh, en } => ApiError::not_found(zh, en),
-            OrdersError::Forbidden => ApiError::forbidden(),
-            OrdersError::Conflict {
-                code,
-                zh,
-                en,
-                fields,
-            } => {
-                let mut err = ApiError::conflict(code, zh, en);
-                err.fields = fields.map(Box::new);
-                err
-            }
-            e @ (OrdersError::Db(_) | OrdersError::Internal(_)) => ApiError::internal(e),
-        }
+        use OrdersError as E;
+        let status = match e {
+            E::Invalid(errs) => return ApiError::validation(errs),
+            E::Forbidden => return ApiError::forbidden(),
+            E::Identity(e) => return e.into(),
+            E::Catalog(e) => return e.into(),
+            E::Trace(e) => return e.into(),
+            e @ (E::Db(_) | E::Internal(_)) => return ApiError::internal(e),
+            E::NotFound(_) => HttpCode::NotFound.status(),
+            E::BadSignature
+            | E::StaleNotification
+            | E::MalformedNotification
+            | E::AmountMismatch => StatusCode::BAD_REQUEST,
+            _ => StatusCode::CONFLICT,
+        };
+        let m = e.message();
+        let mut err = ApiError::new(status, e.code(), m.zh, m.en);
+        err.fields = e.into_fields().map(Box::new);
+        err
     }
 }
 
@@ -112,3 +445,61 @@ impl From<FieldError> for OrdersError {
 }
 
 pub type Result<T, E = OrdersError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+    use strum::IntoEnumIterator;
+
+    #[test]
+    fn the_examples_cover_every_variant() {
+        let covered: HashSet<OrdersErrorDiscriminants> = OrdersError::examples()
+            .iter()
+            .map(OrdersErrorDiscriminants::from)
+            .collect();
+        for d in OrdersErrorDiscriminants::iter() {
+            assert!(covered.contains(&d), "{d:?} has no example");
+        }
+    }
+
+    #[test]
+    fn every_code_speaks_both_languages_with_one_status() {
+        let problems = farmgate_infra::http::check_catalogue(
+            OrdersError::examples().into_iter().map(ApiError::from),
+        );
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn codes_and_texts_are_the_ones_clients_know() {
+        let e = ApiError::from(OrdersError::JustSoldOut {
+            title: "脐橙".into(),
+            sku: SkuId(uuid::Uuid::nil()),
+        });
+        assert_eq!(
+            (e.status, e.code.as_ref()),
+            (StatusCode::CONFLICT, "sold_out")
+        );
+        assert_eq!(e.message.zh, "“脐橙”刚刚售罄");
+        let fields = e.fields.map(|f| f.codes_by_field()).unwrap_or_default();
+        assert_eq!(
+            fields
+                .get(&format!("sku.{}", uuid::Uuid::nil()))
+                .map(String::as_str),
+            Some("sold_out")
+        );
+        let e = ApiError::from(OrdersError::NotFound(Missing::SubOrder));
+        assert_eq!(
+            (e.status, e.code.as_ref()),
+            (StatusCode::NOT_FOUND, "not_found")
+        );
+        assert_eq!(
+            (e.message.zh.as_str(), e.message.en.as_str()),
+            ("子订单不存在", "sub-order not found")
+        );
+        let e = ApiError::from(OrdersError::StaleNotification);
+        assert_eq!(e.status, StatusCode::BAD_REQUEST);
+        assert!(e.fields.is_none());
+    }
+}

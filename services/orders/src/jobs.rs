@@ -6,12 +6,12 @@ use crate::Orders;
 use crate::service::topics;
 use async_trait::async_trait;
 use farmgate_infra::outbox::{BoxError, OutboxEvent, OutboxHandler};
+use farmgate_kernel::id::{OrderId, RefundId, SubOrderId};
 use serde::Deserialize;
-use uuid::Uuid;
 
 #[derive(Deserialize)]
 struct Due {
-    order_id: Uuid,
+    order_id: OrderId,
 }
 
 /// Expires orders still unpaid at their deadline and puts their stock back.
@@ -47,7 +47,7 @@ impl OutboxHandler for PaymentDueJob {
 
 #[derive(Deserialize)]
 struct SubOrderRef {
-    sub_order_id: Uuid,
+    sub_order_id: SubOrderId,
 }
 
 /// Confirms receipt of shipments the buyer did not confirm within the configured days.
@@ -83,7 +83,7 @@ impl OutboxHandler for AutoReceiveJob {
 
 #[derive(Deserialize)]
 struct RefundRef {
-    refund_id: Uuid,
+    refund_id: RefundId,
 }
 
 /// Has the payment provider pay recorded refunds back (retried until it confirms).

@@ -1,28 +1,34 @@
 //! Buying: delivery addresses, a cart per account, checkout into one order with a sub-order per
 //! seller, stock reserved atomically with the order, payment (offline confirmation; gateways
 //! plug in behind the same state change), unpaid orders expiring on a schedule that survives
-//! restarts, and the seller's order console.
+//! restarts, shipping from traced batches, receipt, reviews, refunds, the seller's order
+//! console and settlement statement.
 //!
 //! Orders are legal records: lines, prices and the address are written once; everything that
-//! happens later is an appended `order_events` row (see `store.rs`).
+//! happens later is an appended `order_events` row (see `store`).
+//!
+//! The room: `domain` (state machines and rules), `store` (orders' tables and the queries over
+//! them), `service` (one file per use case), `http` (routes, handlers, views), `payment`
+//! (providers), `jobs` (outbox handlers), `error` (the codes), `read` (what other rooms read). Orders owns its tables and
+//! calls identity (who is acting), catalogue (what is for sale, stock and sales counts) and
+//! trace (whether a batch may ship, and the shipping event on its record) through their
+//! public APIs.
 
 pub mod domain;
 pub mod error;
-pub mod fulfilment;
 pub mod http;
 pub mod jobs;
-pub mod pay;
 pub mod payment;
 pub mod read;
-pub mod report;
-pub mod reviews;
 pub mod service;
-pub mod settlement;
-pub mod store;
-pub mod views;
+pub(crate) mod store;
 
 pub use error::OrdersError;
 pub use jobs::{AutoReceiveJob, PaymentDueJob, RefundJob};
+pub use service::{
+    BatchPick, CartLine, CheckoutRequest, ItemInput, OrderRecord, RefundRequest, ReviewRequest,
+    ShipRequest, is_platform_staff, topics,
+};
 
 use chrono::Duration;
 use farmgate_catalog::Catalog;

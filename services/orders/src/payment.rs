@@ -63,12 +63,13 @@ pub struct WebhookEvent {
     pub transaction_id: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Succeeded,
-    Failed,
-}
+farmgate_kernel::wire_enum!(
+    /// What a notification says became of the payment.
+    Outcome {
+        Succeeded => "succeeded",
+        Failed => "failed",
+    }
+);
 
 /// Why a notification was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

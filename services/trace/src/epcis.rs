@@ -3,6 +3,7 @@
 //! as ILMD), packing, shipping and receiving follow as ObjectEvents with their CBV business
 //! steps, and inspections as ObjectEvents with bizStep inspecting.
 
+use crate::domain::EventKind;
 use crate::service::Record;
 use serde_json::{Value, json};
 
@@ -39,14 +40,15 @@ pub fn document(record: &Record, gtin: Option<&str>, created: &str) -> Value {
     };
     let mut events = Vec::new();
     for e in &record.events {
-        let step = match e.kind.as_str() {
-            "created" => "commissioning",
-            "harvest" => "commissioning",
-            "packing" => "packing",
-            "shipping" => "shipping",
-            "receiving" => "receiving",
-            "inspection" => "inspecting",
-            _ => continue,
+        let step = match e.kind {
+            EventKind::Created | EventKind::Harvest => "commissioning",
+            EventKind::Packing => "packing",
+            EventKind::Shipping => "shipping",
+            EventKind::Receiving => "receiving",
+            EventKind::Inspection => "inspecting",
+            EventKind::Planting | EventKind::Input | EventKind::Note | EventKind::Recall => {
+                continue;
+            }
         };
         let mut ev = json!({
             "type": "ObjectEvent",
@@ -69,7 +71,7 @@ pub fn document(record: &Record, gtin: Option<&str>, created: &str) -> Value {
                 "cbvmda:harvestEndDate": facts["harvest_date"],
             });
         }
-        if e.kind == "inspection" {
+        if e.kind == EventKind::Inspection {
             ev["farmgate:inspectionResult"] = e.body["data"]["result"].clone();
         }
         events.push(ev);

@@ -1,41 +1,78 @@
-//! Traceability's errors and how they look over HTTP.
+//! Traceability's errors: one variant per stable code a client can match, its zh-CN and English
+//! message, and how it looks over HTTP.
 
+use crate::domain::ShipRefusal;
 use axum::http::StatusCode;
 use farmgate_catalog::CatalogError;
 use farmgate_identity::IdentityError;
 use farmgate_infra::http::ApiError;
+use farmgate_infra::http::HttpCode;
 use farmgate_infra::objects::ObjectError;
-use farmgate_kernel::{FieldError, ValidationErrors};
+use farmgate_kernel::{FieldError, Msg, ValidationErrors, labelled_enum};
 use sea_orm::DbErr;
 
+labelled_enum!(
+    /// What can be missing (the `not_found` message names it).
+    Missing {
+        Batch => "batch", "批次", "batch";
+        Listing => "listing", "商品", "listing";
+        Unit => "unit", "单品码", "unit code";
+        TraceCode => "trace_code", "溯源码", "trace code";
+        /// A batch that is not part of the digest a proof was asked for.
+        DigestEntry => "digest_entry", "该日摘要中的批次", "batch in that digest";
+    }
+);
+
 #[derive(Debug, thiserror::Error)]
+#[cfg_attr(test, derive(strum::EnumDiscriminants))]
+#[cfg_attr(test, strum_discriminants(derive(strum::EnumIter, Hash)))]
 pub enum TraceError {
+    /// `validation_failed` (422), with the fields.
     #[error("invalid input: {0}")]
     Invalid(#[from] ValidationErrors),
+    /// `not_found` (404).
+    #[error("{0} not found")]
+    NotFound(Missing),
+    /// `forbidden` (403).
+    #[error("not allowed")]
+    Forbidden,
+    /// `conflict` (409) with a `taken` error on `lot`: the listing has a batch with that lot.
+    #[error("lot already taken")]
+    LotTaken,
+    /// `wrong_listing` (409): the batch is of another listing.
+    #[error("batch of another listing")]
+    WrongListing,
+    /// `batch_recalled` (409).
+    #[error("batch recalled")]
+    BatchRecalled,
+    /// `batch_blocked` (409): its latest inspection failed.
+    #[error("batch blocked")]
+    BatchBlocked,
+    /// `not_inspected` (409): no inspection has passed yet.
+    #[error("batch not inspected")]
+    NotInspected,
+    /// `chain_broken` (409): the batch's record does not verify.
+    #[error("chain broken")]
+    ChainBroken,
+    /// `concurrent_update` (409): another record was written at the same moment.
+    #[error("concurrent append")]
+    ConcurrentUpdate,
+    /// `busy` (409): unit codes were being issued at the same moment.
+    #[error("units being issued")]
+    Busy,
+    /// `unsupported_file` (415).
+    #[error("unsupported file")]
+    UnsupportedFile,
+    /// `payload_too_large` (413).
+    #[error("file too large")]
+    TooLarge,
+    /// `malformed_multipart` (400).
+    #[error("malformed multipart body")]
+    MalformedMultipart,
     #[error(transparent)]
     Identity(#[from] IdentityError),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
-    #[error("{en} not found")]
-    NotFound { zh: &'static str, en: &'static str },
-    #[error("not allowed")]
-    Forbidden,
-    #[error("{field} already taken")]
-    Taken {
-        field: &'static str,
-        zh: &'static str,
-        en: &'static str,
-    },
-    #[error("{code}: {en}")]
-    Conflict {
-        code: &'static str,
-        zh: String,
-        en: String,
-    },
-    #[error("unsupported file")]
-    UnsupportedFile,
-    #[error("file too large")]
-    TooLarge,
     #[error("database")]
     Db(#[from] DbErr),
     #[error("object store")]
@@ -44,56 +81,251 @@ pub enum TraceError {
     Internal(String),
 }
 
+impl From<ShipRefusal> for TraceError {
+    fn from(r: ShipRefusal) -> Self {
+        match r {
+            ShipRefusal::Recalled => TraceError::BatchRecalled,
+            ShipRefusal::Blocked => TraceError::BatchBlocked,
+            ShipRefusal::NotInspected => TraceError::NotInspected,
+            ShipRefusal::ChainBroken => TraceError::ChainBroken,
+        }
+    }
+}
+
 impl TraceError {
-    pub fn not_found(zh: &'static str, en: &'static str) -> Self {
-        Self::NotFound { zh, en }
+    pub fn field(e: FieldError) -> Self {
+        Self::Invalid(e.into())
     }
 
-    pub fn conflict(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self::Conflict {
-            code,
-            zh: zh.into(),
-            en: en.into(),
+    /// The stable code. Errors of the crates below (`Identity`, `Catalog`) are answered with
+    /// their own codes by `From<TraceError> for ApiError`; until those crates offer `code()`,
+    /// this names only which crate they come from.
+    pub fn code(&self) -> &'static str {
+        match self {
+            TraceError::Invalid(_) => HttpCode::ValidationFailed.code(),
+            TraceError::NotFound(_) => HttpCode::NotFound.code(),
+            TraceError::Forbidden => HttpCode::Forbidden.code(),
+            TraceError::LotTaken => "conflict",
+            TraceError::WrongListing => "wrong_listing",
+            TraceError::BatchRecalled => "batch_recalled",
+            TraceError::BatchBlocked => "batch_blocked",
+            TraceError::NotInspected => "not_inspected",
+            TraceError::ChainBroken => "chain_broken",
+            TraceError::ConcurrentUpdate => "concurrent_update",
+            TraceError::Busy => "busy",
+            TraceError::UnsupportedFile => "unsupported_file",
+            TraceError::TooLarge => HttpCode::PayloadTooLarge.code(),
+            TraceError::MalformedMultipart => "malformed_multipart",
+            TraceError::Identity(_) => "identity",
+            TraceError::Catalog(_) => "catalog",
+            TraceError::Db(_) | TraceError::Objects(_) | TraceError::Internal(_) => {
+                HttpCode::Internal.code()
+            }
         }
     }
 
-    pub fn field(e: FieldError) -> Self {
-        Self::Invalid(e.into())
+    /// The message, in Chinese and English.
+    pub fn message(&self) -> Msg {
+        let (zh, en) = match self {
+            TraceError::NotFound(what) => {
+                return Msg::new(
+                    format!("{}不存在", what.label_zh()),
+                    format!("{} not found", what.label_en()),
+                );
+            }
+            TraceError::Invalid(_) | TraceError::LotTaken => {
+                return HttpCode::ValidationFailed.message();
+            }
+            TraceError::Forbidden => return HttpCode::Forbidden.message(),
+            TraceError::Db(_)
+            | TraceError::Objects(_)
+            | TraceError::Internal(_)
+            | TraceError::Identity(_)
+            | TraceError::Catalog(_) => return HttpCode::Internal.message(),
+            TraceError::WrongListing => {
+                ("该批次不属于这个商品", "this batch is not of this listing")
+            }
+            TraceError::BatchRecalled => (
+                "该批次已召回，不能发货",
+                "this batch is recalled and cannot be shipped",
+            ),
+            TraceError::BatchBlocked => (
+                "该批次检测不合格，不能发货",
+                "this batch failed its inspection and cannot be shipped",
+            ),
+            TraceError::NotInspected => (
+                "该批次还没有合格的检测记录，检测合格后才能发货",
+                "this batch has no passed inspection yet and cannot be shipped",
+            ),
+            TraceError::ChainBroken => (
+                "该批次溯源记录校验失败，不能发货",
+                "this batch's record does not verify and cannot be shipped",
+            ),
+            TraceError::ConcurrentUpdate => (
+                "另一条记录刚刚写入，请重试",
+                "another record was just written; please retry",
+            ),
+            TraceError::Busy => (
+                "刚刚有人同时生成了单品码，请刷新后再试",
+                "unit codes were being issued at the same moment; refresh and try again",
+            ),
+            TraceError::UnsupportedFile => (
+                "仅支持 PDF 文件或 JPEG、PNG、WebP 图片",
+                "only PDF files and JPEG, PNG or WebP images are accepted",
+            ),
+            TraceError::TooLarge => (
+                "文件太大：不超过 10 MB",
+                "the file is too large: at most 10 MB",
+            ),
+            TraceError::MalformedMultipart => (
+                "上传内容格式不正确",
+                "the upload is not valid multipart form data",
+            ),
+        };
+        Msg::new(zh, en)
+    }
+
+    /// Why [`crate::Trace::ensure_shippable`] refused a batch, as opposed to a failure: the
+    /// caller (shipping) reports these under the batch's field.
+    pub fn refuses_shipping(&self) -> bool {
+        matches!(
+            self,
+            TraceError::WrongListing
+                | TraceError::BatchRecalled
+                | TraceError::BatchBlocked
+                | TraceError::NotInspected
+                | TraceError::ChainBroken
+        )
+    }
+
+    /// One value of every variant, for the catalogue test and the documentation.
+    pub fn examples() -> Vec<Self> {
+        vec![
+            TraceError::field(FieldError::new("lot", "invalid", "批号不正确", "bad lot")),
+            TraceError::NotFound(Missing::Batch),
+            TraceError::Forbidden,
+            TraceError::LotTaken,
+            TraceError::WrongListing,
+            TraceError::BatchRecalled,
+            TraceError::BatchBlocked,
+            TraceError::NotInspected,
+            TraceError::ChainBroken,
+            TraceError::ConcurrentUpdate,
+            TraceError::Busy,
+            TraceError::UnsupportedFile,
+            TraceError::TooLarge,
+            TraceError::MalformedMultipart,
+            TraceError::Identity(IdentityError::Forbidden),
+            TraceError::Catalog(CatalogError::Forbidden),
+            TraceError::Db(DbErr::Custom("example".into())),
+            TraceError::Objects(ObjectError::InvalidKey("example".into())),
+            TraceError::Internal("example".into()),
+        ]
     }
 }
 
 impl From<TraceError> for ApiError {
     fn from(e: TraceError) -> Self {
-        match e {
-            TraceError::Invalid(errs) => ApiError::validation(errs),
-            TraceError::Identity(e) => e.into(),
-            TraceError::Catalog(e) => e.into(),
-            TraceError::NotFound { zh, en } => ApiError::not_found(zh, en),
-            TraceError::Forbidden => ApiError::forbidden(),
-            TraceError::Taken { field, zh, en } => {
-                let mut err = ApiError::validation(FieldError::new(field, "taken", zh, en));
+        let status = match e {
+            TraceError::Invalid(errs) => return ApiError::validation(errs),
+            // Errors of the crates below answer with their own catalogue.
+            TraceError::Identity(e) => return e.into(),
+            TraceError::Catalog(e) => return e.into(),
+            e @ (TraceError::Db(_) | TraceError::Objects(_) | TraceError::Internal(_)) => {
+                return ApiError::internal(e);
+            }
+            TraceError::LotTaken => {
+                // A field error on `lot`, answered 409 like every uniqueness conflict.
+                let mut err = ApiError::validation(FieldError::new(
+                    "lot",
+                    "taken",
+                    "该商品已有相同批号的批次",
+                    "this listing already has a batch with that lot",
+                ));
                 err.status = StatusCode::CONFLICT;
                 err.code = "conflict".into();
-                err
+                return err;
             }
-            TraceError::Conflict { code, zh, en } => ApiError::conflict(code, zh, en),
-            TraceError::UnsupportedFile => ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_file",
-                "仅支持 PDF 文件或 JPEG、PNG、WebP 图片",
-                "only PDF files and JPEG, PNG or WebP images are accepted",
-            ),
-            TraceError::TooLarge => ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "文件太大：不超过 10 MB",
-                "the file is too large: at most 10 MB",
-            ),
-            e @ (TraceError::Db(_) | TraceError::Objects(_) | TraceError::Internal(_)) => {
-                ApiError::internal(e)
-            }
-        }
+            TraceError::NotFound(_) => HttpCode::NotFound.status(),
+            TraceError::Forbidden => HttpCode::Forbidden.status(),
+            TraceError::WrongListing
+            | TraceError::BatchRecalled
+            | TraceError::BatchBlocked
+            | TraceError::NotInspected
+            | TraceError::ChainBroken
+            | TraceError::ConcurrentUpdate
+            | TraceError::Busy => StatusCode::CONFLICT,
+            TraceError::UnsupportedFile => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            TraceError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            TraceError::MalformedMultipart => StatusCode::BAD_REQUEST,
+        };
+        let m = e.message();
+        ApiError::new(status, e.code(), m.zh, m.en)
     }
 }
 
 pub type Result<T, E = TraceError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+    use strum::IntoEnumIterator;
+
+    #[test]
+    fn the_examples_cover_every_variant() {
+        let covered: HashSet<TraceErrorDiscriminants> = TraceError::examples()
+            .iter()
+            .map(TraceErrorDiscriminants::from)
+            .collect();
+        for d in TraceErrorDiscriminants::iter() {
+            assert!(covered.contains(&d), "{d:?} has no example");
+        }
+    }
+
+    #[test]
+    fn every_code_is_snake_case_speaks_both_languages_and_has_one_status() {
+        let problems = farmgate_infra::http::check_catalogue(
+            TraceError::examples().into_iter().map(ApiError::from),
+        );
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn codes_texts_and_statuses_are_the_ones_clients_know() {
+        let api = |e: TraceError| {
+            let a = ApiError::from(e);
+            (a.status.as_u16(), a.code.to_string(), a.message.zh.clone())
+        };
+        assert_eq!(
+            api(TraceError::NotInspected),
+            (
+                409,
+                "not_inspected".into(),
+                "该批次还没有合格的检测记录，检测合格后才能发货".into()
+            )
+        );
+        assert_eq!(
+            api(TraceError::NotFound(Missing::Batch)),
+            (404, "not_found".into(), "批次不存在".into())
+        );
+        assert_eq!(
+            api(TraceError::TooLarge),
+            (
+                413,
+                "payload_too_large".into(),
+                "文件太大：不超过 10 MB".into()
+            )
+        );
+        let taken = ApiError::from(TraceError::LotTaken);
+        assert_eq!(
+            (taken.status.as_u16(), taken.code.as_ref()),
+            (409, "conflict")
+        );
+        assert!(
+            taken
+                .fields
+                .is_some_and(|f| f.errors()[0].field == "lot" && f.errors()[0].code == "taken")
+        );
+    }
+}

@@ -3,7 +3,14 @@
 //! first hash, QR codes and label sheets, per-box unit codes, the public scan page `/t/{code}`,
 //! GS1 Digital Link and EPCIS export, verification anyone can run, and a daily Merkle digest.
 //!
-//! Other services use [`Trace`]: `ensure_shippable` before a batch goes into a parcel.
+//! It owns the tables `batches`, `batch_events`, `trace_attachments`, `trace_units`,
+//! `trace_scans` and `trace_digests`. It calls identity (who may act for a seller, the seller's
+//! name) and catalog (the listing a batch is of, GTINs), and the shared infra (database,
+//! object store, cache, outbox).
+//!
+//! Other services use [`Trace`]: `ensure_shippable` before a batch goes into a parcel,
+//! `append_system` to chain a shipment or a recall inside their own transaction, and
+//! `forget_page` after it commits.
 
 pub mod chain;
 pub mod domain;
@@ -16,51 +23,16 @@ pub mod page;
 pub mod read;
 pub mod serial;
 pub mod service;
-pub mod store;
+pub(crate) mod store;
 
 pub use error::TraceError;
 pub use jobs::DigestJob;
+pub use service::ScanCounter;
 
-use chrono::NaiveDate;
 use farmgate_catalog::Catalog;
 use farmgate_identity::Identity;
 use farmgate_infra::Infra;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
-use uuid::Uuid;
-
-/// Scans counted in memory and written to the database every few seconds, so the scan page
-/// never waits on a write.
-#[derive(Debug, Default)]
-pub struct ScanCounter {
-    pending: Mutex<HashMap<(Uuid, NaiveDate), i64>>,
-}
-
-impl ScanCounter {
-    pub fn record(&self, batch: Uuid, day: NaiveDate) {
-        self.add(batch, day, 1);
-    }
-
-    /// Counts `n` scans at once (scans a failed write puts back).
-    pub fn add(&self, batch: Uuid, day: NaiveDate, n: i64) {
-        let mut p = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        *p.entry((batch, day)).or_insert(0) += n;
-    }
-
-    /// Everything counted since the last take.
-    pub fn take(&self) -> HashMap<(Uuid, NaiveDate), i64> {
-        std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner))
-    }
-
-    /// Scans of a batch not yet written (so a page can show an up-to-date count).
-    pub fn pending_for(&self, batch: Uuid) -> i64 {
-        let p = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        p.iter()
-            .filter(|((b, _), _)| *b == batch)
-            .map(|(_, n)| *n)
-            .sum()
-    }
-}
+use std::sync::Arc;
 
 /// Settings the trace service needs.
 #[derive(Clone, Debug, Default)]

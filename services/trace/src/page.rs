@@ -1,15 +1,19 @@
 //! The public scan page `/t/{code}`: rendered on the server as one small HTML document with its
 //! CSS inline (no script, no extra request before first paint), so it opens at once in a phone's
 //! WeChat browser on a slow network, and is cached (rendered bytes in the cache, ETag and
-//! Cache-Control for browsers and CDNs). Every user-supplied string is escaped.
+//! Cache-Control for browsers and CDNs).
+//!
+//! The markup is a `maud` template: every value spliced in is escaped unless it is wrapped in
+//! `PreEscaped` (only the constant stylesheet is), so seller text cannot become markup.
 
 use crate::chain::{self, display_code};
 use crate::domain::{COMMITMENTS_EN, COMMITMENTS_ZH, CertificateBasis, EventKind};
 use crate::service::Record;
 use crate::store::unit;
+use farmgate_catalog::domain::{Availability, Unit};
 use farmgate_identity::OrgStatus;
-use farmgate_infra::search::text::escape_into;
 use farmgate_kernel::clock::format_shanghai;
+use maud::{Markup, PreEscaped, html};
 use serde_json::Value;
 
 /// Which language the page speaks.
@@ -26,23 +30,18 @@ impl Lang {
             Lang::En => "en",
         }
     }
+
+    /// The Chinese or the English text.
+    fn t<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
 }
 
 pub fn cache_key(code: &str, lang: &str) -> String {
     format!("tracepage:v1:{code}:{lang}")
-}
-
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    escape_into(&mut out, s);
-    out
-}
-
-fn t(lang: Lang, zh: &str, en: &str) -> String {
-    match lang {
-        Lang::Zh => zh.to_owned(),
-        Lang::En => en.to_owned(),
-    }
 }
 
 const CSS: &str = "*{box-sizing:border-box}body{margin:0;font:16px/1.55 -apple-system,'PingFang SC','Microsoft YaHei',sans-serif;color:#1f2a1f;background:#f4f1e8}\
@@ -57,116 +56,101 @@ ol.timeline{list-style:none;margin:0;padding:0;border-left:3px solid #8fbf96}ol.
 .muted{color:#6b776b;font-size:.85rem}.hash{font-family:ui-monospace,Menlo,monospace;font-size:.78rem;color:#6b776b;word-break:break-all}a.buy{display:block;text-align:center;background:#e07b22;color:#fff;padding:12px;border-radius:10px;text-decoration:none;font-weight:600}\
 .code{font-family:ui-monospace,Menlo,monospace;font-size:1.05rem;letter-spacing:.05em}footer{text-align:center;padding:16px;color:#6b776b;font-size:.85rem}";
 
-fn shell(lang: Lang, title: &str, body: &str, path: &str) -> String {
-    let other = match lang {
-        Lang::Zh => format!("<a href=\"{}?lang=en\" lang=\"en\">English</a>", esc(path)),
-        Lang::En => format!("<a href=\"{}?lang=zh\" lang=\"zh-CN\">中文</a>", esc(path)),
-    };
-    let html_lang = if lang == Lang::Zh { "zh-CN" } else { "en" };
-    format!(
-        "<!doctype html><html lang=\"{html_lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-<title>{title}</title><link rel=\"icon\" href=\"data:,\"><style>{CSS}</style></head><body>\
-<header><strong>{brand}</strong>{other}</header><main id=\"main\">{body}</main>\
-<footer>{foot}</footer></body></html>",
-        title = esc(title),
-        brand = t(lang, "农源直供 · 溯源查询", "Farmgate · Trace"),
-        foot = t(lang, "原产地、安全可追溯", "Origin known, safe, traceable"),
-    )
+/// The document around a page's `main`: header with the language switch, footer.
+fn shell(lang: Lang, title: &str, body: Markup, path: &str) -> String {
+    html! {
+        (PreEscaped("<!doctype html>"))
+        html lang=(lang.t("zh-CN", "en")) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width,initial-scale=1";
+                title { (title) }
+                link rel="icon" href="data:,";
+                style { (PreEscaped(CSS)) }
+            }
+            body {
+                header {
+                    strong { (lang.t("农源直供 · 溯源查询", "Farmgate · Trace")) }
+                    @match lang {
+                        Lang::Zh => a href={ (path) "?lang=en" } lang="en" { "English" },
+                        Lang::En => a href={ (path) "?lang=zh" } lang="zh-CN" { "中文" },
+                    }
+                }
+                main id="main" { (body) }
+                footer { (lang.t("原产地、安全可追溯", "Origin known, safe, traceable")) }
+            }
+        }
+    }
+    .into_string()
 }
 
-fn kind_label(lang: Lang, kind: &str) -> String {
-    EventKind::parse(kind).map_or_else(|| esc(kind), |k| t(lang, k.label_zh(), k.label_en()))
+/// A text field of a record's data (empty when absent).
+fn text<'a>(v: &'a Value, key: &str) -> &'a str {
+    v[key].as_str().unwrap_or_default()
 }
 
-fn text(v: &Value, key: &str) -> String {
-    v[key].as_str().map(esc).unwrap_or_default()
-}
-
-fn unit_label(lang: Lang, unit: &str) -> String {
-    let u = farmgate_catalog::domain::Unit::parse(unit);
-    match (lang, u) {
-        (Lang::Zh, Some(u)) => u.label_zh().to_owned(),
-        _ => esc(unit),
+/// A quantity's unit: the Chinese label of a known unit on the Chinese page, else as stored.
+fn unit_label(lang: Lang, unit: &str) -> &str {
+    match (lang, Unit::parse(unit)) {
+        (Lang::Zh, Some(u)) => u.label_zh(),
+        _ => unit,
     }
 }
 
 /// What one event says, in a line or two.
-fn event_details(lang: Lang, kind: &str, d: &Value) -> String {
-    match kind {
-        "planting" => format!("{}{}", t(lang, "品种：", "Variety: "), text(d, "variety")),
-        "input" => {
-            let what = if d["category"] == "pesticide" {
-                t(lang, "农药", "Pesticide")
-            } else {
-                t(lang, "肥料", "Fertiliser")
-            };
-            let mut s = format!("{what} · {} · {}", text(d, "product"), text(d, "dose"));
-            if let Some(n) = d["safe_interval_days"].as_i64() {
-                s.push_str(&format!(
-                    " · {}{n}{}",
-                    t(lang, "安全间隔期 ", "safe interval "),
-                    t(lang, " 天", " days")
-                ));
+fn event_details(lang: Lang, kind: EventKind, d: &Value) -> Markup {
+    html! {
+        @match kind {
+            EventKind::Planting => { (lang.t("品种：", "Variety: ")) (text(d, "variety")) }
+            EventKind::Input => {
+                @if d["category"] == "pesticide" { (lang.t("农药", "Pesticide")) }
+                @else { (lang.t("肥料", "Fertiliser")) }
+                " · " (text(d, "product")) " · " (text(d, "dose"))
+                @if let Some(n) = d["safe_interval_days"].as_i64() {
+                    " · " (lang.t("安全间隔期 ", "safe interval ")) (n) (lang.t(" 天", " days"))
+                }
             }
-            s
+            EventKind::Harvest => {
+                (lang.t("采收 ", "Harvested ")) (d["quantity"].as_i64().unwrap_or(0)) " "
+                (unit_label(lang, text(d, "unit")))
+            }
+            EventKind::Inspection => {
+                @if d["result"] == "pass" {
+                    span class="badge" { (lang.t("合格", "Pass")) }
+                } @else {
+                    span class="badge fail" { (lang.t("不合格", "Fail")) }
+                }
+                " " (text(d, "lab")) " · " (text(d, "method")) " · " (text(d, "items"))
+            }
+            EventKind::Packing => { (d["packages"].as_i64().unwrap_or(0)) " × " (text(d, "spec")) }
+            EventKind::Shipping => { (text(d, "carrier")) " " (text(d, "tracking_no")) }
+            EventKind::Receiving => { (lang.t("收货人：", "Received by ")) (text(d, "receiver")) }
+            EventKind::Note => { (text(d, "text")) }
+            EventKind::Recall => { (text(d, "reason")) }
+            EventKind::Created => {}
         }
-        "harvest" => format!(
-            "{}{} {}",
-            t(lang, "采收 ", "Harvested "),
-            d["quantity"].as_i64().unwrap_or(0),
-            unit_label(lang, d["unit"].as_str().unwrap_or(""))
-        ),
-        "inspection" => {
-            let pass = d["result"] == "pass";
-            let badge = if pass {
-                format!("<span class=\"badge\">{}</span>", t(lang, "合格", "Pass"))
-            } else {
-                format!(
-                    "<span class=\"badge fail\">{}</span>",
-                    t(lang, "不合格", "Fail")
-                )
-            };
-            format!(
-                "{badge} {} · {} · {}",
-                text(d, "lab"),
-                text(d, "method"),
-                text(d, "items")
-            )
-        }
-        "packing" => format!(
-            "{} × {}",
-            d["packages"].as_i64().unwrap_or(0),
-            text(d, "spec")
-        ),
-        "shipping" => format!("{} {}", text(d, "carrier"), text(d, "tracking_no")),
-        "receiving" => format!(
-            "{}{}",
-            t(lang, "收货人：", "Received by "),
-            text(d, "receiver")
-        ),
-        "note" => text(d, "text"),
-        "recall" => text(d, "reason"),
-        _ => String::new(),
     }
 }
 
-fn attachments(lang: Lang, body: &Value) -> String {
-    let Some(list) = body["attachments"].as_array() else {
-        return String::new();
-    };
-    let mut out = String::new();
-    for a in list {
-        let key = a["key"].as_str().unwrap_or("");
-        let size_kb = (a["size"].as_i64().unwrap_or(0) + 1023) / 1024;
-        out.push_str(&format!(
-            "<div><a href=\"/media/{}\" rel=\"noopener\">{}</a> <span class=\"muted\">{} KB</span><div class=\"hash\">SHA-256 {}</div></div>",
-            esc(key),
-            if text(a, "name").is_empty() { t(lang, "附件", "Attachment") } else { text(a, "name") },
-            size_kb,
-            text(a, "sha256"),
-        ));
+/// The files a record cites, each with its size and hash.
+fn attachments(lang: Lang, body: &Value) -> Markup {
+    let list = body["attachments"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    html! {
+        @for a in list {
+            @let name = text(a, "name");
+            div {
+                a href={ "/media/" (text(a, "key")) } rel="noopener" {
+                    @if name.is_empty() { (lang.t("附件", "Attachment")) } @else { (name) }
+                }
+                " "
+                span class="muted" { ((a["size"].as_i64().unwrap_or(0) + 1023) / 1024) " KB" }
+                div class="hash" { "SHA-256 " (text(a, "sha256")) }
+            }
+        }
     }
-    out
 }
 
 /// The unit (box) part of a unit page.
@@ -178,232 +162,251 @@ pub struct UnitInfo<'a> {
 pub fn render(record: &Record, lang: Lang, scans: i64, unit: Option<UnitInfo<'_>>) -> String {
     let facts = record.facts();
     let b = &record.batch;
-    let code_display = display_code(&b.code);
-    let title = facts["product_name"].as_str().unwrap_or("");
-    let mut body = String::new();
-
-    // Verdict first: it is the question the shopper is asking.
-    match &record.verification {
-        Ok(head) => body.push_str(&format!(
-            "<div class=\"verdict ok\" data-testid=\"verdict\" data-ok=\"true\">✓ {} <div class=\"muted\">{} · {} {}</div></div>",
-            t(lang, "溯源记录完整，校验通过", "The record is intact and verifies"),
-            t(lang, &format!("共 {} 条记录", record.events.len()), &format!("{} records", record.events.len())),
-            t(lang, "最新哈希", "head"),
-            esc(&head[..16.min(head.len())]),
-        )),
-        Err(broken) => {
-            let (zh, en) = broken.describe();
-            body.push_str(&format!(
-                "<div class=\"verdict broken\" data-testid=\"verdict\" data-ok=\"false\">⚠ {}<div>{}</div></div>",
-                t(lang, "警告：溯源记录校验未通过，内容可能被篡改", "Warning: this record does not verify and may have been altered"),
-                esc(if lang == Lang::Zh { &zh } else { &en }),
-            ));
-        }
-    }
-    if b.status == "recalled" {
-        let reason = record
-            .events
-            .iter()
-            .rfind(|e| e.kind == "recall")
-            .and_then(|e| e.body["data"]["reason"].as_str())
-            .unwrap_or_default();
-        body.push_str(&format!(
-            "<div class=\"verdict broken recall\" data-testid=\"recalled\"><strong>{}</strong><div>{}</div><div>{}</div></div>",
-            t(lang, "⚠ 本批次已召回，请停止食用", "⚠ This batch is recalled: do not eat it"),
-            esc(reason),
-            t(
-                lang,
-                "买家请在“我的订单”中查看召回通知并申请退款；如有不适请及时就医。",
-                "Buyers: see the recall notice in My orders and claim the refund; see a doctor if unwell."
-            ),
-        ));
-    }
-    if b.status == "blocked" {
-        body.push_str(&format!(
-            "<div class=\"verdict broken\" data-testid=\"blocked\">{}</div>",
-            t(
-                lang,
-                "本批次检测不合格，已停止销售",
-                "This batch failed its inspection and is not sold"
-            )
-        ));
-    }
-
-    // Product.
-    body.push_str("<section>");
-    if let Some(img) = record.listing.as_ref().and_then(|l| l.images.first()) {
-        body.push_str(&format!(
-            "<img class=\"product\" src=\"/media/{}\" alt=\"\">",
-            esc(&img.display_key)
-        ));
-    }
-    body.push_str(&format!(
-        "<h1 data-testid=\"product-title\">{}</h1>",
-        esc(title)
-    ));
-    if let Some(s) = &record.seller {
-        let badge = if s.status == OrgStatus::Verified {
-            format!(
-                " <span class=\"badge\">{}</span>",
-                t(lang, "平台认证", "Verified")
-            )
-        } else {
-            String::new()
-        };
-        body.push_str(&format!(
-            "<p>{}{}{}</p>",
-            t(lang, "生产者：", "Producer: "),
-            esc(&s.name),
-            badge
-        ));
-    }
+    let title = text(&facts, "product_name");
     let origin = &facts["origin"];
     let place: String = ["province", "city", "county", "township", "village"]
         .iter()
         .filter_map(|k| origin[*k].as_str())
-        .collect::<Vec<_>>()
-        .join("");
-    body.push_str(&format!(
-        "<dl><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{} {}</dd><dt>{}</dt><dd class=\"code\">{}</dd></dl>",
-        t(lang, "产地", "Origin"),
-        esc(&place),
-        t(lang, "地块", "Plot"),
-        text(&facts["plot"], "name"),
-        t(lang, "采收日期", "Harvested"),
-        text(&facts, "harvest_date"),
-        t(lang, "批次数量", "Lot size"),
-        facts["quantity"].as_i64().unwrap_or(0),
-        unit_label(lang, facts["quantity_unit"].as_str().unwrap_or("")),
-        t(lang, "溯源码", "Trace code"),
-        esc(&code_display),
-    ));
-    if let Some(l) = &record.listing
-        && l.availability().ok() == Some(farmgate_catalog::domain::Availability::OnSale)
-    {
-        body.push_str(&format!(
-            "<p><a class=\"buy\" href=\"/listing.html?id={}\">{}</a></p>",
-            l.listing.id,
-            t(lang, "购买同款", "Buy this product")
-        ));
-    }
-    body.push_str("</section>");
-
-    let path = match &unit {
-        Some(u) => format!("/t/{}/{}", b.code, u.unit.serial),
-        None => format!("/t/{}", b.code),
-    };
-    // The box, for unit codes: the anti-counterfeit hint.
-    if let Some(u) = unit {
-        let first = u
-            .unit
-            .first_scanned_at
-            .map(format_shanghai)
-            .unwrap_or_default();
-        body.push_str(&format!(
-            "<section data-testid=\"unit\"><h2>{}</h2><p>{} <strong>{}</strong></p><p>{} <strong>{}</strong> {}</p><p class=\"muted\">{}</p></section>",
-            t(lang, &format!("单品码 第 {} 箱", u.unit.n), &format!("Box #{}", u.unit.n)),
-            t(lang, "首次查询时间：", "First scanned:"),
-            esc(&first),
-            t(lang, "本箱已被查询", "This box was scanned"),
-            u.unit.scans,
-            t(lang, "次", "times"),
-            t(lang, "如果您是第一次打开这个箱子，首次查询时间应当就是刚才；否则请谨慎并联系平台。", "If you just opened this box, the first scan should be just now; if not, be careful and contact the platform."),
-        ));
-    }
-
-    // The certificate, headed as the rules require.
+        .collect();
+    let quantity = facts["quantity"].as_i64().unwrap_or(0);
+    let quantity_unit = unit_label(lang, text(&facts, "quantity_unit"));
     let cert = &facts["certificate"];
     let basis = serde_json::from_value::<CertificateBasis>(cert["basis"].clone())
-        .map(|b| t(lang, b.label_zh(), b.label_en()))
+        .map(|b| lang.t(b.label_zh(), b.label_en()))
         .unwrap_or_default();
     let commitments = match lang {
         Lang::Zh => COMMITMENTS_ZH,
         Lang::En => COMMITMENTS_EN,
     };
-    body.push_str(&format!(
-        "<section class=\"cert\" data-testid=\"certificate\"><h2>承诺达标合格证</h2><dl><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{} {}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl>\
-<p>{}</p><ul class=\"checks\">{}</ul></section>",
-        t(lang, "产品名称", "Product"),
-        esc(title),
-        t(lang, "数量", "Quantity"),
-        facts["quantity"].as_i64().unwrap_or(0),
-        unit_label(lang, facts["quantity_unit"].as_str().unwrap_or("")),
-        t(lang, "产地", "Origin"),
-        esc(&place),
-        t(lang, "开具日期", "Issued"),
-        cert["issued_at"].as_str().and_then(|s| s.parse().ok()).map(format_shanghai).map(|s| esc(&s)).unwrap_or_default(),
-        t(lang, "生产者", "Issuer"),
-        text(cert, "issuer"),
-        t(lang, "联系方式", "Contact"),
-        // Masked: the printed certificate on the box carries the whole number, as the rules
-        // require; the web page, which anyone can crawl, does not.
-        esc(&farmgate_kernel::Phone::mask(cert["contact_phone"].as_str().unwrap_or("")).unwrap_or_default()),
-        t(lang, &format!("承诺依据：{basis}。本人承诺：", ), &format!("Basis: {basis}. The producer promises that:")),
-        commitments.iter().map(|c| format!("<li>✓ {}</li>", esc(c))).collect::<String>(),
-    ));
+    let on_sale = record
+        .listing
+        .as_ref()
+        .filter(|l| l.availability() == Availability::OnSale);
+    let path = match &unit {
+        Some(u) => format!("/t/{}/{}", b.code, u.unit.serial),
+        None => format!("/t/{}", b.code),
+    };
+    let body = html! {
+        // Verdict first: it is the question the shopper is asking.
+        @match &record.verification {
+            Ok(head) => div class="verdict ok" data-testid="verdict" data-ok="true" {
+                "✓ " (lang.t("溯源记录完整，校验通过", "The record is intact and verifies")) " "
+                div class="muted" {
+                    @match lang {
+                        Lang::Zh => { "共 " (record.events.len()) " 条记录" }
+                        Lang::En => { (record.events.len()) " records" }
+                    }
+                    " · " (lang.t("最新哈希", "head")) " " (head.get(..16).unwrap_or(head))
+                }
+            },
+            Err(broken) => {
+                @let (zh, en) = broken.describe();
+                div class="verdict broken" data-testid="verdict" data-ok="false" {
+                    "⚠ "
+                    (lang.t(
+                        "警告：溯源记录校验未通过，内容可能被篡改",
+                        "Warning: this record does not verify and may have been altered",
+                    ))
+                    div { (lang.t(&zh, &en)) }
+                }
+            }
+        }
+        @if b.status == crate::domain::BatchStatus::Recalled {
+            @let reason = record
+                .events
+                .iter()
+                .rfind(|e| e.kind == EventKind::Recall)
+                .map(|e| text(&e.body["data"], "reason"))
+                .unwrap_or_default();
+            div class="verdict broken recall" data-testid="recalled" {
+                strong { (lang.t("⚠ 本批次已召回，请停止食用", "⚠ This batch is recalled: do not eat it")) }
+                div { (reason) }
+                div {
+                    (lang.t(
+                        "买家请在“我的订单”中查看召回通知并申请退款；如有不适请及时就医。",
+                        "Buyers: see the recall notice in My orders and claim the refund; see a doctor if unwell.",
+                    ))
+                }
+            }
+        }
+        @if b.status == crate::domain::BatchStatus::Blocked {
+            div class="verdict broken" data-testid="blocked" {
+                (lang.t("本批次检测不合格，已停止销售", "This batch failed its inspection and is not sold"))
+            }
+        }
 
-    // Timeline.
-    body.push_str(&format!(
-        "<section><h2>{}</h2><ol class=\"timeline\" data-testid=\"timeline\">",
-        t(lang, "全程记录", "The whole record")
-    ));
-    for e in &record.events {
-        let when = format_shanghai(e.occurred_at);
-        body.push_str(&format!(
-            "<li data-kind=\"{}\"><strong>{}</strong> <span class=\"muted\">{}</span><div>{}</div>{}<div class=\"hash\">#{} {}</div></li>",
-            esc(&e.kind),
-            kind_label(lang, &e.kind),
-            esc(&when),
-            if e.seq == 0 { t(lang, "建立批次档案并开具承诺达标合格证", "Batch recorded and certificate issued") } else { event_details(lang, &e.kind, &e.body["data"]) },
-            attachments(lang, &e.body),
-            e.seq,
-            esc(e.hash.get(..16).unwrap_or(&e.hash)),
-        ));
-    }
-    body.push_str("</ol></section>");
+        // Product.
+        section {
+            @if let Some(img) = record.listing.as_ref().and_then(|l| l.images.first()) {
+                img class="product" src={ "/media/" (img.display_key) } alt="";
+            }
+            h1 data-testid="product-title" { (title) }
+            @if let Some(s) = &record.seller {
+                p {
+                    (lang.t("生产者：", "Producer: ")) (s.name)
+                    @if s.status == OrgStatus::Verified {
+                        " " span class="badge" { (lang.t("平台认证", "Verified")) }
+                    }
+                }
+            }
+            dl {
+                dt { (lang.t("产地", "Origin")) } dd { (place) }
+                dt { (lang.t("地块", "Plot")) } dd { (text(&facts["plot"], "name")) }
+                dt { (lang.t("采收日期", "Harvested")) } dd { (text(&facts, "harvest_date")) }
+                dt { (lang.t("批次数量", "Lot size")) } dd { (quantity) " " (quantity_unit) }
+                dt { (lang.t("溯源码", "Trace code")) } dd class="code" { (display_code(&b.code)) }
+            }
+            @if let Some(l) = on_sale {
+                p { a class="buy" href={ "/listing.html?id=" (l.listing.id.to_string()) } { (lang.t("购买同款", "Buy this product")) } }
+            }
+        }
 
-    body.push_str(&format!(
-        "<section><p>{} <strong data-testid=\"scans\">{}</strong> {}</p><p class=\"muted\">{} <a href=\"/api/v1/trace/{code}/verify\">/api/v1/trace/{code}/verify</a> · <a href=\"/api/v1/trace/{code}/epcis\">EPCIS 2.0</a></p></section>",
-        t(lang, "本批次已被查询", "This batch was looked up"),
-        scans,
-        t(lang, "次", "times"),
-        t(lang, "任何人都可以独立校验：", "Anyone can check it independently:"),
-        code = esc(&b.code),
-    ));
-    shell(
-        lang,
-        &format!("{title} · {}", t(lang, "溯源", "Trace")),
-        &body,
-        &path,
-    )
+        // The box, for unit codes: the anti-counterfeit hint.
+        @if let Some(u) = &unit {
+            section data-testid="unit" {
+                h2 {
+                    @match lang {
+                        Lang::Zh => { "单品码 第 " (u.unit.n) " 箱" }
+                        Lang::En => { "Box #" (u.unit.n) }
+                    }
+                }
+                p {
+                    (lang.t("首次查询时间：", "First scanned:")) " "
+                    strong { (u.unit.first_scanned_at.map(format_shanghai).unwrap_or_default()) }
+                }
+                p {
+                    (lang.t("本箱已被查询", "This box was scanned")) " "
+                    strong { (u.unit.scans) } " " (lang.t("次", "times"))
+                }
+                p class="muted" {
+                    (lang.t(
+                        "如果您是第一次打开这个箱子，首次查询时间应当就是刚才；否则请谨慎并联系平台。",
+                        "If you just opened this box, the first scan should be just now; if not, be careful and contact the platform.",
+                    ))
+                }
+            }
+        }
+
+        // The certificate, headed as the rules require.
+        section class="cert" data-testid="certificate" {
+            h2 { "承诺达标合格证" }
+            dl {
+                dt { (lang.t("产品名称", "Product")) } dd { (title) }
+                dt { (lang.t("数量", "Quantity")) } dd { (quantity) " " (quantity_unit) }
+                dt { (lang.t("产地", "Origin")) } dd { (place) }
+                dt { (lang.t("开具日期", "Issued")) }
+                dd {
+                    (cert["issued_at"].as_str().and_then(|s| s.parse().ok()).map(format_shanghai).unwrap_or_default())
+                }
+                dt { (lang.t("生产者", "Issuer")) } dd { (text(cert, "issuer")) }
+                dt { (lang.t("联系方式", "Contact")) }
+                // Masked: the printed certificate on the box carries the whole number, as the
+                // rules require; the web page, which anyone can crawl, does not.
+                dd { (farmgate_kernel::Phone::mask(text(cert, "contact_phone")).unwrap_or_default()) }
+            }
+            p {
+                @match lang {
+                    Lang::Zh => { "承诺依据：" (basis) "。本人承诺：" }
+                    Lang::En => { "Basis: " (basis) ". The producer promises that:" }
+                }
+            }
+            ul class="checks" {
+                @for c in commitments { li { "✓ " (c) } }
+            }
+        }
+
+        // Timeline.
+        section {
+            h2 { (lang.t("全程记录", "The whole record")) }
+            ol class="timeline" data-testid="timeline" {
+                @for e in &record.events {
+                    li data-kind=(e.kind.as_str()) {
+                        strong { (lang.t(e.kind.label_zh(), e.kind.label_en())) }
+                        " "
+                        span class="muted" { (format_shanghai(e.occurred_at)) }
+                        div {
+                            @if e.seq == 0 {
+                                (lang.t("建立批次档案并开具承诺达标合格证", "Batch recorded and certificate issued"))
+                            } @else {
+                                (event_details(lang, e.kind, &e.body["data"]))
+                            }
+                        }
+                        (attachments(lang, &e.body))
+                        div class="hash" { "#" (e.seq) " " (e.hash.get(..16).unwrap_or(&e.hash)) }
+                    }
+                }
+            }
+        }
+
+        section {
+            p {
+                (lang.t("本批次已被查询", "This batch was looked up")) " "
+                strong data-testid="scans" { (scans) } " " (lang.t("次", "times"))
+            }
+            p class="muted" {
+                (lang.t("任何人都可以独立校验：", "Anyone can check it independently:")) " "
+                a href={ "/api/v1/trace/" (b.code) "/verify" } { "/api/v1/trace/" (b.code) "/verify" }
+                " · "
+                a href={ "/api/v1/trace/" (b.code) "/epcis" } { "EPCIS 2.0" }
+            }
+        }
+    };
+    let page_title = format!("{title} · {}", lang.t("溯源", "Trace"));
+    shell(lang, &page_title, body, &path)
+}
+
+/// What a not-found page says first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Miss {
+    /// No batch has this code, or it is not a code at all.
+    Code,
+    /// A GS1 Digital Link whose GTIN has a wrong check digit (always Chinese).
+    BadGtin,
 }
 
 /// The page for a code that does not exist (or was mistyped): a way forward, not a dead end.
 pub fn not_found(lang: Lang, input: &str, bad_check: bool) -> String {
-    let body = format!(
-        "<section><h1>{}</h1><p>{}</p><form method=\"get\" action=\"/t\"><label for=\"c\">{}</label><br><input id=\"c\" name=\"code\" value=\"{}\" maxlength=\"24\" style=\"font-size:1.1rem;padding:8px;width:100%\" autocomplete=\"off\"><p><button type=\"submit\" style=\"font-size:1rem;padding:8px 16px\">{}</button></p></form></section>",
-        t(lang, "未找到这个溯源码", "No record for this trace code"),
-        if bad_check {
-            t(
-                lang,
-                "校验位不符：可能有字符输错了。溯源码共 16 位，印在标签二维码下方。",
-                "The check character does not match: a character may be mistyped. Trace codes have 16 characters, printed under the QR code.",
-            )
-        } else {
-            t(
-                lang,
-                "请核对标签上二维码下方的 16 位溯源码。",
-                "Please check the 16-character code printed under the QR code.",
-            )
-        },
-        t(lang, "输入溯源码", "Enter the trace code"),
-        esc(&input.chars().take(24).collect::<String>()),
-        t(lang, "查询", "Look up"),
-    );
+    not_found_page(lang, Miss::Code, input, bad_check)
+}
+
+/// The not-found page with the headline of `miss`.
+pub fn not_found_page(lang: Lang, miss: Miss, input: &str, bad_check: bool) -> String {
+    let headline = match miss {
+        Miss::Code => lang.t("未找到这个溯源码", "No record for this trace code"),
+        Miss::BadGtin => lang.t(
+            "商品条码（GTIN）校验位不正确",
+            "The GTIN's check digit is wrong",
+        ),
+    };
+    let typed: String = input.chars().take(24).collect();
+    let body = html! {
+        section {
+            h1 { (headline) }
+            p {
+                @if bad_check {
+                    (lang.t(
+                        "校验位不符：可能有字符输错了。溯源码共 16 位，印在标签二维码下方。",
+                        "The check character does not match: a character may be mistyped. Trace codes have 16 characters, printed under the QR code.",
+                    ))
+                } @else {
+                    (lang.t(
+                        "请核对标签上二维码下方的 16 位溯源码。",
+                        "Please check the 16-character code printed under the QR code.",
+                    ))
+                }
+            }
+            form method="get" action="/t" {
+                label for="c" { (lang.t("输入溯源码", "Enter the trace code")) }
+                br;
+                input id="c" name="code" value=(typed) maxlength="24" style="font-size:1.1rem;padding:8px;width:100%" autocomplete="off";
+                p { button type="submit" style="font-size:1rem;padding:8px 16px" { (lang.t("查询", "Look up")) } }
+            }
+        }
+    };
     shell(
         lang,
-        &t(lang, "未找到溯源码", "Trace code not found"),
-        &body,
+        lang.t("未找到溯源码", "Trace code not found"),
+        body,
         "/t",
     )
 }
@@ -412,3 +415,6 @@ pub fn not_found(lang: Lang, input: &str, bad_check: bool) -> String {
 pub fn etag(html: &str) -> String {
     format!("\"{}\"", &chain::sha256_hex(html.as_bytes())[..20])
 }
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -34,9 +34,12 @@ impl std::error::Error for UnknownVariant {}
 /// assert_eq!(Mode::Road.as_str(), "road");
 /// assert_eq!("road".parse::<Mode>().ok(), Some(Mode::Road));
 /// ```
+// The wire name is taken as a `tt`, not a `literal`: a `literal` fragment reaches the derives
+// wrapped in an invisible group, which serde reads but utoipa silently ignores, so the OpenAPI
+// document would list the variants' Rust names (`OnSale`) instead of the wire names (`on_sale`).
 #[macro_export]
 macro_rules! wire_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $wire:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $wire:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         pub enum $name {
@@ -93,7 +96,7 @@ macro_rules! wire_enum {
 /// ```
 #[macro_export]
 macro_rules! labelled_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $wire:literal, $zh:literal, $en:literal;)+ }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $wire:tt, $zh:literal, $en:literal;)+ }) => {
         $crate::wire_enum!($(#[$meta])* $name { $($(#[$vmeta])* $variant => $wire),+ });
 
         impl $name {
@@ -131,6 +134,13 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", c.as_str()));
             assert_eq!(serde_json::from_str::<Colour>(&json).ok(), Some(*c));
         }
+    }
+
+    #[test]
+    fn the_openapi_schema_lists_the_wire_names() {
+        use utoipa::PartialSchema;
+        let schema = serde_json::to_value(Colour::schema()).unwrap_or_default();
+        assert_eq!(schema["enum"], serde_json::json!(["red", "dark_blue"]));
     }
 
     #[test]

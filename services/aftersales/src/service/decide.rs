@@ -8,7 +8,7 @@ use crate::Aftersales;
 use crate::domain::{self, ClaimMove, EventKind, OnDeadline, Party, Share};
 use crate::error::{AftersalesError, Result};
 use farmgate_identity::Actor;
-use farmgate_kernel::id::{ClaimId, OrgId};
+use farmgate_kernel::id::{ClaimId, OrgId, SubOrderId};
 use farmgate_kernel::text::{clean_optional_text, clean_text};
 use farmgate_kernel::{FieldError, Money, ValidationErrors};
 use serde::{Deserialize, Serialize};
@@ -243,13 +243,13 @@ impl Aftersales {
             let made = self
                 .orders()
                 .create_replacement(
-                    r.claim.sub_order_id,
+                    SubOrderId(r.claim.sub_order_id),
                     &lines
                         .iter()
-                        .map(|l| (l.line_id.0, l.quantity))
+                        .map(|l| (l.line_id, l.quantity))
                         .collect::<Vec<_>>(),
                     &format!("claim:{id}:reship"),
-                    Some(actor.account_id.as_uuid()),
+                    Some(actor.account_id),
                 )
                 .await?;
             data =

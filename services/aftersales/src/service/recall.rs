@@ -14,7 +14,7 @@ use crate::store::{notice, recall};
 use chrono::{DateTime, Utc};
 use farmgate_identity::Actor;
 use farmgate_infra::db::{begin_write, unique_violation};
-use farmgate_kernel::id::{AccountId, BatchId, OrgId, RecallId, RefundId, SubOrderId};
+use farmgate_kernel::id::{AccountId, BatchId, ListingId, OrgId, RecallId, RefundId, SubOrderId};
 use farmgate_kernel::text::clean_text;
 use farmgate_kernel::{Page, Paged};
 use farmgate_orders::read::aftersales as orders_read;
@@ -153,10 +153,10 @@ impl Aftersales {
             .trace()
             .append_system(
                 &txn,
-                b.id.0,
+                b.id,
                 TraceEvent::Recall,
                 json!({"reason": reason}),
-                actor_id.0,
+                actor_id,
                 now,
                 b.seller,
             )
@@ -222,7 +222,7 @@ impl Aftersales {
         if let Err(e) = self
             .orders()
             .catalog()
-            .freeze_for_recall(b.listing_id.0, &format!("批次 {} 召回：{reason}", b.lot))
+            .freeze_for_recall(b.listing_id, &format!("批次 {} 召回：{reason}", b.lot))
             .await
         {
             // Already off sale (delisted, sold out): nothing more to freeze.
@@ -250,7 +250,7 @@ impl Aftersales {
         let listing_title = self
             .orders()
             .catalog()
-            .bundle(r.listing_id)
+            .bundle(ListingId(r.listing_id))
             .await?
             .map(|b| b.listing.title)
             .unwrap_or_default();
@@ -346,11 +346,11 @@ impl Aftersales {
             Some(RefundId(
                 self.orders()
                     .refund_sub_order(
-                        n.sub_order_id,
+                        SubOrderId(n.sub_order_id),
                         amount,
                         &format!("批次 {} 召回", r.lot),
                         &format!("recall:{}", n.id),
-                        Some(actor.account_id.as_uuid()),
+                        Some(actor.account_id),
                     )
                     .await?
                     .id,

@@ -110,16 +110,15 @@ impl Aftersales {
         step: Step,
     ) -> Result<ClaimRecord> {
         let id = ClaimId(r.claim.id);
-        let actor = step.actor.map(|a| a.0);
         let refund = if amount > 0 {
             Some(
                 self.orders()
                     .refund_sub_order(
-                        r.claim.sub_order_id,
+                        SubOrderId(r.claim.sub_order_id),
                         amount,
                         &format!("售后 {}", r.claim.number),
                         &format!("claim:{id}"),
-                        actor,
+                        step.actor,
                     )
                     .await?,
             )

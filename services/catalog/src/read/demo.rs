@@ -2,12 +2,14 @@
 //! demo-history`) reads of the catalogue in bulk: every category's terms, the approved
 //! listings and their active SKUs. It snapshots them into the order lines it writes (as
 //! checkout would), so it needs the whole shop at once rather than one listing at a time.
+//! The trace load script (`tests/load/trace_bench.rs`) reads the approved listings too.
 //! Nothing else should use these.
 
 use crate::domain::{ListingStatus, Tier, Unit};
+use crate::service::tiers_of;
 use crate::store::{category, listing, sku};
 use chrono::{DateTime, Utc};
-use farmgate_kernel::id::{CategoryId, ListingId, OrgId, SkuId};
+use farmgate_kernel::id::{AccountId, CategoryId, ListingId, OrgId, SkuId};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 /// A category's name and the terms its lines are sold on.
@@ -24,6 +26,8 @@ pub struct CategoryTerms {
 pub struct ApprovedListing {
     pub id: ListingId,
     pub seller_org_id: OrgId,
+    /// The seller's member who listed it.
+    pub created_by: AccountId,
     pub category_id: CategoryId,
     pub title: String,
     pub sales: i64,
@@ -60,7 +64,7 @@ pub async fn categories(conn: &impl ConnectionTrait) -> Result<Vec<CategoryTerms
 /// Every approved listing, oldest first.
 pub async fn approved_listings(conn: &impl ConnectionTrait) -> Result<Vec<ApprovedListing>, DbErr> {
     Ok(listing::Entity::find()
-        .filter(listing::Column::Status.eq(ListingStatus::Approved.as_str()))
+        .filter(listing::Column::Status.eq(ListingStatus::Approved))
         .order_by_asc(listing::Column::CreatedAt)
         .all(conn)
         .await?
@@ -68,6 +72,7 @@ pub async fn approved_listings(conn: &impl ConnectionTrait) -> Result<Vec<Approv
         .map(|l| ApprovedListing {
             id: ListingId(l.id),
             seller_org_id: OrgId(l.seller_org_id),
+            created_by: AccountId(l.created_by),
             category_id: CategoryId(l.category_id),
             title: l.title,
             sales: l.sales,
@@ -78,25 +83,21 @@ pub async fn approved_listings(conn: &impl ConnectionTrait) -> Result<Vec<Approv
 
 /// Every active SKU, in each listing's display order.
 pub async fn active_skus(conn: &impl ConnectionTrait) -> Result<Vec<ActiveSku>, DbErr> {
-    sku::Entity::find()
+    Ok(sku::Entity::find()
         .filter(sku::Column::Active.eq(true))
         .order_by_asc(sku::Column::SortOrder)
         .all(conn)
         .await?
         .into_iter()
-        .map(|s| {
-            Ok(ActiveSku {
-                unit: Unit::parse(&s.unit).ok_or_else(|| {
-                    DbErr::Custom(format!("unexpected value {:?} in skus.unit", s.unit))
-                })?,
-                // Tiers were validated when they were set; a malformed list sells at retail.
-                tiers: serde_json::from_value(s.tiers).unwrap_or_default(),
-                id: SkuId(s.id),
-                listing_id: ListingId(s.listing_id),
-                name: s.name,
-                price_fen: s.price_fen,
-                weight_grams: s.weight_grams,
-            })
+        .map(|s| ActiveSku {
+            unit: s.unit,
+            // Tiers were validated when they were set; a malformed list sells at retail.
+            tiers: tiers_of(&s),
+            id: SkuId(s.id),
+            listing_id: ListingId(s.listing_id),
+            name: s.name,
+            price_fen: s.price_fen,
+            weight_grams: s.weight_grams,
         })
-        .collect()
+        .collect())
 }

@@ -1,4 +1,6 @@
-//! Entities for the catalogue's tables.
+//! Entities for the catalogue's tables. Columns stay `Uuid` and plain SQL types; status-like
+//! string columns are read into their domain enums here, once (see `stored_enum!` in
+//! `store/mod.rs`), so nothing above the store compares them as text.
 
 pub mod category {
     use sea_orm::entity::prelude::*;
@@ -26,6 +28,7 @@ pub mod category {
 }
 
 pub mod listing {
+    use crate::domain::ListingStatus;
     use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -46,7 +49,7 @@ pub mod listing {
         pub season: Option<String>,
         pub storage: Option<String>,
         pub shelf_life_days: Option<i32>,
-        pub status: String,
+        pub status: ListingStatus,
         pub status_reason: Option<String>,
         pub sales: i64,
         pub created_by: Uuid,
@@ -64,6 +67,7 @@ pub mod listing {
 }
 
 pub mod revision {
+    use crate::domain::{RevisionKind, RevisionStatus};
     use sea_orm::entity::prelude::*;
 
     /// A proposal of the reviewed facts (title, category, origin): a new listing's first
@@ -74,8 +78,8 @@ pub mod revision {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: Uuid,
         pub listing_id: Uuid,
-        pub kind: String,
-        pub status: String,
+        pub kind: RevisionKind,
+        pub status: RevisionStatus,
         pub title: String,
         pub category_id: Uuid,
         pub province: String,
@@ -98,6 +102,7 @@ pub mod revision {
 }
 
 pub mod sku {
+    use crate::domain::Unit;
     use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -107,7 +112,7 @@ pub mod sku {
         pub id: Uuid,
         pub listing_id: Uuid,
         pub name: String,
-        pub unit: String,
+        pub unit: Unit,
         pub price_fen: i64,
         pub stock: i64,
         pub weight_grams: i32,
@@ -128,6 +133,7 @@ pub mod sku {
 }
 
 pub mod sku_change {
+    use crate::domain::SkuChangeField;
     use sea_orm::entity::prelude::*;
 
     /// The price and stock change log (append-only).
@@ -138,7 +144,7 @@ pub mod sku_change {
         pub id: Uuid,
         pub sku_id: Uuid,
         pub listing_id: Uuid,
-        pub field: String,
+        pub field: SkuChangeField,
         pub old_value: String,
         pub new_value: String,
         pub actor_id: Option<Uuid>,

@@ -30,7 +30,9 @@ pub(super) async fn seed(aftersales: &Aftersales, shop: &Actor) -> anyhow::Resul
     let Some(line) = record.lines.iter().find(|l| l.sub_order_id == sub.id) else {
         return Ok(());
     };
-    orders.receive(shop, sub.id).await?;
+    orders
+        .receive(shop, farmgate_kernel::id::SubOrderId(sub.id))
+        .await?;
     let photo = super::listings::draw(super::listings::Shape::Round, [230, 140, 40], 77);
     let evidence = aftersales.upload_evidence(shop, photo.into()).await?;
     aftersales

@@ -7,13 +7,13 @@ use super::people::Seller;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use farmgate_identity::Actor;
-use farmgate_orders::Orders;
+use farmgate_kernel::id::{AddressId, BatchId, ListingId, OrderId, OrderLineId, SkuId, SubOrderId};
 use farmgate_orders::domain::{AddressInput, PaymentMethod, SubOrderStatus};
-use farmgate_orders::fulfilment::{BatchPick, ShipRequest};
 use farmgate_orders::payment::Outcome;
 use farmgate_orders::read::demo as orders_read;
-use farmgate_orders::reviews::ReviewRequest;
-use farmgate_orders::service::{CheckoutRequest, ItemInput, OrderRecord};
+use farmgate_orders::{
+    BatchPick, CheckoutRequest, ItemInput, OrderRecord, Orders, ReviewRequest, ShipRequest,
+};
 use uuid::Uuid;
 
 /// A demo batch a parcel can name: whose, of which listing, and when it was recorded.
@@ -89,7 +89,7 @@ pub(super) async fn seed(
         if goods.iter().any(|(org, _)| *org == b.seller_org_id) {
             continue;
         }
-        let Some(bundle) = orders.catalog().bundle(b.listing_id).await? else {
+        let Some(bundle) = orders.catalog().bundle(ListingId(b.listing_id)).await? else {
             continue;
         };
         if let Some(sku) = bundle.skus.iter().find(|s| s.stock >= 20) {
@@ -112,27 +112,28 @@ pub(super) async fn seed(
             .add_address(&b.actor, &b.address)
             .await
             .context("demo address")?;
-        address_ids.push(a.id);
+        address_ids.push(AddressId(a.id));
     }
-    let place = |buyer: &Actor, address: Uuid, items: Vec<(Uuid, i64)>, method: PaymentMethod| {
-        let req = CheckoutRequest {
-            address_id: address,
-            items: Some(
-                items
-                    .into_iter()
-                    .map(|(sku_id, quantity)| ItemInput {
-                        sku_id,
-                        quantity,
-                        price_seen: None,
-                    })
-                    .collect(),
-            ),
-            payment_method: method,
-            note: None,
+    let place =
+        |buyer: &Actor, address: AddressId, items: Vec<(Uuid, i64)>, method: PaymentMethod| {
+            let req = CheckoutRequest {
+                address_id: address,
+                items: Some(
+                    items
+                        .into_iter()
+                        .map(|(sku_id, quantity)| ItemInput {
+                            sku_id: SkuId(sku_id),
+                            quantity,
+                            price_seen: None,
+                        })
+                        .collect(),
+                ),
+                payment_method: method,
+                note: None,
+            };
+            let buyer = buyer.clone();
+            async move { orders.checkout(&buyer, req, None).await }
         };
-        let buyer = buyer.clone();
-        async move { orders.checkout(&buyer, req, None).await }
-    };
 
     // 1. 王芳: two sellers, paid online, both shipped from their batches, one received and
     //    reviewed.
@@ -144,19 +145,19 @@ pub(super) async fn seed(
     )
     .await?;
     placed += 1;
-    let intent = orders.pay(&wang.actor, first.order.id).await?;
+    let intent = orders.pay(&wang.actor, OrderId(first.order.id)).await?;
     orders
         .sandbox_complete(&wang.actor, intent.id, Outcome::Succeeded)
         .await?;
-    let record = orders.order_for(operator, first.order.id).await?;
+    let record = orders.order_for(operator, OrderId(first.order.id)).await?;
     ship_all(orders, &record, &batches, &seller_of, 0).await?;
     if let Some(sub) = record.subs.first() {
-        orders.receive(&wang.actor, sub.id).await?;
+        orders.receive(&wang.actor, SubOrderId(sub.id)).await?;
         if let Some(line) = record.lines.iter().find(|l| l.sub_order_id == sub.id) {
             orders
                 .review(
                     &wang.actor,
-                    line.id,
+                    OrderLineId(line.id),
                     &ReviewRequest {
                         rating: 5,
                         text: Some("很新鲜，个头均匀，扫码能看到检测报告，放心。".to_owned()),
@@ -177,13 +178,13 @@ pub(super) async fn seed(
     .await?;
     placed += 1;
     orders
-        .confirm_offline_payment(operator, second.order.id, "ABC-20261123-0018")
+        .confirm_offline_payment(operator, OrderId(second.order.id), "ABC-20261123-0018")
         .await?;
     if let (Some(sub), Some(seller)) = (
         second.subs.first(),
         second.subs.first().and_then(|s| seller_of(s.seller_org_id)),
     ) {
-        orders.acknowledge(&seller, sub.id).await?;
+        orders.acknowledge(&seller, SubOrderId(sub.id)).await?;
     }
 
     // 3. 李娜: placed, waiting for payment.
@@ -206,9 +207,9 @@ pub(super) async fn seed(
     .await?;
     placed += 1;
     orders
-        .confirm_offline_payment(operator, fourth.order.id, "ICBC-20261123-7731")
+        .confirm_offline_payment(operator, OrderId(fourth.order.id), "ICBC-20261123-7731")
         .await?;
-    let record = orders.order_for(operator, fourth.order.id).await?;
+    let record = orders.order_for(operator, OrderId(fourth.order.id)).await?;
     ship_all(orders, &record, &batches, &seller_of, 3).await?;
     Ok(placed)
 }
@@ -224,9 +225,7 @@ async fn ship_all(
     const CARRIERS: [(&str, &str); 3] =
         [("顺丰速运", "SF"), ("中国邮政", "EMS"), ("京东物流", "JDV")];
     for (i, sub) in record.subs.iter().enumerate() {
-        if sub.status != SubOrderStatus::Paid.as_str()
-            && sub.status != SubOrderStatus::Acknowledged.as_str()
-        {
+        if sub.status != SubOrderStatus::Paid && sub.status != SubOrderStatus::Acknowledged {
             continue;
         }
         let Some(seller) = seller_of(sub.seller_org_id) else {
@@ -241,8 +240,8 @@ async fn ship_all(
                     .iter()
                     .find(|b| b.listing_id == l.listing_id)
                     .map(|b| BatchPick {
-                        line_id: l.id,
-                        batch_id: b.id,
+                        line_id: OrderLineId(l.id),
+                        batch_id: BatchId(b.id),
                     })
             })
             .collect();
@@ -250,7 +249,7 @@ async fn ship_all(
         orders
             .ship(
                 &seller,
-                sub.id,
+                SubOrderId(sub.id),
                 &ShipRequest {
                     carrier: carrier.to_owned(),
                     tracking_no: format!(

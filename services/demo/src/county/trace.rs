@@ -5,6 +5,7 @@
 
 use super::people::Seller;
 use chrono::Duration;
+use farmgate_kernel::id::ListingId;
 use farmgate_trace::Trace;
 use farmgate_trace::domain::{CertificateBasis, EventKind};
 use farmgate_trace::service::{
@@ -166,7 +167,7 @@ pub(super) async fn seed(trace: &Trace, sellers: &[Seller]) -> anyhow::Result<Ve
         let record = trace
             .create_batch(
                 &a,
-                listing.listing.id,
+                ListingId(listing.listing.id),
                 NewBatchRequest {
                     lot: Some(d.lot.to_owned()),
                     started_on: today - Duration::days(d.started),
@@ -193,7 +194,7 @@ pub(super) async fn seed(trace: &Trace, sellers: &[Seller]) -> anyhow::Result<Ve
                 },
             )
             .await?;
-        let id = record.batch.id;
+        let id = record.id();
         let at = |days: i64, hour: i64| {
             now - Duration::days(days) + Duration::hours(hour) - Duration::hours(12)
         };

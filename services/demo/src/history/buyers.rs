@@ -20,7 +20,7 @@ use farmgate_identity::{OrgKind, OrgRole, OrgStatus};
 use farmgate_infra::db::begin_write;
 use farmgate_kernel::Uscc;
 use farmgate_kernel::id::{AccountId, OrgId};
-use farmgate_orders::report::start_of;
+use farmgate_orders::domain::start_of;
 use rand::Rng;
 use rand::rngs::StdRng;
 use sea_orm::DatabaseConnection;

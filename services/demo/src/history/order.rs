@@ -15,9 +15,8 @@ use farmgate_kernel::Money;
 use farmgate_kernel::clock::shanghai;
 use farmgate_orders::domain::{
     Address, EventKind, OrderStatus, PaymentMethod, SubOrderStatus, commission, order_number,
-    shipping_fee, window_closes_at,
+    shipping_fee, start_of, window_closes_at,
 };
-use farmgate_orders::report::start_of;
 use rand::Rng;
 use rand::rngs::StdRng;
 use sea_orm::Value;

@@ -7,7 +7,7 @@ use crate::error::Result;
 use chrono::{Duration, NaiveDate};
 use farmgate_identity::read::stats as identity;
 use farmgate_identity::{Actor, OrgKind};
-use farmgate_orders::report::start_of;
+use farmgate_orders::domain::start_of;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use utoipa::ToSchema;

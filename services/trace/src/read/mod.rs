@@ -3,5 +3,6 @@
 
 pub mod aftersales;
 pub mod demo;
+pub mod orders;
 pub mod server;
 pub mod stats;

@@ -12,9 +12,10 @@ use super::people::{CITY, COUNTY, PROVINCE, Seller};
 use anyhow::Context;
 use data::{DEMOS, PRODUCED_BY};
 use farmgate_catalog::Catalog;
-use farmgate_catalog::domain::{Tier, Unit};
+use farmgate_catalog::domain::{RevisionId, Tier, Unit};
 use farmgate_catalog::service::{ListingPatch, NewListingRequest, SkuRequest};
 use farmgate_identity::Actor;
+use farmgate_kernel::id::{CategoryId, ListingId, SkuId};
 use farmgate_kernel::region::RegionInput;
 
 /// What the demo does with a listing after creating it.
@@ -125,7 +126,7 @@ pub(super) async fn seed(
                 &actor,
                 *org,
                 NewListingRequest {
-                    category_id: category.id,
+                    category_id: CategoryId(category.id),
                     title: d.title.to_owned(),
                     description: d.description.to_owned(),
                     origin,
@@ -137,22 +138,22 @@ pub(super) async fn seed(
                         .iter()
                         .find(|(title, _)| *title == d.title)
                         .and_then(|(_, phone)| sellers.iter().find(|(p, ..)| p == phone))
-                        .map(|(_, _, org, _)| org.as_uuid()),
+                        .map(|(_, _, org, _)| *org),
                     skus,
                 },
             )
             .await
             .with_context(|| format!("creating demo listing {}", d.title))?;
-        let id = created.listing.id;
+        let id = ListingId(created.listing.id);
         let photo = draw(d.shape, d.color, n as u64 + 1);
-        catalog
-            .store_image(id, photo.into(), account.as_uuid())
-            .await?;
+        catalog.store_image(id, photo.into(), *account).await?;
         if d.fate != Fate::Draft {
             let submitted = catalog.submit(&actor, id).await?;
             if d.fate != Fate::Waiting {
                 if let Some(rev) = submitted.revision {
-                    catalog.decide(operator, rev.id, true, None).await?;
+                    catalog
+                        .decide(operator, RevisionId(rev.id), true, None)
+                        .await?;
                 }
                 catalog.set_sales(id, d.sales).await?;
             }
@@ -162,7 +163,7 @@ pub(super) async fn seed(
                 catalog
                     .update_sku(
                         &actor,
-                        s.id,
+                        SkuId(s.id),
                         farmgate_catalog::service::SkuPatch {
                             stock: Some(0),
                             ..Default::default()

@@ -1,0 +1,57 @@
+//! The catalogue over HTTP: the route list (which also yields the OpenAPI description), thin
+//! handlers grouped by who calls them, and the response types.
+//!
+//! - `public.rs` — categories, search, listing and seller pages, `/media/public/...` photos.
+//! - `sellers.rs` — a seller's members: listings, SKUs, photos, the change log.
+//! - `operator.rs` — the review queue, decisions, forced delisting, categories.
+//! - `views.rs` — what the API answers.
+
+pub mod operator;
+pub mod public;
+pub mod sellers;
+pub mod views;
+
+pub use sellers::read_image_upload;
+
+use crate::Catalog;
+use crate::images::MAX_UPLOAD_BYTES;
+use axum::extract::{DefaultBodyLimit, FromRef};
+use farmgate_identity::Identity;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Every catalogue route, with its OpenAPI description.
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Catalog: FromRef<S>,
+    Identity: FromRef<S>,
+{
+    OpenApiRouter::new()
+        .routes(routes!(public::categories))
+        .routes(routes!(public::search))
+        .routes(routes!(public::get_listing, sellers::update_listing))
+        .routes(routes!(public::seller_page))
+        .routes(routes!(sellers::org_listings, sellers::create_listing))
+        .routes(routes!(sellers::submit_listing))
+        .routes(routes!(sellers::add_sku))
+        .routes(routes!(sellers::update_sku))
+        .routes(routes!(sellers::changes))
+        .routes(routes!(sellers::delete_image))
+        .routes(routes!(operator::review_queue))
+        .routes(routes!(operator::approve))
+        .routes(routes!(operator::reject))
+        .routes(routes!(operator::delist))
+        .routes(routes!(
+            operator::create_category,
+            operator::admin_categories
+        ))
+        .routes(routes!(operator::update_category))
+        // Photos are larger than JSON bodies: only the upload route gets the larger limit.
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(sellers::upload_image))
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024)),
+        )
+        .route("/media/{*key}", axum::routing::get(public::media))
+}

@@ -1,0 +1,98 @@
+//! The catalogue's use cases, one file per family. Each checks who may act through the
+//! [`Actor`](farmgate_identity::Actor), applies the domain rules, and writes its change, its
+//! change-log entries and its outbox event in one transaction, composing the queries in
+//! `store::queries`. Search picks the change up from the outbox (see `index.rs`).
+//!
+//! - `categories.rs` — the category tree and the operator's edits to it.
+//! - `reading.rs` — a listing with everything its page shows; who sees what.
+//! - `writing.rs` — a seller creates, edits and submits listings (with `facts.rs`, the facts
+//!   they write, parsed).
+//! - `operator.rs` — the review queue, decisions, forced delisting and recall freezes.
+//! - `skus.rs` — prices, stock and tiers apply at once, and every change is logged.
+//! - `photos.rs` — listing photos: stored privately, published as re-encoded copies.
+//! - `sale.rs` — what orders needs: SKUs as they can be bought, stock taken and returned.
+//! - `requests.rs` — what requests send.
+
+mod categories;
+mod facts;
+mod operator;
+mod photos;
+mod reading;
+mod requests;
+pub mod sale;
+mod skus;
+mod writing;
+
+pub use facts::origin_of;
+pub(crate) use facts::origin_of_revision;
+pub use reading::ListingBundle;
+pub use requests::{
+    CategoryPatch, ListingPatch, NewCategoryRequest, NewListingRequest, SkuPatch, SkuRequest,
+};
+
+use crate::Catalog;
+use crate::domain::Tier;
+use crate::error::Result;
+use crate::store::sku;
+use chrono::{DateTime, Utc};
+use farmgate_identity::OrgSummary;
+use farmgate_kernel::id::{ListingId, OrgId};
+use sea_orm::{ConnectionTrait, DatabaseTransaction};
+use serde_json::json;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Outbox topics the catalogue publishes.
+pub mod topics {
+    /// `{"listing_id"}`: anything about a listing that search or caches show changed.
+    pub const LISTING_CHANGED: &str = "catalog.listing.changed";
+    /// `{"category_id"}`: a category's name or state changed; its listings need reindexing.
+    pub const CATEGORY_CHANGED: &str = "catalog.category.changed";
+}
+
+/// A SKU's wholesale tiers as stored (a JSON column; an unreadable one means none).
+pub(crate) fn tiers_of(s: &sku::Model) -> Vec<Tier> {
+    serde_json::from_value(s.tiers.clone()).unwrap_or_default()
+}
+
+impl Catalog {
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.infra().clock.now()
+    }
+
+    /// Tells search (and caches) that a listing changed, in the caller's transaction.
+    pub(crate) async fn publish(
+        &self,
+        conn: &impl ConnectionTrait,
+        listing_id: ListingId,
+    ) -> Result<()> {
+        self.infra()
+            .outbox
+            .enqueue(
+                conn,
+                topics::LISTING_CHANGED,
+                &json!({ "listing_id": listing_id }),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Commits a use case's transaction and wakes the outbox worker for its events.
+    pub(crate) async fn commit(&self, txn: DatabaseTransaction) -> Result<()> {
+        txn.commit().await?;
+        self.infra().outbox.wake();
+        Ok(())
+    }
+
+    /// Organisation summaries for many sellers at once.
+    pub(crate) async fn sellers(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, OrgSummary>> {
+        let ids: Vec<OrgId> = ids.iter().copied().map(OrgId).collect();
+        Ok(self
+            .identity()
+            .org_summaries(&ids)
+            .await?
+            .into_iter()
+            .map(|(k, v)| (k.as_uuid(), v))
+            .collect())
+    }
+}

@@ -1,0 +1,120 @@
+//! What requests send to the use cases: new listings, SKUs, categories and their patches.
+//! Ids arrive typed; on the wire they are plain UUID strings as before.
+
+use crate::domain::{Tier, Unit};
+use farmgate_kernel::id::{CategoryId, OrgId};
+use farmgate_kernel::region::RegionInput;
+use serde::Deserialize;
+
+/// A SKU as a request sends it.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SkuRequest {
+    /// 规格, e.g. 5斤装.
+    pub name: String,
+    pub unit: Unit,
+    /// Retail price per unit, fen.
+    pub price: i64,
+    pub stock: i64,
+    /// Shipping weight in grams.
+    pub weight_grams: i64,
+    /// Net weight of the goods in grams (for per-kg prices), when known.
+    #[serde(default)]
+    pub net_weight_grams: Option<i64>,
+    #[serde(default)]
+    pub gtin: Option<String>,
+    /// Wholesale tiers for verified business buyers.
+    #[serde(default)]
+    pub tiers: Vec<Tier>,
+}
+
+/// A new listing as a request sends it.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewListingRequest {
+    pub category_id: CategoryId,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub origin: RegionInput,
+    /// Required when the origin lies outside the seller's registered county.
+    #[serde(default)]
+    pub origin_note: Option<String>,
+    #[serde(default)]
+    pub season: Option<String>,
+    #[serde(default)]
+    pub storage: Option<String>,
+    #[serde(default)]
+    pub shelf_life_days: Option<i64>,
+    /// Who grew or made it, when not the seller: a verified cooperative, family farm,
+    /// specialised household or agricultural enterprise (the platform's own store names the
+    /// producer of what it sells).
+    #[serde(default)]
+    pub producer_org_id: Option<OrgId>,
+    #[serde(default)]
+    pub skus: Vec<SkuRequest>,
+}
+
+/// Changes to a listing; absent fields stay as they are.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListingPatch {
+    pub category_id: Option<CategoryId>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub origin: Option<RegionInput>,
+    /// Send `""` to clear.
+    pub origin_note: Option<String>,
+    /// Send `""` to clear.
+    pub season: Option<String>,
+    /// Send `""` to clear.
+    pub storage: Option<String>,
+    /// Send `0` to clear.
+    pub shelf_life_days: Option<i64>,
+    /// Send the nil id (`00000000-0000-0000-0000-000000000000`) to clear.
+    pub producer_org_id: Option<OrgId>,
+}
+
+/// Changes to a SKU; absent fields stay as they are. Apply at once and are logged.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SkuPatch {
+    pub name: Option<String>,
+    pub price: Option<i64>,
+    pub stock: Option<i64>,
+    pub weight_grams: Option<i64>,
+    /// Send `0` to clear.
+    pub net_weight_grams: Option<i64>,
+    /// Send `""` to clear.
+    pub gtin: Option<String>,
+    pub tiers: Option<Vec<Tier>>,
+    pub active: Option<bool>,
+}
+
+/// A new category (operator).
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCategoryRequest {
+    pub parent_id: Option<CategoryId>,
+    pub name: String,
+    pub name_en: String,
+    pub slug: String,
+    #[serde(default)]
+    pub sort_order: i32,
+    #[serde(default)]
+    pub claim_window_hours: Option<i32>,
+    #[serde(default)]
+    pub commission_bp: Option<i32>,
+}
+
+/// Changes to a category (operator).
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryPatch {
+    pub name: Option<String>,
+    pub name_en: Option<String>,
+    pub sort_order: Option<i32>,
+    pub active: Option<bool>,
+    pub claim_window_hours: Option<i32>,
+    pub commission_bp: Option<i32>,
+}

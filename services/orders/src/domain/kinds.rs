@@ -1,0 +1,154 @@
+//! The other string enums orders store and send: how an order is paid, what its event log
+//! records, what a parcel went through, and the small states of intents, payments and refunds.
+
+use farmgate_kernel::wire_enum;
+
+wire_enum!(
+    /// How the buyer pays.
+    PaymentMethod {
+        /// Bank transfer or cash, confirmed by the operator (or the only seller) with a reference.
+        Offline => "offline",
+        /// An online payment gateway that confirms with a signed callback.
+        Gateway => "gateway",
+    }
+);
+
+wire_enum!(
+    /// What happened to an order, in its append-only log.
+    EventKind {
+        Placed => "placed",
+        Paid => "paid",
+        Cancelled => "cancelled",
+        Expired => "expired",
+        Acknowledged => "acknowledged",
+        /// A gateway said a payment attempt failed (the order stays payable until its deadline).
+        PaymentFailed => "payment_failed",
+        Shipped => "shipped",
+        Received => "received",
+        Refunded => "refunded",
+        /// A zero-price replacement sub-order (补发) was created as an after-sales remedy.
+        Replacement => "replacement",
+    }
+);
+
+wire_enum!(
+    /// What a parcel went through on its way, from the seller or the carrier.
+    LogisticsKind {
+        PickedUp => "picked_up",
+        InTransit => "in_transit",
+        OutForDelivery => "out_for_delivery",
+        Delivered => "delivered",
+        Exception => "exception",
+    }
+);
+
+wire_enum!(
+    /// Who reported a logistics event.
+    LogisticsSource {
+        /// The seller, by hand.
+        Seller => "seller",
+        /// The carrier, in a signed callback.
+        Carrier => "carrier",
+    }
+);
+
+wire_enum!(
+    /// A request to a payment gateway to collect an order's total.
+    IntentStatus {
+        /// Waiting for the buyer (and the gateway's notification).
+        Pending => "pending",
+        Succeeded => "succeeded",
+        Failed => "failed",
+    }
+);
+
+wire_enum!(
+    /// A payment received (gateways may later add `pending` and `failed`).
+    PaymentStatus {
+        Succeeded => "succeeded",
+    }
+);
+
+wire_enum!(
+    /// A refund in the ledger.
+    RefundStatus {
+        /// Recorded; the provider has not confirmed paying it back yet.
+        Pending => "pending",
+        Succeeded => "succeeded",
+    }
+);
+
+wire_enum!(
+    /// What became of a gateway's notification (kept on its receipt, and answered to the
+    /// gateway).
+    WebhookResult {
+        /// The order is paid now.
+        Paid => "paid",
+        /// The same payment was reported before; the order was already paid by it.
+        AlreadyPaid => "already_paid",
+        /// A failed attempt was recorded; the order stays payable.
+        FailedRecorded => "failed_recorded",
+        /// A second payment of a paid order: it goes back.
+        RefundedDuplicate => "refunded_duplicate",
+        /// Money for an order closed before it arrived: it goes back.
+        RefundedClosed => "refunded_closed",
+        /// This event id was handled before.
+        Duplicate => "duplicate",
+    }
+);
+
+wire_enum!(
+    /// Where a sub-order stands on the seller's settlement statement.
+    PayoutState {
+        /// Received and its after-sales window closed: owed to the seller now.
+        Payable => "payable",
+        /// Owed once received and its window closes.
+        Pending => "pending",
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_names_stay_as_they_were() {
+        let names = |all: &[&'static str]| all.join(",");
+        assert_eq!(
+            names(
+                &PaymentMethod::ALL
+                    .iter()
+                    .map(|m| m.as_str())
+                    .collect::<Vec<_>>()
+            ),
+            "offline,gateway"
+        );
+        assert_eq!(
+            names(
+                &EventKind::ALL
+                    .iter()
+                    .map(|m| m.as_str())
+                    .collect::<Vec<_>>()
+            ),
+            "placed,paid,cancelled,expired,acknowledged,payment_failed,shipped,received,refunded,replacement"
+        );
+        assert_eq!(
+            names(
+                &LogisticsKind::ALL
+                    .iter()
+                    .map(|m| m.as_str())
+                    .collect::<Vec<_>>()
+            ),
+            "picked_up,in_transit,out_for_delivery,delivered,exception"
+        );
+        assert_eq!(
+            names(
+                &WebhookResult::ALL
+                    .iter()
+                    .map(|m| m.as_str())
+                    .collect::<Vec<_>>()
+            ),
+            "paid,already_paid,failed_recorded,refunded_duplicate,refunded_closed,duplicate"
+        );
+    }
+}

@@ -1,0 +1,32 @@
+//! Orders' rules as plain types and functions (no axum, no sea-orm): the order and sub-order
+//! state machines, the stored string enums, quantities, shipping fees, commission and payouts,
+//! delivery addresses, order numbers, waybills and the days a report covers.
+
+mod address;
+mod kinds;
+mod money;
+mod rules;
+mod status;
+
+pub use address::{Address, AddressInput};
+pub use kinds::{
+    EventKind, IntentStatus, LogisticsKind, LogisticsSource, PaymentMethod, PaymentStatus,
+    PayoutState, RefundStatus, WebhookResult,
+};
+pub use money::{commission, commission_after_refunds, payable, shipping_fee};
+pub use rules::*;
+pub use status::{
+    MoveRefused, OrderMove, OrderStatus, SubOrderMove, SubOrderStatus, order_transition,
+    sub_order_transition,
+};
+
+farmgate_kernel::define_id!(
+    /// A payment intent: one attempt to collect an order's total through a provider. Only
+    /// orders uses it, so it lives here rather than in the kernel.
+    PaymentIntentId
+);
+
+farmgate_kernel::define_id!(
+    /// A photo uploaded for a review.
+    ReviewPhotoId
+);

@@ -1,0 +1,133 @@
+//! The seller's console: its sub-orders, acknowledging one, the settlement statement and how
+//! fast it handles orders.
+
+use super::views::OrderView;
+use crate::Orders;
+use crate::domain::SubOrderStatus;
+use crate::service::{FulfilmentReport, Statement};
+use axum::Json;
+use axum::extract::State;
+use chrono::NaiveDate;
+use farmgate_identity::AuthUser;
+use farmgate_infra::http::error::ErrorBody;
+use farmgate_infra::http::{ApiPath, ApiQuery, ApiResult};
+use farmgate_kernel::id::{OrgId, SubOrderId};
+use farmgate_kernel::{Page, Paged};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct SubOrderQuery {
+    pub status: Option<SubOrderStatus>,
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+}
+
+/// A seller's paid sub-orders, newest first (members and the operator).
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/sub-orders", tag = "orders", params(("id" = Uuid, Path), SubOrderQuery),
+    responses(
+        (status = 200, description = "A page of orders, each with the seller's part", body = Paged<OrderView>),
+        (status = 400, description = "`invalid_query`", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`forbidden`", body = ErrorBody),
+        (status = 404, description = "`not_found`: not an id", body = ErrorBody),
+    ))]
+pub async fn seller_sub_orders(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    ApiPath(org): ApiPath<OrgId>,
+    ApiQuery(q): ApiQuery<SubOrderQuery>,
+) -> ApiResult<Json<Paged<OrderView>>> {
+    let page = Page {
+        limit: q.limit,
+        offset: q.offset,
+    };
+    let list = orders
+        .seller_sub_orders(&actor, org, q.status, page)
+        .await?;
+    Ok(Json(list.map(|(_, r)| OrderView::of(&r, &actor))))
+}
+
+/// The seller has seen a paid sub-order and is preparing it (the time it took is recorded).
+#[utoipa::path(post, path = "/api/v1/sub-orders/{id}/acknowledge", tag = "orders", params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "Acknowledged (or it was already)", body = OrderView),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`forbidden`, `cross_site_request`, `read_only`", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+        (status = 409, description = "Conflict: `cannot_acknowledge`, `org_not_verified`", body = ErrorBody),
+    ))]
+pub async fn acknowledge(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<SubOrderId>,
+) -> ApiResult<Json<OrderView>> {
+    let record = orders.acknowledge(&actor, id).await?;
+    Ok(Json(OrderView::of(&record, &actor)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct SettlementQuery {
+    /// First day (Asia/Shanghai), `YYYY-MM-DD`.
+    pub from: NaiveDate,
+    /// Last day, inclusive.
+    pub to: NaiveDate,
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+}
+
+/// A seller's settlement statement for sub-orders paid in the period: sales, commission,
+/// refunds, payable (after-sales window closed) and pending (members and the operator).
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/settlement", tag = "payments", params(("id" = Uuid, Path), SettlementQuery),
+    responses(
+        (status = 200, description = "The statement", body = Statement),
+        (status = 400, description = "`invalid_query`", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`forbidden`", body = ErrorBody),
+        (status = 404, description = "`not_found`: not an id", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: the period", body = ErrorBody),
+    ))]
+pub async fn settlement(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    ApiPath(org): ApiPath<OrgId>,
+    ApiQuery(q): ApiQuery<SettlementQuery>,
+) -> ApiResult<Json<Statement>> {
+    let page = Page {
+        limit: q.limit,
+        offset: q.offset,
+    };
+    Ok(Json(
+        orders.settlement(&actor, org, q.from, q.to, page).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PeriodQuery {
+    /// First day (Asia/Shanghai), `YYYY-MM-DD`.
+    pub from: NaiveDate,
+    /// Last day, inclusive.
+    pub to: NaiveDate,
+}
+
+/// How fast a seller acknowledges and ships paid orders (p50/p90, and the share acknowledged
+/// within 10 minutes): members and the operator.
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/fulfilment", tag = "orders", params(("id" = Uuid, Path), PeriodQuery),
+    responses(
+        (status = 200, description = "The report", body = FulfilmentReport),
+        (status = 400, description = "`invalid_query`", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`forbidden`", body = ErrorBody),
+        (status = 404, description = "`not_found`: not an id", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: the period", body = ErrorBody),
+    ))]
+pub async fn fulfilment(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    ApiPath(org): ApiPath<OrgId>,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
+) -> ApiResult<Json<FulfilmentReport>> {
+    Ok(Json(
+        orders.fulfilment_report(&actor, org, q.from, q.to).await?,
+    ))
+}

@@ -1,0 +1,151 @@
+//! Buying over HTTP: the route list (which also yields the OpenAPI document), handler files
+//! grouped like the use cases, and the views (who sees what). Handlers stay thin: extract,
+//! call the use case, map the result. Each documents the error codes it can answer.
+
+mod addresses;
+mod cart;
+mod console;
+mod orders;
+mod payments;
+mod reviews;
+mod shipping;
+pub mod views;
+
+pub use addresses::*;
+pub use cart::*;
+pub use console::*;
+pub use orders::*;
+pub use payments::*;
+pub use reviews::*;
+pub use shipping::*;
+
+use crate::Orders;
+use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::http::HeaderMap;
+use farmgate_catalog::images::MAX_UPLOAD_BYTES;
+use farmgate_identity::Identity;
+use farmgate_kernel::Page;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// A page of a list.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PageQuery {
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+}
+
+impl PageQuery {
+    fn page(&self) -> Page {
+        Page {
+            limit: self.limit,
+            offset: self.offset,
+        }
+    }
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+pub fn router<S>() -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Orders: FromRef<S>,
+    Identity: FromRef<S>,
+{
+    OpenApiRouter::new()
+        .routes(routes!(list_addresses, add_address))
+        .routes(routes!(update_address, delete_address))
+        .routes(routes!(get_cart))
+        .routes(routes!(add_to_cart))
+        .routes(routes!(set_cart_quantity, remove_from_cart))
+        .routes(routes!(checkout, my_orders))
+        .routes(routes!(get_order))
+        .routes(routes!(cancel))
+        .routes(routes!(confirm_offline_payment))
+        .routes(routes!(seller_sub_orders))
+        .routes(routes!(acknowledge))
+        .routes(routes!(pay))
+        .routes(routes!(sandbox_intent))
+        .routes(routes!(sandbox_complete))
+        .routes(routes!(webhook))
+        .routes(routes!(refund))
+        .routes(routes!(ship))
+        .routes(routes!(logistics))
+        .routes(routes!(carrier_callback))
+        .routes(routes!(receive))
+        .routes(routes!(review))
+        .routes(routes!(listing_reviews))
+        .routes(routes!(settlement))
+        .routes(routes!(ops_orders))
+        .routes(routes!(fulfilment))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(upload_review_photo))
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024)),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::OrdersError;
+    use farmgate_infra::http::ApiError;
+    use farmgate_infra::http::codes::codes_in_description;
+    use std::collections::BTreeSet;
+
+    /// A state type for building the document; no handler runs, so none is ever made.
+    #[derive(Clone)]
+    struct NoState;
+
+    impl FromRef<NoState> for Orders {
+        fn from_ref(_: &NoState) -> Self {
+            unreachable!("the OpenAPI document is built without running a handler")
+        }
+    }
+
+    impl FromRef<NoState> for Identity {
+        fn from_ref(_: &NoState) -> Self {
+            unreachable!("the OpenAPI document is built without running a handler")
+        }
+    }
+
+    #[test]
+    fn every_error_response_names_its_codes_and_every_orders_code_is_named() {
+        let (_, doc) = router::<NoState>().split_for_parts();
+        let doc = serde_json::to_value(&doc).unwrap_or_default();
+        let mut named = BTreeSet::new();
+        let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+        assert!(paths.len() > 20, "the document lists the routes");
+        for (path, item) in paths {
+            for (method, op) in item.as_object().cloned().unwrap_or_default() {
+                let responses = op["responses"].as_object().cloned().unwrap_or_default();
+                for (status, response) in responses {
+                    let description = response["description"].as_str().unwrap_or_default();
+                    assert!(
+                        !description.is_empty(),
+                        "{method} {path} {status}: no description"
+                    );
+                    if status.starts_with('4') {
+                        let codes = codes_in_description(description);
+                        assert!(!codes.is_empty(), "{method} {path} {status}: names no code");
+                        named.extend(codes.into_iter().map(str::to_owned));
+                    }
+                }
+            }
+        }
+        for e in OrdersError::examples() {
+            let code = ApiError::from(e).code.to_string();
+            // 5xx answers are the same everywhere and not documented per operation.
+            if code != "internal" {
+                assert!(
+                    named.contains(&code),
+                    "`{code}` is not named by any operation"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! Paying and refunding: the buyer pays, an offline payment is confirmed, the sandbox
+//! gateway's page, gateway notifications, refunds.
+
+use super::header;
+use super::views::OrderView;
+use crate::Orders;
+use crate::domain::PaymentIntentId;
+use crate::payment::{Outcome, SIGNATURE_HEADER};
+use crate::service::{IntentView, RefundRequest, SandboxIntentView, WebhookAck};
+use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use bytes::Bytes;
+use farmgate_identity::AuthUser;
+use farmgate_infra::http::error::ErrorBody;
+use farmgate_infra::http::{ApiJson, ApiPath, ApiResult};
+use farmgate_kernel::id::{OrderId, SubOrderId};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Pay an unpaid order (the buyer): online, the answer's `pay_url` is the gateway's page;
+/// offline, `instructions_zh`/`instructions_en` say where to transfer. Calling it again while
+/// the order is unpaid returns the same pending payment, so a retry never charges twice
+/// (`Idempotency-Key` is accepted for clients that always send one).
+#[utoipa::path(post, path = "/api/v1/orders/{id}/pay", tag = "payments", params(("id" = Uuid, Path),
+    ("Idempotency-Key" = Option<String>, Header)),
+    responses(
+        (status = 200, description = "How to pay", body = IntentView),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`forbidden`, `cross_site_request`, `read_only`", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+        (status = 409, description = "Conflict: `already_paid`, `order_closed`", body = ErrorBody),
+    ))]
+pub async fn pay(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<OrderId>,
+) -> ApiResult<Json<IntentView>> {
+    Ok(Json(orders.pay(&actor, id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfflinePayment {
+    /// The bank transfer's serial number, or the receipt number for cash.
+    pub reference: String,
+}
+
+/// Confirm a bank transfer or cash payment (the operator, or the seller of an order that is
+/// all theirs). Confirming a paid order again changes nothing (200).
+#[utoipa::path(post, path = "/api/v1/orders/{id}/offline-payment", tag = "orders", params(("id" = Uuid, Path)),
+    request_body = OfflinePayment,
+    responses(
+        (status = 200, description = "Paid", body = OrderView),
+        (status = 400, description = "`malformed_json`", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`forbidden`, `cross_site_request`, `read_only`", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+        (status = 409, description = "Conflict: `not_offline`, `order_closed`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
+        (status = 422, description = "`validation_failed`", body = ErrorBody),
+    ))]
+pub async fn confirm_offline_payment(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<OrderId>,
+    ApiJson(req): ApiJson<OfflinePayment>,
+) -> ApiResult<Json<OrderView>> {
+    let (record, _) = orders
+        .confirm_offline_payment(&actor, id, &req.reference)
+        .await?;
+    Ok(Json(OrderView::of(&record, &actor)))
+}
+
+/// The sandbox gateway's page: what the buyer is about to pay.
+#[utoipa::path(get, path = "/api/v1/payments/sandbox/{id}", tag = "payments", params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The payment", body = SandboxIntentView),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+    ))]
+pub async fn sandbox_intent(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<PaymentIntentId>,
+) -> ApiResult<Json<SandboxIntentView>> {
+    Ok(Json(orders.sandbox_intent(&actor, id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxComplete {
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SandboxResult {
+    /// What the webhook handler made of the gateway's signed notification.
+    pub status: crate::domain::WebhookResult,
+    /// Where the gateway sends the buyer back to.
+    pub return_url: String,
+}
+
+/// Finish on the sandbox gateway's page: the gateway signs a notification and posts it to
+/// the webhook handler, as a real gateway would.
+#[utoipa::path(post, path = "/api/v1/payments/sandbox/{id}/complete", tag = "payments", params(("id" = Uuid, Path)),
+    request_body = SandboxComplete,
+    responses(
+        (status = 200, description = "What the gateway's notification did", body = SandboxResult),
+        (status = 400, description = "`malformed_json`", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`cross_site_request`, `read_only`", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+        (status = 409, description = "Conflict: `intent_closed`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
+        (status = 422, description = "`validation_failed`", body = ErrorBody),
+    ))]
+pub async fn sandbox_complete(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<PaymentIntentId>,
+    ApiJson(req): ApiJson<SandboxComplete>,
+) -> ApiResult<Json<SandboxResult>> {
+    let (ack, order_id) = orders.sandbox_complete(&actor, id, req.outcome).await?;
+    Ok(Json(SandboxResult {
+        status: ack.result,
+        return_url: format!("/order.html?id={order_id}"),
+    }))
+}
+
+/// A payment gateway's notification. Signed: header `Farmgate-Signature: t=<unix>,v1=<hex
+/// HMAC-SHA256 of "t.body">`; refused when the signature is wrong (400 `bad_signature`), older
+/// than five minutes (400 `stale_notification`) or the amount differs; an event id seen before
+/// is acknowledged without effect.
+#[utoipa::path(post, path = "/api/v1/payments/webhook/{provider}", tag = "payments", params(("provider" = String, Path)),
+    request_body(content = crate::payment::WebhookEvent, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Handled (or a duplicate, acknowledged without effect)", body = WebhookAck),
+        (status = 400, description = "Refused: `bad_signature`, `stale_notification`, `malformed_notification`, `amount_mismatch`", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such provider or payment", body = ErrorBody),
+    ))]
+pub async fn webhook(
+    State(orders): State<Orders>,
+    ApiPath(provider): ApiPath<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<WebhookAck>> {
+    let ack = orders
+        .handle_webhook(&provider, header(&headers, SIGNATURE_HEADER), &body)
+        .await?;
+    Ok(Json(ack))
+}
+
+/// Refund part or all of a sub-order (operator or after-sales agent). Needs an
+/// `Idempotency-Key`: the same key again returns the refund made the first time. The money
+/// goes back through the order's payment provider.
+#[utoipa::path(post, path = "/api/v1/sub-orders/{id}/refunds", tag = "payments", params(("id" = Uuid, Path),
+    ("Idempotency-Key" = String, Header)), request_body = RefundRequest,
+    responses(
+        (status = 200, description = "Refunded", body = OrderView),
+        (status = 400, description = "`malformed_json`", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`forbidden`, `cross_site_request`, `read_only`", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+        (status = 409, description = "Conflict: `idempotency_key_reused`, `not_paid`, `refund_exceeds_paid`, `concurrent_update`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
+        (status = 422, description = "`validation_failed`", body = ErrorBody),
+    ))]
+pub async fn refund(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<SubOrderId>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<RefundRequest>,
+) -> ApiResult<Json<OrderView>> {
+    let record = orders
+        .refund_by_operator(&actor, id, &req, header(&headers, "idempotency-key"))
+        .await?;
+    Ok(Json(OrderView::of(&record, &actor)))
+}

@@ -1,0 +1,94 @@
+//! Cancelling and expiring: an unpaid order closes and its stock goes back, once.
+
+use crate::Orders;
+use crate::domain::{EventKind, OrderMove, SubOrderStatus, order_transition};
+use crate::error::{OrdersError, Result};
+use crate::service::{OrderRecord, append};
+use crate::store::queries::orders as q;
+use farmgate_identity::Actor;
+use farmgate_infra::db::begin_write;
+use farmgate_kernel::id::{OrderId, SkuId};
+use farmgate_kernel::text::clean_optional_text;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+impl Orders {
+    /// The buyer (or the operator) cancels an unpaid order; its stock goes back.
+    #[tracing::instrument(skip_all, fields(order.id = %id))]
+    pub async fn cancel(
+        &self,
+        actor: &Actor,
+        id: OrderId,
+        reason: Option<&str>,
+    ) -> Result<OrderRecord> {
+        let record = self.order_for(actor, id).await?;
+        let buyer = record.order.buyer_account_id == actor.account_id.as_uuid();
+        if !buyer && !actor.is_operator() {
+            return Err(OrdersError::Forbidden);
+        }
+        let reason = clean_optional_text(reason, 200, true).map_err(OrdersError::field)?;
+        let released = self
+            .release(
+                &record,
+                OrderMove::Cancel,
+                EventKind::Cancelled,
+                Some(actor.account_id.as_uuid()),
+                json!({"reason": reason}),
+            )
+            .await?;
+        if !released {
+            return Err(OrdersError::CannotCancel);
+        }
+        self.existing(id).await
+    }
+
+    /// Expires an order still unpaid at its deadline (the scheduled job calls this; running
+    /// it twice, or after payment, changes nothing).
+    #[tracing::instrument(skip_all, fields(order.id = %id))]
+    pub async fn expire_if_unpaid(&self, id: OrderId) -> Result<bool> {
+        let Some(record) = self.record(id).await? else {
+            return Ok(false);
+        };
+        if self.now() < record.order.pay_by {
+            return Ok(false);
+        }
+        self.release(
+            &record,
+            OrderMove::Expire,
+            EventKind::Expired,
+            None,
+            json!({}),
+        )
+        .await
+    }
+
+    /// Closes an unpaid order and puts its stock back, once: the status changes only from the
+    /// states the move starts from (`pending_payment`), in the same transaction as the stock.
+    async fn release(
+        &self,
+        record: &OrderRecord,
+        m: OrderMove,
+        kind: EventKind,
+        actor: Option<Uuid>,
+        data: Value,
+    ) -> Result<bool> {
+        let Ok(to) = order_transition(record.order.status, m) else {
+            return Ok(false);
+        };
+        let now = self.now();
+        let txn = begin_write(&self.infra().db).await?;
+        if !q::move_order(&txn, record.order.id, &m.from_states(), to, None).await? {
+            return Ok(false);
+        }
+        q::set_sub_orders_of_order(&txn, record.order.id, SubOrderStatus::Cancelled, None).await?;
+        for l in &record.lines {
+            self.catalog()
+                .return_stock(&txn, SkuId(l.sku_id), l.quantity)
+                .await?;
+        }
+        append(&txn, record.order.id, None, kind, actor, data, now).await?;
+        txn.commit().await?;
+        self.infra().outbox.wake();
+        Ok(true)
+    }
+}

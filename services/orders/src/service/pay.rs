@@ -1,0 +1,214 @@
+//! Paying: the buyer starts (or resumes) paying through the order's provider; an offline
+//! payment is confirmed by the operator or the only seller; and the one state change every
+//! payment ends in, `mark_paid`.
+
+use crate::Orders;
+use crate::domain::{
+    EventKind, IntentStatus, MoveRefused, OrderMove, OrderStatus, PaymentIntentId, PaymentMethod,
+    PaymentStatus, SubOrderStatus, order_transition,
+};
+use crate::error::{OrdersError, Result};
+use crate::payment::IntentRequest;
+use crate::service::{OrderRecord, append, topics};
+use crate::store::queries::{orders as q, payments};
+use crate::store::{intent, payment};
+use chrono::{DateTime, Utc};
+use farmgate_identity::Actor;
+use farmgate_infra::db::begin_write;
+use farmgate_kernel::id::{ListingId, OrderId, OrgId};
+use sea_orm::{ActiveModelTrait, Set};
+use serde::Serialize;
+use serde_json::json;
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// How the buyer pays an order.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct IntentView {
+    pub id: PaymentIntentId,
+    pub order_id: OrderId,
+    pub provider: String,
+    /// Fen.
+    pub amount: i64,
+    pub status: IntentStatus,
+    /// The gateway's page, for online payment.
+    pub pay_url: Option<String>,
+    pub instructions_zh: String,
+    pub instructions_en: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl Orders {
+    /// Starts (or resumes) paying an order: the buyer only, while it is unpaid. One pending
+    /// intent per order, so a retried request never asks for the money twice.
+    #[tracing::instrument(skip_all, fields(order.id = %order_id))]
+    pub async fn pay(&self, actor: &Actor, order_id: OrderId) -> Result<IntentView> {
+        let record = self.order_for(actor, order_id).await?;
+        if record.order.buyer_account_id != actor.account_id.as_uuid() {
+            return Err(OrdersError::Forbidden);
+        }
+        self.ensure_payable(&record)?;
+        let provider = self.provider(record.order.payment_method);
+        let db = &self.infra().db;
+        let now = self.now();
+        let it = match payments::pending_intent(db, order_id.0, now).await? {
+            Some(it) => it,
+            None => {
+                intent::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    order_id: Set(order_id.0),
+                    provider: Set(provider.name().to_owned()),
+                    amount_fen: Set(record.order.total_fen),
+                    status: Set(IntentStatus::Pending),
+                    transaction_id: Set(None),
+                    created_at: Set(now),
+                    expires_at: Set(record.order.pay_by),
+                    completed_at: Set(None),
+                }
+                .insert(db)
+                .await?
+            }
+        };
+        let shown = provider
+            .create_intent(&IntentRequest {
+                intent_id: it.id,
+                order_number: &record.order.number,
+                amount_fen: it.amount_fen,
+                expires_at: it.expires_at,
+            })
+            .await
+            .map_err(OrdersError::Internal)?;
+        Ok(IntentView {
+            id: PaymentIntentId(it.id),
+            order_id,
+            provider: it.provider,
+            amount: it.amount_fen,
+            status: it.status,
+            pay_url: shown.pay_url,
+            instructions_zh: shown.instructions_zh,
+            instructions_en: shown.instructions_en,
+            expires_at: it.expires_at,
+        })
+    }
+
+    /// Unpaid and before its deadline; otherwise why not.
+    fn ensure_payable(&self, record: &OrderRecord) -> Result<()> {
+        match order_transition(record.order.status, OrderMove::Pay) {
+            Ok(_) if self.now() < record.order.pay_by => Ok(()),
+            Err(MoveRefused::AlreadyDone) => Err(OrdersError::AlreadyPaid),
+            _ => Err(OrdersError::OrderClosed),
+        }
+    }
+
+    /// Confirms an offline payment (bank transfer, cash) with its reference: the operator for
+    /// any order, or the seller of an order that is all theirs. A second confirmation of a
+    /// paid order changes nothing and says so (`false`).
+    #[tracing::instrument(skip_all, fields(order.id = %id))]
+    pub async fn confirm_offline_payment(
+        &self,
+        actor: &Actor,
+        id: OrderId,
+        reference: &str,
+    ) -> Result<(OrderRecord, bool)> {
+        let record = self.order_for(actor, id).await?;
+        let sole_seller = record.subs.len() == 1
+            && record
+                .subs
+                .first()
+                .is_some_and(|s| actor.require_selling_member(OrgId(s.seller_org_id)).is_ok());
+        if !actor.is_operator() && !sole_seller {
+            return Err(OrdersError::Forbidden);
+        }
+        if !actor.is_operator() && record.order.payment_method != PaymentMethod::Offline {
+            return Err(OrdersError::NotOffline);
+        }
+        let reference = farmgate_kernel::text::clean_text(reference, 2, 80, false)
+            .map_err(|e| OrdersError::field(e.at("reference")))?;
+        let paid = self
+            .mark_paid(
+                &record,
+                PaymentMethod::Offline,
+                &reference,
+                Some(actor.account_id.as_uuid()),
+            )
+            .await?;
+        let record = self.existing(id).await?;
+        Ok((record, paid))
+    }
+
+    /// Records a payment of the whole order and moves it to `paid`, once: `false` when it was
+    /// paid already; `order_closed` when it was cancelled or expired.
+    pub(crate) async fn mark_paid(
+        &self,
+        record: &OrderRecord,
+        provider: PaymentMethod,
+        reference: &str,
+        actor: Option<Uuid>,
+    ) -> Result<bool> {
+        let order_id = record.order.id;
+        let to = match order_transition(record.order.status, OrderMove::Pay) {
+            Ok(to) => to,
+            Err(MoveRefused::AlreadyDone) => return Ok(false),
+            Err(MoveRefused::NotAllowed) => return Err(OrdersError::OrderClosed),
+        };
+        let now = self.now();
+        let txn = begin_write(&self.infra().db).await?;
+        if !q::move_order(&txn, order_id, &OrderMove::Pay.from_states(), to, Some(now)).await? {
+            // Paid, cancelled or expired a moment ago by another request.
+            drop(txn);
+            let now_status = self
+                .record(OrderId(order_id))
+                .await?
+                .map(|r| r.order.status);
+            if now_status == Some(OrderStatus::Paid) {
+                return Ok(false);
+            }
+            return Err(OrdersError::OrderClosed);
+        }
+        q::set_sub_orders_of_order(&txn, order_id, SubOrderStatus::Paid, Some(now)).await?;
+        // The buyer's payment in progress is settled by this one (an offline order's
+        // instructions, or the gateway intent the notification named).
+        payments::settle_pending_intents(&txn, order_id, self.provider(provider).name(), now)
+            .await?;
+        payment::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            order_id: Set(order_id),
+            provider: Set(provider.as_str().to_owned()),
+            amount_fen: Set(record.order.total_fen),
+            status: Set(PaymentStatus::Succeeded),
+            reference: Set(Some(reference.to_owned())),
+            confirmed_by: Set(actor),
+            created_at: Set(now),
+            settled_at: Set(Some(now)),
+        }
+        .insert(&txn)
+        .await?;
+        let mut sold: BTreeMap<Uuid, i64> = BTreeMap::new();
+        for l in &record.lines {
+            *sold.entry(l.listing_id).or_default() += l.quantity;
+        }
+        for (listing, quantity) in sold {
+            self.catalog()
+                .add_sales(&txn, ListingId(listing), quantity)
+                .await?;
+        }
+        append(
+            &txn,
+            order_id,
+            None,
+            EventKind::Paid,
+            actor,
+            json!({"provider": provider, "reference": reference, "amount_fen": record.order.total_fen}),
+            now,
+        )
+        .await?;
+        self.infra()
+            .outbox
+            .enqueue(&txn, topics::PAID, &json!({"order_id": order_id}))
+            .await?;
+        txn.commit().await?;
+        self.infra().outbox.wake();
+        Ok(true)
+    }
+}

@@ -1,0 +1,181 @@
+//! The refund ledger: refunds of a sub-order (the operator's, an after-sales decision's, a
+//! recall's), never above what was paid, and the provider paying them back once.
+
+use crate::Orders;
+use crate::domain::{EventKind, RefundStatus, SubOrderMove, sub_order_transition};
+use crate::error::{Missing, OrdersError, Result};
+use crate::service::{OrderRecord, append, topics};
+use crate::store::queries::{orders as q, payments};
+use crate::store::refund;
+use farmgate_identity::Actor;
+use farmgate_infra::db::{begin_write, unique_violation};
+use farmgate_kernel::id::{AccountId, OrderId, RefundId, SubOrderId};
+use farmgate_kernel::text::clean_text;
+use farmgate_kernel::{FieldError, Money};
+use sea_orm::{ActiveModelTrait, Set};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A refund an operator (or, later, an after-sales decision) orders.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefundRequest {
+    /// Fen; at most what is left of the sub-order's payment.
+    pub amount: i64,
+    pub reason: String,
+}
+
+impl Orders {
+    /// The operator refunds part or all of a sub-order. Idempotent by `Idempotency-Key`.
+    #[tracing::instrument(skip_all, fields(sub_order.id = %id))]
+    pub async fn refund_by_operator(
+        &self,
+        actor: &Actor,
+        id: SubOrderId,
+        req: &RefundRequest,
+        key: Option<&str>,
+    ) -> Result<OrderRecord> {
+        actor.require_platform_staff()?;
+        let key = key
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| {
+                OrdersError::field(FieldError::new(
+                    "Idempotency-Key",
+                    "required",
+                    "退款请求需要 Idempotency-Key 请求头",
+                    "a refund needs an Idempotency-Key header",
+                ))
+            })?;
+        let reason = clean_text(&req.reason, 2, 200, true).map_err(|e| e.at("reason"))?;
+        let r = self
+            .refund_sub_order(id, req.amount, &reason, key, Some(actor.account_id))
+            .await?;
+        self.existing(OrderId(r.order_id)).await
+    }
+
+    /// Records a refund of `amount` fen on a sub-order and has the order's payment provider
+    /// pay it back (the outbox job does that, at least once, with the refund id as the
+    /// merchant refund number). The total refunded never exceeds what was paid: the check is
+    /// a conditional update, so two refunds at once cannot both pass it. A repeated
+    /// `key` returns the refund it made the first time.
+    #[tracing::instrument(skip_all, fields(sub_order.id = %id, refund.id))]
+    pub async fn refund_sub_order(
+        &self,
+        id: SubOrderId,
+        amount: i64,
+        reason: &str,
+        key: &str,
+        actor: Option<AccountId>,
+    ) -> Result<refund::Model> {
+        let db = &self.infra().db;
+        let sub = q::sub_order(db, id.0)
+            .await?
+            .ok_or(OrdersError::NotFound(Missing::SubOrder))?;
+        if key.chars().count() > 80 {
+            return Err(OrdersError::field(FieldError::new(
+                "Idempotency-Key",
+                "too_long",
+                "Idempotency-Key 最长 80 个字符",
+                "an Idempotency-Key is at most 80 characters",
+            )));
+        }
+        if let Some(prior) = payments::refund_by_key(db, sub.order_id, key).await? {
+            if prior.sub_order_id == Some(sub.id) && prior.amount_fen == amount {
+                return Ok(prior);
+            }
+            return Err(OrdersError::RefundKeyReused);
+        }
+        if sub_order_transition(sub.status, SubOrderMove::Refund).is_err() {
+            return Err(OrdersError::NotPaid);
+        }
+        let left = sub.total_fen - sub.refunded_fen;
+        if amount < 1 || amount > left {
+            return Err(OrdersError::field(FieldError::new(
+                "amount",
+                "out_of_range",
+                format!("退款金额应在 ¥0.01 到 ¥{} 之间", Money::from_fen(left)),
+                format!("a refund is from ¥0.01 to ¥{}", Money::from_fen(left)),
+            )));
+        }
+        let o = q::order(db, sub.order_id)
+            .await?
+            .ok_or(OrdersError::NotFound(Missing::Order))?;
+        let provider = self.provider(o.payment_method).name().to_owned();
+        let now = self.now();
+        let txn = begin_write(db).await?;
+        if !q::add_sub_order_refunded(&txn, sub.id, amount).await? {
+            return Err(OrdersError::RefundExceedsPaid);
+        }
+        q::add_order_refunded(&txn, o.id, amount).await?;
+        let refund_id = Uuid::now_v7();
+        tracing::Span::current().record("refund.id", tracing::field::display(refund_id));
+        let actor = actor.map(|a| a.as_uuid());
+        let row = refund::ActiveModel {
+            id: Set(refund_id),
+            order_id: Set(o.id),
+            sub_order_id: Set(Some(sub.id)),
+            amount_fen: Set(amount),
+            reason: Set(reason.to_owned()),
+            provider: Set(provider),
+            status: Set(RefundStatus::Pending),
+            provider_ref: Set(None),
+            idempotency_key: Set(key.to_owned()),
+            actor_id: Set(actor),
+            created_at: Set(now),
+            settled_at: Set(None),
+        }
+        .insert(&txn)
+        .await
+        .map_err(|e| match unique_violation(&e) {
+            Some(_) => OrdersError::RefundInProgress,
+            None => e.into(),
+        })?;
+        append(
+            &txn,
+            o.id,
+            Some(sub.id),
+            EventKind::Refunded,
+            actor,
+            json!({"refund_id": refund_id, "amount_fen": amount, "reason": reason}),
+            now,
+        )
+        .await?;
+        self.infra()
+            .outbox
+            .enqueue(&txn, topics::REFUNDED, &json!({"refund_id": refund_id}))
+            .await?;
+        txn.commit().await?;
+        self.infra().outbox.wake();
+        Ok(row)
+    }
+
+    /// Has the provider pay a recorded refund back, once: the outbox job calls this.
+    #[tracing::instrument(skip_all, fields(refund.id = %id))]
+    pub async fn issue_refund(&self, id: RefundId) -> Result<()> {
+        let db = &self.infra().db;
+        let Some(r) = payments::refund(db, id.0).await? else {
+            return Ok(());
+        };
+        if r.status == RefundStatus::Succeeded {
+            return Ok(());
+        }
+        let provider = self
+            .provider_named(&r.provider)
+            .ok_or_else(|| OrdersError::Internal(format!("no provider {}", r.provider)))?;
+        let transaction = match &r.provider_ref {
+            Some(t) => Some(t.clone()),
+            None => payments::a_payment_of_order(db, r.order_id)
+                .await?
+                .and_then(|p| p.reference),
+        };
+        let receipt = provider
+            .refund(r.id, transaction.as_deref(), r.amount_fen)
+            .await
+            .map_err(OrdersError::Internal)?;
+        payments::settle_refund(db, r.id, &receipt.reference, self.now()).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,271 @@
+//! Shipping: the seller ships a sub-order with carrier, waybill and the batches it packed,
+//! each checked against its trace record (through trace's narrow API) and the shipment chained
+//! onto that record in the same transaction.
+
+use crate::Orders;
+use crate::domain::{
+    self, EventKind, MAX_BATCH_LINKS, MoveRefused, SubOrderMove, sub_order_transition,
+};
+use crate::error::{OrdersError, Result};
+use crate::service::{OrderRecord, append, topics};
+use crate::store::queries::orders::{self as q, ShippedAt};
+use crate::store::queries::shipments;
+use crate::store::{line, shipment, shipment_batch};
+use farmgate_identity::Actor;
+use farmgate_infra::db::{begin_write, unique_violation};
+use farmgate_kernel::id::{BatchId, ListingId, OrderId, OrderLineId, OrgId, SubOrderId};
+use farmgate_kernel::{FieldError, ValidationErrors};
+use farmgate_trace::domain::EventKind as TraceEvent;
+use farmgate_trace::read::orders::ShippableBatch;
+use sea_orm::{ActiveModelTrait, Set};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::BTreeSet;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// One line of a parcel and a batch it was packed from.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchPick {
+    pub line_id: OrderLineId,
+    pub batch_id: BatchId,
+}
+
+/// Shipping a sub-order.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShipRequest {
+    /// 顺丰速运, 中国邮政, 京东物流 ...
+    pub carrier: String,
+    pub tracking_no: String,
+    /// The batch(es) each line was packed from. A line whose listing has batches that may ship
+    /// must name at least one.
+    #[serde(default)]
+    pub batches: Vec<BatchPick>,
+}
+
+impl Orders {
+    /// Ships a sub-order. Retrying with the same carrier and waybill returns the shipment made
+    /// the first time; every batch must be of the line's listing, the seller's own, with an
+    /// intact record and no failed inspection.
+    #[tracing::instrument(skip_all, fields(sub_order.id = %id))]
+    pub async fn ship(
+        &self,
+        actor: &Actor,
+        id: SubOrderId,
+        req: &ShipRequest,
+    ) -> Result<OrderRecord> {
+        let sub = self.sub_of_seller(actor, id).await?;
+        let order_id = OrderId(sub.order_id);
+        let db = &self.infra().db;
+        let mut errs = ValidationErrors::new();
+        let carrier = errs.check("carrier", domain::parse_carrier(&req.carrier));
+        let tracking = errs.check("tracking_no", domain::parse_tracking_no(&req.tracking_no));
+        match sub_order_transition(sub.status, SubOrderMove::Ship) {
+            Ok(_) => {}
+            Err(MoveRefused::AlreadyDone) => {
+                // A retry of the same shipment is answered with it; another one is refused.
+                let same = shipments::shipment_of_sub_order(db, sub.id)
+                    .await?
+                    .is_some_and(|s| {
+                        Some(&s.carrier) == carrier.as_ref()
+                            && Some(&s.tracking_no) == tracking.as_ref()
+                    });
+                if same {
+                    return self.existing(order_id).await;
+                }
+                return Err(OrdersError::CannotShip);
+            }
+            Err(MoveRefused::NotAllowed) => return Err(OrdersError::CannotShip),
+        }
+        if req.batches.len() > MAX_BATCH_LINKS {
+            errs.push(FieldError::new(
+                "batches",
+                "too_many",
+                format!("一个包裹最多关联 {MAX_BATCH_LINKS} 个批次"),
+                format!("at most {MAX_BATCH_LINKS} batch links a parcel"),
+            ));
+        }
+        let lines = q::lines_of_sub_order(db, sub.id).await?;
+        let picks = self.check_picks(req, &lines, &mut errs).await?;
+        errs.finish()?;
+        let (Some(carrier), Some(tracking)) = (carrier, tracking) else {
+            return Err(OrdersError::Invalid(ValidationErrors::new()));
+        };
+
+        let now = self.now();
+        let auto_at = now + self.config().auto_receive_after;
+        let actor_id = actor.account_id.as_uuid();
+        let txn = begin_write(db).await?;
+        let at = ShippedAt {
+            shipped_at: now,
+            auto_receive_at: auto_at,
+            acknowledged_at: sub.acknowledged_at.unwrap_or(now),
+        };
+        if !q::ship_sub_order(&txn, sub.id, &SubOrderMove::Ship.from_states(), at).await? {
+            return Err(OrdersError::SubOrderChanged);
+        }
+        if sub.acknowledged_at.is_none() {
+            let waited = sub
+                .paid_at
+                .map(|p| std::cmp::max((now - p).num_seconds(), 0))
+                .unwrap_or(0);
+            append(
+                &txn,
+                sub.order_id,
+                Some(sub.id),
+                EventKind::Acknowledged,
+                Some(actor_id),
+                json!({"seconds_since_paid": waited, "with_shipment": true}),
+                now,
+            )
+            .await?;
+        }
+        let shipment_id = Uuid::now_v7();
+        shipment::ActiveModel {
+            id: Set(shipment_id),
+            order_id: Set(sub.order_id),
+            sub_order_id: Set(sub.id),
+            seller_org_id: Set(sub.seller_org_id),
+            carrier: Set(carrier.clone()),
+            tracking_no: Set(tracking.clone()),
+            shipped_by: Set(actor_id),
+            shipped_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(|e| match unique_violation(&e) {
+            Some(_) => OrdersError::JustShipped,
+            None => e.into(),
+        })?;
+        // Each batch's trace record gets one shipping event, however many lines it packed.
+        let mut chained: BTreeSet<BatchId> = BTreeSet::new();
+        let mut codes = Vec::new();
+        for (l, b) in &picks {
+            shipment_batch::ActiveModel {
+                shipment_id: Set(shipment_id),
+                line_id: Set(l.id),
+                batch_id: Set(b.id.0),
+                code: Set(b.code.clone()),
+                lot: Set(b.lot.clone()),
+            }
+            .insert(&txn)
+            .await?;
+            if chained.insert(b.id) {
+                let packed: i64 = picks
+                    .iter()
+                    .filter(|(_, pb)| pb.id == b.id)
+                    .map(|(pl, _)| pl.quantity)
+                    .sum();
+                let unit = l.unit.clone();
+                let code = self
+                    .trace()
+                    .append_system(
+                        &txn,
+                        b.id,
+                        TraceEvent::Shipping,
+                        json!({
+                            "carrier": carrier,
+                            "tracking_no": domain::mask_tracking(&tracking),
+                            "note": format!("农源直供订单发货 {packed}{unit}"),
+                        }),
+                        actor.account_id,
+                        now,
+                        OrgId(sub.seller_org_id),
+                    )
+                    .await?;
+                codes.push(code);
+            }
+        }
+        append(
+            &txn,
+            sub.order_id,
+            Some(sub.id),
+            EventKind::Shipped,
+            Some(actor_id),
+            json!({"shipment_id": shipment_id, "carrier": carrier, "tracking_no": tracking, "trace_codes": codes}),
+            now,
+        )
+        .await?;
+        let outbox = &self.infra().outbox;
+        outbox
+            .enqueue(&txn, topics::SHIPPED, &json!({"sub_order_id": sub.id}))
+            .await?;
+        outbox
+            .enqueue_at(
+                &txn,
+                topics::AUTO_RECEIVE,
+                &json!({"sub_order_id": sub.id}),
+                auto_at,
+            )
+            .await?;
+        txn.commit().await?;
+        outbox.wake();
+        for code in &codes {
+            self.trace().forget_page(code).await;
+        }
+        self.existing(order_id).await
+    }
+
+    /// The batches the request names, each checked with trace; problems go into `errs` under
+    /// the field that named them. A line whose listing has a batch that may ship must name
+    /// one.
+    async fn check_picks(
+        &self,
+        req: &ShipRequest,
+        lines: &[line::Model],
+        errs: &mut ValidationErrors,
+    ) -> Result<Vec<(line::Model, ShippableBatch)>> {
+        let mut picks: Vec<(line::Model, ShippableBatch)> = Vec::new();
+        let mut seen = BTreeSet::new();
+        for (i, p) in req.batches.iter().enumerate() {
+            if !seen.insert((p.line_id, p.batch_id)) {
+                continue;
+            }
+            let Some(l) = lines.iter().find(|l| l.id == p.line_id.0) else {
+                errs.push(FieldError::new(
+                    format!("batches[{i}].line_id"),
+                    "not_in_order",
+                    "这一行不属于该子订单",
+                    "this line is not part of the sub-order",
+                ));
+                continue;
+            };
+            match self
+                .trace()
+                .shippable_batch(p.batch_id, ListingId(l.listing_id))
+                .await?
+            {
+                Ok(b) => picks.push((l.clone(), b)),
+                Err(no) => errs.push(FieldError::new(
+                    format!("batches[{i}].batch_id"),
+                    no.code,
+                    no.message.zh,
+                    no.message.en,
+                )),
+            }
+        }
+        for l in lines {
+            if picks.iter().any(|(pl, _)| pl.id == l.id) {
+                continue;
+            }
+            if self
+                .trace()
+                .has_shippable_batch(ListingId(l.listing_id))
+                .await?
+            {
+                errs.push(FieldError::new(
+                    "batches",
+                    "batch_required",
+                    format!("请为“{}”选择装箱批次，让买家扫码可查", l.title),
+                    format!(
+                        "choose the batch “{}” was packed from, so the buyer can trace it",
+                        l.title
+                    ),
+                ));
+            }
+        }
+        Ok(picks)
+    }
+}

@@ -1,0 +1,416 @@
+//! Orders' tables (sea-orm entities). Status and kind columns are read into their domain enums
+//! here, once (`stored_enum!`): a value nobody declared fails the read instead of being compared
+//! as text later. The columns stay strings; no migration.
+
+use crate::domain::{
+    EventKind, IntentStatus, LogisticsKind, LogisticsSource, OrderStatus, PaymentMethod,
+    PaymentStatus, RefundStatus, SubOrderStatus, WebhookResult,
+};
+
+farmgate_infra::stored_enum!(
+    OrderStatus,
+    SubOrderStatus,
+    PaymentMethod,
+    EventKind,
+    LogisticsKind,
+    LogisticsSource,
+    IntentStatus,
+    PaymentStatus,
+    RefundStatus,
+    WebhookResult,
+);
+
+pub mod address {
+    use sea_orm::entity::prelude::*;
+
+    /// A buyer's saved delivery address. Orders copy it; editing it never changes an order.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "addresses")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub account_id: Uuid,
+        pub name: String,
+        pub phone: String,
+        pub province: String,
+        pub city: String,
+        pub district: String,
+        pub street: String,
+        pub is_default: bool,
+        pub deleted: bool,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod cart_item {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "cart_items")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub account_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub sku_id: Uuid,
+        pub quantity: i64,
+        pub price_seen_fen: i64,
+        pub added_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod order {
+    use crate::domain::{OrderStatus, PaymentMethod};
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "orders")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub number: String,
+        pub buyer_account_id: Uuid,
+        pub buyer_org_id: Option<Uuid>,
+        pub wholesale: bool,
+        /// The delivery address as it was at checkout.
+        pub address: Json,
+        pub goods_fen: i64,
+        pub shipping_fen: i64,
+        pub total_fen: i64,
+        pub payment_method: PaymentMethod,
+        /// A projection of the event log (`pending_payment`, `paid`, `cancelled`, `expired`).
+        pub status: OrderStatus,
+        pub pay_by: DateTimeUtc,
+        pub paid_at: Option<DateTimeUtc>,
+        pub idempotency_key: Option<String>,
+        pub request_hash: Option<String>,
+        pub note: Option<String>,
+        pub created_at: DateTimeUtc,
+        pub refunded_fen: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod sub_order {
+    use crate::domain::SubOrderStatus;
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "sub_orders")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub order_id: Uuid,
+        pub number: String,
+        pub seller_org_id: Uuid,
+        pub goods_fen: i64,
+        pub shipping_fen: i64,
+        pub total_fen: i64,
+        pub commission_fen: i64,
+        pub status: SubOrderStatus,
+        pub paid_at: Option<DateTimeUtc>,
+        pub acknowledged_at: Option<DateTimeUtc>,
+        pub shipped_at: Option<DateTimeUtc>,
+        pub received_at: Option<DateTimeUtc>,
+        pub created_at: DateTimeUtc,
+        /// When an unconfirmed shipment counts as received.
+        pub auto_receive_at: Option<DateTimeUtc>,
+        /// When the after-sales window (longest claim window of its lines) closes after receipt.
+        pub window_closes_at: Option<DateTimeUtc>,
+        /// Refunded so far (the ledger is `refunds`); never above `total_fen`.
+        pub refunded_fen: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod line {
+    use sea_orm::entity::prelude::*;
+
+    /// What was bought, at what price: a snapshot, never updated.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "order_lines")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub order_id: Uuid,
+        pub sub_order_id: Uuid,
+        pub listing_id: Uuid,
+        pub sku_id: Uuid,
+        pub category_id: Uuid,
+        pub title: String,
+        pub sku_name: String,
+        pub unit: String,
+        pub quantity: i64,
+        pub retail_price_fen: i64,
+        pub unit_price_fen: i64,
+        pub line_fen: i64,
+        pub commission_bp: i32,
+        pub commission_fen: i64,
+        pub claim_window_hours: i32,
+        pub weight_grams: i32,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod event {
+    use crate::domain::EventKind;
+    use sea_orm::entity::prelude::*;
+
+    /// Append-only: never updated, never deleted.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "order_events")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub order_id: Uuid,
+        pub sub_order_id: Option<Uuid>,
+        pub kind: EventKind,
+        pub actor_id: Option<Uuid>,
+        pub data: Json,
+        pub at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod payment {
+    use crate::domain::PaymentStatus;
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "payments")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub order_id: Uuid,
+        pub provider: String,
+        pub amount_fen: i64,
+        pub status: PaymentStatus,
+        pub reference: Option<String>,
+        pub confirmed_by: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+        pub settled_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+macro_rules! plain_entity {
+    ($($t:tt)*) => {
+        $($t)*
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+        impl ActiveModelBehavior for ActiveModel {}
+    };
+}
+
+pub mod intent {
+    use crate::domain::IntentStatus;
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// A request to a payment gateway to collect an order's total.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "payment_intents")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub order_id: Uuid,
+            pub provider: String,
+            pub amount_fen: i64,
+            pub status: IntentStatus,
+            pub transaction_id: Option<String>,
+            pub created_at: DateTimeUtc,
+            pub expires_at: DateTimeUtc,
+            pub completed_at: Option<DateTimeUtc>,
+        }
+    }
+}
+
+pub mod webhook_receipt {
+    use crate::domain::WebhookResult;
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// Every gateway notification accepted, by its event id: a replay is recognised.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "webhook_receipts")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub provider: String,
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub event_id: String,
+            pub intent_id: Option<Uuid>,
+            pub outcome: WebhookResult,
+            pub received_at: DateTimeUtc,
+        }
+    }
+}
+
+pub mod shipment {
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// A sub-order's parcel: written once when it ships.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "shipments")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub order_id: Uuid,
+            pub sub_order_id: Uuid,
+            pub seller_org_id: Uuid,
+            pub carrier: String,
+            pub tracking_no: String,
+            pub shipped_by: Uuid,
+            pub shipped_at: DateTimeUtc,
+        }
+    }
+}
+
+pub mod shipment_batch {
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// Which batch a line of a parcel was packed from.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "shipment_batches")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub shipment_id: Uuid,
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub line_id: Uuid,
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub batch_id: Uuid,
+            pub code: String,
+            pub lot: String,
+        }
+    }
+}
+
+pub mod shipment_event {
+    use crate::domain::{LogisticsKind, LogisticsSource};
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// A logistics event (picked up, in transit, ...), from the seller or the carrier.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "shipment_events")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub shipment_id: Uuid,
+            pub kind: LogisticsKind,
+            pub at: DateTimeUtc,
+            pub location: Option<String>,
+            pub note: Option<String>,
+            pub source: LogisticsSource,
+            pub external_id: Option<String>,
+            pub actor_id: Option<Uuid>,
+            pub recorded_at: DateTimeUtc,
+        }
+    }
+}
+
+pub mod review_photo {
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// A photo uploaded for a review, the buyer's until a review uses it.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "review_photos")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub account_id: Uuid,
+            pub display_key: String,
+            pub thumb_key: String,
+            pub sha256: String,
+            pub review_id: Option<Uuid>,
+            pub created_at: DateTimeUtc,
+        }
+    }
+}
+
+pub mod review {
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// A buyer's review of one line, after receipt, once.
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "reviews")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub line_id: Uuid,
+            pub order_id: Uuid,
+            pub listing_id: Uuid,
+            pub seller_org_id: Uuid,
+            pub buyer_account_id: Uuid,
+            /// The buyer's display name, masked (张**).
+            pub reviewer: String,
+            pub sku_name: String,
+            pub rating: i16,
+            pub body: Option<String>,
+            /// `[{"display": key, "thumb": key}]`.
+            pub photos: Json,
+            pub created_at: DateTimeUtc,
+        }
+    }
+}
+
+pub mod refund {
+    use crate::domain::RefundStatus;
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// The refund ledger: one row a refund, reversed through the order's payment provider.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "refunds")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub order_id: Uuid,
+            pub sub_order_id: Option<Uuid>,
+            pub amount_fen: i64,
+            pub reason: String,
+            pub provider: String,
+            /// `pending` until the provider confirms, then `succeeded`.
+            pub status: RefundStatus,
+            pub provider_ref: Option<String>,
+            pub idempotency_key: String,
+            pub actor_id: Option<Uuid>,
+            pub created_at: DateTimeUtc,
+            pub settled_at: Option<DateTimeUtc>,
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! Orders' tables (sea-orm entities) and the queries over them. Every query function takes
+//! `&impl ConnectionTrait`, so it runs on the pool or inside the use case's transaction.
+//!
+//! Aftersales still reads some of these tables directly; that is why the module is public for
+//! now (statistics and the demo read through `crate::read`). Each entity stays reachable at
+//! `crate::store::<entity>`.
+
+pub mod entities;
+pub mod queries;
+
+pub use entities::*;

@@ -1,0 +1,405 @@
+//! Orders, sub-orders, lines and the append-only event log. Status changes are conditional
+//! updates from the states the move may start from (`OrderMove::from_states`,
+//! `SubOrderMove::from_states`), so two requests at once cannot both make the same move.
+
+use crate::domain::{EventKind, OrderStatus, SubOrderStatus};
+use crate::store::{event, line, order, sub_order};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde_json::Value;
+use uuid::Uuid;
+
+// ---- Orders
+
+pub async fn order(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<order::Model>, DbErr> {
+    order::Entity::find_by_id(id).one(conn).await
+}
+
+/// The buyer's order made with this `Idempotency-Key`, if any.
+pub async fn order_by_idempotency_key(
+    conn: &impl ConnectionTrait,
+    buyer: Uuid,
+    key: &str,
+) -> Result<Option<order::Model>, DbErr> {
+    order::Entity::find()
+        .filter(order::Column::BuyerAccountId.eq(buyer))
+        .filter(order::Column::IdempotencyKey.eq(key))
+        .one(conn)
+        .await
+}
+
+/// Moves an order to `to` if it is still in one of `from`; `paid_at` is set with it when given.
+/// `false`: another request moved it first.
+pub async fn move_order(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    from: &[OrderStatus],
+    to: OrderStatus,
+    paid_at: Option<DateTime<Utc>>,
+) -> Result<bool, DbErr> {
+    let mut q = order::Entity::update_many().col_expr(order::Column::Status, Expr::value(to));
+    if let Some(at) = paid_at {
+        q = q.col_expr(order::Column::PaidAt, Expr::value(at));
+    }
+    let done = q
+        .filter(order::Column::Id.eq(id))
+        .filter(order::Column::Status.is_in(from.iter().copied()))
+        .exec(conn)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+/// A page of a buyer's order ids, newest first, and how many there are.
+pub async fn order_ids_of_buyer(
+    conn: &impl ConnectionTrait,
+    buyer: Uuid,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<Uuid>, u64), DbErr> {
+    let q = order::Entity::find()
+        .filter(order::Column::BuyerAccountId.eq(buyer))
+        .order_by_desc(order::Column::CreatedAt);
+    let total = q.clone().count(conn).await?;
+    let ids = q
+        .offset(offset)
+        .limit(limit)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
+    Ok((ids, total))
+}
+
+/// A page of every order's ids, newest first, by status and order number if asked, and how
+/// many there are.
+pub async fn order_ids(
+    conn: &impl ConnectionTrait,
+    status: Option<OrderStatus>,
+    number: Option<&str>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<Uuid>, u64), DbErr> {
+    let mut q = order::Entity::find().order_by_desc(order::Column::CreatedAt);
+    if let Some(s) = status {
+        q = q.filter(order::Column::Status.eq(s));
+    }
+    if let Some(n) = number {
+        q = q.filter(order::Column::Number.eq(n));
+    }
+    let total = q.clone().count(conn).await?;
+    let ids = q
+        .offset(offset)
+        .limit(limit)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
+    Ok((ids, total))
+}
+
+/// Adds a refund to the order's refunded total (the sub-order's conditional update guards it).
+pub async fn add_order_refunded(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    amount_fen: i64,
+) -> Result<(), DbErr> {
+    order::Entity::update_many()
+        .col_expr(
+            order::Column::RefundedFen,
+            Expr::col(order::Column::RefundedFen).add(amount_fen),
+        )
+        .filter(order::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+// ---- Sub-orders
+
+pub async fn sub_order(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<sub_order::Model>, DbErr> {
+    sub_order::Entity::find_by_id(id).one(conn).await
+}
+
+/// An order's sub-orders, by number (`-1`, `-2` …, replacements `-R1` …).
+pub async fn sub_orders_of_order(
+    conn: &impl ConnectionTrait,
+    order_id: Uuid,
+) -> Result<Vec<sub_order::Model>, DbErr> {
+    sub_order::Entity::find()
+        .filter(sub_order::Column::OrderId.eq(order_id))
+        .order_by_asc(sub_order::Column::Number)
+        .all(conn)
+        .await
+}
+
+/// A page of a seller's sub-orders once paid (never the unpaid ones), newest first, by
+/// status if asked, and how many there are.
+pub async fn paid_sub_orders_of_seller(
+    conn: &impl ConnectionTrait,
+    seller: Uuid,
+    status: Option<SubOrderStatus>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<sub_order::Model>, u64), DbErr> {
+    let mut q = sub_order::Entity::find()
+        .filter(sub_order::Column::SellerOrgId.eq(seller))
+        .filter(sub_order::Column::Status.ne(SubOrderStatus::PendingPayment))
+        .order_by_desc(sub_order::Column::CreatedAt);
+    if let Some(s) = status {
+        q = q.filter(sub_order::Column::Status.eq(s));
+    }
+    let total = q.clone().count(conn).await?;
+    let subs = q.offset(offset).limit(limit).all(conn).await?;
+    Ok((subs, total))
+}
+
+/// Every sub-order of an order follows the order's move (paid together, closed together).
+pub async fn set_sub_orders_of_order(
+    conn: &impl ConnectionTrait,
+    order_id: Uuid,
+    to: SubOrderStatus,
+    paid_at: Option<DateTime<Utc>>,
+) -> Result<(), DbErr> {
+    let mut q =
+        sub_order::Entity::update_many().col_expr(sub_order::Column::Status, Expr::value(to));
+    if let Some(at) = paid_at {
+        q = q.col_expr(sub_order::Column::PaidAt, Expr::value(at));
+    }
+    q.filter(sub_order::Column::OrderId.eq(order_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// The seller has seen it: `acknowledged` at `at`, if still in one of `from`.
+pub async fn acknowledge_sub_order(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    from: &[SubOrderStatus],
+    at: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let done = sub_order::Entity::update_many()
+        .col_expr(
+            sub_order::Column::Status,
+            Expr::value(SubOrderStatus::Acknowledged),
+        )
+        .col_expr(sub_order::Column::AcknowledgedAt, Expr::value(at))
+        .filter(sub_order::Column::Id.eq(id))
+        .filter(sub_order::Column::Status.is_in(from.iter().copied()))
+        .exec(conn)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+/// When a shipped sub-order's times are set.
+#[derive(Clone, Copy, Debug)]
+pub struct ShippedAt {
+    pub shipped_at: DateTime<Utc>,
+    /// When an unconfirmed shipment counts as received.
+    pub auto_receive_at: DateTime<Utc>,
+    /// Shipping without acknowledging first acknowledges it then.
+    pub acknowledged_at: DateTime<Utc>,
+}
+
+/// `shipped`, if still in one of `from`.
+pub async fn ship_sub_order(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    from: &[SubOrderStatus],
+    at: ShippedAt,
+) -> Result<bool, DbErr> {
+    let done = sub_order::Entity::update_many()
+        .col_expr(
+            sub_order::Column::Status,
+            Expr::value(SubOrderStatus::Shipped),
+        )
+        .col_expr(sub_order::Column::ShippedAt, Expr::value(at.shipped_at))
+        .col_expr(
+            sub_order::Column::AutoReceiveAt,
+            Expr::value(at.auto_receive_at),
+        )
+        .col_expr(
+            sub_order::Column::AcknowledgedAt,
+            Expr::value(at.acknowledged_at),
+        )
+        .filter(sub_order::Column::Id.eq(id))
+        .filter(sub_order::Column::Status.is_in(from.iter().copied()))
+        .exec(conn)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+/// `received` at `at`, its after-sales window closing at `window_closes_at`, if still in one
+/// of `from`.
+pub async fn receive_sub_order(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    from: &[SubOrderStatus],
+    at: DateTime<Utc>,
+    window_closes_at: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let done = sub_order::Entity::update_many()
+        .col_expr(
+            sub_order::Column::Status,
+            Expr::value(SubOrderStatus::Received),
+        )
+        .col_expr(sub_order::Column::ReceivedAt, Expr::value(at))
+        .col_expr(
+            sub_order::Column::WindowClosesAt,
+            Expr::value(window_closes_at),
+        )
+        .filter(sub_order::Column::Id.eq(id))
+        .filter(sub_order::Column::Status.is_in(from.iter().copied()))
+        .exec(conn)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+/// Adds `amount_fen` to what a sub-order has refunded, only if the total stays within what was
+/// paid (`refunded + amount <= total` is the update's condition, so two refunds at once cannot
+/// both pass). `false`: it would exceed.
+pub async fn add_sub_order_refunded(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    amount_fen: i64,
+) -> Result<bool, DbErr> {
+    let done = sub_order::Entity::update_many()
+        .col_expr(
+            sub_order::Column::RefundedFen,
+            Expr::col(sub_order::Column::RefundedFen).add(amount_fen),
+        )
+        .filter(sub_order::Column::Id.eq(id))
+        .filter(
+            Expr::col(sub_order::Column::RefundedFen)
+                .add(amount_fen)
+                .lte(Expr::col(sub_order::Column::TotalFen)),
+        )
+        .exec(conn)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+/// How many sub-orders of an order have a number starting with `prefix` (replacements are
+/// numbered `-R1`, `-R2` …).
+pub async fn count_sub_orders_numbered(
+    conn: &impl ConnectionTrait,
+    order_id: Uuid,
+    prefix: &str,
+) -> Result<u64, DbErr> {
+    sub_order::Entity::find()
+        .filter(sub_order::Column::OrderId.eq(order_id))
+        .filter(sub_order::Column::Number.starts_with(prefix))
+        .count(conn)
+        .await
+}
+
+/// A seller's sub-orders paid from `from` (inclusive) to `until` (exclusive), by payment time.
+pub async fn sub_orders_paid_between(
+    conn: &impl ConnectionTrait,
+    seller: Uuid,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<sub_order::Model>, DbErr> {
+    sub_order::Entity::find()
+        .filter(sub_order::Column::SellerOrgId.eq(seller))
+        .filter(sub_order::Column::PaidAt.gte(from))
+        .filter(sub_order::Column::PaidAt.lt(until))
+        .order_by_asc(sub_order::Column::PaidAt)
+        .order_by_asc(sub_order::Column::Id)
+        .all(conn)
+        .await
+}
+
+// ---- Lines
+
+pub async fn line(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<line::Model>, DbErr> {
+    line::Entity::find_by_id(id).one(conn).await
+}
+
+pub async fn lines_of_order(
+    conn: &impl ConnectionTrait,
+    order_id: Uuid,
+) -> Result<Vec<line::Model>, DbErr> {
+    line::Entity::find()
+        .filter(line::Column::OrderId.eq(order_id))
+        .all(conn)
+        .await
+}
+
+pub async fn lines_of_sub_order(
+    conn: &impl ConnectionTrait,
+    sub_order_id: Uuid,
+) -> Result<Vec<line::Model>, DbErr> {
+    line::Entity::find()
+        .filter(line::Column::SubOrderId.eq(sub_order_id))
+        .all(conn)
+        .await
+}
+
+// ---- The event log
+
+/// An order's events, in the order they happened.
+pub async fn events_of_order(
+    conn: &impl ConnectionTrait,
+    order_id: Uuid,
+) -> Result<Vec<event::Model>, DbErr> {
+    event::Entity::find()
+        .filter(event::Column::OrderId.eq(order_id))
+        .order_by_asc(event::Column::At)
+        .order_by_asc(event::Column::Id)
+        .all(conn)
+        .await
+}
+
+/// One entry of an order's event log.
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    pub order_id: Uuid,
+    pub sub_order_id: Option<Uuid>,
+    pub kind: EventKind,
+    pub actor: Option<Uuid>,
+    pub data: Value,
+    pub at: DateTime<Utc>,
+}
+
+/// Appends to an order's event log (never updated, never deleted).
+pub async fn append_event(conn: &impl ConnectionTrait, e: NewEvent) -> Result<(), DbErr> {
+    event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        order_id: Set(e.order_id),
+        sub_order_id: Set(e.sub_order_id),
+        kind: Set(e.kind),
+        actor_id: Set(e.actor),
+        data: Set(e.data),
+        at: Set(e.at),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// The replacement sub-order (补发) made for an after-sales remedy with this key, if any: the
+/// key is kept on the replacement's event.
+pub async fn replacement_made_with_key(
+    conn: &impl ConnectionTrait,
+    order_id: Uuid,
+    key: &str,
+) -> Result<Option<Uuid>, DbErr> {
+    Ok(event::Entity::find()
+        .filter(event::Column::OrderId.eq(order_id))
+        .filter(event::Column::Kind.eq(EventKind::Replacement))
+        .all(conn)
+        .await?
+        .into_iter()
+        .find(|e| e.data["key"] == key)
+        .and_then(|e| e.sub_order_id))
+}

@@ -1,0 +1,183 @@
+//! Payment intents, payments received, gateway notification receipts and the refund ledger.
+
+use crate::domain::{IntentStatus, RefundStatus};
+use crate::store::{intent, payment, refund, webhook_receipt};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+// ---- Intents
+
+pub async fn intent(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<intent::Model>, DbErr> {
+    intent::Entity::find_by_id(id).one(conn).await
+}
+
+/// The newest intent of an order still waiting for the buyer at `now`.
+pub async fn pending_intent(
+    conn: &impl ConnectionTrait,
+    order_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<intent::Model>, DbErr> {
+    intent::Entity::find()
+        .filter(intent::Column::OrderId.eq(order_id))
+        .filter(intent::Column::Status.eq(IntentStatus::Pending))
+        .filter(intent::Column::ExpiresAt.gt(now))
+        .order_by_desc(intent::Column::CreatedAt)
+        .one(conn)
+        .await
+}
+
+/// The order's pending intents with this provider succeed (its payment settled them).
+pub async fn settle_pending_intents(
+    conn: &impl ConnectionTrait,
+    order_id: Uuid,
+    provider: &str,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    intent::Entity::update_many()
+        .col_expr(intent::Column::Status, Expr::value(IntentStatus::Succeeded))
+        .col_expr(intent::Column::CompletedAt, Expr::value(at))
+        .filter(intent::Column::OrderId.eq(order_id))
+        .filter(intent::Column::Provider.eq(provider))
+        .filter(intent::Column::Status.eq(IntentStatus::Pending))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// A pending intent failed; `false` when it was no longer pending.
+pub async fn fail_intent(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let done = intent::Entity::update_many()
+        .col_expr(intent::Column::Status, Expr::value(IntentStatus::Failed))
+        .col_expr(intent::Column::CompletedAt, Expr::value(at))
+        .filter(intent::Column::Id.eq(id))
+        .filter(intent::Column::Status.eq(IntentStatus::Pending))
+        .exec(conn)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+/// An intent succeeded with the gateway's transaction (a failed attempt may still succeed).
+pub async fn succeed_intent(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    transaction_id: &str,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    intent::Entity::update_many()
+        .col_expr(intent::Column::Status, Expr::value(IntentStatus::Succeeded))
+        .col_expr(
+            intent::Column::TransactionId,
+            Expr::value(transaction_id.to_owned()),
+        )
+        .col_expr(intent::Column::CompletedAt, Expr::value(at))
+        .filter(intent::Column::Id.eq(id))
+        .filter(intent::Column::Status.is_in([IntentStatus::Pending, IntentStatus::Failed]))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+// ---- Payments and notifications
+
+pub async fn payments_of_order(
+    conn: &impl ConnectionTrait,
+    order_id: Uuid,
+) -> Result<Vec<payment::Model>, DbErr> {
+    payment::Entity::find()
+        .filter(payment::Column::OrderId.eq(order_id))
+        .all(conn)
+        .await
+}
+
+/// The order's payment with this reference (a gateway's transaction number), if any.
+pub async fn payment_by_reference(
+    conn: &impl ConnectionTrait,
+    order_id: Uuid,
+    reference: &str,
+) -> Result<Option<payment::Model>, DbErr> {
+    payment::Entity::find()
+        .filter(payment::Column::OrderId.eq(order_id))
+        .filter(payment::Column::Reference.eq(reference))
+        .one(conn)
+        .await
+}
+
+/// A payment of the order (the one a refund is paid back against).
+pub async fn a_payment_of_order(
+    conn: &impl ConnectionTrait,
+    order_id: Uuid,
+) -> Result<Option<payment::Model>, DbErr> {
+    payment::Entity::find()
+        .filter(payment::Column::OrderId.eq(order_id))
+        .one(conn)
+        .await
+}
+
+/// The receipt of a notification seen before, by provider and event id.
+pub async fn webhook_receipt(
+    conn: &impl ConnectionTrait,
+    provider: &str,
+    event_id: &str,
+) -> Result<Option<webhook_receipt::Model>, DbErr> {
+    webhook_receipt::Entity::find_by_id((provider.to_owned(), event_id.to_owned()))
+        .one(conn)
+        .await
+}
+
+// ---- Refunds
+
+pub async fn refund(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<refund::Model>, DbErr> {
+    refund::Entity::find_by_id(id).one(conn).await
+}
+
+/// The refund of an order made with this idempotency key, if any.
+pub async fn refund_by_key(
+    conn: &impl ConnectionTrait,
+    order_id: Uuid,
+    key: &str,
+) -> Result<Option<refund::Model>, DbErr> {
+    refund::Entity::find()
+        .filter(refund::Column::OrderId.eq(order_id))
+        .filter(refund::Column::IdempotencyKey.eq(key))
+        .one(conn)
+        .await
+}
+
+/// An order's refunds, oldest first.
+pub async fn refunds_of_order(
+    conn: &impl ConnectionTrait,
+    order_id: Uuid,
+) -> Result<Vec<refund::Model>, DbErr> {
+    refund::Entity::find()
+        .filter(refund::Column::OrderId.eq(order_id))
+        .order_by_asc(refund::Column::CreatedAt)
+        .all(conn)
+        .await
+}
+
+/// The provider confirmed paying a pending refund back, with its reference.
+pub async fn settle_refund(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    provider_ref: &str,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    refund::Entity::update_many()
+        .col_expr(refund::Column::Status, Expr::value(RefundStatus::Succeeded))
+        .col_expr(
+            refund::Column::ProviderRef,
+            Expr::value(provider_ref.to_owned()),
+        )
+        .col_expr(refund::Column::SettledAt, Expr::value(at))
+        .filter(refund::Column::Id.eq(id))
+        .filter(refund::Column::Status.eq(RefundStatus::Pending))
+        .exec(conn)
+        .await?;
+    Ok(())
+}

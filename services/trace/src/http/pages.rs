@@ -1,0 +1,187 @@
+//! The public scan pages, server-rendered for phones: `/t/{code}` (cached, with an ETag),
+//! `/t/{code}/{serial}` for one box (never cached), the code lookup form, and GS1 Digital
+//! Links that lead to them.
+
+use super::html_response;
+use crate::Trace;
+use crate::chain;
+use crate::page::{self, Lang, Miss, UnitInfo};
+use crate::service::shanghai_day;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use farmgate_infra::http::ApiError;
+use farmgate_kernel::id::BatchId;
+use serde::Deserialize;
+use std::time::Duration;
+
+/// How long a rendered page is kept (it shows the scan count as of then).
+const PAGE_TTL: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    lang: Option<String>,
+}
+
+/// Chinese first: English only when the visitor switches (`?lang=en`). The printed label and
+/// the people scanning it are Chinese; a stable default also keeps one cached page per code.
+fn page_lang(q: &PageQuery) -> Lang {
+    match q.lang.as_deref() {
+        Some("en") => Lang::En,
+        _ => Lang::Zh,
+    }
+}
+
+/// The public scan page. The rendered bytes are cached (60 s) under the code and language, with
+/// an ETag; a change to the record forgets them at once.
+pub async fn scan_page(
+    State(trace): State<Trace>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let lang = page_lang(&q);
+    let Some(code) = chain::parse_code(&code) else {
+        let looks_like_code = code.chars().filter(char::is_ascii_alphanumeric).count() == 16;
+        return html_response(
+            StatusCode::NOT_FOUND,
+            page::not_found(lang, &code, looks_like_code),
+        );
+    };
+    let key = page::cache_key(&code, lang.tag());
+    let cached = trace.infra().cache.get(&key).await.ok().flatten();
+    let (etag, batch_id, html) = match cached.as_deref().and_then(split_cached) {
+        Some(hit) => hit,
+        None => {
+            let record = match trace.record_by_code(&code).await {
+                Ok(Some(r)) => r,
+                Ok(None) => {
+                    return html_response(
+                        StatusCode::NOT_FOUND,
+                        page::not_found(lang, &code, false),
+                    );
+                }
+                Err(e) => return ApiError::from(e).into_response(),
+            };
+            let scans = record.batch.scans + trace.scans().pending_for(record.id());
+            let html = page::render(&record, lang, scans, None);
+            let etag = page::etag(&html);
+            let packed = format!("{etag}\n{}\n{html}", record.batch.id);
+            let _ = trace
+                .infra()
+                .cache
+                .set(&key, packed.as_bytes(), PAGE_TTL)
+                .await;
+            (etag, record.id(), html)
+        }
+    };
+    trace
+        .scans()
+        .record(batch_id, shanghai_day(trace.infra().clock.now()));
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        == Some(etag.as_str())
+    {
+        let mut resp = StatusCode::NOT_MODIFIED.into_response();
+        set_page_headers(&mut resp, &etag);
+        return resp;
+    }
+    let mut resp = html_response(StatusCode::OK, html);
+    set_page_headers(&mut resp, &etag);
+    resp
+}
+
+/// A cached page: its ETag, its batch (to count the scan) and the HTML, one per line.
+fn split_cached(bytes: &[u8]) -> Option<(String, BatchId, String)> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let (etag, rest) = text.split_once('\n')?;
+    let (id, html) = rest.split_once('\n')?;
+    Some((etag.to_owned(), id.parse().ok()?, html.to_owned()))
+}
+
+fn set_page_headers(resp: &mut Response, etag: &str) {
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        h.insert(header::ETAG, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=60, stale-while-revalidate=300"),
+    );
+}
+
+/// The page of one box: counts the scan (and remembers the first), never cached.
+pub async fn unit_page(
+    State(trace): State<Trace>,
+    Path((code, serial)): Path<(String, String)>,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let lang = page_lang(&q);
+    let found = match trace.scan_unit(&code, &serial).await {
+        Ok(f) => f,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let Some((record, unit)) = found else {
+        return html_response(StatusCode::NOT_FOUND, page::not_found(lang, &code, false));
+    };
+    let scans = record.batch.scans + trace.scans().pending_for(record.id());
+    let html = page::render(&record, lang, scans, Some(UnitInfo { unit: &unit }));
+    let mut resp = html_response(StatusCode::OK, html);
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LookupQuery {
+    code: Option<String>,
+}
+
+/// The lookup form on the 404 page posts here.
+pub async fn lookup(Query(q): Query<LookupQuery>) -> Response {
+    let code = q.code.unwrap_or_default();
+    match chain::parse_code(&code) {
+        Some(c) => Redirect::to(&format!("/t/{c}")).into_response(),
+        None => html_response(
+            StatusCode::NOT_FOUND,
+            page::not_found(Lang::Zh, &code, !code.trim().is_empty()),
+        ),
+    }
+}
+
+/// GS1 Digital Link: `/01/{gtin}/10/{lot}` (and `/21/{serial}`) lead to the batch's page.
+pub async fn gs1(State(trace): State<Trace>, Path(parts): Path<Vec<(String, String)>>) -> Response {
+    let get = |k: &str| {
+        parts
+            .iter()
+            .find(|(name, _)| name == k)
+            .map(|(_, v)| v.clone())
+    };
+    let (Some(gtin), Some(lot)) = (get("gtin"), get("lot")) else {
+        return html_response(StatusCode::NOT_FOUND, page::not_found(Lang::Zh, "", false));
+    };
+    let Ok(gtin) = farmgate_catalog::domain::parse_gtin(&gtin) else {
+        return html_response(
+            StatusCode::BAD_REQUEST,
+            page::not_found_page(Lang::Zh, Miss::BadGtin, &gtin, false),
+        );
+    };
+    match trace.code_for_gs1(&gtin, &lot).await {
+        Ok(Some(code)) => match get("serial") {
+            Some(s) => Redirect::to(&format!(
+                "/t/{code}/{}",
+                s.chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect::<String>()
+            ))
+            .into_response(),
+            None => Redirect::to(&format!("/t/{code}")).into_response(),
+        },
+        Ok(None) => html_response(
+            StatusCode::NOT_FOUND,
+            page::not_found(Lang::Zh, &lot, false),
+        ),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}

@@ -1,0 +1,157 @@
+//! The public JSON anyone can read without logging in: a batch's record, its verification, its
+//! EPCIS export, Merkle proofs and the digest log; and the operator's check of that log.
+
+use super::views::{BatchView, DigestView, Verification};
+use super::{base_url, lang_of};
+use crate::Trace;
+use crate::error::{Missing, TraceError};
+use crate::service::{DigestCheck, Proof, Record};
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use farmgate_identity::{AuthUser, PlatformRole};
+use farmgate_infra::http::error::ErrorBody;
+use farmgate_infra::http::{ApiPath, ApiQuery, ApiResult};
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa::IntoParams;
+
+async fn public_record(trace: &Trace, code: &str) -> Result<Record, TraceError> {
+    trace
+        .record_by_code(code)
+        .await?
+        .ok_or(TraceError::NotFound(Missing::TraceCode))
+}
+
+/// The public record of a batch (what the scan page shows), as JSON.
+#[utoipa::path(get, path = "/api/v1/trace/{code}", tag = "trace",
+    params(("code" = String, Path, description = "The trace code, in any spelling people type")),
+    responses(
+        (status = 200, description = "The record, the contact phone masked", body = BatchView),
+        (status = 404, description = "No batch has this code: `not_found`", body = ErrorBody),
+    ))]
+pub async fn public_json(
+    State(trace): State<Trace>,
+    headers: HeaderMap,
+    ApiPath(code): ApiPath<String>,
+) -> ApiResult<Json<BatchView>> {
+    let record = public_record(&trace, &code).await?;
+    let mut view = BatchView::of(
+        &trace,
+        &record,
+        &base_url(&trace, &headers),
+        lang_of(&headers),
+    );
+    // The public sees the certificate's contact masked, as on the scan page.
+    if let Some(phone) = view.facts["certificate"]["contact_phone"].as_str() {
+        view.facts["certificate"]["contact_phone"] =
+            Value::String(farmgate_kernel::Phone::mask(phone).unwrap_or_default());
+    }
+    Ok(Json(view))
+}
+
+/// Recompute a batch's chain and say whether it verifies.
+#[utoipa::path(get, path = "/api/v1/trace/{code}/verify", tag = "trace",
+    params(("code" = String, Path, description = "The trace code")),
+    responses(
+        (status = 200, description = "Whether the chain verifies, and where it breaks", body = Verification),
+        (status = 404, description = "No batch has this code: `not_found`", body = ErrorBody),
+    ))]
+pub async fn verify(
+    State(trace): State<Trace>,
+    headers: HeaderMap,
+    ApiPath(code): ApiPath<String>,
+) -> ApiResult<Json<Verification>> {
+    let record = public_record(&trace, &code).await?;
+    Ok(Json(Verification::of(&record, lang_of(&headers))))
+}
+
+/// The batch's chain as a GS1 EPCIS 2.0 JSON-LD document.
+#[utoipa::path(get, path = "/api/v1/trace/{code}/epcis", tag = "trace",
+    params(("code" = String, Path, description = "The trace code")),
+    responses(
+        (status = 200, description = "An EPCIS 2.0 document", content_type = "application/ld+json", body = Object),
+        (status = 404, description = "No batch has this code: `not_found`", body = ErrorBody),
+    ))]
+pub async fn epcis(
+    State(trace): State<Trace>,
+    ApiPath(code): ApiPath<String>,
+) -> ApiResult<Response> {
+    let record = public_record(&trace, &code).await?;
+    let gtin = record
+        .listing
+        .as_ref()
+        .and_then(|l| l.skus.iter().find_map(|s| s.gtin.clone()));
+    let now = trace
+        .infra()
+        .clock
+        .now()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let doc = crate::epcis::document(&record, gtin.as_deref(), &now);
+    let mut resp = Json(doc).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/ld+json"),
+    );
+    Ok(resp)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProofQuery {
+    /// The digest's sequence number.
+    pub digest: i64,
+}
+
+/// A Merkle proof that the batch's head as of a digest is in that digest's published root.
+#[utoipa::path(get, path = "/api/v1/trace/{code}/proof", tag = "trace",
+    params(("code" = String, Path, description = "The trace code"), ProofQuery),
+    responses(
+        (status = 200, description = "The leaf and the path to the root", body = Proof),
+        (status = 400, description = "No or a bad *digest*: `invalid_query`", body = ErrorBody),
+        (status = 404, description = "No such digest, or the batch is not in it: `not_found`", body = ErrorBody),
+    ))]
+pub async fn proof(
+    State(trace): State<Trace>,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ProofQuery>,
+) -> ApiResult<Json<Proof>> {
+    Ok(trace
+        .proof(&code, q.digest)
+        .await?
+        .map(Json)
+        .ok_or(TraceError::NotFound(Missing::DigestEntry))?)
+}
+
+/// The published digest log: a Merkle root over every batch's head, daily, each entry chained
+/// to the previous one. Keep a copy: any later rewrite of history will not match it.
+#[utoipa::path(get, path = "/api/v1/trace/digests", tag = "trace",
+    responses((status = 200, description = "The log, oldest first", body = Vec<DigestView>)))]
+pub async fn digests(State(trace): State<Trace>) -> ApiResult<Json<Vec<DigestView>>> {
+    Ok(Json(
+        trace
+            .digests()
+            .await?
+            .into_iter()
+            .map(DigestView::from)
+            .collect(),
+    ))
+}
+
+/// Recompute every digest from the records as they are now (operator).
+#[utoipa::path(get, path = "/api/v1/admin/trace/digests/verify", tag = "admin",
+    responses(
+        (status = 200, description = "Each digest compared with the records now", body = Vec<DigestCheck>),
+        (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
+        (status = 403, description = "Not the operator or an official: `forbidden`", body = ErrorBody),
+    ))]
+pub async fn verify_digests(
+    State(trace): State<Trace>,
+    AuthUser(actor): AuthUser,
+) -> ApiResult<Json<Vec<DigestCheck>>> {
+    actor
+        .require_platform(&[PlatformRole::Operator, PlatformRole::Official])
+        .map_err(TraceError::from)?;
+    Ok(Json(trace.verify_digests().await?))
+}

@@ -1,0 +1,259 @@
+//! What the trace API answers: batches with their records, events, attachments, unit codes,
+//! verification results and the digest log.
+
+use crate::Trace;
+use crate::chain::display_code;
+use crate::domain::{BatchStatus, EventKind};
+use crate::service::Record;
+use crate::store::{attachment, digest, event, unit};
+use chrono::{DateTime, Utc};
+use farmgate_kernel::error::Lang as KLang;
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachmentView {
+    pub id: Option<Uuid>,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub url: String,
+}
+
+impl AttachmentView {
+    pub(super) fn of(a: &attachment::Model) -> Self {
+        Self {
+            id: Some(a.id),
+            name: a.name.clone(),
+            content_type: a.content_type.clone(),
+            size: a.size_bytes,
+            sha256: a.sha256.clone(),
+            url: format!("/media/{}", a.object_key),
+        }
+    }
+
+    /// An attachment as its record cites it (the id is not part of the chain).
+    fn from_body(v: &Value) -> Self {
+        Self {
+            id: None,
+            name: v["name"].as_str().unwrap_or_default().to_owned(),
+            content_type: v["content_type"].as_str().unwrap_or_default().to_owned(),
+            size: v["size"].as_i64().unwrap_or(0),
+            sha256: v["sha256"].as_str().unwrap_or_default().to_owned(),
+            url: format!("/media/{}", v["key"].as_str().unwrap_or_default()),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventView {
+    pub seq: i32,
+    pub kind: EventKind,
+    pub occurred_at: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
+    pub data: Value,
+    pub attachments: Vec<AttachmentView>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl EventView {
+    pub(super) fn of(e: &event::Model) -> Self {
+        Self {
+            seq: e.seq,
+            kind: e.kind,
+            occurred_at: e.occurred_at,
+            recorded_at: e.recorded_at,
+            data: e.body["data"].clone(),
+            attachments: e.body["attachments"]
+                .as_array()
+                .map(|a| a.iter().map(AttachmentView::from_body).collect())
+                .unwrap_or_default(),
+            prev_hash: e.prev_hash.clone(),
+            hash: e.hash.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Verification {
+    pub ok: bool,
+    pub events: usize,
+    pub head: Option<String>,
+    pub broken_at: Option<i64>,
+    pub reason: Option<String>,
+}
+
+impl Verification {
+    pub(super) fn of(record: &Record, lang: KLang) -> Self {
+        match &record.verification {
+            Ok(head) => Self {
+                ok: true,
+                events: record.events.len(),
+                head: Some(head.clone()),
+                broken_at: None,
+                reason: None,
+            },
+            Err(b) => {
+                let (zh, en) = b.describe();
+                Self {
+                    ok: false,
+                    events: record.events.len(),
+                    head: None,
+                    broken_at: b.seq(),
+                    reason: Some(if lang == KLang::En { en } else { zh }),
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListingRef {
+    pub id: Uuid,
+    pub title: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SellerRef {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: String,
+    pub verified: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchView {
+    pub id: Uuid,
+    pub code: String,
+    pub code_display: String,
+    pub trace_url: String,
+    pub lot: String,
+    pub listing: Option<ListingRef>,
+    pub seller: Option<SellerRef>,
+    /// The batch's facts and certificate as recorded in its first event.
+    pub facts: Value,
+    pub status: BatchStatus,
+    pub events: Vec<EventView>,
+    pub verification: Verification,
+    pub scans: i64,
+    pub units_issued: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+impl BatchView {
+    /// A record as its seller sees it; `base` is the address QR codes point at.
+    pub(super) fn of(trace: &Trace, record: &Record, base: &str, lang: KLang) -> Self {
+        let b = &record.batch;
+        BatchView {
+            id: b.id,
+            code: b.code.clone(),
+            code_display: display_code(&b.code),
+            trace_url: format!("{base}/t/{}", b.code),
+            lot: b.lot.clone(),
+            listing: record.listing.as_ref().map(|l| ListingRef {
+                id: l.listing.id,
+                title: l.listing.title.clone(),
+            }),
+            seller: record.seller.as_ref().map(|s| SellerRef {
+                id: s.id.as_uuid(),
+                name: s.name.clone(),
+                kind: s.kind.as_str().to_owned(),
+                verified: s.status == farmgate_identity::OrgStatus::Verified,
+            }),
+            facts: record.facts(),
+            status: b.status,
+            events: record.events.iter().map(EventView::of).collect(),
+            verification: Verification::of(record, lang),
+            scans: b.scans + trace.scans().pending_for(record.id()),
+            units_issued: b.units_issued,
+            created_at: b.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchSummary {
+    pub id: Uuid,
+    pub code: String,
+    pub code_display: String,
+    pub lot: String,
+    pub listing_id: Uuid,
+    pub product_name: String,
+    /// May go into a parcel now: open, and its latest inspection passed.
+    pub shippable: bool,
+    pub status: BatchStatus,
+    pub events: i32,
+    pub scans: i64,
+    pub units_issued: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+impl BatchSummary {
+    pub(super) fn of(l: crate::service::BatchListed) -> Self {
+        let b = l.batch;
+        BatchSummary {
+            code_display: display_code(&b.code),
+            id: b.id,
+            code: b.code,
+            lot: b.lot,
+            listing_id: b.listing_id,
+            product_name: l.product_name,
+            shippable: l.shippable,
+            status: b.status,
+            events: b.event_count,
+            scans: b.scans,
+            units_issued: b.units_issued,
+            created_at: b.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitView {
+    pub n: i32,
+    pub serial: String,
+    pub url: String,
+    pub scans: i64,
+    pub first_scanned_at: Option<DateTime<Utc>>,
+}
+
+impl UnitView {
+    pub(super) fn of(u: &unit::Model, code: &str, base: &str) -> Self {
+        UnitView {
+            n: u.n,
+            serial: u.serial.clone(),
+            url: format!("{base}/t/{code}/{}", u.serial),
+            scans: u.scans,
+            first_scanned_at: u.first_scanned_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DigestView {
+    pub seq: i64,
+    pub day: String,
+    pub cutoff: DateTime<Utc>,
+    pub root: String,
+    pub batch_count: i64,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl From<digest::Model> for DigestView {
+    fn from(d: digest::Model) -> Self {
+        DigestView {
+            seq: d.seq,
+            day: d.day,
+            cutoff: d.cutoff,
+            root: d.root,
+            batch_count: d.batch_count,
+            prev_hash: d.prev_hash,
+            hash: d.hash,
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! Reading a batch's whole record: its events, their verification, its listing and seller.
+
+use crate::Trace;
+use crate::chain::{self, StoredEvent};
+use crate::error::Result;
+use crate::store::{batch, event, queries};
+use farmgate_catalog::service::ListingBundle;
+use farmgate_identity::{Actor, OrgSummary};
+use farmgate_kernel::id::{BatchId, ListingId, OrgId};
+use serde_json::Value;
+
+/// A batch with its whole record, as read from the database.
+#[derive(Clone, Debug)]
+pub struct Record {
+    pub batch: batch::Model,
+    pub events: Vec<event::Model>,
+    pub verification: Result<String, chain::Break>,
+    pub listing: Option<ListingBundle>,
+    pub seller: Option<OrgSummary>,
+}
+
+impl Record {
+    /// The created event's data: the batch's facts and certificate, as verified by the chain.
+    pub fn facts(&self) -> Value {
+        self.events
+            .first()
+            .map(|e| e.body["data"].clone())
+            .unwrap_or(Value::Null)
+    }
+
+    pub fn id(&self) -> BatchId {
+        BatchId(self.batch.id)
+    }
+}
+
+/// The records as the chain verifier reads them.
+fn stored(events: &[event::Model]) -> Vec<StoredEvent> {
+    events
+        .iter()
+        .map(|e| StoredEvent {
+            seq: i64::from(e.seq),
+            body: e.body.clone(),
+            prev_hash: e.prev_hash.clone(),
+            hash: e.hash.clone(),
+        })
+        .collect()
+}
+
+impl Trace {
+    /// Loads a batch's whole record and verifies its chain.
+    #[tracing::instrument(skip_all, fields(batch.id = %id))]
+    pub async fn record(&self, id: BatchId) -> Result<Option<Record>> {
+        let Some(b) = queries::batch_by_id(&self.infra().db, id).await? else {
+            return Ok(None);
+        };
+        self.record_of(b).await.map(Some)
+    }
+
+    /// The record behind a trace code (any spelling people type).
+    #[tracing::instrument(skip_all, fields(trace.code = %code))]
+    pub async fn record_by_code(&self, code: &str) -> Result<Option<Record>> {
+        let Some(code) = chain::parse_code(code) else {
+            return Ok(None);
+        };
+        let Some(b) = queries::batch_by_code(&self.infra().db, &code).await? else {
+            return Ok(None);
+        };
+        self.record_of(b).await.map(Some)
+    }
+
+    pub(super) async fn record_of(&self, b: batch::Model) -> Result<Record> {
+        let events = queries::events_of(&self.infra().db, BatchId(b.id)).await?;
+        let verification = chain::verify(&b.code, &stored(&events));
+        let listing = self.catalog().bundle(ListingId(b.listing_id)).await?;
+        let seller = self.identity().org_summary(OrgId(b.seller_org_id)).await?;
+        Ok(Record {
+            batch: b,
+            events,
+            verification,
+            listing,
+            seller,
+        })
+    }
+
+    /// A batch with its record, for its seller, the operator, after-sales agents and officials.
+    #[tracing::instrument(skip_all, fields(batch.id = %id))]
+    pub async fn detail(&self, actor: &Actor, id: BatchId) -> Result<Record> {
+        let b = self.batch_for(actor, id).await?;
+        self.record_of(b).await
+    }
+}

@@ -1,0 +1,151 @@
+//! Traceability's tables (sea-orm entities). Statuses and kinds are read into their enums here.
+
+pub mod batch {
+    use crate::domain::BatchStatus;
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "batches")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub code: String,
+        pub listing_id: Uuid,
+        pub seller_org_id: Uuid,
+        pub lot: String,
+        pub started_on: Date,
+        /// Derived from the records by `domain::advance` (open, blocked, recalled).
+        pub status: BatchStatus,
+        /// Hash of the latest event (a convenience; verification never trusts it).
+        pub head_hash: String,
+        pub event_count: i32,
+        pub last_event_at: DateTimeUtc,
+        pub scans: i64,
+        pub units_issued: i32,
+        pub created_by: Uuid,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod event {
+    use crate::domain::EventKind;
+    use sea_orm::entity::prelude::*;
+
+    /// Append-only: never updated, never deleted.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "batch_events")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub batch_id: Uuid,
+        pub seq: i32,
+        pub kind: EventKind,
+        pub occurred_at: DateTimeUtc,
+        pub recorded_at: DateTimeUtc,
+        pub actor_id: Uuid,
+        /// Exactly what was hashed.
+        pub body: Json,
+        pub prev_hash: String,
+        pub hash: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod attachment {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "trace_attachments")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub batch_id: Uuid,
+        pub object_key: String,
+        pub name: String,
+        pub content_type: String,
+        pub size_bytes: i64,
+        pub sha256: String,
+        pub uploaded_by: Uuid,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod unit {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "trace_units")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub batch_id: Uuid,
+        pub n: i32,
+        pub serial: String,
+        pub scans: i64,
+        pub first_scanned_at: Option<DateTimeUtc>,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod scan {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "trace_scans")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub batch_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub day: Date,
+        pub scans: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod digest {
+    use sea_orm::entity::prelude::*;
+
+    /// The published log: each entry chains to the one before.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "trace_digests")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub seq: i64,
+        pub day: String,
+        /// Events recorded up to this instant are covered.
+        pub cutoff: DateTimeUtc,
+        pub root: String,
+        pub batch_count: i64,
+        pub prev_hash: String,
+        pub hash: String,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

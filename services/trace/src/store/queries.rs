@@ -1,0 +1,370 @@
+//! Reusable queries. Each takes `&impl ConnectionTrait`: the pool or the use case's transaction.
+
+use super::entities::{attachment, batch, digest, event, scan, unit};
+use crate::domain::{BatchStatus, EventKind};
+use chrono::{DateTime, NaiveDate, Utc};
+use farmgate_kernel::id::{BatchId, ListingId, OrgId};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use serde_json::Value;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+// ---------------------------------------------------------------------------------------------
+// Batches
+
+pub async fn batch_by_id(
+    conn: &impl ConnectionTrait,
+    id: BatchId,
+) -> Result<Option<batch::Model>, DbErr> {
+    batch::Entity::find_by_id(id.0).one(conn).await
+}
+
+/// The batch of a trace code (already parsed into its canonical form).
+pub async fn batch_by_code(
+    conn: &impl ConnectionTrait,
+    code: &str,
+) -> Result<Option<batch::Model>, DbErr> {
+    batch::Entity::find()
+        .filter(batch::Column::Code.eq(code))
+        .one(conn)
+        .await
+}
+
+/// How many batches a listing has (to number a lot the seller did not name).
+pub async fn batch_count_of_listing(
+    conn: &impl ConnectionTrait,
+    listing: ListingId,
+) -> Result<u64, DbErr> {
+    batch::Entity::find()
+        .filter(batch::Column::ListingId.eq(listing.0))
+        .count(conn)
+        .await
+}
+
+/// Inserts a new batch. The unique indexes on `code` and (listing, lot) make the error tell a
+/// code collision from a lot already taken.
+pub async fn insert_batch(conn: &impl ConnectionTrait, b: batch::Model) -> Result<(), DbErr> {
+    batch::Entity::insert(batch::ActiveModel::from(b))
+        .exec_without_returning(conn)
+        .await
+        .map(|_| ())
+}
+
+/// A seller's batches, newest first (at most 500).
+pub async fn batches_of_seller(
+    conn: &impl ConnectionTrait,
+    org: OrgId,
+) -> Result<Vec<batch::Model>, DbErr> {
+    batch::Entity::find()
+        .filter(batch::Column::SellerOrgId.eq(org.as_uuid()))
+        .order_by_desc(batch::Column::CreatedAt)
+        .limit(500)
+        .all(conn)
+        .await
+}
+
+/// Batches of these listings with this lot; at most two (enough to see an ambiguity).
+pub async fn batches_by_lot(
+    conn: &impl ConnectionTrait,
+    listings: Vec<Uuid>,
+    lot: &str,
+) -> Result<Vec<batch::Model>, DbErr> {
+    batch::Entity::find()
+        .filter(batch::Column::ListingId.is_in(listings))
+        .filter(batch::Column::Lot.eq(lot))
+        .limit(2)
+        .all(conn)
+        .await
+}
+
+/// Moves a batch's head after a record was appended.
+pub async fn set_head(
+    conn: &impl ConnectionTrait,
+    id: BatchId,
+    hash: String,
+    event_count: i32,
+    last_event_at: DateTime<Utc>,
+    status: BatchStatus,
+) -> Result<(), DbErr> {
+    batch::Entity::update_many()
+        .col_expr(batch::Column::HeadHash, Expr::value(hash))
+        .col_expr(batch::Column::EventCount, Expr::value(event_count))
+        .col_expr(batch::Column::LastEventAt, Expr::value(last_event_at))
+        .col_expr(batch::Column::Status, Expr::value(status))
+        .filter(batch::Column::Id.eq(id.0))
+        .exec(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Claims unit numbers `from + 1 ..= to`, only if nobody issued any since `from` was read.
+/// Returns whether the claim succeeded.
+pub async fn claim_unit_numbers(
+    conn: &impl ConnectionTrait,
+    id: BatchId,
+    from: i32,
+    to: i32,
+) -> Result<bool, DbErr> {
+    let claimed = batch::Entity::update_many()
+        .col_expr(batch::Column::UnitsIssued, Expr::value(to))
+        .filter(batch::Column::Id.eq(id.0))
+        .filter(batch::Column::UnitsIssued.eq(from))
+        .exec(conn)
+        .await?;
+    Ok(claimed.rows_affected == 1)
+}
+
+/// Every batch's trace code by id.
+pub async fn all_codes(conn: &impl ConnectionTrait) -> Result<HashMap<Uuid, String>, DbErr> {
+    Ok(batch::Entity::find()
+        .select_only()
+        .column(batch::Column::Id)
+        .column(batch::Column::Code)
+        .into_tuple::<(Uuid, String)>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+/// A batch's records in chain order.
+pub async fn events_of(
+    conn: &impl ConnectionTrait,
+    batch: BatchId,
+) -> Result<Vec<event::Model>, DbErr> {
+    event::Entity::find()
+        .filter(event::Column::BatchId.eq(batch.0))
+        .order_by_asc(event::Column::Seq)
+        .all(conn)
+        .await
+}
+
+/// A batch's first record (its facts and certificate).
+pub async fn first_event(
+    conn: &impl ConnectionTrait,
+    batch: BatchId,
+) -> Result<Option<event::Model>, DbErr> {
+    event::Entity::find()
+        .filter(event::Column::BatchId.eq(batch.0))
+        .filter(event::Column::Seq.eq(0))
+        .one(conn)
+        .await
+}
+
+/// A batch's latest record of one kind.
+pub async fn latest_event_of_kind(
+    conn: &impl ConnectionTrait,
+    batch: BatchId,
+    kind: EventKind,
+) -> Result<Option<event::Model>, DbErr> {
+    event::Entity::find()
+        .filter(event::Column::BatchId.eq(batch.0))
+        .filter(event::Column::Kind.eq(kind))
+        .order_by_desc(event::Column::Seq)
+        .one(conn)
+        .await
+}
+
+/// Appends a record. The unique (batch, seq) index turns a concurrent append into an error the
+/// caller reports as a conflict.
+pub async fn insert_event(conn: &impl ConnectionTrait, e: event::Model) -> Result<(), DbErr> {
+    event::Entity::insert(event::ActiveModel::from(e))
+        .exec_without_returning(conn)
+        .await
+        .map(|_| ())
+}
+
+/// (batch, seq, body) of every record recorded by `cutoff`, by batch and seq: what a digest
+/// hashes.
+pub async fn bodies_recorded_by(
+    conn: &impl ConnectionTrait,
+    cutoff: DateTime<Utc>,
+) -> Result<Vec<(Uuid, i32, Value)>, DbErr> {
+    event::Entity::find()
+        .select_only()
+        .column(event::Column::BatchId)
+        .column(event::Column::Seq)
+        .column(event::Column::Body)
+        .filter(event::Column::RecordedAt.lte(cutoff))
+        .order_by_asc(event::Column::BatchId)
+        .order_by_asc(event::Column::Seq)
+        .into_tuple()
+        .all(conn)
+        .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attachments
+
+pub async fn insert_attachment(
+    conn: &impl ConnectionTrait,
+    a: attachment::Model,
+) -> Result<(), DbErr> {
+    attachment::Entity::insert(attachment::ActiveModel::from(a))
+        .exec_without_returning(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Those of `ids` that were uploaded to this batch.
+pub async fn attachments_of(
+    conn: &impl ConnectionTrait,
+    batch: BatchId,
+    ids: Vec<Uuid>,
+) -> Result<Vec<attachment::Model>, DbErr> {
+    attachment::Entity::find()
+        .filter(attachment::Column::Id.is_in(ids))
+        .filter(attachment::Column::BatchId.eq(batch.0))
+        .all(conn)
+        .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unit codes
+
+pub async fn insert_units(conn: &impl ConnectionTrait, rows: &[unit::Model]) -> Result<(), DbErr> {
+    for chunk in rows.chunks(500) {
+        unit::Entity::insert_many(chunk.iter().cloned().map(unit::ActiveModel::from))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A batch's unit codes by number (at most 100,000, the most a batch may have).
+pub async fn units_of(
+    conn: &impl ConnectionTrait,
+    batch: BatchId,
+) -> Result<Vec<unit::Model>, DbErr> {
+    unit::Entity::find()
+        .filter(unit::Column::BatchId.eq(batch.0))
+        .order_by_asc(unit::Column::N)
+        .limit(100_000)
+        .all(conn)
+        .await
+}
+
+/// Counts a scan of a box of this batch; `false` when the batch has no such serial.
+pub async fn count_unit_scan(
+    conn: &impl ConnectionTrait,
+    batch: BatchId,
+    serial: &str,
+) -> Result<bool, DbErr> {
+    let res = unit::Entity::update_many()
+        .col_expr(unit::Column::Scans, Expr::col(unit::Column::Scans).add(1))
+        .filter(unit::Column::BatchId.eq(batch.0))
+        .filter(unit::Column::Serial.eq(serial))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected > 0)
+}
+
+/// Remembers when a box was first scanned (once).
+pub async fn mark_first_scan(
+    conn: &impl ConnectionTrait,
+    serial: &str,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    unit::Entity::update_many()
+        .col_expr(unit::Column::FirstScannedAt, Expr::value(Some(at)))
+        .filter(unit::Column::Serial.eq(serial))
+        .filter(unit::Column::FirstScannedAt.is_null())
+        .exec(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn unit_by_serial(
+    conn: &impl ConnectionTrait,
+    serial: &str,
+) -> Result<Option<unit::Model>, DbErr> {
+    unit::Entity::find()
+        .filter(unit::Column::Serial.eq(serial))
+        .one(conn)
+        .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scan counts
+
+/// Adds `count` scans to a batch's day and to its total.
+pub async fn add_scans(
+    conn: &impl ConnectionTrait,
+    batch: BatchId,
+    day: NaiveDate,
+    count: i64,
+) -> Result<(), DbErr> {
+    scan::Entity::insert(scan::ActiveModel {
+        batch_id: sea_orm::Set(batch.0),
+        day: sea_orm::Set(day),
+        scans: sea_orm::Set(count),
+    })
+    .on_conflict(
+        OnConflict::columns([scan::Column::BatchId, scan::Column::Day])
+            .value(
+                scan::Column::Scans,
+                Expr::col((scan::Entity, scan::Column::Scans)).add(count),
+            )
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    batch::Entity::update_many()
+        .col_expr(
+            batch::Column::Scans,
+            Expr::col(batch::Column::Scans).add(count),
+        )
+        .filter(batch::Column::Id.eq(batch.0))
+        .exec(conn)
+        .await
+        .map(|_| ())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The digest log
+
+pub async fn digest_by_cutoff(
+    conn: &impl ConnectionTrait,
+    cutoff: DateTime<Utc>,
+) -> Result<Option<digest::Model>, DbErr> {
+    digest::Entity::find()
+        .filter(digest::Column::Cutoff.eq(cutoff))
+        .one(conn)
+        .await
+}
+
+pub async fn digest_by_seq(
+    conn: &impl ConnectionTrait,
+    seq: i64,
+) -> Result<Option<digest::Model>, DbErr> {
+    digest::Entity::find_by_id(seq).one(conn).await
+}
+
+pub async fn latest_digest(conn: &impl ConnectionTrait) -> Result<Option<digest::Model>, DbErr> {
+    digest::Entity::find()
+        .order_by_desc(digest::Column::Seq)
+        .one(conn)
+        .await
+}
+
+/// The whole log, oldest first.
+pub async fn digests(conn: &impl ConnectionTrait) -> Result<Vec<digest::Model>, DbErr> {
+    digest::Entity::find()
+        .order_by_asc(digest::Column::Seq)
+        .all(conn)
+        .await
+}
+
+pub async fn insert_digest(conn: &impl ConnectionTrait, d: digest::Model) -> Result<(), DbErr> {
+    digest::Entity::insert(digest::ActiveModel::from(d))
+        .exec_without_returning(conn)
+        .await
+        .map(|_| ())
+}
