@@ -286,6 +286,14 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
                 per_ip_attempts: settings.login_attempts_per_address,
                 ..farmgate_identity::LoginLimits::default()
             },
+            code_limits: farmgate_identity::CodeLimits {
+                per_address_per_hour: settings.codes_per_address_per_hour,
+                resend_after: std::time::Duration::from_secs(settings.code_resend_secs),
+                ..farmgate_identity::CodeLimits::default()
+            },
+            hash_limits: farmgate_identity::HashLimits::default(),
+            registrations_per_address_per_hour: settings.registrations_per_address_per_hour,
+            setup_link_ttl: chrono::Duration::hours(i64::from(settings.setup_link_hours)),
         },
     )
     .await

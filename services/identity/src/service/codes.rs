@@ -48,7 +48,7 @@ fn too_many(retry_after_secs: u64) -> IdentityError {
 }
 
 impl Identity {
-    /// Sends a code for `purpose` to `phone`, within the limits: one per phone per
+    /// Sends a code for `purpose` to `phone`, within the limits: one per phone and purpose per
     /// `resend_after`, so many per phone per hour and per day, per client address per hour,
     /// and for the whole platform per day. Changing the phone and accepting an invitation need
     /// a session (`actor`).
@@ -73,9 +73,10 @@ impl Identity {
             within(c, limits.per_address_per_hour, too_many)?;
         }
         let p = phone.as_str();
-        let cool = cache
-            .incr(&format!("otp:cool:{p}"), 1, limits.resend_after)
-            .await?;
+        // The wait before another code is per purpose: registering and then, a moment later,
+        // accepting an invitation are two codes a real person needs in a row.
+        let cool_key = format!("otp:cool:{p}:{purpose}");
+        let cool = cache.incr(&cool_key, 1, limits.resend_after).await?;
         within(cool, 1, |retry_after_secs| IdentityError::ResendTooSoon {
             retry_after_secs,
         })?;
@@ -121,7 +122,7 @@ impl Identity {
             .map_err(|e| IdentityError::SmsUnavailable(e.to_string()))?;
         if let Err(e) = self.infra().sms.send(&message).await {
             // Nothing arrived: let them ask again at once.
-            let _ = cache.delete(&format!("otp:cool:{p}")).await;
+            let _ = cache.delete(&cool_key).await;
             return Err(self.sms_failure(e));
         }
         self.infra().metrics.event("otp_sent");

@@ -22,7 +22,7 @@ use crate::store::{account, session};
 use farmgate_infra::db::begin_write;
 use farmgate_infra::http::RequestMeta;
 use farmgate_kernel::id::OrgId;
-use farmgate_kernel::{Email, FieldError, Phone, ValidationErrors};
+use farmgate_kernel::{Email, Phone, ValidationErrors};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{Value, json};
@@ -311,14 +311,4 @@ impl Identity {
         tracing::info!("account erased");
         Ok(())
     }
-}
-
-/// A field error for the current password (confirmations).
-pub fn password_required() -> FieldError {
-    FieldError::new(
-        "current_password",
-        "required",
-        "请输入当前密码",
-        "enter your current password",
-    )
 }

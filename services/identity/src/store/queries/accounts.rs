@@ -3,7 +3,7 @@
 use crate::store::account;
 use farmgate_kernel::id::AccountId;
 use farmgate_kernel::{LoginId, Page};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,

@@ -4,7 +4,7 @@ use crate::domain::SessionId;
 use crate::store::{account, session};
 use chrono::{DateTime, Utc};
 use farmgate_kernel::id::AccountId;
-use sea_orm::sea_query::{Alias, Expr, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
@@ -43,7 +43,8 @@ pub async fn unrevoked_by_token_hash(
         .column((s.clone(), session::Column::LastSeenAt))
         .column((a.clone(), account::Column::RevocationSeq))
         .from_as(session::Entity, s.clone())
-        .inner_join_as(
+        .join_as(
+            JoinType::InnerJoin,
             account::Entity,
             a.clone(),
             Expr::col((a.clone(), account::Column::Id))
