@@ -12,5 +12,6 @@ mod openapi;
 mod ops;
 mod orders;
 mod orgs;
+mod people;
 mod stats;
 mod trace;

@@ -45,7 +45,8 @@ pub mod prelude {
     pub use crate::json::Json;
     pub use crate::views::*;
     pub use crate::{
-        Backend, PASSWORD, Resp, Session, TestApp, both_backends, fresh_licence, region,
+        Backend, PASSWORD, Resp, Session, TestApp, both_backends, both_backends_with,
+        fresh_licence, region,
     };
     pub use serde_json::{Value, json};
     pub use uuid::Uuid;
@@ -123,6 +124,31 @@ macro_rules! both_backends {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn production() {
                 let Some($app) = $crate::TestApp::spawn($crate::Backend::Production).await else { return };
+                $body
+            }
+        }
+    )*};
+}
+
+/// [`both_backends!`] with some settings changed first: `both_backends_with!(f; async fn …)`
+/// where `f: fn(&mut Settings)` (for the tests of a limit, which lower it).
+#[macro_export]
+macro_rules! both_backends_with {
+    ($settings:expr; $( $(#[$meta:meta])* async fn $name:ident($app:ident) $body:block )*) => {$(
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn embedded() {
+                let Some($app) = $crate::TestApp::spawn_with($crate::Backend::Embedded, $settings).await else { return };
+                $body
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn production() {
+                let Some($app) = $crate::TestApp::spawn_with($crate::Backend::Production, $settings).await else { return };
                 $body
             }
         }

@@ -15,6 +15,7 @@
 //! public APIs.
 
 pub mod domain;
+mod erasure_job;
 pub mod error;
 pub mod http;
 pub mod jobs;
@@ -24,6 +25,7 @@ pub mod service;
 pub(crate) mod store;
 
 pub use error::OrdersError;
+pub use erasure_job::AccountErasedJob;
 pub use jobs::{AutoReceiveJob, PaymentDueJob, RefundJob};
 pub use service::{
     BatchPick, CartLine, CheckoutRequest, ItemInput, OrderRecord, RefundRequest, ReviewRequest,

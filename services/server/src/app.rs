@@ -24,7 +24,9 @@ use farmgate_infra::sms::{
 };
 use farmgate_infra::{Clock, Infra, Metrics, Outbox};
 use farmgate_migrations::{Migrator, MigratorTrait};
-use farmgate_orders::{AutoReceiveJob, Orders, OrdersConfig, PaymentDueJob, RefundJob};
+use farmgate_orders::{
+    AccountErasedJob, AutoReceiveJob, Orders, OrdersConfig, PaymentDueJob, RefundJob,
+};
 use farmgate_stats::{RollupJob, Stats};
 use farmgate_trace::{DigestJob, Trace, TraceConfig};
 use std::net::SocketAddr;
@@ -371,7 +373,8 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         Arc::new(DigestJob::new(trace)),
         Arc::new(PaymentDueJob::new(orders.clone())),
         Arc::new(AutoReceiveJob::new(orders.clone())),
-        Arc::new(RefundJob::new(orders)),
+        Arc::new(RefundJob::new(orders.clone())),
+        Arc::new(AccountErasedJob::new(orders)),
         Arc::new(ResponseDueJob::new(aftersales.clone())),
         Arc::new(FailedInspectionRecallJob::new(aftersales)),
         Arc::new(RollupJob::new(stats)),

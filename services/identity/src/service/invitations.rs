@@ -220,11 +220,13 @@ impl Identity {
     ) -> Result<(organisation::Model, OrgRole)> {
         let me = self.account(actor.account_id).await?;
         let db = &self.infra().db;
+        // Only a pending invitation to this phone is worth a try of the code: anything else
+        // is "no such invitation", before the code is looked at.
         let (Some(phone), true) = (
             me.phone.as_deref().and_then(|p| Phone::parse(p).ok()),
             queries::invitations::addressed_to(db, id, logins_of(&me))
                 .await?
-                .is_some(),
+                .is_some_and(|inv| inv.status == InvitationStatus::Pending),
         ) else {
             return Err(IdentityError::NotFound(Missing::PendingInvitation));
         };
