@@ -68,7 +68,7 @@ fn issued_view(issued: IssuedSession) -> SessionIssuedView {
         (status = 201, description = "Registered and logged in; the session cookie is set", body = AuthView),
         (status = 400, description = "Unreadable body: `malformed_json`", body = ErrorBody),
         (status = 409, description = "The proven phone already has an account: `phone_registered`", body = ErrorBody),
-        (status = 422, description = "Invalid fields (a weak password: field code `too_common`), a wrong or dead code: `validation_failed`, `invalid_code`, `code_expired`", body = ErrorBody),
+        (status = 422, description = "Invalid fields (a weak *password* has the field code too_common), a wrong or dead code: `validation_failed`, `invalid_code`, `code_expired`", body = ErrorBody),
         (status = 429, description = "Too many registrations from this address (see `Retry-After`): `too_many_attempts`", body = ErrorBody),
         (status = 500, description = "Our failure: `internal`", body = ErrorBody),
         (status = 503, description = "Password hashing is saturated, or the cache is down (see `Retry-After`): `server_busy`, `unavailable`", body = ErrorBody),
