@@ -17,8 +17,12 @@ async fn register_with(app: &TestApp, phone: &str, code: &str) -> Resp {
 
 /// Logs in with a code (the raw request).
 async fn login_with_code(app: &TestApp, phone: &str, code: &str) -> Resp {
-    app.post("/api/v1/auth/login/code", json!({"phone": phone, "code": code}), None)
-        .await
+    app.post(
+        "/api/v1/auth/login/code",
+        json!({"phone": phone, "code": code}),
+        None,
+    )
+    .await
 }
 
 /// A six-digit code that is not `code`.

@@ -428,7 +428,10 @@ fn allowed_for_read_only(path: &str) -> bool {
         || path.starts_with("/api/v1/auth/sessions/")
         || matches!(
             path,
-            "/api/v1/auth/codes" | "/api/v1/me/password" | "/api/v1/me/phone" | "/api/v1/me/account"
+            "/api/v1/auth/codes"
+                | "/api/v1/me/password"
+                | "/api/v1/me/phone"
+                | "/api/v1/me/account"
         )
         || (path.starts_with("/api/v1/batches/") && path.ends_with("/recall"))
 }
@@ -538,9 +541,15 @@ mod tests {
             matches!(refused, Err(IdentityError::Busy { retry_after_secs }) if retry_after_secs >= 1),
             "{refused:?}"
         );
-        assert!(started.elapsed() < std::time::Duration::from_millis(500), "refused quickly");
+        assert!(
+            started.elapsed() < std::time::Duration::from_millis(500),
+            "refused quickly"
+        );
         drop(held);
-        assert!(matches!(waiter.await, Ok(Ok(_))), "the queued one runs when a permit frees");
+        assert!(
+            matches!(waiter.await, Ok(Ok(_))),
+            "the queued one runs when a permit frees"
+        );
         assert_eq!(pool.stats().peak_concurrent, 1);
         assert_eq!(pool.stats().refused, 1);
     }

@@ -215,7 +215,9 @@ impl IdentityError {
             ResendTooSoon { retry_after_secs } => {
                 return Msg::new(
                     format!("验证码已发送，请 {retry_after_secs} 秒后再重新获取"),
-                    format!("a code was just sent; you can ask again in {retry_after_secs} seconds"),
+                    format!(
+                        "a code was just sent; you can ask again in {retry_after_secs} seconds"
+                    ),
                 );
             }
             TooManyCodes { retry_after_secs } => {

@@ -24,8 +24,8 @@ pub mod read;
 pub mod service;
 pub(crate) mod store;
 
-pub use error::OrdersError;
 pub use erasure_job::AccountErasedJob;
+pub use error::OrdersError;
 pub use jobs::{AutoReceiveJob, PaymentDueJob, RefundJob};
 pub use service::{
     BatchPick, CartLine, CheckoutRequest, ItemInput, OrderRecord, RefundRequest, ReviewRequest,

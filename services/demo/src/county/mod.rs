@@ -51,8 +51,7 @@ pub async fn seed(services: &Services) -> anyhow::Result<Seeded> {
     let people = people::seed_accounts(identity, &services.infra.db).await?;
     let operator = people.actor(USERS[0].phone)?;
     let created_orgs =
-        people::seed_organisations(identity, &services.infra.db, &people, &operator, &meta)
-            .await?;
+        people::seed_organisations(identity, &services.infra.db, &people, &operator, &meta).await?;
     // Listings and batches, from the verified sellers.
     let sellers = people::verified_sellers(identity, &people).await?;
     let created_listings = listings::seed(&services.catalog, &operator, &sellers).await?;

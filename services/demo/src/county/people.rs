@@ -498,7 +498,12 @@ pub(super) async fn seed_organisations(
             // They prove the phone like anyone: a code, read back from the SMS outbox (the demo
             // never sends real messages).
             identity
-                .send_code(staff_phone, CodePurpose::AcceptInvitation, Some(&staff), meta)
+                .send_code(
+                    staff_phone,
+                    CodePurpose::AcceptInvitation,
+                    Some(&staff),
+                    meta,
+                )
                 .await
                 .with_context(|| format!("a code for {staff_phone}"))?;
             let code = sent_code(db, staff_phone).await?;

@@ -62,7 +62,10 @@ pub fn code_digest(key: &[u8], purpose: CodePurpose, phone: &Phone, code: &str) 
 pub fn digests_match(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && !a.is_empty()
-        && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// A code as typed: six digits, spaces ignored. Anything else is refused before it costs a try.
@@ -91,7 +94,11 @@ mod tests {
     #[test]
     fn codes_are_six_digits_and_vary() {
         let codes: std::collections::HashSet<String> = (0..200).map(|_| new_code()).collect();
-        assert!(codes.iter().all(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit())));
+        assert!(
+            codes
+                .iter()
+                .all(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()))
+        );
         assert!(codes.len() > 190, "random, not repeating");
     }
 
@@ -100,13 +107,31 @@ mod tests {
         let (k1, k2) = (new_code_key(), new_code_key());
         let d = code_digest(&k1, CodePurpose::Login, &phone(), "123456");
         assert_eq!(d.len(), 64);
-        assert!(!d.contains("123456"), "the code is not readable in its digest");
-        assert!(digests_match(&d, &code_digest(&k1, CodePurpose::Login, &phone(), "123456")));
-        assert!(!digests_match(&d, &code_digest(&k2, CodePurpose::Login, &phone(), "123456")));
-        assert!(!digests_match(&d, &code_digest(&k1, CodePurpose::Register, &phone(), "123456")));
-        assert!(!digests_match(&d, &code_digest(&k1, CodePurpose::Login, &phone(), "123457")));
+        assert!(
+            !d.contains("123456"),
+            "the code is not readable in its digest"
+        );
+        assert!(digests_match(
+            &d,
+            &code_digest(&k1, CodePurpose::Login, &phone(), "123456")
+        ));
+        assert!(!digests_match(
+            &d,
+            &code_digest(&k2, CodePurpose::Login, &phone(), "123456")
+        ));
+        assert!(!digests_match(
+            &d,
+            &code_digest(&k1, CodePurpose::Register, &phone(), "123456")
+        ));
+        assert!(!digests_match(
+            &d,
+            &code_digest(&k1, CodePurpose::Login, &phone(), "123457")
+        ));
         let other = Phone::parse("13800138001").unwrap_or_else(|_| unreachable!());
-        assert!(!digests_match(&d, &code_digest(&k1, CodePurpose::Login, &other, "123456")));
+        assert!(!digests_match(
+            &d,
+            &code_digest(&k1, CodePurpose::Login, &other, "123456")
+        ));
         assert!(!digests_match("", ""), "an empty digest never matches");
     }
 

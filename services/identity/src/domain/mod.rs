@@ -256,7 +256,11 @@ pub struct NewAccount {
 }
 
 impl NewAccount {
-    pub fn parse(display_name: &str, phone: &str, password: &str) -> Result<Self, ValidationErrors> {
+    pub fn parse(
+        display_name: &str,
+        phone: &str,
+        password: &str,
+    ) -> Result<Self, ValidationErrors> {
         let mut errs = ValidationErrors::new();
         let display_name = errs.check("display_name", parse_display_name(display_name));
         let phone = if phone.trim().is_empty() {

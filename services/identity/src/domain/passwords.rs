@@ -29,14 +29,13 @@ static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
 /// birthday" is the commonest pattern in Chinese password leaks.
 const COMMON_STEMS: &[&str] = &[
     "woaini", "iloveyou", "aini", "love", "password", "passwd", "pass", "mima", "admin", "root",
-    "test", "qq", "abc", "abcd", "qwe", "qwer", "qwerty", "asd", "asdf", "zxc", "a", "aa",
-    "aaa", "wo", "nihao", "hello", "baby", "dragon", "monkey", "china", "zhongguo", "beijing",
-    "shanghai", "farmgate", "nongyuan", "wang", "zhang", "li", "liu", "chen", "yang", "huang",
-    "zhao", "wu", "zhou", "xu", "sun", "ma", "zhu", "hu", "guo", "he", "gao", "lin", "luo",
-    "zheng", "liang", "xie", "song", "tang", "han", "feng", "deng", "cao", "peng", "zeng",
-    "xiao", "tian", "dong", "pan", "yuan", "cai", "jiang", "yu", "du", "ye", "cheng", "wei",
-    "su", "lv", "ding", "ren", "lu", "yao", "shen", "zhong", "cui", "tan", "fan", "jin",
-    "shi", "hao", "kong", "bai",
+    "test", "qq", "abc", "abcd", "qwe", "qwer", "qwerty", "asd", "asdf", "zxc", "a", "aa", "aaa",
+    "wo", "nihao", "hello", "baby", "dragon", "monkey", "china", "zhongguo", "beijing", "shanghai",
+    "farmgate", "nongyuan", "wang", "zhang", "li", "liu", "chen", "yang", "huang", "zhao", "wu",
+    "zhou", "xu", "sun", "ma", "zhu", "hu", "guo", "he", "gao", "lin", "luo", "zheng", "liang",
+    "xie", "song", "tang", "han", "feng", "deng", "cao", "peng", "zeng", "xiao", "tian", "dong",
+    "pan", "yuan", "cai", "jiang", "yu", "du", "ye", "cheng", "wei", "su", "lv", "ding", "ren",
+    "lu", "yao", "shen", "zhong", "cui", "tan", "fan", "jin", "shi", "hao", "kong", "bai",
 ];
 
 /// Keyboard walks, forwards (reversed walks are checked too).
@@ -182,9 +181,8 @@ fn weak_digits(d: &str) -> bool {
 /// `yyyymmdd` or `yymmdd` (birthdays), years 1900–2099.
 fn is_date(d: &str) -> bool {
     let num = |r: std::ops::Range<usize>| d.get(r).and_then(|x| x.parse::<u32>().ok());
-    let month_day = |m: Option<u32>, day: Option<u32>| {
-        matches!(m, Some(1..=12)) && matches!(day, Some(1..=31))
-    };
+    let month_day =
+        |m: Option<u32>, day: Option<u32>| matches!(m, Some(1..=12)) && matches!(day, Some(1..=31));
     match d.len() {
         8 => matches!(num(0..4), Some(1900..=2099)) && month_day(num(4..6), num(6..8)),
         6 => month_day(num(2..4), num(4..6)),
@@ -210,7 +208,8 @@ fn is_doubled_run(b: &[u8]) -> bool {
 /// A block of at most four characters repeated: 123123123, abcabc, 12121212.
 fn is_periodic(s: &str) -> bool {
     let c: Vec<char> = s.chars().collect();
-    (1..=4.min(c.len() / 2)).any(|p| c.len().is_multiple_of(p) && (p..c.len()).all(|i| c[i] == c[i - p]))
+    (1..=4.min(c.len() / 2))
+        .any(|p| c.len().is_multiple_of(p) && (p..c.len()).all(|i| c[i] == c[i - p]))
 }
 
 /// Two distinct characters or fewer in eight or more: 11112222, aaaabbbb.
@@ -260,9 +259,21 @@ mod tests {
     #[test]
     fn the_chinese_favourites_are_refused() {
         for p in [
-            "123456789", "12345678", "woaini1314", "qq123456", "5201314520", "a123456789",
-            "iloveyou", "password1", "147258369", "woaini520!",
-            "WoAiNi1314", "zhang19900101", "wang1988", "1314woaini", "abc123456",
+            "123456789",
+            "12345678",
+            "woaini1314",
+            "qq123456",
+            "5201314520",
+            "a123456789",
+            "iloveyou",
+            "password1",
+            "147258369",
+            "woaini520!",
+            "WoAiNi1314",
+            "zhang19900101",
+            "wang1988",
+            "1314woaini",
+            "abc123456",
         ] {
             assert_eq!(code(p), Some("too_common"), "{p}");
         }
@@ -271,8 +282,16 @@ mod tests {
     #[test]
     fn phone_shaped_dates_runs_and_repeats_are_refused() {
         for p in [
-            "13912345678", "19900101", "20011231", "87654321", "123123123", "12121212",
-            "11223344", "abcabcabc", "11112222", "asdasdasd",
+            "13912345678",
+            "19900101",
+            "20011231",
+            "87654321",
+            "123123123",
+            "12121212",
+            "11223344",
+            "abcabcabc",
+            "11112222",
+            "asdasdasd",
         ] {
             assert_eq!(code(p), Some("too_common"), "{p}");
         }
@@ -280,7 +299,15 @@ mod tests {
 
     #[test]
     fn keyboard_walks_are_refused() {
-        for p in ["qwertyui", "1qaz2wsx", "zxcvbnm,", "asdfghjkl", "1q2w3e4r5t", "poiuytre", "qazwsxedc"] {
+        for p in [
+            "qwertyui",
+            "1qaz2wsx",
+            "zxcvbnm,",
+            "asdfghjkl",
+            "1q2w3e4r5t",
+            "poiuytre",
+            "qazwsxedc",
+        ] {
             assert_eq!(code(p), Some("too_common"), "{p}");
         }
     }
@@ -309,6 +336,9 @@ mod tests {
     #[test]
     fn the_embedded_list_is_loaded_and_lower_case() {
         assert!(COMMON.len() > 200);
-        assert!(COMMON.iter().all(|p| *p == p.to_lowercase()), "entries are lower case");
+        assert!(
+            COMMON.iter().all(|p| *p == p.to_lowercase()),
+            "entries are lower case"
+        );
     }
 }

@@ -6,9 +6,9 @@ use super::views::{
     AccountView, AuthView, ChangePasswordRequest, ChangePhoneRequest, CodeLoginRequest,
     CodeRequest, CodeSentView, EraseRequest, ProfileRequest, ResetPasswordRequest, SetupRequest,
 };
+use crate::Identity;
 use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::service::ProfilePatch;
-use crate::Identity;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};

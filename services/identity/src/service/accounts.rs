@@ -63,7 +63,10 @@ impl Identity {
         self.prove_phone(&input.phone, CodePurpose::Register, code)
             .await?;
         let db = &self.infra().db;
-        if queries::accounts::by_phone(db, &input.phone).await?.is_some() {
+        if queries::accounts::by_phone(db, &input.phone)
+            .await?
+            .is_some()
+        {
             return Err(IdentityError::PhoneRegistered);
         }
         let now = self.now();

@@ -100,7 +100,11 @@ impl Identity {
         let now = self.now();
         // The key lives a little longer than the code, so a try at the last second still has it.
         cache
-            .set(&code_key_name(id), &key, limits.ttl + Duration::from_secs(60))
+            .set(
+                &code_key_name(id),
+                &key,
+                limits.ttl + Duration::from_secs(60),
+            )
             .await?;
         let ttl = chrono::Duration::from_std(limits.ttl).unwrap_or(chrono::Duration::minutes(5));
         queries::codes::insert(
@@ -176,11 +180,13 @@ impl Identity {
         let typed = domain::code_digest(&key, purpose, phone, &code);
         if !domain::digests_match(&row.code_hash, &typed) {
             self.infra().metrics.event("otp_wrong");
-            return Err(if row.attempts + 1 >= i32::try_from(max).unwrap_or(i32::MAX) {
-                IdentityError::CodeExpired
-            } else {
-                IdentityError::InvalidCode
-            });
+            return Err(
+                if row.attempts + 1 >= i32::try_from(max).unwrap_or(i32::MAX) {
+                    IdentityError::CodeExpired
+                } else {
+                    IdentityError::InvalidCode
+                },
+            );
         }
         if !queries::codes::consume(db, row.id, now).await? {
             return Err(IdentityError::CodeExpired);

@@ -26,11 +26,11 @@ mod sessions;
 mod verification;
 
 pub use crate::domain::OrgFilter;
+pub use codes::CodeSent;
 pub use invitations::InvitationDetail;
 pub use members::Member;
-pub use orgs::{OrgEvent, OrgPatch, OrgSummary, org_region};
-pub use codes::CodeSent;
 pub use operator::SmsOutboxPage;
+pub use orgs::{OrgEvent, OrgPatch, OrgSummary, org_region};
 pub use passwords::OperatorCreated;
 pub use self_service::{ERASED_NAME, ProfilePatch};
 pub use sessions::IssuedSession;

@@ -9,8 +9,8 @@ use crate::store::queries::{self, AuditEntry};
 use crate::store::{account, audit};
 use farmgate_infra::db::begin_write;
 use farmgate_infra::http::RequestMeta;
-use farmgate_kernel::id::AccountId;
 use farmgate_infra::sms::OutboxMessage;
+use farmgate_kernel::id::AccountId;
 use farmgate_kernel::{Page, Paged};
 
 /// A page of the SMS outbox and which backend sends for real.

@@ -39,7 +39,10 @@ impl Identity {
         account: &account::Model,
         password: &str,
     ) -> Result<()> {
-        let login = account.phone.clone().unwrap_or_else(|| account.id.to_string());
+        let login = account
+            .phone
+            .clone()
+            .unwrap_or_else(|| account.id.to_string());
         let limits = self.config().login_limits;
         let key = account_key(&login);
         let c = self.infra().cache.incr(&key, 1, limits.window).await?;
@@ -156,7 +159,11 @@ impl Identity {
         .await?;
         txn.commit().await?;
         self.forget_sessions(revoked).await;
-        let _ = self.infra().cache.delete(&account_key(phone.as_str())).await;
+        let _ = self
+            .infra()
+            .cache
+            .delete(&account_key(phone.as_str()))
+            .await;
         Ok((updated, issued))
     }
 
@@ -246,8 +253,13 @@ impl Identity {
                 Some(token)
             }
         };
-        self.audit_operator(&txn, &meta, id, json!({ "setup_link": setup_token.is_some() }))
-            .await?;
+        self.audit_operator(
+            &txn,
+            &meta,
+            id,
+            json!({ "setup_link": setup_token.is_some() }),
+        )
+        .await?;
         txn.commit().await?;
         Ok(OperatorCreated {
             account_id: id,

@@ -127,12 +127,14 @@ impl Identity {
         active.phone = Set(Some(phone.as_str().to_owned()));
         active.phone_verified_at = Set(Some(now));
         active.updated_at = Set(now);
-        let updated = active.update(&txn).await.map_err(|e| {
-            match super::accounts::account_conflict(e) {
-                IdentityError::PhoneTaken => IdentityError::PhoneRegistered,
-                other => other,
-            }
-        })?;
+        let updated =
+            active
+                .update(&txn)
+                .await
+                .map_err(|e| match super::accounts::account_conflict(e) {
+                    IdentityError::PhoneTaken => IdentityError::PhoneRegistered,
+                    other => other,
+                })?;
         let revoked = if same {
             Vec::new()
         } else {
@@ -281,7 +283,10 @@ impl Identity {
         // The devices' addresses are personal data too.
         session::Entity::update_many()
             .col_expr(session::Column::Ip, Expr::value(Option::<String>::None))
-            .col_expr(session::Column::UserAgent, Expr::value(Option::<String>::None))
+            .col_expr(
+                session::Column::UserAgent,
+                Expr::value(Option::<String>::None),
+            )
             .filter(session::Column::AccountId.eq(actor.account_id.as_uuid()))
             .exec(&txn)
             .await?;

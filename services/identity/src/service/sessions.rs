@@ -175,7 +175,11 @@ impl Identity {
             .create_session(&txn, AccountId(account.id), meta)
             .await?;
         txn.commit().await?;
-        let _ = self.infra().cache.delete(&account_key(phone.as_str())).await;
+        let _ = self
+            .infra()
+            .cache
+            .delete(&account_key(phone.as_str()))
+            .await;
         tracing::info!(account.id = %account.id, "logged in with a code");
         Ok((account, issued))
     }
@@ -287,11 +291,7 @@ impl Identity {
 
     async fn cache_session(&self, key: &str, c: &CachedSession) {
         if let Ok(bytes) = serde_json::to_vec(c) {
-            let _ = self
-                .infra()
-                .cache
-                .set(key, &bytes, SESSION_CACHE_TTL)
-                .await;
+            let _ = self.infra().cache.set(key, &bytes, SESSION_CACHE_TTL).await;
         }
     }
 

@@ -35,9 +35,12 @@ pub struct ErasedBuyer {
 
 /// Whether every part of an order is done with its address (received or cancelled).
 fn closed(parts: &[sub_order::Model]) -> bool {
-    parts
-        .iter()
-        .all(|p| matches!(p.status, SubOrderStatus::Received | SubOrderStatus::Cancelled))
+    parts.iter().all(|p| {
+        matches!(
+            p.status,
+            SubOrderStatus::Received | SubOrderStatus::Cancelled
+        )
+    })
 }
 
 impl Orders {
@@ -69,9 +72,8 @@ impl Orders {
             addr.phone = String::new();
             addr.street = String::new();
             let mut m: order::ActiveModel = o.into();
-            m.address = Set(serde_json::to_value(&addr).map_err(|e| {
-                sea_orm::DbErr::Custom(format!("erasing an order's address: {e}"))
-            })?);
+            m.address = Set(serde_json::to_value(&addr)
+                .map_err(|e| sea_orm::DbErr::Custom(format!("erasing an order's address: {e}")))?);
             m.note = Set(None);
             m.update(&txn).await?;
             done.orders += 1;
