@@ -13,5 +13,6 @@ mod ops;
 mod orders;
 mod orgs;
 mod people;
+mod security;
 mod stats;
 mod trace;

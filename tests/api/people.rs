@@ -178,7 +178,7 @@ both_backends! {
     }
 }
 
-both_backends_with! { resend_after_a_minute;
+both_backends_configured! { resend_after_a_minute;
     async fn a_second_code_to_the_same_phone_within_a_minute_is_refused(app) {
         app.send_code("13600000001", "register", None).await;
         let again = app.post("/api/v1/auth/codes", json!({"phone": "13600000001", "purpose": "register"}), None).await;
@@ -190,7 +190,7 @@ both_backends_with! { resend_after_a_minute;
     }
 }
 
-both_backends_with! { three_codes_per_address;
+both_backends_configured! { three_codes_per_address;
     async fn one_address_asking_codes_for_many_phones_is_stopped(app) {
         for i in 1..=3 {
             app.post("/api/v1/auth/codes", json!({"phone": format!("1360000000{i}"), "purpose": "register"}), None).await.expect_status(202);
@@ -203,7 +203,7 @@ both_backends_with! { three_codes_per_address;
     }
 }
 
-both_backends_with! { two_registrations_per_address;
+both_backends_configured! { two_registrations_per_address;
     async fn one_address_registers_only_so_many_accounts_an_hour(app) {
         app.register("13600000001", "王芳").await;
         app.register("13600000002", "李娜").await;
@@ -276,7 +276,7 @@ both_backends! {
 
 // ---- Log-in limits: a stranger cannot lock the owner out, parallel guesses do not slip past
 
-both_backends_with! { behind_our_proxy;
+both_backends_configured! { behind_our_proxy;
     async fn a_strangers_wrong_passwords_from_elsewhere_do_not_lock_the_owner_out(app) {
         app.register("13600000001", "王芳").await;
         for _ in 0..5 {

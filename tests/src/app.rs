@@ -97,18 +97,19 @@ impl TestApp {
         Self::spawn_inner(backend, None, |_| {}).await
     }
 
-    /// Like [`TestApp::spawn`], with some settings changed first (the limits a test probes).
-    pub async fn spawn_with(
+    /// As [`TestApp::spawn`], with settings changed by `configure` after the backend's (for
+    /// production mode, proxies, limits …).
+    pub async fn spawn_configured(
         backend: Backend,
-        change: impl FnOnce(&mut Settings),
+        configure: impl FnOnce(&mut Settings),
     ) -> Option<TestApp> {
-        Self::spawn_inner(backend, None, change).await
+        Self::spawn_inner(backend, None, configure).await
     }
 
     async fn spawn_inner(
         backend: Backend,
         wrap: Option<farmgate_server::app::SearchWrapper>,
-        change: impl FnOnce(&mut Settings),
+        configure: impl FnOnce(&mut Settings),
     ) -> Option<TestApp> {
         let dir = tempfile::tempdir().expect("temporary directory");
         let mut settings = Settings {
@@ -117,7 +118,7 @@ impl TestApp {
             log: "warn".to_owned(),
             // Every test client is 127.0.0.1: the per-address limits of registrations and
             // codes would stop a test that builds a county. The tests of those limits lower
-            // them again (`spawn_with`).
+            // them again (`spawn_configured`).
             registrations_per_address_per_hour: 100_000,
             codes_per_address_per_hour: 100_000,
             // A person in a test asks for the same kind of code again within seconds (accept
@@ -126,7 +127,6 @@ impl TestApp {
             code_resend_secs: 1,
             ..Settings::default()
         };
-        change(&mut settings);
         if backend == Backend::Production {
             let Some(admin_url) = env("FARMGATE_TEST_POSTGRES_URL") else {
                 skip_or_fail("PostgreSQL (FARMGATE_TEST_POSTGRES_URL)");
@@ -164,6 +164,7 @@ impl TestApp {
                 settings.meili_index_prefix = format!("fgtest_{}_", Uuid::new_v4().simple());
             }
         }
+        configure(&mut settings);
         let cleanup = match (&settings.meili_url, &settings.meili_key) {
             (Some(u), Some(k)) => Some((
                 u.clone(),

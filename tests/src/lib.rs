@@ -45,7 +45,7 @@ pub mod prelude {
     pub use crate::json::Json;
     pub use crate::views::*;
     pub use crate::{
-        Backend, PASSWORD, Resp, Session, TestApp, both_backends, both_backends_with,
+        Backend, PASSWORD, Resp, Session, TestApp, both_backends, both_backends_configured,
         fresh_licence, region,
     };
     pub use serde_json::{Value, json};
@@ -130,11 +130,11 @@ macro_rules! both_backends {
     )*};
 }
 
-/// [`both_backends!`] with some settings changed first: `both_backends_with!(f; async fn …)`
-/// where `f: fn(&mut Settings)` (for the tests of a limit, which lower it).
+/// As `both_backends!`, with the server's settings changed by a function first:
+/// `both_backends_configured! { production_mode; async fn …(app) { … } }`.
 #[macro_export]
-macro_rules! both_backends_with {
-    ($settings:expr; $( $(#[$meta:meta])* async fn $name:ident($app:ident) $body:block )*) => {$(
+macro_rules! both_backends_configured {
+    ($configure:expr; $( $(#[$meta:meta])* async fn $name:ident($app:ident) $body:block )*) => {$(
         $(#[$meta])*
         mod $name {
             #[allow(unused_imports)]
@@ -142,13 +142,13 @@ macro_rules! both_backends_with {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn embedded() {
-                let Some($app) = $crate::TestApp::spawn_with($crate::Backend::Embedded, $settings).await else { return };
+                let Some($app) = $crate::TestApp::spawn_configured($crate::Backend::Embedded, $configure).await else { return };
                 $body
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn production() {
-                let Some($app) = $crate::TestApp::spawn_with($crate::Backend::Production, $settings).await else { return };
+                let Some($app) = $crate::TestApp::spawn_configured($crate::Backend::Production, $configure).await else { return };
                 $body
             }
         }

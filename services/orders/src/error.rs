@@ -89,6 +89,10 @@ pub enum OrdersError {
     /// `not_offline` (409).
     #[error("the order is paid online")]
     NotOffline,
+    /// `online_payment_unavailable` (409): no online payment provider is configured (the
+    /// sandbox gateway is off in production); pay by bank transfer.
+    #[error("online payment is not available")]
+    OnlinePaymentUnavailable,
     /// `order_closed` (409).
     #[error("the order is closed")]
     OrderClosed,
@@ -188,6 +192,7 @@ impl OrdersError {
             E::OrderKeyReused | E::RefundKeyReused => "idempotency_key_reused",
             E::CannotCancel => "cannot_cancel",
             E::NotOffline => "not_offline",
+            E::OnlinePaymentUnavailable => "online_payment_unavailable",
             E::OrderClosed => "order_closed",
             E::AlreadyPaid => "already_paid",
             E::IntentClosed => "intent_closed",
@@ -252,6 +257,10 @@ impl OrdersError {
             E::CannotCancel => m(
                 "订单已付款或已关闭，不能取消；已付款的订单请申请售后",
                 "the order is paid or closed and cannot be cancelled; for a paid order, file an after-sales claim",
+            ),
+            E::OnlinePaymentUnavailable => m(
+                "暂不支持在线支付，请选择银行转账",
+                "online payment is not available; please pay by bank transfer",
             ),
             E::NotOffline => m(
                 "这笔订单选择在线支付，由支付平台确认",
@@ -389,6 +398,7 @@ impl OrdersError {
             E::OrderKeyReused,
             E::CannotCancel,
             E::NotOffline,
+            E::OnlinePaymentUnavailable,
             E::OrderClosed,
             E::AlreadyPaid,
             E::IntentClosed,

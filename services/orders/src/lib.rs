@@ -55,6 +55,10 @@ pub struct OrdersConfig {
     pub carrier_secret: String,
     /// The account offline payers transfer to, as shown to them.
     pub offline_payee: String,
+    /// Whether the sandbox gateway takes online payments (the buyer "pays" on our own page).
+    /// A demo tool: off in production, where its routes answer 404 and online payment is
+    /// refused (`online_payment_unavailable`) until a real provider is configured.
+    pub sandbox: bool,
 }
 
 impl Default for OrdersConfig {
@@ -66,6 +70,7 @@ impl Default for OrdersConfig {
             gateway_secret: String::new(),
             carrier_secret: String::new(),
             offline_payee: DEFAULT_OFFLINE_PAYEE.to_owned(),
+            sandbox: true,
         }
     }
 }
@@ -150,11 +155,13 @@ impl Orders {
 
     /// A provider by the name its notifications are posted under.
     pub fn provider_named(&self, name: &str) -> Option<&dyn PaymentProvider> {
+        let sandbox = self.inner.config.sandbox.then_some(&self.inner.sandbox);
         [
-            &self.inner.offline as &dyn PaymentProvider,
-            &self.inner.sandbox as &dyn PaymentProvider,
+            Some(&self.inner.offline as &dyn PaymentProvider),
+            sandbox.map(|s| s as &dyn PaymentProvider),
         ]
         .into_iter()
+        .flatten()
         .find(|p| p.name() == name)
     }
 

@@ -13,6 +13,7 @@ use farmgate_catalog::{Catalog, SearchIndexer};
 use farmgate_identity::{Identity, IdentityConfig, PasswordCost};
 use farmgate_infra::cache::{Cache, MemoryCache, RedisCache};
 use farmgate_infra::db::{self, DbConfig};
+use farmgate_infra::http::{GuardedListener, PeerAddr};
 use farmgate_infra::objects::{LocalDirStore, ObjectStore, S3Config, S3Store};
 use farmgate_infra::outbox::{OutboxHandler, OutboxWorker, WorkerConfig};
 use farmgate_infra::search::SearchIndex;
@@ -29,7 +30,6 @@ use farmgate_orders::{
 };
 use farmgate_stats::{RollupJob, Stats};
 use farmgate_trace::{DigestJob, Trace, TraceConfig};
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::watch;
@@ -108,6 +108,27 @@ pub struct App {
     pub router: Router,
     pub state: AppState,
     pub worker: OutboxWorker,
+    /// `metrics_addr`: where `/metrics` is served on its own (kept off the public network).
+    pub metrics_addr: Option<String>,
+}
+
+/// Refuses to go on, naming every unsafe setting, when production mode is on and something
+/// unsafe is configured (`demo`: this run creates demo data). See
+/// [`Settings::production_refusals`].
+pub fn refuse_unsafe_production(settings: &Settings, demo: bool) -> anyhow::Result<()> {
+    let refusals = settings.production_refusals(demo);
+    if refusals.is_empty() {
+        return Ok(());
+    }
+    let list = refusals
+        .iter()
+        .map(|r| format!("  - {r}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    anyhow::bail!(
+        "production mode refuses to start with {} unsafe setting(s):\n{list}",
+        refusals.len()
+    )
 }
 
 /// Connects every backend named by the settings (or the embedded default), logging one line
@@ -282,7 +303,8 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         infra.clone(),
         IdentityConfig {
             session_ttl: chrono::Duration::hours(i64::from(settings.session_ttl_hours.max(1))),
-            cookie_secure: settings.cookie_secure,
+            // Production is served over HTTPS: the session cookie never travels in the clear.
+            cookie_secure: settings.cookie_secure || settings.production,
             password_cost: options.password_cost,
             login_limits: farmgate_identity::LoginLimits {
                 per_ip_attempts: settings.login_attempts_per_address,
@@ -300,6 +322,17 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
     )
     .await
     .context("starting the identity service")?;
+    // A demo account (or staff still on the demo password) would be a known way in.
+    if settings.production
+        && identity
+            .demo_password_in_use()
+            .await
+            .context("checking for the demo password")?
+    {
+        anyhow::bail!(
+            "production mode refuses to start: an account still has the demo password (demo data, or staff who never changed it); erase the demo data or change those passwords"
+        );
+    }
     let mut search = build_search(settings).await?;
     if let Some(wrap) = &options.wrap_search {
         search = wrap(search);
@@ -391,6 +424,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         router,
         state,
         worker,
+        metrics_addr: settings.metrics_addr.clone(),
     })
 }
 
@@ -432,21 +466,49 @@ pub async fn serve(
             }
         }
     });
-    let signal = async move {
+    // One stop signal for both listeners.
+    let (down_tx, down_rx) = watch::channel(false);
+    tokio::spawn(async move {
         tokio::select! {
             () = os_signal() => {}
             _ = shutdown.wait_for(|stop| *stop) => {}
         }
         tracing::info!("shutting down: finishing in-flight requests");
+        let _ = down_tx.send(true);
+    });
+    let stopped = |mut rx: watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|down| *down).await;
+    };
+    let metrics_server = match &app.metrics_addr {
+        Some(addr) => {
+            let metrics_listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("listening for /metrics on {addr}"))?;
+            tracing::info!(%addr, "metrics listening");
+            let router = routes::metrics_router(app.state.clone());
+            let signal = stopped(down_rx.clone());
+            Some(tokio::spawn(async move {
+                axum::serve(metrics_listener, router)
+                    .with_graceful_shutdown(signal)
+                    .await
+            }))
+        }
+        None => None,
     };
     axum::serve(
-        listener,
-        app.router
-            .into_make_service_with_connect_info::<SocketAddr>(),
+        GuardedListener::new(listener),
+        app.router.into_make_service_with_connect_info::<PeerAddr>(),
     )
-    .with_graceful_shutdown(signal)
+    .with_graceful_shutdown(stopped(down_rx))
     .await
     .context("serving HTTP")?;
+    if let Some(m) = metrics_server {
+        match m.await {
+            Ok(Err(e)) => tracing::warn!(error = %e, "the metrics listener failed"),
+            Err(e) => tracing::warn!(error = %e, "the metrics listener panicked"),
+            Ok(Ok(())) => {}
+        }
+    }
     let _ = stop_tx.send(true);
     let _ = scans_stop_tx.send(true);
     let _ = worker.await;
@@ -496,6 +558,7 @@ fn orders_config(settings: &Settings) -> OrdersConfig {
         gateway_secret: secret(&settings.payment_webhook_secret, "payment webhook"),
         carrier_secret: secret(&settings.carrier_callback_secret, "carrier callback"),
         offline_payee: settings.offline_payee.clone(),
+        sandbox: settings.payment_sandbox && !settings.production,
         ..OrdersConfig::default()
     }
 }

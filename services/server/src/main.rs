@@ -3,6 +3,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use farmgate_demo as demo;
+use farmgate_server::app::refuse_unsafe_production;
 use farmgate_server::settings::Settings;
 use farmgate_server::{BuildOptions, build, serve, telemetry, verify};
 use std::path::PathBuf;
@@ -147,6 +148,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::SeedDemo => {
+            refuse_unsafe_production(&settings, true)?;
             settings.migrate_on_start = true;
             let app = build(&settings, BuildOptions::default()).await?;
             report_seed(demo::seed_with_history(&app.state.demo_services()).await?);
@@ -205,6 +207,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             business_pct,
             seed,
         } => {
+            refuse_unsafe_production(&settings, true)?;
             settings.migrate_on_start = true;
             let app = build(&settings, BuildOptions::default()).await?;
             let opts = demo::history::HistoryOptions {
@@ -293,6 +296,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve { demo: demo_mode } => {
+            refuse_unsafe_production(&settings, demo_mode)?;
             if demo_mode {
                 std::fs::create_dir_all(&settings.data_dir)
                     .with_context(|| format!("creating {}", settings.data_dir.display()))?;

@@ -10,10 +10,11 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use farmgate_infra::http::TrustProxy;
 use farmgate_infra::http::layers::{
-    REQUEST_ID_HEADER, error_shape, security_headers, track_metrics,
+    REQUEST_ID_HEADER, check_request_line, error_shape, security_headers,
+    strict_transport_security, track_metrics,
 };
+use farmgate_infra::http::{ApiError, HttpCode, TrustProxy, secrets_match};
 use farmgate_infra::{Infra, Metrics, db};
 use serde::Serialize;
 use std::time::Duration;
@@ -67,6 +68,17 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
+/// How `/metrics` is served on the main address.
+#[derive(Clone)]
+enum MetricsAccess {
+    /// To anyone (development and demo).
+    Open,
+    /// To a caller with `Authorization: Bearer <metrics_token>`.
+    Token(std::sync::Arc<str>),
+    /// Not at all (production without a token: only the metrics address serves it).
+    Off,
+}
+
 /// The whole HTTP surface: API, operations endpoints, pages, and the middleware stack.
 pub fn router(state: AppState, settings: &Settings) -> Router {
     let (api, openapi) = api();
@@ -75,8 +87,21 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
     let pages = ServeDir::new(&assets)
         .append_index_html_on_directories(true)
         .not_found_service(ServeFile::new(assets.join("404.html")));
+    let access = match (&settings.metrics_token, settings.production) {
+        (Some(token), _) => MetricsAccess::Token(token.trim().into()),
+        (None, true) => MetricsAccess::Off,
+        (None, false) => MetricsAccess::Open,
+    };
+    let readiness = Readiness {
+        detail: !settings.production,
+    };
+    // Settings were checked at start, so the proxies parse; a bad value here trusts no proxy.
+    let trust = TrustProxy {
+        enabled: settings.trust_proxy,
+        trusted: settings.trusted_proxies().unwrap_or_default(),
+    };
 
-    Router::new()
+    let mut router = Router::new()
         .merge(api)
         .route(
             "/api/v1/openapi.json",
@@ -86,8 +111,25 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             }),
         )
         .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
+        .route(
+            "/readyz",
+            get(
+                move |infra: State<Infra>, catalog: State<farmgate_catalog::Catalog>| {
+                    readyz(infra, catalog, readiness)
+                },
+            ),
+        );
+    if !matches!(access, MetricsAccess::Off) {
+        router = router.route(
+            "/metrics",
+            get(
+                move |metrics: State<Metrics>, headers: axum::http::HeaderMap| {
+                    guarded_metrics(metrics, headers, access.clone())
+                },
+            ),
+        );
+    }
+    let router = router
         .fallback_service(pages)
         .layer(middleware::from_fn_with_state(state.metrics.clone(), track_metrics))
         .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
@@ -109,12 +151,26 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
                 .layer(CompressionLayer::new())
                 .layer(middleware::from_fn(error_shape))
                 .layer(middleware::from_fn(security_headers))
+                .layer(middleware::from_fn(check_request_line))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,
                     Duration::from_secs(settings.request_timeout_secs.max(1)),
                 ))
-                .layer(axum::Extension(TrustProxy(settings.trust_proxy))),
-        )
+                .layer(axum::Extension(trust)),
+        );
+    if settings.production {
+        router.layer(middleware::from_fn(strict_transport_security))
+    } else {
+        router
+    }
+}
+
+/// The router of the separate metrics address (`metrics_addr`): `/metrics` to anyone who can
+/// reach that address, which is kept off the public network.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .with_state(state)
 }
 
 /// Liveness: the process answers.
@@ -131,7 +187,7 @@ struct Check {
 }
 
 #[derive(Serialize)]
-struct Readiness {
+struct ReadinessBody {
     status: &'static str,
     database: Check,
     objects: Check,
@@ -157,10 +213,18 @@ fn check<E: std::fmt::Display>(backend: &'static str, r: Result<(), E>) -> Check
     }
 }
 
+/// Whether `/readyz` says why a backend failed (not in production: backend error text names
+/// hosts, users and versions; the log has it).
+#[derive(Clone, Copy)]
+struct Readiness {
+    detail: bool,
+}
+
 /// Readiness: every configured backend answers.
 async fn readyz(
     State(infra): State<Infra>,
     State(catalog): State<farmgate_catalog::Catalog>,
+    readiness: Readiness,
 ) -> Response {
     let search = catalog.search_index();
     let (d, o, c, s) = tokio::join!(
@@ -169,7 +233,7 @@ async fn readyz(
         infra.cache.health(),
         search.health()
     );
-    let body = Readiness {
+    let body = ReadinessBody {
         status: "ok",
         database: check(db::backend_name(&infra.db), d),
         objects: check(infra.objects.backend(), o),
@@ -182,11 +246,40 @@ async fn readyz(
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    let body = Readiness {
+    let mut body = ReadinessBody {
         status: if ready { "ok" } else { "unavailable" },
         ..body
     };
+    if !readiness.detail {
+        for c in [
+            &mut body.database,
+            &mut body.objects,
+            &mut body.cache,
+            &mut body.search,
+        ] {
+            c.error = None;
+        }
+    }
     (status, Json(body)).into_response()
+}
+
+/// `/metrics` on the main address: as [`MetricsAccess`] says.
+async fn guarded_metrics(
+    metrics_state: State<Metrics>,
+    headers: axum::http::HeaderMap,
+    access: MetricsAccess,
+) -> Response {
+    if let MetricsAccess::Token(token) = &access {
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        if !secrets_match(given.trim().as_bytes(), token.as_bytes()) {
+            return ApiError::from(HttpCode::Unauthenticated).into_response();
+        }
+    }
+    metrics(metrics_state).await
 }
 
 /// Prometheus text exposition.

@@ -31,8 +31,18 @@ pub enum SmsProvider {
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
+    /// This deployment serves the public: Secure cookies, HSTS, `/metrics` and `/readyz` detail
+    /// kept from strangers, and the server refuses to start with any unsafe setting
+    /// ([`Settings::production_refusals`]).
+    pub production: bool,
     /// Where `serve` listens.
     pub addr: String,
+    /// A second listen address serving only `/metrics` (keep it off the public network);
+    /// unset means no separate listener.
+    pub metrics_addr: Option<String>,
+    /// A bearer token `/metrics` on the main address requires (at least 32 characters). In
+    /// production without it, `/metrics` is not served on the main address at all.
+    pub metrics_token: Option<String>,
     /// Where embedded backends keep their files (SQLite, objects, search index).
     pub data_dir: PathBuf,
     /// `postgres://...`; unset means the SQLite file `data_dir/farmgate.db`.
@@ -64,8 +74,12 @@ pub struct Settings {
     pub assets_dir: Option<PathBuf>,
     /// Mark the session cookie `Secure` (set behind HTTPS).
     pub cookie_secure: bool,
-    /// Believe `X-Forwarded-For` (only behind our own load balancer).
+    /// Believe `X-Forwarded-For` (only behind our own load balancer), read from the right.
     pub trust_proxy: bool,
+    /// With `trust_proxy`: our proxies in front of the one that connects to us, whose entries
+    /// are skipped from the right — a number (a CDN before the ingress: `"1"`) or networks and
+    /// addresses (`"10.0.0.0/8, fd00::/8"`). Empty: the rightmost entry is the client.
+    pub trusted_proxies: String,
     pub session_ttl_hours: u32,
     /// Log filter, e.g. `info` or `farmgate=debug,sea_orm=warn`.
     pub log: String,
@@ -74,6 +88,9 @@ pub struct Settings {
     pub body_limit_bytes: usize,
     /// Longest a request may take before it is answered 408.
     pub request_timeout_secs: u64,
+    /// The sandbox payment gateway (a demo tool: the buyer "pays" on our own page). Refused in
+    /// production; off, its routes answer 404.
+    pub payment_sandbox: bool,
     /// The secret payment gateway notifications are signed with (a random one per process when
     /// unset: the sandbox gateway still works).
     pub payment_webhook_secret: Option<String>,
@@ -126,7 +143,10 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
+            production: false,
             addr: "127.0.0.1:8080".to_owned(),
+            metrics_addr: None,
+            metrics_token: None,
             data_dir: PathBuf::from("./data"),
             database_url: None,
             database_replica_url: None,
@@ -147,11 +167,13 @@ impl Default for Settings {
             assets_dir: None,
             cookie_secure: false,
             trust_proxy: false,
+            trusted_proxies: String::new(),
             session_ttl_hours: 24 * 14,
             log: "info".to_owned(),
             log_format: LogFormat::Pretty,
             body_limit_bytes: 1024 * 1024,
             request_timeout_secs: 30,
+            payment_sandbox: true,
             payment_webhook_secret: None,
             carrier_callback_secret: None,
             auto_receive_days: 7,
@@ -183,7 +205,10 @@ impl Default for Settings {
 /// The setting names, which are also the accepted environment variables (upper-cased, with the
 /// `FARMGATE_` prefix). Other `FARMGATE_*` variables (tests use `FARMGATE_TEST_*`) are ignored.
 pub const KEYS: &[&str] = &[
+    "production",
     "addr",
+    "metrics_addr",
+    "metrics_token",
     "data_dir",
     "database_url",
     "database_replica_url",
@@ -204,11 +229,13 @@ pub const KEYS: &[&str] = &[
     "assets_dir",
     "cookie_secure",
     "trust_proxy",
+    "trusted_proxies",
     "session_ttl_hours",
     "log",
     "log_format",
     "body_limit_bytes",
     "request_timeout_secs",
+    "payment_sandbox",
     "payment_webhook_secret",
     "carrier_callback_secret",
     "auto_receive_days",
@@ -234,6 +261,20 @@ pub const KEYS: &[&str] = &[
     "sms_template_claim_update",
     "sms_template_recall",
 ];
+
+/// A setting production mode refuses, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// The setting's name (its file key), or `--demo`.
+    pub setting: &'static str,
+    pub why: String,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.setting, self.why)
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -266,47 +307,37 @@ impl Settings {
         Ok(settings)
     }
 
+    /// Every inconsistency at once, so one start names them all.
     fn check(&self) -> Result<(), SettingsError> {
+        let mut problems = Vec::new();
         if self.s3_bucket.is_some()
             && (self.s3_access_key.is_none() || self.s3_secret_key.is_none())
         {
-            return Err(SettingsError::Inconsistent(
-                "s3_bucket is set but s3_access_key / s3_secret_key are not".to_owned(),
-            ));
+            problems.push("s3_bucket is set but s3_access_key / s3_secret_key are not".to_owned());
         }
         if self.meili_url.is_some() != self.meili_key.is_some() {
-            return Err(SettingsError::Inconsistent(
-                "meili_url and meili_key go together".to_owned(),
-            ));
+            problems.push("meili_url and meili_key go together".to_owned());
         }
         if let Some(url) = &self.database_url
             && !(url.starts_with("postgres://")
                 || url.starts_with("postgresql://")
                 || url.starts_with("sqlite:"))
         {
-            return Err(SettingsError::Inconsistent(
-                "database_url must start with postgres:// or sqlite:".to_owned(),
-            ));
+            problems.push("database_url must start with postgres:// or sqlite:".to_owned());
         }
         if self.body_limit_bytes < 1024 {
-            return Err(SettingsError::Inconsistent(
-                "body_limit_bytes must be at least 1024".to_owned(),
-            ));
+            problems.push("body_limit_bytes must be at least 1024".to_owned());
         }
         for (name, secret) in [
             ("payment_webhook_secret", &self.payment_webhook_secret),
             ("carrier_callback_secret", &self.carrier_callback_secret),
         ] {
             if secret.as_ref().is_some_and(|s| s.len() < 16) {
-                return Err(SettingsError::Inconsistent(format!(
-                    "{name} must be at least 16 characters"
-                )));
+                problems.push(format!("{name} must be at least 16 characters"));
             }
         }
         if self.login_attempts_per_address < 1 {
-            return Err(SettingsError::Inconsistent(
-                "login_attempts_per_address must be at least 1".to_owned(),
-            ));
+            problems.push("login_attempts_per_address must be at least 1".to_owned());
         }
         if self.registrations_per_address_per_hour < 1 || self.codes_per_address_per_hour < 1 {
             return Err(SettingsError::Inconsistent(
@@ -325,37 +356,115 @@ impl Settings {
             ));
         }
         if !(1..=168).contains(&self.claim_response_hours) {
-            return Err(SettingsError::Inconsistent(
-                "claim_response_hours must be from 1 to 168".to_owned(),
-            ));
+            problems.push("claim_response_hours must be from 1 to 168".to_owned());
         }
         if self.claim_auto_approve_fen < 0 {
-            return Err(SettingsError::Inconsistent(
-                "claim_auto_approve_fen cannot be negative".to_owned(),
-            ));
+            problems.push("claim_auto_approve_fen cannot be negative".to_owned());
         }
         if !(1..=60).contains(&self.auto_receive_days) {
-            return Err(SettingsError::Inconsistent(
-                "auto_receive_days must be from 1 to 60".to_owned(),
+            problems.push("auto_receive_days must be from 1 to 60".to_owned());
+        }
+        if let Err(e) = self.trusted_proxies() {
+            problems.push(format!("trusted_proxies: {e}"));
+        }
+        if let Some(addr) = &self.metrics_addr
+            && addr.parse::<std::net::SocketAddr>().is_err()
+        {
+            problems.push(format!(
+                "metrics_addr {addr:?} is not an address and port (127.0.0.1:9100)"
             ));
         }
-        self.check_sms()
+        if self
+            .metrics_token
+            .as_ref()
+            .is_some_and(|t| t.trim().chars().count() < 32)
+        {
+            problems.push("metrics_token must be at least 32 characters".to_owned());
+        }
+        if let Err(e) = self.check_sms() {
+            problems.push(e);
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(SettingsError::Inconsistent(problems.join("; ")))
+        }
+    }
+
+    /// The proxies of ours named by `trusted_proxies`.
+    pub fn trusted_proxies(&self) -> Result<farmgate_infra::http::TrustedProxies, String> {
+        self.trusted_proxies.parse()
+    }
+
+    /// What the server must refuse to start with in production mode, each naming its setting
+    /// (empty outside production, and when all is well). `demo` is a run that creates demo
+    /// data (`serve --demo`, `seed-demo`, `demo-history`). A pure function: the start-up check
+    /// adds what only the running services can tell (a demo password still in use).
+    pub fn production_refusals(&self, demo: bool) -> Vec<Refusal> {
+        if !self.production {
+            return Vec::new();
+        }
+        let mut refusals = Vec::new();
+        let mut refuse = |setting: &'static str, why: String| {
+            refusals.push(Refusal { setting, why });
+        };
+        if demo {
+            refuse(
+                "--demo",
+                "demo data (accounts with published passwords, sample orders) is never created \
+                 in production: run `farmgate serve` without --demo"
+                    .to_owned(),
+            );
+        }
+        if self.payment_sandbox {
+            refuse(
+                "payment_sandbox",
+                "the sandbox gateway lets a buyer mark their own order paid: set \
+                 payment_sandbox = false"
+                    .to_owned(),
+            );
+        }
+        if self.sms_provider == SmsProvider::Outbox {
+            refuse(
+                "sms_provider",
+                "the outbox stores phone codes readable in the database and sends nothing: \
+                 choose aliyun or tencent"
+                    .to_owned(),
+            );
+        }
+        match self.public_url.as_deref().map(str::trim) {
+            Some(url) if url.starts_with("https://") && url.len() > "https://".len() => {}
+            Some(url) => refuse(
+                "public_url",
+                format!(
+                    "{url:?} is not https://: links on labels, QR codes and messages must not \
+                     send people to plain HTTP"
+                ),
+            ),
+            None => refuse(
+                "public_url",
+                "unset: set the https:// address people reach the marketplace at".to_owned(),
+            ),
+        }
+        if self.metrics_addr.as_deref() == Some(self.addr.as_str()) {
+            refuse(
+                "metrics_addr",
+                "is the public address: give /metrics its own, internal, address".to_owned(),
+            );
+        }
+        refusals
     }
 
     /// A provider needs its credentials, a sign name and the code template; the outbox needs
     /// nothing.
-    fn check_sms(&self) -> Result<(), SettingsError> {
+    fn check_sms(&self) -> Result<(), String> {
         if !(1..=60).contains(&self.sms_timeout_secs) {
-            return Err(SettingsError::Inconsistent(
-                "sms_timeout_secs must be from 1 to 60".to_owned(),
-            ));
+            return Err("sms_timeout_secs must be from 1 to 60".to_owned());
         }
         if let Some(url) = &self.sms_endpoint
             && !(url.starts_with("https://") || url.starts_with("http://"))
         {
-            return Err(SettingsError::Inconsistent(
-                "sms_endpoint must start with https:// or http://".to_owned(),
-            ));
+            return Err("sms_endpoint must start with https:// or http://".to_owned());
         }
         let mut required = match self.sms_provider {
             SmsProvider::Outbox => return Ok(()),
@@ -374,11 +483,11 @@ impl Settings {
             .map(|(name, _)| *name)
             .collect();
         if !missing.is_empty() {
-            return Err(SettingsError::Inconsistent(format!(
+            return Err(format!(
                 "sms_provider = \"{}\" needs {}",
                 self.sms_provider.as_str(),
                 missing.join(", ")
-            )));
+            ));
         }
         Ok(())
     }
@@ -428,7 +537,10 @@ impl std::fmt::Debug for Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let redact = |o: &Option<String>| o.as_ref().map(|_| "***");
         f.debug_struct("Settings")
+            .field("production", &self.production)
             .field("addr", &self.addr)
+            .field("metrics_addr", &self.metrics_addr)
+            .field("metrics_token", &redact(&self.metrics_token))
             .field("data_dir", &self.data_dir)
             .field(
                 "database_url",
@@ -458,6 +570,9 @@ impl std::fmt::Debug for Settings {
             .field("meili_url", &self.meili_url)
             .field("meili_key", &redact(&self.meili_key))
             .field("public_url", &self.public_url)
+            .field("trust_proxy", &self.trust_proxy)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("payment_sandbox", &self.payment_sandbox)
             .field(
                 "payment_webhook_secret",
                 &redact(&self.payment_webhook_secret),
@@ -617,6 +732,135 @@ mod tests {
             ..aliyun
         };
         assert!(bad_endpoint.check().is_err());
+    }
+
+    #[test]
+    fn every_inconsistency_is_named_in_one_error() {
+        let s = Settings {
+            s3_bucket: Some("b".into()),
+            body_limit_bytes: 10,
+            trusted_proxies: "10.0.0.0/99".into(),
+            metrics_token: Some("short".into()),
+            ..Settings::default()
+        };
+        let Err(SettingsError::Inconsistent(text)) = s.check() else {
+            panic!("accepted")
+        };
+        for name in [
+            "s3_bucket",
+            "body_limit_bytes",
+            "trusted_proxies",
+            "metrics_token",
+        ] {
+            assert!(text.contains(name), "{name} missing from {text}");
+        }
+    }
+
+    /// A production deployment with every safe choice made.
+    fn safe_production() -> Settings {
+        Settings {
+            production: true,
+            public_url: Some("https://farmgate.example.com".into()),
+            payment_sandbox: false,
+            sms_provider: SmsProvider::Aliyun,
+            sms_access_key_id: Some("LTAI5t".into()),
+            sms_access_key_secret: Some("secret".into()),
+            sms_sign_name: Some("农源直供".into()),
+            sms_template_otp: Some("SMS_1".into()),
+            ..Settings::default()
+        }
+    }
+
+    fn refused(s: &Settings, demo: bool) -> Vec<&'static str> {
+        s.production_refusals(demo)
+            .into_iter()
+            .map(|r| r.setting)
+            .collect()
+    }
+
+    #[test]
+    fn outside_production_nothing_is_refused() {
+        assert!(Settings::default().production_refusals(true).is_empty());
+    }
+
+    #[test]
+    fn a_production_deployment_with_safe_settings_starts() {
+        let s = safe_production();
+        assert!(s.check().is_ok());
+        assert_eq!(refused(&s, false), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn production_refuses_demo_data() {
+        assert_eq!(refused(&safe_production(), true), vec!["--demo"]);
+    }
+
+    #[test]
+    fn production_refuses_the_sandbox_payment_gateway() {
+        let s = Settings {
+            payment_sandbox: true,
+            ..safe_production()
+        };
+        assert_eq!(refused(&s, false), vec!["payment_sandbox"]);
+    }
+
+    #[test]
+    fn production_refuses_the_sms_outbox() {
+        let s = Settings {
+            sms_provider: SmsProvider::Outbox,
+            ..safe_production()
+        };
+        assert_eq!(refused(&s, false), vec!["sms_provider"]);
+    }
+
+    #[test]
+    fn production_refuses_a_public_url_that_is_not_https_or_missing() {
+        for url in [Some("http://farmgate.example.com"), Some("https://"), None] {
+            let s = Settings {
+                public_url: url.map(str::to_owned),
+                ..safe_production()
+            };
+            assert_eq!(refused(&s, false), vec!["public_url"], "{url:?}");
+        }
+    }
+
+    #[test]
+    fn production_refuses_metrics_on_the_public_address() {
+        let s = Settings {
+            metrics_addr: Some(safe_production().addr),
+            ..safe_production()
+        };
+        assert_eq!(refused(&s, false), vec!["metrics_addr"]);
+    }
+
+    #[test]
+    fn production_names_every_unsafe_setting_at_once() {
+        let s = Settings {
+            production: true,
+            ..Settings::default()
+        };
+        let all = s.production_refusals(true);
+        let names: Vec<_> = all.iter().map(|r| r.setting).collect();
+        assert_eq!(
+            names,
+            vec!["--demo", "payment_sandbox", "sms_provider", "public_url"]
+        );
+        assert!(all.iter().all(|r| !r.why.is_empty()));
+    }
+
+    #[test]
+    fn a_weak_metrics_token_is_refused_and_never_printed() {
+        let weak = Settings {
+            metrics_token: Some("abc".into()),
+            ..Settings::default()
+        };
+        assert!(weak.check().is_err());
+        let strong = Settings {
+            metrics_token: Some("m".repeat(40)),
+            ..Settings::default()
+        };
+        assert!(strong.check().is_ok());
+        assert!(!format!("{strong:?}").contains(&"m".repeat(40)));
     }
 
     #[test]

@@ -14,6 +14,7 @@
 pub mod cache;
 pub mod db;
 pub mod http;
+pub mod limit;
 pub mod metrics;
 pub mod objects;
 pub mod outbox;

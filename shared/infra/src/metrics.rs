@@ -46,6 +46,20 @@ struct Inner {
     outbox_failed: Family<HandlerLabels, Counter>,
     outbox_pending: Gauge,
     events: Family<NameLabels, Counter>,
+    limiter_in_use: Family<NameLabels, Gauge>,
+    limiter_waiting: Family<NameLabels, Gauge>,
+    limiter_rejected: Family<NameLabels, Counter>,
+}
+
+/// The series of one limiter (see [`crate::limit`]), held so updates need no lookup.
+#[derive(Clone, Debug, Default)]
+pub struct LimiterSeries {
+    /// Slots taken now.
+    pub in_use: Gauge,
+    /// Callers queued for a slot now.
+    pub waiting: Gauge,
+    /// Callers turned away (queue full or queue time over).
+    pub rejected: Counter,
 }
 
 /// The process's metrics. Cheap to clone; every clone updates the same series.
@@ -72,6 +86,24 @@ impl Metrics {
         let outbox_failed = Family::<HandlerLabels, Counter>::default();
         let outbox_pending = Gauge::default();
         let events = Family::<NameLabels, Counter>::default();
+        let limiter_in_use = Family::<NameLabels, Gauge>::default();
+        let limiter_waiting = Family::<NameLabels, Gauge>::default();
+        let limiter_rejected = Family::<NameLabels, Counter>::default();
+        registry.register(
+            "limiter_in_use",
+            "Slots of a bounded expensive step in use",
+            limiter_in_use.clone(),
+        );
+        registry.register(
+            "limiter_waiting",
+            "Callers queued for a slot of a bounded expensive step",
+            limiter_waiting.clone(),
+        );
+        registry.register(
+            "limiter_rejected",
+            "Callers of a bounded expensive step answered busy (queue full or queue time over)",
+            limiter_rejected.clone(),
+        );
         registry.register(
             "http_requests",
             "HTTP requests answered",
@@ -107,6 +139,9 @@ impl Metrics {
                 outbox_failed,
                 outbox_pending,
                 events,
+                limiter_in_use,
+                limiter_waiting,
+                limiter_rejected,
             }),
         }
     }
@@ -159,6 +194,18 @@ impl Metrics {
                 name: name.to_owned(),
             })
             .inc();
+    }
+
+    /// The series of the limiter called `name`.
+    pub fn limiter(&self, name: &str) -> LimiterSeries {
+        let labels = NameLabels {
+            name: name.to_owned(),
+        };
+        LimiterSeries {
+            in_use: self.inner.limiter_in_use.get_or_create(&labels).clone(),
+            waiting: self.inner.limiter_waiting.get_or_create(&labels).clone(),
+            rejected: self.inner.limiter_rejected.get_or_create(&labels).clone(),
+        }
     }
 
     /// The Prometheus text exposition.

@@ -1,5 +1,13 @@
 //! Bounded, trimmed human text: names, titles, reasons. Stored and shown verbatim (pages escape
-//! on output), but never empty, never huge and never carrying control characters.
+//! on output), but never empty, never huge and never carrying control characters or invisible
+//! formatting that changes what a reader sees.
+//!
+//! Refused everywhere (every room's free text goes through [`clean_text`]):
+//! - control characters (C0, DEL, C1), except newlines and tabs in multi-line text;
+//! - bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069): U+202E before
+//!   "gnp.exe" shows "exe.png", a title can be made to read as another seller's;
+//! - zero-width characters (U+200B–U+200D, U+2060, U+FEFF): two titles that look identical
+//!   but differ, and words split so a filter or a search does not see them.
 
 use crate::FieldError;
 
@@ -47,7 +55,24 @@ pub fn clean_text(
             "contains invisible control characters",
         ));
     }
+    if s.chars().any(is_invisible_formatting) {
+        return Err(FieldError::new(
+            "text",
+            "invisible_characters",
+            "包含改变文字方向或不可见的字符",
+            "contains characters that reverse the text direction or are invisible",
+        ));
+    }
     Ok(s.to_owned())
+}
+
+/// Bidirectional overrides and isolates, and zero-width characters: they change what a reader
+/// sees without being seen themselves.
+pub fn is_invisible_formatting(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}'
+    )
 }
 
 /// Like [`clean_text`] for an optional field: blank means absent.
@@ -92,6 +117,43 @@ mod tests {
         );
         assert!(clean_text("第一行\n第二行", 1, 10, true).is_ok());
         assert!(clean_text("第一行\n第二行", 1, 10, false).is_err());
+    }
+
+    #[test]
+    fn bidi_overrides_and_isolates_are_refused() {
+        for c in [
+            '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}',
+            '\u{2068}', '\u{2069}',
+        ] {
+            let title = format!("赣南脐橙{c}装斤01");
+            assert_eq!(
+                clean_text(&title, 1, 60, false).map_err(|e| e.code),
+                Err("invisible_characters"),
+                "U+{:04X}",
+                u32::from(c)
+            );
+            assert!(clean_text(&title, 1, 60, true).is_err(), "multi-line too");
+        }
+    }
+
+    #[test]
+    fn zero_width_characters_are_refused() {
+        for c in ['\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}'] {
+            let name = format!("梅岭{c}合作社");
+            assert_eq!(
+                clean_text(&name, 1, 60, false).map_err(|e| e.code),
+                Err("invisible_characters"),
+                "U+{:04X}",
+                u32::from(c)
+            );
+            assert!(clean_optional_text(Some(&name), 60, true).is_err());
+        }
+    }
+
+    #[test]
+    fn ordinary_chinese_punctuation_and_emoji_stay_allowed() {
+        assert!(clean_text("赣南脐橙（10斤装）·产地直发 🍊", 1, 60, false).is_ok());
+        assert!(!is_invisible_formatting('·') && !is_invisible_formatting('　'));
     }
 
     #[test]

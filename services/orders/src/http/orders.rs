@@ -27,7 +27,7 @@ use utoipa::{IntoParams, ToSchema};
         (status = 400, description = "`malformed_json`", body = ErrorBody),
         (status = 401, description = "`unauthenticated`", body = ErrorBody),
         (status = 403, description = "`cross_site_request`, `read_only`", body = ErrorBody),
-        (status = 409, description = "Conflict (*fields* name the lines): `sold_out`, `unavailable`, `price_changed`, `idempotency_key_reused`", body = ErrorBody),
+        (status = 409, description = "Conflict (*fields* name the lines): `sold_out`, `unavailable`, `price_changed`, `idempotency_key_reused`, `online_payment_unavailable`", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
         (status = 422, description = "`validation_failed`", body = ErrorBody),
     ))]

@@ -29,7 +29,7 @@ use utoipa::ToSchema;
         (status = 401, description = "`unauthenticated`", body = ErrorBody),
         (status = 403, description = "`forbidden`, `cross_site_request`, `read_only`", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
-        (status = 409, description = "Conflict: `already_paid`, `order_closed`", body = ErrorBody),
+        (status = 409, description = "Conflict: `already_paid`, `order_closed`, `online_payment_unavailable`", body = ErrorBody),
     ))]
 pub async fn pay(
     State(orders): State<Orders>,

@@ -111,6 +111,9 @@ impl Orders {
         {
             return Ok((found, false));
         }
+        if req.payment_method == PaymentMethod::Gateway && !self.config().sandbox {
+            return Err(OrdersError::OnlinePaymentUnavailable);
+        }
         let mut errs = ValidationErrors::new();
         let note = errs.check("note", clean_optional_text(req.note.as_deref(), 200, true));
         let address = match self.own_address(actor, req.address_id).await {

@@ -49,6 +49,9 @@ impl Orders {
             return Err(OrdersError::Forbidden);
         }
         self.ensure_payable(&record)?;
+        if record.order.payment_method == PaymentMethod::Gateway && !self.config().sandbox {
+            return Err(OrdersError::OnlinePaymentUnavailable);
+        }
         let provider = self.provider(record.order.payment_method);
         let db = &self.infra().db;
         let now = self.now();

@@ -56,6 +56,9 @@ impl Orders {
     ) -> Result<(intent::Model, order::Model)> {
         let db = &self.infra().db;
         let not_found = || OrdersError::NotFound(Missing::Payment);
+        if !self.config().sandbox {
+            return Err(not_found());
+        }
         let it = payments::intent(db, id.0)
             .await?
             .filter(|i| i.provider == self.sandbox_name())

@@ -36,6 +36,13 @@ pub enum HttpCode {
     MethodNotAllowed,
     Timeout,
     BadRequest,
+    /// A query parameter holds a control character (NUL …) or invisible formatting.
+    ControlCharacters,
+    /// The request line (method, address, version) is over the limit.
+    UriTooLong,
+    /// An expensive step (password hashing, image decoding, label drawing, an export) has no
+    /// free slot within its queue time; `Retry-After` says when to try again.
+    Busy,
 }
 
 impl HttpCode {
@@ -56,6 +63,9 @@ impl HttpCode {
         HttpCode::MethodNotAllowed,
         HttpCode::Timeout,
         HttpCode::BadRequest,
+        HttpCode::ControlCharacters,
+        HttpCode::UriTooLong,
+        HttpCode::Busy,
     ];
 
     pub fn code(self) -> &'static str {
@@ -75,6 +85,9 @@ impl HttpCode {
             HttpCode::MethodNotAllowed => "method_not_allowed",
             HttpCode::Timeout => "timeout",
             HttpCode::BadRequest => "bad_request",
+            HttpCode::ControlCharacters => "control_characters",
+            HttpCode::UriTooLong => "uri_too_long",
+            HttpCode::Busy => "busy",
         }
     }
 
@@ -94,7 +107,9 @@ impl HttpCode {
             HttpCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             HttpCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             HttpCode::Timeout => StatusCode::REQUEST_TIMEOUT,
-            HttpCode::BadRequest => StatusCode::BAD_REQUEST,
+            HttpCode::BadRequest | HttpCode::ControlCharacters => StatusCode::BAD_REQUEST,
+            HttpCode::UriTooLong => StatusCode::URI_TOO_LONG,
+            HttpCode::Busy => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -130,6 +145,15 @@ impl HttpCode {
             ),
             HttpCode::Timeout => ("请求超时，请重试", "the request timed out; please retry"),
             HttpCode::BadRequest => ("请求不正确", "bad request"),
+            HttpCode::ControlCharacters => (
+                "查询参数包含不可见的控制字符",
+                "a query parameter contains invisible control characters",
+            ),
+            HttpCode::UriTooLong => ("请求地址太长", "the request address is too long"),
+            HttpCode::Busy => (
+                "服务器繁忙，请稍后再试",
+                "the server is busy; please try again shortly",
+            ),
         };
         Msg::new(zh, en)
     }

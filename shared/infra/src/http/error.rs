@@ -107,6 +107,20 @@ impl ApiError {
         e
     }
 
+    /// Names the fields (or query parameters) at fault, keeping this error's code and status.
+    pub fn with_fields(mut self, errors: impl Into<ValidationErrors>) -> Self {
+        self.fields = Some(Box::new(errors.into()));
+        self
+    }
+
+    /// 503 `busy` with `Retry-After`: an expensive step has no free slot (see
+    /// [`crate::limit`]).
+    pub fn busy(retry_after_secs: u64) -> Self {
+        let mut e = Self::from(HttpCode::Busy);
+        e.retry_after_secs = Some(retry_after_secs.max(1));
+        e
+    }
+
     pub fn with_source(
         mut self,
         source: impl Into<Box<dyn std::error::Error + Send + Sync>>,

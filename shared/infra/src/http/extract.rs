@@ -128,10 +128,11 @@ fn describe_data_error(path: &str, message: &str) -> FieldError {
         path.to_owned()
     };
     let detail = message.split(" at line ").next().unwrap_or(message);
+    // serde speaks English: its words go into the English message only.
     FieldError::new(
         field,
         "invalid_type",
-        format!("类型或取值不正确：{detail}"),
+        "类型或取值不正确",
         format!("wrong type or value: {detail}"),
     )
 }
@@ -155,7 +156,9 @@ where
     }
 }
 
-/// Query parameters; bad ones are a 400 naming the problem.
+/// Query parameters; bad ones are a 400 naming the parameter (`invalid_query`), and a control
+/// character in any parameter (a NUL byte …) is a 400 `control_characters` before anything
+/// reads the values.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ApiQuery<T>(pub T);
 
@@ -167,28 +170,99 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let query = parts.uri.query().unwrap_or("");
-        serde_urlencoded_from_str::<T>(query).map(ApiQuery)
+        parse_query(parts.uri.query().unwrap_or("")).map(ApiQuery)
     }
 }
 
-fn serde_urlencoded_from_str<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
-    axum::extract::Query::<T>::try_from_uri(
-        &format!("/?{query}")
-            .parse()
-            .map_err(|_| bad_query("unparsable query string".to_owned()))?,
-    )
-    .map(|axum::extract::Query(v)| v)
-    .map_err(|e| bad_query(e.body_text()))
+/// Deserialises a query string (without the `?`), naming the parameter that is wrong.
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    if let Some(name) = control_character_in_query(query) {
+        return Err(control_characters_in(&name));
+    }
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize::<_, T>(de).map_err(|err| {
+        let path = err.path().to_string();
+        let message = err.into_inner().to_string();
+        bad_query(&path, &message)
+    })
 }
 
-fn bad_query(detail: String) -> ApiError {
-    ApiError::new(
-        HttpCode::InvalidQuery.status(),
-        HttpCode::InvalidQuery.code(),
-        format!("查询参数不正确：{detail}"),
-        format!("invalid query parameters: {detail}"),
-    )
+/// The first query parameter (by name) whose name or decoded value holds a control character:
+/// NUL, the other C0 controls, DEL, C1. Databases refuse some of them (PostgreSQL: NUL in
+/// text), logs and exports mangle the rest; no parameter of ours needs one.
+pub fn control_character_in_query(query: &str) -> Option<String> {
+    form_urlencoded::parse(query.as_bytes()).find_map(|(name, value)| {
+        (name.chars().any(char::is_control) || value.chars().any(char::is_control)).then(|| {
+            let shown: String = name.chars().filter(|c| !c.is_control()).take(64).collect();
+            if shown.is_empty() {
+                "query".to_owned()
+            } else {
+                shown
+            }
+        })
+    })
+}
+
+/// 400 `control_characters` naming the parameter.
+pub fn control_characters_in(name: &str) -> ApiError {
+    ApiError::from(HttpCode::ControlCharacters).with_fields(FieldError::new(
+        name.to_owned(),
+        "control_characters",
+        "包含不可见的控制字符",
+        "contains invisible control characters",
+    ))
+}
+
+/// 400 `invalid_query`: the parameter named in the Chinese and the English message, serde's
+/// own (English) words in the English message only.
+fn bad_query(path: &str, serde_message: &str) -> ApiError {
+    let quoted = |m: &str| m.split('`').nth(1).map(str::to_owned);
+    let name = if path == "." || path.is_empty() {
+        // Missing and unknown parameters are named in serde's message, not in the path.
+        quoted(serde_message).unwrap_or_default()
+    } else {
+        path.to_owned()
+    };
+    let detail = serde_message
+        .strip_prefix("failed to deserialize query string: ")
+        .unwrap_or(serde_message);
+    let (code, zh, en) = if serde_message.starts_with("missing field") {
+        (
+            "required",
+            "此项必填".to_owned(),
+            "this parameter is required".to_owned(),
+        )
+    } else if serde_message.starts_with("unknown field") {
+        (
+            "unknown_field",
+            "不支持的参数".to_owned(),
+            "this parameter is not part of the request".to_owned(),
+        )
+    } else {
+        (
+            "invalid_value",
+            "取值不正确".to_owned(),
+            format!("invalid value: {detail}"),
+        )
+    };
+    let mut e = if name.is_empty() {
+        ApiError::from(HttpCode::InvalidQuery)
+    } else {
+        ApiError::new(
+            HttpCode::InvalidQuery.status(),
+            HttpCode::InvalidQuery.code(),
+            format!("查询参数 {name} 不正确"),
+            format!("invalid query parameter {name}: {detail}"),
+        )
+        .with_fields(FieldError::new(name, code, zh, en))
+    };
+    if e.fields.is_none() {
+        e.message = Box::new(farmgate_kernel::Msg::new(
+            "查询参数不正确",
+            format!("invalid query parameters: {detail}"),
+        ));
+    }
+    e
 }
 
 /// The language the request asked for (`Accept-Language`), for responses that carry text.
@@ -212,10 +286,137 @@ pub fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
         .unwrap_or_default()
 }
 
-/// Whether to believe `X-Forwarded-For` (only behind our own load balancer). Put in the
-/// request extensions by the server.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct TrustProxy(pub bool);
+/// Whether to believe `X-Forwarded-For`, and which of its entries our own proxies wrote. Put in
+/// the request extensions by the server.
+///
+/// Each proxy appends the address it received the request from, so the header reads
+/// `client-supplied…, what proxy 1 saw, what proxy 2 saw`: everything left of what our outermost
+/// proxy wrote is the client's own text. The client address is therefore taken from the
+/// **right**: the rightmost entry (what our load balancer saw), or, with more proxies of ours in
+/// front of it ([`TrustedProxies`]), the first entry from the right that is not one of them.
+#[derive(Clone, Debug, Default)]
+pub struct TrustProxy {
+    /// Off: the client address is the TCP peer and the header is ignored.
+    pub enabled: bool,
+    pub trusted: TrustedProxies,
+}
+
+impl TrustProxy {
+    pub fn off() -> Self {
+        Self::default()
+    }
+
+    /// Behind one proxy of ours (the ingress): the rightmost entry is the client.
+    pub fn one_proxy() -> Self {
+        Self {
+            enabled: true,
+            trusted: TrustedProxies::Hops(0),
+        }
+    }
+}
+
+/// Our proxies in front of the one that connects to us.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TrustedProxies {
+    /// This many more proxies of ours (a CDN in front of the ingress: 1) each appended an
+    /// entry: skip that many entries from the right.
+    Hops(usize),
+    /// Proxies of ours have addresses in these networks: skip entries from the right while they
+    /// are in one of them.
+    Networks(Vec<IpNet>),
+}
+
+impl Default for TrustedProxies {
+    fn default() -> Self {
+        Self::Hops(0)
+    }
+}
+
+impl std::str::FromStr for TrustedProxies {
+    type Err = String;
+
+    /// `""` or a number of hops (`"1"`), or a comma-separated list of networks and addresses
+    /// (`"10.0.0.0/8, 192.168.1.7, fd00::/8"`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Ok(Self::Hops(0));
+        }
+        if let Ok(n) = s.parse::<usize>() {
+            if n > 16 {
+                return Err(format!("{n} proxies is not a plausible chain (at most 16)"));
+            }
+            return Ok(Self::Hops(n));
+        }
+        s.split(',')
+            .map(|part| part.trim().parse::<IpNet>())
+            .collect::<Result<Vec<_>, _>>()
+            .map(Self::Networks)
+    }
+}
+
+/// An IP network (`10.0.0.0/8`, `fd00::/8`) or one address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IpNet {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl IpNet {
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = canonical(ip);
+        match (self.addr, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::str::FromStr for IpNet {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("{s:?} is not an IP address or network (10.0.0.0/8, fd00::/8)");
+        let (addr, prefix) = match s.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (s, None),
+        };
+        let addr = canonical(addr.trim().parse::<IpAddr>().map_err(|_| bad())?);
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(p) => p
+                .trim()
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or_else(bad)?,
+            None => max,
+        };
+        Ok(Self { addr, prefix })
+    }
+}
+
+/// IPv4-mapped IPv6 addresses (`::ffff:10.0.0.1`) compare as the IPv4 address they carry.
+fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map(IpAddr::V4)
+            .unwrap_or(IpAddr::V6(v6)),
+        v4 => v4,
+    }
+}
 
 /// The client's address, for rate limits and the audit log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -229,28 +430,83 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
+/// The TCP peer's address, as the server's listener records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeerAddr(pub SocketAddr);
+
 pub fn client_ip(parts: &Parts) -> ClientIp {
-    let trust = parts
+    let peer = parts
         .extensions
-        .get::<TrustProxy>()
-        .copied()
-        .unwrap_or_default();
-    if trust.0
-        && let Some(ip) = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse::<IpAddr>().ok())
-    {
-        return ClientIp(Some(ip));
+        .get::<axum::extract::ConnectInfo<PeerAddr>>()
+        .map(|c| c.0.0.ip())
+        .or_else(|| {
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip())
+        });
+    let trust = parts.extensions.get::<TrustProxy>();
+    match trust {
+        Some(trust) if trust.enabled => {
+            let forwarded = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok());
+            ClientIp(forwarded_client(forwarded, &trust.trusted).or(peer))
+        }
+        _ => ClientIp(peer),
     }
-    ClientIp(
-        parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip()),
-    )
+}
+
+/// The client address in `X-Forwarded-For` (every header line, in order), read from the right.
+/// `None` when there is no usable entry where our proxies' entries end.
+pub fn forwarded_client<'a>(
+    headers: impl IntoIterator<Item = &'a str>,
+    trusted: &TrustedProxies,
+) -> Option<IpAddr> {
+    let entries: Vec<&str> = headers
+        .into_iter()
+        .flat_map(|h| h.split(','))
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .collect();
+    match trusted {
+        TrustedProxies::Hops(n) => {
+            // Fewer entries than proxies: the request skipped one of them; the leftmost is
+            // the furthest any proxy of ours saw.
+            let at = entries.len().saturating_sub(n + 1);
+            entries.get(at).and_then(|e| parse_forwarded_ip(e))
+        }
+        TrustedProxies::Networks(nets) => {
+            let mut last_trusted = None;
+            for entry in entries.iter().rev() {
+                // Garbage where an address should be: only a client writes that. The nearest
+                // address our proxies vouch for is the best we have.
+                let Some(ip) = parse_forwarded_ip(entry) else {
+                    return last_trusted;
+                };
+                if !nets.iter().any(|n| n.contains(ip)) {
+                    return Some(ip);
+                }
+                last_trusted = Some(ip);
+            }
+            last_trusted
+        }
+    }
+}
+
+/// An address as proxies write it: `203.0.113.7`, `203.0.113.7:5123`, `2001:db8::1`,
+/// `[2001:db8::1]:443`.
+fn parse_forwarded_ip(entry: &str) -> Option<IpAddr> {
+    let entry = entry.trim().trim_matches('"');
+    if let Ok(ip) = entry.parse::<IpAddr>() {
+        return Some(canonical(ip));
+    }
+    entry
+        .parse::<SocketAddr>()
+        .ok()
+        .map(|sa| canonical(sa.ip()))
 }
 
 #[cfg(test)]
@@ -279,6 +535,158 @@ mod tests {
             .as_ref()
             .map(|f| f.errors().iter().map(|e| e.field.clone()).collect())
             .unwrap_or_default()
+    }
+
+    fn xff(trusted: &str, headers: &[&str]) -> Option<String> {
+        let trusted: TrustedProxies = trusted.parse().unwrap_or_default();
+        forwarded_client(headers.iter().copied(), &trusted).map(|ip| ip.to_string())
+    }
+
+    #[test]
+    fn the_client_address_is_what_our_proxy_saw_not_what_the_client_wrote() {
+        // The client wrote "1.1.1.1"; our ingress appended the address it saw.
+        assert_eq!(
+            xff("", &["1.1.1.1, 203.0.113.7"]),
+            Some("203.0.113.7".into())
+        );
+        assert_eq!(xff("", &["203.0.113.7"]), Some("203.0.113.7".into()));
+        assert_eq!(
+            xff("0", &["1.1.1.1", "203.0.113.7"]),
+            Some("203.0.113.7".into())
+        );
+    }
+
+    #[test]
+    fn more_proxies_of_ours_are_skipped_by_count() {
+        // client → CDN (appends client) → ingress (appends CDN) → us
+        assert_eq!(
+            xff("1", &["9.9.9.9, 203.0.113.7, 198.51.100.20"]),
+            Some("203.0.113.7".into())
+        );
+        assert_eq!(xff("2", &["203.0.113.7"]), Some("203.0.113.7".into()));
+    }
+
+    #[test]
+    fn more_proxies_of_ours_are_skipped_by_network() {
+        let chain = ["9.9.9.9, 203.0.113.7, 10.1.2.3, 10.0.0.5"];
+        assert_eq!(xff("10.0.0.0/8", &chain), Some("203.0.113.7".into()));
+        assert_eq!(
+            xff("10.0.0.5, 10.1.2.3/32", &chain),
+            Some("203.0.113.7".into())
+        );
+        assert_eq!(
+            xff("10.0.0.0/8", &["10.0.0.9, 10.0.0.5"]),
+            Some("10.0.0.9".into())
+        );
+        assert_eq!(
+            xff("fd00::/8", &["[2001:db8::1]:443, fd00::1"]),
+            Some("2001:db8::1".into())
+        );
+        // A mapped IPv4 address is the IPv4 address.
+        assert_eq!(
+            xff("10.0.0.0/8", &["203.0.113.7, ::ffff:10.0.0.5"]),
+            Some("203.0.113.7".into())
+        );
+    }
+
+    #[test]
+    fn garbage_where_our_proxy_wrote_gives_no_address() {
+        assert_eq!(xff("", &["1.1.1.1, unknown"]), None);
+        assert_eq!(
+            xff("10.0.0.0/8", &["junk, 10.0.0.5"]),
+            Some("10.0.0.5".into())
+        );
+        assert_eq!(xff("", &["203.0.113.7:5123"]), Some("203.0.113.7".into()));
+    }
+
+    #[test]
+    fn trusted_proxy_settings_parse_or_say_why_not() {
+        assert_eq!("".parse::<TrustedProxies>(), Ok(TrustedProxies::Hops(0)));
+        assert_eq!("2".parse::<TrustedProxies>(), Ok(TrustedProxies::Hops(2)));
+        assert!("99".parse::<TrustedProxies>().is_err());
+        assert!("10.0.0.0/33".parse::<TrustedProxies>().is_err());
+        assert!("10.0.0.0/8, nonsense".parse::<TrustedProxies>().is_err());
+        let Ok(TrustedProxies::Networks(nets)) = "10.0.0.0/8,fd00::/8".parse::<TrustedProxies>()
+        else {
+            panic!("two networks");
+        };
+        assert_eq!(nets.len(), 2);
+        assert!(nets[0].contains("10.255.0.1".parse().unwrap_or(IpAddr::from([0, 0, 0, 0]))));
+        assert!(!nets[0].contains("11.0.0.1".parse().unwrap_or(IpAddr::from([10, 0, 0, 0]))));
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[expect(dead_code, reason = "fields exist to be deserialised")]
+    struct Filter {
+        status: Option<Colour>,
+        q: Option<String>,
+        limit: Option<u32>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Colour {
+        Red,
+    }
+
+    #[test]
+    fn a_control_character_in_a_query_is_refused_and_the_parameter_named() {
+        for q in [
+            "q=%00", "q=a%00b", "q=%1B", "q=%7F", "q=%C2%85", "%00=1", "q=%0A",
+        ] {
+            let e = parse_query::<Filter>(q).err();
+            assert_eq!(
+                e.as_ref().map(|e| (e.status, e.code.to_string())),
+                Some((StatusCode::BAD_REQUEST, "control_characters".to_owned())),
+                "{q}"
+            );
+        }
+        let e = parse_query::<Filter>("limit=3&q=x%00").err();
+        assert_eq!(e.as_ref().map(field_of), Some(vec!["q".to_owned()]));
+        assert!(parse_query::<Filter>("q=%E6%A2%85%E5%B2%AD+%E8%84%90%E6%A9%99").is_ok());
+    }
+
+    #[test]
+    fn a_bad_query_parameter_is_named_and_the_chinese_message_has_no_english() {
+        let e = parse_query::<Filter>("status=maybe").err();
+        let Some(e) = e else { panic!("accepted") };
+        assert_eq!(e.code, "invalid_query");
+        assert_eq!(field_of(&e), vec!["status".to_owned()]);
+        assert_eq!(e.message.zh, "查询参数 status 不正确");
+        assert!(
+            e.message.en.contains("status") && e.message.en.contains("maybe"),
+            "{}",
+            e.message.en
+        );
+        let e = parse_query::<Filter>("limit=-3").err();
+        assert_eq!(e.as_ref().map(field_of), Some(vec!["limit".to_owned()]));
+        let e = parse_query::<Filter>("colour=red").err();
+        assert_eq!(e.as_ref().map(field_of), Some(vec!["colour".to_owned()]));
+        for e in [
+            parse_query::<Filter>("status=maybe").err(),
+            parse_query::<Filter>("limit=x").err(),
+            parse_query::<Filter>("colour=red").err(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            assert!(!e.message.zh.is_ascii(), "{}", e.message.zh);
+            assert!(
+                !e.message.zh.contains("expected") && !e.message.zh.contains("invalid"),
+                "{}",
+                e.message.zh
+            );
+            let zh_fields = e
+                .fields
+                .as_ref()
+                .map(|f| f.by_field(Lang::Zh))
+                .unwrap_or_default();
+            assert!(
+                zh_fields.values().all(|m| !m.contains("expected")),
+                "{zh_fields:?}"
+            );
+        }
     }
 
     #[test]

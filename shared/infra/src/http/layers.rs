@@ -1,13 +1,14 @@
 //! Middleware shared by every route.
 
 use super::codes::HttpCode;
-use super::error::{ErrorBody, ErrorDetail, RenderableError};
-use super::extract::lang_of;
+use super::error::{ApiError, ErrorBody, ErrorDetail, RenderableError};
+use super::extract::{control_character_in_query, control_characters_in, lang_of};
+use super::listener::MAX_REQUEST_LINE_BYTES;
 use crate::Metrics;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use farmgate_kernel::error::Lang;
 use std::time::Instant;
 
@@ -68,6 +69,7 @@ fn generic_body(status: StatusCode, lang: Lang, request_id: Option<String>) -> E
         StatusCode::REQUEST_TIMEOUT => HttpCode::Timeout,
         StatusCode::UNSUPPORTED_MEDIA_TYPE => HttpCode::UnsupportedMediaType,
         StatusCode::UNAUTHORIZED => HttpCode::Unauthenticated,
+        StatusCode::URI_TOO_LONG => HttpCode::UriTooLong,
         StatusCode::FORBIDDEN => HttpCode::Forbidden,
         s if s.is_server_error() => HttpCode::Internal,
         _ => HttpCode::BadRequest,
@@ -138,4 +140,31 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         );
     }
     resp
+}
+
+/// `Strict-Transport-Security` on every answer (production mode, behind HTTPS): browsers that
+/// once reached us over HTTPS never try plain HTTP again for a year, so nobody on the way can
+/// strip TLS and read the session cookie.
+pub async fn strict_transport_security(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    resp.headers_mut().insert(
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+    );
+    resp
+}
+
+/// Refuses, for every route, what no handler should have to: an address over the limit
+/// (`414 uri_too_long`; the first request of a connection is measured even earlier, by the
+/// listener) and a control character in any query parameter (`400 control_characters`: a NUL
+/// byte reached PostgreSQL and came back as a 500).
+pub async fn check_request_line(req: Request, next: Next) -> Response {
+    let uri_len = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+    if uri_len > MAX_REQUEST_LINE_BYTES {
+        return ApiError::from(HttpCode::UriTooLong).into_response();
+    }
+    if let Some(name) = req.uri().query().and_then(control_character_in_query) {
+        return control_characters_in(&name).into_response();
+    }
+    next.run(req).await
 }

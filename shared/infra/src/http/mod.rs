@@ -5,9 +5,23 @@ pub mod codes;
 pub mod error;
 pub mod extract;
 pub mod layers;
+pub mod listener;
 
 pub use codes::{HttpCode, check_catalogue};
 pub use error::{ApiError, ApiResult};
 pub use extract::{
-    ApiJson, ApiPath, ApiQuery, ClientIp, Lang, RequestLang, RequestMeta, TrustProxy,
+    ApiJson, ApiPath, ApiQuery, ClientIp, IpNet, Lang, PeerAddr, RequestLang, RequestMeta,
+    TrustProxy, TrustedProxies,
 };
+pub use listener::GuardedListener;
+
+/// Compares two secrets in time that does not depend on where they differ (bearer tokens):
+/// both are hashed first, so neither their contents nor their lengths leak through timing.
+pub fn secrets_match(given: &[u8], expected: &[u8]) -> bool {
+    use sha2::{Digest, Sha256};
+    let (a, b) = (Sha256::digest(given), Sha256::digest(expected));
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
+}
