@@ -267,6 +267,13 @@ both_backends! {
         assert_eq!(r.field_code("login"), Some("phone_required"));
     }
 
+    async fn a_code_for_accepting_goes_only_to_ones_own_phone(app) {
+        let me = app.register("13800000003", "陈志明").await;
+        let r = app.post("/api/v1/auth/codes", json!({"phone": "13800000002", "purpose": "accept_invitation"}), Some(&me.token)).await;
+        r.expect_status(403);
+        assert_eq!(app.count("sms_outbox", "phone = '13800000002'").await, 0);
+    }
+
     async fn a_code_for_accepting_needs_a_session(app) {
         let r = app.post("/api/v1/auth/codes", json!({"phone": "13800000002", "purpose": "accept_invitation"}), None).await;
         r.expect_status(401);

@@ -146,5 +146,8 @@ pub fn banner(url: &str, trace_code: Option<&str>) -> String {
     for u in USERS {
         out.push_str(&format!("    {}  {:<4}  {}\n", u.phone, u.name, u.what));
     }
+    out.push_str(&format!(
+        "\n  Text messages (registration and log-in codes) are not sent: the operator reads them at {url}/ops/sms.html\n"
+    ));
     out
 }

@@ -26,7 +26,7 @@ use farmgate_infra::http::{ApiJson, ApiResult, RequestMeta};
         (status = 202, description = "A code is on its way (valid 5 minutes, 5 tries)", body = CodeSentView),
         (status = 400, description = "Unreadable body: `malformed_json`", body = ErrorBody),
         (status = 401, description = "This purpose needs a session: `unauthenticated`", body = ErrorBody),
-        (status = 403, description = "A cookie write from another site: `cross_site_request`", body = ErrorBody),
+        (status = 403, description = "A cookie write from another site, or an invitation code for a phone not one's own: `cross_site_request`, `forbidden`", body = ErrorBody),
         (status = 422, description = "Not a mainland mobile number, or one that cannot receive messages: `validation_failed`, `sms_undeliverable`", body = ErrorBody),
         (status = 429, description = "Asked again too soon, or too often (see `Retry-After`): `resend_too_soon`, `too_many_codes`", body = ErrorBody),
         (status = 500, description = "Our failure: `internal`", body = ErrorBody),

@@ -64,6 +64,14 @@ impl Identity {
         if purpose.needs_session() && actor.is_none() {
             return Err(IdentityError::Unauthenticated);
         }
+        // A code for accepting an invitation only ever proves one's own phone: sending it to
+        // another number would only let a logged-in account text strangers.
+        if let (CodePurpose::AcceptInvitation, Some(actor)) = (purpose, actor) {
+            let me = self.account(actor.account_id).await?;
+            if me.phone.as_deref() != Some(phone.as_str()) {
+                return Err(IdentityError::Forbidden);
+            }
+        }
         let limits = self.config().code_limits;
         let cache = &self.infra().cache;
         // Counted before anything is sent, each checked as it is bumped (atomic in the cache),
