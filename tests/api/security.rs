@@ -253,3 +253,112 @@ both_backends! {
         assert_eq!(r.field_code("title"), Some("invisible_characters"), "{}", r.text);
     }
 }
+
+/// Whether `bytes` still carry the EXIF block (and its GPS marker) of [`jpeg_with_exif`].
+fn carries_exif(bytes: &[u8]) -> bool {
+    bytes.windows(4).any(|w| w == b"Exif") || bytes.windows(11).any(|w| w == b"GPSLatitude")
+}
+
+both_backends! {
+    async fn a_decompression_bomb_is_refused_before_it_is_decoded(app) {
+        let seller = app.seller_with_listing().await;
+        let buyer = app.consumer().await;
+
+        let photo = app
+            .upload(&format!("/api/v1/listings/{}/images", seller.listing), &seller.owner, png_bomb(8000, 8000), "bomb.png")
+            .await;
+        let review = app.upload("/api/v1/review-photos", &buyer, png_bomb(7999, 7000), "bomb.png").await;
+        let evidence = app.upload("/api/v1/claim-evidence", &buyer, png_bomb(8000, 8000), "bomb.png").await;
+
+        for r in [&photo, &review, &evidence] {
+            r.expect_status(413);
+            assert_eq!(r.code(), "payload_too_large", "{}", r.text);
+        }
+    }
+
+    async fn a_speck_is_not_a_listing_photo(app) {
+        let seller = app.seller_with_listing().await;
+
+        let r = app
+            .upload(&format!("/api/v1/listings/{}/images", seller.listing), &seller.owner, png(1, 1), "dot.png")
+            .await;
+
+        r.expect_status(422);
+        assert_eq!(r.field_code("file"), Some("image_too_small"), "{}", r.text);
+        let listing = app.get(&format!("/api/v1/listings/{}", seller.listing), Some(&seller.owner.token)).await;
+        assert_eq!(listing.at("images"), &json!([]), "the speck was kept");
+    }
+
+    async fn a_trace_photo_is_published_without_its_gps(app) {
+        let seller = app.seller_with_listing().await;
+        let batch = app.batch(&seller).await;
+
+        let r = app
+            .upload(&format!("/api/v1/batches/{}/attachments", batch.id), &seller.owner, jpeg_with_exif(), "field.jpg")
+            .await;
+
+        r.expect_status(201);
+        let url = r.str("url").to_owned();
+        let public = app.http.get(app.url(&url)).send().await.expect("the file answers");
+        assert_eq!(public.status().as_u16(), 200, "{url}");
+        let bytes = public.bytes().await.expect("its bytes");
+        assert!(bytes.starts_with(&[0xFF, 0xD8, 0xFF]), "a JPEG");
+        assert!(!carries_exif(&bytes), "the public copy still carries EXIF and GPS");
+    }
+
+    async fn review_photo_addresses_do_not_name_the_reviewer(app) {
+        let buyer = app.consumer().await;
+
+        let r = app.upload("/api/v1/review-photos", &buyer, jpeg_with_exif(), "parcel.jpg").await;
+
+        r.expect_status(201);
+        let account = buyer.account_id.to_string();
+        assert!(!r.text.contains(&account), "the photo's address names its owner: {}", r.text);
+    }
+
+    async fn an_official_sees_the_certificate_phone_masked(app) {
+        let seller = app.seller_with_listing().await;
+        let batch = app.batch(&seller).await;
+        let official = app.official().await;
+
+        let theirs = app.get(&format!("/api/v1/batches/{}", batch.id), Some(&official.token)).await;
+        let own = app.get(&format!("/api/v1/batches/{}", batch.id), Some(&seller.owner.token)).await;
+        let public = app.get(&format!("/api/v1/trace/{}", batch.code), None).await;
+
+        theirs.expect_status(200);
+        own.expect_status(200);
+        public.expect_status(200);
+        let phone = own.str("facts.certificate.contact_phone").to_owned();
+        assert_eq!(phone.len(), 11, "the seller sees the number they entered: {phone}");
+        for (who, r) in [("official", &theirs), ("public", &public)] {
+            assert!(!r.text.contains(&phone), "the {who} sees the phone unmasked: {}", r.text);
+            assert!(r.str("facts.certificate.contact_phone").contains("****"), "{who}: {}", r.text);
+            assert!(r.str("events.0.data.certificate.contact_phone").contains("****"), "{who}: {}", r.text);
+        }
+    }
+
+    async fn box_labels_come_five_hundred_a_sheet(app) {
+        let seller = app.seller_with_listing().await;
+        let batch = app.batch(&seller).await;
+        let owner = &seller.owner;
+        app.post(&format!("/api/v1/batches/{}/units", batch.id), json!({"count": 600}), Some(&owner.token))
+            .await
+            .expect_status(201);
+        let sheet = |page: u32| format!("/batches/{}/labels?units=true&page={page}", batch.id);
+
+        let first = app.get(&sheet(1), Some(&owner.token)).await;
+        let second = app.get(&sheet(2), Some(&owner.token)).await;
+        let third = app.get(&sheet(3), Some(&owner.token)).await;
+        let zeroth = app.get(&sheet(0), Some(&owner.token)).await;
+
+        first.expect_status(200);
+        second.expect_status(200);
+        let labels = |r: &Resp| r.text.matches("<svg").count();
+        assert_eq!(labels(&first), 500, "the first sheet");
+        assert_eq!(labels(&second), 100, "the rest");
+        for r in [&third, &zeroth] {
+            r.expect_status(422);
+            assert_eq!(r.field_code("page"), Some("out_of_range"), "{}", r.text);
+        }
+    }
+}

@@ -49,6 +49,9 @@ pub enum CatalogError {
     /// `payload_too_large` (413), with the photo limits in the message.
     #[error("image too large")]
     ImageTooLarge,
+    /// `server_busy` (503, with `Retry-After`): every photo-decoding slot is taken.
+    #[error(transparent)]
+    Busy(#[from] farmgate_infra::limit::Busy),
     /// `malformed_multipart` (400): an upload that is not multipart form data.
     #[error("malformed multipart upload")]
     MalformedMultipart,
@@ -86,6 +89,7 @@ impl CatalogError {
                 HttpCode::Internal.code()
             }
             CatalogError::Search(_) => HttpCode::Unavailable.code(),
+            CatalogError::Busy(_) => HttpCode::Busy.code(),
         }
     }
 
@@ -141,6 +145,7 @@ impl CatalogError {
                 return HttpCode::Internal.message();
             }
             CatalogError::Search(_) => return HttpCode::Unavailable.message(),
+            CatalogError::Busy(_) => return HttpCode::Busy.message(),
         };
         Msg::new(zh, en)
     }
@@ -161,6 +166,7 @@ impl CatalogError {
                 HttpCode::Internal.status()
             }
             CatalogError::Search(_) => HttpCode::Unavailable.status(),
+            CatalogError::Busy(_) => HttpCode::Busy.status(),
         })
     }
 
@@ -180,6 +186,10 @@ impl CatalogError {
             CatalogError::UnsupportedImage,
             CatalogError::ImageTooLarge,
             CatalogError::MalformedMultipart,
+            CatalogError::Busy(farmgate_infra::limit::Busy {
+                name: "image_decode",
+                retry_after_secs: 1,
+            }),
             CatalogError::Identity(IdentityError::Forbidden),
             CatalogError::Db(DbErr::Custom("example".into())),
             CatalogError::Objects(ObjectError::InvalidKey("example".into())),
@@ -194,6 +204,7 @@ impl From<CatalogError> for ApiError {
         match e {
             // Identity decides its own answers (status, code, text, fields, Retry-After).
             CatalogError::Identity(e) => e.into(),
+            CatalogError::Busy(b) => b.into(),
             CatalogError::Invalid(errs) => ApiError::validation(errs),
             // Failures of ours: the cause goes to the log, the client gets a generic message.
             e @ (CatalogError::Db(_) | CatalogError::Objects(_) | CatalogError::Image(_)) => {

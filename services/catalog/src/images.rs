@@ -4,6 +4,8 @@
 //! held it.
 
 use crate::error::{CatalogError, Result};
+use farmgate_infra::limit::{LimitError, Limiter};
+use farmgate_kernel::FieldError;
 use image::codecs::jpeg::JpegEncoder;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 use std::io::Cursor;
@@ -12,6 +14,17 @@ use std::io::Cursor;
 pub const MAX_UPLOAD_BYTES: usize = 8 * 1024 * 1024;
 /// Largest side accepted (refuses decompression bombs before decoding).
 pub const MAX_SIDE: u32 = 8000;
+/// Most pixels accepted (a 48-megapixel phone photo passes; an 8000×8000 bomb does not).
+pub const MAX_PIXELS: u64 = 50_000_000;
+/// Most memory a decoded picture may take (16-bit channels count double): checked from the
+/// header, before a byte of the picture is decoded.
+pub const MAX_DECODED_BYTES: u64 = 256 * 1024 * 1024;
+/// Smallest side of a listing photo: shoppers see it 1280 px wide, and a speck (a 1×1
+/// "photo") shows them nothing.
+pub const MIN_PHOTO_SIDE: u32 = 200;
+/// Smallest side of a review photo, claim evidence or a document picture: anything a phone
+/// takes, but not a speck.
+pub const MIN_EVIDENCE_SIDE: u32 = 16;
 /// Photos per listing.
 pub const MAX_IMAGES_PER_LISTING: usize = 9;
 
@@ -78,26 +91,64 @@ pub struct Processed {
     pub thumb: Vec<u8>,
 }
 
-/// Checks and re-encodes an upload. CPU work: call it from `spawn_blocking`.
-pub fn process(bytes: &[u8]) -> Result<Processed> {
-    if bytes.len() > MAX_UPLOAD_BYTES {
-        return Err(CatalogError::ImageTooLarge);
-    }
-    let kind = sniff(bytes).ok_or(CatalogError::UnsupportedImage)?;
-    let mut reader = ImageReader::new(Cursor::new(bytes));
-    reader.set_format(kind.format());
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(512 * 1024 * 1024);
-    reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(|e| decode_error(&e))?;
-    // Read the orientation before decoding: the public copies carry no EXIF to say it.
-    let orientation = decoder.orientation().ok();
-    let mut img = DynamicImage::from_decoder(decoder).map_err(|e| decode_error(&e))?;
-    if let Some(o) = orientation {
-        img.apply_orientation(o);
-    }
+/// Checks and re-encodes an upload on the blocking pool, holding a slot of `limiter` (the
+/// shared `image_decode` one): however many uploads arrive at once, only that many pictures
+/// are in memory; the rest wait briefly or are answered `503 busy`.
+pub async fn process_limited(
+    limiter: &Limiter,
+    bytes: bytes::Bytes,
+    min_side: u32,
+) -> Result<Processed> {
+    limiter
+        .run_blocking(move || process(&bytes, min_side))
+        .await
+        .map_err(|e| match e {
+            LimitError::Busy(b) => CatalogError::Busy(b),
+            LimitError::Panicked(j) => CatalogError::Image(j.to_string()),
+        })?
+}
+
+/// A picture of a document (a lab report, a certificate), re-encoded for publishing: EXIF and
+/// every other metadata dropped, turned upright, at most [`DOCUMENT_SIDE`] px a side so the
+/// small print stays legible.
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub kind: Kind,
+    pub width: u32,
+    pub height: u32,
+    /// JPEG.
+    pub jpeg: Vec<u8>,
+}
+
+/// Longest side of a published document picture.
+pub const DOCUMENT_SIDE: u32 = 2400;
+
+/// As [`process_limited`], for a document picture.
+pub async fn process_document_limited(limiter: &Limiter, bytes: bytes::Bytes) -> Result<Document> {
+    limiter
+        .run_blocking(move || process_document(&bytes))
+        .await
+        .map_err(|e| match e {
+            LimitError::Busy(b) => CatalogError::Busy(b),
+            LimitError::Panicked(j) => CatalogError::Image(j.to_string()),
+        })?
+}
+
+/// Checks and re-encodes a document picture. CPU work: call [`process_document_limited`].
+pub fn process_document(bytes: &[u8]) -> Result<Document> {
+    let (kind, img) = decode(bytes, MIN_EVIDENCE_SIDE)?;
+    Ok(Document {
+        kind,
+        width: img.width(),
+        height: img.height(),
+        jpeg: encode_jpeg(&fit(&img, DOCUMENT_SIDE), 85)?,
+    })
+}
+
+/// Checks and re-encodes an upload (refusing one under `min_side` px a side). CPU work: call
+/// [`process_limited`] instead.
+pub fn process(bytes: &[u8], min_side: u32) -> Result<Processed> {
+    let (kind, img) = decode(bytes, min_side)?;
     let (width, height) = (img.width(), img.height());
     let display = encode_jpeg(&fit(&img, DISPLAY_SIDE), 82)?;
     let thumb = encode_jpeg(&fit(&img, THUMB_SIDE), 78)?;
@@ -108,6 +159,45 @@ pub fn process(bytes: &[u8]) -> Result<Processed> {
         display,
         thumb,
     })
+}
+
+/// Sniffs, checks the size from the header (refusing bombs and specks before decoding) and
+/// decodes, turned the way the camera was held.
+fn decode(bytes: &[u8], min_side: u32) -> Result<(Kind, DynamicImage)> {
+    if bytes.len() > MAX_UPLOAD_BYTES {
+        return Err(CatalogError::ImageTooLarge);
+    }
+    let kind = sniff(bytes).ok_or(CatalogError::UnsupportedImage)?;
+    let mut reader = ImageReader::new(Cursor::new(bytes));
+    reader.set_format(kind.format());
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_DECODED_BYTES);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(|e| decode_error(&e))?;
+    let (w, h) = decoder.dimensions();
+    if u64::from(w) * u64::from(h) > MAX_PIXELS || decoder.total_bytes() > MAX_DECODED_BYTES {
+        return Err(CatalogError::ImageTooLarge);
+    }
+    if w.min(h) < min_side {
+        return Err(CatalogError::Invalid(
+            FieldError::new(
+                "file",
+                "image_too_small",
+                format!("图片太小：边长至少 {min_side} 像素"),
+                format!("the image is too small: at least {min_side} pixels a side"),
+            )
+            .into(),
+        ));
+    }
+    // Read the orientation before decoding: the public copies carry no EXIF to say it.
+    let orientation = decoder.orientation().ok();
+    let mut img = DynamicImage::from_decoder(decoder).map_err(|e| decode_error(&e))?;
+    if let Some(o) = orientation {
+        img.apply_orientation(o);
+    }
+    Ok((kind, img))
 }
 
 fn decode_error(e: &image::ImageError) -> CatalogError {
@@ -166,7 +256,7 @@ mod tests {
 
     #[test]
     fn a_large_photo_gets_a_display_copy_and_a_thumbnail_as_jpeg() {
-        let Ok(p) = process(&png(2000, 1000)) else {
+        let Ok(p) = process(&png(2000, 1000), MIN_PHOTO_SIDE) else {
             panic!("a valid PNG processes")
         };
         assert_eq!((p.width, p.height), (2000, 1000));
@@ -182,16 +272,80 @@ mod tests {
         let mut fake = b"\x89PNG\r\n\x1a\n".to_vec();
         fake.extend_from_slice(b"not really a png");
         assert!(matches!(
-            process(&fake),
+            process(&fake, MIN_PHOTO_SIDE),
             Err(CatalogError::UnsupportedImage)
         ));
         assert!(matches!(
-            process(b"hello"),
+            process(b"hello", MIN_PHOTO_SIDE),
             Err(CatalogError::UnsupportedImage)
         ));
         assert!(matches!(
-            process(&vec![0u8; MAX_UPLOAD_BYTES + 1]),
+            process(&vec![0u8; MAX_UPLOAD_BYTES + 1], MIN_PHOTO_SIDE),
             Err(CatalogError::ImageTooLarge)
         ));
+    }
+
+    /// A PNG header claiming `w`×`h` at 16 bits per channel, RGBA, with a tiny (bogus) body:
+    /// what a decompression bomb looks like before anyone decodes it.
+    fn bomb_header(w: u32, h: u32) -> Vec<u8> {
+        fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+            out.extend_from_slice(&u32::try_from(data.len()).unwrap_or(0).to_be_bytes());
+            let mut crc = crc32fast::Hasher::new();
+            crc.update(kind);
+            crc.update(data);
+            out.extend_from_slice(kind);
+            out.extend_from_slice(data);
+            out.extend_from_slice(&crc.finalize().to_be_bytes());
+        }
+        let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+        let mut ihdr = [w.to_be_bytes(), h.to_be_bytes()].concat();
+        ihdr.extend_from_slice(&[16, 6, 0, 0, 0]);
+        chunk(&mut out, b"IHDR", &ihdr);
+        chunk(
+            &mut out,
+            b"IDAT",
+            &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+        );
+        chunk(&mut out, b"IEND", &[]);
+        out
+    }
+
+    #[test]
+    fn a_bomb_is_refused_from_its_header_before_decoding() {
+        // 8000×8000 at 16-bit RGBA would take 512 MB decoded; 7999×7000 too (448 MB).
+        for (w, h) in [(8000, 8000), (7999, 7000), (MAX_SIDE + 1, 16)] {
+            assert!(
+                matches!(
+                    process(&bomb_header(w, h), MIN_EVIDENCE_SIDE),
+                    Err(CatalogError::ImageTooLarge)
+                ),
+                "{w}×{h} was not refused as too large"
+            );
+        }
+    }
+
+    #[test]
+    fn a_speck_is_not_a_photo() {
+        for (w, h) in [(1, 1), (MIN_PHOTO_SIDE - 1, 800), (800, 40)] {
+            let r = process(&png(w, h), MIN_PHOTO_SIDE);
+            let code = match &r {
+                Err(CatalogError::Invalid(errs)) => errs.codes_by_field().get("file").cloned(),
+                _ => None,
+            };
+            assert_eq!(code.as_deref(), Some("image_too_small"), "{w}×{h}: {r:?}");
+        }
+        assert!(process(&png(MIN_PHOTO_SIDE, MIN_PHOTO_SIDE), MIN_PHOTO_SIDE).is_ok());
+        assert!(process(&png(1, 1), MIN_EVIDENCE_SIDE).is_err());
+        assert!(process(&png(64, 48), MIN_EVIDENCE_SIDE).is_ok());
+    }
+
+    #[test]
+    fn a_document_picture_is_republished_without_its_metadata_and_legible() {
+        let Ok(d) = process_document(&png(3000, 1500)) else {
+            panic!("a valid PNG processes")
+        };
+        let size = image::load_from_memory(&d.jpeg).map(|i| (i.width(), i.height()));
+        assert_eq!(size.ok(), Some((DOCUMENT_SIDE, DOCUMENT_SIDE / 2)));
+        assert_eq!(sniff(&d.jpeg), Some(Kind::Jpeg));
     }
 }

@@ -196,6 +196,7 @@ pub async fn build_infra(settings: &Settings, options: &BuildOptions) -> anyhow:
     tracing::info!(backend = db::backend_name(&db), "outbox");
     let sms = build_sms(settings, &db, &options.clock)?;
 
+    let metrics = Metrics::new();
     Ok(Infra {
         db,
         objects,
@@ -203,7 +204,8 @@ pub async fn build_infra(settings: &Settings, options: &BuildOptions) -> anyhow:
         outbox: Outbox::new(options.clock.clone()),
         sms,
         clock: options.clock.clone(),
-        metrics: Metrics::new(),
+        limits: farmgate_infra::limit::SharedLimits::new(&metrics),
+        metrics,
     })
 }
 

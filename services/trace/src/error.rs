@@ -63,6 +63,9 @@ pub enum TraceError {
     /// `unsupported_file` (415).
     #[error("unsupported file")]
     UnsupportedFile,
+    /// `too_many_attachments` (409): a batch holds at most 200 files.
+    #[error("too many attachments")]
+    TooManyAttachments,
     /// `payload_too_large` (413).
     #[error("file too large")]
     TooLarge,
@@ -114,6 +117,7 @@ impl TraceError {
             TraceError::ConcurrentUpdate => "concurrent_update",
             TraceError::Busy => "busy",
             TraceError::UnsupportedFile => "unsupported_file",
+            TraceError::TooManyAttachments => "too_many_attachments",
             TraceError::TooLarge => HttpCode::PayloadTooLarge.code(),
             TraceError::MalformedMultipart => "malformed_multipart",
             TraceError::Identity(_) => "identity",
@@ -169,6 +173,10 @@ impl TraceError {
                 "刚刚有人同时生成了单品码，请刷新后再试",
                 "unit codes were being issued at the same moment; refresh and try again",
             ),
+            TraceError::TooManyAttachments => (
+                "这个批次的附件已达 200 个上限",
+                "this batch already holds the most files allowed (200)",
+            ),
             TraceError::UnsupportedFile => (
                 "仅支持 PDF 文件或 JPEG、PNG、WebP 图片",
                 "only PDF files and JPEG, PNG or WebP images are accepted",
@@ -213,6 +221,7 @@ impl TraceError {
             TraceError::ConcurrentUpdate,
             TraceError::Busy,
             TraceError::UnsupportedFile,
+            TraceError::TooManyAttachments,
             TraceError::TooLarge,
             TraceError::MalformedMultipart,
             TraceError::Identity(IdentityError::Forbidden),
@@ -254,7 +263,8 @@ impl From<TraceError> for ApiError {
             | TraceError::NotInspected
             | TraceError::ChainBroken
             | TraceError::ConcurrentUpdate
-            | TraceError::Busy => StatusCode::CONFLICT,
+            | TraceError::Busy
+            | TraceError::TooManyAttachments => StatusCode::CONFLICT,
             TraceError::UnsupportedFile => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             TraceError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             TraceError::MalformedMultipart => StatusCode::BAD_REQUEST,

@@ -43,6 +43,8 @@ pub struct Infra {
     pub sms: Arc<dyn SmsSender>,
     pub clock: Clock,
     pub metrics: Metrics,
+    /// Bounded concurrency for the expensive steps rooms share (images, labels, exports).
+    pub limits: limit::SharedLimits,
 }
 
 impl std::fmt::Debug for Infra {

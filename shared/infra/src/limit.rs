@@ -4,7 +4,7 @@
 //!
 //! A [`Limiter`] is a named semaphore with a queue: a caller takes a slot when one is free,
 //! waits in the queue up to `queue_timeout` otherwise, and is turned away with [`Busy`] — the
-//! HTTP answer `503 busy` with `Retry-After` — when the queue time is over or `max_waiting`
+//! HTTP answer `503 server_busy` with `Retry-After` — when the queue time is over or `max_waiting`
 //! callers are already queued (so a flood cannot pile up waiting requests either). The series
 //! `farmgate_limiter_in_use`, `farmgate_limiter_waiting` and `farmgate_limiter_rejected_total`
 //! (label `name`) show each limiter at `/metrics`.
@@ -82,7 +82,7 @@ impl std::fmt::Debug for Limiter {
     }
 }
 
-/// No slot within the queue time, or the queue is full: answer `503 busy` with `Retry-After`.
+/// No slot within the queue time, or the queue is full: answer `503 server_busy` with `Retry-After`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{name} is busy: no free slot (retry after {retry_after_secs} s)")]
 pub struct Busy {
@@ -339,5 +339,35 @@ mod tests {
         ));
         assert_eq!(slow.await.ok(), Some(true));
         assert_eq!(l.run_blocking(|| 2).await.ok(), Some(2));
+    }
+}
+
+/// The limiters of the expensive steps several rooms share, made once at start and carried in
+/// [`crate::Infra`]: decoding photos (listing photos, review photos, claim evidence, trace
+/// attachments), drawing label sheets, and writing exports.
+#[derive(Clone, Debug)]
+pub struct SharedLimits {
+    pub images: Limiter,
+    pub labels: Limiter,
+    pub exports: Limiter,
+}
+
+impl SharedLimits {
+    pub fn new(metrics: &Metrics) -> Self {
+        let cpu = LimiterConfig::cpu_bound();
+        Self {
+            images: Limiter::new("image_decode", cpu, metrics),
+            labels: Limiter::new("label_sheet", cpu, metrics),
+            // An export streams for a while: fewer at once, a short queue.
+            exports: Limiter::new(
+                "export",
+                LimiterConfig {
+                    permits: cpu.permits,
+                    queue_timeout: Duration::from_secs(5),
+                    max_waiting: cpu.permits * 4,
+                },
+                metrics,
+            ),
+        }
     }
 }

@@ -65,9 +65,12 @@ function recallReason(batch) {
   return last && last.data && typeof last.data.reason === 'string' ? last.data.reason : '';
 }
 
-function newTab(href, key, testid, cls = 'btn btn-secondary') {
+/** Box labels the server draws on one sheet (`MAX_UNIT_LABELS_PER_SHEET` in trace). */
+const UNIT_LABELS_PER_SHEET = 500;
+
+function newTab(href, key, testid, cls = 'btn btn-secondary', args = undefined) {
   return el('a', { class: cls, href, target: '_blank', rel: 'noopener', 'data-testid': testid },
-    el('span', { i18n: key }),
+    el('span', args ? { i18n: key, args } : { i18n: key }),
     el('span', { class: 'visually-hidden', i18n: 'batch.new_tab' }));
 }
 
@@ -173,9 +176,20 @@ function renderCode(batch) {
   const actions = [newTab(publicHref(batch.code), 'batch.view_public', 'view-public')];
   if (view.editable) {
     actions.push(newTab(base, 'batch.print_labels', 'print-labels'));
-    actions.push((batch.units_issued ?? 0) > 0
-      ? newTab(base + '&units=true', 'batch.print_unit_labels', 'print-unit-labels')
-      : el('span', { class: 'hint', i18n: 'batch.units_first', 'data-testid': 'print-unit-labels-later' }));
+    const units = batch.units_issued ?? 0;
+    if (units === 0) {
+      actions.push(el('span', { class: 'hint', i18n: 'batch.units_first', 'data-testid': 'print-unit-labels-later' }));
+    } else if (units <= UNIT_LABELS_PER_SHEET) {
+      actions.push(newTab(base + '&units=true', 'batch.print_unit_labels', 'print-unit-labels'));
+    } else {
+      // The server draws at most UNIT_LABELS_PER_SHEET box labels a sheet: one link a sheet.
+      for (let page = 1; (page - 1) * UNIT_LABELS_PER_SHEET < units; page++) {
+        const from = (page - 1) * UNIT_LABELS_PER_SHEET + 1;
+        const to = Math.min(page * UNIT_LABELS_PER_SHEET, units);
+        actions.push(newTab(`${base}&units=true&page=${page}`, 'batch.print_unit_labels_range',
+          `print-unit-labels-${page}`, 'btn btn-secondary', { from, to }));
+      }
+    }
   }
   replaceChildren($('#code-actions'), actions);
 }

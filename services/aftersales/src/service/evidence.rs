@@ -54,10 +54,12 @@ impl Aftersales {
         if stored::unused_count(db, actor.account_id).await? >= MAX_UNUSED_EVIDENCE {
             return Err(AftersalesError::TooManyPhotos);
         }
-        let input = bytes.clone();
-        let processed = tokio::task::spawn_blocking(move || images::process(&input))
-            .await
-            .map_err(|e| AftersalesError::Internal(e.to_string()))??;
+        let processed = images::process_limited(
+            &self.infra().limits.images,
+            bytes.clone(),
+            images::MIN_EVIDENCE_SIDE,
+        )
+        .await?;
         let id = EvidenceId::new();
         let account = actor.account_id.as_uuid();
         let original = object_key(&format!(

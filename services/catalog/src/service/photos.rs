@@ -43,10 +43,12 @@ impl Catalog {
         bytes: bytes::Bytes,
         uploaded_by: AccountId,
     ) -> Result<image::Model> {
-        let input = bytes.clone();
-        let processed = tokio::task::spawn_blocking(move || images::process(&input))
-            .await
-            .map_err(|e| CatalogError::Image(e.to_string()))??;
+        let processed = images::process_limited(
+            &self.infra().limits.images,
+            bytes.clone(),
+            images::MIN_PHOTO_SIDE,
+        )
+        .await?;
         let id = ImageId::new();
         tracing::Span::current().record("image.id", tracing::field::display(id));
         let key = |s: String| ObjectKey::parse(&s).map_err(CatalogError::from);

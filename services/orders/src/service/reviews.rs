@@ -112,15 +112,19 @@ impl Orders {
         if unused >= MAX_UNUSED_PHOTOS {
             return Err(OrdersError::TooManyPhotos);
         }
-        let input = bytes.clone();
-        let processed = tokio::task::spawn_blocking(move || images::process(&input))
-            .await
-            .map_err(|e| OrdersError::Internal(e.to_string()))??;
+        let processed = images::process_limited(
+            &self.infra().limits.images,
+            bytes.clone(),
+            images::MIN_EVIDENCE_SIDE,
+        )
+        .await?;
         let id = Uuid::now_v7();
         let key =
             |s: String| ObjectKey::parse(&s).map_err(|e| OrdersError::Internal(e.to_string()));
-        let display = key(format!("public/reviews/{account}/{id}/display.jpg"))?;
-        let thumb = key(format!("public/reviews/{account}/{id}/thumb.jpg"))?;
+        // The public address names the photo only: an anonymous review's photos must not
+        // say whose they are (the owner is in the database, for the quota and the review).
+        let display = key(format!("public/reviews/{id}/display.jpg"))?;
+        let thumb = key(format!("public/reviews/{id}/thumb.jpg"))?;
         let objects = &self.infra().objects;
         let stored = objects
             .put(&display, processed.display.into(), "image/jpeg")

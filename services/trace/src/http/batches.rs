@@ -81,12 +81,22 @@ pub async fn get_batch(
     ApiPath(id): ApiPath<BatchId>,
 ) -> ApiResult<Json<BatchView>> {
     let record = trace.detail(&actor, id).await?;
-    Ok(Json(BatchView::of(
+    let view = BatchView::of(
         &trace,
         &record,
         &base_url(&trace, &headers),
         lang_of(&headers),
-    )))
+    );
+    // The seller's members entered the contact, the platform staff may need to call it;
+    // officials (and anyone else allowed to look) see it masked.
+    let own = actor
+        .membership(farmgate_kernel::id::OrgId(record.batch.seller_org_id))
+        .is_some();
+    Ok(Json(if own || actor.is_platform_staff() {
+        view
+    } else {
+        view.masked()
+    }))
 }
 
 #[derive(ToSchema)]
@@ -110,10 +120,10 @@ pub struct FileUpload {
         (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
         (status = 403, description = "Not a selling member of the batch's seller: `forbidden`, `read_only`, `cross_site_request`", body = ErrorBody),
         (status = 404, description = "No such batch: `not_found`", body = ErrorBody),
-        (status = 409, description = "The seller is not verified: `org_not_verified`", body = ErrorBody),
-        (status = 413, description = "Over 10 MB: `payload_too_large`", body = ErrorBody),
-        (status = 415, description = "Not a PDF, JPEG, PNG or WebP: `unsupported_file`", body = ErrorBody),
-        (status = 422, description = "No *file* field: `validation_failed`", body = ErrorBody),
+        (status = 409, description = "The seller is not verified: `org_not_verified`; the batch holds 200 files already: `too_many_attachments`", body = ErrorBody),
+        (status = 413, description = "Over 10 MB, or a picture over 50 megapixels: `payload_too_large`", body = ErrorBody),
+        (status = 415, description = "Not a PDF, JPEG, PNG or WebP: `unsupported_file`; a picture that does not decode: `unsupported_image`", body = ErrorBody),
+        (status = 422, description = "No *file* field, or a picture under 120 px a side: `validation_failed`", body = ErrorBody),
     ))]
 pub async fn upload(
     State(trace): State<Trace>,

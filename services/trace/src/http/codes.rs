@@ -11,6 +11,7 @@ use axum::response::Response;
 use farmgate_identity::{Actor, AuthUser};
 use farmgate_infra::http::error::ErrorBody;
 use farmgate_infra::http::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
+use farmgate_kernel::FieldError;
 use farmgate_kernel::id::BatchId;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -103,9 +104,12 @@ async fn qr(
     let url = format!("{}/t/{}", base_url(trace, headers), record.batch.code);
     let size = size.unwrap_or(512).clamp(64, 2048);
     let (body, ct) = if png {
-        let bytes = tokio::task::spawn_blocking(move || labels::qr_png(&url, size))
-            .await
-            .map_err(ApiError::internal)??;
+        let bytes = trace
+            .infra()
+            .limits
+            .labels
+            .run_blocking(move || labels::qr_png(&url, size))
+            .await??;
         (Body::from(bytes), "image/png")
     } else {
         (Body::from(labels::qr_svg(&url, size)?), "image/svg+xml")
@@ -164,9 +168,17 @@ pub async fn qr_png(
 pub struct LabelQuery {
     per_page: Option<u32>,
     units: Option<bool>,
+    /// With `units=true`: which sheet of [`MAX_UNIT_LABELS_PER_SHEET`] box labels (from 1).
+    page: Option<u32>,
 }
 
-/// A printable A4 label sheet (HTML). With `units=true`, one label per box code.
+/// Box labels drawn on one sheet: each is a QR code, and 100,000 of them in one request took
+/// the memory and a core for as long as it liked.
+pub const MAX_UNIT_LABELS_PER_SHEET: usize = 500;
+
+/// A printable A4 label sheet (HTML). With `units=true`, one label per box code, at most
+/// [`MAX_UNIT_LABELS_PER_SHEET`] a sheet (`page` picks the sheet). Drawn on the blocking pool
+/// under the shared `label_sheet` limiter.
 pub async fn labels_page(
     State(trace): State<Trace>,
     AuthUser(actor): AuthUser,
@@ -176,17 +188,33 @@ pub async fn labels_page(
 ) -> ApiResult<Response> {
     let record = trace.detail(&actor, id).await?;
     let units = if q.units.unwrap_or(false) {
-        Some(trace.units(&actor, id).await?)
+        let all = trace.units(&actor, id).await?;
+        let page = usize::try_from(q.page.unwrap_or(1)).unwrap_or(usize::MAX);
+        let start = page
+            .checked_sub(1)
+            .and_then(|p| p.checked_mul(MAX_UNIT_LABELS_PER_SHEET))
+            .filter(|s| *s < all.len().max(1))
+            .ok_or_else(|| {
+                ApiError::from(FieldError::new(
+                    "page",
+                    "out_of_range",
+                    "没有这一页标签",
+                    "there is no such sheet of labels",
+                ))
+            })?;
+        let end = (start + MAX_UNIT_LABELS_PER_SHEET).min(all.len());
+        Some(all[start..end].to_vec())
     } else {
         None
     };
     let base = base_url(&trace, &headers);
     let per_page = q.per_page.unwrap_or(12);
-    let html = tokio::task::spawn_blocking(move || {
-        labels::sheet(&record, &base, per_page, units.as_deref())
-    })
-    .await
-    .map_err(ApiError::internal)??;
+    let html = trace
+        .infra()
+        .limits
+        .labels
+        .run_blocking(move || labels::sheet(&record, &base, per_page, units.as_deref()))
+        .await??;
     let mut resp = html_response(StatusCode::OK, html);
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

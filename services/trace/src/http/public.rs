@@ -14,7 +14,6 @@ use farmgate_identity::{AuthUser, PlatformRole};
 use farmgate_infra::http::error::ErrorBody;
 use farmgate_infra::http::{ApiPath, ApiQuery, ApiResult};
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::IntoParams;
 
 async fn public_record(trace: &Trace, code: &str) -> Result<Record, TraceError> {
@@ -28,7 +27,7 @@ async fn public_record(trace: &Trace, code: &str) -> Result<Record, TraceError> 
 #[utoipa::path(get, path = "/api/v1/trace/{code}", tag = "trace",
     params(("code" = String, Path, description = "The trace code, in any spelling people type")),
     responses(
-        (status = 200, description = "The record, the contact phone masked", body = BatchView),
+        (status = 200, description = "The record, every phone number masked", body = BatchView),
         (status = 404, description = "No batch has this code: `not_found`", body = ErrorBody),
     ))]
 pub async fn public_json(
@@ -37,17 +36,14 @@ pub async fn public_json(
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<BatchView>> {
     let record = public_record(&trace, &code).await?;
-    let mut view = BatchView::of(
+    // The public sees every phone masked, in the facts and in the events, as on the scan page.
+    let view = BatchView::of(
         &trace,
         &record,
         &base_url(&trace, &headers),
         lang_of(&headers),
-    );
-    // The public sees the certificate's contact masked, as on the scan page.
-    if let Some(phone) = view.facts["certificate"]["contact_phone"].as_str() {
-        view.facts["certificate"]["contact_phone"] =
-            Value::String(farmgate_kernel::Phone::mask(phone).unwrap_or_default());
-    }
+    )
+    .masked();
     Ok(Json(view))
 }
 

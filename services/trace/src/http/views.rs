@@ -144,7 +144,36 @@ pub struct BatchView {
     pub created_at: DateTime<Utc>,
 }
 
+/// Masks every phone number in a recorded body (fields named `phone` or `…_phone`, at any
+/// depth), as the scan page shows them: `138****0001`.
+fn mask_phones(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for (k, field) in map.iter_mut() {
+                match field {
+                    Value::String(s) if k == "phone" || k.ends_with("_phone") => {
+                        *s = farmgate_kernel::Phone::mask(s).unwrap_or_default();
+                    }
+                    other => mask_phones(other),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(mask_phones),
+        _ => {}
+    }
+}
+
 impl BatchView {
+    /// The view with every phone number masked, in the facts and in every event: what the
+    /// public and anyone but the seller's members and the platform staff see.
+    pub(super) fn masked(mut self) -> Self {
+        mask_phones(&mut self.facts);
+        for e in &mut self.events {
+            mask_phones(&mut e.data);
+        }
+        self
+    }
+
     /// A record as its seller sees it; `base` is the address QR codes point at.
     pub(super) fn of(trace: &Trace, record: &Record, base: &str, lang: KLang) -> Self {
         let b = &record.batch;

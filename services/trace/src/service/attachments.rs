@@ -1,6 +1,6 @@
 //! Lab reports and photos, stored before the record that cites them.
 
-use super::MAX_ATTACHMENT_BYTES;
+use super::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_BATCH};
 use crate::Trace;
 use crate::error::{Result, TraceError};
 use crate::store::{attachment, queries};
@@ -23,13 +23,31 @@ impl Trace {
         if bytes.len() > MAX_ATTACHMENT_BYTES {
             return Err(TraceError::TooLarge);
         }
-        let (content_type, ext) = if bytes.starts_with(b"%PDF-") {
-            ("application/pdf", "pdf")
+        let db = &self.infra().db;
+        if queries::count_attachments(db, batch_id).await? >= MAX_ATTACHMENTS_PER_BATCH {
+            return Err(TraceError::TooManyAttachments);
+        }
+        // A picture is published re-encoded (no EXIF: a phone photo's GPS is the farm's or the
+        // farmer's home); the upload as received is kept privately. A PDF is published as is.
+        let id = Uuid::now_v7();
+        let (content_type, ext, public) = if bytes.starts_with(b"%PDF-") {
+            ("application/pdf", "pdf", bytes)
         } else {
-            match farmgate_catalog::images::sniff(&bytes) {
-                Some(k) => (k.content_type(), k.extension()),
-                None => return Err(TraceError::UnsupportedFile),
-            }
+            let kind =
+                farmgate_catalog::images::sniff(&bytes).ok_or(TraceError::UnsupportedFile)?;
+            let doc = farmgate_catalog::images::process_document_limited(
+                &self.infra().limits.images,
+                bytes.clone(),
+            )
+            .await?;
+            let original =
+                ObjectKey::parse(&format!("private/trace/{}/{id}.{}", b.id, kind.extension()))
+                    .map_err(|e| TraceError::Internal(e.to_string()))?;
+            self.infra()
+                .objects
+                .put(&original, bytes, kind.content_type())
+                .await?;
+            ("image/jpeg", "jpg", bytes::Bytes::from(doc.jpeg))
         };
         let name: String = name
             .chars()
@@ -43,10 +61,9 @@ impl Trace {
         } else {
             name
         };
-        let id = Uuid::now_v7();
         let key = ObjectKey::parse(&format!("public/trace/{}/{id}.{ext}", b.id))
             .map_err(|e| TraceError::Internal(e.to_string()))?;
-        let stored = self.infra().objects.put(&key, bytes, content_type).await?;
+        let stored = self.infra().objects.put(&key, public, content_type).await?;
         let model = attachment::Model {
             id,
             batch_id: b.id,
@@ -58,7 +75,7 @@ impl Trace {
             uploaded_by: actor.account_id.as_uuid(),
             created_at: self.now(),
         };
-        queries::insert_attachment(&self.infra().db, model.clone()).await?;
+        queries::insert_attachment(db, model.clone()).await?;
         Ok(model)
     }
 }

@@ -41,6 +41,9 @@ pub mod topics {
 
 /// Largest attachment (lab reports, photos).
 pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
+/// Attachments a batch may hold (cited or not): a season's reports and photos fit many times
+/// over; a script uploading without end does not.
+pub const MAX_ATTACHMENTS_PER_BATCH: u64 = 200;
 /// Unit codes per request.
 pub const MAX_UNITS_PER_REQUEST: i64 = 5000;
 

@@ -213,6 +213,14 @@ pub async fn insert_attachment(
         .map(|_| ())
 }
 
+/// How many files were uploaded to this batch.
+pub async fn count_attachments(conn: &impl ConnectionTrait, batch: BatchId) -> Result<u64, DbErr> {
+    attachment::Entity::find()
+        .filter(attachment::Column::BatchId.eq(batch.0))
+        .count(conn)
+        .await
+}
+
 /// Those of `ids` that were uploaded to this batch.
 pub async fn attachments_of(
     conn: &impl ConnectionTrait,

@@ -87,7 +87,7 @@ impl HttpCode {
             HttpCode::BadRequest => "bad_request",
             HttpCode::ControlCharacters => "control_characters",
             HttpCode::UriTooLong => "uri_too_long",
-            HttpCode::Busy => "busy",
+            HttpCode::Busy => "server_busy",
         }
     }
 

@@ -113,7 +113,7 @@ impl ApiError {
         self
     }
 
-    /// 503 `busy` with `Retry-After`: an expensive step has no free slot (see
+    /// 503 `server_busy` with `Retry-After`: an expensive step has no free slot (see
     /// [`crate::limit`]).
     pub fn busy(retry_after_secs: u64) -> Self {
         let mut e = Self::from(HttpCode::Busy);
