@@ -193,7 +193,8 @@ run_browser_tests() {
     done
     env "${unset_args[@]}" FARMGATE_ADDR="127.0.0.1:$port" FARMGATE_DATA_DIR="$data" \
         FARMGATE_ASSETS_DIR="$ROOT/frontend-assets" \
-        FARMGATE_LOGIN_ATTEMPTS_PER_ADDRESS=1000 \
+        FARMGATE_LOGIN_ATTEMPTS_PER_ADDRESS=1000 FARMGATE_CODES_PER_ADDRESS_PER_HOUR=1000 \
+        FARMGATE_REGISTRATIONS_PER_ADDRESS_PER_HOUR=1000 \
         "$bin" serve --demo >"$log" 2>&1 </dev/null &
     pid=$!
     fg_track farmgate "$pid" ""

@@ -16,7 +16,8 @@ mod m20261126_000010_order_indexes;
 mod m20261127_000011_stats;
 mod m20261127_000012_stats_delivered;
 mod m20261128_000013_sms_outbox;
-mod m20261206_000014_webhook_receipt_digest;
+mod m20261129_000014_verified_people;
+mod m20261206_000015_webhook_receipt_digest;
 mod util;
 
 pub struct Migrator;
@@ -38,7 +39,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000011_stats::Migration),
             Box::new(m20261127_000012_stats_delivered::Migration),
             Box::new(m20261128_000013_sms_outbox::Migration),
-            Box::new(m20261206_000014_webhook_receipt_digest::Migration),
+            Box::new(m20261129_000014_verified_people::Migration),
+            Box::new(m20261206_000015_webhook_receipt_digest::Migration),
         ]
     }
 }

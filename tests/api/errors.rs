@@ -20,7 +20,7 @@ both_backends! {
         let r = app.post("/api/v1/auth/login", json!({"login": 13800000001u64, "password": "x"}), None).await;
         r.expect_status(422);
         assert!(r.field("login").is_some(), "{}", r.text);
-        let r = app.post("/api/v1/auth/register", json!({"display_name": ["a"], "phone": "13800000001", "password": PASSWORD}), None).await;
+        let r = app.post("/api/v1/auth/register", json!({"display_name": ["a"], "phone": "13800000001", "password": PASSWORD, "code": "123456"}), None).await;
         r.expect_status(422);
         assert!(r.field("display_name").is_some(), "{}", r.text);
     }
@@ -68,7 +68,7 @@ both_backends! {
         let en = app.send(app.http.post(app.url("/api/v1/auth/login")).header("accept-language", "en-US,en;q=0.9").json(&json!({"login": "13800000001", "password": "nope-nope"}))).await;
         assert_eq!(zh.body["error"]["message"], "账号或密码错误");
         assert_eq!(en.body["error"]["message"], "wrong login or password");
-        let r = app.send(app.http.post(app.url("/api/v1/auth/register")).header("accept-language", "en").json(&json!({"display_name": "x", "phone": "123", "password": PASSWORD}))).await;
+        let r = app.send(app.http.post(app.url("/api/v1/auth/register")).header("accept-language", "en").json(&json!({"display_name": "x", "phone": "123", "password": PASSWORD, "code": "123456"}))).await;
         assert!(r.field("phone").is_some_and(|m| m.contains("mobile number")), "{}", r.text);
     }
 

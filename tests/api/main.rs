@@ -12,6 +12,7 @@ mod openapi;
 mod ops;
 mod orders;
 mod orgs;
+mod people;
 mod security;
 mod stats;
 mod trace;

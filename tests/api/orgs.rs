@@ -86,7 +86,7 @@ both_backends! {
         let inv = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "13800000002", "role": "staff"}), Some(&owner.token)).await;
         inv.expect_status(201);
         let inv_id = inv.id();
-        app.post_empty(&format!("/api/v1/invitations/{inv_id}/accept"), Some(&staff.token)).await.expect_status(200);
+        app.accept_invitation(&staff, inv_id).await.expect_status(200);
 
         app.get(&format!("/api/v1/orgs/{org}"), Some(&staff.token)).await.expect_status(200);
         let r = app.patch(&format!("/api/v1/orgs/{org}"), json!({"contact_name": "刘晓燕"}), Some(&staff.token)).await;
@@ -121,10 +121,11 @@ both_backends! {
         mine.expect_status(200);
         assert_eq!(mine.body[0]["org"]["name"], "梅岭脐橙专业合作社");
         let id = mine.uuid("0.id");
-        let accepted = app.post_empty(&format!("/api/v1/invitations/{id}/accept"), Some(&staff.token)).await;
+        let accepted = app.accept_invitation(&staff, id).await;
         accepted.expect_status(200);
         assert_eq!(accepted.body["role"], "staff");
-        app.post_empty(&format!("/api/v1/invitations/{id}/accept"), Some(&staff.token)).await.expect_status(404);
+        let again = app.post(&format!("/api/v1/invitations/{id}/accept"), json!({"code": "000000"}), Some(&staff.token)).await;
+        again.expect_status(404);
 
         let members = app.get(&format!("/api/v1/orgs/{org}/members"), Some(&staff.token)).await;
         members.expect_status(200);
@@ -140,7 +141,7 @@ both_backends! {
         let inv = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "13800000002", "role": "owner"}), Some(&owner.token)).await;
         let id = inv.id();
         let intruder = app.register("13800000003", "陈志明").await;
-        app.post_empty(&format!("/api/v1/invitations/{id}/accept"), Some(&intruder.token)).await.expect_status(404);
+        app.accept_invitation(&intruder, id).await.expect_status(404);
         assert_eq!(app.count("memberships", "1=1").await, 1, "only the owner is a member");
     }
 
@@ -148,15 +149,14 @@ both_backends! {
         let op = app.operator().await;
         let owner = app.register("13800000001", "李国强").await;
         let org = app.verified_org(&owner, &op, "family_farm", "白云山土鸡家庭农场").await;
-        let inv = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "wang@example.cn", "role": "staff"}), Some(&owner.token)).await;
+        let inv = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "13800000002", "role": "staff"}), Some(&owner.token)).await;
         inv.expect_status(201);
         let id = inv.id();
         app.delete(&format!("/api/v1/orgs/{org}/invitations/{id}"), Some(&owner.token)).await.expect_status(204);
         let listed = app.get(&format!("/api/v1/orgs/{org}/invitations"), Some(&owner.token)).await;
         assert_eq!(listed.body[0]["status"], "revoked");
-        let invitee = app.post("/api/v1/auth/register", json!({"display_name": "王", "email": "wang@example.cn", "password": farmgate_tests::PASSWORD}), None).await;
-        let token = invitee.string("session.token");
-        app.post_empty(&format!("/api/v1/invitations/{id}/accept"), Some(&token)).await.expect_status(404);
+        let invitee = app.register("13800000002", "王").await;
+        app.accept_invitation(&invitee, id).await.expect_status(404);
     }
 
     async fn the_last_owner_can_neither_leave_nor_step_down(app) {
@@ -173,7 +173,7 @@ both_backends! {
         let second = app.register("13800000002", "刘晓燕").await;
         let inv = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "13800000002", "role": "owner"}), Some(&owner.token)).await;
         let id = inv.id();
-        app.post_empty(&format!("/api/v1/invitations/{id}/accept"), Some(&second.token)).await.expect_status(200);
+        app.accept_invitation(&second, id).await.expect_status(200);
         let r = app.patch(&format!("/api/v1/orgs/{org}/members/{me}"), json!({"role": "staff"}), Some(&owner.token)).await;
         r.expect_status(200);
         assert_eq!(r.body["role"], "staff");
@@ -186,7 +186,7 @@ both_backends! {
         let staff = app.register("13800000002", "刘晓燕").await;
         let inv = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "13800000002", "role": "staff"}), Some(&owner.token)).await;
         let id = inv.id();
-        app.post_empty(&format!("/api/v1/invitations/{id}/accept"), Some(&staff.token)).await.expect_status(200);
+        app.accept_invitation(&staff, id).await.expect_status(200);
         app.delete(&format!("/api/v1/orgs/{org}/members/{}", staff.account_id), Some(&owner.token)).await.expect_status(204);
         app.get(&format!("/api/v1/orgs/{org}"), Some(&staff.token)).await.expect_status(403);
         assert_eq!(app.count("audit_log", "action = 'org.member.remove'").await, 1);
@@ -239,7 +239,7 @@ both_backends! {
         let listed = app.get(&format!("/api/v1/orgs/{org}/invitations"), Some(&owner.token)).await;
         assert_eq!(listed.body[0]["status"], "declined", "{}", listed.text);
         // Declined means declined: it can be neither accepted nor declined again.
-        let r = app.post_empty(&format!("/api/v1/invitations/{id}/accept"), Some(&invitee.token)).await;
+        let r = app.accept_invitation(&invitee, id).await;
         r.expect_status(404);
         assert_eq!(r.code(), "not_found");
         app.post_empty(&format!("/api/v1/invitations/{id}/decline"), Some(&invitee.token)).await.expect_status(404);
@@ -282,7 +282,7 @@ both_backends! {
         // An accepted one neither.
         let inv = app.post(&format!("/api/v1/orgs/{org}/invitations"), json!({"login": "13800000002", "role": "staff"}), Some(&owner.token)).await;
         let id = inv.id();
-        app.post_empty(&format!("/api/v1/invitations/{id}/accept"), Some(&invitee.token)).await.expect_status(200);
+        app.accept_invitation(&invitee, id).await.expect_status(200);
         app.post_empty(&format!("/api/v1/invitations/{id}/decline"), Some(&invitee.token)).await.expect_status(404);
         let members = app.get(&format!("/api/v1/orgs/{org}/members"), Some(&owner.token)).await;
         assert_eq!(members.len_of(""), 2, "still a member after the refused decline");

@@ -858,6 +858,20 @@ describe('Farmgate pages against a running server', () => {
       await page.getByTestId('register-name').fill(name);
       await page.getByTestId('register-contact').fill(phone);
       await page.getByTestId('register-password').fill('a-long-password-1');
+      // The code goes to the phone; in demo mode the operator reads it in the SMS outbox.
+      await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/codes') && r.status() === 202),
+        page.getByTestId('register-send-code').click(),
+      ]);
+      const operator = await s.person();
+      await logIn(operator, OPERATOR);
+      const code = await operator.evaluate(async (to) => {
+        const outbox = await (await fetch('/api/v1/admin/sms?limit=50')).json();
+        const message = outbox.items.find((m) => m.phone === to);
+        return message && message.params.code;
+      }, phone);
+      assert.match(code || '', /^\d{6}$/, 'the code is in the SMS outbox');
+      await page.getByTestId('register-code').fill(code);
       await Promise.all([
         page.waitForURL((url) => !url.pathname.endsWith('/register.html')),
         page.getByTestId('register-submit').click(),

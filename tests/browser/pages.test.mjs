@@ -29,7 +29,8 @@ const PAGES = ['/', '/login.html', '/register.html', '/account.html', '/org.html
   '/claims.html', '/claim-new.html?order=00000000-0000-0000-0000-0000000000cc&sub=00000000-0000-0000-0000-0000000000dd',
   '/claim.html?id=00000000-0000-0000-0000-0000000000ff', '/seller/claims.html', '/ops/claims.html',
   '/ops/recalls.html', '/ops/quality.html', '/seller/quality.html', '/seller/batch.html?id=00000000-0000-0000-0000-0000000000ab',
-  '/ops/categories.html', '/ops/stats.html?from=2026-01-01&to=2026-03-31&by=week&township=x'];
+  '/ops/categories.html', '/ops/stats.html?from=2026-01-01&to=2026-03-31&by=week&township=x',
+  '/reset.html', '/setup.html', '/ops/sms.html'];
 
 let mode = 'down';
 let server;

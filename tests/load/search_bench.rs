@@ -257,7 +257,7 @@ async fn prepare(a: &Args) -> anyhow::Result<(f64, f64)> {
     let identity = &app.state.identity;
     let catalog = &app.state.catalog;
     let meta = RequestMeta::default();
-    let op_input = NewAccount::parse("运营", Some("13900000001"), None, "bench-pass-1")
+    let op_input = NewAccount::parse("运营", "13900000001", "bench-orchard-ridge")
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let op = identity
         .create_account_with_role(op_input, Some(PlatformRole::Operator))
@@ -273,7 +273,7 @@ async fn prepare(a: &Args) -> anyhow::Result<(f64, f64)> {
     let mut sellers = Vec::new();
     for i in 0..60u64 {
         let phone = format!("138{:08}", 10_000_000 + i);
-        let input = NewAccount::parse("卖家", Some(&phone), None, "bench-pass-1")
+        let input = NewAccount::parse("卖家", &phone, "bench-orchard-ridge")
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let account = identity.create_account_with_role(input, None).await?;
         let kind = if i == 0 {

@@ -13,6 +13,9 @@ use farmgate_infra::http::ApiError;
 use farmgate_kernel::id::{AccountId, OrgId};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use uuid::Uuid;
 
 pub const SESSION_COOKIE: &str = "fg_session";
@@ -67,30 +70,144 @@ impl PasswordCost {
     }
 }
 
-/// Hashes a password off the async threads (argon2 is deliberately slow).
-pub async fn hash_password(cost: PasswordCost, password: String) -> Result<String> {
-    tokio::task::spawn_blocking(move || {
-        let hasher = cost.hasher()?;
-        let hash: PasswordHash = hasher
-            .hash_password(password.as_bytes())
-            .map_err(|e| IdentityError::Hashing(e.to_string()))?;
-        Ok(hash.to_string())
-    })
-    .await
-    .map_err(|e| IdentityError::Hashing(e.to_string()))?
+fn hash_blocking(cost: PasswordCost, password: &str) -> Result<String> {
+    let hasher = cost.hasher()?;
+    let hash: PasswordHash = hasher
+        .hash_password(password.as_bytes())
+        .map_err(|e| IdentityError::Hashing(e.to_string()))?;
+    Ok(hash.to_string())
 }
 
-/// Checks a password against a stored PHC hash, off the async threads. The cost is read from
-/// the hash itself, so raising the cost later does not lock anyone out.
-pub async fn verify_password(hash: String, password: String) -> Result<bool> {
-    tokio::task::spawn_blocking(move || {
-        let parsed = PasswordHash::new(&hash).map_err(|e| IdentityError::Hashing(e.to_string()))?;
-        Ok(argon2::Argon2::default()
+/// Checks a password against a stored PHC hash. The cost is read from the hash itself, so
+/// raising the cost later does not lock anyone out. A hash that is not a PHC string (an
+/// account whose password was never set) matches nothing.
+fn verify_blocking(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        argon2::Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
-            .is_ok())
+            .is_ok()
     })
-    .await
-    .map_err(|e| IdentityError::Hashing(e.to_string()))?
+}
+
+/// Whether a stored hash is a real one (not the marker of a password never set).
+pub fn is_usable_hash(hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok()
+}
+
+/// What the database keeps for an account whose password is not set yet (the first operator
+/// before they open their setup link, an erased account): no password matches it.
+pub const NO_PASSWORD: &str = "!";
+
+/// How busy password hashing has been (for tests and metrics).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HashStats {
+    /// The most hashes that ran at once.
+    pub peak_concurrent: usize,
+    /// Requests answered 503 because the queue was full or the wait too long.
+    pub refused: u64,
+}
+
+/// Password hashing with bounded memory: argon2id runs off the async threads, at most
+/// `concurrent` at once; up to `queue` more wait (each at most `wait`); anyone beyond that is
+/// told at once to come back later (`IdentityError::Busy`, 503 with Retry-After). Without it,
+/// 200 concurrent registrations took 4 GB.
+#[derive(Clone)]
+pub struct HashPool {
+    cost: PasswordCost,
+    limits: crate::HashLimits,
+    permits: Arc<Semaphore>,
+    waiting: Arc<AtomicUsize>,
+    running: Arc<AtomicUsize>,
+    peak: Arc<AtomicUsize>,
+    refused: Arc<AtomicU64>,
+}
+
+impl std::fmt::Debug for HashPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HashPool")
+            .field("cost", &self.cost)
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Counts a waiter for as long as it lives.
+struct Waiting(Arc<AtomicUsize>);
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl HashPool {
+    pub fn new(cost: PasswordCost, limits: crate::HashLimits) -> Self {
+        Self {
+            cost,
+            limits,
+            permits: Arc::new(Semaphore::new(limits.concurrent.max(1))),
+            waiting: Arc::new(AtomicUsize::new(0)),
+            running: Arc::new(AtomicUsize::new(0)),
+            peak: Arc::new(AtomicUsize::new(0)),
+            refused: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    pub fn stats(&self) -> HashStats {
+        HashStats {
+            peak_concurrent: self.peak.load(Ordering::SeqCst),
+            refused: self.refused.load(Ordering::SeqCst),
+        }
+    }
+
+    fn busy(&self) -> IdentityError {
+        self.refused.fetch_add(1, Ordering::SeqCst);
+        IdentityError::Busy {
+            retry_after_secs: self.limits.wait.as_secs().clamp(1, 30),
+        }
+    }
+
+    async fn permit(&self) -> Result<OwnedSemaphorePermit> {
+        if let Ok(p) = self.permits.clone().try_acquire_owned() {
+            return Ok(p);
+        }
+        let _waiting = Waiting(self.waiting.clone());
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.limits.queue {
+            return Err(self.busy());
+        }
+        match tokio::time::timeout(self.limits.wait, self.permits.clone().acquire_owned()).await {
+            Ok(Ok(p)) => Ok(p),
+            _ => Err(self.busy()),
+        }
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(PasswordCost) -> T + Send + 'static,
+    ) -> Result<T> {
+        let permit = self.permit().await?;
+        let (running, peak, cost) = (self.running.clone(), self.peak.clone(), self.cost);
+        tokio::task::spawn_blocking(move || {
+            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+            peak.fetch_max(now, Ordering::SeqCst);
+            let out = work(cost);
+            running.fetch_sub(1, Ordering::SeqCst);
+            drop(permit);
+            out
+        })
+        .await
+        .map_err(|e| IdentityError::Hashing(e.to_string()))
+    }
+
+    /// Hashes a new password.
+    pub async fn hash(&self, password: String) -> Result<String> {
+        self.run(move |cost| hash_blocking(cost, &password)).await?
+    }
+
+    /// Checks a password against a stored hash.
+    pub async fn verify(&self, hash: String, password: String) -> Result<bool> {
+        self.run(move |_| verify_blocking(&hash, &password)).await
+    }
 }
 
 /// One organisation the actor belongs to.
@@ -303,11 +420,19 @@ fn same_origin(parts: &Parts) -> bool {
     !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
 }
 
-/// Paths an official may still write to: their own session, and ordering a batch recall
-/// (召回 — the one act the county takes on the marketplace).
+/// Paths an official may still write to: their own session and account (password, phone,
+/// profile), and ordering a batch recall (召回 — the one act the county takes on the
+/// marketplace).
 fn allowed_for_read_only(path: &str) -> bool {
     path == "/api/v1/auth/logout"
         || path.starts_with("/api/v1/auth/sessions/")
+        || matches!(
+            path,
+            "/api/v1/auth/codes"
+                | "/api/v1/me/password"
+                | "/api/v1/me/phone"
+                | "/api/v1/me/account"
+        )
         || (path.starts_with("/api/v1/batches/") && path.ends_with("/recall"))
 }
 
@@ -368,19 +493,73 @@ where
 mod tests {
     use super::*;
 
+    fn pool(concurrent: usize, queue: usize, wait_ms: u64) -> HashPool {
+        HashPool::new(
+            PasswordCost::FAST_FOR_TESTS,
+            crate::HashLimits {
+                concurrent,
+                queue,
+                wait: std::time::Duration::from_millis(wait_ms),
+            },
+        )
+    }
+
     #[tokio::test]
     async fn a_hashed_password_verifies_and_a_wrong_one_does_not() {
-        let hash = hash_password(PasswordCost::FAST_FOR_TESTS, "梅岭脐橙2026".into()).await;
-        let hash = hash.unwrap_or_default();
+        let pool = pool(2, 2, 1000);
+        let hash = pool.hash("梅岭脐橙2026".into()).await.unwrap_or_default();
         assert!(hash.starts_with("$argon2id$"), "{hash}");
         assert!(matches!(
-            verify_password(hash.clone(), "梅岭脐橙2026".into()).await,
+            pool.verify(hash.clone(), "梅岭脐橙2026".into()).await,
             Ok(true)
         ));
         assert!(matches!(
-            verify_password(hash, "梅岭脐橙2025".into()).await,
+            pool.verify(hash, "梅岭脐橙2025".into()).await,
             Ok(false)
         ));
+        assert!(matches!(
+            pool.verify(NO_PASSWORD.into(), "".into()).await,
+            Ok(false)
+        ));
+        assert!(!is_usable_hash(NO_PASSWORD));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn hashing_runs_at_most_n_at_once_and_refuses_beyond_the_queue_at_once() {
+        let pool = pool(1, 1, 5_000);
+        // Hold the only permit, as a slow hash would.
+        let held = pool.permits.clone().try_acquire_owned();
+        assert!(held.is_ok());
+        let waiter = {
+            let pool = pool.clone();
+            tokio::spawn(async move { pool.hash("one-in-the-queue".into()).await })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let started = std::time::Instant::now();
+        let refused = pool.hash("one-too-many".into()).await;
+        assert!(
+            matches!(refused, Err(IdentityError::Busy { retry_after_secs }) if retry_after_secs >= 1),
+            "{refused:?}"
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_millis(500),
+            "refused quickly"
+        );
+        drop(held);
+        assert!(
+            matches!(waiter.await, Ok(Ok(_))),
+            "the queued one runs when a permit frees"
+        );
+        assert_eq!(pool.stats().peak_concurrent, 1);
+        assert_eq!(pool.stats().refused, 1);
+    }
+
+    #[tokio::test]
+    async fn a_waiter_gives_up_after_the_wait() {
+        let pool = pool(1, 4, 50);
+        let _held = pool.permits.clone().try_acquire_owned();
+        let r = pool.hash("waits-too-long".into()).await;
+        assert!(matches!(r, Err(IdentityError::Busy { .. })), "{r:?}");
     }
 
     #[test]

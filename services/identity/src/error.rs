@@ -16,6 +16,7 @@ farmgate_kernel::labelled_enum!(
         Organisation => "organisation", "组织", "organisation";
         Member => "member", "成员", "member";
         PendingInvitation => "pending_invitation", "待接受的邀请", "pending invitation";
+        SetupLink => "setup_link", "设置链接（可能已使用或已过期）", "setup link (it may be used or expired)";
     }
 );
 
@@ -83,6 +84,53 @@ pub enum IdentityError {
     /// `org_not_verified` (409).
     #[error("organisation not verified")]
     OrgNotVerified,
+    /// `server_busy` (503, Retry-After): every password-hashing slot is taken and the queue is
+    /// full; come back in a moment.
+    #[error("password hashing is saturated; retry after {retry_after_secs}s")]
+    Busy { retry_after_secs: u64 },
+    /// `invalid_code` (422, field `code`): the code is wrong; tries are left.
+    #[error("wrong code")]
+    InvalidCode,
+    /// `code_expired` (422, field `code`): no live code for this phone and purpose — expired,
+    /// used, out of tries, or never sent. Ask for a new one.
+    #[error("no live code")]
+    CodeExpired,
+    /// `resend_too_soon` (429, Retry-After): a code was just sent to this phone.
+    #[error("a code was just sent; retry after {retry_after_secs}s")]
+    ResendTooSoon { retry_after_secs: u64 },
+    /// `too_many_codes` (429, Retry-After): the phone, the address or the platform has asked
+    /// for as many codes as allowed for now.
+    #[error("too many codes; retry after {retry_after_secs}s")]
+    TooManyCodes { retry_after_secs: u64 },
+    /// `sms_undeliverable` (422, field `phone`): the provider says this number cannot receive
+    /// text messages.
+    #[error("the number cannot receive text messages")]
+    SmsUndeliverable,
+    /// `sms_unavailable` (503): the text message provider is down or refuses us.
+    #[error("sms provider: {0}")]
+    SmsUnavailable(String),
+    /// `phone_registered` (409): the phone just proven by a code already has an account (only
+    /// the phone's holder, who proved it, ever hears this).
+    #[error("phone already registered")]
+    PhoneRegistered,
+    /// `no_account` (404): the phone just proven by a code has no account (only its holder
+    /// hears this).
+    #[error("no account with this phone")]
+    NoAccount,
+    /// `phone_not_verified` (403): the account's phone has never been proven by a code.
+    #[error("phone not verified")]
+    PhoneNotVerified,
+    /// `wrong_password` (422, field `current_password`): the current password given to confirm
+    /// a change is wrong.
+    #[error("wrong current password")]
+    WrongPassword,
+    /// `password_login_paused` (429, Retry-After): too many wrong passwords for this account
+    /// from anywhere; its owner logs in with a code instead.
+    #[error("password log-in paused; retry after {retry_after_secs}s")]
+    PasswordLoginPaused { retry_after_secs: u64 },
+    /// `staff_cannot_erase` (409): platform staff hand back their role before erasing.
+    #[error("platform staff cannot erase their account")]
+    StaffCannotErase,
     /// `internal` (500).
     #[error("database")]
     Db(#[from] DbErr),
@@ -118,6 +166,19 @@ impl IdentityError {
             OrgAlreadyVerified | OrgAlreadyRejected => "invalid_state",
             LastOwner => "last_owner",
             OrgNotVerified => "org_not_verified",
+            Busy { .. } => "server_busy",
+            InvalidCode => "invalid_code",
+            CodeExpired => "code_expired",
+            ResendTooSoon { .. } => "resend_too_soon",
+            TooManyCodes { .. } => "too_many_codes",
+            SmsUndeliverable => "sms_undeliverable",
+            SmsUnavailable(_) => "sms_unavailable",
+            PhoneRegistered => "phone_registered",
+            NoAccount => "no_account",
+            PhoneNotVerified => "phone_not_verified",
+            WrongPassword => "wrong_password",
+            PasswordLoginPaused { .. } => "password_login_paused",
+            StaffCannotErase => "staff_cannot_erase",
             Db(_) | Hashing(_) => HttpCode::Internal.code(),
             Cache(_) => HttpCode::Unavailable.code(),
         }
@@ -147,6 +208,62 @@ impl IdentityError {
             }
             Db(_) | Hashing(_) => return HttpCode::Internal.message(),
             Cache(_) => return HttpCode::Unavailable.message(),
+            Busy { .. } => (
+                "当前访问人数较多，请稍后再试",
+                "we are busy right now; please try again in a moment",
+            ),
+            ResendTooSoon { retry_after_secs } => {
+                return Msg::new(
+                    format!("验证码已发送，请 {retry_after_secs} 秒后再重新获取"),
+                    format!(
+                        "a code was just sent; you can ask again in {retry_after_secs} seconds"
+                    ),
+                );
+            }
+            TooManyCodes { retry_after_secs } => {
+                let minutes = retry_after_secs.div_ceil(60).max(1);
+                return Msg::new(
+                    format!("获取验证码次数过多，请 {minutes} 分钟后再试"),
+                    format!("too many codes asked for; try again in {minutes} minutes"),
+                );
+            }
+            PasswordLoginPaused { .. } => (
+                "该账号密码错误次数过多，已暂停密码登录，请使用短信验证码登录",
+                "too many wrong passwords for this account: password log-in is paused; log in with a text-message code",
+            ),
+            InvalidCode => (
+                "验证码不正确，请重新输入",
+                "the code is not right; please check it and try again",
+            ),
+            CodeExpired => (
+                "验证码已失效，请重新获取",
+                "this code is no longer valid; please ask for a new one",
+            ),
+            SmsUndeliverable => (
+                "该号码无法接收短信，请检查手机号",
+                "this number cannot receive text messages; please check it",
+            ),
+            SmsUnavailable(_) => (
+                "短信暂时无法发送，请稍后再试",
+                "text messages cannot be sent right now; please try again later",
+            ),
+            PhoneRegistered => (
+                "该手机号已注册，请直接登录或找回密码",
+                "this phone number already has an account; log in or reset the password",
+            ),
+            NoAccount => (
+                "该手机号还没有注册账户，请先注册",
+                "there is no account with this phone number yet; please register",
+            ),
+            PhoneNotVerified => (
+                "请先用短信验证码验证你的手机号",
+                "please verify your phone number with a text-message code first",
+            ),
+            WrongPassword => ("当前密码不正确", "the current password is not right"),
+            StaffCannotErase => (
+                "平台工作人员需先由其他运营人员取消平台角色，才能注销账户",
+                "platform staff must have their platform role removed by another operator before erasing the account",
+            ),
             InvalidCredentials => ("账号或密码错误", "wrong login or password"),
             AccountDisabled => (
                 "该账号已停用，请联系平台客服",
@@ -222,7 +339,42 @@ impl IdentityError {
             | CannotDemoteSelf | CannotDisableSelf | OrgAlreadyVerified | OrgAlreadyRejected
             | LastOwner | OrgNotVerified => StatusCode::CONFLICT,
             Db(_) | Hashing(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            Cache(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Cache(_) | Busy { .. } | SmsUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            InvalidCode | CodeExpired | SmsUndeliverable | WrongPassword => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            ResendTooSoon { .. } | TooManyCodes { .. } | PasswordLoginPaused { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            PhoneRegistered | StaffCannotErase => StatusCode::CONFLICT,
+            NoAccount => StatusCode::NOT_FOUND,
+            PhoneNotVerified => StatusCode::FORBIDDEN,
+        }
+    }
+
+    /// Seconds to send as `Retry-After`, for the answers that carry one.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        use IdentityError::*;
+        match self {
+            TooManyAttempts { retry_after_secs }
+            | Busy { retry_after_secs }
+            | ResendTooSoon { retry_after_secs }
+            | TooManyCodes { retry_after_secs }
+            | PasswordLoginPaused { retry_after_secs } => Some(*retry_after_secs),
+            SmsUnavailable(_) => Some(60),
+            _ => None,
+        }
+    }
+
+    /// For the variants about one field (a code, a phone, the current password): the field and
+    /// its stable code, so the page shows the message next to that input.
+    fn field_of(&self) -> Option<&'static str> {
+        use IdentityError::*;
+        match self {
+            InvalidCode | CodeExpired => Some("code"),
+            SmsUndeliverable => Some("phone"),
+            WrongPassword => Some("current_password"),
+            _ => None,
         }
     }
 
@@ -252,6 +404,27 @@ impl IdentityError {
             OrgAlreadyRejected,
             LastOwner,
             OrgNotVerified,
+            Busy {
+                retry_after_secs: 5,
+            },
+            InvalidCode,
+            CodeExpired,
+            ResendTooSoon {
+                retry_after_secs: 42,
+            },
+            TooManyCodes {
+                retry_after_secs: 3600,
+            },
+            SmsUndeliverable,
+            SmsUnavailable("example".into()),
+            PhoneRegistered,
+            NoAccount,
+            PhoneNotVerified,
+            WrongPassword,
+            PasswordLoginPaused {
+                retry_after_secs: 900,
+            },
+            StaffCannotErase,
             Db(DbErr::Custom("example".into())),
             Cache(CacheError::NotACounter("example".into())),
             Hashing("example".into()),
@@ -268,7 +441,8 @@ impl From<IdentityError> for ApiError {
             err.code = e.code().into();
             return err;
         }
-        match e {
+        let retry_after = e.retry_after_secs();
+        let mut err = match e {
             IdentityError::Invalid(errs) => ApiError::validation(errs),
             IdentityError::TooManyAttempts { retry_after_secs } => {
                 ApiError::too_many(retry_after_secs)
@@ -277,9 +451,22 @@ impl From<IdentityError> for ApiError {
             e @ IdentityError::Cache(_) => ApiError::unavailable(e),
             e => {
                 let msg = e.message();
-                ApiError::new(status, e.code(), msg.zh, msg.en)
+                let mut err = ApiError::new(status, e.code(), msg.zh.clone(), msg.en.clone());
+                if let Some(field) = e.field_of() {
+                    err.fields = Some(Box::new(
+                        FieldError::new(field, e.code(), msg.zh, msg.en).into(),
+                    ));
+                }
+                if matches!(e, IdentityError::SmsUnavailable(_)) {
+                    err = err.with_source(e);
+                }
+                err
             }
+        };
+        if err.retry_after_secs.is_none() {
+            err.retry_after_secs = retry_after;
         }
+        err
     }
 }
 

@@ -22,8 +22,10 @@ pub mod read;
 pub mod service;
 pub(crate) mod store;
 
-pub use auth::{Actor, AuthUser, MaybeAuthUser, Membership, PasswordCost};
-pub use domain::{InvitationId, OrgKind, OrgRole, OrgStatus, PlatformRole, SessionId};
+pub use auth::{Actor, AuthUser, HashPool, HashStats, MaybeAuthUser, Membership, PasswordCost};
+pub use domain::{
+    CodePurpose, DEMO_PASSWORD, InvitationId, OrgKind, OrgRole, OrgStatus, PlatformRole, SessionId,
+};
 pub use error::{IdentityError, Missing};
 pub use service::{OrgSummary, topics};
 
@@ -31,13 +33,21 @@ use farmgate_infra::Infra;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Limits on guessing passwords.
+/// Limits on guessing passwords. Every attempt is counted before the password is checked
+/// (count, then compare, atomically in the cache), so parallel guesses cannot slip past a
+/// limit, and the limits are keyed so a stranger cannot lock the owner out:
+///
+/// - per (login, client address): `per_login_address_failures` failed attempts, then that
+///   address may not try that login until the window ends;
+/// - per login, from any address: `per_login_failures` failed attempts, then password log-in
+///   to that account is paused for everyone — the owner still logs in by a code sent to the
+///   phone (which also clears the pause);
+/// - per client address: `per_ip_attempts` attempts of any outcome (one address guessing
+///   many accounts).
 #[derive(Clone, Copy, Debug)]
 pub struct LoginLimits {
-    /// Failed attempts per login (phone/e-mail) per window before it is locked for the rest
-    /// of the window.
+    pub per_login_address_failures: u32,
     pub per_login_failures: u32,
-    /// Attempts of any outcome per client address per window.
     pub per_ip_attempts: u32,
     pub window: Duration,
 }
@@ -45,9 +55,65 @@ pub struct LoginLimits {
 impl Default for LoginLimits {
     fn default() -> Self {
         Self {
-            per_login_failures: 5,
+            per_login_address_failures: 5,
+            per_login_failures: 20,
             per_ip_attempts: 30,
             window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// Limits on phone codes: how long one lives and how often they may be sent. Counted in the
+/// cache (shared by every replica when it is Redis).
+#[derive(Clone, Copy, Debug)]
+pub struct CodeLimits {
+    /// How long a code is valid.
+    pub ttl: Duration,
+    /// Wrong tries before a code is dead.
+    pub max_attempts: u32,
+    /// The wait before another code to the same phone.
+    pub resend_after: Duration,
+    pub per_phone_per_hour: u32,
+    pub per_phone_per_day: u32,
+    /// Codes one client address may ask for per hour (raise behind a shared NAT).
+    pub per_address_per_hour: u32,
+    /// Codes the whole platform sends per day: a ceiling on the SMS bill if someone pumps
+    /// messages to premium numbers.
+    pub per_day: u32,
+}
+
+impl Default for CodeLimits {
+    fn default() -> Self {
+        Self {
+            ttl: Duration::from_secs(5 * 60),
+            max_attempts: 5,
+            resend_after: Duration::from_secs(60),
+            per_phone_per_hour: 5,
+            per_phone_per_day: 10,
+            per_address_per_hour: 30,
+            per_day: 20_000,
+        }
+    }
+}
+
+/// Bounds on password hashing (argon2id takes `password_cost.memory_kib` of memory each):
+/// at most `concurrent` hashes at once, at most `queue` requests waiting for one, each waiting
+/// at most `wait`; beyond that the answer is 503 with Retry-After, at once.
+#[derive(Clone, Copy, Debug)]
+pub struct HashLimits {
+    pub concurrent: usize,
+    pub queue: usize,
+    pub wait: Duration,
+}
+
+impl Default for HashLimits {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let concurrent = cores.clamp(1, 8);
+        Self {
+            concurrent,
+            queue: concurrent * 8,
+            wait: Duration::from_secs(5),
         }
     }
 }
@@ -60,6 +126,12 @@ pub struct IdentityConfig {
     pub cookie_secure: bool,
     pub password_cost: PasswordCost,
     pub login_limits: LoginLimits,
+    pub code_limits: CodeLimits,
+    pub hash_limits: HashLimits,
+    /// Accounts one client address may register per hour.
+    pub registrations_per_address_per_hour: u32,
+    /// How long the first operator's setup link works.
+    pub setup_link_ttl: chrono::Duration,
 }
 
 impl Default for IdentityConfig {
@@ -69,6 +141,10 @@ impl Default for IdentityConfig {
             cookie_secure: false,
             password_cost: PasswordCost::default(),
             login_limits: LoginLimits::default(),
+            code_limits: CodeLimits::default(),
+            hash_limits: HashLimits::default(),
+            registrations_per_address_per_hour: 10,
+            setup_link_ttl: chrono::Duration::hours(24),
         }
     }
 }
@@ -76,6 +152,7 @@ impl Default for IdentityConfig {
 struct Inner {
     infra: Infra,
     config: IdentityConfig,
+    hashing: auth::HashPool,
     /// A real hash of a random password: verified against when the account does not exist, so
     /// "no such account" takes as long as "wrong password".
     dummy_hash: String,
@@ -97,11 +174,13 @@ impl std::fmt::Debug for Identity {
 
 impl Identity {
     pub async fn new(infra: Infra, config: IdentityConfig) -> Result<Self, IdentityError> {
-        let dummy_hash = auth::hash_password(config.password_cost, auth::new_token()).await?;
+        let hashing = auth::HashPool::new(config.password_cost, config.hash_limits);
+        let dummy_hash = hashing.hash(auth::new_token()).await?;
         Ok(Self {
             inner: Arc::new(Inner {
                 infra,
                 config,
+                hashing,
                 dummy_hash,
             }),
         })
@@ -117,5 +196,10 @@ impl Identity {
 
     fn dummy_hash(&self) -> &str {
         &self.inner.dummy_hash
+    }
+
+    /// The bounded pool every password hash and check goes through.
+    pub fn hashing(&self) -> &auth::HashPool {
+        &self.inner.hashing
     }
 }

@@ -15,6 +15,7 @@
 //! public APIs.
 
 pub mod domain;
+mod erasure_job;
 pub mod error;
 pub mod http;
 pub mod jobs;
@@ -23,6 +24,7 @@ pub mod read;
 pub mod service;
 pub(crate) mod store;
 
+pub use erasure_job::AccountErasedJob;
 pub use error::OrdersError;
 pub use jobs::{AutoReceiveJob, PaymentDueJob, RefundJob};
 pub use service::{

@@ -25,7 +25,9 @@ use farmgate_infra::sms::{
 };
 use farmgate_infra::{Clock, Infra, Metrics, Outbox};
 use farmgate_migrations::{Migrator, MigratorTrait};
-use farmgate_orders::{AutoReceiveJob, Orders, OrdersConfig, PaymentDueJob, RefundJob};
+use farmgate_orders::{
+    AccountErasedJob, AutoReceiveJob, Orders, OrdersConfig, PaymentDueJob, RefundJob,
+};
 use farmgate_stats::{RollupJob, Stats};
 use farmgate_trace::{DigestJob, Trace, TraceConfig};
 use std::path::PathBuf;
@@ -310,10 +312,29 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
                 per_ip_attempts: settings.login_attempts_per_address,
                 ..farmgate_identity::LoginLimits::default()
             },
+            code_limits: farmgate_identity::CodeLimits {
+                per_address_per_hour: settings.codes_per_address_per_hour,
+                resend_after: std::time::Duration::from_secs(settings.code_resend_secs),
+                ..farmgate_identity::CodeLimits::default()
+            },
+            hash_limits: farmgate_identity::HashLimits::default(),
+            registrations_per_address_per_hour: settings.registrations_per_address_per_hour,
+            setup_link_ttl: chrono::Duration::hours(i64::from(settings.setup_link_hours)),
         },
     )
     .await
     .context("starting the identity service")?;
+    // A demo account (or staff still on the demo password) would be a known way in.
+    if settings.production
+        && identity
+            .demo_password_in_use()
+            .await
+            .context("checking for the demo password")?
+    {
+        anyhow::bail!(
+            "production mode refuses to start: an account still has the demo password (demo data, or staff who never changed it); erase the demo data or change those passwords"
+        );
+    }
     let mut search = build_search(settings).await?;
     if let Some(wrap) = &options.wrap_search {
         search = wrap(search);
@@ -387,7 +408,8 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         Arc::new(DigestJob::new(trace)),
         Arc::new(PaymentDueJob::new(orders.clone())),
         Arc::new(AutoReceiveJob::new(orders.clone())),
-        Arc::new(RefundJob::new(orders)),
+        Arc::new(RefundJob::new(orders.clone())),
+        Arc::new(AccountErasedJob::new(orders)),
         Arc::new(ResponseDueJob::new(aftersales.clone())),
         Arc::new(FailedInspectionRecallJob::new(aftersales)),
         Arc::new(RollupJob::new(stats)),

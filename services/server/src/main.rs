@@ -26,7 +26,33 @@ struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+enum AdminCommand {
+    /// Create the platform operator (the first one, or another): with --password-stdin the
+    /// password is read from standard input; without it a one-time setup link is printed,
+    /// valid for setup_link_hours, which whoever holds the phone opens to choose a password.
+    ///
+    ///   farmgate admin create-operator --phone 13900000001 --name 周建国
+    CreateOperator {
+        /// The operator's mainland mobile number (they log in with it).
+        #[arg(long)]
+        phone: String,
+        /// The name shown in the audit log and on pages.
+        #[arg(long, default_value = "平台运营")]
+        name: String,
+        /// Read the password from standard input (one line) instead of printing a setup link.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Give the operator role to the account that already has this phone.
+        #[arg(long)]
+        promote: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 enum Command {
+    /// Platform administration from the command line (never over HTTP).
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Run the web server (API and pages) and the background worker. Migrates the database
     /// first unless migrate_on_start is false.
     Serve {
@@ -206,6 +232,67 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 r.seconds,
                 r.orders as f64 / r.seconds.max(1e-9)
             );
+            Ok(())
+        }
+        Command::Admin(AdminCommand::CreateOperator {
+            phone,
+            name,
+            password_stdin,
+            promote,
+        }) => {
+            let password = if password_stdin {
+                if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                    eprintln!(
+                        "Password for the operator (it is shown as you type; pipe it in to avoid that):"
+                    );
+                }
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .context("reading the password from standard input")?;
+                Some(line.trim_end_matches(['\r', '\n']).to_owned())
+            } else {
+                None
+            };
+            let app = build(&settings, BuildOptions::default()).await?;
+            let made = app
+                .state
+                .identity
+                .create_operator(&name, &phone, password.as_deref(), promote)
+                .await
+                .map_err(|e| match e {
+                    farmgate_identity::IdentityError::PhoneTaken => anyhow::anyhow!(
+                        "an account with this phone exists; add --promote to make it the operator"
+                    ),
+                    farmgate_identity::IdentityError::Invalid(errs) => anyhow::anyhow!(
+                        "{}",
+                        errs.by_field(farmgate_kernel::error::Lang::En)
+                            .into_iter()
+                            .map(|(f, m)| format!("{f}: {m}"))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
+                    other => anyhow::Error::new(other).context("creating the operator"),
+                })?;
+            match (&made.setup_token, made.promoted) {
+                (_, true) => println!("account {} is now the operator", made.account_id),
+                (Some(token), false) => {
+                    let base = settings
+                        .public_url
+                        .clone()
+                        .unwrap_or_else(|| format!("http://{}", settings.addr));
+                    println!(
+                        "operator {} created. Open this link once, within {} hours, to choose the password:\n{}/setup.html#token={token}",
+                        made.account_id,
+                        settings.setup_link_hours,
+                        base.trim_end_matches('/')
+                    );
+                }
+                (None, false) => println!(
+                    "operator {} created; log in with the phone and the password",
+                    made.account_id
+                ),
+            }
             Ok(())
         }
         Command::Serve { demo: demo_mode } => {

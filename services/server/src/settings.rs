@@ -103,6 +103,14 @@ pub struct Settings {
     /// Log-in attempts one client address may make per 15 minutes (behind a shared NAT, raise
     /// it; the browser test server does).
     pub login_attempts_per_address: u32,
+    /// Accounts one client address may register per hour (each costs a password hash).
+    pub registrations_per_address_per_hour: u32,
+    /// One-time codes one client address may ask for per hour (raise behind a shared NAT).
+    pub codes_per_address_per_hour: u32,
+    /// Seconds before another code for the same purpose may be sent to the same phone.
+    pub code_resend_secs: u64,
+    /// Hours a `farmgate admin create-operator` setup link works.
+    pub setup_link_hours: u32,
     /// Hours a seller has to answer a damage claim.
     pub claim_response_hours: u32,
     /// Claims up to this many fen are refunded at once when the seller misses the deadline;
@@ -171,6 +179,10 @@ impl Default for Settings {
             auto_receive_days: 7,
             offline_payee: farmgate_orders::DEFAULT_OFFLINE_PAYEE.to_owned(),
             login_attempts_per_address: 30,
+            registrations_per_address_per_hour: 10,
+            codes_per_address_per_hour: 30,
+            code_resend_secs: 60,
+            setup_link_hours: 24,
             claim_response_hours: 24,
             claim_auto_approve_fen: 5_000,
             sms_provider: SmsProvider::Outbox,
@@ -229,6 +241,10 @@ pub const KEYS: &[&str] = &[
     "auto_receive_days",
     "offline_payee",
     "login_attempts_per_address",
+    "registrations_per_address_per_hour",
+    "codes_per_address_per_hour",
+    "code_resend_secs",
+    "setup_link_hours",
     "claim_response_hours",
     "claim_auto_approve_fen",
     "sms_provider",
@@ -322,6 +338,22 @@ impl Settings {
         }
         if self.login_attempts_per_address < 1 {
             problems.push("login_attempts_per_address must be at least 1".to_owned());
+        }
+        if self.registrations_per_address_per_hour < 1 || self.codes_per_address_per_hour < 1 {
+            return Err(SettingsError::Inconsistent(
+                "registrations_per_address_per_hour and codes_per_address_per_hour must be at least 1"
+                    .to_owned(),
+            ));
+        }
+        if !(1..=3600).contains(&self.code_resend_secs) {
+            return Err(SettingsError::Inconsistent(
+                "code_resend_secs must be from 1 to 3600".to_owned(),
+            ));
+        }
+        if !(1..=720).contains(&self.setup_link_hours) {
+            return Err(SettingsError::Inconsistent(
+                "setup_link_hours must be from 1 to 720".to_owned(),
+            ));
         }
         if !(1..=168).contains(&self.claim_response_hours) {
             problems.push("claim_response_hours must be from 1 to 168".to_owned());

@@ -1,16 +1,20 @@
-// My account: profile, pending invitations (accept / decline), sessions (revoke), logout.
+// My account: profile, pending invitations (accept with a code to my phone / decline),
+// sessions (revoke), logout, password change, my data (download, erase).
 
 import { api, seg } from '../api.js';
 import { initShell, logout } from '../shell.js';
 import { onLangChange } from '../i18n.js';
+import { t } from '../i18n.js';
 import {
-  $, badge, describeAgent, el, facts, flash, note, replaceChildren, timeEl, withBusy,
+  $, badge, charCount, clearErrors, describeAgent, el, facts, flash, note, replaceChildren,
+  setBusy, showErrors, timeEl, validationError, withBusy,
 } from '../ui.js';
 
 const profileBody = $('#profile-body');
 const invitationsBody = $('#invitations-body');
 const sessionsBody = $('#sessions-body');
 let sessions = null;
+let myPhone = '';
 
 $('#logout').addEventListener('click', (event) => logout(event.currentTarget));
 
@@ -44,8 +48,21 @@ function renderInvitations(list) {
   for (const inv of list) {
     const accept = el('button', { type: 'button', class: 'btn btn-primary', i18n: 'account.accept', 'data-testid': 'invitation-accept' });
     const decline = el('button', { type: 'button', class: 'btn btn-secondary', i18n: 'account.decline', 'data-testid': 'invitation-decline' });
+    // Accepting proves the invited phone: a code goes to it, and is typed here.
+    const code = el('input', {
+      type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '6',
+      'aria-label': t('codes.code_label'), 'data-testid': 'invitation-code',
+    });
+    const confirm = el('button', { type: 'button', class: 'btn btn-primary', i18n: 'account.accept_confirm', 'data-testid': 'invitation-confirm' });
+    const codeRow = el('div', { class: 'inline-input', hidden: true }, code, confirm);
     accept.addEventListener('click', () => withBusy(accept, async () => {
-      const result = await api.post(`/invitations/${seg(inv.id)}/accept`);
+      const sent = await api.post('/auth/codes', { phone: myPhone, purpose: 'accept_invitation' });
+      flash(t('codes.sent', { phone: sent.phone, minutes: Math.round(sent.expires_in_secs / 60) }), 'success');
+      codeRow.hidden = false;
+      code.focus();
+    }));
+    confirm.addEventListener('click', () => withBusy(confirm, async () => {
+      const result = await api.post(`/invitations/${seg(inv.id)}/accept`, { code: code.value.trim() });
       const org = (result && result.org) || inv.org;
       flash(el('span', { i18n: 'account.accepted', args: { org: org.name } }), 'success', {
         link: { href: '/org.html?id=' + encodeURIComponent(org.id), i18n: 'account.go_to_org' },
@@ -66,7 +83,8 @@ function renderInvitations(list) {
         ['account.inv_by', el('span', { text: inv.invited_by })],
         ['account.inv_at', timeEl(inv.created_at)],
       ]),
-      el('div', { class: 'actions' }, accept, decline)));
+      el('div', { class: 'actions' }, accept, decline),
+      codeRow));
   }
   replaceChildren(invitationsBody, ul);
 }
@@ -125,11 +143,53 @@ function renderSessions() {
   replaceChildren(sessionsBody, ul);
 }
 
+// ---- password and my data ----------------------------------------------------------------------
+
+const passwordForm = $('#password-form');
+passwordForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  clearErrors(passwordForm);
+  const current = $('#current_password').value;
+  const next = $('#new_password').value;
+  if (charCount(next) < 8) {
+    showErrors(passwordForm, validationError({ new_password: t('account.password_short') }));
+    return;
+  }
+  const button = $('[type="submit"]', passwordForm);
+  setBusy(button, true);
+  try {
+    await api.post('/me/password', { current_password: current, new_password: next });
+    passwordForm.reset();
+    flash(t('account.password_changed'), 'success');
+    await loadSessions();
+  } catch (err) {
+    showErrors(passwordForm, err, { password: 'new_password' });
+  } finally {
+    setBusy(button, false);
+  }
+});
+
+const eraseForm = $('#erase-form');
+eraseForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  clearErrors(eraseForm);
+  const button = $('[type="submit"]', eraseForm);
+  setBusy(button, true);
+  try {
+    await api.post('/me/erase', { current_password: $('#erase_password').value });
+    location.assign('/');
+  } catch (err) {
+    showErrors(eraseForm, err);
+    setBusy(button, false);
+  }
+});
+
 // Device names are built from the dictionary ("微信 · Android"), so redraw on a switch.
 onLangChange(renderSessions);
 
 const { me, error } = await initShell({ auth: 'required' });
 if (me) {
+  myPhone = me.account.phone || '';
   renderProfile(me.account);
   await Promise.all([loadInvitations(), loadSessions()]);
 } else if (error && !error.redirecting) {

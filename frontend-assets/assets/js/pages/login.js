@@ -1,7 +1,8 @@
-// Login: phone or e-mail in one field. Afterwards: ?next= when it is one of our own paths,
+// Login: phone (or an older account's e-mail) and password, or a code sent to the phone. Afterwards: ?next= when it is one of our own paths,
 // otherwise the place that suits who logged in.
 
 import { api } from '../api.js';
+import { codeButton } from '../codes.js';
 import { initShell } from '../shell.js';
 import { t } from '../i18n.js';
 import { $, clearErrors, landingFor, safeNext, setBusy, showErrors, validationError, value } from '../ui.js';
@@ -12,6 +13,41 @@ const form = $('#login-form');
 const submit = $('[type="submit"]', form);
 
 if (next) $('#register-link').href = '/register.html?next=' + encodeURIComponent(next);
+
+async function landing() {
+  if (next) return next;
+  try {
+    return landingFor(await api.get('/auth/me', { redirectOn401: false }));
+  } catch {
+    // Logged in but could not ask who we are: the home page will say.
+    return landingFor(null);
+  }
+}
+
+const codeForm = $('#code-form');
+codeButton($('#send-login-code'), { form: codeForm, purpose: 'login', phone: $('#code-phone') });
+codeForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  clearErrors(codeForm);
+  const phone = value(codeForm, 'phone');
+  const code = value(codeForm, 'code');
+  const missing = {};
+  if (!phone) missing.phone = t('codes.phone_required');
+  if (!code) missing.code = t('codes.code_required');
+  if (Object.keys(missing).length) {
+    showErrors(codeForm, validationError(missing));
+    return;
+  }
+  const button = $('[type="submit"]', codeForm);
+  setBusy(button, true);
+  try {
+    await api.post('/auth/login/code', { phone, code }, { redirectOn401: false });
+    location.assign(await landing());
+  } catch (err) {
+    showErrors(codeForm, err);
+    setBusy(button, false);
+  }
+});
 
 form.addEventListener('submit', async (event) => {
   event.preventDefault();

@@ -50,7 +50,8 @@ pub async fn seed(services: &Services) -> anyhow::Result<Seeded> {
 
     let people = people::seed_accounts(identity, &services.infra.db).await?;
     let operator = people.actor(USERS[0].phone)?;
-    let created_orgs = people::seed_organisations(identity, &people, &operator, &meta).await?;
+    let created_orgs =
+        people::seed_organisations(identity, &services.infra.db, &people, &operator, &meta).await?;
     // Listings and batches, from the verified sellers.
     let sellers = people::verified_sellers(identity, &people).await?;
     let created_listings = listings::seed(&services.catalog, &operator, &sellers).await?;
@@ -145,5 +146,8 @@ pub fn banner(url: &str, trace_code: Option<&str>) -> String {
     for u in USERS {
         out.push_str(&format!("    {}  {:<4}  {}\n", u.phone, u.name, u.what));
     }
+    out.push_str(&format!(
+        "\n  Text messages (registration and log-in codes) are not sent: the operator reads them at {url}/ops/sms.html\n"
+    ));
     out
 }

@@ -7,7 +7,9 @@
 use anyhow::Context;
 use farmgate_identity::domain::{NewAccount, OrgFacts, OrgFactsInput, Review};
 use farmgate_identity::read::demo as identity_read;
-use farmgate_identity::{Actor, Identity, Membership, OrgKind, OrgRole, OrgStatus, PlatformRole};
+use farmgate_identity::{
+    Actor, CodePurpose, Identity, Membership, OrgKind, OrgRole, OrgStatus, PlatformRole,
+};
 use farmgate_infra::http::RequestMeta;
 use farmgate_kernel::id::{AccountId, OrgId};
 use farmgate_kernel::region::RegionInput;
@@ -15,8 +17,9 @@ use farmgate_kernel::{LoginId, Uscc};
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
-/// The password of every demo account.
-pub const DEMO_PASSWORD: &str = "farmgate123";
+/// The password of every demo account (identity refuses it for anyone else, and production
+/// mode refuses to start while an account has it).
+pub use farmgate_identity::DEMO_PASSWORD;
 
 pub const PROVINCE: &str = "江西省";
 pub const CITY: &str = "赣州市";
@@ -394,12 +397,12 @@ pub(super) async fn seed_accounts(
         let id = match identity_read::account_by_login(db, &login).await? {
             Some(existing) => existing,
             None => {
-                let input = NewAccount::parse(user.name, Some(user.phone), None, DEMO_PASSWORD)
+                let input = NewAccount::demo(user.name, user.phone)
                     .map_err(|e| anyhow::anyhow!("demo account {}: {e}", user.phone))?;
                 created += 1;
                 AccountId(
                     identity
-                        .create_account_with_role(input, user.platform_role)
+                        .create_demo_account(input, user.platform_role)
                         .await
                         .with_context(|| format!("creating demo account {}", user.phone))?
                         .id,
@@ -411,10 +414,20 @@ pub(super) async fn seed_accounts(
     Ok(People { accounts, created })
 }
 
+/// The last code the SMS outbox holds for `phone`.
+async fn sent_code(db: &DatabaseConnection, phone: &str) -> anyhow::Result<String> {
+    let phone = farmgate_kernel::Phone::parse(phone).map_err(|e| anyhow::anyhow!("{e}"))?;
+    farmgate_infra::sms::outbox::latest_to(db, &phone)
+        .await?
+        .and_then(|m| m.param("code").map(str::to_owned))
+        .context("the demo reads its codes from the SMS outbox: run it with sms_provider = outbox")
+}
+
 /// Registers the demo organisations that are missing (by their owner and licence number),
 /// has the operator verify or reject them, and their staff join; returns how many it made.
 pub(super) async fn seed_organisations(
     identity: &Identity,
+    db: &DatabaseConnection,
     people: &People,
     operator: &Actor,
     meta: &RequestMeta,
@@ -482,10 +495,23 @@ pub(super) async fn seed_organisations(
             let invitation = identity
                 .invite(&owner_with_org, org_id, staff_phone, OrgRole::Staff, meta)
                 .await?;
+            // They prove the phone like anyone: a code, read back from the SMS outbox (the demo
+            // never sends real messages).
+            identity
+                .send_code(
+                    staff_phone,
+                    CodePurpose::AcceptInvitation,
+                    Some(&staff),
+                    meta,
+                )
+                .await
+                .with_context(|| format!("a code for {staff_phone}"))?;
+            let code = sent_code(db, staff_phone).await?;
             identity
                 .accept_invitation(
                     &staff,
                     farmgate_identity::InvitationId(invitation.invitation.id),
+                    &code,
                     meta,
                 )
                 .await?;

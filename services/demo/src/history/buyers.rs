@@ -94,6 +94,7 @@ const ACCOUNT_COLS: &[&str] = &[
     "status",
     "created_at",
     "updated_at",
+    "demo_password",
 ];
 const ADDRESS_COLS: &[&str] = &[
     "id",
@@ -177,6 +178,8 @@ impl People<'_> {
             v(AccountStatus::Active.as_str()),
             v(created),
             v(created),
+            // They log in with the demo password: production mode must see them.
+            v(true),
         ]);
         let at = created + secs(rng, 60, 3_600);
         self.rows.addresses.push(vec![

@@ -2,7 +2,7 @@
 
 use super::views::{
     AccountQuery, AccountView, AdminOrgQuery, AdminOrgView, AuditView, OrgView,
-    PlatformRoleRequest, RejectRequest,
+    PlatformRoleRequest, RejectRequest, SmsOutboxView, SmsView,
 };
 use crate::Identity;
 use crate::auth::AuthUser;
@@ -175,4 +175,29 @@ pub async fn disable_account(
 ) -> ApiResult<Json<AccountView>> {
     let account = identity.disable_account(&actor, id, &meta).await?;
     Ok(Json(AccountView::of(&account, true)))
+}
+
+/// Recent text messages of the embedded SMS backend, newest first (operator: they hold
+/// one-time codes). With a real provider nothing is kept here and the list is empty.
+#[utoipa::path(get, path = "/api/v1/admin/sms", tag = "admin", params(Page),
+    responses(
+        (status = 200, description = "A page of messages and the backend that sends", body = SmsOutboxView),
+        (status = 400, description = "Bad paging: `invalid_query`", body = ErrorBody),
+        (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
+        (status = 403, description = "Not the operator: `forbidden`", body = ErrorBody),
+    ))]
+pub async fn sms_outbox(
+    State(identity): State<Identity>,
+    AuthUser(actor): AuthUser,
+    ApiQuery(page): ApiQuery<Page>,
+) -> ApiResult<Json<SmsOutboxView>> {
+    let out = identity.sms_outbox(&actor, page).await?;
+    let m = out.messages;
+    Ok(Json(SmsOutboxView {
+        backend: out.backend.to_owned(),
+        items: m.items.iter().map(SmsView::of).collect(),
+        total: m.total,
+        limit: m.limit,
+        offset: m.offset,
+    }))
 }

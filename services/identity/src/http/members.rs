@@ -1,6 +1,8 @@
 //! Handlers: members of an organisation and invitations to join one.
 
-use super::views::{AcceptedView, InvitationView, InviteRequest, MemberView, OrgView, RoleRequest};
+use super::views::{
+    AcceptRequest, AcceptedView, InvitationView, InviteRequest, MemberView, OrgView, RoleRequest,
+};
 use crate::Identity;
 use crate::auth::AuthUser;
 use crate::domain::InvitationId;
@@ -77,7 +79,7 @@ pub async fn remove_member(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Invite someone by phone or e-mail (owner).
+/// Invite someone by phone number (owner). They accept with a code sent to that phone.
 #[utoipa::path(post, path = "/api/v1/orgs/{id}/invitations", tag = "orgs", params(("id" = Uuid, Path)),
     request_body = InviteRequest,
     responses(
@@ -143,7 +145,7 @@ pub async fn revoke_invitation(
 /// Invitations waiting for me.
 #[utoipa::path(get, path = "/api/v1/me/invitations", tag = "orgs",
     responses(
-        (status = 200, description = "Pending invitations to my phone or e-mail, newest first", body = Vec<InvitationView>),
+        (status = 200, description = "Pending invitations to my phone, newest first (empty until the phone is verified)", body = Vec<InvitationView>),
         (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
     ))]
 pub async fn my_invitations(
@@ -154,33 +156,41 @@ pub async fn my_invitations(
     Ok(Json(list.iter().map(InvitationView::of).collect()))
 }
 
-/// Accept an invitation addressed to me.
+/// Accept an invitation addressed to my phone, with a code just sent to it (purpose
+/// `accept_invitation`).
 #[utoipa::path(post, path = "/api/v1/invitations/{id}/accept", tag = "orgs", params(("id" = Uuid, Path)),
+    request_body = AcceptRequest,
     responses(
         (status = 200, description = "Joined: the organisation and my role in it", body = AcceptedView),
+        (status = 400, description = "Unreadable body: `malformed_json`", body = ErrorBody),
         (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
         (status = 403, description = "Not allowed: `read_only`, `cross_site_request`", body = ErrorBody),
-        (status = 404, description = "No pending invitation to me: `not_found`", body = ErrorBody),
+        (status = 404, description = "No pending invitation to my phone: `not_found`", body = ErrorBody),
+        (status = 422, description = "A wrong or dead code: `validation_failed`, `invalid_code`, `code_expired`", body = ErrorBody),
+        (status = 503, description = "The cache is down: `unavailable`", body = ErrorBody),
     ))]
 pub async fn accept_invitation(
     State(identity): State<Identity>,
     AuthUser(actor): AuthUser,
     meta: RequestMeta,
     ApiPath(id): ApiPath<InvitationId>,
+    ApiJson(req): ApiJson<AcceptRequest>,
 ) -> ApiResult<Json<AcceptedView>> {
-    let (org, role) = identity.accept_invitation(&actor, id, &meta).await?;
+    let (org, role) = identity
+        .accept_invitation(&actor, id, &req.code, &meta)
+        .await?;
     Ok(Json(AcceptedView {
         org: OrgView::of(&org, Some(role)),
         role,
     }))
 }
 
-/// Decline an invitation addressed to me.
+/// Decline an invitation addressed to me (my phone must be verified).
 #[utoipa::path(post, path = "/api/v1/invitations/{id}/decline", tag = "orgs", params(("id" = Uuid, Path)),
     responses(
         (status = 204, description = "Declined"),
         (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
-        (status = 403, description = "Not allowed: `read_only`, `cross_site_request`", body = ErrorBody),
+        (status = 403, description = "Not allowed: `read_only`, `cross_site_request`, `phone_not_verified`", body = ErrorBody),
         (status = 404, description = "No pending invitation to me: `not_found`", body = ErrorBody),
     ))]
 pub async fn decline_invitation(

@@ -2,6 +2,7 @@
 //! (`views.rs`), and the router, which also yields the OpenAPI description of every route.
 //! Each handler's error responses name the codes they can carry.
 
+mod account;
 mod admin;
 mod members;
 mod orgs;
@@ -15,6 +16,7 @@ use axum::extract::FromRef;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use account::*;
 use admin::*;
 use members::*;
 use orgs::*;
@@ -27,8 +29,17 @@ where
     Identity: FromRef<S>,
 {
     OpenApiRouter::new()
+        .routes(routes!(send_code))
         .routes(routes!(register))
         .routes(routes!(login))
+        .routes(routes!(login_with_code))
+        .routes(routes!(reset_password))
+        .routes(routes!(use_setup_link))
+        .routes(routes!(update_profile))
+        .routes(routes!(change_password))
+        .routes(routes!(change_phone))
+        .routes(routes!(export_my_data))
+        .routes(routes!(erase_account))
         .routes(routes!(logout))
         .routes(routes!(me))
         .routes(routes!(sessions))
@@ -51,4 +62,5 @@ where
         .routes(routes!(admin_accounts))
         .routes(routes!(set_platform_role))
         .routes(routes!(disable_account))
+        .routes(routes!(sms_outbox))
 }

@@ -31,7 +31,7 @@ fn session_cookie(identity: &Identity, issued: &IssuedSession) -> String {
     )
 }
 
-fn clear_cookie(identity: &Identity) -> String {
+pub(super) fn clear_cookie(identity: &Identity) -> String {
     let secure = if identity.config().cookie_secure {
         "; Secure"
     } else {
@@ -40,7 +40,11 @@ fn clear_cookie(identity: &Identity) -> String {
     format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
 }
 
-fn with_cookie(status: StatusCode, cookie: String, body: impl IntoResponse) -> ApiResult<Response> {
+pub(super) fn with_cookie(
+    status: StatusCode,
+    cookie: String,
+    body: impl IntoResponse,
+) -> ApiResult<Response> {
     let mut headers = HeaderMap::new();
     let value = HeaderValue::from_str(&cookie).map_err(ApiError::internal)?;
     headers.insert(header::SET_COOKIE, value);
@@ -55,37 +59,50 @@ fn issued_view(issued: IssuedSession) -> SessionIssuedView {
     }
 }
 
-/// Register an account (phone or e-mail, and a password) and log in.
+/// Register with a phone proven by a code, and log in.
+///
+/// Ask for the code first (`POST /api/v1/auth/codes`, purpose `register`). A phone that already
+/// has an account answers `phone_registered` — only after the code proved the caller holds it.
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest,
     responses(
         (status = 201, description = "Registered and logged in; the session cookie is set", body = AuthView),
         (status = 400, description = "Unreadable body: `malformed_json`", body = ErrorBody),
-        (status = 409, description = "Phone or e-mail already registered: `conflict`", body = ErrorBody),
-        (status = 422, description = "Invalid fields: `validation_failed`", body = ErrorBody),
+        (status = 409, description = "The proven phone already has an account: `phone_registered`", body = ErrorBody),
+        (status = 422, description = "Invalid fields (a weak *password* has the field code too_common), a wrong or dead code: `validation_failed`, `invalid_code`, `code_expired`", body = ErrorBody),
+        (status = 429, description = "Too many registrations from this address (see `Retry-After`): `too_many_attempts`", body = ErrorBody),
         (status = 500, description = "Our failure: `internal`", body = ErrorBody),
+        (status = 503, description = "Password hashing is saturated, or the cache is down (see `Retry-After`): `server_busy`, `unavailable`", body = ErrorBody),
     ))]
 pub async fn register(
     State(identity): State<Identity>,
     meta: RequestMeta,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> ApiResult<Response> {
-    let input = NewAccount::parse(
-        &req.display_name,
-        req.phone.as_deref(),
-        req.email.as_deref(),
-        &req.password,
-    )
-    .map_err(IdentityError::from)?;
-    let (account, issued) = identity.register(input, &meta).await?;
-    let cookie = session_cookie(&identity, &issued);
-    let body = AuthView {
-        account: AccountView::of(&account, true),
-        session: issued_view(issued),
-    };
-    with_cookie(StatusCode::CREATED, cookie, Json(body))
+    let input = NewAccount::parse(&req.display_name, &req.phone, &req.password)
+        .map_err(IdentityError::from)?;
+    let (account, issued) = identity.register(input, &req.code, &meta).await?;
+    logged_in(&identity, StatusCode::CREATED, &account, issued)
 }
 
-/// Log in with a phone number or e-mail address.
+/// The answer of every way to log in: the account, the session, the cookie.
+pub(super) fn logged_in(
+    identity: &Identity,
+    status: StatusCode,
+    account: &crate::store::account::Model,
+    issued: IssuedSession,
+) -> ApiResult<Response> {
+    let cookie = session_cookie(identity, &issued);
+    let body = AuthView {
+        account: AccountView::of(account, true),
+        session: issued_view(issued),
+    };
+    with_cookie(status, cookie, Json(body))
+}
+
+/// Log in with a phone number (or an older account's e-mail address) and password.
+///
+/// Attempts are limited per (login, address), per login from anywhere (then password log-in
+/// pauses for the account: its owner logs in with a code), and per address.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in; the session cookie is set", body = AuthView),
@@ -93,9 +110,9 @@ pub async fn register(
         (status = 401, description = "Wrong login or password: `invalid_credentials`", body = ErrorBody),
         (status = 403, description = "The account is disabled: `account_disabled`", body = ErrorBody),
         (status = 422, description = "Invalid fields: `validation_failed`", body = ErrorBody),
-        (status = 429, description = "Too many attempts (see `Retry-After`): `too_many_attempts`", body = ErrorBody),
+        (status = 429, description = "Too many attempts (see `Retry-After`): `too_many_attempts`, `password_login_paused`", body = ErrorBody),
         (status = 500, description = "Our failure: `internal`", body = ErrorBody),
-        (status = 503, description = "The rate limiter's store is down: `unavailable`", body = ErrorBody),
+        (status = 503, description = "The rate limiter's store is down, or hashing is saturated: `unavailable`, `server_busy`", body = ErrorBody),
     ))]
 pub async fn login(
     State(identity): State<Identity>,
@@ -106,21 +123,15 @@ pub async fn login(
         return Err(IdentityError::InvalidCredentials.into());
     }
     let (account, issued) = identity.login(&req.login, &req.password, &meta).await?;
-    let cookie = session_cookie(&identity, &issued);
-    let body = AuthView {
-        account: AccountView::of(&account, true),
-        session: issued_view(issued),
-    };
-    with_cookie(StatusCode::OK, cookie, Json(body))
+    logged_in(&identity, StatusCode::OK, &account, issued)
 }
 
 /// End this session.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
     responses(
-        (status = 204, description = "Logged out; the cookie is cleared"),
+        (status = 204, description = "Logged out; the cookie is cleared (the revocation holds even when the session cache is down)"),
         (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
         (status = 403, description = "A cookie write from another site: `cross_site_request`", body = ErrorBody),
-        (status = 503, description = "The session cache is down: `unavailable`", body = ErrorBody),
     ))]
 pub async fn logout(
     State(identity): State<Identity>,
@@ -181,7 +192,6 @@ pub async fn sessions(
         (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
         (status = 403, description = "A cookie write from another site: `cross_site_request`", body = ErrorBody),
         (status = 404, description = "No such session of mine: `not_found`", body = ErrorBody),
-        (status = 503, description = "The session cache is down: `unavailable`", body = ErrorBody),
     ))]
 pub async fn revoke_session(
     State(identity): State<Identity>,

@@ -3,7 +3,8 @@
 
 use crate::Actor;
 use crate::domain::{
-    AccountStatus, InvitationStatus, OrgKind, OrgRole, OrgStatus, PlatformRole, ReviewAction,
+    AccountStatus, CodePurpose, InvitationStatus, OrgKind, OrgRole, OrgStatus, PlatformRole,
+    ReviewAction,
 };
 use crate::service::{InvitationDetail, Member, OrgWithOwner, ReviewEntry, org_region};
 use crate::store::{account, audit, organisation, session};
@@ -29,6 +30,9 @@ pub struct AccountView {
     pub platform_role: Option<PlatformRole>,
     pub status: AccountStatus,
     pub created_at: DateTime<Utc>,
+    /// The phone has been proven by a code (accounts made before codes existed verify it
+    /// before they may accept an invitation).
+    pub phone_verified: bool,
 }
 
 fn mask_phone(p: &str) -> String {
@@ -57,6 +61,7 @@ impl AccountView {
             platform_role: a.platform_role,
             status: a.status,
             created_at: a.created_at,
+            phone_verified: a.phone_verified_at.is_some(),
         }
     }
 }
@@ -298,15 +303,140 @@ impl AuditView {
 // ---------------------------------------------------------------------------------------------
 // Requests
 
+/// Register: a name, the phone, the code sent to it for `register`, and a password.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     pub display_name: String,
-    #[serde(default)]
-    pub phone: Option<String>,
-    #[serde(default)]
-    pub email: Option<String>,
+    pub phone: String,
+    /// The 6-digit code from `POST /auth/codes` with purpose `register`.
+    pub code: String,
     pub password: String,
+}
+
+/// Ask for a one-time code.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodeRequest {
+    /// The mainland mobile number the code goes to.
+    pub phone: String,
+    /// What the code will be used for; `change_phone` and `accept_invitation` need a session.
+    pub purpose: CodePurpose,
+}
+
+/// A code is on its way (the same answer whether or not the phone has an account).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CodeSentView {
+    /// The phone, masked.
+    pub phone: String,
+    pub expires_in_secs: u64,
+    /// Ask again after this many seconds at the earliest.
+    pub resend_after_secs: u64,
+}
+
+/// Log in with a code sent for `login`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodeLoginRequest {
+    pub phone: String,
+    pub code: String,
+}
+
+/// Set a new password with a code sent for `reset_password`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetPasswordRequest {
+    pub phone: String,
+    pub code: String,
+    pub password: String,
+}
+
+/// Set the first password with the one-time token of a setup link.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetupRequest {
+    pub token: String,
+    pub password: String,
+}
+
+/// Change my password.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Move my account to a new phone (or verify the current one), with a code sent to that phone
+/// for `change_phone`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePhoneRequest {
+    pub phone: String,
+    pub code: String,
+    pub current_password: String,
+}
+
+/// Edit my profile; absent fields stay as they are.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileRequest {
+    pub display_name: Option<String>,
+    /// Contact e-mail (never used to log in or to receive invitations); `""` removes it.
+    pub email: Option<String>,
+}
+
+/// Erase my account.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EraseRequest {
+    pub current_password: String,
+}
+
+/// Accept an invitation with a code sent to the invited phone for `accept_invitation`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptRequest {
+    pub code: String,
+}
+
+/// One stored text message of the embedded SMS backend.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SmsView {
+    pub id: Uuid,
+    /// The full number (the operator sees it; the page masks it until asked).
+    pub phone: String,
+    pub phone_masked: String,
+    /// `otp`, `order_paid`, `shipped`, `claim_update`, `recall`.
+    pub template: String,
+    /// The template's variables, name → value (a one-time code is `code`).
+    pub params: std::collections::BTreeMap<String, String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl SmsView {
+    pub fn of(m: &farmgate_infra::sms::OutboxMessage) -> Self {
+        Self {
+            id: m.id,
+            phone: m.to.as_str().to_owned(),
+            phone_masked: m.to.masked(),
+            template: m.template.as_str().to_owned(),
+            params: m.params.iter().cloned().collect(),
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// The SMS outbox: recent messages, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SmsOutboxView {
+    /// The backend that sends for real: `outbox` (nothing leaves the machine; every message is
+    /// here), `aliyun` or `tencent` (nothing is kept here).
+    pub backend: String,
+    pub items: Vec<SmsView>,
+    pub total: u64,
+    pub limit: u64,
+    pub offset: u64,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -351,7 +481,8 @@ pub struct RoleRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InviteRequest {
-    /// Phone number or e-mail address of the person to invite.
+    /// The phone number of the person to invite (e-mail addresses are refused: nothing proves
+    /// who holds one).
     pub login: String,
     pub role: OrgRole,
 }

@@ -1,20 +1,27 @@
-//! Invitations: an owner invites someone by phone or e-mail; they accept or decline after
-//! logging in with it; the owner may withdraw it while it waits. Which answers are legal is
-//! [`domain::answer_invitation`]'s to say.
+//! Invitations: an owner invites someone by phone number; they accept — logged in to the
+//! account with that phone *and* with a fresh code sent to it — or decline; the owner may
+//! withdraw it while it waits. Which answers are legal is [`domain::answer_invitation`]'s to
+//! say.
+//!
+//! The code is what makes an invitation safe: the account's phone field is only a claim (an
+//! account made before codes existed may carry someone else's number), the code proves the
+//! person holds the phone now. Invitations to e-mail addresses are no longer made: nothing
+//! proves who holds an address.
 
 use crate::Identity;
 use crate::auth::Actor;
 use crate::domain::{
-    self, AuditAction, AuditTarget, InvitationId, InvitationMove, InvitationStatus, OrgRole,
+    self, AuditAction, AuditTarget, CodePurpose, InvitationId, InvitationMove, InvitationStatus,
+    OrgRole,
 };
 use crate::error::{IdentityError, Missing, Result};
 use crate::store::queries::{self, AuditEntry};
 use crate::store::{account, invitation, organisation};
 use farmgate_infra::db::begin_write;
 use farmgate_infra::http::RequestMeta;
-use farmgate_kernel::LoginId;
 use farmgate_kernel::id::{AccountId, OrgId};
-use sea_orm::ConnectionTrait;
+use farmgate_kernel::{FieldError, LoginId, Phone};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde_json::json;
 
 /// An invitation with its organisation and inviter.
@@ -25,14 +32,18 @@ pub struct InvitationDetail {
     pub invited_by: Option<account::Model>,
 }
 
-/// The logins an account can be invited by: its phone and its e-mail.
+/// The logins an account can be invited by: its phone.
 fn logins_of(account: &account::Model) -> Vec<String> {
-    account
-        .phone
-        .iter()
-        .chain(account.email.iter())
-        .cloned()
-        .collect()
+    account.phone.iter().cloned().collect()
+}
+
+fn phone_only() -> IdentityError {
+    IdentityError::field(FieldError::new(
+        "login",
+        "phone_required",
+        "请填写对方的手机号：对方需用短信验证码确认后才能加入",
+        "enter their phone number: they confirm with a text-message code to join",
+    ))
 }
 
 /// Applies a move to an invitation already read, refusing (as "no pending invitation") what
@@ -65,6 +76,9 @@ impl Identity {
     ) -> Result<InvitationDetail> {
         actor.require_owner(org)?;
         let login = LoginId::parse(login).map_err(|e| IdentityError::field(e.at("login")))?;
+        if !matches!(login, LoginId::Phone(_)) {
+            return Err(phone_only());
+        }
         let txn = begin_write(&self.infra().db).await?;
         let org_model = queries::orgs::by_id(&txn, org)
             .await?
@@ -181,25 +195,44 @@ impl Identity {
         Ok(())
     }
 
-    /// Pending invitations addressed to the actor's phone or e-mail.
+    /// Pending invitations addressed to the actor's phone — once the phone is verified: an
+    /// account that only claims a number does not learn who invited it.
     #[tracing::instrument(skip_all, fields(account.id = %actor.account_id))]
     pub async fn my_invitations(&self, actor: &Actor) -> Result<Vec<InvitationDetail>> {
         let me = self.account(actor.account_id).await?;
+        if me.phone_verified_at.is_none() {
+            return Ok(Vec::new());
+        }
         let list = queries::invitations::pending_for(&self.infra().db, logins_of(&me)).await?;
         self.invitation_details(list).await
     }
 
-    /// Accepts an invitation addressed to the actor: they join the organisation in the role
-    /// offered (unless they already belong to it).
+    /// Accepts an invitation addressed to the actor's phone, with a code just sent to that
+    /// phone for accepting: they join the organisation in the role offered (unless they already
+    /// belong to it), and their phone counts as verified.
     #[tracing::instrument(skip_all, fields(account.id = %actor.account_id, invitation.id = %id))]
     pub async fn accept_invitation(
         &self,
         actor: &Actor,
         id: InvitationId,
+        code: &str,
         meta: &RequestMeta,
     ) -> Result<(organisation::Model, OrgRole)> {
         let me = self.account(actor.account_id).await?;
-        let txn = begin_write(&self.infra().db).await?;
+        let db = &self.infra().db;
+        // Only a pending invitation to this phone is worth a try of the code: anything else
+        // is "no such invitation", before the code is looked at.
+        let (Some(phone), true) = (
+            me.phone.as_deref().and_then(|p| Phone::parse(p).ok()),
+            queries::invitations::addressed_to(db, id, logins_of(&me))
+                .await?
+                .is_some_and(|inv| inv.status == InvitationStatus::Pending),
+        ) else {
+            return Err(IdentityError::NotFound(Missing::PendingInvitation));
+        };
+        self.prove_phone(&phone, CodePurpose::AcceptInvitation, code)
+            .await?;
+        let txn = begin_write(db).await?;
         let inv = queries::invitations::addressed_to(&txn, id, logins_of(&me))
             .await?
             .ok_or(IdentityError::NotFound(Missing::PendingInvitation))?;
@@ -215,6 +248,11 @@ impl Identity {
         let org_model = queries::orgs::by_id(&txn, org)
             .await?
             .ok_or(IdentityError::NotFound(Missing::Organisation))?;
+        if me.phone_verified_at.is_none() {
+            let mut active: account::ActiveModel = me.into();
+            active.phone_verified_at = Set(Some(now));
+            active.update(&txn).await?;
+        }
         self.audit_answer(&txn, meta, actor, &inv, AuditAction::InviteAccept)
             .await?;
         txn.commit().await?;
@@ -230,6 +268,9 @@ impl Identity {
         meta: &RequestMeta,
     ) -> Result<()> {
         let me = self.account(actor.account_id).await?;
+        if me.phone_verified_at.is_none() {
+            return Err(IdentityError::PhoneNotVerified);
+        }
         let txn = begin_write(&self.infra().db).await?;
         let inv = queries::invitations::addressed_to(&txn, id, logins_of(&me))
             .await?

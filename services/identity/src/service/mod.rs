@@ -2,26 +2,37 @@
 //! may do it through the [`Actor`](crate::Actor), applies the domain rules, writes the audit log
 //! and outbox events in the same transaction, and commits.
 //!
-//! - `accounts.rs` — registering, the CLI's accounts with a platform role, reading an account.
-//! - `sessions.rs` — logging in and out, the actor behind a token, one's own sessions.
+//! - `codes.rs` — phone one-time codes: sending one within the limits, proving a phone.
+//! - `accounts.rs` — registering with a code, the CLI's and the demo's accounts, reading one.
+//! - `sessions.rs` — logging in (password or code) and out, the actor behind a token, one's
+//!   own sessions.
+//! - `passwords.rs` — changing and resetting a password, the first operator and its setup link.
+//! - `self_service.rs` — one's own profile, phone, data download and erasure.
 //! - `orgs.rs` — registering and editing organisations; the facts other services read.
 //! - `members.rs` — members and their roles; leaving.
 //! - `invitations.rs` — inviting by phone or e-mail; accepting, declining, withdrawing.
 //! - `verification.rs` — the operator's queue, verifying and rejecting, the history.
-//! - `operator.rs` — the audit log and the operator's account tools.
+//! - `operator.rs` — the audit log, the operator's account tools, the SMS outbox.
 
 mod accounts;
+mod codes;
 mod invitations;
 mod members;
 mod operator;
 mod orgs;
+mod passwords;
+mod self_service;
 mod sessions;
 mod verification;
 
 pub use crate::domain::OrgFilter;
+pub use codes::CodeSent;
 pub use invitations::InvitationDetail;
 pub use members::Member;
+pub use operator::SmsOutboxPage;
 pub use orgs::{OrgEvent, OrgPatch, OrgSummary, org_region};
+pub use passwords::OperatorCreated;
+pub use self_service::{ERASED_NAME, ProfilePatch};
 pub use sessions::IssuedSession;
 pub use verification::{OrgWithOwner, ReviewEntry, parse_rejection};
 
@@ -38,6 +49,9 @@ pub mod topics {
     pub const ORG_VERIFIED: &str = "identity.org.verified";
     pub const ORG_REJECTED: &str = "identity.org.rejected";
     pub const ACCOUNT_REGISTERED: &str = "identity.account.registered";
+    /// `{"account_id", "at"}`: the account was erased on its owner's request; every room
+    /// erases its copies of their personal data when its retention rules allow.
+    pub const ACCOUNT_ERASED: &str = "identity.account.erased";
 }
 
 impl Identity {

@@ -9,8 +9,17 @@ use crate::store::queries::{self, AuditEntry};
 use crate::store::{account, audit};
 use farmgate_infra::db::begin_write;
 use farmgate_infra::http::RequestMeta;
+use farmgate_infra::sms::OutboxMessage;
 use farmgate_kernel::id::AccountId;
 use farmgate_kernel::{Page, Paged};
+
+/// A page of the SMS outbox and which backend sends for real.
+#[derive(Clone, Debug)]
+pub struct SmsOutboxPage {
+    /// `"outbox"`, `"aliyun"` or `"tencent"`.
+    pub backend: &'static str,
+    pub messages: Paged<OutboxMessage>,
+}
 use sea_orm::{ActiveModelTrait, Set};
 use serde_json::json;
 
@@ -121,10 +130,19 @@ impl Identity {
             },
         )
         .await?;
+        let revoked = queries::sessions::revoke_all_of(&txn, target, self.now()).await?;
         txn.commit().await?;
-        let revoked =
-            queries::sessions::revoke_all_of(&self.infra().db, target, self.now()).await?;
-        self.forget_sessions(revoked).await?;
+        self.forget_sessions(revoked).await;
         Ok(updated)
+    }
+
+    /// Recent text messages of the embedded SMS backend, newest first (operator only: they
+    /// hold one-time codes). Empty with a real provider, which keeps no copy here.
+    #[tracing::instrument(skip_all, fields(account.id = %actor.account_id))]
+    pub async fn sms_outbox(&self, actor: &Actor, page: Page) -> Result<SmsOutboxPage> {
+        actor.require_operator()?;
+        let backend = self.infra().sms.backend();
+        let messages = farmgate_infra::sms::outbox::recent(&self.infra().db, page).await?;
+        Ok(SmsOutboxPage { backend, messages })
     }
 }

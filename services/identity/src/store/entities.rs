@@ -20,6 +20,17 @@ pub mod account {
         pub status: AccountStatus,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        /// When the phone was last proven by a code; `None` for accounts made before codes
+        /// existed (they verify before they may accept an invitation).
+        pub phone_verified_at: Option<DateTimeUtc>,
+        /// Bumped in the transaction that revokes any of the account's sessions; every cached
+        /// session carries the value it was read with, and a different one sends the request
+        /// to the database.
+        pub revocation_seq: i64,
+        /// The password is the demo password (a demo account): production mode refuses to start.
+        pub demo_password: bool,
+        /// When the account was erased on its owner's request.
+        pub erased_at: Option<DateTimeUtc>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -173,6 +184,55 @@ pub mod audit {
         pub ip: Option<String>,
         pub request_id: Option<String>,
         pub details: Json,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod phone_code {
+    use crate::domain::CodePurpose;
+    use sea_orm::entity::prelude::*;
+
+    /// A one-time code sent to a phone. Only a keyed hash of the code is stored.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "phone_codes")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub phone: String,
+        pub purpose: CodePurpose,
+        pub code_hash: String,
+        pub attempts: i32,
+        pub created_at: DateTimeUtc,
+        pub expires_at: DateTimeUtc,
+        pub consumed_at: Option<DateTimeUtc>,
+        pub ip: Option<String>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod setup_link {
+    use sea_orm::entity::prelude::*;
+
+    /// A one-time link that sets an account's first password (the first operator's, made by
+    /// `farmgate admin create-operator` when no terminal can prompt). Only its hash is stored.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "setup_links")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub account_id: Uuid,
+        pub token_hash: String,
+        pub created_at: DateTimeUtc,
+        pub expires_at: DateTimeUtc,
+        pub used_at: Option<DateTimeUtc>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

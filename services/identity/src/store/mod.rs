@@ -10,7 +10,8 @@ pub mod queries;
 pub use entities::*;
 
 use crate::domain::{
-    AccountStatus, InvitationStatus, OrgKind, OrgRole, OrgStatus, PlatformRole, ReviewAction,
+    AccountStatus, CodePurpose, InvitationStatus, OrgKind, OrgRole, OrgStatus, PlatformRole,
+    ReviewAction,
 };
 
 // Status and role columns are read into their enums here, once.
@@ -22,4 +23,5 @@ farmgate_infra::stored_enum!(
     OrgRole,
     InvitationStatus,
     ReviewAction,
+    CodePurpose,
 );

@@ -7,6 +7,7 @@ pub mod cancel;
 pub mod cart;
 pub mod checkout;
 pub mod console;
+pub mod erasure;
 pub mod logistics;
 pub mod pay;
 pub mod read;
@@ -21,6 +22,7 @@ pub mod webhook;
 
 pub use cart::CartLine;
 pub use checkout::{CheckoutRequest, ItemInput};
+pub use erasure::ErasedBuyer;
 pub use logistics::{CarrierAck, CarrierEvent, LogisticsRequest};
 pub use pay::IntentView;
 pub use read::OrderRecord;

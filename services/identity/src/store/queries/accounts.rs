@@ -3,6 +3,7 @@
 use crate::store::account;
 use farmgate_kernel::id::AccountId;
 use farmgate_kernel::{LoginId, Page};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -72,4 +73,51 @@ pub async fn search(
         .all(conn)
         .await?;
     Ok((items, total))
+}
+
+/// The account with this phone, if any.
+pub async fn by_phone(
+    conn: &impl ConnectionTrait,
+    phone: &farmgate_kernel::Phone,
+) -> Result<Option<account::Model>, DbErr> {
+    account::Entity::find()
+        .filter(account::Column::Phone.eq(phone.as_str()))
+        .one(conn)
+        .await
+}
+
+/// Makes every cached session of the account stale (see `sessions::unrevoked_by_token_hash`).
+pub async fn bump_revocation(conn: &impl ConnectionTrait, id: AccountId) -> Result<(), DbErr> {
+    account::Entity::update_many()
+        .col_expr(
+            account::Column::RevocationSeq,
+            Expr::col(account::Column::RevocationSeq).add(1),
+        )
+        .filter(account::Column::Id.eq(id.as_uuid()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether any account is marked as having the demo password.
+pub async fn any_demo_password(conn: &impl ConnectionTrait) -> Result<bool, DbErr> {
+    Ok(account::Entity::find()
+        .filter(account::Column::DemoPassword.eq(true))
+        .filter(account::Column::ErasedAt.is_null())
+        .count(conn)
+        .await?
+        > 0)
+}
+
+/// Password hashes of accounts with a platform role (a few dozen at most), for checking them
+/// against the demo password at start-up.
+pub async fn staff_password_hashes(conn: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
+    Ok(account::Entity::find()
+        .filter(account::Column::PlatformRole.is_not_null())
+        .limit(500)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| a.password_hash)
+        .collect())
 }

@@ -54,3 +54,25 @@ pub async fn page(
         .await?;
     Ok((rows, total))
 }
+
+/// The entries an account made or that concern it, newest first (for "download my data").
+pub async fn about_account(
+    conn: &impl ConnectionTrait,
+    account: AccountId,
+) -> Result<Vec<audit::Model>, DbErr> {
+    use sea_orm::{ColumnTrait, Condition, QueryFilter};
+    audit::Entity::find()
+        .filter(
+            Condition::any()
+                .add(audit::Column::ActorId.eq(account.as_uuid()))
+                .add(
+                    Condition::all()
+                        .add(audit::Column::TargetType.eq(AuditTarget::Account.as_str()))
+                        .add(audit::Column::TargetId.eq(account.to_string())),
+                ),
+        )
+        .order_by_desc(audit::Column::At)
+        .limit(1000)
+        .all(conn)
+        .await
+}

@@ -4,10 +4,12 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod codes;
 pub mod invitations;
 pub mod members;
 pub mod orgs;
 pub mod sessions;
+pub mod setup_links;
 
 pub use audit::AuditEntry;
 

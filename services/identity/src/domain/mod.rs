@@ -1,10 +1,18 @@
 //! Identity rules as plain types and functions: roles, organisation kinds, the verification
 //! and invitation state machines, and the parsing of what people type in.
 
+mod codes;
+mod passwords;
+
+pub use codes::{
+    CODE_DIGITS, CodePurpose, code_digest, digests_match, new_code, new_code_key, parse_code,
+};
+pub use passwords::{DEMO_PASSWORD, NewPassword, is_guessable};
+
 use farmgate_kernel::labelled_enum;
 use farmgate_kernel::region::RegionInput;
 use farmgate_kernel::text::{clean_optional_text, clean_text};
-use farmgate_kernel::{Email, FieldError, Phone, Region, Uscc, ValidationErrors};
+use farmgate_kernel::{FieldError, Phone, Region, Uscc, ValidationErrors};
 
 farmgate_kernel::define_id!(
     /// A login session (one device).
@@ -65,6 +73,9 @@ labelled_enum!(
     AccountStatus {
         Active => "active", "正常", "active";
         Disabled => "disabled", "已停用", "disabled";
+        /// Erased on its owner's request: personal fields are gone, the row stays for the
+        /// records the law requires.
+        Erased => "erased", "已注销", "erased";
     }
 );
 
@@ -200,6 +211,15 @@ farmgate_kernel::wire_enum!(
         InviteDecline => "org.invite.decline",
         AccountPlatformRole => "account.platform_role",
         AccountDisable => "account.disable",
+        AccountProfile => "account.profile",
+        PasswordChange => "account.password.change",
+        PasswordReset => "account.password.reset",
+        PasswordSetup => "account.password.setup",
+        PhoneChange => "account.phone.change",
+        PhoneVerify => "account.phone.verify",
+        DataExport => "account.export",
+        AccountErase => "account.erase",
+        OperatorCreate => "account.operator.create",
     }
 );
 
@@ -217,59 +237,7 @@ pub fn parse_reason(input: &str) -> Result<String, FieldError> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Passwords and names
-
-/// A new password as typed: 8–128 characters, not all one character, not the phone number.
-#[derive(Clone)]
-pub struct NewPassword(String);
-
-impl std::fmt::Debug for NewPassword {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("NewPassword(***)")
-    }
-}
-
-impl NewPassword {
-    pub fn parse(input: &str, phone: Option<&Phone>) -> Result<Self, FieldError> {
-        let n = input.chars().count();
-        let err = |code, zh: &str, en: &str| FieldError::new("password", code, zh, en);
-        if n < 8 {
-            return Err(err(
-                "too_short",
-                "密码至少 8 位",
-                "the password needs at least 8 characters",
-            ));
-        }
-        if n > 128 {
-            return Err(err(
-                "too_long",
-                "密码最多 128 位",
-                "the password can have at most 128 characters",
-            ));
-        }
-        let mut chars = input.chars();
-        let first = chars.next();
-        if chars.all(|c| Some(c) == first) {
-            return Err(err(
-                "too_weak",
-                "密码不能是同一个字符重复",
-                "the password cannot be one character repeated",
-            ));
-        }
-        if phone.is_some_and(|p| input.contains(p.as_str())) {
-            return Err(err(
-                "too_weak",
-                "密码不能包含手机号",
-                "the password cannot contain your phone number",
-            ));
-        }
-        Ok(Self(input.to_owned()))
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
+// Names
 
 /// A person's display name: 1–32 characters.
 pub fn parse_display_name(input: &str) -> Result<String, FieldError> {
@@ -279,49 +247,54 @@ pub fn parse_display_name(input: &str) -> Result<String, FieldError> {
 // ---------------------------------------------------------------------------------------------
 // Registration
 
-/// A registration, parsed.
+/// A registration, parsed: a name, the phone (proven separately, by a code) and a password.
 #[derive(Clone, Debug)]
 pub struct NewAccount {
     pub display_name: String,
-    pub phone: Option<Phone>,
-    pub email: Option<Email>,
+    pub phone: Phone,
     pub password: NewPassword,
 }
 
 impl NewAccount {
     pub fn parse(
         display_name: &str,
-        phone: Option<&str>,
-        email: Option<&str>,
+        phone: &str,
         password: &str,
     ) -> Result<Self, ValidationErrors> {
         let mut errs = ValidationErrors::new();
         let display_name = errs.check("display_name", parse_display_name(display_name));
-        let phone = match phone.map(str::trim).filter(|s| !s.is_empty()) {
-            Some(p) => errs.check("phone", Phone::parse(p)),
-            None => None,
-        };
-        let email = match email.map(str::trim).filter(|s| !s.is_empty()) {
-            Some(e) => errs.check("email", Email::parse(e)),
-            None => None,
-        };
-        let phone_given = phone.is_some() || errs.errors().iter().any(|e| e.field == "phone");
-        let email_given = email.is_some() || errs.errors().iter().any(|e| e.field == "email");
-        if !phone_given && !email_given {
+        let phone = if phone.trim().is_empty() {
             errs.push(FieldError::new(
                 "phone",
                 "required",
-                "请填写手机号或邮箱",
-                "enter a phone number or an e-mail address",
+                "请填写手机号",
+                "enter a phone number",
             ));
-        }
+            None
+        } else {
+            errs.check("phone", Phone::parse(phone))
+        };
         let password = errs.check("password", NewPassword::parse(password, phone.as_ref()));
-        match (display_name, password) {
-            (Some(display_name), Some(password)) if errs.is_empty() => Ok(Self {
+        match (display_name, phone, password) {
+            (Some(display_name), Some(phone), Some(password)) if errs.is_empty() => Ok(Self {
                 display_name,
                 phone,
-                email,
                 password,
+            }),
+            _ => Err(errs),
+        }
+    }
+
+    /// A demo person with the demo password (which [`NewPassword::parse`] refuses).
+    pub fn demo(display_name: &str, phone: &str) -> Result<Self, ValidationErrors> {
+        let mut errs = ValidationErrors::new();
+        let display_name = errs.check("display_name", parse_display_name(display_name));
+        let phone = errs.check("phone", Phone::parse(phone));
+        match (display_name, phone) {
+            (Some(display_name), Some(phone)) => Ok(Self {
+                display_name,
+                phone,
+                password: NewPassword::demo(),
             }),
             _ => Err(errs),
         }
@@ -493,53 +466,17 @@ mod tests {
     }
 
     #[test]
-    fn weak_passwords_are_refused_with_a_reason() {
-        let phone = Phone::parse("13800138000").ok();
-        assert_eq!(
-            NewPassword::parse("short", None).map_err(|e| e.code).err(),
-            Some("too_short")
-        );
-        assert_eq!(
-            NewPassword::parse("aaaaaaaaaa", None)
-                .map_err(|e| e.code)
-                .err(),
-            Some("too_weak")
-        );
-        assert_eq!(
-            NewPassword::parse("x13800138000", phone.as_ref())
-                .map_err(|e| e.code)
-                .err(),
-            Some("too_weak")
-        );
-        assert_eq!(
-            NewPassword::parse(&"ab".repeat(65), None)
-                .map_err(|e| e.code)
-                .err(),
-            Some("too_long")
-        );
-        assert!(
-            NewPassword::parse("梅岭脐橙真好吃呀", None).is_ok(),
-            "Chinese passwords count characters"
-        );
-    }
-
-    #[test]
-    fn registration_needs_a_phone_or_an_email_and_reports_every_problem() {
-        let errs = NewAccount::parse("", None, None, "short")
-            .err()
-            .unwrap_or_default();
+    fn registration_needs_a_phone_and_reports_every_problem() {
+        let errs = NewAccount::parse("", "", "short").err().unwrap_or_default();
         let fields: Vec<&str> = errs.errors().iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["display_name", "phone", "password"]);
-        assert!(NewAccount::parse("王芳", Some("13800138000"), None, "good-pass-1").is_ok());
-        assert!(NewAccount::parse("王芳", None, Some("w@example.cn"), "good-pass-1").is_ok());
-        let errs = NewAccount::parse("王芳", Some("123"), None, "good-pass-1")
+        assert!(NewAccount::parse("王芳", "13800138000", "good-pass-1").is_ok());
+        let errs = NewAccount::parse("王芳", "123", "good-pass-1")
             .err()
             .unwrap_or_default();
-        assert_eq!(
-            errs.errors().len(),
-            1,
-            "a bad phone is reported once, not also as missing"
-        );
+        assert_eq!(errs.errors().len(), 1, "a bad phone is reported once");
+        assert!(NewAccount::parse("王芳", "13800138000", DEMO_PASSWORD).is_err());
+        assert!(NewAccount::demo("王芳", "13800138000").is_ok());
     }
 
     fn facts_input(region: &RegionInput) -> OrgFactsInput<'_> {
