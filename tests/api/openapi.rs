@@ -251,3 +251,46 @@ fn examples<E: Into<farmgate_infra::http::ApiError>>(
 ) -> impl Iterator<Item = farmgate_infra::http::ApiError> {
     errors.into_iter().map(Into::into)
 }
+
+/// The document is one a validator and a generated client accept: every path parameter is in
+/// its path's template (query parameters are declared as query parameters), and every
+/// `$ref` names a schema the document holds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_parameter_is_where_it_is_sent_and_every_reference_resolves() {
+    let Some(app) = TestApp::spawn(Backend::Embedded).await else {
+        return;
+    };
+    let doc = app.get("/api/v1/openapi.json", None).await;
+    doc.expect_status(200);
+
+    let mut problems = Vec::new();
+    for (path, item) in doc.body["paths"].as_object().into_iter().flatten() {
+        let template: Vec<&str> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|s| s.split('}').next())
+            .collect();
+        for (method, op) in item.as_object().into_iter().flatten() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap_or_default();
+                if p["in"] == "path" && !template.contains(&name) {
+                    problems.push(format!("{method} {path}: `{name}` is no path parameter"));
+                }
+            }
+        }
+    }
+    let schemas = doc.body["components"]["schemas"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    for reference in doc.text.split("\"#/components/schemas/").skip(1) {
+        let name = reference.split('"').next().unwrap_or_default();
+        if !schemas.contains_key(name) {
+            problems.push(format!(
+                "$ref to `{name}`, which the document does not hold"
+            ));
+        }
+    }
+    problems.dedup();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

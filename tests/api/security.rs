@@ -362,3 +362,38 @@ both_backends! {
         }
     }
 }
+
+/// `farmgate verify`, `digest` and `stats-rebuild` run beside the embedded server: they build
+/// the app without opening the search index the server holds (finding 15).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_that_search_nothing_run_beside_the_embedded_server() {
+    let Some(app) = TestApp::spawn(Backend::Embedded).await else {
+        return;
+    };
+    let seller = app.seller_with_listing().await;
+    let batch = app.batch(&seller).await;
+    let beside = farmgate_server::BuildOptions {
+        no_search_index: true,
+        ..farmgate_server::BuildOptions::default()
+    };
+
+    let second = farmgate_server::build(app.settings(), beside).await;
+    let opening_the_index =
+        farmgate_server::build(app.settings(), farmgate_server::BuildOptions::default()).await;
+
+    let second = second.unwrap_or_else(|e| panic!("a command beside the server: {e:#}"));
+    let ok = farmgate_server::verify::run(&second.state.trace, Some(&batch.code), false)
+        .await
+        .unwrap_or_else(|e| panic!("verify beside the server: {e:#}"));
+    assert!(ok, "the batch verifies");
+    second
+        .state
+        .stats
+        .rebuild()
+        .await
+        .unwrap_or_else(|e| panic!("stats-rebuild beside the server: {e:#}"));
+    assert!(
+        opening_the_index.is_err(),
+        "the embedded index is locked by the running server, so this test shows the difference"
+    );
+}

@@ -214,6 +214,7 @@ impl TestApp {
                 ..WorkerConfig::default()
             },
             wrap_search,
+            ..BuildOptions::default()
         };
         let app = farmgate_server::build(&settings, options)
             .await
@@ -260,6 +261,11 @@ impl TestApp {
                 .expect("the server stops within 30 s")
                 .expect("the server task ends cleanly");
         }
+    }
+
+    /// The settings the server was built with.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     /// Starts a second server on this app's database (and cache and object store) with a new,

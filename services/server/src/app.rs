@@ -79,6 +79,10 @@ pub struct BuildOptions {
     pub worker: WorkerConfig,
     /// Wraps the configured search index (tests use it to take the engine down and up).
     pub wrap_search: Option<SearchWrapper>,
+    /// The command searches nothing (`verify`, `digest`, `stats-rebuild`): instead of opening
+    /// the embedded index, which a running server holds locked, keep an empty one in memory.
+    /// (Meilisearch, when configured, is shared and opened as usual.)
+    pub no_search_index: bool,
 }
 
 impl std::fmt::Debug for BuildOptions {
@@ -99,6 +103,7 @@ impl Default for BuildOptions {
             password_cost: PasswordCost::default(),
             worker: WorkerConfig::default(),
             wrap_search: None,
+            no_search_index: false,
         }
     }
 }
@@ -335,7 +340,18 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
             "production mode refuses to start: an account still has the demo password (demo data, or staff who never changed it); erase the demo data or change those passwords"
         );
     }
-    let mut search = build_search(settings).await?;
+    let mut search = if options.no_search_index && settings.meili_url.is_none() {
+        let analyzer = Arc::new(
+            tokio::task::spawn_blocking(Analyzer::new)
+                .await
+                .context("loading the segmenter")?,
+        );
+        let index: Arc<dyn SearchIndex> =
+            Arc::new(EmbeddedIndex::in_memory(analyzer).context("making an empty search index")?);
+        index
+    } else {
+        build_search(settings).await?
+    };
     if let Some(wrap) = &options.wrap_search {
         search = wrap(search);
     }

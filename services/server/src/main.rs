@@ -155,7 +155,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Verify { code, digests } => {
-            let app = build(&settings, BuildOptions::default()).await?;
+            let app = build(&settings, searching_nothing()).await?;
             let ok = verify::run(&app.state.trace, code.as_deref(), digests).await?;
             if ok {
                 Ok(())
@@ -164,7 +164,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Digest => {
-            let app = build(&settings, BuildOptions::default()).await?;
+            let app = build(&settings, searching_nothing()).await?;
             let now = chrono::Utc::now();
             let d = app.state.trace.publish_digest(now).await?;
             println!(
@@ -185,7 +185,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::StatsRebuild => {
-            let app = build(&settings, BuildOptions::default()).await?;
+            let app = build(&settings, searching_nothing()).await?;
             let r = app.state.stats.rebuild().await?;
             println!(
                 "stats rebuilt: {} orders, {} refunds, {} shipments, {} parcels received; {} rollup rows, {} buyer-day rows, {} price rows; {:.1} s",
@@ -321,6 +321,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let (_keep, shutdown) = watch::channel(false);
             serve(app, listener, shutdown).await
         }
+    }
+}
+
+/// Options of a command that searches nothing and may run beside the server.
+fn searching_nothing() -> BuildOptions {
+    BuildOptions {
+        no_search_index: true,
+        ..BuildOptions::default()
     }
 }
 

@@ -39,7 +39,7 @@ errors are `{\"error\": {\"code\", \"message\", \"fields\"?, \"request_id\"?}}`;
 (from `POST /api/v1/auth/login`) or the `fg_session` cookie the pages use.",
         license(name = "MIT")
     ),
-    components(schemas(farmgate_infra::http::error::ErrorBody)),
+    components(schemas(farmgate_infra::http::error::ErrorBody, farmgate_infra::search::Sort)),
     tags(
         (name = "auth", description = "Accounts and sessions"),
         (name = "orgs", description = "Organisations, members and invitations"),

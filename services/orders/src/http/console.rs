@@ -17,6 +17,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SubOrderQuery {
     pub status: Option<SubOrderStatus>,
     pub limit: Option<u64>,
@@ -67,6 +68,7 @@ pub async fn acknowledge(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SettlementQuery {
     /// First day (Asia/Shanghai), `YYYY-MM-DD`.
     pub from: NaiveDate,
@@ -103,6 +105,7 @@ pub async fn settlement(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
     /// First day (Asia/Shanghai), `YYYY-MM-DD`.
     pub from: NaiveDate,

@@ -32,6 +32,7 @@ use utoipa_axum::routes;
 
 /// A page of a list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     pub limit: Option<u64>,
     pub offset: Option<u64>,

@@ -110,6 +110,7 @@ pub async fn cancel(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OpsOrdersQuery {
     pub status: Option<OrderStatus>,
     /// An order number (or a sub-order number).
