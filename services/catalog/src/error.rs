@@ -199,6 +199,16 @@ impl CatalogError {
     }
 }
 
+/// No decoding slot (`server_busy`), or the decoding task panicked (a failure of ours).
+impl From<farmgate_infra::limit::LimitError> for CatalogError {
+    fn from(e: farmgate_infra::limit::LimitError) -> Self {
+        match e {
+            farmgate_infra::limit::LimitError::Busy(b) => CatalogError::Busy(b),
+            farmgate_infra::limit::LimitError::Panicked(j) => CatalogError::Image(j.to_string()),
+        }
+    }
+}
+
 impl From<CatalogError> for ApiError {
     fn from(e: CatalogError) -> Self {
         match e {

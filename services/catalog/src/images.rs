@@ -4,7 +4,7 @@
 //! held it.
 
 use crate::error::{CatalogError, Result};
-use farmgate_infra::limit::{LimitError, Limiter};
+use farmgate_infra::limit::Limiter;
 use farmgate_kernel::FieldError;
 use image::codecs::jpeg::JpegEncoder;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
@@ -101,11 +101,7 @@ pub async fn process_limited(
 ) -> Result<Processed> {
     limiter
         .run_blocking(move || process(&bytes, min_side))
-        .await
-        .map_err(|e| match e {
-            LimitError::Busy(b) => CatalogError::Busy(b),
-            LimitError::Panicked(j) => CatalogError::Image(j.to_string()),
-        })?
+        .await?
 }
 
 /// A picture of a document (a lab report, a certificate), re-encoded for publishing: EXIF and
@@ -127,11 +123,7 @@ pub const DOCUMENT_SIDE: u32 = 2400;
 pub async fn process_document_limited(limiter: &Limiter, bytes: bytes::Bytes) -> Result<Document> {
     limiter
         .run_blocking(move || process_document(&bytes))
-        .await
-        .map_err(|e| match e {
-            LimitError::Busy(b) => CatalogError::Busy(b),
-            LimitError::Panicked(j) => CatalogError::Image(j.to_string()),
-        })?
+        .await?
 }
 
 /// Checks and re-encodes a document picture. CPU work: call [`process_document_limited`].
