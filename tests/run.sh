@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/run.sh — the one test command for Farmgate (CI runs exactly this; see tests/README.md).
 #
-#   tests/run.sh                  fmt, services, clippy, all tests, browser tests
+#   tests/run.sh                  fmt, services, clippy, all tests, browser tests, API conformance
 #   tests/run.sh --quick          services + tests only (no fmt, clippy or browser)
 #   tests/run.sh --no-lint        skip fmt and clippy
 #   tests/run.sh --no-browser     skip the browser tests
@@ -210,6 +210,14 @@ run_browser_tests() {
 
     step "6d. npm test (tests/browser)"
     if ! (cd "$ROOT/tests/browser" && FARMGATE_BASE_URL="http://127.0.0.1:$port" npm test); then
+        printf -- '---- last 50 lines of the farmgate log ----\n' >&2
+        tail -n 50 "$log" >&2
+        return 1
+    fi
+    step_done
+
+    step "6e. API conformance (openapi-spec-validator, schemathesis)"
+    if ! "$ROOT/tests/conformance/run.sh" "http://127.0.0.1:$port"; then
         printf -- '---- last 50 lines of the farmgate log ----\n' >&2
         tail -n 50 "$log" >&2
         return 1

@@ -294,3 +294,62 @@ async fn every_parameter_is_where_it_is_sent_and_every_reference_resolves() {
     problems.dedup();
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Each room's router yields its own document; when two rooms give a schema the same name,
+/// the merged document keeps one of them and the other room's answers no longer match what it
+/// documents (it happened: `EventKind`, `EventView`, `ReviewView`, `SellerRef`). One name, one
+/// schema, across the whole API.
+#[test]
+fn no_two_rooms_give_different_schemas_the_same_name() {
+    use farmgate_server::AppState;
+    let rooms: Vec<(&str, Value)> = vec![
+        (
+            "identity",
+            room(farmgate_identity::http::router::<AppState>()),
+        ),
+        (
+            "catalog",
+            room(farmgate_catalog::http::router::<AppState>()),
+        ),
+        ("trace", room(farmgate_trace::http::router::<AppState>())),
+        ("orders", room(farmgate_orders::http::router::<AppState>())),
+        (
+            "aftersales",
+            room(farmgate_aftersales::http::router::<AppState>()),
+        ),
+        ("stats", room(farmgate_stats::http::router::<AppState>())),
+    ];
+    let mut seen: std::collections::BTreeMap<String, (&str, Value)> = Default::default();
+    let mut clashes = Vec::new();
+    for (name, doc) in &rooms {
+        let schemas = doc["components"]["schemas"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        for (schema_name, schema) in schemas {
+            match seen.get(&schema_name) {
+                Some((other, first)) if *first != schema => {
+                    clashes.push(format!("{schema_name}: {other} and {name}"));
+                }
+                Some(_) => {}
+                None => {
+                    seen.insert(schema_name, (name, schema));
+                }
+            }
+        }
+    }
+    assert!(
+        !seen.is_empty(),
+        "no room declared any schema: the test reads nothing"
+    );
+    assert!(
+        clashes.is_empty(),
+        "schemas of the same name that differ (rename one with #[schema(as = …)]):\n  {}",
+        clashes.join("\n  ")
+    );
+}
+
+fn room(router: utoipa_axum::router::OpenApiRouter<farmgate_server::AppState>) -> Value {
+    let (_, doc) = router.split_for_parts();
+    serde_json::to_value(&doc).unwrap_or_default()
+}

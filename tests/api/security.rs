@@ -219,6 +219,43 @@ both_backends! {
         }
     }
 
+    async fn a_page_size_or_offset_out_of_range_is_refused_not_quietly_changed(app) {
+        let op = app.operator().await;
+
+        let big = app.get("/api/v1/admin/accounts?limit=101", Some(&op.token)).await;
+        let zero = app.get("/api/v1/admin/orgs?limit=0", Some(&op.token)).await;
+        let deep = app
+            .get("/api/v1/admin/audit?offset=9223372036854775808", Some(&op.token))
+            .await;
+        let fine = app
+            .get("/api/v1/admin/accounts?limit=100&offset=1000000", Some(&op.token))
+            .await;
+
+        for (r, param) in [(&big, "limit"), (&zero, "limit"), (&deep, "offset")] {
+            r.expect_status(400);
+            assert_eq!(r.code(), "invalid_query", "{}", r.text);
+            assert!(r.field_code(param).is_some(), "{param} not named: {}", r.text);
+        }
+        fine.expect_status(200);
+        assert_eq!(fine.body["limit"], 100);
+        assert_eq!(fine.body["offset"], 1_000_000);
+    }
+
+    async fn an_array_body_is_not_read_as_the_fields_in_order(app) {
+        let buyer = app.consumer().await;
+        let before = app.get("/api/v1/auth/me", Some(&buyer.token)).await;
+
+        let r = app
+            .patch("/api/v1/me/account", json!(["someone else", null]), Some(&buyer.token))
+            .await;
+
+        r.expect_status(400);
+        assert_eq!(r.code(), "malformed_json", "{}", r.text);
+        let after = app.get("/api/v1/auth/me", Some(&buyer.token)).await;
+        assert_eq!(after.body["account"]["display_name"], "王芳", "{}", after.text);
+        assert_eq!(after.body, before.body);
+    }
+
     async fn an_address_of_a_hundred_kilobytes_gets_our_error_shape(app) {
         let long = format!("/api/v1/search?q={}", "a".repeat(100 * 1024));
 

@@ -732,13 +732,7 @@ async fn the_outbox_lists_newest_first_and_finds_the_latest_code_to_a_phone(db: 
         .await
         .expect("stored");
 
-    let page = outbox
-        .recent(Page {
-            limit: Some(2),
-            offset: None,
-        })
-        .await
-        .expect("recent");
+    let page = outbox.recent(Page::clamped(2, 0)).await.expect("recent");
     assert_eq!(page.total, 3);
     let listed: Vec<(String, SmsTemplate)> = page
         .items
@@ -760,13 +754,7 @@ async fn the_outbox_lists_newest_first_and_finds_the_latest_code_to_a_phone(db: 
             ("tracking".to_owned(), "SF1401234567890".to_owned())
         ]
     );
-    let rest = outbox
-        .recent(Page {
-            limit: Some(2),
-            offset: Some(2),
-        })
-        .await
-        .expect("recent");
+    let rest = outbox.recent(Page::clamped(2, 2)).await.expect("recent");
     assert_eq!(rest.items.len(), 1);
     assert_eq!(rest.items[0].id.to_string(), first.id);
     assert_eq!(rest.items[0].param("code"), Some("111111"));

@@ -19,7 +19,7 @@ pub mod uscc;
 pub use clock::Clock;
 pub use error::{FieldError, Msg, ValidationErrors};
 pub use money::Money;
-pub use paging::{Page, Paged};
+pub use paging::{Limit, Offset, Page, Paged};
 pub use phone::{Email, LoginId, Phone};
 pub use region::Region;
 pub use uscc::Uscc;

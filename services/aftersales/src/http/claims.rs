@@ -49,8 +49,8 @@ pub struct ClaimsQuery {
     /// One order's claims.
     #[param(value_type = Option<Uuid>)]
     pub order_id: Option<OrderId>,
-    pub limit: Option<u64>,
-    pub offset: Option<u64>,
+    pub limit: Option<farmgate_kernel::Limit>,
+    pub offset: Option<farmgate_kernel::Offset>,
 }
 
 impl ClaimsQuery {

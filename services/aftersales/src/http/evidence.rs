@@ -59,7 +59,8 @@ pub struct EvidenceQuery {
 /// A claim photo, for its uploader and the claim's parties.
 #[utoipa::path(get, path = "/api/v1/claim-evidence/{id}", tag = "aftersales", params(("id" = Uuid, Path), EvidenceQuery),
     responses(
-        (status = 200, description = "The photo (the re-encoded copy, or the original for the operator)", content_type = "image/jpeg"),
+        (status = 200, description = "The photo (the re-encoded copy, or the original for the operator, as uploaded)",
+            content(("image/jpeg"), ("image/png"), ("image/webp"))),
         (status = 400, description = "Bad query: `invalid_query`", body = ErrorBody),
         (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
         (status = 404, description = "No such photo the caller may see: `not_found`", body = ErrorBody),

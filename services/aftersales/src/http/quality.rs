@@ -48,6 +48,7 @@ pub async fn quality(
 #[into_params(parameter_in = Query)]
 pub struct FlaggedQuery {
     /// Look back this many days (7–365, default 90).
+    #[param(minimum = 7, maximum = 365)]
     pub days: Option<i64>,
 }
 

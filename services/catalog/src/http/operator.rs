@@ -22,8 +22,8 @@ use utoipa::{IntoParams, ToSchema};
 pub struct ReviewQuery {
     /// `pending` (default), `approved`, `rejected`.
     pub status: Option<RevisionStatus>,
-    pub limit: Option<u64>,
-    pub offset: Option<u64>,
+    pub limit: Option<farmgate_kernel::Limit>,
+    pub offset: Option<farmgate_kernel::Offset>,
 }
 
 /// The listing review queue (operator), oldest first.

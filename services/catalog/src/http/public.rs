@@ -36,25 +36,31 @@ pub async fn categories(State(catalog): State<Catalog>) -> ApiResult<Json<Vec<Ca
 pub struct SearchQuery {
     /// Chinese, pinyin (`pingguo`), initials (`pg`) or mixed; empty lists by `sort`.
     #[serde(default)]
+    #[param(max_length = 200)]
     pub q: Option<String>,
     /// A category id; a parent category includes its children.
     pub category: Option<Uuid>,
     pub seller: Option<Uuid>,
     /// Township (乡镇) of origin.
+    #[param(max_length = 20)]
     pub township: Option<String>,
     /// `cooperative`, `family_farm`, `specialised_household`, `agri_enterprise`, `platform_store`.
     pub seller_kind: Option<String>,
     /// Lowest price, fen.
+    #[param(minimum = 0)]
     pub price_min: Option<i64>,
-    /// Highest price, fen.
+    /// Highest price, fen (not below *price_min*).
+    #[param(minimum = 0)]
     pub price_max: Option<i64>,
     /// Only listings with stock (default true); false includes sold-out listings.
     pub in_stock: Option<bool>,
     /// `relevance` (default), `price_asc`, `price_desc`, `newest`, `sales`.
     pub sort: Option<Sort>,
-    /// 1-based (default 1).
+    /// 1-based (default 1; at most 10 000 results are reachable by paging).
+    #[param(minimum = 1, maximum = 10000)]
     pub page: Option<u64>,
     /// 1–50 (default 20).
+    #[param(minimum = 1, maximum = 50)]
     pub per_page: Option<u64>,
 }
 

@@ -22,6 +22,8 @@ use farmgate_infra::http::{ApiJson, ApiResult, RequestMeta};
 /// per minute, a few per hour and per day, so many per client address per hour, and a daily
 /// ceiling for the platform. Purposes `change_phone` and `accept_invitation` need a session.
 #[utoipa::path(post, path = "/api/v1/auth/codes", tag = "auth", request_body = CodeRequest,
+    // Anyone may ask for a registration, log-in or reset code; the other purposes need a session.
+    security((), ("bearer" = []), ("session_cookie" = [])),
     responses(
         (status = 202, description = "A code is on its way (valid 5 minutes, 5 tries)", body = CodeSentView),
         (status = 400, description = "Unreadable body: `malformed_json`", body = ErrorBody),

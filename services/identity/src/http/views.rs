@@ -251,6 +251,7 @@ pub struct AcceptedView {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = OrgReviewView)]
 pub struct ReviewView {
     pub at: DateTime<Utc>,
     pub action: ReviewAction,
@@ -508,8 +509,8 @@ pub struct AdminOrgQuery {
     pub kind: Option<OrgKind>,
     /// Part of the name or licence number.
     pub q: Option<String>,
-    pub limit: Option<u64>,
-    pub offset: Option<u64>,
+    pub limit: Option<farmgate_kernel::Limit>,
+    pub offset: Option<farmgate_kernel::Offset>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -517,6 +518,6 @@ pub struct AdminOrgQuery {
 pub struct AccountQuery {
     /// Part of the phone, e-mail or name.
     pub q: Option<String>,
-    pub limit: Option<u64>,
-    pub offset: Option<u64>,
+    pub limit: Option<farmgate_kernel::Limit>,
+    pub offset: Option<farmgate_kernel::Offset>,
 }

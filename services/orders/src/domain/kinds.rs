@@ -15,6 +15,7 @@ wire_enum!(
 
 wire_enum!(
     /// What happened to an order, in its append-only log.
+    #[schema(as = OrderEventKind)]
     EventKind {
         Placed => "placed",
         Paid => "paid",

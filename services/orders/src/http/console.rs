@@ -20,8 +20,8 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct SubOrderQuery {
     pub status: Option<SubOrderStatus>,
-    pub limit: Option<u64>,
-    pub offset: Option<u64>,
+    pub limit: Option<farmgate_kernel::Limit>,
+    pub offset: Option<farmgate_kernel::Offset>,
 }
 
 /// A seller's paid sub-orders, newest first (members and the operator).
@@ -74,8 +74,8 @@ pub struct SettlementQuery {
     pub from: NaiveDate,
     /// Last day, inclusive.
     pub to: NaiveDate,
-    pub limit: Option<u64>,
-    pub offset: Option<u64>,
+    pub limit: Option<farmgate_kernel::Limit>,
+    pub offset: Option<farmgate_kernel::Offset>,
 }
 
 /// A seller's settlement statement for sub-orders paid in the period: sales, commission,

@@ -34,8 +34,8 @@ use utoipa_axum::routes;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    pub limit: Option<u64>,
-    pub offset: Option<u64>,
+    pub limit: Option<farmgate_kernel::Limit>,
+    pub offset: Option<farmgate_kernel::Offset>,
 }
 
 impl PageQuery {

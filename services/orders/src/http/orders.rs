@@ -115,8 +115,8 @@ pub struct OpsOrdersQuery {
     pub status: Option<OrderStatus>,
     /// An order number (or a sub-order number).
     pub number: Option<String>,
-    pub limit: Option<u64>,
-    pub offset: Option<u64>,
+    pub limit: Option<farmgate_kernel::Limit>,
+    pub offset: Option<farmgate_kernel::Offset>,
 }
 
 /// Every order, newest first (operator and after-sales agents).

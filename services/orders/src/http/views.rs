@@ -407,6 +407,7 @@ pub struct SubOrderView {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = OrderEventView)]
 pub struct EventView {
     pub kind: EventKind,
     pub sub_order_id: Option<SubOrderId>,

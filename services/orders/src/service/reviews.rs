@@ -44,6 +44,7 @@ pub struct PhotoView {
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
+#[schema(as = LineReviewView)]
 pub struct ReviewView {
     pub id: Uuid,
     pub line_id: OrderLineId,

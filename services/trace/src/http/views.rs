@@ -118,6 +118,7 @@ pub struct ListingRef {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = TraceSellerRef)]
 pub struct SellerRef {
     pub id: Uuid,
     pub name: String,

@@ -57,8 +57,18 @@ pub fn payload_too_large() -> ApiError {
     ApiError::from(HttpCode::PayloadTooLarge)
 }
 
-/// Deserialises JSON, turning serde's complaints into field errors.
+/// Deserialises JSON, turning serde's complaints into field errors. Every body of ours is an
+/// object: an array is refused here (`400 malformed_json`), where serde would otherwise read it
+/// as the struct's fields in order (`[null, null]` passed for an empty update).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(ApiError::new(
+            HttpCode::MalformedJson.status(),
+            HttpCode::MalformedJson.code(),
+            "请求体须为 JSON 对象（{…}），不能是数组",
+            "the body must be a JSON object ({…}), not an array",
+        ));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(de) {
         Ok(v) => Ok(v),
@@ -696,6 +706,20 @@ mod tests {
             e.map(|e| (e.status, e.code)),
             Some((StatusCode::BAD_REQUEST, "malformed_json".into()))
         );
+    }
+
+    #[test]
+    fn an_array_is_not_read_as_the_fields_in_order() {
+        for body in [&b"[\"a\", 3]"[..], b"  [null, null]", b"[]"] {
+            let e = parse_json::<Req>(body).err();
+            assert_eq!(
+                e.map(|e| (e.status, e.code)),
+                Some((StatusCode::BAD_REQUEST, "malformed_json".into())),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        assert!(parse_json::<Req>(br#"{"name":"a","age":3}"#).is_ok());
     }
 
     #[test]

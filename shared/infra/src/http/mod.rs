@@ -6,6 +6,7 @@ pub mod error;
 pub mod extract;
 pub mod layers;
 pub mod listener;
+pub mod openapi;
 
 pub use codes::{HttpCode, check_catalogue};
 pub use error::{ApiError, ApiResult};
