@@ -401,6 +401,30 @@ both_backends! {
         assert_eq!(app.count("audit_log", "action = 'account.export'").await, 1);
     }
 
+    async fn my_data_holds_my_orders_reviews_and_claims_and_nobody_elses(app) {
+        let mine = app.received_order(2).await;
+        let theirs = app.received_order(1).await;
+        app.post(&format!("/api/v1/order-lines/{}/review", mine.line_id), json!({"rating": 4, "text": "甜，个头匀称"}), Some(&mine.buyer.token))
+            .await
+            .expect_status(201);
+        let claim = app.claim(&mine.buyer, mine.sub_order_id, mine.line_id, 1).await;
+
+        let r = app.get("/api/v1/me/export", Some(&mine.buyer.token)).await;
+
+        r.expect_status(200);
+        let orders = r.arr("orders.orders");
+        assert_eq!(orders.len(), 1, "{}", r.text);
+        assert_eq!(orders[0]["number"], mine.order.number.as_str());
+        assert!(r.text.contains("甜，个头匀称"), "the review is in the order: {}", r.text);
+        assert_eq!(r.arr("orders.addresses").len(), 1);
+        let claims = r.arr("aftersales.claims");
+        assert_eq!(claims.len(), 1, "{}", r.text);
+        assert_eq!(claims[0]["id"], claim.id.to_string());
+        assert!(r.body["aftersales"]["recall_notices"].is_array());
+        assert!(!r.text.contains(&theirs.order.number), "another buyer's order: {}", r.text);
+        assert!(!r.text.contains(&theirs.buyer.phone), "another buyer's phone: {}", r.text);
+    }
+
     async fn moving_to_a_new_phone_needs_a_code_sent_to_that_phone(app) {
         let me = app.register("13600000001", "王芳").await;
         let r = app.post("/api/v1/me/phone", json!({"phone": "13600000009", "code": "123456", "current_password": PASSWORD}), Some(&me.token)).await;

@@ -140,6 +140,9 @@ pub enum IdentityError {
     /// `internal` (500).
     #[error("password hashing: {0}")]
     Hashing(String),
+    /// `internal` (500): another room's part of "download my data" failed.
+    #[error("the {part} part of the data export: {message}")]
+    ExportPart { part: &'static str, message: String },
 }
 
 impl IdentityError {
@@ -179,7 +182,7 @@ impl IdentityError {
             WrongPassword => "wrong_password",
             PasswordLoginPaused { .. } => "password_login_paused",
             StaffCannotErase => "staff_cannot_erase",
-            Db(_) | Hashing(_) => HttpCode::Internal.code(),
+            Db(_) | Hashing(_) | ExportPart { .. } => HttpCode::Internal.code(),
             Cache(_) => HttpCode::Unavailable.code(),
         }
     }
@@ -206,7 +209,7 @@ impl IdentityError {
                     format!("{} not found", what.label_en()),
                 );
             }
-            Db(_) | Hashing(_) => return HttpCode::Internal.message(),
+            Db(_) | Hashing(_) | ExportPart { .. } => return HttpCode::Internal.message(),
             Cache(_) => return HttpCode::Unavailable.message(),
             Busy { .. } => (
                 "当前访问人数较多，请稍后再试",
@@ -338,7 +341,7 @@ impl IdentityError {
             PhoneTaken | EmailTaken | LicenceTaken | AlreadyMember | AlreadyInvited
             | CannotDemoteSelf | CannotDisableSelf | OrgAlreadyVerified | OrgAlreadyRejected
             | LastOwner | OrgNotVerified => StatusCode::CONFLICT,
-            Db(_) | Hashing(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Db(_) | Hashing(_) | ExportPart { .. } => StatusCode::INTERNAL_SERVER_ERROR,
             Cache(_) | Busy { .. } | SmsUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             InvalidCode | CodeExpired | SmsUndeliverable | WrongPassword => {
                 StatusCode::UNPROCESSABLE_ENTITY
@@ -428,6 +431,10 @@ impl IdentityError {
             Db(DbErr::Custom("example".into())),
             Cache(CacheError::NotACounter("example".into())),
             Hashing("example".into()),
+            ExportPart {
+                part: "orders",
+                message: "example".into(),
+            },
         ]
     }
 }
@@ -447,7 +454,9 @@ impl From<IdentityError> for ApiError {
             IdentityError::TooManyAttempts { retry_after_secs } => {
                 ApiError::too_many(retry_after_secs)
             }
-            e @ (IdentityError::Db(_) | IdentityError::Hashing(_)) => ApiError::internal(e),
+            e @ (IdentityError::Db(_)
+            | IdentityError::Hashing(_)
+            | IdentityError::ExportPart { .. }) => ApiError::internal(e),
             e @ IdentityError::Cache(_) => ApiError::unavailable(e),
             e => {
                 let msg = e.message();

@@ -156,6 +156,8 @@ struct Inner {
     /// A real hash of a random password: verified against when the account does not exist, so
     /// "no such account" takes as long as "wrong password".
     dummy_hash: String,
+    /// The other rooms' parts of "download my data", registered at start.
+    personal_data: std::sync::RwLock<Vec<Arc<dyn service::PersonalDataPart>>>,
 }
 
 /// The identity service. Cheap to clone.
@@ -182,6 +184,7 @@ impl Identity {
                 config,
                 hashing,
                 dummy_hash,
+                personal_data: std::sync::RwLock::new(Vec::new()),
             }),
         })
     }
@@ -192,6 +195,15 @@ impl Identity {
 
     pub fn config(&self) -> &IdentityConfig {
         &self.inner.config
+    }
+
+    /// Adds another room's part to "download my data" (the server does, at start). A second
+    /// part under a name already taken replaces the first.
+    pub fn add_personal_data_part(&self, part: Arc<dyn service::PersonalDataPart>) {
+        if let Ok(mut parts) = self.inner.personal_data.write() {
+            parts.retain(|p| p.name() != part.name());
+            parts.push(part);
+        }
     }
 
     fn dummy_hash(&self) -> &str {

@@ -391,6 +391,13 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
             auto_approve_up_to: farmgate_kernel::Money::from_fen(settings.claim_auto_approve_fen),
         },
     );
+    // "Download my data" asks every room that holds something about a person.
+    identity.add_personal_data_part(std::sync::Arc::new(
+        farmgate_orders::read::personal_data::OrdersPersonalData(orders.clone()),
+    ));
+    identity.add_personal_data_part(std::sync::Arc::new(
+        farmgate_aftersales::service::personal_data::AftersalesPersonalData(aftersales.clone()),
+    ));
     let replica = match &settings.database_replica_url {
         Some(url) => {
             let conn = db::connect(&DbConfig {

@@ -1,6 +1,6 @@
 //! Filing a claim, one claim, and the buyer's, the seller's and the operator's lists.
 
-use super::view;
+use super::claim_view;
 use crate::Aftersales;
 use crate::domain::ClaimStatus;
 use crate::http::views::ClaimView;
@@ -38,7 +38,7 @@ pub async fn file_claim(
     ApiJson(req): ApiJson<FileClaim>,
 ) -> ApiResult<(StatusCode, Json<ClaimView>)> {
     let r = svc.file(&actor, id, &req).await?;
-    Ok((StatusCode::CREATED, Json(view(&r, &actor))))
+    Ok((StatusCode::CREATED, Json(claim_view(&r, &actor))))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -75,7 +75,7 @@ pub async fn my_claims(
     ApiQuery(q): ApiQuery<ClaimsQuery>,
 ) -> ApiResult<Json<Paged<ClaimView>>> {
     let list = svc.my_claims(&actor, q.order_id, q.page()).await?;
-    Ok(Json(list.map(|r| view(&r, &actor))))
+    Ok(Json(list.map(|r| claim_view(&r, &actor))))
 }
 
 /// A seller's claims, the nearest deadline first (members and the operator).
@@ -96,7 +96,7 @@ pub async fn seller_claims(
     let list = svc
         .seller_claims(&actor, org, q.status, q.order_id, q.page())
         .await?;
-    Ok(Json(list.map(|r| view(&r, &actor))))
+    Ok(Json(list.map(|r| claim_view(&r, &actor))))
 }
 
 /// The operator's queue: claims in arbitration by default, oldest first.
@@ -115,7 +115,7 @@ pub async fn ops_claims(
     let list = svc
         .ops_claims(&actor, q.status, q.order_id, q.page())
         .await?;
-    Ok(Json(list.map(|r| view(&r, &actor))))
+    Ok(Json(list.map(|r| claim_view(&r, &actor))))
 }
 
 /// One claim, for its buyer, its seller or the operator.

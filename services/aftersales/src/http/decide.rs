@@ -1,6 +1,6 @@
 //! Deciding: the seller's answer, the buyer's acceptance or escalation, the operator's decision.
 
-use super::view;
+use super::claim_view;
 use crate::Aftersales;
 use crate::http::views::ClaimView;
 use crate::service::{Decision, Escalation, SellerAnswer};
@@ -33,7 +33,7 @@ pub async fn respond(
     ApiJson(req): ApiJson<SellerAnswer>,
 ) -> ApiResult<Json<ClaimView>> {
     let r = svc.respond(&actor, id, &req).await?;
-    Ok(Json(view(&r, &actor)))
+    Ok(Json(claim_view(&r, &actor)))
 }
 
 /// The buyer accepts the seller's offer (refunded at once) or rejection.
@@ -52,7 +52,7 @@ pub async fn accept(
     ApiPath(id): ApiPath<ClaimId>,
 ) -> ApiResult<Json<ClaimView>> {
     let r = svc.accept(&actor, id).await?;
-    Ok(Json(view(&r, &actor)))
+    Ok(Json(claim_view(&r, &actor)))
 }
 
 /// The buyer asks the platform to step in (平台介入).
@@ -76,7 +76,7 @@ pub async fn escalate(
     ApiJson(req): ApiJson<Escalation>,
 ) -> ApiResult<Json<ClaimView>> {
     let r = svc.escalate(&actor, id, &req).await?;
-    Ok(Json(view(&r, &actor)))
+    Ok(Json(claim_view(&r, &actor)))
 }
 
 /// The operator's final decision: amount (0 upholds a rejection), liability shares, reasoning.
@@ -100,5 +100,5 @@ pub async fn decide(
     ApiJson(req): ApiJson<Decision>,
 ) -> ApiResult<Json<ClaimView>> {
     let r = svc.decide(&actor, id, &req).await?;
-    Ok(Json(view(&r, &actor)))
+    Ok(Json(claim_view(&r, &actor)))
 }

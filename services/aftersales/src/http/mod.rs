@@ -20,7 +20,8 @@ use utoipa_axum::routes;
 use views::ClaimView;
 
 /// A claim as the caller sees it (the operator's view for staff who are not a party).
-fn view(r: &ClaimRecord, actor: &Actor) -> ClaimView {
+/// A claim as `actor` sees it (their role on it decides what it shows).
+pub(crate) fn claim_view(r: &ClaimRecord, actor: &Actor) -> ClaimView {
     let role = role_on(actor, &r.claim).unwrap_or(Role::Operator);
     ClaimView::of(r, role, actor.account_id.as_uuid())
 }

@@ -1,6 +1,6 @@
 //! The thread and the survey.
 
-use super::view;
+use super::claim_view;
 use crate::Aftersales;
 use crate::http::views::ClaimView;
 use crate::service::{NewMessage, Satisfaction};
@@ -32,7 +32,7 @@ pub async fn post_message(
     ApiJson(req): ApiJson<NewMessage>,
 ) -> ApiResult<(StatusCode, Json<ClaimView>)> {
     let r = svc.post_message(&actor, id, &req).await?;
-    Ok((StatusCode::CREATED, Json(view(&r, &actor))))
+    Ok((StatusCode::CREATED, Json(claim_view(&r, &actor))))
 }
 
 /// The buyer rates the handling (1–5 and a comment), once, after resolution.
@@ -56,5 +56,5 @@ pub async fn rate(
     ApiJson(req): ApiJson<Satisfaction>,
 ) -> ApiResult<Json<ClaimView>> {
     let r = svc.rate(&actor, id, &req).await?;
-    Ok(Json(view(&r, &actor)))
+    Ok(Json(claim_view(&r, &actor)))
 }

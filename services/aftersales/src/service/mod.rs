@@ -8,6 +8,7 @@
 mod decide;
 mod evidence;
 mod file;
+pub mod personal_data;
 pub mod quality;
 mod read;
 pub mod recall;

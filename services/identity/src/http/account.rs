@@ -194,8 +194,10 @@ pub async fn change_phone(
     Ok(Json(AccountView::of(&account, true)))
 }
 
-/// Download everything identity holds about me (JSON; the other services' parts follow in a
-/// later version).
+/// Download everything the platform holds about me, as one JSON file: the account, sessions,
+/// memberships, invitations, codes sent (never the codes) and audit entries; under `orders`
+/// my addresses and orders (lines, parcels, payments, refunds, my reviews); under
+/// `aftersales` my claims and the recall notices sent to me.
 #[utoipa::path(get, path = "/api/v1/me/export", tag = "auth",
     responses(
         (status = 200, description = "My data, as a JSON file to save", body = Object),

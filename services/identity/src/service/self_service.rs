@@ -169,8 +169,10 @@ impl Identity {
 
     /// Everything identity holds about the actor, as JSON: the account, sessions (devices and
     /// addresses), memberships, invitations to their phone, codes sent to it (when and why,
-    /// never the codes) and the audit entries they made or that concern their account. The
-    /// other rooms' parts (orders, addresses, claims, reviews) are to follow in the same file.
+    /// never the codes) and the audit entries they made or that concern their account; then
+    /// each other room's part under its name ([`PersonalDataPart`](super::PersonalDataPart): orders, addresses and
+    /// reviews; claims). A part that fails fails the export: a copy with a part missing would
+    /// read as "we hold nothing more".
     #[tracing::instrument(skip_all, fields(account.id = %actor.account_id))]
     pub async fn export_my_data(&self, actor: &Actor, meta: &RequestMeta) -> Result<Value> {
         let db = &self.infra().db;
@@ -188,10 +190,9 @@ impl Identity {
             None => (Vec::new(), Vec::new()),
         };
         let audit = queries::audit::about_account(db, actor.account_id).await?;
-        let out = json!({
+        let mut out = json!({
             "format": "farmgate.my-data.v1",
             "generated_at": self.now(),
-            "note": "identity's part; orders, addresses, claims and reviews are added by their services in a later version",
             "account": {
                 "id": me.id,
                 "display_name": me.display_name,
@@ -223,6 +224,22 @@ impl Identity {
                 "target_id": a.target_id, "ip": a.ip, "details": a.details,
             })).collect::<Vec<_>>(),
         });
+        let parts: Vec<_> = self
+            .inner
+            .personal_data
+            .read()
+            .map(|p| p.clone())
+            .unwrap_or_default();
+        for part in parts {
+            let value = part
+                .export(actor)
+                .await
+                .map_err(|e| IdentityError::ExportPart {
+                    part: part.name(),
+                    message: e.to_string(),
+                })?;
+            out[part.name()] = value;
+        }
         let txn = begin_write(db).await?;
         self.audit(
             &txn,

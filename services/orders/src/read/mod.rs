@@ -3,4 +3,5 @@
 
 pub mod aftersales;
 pub mod demo;
+pub mod personal_data;
 pub mod stats;

@@ -1,0 +1,43 @@
+//! Orders' part of "download my data": the saved addresses and every order the person placed,
+//! as they see it themselves (lines, parcels, payments, refunds, their reviews).
+
+use crate::Orders;
+use crate::http::views::{AddressView, OrderView};
+use async_trait::async_trait;
+use farmgate_identity::Actor;
+use farmgate_identity::service::{PartError, PersonalDataPart};
+use farmgate_kernel::Page;
+use serde_json::{Value, json};
+
+/// Registered with identity at start (`Identity::add_personal_data_part`).
+#[derive(Clone, Debug)]
+pub struct OrdersPersonalData(pub Orders);
+
+#[async_trait]
+impl PersonalDataPart for OrdersPersonalData {
+    fn name(&self) -> &'static str {
+        "orders"
+    }
+
+    async fn export(&self, actor: &Actor) -> Result<Value, PartError> {
+        let addresses: Vec<AddressView> = self
+            .0
+            .addresses(actor)
+            .await?
+            .iter()
+            .map(AddressView::of)
+            .collect();
+        let mut orders = Vec::new();
+        loop {
+            let page = Page::clamped(Page::MAX_LIMIT, orders.len() as u64);
+            let got = self.0.my_orders(actor, page).await?;
+            let done =
+                got.items.is_empty() || orders.len() as u64 + got.items.len() as u64 >= got.total;
+            orders.extend(got.items.iter().map(|r| OrderView::of(r, actor)));
+            if done {
+                break;
+            }
+        }
+        Ok(json!({ "addresses": addresses, "orders": orders }))
+    }
+}
