@@ -463,3 +463,109 @@ fn numbers_that_would_change_a_url_are_refused_before_sending() {
 fn expiry_times_are_written_in_china_time() {
     assert_eq!(format_time(now()), "2026-12-06T10:00:00+08:00");
 }
+
+/// A platform certificate for key 1 (self-made: only its key and serial matter here).
+fn platform_certificate(serial: &[u8]) -> String {
+    use rsa::pkcs8::EncodePublicKey;
+    use std::str::FromStr;
+    use x509_cert::der::asn1::{BitString, UtcTime};
+    use x509_cert::der::{Decode, EncodePem, oid::ObjectIdentifier, pem::LineEnding};
+    use x509_cert::name::Name;
+    use x509_cert::spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
+    use x509_cert::time::{Time, Validity};
+    use x509_cert::{Certificate, TbsCertificate};
+
+    let key = super::super::keys::test_keys::pair()[1].to_public_key();
+    let spki_der = key.to_public_key_der().expect("spki");
+    let sha256_rsa = AlgorithmIdentifierOwned {
+        oid: ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11"),
+        parameters: None,
+    };
+    let time = |secs: u64| {
+        Time::UtcTime(
+            UtcTime::from_unix_duration(std::time::Duration::from_secs(secs)).expect("time"),
+        )
+    };
+    let tbs = TbsCertificate {
+        version: x509_cert::Version::V3,
+        serial_number: x509_cert::serial_number::SerialNumber::new(serial).expect("serial"),
+        signature: sha256_rsa.clone(),
+        issuer: Name::from_str("CN=Tenpay.com Root CA").expect("name"),
+        validity: Validity {
+            not_before: time(1_700_000_000),
+            not_after: time(1_900_000_000),
+        },
+        subject: Name::from_str("CN=Tenpay.com sign").expect("name"),
+        subject_public_key_info: SubjectPublicKeyInfoOwned::from_der(spki_der.as_bytes())
+            .expect("spki"),
+        issuer_unique_id: None,
+        subject_unique_id: None,
+        extensions: None,
+    };
+    Certificate {
+        tbs_certificate: tbs,
+        signature_algorithm: sha256_rsa,
+        signature: BitString::from_bytes(&[0u8; 256]).expect("bits"),
+    }
+    .to_pem(LineEnding::LF)
+    .expect("pem")
+}
+
+#[test]
+fn in_certificate_mode_the_serial_and_key_come_from_the_certificate() {
+    let serial = [0x5Fu8, 0x2E, 0xA1, 0x00, 0x7C];
+    let mut c = config();
+    c.platform_public_key_pem = None;
+    c.platform_public_key_id = None;
+    c.platform_certificate_pem = Some(platform_certificate(&serial));
+    let pay = WechatPay::new(c, Clock::manual(now())).expect("adapter");
+    let sent = notification(
+        "TRANSACTION.SUCCESS",
+        &paid(1234),
+        API_V3_KEY,
+        now().timestamp(),
+        "5F2EA1007C",
+    );
+    assert_eq!(
+        pay.notification(&sent.headers, &sent.body)
+            .expect("verified")
+            .amount_fen,
+        1234
+    );
+    let sent = notification(
+        "TRANSACTION.SUCCESS",
+        &paid(1234),
+        API_V3_KEY,
+        now().timestamp(),
+        KEY_ID,
+    );
+    assert!(matches!(
+        pay.notification(&sent.headers, &sent.body),
+        Err(PayError::WrongKeySerial { .. })
+    ));
+}
+
+#[test]
+fn a_serial_with_its_high_bit_set_is_written_without_the_der_zero_byte() {
+    let cert =
+        super::super::keys::Certified::parse(&platform_certificate(&[0x00, 0x9A, 0x01]), "c")
+            .expect("certificate");
+    assert_eq!(cert.serial, "9A01");
+}
+
+#[test]
+fn both_keys_are_trusted_while_wechat_migrates_a_merchant() {
+    let mut c = config();
+    c.platform_certificate_pem = Some(platform_certificate(&[0x11, 0x22]));
+    let pay = WechatPay::new(c, Clock::manual(now())).expect("adapter");
+    for serial in ["1122", KEY_ID] {
+        let sent = notification(
+            "TRANSACTION.SUCCESS",
+            &paid(1234),
+            API_V3_KEY,
+            now().timestamp(),
+            serial,
+        );
+        pay.notification(&sent.headers, &sent.body).expect(serial);
+    }
+}
