@@ -242,48 +242,48 @@ fn business_refusal(sim: &Sim, member: &str, sub_code: &str, sub_msg: &str) -> R
 }
 
 /// The checks every call shares. Returns the refusal to send, if any.
-fn authenticate(params: &HashMap<String, String>) -> Result<(), Response> {
+fn authenticate(params: &HashMap<String, String>) -> Result<(), Box<Response>> {
     let get = |k: &str| params.get(k).map(String::as_str).unwrap_or("");
     let member = member(get("method"));
     if get("app_id") != APP_ID {
-        return Err(unsigned_refusal(
+        return Err(Box::new(unsigned_refusal(
             "error_response",
             "isv.invalid-app-id",
             "无效的AppID参数",
-        ));
+        )));
     }
     if get("sign_type") != "RSA2" || get("sign").is_empty() {
-        return Err(unsigned_refusal(
+        return Err(Box::new(unsigned_refusal(
             &member,
             "isv.invalid-signature",
             "验签出错",
-        ));
+        )));
     }
     let content = signed_text(params.iter().map(|(k, v)| (k.as_str(), v.as_str())), false);
     if !rsa_verify(&keys()[0].to_public_key(), content.as_bytes(), get("sign")) {
-        return Err(unsigned_refusal(
+        return Err(Box::new(unsigned_refusal(
             &member,
             "isv.invalid-signature",
             "验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配",
-        ));
+        )));
     }
     let fresh = chrono::NaiveDateTime::parse_from_str(get("timestamp"), "%Y-%m-%d %H:%M:%S")
         .ok()
         .map(|t| (t - chrono::Duration::hours(8)).and_utc())
         .is_some_and(|t| (Utc::now() - t).num_seconds().abs() <= 600);
     if !fresh {
-        return Err(unsigned_refusal(
+        return Err(Box::new(unsigned_refusal(
             &member,
             "isv.invalid-timestamp",
             "非法的时间戳参数",
-        ));
+        )));
     }
     if get("charset") != "utf-8" || get("format") != "JSON" || get("version") != "1.0" {
-        return Err(unsigned_refusal(
+        return Err(Box::new(unsigned_refusal(
             &member,
             "isv.invalid-parameter",
             "参数无效",
-        ));
+        )));
     }
     Ok(())
 }
@@ -324,7 +324,7 @@ async fn handle(State(sim): State<Arc<Sim>>, method: Method, uri: Uri, body: Byt
             )
                 .into_response();
         }
-        return refusal;
+        return *refusal;
     }
     let api = params.get("method").cloned().unwrap_or_default();
     let member = member(&api);
