@@ -7,7 +7,9 @@ use chrono::{Duration, Utc};
 use farmgate_infra::Clock;
 use farmgate_infra::pay::alipay::Alipay;
 use farmgate_infra::pay::wechat::WechatPay;
-use farmgate_infra::pay::{NewTrade, NotificationKind, PayError, RefundState, TradeState};
+use farmgate_infra::pay::{
+    NewTrade, NotificationKind, PayError, RefundState, TradeRef, TradeState,
+};
 use farmgate_tests::pay_sim::alipay::AlipaySim;
 use farmgate_tests::pay_sim::wechat::{self as wx, NotifyOptions, WechatSim};
 use farmgate_tests::pay_sim::{self, Mode, keys, private_pem};
@@ -149,19 +151,22 @@ async fn wechat_refunds_are_idempotent_by_our_refund_id_and_never_exceed_the_pay
         .expect("prepay");
     // Before payment there is nothing to refund.
     assert_eq!(
-        rejected_code(pay.refund(&no, "RF-early", 100, 1000, "坏果").await),
+        rejected_code(
+            pay.refund(TradeRef::OutTradeNo(&no), "RF-early", 100, 1000, "坏果")
+                .await
+        ),
         "INVALID_REQUEST"
     );
     sim.pay(&no, 1000);
 
     let first = pay
-        .refund(&no, "RF-1", 600, 1000, "坏果")
+        .refund(TradeRef::OutTradeNo(&no), "RF-1", 600, 1000, "坏果")
         .await
         .expect("refund");
     assert_eq!(first.state, RefundState::Processing);
     assert_eq!(first.amount_fen, 600);
     let retry = pay
-        .refund(&no, "RF-1", 600, 1000, "坏果")
+        .refund(TradeRef::OutTradeNo(&no), "RF-1", 600, 1000, "坏果")
         .await
         .expect("retry");
     assert_eq!(
@@ -169,10 +174,13 @@ async fn wechat_refunds_are_idempotent_by_our_refund_id_and_never_exceed_the_pay
         "a retry is the same refund"
     );
     assert_eq!(
-        rejected_code(pay.refund(&no, "RF-2", 500, 1000, "坏果").await),
+        rejected_code(
+            pay.refund(TradeRef::OutTradeNo(&no), "RF-2", 500, 1000, "坏果")
+                .await
+        ),
         "INVALID_REQUEST"
     );
-    pay.refund(&no, "RF-2", 400, 1000, "坏果")
+    pay.refund(TradeRef::OutTradeNo(&no), "RF-2", 400, 1000, "坏果")
         .await
         .expect("the rest");
 
@@ -185,6 +193,23 @@ async fn wechat_refunds_are_idempotent_by_our_refund_id_and_never_exceed_the_pay
     assert_eq!(refund.out_refund_no.as_deref(), Some("RF-1"));
     assert_eq!(refund.amount_fen, Some(600));
     assert_eq!(refund.refund_id, first.refund_id);
+
+    // By WeChat's transaction id instead of our order number: the same trade, already fully
+    // refunded, so a third refund is refused.
+    let transaction = sim.trade(&no).and_then(|t| t.transaction_id).expect("paid");
+    assert_eq!(
+        rejected_code(
+            pay.refund(
+                TradeRef::TransactionId(&transaction),
+                "RF-3",
+                1,
+                1000,
+                "坏果"
+            )
+            .await
+        ),
+        "INVALID_REQUEST"
+    );
 
     let stuck = sim.settle_refund("RF-2", "ABNORMAL");
     let n = pay
@@ -205,7 +230,7 @@ async fn wechat_trade_bill_lists_payments_and_refunds_and_a_quiet_day_is_refused
         .await
         .expect("prepay");
     sim.pay(&no, 1234);
-    pay.refund(&no, "RF-bill", 234, 1234, "坏果")
+    pay.refund(TradeRef::OutTradeNo(&no), "RF-bill", 234, 1234, "坏果")
         .await
         .expect("refund");
 
@@ -389,7 +414,7 @@ async fn wechat_down_or_unreachable_is_a_transport_error() {
     config.base_url = Some(pay_sim::closed_port().await);
     let nowhere = WechatPay::new(config, Clock::system()).expect("adapter");
     let err = nowhere
-        .refund(&order_no(), "RF-1", 1, 1, "x")
+        .refund(TradeRef::OutTradeNo(&order_no()), "RF-1", 1, 1, "x")
         .await
         .expect_err("refused connection");
     assert!(matches!(err, PayError::Transport { .. }), "{err:?}");
@@ -479,19 +504,31 @@ async fn alipay_refunds_are_idempotent_by_request_number_and_never_exceed_the_pa
     let no = order_no();
     open(&pay.wap_pay(&trade(&no, 1000)).expect("url")).await;
     assert_eq!(
-        rejected_code(pay.refund(&no, "RF1", 100, "坏果").await),
+        rejected_code(
+            pay.refund(TradeRef::OutTradeNo(&no), "RF1", 100, "坏果")
+                .await
+        ),
         "ACQ.TRADE_STATUS_ERROR"
     );
     sim.pay(&no, 1000);
 
-    let first = pay.refund(&no, "RF1", 600, "坏果").await.expect("refund");
+    let first = pay
+        .refund(TradeRef::OutTradeNo(&no), "RF1", 600, "坏果")
+        .await
+        .expect("refund");
     assert_eq!(first.state, RefundState::Succeeded);
     assert_eq!(first.total_refunded_fen, Some(600));
-    let retry = pay.refund(&no, "RF1", 600, "坏果").await.expect("retry");
+    let retry = pay
+        .refund(TradeRef::OutTradeNo(&no), "RF1", 600, "坏果")
+        .await
+        .expect("retry");
     assert_eq!(retry.state, RefundState::AlreadyDone);
     assert_eq!(retry.total_refunded_fen, Some(600), "nothing more went out");
     assert_eq!(
-        rejected_code(pay.refund(&no, "RF2", 500, "坏果").await),
+        rejected_code(
+            pay.refund(TradeRef::OutTradeNo(&no), "RF2", 500, "坏果")
+                .await
+        ),
         "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL"
     );
 
@@ -503,7 +540,12 @@ async fn alipay_refunds_are_idempotent_by_request_number_and_never_exceed_the_pa
     assert_eq!(refund.out_refund_no.as_deref(), Some("RF1"));
     assert_eq!(refund.total_refunded_fen, Some(600));
 
-    let rest = pay.refund(&no, "RF2", 400, "坏果").await.expect("the rest");
+    // By Alipay's trade number instead of our order number.
+    let trade_no = sim.trade(&no).expect("trade").trade_no;
+    let rest = pay
+        .refund(TradeRef::TransactionId(&trade_no), "RF2", 400, "坏果")
+        .await
+        .expect("the rest");
     assert_eq!(rest.total_refunded_fen, Some(1000));
     assert_eq!(
         pay.query(&no).await.expect("query").state,
@@ -521,7 +563,7 @@ async fn alipay_trade_bill_is_unzipped_decoded_and_read() {
     let no = order_no();
     open(&pay.wap_pay(&trade(&no, 1234)).expect("url")).await;
     sim.pay(&no, 1234);
-    pay.refund(&no, "RFbill", 234, "坏果")
+    pay.refund(TradeRef::OutTradeNo(&no), "RFbill", 234, "坏果")
         .await
         .expect("refund");
     let lines = pay.trade_bill(china_today()).await.expect("bill");

@@ -408,7 +408,12 @@ async fn handle(State(sim): State<Arc<Sim>>, method: Method, uri: Uri, body: Byt
             };
             let request_no = text("out_request_no");
             let mut trades = sim.trades.lock().unwrap();
-            let Some(t) = trades.get_mut(&text("out_trade_no")) else {
+            // Either our order number or Alipay's trade number names the trade.
+            let (no, trade_no) = (text("out_trade_no"), text("trade_no"));
+            let Some(t) = trades.values_mut().find(|t| {
+                (!no.is_empty() && t.out_trade_no == no)
+                    || (!trade_no.is_empty() && t.trade_no == trade_no)
+            }) else {
                 return business_refusal(&sim, &member, "ACQ.TRADE_NOT_EXIST", "交易不存在");
             };
             let done = t.refunds.iter().any(|r| r.0 == request_no);

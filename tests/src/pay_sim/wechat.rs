@@ -574,7 +574,7 @@ fn refund(sim: &Sim, body: Option<Value>) -> Response {
     let mut trades = sim.trades.lock().unwrap();
     let mut refunds = sim.refunds.lock().unwrap();
     if let Some(existing) = refunds.iter().find(|r| r.out_refund_no == out_refund_no) {
-        if existing.amount != amount || existing.out_trade_no != out_trade_no {
+        if existing.amount != amount {
             return refuse(
                 sim,
                 StatusCode::BAD_REQUEST,
@@ -584,7 +584,12 @@ fn refund(sim: &Sim, body: Option<Value>) -> Response {
         }
         return answer(sim, StatusCode::OK, Some(refund_json(existing)));
     }
-    let Some(trade) = trades.get_mut(&out_trade_no) else {
+    // Either our order number or WeChat's transaction id names the trade.
+    let transaction_id = body["transaction_id"].as_str().unwrap_or("");
+    let Some(trade) = trades.values_mut().find(|t| {
+        (!out_trade_no.is_empty() && t.out_trade_no == out_trade_no)
+            || (!transaction_id.is_empty() && t.transaction_id.as_deref() == Some(transaction_id))
+    }) else {
         return refuse(
             sim,
             StatusCode::NOT_FOUND,
@@ -592,6 +597,7 @@ fn refund(sim: &Sim, body: Option<Value>) -> Response {
             "订单不存在",
         );
     };
+    let out_trade_no = trade.out_trade_no.clone();
     if trade.state != "SUCCESS" && trade.state != "REFUND" {
         return refuse(
             sim,

@@ -159,6 +159,14 @@ pub struct RefundResult {
     pub total_refunded_fen: Option<i64>,
 }
 
+/// Which trade a call is about: our order number, or the provider's trade number (WeChat
+/// `transaction_id`, Alipay `trade_no`). Both providers accept either for refunds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TradeRef<'a> {
+    OutTradeNo(&'a str),
+    TransactionId(&'a str),
+}
+
 /// A trade to create: what both pre-order APIs need.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewTrade {

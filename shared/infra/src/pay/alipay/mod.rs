@@ -29,7 +29,7 @@ pub mod sign;
 use super::money::{fen_to_yuan, yuan_to_fen};
 use super::{
     Ack, BillLine, NewTrade, PayConfigError, PayError, PrivateKey, PublicKey, RefundResult,
-    RefundState, Trade, TradeState, format_china_time, parse_china_time, wire,
+    RefundState, Trade, TradeRef, TradeState, format_china_time, parse_china_time, wire,
 };
 use chrono::NaiveDate;
 use farmgate_kernel::Clock;
@@ -286,15 +286,19 @@ impl Alipay {
 
     /// Refunds `amount_fen` of a paid trade. `out_refund_no` goes out as `out_request_no`:
     /// a retry with the same one is answered `fund_change: "N"` and refunds nothing more.
-    #[tracing::instrument(skip_all, fields(pay.provider = PROVIDER, pay.out_trade_no = %out_trade_no, pay.out_refund_no = %out_refund_no))]
+    #[tracing::instrument(skip_all, fields(pay.provider = PROVIDER, pay.trade = ?trade, pay.out_refund_no = %out_refund_no))]
     pub async fn refund(
         &self,
-        out_trade_no: &str,
+        trade: TradeRef<'_>,
         out_refund_no: &str,
         amount_fen: i64,
         reason: &str,
     ) -> Result<RefundResult, PayError> {
-        check_number(out_trade_no, "out_trade_no")?;
+        let (trade_key, trade_value) = match trade {
+            TradeRef::OutTradeNo(no) => ("out_trade_no", no),
+            TradeRef::TransactionId(id) => ("trade_no", id),
+        };
+        check_number(trade_value, trade_key)?;
         check_number(out_refund_no, "out_refund_no")?;
         if amount_fen <= 0 {
             return Err(request_error("the refund must be at least 0.01 yuan"));
@@ -303,7 +307,7 @@ impl Alipay {
             .call(
                 "alipay.trade.refund",
                 &json!({
-                    "out_trade_no": out_trade_no,
+                    trade_key: trade_value,
                     "refund_amount": fen_to_yuan(amount_fen),
                     "out_request_no": out_refund_no,
                     "refund_reason": reason.chars().take(80).collect::<String>(),
@@ -313,12 +317,17 @@ impl Alipay {
         #[derive(Deserialize)]
         struct RefundAnswer {
             out_trade_no: String,
+            trade_no: String,
             fund_change: Option<String>,
             refund_fee: String,
         }
         let r: RefundAnswer =
             serde_json::from_value(answer).map_err(|e| malformed(format!("refund answer: {e}")))?;
-        if r.out_trade_no != out_trade_no {
+        let answered = match trade {
+            TradeRef::OutTradeNo(_) => &r.out_trade_no,
+            TradeRef::TransactionId(_) => &r.trade_no,
+        };
+        if answered != trade_value {
             return Err(malformed("refund answered for another order"));
         }
         Ok(RefundResult {

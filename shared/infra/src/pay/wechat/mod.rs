@@ -25,7 +25,8 @@ pub mod sign;
 
 use super::keys::{Certified, PrivateKey, PublicKey};
 use super::{
-    Ack, BillLine, NewTrade, PayConfigError, PayError, RefundResult, RefundState, Trade, wire,
+    Ack, BillLine, NewTrade, PayConfigError, PayError, RefundResult, RefundState, Trade, TradeRef,
+    wire,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use farmgate_kernel::Clock;
@@ -336,16 +337,20 @@ impl WechatPay {
 
     /// Refunds `amount_fen` of a paid trade of `total_fen`. `out_refund_no` is our refund id:
     /// a retry with the same id is the same refund on WeChat's side, never a second one.
-    #[tracing::instrument(skip_all, fields(pay.provider = PROVIDER, pay.out_trade_no = %out_trade_no, pay.out_refund_no = %out_refund_no))]
+    #[tracing::instrument(skip_all, fields(pay.provider = PROVIDER, pay.trade = ?trade, pay.out_refund_no = %out_refund_no))]
     pub async fn refund(
         &self,
-        out_trade_no: &str,
+        trade: TradeRef<'_>,
         out_refund_no: &str,
         amount_fen: i64,
         total_fen: i64,
         reason: &str,
     ) -> Result<RefundResult, PayError> {
-        check_number(out_trade_no, "out_trade_no", 32)?;
+        let (trade_key, trade_value) = match trade {
+            TradeRef::OutTradeNo(no) => ("out_trade_no", no),
+            TradeRef::TransactionId(id) => ("transaction_id", id),
+        };
+        check_number(trade_value, trade_key, 32)?;
         check_number(out_refund_no, "out_refund_no", 64)?;
         if amount_fen <= 0 || amount_fen > total_fen {
             return Err(PayError::Request {
@@ -354,7 +359,7 @@ impl WechatPay {
             });
         }
         let body = json!({
-            "out_trade_no": out_trade_no,
+            trade_key: trade_value,
             "out_refund_no": out_refund_no,
             "reason": reason.chars().take(80).collect::<String>(),
             "notify_url": self.notify_url,
