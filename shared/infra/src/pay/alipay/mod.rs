@@ -402,6 +402,10 @@ impl Alipay {
     /// the `…_response` member.
     async fn call(&self, method: &str, biz_content: &Value) -> Result<Value, PayError> {
         let params = self.signed_params(method, biz_content, false)?;
+        // Built before the request: the serializer is not Send, and the future must be.
+        let form = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(params.iter())
+            .finish();
         let response = self
             .client
             .post(self.gateway.clone())
@@ -409,11 +413,7 @@ impl Alipay {
                 "content-type",
                 "application/x-www-form-urlencoded;charset=utf-8",
             )
-            .body(
-                form_urlencoded::Serializer::new(String::new())
-                    .extend_pairs(params.iter())
-                    .finish(),
-            )
+            .body(form)
             .send()
             .await
             .map_err(|e| wire::transport(PROVIDER, e))?;
