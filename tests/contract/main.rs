@@ -9,5 +9,6 @@ mod db;
 mod objects;
 mod outbox;
 mod pay;
+mod pay_providers;
 mod search;
 mod sms;
