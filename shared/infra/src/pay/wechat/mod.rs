@@ -195,6 +195,13 @@ impl WechatPay {
             return Err(PayConfigError::Missing("wechat.platform_public_key"));
         }
         let notify = wire::checked_url(&config.notify_url, "wechat.notify_url", true)?;
+        // WeChat Pay only calls https notification URLs.
+        if notify.scheme() != "https" {
+            return Err(PayConfigError::Invalid {
+                name: "wechat.notify_url",
+                why: "must be https".into(),
+            });
+        }
         let base = wire::checked_url(
             config.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
             "wechat.base_url",

@@ -446,6 +446,11 @@ fn bad_settings_are_named_and_their_values_not_shown() {
     c.base_url = Some("https://api.example/v3".into());
     assert!(WechatPay::new(c, Clock::manual(now())).is_err());
 
+    let mut c = config();
+    c.notify_url = "http://shop.example/api/v1/payments/webhook/wechat".into();
+    let err = WechatPay::new(c, Clock::manual(now())).expect_err("plain http");
+    assert!(err.to_string().contains("wechat.notify_url"));
+
     let debug = format!("{:?}", config());
     assert!(!debug.contains(API_V3_KEY));
     assert!(!debug.contains("PRIVATE KEY"));
