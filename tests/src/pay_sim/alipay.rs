@@ -342,9 +342,16 @@ async fn handle(State(sim): State<Arc<Sim>>, method: Method, uri: Uri, body: Byt
             } else {
                 "FAST_INSTANT_TRADE_PAY"
             };
-            let (Some(total), true) =
-                (fen(&text("total_amount")), text("product_code") == expected)
-            else {
+            // time_expire is "yyyy-MM-dd HH:mm:ss" China time, in the future; the phone
+            // cashier needs a quit_url to send the buyer back to.
+            let expires_ok =
+                chrono::NaiveDateTime::parse_from_str(&text("time_expire"), "%Y-%m-%d %H:%M:%S")
+                    .is_ok_and(|t| (t - chrono::Duration::hours(8)).and_utc() > Utc::now());
+            let quit_ok = expected != "QUICK_WAP_WAY" || !text("quit_url").is_empty();
+            let (Some(total), true) = (
+                fen(&text("total_amount")),
+                text("product_code") == expected && expires_ok && quit_ok,
+            ) else {
                 return (
                     StatusCode::BAD_REQUEST,
                     "<html>错误代码 invalid-parameter</html>",

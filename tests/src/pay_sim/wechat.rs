@@ -512,9 +512,13 @@ fn prepay(sim: &Sim, body: Option<Value>, trade_type: &'static str) -> Response 
                 && body["scene_info"]["h5_info"]["type"].is_string()
         }
     };
+    // time_expire is RFC 3339 ("2018-06-08T10:34:56+08:00") and in the future.
+    let expires_ok = DateTime::parse_from_rfc3339(&text("time_expire"))
+        .is_ok_and(|t| t.with_timezone(&Utc) > Utc::now());
     if total <= 0
         || !(6..=32).contains(&out_trade_no.len())
-        || text("notify_url").is_empty()
+        || !expires_ok
+        || !text("notify_url").starts_with("https://")
         || text("description").is_empty()
         || !scene_ok
         || body["amount"]["currency"] != "CNY"

@@ -452,6 +452,42 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn offline_and_sandbox_cannot_be_asked_and_have_nothing_to_close() {
+        let sandbox = SandboxGateway::new(b"k".to_vec());
+        let offline = OfflineProvider { payee: "x".into() };
+        for p in [&sandbox as &dyn PaymentProvider, &offline] {
+            assert_eq!(
+                p.query(Uuid::nil()).await.unwrap(),
+                ProviderPayment::Unknown
+            );
+            p.close(Uuid::nil()).await.unwrap();
+            assert!(p.acknowledge(true).is_none(), "answered with our JSON");
+        }
+        let call = RefundCall {
+            refund_id: Uuid::nil(),
+            transaction_id: None,
+            amount_fen: 1,
+            paid_fen: 1,
+        };
+        assert!(
+            sandbox
+                .refund(&call)
+                .await
+                .unwrap()
+                .reference
+                .starts_with("SBXR")
+        );
+        assert!(
+            offline
+                .refund(&call)
+                .await
+                .unwrap()
+                .reference
+                .starts_with("OFFLINE-")
+        );
+    }
+
     #[test]
     fn the_sandbox_reads_what_it_signed() {
         let gw = SandboxGateway::new(b"k".to_vec());

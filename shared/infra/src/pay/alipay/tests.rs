@@ -184,6 +184,17 @@ fn a_forged_or_altered_notification_is_refused() {
 }
 
 #[test]
+fn a_notification_signed_otherwise_than_rsa2_is_refused() {
+    let body = String::from_utf8(form(&paid())).expect("utf8");
+    let rsa1 = body.replace("sign_type=RSA2", "sign_type=RSA");
+    assert_ne!(rsa1, body);
+    assert!(matches!(
+        adapter().notification(rsa1.as_bytes()),
+        Err(PayError::Malformed { .. })
+    ));
+}
+
+#[test]
 fn a_notification_for_another_application_is_refused() {
     let other = with(paid(), "app_id", "2021000000000002");
     assert!(matches!(
