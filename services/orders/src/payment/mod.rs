@@ -8,13 +8,14 @@
 //!   a notification signed with HMAC-SHA256 to `POST /api/v1/payments/webhook/sandbox`, the same
 //!   handler a real gateway's callback reaches, where it is verified (signature, timestamp
 //!   within five minutes, amount, event id never seen before) before the order is marked paid.
-//!
 //! - [`WechatPayProvider`] and [`AlipayProvider`]: the real gateways, wrapping the adapters in
 //!   `farmgate_infra::pay` (WeChat Pay API v3 JSAPI/H5; Alipay `wap.pay`/`page.pay`). Our
 //!   order number at the provider (`out_trade_no`) is the payment intent's id in simple form
 //!   (32 hex digits, within both providers' limits), so a notification names its intent; our
 //!   refund number (`out_refund_no` / `out_request_no`) is the refund's id, so a retried
-//!   refund is the same refund on their side.
+//!   refund is the same refund on their side. They are built from settings and offered by
+//!   [`crate::Orders::provider_named`] once checkout wires them in (not yet: today it knows
+//!   offline and sandbox).
 //!
 //! A notification reaches [`PaymentProvider::verify_webhook`] whole (every header and the raw
 //! body, since WeChat signs with four headers and Alipay in the body) and comes out as a
