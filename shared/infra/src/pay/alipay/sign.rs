@@ -194,7 +194,7 @@ mod tests {
         assert_eq!(member_text(r#"{"n":12,"a":true}"#, "a"), Some("true"));
         // A string ending in an escaped backslash ends there, not at the next quote.
         assert_eq!(
-            member_text(r#"{"a":"x\","b":{"c":1}}"#, "b"),
+            member_text(r#"{"a":"x\\","b":{"c":1}}"#, "b"),
             Some(r#"{"c":1}"#)
         );
     }
