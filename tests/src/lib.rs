@@ -29,6 +29,7 @@
 pub mod app;
 pub mod fixtures;
 pub mod json;
+pub mod pay_sim;
 pub mod pg;
 mod resp;
 mod search_switch;

@@ -7,6 +7,7 @@
 //! | cache, counters | in-process | Redis |
 //! | outbox | a table and a worker, on whichever database is configured | same |
 //! | text messages | a table the operator reads (`sms_outbox`) | Alibaba Cloud or Tencent Cloud SMS |
+//! | payments | (the orders service's offline and sandbox providers) | WeChat Pay API v3, Alipay ([`pay`]) |
 //!
 //! Each adapter has one contract test suite (`tests/contract_*.rs`) run against every
 //! implementation available on the machine.
@@ -18,6 +19,7 @@ pub mod limit;
 pub mod metrics;
 pub mod objects;
 pub mod outbox;
+pub mod pay;
 pub mod search;
 pub mod sms;
 

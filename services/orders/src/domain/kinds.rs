@@ -95,6 +95,8 @@ wire_enum!(
         RefundedClosed => "refunded_closed",
         /// This event id was handled before.
         Duplicate => "duplicate",
+        /// A notification that changes no payment (a refund's outcome): logged, not stored.
+        Noted => "noted",
     }
 );
 
@@ -149,7 +151,7 @@ mod tests {
                     .map(|m| m.as_str())
                     .collect::<Vec<_>>()
             ),
-            "paid,already_paid,failed_recorded,refunded_duplicate,refunded_closed,duplicate"
+            "paid,already_paid,failed_recorded,refunded_duplicate,refunded_closed,duplicate,noted"
         );
     }
 }

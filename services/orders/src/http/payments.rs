@@ -5,15 +5,17 @@ use super::header;
 use super::views::OrderView;
 use crate::Orders;
 use crate::domain::PaymentIntentId;
-use crate::payment::{Outcome, SIGNATURE_HEADER};
+use crate::payment::Outcome;
 use crate::service::{IntentView, RefundRequest, SandboxIntentView, WebhookAck};
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use farmgate_identity::AuthUser;
 use farmgate_infra::http::error::ErrorBody;
-use farmgate_infra::http::{ApiJson, ApiPath, ApiResult};
+use farmgate_infra::http::{ApiError, ApiJson, ApiPath, ApiResult};
 use farmgate_kernel::id::{OrderId, SubOrderId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -128,11 +130,14 @@ pub async fn sandbox_complete(
     }))
 }
 
-/// A payment gateway's notification. Signed: header `Farmgate-Signature: t=<unix>,v1=<hex
-/// HMAC-SHA256 of "t.body">`; refused when the signature is wrong (400 `bad_signature`), older
-/// than five minutes (400 `stale_notification`) or the amount differs; an event id seen before
-/// is acknowledged without effect when it says the same, and refused (409
-/// `notification_mismatch`) when it says something else.
+/// A payment gateway's notification. The sandbox signs with the header `Farmgate-Signature:
+/// t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`; refused when the signature is wrong (400
+/// `bad_signature`), older than five minutes (400 `stale_notification`) or the amount differs;
+/// an event id seen before is acknowledged without effect when it says the same, and refused
+/// (409 `notification_mismatch`) when it says something else. WeChat Pay (`wechat`: its
+/// `Wechatpay-*` headers, encrypted JSON) and Alipay (`alipay`: signed form parameters) are
+/// checked by their own protocols and answered with their own acknowledgements instead
+/// (`{"code":"SUCCESS"}` / a 4xx-5xx; `success` / `fail`).
 #[utoipa::path(post, path = "/api/v1/payments/webhook/{provider}", tag = "payments", params(("provider" = String, Path)),
     request_body(content = crate::payment::WebhookEvent, content_type = "application/json"),
     responses(
@@ -146,11 +151,24 @@ pub async fn webhook(
     ApiPath(provider): ApiPath<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> ApiResult<Json<WebhookAck>> {
-    let ack = orders
-        .handle_webhook(&provider, header(&headers, SIGNATURE_HEADER), &body)
-        .await?;
-    Ok(Json(ack))
+) -> Response {
+    let result = orders.handle_webhook(&provider, &headers, &body).await;
+    // WeChat Pay and Alipay read their own acknowledgement, not ours.
+    let own = orders
+        .provider_named(&provider)
+        .and_then(|p| p.acknowledge(result.is_ok()));
+    match (own, result) {
+        (Some(ack), result) => {
+            if let Err(e) = &result {
+                tracing::info!(provider = %provider, error = %e, "payment notification not accepted");
+            }
+            let status =
+                StatusCode::from_u16(ack.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, [(CONTENT_TYPE, ack.content_type)], ack.body).into_response()
+        }
+        (None, Ok(ack)) => Json(ack).into_response(),
+        (None, Err(e)) => ApiError::from(e).into_response(),
+    }
 }
 
 /// Refund part or all of a sub-order (operator or after-sales agent). Needs an

@@ -8,7 +8,7 @@ use crate::domain::{
     PaymentStatus, SubOrderStatus, order_transition,
 };
 use crate::error::{OrdersError, Result};
-use crate::payment::IntentRequest;
+use crate::payment::{IntentRequest, PayerContext};
 use crate::service::{OrderRecord, append, topics};
 use crate::store::queries::{orders as q, payments};
 use crate::store::{intent, payment};
@@ -84,6 +84,9 @@ impl Orders {
                 order_number: &record.order.number,
                 amount_fen: it.amount_fen,
                 expires_at: it.expires_at,
+                // Who pays (WeChat openid, IP address, phone or computer) is for checkout
+                // to pass once WeChat Pay and Alipay are wired in.
+                payer: PayerContext::default(),
             })
             .await
             .map_err(OrdersError::Internal)?;

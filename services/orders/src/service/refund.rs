@@ -4,6 +4,7 @@
 use crate::Orders;
 use crate::domain::{EventKind, RefundStatus, SubOrderMove, sub_order_transition};
 use crate::error::{Missing, OrdersError, Result};
+use crate::payment::RefundCall;
 use crate::service::{OrderRecord, append, topics};
 use crate::store::queries::{orders as q, payments};
 use crate::store::refund;
@@ -205,14 +206,24 @@ impl Orders {
         let provider = self
             .provider_named(&r.provider)
             .ok_or_else(|| OrdersError::Internal(format!("no provider {}", r.provider)))?;
+        let payment = payments::a_payment_of_order(db, r.order_id).await?;
         let transaction = match &r.provider_ref {
             Some(t) => Some(t.clone()),
-            None => payments::a_payment_of_order(db, r.order_id)
-                .await?
-                .and_then(|p| p.reference),
+            None => payment.as_ref().and_then(|p| p.reference.clone()),
         };
+        // What the transaction paid in all (WeChat Pay wants it beside the refund); a refund
+        // of a transaction we hold no payment row for (a duplicate) gives back all of it.
+        let paid_fen = payment
+            .as_ref()
+            .filter(|p| p.reference == transaction)
+            .map_or(r.amount_fen, |p| p.amount_fen);
         let receipt = provider
-            .refund(r.id, transaction.as_deref(), r.amount_fen)
+            .refund(&RefundCall {
+                refund_id: r.id,
+                transaction_id: transaction.as_deref(),
+                amount_fen: r.amount_fen,
+                paid_fen,
+            })
             .await
             .map_err(OrdersError::Internal)?;
         payments::settle_refund(db, r.id, &receipt.reference, self.now()).await?;

@@ -7,10 +7,11 @@ use crate::domain::{
     EventKind, IntentStatus, PaymentIntentId, PaymentMethod, RefundStatus, WebhookResult,
 };
 use crate::error::{Missing, OrdersError, Result};
-use crate::payment::{Outcome, WebhookError, WebhookEvent};
+use crate::payment::{Notice, Outcome, SIGNATURE_HEADER, Verified, WebhookError, WebhookEvent};
 use crate::service::{append, topics};
 use crate::store::queries::{orders as q, payments};
 use crate::store::{intent, order, refund, webhook_receipt};
+use axum::http::{HeaderMap, HeaderValue};
 use farmgate_identity::Actor;
 use farmgate_infra::db::{begin_write, unique_violation};
 use farmgate_kernel::id::OrderId;
@@ -40,7 +41,10 @@ pub struct WebhookAck {
 /// How a notification that does not verify is answered (carrier callbacks too).
 pub(crate) fn refused(e: &WebhookError) -> OrdersError {
     match e {
-        WebhookError::MissingSignature | WebhookError::BadSignature => OrdersError::BadSignature,
+        WebhookError::MissingSignature
+        | WebhookError::BadSignature
+        | WebhookError::UnknownKey(_)
+        | WebhookError::WrongRecipient => OrdersError::BadSignature,
         WebhookError::Stale => OrdersError::StaleNotification,
         WebhookError::Malformed(_) => OrdersError::MalformedNotification,
         WebhookError::NotSupported => OrdersError::NotFound(Missing::PaymentProvider),
@@ -113,8 +117,13 @@ impl Orders {
             transaction_id: format!("SBX{}", Uuid::now_v7().simple()),
         };
         let (body, header) = self.sandbox().notification(&event, self.now());
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            SIGNATURE_HEADER,
+            HeaderValue::from_str(&header).map_err(|e| OrdersError::Internal(e.to_string()))?,
+        );
         let ack = self
-            .handle_webhook(self.sandbox_name(), Some(&header), &body)
+            .handle_webhook(self.sandbox_name(), &headers, &body)
             .await?;
         Ok((ack, OrderId(o.id)))
     }
@@ -126,21 +135,41 @@ impl Orders {
     pub async fn handle_webhook(
         &self,
         provider_name: &str,
-        signature: Option<&str>,
+        headers: &HeaderMap,
         body: &[u8],
     ) -> Result<WebhookAck> {
         let provider = self
             .provider_named(provider_name)
             .ok_or(OrdersError::NotFound(Missing::PaymentProvider))?;
         let now = self.now();
-        let ev = provider
-            .verify_webhook(signature, body, now)
+        let verified = provider
+            .verify_webhook(&Notice { headers, body, now })
             .map_err(|e| {
-                if matches!(e, WebhookError::MissingSignature | WebhookError::BadSignature) {
+                if !matches!(e, WebhookError::Stale | WebhookError::Malformed(_) | WebhookError::NotSupported) {
                     tracing::warn!(provider = provider_name, error = %e, "refused a payment notification");
                 }
                 refused(&e)
             })?;
+        let ev = match verified {
+            Verified::Payment(ev) => ev,
+            // A refund's outcome changes no payment: the refund was recorded when it was
+            // asked for. Acknowledged so the provider stops sending it; a refund that did not
+            // reach the buyer is for finance to pay back by hand.
+            Verified::Noted {
+                event_id,
+                what,
+                alert,
+            } => {
+                if alert {
+                    tracing::warn!(provider = provider_name, event_id = %event_id, "{what}");
+                } else {
+                    tracing::info!(provider = provider_name, event_id = %event_id, "{what}");
+                }
+                return Ok(WebhookAck {
+                    result: WebhookResult::Noted,
+                });
+            }
+        };
         tracing::Span::current().record("intent.id", tracing::field::display(ev.intent_id));
         let db = &self.infra().db;
         let digest = ev.digest();

@@ -8,18 +8,33 @@
 //!   a notification signed with HMAC-SHA256 to `POST /api/v1/payments/webhook/sandbox`, the same
 //!   handler a real gateway's callback reaches, where it is verified (signature, timestamp
 //!   within five minutes, amount, event id never seen before) before the order is marked paid.
+//! - [`WechatPayProvider`] and [`AlipayProvider`]: the real gateways, wrapping the adapters in
+//!   `farmgate_infra::pay` (WeChat Pay API v3 JSAPI/H5; Alipay `wap.pay`/`page.pay`). Our
+//!   order number at the provider (`out_trade_no`) is the payment intent's id in simple form
+//!   (32 hex digits, within both providers' limits), so a notification names its intent; our
+//!   refund number (`out_refund_no` / `out_request_no`) is the refund's id, so a retried
+//!   refund is the same refund on their side. They are built from settings and offered by
+//!   [`crate::Orders::provider_named`] once checkout wires them in (not yet: today it knows
+//!   offline and sandbox).
 //!
-//! WeChat Pay or Alipay plug in as further implementations of [`PaymentProvider`]:
-//! `create_intent` calls the gateway's pre-order API (WeChat Pay v3 JSAPI/Native `prepay`,
-//! Alipay `alipay.trade.precreate`/`wap.pay`) and returns its pay URL or QR payload;
-//! `verify_webhook` checks the gateway's own signature (WeChat Pay: the `Wechatpay-Signature`
-//! RSA signature over timestamp, nonce and body with the platform certificate, then AES-GCM
-//! decryption of `resource`; Alipay: the RSA2 `sign` over the sorted parameters) and maps the
-//! notification to a [`WebhookEvent`]; `refund` calls the refund API with our refund id as the
-//! merchant refund number, which makes a retry safe on their side too.
+//! A notification reaches [`PaymentProvider::verify_webhook`] whole (every header and the raw
+//! body, since WeChat signs with four headers and Alipay in the body) and comes out as a
+//! [`Verified`]: a payment event the orders service applies, or a notice that changes no
+//! payment (a refund's outcome) which is acknowledged and logged. What the provider is
+//! answered is its own acknowledgement ([`PaymentProvider::acknowledge`]): WeChat Pay wants
+//! `{"code":"SUCCESS"}` or a 4xx/5xx, Alipay the text `success`; the sandbox takes our JSON.
+
+mod alipay;
+mod gateway;
+mod wechat;
+
+pub use alipay::AlipayProvider;
+pub use farmgate_infra::pay::Ack as ProviderAck;
+pub use wechat::WechatPayProvider;
 
 use crate::domain::PaymentMethod;
 use async_trait::async_trait;
+use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
@@ -37,8 +52,22 @@ pub const SIGNATURE_HEADER: &str = "farmgate-signature";
 pub struct ProviderIntent {
     /// Where to send the buyer (the gateway's page), if anywhere.
     pub pay_url: Option<String>,
+    /// What the page hands to the provider's own script, if anything (WeChat's
+    /// `wx.requestPayment` / `WeixinJSBridge` parameters: appId, timeStamp, nonceStr, package,
+    /// signType, paySign).
+    pub client_params: Option<serde_json::Value>,
     pub instructions_zh: String,
     pub instructions_en: String,
+}
+
+/// Who is paying, as far as a provider needs to know: WeChat JSAPI needs the buyer's
+/// `openid` under our AppID, WeChat H5 the buyer's IP address, Alipay whether to open its
+/// phone (`wap.pay`) or computer (`page.pay`) cashier.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PayerContext<'a> {
+    pub wechat_openid: Option<&'a str>,
+    pub client_ip: Option<&'a str>,
+    pub desktop: bool,
 }
 
 /// An intent as the provider needs it.
@@ -48,6 +77,60 @@ pub struct IntentRequest<'a> {
     pub order_number: &'a str,
     pub amount_fen: i64,
     pub expires_at: DateTime<Utc>,
+    pub payer: PayerContext<'a>,
+}
+
+/// A notification as it arrived.
+#[derive(Clone, Copy, Debug)]
+pub struct Notice<'a> {
+    /// Every header of the request.
+    pub headers: &'a HeaderMap,
+    /// The raw body, byte for byte: signatures cover it exactly.
+    pub body: &'a [u8],
+    pub now: DateTime<Utc>,
+}
+
+/// What a verified notification is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verified {
+    /// A payment succeeded or failed: the orders service applies it.
+    Payment(WebhookEvent),
+    /// Something that changes no payment (a refund reached the buyer, or did not): logged
+    /// and acknowledged, so the provider stops sending it.
+    Noted {
+        event_id: String,
+        /// For the log: what happened, without personal data.
+        what: String,
+        /// Someone must act (a refund that did not reach the buyer).
+        alert: bool,
+    },
+}
+
+/// A trade as the provider reports it now ([`PaymentProvider::query`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProviderPayment {
+    /// This provider cannot be asked (offline, sandbox).
+    Unknown,
+    /// Created, not paid (or never opened).
+    Unpaid,
+    Paid {
+        transaction_id: String,
+        amount_fen: i64,
+    },
+    /// Closed without payment.
+    Closed,
+}
+
+/// A refund as the provider needs it.
+#[derive(Clone, Debug)]
+pub struct RefundCall<'a> {
+    /// Our refund number at the provider: the same id twice is one refund.
+    pub refund_id: Uuid,
+    /// The provider's transaction the money came in with.
+    pub transaction_id: Option<&'a str>,
+    pub amount_fen: i64,
+    /// What that transaction paid in all (WeChat Pay wants it beside the refund).
+    pub paid_fen: i64,
 }
 
 /// What a gateway's notification says happened.
@@ -100,6 +183,13 @@ pub enum WebhookError {
     Malformed(String),
     #[error("this provider takes no notifications")]
     NotSupported,
+    /// Signed with a key we were not configured with (WeChat Pay rotating its key), or
+    /// encrypted under another APIv3 key: the operator must load the new one.
+    #[error("signed or encrypted with a key we do not hold: {0}")]
+    UnknownKey(String),
+    /// For another merchant or application.
+    #[error("addressed to another merchant or application")]
+    WrongRecipient,
 }
 
 /// A refund as the provider confirmed it.
@@ -118,21 +208,33 @@ pub trait PaymentProvider: Send + Sync + 'static {
     async fn create_intent(&self, req: &IntentRequest<'_>) -> Result<ProviderIntent, String>;
 
     /// Checks a notification's authenticity and freshness and reads it.
-    fn verify_webhook(
-        &self,
-        signature: Option<&str>,
-        body: &[u8],
-        now: DateTime<Utc>,
-    ) -> Result<WebhookEvent, WebhookError>;
+    fn verify_webhook(&self, notice: &Notice<'_>) -> Result<Verified, WebhookError>;
 
-    /// Gives `amount_fen` of a payment back. `refund_id` is the merchant refund number: the
-    /// same id twice is one refund.
-    async fn refund(
-        &self,
-        refund_id: Uuid,
-        transaction_id: Option<&str>,
-        amount_fen: i64,
-    ) -> Result<RefundReceipt, String>;
+    /// The provider's own answer to its notification: `accepted` once it is safely
+    /// handled (or a duplicate), otherwise a refusal that makes the provider deliver again.
+    /// `None`: answer with our JSON (the sandbox).
+    fn acknowledge(&self, _accepted: bool) -> Option<ProviderAck> {
+        None
+    }
+
+    /// The intent's trade as the provider sees it now (when a notification is late).
+    async fn query(&self, _intent_id: Uuid) -> Result<ProviderPayment, String> {
+        Ok(ProviderPayment::Unknown)
+    }
+
+    /// Stops the provider taking money for an intent (before its order is cancelled).
+    async fn close(&self, _intent_id: Uuid) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// Gives `call.amount_fen` of a payment back. `call.refund_id` is the merchant refund
+    /// number: the same id twice is one refund.
+    async fn refund(&self, call: &RefundCall<'_>) -> Result<RefundReceipt, String>;
+}
+
+/// The header value named `name`, if readable.
+pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
 }
 
 type HmacSha256 = Hmac<Sha256>;
@@ -206,6 +308,7 @@ impl PaymentProvider for OfflineProvider {
         let yuan = farmgate_kernel::Money::from_fen(req.amount_fen);
         Ok(ProviderIntent {
             pay_url: None,
+            client_params: None,
             instructions_zh: format!(
                 "请转账 ¥{yuan} 至 {}，附言填写订单号 {}；也可货到付款。到账后由平台确认。",
                 self.payee, req.order_number
@@ -217,24 +320,14 @@ impl PaymentProvider for OfflineProvider {
         })
     }
 
-    fn verify_webhook(
-        &self,
-        _signature: Option<&str>,
-        _body: &[u8],
-        _now: DateTime<Utc>,
-    ) -> Result<WebhookEvent, WebhookError> {
+    fn verify_webhook(&self, _notice: &Notice<'_>) -> Result<Verified, WebhookError> {
         Err(WebhookError::NotSupported)
     }
 
-    async fn refund(
-        &self,
-        refund_id: Uuid,
-        _transaction_id: Option<&str>,
-        _amount_fen: i64,
-    ) -> Result<RefundReceipt, String> {
+    async fn refund(&self, call: &RefundCall<'_>) -> Result<RefundReceipt, String> {
         // Paid back by transfer; the ledger row is the instruction to the finance desk.
         Ok(RefundReceipt {
-            reference: format!("OFFLINE-{}", refund_id.simple()),
+            reference: format!("OFFLINE-{}", call.refund_id.simple()),
         })
     }
 }
@@ -276,6 +369,7 @@ impl PaymentProvider for SandboxGateway {
     async fn create_intent(&self, req: &IntentRequest<'_>) -> Result<ProviderIntent, String> {
         Ok(ProviderIntent {
             pay_url: Some(format!("/pay/sandbox.html?intent={}", req.intent_id)),
+            client_params: None,
             instructions_zh: "沙箱支付：在支付页确认即可模拟付款，不会产生真实扣款。".to_owned(),
             instructions_en:
                 "Sandbox payment: confirm on the payment page to simulate paying; no real money moves."
@@ -283,24 +377,21 @@ impl PaymentProvider for SandboxGateway {
         })
     }
 
-    fn verify_webhook(
-        &self,
-        signature: Option<&str>,
-        body: &[u8],
-        now: DateTime<Utc>,
-    ) -> Result<WebhookEvent, WebhookError> {
-        verify_signature(&self.secret, signature, body, now)?;
-        serde_json::from_slice(body).map_err(|e| WebhookError::Malformed(e.to_string()))
+    fn verify_webhook(&self, notice: &Notice<'_>) -> Result<Verified, WebhookError> {
+        verify_signature(
+            &self.secret,
+            header(notice.headers, SIGNATURE_HEADER),
+            notice.body,
+            notice.now,
+        )?;
+        serde_json::from_slice(notice.body)
+            .map(Verified::Payment)
+            .map_err(|e| WebhookError::Malformed(e.to_string()))
     }
 
-    async fn refund(
-        &self,
-        refund_id: Uuid,
-        _transaction_id: Option<&str>,
-        _amount_fen: i64,
-    ) -> Result<RefundReceipt, String> {
+    async fn refund(&self, call: &RefundCall<'_>) -> Result<RefundReceipt, String> {
         Ok(RefundReceipt {
-            reference: format!("SBXR{}", refund_id.simple()),
+            reference: format!("SBXR{}", call.refund_id.simple()),
         })
     }
 }
@@ -362,6 +453,42 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn offline_and_sandbox_cannot_be_asked_and_have_nothing_to_close() {
+        let sandbox = SandboxGateway::new(b"k".to_vec());
+        let offline = OfflineProvider { payee: "x".into() };
+        for p in [&sandbox as &dyn PaymentProvider, &offline] {
+            assert_eq!(
+                p.query(Uuid::nil()).await.unwrap(),
+                ProviderPayment::Unknown
+            );
+            p.close(Uuid::nil()).await.unwrap();
+            assert!(p.acknowledge(true).is_none(), "answered with our JSON");
+        }
+        let call = RefundCall {
+            refund_id: Uuid::nil(),
+            transaction_id: None,
+            amount_fen: 1,
+            paid_fen: 1,
+        };
+        assert!(
+            sandbox
+                .refund(&call)
+                .await
+                .unwrap()
+                .reference
+                .starts_with("SBXR")
+        );
+        assert!(
+            offline
+                .refund(&call)
+                .await
+                .unwrap()
+                .reference
+                .starts_with("OFFLINE-")
+        );
+    }
+
     #[test]
     fn the_sandbox_reads_what_it_signed() {
         let gw = SandboxGateway::new(b"k".to_vec());
@@ -374,10 +501,26 @@ mod tests {
         };
         let now = at(1_800_000_000);
         let (body, header) = gw.notification(&ev, now);
-        assert_eq!(gw.verify_webhook(Some(&header), &body, now).unwrap(), ev);
+        let mut headers = HeaderMap::new();
+        headers.insert(SIGNATURE_HEADER, header.parse().unwrap());
+        let notice = Notice {
+            headers: &headers,
+            body: &body,
+            now,
+        };
+        assert_eq!(gw.verify_webhook(&notice).unwrap(), Verified::Payment(ev));
         assert_eq!(
-            OfflineProvider { payee: "x".into() }.verify_webhook(Some(&header), &body, now),
+            OfflineProvider { payee: "x".into() }.verify_webhook(&notice),
             Err(WebhookError::NotSupported)
+        );
+        // Without the header it is unsigned.
+        let bare = HeaderMap::new();
+        assert_eq!(
+            gw.verify_webhook(&Notice {
+                headers: &bare,
+                ..notice
+            }),
+            Err(WebhookError::MissingSignature)
         );
     }
 }

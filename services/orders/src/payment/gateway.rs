@@ -1,0 +1,188 @@
+//! What the WeChat Pay and Alipay providers share: a payment intent's id is our order number
+//! at the provider, and the adapters' provider-neutral notifications, trades and errors are
+//! read into the orders service's own terms.
+
+use super::{ProviderPayment, Verified, WebhookError, WebhookEvent};
+use crate::payment::Outcome;
+use farmgate_infra::pay::{Notification, NotificationKind, PayError, Trade, TradeState};
+use uuid::Uuid;
+
+/// Our order number at the provider: the intent id as 32 hex digits (both providers take
+/// letters and digits, WeChat at most 32).
+pub(crate) fn out_trade_no(intent_id: Uuid) -> String {
+    intent_id.simple().to_string()
+}
+
+/// The intent a provider's order number names.
+pub(crate) fn intent_of(out_trade_no: &str) -> Option<Uuid> {
+    if out_trade_no.len() == 32 && out_trade_no.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Uuid::parse_str(out_trade_no).ok()
+    } else {
+        None
+    }
+}
+
+/// A verified notification, as the orders service applies it.
+pub(crate) fn verified(n: Notification) -> Result<Verified, WebhookError> {
+    let payment = |outcome| {
+        let intent_id = intent_of(&n.out_trade_no).ok_or_else(|| {
+            WebhookError::Malformed(format!(
+                "out_trade_no {:?} is no intent of ours",
+                n.out_trade_no
+            ))
+        })?;
+        Ok(Verified::Payment(WebhookEvent {
+            event_id: n.event_id.clone(),
+            intent_id,
+            outcome,
+            amount_fen: n.amount_fen,
+            transaction_id: n.transaction_id.clone(),
+        }))
+    };
+    let refund_no = || {
+        n.refund
+            .as_ref()
+            .and_then(|r| r.out_refund_no.clone())
+            .unwrap_or_else(|| "?".to_owned())
+    };
+    match n.kind {
+        NotificationKind::Paid => payment(Outcome::Succeeded),
+        NotificationKind::Closed => payment(Outcome::Failed),
+        NotificationKind::Pending => Ok(Verified::Noted {
+            event_id: n.event_id.clone(),
+            what: format!("trade {} is still {}", n.out_trade_no, n.provider_state),
+            alert: false,
+        }),
+        NotificationKind::Refunded => Ok(Verified::Noted {
+            event_id: n.event_id.clone(),
+            what: format!(
+                "refund {} of trade {} reached the buyer",
+                refund_no(),
+                n.out_trade_no
+            ),
+            alert: false,
+        }),
+        NotificationKind::RefundFailed => Ok(Verified::Noted {
+            event_id: n.event_id.clone(),
+            what: format!(
+                "refund {} of trade {} did not reach the buyer ({}): pay it back by hand",
+                refund_no(),
+                n.out_trade_no,
+                n.provider_state
+            ),
+            alert: true,
+        }),
+    }
+}
+
+/// Why a notification was refused, in the orders service's terms.
+pub(crate) fn refused(e: PayError) -> WebhookError {
+    match e {
+        PayError::BadSignature { .. } => WebhookError::BadSignature,
+        PayError::WrongKeySerial { got, .. } => WebhookError::UnknownKey(format!("key {got}")),
+        PayError::Decrypt { .. } => WebhookError::UnknownKey("the APIv3 key".to_owned()),
+        PayError::Stale { .. } => WebhookError::Stale,
+        PayError::WrongRecipient { .. } => WebhookError::WrongRecipient,
+        other => WebhookError::Malformed(other.to_string()),
+    }
+}
+
+/// A queried trade, in the orders service's terms.
+pub(crate) fn payment_state(t: Trade) -> Result<ProviderPayment, String> {
+    Ok(match t.state {
+        TradeState::NotPaid | TradeState::Paying => ProviderPayment::Unpaid,
+        TradeState::Closed | TradeState::Failed => ProviderPayment::Closed,
+        TradeState::Paid | TradeState::Refunded | TradeState::Finished => ProviderPayment::Paid {
+            transaction_id: t
+                .transaction_id
+                .ok_or_else(|| format!("paid trade {} has no transaction id", t.out_trade_no))?,
+            amount_fen: t.amount_fen,
+        },
+    })
+}
+
+/// Whether a refusal is the provider saying it never saw the trade.
+pub(crate) fn never_seen(e: &PayError) -> bool {
+    matches!(e, PayError::Rejected { code, .. }
+        if code == "ORDER_NOT_EXIST" || code == "ACQ.TRADE_NOT_EXIST")
+}
+
+/// A payment the buyer sees on the provider's page and statement.
+pub(crate) fn description(order_number: &str) -> String {
+    format!("农源直供 订单 {order_number}")
+}
+
+#[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+    use farmgate_infra::pay::RefundInfo;
+
+    fn notification(kind: NotificationKind, out_trade_no: &str) -> Notification {
+        Notification {
+            provider: "wechat",
+            kind,
+            event_id: "EV-1".into(),
+            out_trade_no: out_trade_no.into(),
+            transaction_id: "4200001".into(),
+            amount_fen: 1234,
+            payer_total_fen: Some(1200),
+            refund: Some(RefundInfo {
+                out_refund_no: Some("r1".into()),
+                refund_id: None,
+                amount_fen: Some(100),
+                total_refunded_fen: None,
+            }),
+            provider_state: "ABNORMAL".into(),
+            occurred_at: None,
+        }
+    }
+
+    #[test]
+    fn intent_ids_go_out_as_order_numbers_and_come_back() {
+        let id = Uuid::now_v7();
+        let no = out_trade_no(id);
+        assert_eq!(no.len(), 32);
+        assert_eq!(intent_of(&no), Some(id));
+        assert_eq!(intent_of("FG2026"), None);
+        assert_eq!(intent_of(&id.to_string()), None);
+    }
+
+    #[test]
+    fn payments_become_events_and_refund_outcomes_are_noted() {
+        let id = Uuid::now_v7();
+        let paid = verified(notification(NotificationKind::Paid, &out_trade_no(id))).unwrap();
+        assert_eq!(
+            paid,
+            Verified::Payment(WebhookEvent {
+                event_id: "EV-1".into(),
+                intent_id: id,
+                outcome: Outcome::Succeeded,
+                amount_fen: 1234,
+                transaction_id: "4200001".into(),
+            })
+        );
+        let closed = verified(notification(NotificationKind::Closed, &out_trade_no(id))).unwrap();
+        assert!(matches!(
+            closed,
+            Verified::Payment(WebhookEvent {
+                outcome: Outcome::Failed,
+                ..
+            })
+        ));
+        let failed = verified(notification(
+            NotificationKind::RefundFailed,
+            &out_trade_no(id),
+        ))
+        .unwrap();
+        assert!(
+            matches!(failed, Verified::Noted { alert: true, ref what, .. } if what.contains("r1"))
+        );
+        let ok = verified(notification(NotificationKind::Refunded, &out_trade_no(id))).unwrap();
+        assert!(matches!(ok, Verified::Noted { alert: false, .. }));
+        assert!(matches!(
+            verified(notification(NotificationKind::Paid, "FG2026")),
+            Err(WebhookError::Malformed(_))
+        ));
+    }
+}
