@@ -528,3 +528,70 @@ both_backends! {
         app.get("/api/v1/auth/me", Some(&me.token)).await.expect_status(200);
     }
 }
+
+/// Finding 16 with Redis really gone: the server's connections to it drop (a gate between
+/// them is cut) while a person ends their lost phone's session and logs out on a laptop.
+/// Both succeed; when Redis returns neither ended session works again, and the person's own
+/// session was never lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_ended_while_redis_is_down_stay_ended_when_it_returns() {
+    use farmgate_tests::gate::{Gate, host_port};
+    let Some(redis) = farmgate_tests::env("FARMGATE_TEST_REDIS_URL") else {
+        farmgate_tests::skip_or_fail("Redis (FARMGATE_TEST_REDIS_URL)");
+        return;
+    };
+    let gate = Gate::to(host_port(&redis)).await;
+    let through_gate = gate.url_for(&redis);
+    let Some(app) = TestApp::spawn_configured(Backend::Production, move |s| {
+        s.redis_url = Some(through_gate);
+    })
+    .await
+    else {
+        return;
+    };
+    let me = app.register("13600000001", "王芳").await;
+    let lost_phone = app.login_again(&me).await;
+    let laptop = app.login_again(&me).await;
+    for s in [&me, &lost_phone, &laptop] {
+        app.get("/api/v1/auth/me", Some(&s.token))
+            .await
+            .expect_status(200);
+    }
+    let own = app
+        .get("/api/v1/auth/sessions", Some(&lost_phone.token))
+        .await;
+    let lost = own.find("", "current", true).uuid("id");
+
+    gate.cut();
+    let ended = app
+        .delete(&format!("/api/v1/auth/sessions/{lost}"), Some(&me.token))
+        .await;
+    let logged_out = app
+        .post_empty("/api/v1/auth/logout", Some(&laptop.token))
+        .await;
+    gate.open();
+
+    let mut back = false;
+    for _ in 0..50 {
+        if app.get("/api/v1/auth/me", Some(&me.token)).await.status == 200 {
+            back = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(
+        back,
+        "the person's own session does not work once Redis is back"
+    );
+    // Ending a session is a database write: it needs no cache, so it succeeds during the
+    // outage, and the copies the cache still holds are not trusted when it returns.
+    for (what, r, who) in [
+        ("ending the lost phone", &ended, &lost_phone),
+        ("logging out", &logged_out, &laptop),
+    ] {
+        assert_eq!(r.status, 204, "{what} during the outage: {}", r.text);
+        app.get("/api/v1/auth/me", Some(&who.token))
+            .await
+            .expect_status(401);
+    }
+}

@@ -28,6 +28,7 @@
 
 pub mod app;
 pub mod fixtures;
+pub mod gate;
 pub mod json;
 pub mod pay_sim;
 pub mod pg;
