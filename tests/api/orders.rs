@@ -137,21 +137,55 @@ both_backends! {
         assert_eq!(seen.i64("sub_orders.0.commission"), 899, "5 % of ¥179.70, rounded");
     }
 
-    async fn the_operator_confirms_a_transfer_once_and_a_seller_of_a_shared_order_cannot(app) {
-        let TwoSellerOrder { oranges, order, .. } = two_seller_order(&app).await;
-        let op = app.operator().await;
+    async fn finance_confirms_a_transfer_once_and_nobody_else_can(app) {
+        let TwoSellerOrder { oranges, order, buyer } = two_seller_order(&app).await;
+        let finance = app.finance().await;
         let path = format!("/api/v1/orders/{}/offline-payment", order.id);
 
-        // A seller cannot confirm the payment of an order it shares with another seller.
-        app.post(&path, json!({"reference": "BANK-1"}), Some(&oranges.owner.token)).await.expect_status(403);
-        let paid = app.post(&path, json!({"reference": "BANK-20261124-001"}), Some(&op.token)).await;
+        // Not a seller (it is owed the money), not the operator, not an agent, not the buyer.
+        for who in [&oranges.owner, &app.operator().await, &app.agent().await, &buyer.session] {
+            let r = app.post(&path, json!({"reference": "BANK-1"}), Some(&who.token)).await;
+            r.expect_status(403);
+            assert_eq!(r.code(), "forbidden", "{}", r.text);
+        }
+        assert_eq!(app.count("payments", "1=1").await, 0);
+        let paid = app.post(&path, json!({"reference": "BANK-20261124-001"}), Some(&finance.token)).await;
 
         paid.expect_status(200);
         assert_eq!(paid.str("status"), "paid");
         assert_eq!(app.count("payments", "1=1").await, 1);
+        assert_eq!(app.count("payments", "provider = 'offline' AND reference = 'BANK-20261124-001'").await, 1);
         // Confirming twice takes no second payment.
-        app.post(&path, json!({"reference": "BANK-20261124-001"}), Some(&op.token)).await.expect_status(200);
+        app.post(&path, json!({"reference": "BANK-20261124-001"}), Some(&finance.token)).await.expect_status(200);
         assert_eq!(app.count("payments", "1=1").await, 1);
+    }
+
+    async fn the_only_seller_of_an_order_cannot_say_its_transfer_arrived(app) {
+        // The attack of the issue: a selling member (staff included) marked an offline order
+        // paid with any reference, and settlement then owed them the money.
+        let seller = app.seller_with_listing().await;
+        let buyer = app.consumer().await;
+        let id = order(&app, &buyer, seller.sku, 2, "offline").await.id();
+
+        let r = app.post(&format!("/api/v1/orders/{id}/offline-payment"), json!({"reference": "anything"}), Some(&seller.owner.token)).await;
+
+        r.expect_status(403);
+        assert_eq!(app.count("payments", "1=1").await, 0);
+        let seen = app.get(&format!("/api/v1/orders/{id}"), Some(&buyer.token)).await;
+        assert_eq!(seen.str("status"), "pending_payment", "{}", seen.text);
+    }
+
+    async fn finance_cannot_mark_an_online_order_paid(app) {
+        let seller = app.seller_with_listing().await;
+        let buyer = app.consumer().await;
+        let id = order(&app, &buyer, seller.sku, 1, "gateway").await.id();
+        let finance = app.finance().await;
+
+        let r = app.post(&format!("/api/v1/orders/{id}/offline-payment"), json!({"reference": "BANK-2"}), Some(&finance.token)).await;
+
+        r.expect_status(409);
+        assert_eq!(r.code(), "not_offline", "{}", r.text);
+        assert_eq!(app.count("payments", "1=1").await, 0);
     }
 
     async fn a_paid_order_cannot_be_cancelled(app) {
@@ -352,13 +386,14 @@ both_backends! {
     async fn an_expired_order_cannot_be_paid(app) {
         let seller = app.seller_with_listing().await;
         let buyer = app.consumer().await;
-        let id = order(&app, &buyer, seller.sku, 3, "gateway").await.id();
-        app.clock.advance(chrono::Duration::minutes(31));
+        // A bank transfer has a day (a gateway payment half an hour).
+        let id = order(&app, &buyer, seller.sku, 3, "offline").await.id();
+        app.clock.advance(chrono::Duration::hours(25));
         app.state.infra.outbox.wake();
         app.outbox_drained().await;
 
-        let op = app.operator().await;
-        let late = app.post(&format!("/api/v1/orders/{id}/offline-payment"), json!({"reference": "LATE-1"}), Some(&op.token)).await;
+        let finance = app.finance().await;
+        let late = app.post(&format!("/api/v1/orders/{id}/offline-payment"), json!({"reference": "LATE-1"}), Some(&finance.token)).await;
 
         late.expect_status(409);
         assert_eq!(late.code(), "order_closed");

@@ -246,6 +246,11 @@ impl Actor {
         self.is(PlatformRole::AfterSalesAgent)
     }
 
+    /// Platform finance (平台财务): confirms offline payments.
+    pub fn is_finance(&self) -> bool {
+        self.is(PlatformRole::Finance)
+    }
+
     /// A county official (县级主管部门): reads across sellers, never writes (but for recalls).
     pub fn is_official(&self) -> bool {
         self.is(PlatformRole::Official)

@@ -15,7 +15,8 @@ mod people;
 mod trace;
 
 pub use people::{
-    CITY, COUNTY, DEMO_PASSWORD, DemoUser, PROVINCE, Seller, TOWNSHIPS, USERS, seller_actor,
+    CITY, COUNTY, DEMO_PASSWORD, DemoUser, FINANCE_PHONE, PROVINCE, Seller, TOWNSHIPS, USERS,
+    seller_actor,
 };
 pub use trace::SHOWCASE_LOT;
 
@@ -65,7 +66,9 @@ pub async fn seed(services: &Services) -> anyhow::Result<Seeded> {
             actor: people::buyer_actor(identity, &people, phone).await?,
         });
     }
-    let created_orders = orders::seed(&services.orders, &operator, &sellers, &buyers).await?;
+    let finance = people.actor(FINANCE_PHONE)?;
+    let created_orders =
+        orders::seed(&services.orders, &operator, &finance, &sellers, &buyers).await?;
     if created_orders > 0
         && let Some(shop) = buyers.get(2)
     {

@@ -73,6 +73,7 @@ pub(super) fn address_for(phone: &str, name: &str) -> AddressInput {
 pub(super) async fn seed(
     orders: &Orders,
     operator: &Actor,
+    finance: &Actor,
     sellers: &[Seller],
     buyers: &[DemoBuyer],
 ) -> anyhow::Result<usize> {
@@ -168,7 +169,7 @@ pub(super) async fn seed(
         }
     }
 
-    // 2. 李娜: bank transfer, confirmed by the operator; the seller has acknowledged it.
+    // 2. 李娜: bank transfer, confirmed by platform finance; the seller has acknowledged it.
     let (second, _) = place(
         &li.actor,
         address_ids[1],
@@ -178,7 +179,7 @@ pub(super) async fn seed(
     .await?;
     placed += 1;
     orders
-        .confirm_offline_payment(operator, OrderId(second.order.id), "ABC-20261123-0018")
+        .confirm_offline_payment(finance, OrderId(second.order.id), "ABC-20261123-0018")
         .await?;
     if let (Some(sub), Some(seller)) = (
         second.subs.first(),
@@ -207,7 +208,7 @@ pub(super) async fn seed(
     .await?;
     placed += 1;
     orders
-        .confirm_offline_payment(operator, OrderId(fourth.order.id), "ICBC-20261123-7731")
+        .confirm_offline_payment(finance, OrderId(fourth.order.id), "ICBC-20261123-7731")
         .await?;
     let record = orders.order_for(operator, OrderId(fourth.order.id)).await?;
     ship_all(orders, &record, &batches, &seller_of, 3).await?;

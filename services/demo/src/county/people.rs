@@ -44,6 +44,9 @@ pub struct DemoUser {
     pub what: &'static str,
 }
 
+/// Platform finance, who confirms the demo's bank transfers.
+pub const FINANCE_PHONE: &str = "13900000005";
+
 pub const USERS: &[DemoUser] = &[
     DemoUser {
         phone: "13900000001",
@@ -62,6 +65,12 @@ pub const USERS: &[DemoUser] = &[
         name: "林海",
         platform_role: Some(PlatformRole::Official),
         what: "县农业农村局 county official (read-only)",
+    },
+    DemoUser {
+        phone: FINANCE_PHONE,
+        name: "钱丽",
+        platform_role: Some(PlatformRole::Finance),
+        what: "平台财务 finance (confirms bank transfers)",
     },
     DemoUser {
         phone: "13900000004",

@@ -30,6 +30,9 @@ labelled_enum!(
         Operator => "operator", "平台运营", "platform operator";
         AfterSalesAgent => "after_sales_agent", "售后客服", "after-sales agent";
         Official => "official", "县级主管部门", "county official";
+        /// Confirms offline payments (bank transfers, cash) with the bank's reference: the
+        /// only role that can, so nobody who is owed the money can say it arrived.
+        Finance => "finance", "平台财务", "platform finance";
     }
 );
 

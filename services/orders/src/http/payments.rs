@@ -48,8 +48,9 @@ pub struct OfflinePayment {
     pub reference: String,
 }
 
-/// Confirm a bank transfer or cash payment (the operator, or the seller of an order that is
-/// all theirs). Confirming a paid order again changes nothing (200).
+/// Confirm a bank transfer or cash payment with the bank's reference (platform finance only:
+/// never a seller, who is owed the money, nor the operator). Only orders the buyer chose to
+/// pay offline. Confirming a paid order again changes nothing (200).
 #[utoipa::path(post, path = "/api/v1/orders/{id}/offline-payment", tag = "orders", params(("id" = Uuid, Path)),
     request_body = OfflinePayment,
     responses(

@@ -1,8 +1,9 @@
 //! Payment providers. An order is paid through the provider of its payment method:
 //!
-//! - [`OfflineProvider`]: bank transfer or cash on delivery. Nothing to call; the operator (or
-//!   the order's only seller) confirms the money arrived with its reference, and refunds are
-//!   paid back by transfer and recorded with theirs.
+//! - [`OfflineProvider`]: bank transfer or cash on delivery. Nothing to call; platform finance
+//!   (and nobody else: not the seller it is owed to, not the operator) confirms the money
+//!   arrived with the bank's reference, and refunds are paid back by transfer and recorded
+//!   with theirs.
 //! - [`SandboxGateway`]: an online gateway that behaves like the real ones. Paying opens the
 //!   gateway's own page (`/pay/sandbox.html`); when the buyer confirms there, the gateway sends
 //!   a notification signed with HMAC-SHA256 to `POST /api/v1/payments/webhook/sandbox`, the same

@@ -15,7 +15,7 @@ use crate::store::{intent, payment};
 use chrono::{DateTime, Utc};
 use farmgate_identity::Actor;
 use farmgate_infra::db::{begin_write, serialise};
-use farmgate_kernel::id::{ListingId, OrderId, OrgId};
+use farmgate_kernel::id::{ListingId, OrderId};
 use sea_orm::{ActiveModelTrait, Set};
 use serde::Serialize;
 use serde_json::json;
@@ -112,9 +112,12 @@ impl Orders {
         }
     }
 
-    /// Confirms an offline payment (bank transfer, cash) with its reference: the operator for
-    /// any order, or the seller of an order that is all theirs. A second confirmation of a
-    /// paid order changes nothing and says so (`false`).
+    /// Confirms an offline payment (bank transfer, cash) with the bank's reference: platform
+    /// finance only. Never a seller (it is owed the money) nor the operator (who runs the
+    /// shop): whoever can say the money arrived must not be the one it is owed to. Only an
+    /// order the buyer chose to pay offline; an online one is paid by its gateway's signed
+    /// notification. A second confirmation of a paid order changes nothing and says so
+    /// (`false`).
     #[tracing::instrument(skip_all, fields(order.id = %id))]
     pub async fn confirm_offline_payment(
         &self,
@@ -123,15 +126,10 @@ impl Orders {
         reference: &str,
     ) -> Result<(OrderRecord, bool)> {
         let record = self.order_for(actor, id).await?;
-        let sole_seller = record.subs.len() == 1
-            && record
-                .subs
-                .first()
-                .is_some_and(|s| actor.require_selling_member(OrgId(s.seller_org_id)).is_ok());
-        if !actor.is_operator() && !sole_seller {
+        if !actor.is_finance() {
             return Err(OrdersError::Forbidden);
         }
-        if !actor.is_operator() && record.order.payment_method != PaymentMethod::Offline {
+        if record.order.payment_method != PaymentMethod::Offline {
             return Err(OrdersError::NotOffline);
         }
         let reference = farmgate_kernel::text::clean_text(reference, 2, 80, false)
