@@ -135,6 +135,7 @@ async fn the_metrics_address_serves_metrics_apart_from_the_public_one() {
 async fn production_refuses_to_start_naming_every_unsafe_setting() {
     let settings = Settings {
         production: true,
+        payment_sandbox: true,
         ..Settings::default()
     };
 
@@ -433,4 +434,42 @@ async fn commands_that_search_nothing_run_beside_the_embedded_server() {
         opening_the_index.is_err(),
         "the embedded index is locked by the running server, so this test shows the difference"
     );
+}
+
+/// The payment settings a deployment starts with when it names none.
+fn payments_as_shipped(s: &mut Settings) {
+    s.payment_sandbox = Settings::default().payment_sandbox;
+}
+
+both_backends_configured! { payments_as_shipped;
+    async fn a_server_not_told_to_use_the_sandbox_has_no_sandbox_gateway(app) {
+        // The sandbox is a demo tool (`serve --demo` turns it on): a server that was not
+        // asked for it offers no online payment until a real provider is configured.
+        let seller = app.seller_with_listing().await;
+        let buyer = app.consumer().await;
+
+        let r = app
+            .post(
+                "/api/v1/orders",
+                json!({"address_id": buyer.address, "payment_method": "gateway",
+                       "items": [{"sku_id": seller.sku, "quantity": 1}]}),
+                Some(&buyer.token),
+            )
+            .await;
+        let page = app.get(&format!("/api/v1/payments/sandbox/{}", Uuid::now_v7()), Some(&buyer.token)).await;
+
+        r.expect_status(409);
+        assert_eq!(r.code(), "online_payment_unavailable", "{}", r.text);
+        assert_eq!(app.count("orders", "1=1").await, 0);
+        page.expect_status(404);
+        let offline = app
+            .post(
+                "/api/v1/orders",
+                json!({"address_id": buyer.address, "payment_method": "offline",
+                       "items": [{"sku_id": seller.sku, "quantity": 1}]}),
+                Some(&buyer.token),
+            )
+            .await;
+        offline.expect_status(201);
+    }
 }

@@ -125,6 +125,9 @@ impl TestApp {
             // one invitation, then another); the wait between two is a second here, and
             // `send_code` waits it out. The test of the wait sets it back to a minute.
             code_resend_secs: 1,
+            // Online payment in the tests goes through the sandbox gateway, as in the demo
+            // (off by default: a real deployment configures a real provider).
+            payment_sandbox: true,
             ..Settings::default()
         };
         if backend == Backend::Production {

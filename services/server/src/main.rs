@@ -301,6 +301,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 std::fs::create_dir_all(&settings.data_dir)
                     .with_context(|| format!("creating {}", settings.data_dir.display()))?;
                 settings.migrate_on_start = true;
+                // The demo's buyers pay online through the sandbox gateway (模拟支付).
+                settings.payment_sandbox = true;
             }
             let app = build(&settings, BuildOptions::default()).await?;
             if demo_mode {

@@ -88,8 +88,10 @@ pub struct Settings {
     pub body_limit_bytes: usize,
     /// Longest a request may take before it is answered 408.
     pub request_timeout_secs: u64,
-    /// The sandbox payment gateway (a demo tool: the buyer "pays" on our own page). Refused in
-    /// production; off, its routes answer 404.
+    /// The sandbox payment gateway (a demo tool: the buyer "pays" on our own page). Off unless
+    /// set, on in `serve --demo`, refused in production; off, its routes answer 404 and
+    /// online payment is refused (`online_payment_unavailable`) until a real provider is
+    /// configured.
     pub payment_sandbox: bool,
     /// The secret payment gateway notifications are signed with (a random one per process when
     /// unset: the sandbox gateway still works).
@@ -173,7 +175,7 @@ impl Default for Settings {
             log_format: LogFormat::Pretty,
             body_limit_bytes: 1024 * 1024,
             request_timeout_secs: 30,
-            payment_sandbox: true,
+            payment_sandbox: false,
             payment_webhook_secret: None,
             carrier_callback_secret: None,
             auto_receive_days: 7,
@@ -837,6 +839,7 @@ mod tests {
     fn production_names_every_unsafe_setting_at_once() {
         let s = Settings {
             production: true,
+            payment_sandbox: true,
             ..Settings::default()
         };
         let all = s.production_refusals(true);
