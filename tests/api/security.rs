@@ -462,6 +462,14 @@ both_backends_configured! { payments_as_shipped;
         assert_eq!(r.code(), "online_payment_unavailable", "{}", r.text);
         assert_eq!(app.count("orders", "1=1").await, 0);
         page.expect_status(404);
+        // Checkout offers what it accepts: offline only.
+        let methods = app.get("/api/v1/payments/methods", None).await;
+        methods.expect_status(200);
+        assert_eq!(methods.body["methods"], json!([{
+            "method": "offline", "provider": "offline", "simulated": false,
+            "label_zh": "银行转账 / 货到付款（平台财务确认到账）",
+            "label_en": "Bank transfer or cash on delivery (confirmed by platform finance)",
+        }]), "{}", methods.text);
         let offline = app
             .post(
                 "/api/v1/orders",
@@ -471,5 +479,25 @@ both_backends_configured! { payments_as_shipped;
             )
             .await;
         offline.expect_status(201);
+    }
+}
+
+/// The demo's payment settings: the sandbox gateway on.
+fn demo_payments(s: &mut Settings) {
+    s.payment_sandbox = true;
+}
+
+both_backends_configured! { demo_payments;
+    async fn the_sandbox_is_offered_as_a_simulated_payment(app) {
+        let r = app.get("/api/v1/payments/methods", None).await;
+
+        r.expect_status(200);
+        let methods = r.arr("methods");
+        let listed: Vec<(&str, bool)> = methods
+            .iter()
+            .map(|m| (m["method"].as_str().unwrap_or_default(), m["simulated"].as_bool().unwrap_or_default()))
+            .collect();
+        assert_eq!(listed, vec![("gateway", true), ("offline", false)], "{}", r.text);
+        assert!(methods[0]["label_zh"].as_str().unwrap_or_default().contains("模拟支付"), "{}", r.text);
     }
 }

@@ -70,6 +70,7 @@ where
         .routes(routes!(seller_sub_orders))
         .routes(routes!(acknowledge))
         .routes(routes!(pay))
+        .routes(routes!(payment_methods))
         .routes(routes!(sandbox_intent))
         .routes(routes!(sandbox_complete))
         .routes(routes!(webhook))

@@ -6,7 +6,9 @@ use super::views::OrderView;
 use crate::Orders;
 use crate::domain::PaymentIntentId;
 use crate::payment::Outcome;
-use crate::service::{IntentView, RefundRequest, SandboxIntentView, WebhookAck};
+use crate::service::{
+    IntentView, PaymentMethodOffer, RefundRequest, SandboxIntentView, WebhookAck,
+};
 use axum::Json;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
@@ -19,6 +21,24 @@ use farmgate_infra::http::{ApiError, ApiJson, ApiPath, ApiResult};
 use farmgate_kernel::id::{OrderId, SubOrderId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+/// What checkout accepts: exactly the providers configured. A page offers these and no
+/// others, and marks a `simulated` one as 模拟支付.
+#[utoipa::path(get, path = "/api/v1/payments/methods", tag = "payments",
+    responses(
+        (status = 200, description = "The ways to pay, in the order to offer them", body = PaymentMethodsView),
+    ))]
+pub async fn payment_methods(State(orders): State<Orders>) -> Json<PaymentMethodsView> {
+    Json(PaymentMethodsView {
+        methods: orders.payment_methods(),
+    })
+}
+
+/// The ways to pay checkout accepts now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentMethodsView {
+    pub methods: Vec<PaymentMethodOffer>,
+}
 
 /// Pay an unpaid order (the buyer): online, the answer's `pay_url` is the gateway's page;
 /// offline, `instructions_zh`/`instructions_en` say where to transfer. Calling it again while

@@ -24,7 +24,7 @@ pub use cart::CartLine;
 pub use checkout::{CheckoutRequest, ItemInput};
 pub use erasure::ErasedBuyer;
 pub use logistics::{CarrierAck, CarrierEvent, LogisticsRequest};
-pub use pay::IntentView;
+pub use pay::{IntentView, PaymentMethodOffer};
 pub use read::OrderRecord;
 pub use refund::RefundRequest;
 pub use report::FulfilmentReport;

@@ -221,3 +221,42 @@ impl Orders {
         Ok(true)
     }
 }
+
+/// One way to pay that checkout accepts now.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PaymentMethodOffer {
+    /// What to send as *payment_method* at checkout.
+    pub method: PaymentMethod,
+    /// Who takes the money: `offline` (bank transfer or cash, confirmed by platform finance)
+    /// or the online gateway's name.
+    pub provider: &'static str,
+    /// A demo gateway where no money moves (模拟支付): every page that offers it says so.
+    pub simulated: bool,
+    pub label_zh: &'static str,
+    pub label_en: &'static str,
+}
+
+impl Orders {
+    /// The ways to pay checkout accepts now, in the order a page offers them: exactly the
+    /// providers configured (the sandbox only when it is on).
+    pub fn payment_methods(&self) -> Vec<PaymentMethodOffer> {
+        let mut offers = Vec::new();
+        if self.config().sandbox {
+            offers.push(PaymentMethodOffer {
+                method: PaymentMethod::Gateway,
+                provider: "sandbox",
+                simulated: true,
+                label_zh: "模拟支付（演示用，不产生真实扣款）",
+                label_en: "Simulated payment (demo: no real money moves)",
+            });
+        }
+        offers.push(PaymentMethodOffer {
+            method: PaymentMethod::Offline,
+            provider: "offline",
+            simulated: false,
+            label_zh: "银行转账 / 货到付款（平台财务确认到账）",
+            label_en: "Bank transfer or cash on delivery (confirmed by platform finance)",
+        });
+        offers
+    }
+}
