@@ -182,7 +182,7 @@ pub async fn reconciliation_runs(
         (status = 403, description = "`forbidden`, `cross_site_request`, `read_only`", body = ErrorBody),
         (status = 404, description = "`not_found`: no such provider configured", body = ErrorBody),
         (status = 409, description = "Conflict: `no_bill` (offline, sandbox), `already_reconciled`, `concurrent_update` (the day is being reconciled)", body = ErrorBody),
-        (status = 422, description = "`validation_failed`: `date` not ended yet", body = ErrorBody),
+        (status = 422, description = "`validation_failed` (the day has not ended)", body = ErrorBody),
     ))]
 pub async fn start_reconciliation(
     State(orders): State<Orders>,
@@ -251,7 +251,7 @@ pub async fn reconciliation_differences(
         (status = 403, description = "`forbidden`, `cross_site_request`, `read_only`", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
         (status = 409, description = "Conflict: `already_resolved`", body = ErrorBody),
-        (status = 422, description = "`validation_failed`: `note`", body = ErrorBody),
+        (status = 422, description = "`validation_failed` (the note: 2–500 characters)", body = ErrorBody),
     ))]
 pub async fn resolve_difference(
     State(orders): State<Orders>,

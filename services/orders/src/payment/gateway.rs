@@ -113,6 +113,29 @@ pub(crate) fn description(order_number: &str) -> String {
     format!("农源直供 订单 {order_number}")
 }
 
+/// A provider's bill lines as entries to reconcile: payments (`SUCCESS` at WeChat, `交易` at
+/// Alipay) and refunds; other lines (a revoked trade) moved no money and are left out.
+pub(crate) fn bill_entries(lines: Vec<BillLine>) -> Vec<BillEntry> {
+    lines
+        .into_iter()
+        .filter_map(|l| match l.refund {
+            Some(r) => Some(BillEntry::Refund {
+                out_trade_no: l.out_trade_no,
+                out_refund_no: r.out_refund_no,
+                amount_fen: r.amount_fen,
+                at: l.trade_time,
+            }),
+            None if matches!(l.status.as_str(), "SUCCESS" | "交易") => Some(BillEntry::Payment {
+                out_trade_no: l.out_trade_no,
+                transaction_id: l.transaction_id,
+                amount_fen: l.amount_fen,
+                at: l.trade_time,
+            }),
+            None => None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 #[expect(clippy::unwrap_used, reason = "tests")]
 mod tests {
@@ -186,27 +209,4 @@ mod tests {
             Err(WebhookError::Malformed(_))
         ));
     }
-}
-
-/// A provider's bill lines as entries to reconcile: payments (`SUCCESS` at WeChat, `交易` at
-/// Alipay) and refunds; other lines (a revoked trade) moved no money and are left out.
-pub(crate) fn bill_entries(lines: Vec<BillLine>) -> Vec<BillEntry> {
-    lines
-        .into_iter()
-        .filter_map(|l| match l.refund {
-            Some(r) => Some(BillEntry::Refund {
-                out_trade_no: l.out_trade_no,
-                out_refund_no: r.out_refund_no,
-                amount_fen: r.amount_fen,
-                at: l.trade_time,
-            }),
-            None if matches!(l.status.as_str(), "SUCCESS" | "交易") => Some(BillEntry::Payment {
-                out_trade_no: l.out_trade_no,
-                transaction_id: l.transaction_id,
-                amount_fen: l.amount_fen,
-                at: l.trade_time,
-            }),
-            None => None,
-        })
-        .collect()
 }
