@@ -7,6 +7,7 @@ mod auth;
 mod catalog;
 mod demo;
 mod errors;
+mod finance_desk;
 mod fulfilment;
 mod openapi;
 mod ops;
