@@ -506,27 +506,8 @@ pub type Result<T, E = OrdersError> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashSet;
-    use strum::IntoEnumIterator;
 
-    #[test]
-    fn the_examples_cover_every_variant() {
-        let covered: HashSet<OrdersErrorDiscriminants> = OrdersError::examples()
-            .iter()
-            .map(OrdersErrorDiscriminants::from)
-            .collect();
-        for d in OrdersErrorDiscriminants::iter() {
-            assert!(covered.contains(&d), "{d:?} has no example");
-        }
-    }
-
-    #[test]
-    fn every_code_speaks_both_languages_with_one_status() {
-        let problems = farmgate_infra::http::check_catalogue(
-            OrdersError::examples().into_iter().map(ApiError::from),
-        );
-        assert!(problems.is_empty(), "{problems:#?}");
-    }
+    farmgate_infra::error_catalogue_tests!(OrdersError, OrdersErrorDiscriminants);
 
     #[test]
     fn codes_and_texts_are_the_ones_clients_know() {
