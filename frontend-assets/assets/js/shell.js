@@ -97,6 +97,14 @@ function navLinks(me) {
     if (['operator', 'after_sales_agent'].includes(me.account.platform_role)) {
       links.push({ href: '/ops/claims.html', key: 'nav.ops_claims', testid: 'nav-ops-claims' });
     }
+    // Offline payments are confirmed by platform finance, and nobody else.
+    if (me.account.platform_role === 'finance') {
+      links.push({ href: '/ops/payments.html', key: 'nav.ops_payments', testid: 'nav-ops-payments' });
+    }
+    // Reconciliation of the providers' bills: the operator and platform finance.
+    if (['operator', 'finance'].includes(me.account.platform_role)) {
+      links.push({ href: '/ops/reconciliation.html', key: 'nav.reconciliation', testid: 'nav-ops-reconciliation' });
+    }
     // County statistics: the county's officials only (the statistics API answers no one else).
     if (me.account.platform_role === 'official') {
       links.push({ href: '/ops/stats.html', key: 'nav.stats', testid: 'nav-ops-stats' });

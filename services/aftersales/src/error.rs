@@ -242,27 +242,8 @@ pub type Result<T, E = AftersalesError> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashSet;
-    use strum::IntoEnumIterator;
 
-    #[test]
-    fn the_examples_cover_every_variant() {
-        let covered: HashSet<AftersalesErrorDiscriminants> = AftersalesError::examples()
-            .iter()
-            .map(AftersalesErrorDiscriminants::from)
-            .collect();
-        for d in AftersalesErrorDiscriminants::iter() {
-            assert!(covered.contains(&d), "{d:?} has no example");
-        }
-    }
-
-    #[test]
-    fn every_code_is_snake_case_speaks_both_languages_and_has_one_status() {
-        let problems = farmgate_infra::http::check_catalogue(
-            AftersalesError::examples().into_iter().map(ApiError::from),
-        );
-        assert!(problems.is_empty(), "{problems:#?}");
-    }
+    farmgate_infra::error_catalogue_tests!(AftersalesError, AftersalesErrorDiscriminants);
 
     #[test]
     fn codes_texts_and_statuses_stay_as_clients_know_them() {

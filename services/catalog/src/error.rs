@@ -235,27 +235,8 @@ pub type Result<T, E = CatalogError> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashSet;
-    use strum::IntoEnumIterator;
 
-    #[test]
-    fn the_examples_cover_every_variant() {
-        let listed: HashSet<CatalogErrorDiscriminants> = CatalogError::examples()
-            .iter()
-            .map(CatalogErrorDiscriminants::from)
-            .collect();
-        for d in CatalogErrorDiscriminants::iter() {
-            assert!(listed.contains(&d), "{d:?} has no example");
-        }
-    }
-
-    #[test]
-    fn every_code_is_snake_case_speaks_both_languages_and_has_one_status() {
-        let problems = farmgate_infra::http::check_catalogue(
-            CatalogError::examples().into_iter().map(ApiError::from),
-        );
-        assert!(problems.is_empty(), "{problems:#?}");
-    }
+    farmgate_infra::error_catalogue_tests!(CatalogError, CatalogErrorDiscriminants);
 
     #[test]
     fn codes_texts_and_statuses_are_the_ones_clients_already_match() {

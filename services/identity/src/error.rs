@@ -493,23 +493,8 @@ pub type Result<T, E = IdentityError> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashSet;
-    use strum::IntoEnumIterator;
 
-    #[test]
-    fn the_examples_cover_every_variant_and_the_catalogue_is_sound() {
-        let covered: HashSet<IdentityErrorDiscriminants> = IdentityError::examples()
-            .iter()
-            .map(IdentityErrorDiscriminants::from)
-            .collect();
-        for d in IdentityErrorDiscriminants::iter() {
-            assert!(covered.contains(&d), "{d:?} has no example");
-        }
-        let problems = farmgate_infra::http::check_catalogue(
-            IdentityError::examples().into_iter().map(ApiError::from),
-        );
-        assert!(problems.is_empty(), "{problems:#?}");
-    }
+    farmgate_infra::error_catalogue_tests!(IdentityError, IdentityErrorDiscriminants);
 
     #[test]
     fn each_answer_carries_the_status_code_and_message_of_its_variant() {

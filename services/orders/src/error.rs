@@ -24,6 +24,8 @@ labelled_enum!(
         CartItem => "cart_item", "购物车中的商品", "cart item";
         Payment => "payment", "支付单", "payment";
         PaymentProvider => "payment_provider", "支付渠道", "payment provider";
+        ReconciliationRun => "reconciliation_run", "对账记录", "reconciliation run";
+        Difference => "reconciliation_difference", "对账差异", "reconciliation difference";
         Waybill => "waybill", "运单", "waybill";
     }
 );
@@ -167,6 +169,20 @@ pub enum OrdersError {
     /// `already_reviewed`.
     #[error("already reviewed")]
     AlreadyReviewed,
+    // ---- Reconciliation (409)
+    /// `no_bill`: the provider keeps no bill to reconcile (offline, sandbox).
+    #[error("the provider keeps no bill")]
+    NoBill,
+    /// `already_reconciled`: the day's bill was compared; its differences are resolved one by
+    /// one, not by comparing again.
+    #[error("that day is already reconciled")]
+    AlreadyReconciled,
+    /// `concurrent_update`: the day's run is under way.
+    #[error("that day is being reconciled")]
+    ReconcileRunning,
+    /// `already_resolved`.
+    #[error("the difference is already resolved")]
+    AlreadyResolved,
 }
 
 impl OrdersError {
@@ -214,6 +230,10 @@ impl OrdersError {
             E::TooManyPhotos => "too_many_photos",
             E::NotReceived => "not_received",
             E::AlreadyReviewed => "already_reviewed",
+            E::NoBill => "no_bill",
+            E::AlreadyReconciled => "already_reconciled",
+            E::ReconcileRunning => "concurrent_update",
+            E::AlreadyResolved => "already_resolved",
         }
     }
 
@@ -344,6 +364,19 @@ impl OrdersError {
                 "这件商品已经评价过了",
                 "this line has already been reviewed",
             ),
+            E::NoBill => m(
+                "该支付渠道没有对账单（线下支付、模拟支付）",
+                "this provider keeps no bill (offline, sandbox)",
+            ),
+            E::AlreadyReconciled => m(
+                "这一天的账单已对过；请逐条处理差异",
+                "that day's bill is already reconciled; resolve its differences one by one",
+            ),
+            E::ReconcileRunning => m(
+                "这一天正在对账，请稍后查看",
+                "that day is being reconciled; look again in a moment",
+            ),
+            E::AlreadyResolved => m("这条差异已处理", "this difference is already resolved"),
         }
     }
 
@@ -430,6 +463,10 @@ impl OrdersError {
             E::TooManyPhotos,
             E::NotReceived,
             E::AlreadyReviewed,
+            E::NoBill,
+            E::AlreadyReconciled,
+            E::ReconcileRunning,
+            E::AlreadyResolved,
         ]
     }
 }
@@ -469,27 +506,8 @@ pub type Result<T, E = OrdersError> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashSet;
-    use strum::IntoEnumIterator;
 
-    #[test]
-    fn the_examples_cover_every_variant() {
-        let covered: HashSet<OrdersErrorDiscriminants> = OrdersError::examples()
-            .iter()
-            .map(OrdersErrorDiscriminants::from)
-            .collect();
-        for d in OrdersErrorDiscriminants::iter() {
-            assert!(covered.contains(&d), "{d:?} has no example");
-        }
-    }
-
-    #[test]
-    fn every_code_speaks_both_languages_with_one_status() {
-        let problems = farmgate_infra::http::check_catalogue(
-            OrdersError::examples().into_iter().map(ApiError::from),
-        );
-        assert!(problems.is_empty(), "{problems:#?}");
-    }
+    farmgate_infra::error_catalogue_tests!(OrdersError, OrdersErrorDiscriminants);
 
     #[test]
     fn codes_and_texts_are_the_ones_clients_know() {

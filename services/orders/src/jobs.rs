@@ -116,3 +116,45 @@ impl OutboxHandler for RefundJob {
         Ok(())
     }
 }
+
+#[derive(Deserialize)]
+struct ReconcileDue {
+    date: chrono::NaiveDate,
+}
+
+/// Reconciles every billing provider's bill of a day, then schedules the next day's run. The
+/// next day is scheduled first, so a bill that stays unavailable (retried with back-off)
+/// never stops the days after it.
+pub struct ReconcileJob {
+    orders: Orders,
+}
+
+impl ReconcileJob {
+    pub fn new(orders: Orders) -> Self {
+        Self { orders }
+    }
+}
+
+#[async_trait]
+impl OutboxHandler for ReconcileJob {
+    fn name(&self) -> &'static str {
+        "orders-reconcile"
+    }
+
+    fn handles(&self, topic: &str) -> bool {
+        topic == topics::RECONCILE_DUE
+    }
+
+    async fn handle(&self, event: &OutboxEvent) -> Result<(), BoxError> {
+        let due: ReconcileDue = event.parse()?;
+        self.orders
+            .schedule_reconciliation(due.date + chrono::Duration::days(1))
+            .await
+            .map_err(|e| Box::new(e) as BoxError)?;
+        self.orders
+            .reconcile_all(due.date)
+            .await
+            .map_err(BoxError::from)?;
+        Ok(())
+    }
+}

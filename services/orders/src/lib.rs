@@ -26,7 +26,7 @@ pub(crate) mod store;
 
 pub use erasure_job::AccountErasedJob;
 pub use error::OrdersError;
-pub use jobs::{AutoReceiveJob, PaymentDueJob, RefundJob};
+pub use jobs::{AutoReceiveJob, PaymentDueJob, ReconcileJob, RefundJob};
 pub use service::{
     BatchPick, CartLine, CheckoutRequest, ItemInput, OrderRecord, RefundRequest, ReviewRequest,
     ShipRequest, is_platform_staff, topics,
@@ -153,8 +153,9 @@ impl Orders {
         }
     }
 
-    /// A provider by the name its notifications are posted under.
-    pub fn provider_named(&self, name: &str) -> Option<&dyn PaymentProvider> {
+    /// Every provider this server takes payments with: offline always, the sandbox when
+    /// enabled, the real gateways when configured.
+    pub fn providers(&self) -> Vec<&dyn PaymentProvider> {
         let sandbox = self.inner.config.sandbox.then_some(&self.inner.sandbox);
         [
             Some(&self.inner.offline as &dyn PaymentProvider),
@@ -162,7 +163,12 @@ impl Orders {
         ]
         .into_iter()
         .flatten()
-        .find(|p| p.name() == name)
+        .collect()
+    }
+
+    /// A provider by the name its notifications are posted under.
+    pub fn provider_named(&self, name: &str) -> Option<&dyn PaymentProvider> {
+        self.providers().into_iter().find(|p| p.name() == name)
     }
 
     pub fn infra(&self) -> &Infra {

@@ -26,7 +26,7 @@ use farmgate_infra::sms::{
 use farmgate_infra::{Clock, Infra, Metrics, Outbox};
 use farmgate_migrations::{Migrator, MigratorTrait};
 use farmgate_orders::{
-    AccountErasedJob, AutoReceiveJob, Orders, OrdersConfig, PaymentDueJob, RefundJob,
+    AccountErasedJob, AutoReceiveJob, Orders, OrdersConfig, PaymentDueJob, ReconcileJob, RefundJob,
 };
 use farmgate_stats::{RollupJob, Stats};
 use farmgate_trace::{DigestJob, Trace, TraceConfig};
@@ -382,6 +382,16 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         trace.clone(),
         orders_config(settings),
     );
+    let yesterday = infra
+        .clock
+        .now()
+        .with_timezone(&farmgate_kernel::clock::shanghai())
+        .date_naive()
+        - chrono::Duration::days(1);
+    orders
+        .schedule_reconciliation(yesterday)
+        .await
+        .context("scheduling the daily reconciliation")?;
     let aftersales = Aftersales::new(
         infra.clone(),
         identity.clone(),
@@ -432,6 +442,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         Arc::new(PaymentDueJob::new(orders.clone())),
         Arc::new(AutoReceiveJob::new(orders.clone())),
         Arc::new(RefundJob::new(orders.clone())),
+        Arc::new(ReconcileJob::new(orders.clone())),
         Arc::new(AccountErasedJob::new(orders)),
         Arc::new(ResponseDueJob::new(aftersales.clone())),
         Arc::new(FailedInspectionRecallJob::new(aftersales)),

@@ -279,27 +279,8 @@ pub type Result<T, E = TraceError> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashSet;
-    use strum::IntoEnumIterator;
 
-    #[test]
-    fn the_examples_cover_every_variant() {
-        let covered: HashSet<TraceErrorDiscriminants> = TraceError::examples()
-            .iter()
-            .map(TraceErrorDiscriminants::from)
-            .collect();
-        for d in TraceErrorDiscriminants::iter() {
-            assert!(covered.contains(&d), "{d:?} has no example");
-        }
-    }
-
-    #[test]
-    fn every_code_is_snake_case_speaks_both_languages_and_has_one_status() {
-        let problems = farmgate_infra::http::check_catalogue(
-            TraceError::examples().into_iter().map(ApiError::from),
-        );
-        assert!(problems.is_empty(), "{problems:#?}");
-    }
+    farmgate_infra::error_catalogue_tests!(TraceError, TraceErrorDiscriminants);
 
     #[test]
     fn codes_texts_and_statuses_are_the_ones_clients_know() {

@@ -208,6 +208,22 @@ impl Default for WorkerConfig {
     }
 }
 
+/// Whether an undelivered event of `topic` with exactly this payload is waiting: a scheduled
+/// job asks before scheduling its next run, so a retried handler never schedules it twice.
+/// Reads the (few) undelivered events of the topic.
+pub async fn waiting_with<C: ConnectionTrait>(
+    conn: &C,
+    topic: &str,
+    payload: &serde_json::Value,
+) -> Result<bool, DbErr> {
+    let waiting = event::Entity::find()
+        .filter(event::Column::Topic.eq(topic))
+        .filter(event::Column::DeliveredAt.is_null())
+        .all(conn)
+        .await?;
+    Ok(waiting.iter().any(|e| &e.payload == payload))
+}
+
 /// The delay before attempt `attempts + 1`: `base × 2^(attempts-1)`, capped, plus up to 20%
 /// jitter so replicas retrying the same failure do not stampede.
 pub fn backoff(attempts: i32, base: Duration, max: Duration) -> Duration {

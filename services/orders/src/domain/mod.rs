@@ -5,6 +5,7 @@
 mod address;
 mod kinds;
 mod money;
+pub mod reconcile;
 mod rules;
 mod status;
 

@@ -7,6 +7,7 @@ mod cart;
 mod console;
 mod orders;
 mod payments;
+mod reconcile;
 mod reviews;
 mod shipping;
 pub mod views;
@@ -16,6 +17,7 @@ pub use cart::*;
 pub use console::*;
 pub use orders::*;
 pub use payments::*;
+pub use reconcile::*;
 pub use reviews::*;
 pub use shipping::*;
 
@@ -84,6 +86,10 @@ where
         .routes(routes!(settlement))
         .routes(routes!(ops_orders))
         .routes(routes!(fulfilment))
+        .routes(routes!(reconciliation_runs, start_reconciliation))
+        .routes(routes!(reconciliation_run))
+        .routes(routes!(reconciliation_differences))
+        .routes(routes!(resolve_difference))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(upload_review_photo))

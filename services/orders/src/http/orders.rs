@@ -3,7 +3,7 @@
 use super::views::OrderView;
 use super::{PageQuery, header};
 use crate::Orders;
-use crate::domain::OrderStatus;
+use crate::domain::{OrderStatus, PaymentMethod};
 use crate::service::CheckoutRequest;
 use axum::Json;
 use axum::extract::State;
@@ -113,13 +113,16 @@ pub async fn cancel(
 #[into_params(parameter_in = Query)]
 pub struct OpsOrdersQuery {
     pub status: Option<OrderStatus>,
+    /// `offline`: the orders platform finance confirms (with `status=pending_payment`, those
+    /// waiting for their money).
+    pub payment_method: Option<PaymentMethod>,
     /// An order number (or a sub-order number).
     pub number: Option<String>,
     pub limit: Option<farmgate_kernel::Limit>,
     pub offset: Option<farmgate_kernel::Offset>,
 }
 
-/// Every order, newest first (operator and after-sales agents).
+/// Every order, newest first (operator, after-sales agents, platform finance).
 #[utoipa::path(get, path = "/api/v1/ops/orders", tag = "orders", params(OpsOrdersQuery),
     responses(
         (status = 200, description = "A page of orders", body = Paged<OrderView>),
@@ -137,7 +140,13 @@ pub async fn ops_orders(
         offset: q.offset,
     };
     let list = orders
-        .all_orders(&actor, q.status, q.number.as_deref(), page)
+        .all_orders(
+            &actor,
+            q.status,
+            q.payment_method,
+            q.number.as_deref(),
+            page,
+        )
         .await?;
     Ok(Json(list.map(|r| OrderView::of(&r, &actor))))
 }

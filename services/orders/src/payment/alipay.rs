@@ -11,8 +11,10 @@ use super::{
     Notice, PaymentProvider, ProviderAck, ProviderIntent, ProviderPayment, RefundCall,
     RefundReceipt, Verified, WebhookError,
 };
+use crate::domain::reconcile::BillEntry;
 use crate::payment::IntentRequest;
 use async_trait::async_trait;
+use chrono::NaiveDate;
 use farmgate_infra::pay::alipay::{self, Alipay};
 use farmgate_infra::pay::{NewTrade, TradeRef};
 use uuid::Uuid;
@@ -108,5 +110,14 @@ impl PaymentProvider for AlipayProvider {
         Ok(RefundReceipt {
             reference: result.out_refund_no,
         })
+    }
+
+    fn keeps_bill(&self) -> bool {
+        true
+    }
+
+    async fn bill(&self, date: NaiveDate) -> Result<Option<Vec<BillEntry>>, String> {
+        let lines = self.pay.trade_bill(date).await.map_err(|e| e.to_string())?;
+        Ok(Some(gateway::bill_entries(lines)))
     }
 }

@@ -3,8 +3,9 @@
 //! read into the orders service's own terms.
 
 use super::{ProviderPayment, Verified, WebhookError, WebhookEvent};
+use crate::domain::reconcile::BillEntry;
 use crate::payment::Outcome;
-use farmgate_infra::pay::{Notification, NotificationKind, PayError, Trade, TradeState};
+use farmgate_infra::pay::{BillLine, Notification, NotificationKind, PayError, Trade, TradeState};
 use uuid::Uuid;
 
 /// Our order number at the provider: the intent id as 32 hex digits (both providers take
@@ -110,6 +111,29 @@ pub(crate) fn never_seen(e: &PayError) -> bool {
 /// A payment the buyer sees on the provider's page and statement.
 pub(crate) fn description(order_number: &str) -> String {
     format!("农源直供 订单 {order_number}")
+}
+
+/// A provider's bill lines as entries to reconcile: payments (`SUCCESS` at WeChat, `交易` at
+/// Alipay) and refunds; other lines (a revoked trade) moved no money and are left out.
+pub(crate) fn bill_entries(lines: Vec<BillLine>) -> Vec<BillEntry> {
+    lines
+        .into_iter()
+        .filter_map(|l| match l.refund {
+            Some(r) => Some(BillEntry::Refund {
+                out_trade_no: l.out_trade_no,
+                out_refund_no: r.out_refund_no,
+                amount_fen: r.amount_fen,
+                at: l.trade_time,
+            }),
+            None if matches!(l.status.as_str(), "SUCCESS" | "交易") => Some(BillEntry::Payment {
+                out_trade_no: l.out_trade_no,
+                transaction_id: l.transaction_id,
+                amount_fen: l.amount_fen,
+                at: l.trade_time,
+            }),
+            None => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -31,12 +31,14 @@ mod wechat;
 
 pub use alipay::AlipayProvider;
 pub use farmgate_infra::pay::Ack as ProviderAck;
+pub(crate) use gateway::intent_of;
 pub use wechat::WechatPayProvider;
 
 use crate::domain::PaymentMethod;
+use crate::domain::reconcile::BillEntry;
 use async_trait::async_trait;
 use axum::http::HeaderMap;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -231,6 +233,18 @@ pub trait PaymentProvider: Send + Sync + 'static {
     /// Gives `call.amount_fen` of a payment back. `call.refund_id` is the merchant refund
     /// number: the same id twice is one refund.
     async fn refund(&self, call: &RefundCall<'_>) -> Result<RefundReceipt, String>;
+
+    /// The provider's trade bill of one day (Asia/Shanghai) as entries to reconcile with the
+    /// ledger. `Ok(None)`: this provider keeps no bill (offline, sandbox). An error: the bill
+    /// could not be had (not ready yet, the provider down); the run is tried again later.
+    async fn bill(&self, _date: NaiveDate) -> Result<Option<Vec<BillEntry>>, String> {
+        Ok(None)
+    }
+
+    /// Whether [`Self::bill`] has anything to give (the daily reconciliation asks it).
+    fn keeps_bill(&self) -> bool {
+        false
+    }
 }
 
 /// The header value named `name`, if readable.

@@ -11,8 +11,10 @@ use super::{
     Notice, PaymentProvider, ProviderAck, ProviderIntent, ProviderPayment, RefundCall,
     RefundReceipt, Verified, WebhookError,
 };
+use crate::domain::reconcile::BillEntry;
 use crate::payment::IntentRequest;
 use async_trait::async_trait;
+use chrono::NaiveDate;
 use farmgate_infra::pay::wechat::{self, WechatPay};
 use farmgate_infra::pay::{NewTrade, RefundState, TradeRef};
 use uuid::Uuid;
@@ -133,5 +135,14 @@ impl PaymentProvider for WechatPayProvider {
                 reference: result.refund_id.unwrap_or(result.out_refund_no),
             }),
         }
+    }
+
+    fn keeps_bill(&self) -> bool {
+        true
+    }
+
+    async fn bill(&self, date: NaiveDate) -> Result<Option<Vec<BillEntry>>, String> {
+        let lines = self.pay.trade_bill(date).await.map_err(|e| e.to_string())?;
+        Ok(Some(gateway::bill_entries(lines)))
     }
 }

@@ -12,6 +12,7 @@ pub mod logistics;
 pub mod pay;
 pub mod read;
 pub mod receive;
+pub mod reconcile;
 pub mod refund;
 pub mod replacement;
 pub mod report;
@@ -56,6 +57,8 @@ pub mod topics {
     pub const AUTO_RECEIVE: &str = "orders.auto_receive";
     /// `{"sub_order_id"}`: a sub-order was received; its after-sales window runs.
     pub const RECEIVED: &str = "orders.received";
+    /// `{"date"}`, scheduled the next morning: reconcile every provider's bill of that day.
+    pub const RECONCILE_DUE: &str = "orders.reconcile_due";
 }
 
 /// The operator and after-sales agents see every order whole. Identity says who that is

@@ -7,5 +7,7 @@
 
 pub mod entities;
 pub mod queries;
+mod reconciliation;
 
 pub use entities::*;
+pub use reconciliation::{recon_difference, recon_run};

@@ -222,6 +222,37 @@ pub fn codes_in_description(description: &str) -> Vec<&str> {
         .collect()
 }
 
+/// The two tests every room's error catalogue carries, written once: each variant has an
+/// example (`$error::examples()`, compared through strum's `$discriminants`), and the examples
+/// as answers pass [`check_catalogue`]. Invoke inside the crate's `#[cfg(test)] mod tests`
+/// (`use super::*;` in scope), which needs `strum` as a dev-dependency.
+#[macro_export]
+macro_rules! error_catalogue_tests {
+    ($error:ident, $discriminants:ident) => {
+        #[test]
+        fn the_examples_cover_every_variant() {
+            use ::strum::IntoEnumIterator as _;
+            let covered: ::std::collections::HashSet<$discriminants> = $error::examples()
+                .iter()
+                .map($discriminants::from)
+                .collect();
+            for d in $discriminants::iter() {
+                assert!(covered.contains(&d), "{d:?} has no example");
+            }
+        }
+
+        #[test]
+        fn every_code_is_snake_case_speaks_both_languages_and_has_one_status() {
+            let problems = $crate::http::check_catalogue(
+                $error::examples()
+                    .into_iter()
+                    .map($crate::http::ApiError::from),
+            );
+            assert!(problems.is_empty(), "{problems:#?}");
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

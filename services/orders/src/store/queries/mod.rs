@@ -6,5 +6,6 @@ pub mod addresses;
 pub mod cart;
 pub mod orders;
 pub mod payments;
+pub mod reconcile;
 pub mod reviews;
 pub mod shipments;

@@ -2,7 +2,7 @@
 //! updates from the states the move may start from (`OrderMove::from_states`,
 //! `SubOrderMove::from_states`), so two requests at once cannot both make the same move.
 
-use crate::domain::{EventKind, OrderStatus, SubOrderStatus};
+use crate::domain::{EventKind, OrderStatus, PaymentMethod, SubOrderStatus};
 use crate::store::{event, line, order, sub_order};
 use chrono::{DateTime, Utc};
 use farmgate_infra::db::UniqueIndex;
@@ -91,11 +91,12 @@ pub async fn order_ids_of_buyer(
     Ok((ids, total))
 }
 
-/// A page of every order's ids, newest first, by status and order number if asked, and how
-/// many there are.
+/// A page of every order's ids, newest first, by status, payment method and order number if
+/// asked, and how many there are.
 pub async fn order_ids(
     conn: &impl ConnectionTrait,
     status: Option<OrderStatus>,
+    method: Option<PaymentMethod>,
     number: Option<&str>,
     offset: u64,
     limit: u64,
@@ -103,6 +104,9 @@ pub async fn order_ids(
     let mut q = order::Entity::find().order_by_desc(order::Column::CreatedAt);
     if let Some(s) = status {
         q = q.filter(order::Column::Status.eq(s));
+    }
+    if let Some(m) = method {
+        q = q.filter(order::Column::PaymentMethod.eq(m));
     }
     if let Some(n) = number {
         q = q.filter(order::Column::Number.eq(n));
