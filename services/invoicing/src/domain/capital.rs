@@ -147,7 +147,10 @@ mod tests {
     fn yi_and_above() {
         assert_eq!(capital(10_000_000_000), "壹亿元整");
         assert_eq!(capital(10_001_000_000), "壹亿零壹万元整");
-        assert_eq!(capital(11_234_567_800), "壹亿壹仟贰佰叁拾肆万伍仟陆佰柒拾捌元整");
+        assert_eq!(
+            capital(11_234_567_800),
+            "壹亿壹仟贰佰叁拾肆万伍仟陆佰柒拾捌元整"
+        );
         assert_eq!(capital(10_100_000_000), "壹亿零壹佰万元整");
         assert_eq!(
             capital(100_000_000_000_000),

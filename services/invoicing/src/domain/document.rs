@@ -118,7 +118,12 @@ impl InvoiceDocument {
             buyer.push(format!("开户行及账号：{} {}", s.bank, s.bank_account));
         }
         for (i, t) in buyer.iter().enumerate() {
-            p.text(LEFT + 8.0, y - 16.0 - 14.0 * i as f32, 8.5, &fit(t, 8.5, half));
+            p.text(
+                LEFT + 8.0,
+                y - 16.0 - 14.0 * i as f32,
+                8.5,
+                &fit(t, 8.5, half),
+            );
         }
         let seller = [
             format!("销售方名称：{}", self.seller_name),
@@ -145,7 +150,12 @@ impl InvoiceDocument {
         let mut row_y = y - row_h;
         for l in &self.lines {
             let base = row_y - 12.0;
-            p.text(LEFT + 6.0, base, 8.5, &fit(&l.name, 8.5, COLS[0] - LEFT - 10.0));
+            p.text(
+                LEFT + 6.0,
+                base,
+                8.5,
+                &fit(&l.name, 8.5, COLS[0] - LEFT - 10.0),
+            );
             p.text_right(COLS[1] - 4.0, base, 8.5, &fit(&l.spec, 8.5, 84.0));
             p.text_right(COLS[2] - 4.0, base, 8.5, &fit(&l.unit, 8.5, 36.0));
             if let Some(q) = l.quantity {
@@ -160,7 +170,12 @@ impl InvoiceDocument {
         let total_y = row_y - 4.0;
         p.line(LEFT, total_y, RIGHT, total_y);
         p.text(LEFT + 6.0, total_y - 13.0, 9.0, "合计");
-        p.text_right(RIGHT - 4.0, total_y - 13.0, 9.0, &format!("¥{}", yuan(self.total_fen)));
+        p.text_right(
+            RIGHT - 4.0,
+            total_y - 13.0,
+            9.0,
+            &format!("¥{}", yuan(self.total_fen)),
+        );
         let words_y = total_y - 20.0;
         p.line(LEFT, words_y, RIGHT, words_y);
         p.text(
@@ -188,7 +203,12 @@ impl InvoiceDocument {
         for x in &COLS[..5] {
             p.line(*x, y, *x, total_y);
         }
-        p.text(LEFT, bottom - 16.0, 8.5, &fit(&format!("开票人：{}", self.issuer_name), 8.5, 240.0));
+        p.text(
+            LEFT,
+            bottom - 16.0,
+            8.5,
+            &fit(&format!("开票人：{}", self.issuer_name), 8.5, 240.0),
+        );
         p.text(
             LEFT,
             bottom - 34.0,
@@ -229,7 +249,10 @@ mod tests {
             number: "26360000000000000001".to_owned(),
             kind: InvoiceKind::Normal,
             // 16:30 UTC is half past midnight the next day in China.
-            issued_at: Utc.with_ymd_and_hms(2026, 12, 5, 16, 30, 0).single().unwrap_or_default(),
+            issued_at: Utc
+                .with_ymd_and_hms(2026, 12, 5, 16, 30, 0)
+                .single()
+                .unwrap_or_default(),
             seller_name: "青石县梅岭脐橙专业合作社".to_owned(),
             seller_tax_no: "93360799MA35ML0015".to_owned(),
             buyer_title: "青石县惠民社区超市".to_owned(),
@@ -266,7 +289,10 @@ mod tests {
                 .map(|c| format!("{:04X}", u32::from(c)))
                 .collect::<String>()
         };
-        assert!(text.contains(&hex("（小写）¥560.90")), "the total in figures");
+        assert!(
+            text.contains(&hex("（小写）¥560.90")),
+            "the total in figures"
+        );
         assert!(text.contains(&hex(&format!("价税合计（大写）：{}", capital(56_090)))));
         assert_eq!(capital(56_090), "伍佰陆拾元玖角整");
         assert!(text.contains(&hex("发票号码：26360000000000000001")));

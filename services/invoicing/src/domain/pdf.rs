@@ -102,14 +102,7 @@ impl Page {
 
     /// A rectangle's outline; (`x`, `y`) is its bottom-left corner.
     pub fn rect(&mut self, x: f32, y: f32, w: f32, h: f32) {
-        let _ = writeln!(
-            self.ops,
-            "{} {} {} {} re S",
-            num(x),
-            num(y),
-            num(w),
-            num(h)
-        );
+        let _ = writeln!(self.ops, "{} {} {} {} re S", num(x), num(y), num(w), num(h));
     }
 
     /// The stroke colour as RGB in 0..=1 (invoices print their frame in brown-red).
@@ -230,7 +223,11 @@ mod tests {
         for (i, entry) in table.lines().skip(1).take(8).enumerate() {
             let offset: usize = entry[..10].parse().expect("offset");
             let head = format!("{} 0 obj", i + 1);
-            assert!(pdf[offset..].starts_with(head.as_bytes()), "object {}", i + 1);
+            assert!(
+                pdf[offset..].starts_with(head.as_bytes()),
+                "object {}",
+                i + 1
+            );
         }
     }
 

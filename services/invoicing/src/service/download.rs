@@ -28,7 +28,8 @@ impl Invoicing {
             .await?
             .ok_or(InvoicingError::NotFound(Missing::Invoice))?;
         require_side(actor, &inv)?;
-        let (Some(key), Some(expected), Some(number)) = (&inv.pdf_key, &inv.pdf_sha256, &inv.number)
+        let (Some(key), Some(expected), Some(number)) =
+            (&inv.pdf_key, &inv.pdf_sha256, &inv.number)
         else {
             return Err(InvoicingError::NotFound(Missing::Invoice));
         };

@@ -122,11 +122,7 @@ impl Invoicing {
                 let p = invoice_party(db, seller).await?;
                 names.insert(seller, p.map(|p| (p.name.clone(), p.is_platform_store())));
             }
-            let (seller_name, store) = names
-                .get(&seller)
-                .cloned()
-                .flatten()
-                .unwrap_or_default();
+            let (seller_name, store) = names.get(&seller).cloned().flatten().unwrap_or_default();
             let events = queries::events(db, InvoiceId(inv.id)).await?;
             items.push(InvoiceRecord {
                 invoice: inv,

@@ -156,7 +156,10 @@ pub async fn release_claim(
     at: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     invoice::Entity::update_many()
-        .col_expr(invoice::Column::Status, Expr::value(InvoiceStatus::Requested))
+        .col_expr(
+            invoice::Column::Status,
+            Expr::value(InvoiceStatus::Requested),
+        )
         .col_expr(invoice::Column::Number, Expr::value(Option::<String>::None))
         .col_expr(invoice::Column::AmountFen, Expr::value(Option::<i64>::None))
         .col_expr(
@@ -164,7 +167,10 @@ pub async fn release_claim(
             Expr::value(Option::<i64>::None),
         )
         .col_expr(invoice::Column::Issuer, Expr::value(Option::<String>::None))
-        .col_expr(invoice::Column::IssuedBy, Expr::value(Option::<uuid::Uuid>::None))
+        .col_expr(
+            invoice::Column::IssuedBy,
+            Expr::value(Option::<uuid::Uuid>::None),
+        )
         .col_expr(
             invoice::Column::IssuedAt,
             Expr::value(Option::<DateTime<Utc>>::None),
@@ -197,9 +203,15 @@ pub async fn finish_issue(
     let r = invoice::Entity::update_many()
         .col_expr(invoice::Column::Status, Expr::value(InvoiceStatus::Issued))
         .col_expr(invoice::Column::Number, Expr::value(i.number.clone()))
-        .col_expr(invoice::Column::ExternalRef, Expr::value(i.external_ref.clone()))
+        .col_expr(
+            invoice::Column::ExternalRef,
+            Expr::value(i.external_ref.clone()),
+        )
         .col_expr(invoice::Column::PdfKey, Expr::value(i.pdf_key.clone()))
-        .col_expr(invoice::Column::PdfSha256, Expr::value(i.pdf_sha256.clone()))
+        .col_expr(
+            invoice::Column::PdfSha256,
+            Expr::value(i.pdf_sha256.clone()),
+        )
         .col_expr(invoice::Column::PdfSize, Expr::value(i.pdf_size))
         .col_expr(invoice::Column::UpdatedAt, Expr::value(i.at))
         .filter(invoice::Column::Id.eq(id.0))
@@ -218,12 +230,18 @@ pub async fn reject(
     at: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     let r = invoice::Entity::update_many()
-        .col_expr(invoice::Column::Status, Expr::value(InvoiceStatus::Rejected))
+        .col_expr(
+            invoice::Column::Status,
+            Expr::value(InvoiceStatus::Rejected),
+        )
         .col_expr(
             invoice::Column::ActiveSubOrderId,
             Expr::value(Option::<uuid::Uuid>::None),
         )
-        .col_expr(invoice::Column::RejectReason, Expr::value(reason.to_owned()))
+        .col_expr(
+            invoice::Column::RejectReason,
+            Expr::value(reason.to_owned()),
+        )
         .col_expr(invoice::Column::UpdatedAt, Expr::value(at))
         .filter(invoice::Column::Id.eq(id.0))
         .filter(invoice::Column::Status.eq(InvoiceStatus::Requested))
@@ -266,7 +284,10 @@ pub async fn mark_red_needed(
 
 /// The sub-order ids of these invoices' (for reading what orders refunded since).
 pub fn sub_orders_of(invoices: &[invoice::Model]) -> Vec<SubOrderId> {
-    let mut ids: Vec<SubOrderId> = invoices.iter().map(|i| SubOrderId(i.sub_order_id)).collect();
+    let mut ids: Vec<SubOrderId> = invoices
+        .iter()
+        .map(|i| SubOrderId(i.sub_order_id))
+        .collect();
     ids.sort();
     ids.dedup();
     ids
