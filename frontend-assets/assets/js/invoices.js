@@ -148,7 +148,7 @@ export function subInvoiceEl(sub, data, onChange) {
   }
   return el('div', { class: 'sub-invoices', 'data-testid': 'sub-invoices' },
     el('h3', { class: 'after-sales-title', i18n: 'invoice.section' }),
-    mine.slice().reverse().map((inv) => invoiceEl(inv)),
+    mine.slice().reverse().map((inv) => invoiceEl(inv, { heading: el('span', { i18n: 'invoice_kind.' + inv.kind }) })),
     opener ? el('div', { class: 'actions' }, opener, el('span', { class: 'hint', i18n: 'invoice.request_hint' })) : null,
     slot);
 }
