@@ -25,9 +25,11 @@ farmgate_kernel::define_id!(
 );
 
 labelled_enum!(
-    /// What kind of invoice the buyer asks for.
+    /// What kind of invoice the buyer asks for (ordinary unless asked otherwise).
+    #[derive(Default)]
     InvoiceKind {
         /// 普通发票: title and tax number.
+        #[default]
         Normal => "normal", "普通发票", "ordinary invoice";
         /// 专用发票: also the buyer's bank, account, address and phone (input VAT is deducted
         /// with it).
@@ -62,9 +64,3 @@ labelled_enum!(
         TamperDetected => "tamper_detected", "文件校验不符", "stored file altered";
     }
 );
-
-impl Default for InvoiceKind {
-    fn default() -> Self {
-        InvoiceKind::Normal
-    }
-}

@@ -218,6 +218,7 @@ impl InvoiceRequest {
 }
 
 #[cfg(test)]
+#[expect(clippy::expect_used, reason = "tests")]
 mod tests {
     use super::*;
 

@@ -25,7 +25,7 @@ use farmgate_kernel::id::SubOrderId;
         (status = 409, description = "Not now: `not_paid`, `invoice_exists`, `nothing_to_invoice`", body = ErrorBody),
         (status = 413, description = "Body too large: `payload_too_large`", body = ErrorBody),
         (status = 415, description = "Not JSON: `unsupported_media_type`", body = ErrorBody),
-        (status = 422, description = "Field errors (title, tax_no `not_the_org_credit_code`, bank, bank_account, address, phone, email): `validation_failed`", body = ErrorBody),
+        (status = 422, description = "Field errors (title, tax_no — also when it is not the organisation's credit code —, bank, bank_account, address, phone, email): `validation_failed`", body = ErrorBody),
         (status = 500, description = "Our failure: `internal`", body = ErrorBody)))]
 pub async fn request_invoice(
     State(svc): State<Invoicing>,

@@ -118,9 +118,9 @@ impl Invoicing {
         let mut names: HashMap<OrgId, Option<(String, bool)>> = HashMap::new();
         for inv in list.items {
             let seller = OrgId(inv.seller_org_id);
-            if !names.contains_key(&seller) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(seller) {
                 let p = invoice_party(db, seller).await?;
-                names.insert(seller, p.map(|p| (p.name.clone(), p.is_platform_store())));
+                slot.insert(p.map(|p| (p.name.clone(), p.is_platform_store())));
             }
             let (seller_name, store) = names.get(&seller).cloned().flatten().unwrap_or_default();
             let events = queries::events(db, InvoiceId(inv.id)).await?;
