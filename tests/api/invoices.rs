@@ -285,4 +285,32 @@ both_backends! {
         assert_eq!(seen.i64("refunded_after_issue"), 500);
         assert_eq!(app.count("invoice_events", "kind = 'red_needed'").await, 1);
     }
+
+    async fn platform_finance_issues_for_the_platform_store_and_only_for_it(app) {
+        let op = app.operator().await;
+        let finance = app.finance().await;
+        let store_id = app.verified_org(&op, &op, "platform_store", "农源直供平台自营店").await;
+        let store = Seller { owner: op.clone(), org: store_id, name: "农源直供平台自营店".to_owned() };
+        let listing = app.approved_listing(&store, &Product::oranges()).await;
+        let b = bought(&app).await;
+        let order = app.paid_order(&b.buyer, &[(listing.skus[0].id, 10), (b.seller.sku, 10)]).await;
+        let store_inv = request(&app, &b.buyer, order.part_of(store_id).id, json!({})).await.uuid("id");
+        let coop_inv = request(&app, &b.buyer, order.part_of(b.seller.org).id, json!({})).await.uuid("id");
+
+        // Finance sees the cooperative's invoice but does not issue it: the seller does.
+        let r = issue(&app, &finance, coop_inv).await;
+        r.expect_status(403);
+        assert_eq!(r.code(), "forbidden");
+        let seen = app.get(&format!("/api/v1/invoices/{store_inv}"), Some(&finance.token)).await;
+        assert!(seen.bool("can.issue"), "finance issues the platform store's");
+        issue(&app, &b.seller.owner, store_inv).await.expect_status(404);
+
+        let issued = issue(&app, &finance, store_inv).await;
+
+        issued.expect_status(200);
+        assert_eq!(issued.str("status"), "issued");
+        let queue = app.get(&format!("/api/v1/orgs/{store_id}/invoices?status=issued"), Some(&finance.token)).await;
+        queue.expect_status(200);
+        assert_eq!(queue.i64("total"), 1);
+    }
 }
