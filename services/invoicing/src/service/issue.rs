@@ -115,11 +115,14 @@ impl Invoicing {
         match (&submission.status, submission.pdf) {
             (IssueStatus::Issued { number }, Some(pdf)) => {
                 let key = ObjectKey::parse(&format!("invoices/{id}/{number}.pdf"))?;
-                let stored = self
-                    .infra()
-                    .objects
-                    .put(&key, pdf, "application/pdf")
-                    .await?;
+                let stored = match self.infra().objects.put(&key, pdf, "application/pdf").await {
+                    Ok(stored) => stored,
+                    Err(e) => {
+                        // Nothing was issued as far as anyone can see: it may be issued again.
+                        queries::release_claim(db, id, self.now()).await?;
+                        return Err(e.into());
+                    }
+                };
                 let at = self.now();
                 let txn = begin_write(db).await?;
                 let finished = queries::finish_issue(
