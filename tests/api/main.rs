@@ -9,6 +9,7 @@ mod demo;
 mod errors;
 mod finance_desk;
 mod fulfilment;
+mod invoices;
 mod openapi;
 mod ops;
 mod orders;

@@ -24,6 +24,7 @@ use farmgate_infra::sms::{
     AliyunConfig, AliyunSms, SmsOutbox, SmsSender, TencentConfig, TencentSms,
 };
 use farmgate_infra::{Clock, Infra, Metrics, Outbox};
+use farmgate_invoicing::{Invoicing, RefundedAfterIssueJob};
 use farmgate_migrations::{Migrator, MigratorTrait};
 use farmgate_orders::{
     AccountErasedJob, AutoReceiveJob, Orders, OrdersConfig, PaymentDueJob, ReconcileJob, RefundJob,
@@ -44,6 +45,7 @@ pub struct AppState {
     pub orders: Orders,
     pub aftersales: Aftersales,
     pub stats: Stats,
+    pub invoicing: Invoicing,
     pub metrics: Metrics,
     pub assets: AssetsDir,
 }
@@ -422,6 +424,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         None => None,
     };
     let stats = Stats::new(infra.clone(), replica, aftersales.clone());
+    let invoicing = Invoicing::new(infra.clone(), identity.clone());
     let assets = AssetsDir(settings.effective_assets_dir());
     tracing::info!(dir = %assets.0.display(), "pages");
     let state = AppState {
@@ -433,6 +436,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         orders: orders.clone(),
         aftersales: aftersales.clone(),
         stats: stats.clone(),
+        invoicing: invoicing.clone(),
         assets,
     };
     // Every outbox handler of every service.
@@ -447,6 +451,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         Arc::new(ResponseDueJob::new(aftersales.clone())),
         Arc::new(FailedInspectionRecallJob::new(aftersales)),
         Arc::new(RollupJob::new(stats)),
+        Arc::new(RefundedAfterIssueJob::new(invoicing)),
     ];
     let worker = OutboxWorker::new(
         infra.db.clone(),

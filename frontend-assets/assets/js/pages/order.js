@@ -5,7 +5,8 @@
 // server's word (`can_pay`, `can_cancel`, `can_receive`). A received parcel may be claimed for
 // while its after-sales window is open; each part lists the claims made on it. A part sent again
 // for a claim (补发) says which part it replaces; a recall of a batch I received from shows its
-// notice at the top, with the refund.
+// notice at the top, with the refund. A business buyer asks for an invoice (发票) on each paid
+// part and downloads it there, with the SHA-256 it was issued with.
 
 import { api, newIdempotencyKey, seg } from '../api.js';
 import { t } from '../i18n.js';
@@ -21,12 +22,13 @@ import {
 } from '../orders.js';
 import { claimHref, claimStatusBadge, claimedSoFar, kindEl, leftEl, newClaimHref, windowOpen } from '../claims.js';
 import { loadNotices, noticeEl } from '../recalls.js';
+import { loadOrderInvoices, subInvoiceEl } from '../invoices.js';
 
 const params = new URLSearchParams(location.search);
 const id = params.get('id');
 // One key per visit for "pay this order": a retry of the same tap reuses it.
 const payKey = newIdempotencyKey();
-const view = { order: null, me: null, payment: null, reloadedAtEnd: false, claims: [], notices: [] };
+const view = { order: null, me: null, payment: null, reloadedAtEnd: false, claims: [], notices: [], invoices: { defaults: null, invoices: [] } };
 
 // ---- who is looking -----------------------------------------------------------------------------
 
@@ -335,6 +337,10 @@ async function loadOrderNotices(order) {
     : [];
 }
 
+async function loadInvoices(order) {
+  view.invoices = await loadOrderInvoices(order.id);
+}
+
 function renderNotices(order) {
   const box = $('#order-recalls');
   const subs = order.sub_orders || [];
@@ -429,7 +435,8 @@ function subCard(sub, order) {
   refundsEl(order.refunds, sub.id),
   actions,
   confirmSlot,
-  afterSalesEl(sub, order));
+  afterSalesEl(sub, order),
+  subInvoiceEl(sub, view.invoices, reload));
 }
 
 function renderMoney(order) {
@@ -464,7 +471,7 @@ function followHash() {
 async function reload() {
   try {
     const order = await api.get(`/orders/${seg(id)}`);
-    await Promise.all([loadClaims(order), loadOrderNotices(order)]);
+    await Promise.all([loadClaims(order), loadOrderNotices(order), loadInvoices(order)]);
     render(order);
   } catch (err) {
     flashError(err);
@@ -488,7 +495,7 @@ if (!id) {
   try {
     view.payment = stashedPayment();
     const order = await api.get(`/orders/${seg(id)}`);
-    await Promise.all([loadClaims(order), loadOrderNotices(order)]);
+    await Promise.all([loadClaims(order), loadOrderNotices(order), loadInvoices(order)]);
     render(order);
     followHash();
     if (params.get('placed') && order.status === 'pending_payment') flash(t('order.placed'), 'success', { focus: false });

@@ -366,6 +366,7 @@ if (me) {
       $('#org-title').textContent = org.name;
       $('#settlement-link').href = '/seller/settlement.html' + query({ org: org.id });
       $('#claims-link').href = '/seller/claims.html' + query({ org: org.id });
+      $('#invoices-link').href = '/seller/invoices.html' + query({ org: org.id });
       page.offset = Math.max(0, Number.parseInt(params.get('offset') || '0', 10) || 0);
       const offset = page.offset;
       setTab(page.status);

@@ -2,4 +2,5 @@
 //! plain structs with typed ids, never identity's entities, so identity's tables stay its own.
 
 pub mod demo;
+pub mod invoicing;
 pub mod stats;
