@@ -4,6 +4,7 @@
 //! — never more than is left of the payment), liability shares, and what a missed deadline does.
 
 use farmgate_kernel::{FieldError, Money, define_id, wire_enum};
+use farmgate_orders::domain::Liability;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -224,13 +225,23 @@ pub fn check_liability(shares: &[Share]) -> Result<Vec<Share>, FieldError> {
     Ok(sorted)
 }
 
-/// The carrier's part of a refund, rounded half up.
-pub fn carrier_part(amount: Money, shares: &[Share]) -> Money {
-    let pct = shares
-        .iter()
-        .find(|s| s.party == Party::Carrier)
-        .map_or(0, |s| i64::from(s.percent));
-    amount.mul_ratio(pct, 100).unwrap_or(Money::from_fen(0))
+/// Who pays a claim's refund back, as the orders ledger charges it: the seller's and the
+/// carrier's shares as recorded; the platform's share and the buyer's (a refund the platform
+/// chose to make although the buyer was at fault, 以退为主) are the platform's. A carrier
+/// share without a waybill to recover it from is the platform's too: a recourse needs a
+/// carrier. (Shares come from [`check_liability`], so they add up to 100.)
+pub fn refund_liability(shares: &[Share], carrier_known: bool) -> Liability {
+    let pct = |p: Party| {
+        shares
+            .iter()
+            .filter(|s| s.party == p)
+            .map(|s| s.percent)
+            .sum::<u8>()
+    };
+    let carrier = if carrier_known { pct(Party::Carrier) } else { 0 };
+    let seller = pct(Party::Seller);
+    let platform = 100u8.saturating_sub(seller).saturating_sub(carrier);
+    Liability::percents(seller, platform, carrier).unwrap_or(Liability::SELLER)
 }
 
 /// A claimed line as the arithmetic needs it.
@@ -377,11 +388,24 @@ mod tests {
         assert!(check_liability(&[s(Party::Carrier, 70), s(Party::Seller, 20)]).is_err());
         assert!(check_liability(&[s(Party::Carrier, 50), s(Party::Carrier, 50)]).is_err());
         assert!(check_liability(&[s(Party::Carrier, 0), s(Party::Seller, 100)]).is_err());
-        assert_eq!(
-            carrier_part(fen(10001), &[s(Party::Carrier, 50), s(Party::Seller, 50)]),
-            fen(5001)
-        );
-        assert_eq!(carrier_part(fen(10000), &[s(Party::Seller, 100)]), fen(0));
+    }
+
+    #[test]
+    fn a_claims_shares_become_the_refunds_liability() {
+        let s = |party, percent| Share { party, percent };
+        let l = |s, p, c| Liability::percents(s, p, c).unwrap();
+        let mixed = [s(Party::Carrier, 50), s(Party::Seller, 30), s(Party::Platform, 20)];
+        assert_eq!(refund_liability(&mixed, true), l(30, 20, 50));
+        // No waybill: nobody to recover the carrier's half from, so the platform bears it.
+        assert_eq!(refund_liability(&mixed, false), l(30, 70, 0));
+        // The buyer's share of a refund made anyway is the platform's.
+        let buyer = [s(Party::Buyer, 60), s(Party::Seller, 40)];
+        assert_eq!(refund_liability(&buyer, true), l(40, 60, 0));
+        assert_eq!(refund_liability(&[s(Party::Seller, 100)], true), Liability::SELLER);
+        // 100.01 split half and half: the left-over fen goes to the earlier party (seller).
+        let split = refund_liability(&[s(Party::Carrier, 50), s(Party::Seller, 50)], true)
+            .split(fen(10001));
+        assert_eq!((split.seller, split.carrier), (5001, 5000));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 mod address;
 mod kinds;
+mod liability;
 mod money;
 mod rules;
 mod status;
@@ -13,6 +14,7 @@ pub use kinds::{
     EventKind, IntentStatus, LogisticsKind, LogisticsSource, PaymentMethod, PaymentStatus,
     PayoutState, RefundStatus, WebhookResult,
 };
+pub use liability::{LiabilitySplit, LiableParty, Liability, RefundShare};
 pub use money::{commission, commission_after_refunds, payable, shipping_fee};
 pub use rules::*;
 pub use status::{
