@@ -64,10 +64,30 @@ impl MigrationTrait for Migration {
         db.execute_unprepared("UPDATE sub_orders SET refunded_seller_fen = refunded_fen")
             .await?;
 
-        add(m, "carrier_recourse", big_integer("collected_fen").default(0).to_owned()).await?;
-        add(m, "carrier_recourse", big_integer("written_off_fen").default(0).to_owned()).await?;
-        add(m, "carrier_recourse", string_len_null("write_off_reason", 200)).await?;
-        add(m, "carrier_recourse", timestamp_with_time_zone_null("closed_at")).await?;
+        add(
+            m,
+            "carrier_recourse",
+            big_integer("collected_fen").default(0).to_owned(),
+        )
+        .await?;
+        add(
+            m,
+            "carrier_recourse",
+            big_integer("written_off_fen").default(0).to_owned(),
+        )
+        .await?;
+        add(
+            m,
+            "carrier_recourse",
+            string_len_null("write_off_reason", 200),
+        )
+        .await?;
+        add(
+            m,
+            "carrier_recourse",
+            timestamp_with_time_zone_null("closed_at"),
+        )
+        .await?;
         m.create_index(index(
             "ix_carrier_recourse_status",
             "carrier_recourse",

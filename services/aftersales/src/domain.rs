@@ -238,7 +238,11 @@ pub fn refund_liability(shares: &[Share], carrier_known: bool) -> Liability {
             .map(|s| s.percent)
             .sum::<u8>()
     };
-    let carrier = if carrier_known { pct(Party::Carrier) } else { 0 };
+    let carrier = if carrier_known {
+        pct(Party::Carrier)
+    } else {
+        0
+    };
     let seller = pct(Party::Seller);
     let platform = 100u8.saturating_sub(seller).saturating_sub(carrier);
     Liability::percents(seller, platform, carrier).unwrap_or(Liability::SELLER)
@@ -394,14 +398,21 @@ mod tests {
     fn a_claims_shares_become_the_refunds_liability() {
         let s = |party, percent| Share { party, percent };
         let l = |s, p, c| Liability::percents(s, p, c).unwrap();
-        let mixed = [s(Party::Carrier, 50), s(Party::Seller, 30), s(Party::Platform, 20)];
+        let mixed = [
+            s(Party::Carrier, 50),
+            s(Party::Seller, 30),
+            s(Party::Platform, 20),
+        ];
         assert_eq!(refund_liability(&mixed, true), l(30, 20, 50));
         // No waybill: nobody to recover the carrier's half from, so the platform bears it.
         assert_eq!(refund_liability(&mixed, false), l(30, 70, 0));
         // The buyer's share of a refund made anyway is the platform's.
         let buyer = [s(Party::Buyer, 60), s(Party::Seller, 40)];
         assert_eq!(refund_liability(&buyer, true), l(40, 60, 0));
-        assert_eq!(refund_liability(&[s(Party::Seller, 100)], true), Liability::SELLER);
+        assert_eq!(
+            refund_liability(&[s(Party::Seller, 100)], true),
+            Liability::SELLER
+        );
         // 100.01 split half and half: the left-over fen goes to the earlier party (seller).
         let split = refund_liability(&[s(Party::Carrier, 50), s(Party::Seller, 50)], true)
             .split(fen(10001));

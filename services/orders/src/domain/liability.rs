@@ -146,7 +146,9 @@ mod tests {
     }
 
     fn split(amount: i64, s: u8, p: u8, c: u8) -> (i64, i64, i64) {
-        let x = Liability::percents(s, p, c).unwrap().split(Money::from_fen(amount));
+        let x = Liability::percents(s, p, c)
+            .unwrap()
+            .split(Money::from_fen(amount));
         (x.seller, x.platform, x.carrier)
     }
 

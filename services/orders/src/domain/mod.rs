@@ -14,7 +14,7 @@ pub use kinds::{
     EventKind, IntentStatus, LogisticsKind, LogisticsSource, PaymentMethod, PaymentStatus,
     PayoutState, RefundStatus, WebhookResult,
 };
-pub use liability::{LiabilitySplit, LiableParty, Liability, RefundShare};
+pub use liability::{Liability, LiabilitySplit, LiableParty, RefundShare};
 pub use money::{commission, commission_after_refunds, payable, shipping_fee};
 pub use rules::*;
 pub use status::{

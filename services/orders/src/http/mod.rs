@@ -82,6 +82,7 @@ where
         .routes(routes!(review))
         .routes(routes!(listing_reviews))
         .routes(routes!(settlement))
+        .routes(routes!(platform_money))
         .routes(routes!(ops_orders))
         .routes(routes!(fulfilment))
         .merge(

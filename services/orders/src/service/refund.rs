@@ -3,7 +3,7 @@
 
 use crate::Orders;
 use crate::domain::{
-    EventKind, LiabilitySplit, LiableParty, Liability, RefundShare, RefundStatus, SubOrderMove,
+    EventKind, Liability, LiabilitySplit, LiableParty, RefundShare, RefundStatus, SubOrderMove,
     sub_order_transition,
 };
 use crate::error::{Missing, OrdersError, Result};
@@ -82,7 +82,14 @@ impl Orders {
             return Err(OrdersError::Invalid(errs));
         };
         let r = self
-            .refund_sub_order(id, req.amount, liability, &reason, key, Some(actor.account_id))
+            .refund_sub_order(
+                id,
+                req.amount,
+                liability,
+                &reason,
+                key,
+                Some(actor.account_id),
+            )
             .await?;
         self.existing(OrderId(r.order_id)).await
     }
@@ -104,7 +111,10 @@ impl Orders {
         key: &str,
         actor: Option<AccountId>,
     ) -> Result<refund::Model> {
-        match self.write_refund(id, amount, liability, reason, key, actor).await {
+        match self
+            .write_refund(id, amount, liability, reason, key, actor)
+            .await
+        {
             // The same key for another sub-order of the order, committed a moment ago.
             Err(OrdersError::Db(e)) if violates(&e, &payments::REFUND_IDEMPOTENCY) => {
                 let db = &self.infra().db;

@@ -258,14 +258,25 @@ pub(crate) mod tests {
         // ¥100, ¥5 commission; ¥30 refunded by the platform, ¥20 by the carrier: the seller
         // is owed the whole ¥95 and the platform keeps its whole commission.
         let l = line_of(&sub(10000, (0, 3000, 2000), 500, Received, Some(24)), now());
-        assert_eq!((l.refunded, l.refunded_platform, l.refunded_carrier), (5000, 3000, 2000));
+        assert_eq!(
+            (l.refunded, l.refunded_platform, l.refunded_carrier),
+            (5000, 3000, 2000)
+        );
         assert_eq!((l.commission, l.payable), (500, 9500));
         // ¥30 of which the seller bears ¥10: commission on ¥90 (¥4.50), payable ¥85.50.
-        let l = line_of(&sub(10000, (1000, 1500, 500), 500, Received, Some(24)), now());
+        let l = line_of(
+            &sub(10000, (1000, 1500, 500), 500, Received, Some(24)),
+            now(),
+        );
         assert_eq!((l.commission, l.payable), (450, 8550));
         let t = totals(&[l]);
         assert_eq!(
-            (t.refunds_seller, t.refunds_platform, t.refunds_carrier, t.refunds),
+            (
+                t.refunds_seller,
+                t.refunds_platform,
+                t.refunds_carrier,
+                t.refunds
+            ),
             (1000, 1500, 500, 3000)
         );
     }
