@@ -40,10 +40,11 @@ const SUB_ORDER_PARTS: [&str; 3] = [
     "refunded_platform_fen",
     "refunded_carrier_fen",
 ];
-const RECOURSE_COLUMNS: [&str; 4] = [
+const RECOURSE_COLUMNS: [&str; 5] = [
     "collected_fen",
     "written_off_fen",
     "write_off_reason",
+    "written_off_by",
     "closed_at",
 ];
 

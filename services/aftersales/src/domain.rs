@@ -8,6 +8,8 @@ use farmgate_orders::domain::Liability;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub mod recourse;
+
 define_id!(
     /// A claim photo (evidence), the uploader's until a claim or a message uses it.
     EvidenceId
@@ -151,9 +153,14 @@ wire_enum!(
 );
 
 wire_enum!(
-    /// Where a carrier recourse stands: `open` until followed up.
+    /// Where a carrier recourse stands (`recourse` has the moves).
     RecourseStatus {
+        /// Something is still outstanding.
         Open => "open",
+        /// Collected in full.
+        Collected => "collected",
+        /// What was outstanding was written off, with a reason.
+        WrittenOff => "written_off",
     }
 );
 

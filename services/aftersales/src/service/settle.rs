@@ -182,6 +182,11 @@ impl Aftersales {
                     ),
                     status: RecourseStatus::Open,
                     created_at: now,
+                    collected_fen: 0,
+                    written_off_fen: 0,
+                    write_off_reason: None,
+                    written_off_by: None,
+                    closed_at: None,
                 },
             )
             .await?;
