@@ -83,6 +83,7 @@ impl MigrationTrait for Migration {
             string_len_null("write_off_reason", 200),
         )
         .await?;
+        add(m, "carrier_recourse", uuid_null("written_off_by")).await?;
         add(
             m,
             "carrier_recourse",

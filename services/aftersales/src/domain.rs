@@ -232,6 +232,26 @@ pub fn check_liability(shares: &[Share]) -> Result<Vec<Share>, FieldError> {
     Ok(sorted)
 }
 
+/// The liability a seller states in its own answer: [`check_liability`], naming only itself
+/// and the carrier. The platform's share (and the buyer's, which the platform pays) is the
+/// operator's to assign: a seller refunding "at the platform's cost" would otherwise move
+/// its own loss onto the platform without anyone deciding it.
+pub fn check_seller_liability(shares: &[Share]) -> Result<Vec<Share>, FieldError> {
+    let sorted = check_liability(shares)?;
+    if sorted
+        .iter()
+        .any(|s| matches!(s.party, Party::Platform | Party::Buyer))
+    {
+        return Err(FieldError::new(
+            "liability",
+            "not_yours_to_assign",
+            "商家只能认定本店或承运商的责任，平台或买家的责任由平台裁定",
+            "a seller names itself or the carrier; the platform's or the buyer's share is the platform's to decide",
+        ));
+    }
+    Ok(sorted)
+}
+
 /// Who pays a claim's refund back, as the orders ledger charges it: the seller's and the
 /// carrier's shares as recorded; the platform's share and the buyer's (a refund the platform
 /// chose to make although the buyer was at fault, 以退为主) are the platform's. A carrier
@@ -399,6 +419,18 @@ mod tests {
         assert!(check_liability(&[s(Party::Carrier, 70), s(Party::Seller, 20)]).is_err());
         assert!(check_liability(&[s(Party::Carrier, 50), s(Party::Carrier, 50)]).is_err());
         assert!(check_liability(&[s(Party::Carrier, 0), s(Party::Seller, 100)]).is_err());
+    }
+
+    #[test]
+    fn a_seller_names_only_itself_or_the_carrier() {
+        let s = |party, percent| Share { party, percent };
+        assert!(check_seller_liability(&[s(Party::Carrier, 70), s(Party::Seller, 30)]).is_ok());
+        assert!(check_seller_liability(&[s(Party::Seller, 100)]).is_ok());
+        for other in [Party::Platform, Party::Buyer] {
+            let e = check_seller_liability(&[s(other, 50), s(Party::Seller, 50)]).unwrap_err();
+            assert_eq!(e.code, "not_yours_to_assign");
+        }
+        assert_eq!(check_seller_liability(&[]).unwrap_err().code, "invalid");
     }
 
     #[test]
