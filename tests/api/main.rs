@@ -8,6 +8,7 @@ mod catalog;
 mod demo;
 mod errors;
 mod fulfilment;
+mod liability;
 mod openapi;
 mod ops;
 mod orders;
