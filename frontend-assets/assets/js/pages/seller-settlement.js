@@ -72,12 +72,12 @@ function linesTable(lines) {
         el('td', {}, timeEl(l.paid_at)),
         el('td', {}, timeEl(l.received_at)),
         el('td', {}, timeEl(l.window_closes_at)),
-        el('td', { class: 'num' }, moneyEl(l.total)),
+        el('td', { class: 'num' }, moneyEl(l.total, 'line-total')),
         el('td', { class: 'num' }, moneyEl(l.refunded)),
         el('td', { class: 'num' }, moneyEl(l.refunded_seller, 'line-refund-seller')),
         el('td', { class: 'num' }, moneyEl(l.refunded_platform, 'line-refund-platform')),
         el('td', { class: 'num' }, moneyEl(l.refunded_carrier, 'line-refund-carrier')),
-        el('td', { class: 'num' }, moneyEl(l.commission)),
+        el('td', { class: 'num' }, moneyEl(l.commission, 'line-commission')),
         el('td', { class: 'num' }, moneyEl(l.payable, 'line-payable')),
         el('td', {}, ['payable', 'pending'].includes(l.state) ? badge('settle_state', l.state) : el('span', { text: l.state })))))));
 }
