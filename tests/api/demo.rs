@@ -50,7 +50,15 @@ both_backends! {
         assert_eq!(app.count("reviews", "1=1").await, 1);
         // A claim waits for its seller, so the claim inbox has work in the demo.
         assert_eq!(app.count("claims", "status = 'awaiting_seller'").await, 1);
-        assert_eq!(app.count("claim_evidence", "claim_id IS NOT NULL").await, 1);
+        assert_eq!(app.count("claim_evidence", "claim_id IS NOT NULL").await, 2);
+        // And one the operator decided, 60 % the carrier's and 40 % the platform's: a recourse
+        // to collect for exactly the carrier's part of its refund, and a refund the seller's
+        // payable does not bear.
+        assert_eq!(app.count("claims", "status = 'resolved'").await, 1);
+        assert_eq!(app.scalar("SELECT CAST(SUM(amount_fen) AS BIGINT) FROM carrier_recourse WHERE status = 'open'").await,
+                   app.scalar("SELECT CAST(SUM(carrier_fen) AS BIGINT) FROM refunds").await);
+        assert!(app.scalar("SELECT CAST(SUM(platform_fen) AS BIGINT) FROM refunds").await > 0);
+        assert_eq!(app.count("refunds", "seller_fen > 0").await, 0);
         let wang = app.login("13600000001", demo::DEMO_PASSWORD).await;
         let token = wang.string("session.token");
         let list = app.get("/api/v1/orders", Some(&token)).await;

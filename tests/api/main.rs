@@ -10,6 +10,7 @@ mod errors;
 mod finance_desk;
 mod fulfilment;
 mod invoices;
+mod liability;
 mod openapi;
 mod ops;
 mod orders;

@@ -114,6 +114,10 @@ function navLinks(me) {
       links.push({ href: '/ops/recalls.html', key: 'nav.recalls', testid: 'nav-ops-recalls' });
       links.push({ href: '/ops/quality.html', key: 'nav.quality', testid: 'nav-ops-quality' });
     }
+    // The carrier recourse: the operator and platform finance.
+    if (['operator', 'finance'].includes(me.account.platform_role)) {
+      links.push({ href: '/ops/recourse.html', key: 'nav.recourse', testid: 'nav-ops-recourse' });
+    }
   } else {
     links.push({ href: '/login.html', key: 'nav.login', testid: 'nav-login' });
     links.push({ href: '/register.html', key: 'nav.register', testid: 'nav-register' });

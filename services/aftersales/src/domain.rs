@@ -4,8 +4,11 @@
 //! — never more than is left of the payment), liability shares, and what a missed deadline does.
 
 use farmgate_kernel::{FieldError, Money, define_id, wire_enum};
+use farmgate_orders::domain::Liability;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+pub mod recourse;
 
 define_id!(
     /// A claim photo (evidence), the uploader's until a claim or a message uses it.
@@ -150,9 +153,14 @@ wire_enum!(
 );
 
 wire_enum!(
-    /// Where a carrier recourse stands: `open` until followed up.
+    /// Where a carrier recourse stands (`recourse` has the moves).
     RecourseStatus {
+        /// Something is still outstanding.
         Open => "open",
+        /// Collected in full.
+        Collected => "collected",
+        /// What was outstanding was written off, with a reason.
+        WrittenOff => "written_off",
     }
 );
 
@@ -224,13 +232,47 @@ pub fn check_liability(shares: &[Share]) -> Result<Vec<Share>, FieldError> {
     Ok(sorted)
 }
 
-/// The carrier's part of a refund, rounded half up.
-pub fn carrier_part(amount: Money, shares: &[Share]) -> Money {
-    let pct = shares
+/// The liability a seller states in its own answer: [`check_liability`], naming only itself
+/// and the carrier. The platform's share (and the buyer's, which the platform pays) is the
+/// operator's to assign: a seller refunding "at the platform's cost" would otherwise move
+/// its own loss onto the platform without anyone deciding it.
+pub fn check_seller_liability(shares: &[Share]) -> Result<Vec<Share>, FieldError> {
+    let sorted = check_liability(shares)?;
+    if sorted
         .iter()
-        .find(|s| s.party == Party::Carrier)
-        .map_or(0, |s| i64::from(s.percent));
-    amount.mul_ratio(pct, 100).unwrap_or(Money::from_fen(0))
+        .any(|s| matches!(s.party, Party::Platform | Party::Buyer))
+    {
+        return Err(FieldError::new(
+            "liability",
+            "not_yours_to_assign",
+            "商家只能认定本店或承运商的责任，平台或买家的责任由平台裁定",
+            "a seller names itself or the carrier; the platform's or the buyer's share is the platform's to decide",
+        ));
+    }
+    Ok(sorted)
+}
+
+/// Who pays a claim's refund back, as the orders ledger charges it: the seller's and the
+/// carrier's shares as recorded; the platform's share and the buyer's (a refund the platform
+/// chose to make although the buyer was at fault, 以退为主) are the platform's. A carrier
+/// share without a waybill to recover it from is the platform's too: a recourse needs a
+/// carrier. (Shares come from [`check_liability`], so they add up to 100.)
+pub fn refund_liability(shares: &[Share], carrier_known: bool) -> Liability {
+    let pct = |p: Party| {
+        shares
+            .iter()
+            .filter(|s| s.party == p)
+            .map(|s| s.percent)
+            .sum::<u8>()
+    };
+    let carrier = if carrier_known {
+        pct(Party::Carrier)
+    } else {
+        0
+    };
+    let seller = pct(Party::Seller);
+    let platform = 100u8.saturating_sub(seller).saturating_sub(carrier);
+    Liability::percents(seller, platform, carrier).unwrap_or(Liability::SELLER)
 }
 
 /// A claimed line as the arithmetic needs it.
@@ -377,11 +419,43 @@ mod tests {
         assert!(check_liability(&[s(Party::Carrier, 70), s(Party::Seller, 20)]).is_err());
         assert!(check_liability(&[s(Party::Carrier, 50), s(Party::Carrier, 50)]).is_err());
         assert!(check_liability(&[s(Party::Carrier, 0), s(Party::Seller, 100)]).is_err());
+    }
+
+    #[test]
+    fn a_seller_names_only_itself_or_the_carrier() {
+        let s = |party, percent| Share { party, percent };
+        assert!(check_seller_liability(&[s(Party::Carrier, 70), s(Party::Seller, 30)]).is_ok());
+        assert!(check_seller_liability(&[s(Party::Seller, 100)]).is_ok());
+        for other in [Party::Platform, Party::Buyer] {
+            let e = check_seller_liability(&[s(other, 50), s(Party::Seller, 50)]).unwrap_err();
+            assert_eq!(e.code, "not_yours_to_assign");
+        }
+        assert_eq!(check_seller_liability(&[]).unwrap_err().code, "invalid");
+    }
+
+    #[test]
+    fn a_claims_shares_become_the_refunds_liability() {
+        let s = |party, percent| Share { party, percent };
+        let l = |s, p, c| Liability::percents(s, p, c).unwrap();
+        let mixed = [
+            s(Party::Carrier, 50),
+            s(Party::Seller, 30),
+            s(Party::Platform, 20),
+        ];
+        assert_eq!(refund_liability(&mixed, true), l(30, 20, 50));
+        // No waybill: nobody to recover the carrier's half from, so the platform bears it.
+        assert_eq!(refund_liability(&mixed, false), l(30, 70, 0));
+        // The buyer's share of a refund made anyway is the platform's.
+        let buyer = [s(Party::Buyer, 60), s(Party::Seller, 40)];
+        assert_eq!(refund_liability(&buyer, true), l(40, 60, 0));
         assert_eq!(
-            carrier_part(fen(10001), &[s(Party::Carrier, 50), s(Party::Seller, 50)]),
-            fen(5001)
+            refund_liability(&[s(Party::Seller, 100)], true),
+            Liability::SELLER
         );
-        assert_eq!(carrier_part(fen(10000), &[s(Party::Seller, 100)]), fen(0));
+        // 100.01 split half and half: the left-over fen goes to the earlier party (seller).
+        let split = refund_liability(&[s(Party::Carrier, 50), s(Party::Seller, 50)], true)
+            .split(fen(10001));
+        assert_eq!((split.seller, split.carrier), (5001, 5000));
     }
 
     #[test]

@@ -22,6 +22,7 @@ labelled_enum!(
         Batch => "batch", "批次", "batch";
         Recall => "recall", "召回", "recall";
         RecallNotice => "recall_notice", "召回通知", "recall notice";
+        Recourse => "recourse", "承运商追偿", "carrier recourse";
     }
 );
 
@@ -65,6 +66,13 @@ pub enum AftersalesError {
     /// `concurrent_update`: another request is recalling the same batch right now.
     #[error("the batch is being recalled")]
     RecallInProgress,
+    /// `recourse_closed`: collected in full or written off; nothing more to do.
+    #[error("the recourse is closed")]
+    RecourseClosed,
+    /// `reference_used`: a collection with this reference, but another amount or day, is
+    /// recorded on the recourse already.
+    #[error("the reference is used")]
+    ReferenceUsed,
     #[error(transparent)]
     Identity(#[from] IdentityError),
     #[error(transparent)]
@@ -164,6 +172,16 @@ impl AftersalesError {
                 "该批次正在召回，请稍后查看",
                 "this batch is being recalled; look again in a moment",
             ),
+            Self::RecourseClosed => conflict(
+                "recourse_closed",
+                "该追偿已收回或已核销",
+                "this recourse is collected or written off",
+            ),
+            Self::ReferenceUsed => conflict(
+                "reference_used",
+                "该收款凭证号已登记过另一笔收款",
+                "a collection with this reference is recorded already, with another amount or day",
+            ),
             Self::Identity(_)
             | Self::Catalog(_)
             | Self::Orders(_)
@@ -191,6 +209,8 @@ impl AftersalesError {
             Self::NotResolved,
             Self::AlreadyRated,
             Self::RecallInProgress,
+            Self::RecourseClosed,
+            Self::ReferenceUsed,
             Self::Identity(IdentityError::Forbidden),
             Self::Catalog(CatalogError::UnsupportedImage),
             Self::Orders(OrdersError::Forbidden),

@@ -1,6 +1,7 @@
 // A seller's settlement statement for the parts of orders paid in a period (Beijing days): what
-// buyers paid, the platform's commission, refunds, what is payable now (received, after-sales
-// window closed) and what is still pending, then every part with its own figures.
+// buyers paid, the platform's commission, refunds by who bears them (only the seller's own share
+// reduces what it is owed; the platform's and the carrier's do not), what is payable now
+// (received, after-sales window closed), what is still pending, and every part with its figures.
 
 import { api, query, seg } from '../api.js';
 import { sellingMemberships } from '../catalog.js';
@@ -40,8 +41,12 @@ function totalsEl(totals) {
     row('settle.sales', totals.sales, 'settle-sales'),
     row('settle.commission', totals.commission, 'settle-commission'),
     row('settle.refunds', totals.refunds, 'settle-refunds'),
+    row('settle.refunds_seller', totals.refunds_seller, 'settle-refunds-seller'),
+    row('settle.refunds_platform', totals.refunds_platform, 'settle-refunds-platform'),
+    row('settle.refunds_carrier', totals.refunds_carrier, 'settle-refunds-carrier'),
     row('settle.payable', totals.payable, 'settle-payable', 'is-payable'),
-    row('settle.pending', totals.pending, 'settle-pending'));
+    row('settle.pending', totals.pending, 'settle-pending'),
+    row('settle.owed', (Number(totals.payable) || 0) + (Number(totals.pending) || 0), 'settle-owed'));
 }
 
 function linesTable(lines) {
@@ -56,6 +61,9 @@ function linesTable(lines) {
         el('th', { scope: 'col', i18n: 'settle.window_closes_at' }),
         el('th', { scope: 'col', class: 'num', i18n: 'settle.total' }),
         el('th', { scope: 'col', class: 'num', i18n: 'settle.refunds' }),
+        el('th', { scope: 'col', class: 'num', i18n: 'settle.refunds_seller' }),
+        el('th', { scope: 'col', class: 'num', i18n: 'settle.refunds_platform' }),
+        el('th', { scope: 'col', class: 'num', i18n: 'settle.refunds_carrier' }),
         el('th', { scope: 'col', class: 'num', i18n: 'settle.commission' }),
         el('th', { scope: 'col', class: 'num', i18n: 'settle.payable_col' }),
         el('th', { scope: 'col', i18n: 'settle.state' }))),
@@ -64,10 +72,13 @@ function linesTable(lines) {
         el('td', {}, timeEl(l.paid_at)),
         el('td', {}, timeEl(l.received_at)),
         el('td', {}, timeEl(l.window_closes_at)),
-        el('td', { class: 'num' }, moneyEl(l.total)),
+        el('td', { class: 'num' }, moneyEl(l.total, 'line-total')),
         el('td', { class: 'num' }, moneyEl(l.refunded)),
-        el('td', { class: 'num' }, moneyEl(l.commission)),
-        el('td', { class: 'num' }, moneyEl(l.payable)),
+        el('td', { class: 'num' }, moneyEl(l.refunded_seller, 'line-refund-seller')),
+        el('td', { class: 'num' }, moneyEl(l.refunded_platform, 'line-refund-platform')),
+        el('td', { class: 'num' }, moneyEl(l.refunded_carrier, 'line-refund-carrier')),
+        el('td', { class: 'num' }, moneyEl(l.commission, 'line-commission')),
+        el('td', { class: 'num' }, moneyEl(l.payable, 'line-payable')),
         el('td', {}, ['payable', 'pending'].includes(l.state) ? badge('settle_state', l.state) : el('span', { text: l.state })))))));
 }
 

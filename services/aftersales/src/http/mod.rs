@@ -7,6 +7,7 @@ mod decide;
 mod evidence;
 mod quality;
 mod recall;
+mod recourse;
 mod thread;
 pub mod views;
 
@@ -49,6 +50,11 @@ where
         .routes(routes!(recall::recalls))
         .routes(routes!(recall::my_recall_notices))
         .routes(routes!(recall::take_recall_refund))
+        .routes(routes!(recourse::recourses))
+        .routes(routes!(recourse::recourse_totals))
+        .routes(routes!(recourse::recourse))
+        .routes(routes!(recourse::collect))
+        .routes(routes!(recourse::write_off))
         .routes(routes!(quality::quality))
         .routes(routes!(quality::flagged_buyers))
         .merge(

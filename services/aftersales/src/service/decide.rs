@@ -112,7 +112,7 @@ impl Aftersales {
             data,
         };
         let liability = |given: &Option<Vec<Share>>| {
-            domain::check_liability(given.as_deref().unwrap_or(&seller_bears_it_all()))
+            domain::check_seller_liability(given.as_deref().unwrap_or(&seller_bears_it_all()))
         };
         match answer {
             SellerAnswer::FullRefund { liability: given } => {

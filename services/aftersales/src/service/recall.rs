@@ -20,6 +20,7 @@ use farmgate_kernel::id::{
 use farmgate_kernel::text::clean_text;
 use farmgate_kernel::{Page, Paged};
 use farmgate_orders::OrdersError;
+use farmgate_orders::domain::Liability;
 use farmgate_orders::read::aftersales as orders_read;
 use farmgate_trace::domain::EventKind as TraceEvent;
 use farmgate_trace::read::aftersales::{self as trace_read, BatchToRecall};
@@ -367,6 +368,8 @@ impl Aftersales {
                 .refund_sub_order(
                     SubOrderId(n.sub_order_id),
                     amount,
+                    // A recalled batch is the seller's to answer for.
+                    Liability::SELLER,
                     &format!("批次 {} 召回", r.lot),
                     &key,
                     Some(actor.account_id),

@@ -129,6 +129,7 @@ impl Aftersales {
         if !claims::move_on(&txn, id, from, change).await? {
             return Err(AftersalesError::NotYourTurn);
         }
+        let liability = domain::refund_liability(shares, waybill.is_some());
         let refund = if amount > 0 {
             Some(
                 self.orders()
@@ -136,6 +137,7 @@ impl Aftersales {
                         &txn,
                         SubOrderId(r.claim.sub_order_id),
                         amount,
+                        liability,
                         &format!("售后 {}", r.claim.number),
                         &format!("claim:{id}"),
                         step.actor,
@@ -159,7 +161,8 @@ impl Aftersales {
             )
             .await?;
         }
-        let carrier = domain::carrier_part(Money::from_fen(amount), shares);
+        // The recourse is exactly the carrier's part of the refund as the ledger charged it.
+        let carrier = Money::from_fen(refund.as_ref().map_or(0, |r| r.carrier_fen));
         if let (Some(waybill), true) = (&waybill, carrier.fen() > 0) {
             let rid = Uuid::now_v7();
             claims::insert_recourse(
@@ -179,6 +182,11 @@ impl Aftersales {
                     ),
                     status: RecourseStatus::Open,
                     created_at: now,
+                    collected_fen: 0,
+                    written_off_fen: 0,
+                    write_off_reason: None,
+                    written_off_by: None,
+                    closed_at: None,
                 },
             )
             .await?;

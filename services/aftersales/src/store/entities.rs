@@ -164,6 +164,35 @@ pub mod recourse {
             pub evidence: Json,
                         pub status: RecourseStatus,
             pub created_at: DateTimeUtc,
+            /// Collected so far ([`super::collection`] has each part).
+            pub collected_fen: i64,
+            /// What was outstanding when written off.
+            pub written_off_fen: i64,
+            pub write_off_reason: Option<String>,
+            pub written_off_by: Option<Uuid>,
+            /// When it was collected in full or written off.
+            pub closed_at: Option<DateTimeUtc>,
+        }
+    }
+}
+
+pub mod collection {
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// One part of a recourse the carrier paid: the day the money arrived and its
+        /// reference (one collection per reference and recourse).
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = "recourse_collections")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub recourse_id: Uuid,
+            pub amount_fen: i64,
+            pub collected_on: Date,
+            pub reference: String,
+            pub actor_id: Uuid,
+            pub created_at: DateTimeUtc,
         }
     }
 }

@@ -74,6 +74,11 @@ pub async fn seed(services: &Services) -> anyhow::Result<Seeded> {
     {
         claims::seed(&services.aftersales, &shop.actor).await?;
     }
+    if created_orders > 0
+        && let Some(wang) = buyers.first()
+    {
+        claims::seed_decided(&services.aftersales, &wang.actor, &operator, &sellers).await?;
+    }
     if people.created == 0
         && created_orgs == 0
         && created_listings == 0

@@ -4,6 +4,7 @@
 
 mod address;
 mod kinds;
+mod liability;
 mod money;
 pub mod reconcile;
 mod rules;
@@ -14,6 +15,7 @@ pub use kinds::{
     EventKind, IntentStatus, LogisticsKind, LogisticsSource, PaymentMethod, PaymentStatus,
     PayoutState, RefundStatus, WebhookResult,
 };
+pub use liability::{Liability, LiabilitySplit, LiableParty, RefundShare};
 pub use money::{commission, commission_after_refunds, payable, shipping_fee};
 pub use rules::*;
 pub use status::{

@@ -4,7 +4,7 @@
 use super::views::OrderView;
 use crate::Orders;
 use crate::domain::SubOrderStatus;
-use crate::service::{FulfilmentReport, Statement};
+use crate::service::{FulfilmentReport, PlatformMoney, Statement};
 use axum::Json;
 use axum::extract::State;
 use chrono::NaiveDate;
@@ -102,6 +102,27 @@ pub async fn settlement(
     Ok(Json(
         orders.settlement(&actor, org, q.from, q.to, page).await?,
     ))
+}
+
+/// The platform's money for sub-orders paid in the period (operator and platform finance):
+/// received, refunds by who bears them (seller, platform, carrier), commission, owed to
+/// sellers (payable and pending), the platform's expense and the carriers' recourse, and each
+/// seller's statement totals. `received = refunds.total + commission + owed −
+/// platform_expense − carrier_recourse`, to the fen (docs/MONEY.md).
+#[utoipa::path(get, path = "/api/v1/platform/money", tag = "payments", params(PeriodQuery),
+    responses(
+        (status = 200, description = "The period's money", body = PlatformMoney),
+        (status = 400, description = "`invalid_query`", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: not the operator or platform finance", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: the period", body = ErrorBody),
+    ))]
+pub async fn platform_money(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
+) -> ApiResult<Json<PlatformMoney>> {
+    Ok(Json(orders.platform_money(&actor, q.from, q.to).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -84,6 +84,7 @@ where
         .routes(routes!(review))
         .routes(routes!(listing_reviews))
         .routes(routes!(settlement))
+        .routes(routes!(platform_money))
         .routes(routes!(ops_orders))
         .routes(routes!(fulfilment))
         .routes(routes!(reconciliation_runs, start_reconciliation))

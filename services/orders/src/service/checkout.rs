@@ -418,6 +418,9 @@ impl Orders {
                 auto_receive_at: Set(None),
                 window_closes_at: Set(None),
                 refunded_fen: Set(0),
+                refunded_seller_fen: Set(0),
+                refunded_platform_fen: Set(0),
+                refunded_carrier_fen: Set(0),
             });
         }
         let a = &c.address;

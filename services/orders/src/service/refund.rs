@@ -2,7 +2,10 @@
 //! recall's), never above what was paid, and the provider paying them back once.
 
 use crate::Orders;
-use crate::domain::{EventKind, RefundStatus, SubOrderMove, sub_order_transition};
+use crate::domain::{
+    EventKind, Liability, LiabilitySplit, LiableParty, RefundShare, RefundStatus, SubOrderMove,
+    sub_order_transition,
+};
 use crate::error::{Missing, OrdersError, Result};
 use crate::payment::RefundCall;
 use crate::service::{OrderRecord, append, topics};
@@ -12,20 +15,42 @@ use farmgate_identity::Actor;
 use farmgate_infra::db::{begin_write, serialise, violates};
 use farmgate_kernel::id::{AccountId, OrderId, RefundId, SubOrderId};
 use farmgate_kernel::text::clean_text;
-use farmgate_kernel::{FieldError, Money};
+use farmgate_kernel::{FieldError, Money, ValidationErrors};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// A refund an operator (or, later, an after-sales decision) orders.
+/// A refund the operator orders.
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefundRequest {
     /// Fen; at most what is left of the sub-order's payment.
     pub amount: i64,
     pub reason: String,
+    /// Who bears it, in whole percent adding up to 100, each party once; absent: the seller.
+    /// The carrier is charged only through an after-sales claim, which holds the waybill and
+    /// the photos its recourse needs.
+    #[serde(default)]
+    pub liability: Option<Vec<RefundShare>>,
+}
+
+/// The liability a refund request states: the seller when absent; the carrier refused.
+fn liability_of(req: &RefundRequest) -> Result<Liability, FieldError> {
+    let Some(shares) = &req.liability else {
+        return Ok(Liability::SELLER);
+    };
+    let l = Liability::from_shares(shares)?;
+    if l.percent_of(LiableParty::Carrier) > 0 {
+        return Err(FieldError::new(
+            "liability",
+            "carrier_needs_claim",
+            "承运商的责任须通过售后申请认定（需运单与照片）",
+            "a carrier is charged through an after-sales claim, with its waybill and photos",
+        ));
+    }
+    Ok(l)
 }
 
 impl Orders {
@@ -50,14 +75,27 @@ impl Orders {
                     "a refund needs an Idempotency-Key header",
                 ))
             })?;
-        let reason = clean_text(&req.reason, 2, 200, true).map_err(|e| e.at("reason"))?;
+        let mut errs = ValidationErrors::new();
+        let reason = errs.check("reason", clean_text(&req.reason, 2, 200, true));
+        let liability = errs.check("liability", liability_of(req));
+        let (Some(reason), Some(liability)) = (reason, liability) else {
+            return Err(OrdersError::Invalid(errs));
+        };
         let r = self
-            .refund_sub_order(id, req.amount, &reason, key, Some(actor.account_id))
+            .refund_sub_order(
+                id,
+                req.amount,
+                liability,
+                &reason,
+                key,
+                Some(actor.account_id),
+            )
             .await?;
         self.existing(OrderId(r.order_id)).await
     }
 
-    /// Records a refund of `amount` fen on a sub-order and has the order's payment provider
+    /// Records a refund of `amount` fen on a sub-order, charged by `liability` (its parts in
+    /// fen are stored with it and added to the sub-order's running totals), and has the order's payment provider
     /// pay it back (the outbox job does that, at least once, with the refund id as the
     /// merchant refund number). The total refunded never exceeds what was paid: the check is
     /// a conditional update, so two refunds at once cannot both pass it. A repeated
@@ -68,11 +106,15 @@ impl Orders {
         &self,
         id: SubOrderId,
         amount: i64,
+        liability: Liability,
         reason: &str,
         key: &str,
         actor: Option<AccountId>,
     ) -> Result<refund::Model> {
-        match self.write_refund(id, amount, reason, key, actor).await {
+        match self
+            .write_refund(id, amount, liability, reason, key, actor)
+            .await
+        {
             // The same key for another sub-order of the order, committed a moment ago.
             Err(OrdersError::Db(e)) if violates(&e, &payments::REFUND_IDEMPOTENCY) => {
                 let db = &self.infra().db;
@@ -80,7 +122,7 @@ impl Orders {
                     .await?
                     .ok_or(OrdersError::NotFound(Missing::SubOrder))?;
                 match payments::refund_by_key(db, sub.order_id, key).await? {
-                    Some(prior) => replay(prior, sub.id, amount),
+                    Some(prior) => replay(prior, sub.id, amount, liability),
                     None => Err(OrdersError::RefundInProgress),
                 }
             }
@@ -92,13 +134,14 @@ impl Orders {
         &self,
         id: SubOrderId,
         amount: i64,
+        liability: Liability,
         reason: &str,
         key: &str,
         actor: Option<AccountId>,
     ) -> Result<refund::Model> {
         let txn = begin_write(&self.infra().db).await?;
         let row = self
-            .refund_sub_order_in(&txn, id, amount, reason, key, actor)
+            .refund_sub_order_in(&txn, id, amount, liability, reason, key, actor)
             .await?;
         txn.commit().await?;
         self.infra().outbox.wake();
@@ -115,6 +158,7 @@ impl Orders {
         txn: &impl ConnectionTrait,
         id: SubOrderId,
         amount: i64,
+        liability: Liability,
         reason: &str,
         key: &str,
         actor: Option<AccountId>,
@@ -134,7 +178,7 @@ impl Orders {
             .await?
             .ok_or(OrdersError::NotFound(Missing::SubOrder))?;
         if let Some(prior) = payments::refund_by_key(txn, sub.order_id, key).await? {
-            return replay(prior, sub.id, amount);
+            return replay(prior, sub.id, amount, liability);
         }
         if sub_order_transition(sub.status, SubOrderMove::Refund).is_err() {
             return Err(OrdersError::NotPaid);
@@ -153,7 +197,8 @@ impl Orders {
             .ok_or(OrdersError::NotFound(Missing::Order))?;
         let provider = self.provider(o.payment_method).name().to_owned();
         let now = self.now();
-        if !q::add_sub_order_refunded(txn, sub.id, amount).await? {
+        let split = liability.split(Money::from_fen(amount));
+        if !q::add_sub_order_refunded(txn, sub.id, &split).await? {
             return Err(OrdersError::RefundExceedsPaid);
         }
         q::add_order_refunded(txn, o.id, amount).await?;
@@ -173,6 +218,9 @@ impl Orders {
             actor_id: Set(actor),
             created_at: Set(now),
             settled_at: Set(None),
+            seller_fen: Set(split.seller),
+            platform_fen: Set(split.platform),
+            carrier_fen: Set(split.carrier),
         }
         .insert(txn)
         .await?;
@@ -182,7 +230,8 @@ impl Orders {
             Some(sub.id),
             EventKind::Refunded,
             actor,
-            json!({"refund_id": refund_id, "amount_fen": amount, "reason": reason}),
+            json!({"refund_id": refund_id, "amount_fen": amount, "reason": reason,
+                   "liability": split}),
             now,
         )
         .await?;
@@ -232,9 +281,20 @@ impl Orders {
 }
 
 /// A refund asked for again with its key: the same one is answered with what it made; a
-/// different one (another sub-order or amount) is refused.
-fn replay(prior: refund::Model, sub: Uuid, amount: i64) -> Result<refund::Model> {
-    if prior.sub_order_id == Some(sub) && prior.amount_fen == amount {
+/// different one (another sub-order, amount or liability) is refused.
+fn replay(
+    prior: refund::Model,
+    sub: Uuid,
+    amount: i64,
+    liability: Liability,
+) -> Result<refund::Model> {
+    let split = liability.split(Money::from_fen(amount));
+    let made = LiabilitySplit {
+        seller: prior.seller_fen,
+        platform: prior.platform_fen,
+        carrier: prior.carrier_fen,
+    };
+    if prior.sub_order_id == Some(sub) && prior.amount_fen == amount && made == split {
         Ok(prior)
     } else {
         Err(OrdersError::RefundKeyReused)

@@ -120,6 +120,9 @@ mod tests {
             auto_receive_at: None,
             window_closes_at: None,
             refunded_fen: 0,
+            refunded_seller_fen: 0,
+            refunded_platform_fen: 0,
+            refunded_carrier_fen: 0,
         }
     }
 

@@ -1,6 +1,8 @@
-//! The settlement statement: per seller and period, what was sold, refunded, kept as
-//! commission and is owed. A sub-order becomes payable when its after-sales window has closed;
-//! a partial refund shrinks both what is owed and the commission in proportion.
+//! The settlement statement: per seller and period, what was sold, refunded (by who bears
+//! it), kept as commission and is owed. A sub-order becomes payable when its after-sales window
+//! has closed. Only the seller's share of refunds touches the seller: it shrinks what is owed
+//! and the sale the commission is taken on; the platform's share is the platform's expense and
+//! the carrier's a recourse receivable (docs/MONEY.md).
 
 use crate::Orders;
 use crate::domain::{self, MAX_PERIOD_DAYS, PayoutState, SubOrderStatus, start_of};
@@ -18,9 +20,16 @@ use utoipa::ToSchema;
 pub struct SettlementTotals {
     /// What buyers paid for the sub-orders paid in the period (goods and shipping), fen.
     pub sales: i64,
-    /// The platform's commission after refunds.
+    /// The platform's commission after the seller's refunds.
     pub commission: i64,
+    /// Every refund of these sub-orders, whoever bears it.
     pub refunds: i64,
+    /// The refunds charged to the seller (they reduce what it is owed).
+    pub refunds_seller: i64,
+    /// The refunds the platform bears: its expense, not the seller's.
+    pub refunds_platform: i64,
+    /// The refunds the carrier bears: recovered from it, not from the seller.
+    pub refunds_carrier: i64,
     /// Owed to the seller now: after-sales windows closed.
     pub payable: i64,
     /// Owed once the rest are received and their windows close.
@@ -38,8 +47,14 @@ pub struct SettlementLine {
     pub received_at: Option<DateTime<Utc>>,
     pub window_closes_at: Option<DateTime<Utc>>,
     pub total: i64,
+    /// Every refund of the sub-order; the three parts below add up to it.
     pub refunded: i64,
+    pub refunded_seller: i64,
+    pub refunded_platform: i64,
+    pub refunded_carrier: i64,
+    /// On `total − refunded_seller`.
     pub commission: i64,
+    /// What the seller is owed: `total − refunded_seller − commission`.
     pub payable: i64,
     pub state: PayoutState,
 }
@@ -57,10 +72,12 @@ pub struct Statement {
     pub offset: u64,
 }
 
-/// One sub-order's line of the statement as of `now`.
+/// One sub-order's line of the statement as of `now`; `payable` is what the seller is owed
+/// for it (the payouts count on it).
 pub fn line_of(s: &sub_order::Model, now: DateTime<Utc>) -> SettlementLine {
     let total = Money::from_fen(s.total_fen);
-    let refunded = Money::from_fen(s.refunded_fen);
+    // Only the seller's share of the refunds is the seller's to bear.
+    let charged = Money::from_fen(s.refunded_seller_fen);
     let commission = Money::from_fen(s.commission_fen);
     let closed =
         s.window_closes_at.is_some_and(|t| t <= now) && s.status == SubOrderStatus::Received;
@@ -74,8 +91,11 @@ pub fn line_of(s: &sub_order::Model, now: DateTime<Utc>) -> SettlementLine {
         window_closes_at: s.window_closes_at,
         total: s.total_fen,
         refunded: s.refunded_fen,
-        commission: domain::commission_after_refunds(commission, total, refunded).fen(),
-        payable: domain::payable(total, refunded, commission).fen(),
+        refunded_seller: s.refunded_seller_fen,
+        refunded_platform: s.refunded_platform_fen,
+        refunded_carrier: s.refunded_carrier_fen,
+        commission: domain::commission_after_refunds(commission, total, charged).fen(),
+        payable: domain::payable(total, charged, commission).fen(),
         state: if closed {
             PayoutState::Payable
         } else {
@@ -90,6 +110,9 @@ pub fn totals(lines: &[SettlementLine]) -> SettlementTotals {
     for l in lines {
         t.sales += l.total;
         t.refunds += l.refunded;
+        t.refunds_seller += l.refunded_seller;
+        t.refunds_platform += l.refunded_platform;
+        t.refunds_carrier += l.refunded_carrier;
         t.commission += l.commission;
         if l.state == PayoutState::Payable {
             t.payable += l.payable;
@@ -99,6 +122,27 @@ pub fn totals(lines: &[SettlementLine]) -> SettlementTotals {
         t.sub_orders += 1;
     }
     t
+}
+
+/// A statement's period: `from` ≤ `to`, at most [`MAX_PERIOD_DAYS`] days.
+pub(crate) fn check_period(from: NaiveDate, to: NaiveDate) -> Result<()> {
+    if to < from {
+        return Err(OrdersError::field(FieldError::new(
+            "to",
+            "before_from",
+            "结束日期不能早于开始日期",
+            "the end date is before the start date",
+        )));
+    }
+    if (to - from).num_days() >= MAX_PERIOD_DAYS {
+        return Err(OrdersError::field(FieldError::new(
+            "to",
+            "too_long",
+            format!("一次最多查询 {MAX_PERIOD_DAYS} 天"),
+            format!("at most {MAX_PERIOD_DAYS} days at a time"),
+        )));
+    }
+    Ok(())
 }
 
 impl Orders {
@@ -114,22 +158,7 @@ impl Orders {
         page: Page,
     ) -> Result<Statement> {
         actor.require_member_or_operator(org)?;
-        if to < from {
-            return Err(OrdersError::field(FieldError::new(
-                "to",
-                "before_from",
-                "结束日期不能早于开始日期",
-                "the end date is before the start date",
-            )));
-        }
-        if (to - from).num_days() >= MAX_PERIOD_DAYS {
-            return Err(OrdersError::field(FieldError::new(
-                "to",
-                "too_long",
-                format!("一次最多查询 {MAX_PERIOD_DAYS} 天"),
-                format!("at most {MAX_PERIOD_DAYS} days at a time"),
-            )));
-        }
+        check_period(from, to)?;
         let subs = q::sub_orders_paid_between(
             &self.infra().db,
             org.as_uuid(),
@@ -157,12 +186,13 @@ impl Orders {
 
 #[cfg(test)]
 #[expect(clippy::unwrap_used, reason = "tests")]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn sub(
+    /// A sub-order paid at 2026-11-01 with refunds charged (seller, platform, carrier).
+    pub(crate) fn sub(
         total: i64,
-        refunded: i64,
+        (seller, platform, carrier): (i64, i64, i64),
         commission: i64,
         status: SubOrderStatus,
         closes: Option<i64>,
@@ -187,24 +217,30 @@ mod tests {
             created_at: t0,
             auto_receive_at: None,
             window_closes_at: closes.map(|h| t0 + Duration::hours(h)),
-            refunded_fen: refunded,
+            refunded_fen: seller + platform + carrier,
+            refunded_seller_fen: seller,
+            refunded_platform_fen: platform,
+            refunded_carrier_fen: carrier,
         }
+    }
+
+    pub(crate) fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-03T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     #[test]
     fn the_statement_adds_up_and_only_closed_windows_are_payable() {
         use SubOrderStatus::{Received, Shipped};
-        let now = DateTime::parse_from_rfc3339("2026-11-03T00:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
         let lines: Vec<_> = [
-            sub(10000, 0, 500, Received, Some(24)), // closed: payable 95
-            sub(10000, 3000, 500, Received, Some(24)), // closed, partial refund: 66.50
-            sub(5000, 0, 250, Received, Some(72)),  // window open: pending 47.50
-            sub(8000, 0, 400, Shipped, None),       // not received: pending 76
+            sub(10000, (0, 0, 0), 500, Received, Some(24)), // closed: payable 95
+            sub(10000, (3000, 0, 0), 500, Received, Some(24)), // closed, partial refund: 66.50
+            sub(5000, (0, 0, 0), 250, Received, Some(72)),  // window open: pending 47.50
+            sub(8000, (0, 0, 0), 400, Shipped, None),       // not received: pending 76
         ]
         .iter()
-        .map(|s| line_of(s, now))
+        .map(|s| line_of(s, now()))
         .collect();
         let t = totals(&lines);
         assert_eq!(t.sales, 33000);
@@ -214,5 +250,34 @@ mod tests {
         assert_eq!(t.pending, 4750 + 7600);
         assert_eq!(t.sales - t.refunds - t.commission, t.payable + t.pending);
         assert_eq!(t.sub_orders, 4);
+    }
+
+    #[test]
+    fn only_the_sellers_share_of_a_refund_reduces_its_payable_and_the_commission() {
+        use SubOrderStatus::Received;
+        // ¥100, ¥5 commission; ¥30 refunded by the platform, ¥20 by the carrier: the seller
+        // is owed the whole ¥95 and the platform keeps its whole commission.
+        let l = line_of(&sub(10000, (0, 3000, 2000), 500, Received, Some(24)), now());
+        assert_eq!(
+            (l.refunded, l.refunded_platform, l.refunded_carrier),
+            (5000, 3000, 2000)
+        );
+        assert_eq!((l.commission, l.payable), (500, 9500));
+        // ¥30 of which the seller bears ¥10: commission on ¥90 (¥4.50), payable ¥85.50.
+        let l = line_of(
+            &sub(10000, (1000, 1500, 500), 500, Received, Some(24)),
+            now(),
+        );
+        assert_eq!((l.commission, l.payable), (450, 8550));
+        let t = totals(&[l]);
+        assert_eq!(
+            (
+                t.refunds_seller,
+                t.refunds_platform,
+                t.refunds_carrier,
+                t.refunds
+            ),
+            (1000, 1500, 500, 3000)
+        );
     }
 }

@@ -311,6 +311,10 @@ impl Orders {
             actor_id: Set(None),
             created_at: Set(now),
             settled_at: Set(None),
+            // Gives back money that paid for nothing: no sale, nobody's liability.
+            seller_fen: Set(0),
+            platform_fen: Set(0),
+            carrier_fen: Set(0),
         }
         .insert(&txn)
         .await?;

@@ -134,6 +134,11 @@ pub mod sub_order {
         pub window_closes_at: Option<DateTimeUtc>,
         /// Refunded so far (the ledger is `refunds`); never above `total_fen`.
         pub refunded_fen: i64,
+        /// The parts of `refunded_fen` charged to the seller, the platform and the carrier
+        /// (they add up to it).
+        pub refunded_seller_fen: i64,
+        pub refunded_platform_fen: i64,
+        pub refunded_carrier_fen: i64,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -414,6 +419,12 @@ pub mod refund {
             pub actor_id: Option<Uuid>,
             pub created_at: DateTimeUtc,
             pub settled_at: Option<DateTimeUtc>,
+            /// Who bears it ([`crate::domain::Liability::split`]): the parts add up to
+            /// `amount_fen` on a sub-order's refund; a stray payment given back (no
+            /// sub-order) is nobody's and has all three 0.
+            pub seller_fen: i64,
+            pub platform_fen: i64,
+            pub carrier_fen: i64,
         }
     }
 }

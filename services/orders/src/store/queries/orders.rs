@@ -2,7 +2,7 @@
 //! updates from the states the move may start from (`OrderMove::from_states`,
 //! `SubOrderMove::from_states`), so two requests at once cannot both make the same move.
 
-use crate::domain::{EventKind, OrderStatus, PaymentMethod, SubOrderStatus};
+use crate::domain::{EventKind, LiabilitySplit, OrderStatus, PaymentMethod, SubOrderStatus};
 use crate::store::{event, line, order, sub_order};
 use chrono::{DateTime, Utc};
 use farmgate_infra::db::UniqueIndex;
@@ -284,19 +284,26 @@ pub async fn receive_sub_order(
     Ok(done.rows_affected == 1)
 }
 
-/// Adds `amount_fen` to what a sub-order has refunded, only if the total stays within what was
-/// paid (`refunded + amount <= total` is the update's condition, so two refunds at once cannot
-/// both pass). `false`: it would exceed.
+/// Adds a refund, split by liability, to what a sub-order has refunded, only if the total
+/// stays within what was paid (`refunded + amount <= total` is the update's condition, so two
+/// refunds at once cannot both pass). `false`: it would exceed.
 pub async fn add_sub_order_refunded(
     conn: &impl ConnectionTrait,
     id: Uuid,
-    amount_fen: i64,
+    split: &LiabilitySplit,
 ) -> Result<bool, DbErr> {
-    let done = sub_order::Entity::update_many()
-        .col_expr(
-            sub_order::Column::RefundedFen,
-            Expr::col(sub_order::Column::RefundedFen).add(amount_fen),
-        )
+    let amount_fen = split.total();
+    let add = |c: sub_order::Column, v: i64| (c, Expr::col(c).add(v));
+    let mut update = sub_order::Entity::update_many();
+    for (c, e) in [
+        add(sub_order::Column::RefundedFen, amount_fen),
+        add(sub_order::Column::RefundedSellerFen, split.seller),
+        add(sub_order::Column::RefundedPlatformFen, split.platform),
+        add(sub_order::Column::RefundedCarrierFen, split.carrier),
+    ] {
+        update = update.col_expr(c, e.into());
+    }
+    let done = update
         .filter(sub_order::Column::Id.eq(id))
         .filter(
             Expr::col(sub_order::Column::RefundedFen)
@@ -306,6 +313,22 @@ pub async fn add_sub_order_refunded(
         .exec(conn)
         .await?;
     Ok(done.rows_affected == 1)
+}
+
+/// Every seller's sub-orders paid from `from` until `until`: the platform's money view.
+pub async fn all_sub_orders_paid_between(
+    conn: &impl ConnectionTrait,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<sub_order::Model>, DbErr> {
+    sub_order::Entity::find()
+        .filter(sub_order::Column::PaidAt.gte(from))
+        .filter(sub_order::Column::PaidAt.lt(until))
+        .order_by_asc(sub_order::Column::SellerOrgId)
+        .order_by_asc(sub_order::Column::PaidAt)
+        .order_by_asc(sub_order::Column::Id)
+        .all(conn)
+        .await
 }
 
 /// How many sub-orders of an order have a number starting with `prefix` (replacements are

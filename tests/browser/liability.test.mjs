@@ -1,0 +1,106 @@
+// Refunds by liability and the carrier recourse, in the browser, against a freshly seeded demo
+// server (FARMGATE_BASE_URL; password farmgate123). The demo holds a claim the operator decided
+// 60 % on the carrier and 40 % on the platform: an open recourse, and a platform-liable refund.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { launchBrowser, logIn, open, story } from './helpers.mjs';
+
+const BASE = (process.env.FARMGATE_BASE_URL || '').replace(/\/+$/, '');
+const skip = BASE ? false : 'FARMGATE_BASE_URL is not set (see README.md)';
+
+const OPERATOR = '13900000001';
+const FINANCE = '13900000005';
+const CONSUMER = '13600000001';
+// The demo's selling owners: the one whose parcel the decided claim was on is found by its org.
+const SELLER_OWNERS = ['13800000001', '13800000004', '13800000005', '13800000003', '13800000006', '13800000007', '13800000008'];
+const STORY_TIMEOUT = 90_000;
+
+let browser;
+const scenario = (body) => story(() => browser, BASE, body);
+
+async function callApi(page, method, path, body) {
+  return page.evaluate(async ({ method, path, body }) => {
+    const init = { method, headers: { Accept: 'application/json' } };
+    if (body !== undefined) {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    const response = await fetch('/api/v1' + path, init);
+    const text = await response.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch { json = text; }
+    return { status: response.status, body: json };
+  }, { method, path, body });
+}
+
+const fen = async (locator) => Number(await locator.getAttribute('data-fen'));
+
+describe('refunds by liability and the carrier recourse', { skip }, () => {
+  before(async () => { browser = await launchBrowser(); });
+  after(async () => { await browser?.close(); });
+
+  test('the operator collects part of the demo\'s carrier recourse, and the seller\'s statement shows the platform\'s share of the refund without charging it', { timeout: STORY_TIMEOUT }, scenario(async (s) => {
+    // The operator opens the recourse page from the header and finds the demo's open recourse.
+    const op = await s.person();
+    await logIn(op, OPERATOR);
+    await op.getByTestId('nav-ops-recourse').first().click();
+    await op.waitForURL((url) => url.pathname === '/ops/recourse.html');
+    const card = op.locator('[data-testid="recourse"][data-status="open"]').first();
+    await card.waitFor();
+    const recourseId = await card.getAttribute('data-recourse-id');
+    const outstanding = await fen(card.getByTestId('recourse-outstanding'));
+    assert.ok(outstanding > 100, `something to collect: ${outstanding}`);
+    const allBefore = await fen(op.getByTestId('totals-all-outstanding'));
+
+    // More than is owed is refused next to the amount; ¥1.00 is recorded.
+    await card.getByTestId('recourse-collect').click();
+    const form = card.getByTestId('collect-form');
+    await form.getByTestId('collect-amount').fill(((outstanding + 1) / 100).toFixed(2));
+    await form.getByTestId('collect-reference').fill('SF-BROWSER-0001');
+    await form.getByTestId('collect-submit').click();
+    await form.locator('[data-error-for="amount"]:not([hidden])').waitFor();
+    await form.getByTestId('collect-amount').fill('1.00');
+    await form.getByTestId('collect-submit').click();
+    const after = op.locator(`[data-testid="recourse"][data-recourse-id="${recourseId}"]`);
+    await after.getByTestId('recourse-collections').waitFor();
+    assert.equal(await fen(after.getByTestId('recourse-collected')), 100);
+    assert.equal(await fen(after.getByTestId('recourse-outstanding')), outstanding - 100);
+    assert.equal(await after.getAttribute('data-status'), 'open', 'a part collected: still open');
+    await op.locator(`[data-testid="totals-all-outstanding"][data-fen="${allBefore - 100}"]`).waitFor();
+
+    // Platform finance sees the same; a buyer is shown the door.
+    const finance = await s.person();
+    await logIn(finance, FINANCE);
+    await open(finance, '/ops/recourse.html');
+    await finance.locator(`[data-testid="recourse"][data-recourse-id="${recourseId}"]`).waitFor();
+    const buyer = await s.person();
+    await logIn(buyer, CONSUMER);
+    await open(buyer, '/ops/recourse.html');
+    await buyer.getByTestId('forbidden').waitFor();
+    assert.equal((await callApi(buyer, 'GET', '/carrier-recourse')).status, 403);
+
+    // The seller of that parcel: its statement shows the platform's share of the refund, and
+    // the line's payable is what was paid less the commission alone.
+    const detail = (await callApi(op, 'GET', `/carrier-recourse/${recourseId}`)).body;
+    const org = detail.recourse.seller_org_id;
+    let seller = null;
+    for (const phone of SELLER_OWNERS) {
+      const page = await s.person();
+      await logIn(page, phone);
+      const me = (await callApi(page, 'GET', '/auth/me')).body;
+      if ((me.memberships || []).some((m) => m.org && m.org.id === org)) { seller = page; break; }
+    }
+    assert.ok(seller, 'the demo seller of the decided claim');
+    await open(seller, `/seller/settlement.html?org=${org}`);
+    const line = seller.locator('[data-testid="settle-line"]').filter({ has: seller.locator('[data-testid="line-refund-platform"]:not([data-fen="0"])') }).first();
+    await line.waitFor();
+    const platform = await fen(line.getByTestId('line-refund-platform'));
+    const carrier = await fen(line.getByTestId('line-refund-carrier'));
+    assert.ok(platform > 0 && carrier > 0, `the decided refund, split: ${platform} / ${carrier}`);
+    assert.equal(await fen(line.getByTestId('line-refund-seller')), 0);
+    assert.equal(await fen(line.getByTestId('line-payable')), await fen(line.getByTestId('line-total')) - await fen(line.getByTestId('line-commission')),
+      'the platform\'s and the carrier\'s shares do not reduce what the seller is owed');
+    assert.ok(await fen(seller.getByTestId('settle-refunds-platform').locator('[data-fen]')) >= platform);
+  }));
+});
