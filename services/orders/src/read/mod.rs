@@ -3,5 +3,6 @@
 
 pub mod aftersales;
 pub mod demo;
+pub mod payouts;
 pub mod personal_data;
 pub mod stats;
