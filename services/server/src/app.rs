@@ -10,6 +10,7 @@ use farmgate_aftersales::{
     Aftersales, AftersalesConfig, FailedInspectionRecallJob, ResponseDueJob,
 };
 use farmgate_catalog::{Catalog, SearchIndexer};
+use farmgate_finance::Finance;
 use farmgate_identity::{Identity, IdentityConfig, PasswordCost};
 use farmgate_infra::cache::{Cache, MemoryCache, RedisCache};
 use farmgate_infra::db::{self, DbConfig};
@@ -44,6 +45,7 @@ pub struct AppState {
     pub orders: Orders,
     pub aftersales: Aftersales,
     pub stats: Stats,
+    pub finance: Finance,
     pub metrics: Metrics,
     pub assets: AssetsDir,
 }
@@ -60,6 +62,7 @@ impl AppState {
             orders: self.orders.clone(),
             aftersales: self.aftersales.clone(),
             stats: self.stats.clone(),
+            finance: self.finance.clone(),
         }
     }
 }
@@ -412,6 +415,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         None => None,
     };
     let stats = Stats::new(infra.clone(), replica, aftersales.clone());
+    let finance = Finance::new(infra.clone(), identity.clone());
     let assets = AssetsDir(settings.effective_assets_dir());
     tracing::info!(dir = %assets.0.display(), "pages");
     let state = AppState {
@@ -423,6 +427,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         orders: orders.clone(),
         aftersales: aftersales.clone(),
         stats: stats.clone(),
+        finance,
         assets,
     };
     // Every outbox handler of every service.
