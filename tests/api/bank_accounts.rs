@@ -104,7 +104,7 @@ both_backends! {
         let r = app.put(&path, huge, Some(&seller.owner.token)).await;
         r.expect_status(413);
         assert_eq!(r.code(), "payload_too_large");
-        app.put(&format!("/api/v1/orgs/not-a-uuid/bank-account"), bank_account_body(&app, "x"), Some(&seller.owner.token)).await.expect_status(404);
+        app.put("/api/v1/orgs/not-a-uuid/bank-account", bank_account_body(&app, "x"), Some(&seller.owner.token)).await.expect_status(404);
         assert_eq!(app.count("seller_bank_accounts", "1=1").await, 0, "nothing stored");
     }
 
