@@ -30,7 +30,7 @@ function settleForms(p, batchId) {
   const refId = `ref-${p.id}`;
   paid.append(
     el('label', { for: refId, i18n: 'opspay.reference' }),
-    el('input', { id: refId, name: 'reference', maxlength: '64', autocomplete: 'off', 'data-testid': 'reference' }),
+    el('input', { id: refId, type: 'text', name: 'reference', maxlength: '64', autocomplete: 'off', 'data-testid': 'reference' }),
     el('button', { type: 'submit', class: 'btn btn-primary btn-small', i18n: 'opspay.mark_paid', 'data-testid': 'mark-paid' }),
     el('p', { class: 'field-error', 'data-error-for': 'reference', hidden: true }));
   paid.addEventListener('submit', (event) => {
@@ -51,7 +51,7 @@ function settleForms(p, batchId) {
   const reasonId = `reason-${p.id}`;
   failed.append(
     el('label', { for: reasonId, i18n: 'opspay.failure_reason' }),
-    el('input', { id: reasonId, name: 'reason', maxlength: '200', autocomplete: 'off', 'data-testid': 'failure-reason' }),
+    el('input', { id: reasonId, type: 'text', name: 'reason', maxlength: '200', autocomplete: 'off', 'data-testid': 'failure-reason' }),
     el('button', { type: 'submit', class: 'btn btn-secondary btn-small', i18n: 'opspay.mark_failed', 'data-testid': 'mark-failed' }),
     el('p', { class: 'field-error', 'data-error-for': 'reason', hidden: true }));
   failed.addEventListener('submit', (event) => {
@@ -142,7 +142,7 @@ function accountRow(a) {
   const reasonId = `reject-${a.id}`;
   const reject = el('form', { class: 'inline-field' },
     el('label', { for: reasonId, i18n: 'opspay.reject_reason' }),
-    el('input', { id: reasonId, name: 'reason', maxlength: '200', autocomplete: 'off' }),
+    el('input', { id: reasonId, type: 'text', name: 'reason', maxlength: '200', autocomplete: 'off' }),
     el('button', { type: 'submit', class: 'btn btn-secondary btn-small', i18n: 'opspay.reject' }),
     el('p', { class: 'field-error', 'data-error-for': 'reason', hidden: true }));
   reject.addEventListener('submit', (event) => {
