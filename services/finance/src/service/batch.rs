@@ -74,7 +74,7 @@ impl Finance {
             }
         }
         let sellers: Vec<Uuid> = by_seller.keys().copied().collect();
-        let accounts = aq::verified_of(&txn, &sellers).await?;
+        let accounts = aq::of_orgs(&txn, &sellers).await?;
         let org_ids: Vec<OrgId> = sellers.iter().copied().map(OrgId).collect();
         let names = self.identity().org_summaries(&org_ids).await?;
         let name_of = |org: Uuid| {

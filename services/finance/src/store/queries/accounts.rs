@@ -36,8 +36,8 @@ pub async fn by_id(
     bank_account::Entity::find_by_id(id).one(conn).await
 }
 
-/// The verified accounts of these organisations.
-pub async fn verified_of(
+/// The accounts of these organisations (whatever their status), by organisation.
+pub async fn of_orgs(
     conn: &impl ConnectionTrait,
     orgs: &[Uuid],
 ) -> Result<HashMap<Uuid, bank_account::Model>, DbErr> {
