@@ -4,6 +4,7 @@
 mod admin;
 mod aftersales;
 mod auth;
+mod bank_accounts;
 mod catalog;
 mod demo;
 mod errors;
@@ -15,6 +16,7 @@ mod openapi;
 mod ops;
 mod orders;
 mod orgs;
+mod payouts;
 mod people;
 mod reconcile;
 mod security;

@@ -638,6 +638,7 @@ test('everyone lands where their work is after logging in', async () => {
   assert.equal(landingFor(me('operator', [org('p', 'platform_store', 'verified')])), '/ops/verify.html');
   assert.equal(landingFor(me('after_sales_agent')), '/ops/claims.html');
   assert.equal(landingFor(me('official')), '/ops/stats.html');
+  assert.equal(landingFor(me('finance')), '/ops/payouts.html');
   assert.equal(landingFor(me(null, [org('s 1', 'cooperative', 'verified')])), '/seller.html?id=s%201');
   assert.equal(landingFor(me(null, [org('s', 'platform_store', 'verified')])), '/seller.html?id=s');
   assert.equal(landingFor(me(null, [org('f', 'family_farm', 'pending')])), '/org.html', 'waiting for verification');

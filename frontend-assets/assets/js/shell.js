@@ -109,6 +109,10 @@ function navLinks(me) {
     if (me.account.platform_role === 'official') {
       links.push({ href: '/ops/stats.html', key: 'nav.stats', testid: 'nav-ops-stats' });
     }
+    // Seller payouts and the settlement accounts to review: platform finance.
+    if (me.account.platform_role === 'finance') {
+      links.push({ href: '/ops/payouts.html', key: 'nav.payouts', testid: 'nav-ops-payouts' });
+    }
     // Recalls and service quality: the platform's staff and the county's officials.
     if (['operator', 'after_sales_agent', 'official'].includes(me.account.platform_role)) {
       links.push({ href: '/ops/recalls.html', key: 'nav.recalls', testid: 'nav-ops-recalls' });

@@ -278,7 +278,7 @@ export function safeNext(raw) {
 /**
  * Where a person lands after logging in, by what they are: the operator on the verification
  * queue (the first of the operator's pages), an after-sales agent on the arbitration queue, a
- * county official on the county statistics, a seller on its
+ * county official on the county statistics, platform finance on the seller payouts, a seller on its
  * shop's page (which leads to its orders, claims and settlement), anyone whose organisation
  * still waits for verification or a correction on the organisation page, and buyers (business
  * or not) in the shop.
@@ -289,6 +289,7 @@ export function landingFor(me) {
   if (role === 'operator') return '/ops/verify.html';
   if (role === 'after_sales_agent') return '/ops/claims.html';
   if (role === 'official') return '/ops/stats.html';
+  if (role === 'finance') return '/ops/payouts.html';
   const memberships = (Array.isArray(me.memberships) ? me.memberships : []).filter((m) => m && m.org);
   const shop = memberships.find((m) => m.org.kind !== 'business_buyer' && m.org.status === 'verified');
   if (shop) return '/seller.html?id=' + encodeURIComponent(shop.org.id);

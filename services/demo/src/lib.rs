@@ -17,6 +17,7 @@ pub use county::{
 
 use farmgate_aftersales::Aftersales;
 use farmgate_catalog::Catalog;
+use farmgate_finance::Finance;
 use farmgate_identity::Identity;
 use farmgate_infra::Infra;
 use farmgate_orders::Orders;
@@ -34,4 +35,6 @@ pub struct Services {
     pub aftersales: Aftersales,
     /// Recomputes the statistics after the history is written.
     pub stats: Stats,
+    /// The demo cooperative's verified settlement account.
+    pub finance: Finance,
 }

@@ -10,6 +10,7 @@ use farmgate_aftersales::{
     Aftersales, AftersalesConfig, FailedInspectionRecallJob, ResponseDueJob,
 };
 use farmgate_catalog::{Catalog, SearchIndexer};
+use farmgate_finance::Finance;
 use farmgate_identity::{Identity, IdentityConfig, PasswordCost};
 use farmgate_infra::cache::{Cache, MemoryCache, RedisCache};
 use farmgate_infra::db::{self, DbConfig};
@@ -46,6 +47,7 @@ pub struct AppState {
     pub aftersales: Aftersales,
     pub stats: Stats,
     pub invoicing: Invoicing,
+    pub finance: Finance,
     pub metrics: Metrics,
     pub assets: AssetsDir,
 }
@@ -62,6 +64,7 @@ impl AppState {
             orders: self.orders.clone(),
             aftersales: self.aftersales.clone(),
             stats: self.stats.clone(),
+            finance: self.finance.clone(),
         }
     }
 }
@@ -425,6 +428,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
     };
     let stats = Stats::new(infra.clone(), replica, aftersales.clone());
     let invoicing = Invoicing::new(infra.clone(), identity.clone());
+    let finance = Finance::new(infra.clone(), identity.clone());
     let assets = AssetsDir(settings.effective_assets_dir());
     tracing::info!(dir = %assets.0.display(), "pages");
     let state = AppState {
@@ -437,6 +441,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         aftersales: aftersales.clone(),
         stats: stats.clone(),
         invoicing: invoicing.clone(),
+        finance,
         assets,
     };
     // Every outbox handler of every service.

@@ -54,6 +54,7 @@ errors are `{\"error\": {\"code\", \"message\", \"fields\"?, \"request_id\"?}}`;
         (name = "payments", description = "Paying (offline, the sandbox gateway and its signed webhook), refunds and settlement statements"),
         (name = "reviews", description = "Reviews of received lines, with photos and the listing's average"),
         (name = "aftersales", description = "Damage claims: evidence, the seller's answer, deadlines, arbitration, refunds, satisfaction"),
+        (name = "finance", description = "Payouts: sellers' settlement bank accounts, payout batches for the bank (CSV/XLSX), paid or failed"),
         (name = "stats", description = "County statistics for officials: sales, prices, traceability, onboarding, after-sales quality; CSV and XLSX exports"),
         (name = "invoices", description = "Invoices (发票) for business buyers: requested per sub-order, issued by the seller as a PDF with its SHA-256, red reversal after a refund"),
         (name = "admin", description = "The platform operator's tools"),
@@ -72,6 +73,7 @@ pub fn api() -> (Router<AppState>, serde_json::Value) {
         .merge(farmgate_aftersales::http::router())
         .merge(farmgate_stats::http::router())
         .merge(farmgate_invoicing::http::router())
+        .merge(farmgate_finance::http::router())
         .split_for_parts();
     // The derive's document always serialises; an empty one would fail every OpenAPI test.
     let mut doc = serde_json::to_value(&doc).unwrap_or_default();

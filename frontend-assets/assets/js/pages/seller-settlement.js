@@ -144,6 +144,7 @@ if (me) {
       el('p', {}, el('a', { class: 'btn btn-secondary', href: '/org.html', i18n: 'console.to_orgs' }))));
   } else {
     page.org = org;
+    $('#payouts-link').href = '/seller/payouts.html' + query({ org: org.id });
     replaceChildren($('#org-picker'), orgPicker(memberships, org));
     $('#console').hidden = false;
     $('#org-title').textContent = org.name;

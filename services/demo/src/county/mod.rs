@@ -6,8 +6,10 @@
 //!
 //! The parts, in the order they are seeded: `people.rs` (accounts and organisations),
 //! `listings/` (about sixty products with drawn photos), `trace.rs` (batches with a whole
-//! record), `orders.rs` (the demo's own orders), `claims.rs` (a claim waiting for its seller).
+//! record), `orders.rs` (the demo's own orders), `claims.rs` (a claim waiting for its seller),
+//! `bank.rs` (the demo cooperative's verified settlement account, so finance can pay it).
 
+mod bank;
 mod claims;
 mod listings;
 mod orders;
@@ -67,6 +69,7 @@ pub async fn seed(services: &Services) -> anyhow::Result<Seeded> {
         });
     }
     let finance = people.actor(FINANCE_PHONE)?;
+    bank::seed(&services.finance, &finance, &sellers).await?;
     let created_orders =
         orders::seed(&services.orders, &operator, &finance, &sellers, &buyers).await?;
     if created_orders > 0

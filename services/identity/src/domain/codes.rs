@@ -19,13 +19,23 @@ labelled_enum!(
         ResetPassword => "reset_password", "找回密码", "password reset";
         ChangePhone => "change_phone", "更换或验证手机号", "changing or verifying the phone";
         AcceptInvitation => "accept_invitation", "接受组织邀请", "accepting an invitation";
+        BankAccount => "bank_account", "更改结算银行账户", "changing the settlement bank account";
     }
 );
 
 impl CodePurpose {
     /// Purposes only a logged-in person may ask a code for (the others start a session).
     pub fn needs_session(self) -> bool {
-        matches!(self, Self::ChangePhone | Self::AcceptInvitation)
+        matches!(
+            self,
+            Self::ChangePhone | Self::AcceptInvitation | Self::BankAccount
+        )
+    }
+
+    /// Purposes that only ever prove one's own phone: a code for them goes to the account's
+    /// phone and nowhere else (otherwise a logged-in account could text strangers).
+    pub fn own_phone_only(self) -> bool {
+        matches!(self, Self::AcceptInvitation | Self::BankAccount)
     }
 }
 

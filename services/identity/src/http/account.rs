@@ -20,7 +20,8 @@ use farmgate_infra::http::{ApiJson, ApiResult, RequestMeta};
 ///
 /// The answer is the same whether or not the phone has an account. Limits: one code per phone
 /// per minute, a few per hour and per day, so many per client address per hour, and a daily
-/// ceiling for the platform. Purposes `change_phone` and `accept_invitation` need a session.
+/// ceiling for the platform. Purposes `change_phone`, `accept_invitation` and `bank_account`
+/// need a session; `accept_invitation` and `bank_account` codes go to one's own phone only.
 #[utoipa::path(post, path = "/api/v1/auth/codes", tag = "auth", request_body = CodeRequest,
     // Anyone may ask for a registration, log-in or reset code; the other purposes need a session.
     security((), ("bearer" = []), ("session_cookie" = [])),
@@ -28,7 +29,7 @@ use farmgate_infra::http::{ApiJson, ApiResult, RequestMeta};
         (status = 202, description = "A code is on its way (valid 5 minutes, 5 tries)", body = CodeSentView),
         (status = 400, description = "Unreadable body: `malformed_json`", body = ErrorBody),
         (status = 401, description = "This purpose needs a session: `unauthenticated`", body = ErrorBody),
-        (status = 403, description = "A cookie write from another site, or an invitation code for a phone not one's own: `cross_site_request`, `forbidden`", body = ErrorBody),
+        (status = 403, description = "A cookie write from another site, or an invitation or bank-account code for a phone not one's own: `cross_site_request`, `forbidden`", body = ErrorBody),
         (status = 422, description = "Not a mainland mobile number, or one that cannot receive messages: `validation_failed`, `sms_undeliverable`", body = ErrorBody),
         (status = 429, description = "Asked again too soon, or too often (see `Retry-After`): `resend_too_soon`, `too_many_codes`", body = ErrorBody),
         (status = 500, description = "Our failure: `internal`", body = ErrorBody),

@@ -64,9 +64,10 @@ impl Identity {
         if purpose.needs_session() && actor.is_none() {
             return Err(IdentityError::Unauthenticated);
         }
-        // A code for accepting an invitation only ever proves one's own phone: sending it to
-        // another number would only let a logged-in account text strangers.
-        if let (CodePurpose::AcceptInvitation, Some(actor)) = (purpose, actor) {
+        // A code for accepting an invitation or changing a bank account only ever proves
+        // one's own phone: sending it to another number would only let a logged-in account
+        // text strangers.
+        if let (true, Some(actor)) = (purpose.own_phone_only(), actor) {
             let me = self.account(actor.account_id).await?;
             if me.phone.as_deref() != Some(phone.as_str()) {
                 return Err(IdentityError::Forbidden);
@@ -160,6 +161,26 @@ impl Identity {
             },
             other => IdentityError::SmsUnavailable(other.kind().to_owned()),
         }
+    }
+
+    /// Proves the actor's own phone with a code just sent to it for `purpose` (one of the
+    /// [`CodePurpose::own_phone_only`] purposes): how another room asks for a phone code
+    /// before a sensitive change (finance: changing the settlement bank account). An account
+    /// without a phone cannot be proven (`code_expired`, as for any code that is not there).
+    pub async fn prove_own_phone(
+        &self,
+        actor: &Actor,
+        purpose: CodePurpose,
+        code: &str,
+    ) -> Result<()> {
+        if !purpose.own_phone_only() {
+            return Err(IdentityError::Forbidden);
+        }
+        let me = self.account(actor.account_id).await?;
+        let Some(phone) = me.phone.as_deref().and_then(|p| Phone::parse(p).ok()) else {
+            return Err(IdentityError::CodeExpired);
+        };
+        self.prove_phone(&phone, purpose, code).await
     }
 
     /// Proves `phone` with a code sent for `purpose`: takes one try (refused when none is

@@ -4,5 +4,6 @@
 pub mod aftersales;
 pub mod demo;
 pub mod invoicing;
+pub mod payouts;
 pub mod personal_data;
 pub mod stats;

@@ -1,0 +1,229 @@
+//! Finance errors: one variant per stable code a client matches, its zh-CN and English text,
+//! and how it looks over HTTP.
+
+use crate::domain::{IllegalSettle, NotPending};
+use axum::http::StatusCode;
+use farmgate_identity::IdentityError;
+use farmgate_infra::http::{ApiError, HttpCode};
+use farmgate_kernel::{FieldError, Msg, ValidationErrors, labelled_enum};
+use farmgate_orders::OrdersError;
+use sea_orm::DbErr;
+
+labelled_enum!(
+    /// What a request named that does not exist (or that the caller may not know exists).
+    Missing {
+        BankAccount => "bank_account", "结算账户", "settlement account";
+        Batch => "payout_batch", "付款批次", "payout batch";
+        Payout => "payout", "付款单", "payout";
+    }
+);
+
+#[derive(Debug, thiserror::Error)]
+#[cfg_attr(test, derive(strum::EnumDiscriminants))]
+#[cfg_attr(test, strum_discriminants(derive(strum::EnumIter, Hash)))]
+pub enum FinanceError {
+    /// `validation_failed`: field errors.
+    #[error("invalid input: {0}")]
+    Invalid(#[from] ValidationErrors),
+    /// `not_found`.
+    #[error("{} not found", .0.label_en())]
+    NotFound(Missing),
+    /// `forbidden`.
+    #[error("not allowed")]
+    Forbidden,
+    /// `not_a_seller`: only a selling organisation is paid out.
+    #[error("not a seller")]
+    NotASeller,
+    /// `code_required`: changing a registered account needs a code sent to the owner's phone.
+    #[error("a phone code is required to change the account")]
+    CodeRequired,
+    /// `not_pending`: only a pending account is verified or rejected.
+    #[error("the account is not pending review")]
+    NotPending,
+    /// `account_changed`: the account changed since finance looked at it.
+    #[error("the account changed since it was read")]
+    AccountChanged,
+    /// `nothing_to_pay`: no seller with a verified account has anything payable.
+    #[error("nothing to pay")]
+    NothingToPay,
+    /// `concurrent_update`: another batch took these sub-orders at the same moment.
+    #[error("another batch is being made")]
+    ConcurrentBatch,
+    /// `already_paid`: paid with another reference (or paid, so it cannot fail).
+    #[error("paid already")]
+    AlreadyPaid,
+    /// `already_failed`: failed already; its sub-orders are payable again.
+    #[error("failed already")]
+    AlreadyFailed,
+    #[error(transparent)]
+    Identity(#[from] IdentityError),
+    #[error(transparent)]
+    Orders(#[from] OrdersError),
+    #[error("database")]
+    Db(#[from] DbErr),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl FinanceError {
+    /// The stable code a client matches (identity's own for its errors).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Identity(e) => e.code(),
+            own => own.parts().1,
+        }
+    }
+
+    /// Status, code and message: the one list of this crate's answers.
+    fn parts(&self) -> (StatusCode, &'static str, Msg) {
+        let plumbing = |c: HttpCode| (c.status(), c.code(), c.message());
+        let conflict = |code, zh: &str, en: &str| (StatusCode::CONFLICT, code, Msg::new(zh, en));
+        match self {
+            Self::Invalid(_) => plumbing(HttpCode::ValidationFailed),
+            Self::NotFound(what) => (
+                HttpCode::NotFound.status(),
+                HttpCode::NotFound.code(),
+                Msg::new(
+                    format!("{}不存在", what.label_zh()),
+                    format!("{} not found", what.label_en()),
+                ),
+            ),
+            Self::Forbidden => plumbing(HttpCode::Forbidden),
+            Self::NotASeller => conflict(
+                "not_a_seller",
+                "只有供应端组织可以登记结算账户",
+                "only a selling organisation has a settlement account",
+            ),
+            Self::CodeRequired => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "code_required",
+                Msg::new(
+                    "更改结算账户需要输入发送到负责人手机的验证码",
+                    "changing the settlement account needs the code sent to the owner's phone",
+                ),
+            ),
+            Self::NotPending => conflict(
+                "not_pending",
+                "该账户不在待审核状态",
+                "the account is not waiting for review",
+            ),
+            Self::AccountChanged => conflict(
+                "account_changed",
+                "账户信息已被修改，请刷新后重新审核",
+                "the account changed since you read it; reload and review again",
+            ),
+            Self::NothingToPay => conflict(
+                "nothing_to_pay",
+                "没有可付款的卖家（需已核验结算账户且有可结算订单）",
+                "no seller with a verified account has anything payable",
+            ),
+            Self::ConcurrentBatch => conflict(
+                "concurrent_update",
+                "另一付款批次正在生成，请刷新后查看",
+                "another payout batch is being made; reload and look",
+            ),
+            Self::AlreadyPaid => conflict(
+                "already_paid",
+                "该付款单已付款，银行流水号不能更改",
+                "the payout is paid; its bank reference cannot change",
+            ),
+            Self::AlreadyFailed => conflict(
+                "already_failed",
+                "该付款单已标记失败，相关订单将进入下一批次",
+                "the payout failed; its sub-orders join the next batch",
+            ),
+            Self::Identity(_) | Self::Orders(_) | Self::Db(_) | Self::Internal(_) => {
+                plumbing(HttpCode::Internal)
+            }
+        }
+    }
+
+    /// One value of every variant, for the catalogue test and the documentation.
+    pub fn examples() -> Vec<Self> {
+        vec![
+            Self::Invalid(FieldError::new("reason", "required", "请填写原因", "say why").into()),
+            Self::NotFound(Missing::Payout),
+            Self::Forbidden,
+            Self::NotASeller,
+            Self::CodeRequired,
+            Self::NotPending,
+            Self::AccountChanged,
+            Self::NothingToPay,
+            Self::ConcurrentBatch,
+            Self::AlreadyPaid,
+            Self::AlreadyFailed,
+            Self::Identity(IdentityError::Forbidden),
+            Self::Orders(OrdersError::Forbidden),
+            Self::Db(DbErr::Custom("example".to_owned())),
+            Self::Internal("example".to_owned()),
+        ]
+    }
+}
+
+impl From<FieldError> for FinanceError {
+    fn from(e: FieldError) -> Self {
+        Self::Invalid(e.into())
+    }
+}
+
+impl From<NotPending> for FinanceError {
+    fn from(_: NotPending) -> Self {
+        Self::NotPending
+    }
+}
+
+impl From<IllegalSettle> for FinanceError {
+    fn from(e: IllegalSettle) -> Self {
+        match e {
+            IllegalSettle::PaidWithAnotherReference | IllegalSettle::AlreadyPaid => {
+                Self::AlreadyPaid
+            }
+            IllegalSettle::AlreadyFailed => Self::AlreadyFailed,
+        }
+    }
+}
+
+impl From<FinanceError> for ApiError {
+    fn from(e: FinanceError) -> Self {
+        match e {
+            FinanceError::Invalid(errs) => ApiError::validation(errs),
+            FinanceError::Identity(e) => e.into(),
+            FinanceError::Orders(e) => e.into(),
+            e @ (FinanceError::Db(_) | FinanceError::Internal(_)) => ApiError::internal(e),
+            own => {
+                let (status, code, m) = own.parts();
+                ApiError::new(status, code, m.zh, m.en)
+            }
+        }
+    }
+}
+
+pub type Result<T, E = FinanceError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    farmgate_infra::error_catalogue_tests!(FinanceError, FinanceErrorDiscriminants);
+
+    #[test]
+    fn codes_texts_and_statuses_stay_as_clients_know_them() {
+        let api = |e: FinanceError| {
+            let a = ApiError::from(e);
+            (a.status.as_u16(), a.code.to_string())
+        };
+        assert_eq!(api(FinanceError::AlreadyPaid), (409, "already_paid".into()));
+        assert_eq!(
+            api(FinanceError::CodeRequired),
+            (422, "code_required".into())
+        );
+        assert_eq!(
+            api(FinanceError::NotFound(Missing::Batch)),
+            (404, "not_found".into())
+        );
+        assert_eq!(
+            api(FinanceError::ConcurrentBatch),
+            (409, "concurrent_update".into())
+        );
+    }
+}
