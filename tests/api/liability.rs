@@ -453,6 +453,45 @@ both_backends! {
         // Once the after-sales windows close, pending becomes payable; the identity holds.
         app.clock.advance(chrono::Duration::hours(72));
         check_the_money(&app, &day, &sellers, paid, refunded, "after the windows closed").await;
+        // Finance pays the sellers: each payout is exactly what that seller is owed now, so
+        // received = refunds + commission + paid out + still owed − platform expense − carrier.
+        for s in &sellers {
+            app.verified_bank_account(s).await;
+        }
+        let finance = app.finance().await;
+        let m = app.get(&money_path(&day), Some(&finance.token)).await;
+        let batch = app
+            .post("/api/v1/finance/payout-batches", json!({"period_end": app.today_in_china()}), Some(&finance.token))
+            .await;
+        batch.expect_status(201);
+        let mut paid_out = 0;
+        for p in batch.arr("payouts") {
+            let org = p["org_id"].as_str().unwrap_or_default().to_owned();
+            let seller = m.arr("sellers").iter().find(|x| x["org_id"].as_str() == Some(org.as_str())).cloned().unwrap_or_default();
+            assert_eq!(p["amount"].as_i64(), seller["totals"]["payable"].as_i64(), "a payout is what the statement says is payable: {}", batch.text);
+            let id = p["id"].as_str().unwrap_or_default();
+            let r = app
+                .post(&format!("/api/v1/finance/payouts/{id}/paid"), json!({"reference": format!("BANK-PAYOUT-{id}")}), Some(&finance.token))
+                .await;
+            r.expect_status(200);
+            paid_out += p["amount"].as_i64().unwrap_or_default();
+        }
+        assert_eq!(batch.i64("total"), paid_out);
+        assert_eq!(paid_out, m.i64("payable"), "every payable fen is in the batch, once");
+        let still_owed = m.i64("owed") - paid_out;
+        assert_eq!(
+            m.i64("received"),
+            m.i64("refunds.total") + m.i64("commission") + paid_out + still_owed
+                - m.i64("platform_expense")
+                - m.i64("carrier_recourse"),
+            "received = refunds + commission + seller payouts + pending − platform expense − carrier recourse"
+        );
+        assert_eq!(still_owed, m.i64("pending"), "what is not paid out is still in its window");
+        let again = app
+            .post("/api/v1/finance/payout-batches", json!({"period_end": app.today_in_china()}), Some(&finance.token))
+            .await;
+        again.expect_status(409);
+        assert_eq!(again.code(), "nothing_to_pay", "nothing is paid twice");
         assert!(app.scalar("SELECT SUM(carrier_fen) FROM refunds").await > 0, "the history charged a carrier");
         assert!(app.scalar("SELECT SUM(platform_fen) FROM refunds").await > 0, "the history charged the platform");
         assert!(app.count("refunds", "seller_fen > 0 AND platform_fen > 0").await > 0, "a mixed refund");
