@@ -44,7 +44,7 @@ both_backends! {
         // Demo orders in every state a newcomer wants to click through, placed once.
         assert_eq!(app.count("orders", "1=1").await, 4);
         assert_eq!(app.count("orders", "status = 'pending_payment'").await, 1);
-        assert_eq!(app.count("sub_orders", "status = 'received'").await, 2, "王芳's oranges and the supermarket's boxes");
+        assert_eq!(app.count("sub_orders", "status = 'received'").await, 3, "王芳's two parcels and the supermarket's boxes");
         assert_eq!(app.count("sub_orders", "status = 'acknowledged'").await, 1);
         assert_eq!(app.count("orders", "wholesale").await, 1, "the supermarket's order is at tier prices");
         assert_eq!(app.count("reviews", "1=1").await, 1);

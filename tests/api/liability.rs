@@ -208,7 +208,7 @@ both_backends! {
         let id = item.uuid("id");
         let amount = 2 * 5990 * 70 / 100;
         assert_eq!((item.i64("amount"), item.i64("outstanding"), item.str("carrier")), (amount, amount, "顺丰速运"));
-        assert_eq!(item.str("claim_number").len() > 4, true);
+        assert!(item.str("claim_number").len() > 4, "the claim it came from");
         let day = app.today_in_china();
         let path = format!("/api/v1/carrier-recourse/{id}/collections");
 

@@ -61,7 +61,7 @@ pub(super) async fn seed(aftersales: &Aftersales, shop: &Actor) -> anyhow::Resul
 }
 
 /// A decided claim with the liability split, so the money pages have something to show: 王芳
-/// claims one crushed box of her received parcel, the seller rejects it, she escalates, and
+/// receives the other parcel of her first order and claims one crushed box of it, the seller rejects it, she escalates, and
 /// the operator refunds the box with 60 % on the carrier (a recourse to collect) and 40 % on
 /// the platform (its expense: the seller's payable keeps it).
 pub(super) async fn seed_decided(
@@ -80,7 +80,7 @@ pub(super) async fn seed_decided(
         let sub = record
             .subs
             .iter()
-            .find(|s| s.status == SubOrderStatus::Received)?;
+            .find(|s| s.status == SubOrderStatus::Shipped)?;
         let line = record.lines.iter().find(|l| l.sub_order_id == sub.id)?;
         Some((sub.clone(), line.clone()))
     });
@@ -94,6 +94,8 @@ pub(super) async fn seed_decided(
     else {
         return Ok(());
     };
+    // Her other parcel (the received one is left whole for the claim stories), received now.
+    orders.receive(buyer, SubOrderId(sub.id)).await?;
     let photo = super::listings::draw(super::listings::Shape::Round, [200, 60, 40], 78);
     let evidence = aftersales.upload_evidence(buyer, photo.into()).await?;
     let claim = aftersales

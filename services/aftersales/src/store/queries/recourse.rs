@@ -101,10 +101,8 @@ pub async fn add_collected(
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     use recourse::Column as C;
-    let mut update = recourse::Entity::update_many().col_expr(
-        C::CollectedFen,
-        Expr::col(C::CollectedFen).add(amount).into(),
-    );
+    let mut update = recourse::Entity::update_many()
+        .col_expr(C::CollectedFen, Expr::col(C::CollectedFen).add(amount));
     if closes {
         update = update
             .col_expr(C::Status, Expr::value(RecourseStatus::Collected.as_str()))
@@ -136,10 +134,7 @@ pub async fn write_off(
 ) -> Result<bool, DbErr> {
     use recourse::Column as C;
     let done = recourse::Entity::update_many()
-        .col_expr(
-            C::WrittenOffFen,
-            Expr::col(C::WrittenOffFen).add(amount).into(),
-        )
+        .col_expr(C::WrittenOffFen, Expr::col(C::WrittenOffFen).add(amount))
         .col_expr(C::WriteOffReason, Expr::value(reason))
         .col_expr(C::WrittenOffBy, Expr::value(by))
         .col_expr(C::Status, Expr::value(RecourseStatus::WrittenOff.as_str()))

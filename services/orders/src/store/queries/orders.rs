@@ -301,7 +301,7 @@ pub async fn add_sub_order_refunded(
         add(sub_order::Column::RefundedPlatformFen, split.platform),
         add(sub_order::Column::RefundedCarrierFen, split.carrier),
     ] {
-        update = update.col_expr(c, e.into());
+        update = update.col_expr(c, e);
     }
     let done = update
         .filter(sub_order::Column::Id.eq(id))
