@@ -18,6 +18,7 @@ mod m20261127_000012_stats_delivered;
 mod m20261128_000013_sms_outbox;
 mod m20261129_000014_verified_people;
 mod m20261206_000015_webhook_receipt_digest;
+mod m20261206_000018_payment_channels;
 mod util;
 
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000013_sms_outbox::Migration),
             Box::new(m20261129_000014_verified_people::Migration),
             Box::new(m20261206_000015_webhook_receipt_digest::Migration),
+            Box::new(m20261206_000018_payment_channels::Migration),
         ]
     }
 }

@@ -3,15 +3,17 @@
 //! delivery addresses, order numbers, waybills and the days a report covers.
 
 mod address;
+mod device;
 mod kinds;
 mod money;
 mod rules;
 mod status;
 
 pub use address::{Address, AddressInput};
+pub use device::Device;
 pub use kinds::{
-    EventKind, IntentStatus, LogisticsKind, LogisticsSource, PaymentMethod, PaymentStatus,
-    PayoutState, RefundStatus, WebhookResult,
+    EventKind, IntentStatus, LogisticsKind, LogisticsSource, OfflineChannel, PaymentMethod,
+    PaymentStatus, PayoutState, RefundStatus, WebhookResult,
 };
 pub use money::{commission, commission_after_refunds, payable, shipping_fee};
 pub use rules::*;

@@ -27,10 +27,12 @@
 
 mod alipay;
 mod gateway;
+pub mod oauth;
 mod wechat;
 
 pub use alipay::AlipayProvider;
 pub use farmgate_infra::pay::Ack as ProviderAck;
+pub use oauth::WechatOauth;
 pub use wechat::WechatPayProvider;
 
 use crate::domain::PaymentMethod;
@@ -96,8 +98,10 @@ pub struct Notice<'a> {
 pub enum Verified {
     /// A payment succeeded or failed: the orders service applies it.
     Payment(WebhookEvent),
-    /// Something that changes no payment (a refund reached the buyer, or did not): logged
-    /// and acknowledged, so the provider stops sending it.
+    /// A refund reached the buyer, or did not: the orders service settles its ledger row.
+    Refund(RefundNotice),
+    /// Something that changes nothing of ours (a trade still unpaid): logged and
+    /// acknowledged, so the provider stops sending it.
     Noted {
         event_id: String,
         /// For the log: what happened, without personal data.
@@ -105,6 +109,35 @@ pub enum Verified {
         /// Someone must act (a refund that did not reach the buyer).
         alert: bool,
     },
+}
+
+/// What a refund notification says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundNotice {
+    pub event_id: String,
+    /// Our refund id, as we sent it (`out_refund_no` / `out_request_no`).
+    pub refund_id: Uuid,
+    /// The intent whose payment it gives back.
+    pub intent_id: Option<Uuid>,
+    pub succeeded: bool,
+    /// This refund's amount, when the provider says (WeChat does; Alipay gives the total
+    /// refunded on the trade instead).
+    pub amount_fen: Option<i64>,
+    /// The provider's refund id, when it has one.
+    pub reference: Option<String>,
+    /// The provider's word (`SUCCESS`, `ABNORMAL`, `CLOSED` …).
+    pub provider_state: String,
+}
+
+impl RefundNotice {
+    /// SHA-256 (hex) of what the notice says, for its receipt.
+    pub fn digest(&self) -> String {
+        let text = format!(
+            "refund\n{}\n{}\n{}\n{:?}\n{:?}",
+            self.event_id, self.refund_id, self.succeeded, self.amount_fen, self.reference
+        );
+        hex::encode(Sha256::digest(text.as_bytes()))
+    }
 }
 
 /// A trade as the provider reports it now ([`PaymentProvider::query`]).
@@ -193,10 +226,13 @@ pub enum WebhookError {
     WrongRecipient,
 }
 
-/// A refund as the provider confirmed it.
+/// A refund as the provider took it.
 #[derive(Clone, Debug)]
 pub struct RefundReceipt {
     pub reference: String,
+    /// The money is back with the buyer already (Alipay, the sandbox, offline). `false`:
+    /// the provider is still paying it (WeChat `PROCESSING`); its notification settles it.
+    pub settled: bool,
 }
 
 /// A way of taking money for an order and giving it back.
@@ -329,6 +365,7 @@ impl PaymentProvider for OfflineProvider {
         // Paid back by transfer; the ledger row is the instruction to the finance desk.
         Ok(RefundReceipt {
             reference: format!("OFFLINE-{}", call.refund_id.simple()),
+            settled: true,
         })
     }
 }
@@ -393,6 +430,7 @@ impl PaymentProvider for SandboxGateway {
     async fn refund(&self, call: &RefundCall<'_>) -> Result<RefundReceipt, String> {
         Ok(RefundReceipt {
             reference: format!("SBXR{}", call.refund_id.simple()),
+            settled: true,
         })
     }
 }

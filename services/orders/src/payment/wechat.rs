@@ -129,7 +129,8 @@ impl PaymentProvider for WechatPayProvider {
                 "WeChat Pay took refund {} but it is {:?}",
                 result.out_refund_no, result.state
             )),
-            _ => Ok(RefundReceipt {
+            state => Ok(RefundReceipt {
+                settled: matches!(state, RefundState::Succeeded | RefundState::AlreadyDone),
                 reference: result.refund_id.unwrap_or(result.out_refund_no),
             }),
         }

@@ -2,7 +2,7 @@
 //! recall's), never above what was paid, and the provider paying them back once.
 
 use crate::Orders;
-use crate::domain::{EventKind, RefundStatus, SubOrderMove, sub_order_transition};
+use crate::domain::{EventKind, PaymentMethod, RefundStatus, SubOrderMove, sub_order_transition};
 use crate::error::{Missing, OrdersError, Result};
 use crate::payment::RefundCall;
 use crate::service::{OrderRecord, append, topics};
@@ -151,7 +151,12 @@ impl Orders {
         let o = q::order(txn, sub.order_id)
             .await?
             .ok_or(OrdersError::NotFound(Missing::Order))?;
-        let provider = self.provider(o.payment_method).name().to_owned();
+        // Back the way it came: the gateway whose intent was paid, or offline.
+        let provider = match o.payment_method {
+            PaymentMethod::Gateway => payments::paid_intent(txn, o.id).await?.map(|i| i.provider),
+            PaymentMethod::Offline => None,
+        }
+        .unwrap_or_else(|| self.provider(o.payment_method).name().to_owned());
         let now = self.now();
         if !q::add_sub_order_refunded(txn, sub.id, amount).await? {
             return Err(OrdersError::RefundExceedsPaid);
@@ -173,6 +178,7 @@ impl Orders {
             actor_id: Set(actor),
             created_at: Set(now),
             settled_at: Set(None),
+            failure: Set(None),
         }
         .insert(txn)
         .await?;
@@ -200,7 +206,7 @@ impl Orders {
         let Some(r) = payments::refund(db, id.0).await? else {
             return Ok(());
         };
-        if r.status == RefundStatus::Succeeded {
+        if r.status != RefundStatus::Pending {
             return Ok(());
         }
         let provider = self
@@ -225,8 +231,14 @@ impl Orders {
                 paid_fen,
             })
             .await
-            .map_err(OrdersError::Internal)?;
-        payments::settle_refund(db, r.id, &receipt.reference, self.now()).await?;
+            .map_err(OrdersError::ProviderUnavailable)?;
+        if receipt.settled {
+            payments::settle_refund(db, r.id, &receipt.reference, self.now()).await?;
+        } else {
+            // Taken, and on its way (WeChat `PROCESSING`): the provider's refund notification
+            // settles the row.
+            tracing::info!(reference = %receipt.reference, "refund accepted by the provider, awaiting its result");
+        }
         Ok(())
     }
 }

@@ -21,6 +21,7 @@
 
 pub mod bill;
 pub mod notify;
+pub mod oauth;
 pub mod sign;
 
 use super::keys::{Certified, PrivateKey, PublicKey};
