@@ -13,6 +13,7 @@ mod ops;
 mod orders;
 mod orgs;
 mod people;
+mod providers;
 mod security;
 mod stats;
 mod trace;
