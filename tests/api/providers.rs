@@ -7,10 +7,10 @@
 //! order's trade is closed; refunds go back through the gateway and their notifications settle
 //! them, also when they come before the payment's own notification.
 
+use farmgate_tests::pay_sim::Mode;
 use farmgate_tests::pay_sim::alipay::AlipaySim;
 use farmgate_tests::pay_sim::setup::GatewaySetup;
 use farmgate_tests::pay_sim::wechat::{self, Delivery, NotifyOptions, WechatSim};
-use farmgate_tests::pay_sim::Mode;
 use farmgate_tests::prelude::*;
 
 const ANDROID: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36";
@@ -74,7 +74,13 @@ async fn gateway_order(app: &TestApp) -> (Consumer, SellerWithListing, Order) {
 }
 
 /// `POST /orders/{id}/pay` from a browser.
-async fn pay(app: &TestApp, buyer: &Session, order: Uuid, provider: Option<&str>, ua: &str) -> Resp {
+async fn pay(
+    app: &TestApp,
+    buyer: &Session,
+    order: Uuid,
+    provider: Option<&str>,
+    ua: &str,
+) -> Resp {
     let path = match provider {
         Some(p) => format!("/api/v1/orders/{order}/pay?provider={p}"),
         None => format!("/api/v1/orders/{order}/pay"),
@@ -93,7 +99,8 @@ async fn deliver(app: &TestApp, d: &Delivery) -> Resp {
     for (k, v) in &d.headers {
         req = req.header(k, v);
     }
-    app.send(req.header("content-type", "application/json")).await
+    app.send(req.header("content-type", "application/json"))
+        .await
 }
 
 /// Our order number at the provider for an intent.

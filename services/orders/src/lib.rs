@@ -163,7 +163,7 @@ impl Orders {
     }
 
     /// The provider an order pays through when none is named: offline, or the first
-    /// gateway configured (a real one before the sandbox).
+    /// gateway on.
     pub fn provider(&self, method: domain::PaymentMethod) -> &dyn PaymentProvider {
         match method {
             domain::PaymentMethod::Offline => &self.inner.offline,
@@ -171,16 +171,15 @@ impl Orders {
         }
     }
 
-    /// The online gateways that take payments now: the real ones configured, then the
-    /// sandbox when it is on.
+    /// The online gateways that take payments now: the sandbox when it is on (a demo's
+    /// default way to pay, so a demo with a real gateway configured beside it still pays in
+    /// the sandbox unless told otherwise), then the real ones configured.
     pub fn gateways(&self) -> impl Iterator<Item = &dyn PaymentProvider> {
         let sandbox = self.inner.config.sandbox.then_some(&self.inner.sandbox);
-        self.inner
-            .config
-            .online
-            .iter()
-            .map(|p| p.as_ref())
-            .chain(sandbox.map(|s| s as &dyn PaymentProvider))
+        sandbox
+            .map(|s| s as &dyn PaymentProvider)
+            .into_iter()
+            .chain(self.inner.config.online.iter().map(|p| p.as_ref()))
     }
 
     /// Whether any online gateway takes payments.

@@ -34,7 +34,10 @@ impl GatewaySetup {
             values.extend([
                 ("wechat_pay_mch_id", wechat::MCH_ID.to_owned()),
                 ("wechat_pay_app_id", wechat::APP_ID.to_owned()),
-                ("wechat_pay_merchant_serial", wechat::MERCHANT_SERIAL.to_owned()),
+                (
+                    "wechat_pay_merchant_serial",
+                    wechat::MERCHANT_SERIAL.to_owned(),
+                ),
                 (
                     "wechat_pay_merchant_key_file",
                     file("wechat_apiclient_key.pem", private_pem(&keys()[0])),

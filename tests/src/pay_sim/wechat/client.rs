@@ -72,12 +72,7 @@ fn authorize(sim: &Sim, q: &HashMap<String, String>) -> Response {
         .query_pairs_mut()
         .append_pair("code", &code)
         .append_pair("state", get("state"));
-    (
-        StatusCode::FOUND,
-        [("location", target.to_string())],
-        "",
-    )
-        .into_response()
+    (StatusCode::FOUND, [("location", target.to_string())], "").into_response()
 }
 
 fn access_token(sim: &Sim, q: &HashMap<String, String>) -> Response {
@@ -128,7 +123,11 @@ async fn client_pay(sim: &Arc<Sim>, body: &[u8]) -> Response {
     );
     if text("appId") != APP_ID
         || text("signType") != "RSA"
-        || !rsa_verify(&keys()[0].to_public_key(), message.as_bytes(), &text("paySign"))
+        || !rsa_verify(
+            &keys()[0].to_public_key(),
+            message.as_bytes(),
+            &text("paySign"),
+        )
     {
         return fail("paySign does not verify");
     }
@@ -158,7 +157,10 @@ async fn client_pay(sim: &Arc<Sim>, body: &[u8]) -> Response {
             .send()
             .await
         {
-            Ok(r) => eprintln!("wechat sim: notification for {out_trade_no} answered {}", r.status()),
+            Ok(r) => eprintln!(
+                "wechat sim: notification for {out_trade_no} answered {}",
+                r.status()
+            ),
             Err(e) => eprintln!("wechat sim: notification for {out_trade_no} not delivered: {e}"),
         }
     }
