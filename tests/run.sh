@@ -201,7 +201,7 @@ run_browser_tests() {
         >"$FG_SERVICES_DIR/pay-sim.log" 2>&1 </dev/null &
     sim_pid=$!
     fg_track pay-sim "$sim_pid" ""
-    if ! fg_wait_until "farmgate-pay-sim" 60 "$sim_pid" test -s "$sim_dir/ready"; then
+    if ! fg_wait_until "farmgate-pay-sim" 180 "$sim_pid" test -s "$sim_dir/ready"; then
         cat "$FG_SERVICES_DIR/pay-sim.log" >&2
         return 1
     fi

@@ -40,7 +40,8 @@ async function wechatPerson(s) {
     window.WeixinJSBridge = {
       invoke(name, params, callback) {
         if (name !== 'getBrandWCPayRequest') return;
-        window.__wechatSheet = params;
+        // Kept for the story to read on the next page.
+        sessionStorage.setItem('wechat_sheet', JSON.stringify(params));
         fetch(sim + '/sim/client/pay', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(params) })
           .then((r) => r.json())
           .then((answer) => callback({ err_msg: answer.err_msg }), () => callback({ err_msg: 'get_brand_wcpay_request:fail' }));
@@ -104,7 +105,7 @@ describe('paying with WeChat Pay (simulator)', { skip }, () => {
     const order = await (await placed).json();
     await consumer.waitForURL((url) => url.pathname === '/order.html' && url.searchParams.get('id') === order.id
       && url.searchParams.get('paying') === '1', { timeout: 30_000 });
-    const sheet = await consumer.evaluate(() => window.__wechatSheet || null);
+    const sheet = await consumer.evaluate(() => JSON.parse(sessionStorage.getItem('wechat_sheet') || 'null'));
     assert.ok(sheet && /^prepay_id=/.test(sheet.package) && sheet.signType === 'RSA' && sheet.paySign, `WeChat's sheet got signed parameters (${JSON.stringify(sheet)})`);
     await ready(consumer);
     await consumer.locator('[data-testid="order-status"][data-value="paid"]').waitFor({ timeout: 40_000 });

@@ -408,7 +408,7 @@ impl PaymentProvider for SandboxGateway {
         Ok(ProviderIntent {
             pay_url: Some(format!("/pay/sandbox.html?intent={}", req.intent_id)),
             client_params: None,
-            instructions_zh: "沙箱支付：在支付页确认即可模拟付款，不会产生真实扣款。".to_owned(),
+            instructions_zh: "模拟支付：在支付页确认即可模拟付款，不会产生真实扣款。".to_owned(),
             instructions_en:
                 "Sandbox payment: confirm on the payment page to simulate paying; no real money moves."
                     .to_owned(),

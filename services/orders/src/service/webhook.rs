@@ -88,7 +88,7 @@ impl Orders {
             id: PaymentIntentId(it.id),
             order_id: OrderId(o.id),
             order_number: o.number,
-            merchant: "农源直供（沙箱）".to_owned(),
+            merchant: "农源直供（模拟支付）".to_owned(),
             amount: it.amount_fen,
             status: it.status,
         })
