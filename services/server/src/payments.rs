@@ -22,6 +22,25 @@ pub struct Gateways {
     pub wechat_oauth: Option<WechatOauth>,
 }
 
+/// An id given as text or, through an environment variable, read as a number
+/// (`FARMGATE_ALIPAY_APP_ID=2021000000000001`): kept as its digits.
+pub(crate) fn opt_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Text {
+        Text(String),
+        Unsigned(u64),
+        Signed(i64),
+    }
+    Ok(
+        <Option<Text> as serde::Deserialize>::deserialize(d)?.map(|t| match t {
+            Text::Text(s) => s,
+            Text::Unsigned(n) => n.to_string(),
+            Text::Signed(n) => n.to_string(),
+        }),
+    )
+}
+
 fn set(v: &Option<String>) -> bool {
     v.as_deref().is_some_and(|v| !v.trim().is_empty())
 }
@@ -362,6 +381,24 @@ mod tests {
             .unwrap_or_default();
         assert!(e.contains("wechat_pay_merchant_key_file"), "{e}");
         assert!(!e.contains(&"a".repeat(32)), "{e}");
+    }
+
+    #[test]
+    fn numeric_ids_from_the_environment_are_kept_as_text() {
+        let s: Settings =
+            figment::Figment::from(figment::providers::Serialized::defaults(Settings::default()))
+                .merge(figment::providers::Serialized::default(
+                    "alipay_app_id",
+                    2021000000000001_u64,
+                ))
+                .merge(figment::providers::Serialized::default(
+                    "wechat_pay_mch_id",
+                    "1900009191",
+                ))
+                .extract()
+                .unwrap_or_default();
+        assert_eq!(s.alipay_app_id.as_deref(), Some("2021000000000001"));
+        assert_eq!(s.wechat_pay_mch_id.as_deref(), Some("1900009191"));
     }
 
     #[test]

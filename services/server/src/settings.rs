@@ -128,18 +128,23 @@ pub struct Settings {
     pub payment_query_after_minutes: u32,
     /// WeChat Pay (API v3): the merchant id (商户号). Setting any `wechat_pay_*` turns WeChat
     /// Pay on and requires the rest.
+    #[serde(deserialize_with = "crate::payments::opt_text")]
     pub wechat_pay_mch_id: Option<String>,
     /// The official account's AppID buyers pay under (JSAPI, H5, web authorisation).
+    #[serde(deserialize_with = "crate::payments::opt_text")]
     pub wechat_pay_app_id: Option<String>,
     /// The merchant API certificate's serial number (商户API证书序列号).
+    #[serde(deserialize_with = "crate::payments::opt_text")]
     pub wechat_pay_merchant_serial: Option<String>,
     /// The merchant API private key file (`apiclient_key.pem`).
     pub wechat_pay_merchant_key_file: Option<PathBuf>,
     /// The APIv3 key (32 characters; never printed).
+    #[serde(deserialize_with = "crate::payments::opt_text")]
     pub wechat_pay_api_v3_key: Option<String>,
     /// The WeChat Pay platform public key file (`pub_key.pem`, "微信支付公钥" mode) …
     pub wechat_pay_platform_public_key_file: Option<PathBuf>,
     /// … and its id (`PUB_KEY_ID_…`).
+    #[serde(deserialize_with = "crate::payments::opt_text")]
     pub wechat_pay_platform_public_key_id: Option<String>,
     /// Or the platform certificate file (platform-certificate mode); both may be set while
     /// WeChat Pay migrates a merchant.
@@ -148,6 +153,7 @@ pub struct Settings {
     pub wechat_pay_base_url: Option<String>,
     /// The official account's AppSecret, for the web authorisation that gives a buyer's
     /// openid (paying inside WeChat); unset: WeChat Pay only by H5 outside WeChat.
+    #[serde(deserialize_with = "crate::payments::opt_text")]
     pub wechat_app_secret: Option<String>,
     /// WeChat's web authorisation page base; unset: `https://open.weixin.qq.com`.
     pub wechat_oauth_base_url: Option<String>,
@@ -155,6 +161,7 @@ pub struct Settings {
     pub wechat_api_base_url: Option<String>,
     /// Alipay: the application's AppID. Setting any `alipay_*` turns Alipay on and requires
     /// the rest.
+    #[serde(deserialize_with = "crate::payments::opt_text")]
     pub alipay_app_id: Option<String>,
     /// The application private key file (PKCS#1 or PKCS#8, PEM or the key tool's base64).
     pub alipay_private_key_file: Option<PathBuf>,
