@@ -70,7 +70,7 @@ pub struct PayQuery {
         (status = 403, description = "`forbidden`, `cross_site_request`, `read_only`", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
         (status = 409, description = "Conflict: `already_paid`, `order_closed`, `online_payment_unavailable`, `wechat_authorization_needed`", body = ErrorBody),
-        (status = 422, description = "`validation_failed`: `provider` is not offered", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: the provider is not offered", body = ErrorBody),
         (status = 503, description = "`payment_provider_unavailable`: the gateway could not be reached; the order stays payable", body = ErrorBody),
     ))]
 pub async fn pay(

@@ -60,7 +60,7 @@ pub struct OauthReturn {
         (status = 400, description = "`invalid_query`", body = ErrorBody),
         (status = 401, description = "`unauthenticated`", body = ErrorBody),
         (status = 404, description = "`not_found`: WeChat Pay is not configured", body = ErrorBody),
-        (status = 422, description = "`validation_failed`: `state` or `code` refused", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: the state or the code refused", body = ErrorBody),
         (status = 503, description = "`payment_provider_unavailable`: WeChat could not be reached", body = ErrorBody),
     ))]
 pub async fn wechat_oauth(
