@@ -4,8 +4,9 @@
 //! client address, JSAPI inside WeChat after the web authorisation, Alipay's phone or computer
 //! cashier); notifications pay once (replays, forgeries, another key's serial, another amount
 //! refused); a late notification is caught by the query job, across a provider outage; a lapsed
-//! order's trade is closed; refunds go back through the gateway and their notifications settle
-//! them, also when they come before the payment's own notification.
+//! order's trade is closed; refunds go back through the gateway and their notifications (or,
+//! when those never come, asking the provider) settle them, also when they come before the
+//! payment's own notification.
 
 use farmgate_tests::pay_sim::Mode;
 use farmgate_tests::pay_sim::alipay::AlipaySim;
@@ -379,6 +380,32 @@ with_gateways! {
         assert_eq!(g.app.count("payments", "1=1").await, 1, "the late notice pays nothing again");
         assert_eq!(g.app.count("refunds", "status = 'succeeded'").await, 1, "and refunds nothing more");
         assert_eq!(g.app.order(order.id, &buyer).await.status, "paid");
+    }
+
+    async fn a_refund_whose_notification_never_comes_is_settled_by_asking_wechat(g) {
+        let (buyer, _, order, no) = paying_by_h5(&g).await;
+        deliver(&g.app, &g.wechat.pay(&no, order.total)).await.expect_status(200);
+        let operator = g.app.operator().await;
+        let req = g.app.http.post(g.app.url(&format!("/api/v1/sub-orders/{}/refunds", order.part().id)))
+            .bearer_auth(&operator.token).header("idempotency-key", "q1")
+            .json(&json!({"amount": 100, "reason": "少了一个"}));
+        g.app.send(req).await.expect_status(200);
+        g.app.outbox_drained().await;
+        let refund_id = g.app.get(&format!("/api/v1/orders/{}", order.id), Some(&buyer.token)).await
+            .arr("refunds")[0]["id"].as_str().unwrap_or_default().replace('-', "");
+        assert_eq!(g.app.count("refunds", "status = 'pending'").await, 1);
+        // WeChat pays it back; its notification is lost.
+        let _lost = g.wechat.settle_refund(&refund_id, "SUCCESS");
+
+        g.app.clock.advance(chrono::Duration::minutes(6));
+        g.app.state.infra.outbox.wake();
+        g.app.outbox_drained().await;
+
+        for _ in 0..100 {
+            if g.app.count("refunds", "status = 'succeeded'").await == 1 { break; }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(g.app.count("refunds", "status = 'succeeded'").await, 1);
     }
 
     async fn finance_records_the_offline_channel_which_finance_and_the_operator_see_with_the_reference(g) {

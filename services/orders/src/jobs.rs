@@ -84,6 +84,37 @@ impl OutboxHandler for PaymentQueryJob {
     }
 }
 
+/// Asks a gateway where a refund it took stands, when its notification is late.
+pub struct RefundQueryJob {
+    orders: Orders,
+}
+
+impl RefundQueryJob {
+    pub fn new(orders: Orders) -> Self {
+        Self { orders }
+    }
+}
+
+#[async_trait]
+impl OutboxHandler for RefundQueryJob {
+    fn name(&self) -> &'static str {
+        "orders-refund-query"
+    }
+
+    fn handles(&self, topic: &str) -> bool {
+        topic == topics::REFUND_QUERY
+    }
+
+    async fn handle(&self, event: &OutboxEvent) -> Result<(), BoxError> {
+        let r: RefundRef = event.parse()?;
+        self.orders
+            .query_refund(r.refund_id)
+            .await
+            .map_err(|e| Box::new(e) as BoxError)?;
+        Ok(())
+    }
+}
+
 #[derive(Deserialize)]
 struct SubOrderRef {
     sub_order_id: SubOrderId,

@@ -26,7 +26,7 @@ pub(crate) mod store;
 
 pub use erasure_job::AccountErasedJob;
 pub use error::OrdersError;
-pub use jobs::{AutoReceiveJob, PaymentDueJob, PaymentQueryJob, RefundJob};
+pub use jobs::{AutoReceiveJob, PaymentDueJob, PaymentQueryJob, RefundJob, RefundQueryJob};
 pub use service::{
     BatchPick, CartLine, CheckoutRequest, ItemInput, OrderRecord, RefundRequest, ReviewRequest,
     ShipRequest, is_platform_staff, topics,

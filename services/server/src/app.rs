@@ -27,7 +27,7 @@ use farmgate_infra::{Clock, Infra, Metrics, Outbox};
 use farmgate_migrations::{Migrator, MigratorTrait};
 use farmgate_orders::{
     AccountErasedJob, AutoReceiveJob, Orders, OrdersConfig, PaymentDueJob, PaymentQueryJob,
-    RefundJob,
+    RefundJob, RefundQueryJob,
 };
 use farmgate_stats::{RollupJob, Stats};
 use farmgate_trace::{DigestJob, Trace, TraceConfig};
@@ -434,6 +434,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         Arc::new(AutoReceiveJob::new(orders.clone())),
         Arc::new(RefundJob::new(orders.clone())),
         Arc::new(PaymentQueryJob::new(orders.clone())),
+        Arc::new(RefundQueryJob::new(orders.clone())),
         Arc::new(AccountErasedJob::new(orders)),
         Arc::new(ResponseDueJob::new(aftersales.clone())),
         Arc::new(FailedInspectionRecallJob::new(aftersales)),

@@ -460,6 +460,25 @@ async fn handle(
         ("POST", "/v3/pay/transactions/jsapi") => prepay(&sim, json_body(), "JSAPI"),
         ("POST", "/v3/pay/transactions/h5") => prepay(&sim, json_body(), "MWEB"),
         ("POST", "/v3/refund/domestic/refunds") => refund(&sim, json_body()),
+        ("GET", p) if p.starts_with("/v3/refund/domestic/refunds/") => {
+            let no = &p["/v3/refund/domestic/refunds/".len()..];
+            let found = sim
+                .refunds
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|r| r.out_refund_no == no)
+                .map(refund_json);
+            match found {
+                Some(r) => answer(&sim, StatusCode::OK, Some(r)),
+                None => refuse(
+                    &sim,
+                    StatusCode::NOT_FOUND,
+                    "RESOURCE_NOT_EXISTS",
+                    "退款单不存在",
+                ),
+            }
+        }
         ("GET", "/v3/bill/tradebill") => bill(&sim, &query),
         ("GET", "/v3/billdownload/file") => {
             let token = query.get("token").cloned().unwrap_or_default();

@@ -14,9 +14,9 @@
 //!   order number at the provider (`out_trade_no`) is the payment intent's id in simple form
 //!   (32 hex digits, within both providers' limits), so a notification names its intent; our
 //!   refund number (`out_refund_no` / `out_request_no`) is the refund's id, so a retried
-//!   refund is the same refund on their side. They are built from settings and offered by
-//!   [`crate::Orders::provider_named`] once checkout wires them in (not yet: today it knows
-//!   offline and sandbox).
+//!   refund is the same refund on their side. The server builds them from settings
+//!   (`OrdersConfig::online`); [`crate::Orders::provider_named`] and checkout offer exactly
+//!   those configured.
 //!
 //! A notification reaches [`PaymentProvider::verify_webhook`] whole (every header and the raw
 //! body, since WeChat signs with four headers and Alipay in the body) and comes out as a
@@ -267,6 +267,13 @@ pub trait PaymentProvider: Send + Sync + 'static {
     /// Gives `call.amount_fen` of a payment back. `call.refund_id` is the merchant refund
     /// number: the same id twice is one refund.
     async fn refund(&self, call: &RefundCall<'_>) -> Result<RefundReceipt, String>;
+
+    /// Where a refund the provider took stands now, when its notification is late:
+    /// `Some(true)` back with the buyer, `Some(false)` it could not be (with the provider's
+    /// word), `None` still on its way (or a provider that cannot be asked).
+    async fn refund_outcome(&self, _refund_id: Uuid) -> Result<Option<(bool, String)>, String> {
+        Ok(None)
+    }
 }
 
 /// The header value named `name`, if readable.

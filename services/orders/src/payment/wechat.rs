@@ -109,6 +109,20 @@ impl PaymentProvider for WechatPayProvider {
         }
     }
 
+    async fn refund_outcome(&self, refund_id: Uuid) -> Result<Option<(bool, String)>, String> {
+        let r = self
+            .pay
+            .refund_query(&refund_id.simple().to_string())
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(match r.state {
+            RefundState::Succeeded | RefundState::AlreadyDone => Some((true, "SUCCESS".into())),
+            RefundState::Closed => Some((false, "CLOSED".into())),
+            RefundState::Abnormal => Some((false, "ABNORMAL".into())),
+            RefundState::Processing => None,
+        })
+    }
+
     async fn refund(&self, call: &RefundCall<'_>) -> Result<RefundReceipt, String> {
         let transaction = call
             .transaction_id

@@ -52,6 +52,9 @@ pub mod topics {
     /// `{"intent_id"}`, scheduled minutes after a gateway payment starts: its provider is
     /// asked whether it was paid, in case the notification is late or lost.
     pub const PAYMENT_QUERY: &str = "orders.payment_query";
+    /// `{"refund_id"}`, scheduled after a gateway took a refund without settling it: its
+    /// provider is asked where it stands, in case the notification is late or lost.
+    pub const REFUND_QUERY: &str = "orders.refund_query";
     /// `{"order_id"}`: an order was paid (statistics, notifications).
     pub const PAID: &str = "orders.paid";
     /// `{"refund_id"}`: a refund was recorded; the provider pays it back (statistics too).

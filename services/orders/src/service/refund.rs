@@ -238,6 +238,16 @@ impl Orders {
             // Taken, and on its way (WeChat `PROCESSING`): the provider's refund notification
             // settles the row.
             tracing::info!(reference = %receipt.reference, "refund accepted by the provider, awaiting its result");
+            // Asked about later, in case the notification never comes.
+            self.infra()
+                .outbox
+                .enqueue_at(
+                    db,
+                    topics::REFUND_QUERY,
+                    &json!({"refund_id": r.id}),
+                    self.now() + self.config().payment_query_after,
+                )
+                .await?;
         }
         Ok(())
     }
