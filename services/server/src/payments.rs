@@ -27,16 +27,16 @@ pub struct Gateways {
 pub(crate) fn opt_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     #[derive(serde::Deserialize)]
     #[serde(untagged)]
-    enum Text {
-        Text(String),
+    enum Id {
+        Words(String),
         Unsigned(u64),
         Signed(i64),
     }
     Ok(
-        <Option<Text> as serde::Deserialize>::deserialize(d)?.map(|t| match t {
-            Text::Text(s) => s,
-            Text::Unsigned(n) => n.to_string(),
-            Text::Signed(n) => n.to_string(),
+        <Option<Id> as serde::Deserialize>::deserialize(d)?.map(|t| match t {
+            Id::Words(s) => s,
+            Id::Unsigned(n) => n.to_string(),
+            Id::Signed(n) => n.to_string(),
         }),
     )
 }
