@@ -191,8 +191,25 @@ run_browser_tests() {
         FARMGATE_*) unset_args+=(-u "$var") ;;
         esac
     done
+    # The payment simulators (WeChat Pay, Alipay) beside it: the demo server is configured with
+    # both, pointing at them (tests/sim/pay_sim.rs writes the keys and settings), so the browser
+    # story pays with WeChat Pay's protocol (tests/browser/providers.test.mjs).
+    local sim_dir="$FG_SERVICES_DIR/pay-sim" sim_pid
+    rm -rf "$sim_dir"
+    mkdir -p "$sim_dir"
+    "$(dirname "$bin")/farmgate-pay-sim" --dir "$sim_dir" --deliver-to "http://127.0.0.1:$port" \
+        >"$FG_SERVICES_DIR/pay-sim.log" 2>&1 </dev/null &
+    sim_pid=$!
+    fg_track pay-sim "$sim_pid" ""
+    if ! fg_wait_until "farmgate-pay-sim" 180 "$sim_pid" test -s "$sim_dir/ready"; then
+        cat "$FG_SERVICES_DIR/pay-sim.log" >&2
+        return 1
+    fi
+    FARMGATE_WECHAT_SIM_URL="$(head -n 1 "$sim_dir/ready")"
+    export FARMGATE_WECHAT_SIM_URL
     env "${unset_args[@]}" FARMGATE_ADDR="127.0.0.1:$port" FARMGATE_DATA_DIR="$data" \
-        FARMGATE_ASSETS_DIR="$ROOT/frontend-assets" \
+        FARMGATE_ASSETS_DIR="$ROOT/frontend-assets" FARMGATE_PUBLIC_URL="http://127.0.0.1:$port" \
+        $(sed -n "s/^export //p" "$sim_dir/pay.env" | tr -d "'") \
         FARMGATE_LOGIN_ATTEMPTS_PER_ADDRESS=1000 FARMGATE_CODES_PER_ADDRESS_PER_HOUR=1000 \
         FARMGATE_REGISTRATIONS_PER_ADDRESS_PER_HOUR=1000 \
         "$bin" serve --demo >"$log" 2>&1 </dev/null &
@@ -223,6 +240,7 @@ run_browser_tests() {
         return 1
     fi
     fg_stop_one farmgate
+    fg_stop_one pay-sim
     step_done
 }
 

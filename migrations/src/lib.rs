@@ -20,6 +20,7 @@ mod m20261129_000014_verified_people;
 mod m20261206_000015_webhook_receipt_digest;
 mod m20261206_000016_payouts;
 mod m20261206_000017_refund_liability;
+mod m20261206_000018_payment_channels;
 mod m20261206_000019_invoices;
 mod m20261206_000020_reconciliation;
 mod util;
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000015_webhook_receipt_digest::Migration),
             Box::new(m20261206_000016_payouts::Migration),
             Box::new(m20261206_000017_refund_liability::Migration),
+            Box::new(m20261206_000018_payment_channels::Migration),
             Box::new(m20261206_000019_invoices::Migration),
             Box::new(m20261206_000020_reconciliation::Migration),
         ]

@@ -18,6 +18,7 @@ mod orders;
 mod orgs;
 mod payouts;
 mod people;
+mod providers;
 mod reconcile;
 mod security;
 mod stats;

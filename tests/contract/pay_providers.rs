@@ -1,6 +1,6 @@
 //! The orders service's `PaymentProvider` for WeChat Pay and for Alipay, against the same
 //! simulators as `pay.rs`: an intent's id is the order number at the provider, a verified
-//! notification becomes the payment event the orders service applies (or a noted refund
+//! notification becomes the payment event the orders service applies (or a refund outcome
 //! outcome), the provider's own acknowledgement is what it gets back, and query, close and
 //! refund go through.
 
@@ -10,7 +10,7 @@ use farmgate_infra::pay::alipay::Alipay;
 use farmgate_infra::pay::wechat::WechatPay;
 use farmgate_orders::payment::{
     AlipayProvider, IntentRequest, Notice, Outcome, PayerContext, PaymentProvider, ProviderPayment,
-    RefundCall, Verified, WebhookError, WechatPayProvider,
+    RefundCall, RefundNotice, Verified, WebhookError, WechatPayProvider,
 };
 use farmgate_tests::pay_sim::alipay::AlipaySim;
 use farmgate_tests::pay_sim::wechat::{NotifyOptions, WechatSim};
@@ -123,7 +123,7 @@ async fn wechat_pays_an_intent_and_its_notification_names_the_intent() {
     let settled = sim.settle_refund(&refund_id.simple().to_string(), "ABNORMAL");
     assert!(matches!(
         verify(&provider, &settled.headers, &settled.body),
-        Ok(Verified::Noted { alert: true, .. })
+        Ok(Verified::Refund(RefundNotice { succeeded: false, refund_id: r, amount_fen: Some(_), .. })) if r == refund_id
     ));
     assert!(
         provider
@@ -278,7 +278,9 @@ async fn alipay_pays_an_intent_through_its_cashier_and_its_notification_names_th
         &sim.refund_notification(&no, &refund_id.simple().to_string()),
     )
     .expect("refund notification");
-    assert!(matches!(noted, Verified::Noted { alert: false, .. }));
+    assert!(
+        matches!(noted, Verified::Refund(RefundNotice { succeeded: true, refund_id: r, .. }) if r == refund_id)
+    );
 
     let mut tampered = String::from_utf8(body).expect("utf8");
     tampered = tampered.replace("total_amount=25.80", "total_amount=0.01");

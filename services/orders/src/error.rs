@@ -26,6 +26,7 @@ labelled_enum!(
         PaymentProvider => "payment_provider", "支付渠道", "payment provider";
         ReconciliationRun => "reconciliation_run", "对账记录", "reconciliation run";
         Difference => "reconciliation_difference", "对账差异", "reconciliation difference";
+        Refund => "refund", "退款", "refund";
         Waybill => "waybill", "运单", "waybill";
     }
 );
@@ -95,6 +96,15 @@ pub enum OrdersError {
     /// sandbox gateway is off in production); pay by bank transfer.
     #[error("online payment is not available")]
     OnlinePaymentUnavailable,
+    /// `payment_provider_unavailable` (503): the payment provider could not be reached or
+    /// refused to start the payment; the order stays payable, try again shortly.
+    #[error("the payment provider is unavailable: {0}")]
+    ProviderUnavailable(String),
+    /// `wechat_authorization_needed` (409): paying inside WeChat needs the buyer's openid;
+    /// open `GET /api/v1/payments/wechat/authorize?order=…` first (WeChat asks nothing, it
+    /// only says who the buyer is), then pay again.
+    #[error("WeChat must say who the buyer is before paying inside WeChat")]
+    WechatAuthorizationNeeded,
     /// `order_closed` (409).
     #[error("the order is closed")]
     OrderClosed,
@@ -213,6 +223,8 @@ impl OrdersError {
             E::CannotCancel => "cannot_cancel",
             E::NotOffline => "not_offline",
             E::OnlinePaymentUnavailable => "online_payment_unavailable",
+            E::ProviderUnavailable(_) => "payment_provider_unavailable",
+            E::WechatAuthorizationNeeded => "wechat_authorization_needed",
             E::OrderClosed => "order_closed",
             E::AlreadyPaid => "already_paid",
             E::IntentClosed => "intent_closed",
@@ -286,6 +298,14 @@ impl OrdersError {
             E::OnlinePaymentUnavailable => m(
                 "暂不支持在线支付，请选择银行转账",
                 "online payment is not available; please pay by bank transfer",
+            ),
+            E::ProviderUnavailable(_) => m(
+                "支付平台暂时无法连接，订单仍可支付，请稍后再试",
+                "the payment provider cannot be reached right now; the order stays payable, please try again shortly",
+            ),
+            E::WechatAuthorizationNeeded => m(
+                "请先在微信中授权，以便使用微信支付",
+                "let WeChat say who you are first, to pay with WeChat Pay",
             ),
             E::NotOffline => m(
                 "这笔订单选择在线支付，由支付平台确认",
@@ -441,6 +461,8 @@ impl OrdersError {
             E::CannotCancel,
             E::NotOffline,
             E::OnlinePaymentUnavailable,
+            E::ProviderUnavailable("example".into()),
+            E::WechatAuthorizationNeeded,
             E::OrderClosed,
             E::AlreadyPaid,
             E::IntentClosed,
@@ -486,6 +508,7 @@ impl From<OrdersError> for ApiError {
             | E::StaleNotification
             | E::MalformedNotification
             | E::AmountMismatch => StatusCode::BAD_REQUEST,
+            E::ProviderUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::CONFLICT,
         };
         let m = e.message();

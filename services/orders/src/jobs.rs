@@ -1,8 +1,10 @@
 //! Scheduled and background work, all through the outbox so it survives restarts and runs
 //! once across replicas: an unpaid order expires at its payment deadline, an unconfirmed
-//! shipment is received after the configured days, and refunds are paid back by the provider.
+//! shipment is received after the configured days, refunds are paid back by the provider, and
+//! a gateway is asked about a payment whose notification is late.
 
 use crate::Orders;
+use crate::domain::PaymentIntentId;
 use crate::service::topics;
 use async_trait::async_trait;
 use farmgate_infra::outbox::{BoxError, OutboxEvent, OutboxHandler};
@@ -39,6 +41,74 @@ impl OutboxHandler for PaymentDueJob {
         let due: Due = event.parse()?;
         self.orders
             .expire_if_unpaid(due.order_id)
+            .await
+            .map_err(|e| Box::new(e) as BoxError)?;
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+struct IntentRef {
+    intent_id: PaymentIntentId,
+}
+
+/// Asks a gateway about a payment whose notification has not come (late or lost), and
+/// applies what it says; a provider that cannot be reached fails the job, which is retried.
+pub struct PaymentQueryJob {
+    orders: Orders,
+}
+
+impl PaymentQueryJob {
+    pub fn new(orders: Orders) -> Self {
+        Self { orders }
+    }
+}
+
+#[async_trait]
+impl OutboxHandler for PaymentQueryJob {
+    fn name(&self) -> &'static str {
+        "orders-payment-query"
+    }
+
+    fn handles(&self, topic: &str) -> bool {
+        topic == topics::PAYMENT_QUERY
+    }
+
+    async fn handle(&self, event: &OutboxEvent) -> Result<(), BoxError> {
+        let r: IntentRef = event.parse()?;
+        self.orders
+            .query_intent(r.intent_id)
+            .await
+            .map_err(|e| Box::new(e) as BoxError)?;
+        Ok(())
+    }
+}
+
+/// Asks a gateway where a refund it took stands, when its notification is late.
+pub struct RefundQueryJob {
+    orders: Orders,
+}
+
+impl RefundQueryJob {
+    pub fn new(orders: Orders) -> Self {
+        Self { orders }
+    }
+}
+
+#[async_trait]
+impl OutboxHandler for RefundQueryJob {
+    fn name(&self) -> &'static str {
+        "orders-refund-query"
+    }
+
+    fn handles(&self, topic: &str) -> bool {
+        topic == topics::REFUND_QUERY
+    }
+
+    async fn handle(&self, event: &OutboxEvent) -> Result<(), BoxError> {
+        let r: RefundRef = event.parse()?;
+        self.orders
+            .query_refund(r.refund_id)
             .await
             .map_err(|e| Box::new(e) as BoxError)?;
         Ok(())

@@ -26,7 +26,9 @@ pub(crate) mod store;
 
 pub use erasure_job::AccountErasedJob;
 pub use error::OrdersError;
-pub use jobs::{AutoReceiveJob, PaymentDueJob, ReconcileJob, RefundJob};
+pub use jobs::{
+    AutoReceiveJob, PaymentDueJob, PaymentQueryJob, ReconcileJob, RefundJob, RefundQueryJob,
+};
 pub use service::{
     BatchPick, CartLine, CheckoutRequest, ItemInput, OrderRecord, RefundRequest, ReviewRequest,
     ShipRequest, is_platform_staff, topics,
@@ -59,6 +61,15 @@ pub struct OrdersConfig {
     /// A demo tool: off in production, where its routes answer 404 and online payment is
     /// refused (`online_payment_unavailable`) until a real provider is configured.
     pub sandbox: bool,
+    /// The real gateways configured (WeChat Pay, Alipay), in the order checkout offers them.
+    pub online: Vec<Arc<dyn PaymentProvider>>,
+    /// How long after a gateway payment starts its provider is asked whether it was paid,
+    /// in case the notification is late or lost (then again every as long, until the order
+    /// lapses).
+    pub payment_query_after: Duration,
+    /// WeChat's web authorisation (`snsapi_base`), to learn a buyer's openid for paying
+    /// inside WeChat; `None` without WeChat Pay.
+    pub wechat_oauth: Option<payment::WechatOauth>,
 }
 
 impl Default for OrdersConfig {
@@ -71,6 +82,9 @@ impl Default for OrdersConfig {
             carrier_secret: String::new(),
             offline_payee: DEFAULT_OFFLINE_PAYEE.to_owned(),
             sandbox: true,
+            online: Vec::new(),
+            payment_query_after: Duration::minutes(5),
+            wechat_oauth: None,
         }
     }
 }
@@ -85,6 +99,11 @@ impl std::fmt::Debug for OrdersConfig {
             .field("offline_pay_within", &self.offline_pay_within)
             .field("auto_receive_after", &self.auto_receive_after)
             .field("offline_payee", &self.offline_payee)
+            .field("sandbox", &self.sandbox)
+            .field(
+                "online",
+                &self.online.iter().map(|p| p.name()).collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -145,30 +164,45 @@ impl Orders {
         &self.inner.sandbox
     }
 
-    /// The provider an order pays through.
+    /// The provider an order pays through when none is named: offline, or the first
+    /// gateway on.
     pub fn provider(&self, method: domain::PaymentMethod) -> &dyn PaymentProvider {
         match method {
             domain::PaymentMethod::Offline => &self.inner.offline,
-            domain::PaymentMethod::Gateway => &self.inner.sandbox,
+            domain::PaymentMethod::Gateway => self.gateways().next().unwrap_or(&self.inner.sandbox),
         }
     }
 
-    /// Every provider this server takes payments with: offline always, the sandbox when
-    /// enabled, the real gateways when configured.
-    pub fn providers(&self) -> Vec<&dyn PaymentProvider> {
+    /// The online gateways that take payments now: the sandbox when it is on (a demo's
+    /// default way to pay, so a demo with a real gateway configured beside it still pays in
+    /// the sandbox unless told otherwise), then the real ones configured.
+    pub fn gateways(&self) -> impl Iterator<Item = &dyn PaymentProvider> {
         let sandbox = self.inner.config.sandbox.then_some(&self.inner.sandbox);
-        [
-            Some(&self.inner.offline as &dyn PaymentProvider),
-            sandbox.map(|s| s as &dyn PaymentProvider),
-        ]
-        .into_iter()
-        .flatten()
-        .collect()
+        sandbox
+            .map(|s| s as &dyn PaymentProvider)
+            .into_iter()
+            .chain(self.inner.config.online.iter().map(|p| p.as_ref()))
     }
 
-    /// A provider by the name its notifications are posted under.
+    /// Every provider this server takes payments with: offline always, then the gateways
+    /// that are on (reconciliation asks each for its bill).
+    pub fn providers(&self) -> Vec<&dyn PaymentProvider> {
+        std::iter::once(&self.inner.offline as &dyn PaymentProvider)
+            .chain(self.gateways())
+            .collect()
+    }
+
+    /// Whether any online gateway takes payments.
+    pub fn online_payment_available(&self) -> bool {
+        self.gateways().next().is_some()
+    }
+
+    /// A provider by the name its notifications are posted under: offline, or a gateway
+    /// that is on. Nothing else (a sandbox turned off answers like an unknown one).
     pub fn provider_named(&self, name: &str) -> Option<&dyn PaymentProvider> {
-        self.providers().into_iter().find(|p| p.name() == name)
+        std::iter::once(&self.inner.offline as &dyn PaymentProvider)
+            .chain(self.gateways())
+            .find(|p| p.name() == name)
     }
 
     pub fn infra(&self) -> &Infra {

@@ -28,7 +28,8 @@ use farmgate_infra::{Clock, Infra, Metrics, Outbox};
 use farmgate_invoicing::{Invoicing, RefundedAfterIssueJob};
 use farmgate_migrations::{Migrator, MigratorTrait};
 use farmgate_orders::{
-    AccountErasedJob, AutoReceiveJob, Orders, OrdersConfig, PaymentDueJob, ReconcileJob, RefundJob,
+    AccountErasedJob, AutoReceiveJob, Orders, OrdersConfig, PaymentDueJob, PaymentQueryJob,
+    ReconcileJob, RefundJob, RefundQueryJob,
 };
 use farmgate_stats::{RollupJob, Stats};
 use farmgate_trace::{DigestJob, Trace, TraceConfig};
@@ -385,7 +386,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         identity.clone(),
         catalog.clone(),
         trace.clone(),
-        orders_config(settings),
+        orders_config(settings, crate::payments::build(settings)?),
     );
     let yesterday = infra
         .clock
@@ -452,6 +453,8 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         Arc::new(AutoReceiveJob::new(orders.clone())),
         Arc::new(RefundJob::new(orders.clone())),
         Arc::new(ReconcileJob::new(orders.clone())),
+        Arc::new(PaymentQueryJob::new(orders.clone())),
+        Arc::new(RefundQueryJob::new(orders.clone())),
         Arc::new(AccountErasedJob::new(orders)),
         Arc::new(ResponseDueJob::new(aftersales.clone())),
         Arc::new(FailedInspectionRecallJob::new(aftersales)),
@@ -589,7 +592,7 @@ async fn os_signal() {
 /// The orders service's settings. Without a configured secret the sandbox gateway and the
 /// carrier callback get a random one for this process: the sandbox still works end to end
 /// (it signs in-process), and nobody can forge a notification with a secret they cannot know.
-fn orders_config(settings: &Settings) -> OrdersConfig {
+fn orders_config(settings: &Settings, gateways: crate::payments::Gateways) -> OrdersConfig {
     let secret = |configured: &Option<String>, what: &str| match configured {
         Some(s) => s.clone(),
         None => {
@@ -605,6 +608,11 @@ fn orders_config(settings: &Settings) -> OrdersConfig {
         carrier_secret: secret(&settings.carrier_callback_secret, "carrier callback"),
         offline_payee: settings.offline_payee.clone(),
         sandbox: settings.payment_sandbox && !settings.production,
+        online: gateways.online,
+        wechat_oauth: gateways.wechat_oauth,
+        payment_query_after: chrono::Duration::minutes(i64::from(
+            settings.payment_query_after_minutes,
+        )),
         ..OrdersConfig::default()
     }
 }

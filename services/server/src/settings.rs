@@ -118,6 +118,57 @@ pub struct Settings {
     /// Claims up to this many fen are refunded at once when the seller misses the deadline;
     /// larger ones go to the operator.
     pub claim_auto_approve_fen: i64,
+    /// The https base WeChat Pay and Alipay send notifications to
+    /// (`<base>/api/v1/payments/webhook/{wechat,alipay}`); unset: `public_url`.
+    pub payment_notify_base_url: Option<String>,
+    /// Longest a call to WeChat Pay or Alipay may take.
+    pub payment_timeout_secs: u64,
+    /// Minutes after a gateway payment starts when the provider is asked whether it was paid
+    /// (a late or lost notification), and again every as long until the order lapses.
+    pub payment_query_after_minutes: u32,
+    /// WeChat Pay (API v3): the merchant id (商户号). Setting any `wechat_pay_*` turns WeChat
+    /// Pay on and requires the rest.
+    #[serde(deserialize_with = "crate::payments::opt_text")]
+    pub wechat_pay_mch_id: Option<String>,
+    /// The official account's AppID buyers pay under (JSAPI, H5, web authorisation).
+    #[serde(deserialize_with = "crate::payments::opt_text")]
+    pub wechat_pay_app_id: Option<String>,
+    /// The merchant API certificate's serial number (商户API证书序列号).
+    #[serde(deserialize_with = "crate::payments::opt_text")]
+    pub wechat_pay_merchant_serial: Option<String>,
+    /// The merchant API private key file (`apiclient_key.pem`).
+    pub wechat_pay_merchant_key_file: Option<PathBuf>,
+    /// The APIv3 key (32 characters; never printed).
+    #[serde(deserialize_with = "crate::payments::opt_text")]
+    pub wechat_pay_api_v3_key: Option<String>,
+    /// The WeChat Pay platform public key file (`pub_key.pem`, "微信支付公钥" mode) …
+    pub wechat_pay_platform_public_key_file: Option<PathBuf>,
+    /// … and its id (`PUB_KEY_ID_…`).
+    #[serde(deserialize_with = "crate::payments::opt_text")]
+    pub wechat_pay_platform_public_key_id: Option<String>,
+    /// Or the platform certificate file (platform-certificate mode); both may be set while
+    /// WeChat Pay migrates a merchant.
+    pub wechat_pay_platform_certificate_file: Option<PathBuf>,
+    /// WeChat Pay's API base; unset: `https://api.mch.weixin.qq.com` (tests: a simulator).
+    pub wechat_pay_base_url: Option<String>,
+    /// The official account's AppSecret, for the web authorisation that gives a buyer's
+    /// openid (paying inside WeChat); unset: WeChat Pay only by H5 outside WeChat.
+    #[serde(deserialize_with = "crate::payments::opt_text")]
+    pub wechat_app_secret: Option<String>,
+    /// WeChat's web authorisation page base; unset: `https://open.weixin.qq.com`.
+    pub wechat_oauth_base_url: Option<String>,
+    /// WeChat's official-account API base (code → openid); unset: `https://api.weixin.qq.com`.
+    pub wechat_api_base_url: Option<String>,
+    /// Alipay: the application's AppID. Setting any `alipay_*` turns Alipay on and requires
+    /// the rest.
+    #[serde(deserialize_with = "crate::payments::opt_text")]
+    pub alipay_app_id: Option<String>,
+    /// The application private key file (PKCS#1 or PKCS#8, PEM or the key tool's base64).
+    pub alipay_private_key_file: Option<PathBuf>,
+    /// The Alipay public key file (支付宝公钥, PEM or base64).
+    pub alipay_public_key_file: Option<PathBuf>,
+    /// Alipay's gateway; unset: `https://openapi.alipay.com/gateway.do`.
+    pub alipay_gateway_url: Option<String>,
     /// Where text messages go: `outbox` (stored, not sent), `aliyun` or `tencent`.
     pub sms_provider: SmsProvider,
     /// The provider's key id (Alibaba AccessKey ID, Tencent SecretId).
@@ -187,6 +238,25 @@ impl Default for Settings {
             setup_link_hours: 24,
             claim_response_hours: 24,
             claim_auto_approve_fen: 5_000,
+            payment_notify_base_url: None,
+            payment_timeout_secs: 10,
+            payment_query_after_minutes: 5,
+            wechat_pay_mch_id: None,
+            wechat_pay_app_id: None,
+            wechat_pay_merchant_serial: None,
+            wechat_pay_merchant_key_file: None,
+            wechat_pay_api_v3_key: None,
+            wechat_pay_platform_public_key_file: None,
+            wechat_pay_platform_public_key_id: None,
+            wechat_pay_platform_certificate_file: None,
+            wechat_pay_base_url: None,
+            wechat_app_secret: None,
+            wechat_oauth_base_url: None,
+            wechat_api_base_url: None,
+            alipay_app_id: None,
+            alipay_private_key_file: None,
+            alipay_public_key_file: None,
+            alipay_gateway_url: None,
             sms_provider: SmsProvider::Outbox,
             sms_access_key_id: None,
             sms_access_key_secret: None,
@@ -249,6 +319,25 @@ pub const KEYS: &[&str] = &[
     "setup_link_hours",
     "claim_response_hours",
     "claim_auto_approve_fen",
+    "payment_notify_base_url",
+    "payment_timeout_secs",
+    "payment_query_after_minutes",
+    "wechat_pay_mch_id",
+    "wechat_pay_app_id",
+    "wechat_pay_merchant_serial",
+    "wechat_pay_merchant_key_file",
+    "wechat_pay_api_v3_key",
+    "wechat_pay_platform_public_key_file",
+    "wechat_pay_platform_public_key_id",
+    "wechat_pay_platform_certificate_file",
+    "wechat_pay_base_url",
+    "wechat_app_secret",
+    "wechat_oauth_base_url",
+    "wechat_api_base_url",
+    "alipay_app_id",
+    "alipay_private_key_file",
+    "alipay_public_key_file",
+    "alipay_gateway_url",
     "sms_provider",
     "sms_access_key_id",
     "sms_access_key_secret",
@@ -386,6 +475,7 @@ impl Settings {
         if let Err(e) = self.check_sms() {
             problems.push(e);
         }
+        problems.extend(crate::payments::check(self));
         if problems.is_empty() {
             Ok(())
         } else {
@@ -583,6 +673,30 @@ impl std::fmt::Debug for Settings {
                 "carrier_callback_secret",
                 &redact(&self.carrier_callback_secret),
             )
+            .field("payment_notify_base_url", &self.payment_notify_base_url)
+            .field("wechat_pay_mch_id", &self.wechat_pay_mch_id)
+            .field("wechat_pay_app_id", &self.wechat_pay_app_id)
+            .field(
+                "wechat_pay_merchant_serial",
+                &self.wechat_pay_merchant_serial,
+            )
+            .field(
+                "wechat_pay_merchant_key_file",
+                &self.wechat_pay_merchant_key_file,
+            )
+            .field(
+                "wechat_pay_api_v3_key",
+                &redact(&self.wechat_pay_api_v3_key),
+            )
+            .field(
+                "wechat_pay_platform_public_key_id",
+                &self.wechat_pay_platform_public_key_id,
+            )
+            .field("wechat_pay_base_url", &self.wechat_pay_base_url)
+            .field("wechat_app_secret", &redact(&self.wechat_app_secret))
+            .field("alipay_app_id", &self.alipay_app_id)
+            .field("alipay_private_key_file", &self.alipay_private_key_file)
+            .field("alipay_gateway_url", &self.alipay_gateway_url)
             .field("auto_receive_days", &self.auto_receive_days)
             .field("sms_provider", &self.sms_provider)
             .field("sms_access_key_id", &self.sms_access_key_id)

@@ -10,6 +10,7 @@
 //! with itself.
 
 pub mod alipay;
+pub mod setup;
 pub mod wechat;
 
 use base64::Engine as _;

@@ -15,6 +15,8 @@
 //! ([`WechatSim::pay`], [`WechatSim::settle_refund`], [`WechatSim::notification`]) are signed
 //! the same way and their `resource` sealed with AEAD_AES_256_GCM under the APIv3 key.
 
+mod client;
+
 use super::{Mode, keys, private_pem, public_pem, random_token, rsa_sign, rsa_verify};
 use aes_gcm::aead::{Aead, Payload};
 use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
@@ -37,6 +39,8 @@ pub const APP_ID: &str = "wxd678efh567hg6787";
 pub const MERCHANT_SERIAL: &str = "3775B6A45ACD588826D15E583A95F5DD00000001";
 pub const PLATFORM_KEY_ID: &str = "PUB_KEY_ID_0119000091912026120600000000";
 pub const API_V3_KEY: &str = "a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb";
+/// The official account's AppSecret the simulated web authorisation accepts.
+pub const APP_SECRET: &str = "sim-app-secret-0123456789abcdef";
 
 /// A trade as the simulator keeps it.
 #[derive(Clone, Debug)]
@@ -92,6 +96,14 @@ struct Sim {
     bills: Mutex<HashMap<String, Vec<u8>>>,
     requests: Mutex<usize>,
     base: Mutex<String>,
+    /// Web authorisation codes given out, each for one openid, usable once.
+    codes: Mutex<HashMap<String, String>>,
+    /// The openid this simulated WeChat user has.
+    openid: String,
+    /// prepay_id → out_trade_no, for the WeChat client stand-in.
+    prepays: Mutex<HashMap<String, String>>,
+    /// Where the client stand-in's payment notifications are posted (our webhook).
+    deliver_to: Mutex<Option<String>>,
 }
 
 /// A running simulator.
@@ -110,6 +122,10 @@ impl WechatSim {
             bills: Mutex::new(HashMap::new()),
             requests: Mutex::new(0),
             base: Mutex::new(String::new()),
+            codes: Mutex::new(HashMap::new()),
+            openid: format!("oSim{}", random_token(24)),
+            prepays: Mutex::new(HashMap::new()),
+            deliver_to: Mutex::new(None),
         });
         let router = axum::Router::new()
             .fallback(handle)
@@ -135,6 +151,21 @@ impl WechatSim {
             notify_url: "https://shop.example/api/v1/payments/webhook/wechat".into(),
             timeout: Duration::from_secs(5),
         }
+    }
+
+    /// The openid the simulated web authorisation gives.
+    pub fn openid(&self) -> String {
+        self.state.openid.clone()
+    }
+
+    /// The out_trade_no a prepay id was given for.
+    pub fn trade_of_prepay(&self, prepay_id: &str) -> Option<String> {
+        self.state.prepays.lock().unwrap().get(prepay_id).cloned()
+    }
+
+    /// Where the WeChat client stand-in (`POST /sim/client/pay`) posts its notifications.
+    pub fn deliver_to(&self, url: &str) {
+        *self.state.deliver_to.lock().unwrap() = Some(url.to_owned());
     }
 
     pub fn set_mode(&self, mode: Mode) {
@@ -411,6 +442,11 @@ async fn handle(
         )
             .into_response();
     }
+    // What a browser reaches (web authorisation, the WeChat client stand-in): not the
+    // signed merchant API.
+    if let Some(response) = client::handle(&sim, &method, &uri, &body).await {
+        return response;
+    }
     if let Err(message) = authenticate(&method, &uri, &headers, &body) {
         return refuse(&sim, StatusCode::UNAUTHORIZED, "SIGN_ERROR", message);
     }
@@ -424,6 +460,25 @@ async fn handle(
         ("POST", "/v3/pay/transactions/jsapi") => prepay(&sim, json_body(), "JSAPI"),
         ("POST", "/v3/pay/transactions/h5") => prepay(&sim, json_body(), "MWEB"),
         ("POST", "/v3/refund/domestic/refunds") => refund(&sim, json_body()),
+        ("GET", p) if p.starts_with("/v3/refund/domestic/refunds/") => {
+            let no = &p["/v3/refund/domestic/refunds/".len()..];
+            let found = sim
+                .refunds
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|r| r.out_refund_no == no)
+                .map(refund_json);
+            match found {
+                Some(r) => answer(&sim, StatusCode::OK, Some(r)),
+                None => refuse(
+                    &sim,
+                    StatusCode::NOT_FOUND,
+                    "RESOURCE_NOT_EXISTS",
+                    "退款单不存在",
+                ),
+            }
+        }
         ("GET", "/v3/bill/tradebill") => bill(&sim, &query),
         ("GET", "/v3/billdownload/file") => {
             let token = query.get("token").cloned().unwrap_or_default();
@@ -551,6 +606,10 @@ fn prepay(sim: &Sim, body: Option<Value>, trade_type: &'static str) -> Response 
             },
         );
     }
+    sim.prepays
+        .lock()
+        .unwrap()
+        .insert(prepay_id.clone(), out_trade_no.clone());
     let answer_body = if trade_type == "JSAPI" {
         json!({ "prepay_id": prepay_id })
     } else {

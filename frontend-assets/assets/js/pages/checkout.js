@@ -12,6 +12,7 @@ import {
   showErrors, validationError, value,
 } from '../ui.js';
 import { addressLine, groupBySeller, moneyEl } from '../orders.js';
+import { orderHref, rememberProvider, startPayment } from '../payment.js';
 
 const NOTE_MAX = 200;
 // One key for this checkout: every retry of "place the order" sends it again.
@@ -189,26 +190,57 @@ function conflictsByLine(fields) {
   return out;
 }
 
-async function pay(order) {
-  const payment = await api.post(`/orders/${seg(order.id)}/pay`, {}, { headers: { 'Idempotency-Key': payKey } });
-  if (payment && payment.pay_url) {
-    location.assign(payment.pay_url);
-    return;
-  }
+async function pay(order, provider) {
+  rememberProvider(order.id, provider);
+  const payment = await startPayment(order.id, provider, payKey);
+  if (payment && payment.redirecting) return;
   try {
     // The order page shows the offline instructions this answer carries.
     sessionStorage.setItem('fg_payment_' + order.id, JSON.stringify(payment));
   } catch {
     // No storage: the order page can ask for them again.
   }
-  location.assign('/order.html?id=' + encodeURIComponent(order.id) + '&placed=1');
+  location.assign(orderHref(order.id, 'placed'));
+}
+
+// ---- ways to pay ---------------------------------------------------------------------------------
+
+/**
+ * One choice per way to pay the server accepts now (`GET /payments/methods`): exactly the
+ * gateways configured, the sandbox marked 模拟支付, offline. The first online one is the
+ * default (`method-gateway`).
+ */
+function renderMethods(offers) {
+  const box = $('#method-options');
+  let firstGateway = true;
+  const options = offers.map((offer, i) => {
+    const gateway = offer.method === 'gateway';
+    const input = el('input', {
+      type: 'radio', name: 'payment_method', value: offer.provider, checked: i === 0,
+      'data-testid': 'method-' + offer.provider, dataset: { method: offer.method },
+    });
+    const label = el('label', { class: 'check method-option', dataset: { provider: offer.provider } },
+      input, ' ',
+      el('span', {},
+        el('strong', { i18n: 'pay_channel.' + offer.provider }),
+        offer.simulated ? el('span', { class: 'badge badge-pending', 'data-testid': 'simulated-badge', i18n: 'pay_channel.sandbox' }) : null,
+        el('span', { class: 'hint', i18n: 'pay_hint.' + (offer.simulated ? 'sandbox' : gateway ? 'gateway' : 'offline') })));
+    if (gateway && firstGateway) {
+      label.dataset.testid = 'method-gateway';
+      firstGateway = false;
+    }
+    return label;
+  });
+  replaceChildren(box, options);
 }
 
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   clearErrors(form);
   hideAddressError();
-  const method = (form.querySelector('input[name="payment_method"]:checked') || {}).value;
+  const chosen = form.querySelector('input[name="payment_method"]:checked') || {};
+  const method = (chosen.dataset && chosen.dataset.method) || chosen.value;
+  const provider = chosen.dataset && chosen.dataset.method ? chosen.value : null;
   const orderNote = value(form, 'note');
   const problems = {};
   if (!view.chosen) problems.address_id = t('checkout.e_address');
@@ -230,7 +262,7 @@ form.addEventListener('submit', async (event) => {
       // Placed: a retry from here on only pays (the same key would answer with this order anyway).
       view.placed = order;
     }
-    await pay(order);
+    await pay(order, provider);
   } catch (err) {
     setBusy(submit, false);
     if (err.redirecting) return;
@@ -287,7 +319,7 @@ async function showConflict(err) {
 // ---- the page ----------------------------------------------------------------------------------
 
 async function load() {
-  const [cart, addresses] = await Promise.all([api.get('/cart'), api.get('/me/addresses')]);
+  const [cart, addresses, methods] = await Promise.all([api.get('/cart'), api.get('/me/addresses'), api.get('/payments/methods')]);
   view.cart = cart || { lines: [], goods_total: 0 };
   view.addresses = Array.isArray(addresses) ? addresses : [];
   if (!view.cart.lines || !view.cart.lines.length) {
@@ -300,6 +332,7 @@ async function load() {
   $('#checkout').hidden = false;
   renderAddresses();
   renderGoods();
+  if (methods && Array.isArray(methods.methods) && methods.methods.length) renderMethods(methods.methods);
   form.dataset.ready = 'true';
 }
 

@@ -23,6 +23,7 @@ import {
 import { claimHref, claimStatusBadge, claimedSoFar, kindEl, leftEl, newClaimHref, windowOpen } from '../claims.js';
 import { loadNotices, noticeEl } from '../recalls.js';
 import { loadOrderInvoices, subInvoiceEl } from '../invoices.js';
+import { rememberedProvider, startPayment } from '../payment.js';
 
 const params = new URLSearchParams(location.search);
 const id = params.get('id');
@@ -61,20 +62,45 @@ function confirmBox(slot, { questionKey, args, confirmKey, testid, danger = fals
 }
 
 async function pay(button) {
-  setBusy(button, true);
+  if (button) setBusy(button, true);
   try {
-    const payment = await api.post(`/orders/${seg(view.order.id)}/pay`, {}, { headers: { 'Idempotency-Key': payKey } });
-    if (payment && payment.pay_url) {
-      location.assign(payment.pay_url);
-      return;
-    }
+    const provider = params.get('pay') || rememberedProvider(view.order.id);
+    const payment = await startPayment(view.order.id, provider, payKey);
+    if (payment && payment.redirecting) return;
     view.payment = payment;
     replaceChildren($('#order-pay'), payBox(view.order));
   } catch (err) {
     flashError(err);
   } finally {
-    setBusy(button, false);
+    if (button) setBusy(button, false);
   }
+}
+
+/** Back from a gateway's sheet: the order is paid when the gateway's notification says so. */
+async function waitUntilPaid() {
+  const waiting = note('info', { i18n: 'order.paying' });
+  waiting.dataset.testid = 'order-paying';
+  $('#order-pay').prepend(waiting);
+  for (let i = 0; i < 30; i += 1) {
+    await new Promise((r) => { setTimeout(r, 1000); });
+    const order = await api.get(`/orders/${seg(id)}`);
+    if (order.status !== 'pending_payment') {
+      render(order);
+      if (order.status === 'paid') flash(t('order.paid'), 'success', { focus: false });
+      return;
+    }
+  }
+  waiting.remove();
+}
+
+/** How the money came (the first payment): its channel, 模拟支付 marked. */
+function paidWithEl(order) {
+  const p = (order.payments || [])[0];
+  if (!p || !p.channel) return null;
+  return el('span', { 'data-testid': 'order-paid-with', dataset: { channel: p.channel } },
+    el('span', { i18n: 'pay_channel.' + p.channel }),
+    p.simulated ? el('span', { class: 'badge badge-pending', 'data-testid': 'simulated-badge', i18n: 'pay_channel.sandbox' }) : null,
+    p.reference ? el('span', { class: 'mono small', text: ' ' + p.reference }) : null);
 }
 
 function payBox(order) {
@@ -97,6 +123,7 @@ function renderHead(order) {
     ['order.placed_at', timeEl(order.created_at)],
     ['order.method', methodEl(order.payment_method)],
     ['order.paid_at', order.paid_at ? timeEl(order.paid_at) : null],
+    ['order.paid_with', paidWithEl(order)],
     ['order.total', moneyEl(order.total, 'order-total', 'money money-big')],
     ['order.refunded', order.refunded ? moneyEl(order.refunded, 'order-refunded') : null],
     ['order.note', order.note ? el('span', { class: 'pre-line', text: order.note }) : null],
@@ -500,6 +527,10 @@ if (!id) {
     followHash();
     if (params.get('placed') && order.status === 'pending_payment') flash(t('order.placed'), 'success', { focus: false });
     if (params.get('paid') && order.status === 'paid') flash(t('order.paid'), 'success', { focus: false });
+    if (params.get('unpaid') && order.status === 'pending_payment') flash(t('order.unpaid'), 'info', { focus: false });
+    if (params.get('paying') && order.status === 'pending_payment') await waitUntilPaid();
+    // Back from WeChat's authorisation: carry on paying.
+    else if (params.get('pay') && order.can_pay) await pay(null);
   } catch (err) {
     if (!err.redirecting) {
       replaceChildren($('#state-box'), note(err.status === 404 ? 'empty' : 'error', err.status === 404 ? { i18n: 'order.missing' } : errorMessage(err)));

@@ -8,7 +8,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use farmgate_identity::Actor;
 use farmgate_kernel::id::{AddressId, BatchId, ListingId, OrderId, OrderLineId, SkuId, SubOrderId};
-use farmgate_orders::domain::{AddressInput, PaymentMethod, SubOrderStatus};
+use farmgate_orders::domain::{AddressInput, OfflineChannel, PaymentMethod, SubOrderStatus};
 use farmgate_orders::payment::Outcome;
 use farmgate_orders::read::demo as orders_read;
 use farmgate_orders::{
@@ -146,7 +146,14 @@ pub(super) async fn seed(
     )
     .await?;
     placed += 1;
-    let intent = orders.pay(&wang.actor, OrderId(first.order.id)).await?;
+    // Through the sandbox by name: a demo may also have a real gateway (or its simulator).
+    let sandbox = farmgate_orders::service::Payer {
+        provider: Some(farmgate_orders::service::SANDBOX.to_owned()),
+        ..Default::default()
+    };
+    let intent = orders
+        .pay(&wang.actor, OrderId(first.order.id), &sandbox)
+        .await?;
     orders
         .sandbox_complete(&wang.actor, intent.id, Outcome::Succeeded)
         .await?;
@@ -179,7 +186,12 @@ pub(super) async fn seed(
     .await?;
     placed += 1;
     orders
-        .confirm_offline_payment(finance, OrderId(second.order.id), "ABC-20261123-0018")
+        .confirm_offline_payment(
+            finance,
+            OrderId(second.order.id),
+            "ABC-20261123-0018",
+            OfflineChannel::BankTransfer,
+        )
         .await?;
     if let (Some(sub), Some(seller)) = (
         second.subs.first(),
@@ -208,7 +220,12 @@ pub(super) async fn seed(
     .await?;
     placed += 1;
     orders
-        .confirm_offline_payment(finance, OrderId(fourth.order.id), "ICBC-20261123-7731")
+        .confirm_offline_payment(
+            finance,
+            OrderId(fourth.order.id),
+            "ICBC-20261123-7731",
+            OfflineChannel::BankTransfer,
+        )
         .await?;
     let record = orders.order_for(operator, OrderId(fourth.order.id)).await?;
     ship_all(orders, &record, &batches, &seller_of, 3).await?;

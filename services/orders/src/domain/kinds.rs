@@ -76,6 +76,19 @@ wire_enum!(
         /// Recorded; the provider has not confirmed paying it back yet.
         Pending => "pending",
         Succeeded => "succeeded",
+        /// The provider could not pay it back (the buyer's account closed, the refund
+        /// closed): finance pays it back by hand.
+        Failed => "failed",
+    }
+);
+
+wire_enum!(
+    /// How an offline payment reached the platform, as finance records it.
+    OfflineChannel {
+        /// A bank transfer (对公转账), with the bank's serial number.
+        BankTransfer => "bank_transfer",
+        /// Cash on delivery (货到付款), with the receipt number.
+        CashOnDelivery => "cash_on_delivery",
     }
 );
 
@@ -95,8 +108,12 @@ wire_enum!(
         RefundedClosed => "refunded_closed",
         /// This event id was handled before.
         Duplicate => "duplicate",
-        /// A notification that changes no payment (a refund's outcome): logged, not stored.
+        /// A notification that changes nothing of ours (a trade still unpaid): logged.
         Noted => "noted",
+        /// A refund reached the buyer: its ledger row is `succeeded`.
+        RefundSucceeded => "refund_succeeded",
+        /// A refund did not reach the buyer: its ledger row is `failed`, for finance.
+        RefundFailed => "refund_failed",
     }
 );
 
@@ -151,7 +168,7 @@ mod tests {
                     .map(|m| m.as_str())
                     .collect::<Vec<_>>()
             ),
-            "paid,already_paid,failed_recorded,refunded_duplicate,refunded_closed,duplicate,noted"
+            "paid,already_paid,failed_recorded,refunded_duplicate,refunded_closed,duplicate,noted,refund_succeeded,refund_failed"
         );
     }
 }

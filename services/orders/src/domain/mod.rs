@@ -3,6 +3,7 @@
 //! delivery addresses, order numbers, waybills and the days a report covers.
 
 mod address;
+mod device;
 mod kinds;
 mod liability;
 mod money;
@@ -11,9 +12,10 @@ mod rules;
 mod status;
 
 pub use address::{Address, AddressInput};
+pub use device::Device;
 pub use kinds::{
-    EventKind, IntentStatus, LogisticsKind, LogisticsSource, PaymentMethod, PaymentStatus,
-    PayoutState, RefundStatus, WebhookResult,
+    EventKind, IntentStatus, LogisticsKind, LogisticsSource, OfflineChannel, PaymentMethod,
+    PaymentStatus, PayoutState, RefundStatus, WebhookResult,
 };
 pub use liability::{Liability, LiabilitySplit, LiableParty, RefundShare};
 pub use money::{commission, commission_after_refunds, payable, shipping_fee};

@@ -95,9 +95,10 @@ pub struct CancelRequest {
         (status = 401, description = "`unauthenticated`", body = ErrorBody),
         (status = 403, description = "`forbidden`, `cross_site_request`, `read_only`", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
-        (status = 409, description = "Conflict: `cannot_cancel`", body = ErrorBody),
+        (status = 409, description = "Conflict: `cannot_cancel` (also when the gateway says it was paid a moment ago)", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
         (status = 422, description = "`validation_failed`", body = ErrorBody),
+        (status = 503, description = "`payment_provider_unavailable`: the gateway's trade could not be closed; try again", body = ErrorBody),
     ))]
 pub async fn cancel(
     State(orders): State<Orders>,

@@ -4,10 +4,10 @@
 use super::header;
 use super::views::OrderView;
 use crate::Orders;
-use crate::domain::PaymentIntentId;
+use crate::domain::{OfflineChannel, PaymentIntentId};
 use crate::payment::Outcome;
 use crate::service::{
-    IntentView, PaymentMethodOffer, RefundRequest, SandboxIntentView, WebhookAck,
+    IntentView, Payer, PaymentMethodOffer, RefundRequest, SandboxIntentView, WebhookAck,
 };
 use axum::Json;
 use axum::extract::State;
@@ -17,10 +17,10 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use farmgate_identity::AuthUser;
 use farmgate_infra::http::error::ErrorBody;
-use farmgate_infra::http::{ApiError, ApiJson, ApiPath, ApiResult};
+use farmgate_infra::http::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, ClientIp};
 use farmgate_kernel::id::{OrderId, SubOrderId};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// What checkout accepts: exactly the providers configured. A page offers these and no
 /// others, and marks a `simulated` one as 模拟支付.
@@ -40,25 +40,53 @@ pub struct PaymentMethodsView {
     pub methods: Vec<PaymentMethodOffer>,
 }
 
-/// Pay an unpaid order (the buyer): online, the answer's `pay_url` is the gateway's page;
-/// offline, `instructions_zh`/`instructions_en` say where to transfer. Calling it again while
-/// the order is unpaid returns the same pending payment, so a retry never charges twice
-/// (`Idempotency-Key` is accepted for clients that always send one).
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PayQuery {
+    /// The gateway to pay an online order with (`wechat`, `alipay`, `sandbox`: one that
+    /// `GET /api/v1/payments/methods` offers). Unset: WeChat Pay inside WeChat's browser,
+    /// otherwise the first offered.
+    #[param(max_length = 16, pattern = "^[a-z]{1,16}$")]
+    pub provider: Option<String>,
+}
+
+/// Pay an unpaid order (the buyer). Online, the answer's `pay_url` is the gateway's cashier
+/// (Alipay's phone or computer cashier by the browser, WeChat Pay's H5 page in a phone
+/// browser, the sandbox page), or inside WeChat its `client_params` go to
+/// `WeixinJSBridge.invoke('getBrandWCPayRequest', …)`; offline, `instructions_zh`/
+/// `instructions_en` say where to transfer. The provider learns what it needs of the request:
+/// the client address (as the server's trusted proxies forwarded it), phone or computer and
+/// WeChat's browser from the `User-Agent`, and inside WeChat the buyer's openid (409
+/// `wechat_authorization_needed` until `GET /api/v1/payments/wechat/authorize` has run).
+/// Calling it again while the order is unpaid returns the same pending payment, so a retry
+/// never charges twice (`Idempotency-Key` is accepted for clients that always send one).
 #[utoipa::path(post, path = "/api/v1/orders/{id}/pay", tag = "payments", params(("id" = Uuid, Path),
-    ("Idempotency-Key" = Option<String>, Header)),
+    ("Idempotency-Key" = Option<String>, Header), PayQuery),
     responses(
         (status = 200, description = "How to pay", body = IntentView),
+        (status = 400, description = "`invalid_query`", body = ErrorBody),
         (status = 401, description = "`unauthenticated`", body = ErrorBody),
         (status = 403, description = "`forbidden`, `cross_site_request`, `read_only`", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
-        (status = 409, description = "Conflict: `already_paid`, `order_closed`, `online_payment_unavailable`", body = ErrorBody),
+        (status = 409, description = "Conflict: `already_paid`, `order_closed`, `online_payment_unavailable`, `wechat_authorization_needed`", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: the provider is not offered", body = ErrorBody),
+        (status = 503, description = "`payment_provider_unavailable`: the gateway could not be reached; the order stays payable", body = ErrorBody),
     ))]
 pub async fn pay(
     State(orders): State<Orders>,
     AuthUser(actor): AuthUser,
     ApiPath(id): ApiPath<OrderId>,
+    ApiQuery(q): ApiQuery<PayQuery>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
 ) -> ApiResult<Json<IntentView>> {
-    Ok(Json(orders.pay(&actor, id).await?))
+    let payer = Payer {
+        provider: q.provider,
+        client_ip: ip,
+        user_agent: header(&headers, "user-agent").map(str::to_owned),
+    };
+    Ok(Json(orders.pay(&actor, id, &payer).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -66,11 +94,16 @@ pub async fn pay(
 pub struct OfflinePayment {
     /// The bank transfer's serial number, or the receipt number for cash.
     pub reference: String,
+    /// How the money came; unset: a bank transfer. The ledger records it.
+    #[serde(default)]
+    pub channel: Option<OfflineChannel>,
 }
 
 /// Confirm a bank transfer or cash payment with the bank's reference (platform finance only:
 /// never a seller, who is owed the money, nor the operator). Only orders the buyer chose to
-/// pay offline. Confirming a paid order again changes nothing (200).
+/// pay offline. The ledger records the channel (`bank_transfer`, `cash_on_delivery`) with the
+/// reference; finance and the operator see both on the order. Confirming a paid order again
+/// changes nothing (200).
 #[utoipa::path(post, path = "/api/v1/orders/{id}/offline-payment", tag = "orders", params(("id" = Uuid, Path)),
     request_body = OfflinePayment,
     responses(
@@ -90,7 +123,12 @@ pub async fn confirm_offline_payment(
     ApiJson(req): ApiJson<OfflinePayment>,
 ) -> ApiResult<Json<OrderView>> {
     let (record, _) = orders
-        .confirm_offline_payment(&actor, id, &req.reference)
+        .confirm_offline_payment(
+            &actor,
+            id,
+            &req.reference,
+            req.channel.unwrap_or(OfflineChannel::BankTransfer),
+        )
         .await?;
     Ok(Json(OrderView::of(&record, &actor)))
 }

@@ -2,6 +2,7 @@
 //! order's address and its own part (with its commission) once the order is paid; the
 //! operator sees everything. The delivery phone is masked for a seller until payment.
 
+use super::payment_view::PaymentView;
 use crate::domain::{
     self, Address, EventKind, LogisticsKind, LogisticsSource, OrderMove, OrderStatus,
     PaymentMethod, RefundStatus, SubOrderMove, SubOrderStatus, order_transition,
@@ -356,9 +357,11 @@ pub struct RefundView {
     pub sub_order_id: Option<SubOrderId>,
     pub amount: i64,
     pub reason: String,
-    /// `pending` until the payment provider confirms, then `succeeded`.
+    /// `pending` until the payment provider confirms, then `succeeded`, or `failed` when it
+    /// could not pay it back (finance then pays it by hand).
     pub status: RefundStatus,
     pub created_at: DateTime<Utc>,
+    pub settled_at: Option<DateTime<Utc>>,
 }
 
 impl RefundView {
@@ -370,6 +373,7 @@ impl RefundView {
             reason: r.reason.clone(),
             status: r.status,
             created_at: r.created_at,
+            settled_at: r.settled_at,
         }
     }
 }
@@ -448,6 +452,9 @@ pub struct OrderView {
     pub can_cancel: bool,
     pub sub_orders: Vec<SubOrderView>,
     pub refunds: Vec<RefundView>,
+    /// How the order was paid: the buyer, platform finance and the operator (references to
+    /// finance and the operator only); empty for a seller.
+    pub payments: Vec<PaymentView>,
     pub events: Vec<EventView>,
 }
 
@@ -564,6 +571,12 @@ impl OrderView {
                 .iter()
                 .filter(|x| whole || x.sub_order_id.is_some_and(|id| visible.contains(&id)))
                 .map(RefundView::of)
+                .collect(),
+            payments: r
+                .payments
+                .iter()
+                .filter(|_| buyer || operator || finance)
+                .map(|p| PaymentView::of(p, operator || finance))
                 .collect(),
             events: r
                 .events

@@ -107,8 +107,10 @@ impl PaymentProvider for AlipayProvider {
             )
             .await
             .map_err(|e| e.to_string())?;
+        // Alipay refunds at once (`fund_change` Y, or N for a retry already refunded).
         Ok(RefundReceipt {
             reference: result.out_refund_no,
+            settled: true,
         })
     }
 

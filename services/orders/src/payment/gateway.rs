@@ -2,7 +2,7 @@
 //! at the provider, and the adapters' provider-neutral notifications, trades and errors are
 //! read into the orders service's own terms.
 
-use super::{ProviderPayment, Verified, WebhookError, WebhookEvent};
+use super::{ProviderPayment, RefundNotice, Verified, WebhookError, WebhookEvent};
 use crate::domain::reconcile::BillEntry;
 use crate::payment::Outcome;
 use farmgate_infra::pay::{BillLine, Notification, NotificationKind, PayError, Trade, TradeState};
@@ -40,12 +40,6 @@ pub(crate) fn verified(n: Notification) -> Result<Verified, WebhookError> {
             transaction_id: n.transaction_id.clone(),
         }))
     };
-    let refund_no = || {
-        n.refund
-            .as_ref()
-            .and_then(|r| r.out_refund_no.clone())
-            .unwrap_or_else(|| "?".to_owned())
-    };
     match n.kind {
         NotificationKind::Paid => payment(Outcome::Succeeded),
         NotificationKind::Closed => payment(Outcome::Failed),
@@ -54,26 +48,29 @@ pub(crate) fn verified(n: Notification) -> Result<Verified, WebhookError> {
             what: format!("trade {} is still {}", n.out_trade_no, n.provider_state),
             alert: false,
         }),
-        NotificationKind::Refunded => Ok(Verified::Noted {
-            event_id: n.event_id.clone(),
-            what: format!(
-                "refund {} of trade {} reached the buyer",
-                refund_no(),
-                n.out_trade_no
-            ),
-            alert: false,
-        }),
-        NotificationKind::RefundFailed => Ok(Verified::Noted {
-            event_id: n.event_id.clone(),
-            what: format!(
-                "refund {} of trade {} did not reach the buyer ({}): pay it back by hand",
-                refund_no(),
-                n.out_trade_no,
-                n.provider_state
-            ),
-            alert: true,
-        }),
+        NotificationKind::Refunded => refund(&n, true),
+        NotificationKind::RefundFailed => refund(&n, false),
     }
+}
+
+/// A refund notification, naming one of our refunds.
+fn refund(n: &Notification, succeeded: bool) -> Result<Verified, WebhookError> {
+    let info = n.refund.as_ref();
+    let refund_id = info
+        .and_then(|r| r.out_refund_no.as_deref())
+        .and_then(intent_of)
+        .ok_or_else(|| {
+            WebhookError::Malformed("the refund notification names no refund of ours".to_owned())
+        })?;
+    Ok(Verified::Refund(RefundNotice {
+        event_id: n.event_id.clone(),
+        refund_id,
+        intent_id: intent_of(&n.out_trade_no),
+        succeeded,
+        amount_fen: info.and_then(|r| r.amount_fen),
+        reference: info.and_then(|r| r.refund_id.clone()),
+        provider_state: n.provider_state.clone(),
+    }))
 }
 
 /// Why a notification was refused, in the orders service's terms.
@@ -173,7 +170,7 @@ mod tests {
     }
 
     #[test]
-    fn payments_become_events_and_refund_outcomes_are_noted() {
+    fn payments_and_refund_outcomes_become_events_of_ours() {
         let id = Uuid::now_v7();
         let paid = verified(notification(NotificationKind::Paid, &out_trade_no(id))).unwrap();
         assert_eq!(
@@ -194,16 +191,28 @@ mod tests {
                 ..
             })
         ));
-        let failed = verified(notification(
-            NotificationKind::RefundFailed,
-            &out_trade_no(id),
-        ))
-        .unwrap();
-        assert!(
-            matches!(failed, Verified::Noted { alert: true, ref what, .. } if what.contains("r1"))
-        );
-        let ok = verified(notification(NotificationKind::Refunded, &out_trade_no(id))).unwrap();
-        assert!(matches!(ok, Verified::Noted { alert: false, .. }));
+        // A refund notice names our refund; one naming something else is malformed.
+        let mut failed = notification(NotificationKind::RefundFailed, &out_trade_no(id));
+        let refund_id = Uuid::now_v7();
+        if let Some(r) = failed.refund.as_mut() {
+            r.out_refund_no = Some(out_trade_no(refund_id));
+        }
+        let Verified::Refund(notice) = verified(failed.clone()).unwrap() else {
+            panic!("a refund notice")
+        };
+        assert_eq!(notice.refund_id, refund_id);
+        assert_eq!(notice.intent_id, Some(id));
+        assert!(!notice.succeeded);
+        assert_eq!(notice.amount_fen, Some(100));
+        failed.kind = NotificationKind::Refunded;
+        let Verified::Refund(ok) = verified(failed).unwrap() else {
+            panic!("a refund notice")
+        };
+        assert!(ok.succeeded);
+        assert!(matches!(
+            verified(notification(NotificationKind::Refunded, &out_trade_no(id))),
+            Err(WebhookError::Malformed(_))
+        ));
         assert!(matches!(
             verified(notification(NotificationKind::Paid, "FG2026")),
             Err(WebhookError::Malformed(_))

@@ -14,9 +14,9 @@
 //!   order number at the provider (`out_trade_no`) is the payment intent's id in simple form
 //!   (32 hex digits, within both providers' limits), so a notification names its intent; our
 //!   refund number (`out_refund_no` / `out_request_no`) is the refund's id, so a retried
-//!   refund is the same refund on their side. They are built from settings and offered by
-//!   [`crate::Orders::provider_named`] once checkout wires them in (not yet: today it knows
-//!   offline and sandbox).
+//!   refund is the same refund on their side. The server builds them from settings
+//!   (`OrdersConfig::online`); [`crate::Orders::provider_named`] and checkout offer exactly
+//!   those configured.
 //!
 //! A notification reaches [`PaymentProvider::verify_webhook`] whole (every header and the raw
 //! body, since WeChat signs with four headers and Alipay in the body) and comes out as a
@@ -27,11 +27,13 @@
 
 mod alipay;
 mod gateway;
+pub mod oauth;
 mod wechat;
 
 pub use alipay::AlipayProvider;
 pub use farmgate_infra::pay::Ack as ProviderAck;
 pub(crate) use gateway::intent_of;
+pub use oauth::WechatOauth;
 pub use wechat::WechatPayProvider;
 
 use crate::domain::PaymentMethod;
@@ -98,8 +100,10 @@ pub struct Notice<'a> {
 pub enum Verified {
     /// A payment succeeded or failed: the orders service applies it.
     Payment(WebhookEvent),
-    /// Something that changes no payment (a refund reached the buyer, or did not): logged
-    /// and acknowledged, so the provider stops sending it.
+    /// A refund reached the buyer, or did not: the orders service settles its ledger row.
+    Refund(RefundNotice),
+    /// Something that changes nothing of ours (a trade still unpaid): logged and
+    /// acknowledged, so the provider stops sending it.
     Noted {
         event_id: String,
         /// For the log: what happened, without personal data.
@@ -107,6 +111,35 @@ pub enum Verified {
         /// Someone must act (a refund that did not reach the buyer).
         alert: bool,
     },
+}
+
+/// What a refund notification says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundNotice {
+    pub event_id: String,
+    /// Our refund id, as we sent it (`out_refund_no` / `out_request_no`).
+    pub refund_id: Uuid,
+    /// The intent whose payment it gives back.
+    pub intent_id: Option<Uuid>,
+    pub succeeded: bool,
+    /// This refund's amount, when the provider says (WeChat does; Alipay gives the total
+    /// refunded on the trade instead).
+    pub amount_fen: Option<i64>,
+    /// The provider's refund id, when it has one.
+    pub reference: Option<String>,
+    /// The provider's word (`SUCCESS`, `ABNORMAL`, `CLOSED` …).
+    pub provider_state: String,
+}
+
+impl RefundNotice {
+    /// SHA-256 (hex) of what the notice says, for its receipt.
+    pub fn digest(&self) -> String {
+        let text = format!(
+            "refund\n{}\n{}\n{}\n{:?}\n{:?}",
+            self.event_id, self.refund_id, self.succeeded, self.amount_fen, self.reference
+        );
+        hex::encode(Sha256::digest(text.as_bytes()))
+    }
 }
 
 /// A trade as the provider reports it now ([`PaymentProvider::query`]).
@@ -195,10 +228,13 @@ pub enum WebhookError {
     WrongRecipient,
 }
 
-/// A refund as the provider confirmed it.
+/// A refund as the provider took it.
 #[derive(Clone, Debug)]
 pub struct RefundReceipt {
     pub reference: String,
+    /// The money is back with the buyer already (Alipay, the sandbox, offline). `false`:
+    /// the provider is still paying it (WeChat `PROCESSING`); its notification settles it.
+    pub settled: bool,
 }
 
 /// A way of taking money for an order and giving it back.
@@ -244,6 +280,12 @@ pub trait PaymentProvider: Send + Sync + 'static {
     /// Whether [`Self::bill`] has anything to give (the daily reconciliation asks it).
     fn keeps_bill(&self) -> bool {
         false
+    }
+    /// Where a refund the provider took stands now, when its notification is late:
+    /// `Some(true)` back with the buyer, `Some(false)` it could not be (with the provider's
+    /// word), `None` still on its way (or a provider that cannot be asked).
+    async fn refund_outcome(&self, _refund_id: Uuid) -> Result<Option<(bool, String)>, String> {
+        Ok(None)
     }
 }
 
@@ -343,6 +385,7 @@ impl PaymentProvider for OfflineProvider {
         // Paid back by transfer; the ledger row is the instruction to the finance desk.
         Ok(RefundReceipt {
             reference: format!("OFFLINE-{}", call.refund_id.simple()),
+            settled: true,
         })
     }
 }
@@ -385,7 +428,7 @@ impl PaymentProvider for SandboxGateway {
         Ok(ProviderIntent {
             pay_url: Some(format!("/pay/sandbox.html?intent={}", req.intent_id)),
             client_params: None,
-            instructions_zh: "沙箱支付：在支付页确认即可模拟付款，不会产生真实扣款。".to_owned(),
+            instructions_zh: "模拟支付：在支付页确认即可模拟付款，不会产生真实扣款。".to_owned(),
             instructions_en:
                 "Sandbox payment: confirm on the payment page to simulate paying; no real money moves."
                     .to_owned(),
@@ -407,6 +450,7 @@ impl PaymentProvider for SandboxGateway {
     async fn refund(&self, call: &RefundCall<'_>) -> Result<RefundReceipt, String> {
         Ok(RefundReceipt {
             reference: format!("SBXR{}", call.refund_id.simple()),
+            settled: true,
         })
     }
 }

@@ -111,6 +111,20 @@ impl PaymentProvider for WechatPayProvider {
         }
     }
 
+    async fn refund_outcome(&self, refund_id: Uuid) -> Result<Option<(bool, String)>, String> {
+        let r = self
+            .pay
+            .refund_query(&refund_id.simple().to_string())
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(match r.state {
+            RefundState::Succeeded | RefundState::AlreadyDone => Some((true, "SUCCESS".into())),
+            RefundState::Closed => Some((false, "CLOSED".into())),
+            RefundState::Abnormal => Some((false, "ABNORMAL".into())),
+            RefundState::Processing => None,
+        })
+    }
+
     async fn refund(&self, call: &RefundCall<'_>) -> Result<RefundReceipt, String> {
         let transaction = call
             .transaction_id
@@ -131,7 +145,8 @@ impl PaymentProvider for WechatPayProvider {
                 "WeChat Pay took refund {} but it is {:?}",
                 result.out_refund_no, result.state
             )),
-            _ => Ok(RefundReceipt {
+            state => Ok(RefundReceipt {
+                settled: matches!(state, RefundState::Succeeded | RefundState::AlreadyDone),
                 reference: result.refund_id.unwrap_or(result.out_refund_no),
             }),
         }

@@ -27,6 +27,11 @@ impl Orders {
             return Err(OrdersError::Forbidden);
         }
         let reason = clean_optional_text(reason, 200, true).map_err(OrdersError::field)?;
+        // Paid at the provider a moment ago: it is paid, not cancelled. Otherwise its trade
+        // is closed there first, so it can no longer take the money.
+        if self.close_provider_trades(id).await? {
+            return Err(OrdersError::CannotCancel);
+        }
         let released = self
             .release(
                 &record,
@@ -50,6 +55,11 @@ impl Orders {
             return Ok(false);
         };
         if self.now() < record.order.pay_by {
+            return Ok(false);
+        }
+        if record.order.status == crate::domain::OrderStatus::PendingPayment
+            && self.close_provider_trades(id).await?
+        {
             return Ok(false);
         }
         self.release(

@@ -149,7 +149,7 @@ impl Orders {
         hash: &str,
     ) -> Result<Uuid> {
         let me = actor.account_id.as_uuid();
-        if req.payment_method == PaymentMethod::Gateway && !self.config().sandbox {
+        if req.payment_method == PaymentMethod::Gateway && !self.online_payment_available() {
             return Err(OrdersError::OnlinePaymentUnavailable);
         }
         let mut errs = ValidationErrors::new();

@@ -93,6 +93,8 @@ impl Orders {
             .filter(cart_item::Column::AccountId.eq(me))
             .exec(&txn)
             .await?;
+        // The openid says who the person is to WeChat: it goes with the account.
+        crate::store::queries::payments::delete_wechat_openids(&txn, me).await?;
         done.reviews = review::Entity::update_many()
             .col_expr(review::Column::Reviewer, Expr::value(ERASED_NAME))
             .filter(review::Column::BuyerAccountId.eq(me))

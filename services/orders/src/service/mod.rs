@@ -11,22 +11,25 @@ pub mod erasure;
 pub mod logistics;
 pub mod pay;
 pub mod platform_money;
+pub mod provider_sync;
 pub mod read;
 pub mod receive;
 pub mod reconcile;
 pub mod refund;
+pub mod refund_result;
 pub mod replacement;
 pub mod report;
 pub mod reviews;
 pub mod settlement;
 pub mod ship;
 pub mod webhook;
+pub mod wechat_oauth;
 
 pub use cart::CartLine;
 pub use checkout::{CheckoutRequest, ItemInput};
 pub use erasure::ErasedBuyer;
 pub use logistics::{CarrierAck, CarrierEvent, LogisticsRequest};
-pub use pay::{IntentView, PaymentMethodOffer};
+pub use pay::{IntentView, Payer, PaymentMethodOffer, SANDBOX};
 pub use platform_money::{PlatformMoney, RefundsByLiability, SellerMoney};
 pub use read::OrderRecord;
 pub use refund::RefundRequest;
@@ -49,6 +52,12 @@ use uuid::Uuid;
 pub mod topics {
     /// `{"order_id"}`, scheduled at the payment deadline: an unpaid order expires.
     pub const PAYMENT_DUE: &str = "orders.payment_due";
+    /// `{"intent_id"}`, scheduled minutes after a gateway payment starts: its provider is
+    /// asked whether it was paid, in case the notification is late or lost.
+    pub const PAYMENT_QUERY: &str = "orders.payment_query";
+    /// `{"refund_id"}`, scheduled after a gateway took a refund without settling it: its
+    /// provider is asked where it stands, in case the notification is late or lost.
+    pub const REFUND_QUERY: &str = "orders.refund_query";
     /// `{"order_id"}`: an order was paid (statistics, notifications).
     pub const PAID: &str = "orders.paid";
     /// `{"refund_id"}`: a refund was recorded; the provider pays it back (statistics too).

@@ -4,17 +4,18 @@
 
 use crate::Orders;
 use crate::domain::{
-    EventKind, IntentStatus, MoveRefused, OrderMove, OrderStatus, PaymentIntentId, PaymentMethod,
-    PaymentStatus, SubOrderStatus, order_transition,
+    Device, EventKind, IntentStatus, MoveRefused, OfflineChannel, OrderMove, OrderStatus,
+    PaymentIntentId, PaymentMethod, PaymentStatus, SubOrderStatus, order_transition,
 };
 use crate::error::{OrdersError, Result};
-use crate::payment::{IntentRequest, PayerContext};
+use crate::payment::{IntentRequest, PayerContext, PaymentProvider, WechatPayProvider};
 use crate::service::{OrderRecord, append, topics};
 use crate::store::queries::{orders as q, payments};
 use crate::store::{intent, payment};
 use chrono::{DateTime, Utc};
 use farmgate_identity::Actor;
 use farmgate_infra::db::{begin_write, serialise};
+use farmgate_kernel::FieldError;
 use farmgate_kernel::id::{ListingId, OrderId};
 use sea_orm::{ActiveModelTrait, Set};
 use serde::Serialize;
@@ -28,41 +29,73 @@ use uuid::Uuid;
 pub struct IntentView {
     pub id: PaymentIntentId,
     pub order_id: OrderId,
+    /// Who takes the money: `offline`, `wechat`, `alipay` or `sandbox`.
     pub provider: String,
+    /// A demo gateway where no money moves (模拟支付).
+    pub simulated: bool,
     /// Fen.
     pub amount: i64,
     pub status: IntentStatus,
-    /// The gateway's page, for online payment.
+    /// Where to send the buyer: the gateway's cashier (Alipay, WeChat H5 `h5_url`, the
+    /// sandbox page).
     pub pay_url: Option<String>,
+    /// Inside WeChat: the parameters the page hands to
+    /// `WeixinJSBridge.invoke('getBrandWCPayRequest', …)` (appId, timeStamp, nonceStr,
+    /// package, signType, paySign).
+    #[schema(value_type = Option<Object>)]
+    pub client_params: Option<serde_json::Value>,
     pub instructions_zh: String,
     pub instructions_en: String,
     pub expires_at: DateTime<Utc>,
 }
 
+/// Who is paying, as the pay request shows it.
+#[derive(Clone, Debug, Default)]
+pub struct Payer {
+    /// The gateway the buyer chose (`wechat`, `alipay`, `sandbox`); `None`: WeChat Pay
+    /// inside WeChat's browser, otherwise the first one configured.
+    pub provider: Option<String>,
+    /// The buyer's address as our server saw it (behind our proxies, what they forwarded).
+    pub client_ip: Option<std::net::IpAddr>,
+    pub user_agent: Option<String>,
+}
+
 impl Orders {
     /// Starts (or resumes) paying an order: the buyer only, while it is unpaid. One pending
-    /// intent per order, so a retried request never asks for the money twice.
+    /// intent per order and provider, so a retried request never asks for the money twice.
     #[tracing::instrument(skip_all, fields(order.id = %order_id))]
-    pub async fn pay(&self, actor: &Actor, order_id: OrderId) -> Result<IntentView> {
+    pub async fn pay(&self, actor: &Actor, order_id: OrderId, payer: &Payer) -> Result<IntentView> {
         let record = self.order_for(actor, order_id).await?;
         if record.order.buyer_account_id != actor.account_id.as_uuid() {
             return Err(OrdersError::Forbidden);
         }
         self.ensure_payable(&record)?;
-        if record.order.payment_method == PaymentMethod::Gateway && !self.config().sandbox {
-            return Err(OrdersError::OnlinePaymentUnavailable);
-        }
-        let provider = self.provider(record.order.payment_method);
+        let device = Device::from_user_agent(payer.user_agent.as_deref());
+        let provider = self.choose_provider(record.order.payment_method, payer, device)?;
+        let openid = if provider.name() == WechatPayProvider::NAME && device.wechat {
+            let app_id = self
+                .config()
+                .wechat_oauth
+                .as_ref()
+                .map(|o| o.app_id.as_str())
+                .ok_or(OrdersError::OnlinePaymentUnavailable)?;
+            let openid =
+                payments::wechat_openid(&self.infra().db, actor.account_id.as_uuid(), app_id)
+                    .await?;
+            Some(openid.ok_or(OrdersError::WechatAuthorizationNeeded)?)
+        } else {
+            None
+        };
         let db = &self.infra().db;
         let now = self.now();
         // Looked up and created in one turn per order: two "pay" taps at the same moment get
         // the same intent, never two that could each take the money.
         let txn = begin_write(db).await?;
         serialise(&txn, "orders.pay", order_id).await?;
-        let it = match payments::pending_intent(&txn, order_id.0, now).await? {
+        let it = match payments::pending_intent(&txn, order_id.0, provider.name(), now).await? {
             Some(it) => it,
             None => {
-                intent::ActiveModel {
+                let it = intent::ActiveModel {
                     id: Set(Uuid::now_v7()),
                     order_id: Set(order_id.0),
                     provider: Set(provider.name().to_owned()),
@@ -74,33 +107,92 @@ impl Orders {
                     completed_at: Set(None),
                 }
                 .insert(&txn)
-                .await?
+                .await?;
+                if self.is_real_gateway(provider.name()) {
+                    // Asked at the provider later, in case its notification never comes.
+                    self.infra()
+                        .outbox
+                        .enqueue_at(
+                            &txn,
+                            topics::PAYMENT_QUERY,
+                            &json!({"intent_id": it.id}),
+                            now + self.config().payment_query_after,
+                        )
+                        .await?;
+                }
+                it
             }
         };
         txn.commit().await?;
+        let ip = payer.client_ip.map(|ip| ip.to_string());
         let shown = provider
             .create_intent(&IntentRequest {
                 intent_id: it.id,
                 order_number: &record.order.number,
                 amount_fen: it.amount_fen,
                 expires_at: it.expires_at,
-                // Who pays (WeChat openid, IP address, phone or computer) is for checkout
-                // to pass once WeChat Pay and Alipay are wired in.
-                payer: PayerContext::default(),
+                payer: PayerContext {
+                    wechat_openid: openid.as_deref(),
+                    client_ip: ip.as_deref(),
+                    desktop: device.desktop,
+                },
             })
             .await
-            .map_err(OrdersError::Internal)?;
+            .map_err(|e| {
+                tracing::warn!(provider = provider.name(), error = %e, "the payment provider did not start the payment");
+                OrdersError::ProviderUnavailable(e)
+            })?;
         Ok(IntentView {
             id: PaymentIntentId(it.id),
             order_id,
+            simulated: it.provider == SANDBOX,
             provider: it.provider,
             amount: it.amount_fen,
             status: it.status,
             pay_url: shown.pay_url,
+            client_params: shown.client_params,
             instructions_zh: shown.instructions_zh,
             instructions_en: shown.instructions_en,
             expires_at: it.expires_at,
         })
+    }
+
+    /// The provider a payment goes through: offline for an offline order; for an online one
+    /// the gateway the buyer named, else WeChat Pay inside WeChat, else the first configured.
+    fn choose_provider(
+        &self,
+        method: PaymentMethod,
+        payer: &Payer,
+        device: Device,
+    ) -> Result<&dyn PaymentProvider> {
+        if method == PaymentMethod::Offline {
+            return Ok(self.provider(PaymentMethod::Offline));
+        }
+        if let Some(name) = payer.provider.as_deref() {
+            return self.gateways().find(|p| p.name() == name).ok_or_else(|| {
+                OrdersError::field(FieldError::new(
+                    "provider",
+                    "unknown_provider",
+                    "没有这种支付方式",
+                    "no such way to pay is offered",
+                ))
+            });
+        }
+        let wechat = device
+            .wechat
+            .then(|| {
+                self.gateways()
+                    .find(|p| p.name() == WechatPayProvider::NAME)
+            })
+            .flatten();
+        wechat
+            .or_else(|| self.gateways().next())
+            .ok_or(OrdersError::OnlinePaymentUnavailable)
+    }
+
+    /// A gateway that can be asked about its trades (not the sandbox, not offline).
+    pub(crate) fn is_real_gateway(&self, name: &str) -> bool {
+        self.config().online.iter().any(|p| p.name() == name)
     }
 
     /// Unpaid and before its deadline; otherwise why not.
@@ -116,14 +208,16 @@ impl Orders {
     /// finance only. Never a seller (it is owed the money) nor the operator (who runs the
     /// shop): whoever can say the money arrived must not be the one it is owed to. Only an
     /// order the buyer chose to pay offline; an online one is paid by its gateway's signed
-    /// notification. A second confirmation of a paid order changes nothing and says so
-    /// (`false`).
+    /// notification. The ledger records how the money came (`channel`: bank transfer or cash
+    /// on delivery) with its reference. A second confirmation of a paid order changes nothing
+    /// and says so (`false`).
     #[tracing::instrument(skip_all, fields(order.id = %id))]
     pub async fn confirm_offline_payment(
         &self,
         actor: &Actor,
         id: OrderId,
         reference: &str,
+        channel: OfflineChannel,
     ) -> Result<(OrderRecord, bool)> {
         let record = self.order_for(actor, id).await?;
         if !actor.is_finance() {
@@ -137,7 +231,8 @@ impl Orders {
         let paid = self
             .mark_paid(
                 &record,
-                PaymentMethod::Offline,
+                PaymentMethod::Offline.as_str(),
+                channel.as_str(),
                 &reference,
                 Some(actor.account_id.as_uuid()),
             )
@@ -148,10 +243,14 @@ impl Orders {
 
     /// Records a payment of the whole order and moves it to `paid`, once: `false` when it was
     /// paid already; `order_closed` when it was cancelled or expired.
+    /// `provider` is the name of the provider that took the money (its pending intents are
+    /// settled by this payment); `channel` what the ledger records (the gateway's name, or
+    /// how an offline payment came).
     pub(crate) async fn mark_paid(
         &self,
         record: &OrderRecord,
-        provider: PaymentMethod,
+        provider: &str,
+        channel: &str,
         reference: &str,
         actor: Option<Uuid>,
     ) -> Result<bool> {
@@ -178,18 +277,18 @@ impl Orders {
         q::set_sub_orders_of_order(&txn, order_id, SubOrderStatus::Paid, Some(now)).await?;
         // The buyer's payment in progress is settled by this one (an offline order's
         // instructions, or the gateway intent the notification named).
-        payments::settle_pending_intents(&txn, order_id, self.provider(provider).name(), now)
-            .await?;
+        payments::settle_pending_intents(&txn, order_id, provider, now).await?;
         payment::ActiveModel {
             id: Set(Uuid::now_v7()),
             order_id: Set(order_id),
-            provider: Set(provider.as_str().to_owned()),
+            provider: Set(record.order.payment_method.as_str().to_owned()),
             amount_fen: Set(record.order.total_fen),
             status: Set(PaymentStatus::Succeeded),
             reference: Set(Some(reference.to_owned())),
             confirmed_by: Set(actor),
             created_at: Set(now),
             settled_at: Set(Some(now)),
+            channel: Set(Some(channel.to_owned())),
         }
         .insert(&txn)
         .await?;
@@ -208,7 +307,7 @@ impl Orders {
             None,
             EventKind::Paid,
             actor,
-            json!({"provider": provider, "reference": reference, "amount_fen": record.order.total_fen}),
+            json!({"provider": record.order.payment_method, "channel": channel, "reference": reference, "amount_fen": record.order.total_fen}),
             now,
         )
         .await?;
@@ -228,7 +327,8 @@ pub struct PaymentMethodOffer {
     /// What to send as *payment_method* at checkout.
     pub method: PaymentMethod,
     /// Who takes the money: `offline` (bank transfer or cash, confirmed by platform finance)
-    /// or the online gateway's name.
+    /// or the online gateway's name (`wechat`, `alipay`, `sandbox`), to pass as *provider*
+    /// when paying.
     pub provider: &'static str,
     /// A demo gateway where no money moves (模拟支付): every page that offers it says so.
     pub simulated: bool,
@@ -236,26 +336,49 @@ pub struct PaymentMethodOffer {
     pub label_en: &'static str,
 }
 
+/// The sandbox gateway's name.
+pub const SANDBOX: &str = "sandbox";
+
+/// What checkout calls a provider.
+pub fn provider_labels(name: &str) -> (&'static str, &'static str) {
+    match name {
+        "wechat" => ("微信支付", "WeChat Pay"),
+        "alipay" => ("支付宝", "Alipay"),
+        SANDBOX => (
+            "模拟支付（演示用，不产生真实扣款）",
+            "Simulated payment (demo: no real money moves)",
+        ),
+        _ => (
+            "银行转账 / 货到付款（平台财务确认到账）",
+            "Bank transfer or cash on delivery (confirmed by platform finance)",
+        ),
+    }
+}
+
 impl Orders {
     /// The ways to pay checkout accepts now, in the order a page offers them: exactly the
-    /// providers configured (the sandbox only when it is on).
+    /// providers configured (the real gateways, the sandbox only when it is on, offline).
     pub fn payment_methods(&self) -> Vec<PaymentMethodOffer> {
-        let mut offers = Vec::new();
-        if self.config().sandbox {
-            offers.push(PaymentMethodOffer {
-                method: PaymentMethod::Gateway,
-                provider: "sandbox",
-                simulated: true,
-                label_zh: "模拟支付（演示用，不产生真实扣款）",
-                label_en: "Simulated payment (demo: no real money moves)",
-            });
-        }
+        let mut offers: Vec<PaymentMethodOffer> = self
+            .gateways()
+            .map(|p| {
+                let (label_zh, label_en) = provider_labels(p.name());
+                PaymentMethodOffer {
+                    method: PaymentMethod::Gateway,
+                    provider: p.name(),
+                    simulated: p.name() == SANDBOX,
+                    label_zh,
+                    label_en,
+                }
+            })
+            .collect();
+        let (label_zh, label_en) = provider_labels("offline");
         offers.push(PaymentMethodOffer {
             method: PaymentMethod::Offline,
             provider: "offline",
             simulated: false,
-            label_zh: "银行转账 / 货到付款（平台财务确认到账）",
-            label_en: "Bank transfer or cash on delivery (confirmed by platform finance)",
+            label_zh,
+            label_en,
         });
         offers
     }

@@ -3,8 +3,8 @@
 
 use crate::Orders;
 use crate::domain::{
-    EventKind, Liability, LiabilitySplit, LiableParty, RefundShare, RefundStatus, SubOrderMove,
-    sub_order_transition,
+    EventKind, Liability, LiabilitySplit, LiableParty, PaymentMethod, RefundShare, RefundStatus,
+    SubOrderMove, sub_order_transition,
 };
 use crate::error::{Missing, OrdersError, Result};
 use crate::payment::RefundCall;
@@ -199,7 +199,12 @@ impl Orders {
         let o = q::order(txn, sub.order_id)
             .await?
             .ok_or(OrdersError::NotFound(Missing::Order))?;
-        let provider = self.provider(o.payment_method).name().to_owned();
+        // Back the way it came: the gateway whose intent was paid, or offline.
+        let provider = match o.payment_method {
+            PaymentMethod::Gateway => payments::paid_intent(txn, o.id).await?.map(|i| i.provider),
+            PaymentMethod::Offline => None,
+        }
+        .unwrap_or_else(|| self.provider(o.payment_method).name().to_owned());
         let now = self.now();
         let split = liability.split(Money::from_fen(amount));
         if !q::add_sub_order_refunded(txn, sub.id, &split).await? {
@@ -225,6 +230,7 @@ impl Orders {
             seller_fen: Set(split.seller),
             platform_fen: Set(split.platform),
             carrier_fen: Set(split.carrier),
+            failure: Set(None),
         }
         .insert(txn)
         .await?;
@@ -253,7 +259,7 @@ impl Orders {
         let Some(r) = payments::refund(db, id.0).await? else {
             return Ok(());
         };
-        if r.status == RefundStatus::Succeeded {
+        if r.status != RefundStatus::Pending {
             return Ok(());
         }
         let provider = self
@@ -278,8 +284,24 @@ impl Orders {
                 paid_fen,
             })
             .await
-            .map_err(OrdersError::Internal)?;
-        payments::settle_refund(db, r.id, &receipt.reference, self.now()).await?;
+            .map_err(OrdersError::ProviderUnavailable)?;
+        if receipt.settled {
+            payments::settle_refund(db, r.id, &receipt.reference, self.now()).await?;
+        } else {
+            // Taken, and on its way (WeChat `PROCESSING`): the provider's refund notification
+            // settles the row.
+            tracing::info!(reference = %receipt.reference, "refund accepted by the provider, awaiting its result");
+            // Asked about later, in case the notification never comes.
+            self.infra()
+                .outbox
+                .enqueue_at(
+                    db,
+                    topics::REFUND_QUERY,
+                    &json!({"refund_id": r.id}),
+                    self.now() + self.config().payment_query_after,
+                )
+                .await?;
+        }
         Ok(())
     }
 }

@@ -3,12 +3,10 @@
 //! page, which posts its signed notification to the same handler a real gateway reaches.
 
 use crate::Orders;
-use crate::domain::{
-    EventKind, IntentStatus, PaymentIntentId, PaymentMethod, RefundStatus, WebhookResult,
-};
+use crate::domain::{EventKind, IntentStatus, PaymentIntentId, RefundStatus, WebhookResult};
 use crate::error::{Missing, OrdersError, Result};
 use crate::payment::{Notice, Outcome, SIGNATURE_HEADER, Verified, WebhookError, WebhookEvent};
-use crate::service::{append, topics};
+use crate::service::{SANDBOX, append, topics};
 use crate::store::queries::{orders as q, payments};
 use crate::store::{intent, order, refund, webhook_receipt};
 use axum::http::{HeaderMap, HeaderValue};
@@ -75,7 +73,7 @@ impl Orders {
     }
 
     fn sandbox_name(&self) -> &'static str {
-        self.provider(PaymentMethod::Gateway).name()
+        SANDBOX
     }
 
     /// What the sandbox gateway's page shows.
@@ -90,7 +88,7 @@ impl Orders {
             id: PaymentIntentId(it.id),
             order_id: OrderId(o.id),
             order_number: o.number,
-            merchant: "农源直供（沙箱）".to_owned(),
+            merchant: "农源直供（模拟支付）".to_owned(),
             amount: it.amount_fen,
             status: it.status,
         })
@@ -152,9 +150,11 @@ impl Orders {
             })?;
         let ev = match verified {
             Verified::Payment(ev) => ev,
-            // A refund's outcome changes no payment: the refund was recorded when it was
-            // asked for. Acknowledged so the provider stops sending it; a refund that did not
-            // reach the buyer is for finance to pay back by hand.
+            Verified::Refund(notice) => {
+                return self.apply_refund_notice(provider.name(), &notice).await;
+            }
+            // Changes nothing of ours (a trade still unpaid): acknowledged so the provider
+            // stops sending it.
             Verified::Noted {
                 event_id,
                 what,
@@ -170,10 +170,21 @@ impl Orders {
                 });
             }
         };
-        tracing::Span::current().record("intent.id", tracing::field::display(ev.intent_id));
+        self.apply_payment(provider.name(), &ev).await
+    }
+
+    /// A payment event, verified: from a notification, or from asking the provider (the
+    /// query job, whose events are named `query:<transaction>`). Matched to its intent and
+    /// amount and applied once; the same event again changes nothing.
+    #[tracing::instrument(skip_all, fields(provider = provider_name, intent.id = %ev.intent_id))]
+    pub(crate) async fn apply_payment(
+        &self,
+        provider_name: &'static str,
+        ev: &WebhookEvent,
+    ) -> Result<WebhookAck> {
         let db = &self.infra().db;
         let digest = ev.digest();
-        if let Some(prior) = payments::webhook_receipt(db, provider.name(), &ev.event_id).await? {
+        if let Some(prior) = payments::webhook_receipt(db, provider_name, &ev.event_id).await? {
             // A redelivery says exactly what the first one said; anything else under the same
             // id (another amount, outcome, payment or transaction) is not a duplicate to
             // acknowledge but a notification to refuse and look into.
@@ -196,32 +207,46 @@ impl Orders {
         }
         let it = payments::intent(db, ev.intent_id)
             .await?
-            .filter(|i| i.provider == provider.name())
+            .filter(|i| i.provider == provider_name)
             .ok_or(OrdersError::NotFound(Missing::Payment))?;
         if ev.amount_fen != it.amount_fen {
             tracing::warn!(intent = %it.id, notified = ev.amount_fen, expected = it.amount_fen, "payment amount mismatch");
             return Err(OrdersError::AmountMismatch);
         }
         let result = match ev.outcome {
-            Outcome::Failed => self.payment_failed(&it, &ev).await?,
-            Outcome::Succeeded => self.payment_succeeded(&it, &ev).await?,
+            Outcome::Failed => self.payment_failed(&it, ev).await?,
+            Outcome::Succeeded => self.payment_succeeded(&it, ev).await?,
         };
+        self.keep_receipt(provider_name, &ev.event_id, Some(it.id), result, digest)
+            .await?;
+        Ok(WebhookAck { result })
+    }
+
+    /// Remembers a notification handled, so its redelivery is recognised.
+    pub(crate) async fn keep_receipt(
+        &self,
+        provider: &str,
+        event_id: &str,
+        intent_id: Option<Uuid>,
+        result: WebhookResult,
+        digest: String,
+    ) -> Result<()> {
         let receipt = webhook_receipt::ActiveModel {
-            provider: Set(provider.name().to_owned()),
-            event_id: Set(ev.event_id.clone()),
-            intent_id: Set(Some(it.id)),
+            provider: Set(provider.to_owned()),
+            event_id: Set(event_id.to_owned()),
+            intent_id: Set(intent_id),
             outcome: Set(result),
-            received_at: Set(now),
+            received_at: Set(self.now()),
             event_digest: Set(Some(digest)),
         };
         if let Err(e) = webhook_receipt::Entity::insert(receipt)
-            .exec_without_returning(db)
+            .exec_without_returning(&self.infra().db)
             .await
             && unique_violation(&e).is_none()
         {
             return Err(e.into());
         }
-        Ok(WebhookAck { result })
+        Ok(())
     }
 
     async fn payment_failed(&self, it: &intent::Model, ev: &WebhookEvent) -> Result<WebhookResult> {
@@ -252,7 +277,13 @@ impl Orders {
         payments::succeed_intent(db, it.id, &ev.transaction_id, self.now()).await?;
         let record = self.existing(OrderId(it.order_id)).await?;
         match self
-            .mark_paid(&record, PaymentMethod::Gateway, &ev.transaction_id, None)
+            .mark_paid(
+                &record,
+                &it.provider,
+                &it.provider,
+                &ev.transaction_id,
+                None,
+            )
             .await
         {
             Ok(true) => Ok(WebhookResult::Paid),
@@ -315,6 +346,7 @@ impl Orders {
             seller_fen: Set(0),
             platform_fen: Set(0),
             carrier_fen: Set(0),
+            failure: Set(None),
         }
         .insert(&txn)
         .await?;

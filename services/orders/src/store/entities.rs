@@ -221,6 +221,9 @@ pub mod payment {
         pub confirmed_by: Option<Uuid>,
         pub created_at: DateTimeUtc,
         pub settled_at: Option<DateTimeUtc>,
+        /// How the money came: `bank_transfer` / `cash_on_delivery` (offline), or the
+        /// gateway's name (`wechat`, `alipay`, `sandbox`). `None` on rows from before.
+        pub channel: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -412,7 +415,7 @@ pub mod refund {
             pub amount_fen: i64,
             pub reason: String,
             pub provider: String,
-            /// `pending` until the provider confirms, then `succeeded`.
+            /// `pending` until the provider confirms, then `succeeded` (or `failed`).
             pub status: RefundStatus,
             pub provider_ref: Option<String>,
             pub idempotency_key: String,
@@ -425,6 +428,27 @@ pub mod refund {
             pub seller_fen: i64,
             pub platform_fen: i64,
             pub carrier_fen: i64,
+            /// Why the refund did not reach the buyer (the provider's word), when it failed.
+            pub failure: Option<String>,
+        }
+    }
+}
+
+pub mod wechat_openid {
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// A buyer's openid under our official account's AppID (WeChat web authorisation,
+        /// `snsapi_base`), for JSAPI payments inside WeChat.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "wechat_openids")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub account_id: Uuid,
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub app_id: String,
+            pub openid: String,
+            pub created_at: DateTimeUtc,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Payment intents, payments received, gateway notification receipts and the refund ledger.
 
 use crate::domain::{IntentStatus, RefundStatus};
-use crate::store::{intent, payment, refund, webhook_receipt};
+use crate::store::{intent, payment, refund, webhook_receipt, wechat_openid};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
@@ -13,14 +13,16 @@ pub async fn intent(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<inte
     intent::Entity::find_by_id(id).one(conn).await
 }
 
-/// The newest intent of an order still waiting for the buyer at `now`.
+/// The newest intent of an order with `provider` still waiting for the buyer at `now`.
 pub async fn pending_intent(
     conn: &impl ConnectionTrait,
     order_id: Uuid,
+    provider: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<intent::Model>, DbErr> {
     intent::Entity::find()
         .filter(intent::Column::OrderId.eq(order_id))
+        .filter(intent::Column::Provider.eq(provider))
         .filter(intent::Column::Status.eq(IntentStatus::Pending))
         .filter(intent::Column::ExpiresAt.gt(now))
         .order_by_desc(intent::Column::CreatedAt)
@@ -188,4 +190,112 @@ pub async fn settle_refund(
         .exec(conn)
         .await?;
     Ok(())
+}
+
+/// Every intent of an order still pending, whatever its deadline (before the order closes,
+/// each is asked about at its provider and closed there).
+pub async fn pending_intents_of_order(
+    conn: &impl ConnectionTrait,
+    order_id: Uuid,
+) -> Result<Vec<intent::Model>, DbErr> {
+    intent::Entity::find()
+        .filter(intent::Column::OrderId.eq(order_id))
+        .filter(intent::Column::Status.eq(IntentStatus::Pending))
+        .order_by_asc(intent::Column::CreatedAt)
+        .all(conn)
+        .await
+}
+
+/// The gateway an order was paid through: the provider of its succeeded intent.
+pub async fn paid_intent(
+    conn: &impl ConnectionTrait,
+    order_id: Uuid,
+) -> Result<Option<intent::Model>, DbErr> {
+    intent::Entity::find()
+        .filter(intent::Column::OrderId.eq(order_id))
+        .filter(intent::Column::Status.eq(IntentStatus::Succeeded))
+        .order_by_asc(intent::Column::CompletedAt)
+        .one(conn)
+        .await
+}
+
+/// The provider could not pay a pending refund back: `failed`, with its word, for finance.
+/// `false` when it was no longer pending.
+pub async fn fail_refund(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    why: &str,
+    at: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let done = refund::Entity::update_many()
+        .col_expr(refund::Column::Status, Expr::value(RefundStatus::Failed))
+        .col_expr(
+            refund::Column::Failure,
+            Expr::value(why.chars().take(200).collect::<String>()),
+        )
+        .col_expr(refund::Column::SettledAt, Expr::value(at))
+        .filter(refund::Column::Id.eq(id))
+        .filter(refund::Column::Status.eq(RefundStatus::Pending))
+        .exec(conn)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+// ---- WeChat openids
+
+/// The buyer's openid under `app_id`, if WeChat told us.
+pub async fn wechat_openid(
+    conn: &impl ConnectionTrait,
+    account_id: Uuid,
+    app_id: &str,
+) -> Result<Option<String>, DbErr> {
+    Ok(
+        wechat_openid::Entity::find_by_id((account_id, app_id.to_owned()))
+            .one(conn)
+            .await?
+            .map(|m| m.openid),
+    )
+}
+
+/// Keeps (or replaces) the buyer's openid under `app_id`.
+pub async fn save_wechat_openid(
+    conn: &impl ConnectionTrait,
+    account_id: Uuid,
+    app_id: &str,
+    openid: &str,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    use sea_orm::sea_query::OnConflict;
+    wechat_openid::Entity::insert(wechat_openid::ActiveModel {
+        account_id: sea_orm::Set(account_id),
+        app_id: sea_orm::Set(app_id.to_owned()),
+        openid: sea_orm::Set(openid.to_owned()),
+        created_at: sea_orm::Set(at),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            wechat_openid::Column::AccountId,
+            wechat_openid::Column::AppId,
+        ])
+        .update_columns([
+            wechat_openid::Column::Openid,
+            wechat_openid::Column::CreatedAt,
+        ])
+        .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// Forgets an erased buyer's openids.
+pub async fn delete_wechat_openids(
+    conn: &impl ConnectionTrait,
+    account_id: Uuid,
+) -> Result<u64, DbErr> {
+    Ok(wechat_openid::Entity::delete_many()
+        .filter(wechat_openid::Column::AccountId.eq(account_id))
+        .exec(conn)
+        .await?
+        .rows_affected)
 }

@@ -21,6 +21,7 @@
 
 pub mod bill;
 pub mod notify;
+pub mod oauth;
 pub mod sign;
 
 use super::keys::{Certified, PrivateKey, PublicKey};
@@ -375,23 +376,18 @@ impl WechatPay {
         let r: notify::Refund = self
             .call_json("POST", "/v3/refund/domestic/refunds", Some(&body))
             .await?;
-        if r.out_refund_no != out_refund_no {
-            return Err(malformed("refund answered for another refund"));
-        }
-        let state = match r.refund_status.as_str() {
-            "SUCCESS" => RefundState::Succeeded,
-            "PROCESSING" => RefundState::Processing,
-            "CLOSED" => RefundState::Closed,
-            "ABNORMAL" => RefundState::Abnormal,
-            other => return Err(malformed(format!("refund status {other:?}"))),
-        };
-        Ok(RefundResult {
-            out_refund_no: r.out_refund_no,
-            refund_id: Some(r.refund_id),
-            state,
-            amount_fen: r.amount.refund,
-            total_refunded_fen: None,
-        })
+        refund_result(r, out_refund_no)
+    }
+
+    /// Where a refund stands now (`GET /v3/refund/domestic/refunds/{out_refund_no}`), for a
+    /// refund whose notification is late. One WeChat never saw is
+    /// `Rejected { code: "RESOURCE_NOT_EXISTS" }`.
+    #[tracing::instrument(skip_all, fields(pay.provider = PROVIDER, pay.out_refund_no = %out_refund_no))]
+    pub async fn refund_query(&self, out_refund_no: &str) -> Result<RefundResult, PayError> {
+        check_number(out_refund_no, "out_refund_no", 64)?;
+        let path = format!("/v3/refund/domestic/refunds/{out_refund_no}");
+        let r: notify::Refund = self.call_json("GET", &path, None).await?;
+        refund_result(r, out_refund_no)
     }
 
     /// The trade bill of one day (China time): every payment and refund WeChat Pay booked.
@@ -579,6 +575,27 @@ impl WechatPay {
             .map_err(|e| wire::transport(PROVIDER, e))?;
         Ok((status, headers, bytes.to_vec()))
     }
+}
+
+/// A refund answer (the refund call's or the query's), for `out_refund_no`.
+fn refund_result(r: notify::Refund, out_refund_no: &str) -> Result<RefundResult, PayError> {
+    if r.out_refund_no != out_refund_no {
+        return Err(malformed("refund answered for another refund"));
+    }
+    let state = match r.refund_status.as_str() {
+        "SUCCESS" => RefundState::Succeeded,
+        "PROCESSING" => RefundState::Processing,
+        "CLOSED" => RefundState::Closed,
+        "ABNORMAL" => RefundState::Abnormal,
+        other => return Err(malformed(format!("refund status {other:?}"))),
+    };
+    Ok(RefundResult {
+        out_refund_no: r.out_refund_no,
+        refund_id: Some(r.refund_id),
+        state,
+        amount_fen: r.amount.refund,
+        total_refunded_fen: None,
+    })
 }
 
 /// When the trade expires, as WeChat writes it.

@@ -1,0 +1,72 @@
+// Starting a payment, shared by checkout and the order page: the gateway's cashier (Alipay,
+// WeChat Pay H5, the sandbox page) is a page to go to; inside WeChat's browser the server
+// answers with the parameters of WeChat's own payment sheet, which the page hands to
+// `WeixinJSBridge.invoke('getBrandWCPayRequest', …)`. Paying inside WeChat needs the buyer's
+// openid: the first time, the server answers `wechat_authorization_needed` and the browser
+// goes through WeChat's silent authorisation, which brings it back to the order page to pay.
+
+import { api, seg } from './api.js';
+
+const STORE = 'fg_provider_';
+
+/** Remembers which gateway the buyer chose for an order (the order page pays with it). */
+export function rememberProvider(orderId, provider) {
+  try {
+    sessionStorage.setItem(STORE + orderId, provider);
+  } catch {
+    // No storage: the server's default gateway.
+  }
+}
+
+export function rememberedProvider(orderId) {
+  try {
+    return sessionStorage.getItem(STORE + orderId);
+  } catch {
+    return null;
+  }
+}
+
+/** The order page, with what happened. */
+export function orderHref(orderId, flag) {
+  return '/order.html?id=' + encodeURIComponent(orderId) + (flag ? '&' + flag + '=1' : '');
+}
+
+/** WeChat's payment sheet: resolves with its `err_msg`. */
+function wechatSheet(params) {
+  return new Promise((resolve) => {
+    const open = () => window.WeixinJSBridge.invoke('getBrandWCPayRequest', params,
+      (res) => resolve((res && res.err_msg) || 'get_brand_wcpay_request:fail'));
+    if (window.WeixinJSBridge) open();
+    else document.addEventListener('WeixinJSBridgeReady', open, { once: true });
+  });
+}
+
+/**
+ * Pays `orderId` through `provider` (`wechat`, `alipay`, `sandbox`, `offline`, or null for
+ * the server's choice). Returns the payment when the page stays (offline instructions), or
+ * `{ redirecting: true }` when the browser is on its way elsewhere.
+ */
+export async function startPayment(orderId, provider, key) {
+  const query = provider && provider !== 'offline' ? '?provider=' + encodeURIComponent(provider) : '';
+  let payment;
+  try {
+    payment = await api.post(`/orders/${seg(orderId)}/pay${query}`, {}, { headers: { 'Idempotency-Key': key } });
+  } catch (err) {
+    if (err.code === 'wechat_authorization_needed') {
+      location.assign('/api/v1/payments/wechat/authorize?order=' + encodeURIComponent(orderId));
+      return { redirecting: true };
+    }
+    throw err;
+  }
+  if (payment && payment.client_params) {
+    const outcome = await wechatSheet(payment.client_params);
+    // The sheet's word is not proof of payment: the order page waits for the server's.
+    location.assign(orderHref(orderId, outcome === 'get_brand_wcpay_request:ok' ? 'paying' : 'unpaid'));
+    return { redirecting: true };
+  }
+  if (payment && payment.pay_url) {
+    location.assign(payment.pay_url);
+    return { redirecting: true };
+  }
+  return payment;
+}
