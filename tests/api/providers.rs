@@ -434,3 +434,116 @@ with_gateways! {
         assert!(bad.status == 422 || bad.status == 400, "{}", bad.text);
     }
 }
+
+/// Runs SQL behind the services' backs: what an insider, or a bug, does to the ledger.
+async fn tamper(app: &TestApp, sql: &str) {
+    use sea_orm::ConnectionTrait;
+    app.state
+        .infra
+        .db
+        .execute_unprepared(sql)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// The run of `provider` for `day`, as finance sees the list.
+async fn run_of(app: &TestApp, token: &str, provider: &str, day: &str) -> Value {
+    let runs = app
+        .get(
+            &format!("/api/v1/reconciliation/runs?provider={provider}"),
+            Some(token),
+        )
+        .await;
+    runs.expect_status(200);
+    runs.arr("items")
+        .iter()
+        .find(|r| r["date"] == day)
+        .cloned()
+        .unwrap_or_else(|| panic!("no {provider} run for {day}: {}", runs.text))
+}
+
+with_gateways! {
+    async fn the_daily_job_compares_wechats_bill_with_the_ledger_and_every_disagreement_waits_for_a_person(g) {
+        let app = &g.app;
+        let day = app.today_in_china();
+        // A: paid, and 1 yuan of it refunded back to the buyer: both agree with the bill.
+        let (buyer, _, a, a_no) = paying_by_h5(&g).await;
+        deliver(app, &g.wechat.pay(&a_no, a.total)).await.expect_status(200);
+        let operator = app.operator().await;
+        let req = app.http.post(app.url(&format!("/api/v1/sub-orders/{}/refunds", a.part().id)))
+            .bearer_auth(&operator.token)
+            .header("idempotency-key", "recon-a")
+            .json(&json!({"amount": 100, "reason": "压坏了"}));
+        app.send(req).await.expect_status(200);
+        app.outbox_drained().await;
+        let seen = app.get(&format!("/api/v1/orders/{}", a.id), Some(&buyer.token)).await;
+        let refund_no = seen.str("refunds.0.id").replace('-', "");
+        deliver(app, &g.wechat.settle_refund(&refund_no, "SUCCESS")).await.expect_status(200);
+        // B: paid; then the ledger's amount is changed behind the service's back.
+        let (_, _, b, b_no) = paying_by_h5(&g).await;
+        deliver(app, &g.wechat.pay(&b_no, b.total)).await.expect_status(200);
+        let b_tx = g.wechat.trade(&b_no).and_then(|t| t.transaction_id).expect("paid at WeChat");
+        tamper(app, &format!("UPDATE payment_intents SET amount_fen = amount_fen + 1 WHERE transaction_id = '{b_tx}'")).await;
+        // C: money WeChat took under an order number we never issued.
+        let stranger = farmgate_infra::pay::wechat::WechatPay::new(g.wechat.config(), farmgate_infra::Clock::system()).expect("adapter");
+        let c_no = "STRANGER0000000000000000000000C1".to_owned();
+        stranger.h5_prepay(&farmgate_infra::pay::NewTrade {
+            out_trade_no: c_no.clone(), description: "not ours".into(), amount_fen: 777,
+            expires_at: chrono::Utc::now() + chrono::Duration::minutes(30),
+        }, "203.0.113.7").await.expect("prepaid");
+        let _never_delivered = g.wechat.pay(&c_no, 777);
+        // E: a payment our ledger says WeChat took, that WeChat never took.
+        let (_, _, _e, _e_no) = paying_by_h5(&g).await;
+        tamper(app, "UPDATE payment_intents SET status = 'succeeded', transaction_id = '4200000000FAKE', completed_at = created_at WHERE status = 'pending'").await;
+        let payments_before = app.count("payments", "1=1").await;
+
+        // The next morning after 10:30 Beijing time, the daily job has run.
+        app.clock.advance(chrono::Duration::hours(36));
+        app.outbox_drained().await;
+
+        let finance = app.finance().await;
+        let run = run_of(app, &finance.token, "wechat", &day).await;
+        assert_eq!(run["status"], "differences", "{run}");
+        assert_eq!(run["triggered_by"], Value::Null, "the daily job, not a person");
+        assert_eq!((run["bill_entries"].as_i64(), run["matched"].as_i64(), run["differences"].as_i64()), (Some(4), Some(2), Some(3)), "{run}");
+        let detail = app.get(&format!("/api/v1/reconciliation/runs/{}", run["id"].as_str().unwrap_or_default()), Some(&finance.token)).await;
+        detail.expect_status(200);
+        let by_kind = |kind: &str| detail.arr("differences").iter().find(|d| d["kind"] == kind).cloned().unwrap_or_else(|| panic!("no {kind}: {}", detail.text));
+        let mismatch = by_kind("amount_mismatch");
+        assert_eq!(mismatch["out_trade_no"], json!(b_no));
+        assert_eq!((mismatch["ours_fen"].as_i64(), mismatch["theirs_fen"].as_i64()), (Some(b.total + 1), Some(b.total)));
+        let unknown = by_kind("unknown_trade");
+        assert_eq!((unknown["out_trade_no"].as_str(), unknown["theirs_fen"].as_i64(), unknown["ours_fen"].as_i64()), (Some(c_no.as_str()), Some(777), None));
+        let missing = by_kind("missing_in_bill");
+        assert_eq!(missing["transaction_id"], "4200000000FAKE");
+        assert_eq!(missing["theirs_fen"], Value::Null);
+        // Alipay took nothing that day: an empty bill against an empty ledger agrees.
+        let alipay = run_of(app, &finance.token, "alipay", &day).await;
+        assert_eq!((alipay["status"].as_str(), alipay["bill_entries"].as_i64()), (Some("matched"), Some(0)), "{alipay}");
+
+        // Nothing was "fixed": the ledger is as the insider left it, and no payment was made up.
+        assert_eq!(app.count("payment_intents", &format!("transaction_id = '{b_tx}' AND amount_fen = {}", b.total + 1)).await, 1);
+        assert_eq!(app.count("payments", "1=1").await, payments_before);
+        // The day is done; its differences are resolved one by one, each once, with a note.
+        let again = app.post("/api/v1/reconciliation/runs", json!({"provider": "wechat", "date": day}), Some(&finance.token)).await;
+        again.expect_status(409);
+        assert_eq!(again.code(), "already_reconciled");
+        let path = format!("/api/v1/reconciliation/differences/{}/resolve", unknown["id"].as_str().unwrap_or_default());
+        let short = app.post(&path, json!({"note": "x"}), Some(&finance.token)).await;
+        short.expect_status(422);
+        let seller_try = app.post(&path, json!({"note": "与我无关"}), Some(&app.consumer().await.token)).await;
+        seller_try.expect_status(403);
+        let note = json!({"note": "微信商户平台核实：非本平台订单，已联系微信退回"});
+        let both = app.send_all(vec![
+            app.http.post(app.url(&path)).bearer_auth(&finance.token).json(&note),
+            app.http.post(app.url(&path)).bearer_auth(&operator.token).json(&note),
+        ]).await;
+        let mut statuses: Vec<u16> = both.iter().map(|r| r.status).collect();
+        statuses.sort_unstable();
+        assert_eq!(statuses, vec![200, 409], "resolved once");
+        let open = app.get("/api/v1/reconciliation/differences", Some(&finance.token)).await;
+        assert_eq!(open.i64("total"), 2, "{}", open.text);
+        let resolved = app.get("/api/v1/reconciliation/differences?resolved=true", Some(&finance.token)).await;
+        assert_eq!(resolved.str("items.0.resolution"), "微信商户平台核实：非本平台订单，已联系微信退回");
+    }
+}

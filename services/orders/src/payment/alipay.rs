@@ -119,7 +119,6 @@ impl PaymentProvider for AlipayProvider {
     }
 
     async fn bill(&self, date: NaiveDate) -> Result<Option<Vec<BillEntry>>, String> {
-        let lines = self.pay.trade_bill(date).await.map_err(|e| e.to_string())?;
-        Ok(Some(gateway::bill_entries(lines)))
+        gateway::bill_of_day(self.pay.trade_bill(date).await)
     }
 }

@@ -110,6 +110,24 @@ pub(crate) fn description(order_number: &str) -> String {
     format!("农源直供 订单 {order_number}")
 }
 
+/// A day's bill as the providers give it: WeChat Pay answers `NO_STATEMENT_EXIST` and Alipay
+/// `isp.bill_not_exist` for a day without a single trade, which is an empty bill (the ledger
+/// must then be empty too), not a failure to retry. Anything else (`STATEMENT_CREATING`
+/// before 10:00, the provider down) is an error: the run is tried again.
+pub(crate) fn bill_of_day(
+    got: Result<Vec<BillLine>, PayError>,
+) -> Result<Option<Vec<BillEntry>>, String> {
+    match got {
+        Ok(lines) => Ok(Some(bill_entries(lines))),
+        Err(PayError::Rejected { code, .. })
+            if code == "NO_STATEMENT_EXIST" || code == "isp.bill_not_exist" =>
+        {
+            Ok(Some(Vec::new()))
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// A provider's bill lines as entries to reconcile: payments (`SUCCESS` at WeChat, `交易` at
 /// Alipay) and refunds; other lines (a revoked trade) moved no money and are left out.
 pub(crate) fn bill_entries(lines: Vec<BillLine>) -> Vec<BillEntry> {
