@@ -65,15 +65,15 @@ describe('platform finance', { skip }, () => {
       const finance = await s.person({ width: 1366, height: 900 });
       await logIn(finance, FINANCE);
       await open(finance, '/ops/payments.html');
-      const row = finance.locator(`[data-testid="opspay-row"][data-order="${order.id}"]`);
+      const row = finance.locator(`[data-testid="opsrecv-row"][data-order="${order.id}"]`);
       await row.waitFor();
-      assert.equal((await row.getByTestId('opspay-total').textContent()).replace(/[^\d.]/g, ''),
+      assert.equal((await row.getByTestId('opsrecv-total').textContent()).replace(/[^\d.]/g, ''),
         (order.total / 100).toFixed(2), 'the amount to check is the order total');
-      await row.getByTestId('opspay-channel').selectOption('cash_on_delivery');
-      await row.getByTestId('opspay-reference').fill('COD-RECEIPT-0001');
+      await row.getByTestId('opsrecv-channel').selectOption('cash_on_delivery');
+      await row.getByTestId('opsrecv-reference').fill('COD-RECEIPT-0001');
       const [confirmed] = await Promise.all([
         finance.waitForResponse((r) => r.url().endsWith(`/api/v1/orders/${order.id}/offline-payment`)),
-        row.getByTestId('opspay-confirm').click(),
+        row.getByTestId('opsrecv-confirm').click(),
       ]);
       assert.equal(confirmed.status(), 200, await confirmed.text());
       await row.waitFor({ state: 'detached' });

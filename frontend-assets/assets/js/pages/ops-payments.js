@@ -11,21 +11,21 @@ import { formatFen } from '../catalog.js';
 const CHANNELS = ['bank_transfer', 'cash_on_delivery'];
 
 function confirmForm(order) {
-  const channel = el('select', { 'aria-label': t('opspay.channel'), 'data-testid': 'opspay-channel' },
-    ...CHANNELS.map((c) => el('option', { value: c }, t(`opspay.channel_${c}`))));
+  const channel = el('select', { 'aria-label': t('opsrecv.channel'), 'data-testid': 'opsrecv-channel' },
+    ...CHANNELS.map((c) => el('option', { value: c }, t(`opsrecv.channel_${c}`))));
   const reference = el('input', {
     type: 'text', required: true, maxLength: 64, autocomplete: 'off',
-    'aria-label': t('opspay.reference'), placeholder: t('opspay.reference_placeholder'),
-    'data-testid': 'opspay-reference',
+    'aria-label': t('opsrecv.reference'), placeholder: t('opsrecv.reference_placeholder'),
+    'data-testid': 'opsrecv-reference',
   });
-  const button = el('button', { type: 'submit', class: 'btn btn-primary btn-small', 'data-testid': 'opspay-confirm' },
-    t('opspay.confirm'));
+  const button = el('button', { type: 'submit', class: 'btn btn-primary btn-small', 'data-testid': 'opsrecv-confirm' },
+    t('opsrecv.confirm'));
   const form = el('form', { class: 'form-inline' }, channel, reference, button);
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     withBusy(button, async () => {
       await api.post(`/orders/${order.id}/offline-payment`, { reference: reference.value.trim(), channel: channel.value });
-      flash(t('opspay.confirmed', { number: order.number, total: formatFen(order.total) }), 'success');
+      flash(t('opsrecv.confirmed', { number: order.number, total: formatFen(order.total) }), 'success');
       await load();
     });
   });
@@ -35,12 +35,12 @@ function confirmForm(order) {
 async function load() {
   try {
     const page = await api.get('/ops/orders' + query({ payment_method: 'offline', status: 'pending_payment', limit: 100 }));
-    $('#count').textContent = t('opspay.count', { total: page.total });
+    $('#count').textContent = t('opsrecv.count', { total: page.total });
     $('#empty').hidden = page.items.length > 0;
-    replaceChildren($('#rows'), page.items.map((o) => el('tr', { 'data-testid': 'opspay-row', 'data-order': o.id },
+    replaceChildren($('#rows'), page.items.map((o) => el('tr', { 'data-testid': 'opsrecv-row', 'data-order': o.id },
       el('td', { class: 'mono' }, o.number),
       el('td', {}, o.address && o.address.name ? o.address.name : '—'),
-      el('td', { class: 'money', 'data-testid': 'opspay-total' }, formatFen(o.total)),
+      el('td', { class: 'money', 'data-testid': 'opsrecv-total' }, formatFen(o.total)),
       el('td', {}, timeEl(o.created_at)),
       el('td', {}, timeEl(o.pay_by)),
       el('td', {}, confirmForm(o)),
