@@ -23,6 +23,7 @@ mod m20261206_000017_refund_liability;
 mod m20261206_000018_payment_channels;
 mod m20261206_000019_invoices;
 mod m20261206_000020_reconciliation;
+mod m20261206_000021_payout_adjustments;
 mod util;
 
 pub struct Migrator;
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000018_payment_channels::Migration),
             Box::new(m20261206_000019_invoices::Migration),
             Box::new(m20261206_000020_reconciliation::Migration),
+            Box::new(m20261206_000021_payout_adjustments::Migration),
         ]
     }
 }

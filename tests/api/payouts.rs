@@ -346,3 +346,87 @@ both_backends! {
         assert_ne!(r.body["payouts"][0]["account_no"], first["account_no"], "paid to the new account");
     }
 }
+
+/// The operator refunds `amount` of a sub-order, charged to its seller.
+async fn seller_refund(app: &TestApp, sub: Uuid, amount: i64, key: &str) {
+    let operator = app.operator().await;
+    let req = app
+        .http
+        .post(app.url(&format!("/api/v1/sub-orders/{sub}/refunds")))
+        .bearer_auth(&operator.token)
+        .header("idempotency-key", key)
+        .json(&json!({"amount": amount, "reason": "召回后退款"}));
+    app.send(req).await.expect_status(200);
+    app.outbox_drained().await;
+}
+
+both_backends! {
+    async fn a_refund_after_payout_is_taken_back_from_the_next_payout_once(app) {
+        let seller = app.verified_seller().named("青石县丁合作社").with_listing(Product::boxes("赣南脐橙 10斤装", 5990, 100)).await;
+        app.verified_bank_account(&seller).await;
+        let buyer = app.consumer().await;
+        let finance = app.finance().await;
+        let first = app.payable_parcel(&buyer, &seller, 3).await;
+        let b1 = make_batch(&app).await;
+        b1.expect_status(201);
+        let p1 = b1.body["payouts"][0].clone();
+        let paid = app.post(&format!("/api/v1/finance/payouts/{}/paid", p1["id"].as_str().unwrap()), json!({"reference": "BANK-0001"}), Some(&finance.token)).await;
+        paid.expect_status(200);
+        let paid_1 = p1["amount"].as_i64().unwrap();
+        assert_eq!(paid_1, statement_payable(&app, seller.org, &seller.owner).await);
+
+        // A recall after the payout: ¥20 of the first parcel back to the buyer, the seller's to bear.
+        seller_refund(&app, first, 2000, "after-payout-1").await;
+        let owed_now = statement_payable(&app, seller.org, &seller.owner).await;
+        let taken_back = owed_now - paid_1;
+        assert!(taken_back < 0, "the statement says the seller now owes back {taken_back}");
+        assert_eq!(app.scalar("SELECT SUM(amount_fen) FROM payout_adjustments").await, taken_back);
+        // The same event delivered again counts once.
+        {
+            use sea_orm::ConnectionTrait;
+            app.state.infra.db.execute_unprepared("UPDATE outbox_events SET delivered_at = NULL, attempts = 0 WHERE topic = 'orders.refunded'").await.unwrap();
+            app.state.infra.db.execute_unprepared("DELETE FROM outbox_deliveries WHERE handler = 'finance-refund-after-payout'").await.unwrap();
+        }
+        app.outbox_drained().await;
+        assert_eq!(app.count("payout_adjustments", "1=1").await, 1);
+
+        // Nothing else payable yet: a batch has nothing to pay (the adjustment waits).
+        let none = make_batch(&app).await;
+        assert_eq!((none.status, none.code()), (409, "nothing_to_pay"));
+        // A second parcel becomes payable: its payout is what it is worth less what was taken back.
+        let second = app.payable_parcel(&buyer, &seller, 1).await;
+        let b2 = make_batch(&app).await;
+        b2.expect_status(201);
+        let p2 = b2.body["payouts"][0].clone();
+        let owed_total = statement_payable(&app, seller.org, &seller.owner).await;
+        assert_eq!(p2["amount"].as_i64().unwrap(), owed_total - paid_1, "{}", b2.text);
+        assert_eq!(p2["sub_order_count"], 1);
+        assert_eq!(app.count("payout_adjustments", "payout_id IS NOT NULL").await, 1);
+        // If the bank sends it back, the adjustment is open again and the next batch nets it.
+        let failed = app.post(&format!("/api/v1/finance/payouts/{}/failed", p2["id"].as_str().unwrap()), json!({"reason": "账户冻结"}), Some(&finance.token)).await;
+        failed.expect_status(200);
+        assert_eq!(app.count("payout_adjustments", "payout_id IS NULL").await, 1);
+        let b3 = make_batch(&app).await;
+        b3.expect_status(201);
+        assert_eq!(b3.body["payouts"][0]["amount"].as_i64().unwrap(), owed_total - paid_1);
+        let _ = second;
+    }
+
+    async fn a_seller_who_owes_more_than_it_is_owed_is_held_until_it_is_not(app) {
+        let seller = app.verified_seller().named("青石县戊家庭农场").with_listing(Product::boxes("富硒大米 10公斤", 8800, 100)).await;
+        app.verified_bank_account(&seller).await;
+        let buyer = app.consumer().await;
+        let finance = app.finance().await;
+        let first = app.payable_parcel(&buyer, &seller, 2).await;
+        let b1 = make_batch(&app).await;
+        b1.expect_status(201);
+        let id = b1.body["payouts"][0]["id"].as_str().unwrap().to_owned();
+        app.post(&format!("/api/v1/finance/payouts/{id}/paid"), json!({"reference": "BANK-0002"}), Some(&finance.token)).await.expect_status(200);
+        // All of the first parcel back; the next parcel is worth less than that.
+        seller_refund(&app, first, 2 * 8800, "after-payout-all").await;
+        app.payable_parcel(&buyer, &seller, 1).await;
+        let b2 = make_batch(&app).await;
+        assert_eq!((b2.status, b2.code()), (409, "nothing_to_pay"), "{}", b2.text);
+        assert_eq!(app.count("payout_adjustments", "payout_id IS NULL").await, 1, "still open");
+    }
+}

@@ -7,7 +7,7 @@ import { el } from './ui.js';
 
 export const PAYOUT_STATUSES = ['pending', 'paid', 'failed'];
 export const ACCOUNT_STATUSES = ['pending', 'verified', 'rejected'];
-export const HELD_REASONS = ['no_account', 'account_pending', 'account_rejected'];
+export const HELD_REASONS = ['no_account', 'account_pending', 'account_rejected', 'negative_balance'];
 
 /** An account number as typed: digits with spaces or dashes; `null` when it is not 8–32 digits. */
 export function accountDigits(raw) {

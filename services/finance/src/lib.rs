@@ -18,10 +18,12 @@ pub mod domain;
 pub mod error;
 pub mod export;
 pub mod http;
+pub mod jobs;
 pub mod service;
 mod store;
 
 pub use error::FinanceError;
+pub use jobs::RefundAfterPayoutJob;
 
 use farmgate_identity::Identity;
 use farmgate_infra::Infra;

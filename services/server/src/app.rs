@@ -10,7 +10,7 @@ use farmgate_aftersales::{
     Aftersales, AftersalesConfig, FailedInspectionRecallJob, ResponseDueJob,
 };
 use farmgate_catalog::{Catalog, SearchIndexer};
-use farmgate_finance::Finance;
+use farmgate_finance::{Finance, RefundAfterPayoutJob};
 use farmgate_identity::{Identity, IdentityConfig, PasswordCost};
 use farmgate_infra::cache::{Cache, MemoryCache, RedisCache};
 use farmgate_infra::db::{self, DbConfig};
@@ -442,7 +442,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         aftersales: aftersales.clone(),
         stats: stats.clone(),
         invoicing: invoicing.clone(),
-        finance,
+        finance: finance.clone(),
         assets,
     };
     // Every outbox handler of every service.
@@ -460,6 +460,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         Arc::new(FailedInspectionRecallJob::new(aftersales)),
         Arc::new(RollupJob::new(stats)),
         Arc::new(RefundedAfterIssueJob::new(invoicing)),
+        Arc::new(RefundAfterPayoutJob::new(finance)),
     ];
     let worker = OutboxWorker::new(
         infra.db.clone(),

@@ -11,7 +11,7 @@ use super::{BatchRecord, HeldReason, HeldSeller, PayoutLine, PayoutRecord, requi
 use crate::Finance;
 use crate::domain::{AccountStatus, PayoutStatus, batch_number, cutoff};
 use crate::error::{FinanceError, Result};
-use crate::store::queries::{accounts as aq, payouts as q};
+use crate::store::queries::{accounts as aq, adjustments as adj, payouts as q};
 use crate::store::{batch, payout, payout_line};
 use chrono::{DateTime, NaiveDate, Utc};
 use farmgate_identity::Actor;
@@ -75,6 +75,22 @@ impl Finance {
         }
         let sellers: Vec<Uuid> = by_seller.keys().copied().collect();
         let accounts = aq::of_orgs(&txn, &sellers).await?;
+        // Refunds charged after earlier payouts, taken back now (negative fen).
+        let mut taken_back: BTreeMap<Uuid, Vec<(Uuid, i64)>> = BTreeMap::new();
+        for a in adj::open_of_orgs(&txn, &sellers).await? {
+            taken_back
+                .entry(a.org_id)
+                .or_default()
+                .push((a.id, a.amount_fen));
+        }
+        let net_of = |org: Uuid, lines: &[PayableSubOrder]| -> Result<i64> {
+            let back: i64 = taken_back
+                .get(&org)
+                .map_or(0, |v| v.iter().map(|(_, f)| f).sum());
+            sum(lines)?
+                .checked_add(back)
+                .ok_or_else(|| FinanceError::Internal("payout amount overflows".to_owned()))
+        };
         let org_ids: Vec<OrgId> = sellers.iter().copied().map(OrgId).collect();
         let names = self.identity().org_summaries(&org_ids).await?;
         let name_of = |org: Uuid| {
@@ -87,7 +103,9 @@ impl Finance {
         let mut paid: Vec<(String, Uuid, Vec<PayableSubOrder>)> = Vec::new();
         let mut held: Vec<HeldSeller> = Vec::new();
         for (org, lines) in by_seller {
+            let net = net_of(org, &lines)?;
             let reason = match accounts.get(&org).map(|a| a.status) {
+                Some(AccountStatus::Verified) if net <= 0 => Some(HeldReason::NegativeBalance),
                 Some(AccountStatus::Verified) => None,
                 Some(AccountStatus::Pending) => Some(HeldReason::AccountPending),
                 Some(AccountStatus::Rejected) => Some(HeldReason::AccountRejected),
@@ -100,7 +118,7 @@ impl Finance {
                     org_name: name_of(org),
                     reason,
                     sub_orders: u32::try_from(lines.len()).unwrap_or(u32::MAX),
-                    amount: sum(&lines)?,
+                    amount: net,
                 }),
             }
         }
@@ -117,11 +135,12 @@ impl Finance {
         let mut total = 0i64;
         let mut rows = Vec::new();
         let mut all_lines = Vec::new();
+        let mut netted: Vec<(Uuid, Vec<Uuid>)> = Vec::new();
         for (i, (org_name, org, lines)) in paid.into_iter().enumerate() {
             let Some(account) = accounts.get(&org) else {
                 continue;
             };
-            let amount = sum(&lines)?;
+            let amount = net_of(org, &lines)?;
             total = total
                 .checked_add(amount)
                 .ok_or_else(|| FinanceError::Internal("batch total overflows".to_owned()))?;
@@ -165,6 +184,9 @@ impl Finance {
                 number.clone(),
                 line_models.iter().cloned().map(PayoutLine::from).collect(),
             ));
+            if let Some(back) = taken_back.get(&org) {
+                netted.push((m.id, back.iter().map(|(id, _)| *id).collect::<Vec<_>>()));
+            }
             rows.push(m);
             all_lines.extend(line_models);
         }
@@ -193,6 +215,9 @@ impl Finance {
             q::insert_payout(&txn, m).await.map_err(taken)?;
         }
         q::insert_lines(&txn, all_lines).await.map_err(taken)?;
+        for (payout_id, ids) in netted {
+            adj::attach(&txn, &ids, payout_id).await?;
+        }
         txn.commit().await?;
         tracing::info!(batch = %number, payouts = payouts.len(), total_fen = total, held = held.len(), "payout batch made");
         Ok(BatchRecord::of(batch_model, payouts))

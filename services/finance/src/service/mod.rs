@@ -6,6 +6,7 @@
 
 mod account;
 mod batch;
+mod clawback;
 mod read;
 mod review;
 mod settle;
@@ -103,6 +104,9 @@ pub enum HeldReason {
     AccountPending,
     /// Rejected by finance: the owner must correct it.
     AccountRejected,
+    /// Refunds charged to it after earlier payouts take back more than it is owed now: the
+    /// rest is netted when more becomes payable.
+    NegativeBalance,
 }
 
 /// A seller held back from a batch, with what it is owed.

@@ -95,6 +95,7 @@ impl Finance {
             }
             if to == PayoutStatus::Failed {
                 q::release_lines(&txn, current.id).await?;
+                crate::store::queries::adjustments::release(&txn, current.id).await?;
             }
             tracing::info!(status = %to, "payout settled");
         }

@@ -148,3 +148,25 @@ pub mod payout_line {
         }
     }
 }
+
+pub mod payout_adjustment {
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// Money taken back from a seller's next payout: a refund charged to it after the
+        /// sub-order was paid out (negative fen). `payout_id` is the payout that netted it;
+        /// NULL while open, and again once that payout failed.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "payout_adjustments")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub org_id: Uuid,
+            pub sub_order_id: Uuid,
+            pub refund_id: Uuid,
+            pub amount_fen: i64,
+            pub payout_id: Option<Uuid>,
+            pub created_at: DateTimeUtc,
+        }
+    }
+}

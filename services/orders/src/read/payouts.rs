@@ -10,6 +10,9 @@
 //!   whatever rule the statement applies to refunds.
 //! - [`sub_orders_by_id`]: the same lines for given sub-orders (a seller's payout shows them).
 //!
+//! - [`refund_sub_order`]: the sub-order a refund was charged on (a refund after a payout is
+//!   taken back from the seller's next one).
+//!
 //! Nothing here writes.
 
 use crate::domain::{PayoutState, SubOrderStatus};
@@ -108,4 +111,16 @@ pub async fn sub_orders_by_id(
         }
     }
     Ok(ids.iter().filter_map(|i| found.remove(&i.0)).collect())
+}
+
+/// The sub-order a refund was recorded on (`None`: no such refund, or a stray payment given
+/// back, which belongs to no sale).
+pub async fn refund_sub_order(
+    conn: &impl ConnectionTrait,
+    id: farmgate_kernel::id::RefundId,
+) -> Result<Option<SubOrderId>, DbErr> {
+    Ok(crate::store::refund::Entity::find_by_id(id.0)
+        .one(conn)
+        .await?
+        .and_then(|r| r.sub_order_id.map(SubOrderId)))
 }

@@ -1,6 +1,7 @@
 //! Reusable queries, one file per family of tables.
 
 pub mod accounts;
+pub mod adjustments;
 pub mod payouts;
 
 /// Ids per `IN (…)` list, far below SQLite's limit of 32 766 bound parameters.

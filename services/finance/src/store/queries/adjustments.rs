@@ -1,0 +1,98 @@
+//! Adjustments: refunds charged to sellers after their sub-orders were paid out, netted into
+//! the next payout.
+
+use crate::store::{payout, payout_adjustment, payout_line};
+use farmgate_infra::db::UniqueIndex;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
+    QueryFilter,
+};
+use uuid::Uuid;
+
+/// One adjustment per refund: a redelivered `orders.refunded` runs into it.
+pub const ONE_PER_REFUND: UniqueIndex = UniqueIndex {
+    name: "ux_payout_adjustments_refund",
+    table: "payout_adjustments",
+    columns: &["refund_id"],
+};
+
+pub async fn insert(conn: &impl ConnectionTrait, m: payout_adjustment::Model) -> Result<(), DbErr> {
+    m.into_active_model().insert(conn).await?;
+    Ok(())
+}
+
+/// The active (pending or paid) payout line of a sub-order, with its payout.
+pub async fn active_line(
+    conn: &impl ConnectionTrait,
+    sub_order: Uuid,
+) -> Result<Option<(payout_line::Model, payout::Model)>, DbErr> {
+    let Some(line) = payout_line::Entity::find()
+        .filter(payout_line::Column::ActiveSubOrderId.eq(sub_order))
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let p = payout::Entity::find_by_id(line.payout_id).one(conn).await?;
+    Ok(p.map(|p| (line, p)))
+}
+
+/// What the adjustments of a sub-order have taken back so far (fen, ≤ 0), those of failed
+/// payouts included: they are open again and still owed.
+pub async fn taken_back(conn: &impl ConnectionTrait, sub_order: Uuid) -> Result<i64, DbErr> {
+    Ok(payout_adjustment::Entity::find()
+        .filter(payout_adjustment::Column::SubOrderId.eq(sub_order))
+        .all(conn)
+        .await?
+        .iter()
+        .map(|a| a.amount_fen)
+        .sum())
+}
+
+/// The open adjustments of these sellers.
+pub async fn open_of_orgs(
+    conn: &impl ConnectionTrait,
+    orgs: &[Uuid],
+) -> Result<Vec<payout_adjustment::Model>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in orgs.chunks(super::CHUNK) {
+        out.extend(
+            payout_adjustment::Entity::find()
+                .filter(payout_adjustment::Column::OrgId.is_in(chunk.iter().copied()))
+                .filter(payout_adjustment::Column::PayoutId.is_null())
+                .all(conn)
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
+/// Nets these adjustments into a payout.
+pub async fn attach(conn: &impl ConnectionTrait, ids: &[Uuid], payout: Uuid) -> Result<(), DbErr> {
+    for chunk in ids.chunks(super::CHUNK) {
+        payout_adjustment::Entity::update_many()
+            .col_expr(
+                payout_adjustment::Column::PayoutId,
+                Expr::value(Some(payout)),
+            )
+            .filter(payout_adjustment::Column::Id.is_in(chunk.iter().copied()))
+            .filter(payout_adjustment::Column::PayoutId.is_null())
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A failed payout lets its adjustments go: the next payout nets them.
+pub async fn release(conn: &impl ConnectionTrait, payout: Uuid) -> Result<u64, DbErr> {
+    let done = payout_adjustment::Entity::update_many()
+        .col_expr(
+            payout_adjustment::Column::PayoutId,
+            Expr::value(Option::<Uuid>::None),
+        )
+        .filter(payout_adjustment::Column::PayoutId.eq(payout))
+        .exec(conn)
+        .await?;
+    Ok(done.rows_affected)
+}
