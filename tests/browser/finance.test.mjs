@@ -34,7 +34,8 @@ async function callApi(page, method, path, body) {
 async function offlineOrder(page) {
   const found = await callApi(page, 'GET', '/search?q=' + encodeURIComponent('稻花香大米'));
   assert.equal(found.status, 200, JSON.stringify(found.body));
-  const listingId = found.body.items[0].listing_id || found.body.items[0].id;
+  assert.ok(found.body.hits.length > 0, 'the demo rice is found');
+  const listingId = found.body.hits[0].id;
   const listing = await callApi(page, 'GET', `/listings/${listingId}`);
   const sku = listing.body.skus[0].id;
   let addresses = (await callApi(page, 'GET', '/me/addresses')).body;
