@@ -320,6 +320,14 @@ fn no_two_rooms_give_different_schemas_the_same_name() {
             room(farmgate_aftersales::http::router::<AppState>()),
         ),
         ("stats", room(farmgate_stats::http::router::<AppState>())),
+        (
+            "finance",
+            room(farmgate_finance::http::router::<AppState>()),
+        ),
+        (
+            "invoicing",
+            room(farmgate_invoicing::http::router::<AppState>()),
+        ),
     ];
     let mut seen: std::collections::BTreeMap<String, (&str, Value)> = Default::default();
     let mut clashes = Vec::new();
@@ -354,4 +362,26 @@ fn no_two_rooms_give_different_schemas_the_same_name() {
 fn room(router: utoipa_axum::router::OpenApiRouter<farmgate_server::AppState>) -> Value {
     let (_, doc) = router.split_for_parts();
     serde_json::to_value(&doc).unwrap_or_default()
+}
+
+/// Operation ids come from the handlers' names, room by room; two rooms naming a handler alike
+/// (`get_batch`: a trace batch and a payout batch) gave the merged document one id twice,
+/// which OpenAPI forbids and client generators choke on.
+#[test]
+fn every_operation_has_its_own_id() {
+    let (_, doc) = farmgate_server::routes::api();
+    let mut seen: std::collections::BTreeMap<String, String> = Default::default();
+    let mut clashes = Vec::new();
+    for (path, item) in doc["paths"].as_object().cloned().unwrap_or_default() {
+        for (method, op) in item.as_object().cloned().unwrap_or_default() {
+            let Some(id) = op["operationId"].as_str() else {
+                continue;
+            };
+            if let Some(other) = seen.insert(id.to_owned(), format!("{method} {path}")) {
+                clashes.push(format!("{id}: {other} and {method} {path}"));
+            }
+        }
+    }
+    assert!(seen.len() > 100, "the document lists the operations");
+    assert!(clashes.is_empty(), "{}", clashes.join("\n"));
 }

@@ -17,6 +17,7 @@ use utoipa::ToSchema;
 
 labelled_enum!(
     /// Where a settlement account stands.
+    #[schema(as = BankAccountStatus)]
     AccountStatus {
         Pending => "pending", "待审核", "pending review";
         Verified => "verified", "已核验", "verified";

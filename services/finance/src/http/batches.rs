@@ -33,7 +33,7 @@ use utoipa::IntoParams;
         (status = 415, description = "Not JSON: `unsupported_media_type`", body = ErrorBody),
         (status = 422, description = "Field errors (period_end: a date, today at the latest): `validation_failed`", body = ErrorBody),
         (status = 500, description = "Our failure: `internal`", body = ErrorBody)))]
-pub async fn create_batch(
+pub async fn create_payout_batch(
     State(svc): State<Finance>,
     AuthUser(actor): AuthUser,
     ApiJson(req): ApiJson<NewBatch>,
@@ -67,7 +67,7 @@ pub async fn list_batches(
         (status = 403, description = "Not platform finance: `forbidden`", body = ErrorBody),
         (status = 404, description = "No such batch: `not_found`", body = ErrorBody),
         (status = 500, description = "Our failure: `internal`", body = ErrorBody)))]
-pub async fn get_batch(
+pub async fn get_payout_batch(
     State(svc): State<Finance>,
     AuthUser(actor): AuthUser,
     ApiPath(id): ApiPath<PayoutBatchId>,

@@ -176,6 +176,7 @@ impl PayoutView {
 
 /// A payout batch.
 #[derive(Clone, Debug, Serialize, ToSchema)]
+#[schema(as = PayoutBatchView)]
 pub struct BatchView {
     pub id: Uuid,
     /// `PB20261206-001`.

@@ -56,6 +56,7 @@ impl InvoiceStatus {
 
 labelled_enum!(
     /// What happened to an invoice (its history, `invoice_events`).
+    #[schema(as = InvoiceEventKind)]
     EventKind {
         Requested => "requested", "申请开票", "requested";
         Issued => "issued", "已开具", "issued";

@@ -46,7 +46,7 @@ pub async fn issue(
         (status = 415, description = "Not JSON: `unsupported_media_type`", body = ErrorBody),
         (status = 422, description = "Field errors (reason): `validation_failed`", body = ErrorBody),
         (status = 500, description = "Our failure: `internal`", body = ErrorBody)))]
-pub async fn reject(
+pub async fn reject_invoice(
     State(svc): State<Invoicing>,
     AuthUser(actor): AuthUser,
     ApiPath(id): ApiPath<InvoiceId>,

@@ -25,5 +25,5 @@ where
         .routes(routes!(read::seller_invoices))
         .routes(routes!(read::invoice_pdf))
         .routes(routes!(issue::issue))
-        .routes(routes!(issue::reject))
+        .routes(routes!(issue::reject_invoice))
 }
