@@ -21,7 +21,6 @@ use uuid::Uuid;
 pub struct RecourseQuery {
     pub status: Option<RecourseStatus>,
     /// The carrier's name as on the waybill.
-    #[param(max_length = 20)]
     pub carrier: Option<String>,
     pub limit: Option<farmgate_kernel::Limit>,
     pub offset: Option<farmgate_kernel::Offset>,
