@@ -191,9 +191,11 @@ with_gateways! {
         resource["amount"]["payer_total"] = json!(1);
         let cheap = g.wechat.notification("TRANSACTION.SUCCESS", &resource, &NotifyOptions::default());
 
-        for (what, d) in [("forged", &forged), ("another key", &foreign), ("another amount", &cheap)] {
+        // Refused as the sender's fault, never as ours: 401 what does not verify, 400 what
+        // verifies but cannot be applied.
+        for (what, d, status) in [("forged", &forged, 401), ("another key", &foreign, 401), ("another amount", &cheap, 400)] {
             let r = deliver(&g.app, d).await;
-            assert!(r.status >= 400, "{what}: {} {}", r.status, r.text);
+            assert_eq!(r.status, status, "{what}: {}", r.text);
             assert_eq!(r.body["code"], "FAIL", "{what}: {}", r.text);
         }
 
@@ -264,6 +266,43 @@ with_gateways! {
         let r = g.app.post_raw(ALI_HOOK, "application/x-www-form-urlencoded", body, None).await;
         assert_eq!(r.text, "success", "a replay is acknowledged");
         assert_eq!(g.app.count("payments", "channel = 'alipay'").await, 1);
+    }
+
+    async fn junk_and_tampered_notifications_are_refused_in_each_providers_words_never_as_our_failure(g) {
+        let (buyer, _, order) = gateway_order(&g.app).await;
+        let computer = pay(&g.app, &buyer, order.id, Some("alipay"), DESKTOP).await;
+        let opened = g.app.http.get(computer.str("pay_url")).send().await.expect("the cashier opens");
+        assert!(opened.status().is_success() || opened.status().is_redirection(), "{}", opened.status());
+        let no = out_trade_no(&computer);
+        let genuine = g.alipay.pay(&no, order.total);
+        let tampered = String::from_utf8(genuine.clone())
+            .expect("a form is text")
+            .replace("total_amount=", "total_amount=0")
+            .into_bytes();
+        let form = "application/x-www-form-urlencoded";
+        let junk: Vec<(&str, &str, Vec<u8>)> = vec![
+            // What a fuzzer sent (schemathesis found this answered 500 `internal`).
+            ("json with control characters", "application/json", b"{\"event_id\":\"\x01\x02\x1f\",\"a\":\"\x00\"}".to_vec()),
+            ("empty", "application/json", Vec::new()),
+            ("form without a signature", form, b"notify_id=1&out_trade_no=x&trade_no=y&total_amount=1.00".to_vec()),
+            ("not utf-8", form, vec![0xff, 0xfe, b'=', 0x80]),
+            ("tampered amount", form, tampered),
+        ];
+        for (what, ct, body) in junk {
+            let r = g.app.post_raw(ALI_HOOK, ct, body.clone(), None).await;
+            assert_eq!((r.status, r.text.as_str()), (400, "fail"), "alipay, {what}");
+            assert!(r.header("content-type").is_some_and(|c| c.starts_with("text/plain")), "alipay, {what}");
+            // WeChat Pay: without its signature headers nothing verifies (401 `FAIL`).
+            let r = g.app.post_raw(WX_HOOK, ct, body, None).await;
+            assert_eq!(r.status, 401, "wechat, {what}: {}", r.text);
+            assert_eq!(r.body["code"], "FAIL", "wechat, {what}");
+        }
+        assert_eq!(g.app.order(order.id, &buyer).await.status, "pending_payment");
+        assert_eq!(g.app.count("payments", "1=1").await, 0);
+        // The genuine notification still pays.
+        let r = g.app.post_raw(ALI_HOOK, form, genuine, None).await;
+        assert_eq!((r.status, r.text.as_str()), (200, "success"));
+        assert_eq!(g.app.order(order.id, &buyer).await.status, "paid");
     }
 
     async fn a_lost_notification_is_settled_by_the_query_job_once_the_provider_is_back(g) {

@@ -46,10 +46,6 @@ export FG_TOKEN
 echo "== schemathesis $SCHEMATHESIS_VERSION ($EXAMPLES examples an operation)"
 # Left out: the operations that end the token's session or the account (log-out, password
 # change, erasure, session revocation) — they would turn every later request into a 401.
-# Also left out, for now: the payment notification route. On 2026-12-06 schemathesis found a
-# JSON body with control characters posted to /payments/webhook/alipay answered 500 internal
-# (not yet diagnosed; the issue "Safe to go live, part 2" carries it as the first thing to fix,
-# after which this exclusion goes).
 cd "$work"
 "$VENV/bin/schemathesis" --config-file "$HERE/schemathesis.toml" run "$work/openapi.json" \
     --url "$BASE" \
@@ -57,5 +53,5 @@ cd "$work"
     --phases examples,coverage,fuzzing \
     --max-examples "$EXAMPLES" \
     --generation-database none \
-    --exclude-path-regex '^/api/v1/(auth/(logout|password|sessions)|me/erase|me$|payments/webhook/)' \
+    --exclude-path-regex '^/api/v1/(auth/(logout|password|sessions)|me/erase|me$)' \
     --no-color

@@ -10,7 +10,7 @@ use farmgate_infra::pay::alipay::Alipay;
 use farmgate_infra::pay::wechat::WechatPay;
 use farmgate_orders::payment::{
     AlipayProvider, IntentRequest, Notice, Outcome, PayerContext, PaymentProvider, ProviderPayment,
-    RefundCall, RefundNotice, Verified, WebhookError, WechatPayProvider,
+    RefundCall, RefundNotice, Refusal, Verified, WebhookError, WechatPayProvider,
 };
 use farmgate_tests::pay_sim::alipay::AlipaySim;
 use farmgate_tests::pay_sim::wechat::{NotifyOptions, WechatSim};
@@ -206,11 +206,20 @@ async fn wechat_h5_close_and_refusals_in_the_orders_terms() {
         Err(WebhookError::Malformed(_))
     ));
 
-    let yes = provider.acknowledge(true).expect("WeChat's own answer");
+    let yes = provider.acknowledge(Ok(())).expect("WeChat's own answer");
     assert_eq!(yes.status, 200);
     assert!(String::from_utf8_lossy(&yes.body).contains("SUCCESS"));
-    let no = provider.acknowledge(false).expect("WeChat's own answer");
-    assert!(no.status >= 400, "WeChat retries on 4xx/5xx");
+    // WeChat retries on any 4xx/5xx; a forgery is the sender's fault (401), an unreadable or
+    // inapplicable notification 400, and only our own failure a 500.
+    for (why, status) in [
+        (Refusal::Unverified, 401),
+        (Refusal::Unreadable, 400),
+        (Refusal::Ours, 500),
+    ] {
+        let no = provider.acknowledge(Err(why)).expect("WeChat's own answer");
+        assert_eq!(no.status, status, "{why:?}");
+        assert!(String::from_utf8_lossy(&no.body).contains("FAIL"));
+    }
 }
 
 #[tokio::test]
@@ -290,16 +299,21 @@ async fn alipay_pays_an_intent_through_its_cashier_and_its_notification_names_th
     );
     assert_eq!(
         provider
-            .acknowledge(true)
+            .acknowledge(Ok(()))
             .expect("Alipay's own answer")
             .body,
         b"success"
     );
-    assert_ne!(
-        provider
-            .acknowledge(false)
-            .expect("Alipay's own answer")
-            .body,
-        b"success"
-    );
+    for (why, status) in [
+        (Refusal::Unverified, 400),
+        (Refusal::Unreadable, 400),
+        (Refusal::Ours, 500),
+    ] {
+        let no = provider.acknowledge(Err(why)).expect("Alipay's own answer");
+        assert_eq!(
+            (no.status, no.body.as_slice()),
+            (status, &b"fail"[..]),
+            "{why:?}"
+        );
+    }
 }

@@ -493,6 +493,26 @@ impl OrdersError {
     }
 }
 
+impl OrdersError {
+    /// How a provider's notification that ended in this error is answered: a forgery or a
+    /// notification we cannot apply is refused as the caller's fault (4xx, never a 500 that
+    /// reads as ours); only our own failure is a 5xx.
+    pub fn refusal(&self) -> crate::payment::Refusal {
+        use crate::payment::Refusal;
+        use OrdersError as E;
+        match self {
+            E::BadSignature | E::StaleNotification => Refusal::Unverified,
+            E::Db(_)
+            | E::Internal(_)
+            | E::Identity(_)
+            | E::Catalog(_)
+            | E::Trace(_)
+            | E::ProviderUnavailable(_) => Refusal::Ours,
+            _ => Refusal::Unreadable,
+        }
+    }
+}
+
 impl From<OrdersError> for ApiError {
     fn from(e: OrdersError) -> Self {
         use OrdersError as E;

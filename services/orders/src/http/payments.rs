@@ -9,14 +9,15 @@ use crate::payment::Outcome;
 use crate::service::{
     IntentView, Payer, PaymentMethodOffer, RefundRequest, SandboxIntentView, WebhookAck,
 };
-use axum::Json;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use bytes::Bytes;
 use farmgate_identity::AuthUser;
 use farmgate_infra::http::error::ErrorBody;
+use farmgate_infra::http::layers::ForeignProtocol;
 use farmgate_infra::http::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, ClientIp};
 use farmgate_kernel::id::{OrderId, SubOrderId};
 use serde::{Deserialize, Serialize};
@@ -196,12 +197,21 @@ pub async fn sandbox_complete(
 /// (409 `notification_mismatch`) when it says something else. WeChat Pay (`wechat`: its
 /// `Wechatpay-*` headers, encrypted JSON) and Alipay (`alipay`: signed form parameters) are
 /// checked by their own protocols and answered with their own acknowledgements instead
-/// (`{"code":"SUCCESS"}` / a 4xx-5xx; `success` / `fail`).
-#[utoipa::path(post, path = "/api/v1/payments/webhook/{provider}", tag = "payments", params(("provider" = String, Path)),
-    request_body(content = crate::payment::WebhookEvent, content_type = "application/json"),
+/// (`{"code":"SUCCESS"}` / a 4xx-5xx; `success` / `fail`). A notification they refuse is
+/// answered as the sender's fault — WeChat Pay: 401 when it does not verify, 400 when it
+/// cannot be read or applied; Alipay: 400 `fail` — and only our own failure is a 5xx.
+#[utoipa::path(post, path = "/api/v1/payments/webhook/{provider}", tag = "payments", params(("provider" = inline(NotifyingProvider), Path)),
+    request_body(description = "The sandbox's and WeChat Pay's JSON, or Alipay's form", content(
+        (crate::payment::WebhookEvent = "application/json"),
+        (String = "application/x-www-form-urlencoded"))),
     responses(
-        (status = 200, description = "Handled (or a duplicate, acknowledged without effect)", body = WebhookAck),
-        (status = 400, description = "Refused: `bad_signature`, `stale_notification`, `malformed_notification`, `amount_mismatch`", body = ErrorBody),
+        (status = 200, description = "Handled (or a duplicate, acknowledged without effect): our JSON (the sandbox), WeChat Pay's `{\"code\":\"SUCCESS\"}` or Alipay's `success`", content(
+            (WebhookReply = "application/json"),
+            (String = "text/plain"))),
+        (status = 400, description = "Refused: `bad_signature`, `stale_notification`, `malformed_notification`, `amount_mismatch` (the sandbox); WeChat Pay's {\"code\":\"FAIL\"} (unreadable or not applicable) and Alipay's \"fail\" are the provider's own words", content(
+            (WebhookRefusal = "application/json"),
+            (String = "text/plain"))),
+        (status = 401, description = "WeChat Pay's {\"code\":\"FAIL\"}, the provider's own words: the notification does not verify", body = ProviderJsonAck),
         (status = 404, description = "`not_found`: no such provider or payment", body = ErrorBody),
         (status = 409, description = "Conflict: `notification_mismatch` (the event id came before with other content)", body = ErrorBody),
     ))]
@@ -213,9 +223,12 @@ pub async fn webhook(
 ) -> Response {
     let result = orders.handle_webhook(&provider, &headers, &body).await;
     // WeChat Pay and Alipay read their own acknowledgement, not ours.
-    let own = orders
-        .provider_named(&provider)
-        .and_then(|p| p.acknowledge(result.is_ok()));
+    let own = orders.provider_named(&provider).and_then(|p| {
+        p.acknowledge(match &result {
+            Ok(_) => Ok(()),
+            Err(e) => Err(e.refusal()),
+        })
+    });
     match (own, result) {
         (Some(ack), result) => {
             if let Err(e) = &result {
@@ -223,11 +236,51 @@ pub async fn webhook(
             }
             let status =
                 StatusCode::from_u16(ack.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, [(CONTENT_TYPE, ack.content_type)], ack.body).into_response()
+            // The provider reads its own words: kept out of our error shape.
+            (
+                status,
+                [(CONTENT_TYPE, ack.content_type)],
+                Extension(ForeignProtocol),
+                ack.body,
+            )
+                .into_response()
         }
         (None, Ok(ack)) => Json(ack).into_response(),
         (None, Err(e)) => ApiError::from(e).into_response(),
     }
+}
+
+/// The providers that notify (a provider that is not configured answers 404 `not_found`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NotifyingProvider {
+    Sandbox,
+    Wechat,
+    Alipay,
+}
+
+/// WeChat Pay's acknowledgement of its notification (`{"code":"SUCCESS","message":"成功"}`,
+/// or `FAIL`), as the provider reads it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProviderJsonAck {
+    pub code: String,
+    pub message: String,
+}
+
+/// A handled notification: our JSON (the sandbox), or WeChat Pay's acknowledgement.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum WebhookReply {
+    Ours(WebhookAck),
+    Provider(ProviderJsonAck),
+}
+
+/// A refused notification: our error (the sandbox), or WeChat Pay's `FAIL`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum WebhookRefusal {
+    Ours(ErrorBody),
+    Provider(ProviderJsonAck),
 }
 
 /// Refund part or all of a sub-order (operator or after-sales agent). Needs an

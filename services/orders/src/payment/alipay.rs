@@ -9,7 +9,7 @@
 use super::gateway::{self, description, never_seen, out_trade_no};
 use super::{
     Notice, PaymentProvider, ProviderAck, ProviderIntent, ProviderPayment, RefundCall,
-    RefundReceipt, Verified, WebhookError,
+    RefundReceipt, Refusal, Verified, WebhookError,
 };
 use crate::domain::reconcile::BillEntry;
 use crate::payment::IntentRequest;
@@ -68,11 +68,10 @@ impl PaymentProvider for AlipayProvider {
             .and_then(gateway::verified)
     }
 
-    fn acknowledge(&self, accepted: bool) -> Option<ProviderAck> {
-        Some(if accepted {
-            alipay::ack_success()
-        } else {
-            alipay::ack_failure(None)
+    fn acknowledge(&self, outcome: Result<(), Refusal>) -> Option<ProviderAck> {
+        Some(match outcome {
+            Ok(()) => alipay::ack_success(),
+            Err(why) => alipay::ack_refused(why),
         })
     }
 

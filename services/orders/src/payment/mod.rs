@@ -32,6 +32,7 @@ mod wechat;
 
 pub use alipay::AlipayProvider;
 pub use farmgate_infra::pay::Ack as ProviderAck;
+pub use farmgate_infra::pay::Refusal;
 pub(crate) use gateway::intent_of;
 pub use oauth::WechatOauth;
 pub use wechat::WechatPayProvider;
@@ -249,10 +250,10 @@ pub trait PaymentProvider: Send + Sync + 'static {
     /// Checks a notification's authenticity and freshness and reads it.
     fn verify_webhook(&self, notice: &Notice<'_>) -> Result<Verified, WebhookError>;
 
-    /// The provider's own answer to its notification: `accepted` once it is safely
-    /// handled (or a duplicate), otherwise a refusal that makes the provider deliver again.
-    /// `None`: answer with our JSON (the sandbox).
-    fn acknowledge(&self, _accepted: bool) -> Option<ProviderAck> {
+    /// The provider's own answer to its notification: `Ok` once it is safely handled (or a
+    /// duplicate), otherwise a refusal, worded and numbered as the provider reads it, that
+    /// makes it deliver again. `None`: answer with our JSON (the sandbox).
+    fn acknowledge(&self, _outcome: Result<(), Refusal>) -> Option<ProviderAck> {
         None
     }
 
@@ -522,7 +523,7 @@ mod tests {
                 ProviderPayment::Unknown
             );
             p.close(Uuid::nil()).await.unwrap();
-            assert!(p.acknowledge(true).is_none(), "answered with our JSON");
+            assert!(p.acknowledge(Ok(())).is_none(), "answered with our JSON");
         }
         let call = RefundCall {
             refund_id: Uuid::nil(),

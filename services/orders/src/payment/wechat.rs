@@ -9,7 +9,7 @@
 use super::gateway::{self, description, never_seen, out_trade_no};
 use super::{
     Notice, PaymentProvider, ProviderAck, ProviderIntent, ProviderPayment, RefundCall,
-    RefundReceipt, Verified, WebhookError,
+    RefundReceipt, Refusal, Verified, WebhookError,
 };
 use crate::domain::reconcile::BillEntry;
 use crate::payment::IntentRequest;
@@ -86,11 +86,10 @@ impl PaymentProvider for WechatPayProvider {
             .and_then(gateway::verified)
     }
 
-    fn acknowledge(&self, accepted: bool) -> Option<ProviderAck> {
-        Some(if accepted {
-            wechat::ack_success()
-        } else {
-            wechat::ack_failure(None)
+    fn acknowledge(&self, outcome: Result<(), Refusal>) -> Option<ProviderAck> {
+        Some(match outcome {
+            Ok(()) => wechat::ack_success(),
+            Err(why) => wechat::ack_refused(why),
         })
     }
 

@@ -14,6 +14,11 @@ use std::time::Instant;
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
+/// Marks a response whose body is an answer in someone else's protocol (a payment provider
+/// reads `fail` or `{"code":"FAIL"}`, not our error shape): [`error_shape`] leaves it as it is.
+#[derive(Clone, Copy, Debug)]
+pub struct ForeignProtocol;
+
 /// Renders every API error in the one shape, in the language the request asked for, with the
 /// request id. Errors produced outside our handlers (router 404/405, body limit, timeout,
 /// panic) arrive as bare statuses and are given the shape here.
@@ -27,7 +32,9 @@ pub async fn error_shape(req: Request, next: Next) -> Response {
         .map(str::to_owned);
     let resp = next.run(req).await;
     let status = resp.status();
-    if !status.is_client_error() && !status.is_server_error() {
+    if (!status.is_client_error() && !status.is_server_error())
+        || resp.extensions().get::<ForeignProtocol>().is_some()
+    {
         return resp;
     }
     let body = if let Some(err) = resp.extensions().get::<RenderableError>() {

@@ -97,6 +97,21 @@ pub struct Ack {
     pub body: Vec<u8>,
 }
 
+/// Why a notification was not taken, as far as the answer to the provider is concerned:
+/// each provider words and numbers its refusal its own way ([`alipay::ack_refused`],
+/// [`wechat::ack_refused`]), but none of them may read as our own failure (5xx) unless it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not from the provider as far as we can tell: no or a wrong signature, another
+    /// recipient's, too old.
+    Unverified,
+    /// Authentic or not, it cannot be applied: unreadable, an unknown payment, an amount
+    /// that differs, an event id that said something else before.
+    Unreadable,
+    /// Our failure (the database down): the provider should deliver it again.
+    Ours,
+}
+
 /// A trade as the provider sees it (query answers).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TradeState {

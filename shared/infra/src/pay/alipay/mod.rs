@@ -38,7 +38,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-pub use notify::{ack_failure, ack_success};
+pub use notify::{ack_failure, ack_refused, ack_success};
 
 pub const PROVIDER: &str = "alipay";
 pub const DEFAULT_GATEWAY: &str = "https://openapi.alipay.com/gateway.do";

@@ -24,7 +24,7 @@
 
 use super::super::money::yuan_to_fen;
 use super::super::parse_china_time;
-use super::super::{Ack, Notification, NotificationKind, PayError, PublicKey, RefundInfo};
+use super::super::{Ack, Notification, NotificationKind, PayError, PublicKey, RefundInfo, Refusal};
 use super::PROVIDER;
 use super::sign::sign_content;
 
@@ -143,16 +143,23 @@ pub fn ack_success() -> Ack {
     }
 }
 
+/// "Not received" for a failure while reading the notification: see [`ack_refused`].
+pub fn ack_failure(error: Option<&PayError>) -> Ack {
+    ack_refused(match error {
+        Some(PayError::BadSignature { .. } | PayError::WrongRecipient { .. }) => {
+            Refusal::Unverified
+        }
+        Some(PayError::Malformed { .. }) => Refusal::Unreadable,
+        _ => Refusal::Ours,
+    })
+}
+
 /// "Not received": anything but `success` makes Alipay deliver again; the status only helps
 /// our own logs and metrics (400 unverifiable or unreadable, 500 our failure).
-pub fn ack_failure(error: Option<&PayError>) -> Ack {
-    let status = match error {
-        Some(
-            PayError::BadSignature { .. }
-            | PayError::WrongRecipient { .. }
-            | PayError::Malformed { .. },
-        ) => 400,
-        _ => 500,
+pub fn ack_refused(why: Refusal) -> Ack {
+    let status = match why {
+        Refusal::Unverified | Refusal::Unreadable => 400,
+        Refusal::Ours => 500,
     };
     Ack {
         status,

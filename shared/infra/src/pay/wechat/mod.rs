@@ -39,7 +39,7 @@ use sha1::{Digest, Sha1};
 use sign::{PlatformKeys, Signer};
 use std::time::Duration;
 
-pub use notify::{ack_failure, ack_success};
+pub use notify::{ack_failure, ack_refused, ack_success};
 
 pub const PROVIDER: &str = "wechat";
 pub const DEFAULT_BASE_URL: &str = "https://api.mch.weixin.qq.com";

@@ -23,7 +23,9 @@
 //! `{"code":"FAIL","message":"失败"}`) makes it deliver again, 15s/15s/30s/3m/10m/… over a day.
 
 use super::super::keys::aes_256_gcm_open;
-use super::super::{Ack, Notification, NotificationKind, PayError, RefundInfo, Trade, TradeState};
+use super::super::{
+    Ack, Notification, NotificationKind, PayError, RefundInfo, Refusal, Trade, TradeState,
+};
 use super::PROVIDER;
 use super::sign::PlatformKeys;
 use chrono::{DateTime, Utc};
@@ -265,18 +267,27 @@ pub fn ack_success() -> Ack {
     }
 }
 
-/// "Not received": WeChat Pay delivers again later. A notification we could not verify gets
-/// 401, one we could not read 400, anything else (our database down) 500.
+/// "Not received" for a failure while reading the notification: see [`ack_refused`].
 pub fn ack_failure(error: Option<&PayError>) -> Ack {
-    let status = match error {
+    ack_refused(match error {
         Some(
             PayError::BadSignature { .. }
             | PayError::WrongKeySerial { .. }
             | PayError::Stale { .. }
             | PayError::Decrypt { .. },
-        ) => 401,
-        Some(PayError::Malformed { .. } | PayError::WrongRecipient { .. }) => 400,
-        _ => 500,
+        ) => Refusal::Unverified,
+        Some(PayError::Malformed { .. } | PayError::WrongRecipient { .. }) => Refusal::Unreadable,
+        _ => Refusal::Ours,
+    })
+}
+
+/// "Not received": WeChat Pay delivers again later. A notification we could not verify gets
+/// 401, one we could not read or apply 400, our own failure (the database down) 500.
+pub fn ack_refused(why: Refusal) -> Ack {
+    let status = match why {
+        Refusal::Unverified => 401,
+        Refusal::Unreadable => 400,
+        Refusal::Ours => 500,
     };
     Ack {
         status,
