@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, logIn, open, ready, scrollWidth, story, switchLanguage } from './helpers.mjs';
+import { callApi, launchBrowser, logIn, open, ready, scrollWidth, story, switchLanguage } from './helpers.mjs';
 
 const BASE = (process.env.FARMGATE_BASE_URL || '').replace(/\/+$/, '');
 const skip = BASE ? false : 'FARMGATE_BASE_URL is not set (see README.md)';
@@ -373,22 +373,6 @@ async function sellerTab(page, status) {
 const bought = { order: null };
 
 // ---- after-sales setup through the API -----------------------------------------------------------
-
-/** Calls the API as whoever this page is logged in as: `{status, body}`. */
-async function callApi(page, method, path, body, headers = {}) {
-  return page.evaluate(async ({ method, path, body, headers }) => {
-    const init = { method, headers: { Accept: 'application/json', ...headers } };
-    if (body !== undefined) {
-      init.headers['Content-Type'] = 'application/json';
-      init.body = JSON.stringify(body);
-    }
-    const response = await fetch('/api/v1' + path, init);
-    const text = await response.text();
-    let json = null;
-    try { json = text ? JSON.parse(text) : null; } catch { json = text; }
-    return { status: response.status, body: json };
-  }, { method, path, body, headers });
-}
 
 function idempotencyKey() {
   return createHash('sha256').update(String(Math.random()) + Date.now()).digest('hex').slice(0, 32);

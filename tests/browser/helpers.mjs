@@ -145,3 +145,22 @@ export async function logIn(page, login, password = PASSWORD) {
 export async function scrollWidth(page) {
   return page.evaluate(() => document.documentElement.scrollWidth);
 }
+
+/**
+ * Calls the API as whoever this page is logged in as (its cookies): `{status, body}`, the body
+ * parsed as JSON when it is JSON.
+ */
+export async function callApi(page, method, path, body, headers = {}) {
+  return page.evaluate(async ({ method, path, body, headers }) => {
+    const init = { method, headers: { Accept: 'application/json', ...headers } };
+    if (body !== undefined) {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    const response = await fetch('/api/v1' + path, init);
+    const text = await response.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch { json = text; }
+    return { status: response.status, body: json };
+  }, { method, path, body, headers });
+}
