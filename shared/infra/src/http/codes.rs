@@ -395,7 +395,10 @@ mod tests {
     #[test]
     fn not_found_names_what_is_missing_in_both_languages() {
         let a = ApiError::from(Answer::not_found(Msg::new("付款批次", "payout batch")));
-        assert_eq!((a.status, a.code.as_ref()), (StatusCode::NOT_FOUND, "not_found"));
+        assert_eq!(
+            (a.status, a.code.as_ref()),
+            (StatusCode::NOT_FOUND, "not_found")
+        );
         assert_eq!(
             (a.message.zh.as_str(), a.message.en.as_str()),
             ("付款批次不存在", "payout batch not found")
