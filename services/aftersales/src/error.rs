@@ -107,7 +107,7 @@ impl AftersalesError {
             ),
             Self::WindowClosed { closes } => Answer::conflict(
                 "window_closed",
-                &format!(
+                format!(
                     "已超过售后期限（{}）",
                     farmgate_kernel::clock::format_shanghai(*closes)
                 ),

@@ -89,8 +89,8 @@ impl InvoicingError {
             ),
             Self::NotRequested(status) => Answer::conflict(
                 "not_requested",
-                &format!("发票当前状态为“{}”，不能再开具或拒绝", status.label_zh()),
-                &format!(
+                format!("发票当前状态为“{}”，不能再开具或拒绝", status.label_zh()),
+                format!(
                     "the invoice is {}; only a requested invoice is issued or rejected",
                     status.label_en()
                 ),
