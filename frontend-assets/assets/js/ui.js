@@ -347,17 +347,26 @@ export function offsetParam(params) {
   return Math.max(0, Number.parseInt(params.get('offset') || '0', 10) || 0);
 }
 
+// The latest load of each list box: an earlier answer arriving after a later one is dropped.
+const listLoads = new WeakMap();
+
 /**
  * Loads one page of a paged list into `box` and sets the pager under it (`#pager`, `#page-prev`,
  * `#page-next`, `#page-info`). `fetch()` answers `{items, total}`; `render(items, total)` gives
  * the list's content; `onError(err)` answers true when it dealt with a failure itself (otherwise
  * the box shows the error). The box is busy meanwhile; its data-state goes loading → done or error.
+ * Only the latest load of a box shows: the page's first list answering after a search's does not
+ * replace it.
  */
 export async function loadList(box, { offset, limit, fetch, render, onError = () => false }) {
+  const ticket = (listLoads.get(box) || 0) + 1;
+  listLoads.set(box, ticket);
+  const latest = () => listLoads.get(box) === ticket;
   box.setAttribute('aria-busy', 'true');
   box.dataset.state = 'loading';
   try {
     const result = await fetch();
+    if (!latest()) return;
     const items = (result && result.items) || [];
     const total = Number(result && result.total) || 0;
     replaceChildren(box, render(items, total));
@@ -368,12 +377,13 @@ export async function loadList(box, { offset, limit, fetch, render, onError = ()
     replaceChildren($('#page-info'), el('span', { i18n: 'verify.page_info', args: { from: total ? offset + 1 : 0, to, total } }));
     box.dataset.state = 'done';
   } catch (err) {
+    if (!latest()) return;
     box.dataset.state = 'error';
     if (err.redirecting || onError(err)) return;
     replaceChildren(box, note('error', errorMessage(err)));
     flashError(err);
   } finally {
-    box.removeAttribute('aria-busy');
+    if (latest()) box.removeAttribute('aria-busy');
   }
 }
 
