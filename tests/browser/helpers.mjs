@@ -164,3 +164,32 @@ export async function callApi(page, method, path, body, headers = {}) {
     return { status: response.status, body: json };
   }, { method, path, body, headers });
 }
+
+/**
+ * Does `action` and returns the answer to the request it makes to `path` (a POST): status,
+ * JSON body and the request. The body is read through a route, so it survives the page moving
+ * on at once (as checkout does, to the payment page).
+ */
+export async function posted(page, path, action) {
+  let body = null;
+  const matches = (url) => new URL(url).pathname === path;
+  const handler = async (route) => {
+    if (route.request().method() !== 'POST' || !matches(route.request().url())) {
+      await route.continue();
+      return;
+    }
+    const response = await route.fetch();
+    body = await response.json().catch(() => null);
+    await route.fulfill({ response });
+  };
+  await page.route('**/api/v1/**', handler);
+  try {
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => matches(r.url()) && r.request().method() === 'POST'),
+      action(),
+    ]);
+    return { status: response.status(), body, request: response.request() };
+  } finally {
+    await page.unroute('**/api/v1/**', handler);
+  }
+}
