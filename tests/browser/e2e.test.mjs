@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, logIn, open, ready, scrollWidth, story, switchLanguage } from './helpers.mjs';
+import { callApi, launchBrowser, logIn, open, posted, ready, scrollWidth, story, switchLanguage } from './helpers.mjs';
 
 const BASE = (process.env.FARMGATE_BASE_URL || '').replace(/\/+$/, '');
 const skip = BASE ? false : 'FARMGATE_BASE_URL is not set (see README.md)';
@@ -276,35 +276,6 @@ function tinyPng(size = 16) {
   ]);
 }
 
-/**
- * Does `action` and returns the answer to the request it makes to `path` (a POST): status,
- * JSON body and the request. The body is read through a route, so it survives the page moving
- * on at once (as checkout does, to the payment page).
- */
-async function posted(page, path, action) {
-  let body = null;
-  const matches = (url) => new URL(url).pathname === path;
-  const handler = async (route) => {
-    if (route.request().method() !== 'POST' || !matches(route.request().url())) {
-      await route.continue();
-      return;
-    }
-    const response = await route.fetch();
-    body = await response.json().catch(() => null);
-    await route.fulfill({ response });
-  };
-  await page.route('**/api/v1/**', handler);
-  try {
-    const [response] = await Promise.all([
-      page.waitForResponse((r) => matches(r.url()) && r.request().method() === 'POST'),
-      action(),
-    ]);
-    return { status: response.status(), body, request: response.request() };
-  } finally {
-    await page.unroute('**/api/v1/**', handler);
-  }
-}
-
 /** Empties the cart of whoever this page is logged in as (leftovers of an earlier run). */
 async function emptyCart(page) {
   await page.evaluate(async () => {
@@ -373,22 +344,6 @@ async function sellerTab(page, status) {
 const bought = { order: null };
 
 // ---- after-sales setup through the API -----------------------------------------------------------
-
-/** Calls the API as whoever this page is logged in as: `{status, body}`. */
-async function callApi(page, method, path, body, headers = {}) {
-  return page.evaluate(async ({ method, path, body, headers }) => {
-    const init = { method, headers: { Accept: 'application/json', ...headers } };
-    if (body !== undefined) {
-      init.headers['Content-Type'] = 'application/json';
-      init.body = JSON.stringify(body);
-    }
-    const response = await fetch('/api/v1' + path, init);
-    const text = await response.text();
-    let json = null;
-    try { json = text ? JSON.parse(text) : null; } catch { json = text; }
-    return { status: response.status, body: json };
-  }, { method, path, body, headers });
-}
 
 function idempotencyKey() {
   return createHash('sha256').update(String(Math.random()) + Date.now()).digest('hex').slice(0, 32);

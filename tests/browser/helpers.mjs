@@ -145,3 +145,51 @@ export async function logIn(page, login, password = PASSWORD) {
 export async function scrollWidth(page) {
   return page.evaluate(() => document.documentElement.scrollWidth);
 }
+
+/**
+ * Calls the API as whoever this page is logged in as (its cookies): `{status, body}`, the body
+ * parsed as JSON when it is JSON.
+ */
+export async function callApi(page, method, path, body, headers = {}) {
+  return page.evaluate(async ({ method, path, body, headers }) => {
+    const init = { method, headers: { Accept: 'application/json', ...headers } };
+    if (body !== undefined) {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    const response = await fetch('/api/v1' + path, init);
+    const text = await response.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch { json = text; }
+    return { status: response.status, body: json };
+  }, { method, path, body, headers });
+}
+
+/**
+ * Does `action` and returns the answer to the request it makes to `path` (a POST): status,
+ * JSON body and the request. The body is read through a route, so it survives the page moving
+ * on at once (as checkout does, to the payment page).
+ */
+export async function posted(page, path, action) {
+  let body = null;
+  const matches = (url) => new URL(url).pathname === path;
+  const handler = async (route) => {
+    if (route.request().method() !== 'POST' || !matches(route.request().url())) {
+      await route.continue();
+      return;
+    }
+    const response = await route.fetch();
+    body = await response.json().catch(() => null);
+    await route.fulfill({ response });
+  };
+  await page.route('**/api/v1/**', handler);
+  try {
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => matches(r.url()) && r.request().method() === 'POST'),
+      action(),
+    ]);
+    return { status: response.status(), body, request: response.request() };
+  } finally {
+    await page.unroute('**/api/v1/**', handler);
+  }
+}

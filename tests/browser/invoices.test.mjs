@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, logIn, open, story } from './helpers.mjs';
+import { callApi, launchBrowser, logIn, open, story } from './helpers.mjs';
 
 const BASE = (process.env.FARMGATE_BASE_URL || '').replace(/\/+$/, '');
 const skip = BASE ? false : 'FARMGATE_BASE_URL is not set (see README.md)';
@@ -23,11 +23,8 @@ const scenario = (body) => story(() => browser, BASE, body);
 
 /** The buyer's wholesale order, as the API gives it to the logged-in page. */
 async function wholesaleOrder(page) {
-  return page.evaluate(async () => {
-    const response = await fetch('/api/v1/orders?limit=50', { credentials: 'same-origin' });
-    const list = await response.json();
-    return (list.items || []).find((o) => o.wholesale && o.status === 'paid') || null;
-  });
+  const list = (await callApi(page, 'GET', '/orders?limit=50')).body || {};
+  return (list.items || []).find((o) => o.wholesale && o.status === 'paid') || null;
 }
 
 describe('invoices for business buyers', () => {

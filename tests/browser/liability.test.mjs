@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, logIn, open, story } from './helpers.mjs';
+import { callApi, launchBrowser, logIn, open, story } from './helpers.mjs';
 
 const BASE = (process.env.FARMGATE_BASE_URL || '').replace(/\/+$/, '');
 const skip = BASE ? false : 'FARMGATE_BASE_URL is not set (see README.md)';
@@ -18,21 +18,6 @@ const STORY_TIMEOUT = 90_000;
 
 let browser;
 const scenario = (body) => story(() => browser, BASE, body);
-
-async function callApi(page, method, path, body) {
-  return page.evaluate(async ({ method, path, body }) => {
-    const init = { method, headers: { Accept: 'application/json' } };
-    if (body !== undefined) {
-      init.headers['Content-Type'] = 'application/json';
-      init.body = JSON.stringify(body);
-    }
-    const response = await fetch('/api/v1' + path, init);
-    const text = await response.text();
-    let json = null;
-    try { json = text ? JSON.parse(text) : null; } catch { json = text; }
-    return { status: response.status, body: json };
-  }, { method, path, body });
-}
 
 const fen = async (locator) => Number(await locator.getAttribute('data-fen'));
 

@@ -11,7 +11,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, logIn, ready, story } from './helpers.mjs';
+import { launchBrowser, logIn, posted, ready, story } from './helpers.mjs';
 
 const BASE = (process.env.FARMGATE_BASE_URL || '').replace(/\/+$/, '');
 const SIM = (process.env.FARMGATE_WECHAT_SIM_URL || '').replace(/\/+$/, '');
@@ -105,9 +105,9 @@ describe('paying with WeChat Pay (simulator)', { skip }, () => {
     // Placing the order pays it: WeChat's silent authorisation the first time (the simulator
     // sends the browser straight back), then WeChat's sheet, then the order page waits for the
     // server to hear from WeChat Pay.
-    const placed = consumer.waitForResponse((r) => r.url().endsWith('/api/v1/orders') && r.request().method() === 'POST');
-    await consumer.getByTestId('place-order').click();
-    const order = await (await placed).json();
+    const placed = await posted(consumer, '/api/v1/orders', () => consumer.getByTestId('place-order').click());
+    assert.equal(placed.status, 201, JSON.stringify(placed.body));
+    const order = placed.body;
     await consumer.waitForURL((url) => url.pathname === '/order.html' && url.searchParams.get('id') === order.id
       && url.searchParams.get('paying') === '1', { timeout: 30_000 });
     const sheet = await consumer.evaluate(() => JSON.parse(sessionStorage.getItem('wechat_sheet') || 'null'));

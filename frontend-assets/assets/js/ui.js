@@ -314,3 +314,100 @@ export function describeAgent(ua) {
             : /Linux/i.test(ua) ? 'Linux' : null;
   return os ? `${app} · ${os}` : app;
 }
+
+// ---- a seller's console: which organisation -----------------------------------------------
+
+/** The selling organisation the address names (`?org=`), else the first one; null for none. */
+export function pickOrg(memberships, params) {
+  const wanted = params.get('org');
+  const chosen = memberships.find((m) => m.org.id === wanted) || memberships[0];
+  return chosen ? chosen.org : null;
+}
+
+/** A picker between the person's organisations (two or more); choosing one reloads the page for it. */
+export function orgPicker(memberships, org, testid) {
+  if (memberships.length < 2) return null;
+  const select = el('select', { id: 'org-select', name: 'org', 'data-testid': testid },
+    memberships.map((m) => el('option', { value: m.org.id, selected: m.org.id === org.id, text: m.org.name })));
+  select.addEventListener('change', () => location.assign(location.pathname + '?' + new URLSearchParams({ org: select.value })));
+  return el('div', { class: 'inline-field org-picker' }, el('label', { for: 'org-select', i18n: 'console.org' }), select);
+}
+
+/** What a seller's page shows a person who belongs to no selling organisation. */
+export function noOrg(testid) {
+  return el('section', { class: 'card', 'data-testid': testid },
+    el('p', { i18n: 'console.no_org' }),
+    el('p', {}, el('a', { class: 'btn btn-secondary', href: '/org.html', i18n: 'console.to_orgs' })));
+}
+
+// ---- paged lists ----------------------------------------------------------------------------
+
+/** The offset a paged list starts at, from the page's address: a whole number, 0 when absent. */
+export function offsetParam(params) {
+  return Math.max(0, Number.parseInt(params.get('offset') || '0', 10) || 0);
+}
+
+// The latest load of each list box: an earlier answer arriving after a later one is dropped.
+const listLoads = new WeakMap();
+
+/**
+ * Loads one page of a paged list into `box` and sets the pager under it (`#pager`, `#page-prev`,
+ * `#page-next`, `#page-info`). `fetch()` answers `{items, total}`; `render(items, total)` gives
+ * the list's content; `onError(err)` answers true when it dealt with a failure itself (otherwise
+ * the box shows the error). The box is busy meanwhile; its data-state goes loading → done or error.
+ * Only the latest load of a box shows: the page's first list answering after a search's does not
+ * replace it.
+ */
+export async function loadList(box, { offset, limit, fetch, render, onError = () => false }) {
+  const ticket = (listLoads.get(box) || 0) + 1;
+  listLoads.set(box, ticket);
+  const latest = () => listLoads.get(box) === ticket;
+  box.setAttribute('aria-busy', 'true');
+  box.dataset.state = 'loading';
+  try {
+    const result = await fetch();
+    if (!latest()) return;
+    const items = (result && result.items) || [];
+    const total = Number(result && result.total) || 0;
+    replaceChildren(box, render(items, total));
+    const to = offset + items.length;
+    $('#pager').hidden = total <= limit && offset === 0;
+    $('#page-prev').disabled = offset <= 0;
+    $('#page-next').disabled = to >= total;
+    replaceChildren($('#page-info'), el('span', { i18n: 'verify.page_info', args: { from: total ? offset + 1 : 0, to, total } }));
+    box.dataset.state = 'done';
+  } catch (err) {
+    if (!latest()) return;
+    box.dataset.state = 'error';
+    if (err.redirecting || onError(err)) return;
+    replaceChildren(box, note('error', errorMessage(err)));
+    flashError(err);
+  } finally {
+    if (latest()) box.removeAttribute('aria-busy');
+  }
+}
+
+/** The pager's buttons: a page back or on from `state.offset`, then `load()`. */
+export function pagerButtons(state, limit, load) {
+  $('#page-prev').addEventListener('click', () => { state.offset = Math.max(0, state.offset - limit); load(); });
+  $('#page-next').addEventListener('click', () => { state.offset += limit; load(); });
+}
+
+/**
+ * Status tabs (`.tab` buttons with `data-status`): the one of `state.status` is pressed; a click
+ * presses another, starts its list from the first page and calls `load()`.
+ */
+export function statusTabs(state, load) {
+  const press = () => {
+    for (const b of $$('.tab')) b.setAttribute('aria-pressed', String(b.dataset.status === state.status));
+  };
+  press();
+  for (const b of $$('.tab')) {
+    b.addEventListener('click', () => {
+      state.status = b.dataset.status;
+      state.offset = 0;
+      press();
+      load();
+    });
+  }
+}

@@ -2,13 +2,12 @@
 //! and how it looks over HTTP.
 
 use crate::domain::IllegalMove;
-use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use farmgate_catalog::CatalogError;
 use farmgate_identity::IdentityError;
-use farmgate_infra::http::{ApiError, HttpCode};
+use farmgate_infra::http::{Answer, HttpCode};
 use farmgate_infra::objects::ObjectError;
-use farmgate_kernel::{FieldError, Msg, ValidationErrors, labelled_enum};
+use farmgate_kernel::{FieldError, ValidationErrors, labelled_enum};
 use farmgate_orders::OrdersError;
 use farmgate_trace::TraceError;
 use sea_orm::DbErr;
@@ -90,94 +89,66 @@ pub enum AftersalesError {
 }
 
 impl AftersalesError {
-    /// The stable code a client matches. The wrapped errors of the crates below answer with
-    /// their own codes (the `ApiError` conversion delegates to them); for catalog, orders and
-    /// trace, until they expose `code()`, this names the generic failure (`internal`).
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Identity(e) => e.code(),
-            own => own.parts().1,
-        }
-    }
-
-    /// What the person is told, in Chinese and English (for the wrapped errors as with
-    /// [`code`](Self::code)).
-    pub fn message(&self) -> Msg {
-        match self {
-            Self::Identity(e) => e.message(),
-            own => own.parts().2,
-        }
-    }
-
     /// Status, code and message: the one list of this crate's answers.
-    fn parts(&self) -> (StatusCode, &'static str, Msg) {
-        let plumbing = |c: HttpCode| (c.status(), c.code(), c.message());
-        let conflict = |code, zh: &str, en: &str| (StatusCode::CONFLICT, code, Msg::new(zh, en));
+    fn answer(&self) -> Answer {
         match self {
-            Self::Invalid(_) => plumbing(HttpCode::ValidationFailed),
-            Self::NotFound(what) => (
-                HttpCode::NotFound.status(),
-                HttpCode::NotFound.code(),
-                Msg::new(
-                    format!("{}不存在", what.label_zh()),
-                    format!("{} not found", what.label_en()),
-                ),
-            ),
-            Self::Forbidden => plumbing(HttpCode::Forbidden),
-            Self::TooManyPhotos => conflict(
+            Self::Invalid(_) => HttpCode::ValidationFailed.into(),
+            Self::NotFound(what) => Answer::not_found(what.label()),
+            Self::Forbidden => HttpCode::Forbidden.into(),
+            Self::TooManyPhotos => Answer::conflict(
                 "too_many_photos",
                 "未使用的照片太多，请先提交售后申请",
                 "too many photos not yet used in a claim",
             ),
-            Self::NotReceived => conflict(
+            Self::NotReceived => Answer::conflict(
                 "not_received",
                 "确认收货后才能申请售后",
                 "a claim can be filed once the parcel is received",
             ),
-            Self::WindowClosed { closes } => conflict(
+            Self::WindowClosed { closes } => Answer::conflict(
                 "window_closed",
-                &format!(
+                format!(
                     "已超过售后期限（{}）",
                     farmgate_kernel::clock::format_shanghai(*closes)
                 ),
                 "the after-sales window of this parcel has closed",
             ),
-            Self::NothingToRefund => conflict(
+            Self::NothingToRefund => Answer::conflict(
                 "nothing_to_refund",
                 "该订单已全额退款",
                 "this sub-order has been refunded in full",
             ),
-            Self::NotYourTurn => conflict(
+            Self::NotYourTurn => Answer::conflict(
                 "not_your_turn",
                 "售后申请当前不在等待你处理的状态",
                 "the claim is not waiting for you",
             ),
-            Self::AlreadyDecided => conflict(
+            Self::AlreadyDecided => Answer::conflict(
                 "already_decided",
                 "该申请已处理完毕，平台裁决为最终决定",
                 "the claim is settled; the platform's decision is final",
             ),
-            Self::NotResolved => conflict(
+            Self::NotResolved => Answer::conflict(
                 "not_resolved",
                 "处理完毕后才能评价",
                 "rate the handling once the claim is resolved",
             ),
-            Self::AlreadyRated => conflict(
+            Self::AlreadyRated => Answer::conflict(
                 "already_rated",
                 "已经评价过了",
                 "you have already rated this claim",
             ),
-            Self::RecallInProgress => conflict(
+            Self::RecallInProgress => Answer::conflict(
                 "concurrent_update",
                 "该批次正在召回，请稍后查看",
                 "this batch is being recalled; look again in a moment",
             ),
-            Self::RecourseClosed => conflict(
+            Self::RecourseClosed => Answer::conflict(
                 "recourse_closed",
                 "该追偿已收回或已核销",
                 "this recourse is collected or written off",
             ),
-            Self::ReferenceUsed => conflict(
+            Self::ReferenceUsed => Answer::conflict(
                 "reference_used",
                 "该收款凭证号已登记过另一笔收款",
                 "a collection with this reference is recorded already, with another amount or day",
@@ -188,7 +159,7 @@ impl AftersalesError {
             | Self::Trace(_)
             | Self::Objects(_)
             | Self::Db(_)
-            | Self::Internal(_) => plumbing(HttpCode::Internal),
+            | Self::Internal(_) => HttpCode::Internal.into(),
         }
     }
 
@@ -238,30 +209,17 @@ impl From<IllegalMove> for AftersalesError {
     }
 }
 
-impl From<AftersalesError> for ApiError {
-    fn from(e: AftersalesError) -> Self {
-        match e {
-            AftersalesError::Invalid(errs) => ApiError::validation(errs),
-            AftersalesError::Identity(e) => e.into(),
-            AftersalesError::Catalog(e) => e.into(),
-            AftersalesError::Orders(e) => e.into(),
-            AftersalesError::Trace(e) => e.into(),
-            e @ (AftersalesError::Objects(_)
-            | AftersalesError::Db(_)
-            | AftersalesError::Internal(_)) => ApiError::internal(e),
-            own => {
-                let (status, code, m) = own.parts();
-                ApiError::new(status, code, m.zh, m.en)
-            }
-        }
-    }
-}
+farmgate_infra::room_error_answers!(AftersalesError {
+    delegates: [Identity, Catalog, Orders, Trace],
+    internal: [Objects, Db, Internal],
+});
 
 pub type Result<T, E = AftersalesError> = std::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use farmgate_infra::http::ApiError;
 
     farmgate_infra::error_catalogue_tests!(AftersalesError, AftersalesErrorDiscriminants);
 

@@ -96,12 +96,7 @@ impl CatalogError {
     /// The text for people, in both languages.
     pub fn message(&self) -> Msg {
         let (zh, en) = match self {
-            CatalogError::NotFound(what) => {
-                return Msg::new(
-                    format!("{}不存在", what.label_zh()),
-                    format!("{} not found", what.label_en()),
-                );
-            }
+            CatalogError::NotFound(what) => return HttpCode::not_found_for(what.label()),
             CatalogError::Workflow(w) => match w {
                 WorkflowError::AlreadyPending => (
                     "该商品已在审核中",

@@ -4,8 +4,8 @@
 use crate::domain::{IllegalSettle, NotPending};
 use axum::http::StatusCode;
 use farmgate_identity::IdentityError;
-use farmgate_infra::http::{ApiError, HttpCode};
-use farmgate_kernel::{FieldError, Msg, ValidationErrors, labelled_enum};
+use farmgate_infra::http::{Answer, HttpCode};
+use farmgate_kernel::{FieldError, ValidationErrors, labelled_enum};
 use farmgate_orders::OrdersError;
 use sea_orm::DbErr;
 
@@ -66,74 +66,55 @@ pub enum FinanceError {
 }
 
 impl FinanceError {
-    /// The stable code a client matches (identity's own for its errors).
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Identity(e) => e.code(),
-            own => own.parts().1,
-        }
-    }
-
     /// Status, code and message: the one list of this crate's answers.
-    fn parts(&self) -> (StatusCode, &'static str, Msg) {
-        let plumbing = |c: HttpCode| (c.status(), c.code(), c.message());
-        let conflict = |code, zh: &str, en: &str| (StatusCode::CONFLICT, code, Msg::new(zh, en));
+    fn answer(&self) -> Answer {
         match self {
-            Self::Invalid(_) => plumbing(HttpCode::ValidationFailed),
-            Self::NotFound(what) => (
-                HttpCode::NotFound.status(),
-                HttpCode::NotFound.code(),
-                Msg::new(
-                    format!("{}不存在", what.label_zh()),
-                    format!("{} not found", what.label_en()),
-                ),
-            ),
-            Self::Forbidden => plumbing(HttpCode::Forbidden),
-            Self::NotASeller => conflict(
+            Self::Invalid(_) => HttpCode::ValidationFailed.into(),
+            Self::NotFound(what) => Answer::not_found(what.label()),
+            Self::Forbidden => HttpCode::Forbidden.into(),
+            Self::NotASeller => Answer::conflict(
                 "not_a_seller",
                 "只有供应端组织可以登记结算账户",
                 "only a selling organisation has a settlement account",
             ),
-            Self::CodeRequired => (
+            Self::CodeRequired => Answer::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "code_required",
-                Msg::new(
-                    "更改结算账户需要输入发送到负责人手机的验证码",
-                    "changing the settlement account needs the code sent to the owner's phone",
-                ),
+                "更改结算账户需要输入发送到负责人手机的验证码",
+                "changing the settlement account needs the code sent to the owner's phone",
             ),
-            Self::NotPending => conflict(
+            Self::NotPending => Answer::conflict(
                 "not_pending",
                 "该账户不在待审核状态",
                 "the account is not waiting for review",
             ),
-            Self::AccountChanged => conflict(
+            Self::AccountChanged => Answer::conflict(
                 "account_changed",
                 "账户信息已被修改，请刷新后重新审核",
                 "the account changed since you read it; reload and review again",
             ),
-            Self::NothingToPay => conflict(
+            Self::NothingToPay => Answer::conflict(
                 "nothing_to_pay",
                 "没有可付款的卖家（需已核验结算账户且有可结算订单）",
                 "no seller with a verified account has anything payable",
             ),
-            Self::ConcurrentBatch => conflict(
+            Self::ConcurrentBatch => Answer::conflict(
                 "concurrent_update",
                 "另一付款批次正在生成，请刷新后查看",
                 "another payout batch is being made; reload and look",
             ),
-            Self::AlreadyPaid => conflict(
+            Self::AlreadyPaid => Answer::conflict(
                 "already_paid",
                 "该付款单已付款，银行流水号不能更改",
                 "the payout is paid; its bank reference cannot change",
             ),
-            Self::AlreadyFailed => conflict(
+            Self::AlreadyFailed => Answer::conflict(
                 "already_failed",
                 "该付款单已标记失败，相关订单将进入下一批次",
                 "the payout failed; its sub-orders join the next batch",
             ),
             Self::Identity(_) | Self::Orders(_) | Self::Db(_) | Self::Internal(_) => {
-                plumbing(HttpCode::Internal)
+                HttpCode::Internal.into()
             }
         }
     }
@@ -183,26 +164,17 @@ impl From<IllegalSettle> for FinanceError {
     }
 }
 
-impl From<FinanceError> for ApiError {
-    fn from(e: FinanceError) -> Self {
-        match e {
-            FinanceError::Invalid(errs) => ApiError::validation(errs),
-            FinanceError::Identity(e) => e.into(),
-            FinanceError::Orders(e) => e.into(),
-            e @ (FinanceError::Db(_) | FinanceError::Internal(_)) => ApiError::internal(e),
-            own => {
-                let (status, code, m) = own.parts();
-                ApiError::new(status, code, m.zh, m.en)
-            }
-        }
-    }
-}
+farmgate_infra::room_error_answers!(FinanceError {
+    delegates: [Identity, Orders],
+    internal: [Db, Internal],
+});
 
 pub type Result<T, E = FinanceError> = std::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use farmgate_infra::http::ApiError;
 
     farmgate_infra::error_catalogue_tests!(FinanceError, FinanceErrorDiscriminants);
 

@@ -203,12 +203,7 @@ impl IdentityError {
             }
             Unauthenticated => return HttpCode::Unauthenticated.message(),
             Forbidden => return HttpCode::Forbidden.message(),
-            NotFound(what) => {
-                return Msg::new(
-                    format!("{}不存在", what.label_zh()),
-                    format!("{} not found", what.label_en()),
-                );
-            }
+            NotFound(what) => return HttpCode::not_found_for(what.label()),
             Db(_) | Hashing(_) | ExportPart { .. } => return HttpCode::Internal.message(),
             Cache(_) => return HttpCode::Unavailable.message(),
             Busy { .. } => (

@@ -4,9 +4,9 @@
 use crate::domain::InvoiceStatus;
 use axum::http::StatusCode;
 use farmgate_identity::IdentityError;
-use farmgate_infra::http::{ApiError, HttpCode};
+use farmgate_infra::http::{Answer, HttpCode};
 use farmgate_infra::objects::ObjectError;
-use farmgate_kernel::{FieldError, Msg, ValidationErrors, labelled_enum};
+use farmgate_kernel::{FieldError, ValidationErrors, labelled_enum};
 use sea_orm::DbErr;
 
 labelled_enum!(
@@ -65,83 +65,54 @@ pub enum InvoicingError {
 }
 
 impl InvoicingError {
-    /// The stable code a client matches.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Identity(e) => e.code(),
-            own => own.parts().1,
-        }
-    }
-
-    /// What the person is told, in Chinese and English.
-    pub fn message(&self) -> Msg {
-        match self {
-            Self::Identity(e) => e.message(),
-            own => own.parts().2,
-        }
-    }
-
     /// Status, code and message: the one list of this crate's answers.
-    fn parts(&self) -> (StatusCode, &'static str, Msg) {
-        let plumbing = |c: HttpCode| (c.status(), c.code(), c.message());
-        let conflict = |code, zh: &str, en: &str| (StatusCode::CONFLICT, code, Msg::new(zh, en));
+    fn answer(&self) -> Answer {
         match self {
-            Self::Invalid(_) => plumbing(HttpCode::ValidationFailed),
-            Self::NotFound(what) => (
-                HttpCode::NotFound.status(),
-                HttpCode::NotFound.code(),
-                Msg::new(
-                    format!("{}不存在", what.label_zh()),
-                    format!("{} not found", what.label_en()),
-                ),
-            ),
-            Self::Forbidden => plumbing(HttpCode::Forbidden),
-            Self::BusinessBuyersOnly => (
+            Self::Invalid(_) => HttpCode::ValidationFailed.into(),
+            Self::NotFound(what) => Answer::not_found(what.label()),
+            Self::Forbidden => HttpCode::Forbidden.into(),
+            Self::BusinessBuyersOnly => Answer::new(
                 StatusCode::FORBIDDEN,
                 "business_buyers_only",
-                Msg::new(
-                    "仅已认证采购商的成员可为本单位的订单申请发票",
-                    "invoices are requested by members of the verified business buyer that placed the order",
-                ),
+                "仅已认证采购商的成员可为本单位的订单申请发票",
+                "invoices are requested by members of the verified business buyer that placed the order",
             ),
-            Self::NotPaid => conflict(
+            Self::NotPaid => Answer::conflict(
                 "not_paid",
                 "订单付款后才能申请发票",
                 "an invoice can be requested once the order is paid",
             ),
-            Self::InvoiceExists => conflict(
+            Self::InvoiceExists => Answer::conflict(
                 "invoice_exists",
                 "该子订单已申请或已开具发票",
                 "an invoice is already requested or issued for this sub-order",
             ),
-            Self::NotRequested(status) => conflict(
+            Self::NotRequested(status) => Answer::conflict(
                 "not_requested",
-                &format!("发票当前状态为“{}”，不能再开具或拒绝", status.label_zh()),
-                &format!(
+                format!("发票当前状态为“{}”，不能再开具或拒绝", status.label_zh()),
+                format!(
                     "the invoice is {}; only a requested invoice is issued or rejected",
                     status.label_en()
                 ),
             ),
-            Self::NothingToInvoice => conflict(
+            Self::NothingToInvoice => Answer::conflict(
                 "nothing_to_invoice",
                 "该子订单已全额退款，无可开票金额",
                 "the sub-order is refunded in full; there is nothing to invoice",
             ),
-            Self::FileAltered => conflict(
+            Self::FileAltered => Answer::conflict(
                 "invoice_file_altered",
                 "存储的发票文件与开具时记录的 SHA-256 不一致，已拒绝下载并记录，请联系平台",
                 "the stored invoice file does not match the SHA-256 recorded at issue; the download is refused and the platform has been alerted",
             ),
-            Self::IssuerUnavailable(_) => (
+            Self::IssuerUnavailable(_) => Answer::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "issuer_unavailable",
-                Msg::new(
-                    "电子发票服务暂时不可用，请稍后再开具",
-                    "the e-invoice service is unavailable; try issuing again later",
-                ),
+                "电子发票服务暂时不可用，请稍后再开具",
+                "the e-invoice service is unavailable; try issuing again later",
             ),
             Self::Identity(_) | Self::Objects(_) | Self::Db(_) | Self::Internal(_) => {
-                plumbing(HttpCode::Internal)
+                HttpCode::Internal.into()
             }
         }
     }
@@ -173,27 +144,17 @@ impl From<FieldError> for InvoicingError {
     }
 }
 
-impl From<InvoicingError> for ApiError {
-    fn from(e: InvoicingError) -> Self {
-        match e {
-            InvoicingError::Invalid(errs) => ApiError::validation(errs),
-            InvoicingError::Identity(e) => e.into(),
-            e @ (InvoicingError::Objects(_)
-            | InvoicingError::Db(_)
-            | InvoicingError::Internal(_)) => ApiError::internal(e),
-            own => {
-                let (status, code, m) = own.parts();
-                ApiError::new(status, code, m.zh, m.en)
-            }
-        }
-    }
-}
+farmgate_infra::room_error_answers!(InvoicingError {
+    delegates: [Identity],
+    internal: [Objects, Db, Internal],
+});
 
 pub type Result<T, E = InvoicingError> = std::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use farmgate_infra::http::ApiError;
 
     farmgate_infra::error_catalogue_tests!(InvoicingError, InvoicingErrorDiscriminants);
 

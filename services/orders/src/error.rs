@@ -256,10 +256,7 @@ impl OrdersError {
         let m = |zh: &str, en: &str| Msg::new(zh, en);
         match self {
             E::Invalid(_) => HttpCode::ValidationFailed.message(),
-            E::NotFound(what) => Msg::new(
-                format!("{}不存在", what.label_zh()),
-                format!("{} not found", what.label_en()),
-            ),
+            E::NotFound(what) => HttpCode::not_found_for(what.label()),
             E::Forbidden => HttpCode::Forbidden.message(),
             E::Identity(e) => e.message(),
             E::Catalog(e) => Msg::new(e.to_string(), e.to_string()),

@@ -137,6 +137,28 @@ impl<T> Paged<T> {
     }
 }
 
+/// Every page of a list from the first, as one list: `fetch(page)` answers one page at a time
+/// (the largest a page may be), `each` makes what is kept of an item. Stops at the total, or at
+/// an empty page should the list shrink meanwhile.
+pub async fn all_pages<T, U, E, Fut>(
+    mut fetch: impl FnMut(Page) -> Fut,
+    mut each: impl FnMut(&T) -> U,
+) -> Result<Vec<U>, E>
+where
+    Fut: std::future::Future<Output = Result<Paged<T>, E>>,
+{
+    let mut all = Vec::new();
+    loop {
+        let page = Page::clamped(Page::MAX_LIMIT, all.len() as u64);
+        let got = fetch(page).await?;
+        let done = got.items.is_empty() || all.len() as u64 + got.items.len() as u64 >= got.total;
+        all.extend(got.items.iter().map(&mut each));
+        if done {
+            return Ok(all);
+        }
+    }
+}
+
 #[cfg(test)]
 #[expect(clippy::unwrap_used, reason = "tests")]
 mod tests {

@@ -2,6 +2,8 @@
 //! down, what was "delivered", and the simulators' own hashing and encoding (written here, not
 //! taken from the adapters, so a mistake in an adapter cannot agree with itself).
 
+/// The loopback server of the payment simulators serves the SMS simulators too.
+pub use farmgate_tests::pay_sim::{closed_port, serve};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -73,28 +75,6 @@ impl Common {
             }
         }
     }
-}
-
-/// Serves `router` on a random loopback port; returns `http://127.0.0.1:PORT`.
-pub async fn serve(router: axum::Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind a loopback port");
-    let addr = listener.local_addr().expect("local address");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    format!("http://{addr}")
-}
-
-/// A loopback address nothing listens on (bound, then released).
-pub async fn closed_port() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind a loopback port");
-    let addr = listener.local_addr().expect("local address");
-    drop(listener);
-    format!("http://{addr}")
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {

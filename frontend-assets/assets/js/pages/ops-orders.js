@@ -7,7 +7,7 @@ import { fenToYuan, formatFen, parseYuan } from '../catalog.js';
 import { t } from '../i18n.js';
 import { initShell } from '../shell.js';
 import {
-  $, charCount, clearErrors, el, errorMessage, facts, flash, flashError, note, phoneEl,
+  $, charCount, clearErrors, el, facts, flash, loadList, note, offsetParam, pagerButtons, phoneEl,
   replaceChildren, setBusy, showErrors, timeEl, validationError,
 } from '../ui.js';
 import {
@@ -18,7 +18,6 @@ import {
 const LIMIT = 20;
 const REASON_MAX = 200;
 const results = $('#results');
-const pager = $('#pager');
 const filters = $('#filters');
 const state = { status: '', number: '', offset: 0 };
 
@@ -26,7 +25,7 @@ function readUrl() {
   const p = new URLSearchParams(location.search);
   state.status = ORDER_STATUSES.includes(p.get('status')) ? p.get('status') : '';
   state.number = (p.get('number') || '').trim();
-  state.offset = Math.max(0, Number.parseInt(p.get('offset') || '0', 10) || 0);
+  state.offset = offsetParam(p);
   filters.elements.namedItem('status').value = state.status;
   filters.elements.namedItem('number').value = state.number;
 }
@@ -141,34 +140,23 @@ function orderCard(order, open = false) {
 
 async function load() {
   history.replaceState(null, '', location.pathname + query({ status: state.status, number: state.number, offset: state.offset || '' }));
-  results.setAttribute('aria-busy', 'true');
-  try {
-    const page = await api.get('/ops/orders' + query({ status: state.status, number: state.number, limit: LIMIT, offset: state.offset }));
-    const items = (page && page.items) || [];
-    const total = Number(page && page.total) || 0;
-    replaceChildren($('#results-count'), el('span', { i18n: 'opsorders.count', args: { count: total } }));
-    replaceChildren(results, items.length
-      ? el('ul', { class: 'cards' }, items.map((o) => orderCard(o, items.length === 1)))
-      : note('empty', { i18n: 'opsorders.empty' }));
-    const to = state.offset + items.length;
-    pager.hidden = total <= LIMIT && state.offset === 0;
-    $('#page-prev').disabled = state.offset <= 0;
-    $('#page-next').disabled = to >= total;
-    replaceChildren($('#page-info'), el('span', { i18n: 'verify.page_info', args: { from: total ? state.offset + 1 : 0, to, total } }));
-    results.dataset.state = 'done';
-  } catch (err) {
-    results.dataset.state = 'error';
-    if (err.redirecting) return;
-    if (err.status === 403) {
+  await loadList(results, {
+    offset: state.offset,
+    limit: LIMIT,
+    fetch: () => api.get('/ops/orders' + query({ status: state.status, number: state.number, limit: LIMIT, offset: state.offset })),
+    render: (items, total) => {
+      replaceChildren($('#results-count'), el('span', { i18n: 'opsorders.count', args: { count: total } }));
+      return items.length
+        ? el('ul', { class: 'cards' }, items.map((o) => orderCard(o, items.length === 1)))
+        : note('empty', { i18n: 'opsorders.empty' });
+    },
+    onError: (err) => {
+      if (err.status !== 403) return false;
       $('#console').hidden = true;
       $('#forbidden').hidden = false;
-      return;
-    }
-    replaceChildren(results, note('error', errorMessage(err)));
-    flashError(err);
-  } finally {
-    results.removeAttribute('aria-busy');
-  }
+      return true;
+    },
+  });
 }
 
 filters.addEventListener('submit', (event) => {
@@ -179,8 +167,7 @@ filters.addEventListener('submit', (event) => {
   load();
 });
 filters.elements.namedItem('status').addEventListener('change', () => filters.requestSubmit());
-$('#page-prev').addEventListener('click', () => { state.offset = Math.max(0, state.offset - LIMIT); load(); });
-$('#page-next').addEventListener('click', () => { state.offset += LIMIT; load(); });
+pagerButtons(state, LIMIT, load);
 
 readUrl();
 const { me, error } = await initShell({ auth: 'required' });

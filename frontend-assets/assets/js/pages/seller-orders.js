@@ -9,8 +9,8 @@ import { sellingMemberships } from '../catalog.js';
 import { t } from '../i18n.js';
 import { initShell } from '../shell.js';
 import {
-  $, $$, badge, clearErrors, el, errorMessage, flash, flashError, note, phoneEl, replaceChildren,
-  setBusy, showErrors, timeEl, validationError, value,
+  $, $$, badge, clearErrors, el, flash, flashError, loadList, noOrg, note, offsetParam, orgPicker,
+  pagerButtons, phoneEl, pickOrg, replaceChildren, setBusy, showErrors, statusTabs, timeEl, validationError, value,
 } from '../ui.js';
 import { displayCode } from '../trace.js';
 import { bpPercent, durationWords, lastDays } from '../quality.js';
@@ -22,7 +22,6 @@ const LIMIT = 20;
 const CARRIERS = ['顺丰速运', '中国邮政 EMS', '京东物流', '中通快递', '圆通速递', '韵达快递', '申通快递', '极兔速递', '德邦快递'];
 const params = new URLSearchParams(location.search);
 const listBox = $('#sub-orders');
-const pager = $('#pager');
 const page = {
   org: null,
   status: SELLER_TABS.includes(params.get('status')) ? params.get('status') : 'paid',
@@ -31,20 +30,6 @@ const page = {
 };
 
 // ---- the organisation --------------------------------------------------------------------------
-
-function pickOrg(memberships) {
-  const wanted = params.get('org');
-  const chosen = memberships.find((m) => m.org.id === wanted) || memberships[0];
-  return chosen ? chosen.org : null;
-}
-
-function orgPicker(memberships, org) {
-  if (memberships.length < 2) return null;
-  const select = el('select', { id: 'org-select', name: 'org', 'data-testid': 'sorders-org-select' },
-    memberships.map((m) => el('option', { value: m.org.id, selected: m.org.id === org.id, text: m.org.name })));
-  select.addEventListener('change', () => location.assign(location.pathname + query({ org: select.value })));
-  return el('div', { class: 'inline-field org-picker' }, el('label', { for: 'org-select', i18n: 'console.org' }), select);
-}
 
 // ---- how fast the seller handles orders (the seed practice: acknowledge within 10 minutes) ----
 
@@ -298,46 +283,26 @@ function subCard(sub, order) {
 
 // ---- the list -----------------------------------------------------------------------------------
 
-function setTab(status) {
-  page.status = status;
-  page.offset = 0;
-  for (const b of $$('.tab')) b.setAttribute('aria-pressed', String(b.dataset.status === status));
-}
-
 async function load() {
   history.replaceState(null, '', location.pathname + query({ org: page.org.id, status: page.status, offset: page.offset || '' }));
-  listBox.setAttribute('aria-busy', 'true');
-  listBox.dataset.state = 'loading';
-  try {
-    const result = await api.get(`/orgs/${seg(page.org.id)}/sub-orders` + query({ status: page.status, limit: LIMIT, offset: page.offset }));
-    const items = (result && result.items) || [];
-    const total = Number(result && result.total) || 0;
-    const cards = [];
-    for (const order of items) {
-      for (const sub of order.sub_orders || []) {
-        if (sub.seller_id === page.org.id || !sub.seller_id) cards.push(subCard(sub, order));
+  await loadList(listBox, {
+    offset: page.offset,
+    limit: LIMIT,
+    fetch: () => api.get(`/orgs/${seg(page.org.id)}/sub-orders` + query({ status: page.status, limit: LIMIT, offset: page.offset })),
+    render: (items, total) => {
+      const cards = [];
+      for (const order of items) {
+        for (const sub of order.sub_orders || []) {
+          if (sub.seller_id === page.org.id || !sub.seller_id) cards.push(subCard(sub, order));
+        }
       }
-    }
-    replaceChildren($('#sorders-count'), el('span', { i18n: 'sorders.count', args: { n: total } }));
-    replaceChildren(listBox, cards.length
-      ? el('ul', { class: 'cards' }, cards)
-      : note('empty', { i18n: 'sorders.none_' + page.status }));
-    const to = page.offset + items.length;
-    pager.hidden = total <= LIMIT && page.offset === 0;
-    $('#page-prev').disabled = page.offset <= 0;
-    $('#page-next').disabled = to >= total;
-    replaceChildren($('#page-info'), el('span', { i18n: 'verify.page_info', args: { from: total ? page.offset + 1 : 0, to, total } }));
-    listBox.dataset.state = 'done';
-    listBox.dataset.status = page.status;
-  } catch (err) {
-    listBox.dataset.state = 'error';
-    if (!err.redirecting) {
-      replaceChildren(listBox, note('error', errorMessage(err)));
-      flashError(err);
-    }
-  } finally {
-    listBox.removeAttribute('aria-busy');
-  }
+      replaceChildren($('#sorders-count'), el('span', { i18n: 'sorders.count', args: { n: total } }));
+      listBox.dataset.status = page.status;
+      return cards.length
+        ? el('ul', { class: 'cards' }, cards)
+        : note('empty', { i18n: 'sorders.none_' + page.status });
+    },
+  });
 }
 
 function notVerified(org) {
@@ -351,14 +316,12 @@ function notVerified(org) {
 const { me, error } = await initShell({ auth: 'required' });
 if (me) {
   const memberships = sellingMemberships(me);
-  const org = pickOrg(memberships);
+  const org = pickOrg(memberships, params);
   if (!org) {
-    replaceChildren($('#state-box'), el('section', { class: 'card', 'data-testid': 'sorders-no-org' },
-      el('p', { i18n: 'console.no_org' }),
-      el('p', {}, el('a', { class: 'btn btn-secondary', href: '/org.html', i18n: 'console.to_orgs' }))));
+    replaceChildren($('#state-box'), noOrg('sorders-no-org'));
   } else {
     page.org = org;
-    replaceChildren($('#org-picker'), orgPicker(memberships, org));
+    replaceChildren($('#org-picker'), orgPicker(memberships, org, 'sorders-org-select'));
     if (org.status !== 'verified') {
       replaceChildren($('#state-box'), notVerified(org));
     } else {
@@ -367,18 +330,9 @@ if (me) {
       $('#settlement-link').href = '/seller/settlement.html' + query({ org: org.id });
       $('#claims-link').href = '/seller/claims.html' + query({ org: org.id });
       $('#invoices-link').href = '/seller/invoices.html' + query({ org: org.id });
-      page.offset = Math.max(0, Number.parseInt(params.get('offset') || '0', 10) || 0);
-      const offset = page.offset;
-      setTab(page.status);
-      page.offset = offset;
-      for (const b of $$('.tab')) {
-        b.addEventListener('click', () => {
-          setTab(b.dataset.status);
-          load();
-        });
-      }
-      $('#page-prev').addEventListener('click', () => { page.offset = Math.max(0, page.offset - LIMIT); load(); });
-      $('#page-next').addEventListener('click', () => { page.offset += LIMIT; load(); });
+      page.offset = offsetParam(params);
+      statusTabs(page, load);
+      pagerButtons(page, LIMIT, load);
       await load();
       handling();
     }

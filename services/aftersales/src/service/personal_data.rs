@@ -6,7 +6,7 @@ use crate::http::views::NoticeView;
 use async_trait::async_trait;
 use farmgate_identity::Actor;
 use farmgate_identity::service::{PartError, PersonalDataPart};
-use farmgate_kernel::Page;
+use farmgate_kernel::paging::all_pages;
 use serde_json::{Value, json};
 
 /// Registered with identity at start (`Identity::add_personal_data_part`).
@@ -20,17 +20,11 @@ impl PersonalDataPart for AftersalesPersonalData {
     }
 
     async fn export(&self, actor: &Actor) -> Result<Value, PartError> {
-        let mut claims = Vec::new();
-        loop {
-            let page = Page::clamped(Page::MAX_LIMIT, claims.len() as u64);
-            let got = self.0.my_claims(actor, None, page).await?;
-            let done =
-                got.items.is_empty() || claims.len() as u64 + got.items.len() as u64 >= got.total;
-            claims.extend(got.items.iter().map(|r| crate::http::claim_view(r, actor)));
-            if done {
-                break;
-            }
-        }
+        let claims = all_pages(
+            |page| self.0.my_claims(actor, None, page),
+            |r| crate::http::claim_view(r, actor),
+        )
+        .await?;
         let notices: Vec<NoticeView> = self
             .0
             .my_recall_notices(actor)

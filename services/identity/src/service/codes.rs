@@ -7,9 +7,9 @@
 
 use crate::Identity;
 use crate::auth::Actor;
-use crate::domain::{self, CodePurpose};
+use crate::domain::{self, AccountStatus, CodePurpose};
 use crate::error::{IdentityError, Result};
-use crate::store::{phone_code, queries};
+use crate::store::{account, phone_code, queries};
 use farmgate_infra::cache::Counter;
 use farmgate_infra::http::RequestMeta;
 use farmgate_infra::sms::{SmsError, SmsMessage};
@@ -181,6 +181,26 @@ impl Identity {
             return Err(IdentityError::CodeExpired);
         };
         self.prove_phone(&phone, purpose, code).await
+    }
+
+    /// The active account of `phone`, once the phone is proven with a code sent for `purpose`
+    /// (the try counts first): `no_account` when none has the phone, `account_disabled` when
+    /// it is not active. Names the account in the current span.
+    pub(crate) async fn active_account_proven(
+        &self,
+        phone: &Phone,
+        purpose: CodePurpose,
+        code: &str,
+    ) -> Result<account::Model> {
+        self.prove_phone(phone, purpose, code).await?;
+        let account = queries::accounts::by_phone(&self.infra().db, phone)
+            .await?
+            .ok_or(IdentityError::NoAccount)?;
+        tracing::Span::current().record("account.id", tracing::field::display(account.id));
+        if account.status != AccountStatus::Active {
+            return Err(IdentityError::AccountDisabled);
+        }
+        Ok(account)
     }
 
     /// Proves `phone` with a code sent for `purpose`: takes one try (refused when none is

@@ -123,16 +123,10 @@ impl Identity {
     ) -> Result<(account::Model, IssuedSession)> {
         let phone = Phone::parse(phone).map_err(|e| IdentityError::field(e.at("phone")))?;
         let new = NewPassword::parse(new, Some(&phone)).map_err(IdentityError::field)?;
-        self.prove_phone(&phone, CodePurpose::ResetPassword, code)
+        let me = self
+            .active_account_proven(&phone, CodePurpose::ResetPassword, code)
             .await?;
         let db = &self.infra().db;
-        let me = queries::accounts::by_phone(db, &phone)
-            .await?
-            .ok_or(IdentityError::NoAccount)?;
-        tracing::Span::current().record("account.id", tracing::field::display(me.id));
-        if me.status != AccountStatus::Active {
-            return Err(IdentityError::AccountDisabled);
-        }
         let hash = self.hashing().hash(new.expose().to_owned()).await?;
         let now = self.now();
         let id = AccountId(me.id);

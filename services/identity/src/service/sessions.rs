@@ -154,14 +154,10 @@ impl Identity {
         meta: &RequestMeta,
     ) -> Result<(account::Model, IssuedSession)> {
         let phone = Phone::parse(phone).map_err(|e| IdentityError::field(e.at("phone")))?;
-        self.prove_phone(&phone, CodePurpose::Login, code).await?;
+        let account = self
+            .active_account_proven(&phone, CodePurpose::Login, code)
+            .await?;
         let db = &self.infra().db;
-        let account = queries::accounts::by_phone(db, &phone)
-            .await?
-            .ok_or(IdentityError::NoAccount)?;
-        if account.status != AccountStatus::Active {
-            return Err(IdentityError::AccountDisabled);
-        }
         let now = self.now();
         let txn = begin_write(db).await?;
         let account = if account.phone_verified_at.is_none() {
@@ -320,7 +316,7 @@ impl Identity {
 
     /// The actor's live sessions, newest first.
     #[tracing::instrument(skip_all, fields(account.id = %actor.account_id))]
-    pub async fn sessions(&self, actor: &Actor) -> Result<Vec<session::Model>> {
+    pub(crate) async fn sessions(&self, actor: &Actor) -> Result<Vec<session::Model>> {
         Ok(queries::sessions::live_of(&self.infra().db, actor.account_id, self.now()).await?)
     }
 

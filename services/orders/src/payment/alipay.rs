@@ -6,7 +6,7 @@
 //! Notifications are verified by the adapter (RSA2 over the sorted parameters, our app_id) and
 //! answered with the text Alipay reads, `success`.
 
-use super::gateway::{self, description, never_seen, out_trade_no};
+use super::gateway::{self, description, out_trade_no};
 use super::{
     Notice, PaymentProvider, ProviderAck, ProviderIntent, ProviderPayment, RefundCall,
     RefundReceipt, Refusal, Verified, WebhookError,
@@ -76,20 +76,11 @@ impl PaymentProvider for AlipayProvider {
     }
 
     async fn query(&self, intent_id: Uuid) -> Result<ProviderPayment, String> {
-        match self.pay.query(&out_trade_no(intent_id)).await {
-            Ok(trade) => gateway::payment_state(trade),
-            Err(e) if never_seen(&e) => Ok(ProviderPayment::Unpaid),
-            Err(e) => Err(e.to_string()),
-        }
+        gateway::queried(self.pay.query(&out_trade_no(intent_id)).await)
     }
 
     async fn close(&self, intent_id: Uuid) -> Result<(), String> {
-        match self.pay.close(&out_trade_no(intent_id)).await {
-            Ok(()) => Ok(()),
-            // The buyer never opened the cashier: Alipay has no trade to close.
-            Err(e) if never_seen(&e) => Ok(()),
-            Err(e) => Err(e.to_string()),
-        }
+        gateway::closed(self.pay.close(&out_trade_no(intent_id)).await)
     }
 
     async fn refund(&self, call: &RefundCall<'_>) -> Result<RefundReceipt, String> {

@@ -99,6 +99,25 @@ pub(crate) fn payment_state(t: Trade) -> Result<ProviderPayment, String> {
     })
 }
 
+/// A query's answer: a trade the provider never saw (never prepaid at WeChat Pay, the cashier
+/// never opened at Alipay) is unpaid.
+pub(crate) fn queried(got: Result<Trade, PayError>) -> Result<ProviderPayment, String> {
+    match got {
+        Ok(trade) => payment_state(trade),
+        Err(e) if never_seen(&e) => Ok(ProviderPayment::Unpaid),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// A close's answer: a trade the provider never saw has nothing to close.
+pub(crate) fn closed(got: Result<(), PayError>) -> Result<(), String> {
+    match got {
+        Ok(()) => Ok(()),
+        Err(e) if never_seen(&e) => Ok(()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// Whether a refusal is the provider saying it never saw the trade.
 pub(crate) fn never_seen(e: &PayError) -> bool {
     matches!(e, PayError::Rejected { code, .. }

@@ -6,7 +6,7 @@
 //! the one we give). Notifications are verified by the adapter (platform key serial, 5-minute
 //! window, RSA signature, AES-GCM resource) and answered with WeChat's own acknowledgement.
 
-use super::gateway::{self, description, never_seen, out_trade_no};
+use super::gateway::{self, description, out_trade_no};
 use super::{
     Notice, PaymentProvider, ProviderAck, ProviderIntent, ProviderPayment, RefundCall,
     RefundReceipt, Refusal, Verified, WebhookError,
@@ -94,20 +94,11 @@ impl PaymentProvider for WechatPayProvider {
     }
 
     async fn query(&self, intent_id: Uuid) -> Result<ProviderPayment, String> {
-        match self.pay.query(&out_trade_no(intent_id)).await {
-            Ok(trade) => gateway::payment_state(trade),
-            Err(e) if never_seen(&e) => Ok(ProviderPayment::Unpaid),
-            Err(e) => Err(e.to_string()),
-        }
+        gateway::queried(self.pay.query(&out_trade_no(intent_id)).await)
     }
 
     async fn close(&self, intent_id: Uuid) -> Result<(), String> {
-        match self.pay.close(&out_trade_no(intent_id)).await {
-            Ok(()) => Ok(()),
-            // Never prepaid at WeChat: nothing there to close.
-            Err(e) if never_seen(&e) => Ok(()),
-            Err(e) => Err(e.to_string()),
-        }
+        gateway::closed(self.pay.close(&out_trade_no(intent_id)).await)
     }
 
     async fn refund_outcome(&self, refund_id: Uuid) -> Result<Option<(bool, String)>, String> {

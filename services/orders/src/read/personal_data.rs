@@ -6,7 +6,7 @@ use crate::http::views::{AddressView, OrderView};
 use async_trait::async_trait;
 use farmgate_identity::Actor;
 use farmgate_identity::service::{PartError, PersonalDataPart};
-use farmgate_kernel::Page;
+use farmgate_kernel::paging::all_pages;
 use serde_json::{Value, json};
 
 /// Registered with identity at start (`Identity::add_personal_data_part`).
@@ -27,17 +27,11 @@ impl PersonalDataPart for OrdersPersonalData {
             .iter()
             .map(AddressView::of)
             .collect();
-        let mut orders = Vec::new();
-        loop {
-            let page = Page::clamped(Page::MAX_LIMIT, orders.len() as u64);
-            let got = self.0.my_orders(actor, page).await?;
-            let done =
-                got.items.is_empty() || orders.len() as u64 + got.items.len() as u64 >= got.total;
-            orders.extend(got.items.iter().map(|r| OrderView::of(r, actor)));
-            if done {
-                break;
-            }
-        }
+        let orders = all_pages(
+            |page| self.0.my_orders(actor, page),
+            |r| OrderView::of(r, actor),
+        )
+        .await?;
         Ok(json!({ "addresses": addresses, "orders": orders }))
     }
 }

@@ -12,7 +12,7 @@
 
 use super::error::ApiError;
 use axum::http::StatusCode;
-use farmgate_kernel::Msg;
+pub use farmgate_kernel::Msg;
 
 /// The codes the shared HTTP plumbing answers (extractors, middleware, generic statuses).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,6 +166,116 @@ impl From<HttpCode> for ApiError {
     }
 }
 
+/// One of a room's own answers: status, stable code and the text in both languages. A room's
+/// error enum lists them in one `fn answer(&self) -> Answer` match (see [`room_error_answers!`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: Msg,
+}
+
+impl Answer {
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            code,
+            message: Msg::new(zh, en),
+        }
+    }
+
+    /// `409 Conflict` with the room's own code.
+    pub fn conflict(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, zh, en)
+    }
+
+    /// `not_found`, naming what is missing by its label (`订单不存在` / `order not found`).
+    pub fn not_found(label: Msg) -> Self {
+        Self {
+            status: HttpCode::NotFound.status(),
+            code: HttpCode::NotFound.code(),
+            message: HttpCode::not_found_for(label),
+        }
+    }
+}
+
+impl From<HttpCode> for Answer {
+    fn from(c: HttpCode) -> Self {
+        Self {
+            status: c.status(),
+            code: c.code(),
+            message: c.message(),
+        }
+    }
+}
+
+impl From<Answer> for ApiError {
+    fn from(a: Answer) -> Self {
+        ApiError::new(a.status, a.code, a.message.zh, a.message.en)
+    }
+}
+
+impl HttpCode {
+    /// The `not_found` text naming what is missing by its label (a `labelled_enum!`'s
+    /// `label()`): `{zh}不存在` / `{en} not found`.
+    pub fn not_found_for(label: Msg) -> Msg {
+        Msg::new(
+            format!("{}不存在", label.zh),
+            format!("{} not found", label.en),
+        )
+    }
+}
+
+/// What every room's error enum shares, written once: `code()` and `message()` (a wrapped
+/// room's error answers with its own), and `From<$error> for ApiError` — field errors
+/// (`Invalid(ValidationErrors)`) with their fields, the `delegates` (wrapped errors of other
+/// rooms) through their own conversion, the `internal` variants as a logged 500 with the generic
+/// text, and every other variant as its `answer()`. The enum writes the one list of its own
+/// answers as an inherent `fn answer(&self) -> Answer` (status, code, both texts), which must
+/// give something for every variant (the delegates and internal ones are never asked).
+#[macro_export]
+macro_rules! room_error_answers {
+    ($error:ident {
+        delegates: [$($wrapped:ident),* $(,)?],
+        internal: [$($internal:ident),+ $(,)?] $(,)?
+    }) => {
+        impl $error {
+            /// The stable code a client matches (another room's error answers with its own).
+            pub fn code(&self) -> &'static str {
+                match self {
+                    $(Self::$wrapped(e) => e.code(),)*
+                    own => own.answer().code,
+                }
+            }
+
+            /// What the person is told, in Chinese and English (another room's error with its
+            /// own text).
+            pub fn message(&self) -> $crate::http::codes::Msg {
+                match self {
+                    $(Self::$wrapped(e) => e.message(),)*
+                    own => own.answer().message,
+                }
+            }
+        }
+
+        impl ::core::convert::From<$error> for $crate::http::ApiError {
+            fn from(e: $error) -> Self {
+                match e {
+                    $error::Invalid(errs) => $crate::http::ApiError::validation(errs),
+                    $($error::$wrapped(e) => e.into(),)*
+                    e @ ($($error::$internal(_))|+) => $crate::http::ApiError::internal(e),
+                    own => own.answer().into(),
+                }
+            }
+        }
+    };
+}
+
 /// Problems with a crate's code catalogue (one `ApiError` per variant, in any order): codes
 /// must be snake_case ASCII, each message must have a Chinese text with Chinese in it and an
 /// English text with none, and one code must not mean two statuses. Empty when all is well.
@@ -280,6 +390,21 @@ mod tests {
             ApiError::new(StatusCode::GONE, "sold_out", "卖完了", "卖完了"),
         ]);
         assert_eq!(problems.len(), 4, "{problems:#?}");
+    }
+
+    #[test]
+    fn not_found_names_what_is_missing_in_both_languages() {
+        let a = ApiError::from(Answer::not_found(Msg::new("付款批次", "payout batch")));
+        assert_eq!(
+            (a.status, a.code.as_ref()),
+            (StatusCode::NOT_FOUND, "not_found")
+        );
+        assert_eq!(
+            (a.message.zh.as_str(), a.message.en.as_str()),
+            ("付款批次不存在", "payout batch not found")
+        );
+        let plain = ApiError::not_found("订单", "order");
+        assert_eq!(plain.message.en, "order not found");
     }
 
     #[test]

@@ -52,12 +52,7 @@ impl ApiError {
     }
 
     pub fn not_found(zh: &str, en: &str) -> Self {
-        Self::new(
-            HttpCode::NotFound.status(),
-            HttpCode::NotFound.code(),
-            format!("{zh}不存在"),
-            format!("{en} not found"),
-        )
+        super::codes::Answer::not_found(Msg::new(zh, en)).into()
     }
 
     pub fn unauthenticated() -> Self {

@@ -8,7 +8,7 @@ pub mod layers;
 pub mod listener;
 pub mod openapi;
 
-pub use codes::{HttpCode, check_catalogue};
+pub use codes::{Answer, HttpCode, check_catalogue};
 pub use error::{ApiError, ApiResult};
 pub use extract::{
     ApiJson, ApiPath, ApiQuery, ClientIp, IpNet, Lang, PeerAddr, RequestLang, RequestMeta,

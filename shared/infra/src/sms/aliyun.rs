@@ -61,18 +61,14 @@ pub struct AliyunConfig {
     pub timeout: Duration,
 }
 
-impl std::fmt::Debug for AliyunConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AliyunConfig")
-            .field("access_key_id", &self.access_key_id)
-            .field("access_key_secret", &"***")
-            .field("sign_name", &self.sign_name)
-            .field("templates", &self.templates)
-            .field("endpoint", &self.endpoint)
-            .field("timeout", &self.timeout)
-            .finish()
-    }
-}
+wire::redacted_debug!(AliyunConfig {
+    access_key_id,
+    access_key_secret => "***",
+    sign_name,
+    templates,
+    endpoint,
+    timeout,
+});
 
 /// Sends through Alibaba Cloud SMS.
 pub struct AliyunSms {
@@ -82,27 +78,17 @@ pub struct AliyunSms {
     clock: Clock,
 }
 
-impl std::fmt::Debug for AliyunSms {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AliyunSms")
-            .field("config", &self.config)
-            .finish_non_exhaustive()
-    }
-}
+wire::redacted_debug!(AliyunSms { config, .. });
 
 impl AliyunSms {
     /// Builds the client (no network yet). `clock` dates the signatures: the system clock in
     /// production, since the gateway refuses a date more than 15 minutes off.
     pub fn new(config: AliyunConfig, clock: Clock) -> Result<Self, SmsConfigError> {
-        for (name, value) in [
-            ("access_key_id", &config.access_key_id),
-            ("access_key_secret", &config.access_key_secret),
-            ("sign_name", &config.sign_name),
-        ] {
-            if value.trim().is_empty() {
-                return Err(SmsConfigError::Missing(name));
-            }
-        }
+        wire::require(&[
+            ("access_key_id", config.access_key_id.as_str()),
+            ("access_key_secret", config.access_key_secret.as_str()),
+            ("sign_name", config.sign_name.as_str()),
+        ])?;
         let endpoint = Endpoint::parse(config.endpoint.as_deref().unwrap_or(DEFAULT_ENDPOINT))?;
         let client = wire::http_client(config.timeout)?;
         Ok(Self {
@@ -168,23 +154,10 @@ impl SmsSender for AliyunSms {
         for (name, value) in headers {
             request = request.header(name, value);
         }
-        let result = match request.send().await {
-            Err(e) => Err(wire::transport_error(BACKEND, e, message)),
-            Ok(response) => {
-                let status = response.status().as_u16();
-                match response.bytes().await {
-                    Err(e) => Err(wire::transport_error(BACKEND, e, message)),
-                    Ok(body) => interpret(status, &body, message, now),
-                }
-            }
-        };
-        match &result {
-            Ok(receipt) => tracing::debug!(sms.id = %receipt.id, "text message accepted"),
-            Err(e) => {
-                tracing::warn!(error.kind = e.kind(), error = %e, "text message not sent")
-            }
-        }
-        result
+        wire::exchange(BACKEND, request, message, |status, body| {
+            interpret(status, body, message, now)
+        })
+        .await
     }
 }
 

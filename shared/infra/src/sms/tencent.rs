@@ -69,20 +69,16 @@ pub struct TencentConfig {
     pub timeout: Duration,
 }
 
-impl std::fmt::Debug for TencentConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TencentConfig")
-            .field("secret_id", &self.secret_id)
-            .field("secret_key", &"***")
-            .field("sdk_app_id", &self.sdk_app_id)
-            .field("sign_name", &self.sign_name)
-            .field("templates", &self.templates)
-            .field("region", &self.region)
-            .field("endpoint", &self.endpoint)
-            .field("timeout", &self.timeout)
-            .finish()
-    }
-}
+wire::redacted_debug!(TencentConfig {
+    secret_id,
+    secret_key => "***",
+    sdk_app_id,
+    sign_name,
+    templates,
+    region,
+    endpoint,
+    timeout,
+});
 
 /// Sends through Tencent Cloud SMS.
 pub struct TencentSms {
@@ -93,28 +89,18 @@ pub struct TencentSms {
     clock: Clock,
 }
 
-impl std::fmt::Debug for TencentSms {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TencentSms")
-            .field("config", &self.config)
-            .finish_non_exhaustive()
-    }
-}
+wire::redacted_debug!(TencentSms { config, .. });
 
 impl TencentSms {
     /// Builds the client (no network yet). `clock` dates the signatures: the system clock in
     /// production, since the API refuses a timestamp more than 5 minutes off.
     pub fn new(config: TencentConfig, clock: Clock) -> Result<Self, SmsConfigError> {
-        for (name, value) in [
-            ("secret_id", &config.secret_id),
-            ("secret_key", &config.secret_key),
-            ("sdk_app_id", &config.sdk_app_id),
-            ("sign_name", &config.sign_name),
-        ] {
-            if value.trim().is_empty() {
-                return Err(SmsConfigError::Missing(name));
-            }
-        }
+        wire::require(&[
+            ("secret_id", config.secret_id.as_str()),
+            ("secret_key", config.secret_key.as_str()),
+            ("sdk_app_id", config.sdk_app_id.as_str()),
+            ("sign_name", config.sign_name.as_str()),
+        ])?;
         let region = config
             .region
             .clone()
@@ -205,23 +191,10 @@ impl SmsSender for TencentSms {
         for (name, value) in headers {
             request = request.header(name, value);
         }
-        let result = match request.send().await {
-            Err(e) => Err(wire::transport_error(BACKEND, e, message)),
-            Ok(response) => {
-                let status = response.status().as_u16();
-                match response.bytes().await {
-                    Err(e) => Err(wire::transport_error(BACKEND, e, message)),
-                    Ok(body) => interpret(status, &body, message, now),
-                }
-            }
-        };
-        match &result {
-            Ok(receipt) => tracing::debug!(sms.id = %receipt.id, "text message accepted"),
-            Err(e) => {
-                tracing::warn!(error.kind = e.kind(), error = %e, "text message not sent")
-            }
-        }
-        result
+        wire::exchange(BACKEND, request, message, |status, body| {
+            interpret(status, body, message, now)
+        })
+        .await
     }
 }
 

@@ -1,10 +1,73 @@
 //! What both provider adapters need on the wire: hashing and HMAC, RFC 3986 encoding, the
 //! endpoint and HTTP client, and scrubbing what comes back before it is logged.
 
-use super::{ProviderReply, SmsConfigError, SmsError, SmsMessage};
+use super::{ProviderReply, SmsConfigError, SmsError, SmsMessage, SmsReceipt};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
+
+/// The settings a provider cannot work without: the first one left blank, by name.
+pub(crate) fn require(fields: &[(&'static str, &str)]) -> Result<(), SmsConfigError> {
+    match fields.iter().find(|(_, value)| value.trim().is_empty()) {
+        Some(&(name, _)) => Err(SmsConfigError::Missing(name)),
+        None => Ok(()),
+    }
+}
+
+/// `Debug` for an adapter's configuration, each field by name in order, the secret ones
+/// (`name => "***"`) printed as their mask; and for the adapter itself (`Name { config, .. }`),
+/// its configuration and nothing of its client.
+macro_rules! redacted_debug {
+    ($ty:ident { $($field:ident $(=> $mask:literal)?),+ $(,)? }) => {
+        impl std::fmt::Debug for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($ty))
+                    $(.field(stringify!($field), $crate::sms::wire::redacted_debug!(@shown self.$field $(, $mask)?)))+
+                    .finish()
+            }
+        }
+    };
+    ($ty:ident { $field:ident, .. }) => {
+        impl std::fmt::Debug for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($ty))
+                    .field(stringify!($field), &self.$field)
+                    .finish_non_exhaustive()
+            }
+        }
+    };
+    (@shown $value:expr) => { &$value };
+    (@shown $value:expr, $mask:literal) => { &$mask };
+}
+pub(crate) use redacted_debug;
+
+/// Sends a signed request and reads the whole answer, which `interpret` (the adapter's own)
+/// turns into a receipt or an error from its HTTP status and body; a connection or read
+/// failure is a transport error of `backend`. The outcome is logged in the caller's span.
+pub(crate) async fn exchange(
+    backend: &'static str,
+    request: reqwest::RequestBuilder,
+    message: &SmsMessage,
+    interpret: impl FnOnce(u16, &[u8]) -> Result<SmsReceipt, SmsError>,
+) -> Result<SmsReceipt, SmsError> {
+    let result = match request.send().await {
+        Err(e) => Err(transport_error(backend, e, message)),
+        Ok(response) => {
+            let status = response.status().as_u16();
+            match response.bytes().await {
+                Err(e) => Err(transport_error(backend, e, message)),
+                Ok(body) => interpret(status, &body),
+            }
+        }
+    };
+    match &result {
+        Ok(receipt) => tracing::debug!(sms.id = %receipt.id, "text message accepted"),
+        Err(e) => {
+            tracing::warn!(error.kind = e.kind(), error = %e, "text message not sent")
+        }
+    }
+    result
+}
 
 /// Lower-case hex SHA-256.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {

@@ -9,7 +9,7 @@ use farmgate_infra::db::UniqueIndex;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Set,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -76,19 +76,8 @@ pub async fn order_ids_of_buyer(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Uuid>, u64), DbErr> {
-    let q = order::Entity::find()
-        .filter(order::Column::BuyerAccountId.eq(buyer))
-        .order_by_desc(order::Column::CreatedAt);
-    let total = q.clone().count(conn).await?;
-    let ids = q
-        .offset(offset)
-        .limit(limit)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|o| o.id)
-        .collect();
-    Ok((ids, total))
+    let q = order::Entity::find().filter(order::Column::BuyerAccountId.eq(buyer));
+    page_of_ids(conn, q, offset, limit).await
 }
 
 /// A page of every order's ids, newest first, by status, payment method and order number if
@@ -101,16 +90,21 @@ pub async fn order_ids(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Uuid>, u64), DbErr> {
-    let mut q = order::Entity::find().order_by_desc(order::Column::CreatedAt);
-    if let Some(s) = status {
-        q = q.filter(order::Column::Status.eq(s));
-    }
-    if let Some(m) = method {
-        q = q.filter(order::Column::PaymentMethod.eq(m));
-    }
-    if let Some(n) = number {
-        q = q.filter(order::Column::Number.eq(n));
-    }
+    let q = order::Entity::find()
+        .apply_if(status, |q, s| q.filter(order::Column::Status.eq(s)))
+        .apply_if(method, |q, m| q.filter(order::Column::PaymentMethod.eq(m)))
+        .apply_if(number, |q, n| q.filter(order::Column::Number.eq(n)));
+    page_of_ids(conn, q, offset, limit).await
+}
+
+/// A page of the ids of the orders `q` selects, newest first, and how many there are.
+async fn page_of_ids(
+    conn: &impl ConnectionTrait,
+    q: Select<order::Entity>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<Uuid>, u64), DbErr> {
+    let q = q.order_by_desc(order::Column::CreatedAt);
     let total = q.clone().count(conn).await?;
     let ids = q
         .offset(offset)
