@@ -24,6 +24,7 @@ pub mod read;
 pub mod serial;
 pub mod service;
 pub(crate) mod store;
+pub mod tlog;
 
 pub use error::TraceError;
 pub use jobs::DigestJob;
