@@ -2,6 +2,7 @@
 //! lives in its own crate, `farmgate-demo`.
 
 pub mod app;
+pub mod log_key;
 pub mod payments;
 pub mod routes;
 pub mod settings;

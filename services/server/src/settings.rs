@@ -115,6 +115,14 @@ pub struct Settings {
     pub setup_link_hours: u32,
     /// Hours a seller has to answer a damage claim.
     pub claim_response_hours: u32,
+    /// The trace transparency log's name in its checkpoints (CHAIN.md §10), e.g.
+    /// `nongyuan.example.cn/trace-log`; unset: the host of `public_url` + `/trace-log`.
+    pub trace_log_origin: Option<String>,
+    /// The log's Ed25519 signing key (signed-note format, `farmgate keygen`); unset: made once
+    /// and kept in `data_dir/trace-log.key` (not in production, which needs the file).
+    pub trace_log_key_file: Option<PathBuf>,
+    /// Minutes between checkpoint runs (a checkpoint is signed only when the log grew).
+    pub trace_checkpoint_minutes: u32,
     /// Claims up to this many fen are refunded at once when the seller misses the deadline;
     /// larger ones go to the operator.
     pub claim_auto_approve_fen: i64,
@@ -237,6 +245,9 @@ impl Default for Settings {
             code_resend_secs: 60,
             setup_link_hours: 24,
             claim_response_hours: 24,
+            trace_log_origin: None,
+            trace_log_key_file: None,
+            trace_checkpoint_minutes: 2,
             claim_auto_approve_fen: 5_000,
             payment_notify_base_url: None,
             payment_timeout_secs: 10,
@@ -318,6 +329,9 @@ pub const KEYS: &[&str] = &[
     "code_resend_secs",
     "setup_link_hours",
     "claim_response_hours",
+    "trace_log_origin",
+    "trace_log_key_file",
+    "trace_checkpoint_minutes",
     "claim_auto_approve_fen",
     "payment_notify_base_url",
     "payment_timeout_secs",
@@ -446,6 +460,9 @@ impl Settings {
                 "setup_link_hours must be from 1 to 720".to_owned(),
             ));
         }
+        if !(1..=60).contains(&self.trace_checkpoint_minutes) {
+            problems.push("trace_checkpoint_minutes must be from 1 to 60".to_owned());
+        }
         if !(1..=168).contains(&self.claim_response_hours) {
             problems.push("claim_response_hours must be from 1 to 168".to_owned());
         }
@@ -537,6 +554,14 @@ impl Settings {
                 "public_url",
                 "unset: set the https:// address people reach the marketplace at".to_owned(),
             ),
+        }
+        if self.trace_log_key_file.is_none() {
+            refuse(
+                "trace_log_key_file",
+                "unset: the trace log's signing key must be a file you back up and keep \
+                 (`farmgate keygen --name <origin> --out <file>`), not one made in data_dir"
+                    .to_owned(),
+            );
         }
         if self.metrics_addr.as_deref() == Some(self.addr.as_str()) {
             refuse(
@@ -883,6 +908,7 @@ mod tests {
             sms_access_key_secret: Some("secret".into()),
             sms_sign_name: Some("农源直供".into()),
             sms_template_otp: Some("SMS_1".into()),
+            trace_log_key_file: Some("/etc/farmgate/trace-log.key".into()),
             ..Settings::default()
         }
     }
@@ -960,7 +986,13 @@ mod tests {
         let names: Vec<_> = all.iter().map(|r| r.setting).collect();
         assert_eq!(
             names,
-            vec!["--demo", "payment_sandbox", "sms_provider", "public_url"]
+            vec![
+                "--demo",
+                "payment_sandbox",
+                "sms_provider",
+                "public_url",
+                "trace_log_key_file"
+            ]
         );
         assert!(all.iter().all(|r| !r.why.is_empty()));
     }

@@ -394,6 +394,14 @@ impl NamedKey {
         })
     }
 
+    /// A new random key under a name known to be valid (a constant).
+    pub(crate) fn fresh(name: &'static str) -> Self {
+        NamedKey {
+            name: name.to_owned(),
+            key: SigningKey::from_bytes(&rand::random()),
+        }
+    }
+
     /// Reads `PRIVATE+KEY+<name>+<id>+<base64(0x01 || seed)>` (Go's note format; the id is
     /// that of the Ed25519 note key).
     pub fn parse(skey: &str) -> Result<Self, KeyError> {

@@ -28,6 +28,14 @@ impl Record {
             .unwrap_or(Value::Null)
     }
 
+    /// `(seq, hash)` of each event as stored, what the log check compares.
+    pub fn log_view(&self) -> Vec<(i64, String)> {
+        self.events
+            .iter()
+            .map(|e| (i64::from(e.seq), e.hash.clone()))
+            .collect()
+    }
+
     pub fn id(&self) -> BatchId {
         BatchId(self.batch.id)
     }
