@@ -254,3 +254,156 @@ both_backends! {
         assert_eq!(log_check(&v)["status"], "pass", "{}", v.text);
     }
 }
+
+/// Starts a witness of the log signed by `log` on a random port; its URL and cosignature key.
+async fn start_witness(
+    name: &str,
+    log: &tlog::NamedKey,
+    dir: &std::path::Path,
+) -> (String, String) {
+    use farmgate_server::witness::{Witness, router};
+    let key = tlog::NamedKey::generate(name).expect("witness key");
+    let vkey = key.cosignature_vkey();
+    let w = Witness::new(
+        key,
+        vec![PublicKey::parse(&log.note_vkey()).expect("log key")],
+        dir.join(name),
+    )
+    .expect("witness");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    tokio::spawn(async move { axum::serve(listener, router(std::sync::Arc::new(w))).await });
+    (url, vkey)
+}
+
+/// Two witnesses (the market-supervision bureau, a cooperative federation), quorum two: a
+/// checkpoint is published with both cosignatures; after a rewrite of the log (an event
+/// changed and the tree rebuilt from the database) both refuse, and nothing new is published.
+async fn witnesses_cosign_an_extension_and_refuse_a_rewrite(backend: Backend) {
+    let dir = tempfile::tempdir().expect("a directory");
+    let log = tlog::NamedKey::generate("farmgate.local/trace-log").expect("log key");
+    let key_file = dir.path().join("trace-log.key");
+    std::fs::write(&key_file, log.to_private()).expect("key file");
+    let (u1, k1) = start_witness("witness.scjgj.example", &log, dir.path()).await;
+    let (u2, k2) = start_witness("witness.coop-federation.example", &log, dir.path()).await;
+    let witnesses = format!("{u1} {k1}; {u2} {k2}");
+    let Some(app) = TestApp::spawn_configured(backend, |s| {
+        s.trace_log_key_file = Some(key_file.clone());
+        s.trace_witnesses = witnesses;
+        s.trace_witness_quorum = 2;
+    })
+    .await
+    else {
+        return;
+    };
+    let batch = recorded_batch(&app).await;
+    checkpoint(&app).await;
+
+    let keys = [
+        PublicKey::parse(&log.note_vkey()).expect("log"),
+        PublicKey::parse(&k1).expect("w1"),
+        PublicKey::parse(&k2).expect("w2"),
+    ];
+    let (_, _, note) = bytes(&app, "/tlog/checkpoint").await;
+    let opened = tlog::open_note(&note, &keys).expect("verifies");
+    let cosigned: Vec<&str> = opened
+        .signers
+        .iter()
+        .filter(|s| s.witness)
+        .map(|s| s.name.as_str())
+        .collect();
+    assert_eq!(cosigned.len(), 2, "{}", String::from_utf8_lossy(&note));
+    assert!(
+        opened
+            .signers
+            .iter()
+            .filter(|s| s.witness)
+            .all(|s| s.timestamp.is_some_and(|t| t > 1_700_000_000))
+    );
+    let published = opened.checkpoint.size;
+    let v = verdict(&app, &batch.code).await;
+    let check = log_check(&v);
+    assert_eq!(check["status"], "pass", "{check}");
+    assert!(
+        check["checkpoint_signers"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|n| n == "witness.scjgj.example")),
+        "{check}"
+    );
+
+    // An insider rewrites record 1's hash and rebuilds the whole log from the database.
+    let db = &app.state.infra.db;
+    let rows = db
+        .query_all(
+            &Query::select()
+                .columns(["id", "seq"])
+                .from("batch_events")
+                .and_where(Expr::col("batch_id").eq(batch.id))
+                .to_owned(),
+        )
+        .await
+        .expect("events");
+    let first = rows
+        .iter()
+        .find(|r| r.try_get::<i32>("", "seq").expect("seq") == 1)
+        .expect("record 1");
+    let id: Uuid = first.try_get("", "id").expect("id");
+    sql(
+        &app,
+        Query::update()
+            .table("batch_events")
+            .value("hash", "f".repeat(64))
+            .and_where(Expr::col("id").eq(id))
+            .to_owned(),
+    )
+    .await;
+    sql(
+        &app,
+        Query::delete().from_table("trace_log_leaves").to_owned(),
+    )
+    .await;
+    sql(
+        &app,
+        Query::delete().from_table("trace_log_hashes").to_owned(),
+    )
+    .await;
+    sql(
+        &app,
+        Query::update()
+            .table("trace_log_state")
+            .value("size", 0)
+            .to_owned(),
+    )
+    .await;
+    app.state.trace.backfill_log().await.expect("rebuilt");
+    // The forged log grows, and its new checkpoint goes to the witnesses.
+    recorded_batch(&app).await;
+    checkpoint(&app).await;
+
+    let (_, _, still) = bytes(&app, "/tlog/checkpoint").await;
+    assert_eq!(
+        still, note,
+        "the rewritten log's checkpoint is not published"
+    );
+    assert_eq!(
+        tlog::open_note(&still, &keys).expect("old").checkpoint.size,
+        published
+    );
+    assert!(
+        app.count("trace_log_checkpoints", "published = false")
+            .await
+            >= 1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn witnesses_cosign_an_extension_and_refuse_a_rewrite_embedded() {
+    witnesses_cosign_an_extension_and_refuse_a_rewrite(Backend::Embedded).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn witnesses_cosign_an_extension_and_refuse_a_rewrite_production() {
+    witnesses_cosign_an_extension_and_refuse_a_rewrite(Backend::Production).await;
+}

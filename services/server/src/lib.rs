@@ -8,6 +8,7 @@ pub mod routes;
 pub mod settings;
 pub mod telemetry;
 pub mod verify;
+pub mod witness;
 
 pub use app::{App, AppState, BuildOptions, build, serve};
 pub use settings::Settings;

@@ -75,11 +75,45 @@ pub fn log_config(settings: &Settings) -> anyhow::Result<LogConfig> {
             key.name()
         );
     }
+    let witnesses = witnesses(&settings.trace_witnesses)?;
+    let quorum = usize::try_from(settings.trace_witness_quorum).unwrap_or(usize::MAX);
+    if quorum > witnesses.len() {
+        anyhow::bail!(
+            "trace_witness_quorum is {quorum} but only {} witnesses are configured",
+            witnesses.len()
+        );
+    }
     Ok(LogConfig {
         origin,
         key,
         checkpoint_every: chrono::Duration::minutes(i64::from(settings.trace_checkpoint_minutes)),
-        witnesses: Vec::new(),
-        quorum: 0,
+        witnesses,
+        quorum,
     })
+}
+
+/// Reads `<url> <vkey>; <url> <vkey>`.
+pub fn witnesses(setting: &str) -> anyhow::Result<Vec<farmgate_trace::WitnessConfig>> {
+    setting
+        .split(';')
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let (url, vkey) = w
+                .split_once(char::is_whitespace)
+                .with_context(|| format!("trace_witnesses: {w:?} is not `<url> <key>`"))?;
+            let key = farmgate_trace::tlog::PublicKey::parse(vkey.trim())
+                .with_context(|| format!("trace_witnesses: the key of {url}"))?;
+            if !key.is_witness() {
+                anyhow::bail!("trace_witnesses: the key of {url} is not a cosignature/v1 key");
+            }
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                anyhow::bail!("trace_witnesses: {url} is not an http(s) address");
+            }
+            Ok(farmgate_trace::WitnessConfig {
+                url: url.to_owned(),
+                key,
+            })
+        })
+        .collect()
 }

@@ -123,6 +123,12 @@ pub struct Settings {
     pub trace_log_key_file: Option<PathBuf>,
     /// Minutes between checkpoint runs (a checkpoint is signed only when the log grew).
     pub trace_checkpoint_minutes: u32,
+    /// The witnesses asked to cosign each checkpoint, `<url> <cosignature verifier key>` each,
+    /// separated by `;` (CHAIN.md §12, deploy/WITNESS.md).
+    pub trace_witnesses: String,
+    /// Cosignatures a checkpoint needs before it is published (0: the log's signature alone,
+    /// shown as such on the scan page).
+    pub trace_witness_quorum: u32,
     /// Claims up to this many fen are refunded at once when the seller misses the deadline;
     /// larger ones go to the operator.
     pub claim_auto_approve_fen: i64,
@@ -248,6 +254,8 @@ impl Default for Settings {
             trace_log_origin: None,
             trace_log_key_file: None,
             trace_checkpoint_minutes: 2,
+            trace_witnesses: String::new(),
+            trace_witness_quorum: 0,
             claim_auto_approve_fen: 5_000,
             payment_notify_base_url: None,
             payment_timeout_secs: 10,
@@ -332,6 +340,8 @@ pub const KEYS: &[&str] = &[
     "trace_log_origin",
     "trace_log_key_file",
     "trace_checkpoint_minutes",
+    "trace_witnesses",
+    "trace_witness_quorum",
     "claim_auto_approve_fen",
     "payment_notify_base_url",
     "payment_timeout_secs",

@@ -668,5 +668,4 @@ pub fn open_note(note: &[u8], keys: &[PublicKey]) -> Result<CheckedNote, String>
 }
 
 #[cfg(test)]
-#[path = "tlog_tests.rs"]
 mod tests;

@@ -122,6 +122,18 @@ pub(crate) async fn append(
     Ok(to_u64(n))
 }
 
+/// A consistency proof from `from` leaves to `to` (empty from 0 or to the same size).
+pub(crate) async fn prove_consistency(
+    conn: &impl ConnectionTrait,
+    from: u64,
+    to: u64,
+) -> Result<Vec<Hash>> {
+    if from == 0 || from >= to {
+        return Ok(Vec::new());
+    }
+    with_hashes(conn, |r| tlog_tiles::prove_tree(to, from, r)).await
+}
+
 /// A checkpoint as the public API shows it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct CheckpointView {
@@ -364,11 +376,7 @@ impl Trace {
         if from > to || to > published {
             return Ok(None);
         }
-        let proof = if from == 0 || from == to {
-            Vec::new()
-        } else {
-            with_hashes(db, |r| tlog_tiles::prove_tree(to, from, r)).await?
-        };
+        let proof = prove_consistency(db, from, to).await?;
         Ok(Some(Consistency {
             from,
             to,

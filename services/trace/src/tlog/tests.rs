@@ -1,3 +1,8 @@
+#![expect(
+    clippy::expect_used,
+    reason = "a test vector that cannot be computed stops its test, with the step named"
+)]
+
 use super::*;
 
 /// The RFC 6962 test leaves used by Certificate Transparency's and Go's tlog tests.
