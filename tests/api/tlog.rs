@@ -150,6 +150,11 @@ both_backends! {
         assert_eq!(check["checkpoint_signers"][0], app.state.trace.log().origin.as_str());
         assert!(check["checkpoint_signed_at"].is_string());
         assert!(farmgate_server::verify::run(&app.state.trace, Some(&batch.code), false).await.expect("verify"));
+        // The scan page says what was checked, when the checkpoint was signed, and by whom.
+        app.state.trace.forget_page(&batch.code).await;
+        let page = app.get(&format!("/t/{}", batch.code), None).await;
+        assert!(page.text.contains("data-testid=\"log-check\" data-status=\"pass\""), "{}", page.text);
+        assert!(page.text.contains("仅由平台签署（未配置见证方）"), "demo mode says no witness signed");
     }
 
     async fn a_record_made_after_the_latest_checkpoint_is_pending_then_covered_by_the_next(app) {
@@ -188,6 +193,9 @@ both_backends! {
         assert_eq!(check["status"], "fail");
         assert!(check["message_en"].as_str().is_some_and(|m| m.contains("Record 2") && m.contains("deleted")), "{check}");
         assert!(!farmgate_server::verify::run(&app.state.trace, Some(&batch.code), false).await.expect("verify"));
+        app.state.trace.forget_page(&batch.code).await;
+        let page = app.get(&format!("/t/{}", batch.code), None).await;
+        assert!(page.text.contains("data-ok=\"false\"") && page.text.contains("公开日志不一致"), "the page warns: {}", page.text);
     }
 
     async fn a_consistent_rewrite_after_a_checkpoint_is_reported(app) {
@@ -233,9 +241,13 @@ both_backends! {
         assert!(!v.bool("ok"));
         assert_eq!(log_check(&v)["status"], "fail");
         assert!(!farmgate_server::verify::run(&app.state.trace, Some(&batch.code), false).await.expect("verify"));
+        let page = app.get(&format!("/t/{}", batch.code), None).await;
+        page.expect_status(200);
+        assert!(page.text.contains("记录被删除") && page.text.contains("data-ok=\"false\""), "{}", page.text);
         // A code that never existed is still simply not found.
         app.get("/api/v1/trace/9ZFBGPK3BKXTRQWU/verify", None).await.expect_status(404);
         app.get("/api/v1/trace/9ZFBGPK3BKXTRQWU/inclusion", None).await.expect_status(404);
+        app.get("/t/9ZFBGPK3BKXTRQWU", None).await.expect_status(404);
     }
 
     async fn events_recorded_before_the_log_existed_are_carried_in_once(app) {
@@ -331,6 +343,12 @@ async fn witnesses_cosign_an_extension_and_refuse_a_rewrite(backend: Backend) {
             .as_array()
             .is_some_and(|s| s.iter().any(|n| n == "witness.scjgj.example")),
         "{check}"
+    );
+    let page = app.get(&format!("/t/{}", batch.code), None).await;
+    assert!(
+        page.text.contains("见证方：witness.scjgj.example"),
+        "{}",
+        page.text
     );
 
     // An insider rewrites record 1's hash and rebuilds the whole log from the database.

@@ -17,6 +17,9 @@ pub struct Record {
     pub verification: Result<String, chain::Break>,
     pub listing: Option<ListingBundle>,
     pub seller: Option<OrgSummary>,
+    /// The transparency log's check (CHAIN.md §11), when the reader asked for it (the scan
+    /// page does).
+    pub log_check: Option<super::NamedCheck>,
 }
 
 impl Record {
@@ -87,6 +90,7 @@ impl Trace {
             verification,
             listing,
             seller,
+            log_check: None,
         })
     }
 
