@@ -22,4 +22,5 @@ mod providers;
 mod reconcile;
 mod security;
 mod stats;
+mod tlog;
 mod trace;

@@ -32,7 +32,7 @@ use farmgate_orders::{
     ReconcileJob, RefundJob, RefundQueryJob,
 };
 use farmgate_stats::{RollupJob, Stats};
-use farmgate_trace::{DigestJob, Trace, TraceConfig};
+use farmgate_trace::{CheckpointJob, DigestJob, Trace, TraceConfig};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::watch;
@@ -375,12 +375,22 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         catalog.clone(),
         TraceConfig {
             public_url: settings.public_url.clone(),
+            log: Some(crate::log_key::log_config(settings)?),
         },
     );
     trace
         .schedule_digest()
         .await
         .context("scheduling the daily trace digest")?;
+    // Events recorded before the transparency log existed go into it once (CHAIN.md §10).
+    trace
+        .backfill_log()
+        .await
+        .context("carrying trace events into the transparency log")?;
+    trace
+        .schedule_checkpoints()
+        .await
+        .context("scheduling the trace log's checkpoints")?;
     let orders = Orders::new(
         infra.clone(),
         identity.clone(),
@@ -448,7 +458,8 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
     // Every outbox handler of every service.
     let handlers: Vec<Arc<dyn OutboxHandler>> = vec![
         Arc::new(SearchIndexer::new(catalog)),
-        Arc::new(DigestJob::new(trace)),
+        Arc::new(DigestJob::new(trace.clone())),
+        Arc::new(CheckpointJob::new(trace)),
         Arc::new(PaymentDueJob::new(orders.clone())),
         Arc::new(AutoReceiveJob::new(orders.clone())),
         Arc::new(RefundJob::new(orders.clone())),

@@ -2,11 +2,13 @@
 //! lives in its own crate, `farmgate-demo`.
 
 pub mod app;
+pub mod log_key;
 pub mod payments;
 pub mod routes;
 pub mod settings;
 pub mod telemetry;
 pub mod verify;
+pub mod witness;
 
 pub use app::{App, AppState, BuildOptions, build, serve};
 pub use settings::Settings;

@@ -75,6 +75,34 @@ enum Command {
         #[arg(long)]
         digests: bool,
     },
+    /// Run a witness of the trace transparency log (C2SP tlog-witness): it cosigns each new
+    /// checkpoint that extends the last one it saw, and refuses any other. Run by someone other
+    /// than the platform; see deploy/WITNESS.md.
+    ///
+    ///   farmgate witness --key-file w.key --state-dir ./witness --log 'nongyuan.example.cn/trace-log+1a2b3c4d+AX…'
+    Witness {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        addr: String,
+        /// The witness's own key (`farmgate keygen`).
+        #[arg(long)]
+        key_file: PathBuf,
+        /// Where it keeps the latest checkpoint of each log (its own disk).
+        #[arg(long)]
+        state_dir: PathBuf,
+        /// The verifier key of a log it follows (repeat for several).
+        #[arg(long = "log", required = true)]
+        logs: Vec<String>,
+    },
+    /// Make an Ed25519 key for the trace log or a witness: writes the private key to --out
+    /// (never overwriting one) and prints its public keys.
+    Keygen {
+        /// The key's name: the log's origin, or the witness's name (e.g. witness.scjgj.example).
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Publish the trace digest covering everything recorded until now (normally daily, at
     /// 00:00 Beijing time, by the server).
     Digest,
@@ -162,6 +190,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 anyhow::bail!("verification failed")
             }
+        }
+        Command::Witness {
+            addr,
+            key_file,
+            state_dir,
+            logs,
+        } => {
+            let key = farmgate_server::log_key::read(&key_file)?;
+            let logs = logs
+                .iter()
+                .map(|l| {
+                    farmgate_trace::tlog::PublicKey::parse(l).with_context(|| format!("--log {l}"))
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let w = farmgate_server::witness::Witness::new(key, logs, state_dir)?;
+            farmgate_server::witness::serve(w, &addr).await
+        }
+        Command::Keygen { name, out } => {
+            let key = farmgate_server::log_key::write_new(&out, &name)?;
+            println!("log (note) verifier key:    {}", key.note_vkey());
+            println!("witness (cosignature) key:  {}", key.cosignature_vkey());
+            Ok(())
         }
         Command::Digest => {
             let app = build(&settings, searching_nothing()).await?;

@@ -1,5 +1,6 @@
-//! `farmgate verify`: recompute trace chains and (optionally) the digest log, and say plainly
-//! what does not verify.
+//! `farmgate verify`: recompute trace chains, check each batch against the transparency log
+//! ("log inclusion", CHAIN.md §11) and (optionally) the digest log, and say plainly what does
+//! not verify.
 
 use farmgate_trace::Trace;
 use farmgate_trace::chain::display_code;
@@ -15,20 +16,49 @@ pub async fn run(trace: &Trace, code: Option<&str>, digests: bool) -> anyhow::Re
     let mut checked = 0;
     for c in &codes {
         let Some(record) = trace.record_by_code(c).await? else {
-            println!("{c}  NOT FOUND (is the code typed right? the last character is a check)");
+            // In the witnessed log but gone from the database: tampering.
+            if let Some(normal) = farmgate_trace::chain::parse_code(c)
+                && trace.logged_but_missing(&normal).await?
+            {
+                let check = trace.check_log_inclusion(&normal, &[]).await?;
+                println!("{}  TAMPERED  {}", display_code(&normal), check.message_en);
+            } else {
+                println!("{c}  NOT FOUND (is the code typed right? the last character is a check)");
+            }
             all_ok = false;
             continue;
         };
         checked += 1;
+        let log = trace
+            .check_log_inclusion(&record.batch.code, &record.log_view())
+            .await?;
         match &record.verification {
-            Ok(head) => {
+            Ok(head) if log.ok => {
                 if code.is_some() {
                     println!(
                         "{}  OK  {} records, head {head}",
                         display_code(&record.batch.code),
                         record.events.len()
                     );
+                    println!("  {}: {}  {}", log.name, log.status, log.message_en);
+                    if let (Some(size), Some(at)) = (log.checkpoint_size, log.checkpoint_signed_at)
+                    {
+                        println!(
+                            "  checkpoint of {size} leaves signed {} by {}",
+                            at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                            log.checkpoint_signers.join(", ")
+                        );
+                    }
                 }
+            }
+            Ok(_) => {
+                all_ok = false;
+                println!(
+                    "{}  TAMPERED  {}: {}",
+                    display_code(&record.batch.code),
+                    log.name,
+                    log.message_en
+                );
             }
             Err(b) => {
                 all_ok = false;

@@ -20,6 +20,8 @@ labelled_enum!(
         TraceCode => "trace_code", "溯源码", "trace code";
         /// A batch that is not part of the digest a proof was asked for.
         DigestEntry => "digest_entry", "该日摘要中的批次", "batch in that digest";
+        /// A code not (yet) in the latest published log checkpoint, or a size beyond it.
+        LogEntry => "log_entry", "公开日志中的记录", "entry of the published log";
     }
 );
 

@@ -55,3 +55,45 @@ impl OutboxHandler for DigestJob {
         Ok(())
     }
 }
+
+/// Signs a checkpoint of the transparency log when the tree grew (and asks the witnesses),
+/// then schedules the next run `checkpoint_every` later.
+pub struct CheckpointJob {
+    trace: Trace,
+}
+
+impl CheckpointJob {
+    pub fn new(trace: Trace) -> Self {
+        Self { trace }
+    }
+}
+
+#[async_trait]
+impl OutboxHandler for CheckpointJob {
+    fn name(&self) -> &'static str {
+        "trace-log-checkpoint"
+    }
+
+    fn handles(&self, topic: &str) -> bool {
+        topic == topics::CHECKPOINT_DUE
+    }
+
+    async fn handle(&self, _event: &OutboxEvent) -> Result<(), BoxError> {
+        self.trace
+            .checkpoint_log()
+            .await
+            .map_err(|e| Box::new(e) as BoxError)?;
+        let next = self.trace.infra().clock.now() + self.trace.log().checkpoint_every;
+        self.trace
+            .infra()
+            .outbox
+            .enqueue_at(
+                &self.trace.infra().db,
+                topics::CHECKPOINT_DUE,
+                &json!({}),
+                next,
+            )
+            .await?;
+        Ok(())
+    }
+}

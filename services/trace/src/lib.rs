@@ -24,9 +24,10 @@ pub mod read;
 pub mod serial;
 pub mod service;
 pub(crate) mod store;
+pub mod tlog;
 
 pub use error::TraceError;
-pub use jobs::DigestJob;
+pub use jobs::{CheckpointJob, DigestJob};
 pub use service::ScanCounter;
 
 use farmgate_catalog::Catalog;
@@ -40,13 +41,56 @@ pub struct TraceConfig {
     /// The address printed in QR codes, e.g. `https://nongyuan.example.cn`. When unset, the
     /// address the request came to is used.
     pub public_url: Option<String>,
+    /// The transparency log's name and key (CHAIN.md §10); `None`: a key made for this process
+    /// only (tests), logged as such.
+    pub log: Option<LogConfig>,
 }
+
+/// The transparency log's settings.
+#[derive(Clone, Debug)]
+pub struct LogConfig {
+    /// The checkpoint origin, e.g. `nongyuan.example.cn/trace-log` (a schema-less URL).
+    pub origin: String,
+    /// The platform's Ed25519 note key.
+    pub key: tlog::NamedKey,
+    /// How often the checkpoint job runs (it signs only when the tree grew).
+    pub checkpoint_every: chrono::Duration,
+    /// The witnesses asked to cosign each checkpoint.
+    pub witnesses: Vec<WitnessConfig>,
+    /// Cosignatures a checkpoint needs before it is published.
+    pub quorum: usize,
+}
+
+/// One witness: where it listens and its cosignature verifier key.
+#[derive(Clone, Debug)]
+pub struct WitnessConfig {
+    pub url: String,
+    pub key: tlog::PublicKey,
+}
+
+impl LogConfig {
+    /// A log with a key made for this process only (tests; a warning in the log).
+    pub fn ephemeral() -> Self {
+        let key = tlog::NamedKey::fresh(EPHEMERAL_ORIGIN);
+        LogConfig {
+            origin: EPHEMERAL_ORIGIN.to_owned(),
+            key,
+            checkpoint_every: chrono::Duration::minutes(2),
+            witnesses: Vec::new(),
+            quorum: 0,
+        }
+    }
+}
+
+/// The origin of a log whose key is made for one process.
+const EPHEMERAL_ORIGIN: &str = "farmgate.local/trace-log";
 
 struct Inner {
     infra: Infra,
     identity: Identity,
     catalog: Catalog,
     config: TraceConfig,
+    log: LogConfig,
     scans: ScanCounter,
 }
 
@@ -66,12 +110,19 @@ impl std::fmt::Debug for Trace {
 
 impl Trace {
     pub fn new(infra: Infra, identity: Identity, catalog: Catalog, config: TraceConfig) -> Self {
+        let log = config.log.clone().unwrap_or_else(|| {
+            tracing::warn!(
+                "trace log: no key configured, signing with a key made for this process only"
+            );
+            LogConfig::ephemeral()
+        });
         Self {
             inner: Arc::new(Inner {
                 infra,
                 identity,
                 catalog,
                 config,
+                log,
                 scans: ScanCounter::default(),
             }),
         }
@@ -91,6 +142,10 @@ impl Trace {
 
     pub fn config(&self) -> &TraceConfig {
         &self.inner.config
+    }
+
+    pub fn log(&self) -> &LogConfig {
+        &self.inner.log
     }
 
     pub fn scans(&self) -> &ScanCounter {

@@ -186,8 +186,19 @@ pub fn render(record: &Record, lang: Lang, scans: i64, unit: Option<UnitInfo<'_>
         Some(u) => format!("/t/{}/{}", b.code, u.unit.serial),
         None => format!("/t/{}", b.code),
     };
+    let log_failed = record.log_check.as_ref().filter(|c| !c.ok);
     let body = html! {
         // Verdict first: it is the question the shopper is asking.
+        @if let (Ok(_), Some(check)) = (&record.verification, log_failed) {
+            div class="verdict broken" data-testid="verdict" data-ok="false" {
+                "⚠ "
+                (lang.t(
+                    "警告：溯源记录与公开日志不一致，内容可能被篡改",
+                    "Warning: this record differs from the public log and may have been altered",
+                ))
+                div { (lang.t(&check.message_zh, &check.message_en)) }
+            }
+        } @else {
         @match &record.verification {
             Ok(head) => div class="verdict ok" data-testid="verdict" data-ok="true" {
                 "✓ " (lang.t("溯源记录完整，校验通过", "The record is intact and verifies")) " "
@@ -210,6 +221,10 @@ pub fn render(record: &Record, lang: Lang, scans: i64, unit: Option<UnitInfo<'_>
                     div { (lang.t(&zh, &en)) }
                 }
             }
+        }
+        }
+        @if let Some(check) = &record.log_check {
+            (log_line(lang, check))
         }
         @if b.status == crate::domain::BatchStatus::Recalled {
             @let reason = record
@@ -406,6 +421,54 @@ pub fn not_found_page(lang: Lang, miss: Miss, input: &str, bad_check: bool) -> S
     shell(
         lang,
         lang.t("未找到溯源码", "Trace code not found"),
+        body,
+        "/t",
+    )
+}
+
+/// What the log check found, and the checkpoint it used: when it was signed (Beijing time)
+/// and by whom — saying so when no witness cosigned.
+fn log_line(lang: Lang, check: &crate::service::NamedCheck) -> maud::Markup {
+    let witnesses = check
+        .checkpoint_signers
+        .iter()
+        .skip(1)
+        .cloned()
+        .collect::<Vec<_>>();
+    html! {
+        div class="muted" data-testid="log-check" data-status=(check.status) {
+            (lang.t("公开日志：", "Public log: ")) (lang.t(&check.message_zh, &check.message_en))
+            @if let Some(at) = check.checkpoint_signed_at {
+                " · "
+                (lang.t("检查点签署于 ", "checkpoint signed "))
+                (at.with_timezone(&farmgate_kernel::clock::shanghai()).format("%Y-%m-%d %H:%M"))
+                @if witnesses.is_empty() {
+                    (lang.t("，仅由平台签署（未配置见证方）", ", by the platform only (no witnesses configured)"))
+                } @else {
+                    (lang.t("，见证方：", ", witnessed by "))
+                    (witnesses.join(lang.t("、", ", ")))
+                }
+            }
+        }
+    }
+}
+
+/// The page of a code the public log holds but the database no longer has: tampering.
+pub fn vanished(lang: Lang, code: &str, check: &crate::service::NamedCheck) -> String {
+    let body = html! {
+        div class="verdict broken" data-testid="verdict" data-ok="false" {
+            "⚠ "
+            (lang.t(
+                "警告：这个溯源码在公开日志中有记录，但平台数据库中已找不到：记录被删除",
+                "Warning: this trace code is in the public log but gone from the platform's database: the record was deleted",
+            ))
+            div { (chain::display_code(code)) }
+        }
+        (log_line(lang, check))
+    };
+    shell(
+        lang,
+        lang.t("溯源记录被删除", "Trace record deleted"),
         body,
         "/t",
     )

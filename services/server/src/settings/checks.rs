@@ -66,6 +66,9 @@ impl Settings {
                 "setup_link_hours must be from 1 to 720".to_owned(),
             ));
         }
+        if !(1..=60).contains(&self.trace_checkpoint_minutes) {
+            problems.push("trace_checkpoint_minutes must be from 1 to 60".to_owned());
+        }
         if !(1..=168).contains(&self.claim_response_hours) {
             problems.push("claim_response_hours must be from 1 to 168".to_owned());
         }
@@ -152,6 +155,14 @@ impl Settings {
                 "public_url",
                 "unset: set the https:// address people reach the marketplace at".to_owned(),
             ),
+        }
+        if self.trace_log_key_file.is_none() {
+            refuse(
+                "trace_log_key_file",
+                "unset: the trace log's signing key must be a file you back up and keep \
+                 (`farmgate keygen --name <origin> --out <file>`), not one made in data_dir"
+                    .to_owned(),
+            );
         }
         if self.metrics_addr.as_deref() == Some(self.addr.as_str()) {
             refuse(

@@ -122,6 +122,20 @@ pub struct Settings {
     pub setup_link_hours: u32,
     /// Hours a seller has to answer a damage claim.
     pub claim_response_hours: u32,
+    /// The trace transparency log's name in its checkpoints (CHAIN.md §10), e.g.
+    /// `nongyuan.example.cn/trace-log`; unset: the host of `public_url` + `/trace-log`.
+    pub trace_log_origin: Option<String>,
+    /// The log's Ed25519 signing key (signed-note format, `farmgate keygen`); unset: made once
+    /// and kept in `data_dir/trace-log.key` (not in production, which needs the file).
+    pub trace_log_key_file: Option<PathBuf>,
+    /// Minutes between checkpoint runs (a checkpoint is signed only when the log grew).
+    pub trace_checkpoint_minutes: u32,
+    /// The witnesses asked to cosign each checkpoint, `<url> <cosignature verifier key>` each,
+    /// separated by `;` (CHAIN.md §12, deploy/WITNESS.md).
+    pub trace_witnesses: String,
+    /// Cosignatures a checkpoint needs before it is published (0: the log's signature alone,
+    /// shown as such on the scan page).
+    pub trace_witness_quorum: u32,
     /// Claims up to this many fen are refunded at once when the seller misses the deadline;
     /// larger ones go to the operator.
     pub claim_auto_approve_fen: i64,
@@ -244,6 +258,11 @@ impl Default for Settings {
             code_resend_secs: 60,
             setup_link_hours: 24,
             claim_response_hours: 24,
+            trace_log_origin: None,
+            trace_log_key_file: None,
+            trace_checkpoint_minutes: 2,
+            trace_witnesses: String::new(),
+            trace_witness_quorum: 0,
             claim_auto_approve_fen: 5_000,
             payment_notify_base_url: None,
             payment_timeout_secs: 10,
@@ -325,6 +344,11 @@ pub const KEYS: &[&str] = &[
     "code_resend_secs",
     "setup_link_hours",
     "claim_response_hours",
+    "trace_log_origin",
+    "trace_log_key_file",
+    "trace_checkpoint_minutes",
+    "trace_witnesses",
+    "trace_witness_quorum",
     "claim_auto_approve_fen",
     "payment_notify_base_url",
     "payment_timeout_secs",

@@ -158,6 +158,7 @@ fn safe_production() -> Settings {
         sms_access_key_secret: Some("secret".into()),
         sms_sign_name: Some("农源直供".into()),
         sms_template_otp: Some("SMS_1".into()),
+        trace_log_key_file: Some("/etc/farmgate/trace-log.key".into()),
         ..Settings::default()
     }
 }
@@ -235,7 +236,13 @@ fn production_names_every_unsafe_setting_at_once() {
     let names: Vec<_> = all.iter().map(|r| r.setting).collect();
     assert_eq!(
         names,
-        vec!["--demo", "payment_sandbox", "sms_provider", "public_url"]
+        vec![
+            "--demo",
+            "payment_sandbox",
+            "sms_provider",
+            "public_url",
+            "trace_log_key_file"
+        ]
     );
     assert!(all.iter().all(|r| !r.why.is_empty()));
 }

@@ -11,6 +11,7 @@ pub mod batches;
 pub mod codes;
 pub mod pages;
 pub mod public;
+pub mod tlog;
 pub mod views;
 
 pub use views::{
@@ -49,6 +50,10 @@ where
         .routes(routes!(public::proof))
         .routes(routes!(public::digests))
         .routes(routes!(public::verify_digests))
+        .routes(routes!(tlog::inclusion))
+        .routes(routes!(tlog::consistency))
+        .route("/tlog/checkpoint", get(tlog::checkpoint))
+        .route("/tlog/tile/{*path}", get(tlog::tile))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(batches::upload))

@@ -32,6 +32,18 @@ fn page_lang(q: &PageQuery) -> Lang {
     }
 }
 
+/// A code with no batch: a tamper warning when the public log holds it, else not found.
+async fn missing_page(trace: &Trace, lang: Lang, code: &str) -> Response {
+    match trace.logged_but_missing(code).await {
+        Ok(true) => match trace.check_log_inclusion(code, &[]).await {
+            Ok(check) => html_response(StatusCode::OK, page::vanished(lang, code, &check)),
+            Err(e) => ApiError::from(e).into_response(),
+        },
+        Ok(false) => html_response(StatusCode::NOT_FOUND, page::not_found(lang, code, false)),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
 /// The public scan page. The rendered bytes are cached (60 s) under the code and language, with
 /// an ETag; a change to the record forgets them at once.
 pub async fn scan_page(
@@ -53,16 +65,18 @@ pub async fn scan_page(
     let (etag, batch_id, html) = match cached.as_deref().and_then(split_cached) {
         Some(hit) => hit,
         None => {
-            let record = match trace.record_by_code(&code).await {
+            let mut record = match trace.record_by_code(&code).await {
                 Ok(Some(r)) => r,
-                Ok(None) => {
-                    return html_response(
-                        StatusCode::NOT_FOUND,
-                        page::not_found(lang, &code, false),
-                    );
-                }
+                Ok(None) => return missing_page(&trace, lang, &code).await,
                 Err(e) => return ApiError::from(e).into_response(),
             };
+            match trace
+                .check_log_inclusion(&record.batch.code, &record.log_view())
+                .await
+            {
+                Ok(check) => record.log_check = Some(check),
+                Err(e) => return ApiError::from(e).into_response(),
+            }
             let scans = record.batch.scans + trace.scans().pending_for(record.id());
             let html = page::render(&record, lang, scans, None);
             let etag = page::etag(&html);

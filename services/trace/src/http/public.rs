@@ -51,7 +51,7 @@ pub async fn public_json(
 #[utoipa::path(get, path = "/api/v1/trace/{code}/verify", tag = "trace",
     params(("code" = String, Path, description = "The trace code")),
     responses(
-        (status = 200, description = "Whether the chain verifies, and where it breaks", body = Verification),
+        (status = 200, description = "Whether the chain verifies, where it breaks, and the named checks (`log inclusion`); a code the witnessed log holds but the database lost answers `ok: false`", body = Verification),
         (status = 404, description = "No batch has this code: `not_found`", body = ErrorBody),
     ))]
 pub async fn verify(
@@ -59,8 +59,23 @@ pub async fn verify(
     headers: HeaderMap,
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<Verification>> {
-    let record = public_record(&trace, &code).await?;
-    Ok(Json(Verification::of(&record, lang_of(&headers))))
+    let lang = lang_of(&headers);
+    let Some(record) = trace.record_by_code(&code).await? else {
+        // Gone from the database but in the witnessed log: tampering, not "not found".
+        if let Some(normal) = crate::chain::parse_code(&code)
+            && trace.logged_but_missing(&normal).await?
+        {
+            let check = trace.check_log_inclusion(&normal, &[]).await?;
+            return Ok(Json(Verification::vanished(check, lang)));
+        }
+        return Err(TraceError::NotFound(Missing::TraceCode).into());
+    };
+    let check = trace
+        .check_log_inclusion(&record.batch.code, &record.log_view())
+        .await?;
+    Ok(Json(
+        Verification::of(&record, lang).with_check(check, lang),
+    ))
 }
 
 /// The batch's chain as a GS1 EPCIS 2.0 JSON-LD document.

@@ -85,9 +85,40 @@ pub struct Verification {
     pub head: Option<String>,
     pub broken_at: Option<i64>,
     pub reason: Option<String>,
+    /// Named checks beyond the chain itself (`log inclusion`, CHAIN.md §11).
+    pub checks: Vec<crate::service::NamedCheck>,
 }
 
 impl Verification {
+    /// Adds a named check; a failed one fails the verdict.
+    pub fn with_check(mut self, check: crate::service::NamedCheck, lang: KLang) -> Self {
+        if !check.ok {
+            self.ok = false;
+            if self.reason.is_none() {
+                self.reason = Some(if lang == KLang::En {
+                    check.message_en.clone()
+                } else {
+                    check.message_zh.clone()
+                });
+            }
+        }
+        self.checks.push(check);
+        self
+    }
+
+    /// The verdict on a code the witnessed log holds but the database no longer has.
+    pub fn vanished(check: crate::service::NamedCheck, lang: KLang) -> Self {
+        Self {
+            ok: false,
+            events: 0,
+            head: None,
+            broken_at: Some(0),
+            reason: None,
+            checks: Vec::new(),
+        }
+        .with_check(check, lang)
+    }
+
     pub(super) fn of(record: &Record, lang: KLang) -> Self {
         match &record.verification {
             Ok(head) => Self {
@@ -96,6 +127,7 @@ impl Verification {
                 head: Some(head.clone()),
                 broken_at: None,
                 reason: None,
+                checks: Vec::new(),
             },
             Err(b) => {
                 let (zh, en) = b.describe();
@@ -105,6 +137,7 @@ impl Verification {
                     head: None,
                     broken_at: b.seq(),
                     reason: Some(if lang == KLang::En { en } else { zh }),
+                    checks: Vec::new(),
                 }
             }
         }

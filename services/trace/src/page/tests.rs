@@ -72,6 +72,7 @@ pub(crate) fn record(status: BatchStatus) -> Record {
             ),
         ],
         verification: Ok("0123456789abcdef0123".to_owned()),
+        log_check: None,
         listing: None,
         seller: Some(OrgSummary {
             id: OrgId(Uuid::from_u128(4)),

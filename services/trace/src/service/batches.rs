@@ -133,10 +133,12 @@ impl Trace {
                     actor_id: actor.account_id.as_uuid(),
                     body,
                     prev_hash: GENESIS.to_owned(),
-                    hash,
+                    hash: hash.clone(),
                 },
             )
             .await?;
+            // Its leaf in the transparency log, in the same transaction (CHAIN.md §10).
+            self.log_event(&txn, id, &code, 0, &hash).await?;
             self.infra()
                 .outbox
                 .enqueue(

@@ -198,6 +198,8 @@ impl Trace {
                 Some(_) => TraceError::ConcurrentUpdate,
                 None => e.into(),
             })?;
+        // Its leaf in the transparency log, in the same transaction (CHAIN.md §10).
+        self.log_event(conn, b.id, &b.code, seq, &hash).await?;
         queries::set_head(conn, BatchId(b.id), hash, seq + 1, occurred_at, status).await?;
         self.infra()
             .outbox

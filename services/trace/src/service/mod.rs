@@ -9,17 +9,22 @@ mod attachments;
 mod batches;
 mod digest;
 mod events;
+pub(crate) mod log;
+mod log_check;
 mod public;
 mod record;
 mod scans;
 mod shipping;
 mod units;
+mod witnessing;
 
 pub use crate::domain::{
     CertificateInput, Commitments, NewBatchRequest, NewEventRequest, PlotInput,
 };
 pub use batches::BatchListed;
 pub use digest::{DigestCheck, Proof, ProofStep};
+pub use log::{CheckpointView, Consistency, Inclusion};
+pub use log_check::NamedCheck;
 pub use record::Record;
 pub use scans::ScanCounter;
 
@@ -37,6 +42,8 @@ pub mod topics {
     pub const DIGEST_DUE: &str = "trace.digest.due";
     /// `{"batch_id", "code"}`: a batch's record changed (caches, statistics).
     pub const BATCH_CHANGED: &str = "trace.batch.changed";
+    /// `{}`: time to sign a transparency-log checkpoint (a scheduled job, every few minutes).
+    pub const CHECKPOINT_DUE: &str = "trace.log.checkpoint_due";
 }
 
 /// Largest attachment (lab reports, photos).

@@ -17,6 +17,9 @@ pub struct Record {
     pub verification: Result<String, chain::Break>,
     pub listing: Option<ListingBundle>,
     pub seller: Option<OrgSummary>,
+    /// The transparency log's check (CHAIN.md §11), when the reader asked for it (the scan
+    /// page does).
+    pub log_check: Option<super::NamedCheck>,
 }
 
 impl Record {
@@ -26,6 +29,14 @@ impl Record {
             .first()
             .map(|e| e.body["data"].clone())
             .unwrap_or(Value::Null)
+    }
+
+    /// `(seq, hash)` of each event as stored, what the log check compares.
+    pub fn log_view(&self) -> Vec<(i64, String)> {
+        self.events
+            .iter()
+            .map(|e| (i64::from(e.seq), e.hash.clone()))
+            .collect()
     }
 
     pub fn id(&self) -> BatchId {
@@ -79,6 +90,7 @@ impl Trace {
             verification,
             listing,
             seller,
+            log_check: None,
         })
     }
 

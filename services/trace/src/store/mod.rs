@@ -5,6 +5,7 @@
 //! recall, the server's demo and `verify`, the tests); they move to narrow `read` APIs.
 
 pub mod entities;
+pub mod log;
 pub mod queries;
 
 pub use entities::*;

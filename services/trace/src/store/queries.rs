@@ -200,6 +200,22 @@ pub async fn bodies_recorded_by(
         .await
 }
 
+/// (recorded at, batch, seq, hash) of every record: what the transparency log's backfill
+/// carries in.
+pub async fn event_heads(
+    conn: &impl ConnectionTrait,
+) -> Result<Vec<(DateTime<Utc>, Uuid, i32, String)>, DbErr> {
+    event::Entity::find()
+        .select_only()
+        .column(event::Column::RecordedAt)
+        .column(event::Column::BatchId)
+        .column(event::Column::Seq)
+        .column(event::Column::Hash)
+        .into_tuple()
+        .all(conn)
+        .await
+}
+
 // ---------------------------------------------------------------------------------------------
 // Attachments
 
