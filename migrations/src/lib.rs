@@ -24,6 +24,7 @@ mod m20261206_000018_payment_channels;
 mod m20261206_000019_invoices;
 mod m20261206_000020_reconciliation;
 mod m20261206_000021_payout_adjustments;
+mod m20261206_000023_trace_object_audit;
 mod util;
 
 pub struct Migrator;
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000019_invoices::Migration),
             Box::new(m20261206_000020_reconciliation::Migration),
             Box::new(m20261206_000021_payout_adjustments::Migration),
+            Box::new(m20261206_000023_trace_object_audit::Migration),
         ]
     }
 }

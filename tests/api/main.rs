@@ -23,3 +23,4 @@ mod reconcile;
 mod security;
 mod stats;
 mod trace;
+mod trace_tamper;

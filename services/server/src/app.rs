@@ -32,7 +32,7 @@ use farmgate_orders::{
     ReconcileJob, RefundJob, RefundQueryJob,
 };
 use farmgate_stats::{RollupJob, Stats};
-use farmgate_trace::{DigestJob, Trace, TraceConfig};
+use farmgate_trace::{AuditJob, DigestJob, Trace, TraceConfig};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::watch;
@@ -381,6 +381,10 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         .schedule_digest()
         .await
         .context("scheduling the daily trace digest")?;
+    trace
+        .schedule_audit()
+        .await
+        .context("scheduling the trace object store audit")?;
     let orders = Orders::new(
         infra.clone(),
         identity.clone(),
@@ -448,7 +452,8 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
     // Every outbox handler of every service.
     let handlers: Vec<Arc<dyn OutboxHandler>> = vec![
         Arc::new(SearchIndexer::new(catalog)),
-        Arc::new(DigestJob::new(trace)),
+        Arc::new(DigestJob::new(trace.clone())),
+        Arc::new(AuditJob::new(trace)),
         Arc::new(PaymentDueJob::new(orders.clone())),
         Arc::new(AutoReceiveJob::new(orders.clone())),
         Arc::new(RefundJob::new(orders.clone())),

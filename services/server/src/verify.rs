@@ -1,5 +1,6 @@
-//! `farmgate verify`: recompute trace chains and (optionally) the digest log, and say plainly
-//! what does not verify.
+//! `farmgate verify`: make every check of the verdict (the chain, the stored head and count,
+//! every cited file's bytes re-hashed) of one or every batch, and (optionally) recompute the
+//! digest log, and say plainly what does not verify.
 
 use farmgate_trace::Trace;
 use farmgate_trace::chain::display_code;
@@ -14,26 +15,33 @@ pub async fn run(trace: &Trace, code: Option<&str>, digests: bool) -> anyhow::Re
     };
     let mut checked = 0;
     for c in &codes {
-        let Some(record) = trace.record_by_code(c).await? else {
+        // The whole verdict: the chain, the stored head and count, every cited file re-hashed.
+        let Some(record) = trace.verify_code(c).await? else {
             println!("{c}  NOT FOUND (is the code typed right? the last character is a check)");
             all_ok = false;
             continue;
         };
         checked += 1;
-        match &record.verification {
-            Ok(head) => {
-                if code.is_some() {
-                    println!(
-                        "{}  OK  {} records, head {head}",
-                        display_code(&record.batch.code),
-                        record.events.len()
-                    );
+        let shown = display_code(&record.batch.code);
+        if record.verdict.ok() {
+            if code.is_some() {
+                let head = record.verification.as_deref().unwrap_or_default();
+                println!("{shown}  OK  {} records, head {head}", record.events.len());
+                for check in &record.verdict.checks {
+                    println!("  ok      {:<12} {}", check.name.as_str(), check.en);
                 }
             }
-            Err(b) => {
-                all_ok = false;
-                let (_, en) = b.describe();
-                println!("{}  BROKEN  {en}", display_code(&record.batch.code));
+        } else {
+            all_ok = false;
+            let reason = record
+                .verdict
+                .first_failure()
+                .map(|f| f.en.clone())
+                .unwrap_or_default();
+            println!("{shown}  BROKEN  {reason}");
+            for check in &record.verdict.checks {
+                let status = if check.ok { "ok" } else { "FAILED" };
+                println!("  {status:<7} {:<12} {}", check.name.as_str(), check.en);
             }
         }
     }

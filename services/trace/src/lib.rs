@@ -26,7 +26,7 @@ pub mod service;
 pub(crate) mod store;
 
 pub use error::TraceError;
-pub use jobs::DigestJob;
+pub use jobs::{AuditJob, DigestJob};
 pub use service::ScanCounter;
 
 use farmgate_catalog::Catalog;

@@ -14,8 +14,8 @@ pub mod public;
 pub mod views;
 
 pub use views::{
-    AttachmentView, BatchSummary, BatchView, DigestView, EventView, ListingRef, SellerRef,
-    UnitView, Verification,
+    AttachmentView, BatchSummary, BatchView, CheckView, DigestView, EventView, ListingRef,
+    SellerRef, UnitView, Verification,
 };
 
 use crate::Trace;
@@ -49,6 +49,9 @@ where
         .routes(routes!(public::proof))
         .routes(routes!(public::digests))
         .routes(routes!(public::verify_digests))
+        .routes(routes!(public::audit_report))
+        // More specific than catalog's `/media/{*key}`: trace files are checked before serving.
+        .routes(routes!(public::media))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(batches::upload))

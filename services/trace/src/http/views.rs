@@ -3,7 +3,7 @@
 
 use crate::Trace;
 use crate::chain::display_code;
-use crate::domain::{BatchStatus, EventKind};
+use crate::domain::{BatchStatus, Check, CheckName, EventKind};
 use crate::service::Record;
 use crate::store::{attachment, digest, event, unit};
 use chrono::{DateTime, Utc};
@@ -78,35 +78,70 @@ impl EventView {
     }
 }
 
+/// One check of a verdict.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = TraceCheck)]
+pub struct CheckView {
+    /// `chain`, `head` or `attachments` (more may be added: show unknown ones as they are).
+    pub name: CheckName,
+    pub ok: bool,
+    /// What was checked and found, in the language asked for.
+    pub detail: String,
+    pub detail_zh: String,
+    pub detail_en: String,
+    /// The record the failure is at, when there is one.
+    pub seq: Option<i64>,
+}
+
+impl CheckView {
+    fn of(c: &Check, lang: KLang) -> Self {
+        CheckView {
+            name: c.name,
+            ok: c.ok,
+            detail: if lang == KLang::En {
+                c.en.clone()
+            } else {
+                c.zh.clone()
+            },
+            detail_zh: c.zh.clone(),
+            detail_en: c.en.clone(),
+            seq: c.seq,
+        }
+    }
+}
+
+/// The verdict on a record: `ok` only when every check passed.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Verification {
     pub ok: bool,
     pub events: usize,
+    /// The head the chain recomputes to (when the chain verifies).
     pub head: Option<String>,
+    /// The record where the first failed check breaks, when it names one.
     pub broken_at: Option<i64>,
+    /// The first failed check's detail.
     pub reason: Option<String>,
+    /// Every check made, in order.
+    pub checks: Vec<CheckView>,
 }
 
 impl Verification {
     pub(super) fn of(record: &Record, lang: KLang) -> Self {
-        match &record.verification {
-            Ok(head) => Self {
-                ok: true,
-                events: record.events.len(),
-                head: Some(head.clone()),
-                broken_at: None,
-                reason: None,
-            },
-            Err(b) => {
-                let (zh, en) = b.describe();
-                Self {
-                    ok: false,
-                    events: record.events.len(),
-                    head: None,
-                    broken_at: b.seq(),
-                    reason: Some(if lang == KLang::En { en } else { zh }),
+        let v = &record.verdict;
+        let failure = v.first_failure();
+        Self {
+            ok: v.ok(),
+            events: record.events.len(),
+            head: record.verification.as_ref().ok().cloned(),
+            broken_at: failure.and_then(|c| c.seq),
+            reason: failure.map(|c| {
+                if lang == KLang::En {
+                    c.en.clone()
+                } else {
+                    c.zh.clone()
                 }
-            }
+            }),
+            checks: v.checks.iter().map(|c| CheckView::of(c, lang)).collect(),
         }
     }
 }

@@ -2,10 +2,12 @@
 //! ([`batches`]), appending to their chain ([`events`]), lab reports and photos
 //! ([`attachments`]), per-box codes ([`units`]), reading a record ([`record`]), the check
 //! before a batch goes into a parcel ([`shipping`]), the public lookups ([`public`]), scan
-//! counting ([`scans`]) and the daily digest with its proofs ([`digest`]). Each use case that
-//! writes does so in one transaction.
+//! counting ([`scans`]), the daily digest with its proofs ([`digest`]), the verdict as a list
+//! of checks ([`verdict`]) and the object store audit ([`audit`]). Each use case that writes
+//! does so in one transaction.
 
 mod attachments;
+mod audit;
 mod batches;
 mod digest;
 mod events;
@@ -14,14 +16,17 @@ mod record;
 mod scans;
 mod shipping;
 mod units;
+mod verdict;
 
 pub use crate::domain::{
     CertificateInput, Commitments, NewBatchRequest, NewEventRequest, PlotInput,
 };
+pub use audit::{AuditAlert, AuditReport, AuditRound};
 pub use batches::BatchListed;
 pub use digest::{DigestCheck, Proof, ProofStep};
 pub use record::Record;
 pub use scans::ScanCounter;
+pub use verdict::{CitedFile, cited_files};
 
 use crate::Trace;
 use crate::error::{Missing, Result, TraceError};
@@ -37,6 +42,8 @@ pub mod topics {
     pub const DIGEST_DUE: &str = "trace.digest.due";
     /// `{"batch_id", "code"}`: a batch's record changed (caches, statistics).
     pub const BATCH_CHANGED: &str = "trace.batch.changed";
+    /// `{"after"}`: time for the next round of the object store audit (a scheduled job).
+    pub const AUDIT_DUE: &str = "trace.audit.due";
 }
 
 /// Largest attachment (lab reports, photos).
