@@ -25,6 +25,7 @@ mod m20261206_000019_invoices;
 mod m20261206_000020_reconciliation;
 mod m20261206_000021_payout_adjustments;
 mod m20261206_000022_trace_log;
+mod m20261206_000023_trace_object_audit;
 mod util;
 
 pub struct Migrator;
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000020_reconciliation::Migration),
             Box::new(m20261206_000021_payout_adjustments::Migration),
             Box::new(m20261206_000022_trace_log::Migration),
+            Box::new(m20261206_000023_trace_object_audit::Migration),
         ]
     }
 }

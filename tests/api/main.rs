@@ -24,3 +24,4 @@ mod security;
 mod stats;
 mod tlog;
 mod trace;
+mod trace_tamper;

@@ -473,14 +473,14 @@ fn fold(proof: &Value) -> String {
 // the trace service's own store (which is its business).
 
 /// One row of `batch_events`, as stored.
-struct StoredEvent {
-    id: Uuid,
-    seq: i32,
-    body: Value,
+pub(crate) struct StoredEvent {
+    pub(crate) id: Uuid,
+    pub(crate) seq: i32,
+    pub(crate) body: Value,
 }
 
 /// A batch's stored events in chain order.
-async fn stored_events(app: &TestApp, batch: Uuid) -> Vec<StoredEvent> {
+pub(crate) async fn stored_events(app: &TestApp, batch: Uuid) -> Vec<StoredEvent> {
     let db = &app.state.infra.db;
     let q = Query::select()
         .columns(["id", "seq", "body"])
@@ -500,7 +500,12 @@ async fn stored_events(app: &TestApp, batch: Uuid) -> Vec<StoredEvent> {
         .collect()
 }
 
-async fn update_event(app: &TestApp, id: Uuid, column: &'static str, value: sea_orm::Value) {
+pub(crate) async fn update_event(
+    app: &TestApp,
+    id: Uuid,
+    column: &'static str,
+    value: sea_orm::Value,
+) {
     let q = Query::update()
         .table("batch_events")
         .value(column, value)
@@ -514,7 +519,7 @@ async fn update_event(app: &TestApp, id: Uuid, column: &'static str, value: sea_
         .expect("update an event");
 }
 
-async fn delete_event(app: &TestApp, id: Uuid) {
+pub(crate) async fn delete_event(app: &TestApp, id: Uuid) {
     let q = Query::delete()
         .from_table("batch_events")
         .and_where(Expr::col("id").eq(id))
@@ -528,7 +533,7 @@ async fn delete_event(app: &TestApp, id: Uuid) {
 }
 
 /// Rewrites the body of event `seq` of a batch.
-async fn tamper(app: &TestApp, batch: Uuid, seq: i32, f: impl FnOnce(&mut Value)) {
+pub(crate) async fn tamper(app: &TestApp, batch: Uuid, seq: i32, f: impl FnOnce(&mut Value)) {
     let events = stored_events(app, batch).await;
     let event = events.iter().find(|e| e.seq == seq).expect("the event");
     let mut body = event.body.clone();
@@ -536,7 +541,8 @@ async fn tamper(app: &TestApp, batch: Uuid, seq: i32, f: impl FnOnce(&mut Value)
     update_event(app, event.id, "body", body.into()).await;
 }
 
-/// Recomputes every hash of a batch from its (tampered) bodies, as a careful forger would.
+/// Recomputes every hash of a batch from its (tampered) bodies and moves its stored head, as a
+/// careful forger would.
 async fn rehash(app: &TestApp, batch: Uuid) {
     let mut prev = farmgate_trace::chain::GENESIS.to_owned();
     for e in stored_events(app, batch).await {
@@ -545,4 +551,16 @@ async fn rehash(app: &TestApp, batch: Uuid) {
         update_event(app, e.id, "hash", hash.clone().into()).await;
         prev = hash;
     }
+    // And the batch's stored head, which the verdict compares with the last event.
+    let q = Query::update()
+        .table("batches")
+        .value("head_hash", prev)
+        .and_where(Expr::col("id").eq(batch))
+        .to_owned();
+    app.state
+        .infra
+        .db
+        .execute(&q)
+        .await
+        .expect("update the head");
 }

@@ -118,6 +118,10 @@ function navLinks(me) {
       links.push({ href: '/ops/recalls.html', key: 'nav.recalls', testid: 'nav-ops-recalls' });
       links.push({ href: '/ops/quality.html', key: 'nav.quality', testid: 'nav-ops-quality' });
     }
+    // The trace file audit's alerts: the operator and the county's officials.
+    if (['operator', 'official'].includes(me.account.platform_role)) {
+      links.push({ href: '/ops/trace-audit.html', key: 'nav.trace_audit', testid: 'nav-ops-trace-audit' });
+    }
     // The carrier recourse: the operator and platform finance.
     if (['operator', 'finance'].includes(me.account.platform_role)) {
       links.push({ href: '/ops/recourse.html', key: 'nav.recourse', testid: 'nav-ops-recourse' });

@@ -32,7 +32,7 @@ use farmgate_orders::{
     ReconcileJob, RefundJob, RefundQueryJob,
 };
 use farmgate_stats::{RollupJob, Stats};
-use farmgate_trace::{CheckpointJob, DigestJob, Trace, TraceConfig};
+use farmgate_trace::{AuditJob, CheckpointJob, DigestJob, Trace, TraceConfig};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::watch;
@@ -391,6 +391,10 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         .schedule_checkpoints()
         .await
         .context("scheduling the trace log's checkpoints")?;
+    trace
+        .schedule_audit()
+        .await
+        .context("scheduling the trace object store audit")?;
     let orders = Orders::new(
         infra.clone(),
         identity.clone(),
@@ -459,7 +463,8 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
     let handlers: Vec<Arc<dyn OutboxHandler>> = vec![
         Arc::new(SearchIndexer::new(catalog)),
         Arc::new(DigestJob::new(trace.clone())),
-        Arc::new(CheckpointJob::new(trace)),
+        Arc::new(CheckpointJob::new(trace.clone())),
+        Arc::new(AuditJob::new(trace)),
         Arc::new(PaymentDueJob::new(orders.clone())),
         Arc::new(AutoReceiveJob::new(orders.clone())),
         Arc::new(RefundJob::new(orders.clone())),

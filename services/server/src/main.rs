@@ -66,8 +66,9 @@ enum Command {
     /// Migrate, then seed the demo county (accounts, organisations, listings, orders, and on the
     /// first seed half a year of order history for the statistics) if it is not there yet.
     SeedDemo,
-    /// Recompute trace chains: one batch by its code, or every batch; with --digests, also
-    /// recompute every published daily digest. Exits non-zero when anything does not verify.
+    /// Check trace records: one batch by its code, or every batch — the chain, the stored head
+    /// and count, every cited file re-hashed; with --digests, also recompute every published
+    /// daily digest. Exits non-zero when any check fails.
     Verify {
         /// A trace code (any spelling: 9ZFB-GPK3-BKXT-RQWU, 9zfbgpk3bkxtrqwu).
         code: Option<String>,

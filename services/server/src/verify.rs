@@ -1,6 +1,7 @@
-//! `farmgate verify`: recompute trace chains, check each batch against the transparency log
-//! ("log inclusion", CHAIN.md §11) and (optionally) the digest log, and say plainly what does
-//! not verify.
+//! `farmgate verify`: make every check of the verdict — the chain, the stored head and count,
+//! every cited file's bytes re-hashed, and the batch against the transparency log ("log
+//! inclusion", CHAIN.md §11) — of one or every batch, and (optionally) recompute the digest
+//! log, and say plainly what does not verify.
 
 use farmgate_trace::Trace;
 use farmgate_trace::chain::display_code;
@@ -15,7 +16,8 @@ pub async fn run(trace: &Trace, code: Option<&str>, digests: bool) -> anyhow::Re
     };
     let mut checked = 0;
     for c in &codes {
-        let Some(record) = trace.record_by_code(c).await? else {
+        // The whole verdict: the chain, the stored head and count, every cited file re-hashed.
+        let Some(mut record) = trace.verify_code(c).await? else {
             // In the witnessed log but gone from the database: tampering.
             if let Some(normal) = farmgate_trace::chain::parse_code(c)
                 && trace.logged_but_missing(&normal).await?
@@ -32,38 +34,33 @@ pub async fn run(trace: &Trace, code: Option<&str>, digests: bool) -> anyhow::Re
         let log = trace
             .check_log_inclusion(&record.batch.code, &record.log_view())
             .await?;
-        match &record.verification {
-            Ok(head) if log.ok => {
-                if code.is_some() {
-                    println!(
-                        "{}  OK  {} records, head {head}",
-                        display_code(&record.batch.code),
-                        record.events.len()
-                    );
-                    println!("  {}: {}  {}", log.name, log.status, log.message_en);
-                    if let (Some(size), Some(at)) = (log.checkpoint_size, log.checkpoint_signed_at)
-                    {
-                        println!(
-                            "  checkpoint of {size} leaves signed {} by {}",
-                            at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                            log.checkpoint_signers.join(", ")
-                        );
-                    }
-                }
+        record.set_log_check(log.clone());
+        let shown = display_code(&record.batch.code);
+        let ok = record.verdict.ok();
+        if ok && code.is_some() {
+            let head = record.verification.as_deref().unwrap_or_default();
+            println!("{shown}  OK  {} records, head {head}", record.events.len());
+        } else if !ok {
+            all_ok = false;
+            let reason = record
+                .verdict
+                .first_failure()
+                .map(|f| f.en.clone())
+                .unwrap_or_default();
+            println!("{shown}  BROKEN  {reason}");
+        }
+        if !ok || code.is_some() {
+            for check in &record.verdict.checks {
+                let status = if check.ok { "ok" } else { "FAILED" };
+                println!("  {status:<7} {:<13} {}", check.name.as_str(), check.en);
             }
-            Ok(_) => {
-                all_ok = false;
+            if let (Some(size), Some(at)) = (log.checkpoint_size, log.checkpoint_signed_at) {
                 println!(
-                    "{}  TAMPERED  {}: {}",
-                    display_code(&record.batch.code),
-                    log.name,
-                    log.message_en
+                    "  log {}: checkpoint of {size} leaves signed {} by {}",
+                    log.status,
+                    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    log.checkpoint_signers.join(", ")
                 );
-            }
-            Err(b) => {
-                all_ok = false;
-                let (_, en) = b.describe();
-                println!("{}  BROKEN  {en}", display_code(&record.batch.code));
             }
         }
     }

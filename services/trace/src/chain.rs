@@ -381,6 +381,69 @@ mod tests {
     }
 
     #[test]
+    fn the_second_event_vector_in_chain_md_holds() {
+        // CHAIN.md §7, vector 2: an inspection citing a file, chained onto vector 1.
+        let file = b"%PDF-1.4\n%%EOF\n";
+        assert_eq!(
+            sha256_hex(file),
+            "14bcd090baf31edba64e9cbd8cdfc15f943344aa72cb3675ad8e91bfcbce03ad"
+        );
+        let body = json!({"batch": "01a20000-0000-7000-8000-000000000001", "seq": 1, "kind": "inspection",
+            "occurred_at": "2026-11-21T02:30:00Z", "recorded_at": "2026-11-21T02:31:07Z",
+            "actor": "01a20000-0000-7000-8000-000000000002",
+            "data": {"lab": "县检测站", "method": "GB 23200.113", "items": "农残 56 项", "result": "pass"},
+            "attachments": [{"name": "检测报告.pdf", "content_type": "application/pdf", "size": file.len(),
+                "sha256": sha256_hex(file),
+                "key": "public/trace/01a20000-0000-7000-8000-000000000001/01a20000-0000-7000-8000-000000000003.pdf"}]});
+        assert_eq!(
+            canonical_json(&body).as_deref(),
+            Some(
+                r#"{"actor":"01a20000-0000-7000-8000-000000000002","attachments":[{"content_type":"application/pdf","key":"public/trace/01a20000-0000-7000-8000-000000000001/01a20000-0000-7000-8000-000000000003.pdf","name":"检测报告.pdf","sha256":"14bcd090baf31edba64e9cbd8cdfc15f943344aa72cb3675ad8e91bfcbce03ad","size":15}],"batch":"01a20000-0000-7000-8000-000000000001","data":{"items":"农残 56 项","lab":"县检测站","method":"GB 23200.113","result":"pass"},"kind":"inspection","occurred_at":"2026-11-21T02:30:00Z","recorded_at":"2026-11-21T02:31:07Z","seq":1}"#
+            )
+        );
+        let first = "4fdeb85a635cfbac5f80c1e3f883be035c3a97ef5a0b7ee36dbb53191a9eb001";
+        assert_eq!(
+            event_hash(first, &body).as_deref(),
+            Some("66acbe4fdf27ca25ffbbe5751730b08f94045c226a7606306c4703b750528459")
+        );
+    }
+
+    #[test]
+    fn the_check_symbol_vectors_in_chain_md_hold() {
+        // CHAIN.md §5: one code for each check symbol outside the data alphabet, from
+        // SHA-256("vector <i>").
+        for (i, code) in [
+            (1, "ENC5F20E286S8PF*"),
+            (3, "G0ERPN2GW4PJN0D="),
+            (25, "HZZPRDC788TXR1Q$"),
+            (34, "6ZFRR1EMFRGPSDGU"),
+            (45, "RYCDJ8X76H5C501~"),
+        ] {
+            let hash = sha256_hex(format!("vector {i}").as_bytes());
+            assert_eq!(trace_code(&hash).as_deref(), Some(code), "vector {i}");
+            assert_eq!(parse_code(code).as_deref(), Some(code));
+            assert_eq!(
+                parse_code(&display_code(code).to_lowercase()).as_deref(),
+                Some(code),
+                "hyphens and case do not matter"
+            );
+        }
+        // The aliases apply to the data characters only: `u` is the check symbol U.
+        assert_eq!(
+            parse_code("6zfr-r1em-frgp-sdgu").as_deref(),
+            Some("6ZFRR1EMFRGPSDGU")
+        );
+        assert_eq!(
+            parse_code("9ZFB-GPK3-BKXT-RQWU").as_deref(),
+            parse_code("9zfb gpk3 bkxt rqwu").as_deref()
+        );
+        assert_eq!(
+            parse_code("9ZFBGPK3BKXTRQWu").as_deref(),
+            Some("9ZFBGPK3BKXTRQWU")
+        );
+    }
+
+    #[test]
     fn codes_survive_how_people_type_them_and_catch_a_typo() {
         let hash = sha256_hex(b"some batch");
         let code = trace_code(&hash).unwrap_or_default();

@@ -18,6 +18,7 @@ labelled_enum!(
         Listing => "listing", "商品", "listing";
         Unit => "unit", "单品码", "unit code";
         TraceCode => "trace_code", "溯源码", "trace code";
+        File => "file", "文件", "file";
         /// A batch that is not part of the digest a proof was asked for.
         DigestEntry => "digest_entry", "该日摘要中的批次", "batch in that digest";
         /// A code not (yet) in the latest published log checkpoint, or a size beyond it.
@@ -74,6 +75,10 @@ pub enum TraceError {
     /// `malformed_multipart` (400).
     #[error("malformed multipart body")]
     MalformedMultipart,
+    /// `file_altered` (409): a trace file's stored bytes no longer hash to what was recorded,
+    /// so it is not served (other bytes must never pass for the recorded file).
+    #[error("stored file altered")]
+    FileAltered,
     #[error(transparent)]
     Identity(#[from] IdentityError),
     #[error(transparent)]
@@ -122,6 +127,7 @@ impl TraceError {
             TraceError::TooManyAttachments => "too_many_attachments",
             TraceError::TooLarge => HttpCode::PayloadTooLarge.code(),
             TraceError::MalformedMultipart => "malformed_multipart",
+            TraceError::FileAltered => "file_altered",
             TraceError::Identity(_) => "identity",
             TraceError::Catalog(_) => "catalog",
             TraceError::Db(_) | TraceError::Objects(_) | TraceError::Internal(_) => {
@@ -191,6 +197,10 @@ impl TraceError {
                 "上传内容格式不正确",
                 "the upload is not valid multipart form data",
             ),
+            TraceError::FileAltered => (
+                "存储的文件与溯源记录中的 SHA-256 不符，可能已被替换，因此不予提供；平台已记录此问题",
+                "the stored file does not match the SHA-256 in the trace record and may have been replaced, so it is not served; the platform has recorded the problem",
+            ),
         };
         Msg::new(zh, en)
     }
@@ -226,6 +236,7 @@ impl TraceError {
             TraceError::TooManyAttachments,
             TraceError::TooLarge,
             TraceError::MalformedMultipart,
+            TraceError::FileAltered,
             TraceError::Identity(IdentityError::Forbidden),
             TraceError::Catalog(CatalogError::Forbidden),
             TraceError::Db(DbErr::Custom("example".into())),
@@ -266,7 +277,8 @@ impl From<TraceError> for ApiError {
             | TraceError::ChainBroken
             | TraceError::ConcurrentUpdate
             | TraceError::Busy
-            | TraceError::TooManyAttachments => StatusCode::CONFLICT,
+            | TraceError::TooManyAttachments
+            | TraceError::FileAltered => StatusCode::CONFLICT,
             TraceError::UnsupportedFile => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             TraceError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             TraceError::MalformedMultipart => StatusCode::BAD_REQUEST,

@@ -1,4 +1,6 @@
 //! Background work: the daily digest (a scheduled outbox event that schedules the next one),
+//! the transparency log's checkpoints, the object store audit (rounds, each scheduling the
+//! next),
 //! and writing scan counts.
 
 use crate::Trace;
@@ -94,6 +96,54 @@ impl OutboxHandler for CheckpointJob {
                 next,
             )
             .await?;
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+struct AuditDue {
+    after: Option<uuid::Uuid>,
+}
+
+/// Runs one round of the object store audit, then schedules the next (soon within a pass, an
+/// hour after a pass).
+pub struct AuditJob {
+    trace: Trace,
+}
+
+impl AuditJob {
+    pub fn new(trace: Trace) -> Self {
+        Self { trace }
+    }
+}
+
+#[async_trait]
+impl OutboxHandler for AuditJob {
+    fn name(&self) -> &'static str {
+        "trace-object-audit"
+    }
+
+    fn handles(&self, topic: &str) -> bool {
+        topic == topics::AUDIT_DUE
+    }
+
+    async fn handle(&self, event: &OutboxEvent) -> Result<(), BoxError> {
+        let due: AuditDue = event.parse()?;
+        let round = self
+            .trace
+            .audit_round(due.after)
+            .await
+            .map_err(|e| Box::new(e) as BoxError)?;
+        if round.mismatches > 0 {
+            tracing::error!(
+                mismatches = round.mismatches,
+                "object store audit: stored trace files do not match their recorded SHA-256"
+            );
+        }
+        self.trace
+            .schedule_audit_round(round.next, self.trace.next_audit_at(&round))
+            .await
+            .map_err(|e| Box::new(e) as BoxError)?;
         Ok(())
     }
 }

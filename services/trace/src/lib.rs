@@ -27,7 +27,7 @@ pub(crate) mod store;
 pub mod tlog;
 
 pub use error::TraceError;
-pub use jobs::{CheckpointJob, DigestJob};
+pub use jobs::{AuditJob, CheckpointJob, DigestJob};
 pub use service::ScanCounter;
 
 use farmgate_catalog::Catalog;

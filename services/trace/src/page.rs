@@ -51,7 +51,7 @@ h1{font-size:1.3rem;margin:.2em 0}h2{font-size:1.05rem;margin:0 0 .5em;color:#2f
 .verdict{padding:14px 16px;border-radius:10px;font-weight:600;margin:12px 0}.verdict.ok{background:#e3f3e4;color:#1e5a2a;border:2px solid #3e8b4c}\
 .verdict.broken{background:#fde8e6;color:#8a1f14;border:2px solid #c0392b}.badge{display:inline-block;padding:1px 8px;border-radius:99px;font-size:.85rem;background:#e3f3e4;color:#1e5a2a}\
 .badge.fail{background:#fde8e6;color:#8a1f14}.recall{background:#8a1f14;color:#fff}dl{margin:0;display:grid;grid-template-columns:max-content 1fr;gap:4px 12px}dt{color:#5b6b5b}dd{margin:0;word-break:break-all}\
-.cert{border:2px solid #c0392b;border-radius:10px}.cert h2{color:#c0392b;text-align:center;font-size:1.2rem;letter-spacing:.2em}ul.checks{padding-left:1.2em;margin:.4em 0}\
+.cert{border:2px solid #c0392b;border-radius:10px}.cert h2{color:#c0392b;text-align:center;font-size:1.2rem;letter-spacing:.2em}ul.checks{padding-left:1.2em;margin:.4em 0}.verdict ul.checks{font-weight:400;font-size:.88rem;list-style:none;padding-left:0}\
 ol.timeline{list-style:none;margin:0;padding:0;border-left:3px solid #8fbf96}ol.timeline li{position:relative;padding:0 0 14px 16px}ol.timeline li:before{content:'';position:absolute;left:-8px;top:6px;width:12px;height:12px;border-radius:50%;background:#3e8b4c}\
 .muted{color:#6b776b;font-size:.85rem}.hash{font-family:ui-monospace,Menlo,monospace;font-size:.78rem;color:#6b776b;word-break:break-all}a.buy{display:block;text-align:center;background:#e07b22;color:#fff;padding:12px;border-radius:10px;text-decoration:none;font-weight:600}\
 .code{font-family:ui-monospace,Menlo,monospace;font-size:1.05rem;letter-spacing:.05em}footer{text-align:center;padding:16px;color:#6b776b;font-size:.85rem}";
@@ -153,6 +153,53 @@ fn attachments(lang: Lang, body: &Value) -> Markup {
     }
 }
 
+/// The verdict and, under it, every check made in plain words.
+fn verdict(lang: Lang, record: &Record) -> Markup {
+    let v = &record.verdict;
+    html! {
+        @if v.ok() {
+            div class="verdict ok" data-testid="verdict" data-ok="true" {
+                "✓ " (lang.t("溯源记录完整，校验通过", "The record is intact and verifies")) " "
+                div class="muted" {
+                    @match lang {
+                        Lang::Zh => { "共 " (record.events.len()) " 条记录" }
+                        Lang::En => { (record.events.len()) " records" }
+                    }
+                    @if let Ok(head) = &record.verification {
+                        " · " (lang.t("最新哈希", "head")) " " (head.get(..16).unwrap_or(head))
+                    }
+                }
+                (checks(lang, v))
+            }
+        } @else {
+            div class="verdict broken" data-testid="verdict" data-ok="false" {
+                "⚠ "
+                (lang.t(
+                    "警告：溯源记录校验未通过，内容可能被篡改",
+                    "Warning: this record does not verify and may have been altered",
+                ))
+                @if let Some(c) = v.first_failure() {
+                    div { (lang.t(&c.zh, &c.en)) }
+                }
+                (checks(lang, v))
+            }
+        }
+    }
+}
+
+fn checks(lang: Lang, v: &crate::domain::Verdict) -> Markup {
+    html! {
+        ul class="checks" data-testid="checks" {
+            @for c in &v.checks {
+                li data-check=(c.name.as_str()) data-ok=(c.ok) {
+                    @if c.ok { "✓ " } @else { "✗ " }
+                    (lang.t(&c.zh, &c.en))
+                }
+            }
+        }
+    }
+}
+
 /// The unit (box) part of a unit page.
 pub struct UnitInfo<'a> {
     pub unit: &'a unit::Model,
@@ -186,43 +233,9 @@ pub fn render(record: &Record, lang: Lang, scans: i64, unit: Option<UnitInfo<'_>
         Some(u) => format!("/t/{}/{}", b.code, u.unit.serial),
         None => format!("/t/{}", b.code),
     };
-    let log_failed = record.log_check.as_ref().filter(|c| !c.ok);
     let body = html! {
-        // Verdict first: it is the question the shopper is asking.
-        @if let (Ok(_), Some(check)) = (&record.verification, log_failed) {
-            div class="verdict broken" data-testid="verdict" data-ok="false" {
-                "⚠ "
-                (lang.t(
-                    "警告：溯源记录与公开日志不一致，内容可能被篡改",
-                    "Warning: this record differs from the public log and may have been altered",
-                ))
-                div { (lang.t(&check.message_zh, &check.message_en)) }
-            }
-        } @else {
-        @match &record.verification {
-            Ok(head) => div class="verdict ok" data-testid="verdict" data-ok="true" {
-                "✓ " (lang.t("溯源记录完整，校验通过", "The record is intact and verifies")) " "
-                div class="muted" {
-                    @match lang {
-                        Lang::Zh => { "共 " (record.events.len()) " 条记录" }
-                        Lang::En => { (record.events.len()) " records" }
-                    }
-                    " · " (lang.t("最新哈希", "head")) " " (head.get(..16).unwrap_or(head))
-                }
-            },
-            Err(broken) => {
-                @let (zh, en) = broken.describe();
-                div class="verdict broken" data-testid="verdict" data-ok="false" {
-                    "⚠ "
-                    (lang.t(
-                        "警告：溯源记录校验未通过，内容可能被篡改",
-                        "Warning: this record does not verify and may have been altered",
-                    ))
-                    div { (lang.t(&zh, &en)) }
-                }
-            }
-        }
-        }
+        // Verdict first: it is the question the shopper is asking. It says what was checked.
+        (verdict(lang, record))
         @if let Some(check) = &record.log_check {
             (log_line(lang, check))
         }
@@ -359,7 +372,10 @@ pub fn render(record: &Record, lang: Lang, scans: i64, unit: Option<UnitInfo<'_>
                 strong data-testid="scans" { (scans) } " " (lang.t("次", "times"))
             }
             p class="muted" {
-                (lang.t("任何人都可以独立校验：", "Anyone can check it independently:")) " "
+                (lang.t(
+                    "页面上的核对不重新下载附件（由平台定期核对）；校验接口会当场重新计算每个附件的 SHA-256。任何人都可以独立校验：",
+                    "This page does not re-download the files (the platform audits them regularly); the verify API re-hashes every file on the spot. Anyone can check it independently:",
+                )) " "
                 a href={ "/api/v1/trace/" (b.code) "/verify" } { "/api/v1/trace/" (b.code) "/verify" }
                 " · "
                 a href={ "/api/v1/trace/" (b.code) "/epcis" } { "EPCIS 2.0" }

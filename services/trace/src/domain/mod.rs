@@ -16,3 +16,8 @@ pub use events::{
     EventKind, FUTURE_SLACK_MINUTES, NewEventRequest, PesticideUse, check_safe_interval,
     check_time, parse_event_data, pesticide_uses,
 };
+mod verdict;
+pub use verdict::{
+    AuditFinding, Check, CheckName, FileFinding, Verdict, attachments_check,
+    audited_attachments_check, chain_check, head_check,
+};

@@ -15,8 +15,8 @@ pub mod tlog;
 pub mod views;
 
 pub use views::{
-    AttachmentView, BatchSummary, BatchView, DigestView, EventView, ListingRef, SellerRef,
-    UnitView, Verification,
+    AttachmentView, BatchSummary, BatchView, CheckView, DigestView, EventView, ListingRef,
+    SellerRef, UnitView, Verification,
 };
 
 use crate::Trace;
@@ -54,6 +54,9 @@ where
         .routes(routes!(tlog::consistency))
         .route("/tlog/checkpoint", get(tlog::checkpoint))
         .route("/tlog/tile/{*path}", get(tlog::tile))
+        .routes(routes!(public::audit_report))
+        // More specific than catalog's `/media/{*key}`: trace files are checked before serving.
+        .routes(routes!(public::media))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(batches::upload))

@@ -74,7 +74,7 @@ pub async fn scan_page(
                 .check_log_inclusion(&record.batch.code, &record.log_view())
                 .await
             {
-                Ok(check) => record.log_check = Some(check),
+                Ok(check) => record.set_log_check(check),
                 Err(e) => return ApiError::from(e).into_response(),
             }
             let scans = record.batch.scans + trace.scans().pending_for(record.id());

@@ -5,9 +5,9 @@ use super::views::{BatchView, DigestView, Verification};
 use super::{base_url, lang_of};
 use crate::Trace;
 use crate::error::{Missing, TraceError};
-use crate::service::{DigestCheck, Proof, Record};
+use crate::service::{AuditReport, DigestCheck, Proof, Record};
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use farmgate_identity::{AuthUser, PlatformRole};
@@ -47,11 +47,12 @@ pub async fn public_json(
     Ok(Json(view))
 }
 
-/// Recompute a batch's chain and say whether it verifies.
+/// Verify a batch: recompute its chain, compare its stored head and count, and re-hash every
+/// file its record cites; say what each check found.
 #[utoipa::path(get, path = "/api/v1/trace/{code}/verify", tag = "trace",
     params(("code" = String, Path, description = "The trace code")),
     responses(
-        (status = 200, description = "Whether the chain verifies, where it breaks, and the named checks (`log inclusion`); a code the witnessed log holds but the database lost answers `ok: false`", body = Verification),
+        (status = 200, description = "The verdict as a list of checks: the chain, the stored head and count, every cited file's stored bytes re-hashed now, and the batch's inclusion in the latest published checkpoint of the transparency log (`log` gives that checkpoint: when signed, by whom); a code the witnessed log holds but the database lost answers `ok: false`", body = Verification),
         (status = 404, description = "No batch has this code: `not_found`", body = ErrorBody),
     ))]
 pub async fn verify(
@@ -60,7 +61,7 @@ pub async fn verify(
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<Verification>> {
     let lang = lang_of(&headers);
-    let Some(record) = trace.record_by_code(&code).await? else {
+    let Some(mut record) = trace.verify_code(&code).await? else {
         // Gone from the database but in the witnessed log: tampering, not "not found".
         if let Some(normal) = crate::chain::parse_code(&code)
             && trace.logged_but_missing(&normal).await?
@@ -73,9 +74,8 @@ pub async fn verify(
     let check = trace
         .check_log_inclusion(&record.batch.code, &record.log_view())
         .await?;
-    Ok(Json(
-        Verification::of(&record, lang).with_check(check, lang),
-    ))
+    record.set_log_check(check);
+    Ok(Json(Verification::of(&record, lang)))
 }
 
 /// The batch's chain as a GS1 EPCIS 2.0 JSON-LD document.
@@ -165,4 +165,57 @@ pub async fn verify_digests(
         .require_platform(&[PlatformRole::Operator, PlatformRole::Official])
         .map_err(TraceError::from)?;
     Ok(Json(trace.verify_digests().await?))
+}
+
+/// The object store audit: every stored trace file whose bytes did not match its recorded
+/// SHA-256 when last checked (operator, county officials).
+#[utoipa::path(get, path = "/api/v1/admin/trace/audit", tag = "admin",
+    responses(
+        (status = 200, description = "How much was audited and every mismatch", body = AuditReport),
+        (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
+        (status = 403, description = "Not the operator or an official: `forbidden`", body = ErrorBody),
+    ))]
+pub async fn audit_report(
+    State(trace): State<Trace>,
+    AuthUser(actor): AuthUser,
+) -> ApiResult<Json<AuditReport>> {
+    Ok(Json(trace.audit_report(&actor).await?))
+}
+
+/// A trace file (lab report, photo), served only while its bytes hash to what the record says:
+/// otherwise 409 `file_altered`, never other bytes.
+#[utoipa::path(get, path = "/media/public/trace/{batch}/{file}", tag = "trace",
+    params(
+        ("batch" = String, Path, description = "The batch id, as in the attachment's recorded `key`"),
+        ("file" = String, Path, description = "The file's name in its recorded `key`"),
+    ),
+    responses(
+        (status = 200, description = "The file's bytes, which hash to the SHA-256 recorded", content_type = "application/octet-stream"),
+        (status = 404, description = "No such file: `not_found`", body = ErrorBody),
+        (status = 409, description = "The stored bytes no longer hash to what was recorded: `file_altered`", body = ErrorBody),
+    ))]
+pub async fn media(
+    State(trace): State<Trace>,
+    Path((batch, file)): Path<(String, String)>,
+) -> Response {
+    let key = format!("public/trace/{batch}/{file}");
+    match trace.trace_file(&key).await {
+        Ok(Some(object)) => {
+            let mut resp = Response::new(axum::body::Body::from(object.bytes));
+            let h = resp.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_str(&object.content_type)
+                    .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+            );
+            h.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            );
+            resp
+        }
+        Ok(None) => farmgate_infra::http::ApiError::from(TraceError::NotFound(Missing::File))
+            .into_response(),
+        Err(e) => farmgate_infra::http::ApiError::from(e).into_response(),
+    }
 }

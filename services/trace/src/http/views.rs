@@ -3,7 +3,7 @@
 
 use crate::Trace;
 use crate::chain::display_code;
-use crate::domain::{BatchStatus, EventKind};
+use crate::domain::{BatchStatus, Check, CheckName, EventKind};
 use crate::service::Record;
 use crate::store::{attachment, digest, event, unit};
 use chrono::{DateTime, Utc};
@@ -78,68 +78,97 @@ impl EventView {
     }
 }
 
+/// One check of a verdict.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = TraceCheck)]
+pub struct CheckView {
+    /// `chain`, `head` or `attachments` (more may be added: show unknown ones as they are).
+    pub name: CheckName,
+    pub ok: bool,
+    /// What was checked and found, in the language asked for.
+    pub detail: String,
+    pub detail_zh: String,
+    pub detail_en: String,
+    /// The record the failure is at, when there is one.
+    pub seq: Option<i64>,
+}
+
+impl CheckView {
+    fn of(c: &Check, lang: KLang) -> Self {
+        CheckView {
+            name: c.name,
+            ok: c.ok,
+            detail: if lang == KLang::En {
+                c.en.clone()
+            } else {
+                c.zh.clone()
+            },
+            detail_zh: c.zh.clone(),
+            detail_en: c.en.clone(),
+            seq: c.seq,
+        }
+    }
+}
+
+/// The verdict on a record: `ok` only when every check passed.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Verification {
     pub ok: bool,
     pub events: usize,
+    /// The head the chain recomputes to (when the chain verifies).
     pub head: Option<String>,
+    /// The record where the first failed check breaks, when it names one.
     pub broken_at: Option<i64>,
+    /// The first failed check's detail.
     pub reason: Option<String>,
-    /// Named checks beyond the chain itself (`log inclusion`, CHAIN.md §11).
-    pub checks: Vec<crate::service::NamedCheck>,
+    /// Every check made, in order.
+    pub checks: Vec<CheckView>,
+    /// The transparency log's check in full (status `pass`, `pending` or `fail`; the checkpoint
+    /// checked against, when it was signed and by whom), also one of `checks`.
+    pub log: Option<crate::service::NamedCheck>,
 }
 
 impl Verification {
-    /// Adds a named check; a failed one fails the verdict.
-    pub fn with_check(mut self, check: crate::service::NamedCheck, lang: KLang) -> Self {
-        if !check.ok {
-            self.ok = false;
-            if self.reason.is_none() {
-                self.reason = Some(if lang == KLang::En {
-                    check.message_en.clone()
-                } else {
-                    check.message_zh.clone()
-                });
-            }
-        }
-        self.checks.push(check);
-        self
-    }
-
     /// The verdict on a code the witnessed log holds but the database no longer has.
     pub fn vanished(check: crate::service::NamedCheck, lang: KLang) -> Self {
+        let mut v = crate::domain::Verdict::default();
+        v.set(crate::domain::Check::log_inclusion(
+            check.ok,
+            check.message_zh.clone(),
+            check.message_en.clone(),
+        ));
         Self {
             ok: false,
             events: 0,
             head: None,
             broken_at: Some(0),
-            reason: None,
-            checks: Vec::new(),
+            reason: Some(if lang == KLang::En {
+                check.message_en.clone()
+            } else {
+                check.message_zh.clone()
+            }),
+            checks: v.checks.iter().map(|c| CheckView::of(c, lang)).collect(),
+            log: Some(check),
         }
-        .with_check(check, lang)
     }
 
     pub(super) fn of(record: &Record, lang: KLang) -> Self {
-        match &record.verification {
-            Ok(head) => Self {
-                ok: true,
-                events: record.events.len(),
-                head: Some(head.clone()),
-                broken_at: None,
-                reason: None,
-                checks: Vec::new(),
-            },
-            Err(b) => {
-                let (zh, en) = b.describe();
-                Self {
-                    ok: false,
-                    events: record.events.len(),
-                    head: None,
-                    broken_at: b.seq(),
-                    reason: Some(if lang == KLang::En { en } else { zh }),
-                    checks: Vec::new(),
+        let v = &record.verdict;
+        let failure = v.first_failure();
+        Self {
+            ok: v.ok(),
+            events: record.events.len(),
+            head: record.verification.as_ref().ok().cloned(),
+            broken_at: failure.and_then(|c| c.seq),
+            reason: failure.map(|c| {
+                if lang == KLang::En {
+                    c.en.clone()
+                } else {
+                    c.zh.clone()
                 }
-            }
+            }),
+            checks: v.checks.iter().map(|c| CheckView::of(c, lang)).collect(),
+            log: record.log_check.clone(),
         }
     }
 }

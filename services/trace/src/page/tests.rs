@@ -73,6 +73,13 @@ pub(crate) fn record(status: BatchStatus) -> Record {
         ],
         verification: Ok("0123456789abcdef0123".to_owned()),
         log_check: None,
+        verdict: crate::domain::Verdict {
+            checks: vec![
+                crate::domain::chain_check(&Ok(String::new()), 3),
+                crate::domain::head_check("h", 1, &[(0, "h")]),
+                crate::domain::attachments_check(&[]),
+            ],
+        },
         listing: None,
         seller: Some(OrgSummary {
             id: OrgId(Uuid::from_u128(4)),
@@ -95,7 +102,7 @@ fn the_page_leads_with_the_verdict_and_shows_the_certificate_and_the_timeline() 
     let html = render(&record(BatchStatus::Open), Lang::Zh, 42, None);
     assert!(html.starts_with("<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"));
     assert!(html.contains(
-        "<div class=\"verdict ok\" data-testid=\"verdict\" data-ok=\"true\">✓ 溯源记录完整，校验通过 <div class=\"muted\">共 3 条记录 · 最新哈希 0123456789abcdef</div></div>"
+        "<div class=\"verdict ok\" data-testid=\"verdict\" data-ok=\"true\">✓ 溯源记录完整，校验通过 <div class=\"muted\">共 3 条记录 · 最新哈希 0123456789abcdef</div><ul class=\"checks\" data-testid=\"checks\"><li data-check=\"chain\" data-ok=\"true\">✓ 3 条记录逐条重算哈希"
     ));
     assert!(
         html.contains(
@@ -135,10 +142,19 @@ fn a_broken_record_a_recall_and_a_block_are_said_first() {
         json!({"reason": "检测 <不合格>"}),
     ));
     r.verification = Err(crate::chain::Break::Content { seq: 1 });
+    r.verdict
+        .set(crate::domain::chain_check(&r.verification, r.events.len()));
     let html = render(&r, Lang::Zh, 0, None);
     assert!(html.contains(
-        "<div class=\"verdict broken\" data-testid=\"verdict\" data-ok=\"false\">⚠ 警告：溯源记录校验未通过，内容可能被篡改<div>第 1 条记录的内容被改动过</div></div>"
+        "<div class=\"verdict broken\" data-testid=\"verdict\" data-ok=\"false\">⚠ 警告：溯源记录校验未通过，内容可能被篡改<div>第 1 条记录的内容被改动过</div>"
     ));
+    assert!(
+        html.contains(
+            "<li data-check=\"chain\" data-ok=\"false\">✗ 第 1 条记录的内容被改动过</li>"
+        ),
+        "every check is listed"
+    );
+    assert!(html.contains("<li data-check=\"head\" data-ok=\"true\">✓ "));
     assert!(html.contains("<div class=\"verdict broken recall\" data-testid=\"recalled\"><strong>⚠ 本批次已召回，请停止食用</strong><div>检测 &lt;不合格&gt;</div>"));
     let blocked = render(&record(BatchStatus::Blocked), Lang::En, 0, None);
     assert!(blocked.contains(

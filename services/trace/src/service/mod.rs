@@ -2,10 +2,12 @@
 //! ([`batches`]), appending to their chain ([`events`]), lab reports and photos
 //! ([`attachments`]), per-box codes ([`units`]), reading a record ([`record`]), the check
 //! before a batch goes into a parcel ([`shipping`]), the public lookups ([`public`]), scan
-//! counting ([`scans`]) and the daily digest with its proofs ([`digest`]). Each use case that
-//! writes does so in one transaction.
+//! counting ([`scans`]), the daily digest with its proofs ([`digest`]), the verdict as a list
+//! of checks ([`verdict`]) and the object store audit ([`audit`]). Each use case that writes
+//! does so in one transaction.
 
 mod attachments;
+mod audit;
 mod batches;
 mod digest;
 mod events;
@@ -16,17 +18,20 @@ mod record;
 mod scans;
 mod shipping;
 mod units;
+mod verdict;
 mod witnessing;
 
 pub use crate::domain::{
     CertificateInput, Commitments, NewBatchRequest, NewEventRequest, PlotInput,
 };
+pub use audit::{AuditAlert, AuditReport, AuditRound};
 pub use batches::BatchListed;
 pub use digest::{DigestCheck, Proof, ProofStep};
 pub use log::{CheckpointView, Consistency, Inclusion};
 pub use log_check::NamedCheck;
 pub use record::Record;
 pub use scans::ScanCounter;
+pub use verdict::{CitedFile, cited_files};
 
 use crate::Trace;
 use crate::error::{Missing, Result, TraceError};
@@ -44,6 +49,8 @@ pub mod topics {
     pub const BATCH_CHANGED: &str = "trace.batch.changed";
     /// `{}`: time to sign a transparency-log checkpoint (a scheduled job, every few minutes).
     pub const CHECKPOINT_DUE: &str = "trace.log.checkpoint_due";
+    /// `{"after"}`: time for the next round of the object store audit (a scheduled job).
+    pub const AUDIT_DUE: &str = "trace.audit.due";
 }
 
 /// Largest attachment (lab reports, photos).

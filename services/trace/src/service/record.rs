@@ -2,6 +2,7 @@
 
 use crate::Trace;
 use crate::chain::{self, StoredEvent};
+use crate::domain::Verdict;
 use crate::error::Result;
 use crate::store::{batch, event, queries};
 use farmgate_catalog::service::ListingBundle;
@@ -15,6 +16,8 @@ pub struct Record {
     pub batch: batch::Model,
     pub events: Vec<event::Model>,
     pub verification: Result<String, chain::Break>,
+    /// Every check made of the record (the chain is one of them); see `service/verdict.rs`.
+    pub verdict: Verdict,
     pub listing: Option<ListingBundle>,
     pub seller: Option<OrgSummary>,
     /// The transparency log's check (CHAIN.md §11), when the reader asked for it (the scan
@@ -29,6 +32,17 @@ impl Record {
             .first()
             .map(|e| e.body["data"].clone())
             .unwrap_or(Value::Null)
+    }
+
+    /// Adds the transparency log's check: one more check of the verdict, with its checkpoint
+    /// (when signed, by whom) kept beside it for the page and the API.
+    pub fn set_log_check(&mut self, check: super::NamedCheck) {
+        self.verdict.set(crate::domain::Check::log_inclusion(
+            check.ok,
+            check.message_zh.clone(),
+            check.message_en.clone(),
+        ));
+        self.log_check = Some(check);
     }
 
     /// `(seq, hash)` of each event as stored, what the log check compares.
@@ -82,12 +96,14 @@ impl Trace {
     pub(super) async fn record_of(&self, b: batch::Model) -> Result<Record> {
         let events = queries::events_of(&self.infra().db, BatchId(b.id)).await?;
         let verification = chain::verify(&b.code, &stored(&events));
+        let verdict = self.quick_verdict(&b, &events, &verification).await?;
         let listing = self.catalog().bundle(ListingId(b.listing_id)).await?;
         let seller = self.identity().org_summary(OrgId(b.seller_org_id)).await?;
         Ok(Record {
             batch: b,
             events,
             verification,
+            verdict,
             listing,
             seller,
             log_check: None,

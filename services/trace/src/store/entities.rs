@@ -149,3 +149,29 @@ pub mod digest {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod object_audit {
+    use sea_orm::entity::prelude::*;
+
+    /// What the object store audit last found for one stored attachment (issue #17).
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "trace_object_audits")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub object_key: String,
+        pub batch_id: Uuid,
+        /// What the chain records (or, for a file not yet cited, what the upload hashed to).
+        pub expected_sha256: String,
+        /// The hash of the bytes stored now; `None` when the object is gone.
+        pub found_sha256: Option<String>,
+        pub ok: bool,
+        pub checked_at: DateTimeUtc,
+        /// When a mismatch was first seen (kept while it lasts).
+        pub first_failed_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -1,6 +1,6 @@
 //! Reusable queries. Each takes `&impl ConnectionTrait`: the pool or the use case's transaction.
 
-use super::entities::{attachment, batch, digest, event, scan, unit};
+use super::entities::{attachment, batch, digest, event, object_audit, scan, unit};
 use crate::domain::{BatchStatus, EventKind};
 use chrono::{DateTime, NaiveDate, Utc};
 use farmgate_kernel::id::{BatchId, ListingId, OrgId};
@@ -391,4 +391,104 @@ pub async fn insert_digest(conn: &impl ConnectionTrait, d: digest::Model) -> Res
         .exec_without_returning(conn)
         .await
         .map(|_| ())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The object store audit
+
+/// Up to `limit` stored attachments after `after` (by id, which grows with time), for one
+/// round of the audit.
+pub async fn attachments_after(
+    conn: &impl ConnectionTrait,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<attachment::Model>, DbErr> {
+    let mut q = attachment::Entity::find();
+    if let Some(a) = after {
+        q = q.filter(attachment::Column::Id.gt(a));
+    }
+    q.order_by_asc(attachment::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+/// The stored attachment under an object key.
+pub async fn attachment_by_key(
+    conn: &impl ConnectionTrait,
+    key: &str,
+) -> Result<Option<attachment::Model>, DbErr> {
+    attachment::Entity::find()
+        .filter(attachment::Column::ObjectKey.eq(key))
+        .one(conn)
+        .await
+}
+
+/// Records what the audit found for one object, keeping when a mismatch was first seen.
+pub async fn save_audit(
+    conn: &impl ConnectionTrait,
+    row: object_audit::Model,
+) -> Result<(), DbErr> {
+    let previous = object_audit::Entity::find_by_id(row.object_key.clone())
+        .one(conn)
+        .await?;
+    let first_failed_at = match (&previous, row.ok) {
+        (_, true) => None,
+        (Some(p), false) => p.first_failed_at.or(Some(row.checked_at)),
+        (None, false) => Some(row.checked_at),
+    };
+    let row = object_audit::Model {
+        first_failed_at,
+        ..row
+    };
+    object_audit::Entity::insert(object_audit::ActiveModel::from(row))
+        .on_conflict(
+            OnConflict::column(object_audit::Column::ObjectKey)
+                .update_columns([
+                    object_audit::Column::ExpectedSha256,
+                    object_audit::Column::FoundSha256,
+                    object_audit::Column::Ok,
+                    object_audit::Column::CheckedAt,
+                    object_audit::Column::FirstFailedAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await
+        .map(|_| ())
+}
+
+/// What the audit last found for a batch's objects.
+pub async fn audits_of(
+    conn: &impl ConnectionTrait,
+    batch: BatchId,
+) -> Result<Vec<object_audit::Model>, DbErr> {
+    object_audit::Entity::find()
+        .filter(object_audit::Column::BatchId.eq(batch.0))
+        .all(conn)
+        .await
+}
+
+/// Every object whose stored bytes did not match when last checked, oldest failure first (at
+/// most 500).
+pub async fn failed_audits(conn: &impl ConnectionTrait) -> Result<Vec<object_audit::Model>, DbErr> {
+    object_audit::Entity::find()
+        .filter(object_audit::Column::Ok.eq(false))
+        .order_by_asc(object_audit::Column::FirstFailedAt)
+        .limit(500)
+        .all(conn)
+        .await
+}
+
+/// How many objects were audited, and when the oldest of those checks was.
+pub async fn audit_summary(
+    conn: &impl ConnectionTrait,
+) -> Result<(u64, Option<DateTime<Utc>>), DbErr> {
+    let count = object_audit::Entity::find().count(conn).await?;
+    let oldest = object_audit::Entity::find()
+        .order_by_asc(object_audit::Column::CheckedAt)
+        .one(conn)
+        .await?
+        .map(|a| a.checked_at);
+    Ok((count, oldest))
 }
