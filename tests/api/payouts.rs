@@ -448,10 +448,19 @@ both_backends! {
         // Two recalls after the payout, the seller's to bear; then more becomes payable.
         seller_refund(&app, first, 1500, "itemise-1").await;
         seller_refund(&app, first, 700, "itemise-2").await;
+        // Before the next batch the seller sees what it will take back; another seller does not.
+        let open = app.get(&format!("/api/v1/orgs/{}/payout-adjustments", seller.org), Some(&seller.owner.token)).await;
+        open.expect_status(200);
+        assert_eq!(open.body.as_array().unwrap().len(), 2, "{}", open.text);
+        assert_eq!(open.body[0]["reason"], "召回后退款");
+        app.get(&format!("/api/v1/orgs/{}/payout-adjustments", seller.org), Some(&other.owner.token)).await.expect_status(403);
+        assert_eq!(app.get(&format!("/api/v1/orgs/{}/payout-adjustments", seller.org), Some(&finance.token)).await.body, open.body);
         let second = app.payable_parcel(&buyer, &seller, 2).await;
         app.payable_parcel(&buyer, &other, 1).await;
         let b2 = make_batch(&app).await;
         b2.expect_status(201);
+        let none_open = app.get(&format!("/api/v1/orgs/{}/payout-adjustments", seller.org), Some(&seller.owner.token)).await;
+        assert_eq!(none_open.body, json!([]), "netted into the new payout");
         let batch_id = b2.body["id"].as_str().unwrap().to_owned();
         let number = b2.body["number"].as_str().unwrap().to_owned();
         let ours = b2.body["payouts"].as_array().unwrap().iter().find(|p| p["org_id"] == json!(seller.org)).unwrap().clone();

@@ -117,7 +117,28 @@ async function showPayout(id) {
   }
 }
 
+// Refunds charged after a payout that the next one will take back.
+async function loadOpenAdjustments() {
+  const open = await api.get(`/orgs/${seg(state.org.id)}/payout-adjustments`);
+  if (!open.length) {
+    replaceChildren($('#open-adjustments'));
+    return;
+  }
+  const back = open.reduce((sum, a) => sum + a.amount, 0);
+  replaceChildren($('#open-adjustments'), el('div', { class: 'note note-info', 'data-testid': 'open-adjustments' },
+    el('p', { i18n: 'spay.open_adjustments', args: { back: formatFen(-back) } }),
+    el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'data-i18n-aria-label': 'spay.adjustments' },
+      el('table', { class: 'units-table' },
+        el('thead', {}, el('tr', {},
+          el('th', { scope: 'col', i18n: 'spay.sub_order' }),
+          el('th', { scope: 'col', i18n: 'spay.adj_reason' }),
+          el('th', { scope: 'col', i18n: 'spay.adj_at' }),
+          el('th', { scope: 'col', class: 'num', i18n: 'spay.adj_amount' }))),
+        el('tbody', {}, adjustmentRows(open))))));
+}
+
 async function loadPayouts() {
+  await loadOpenAdjustments();
   const list = await api.get(`/orgs/${seg(state.org.id)}/payouts` + query({ limit: 50 }));
   if (!list.items.length) {
     replaceChildren($('#payouts'), note('empty', { i18n: 'spay.no_payouts' }));

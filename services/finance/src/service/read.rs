@@ -103,6 +103,49 @@ impl Finance {
     }
 }
 
+impl Finance {
+    /// The refunds a seller's next payout will take back (recorded after earlier payouts,
+    /// netted into none yet), oldest first: its members, finance and the operator.
+    pub async fn open_adjustments(
+        &self,
+        actor: &Actor,
+        org: OrgId,
+    ) -> Result<Vec<PayoutAdjustment>> {
+        require_reader(actor, org)?;
+        let db = &self.infra().db;
+        let mut rows = adj::open_of_orgs(db, &[org.as_uuid()]).await?;
+        rows.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        adjustments_of(db, rows).await
+    }
+}
+
+/// Adjustments with their refunds' sub-order numbers and reasons, in the order given.
+async fn adjustments_of(
+    conn: &impl ConnectionTrait,
+    rows: Vec<crate::store::payout_adjustment::Model>,
+) -> Result<Vec<PayoutAdjustment>> {
+    let refunds: Vec<RefundId> = rows.iter().map(|a| RefundId(a.refund_id)).collect();
+    let notes: HashMap<Uuid, _> = refunds_taken_back(conn, &refunds)
+        .await?
+        .into_iter()
+        .map(|n| (n.id.0, n))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|a| {
+            let note = notes.get(&a.refund_id);
+            PayoutAdjustment {
+                refund_id: RefundId(a.refund_id),
+                sub_order_id: SubOrderId(a.sub_order_id),
+                number: note.map(|n| n.number.clone()).unwrap_or_default(),
+                amount: a.amount_fen,
+                reason: note.map(|n| n.reason.clone()).unwrap_or_default(),
+                at: a.created_at,
+            }
+        })
+        .collect())
+}
+
 /// Fills in the refunds each payout takes back, with their sub-orders' numbers and reasons.
 pub(super) async fn with_adjustments(
     conn: &impl ConnectionTrait,
@@ -113,24 +156,21 @@ pub(super) async fn with_adjustments(
     if rows.is_empty() {
         return Ok(());
     }
-    let refunds: Vec<RefundId> = rows.iter().map(|a| RefundId(a.refund_id)).collect();
-    let notes: HashMap<Uuid, _> = refunds_taken_back(conn, &refunds)
-        .await?
-        .into_iter()
-        .map(|n| (n.id.0, n))
+    let payout_of: HashMap<Uuid, Uuid> = rows
+        .iter()
+        .filter_map(|a| a.payout_id.map(|p| (a.id, p)))
+        .collect();
+    let ids_in_order: Vec<Uuid> = rows.iter().map(|a| a.id).collect();
+    let mut by_id: HashMap<Uuid, PayoutAdjustment> = ids_in_order
+        .iter()
+        .copied()
+        .zip(adjustments_of(conn, rows).await?)
         .collect();
     let mut by_payout: HashMap<Uuid, Vec<PayoutAdjustment>> = HashMap::new();
-    for a in rows {
-        let Some(payout) = a.payout_id else { continue };
-        let note = notes.get(&a.refund_id);
-        by_payout.entry(payout).or_default().push(PayoutAdjustment {
-            refund_id: RefundId(a.refund_id),
-            sub_order_id: SubOrderId(a.sub_order_id),
-            number: note.map(|n| n.number.clone()).unwrap_or_default(),
-            amount: a.amount_fen,
-            reason: note.map(|n| n.reason.clone()).unwrap_or_default(),
-            at: a.created_at,
-        });
+    for id in ids_in_order {
+        if let (Some(payout), Some(a)) = (payout_of.get(&id), by_id.remove(&id)) {
+            by_payout.entry(*payout).or_default().push(a);
+        }
     }
     for p in payouts {
         if let Some(list) = by_payout.remove(&p.id.as_uuid()) {
