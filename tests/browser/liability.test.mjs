@@ -148,4 +148,39 @@ describe('refunds by liability and the carrier recourse', { skip }, () => {
     await consumer.getByTestId('forbidden').waitFor();
     assert.equal(await consumer.getByTestId('nav-ops-money').count(), 0);
   }));
+
+  test('the recourse page narrows the totals and the list to the days recourses were opened, and refuses a reversed or too long period', { timeout: STORY_TIMEOUT }, scenario(async (s) => {
+    const day = (days) => new Date(Date.now() + 8 * 3600 * 1000 + days * 86_400_000).toISOString().slice(0, 10);
+    const op = await s.person();
+    await logIn(op, OPERATOR);
+    await open(op, '/ops/recourse.html');
+    await op.locator('[data-testid="results"][data-state="done"]').waitFor();
+    // Too long, then reversed: refused next to the end date, nothing asked.
+    await op.getByTestId('f-from').fill(day(-400));
+    await op.getByTestId('f-to').fill(day(0));
+    await op.getByTestId('f-submit').click();
+    await op.locator('[data-error-for="to"]:not([hidden])').waitFor();
+    await op.getByTestId('f-from').fill(day(0));
+    await op.getByTestId('f-to').fill(day(-1));
+    await op.getByTestId('f-submit').click();
+    await op.locator('[data-error-for="to"]:not([hidden])').waitFor();
+    // Half a year: the totals say the period and agree with the API's.
+    await op.getByTestId('f-from').fill(day(-180));
+    await op.getByTestId('f-to').fill(day(0));
+    await op.getByTestId('f-submit').click();
+    await op.waitForURL((url) => url.searchParams.get('from') === day(-180) && url.searchParams.get('to') === day(0));
+    await op.getByTestId('totals-period').waitFor();
+    const api = (await callApi(op, 'GET', `/carrier-recourse/totals?from=${day(-180)}&to=${day(0)}`)).body;
+    assert.ok(api.all.recourses >= 1, JSON.stringify(api));
+    assert.equal(await fen(op.getByTestId('totals-all-outstanding')), api.all.outstanding);
+    // A period with none in it: nothing listed, no totals.
+    await op.getByTestId('f-from').fill(day(-400));
+    await op.getByTestId('f-to').fill(day(-300));
+    await op.getByTestId('f-submit').click();
+    await op.waitForURL((url) => url.searchParams.get('to') === day(-300));
+    await op.waitForFunction(() => document.querySelectorAll('[data-testid="recourse"]').length === 0
+      && document.querySelector('[data-testid="results"]').dataset.state === 'done');
+    const none = (await callApi(op, 'GET', `/carrier-recourse/totals?from=${day(-400)}&to=${day(-300)}`)).body;
+    assert.equal(none.all.recourses, 0);
+  }));
 });
