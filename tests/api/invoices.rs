@@ -313,4 +313,33 @@ both_backends! {
         queue.expect_status(200);
         assert_eq!(queue.i64("total"), 1);
     }
+
+    async fn the_invoices_a_person_requested_are_in_their_downloaded_data_and_nobody_elses(app) {
+        let b = bought(&app).await;
+        let r = request(&app, &b.buyer, b.sub, json!({"kind": "normal", "email": "caigou@huimin.cn"})).await;
+        r.expect_status(201);
+        let id = r.uuid("id");
+        issue(&app, &b.seller.owner, id).await.expect_status(200);
+
+        let mine = app.get("/api/v1/me/export", Some(&b.buyer.token)).await;
+
+        mine.expect_status(200);
+        let invoices = mine.arr("invoicing.invoices_requested");
+        assert_eq!(invoices.len(), 1, "{}", mine.text);
+        let inv = &invoices[0];
+        assert_eq!(inv["id"], json!(id));
+        assert_eq!(inv["title"], json!(b.org_name));
+        assert_eq!(inv["tax_no"], json!(b.licence));
+        assert_eq!(inv["email"], "caigou@huimin.cn");
+        assert_eq!(inv["status"], "issued");
+        assert_eq!(inv["amount"].as_i64(), Some(b.order.total));
+        // The seller who issued it did not request it; another buyer has none.
+        let seller = app.get("/api/v1/me/export", Some(&b.seller.owner.token)).await;
+        seller.expect_status(200);
+        assert_eq!(seller.arr("invoicing.invoices_requested").len(), 0, "{}", seller.text);
+        let other = app.business_buyer().await;
+        let theirs = app.get("/api/v1/me/export", Some(&other.token)).await;
+        assert_eq!(theirs.arr("invoicing.invoices_requested").len(), 0);
+        assert!(!theirs.text.contains(&b.licence), "another buyer's tax number: {}", theirs.text);
+    }
 }

@@ -286,6 +286,57 @@ both_backends! {
         assert_eq!(t.str("carriers.0.carrier"), "顺丰速运");
         assert_eq!((t.i64("all.opened"), t.i64("all.collected"), t.i64("all.written_off"), t.i64("all.outstanding")), (amount, 1000, amount - 1000, 0));
     }
+
+    async fn recourse_totals_and_the_list_take_a_period_of_beijing_days_and_refuse_a_bad_one(app) {
+        let (_, first) = a_recourse(&app).await;
+        let day1 = app.today_in_china();
+        app.clock.advance(chrono::Duration::days(3));
+        let (_, _) = a_recourse(&app).await;
+        let day2 = app.today_in_china();
+        let finance = app.finance().await;
+        let all = app.get("/api/v1/carrier-recourse/totals", Some(&finance.token)).await;
+        all.expect_status(200);
+        assert_eq!(all.i64("all.recourses"), 2);
+        assert_eq!(all.body["from"], Value::Null, "no period: all");
+
+        let totals = |from: &str, to: &str| format!("/api/v1/carrier-recourse/totals?from={from}&to={to}");
+        let t1 = app.get(&totals(&day1, &day1), Some(&finance.token)).await;
+        t1.expect_status(200);
+        assert_eq!((t1.i64("all.recourses"), t1.i64("all.opened"), t1.str("from"), t1.str("to")), (1, first.i64("amount"), day1.as_str(), day1.as_str()));
+        let t2 = app.get(&totals(&day2, &day2), Some(&finance.token)).await;
+        assert_eq!(t2.i64("all.recourses"), 1);
+        let both = app.get(&totals(&day1, &day2), Some(&finance.token)).await;
+        assert_eq!(both.i64("all.opened"), all.i64("all.opened"));
+        assert_eq!(both.str("carriers.0.carrier"), "顺丰速运");
+        // The list takes the same period.
+        let list = app.get(&format!("/api/v1/carrier-recourse?from={day1}&to={day1}"), Some(&finance.token)).await;
+        list.expect_status(200);
+        assert_eq!(list.i64("total"), 1);
+        assert_eq!(list.arr("items")[0]["id"], first["id"]);
+
+        // Malformed, half, reversed and too long: 400 naming the field, on both.
+        for (query, field, code) in [
+            ("from=2026-13-01&to=2026-12-01", "from", None),
+            ("from=yesterday&to=2026-12-01", "from", None),
+            (&*format!("from={day1}"), "to", Some("required")),
+            (&*format!("to={day1}"), "from", Some("required")),
+            (&*format!("from={day2}&to={day1}"), "to", Some("before_from")),
+            ("from=2025-01-01&to=2026-01-02", "to", Some("too_long")),
+        ] {
+            for path in ["/api/v1/carrier-recourse/totals", "/api/v1/carrier-recourse"] {
+                let r = app.get(&format!("{path}?{query}"), Some(&finance.token)).await;
+                assert_eq!((r.status, r.code()), (400, "invalid_query"), "{path}?{query}: {}", r.text);
+                assert!(r.body["error"]["fields"].get(field).is_some(), "{path}?{query} names {field}: {}", r.text);
+                if let Some(code) = code {
+                    assert_eq!(r.field_code(field), Some(code), "{path}?{query}");
+                }
+            }
+        }
+        // A year to the day is fine; the wrong people still cannot ask.
+        app.get(&totals("2025-01-02", "2026-01-02"), Some(&finance.token)).await.expect_status(200);
+        let buyer = app.consumer().await;
+        app.get(&totals(&day1, &day2), Some(&buyer.token)).await.expect_status(403);
+    }
 }
 
 /// A small xorshift generator: the same history every run.

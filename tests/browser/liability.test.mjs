@@ -90,4 +90,82 @@ describe('refunds by liability and the carrier recourse', { skip }, () => {
       'the platform\'s and the carrier\'s shares do not reduce what the seller is owed');
     assert.ok(await fen(seller.getByTestId('settle-refunds-platform').locator('[data-fen]')) >= platform);
   }));
+
+  test('finance reads the platform\'s money for half a year: every figure the API gives, and the identity holds to the fen; a reversed period is refused next to the date; a consumer is turned away', { timeout: STORY_TIMEOUT }, scenario(async (s) => {
+    const day = (days) => new Date(Date.now() + 8 * 3600 * 1000 + days * 86_400_000).toISOString().slice(0, 10);
+    const finance = await s.person({ width: 360, height: 740 });
+    await logIn(finance, FINANCE);
+    await open(finance, '/ops/payouts.html');
+    await finance.getByTestId('nav-ops-money').first().click();
+    await finance.waitForURL((url) => url.pathname === '/ops/money.html');
+    await finance.locator('[data-testid="pmoney-figures"][data-state="done"]').waitFor();
+    await finance.getByTestId('p-from').fill(day(-180));
+    await finance.getByTestId('p-to').fill(day(0));
+    await finance.getByTestId('p-submit').click();
+    await finance.waitForURL((url) => url.searchParams.get('from') === day(-180));
+    await finance.locator('[data-testid="pmoney-figures"][data-state="done"]').waitFor();
+    const api = (await callApi(finance, 'GET', `/platform/money?from=${day(-180)}&to=${day(0)}`)).body;
+    assert.ok(api.received > 0 && api.refunds.total > 0, JSON.stringify(api));
+    for (const [testid, value] of [['pm-received', api.received], ['pm-refunds', api.refunds.total], ['pm-refunds-seller', api.refunds.seller],
+      ['pm-refunds-platform', api.refunds.platform], ['pm-refunds-carrier', api.refunds.carrier], ['pm-commission', api.commission],
+      ['pm-payable', api.payable], ['pm-pending', api.pending], ['pm-owed', api.owed], ['pm-platform-expense', api.platform_expense],
+      ['pm-carrier-recourse', api.carrier_recourse]]) {
+      assert.equal(await fen(finance.getByTestId(testid)), value, testid);
+    }
+    const identity = finance.getByTestId('pm-identity');
+    assert.equal(await identity.getAttribute('data-holds'), 'true');
+    assert.equal(api.refunds.total + api.commission + api.owed - api.platform_expense - api.carrier_recourse, api.received, 'the identity, from the API itself');
+    assert.match(await finance.getByTestId('pm-identity-line').innerText(), /=.*\+.*\+.*−.*−/);
+    assert.ok(await finance.evaluate(() => document.documentElement.scrollWidth) <= 360, 'fits 360 px');
+
+    // A reversed period: refused next to the end date, nothing asked of the server.
+    await finance.getByTestId('p-from').fill(day(0));
+    await finance.getByTestId('p-to').fill(day(-3));
+    await finance.getByTestId('p-submit').click();
+    await finance.locator('[data-error-for="to"]:not([hidden])').waitFor();
+    // The operator has it in the header too; a consumer is turned away.
+    const op = await s.person();
+    await logIn(op, OPERATOR);
+    await op.getByTestId('nav-ops-money').first().waitFor({ state: 'attached' });
+    const consumer = await s.person();
+    await logIn(consumer, CONSUMER);
+    await open(consumer, '/ops/money.html');
+    await consumer.getByTestId('forbidden').waitFor();
+    assert.equal(await consumer.getByTestId('nav-ops-money').count(), 0);
+  }));
+
+  test('the recourse page narrows the totals and the list to the days recourses were opened, and refuses a reversed or too long period', { timeout: STORY_TIMEOUT }, scenario(async (s) => {
+    const day = (days) => new Date(Date.now() + 8 * 3600 * 1000 + days * 86_400_000).toISOString().slice(0, 10);
+    const op = await s.person();
+    await logIn(op, OPERATOR);
+    await open(op, '/ops/recourse.html');
+    await op.locator('[data-testid="results"][data-state="done"]').waitFor();
+    // Too long, then reversed: refused next to the end date, nothing asked.
+    await op.getByTestId('f-from').fill(day(-400));
+    await op.getByTestId('f-to').fill(day(0));
+    await op.getByTestId('f-submit').click();
+    await op.locator('[data-error-for="to"]:not([hidden])').waitFor();
+    await op.getByTestId('f-from').fill(day(0));
+    await op.getByTestId('f-to').fill(day(-1));
+    await op.getByTestId('f-submit').click();
+    await op.locator('[data-error-for="to"]:not([hidden])').waitFor();
+    // Half a year: the totals say the period and agree with the API's.
+    await op.getByTestId('f-from').fill(day(-180));
+    await op.getByTestId('f-to').fill(day(0));
+    await op.getByTestId('f-submit').click();
+    await op.waitForURL((url) => url.searchParams.get('from') === day(-180) && url.searchParams.get('to') === day(0));
+    await op.getByTestId('totals-period').waitFor();
+    const api = (await callApi(op, 'GET', `/carrier-recourse/totals?from=${day(-180)}&to=${day(0)}`)).body;
+    assert.ok(api.all.recourses >= 1, JSON.stringify(api));
+    assert.equal(await fen(op.getByTestId('totals-all-outstanding')), api.all.outstanding);
+    // A period with none in it: nothing listed, no totals.
+    await op.getByTestId('f-from').fill(day(-400));
+    await op.getByTestId('f-to').fill(day(-300));
+    await op.getByTestId('f-submit').click();
+    await op.waitForURL((url) => url.searchParams.get('to') === day(-300));
+    await op.waitForFunction(() => document.querySelectorAll('[data-testid="recourse"]').length === 0
+      && document.querySelector('[data-testid="results"]').dataset.state === 'done');
+    const none = (await callApi(op, 'GET', `/carrier-recourse/totals?from=${day(-400)}&to=${day(-300)}`)).body;
+    assert.equal(none.all.recourses, 0);
+  }));
 });

@@ -2,7 +2,10 @@
 // farmgate123): platform finance (13900000005) lands on the payouts page, makes a batch for
 // today, downloads the bank's file (CSV and XLSX), and marks the demo cooperative's payout paid
 // with the bank's reference; the cooperative's owner (13800000001) then sees it paid, with that
-// reference, from the settlement page.
+// reference, from the settlement page. Before that, a first batch pays the cooperative up to 30
+// days ago, the operator refunds part of one of its sub-orders afterwards (charged to the
+// seller), and today's payout itemises that refund: its sub-orders less the refund taken back
+// are its amount, on finance's page, in the bank file's purpose and on the seller's page.
 // FARMGATE_BASE_URL=http://127.0.0.1:18080 node --test payouts.test.mjs
 
 import assert from 'node:assert/strict';
@@ -14,9 +17,34 @@ const BASE = (process.env.FARMGATE_BASE_URL || '').replace(/\/+$/, '');
 const skip = BASE ? false : 'FARMGATE_BASE_URL is not set (see README.md)';
 
 const FINANCE = '13900000005';
+const OPERATOR = '13900000001';
 const COOP_OWNER = '13800000001';
 const COOP = '青石县梅岭脐橙专业合作社';
 const STORY_TIMEOUT = 120_000;
+
+// A call to the API from a logged-in page (its session cookie), as the page itself would make it.
+async function callApi(page, method, path, body, headers = {}) {
+  return page.evaluate(async ({ method, path, body, headers }) => {
+    const init = { method, headers: { Accept: 'application/json', ...headers } };
+    if (body !== undefined) {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    const response = await fetch('/api/v1' + path, init);
+    const text = await response.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch { json = text; }
+    return { status: response.status, body: json };
+  }, { method, path, body, headers });
+}
+
+/** `YYYY-MM-DD` in Beijing, `days` from today. */
+function beijingDay(days) {
+  const d = new Date(Date.now() + 8 * 3600 * 1000 + days * 86_400_000);
+  return d.toISOString().slice(0, 10);
+}
+
+const yuan = (fen) => `${Math.floor(Number(fen) / 100)}.${String(Number(fen) % 100).padStart(2, '0')}`;
 
 let browser;
 const scenario = (body) => story(() => browser, BASE, body);
@@ -35,13 +63,50 @@ describe('payouts', { skip }, () => {
     assert.equal(new URL(finance.url()).pathname, '/ops/payouts.html', 'finance lands on the payouts');
     await finance.getByTestId('nav-ops-payouts').waitFor();
 
-    // A batch for today: the cooperative (verified account, closed after-sales windows in the
-    // demo's history) is paid; sellers without an account are held.
+    // A first batch, up to 30 days ago, paid: the cooperative's older sub-orders.
+    await finance.getByTestId('period-end').fill(beijingDay(-30));
     await finance.getByTestId('create-batch').click();
     const batch = finance.getByTestId('batch');
-    await batch.waitFor();
-    const row = batch.getByTestId('payout').filter({ hasText: COOP });
+    const earlier = batch.getByTestId('payout').filter({ hasText: COOP });
+    await earlier.waitFor();
+    const earlierId = await earlier.getAttribute('data-payout-id');
+    await earlier.getByTestId('reference').fill(`OLD${Date.now()}`);
+    await earlier.getByTestId('mark-paid').click();
+    await finance.waitForFunction((id) => document.querySelector(`[data-testid="payout"][data-payout-id="${id}"]`)?.dataset.status === 'paid', earlierId);
+    const paidEarlier = await callApi(finance, 'GET', `/payouts/${earlierId}`);
+    assert.equal(paidEarlier.status, 200);
+    const recalled = paidEarlier.body.sub_orders[0];
+
+    // After that payout, the operator refunds ¥1.50 of one of its sub-orders, the seller's to bear.
+    const operator = await s.person();
+    await logIn(operator, OPERATOR);
+    const refund = await callApi(operator, 'POST', `/sub-orders/${recalled.sub_order_id}/refunds`,
+      { amount: 150, reason: '付款后召回退款' }, { 'Idempotency-Key': `payout-adj-${Date.now()}` });
+    assert.equal(refund.status, 200, JSON.stringify(refund.body));
+    // Finance's job records what is taken back as the refund is published (the outbox, which
+    // may still be busy with the demo's history): the seller's next payout will take it back.
+    let openAdj = [];
+    for (let i = 0; i < 120 && !openAdj.length; i += 1) {
+      if (i) await new Promise((resolve) => setTimeout(resolve, 500));
+      openAdj = (await callApi(finance, 'GET', `/orgs/${paidEarlier.body.org_id}/payout-adjustments`)).body;
+    }
+    assert.equal(openAdj.length, 1, 'the refund is to be taken back from the next payout');
+
+    // A batch for today: the cooperative (verified account, closed after-sales windows in the
+    // demo's history) is paid what is left, less the refund; sellers without an account are held.
+    await finance.getByTestId('period-end').fill(beijingDay(0));
+    await finance.getByTestId('create-batch').click();
+    const row = batch.getByTestId('payout').filter({ hasText: COOP }).and(finance.locator('[data-status="pending"]'));
     await row.waitFor();
+    const adjustments = row.getByTestId('payout-adjustments');
+    await adjustments.waitFor();
+    await adjustments.locator('summary').click();
+    const taken = adjustments.getByTestId('adjustment');
+    assert.equal(await taken.count(), 1, 'the one refund taken back');
+    assert.equal((await taken.locator('td').first().innerText()).trim(), recalled.number);
+    assert.match(await taken.innerText(), /付款后召回退款/);
+    const back = Number(await taken.getByTestId('adjustment-amount').getAttribute('data-fen'));
+    assert.ok(back < 0 && back >= -150, `taken back: ${back}`);
     assert.equal(await row.getAttribute('data-status'), 'pending');
     const accountText = await row.locator('td').nth(2).innerText();
     assert.match(accountText, /6228480388001234567/, 'finance reads the account number whole');
@@ -59,8 +124,15 @@ describe('payouts', { skip }, () => {
     assert.ok(coopLine, lines.join('\n'));
     const cells = coopLine.split(',');
     assert.equal(cells[2], '6228480388001234567');
-    assert.equal(cells[6], `${Math.floor(Number(amount) / 100)}.${String(Number(amount) % 100).padStart(2, '0')}`);
-    assert.match(cells[7], /^农源直供货款结算 PB\d{8}-\d{3}$/);
+    assert.equal(cells[6], yuan(amount));
+    assert.match(cells[7], /^农源直供货款结算 PB\d{8}-\d{3} 扣回退款\d+\.\d{2}$/);
+    assert.ok(cells[7].endsWith(`扣回退款${yuan(-back)}`), cells[7]);
+    // Finance's view: its sub-orders less the refund are its amount.
+    const today = (await callApi(finance, 'GET', `/payouts/${await row.getAttribute('data-payout-id')}`)).body;
+    const linesFen = today.sub_orders.reduce((sum, l) => sum + l.payable, 0);
+    assert.equal(linesFen + today.adjusted, Number(amount));
+    assert.equal(today.adjusted, back);
+    assert.match(await adjustments.getByTestId('payout-sum').innerText(), new RegExp(`${yuan(linesFen)}.*${yuan(-back)}.*${yuan(amount)}`));
     const [xlsx] = await Promise.all([finance.waitForEvent('download'), batch.getByTestId('download-xlsx').click()]);
     assert.match(xlsx.suggestedFilename(), /\.xlsx$/);
     assert.equal(readFileSync(await xlsx.path()).subarray(0, 2).toString('latin1'), 'PK');
@@ -88,8 +160,14 @@ describe('payouts', { skip }, () => {
     await mine.waitFor();
     assert.equal(await mine.getAttribute('data-status'), 'paid');
     assert.equal(await mine.getByTestId('payout-amount').getAttribute('data-fen'), amount);
+    assert.match(await mine.getByTestId('payout-adjusted').innerText(), new RegExp(yuan(-back).replace('.', '\\.')));
     await mine.getByTestId('payout-open').click();
     await owner.getByTestId('payout-lines').waitFor();
-    assert.ok(await owner.getByTestId('payout-lines').locator('tbody tr').count() > 0, 'the sub-orders it paid');
+    const lineFen = await owner.getByTestId('payout-lines').locator('tbody tr td:last-child [data-fen]').evaluateAll((els) => els.map((e) => Number(e.dataset.fen)));
+    assert.ok(lineFen.length > 0, 'the sub-orders it paid');
+    const ownerBack = await owner.getByTestId('payout-adjustments').getByTestId('adjustment-amount').evaluateAll((els) => els.map((e) => Number(e.dataset.fen)));
+    assert.deepEqual(ownerBack, [back], 'the refund taken back, itemised for the seller');
+    assert.equal(lineFen.reduce((a, b) => a + b, 0) + back, Number(amount), 'sub-orders − refunds = the payout');
+    assert.match(await owner.getByTestId('payout-sum').innerText(), new RegExp(`${yuan(-back)}.*${yuan(amount)}`));
   }));
 });

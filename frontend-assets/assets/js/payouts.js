@@ -3,7 +3,7 @@
 // and money shown to the fen.
 
 import { formatFen } from './catalog.js';
-import { el } from './ui.js';
+import { el, timeEl } from './ui.js';
 
 export const PAYOUT_STATUSES = ['pending', 'paid', 'failed'];
 export const ACCOUNT_STATUSES = ['pending', 'verified', 'rejected'];
@@ -50,4 +50,18 @@ export function validDay(value) {
   if (!m) return false;
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
   return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+}
+
+/** What a payout's sub-orders come to (fen): its amount less the refunds it takes back. */
+export function linesTotal(p) {
+  return Number(p.amount) - Number(p.adjusted || 0);
+}
+
+/** The refunds a payout takes back as table rows: sub-order, reason, when, amount (negative). */
+export function adjustmentRows(adjustments) {
+  return (adjustments || []).map((a) => el('tr', { 'data-testid': 'adjustment', dataset: { refundId: a.refund_id } },
+    el('td', { class: 'mono', text: a.sub_order_number }),
+    el('td', { text: a.reason }),
+    el('td', {}, timeEl(a.at)),
+    el('td', { class: 'num' }, moneyEl(a.amount, 'adjustment-amount'))));
 }

@@ -122,9 +122,10 @@ function navLinks(me) {
     if (['operator', 'official'].includes(me.account.platform_role)) {
       links.push({ href: '/ops/trace-audit.html', key: 'nav.trace_audit', testid: 'nav-ops-trace-audit' });
     }
-    // The carrier recourse: the operator and platform finance.
+    // The carrier recourse and the platform's money view: the operator and platform finance.
     if (['operator', 'finance'].includes(me.account.platform_role)) {
       links.push({ href: '/ops/recourse.html', key: 'nav.recourse', testid: 'nav-ops-recourse' });
+      links.push({ href: '/ops/money.html', key: 'nav.platform_money', testid: 'nav-ops-money' });
     }
   } else {
     links.push({ href: '/login.html', key: 'nav.login', testid: 'nav-login' });

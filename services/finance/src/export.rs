@@ -1,6 +1,7 @@
 //! A payout batch as the bank takes it: the layout of Chinese banks' batch-transfer templates
 //! (批量转账 / 代发): one row per transfer with 序号, 收款账户名称, 收款账号, 收款银行, 开户行,
-//! 联行号, 金额 (yuan with two decimals, exact from fen) and 用途 — as CSV (UTF-8 with a BOM, so
+//! 联行号, 金额 (yuan with two decimals, exact from fen) and 用途 (the batch, and the refunds a
+//! payout takes back: `农源直供货款结算 PB20261206-001 扣回退款12.34`) — as CSV (UTF-8 with a BOM, so
 //! Excel and the banks' upload tools read the Chinese; CRLF; RFC 4180 quoting) or XLSX (every
 //! cell text, so a 19-digit account number never becomes a rounded float).
 //!
@@ -8,7 +9,7 @@
 //! failed) never asks the bank to pay them twice. There is no total row, which a bank would
 //! read as one more transfer; the totals are on the page and in the API.
 
-use crate::domain::{PayoutStatus, purpose, yuan};
+use crate::domain::{PayoutStatus, payout_purpose, yuan};
 use crate::service::BatchRecord;
 
 /// The header row.
@@ -25,7 +26,6 @@ pub const HEADERS: [&str; 8] = [
 
 /// The rows of the file, as text, header first.
 pub fn rows(batch: &BatchRecord) -> Vec<Vec<String>> {
-    let purpose = purpose(&batch.number);
     let mut out = vec![HEADERS.iter().map(|h| (*h).to_owned()).collect()];
     let pending = batch
         .payouts
@@ -40,7 +40,7 @@ pub fn rows(batch: &BatchRecord) -> Vec<Vec<String>> {
             p.branch.clone(),
             p.cnaps.clone().unwrap_or_default(),
             yuan(p.amount),
-            purpose.clone(),
+            payout_purpose(&batch.number, p.adjustments.iter().map(|a| a.amount).sum()),
         ]);
     }
     out
@@ -140,6 +140,7 @@ mod tests {
             settled_at: None,
             created_at: Utc::now(),
             lines: Vec::new(),
+            adjustments: Vec::new(),
         }
     }
 

@@ -443,6 +443,9 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
     };
     let stats = Stats::new(infra.clone(), replica, aftersales.clone());
     let invoicing = Invoicing::new(infra.clone(), identity.clone());
+    identity.add_personal_data_part(std::sync::Arc::new(
+        farmgate_invoicing::service::personal_data::InvoicingPersonalData(invoicing.clone()),
+    ));
     let finance = Finance::new(infra.clone(), identity.clone());
     let assets = AssetsDir(settings.effective_assets_dir());
     tracing::info!(dir = %assets.0.display(), "pages");

@@ -10,7 +10,10 @@ import {
   $, badge, clearErrors, el, flash, flashError, note, replaceChildren, showErrors, timeEl,
   validationError, withBusy,
 } from '../ui.js';
-import { beijingToday, exportHref, moneyEl, referenceValid, validDay } from '../payouts.js';
+import { formatFen } from '../catalog.js';
+import {
+  adjustmentRows, beijingToday, exportHref, linesTotal, moneyEl, referenceValid, validDay,
+} from '../payouts.js';
 
 const form = $('#new-batch');
 const batchBox = $('#batch-box');
@@ -71,6 +74,23 @@ function settleForms(p, batchId) {
   return el('div', { class: 'payout-actions' }, paid, failed);
 }
 
+// A payout that takes refunds back (charged to the seller after an earlier payout): its
+// sub-orders, less these, are its amount — itemised so finance can answer the seller.
+function adjustmentsOf(p) {
+  if (!p.adjustments || !p.adjustments.length) return null;
+  return el('details', { class: 'adjustments', 'data-testid': 'payout-adjustments' },
+    el('summary', {}, el('span', { 'data-testid': 'payout-sum', i18n: 'opspay.sum_line', args: {
+      lines: formatFen(linesTotal(p)), back: formatFen(-p.adjusted), amount: formatFen(p.amount) } })),
+    el('table', { class: 'units-table' },
+      el('caption', { class: 'visually-hidden', i18n: 'opspay.adjustments' }),
+      el('thead', {}, el('tr', {},
+        el('th', { scope: 'col', i18n: 'opspay.adj_sub_order' }),
+        el('th', { scope: 'col', i18n: 'opspay.adj_reason' }),
+        el('th', { scope: 'col', i18n: 'opspay.adj_at' }),
+        el('th', { scope: 'col', class: 'num', i18n: 'opspay.adj_amount' }))),
+      el('tbody', {}, adjustmentRows(p.adjustments))));
+}
+
 function payoutsTable(batch) {
   return el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'data-i18n-aria-label': 'opspay.payouts' },
     el('table', { class: 'units-table', 'data-testid': 'payouts' },
@@ -87,7 +107,8 @@ function payoutsTable(batch) {
         el('td', {}, el('strong', { text: p.org_name }), el('br'), el('span', { class: 'muted', text: p.account_name })),
         el('td', {}, el('span', { class: 'mono', text: p.account_no }), el('br'),
           el('span', { class: 'muted', text: [p.bank_name, p.branch, p.cnaps].filter(Boolean).join(' · ') })),
-        el('td', { class: 'num' }, moneyEl(p.amount), el('br'), el('span', { class: 'muted', i18n: 'opspay.sub_orders', args: { n: p.sub_order_count } })),
+        el('td', { class: 'num' }, moneyEl(p.amount), el('br'), el('span', { class: 'muted', i18n: 'opspay.sub_orders', args: { n: p.sub_order_count } }),
+          adjustmentsOf(p)),
         el('td', {}, badge('payout_status', p.status, 'payout-status'),
           p.bank_reference ? el('div', { class: 'mono', 'data-testid': 'payout-reference', text: p.bank_reference }) : null,
           p.failure_reason ? el('div', { class: 'muted', text: p.failure_reason }) : null),

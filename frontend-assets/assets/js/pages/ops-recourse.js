@@ -21,15 +21,34 @@ const STATUS_KEYS = { open: 'recourse.status_open', collected: 'recourse.status_
 const results = $('#results');
 const pager = $('#pager');
 const filters = $('#filters');
-const state = { status: '', carrier: '', offset: 0 };
+const state = { status: '', carrier: '', from: '', to: '', offset: 0 };
+/** The longest period the API takes, in days. */
+const MAX_PERIOD_DAYS = 366;
 
 function readUrl() {
   const p = new URLSearchParams(location.search);
   state.status = STATUSES.includes(p.get('status')) ? p.get('status') : '';
   state.carrier = (p.get('carrier') || '').trim();
   state.offset = Math.max(0, Number.parseInt(p.get('offset') || '0', 10) || 0);
+  const from = p.get('from') || '';
+  const to = p.get('to') || '';
+  if (!periodProblems(from, to)) Object.assign(state, { from, to });
   filters.elements.namedItem('status').value = state.status;
   filters.elements.namedItem('carrier').value = state.carrier;
+  filters.elements.namedItem('from').value = state.from;
+  filters.elements.namedItem('to').value = state.to;
+}
+
+/** What is wrong with a period (both Beijing days or neither, in order, at most a year); null: nothing. */
+export function periodProblems(from, to) {
+  if (!from && !to) return null;
+  if (!from) return { from: 'recourse.e_both' };
+  if (!to) return { to: 'recourse.e_both' };
+  if (!validDate(from)) return { from: 'recourse.e_date' };
+  if (!validDate(to)) return { to: 'recourse.e_date' };
+  if (to < from) return { to: 'recourse.e_order' };
+  if ((Date.parse(to) - Date.parse(from)) / 86_400_000 >= MAX_PERIOD_DAYS) return { to: 'recourse.e_long' };
+  return null;
 }
 
 function statusBadge(status) {
@@ -43,7 +62,7 @@ function statusBadge(status) {
 async function loadTotals() {
   const box = $('#totals');
   try {
-    const totals = await api.get('/carrier-recourse/totals');
+    const totals = await api.get('/carrier-recourse/totals' + query({ from: state.from, to: state.to }));
     const row = (c, testid) => el('tr', { 'data-testid': testid },
       el('th', { scope: 'row' }, c.carrier ? el('span', { text: c.carrier }) : el('span', { i18n: 'recourse.all' })),
       el('td', { class: 'num', text: String(c.recourses) }),
@@ -52,7 +71,9 @@ async function loadTotals() {
       el('td', { class: 'num' }, moneyEl(c.written_off)),
       el('td', { class: 'num' }, moneyEl(c.outstanding, `${testid}-outstanding`)));
     const carriers = totals.carriers || [];
-    replaceChildren(box, carriers.length
+    replaceChildren(box, totals.from
+      ? el('p', { class: 'muted', 'data-testid': 'totals-period', i18n: 'recourse.totals_of', args: { from: totals.from, to: totals.to } })
+      : null, carriers.length
       ? el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'data-i18n-aria-label': 'recourse.totals' },
         el('table', { class: 'units-table' },
           el('thead', {}, el('tr', {},
@@ -205,10 +226,10 @@ function recourseCard(r, collections) {
 // ---- the list -----------------------------------------------------------------------------------
 
 async function load() {
-  history.replaceState(null, '', location.pathname + query({ status: state.status, carrier: state.carrier, offset: state.offset || '' }));
+  history.replaceState(null, '', location.pathname + query({ status: state.status, carrier: state.carrier, from: state.from, to: state.to, offset: state.offset || '' }));
   results.setAttribute('aria-busy', 'true');
   try {
-    const page = await api.get('/carrier-recourse' + query({ status: state.status, carrier: state.carrier, limit: LIMIT, offset: state.offset }));
+    const page = await api.get('/carrier-recourse' + query({ status: state.status, carrier: state.carrier, from: state.from, to: state.to, limit: LIMIT, offset: state.offset }));
     const items = (page && page.items) || [];
     const total = Number(page && page.total) || 0;
     replaceChildren($('#results-count'), el('span', { i18n: 'recourse.count', args: { count: total } }));
@@ -238,9 +259,20 @@ async function load() {
 
 filters.addEventListener('submit', (event) => {
   event.preventDefault();
+  clearErrors(filters);
+  const from = filters.elements.namedItem('from').value;
+  const to = filters.elements.namedItem('to').value;
+  const problems = periodProblems(from, to);
+  if (problems) {
+    showErrors(filters, validationError(Object.fromEntries(Object.entries(problems).map(([k, v]) => [k, t(v)]))));
+    return;
+  }
+  const periodChanged = from !== state.from || to !== state.to;
+  Object.assign(state, { from, to });
   state.status = filters.elements.namedItem('status').value;
   state.carrier = filters.elements.namedItem('carrier').value.trim();
   state.offset = 0;
+  if (periodChanged) loadTotals();
   load();
 });
 filters.elements.namedItem('status').addEventListener('change', () => filters.requestSubmit());

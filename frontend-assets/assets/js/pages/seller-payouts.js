@@ -1,10 +1,10 @@
 // A seller's settlement bank account and its payouts. The owner registers the account (a
 // change needs a code sent to the owner's phone and waits for finance again: no payout goes
 // out meanwhile); everyone in the shop sees the account masked, every payout with its status,
-// amount and the bank's reference, and the sub-orders each one paid.
+// amount and the bank's reference, and the sub-orders each one paid with the refunds it took
+// back (recalled or refunded after an earlier payout): sub-orders − refunds = the amount.
 
 import { api, query, seg } from '../api.js';
-import { sellingMemberships } from '../catalog.js';
 import { codeButton } from '../codes.js';
 import { t } from '../i18n.js';
 import { initShell } from '../shell.js';
@@ -12,7 +12,8 @@ import {
   $, badge, clearErrors, el, flash, flashError, note, optional, replaceChildren, showErrors, timeEl,
   validationError, value, withBusy,
 } from '../ui.js';
-import { accountDigits, cnapsValid, moneyEl } from '../payouts.js';
+import { accountDigits, adjustmentRows, cnapsValid, linesTotal, moneyEl } from '../payouts.js';
+import { formatFen, sellingMemberships } from '../catalog.js';
 
 const params = new URLSearchParams(location.search);
 const form = $('#account-form');
@@ -67,6 +68,29 @@ async function loadAccount() {
   }
 }
 
+// The refunds a payout took back: recalled or refunded after an earlier payout had paid their
+// sub-orders, so this payout is less than its sub-orders by exactly these.
+function adjustmentsTable(p) {
+  if (!p.adjustments || !p.adjustments.length) return null;
+  return el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'data-i18n-aria-label': 'spay.adjustments' },
+    el('table', { class: 'units-table', 'data-testid': 'payout-adjustments' },
+      el('caption', {}, el('span', { i18n: 'spay.adjustments' })),
+      el('thead', {}, el('tr', {},
+        el('th', { scope: 'col', i18n: 'spay.sub_order' }),
+        el('th', { scope: 'col', i18n: 'spay.adj_reason' }),
+        el('th', { scope: 'col', i18n: 'spay.adj_at' }),
+        el('th', { scope: 'col', class: 'num', i18n: 'spay.adj_amount' }))),
+      el('tbody', {}, adjustmentRows(p.adjustments))));
+}
+
+// Sub-orders − refunds taken back = the payout, in words the seller can check.
+function sumLine(p) {
+  if (!p.adjusted) return null;
+  return el('p', { class: 'note note-info', 'data-testid': 'payout-sum' },
+    el('span', { i18n: 'spay.sum_line', args: {
+      lines: formatFen(linesTotal(p)), back: formatFen(-p.adjusted), amount: formatFen(p.amount) } }));
+}
+
 async function showPayout(id) {
   const box = $('#payout-detail');
   try {
@@ -85,13 +109,36 @@ async function showPayout(id) {
           el('td', { class: 'num' }, moneyEl(l.total)),
           el('td', { class: 'num' }, moneyEl(l.refunded)),
           el('td', { class: 'num' }, moneyEl(l.commission)),
-          el('td', { class: 'num' }, moneyEl(l.payable))))))));
+          el('td', { class: 'num' }, moneyEl(l.payable))))))),
+      adjustmentsTable(p),
+      sumLine(p));
   } catch (err) {
     flashError(err);
   }
 }
 
+// Refunds charged after a payout that the next one will take back.
+async function loadOpenAdjustments() {
+  const open = await api.get(`/orgs/${seg(state.org.id)}/payout-adjustments`);
+  if (!open.length) {
+    replaceChildren($('#open-adjustments'));
+    return;
+  }
+  const back = open.reduce((sum, a) => sum + a.amount, 0);
+  replaceChildren($('#open-adjustments'), el('div', { class: 'note note-info', 'data-testid': 'open-adjustments' },
+    el('p', { i18n: 'spay.open_adjustments', args: { back: formatFen(-back) } }),
+    el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'data-i18n-aria-label': 'spay.adjustments' },
+      el('table', { class: 'units-table' },
+        el('thead', {}, el('tr', {},
+          el('th', { scope: 'col', i18n: 'spay.sub_order' }),
+          el('th', { scope: 'col', i18n: 'spay.adj_reason' }),
+          el('th', { scope: 'col', i18n: 'spay.adj_at' }),
+          el('th', { scope: 'col', class: 'num', i18n: 'spay.adj_amount' }))),
+        el('tbody', {}, adjustmentRows(open))))));
+}
+
 async function loadPayouts() {
+  await loadOpenAdjustments();
   const list = await api.get(`/orgs/${seg(state.org.id)}/payouts` + query({ limit: 50 }));
   if (!list.items.length) {
     replaceChildren($('#payouts'), note('empty', { i18n: 'spay.no_payouts' }));
@@ -111,7 +158,9 @@ async function loadPayouts() {
       el('tbody', {}, list.items.map((p) => el('tr', { 'data-testid': 'payout', dataset: { payoutId: p.id, status: p.status } },
         el('td', { class: 'mono', text: p.batch_number }),
         el('td', {}, timeEl(p.created_at)),
-        el('td', { class: 'num' }, moneyEl(p.amount, 'payout-amount')),
+        el('td', { class: 'num' }, moneyEl(p.amount, 'payout-amount'),
+          p.adjusted ? el('div', { class: 'muted small', 'data-testid': 'payout-adjusted' },
+            el('span', { i18n: 'spay.adjusted', args: { back: formatFen(-p.adjusted) } })) : null),
         el('td', {}, badge('payout_status', p.status, 'payout-status'),
           p.failure_reason ? el('div', { class: 'muted', text: p.failure_reason }) : null),
         el('td', { class: 'mono', 'data-testid': 'payout-reference', text: p.bank_reference || '—' }),

@@ -5,7 +5,7 @@
 
 use crate::Aftersales;
 use crate::domain::RecourseStatus;
-use crate::domain::recourse::outstanding;
+use crate::domain::recourse::{RecoursePeriod, outstanding};
 use crate::error::{AftersalesError, Missing, Result};
 use crate::store::queries::recourse as q;
 use crate::store::{collection, recourse};
@@ -68,6 +68,9 @@ pub struct CarrierTotals {
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct RecourseTotals {
+    /// The period asked for (recourses opened from `from` to `to`, Beijing days); `null`: all.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
     pub carriers: Vec<CarrierTotals>,
     pub all: CarrierTotals,
 }
@@ -109,19 +112,21 @@ pub(super) fn require_recourse_staff(actor: &Actor) -> Result<()> {
 }
 
 impl Aftersales {
-    /// A page of recourses, newest first, of one status and/or carrier.
+    /// A page of recourses, newest first, of one status and/or carrier, opened in a period.
     #[tracing::instrument(skip_all)]
     pub async fn recourses(
         &self,
         actor: &Actor,
         status: Option<RecourseStatus>,
         carrier: Option<&str>,
+        period: Option<RecoursePeriod>,
         page: Page,
     ) -> Result<Paged<RecourseItem>> {
         require_recourse_staff(actor)?;
         let db = &self.infra().db;
         let carrier = carrier.map(str::trim).filter(|c| !c.is_empty());
-        let (rows, total) = q::page(db, status, carrier, page).await?;
+        let opened = period.map(|p| p.bounds());
+        let (rows, total) = q::page(db, status, carrier, opened, page).await?;
         let ids: Vec<Uuid> = rows.iter().map(|r| r.claim_id).collect();
         let numbers = q::claim_numbers(db, &ids).await?;
         let items = rows
@@ -153,11 +158,16 @@ impl Aftersales {
         })
     }
 
-    /// What each carrier was charged, paid and let off, and what it still owes.
+    /// What each carrier was charged, paid and let off, and what it still owes: of the
+    /// recourses opened in `period` (Beijing days), or of all.
     #[tracing::instrument(skip_all)]
-    pub async fn recourse_totals(&self, actor: &Actor) -> Result<RecourseTotals> {
+    pub async fn recourse_totals(
+        &self,
+        actor: &Actor,
+        period: Option<RecoursePeriod>,
+    ) -> Result<RecourseTotals> {
         require_recourse_staff(actor)?;
-        let sums = q::sums_by_carrier(&self.infra().db).await?;
+        let sums = q::sums_by_carrier(&self.infra().db, period.map(|p| p.bounds())).await?;
         let mut all = CarrierTotals::default();
         let carriers = sums
             .into_iter()
@@ -178,6 +188,11 @@ impl Aftersales {
                 t
             })
             .collect();
-        Ok(RecourseTotals { carriers, all })
+        Ok(RecourseTotals {
+            from: period.map(|p| p.from()),
+            to: period.map(|p| p.to()),
+            carriers,
+            all,
+        })
     }
 }

@@ -11,7 +11,7 @@ pub use account::{
 };
 pub use payout::{
     IllegalSettle, Outcome, PayoutStatus, Settle, batch_number, cutoff, parse_reason,
-    parse_reference, purpose, settle, yuan,
+    parse_reference, payout_purpose, purpose, settle, yuan,
 };
 
 use farmgate_kernel::define_id;

@@ -139,6 +139,26 @@ pub fn purpose(batch_number: &str) -> String {
     format!("农源直供货款结算 {batch_number}")
 }
 
+/// The 用途 of one payout: [`purpose`], and when it takes refunds back, how much (`扣回退款
+/// 12.34`), so the seller reading the bank statement sees why the amount is less than its
+/// sub-orders. At most 40 characters, within what banks' batch templates accept; beyond that
+/// (an absurd amount) the plain purpose.
+pub fn payout_purpose(batch_number: &str, taken_back_fen: i64) -> String {
+    let plain = purpose(batch_number);
+    if taken_back_fen >= 0 {
+        return plain;
+    }
+    let with = format!("{plain} 扣回退款{}", yuan(taken_back_fen.saturating_neg()));
+    if with.chars().count() <= PURPOSE_MAX_CHARS {
+        with
+    } else {
+        plain
+    }
+}
+
+/// The longest 用途 we write.
+pub const PURPOSE_MAX_CHARS: usize = 40;
+
 /// Fen as the bank reads it: yuan with two decimals (`12345` → `123.45`), in integers only.
 pub fn yuan(fen: i64) -> String {
     let sign = if fen < 0 { "-" } else { "" };
@@ -240,6 +260,19 @@ mod tests {
         let at = utc("2026-12-06T17:00:00Z"); // already the 7th in Shanghai
         assert_eq!(batch_number(at, 2), "PB20261207-002");
         assert_eq!(purpose("PB20261207-002"), "农源直供货款结算 PB20261207-002");
+        assert_eq!(
+            payout_purpose("PB20261207-002", 0),
+            "农源直供货款结算 PB20261207-002"
+        );
+        assert_eq!(
+            payout_purpose("PB20261207-002", -1234),
+            "农源直供货款结算 PB20261207-002 扣回退款12.34"
+        );
+        assert_eq!(
+            payout_purpose("PB20261207-002", i64::MIN),
+            "农源直供货款结算 PB20261207-002",
+            "too long for the bank: the plain purpose"
+        );
     }
 
     #[test]

@@ -31,4 +31,5 @@ where
         .routes(routes!(payouts::mark_failed))
         .routes(routes!(payouts::get_payout))
         .routes(routes!(payouts::org_payouts))
+        .routes(routes!(payouts::open_adjustments))
 }

@@ -1,6 +1,6 @@
 //! One payout: paid or failed (platform finance), read with its sub-orders; a seller's list.
 
-use super::views::PayoutView;
+use super::views::{PayoutAdjustmentView, PayoutView};
 use crate::Finance;
 use crate::domain::PayoutId;
 use crate::service::{FailedInput, PaidInput};
@@ -96,4 +96,22 @@ pub async fn org_payouts(
 ) -> ApiResult<Json<Paged<PayoutView>>> {
     let list = svc.org_payouts(&actor, org, page).await?;
     Ok(Json(list.map(|p| PayoutView::of(&p, &actor))))
+}
+
+/// The refunds a seller's next payout will take back: charged to it after the sub-orders were
+/// paid out, netted into no payout yet (a failed payout's are here again). Oldest first.
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/payout-adjustments", tag = "finance", params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "What the next payout takes back", body = Vec<PayoutAdjustmentView>),
+        (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
+        (status = 403, description = "Not a member, finance or the operator: `forbidden`", body = ErrorBody),
+        (status = 404, description = "Not an id: `not_found`", body = ErrorBody),
+        (status = 500, description = "Our failure: `internal`", body = ErrorBody)))]
+pub async fn open_adjustments(
+    State(svc): State<Finance>,
+    AuthUser(actor): AuthUser,
+    ApiPath(org): ApiPath<OrgId>,
+) -> ApiResult<Json<Vec<PayoutAdjustmentView>>> {
+    let list = svc.open_adjustments(&actor, org).await?;
+    Ok(Json(list.iter().map(PayoutAdjustmentView::from).collect()))
 }

@@ -3,7 +3,8 @@
 
 use crate::domain::{AccountAction, AccountStatus, PayoutStatus, mask_account_no};
 use crate::service::{
-    AccountChange, AccountRecord, BatchRecord, HeldSeller, PayoutLine, PayoutRecord,
+    AccountChange, AccountRecord, BatchRecord, HeldSeller, PayoutAdjustment, PayoutLine,
+    PayoutRecord,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use farmgate_identity::Actor;
@@ -119,6 +120,35 @@ impl From<&PayoutLine> for PayoutLineView {
     }
 }
 
+/// A refund a payout takes back: charged to the seller after the sub-order had been paid out
+/// in an earlier payout.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct PayoutAdjustmentView {
+    pub refund_id: Uuid,
+    pub sub_order_id: Uuid,
+    /// The sub-order's number.
+    pub sub_order_number: String,
+    /// Fen, below zero.
+    pub amount: i64,
+    /// Why it was refunded.
+    pub reason: String,
+    /// When it was taken back.
+    pub at: DateTime<Utc>,
+}
+
+impl From<&PayoutAdjustment> for PayoutAdjustmentView {
+    fn from(a: &PayoutAdjustment) -> Self {
+        Self {
+            refund_id: a.refund_id.as_uuid(),
+            sub_order_id: a.sub_order_id.as_uuid(),
+            sub_order_number: a.number.clone(),
+            amount: a.amount,
+            reason: a.reason.clone(),
+            at: a.at,
+        }
+    }
+}
+
 /// One seller's payout.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct PayoutView {
@@ -136,8 +166,10 @@ pub struct PayoutView {
     pub bank_name: String,
     pub branch: String,
     pub cnaps: Option<String>,
-    /// Fen.
+    /// Fen: what its sub-orders are payable, plus `adjusted` (refunds taken back, ≤ 0).
     pub amount: i64,
+    /// Fen, ≤ 0: the sum of `adjustments`.
+    pub adjusted: i64,
     pub sub_order_count: i32,
     pub status: PayoutStatus,
     pub bank_reference: Option<String>,
@@ -146,6 +178,10 @@ pub struct PayoutView {
     pub created_at: DateTime<Utc>,
     /// The sub-orders it pays (one payout's page only; empty in lists).
     pub sub_orders: Vec<PayoutLineView>,
+    /// The refunds it takes back (in lists too): Σ `sub_orders[].payable` + Σ
+    /// `adjustments[].amount` = `amount`. A failed payout has none: they are open again and
+    /// the seller's next payout takes them back.
+    pub adjustments: Vec<PayoutAdjustmentView>,
 }
 
 impl PayoutView {
@@ -163,6 +199,7 @@ impl PayoutView {
             branch: p.branch.clone(),
             cnaps: p.cnaps.clone(),
             amount: p.amount,
+            adjusted: p.adjustments.iter().map(|a| a.amount).sum(),
             sub_order_count: p.sub_orders,
             status: p.status,
             bank_reference: p.bank_reference.clone(),
@@ -170,6 +207,11 @@ impl PayoutView {
             settled_at: p.settled_at,
             created_at: p.created_at,
             sub_orders: p.lines.iter().map(PayoutLineView::from).collect(),
+            adjustments: p
+                .adjustments
+                .iter()
+                .map(PayoutAdjustmentView::from)
+                .collect(),
         }
     }
 }

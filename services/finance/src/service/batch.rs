@@ -218,6 +218,7 @@ impl Finance {
         for (payout_id, ids) in netted {
             adj::attach(&txn, &ids, payout_id).await?;
         }
+        super::read::with_adjustments(&txn, &mut payouts).await?;
         txn.commit().await?;
         tracing::info!(batch = %number, payouts = payouts.len(), total_fen = total, held = held.len(), "payout batch made");
         Ok(BatchRecord::of(batch_model, payouts))

@@ -24,7 +24,7 @@ use crate::error::{FinanceError, Result};
 use crate::store::{account_change, bank_account, batch as batch_entity, payout, payout_line};
 use chrono::{DateTime, NaiveDate, Utc};
 use farmgate_identity::Actor;
-use farmgate_kernel::id::{AccountId, OrgId, SubOrderId};
+use farmgate_kernel::id::{AccountId, OrgId, RefundId, SubOrderId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -145,6 +145,22 @@ impl From<payout_line::Model> for PayoutLine {
     }
 }
 
+/// A refund taken back from a payout: charged to the seller after the sub-order had been paid
+/// out, netted into this payout (negative fen).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PayoutAdjustment {
+    pub refund_id: RefundId,
+    pub sub_order_id: SubOrderId,
+    /// The sub-order's number.
+    pub number: String,
+    /// Fen, below zero.
+    pub amount: i64,
+    /// The refund's reason.
+    pub reason: String,
+    /// When the refund was taken back (recorded).
+    pub at: DateTime<Utc>,
+}
+
 /// One seller's payout (the account number unmasked: views mask it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PayoutRecord {
@@ -168,6 +184,9 @@ pub struct PayoutRecord {
     pub created_at: DateTime<Utc>,
     /// The sub-orders it pays (empty in lists).
     pub lines: Vec<PayoutLine>,
+    /// The refunds it takes back: `amount` = Σ lines' payable + Σ adjustments. A failed
+    /// payout has none: its adjustments are open again and the next payout nets them.
+    pub adjustments: Vec<PayoutAdjustment>,
 }
 
 impl PayoutRecord {
@@ -192,6 +211,7 @@ impl PayoutRecord {
             settled_at: m.settled_at,
             created_at: m.created_at,
             lines,
+            adjustments: Vec::new(),
         }
     }
 }

@@ -95,6 +95,11 @@ impl Finance {
             }
             if to == PayoutStatus::Failed {
                 q::release_lines(&txn, current.id).await?;
+                // Refunds on its own sub-orders since the batch: the next batch pays those at
+                // their new value, so these are not taken back as well. (One already netted
+                // into another payout is not undone: see docs/MONEY.md.)
+                crate::store::queries::adjustments::void_for_lines_of(&txn, current.id).await?;
+                // Refunds of earlier payouts it was to take back: open again for the next.
                 crate::store::queries::adjustments::release(&txn, current.id).await?;
             }
             tracing::info!(status = %to, "payout settled");
@@ -104,11 +109,14 @@ impl Finance {
             .ok_or(FinanceError::NotFound(Missing::Payout))?;
         let batch = q::batch(&txn, updated.batch_id).await?;
         let lines = q::lines(&txn, updated.id).await?;
-        txn.commit().await?;
-        Ok(PayoutRecord::of(
+        let mut one = [PayoutRecord::of(
             updated,
             batch.map(|b| b.number).unwrap_or_default(),
             lines.into_iter().map(PayoutLine::from).collect(),
-        ))
+        )];
+        super::read::with_adjustments(&txn, &mut one).await?;
+        txn.commit().await?;
+        let [one] = one;
+        Ok(one)
     }
 }

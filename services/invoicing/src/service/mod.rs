@@ -6,6 +6,7 @@
 mod access;
 mod download;
 mod issue;
+pub mod personal_data;
 mod read;
 mod red;
 mod reject;

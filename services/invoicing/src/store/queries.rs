@@ -292,3 +292,16 @@ pub fn sub_orders_of(invoices: &[invoice::Model]) -> Vec<SubOrderId> {
     ids.dedup();
     ids
 }
+
+/// Every invoice a person requested, newest first (their part of "download my data").
+pub async fn requested_by(
+    conn: &impl ConnectionTrait,
+    account: uuid::Uuid,
+) -> Result<Vec<invoice::Model>, DbErr> {
+    invoice::Entity::find()
+        .filter(invoice::Column::RequestedBy.eq(account))
+        .order_by_desc(invoice::Column::CreatedAt)
+        .order_by_desc(invoice::Column::Id)
+        .all(conn)
+        .await
+}

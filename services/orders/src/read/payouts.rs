@@ -12,6 +12,8 @@
 //!
 //! - [`refund_sub_order`]: the sub-order a refund was charged on (a refund after a payout is
 //!   taken back from the seller's next one).
+//! - [`refunds_taken_back`]: those refunds as a payout itemises them (the sub-order's number,
+//!   the refund's reason and when it was made).
 //!
 //! Nothing here writes.
 
@@ -123,4 +125,56 @@ pub async fn refund_sub_order(
         .one(conn)
         .await?
         .and_then(|r| r.sub_order_id.map(SubOrderId)))
+}
+
+/// A refund as a payout that takes it back shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundNote {
+    pub id: farmgate_kernel::id::RefundId,
+    pub sub_order: Option<SubOrderId>,
+    /// The sub-order's number (`202612061234567-1`), empty for a stray payment given back.
+    pub number: String,
+    /// Why it was refunded (the claim's or the operator's words).
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+/// These refunds with their sub-orders' numbers (unknown ids are left out).
+pub async fn refunds_taken_back(
+    conn: &impl ConnectionTrait,
+    ids: &[farmgate_kernel::id::RefundId],
+) -> Result<Vec<RefundNote>, DbErr> {
+    let mut refunds = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        refunds.extend(
+            crate::store::refund::Entity::find()
+                .filter(crate::store::refund::Column::Id.is_in(chunk.iter().map(|i| i.0)))
+                .all(conn)
+                .await?,
+        );
+    }
+    let subs: Vec<uuid::Uuid> = refunds.iter().filter_map(|r| r.sub_order_id).collect();
+    let mut numbers = std::collections::HashMap::new();
+    for chunk in subs.chunks(CHUNK) {
+        for s in sub_order::Entity::find()
+            .filter(sub_order::Column::Id.is_in(chunk.iter().copied()))
+            .all(conn)
+            .await?
+        {
+            numbers.insert(s.id, s.number);
+        }
+    }
+    Ok(refunds
+        .into_iter()
+        .map(|r| RefundNote {
+            id: farmgate_kernel::id::RefundId(r.id),
+            sub_order: r.sub_order_id.map(SubOrderId),
+            number: r
+                .sub_order_id
+                .and_then(|s| numbers.get(&s).cloned())
+                .unwrap_or_default(),
+            reason: r.reason,
+            at: r.created_at,
+        })
+        .collect())
 }

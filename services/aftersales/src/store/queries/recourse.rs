@@ -9,7 +9,7 @@ use farmgate_kernel::Page;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Statement,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -21,14 +21,21 @@ pub async fn by_id(
     recourse::Entity::find_by_id(id).one(conn).await
 }
 
-/// A page of recourses, newest first, of one status and/or carrier; and how many in all.
+/// A page of recourses, newest first, of one status and/or carrier, opened in `[from, until)`;
+/// and how many in all.
 pub async fn page(
     conn: &impl ConnectionTrait,
     status: Option<RecourseStatus>,
     carrier: Option<&str>,
+    opened: Option<(DateTime<Utc>, DateTime<Utc>)>,
     page: Page,
 ) -> Result<(Vec<recourse::Model>, u64), DbErr> {
     let mut q = recourse::Entity::find();
+    if let Some((from, until)) = opened {
+        q = q
+            .filter(recourse::Column::CreatedAt.gte(from))
+            .filter(recourse::Column::CreatedAt.lt(until));
+    }
     if let Some(s) = status {
         q = q.filter(recourse::Column::Status.eq(s.as_str()));
     }
@@ -170,31 +177,50 @@ pub struct CarrierSums {
     pub written_off: i64,
 }
 
-/// Every carrier's sums, by carrier.
-pub async fn sums_by_carrier(conn: &impl ConnectionTrait) -> Result<Vec<CarrierSums>, DbErr> {
-    let b = conn.get_database_backend();
-    // CAST: PostgreSQL sums BIGINT into NUMERIC.
-    let rows = conn
-        .query_all_raw(Statement::from_string(
-            b,
-            "SELECT carrier, COUNT(*) AS n, \
-             CAST(SUM(amount_fen) AS BIGINT) AS opened, \
-             CAST(SUM(collected_fen) AS BIGINT) AS collected, \
-             CAST(SUM(written_off_fen) AS BIGINT) AS written_off \
-             FROM carrier_recourse GROUP BY carrier ORDER BY carrier",
-        ))
-        .await?;
-    let mut out = Vec::new();
-    for r in rows {
-        let sum =
-            |c: &str| -> Result<i64, DbErr> { Ok(r.try_get::<Option<i64>>("", c)?.unwrap_or(0)) };
-        out.push(CarrierSums {
-            carrier: r.try_get("", "carrier")?,
-            count: r.try_get("", "n")?,
-            opened: sum("opened")?,
-            collected: sum("collected")?,
-            written_off: sum("written_off")?,
-        });
+/// Every carrier's sums, by carrier, of the recourses opened in `[from, until)` (all: `None`).
+pub async fn sums_by_carrier(
+    conn: &impl ConnectionTrait,
+    opened: Option<(DateTime<Utc>, DateTime<Utc>)>,
+) -> Result<Vec<CarrierSums>, DbErr> {
+    let mut q = recourse::Entity::find()
+        .select_only()
+        .column(recourse::Column::Carrier)
+        .column_as(recourse::Column::Id.count(), "n")
+        // CAST: PostgreSQL sums BIGINT into NUMERIC.
+        .column_as(Expr::cust("CAST(SUM(amount_fen) AS BIGINT)"), "opened")
+        .column_as(
+            Expr::cust("CAST(SUM(collected_fen) AS BIGINT)"),
+            "collected",
+        )
+        .column_as(
+            Expr::cust("CAST(SUM(written_off_fen) AS BIGINT)"),
+            "written_off",
+        )
+        .group_by(recourse::Column::Carrier)
+        .order_by_asc(recourse::Column::Carrier);
+    if let Some((from, until)) = opened {
+        q = q
+            .filter(recourse::Column::CreatedAt.gte(from))
+            .filter(recourse::Column::CreatedAt.lt(until));
     }
-    Ok(out)
+    let rows = q.into_model::<SumsRow>().all(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| CarrierSums {
+            carrier: r.carrier,
+            count: r.n,
+            opened: r.opened.unwrap_or(0),
+            collected: r.collected.unwrap_or(0),
+            written_off: r.written_off.unwrap_or(0),
+        })
+        .collect())
+}
+
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct SumsRow {
+    carrier: String,
+    n: i64,
+    opened: Option<i64>,
+    collected: Option<i64>,
+    written_off: Option<i64>,
 }

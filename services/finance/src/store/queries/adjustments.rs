@@ -6,7 +6,7 @@ use farmgate_infra::db::UniqueIndex;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
-    QueryFilter,
+    QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
 
@@ -95,4 +95,46 @@ pub async fn release(conn: &impl ConnectionTrait, payout: Uuid) -> Result<u64, D
         .exec(conn)
         .await?;
     Ok(done.rows_affected)
+}
+
+/// The adjustments these payouts net, oldest first.
+pub async fn of_payouts(
+    conn: &impl ConnectionTrait,
+    payouts: &[Uuid],
+) -> Result<Vec<payout_adjustment::Model>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in payouts.chunks(super::CHUNK) {
+        out.extend(
+            payout_adjustment::Entity::find()
+                .filter(payout_adjustment::Column::PayoutId.is_in(chunk.iter().copied()))
+                .order_by_asc(payout_adjustment::Column::CreatedAt)
+                .order_by_asc(payout_adjustment::Column::Id)
+                .all(conn)
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
+/// A failed payout's sub-orders will be paid afresh at what they are worth now, so what was
+/// recorded against them while it held them (still open, netted nowhere) is void: netting it
+/// too would take the same refund back twice. Returns how many went.
+pub async fn void_for_lines_of(conn: &impl ConnectionTrait, payout: Uuid) -> Result<u64, DbErr> {
+    let subs: Vec<Uuid> = payout_line::Entity::find()
+        .filter(payout_line::Column::PayoutId.eq(payout))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|l| l.sub_order_id)
+        .collect();
+    let mut gone = 0;
+    for chunk in subs.chunks(super::CHUNK) {
+        gone += payout_adjustment::Entity::delete_many()
+            .filter(payout_adjustment::Column::SubOrderId.is_in(chunk.iter().copied()))
+            .filter(payout_adjustment::Column::PayoutId.is_null())
+            .exec(conn)
+            .await?
+            .rows_affected;
+    }
+    Ok(gone)
 }
