@@ -239,6 +239,21 @@ run_browser_tests() {
         tail -n 50 "$log" >&2
         return 1
     fi
+    step_done
+
+    step "6f. independent trace verifier (tests/verifier, from CHAIN.md alone)"
+    # The vectors of CHAIN.md, then every batch of the demo cooperative through the public API
+    # only (its codes are listed with the cooperative owner's login).
+    python3 "$ROOT/tests/verifier/verify.py" || return 1
+    local base="http://127.0.0.1:$port" codes code
+    codes="$(python3 "$ROOT/tests/verifier/demo_codes.py" "$base" 13800000001 farmgate123)" || return 1
+    if [ -z "$codes" ]; then
+        printf 'the demo cooperative has no batches to verify\n' >&2
+        return 1
+    fi
+    for code in $codes; do
+        python3 "$ROOT/tests/verifier/verify.py" "$base" "$code" || return 1
+    done
     fg_stop_one farmgate
     fg_stop_one pay-sim
     step_done

@@ -144,9 +144,15 @@ mod tests {
                         !description.is_empty(),
                         "{method} {path} {status}: no description"
                     );
+                    // A payment provider's notification is answered in that provider's
+                    // words (tests/api/openapi.rs says the same).
+                    let providers_words = description.contains("the provider's own words");
                     if status.starts_with('4') || status == "503" {
                         let codes = codes_in_description(description);
-                        assert!(!codes.is_empty(), "{method} {path} {status}: names no code");
+                        assert!(
+                            !codes.is_empty() || providers_words,
+                            "{method} {path} {status}: names no code"
+                        );
                         named.extend(codes.into_iter().map(str::to_owned));
                     }
                 }
