@@ -36,6 +36,11 @@ static TS_CHARACTERS: LazyLock<HashMap<char, char>> = LazyLock::new(|| {
         .collect()
 });
 
+/// Text with every traditional character folded to its simplified form, nothing else changed.
+pub fn fold(text: &str) -> String {
+    text.chars().map(fold_char).collect()
+}
+
 /// The simplified form of a traditional character; any other character as it is.
 pub fn fold_char(c: char) -> char {
     TS_CHARACTERS.get(&c).copied().unwrap_or(c)
