@@ -596,6 +596,7 @@ impl SegmentCollector for StrValueCountsSegment {
 }
 
 #[cfg(test)]
+#[expect(clippy::expect_used, reason = "a failed setup is a failed test")]
 mod tests {
     use super::*;
     use std::io::Write;
