@@ -20,6 +20,7 @@ mod payouts;
 mod people;
 mod providers;
 mod reconcile;
+mod search;
 mod security;
 mod stats;
 mod tlog;

@@ -324,6 +324,38 @@ async fn produce_synonyms_find_each_other(ix: Arc<dyn SearchIndex>) {
     }
 }
 
+/// Traditional characters (Hong Kong, Taiwan, older phone keyboards) fold to simplified on our
+/// side, in the query and in the indexed text, so both engines agree (#21).
+async fn traditional_characters_find_simplified_titles_and_back(ix: Arc<dyn SearchIndex>) {
+    for (q, want) in [
+        ("臍橙", vec![4]),
+        ("贛南臍橙", vec![4]),
+        ("蘋果", vec![1, 2]),
+        ("土雞蛋", vec![11]),
+        ("雲霧綠茶", vec![10]),
+        ("馬鈴薯", vec![5]),
+    ] {
+        let r = ix.search(&req(q)).await.expect("search");
+        assert_eq!(sorted(ids(&r)), want, "{q}");
+    }
+    ix.upsert(vec![doc(
+        40,
+        "手工筍乾禮盒 500克",
+        &[DRY],
+        "桃源乡",
+        "cooperative",
+        5990,
+        true,
+        3,
+    )])
+    .await
+    .expect("upsert");
+    for q in ["笋干", "筍乾", "sungan"] {
+        let r = ix.search(&req(q)).await.expect("search");
+        assert_eq!(ids(&r), vec![40], "{q}");
+    }
+}
+
 /// The other direction: the title has the everyday word, the shopper types another word of its
 /// group. 花生 finding 农家落花生 (above) could be a plain substring match; 落花生 finding 花生
 /// cannot, and 马铃薯 finding 土豆 shares no character at all.
@@ -740,6 +772,7 @@ contract!(
     pinyin_and_initials_find_chinese_titles,
     mixed_chinese_and_pinyin_input_works,
     produce_synonyms_find_each_other,
+    traditional_characters_find_simplified_titles_and_back,
     synonyms_work_both_ways_even_without_a_shared_character,
     typos_in_pinyin_are_forgiven,
     latin_title_words_match_whole_or_by_prefix,

@@ -12,6 +12,19 @@
 //! | `category`, `township`, `seller_kind` | raw strings, fast | filters and facet counts |
 //! | `price`, `in_stock`, `sales`, `created_at` | numbers, fast | filters and sorting |
 //! | `doc` | the whole document as JSON, stored | rendering hits |
+//!
+//! ## Merges happen under the writer lock
+//!
+//! tantivy's default is to merge segments on background threads while the writer goes on
+//! committing. A commit drops every committed segment whose documents are all deleted, and
+//! `delete_all_documents` drops every segment; a background merge of such a segment then ends
+//! on segments the `SegmentManager` no longer holds: tantivy logs WARN "couldn't find segment
+//! in SegmentManager" and throws the merge away. Our write pattern hits this all the time — one
+//! small commit per outbox event, the same listing upserted again and again (approval, stock,
+//! price), and `clear` before a rebuild. So the writer merges nothing by itself
+//! ([`NoMergePolicy`]); after each commit, still holding the writer lock, we ask the log merge
+//! policy for candidates and run those merges to the end ([`merge_due`]). No commit or delete
+//! can happen while a merge runs, and every merge ends on the segments it started from.
 
 use super::text::{Analyzer, QueryPart, typo_budget};
 use super::{
@@ -24,6 +37,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::directory::MmapDirectory;
+use tantivy::indexer::{LogMergePolicy, MergePolicy, NoMergePolicy};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery,
     TermQuery,
@@ -166,9 +180,11 @@ impl EmbeddedIndex {
                 .filter(LowerCaser)
                 .build(),
         );
-        let writer = index
+        let writer: IndexWriter = index
             .writer_with_num_threads(1, WRITER_BUDGET)
             .map_err(idx_err)?;
+        // Merges run in `write`, under the writer lock (see the module comment).
+        writer.set_merge_policy(Box::new(NoMergePolicy));
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -219,10 +235,14 @@ impl EmbeddedIndex {
         tokio::task::spawn_blocking(move || {
             let mut writer = inner.writer.lock().unwrap_or_else(PoisonError::into_inner);
             if let Err(e) = f(&inner, &mut writer) {
-                let _ = writer.rollback();
+                // A rollback builds a new writer inside, with tantivy's default merge policy.
+                if writer.rollback().is_ok() {
+                    writer.set_merge_policy(Box::new(NoMergePolicy));
+                }
                 return Err(e);
             }
             writer.commit().map_err(idx_err)?;
+            merge_due(&inner.index, &mut writer);
             inner.reader.reload().map_err(idx_err)
         })
         .await
@@ -476,6 +496,35 @@ impl SearchIndex for EmbeddedIndex {
     }
 }
 
+/// Runs, to the end, the merges the log merge policy asks for among the committed segments.
+/// Called with the writer lock held, right after a commit, so that no commit or delete runs
+/// while a merge does (see the module comment). A failed merge loses nothing — its segments stay
+/// as they were — so it is logged and the write still succeeds.
+fn merge_due(index: &Index, writer: &mut IndexWriter) {
+    let policy = LogMergePolicy::default();
+    // A merge can make a bigger segment that is itself due with others: a few rounds at most.
+    for _ in 0..8 {
+        let segments = match index.searchable_segment_metas() {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, "search index: could not list segments to merge");
+                return;
+            }
+        };
+        let candidates = policy.compute_merge_candidates(&segments);
+        if candidates.is_empty() {
+            return;
+        }
+        for candidate in candidates {
+            let n = candidate.0.len();
+            if let Err(e) = writer.merge(&candidate.0).wait() {
+                tracing::warn!(error = %e, segments = n, "search index: a segment merge failed; its segments stay as they are");
+                return;
+            }
+        }
+    }
+}
+
 /// Counts the values of a string fast field over the matched documents (facet counts).
 struct StrValueCounts(&'static str);
 
@@ -543,5 +592,145 @@ impl SegmentCollector for StrValueCountsSegment {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+#[expect(clippy::expect_used, reason = "a failed setup is a failed test")]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::sync::OnceLock;
+
+    /// Every log line of the test process (tantivy logs through `log`; the subscriber's
+    /// `tracing-log` bridge brings those records in).
+    fn captured() -> &'static Mutex<Vec<u8>> {
+        static LOG: OnceLock<Mutex<Vec<u8>>> = OnceLock::new();
+        let log = LOG.get_or_init(|| Mutex::new(Vec::new()));
+        static INIT: OnceLock<()> = OnceLock::new();
+        INIT.get_or_init(|| {
+            struct W;
+            impl Write for W {
+                fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                    captured_raw().extend_from_slice(buf);
+                    Ok(buf.len())
+                }
+                fn flush(&mut self) -> std::io::Result<()> {
+                    Ok(())
+                }
+            }
+            fn captured_raw() -> std::sync::MutexGuard<'static, Vec<u8>> {
+                captured().lock().unwrap_or_else(PoisonError::into_inner)
+            }
+            let _ = tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::WARN)
+                .with_ansi(false)
+                .with_writer(|| W)
+                .try_init();
+        });
+        log
+    }
+
+    fn doc(n: u128, title: &str, version: i64) -> SearchDoc {
+        SearchDoc {
+            id: Uuid::from_u128(n),
+            title: title.to_owned(),
+            keywords: "水果 青石县".to_owned(),
+            category_ids: vec![Uuid::from_u128(7)],
+            township: Some("梅岭镇".to_owned()),
+            seller_id: Uuid::from_u128(1000 + n),
+            seller_name: "梅岭合作社".to_owned(),
+            seller_kind: "cooperative".to_owned(),
+            price_from: 1000 + version,
+            unit: "box".to_owned(),
+            in_stock: true,
+            sales: version,
+            created_at: 1_700_000_000,
+            thumb_url: None,
+        }
+    }
+
+    const TITLES: [&str; 4] = ["赣南脐橙", "高山云雾茶", "农家土鸡蛋", "手工笋干"];
+
+    /// The write pattern of demo start and of a busy outbox: many small concurrent upserts of
+    /// the same listings (each one deletes the previous version, so whole segments empty out),
+    /// deletes, and a rebuild (`clear`, then everything again) in the middle of it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_upserts_and_a_rebuild_merge_without_losing_segments() {
+        let log = captured();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let ix =
+            EmbeddedIndex::open(&dir.path().join("s"), Arc::new(Analyzer::new())).expect("open");
+        let all = |version: i64| -> Vec<SearchDoc> {
+            (0..40u128)
+                .map(|n| doc(n, TITLES[(n % 4) as usize], version))
+                .collect()
+        };
+        ix.upsert(all(0)).await.expect("first load");
+        let mut tasks = Vec::new();
+        for w in 0..8u128 {
+            let ix = ix.clone();
+            tasks.push(tokio::spawn(async move {
+                for round in 0..20i64 {
+                    let n = (w * 5 + round as u128) % 40;
+                    ix.upsert(vec![doc(n, TITLES[(n % 4) as usize], round)])
+                        .await
+                        .expect("upsert");
+                    if round % 13 == 0 {
+                        ix.delete(vec![Uuid::from_u128(500 + w)])
+                            .await
+                            .expect("delete");
+                    }
+                }
+            }));
+        }
+        let rebuild = {
+            let ix = ix.clone();
+            tokio::spawn(async move {
+                for _ in 0..3 {
+                    tokio::time::sleep(std::time::Duration::from_millis(40)).await;
+                    ix.clear().await.expect("clear");
+                    ix.upsert(all(99)).await.expect("rebuild");
+                }
+            })
+        };
+        for t in tasks {
+            t.await.expect("writer task");
+        }
+        rebuild.await.expect("rebuild task");
+        ix.upsert(all(100)).await.expect("last load");
+
+        let text = String::from_utf8_lossy(&log.lock().unwrap_or_else(PoisonError::into_inner))
+            .into_owned();
+        let lost = text
+            .lines()
+            .filter(|l| l.contains("couldn't find segment") || l.contains("committed_ids"))
+            .count();
+        assert_eq!(lost, 0, "merges ended on missing segments:\n{text}");
+        assert!(
+            !text.contains("Starting the merge failed"),
+            "a merge could not start:\n{text}"
+        );
+
+        assert_eq!(ix.count().await.expect("count"), 40, "every listing once");
+        let searcher = ix.inner.reader.searcher();
+        assert!(
+            searcher.segment_readers().len() < 12,
+            "segments are merged: {}",
+            searcher.segment_readers().len()
+        );
+        let request = |q: &str| SearchRequest {
+            query: q.to_owned(),
+            page: 1,
+            per_page: 50,
+            ..SearchRequest::default()
+        };
+        let found = ix.search(&request("脐橙")).await.expect("search");
+        assert_eq!(found.total, 10);
+        assert!(
+            found.hits.iter().all(|h| h.doc.sales == 100),
+            "the last version answers"
+        );
+        assert_eq!(ix.search(&request("笋干")).await.expect("search").total, 10);
     }
 }

@@ -3,7 +3,7 @@
 //! sends documents with the same derived fields the embedded engine builds — pinyin tokens and
 //! single characters — so users get the same matches from either engine.
 
-use super::text::{Analyzer, SYNONYMS};
+use super::text::{Analyzer, SYNONYMS, fold};
 use super::{
     Facets, MAX_RESULT_WINDOW, SearchDoc, SearchError, SearchHit, SearchIndex, SearchRequest,
     SearchResponse, Sort,
@@ -48,6 +48,10 @@ impl std::fmt::Debug for MeiliConfig {
 struct MeiliDoc {
     #[serde(flatten)]
     doc: SearchDoc,
+    /// Title and keywords with traditional characters folded to simplified, as the query is
+    /// (Meilisearch's own tokenizer does not fold them).
+    title_folded: String,
+    keywords_folded: String,
     /// Space-separated Han characters of the title.
     chars: String,
     /// Pinyin tokens of the title.
@@ -136,7 +140,16 @@ impl MeiliIndex {
             }
         }
         Settings::new()
-            .with_searchable_attributes(["title", "keywords", "chars", "pinyin"])
+            // The folded forms beside the originals: documents sent before the folded fields
+            // existed are still found by their titles until `farmgate reindex` re-sends them.
+            .with_searchable_attributes([
+                "title",
+                "title_folded",
+                "keywords",
+                "keywords_folded",
+                "chars",
+                "pinyin",
+            ])
             .with_filterable_attributes([
                 "category",
                 "seller_id",
@@ -208,6 +221,8 @@ impl MeiliIndex {
 
     fn to_meili(&self, d: SearchDoc) -> MeiliDoc {
         MeiliDoc {
+            title_folded: fold(&d.title),
+            keywords_folded: fold(&d.keywords),
             chars: self.analyzer.chars(&d.title),
             pinyin: with_prefixes(&self.analyzer.pinyin_tokens(&d.title)),
             category: d.category_ids.iter().map(Uuid::to_string).collect(),

@@ -5,6 +5,10 @@
 //!   every Han character is also indexed on its own (`chars`), so a single character or an
 //!   unknown word still matches (橙 finds 脐橙); each word's pinyin is indexed in full, as
 //!   initials, and as runs of consecutive words (`pingguo`, `pg`, `hongfushipingguo`).
+//! - Traditional characters fold to simplified ([`fold_char`], OpenCC's character table in
+//!   `data/ts_characters.tsv`) in queries and in documents alike, so 臍橙 finds 脐橙 and a title
+//!   typed in traditional characters is found by simplified queries. The fold is one character
+//!   for one character: phrase-level variants (OpenCC's TSPhrases) are not applied.
 //! - Queries: normalised (full-width to half-width, lower case, control characters and query
 //!   operators dropped, at most [`MAX_QUERY_CHARS`]), split into Han and Latin runs; Han runs are
 //!   segmented into words; every word or run must match (AND); synonyms widen a word.
@@ -13,6 +17,34 @@
 use jieba_rs::Jieba;
 use pinyin::ToPinyin;
 use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// Traditional → simplified, one character each (see the header of the data file).
+static TS_CHARACTERS: LazyLock<HashMap<char, char>> = LazyLock::new(|| {
+    include_str!("data/ts_characters.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let (t, s) = l.split_once('\t')?;
+            let mut t = t.chars();
+            let mut s = s.chars();
+            match (t.next(), t.next(), s.next(), s.next()) {
+                (Some(t), None, Some(s), None) => Some((t, s)),
+                _ => None,
+            }
+        })
+        .collect()
+});
+
+/// Text with every traditional character folded to its simplified form, nothing else changed.
+pub fn fold(text: &str) -> String {
+    text.chars().map(fold_char).collect()
+}
+
+/// The simplified form of a traditional character; any other character as it is.
+pub fn fold_char(c: char) -> char {
+    TS_CHARACTERS.get(&c).copied().unwrap_or(c)
+}
 
 /// Queries longer than this are refused by the API (and cut here, defensively).
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -164,7 +196,7 @@ pub fn normalize(input: &str) -> String {
             0x3000 => ' ',
             _ => c,
         })
-        .map(|c| c.to_ascii_lowercase())
+        .map(|c| fold_char(c.to_ascii_lowercase()))
         .map(|c| if is_han(c) || is_latin(c) { c } else { ' ' })
         .collect()
 }
@@ -293,7 +325,7 @@ impl Analyzer {
         let cs: Vec<String> = text
             .chars()
             .filter(|c| is_han(*c))
-            .map(String::from)
+            .map(|c| String::from(fold_char(c)))
             .collect();
         cs.join(" ")
     }
@@ -384,7 +416,8 @@ impl Analyzer {
     /// escaped. Both engines use this, so highlights look the same whichever serves.
     pub fn highlight(&self, title: &str, query: &AnalyzedQuery) -> String {
         let mut ranges: Vec<(usize, usize)> = Vec::new();
-        let lower = title.to_lowercase();
+        // Folded like the query, so a traditional title shows what a simplified query matched.
+        let lower: String = title.to_lowercase().chars().map(fold_char).collect();
         let mark_all = |needle: &str, ranges: &mut Vec<(usize, usize)>| {
             if needle.is_empty() || lower.len() != title.len() {
                 return;
@@ -462,7 +495,7 @@ fn normalize_doc(text: &str) -> String {
             if c.is_control() {
                 ' '
             } else {
-                c.to_ascii_lowercase()
+                fold_char(c.to_ascii_lowercase())
             }
         })
         .collect()
@@ -581,5 +614,50 @@ mod tests {
         assert_eq!(typo_budget("hongfushipingguo"), 2);
         assert!(within_distance("pinguo", "pingguo", 1));
         assert!(!within_distance("xyzzy", "pingguo", 1));
+    }
+
+    #[test]
+    fn traditional_characters_fold_to_simplified() {
+        assert_eq!(normalize("臍橙"), "脐橙");
+        assert_eq!(normalize("筍乾"), "笋干");
+        assert_eq!(normalize("蘋果 雞蛋 蜂蜜"), "苹果 鸡蛋 蜂蜜");
+        assert_eq!(fold_char('麵'), '面');
+        assert_eq!(fold_char('脐'), '脐', "simplified stays");
+        assert_eq!(fold_char('a'), 'a');
+        assert!(TS_CHARACTERS.len() > 4000, "the whole OpenCC table loaded");
+    }
+
+    #[test]
+    fn a_traditional_query_is_understood_as_its_simplified_form() {
+        let a = analyzer();
+        for (traditional, simplified) in [
+            ("臍橙", "脐橙"),
+            ("筍乾", "笋干"),
+            ("贛南臍橙", "赣南脐橙"),
+            ("紅富士蘋果", "红富士苹果"),
+            ("農家土雞蛋", "农家土鸡蛋"),
+            ("馬鈴薯", "马铃薯"),
+        ] {
+            assert_eq!(
+                a.analyze(traditional),
+                a.analyze(simplified),
+                "{traditional}"
+            );
+        }
+        let synonyms = a.analyze("馬鈴薯");
+        assert!(
+            matches!(&synonyms.parts[0], QueryPart::Han { synonyms, .. } if synonyms.contains(&"土豆".to_owned())),
+            "synonyms of the folded word: {synonyms:?}"
+        );
+    }
+
+    #[test]
+    fn a_title_typed_in_traditional_characters_is_indexed_folded_and_highlighted() {
+        let a = analyzer();
+        assert!(a.index_words("贛南臍橙 5斤").contains(&"脐橙".to_owned()));
+        assert_eq!(a.chars("臍橙"), "脐 橙");
+        assert!(a.pinyin_tokens("手工筍乾").contains(&"sungan".to_owned()));
+        let q = a.analyze("脐橙");
+        assert_eq!(a.highlight("贛南臍橙", &q), "贛南<mark>臍橙</mark>");
     }
 }
