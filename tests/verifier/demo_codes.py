@@ -28,7 +28,7 @@ def main(base, login, password):
     base = base.rstrip("/")
     auth = call(f"{base}/api/v1/auth/login", body={"login": login, "password": password})
     token = auth["session"]["token"]
-    me = call(f"{base}/api/v1/me", token)
+    me = call(f"{base}/api/v1/auth/me", token)
     codes = []
     for m in me["memberships"]:
         for b in call(f"{base}/api/v1/orgs/{m['org']['id']}/batches", token):
