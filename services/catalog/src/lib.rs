@@ -7,7 +7,8 @@
 //! an organisation may sell, public organisation facts) and the shared infrastructure
 //! (database, outbox, object store, search index); nothing else.
 //!
-//! Other services use [`Catalog`]: `bundle` for a listing's facts (trace, after-sales),
+//! Other services use [`Catalog`]: `listing_card` for a listing's facts (trace, after-sales;
+//! the card is `read::ListingCard`),
 //! `for_sale` / `take_stock` / `return_stock` / `add_sales` inside their own transaction
 //! (orders), `freeze_for_recall` (after-sales recalls), `listings_with_gtin` (trace). Bulk
 //! readers (the statistics, the demo history) use the read models in `read/`. Nobody else

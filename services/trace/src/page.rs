@@ -228,7 +228,7 @@ pub fn render(record: &Record, lang: Lang, scans: i64, unit: Option<UnitInfo<'_>
     let on_sale = record
         .listing
         .as_ref()
-        .filter(|l| l.availability() == Availability::OnSale);
+        .filter(|l| l.availability == Availability::OnSale);
     let path = match &unit {
         Some(u) => format!("/t/{}/{}", b.code, u.unit.serial),
         None => format!("/t/{}", b.code),
@@ -265,8 +265,8 @@ pub fn render(record: &Record, lang: Lang, scans: i64, unit: Option<UnitInfo<'_>
 
         // Product.
         section {
-            @if let Some(img) = record.listing.as_ref().and_then(|l| l.images.first()) {
-                img class="product" src={ "/media/" (img.display_key) } alt="";
+            @if let Some(key) = record.listing.as_ref().and_then(|l| l.first_image_key.as_ref()) {
+                img class="product" src={ "/media/" (key) } alt="";
             }
             h1 data-testid="product-title" { (title) }
             @if let Some(s) = &record.seller {
@@ -285,7 +285,7 @@ pub fn render(record: &Record, lang: Lang, scans: i64, unit: Option<UnitInfo<'_>
                 dt { (lang.t("溯源码", "Trace code")) } dd class="code" { (display_code(&b.code)) }
             }
             @if let Some(l) = on_sale {
-                p { a class="buy" href={ "/listing.html?id=" (l.listing.id.to_string()) } { (lang.t("购买同款", "Buy this product")) } }
+                p { a class="buy" href={ "/listing.html?id=" (l.id.to_string()) } { (lang.t("购买同款", "Buy this product")) } }
             }
         }
 

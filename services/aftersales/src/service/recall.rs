@@ -264,9 +264,9 @@ impl Aftersales {
         let listing_title = self
             .orders()
             .catalog()
-            .bundle(ListingId(r.listing_id))
+            .listing_card(ListingId(r.listing_id))
             .await?
-            .map(|b| b.listing.title)
+            .map(|l| l.title)
             .unwrap_or_default();
         let seller_name = self
             .identity()

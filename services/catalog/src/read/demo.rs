@@ -2,11 +2,14 @@
 //! demo-history`) reads of the catalogue in bulk: every category's terms, the approved
 //! listings and their active SKUs. It snapshots them into the order lines it writes (as
 //! checkout would), so it needs the whole shop at once rather than one listing at a time.
-//! The trace load script (`tests/load/trace_bench.rs`) reads the approved listings too.
+//! The trace load script (`tests/load/trace_bench.rs`) reads the approved listings too. The
+//! demo county's orders (`farmgate-demo`'s `county/orders.rs`) pick a well-stocked SKU of a
+//! listing with traced batches.
 //! Nothing else should use these.
 
 use crate::domain::{ListingStatus, Tier, Unit};
 use crate::service::tiers_of;
+use crate::store::queries::skus;
 use crate::store::{category, listing, sku};
 use chrono::{DateTime, Utc};
 use farmgate_kernel::id::{AccountId, CategoryId, ListingId, OrgId, SkuId};
@@ -100,4 +103,17 @@ pub async fn active_skus(conn: &impl ConnectionTrait) -> Result<Vec<ActiveSku>, 
             weight_grams: s.weight_grams,
         })
         .collect())
+}
+
+/// The first SKU of a listing, in display order, with at least `at_least` units in stock.
+pub async fn sku_in_stock(
+    conn: &impl ConnectionTrait,
+    listing: ListingId,
+    at_least: i64,
+) -> Result<Option<SkuId>, DbErr> {
+    Ok(skus::of_listing(conn, listing)
+        .await?
+        .into_iter()
+        .find(|s| s.stock >= at_least)
+        .map(|s| SkuId(s.id)))
 }

@@ -9,7 +9,9 @@ use crate::store::{category, image, listing, revision, sku, sku_change};
 use farmgate_identity::{Actor, OrgStatus, OrgSummary};
 use farmgate_kernel::id::{ListingId, OrgId};
 
-/// Everything a listing page needs.
+/// Everything a listing page needs: what the catalogue's own pages show and its use cases
+/// answer (the demo crate seeds the shop through those use cases). Other rooms read a listing
+/// through [`crate::read::ListingCard`] instead, never through this.
 #[derive(Clone, Debug)]
 pub struct ListingBundle {
     pub listing: listing::Model,
@@ -48,8 +50,8 @@ impl ListingBundle {
 }
 
 impl Catalog {
-    /// Loads a listing with everything its page shows.
-    pub async fn bundle(&self, id: ListingId) -> Result<Option<ListingBundle>> {
+    /// Loads a listing with everything its page shows (other rooms: `listing_card`).
+    pub(crate) async fn bundle(&self, id: ListingId) -> Result<Option<ListingBundle>> {
         let db = &self.infra().db;
         let Some(l) = listings::by_id(db, id).await? else {
             return Ok(None);

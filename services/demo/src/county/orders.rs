@@ -6,6 +6,7 @@
 use super::people::Seller;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
+use farmgate_catalog::read::demo as catalog_read;
 use farmgate_identity::Actor;
 use farmgate_kernel::id::{AddressId, BatchId, ListingId, OrderId, OrderLineId, SkuId, SubOrderId};
 use farmgate_orders::domain::{AddressInput, OfflineChannel, PaymentMethod, SubOrderStatus};
@@ -90,11 +91,10 @@ pub(super) async fn seed(
         if goods.iter().any(|(org, _)| *org == b.seller_org_id) {
             continue;
         }
-        let Some(bundle) = orders.catalog().bundle(ListingId(b.listing_id)).await? else {
-            continue;
-        };
-        if let Some(sku) = bundle.skus.iter().find(|s| s.stock >= 20) {
-            goods.push((b.seller_org_id, sku.id));
+        let sku =
+            catalog_read::sku_in_stock(&orders.infra().db, ListingId(b.listing_id), 20).await?;
+        if let Some(sku) = sku {
+            goods.push((b.seller_org_id, sku.as_uuid()));
         }
     }
     if goods.len() < 3 {

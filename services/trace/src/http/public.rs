@@ -90,10 +90,7 @@ pub async fn epcis(
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Response> {
     let record = public_record(&trace, &code).await?;
-    let gtin = record
-        .listing
-        .as_ref()
-        .and_then(|l| l.skus.iter().find_map(|s| s.gtin.clone()));
+    let gtin = record.listing.as_ref().and_then(|l| l.gtin.clone());
     let now = trace
         .infra()
         .clock

@@ -247,8 +247,8 @@ impl BatchView {
             trace_url: format!("{base}/t/{}", b.code),
             lot: b.lot.clone(),
             listing: record.listing.as_ref().map(|l| ListingRef {
-                id: l.listing.id,
-                title: l.listing.title.clone(),
+                id: l.id.as_uuid(),
+                title: l.title.clone(),
             }),
             seller: record.seller.as_ref().map(|s| SellerRef {
                 id: s.id.as_uuid(),

@@ -32,26 +32,25 @@ impl Trace {
         listing_id: ListingId,
         req: NewBatchRequest,
     ) -> Result<Record> {
-        let bundle = self
+        let listing = self
             .catalog()
-            .bundle(listing_id)
+            .listing_card(listing_id)
             .await?
             .ok_or(TraceError::NotFound(Missing::Listing))?;
-        let org = OrgId(bundle.listing.seller_org_id);
+        let org = listing.seller_org_id;
         if actor.membership(org).is_none() {
             return Err(TraceError::Forbidden);
         }
         actor.require_selling_member(org)?;
         let seller = self.identity().ensure_can_sell(org).await?;
         let now = self.now();
-        let facts =
-            domain::parse_new_batch(&req, shanghai_day(now), &bundle.listing.title, &seller.name)?;
+        let facts = domain::parse_new_batch(&req, shanghai_day(now), &listing.title, &seller.name)?;
         let existing = queries::batch_count_of_listing(&self.infra().db, listing_id).await?;
         let lot = facts
             .lot
             .clone()
             .unwrap_or_else(|| format!("{}-{}", facts.harvest_date.format("%Y%m%d"), existing + 1));
-        let origin = farmgate_catalog::service::origin_of(&bundle.listing);
+        let origin = &listing.origin;
         let id = Uuid::now_v7();
         let occurred_at = start_of_day(facts.started_on);
         let recorded_at = truncate(now);

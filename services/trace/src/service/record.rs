@@ -5,7 +5,7 @@ use crate::chain::{self, StoredEvent};
 use crate::domain::Verdict;
 use crate::error::Result;
 use crate::store::{batch, event, queries};
-use farmgate_catalog::service::ListingBundle;
+use farmgate_catalog::read::ListingCard;
 use farmgate_identity::{Actor, OrgSummary};
 use farmgate_kernel::id::{BatchId, ListingId, OrgId};
 use serde_json::Value;
@@ -18,7 +18,7 @@ pub struct Record {
     pub verification: Result<String, chain::Break>,
     /// Every check made of the record (the chain is one of them); see `service/verdict.rs`.
     pub verdict: Verdict,
-    pub listing: Option<ListingBundle>,
+    pub listing: Option<ListingCard>,
     pub seller: Option<OrgSummary>,
     /// The transparency log's check (CHAIN.md §11), when the reader asked for it (the scan
     /// page does).
@@ -97,7 +97,7 @@ impl Trace {
         let events = queries::events_of(&self.infra().db, BatchId(b.id)).await?;
         let verification = chain::verify(&b.code, &stored(&events));
         let verdict = self.quick_verdict(&b, &events, &verification).await?;
-        let listing = self.catalog().bundle(ListingId(b.listing_id)).await?;
+        let listing = self.catalog().listing_card(ListingId(b.listing_id)).await?;
         let seller = self.identity().org_summary(OrgId(b.seller_org_id)).await?;
         Ok(Record {
             batch: b,
