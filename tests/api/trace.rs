@@ -243,6 +243,12 @@ both_backends! {
         // 13800000001 on the certificate of `batch_body`.
         assert_eq!(json.str("facts.certificate.contact_phone"), "138****0001");
         assert!(page.text.contains("138****0001") && !page.text.contains("13800000001"));
+        // Nowhere else either: not in event 0's data, nor any event, nor the EPCIS document.
+        assert!(!json.text.contains("13800000001"), "{}", json.text);
+        assert_eq!(json.str("events.0.data.certificate.contact_phone"), "138****0001", "{}", json.text);
+        let epcis = app.get(&format!("/api/v1/trace/{}/epcis", batch.code), None).await;
+        epcis.expect_status(200);
+        assert!(!epcis.text.contains("13800000001"), "{}", epcis.text);
     }
 
     async fn unknown_and_mistyped_codes_get_a_helpful_page(app) {

@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, logIn, open, story } from './helpers.mjs';
+import { callApi, launchBrowser, logIn, open, story } from './helpers.mjs';
 
 const BASE = (process.env.FARMGATE_BASE_URL || '').replace(/\/+$/, '');
 const skip = BASE ? false : 'FARMGATE_BASE_URL is not set (see README.md)';
@@ -21,22 +21,6 @@ const OPERATOR = '13900000001';
 const COOP_OWNER = '13800000001';
 const COOP = '青石县梅岭脐橙专业合作社';
 const STORY_TIMEOUT = 120_000;
-
-// A call to the API from a logged-in page (its session cookie), as the page itself would make it.
-async function callApi(page, method, path, body, headers = {}) {
-  return page.evaluate(async ({ method, path, body, headers }) => {
-    const init = { method, headers: { Accept: 'application/json', ...headers } };
-    if (body !== undefined) {
-      init.headers['Content-Type'] = 'application/json';
-      init.body = JSON.stringify(body);
-    }
-    const response = await fetch('/api/v1' + path, init);
-    const text = await response.text();
-    let json = null;
-    try { json = text ? JSON.parse(text) : null; } catch { json = text; }
-    return { status: response.status, body: json };
-  }, { method, path, body, headers });
-}
 
 /** `YYYY-MM-DD` in Beijing, `days` from today. */
 function beijingDay(days) {
