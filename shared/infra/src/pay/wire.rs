@@ -44,6 +44,30 @@ pub(crate) fn checked_url(
     Ok(parsed)
 }
 
+/// GETs `url` and reads the body, which must come with 200; any other status is a transport
+/// failure saying `what` answered it (the URL is never in the error).
+pub(crate) async fn get_ok(
+    client: &reqwest::Client,
+    url: reqwest::Url,
+    provider: &'static str,
+    what: &str,
+) -> Result<bytes::Bytes, PayError> {
+    let answer = client
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| transport(provider, e))?;
+    let status = answer.status().as_u16();
+    let bytes = answer.bytes().await.map_err(|e| transport(provider, e))?;
+    if status != 200 {
+        return Err(PayError::Transport {
+            provider,
+            detail: format!("HTTP {status} from {what}"),
+        });
+    }
+    Ok(bytes)
+}
+
 /// A failure before any answer (refused connection, timeout, broken TLS).
 pub(crate) fn transport(provider: &'static str, error: reqwest::Error) -> PayError {
     let kind = if error.is_timeout() {

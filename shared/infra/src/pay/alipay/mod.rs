@@ -365,23 +365,7 @@ impl Alipay {
         }
         // The URL is signed by Alipay (it came in a verified answer) and short-lived; the
         // file itself carries no signature.
-        let response = self
-            .client
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| wire::transport(PROVIDER, e))?;
-        let status = response.status().as_u16();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| wire::transport(PROVIDER, e))?;
-        if status != 200 {
-            return Err(PayError::Transport {
-                provider: PROVIDER,
-                detail: format!("bill download: HTTP {status}"),
-            });
-        }
+        let bytes = wire::get_ok(&self.client, url, PROVIDER, "the bill download").await?;
         bill::parse_trade_bill(&bill::unpack(&bytes)?)
     }
 

@@ -129,23 +129,7 @@ impl WechatOauthClient {
             .append_pair("secret", &self.app_secret)
             .append_pair("code", code)
             .append_pair("grant_type", "authorization_code");
-        let answer = self
-            .client
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| wire::transport(PROVIDER, e))?;
-        let status = answer.status().as_u16();
-        let bytes = answer
-            .bytes()
-            .await
-            .map_err(|e| wire::transport(PROVIDER, e))?;
-        if status != 200 {
-            return Err(PayError::Transport {
-                provider: PROVIDER,
-                detail: format!("HTTP {status} from the authorisation API"),
-            });
-        }
+        let bytes = wire::get_ok(&self.client, url, PROVIDER, "the authorisation API").await?;
         #[derive(Deserialize)]
         struct Answer {
             openid: Option<String>,
@@ -168,7 +152,8 @@ impl WechatOauthClient {
             }
             (_, Some(code)) if code != 0 => Err(PayError::Rejected {
                 provider: PROVIDER,
-                status,
+                // WeChat refuses with an errcode inside a 200 answer (get_ok refused others).
+                status: 200,
                 code: code.to_string(),
                 message: wire::clip(&a.errmsg.unwrap_or_default()),
             }),
