@@ -13,6 +13,7 @@
 //! `forget_page` after it commits.
 
 pub mod chain;
+pub mod commit;
 pub mod domain;
 pub mod epcis;
 pub mod error;
@@ -44,6 +45,9 @@ pub struct TraceConfig {
     /// The transparency log's name and key (CHAIN.md §10); `None`: a key made for this process
     /// only (tests), logged as such.
     pub log: Option<LogConfig>,
+    /// The chain format of batches created from now on (CHAIN.md §13; default v2). A batch
+    /// keeps its format forever: this never changes an existing batch.
+    pub chain_version: chain::ChainVersion,
 }
 
 /// The transparency log's settings.
