@@ -281,6 +281,14 @@ pub fn verify_public(code: &str, events: &[Value]) -> Result<String, chain::Brea
     chain::verify_as(ChainVersion::V2, code, &stored)
 }
 
+/// The first place of a v2 body that holds a personal value in clear instead of a commitment.
+pub fn clear_personal_value(body: &Value) -> Option<String> {
+    personal_places(body)
+        .into_iter()
+        .find(|(_, v)| commitment_of(v).is_none())
+        .map(|(p, _)| p)
+}
+
 /// The commitments of a body, by path (for the openings view).
 pub fn commitments(hashed: &Value) -> Map<String, Value> {
     personal_places(hashed)

@@ -262,6 +262,20 @@ impl BatchView {
         mask_phones(&mut self.facts);
         for e in &mut self.events {
             mask_phones(&mut e.data);
+            // A v2 body holds commitments only, and is published as hashed. One that holds a
+            // personal value in clear was not written by the platform (its commitments check
+            // fails): it is published masked, so it no longer hashes — never the value.
+            if let Some(body) = &mut e.body
+                && let Some(path) = crate::commit::clear_personal_value(body)
+            {
+                tracing::warn!(event.seq = e.seq, at = %path, "a v2 body holds personal data in clear: masked");
+                mask_phones(&mut body["data"]);
+                if body["actor"].is_string() {
+                    body["actor"] = Value::String("***".to_owned());
+                }
+                e.actor = Some(body["actor"].clone());
+                e.body_canonical = canonical_json(body);
+            }
         }
         self
     }
