@@ -4,7 +4,8 @@
 //! GS1 Digital Link and EPCIS export, verification anyone can run, and a daily Merkle digest.
 //!
 //! It owns the tables `batches`, `batch_events`, `trace_attachments`, `trace_units`,
-//! `trace_scans` and `trace_digests`. It calls identity (who may act for a seller, the seller's
+//! `trace_scans`, `trace_digests`, `trace_object_audits`, the log's tables and
+//! `trace_commitments` (chain format v2's private openings, CHAIN.md §13). It calls identity (who may act for a seller, the seller's
 //! name) and catalog (the listing a batch is of, GTINs), and the shared infra (database,
 //! object store, cache, outbox).
 //!

@@ -304,6 +304,40 @@ pub fn audited_attachments_check(
     }
 }
 
+/// The commitments check of a v2 record: `committed` commitments in its bodies, and what did
+/// not match their private openings (`(seq, problem)`). The public cannot make this check (it
+/// has no openings); the platform makes it on every verdict, so a private value changed after
+/// it was committed (the clear value, or its salt) shows as broken.
+pub fn commitments_check(committed: usize, problems: &[(i64, OpeningProblem)]) -> Check {
+    let Some((seq, problem)) = problems.first() else {
+        return Check::pass(
+            CheckName::Commitments,
+            format!("{committed} 项个人信息的加盐承诺与平台保存的原文相符"),
+            format!(
+                "all {committed} salted commitments to personal data open to the values the platform keeps"
+            ),
+        );
+    };
+    let path = problem.path();
+    let (zh, en) = match problem {
+        OpeningProblem::Missing { .. } => (
+            format!("第 {seq} 条记录的个人信息（{path}）原文丢失"),
+            format!("record #{seq}: the private value committed at {path} is gone"),
+        ),
+        OpeningProblem::Mismatch { .. } => (
+            format!("第 {seq} 条记录的个人信息（{path}）原文或盐值与链上承诺不符：被改动过"),
+            format!(
+                "record #{seq}: the private value or salt at {path} does not open its commitment: it was changed"
+            ),
+        ),
+        OpeningProblem::Clear { .. } => (
+            format!("第 {seq} 条记录在 {path} 处以明文记录个人信息，不符合 v2 格式"),
+            format!("record #{seq} holds personal data in clear at {path}, which v2 never does"),
+        ),
+    };
+    Check::fail(CheckName::Commitments, zh, en, Some(*seq))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -385,38 +419,40 @@ mod tests {
         assert!(v.ok(), "set replaces the check of the same name");
         assert_eq!(v.checks.len(), 3);
     }
-}
 
-/// The commitments check of a v2 record: `committed` commitments in its bodies, and what did
-/// not match their private openings (`(seq, problem)`). The public cannot make this check (it
-/// has no openings); the platform makes it on every verdict, so a private value changed after
-/// it was committed (the clear value, or its salt) shows as broken.
-pub fn commitments_check(committed: usize, problems: &[(i64, OpeningProblem)]) -> Check {
-    let Some((seq, problem)) = problems.first() else {
-        return Check::pass(
-            CheckName::Commitments,
-            format!("{committed} 项个人信息的加盐承诺与平台保存的原文相符"),
-            format!(
-                "all {committed} salted commitments to personal data open to the values the platform keeps"
-            ),
+    #[test]
+    fn the_commitments_check_names_the_record_and_the_place_that_does_not_open() {
+        let ok = commitments_check(3, &[]);
+        assert!(ok.ok && ok.en.contains("all 3"));
+        let bad = commitments_check(
+            3,
+            &[
+                (
+                    2,
+                    OpeningProblem::Mismatch {
+                        path: "/actor".into(),
+                    },
+                ),
+                (
+                    0,
+                    OpeningProblem::Missing {
+                        path: "/actor".into(),
+                    },
+                ),
+            ],
         );
-    };
-    let path = problem.path();
-    let (zh, en) = match problem {
-        OpeningProblem::Missing { .. } => (
-            format!("第 {seq} 条记录的个人信息（{path}）原文丢失"),
-            format!("record #{seq}: the private value committed at {path} is gone"),
-        ),
-        OpeningProblem::Mismatch { .. } => (
-            format!("第 {seq} 条记录的个人信息（{path}）原文或盐值与链上承诺不符：被改动过"),
-            format!(
-                "record #{seq}: the private value or salt at {path} does not open its commitment: it was changed"
-            ),
-        ),
-        OpeningProblem::Clear { .. } => (
-            format!("第 {seq} 条记录在 {path} 处以明文记录个人信息，不符合 v2 格式"),
-            format!("record #{seq} holds personal data in clear at {path}, which v2 never does"),
-        ),
-    };
-    Check::fail(CheckName::Commitments, zh, en, Some(*seq))
+        assert!(!bad.ok);
+        assert_eq!(bad.seq, Some(2), "the first problem is reported");
+        assert!(bad.en.contains("/actor") && bad.zh.contains("被改动过"));
+        let clear = commitments_check(
+            1,
+            &[(
+                1,
+                OpeningProblem::Clear {
+                    path: "/data/phone".into(),
+                },
+            )],
+        );
+        assert!(clear.en.contains("in clear"));
+    }
 }
