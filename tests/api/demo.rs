@@ -14,6 +14,13 @@ both_backends! {
 
         // Every demo batch's record verifies, as the CLI checks it.
         assert!(farmgate_server::verify::run(&app.state.trace, None, false).await.expect("verify"));
+        // Every demo batch is chain format v2 (CHAIN.md §13): anyone recomputes its hashes from
+        // the public JSON alone, as tests/verifier/verify.py does in tests/run.sh step 6f.
+        for c in app.state.trace.all_batch_codes().await.expect("codes") {
+            let public = app.get(&format!("/api/v1/trace/{c}"), None).await;
+            assert_eq!(public.i64("chain_version"), 2, "{c}");
+            assert!(farmgate_trace::commit::verify_public(&c, public.arr("events")).is_ok(), "{c} recomputes from its public JSON");
+        }
 
         // The showcase box: a verified page with a timeline, a downloadable inspection report
         // and unit codes that count scans.

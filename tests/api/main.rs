@@ -26,3 +26,4 @@ mod stats;
 mod tlog;
 mod trace;
 mod trace_tamper;
+mod trace_v2;

@@ -230,8 +230,9 @@ both_backends! {
         events.sort_by_key(|e| e.0);
         events[1].2["data"]["text"] = json!("从未施肥");
         let mut prev = farmgate_trace::chain::GENESIS.to_owned();
+        let version = crate::trace::batch_version(&app, batch.id).await;
         for (_, id, body) in &events {
-            let hash = farmgate_trace::chain::event_hash(&prev, body).expect("hash");
+            let hash = farmgate_trace::chain::event_hash_as(version, &prev, body).expect("hash");
             sql(&app, Query::update().table("batch_events").values([("body", body.clone().into()), ("prev_hash", prev.clone().into()), ("hash", hash.clone().into())]).and_where(Expr::col("id").eq(*id)).to_owned()).await;
             prev = hash;
         }

@@ -249,6 +249,12 @@ both_backends! {
         let epcis = app.get(&format!("/api/v1/trace/{}/epcis", batch.code), None).await;
         epcis.expect_status(200);
         assert!(!epcis.text.contains("13800000001"), "{}", epcis.text);
+        // Chain format v2 (new batches): event 0's hashed body is published, the phone in it a
+        // salted commitment, and the actor too (CHAIN.md §13).
+        assert_eq!(json.i64("events.0.chain_version"), 2);
+        assert_eq!(json.str("events.0.body.data.certificate.contact_phone.commitment").len(), 64);
+        assert_eq!(json.str("events.0.body.actor.commitment").len(), 64);
+        assert!(!json.str("events.0.body_canonical").contains("13800000001"));
     }
 
     async fn unknown_and_mistyped_codes_get_a_helpful_page(app) {
@@ -549,10 +555,11 @@ pub(crate) async fn tamper(app: &TestApp, batch: Uuid, seq: i32, f: impl FnOnce(
 
 /// Recomputes every hash of a batch from its (tampered) bodies and moves its stored head, as a
 /// careful forger would.
-async fn rehash(app: &TestApp, batch: Uuid) {
+pub(crate) async fn rehash(app: &TestApp, batch: Uuid) {
+    let version = batch_version(app, batch).await;
     let mut prev = farmgate_trace::chain::GENESIS.to_owned();
     for e in stored_events(app, batch).await {
-        let hash = farmgate_trace::chain::event_hash(&prev, &e.body).expect("hash");
+        let hash = farmgate_trace::chain::event_hash_as(version, &prev, &e.body).expect("hash");
         update_event(app, e.id, "prev_hash", prev.clone().into()).await;
         update_event(app, e.id, "hash", hash.clone().into()).await;
         prev = hash;
@@ -569,4 +576,26 @@ async fn rehash(app: &TestApp, batch: Uuid) {
         .execute(&q)
         .await
         .expect("update the head");
+}
+
+/// The chain format a batch was created with (`batches.chain_version`), as a forger reads it.
+pub(crate) async fn batch_version(
+    app: &TestApp,
+    batch: Uuid,
+) -> farmgate_trace::chain::ChainVersion {
+    let q = Query::select()
+        .column("chain_version")
+        .from("batches")
+        .and_where(Expr::col("id").eq(batch))
+        .to_owned();
+    let row = app
+        .state
+        .infra
+        .db
+        .query_one(&q)
+        .await
+        .expect("query")
+        .expect("the batch");
+    let n: i16 = row.try_get("", "chain_version").expect("chain_version");
+    farmgate_trace::chain::ChainVersion::from_number(i64::from(n)).expect("a chain format")
 }

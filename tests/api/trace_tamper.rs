@@ -131,7 +131,8 @@ both_backends! {
         v.expect_status(200);
         assert!(v.bool("ok"), "{}", v.text);
         let names: Vec<&str> = v.arr("checks").iter().map(|c| c["name"].as_str().unwrap_or_default()).collect();
-        assert_eq!(names, ["chain", "head", "attachments", "log_inclusion"]);
+        // A v2 batch (the default, CHAIN.md §13) also has its commitments checked.
+        assert_eq!(names, ["chain", "head", "attachments", "commitments", "log_inclusion"]);
         assert!(v.arr("checks").iter().all(|c| c["ok"] == true && c["detail_zh"].as_str().is_some_and(|d| !d.is_empty()) && c["detail_en"].as_str().is_some_and(|d| !d.is_empty())));
         assert!(check(&v, "attachments")["detail_en"].as_str().unwrap_or_default().contains("re-hashed"), "{}", v.text);
         let en = app.send(app.http.get(app.url(&format!("/api/v1/trace/{code}/verify"))).header("accept-language", "en")).await;
@@ -140,6 +141,7 @@ both_backends! {
         assert!(page.text.contains("data-check=\"chain\" data-ok=\"true\""));
         assert!(page.text.contains("data-check=\"head\" data-ok=\"true\""));
         assert!(page.text.contains("data-check=\"attachments\" data-ok=\"true\""));
+        assert!(page.text.contains("data-check=\"commitments\" data-ok=\"true\""));
         assert!(page.text.contains("末尾没有记录被删除"), "the page says what was checked");
         let file = app.http.get(app.url(&format!("/media/{key}"))).send().await.expect("download");
         assert_eq!(file.status().as_u16(), 200);

@@ -5,11 +5,12 @@
     python3 verify.py                 check the test vectors of CHAIN.md §7
     python3 verify.py URL CODE        check a batch through a server's public API
 
-Against a server it checks what the public API lets anyone check today (chain format v1):
-the events are numbered 0..n-1, each links to the previous hash, the code is derived from
-event 0's hash, and every cited file's bytes hash to the SHA-256 recorded. Recomputing each
-event's hash needs the full body, which the public API gives only with chain format v2
-(issue #17); until then that part is the server's verify API and `farmgate verify`.
+Against a server it checks what the public API lets anyone check: the events are numbered
+0..n-1, each links to the previous hash, the code is derived from event 0's hash, and every
+cited file's bytes hash to the SHA-256 recorded. For a chain format v2 batch (CHAIN.md §13) it
+also recomputes every event's hash from the published body, after checking that the body holds
+no personal value in clear. A v1 batch's bodies are not published (they hold personal data in
+clear): recomputing its hashes is the server's verify API and `farmgate verify`.
 """
 
 import hashlib
@@ -39,10 +40,56 @@ def canonical(body):
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def event_hash(prev_hash, body):
-    """CHAIN.md §4."""
-    data = "farmgate-trace-v1\n" + prev_hash + "\n" + canonical(body)
+def event_hash(prev_hash, body, version=1):
+    """CHAIN.md §4 (v1) and §13 (v2)."""
+    data = f"farmgate-trace-v{version}\n" + prev_hash + "\n" + canonical(body)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def commitment(salt, value):
+    """CHAIN.md §13: SHA-256(salt || UTF-8(value)), hex."""
+    return hashlib.sha256(salt + value.encode("utf-8")).hexdigest()
+
+
+def is_commitment(v):
+    """CHAIN.md §13: an object whose only member is "commitment", 64 lower-case hex digits."""
+    return (isinstance(v, dict) and list(v) == ["commitment"] and isinstance(v["commitment"], str)
+            and len(v["commitment"]) == 64 and all(c in "0123456789abcdef" for c in v["commitment"]))
+
+
+def personal_places(body):
+    """CHAIN.md §13, committed fields: the actor, and every member of data (any depth) named
+    phone or ending in _phone whose value is a string (or, in a v2 body, a commitment)."""
+    out = []
+    if "actor" in body:
+        out.append(("/actor", body["actor"]))
+
+    def walk(v, path):
+        if isinstance(v, dict):
+            for k in sorted(v):
+                here = path + "/" + k.replace("~", "~0").replace("/", "~1")
+                if (k == "phone" or k.endswith("_phone")) and (isinstance(v[k], str) or is_commitment(v[k])):
+                    out.append((here, v[k]))
+                else:
+                    walk(v[k], here)
+        elif isinstance(v, list):
+            for i, x in enumerate(v):
+                walk(x, f"{path}/{i}")
+    if "data" in body:
+        walk(body["data"], "/data")
+    return out
+
+
+def commit_body(clear, salts):
+    """Builds a v2 body from a clear one with the given salts, in committed-place order."""
+    body = json.loads(json.dumps(clear))
+    for (path, value), salt in zip(personal_places(clear), salts):
+        parts = [p.replace("~1", "/").replace("~0", "~") for p in path.split("/")[1:]]
+        node = body
+        for p in parts[:-1]:
+            node = node[int(p)] if isinstance(node, list) else node[p]
+        node[parts[-1]] = {"commitment": commitment(salt, value)}
+    return body
 
 
 def trace_code(first_hash):
@@ -98,6 +145,28 @@ def check_vectors():
         h = hashlib.sha256(f"vector {i}".encode()).hexdigest()
         assert trace_code(h) == code, (i, trace_code(h), code)
         assert read_code(urllib.parse.quote(code, safe="")) == code, "percent-encoded in a URL"
+    # CHAIN.md §13, vectors 4 and 5 (chain format v2).
+    actor = "01a20000-0000-7000-8000-000000000002"
+    c4 = {"batch": "01a20000-0000-7000-8000-000000000001", "seq": 0, "kind": "created",
+          "occurred_at": "2026-11-20T00:00:00Z", "recorded_at": "2026-11-20T01:02:03Z", "actor": actor,
+          "data": {"lot": "ML-01", "quantity": 2000,
+                   "certificate": {"issuer": "梅岭脐橙专业合作社", "contact_phone": "13800000001"}},
+          "attachments": []}
+    assert [p for p, _ in personal_places(c4)] == ["/actor", "/data/certificate/contact_phone"]
+    b4 = commit_body(c4, [bytes([1]) * 32, bytes([2]) * 32])
+    assert b4["actor"] == {"commitment": "743d6c57b37bf21e56a945b08ddd7ab803d0f368d4e324a3850e92c1a3e519f9"}
+    assert b4["data"]["certificate"]["contact_phone"] == {"commitment": "7386714c0d146f1f7b4e6c5e7daea19d71cc813918b251ad16ec7a7127765a6f"}
+    assert "13800000001" not in canonical(b4)
+    h4 = event_hash(GENESIS, b4, 2)
+    assert h4 == "b384954ab23a9bcf170807c423c9804aab188b4d03ea306426e1bcaa36ff8822", h4
+    assert trace_code(h4) == "PE29AJNJ7ADWY5R1"
+    assert event_hash(GENESIS, b4, 1) != h4, "the format is part of the hash"
+    c5 = {"batch": "01a20000-0000-7000-8000-000000000001", "seq": 1, "kind": "note",
+          "occurred_at": "2026-11-21T02:30:00Z", "recorded_at": "2026-11-21T02:31:07Z", "actor": actor,
+          "data": {"text": "施肥完毕"}, "attachments": []}
+    b5 = commit_body(c5, [bytes([3]) * 32])
+    h5 = event_hash(h4, b5, 2)
+    assert h5 == "77c4cb059c998b5750f82a39cab6497b8429290618da19644a3ee6fc29ccca1b", h5
     try:
         canonical({"f": 1.5})
         raise AssertionError("a float must not encode")
@@ -120,6 +189,7 @@ def check_remote(base, code):
     rec = json.loads(get(f"{base}/api/v1/trace/{urllib.parse.quote(code, safe='')}"))
     ok = True
     prev = GENESIS
+    version = rec.get("chain_version", 1)
     for i, e in enumerate(rec["events"]):
         if e["seq"] != i:
             print(f"FAILED chain: expected record #{i}, found #{e['seq']}")
@@ -127,6 +197,22 @@ def check_remote(base, code):
         if e["prev_hash"] != prev:
             print(f"FAILED chain: record #{i} does not link to the one before")
             ok = False
+        if version == 2:
+            body = e.get("body")
+            if e.get("chain_version") != 2 or not isinstance(body, dict) or body.get("seq") != i:
+                print(f"FAILED chain: record #{i} has no v2 body")
+                ok = False
+            else:
+                clear = [p for p, v in personal_places(body) if not is_commitment(v)]
+                if clear:
+                    print(f"FAILED privacy: record #{i} publishes {clear[0]} in clear")
+                    ok = False
+                if e.get("body_canonical") != canonical(body):
+                    print(f"FAILED chain: record #{i}'s canonical body is not its body's")
+                    ok = False
+                if event_hash(e["prev_hash"], body, 2) != e["hash"]:
+                    print(f"FAILED chain: record #{i} does not hash to its hash (changed)")
+                    ok = False
         prev = e["hash"]
         for a in e["attachments"]:
             try:
@@ -139,7 +225,8 @@ def check_remote(base, code):
     if not rec["events"] or trace_code(rec["events"][0]["hash"]) != rec["code"] or rec["code"] != code:
         print("FAILED chain: the code is not the one derived from the first record")
         ok = False
-    print(f"{code}: {len(rec['events'])} records, links, code and files {'OK' if ok else 'BROKEN'}")
+    what = "hashes recomputed, links, code and files" if version == 2 else "links, code and files (v1: bodies not public)"
+    print(f"{code}: chain format v{version}, {len(rec['events'])} records, {what} {'OK' if ok else 'BROKEN'}")
     return ok
 
 

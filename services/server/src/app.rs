@@ -376,6 +376,11 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         TraceConfig {
             public_url: settings.public_url.clone(),
             log: Some(crate::log_key::log_config(settings)?),
+            chain_version: if settings.trace_chain_version == 1 {
+                farmgate_trace::chain::ChainVersion::V1
+            } else {
+                farmgate_trace::chain::ChainVersion::V2
+            },
         },
     );
     trace

@@ -9,6 +9,48 @@ use sha2::{Digest, Sha256};
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 /// Domain separation: the version of the encoding is part of every hash.
 pub const EVENT_PREFIX: &str = "farmgate-trace-v1\n";
+/// Chain format v2 (CHAIN.md §13): personal values are salted commitments in the body.
+pub const EVENT_PREFIX_V2: &str = "farmgate-trace-v2\n";
+
+/// The chain format a batch's events are hashed with. A batch keeps the format it was created
+/// with for all its events: its code is derived from event 0's hash, printed on labels already
+/// sold, so a v1 batch never changes format and a v2 batch never takes a v1 event.
+/// New batches get v2 unless the setting `trace_chain_version` says 1.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ChainVersion {
+    /// Bodies hold every value in clear; never published whole.
+    V1,
+    /// Personal values are salted commitments; the body is published as it was hashed.
+    #[default]
+    V2,
+}
+
+impl ChainVersion {
+    /// The number stored in `batches.chain_version` and shown as `chain_version`.
+    pub fn number(self) -> i16 {
+        match self {
+            ChainVersion::V1 => 1,
+            ChainVersion::V2 => 2,
+        }
+    }
+
+    /// `None` for a number that is no format.
+    pub fn from_number(n: i64) -> Option<Self> {
+        match n {
+            1 => Some(ChainVersion::V1),
+            2 => Some(ChainVersion::V2),
+            _ => None,
+        }
+    }
+
+    /// The domain-separation prefix of its hashes.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            ChainVersion::V1 => EVENT_PREFIX,
+            ChainVersion::V2 => EVENT_PREFIX_V2,
+        }
+    }
+}
 
 /// Canonical JSON (a subset of RFC 8785 / JCS): object keys sorted by their UTF-16 code units,
 /// no insignificant whitespace, strings with the minimal JSON escapes, integers only.
@@ -84,11 +126,19 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// `hash = SHA-256( "farmgate-trace-v1\n" + prev_hash + "\n" + canonical_json(body) )`, hex.
+/// `hash = SHA-256( "farmgate-trace-v1\n" + prev_hash + "\n" + canonical_json(body) )`, hex:
+/// a chain format v1 hash (every batch recorded before v2, CHAIN.md §4).
 pub fn event_hash(prev_hash: &str, body: &Value) -> Option<String> {
+    event_hash_as(ChainVersion::V1, prev_hash, body)
+}
+
+/// An event's hash in a given chain format: the format's prefix (`farmgate-trace-v1\n` or
+/// `farmgate-trace-v2\n`) + `prev_hash` + `\n` + the canonical body, SHA-256, hex.
+pub fn event_hash_as(version: ChainVersion, prev_hash: &str, body: &Value) -> Option<String> {
     let canonical = canonical_json(body)?;
-    let mut input = String::with_capacity(EVENT_PREFIX.len() + 65 + canonical.len());
-    input.push_str(EVENT_PREFIX);
+    let prefix = version.prefix();
+    let mut input = String::with_capacity(prefix.len() + 65 + canonical.len());
+    input.push_str(prefix);
     input.push_str(prev_hash);
     input.push('\n');
     input.push_str(&canonical);
@@ -194,12 +244,14 @@ pub enum Break {
     Encoding { seq: i64 },
     /// The code is not the one derived from the first event.
     Code,
+    /// The batch's chain format (`batches.chain_version`) is none that exists.
+    Version,
 }
 
 impl Break {
     pub fn seq(&self) -> Option<i64> {
         match self {
-            Break::Empty | Break::Code => None,
+            Break::Empty | Break::Code | Break::Version => None,
             Break::Sequence { found, .. } => Some(*found),
             Break::Link { seq } | Break::Content { seq } | Break::Encoding { seq } => Some(*seq),
         }
@@ -230,12 +282,26 @@ impl Break {
                 "溯源码与首条记录不符".into(),
                 "the trace code does not match the first record".into(),
             ),
+            Break::Version => (
+                "本批次登记的链格式版本不存在（被改动过）".into(),
+                "the batch's registered chain format does not exist (it was changed)".into(),
+            ),
         }
     }
 }
 
-/// Recomputes every hash in order; returns the head hash or the first break.
+/// Recomputes every hash in order as chain format v1; returns the head hash or the first break.
 pub fn verify(code: &str, events: &[StoredEvent]) -> Result<String, Break> {
+    verify_as(ChainVersion::V1, code, events)
+}
+
+/// Recomputes every hash in order in the batch's chain format; returns the head hash or the
+/// first break.
+pub fn verify_as(
+    version: ChainVersion,
+    code: &str,
+    events: &[StoredEvent],
+) -> Result<String, Break> {
     let Some(first) = events.first() else {
         return Err(Break::Empty);
     };
@@ -251,7 +317,8 @@ pub fn verify(code: &str, events: &[StoredEvent]) -> Result<String, Break> {
         if e.prev_hash != prev {
             return Err(Break::Link { seq: e.seq });
         }
-        let computed = event_hash(&prev, &e.body).ok_or(Break::Encoding { seq: e.seq })?;
+        let computed =
+            event_hash_as(version, &prev, &e.body).ok_or(Break::Encoding { seq: e.seq })?;
         if computed != e.hash {
             return Err(Break::Content { seq: e.seq });
         }

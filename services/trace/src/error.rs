@@ -19,6 +19,8 @@ labelled_enum!(
         Unit => "unit", "单品码", "unit code";
         TraceCode => "trace_code", "溯源码", "trace code";
         File => "file", "文件", "file";
+        /// A record (event) of a batch, by its seq.
+        Event => "event", "记录", "record";
         /// A batch that is not part of the digest a proof was asked for.
         DigestEntry => "digest_entry", "该日摘要中的批次", "batch in that digest";
         /// A code not (yet) in the latest published log checkpoint, or a size beyond it.

@@ -4,7 +4,8 @@
 //! GS1 Digital Link and EPCIS export, verification anyone can run, and a daily Merkle digest.
 //!
 //! It owns the tables `batches`, `batch_events`, `trace_attachments`, `trace_units`,
-//! `trace_scans` and `trace_digests`. It calls identity (who may act for a seller, the seller's
+//! `trace_scans`, `trace_digests`, `trace_object_audits`, the log's tables and
+//! `trace_commitments` (chain format v2's private openings, CHAIN.md §13). It calls identity (who may act for a seller, the seller's
 //! name) and catalog (the listing a batch is of, GTINs), and the shared infra (database,
 //! object store, cache, outbox).
 //!
@@ -13,6 +14,7 @@
 //! `forget_page` after it commits.
 
 pub mod chain;
+pub mod commit;
 pub mod domain;
 pub mod epcis;
 pub mod error;
@@ -44,6 +46,9 @@ pub struct TraceConfig {
     /// The transparency log's name and key (CHAIN.md §10); `None`: a key made for this process
     /// only (tests), logged as such.
     pub log: Option<LogConfig>,
+    /// The chain format of batches created from now on (CHAIN.md §13; default v2). A batch
+    /// keeps its format forever: this never changes an existing batch.
+    pub chain_version: chain::ChainVersion,
 }
 
 /// The transparency log's settings.

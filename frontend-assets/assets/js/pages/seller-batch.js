@@ -294,13 +294,16 @@ function eventEl(event) {
     eventDataEl(event),
     attachments.length ? el('ul', { class: 'attachment-list', 'data-testid': 'event-attachments' }, attachments.map(attachmentEl)) : null,
     el('p', { class: 'event-foot muted' },
-      event.actor ? el('span', {}, el('span', { i18n: 'batch.by' }), ' ', el('span', { text: event.actor })) : null,
+      // In chain format v2 the actor is a salted commitment (an object), not a name to show.
+      typeof event.actor === 'string' ? el('span', {}, el('span', { i18n: 'batch.by' }), ' ', el('span', { text: event.actor })) : null,
       event.recorded_at ? el('span', {}, el('span', { i18n: 'batch.recorded' }), ' ', timeEl(event.recorded_at)) : null),
     event.hash ? el('details', { class: 'event-hash' },
       el('summary', {}, el('span', { i18n: 'batch.hash' }), ' ', el('code', { class: 'mono', 'data-testid': 'event-hash', text: shortHash(event.hash) })),
       el('dl', { class: 'hash-list' },
         el('dt', { i18n: 'batch.hash_full' }), el('dd', {}, el('code', { class: 'mono', text: event.hash })),
-        el('dt', { i18n: 'batch.prev_hash' }), el('dd', {}, el('code', { class: 'mono', text: event.prev_hash || '' })))) : null);
+        el('dt', { i18n: 'batch.prev_hash' }), el('dd', {}, el('code', { class: 'mono', text: event.prev_hash || '' })),
+        event.chain_version ? el('dt', { i18n: 'batch.chain_format' }) : null,
+        event.chain_version ? el('dd', { 'data-testid': 'event-chain-version', text: `v${event.chain_version}` }) : null)) : null);
 }
 
 function renderTimeline(batch) {

@@ -69,6 +69,9 @@ impl Settings {
         if !(1..=60).contains(&self.trace_checkpoint_minutes) {
             problems.push("trace_checkpoint_minutes must be from 1 to 60".to_owned());
         }
+        if !(1..=2).contains(&self.trace_chain_version) {
+            problems.push("trace_chain_version must be 1 or 2".to_owned());
+        }
         if !(1..=168).contains(&self.claim_response_hours) {
             problems.push("claim_response_hours must be from 1 to 168".to_owned());
         }

@@ -136,6 +136,9 @@ pub struct Settings {
     /// Cosignatures a checkpoint needs before it is published (0: the log's signature alone,
     /// shown as such on the scan page).
     pub trace_witness_quorum: u32,
+    /// The chain format of trace batches created from now on: 2 (salted commitments, bodies
+    /// published, CHAIN.md §13; the default) or 1. A batch keeps its format forever.
+    pub trace_chain_version: u8,
     /// Claims up to this many fen are refunded at once when the seller misses the deadline;
     /// larger ones go to the operator.
     pub claim_auto_approve_fen: i64,
@@ -263,6 +266,7 @@ impl Default for Settings {
             trace_checkpoint_minutes: 2,
             trace_witnesses: String::new(),
             trace_witness_quorum: 0,
+            trace_chain_version: 2,
             claim_auto_approve_fen: 5_000,
             payment_notify_base_url: None,
             payment_timeout_secs: 10,
@@ -349,6 +353,7 @@ pub const KEYS: &[&str] = &[
     "trace_checkpoint_minutes",
     "trace_witnesses",
     "trace_witness_quorum",
+    "trace_chain_version",
     "claim_auto_approve_fen",
     "payment_notify_base_url",
     "payment_timeout_secs",

@@ -19,5 +19,5 @@ pub use events::{
 mod verdict;
 pub use verdict::{
     AuditFinding, Check, CheckName, FileFinding, Verdict, attachments_check,
-    audited_attachments_check, chain_check, head_check,
+    audited_attachments_check, chain_check, commitments_check, head_check,
 };

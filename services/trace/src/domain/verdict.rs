@@ -6,6 +6,7 @@
 //! built (`service/verdict.rs`).
 
 use crate::chain::Break;
+use crate::commit::OpeningProblem;
 use chrono::{DateTime, Utc};
 use farmgate_kernel::clock::format_shanghai;
 use serde::Serialize;
@@ -26,6 +27,10 @@ pub enum CheckName {
     /// database unchanged, and the head's inclusion proof checks against the signed root
     /// (CHAIN.md §11). Recorded after that checkpoint: passes as pending.
     LogInclusion,
+    /// Chain format v2 only: every salted commitment in the bodies is opened by the private
+    /// salt and clear value the platform keeps (CHAIN.md §13): the personal data shown to the
+    /// seller and masked on the page is the data the chain commits to.
+    Commitments,
 }
 
 impl CheckName {
@@ -36,6 +41,7 @@ impl CheckName {
             CheckName::Head => "head",
             CheckName::Attachments => "attachments",
             CheckName::LogInclusion => "log_inclusion",
+            CheckName::Commitments => "commitments",
         }
     }
 }
@@ -298,6 +304,40 @@ pub fn audited_attachments_check(
     }
 }
 
+/// The commitments check of a v2 record: `committed` commitments in its bodies, and what did
+/// not match their private openings (`(seq, problem)`). The public cannot make this check (it
+/// has no openings); the platform makes it on every verdict, so a private value changed after
+/// it was committed (the clear value, or its salt) shows as broken.
+pub fn commitments_check(committed: usize, problems: &[(i64, OpeningProblem)]) -> Check {
+    let Some((seq, problem)) = problems.first() else {
+        return Check::pass(
+            CheckName::Commitments,
+            format!("{committed} 项个人信息的加盐承诺与平台保存的原文相符"),
+            format!(
+                "all {committed} salted commitments to personal data open to the values the platform keeps"
+            ),
+        );
+    };
+    let path = problem.path();
+    let (zh, en) = match problem {
+        OpeningProblem::Missing { .. } => (
+            format!("第 {seq} 条记录的个人信息（{path}）原文丢失"),
+            format!("record #{seq}: the private value committed at {path} is gone"),
+        ),
+        OpeningProblem::Mismatch { .. } => (
+            format!("第 {seq} 条记录的个人信息（{path}）原文或盐值与链上承诺不符：被改动过"),
+            format!(
+                "record #{seq}: the private value or salt at {path} does not open its commitment: it was changed"
+            ),
+        ),
+        OpeningProblem::Clear { .. } => (
+            format!("第 {seq} 条记录在 {path} 处以明文记录个人信息，不符合 v2 格式"),
+            format!("record #{seq} holds personal data in clear at {path}, which v2 never does"),
+        ),
+    };
+    Check::fail(CheckName::Commitments, zh, en, Some(*seq))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -378,5 +418,41 @@ mod tests {
         v.set(attachments_check(&[]));
         assert!(v.ok(), "set replaces the check of the same name");
         assert_eq!(v.checks.len(), 3);
+    }
+
+    #[test]
+    fn the_commitments_check_names_the_record_and_the_place_that_does_not_open() {
+        let ok = commitments_check(3, &[]);
+        assert!(ok.ok && ok.en.contains("all 3"));
+        let bad = commitments_check(
+            3,
+            &[
+                (
+                    2,
+                    OpeningProblem::Mismatch {
+                        path: "/actor".into(),
+                    },
+                ),
+                (
+                    0,
+                    OpeningProblem::Missing {
+                        path: "/actor".into(),
+                    },
+                ),
+            ],
+        );
+        assert!(!bad.ok);
+        assert_eq!(bad.seq, Some(2), "the first problem is reported");
+        assert!(bad.en.contains("/actor") && bad.zh.contains("被改动过"));
+        let clear = commitments_check(
+            1,
+            &[(
+                1,
+                OpeningProblem::Clear {
+                    path: "/data/phone".into(),
+                },
+            )],
+        );
+        assert!(clear.en.contains("in clear"));
     }
 }

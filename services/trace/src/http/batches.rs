@@ -5,7 +5,7 @@ use super::views::{AttachmentView, BatchSummary, BatchView, EventView};
 use super::{base_url, lang_of};
 use crate::Trace;
 use crate::error::TraceError;
-use crate::service::{NewBatchRequest, NewEventRequest};
+use crate::service::{EventOpenings, NewBatchRequest, NewEventRequest};
 use axum::Json;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -175,6 +175,33 @@ pub async fn add_event(
     ApiPath(id): ApiPath<BatchId>,
     ApiJson(req): ApiJson<NewEventRequest>,
 ) -> ApiResult<(StatusCode, Json<EventView>)> {
-    let e = trace.append(&actor, id, req).await?;
-    Ok((StatusCode::CREATED, Json(EventView::of(&e))))
+    let a = trace.append(&actor, id, req).await?;
+    let opened = crate::store::event::Model {
+        body: a.clear,
+        ..a.event.clone()
+    };
+    let view = EventView::of(&opened, Some(&a.event.body), Some(a.version));
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// The private openings of one record of a v2 batch: each personal value the chain commits to,
+/// with its salt, so its seller (or the operator) can prove it to someone holding the public
+/// body: `SHA-256(salt ‖ value)` is the commitment there (CHAIN.md §13).
+#[utoipa::path(get, path = "/api/v1/batches/{id}/events/{seq}/openings", tag = "trace",
+    params(
+        ("id" = Uuid, Path, description = "The batch"),
+        ("seq" = i32, Path, description = "The record's number in the batch's chain"),
+    ),
+    responses(
+        (status = 200, description = "Each commitment of the record with its clear value and salt, and whether they open it (a v1 batch: none)", body = EventOpenings),
+        (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
+        (status = 403, description = "Not a member of the batch's seller or the operator: `forbidden`", body = ErrorBody),
+        (status = 404, description = "No such batch or record (or a *seq* that is not a number): `not_found`", body = ErrorBody),
+    ))]
+pub async fn openings(
+    State(trace): State<Trace>,
+    AuthUser(actor): AuthUser,
+    ApiPath((id, seq)): ApiPath<(BatchId, i32)>,
+) -> ApiResult<Json<EventOpenings>> {
+    Ok(Json(trace.openings(&actor, id, seq).await?))
 }

@@ -41,6 +41,7 @@ where
         .routes(routes!(batches::org_batches))
         .routes(routes!(batches::get_batch))
         .routes(routes!(batches::add_event))
+        .routes(routes!(batches::openings))
         .routes(routes!(codes::issue_units, codes::list_units))
         .routes(routes!(codes::qr_svg))
         .routes(routes!(codes::qr_png))

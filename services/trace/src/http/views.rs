@@ -2,7 +2,7 @@
 //! verification results and the digest log.
 
 use crate::Trace;
-use crate::chain::display_code;
+use crate::chain::{ChainVersion, canonical_json, display_code};
 use crate::domain::{BatchStatus, Check, CheckName, EventKind};
 use crate::service::Record;
 use crate::store::{attachment, digest, event, unit};
@@ -54,14 +54,37 @@ pub struct EventView {
     pub kind: EventKind,
     pub occurred_at: DateTime<Utc>,
     pub recorded_at: DateTime<Utc>,
+    /// What was recorded, for reading: personal values in clear for the seller and the
+    /// operator, masked for everyone else (in v2, the values the commitments open to).
     pub data: Value,
     pub attachments: Vec<AttachmentView>,
     pub prev_hash: String,
     pub hash: String,
+    /// The chain format the hash is computed in: 1 or 2 (CHAIN.md §4, §13).
+    pub chain_version: i16,
+    /// v2: the actor as hashed, a salted commitment `{"commitment": "<hex>"}`; v1: absent
+    /// (a v1 body holds the actor in clear and is never published).
+    #[schema(value_type = Option<Object>)]
+    pub actor: Option<Value>,
+    /// v2: the body exactly as hashed, every personal value a salted commitment: the hash is
+    /// `SHA-256("farmgate-trace-v2\n" + prev_hash + "\n" + canonical(body))` (CHAIN.md §13).
+    /// v1: absent.
+    #[schema(value_type = Option<Object>)]
+    pub body: Option<Value>,
+    /// v2: `body` in canonical form (CHAIN.md §3), the exact text hashed after the prefix.
+    pub body_canonical: Option<String>,
 }
 
 impl EventView {
-    pub(super) fn of(e: &event::Model) -> Self {
+    /// An event as the views show it: `e` opened (see `Record::events`), `hashed` its body as
+    /// hashed.
+    pub(super) fn of(
+        e: &event::Model,
+        hashed: Option<&Value>,
+        version: Option<ChainVersion>,
+    ) -> Self {
+        let v2 = version == Some(ChainVersion::V2);
+        let published = hashed.filter(|_| v2);
         Self {
             seq: e.seq,
             kind: e.kind,
@@ -74,6 +97,10 @@ impl EventView {
                 .unwrap_or_default(),
             prev_hash: e.prev_hash.clone(),
             hash: e.hash.clone(),
+            chain_version: version.map_or(0, ChainVersion::number),
+            actor: published.map(|b| b["actor"].clone()),
+            body: published.cloned(),
+            body_canonical: published.and_then(canonical_json),
         }
     }
 }
@@ -200,6 +227,8 @@ pub struct BatchView {
     /// The batch's facts and certificate as recorded in its first event.
     pub facts: Value,
     pub status: BatchStatus,
+    /// The chain format of every event of the batch: 1 or 2 (0: the stored format is unknown).
+    pub chain_version: i16,
     pub events: Vec<EventView>,
     pub verification: Verification,
     pub scans: i64,
@@ -233,6 +262,20 @@ impl BatchView {
         mask_phones(&mut self.facts);
         for e in &mut self.events {
             mask_phones(&mut e.data);
+            // A v2 body holds commitments only, and is published as hashed. One that holds a
+            // personal value in clear was not written by the platform (its commitments check
+            // fails): it is published masked, so it no longer hashes — never the value.
+            if let Some(body) = &mut e.body
+                && let Some(path) = crate::commit::clear_personal_value(body)
+            {
+                tracing::warn!(event.seq = e.seq, at = %path, "a v2 body holds personal data in clear: masked");
+                mask_phones(&mut body["data"]);
+                if body["actor"].is_string() {
+                    body["actor"] = Value::String("***".to_owned());
+                }
+                e.actor = Some(body["actor"].clone());
+                e.body_canonical = canonical_json(body);
+            }
         }
         self
     }
@@ -258,7 +301,13 @@ impl BatchView {
             }),
             facts: record.facts(),
             status: b.status,
-            events: record.events.iter().map(EventView::of).collect(),
+            chain_version: record.version.map_or(0, ChainVersion::number),
+            events: record
+                .events
+                .iter()
+                .enumerate()
+                .map(|(i, e)| EventView::of(e, record.hashed.get(i), record.version))
+                .collect(),
             verification: Verification::of(record, lang),
             scans: b.scans + trace.scans().pending_for(record.id()),
             units_issued: b.units_issued,

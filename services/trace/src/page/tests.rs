@@ -57,7 +57,11 @@ pub(crate) fn record(status: BatchStatus) -> Record {
             units_issued: 0,
             created_by: Uuid::from_u128(2),
             created_at: at(1, 0),
+            chain_version: 1,
         },
+        hashed: Vec::new(),
+        version: Some(crate::chain::ChainVersion::V1),
+        opening_problems: Vec::new(),
         events: vec![
             event(0, EventKind::Created, facts),
             event(

@@ -3,10 +3,11 @@
 use super::{seconds, shanghai_day, start_of_day, topics, truncate};
 use crate::Trace;
 use crate::chain::{self, GENESIS};
+use crate::commit;
 use crate::domain::{self, BatchStatus, EventKind, NewBatchRequest};
 use crate::error::{Missing, Result, TraceError};
 use crate::service::Record;
-use crate::store::{batch, event, queries};
+use crate::store::{batch, commitments, event, queries};
 use farmgate_identity::Actor;
 use farmgate_infra::db::{begin_write, unique_violation};
 use farmgate_kernel::id::{BatchId, ListingId, OrgId};
@@ -51,6 +52,7 @@ impl Trace {
             .clone()
             .unwrap_or_else(|| format!("{}-{}", facts.harvest_date.format("%Y%m%d"), existing + 1));
         let origin = &listing.origin;
+        let version = self.config().chain_version;
         let id = Uuid::now_v7();
         let occurred_at = start_of_day(facts.started_on);
         let recorded_at = truncate(now);
@@ -79,12 +81,14 @@ impl Trace {
                 },
                 "nonce": nonce,
             });
-            let body = json!({
+            let clear = json!({
                 "batch": id, "seq": 0, "kind": EventKind::Created.as_str(),
                 "occurred_at": seconds(occurred_at), "recorded_at": seconds(recorded_at),
                 "actor": actor.account_id.as_uuid(), "data": data, "attachments": [],
             });
-            let hash = chain::event_hash(GENESIS, &body)
+            // v2: the actor and the contact phone become salted commitments (CHAIN.md §13).
+            let (body, openings) = commit::for_format(version, clear);
+            let hash = chain::event_hash_as(version, GENESIS, &body)
                 .ok_or_else(|| TraceError::Internal("encoding the first record".into()))?;
             let code = chain::trace_code(&hash)
                 .ok_or_else(|| TraceError::Internal("deriving the code".into()))?;
@@ -106,6 +110,7 @@ impl Trace {
                     units_issued: 0,
                     created_by: actor.account_id.as_uuid(),
                     created_at: now,
+                    chain_version: version.number(),
                 },
             )
             .await;
@@ -120,10 +125,11 @@ impl Trace {
                 }
                 return Err(e.into());
             }
+            let event_id = Uuid::now_v7();
             queries::insert_event(
                 &txn,
                 event::Model {
-                    id: Uuid::now_v7(),
+                    id: event_id,
                     batch_id: id,
                     seq: 0,
                     kind: EventKind::Created,
@@ -136,6 +142,7 @@ impl Trace {
                 },
             )
             .await?;
+            commitments::insert_openings(&txn, id, event_id, 0, &openings, now).await?;
             // Its leaf in the transparency log, in the same transaction (CHAIN.md §10).
             self.log_event(&txn, id, &code, 0, &hash).await?;
             self.infra()

@@ -4,9 +4,9 @@
 
 use super::{shanghai_day, start_of_day, topics};
 use crate::Trace;
-use crate::chain::{self, GENESIS};
+use crate::chain::{self, ChainVersion, GENESIS};
 use crate::error::Result;
-use crate::store::{digest, queries};
+use crate::store::{commitments, digest, queries};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::Serialize;
@@ -60,6 +60,8 @@ impl Trace {
     async fn heads_at(&self, cutoff: DateTime<Utc>) -> Result<Vec<(String, String)>> {
         let db = &self.infra().db;
         let codes = queries::all_codes(db).await?;
+        // Each batch's heads in its own chain format (an unknown one hashes to nothing).
+        let versions = commitments::versions(db).await?;
         let rows = queries::bodies_recorded_by(db, cutoff).await?;
         // Per batch: (next expected seq, running hash, or None once it stopped hashing).
         let mut running: HashMap<Uuid, (i32, Option<String>)> = HashMap::new();
@@ -73,10 +75,14 @@ impl Trace {
                 continue;
             }
             entry.0 += 1;
+            let version = versions
+                .get(&batch_id)
+                .and_then(|n| ChainVersion::from_number(i64::from(*n)));
             entry.1 = entry
                 .1
                 .as_deref()
-                .and_then(|prev| chain::event_hash(prev, &body));
+                .zip(version)
+                .and_then(|(prev, v)| chain::event_hash_as(v, prev, &body));
         }
         let mut heads = Vec::with_capacity(running.len());
         for (batch_id, (_, head)) in running {

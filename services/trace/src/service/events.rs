@@ -4,9 +4,10 @@
 use super::{seconds, topics, truncate};
 use crate::Trace;
 use crate::chain::{self, GENESIS};
+use crate::commit;
 use crate::domain::{self, BatchMove, EventKind, NewEventRequest};
 use crate::error::{Missing, Result, TraceError};
-use crate::store::{batch, event, queries};
+use crate::store::{batch, commitments, event, queries};
 use chrono::{DateTime, Utc};
 use farmgate_identity::Actor;
 use farmgate_infra::db::{begin_write, serialise, unique_violation};
@@ -23,7 +24,7 @@ impl Trace {
         actor: &Actor,
         batch_id: BatchId,
         req: NewEventRequest,
-    ) -> Result<event::Model> {
+    ) -> Result<Appended> {
         let b = self.batch_for_seller(actor, batch_id).await?;
         if req.kind == EventKind::Recall {
             return Err(TraceError::field(FieldError::new(
@@ -84,7 +85,7 @@ impl Trace {
         }
         errs.finish()?;
         let txn = begin_write(&self.infra().db).await?;
-        let model = self
+        let appended = self
             .write_chained(
                 &txn,
                 &b,
@@ -99,7 +100,7 @@ impl Trace {
         txn.commit().await?;
         self.infra().outbox.wake();
         self.forget_page(&b.code).await;
-        Ok(model)
+        Ok(appended)
     }
 
     /// Appends a record the system writes for another service (a shipment packed from the
@@ -165,23 +166,28 @@ impl Trace {
         files: Vec<Value>,
         actor_id: AccountId,
         occurred_at: DateTime<Utc>,
-    ) -> Result<event::Model> {
+    ) -> Result<Appended> {
         let now = self.now();
         let seq = i32::try_from(events.len()).unwrap_or(i32::MAX);
         let prev = events
             .last()
             .map_or_else(|| GENESIS.to_owned(), |e| e.hash.clone());
         let recorded_at = truncate(now);
-        let body = json!({
+        let clear = json!({
             "batch": b.id, "seq": seq, "kind": kind.as_str(),
             "occurred_at": seconds(occurred_at), "recorded_at": seconds(recorded_at),
             "actor": actor_id.as_uuid(), "data": data, "attachments": files,
         });
-        let hash = chain::event_hash(&prev, &body)
+        // The batch's own format, whatever new batches get now: a batch never mixes formats.
+        let version = chain::ChainVersion::from_number(i64::from(b.chain_version))
+            .ok_or_else(|| TraceError::Internal("the batch's chain format is unknown".into()))?;
+        let (body, openings) = commit::for_format(version, clear.clone());
+        let hash = chain::event_hash_as(version, &prev, &body)
             .ok_or_else(|| TraceError::Internal("encoding the record".into()))?;
         let status = domain::advance(b.status, BatchMove::of(kind, &data));
+        let event_id = uuid::Uuid::now_v7();
         let model = event::Model {
-            id: uuid::Uuid::now_v7(),
+            id: event_id,
             batch_id: b.id,
             seq,
             kind,
@@ -198,6 +204,7 @@ impl Trace {
                 Some(_) => TraceError::ConcurrentUpdate,
                 None => e.into(),
             })?;
+        commitments::insert_openings(conn, b.id, event_id, seq, &openings, now).await?;
         // Its leaf in the transparency log, in the same transaction (CHAIN.md §10).
         self.log_event(conn, b.id, &b.code, seq, &hash).await?;
         queries::set_head(conn, BatchId(b.id), hash, seq + 1, occurred_at, status).await?;
@@ -209,6 +216,19 @@ impl Trace {
                 &json!({ "batch_id": b.id, "code": b.code }),
             )
             .await?;
-        Ok(model)
+        Ok(Appended {
+            event: model,
+            clear,
+            version,
+        })
     }
+}
+
+/// A record just chained: as stored (its body exactly as hashed), its body in clear (for its
+/// author's answer), and its batch's chain format.
+#[derive(Clone, Debug)]
+pub struct Appended {
+    pub event: event::Model,
+    pub clear: Value,
+    pub version: chain::ChainVersion,
 }

@@ -13,6 +13,7 @@ mod digest;
 mod events;
 pub(crate) mod log;
 mod log_check;
+mod openings;
 mod public;
 mod record;
 mod scans;
@@ -27,8 +28,10 @@ pub use crate::domain::{
 pub use audit::{AuditAlert, AuditReport, AuditRound};
 pub use batches::BatchListed;
 pub use digest::{DigestCheck, Proof, ProofStep};
+pub use events::Appended;
 pub use log::{CheckpointView, Consistency, Inclusion};
 pub use log_check::NamedCheck;
+pub use openings::{EventOpenings, OpeningView};
 pub use record::Record;
 pub use scans::ScanCounter;
 pub use verdict::{CitedFile, cited_files};

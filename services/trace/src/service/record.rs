@@ -1,10 +1,11 @@
 //! Reading a batch's whole record: its events, their verification, its listing and seller.
 
 use crate::Trace;
-use crate::chain::{self, StoredEvent};
-use crate::domain::Verdict;
+use crate::chain::{self, ChainVersion, StoredEvent};
+use crate::commit::{self, OpeningProblem};
+use crate::domain::{self, Verdict};
 use crate::error::Result;
-use crate::store::{batch, event, queries};
+use crate::store::{batch, commitments, event, queries};
 use farmgate_catalog::read::ListingCard;
 use farmgate_identity::{Actor, OrgSummary};
 use farmgate_kernel::id::{BatchId, ListingId, OrgId};
@@ -14,7 +15,16 @@ use serde_json::Value;
 #[derive(Clone, Debug)]
 pub struct Record {
     pub batch: batch::Model,
+    /// The events, each `body` *opened*: in a v2 batch every commitment is replaced by the
+    /// clear value its private opening proves (`null` when none does), so the pages, labels and
+    /// views read one shape whatever the format. Views for the public mask them.
     pub events: Vec<event::Model>,
+    /// Each event's body exactly as hashed (for a v2 batch, what the public JSON publishes).
+    pub hashed: Vec<Value>,
+    /// The batch's chain format; `None` when `batches.chain_version` holds no format.
+    pub version: Option<ChainVersion>,
+    /// What does not match between a v2 batch's commitments and their private openings.
+    pub opening_problems: Vec<(i64, OpeningProblem)>,
     pub verification: Result<String, chain::Break>,
     /// Every check made of the record (the chain is one of them); see `service/verdict.rs`.
     pub verdict: Verdict,
@@ -94,14 +104,37 @@ impl Trace {
     }
 
     pub(super) async fn record_of(&self, b: batch::Model) -> Result<Record> {
-        let events = queries::events_of(&self.infra().db, BatchId(b.id)).await?;
-        let verification = chain::verify(&b.code, &stored(&events));
-        let verdict = self.quick_verdict(&b, &events, &verification).await?;
+        let db = &self.infra().db;
+        let mut events = queries::events_of(db, BatchId(b.id)).await?;
+        let version = ChainVersion::from_number(i64::from(b.chain_version));
+        // The chain is verified on the bodies as hashed, before anything is opened.
+        let verification = match version {
+            Some(v) => chain::verify_as(v, &b.code, &stored(&events)),
+            None => Err(chain::Break::Version),
+        };
+        let mut verdict = self.quick_verdict(&b, &events, &verification).await?;
+        let hashed: Vec<Value> = events.iter().map(|e| e.body.clone()).collect();
+        let mut opening_problems = Vec::new();
+        if version == Some(ChainVersion::V2) {
+            let openings = commitments::openings_of(db, BatchId(b.id)).await?;
+            let mut committed = 0;
+            for e in &mut events {
+                let mine = openings.get(&e.id).map(Vec::as_slice).unwrap_or_default();
+                committed += commit::commitments(&e.body).len();
+                let opened = commit::open_body(&e.body, mine);
+                opening_problems.extend(opened.problems.into_iter().map(|p| (i64::from(e.seq), p)));
+                e.body = opened.clear;
+            }
+            verdict.set(domain::commitments_check(committed, &opening_problems));
+        }
         let listing = self.catalog().listing_card(ListingId(b.listing_id)).await?;
         let seller = self.identity().org_summary(OrgId(b.seller_org_id)).await?;
         Ok(Record {
             batch: b,
             events,
+            hashed,
+            version,
+            opening_problems,
             verification,
             verdict,
             listing,

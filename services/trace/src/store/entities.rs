@@ -24,6 +24,9 @@ pub mod batch {
         pub units_issued: i32,
         pub created_by: Uuid,
         pub created_at: DateTimeUtc,
+        /// The chain format of every event of the batch (1 or 2, CHAIN.md §13): fixed when the
+        /// batch is created, never changed.
+        pub chain_version: i16,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -168,6 +171,34 @@ pub mod object_audit {
         pub checked_at: DateTimeUtc,
         /// When a mismatch was first seen (kept while it lasts).
         pub first_failed_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod commitment {
+    use sea_orm::entity::prelude::*;
+
+    /// The private opening of one salted commitment in a v2 event's body (CHAIN.md §13): read
+    /// only by this service, for the batch's seller and the operator. Inserted with its event,
+    /// never updated, never deleted.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "trace_commitments")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub event_id: Uuid,
+        /// A JSON pointer into the body: `/actor`, `/data/certificate/contact_phone`.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub path: String,
+        pub batch_id: Uuid,
+        pub seq: i32,
+        /// 32 bytes, hex.
+        pub salt: String,
+        pub value: String,
+        pub created_at: DateTimeUtc,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,6 +4,7 @@
 //! Still `pub` while other rooms read these tables directly (orders' shipping, after-sales'
 //! recall, the server's demo and `verify`, the tests); they move to narrow `read` APIs.
 
+pub mod commitments;
 pub mod entities;
 pub mod log;
 pub mod queries;
