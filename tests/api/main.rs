@@ -25,4 +25,5 @@ mod security;
 mod stats;
 mod tlog;
 mod trace;
+mod trace_remote;
 mod trace_tamper;
