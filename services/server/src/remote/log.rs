@@ -422,6 +422,10 @@ pub fn save_state(path: &Path, note: &str) -> anyhow::Result<()> {
 }
 
 #[cfg(test)]
+#[expect(
+    clippy::expect_used,
+    reason = "a test vector that cannot be computed stops its test, with the step named"
+)]
 mod tests {
     use super::*;
 
