@@ -108,6 +108,8 @@ async fn prepare(a: &Args) -> anyhow::Result<Prepared> {
     let mut settings = Settings {
         data_dir: a.data_dir.clone(),
         log: "warn".to_owned(),
+        // The demo's orders are paid through the sandbox gateway, as in `serve --demo`.
+        payment_sandbox: true,
         ..Settings::default()
     };
     // The log's key where the server looks for it, made first so the witnesses know it.
