@@ -25,5 +25,6 @@ mod security;
 mod stats;
 mod tlog;
 mod trace;
+mod trace_remote;
 mod trace_tamper;
 mod trace_v2;

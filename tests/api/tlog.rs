@@ -289,7 +289,7 @@ both_backends! {
 }
 
 /// Starts a witness of the log signed by `log` on a random port; its URL and cosignature key.
-async fn start_witness(
+pub(super) async fn start_witness(
     name: &str,
     log: &tlog::NamedKey,
     dir: &std::path::Path,

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod log_key;
 pub mod payments;
+pub mod remote;
 pub mod routes;
 pub mod settings;
 pub mod telemetry;

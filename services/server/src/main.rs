@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use farmgate_demo as demo;
 use farmgate_server::app::refuse_unsafe_production;
 use farmgate_server::settings::Settings;
-use farmgate_server::{BuildOptions, build, serve, telemetry, verify};
+use farmgate_server::{BuildOptions, build, remote, serve, telemetry, verify};
 use std::path::PathBuf;
 use tokio::sync::watch;
 
@@ -69,12 +69,39 @@ enum Command {
     /// Check trace records: one batch by its code, or every batch — the chain, the stored head
     /// and count, every cited file re-hashed; with --digests, also recompute every published
     /// daily digest. Exits non-zero when any check fails.
+    ///
+    /// With --remote URL it checks a site from outside, trusting only the keys given: the
+    /// checkpoint's log signature and witness cosignatures, consistency with the checkpoint
+    /// verified last time (--state), and each code's records against the log's tiles. Exit 0
+    /// verified, 1 not verified (tampering), 2 usage or network error.
+    ///
+    ///   farmgate verify --remote https://nongyuan.example.cn --witness-key 'witness.scjgj.example.gov.cn+1a2b3c4d+BA…' --state county.cp 9ZFB-GPK3-BKXT-RQWU
     Verify {
-        /// A trace code (any spelling: 9ZFB-GPK3-BKXT-RQWU, 9zfbgpk3bkxtrqwu).
-        code: Option<String>,
+        /// Trace codes (any spelling: 9ZFB-GPK3-BKXT-RQWU, 9zfbgpk3bkxtrqwu). Without --remote:
+        /// none checks every batch.
+        codes: Vec<String>,
         /// Also check the published digest log against the records as they are now.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "remote")]
         digests: bool,
+        /// Verify the site at this address from outside, over HTTP only.
+        #[arg(long, value_name = "URL")]
+        remote: Option<String>,
+        /// A witness's verifier key (cosignature/v1); repeat for each witness you trust.
+        #[arg(long = "witness-key", value_name = "VKEY", requires = "remote")]
+        witness_keys: Vec<String>,
+        /// How many of the witnesses given must have cosigned the checkpoint (default: all).
+        #[arg(long, value_name = "N", requires = "remote")]
+        quorum: Option<usize>,
+        /// The log's own verifier key (its note key), to require the log's signature too.
+        #[arg(long, value_name = "VKEY", requires = "remote")]
+        log_key: Option<String>,
+        /// A file keeping the last verified checkpoint: the next run requires the log to extend
+        /// it (a rewrite or a fork fails).
+        #[arg(long, value_name = "FILE", requires = "remote")]
+        state: Option<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long, requires = "remote")]
+        json: bool,
     },
     /// Run a witness of the trace transparency log (C2SP tlog-witness): it cosigns each new
     /// checkpoint that extends the last one it saw, and refuses any other. Run by someone other
@@ -153,6 +180,27 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    if let Command::Verify {
+        codes,
+        remote: Some(url),
+        witness_keys,
+        quorum,
+        log_key,
+        state,
+        json,
+        ..
+    } = cli.command
+    {
+        let options = remote::Options {
+            url,
+            witness_keys,
+            quorum,
+            log_key,
+            state,
+            codes,
+        };
+        return runtime.block_on(verify_remote(&options, json));
+    }
     match runtime.block_on(run(cli)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
@@ -183,9 +231,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             report_seed(demo::seed_with_history(&app.state.demo_services()).await?);
             Ok(())
         }
-        Command::Verify { code, digests } => {
+        Command::Verify { codes, digests, .. } => {
             let app = build(&settings, searching_nothing()).await?;
-            let ok = verify::run(&app.state.trace, code.as_deref(), digests).await?;
+            let mut ok = true;
+            if codes.is_empty() {
+                ok = verify::run(&app.state.trace, None, digests).await?;
+            }
+            for (i, code) in codes.iter().enumerate() {
+                ok &= verify::run(&app.state.trace, Some(code), digests && i == 0).await?;
+            }
             if ok {
                 Ok(())
             } else {
@@ -373,6 +427,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let (_keep, shutdown) = watch::channel(false);
             serve(app, listener, shutdown).await
+        }
+    }
+}
+
+/// `farmgate verify --remote`: exit 0 verified, 1 not verified, 2 usage or network error.
+#[expect(clippy::print_stdout, reason = "the report is the command's output")]
+async fn verify_remote(options: &remote::Options, json: bool) -> std::process::ExitCode {
+    match remote::run(options).await {
+        Ok(report) => {
+            if json {
+                match serde_json::to_string_pretty(&report) {
+                    Ok(text) => println!("{text}"),
+                    Err(e) => {
+                        eprintln!("farmgate verify: {e}");
+                        return std::process::ExitCode::from(2);
+                    }
+                }
+            } else {
+                report.print();
+            }
+            std::process::ExitCode::from(if report.ok { 0 } else { 1 })
+        }
+        Err(e) => {
+            eprintln!("farmgate verify: {e:#}");
+            std::process::ExitCode::from(2)
         }
     }
 }
