@@ -94,8 +94,9 @@ async fn rewrite_consistently(app: &TestApp, batch: Uuid) {
     events.sort_by_key(|e| e.0);
     events[1].2["data"]["text"] = json!("从未施肥");
     let mut prev = farmgate_trace::chain::GENESIS.to_owned();
+    let version = crate::trace::batch_version(app, batch).await;
     for (_, id, body) in &events {
-        let hash = farmgate_trace::chain::event_hash(&prev, body).expect("hash");
+        let hash = farmgate_trace::chain::event_hash_as(version, &prev, body).expect("hash");
         sql(
             app,
             Query::update()
@@ -271,6 +272,31 @@ both_backends! {
         assert_failed(&r, &["log_records", "record 2", "deleted"]);
         let b = &r.batches[0];
         assert!(b.checks.iter().any(|c| c.name == "chain_links" && c.ok), "the shortened chain links up on its own");
+    }
+
+    async fn a_published_body_that_does_not_hash_to_its_hash_is_caught(app) {
+        // Chain format v2 publishes the hashed body: an insider who edits a stored record but
+        // cannot change its logged hash is caught by recomputing the hash from the public JSON
+        // alone, before any log check.
+        let batch = recorded_batch(&app).await;
+        checkpoint(&app).await;
+        let o = with_log_key(&app, &[&batch.code]);
+        let r = verified(&o).await;
+        assert!(r.ok, "{:#?}", r.failures());
+        assert!(r.batches[0].checks.iter().any(|c| c.name == "chain_links" && c.detail.contains("recomputed")), "{:#?}", r.batches[0]);
+        let db = &app.state.infra.db;
+        let row = db.query_one(&Query::select().columns(["id", "body"]).from("batch_events")
+            .and_where(Expr::col("batch_id").eq(batch.id)).and_where(Expr::col("seq").eq(1)).to_owned())
+            .await.expect("query").expect("record 1");
+        let id: Uuid = row.try_get("", "id").expect("id");
+        let mut body: Value = row.try_get("", "body").expect("body");
+        body["data"]["text"] = json!("从未施肥");
+        sql(&app, Query::update().table("batch_events").value("body", body).and_where(Expr::col("id").eq(id)).to_owned()).await;
+        app.state.trace.forget_page(&batch.code).await;
+
+        let r = verified(&o).await;
+
+        assert_failed(&r, &["chain_links", "record 1", "published body hashes to"]);
     }
 
     async fn changed_and_swapped_codes_are_caught(app) {

@@ -2,10 +2,11 @@
 //! record shown unchanged and none missing, each logged record's inclusion proved from the
 //! hash tiles, and every attachment re-hashed.
 //!
-//! Chain format v1 publishes each event's hash and prev_hash but not the full hashed body (the
-//! actor is left out, phones are masked), so a hash cannot be recomputed here: what is checked
-//! is that the hashes the platform shows link up, give the code, and are the ones the witnessed
-//! log recorded.
+//! Chain format v2 publishes each event's full hashed body (personal values as salted
+//! commitments, CHAIN.md §13), so every v2 hash is recomputed here from the public JSON, and
+//! each attachment shown must be one the hashed body names. Chain format v1 publishes each
+//! event's hash and prev_hash but not the body, so for v1 what is checked is that the hashes
+//! the platform shows link up, give the code, and are the ones the witnessed log recorded.
 
 use super::client::{Remote, TileFailure};
 use super::log::{Logged, Verified};
@@ -18,7 +19,7 @@ use std::collections::BTreeMap;
 #[derive(Deserialize)]
 struct PublicBatch {
     code: String,
-    events: Vec<PublicEvent>,
+    events: Vec<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -27,7 +28,33 @@ struct PublicEvent {
     prev_hash: String,
     hash: String,
     #[serde(default)]
+    chain_version: Option<i64>,
+    #[serde(default)]
     attachments: Vec<PublicAttachment>,
+    /// The event exactly as published, for recomputing a v2 hash.
+    #[serde(skip)]
+    raw: serde_json::Value,
+}
+
+impl PublicEvent {
+    fn read(raw: serde_json::Value) -> Option<Self> {
+        let mut e: Self = serde_json::from_value(raw.clone()).ok()?;
+        e.raw = raw;
+        Some(e)
+    }
+
+    /// The SHA-256 of every attachment the hashed (v2) body names.
+    fn hashed_attachments(&self) -> Vec<&str> {
+        self.raw
+            .pointer("/body/attachments")
+            .and_then(serde_json::Value::as_array)
+            .map(|list| {
+                list.iter()
+                    .filter_map(|a| a.get("sha256").and_then(serde_json::Value::as_str))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Deserialize)]
@@ -64,10 +91,18 @@ pub async fn check(
         checks: Vec::new(),
     };
     let answer = remote.get(&format!("/api/v1/trace/{code}")).await?;
-    let public: Option<PublicBatch> = (answer.status == 200)
-        .then(|| serde_json::from_slice(&answer.body).ok())
-        .flatten();
-    let Some(public) = public else {
+    let public: Option<(String, Vec<PublicEvent>)> = (answer.status == 200)
+        .then(|| serde_json::from_slice::<PublicBatch>(&answer.body).ok())
+        .flatten()
+        .and_then(|b| {
+            let events = b
+                .events
+                .into_iter()
+                .map(PublicEvent::read)
+                .collect::<Option<Vec<_>>>()?;
+            Some((b.code, events))
+        });
+    let Some((public_code, events)) = public else {
         report.checks.push(Check::fail(
             "found",
             match (answer.status, logged.is_empty()) {
@@ -83,18 +118,18 @@ pub async fn check(
         report.logged = logged.len();
         return Ok(report);
     };
-    report.records = public.events.len();
-    if public.code != code {
+    report.records = events.len();
+    if public_code != code {
         report.checks.push(Check::fail(
             "found",
             format!(
                 "asked for {code}, the platform answered with the record of {}",
-                public.code
+                public_code
             ),
         ));
     }
-    report.checks.push(chain_links(code, &public.events));
-    let (check, logged_seqs, pending) = log_records(&public.events, logged);
+    report.checks.push(chain_links(code, &events));
+    let (check, logged_seqs, pending) = log_records(&events, logged);
     report.checks.push(check);
     report.logged = logged_seqs;
     report.pending = pending;
@@ -103,7 +138,7 @@ pub async fn check(
         .push(inclusion(remote, v, code, logged).await?);
     report
         .checks
-        .push(attachments(remote, &public.events).await?);
+        .push(attachments(remote, &events).await?);
     Ok(report)
 }
 
@@ -142,13 +177,63 @@ fn chain_links(code: &str, events: &[PublicEvent]) -> Check {
             )
             .at(e.seq);
         }
+        if e.chain_version == Some(2) {
+            match farmgate_trace::commit::public_event_hash(&e.raw) {
+                Ok(h) if h == e.hash => {}
+                Ok(h) => {
+                    return Check::fail(
+                        NAME,
+                        format!(
+                            "record {i}'s published body hashes to {}…, not to its hash {}…: the record shown is not the one that was hashed",
+                            short(&h),
+                            short(&e.hash)
+                        ),
+                    )
+                    .at(e.seq);
+                }
+                Err(err) => {
+                    return Check::fail(
+                        NAME,
+                        format!("record {i}'s published body cannot be checked: {err}"),
+                    )
+                    .at(e.seq);
+                }
+            }
+            let hashed = e.hashed_attachments();
+            if let Some(a) = e
+                .attachments
+                .iter()
+                .find(|a| !hashed.contains(&a.sha256.as_str()))
+            {
+                return Check::fail(
+                    NAME,
+                    format!(
+                        "record {i} shows the file {} with SHA-256 {}…, which its hashed body does not name",
+                        a.name,
+                        short(&a.sha256)
+                    ),
+                )
+                .at(e.seq);
+            }
+        }
         prev = &e.hash;
     }
+    let v2 = events
+        .iter()
+        .filter(|e| e.chain_version == Some(2))
+        .count();
+    let recomputed = if v2 == events.len() {
+        "; every hash recomputed from its published body (chain format v2)".to_owned()
+    } else if v2 == 0 {
+        " (chain format v1 does not publish the hashed bodies, so the hashes themselves are not recomputed)".to_owned()
+    } else {
+        format!("; {v2} hashes recomputed from their published bodies (chain format v2)")
+    };
     match trace_code(&first.hash) {
         Some(derived) if derived == code => Check::pass(
             NAME,
             format!(
-                "{} records numbered 0…{}, each linked to the one before; record 0's hash gives this code (chain format v1 does not publish the hashed bodies, so the hashes themselves are not recomputed)",
+                "{} records numbered 0…{}, each linked to the one before; record 0's hash gives this code{recomputed}",
                 events.len(),
                 events.len() - 1
             ),
