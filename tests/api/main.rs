@@ -16,6 +16,7 @@ mod openapi;
 mod ops;
 mod orders;
 mod orgs;
+mod payout_adjustments;
 mod payouts;
 mod people;
 mod providers;
