@@ -9,6 +9,7 @@ mod catalog;
 mod demo;
 mod errors;
 mod finance_desk;
+mod finance_invoices;
 mod fulfilment;
 mod invoices;
 mod liability;
