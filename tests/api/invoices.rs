@@ -8,17 +8,17 @@
 use farmgate_tests::prelude::*;
 
 /// A verified business buyer's paid order of 12 boxes from one seller.
-struct Bought {
-    buyer: Consumer,
+pub(crate) struct Bought {
+    pub(crate) buyer: Consumer,
     org: Uuid,
     org_name: String,
     licence: String,
-    seller: SellerWithListing,
+    pub(crate) seller: SellerWithListing,
     order: Order,
     sub: Uuid,
 }
 
-async fn bought(app: &TestApp) -> Bought {
+pub(crate) async fn bought(app: &TestApp) -> Bought {
     let seller = app.seller_with_listing().await;
     let buyer = app.business_buyer().await;
     let order = app.paid_order(&buyer, &[(seller.sku, 12)]).await;
@@ -36,7 +36,7 @@ async fn bought(app: &TestApp) -> Bought {
     }
 }
 
-async fn request(app: &TestApp, who: &Session, sub: Uuid, body: Value) -> Resp {
+pub(crate) async fn request(app: &TestApp, who: &Session, sub: Uuid, body: Value) -> Resp {
     app.post(
         &format!("/api/v1/sub-orders/{sub}/invoices"),
         body,
@@ -45,7 +45,7 @@ async fn request(app: &TestApp, who: &Session, sub: Uuid, body: Value) -> Resp {
     .await
 }
 
-async fn issue(app: &TestApp, who: &Session, invoice: Uuid) -> Resp {
+pub(crate) async fn issue(app: &TestApp, who: &Session, invoice: Uuid) -> Resp {
     app.post_empty(
         &format!("/api/v1/invoices/{invoice}/issue"),
         Some(&who.token),

@@ -2,18 +2,19 @@
 //! with a verified account (the others held), exports it for the bank (CSV and XLSX, read back
 //! cell by cell), marks each payout paid with the bank's reference or failed (its sub-orders
 //! join the next batch); sellers see their payouts — and the wrong people, bad input and races.
+//! Refunds after payout and what a payout takes back or gives back: `payout_adjustments.rs`.
 
 use farmgate_tests::prelude::*;
 
-const BATCHES: &str = "/api/v1/finance/payout-batches";
+pub(crate) const BATCHES: &str = "/api/v1/finance/payout-batches";
 
 /// Yuan with two decimals from fen, as the bank file says it.
-fn yuan(fen: i64) -> String {
+pub(crate) fn yuan(fen: i64) -> String {
     format!("{}.{:02}", fen / 100, fen % 100)
 }
 
 /// What the settlement statement says is payable to `org` today (the payout must agree).
-async fn statement_payable(app: &TestApp, org: Uuid, who: &Session) -> i64 {
+pub(crate) async fn statement_payable(app: &TestApp, org: Uuid, who: &Session) -> i64 {
     let from = (app.clock.now() + chrono::Duration::hours(8) - chrono::Duration::days(30))
         .format("%Y-%m-%d")
         .to_string();
@@ -28,7 +29,7 @@ async fn statement_payable(app: &TestApp, org: Uuid, who: &Session) -> i64 {
     r.i64("totals.payable")
 }
 
-async fn make_batch(app: &TestApp) -> Resp {
+pub(crate) async fn make_batch(app: &TestApp) -> Resp {
     let finance = app.finance().await;
     app.post(
         BATCHES,
@@ -344,202 +345,5 @@ both_backends! {
         r.expect_status(201);
         assert_eq!(r.body["payouts"][0]["org_id"], json!(seller.org));
         assert_ne!(r.body["payouts"][0]["account_no"], first["account_no"], "paid to the new account");
-    }
-}
-
-/// The operator refunds `amount` of a sub-order, charged to its seller.
-async fn seller_refund(app: &TestApp, sub: Uuid, amount: i64, key: &str) {
-    let operator = app.operator().await;
-    let req = app
-        .http
-        .post(app.url(&format!("/api/v1/sub-orders/{sub}/refunds")))
-        .bearer_auth(&operator.token)
-        .header("idempotency-key", key)
-        .json(&json!({"amount": amount, "reason": "召回后退款"}));
-    app.send(req).await.expect_status(200);
-    app.outbox_drained().await;
-}
-
-both_backends! {
-    async fn a_refund_after_payout_is_taken_back_from_the_next_payout_once(app) {
-        let seller = app.verified_seller().named("青石县丁合作社").with_listing(Product::boxes("赣南脐橙 10斤装", 5990, 100)).await;
-        app.verified_bank_account(&seller).await;
-        let buyer = app.consumer().await;
-        let finance = app.finance().await;
-        let first = app.payable_parcel(&buyer, &seller, 3).await;
-        let b1 = make_batch(&app).await;
-        b1.expect_status(201);
-        let p1 = b1.body["payouts"][0].clone();
-        let paid = app.post(&format!("/api/v1/finance/payouts/{}/paid", p1["id"].as_str().unwrap()), json!({"reference": "BANK-0001"}), Some(&finance.token)).await;
-        paid.expect_status(200);
-        let paid_1 = p1["amount"].as_i64().unwrap();
-        assert_eq!(paid_1, statement_payable(&app, seller.org, &seller.owner).await);
-
-        // A recall after the payout: ¥20 of the first parcel back to the buyer, the seller's to bear.
-        seller_refund(&app, first, 2000, "after-payout-1").await;
-        let owed_now = statement_payable(&app, seller.org, &seller.owner).await;
-        let taken_back = owed_now - paid_1;
-        assert!(taken_back < 0, "the statement says the seller now owes back {taken_back}");
-        assert_eq!(app.scalar("SELECT SUM(amount_fen) FROM payout_adjustments").await, taken_back);
-        // The same event delivered again counts once.
-        {
-            use sea_orm::ConnectionTrait;
-            app.state.infra.db.execute_unprepared("UPDATE outbox_events SET delivered_at = NULL, attempts = 0 WHERE topic = 'orders.refunded'").await.unwrap();
-            app.state.infra.db.execute_unprepared("DELETE FROM outbox_deliveries WHERE handler = 'finance-refund-after-payout'").await.unwrap();
-        }
-        app.outbox_drained().await;
-        assert_eq!(app.count("payout_adjustments", "1=1").await, 1);
-
-        // Nothing else payable yet: a batch has nothing to pay (the adjustment waits).
-        let none = make_batch(&app).await;
-        assert_eq!((none.status, none.code()), (409, "nothing_to_pay"));
-        // A second parcel becomes payable: its payout is what it is worth less what was taken back.
-        let second = app.payable_parcel(&buyer, &seller, 1).await;
-        let b2 = make_batch(&app).await;
-        b2.expect_status(201);
-        let p2 = b2.body["payouts"][0].clone();
-        let owed_total = statement_payable(&app, seller.org, &seller.owner).await;
-        assert_eq!(p2["amount"].as_i64().unwrap(), owed_total - paid_1, "{}", b2.text);
-        assert_eq!(p2["sub_order_count"], 1);
-        assert_eq!(app.count("payout_adjustments", "payout_id IS NOT NULL").await, 1);
-        // If the bank sends it back, the adjustment is open again and the next batch nets it.
-        let failed = app.post(&format!("/api/v1/finance/payouts/{}/failed", p2["id"].as_str().unwrap()), json!({"reason": "账户冻结"}), Some(&finance.token)).await;
-        failed.expect_status(200);
-        assert_eq!(app.count("payout_adjustments", "payout_id IS NULL").await, 1);
-        let b3 = make_batch(&app).await;
-        b3.expect_status(201);
-        assert_eq!(b3.body["payouts"][0]["amount"].as_i64().unwrap(), owed_total - paid_1);
-        let _ = second;
-    }
-
-    async fn a_seller_who_owes_more_than_it_is_owed_is_held_until_it_is_not(app) {
-        let seller = app.verified_seller().named("青石县戊家庭农场").with_listing(Product::boxes("富硒大米 10公斤", 8800, 100)).await;
-        app.verified_bank_account(&seller).await;
-        let buyer = app.consumer().await;
-        let finance = app.finance().await;
-        let first = app.payable_parcel(&buyer, &seller, 2).await;
-        let b1 = make_batch(&app).await;
-        b1.expect_status(201);
-        let id = b1.body["payouts"][0]["id"].as_str().unwrap().to_owned();
-        app.post(&format!("/api/v1/finance/payouts/{id}/paid"), json!({"reference": "BANK-0002"}), Some(&finance.token)).await.expect_status(200);
-        // All of the first parcel back; the next parcel is worth less than that.
-        seller_refund(&app, first, 2 * 8800, "after-payout-all").await;
-        app.payable_parcel(&buyer, &seller, 1).await;
-        let b2 = make_batch(&app).await;
-        assert_eq!((b2.status, b2.code()), (409, "nothing_to_pay"), "{}", b2.text);
-        assert_eq!(app.count("payout_adjustments", "payout_id IS NULL").await, 1, "still open");
-    }
-
-    async fn a_payout_itemises_the_refunds_it_takes_back_and_its_lines_less_them_make_its_amount(app) {
-        let seller = app.verified_seller().named("青石县己合作社").with_listing(Product::boxes("赣南脐橙 10斤装", 5990, 100)).await;
-        let other = app.verified_seller().named("青石县庚合作社").with_listing(Product::boxes("富硒大米 10公斤", 8800, 100)).await;
-        app.verified_bank_account(&seller).await;
-        app.verified_bank_account(&other).await;
-        let buyer = app.consumer().await;
-        let finance = app.finance().await;
-        let first = app.payable_parcel(&buyer, &seller, 3).await;
-        let b1 = make_batch(&app).await;
-        b1.expect_status(201);
-        let p1 = b1.body["payouts"][0]["id"].as_str().unwrap().to_owned();
-        assert_eq!(b1.body["payouts"][0]["adjusted"], 0);
-        assert_eq!(b1.body["payouts"][0]["adjustments"], json!([]));
-        app.post(&format!("/api/v1/finance/payouts/{p1}/paid"), json!({"reference": "BANK-0101"}), Some(&finance.token)).await.expect_status(200);
-
-        // Two recalls after the payout, the seller's to bear; then more becomes payable.
-        seller_refund(&app, first, 1500, "itemise-1").await;
-        seller_refund(&app, first, 700, "itemise-2").await;
-        // Before the next batch the seller sees what it will take back; another seller does not.
-        let open = app.get(&format!("/api/v1/orgs/{}/payout-adjustments", seller.org), Some(&seller.owner.token)).await;
-        open.expect_status(200);
-        assert_eq!(open.body.as_array().unwrap().len(), 2, "{}", open.text);
-        assert_eq!(open.body[0]["reason"], "召回后退款");
-        app.get(&format!("/api/v1/orgs/{}/payout-adjustments", seller.org), Some(&other.owner.token)).await.expect_status(403);
-        assert_eq!(app.get(&format!("/api/v1/orgs/{}/payout-adjustments", seller.org), Some(&finance.token)).await.body, open.body);
-        let second = app.payable_parcel(&buyer, &seller, 2).await;
-        app.payable_parcel(&buyer, &other, 1).await;
-        let b2 = make_batch(&app).await;
-        b2.expect_status(201);
-        let none_open = app.get(&format!("/api/v1/orgs/{}/payout-adjustments", seller.org), Some(&seller.owner.token)).await;
-        assert_eq!(none_open.body, json!([]), "netted into the new payout");
-        let batch_id = b2.body["id"].as_str().unwrap().to_owned();
-        let number = b2.body["number"].as_str().unwrap().to_owned();
-        let ours = b2.body["payouts"].as_array().unwrap().iter().find(|p| p["org_id"] == json!(seller.org)).unwrap().clone();
-        let theirs = b2.body["payouts"].as_array().unwrap().iter().find(|p| p["org_id"] == json!(other.org)).unwrap().clone();
-        assert_eq!(theirs["adjustments"], json!([]), "another seller's refunds are not netted into its payout");
-        let adjustments = ours["adjustments"].as_array().unwrap();
-        assert_eq!(adjustments.len(), 2, "{}", b2.text);
-        let paid_first = app.get(&format!("/api/v1/payouts/{p1}"), Some(&seller.owner.token)).await;
-        let first_number = paid_first.body["sub_orders"][0]["number"].as_str().unwrap().to_owned();
-        assert_eq!(paid_first.body["sub_orders"][0]["sub_order_id"], json!(first));
-        for a in adjustments {
-            assert_eq!(a["sub_order_id"], json!(first));
-            assert_eq!(a["sub_order_number"], json!(first_number));
-            assert_eq!(a["reason"], "召回后退款");
-            assert!(a["amount"].as_i64().unwrap() < 0);
-            assert!(a["refund_id"].as_str().is_some() && a["at"].as_str().is_some());
-        }
-        let adjusted: i64 = adjustments.iter().map(|a| a["amount"].as_i64().unwrap()).sum();
-        assert_eq!(ours["adjusted"].as_i64().unwrap(), adjusted);
-        assert_eq!(adjusted, app.scalar("SELECT SUM(amount_fen) FROM payout_adjustments").await);
-
-        // One payout's page: its lines less what it takes back are its amount, for the seller and finance alike.
-        let id = ours["id"].as_str().unwrap();
-        for who in [&seller.owner, &finance] {
-            let one = app.get(&format!("/api/v1/payouts/{id}"), Some(&who.token)).await;
-            one.expect_status(200);
-            let lines: i64 = one.body["sub_orders"].as_array().unwrap().iter().map(|l| l["payable"].as_i64().unwrap()).sum();
-            assert_eq!(one.body["sub_orders"][0]["sub_order_id"], json!(second));
-            assert_eq!(one.body["adjustments"].as_array().unwrap().len(), 2);
-            assert_eq!(lines + one.body["adjusted"].as_i64().unwrap(), one.body["amount"].as_i64().unwrap(), "{}", one.text);
-            assert_eq!(one.body["amount"], ours["amount"]);
-        }
-        // The seller's list and finance's batch carry them too; the other seller cannot see them.
-        let list = app.get(&format!("/api/v1/orgs/{}/payouts", seller.org), Some(&seller.owner.token)).await;
-        list.expect_status(200);
-        assert_eq!(list.body["items"][0]["adjusted"].as_i64().unwrap(), adjusted);
-        assert_eq!(list.body["items"][1]["adjustments"], json!([]), "the first payout took nothing back");
-        let batch = app.get(&format!("{BATCHES}/{batch_id}"), Some(&finance.token)).await;
-        let in_batch = batch.body["payouts"].as_array().unwrap().iter().find(|p| p["id"] == json!(id)).unwrap().clone();
-        assert_eq!(in_batch["adjustments"], ours["adjustments"]);
-        app.get(&format!("/api/v1/payouts/{id}"), Some(&other.owner.token)).await.expect_status(404);
-
-        // The bank file says why the amount is less.
-        let csv = app.http.get(app.url(&format!("{BATCHES}/{batch_id}/export?format=csv"))).bearer_auth(&finance.token).send().await.unwrap();
-        let text = String::from_utf8(csv.bytes().await.unwrap()[3..].to_vec()).unwrap();
-        let row = text.split("\r\n").find(|l| l.contains(&seller.name)).unwrap().to_owned();
-        assert!(row.ends_with(&format!(",{},农源直供货款结算 {number} 扣回退款{}", yuan(ours["amount"].as_i64().unwrap()), yuan(-adjusted))), "{row}");
-        let row = text.split("\r\n").find(|l| l.contains(&other.name)).unwrap().to_owned();
-        assert!(row.ends_with(&format!(",农源直供货款结算 {number}")), "{row}");
-
-        // Failed at the bank: the refunds are open again, and the next payout itemises them.
-        app.post(&format!("/api/v1/finance/payouts/{id}/failed"), json!({"reason": "账户冻结"}), Some(&finance.token)).await.expect_status(200);
-        let failed = app.get(&format!("/api/v1/payouts/{id}"), Some(&seller.owner.token)).await;
-        assert_eq!((failed.body["adjusted"].as_i64(), failed.body["adjustments"].as_array().map(Vec::len)), (Some(0), Some(0)));
-        let b3 = make_batch(&app).await;
-        b3.expect_status(201);
-        assert_eq!(b3.body["payouts"][0]["adjusted"].as_i64().unwrap(), adjusted);
-        assert_eq!(b3.body["payouts"][0]["amount"], ours["amount"]);
-    }
-
-    async fn a_refund_while_the_payout_is_pending_and_the_payout_fails_is_taken_back_once(app) {
-        let seller = app.verified_seller().named("青石县辛合作社").with_listing(Product::boxes("赣南脐橙 10斤装", 5990, 100)).await;
-        app.verified_bank_account(&seller).await;
-        let buyer = app.consumer().await;
-        let finance = app.finance().await;
-        let first = app.payable_parcel(&buyer, &seller, 3).await;
-        let b1 = make_batch(&app).await;
-        b1.expect_status(201);
-        let p1 = b1.body["payouts"][0]["id"].as_str().unwrap().to_owned();
-        // Refunded while the payout waits at the bank: taken back if it is paid...
-        seller_refund(&app, first, 1000, "pending-1").await;
-        assert_eq!(app.count("payout_adjustments", "payout_id IS NULL").await, 1);
-        // ...but it fails: the sub-order is paid again at its new value, and nothing more is taken.
-        app.post(&format!("/api/v1/finance/payouts/{p1}/failed"), json!({"reason": "户名不符"}), Some(&finance.token)).await.expect_status(200);
-        assert_eq!(app.count("payout_adjustments", "1=1").await, 0);
-        let b2 = make_batch(&app).await;
-        b2.expect_status(201);
-        let p2 = &b2.body["payouts"][0];
-        assert_eq!(p2["adjusted"], 0);
-        assert_eq!(p2["amount"].as_i64().unwrap(), statement_payable(&app, seller.org, &seller.owner).await, "{}", b2.text);
     }
 }

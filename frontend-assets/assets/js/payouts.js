@@ -3,7 +3,7 @@
 // and money shown to the fen.
 
 import { formatFen } from './catalog.js';
-import { el, timeEl } from './ui.js';
+import { badge, el, timeEl } from './ui.js';
 
 export const PAYOUT_STATUSES = ['pending', 'paid', 'failed'];
 export const ACCOUNT_STATUSES = ['pending', 'verified', 'rejected'];
@@ -57,11 +57,18 @@ export function linesTotal(p) {
   return Number(p.amount) - Number(p.adjusted || 0);
 }
 
-/** The refunds a payout takes back as table rows: sub-order, reason, when, amount (negative). */
+/** What an adjustment can be: a refund taken back, or that refund given back (a reversal). */
+export const ADJUSTMENT_KINDS = ['refund', 'reversal'];
+
+/**
+ * The refunds a payout takes back (negative) or gives back (a reversal, positive: the payout
+ * that held the sub-order failed after the refund was taken back) as table rows: sub-order,
+ * kind and reason, when, amount.
+ */
 export function adjustmentRows(adjustments) {
-  return (adjustments || []).map((a) => el('tr', { 'data-testid': 'adjustment', dataset: { refundId: a.refund_id } },
+  return (adjustments || []).map((a) => el('tr', { 'data-testid': 'adjustment', dataset: { refundId: a.refund_id, kind: a.kind || 'refund' } },
     el('td', { class: 'mono', text: a.sub_order_number }),
-    el('td', { text: a.reason }),
+    el('td', {}, badge('adjustment_kind', a.kind || 'refund', 'adjustment-kind'), ' ', a.reason),
     el('td', {}, timeEl(a.at)),
     el('td', { class: 'num' }, moneyEl(a.amount, 'adjustment-amount'))));
 }

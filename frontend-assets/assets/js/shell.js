@@ -127,6 +127,10 @@ function navLinks(me) {
       links.push({ href: '/ops/recourse.html', key: 'nav.recourse', testid: 'nav-ops-recourse' });
       links.push({ href: '/ops/money.html', key: 'nav.platform_money', testid: 'nav-ops-money' });
     }
+    // Every seller's invoices; finance issues the platform's own store's there.
+    if (['operator', 'finance'].includes(me.account.platform_role)) {
+      links.push({ href: '/ops/invoices.html', key: 'nav.ops_invoices', testid: 'nav-ops-invoices' });
+    }
   } else {
     links.push({ href: '/login.html', key: 'nav.login', testid: 'nav-login' });
     links.push({ href: '/register.html', key: 'nav.register', testid: 'nav-register' });

@@ -15,6 +15,7 @@ labelled_enum!(
         BankAccount => "bank_account", "结算账户", "settlement account";
         Batch => "payout_batch", "付款批次", "payout batch";
         Payout => "payout", "付款单", "payout";
+        Organisation => "organisation", "组织", "organisation";
     }
 );
 

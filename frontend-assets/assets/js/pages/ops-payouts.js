@@ -74,13 +74,15 @@ function settleForms(p, batchId) {
   return el('div', { class: 'payout-actions' }, paid, failed);
 }
 
-// A payout that takes refunds back (charged to the seller after an earlier payout): its
-// sub-orders, less these, are its amount — itemised so finance can answer the seller.
+// A payout that takes refunds back (charged to the seller after an earlier payout), or gives
+// one back (a reversal: the payout holding the sub-order failed after the refund was taken
+// back): its sub-orders with these are its amount — itemised so finance can answer the seller.
 function adjustmentsOf(p) {
   if (!p.adjustments || !p.adjustments.length) return null;
   return el('details', { class: 'adjustments', 'data-testid': 'payout-adjustments' },
-    el('summary', {}, el('span', { 'data-testid': 'payout-sum', i18n: 'opspay.sum_line', args: {
-      lines: formatFen(linesTotal(p)), back: formatFen(-p.adjusted), amount: formatFen(p.amount) } })),
+    el('summary', {}, el('span', { 'data-testid': 'payout-sum',
+      i18n: p.adjusted > 0 ? 'opspay.sum_line_credit' : 'opspay.sum_line', args: {
+        lines: formatFen(linesTotal(p)), back: formatFen(Math.abs(p.adjusted)), amount: formatFen(p.amount) } })),
     el('table', { class: 'units-table' },
       el('caption', { class: 'visually-hidden', i18n: 'opspay.adjustments' }),
       el('thead', {}, el('tr', {},

@@ -87,8 +87,8 @@ function adjustmentsTable(p) {
 function sumLine(p) {
   if (!p.adjusted) return null;
   return el('p', { class: 'note note-info', 'data-testid': 'payout-sum' },
-    el('span', { i18n: 'spay.sum_line', args: {
-      lines: formatFen(linesTotal(p)), back: formatFen(-p.adjusted), amount: formatFen(p.amount) } }));
+    el('span', { i18n: p.adjusted > 0 ? 'spay.sum_line_credit' : 'spay.sum_line', args: {
+      lines: formatFen(linesTotal(p)), back: formatFen(Math.abs(p.adjusted)), amount: formatFen(p.amount) } }));
 }
 
 async function showPayout(id) {
@@ -117,7 +117,8 @@ async function showPayout(id) {
   }
 }
 
-// Refunds charged after a payout that the next one will take back.
+// Refunds charged after a payout that the next one will take back, and reversals it will give
+// back (a payout failed after its sub-order's refund had been taken back elsewhere).
 async function loadOpenAdjustments() {
   const open = await api.get(`/orgs/${seg(state.org.id)}/payout-adjustments`);
   if (!open.length) {
@@ -126,7 +127,7 @@ async function loadOpenAdjustments() {
   }
   const back = open.reduce((sum, a) => sum + a.amount, 0);
   replaceChildren($('#open-adjustments'), el('div', { class: 'note note-info', 'data-testid': 'open-adjustments' },
-    el('p', { i18n: 'spay.open_adjustments', args: { back: formatFen(-back) } }),
+    el('p', { i18n: back > 0 ? 'spay.open_credit' : 'spay.open_adjustments', args: { back: formatFen(Math.abs(back)) } }),
     el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'data-i18n-aria-label': 'spay.adjustments' },
       el('table', { class: 'units-table' },
         el('thead', {}, el('tr', {},
@@ -160,7 +161,7 @@ async function loadPayouts() {
         el('td', {}, timeEl(p.created_at)),
         el('td', { class: 'num' }, moneyEl(p.amount, 'payout-amount'),
           p.adjusted ? el('div', { class: 'muted small', 'data-testid': 'payout-adjusted' },
-            el('span', { i18n: 'spay.adjusted', args: { back: formatFen(-p.adjusted) } })) : null),
+            el('span', { i18n: p.adjusted > 0 ? 'spay.adjusted_credit' : 'spay.adjusted', args: { back: formatFen(Math.abs(p.adjusted)) } })) : null),
         el('td', {}, badge('payout_status', p.status, 'payout-status'),
           p.failure_reason ? el('div', { class: 'muted', text: p.failure_reason }) : null),
         el('td', { class: 'mono', 'data-testid': 'payout-reference', text: p.bank_reference || '—' }),

@@ -1,14 +1,17 @@
 //! Finance's rules as plain types and functions: the settlement account (parsing, masking,
 //! the review machine) and the payout (its state machine, the period a batch pays, batch
-//! numbers, yuan for the bank). No HTTP, no database.
+//! numbers, yuan for the bank) and what a failed payout does to the adjustments recorded while
+//! it held its sub-orders. No HTTP, no database.
 
 pub mod account;
+pub mod adjustment;
 pub mod payout;
 
 pub use account::{
     AccountAction, AccountStatus, BankAccount, BankAccountInput, NotPending, Review,
     mask_account_no, review,
 };
+pub use adjustment::{AdjustmentKind, Held, OnFailure, on_failure};
 pub use payout::{
     IllegalSettle, Outcome, PayoutStatus, Settle, batch_number, cutoff, parse_reason,
     parse_reference, payout_purpose, purpose, settle, yuan,

@@ -139,16 +139,18 @@ pub fn purpose(batch_number: &str) -> String {
     format!("农源直供货款结算 {batch_number}")
 }
 
-/// The 用途 of one payout: [`purpose`], and when it takes refunds back, how much (`扣回退款
-/// 12.34`), so the seller reading the bank statement sees why the amount is less than its
-/// sub-orders. At most 40 characters, within what banks' batch templates accept; beyond that
-/// (an absurd amount) the plain purpose.
-pub fn payout_purpose(batch_number: &str, taken_back_fen: i64) -> String {
+/// The 用途 of one payout: [`purpose`], and when its adjustments take refunds back, how much
+/// in all (`扣回退款12.34`), so the seller reading the bank statement sees why the amount is
+/// less than its sub-orders; when they give more back than they take (a reversal after a
+/// failed payout), that (`退还多扣12.34`). At most 40 characters, within what banks' batch
+/// templates accept; beyond that (an absurd amount) the plain purpose.
+pub fn payout_purpose(batch_number: &str, adjusted_fen: i64) -> String {
     let plain = purpose(batch_number);
-    if taken_back_fen >= 0 {
-        return plain;
-    }
-    let with = format!("{plain} 扣回退款{}", yuan(taken_back_fen.saturating_neg()));
+    let with = match adjusted_fen {
+        0 => return plain,
+        f if f < 0 => format!("{plain} 扣回退款{}", yuan(f.saturating_neg())),
+        f => format!("{plain} 退还多扣{}", yuan(f)),
+    };
     if with.chars().count() <= PURPOSE_MAX_CHARS {
         with
     } else {
@@ -267,6 +269,10 @@ mod tests {
         assert_eq!(
             payout_purpose("PB20261207-002", -1234),
             "农源直供货款结算 PB20261207-002 扣回退款12.34"
+        );
+        assert_eq!(
+            payout_purpose("PB20261207-002", 1234),
+            "农源直供货款结算 PB20261207-002 退还多扣12.34"
         );
         assert_eq!(
             payout_purpose("PB20261207-002", i64::MIN),

@@ -98,14 +98,16 @@ pub async fn org_payouts(
     Ok(Json(list.map(|p| PayoutView::of(&p, &actor))))
 }
 
-/// The refunds a seller's next payout will take back: charged to it after the sub-orders were
-/// paid out, netted into no payout yet (a failed payout's are here again). Oldest first.
+/// The refunds a seller's next payout will take back (charged to it after the sub-orders were
+/// paid out, netted into no payout yet; a failed payout's are here again) and the reversals it
+/// will give back (`kind` `reversal`: a payout failed after its sub-order's refund had been
+/// taken back elsewhere). Oldest first.
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/payout-adjustments", tag = "finance", params(("id" = Uuid, Path)),
     responses(
-        (status = 200, description = "What the next payout takes back", body = Vec<PayoutAdjustmentView>),
+        (status = 200, description = "What the next payout takes back or gives back", body = Vec<PayoutAdjustmentView>),
         (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
         (status = 403, description = "Not a member, finance or the operator: `forbidden`", body = ErrorBody),
-        (status = 404, description = "Not an id: `not_found`", body = ErrorBody),
+        (status = 404, description = "Not an id, or no such organisation: `not_found`", body = ErrorBody),
         (status = 500, description = "Our failure: `internal`", body = ErrorBody)))]
 pub async fn open_adjustments(
     State(svc): State<Finance>,

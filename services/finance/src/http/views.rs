@@ -1,7 +1,7 @@
 //! What the finance API answers with, and who sees what: an account number whole to platform
 //! finance only, its last four digits to everyone else (the owner included).
 
-use crate::domain::{AccountAction, AccountStatus, PayoutStatus, mask_account_no};
+use crate::domain::{AccountAction, AccountStatus, AdjustmentKind, PayoutStatus, mask_account_no};
 use crate::service::{
     AccountChange, AccountRecord, BatchRecord, HeldSeller, PayoutAdjustment, PayoutLine,
     PayoutRecord,
@@ -120,19 +120,24 @@ impl From<&PayoutLine> for PayoutLineView {
     }
 }
 
-/// A refund a payout takes back: charged to the seller after the sub-order had been paid out
-/// in an earlier payout.
+/// A refund a payout takes back (`refund`: charged to the seller after the sub-order had been
+/// paid out in an earlier payout), or gives back (`reversal`: the payout that held the
+/// sub-order failed after the refund had been taken back, so the sub-order is paid again at
+/// its reduced value and the refund is not taken twice).
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct PayoutAdjustmentView {
     pub refund_id: Uuid,
+    pub kind: AdjustmentKind,
     pub sub_order_id: Uuid,
     /// The sub-order's number.
     pub sub_order_number: String,
-    /// Fen, below zero.
+    /// Fen: below zero for a refund, above zero for a reversal.
     pub amount: i64,
     /// Why it was refunded.
     pub reason: String,
-    /// When it was taken back.
+    /// A reversal: the payout whose failure made it.
+    pub failed_payout_id: Option<Uuid>,
+    /// When it was recorded.
     pub at: DateTime<Utc>,
 }
 
@@ -140,9 +145,11 @@ impl From<&PayoutAdjustment> for PayoutAdjustmentView {
     fn from(a: &PayoutAdjustment) -> Self {
         Self {
             refund_id: a.refund_id.as_uuid(),
+            kind: a.kind,
             sub_order_id: a.sub_order_id.as_uuid(),
             sub_order_number: a.number.clone(),
             amount: a.amount,
+            failed_payout_id: a.failed_payout_id.map(|p| p.as_uuid()),
             reason: a.reason.clone(),
             at: a.at,
         }
@@ -166,9 +173,10 @@ pub struct PayoutView {
     pub bank_name: String,
     pub branch: String,
     pub cnaps: Option<String>,
-    /// Fen: what its sub-orders are payable, plus `adjusted` (refunds taken back, ≤ 0).
+    /// Fen: what its sub-orders are payable, plus `adjusted` (refunds taken back, less any
+    /// given back).
     pub amount: i64,
-    /// Fen, ≤ 0: the sum of `adjustments`.
+    /// Fen: the sum of `adjustments` (below zero when it takes back more than it gives back).
     pub adjusted: i64,
     pub sub_order_count: i32,
     pub status: PayoutStatus,
@@ -178,7 +186,7 @@ pub struct PayoutView {
     pub created_at: DateTime<Utc>,
     /// The sub-orders it pays (one payout's page only; empty in lists).
     pub sub_orders: Vec<PayoutLineView>,
-    /// The refunds it takes back (in lists too): Σ `sub_orders[].payable` + Σ
+    /// The refunds it takes back or gives back (in lists too): Σ `sub_orders[].payable` + Σ
     /// `adjustments[].amount` = `amount`. A failed payout has none: they are open again and
     /// the seller's next payout takes them back.
     pub adjustments: Vec<PayoutAdjustmentView>,

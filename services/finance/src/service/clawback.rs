@@ -5,14 +5,26 @@
 //! redelivery count once), under a per-sub-order lock so two refunds at once are both counted
 //! against the right base. A sub-order in no active payout needs nothing: the next batch pays
 //! it at its new, lower payable.
+//!
+//! When the payout holding such a sub-order fails, its sub-orders go back to payable at their
+//! new value, so what was taken back for them is undone (`domain::adjustment`): voided while
+//! open, reversed (credited by the next payout) once netted into another payout.
+//!
+//! Recording, batching and failing take turns (`db::serialise` on `payout_batch`; SQLite's
+//! write lock): a refund recorded while a batch takes its sub-order, or a batch netting an
+//! adjustment the failure is undoing, would otherwise count it twice or not at all.
 
 use crate::Finance;
-use crate::error::Result;
+use crate::domain::{AdjustmentKind, Held, OnFailure, on_failure};
+use crate::error::{FinanceError, Result};
 use crate::store::payout_adjustment;
 use crate::store::queries::adjustments as q;
+use chrono::{DateTime, Utc};
 use farmgate_infra::db::{begin_write, serialise, violates};
 use farmgate_kernel::id::RefundId;
 use farmgate_orders::read::payouts::{refund_sub_order, sub_orders_by_id};
+use sea_orm::DatabaseTransaction;
+use std::collections::HashSet;
 use uuid::Uuid;
 
 impl Finance {
@@ -25,6 +37,7 @@ impl Finance {
             return Ok(None);
         };
         let txn = begin_write(db).await?;
+        serialise(&txn, "payout_batch", "all").await?;
         serialise(&txn, "payout_adjustment", &sub.as_uuid().to_string()).await?;
         let Some((line, payout)) = q::active_line(&txn, sub.as_uuid()).await? else {
             return Ok(None);
@@ -43,14 +56,16 @@ impl Finance {
             org_id: payout.org_id,
             sub_order_id: sub.as_uuid(),
             refund_id: refund.0,
+            kind: AdjustmentKind::Refund,
             amount_fen: delta,
             payout_id: None,
+            failed_payout_id: None,
             created_at: now,
         };
         match q::insert(&txn, row).await {
             Ok(()) => {}
             // This refund was counted already (a redelivered event).
-            Err(e) if violates(&e, &q::ONE_PER_REFUND) => return Ok(None),
+            Err(e) if violates(&e, &q::ONE_PER_REFUND_AND_KIND) => return Ok(None),
             Err(e) => return Err(e.into()),
         }
         txn.commit().await?;
@@ -60,4 +75,67 @@ impl Finance {
         );
         Ok(Some(delta))
     }
+}
+
+/// What a failed payout does to the adjustments recorded against its sub-orders, in the
+/// transaction that marks it failed (which holds the `payout_batch` turn): open refunds are
+/// voided, refunds netted into another payout are reversed once. Returns (voided, reversed).
+pub(super) async fn undo_for_failed(
+    txn: &DatabaseTransaction,
+    payout: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(u64, usize)> {
+    let rows = q::of_lines_of(txn, payout).await?;
+    let reversed: HashSet<Uuid> = rows
+        .iter()
+        .filter(|a| a.kind == AdjustmentKind::Reversal)
+        .map(|a| a.refund_id)
+        .collect();
+    let mut void = Vec::new();
+    let mut reversals = Vec::new();
+    for a in rows {
+        let held = Held {
+            kind: a.kind,
+            netted: a.payout_id.is_some(),
+            reversed: reversed.contains(&a.refund_id),
+        };
+        match on_failure(held) {
+            OnFailure::Keep => {}
+            OnFailure::Void => void.push(a.id),
+            OnFailure::Reverse => reversals.push(payout_adjustment::Model {
+                id: Uuid::now_v7(),
+                org_id: a.org_id,
+                sub_order_id: a.sub_order_id,
+                refund_id: a.refund_id,
+                kind: AdjustmentKind::Reversal,
+                amount_fen: a.amount_fen.checked_neg().ok_or_else(|| {
+                    FinanceError::Internal("adjustment amount overflows".to_owned())
+                })?,
+                payout_id: None,
+                failed_payout_id: Some(payout),
+                created_at: now,
+            }),
+        }
+    }
+    let voided = q::void_open(txn, &void).await?;
+    let made = reversals.len();
+    for r in reversals {
+        q::insert(txn, r).await.map_err(|e| {
+            // Only a second failure of the same hold could reverse it again, and the
+            // conditional status update lets one failure through: say so rather than panic.
+            if violates(&e, &q::ONE_PER_REFUND_AND_KIND) {
+                FinanceError::ConcurrentBatch
+            } else {
+                e.into()
+            }
+        })?;
+    }
+    if made > 0 || voided > 0 {
+        tracing::info!(
+            voided,
+            reversed = made,
+            "a failed payout undid what was taken back for its sub-orders"
+        );
+    }
+    Ok((voided, made))
 }

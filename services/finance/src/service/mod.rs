@@ -18,7 +18,8 @@ pub use settle::{FailedInput, PaidInput};
 
 use crate::Finance;
 use crate::domain::{
-    AccountAction, AccountStatus, BankAccountId, PayoutBatchId, PayoutId, PayoutStatus,
+    AccountAction, AccountStatus, AdjustmentKind, BankAccountId, PayoutBatchId, PayoutId,
+    PayoutStatus,
 };
 use crate::error::{FinanceError, Result};
 use crate::store::{account_change, bank_account, batch as batch_entity, payout, payout_line};
@@ -145,16 +146,20 @@ impl From<payout_line::Model> for PayoutLine {
     }
 }
 
-/// A refund taken back from a payout: charged to the seller after the sub-order had been paid
-/// out, netted into this payout (negative fen).
+/// A refund taken back from a payout (charged to the seller after the sub-order had been paid
+/// out: negative fen), or given back (`Reversal`: the payout holding the sub-order failed after
+/// the refund was netted elsewhere: positive fen).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PayoutAdjustment {
     pub refund_id: RefundId,
+    pub kind: AdjustmentKind,
     pub sub_order_id: SubOrderId,
     /// The sub-order's number.
     pub number: String,
-    /// Fen, below zero.
+    /// Fen: below zero for a refund, above for its reversal.
     pub amount: i64,
+    /// A reversal: the payout whose failure made it.
+    pub failed_payout_id: Option<PayoutId>,
     /// The refund's reason.
     pub reason: String,
     /// When the refund was taken back (recorded).
@@ -184,8 +189,9 @@ pub struct PayoutRecord {
     pub created_at: DateTime<Utc>,
     /// The sub-orders it pays (empty in lists).
     pub lines: Vec<PayoutLine>,
-    /// The refunds it takes back: `amount` = Σ lines' payable + Σ adjustments. A failed
-    /// payout has none: its adjustments are open again and the next payout nets them.
+    /// The refunds it takes back (and gives back): `amount` = Σ lines' payable + Σ
+    /// adjustments. A failed payout has none: its adjustments are open again and the next
+    /// payout nets them.
     pub adjustments: Vec<PayoutAdjustment>,
 }
 

@@ -105,13 +105,25 @@ impl Finance {
 
 impl Finance {
     /// The refunds a seller's next payout will take back (recorded after earlier payouts,
-    /// netted into none yet), oldest first: its members, finance and the operator.
+    /// netted into none yet) and the reversals it will give back, oldest first: its members,
+    /// finance and the operator.
     pub async fn open_adjustments(
         &self,
         actor: &Actor,
         org: OrgId,
     ) -> Result<Vec<PayoutAdjustment>> {
         require_reader(actor, org)?;
+        // Finance and the operator may ask about any organisation: one that does not exist is
+        // not an empty list.
+        if actor.membership(org).is_none()
+            && !self
+                .identity()
+                .org_summaries(&[org])
+                .await?
+                .contains_key(&org)
+        {
+            return Err(FinanceError::NotFound(Missing::Organisation));
+        }
         let db = &self.infra().db;
         let mut rows = adj::open_of_orgs(db, &[org.as_uuid()]).await?;
         rows.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
@@ -136,9 +148,11 @@ async fn adjustments_of(
             let note = notes.get(&a.refund_id);
             PayoutAdjustment {
                 refund_id: RefundId(a.refund_id),
+                kind: a.kind,
                 sub_order_id: SubOrderId(a.sub_order_id),
                 number: note.map(|n| n.number.clone()).unwrap_or_default(),
                 amount: a.amount_fen,
+                failed_payout_id: a.failed_payout_id.map(PayoutId),
                 reason: note.map(|n| n.reason.clone()).unwrap_or_default(),
                 at: a.created_at,
             }

@@ -1,6 +1,7 @@
 //! What happened at the bank: a payout paid, with the bank's reference (the same reference
 //! again changes nothing; another one is refused), or failed with a reason (its sub-orders are
-//! let go in the same transaction, so the next batch pays them).
+//! let go in the same transaction, so the next batch pays them, and what was taken back for
+//! them is voided or reversed: `clawback::undo_for_failed`).
 
 use super::{PayoutLine, PayoutRecord, require_finance};
 use crate::Finance;
@@ -10,7 +11,7 @@ use crate::domain::{
 use crate::error::{FinanceError, Missing, Result};
 use crate::store::queries::payouts as q;
 use farmgate_identity::Actor;
-use farmgate_infra::db::begin_write;
+use farmgate_infra::db::{begin_write, serialise};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -63,6 +64,10 @@ impl Finance {
     ) -> Result<PayoutRecord> {
         let db = &self.infra().db;
         let txn = begin_write(db).await?;
+        if matches!(outcome, Outcome::Failed { .. }) {
+            // A failure undoes adjustments: it takes its turn with batches and refunds.
+            serialise(&txn, "payout_batch", "all").await?;
+        }
         let current = q::payout(&txn, id.as_uuid())
             .await?
             .ok_or(FinanceError::NotFound(Missing::Payout))?;
@@ -96,10 +101,9 @@ impl Finance {
             if to == PayoutStatus::Failed {
                 q::release_lines(&txn, current.id).await?;
                 // Refunds on its own sub-orders since the batch: the next batch pays those at
-                // their new value, so these are not taken back as well. (One already netted
-                // into another payout is not undone: see docs/MONEY.md.)
-                crate::store::queries::adjustments::void_for_lines_of(&txn, current.id).await?;
-                // Refunds of earlier payouts it was to take back: open again for the next.
+                // their new value, so what was taken back for them is voided or reversed.
+                super::clawback::undo_for_failed(&txn, current.id, self.now()).await?;
+                // Adjustments of earlier payouts it was to take back (or give back): open again.
                 crate::store::queries::adjustments::release(&txn, current.id).await?;
             }
             tracing::info!(status = %to, "payout settled");

@@ -1,8 +1,8 @@
 //! Finance's tables. Status columns are read into their domain enums here, once.
 
-use crate::domain::{AccountAction, AccountStatus, PayoutStatus};
+use crate::domain::{AccountAction, AccountStatus, AdjustmentKind, PayoutStatus};
 
-farmgate_infra::stored_enum!(AccountStatus, AccountAction, PayoutStatus);
+farmgate_infra::stored_enum!(AccountStatus, AccountAction, PayoutStatus, AdjustmentKind);
 
 macro_rules! plain_entity {
     ($($t:tt)*) => {
@@ -150,12 +150,15 @@ pub mod payout_line {
 }
 
 pub mod payout_adjustment {
+    use super::AdjustmentKind;
     use sea_orm::entity::prelude::*;
 
     plain_entity! {
-        /// Money taken back from a seller's next payout: a refund charged to it after the
-        /// sub-order was paid out (negative fen). `payout_id` is the payout that netted it;
-        /// NULL while open, and again once that payout failed.
+        /// Money taken back from (or given back by) a seller's next payout: a refund charged
+        /// to it after the sub-order was paid out (`refund`, negative fen), or that refund given
+        /// back because the payout holding the sub-order failed after the refund had been netted
+        /// elsewhere (`reversal`, positive fen). `payout_id` is the payout that netted it; NULL
+        /// while open, and again once that payout failed.
         #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
         #[sea_orm(table_name = "payout_adjustments")]
         pub struct Model {
@@ -164,8 +167,11 @@ pub mod payout_adjustment {
             pub org_id: Uuid,
             pub sub_order_id: Uuid,
             pub refund_id: Uuid,
+            pub kind: AdjustmentKind,
             pub amount_fen: i64,
             pub payout_id: Option<Uuid>,
+            /// A reversal: the payout whose failure made it.
+            pub failed_payout_id: Option<Uuid>,
             pub created_at: DateTimeUtc,
         }
     }

@@ -23,6 +23,7 @@ where
         .routes(routes!(read::order_invoices))
         .routes(routes!(read::get_invoice))
         .routes(routes!(read::seller_invoices))
+        .routes(routes!(read::platform_invoices))
         .routes(routes!(read::invoice_pdf))
         .routes(routes!(issue::issue))
         .routes(routes!(issue::reject_invoice))

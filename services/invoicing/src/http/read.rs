@@ -1,4 +1,5 @@
-//! One invoice, an order's invoices, a seller's queue, and the PDF.
+//! One invoice, an order's invoices, a seller's queue, every seller's for platform staff, and
+//! the PDF.
 
 use crate::Invoicing;
 use crate::domain::{InvoiceId, InvoiceStatus};
@@ -77,6 +78,41 @@ pub async fn seller_invoices(
         offset: q.offset,
     };
     let list = svc.seller_invoices(&actor, org, q.status, page).await?;
+    Ok(Json(list.map(|r| InvoiceView::of(&r, &actor))))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PlatformInvoicesQuery {
+    #[param(inline)]
+    pub status: Option<InvoiceStatus>,
+    /// Only this seller's (an organisation id), e.g. the platform's own store.
+    pub org: Option<uuid::Uuid>,
+    pub limit: Option<farmgate_kernel::Limit>,
+    pub offset: Option<farmgate_kernel::Offset>,
+}
+
+/// Every seller's invoices, newest first, filtered by status and seller: platform finance
+/// (who issues and rejects the platform's own store's: `can.issue`) and the operator.
+#[utoipa::path(get, path = "/api/v1/finance/invoices", tag = "invoices", params(PlatformInvoicesQuery),
+    responses(
+        (status = 200, description = "One page of invoices", body = Paged<InvoiceView>),
+        (status = 400, description = "Bad query (status, org, limit, offset): `invalid_query`", body = ErrorBody),
+        (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
+        (status = 403, description = "Not platform finance or the operator: `forbidden`", body = ErrorBody),
+        (status = 500, description = "Our failure: `internal`", body = ErrorBody)))]
+pub async fn platform_invoices(
+    State(svc): State<Invoicing>,
+    AuthUser(actor): AuthUser,
+    ApiQuery(q): ApiQuery<PlatformInvoicesQuery>,
+) -> ApiResult<Json<Paged<InvoiceView>>> {
+    let page = Page {
+        limit: q.limit,
+        offset: q.offset,
+    };
+    let list = svc
+        .platform_invoices(&actor, q.org.map(OrgId), q.status, page)
+        .await?;
     Ok(Json(list.map(|r| InvoiceView::of(&r, &actor))))
 }
 

@@ -1,5 +1,5 @@
 //! Reading invoices: one invoice, an order's invoices (the order page, with the title and tax
-//! number a new request defaults to), and a seller's queue.
+//! number a new request defaults to), a seller's queue, and every seller's for platform staff.
 
 use super::access::{Side, may_issue, require_side, side_on};
 use crate::Invoicing;
@@ -112,8 +112,30 @@ impl Invoicing {
         if actor.membership(org).is_none() && !actor.is_finance() && !actor.is_operator() {
             return Err(InvoicingError::Forbidden);
         }
+        let list = queries::of_seller(&self.infra().db, org, status, page).await?;
+        self.records_of(list).await
+    }
+
+    /// Every seller's invoices, newest first, or one seller's (`org`): platform finance (who
+    /// issues the platform's own store's, not being its members) and the operator.
+    #[tracing::instrument(skip_all, fields(account.id = %actor.account_id))]
+    pub async fn platform_invoices(
+        &self,
+        actor: &Actor,
+        org: Option<OrgId>,
+        status: Option<InvoiceStatus>,
+        page: Page,
+    ) -> Result<Paged<InvoiceRecord>> {
+        if !actor.is_finance() && !actor.is_operator() {
+            return Err(InvoicingError::Forbidden);
+        }
+        let list = queries::listed(&self.infra().db, org, status, page).await?;
+        self.records_of(list).await
+    }
+
+    /// A page of invoices with their sellers' names and histories.
+    async fn records_of(&self, list: Paged<invoice::Model>) -> Result<Paged<InvoiceRecord>> {
         let db = &self.infra().db;
-        let list = queries::of_seller(db, org, status, page).await?;
         let mut items = Vec::with_capacity(list.items.len());
         let mut names: HashMap<OrgId, Option<(String, bool)>> = HashMap::new();
         for inv in list.items {

@@ -1,6 +1,7 @@
-//! Adjustments: refunds charged to sellers after their sub-orders were paid out, netted into
-//! the next payout.
+//! Adjustments: refunds charged to sellers after their sub-orders were paid out, and their
+//! reversals when the payout holding the sub-order failed, netted into the next payout.
 
+use crate::domain::AdjustmentKind;
 use crate::store::{payout, payout_adjustment, payout_line};
 use farmgate_infra::db::UniqueIndex;
 use sea_orm::sea_query::Expr;
@@ -10,11 +11,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-/// One adjustment per refund: a redelivered `orders.refunded` runs into it.
-pub const ONE_PER_REFUND: UniqueIndex = UniqueIndex {
-    name: "ux_payout_adjustments_refund",
+/// One adjustment per refund and kind: a redelivered `orders.refunded` runs into it, and so
+/// does a second reversal of the same refund.
+pub const ONE_PER_REFUND_AND_KIND: UniqueIndex = UniqueIndex {
+    name: "ux_payout_adjustments_refund_kind",
     table: "payout_adjustments",
-    columns: &["refund_id"],
+    columns: &["refund_id", "kind"],
 };
 
 pub async fn insert(conn: &impl ConnectionTrait, m: payout_adjustment::Model) -> Result<(), DbErr> {
@@ -116,10 +118,11 @@ pub async fn of_payouts(
     Ok(out)
 }
 
-/// A failed payout's sub-orders will be paid afresh at what they are worth now, so what was
-/// recorded against them while it held them (still open, netted nowhere) is void: netting it
-/// too would take the same refund back twice. Returns how many went.
-pub async fn void_for_lines_of(conn: &impl ConnectionTrait, payout: Uuid) -> Result<u64, DbErr> {
+/// Every adjustment recorded against the sub-orders a payout holds (or held), oldest first.
+pub async fn of_lines_of(
+    conn: &impl ConnectionTrait,
+    payout: Uuid,
+) -> Result<Vec<payout_adjustment::Model>, DbErr> {
     let subs: Vec<Uuid> = payout_line::Entity::find()
         .filter(payout_line::Column::PayoutId.eq(payout))
         .all(conn)
@@ -127,10 +130,27 @@ pub async fn void_for_lines_of(conn: &impl ConnectionTrait, payout: Uuid) -> Res
         .into_iter()
         .map(|l| l.sub_order_id)
         .collect();
-    let mut gone = 0;
+    let mut out = Vec::new();
     for chunk in subs.chunks(super::CHUNK) {
+        out.extend(
+            payout_adjustment::Entity::find()
+                .filter(payout_adjustment::Column::SubOrderId.is_in(chunk.iter().copied()))
+                .order_by_asc(payout_adjustment::Column::CreatedAt)
+                .order_by_asc(payout_adjustment::Column::Id)
+                .all(conn)
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
+/// Deletes these adjustments if they are still open (netted nowhere). Returns how many went.
+pub async fn void_open(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<u64, DbErr> {
+    let mut gone = 0;
+    for chunk in ids.chunks(super::CHUNK) {
         gone += payout_adjustment::Entity::delete_many()
-            .filter(payout_adjustment::Column::SubOrderId.is_in(chunk.iter().copied()))
+            .filter(payout_adjustment::Column::Id.is_in(chunk.iter().copied()))
+            .filter(payout_adjustment::Column::Kind.eq(AdjustmentKind::Refund))
             .filter(payout_adjustment::Column::PayoutId.is_null())
             .exec(conn)
             .await?
