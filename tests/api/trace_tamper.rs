@@ -276,6 +276,53 @@ both_backends! {
         let report = app.get("/api/v1/admin/trace/audit", Some(&op.token)).await;
         assert!(report.arr("alerts").is_empty(), "{}", report.text);
     }
+
+    async fn the_public_verify_reuses_a_files_match_for_60_seconds_then_reads_the_store_again(app) {
+        let batch = Recorded::new(&app).await;
+        assert!(batch.verify(&app).await.bool("ok"));
+        // Bytes replaced right after a match: the API's calls within 60 s do not read the
+        // object store again (that is what keeps 200 files of 10 MB from being re-read on
+        // every anonymous call), so they still answer from the match.
+        replace_object(&app, &batch.report_key, b"%PDF-1.4\nreplaced within the minute\n%%EOF\n").await;
+        app.clock.advance(chrono::Duration::seconds(59));
+        let v = batch.verify(&app).await;
+        assert!(v.bool("ok"), "the match of a minute ago is reused: {}", v.text);
+
+        // Once the 60 s are over, the next call reads the bytes again and reports them.
+        app.clock.advance(chrono::Duration::seconds(2));
+        let v = batch.verify(&app).await;
+        assert!(!v.bool("ok"), "{}", v.text);
+        assert_eq!(check(&v, "attachments")["ok"], false, "{}", v.text);
+        // A mismatch is never reused as a match: the next call reads again and says so again.
+        let v = batch.verify(&app).await;
+        assert_eq!(check(&v, "attachments")["ok"], false, "{}", v.text);
+    }
+
+    async fn the_audit_or_the_cli_finding_a_replaced_file_ends_the_reuse_at_once(app) {
+        let batch = Recorded::new(&app).await;
+        let other = Recorded::new(&app).await;
+        assert!(batch.verify(&app).await.bool("ok"));
+        assert!(other.verify(&app).await.bool("ok"));
+        replace_object(&app, &batch.report_key, b"%PDF-1.4\nreplaced\n%%EOF\n").await;
+        replace_object(&app, &other.report_key, b"%PDF-1.4\nreplaced too\n%%EOF\n").await;
+
+        // The background audit re-reads every file and forgets the match it contradicts.
+        let (_, mismatches) = app.state.trace.audit_all().await.expect("audit");
+        assert_eq!(mismatches, 2);
+        let v = batch.verify(&app).await;
+        assert_eq!(check(&v, "attachments")["ok"], false, "caught within the minute: {}", v.text);
+
+        // So does `farmgate verify`, which never reuses a match.
+        replace_object(&app, &other.report_key, REPORT).await;
+        assert!(other.verify(&app).await.bool("ok"), "restored bytes match again");
+        replace_object(&app, &other.report_key, b"%PDF-1.4\nreplaced again\n%%EOF\n").await;
+        assert!(
+            !farmgate_server::verify::run(&app.state.trace, Some(&other.code), false).await.expect("verify"),
+            "the CLI re-reads the file"
+        );
+        let v = other.verify(&app).await;
+        assert_eq!(check(&v, "attachments")["ok"], false, "{}", v.text);
+    }
 }
 
 /// One column of one row, read straight from the database.

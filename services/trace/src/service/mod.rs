@@ -31,7 +31,7 @@ pub use log::{CheckpointView, Consistency, Inclusion};
 pub use log_check::NamedCheck;
 pub use record::Record;
 pub use scans::ScanCounter;
-pub use verdict::{CitedFile, cited_files};
+pub use verdict::{CitedFile, REHASH_REUSE, Rehash, cited_files};
 
 use crate::Trace;
 use crate::error::{Missing, Result, TraceError};
