@@ -24,6 +24,7 @@ mod providers;
 mod reconcile;
 mod search;
 mod security;
+mod ship_by;
 mod stats;
 mod tlog;
 mod trace;

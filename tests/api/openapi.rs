@@ -362,6 +362,106 @@ fn no_two_rooms_give_different_schemas_the_same_name() {
     );
 }
 
+/// Room by room, every code a room declares (its error enum's examples, 5xx aside) is named by
+/// one of that room's own operations, so a client reading one room's part of the document
+/// learns every code it can meet there (the whole-document check above would accept a code
+/// another room happens to name).
+#[test]
+fn every_code_a_room_declares_is_named_by_one_of_its_own_operations() {
+    use farmgate_infra::http::ApiError;
+    use farmgate_infra::http::codes::codes_in_description;
+    use farmgate_server::AppState;
+    fn codes<E: Into<ApiError>>(errors: Vec<E>) -> Vec<String> {
+        errors
+            .into_iter()
+            .map(|e| e.into())
+            .filter(|e: &ApiError| !e.status.is_server_error())
+            .map(|e| e.code.to_string())
+            .collect()
+    }
+    let rooms: Vec<(&str, Value, Vec<String>)> = vec![
+        (
+            "identity",
+            room(farmgate_identity::http::router::<AppState>()),
+            codes(farmgate_identity::IdentityError::examples()),
+        ),
+        (
+            "catalog",
+            room(farmgate_catalog::http::router::<AppState>()),
+            codes(farmgate_catalog::CatalogError::examples()),
+        ),
+        (
+            "trace",
+            room(farmgate_trace::http::router::<AppState>()),
+            codes(farmgate_trace::TraceError::examples()),
+        ),
+        (
+            "orders",
+            room(farmgate_orders::http::router::<AppState>()),
+            codes(farmgate_orders::OrdersError::examples()),
+        ),
+        (
+            "aftersales",
+            room(farmgate_aftersales::http::router::<AppState>()),
+            codes(farmgate_aftersales::AftersalesError::examples()),
+        ),
+        (
+            "stats",
+            room(farmgate_stats::http::router::<AppState>()),
+            codes(farmgate_stats::StatsError::examples()),
+        ),
+        (
+            "finance",
+            room(farmgate_finance::http::router::<AppState>()),
+            codes(farmgate_finance::FinanceError::examples()),
+        ),
+        (
+            "invoicing",
+            room(farmgate_invoicing::http::router::<AppState>()),
+            codes(farmgate_invoicing::InvoicingError::examples()),
+        ),
+    ];
+    // Codes a room raises only on behalf of other rooms' operations: trace's shipping refusals
+    // are answered by orders' shipment endpoints, identity's `org_not_verified` by the
+    // seller-side operations of catalog, trace, orders and after-sales.
+    let elsewhere = [
+        ("trace", "wrong_listing"),
+        ("trace", "batch_recalled"),
+        ("trace", "batch_blocked"),
+        ("trace", "not_inspected"),
+        ("trace", "chain_broken"),
+        ("identity", "org_not_verified"),
+    ];
+    let mut problems = Vec::new();
+    for (name, doc, declared) in &rooms {
+        let mut named = std::collections::BTreeSet::new();
+        let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+        assert!(!paths.is_empty(), "{name}: the document lists the routes");
+        for item in paths.values() {
+            for op in item.as_object().into_iter().flatten().map(|(_, op)| op) {
+                for (status, response) in op["responses"].as_object().into_iter().flatten() {
+                    if status.starts_with('4') || status.starts_with('5') {
+                        let description = response["description"].as_str().unwrap_or_default();
+                        named.extend(
+                            codes_in_description(description)
+                                .into_iter()
+                                .map(str::to_owned),
+                        );
+                    }
+                }
+            }
+        }
+        for code in declared {
+            if !named.contains(code) && !elsewhere.contains(&(*name, code.as_str())) {
+                problems.push(format!(
+                    "{name}: `{code}` is named by none of its operations"
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 fn room(router: utoipa_axum::router::OpenApiRouter<farmgate_server::AppState>) -> Value {
     let (_, doc) = router.split_for_parts();
     serde_json::to_value(&doc).unwrap_or_default()

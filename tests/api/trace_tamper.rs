@@ -10,51 +10,71 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 
 const REPORT: &[u8] = b"%PDF-1.4\n%fake but well-formed enough\n1 0 obj <<>> endobj\n%%EOF\n";
 
-/// A batch with three records after `created` (the last cites a lab report): its code, id,
-/// and the report's object key.
-async fn recorded_batch(app: &TestApp) -> (String, Uuid, String) {
-    let seller = app
-        .verified_seller()
-        .with_listing(Product::boxes("赣南脐橙 10斤装", 5990, 100).without_tiers())
-        .await;
-    let batch = app.batch(&seller).await;
-    let owner = &seller.owner;
-    app.add_event(
-        owner,
-        batch.id,
-        "note",
-        &app.days_ago(9),
-        json!({"text": "一"}),
-    )
-    .await
-    .expect_status(201);
-    app.add_event(
-        owner,
-        batch.id,
-        "note",
-        &app.days_ago(8),
-        json!({"text": "二"}),
-    )
-    .await
-    .expect_status(201);
-    let a = app
-        .upload(
-            &format!("/api/v1/batches/{}/attachments", batch.id),
-            owner,
-            REPORT.to_vec(),
-            "检测报告.pdf",
-        )
-        .await;
-    a.expect_status(201);
-    let r = app.post(&format!("/api/v1/batches/{}/events", batch.id),
-        json!({"kind": "inspection", "occurred_at": app.days_ago(1), "data": inspection("pass"), "attachments": [a.id()]}),
-        Some(&owner.token)).await;
-    r.expect_status(201);
-    let key = r
-        .string("attachments.0.url")
-        .trim_start_matches("/media/")
-        .to_owned();
-    (batch.code, batch.id, key)
+/// A batch with three records after `created`, the last citing a lab report.
+struct Recorded {
+    code: String,
+    id: Uuid,
+    /// The lab report's object key.
+    report_key: String,
+}
+
+impl Recorded {
+    /// Records one (each call a new seller, so the lot is always free).
+    async fn new(app: &TestApp) -> Self {
+        let seller = app
+            .verified_seller()
+            .with_listing(Product::boxes("赣南脐橙 10斤装", 5990, 100).without_tiers())
+            .await;
+        let batch = app.batch(&seller).await;
+        let owner = &seller.owner;
+        for (days, text) in [(9, "一"), (8, "二")] {
+            app.add_event(
+                owner,
+                batch.id,
+                "note",
+                &app.days_ago(days),
+                json!({"text": text}),
+            )
+            .await
+            .expect_status(201);
+        }
+        let a = app
+            .upload(
+                &format!("/api/v1/batches/{}/attachments", batch.id),
+                owner,
+                REPORT.to_vec(),
+                "检测报告.pdf",
+            )
+            .await;
+        a.expect_status(201);
+        let r = app.post(&format!("/api/v1/batches/{}/events", batch.id),
+            json!({"kind": "inspection", "occurred_at": app.days_ago(1), "data": inspection("pass"), "attachments": [a.id()]}),
+            Some(&owner.token)).await;
+        r.expect_status(201);
+        let report_key = r
+            .string("attachments.0.url")
+            .trim_start_matches("/media/")
+            .to_owned();
+        Self {
+            code: batch.code,
+            id: batch.id,
+            report_key,
+        }
+    }
+
+    /// The public verify answer, as anyone gets it.
+    async fn verify(&self, app: &TestApp) -> Resp {
+        let v = app
+            .get(&format!("/api/v1/trace/{}/verify", self.code), None)
+            .await;
+        v.expect_status(200);
+        v
+    }
+
+    /// Its events as stored, in order.
+    async fn events(&self, app: &TestApp) -> Vec<super::trace::StoredEvent> {
+        stored_events(app, self.id).await
+    }
 }
 
 /// The check of this name in a verify answer.
@@ -66,9 +86,9 @@ fn check<'a>(v: &'a Resp, name: &str) -> &'a Value {
 }
 
 /// Asserts every detector reports the batch broken, the named check failing.
-async fn assert_caught(app: &TestApp, code: &str, failing: &str) {
-    let v = app.get(&format!("/api/v1/trace/{code}/verify"), None).await;
-    v.expect_status(200);
+async fn assert_caught(app: &TestApp, batch: &Recorded, failing: &str) {
+    let code = batch.code.as_str();
+    let v = batch.verify(app).await;
     assert!(!v.bool("ok"), "the API reports it: {}", v.text);
     assert_eq!(check(&v, failing)["ok"], false, "{failing}: {}", v.text);
     assert!(v.str("reason").len() > 4, "a reason in plain words");
@@ -124,11 +144,11 @@ async fn replace_object(app: &TestApp, key: &str, bytes: &[u8]) {
 
 both_backends! {
     async fn an_untouched_batch_passes_every_check_and_the_page_says_what_was_checked(app) {
-        let (code, _, key) = recorded_batch(&app).await;
+        let batch = Recorded::new(&app).await;
+        let (code, key) = (&batch.code, &batch.report_key);
 
-        let v = app.get(&format!("/api/v1/trace/{code}/verify"), None).await;
+        let v = batch.verify(&app).await;
 
-        v.expect_status(200);
         assert!(v.bool("ok"), "{}", v.text);
         let names: Vec<&str> = v.arr("checks").iter().map(|c| c["name"].as_str().unwrap_or_default()).collect();
         // A v2 batch (the default, CHAIN.md §13) also has its commitments checked.
@@ -146,80 +166,82 @@ both_backends! {
         let file = app.http.get(app.url(&format!("/media/{key}"))).send().await.expect("download");
         assert_eq!(file.status().as_u16(), 200);
         assert_eq!(sha256_hex(&file.bytes().await.expect("bytes")), sha256_hex(REPORT));
-        assert!(farmgate_server::verify::run(&app.state.trace, Some(&code), false).await.expect("verify"));
+        assert!(farmgate_server::verify::run(&app.state.trace, Some(code), false).await.expect("verify"));
     }
 
     async fn an_edited_field_is_reported_everywhere(app) {
-        let (code, id, _) = recorded_batch(&app).await;
-        tamper(&app, id, 2, |b| b["data"]["text"] = json!("改过")).await;
-        assert_caught(&app, &code, "chain").await;
+        let batch = Recorded::new(&app).await;
+        tamper(&app, batch.id, 2, |b| b["data"]["text"] = json!("改过")).await;
+        assert_caught(&app, &batch, "chain").await;
     }
 
     async fn deleting_the_last_event_is_caught_by_the_head_and_count(app) {
-        let (code, id, _) = recorded_batch(&app).await;
-        let events = stored_events(&app, id).await;
+        let batch = Recorded::new(&app).await;
+        let events = batch.events(&app).await;
         delete_event(&app, events[3].id).await;
 
-        assert_caught(&app, &code, "head").await;
-        let v = app.get(&format!("/api/v1/trace/{code}/verify"), None).await;
+        assert_caught(&app, &batch, "head").await;
+        let v = batch.verify(&app).await;
         assert_eq!(check(&v, "chain")["ok"], true, "the shortened chain is consistent on its own");
         assert_eq!(v.i64("broken_at"), 3);
         // Deleting the last two, and moving the stored head back with them, still leaves the count.
         delete_event(&app, events[2].id).await;
-        let hash1 = event_hash_column(&app, events[1].id).await;
-        set_batch_column(&app, id, "head_hash", hash1.into()).await;
-        assert_caught(&app, &code, "head").await;
+        let hash1 = column_of(&app, "batch_events", events[1].id, "hash").await;
+        set_batch_column(&app, batch.id, "head_hash", hash1.into()).await;
+        assert_caught(&app, &batch, "head").await;
     }
 
     async fn deleting_a_middle_event_is_reported_everywhere(app) {
-        let (code, id, _) = recorded_batch(&app).await;
-        let events = stored_events(&app, id).await;
+        let batch = Recorded::new(&app).await;
+        let events = batch.events(&app).await;
         delete_event(&app, events[1].id).await;
-        assert_caught(&app, &code, "chain").await;
+        assert_caught(&app, &batch, "chain").await;
     }
 
     async fn reordering_two_events_is_reported_everywhere(app) {
-        let (code, id, _) = recorded_batch(&app).await;
-        let events = stored_events(&app, id).await;
+        let batch = Recorded::new(&app).await;
+        let events = batch.events(&app).await;
         for (e, seq) in [(&events[1], -1), (&events[2], 1), (&events[1], 2)] {
             update_event(&app, e.id, "seq", seq.into()).await;
         }
-        assert_caught(&app, &code, "chain").await;
+        assert_caught(&app, &batch, "chain").await;
     }
 
     async fn a_changed_stored_hash_column_is_reported_everywhere(app) {
-        let (code, id, _) = recorded_batch(&app).await;
+        let batch = Recorded::new(&app).await;
         // The batch's stored head.
-        set_batch_column(&app, id, "head_hash", "ab".repeat(32).into()).await;
-        assert_caught(&app, &code, "head").await;
+        set_batch_column(&app, batch.id, "head_hash", "ab".repeat(32).into()).await;
+        assert_caught(&app, &batch, "head").await;
         // An event's stored hash.
-        let (code2, id2, _) = recorded_batch_second(&app).await;
-        let events = stored_events(&app, id2).await;
+        let other = Recorded::new(&app).await;
+        let events = other.events(&app).await;
         update_event(&app, events[3].id, "hash", "cd".repeat(32).into()).await;
-        assert_caught(&app, &code2, "chain").await;
+        assert_caught(&app, &other, "chain").await;
     }
 
     async fn replacing_a_files_bytes_in_the_object_store_is_reported_and_never_served(app) {
-        let (code, _, key) = recorded_batch(&app).await;
-        replace_object(&app, &key, b"%PDF-1.4\n%a different report that says pass\n%%EOF\n").await;
+        let batch = Recorded::new(&app).await;
+        let key = &batch.report_key;
+        replace_object(&app, key, b"%PDF-1.4\n%a different report that says pass\n%%EOF\n").await;
 
-        assert_caught(&app, &code, "attachments").await;
-        let v = app.get(&format!("/api/v1/trace/{code}/verify"), None).await;
+        assert_caught(&app, &batch, "attachments").await;
+        let v = batch.verify(&app).await;
         assert_eq!(check(&v, "chain")["ok"], true, "the chain itself is untouched");
         assert!(check(&v, "attachments")["detail_zh"].as_str().unwrap_or_default().contains("已被替换"), "{}", v.text);
         let file = app.get(&format!("/media/{key}"), None).await;
         file.expect_status(409);
         assert_eq!(file.str("error.code"), "file_altered");
         // A file that is gone is reported too.
-        app.state.infra.objects.delete(&ObjectKey::parse(&key).expect("key")).await.expect("delete");
-        let v = app.get(&format!("/api/v1/trace/{code}/verify"), None).await;
+        app.state.infra.objects.delete(&ObjectKey::parse(key).expect("key")).await.expect("delete");
+        let v = batch.verify(&app).await;
         assert!(check(&v, "attachments")["detail_en"].as_str().unwrap_or_default().contains("gone"), "{}", v.text);
         app.get(&format!("/media/{key}"), None).await.expect_status(404);
     }
 
     async fn the_object_store_audit_finds_a_replaced_file_warns_the_page_and_alerts_the_operator(app) {
-        let (code, id, key) = recorded_batch(&app).await;
-        let (_, _, other_key) = recorded_batch_second(&app).await;
+        let batch = Recorded::new(&app).await;
+        let (code, key) = (&batch.code, &batch.report_key);
+        let other = Recorded::new(&app).await;
         assert!(app.count("outbox_events", "topic = 'trace.audit.due'").await >= 1, "the audit is scheduled");
         assert_eq!(app.state.trace.audit_all().await.expect("audit"), (2, 0));
         let op = app.operator().await;
@@ -228,21 +250,21 @@ both_backends! {
         assert_eq!(report.i64("audited"), 2);
         assert!(report.arr("alerts").is_empty());
 
-        replace_object(&app, &key, b"%PDF-1.4\nother bytes\n%%EOF\n").await;
+        replace_object(&app, key, b"%PDF-1.4\nother bytes\n%%EOF\n").await;
         let (checked, mismatches) = app.state.trace.audit_all().await.expect("audit");
 
         assert_eq!((checked, mismatches), (2, 1));
         let report = app.get("/api/v1/admin/trace/audit", Some(&op.token)).await;
         assert_eq!(report.arr("alerts").len(), 1, "{}", report.text);
-        assert_eq!(report.str("alerts.0.code"), code);
-        assert_eq!(report.str("alerts.0.object_key"), key);
+        assert_eq!(report.str("alerts.0.code"), code.as_str());
+        assert_eq!(report.str("alerts.0.object_key"), key.as_str());
         assert_eq!(report.str("alerts.0.expected_sha256"), sha256_hex(REPORT));
-        assert_eq!(report.string("alerts.0.batch_id"), id.to_string());
+        assert_eq!(report.string("alerts.0.batch_id"), batch.id.to_string());
         // The scan page warns without hashing anything itself (the audit's finding).
         let page = app.get(&format!("/t/{code}"), None).await;
         assert!(page.text.contains("data-check=\"attachments\" data-ok=\"false\""), "the page warns");
         assert!(page.text.contains("平台定期核对发现"));
-        let other = app.get(&format!("/t/{}", code_of_key(&app, &other_key).await), None).await;
+        let other = app.get(&format!("/t/{}", other.code), None).await;
         assert!(other.text.contains("data-ok=\"true\""), "the other batch is unaffected");
         // Who may see the alerts.
         let official = app.official().await;
@@ -251,24 +273,66 @@ both_backends! {
         app.get("/api/v1/admin/trace/audit", Some(&someone.token)).await.expect_status(403);
         app.get("/api/v1/admin/trace/audit", None).await.expect_status(401);
         // Restored bytes clear the alert on the next pass.
-        replace_object(&app, &key, REPORT).await;
+        replace_object(&app, key, REPORT).await;
         assert_eq!(app.state.trace.audit_all().await.expect("audit"), (2, 0));
         let report = app.get("/api/v1/admin/trace/audit", Some(&op.token)).await;
         assert!(report.arr("alerts").is_empty(), "{}", report.text);
     }
+
+    async fn the_public_verify_reuses_a_files_match_for_60_seconds_then_reads_the_store_again(app) {
+        let batch = Recorded::new(&app).await;
+        assert!(batch.verify(&app).await.bool("ok"));
+        // Bytes replaced right after a match: the API's calls within 60 s do not read the
+        // object store again (that is what keeps 200 files of 10 MB from being re-read on
+        // every anonymous call), so they still answer from the match.
+        replace_object(&app, &batch.report_key, b"%PDF-1.4\nreplaced within the minute\n%%EOF\n").await;
+        app.clock.advance(chrono::Duration::seconds(59));
+        let v = batch.verify(&app).await;
+        assert!(v.bool("ok"), "the match of a minute ago is reused: {}", v.text);
+
+        // Once the 60 s are over, the next call reads the bytes again and reports them.
+        app.clock.advance(chrono::Duration::seconds(2));
+        let v = batch.verify(&app).await;
+        assert!(!v.bool("ok"), "{}", v.text);
+        assert_eq!(check(&v, "attachments")["ok"], false, "{}", v.text);
+        // A mismatch is never reused as a match: the next call reads again and says so again.
+        let v = batch.verify(&app).await;
+        assert_eq!(check(&v, "attachments")["ok"], false, "{}", v.text);
+    }
+
+    async fn the_audit_or_the_cli_finding_a_replaced_file_ends_the_reuse_at_once(app) {
+        let batch = Recorded::new(&app).await;
+        let other = Recorded::new(&app).await;
+        assert!(batch.verify(&app).await.bool("ok"));
+        assert!(other.verify(&app).await.bool("ok"));
+        replace_object(&app, &batch.report_key, b"%PDF-1.4\nreplaced\n%%EOF\n").await;
+        replace_object(&app, &other.report_key, b"%PDF-1.4\nreplaced too\n%%EOF\n").await;
+
+        // The background audit re-reads every file and forgets the match it contradicts.
+        let (_, mismatches) = app.state.trace.audit_all().await.expect("audit");
+        assert_eq!(mismatches, 2);
+        let v = batch.verify(&app).await;
+        assert_eq!(check(&v, "attachments")["ok"], false, "caught within the minute: {}", v.text);
+
+        // So does `farmgate verify`, which never reuses a match.
+        replace_object(&app, &other.report_key, REPORT).await;
+        assert!(other.verify(&app).await.bool("ok"), "restored bytes match again");
+        replace_object(&app, &other.report_key, b"%PDF-1.4\nreplaced again\n%%EOF\n").await;
+        assert!(
+            !farmgate_server::verify::run(&app.state.trace, Some(&other.code), false).await.expect("verify"),
+            "the CLI re-reads the file"
+        );
+        let v = other.verify(&app).await;
+        assert_eq!(check(&v, "attachments")["ok"], false, "{}", v.text);
+    }
 }
 
-/// A second batch (another seller: each fixture seller is new, so the lot is free).
-async fn recorded_batch_second(app: &TestApp) -> (String, Uuid, String) {
-    recorded_batch(app).await
-}
-
-/// The stored `hash` column of one event.
-async fn event_hash_column(app: &TestApp, event: Uuid) -> String {
+/// One column of one row, read straight from the database.
+async fn column_of(app: &TestApp, table: &'static str, id: Uuid, column: &'static str) -> String {
     let q = Query::select()
-        .column("hash")
-        .from("batch_events")
-        .and_where(Expr::col("id").eq(event))
+        .column(column)
+        .from(table)
+        .and_where(Expr::col("id").eq(id))
         .to_owned();
     let row = app
         .state
@@ -278,27 +342,5 @@ async fn event_hash_column(app: &TestApp, event: Uuid) -> String {
         .await
         .expect("query")
         .expect("row");
-    row.try_get("", "hash").expect("hash")
-}
-
-async fn code_of_key(app: &TestApp, key: &str) -> String {
-    let batch: Uuid = key
-        .split('/')
-        .nth(2)
-        .and_then(|s| s.parse().ok())
-        .expect("batch id in key");
-    let q = Query::select()
-        .column("code")
-        .from("batches")
-        .and_where(Expr::col("id").eq(batch))
-        .to_owned();
-    let row = app
-        .state
-        .infra
-        .db
-        .query_one(&q)
-        .await
-        .expect("query")
-        .expect("row");
-    row.try_get("", "code").expect("code")
+    row.try_get("", column).expect("column")
 }

@@ -84,8 +84,13 @@ pub struct SubOrder {
     /// Seller and operator only.
     pub commission: Option<i64>,
     pub refunded: i64,
+    pub paid_at: Option<String>,
     pub acknowledged_at: Option<String>,
     pub window_closes_at: Option<String>,
+    /// The seller ships by then (issue #18).
+    pub ship_by: Option<String>,
+    /// Shipped after `ship_by`.
+    pub shipped_late: bool,
     pub shipment: Option<Shipment>,
     pub replaces: Option<Uuid>,
     pub can_ship: bool,

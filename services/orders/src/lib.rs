@@ -51,6 +51,8 @@ pub struct OrdersConfig {
     pub offline_pay_within: Duration,
     /// A shipment the buyer has not confirmed counts as received this long after it shipped.
     pub auto_receive_after: Duration,
+    /// A paid sub-order's ship-by deadline is this long after payment (issue #18).
+    pub ship_within: Duration,
     /// The secret the sandbox gateway signs its notifications with.
     pub gateway_secret: String,
     /// The secret carriers sign their logistics callbacks with.
@@ -78,6 +80,7 @@ impl Default for OrdersConfig {
             gateway_pay_within: Duration::minutes(30),
             offline_pay_within: Duration::hours(24),
             auto_receive_after: Duration::days(7),
+            ship_within: Duration::hours(48),
             gateway_secret: String::new(),
             carrier_secret: String::new(),
             offline_payee: DEFAULT_OFFLINE_PAYEE.to_owned(),
@@ -98,6 +101,7 @@ impl std::fmt::Debug for OrdersConfig {
             .field("gateway_pay_within", &self.gateway_pay_within)
             .field("offline_pay_within", &self.offline_pay_within)
             .field("auto_receive_after", &self.auto_receive_after)
+            .field("ship_within", &self.ship_within)
             .field("offline_payee", &self.offline_payee)
             .field("sandbox", &self.sandbox)
             .field(

@@ -629,6 +629,7 @@ fn orders_config(settings: &Settings, gateways: crate::payments::Gateways) -> Or
     };
     OrdersConfig {
         auto_receive_after: chrono::Duration::days(i64::from(settings.auto_receive_days)),
+        ship_within: chrono::Duration::hours(i64::from(settings.ship_within_hours)),
         gateway_secret: secret(&settings.payment_webhook_secret, "payment webhook"),
         carrier_secret: secret(&settings.carrier_callback_secret, "carrier callback"),
         offline_payee: settings.offline_payee.clone(),

@@ -45,6 +45,30 @@ fn file_of(dir: &Path, origin: &str) -> PathBuf {
     dir.join(format!("{safe}.checkpoint"))
 }
 
+/// Replaces `path` with `bytes` so that a crash or power cut leaves either the old file or the
+/// new one, never an empty or half-written one, and a cosigned checkpoint is on disk before the
+/// cosignature leaves: write a temporary file beside it, flush it to the disk, rename it over
+/// the old one, and flush the directory so the rename itself is durable.
+fn replace_durably(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let tmp = path.with_extension("tmp");
+    let mut file =
+        std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    file.write_all(bytes)
+        .with_context(|| format!("writing {}", tmp.display()))?;
+    file.sync_all()
+        .with_context(|| format!("flushing {} to disk", tmp.display()))?;
+    drop(file);
+    std::fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))?;
+    if let Some(dir) = path.parent() {
+        // A directory opens read-only on Unix, and fsync on it makes the rename durable.
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .with_context(|| format!("flushing the directory {} to disk", dir.display()))?;
+    }
+    Ok(())
+}
+
 fn answer(status: StatusCode, content_type: &'static str, body: String) -> Response {
     let mut r = (status, body).into_response();
     r.headers_mut()
@@ -76,10 +100,7 @@ impl Witness {
     }
 
     fn remember(&self, cp: &Checkpoint) -> anyhow::Result<()> {
-        let path = file_of(&self.dir, &cp.origin);
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, cp.text()).with_context(|| format!("writing {}", tmp.display()))?;
-        std::fs::rename(&tmp, &path).with_context(|| format!("replacing {}", path.display()))
+        replace_durably(&file_of(&self.dir, &cp.origin), cp.text().as_bytes())
     }
 
     /// One add-checkpoint request; the status and body of the answer.
@@ -224,4 +245,34 @@ pub async fn serve(w: Witness, addr: &str) -> anyhow::Result<()> {
         })
         .await
         .context("serving the witness")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_state_file_is_replaced_whole_and_no_temporary_file_stays() {
+        let dir = std::env::temp_dir().join(format!(
+            "farmgate-witness-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default()
+        ));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("log.checkpoint");
+
+        replace_durably(&path, b"first\n").expect("first");
+        replace_durably(&path, b"second, longer\n").expect("second");
+
+        assert_eq!(std::fs::read(&path).expect("read"), b"second, longer\n");
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, ["log.checkpoint"]);
+        std::fs::remove_dir_all(&dir).expect("clean up");
+    }
 }

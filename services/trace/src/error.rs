@@ -5,10 +5,9 @@ use crate::domain::ShipRefusal;
 use axum::http::StatusCode;
 use farmgate_catalog::CatalogError;
 use farmgate_identity::IdentityError;
-use farmgate_infra::http::ApiError;
-use farmgate_infra::http::HttpCode;
+use farmgate_infra::http::{Answer, HttpCode};
 use farmgate_infra::objects::ObjectError;
-use farmgate_kernel::{FieldError, Msg, ValidationErrors, labelled_enum};
+use farmgate_kernel::{FieldError, ValidationErrors, labelled_enum};
 use sea_orm::DbErr;
 
 labelled_enum!(
@@ -109,102 +108,91 @@ impl TraceError {
         Self::Invalid(e.into())
     }
 
-    /// The stable code. Errors of the crates below (`Identity`, `Catalog`) are answered with
-    /// their own codes by `From<TraceError> for ApiError`; until those crates offer `code()`,
-    /// this names only which crate they come from.
-    pub fn code(&self) -> &'static str {
+    /// Status, code and message: the one list of this crate's answers.
+    fn answer(&self) -> Answer {
         match self {
-            TraceError::Invalid(_) => HttpCode::ValidationFailed.code(),
-            TraceError::NotFound(_) => HttpCode::NotFound.code(),
-            TraceError::Forbidden => HttpCode::Forbidden.code(),
-            TraceError::LotTaken => "conflict",
-            TraceError::WrongListing => "wrong_listing",
-            TraceError::BatchRecalled => "batch_recalled",
-            TraceError::BatchBlocked => "batch_blocked",
-            TraceError::NotInspected => "not_inspected",
-            TraceError::ChainBroken => "chain_broken",
-            TraceError::ConcurrentUpdate => "concurrent_update",
-            TraceError::Busy => "busy",
-            TraceError::UnsupportedFile => "unsupported_file",
-            TraceError::TooManyAttachments => "too_many_attachments",
-            TraceError::TooLarge => HttpCode::PayloadTooLarge.code(),
-            TraceError::MalformedMultipart => "malformed_multipart",
-            TraceError::FileAltered => "file_altered",
-            TraceError::Identity(_) => "identity",
-            TraceError::Catalog(_) => "catalog",
-            TraceError::Db(_) | TraceError::Objects(_) | TraceError::Internal(_) => {
-                HttpCode::Internal.code()
+            Self::Invalid(_) => HttpCode::ValidationFailed.into(),
+            Self::NotFound(what) => Answer::not_found(what.label()),
+            Self::Forbidden => HttpCode::Forbidden.into(),
+            // A field error on `lot`, answered 409 like every uniqueness conflict.
+            Self::LotTaken => {
+                let m = HttpCode::ValidationFailed.message();
+                Answer::conflict("conflict", m.zh, m.en).with_field(FieldError::new(
+                    "lot",
+                    "taken",
+                    "该商品已有相同批号的批次",
+                    "this listing already has a batch with that lot",
+                ))
             }
-        }
-    }
-
-    /// The message, in Chinese and English.
-    pub fn message(&self) -> Msg {
-        let (zh, en) = match self {
-            TraceError::NotFound(what) => {
-                return Msg::new(
-                    format!("{}不存在", what.label_zh()),
-                    format!("{} not found", what.label_en()),
-                );
-            }
-            TraceError::Invalid(_) | TraceError::LotTaken => {
-                return HttpCode::ValidationFailed.message();
-            }
-            TraceError::Forbidden => return HttpCode::Forbidden.message(),
-            TraceError::Db(_)
-            | TraceError::Objects(_)
-            | TraceError::Internal(_)
-            | TraceError::Identity(_)
-            | TraceError::Catalog(_) => return HttpCode::Internal.message(),
-            TraceError::WrongListing => {
-                ("该批次不属于这个商品", "this batch is not of this listing")
-            }
-            TraceError::BatchRecalled => (
+            Self::WrongListing => Answer::conflict(
+                "wrong_listing",
+                "该批次不属于这个商品",
+                "this batch is not of this listing",
+            ),
+            Self::BatchRecalled => Answer::conflict(
+                "batch_recalled",
                 "该批次已召回，不能发货",
                 "this batch is recalled and cannot be shipped",
             ),
-            TraceError::BatchBlocked => (
+            Self::BatchBlocked => Answer::conflict(
+                "batch_blocked",
                 "该批次检测不合格，不能发货",
                 "this batch failed its inspection and cannot be shipped",
             ),
-            TraceError::NotInspected => (
+            Self::NotInspected => Answer::conflict(
+                "not_inspected",
                 "该批次还没有合格的检测记录，检测合格后才能发货",
                 "this batch has no passed inspection yet and cannot be shipped",
             ),
-            TraceError::ChainBroken => (
+            Self::ChainBroken => Answer::conflict(
+                "chain_broken",
                 "该批次溯源记录校验失败，不能发货",
                 "this batch's record does not verify and cannot be shipped",
             ),
-            TraceError::ConcurrentUpdate => (
+            Self::ConcurrentUpdate => Answer::conflict(
+                "concurrent_update",
                 "另一条记录刚刚写入，请重试",
                 "another record was just written; please retry",
             ),
-            TraceError::Busy => (
+            Self::Busy => Answer::conflict(
+                "busy",
                 "刚刚有人同时生成了单品码，请刷新后再试",
                 "unit codes were being issued at the same moment; refresh and try again",
             ),
-            TraceError::TooManyAttachments => (
+            Self::TooManyAttachments => Answer::conflict(
+                "too_many_attachments",
                 "这个批次的附件已达 200 个上限",
                 "this batch already holds the most files allowed (200)",
             ),
-            TraceError::UnsupportedFile => (
+            Self::UnsupportedFile => Answer::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_file",
                 "仅支持 PDF 文件或 JPEG、PNG、WebP 图片",
                 "only PDF files and JPEG, PNG or WebP images are accepted",
             ),
-            TraceError::TooLarge => (
+            Self::TooLarge => Answer::new(
+                HttpCode::PayloadTooLarge.status(),
+                HttpCode::PayloadTooLarge.code(),
                 "文件太大：不超过 10 MB",
                 "the file is too large: at most 10 MB",
             ),
-            TraceError::MalformedMultipart => (
+            Self::MalformedMultipart => Answer::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_multipart",
                 "上传内容格式不正确",
                 "the upload is not valid multipart form data",
             ),
-            TraceError::FileAltered => (
+            Self::FileAltered => Answer::conflict(
+                "file_altered",
                 "存储的文件与溯源记录中的 SHA-256 不符，可能已被替换，因此不予提供；平台已记录此问题",
                 "the stored file does not match the SHA-256 in the trace record and may have been replaced, so it is not served; the platform has recorded the problem",
             ),
-        };
-        Msg::new(zh, en)
+            Self::Identity(_)
+            | Self::Catalog(_)
+            | Self::Db(_)
+            | Self::Objects(_)
+            | Self::Internal(_) => HttpCode::Internal.into(),
+        }
     }
 
     /// Why [`crate::Trace::ensure_shippable`] refused a batch, as opposed to a failure: the
@@ -248,53 +236,17 @@ impl TraceError {
     }
 }
 
-impl From<TraceError> for ApiError {
-    fn from(e: TraceError) -> Self {
-        let status = match e {
-            TraceError::Invalid(errs) => return ApiError::validation(errs),
-            // Errors of the crates below answer with their own catalogue.
-            TraceError::Identity(e) => return e.into(),
-            TraceError::Catalog(e) => return e.into(),
-            e @ (TraceError::Db(_) | TraceError::Objects(_) | TraceError::Internal(_)) => {
-                return ApiError::internal(e);
-            }
-            TraceError::LotTaken => {
-                // A field error on `lot`, answered 409 like every uniqueness conflict.
-                let mut err = ApiError::validation(FieldError::new(
-                    "lot",
-                    "taken",
-                    "该商品已有相同批号的批次",
-                    "this listing already has a batch with that lot",
-                ));
-                err.status = StatusCode::CONFLICT;
-                err.code = "conflict".into();
-                return err;
-            }
-            TraceError::NotFound(_) => HttpCode::NotFound.status(),
-            TraceError::Forbidden => HttpCode::Forbidden.status(),
-            TraceError::WrongListing
-            | TraceError::BatchRecalled
-            | TraceError::BatchBlocked
-            | TraceError::NotInspected
-            | TraceError::ChainBroken
-            | TraceError::ConcurrentUpdate
-            | TraceError::Busy
-            | TraceError::TooManyAttachments
-            | TraceError::FileAltered => StatusCode::CONFLICT,
-            TraceError::UnsupportedFile => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            TraceError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            TraceError::MalformedMultipart => StatusCode::BAD_REQUEST,
-        };
-        let m = e.message();
-        ApiError::new(status, e.code(), m.zh, m.en)
-    }
-}
+farmgate_infra::room_error_answers!(TraceError {
+    delegates: [Identity, Catalog],
+    internal: [Db, Objects, Internal],
+});
 
 pub type Result<T, E = TraceError> = std::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use farmgate_infra::http::ApiError;
 
     farmgate_infra::error_catalogue_tests!(TraceError, TraceErrorDiscriminants);
 
@@ -324,7 +276,13 @@ mod tests {
                 "文件太大：不超过 10 MB".into()
             )
         );
+        // Another room's error answers with that room's own code.
+        assert_eq!(
+            TraceError::Identity(IdentityError::Forbidden).code(),
+            "forbidden"
+        );
         let taken = ApiError::from(TraceError::LotTaken);
+        assert_eq!(taken.message.en, "please check the highlighted fields");
         assert_eq!(
             (taken.status.as_u16(), taken.code.as_ref()),
             (409, "conflict")

@@ -437,6 +437,9 @@ function subCard(sub, order) {
   }
   const dates = facts([
     ['order.sub_number', el('span', { class: 'mono', text: sub.number })],
+    // The ship-by deadline (issue #18), to both sides while the part waits to ship.
+    ['order.ship_by', (sub.status === 'paid' || sub.status === 'acknowledged') && sub.ship_by ? timeEl(sub.ship_by) : null, 'sub-ship-by'],
+    ['order.shipped_late', sub.shipped_late ? el('span', { class: 'badge', i18n: 'order.shipped_late_yes' }) : null, 'sub-shipped-late'],
     ['order.auto_receive_at', sub.status === 'shipped' && sub.auto_receive_at ? timeEl(sub.auto_receive_at) : null, 'sub-auto-receive'],
     // While a claim can be made, the after-sales box says until when, with the time left.
     ['order.window_closes_at', sub.window_closes_at && !canClaim(sub, order) ? timeEl(sub.window_closes_at) : null, 'sub-window'],

@@ -26,6 +26,13 @@ pub const MAX_PERIOD_DAYS: i64 = 366;
 /// minutes).
 pub const ACK_TARGET_SECS: i64 = 600;
 
+/// Whether a shipment made at `shipped_at` is late: after the sub-order's ship-by deadline
+/// (a sub-order paid before deadlines existed has none and is never late). Shipping at the
+/// deadline itself is on time.
+pub fn shipped_late(ship_by: Option<DateTime<Utc>>, shipped_at: DateTime<Utc>) -> bool {
+    ship_by.is_some_and(|by| shipped_at > by)
+}
+
 /// A quantity a buyer typed: a whole number from 1 to [`MAX_QUANTITY`].
 pub fn parse_quantity(field: &str, n: i64) -> Result<i64, FieldError> {
     if n < 1 {
@@ -152,6 +159,15 @@ pub fn average(stars: &[u64; 5]) -> Option<f64> {
 #[expect(clippy::unwrap_used, reason = "a failed parse is a failed test")]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shipment_after_the_ship_by_deadline_is_late_and_one_at_it_is_not() {
+        let by = Utc.with_ymd_and_hms(2026, 12, 8, 10, 0, 0).unwrap();
+        assert!(!shipped_late(Some(by), by));
+        assert!(!shipped_late(Some(by), by - chrono::Duration::hours(1)));
+        assert!(shipped_late(Some(by), by + chrono::Duration::seconds(1)));
+        assert!(!shipped_late(None, by + chrono::Duration::days(30)));
+    }
 
     #[test]
     fn quantities_are_whole_and_bounded() {

@@ -399,6 +399,11 @@ pub struct SubOrderView {
     pub auto_receive_at: Option<DateTime<Utc>>,
     /// When the after-sales window closes (after receipt).
     pub window_closes_at: Option<DateTime<Utc>>,
+    /// The seller ships by then (set when paid; absent for parts paid before deadlines
+    /// existed). Shown to the buyer and the seller alike.
+    pub ship_by: Option<DateTime<Utc>>,
+    /// Shipped after `ship_by` (counts against the seller).
+    pub shipped_late: bool,
     pub refunded: i64,
     pub shipment: Option<ShipmentView>,
     /// For a zero-price replacement (补发): the part it replaces.
@@ -498,6 +503,8 @@ impl OrderView {
                     received_at: s.received_at,
                     auto_receive_at: s.auto_receive_at,
                     window_closes_at: s.window_closes_at,
+                    ship_by: s.ship_by,
+                    shipped_late: s.shipped_late,
                     refunded: s.refunded_fen,
                     replaces: r
                         .events

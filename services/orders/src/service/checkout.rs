@@ -421,6 +421,9 @@ impl Orders {
                 refunded_seller_fen: Set(0),
                 refunded_platform_fen: Set(0),
                 refunded_carrier_fen: Set(0),
+                // Set when paid.
+                ship_by: Set(None),
+                shipped_late: Set(false),
             });
         }
         let a = &c.address;

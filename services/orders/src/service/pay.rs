@@ -274,7 +274,11 @@ impl Orders {
             }
             return Err(OrdersError::OrderClosed);
         }
-        q::set_sub_orders_of_order(&txn, order_id, SubOrderStatus::Paid, Some(now)).await?;
+        let paid = q::PaidAt {
+            paid_at: now,
+            ship_by: now + self.config().ship_within,
+        };
+        q::set_sub_orders_of_order(&txn, order_id, SubOrderStatus::Paid, Some(paid)).await?;
         // The buyer's payment in progress is settled by this one (an offline order's
         // instructions, or the gateway intent the notification named).
         payments::settle_pending_intents(&txn, order_id, provider, now).await?;

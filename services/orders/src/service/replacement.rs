@@ -61,6 +61,9 @@ impl Orders {
             refunded_seller_fen: Set(0),
             refunded_platform_fen: Set(0),
             refunded_carrier_fen: Set(0),
+            // A replacement ships under the same deadline a paid order would.
+            ship_by: Set(Some(now + self.config().ship_within)),
+            shipped_late: Set(false),
         }
         .insert(&txn)
         .await?;

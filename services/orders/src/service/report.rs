@@ -22,6 +22,8 @@ pub struct FulfilmentReport {
     pub paid: u64,
     pub acknowledged: u64,
     pub shipped: u64,
+    /// Shipped after their ship-by deadline (issue #18): counts against the seller.
+    pub shipped_late: u64,
     pub acknowledge_p50_secs: Option<i64>,
     pub acknowledge_p90_secs: Option<i64>,
     /// Share acknowledged within 10 minutes of payment, basis points.
@@ -53,6 +55,7 @@ pub fn report_of(subs: &[sub_order::Model], from: NaiveDate, to: NaiveDate) -> F
         paid,
         acknowledged: u64::try_from(ack.len()).unwrap_or(0),
         shipped: u64::try_from(ship.len()).unwrap_or(0),
+        shipped_late: u64::try_from(subs.iter().filter(|s| s.shipped_late).count()).unwrap_or(0),
         acknowledge_p50_secs: percentile(&ack, 50),
         acknowledge_p90_secs: percentile(&ack, 90),
         acknowledged_within_target_bp: bp(on_time, paid),
@@ -123,6 +126,8 @@ mod tests {
             refunded_seller_fen: 0,
             refunded_platform_fen: 0,
             refunded_carrier_fen: 0,
+            ship_by: None,
+            shipped_late: false,
         }
     }
 
@@ -147,5 +152,9 @@ mod tests {
             "one of three paid within 10 minutes"
         );
         assert_eq!(r.ship_p50_secs, Some(7200));
+        assert_eq!(r.shipped_late, 0);
+        let mut late = sub(Some(0), None, Some(60 * 50));
+        late.shipped_late = true;
+        assert_eq!(report_of(&[late], d, d).shipped_late, 1);
     }
 }

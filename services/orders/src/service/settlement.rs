@@ -221,6 +221,8 @@ pub(crate) mod tests {
             refunded_seller_fen: seller,
             refunded_platform_fen: platform,
             refunded_carrier_fen: carrier,
+            ship_by: None,
+            shipped_late: false,
         }
     }
 

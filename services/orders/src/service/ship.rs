@@ -102,6 +102,7 @@ impl Orders {
             shipped_at: now,
             auto_receive_at: auto_at,
             acknowledged_at: sub.acknowledged_at.unwrap_or(now),
+            late: crate::domain::shipped_late(sub.ship_by, now),
         };
         if !q::ship_sub_order(&txn, sub.id, &SubOrderMove::Ship.from_states(), at).await? {
             // Moved a moment ago: by this same shipment sent twice at once (a retry on a

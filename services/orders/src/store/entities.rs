@@ -139,6 +139,11 @@ pub mod sub_order {
         pub refunded_seller_fen: i64,
         pub refunded_platform_fen: i64,
         pub refunded_carrier_fen: i64,
+        /// The seller ships by then (set when paid; `None` for sub-orders paid before
+        /// deadlines existed).
+        pub ship_by: Option<DateTimeUtc>,
+        /// Shipped after `ship_by`: counts against the seller.
+        pub shipped_late: bool,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

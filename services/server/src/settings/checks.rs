@@ -81,6 +81,9 @@ impl Settings {
         if !(1..=60).contains(&self.auto_receive_days) {
             problems.push("auto_receive_days must be from 1 to 60".to_owned());
         }
+        if !(1..=720).contains(&self.ship_within_hours) {
+            problems.push("ship_within_hours must be from 1 to 720".to_owned());
+        }
         if let Err(e) = self.trusted_proxies() {
             problems.push(format!("trusted_proxies: {e}"));
         }

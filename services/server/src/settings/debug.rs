@@ -76,6 +76,7 @@ impl std::fmt::Debug for Settings {
             .field("alipay_private_key_file", &self.alipay_private_key_file)
             .field("alipay_gateway_url", &self.alipay_gateway_url)
             .field("auto_receive_days", &self.auto_receive_days)
+            .field("ship_within_hours", &self.ship_within_hours)
             .field("sms_provider", &self.sms_provider)
             .field("sms_access_key_id", &self.sms_access_key_id)
             .field(

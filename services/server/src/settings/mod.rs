@@ -107,6 +107,8 @@ pub struct Settings {
     pub carrier_callback_secret: Option<String>,
     /// Days after shipping when an unconfirmed parcel counts as received.
     pub auto_receive_days: u32,
+    /// Hours after payment by which a seller ships a sub-order (its ship-by deadline).
+    pub ship_within_hours: u32,
     /// The account shown to buyers who pay by bank transfer.
     pub offline_payee: String,
     /// Log-in attempts one client address may make per 15 minutes (behind a shared NAT, raise
@@ -254,6 +256,7 @@ impl Default for Settings {
             payment_webhook_secret: None,
             carrier_callback_secret: None,
             auto_receive_days: 7,
+            ship_within_hours: 48,
             offline_payee: farmgate_orders::DEFAULT_OFFLINE_PAYEE.to_owned(),
             login_attempts_per_address: 30,
             registrations_per_address_per_hour: 10,
@@ -341,6 +344,7 @@ pub const KEYS: &[&str] = &[
     "payment_webhook_secret",
     "carrier_callback_secret",
     "auto_receive_days",
+    "ship_within_hours",
     "offline_payee",
     "login_attempts_per_address",
     "registrations_per_address_per_hour",

@@ -48,11 +48,12 @@ pub async fn public_json(
 }
 
 /// Verify a batch: recompute its chain, compare its stored head and count, and re-hash every
-/// file its record cites; say what each check found.
+/// file its record cites; say what each check found. A file whose bytes matched within the
+/// last 60 s is not read again (anyone may call this; the object store is not theirs to tire).
 #[utoipa::path(get, path = "/api/v1/trace/{code}/verify", tag = "trace",
     params(("code" = String, Path, description = "The trace code")),
     responses(
-        (status = 200, description = "The verdict as a list of checks: the chain, the stored head and count, every cited file's stored bytes re-hashed now, and the batch's inclusion in the latest published checkpoint of the transparency log (`log` gives that checkpoint: when signed, by whom); a code the witnessed log holds but the database lost answers `ok: false`", body = Verification),
+        (status = 200, description = "The verdict as a list of checks: the chain, the stored head and count, every cited file's stored bytes re-hashed now (a file that matched within the last 60 s is not read again), and the batch's inclusion in the latest published checkpoint of the transparency log (`log` gives that checkpoint: when signed, by whom); a code the witnessed log holds but the database lost answers `ok: false`", body = Verification),
         (status = 404, description = "No batch has this code: `not_found`", body = ErrorBody),
     ))]
 pub async fn verify(
@@ -61,7 +62,10 @@ pub async fn verify(
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<Verification>> {
     let lang = lang_of(&headers);
-    let Some(mut record) = trace.verify_code(&code).await? else {
+    let Some(mut record) = trace
+        .verify_code_with(&code, crate::service::Rehash::ReuseRecentMatch)
+        .await?
+    else {
         // Gone from the database but in the witnessed log: tampering, not "not found".
         if let Some(normal) = crate::chain::parse_code(&code)
             && trace.logged_but_missing(&normal).await?

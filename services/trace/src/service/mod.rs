@@ -34,7 +34,7 @@ pub use log_check::NamedCheck;
 pub use openings::{EventOpenings, OpeningView};
 pub use record::Record;
 pub use scans::ScanCounter;
-pub use verdict::{CitedFile, cited_files};
+pub use verdict::{CitedFile, REHASH_REUSE, Rehash, cited_files};
 
 use crate::Trace;
 use crate::error::{Missing, Result, TraceError};

@@ -4,6 +4,15 @@
 //! `farmgate verify` re-hash every cited file on the spot and record what they found for the
 //! audit.
 //!
+//! The public verify API is open to anyone, and a record may cite 200 files of 10 MB: re-reading
+//! them all on every call would be a lever for tiring the server out. So a file whose bytes
+//! matched their recorded SHA-256 is remembered for [`REHASH_REUSE`] (60 s, in the cache,
+//! keyed by the object key and the recorded hash) and the API's next calls within that time
+//! reuse the match instead of reading the object again. A mismatch or a missing file is never
+//! remembered, `farmgate verify` and the background audit always re-read (and a mismatch they
+//! find forgets the remembered match at once). So bytes replaced right after a match are caught
+//! by the API at most 60 s later, and at once by `farmgate verify` and the audit.
+//!
 //! Adding a check: a `CheckName`, and one line in [`Trace::quick_verdict`] (and, if it costs
 //! more than a query, in [`Trace::verify_files`] instead).
 
@@ -15,6 +24,24 @@ use crate::service::Record;
 use crate::store::{batch, event, object_audit, queries};
 use farmgate_infra::objects::{ObjectKey, sha256_hex};
 use farmgate_kernel::id::BatchId;
+use std::time::Duration;
+
+/// How long the public verify API reuses a file's matching re-hash (see the module comment).
+pub const REHASH_REUSE: Duration = Duration::from_secs(60);
+
+/// Whether a verification may reuse a recent matching re-hash of a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rehash {
+    /// Read and hash every cited file now (`farmgate verify`, the audit).
+    Every,
+    /// Reuse a file's match from the last [`REHASH_REUSE`] (the public verify API).
+    ReuseRecentMatch,
+}
+
+/// The cache key remembering that the bytes under `key` hashed to `sha256`.
+fn rehash_cache_key(key: &str, sha256: &str) -> String {
+    format!("trace:rehash:{sha256}:{key}")
+}
 
 /// A file as a record cites it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -90,18 +117,36 @@ impl Trace {
     /// hashed now (what was found is saved for the audit).
     #[tracing::instrument(skip_all, fields(trace.code = %code))]
     pub async fn verify_code(&self, code: &str) -> Result<Option<Record>> {
+        self.verify_code_with(code, Rehash::Every).await
+    }
+
+    /// [`Trace::verify_code`], choosing whether a recent matching re-hash of a file may be
+    /// reused (the public API does; see the module comment).
+    #[tracing::instrument(skip_all, fields(trace.code = %code, ?rehash))]
+    pub async fn verify_code_with(&self, code: &str, rehash: Rehash) -> Result<Option<Record>> {
         let Some(mut record) = self.record_by_code(code).await? else {
             return Ok(None);
         };
-        self.verify_files(&mut record).await?;
+        self.verify_files(&mut record, rehash).await?;
         Ok(Some(record))
     }
 
-    /// Re-hashes every file the record cites and replaces the attachments check with what was
-    /// found now.
-    pub async fn verify_files(&self, record: &mut Record) -> Result<()> {
+    /// Re-hashes every file the record cites (or reuses a recent match, as `rehash` allows)
+    /// and replaces the attachments check with what was found.
+    pub async fn verify_files(&self, record: &mut Record, rehash: Rehash) -> Result<()> {
         let mut findings = Vec::new();
         for f in cited_files(&record.events) {
+            let cache_key = rehash_cache_key(&f.key, &f.sha256);
+            if rehash == Rehash::ReuseRecentMatch && self.recently_matched(&cache_key).await {
+                findings.push(FileFinding {
+                    seq: f.seq,
+                    name: f.name,
+                    key: f.key,
+                    found: Some(f.sha256.clone()),
+                    recorded: f.sha256,
+                });
+                continue;
+            }
             let found = self.stored_hash(&f.key).await?;
             let finding = FileFinding {
                 seq: f.seq,
@@ -111,10 +156,44 @@ impl Trace {
                 found,
             };
             self.save_finding(record.batch.id, &finding).await?;
+            if finding.ok() {
+                self.remember_match(&cache_key).await;
+            }
             findings.push(finding);
         }
         record.verdict.set(domain::attachments_check(&findings));
         Ok(())
+    }
+
+    /// Whether the file's bytes matched within [`REHASH_REUSE`] by this process's clock. The
+    /// cache entry expires by itself too; a cache that is down means "no" (re-read).
+    async fn recently_matched(&self, cache_key: &str) -> bool {
+        let Ok(Some(bytes)) = self.infra().cache.get(cache_key).await else {
+            return false;
+        };
+        let Some(at) = std::str::from_utf8(&bytes)
+            .ok()
+            .and_then(|s| s.parse::<i64>().ok())
+            .and_then(|ms| chrono::DateTime::from_timestamp_millis(ms))
+        else {
+            return false;
+        };
+        let age = self.now() - at;
+        age >= chrono::Duration::zero() && age.to_std().is_ok_and(|age| age < REHASH_REUSE)
+    }
+
+    /// Remembers that a file's bytes matched now (best effort: the cache is never on the path
+    /// of an answer).
+    async fn remember_match(&self, cache_key: &str) {
+        let at = self.now().timestamp_millis().to_string();
+        if let Err(e) = self
+            .infra()
+            .cache
+            .set(cache_key, at.as_bytes(), REHASH_REUSE)
+            .await
+        {
+            tracing::warn!(error = %e, "could not remember a trace file's re-hash");
+        }
     }
 
     /// The SHA-256 of the bytes stored under a key now (`None`: no such object, or a key that
@@ -151,6 +230,11 @@ impl Trace {
         .await?;
         if !ok {
             tracing::error!(object.key = %f.key, batch.id = %batch_id, "a trace file's stored bytes do not match its recorded SHA-256");
+            // The public verify API must not reuse an earlier match of these bytes.
+            let cache_key = rehash_cache_key(&f.key, &f.recorded);
+            if let Err(e) = self.infra().cache.delete(&cache_key).await {
+                tracing::warn!(error = %e, "could not forget a trace file's re-hash");
+            }
             if let Some(b) = queries::batch_by_id(db, BatchId(batch_id)).await? {
                 self.forget_page(&b.code).await;
             }

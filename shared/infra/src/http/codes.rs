@@ -13,6 +13,7 @@
 use super::error::ApiError;
 use axum::http::StatusCode;
 pub use farmgate_kernel::Msg;
+use farmgate_kernel::{FieldError, ValidationErrors};
 
 /// The codes the shared HTTP plumbing answers (extractors, middleware, generic statuses).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -173,6 +174,8 @@ pub struct Answer {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: Msg,
+    /// Field errors this answer names (a uniqueness conflict on one field, answered 409).
+    pub fields: Option<ValidationErrors>,
 }
 
 impl Answer {
@@ -186,7 +189,16 @@ impl Answer {
             status,
             code,
             message: Msg::new(zh, en),
+            fields: None,
         }
+    }
+
+    /// The same answer, naming the field at fault (the body's `fields`).
+    pub fn with_field(mut self, error: FieldError) -> Self {
+        self.fields
+            .get_or_insert_with(ValidationErrors::new)
+            .push(error);
+        self
     }
 
     /// `409 Conflict` with the room's own code.
@@ -200,6 +212,7 @@ impl Answer {
             status: HttpCode::NotFound.status(),
             code: HttpCode::NotFound.code(),
             message: HttpCode::not_found_for(label),
+            fields: None,
         }
     }
 }
@@ -210,13 +223,18 @@ impl From<HttpCode> for Answer {
             status: c.status(),
             code: c.code(),
             message: c.message(),
+            fields: None,
         }
     }
 }
 
 impl From<Answer> for ApiError {
     fn from(a: Answer) -> Self {
-        ApiError::new(a.status, a.code, a.message.zh, a.message.en)
+        let e = ApiError::new(a.status, a.code, a.message.zh, a.message.en);
+        match a.fields {
+            Some(fields) => e.with_fields(fields),
+            None => e,
+        }
     }
 }
 

@@ -181,12 +181,14 @@ pub async fn set_sub_orders_of_order(
     conn: &impl ConnectionTrait,
     order_id: Uuid,
     to: SubOrderStatus,
-    paid_at: Option<DateTime<Utc>>,
+    paid: Option<PaidAt>,
 ) -> Result<(), DbErr> {
     let mut q =
         sub_order::Entity::update_many().col_expr(sub_order::Column::Status, Expr::value(to));
-    if let Some(at) = paid_at {
-        q = q.col_expr(sub_order::Column::PaidAt, Expr::value(at));
+    if let Some(p) = paid {
+        q = q
+            .col_expr(sub_order::Column::PaidAt, Expr::value(p.paid_at))
+            .col_expr(sub_order::Column::ShipBy, Expr::value(p.ship_by));
     }
     q.filter(sub_order::Column::OrderId.eq(order_id))
         .exec(conn)
@@ -214,6 +216,14 @@ pub async fn acknowledge_sub_order(
     Ok(done.rows_affected == 1)
 }
 
+/// When paid sub-orders' times are set.
+#[derive(Clone, Copy, Debug)]
+pub struct PaidAt {
+    pub paid_at: DateTime<Utc>,
+    /// The seller ships by then.
+    pub ship_by: DateTime<Utc>,
+}
+
 /// When a shipped sub-order's times are set.
 #[derive(Clone, Copy, Debug)]
 pub struct ShippedAt {
@@ -222,6 +232,8 @@ pub struct ShippedAt {
     pub auto_receive_at: DateTime<Utc>,
     /// Shipping without acknowledging first acknowledges it then.
     pub acknowledged_at: DateTime<Utc>,
+    /// After the ship-by deadline.
+    pub late: bool,
 }
 
 /// `shipped`, if still in one of `from`.
@@ -245,6 +257,7 @@ pub async fn ship_sub_order(
             sub_order::Column::AcknowledgedAt,
             Expr::value(at.acknowledged_at),
         )
+        .col_expr(sub_order::Column::ShippedLate, Expr::value(at.late))
         .filter(sub_order::Column::Id.eq(id))
         .filter(sub_order::Column::Status.is_in(from.iter().copied()))
         .exec(conn)
