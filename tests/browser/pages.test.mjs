@@ -30,7 +30,8 @@ const PAGES = ['/', '/login.html', '/register.html', '/account.html', '/org.html
   '/claim.html?id=00000000-0000-0000-0000-0000000000ff', '/seller/claims.html', '/ops/claims.html',
   '/ops/recalls.html', '/ops/quality.html', '/seller/quality.html', '/seller/batch.html?id=00000000-0000-0000-0000-0000000000ab',
   '/ops/categories.html', '/ops/stats.html?from=2026-01-01&to=2026-03-31&by=week&township=x',
-  '/reset.html', '/setup.html', '/ops/sms.html', '/ops/payouts.html', '/ops/trace-audit.html', '/seller/payouts.html', '/ops/money.html?from=2026-12-01&to=2026-12-06'];
+  '/reset.html', '/setup.html', '/ops/sms.html', '/ops/payouts.html', '/ops/trace-audit.html', '/seller/payouts.html', '/ops/money.html?from=2026-12-01&to=2026-12-06',
+  '/tickets.html', '/ticket.html?id=00000000-0000-0000-0000-0000000000fa', '/ops/desk.html'];
 
 let mode = 'down';
 let server;
