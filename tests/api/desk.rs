@@ -433,4 +433,21 @@ both_backends! {
         let all = app.get(&format!("/api/v1/desk/customer-records?account_id={}", buyer.account_id), Some(&agent.token)).await;
         assert_eq!(all.len_of(""), 1, "kept, marked withdrawn");
     }
+
+    async fn my_data_holds_my_tickets_without_internal_notes_and_nobody_elses(app) {
+        let agent = app.agent().await;
+        let buyer = app.consumer().await;
+        let other = app.consumer().named("李四").await;
+        let id = open(&app, &buyer, complaint()).await.id();
+        open(&app, &other, json!({"kind": "other", "subject": "别人的工单", "body": "不该出现"})).await.expect_status(201);
+        app.post(&ticket_path(id, "/messages"), json!({"body": "内部：该客户多次来电", "internal": true}), Some(&agent.token)).await.expect_status(201);
+
+        let r = app.get("/api/v1/me/export", Some(&buyer.token)).await;
+
+        r.expect_status(200);
+        let tickets = r.arr("desk.tickets");
+        assert_eq!(tickets.len(), 1, "{}", r.text);
+        assert_eq!(tickets[0]["id"], id.to_string());
+        assert!(!r.text.contains("别人的工单") && !r.text.contains("内部：该客户"), "{}", r.text);
+    }
 }

@@ -450,6 +450,9 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         catalog.clone(),
         aftersales.clone(),
     );
+    identity.add_personal_data_part(std::sync::Arc::new(
+        farmgate_desk::service::personal_data::DeskPersonalData(desk.clone()),
+    ));
     let stats = Stats::new(infra.clone(), replica, aftersales.clone());
     let invoicing = Invoicing::new(infra.clone(), identity.clone());
     identity.add_personal_data_part(std::sync::Arc::new(

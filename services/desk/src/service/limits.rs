@@ -101,7 +101,7 @@ impl Desk {
             };
             if !l.is_sensible() {
                 errs.push(FieldError::new(
-                    &format!("limits[{i}]"),
+                    format!("limits[{i}]"),
                     "out_of_range",
                     "响应时限须大于 0，解决时限不短于响应时限且不超过 60 天",
                     "the response limit must be positive and the resolution limit no shorter, at most 60 days",

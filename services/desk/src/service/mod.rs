@@ -15,6 +15,7 @@ mod follow_up;
 mod limits;
 mod merge;
 mod open;
+pub mod personal_data;
 mod read;
 mod records;
 mod survey;
