@@ -7,6 +7,7 @@ mod auth;
 mod bank_accounts;
 mod catalog;
 mod demo;
+mod desk;
 mod errors;
 mod finance_desk;
 mod finance_invoices;

@@ -177,6 +177,7 @@ async fn every_error_answer_names_declared_codes_and_every_code_is_documented() 
         .chain(examples(farmgate_trace::TraceError::examples()))
         .chain(examples(farmgate_orders::OrdersError::examples()))
         .chain(examples(farmgate_aftersales::AftersalesError::examples()))
+        .chain(examples(farmgate_desk::DeskError::examples()))
         .chain(examples(farmgate_stats::StatsError::examples()))
         .chain(examples(farmgate_invoicing::InvoicingError::examples()))
         .chain(examples(farmgate_finance::FinanceError::examples()))
@@ -322,6 +323,7 @@ fn no_two_rooms_give_different_schemas_the_same_name() {
             "aftersales",
             room(farmgate_aftersales::http::router::<AppState>()),
         ),
+        ("desk", room(farmgate_desk::http::router::<AppState>())),
         ("stats", room(farmgate_stats::http::router::<AppState>())),
         (
             "finance",

@@ -31,7 +31,8 @@ const PAGES = ['/', '/login.html', '/register.html', '/account.html', '/org.html
   '/ops/recalls.html', '/ops/quality.html', '/seller/quality.html', '/seller/batch.html?id=00000000-0000-0000-0000-0000000000ab',
   '/ops/categories.html', '/ops/stats.html?from=2026-01-01&to=2026-03-31&by=week&township=x',
   '/reset.html', '/setup.html', '/ops/sms.html', '/ops/payouts.html', '/ops/trace-audit.html', '/seller/payouts.html', '/ops/money.html?from=2026-12-01&to=2026-12-06',
-  '/ops/invoices.html?status=issued'];
+  '/ops/invoices.html?status=issued',
+  '/tickets.html', '/ticket.html?id=00000000-0000-0000-0000-0000000000fa', '/ops/desk.html'];
 
 let mode = 'down';
 let server;

@@ -82,6 +82,12 @@ function navLinks(me) {
     links.push({ href: '/orders.html', key: 'nav.orders', testid: 'nav-orders' });
     links.push({ href: '/account.html', key: 'nav.account', testid: 'nav-account' });
     links.push({ href: '/org.html', key: 'nav.orgs', testid: 'nav-orgs' });
+    // The service desk: customers ask it; the platform's staff answer at the desk.
+    if (['operator', 'after_sales_agent'].includes(me.account.platform_role)) {
+      links.push({ href: '/ops/desk.html', key: 'nav.desk', testid: 'nav-ops-desk' });
+    } else {
+      links.push({ href: '/tickets.html', key: 'nav.tickets', testid: 'nav-tickets' });
+    }
     if (sells(me)) {
       links.push({ href: '/seller/orders.html', key: 'nav.seller_orders', testid: 'nav-seller-orders' });
       links.push({ href: '/seller/listings.html', key: 'nav.seller_listings', testid: 'nav-seller-listings' });

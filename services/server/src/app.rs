@@ -10,6 +10,7 @@ use farmgate_aftersales::{
     Aftersales, AftersalesConfig, FailedInspectionRecallJob, ResponseDueJob,
 };
 use farmgate_catalog::{Catalog, SearchIndexer};
+use farmgate_desk::{Desk, DueJob as DeskDueJob};
 use farmgate_finance::{Finance, RefundAfterPayoutJob};
 use farmgate_identity::{Identity, IdentityConfig, PasswordCost};
 use farmgate_infra::cache::{Cache, MemoryCache, RedisCache};
@@ -46,6 +47,7 @@ pub struct AppState {
     pub trace: Trace,
     pub orders: Orders,
     pub aftersales: Aftersales,
+    pub desk: Desk,
     pub stats: Stats,
     pub invoicing: Invoicing,
     pub finance: Finance,
@@ -446,6 +448,16 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         }
         None => None,
     };
+    let desk = Desk::new(
+        infra.clone(),
+        identity.clone(),
+        orders.clone(),
+        catalog.clone(),
+        aftersales.clone(),
+    );
+    identity.add_personal_data_part(std::sync::Arc::new(
+        farmgate_desk::service::personal_data::DeskPersonalData(desk.clone()),
+    ));
     let stats = Stats::new(infra.clone(), replica, aftersales.clone());
     let invoicing = Invoicing::new(infra.clone(), identity.clone());
     identity.add_personal_data_part(std::sync::Arc::new(
@@ -462,6 +474,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         trace: trace.clone(),
         orders: orders.clone(),
         aftersales: aftersales.clone(),
+        desk: desk.clone(),
         stats: stats.clone(),
         invoicing: invoicing.clone(),
         finance: finance.clone(),
@@ -482,6 +495,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         Arc::new(AccountErasedJob::new(orders)),
         Arc::new(ResponseDueJob::new(aftersales.clone())),
         Arc::new(FailedInspectionRecallJob::new(aftersales)),
+        Arc::new(DeskDueJob::new(desk)),
         Arc::new(RollupJob::new(stats)),
         Arc::new(RefundedAfterIssueJob::new(invoicing)),
         Arc::new(RefundAfterPayoutJob::new(finance)),

@@ -54,6 +54,7 @@ errors are `{\"error\": {\"code\", \"message\", \"fields\"?, \"request_id\"?}}`;
         (name = "payments", description = "Paying (offline, the sandbox gateway and its signed webhook), refunds and settlement statements"),
         (name = "reviews", description = "Reviews of received lines, with photos and the listing's average"),
         (name = "aftersales", description = "Damage claims: evidence, the seller's answer, deadlines, arbitration, refunds, satisfaction"),
+        (name = "desk", description = "The service desk: tickets from any page or the hotline, limits and countdowns, assignment, replies and internal notes, canned replies, merges, follow-up calls, satisfaction surveys, figures, problem-customer records"),
         (name = "finance", description = "Payouts: sellers' settlement bank accounts, payout batches for the bank (CSV/XLSX), paid or failed"),
         (name = "stats", description = "County statistics for officials: sales, prices, traceability, onboarding, after-sales quality; CSV and XLSX exports"),
         (name = "invoices", description = "Invoices (发票) for business buyers: requested per sub-order, issued by the seller as a PDF with its SHA-256, red reversal after a refund"),
@@ -71,6 +72,7 @@ pub fn api() -> (Router<AppState>, serde_json::Value) {
         .merge(farmgate_trace::http::router())
         .merge(farmgate_orders::http::router())
         .merge(farmgate_aftersales::http::router())
+        .merge(farmgate_desk::http::router())
         .merge(farmgate_stats::http::router())
         .merge(farmgate_invoicing::http::router())
         .merge(farmgate_finance::http::router())

@@ -1,0 +1,48 @@
+//! The deadlines: an outbox event scheduled when a deadline is set, so it survives restarts
+//! and runs once across replicas.
+
+use crate::Desk;
+use crate::domain::{DueKind, TicketId};
+use crate::service::topics;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use farmgate_infra::outbox::{BoxError, OutboxEvent, OutboxHandler};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Due {
+    ticket_id: TicketId,
+    which: DueKind,
+    due_at: DateTime<Utc>,
+}
+
+/// Marks tickets that missed a limit overdue (and assigns unassigned ones round-robin).
+pub struct DueJob {
+    desk: Desk,
+}
+
+impl DueJob {
+    pub fn new(desk: Desk) -> Self {
+        Self { desk }
+    }
+}
+
+#[async_trait]
+impl OutboxHandler for DueJob {
+    fn name(&self) -> &'static str {
+        "desk-due"
+    }
+
+    fn handles(&self, topic: &str) -> bool {
+        topic == topics::DUE
+    }
+
+    async fn handle(&self, event: &OutboxEvent) -> Result<(), BoxError> {
+        let due: Due = event.parse()?;
+        self.desk
+            .deadline_reached(due.ticket_id, due.which, due.due_at)
+            .await
+            .map_err(|e| Box::new(e) as BoxError)?;
+        Ok(())
+    }
+}
