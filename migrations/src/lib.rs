@@ -26,6 +26,7 @@ mod m20261206_000020_reconciliation;
 mod m20261206_000021_payout_adjustments;
 mod m20261206_000022_trace_log;
 mod m20261206_000023_trace_object_audit;
+mod m20261206_000026_notifications;
 mod util;
 
 pub struct Migrator;
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000021_payout_adjustments::Migration),
             Box::new(m20261206_000022_trace_log::Migration),
             Box::new(m20261206_000023_trace_object_audit::Migration),
+            Box::new(m20261206_000026_notifications::Migration),
         ]
     }
 }

@@ -27,6 +27,8 @@ use farmgate_infra::sms::{
 use farmgate_infra::{Clock, Infra, Metrics, Outbox};
 use farmgate_invoicing::{Invoicing, RefundedAfterIssueJob};
 use farmgate_migrations::{Migrator, MigratorTrait};
+use farmgate_notify::channels::sms::SmsChannel;
+use farmgate_notify::{DeliverJob, Notify, NotifyJob, PaidReminderJob};
 use farmgate_orders::{
     AccountErasedJob, AutoReceiveJob, Orders, OrdersConfig, PaymentDueJob, PaymentQueryJob,
     ReconcileJob, RefundJob, RefundQueryJob,
@@ -49,6 +51,7 @@ pub struct AppState {
     pub stats: Stats,
     pub invoicing: Invoicing,
     pub finance: Finance,
+    pub notify: Notify,
     pub metrics: Metrics,
     pub assets: AssetsDir,
 }
@@ -447,6 +450,13 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         farmgate_invoicing::service::personal_data::InvoicingPersonalData(invoicing.clone()),
     ));
     let finance = Finance::new(infra.clone(), identity.clone());
+    // Notifications go out by text message through the platform's SMS sender.
+    let notify = Notify::new(
+        infra.clone(),
+        identity.clone(),
+        settings.notify_config(),
+        vec![Arc::new(SmsChannel::new(infra.sms.clone()))],
+    );
     let assets = AssetsDir(settings.effective_assets_dir());
     tracing::info!(dir = %assets.0.display(), "pages");
     let state = AppState {
@@ -460,6 +470,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         stats: stats.clone(),
         invoicing: invoicing.clone(),
         finance: finance.clone(),
+        notify: notify.clone(),
         assets,
     };
     // Every outbox handler of every service.
@@ -480,6 +491,9 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         Arc::new(RollupJob::new(stats)),
         Arc::new(RefundedAfterIssueJob::new(invoicing)),
         Arc::new(RefundAfterPayoutJob::new(finance)),
+        Arc::new(NotifyJob::new(notify.clone())),
+        Arc::new(DeliverJob::new(notify.clone())),
+        Arc::new(PaidReminderJob::new(notify)),
     ];
     let worker = OutboxWorker::new(
         infra.db.clone(),
