@@ -12,6 +12,7 @@ mod finance_desk;
 mod fulfilment;
 mod invoices;
 mod liability;
+mod notify;
 mod openapi;
 mod ops;
 mod orders;

@@ -30,7 +30,8 @@ const PAGES = ['/', '/login.html', '/register.html', '/account.html', '/org.html
   '/claim.html?id=00000000-0000-0000-0000-0000000000ff', '/seller/claims.html', '/ops/claims.html',
   '/ops/recalls.html', '/ops/quality.html', '/seller/quality.html', '/seller/batch.html?id=00000000-0000-0000-0000-0000000000ab',
   '/ops/categories.html', '/ops/stats.html?from=2026-01-01&to=2026-03-31&by=week&township=x',
-  '/reset.html', '/setup.html', '/ops/sms.html', '/ops/payouts.html', '/ops/trace-audit.html', '/seller/payouts.html', '/ops/money.html?from=2026-12-01&to=2026-12-06'];
+  '/reset.html', '/setup.html', '/ops/sms.html', '/ops/payouts.html', '/ops/trace-audit.html', '/seller/payouts.html', '/ops/money.html?from=2026-12-01&to=2026-12-06',
+  '/notifications.html?unread=true'];
 
 let mode = 'down';
 let server;
@@ -177,7 +178,8 @@ describe('the pages without a Farmgate server', () => {
         '/claims.html', '/claim-new.html?order=abc&sub=def', '/claim.html?id=abc', '/seller/claims.html?status=resolved', '/ops/claims.html',
         '/ops/recalls.html', '/ops/quality.html?group_by=carrier', '/seller/quality.html?org=abc', '/seller/batch.html?id=abc',
         '/ops/categories.html', '/ops/stats.html?from=2026-01-01&to=2026-03-31&by=month&buyer_kind=business',
-        '/ops/payouts.html', '/seller/payouts.html?org=abc', '/ops/money.html?from=2026-12-01&to=2026-12-06']) {
+        '/ops/payouts.html', '/seller/payouts.html?org=abc', '/ops/money.html?from=2026-12-01&to=2026-12-06',
+        '/notifications.html']) {
         await page.goto(path);
         await page.waitForURL((url) => url.pathname === '/login.html');
         assert.equal(new URL(page.url()).searchParams.get('next'), path);
