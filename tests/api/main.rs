@@ -13,6 +13,7 @@ mod fulfilment;
 mod invoices;
 mod liability;
 mod notify;
+mod notify_wechat;
 mod openapi;
 mod ops;
 mod orders;

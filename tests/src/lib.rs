@@ -31,6 +31,7 @@ pub mod fixtures;
 pub mod gate;
 pub mod json;
 pub mod pay_sim;
+pub mod wechat_msg_sim;
 pub mod pg;
 mod resp;
 mod search_switch;

@@ -1,8 +1,9 @@
 //! The outside channels behind one trait: text messages through the platform's `SmsSender`
-//! ([`sms`]). Each adapter takes one [`Outgoing`] message and says whether it went, will
+//! ([`sms`]) and WeChat subscription messages ([`wechat`]). Each adapter takes one [`Outgoing`] message and says whether it went, will
 //! never go, or may go on a later try.
 
 pub mod sms;
+pub mod wechat;
 
 use crate::domain::templates::Rendered;
 use crate::domain::{Channel, NotificationKind};
@@ -46,6 +47,10 @@ pub enum SendError {
 #[async_trait]
 pub trait ChannelAdapter: Send + Sync + 'static {
     fn channel(&self) -> Channel;
+    /// The WeChat app whose openid the channel sends to (`None`: it needs none).
+    fn app_id(&self) -> Option<&str> {
+        None
+    }
     /// Sends one message; the receipt id on success.
     async fn send(&self, message: &Outgoing) -> Result<String, SendError>;
 }

@@ -42,11 +42,17 @@ impl Notify {
         let reach = people::reach(db, AccountId(row.recipient_id)).await?;
         let outcome = match reach {
             Some(r) if r.active => {
+                let openid = match adapter.app_id() {
+                    Some(app) => {
+                        farmgate_orders::read::notify::wechat_openid(db, r.id, app).await?
+                    }
+                    None => None,
+                };
                 let message = Outgoing {
                     recipient: r.id,
                     kind: row.kind,
                     phone: r.phone,
-                    openid: None,
+                    openid,
                     texts: render(row.kind, &row.params),
                     params: row.params.clone(),
                     link: row.link.clone(),

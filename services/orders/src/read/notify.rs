@@ -7,10 +7,13 @@
 //!   or a paid-order reminder is due: who bought it, who sells it, its waybill, and whether the
 //!   seller has acknowledged (or already shipped) it, which stops the reminder.
 //!
+//! - [`wechat_openid`]: a WeChat subscription message goes to the person's openid under the
+//!   app that sends it; orders keep the openids people gave by WeChat authorisation.
+//!
 //! Nothing here writes, and no address or phone is read.
 
 use crate::domain::SubOrderStatus;
-use crate::store::{order, shipment, sub_order};
+use crate::store::{order, shipment, sub_order, wechat_openid as openid};
 use farmgate_kernel::id::{AccountId, OrderId, OrgId, SubOrderId};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
@@ -105,4 +108,18 @@ pub async fn sub_order(
         carrier: parcel.as_ref().map(|p| p.carrier.clone()),
         tracking_no: parcel.map(|p| p.tracking_no),
     }))
+}
+
+/// The person's openid under WeChat app `app_id`, when they authorised it.
+pub async fn wechat_openid(
+    conn: &impl ConnectionTrait,
+    account: AccountId,
+    app_id: &str,
+) -> Result<Option<String>, DbErr> {
+    Ok(openid::Entity::find()
+        .filter(openid::Column::AccountId.eq(account.0))
+        .filter(openid::Column::AppId.eq(app_id))
+        .one(conn)
+        .await?
+        .map(|o| o.openid))
 }

@@ -83,6 +83,21 @@ impl Settings {
                         .to_owned(),
                 );
             }
+            if self.notify_wechat_app_id.is_some() != self.notify_wechat_app_secret.is_some() {
+                problems.push(
+                    "notify_wechat_app_id and notify_wechat_app_secret go together".to_owned(),
+                );
+            }
+            if let Err(e) =
+                farmgate_notify::channels::wechat::parse_templates(&self.notify_wechat_templates)
+            {
+                problems.push(format!("notify_wechat_templates: {e}"));
+            }
+            if !["formal", "trial", "developer"].contains(&self.notify_wechat_state.as_str()) {
+                problems.push(
+                    "notify_wechat_state must be formal, trial or developer".to_owned(),
+                );
+            }
             if !self.notify_quiet_hours.trim().is_empty()
                 && DayWindow::parse(&self.notify_quiet_hours).is_err()
             {

@@ -129,6 +129,17 @@ pub struct Settings {
     pub notify_business_hours: String,
     /// Quiet hours in Beijing time of a person who chose none (`HH:MM-HH:MM`; empty: none).
     pub notify_quiet_hours: String,
+    /// The WeChat mini program sending subscription messages (unset: no WeChat messages).
+    pub notify_wechat_app_id: Option<String>,
+    pub notify_wechat_app_secret: Option<String>,
+    /// WeChat's API base URL.
+    pub notify_wechat_endpoint: String,
+    /// Subscription template ids per kind: `order_paid=ID;recall=ID`.
+    pub notify_wechat_templates: String,
+    /// `formal`, `trial` or `developer`: which version of the mini program a message opens.
+    pub notify_wechat_state: String,
+    /// The mini program page a message opens, `{link}` replaced by the site path.
+    pub notify_wechat_page: Option<String>,
     /// The trace transparency log's name in its checkpoints (CHAIN.md §10), e.g.
     /// `nongyuan.example.cn/trace-log`; unset: the host of `public_url` + `/trace-log`.
     pub trace_log_origin: Option<String>,
@@ -268,6 +279,12 @@ impl Default for Settings {
             notify_remind_minutes: 10,
             notify_business_hours: "08:00-20:00".to_owned(),
             notify_quiet_hours: "22:00-08:00".to_owned(),
+            notify_wechat_app_id: None,
+            notify_wechat_app_secret: None,
+            notify_wechat_endpoint: "https://api.weixin.qq.com".to_owned(),
+            notify_wechat_templates: String::new(),
+            notify_wechat_state: "formal".to_owned(),
+            notify_wechat_page: None,
             trace_log_origin: None,
             trace_log_key_file: None,
             trace_checkpoint_minutes: 2,
@@ -357,6 +374,12 @@ pub const KEYS: &[&str] = &[
     "notify_remind_minutes",
     "notify_business_hours",
     "notify_quiet_hours",
+    "notify_wechat_app_id",
+    "notify_wechat_app_secret",
+    "notify_wechat_endpoint",
+    "notify_wechat_templates",
+    "notify_wechat_state",
+    "notify_wechat_page",
     "trace_log_origin",
     "trace_log_key_file",
     "trace_checkpoint_minutes",
