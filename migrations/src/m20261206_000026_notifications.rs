@@ -97,7 +97,11 @@ impl MigrationTrait for Migration {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         drop_tables(
             m,
-            &["notification_settings", "notification_prefs", "notifications"],
+            &[
+                "notification_settings",
+                "notification_prefs",
+                "notifications",
+            ],
         )
         .await
     }

@@ -54,7 +54,11 @@ async fn rows_where(app: &TestApp, who: &Session, condition: &str) -> i64 {
     use sea_orm::{ConnectionTrait, DbBackend, Statement};
     let db = &app.state.infra.db;
     let backend = db.get_database_backend();
-    let mark = if backend == DbBackend::Postgres { "$1" } else { "?" };
+    let mark = if backend == DbBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
             backend,
@@ -69,7 +73,12 @@ async fn rows_where(app: &TestApp, who: &Session, condition: &str) -> i64 {
 
 /// Rows of `kind` by `channel` to `who`.
 async fn rows(app: &TestApp, who: &Session, kind: &str, channel: &str) -> i64 {
-    rows_where(app, who, &format!("kind = '{kind}' AND channel = '{channel}'")).await
+    rows_where(
+        app,
+        who,
+        &format!("kind = '{kind}' AND channel = '{channel}'"),
+    )
+    .await
 }
 
 /// Text messages of `template` stored for `who`'s phone.

@@ -31,11 +31,11 @@ pub mod fixtures;
 pub mod gate;
 pub mod json;
 pub mod pay_sim;
-pub mod wechat_msg_sim;
 pub mod pg;
 mod resp;
 mod search_switch;
 pub mod views;
+pub mod wechat_msg_sim;
 
 pub use app::{PASSWORD, PasswordCost, Session, TestApp, fresh_licence, region};
 pub use json::Json;

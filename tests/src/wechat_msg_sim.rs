@@ -120,7 +120,12 @@ async fn send(
         return err(41001, "access_token missing");
     };
     match sim.tokens.lock().unwrap().get(token) {
-        None => return err(40001, "invalid credential, access_token is invalid or not latest"),
+        None => {
+            return err(
+                40001,
+                "invalid credential, access_token is invalid or not latest",
+            );
+        }
         Some(false) => return err(42001, "access_token expired"),
         Some(true) => {}
     }
@@ -150,7 +155,9 @@ async fn send(
         return err(47003, "argument invalid! lang");
     }
     if let Some(page) = v.get("page")
-        && !page.as_str().is_some_and(|p| !p.is_empty() && p.len() <= 1024)
+        && !page
+            .as_str()
+            .is_some_and(|p| !p.is_empty() && p.len() <= 1024)
     {
         return err(47003, "argument invalid! page");
     }
@@ -162,14 +169,23 @@ async fn send(
     let mut wanted: Vec<&String> = keys.iter().collect();
     wanted.sort();
     if given != wanted {
-        return err(47003, "argument invalid! data keys do not match the template");
+        return err(
+            47003,
+            "argument invalid! data keys do not match the template",
+        );
     }
     for (key, field) in data {
         let Some(value) = field.get("value").and_then(Value::as_str) else {
-            return err(47003, &format!("argument invalid! data.{key}.value is empty"));
+            return err(
+                47003,
+                &format!("argument invalid! data.{key}.value is empty"),
+            );
         };
         let Some(max) = limit_for(key) else {
-            return err(47003, &format!("argument invalid! data.{key} has an unknown type"));
+            return err(
+                47003,
+                &format!("argument invalid! data.{key} has an unknown type"),
+            );
         };
         if value.trim().is_empty() || value.chars().count() > max {
             return err(47003, &format!("argument invalid! data.{key}.value"));

@@ -44,9 +44,7 @@ impl NotifyError {
     /// One value of every variant, for the catalogue test and the documentation.
     pub fn examples() -> Vec<Self> {
         vec![
-            Self::Invalid(
-                FieldError::new("quiet_hours", "invalid", "格式不对", "invalid").into(),
-            ),
+            Self::Invalid(FieldError::new("quiet_hours", "invalid", "格式不对", "invalid").into()),
             Self::NotFound(Missing::Notification),
             Self::Identity(IdentityError::Forbidden),
             Self::Db(DbErr::Custom("example".to_owned())),

@@ -4,8 +4,8 @@
 
 use crate::Notify;
 use crate::domain::NotificationId;
-use crate::domain::rules::wanted;
 use crate::domain::NotificationKind;
+use crate::domain::rules::wanted;
 use crate::service::topics;
 use async_trait::async_trait;
 use farmgate_infra::outbox::{BoxError, OutboxEvent, OutboxHandler};
@@ -40,7 +40,9 @@ impl OutboxHandler for NotifyJob {
 
     async fn handle(&self, event: &OutboxEvent) -> Result<(), BoxError> {
         let planned = self.notify.plan(event).await.map_err(boxed)?;
-        let remind = planned.iter().any(|p| p.kind == NotificationKind::OrderPaid);
+        let remind = planned
+            .iter()
+            .any(|p| p.kind == NotificationKind::OrderPaid);
         self.notify
             .record(event.id, event.created_at, &planned, remind)
             .await
@@ -77,7 +79,10 @@ impl OutboxHandler for DeliverJob {
 
     async fn handle(&self, event: &OutboxEvent) -> Result<(), BoxError> {
         let r: DeliverRef = event.parse()?;
-        self.notify.deliver(r.notification_id).await.map_err(boxed)?;
+        self.notify
+            .deliver(r.notification_id)
+            .await
+            .map_err(boxed)?;
         Ok(())
     }
 }
@@ -136,7 +141,11 @@ mod tests {
             farmgate_identity::topics::ORG_REJECTED,
         ];
         for r in RULES {
-            assert!(published.contains(&r.topic), "{} is published by nobody", r.topic);
+            assert!(
+                published.contains(&r.topic),
+                "{} is published by nobody",
+                r.topic
+            );
         }
     }
 }

@@ -291,7 +291,10 @@ fn build_wechat(
         &settings.notify_wechat_app_id,
         &settings.notify_wechat_app_secret,
     ) else {
-        tracing::info!(backend = "none", "wechat messages (no mini program configured)");
+        tracing::info!(
+            backend = "none",
+            "wechat messages (no mini program configured)"
+        );
         return Ok(None);
     };
     let templates = parse_templates(&settings.notify_wechat_templates)

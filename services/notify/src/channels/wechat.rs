@@ -118,14 +118,20 @@ pub fn message_data(kind: NotificationKind, m: &Outgoing, time: &str) -> Option<
     let fields = FIELDS.get(kind.as_str())?;
     let mut data = serde_json::Map::new();
     for (key, pattern) in fields {
-        let mut value = pattern.replace("{title}", &m.texts.title_zh).replace("{time}", time);
+        let mut value = pattern
+            .replace("{title}", &m.texts.title_zh)
+            .replace("{time}", time);
         if let Some(params) = m.params.as_object() {
             for (name, v) in params {
                 let v = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
                 value = value.replace(&format!("{{{name}}}"), &v);
             }
         }
-        let value = if value.trim().is_empty() { "-".to_owned() } else { value };
+        let value = if value.trim().is_empty() {
+            "-".to_owned()
+        } else {
+            value
+        };
         data.insert(
             key.clone(),
             json!({ "value": shorten(&value, limit_for(key)) }),
@@ -252,7 +258,9 @@ impl WechatChannel {
             .map_err(|e| SendError::Transient(format!("WeChat unreachable: {e}")))?;
         let status = response.status();
         if !status.is_success() {
-            return Err(SendError::Transient(format!("WeChat answered HTTP {status}")));
+            return Err(SendError::Transient(format!(
+                "WeChat answered HTTP {status}"
+            )));
         }
         response
             .json::<T>()
@@ -282,10 +290,15 @@ impl ChannelAdapter for WechatChannel {
 
     async fn send(&self, m: &Outgoing) -> Result<String, SendError> {
         let Some(template) = self.config.templates.get(&m.kind) else {
-            return Err(SendError::Skip(format!("no WeChat template for {}", m.kind)));
+            return Err(SendError::Skip(format!(
+                "no WeChat template for {}",
+                m.kind
+            )));
         };
         let Some(openid) = m.openid.as_deref() else {
-            return Err(SendError::Skip("the person has no WeChat openid for the app".to_owned()));
+            return Err(SendError::Skip(
+                "the person has no WeChat openid for the app".to_owned(),
+            ));
         };
         let time = farmgate_kernel::clock::format_shanghai(self.clock.now());
         let Some(data) = message_data(m.kind, m, &time) else {
@@ -305,12 +318,18 @@ impl ChannelAdapter for WechatChannel {
         for attempt in 0..2 {
             let answer = self.send_with(&token, &body).await?;
             let code = answer.errcode.unwrap_or(0);
-            let why = || format!("WeChat {code}: {}", answer.errmsg.clone().unwrap_or_default());
+            let why = || {
+                format!(
+                    "WeChat {code}: {}",
+                    answer.errmsg.clone().unwrap_or_default()
+                )
+            };
             match code {
                 0 => {
-                    return Ok(answer
-                        .msgid
-                        .map_or_else(|| "ok".to_owned(), |id| id.to_string().trim_matches('"').to_owned()));
+                    return Ok(answer.msgid.map_or_else(
+                        || "ok".to_owned(),
+                        |id| id.to_string().trim_matches('"').to_owned(),
+                    ));
                 }
                 c if token_invalid(c) && attempt == 0 => {
                     token = self.token(true).await?;
@@ -321,7 +340,9 @@ impl ChannelAdapter for WechatChannel {
                 _ => return Err(SendError::Permanent(why())),
             }
         }
-        Err(SendError::Transient("WeChat token refresh did not help".to_owned()))
+        Err(SendError::Transient(
+            "WeChat token refresh did not help".to_owned(),
+        ))
     }
 }
 
@@ -335,12 +356,21 @@ mod tests {
     #[test]
     fn template_ids_are_read_from_kind_equals_id_pairs() {
         let t = parse_templates("order_paid=abc; recall = def,").expect("templates");
-        assert_eq!(t.get(&NotificationKind::OrderPaid).map(String::as_str), Some("abc"));
-        assert_eq!(t.get(&NotificationKind::Recall).map(String::as_str), Some("def"));
+        assert_eq!(
+            t.get(&NotificationKind::OrderPaid).map(String::as_str),
+            Some("abc")
+        );
+        assert_eq!(
+            t.get(&NotificationKind::Recall).map(String::as_str),
+            Some("def")
+        );
         assert!(parse_templates("bogus=abc").is_err());
         assert!(parse_templates("order_paid").is_err());
         assert!(parse_templates("order_paid=").is_err());
-        assert!(parse_templates("org_verified=abc").is_err(), "no fields for it");
+        assert!(
+            parse_templates("org_verified=abc").is_err(),
+            "no fields for it"
+        );
         assert!(parse_templates("").expect("none").is_empty());
     }
 
@@ -360,7 +390,12 @@ mod tests {
         assert_eq!(data["character_string2"]["value"], "L2026-12-01");
         let thing = data["thing1"]["value"].as_str().expect("a value");
         assert_eq!(thing.chars().count(), 20);
-        assert!(data["thing3"]["value"].as_str().expect("title").starts_with("召回通知"));
+        assert!(
+            data["thing3"]["value"]
+                .as_str()
+                .expect("title")
+                .starts_with("召回通知")
+        );
     }
 
     #[test]

@@ -110,7 +110,11 @@ mod tests {
             assert!(han(&p.zh.title) && han(&p.zh.body), "{kind} zh");
             assert!(!han(&p.en.title) && !han(&p.en.body), "{kind} en");
         }
-        assert_eq!(parsed.len(), NotificationKind::ALL.len(), "no texts for unknown kinds");
+        assert_eq!(
+            parsed.len(),
+            NotificationKind::ALL.len(),
+            "no texts for unknown kinds"
+        );
     }
 
     #[test]

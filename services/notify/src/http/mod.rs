@@ -22,5 +22,8 @@ where
         .routes(routes!(centre::unread_count))
         .routes(routes!(centre::mark_read))
         .routes(routes!(centre::mark_all_read))
-        .routes(routes!(preferences::get_preferences, preferences::put_preferences))
+        .routes(routes!(
+            preferences::get_preferences,
+            preferences::put_preferences
+        ))
 }

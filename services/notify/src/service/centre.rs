@@ -20,7 +20,14 @@ impl Notify {
         kind: Option<NotificationKind>,
         page: Page,
     ) -> Result<Paged<Notification>> {
-        Ok(queries::centre(&self.infra().db, actor.account_id.0, unread_only, kind, page).await?)
+        Ok(queries::centre(
+            &self.infra().db,
+            actor.account_id.0,
+            unread_only,
+            kind,
+            page,
+        )
+        .await?)
     }
 
     /// How many of the caller's notifications are unread.

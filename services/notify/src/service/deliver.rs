@@ -5,8 +5,8 @@
 
 use crate::Notify;
 use crate::channels::{Outgoing, SendError};
-use crate::domain::{DeliveryStatus, NotificationId};
 use crate::domain::templates::render;
+use crate::domain::{DeliveryStatus, NotificationId};
 use crate::error::{NotifyError, Result};
 use crate::store::queries;
 use farmgate_identity::read::notify as people;
@@ -59,7 +59,9 @@ impl Notify {
                 };
                 adapter.send(&message).await
             }
-            _ => Err(SendError::Skip("the account is gone or disabled".to_owned())),
+            _ => Err(SendError::Skip(
+                "the account is gone or disabled".to_owned(),
+            )),
         };
         let (status, error, result) = match outcome {
             Ok(_) => (DeliveryStatus::Sent, None, Delivered::Sent),
@@ -77,8 +79,14 @@ impl Notify {
                 )
             }
             Err(SendError::Transient(why)) => {
-                queries::finish_delivery(db, row.id, DeliveryStatus::Pending, Some(why.clone()), None)
-                    .await?;
+                queries::finish_delivery(
+                    db,
+                    row.id,
+                    DeliveryStatus::Pending,
+                    Some(why.clone()),
+                    None,
+                )
+                .await?;
                 return Err(NotifyError::Internal(format!(
                     "{} notification {}: {why}",
                     row.channel, row.id

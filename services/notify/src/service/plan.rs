@@ -81,15 +81,14 @@ impl Notify {
     async fn plan_rule(&self, rule: &Rule, event: &OutboxEvent) -> Result<Vec<Planned>> {
         let db = &self.infra().db;
         let kind = rule.kind;
-        let one = |recipient: AccountId, subject, params: serde_json::Value, link: String| {
-            Planned {
+        let one =
+            |recipient: AccountId, subject, params: serde_json::Value, link: String| Planned {
                 recipient,
                 kind,
                 subject: Some(subject),
                 params,
                 link: Some(link),
-            }
-        };
+            };
         match rule.audience {
             Audience::PaidOrderSellers => {
                 let r: OrderRef = parse(event)?;
@@ -115,7 +114,8 @@ impl Notify {
             }
             Audience::SubOrderBuyer => {
                 let r: SubOrderRef = parse(event)?;
-                let Some(sub) = farmgate_orders::read::notify::sub_order(db, r.sub_order_id).await?
+                let Some(sub) =
+                    farmgate_orders::read::notify::sub_order(db, r.sub_order_id).await?
                 else {
                     return Ok(Vec::new());
                 };

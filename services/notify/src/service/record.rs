@@ -45,10 +45,9 @@ impl Notify {
         let quiet = match queries::setting(conn, who.0).await? {
             None => self.config().default_quiet_hours,
             Some(s) => match (s.quiet_start_minute, s.quiet_end_minute) {
-                (Some(a), Some(b)) => DayWindow::new(
-                    u16::try_from(a).unwrap_or(0),
-                    u16::try_from(b).unwrap_or(0),
-                ),
+                (Some(a), Some(b)) => {
+                    DayWindow::new(u16::try_from(a).unwrap_or(0), u16::try_from(b).unwrap_or(0))
+                }
                 _ => None,
             },
         };
@@ -111,7 +110,12 @@ impl Notify {
                     written += 1;
                     self.infra()
                         .outbox
-                        .enqueue_at(&txn, topics::DELIVER, &json!({ "notification_id": id }), due)
+                        .enqueue_at(
+                            &txn,
+                            topics::DELIVER,
+                            &json!({ "notification_id": id }),
+                            due,
+                        )
                         .await?;
                 }
             }

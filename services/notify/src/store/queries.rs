@@ -94,11 +94,11 @@ pub async fn mark_read(
         .filter(N::ReadAt.is_null())
         .exec(conn)
         .await?;
-    Ok(notification::Entity::find_by_id(id)
+    notification::Entity::find_by_id(id)
         .filter(N::RecipientId.eq(recipient))
         .filter(N::Channel.eq(Channel::InApp))
         .one(conn)
-        .await?)
+        .await
 }
 
 /// Marks every unread in-app notification of the person read; how many.

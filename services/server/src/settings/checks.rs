@@ -94,9 +94,7 @@ impl Settings {
                 problems.push(format!("notify_wechat_templates: {e}"));
             }
             if !["formal", "trial", "developer"].contains(&self.notify_wechat_state.as_str()) {
-                problems.push(
-                    "notify_wechat_state must be formal, trial or developer".to_owned(),
-                );
+                problems.push("notify_wechat_state must be formal, trial or developer".to_owned());
             }
             if !self.notify_quiet_hours.trim().is_empty()
                 && DayWindow::parse(&self.notify_quiet_hours).is_err()
