@@ -26,12 +26,13 @@ async function badgeCount(page) {
   return page.evaluate(() => Number(document.querySelector('[data-testid="notify-badge"]')?.dataset.count || 0));
 }
 
-/** A SKU of `org` a consumer can buy now. */
-async function skuOf(page, org) {
-  const list = await callApi(page, 'GET', `/orgs/${org}/listings?limit=50`);
+/** A SKU of `org` (listed by its member `seller`) that `buyer` can buy now. */
+async function skuOf(seller, buyer, org) {
+  const list = await callApi(seller, 'GET', `/orgs/${org}/listings`);
   assert.equal(list.status, 200, JSON.stringify(list.body));
-  for (const item of list.body.items || []) {
-    const listing = await callApi(page, 'GET', `/listings/${item.id}`);
+  const items = Array.isArray(list.body) ? list.body : (list.body.items || []);
+  for (const item of items) {
+    const listing = await callApi(buyer, 'GET', `/listings/${item.id}`);
     if (listing.status !== 200) continue;
     const sku = (listing.body.skus || []).find((s) => s.on_sale && s.stock > 0);
     if (sku) return sku.id;
@@ -69,7 +70,7 @@ describe('notifications', { skip }, () => {
     assert.ok(coop, 'the owner belongs to the cooperative');
     const consumer = await s.person();
     await logIn(consumer, CONSUMER);
-    const sku = await skuOf(consumer, coop.org.id);
+    const sku = await skuOf(seller, consumer, coop.org.id);
     const addresses = await callApi(consumer, 'GET', '/me/addresses');
     assert.equal(addresses.status, 200, JSON.stringify(addresses.body));
     const address = (addresses.body.items || addresses.body)[0];
