@@ -28,6 +28,7 @@ mod m20261206_000022_trace_log;
 mod m20261206_000023_trace_object_audit;
 mod m20261206_000024_payout_adjustment_reversal;
 mod m20261206_000025_trace_chain_v2;
+mod m20261206_000026_notifications;
 mod m20261206_000027_desk;
 mod m20261206_000029_ship_by;
 mod util;
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000023_trace_object_audit::Migration),
             Box::new(m20261206_000024_payout_adjustment_reversal::Migration),
             Box::new(m20261206_000025_trace_chain_v2::Migration),
+            Box::new(m20261206_000026_notifications::Migration),
             Box::new(m20261206_000027_desk::Migration),
             Box::new(m20261206_000029_ship_by::Migration),
         ]

@@ -14,6 +14,8 @@ mod finance_invoices;
 mod fulfilment;
 mod invoices;
 mod liability;
+mod notify;
+mod notify_wechat;
 mod openapi;
 mod ops;
 mod orders;

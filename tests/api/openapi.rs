@@ -181,6 +181,7 @@ async fn every_error_answer_names_declared_codes_and_every_code_is_documented() 
         .chain(examples(farmgate_stats::StatsError::examples()))
         .chain(examples(farmgate_invoicing::InvoicingError::examples()))
         .chain(examples(farmgate_finance::FinanceError::examples()))
+        .chain(examples(farmgate_notify::NotifyError::examples()))
         .collect();
     // One code means one thing across the whole API: the same status wherever it is answered.
     let clashes = farmgate_infra::http::check_catalogue(

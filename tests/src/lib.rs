@@ -35,6 +35,7 @@ pub mod pg;
 mod resp;
 mod search_switch;
 pub mod views;
+pub mod wechat_msg_sim;
 
 pub use app::{PASSWORD, PasswordCost, Session, TestApp, fresh_licence, region};
 pub use json::Json;

@@ -3,7 +3,7 @@
 // even when the server cannot be reached.
 
 import { api } from './api.js';
-import { applyI18n, getLang, LANGS, onLangChange, setLang } from './i18n.js';
+import { applyI18n, getLang, LANGS, onLangChange, setLang, t } from './i18n.js';
 import { el, flashError, replaceChildren } from './ui.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -206,6 +206,7 @@ function renderHeader(header, me) {
   }
   const user = me
     ? el('div', { class: 'user-box' },
+      bell(here === '/notifications.html'),
       el('span', { class: 'user-name', 'data-testid': 'header-user', text: me.account.display_name }),
       logoutButton({ 'data-testid': 'logout' }))
     : null;
@@ -221,6 +222,52 @@ function renderHeader(header, me) {
         langSwitch()),
       el('nav', { class: 'nav', 'data-i18n-aria-label': 'nav.label' }, list, user)));
   applyI18n(header);
+}
+
+// The notification bell: a link to the centre with the unread count, polled every 25 s (and
+// when the tab comes back into view) from the cheap count endpoint, so a seller sees a new
+// paid order without reloading. One poller per page; it stops when the session ends.
+const POLL_MS = 25000;
+let poller = null;
+
+function bell(current) {
+  return el('a', {
+    class: 'notify-bell', href: '/notifications.html', 'data-testid': 'nav-notifications',
+    'aria-current': current ? 'page' : null,
+  },
+  el('span', { i18n: 'nav.notifications' }),
+  el('span', { class: 'notify-badge', id: 'notify-badge', 'data-testid': 'notify-badge', hidden: true }));
+}
+
+export function showUnread(count) {
+  const badge = document.getElementById('notify-badge');
+  if (!badge) return;
+  const n = Number(count) || 0;
+  badge.hidden = n === 0;
+  badge.textContent = n > 99 ? '99+' : String(n);
+  badge.dataset.count = String(n);
+  badge.setAttribute('aria-label', t('nav.unread', { count: n }));
+}
+
+export async function refreshUnread() {
+  try {
+    const r = await api.get('/notifications/unread-count', { redirectOn401: false });
+    showUnread(r && r.unread);
+  } catch (err) {
+    if (err.status === 401 && poller) {
+      clearInterval(poller);
+      poller = null;
+    }
+  }
+}
+
+function startPolling() {
+  if (poller) return;
+  refreshUnread();
+  poller = setInterval(refreshUnread, POLL_MS);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') refreshUnread();
+  });
 }
 
 function renderFooter() {
@@ -268,6 +315,7 @@ export async function initShell({ auth = 'optional' } = {}) {
     if (!(err.status === 401 && auth === 'optional')) flashError(err);
   }
   if (header) renderHeader(header, me);
+  if (header && me) startPolling();
   document.body.classList.add('ready');
   return { me, error };
 }

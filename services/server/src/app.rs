@@ -28,6 +28,8 @@ use farmgate_infra::sms::{
 use farmgate_infra::{Clock, Infra, Metrics, Outbox};
 use farmgate_invoicing::{Invoicing, RefundedAfterIssueJob};
 use farmgate_migrations::{Migrator, MigratorTrait};
+use farmgate_notify::channels::sms::SmsChannel;
+use farmgate_notify::{DeliverJob, Notify, NotifyJob, PaidReminderJob};
 use farmgate_orders::{
     AccountErasedJob, AutoReceiveJob, Orders, OrdersConfig, PaymentDueJob, PaymentQueryJob,
     ReconcileJob, RefundJob, RefundQueryJob,
@@ -51,6 +53,7 @@ pub struct AppState {
     pub stats: Stats,
     pub invoicing: Invoicing,
     pub finance: Finance,
+    pub notify: Notify,
     pub metrics: Metrics,
     pub assets: AssetsDir,
 }
@@ -280,6 +283,41 @@ fn build_sms(
     Ok(sms)
 }
 
+/// The WeChat subscription message channel, when `notify_wechat_app_id` is set.
+fn build_wechat(
+    settings: &Settings,
+    clock: &Clock,
+) -> anyhow::Result<Option<farmgate_notify::channels::wechat::WechatChannel>> {
+    use farmgate_notify::channels::wechat::{WechatChannel, WechatConfig, parse_templates};
+    let (Some(app_id), Some(secret)) = (
+        &settings.notify_wechat_app_id,
+        &settings.notify_wechat_app_secret,
+    ) else {
+        tracing::info!(
+            backend = "none",
+            "wechat messages (no mini program configured)"
+        );
+        return Ok(None);
+    };
+    let templates = parse_templates(&settings.notify_wechat_templates)
+        .map_err(|e| anyhow::anyhow!("notify_wechat_templates: {e}"))?;
+    let channel = WechatChannel::new(
+        WechatConfig {
+            app_id: app_id.clone(),
+            app_secret: secret.clone(),
+            endpoint: settings.notify_wechat_endpoint.clone(),
+            templates,
+            state: settings.notify_wechat_state.clone(),
+            page: settings.notify_wechat_page.clone(),
+            timeout: std::time::Duration::from_secs(10),
+        },
+        clock.clone(),
+    )
+    .map_err(|e| anyhow::anyhow!("configuring WeChat subscription messages: {e}"))?;
+    tracing::info!(backend = "wechat", endpoint = %settings.notify_wechat_endpoint, "wechat messages");
+    Ok(Some(channel))
+}
+
 /// The search engine the settings name: Meilisearch, or the embedded index under the data
 /// directory.
 pub async fn build_search(settings: &Settings) -> anyhow::Result<Arc<dyn SearchIndex>> {
@@ -464,6 +502,19 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         farmgate_invoicing::service::personal_data::InvoicingPersonalData(invoicing.clone()),
     ));
     let finance = Finance::new(infra.clone(), identity.clone());
+    // Notifications go out by text message through the platform's SMS sender, and by WeChat
+    // subscription message when a mini program is configured.
+    let mut channels: Vec<Arc<dyn farmgate_notify::channels::ChannelAdapter>> =
+        vec![Arc::new(SmsChannel::new(infra.sms.clone()))];
+    if let Some(wechat) = build_wechat(settings, &infra.clock)? {
+        channels.push(Arc::new(wechat));
+    }
+    let notify = Notify::new(
+        infra.clone(),
+        identity.clone(),
+        settings.notify_config(),
+        channels,
+    );
     let assets = AssetsDir(settings.effective_assets_dir());
     tracing::info!(dir = %assets.0.display(), "pages");
     let state = AppState {
@@ -478,6 +529,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         stats: stats.clone(),
         invoicing: invoicing.clone(),
         finance: finance.clone(),
+        notify: notify.clone(),
         assets,
     };
     // Every outbox handler of every service.
@@ -499,6 +551,9 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         Arc::new(RollupJob::new(stats)),
         Arc::new(RefundedAfterIssueJob::new(invoicing)),
         Arc::new(RefundAfterPayoutJob::new(finance)),
+        Arc::new(NotifyJob::new(notify.clone())),
+        Arc::new(DeliverJob::new(notify.clone())),
+        Arc::new(PaidReminderJob::new(notify)),
     ];
     let worker = OutboxWorker::new(
         infra.db.clone(),

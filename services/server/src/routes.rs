@@ -58,6 +58,7 @@ errors are `{\"error\": {\"code\", \"message\", \"fields\"?, \"request_id\"?}}`;
         (name = "finance", description = "Payouts: sellers' settlement bank accounts, payout batches for the bank (CSV/XLSX), paid or failed"),
         (name = "stats", description = "County statistics for officials: sales, prices, traceability, onboarding, after-sales quality; CSV and XLSX exports"),
         (name = "invoices", description = "Invoices (发票) for business buyers: requested per sub-order, issued by the seller as a PDF with its SHA-256, red reversal after a refund"),
+        (name = "notifications", description = "The notification centre (站内信): every person's notifications, the unread count, marking read, and preferences (channels per kind, quiet hours)"),
         (name = "admin", description = "The platform operator's tools"),
         (name = "ops", description = "Health, readiness and metrics")
     )
@@ -76,6 +77,7 @@ pub fn api() -> (Router<AppState>, serde_json::Value) {
         .merge(farmgate_stats::http::router())
         .merge(farmgate_invoicing::http::router())
         .merge(farmgate_finance::http::router())
+        .merge(farmgate_notify::http::router())
         .split_for_parts();
     // The derive's document always serialises; an empty one would fail every OpenAPI test.
     let mut doc = serde_json::to_value(&doc).unwrap_or_default();

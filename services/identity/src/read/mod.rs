@@ -3,4 +3,5 @@
 
 pub mod demo;
 pub mod invoicing;
+pub mod notify;
 pub mod stats;

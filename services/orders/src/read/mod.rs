@@ -4,6 +4,7 @@
 pub mod aftersales;
 pub mod demo;
 pub mod invoicing;
+pub mod notify;
 pub mod payouts;
 pub mod personal_data;
 pub mod stats;

@@ -75,6 +75,39 @@ impl Settings {
         if !(1..=168).contains(&self.claim_response_hours) {
             problems.push("claim_response_hours must be from 1 to 168".to_owned());
         }
+        {
+            use farmgate_notify::domain::hours::DayWindow;
+            if !(1..=1440).contains(&self.notify_remind_minutes) {
+                problems.push("notify_remind_minutes must be from 1 to 1440".to_owned());
+            }
+            if DayWindow::parse(&self.notify_business_hours).is_err() {
+                problems.push(
+                    "notify_business_hours must be HH:MM-HH:MM with different start and end"
+                        .to_owned(),
+                );
+            }
+            if self.notify_wechat_app_id.is_some() != self.notify_wechat_app_secret.is_some() {
+                problems.push(
+                    "notify_wechat_app_id and notify_wechat_app_secret go together".to_owned(),
+                );
+            }
+            if let Err(e) =
+                farmgate_notify::channels::wechat::parse_templates(&self.notify_wechat_templates)
+            {
+                problems.push(format!("notify_wechat_templates: {e}"));
+            }
+            if !["formal", "trial", "developer"].contains(&self.notify_wechat_state.as_str()) {
+                problems.push("notify_wechat_state must be formal, trial or developer".to_owned());
+            }
+            if !self.notify_quiet_hours.trim().is_empty()
+                && DayWindow::parse(&self.notify_quiet_hours).is_err()
+            {
+                problems.push(
+                    "notify_quiet_hours must be empty or HH:MM-HH:MM with different start and end"
+                        .to_owned(),
+                );
+            }
+        }
         if self.claim_auto_approve_fen < 0 {
             problems.push("claim_auto_approve_fen cannot be negative".to_owned());
         }

@@ -124,6 +124,24 @@ pub struct Settings {
     pub setup_link_hours: u32,
     /// Hours a seller has to answer a damage claim.
     pub claim_response_hours: u32,
+    /// Business minutes after payment when an unacknowledged paid order is re-sent to the
+    /// seller and raised to the operators.
+    pub notify_remind_minutes: u32,
+    /// Business hours in Beijing time (`HH:MM-HH:MM`) in which those minutes count.
+    pub notify_business_hours: String,
+    /// Quiet hours in Beijing time of a person who chose none (`HH:MM-HH:MM`; empty: none).
+    pub notify_quiet_hours: String,
+    /// The WeChat mini program sending subscription messages (unset: no WeChat messages).
+    pub notify_wechat_app_id: Option<String>,
+    pub notify_wechat_app_secret: Option<String>,
+    /// WeChat's API base URL.
+    pub notify_wechat_endpoint: String,
+    /// Subscription template ids per kind: `order_paid=ID;recall=ID`.
+    pub notify_wechat_templates: String,
+    /// `formal`, `trial` or `developer`: which version of the mini program a message opens.
+    pub notify_wechat_state: String,
+    /// The mini program page a message opens, `{link}` replaced by the site path.
+    pub notify_wechat_page: Option<String>,
     /// The trace transparency log's name in its checkpoints (CHAIN.md §10), e.g.
     /// `nongyuan.example.cn/trace-log`; unset: the host of `public_url` + `/trace-log`.
     pub trace_log_origin: Option<String>,
@@ -264,6 +282,15 @@ impl Default for Settings {
             code_resend_secs: 60,
             setup_link_hours: 24,
             claim_response_hours: 24,
+            notify_remind_minutes: 10,
+            notify_business_hours: "08:00-20:00".to_owned(),
+            notify_quiet_hours: "22:00-08:00".to_owned(),
+            notify_wechat_app_id: None,
+            notify_wechat_app_secret: None,
+            notify_wechat_endpoint: "https://api.weixin.qq.com".to_owned(),
+            notify_wechat_templates: String::new(),
+            notify_wechat_state: "formal".to_owned(),
+            notify_wechat_page: None,
             trace_log_origin: None,
             trace_log_key_file: None,
             trace_checkpoint_minutes: 2,
@@ -352,6 +379,15 @@ pub const KEYS: &[&str] = &[
     "code_resend_secs",
     "setup_link_hours",
     "claim_response_hours",
+    "notify_remind_minutes",
+    "notify_business_hours",
+    "notify_quiet_hours",
+    "notify_wechat_app_id",
+    "notify_wechat_app_secret",
+    "notify_wechat_endpoint",
+    "notify_wechat_templates",
+    "notify_wechat_state",
+    "notify_wechat_page",
     "trace_log_origin",
     "trace_log_key_file",
     "trace_checkpoint_minutes",
@@ -445,6 +481,17 @@ impl Settings {
             }
         }
         ids
+    }
+
+    /// The notification settings (checked at load: the windows parse).
+    pub fn notify_config(&self) -> farmgate_notify::NotifyConfig {
+        use farmgate_notify::domain::hours::{DEFAULT_BUSINESS_HOURS, DayWindow};
+        farmgate_notify::NotifyConfig {
+            remind_after: chrono::Duration::minutes(i64::from(self.notify_remind_minutes)),
+            business_hours: DayWindow::parse(&self.notify_business_hours)
+                .unwrap_or(DEFAULT_BUSINESS_HOURS),
+            default_quiet_hours: DayWindow::parse(&self.notify_quiet_hours).ok(),
+        }
     }
 
     /// The database URL in effect: the configured one, or the SQLite file under the data dir.

@@ -1,0 +1,61 @@
+//! What notifications (`farmgate-notify`) need to know about people and organisations.
+//!
+//! Who: the notification centre's outbox handlers. Why: an event names an organisation (the
+//! seller of a paid order, an organisation that was verified) and every member hears of it;
+//! an unacknowledged paid order is escalated to the platform's operators; a text message goes
+//! to the person's phone. Only what delivery needs: the account's phone (never logged in full)
+//! and whether the account still exists to be told anything.
+
+use crate::domain::{AccountStatus, PlatformRole};
+use crate::store::{account, membership};
+use farmgate_kernel::Phone;
+use farmgate_kernel::id::{AccountId, OrgId};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+/// The accounts that are members of `org` (any role), oldest membership first.
+pub async fn org_members(conn: &impl ConnectionTrait, org: OrgId) -> Result<Vec<AccountId>, DbErr> {
+    Ok(membership::Entity::find()
+        .filter(membership::Column::OrgId.eq(org.0))
+        .order_by_asc(membership::Column::CreatedAt)
+        .order_by_asc(membership::Column::AccountId)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| AccountId(m.account_id))
+        .collect())
+}
+
+/// The active accounts of the platform's operators (平台运营).
+pub async fn operators(conn: &impl ConnectionTrait) -> Result<Vec<AccountId>, DbErr> {
+    Ok(account::Entity::find()
+        .filter(account::Column::PlatformRole.eq(PlatformRole::Operator))
+        .filter(account::Column::Status.eq(AccountStatus::Active))
+        .order_by_asc(account::Column::CreatedAt)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| AccountId(a.id))
+        .collect())
+}
+
+/// How a person is reached outside the site.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reach {
+    pub id: AccountId,
+    /// Active: disabled and erased accounts are told nothing outside the site.
+    pub active: bool,
+    /// The account's phone, when it has one.
+    pub phone: Option<Phone>,
+}
+
+/// One account's reach; `None` when there is no such account.
+pub async fn reach(conn: &impl ConnectionTrait, id: AccountId) -> Result<Option<Reach>, DbErr> {
+    Ok(account::Entity::find_by_id(id.0)
+        .one(conn)
+        .await?
+        .map(|a| Reach {
+            id: AccountId(a.id),
+            active: a.status == AccountStatus::Active,
+            phone: a.phone.as_deref().and_then(|p| Phone::parse(p).ok()),
+        }))
+}

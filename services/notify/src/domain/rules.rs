@@ -1,0 +1,85 @@
+//! Which outbox event makes which notification, for whom. One row per (topic, kind): to add
+//! an event, add a row here (and the kind's texts in `templates.json`), and if its people are
+//! new, an [`Audience`] with its resolution in `service::plan`. The service desk's `desk.*`
+//! and the ship-by deadlines' `orders.ship_by_*` / `orders.cancel_*` events join this way.
+
+use super::NotificationKind as K;
+
+/// Who an event's notification goes to, found through the room that owns the event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    /// Every member of the seller of each paid part of the order (`{"order_id"}`).
+    PaidOrderSellers,
+    /// The account that bought the sub-order (`{"sub_order_id"}`).
+    SubOrderBuyer,
+    /// Every member of the claim's seller (`{"claim_id"}`).
+    ClaimSeller,
+    /// The claim's buyer and every member of its seller (`{"claim_id"}`).
+    ClaimParties,
+    /// Every buyer who received goods from the recalled batch (`{"recall_id"}`).
+    RecallBuyers,
+    /// Every member of the organisation (`{"org_id"}`).
+    OrgMembers,
+}
+
+/// One event → notification rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rule {
+    pub topic: &'static str,
+    pub kind: K,
+    pub audience: Audience,
+}
+
+/// The table. Topics are the owning rooms' `topics` constants (a test checks they match).
+pub const RULES: &[Rule] = &[
+    Rule {
+        topic: "orders.paid",
+        kind: K::OrderPaid,
+        audience: Audience::PaidOrderSellers,
+    },
+    Rule {
+        topic: "orders.shipped",
+        kind: K::OrderShipped,
+        audience: Audience::SubOrderBuyer,
+    },
+    Rule {
+        topic: "orders.received",
+        kind: K::OrderDelivered,
+        audience: Audience::SubOrderBuyer,
+    },
+    Rule {
+        topic: "aftersales.filed",
+        kind: K::ClaimFiled,
+        audience: Audience::ClaimSeller,
+    },
+    Rule {
+        topic: "aftersales.resolved",
+        kind: K::ClaimDecided,
+        audience: Audience::ClaimParties,
+    },
+    Rule {
+        topic: "aftersales.recalled",
+        kind: K::Recall,
+        audience: Audience::RecallBuyers,
+    },
+    Rule {
+        topic: "identity.org.verified",
+        kind: K::OrgVerified,
+        audience: Audience::OrgMembers,
+    },
+    Rule {
+        topic: "identity.org.rejected",
+        kind: K::OrgRejected,
+        audience: Audience::OrgMembers,
+    },
+];
+
+/// The rules for one topic.
+pub fn rules_for(topic: &str) -> impl Iterator<Item = &'static Rule> + '_ {
+    RULES.iter().filter(move |r| r.topic == topic)
+}
+
+/// Whether any rule wants `topic`.
+pub fn wanted(topic: &str) -> bool {
+    RULES.iter().any(|r| r.topic == topic)
+}

@@ -1,0 +1,206 @@
+//! From an outbox event to the notifications it makes: the rule's audience resolved through
+//! the room that owns the event (identity's members, orders' buyers, after-sales' claims and
+//! recalls), with the parameters the kind's texts use.
+
+use super::Planned;
+use crate::Notify;
+use crate::domain::NotificationKind;
+use crate::domain::rules::{Audience, Rule, rules_for};
+use crate::error::Result;
+use farmgate_aftersales::domain::ClaimStatus;
+use farmgate_aftersales::read::notify as aftersales;
+use farmgate_identity::read::notify as people;
+use farmgate_infra::outbox::OutboxEvent;
+use farmgate_kernel::id::{AccountId, ClaimId, OrderId, OrgId, RecallId, SubOrderId};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+struct OrderRef {
+    order_id: OrderId,
+}
+
+#[derive(Deserialize)]
+struct SubOrderRef {
+    sub_order_id: SubOrderId,
+}
+
+#[derive(Deserialize)]
+struct ClaimRef {
+    claim_id: ClaimId,
+}
+
+#[derive(Deserialize)]
+struct RecallRef {
+    recall_id: RecallId,
+}
+
+#[derive(Deserialize)]
+struct OrgRef {
+    org_id: OrgId,
+}
+
+fn parse<T: serde::de::DeserializeOwned>(event: &OutboxEvent) -> Result<T> {
+    event
+        .parse()
+        .map_err(|e| crate::NotifyError::Internal(e.to_string()))
+}
+
+impl Notify {
+    /// Everything `event` makes under every rule for its topic.
+    pub async fn plan(&self, event: &OutboxEvent) -> Result<Vec<Planned>> {
+        let mut out = Vec::new();
+        for rule in rules_for(&event.topic) {
+            out.extend(self.plan_rule(rule, event).await?);
+        }
+        Ok(out)
+    }
+
+    /// The members of an organisation, each given the same notification.
+    pub(crate) async fn to_members(
+        &self,
+        org: OrgId,
+        kind: NotificationKind,
+        subject: uuid::Uuid,
+        params: &serde_json::Value,
+        link: &str,
+    ) -> Result<Vec<Planned>> {
+        let members = people::org_members(&self.infra().db, org).await?;
+        Ok(members
+            .into_iter()
+            .map(|m| Planned {
+                recipient: m,
+                kind,
+                subject: Some(subject),
+                params: params.clone(),
+                link: Some(link.to_owned()),
+            })
+            .collect())
+    }
+
+    async fn plan_rule(&self, rule: &Rule, event: &OutboxEvent) -> Result<Vec<Planned>> {
+        let db = &self.infra().db;
+        let kind = rule.kind;
+        let one =
+            |recipient: AccountId, subject, params: serde_json::Value, link: String| Planned {
+                recipient,
+                kind,
+                subject: Some(subject),
+                params,
+                link: Some(link),
+            };
+        match rule.audience {
+            Audience::PaidOrderSellers => {
+                let r: OrderRef = parse(event)?;
+                let Some(order) = farmgate_orders::read::notify::paid_order(db, r.order_id).await?
+                else {
+                    return Ok(Vec::new());
+                };
+                let mut out = Vec::new();
+                for part in order.parts {
+                    let params = json!({ "order": part.number });
+                    out.extend(
+                        self.to_members(
+                            part.seller,
+                            kind,
+                            part.id.0,
+                            &params,
+                            "/seller/orders.html",
+                        )
+                        .await?,
+                    );
+                }
+                Ok(out)
+            }
+            Audience::SubOrderBuyer => {
+                let r: SubOrderRef = parse(event)?;
+                let Some(sub) =
+                    farmgate_orders::read::notify::sub_order(db, r.sub_order_id).await?
+                else {
+                    return Ok(Vec::new());
+                };
+                let tracking = match (&sub.carrier, &sub.tracking_no) {
+                    (Some(c), Some(t)) => format!("{c} {t}"),
+                    (None, Some(t)) => t.clone(),
+                    _ => "-".to_owned(),
+                };
+                Ok(vec![one(
+                    sub.buyer,
+                    sub.id.0,
+                    json!({ "order": sub.number, "tracking": tracking }),
+                    format!("/order.html?id={}", sub.order_id),
+                )])
+            }
+            Audience::ClaimSeller | Audience::ClaimParties => {
+                let r: ClaimRef = parse(event)?;
+                let Some(claim) = aftersales::claim(db, r.claim_id).await? else {
+                    return Ok(Vec::new());
+                };
+                let order = farmgate_orders::read::notify::sub_order(db, claim.sub_order)
+                    .await?
+                    .map(|s| s.number)
+                    .unwrap_or_default();
+                // `status` is for the text message template only (`claim`, `status`).
+                let status = if claim.status == ClaimStatus::Resolved {
+                    "已处理"
+                } else {
+                    "待处理"
+                };
+                let params = json!({ "claim": claim.number, "order": order, "status": status });
+                let mut out = self
+                    .to_members(
+                        claim.seller,
+                        kind,
+                        claim.id.0,
+                        &params,
+                        "/seller/claims.html",
+                    )
+                    .await?;
+                if rule.audience == Audience::ClaimParties {
+                    out.push(one(
+                        claim.buyer,
+                        claim.id.0,
+                        params,
+                        format!("/claim.html?id={}", claim.id),
+                    ));
+                }
+                Ok(out)
+            }
+            Audience::RecallBuyers => {
+                let r: RecallRef = parse(event)?;
+                let Some(recall) = aftersales::recall(db, r.recall_id).await? else {
+                    return Ok(Vec::new());
+                };
+                Ok(recall
+                    .buyers
+                    .into_iter()
+                    .map(|b| {
+                        one(
+                            b.buyer,
+                            recall.id.0,
+                            json!({ "product": b.product, "batch": recall.lot }),
+                            "/orders.html".to_owned(),
+                        )
+                    })
+                    .collect())
+            }
+            Audience::OrgMembers => {
+                let r: OrgRef = parse(event)?;
+                let name = self
+                    .identity()
+                    .org_summary(r.org_id)
+                    .await?
+                    .map(|o| o.name)
+                    .unwrap_or_default();
+                self.to_members(
+                    r.org_id,
+                    kind,
+                    r.org_id.0,
+                    &json!({ "org": name }),
+                    &format!("/org.html?id={}", r.org_id),
+                )
+                .await
+            }
+        }
+    }
+}
