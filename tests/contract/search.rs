@@ -638,7 +638,8 @@ async fn too_few_hits_relax_the_least_informative_words(ix: Arc<dyn SearchIndex>
     assert_eq!(r.notes.dropped, ["新鲜", "包邮"]);
     assert_eq!(r.notes.kept, ["脐橙"]);
 
-    // 正宗 is nowhere; 蜂蜜 and 野生 both exist but not together: 野生 is the more common word.
+    // 正宗 is nowhere; 蜂蜜 and 野生 both exist but not together: 野生 is a modifier, 蜂蜜 the
+    // product (in the demo catalogue 野生 is even the rarer word).
     let r = ix.search(&req("蜂蜜 正宗 野生")).await.expect("search");
     assert_eq!(ids(&r), vec![40]);
     assert_eq!(r.notes.dropped, ["正宗", "野生"]);

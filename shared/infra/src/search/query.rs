@@ -11,8 +11,10 @@
 //! 3. Characters apart: a Chinese word also matched when all its characters are in the title,
 //!    not necessarily together (香米 in 稻花香大米).
 //! 4. Relaxation: words are dropped, least informative first — words no listing has at all,
-//!    then the most common (highest document frequency; among equals, words the vocabulary does
-//!    not know before produce words, later words before earlier) — until enough listings match.
+//!    then words the vocabulary does not know (modifiers: 正宗, 野生) before produce words it
+//!    knows, the most common first (highest document frequency), later words before earlier —
+//!    until enough listings match. Document frequency alone is not enough: in the demo
+//!    catalogue 野生 is rarer than 蜂蜜, yet `蜂蜜 正宗 野生` is a search for honey.
 //!    The response names the dropped words ([`QueryNotes`]); the search page says so.
 //!
 //! Whenever step 1 found too little, a spelling suggestion is offered when a typed word sounds
@@ -179,10 +181,12 @@ async fn relax<E: SearchIndex + ?Sized>(
         if keep.len() <= 1 {
             break;
         }
+        // Modifiers (正宗, 野生, 新鲜) before produce words the vocabulary knows, then the most
+        // common, then the later.
         let least = keep
             .iter()
             .copied()
-            .max_by_key(|i| (df[*i], !analyzer.is_known(parts[*i].text()), *i));
+            .max_by_key(|i| (!analyzer.is_known(parts[*i].text()), df[*i], *i));
         keep.retain(|i| Some(*i) != least);
     }
     Ok(None)
