@@ -42,9 +42,7 @@ pub struct LexiconError {
 }
 
 fn is_han_word(w: &str) -> bool {
-    !w.is_empty()
-        && w.chars().count() <= MAX_WORD_CHARS
-        && w.chars().all(|c| super::text::is_han(c))
+    !w.is_empty() && w.chars().count() <= MAX_WORD_CHARS && w.chars().all(super::text::is_han)
 }
 
 fn is_latin_word(w: &str) -> bool {
