@@ -11,4 +11,5 @@ mod outbox;
 mod pay;
 mod pay_providers;
 mod search;
+mod search_relevance;
 mod sms;

@@ -51,6 +51,17 @@ impl SearchIndex for SwitchableIndex {
         self.check()?;
         self.inner.search(request).await
     }
+    async fn search_analyzed(
+        &self,
+        request: &SearchRequest,
+        query: &farmgate_infra::search::text::AnalyzedQuery,
+    ) -> Result<SearchResponse, SearchError> {
+        self.check()?;
+        self.inner.search_analyzed(request, query).await
+    }
+    fn analyzer(&self) -> &farmgate_infra::search::text::Analyzer {
+        self.inner.analyzer()
+    }
     async fn clear(&self) -> Result<(), SearchError> {
         self.check()?;
         self.inner.clear().await

@@ -76,9 +76,10 @@ fn documents(
         let origin = origin_of(l);
         // Category names and places, not the seller's name: a search for 脐橙 should not
         // bring every product of 梅岭脐橙专业合作社.
+        // Category names in both languages: `tea` and `fruit` find their categories.
         let keywords = [
             path.iter()
-                .map(|c| c.name.as_str())
+                .flat_map(|c| [c.name.as_str(), c.name_en.as_str()])
                 .collect::<Vec<_>>()
                 .join(" "),
             origin.to_string(),

@@ -31,6 +31,7 @@ const toggle = $('#filter-toggle');
 const results = $('#results');
 const count = $('#results-count');
 const took = $('#took');
+const queryNotes = $('#query-notes');
 const pager = $('#pager');
 const sortSelect = $('#sort');
 
@@ -190,6 +191,7 @@ function render(result) {
     replaceChildren(took);
   }
 
+  renderQueryNotes(result);
   if (hits.length) {
     replaceChildren(results, productGrid(hits));
   } else if (total > 0) {
@@ -212,6 +214,30 @@ function render(result) {
   results.removeAttribute('aria-busy');
   results.dataset.url = urlFor(state);
   results.dataset.state = 'done';
+}
+
+// What the engine did with the words: dropped some (no listing had them all), or a "did you
+// mean" when the words as typed found nothing.
+function renderQueryNotes(result) {
+  const dropped = Array.isArray(result.dropped_words) ? result.dropped_words : [];
+  const kept = Array.isArray(result.kept_words) ? result.kept_words : [];
+  const parts = [];
+  if (dropped.length && kept.length) {
+    parts.push(el('span', {
+      i18n: 'search.relaxed', 'data-testid': 'relaxed',
+      args: { all: [...kept, ...dropped].join(' '), kept: kept.join(' ') },
+    }));
+  }
+  if (typeof result.suggestion === 'string' && result.suggestion) {
+    const link = el('a', { href: urlFor({ ...state, q: result.suggestion, page: 1 }), 'data-testid': 'suggestion' }, result.suggestion);
+    link.addEventListener('click', (e) => {
+      e.preventDefault();
+      navigate({ ...state, q: result.suggestion, page: 1 });
+    });
+    parts.push(el('span', {}, el('span', { i18n: 'search.did_you_mean' }), link));
+  }
+  queryNotes.hidden = parts.length === 0;
+  replaceChildren(queryNotes, ...parts);
 }
 
 function emptyState() {

@@ -411,6 +411,14 @@ pub struct SearchResultView {
     pub took_ms: u64,
     /// `embedded` or `meilisearch`.
     pub engine: String,
+    /// Words of the query left out because no listing had them all together (relaxation: the
+    /// page says "没有同时包含…的结果，为你显示…"); empty when every word matched.
+    pub dropped_words: Vec<String>,
+    /// The words the hits match when some were dropped.
+    pub kept_words: Vec<String>,
+    /// "Did you mean": the query with typed words replaced by known words that sound the same
+    /// (大咪 → 大米), offered when the query as typed found nothing.
+    pub suggestion: Option<String>,
 }
 
 impl SearchResultView {
@@ -427,6 +435,9 @@ impl SearchResultView {
             },
             took_ms,
             engine: engine.to_owned(),
+            dropped_words: r.notes.dropped.clone(),
+            kept_words: r.notes.kept.clone(),
+            suggestion: r.notes.suggestion.clone(),
         }
     }
 }

@@ -16,6 +16,7 @@ mod orders;
 mod people;
 mod trace;
 
+pub use listings::catalogue;
 pub use people::{
     CITY, COUNTY, DEMO_PASSWORD, DemoUser, FINANCE_PHONE, PROVINCE, Seller, TOWNSHIPS, USERS,
     seller_actor,

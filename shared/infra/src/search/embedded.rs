@@ -26,7 +26,7 @@
 //! policy for candidates and run those merges to the end ([`merge_due`]). No commit or delete
 //! can happen while a merge runs, and every merge ends on the segments it started from.
 
-use super::text::{Analyzer, QueryPart, typo_budget};
+use super::text::{AnalyzedQuery, Analyzer, QueryPart, typo_budget};
 use super::{
     Facets, SearchDoc, SearchError, SearchHit, SearchIndex, SearchRequest, SearchResponse, Sort,
 };
@@ -249,7 +249,11 @@ impl EmbeddedIndex {
         .map_err(idx_err)?
     }
 
-    fn build_query(inner: &Inner, request: &SearchRequest) -> Box<dyn Query> {
+    fn build_query(
+        inner: &Inner,
+        request: &SearchRequest,
+        analyzed: &AnalyzedQuery,
+    ) -> Box<dyn Query> {
         let f = inner.fields;
         let term = |field: Field, text: &str| Term::from_field_text(field, text);
         let tq = |field: Field, text: &str, boost: f32| -> Box<dyn Query> {
@@ -283,7 +287,6 @@ impl EmbeddedIndex {
             }
             out
         };
-        let analyzed = inner.analyzer.analyze(&request.query);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for part in &analyzed.parts {
             let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -294,15 +297,21 @@ impl EmbeddedIndex {
                         any.extend(han_word(s, 0.8));
                     }
                 }
-                QueryPart::Latin { text, synonyms } => {
-                    let budget = typo_budget(text);
-                    any.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(
-                            Box::new(FuzzyTermQuery::new_prefix(term(f.pinyin, text), 0, true)),
-                            2.0,
-                        )),
-                    ));
+                QueryPart::Latin {
+                    text,
+                    synonyms,
+                    exact,
+                } => {
+                    let budget = if *exact { 0 } else { typo_budget(text) };
+                    if !*exact {
+                        any.push((
+                            Occur::Should,
+                            Box::new(BoostQuery::new(
+                                Box::new(FuzzyTermQuery::new_prefix(term(f.pinyin, text), 0, true)),
+                                2.0,
+                            )),
+                        ));
+                    }
                     if budget > 0 {
                         any.push((
                             Occur::Should,
@@ -324,9 +333,25 @@ impl EmbeddedIndex {
                             3.0,
                         )),
                     ));
+                    // English category names are among the keywords.
+                    any.push((Occur::Should, tq(f.keyword_words, text, 1.0)));
                     for s in synonyms {
                         any.extend(han_word(s, 0.8));
                     }
+                }
+                QueryPart::Sounds { word, pinyin } => {
+                    any.extend(han_word(word, 1.0));
+                    // Whole words only: a homophone is a word that sounds the same, not any
+                    // word whose pinyin starts the same way.
+                    any.push((Occur::Should, tq(f.pinyin, pinyin, 0.5)));
+                }
+                QueryPart::Characters { word } => {
+                    any.extend(han_word(word, 1.0));
+                    let all: Vec<(Occur, Box<dyn Query>)> = word
+                        .chars()
+                        .map(|c| (Occur::Must, tq(f.chars, &c.to_string(), 0.5)))
+                        .collect();
+                    any.push((Occur::Should, Box::new(BooleanQuery::new(all))));
                 }
             }
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
@@ -374,9 +399,13 @@ impl EmbeddedIndex {
         Box::new(BooleanQuery::new(clauses))
     }
 
-    fn run_search(inner: &Inner, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
+    fn run_search(
+        inner: &Inner,
+        request: &SearchRequest,
+        analyzed: &AnalyzedQuery,
+    ) -> Result<SearchResponse, SearchError> {
         let searcher = inner.reader.searcher();
-        let query = Self::build_query(inner, request);
+        let query = Self::build_query(inner, request, analyzed);
         let limit = usize::try_from(request.per_page.max(1)).unwrap_or(20);
         let offset = usize::try_from(request.offset()).unwrap_or(0);
         let facets = (
@@ -412,7 +441,6 @@ impl EmbeddedIndex {
                 Sort::Sales => by!(top.order_by_fast_field::<u64>("sales", Order::Desc)),
             }
         }
-        let analyzed = inner.analyzer.analyze(&request.query);
         let mut hits = Vec::with_capacity(addresses.len());
         for a in addresses {
             let stored: TantivyDocument = searcher.doc(a).map_err(idx_err)?;
@@ -421,7 +449,7 @@ impl EmbeddedIndex {
                 .and_then(|v| v.as_str())
                 .unwrap_or("");
             let doc: SearchDoc = serde_json::from_str(json).map_err(idx_err)?;
-            let title_highlight = inner.analyzer.highlight(&doc.title, &analyzed);
+            let title_highlight = inner.analyzer.highlight(&doc.title, analyzed);
             hits.push(SearchHit {
                 doc,
                 title_highlight,
@@ -435,6 +463,7 @@ impl EmbeddedIndex {
                 township: town,
                 seller_kind: kind,
             },
+            notes: Default::default(),
         })
     }
 }
@@ -473,12 +502,21 @@ impl SearchIndex for EmbeddedIndex {
         .await
     }
 
-    async fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
+    async fn search_analyzed(
+        &self,
+        request: &SearchRequest,
+        query: &AnalyzedQuery,
+    ) -> Result<SearchResponse, SearchError> {
         let inner = self.inner.clone();
         let request = request.clone();
-        tokio::task::spawn_blocking(move || Self::run_search(&inner, &request))
+        let query = query.clone();
+        tokio::task::spawn_blocking(move || Self::run_search(&inner, &request, &query))
             .await
             .map_err(idx_err)?
+    }
+
+    fn analyzer(&self) -> &Analyzer {
+        &self.inner.analyzer
     }
 
     async fn clear(&self) -> Result<(), SearchError> {

@@ -3,7 +3,7 @@
 //! sends documents with the same derived fields the embedded engine builds — pinyin tokens and
 //! single characters — so users get the same matches from either engine.
 
-use super::text::{Analyzer, SYNONYMS, fold};
+use super::text::{AnalyzedQuery, Analyzer, fold};
 use super::{
     Facets, MAX_RESULT_WINDOW, SearchDoc, SearchError, SearchHit, SearchIndex, SearchRequest,
     SearchResponse, Sort,
@@ -120,25 +120,9 @@ impl MeiliIndex {
     }
 
     fn settings(&self) -> Settings {
-        let mut synonyms: HashMap<String, Vec<String>> = HashMap::new();
-        for group in SYNONYMS {
-            for w in group.iter() {
-                let others: Vec<String> = group
-                    .iter()
-                    .filter(|o| *o != w)
-                    .map(|o| (*o).to_owned())
-                    .collect();
-                synonyms.insert((*w).to_owned(), others.clone());
-                // Typing a synonym's pinyin finds its group too, as in the embedded engine.
-                let (full, _) = self.analyzer.word_pinyin(w);
-                let entry = synonyms.entry(full).or_default();
-                for g in group.iter() {
-                    if !entry.iter().any(|e| e == g) {
-                        entry.push((*g).to_owned());
-                    }
-                }
-            }
-        }
+        // Synonym groups, and the words a synonym's pinyin or an English name stands for, as
+        // in the embedded engine (both from the same vocabulary).
+        let synonyms = self.analyzer.synonym_map();
         Settings::new()
             // The folded forms beside the originals: documents sent before the folded fields
             // existed are still found by their titles until `farmgate reindex` re-sends them.
@@ -180,7 +164,8 @@ impl MeiliIndex {
                     "title".to_owned(),
                     "keywords".to_owned(),
                 ]),
-                disable_on_words: None,
+                // English names match exactly: `eggs` is not a slip of some pinyin.
+                disable_on_words: Some(self.analyzer.english_words()),
                 min_word_size_for_typos: Some(MinWordSizeForTypos {
                     one_typo: Some(4),
                     two_typos: Some(8),
@@ -324,8 +309,15 @@ impl SearchIndex for MeiliIndex {
         self.expect_success(task).await
     }
 
-    async fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
-        let analyzed = self.analyzer.analyze(&request.query);
+    fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    async fn search_analyzed(
+        &self,
+        request: &SearchRequest,
+        analyzed: &AnalyzedQuery,
+    ) -> Result<SearchResponse, SearchError> {
         let words = analyzed.as_words();
         let filter = Self::filter(request);
         let sort: Vec<&str> = match request.sort {
@@ -357,7 +349,7 @@ impl SearchIndex for MeiliIndex {
             .into_iter()
             .map(|h| {
                 let doc = h.result.doc;
-                let title_highlight = self.analyzer.highlight(&doc.title, &analyzed);
+                let title_highlight = self.analyzer.highlight(&doc.title, analyzed);
                 SearchHit {
                     doc,
                     title_highlight,
@@ -373,6 +365,7 @@ impl SearchIndex for MeiliIndex {
                 township: counts(distribution, "township"),
                 seller_kind: counts(distribution, "seller_kind"),
             },
+            notes: Default::default(),
         })
     }
 

@@ -4,7 +4,10 @@
 //! users get the same results whichever engine answers.
 
 pub mod embedded;
+pub mod lexicon;
 pub mod meili;
+pub mod pinyin;
+pub mod query;
 pub mod text;
 
 use async_trait::async_trait;
@@ -102,11 +105,23 @@ pub struct Facets {
     pub seller_kind: BTreeMap<String, u64>,
 }
 
+/// What the search did with the query beyond matching it as typed ([`query`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct QueryNotes {
+    /// Words left out because no listing had them all together (empty: none).
+    pub dropped: Vec<String>,
+    /// The words the results match when some were dropped.
+    pub kept: Vec<String>,
+    /// "Did you mean": the query with words replaced by vocabulary words that sound the same.
+    pub suggestion: Option<String>,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct SearchResponse {
     pub hits: Vec<SearchHit>,
     pub total: u64,
     pub facets: Facets,
+    pub notes: QueryNotes,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -128,7 +143,19 @@ pub trait SearchIndex: Send + Sync + 'static {
     async fn upsert(&self, docs: Vec<SearchDoc>) -> Result<(), SearchError>;
     /// Removes documents by id; unknown ids are fine.
     async fn delete(&self, ids: Vec<Uuid>) -> Result<(), SearchError>;
-    async fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError>;
+    /// Searches as [`query::run`] describes: the query as typed, then homophones, characters
+    /// apart and relaxation when it finds too little. Engines implement [`Self::search_analyzed`].
+    async fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
+        query::run(self, request).await
+    }
+    /// Runs one understood query, every part required (the engine's part of a search).
+    async fn search_analyzed(
+        &self,
+        request: &SearchRequest,
+        query: &text::AnalyzedQuery,
+    ) -> Result<SearchResponse, SearchError>;
+    /// The query understanding this engine indexes and searches with.
+    fn analyzer(&self) -> &text::Analyzer;
     /// Removes every document (before a rebuild).
     async fn clear(&self) -> Result<(), SearchError>;
     async fn count(&self) -> Result<u64, SearchError>;

@@ -12,11 +12,16 @@
 //! - Queries: normalised (full-width to half-width, lower case, control characters and query
 //!   operators dropped, at most [`MAX_QUERY_CHARS`]), split into Han and Latin runs; Han runs are
 //!   segmented into words; every word or run must match (AND); synonyms widen a word.
+//! - Vocabulary, synonym groups, short forms, English names and the readings of polyphonic
+//!   words are data ([`Lexicon`], `data/lexicon.txt`); every reading of a word is indexed, its
+//!   own first. Latin syllables typed apart or with tone digits are joined (`qi cheng`).
+//! - Which queries run, and in which order (homophones, relaxation), is [`super::query`].
 //! - Highlighting marks the title words a query matched, escaping everything else.
 
+use super::lexicon::Lexicon;
+use super::pinyin::{full_and_initials, is_syllable, strip_tone_digits};
 use jieba_rs::Jieba;
-use pinyin::ToPinyin;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 /// Traditional → simplified, one character each (see the header of the data file).
@@ -49,78 +54,38 @@ pub fn fold_char(c: char) -> char {
 /// Queries longer than this are refused by the API (and cut here, defensively).
 pub const MAX_QUERY_CHARS: usize = 200;
 
-/// Synonym groups common in produce: any word of a group finds the others.
-pub const SYNONYMS: &[&[&str]] = &[
-    &["土豆", "马铃薯", "洋芋"],
-    &["西红柿", "番茄"],
-    &["红薯", "地瓜", "番薯", "红苕"],
-    &["玉米", "苞谷", "包谷", "苞米"],
-    &["花生", "落花生"],
-    &["香菇", "冬菇"],
-    &["鸡蛋", "鸡子"],
-];
-
-/// Produce words jieba should keep whole.
-const VOCABULARY: &[&str] = &[
-    "脐橙",
-    "赣南脐橙",
-    "红富士",
-    "红富士苹果",
-    "稻花香",
-    "五常大米",
-    "土鸡蛋",
-    "土鸡",
-    "香菇",
-    "冬菇",
-    "猕猴桃",
-    "百香果",
-    "沃柑",
-    "砂糖橘",
-    "蜜柚",
-    "高山茶",
-    "绿茶",
-    "红茶",
-    "白茶",
-    "毛尖",
-    "笋干",
-    "冬笋",
-    "春笋",
-    "山茶油",
-    "茶油",
-    "土蜂蜜",
-    "蜂蜜",
-    "腊肉",
-    "腊肠",
-    "米粉",
-    "糯米",
-    "黑木耳",
-    "木耳",
-    "苹果醋",
-    "马铃薯",
-    "洋芋",
-    "番薯",
-    "红苕",
-    "苞谷",
-    "包谷",
-    "苞米",
-    "落花生",
-    "鸡子",
-    "梅岭",
-    "青石",
-    "桃源",
-    "龙泉",
-    "白云",
-    "茶坑",
-];
-
 /// One part of a query; every part must match.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum QueryPart {
     /// A Chinese word (or single character), with the synonyms that may stand for it.
     Han { word: String, synonyms: Vec<String> },
-    /// A run of letters and digits: pinyin (full or initials), or a Latin word in a title.
-    /// `synonyms` holds Chinese words whose pinyin is exactly this text and their synonyms.
-    Latin { text: String, synonyms: Vec<String> },
+    /// A run of letters and digits: pinyin (full or initials; syllables typed with spaces or
+    /// tone digits already joined), or a Latin word in a title. `synonyms` holds Chinese words
+    /// whose pinyin is exactly this text, or that this English word names, and their synonyms.
+    /// `exact`: an English name, matched without typo tolerance.
+    Latin {
+        text: String,
+        synonyms: Vec<String>,
+        exact: bool,
+    },
+    /// A Chinese word also matched through its pinyin (homophone tolerance: 大咪 finds 大米).
+    /// Only in the second attempt of a search (see [`super::query`]).
+    Sounds { word: String, pinyin: String },
+    /// A Chinese word whose characters may stand apart in the title (香米 in 稻花香大米).
+    /// Only in the second attempt of a search.
+    Characters { word: String },
+}
+
+impl QueryPart {
+    /// The part as the shopper typed it (folded and joined), for messages.
+    pub fn text(&self) -> &str {
+        match self {
+            QueryPart::Han { word, .. }
+            | QueryPart::Sounds { word, .. }
+            | QueryPart::Characters { word } => word,
+            QueryPart::Latin { text, .. } => text,
+        }
+    }
 }
 
 /// A query, understood.
@@ -134,13 +99,19 @@ impl AnalyzedQuery {
         self.parts.is_empty()
     }
 
-    /// The query as plain words separated by spaces (what Meilisearch is sent).
+    /// The query as plain words separated by spaces (what Meilisearch is sent): a word matched
+    /// through its sound is sent as its pinyin (every title's pinyin is indexed), a word whose
+    /// characters may stand apart as those characters.
     pub fn as_words(&self) -> String {
         self.parts
             .iter()
             .map(|p| match p {
-                QueryPart::Han { word, .. } => word.as_str(),
-                QueryPart::Latin { text, .. } => text.as_str(),
+                QueryPart::Han { word, .. } => word.clone(),
+                QueryPart::Latin { text, .. } => text.clone(),
+                QueryPart::Sounds { pinyin, .. } => pinyin.clone(),
+                QueryPart::Characters { word } => {
+                    word.chars().map(String::from).collect::<Vec<_>>().join(" ")
+                }
             })
             .collect::<Vec<_>>()
             .join(" ")
@@ -159,10 +130,19 @@ pub fn typo_budget(text: &str) -> u8 {
 /// Segmentation and pinyin, built once per process (loading the dictionary takes a moment).
 pub struct Analyzer {
     jieba: Jieba,
+    lexicon: Lexicon,
     /// Word → its synonym group (including itself).
     synonyms: HashMap<String, Vec<String>>,
-    /// Full pinyin → Chinese words with that pinyin in a synonym group, and their synonyms.
+    /// Full pinyin or English word → Chinese words it stands for, and their synonyms.
     pinyin_synonyms: HashMap<String, Vec<String>>,
+    /// English names (matched exactly).
+    english: HashSet<String>,
+    /// A vocabulary word's own reading.
+    readings: HashMap<String, Vec<String>>,
+    /// Every vocabulary word.
+    known: HashSet<String>,
+    /// Full pinyin of a vocabulary word → the word (for "did you mean").
+    by_sound: HashMap<String, String>,
 }
 
 impl std::fmt::Debug for Analyzer {
@@ -177,7 +157,7 @@ impl Default for Analyzer {
     }
 }
 
-fn is_han(c: char) -> bool {
+pub(crate) fn is_han(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
 
@@ -226,76 +206,174 @@ fn runs(text: &str) -> Vec<(bool, String)> {
     out
 }
 
-/// Characters whose first dictionary reading is not the one produce names use (the pinyin
-/// crate gives the first reading of a polyphone: 番茄 would be "fanjia").
-const PINYIN_OVERRIDES: &[(char, &str)] = &[('茄', "qie")];
-
-/// The plain pinyin of one character (ü written v, as people type it).
-fn char_pinyin(c: char) -> Option<String> {
-    if let Some((_, p)) = PINYIN_OVERRIDES.iter().find(|(o, _)| *o == c) {
-        return Some((*p).to_owned());
+/// Latin runs as pinyin: tone digits dropped (`qi2cheng2` → `qicheng`), and consecutive runs
+/// of one syllable each joined (`qi cheng` → `qicheng`, `da mi` → `dami`), so syllables typed
+/// with spaces match the word they spell rather than unrelated words starting with each.
+/// Runs of several syllables each (`daohua dami`) stay separate words.
+fn join_syllables(runs: Vec<(bool, String)>) -> Vec<(bool, String)> {
+    let mut out: Vec<(bool, String)> = Vec::with_capacity(runs.len());
+    let mut group: Vec<String> = Vec::new();
+    let flush = |group: &mut Vec<String>, out: &mut Vec<(bool, String)>| {
+        if !group.is_empty() {
+            out.push((false, group.concat()));
+            group.clear();
+        }
+    };
+    for (han, run) in runs {
+        let run = if han {
+            run
+        } else {
+            strip_tone_digits(&run).unwrap_or(run)
+        };
+        if !han && is_syllable(&run) {
+            group.push(run);
+            continue;
+        }
+        flush(&mut group, &mut out);
+        out.push((han, run));
     }
-    c.to_pinyin().map(|p| p.plain().replace('ü', "v"))
+    flush(&mut group, &mut out);
+    out
 }
 
 impl Analyzer {
+    /// The analyzer with the shipped vocabulary.
     pub fn new() -> Self {
+        Self::with_lexicon(Lexicon::defaults())
+    }
+
+    /// The analyzer with this vocabulary (the shipped defaults merged with a county's words).
+    pub fn with_lexicon(lexicon: Lexicon) -> Self {
         let mut jieba = Jieba::new();
-        for w in VOCABULARY
-            .iter()
-            .chain(SYNONYMS.iter().flat_map(|g| g.iter()))
-        {
+        for w in lexicon.all_han_words() {
             jieba.add_word(w, Some(50_000), None);
         }
-        let mut synonyms = HashMap::new();
-        let mut pinyin_synonyms: HashMap<String, Vec<String>> = HashMap::new();
-        for group in SYNONYMS {
-            let all: Vec<String> = group.iter().map(|w| (*w).to_owned()).collect();
-            for w in group.iter() {
-                synonyms.insert((*w).to_owned(), all.clone());
-            }
-        }
-        let me = Self {
-            jieba,
-            synonyms,
-            pinyin_synonyms: HashMap::new(),
-        };
-        for group in SYNONYMS {
-            for w in group.iter() {
-                let entry = pinyin_synonyms.entry(me.word_pinyin(w).0).or_default();
-                for g in group.iter() {
-                    if !entry.iter().any(|e| e == g) {
-                        entry.push((*g).to_owned());
+        let mut synonyms: HashMap<String, Vec<String>> = HashMap::new();
+        for group in &lexicon.synonyms {
+            for w in group {
+                let entry = synonyms.entry(w.clone()).or_insert_with(|| vec![w.clone()]);
+                for g in group {
+                    if !entry.contains(g) {
+                        entry.push(g.clone());
                     }
                 }
             }
         }
-        Self {
-            pinyin_synonyms,
-            ..me
-        }
-    }
-
-    /// Full pinyin and initials of a word: 苹果 → ("pingguo", "pg"). Non-Han characters are
-    /// kept as they are in both.
-    pub fn word_pinyin(&self, word: &str) -> (String, String) {
-        let mut full = String::new();
-        let mut initials = String::new();
-        for c in word.chars() {
-            match char_pinyin(c) {
-                Some(p) => {
-                    initials.push_str(&p[..p.char_indices().nth(1).map_or(p.len(), |(i, _)| i)]);
-                    full.push_str(&p);
+        let readings: HashMap<String, Vec<String>> = lexicon
+            .words
+            .iter()
+            .filter(|w| !w.reading.is_empty())
+            .map(|w| (w.word.clone(), w.reading.clone()))
+            .collect();
+        let known: HashSet<String> = lexicon.all_han_words().map(str::to_owned).collect();
+        let english: HashSet<String> = lexicon
+            .english
+            .iter()
+            .flat_map(|e| e.english.iter().cloned())
+            .collect();
+        let mut me = Self {
+            jieba,
+            lexicon: Lexicon::default(),
+            synonyms,
+            pinyin_synonyms: HashMap::new(),
+            english,
+            readings,
+            known,
+            by_sound: HashMap::new(),
+        };
+        let mut pinyin_synonyms: HashMap<String, Vec<String>> = HashMap::new();
+        let mut add = |key: String, words: &[String]| {
+            let entry = pinyin_synonyms.entry(key).or_default();
+            for w in words {
+                if !entry.contains(w) {
+                    entry.push(w.clone());
                 }
-                None if is_latin(c) => {
-                    let l = c.to_ascii_lowercase();
-                    full.push(l);
-                    initials.push(l);
-                }
-                None => {}
+            }
+        };
+        for group in &lexicon.synonyms {
+            for w in group {
+                add(me.word_pinyin(w).0, group);
             }
         }
-        (full, initials)
+        for name in &lexicon.english {
+            let mut words = name.chinese.clone();
+            for c in &name.chinese {
+                for s in me.synonyms_of(c) {
+                    if !words.contains(&s) {
+                        words.push(s);
+                    }
+                }
+            }
+            for e in &name.english {
+                add(e.clone(), &words);
+            }
+        }
+        let mut by_sound = HashMap::new();
+        for w in lexicon.all_han_words() {
+            if w.chars().count() >= 2 {
+                by_sound
+                    .entry(me.word_pinyin(w).0)
+                    .or_insert_with(|| w.to_owned());
+            }
+        }
+        me.pinyin_synonyms = pinyin_synonyms;
+        me.by_sound = by_sound;
+        me.lexicon = lexicon;
+        me
+    }
+
+    /// The vocabulary this analyzer was built with.
+    pub fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
+    }
+
+    /// Synonym groups and the words each pinyin or English name stands for, as Meilisearch's
+    /// synonym setting takes them (word → the words it also finds).
+    pub fn synonym_map(&self) -> HashMap<String, Vec<String>> {
+        let mut out: HashMap<String, Vec<String>> = HashMap::new();
+        for (w, group) in self.synonyms.iter().chain(self.pinyin_synonyms.iter()) {
+            let others: Vec<String> = group.iter().filter(|o| *o != w).cloned().collect();
+            if !others.is_empty() {
+                let entry = out.entry(w.clone()).or_default();
+                for o in others {
+                    if !entry.contains(&o) {
+                        entry.push(o);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// English names: matched exactly (Meilisearch is told to allow no typos on them).
+    pub fn english_words(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.english.iter().cloned().collect();
+        v.sort();
+        v
+    }
+
+    /// Whether the vocabulary knows this word.
+    pub fn is_known(&self, word: &str) -> bool {
+        self.known.contains(word)
+    }
+
+    /// The vocabulary word (two characters or more) with this full pinyin, if any.
+    pub fn known_by_sound(&self, pinyin: &str) -> Option<String> {
+        self.by_sound.get(pinyin).cloned()
+    }
+
+    /// Every reading of a word, its own (from the vocabulary) first.
+    pub fn word_readings(&self, word: &str) -> Vec<Vec<String>> {
+        super::pinyin::word_readings(word, self.readings.get(word).map(Vec::as_slice))
+    }
+
+    /// Full pinyin and initials of a word in its preferred reading: 苹果 → ("pingguo", "pg"),
+    /// 重庆 → ("chongqing", "cq"). Latin letters and digits are kept as they are in both.
+    pub fn word_pinyin(&self, word: &str) -> (String, String) {
+        self.word_readings(word)
+            .first()
+            .map(|r| full_and_initials(r))
+            .unwrap_or_default()
     }
 
     /// Words of a text as jieba cuts it (no overlaps), Han and Latin only, lower case.
@@ -346,9 +424,11 @@ impl Analyzer {
             .iter()
             .filter(|w| w.chars().any(is_han))
         {
-            let (full, initials) = self.word_pinyin(w);
-            push(full);
-            push(initials);
+            for reading in self.word_readings(w) {
+                let (full, initials) = full_and_initials(&reading);
+                push(full);
+                push(initials);
+            }
         }
         // Runs of consecutive words, so several syllables typed together match by prefix.
         let words: Vec<(String, String)> = self
@@ -388,7 +468,7 @@ impl Analyzer {
     pub fn analyze(&self, query: &str) -> AnalyzedQuery {
         let norm = normalize(query);
         let mut parts = Vec::new();
-        for (han, run) in runs(&norm) {
+        for (han, run) in join_syllables(runs(&norm)) {
             if han {
                 for t in self.jieba.cut(&run, true) {
                     let word = t.word.to_owned();
@@ -400,9 +480,11 @@ impl Analyzer {
                 }
             } else {
                 let synonyms = self.pinyin_synonyms.get(&run).cloned().unwrap_or_default();
+                let exact = self.english.contains(&run);
                 parts.push(QueryPart::Latin {
                     text: run,
                     synonyms,
+                    exact,
                 });
             }
             if parts.len() >= 16 {
@@ -441,24 +523,53 @@ impl Analyzer {
                         mark_all(s, &mut ranges);
                     }
                 }
-                QueryPart::Latin { text, synonyms } => {
+                QueryPart::Latin {
+                    text,
+                    synonyms,
+                    exact,
+                } => {
                     mark_all(text, &mut ranges);
                     for s in synonyms {
                         mark_all(s, &mut ranges);
+                    }
+                    if *exact {
+                        continue;
                     }
                     for t in &tokens {
                         if !t.word.chars().any(is_han) {
                             continue;
                         }
-                        let (full, initials) = self.word_pinyin(t.word);
-                        let hit = full.starts_with(text.as_str())
-                            || initials.starts_with(text.as_str())
-                            || text.starts_with(full.as_str())
-                            || (typo_budget(text) > 0
-                                && within_distance(text, &full, typo_budget(text)));
+                        let hit = self.word_readings(t.word).iter().any(|r| {
+                            let (full, initials) = full_and_initials(r);
+                            full.starts_with(text.as_str())
+                                || initials.starts_with(text.as_str())
+                                || text.starts_with(full.as_str())
+                                || (typo_budget(text) > 0
+                                    && within_distance(text, &full, typo_budget(text)))
+                        });
                         if hit {
                             ranges.push((t.byte_start, t.byte_end));
                         }
+                    }
+                }
+                QueryPart::Sounds { word, pinyin } => {
+                    mark_all(word, &mut ranges);
+                    for t in &tokens {
+                        if t.word.chars().any(is_han)
+                            && self
+                                .word_readings(t.word)
+                                .iter()
+                                .any(|r| r.concat() == *pinyin)
+                        {
+                            ranges.push((t.byte_start, t.byte_end));
+                        }
+                    }
+                }
+                QueryPart::Characters { word } => {
+                    mark_all(word, &mut ranges);
+                    let mut buf = [0u8; 4];
+                    for c in word.chars() {
+                        mark_all(c.encode_utf8(&mut buf), &mut ranges);
                     }
                 }
             }

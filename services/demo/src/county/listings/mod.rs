@@ -8,6 +8,14 @@ mod photo;
 
 pub(super) use photo::{Shape, draw};
 
+/// Every demo listing's title, category slug and township: the catalogue the search relevance
+/// set (tests/contract/search_relevance.rs) is graded on.
+pub fn catalogue() -> impl Iterator<Item = (&'static str, &'static str, &'static str)> {
+    data::DEMOS
+        .iter()
+        .map(|d| (d.title, d.category, d.township))
+}
+
 use super::people::{CITY, COUNTY, PROVINCE, Seller};
 use anyhow::Context;
 use data::{DEMOS, PRODUCED_BY};
