@@ -248,6 +248,10 @@ pub async fn serve(w: Witness, addr: &str) -> anyhow::Result<()> {
 }
 
 #[cfg(test)]
+#[expect(
+    clippy::expect_used,
+    reason = "a test whose file operation fails stops, naming the step"
+)]
 mod tests {
     use super::*;
 

@@ -136,9 +136,7 @@ pub async fn check(
     report
         .checks
         .push(inclusion(remote, v, code, logged).await?);
-    report
-        .checks
-        .push(attachments(remote, &events).await?);
+    report.checks.push(attachments(remote, &events).await?);
     Ok(report)
 }
 
@@ -218,10 +216,7 @@ fn chain_links(code: &str, events: &[PublicEvent]) -> Check {
         }
         prev = &e.hash;
     }
-    let v2 = events
-        .iter()
-        .filter(|e| e.chain_version == Some(2))
-        .count();
+    let v2 = events.iter().filter(|e| e.chain_version == Some(2)).count();
     let recomputed = if v2 == events.len() {
         "; every hash recomputed from its published body (chain format v2)".to_owned()
     } else if v2 == 0 {

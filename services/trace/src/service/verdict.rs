@@ -174,7 +174,7 @@ impl Trace {
         let Some(at) = std::str::from_utf8(&bytes)
             .ok()
             .and_then(|s| s.parse::<i64>().ok())
-            .and_then(|ms| chrono::DateTime::from_timestamp_millis(ms))
+            .and_then(chrono::DateTime::from_timestamp_millis)
         else {
             return false;
         };
