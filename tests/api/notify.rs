@@ -109,6 +109,54 @@ async fn events(app: &TestApp, topic: &str) -> Vec<OutboxEvent> {
 }
 
 both_backends! {
+    async fn a_desk_ticket_tells_each_party_of_the_others_reply_the_agent_of_its_assignment_and_the_customer_of_its_closing(app) {
+        let agent = app.agent().await;
+        let other_agent = app.staff("13900000911", farmgate_identity::PlatformRole::AfterSalesAgent).await;
+        let buyer = app.consumer().await;
+        let opened = app.post("/api/v1/desk/tickets", json!({"kind": "seller_complaint", "subject": "商家不回消息", "body": "下单两天了商家一直不回复。"}), Some(&buyer.token)).await;
+        opened.expect_status(201);
+        let id = opened.id();
+        let number = opened.str("number").to_owned();
+        let path = |tail: &str| format!("/api/v1/desk/tickets/{id}{tail}");
+
+        // The agent answers first (and so takes it): the customer hears of the reply.
+        app.post(&path("/messages"), json!({"body": "您好，我们已联系商家。"}), Some(&agent.token)).await.expect_status(201);
+        app.outbox_drained().await;
+        let list = centre(&app, &buyer, "?kind=ticket_replied").await;
+        assert_eq!(list.i64("total"), 1, "{}", list.text);
+        let n = &list.arr("items")[0];
+        assert!(n["title"]["zh"].as_str().unwrap_or("").contains(&number), "{n}");
+        assert_eq!(n["link"], json!(format!("/ticket.html?id={id}")));
+        assert_eq!(rows(&app, &agent, "ticket_replied", "in_app").await, 0, "not told of their own reply");
+
+        // The customer writes back: the assigned agent hears of it, nobody else.
+        app.post(&path("/messages"), json!({"body": "好的，谢谢"}), Some(&buyer.token)).await.expect_status(201);
+        app.outbox_drained().await;
+        let list = centre(&app, &agent, "?kind=ticket_replied").await;
+        assert_eq!(list.i64("total"), 1, "{}", list.text);
+        assert_eq!(list.arr("items")[0]["link"], json!(format!("/ops/desk.html?ticket={id}")));
+        assert_eq!(rows(&app, &other_agent, "ticket_replied", "in_app").await, 0);
+        assert_eq!(rows(&app, &buyer, "ticket_replied", "in_app").await, 1, "still one");
+
+        // Assigned by hand to another agent of the desk: that agent is told, once.
+        app.put("/api/v1/desk/agents", json!({"on_duty": true}), Some(&other_agent.token)).await.expect_status(200);
+        app.post(&path("/assign"), json!({"agent_id": other_agent.account_id}), Some(&agent.token)).await.expect_status(200);
+        app.outbox_drained().await;
+        assert_eq!(rows(&app, &other_agent, "ticket_assigned", "in_app").await, 1);
+
+        // Closed: the customer is told, once, however often the event is handled.
+        app.post_empty(&path("/close"), Some(&other_agent.token)).await.expect_status(200);
+        app.outbox_drained().await;
+        let closed = events(&app, "desk.ticket_closed").await;
+        assert_eq!(closed.len(), 1);
+        let job = NotifyJob::new(app.state.notify.clone());
+        job.handle(&closed[0]).await.expect("handled again");
+        assert_eq!(rows(&app, &buyer, "ticket_closed", "in_app").await, 1);
+        assert_eq!(rows(&app, &agent, "ticket_closed", "in_app").await, 0);
+        // No outside channel for desk notices: the centre only.
+        assert_eq!(rows_where(&app, &buyer, "kind LIKE 'ticket_%' AND channel <> 'in_app'").await, 0);
+    }
+
     async fn a_paid_order_reaches_every_member_of_the_seller_once_in_the_centre_and_once_by_text(app) {
         advance_to_beijing(&app, 10, 0);
         let seller = app.seller_with_listing().await;

@@ -139,6 +139,10 @@ mod tests {
             farmgate_aftersales::service::topics::RECALLED,
             farmgate_identity::topics::ORG_VERIFIED,
             farmgate_identity::topics::ORG_REJECTED,
+            farmgate_desk::service::topics::TICKET_REPLIED,
+            farmgate_desk::service::topics::TICKET_ASSIGNED,
+            farmgate_desk::service::topics::TICKET_OVERDUE,
+            farmgate_desk::service::topics::TICKET_CLOSED,
         ];
         for r in RULES {
             assert!(

@@ -216,6 +216,9 @@ if (me && ['operator', 'after_sales_agent'].includes(me.account.platform_role)) 
     await Promise.all([loadAgents(), loadCanned()]);
   } catch (err) { flashError(err); }
   await loadQueue();
+  // A notification links here with ?ticket=<id>: open that ticket at once.
+  const linked = new URLSearchParams(window.location.search).get('ticket');
+  if (linked) await open(linked);
   setInterval(loadQueue, 30_000);
 } else if (me) {
   replaceChildren(queueBox, note('error', { i18n: 'desk.agents_only' }));

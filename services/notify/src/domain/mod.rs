@@ -28,6 +28,10 @@ labelled_enum!(
         Recall => "recall", "召回通知", "recall notice";
         OrgVerified => "org_verified", "组织认证通过", "organisation verified";
         OrgRejected => "org_rejected", "组织认证未通过", "organisation not verified";
+        TicketReplied => "ticket_replied", "工单有新回复", "ticket reply";
+        TicketAssigned => "ticket_assigned", "工单已派给你", "ticket assigned to you";
+        TicketOverdue => "ticket_overdue", "工单已超时", "ticket overdue";
+        TicketClosed => "ticket_closed", "工单已处理", "ticket closed";
     }
 );
 
@@ -93,6 +97,9 @@ impl NotificationKind {
             }
             K::Recall => spec(true, Some(SmsTemplate::Recall), true, true),
             K::OrgVerified | K::OrgRejected => spec(false, None, false, false),
+            K::TicketReplied | K::TicketAssigned | K::TicketOverdue | K::TicketClosed => {
+                spec(false, None, false, false)
+            }
         }
     }
 

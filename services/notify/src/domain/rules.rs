@@ -20,6 +20,15 @@ pub enum Audience {
     RecallBuyers,
     /// Every member of the organisation (`{"org_id"}`).
     OrgMembers,
+    /// A desk ticket's other party (`{"ticket_id", "author_role", "opener_account_id",
+    /// "assignee_id"}`): the customer when an agent wrote, the assigned agent when the
+    /// customer did.
+    TicketOtherParty,
+    /// The agent a desk ticket is assigned to (`{"ticket_id", "assignee_id"}`), if any.
+    TicketAssignee,
+    /// The customer who opened a desk ticket (`{"ticket_id", "opener_account_id"}`); none for
+    /// a hotline caller without an account.
+    TicketOpener,
 }
 
 /// One event → notification rule.
@@ -71,6 +80,26 @@ pub const RULES: &[Rule] = &[
         topic: "identity.org.rejected",
         kind: K::OrgRejected,
         audience: Audience::OrgMembers,
+    },
+    Rule {
+        topic: "desk.ticket_replied",
+        kind: K::TicketReplied,
+        audience: Audience::TicketOtherParty,
+    },
+    Rule {
+        topic: "desk.ticket_assigned",
+        kind: K::TicketAssigned,
+        audience: Audience::TicketAssignee,
+    },
+    Rule {
+        topic: "desk.ticket_overdue",
+        kind: K::TicketOverdue,
+        audience: Audience::TicketAssignee,
+    },
+    Rule {
+        topic: "desk.ticket_closed",
+        kind: K::TicketClosed,
+        audience: Audience::TicketOpener,
     },
 ];
 

@@ -9,6 +9,7 @@ use crate::domain::rules::{Audience, Rule, rules_for};
 use crate::error::Result;
 use farmgate_aftersales::domain::ClaimStatus;
 use farmgate_aftersales::read::notify as aftersales;
+use farmgate_desk::domain::TicketId;
 use farmgate_identity::read::notify as people;
 use farmgate_infra::outbox::OutboxEvent;
 use farmgate_kernel::id::{AccountId, ClaimId, OrderId, OrgId, RecallId, SubOrderId};
@@ -38,6 +39,18 @@ struct RecallRef {
 #[derive(Deserialize)]
 struct OrgRef {
     org_id: OrgId,
+}
+
+/// The fields of a `desk.*` event the desk's audiences read (each topic carries some).
+#[derive(Deserialize)]
+struct TicketRef {
+    ticket_id: TicketId,
+    #[serde(default)]
+    author_role: Option<String>,
+    #[serde(default)]
+    opener_account_id: Option<AccountId>,
+    #[serde(default)]
+    assignee_id: Option<AccountId>,
 }
 
 fn parse<T: serde::de::DeserializeOwned>(event: &OutboxEvent) -> Result<T> {
@@ -200,6 +213,38 @@ impl Notify {
                     &format!("/org.html?id={}", r.org_id),
                 )
                 .await
+            }
+            Audience::TicketOtherParty | Audience::TicketAssignee | Audience::TicketOpener => {
+                let r: TicketRef = parse(event)?;
+                let recipient = match rule.audience {
+                    Audience::TicketOtherParty if r.author_role.as_deref() == Some("agent") => {
+                        r.opener_account_id
+                    }
+                    Audience::TicketOtherParty | Audience::TicketAssignee => r.assignee_id,
+                    _ => r.opener_account_id,
+                };
+                let Some(recipient) = recipient else {
+                    return Ok(Vec::new());
+                };
+                let Some(ticket) = farmgate_desk::read::notify::ticket(db, r.ticket_id).await?
+                else {
+                    return Ok(Vec::new());
+                };
+                // The customer reads the ticket on its page; an agent (the assignee, or the
+                // other party of a customer's reply) at the desk.
+                let for_customer = Some(recipient) == r.opener_account_id
+                    && rule.audience != Audience::TicketAssignee;
+                let link = if for_customer {
+                    format!("/ticket.html?id={}", ticket.id)
+                } else {
+                    format!("/ops/desk.html?ticket={}", ticket.id)
+                };
+                Ok(vec![one(
+                    recipient,
+                    ticket.id.0,
+                    json!({ "ticket": ticket.number, "subject": ticket.subject }),
+                    link,
+                )])
             }
         }
     }

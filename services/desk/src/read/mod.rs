@@ -1,0 +1,3 @@
+//! What other rooms read of the desk, each module named for its reader.
+
+pub mod notify;
