@@ -1,6 +1,7 @@
 //! The `farmgate` server: configuration, wiring, routes and the CLI behind them. The demo data
 //! lives in its own crate, `farmgate-demo`.
 
+mod adapters;
 pub mod app;
 pub mod log_key;
 pub mod payments;
