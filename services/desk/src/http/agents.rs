@@ -130,6 +130,7 @@ pub async fn take_ticket(
         (status = 403, description = "Not an agent: `forbidden`, `read_only`, `cross_site_request`", body = ErrorBody),
         (status = 404, description = "No such ticket or agent: `not_found`", body = ErrorBody),
         (status = 409, description = "Not now: `no_agent_on_duty`, `concurrent_update`, `ticket_closed`, `ticket_merged`", body = ErrorBody),
+        (status = 422, description = "A body of the wrong shape or type: `validation_failed`", body = ErrorBody),
         (status = 413, description = "Body too large: `payload_too_large`", body = ErrorBody),
         (status = 415, description = "Not JSON: `unsupported_media_type`", body = ErrorBody),
         (status = 500, description = "Our failure: `internal`", body = ErrorBody)))]
@@ -153,6 +154,7 @@ pub async fn assign_ticket(
         (status = 403, description = "Not an agent: `forbidden`, `read_only`, `cross_site_request`", body = ErrorBody),
         (status = 404, description = "No such ticket: `not_found`", body = ErrorBody),
         (status = 409, description = "Not now: `ticket_closed`, `ticket_merged`, `concurrent_update`", body = ErrorBody),
+        (status = 422, description = "A body of the wrong shape or type: `validation_failed`", body = ErrorBody),
         (status = 413, description = "Body too large: `payload_too_large`", body = ErrorBody),
         (status = 415, description = "Not JSON: `unsupported_media_type`", body = ErrorBody),
         (status = 500, description = "Our failure: `internal`", body = ErrorBody)))]
@@ -261,6 +263,7 @@ pub async fn desk_agents(
         (status = 400, description = "Unreadable body: `malformed_json`, `unreadable_body`", body = ErrorBody),
         (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
         (status = 403, description = "Not an agent: `forbidden`, `read_only`, `cross_site_request`", body = ErrorBody),
+        (status = 422, description = "A body of the wrong shape or type: `validation_failed`", body = ErrorBody),
         (status = 413, description = "Body too large: `payload_too_large`", body = ErrorBody),
         (status = 415, description = "Not JSON: `unsupported_media_type`", body = ErrorBody),
         (status = 500, description = "Our failure: `internal`", body = ErrorBody)))]
