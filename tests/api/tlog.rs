@@ -8,7 +8,7 @@ use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 
 /// A seller's batch with two more records (three leaves).
-async fn recorded_batch(app: &TestApp) -> Batch {
+pub(super) async fn recorded_batch(app: &TestApp) -> Batch {
     let seller = app
         .verified_seller()
         .with_listing(Product::boxes("赣南脐橙 10斤装", 5990, 100).without_tiers())
@@ -28,7 +28,7 @@ async fn recorded_batch(app: &TestApp) -> Batch {
     batch
 }
 
-async fn checkpoint(app: &TestApp) {
+pub(super) async fn checkpoint(app: &TestApp) {
     app.state.trace.checkpoint_log().await.expect("checkpoint");
 }
 

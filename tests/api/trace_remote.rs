@@ -3,37 +3,12 @@
 //! rewrites the platform's own log tables and re-signs checkpoints with the platform's key — must
 //! fail, naming what failed; the untouched demo passes.
 
-use super::tlog::start_witness;
+use super::tlog::{checkpoint, recorded_batch, start_witness};
 use farmgate_server::remote::{self, Options, Report};
 use farmgate_tests::prelude::*;
 use farmgate_trace::tlog::{self, Checkpoint, NamedKey, PublicKey};
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-
-/// A seller's batch with two more records (three leaves).
-async fn recorded_batch(app: &TestApp) -> Batch {
-    let seller = app
-        .verified_seller()
-        .with_listing(Product::boxes("赣南脐橙 10斤装", 5990, 100).without_tiers())
-        .await;
-    let batch = app.batch(&seller).await;
-    for (i, text) in ["施肥", "疏果"].iter().enumerate() {
-        app.add_event(
-            &seller.owner,
-            batch.id,
-            "note",
-            &app.days_ago(10 - i as i64),
-            json!({"text": text}),
-        )
-        .await
-        .expect_status(201);
-    }
-    batch
-}
-
-async fn checkpoint(app: &TestApp) {
-    app.state.trace.checkpoint_log().await.expect("checkpoint");
-}
 
 async fn sql<S: sea_orm::StatementBuilder>(app: &TestApp, stmt: S) {
     app.state
