@@ -501,3 +501,72 @@ both_backends_configured! { demo_payments;
         assert!(methods[0]["label_zh"].as_str().unwrap_or_default().contains("模拟支付"), "{}", r.text);
     }
 }
+
+/// A verified seller with a listing that may record batches.
+async fn trace_seller(app: &TestApp) -> SellerWithListing {
+    app.verified_seller()
+        .with_listing(Product::boxes("赣南脐橙 10斤装", 5990, 100).without_tiers())
+        .await
+}
+
+/// Behind the ingress, with three public verifications per address and minute.
+fn small_verify_allowance(s: &mut Settings) {
+    s.trust_proxy = true;
+    s.trace_verify_per_address_per_minute = 3;
+}
+
+both_backends_configured! { small_verify_allowance;
+    async fn one_address_cannot_make_the_public_verify_reread_files_without_end(app) {
+        let first = app.batch(&trace_seller(&app).await).await;
+        let second = app.batch(&trace_seller(&app).await).await;
+        let verify = |code: &str, from: &str| {
+            app.http
+                .get(app.url(&format!("/api/v1/trace/{code}/verify")))
+                .header("x-forwarded-for", from.to_owned())
+        };
+
+        for _ in 0..3 {
+            app.send(verify(&first.code, "203.0.113.7")).await.expect_status(200);
+        }
+        let refused = app.send(verify(&first.code, "203.0.113.7")).await;
+        // The allowance is the address's, not the code's: another code does not reset it.
+        let other_code = app.send(verify(&second.code, "203.0.113.7")).await;
+        let other_address = app.send(verify(&first.code, "198.51.100.20")).await;
+
+        refused.expect_status(429);
+        assert_eq!(refused.code(), "too_many_attempts", "{}", refused.text);
+        let retry: u64 = refused
+            .header("retry-after")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        assert!((1..=60).contains(&retry), "Retry-After within the minute: {retry}");
+        other_code.expect_status(429);
+        other_address.expect_status(200);
+        assert_eq!(other_address.body["ok"], json!(true), "{}", other_address.text);
+    }
+
+    async fn an_ipv6_client_counts_once_for_its_whole_64(app) {
+        let batch = app.batch(&trace_seller(&app).await).await;
+        let path = format!("/api/v1/trace/{}/verify", batch.code);
+        let from = |host: u16| {
+            app.http
+                .get(app.url(&path))
+                .header("x-forwarded-for", format!("2001:db8:7:7::{host:x}"))
+        };
+
+        let mut statuses = Vec::new();
+        for host in 1..=4u16 {
+            statuses.push(app.send(from(host)).await.status);
+        }
+        let next_block = app
+            .send(
+                app.http
+                    .get(app.url(&path))
+                    .header("x-forwarded-for", "2001:db8:7:8::1"),
+            )
+            .await;
+
+        assert_eq!(statuses, vec![200, 200, 200, 429], "four hosts of one /64");
+        next_block.expect_status(200);
+    }
+}

@@ -33,6 +33,8 @@ struct Args {
     connections: usize,
     /// Events between two timed checkpoints while preparing.
     checkpoint_every: usize,
+    /// Set in the child process that prepares the data (see [`prepared_in_a_child`]).
+    prepare_to: Option<PathBuf>,
 }
 
 fn args() -> Args {
@@ -44,6 +46,7 @@ fn args() -> Args {
         threads: 2,
         connections: 32,
         checkpoint_every: 5_000,
+        prepare_to: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -58,6 +61,7 @@ fn args() -> Args {
             "--checkpoint-every" => {
                 a.checkpoint_every = val().parse().unwrap_or(a.checkpoint_every);
             }
+            "--prepare-to" => a.prepare_to = Some(PathBuf::from(val())),
             other => eprintln!("ignoring unknown argument {other}"),
         }
     }
@@ -264,6 +268,8 @@ async fn start(a: &Args) -> anyhow::Result<Server> {
         .env("FARMGATE_ADDR", format!("127.0.0.1:{port}"))
         .env("FARMGATE_DATA_DIR", &a.data_dir)
         .env("FARMGATE_LOG", "warn")
+        // wrk asks from one address far above the public per-address allowance.
+        .env("FARMGATE_TRACE_VERIFY_PER_ADDRESS_PER_MINUTE", "100000000")
         .env_remove("FARMGATE_REDIS_URL")
         .stdout(Stdio::null());
     let server = Server {
@@ -359,11 +365,61 @@ request = function() return wrk.format("GET", "{prefix}" .. items[math.random(#i
     Ok(path)
 }
 
+impl Prepared {
+    fn to_json(&self) -> serde_json::Value {
+        json!({"codes": self.codes, "events": self.events, "append_s": self.append_s,
+            "checkpoints_ms": self.checkpoints_ms, "size": self.size})
+    }
+
+    fn from_json(v: &serde_json::Value) -> anyhow::Result<Self> {
+        let field = |name: &str| {
+            v.get(name)
+                .ok_or_else(|| anyhow::anyhow!("prepared data without {name}"))
+        };
+        Ok(Prepared {
+            codes: serde_json::from_value(field("codes")?.clone())?,
+            events: serde_json::from_value(field("events")?.clone())?,
+            append_s: serde_json::from_value(field("append_s")?.clone())?,
+            checkpoints_ms: serde_json::from_value(field("checkpoints_ms")?.clone())?,
+            size: serde_json::from_value(field("size")?.clone())?,
+        })
+    }
+}
+
+/// Prepares the data in a child process of this binary and reads what it measured. The
+/// in-process marketplace keeps the embedded search index's writer lock for as long as the
+/// process lives, and the `farmgate serve` started next needs that lock: a child's exit
+/// releases it (and every other handle) for certain.
+fn prepared_in_a_child(a: &Args) -> anyhow::Result<Prepared> {
+    let out = tempfile::NamedTempFile::new()?;
+    let status = Command::new(std::env::current_exe()?)
+        .args(std::env::args().skip(1))
+        .arg("--prepare-to")
+        .arg(out.path())
+        .status()?;
+    anyhow::ensure!(status.success(), "preparing the data failed: {status}");
+    let text = std::fs::read_to_string(out.path())?;
+    let prepared = Prepared::from_json(&serde_json::from_str(&text)?)?;
+    anyhow::ensure!(
+        prepared.codes.len() == a.batches,
+        "prepared {} batches, not {}",
+        prepared.codes.len(),
+        a.batches
+    );
+    Ok(prepared)
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
     let a = args();
-    eprintln!("preparing {} batches…", a.batches);
-    let p = prepare(&a).await?;
+    if let Some(to) = &a.prepare_to {
+        eprintln!("preparing {} batches…", a.batches);
+        let p = prepare(&a).await?;
+        std::fs::write(to, serde_json::to_vec(&p.to_json())?)?;
+        // Exit at once: the marketplace built in this process never shuts down by itself.
+        std::process::exit(0);
+    }
+    let p = prepared_in_a_child(&a)?;
     let scratch = tempfile::tempdir()?;
     let dir = scratch.path();
     let full_tiles = p.size / TILE_WIDTH;

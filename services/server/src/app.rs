@@ -295,6 +295,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
             } else {
                 farmgate_trace::chain::ChainVersion::V2
             },
+            verify_per_address_per_minute: settings.trace_verify_per_address_per_minute,
         },
     );
     trace

@@ -49,6 +49,9 @@ pub struct TraceConfig {
     /// The chain format of batches created from now on (CHAIN.md §13; default v2). A batch
     /// keeps its format forever: this never changes an existing batch.
     pub chain_version: chain::ChainVersion,
+    /// Public verifications (`GET /api/v1/trace/{code}/verify`, which re-reads cited files)
+    /// one client address may ask for per minute; an IPv6 client counts per /64.
+    pub verify_per_address_per_minute: u32,
 }
 
 /// The transparency log's settings.

@@ -159,6 +159,9 @@ pub struct Settings {
     /// The chain format of trace batches created from now on: 2 (salted commitments, bodies
     /// published, CHAIN.md §13; the default) or 1. A batch keeps its format forever.
     pub trace_chain_version: u8,
+    /// Public trace verifications (`/api/v1/trace/{code}/verify`) one client address may ask
+    /// for per minute (an IPv6 client counts per /64); raise it behind a shared NAT.
+    pub trace_verify_per_address_per_minute: u32,
     /// Claims up to this many fen are refunded at once when the seller misses the deadline;
     /// larger ones go to the operator.
     pub claim_auto_approve_fen: i64,
@@ -297,6 +300,7 @@ impl Default for Settings {
             trace_witnesses: String::new(),
             trace_witness_quorum: 0,
             trace_chain_version: 2,
+            trace_verify_per_address_per_minute: 60,
             claim_auto_approve_fen: 5_000,
             payment_notify_base_url: None,
             payment_timeout_secs: 10,
@@ -394,6 +398,7 @@ pub const KEYS: &[&str] = &[
     "trace_witnesses",
     "trace_witness_quorum",
     "trace_chain_version",
+    "trace_verify_per_address_per_minute",
     "claim_auto_approve_fen",
     "payment_notify_base_url",
     "payment_timeout_secs",

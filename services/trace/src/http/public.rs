@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use farmgate_identity::{AuthUser, PlatformRole};
 use farmgate_infra::http::error::ErrorBody;
-use farmgate_infra::http::{ApiPath, ApiQuery, ApiResult};
+use farmgate_infra::http::{ApiError, ApiPath, ApiQuery, ApiResult, ClientIp};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -55,12 +55,17 @@ pub async fn public_json(
     responses(
         (status = 200, description = "The verdict as a list of checks: the chain, the stored head and count, every cited file's stored bytes re-hashed now (a file that matched within the last 60 s is not read again), and the batch's inclusion in the latest published checkpoint of the transparency log (`log` gives that checkpoint: when signed, by whom); a code the witnessed log holds but the database lost answers `ok: false`", body = Verification),
         (status = 404, description = "No batch has this code: `not_found`", body = ErrorBody),
+        (status = 429, description = "This client address used its allowance of verifications for this minute (the setting trace_verify_per_address_per_minute): `too_many_attempts`, with a Retry-After header", body = ErrorBody),
     ))]
 pub async fn verify(
     State(trace): State<Trace>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<Verification>> {
+    if let Some(retry_after) = trace.admit_public_verification(ip).await? {
+        return Err(ApiError::too_many(retry_after));
+    }
     let lang = lang_of(&headers);
     let Some(mut record) = trace
         .verify_code_with(&code, crate::service::Rehash::ReuseRecentMatch)

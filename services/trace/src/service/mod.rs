@@ -20,6 +20,7 @@ mod scans;
 mod shipping;
 mod units;
 mod verdict;
+mod verify_limit;
 mod witnessing;
 
 pub use crate::domain::{
