@@ -149,6 +149,8 @@ pub enum ReportStatus {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ReportQuery {
+    /// `open` (default, oldest first) or `all` (newest first).
+    #[param(inline)]
     #[serde(default)]
     pub status: Option<ReportStatus>,
     pub limit: Option<Limit>,

@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 /// A message as its reader may see it.
 #[derive(Clone, Debug, Serialize, ToSchema)]
+#[schema(as = ConversationMessageView)]
 pub struct MessageView {
     pub id: Uuid,
     pub side: Side,
