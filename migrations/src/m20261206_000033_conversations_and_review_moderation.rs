@@ -257,13 +257,8 @@ impl MigrationTrait for Migration {
         )
         .await?;
         for col in REVIEW_COLUMNS.iter().rev() {
-            m.alter_table(
-                Table::alter()
-                    .table("reviews")
-                    .drop_column(*col)
-                    .to_owned(),
-            )
-            .await?;
+            m.alter_table(Table::alter().table("reviews").drop_column(*col).to_owned())
+                .await?;
         }
         Ok(())
     }

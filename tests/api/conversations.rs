@@ -13,7 +13,12 @@ fn conv(id: Uuid, tail: &str) -> String {
 }
 
 async fn say(app: &TestApp, who: &Session, id: Uuid, body: &str) -> Resp {
-    app.post(&conv(id, "/messages"), json!({"body": body}), Some(&who.token)).await
+    app.post(
+        &conv(id, "/messages"),
+        json!({"body": body}),
+        Some(&who.token),
+    )
+    .await
 }
 
 both_backends! {

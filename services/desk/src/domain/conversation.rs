@@ -136,7 +136,9 @@ mod tests {
     use chrono::TimeZone;
 
     fn t(min: i64) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 12, 6, 8, 0, 0).single().unwrap_or_default()
+        Utc.with_ymd_and_hms(2026, 12, 6, 8, 0, 0)
+            .single()
+            .unwrap_or_default()
             + chrono::Duration::minutes(min)
     }
 
@@ -149,11 +151,17 @@ mod tests {
         let (one, notify) = on_message(fresh);
         assert!(notify);
         let (two, notify_again) = on_message(one);
-        assert!(!notify_again, "the second message of the burst is not noticed");
+        assert!(
+            !notify_again,
+            "the second message of the burst is not noticed"
+        );
         assert_eq!(two.unread, 2);
         let read = on_read(two);
         assert_eq!(read, fresh);
-        assert!(on_message(read).1, "after reading, the next message is noticed");
+        assert!(
+            on_message(read).1,
+            "after reading, the next message is noticed"
+        );
     }
 
     #[test]

@@ -219,7 +219,9 @@ pub async fn hide_conversation_message(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<ConversationText>,
 ) -> ApiResult<Json<MessageView>> {
-    Ok(Json(desk.hide_conversation_message(&actor, id, &req).await?))
+    Ok(Json(
+        desk.hide_conversation_message(&actor, id, &req).await?,
+    ))
 }
 
 /// The operator dismisses a report; the message stays.

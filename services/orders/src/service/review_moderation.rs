@@ -165,11 +165,13 @@ impl Orders {
         let r = self.review_row(id).await?;
         if actor.membership(OrgId(r.seller_org_id)).is_none() {
             // Another seller's review is none of theirs: as if it did not exist.
-            return Err(if actor.memberships.iter().any(|m| m.org_kind.is_seller()) {
-                OrdersError::NotFound(Missing::Review)
-            } else {
-                OrdersError::Forbidden
-            });
+            return Err(
+                if actor.memberships.iter().any(|m| m.org_kind.is_seller()) {
+                    OrdersError::NotFound(Missing::Review)
+                } else {
+                    OrdersError::Forbidden
+                },
+            );
         }
         actor.require_selling_member(OrgId(r.seller_org_id))?;
         let text = text_of("text", t, MAX_REVIEW_REPLY)?;
@@ -248,8 +250,12 @@ impl Orders {
         let txn = begin_write(&self.infra().db).await?;
         let changed = match m {
             Moderation::Hide => {
-                q::set_hidden(&txn, id, Some((reason.as_deref().unwrap_or_default(), me, now)))
-                    .await?
+                q::set_hidden(
+                    &txn,
+                    id,
+                    Some((reason.as_deref().unwrap_or_default(), me, now)),
+                )
+                .await?
             }
             Moderation::Restore => q::set_hidden(&txn, id, None).await?,
             Moderation::Keep => true,

@@ -143,7 +143,9 @@ impl Desk {
         let (rows, total) = q::page(db, side, who, page.offset(), page.limit()).await?;
         let unread_total = q::unread_total(db, side, who).await?;
         let p = Paged::new(
-            rows.iter().map(|c| ConversationView::of(c, party)).collect(),
+            rows.iter()
+                .map(|c| ConversationView::of(c, party))
+                .collect(),
             total,
             page,
         );

@@ -65,7 +65,11 @@ pub async fn page(
 }
 
 /// Unread messages over all of a buyer's (or a seller's) conversations.
-pub async fn unread_total(conn: &impl ConnectionTrait, side: Side, who: Uuid) -> Result<i64, DbErr> {
+pub async fn unread_total(
+    conn: &impl ConnectionTrait,
+    side: Side,
+    who: Uuid,
+) -> Result<i64, DbErr> {
     let (col, filter) = match side {
         Side::Buyer => (C::BuyerUnread, C::BuyerAccountId.eq(who)),
         Side::Seller => (C::SellerUnread, C::SellerOrgId.eq(who)),

@@ -51,12 +51,18 @@ pub async fn set_hidden(
                 .await?
         }
         None => {
-            q.col_expr(review::Column::HiddenAt, Expr::value(Option::<DateTime<Utc>>::None))
-                .col_expr(review::Column::HiddenReason, Expr::value(Option::<String>::None))
-                .col_expr(review::Column::HiddenBy, Expr::value(Option::<Uuid>::None))
-                .filter(review::Column::HiddenAt.is_not_null())
-                .exec(conn)
-                .await?
+            q.col_expr(
+                review::Column::HiddenAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(
+                review::Column::HiddenReason,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(review::Column::HiddenBy, Expr::value(Option::<Uuid>::None))
+            .filter(review::Column::HiddenAt.is_not_null())
+            .exec(conn)
+            .await?
         }
     };
     Ok(r.rows_affected == 1)
