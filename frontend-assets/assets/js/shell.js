@@ -90,6 +90,7 @@ function navLinks(me) {
     }
     if (sells(me)) {
       links.push({ href: '/seller/orders.html', key: 'nav.seller_orders', testid: 'nav-seller-orders' });
+      links.push({ href: '/seller/inbox.html', key: 'nav.seller_inbox', testid: 'nav-seller-inbox' });
       links.push({ href: '/seller/listings.html', key: 'nav.seller_listings', testid: 'nav-seller-listings' });
       links.push({ href: '/seller/batches.html', key: 'nav.seller_batches', testid: 'nav-seller-batches' });
     }

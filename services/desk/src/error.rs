@@ -18,6 +18,9 @@ labelled_enum!(
         CannedReply => "canned_reply", "常用回复", "canned reply";
         FollowUp => "follow_up", "回访任务", "follow-up";
         CustomerRecord => "customer_record", "客户备案", "customer record";
+        Conversation => "conversation", "咨询会话", "conversation";
+        Message => "message", "消息", "message";
+        Report => "report", "举报", "report";
     }
 );
 
@@ -61,6 +64,15 @@ pub enum DeskError {
     /// `already_followed_up`.
     #[error("already followed up")]
     AlreadyFollowedUp,
+    /// `already_reported`: one report per message and person.
+    #[error("already reported")]
+    AlreadyReported,
+    /// `already_hidden`: the message is hidden already.
+    #[error("already hidden")]
+    AlreadyHidden,
+    /// `already_resolved`: the report was decided already.
+    #[error("already resolved")]
+    AlreadyResolved,
     #[error(transparent)]
     Identity(#[from] IdentityError),
     #[error("database")]
@@ -121,6 +133,21 @@ impl DeskError {
                 "该回访已登记",
                 "this follow-up is recorded already",
             ),
+            Self::AlreadyReported => Answer::conflict(
+                "already_reported",
+                "你已经举报过这条消息",
+                "you have already reported this message",
+            ),
+            Self::AlreadyHidden => Answer::conflict(
+                "already_hidden",
+                "这条消息已被隐藏",
+                "this message is hidden already",
+            ),
+            Self::AlreadyResolved => Answer::conflict(
+                "already_resolved",
+                "这条举报已处理",
+                "this report is decided already",
+            ),
             Self::Identity(_) | Self::Db(_) | Self::Internal(_) => HttpCode::Internal.into(),
         }
     }
@@ -140,6 +167,9 @@ impl DeskError {
             Self::NoAgentOnDuty,
             Self::AlreadyRated,
             Self::AlreadyFollowedUp,
+            Self::AlreadyReported,
+            Self::AlreadyHidden,
+            Self::AlreadyResolved,
             Self::Identity(IdentityError::Forbidden),
             Self::Db(DbErr::Custom("example".to_owned())),
             Self::Internal("example".to_owned()),

@@ -12,7 +12,9 @@
 //!
 //! It owns the tables `desk_tickets`, `desk_messages`, `desk_ticket_events`, `desk_agents`,
 //! `desk_canned_replies`, `desk_limits`, `desk_surveys`, `desk_follow_ups` and
-//! `desk_customer_records` (`store`, private). It asks identity whether an account exists (`Identity::account`), checks a
+//! `desk_customer_records`, and for conversations (咨询, `service::conversations`)
+//! `desk_conversations`, `desk_conversation_messages`, `desk_conversation_reports` and
+//! `desk_conversation_reads` (`store`, private). It asks identity whether an account exists (`Identity::account`), checks a
 //! ticket's link through orders
 //! (`Orders::order_for`), the catalogue (`Catalog::listing_for`) and after-sales
 //! (`Aftersales::claim_for`) — never their tables — and publishes the `desk.*` outbox topics

@@ -143,6 +143,7 @@ mod tests {
             farmgate_desk::service::topics::TICKET_ASSIGNED,
             farmgate_desk::service::topics::TICKET_OVERDUE,
             farmgate_desk::service::topics::TICKET_CLOSED,
+            farmgate_desk::service::topics::CONVERSATION_MESSAGE,
         ];
         for r in RULES {
             assert!(

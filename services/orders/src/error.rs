@@ -28,6 +28,7 @@ labelled_enum!(
         Difference => "reconciliation_difference", "对账差异", "reconciliation difference";
         Refund => "refund", "退款", "refund";
         Waybill => "waybill", "运单", "waybill";
+        Review => "review", "评价", "review";
     }
 );
 
@@ -179,6 +180,18 @@ pub enum OrdersError {
     /// `already_reviewed`.
     #[error("already reviewed")]
     AlreadyReviewed,
+    /// `already_replied`: the seller replies to a review once.
+    #[error("already replied")]
+    AlreadyReplied,
+    /// `already_reported`: one report per review and person.
+    #[error("already reported")]
+    AlreadyReported,
+    /// `already_hidden`.
+    #[error("the review is hidden already")]
+    AlreadyHidden,
+    /// `not_hidden`: only a hidden review is restored.
+    #[error("the review is not hidden")]
+    NotHidden,
     // ---- Reconciliation (409)
     /// `no_bill`: the provider keeps no bill to reconcile (offline, sandbox).
     #[error("the provider keeps no bill")]
@@ -242,6 +255,10 @@ impl OrdersError {
             E::TooManyPhotos => "too_many_photos",
             E::NotReceived => "not_received",
             E::AlreadyReviewed => "already_reviewed",
+            E::AlreadyReplied => "already_replied",
+            E::AlreadyReported => "already_reported",
+            E::AlreadyHidden => "already_hidden",
+            E::NotHidden => "not_hidden",
             E::NoBill => "no_bill",
             E::AlreadyReconciled => "already_reconciled",
             E::ReconcileRunning => "concurrent_update",
@@ -381,6 +398,16 @@ impl OrdersError {
                 "这件商品已经评价过了",
                 "this line has already been reviewed",
             ),
+            E::AlreadyReplied => m(
+                "已经回复过这条评价了",
+                "you have already replied to this review",
+            ),
+            E::AlreadyReported => m(
+                "你已经举报过这条评价",
+                "you have already reported this review",
+            ),
+            E::AlreadyHidden => m("这条评价已被隐藏", "this review is hidden already"),
+            E::NotHidden => m("这条评价没有被隐藏", "this review is not hidden"),
             E::NoBill => m(
                 "该支付渠道没有对账单（线下支付、模拟支付）",
                 "this provider keeps no bill (offline, sandbox)",
@@ -482,6 +509,10 @@ impl OrdersError {
             E::TooManyPhotos,
             E::NotReceived,
             E::AlreadyReviewed,
+            E::AlreadyReplied,
+            E::AlreadyReported,
+            E::AlreadyHidden,
+            E::NotHidden,
             E::NoBill,
             E::AlreadyReconciled,
             E::ReconcileRunning,

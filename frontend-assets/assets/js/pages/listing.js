@@ -242,6 +242,48 @@ function reviewItem(r) {
       ? el('ul', { class: 'review-thumbs' }, photos.map((p, i) => el('li', {},
         el('a', { href: p.url, target: '_blank', rel: 'noopener', 'data-i18n-aria-label': 'listing.photo_n', args: { n: i + 1 } },
           el('img', { src: p.thumb_url || p.url, alt: '', width: '72', height: '72', loading: 'lazy' })))))
+      : null,
+    // The seller's one public reply, under the review.
+    r.reply ? el('p', { class: 'review-reply pre-line', 'data-testid': 'review-reply' },
+      el('strong', { i18n: 'listing.seller_reply' }), ' ', el('span', { text: r.reply.text })) : null,
+    reviewActions(r));
+}
+
+/** Asks for a text, then posts it; the reviews reload after a change that shows. */
+async function reviewAction(button, key, path, field, done) {
+  const text = window.prompt(t(key));
+  if (!text || !text.trim()) return;
+  setBusy(button, true);
+  try {
+    await api.post(path, { [field]: text });
+    flash(t(done), 'success');
+    await loadReviews();
+  } catch (err) {
+    flash(errorMessage(err), 'error');
+  } finally {
+    setBusy(button, false);
+  }
+}
+
+// The listing's seller replies once; people report a review; the operator hides one.
+function reviewActions(r) {
+  const me = view.me;
+  if (!me || !view.listing) return null;
+  const role = me.account.platform_role;
+  const path = (tail) => `/reviews/${seg(r.id)}/${tail}`;
+  const button = (key, testid, onClick) => el('button', {
+    type: 'button', class: 'btn btn-quiet btn-small', i18n: key, 'data-testid': testid,
+    on: { click: (event) => onClick(event.currentTarget) },
+  });
+  return el('p', { class: 'actions review-actions' },
+    isMember(me, view.listing) && !r.reply
+      ? button('listing.reply', 'review-reply-button', (b) => reviewAction(b, 'listing.reply_prompt', path('reply'), 'text', 'listing.replied'))
+      : null,
+    !role
+      ? button('listing.report', 'review-report-button', (b) => reviewAction(b, 'listing.report_prompt', path('reports'), 'text', 'listing.reported'))
+      : null,
+    role === 'operator'
+      ? button('listing.hide_review', 'review-hide-button', (b) => reviewAction(b, 'listing.hide_prompt', path('hide'), 'text', 'listing.hidden_done'))
       : null);
 }
 
@@ -475,6 +517,10 @@ function render(listing) {
   }
 
   replaceChildren($('#listing-seller'), sellerCard(listing.seller),
+    // A question for the seller (咨询): anyone but its own members and the platform's staff.
+    listing.seller && !isMember(view.me, listing) && !(view.me && view.me.account.platform_role)
+      ? el('a', { class: 'btn btn-secondary btn-small', href: '/conversation.html?listing=' + encodeURIComponent(listing.id), i18n: 'conv.contact_seller', 'data-testid': 'contact-seller' })
+      : null,
     // Who grew or made it, when not the seller (the platform's own store names its producer).
     listing.producer
       ? el('p', { class: 'producer-line', 'data-testid': 'listing-producer' },

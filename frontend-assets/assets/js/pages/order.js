@@ -8,7 +8,7 @@
 // notice at the top, with the refund. A business buyer asks for an invoice (发票) on each paid
 // part and downloads it there, with the SHA-256 it was issued with.
 
-import { api, newIdempotencyKey, seg } from '../api.js';
+import { api, newIdempotencyKey, query, seg } from '../api.js';
 import { t } from '../i18n.js';
 import { initShell } from '../shell.js';
 import {
@@ -455,7 +455,11 @@ function subCard(sub, order) {
   el('div', { class: 'item-head' },
     el('h2', { id: `sub-title-${sub.id}`, class: 'group-title' },
       el('a', { href: '/seller.html?id=' + encodeURIComponent(sub.seller_id), text: sub.seller_name })),
-    subStatusBadge(sub.status)),
+    subStatusBadge(sub.status),
+    // The buyer asks this part's seller (咨询) about the order.
+    isBuyerView(order)
+      ? el('a', { class: 'btn btn-quiet btn-small', href: '/conversation.html' + query({ order: order.id, seller: sub.seller_id }), i18n: 'conv.contact_seller', 'data-testid': 'contact-seller' })
+      : null),
   replacementNote(sub, order),
   stepsEl(sub, order),
   dates,

@@ -2,6 +2,7 @@
 //! limits that follow from both, the ticket's state machine, the 7-day reopen window, the survey
 //! and the figures' arithmetic (`figures`).
 
+pub mod conversation;
 pub mod figures;
 mod limits;
 

@@ -2,6 +2,7 @@
 //! grouped like the use cases, and the views they answer with.
 
 mod agents;
+mod conversations;
 mod tickets;
 pub mod views;
 
@@ -39,4 +40,16 @@ where
         .routes(routes!(agents::desk_figures))
         .routes(routes!(agents::customer_records, agents::record_customer))
         .routes(routes!(agents::withdraw_customer_record))
+        .routes(routes!(
+            conversations::open_conversation,
+            conversations::my_conversations
+        ))
+        .routes(routes!(conversations::get_conversation))
+        .routes(routes!(conversations::post_conversation_message))
+        .routes(routes!(conversations::seller_inbox))
+        .routes(routes!(conversations::conversation_figures))
+        .routes(routes!(conversations::report_conversation_message))
+        .routes(routes!(conversations::conversation_reports))
+        .routes(routes!(conversations::hide_conversation_message))
+        .routes(routes!(conversations::dismiss_conversation_report))
 }

@@ -25,3 +25,28 @@ pub async fn ticket(
         subject: t.subject,
     }))
 }
+
+/// A conversation as its notifications name it: what it is about and who wrote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConversationBrief {
+    pub id: uuid::Uuid,
+    /// The listing's title or the order's number.
+    pub title: String,
+    pub buyer_name: String,
+    pub seller_name: String,
+}
+
+/// The conversation, or `None` when there is no such conversation.
+pub async fn conversation(
+    conn: &impl ConnectionTrait,
+    id: uuid::Uuid,
+) -> Result<Option<ConversationBrief>, DbErr> {
+    Ok(crate::store::queries::conversations::by_id(conn, id)
+        .await?
+        .map(|c| ConversationBrief {
+            id: c.id,
+            title: c.title,
+            buyer_name: c.buyer_name,
+            seller_name: c.seller_name,
+        }))
+}

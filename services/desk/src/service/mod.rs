@@ -7,6 +7,7 @@
 mod assign;
 mod canned;
 mod close;
+pub mod conversations;
 mod converse;
 mod due;
 mod duty;
@@ -23,6 +24,7 @@ mod survey;
 pub use assign::AssignRequest;
 pub use canned::CannedReplyInput;
 pub use close::UrgencyChange;
+pub use conversations::Party;
 pub use converse::NewTicketMessage;
 pub use duty::DutyChange;
 pub use figures::{DeskFigures, FiguresGroup, FiguresQuery};
@@ -59,6 +61,10 @@ pub mod topics {
     pub const TICKET_CLOSED: &str = "desk.ticket_closed";
     /// `{"ticket_id", "account_id"}`: ask the customer for the survey.
     pub const SURVEY_REQUESTED: &str = "desk.survey_requested";
+    /// `{"conversation_id", "message_id", "author_side", "author_account_id", "recipient_side",
+    /// "buyer_account_id", "seller_org_id"}`: the first message the recipient has not read
+    /// since they last read the conversation (one notice per burst).
+    pub const CONVERSATION_MESSAGE: &str = "desk.conversation_message";
 }
 
 /// Longest text of a ticket's body, a reply or a note (characters).

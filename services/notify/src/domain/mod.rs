@@ -32,6 +32,7 @@ labelled_enum!(
         TicketAssigned => "ticket_assigned", "工单已派给你", "ticket assigned to you";
         TicketOverdue => "ticket_overdue", "工单已超时", "ticket overdue";
         TicketClosed => "ticket_closed", "工单已处理", "ticket closed";
+        ConversationMessage => "conversation_message", "新咨询消息", "new conversation message";
     }
 );
 
@@ -100,6 +101,7 @@ impl NotificationKind {
             K::TicketReplied | K::TicketAssigned | K::TicketOverdue | K::TicketClosed => {
                 spec(false, None, false, false)
             }
+            K::ConversationMessage => spec(false, None, false, false),
         }
     }
 

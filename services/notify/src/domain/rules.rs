@@ -29,6 +29,9 @@ pub enum Audience {
     /// The customer who opened a desk ticket (`{"ticket_id", "opener_account_id"}`); none for
     /// a hotline caller without an account.
     TicketOpener,
+    /// The other party of a conversation message: the buyer, or the seller's members (but
+    /// the author).
+    ConversationRecipient,
 }
 
 /// One event → notification rule.
@@ -100,6 +103,12 @@ pub const RULES: &[Rule] = &[
         topic: "desk.ticket_closed",
         kind: K::TicketClosed,
         audience: Audience::TicketOpener,
+    },
+    // The desk emits it for the first message of a burst only (one notice until read).
+    Rule {
+        topic: "desk.conversation_message",
+        kind: K::ConversationMessage,
+        audience: Audience::ConversationRecipient,
     },
 ];
 

@@ -53,6 +53,17 @@ struct TicketRef {
     assignee_id: Option<AccountId>,
 }
 
+/// The fields of a `desk.conversation_message` event.
+#[derive(Deserialize)]
+struct ConversationRef {
+    conversation_id: uuid::Uuid,
+    recipient_side: String,
+    #[serde(default)]
+    author_account_id: Option<AccountId>,
+    buyer_account_id: AccountId,
+    seller_org_id: OrgId,
+}
+
 fn parse<T: serde::de::DeserializeOwned>(event: &OutboxEvent) -> Result<T> {
     event
         .parse()
@@ -245,6 +256,36 @@ impl Notify {
                     json!({ "ticket": ticket.number, "subject": ticket.subject }),
                     link,
                 )])
+            }
+            Audience::ConversationRecipient => {
+                let r: ConversationRef = parse(event)?;
+                let Some(c) =
+                    farmgate_desk::read::notify::conversation(db, r.conversation_id).await?
+                else {
+                    return Ok(Vec::new());
+                };
+                if r.recipient_side == "buyer" {
+                    let params = json!({ "topic": c.title, "from": c.seller_name });
+                    return Ok(vec![one(
+                        r.buyer_account_id,
+                        c.id,
+                        params,
+                        format!("/conversation.html?id={}", c.id),
+                    )]);
+                }
+                let params = json!({ "topic": c.title, "from": c.buyer_name });
+                let mut out = self
+                    .to_members(
+                        r.seller_org_id,
+                        kind,
+                        c.id,
+                        &params,
+                        &format!("/conversation.html?id={}", c.id),
+                    )
+                    .await?;
+                // A member who wrote is not told of their own message.
+                out.retain(|p| Some(p.recipient) != r.author_account_id);
+                Ok(out)
             }
         }
     }

@@ -6,6 +6,7 @@ mod address;
 mod device;
 mod kinds;
 mod liability;
+pub mod moderation;
 mod money;
 pub mod reconcile;
 mod rules;

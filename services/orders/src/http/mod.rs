@@ -9,6 +9,7 @@ mod orders;
 mod payment_view;
 mod payments;
 mod reconcile;
+mod review_moderation;
 mod reviews;
 mod shipping;
 pub mod views;
@@ -21,6 +22,7 @@ pub use orders::*;
 pub use payment_view::PaymentView;
 pub use payments::*;
 pub use reconcile::*;
+pub use review_moderation::*;
 pub use reviews::*;
 pub use shipping::*;
 pub use wechat::*;
@@ -89,6 +91,12 @@ where
         .routes(routes!(receive))
         .routes(routes!(review))
         .routes(routes!(listing_reviews))
+        .routes(routes!(reply_to_review))
+        .routes(routes!(report_review))
+        .routes(routes!(hide_review))
+        .routes(routes!(restore_review))
+        .routes(routes!(keep_review))
+        .routes(routes!(review_reports))
         .routes(routes!(settlement))
         .routes(routes!(platform_money))
         .routes(routes!(ops_orders))

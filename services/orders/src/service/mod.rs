@@ -19,6 +19,7 @@ pub mod refund;
 pub mod refund_result;
 pub mod replacement;
 pub mod report;
+pub mod review_moderation;
 pub mod reviews;
 pub mod settlement;
 pub mod ship;
@@ -34,6 +35,10 @@ pub use platform_money::{PlatformMoney, RefundsByLiability, SellerMoney};
 pub use read::OrderRecord;
 pub use refund::RefundRequest;
 pub use report::FulfilmentReport;
+pub use review_moderation::{
+    ModeratedReview, ModerationStep, QueuedReviewReport, ReviewReplyView, ReviewReportPage,
+    ReviewReportView, ReviewText,
+};
 pub use reviews::{ListingReviews, PhotoView, ReviewRequest, ReviewView};
 pub use settlement::{SettlementLine, SettlementTotals, Statement};
 pub use ship::{BatchPick, ShipRequest};

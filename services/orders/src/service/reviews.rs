@@ -1,6 +1,7 @@
 //! Reviews: after receipt the buyer rates each line once (1–5 stars, text, up to 9 photos);
 //! the listing shows them with the average.
 
+use super::review_moderation::ReviewReplyView;
 use crate::Orders;
 use crate::domain::{
     self, MAX_REVIEW_PHOTOS, MAX_UNUSED_PHOTOS, ReviewPhotoId, SubOrderMove, average,
@@ -56,6 +57,8 @@ pub struct ReviewView {
     pub reviewer: String,
     pub sku_name: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// The seller's public reply, once.
+    pub reply: Option<ReviewReplyView>,
 }
 
 impl ReviewView {
@@ -86,6 +89,7 @@ impl ReviewView {
             reviewer: r.reviewer.clone(),
             sku_name: r.sku_name.clone(),
             created_at: r.created_at,
+            reply: ReviewReplyView::of(r),
         }
     }
 }
@@ -222,6 +226,12 @@ impl Orders {
             body: text,
             photos: json!(photo_json),
             created_at: self.now(),
+            seller_reply: None,
+            seller_replied_at: None,
+            seller_replied_by: None,
+            hidden_at: None,
+            hidden_reason: None,
+            hidden_by: None,
         };
         let txn = begin_write(db).await?;
         review::Entity::insert(review::ActiveModel::from(model.clone()))
@@ -243,7 +253,8 @@ impl Orders {
         Ok(model)
     }
 
-    /// A listing's reviews, newest first, with the star counts and average.
+    /// A listing's reviews, newest first, with the star counts and average. Reviews the
+    /// operator hid count in neither.
     #[tracing::instrument(skip_all, fields(listing.id = %id))]
     pub async fn listing_reviews(&self, id: ListingId, page: Page) -> Result<ListingReviews> {
         let db = &self.infra().db;

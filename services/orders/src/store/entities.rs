@@ -400,6 +400,14 @@ pub mod review {
             /// `[{"display": key, "thumb": key}]`.
             pub photos: Json,
             pub created_at: DateTimeUtc,
+            /// The seller's one public reply (`review_moderation`).
+            pub seller_reply: Option<String>,
+            pub seller_replied_at: Option<DateTimeUtc>,
+            pub seller_replied_by: Option<Uuid>,
+            /// Hidden by the operator (kept, not deleted): out of listing pages and averages.
+            pub hidden_at: Option<DateTimeUtc>,
+            pub hidden_reason: Option<String>,
+            pub hidden_by: Option<Uuid>,
         }
     }
 }

@@ -6,8 +6,10 @@
 //! `crate::store::<entity>`.
 
 pub mod entities;
+mod moderation;
 pub mod queries;
 mod reconciliation;
 
 pub use entities::*;
+pub use moderation::{review_moderation_event, review_report};
 pub use reconciliation::{recon_difference, recon_run};

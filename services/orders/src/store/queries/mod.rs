@@ -7,5 +7,6 @@ pub mod cart;
 pub mod orders;
 pub mod payments;
 pub mod reconcile;
+pub mod review_moderation;
 pub mod reviews;
 pub mod shipments;

@@ -28,13 +28,14 @@ pub async fn review_of_line(
         .await
 }
 
-/// How many reviews of a listing gave 1, 2, 3, 4 and 5 stars.
+/// How many shown (not hidden) reviews of a listing gave 1, 2, 3, 4 and 5 stars.
 pub async fn star_counts(conn: &impl ConnectionTrait, listing_id: Uuid) -> Result<[u64; 5], DbErr> {
     let counts: Vec<(i16, i64)> = review::Entity::find()
         .select_only()
         .column(review::Column::Rating)
         .column_as(review::Column::Id.count(), "n")
         .filter(review::Column::ListingId.eq(listing_id))
+        .filter(review::Column::HiddenAt.is_null())
         .group_by(review::Column::Rating)
         .into_tuple()
         .all(conn)
@@ -51,7 +52,7 @@ pub async fn star_counts(conn: &impl ConnectionTrait, listing_id: Uuid) -> Resul
     Ok(stars)
 }
 
-/// A page of a listing's reviews, newest first, and how many there are.
+/// A page of a listing's shown (not hidden) reviews, newest first, and how many there are.
 pub async fn reviews_of_listing(
     conn: &impl ConnectionTrait,
     listing_id: Uuid,
@@ -60,6 +61,7 @@ pub async fn reviews_of_listing(
 ) -> Result<(Vec<review::Model>, u64), DbErr> {
     let q = review::Entity::find()
         .filter(review::Column::ListingId.eq(listing_id))
+        .filter(review::Column::HiddenAt.is_null())
         .order_by_desc(review::Column::CreatedAt);
     let total = q.clone().count(conn).await?;
     let rows = q.offset(offset).limit(limit).all(conn).await?;
