@@ -29,6 +29,10 @@ pub enum Audience {
     /// The customer who opened a desk ticket (`{"ticket_id", "opener_account_id"}`); none for
     /// a hotline caller without an account.
     TicketOpener,
+    /// Every member of the sub-order's seller (`{"sub_order_id"}`).
+    SubOrderSeller,
+    /// The sub-order's buyer and every member of its seller (`{"sub_order_id"}`).
+    SubOrderParties,
 }
 
 /// One event → notification rule.
@@ -100,6 +104,31 @@ pub const RULES: &[Rule] = &[
         topic: "desk.ticket_closed",
         kind: K::TicketClosed,
         audience: Audience::TicketOpener,
+    },
+    Rule {
+        topic: "orders.ship_by_near",
+        kind: K::ShipByNear,
+        audience: Audience::SubOrderSeller,
+    },
+    Rule {
+        topic: "orders.cancelled_late",
+        kind: K::OrderCancelledLate,
+        audience: Audience::SubOrderParties,
+    },
+    Rule {
+        topic: "orders.cancel_requested",
+        kind: K::CancelRequested,
+        audience: Audience::SubOrderSeller,
+    },
+    Rule {
+        topic: "orders.cancel_accepted",
+        kind: K::CancelAccepted,
+        audience: Audience::SubOrderBuyer,
+    },
+    Rule {
+        topic: "orders.cancel_refused",
+        kind: K::CancelRefused,
+        audience: Audience::SubOrderBuyer,
     },
 ];
 
