@@ -6,6 +6,7 @@ mod aftersales;
 mod auth;
 mod bank_accounts;
 mod catalog;
+mod deadlines;
 mod demo;
 mod desk;
 mod errors;
