@@ -204,11 +204,12 @@ both_backends! {
         // and the buyer all go for it at once.
         app.clock.advance(hours(72));
         let (a, b) = (DeadlineJob::new(app.state.orders.clone()), DeadlineJob::new(app.state.orders.clone()));
+        let path = cancel_path(part);
         app.state.infra.outbox.wake();
         let (x, y, by_buyer) = tokio::join!(
             a.handle(&lapse[0]),
             b.handle(&lapse[0]),
-            app.post(&cancel_path(part), json!({}), Some(&buyer.token)),
+            app.post(&path, json!({}), Some(&buyer.token)),
         );
         x.expect("worker a");
         y.expect("worker b");
