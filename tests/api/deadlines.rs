@@ -45,7 +45,11 @@ async fn stock(app: &TestApp, seller: &SellerWithListing) -> i64 {
 
 /// In-app notifications of `kind` (to anyone).
 async fn notified(app: &TestApp, kind: &str) -> i64 {
-    app.count("notifications", &format!("kind = '{kind}' AND channel = 'in_app'")).await
+    app.count(
+        "notifications",
+        &format!("kind = '{kind}' AND channel = 'in_app'"),
+    )
+    .await
 }
 
 fn cancel_path(part: uuid::Uuid) -> String {
@@ -372,5 +376,45 @@ both_backends! {
         assert_eq!(seen.part().status, "paid");
         assert_eq!(seen.part().cancel_request.as_ref().map(|r| r["status"].clone()), Some(json!("open")), "nothing half-answered");
         assert_eq!(app.count("refunds", "1 = 1").await, 0);
+    }
+
+    async fn two_requests_at_once_make_one_and_an_acceptance_racing_the_limit_refunds_once(app) {
+        let seller = app.seller_with_listing().await;
+        let buyer = app.consumer().await;
+        let order = app.paid_order(&buyer, &[(seller.sku, 1)]).await;
+        let part = order.part().id;
+        let path = request_path(part, "");
+        let (a, b) = tokio::join!(
+            app.post(&path, json!({"reason": "不需要了"}), Some(&buyer.token)),
+            app.post(&path, json!({"reason": "不需要了"}), Some(&buyer.token)),
+        );
+        let mut statuses = [a.status, b.status];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 409], "one request: {} / {}", a.text, b.text);
+        assert_eq!(events(&app, "orders.cancel_requested").await.len(), 1);
+
+        // The limit comes: the scheduled acceptance (twice, as two workers) and the seller's
+        // own acceptance at the same moment.
+        app.clock.advance(hours(24));
+        let due = events(&app, "orders.cancel_answer_due").await;
+        assert_eq!(due.len(), 1, "scheduled when asked");
+        let (w1, w2) = (DeadlineJob::new(app.state.orders.clone()), DeadlineJob::new(app.state.orders.clone()));
+        let accept = request_path(part, "/accept");
+        let (x, y, by_seller) = tokio::join!(
+            w1.handle(&due[0]),
+            w2.handle(&due[0]),
+            app.post_empty(&accept, Some(&seller.owner.token)),
+        );
+        x.expect("worker 1");
+        y.expect("worker 2");
+        by_seller.expect_status(200);
+        app.state.infra.outbox.wake();
+        app.outbox_drained().await;
+
+        let seen = app.order(order.id, &buyer).await;
+        assert_eq!(seen.part().status, "cancelled");
+        assert_eq!(app.count("refunds", "1 = 1").await, 1, "exactly one refund");
+        assert_eq!(seen.events.iter().filter(|e| e.kind == "cancelled").count(), 1);
+        assert_eq!(events(&app, "orders.cancel_accepted").await.len(), 1, "the buyer is told once");
     }
 }
