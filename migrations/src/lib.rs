@@ -31,6 +31,7 @@ mod m20261206_000025_trace_chain_v2;
 mod m20261206_000026_notifications;
 mod m20261206_000027_desk;
 mod m20261206_000029_ship_by;
+mod m20261206_000030_cancel_requests;
 mod m20261206_000033_conversations_and_review_moderation;
 mod util;
 
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000026_notifications::Migration),
             Box::new(m20261206_000027_desk::Migration),
             Box::new(m20261206_000029_ship_by::Migration),
+            Box::new(m20261206_000030_cancel_requests::Migration),
             Box::new(m20261206_000033_conversations_and_review_moderation::Migration),
         ]
     }

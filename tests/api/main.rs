@@ -7,6 +7,7 @@ mod auth;
 mod bank_accounts;
 mod catalog;
 mod conversations;
+mod deadlines;
 mod demo;
 mod desk;
 mod errors;

@@ -56,7 +56,7 @@ const ENUMS = {
   sub_status: ['pending_payment', 'paid', 'acknowledged', 'shipped', 'received', 'cancelled'],
   pay_method: ['gateway', 'offline'],
   step: ['placed', 'paid', 'acknowledged', 'shipped', 'received'],
-  order_event: ['placed', 'paid', 'cancelled', 'expired', 'acknowledged', 'shipped', 'logistics', 'received', 'auto_received', 'refunded', 'reviewed', 'payment_failed', 'replacement'],
+  order_event: ['placed', 'paid', 'cancelled', 'expired', 'acknowledged', 'shipped', 'logistics', 'received', 'auto_received', 'refunded', 'reviewed', 'payment_failed', 'replacement', 'cancel_requested', 'cancel_refused', 'ship_by_reminded'],
   logistics: ['picked_up', 'in_transit', 'out_for_delivery', 'delivered', 'exception'],
   settle_state: ['payable', 'pending'],
   refund_status: ['pending', 'succeeded'],

@@ -91,6 +91,10 @@ pub struct SubOrder {
     pub ship_by: Option<String>,
     /// Shipped after `ship_by`.
     pub shipped_late: bool,
+    /// The buyer's request to cancel (`status`, `reason`, `answer_by`, `refusal`…), if any.
+    pub cancel_request: Option<Value>,
+    pub can_request_cancel: bool,
+    pub can_answer_cancel: bool,
     pub shipment: Option<Shipment>,
     pub replaces: Option<Uuid>,
     pub can_ship: bool,

@@ -5,14 +5,15 @@
 import { formatFen, listingHref, parseInteger, unitEl } from './catalog.js';
 import { onLangChange, translate } from './i18n.js';
 import { displayCode, publicHref } from './trace.js';
-import { el, facts, formatTime, timeEl } from './ui.js';
+import { clearErrors, el, facts, formatTime, replaceChildren, setBusy, showErrors, timeEl } from './ui.js';
 
 export const ORDER_STATUSES = ['pending_payment', 'paid', 'cancelled', 'expired'];
 export const SUB_STATUSES = ['pending_payment', 'paid', 'acknowledged', 'shipped', 'received', 'cancelled'];
 export const PAYMENT_METHODS = ['gateway', 'offline'];
 export const LOGISTICS_KINDS = ['picked_up', 'in_transit', 'out_for_delivery', 'delivered', 'exception'];
 export const ORDER_EVENTS = ['placed', 'paid', 'cancelled', 'expired', 'acknowledged', 'shipped', 'logistics',
-  'received', 'auto_received', 'refunded', 'reviewed', 'payment_failed', 'replacement'];
+  'received', 'auto_received', 'refunded', 'reviewed', 'payment_failed', 'replacement',
+  'cancel_requested', 'cancel_refused', 'ship_by_reminded'];
 /** The seller's console tabs, in the order a parcel lives them. */
 export const SELLER_TABS = ['paid', 'acknowledged', 'shipped', 'received'];
 export const MAX_QUANTITY = 9999;
@@ -325,3 +326,53 @@ export function methodEl(method) {
   return PAYMENT_METHODS.includes(method) ? el('span', { i18n: 'pay_method.' + method }) : el('span', { text: method || '' });
 }
 
+
+// ---- handling deadlines (issue #18) -------------------------------------------------------------
+
+/** Whether a part waiting to ship is past its ship-by deadline (the buyer may then cancel). */
+export function shipOverdue(sub, now = Date.now()) {
+  if (!sub.ship_by || (sub.status !== 'paid' && sub.status !== 'acknowledged')) return false;
+  const by = new Date(sub.ship_by).getTime();
+  return Number.isFinite(by) && now > by;
+}
+
+/** The ship-by deadline with the time left, or "overdue", while the part waits to ship; `keys`
+ *  are the page's own (`{ left, overdue }`: the order page's or the seller console's). */
+export function shipByEl(sub, keys) {
+  if (!sub.ship_by || (sub.status !== 'paid' && sub.status !== 'acknowledged')) return null;
+  const left = timeLeft(sub.ship_by);
+  const rest = shipOverdue(sub)
+    ? el('span', { class: 'late', i18n: keys.overdue, 'data-testid': 'sub-ship-overdue' })
+    : el('span', { i18n: keys.left, args: { left: formatLeft(left) }, 'data-testid': 'sub-ship-left' });
+  return el('span', {}, timeEl(sub.ship_by), ' · ', rest);
+}
+
+/** A one-field form asking why (2–200 characters), shown in `slot` in place of `opener`. */
+export function reasonForm(slot, opener, { labelKey, submitKey, testid, onSubmit }) {
+  const fid = `${testid}-${Math.random().toString(36).slice(2, 8)}`;
+  const submit = el('button', { type: 'submit', class: 'btn btn-primary', i18n: submitKey, 'data-testid': `${testid}-send` });
+  const cancel = el('button', { type: 'button', class: 'btn btn-secondary', i18n: 'common.cancel' });
+  const form = el('form', { class: 'form', novalidate: true, 'data-testid': `${testid}-form` },
+    el('div', { class: 'field' },
+      el('label', { for: fid, i18n: labelKey }),
+      el('input', { id: fid, name: 'reason', type: 'text', required: true, minlength: '2', maxlength: '200', 'data-testid': `${testid}-reason` }),
+      el('p', { class: 'field-error', 'data-error-for': 'reason', hidden: true })),
+    el('div', { class: 'actions' }, submit, cancel));
+  const close = () => { replaceChildren(slot); opener.hidden = false; opener.focus(); };
+  cancel.addEventListener('click', close);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    setBusy(submit, true);
+    try {
+      await onSubmit(form.elements.namedItem('reason').value.trim());
+    } catch (err) {
+      showErrors(form, err);
+    } finally {
+      setBusy(submit, false);
+    }
+  });
+  opener.hidden = true;
+  replaceChildren(slot, form);
+  form.elements.namedItem('reason').focus();
+}

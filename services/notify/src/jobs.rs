@@ -144,6 +144,11 @@ mod tests {
             farmgate_desk::service::topics::TICKET_OVERDUE,
             farmgate_desk::service::topics::TICKET_CLOSED,
             farmgate_desk::service::topics::CONVERSATION_MESSAGE,
+            farmgate_orders::service::topics::SHIP_BY_NEAR,
+            farmgate_orders::service::topics::CANCELLED_LATE,
+            farmgate_orders::service::topics::CANCEL_REQUESTED,
+            farmgate_orders::service::topics::CANCEL_ACCEPTED,
+            farmgate_orders::service::topics::CANCEL_REFUSED,
         ];
         for r in RULES {
             assert!(

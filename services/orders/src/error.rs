@@ -170,6 +170,23 @@ pub enum OrdersError {
     #[error("{title} is out of stock for a replacement")]
     NoStockToReplace { title: String },
 
+    // ---- Handling deadlines: cancelling a paid part (409, issue #18)
+    /// `not_overdue`: the ship-by deadline has not passed; ask the seller instead.
+    #[error("the ship-by deadline has not passed")]
+    NotOverdue,
+    /// `cannot_cancel`: the part has shipped or is closed.
+    #[error("the sub-order has shipped or is closed and cannot be cancelled")]
+    CannotCancelPart,
+    /// `cancel_already_requested`: one request per sub-order.
+    #[error("a cancellation was already requested")]
+    CancelAlreadyRequested,
+    /// `cancel_request_closed`: no open request to answer.
+    #[error("no open cancellation request")]
+    CancelRequestClosed,
+    /// `answer_too_late`: the limit to refuse passed; the request is accepted.
+    #[error("the time to refuse has passed")]
+    AnswerTooLate,
+
     // ---- Reviews (409)
     /// `too_many_photos`.
     #[error("too many unused review photos")]
@@ -252,6 +269,11 @@ impl OrdersError {
             E::CannotAcknowledge => "cannot_acknowledge",
             E::CannotShip => "cannot_ship",
             E::NotShipped | E::NotShippedToReceive => "not_shipped",
+            E::NotOverdue => "not_overdue",
+            E::CannotCancelPart => "cannot_cancel",
+            E::CancelAlreadyRequested => "cancel_already_requested",
+            E::CancelRequestClosed => "cancel_request_closed",
+            E::AnswerTooLate => "answer_too_late",
             E::TooManyPhotos => "too_many_photos",
             E::NotReceived => "not_received",
             E::AlreadyReviewed => "already_reviewed",
@@ -386,6 +408,26 @@ impl OrdersError {
                 format!("“{title}”库存不足，无法补发，请改为退款"),
                 format!("“{title}” is out of stock; refund instead"),
             ),
+            E::NotOverdue => m(
+                "尚未超过发货时限；可先申请取消，由卖家确认",
+                "the ship-by deadline has not passed yet; ask the seller to cancel instead",
+            ),
+            E::CannotCancelPart => m(
+                "该子订单已发货或已关闭，不能取消；收货后如有问题请申请售后",
+                "this part has shipped or is closed and cannot be cancelled; after receipt, file an after-sales claim",
+            ),
+            E::CancelAlreadyRequested => m(
+                "该子订单已申请过取消",
+                "a cancellation was already requested for this part",
+            ),
+            E::CancelRequestClosed => m(
+                "没有待处理的取消申请",
+                "there is no open cancellation request",
+            ),
+            E::AnswerTooLate => m(
+                "已超过答复时限，取消申请视为同意",
+                "the time to answer has passed: the request counts as accepted",
+            ),
             E::TooManyPhotos => m(
                 "未使用的评价照片太多，请先发表评价",
                 "too many photos not yet used in a review; post a review first",
@@ -506,6 +548,11 @@ impl OrdersError {
             E::NotShipped,
             E::NotShippedToReceive,
             E::NoStockToReplace { title: title() },
+            E::NotOverdue,
+            E::CannotCancelPart,
+            E::CancelAlreadyRequested,
+            E::CancelRequestClosed,
+            E::AnswerTooLate,
             E::TooManyPhotos,
             E::NotReceived,
             E::AlreadyReviewed,

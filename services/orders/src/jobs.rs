@@ -1,7 +1,8 @@
 //! Scheduled and background work, all through the outbox so it survives restarts and runs
 //! once across replicas: an unpaid order expires at its payment deadline, an unconfirmed
-//! shipment is received after the configured days, refunds are paid back by the provider, and
-//! a gateway is asked about a payment whose notification is late.
+//! shipment is received after the configured days, refunds are paid back by the provider,
+//! a gateway is asked about a payment whose notification is late, and a paid sub-order's
+//! ship-by reminder, automatic cancellation and unanswered cancel request come due.
 
 use crate::Orders;
 use crate::domain::PaymentIntentId;
@@ -225,6 +226,48 @@ impl OutboxHandler for ReconcileJob {
             .reconcile_all(due.date)
             .await
             .map_err(BoxError::from)?;
+        Ok(())
+    }
+}
+
+/// A paid sub-order's deadlines (issue #18), each scheduled as an outbox row: the ship-by
+/// reminder, the automatic cancellation a grace period after the deadline, and the acceptance
+/// of a cancel request nobody answered. Each use case checks the part's state and moves it
+/// with a conditional update, so a retried event or two workers act once.
+pub struct DeadlineJob {
+    orders: Orders,
+}
+
+impl DeadlineJob {
+    pub fn new(orders: Orders) -> Self {
+        Self { orders }
+    }
+}
+
+#[async_trait]
+impl OutboxHandler for DeadlineJob {
+    fn name(&self) -> &'static str {
+        "orders-deadlines"
+    }
+
+    fn handles(&self, topic: &str) -> bool {
+        [
+            topics::SHIP_BY_REMIND,
+            topics::SHIP_BY_LAPSE,
+            topics::CANCEL_ANSWER_DUE,
+        ]
+        .contains(&topic)
+    }
+
+    async fn handle(&self, event: &OutboxEvent) -> Result<(), BoxError> {
+        let due: SubOrderRef = event.parse()?;
+        let id = due.sub_order_id;
+        let done = match event.topic.as_str() {
+            topics::SHIP_BY_REMIND => self.orders.remind_ship_by_if_due(id).await,
+            topics::SHIP_BY_LAPSE => self.orders.auto_cancel_if_lapsed(id).await,
+            _ => self.orders.accept_unanswered_cancel(id).await,
+        };
+        done.map_err(|e| Box::new(e) as BoxError)?;
         Ok(())
     }
 }

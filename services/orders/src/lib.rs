@@ -27,7 +27,8 @@ pub(crate) mod store;
 pub use erasure_job::AccountErasedJob;
 pub use error::OrdersError;
 pub use jobs::{
-    AutoReceiveJob, PaymentDueJob, PaymentQueryJob, ReconcileJob, RefundJob, RefundQueryJob,
+    AutoReceiveJob, DeadlineJob, PaymentDueJob, PaymentQueryJob, ReconcileJob, RefundJob,
+    RefundQueryJob,
 };
 pub use service::{
     BatchPick, CartLine, CheckoutRequest, ItemInput, OrderRecord, RefundRequest, ReviewRequest,
@@ -53,6 +54,13 @@ pub struct OrdersConfig {
     pub auto_receive_after: Duration,
     /// A paid sub-order's ship-by deadline is this long after payment (issue #18).
     pub ship_within: Duration,
+    /// The seller is reminded this long before the ship-by deadline.
+    pub ship_by_remind_before: Duration,
+    /// An unshipped part is cancelled and refunded automatically this long after its
+    /// ship-by deadline (the buyer may cancel from the deadline on).
+    pub ship_by_grace: Duration,
+    /// The seller answers a buyer's request to cancel within this; unanswered, it is accepted.
+    pub cancel_answer_within: Duration,
     /// The secret the sandbox gateway signs its notifications with.
     pub gateway_secret: String,
     /// The secret carriers sign their logistics callbacks with.
@@ -81,6 +89,9 @@ impl Default for OrdersConfig {
             offline_pay_within: Duration::hours(24),
             auto_receive_after: Duration::days(7),
             ship_within: Duration::hours(48),
+            ship_by_remind_before: Duration::hours(12),
+            ship_by_grace: Duration::hours(24),
+            cancel_answer_within: Duration::hours(24),
             gateway_secret: String::new(),
             carrier_secret: String::new(),
             offline_payee: DEFAULT_OFFLINE_PAYEE.to_owned(),
@@ -102,6 +113,9 @@ impl std::fmt::Debug for OrdersConfig {
             .field("offline_pay_within", &self.offline_pay_within)
             .field("auto_receive_after", &self.auto_receive_after)
             .field("ship_within", &self.ship_within)
+            .field("ship_by_remind_before", &self.ship_by_remind_before)
+            .field("ship_by_grace", &self.ship_by_grace)
+            .field("cancel_answer_within", &self.cancel_answer_within)
             .field("offline_payee", &self.offline_payee)
             .field("sandbox", &self.sandbox)
             .field(

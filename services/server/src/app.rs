@@ -29,8 +29,8 @@ use farmgate_migrations::{Migrator, MigratorTrait};
 use farmgate_notify::channels::sms::SmsChannel;
 use farmgate_notify::{DeliverJob, Notify, NotifyJob, PaidReminderJob};
 use farmgate_orders::{
-    AccountErasedJob, AutoReceiveJob, Orders, OrdersConfig, PaymentDueJob, PaymentQueryJob,
-    ReconcileJob, RefundJob, RefundQueryJob,
+    AccountErasedJob, AutoReceiveJob, DeadlineJob, Orders, OrdersConfig, PaymentDueJob,
+    PaymentQueryJob, ReconcileJob, RefundJob, RefundQueryJob,
 };
 use farmgate_stats::{RollupJob, Stats};
 use farmgate_trace::{AuditJob, CheckpointJob, DigestJob, Trace, TraceConfig};
@@ -415,6 +415,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         Arc::new(AuditJob::new(trace)),
         Arc::new(PaymentDueJob::new(orders.clone())),
         Arc::new(AutoReceiveJob::new(orders.clone())),
+        Arc::new(DeadlineJob::new(orders.clone())),
         Arc::new(RefundJob::new(orders.clone())),
         Arc::new(ReconcileJob::new(orders.clone())),
         Arc::new(PaymentQueryJob::new(orders.clone())),
@@ -574,6 +575,9 @@ fn orders_config(settings: &Settings, gateways: crate::payments::Gateways) -> Or
     OrdersConfig {
         auto_receive_after: chrono::Duration::days(i64::from(settings.auto_receive_days)),
         ship_within: chrono::Duration::hours(i64::from(settings.ship_within_hours)),
+        ship_by_remind_before: chrono::Duration::hours(i64::from(settings.ship_by_remind_hours)),
+        ship_by_grace: chrono::Duration::hours(i64::from(settings.ship_by_grace_hours)),
+        cancel_answer_within: chrono::Duration::hours(i64::from(settings.cancel_answer_hours)),
         gateway_secret: secret(&settings.payment_webhook_secret, "payment webhook"),
         carrier_secret: secret(&settings.carrier_callback_secret, "carrier callback"),
         offline_payee: settings.offline_payee.clone(),

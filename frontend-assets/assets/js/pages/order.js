@@ -18,7 +18,7 @@ import {
 import {
   PHOTO_MAX_BYTES, PHOTO_TYPES, REVIEW_PHOTOS_MAX, REVIEW_TEXT_MAX, STARS, addressLine, countdownEl,
   eventsEl, instructionsEl, lineEl, methodEl, moneyEl, orderStatusBadge, shipmentEl, stepsEl,
-  refundsEl, subMoneyEl, subNames, subStatusBadge,
+  refundsEl, subMoneyEl, subNames, subStatusBadge, reasonForm, shipByEl, shipOverdue,
 } from '../orders.js';
 import { claimHref, claimStatusBadge, claimedSoFar, kindEl, leftEl, newClaimHref, windowOpen } from '../claims.js';
 import { loadNotices, noticeEl } from '../recalls.js';
@@ -417,6 +417,20 @@ function replacementNote(sub, order) {
 
 // ---- a seller's part ----------------------------------------------------------------------------
 
+const SHIP_BY_KEYS = { left: 'order.ship_left', overdue: 'order.ship_overdue' };
+
+/** The buyer's request to cancel and the seller's answer, when one was made. */
+function cancelRequestEl(sub) {
+  const r = sub.cancel_request;
+  if (!r) return null;
+  return el('span', { 'data-testid': 'sub-cancel-request', dataset: { status: r.status } },
+    el('span', { class: 'badge', i18n: `cancel_request.${r.status}` }),
+    r.reason ? el('span', {}, ' ', el('span', { class: 'muted', i18n: 'cancel_request.reason' }), ' ', el('span', { text: r.reason })) : null,
+    r.status === 'open' && r.answer_by ? el('span', {}, ' ', el('span', { class: 'muted', i18n: 'cancel_request.answer_by' }), ' ', timeEl(r.answer_by)) : null,
+    r.refusal ? el('span', {}, ' ', el('span', { class: 'muted', i18n: 'cancel_request.refusal' }), ' ', el('span', { text: r.refusal })) : null);
+}
+
+
 function subCard(sub, order) {
   const buyer = isBuyerView(order);
   const confirmSlot = el('div');
@@ -435,10 +449,38 @@ function subCard(sub, order) {
     }));
     actions.append(receive);
   }
+  // Issue #18: past the ship-by deadline the buyer cancels at once; before it, asks the seller.
+  if (buyer && shipOverdue(sub)) {
+    const cancel = el('button', { type: 'button', class: 'btn btn-danger-quiet', i18n: 'order.cancel_overdue', 'data-testid': 'sub-cancel-overdue' });
+    cancel.addEventListener('click', () => confirmBox(confirmSlot, {
+      questionKey: 'order.cancel_overdue_question',
+      confirmKey: 'order.cancel_overdue_confirm',
+      testid: 'sub-cancel-overdue',
+      danger: true,
+      onConfirm: async () => {
+        render(await api.post(`/sub-orders/${seg(sub.id)}/cancel`, {}));
+        flash(t('order.cancelled_overdue'), 'success');
+      },
+    }));
+    actions.append(cancel);
+  } else if (sub.can_request_cancel) {
+    const ask = el('button', { type: 'button', class: 'btn btn-quiet', i18n: 'order.request_cancel', 'data-testid': 'sub-request-cancel' });
+    ask.addEventListener('click', () => reasonForm(confirmSlot, ask, {
+      labelKey: 'order.request_cancel_reason',
+      submitKey: 'order.request_cancel_send',
+      testid: 'sub-request-cancel',
+      onSubmit: async (reason) => {
+        render(await api.post(`/sub-orders/${seg(sub.id)}/cancel-request`, { reason }));
+        flash(t('order.cancel_requested', { seller: sub.seller_name }), 'success');
+      },
+    }));
+    actions.append(ask);
+  }
   const dates = facts([
     ['order.sub_number', el('span', { class: 'mono', text: sub.number })],
     // The ship-by deadline (issue #18), to both sides while the part waits to ship.
-    ['order.ship_by', (sub.status === 'paid' || sub.status === 'acknowledged') && sub.ship_by ? timeEl(sub.ship_by) : null, 'sub-ship-by'],
+    ['order.ship_by', shipByEl(sub, SHIP_BY_KEYS), 'sub-ship-by'],
+    ['order.cancel_request_label', cancelRequestEl(sub), 'sub-cancel'],
     ['order.shipped_late', sub.shipped_late ? el('span', { class: 'badge', i18n: 'order.shipped_late_yes' }) : null, 'sub-shipped-late'],
     ['order.auto_receive_at', sub.status === 'shipped' && sub.auto_receive_at ? timeEl(sub.auto_receive_at) : null, 'sub-auto-receive'],
     // While a claim can be made, the after-sales box says until when, with the time left.

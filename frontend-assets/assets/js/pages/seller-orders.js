@@ -16,9 +16,11 @@ import { displayCode } from '../trace.js';
 import { bpPercent, durationWords, lastDays } from '../quality.js';
 import {
   LOGISTICS_KINDS, SELLER_TABS, addressLine, lineEl, orderHref, shipmentEl, subMoneyEl, subStatusBadge,
+  reasonForm, shipByEl,
 } from '../orders.js';
 
 const LIMIT = 20;
+const SHIP_BY_KEYS = { left: 'sorders.ship_left', overdue: 'sorders.ship_overdue' };
 const CARRIERS = ['顺丰速运', '中国邮政 EMS', '京东物流', '中通快递', '圆通速递', '韵达快递', '申通快递', '极兔速递', '德邦快递'];
 const params = new URLSearchParams(location.search);
 const listBox = $('#sub-orders');
@@ -246,6 +248,33 @@ function subCard(sub, order) {
     ship.addEventListener('click', () => shipForm(sub, slot, ship));
     actions.append(ship);
   }
+  // Issue #18: the buyer's request to cancel, answered before its limit (else it is accepted).
+  if (sub.can_answer_cancel) {
+    const accept = el('button', { type: 'button', class: 'btn btn-secondary', i18n: 'sorders.cancel_accept', 'data-testid': 'sub-cancel-accept' });
+    accept.addEventListener('click', async () => {
+      setBusy(accept, true);
+      try {
+        await api.post(`/sub-orders/${seg(sub.id)}/cancel-request/accept`, undefined);
+        flash(t('sorders.cancel_accepted', { number: sub.number }), 'success');
+        await load();
+      } catch (err) {
+        flashError(err);
+        setBusy(accept, false);
+      }
+    });
+    const refuse = el('button', { type: 'button', class: 'btn btn-quiet', i18n: 'sorders.cancel_refuse', 'data-testid': 'sub-cancel-refuse' });
+    refuse.addEventListener('click', () => reasonForm(slot, refuse, {
+      labelKey: 'sorders.cancel_refuse_reason',
+      submitKey: 'sorders.cancel_refuse_send',
+      testid: 'sub-cancel-refuse',
+      onSubmit: async (reason) => {
+        await api.post(`/sub-orders/${seg(sub.id)}/cancel-request/refuse`, { reason });
+        flash(t('sorders.cancel_refused', { number: sub.number }), 'success');
+        await load();
+      },
+    }));
+    actions.append(accept, refuse);
+  }
   if (sub.status === 'shipped') {
     const log = el('button', { type: 'button', class: 'btn btn-secondary', i18n: 'sorders.add_logistics', 'data-testid': 'sub-logistics' });
     log.addEventListener('click', () => logisticsForm(sub, slot, log));
@@ -269,7 +298,11 @@ function subCard(sub, order) {
     subStatusBadge(sub.status)),
   el('p', { class: 'meta muted' },
     el('span', {}, el('span', { i18n: 'order.paid_at' }), ' ', timeEl(sub.paid_at)),
-    waited !== null ? el('span', { class: waited >= 10 ? 'late' : '', i18n: 'sorders.waiting', args: { n: waited }, 'data-testid': 'sub-waiting' }) : null),
+    waited !== null ? el('span', { class: waited >= 10 ? 'late' : '', i18n: 'sorders.waiting', args: { n: waited }, 'data-testid': 'sub-waiting' }) : null,
+    shipByEl(sub) ? el('span', { 'data-testid': 'sub-ship-by' }, el('span', { i18n: 'sorders.ship_by' }), ' ', shipByEl(sub, SHIP_BY_KEYS)) : null),
+    sub.cancel_request && sub.cancel_request.status === 'open'
+      ? el('p', { class: 'note note-warn', i18n: 'sorders.cancel_asked', args: { reason: sub.cancel_request.reason || '' }, 'data-testid': 'sub-cancel-asked' })
+      : null,
   el('div', { class: 'buyer-box' },
     el('p', { class: 'address-who' }, el('strong', { text: a.name || '' }), ' ', phoneEl(a.phone)),
     el('p', { class: 'address-where', text: addressLine(a) }),

@@ -33,6 +33,11 @@ labelled_enum!(
         TicketOverdue => "ticket_overdue", "工单已超时", "ticket overdue";
         TicketClosed => "ticket_closed", "工单已处理", "ticket closed";
         ConversationMessage => "conversation_message", "新咨询消息", "new conversation message";
+        ShipByNear => "ship_by_near", "发货时限将到", "ship-by deadline near";
+        OrderCancelledLate => "order_cancelled_late", "超时未发货已取消", "cancelled: not shipped in time";
+        CancelRequested => "cancel_requested", "买家申请取消", "buyer asks to cancel";
+        CancelAccepted => "cancel_accepted", "取消申请已同意", "cancellation accepted";
+        CancelRefused => "cancel_refused", "取消申请被拒绝", "cancellation refused";
     }
 );
 
@@ -102,6 +107,13 @@ impl NotificationKind {
                 spec(false, None, false, false)
             }
             K::ConversationMessage => spec(false, None, false, false),
+            // Issue #18's handling deadlines: in the centre (and WeChat when a template is
+            // configured); no text-message template is registered for them yet.
+            K::ShipByNear
+            | K::OrderCancelledLate
+            | K::CancelRequested
+            | K::CancelAccepted
+            | K::CancelRefused => spec(false, None, false, false),
         }
     }
 

@@ -32,6 +32,10 @@ pub enum Audience {
     /// The other party of a conversation message: the buyer, or the seller's members (but
     /// the author).
     ConversationRecipient,
+    /// Every member of the sub-order's seller (`{"sub_order_id"}`).
+    SubOrderSeller,
+    /// The sub-order's buyer and every member of its seller (`{"sub_order_id"}`).
+    SubOrderParties,
 }
 
 /// One event → notification rule.
@@ -109,6 +113,31 @@ pub const RULES: &[Rule] = &[
         topic: "desk.conversation_message",
         kind: K::ConversationMessage,
         audience: Audience::ConversationRecipient,
+    },
+    Rule {
+        topic: "orders.ship_by_near",
+        kind: K::ShipByNear,
+        audience: Audience::SubOrderSeller,
+    },
+    Rule {
+        topic: "orders.cancelled_late",
+        kind: K::OrderCancelledLate,
+        audience: Audience::SubOrderParties,
+    },
+    Rule {
+        topic: "orders.cancel_requested",
+        kind: K::CancelRequested,
+        audience: Audience::SubOrderSeller,
+    },
+    Rule {
+        topic: "orders.cancel_accepted",
+        kind: K::CancelAccepted,
+        audience: Audience::SubOrderBuyer,
+    },
+    Rule {
+        topic: "orders.cancel_refused",
+        kind: K::CancelRefused,
+        audience: Audience::SubOrderBuyer,
     },
 ];
 

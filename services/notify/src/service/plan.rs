@@ -136,6 +136,27 @@ impl Notify {
                 }
                 Ok(out)
             }
+            Audience::SubOrderSeller | Audience::SubOrderParties => {
+                let r: SubOrderRef = parse(event)?;
+                let Some(sub) =
+                    farmgate_orders::read::notify::sub_order(db, r.sub_order_id).await?
+                else {
+                    return Ok(Vec::new());
+                };
+                let params = json!({ "order": sub.number });
+                let mut out = self
+                    .to_members(sub.seller, kind, sub.id.0, &params, "/seller/orders.html")
+                    .await?;
+                if rule.audience == Audience::SubOrderParties {
+                    out.push(one(
+                        sub.buyer,
+                        sub.id.0,
+                        params,
+                        format!("/order.html?id={}", sub.order_id),
+                    ));
+                }
+                Ok(out)
+            }
             Audience::SubOrderBuyer => {
                 let r: SubOrderRef = parse(event)?;
                 let Some(sub) =

@@ -29,6 +29,12 @@ wire_enum!(
         Refunded => "refunded",
         /// A zero-price replacement sub-order (补发) was created as an after-sales remedy.
         Replacement => "replacement",
+        /// The buyer asked to cancel a paid, unshipped sub-order (issue #18).
+        CancelRequested => "cancel_requested",
+        /// The seller refused the buyer's request (or shipped while it was open).
+        CancelRefused => "cancel_refused",
+        /// The seller was reminded of the ship-by deadline.
+        ShipByReminded => "ship_by_reminded",
     }
 );
 
@@ -150,7 +156,7 @@ mod tests {
                     .map(|m| m.as_str())
                     .collect::<Vec<_>>()
             ),
-            "placed,paid,cancelled,expired,acknowledged,payment_failed,shipped,received,refunded,replacement"
+            "placed,paid,cancelled,expired,acknowledged,payment_failed,shipped,received,refunded,replacement,cancel_requested,cancel_refused,ship_by_reminded"
         );
         assert_eq!(
             names(

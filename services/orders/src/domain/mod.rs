@@ -3,6 +3,7 @@
 //! delivery addresses, order numbers, waybills and the days a report covers.
 
 mod address;
+mod deadlines;
 mod device;
 mod kinds;
 mod liability;
@@ -13,6 +14,10 @@ mod rules;
 mod status;
 
 pub use address::{Address, AddressInput};
+pub use deadlines::{
+    CancelCause, CancelRequestStatus, RequestMove, lapsed, lapses_at, may_refuse, overdue,
+    reminder_at, request_transition, unanswered,
+};
 pub use device::Device;
 pub use kinds::{
     EventKind, IntentStatus, LogisticsKind, LogisticsSource, OfflineChannel, PaymentMethod,

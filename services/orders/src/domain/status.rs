@@ -96,6 +96,10 @@ pub enum SubOrderMove {
     Pay,
     /// The order was cancelled or expired before payment.
     Cancel,
+    /// A paid part that has not shipped is called off and its money goes back (issue #18):
+    /// the buyer after the ship-by deadline, the scheduler after the grace period, or the
+    /// buyer's request accepted (see `deadlines`).
+    CancelPaid,
     /// The seller has seen it and is preparing it.
     Acknowledge,
     /// The seller handed it to a carrier (acknowledging first is recorded, not required).
@@ -126,8 +130,10 @@ impl SubOrderMove {
 ///   pending_payment ──pay──▶ paid ──acknowledge──▶ acknowledged ──ship──▶ shipped ──receive──▶ received
 ///         │                   │                                   ▲
 ///         │                   └───────────────ship────────────────┘
-///         └──cancel──▶ cancelled
+///         └──cancel──▶ cancelled ◀──cancel_paid── paid, acknowledged
 /// ```
+/// `cancel_paid` calls off a paid part that has not shipped (its refund is recorded in the
+/// same transaction); once shipped it is `NotAllowed`.
 /// `refund` is possible in every paid state (paid, acknowledged, shipped, received) and
 /// `review` once received; neither changes the state. Making a move whose end state the
 /// sub-order has already reached is `AlreadyDone` (a retried acknowledgement, shipment or
@@ -147,6 +153,8 @@ pub fn sub_order_transition(
         (_, M::Pay) if paid => Err(MoveRefused::AlreadyDone),
         (S::PendingPayment, M::Cancel) => Ok(S::Cancelled),
         (S::Cancelled, M::Cancel) => Err(MoveRefused::AlreadyDone),
+        (S::Paid | S::Acknowledged, M::CancelPaid) => Ok(S::Cancelled),
+        (S::Cancelled, M::CancelPaid) => Err(MoveRefused::AlreadyDone),
         (S::Paid, M::Acknowledge) => Ok(S::Acknowledged),
         (S::Acknowledged, M::Acknowledge) => Err(MoveRefused::AlreadyDone),
         (S::Paid | S::Acknowledged, M::Ship) => Ok(S::Shipped),
@@ -309,6 +317,33 @@ mod tests {
                 "{s:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_paid_part_is_called_off_only_before_it_ships_and_once() {
+        use SubOrderStatus as S;
+        for s in [S::Paid, S::Acknowledged] {
+            assert_eq!(
+                sub_order_transition(s, SubOrderMove::CancelPaid),
+                Ok(S::Cancelled),
+                "{s:?}"
+            );
+        }
+        assert_eq!(
+            sub_order_transition(S::Cancelled, SubOrderMove::CancelPaid),
+            Err(AlreadyDone)
+        );
+        for s in [S::PendingPayment, S::Shipped, S::Received] {
+            assert_eq!(
+                sub_order_transition(s, SubOrderMove::CancelPaid),
+                Err(NotAllowed),
+                "{s:?}"
+            );
+        }
+        assert_eq!(
+            SubOrderMove::CancelPaid.from_states(),
+            [S::Paid, S::Acknowledged]
+        );
     }
 
     #[test]

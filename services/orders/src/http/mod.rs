@@ -5,6 +5,7 @@
 mod addresses;
 mod cart;
 mod console;
+mod deadlines;
 mod orders;
 mod payment_view;
 mod payments;
@@ -18,6 +19,7 @@ mod wechat;
 pub use addresses::*;
 pub use cart::*;
 pub use console::*;
+pub use deadlines::*;
 pub use orders::*;
 pub use payment_view::PaymentView;
 pub use payments::*;
@@ -89,6 +91,10 @@ where
         .routes(routes!(logistics))
         .routes(routes!(carrier_callback))
         .routes(routes!(receive))
+        .routes(routes!(cancel_overdue))
+        .routes(routes!(request_cancel))
+        .routes(routes!(accept_cancel))
+        .routes(routes!(refuse_cancel))
         .routes(routes!(review))
         .routes(routes!(listing_reviews))
         .routes(routes!(reply_to_review))

@@ -404,6 +404,8 @@ pub struct SubOrderView {
     pub ship_by: Option<DateTime<Utc>>,
     /// Shipped after `ship_by` (counts against the seller).
     pub shipped_late: bool,
+    /// The buyer's request to cancel, when one was made (issue #18).
+    pub cancel_request: Option<CancelRequestView>,
     pub refunded: i64,
     pub shipment: Option<ShipmentView>,
     /// For a zero-price replacement (补发): the part it replaces.
@@ -412,7 +414,38 @@ pub struct SubOrderView {
     pub can_acknowledge: bool,
     pub can_ship: bool,
     pub can_receive: bool,
+    /// The buyer may ask the seller to cancel (paid, not shipped, not asked before); once
+    /// `ship_by` has passed the buyer may also cancel at once (`POST …/cancel`).
+    pub can_request_cancel: bool,
+    /// The seller may accept or refuse the buyer's open request.
+    pub can_answer_cancel: bool,
     pub lines: Vec<LineView>,
+}
+
+/// The buyer's request to cancel a part, and the seller's answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CancelRequestView {
+    pub status: domain::CancelRequestStatus,
+    pub reason: Option<String>,
+    pub requested_at: Option<DateTime<Utc>>,
+    /// Unanswered by then, it is accepted.
+    pub answer_by: Option<DateTime<Utc>>,
+    pub answered_at: Option<DateTime<Utc>>,
+    /// The seller's reason, when refused.
+    pub refusal: Option<String>,
+}
+
+impl CancelRequestView {
+    fn of(s: &sub_order::Model) -> Option<Self> {
+        Some(Self {
+            status: s.cancel_request?,
+            reason: s.cancel_reason.clone(),
+            requested_at: s.cancel_requested_at,
+            answer_by: s.cancel_answer_by,
+            answered_at: s.cancel_answered_at,
+            refusal: s.cancel_refusal.clone(),
+        })
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -505,6 +538,7 @@ impl OrderView {
                     window_closes_at: s.window_closes_at,
                     ship_by: s.ship_by,
                     shipped_late: s.shipped_late,
+                    cancel_request: CancelRequestView::of(s),
                     refunded: s.refunded_fen,
                     replaces: r
                         .events
@@ -515,6 +549,11 @@ impl OrderView {
                     can_acknowledge: sells(s) && may(SubOrderMove::Acknowledge),
                     can_ship: sells(s) && may(SubOrderMove::Ship),
                     can_receive: buyer && may(SubOrderMove::Receive),
+                    can_request_cancel: buyer
+                        && s.cancel_request.is_none()
+                        && may(SubOrderMove::CancelPaid),
+                    can_answer_cancel: sells(s)
+                        && s.cancel_request == Some(domain::CancelRequestStatus::Open),
                     shipment: r
                         .shipments
                         .iter()

@@ -424,6 +424,13 @@ impl Orders {
                 // Set when paid.
                 ship_by: Set(None),
                 shipped_late: Set(false),
+                cancel_request: Set(None),
+                cancel_reason: Set(None),
+                cancel_requested_at: Set(None),
+                cancel_answer_by: Set(None),
+                cancel_answered_at: Set(None),
+                cancel_refusal: Set(None),
+                ship_by_reminded_at: Set(None),
             });
         }
         let a = &c.address;

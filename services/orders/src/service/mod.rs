@@ -4,9 +4,11 @@
 
 pub mod addresses;
 pub mod cancel;
+pub mod cancel_request;
 pub mod cart;
 pub mod checkout;
 pub mod console;
+pub mod deadlines;
 pub mod erasure;
 pub mod logistics;
 pub mod pay;
@@ -75,6 +77,26 @@ pub mod topics {
     pub const RECEIVED: &str = "orders.received";
     /// `{"date"}`, scheduled the next morning: reconcile every provider's bill of that day.
     pub const RECONCILE_DUE: &str = "orders.reconcile_due";
+    /// `{"sub_order_id"}`, scheduled at payment, `ship_by_remind_hours` before the ship-by
+    /// deadline: remind the seller if the part has not shipped (issue #18).
+    pub const SHIP_BY_REMIND: &str = "orders.ship_by_remind";
+    /// `{"sub_order_id"}`: the seller's members are reminded of the ship-by deadline (once).
+    pub const SHIP_BY_NEAR: &str = "orders.ship_by_near";
+    /// `{"sub_order_id"}`, scheduled at payment, `ship_by_grace_hours` after the deadline:
+    /// an unshipped part is cancelled and refunded.
+    pub const SHIP_BY_LAPSE: &str = "orders.ship_by_lapse";
+    /// `{"sub_order_id", "cause"}`: a paid part that did not ship in time was cancelled and
+    /// refunded, by the buyer (`overdue`) or automatically (`lapsed`).
+    pub const CANCELLED_LATE: &str = "orders.cancelled_late";
+    /// `{"sub_order_id"}`: the buyer asked to cancel a paid, unshipped part.
+    pub const CANCEL_REQUESTED: &str = "orders.cancel_requested";
+    /// `{"sub_order_id"}`, scheduled at the request's answer limit: accepted if unanswered.
+    pub const CANCEL_ANSWER_DUE: &str = "orders.cancel_answer_due";
+    /// `{"sub_order_id", "cause"}`: the request was accepted (by the seller, or for want of
+    /// an answer); the part is cancelled and refunded.
+    pub const CANCEL_ACCEPTED: &str = "orders.cancel_accepted";
+    /// `{"sub_order_id"}`: the seller refused the request (or shipped the part).
+    pub const CANCEL_REFUSED: &str = "orders.cancel_refused";
 }
 
 /// The operator and after-sales agents see every order whole. Identity says who that is

@@ -279,6 +279,9 @@ impl Orders {
             ship_by: now + self.config().ship_within,
         };
         q::set_sub_orders_of_order(&txn, order_id, SubOrderStatus::Paid, Some(paid)).await?;
+        for s in &record.subs {
+            self.schedule_ship_by(&txn, s.id, now, paid.ship_by).await?;
+        }
         // The buyer's payment in progress is settled by this one (an offline order's
         // instructions, or the gateway intent the notification named).
         payments::settle_pending_intents(&txn, order_id, provider, now).await?;

@@ -64,6 +64,13 @@ impl Orders {
             // A replacement ships under the same deadline a paid order would.
             ship_by: Set(Some(now + self.config().ship_within)),
             shipped_late: Set(false),
+            cancel_request: Set(None),
+            cancel_reason: Set(None),
+            cancel_requested_at: Set(None),
+            cancel_answer_by: Set(None),
+            cancel_answered_at: Set(None),
+            cancel_refusal: Set(None),
+            ship_by_reminded_at: Set(None),
         }
         .insert(&txn)
         .await?;

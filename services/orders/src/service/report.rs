@@ -128,6 +128,13 @@ mod tests {
             refunded_carrier_fen: 0,
             ship_by: None,
             shipped_late: false,
+            cancel_request: None,
+            cancel_reason: None,
+            cancel_requested_at: None,
+            cancel_answer_by: None,
+            cancel_answered_at: None,
+            cancel_refusal: None,
+            ship_by_reminded_at: None,
         }
     }
 

@@ -223,6 +223,13 @@ pub(crate) mod tests {
             refunded_carrier_fen: carrier,
             ship_by: None,
             shipped_late: false,
+            cancel_request: None,
+            cancel_reason: None,
+            cancel_requested_at: None,
+            cancel_answer_by: None,
+            cancel_answered_at: None,
+            cancel_refusal: None,
+            ship_by_reminded_at: None,
         }
     }
 

@@ -117,6 +117,9 @@ impl Orders {
             }
             return Err(OrdersError::SubOrderChanged);
         }
+        // A cancel request still open is refused by the parcel (issue #18).
+        self.refuse_request_by_shipping(&txn, sub.order_id, sub.id, Some(actor_id), now)
+            .await?;
         if sub.acknowledged_at.is_none() {
             let waited = sub
                 .paid_at

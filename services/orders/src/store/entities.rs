@@ -3,11 +3,12 @@
 //! as text later. The columns stay strings; no migration.
 
 use crate::domain::{
-    EventKind, IntentStatus, LogisticsKind, LogisticsSource, OrderStatus, PaymentMethod,
-    PaymentStatus, RefundStatus, SubOrderStatus, WebhookResult,
+    CancelRequestStatus, EventKind, IntentStatus, LogisticsKind, LogisticsSource, OrderStatus,
+    PaymentMethod, PaymentStatus, RefundStatus, SubOrderStatus, WebhookResult,
 };
 
 farmgate_infra::stored_enum!(
+    CancelRequestStatus,
     OrderStatus,
     SubOrderStatus,
     PaymentMethod,
@@ -107,7 +108,7 @@ pub mod order {
 }
 
 pub mod sub_order {
-    use crate::domain::SubOrderStatus;
+    use crate::domain::{CancelRequestStatus, SubOrderStatus};
     use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -144,6 +145,17 @@ pub mod sub_order {
         pub ship_by: Option<DateTimeUtc>,
         /// Shipped after `ship_by`: counts against the seller.
         pub shipped_late: bool,
+        /// The buyer's request to cancel (one per sub-order): open, accepted or refused.
+        pub cancel_request: Option<CancelRequestStatus>,
+        pub cancel_reason: Option<String>,
+        pub cancel_requested_at: Option<DateTimeUtc>,
+        /// Unanswered by then, the request is accepted (the scheduled job).
+        pub cancel_answer_by: Option<DateTimeUtc>,
+        pub cancel_answered_at: Option<DateTimeUtc>,
+        /// The seller's reason for refusing.
+        pub cancel_refusal: Option<String>,
+        /// When the seller was reminded of the ship-by deadline (once).
+        pub ship_by_reminded_at: Option<DateTimeUtc>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

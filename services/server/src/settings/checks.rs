@@ -120,6 +120,15 @@ impl Settings {
         if !(1..=720).contains(&self.ship_within_hours) {
             problems.push("ship_within_hours must be from 1 to 720".to_owned());
         }
+        if !(1..=168).contains(&self.ship_by_remind_hours) {
+            problems.push("ship_by_remind_hours must be from 1 to 168".to_owned());
+        }
+        if !(1..=720).contains(&self.ship_by_grace_hours) {
+            problems.push("ship_by_grace_hours must be from 1 to 720".to_owned());
+        }
+        if !(1..=168).contains(&self.cancel_answer_hours) {
+            problems.push("cancel_answer_hours must be from 1 to 168".to_owned());
+        }
         if let Err(e) = self.trusted_proxies() {
             problems.push(format!("trusted_proxies: {e}"));
         }

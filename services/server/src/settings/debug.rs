@@ -77,6 +77,9 @@ impl std::fmt::Debug for Settings {
             .field("alipay_gateway_url", &self.alipay_gateway_url)
             .field("auto_receive_days", &self.auto_receive_days)
             .field("ship_within_hours", &self.ship_within_hours)
+            .field("ship_by_remind_hours", &self.ship_by_remind_hours)
+            .field("ship_by_grace_hours", &self.ship_by_grace_hours)
+            .field("cancel_answer_hours", &self.cancel_answer_hours)
             .field("sms_provider", &self.sms_provider)
             .field("sms_access_key_id", &self.sms_access_key_id)
             .field(

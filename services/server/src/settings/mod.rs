@@ -109,6 +109,12 @@ pub struct Settings {
     pub auto_receive_days: u32,
     /// Hours after payment by which a seller ships a sub-order (its ship-by deadline).
     pub ship_within_hours: u32,
+    /// Hours before the ship-by deadline when the seller is reminded.
+    pub ship_by_remind_hours: u32,
+    /// Hours after the ship-by deadline when an unshipped sub-order is cancelled and refunded.
+    pub ship_by_grace_hours: u32,
+    /// Hours a seller has to answer a buyer's request to cancel; unanswered, it is accepted.
+    pub cancel_answer_hours: u32,
     /// The account shown to buyers who pay by bank transfer.
     pub offline_payee: String,
     /// Log-in attempts one client address may make per 15 minutes (behind a shared NAT, raise
@@ -278,6 +284,9 @@ impl Default for Settings {
             carrier_callback_secret: None,
             auto_receive_days: 7,
             ship_within_hours: 48,
+            ship_by_remind_hours: 12,
+            ship_by_grace_hours: 24,
+            cancel_answer_hours: 24,
             offline_payee: farmgate_orders::DEFAULT_OFFLINE_PAYEE.to_owned(),
             login_attempts_per_address: 30,
             registrations_per_address_per_hour: 10,
@@ -376,6 +385,9 @@ pub const KEYS: &[&str] = &[
     "carrier_callback_secret",
     "auto_receive_days",
     "ship_within_hours",
+    "ship_by_remind_hours",
+    "ship_by_grace_hours",
+    "cancel_answer_hours",
     "offline_payee",
     "login_attempts_per_address",
     "registrations_per_address_per_hour",

@@ -4,6 +4,7 @@
 
 pub mod addresses;
 pub mod cart;
+pub mod deadlines;
 pub mod orders;
 pub mod payments;
 pub mod reconcile;
