@@ -15,6 +15,7 @@ mod fulfilment;
 mod invoices;
 mod liability;
 mod notify;
+mod notify_events;
 mod notify_wechat;
 mod openapi;
 mod ops;

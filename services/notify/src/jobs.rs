@@ -143,6 +143,11 @@ mod tests {
             farmgate_desk::service::topics::TICKET_ASSIGNED,
             farmgate_desk::service::topics::TICKET_OVERDUE,
             farmgate_desk::service::topics::TICKET_CLOSED,
+            farmgate_orders::service::topics::OUT_FOR_DELIVERY,
+            farmgate_finance::service::topics::PAYOUT_PAID,
+            farmgate_catalog::service::topics::LISTING_APPROVED,
+            farmgate_catalog::service::topics::LISTING_REJECTED,
+            farmgate_identity::topics::INVITATION_SENT,
         ];
         for r in RULES {
             assert!(

@@ -9,6 +9,7 @@
 //! proves who holds an address.
 
 use crate::Identity;
+use crate::service::topics;
 use crate::auth::Actor;
 use crate::domain::{
     self, AuditAction, AuditTarget, CodePurpose, InvitationId, InvitationMove, InvitationStatus,
@@ -121,8 +122,15 @@ impl Identity {
             },
         )
         .await?;
+        // The invited person hears of it in their notification centre when they already have
+        // an account (`read::notify::invitation`); nobody else is told anything.
+        self.infra()
+            .outbox
+            .enqueue(&txn, topics::INVITATION_SENT, &json!({ "invitation_id": id }))
+            .await?;
         let inviter = queries::accounts::by_id(&txn, actor.account_id).await?;
         txn.commit().await?;
+        self.infra().outbox.wake();
         Ok(InvitationDetail {
             invitation: model,
             org: org_model,

@@ -32,6 +32,11 @@ labelled_enum!(
         TicketAssigned => "ticket_assigned", "工单已派给你", "ticket assigned to you";
         TicketOverdue => "ticket_overdue", "工单已超时", "ticket overdue";
         TicketClosed => "ticket_closed", "工单已处理", "ticket closed";
+        OrderOutForDelivery => "order_out_for_delivery", "订单派送中", "out for delivery";
+        PayoutPaid => "payout_paid", "货款已打款", "payout paid";
+        ListingApproved => "listing_approved", "商品审核通过", "listing approved";
+        ListingRejected => "listing_rejected", "商品审核未通过", "listing rejected";
+        InvitationReceived => "invitation_received", "加入组织邀请", "invitation to join";
     }
 );
 
@@ -98,6 +103,11 @@ impl NotificationKind {
             K::Recall => spec(true, Some(SmsTemplate::Recall), true, true),
             K::OrgVerified | K::OrgRejected => spec(false, None, false, false),
             K::TicketReplied | K::TicketAssigned | K::TicketOverdue | K::TicketClosed => {
+                spec(false, None, false, false)
+            }
+            K::OrderOutForDelivery => spec(false, None, false, true),
+            // No approved text-message template exists for these: in the centre only.
+            K::PayoutPaid | K::ListingApproved | K::ListingRejected | K::InvitationReceived => {
                 spec(false, None, false, false)
             }
         }

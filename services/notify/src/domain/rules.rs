@@ -29,6 +29,13 @@ pub enum Audience {
     /// The customer who opened a desk ticket (`{"ticket_id", "opener_account_id"}`); none for
     /// a hotline caller without an account.
     TicketOpener,
+    /// Every member of a paid payout's seller (`{"payout_id"}`).
+    PayoutSeller,
+    /// Every member of the seller of a listing whose revision was decided
+    /// (`{"listing_id", "revision_id"}`).
+    ListingSeller,
+    /// The account holding the invited phone, if there is one (`{"invitation_id"}`).
+    Invitee,
 }
 
 /// One event → notification rule.
@@ -100,6 +107,31 @@ pub const RULES: &[Rule] = &[
         topic: "desk.ticket_closed",
         kind: K::TicketClosed,
         audience: Audience::TicketOpener,
+    },
+    Rule {
+        topic: "orders.out_for_delivery",
+        kind: K::OrderOutForDelivery,
+        audience: Audience::SubOrderBuyer,
+    },
+    Rule {
+        topic: "finance.payout.paid",
+        kind: K::PayoutPaid,
+        audience: Audience::PayoutSeller,
+    },
+    Rule {
+        topic: "catalog.listing.approved",
+        kind: K::ListingApproved,
+        audience: Audience::ListingSeller,
+    },
+    Rule {
+        topic: "catalog.listing.rejected",
+        kind: K::ListingRejected,
+        audience: Audience::ListingSeller,
+    },
+    Rule {
+        topic: "identity.invitation.sent",
+        kind: K::InvitationReceived,
+        audience: Audience::Invitee,
     },
 ];
 
