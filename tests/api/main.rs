@@ -26,6 +26,7 @@ mod payouts;
 mod people;
 mod providers;
 mod reconcile;
+mod restrictions;
 mod search;
 mod security;
 mod ship_by;

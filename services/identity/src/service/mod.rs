@@ -21,6 +21,7 @@ mod members;
 mod operator;
 mod orgs;
 mod passwords;
+mod restrictions;
 pub mod personal_data;
 mod self_service;
 mod sessions;
