@@ -8,6 +8,7 @@ mod bank_accounts;
 mod catalog;
 mod demo;
 mod desk;
+mod desk_idempotency;
 mod errors;
 mod finance_desk;
 mod finance_invoices;

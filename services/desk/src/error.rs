@@ -61,6 +61,9 @@ pub enum DeskError {
     /// `already_followed_up`.
     #[error("already followed up")]
     AlreadyFollowedUp,
+    /// `idempotency_key_reused`: the `Idempotency-Key` came with another ticket before.
+    #[error("Idempotency-Key reused for another ticket")]
+    KeyReused,
     #[error(transparent)]
     Identity(#[from] IdentityError),
     #[error("database")]
@@ -121,6 +124,11 @@ impl DeskError {
                 "该回访已登记",
                 "this follow-up is recorded already",
             ),
+            Self::KeyReused => Answer::conflict(
+                "idempotency_key_reused",
+                "这个 Idempotency-Key 已用于另一张不同的工单",
+                "this Idempotency-Key was used for a different ticket",
+            ),
             Self::Identity(_) | Self::Db(_) | Self::Internal(_) => HttpCode::Internal.into(),
         }
     }
@@ -140,6 +148,7 @@ impl DeskError {
             Self::NoAgentOnDuty,
             Self::AlreadyRated,
             Self::AlreadyFollowedUp,
+            Self::KeyReused,
             Self::Identity(IdentityError::Forbidden),
             Self::Db(DbErr::Custom("example".to_owned())),
             Self::Internal("example".to_owned()),
