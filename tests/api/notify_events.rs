@@ -15,8 +15,14 @@ async fn rows(app: &TestApp, who: &Session, kind: &str, channel: Option<&str>) -
     use sea_orm::{ConnectionTrait, DbBackend, Statement};
     let db = &app.state.infra.db;
     let backend = db.get_database_backend();
-    let mark = if backend == DbBackend::Postgres { "$1" } else { "?" };
-    let channel = channel.map(|c| format!(" AND channel = '{c}'")).unwrap_or_default();
+    let mark = if backend == DbBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
+    let channel = channel
+        .map(|c| format!(" AND channel = '{c}'"))
+        .unwrap_or_default();
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
             backend,
@@ -65,7 +71,10 @@ async fn handle_again(app: &TestApp, topic: &str) {
 /// `who`'s one notification of `kind` in the centre.
 async fn the_one(app: &TestApp, who: &Session, kind: &str) -> Value {
     let r = app
-        .get(&format!("/api/v1/notifications?kind={kind}"), Some(&who.token))
+        .get(
+            &format!("/api/v1/notifications?kind={kind}"),
+            Some(&who.token),
+        )
         .await;
     r.expect_status(200);
     assert_eq!(r.i64("total"), 1, "{}", r.text);

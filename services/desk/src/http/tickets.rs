@@ -36,9 +36,7 @@ pub async fn open_ticket(
     headers: HeaderMap,
     ApiJson(req): ApiJson<NewTicket>,
 ) -> ApiResult<(StatusCode, Json<TicketView>)> {
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok());
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
     let (r, created) = desk.open(&actor, &req, key).await?;
     let status = if created {
         StatusCode::CREATED

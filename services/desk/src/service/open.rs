@@ -22,8 +22,8 @@ use farmgate_kernel::text::{clean_optional_text, clean_text};
 use farmgate_kernel::{FieldError, ValidationErrors};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 

@@ -21,8 +21,8 @@ use account::*;
 use admin::*;
 use members::*;
 use orgs::*;
-pub use restrictions::{ApplyRestriction, LiftRestriction, RestrictionView};
 use restrictions::*;
+pub use restrictions::{ApplyRestriction, LiftRestriction, RestrictionView};
 use sessions::*;
 
 /// Every identity route, with its OpenAPI description.

@@ -82,7 +82,10 @@ pub async fn invitation(
 ) -> Result<Option<InvitationNotice>, DbErr> {
     use crate::domain::InvitationStatus;
     use crate::store::{invitation, organisation};
-    let Some(inv) = invitation::Entity::find_by_id(id.as_uuid()).one(conn).await? else {
+    let Some(inv) = invitation::Entity::find_by_id(id.as_uuid())
+        .one(conn)
+        .await?
+    else {
         return Ok(None);
     };
     if inv.status != InvitationStatus::Pending {

@@ -9,13 +9,13 @@
 //! proves who holds an address.
 
 use crate::Identity;
-use crate::service::topics;
 use crate::auth::Actor;
 use crate::domain::{
     self, AuditAction, AuditTarget, CodePurpose, InvitationId, InvitationMove, InvitationStatus,
     OrgRole,
 };
 use crate::error::{IdentityError, Missing, Result};
+use crate::service::topics;
 use crate::store::queries::{self, AuditEntry};
 use crate::store::{account, invitation, organisation};
 use farmgate_infra::db::begin_write;
@@ -126,7 +126,11 @@ impl Identity {
         // an account (`read::notify::invitation`); nobody else is told anything.
         self.infra()
             .outbox
-            .enqueue(&txn, topics::INVITATION_SENT, &json!({ "invitation_id": id }))
+            .enqueue(
+                &txn,
+                topics::INVITATION_SENT,
+                &json!({ "invitation_id": id }),
+            )
             .await?;
         let inviter = queries::accounts::by_id(&txn, actor.account_id).await?;
         txn.commit().await?;

@@ -240,8 +240,14 @@ impl Notify {
                     "batch": p.batch,
                     "reference": p.reference,
                 });
-                self.to_members(p.seller, kind, p.id.as_uuid(), &params, "/seller/payouts.html")
-                    .await
+                self.to_members(
+                    p.seller,
+                    kind,
+                    p.id.as_uuid(),
+                    &params,
+                    "/seller/payouts.html",
+                )
+                .await
             }
             Audience::ListingSeller => {
                 let r: RevisionRef = parse(event)?;

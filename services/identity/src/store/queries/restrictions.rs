@@ -58,9 +58,18 @@ pub async fn lift(
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool, DbErr> {
     let r = restriction::Entity::update_many()
-        .col_expr(restriction::Column::ActiveKind, Expr::value(Option::<String>::None))
-        .col_expr(restriction::Column::LiftedBy, Expr::value(Some(by.as_uuid())))
-        .col_expr(restriction::Column::LiftReason, Expr::value(Some(reason.to_owned())))
+        .col_expr(
+            restriction::Column::ActiveKind,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            restriction::Column::LiftedBy,
+            Expr::value(Some(by.as_uuid())),
+        )
+        .col_expr(
+            restriction::Column::LiftReason,
+            Expr::value(Some(reason.to_owned())),
+        )
         .col_expr(restriction::Column::LiftedAt, Expr::value(Some(at)))
         .filter(restriction::Column::Id.eq(id))
         .filter(restriction::Column::ActiveKind.is_not_null())
