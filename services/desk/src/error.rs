@@ -73,6 +73,9 @@ pub enum DeskError {
     /// `already_resolved`: the report was decided already.
     #[error("already resolved")]
     AlreadyResolved,
+    /// `idempotency_key_reused`: the `Idempotency-Key` came with another ticket before.
+    #[error("Idempotency-Key reused for another ticket")]
+    KeyReused,
     #[error(transparent)]
     Identity(#[from] IdentityError),
     #[error("database")]
@@ -148,6 +151,11 @@ impl DeskError {
                 "这条举报已处理",
                 "this report is decided already",
             ),
+            Self::KeyReused => Answer::conflict(
+                "idempotency_key_reused",
+                "这个 Idempotency-Key 已用于另一张不同的工单",
+                "this Idempotency-Key was used for a different ticket",
+            ),
             Self::Identity(_) | Self::Db(_) | Self::Internal(_) => HttpCode::Internal.into(),
         }
     }
@@ -170,6 +178,7 @@ impl DeskError {
             Self::AlreadyReported,
             Self::AlreadyHidden,
             Self::AlreadyResolved,
+            Self::KeyReused,
             Self::Identity(IdentityError::Forbidden),
             Self::Db(DbErr::Custom("example".to_owned())),
             Self::Internal("example".to_owned()),

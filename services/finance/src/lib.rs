@@ -19,6 +19,7 @@ pub mod error;
 pub mod export;
 pub mod http;
 pub mod jobs;
+pub mod read;
 pub mod service;
 mod store;
 

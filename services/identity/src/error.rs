@@ -16,6 +16,7 @@ farmgate_kernel::labelled_enum!(
         Organisation => "organisation", "组织", "organisation";
         Member => "member", "成员", "member";
         PendingInvitation => "pending_invitation", "待接受的邀请", "pending invitation";
+        Restriction => "restriction", "生效中的限制", "active restriction";
         SetupLink => "setup_link", "设置链接（可能已使用或已过期）", "setup link (it may be used or expired)";
     }
 );

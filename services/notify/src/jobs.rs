@@ -149,6 +149,11 @@ mod tests {
             farmgate_orders::service::topics::CANCEL_REQUESTED,
             farmgate_orders::service::topics::CANCEL_ACCEPTED,
             farmgate_orders::service::topics::CANCEL_REFUSED,
+            farmgate_orders::service::topics::OUT_FOR_DELIVERY,
+            farmgate_finance::service::topics::PAYOUT_PAID,
+            farmgate_catalog::service::topics::LISTING_APPROVED,
+            farmgate_catalog::service::topics::LISTING_REJECTED,
+            farmgate_identity::topics::INVITATION_SENT,
         ];
         for r in RULES {
             assert!(

@@ -595,6 +595,10 @@ async function render(claim) {
   article.dataset.status = claim.status;
   article.dataset.role = claim.role;
   backLink(claim);
+  // 联系客服: the buyer or the seller opens a desk ticket linked to this claim.
+  const support = $('#claim-support');
+  support.href = '/tickets.html?kind=other&link_kind=claim&link_id=' + encodeURIComponent(claim.id);
+  support.hidden = !['buyer', 'seller'].includes(claim.role);
   $('#claim-number').textContent = claim.number;
   replaceChildren($('#claim-status'), claimStatusBadge(claim.status));
   replaceChildren($('#claim-deadline'), deadlineBox(claim));

@@ -530,6 +530,10 @@ function render(listing) {
       : null);
   renderAdmin(listing, view.me);
   renderOps(listing, view.me);
+  // 联系客服: a ticket about this listing (platform staff answer tickets, they do not open them).
+  const support = $('#listing-support');
+  support.href = '/tickets.html?kind=misleading_listing&link_kind=listing&link_id=' + encodeURIComponent(listing.id);
+  support.hidden = Boolean(!view.me || (view.me.account && view.me.account.platform_role) || isMember(view.me, listing));
 }
 
 const [shell, loaded] = await Promise.all([initShell({ auth: 'optional' }), loadListing()]);

@@ -159,6 +159,9 @@ function renderHead(order) {
   }
   if (order.viewer === 'operator') {
     actions.append(el('a', { class: 'btn btn-quiet', href: '/ops/orders.html?number=' + encodeURIComponent(order.number), i18n: 'order.to_ops' }));
+  } else if (order.viewer === 'buyer') {
+    // 联系客服: a desk ticket linked to this order.
+    actions.append(el('a', { class: 'btn btn-quiet', href: '/tickets.html?kind=seller_complaint&link_kind=order&link_id=' + encodeURIComponent(order.id), i18n: 'common.contact_support', 'data-testid': 'contact-support' }));
   }
 }
 

@@ -1,7 +1,7 @@
 // My tickets and a new one: a buyer or a seller asks the platform about anything that is not a
 // parcel claim. Other pages link here with ?kind=&link_kind=&link_id= to say what it is about.
 
-import { api, query } from '../api.js';
+import { api, newIdempotencyKey, query } from '../api.js';
 import { initShell } from '../shell.js';
 import { $, el, errorMessage, flashError, note, replaceChildren, showErrors, clearErrors, value, optional, withBusy } from '../ui.js';
 import { KINDS, STATUSES, countdown, label } from '../desk.js';
@@ -9,6 +9,10 @@ import { KINDS, STATUSES, countdown, label } from '../desk.js';
 const box = $('#tickets');
 const form = $('#ticket-form');
 const params = new URLSearchParams(location.search);
+// One key per filled-in form: a double click or a retry after a lost answer opens one ticket;
+// changing the form makes it another request, with a new key.
+let idempotencyKey = newIdempotencyKey();
+form.addEventListener('input', () => { idempotencyKey = newIdempotencyKey(); });
 
 async function load() {
   try {
@@ -38,7 +42,7 @@ form.addEventListener('submit', (event) => {
     body.link_id = params.get('link_id');
   }
   withBusy($('#ticket-submit'), async () => {
-    const t = await api.post('/desk/tickets', body);
+    const t = await api.post('/desk/tickets', body, { headers: { 'Idempotency-Key': idempotencyKey } });
     location.assign(`/ticket.html?id=${encodeURIComponent(t.id)}`);
   }, (err) => showErrors(form, err));
 });

@@ -43,6 +43,11 @@ pub struct FileClaim {
     /// A phone to reach the buyer, when not the delivery phone.
     #[serde(default)]
     pub contact_phone: Option<String>,
+    /// Which of `photos` shows the waybill (快递面单). Required of an account the operator
+    /// restricted (`claim_needs_waybill_photo`, asked of identity).
+    #[serde(default)]
+    #[schema(value_type = Option<Uuid>)]
+    pub waybill_photo: Option<EvidenceId>,
 }
 
 impl Aftersales {
@@ -86,6 +91,7 @@ impl Aftersales {
         let photos = self
             .own_unused_evidence(actor, &req.photos, "photos", None, &mut errs)
             .await?;
+        self.check_waybill_photo(actor, req, &mut errs).await?;
         if req.lines.is_empty() {
             errs.push(FieldError::new(
                 "lines",
@@ -212,7 +218,7 @@ impl Aftersales {
             json!({
                 "kind": req.kind, "description": description, "claimed_fen": amount,
                 "lines": claimed.iter().map(|(l, q)| json!({"line_id": l.id, "quantity": q})).collect::<Vec<_>>(),
-                "respond_by": respond_by,
+                "respond_by": respond_by, "waybill_photo": req.waybill_photo,
             }),
             now,
         )
@@ -232,5 +238,43 @@ impl Aftersales {
         txn.commit().await?;
         outbox.wake();
         self.existing(id).await
+    }
+}
+
+impl Aftersales {
+    /// A restricted account (劣质客户, asked of identity) must say which photo shows the
+    /// waybill; anyone who names one must name one of the claim's photos.
+    async fn check_waybill_photo(
+        &self,
+        actor: &Actor,
+        req: &FileClaim,
+        errs: &mut ValidationErrors,
+    ) -> Result<()> {
+        match req.waybill_photo {
+            Some(w) if !req.photos.contains(&w) => errs.push(FieldError::new(
+                "waybill_photo",
+                "not_in_photos",
+                "快递面单照片须是本次上传的照片之一",
+                "the waybill photo must be one of the claim's photos",
+            )),
+            Some(_) => {}
+            None => {
+                let restricted = farmgate_identity::read::restrictions::is_restricted(
+                    &self.infra().db,
+                    actor.account_id,
+                    farmgate_identity::read::restrictions::RestrictionKind::ClaimNeedsWaybillPhoto,
+                )
+                .await?;
+                if restricted {
+                    errs.push(FieldError::new(
+                        "waybill_photo",
+                        "required",
+                        "该账号申请售后须附快递面单照片，请上传并标明面单照片",
+                        "this account must add a photo of the waybill to a claim: upload it and mark it",
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod card;
 pub mod demo;
+pub mod notify;
 pub mod stats;
 
 pub use card::ListingCard;

@@ -48,6 +48,11 @@ pub mod topics {
     pub const LISTING_CHANGED: &str = "catalog.listing.changed";
     /// `{"category_id"}`: a category's name or state changed; its listings need reindexing.
     pub const CATEGORY_CHANGED: &str = "catalog.category.changed";
+    /// `{"listing_id", "revision_id"}`: the operator approved a listing's revision (new or
+    /// changed); the seller's members are told (`read::notify`).
+    pub const LISTING_APPROVED: &str = "catalog.listing.approved";
+    /// `{"listing_id", "revision_id"}`: the operator rejected it, with the reason.
+    pub const LISTING_REJECTED: &str = "catalog.listing.rejected";
 }
 
 /// A SKU's wholesale tiers as stored (a JSON column; an unreadable one means none).

@@ -97,6 +97,19 @@ impl Catalog {
         )
         .await?;
         self.publish(&txn, listing_id).await?;
+        // The seller's members hear of the decision (with the reason) through notifications.
+        self.infra()
+            .outbox
+            .enqueue(
+                &txn,
+                if approve {
+                    super::topics::LISTING_APPROVED
+                } else {
+                    super::topics::LISTING_REJECTED
+                },
+                &serde_json::json!({ "listing_id": listing_id, "revision_id": revision_id }),
+            )
+            .await?;
         self.commit(txn).await?;
         tracing::info!(listing.id = %listing_id, approve, "listing revision decided");
         self.reload(listing_id).await

@@ -53,6 +53,7 @@ pub(super) async fn seed(aftersales: &Aftersales, shop: &Actor) -> anyhow::Resul
                 }],
                 photos: vec![evidence.id],
                 contact_phone: None,
+                waybill_photo: None,
             },
         )
         .await
@@ -112,6 +113,7 @@ pub(super) async fn seed_decided(
                 }],
                 photos: vec![evidence.id],
                 contact_phone: None,
+                waybill_photo: None,
             },
         )
         .await

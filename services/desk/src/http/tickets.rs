@@ -7,35 +7,43 @@ use crate::domain::TicketId;
 use crate::service::{NewTicket, NewTicketMessage, SurveyAnswer, Viewer};
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use farmgate_identity::AuthUser;
 use farmgate_infra::http::error::ErrorBody;
 use farmgate_infra::http::{ApiJson, ApiPath, ApiQuery, ApiResult};
 use farmgate_kernel::Page;
 
 /// Open a ticket (a buyer or a seller, from any page). The answer carries the deadlines
-/// (`respond_by`, `resolve_by`) and the countdown.
+/// (`respond_by`, `resolve_by`) and the countdown. Send an `Idempotency-Key` header (at most 80
+/// characters): a retry with the same key and body answers with the same ticket (200).
 #[utoipa::path(post, path = "/api/v1/desk/tickets", tag = "desk",
     request_body = NewTicket,
+    params(("Idempotency-Key" = Option<String>, Header)),
     responses(
         (status = 201, description = "The ticket, with its deadlines", body = TicketView),
+        (status = 200, description = "A retry (same key, same body): the ticket opened the first time", body = TicketView),
         (status = 400, description = "Unreadable body: `malformed_json`, `unreadable_body`", body = ErrorBody),
         (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
         (status = 403, description = "Agents register calls instead (`forbidden`); `read_only`, `cross_site_request`", body = ErrorBody),
+        (status = 409, description = "The `Idempotency-Key` came with another ticket: `idempotency_key_reused`", body = ErrorBody),
         (status = 413, description = "Body too large: `payload_too_large`", body = ErrorBody),
         (status = 415, description = "Not JSON: `unsupported_media_type`", body = ErrorBody),
-        (status = 422, description = "Field errors (subject, body, contact_phone, link_id — a record the caller may not see is `not_found`): `validation_failed`", body = ErrorBody),
+        (status = 422, description = "Field errors (subject, body, contact_phone, link_id — a record the caller may not see is `not_found`; `Idempotency-Key` too long): `validation_failed`", body = ErrorBody),
         (status = 500, description = "Our failure: `internal`", body = ErrorBody)))]
 pub async fn open_ticket(
     State(desk): State<Desk>,
     AuthUser(actor): AuthUser,
+    headers: HeaderMap,
     ApiJson(req): ApiJson<NewTicket>,
 ) -> ApiResult<(StatusCode, Json<TicketView>)> {
-    let r = desk.open(&actor, &req).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(TicketView::of(&r, desk.infra().clock.now())),
-    ))
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
+    let (r, created) = desk.open(&actor, &req, key).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(TicketView::of(&r, desk.infra().clock.now()))))
 }
 
 /// The caller's own tickets.

@@ -16,18 +16,19 @@ use crate::error::{DeskError, Result};
 use crate::store::queries::tickets;
 use crate::store::{message, ticket};
 use farmgate_identity::Actor;
-use farmgate_infra::db::begin_write;
+use farmgate_infra::db::{begin_write, violates};
 use farmgate_kernel::id::{ClaimId, ListingId, OrderId};
 use farmgate_kernel::text::{clean_optional_text, clean_text};
 use farmgate_kernel::{FieldError, ValidationErrors};
 use rand::Rng;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// A ticket a customer opens.
-#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTicket {
     pub kind: TicketKind,
@@ -72,6 +73,8 @@ struct Opening {
     link: Option<(LinkKind, Uuid)>,
     /// The agent who registers a hotline call: assigned, and the call was the first response.
     agent: Option<(Uuid, String)>,
+    /// The opener's `Idempotency-Key` and the hash of the request it came with.
+    key: Option<(String, String)>,
 }
 
 fn subject_of(summary: &str) -> String {
@@ -80,12 +83,77 @@ fn subject_of(summary: &str) -> String {
 }
 
 impl Desk {
-    /// A customer opens a ticket. Agents register calls instead (`hotline`).
+    /// A customer opens a ticket. Agents register calls instead (`hotline`). With an
+    /// `Idempotency-Key`, a retry of the same request answers with the ticket the first one
+    /// opened (`false`: nothing new), even when both arrive at once; the key with another
+    /// request is `idempotency_key_reused`.
     #[tracing::instrument(skip_all, fields(account.id = %actor.account_id))]
-    pub async fn open(&self, actor: &Actor, n: &NewTicket) -> Result<TicketRecord> {
+    pub async fn open(
+        &self,
+        actor: &Actor,
+        n: &NewTicket,
+        idempotency_key: Option<&str>,
+    ) -> Result<(TicketRecord, bool)> {
         if actor.is_platform_staff() {
             return Err(DeskError::Forbidden);
         }
+        let key = match idempotency_key.map(str::trim) {
+            Some(k) if k.chars().count() > 80 => {
+                return Err(DeskError::Invalid(
+                    FieldError::new(
+                        "Idempotency-Key",
+                        "too_long",
+                        "Idempotency-Key 最长 80 个字符",
+                        "Idempotency-Key is at most 80 characters",
+                    )
+                    .into(),
+                ));
+            }
+            Some(k) if !k.is_empty() => Some(k.to_owned()),
+            _ => None,
+        };
+        let hash = hex::encode(Sha256::digest(
+            serde_json::to_vec(n).unwrap_or_default().as_slice(),
+        ));
+        let me = actor.account_id.as_uuid();
+        if let Some(k) = &key
+            && let Some(found) = self.by_key(me, k, &hash).await?
+        {
+            return Ok((found, false));
+        }
+        match self.open_new(actor, n, key.as_deref(), &hash).await {
+            Ok(r) => Ok((r, true)),
+            // The same key committed by a request running at the same moment: answer with
+            // its ticket (or refuse, when it came with another request).
+            Err(DeskError::Db(e)) if violates(&e, &tickets::IDEMPOTENCY) => {
+                let k = key.as_deref().unwrap_or_default();
+                match self.by_key(me, k, &hash).await? {
+                    Some(found) => Ok((found, false)),
+                    None => Err(DeskError::Db(e)),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The ticket `opener` opened under `key`, if the request matches the first one.
+    async fn by_key(&self, opener: Uuid, key: &str, hash: &str) -> Result<Option<TicketRecord>> {
+        let Some(t) = tickets::by_idempotency_key(&self.infra().db, opener, key).await? else {
+            return Ok(None);
+        };
+        if t.request_hash.as_deref() != Some(hash) {
+            return Err(DeskError::KeyReused);
+        }
+        Ok(Some(self.record(t, Viewer::Customer).await?))
+    }
+
+    async fn open_new(
+        &self,
+        actor: &Actor,
+        n: &NewTicket,
+        key: Option<&str>,
+        hash: &str,
+    ) -> Result<TicketRecord> {
         let mut errs = ValidationErrors::new();
         let subject = errs.check("subject", clean_text(&n.subject, 1, 100, false));
         let body = errs.check("body", clean_text(&n.body, 1, MAX_TEXT, true));
@@ -129,6 +197,7 @@ impl Desk {
                 body,
                 link,
                 agent: None,
+                key: key.map(|k| (k.to_owned(), hash.to_owned())),
             })
             .await?;
         self.record(t, Viewer::Customer).await
@@ -160,6 +229,7 @@ impl Desk {
                 body: summary,
                 link: None,
                 agent: Some((actor.account_id.as_uuid(), actor.display_name.clone())),
+                key: None,
             })
             .await?;
         self.record(t, Viewer::Agent).await
@@ -233,6 +303,8 @@ impl Desk {
             version: 0,
             created_at: now,
             updated_at: now,
+            idempotency_key: o.key.as_ref().map(|k| k.0.clone()),
+            request_hash: o.key.map(|k| k.1),
         };
         tickets::insert(&txn, t.clone()).await?;
         let (author_id, author_role, author_name) = match &o.agent {

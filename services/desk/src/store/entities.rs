@@ -67,6 +67,10 @@ pub mod ticket {
             pub version: i64,
             pub created_at: DateTimeUtc,
             pub updated_at: DateTimeUtc,
+            /// The opener's `Idempotency-Key`, unique per opener (`ux_desk_tickets_idempotency`).
+            pub idempotency_key: Option<String>,
+            /// SHA-256 of the request the key first came with: a retry must match it.
+            pub request_hash: Option<String>,
         }
     }
 }

@@ -16,6 +16,13 @@ pub use batch::NewBatch;
 pub use review::ReviewInput;
 pub use settle::{FailedInput, PaidInput};
 
+/// Outbox topics finance publishes.
+pub mod topics {
+    /// `{"payout_id", "org_id"}`: a payout was marked paid with the bank's reference (the
+    /// seller's members are told; `farmgate_finance::read::notify`).
+    pub const PAYOUT_PAID: &str = "finance.payout.paid";
+}
+
 use crate::Finance;
 use crate::domain::{
     AccountAction, AccountStatus, AdjustmentKind, BankAccountId, PayoutBatchId, PayoutId,

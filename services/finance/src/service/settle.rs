@@ -106,6 +106,17 @@ impl Finance {
                 // Adjustments of earlier payouts it was to take back (or give back): open again.
                 crate::store::queries::adjustments::release(&txn, current.id).await?;
             }
+            if to == PayoutStatus::Paid {
+                // The seller hears of the money in the same transaction that records it.
+                self.infra()
+                    .outbox
+                    .enqueue(
+                        &txn,
+                        super::topics::PAYOUT_PAID,
+                        &serde_json::json!({ "payout_id": current.id, "org_id": current.org_id }),
+                    )
+                    .await?;
+            }
             tracing::info!(status = %to, "payout settled");
         }
         let updated = q::payout(&txn, current.id)
@@ -120,6 +131,7 @@ impl Finance {
         )];
         super::read::with_adjustments(&txn, &mut one).await?;
         txn.commit().await?;
+        self.infra().outbox.wake();
         let [one] = one;
         Ok(one)
     }

@@ -223,6 +223,20 @@ farmgate_kernel::wire_enum!(
         DataExport => "account.export",
         AccountErase => "account.erase",
         OperatorCreate => "account.operator.create",
+        RestrictionApply => "account.restriction.apply",
+        RestrictionLift => "account.restriction.lift",
+    }
+);
+
+farmgate_kernel::labelled_enum!(
+    /// What the operator may restrict a problem customer (劣质客户) from. Applied and lifted
+    /// with a reason, audited; the rooms concerned ask `read::restrictions` where it matters.
+    RestrictionKind {
+        /// A claim must name a photo of the waybill (快递面单) among its photos
+        /// (after-sales, when a claim is filed).
+        ClaimNeedsWaybillPhoto => "claim_needs_waybill_photo", "售后须附快递面单照片", "claims need a waybill photo";
+        /// No offline payment (bank transfer, cash on delivery) at checkout (orders).
+        NoOfflinePayment => "no_offline_payment", "不可线下支付或货到付款", "no offline payment or cash on delivery";
     }
 );
 

@@ -6,6 +6,7 @@ mod account;
 mod admin;
 mod members;
 mod orgs;
+mod restrictions;
 mod sessions;
 pub mod views;
 
@@ -20,6 +21,8 @@ use account::*;
 use admin::*;
 use members::*;
 use orgs::*;
+use restrictions::*;
+pub use restrictions::{ApplyRestriction, LiftRestriction, RestrictionView};
 use sessions::*;
 
 /// Every identity route, with its OpenAPI description.
@@ -63,4 +66,6 @@ where
         .routes(routes!(set_platform_role))
         .routes(routes!(disable_account))
         .routes(routes!(sms_outbox))
+        .routes(routes!(account_restrictions, apply_restriction))
+        .routes(routes!(lift_restriction))
 }

@@ -4,4 +4,5 @@
 pub mod demo;
 pub mod invoicing;
 pub mod notify;
+pub mod restrictions;
 pub mod stats;

@@ -59,3 +59,55 @@ pub async fn reach(conn: &impl ConnectionTrait, id: AccountId) -> Result<Option<
             phone: a.phone.as_deref().and_then(|p| Phone::parse(p).ok()),
         }))
 }
+
+/// An invitation as its notification names it: the account it is addressed to and the
+/// organisation that sent it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvitationNotice {
+    pub id: crate::domain::InvitationId,
+    /// The active account holding the invited phone.
+    pub invitee: AccountId,
+    pub org: OrgId,
+    pub org_name: String,
+}
+
+/// The pending invitation and the account it reaches; `None` when there is no such
+/// invitation, it was answered or withdrawn meanwhile, or no active account holds the phone (a
+/// person without an account sees it in "my invitations" once they register with that phone:
+/// nothing is sent to a number that has no account — an owner cannot make the platform text
+/// strangers).
+pub async fn invitation(
+    conn: &impl ConnectionTrait,
+    id: crate::domain::InvitationId,
+) -> Result<Option<InvitationNotice>, DbErr> {
+    use crate::domain::InvitationStatus;
+    use crate::store::{invitation, organisation};
+    let Some(inv) = invitation::Entity::find_by_id(id.as_uuid())
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if inv.status != InvitationStatus::Pending {
+        return Ok(None);
+    }
+    let Some(invitee) = account::Entity::find()
+        .filter(account::Column::Phone.eq(inv.login.as_str()))
+        .filter(account::Column::Status.eq(AccountStatus::Active))
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let org_name = organisation::Entity::find_by_id(inv.org_id)
+        .one(conn)
+        .await?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    Ok(Some(InvitationNotice {
+        id,
+        invitee: AccountId(invitee.id),
+        org: OrgId(inv.org_id),
+        org_name,
+    }))
+}

@@ -15,6 +15,7 @@ use crate::domain::{
     OrgRole,
 };
 use crate::error::{IdentityError, Missing, Result};
+use crate::service::topics;
 use crate::store::queries::{self, AuditEntry};
 use crate::store::{account, invitation, organisation};
 use farmgate_infra::db::begin_write;
@@ -121,8 +122,19 @@ impl Identity {
             },
         )
         .await?;
+        // The invited person hears of it in their notification centre when they already have
+        // an account (`read::notify::invitation`); nobody else is told anything.
+        self.infra()
+            .outbox
+            .enqueue(
+                &txn,
+                topics::INVITATION_SENT,
+                &json!({ "invitation_id": id }),
+            )
+            .await?;
         let inviter = queries::accounts::by_id(&txn, actor.account_id).await?;
         txn.commit().await?;
+        self.infra().outbox.wake();
         Ok(InvitationDetail {
             invitation: model,
             org: org_model,

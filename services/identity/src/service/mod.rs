@@ -22,6 +22,7 @@ mod operator;
 mod orgs;
 mod passwords;
 pub mod personal_data;
+mod restrictions;
 mod self_service;
 mod sessions;
 mod verification;
@@ -51,6 +52,9 @@ pub mod topics {
     pub const ORG_VERIFIED: &str = "identity.org.verified";
     pub const ORG_REJECTED: &str = "identity.org.rejected";
     pub const ACCOUNT_REGISTERED: &str = "identity.account.registered";
+    /// `{"invitation_id"}`: an owner invited a phone number to the organisation; the account
+    /// holding that phone, if any, is told (`read::notify::invitation`).
+    pub const INVITATION_SENT: &str = "identity.invitation.sent";
     /// `{"account_id", "at"}`: the account was erased on its owner's request; every room
     /// erases its copies of their personal data when its retention rules allow.
     pub const ACCOUNT_ERASED: &str = "identity.account.erased";

@@ -240,3 +240,32 @@ pub mod setup_link {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod restriction {
+    use crate::domain::RestrictionKind;
+    use sea_orm::entity::prelude::*;
+
+    /// A restriction on an account, applied and (maybe) lifted; kept after lifting.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "account_restrictions")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub account_id: Uuid,
+        pub kind: RestrictionKind,
+        /// The kind while the restriction is active, `None` once lifted: unique with the
+        /// account, so an account has one active restriction of a kind at most.
+        pub active_kind: Option<RestrictionKind>,
+        pub reason: String,
+        pub applied_by: Uuid,
+        pub applied_at: DateTimeUtc,
+        pub lifted_by: Option<Uuid>,
+        pub lift_reason: Option<String>,
+        pub lifted_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

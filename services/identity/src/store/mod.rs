@@ -11,7 +11,7 @@ pub use entities::*;
 
 use crate::domain::{
     AccountStatus, CodePurpose, InvitationStatus, OrgKind, OrgRole, OrgStatus, PlatformRole,
-    ReviewAction,
+    RestrictionKind, ReviewAction,
 };
 
 // Status and role columns are read into their enums here, once.
@@ -24,4 +24,5 @@ farmgate_infra::stored_enum!(
     InvitationStatus,
     ReviewAction,
     CodePurpose,
+    RestrictionKind,
 );

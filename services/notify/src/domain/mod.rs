@@ -38,6 +38,11 @@ labelled_enum!(
         CancelRequested => "cancel_requested", "买家申请取消", "buyer asks to cancel";
         CancelAccepted => "cancel_accepted", "取消申请已同意", "cancellation accepted";
         CancelRefused => "cancel_refused", "取消申请被拒绝", "cancellation refused";
+        OrderOutForDelivery => "order_out_for_delivery", "订单派送中", "out for delivery";
+        PayoutPaid => "payout_paid", "货款已打款", "payout paid";
+        ListingApproved => "listing_approved", "商品审核通过", "listing approved";
+        ListingRejected => "listing_rejected", "商品审核未通过", "listing rejected";
+        InvitationReceived => "invitation_received", "加入组织邀请", "invitation to join";
     }
 );
 
@@ -114,6 +119,11 @@ impl NotificationKind {
             | K::CancelRequested
             | K::CancelAccepted
             | K::CancelRefused => spec(false, None, false, false),
+            K::OrderOutForDelivery => spec(false, None, false, true),
+            // No approved text-message template exists for these: in the centre only.
+            K::PayoutPaid | K::ListingApproved | K::ListingRejected | K::InvitationReceived => {
+                spec(false, None, false, false)
+            }
         }
     }
 

@@ -36,6 +36,13 @@ pub enum Audience {
     SubOrderSeller,
     /// The sub-order's buyer and every member of its seller (`{"sub_order_id"}`).
     SubOrderParties,
+    /// Every member of a paid payout's seller (`{"payout_id"}`).
+    PayoutSeller,
+    /// Every member of the seller of a listing whose revision was decided
+    /// (`{"listing_id", "revision_id"}`).
+    ListingSeller,
+    /// The account holding the invited phone, if there is one (`{"invitation_id"}`).
+    Invitee,
 }
 
 /// One event → notification rule.
@@ -138,6 +145,31 @@ pub const RULES: &[Rule] = &[
         topic: "orders.cancel_refused",
         kind: K::CancelRefused,
         audience: Audience::SubOrderBuyer,
+    },
+    Rule {
+        topic: "orders.out_for_delivery",
+        kind: K::OrderOutForDelivery,
+        audience: Audience::SubOrderBuyer,
+    },
+    Rule {
+        topic: "finance.payout.paid",
+        kind: K::PayoutPaid,
+        audience: Audience::PayoutSeller,
+    },
+    Rule {
+        topic: "catalog.listing.approved",
+        kind: K::ListingApproved,
+        audience: Audience::ListingSeller,
+    },
+    Rule {
+        topic: "catalog.listing.rejected",
+        kind: K::ListingRejected,
+        audience: Audience::ListingSeller,
+    },
+    Rule {
+        topic: "identity.invitation.sent",
+        kind: K::InvitationReceived,
+        audience: Audience::Invitee,
     },
 ];
 

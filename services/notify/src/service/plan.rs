@@ -41,6 +41,21 @@ struct OrgRef {
     org_id: OrgId,
 }
 
+#[derive(Deserialize)]
+struct PayoutRef {
+    payout_id: farmgate_finance::domain::PayoutId,
+}
+
+#[derive(Deserialize)]
+struct RevisionRef {
+    revision_id: farmgate_catalog::domain::RevisionId,
+}
+
+#[derive(Deserialize)]
+struct InvitationRef {
+    invitation_id: farmgate_identity::domain::InvitationId,
+}
+
 /// The fields of a `desk.*` event the desk's audiences read (each topic carries some).
 #[derive(Deserialize)]
 struct TicketRef {
@@ -245,6 +260,57 @@ impl Notify {
                     &format!("/org.html?id={}", r.org_id),
                 )
                 .await
+            }
+            Audience::PayoutSeller => {
+                let r: PayoutRef = parse(event)?;
+                let Some(p) = farmgate_finance::read::notify::paid_payout(db, r.payout_id).await?
+                else {
+                    return Ok(Vec::new());
+                };
+                let params = json!({
+                    "amount": p.amount.to_string(),
+                    "batch": p.batch,
+                    "reference": p.reference,
+                });
+                self.to_members(
+                    p.seller,
+                    kind,
+                    p.id.as_uuid(),
+                    &params,
+                    "/seller/payouts.html",
+                )
+                .await
+            }
+            Audience::ListingSeller => {
+                let r: RevisionRef = parse(event)?;
+                let Some(d) = farmgate_catalog::read::notify::decision(db, r.revision_id).await?
+                else {
+                    return Ok(Vec::new());
+                };
+                let params = json!({
+                    "listing": d.title,
+                    "reason": d.reason.unwrap_or_else(|| "-".to_owned()),
+                });
+                self.to_members(
+                    d.seller,
+                    kind,
+                    r.revision_id.as_uuid(),
+                    &params,
+                    &format!("/seller/edit.html?id={}", d.listing),
+                )
+                .await
+            }
+            Audience::Invitee => {
+                let r: InvitationRef = parse(event)?;
+                let Some(inv) = people::invitation(db, r.invitation_id).await? else {
+                    return Ok(Vec::new());
+                };
+                Ok(vec![one(
+                    inv.invitee,
+                    inv.id.as_uuid(),
+                    json!({ "org": inv.org_name }),
+                    "/account.html#invitations".to_owned(),
+                )])
             }
             Audience::TicketOtherParty | Audience::TicketAssignee | Audience::TicketOpener => {
                 let r: TicketRef = parse(event)?;

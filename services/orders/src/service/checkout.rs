@@ -14,6 +14,7 @@ use crate::store::{address, line, order, sub_order};
 use farmgate_catalog::domain::unit_price;
 use farmgate_catalog::sale::ForSale;
 use farmgate_identity::Actor;
+use farmgate_identity::read::restrictions;
 use farmgate_infra::db::{begin_write, violates};
 use farmgate_kernel::id::{AddressId, OrderId, OrgId, SkuId};
 use farmgate_kernel::text::clean_optional_text;
@@ -154,6 +155,22 @@ impl Orders {
         }
         let mut errs = ValidationErrors::new();
         let note = errs.check("note", clean_optional_text(req.note.as_deref(), 200, true));
+        // An account the operator restricted (劣质客户, asked of identity) pays online only.
+        if req.payment_method == PaymentMethod::Offline
+            && restrictions::is_restricted(
+                &self.infra().db,
+                actor.account_id,
+                restrictions::RestrictionKind::NoOfflinePayment,
+            )
+            .await?
+        {
+            errs.push(FieldError::new(
+                "payment_method",
+                "restricted",
+                "该账号不可使用线下支付或货到付款，请选择在线支付",
+                "this account may not pay offline or on delivery: choose online payment",
+            ));
+        }
         let address = match self.own_address(actor, req.address_id).await {
             Ok(a) => Some(a),
             Err(OrdersError::NotFound(_)) => {

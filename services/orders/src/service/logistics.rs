@@ -11,7 +11,7 @@ use crate::store::queries::shipments;
 use crate::store::{shipment, shipment_event};
 use chrono::{DateTime, Duration, Utc};
 use farmgate_identity::Actor;
-use farmgate_infra::db::violates;
+use farmgate_infra::db::{begin_write, serialise, violates};
 use farmgate_kernel::id::{OrderId, SubOrderId};
 use farmgate_kernel::text::clean_optional_text;
 use farmgate_kernel::{FieldError, ValidationErrors};
@@ -169,12 +169,38 @@ impl Orders {
             recorded_at: Set(now),
         };
         let db = &self.infra().db;
+        let txn = begin_write(db).await?;
+        // The buyer is told the first time the parcel is out for delivery (a second attempt
+        // the next day records its event but tells nobody again).
+        if e.kind == LogisticsKind::OutForDelivery {
+            serialise(&txn, "shipment_events", ship.id).await?;
+        }
+        let first_out = e.kind == LogisticsKind::OutForDelivery
+            && !shipments::has_event_of_kind(&txn, ship.id, LogisticsKind::OutForDelivery).await?;
         match shipment_event::Entity::insert(row)
-            .exec_without_returning(db)
+            .exec_without_returning(&txn)
             .await
         {
-            Ok(_) => Ok(true),
+            Ok(_) => {
+                if first_out {
+                    self.infra()
+                        .outbox
+                        .enqueue(
+                            &txn,
+                            super::topics::OUT_FOR_DELIVERY,
+                            &serde_json::json!({ "sub_order_id": ship.sub_order_id }),
+                        )
+                        .await?;
+                }
+                txn.commit().await?;
+                if first_out {
+                    self.infra().outbox.wake();
+                }
+                Ok(true)
+            }
             Err(err) if violates(&err, &shipments::CARRIER_EVENT) => {
+                // The failed insert ends the transaction (PostgreSQL); read on the pool.
+                drop(txn);
                 // Recorded before: a redelivery says the same; the same id saying something
                 // else is refused (and logged), not acknowledged as a redelivery.
                 let external = e.external_id.unwrap_or_default();

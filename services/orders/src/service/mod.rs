@@ -71,6 +71,8 @@ pub mod topics {
     pub const REFUNDED: &str = "orders.refunded";
     /// `{"sub_order_id"}`: a sub-order shipped.
     pub const SHIPPED: &str = "orders.shipped";
+    /// `{"sub_order_id"}`: the parcel is out for delivery (派送中) for the first time.
+    pub const OUT_FOR_DELIVERY: &str = "orders.out_for_delivery";
     /// `{"sub_order_id"}`, scheduled when it shipped: an unconfirmed shipment counts as received.
     pub const AUTO_RECEIVE: &str = "orders.auto_receive";
     /// `{"sub_order_id"}`: a sub-order was received; its after-sales window runs.

@@ -16,6 +16,26 @@ pub async fn by_id(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<ticke
     ticket::Entity::find_by_id(id).one(conn).await
 }
 
+/// One ticket per opener and `Idempotency-Key` (`m20261206_000032`).
+pub const IDEMPOTENCY: farmgate_infra::db::UniqueIndex = farmgate_infra::db::UniqueIndex {
+    name: "ux_desk_tickets_idempotency",
+    table: "desk_tickets",
+    columns: &["opener_account_id", "idempotency_key"],
+};
+
+/// The ticket `opener` opened under `key`, if any.
+pub async fn by_idempotency_key(
+    conn: &impl ConnectionTrait,
+    opener: Uuid,
+    key: &str,
+) -> Result<Option<ticket::Model>, DbErr> {
+    ticket::Entity::find()
+        .filter(ticket::Column::OpenerAccountId.eq(opener))
+        .filter(ticket::Column::IdempotencyKey.eq(key))
+        .one(conn)
+        .await
+}
+
 pub async fn insert(conn: &impl ConnectionTrait, t: ticket::Model) -> Result<(), DbErr> {
     ticket::ActiveModel::from(t).insert(conn).await.map(|_| ())
 }

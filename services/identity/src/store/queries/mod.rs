@@ -8,6 +8,7 @@ pub mod codes;
 pub mod invitations;
 pub mod members;
 pub mod orgs;
+pub mod restrictions;
 pub mod sessions;
 pub mod setup_links;
 

@@ -87,3 +87,17 @@ pub async fn carrier_event(
         .one(conn)
         .await
 }
+
+/// Whether the parcel has an event of `kind` already.
+pub async fn has_event_of_kind(
+    conn: &impl ConnectionTrait,
+    shipment_id: Uuid,
+    kind: crate::domain::LogisticsKind,
+) -> Result<bool, DbErr> {
+    Ok(shipment_event::Entity::find()
+        .filter(shipment_event::Column::ShipmentId.eq(shipment_id))
+        .filter(shipment_event::Column::Kind.eq(kind))
+        .one(conn)
+        .await?
+        .is_some())
+}

@@ -1,0 +1,3 @@
+//! What other rooms read of finance, each module named for its reader.
+
+pub mod notify;
