@@ -31,6 +31,7 @@ mod m20261206_000025_trace_chain_v2;
 mod m20261206_000026_notifications;
 mod m20261206_000027_desk;
 mod m20261206_000029_ship_by;
+mod m20261206_000031_claim_deadlines;
 mod util;
 
 pub struct Migrator;
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000026_notifications::Migration),
             Box::new(m20261206_000027_desk::Migration),
             Box::new(m20261206_000029_ship_by::Migration),
+            Box::new(m20261206_000031_claim_deadlines::Migration),
         ]
     }
 }

@@ -143,6 +143,9 @@ mod tests {
             farmgate_desk::service::topics::TICKET_ASSIGNED,
             farmgate_desk::service::topics::TICKET_OVERDUE,
             farmgate_desk::service::topics::TICKET_CLOSED,
+            farmgate_aftersales::service::topics::ANSWERED,
+            farmgate_aftersales::service::topics::DEADLINE_NEAR,
+            farmgate_aftersales::service::topics::ESCALATED,
         ];
         for r in RULES {
             assert!(

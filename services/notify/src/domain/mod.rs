@@ -32,6 +32,9 @@ labelled_enum!(
         TicketAssigned => "ticket_assigned", "工单已派给你", "ticket assigned to you";
         TicketOverdue => "ticket_overdue", "工单已超时", "ticket overdue";
         TicketClosed => "ticket_closed", "工单已处理", "ticket closed";
+        ClaimAnswered => "claim_answered", "商家已答复售后", "claim answered";
+        ClaimDeadlineNear => "claim_deadline_near", "售后即将超时", "claim deadline near";
+        ClaimEscalated => "claim_escalated", "售后已转平台介入", "claim escalated";
     }
 );
 
@@ -92,9 +95,11 @@ impl NotificationKind {
             K::OrderUnacknowledged => spec(false, None, false, false),
             K::OrderShipped => spec(false, Some(SmsTemplate::Shipped), false, true),
             K::OrderDelivered => spec(false, None, false, true),
-            K::ClaimFiled | K::ClaimDecided => {
-                spec(false, Some(SmsTemplate::ClaimUpdate), true, true)
-            }
+            K::ClaimFiled
+            | K::ClaimDecided
+            | K::ClaimAnswered
+            | K::ClaimDeadlineNear
+            | K::ClaimEscalated => spec(false, Some(SmsTemplate::ClaimUpdate), true, true),
             K::Recall => spec(true, Some(SmsTemplate::Recall), true, true),
             K::OrgVerified | K::OrgRejected => spec(false, None, false, false),
             K::TicketReplied | K::TicketAssigned | K::TicketOverdue | K::TicketClosed => {

@@ -29,6 +29,13 @@ pub enum Audience {
     /// The customer who opened a desk ticket (`{"ticket_id", "opener_account_id"}`); none for
     /// a hotline caller without an account.
     TicketOpener,
+    /// The claim's buyer (`{"claim_id"}`).
+    ClaimBuyer,
+    /// The party whose claim deadline is near (`{"claim_id", "party", "due"}`): the seller's
+    /// members or the buyer, only while the claim still waits for them by that deadline.
+    ClaimDeadlineParty,
+    /// Every operator and after-sales agent (`{"claim_id"}`).
+    ClaimOperators,
 }
 
 /// One event → notification rule.
@@ -100,6 +107,26 @@ pub const RULES: &[Rule] = &[
         topic: "desk.ticket_closed",
         kind: K::TicketClosed,
         audience: Audience::TicketOpener,
+    },
+    Rule {
+        topic: "aftersales.answered",
+        kind: K::ClaimAnswered,
+        audience: Audience::ClaimBuyer,
+    },
+    Rule {
+        topic: "aftersales.deadline_near",
+        kind: K::ClaimDeadlineNear,
+        audience: Audience::ClaimDeadlineParty,
+    },
+    Rule {
+        topic: "aftersales.escalated",
+        kind: K::ClaimEscalated,
+        audience: Audience::ClaimParties,
+    },
+    Rule {
+        topic: "aftersales.escalated",
+        kind: K::ClaimEscalated,
+        audience: Audience::ClaimOperators,
     },
 ];
 
