@@ -5,6 +5,7 @@ mod admin;
 mod aftersales;
 mod auth;
 mod bank_accounts;
+mod claims_before_receipt;
 mod catalog;
 mod demo;
 mod desk;

@@ -188,7 +188,14 @@ impl Aftersales {
                 .collect::<Vec<_>>(),
         )
         .fen();
-        let amount = std::cmp::min(by_qty, sub.refundable().fen());
+        // A parcel that never came, claimed whole, is the whole payment left (its shipping
+        // too); otherwise what the claimed units cost.
+        let whole_parcel = before_receipt && req.lines.is_empty();
+        let amount = if whole_parcel {
+            sub.refundable().fen()
+        } else {
+            std::cmp::min(by_qty, sub.refundable().fen())
+        };
         if amount < 1 {
             return Err(AftersalesError::NothingToRefund);
         }
