@@ -16,7 +16,11 @@ async fn notified(app: &TestApp, who: &Session, kind: &str) -> i64 {
     use sea_orm::{ConnectionTrait, DbBackend, Statement};
     let db = &app.state.infra.db;
     let backend = db.get_database_backend();
-    let mark = if backend == DbBackend::Postgres { "$1" } else { "?" };
+    let mark = if backend == DbBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
             backend,
@@ -69,14 +73,19 @@ async fn shipped(app: &TestApp) -> Shipped {
 async fn carrier_says(app: &TestApp, s: &Shipped, kind: &str) {
     let secret = app.state.orders.config().carrier_secret.clone();
     let now = app.clock.now();
-    let body = serde_json::to_vec(&json!({"event_id": format!("sf-{}", Uuid::new_v4()), "carrier": "顺丰速运",
-        "tracking_no": s.waybill, "kind": kind, "at": now.to_rfc3339()}))
+    let body = serde_json::to_vec(
+        &json!({"event_id": format!("sf-{}", Uuid::new_v4()), "carrier": "顺丰速运",
+        "tracking_no": s.waybill, "kind": kind, "at": now.to_rfc3339()}),
+    )
     .expect("json");
     let req = app
         .http
         .post(app.url("/api/v1/logistics/callback"))
         .header("content-type", "application/json")
-        .header(SIG, signature_header(secret.as_bytes(), now.timestamp(), &body))
+        .header(
+            SIG,
+            signature_header(secret.as_bytes(), now.timestamp(), &body),
+        )
         .body(body);
     app.send(req).await.expect_status(200);
 }
@@ -214,7 +223,9 @@ both_backends! {
 /// A received parcel of 4 boxes with a claim for 3 that the seller answered with one box.
 async fn offered(app: &TestApp) -> (ReceivedOrder, Claim) {
     let parcel = app.received_order(4).await;
-    let claim = app.claim(&parcel.buyer, parcel.sub_order_id, parcel.line_id, 3).await;
+    let claim = app
+        .claim(&parcel.buyer, parcel.sub_order_id, parcel.line_id, 3)
+        .await;
     let r = app
         .post(
             &format!("/api/v1/claims/{}/respond", claim.id),
@@ -223,7 +234,10 @@ async fn offered(app: &TestApp) -> (ReceivedOrder, Claim) {
         )
         .await;
     r.expect_status(200);
-    assert!(r.at("answer_by").is_string(), "the buyer is told by when to answer");
+    assert!(
+        r.at("answer_by").is_string(),
+        "the buyer is told by when to answer"
+    );
     (parcel, claim)
 }
 

@@ -145,11 +145,18 @@ mod tests {
     fn not_received_is_claimed_once_tracking_stalls_for_the_set_days() {
         let nr = ClaimKind::NotReceived;
         assert_eq!(
-            may_claim_before_receipt(nr, Some(moving(3, 1)), P, t0()),
+            may_claim_before_receipt(nr, Some(moving(4, 1)), P, t0()),
             Err(BeforeReceiptRefused::TooEarly {
                 from: t0() + Duration::days(1)
             }),
-            "moved a day ago; overdue only in two days, stalled in two: the earlier of the two"
+            "moved a day ago (stalled in two days), shipped four days ago (overdue in one): the earlier"
+        );
+        assert_eq!(
+            may_claim_before_receipt(nr, Some(moving(2, 1)), P, t0()),
+            Err(BeforeReceiptRefused::TooEarly {
+                from: t0() + Duration::days(2)
+            }),
+            "stalled in two days comes before overdue in three"
         );
         assert_eq!(
             may_claim_before_receipt(nr, Some(moving(3, 3)), P, t0()),
