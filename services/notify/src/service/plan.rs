@@ -166,7 +166,12 @@ impl Notify {
                     Audience::ClaimBuyer => (false, true),
                     Audience::ClaimDeadlineParty => {
                         let still = |status, deadline: Option<chrono::DateTime<chrono::Utc>>| {
-                            claim.status == status && deadline.is_some() && deadline == r.due
+                            // The stored deadline may be rounded (PostgreSQL keeps
+                            // microseconds): the same deadline within a second.
+                            claim.status == status
+                                && deadline.zip(r.due).is_some_and(|(d, due)| {
+                                    (d - due).num_milliseconds().abs() < 1000
+                                })
                         };
                         match r.party.as_deref() {
                             Some("seller") => (
