@@ -32,6 +32,7 @@ mod m20261206_000026_notifications;
 mod m20261206_000027_desk;
 mod m20261206_000029_ship_by;
 mod m20261206_000030_cancel_requests;
+mod m20261206_000031_claim_deadlines;
 mod m20261206_000032_desk_photos_restrictions;
 mod m20261206_000033_conversations_and_review_moderation;
 mod util;
@@ -71,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000027_desk::Migration),
             Box::new(m20261206_000029_ship_by::Migration),
             Box::new(m20261206_000030_cancel_requests::Migration),
+            Box::new(m20261206_000031_claim_deadlines::Migration),
             Box::new(m20261206_000032_desk_photos_restrictions::Migration),
             Box::new(m20261206_000033_conversations_and_review_moderation::Migration),
         ]

@@ -118,8 +118,11 @@ both_backends! {
         let stranger_photo = app.evidence_photo(&stranger).await;
         let r = app.file_claim(&buyer, sub, line, 1, &[stranger_photo]).await;
         assert_eq!(r.field_code("photos"), Some("not_found"), "another account's photo");
-        let r = app.post(&format!("/api/v1/sub-orders/{sub}/claims"), json!({"kind": "lost", "description": "x", "lines": [], "photos": []}), Some(&buyer.token)).await;
+        let r = app.post(&format!("/api/v1/sub-orders/{sub}/claims"), json!({"kind": "stolen", "description": "x", "lines": [], "photos": []}), Some(&buyer.token)).await;
         r.expect_status(422);
+        // "Lost" is for a parcel that has not come: this one was received.
+        let r = app.post(&format!("/api/v1/sub-orders/{sub}/claims"), json!({"kind": "lost", "description": "一直没收到", "lines": [], "photos": []}), Some(&buyer.token)).await;
+        assert_eq!(r.code(), "already_received");
 
         assert_eq!(app.count("claims", "1=1").await, 0, "nothing half-written");
     }

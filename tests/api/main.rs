@@ -8,6 +8,7 @@ mod bank_accounts;
 mod catalog;
 mod conversations;
 mod deadlines;
+mod claims_before_receipt;
 mod demo;
 mod desk;
 mod desk_idempotency;

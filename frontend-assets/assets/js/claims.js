@@ -11,7 +11,9 @@ import { el, flash, flashError, replaceChildren, timeEl } from './ui.js';
 import { PHOTO_MAX_BYTES, formatLeft, moneyEl, starsEl, statusBadge, timeLeft } from './orders.js';
 
 export const CLAIM_STATUSES = ['awaiting_seller', 'awaiting_buyer', 'in_arbitration', 'resolved'];
-export const CLAIM_KINDS = ['damaged_in_transit', 'spoiled_on_arrival', 'missing_items', 'wrong_item'];
+export const CLAIM_KINDS = ['damaged_in_transit', 'spoiled_on_arrival', 'missing_items', 'wrong_item', 'not_received', 'lost'];
+/** Kinds filed before receipt, on a parcel that has not come. */
+export const BEFORE_RECEIPT_KINDS = ['not_received', 'lost'];
 export const CLAIM_EVENTS = ['filed', 'offered', 'rejected', 'accepted', 'escalated', 'decided', 'auto_approved',
   'refunded', 'rated', 'recourse_opened'];
 /** Who acted: the three parties, and the deadline scheduler. */
@@ -352,15 +354,17 @@ export function recourseEl(r) {
 export function claimCard(c, { party = 'buyer' } = {}) {
   const href = claimHref(c.id);
   const urgent = c.status === 'awaiting_seller';
+  const overdue = Boolean(c.arbitration_overdue);
   return el('li', {
-    class: 'card claim-card' + (urgent && !leftWords(c.respond_by) ? ' is-late' : ''),
+    class: 'card claim-card' + ((urgent && !leftWords(c.respond_by)) || overdue ? ' is-late' : ''),
     'data-testid': 'claim-card',
     dataset: { claimId: c.id, status: c.status, orderId: c.order_id, subOrderId: c.sub_order_id },
   },
   el('div', { class: 'item-head' },
     el('a', { class: 'item-title mono', href, 'data-testid': 'claim-number' },
       el('span', { class: 'visually-hidden', i18n: 'claim.number' }), c.number),
-    claimStatusBadge(c.status)),
+    claimStatusBadge(c.status),
+    overdue ? el('span', { class: 'badge badge-overdue', i18n: 'claim.arbitration_overdue', 'data-testid': 'claim-overdue' }) : null),
   el('p', { class: 'meta' },
     el('span', { class: 'tag' }, kindEl(c.kind)),
     party !== 'seller' ? el('span', { text: c.seller_name }) : null,
@@ -374,6 +378,12 @@ export function claimCard(c, { party = 'buyer' } = {}) {
     el('span', {}, el('span', { i18n: 'claim.created_at' }), ' ', timeEl(c.created_at))),
   urgent
     ? el('p', { class: 'meta claim-due' }, el('span', { i18n: 'claim.respond_by' }), ' ', timeEl(c.respond_by), ' ', leftEl(c.respond_by))
+    : null,
+  c.status === 'awaiting_buyer' && c.answer_by
+    ? el('p', { class: 'meta claim-due' }, el('span', { i18n: 'claim.answer_by' }), ' ', timeEl(c.answer_by), ' ', leftEl(c.answer_by))
+    : null,
+  c.status === 'in_arbitration' && c.arbitrate_by
+    ? el('p', { class: 'meta claim-due', 'data-testid': 'claim-arbitrate-by' }, el('span', { i18n: 'claim.arbitrate_by' }), ' ', timeEl(c.arbitrate_by), ' ', leftEl(c.arbitrate_by))
     : null,
   c.status === 'resolved' && c.resolved_at
     ? el('p', { class: 'meta muted' }, el('span', { i18n: 'claim.resolved_at' }), ' ', timeEl(c.resolved_at),

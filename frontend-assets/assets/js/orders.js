@@ -10,7 +10,7 @@ import { clearErrors, el, facts, formatTime, replaceChildren, setBusy, showError
 export const ORDER_STATUSES = ['pending_payment', 'paid', 'cancelled', 'expired'];
 export const SUB_STATUSES = ['pending_payment', 'paid', 'acknowledged', 'shipped', 'received', 'cancelled'];
 export const PAYMENT_METHODS = ['gateway', 'offline'];
-export const LOGISTICS_KINDS = ['picked_up', 'in_transit', 'out_for_delivery', 'delivered', 'exception'];
+export const LOGISTICS_KINDS = ['picked_up', 'in_transit', 'out_for_delivery', 'delivered', 'exception', 'lost'];
 export const ORDER_EVENTS = ['placed', 'paid', 'cancelled', 'expired', 'acknowledged', 'shipped', 'logistics',
   'received', 'auto_received', 'refunded', 'reviewed', 'payment_failed', 'replacement',
   'cancel_requested', 'cancel_refused', 'ship_by_reminded'];

@@ -8,6 +8,7 @@ use farmgate_orders::domain::Liability;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub mod deadlines;
 pub mod recourse;
 
 define_id!(
@@ -30,8 +31,21 @@ wire_enum!(
         MissingItems => "missing_items",
         /// 错发
         WrongItem => "wrong_item",
+        /// 未收到货: filed before receipt when tracking has stalled or the parcel is overdue
+        /// (`deadlines::may_claim_before_receipt`).
+        NotReceived => "not_received",
+        /// 丢件: filed before receipt once the carrier reported the parcel lost.
+        Lost => "lost",
     }
 );
+
+impl ClaimKind {
+    /// Filed on a parcel that has not arrived (no receipt, no after-sales window, no photo of
+    /// a parcel nobody has).
+    pub fn before_receipt(self) -> bool {
+        matches!(self, Self::NotReceived | Self::Lost)
+    }
+}
 
 wire_enum!(
     /// Where a claim stands.
@@ -66,6 +80,8 @@ pub enum ClaimMove {
     DeadlineRefunds,
     /// The seller missed the response deadline on a larger claim: the operator decides.
     DeadlineEscalates,
+    /// The buyer left the seller's offer unanswered past `answer_by`: accepted as it is.
+    AnswerDeadlineAccepts,
     /// The buyer rates the handling; the claim stays resolved.
     BuyerRates,
 }
@@ -95,6 +111,7 @@ pub enum IllegalMove {
 ///     │  └──────── operator decides ───────┐    │ operator decides        │
 ///     │                                    ▼    ▼                         │
 ///     └─ full refund / deadline, small ──▶ resolved ◀── buyer accepts ────┘
+///                                          │    ▲       (or leaves it past answer_by)
 ///                                          │    ▲
 ///                                          └────┘ buyer rates (once)
 /// ```
@@ -107,7 +124,7 @@ pub fn transition(current: ClaimStatus, m: ClaimMove) -> Result<ClaimStatus, Ill
         (S::AwaitingSeller, M::SellerRefundsInFull | M::DeadlineRefunds) => Ok(S::Resolved),
         (S::AwaitingSeller, M::SellerAnswers) => Ok(S::AwaitingBuyer),
         (S::AwaitingSeller, M::DeadlineEscalates) => Ok(S::InArbitration),
-        (S::AwaitingBuyer, M::BuyerAccepts) => Ok(S::Resolved),
+        (S::AwaitingBuyer, M::BuyerAccepts | M::AnswerDeadlineAccepts) => Ok(S::Resolved),
         (S::AwaitingBuyer, M::BuyerEscalates) => Ok(S::InArbitration),
         (S::AwaitingSeller | S::InArbitration, M::OperatorDecides) => Ok(S::Resolved),
         (S::AwaitingBuyer | S::Resolved, M::OperatorDecides) => Err(IllegalMove::AlreadyDecided),
@@ -120,7 +137,8 @@ pub fn transition(current: ClaimStatus, m: ClaimMove) -> Result<ClaimStatus, Ill
             | M::BuyerAccepts
             | M::BuyerEscalates
             | M::DeadlineRefunds
-            | M::DeadlineEscalates,
+            | M::DeadlineEscalates
+            | M::AnswerDeadlineAccepts,
         ) => Err(IllegalMove::NotYourTurn),
     }
 }
@@ -491,6 +509,10 @@ mod tests {
         an_open_claim_is_not_rated: AwaitingSeller, BuyerRates => Err(NotResolved);
         // The buyer's turn.
         the_buyer_accepting_resolves_the_claim: AwaitingBuyer, BuyerAccepts => Ok(Resolved);
+        an_offer_left_unanswered_past_its_deadline_is_accepted: AwaitingBuyer, AnswerDeadlineAccepts => Ok(Resolved);
+        the_answer_deadline_cannot_accept_before_the_seller_answers: AwaitingSeller, AnswerDeadlineAccepts => Err(NotYourTurn);
+        the_answer_deadline_cannot_accept_in_arbitration: InArbitration, AnswerDeadlineAccepts => Err(NotYourTurn);
+        the_answer_deadline_cannot_accept_a_settled_claim: Resolved, AnswerDeadlineAccepts => Err(NotYourTurn);
         the_buyer_escalating_sends_the_claim_to_arbitration: AwaitingBuyer, BuyerEscalates => Ok(InArbitration);
         the_seller_cannot_refund_in_full_once_answered: AwaitingBuyer, SellerRefundsInFull => Err(NotYourTurn);
         the_seller_cannot_answer_twice: AwaitingBuyer, SellerAnswers => Err(NotYourTurn);

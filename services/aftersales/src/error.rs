@@ -44,6 +44,22 @@ pub enum AftersalesError {
     /// `not_received`: a claim is filed once the parcel is received.
     #[error("the sub-order is not received")]
     NotReceived,
+    /// `not_shipped`: a claim before receipt needs a parcel on its way.
+    #[error("the sub-order has not shipped")]
+    NotShipped,
+    /// `already_received`: "not received" or "lost" on a parcel the buyer received.
+    #[error("the parcel was received")]
+    AlreadyReceived,
+    /// `too_early`: tracking moved recently and the parcel is not overdue; "not received" may
+    /// be claimed from `from`.
+    #[error("not received may be claimed from {from}")]
+    TooEarly { from: DateTime<Utc> },
+    /// `not_reported_lost`: "lost" needs the carrier's report.
+    #[error("the carrier has not reported the parcel lost")]
+    NotReportedLost,
+    /// `claim_open`: a "not received" or "lost" claim on this parcel is being handled.
+    #[error("a claim before receipt is open")]
+    ClaimOpen,
     /// `window_closed`: the after-sales window of the parcel closed at `closes`.
     #[error("the after-sales window closed at {closes}")]
     WindowClosed { closes: DateTime<Utc> },
@@ -104,6 +120,34 @@ impl AftersalesError {
                 "not_received",
                 "确认收货后才能申请售后",
                 "a claim can be filed once the parcel is received",
+            ),
+            Self::NotShipped => Answer::conflict(
+                "not_shipped",
+                "商品尚未发货，可申请取消订单",
+                "nothing has shipped yet; cancel the order instead",
+            ),
+            Self::AlreadyReceived => Answer::conflict(
+                "already_received",
+                "包裹已确认收货，请按实际问题申请售后",
+                "the parcel was received; claim what is wrong with it instead",
+            ),
+            Self::TooEarly { from } => Answer::conflict(
+                "too_early",
+                format!(
+                    "物流近期仍有更新，{} 后仍未收到可申请",
+                    farmgate_kernel::clock::format_shanghai(*from)
+                ),
+                "tracking moved recently; if the parcel has not come by then, claim it later",
+            ),
+            Self::NotReportedLost => Answer::conflict(
+                "not_reported_lost",
+                "承运商未报告丢件，请选择“未收到货”",
+                "the carrier has not reported the parcel lost; claim it as not received",
+            ),
+            Self::ClaimOpen => Answer::conflict(
+                "claim_open",
+                "该包裹已有处理中的未收到货/丢件申请",
+                "a not-received or lost claim on this parcel is being handled",
             ),
             Self::WindowClosed { closes } => Answer::conflict(
                 "window_closed",
@@ -171,6 +215,13 @@ impl AftersalesError {
             Self::Forbidden,
             Self::TooManyPhotos,
             Self::NotReceived,
+            Self::NotShipped,
+            Self::AlreadyReceived,
+            Self::TooEarly {
+                from: DateTime::<Utc>::UNIX_EPOCH,
+            },
+            Self::NotReportedLost,
+            Self::ClaimOpen,
             Self::WindowClosed {
                 closes: DateTime::<Utc>::UNIX_EPOCH,
             },

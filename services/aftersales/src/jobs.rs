@@ -1,5 +1,6 @@
-//! The response deadline: an outbox event scheduled when the claim is filed, so it survives
-//! restarts and runs once across replicas.
+//! The deadlines: the seller's response (scheduled when the claim is filed) and the buyer's
+//! answer to an offer (scheduled when the seller answers) are outbox events, so they survive
+//! restarts and run once across replicas; and the recall of a batch that failed inspection.
 
 use crate::Aftersales;
 use crate::service::topics;
@@ -38,6 +39,38 @@ impl OutboxHandler for ResponseDueJob {
         let due: Due = event.parse()?;
         self.aftersales
             .response_due(due.claim_id)
+            .await
+            .map_err(|e| Box::new(e) as BoxError)?;
+        Ok(())
+    }
+}
+
+/// Accepts an offer the buyer left unanswered past `answer_by` (scheduled in the outbox when
+/// the seller answers, so it survives restarts and runs once across replicas).
+pub struct OfferDueJob {
+    aftersales: Aftersales,
+}
+
+impl OfferDueJob {
+    pub fn new(aftersales: Aftersales) -> Self {
+        Self { aftersales }
+    }
+}
+
+#[async_trait]
+impl OutboxHandler for OfferDueJob {
+    fn name(&self) -> &'static str {
+        "aftersales-offer-due"
+    }
+
+    fn handles(&self, topic: &str) -> bool {
+        topic == topics::OFFER_DUE
+    }
+
+    async fn handle(&self, event: &OutboxEvent) -> Result<(), BoxError> {
+        let due: Due = event.parse()?;
+        self.aftersales
+            .offer_due(due.claim_id)
             .await
             .map_err(|e| Box::new(e) as BoxError)?;
         Ok(())

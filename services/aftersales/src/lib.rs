@@ -27,7 +27,7 @@ mod store;
 pub use service::quality as metrics;
 
 pub use error::AftersalesError;
-pub use jobs::{FailedInspectionRecallJob, ResponseDueJob};
+pub use jobs::{FailedInspectionRecallJob, OfferDueJob, ResponseDueJob};
 
 use chrono::Duration;
 use farmgate_identity::Identity;
@@ -44,6 +44,14 @@ pub struct AftersalesConfig {
     /// A claim the seller leaves unanswered is refunded at once up to this amount, and goes to
     /// the operator above it (customer first: 可退可不退的以退为主).
     pub auto_approve_up_to: Money,
+    /// How long the buyer has to answer a seller's offer; unanswered, it is accepted.
+    pub answer_within: Duration,
+    /// How long the operator has to decide an escalated claim before it is overdue.
+    pub arbitrate_within: Duration,
+    /// How long before the seller's or the buyer's deadline they are reminded.
+    pub remind_before: Duration,
+    /// When a parcel that has not arrived may be claimed as not received.
+    pub transit: domain::deadlines::TransitPolicy,
 }
 
 impl Default for AftersalesConfig {
@@ -51,6 +59,10 @@ impl Default for AftersalesConfig {
         Self {
             respond_within: Duration::hours(24),
             auto_approve_up_to: Money::from_fen(5_000),
+            answer_within: Duration::hours(72),
+            arbitrate_within: Duration::hours(48),
+            remind_before: Duration::hours(4),
+            transit: domain::deadlines::TransitPolicy::default(),
         }
     }
 }

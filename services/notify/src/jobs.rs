@@ -154,6 +154,9 @@ mod tests {
             farmgate_catalog::service::topics::LISTING_APPROVED,
             farmgate_catalog::service::topics::LISTING_REJECTED,
             farmgate_identity::topics::INVITATION_SENT,
+            farmgate_aftersales::service::topics::ANSWERED,
+            farmgate_aftersales::service::topics::DEADLINE_NEAR,
+            farmgate_aftersales::service::topics::ESCALATED,
         ];
         for r in RULES {
             assert!(

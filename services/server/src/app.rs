@@ -9,7 +9,7 @@ use anyhow::Context;
 use axum::Router;
 use axum::extract::FromRef;
 use farmgate_aftersales::{
-    Aftersales, AftersalesConfig, FailedInspectionRecallJob, ResponseDueJob,
+    Aftersales, AftersalesConfig, FailedInspectionRecallJob, OfferDueJob, ResponseDueJob,
 };
 use farmgate_catalog::{Catalog, SearchIndexer};
 use farmgate_desk::{Desk, DueJob as DeskDueJob};
@@ -339,6 +339,13 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         AftersalesConfig {
             respond_within: chrono::Duration::hours(i64::from(settings.claim_response_hours)),
             auto_approve_up_to: farmgate_kernel::Money::from_fen(settings.claim_auto_approve_fen),
+            answer_within: chrono::Duration::hours(i64::from(settings.claim_answer_hours)),
+            arbitrate_within: chrono::Duration::hours(i64::from(settings.claim_arbitration_hours)),
+            remind_before: chrono::Duration::hours(i64::from(settings.claim_remind_hours)),
+            transit: farmgate_aftersales::domain::deadlines::TransitPolicy {
+                stalled_after: chrono::Duration::days(i64::from(settings.parcel_stalled_days)),
+                overdue_after: chrono::Duration::days(i64::from(settings.parcel_overdue_days)),
+            },
         },
     );
     // "Download my data" asks every room that holds something about a person.
@@ -422,6 +429,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         Arc::new(RefundQueryJob::new(orders.clone())),
         Arc::new(AccountErasedJob::new(orders)),
         Arc::new(ResponseDueJob::new(aftersales.clone())),
+        Arc::new(OfferDueJob::new(aftersales.clone())),
         Arc::new(FailedInspectionRecallJob::new(aftersales)),
         Arc::new(DeskDueJob::new(desk)),
         Arc::new(RollupJob::new(stats)),

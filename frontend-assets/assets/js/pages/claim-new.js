@@ -2,6 +2,9 @@
 // happened in the buyer's words, photos of the parcel and its waybill (taken with the phone's
 // camera, uploaded one by one as they are chosen), and a phone to call back. The parcel's lines
 // come from its order; units already claimed on earlier claims are not offered again.
+// Before receipt (a shipped parcel), the form offers only what /claim-options allows now —
+// "not received" once tracking stalled or the parcel is overdue, "lost" on the carrier's word —
+// for the whole parcel, photos optional.
 
 import { api, seg } from '../api.js';
 import { formatFen, parseInteger, unitEl } from '../catalog.js';
@@ -20,7 +23,7 @@ const params = new URLSearchParams(location.search);
 const orderId = params.get('order');
 const subId = params.get('sub');
 const form = $('#claim-form');
-const view = { order: null, sub: null, left: new Map(), photos: null };
+const view = { order: null, sub: null, left: new Map(), photos: null, before: null };
 
 function stop(kind, content, extra = null) {
   replaceChildren($('#state-box'), note(kind, content), extra);
@@ -101,6 +104,34 @@ function renderParcel(order, sub) {
   ]));
 }
 
+/** Before receipt: only the kinds allowed now, the whole parcel, photos optional. */
+function renderBefore(order, sub, options) {
+  view.before = options.kinds;
+  render(order, sub);
+  replaceChildren($('#parcel-facts'), facts([
+    ['order.number', el('a', { class: 'mono', href: orderHref(order.id), text: order.number })],
+    ['order.sub_number', el('span', { class: 'mono', text: sub.number })],
+    ['claimnew.seller', el('span', { text: sub.seller_name }), 'claim-seller'],
+    ['claimnew.shipped_at', timeEl(sub.shipped_at)],
+    ['order.sub_total', el('span', { class: 'money', text: formatFen(sub.total) })],
+  ]));
+  const group = form.querySelector('.kind-choices');
+  for (const label of $$('label', group)) label.remove();
+  options.kinds.forEach((kind, i) => group.append(
+    el('label', { class: 'check method-option' },
+      el('input', { type: 'radio', name: 'kind', value: kind, checked: i === 0, 'data-testid': `kind-${kind}` }), ' ',
+      el('span', { i18n: 'claim_kind.' + kind }))));
+  form.querySelector('.claim-lines-pick').hidden = true;
+  replaceChildren($('#line-picks'));
+  $('#state-box').append(note('info', { i18n: 'claimnew.before_receipt_intro' }));
+  $('#photos-hint').setAttribute('data-i18n', 'claimnew.photos_optional');
+  $('#photos-hint').textContent = t('claimnew.photos_optional');
+  const out = $('#claim-amount');
+  out.textContent = formatFen(refundable());
+  out.dataset.fen = String(refundable());
+  out.after(el('p', { class: 'hint', i18n: 'claimnew.whole_parcel', 'data-testid': 'claim-whole-parcel' }));
+}
+
 function render(order, sub) {
   view.order = order;
   view.sub = sub;
@@ -126,10 +157,10 @@ form.addEventListener('submit', async (event) => {
   const kind = (form.querySelector('input[name="kind"]:checked') || {}).value;
   const description = value(form, 'description');
   const phone = value(form, 'contact_phone').replace(/[\s-]/g, '');
-  const lines = picked();
+  const lines = view.before ? [] : picked();
   const problems = {};
   if (!kind) problems.kind = t('claimnew.e_kind');
-  if (!lines.length) problems.lines = t('claimnew.e_lines');
+  if (!lines.length && !view.before) problems.lines = t('claimnew.e_lines');
   for (const p of lines) {
     const left = view.left.get(p.line_id) || 0;
     if (!Number.isInteger(p.quantity) || p.quantity < 1 || p.quantity > left) {
@@ -139,7 +170,7 @@ form.addEventListener('submit', async (event) => {
   const n = charCount(description);
   if (n < DESCRIPTION_MIN || n > DESCRIPTION_MAX) problems.description = t('claimnew.e_description', { min: DESCRIPTION_MIN, max: DESCRIPTION_MAX });
   if (view.photos.busy()) problems.photos = t('claimnew.e_uploading');
-  else if (!view.photos.count()) problems.photos = t('claimnew.e_photos');
+  else if (!view.photos.count() && !view.before) problems.photos = t('claimnew.e_photos');
   if (Object.keys(problems).length) {
     showErrors(form, validationError(problems));
     return;
@@ -179,6 +210,11 @@ if (!orderId || !subId) {
       stop('empty', { i18n: 'claimnew.missing' });
     } else if (order.viewer !== 'buyer') {
       stop('info', { i18n: 'claimnew.not_buyer' }, back);
+    } else if (sub.status === 'shipped') {
+      const options = await api.get(`/sub-orders/${seg(sub.id)}/claim-options`);
+      if (options && options.kinds && options.kinds.length) renderBefore(order, sub, options);
+      else if (options && options.not_received_from) stop('info', { i18n: 'claimnew.not_yet', args: { at: timeEl(options.not_received_from).textContent } }, back);
+      else stop('info', { i18n: 'claimnew.not_received' }, back);
     } else if (sub.status !== 'received') {
       stop('info', { i18n: 'claimnew.not_received' }, back);
     } else if (!windowOpen(sub)) {

@@ -316,7 +316,9 @@ function canClaim(sub, order) {
 function afterSalesEl(sub, order) {
   const claims = view.claims.filter((c) => c.sub_order_id === sub.id);
   const claimable = canClaim(sub, order);
-  if (!claimable && !claims.length) return null;
+  // A parcel on its way may be claimed as not received or lost (claim-new asks the server).
+  const inTransit = order.viewer === 'buyer' && sub.status === 'shipped';
+  if (!claimable && !claims.length && !inTransit) return null;
   return el('div', { class: 'after-sales', 'data-testid': 'sub-aftersales' },
     el('h3', { class: 'after-sales-title', i18n: 'claim.section' }),
     claimable
@@ -336,6 +338,11 @@ function afterSalesEl(sub, order) {
       ? el('div', { class: 'actions' },
         el('a', { class: 'btn btn-secondary', href: newClaimHref(order.id, sub.id), i18n: 'claim.apply', 'data-testid': 'sub-claim-new' }),
         el('span', { class: 'hint', i18n: 'claim.apply_hint' }))
+      : null,
+    inTransit
+      ? el('div', { class: 'actions' },
+        el('a', { class: 'btn btn-secondary', href: newClaimHref(order.id, sub.id), i18n: 'claim.apply_not_received', 'data-testid': 'sub-claim-not-received' }),
+        el('span', { class: 'hint', i18n: 'claim.apply_not_received_hint' }))
       : null);
 }
 

@@ -176,7 +176,8 @@ function logisticsForm(sub, slot, opener) {
     el('div', { class: 'field' },
       el('label', { for: `${fid}-kind`, i18n: 'sorders.logistics_kind' }),
       el('select', { id: `${fid}-kind`, name: 'kind', 'data-testid': 'logistics-kind' },
-        LOGISTICS_KINDS.map((k) => el('option', { value: k, i18n: 'logistics.' + k }))),
+        // `lost` counts only in the carrier's own word (a buyer's "lost" claim): not offered here.
+        LOGISTICS_KINDS.filter((k) => k !== 'lost').map((k) => el('option', { value: k, i18n: 'logistics.' + k }))),
       el('p', { class: 'field-error', 'data-error-for': 'kind', hidden: true })),
     el('div', { class: 'field' },
       el('label', { for: `${fid}-location`, i18n: 'sorders.logistics_location' }),

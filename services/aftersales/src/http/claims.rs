@@ -4,7 +4,7 @@ use super::claim_view;
 use crate::Aftersales;
 use crate::domain::ClaimStatus;
 use crate::http::views::ClaimView;
-use crate::service::FileClaim;
+use crate::service::{ClaimOptions, FileClaim};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -16,8 +16,10 @@ use farmgate_kernel::{Page, Paged};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-/// File a claim on a received sub-order (the buyer, within the after-sales window). The
-/// answer says by when the seller must respond (`respond_by`).
+/// File a claim on a received sub-order (the buyer, within the after-sales window), or before
+/// receipt: `not_received` once tracking has not moved for the set days or the parcel is
+/// overdue, `lost` once the carrier reported it lost (no photos needed; `lines` may be empty:
+/// the whole parcel). The answer says by when the seller must respond (`respond_by`).
 #[utoipa::path(post, path = "/api/v1/sub-orders/{id}/claims", tag = "aftersales", params(("id" = Uuid, Path)),
     request_body = FileClaim,
     responses(
@@ -26,7 +28,7 @@ use utoipa::IntoParams;
         (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
         (status = 403, description = "Not allowed: `read_only`, `cross_site_request`", body = ErrorBody),
         (status = 404, description = "No such sub-order of the caller's: `not_found`", body = ErrorBody),
-        (status = 409, description = "Not claimable now: `not_received`, `window_closed`, `nothing_to_refund`", body = ErrorBody),
+        (status = 409, description = "Not claimable now: `not_received`, `window_closed`, `nothing_to_refund`; before receipt `not_shipped`, `already_received`, `too_early`, `not_reported_lost`, `claim_open`", body = ErrorBody),
         (status = 413, description = "Body too large: `payload_too_large`", body = ErrorBody),
         (status = 415, description = "Not JSON: `unsupported_media_type`", body = ErrorBody),
         (status = 422, description = "Field errors (lines, quantities, photos, description): `validation_failed`", body = ErrorBody),
@@ -39,6 +41,23 @@ pub async fn file_claim(
 ) -> ApiResult<(StatusCode, Json<ClaimView>)> {
     let r = svc.file(&actor, id, &req).await?;
     Ok((StatusCode::CREATED, Json(claim_view(&r, &actor))))
+}
+
+/// What the buyer may claim on their sub-order now: the damage kinds once received (inside
+/// the window), `not_received` / `lost` before receipt when the rule allows (the claim form's
+/// choices).
+#[utoipa::path(get, path = "/api/v1/sub-orders/{id}/claim-options", tag = "aftersales", params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The kinds that may be filed now", body = ClaimOptions),
+        (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
+        (status = 404, description = "No such sub-order of the caller's: `not_found`", body = ErrorBody),
+        (status = 500, description = "Our failure: `internal`", body = ErrorBody)))]
+pub async fn claim_options(
+    State(svc): State<Aftersales>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<SubOrderId>,
+) -> ApiResult<Json<ClaimOptions>> {
+    Ok(Json(svc.claim_options(&actor, id).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -99,7 +118,8 @@ pub async fn seller_claims(
     Ok(Json(list.map(|r| claim_view(&r, &actor))))
 }
 
-/// The operator's queue: claims in arbitration by default, oldest first.
+/// The operator's queue: claims in arbitration by default; arbitrations past their deadline
+/// first (`arbitration_overdue`), then oldest first.
 #[utoipa::path(get, path = "/api/v1/ops/claims", tag = "aftersales", params(ClaimsQuery),
     responses(
         (status = 200, description = "One page of the queue", body = Paged<ClaimView>),

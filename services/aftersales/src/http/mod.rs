@@ -36,6 +36,7 @@ where
     OpenApiRouter::new()
         .routes(routes!(evidence::evidence_file))
         .routes(routes!(claims::file_claim))
+        .routes(routes!(claims::claim_options))
         .routes(routes!(claims::my_claims))
         .routes(routes!(claims::seller_claims))
         .routes(routes!(claims::ops_claims))

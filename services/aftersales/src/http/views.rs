@@ -109,6 +109,12 @@ pub struct ClaimView {
     pub first_response_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub escalated: bool,
+    /// While the buyer is to answer the seller's offer: by when (unanswered, it is accepted).
+    pub answer_by: Option<DateTime<Utc>>,
+    /// Once escalated: by when the operator should decide.
+    pub arbitrate_by: Option<DateTime<Utc>>,
+    /// In arbitration past `arbitrate_by` (listed first in the operator's queue).
+    pub arbitration_overdue: bool,
     pub liability: Option<Value>,
     pub satisfaction: Option<i16>,
     pub satisfaction_comment: Option<String>,
@@ -150,6 +156,9 @@ impl ClaimView {
             first_response_at: c.first_response_at,
             resolved_at: c.resolved_at,
             escalated: c.escalated,
+            answer_by: c.answer_by,
+            arbitrate_by: c.arbitrate_by,
+            arbitration_overdue: r.arbitration_overdue,
             liability: c.liability.clone(),
             satisfaction: c.satisfaction,
             satisfaction_comment: c.satisfaction_comment.clone(),

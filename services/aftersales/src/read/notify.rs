@@ -1,7 +1,9 @@
 //! What notifications (`farmgate-notify`) read of after-sales, and why:
 //!
-//! - [`claim`]: a claim was filed or resolved (`aftersales.filed`, `aftersales.resolved`); who
-//!   its parties are (the buyer, the seller's organisation) and its number, so both hear of it.
+//! - [`claim`]: a claim was filed, answered, escalated or resolved (`aftersales.filed`,
+//!   `.answered`, `.escalated`, `.resolved`), or a party's deadline is near
+//!   (`aftersales.deadline_near`); who its parties are (the buyer, the seller's organisation),
+//!   its number, and its status and deadlines, so a reminder goes only to whom it still waits for.
 //! - [`recall`]: a batch was recalled (`aftersales.recalled`); every buyer who received goods
 //!   from it (one per notice, as the recall found them) and what they bought, so each is told
 //!   at once, by text message too.
@@ -10,6 +12,7 @@
 
 use crate::domain::ClaimStatus;
 use crate::store::{claim, notice, recall as recall_row};
+use chrono::{DateTime, Utc};
 use farmgate_kernel::id::{AccountId, ClaimId, OrgId, RecallId, SubOrderId};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
@@ -22,6 +25,10 @@ pub struct NotifiedClaim {
     pub buyer: AccountId,
     pub seller: OrgId,
     pub status: ClaimStatus,
+    /// The seller's answer deadline.
+    pub respond_by: DateTime<Utc>,
+    /// The buyer's deadline to answer an offer, once the seller answered.
+    pub answer_by: Option<DateTime<Utc>>,
 }
 
 /// One claim; `None` when there is no such claim.
@@ -39,6 +46,8 @@ pub async fn claim(
             buyer: AccountId(c.buyer_account_id),
             seller: OrgId(c.seller_org_id),
             status: c.status,
+            respond_by: c.respond_by,
+            answer_by: c.answer_by,
         }))
 }
 

@@ -8,7 +8,7 @@ use crate::Aftersales;
 use crate::domain::{self, ClaimMove, EventKind, OnDeadline, Party, Share};
 use crate::error::{AftersalesError, Result};
 use farmgate_identity::Actor;
-use farmgate_kernel::id::{ClaimId, OrgId, SubOrderId};
+use farmgate_kernel::id::{ClaimId, OrgId};
 use farmgate_kernel::text::{clean_optional_text, clean_text};
 use farmgate_kernel::{FieldError, Money, ValidationErrors};
 use serde::{Deserialize, Serialize};
@@ -78,7 +78,7 @@ pub struct Escalation {
 }
 
 /// The seller bears it all unless the answer says otherwise.
-fn seller_bears_it_all() -> Vec<Share> {
+pub(super) fn seller_bears_it_all() -> Vec<Share> {
     vec![Share {
         party: Party::Seller,
         percent: 100,
@@ -226,48 +226,8 @@ impl Aftersales {
     #[tracing::instrument(skip_all, fields(claim.id = %id))]
     pub async fn accept(&self, actor: &Actor, id: ClaimId) -> Result<ClaimRecord> {
         let r = self.claim_as(actor, id, Role::Buyer).await?;
-        let from = r.claim.status;
-        domain::transition(from, ClaimMove::BuyerAccepts)?;
-        let offer = r
-            .events
-            .iter()
-            .rev()
-            .find(|e| e.kind == EventKind::Offered || e.kind == EventKind::Rejected);
-        let shares: Vec<Share> = offer
-            .and_then(|e| serde_json::from_value(e.data["liability"].clone()).ok())
-            .unwrap_or_else(seller_bears_it_all);
-        let mut data = json!({"amount_fen": r.claim.offered_fen});
-        if let Some(e) = offer.filter(|e| e.data["decision"] == "reship") {
-            let lines: Vec<LineQuantity> =
-                serde_json::from_value(e.data["lines"].clone()).unwrap_or_default();
-            let made = self
-                .orders()
-                .create_replacement(
-                    SubOrderId(r.claim.sub_order_id),
-                    &lines
-                        .iter()
-                        .map(|l| (l.line_id, l.quantity))
-                        .collect::<Vec<_>>(),
-                    &format!("claim:{id}:reship"),
-                    Some(actor.account_id),
-                )
-                .await?;
-            data =
-                json!({"reship": true, "replacement_sub_order_id": made.id, "number": made.number});
-        }
-        self.resolve(
-            &r,
-            from,
-            r.claim.offered_fen,
-            &shares,
-            Step {
-                actor: Some(actor.account_id),
-                role: Role::Buyer,
-                kind: EventKind::Accepted,
-                data,
-            },
-        )
-        .await
+        self.take_offer(&r, Some(actor.account_id), ClaimMove::BuyerAccepts)
+            .await
     }
 
     /// The buyer asks the platform to step in (平台介入) on a rejection or a low offer.

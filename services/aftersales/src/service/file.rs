@@ -1,5 +1,7 @@
 //! Filing: the buyer claims damage on a received sub-order, inside its after-sales window,
-//! with photos; the answer says by when the seller must respond.
+//! with photos; or, before receipt, a parcel that has not come ("not received": tracking
+//! stalled or the parcel overdue; "lost": the carrier said so), which holds its automatic
+//! receipt while the claim is handled. The answer says by when the seller must respond.
 
 use super::evidence::attach_all;
 use super::{ClaimRecord, Role, topics};
@@ -34,10 +36,11 @@ pub struct FileClaim {
     pub kind: ClaimKind,
     /// What happened (5–1000 characters).
     pub description: String,
-    /// The lines and quantities affected.
+    /// The lines and quantities affected. For `not_received` and `lost` it may be empty:
+    /// everything not claimed yet.
     pub lines: Vec<LineQuantity>,
     /// Evidence ids from `POST /api/v1/claim-evidence`: at least one (the parcel and the
-    /// waybill, please).
+    /// waybill, please); none needed for `not_received` and `lost`.
     #[schema(value_type = Vec<Uuid>)]
     pub photos: Vec<EvidenceId>,
     /// A phone to reach the buyer, when not the delivery phone.
@@ -51,7 +54,8 @@ pub struct FileClaim {
 }
 
 impl Aftersales {
-    /// The buyer files a claim on a received sub-order, inside its after-sales window.
+    /// The buyer files a claim on a received sub-order, inside its after-sales window, or a
+    /// claim before receipt on a parcel that has not come.
     #[tracing::instrument(skip_all, fields(sub_order.id = %sub_id, claim.id))]
     pub async fn file(
         &self,
@@ -64,13 +68,18 @@ impl Aftersales {
             .await?
             .filter(|s| s.buyer == actor.account_id)
             .ok_or(AftersalesError::NotFound(Missing::SubOrder))?;
-        if !sub.received {
-            return Err(AftersalesError::NotReceived);
-        }
         let now = self.now();
-        let closes = sub.window_closes_at.unwrap_or(now);
-        if now > closes {
-            return Err(AftersalesError::WindowClosed { closes });
+        let before_receipt = req.kind.before_receipt();
+        if before_receipt {
+            self.check_before_receipt(sub.id, req.kind, now).await?;
+        } else {
+            if !sub.received {
+                return Err(AftersalesError::NotReceived);
+            }
+            let closes = sub.window_closes_at.unwrap_or(now);
+            if now > closes {
+                return Err(AftersalesError::WindowClosed { closes });
+            }
         }
         let mut errs = ValidationErrors::new();
         let description = errs.check("description", clean_text(&req.description, 5, 1000, true));
@@ -80,7 +89,8 @@ impl Aftersales {
                 .map(|p| p.as_str().to_owned()),
             _ => None,
         };
-        if req.photos.is_empty() {
+        // A parcel that never came cannot be photographed.
+        if req.photos.is_empty() && !before_receipt {
             errs.push(FieldError::new(
                 "photos",
                 "required",
@@ -92,7 +102,7 @@ impl Aftersales {
             .own_unused_evidence(actor, &req.photos, "photos", None, &mut errs)
             .await?;
         self.check_waybill_photo(actor, req, &mut errs).await?;
-        if req.lines.is_empty() {
+        if req.lines.is_empty() && !before_receipt {
             errs.push(FieldError::new(
                 "lines",
                 "required",
@@ -106,8 +116,30 @@ impl Aftersales {
         // later). Nothing below reads through another connection until the commit.
         let txn = begin_write(db).await?;
         serialise(&txn, "aftersales.claims", sub.id).await?;
+        if before_receipt && claims::open_before_receipt(&txn, sub.id).await? {
+            return Err(AftersalesError::ClaimOpen);
+        }
         let mut claimed: Vec<(&ClaimableLine, i64)> = Vec::new();
-        for (i, lq) in req.lines.iter().enumerate() {
+        // A parcel that did not come is claimed whole (what is left unclaimed of it) unless
+        // the buyer names lines.
+        let whole;
+        let asked = if before_receipt && req.lines.is_empty() {
+            let mut all = Vec::new();
+            for l in &sub.lines {
+                let left = l.quantity - claims::claimed_so_far(&txn, l.id).await?;
+                if left > 0 {
+                    all.push(LineQuantity {
+                        line_id: l.id,
+                        quantity: left,
+                    });
+                }
+            }
+            whole = all;
+            &whole
+        } else {
+            &req.lines
+        };
+        for (i, lq) in asked.iter().enumerate() {
             let Some(l) = sub.lines.iter().find(|l| l.id == lq.line_id) else {
                 errs.push(FieldError::new(
                     format!("lines[{i}].line_id"),
@@ -145,6 +177,9 @@ impl Aftersales {
             }
             claimed.push((l, lq.quantity));
         }
+        if claimed.is_empty() && before_receipt && req.lines.is_empty() {
+            return Err(AftersalesError::NothingToRefund);
+        }
         errs.finish()?;
         let Some(description) = description else {
             return Err(AftersalesError::Invalid(ValidationErrors::new()));
@@ -159,7 +194,14 @@ impl Aftersales {
                 .collect::<Vec<_>>(),
         )
         .fen();
-        let amount = std::cmp::min(by_qty, sub.refundable().fen());
+        // A parcel that never came, claimed whole, is the whole payment left (its shipping
+        // too); otherwise what the claimed units cost.
+        let whole_parcel = before_receipt && req.lines.is_empty();
+        let amount = if whole_parcel {
+            sub.refundable().fen()
+        } else {
+            std::cmp::min(by_qty, sub.refundable().fen())
+        };
         if amount < 1 {
             return Err(AftersalesError::NothingToRefund);
         }
@@ -204,11 +246,19 @@ impl Aftersales {
                 satisfaction: None,
                 satisfaction_comment: None,
                 created_at: now,
+                answer_by: None,
+                arbitrate_by: None,
             },
             lines,
         )
         .await?;
         attach_all(&txn, &photos, id, "photos").await?;
+        // The parcel is not received while its claim is handled: the scheduler must not
+        // count it received (and payable) behind the claim's back. Received a moment ago:
+        // claim what is wrong with it instead.
+        if before_receipt && !self.orders().hold_receipt_in(&txn, sub.id).await? {
+            return Err(AftersalesError::AlreadyReceived);
+        }
         claims::append_event(
             &txn,
             id,
@@ -232,6 +282,7 @@ impl Aftersales {
                 respond_by,
             )
             .await?;
+        self.remind(&txn, id, Role::Seller, respond_by, now).await?;
         outbox
             .enqueue(&txn, topics::FILED, &json!({"claim_id": id}))
             .await?;

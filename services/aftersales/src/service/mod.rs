@@ -5,9 +5,11 @@
 //! retried or concurrent decision can never pay twice. What after-sales knows of orders and
 //! batches it reads through their `read::aftersales` modules, never their tables.
 
+mod before_receipt;
 mod decide;
 mod evidence;
 mod file;
+mod offer_due;
 pub mod personal_data;
 pub mod quality;
 mod read;
@@ -20,6 +22,7 @@ mod survey;
 mod thread;
 
 pub use crate::domain::Role;
+pub use before_receipt::ClaimOptions;
 pub use decide::{Basis, Decision, Escalation, SellerAnswer};
 pub use evidence::{Evidence, MAX_PHOTOS, MAX_UNUSED_EVIDENCE};
 pub use file::{FileClaim, LineQuantity};
@@ -44,6 +47,18 @@ pub mod topics {
     pub const RESOLVED: &str = "aftersales.resolved";
     /// `{"recall_id"}`: a batch was recalled (statistics, notifications).
     pub const RECALLED: &str = "aftersales.recalled";
+    /// `{"claim_id"}`, scheduled at the buyer's answer deadline (`answer_by`): an offer left
+    /// unanswered is accepted.
+    pub const OFFER_DUE: &str = "aftersales.offer_due";
+    /// `{"claim_id"}`: the seller answered (an offer, a reship or a rejection) and the buyer
+    /// is to answer by `answer_by` (notifications).
+    pub const ANSWERED: &str = "aftersales.answered";
+    /// `{"claim_id", "party": "seller"|"buyer", "due"}`, scheduled a while before that
+    /// party's deadline; a reminder only if the claim still waits for them then.
+    pub const DEADLINE_NEAR: &str = "aftersales.deadline_near";
+    /// `{"claim_id"}`: the claim went to the platform's arbitration (notifications to the
+    /// operators and both parties).
+    pub const ESCALATED: &str = "aftersales.escalated";
 }
 
 impl Aftersales {

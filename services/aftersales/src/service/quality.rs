@@ -52,6 +52,8 @@ pub struct QualityRow {
     pub resolution_rate_bp: u64,
     pub escalated: u64,
     pub escalation_share_bp: u64,
+    /// Arbitrations decided after their deadline, or still undecided past it.
+    pub arbitration_overdue: u64,
     pub refunded: i64,
     /// Average satisfaction × 10 (45 = 4.5 stars), with how many rated.
     pub satisfaction_x10: Option<u64>,
@@ -99,13 +101,23 @@ struct Acc {
     resolution: Vec<i64>,
     resolved: u64,
     escalated: u64,
+    arbitration_overdue: u64,
     refunded: i64,
     satisfaction: Vec<i64>,
 }
 
 impl Acc {
-    fn add_claim(&mut self, c: &claim::Model) {
+    fn add_claim(&mut self, c: &claim::Model, now: DateTime<Utc>) {
         self.claims += 1;
+        if let Some(due) = c.arbitrate_by {
+            let decided_or_now = match c.status {
+                ClaimStatus::Resolved => c.resolved_at.unwrap_or(now),
+                _ => now,
+            };
+            if c.status != ClaimStatus::AwaitingBuyer && decided_or_now > due {
+                self.arbitration_overdue += 1;
+            }
+        }
         if let Some(t) = c.first_response_at {
             self.first.push((t - c.created_at).num_seconds());
         }
@@ -142,6 +154,7 @@ impl Acc {
             resolution_rate_bp: bp(self.resolved, self.claims),
             escalated: self.escalated,
             escalation_share_bp: bp(self.escalated, self.claims),
+            arbitration_overdue: self.arbitration_overdue,
             refunded: self.refunded,
             satisfaction_x10: (rated > 0).then(|| (sat_sum * 20 / rated).div_ceil(2)),
             rated,
@@ -244,13 +257,14 @@ impl Aftersales {
             g.label_en = en;
             g.delivered = n;
         }
+        let now = self.now();
         for (c, group) in claims.iter().zip(grouping.claims) {
-            total.add_claim(c);
+            total.add_claim(c, now);
             if let Some((k, zh, en)) = group {
                 let g = groups.entry(k).or_default();
                 g.label = zh;
                 g.label_en = en;
-                g.add_claim(c);
+                g.add_claim(c, now);
             }
         }
         let mut rows: Vec<QualityRow> = groups.into_iter().map(|(k, a)| a.row(k)).collect();

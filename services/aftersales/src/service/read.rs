@@ -3,7 +3,7 @@
 
 use super::{Evidence, Role};
 use crate::Aftersales;
-use crate::domain::ClaimStatus;
+use crate::domain::{ClaimStatus, deadlines};
 use crate::error::{AftersalesError, Missing, Result};
 use crate::store::queries::{claims, evidence};
 use crate::store::{claim, claim_line, event, message, recourse};
@@ -25,6 +25,8 @@ pub struct ClaimRecord {
     pub(crate) messages: Vec<message::Model>,
     pub(crate) recourse: Option<recourse::Model>,
     pub(crate) seller_name: String,
+    /// In arbitration past its deadline when read.
+    pub(crate) arbitration_overdue: bool,
 }
 
 /// A line of a claim: the claimed units beside the line as bought.
@@ -92,7 +94,10 @@ impl Aftersales {
             .next()
             .map(|s| s.name)
             .unwrap_or_default();
+        let arbitration_overdue =
+            deadlines::arbitration_overdue(c.status, c.arbitrate_by, self.now());
         Ok(Some(ClaimRecord {
+            arbitration_overdue,
             evidence: evidence::of_claim(db, id)
                 .await?
                 .iter()
@@ -178,8 +183,8 @@ impl Aftersales {
         self.page_of(claims::of_order(q, order), page).await
     }
 
-    /// Every claim, for the operator and after-sales agents: by status (arbitration first by
-    /// default), oldest first.
+    /// Every claim, for the operator and after-sales agents: by status (arbitration by
+    /// default), overdue arbitrations first, then oldest first.
     #[tracing::instrument(skip_all)]
     pub async fn ops_claims(
         &self,
@@ -197,7 +202,7 @@ impl Aftersales {
         } else {
             None
         };
-        let q = claims::with_status(claims::oldest_first(), status);
+        let q = claims::with_status(claims::overdue_first(self.now()), status);
         self.page_of(claims::of_order(q, order), page).await
     }
 }

@@ -82,11 +82,19 @@ impl Aftersales {
     ) -> Result<ClaimRecord> {
         let now = self.now();
         let id = ClaimId(r.claim.id);
+        // The next party's deadline: the buyer's answer to the offer, or the operator's
+        // decision.
+        let answer_by =
+            (to == ClaimStatus::AwaitingBuyer).then(|| now + self.config().answer_within);
+        let arbitrate_by =
+            (to == ClaimStatus::InArbitration).then(|| now + self.config().arbitrate_within);
         let change = Change {
             offered_fen: Some(offered),
             escalated: escalate,
             first_response_at: (step.role == Role::Seller && r.claim.first_response_at.is_none())
                 .then_some(now),
+            answer_by,
+            arbitrate_by,
             ..Change::to(to)
         };
         let txn = begin_write(&self.infra().db).await?;
@@ -94,7 +102,20 @@ impl Aftersales {
             return Err(AftersalesError::NotYourTurn);
         }
         claims::append_event(&txn, id, step.kind, step.actor, step.role, step.data, now).await?;
+        let outbox = &self.infra().outbox;
+        let this = json!({"claim_id": id});
+        if let Some(due) = answer_by {
+            outbox
+                .enqueue_at(&txn, topics::OFFER_DUE, &this, due)
+                .await?;
+            outbox.enqueue(&txn, topics::ANSWERED, &this).await?;
+            self.remind(&txn, id, Role::Buyer, due, now).await?;
+        }
+        if arbitrate_by.is_some() {
+            outbox.enqueue(&txn, topics::ESCALATED, &this).await?;
+        }
         txn.commit().await?;
+        outbox.wake();
         self.existing(id).await
     }
 
@@ -200,6 +221,14 @@ impl Aftersales {
                 now,
             )
             .await?;
+        }
+        // A parcel that never came: settled with money left on it (rejected, a partial
+        // refund, a reship), it counts as received again after the usual days; refunded in
+        // full it stays unreceived and is never payable to the seller.
+        if r.claim.kind.before_receipt() {
+            self.orders()
+                .resume_receipt_in(&txn, SubOrderId(r.claim.sub_order_id))
+                .await?;
         }
         self.infra()
             .outbox

@@ -57,6 +57,10 @@ pub mod claim {
             pub satisfaction: Option<i16>,
             pub satisfaction_comment: Option<String>,
             pub created_at: DateTimeUtc,
+            /// The buyer's answer to a seller's offer is due by then (unanswered: accepted).
+            pub answer_by: Option<DateTimeUtc>,
+            /// The operator's decision on an escalated claim is due by then.
+            pub arbitrate_by: Option<DateTimeUtc>,
         }
     }
 }

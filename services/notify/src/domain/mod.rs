@@ -43,6 +43,9 @@ labelled_enum!(
         ListingApproved => "listing_approved", "商品审核通过", "listing approved";
         ListingRejected => "listing_rejected", "商品审核未通过", "listing rejected";
         InvitationReceived => "invitation_received", "加入组织邀请", "invitation to join";
+        ClaimAnswered => "claim_answered", "商家已答复售后", "claim answered";
+        ClaimDeadlineNear => "claim_deadline_near", "售后即将超时", "claim deadline near";
+        ClaimEscalated => "claim_escalated", "售后已转平台介入", "claim escalated";
     }
 );
 
@@ -103,9 +106,11 @@ impl NotificationKind {
             K::OrderUnacknowledged => spec(false, None, false, false),
             K::OrderShipped => spec(false, Some(SmsTemplate::Shipped), false, true),
             K::OrderDelivered => spec(false, None, false, true),
-            K::ClaimFiled | K::ClaimDecided => {
-                spec(false, Some(SmsTemplate::ClaimUpdate), true, true)
-            }
+            K::ClaimFiled
+            | K::ClaimDecided
+            | K::ClaimAnswered
+            | K::ClaimDeadlineNear
+            | K::ClaimEscalated => spec(false, Some(SmsTemplate::ClaimUpdate), true, true),
             K::Recall => spec(true, Some(SmsTemplate::Recall), true, true),
             K::OrgVerified | K::OrgRejected => spec(false, None, false, false),
             K::TicketReplied | K::TicketAssigned | K::TicketOverdue | K::TicketClosed => {

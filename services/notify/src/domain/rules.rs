@@ -43,6 +43,13 @@ pub enum Audience {
     ListingSeller,
     /// The account holding the invited phone, if there is one (`{"invitation_id"}`).
     Invitee,
+    /// The claim's buyer (`{"claim_id"}`).
+    ClaimBuyer,
+    /// The party whose claim deadline is near (`{"claim_id", "party", "due"}`): the seller's
+    /// members or the buyer, only while the claim still waits for them by that deadline.
+    ClaimDeadlineParty,
+    /// Every operator and after-sales agent (`{"claim_id"}`).
+    ClaimOperators,
 }
 
 /// One event → notification rule.
@@ -170,6 +177,26 @@ pub const RULES: &[Rule] = &[
         topic: "identity.invitation.sent",
         kind: K::InvitationReceived,
         audience: Audience::Invitee,
+    },
+    Rule {
+        topic: "aftersales.answered",
+        kind: K::ClaimAnswered,
+        audience: Audience::ClaimBuyer,
+    },
+    Rule {
+        topic: "aftersales.deadline_near",
+        kind: K::ClaimDeadlineNear,
+        audience: Audience::ClaimDeadlineParty,
+    },
+    Rule {
+        topic: "aftersales.escalated",
+        kind: K::ClaimEscalated,
+        audience: Audience::ClaimParties,
+    },
+    Rule {
+        topic: "aftersales.escalated",
+        kind: K::ClaimEscalated,
+        audience: Audience::ClaimOperators,
     },
 ];
 

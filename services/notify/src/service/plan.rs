@@ -29,6 +29,11 @@ struct SubOrderRef {
 #[derive(Deserialize)]
 struct ClaimRef {
     claim_id: ClaimId,
+    /// `aftersales.deadline_near`: whose deadline (`seller` or `buyer`) and when it is.
+    #[serde(default)]
+    party: Option<String>,
+    #[serde(default)]
+    due: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Deserialize)]
@@ -191,10 +196,42 @@ impl Notify {
                     format!("/order.html?id={}", sub.order_id),
                 )])
             }
-            Audience::ClaimSeller | Audience::ClaimParties => {
+            Audience::ClaimSeller
+            | Audience::ClaimParties
+            | Audience::ClaimBuyer
+            | Audience::ClaimDeadlineParty
+            | Audience::ClaimOperators => {
                 let r: ClaimRef = parse(event)?;
                 let Some(claim) = aftersales::claim(db, r.claim_id).await? else {
                     return Ok(Vec::new());
+                };
+                // A reminder only while the claim still waits for that party by that deadline
+                // (an answer since, or a deadline moved, makes it moot).
+                let (to_seller, to_buyer) = match rule.audience {
+                    Audience::ClaimSeller => (true, false),
+                    Audience::ClaimParties => (true, true),
+                    Audience::ClaimBuyer => (false, true),
+                    Audience::ClaimDeadlineParty => {
+                        let still = |status, deadline: Option<chrono::DateTime<chrono::Utc>>| {
+                            // The stored deadline may be rounded (PostgreSQL keeps
+                            // microseconds): the same deadline within a second.
+                            claim.status == status
+                                && deadline.zip(r.due).is_some_and(|(d, due)| {
+                                    (d - due).num_milliseconds().abs() < 1000
+                                })
+                        };
+                        match r.party.as_deref() {
+                            Some("seller") => (
+                                still(ClaimStatus::AwaitingSeller, Some(claim.respond_by)),
+                                false,
+                            ),
+                            Some("buyer") => {
+                                (false, still(ClaimStatus::AwaitingBuyer, claim.answer_by))
+                            }
+                            _ => (false, false),
+                        }
+                    }
+                    _ => (false, false),
                 };
                 let order = farmgate_orders::read::notify::sub_order(db, claim.sub_order)
                     .await?
@@ -206,17 +243,36 @@ impl Notify {
                 } else {
                     "待处理"
                 };
-                let params = json!({ "claim": claim.number, "order": order, "status": status });
-                let mut out = self
-                    .to_members(
-                        claim.seller,
-                        kind,
-                        claim.id.0,
-                        &params,
-                        "/seller/claims.html",
-                    )
-                    .await?;
-                if rule.audience == Audience::ClaimParties {
+                let due = r
+                    .due
+                    .map(farmgate_kernel::clock::format_shanghai)
+                    .unwrap_or_default();
+                let params =
+                    json!({ "claim": claim.number, "order": order, "status": status, "due": due });
+                let mut out = Vec::new();
+                if rule.audience == Audience::ClaimOperators {
+                    for op in people::operators(db).await? {
+                        out.push(one(
+                            op,
+                            claim.id.0,
+                            params.clone(),
+                            "/ops/claims.html".to_owned(),
+                        ));
+                    }
+                }
+                if to_seller {
+                    out.extend(
+                        self.to_members(
+                            claim.seller,
+                            kind,
+                            claim.id.0,
+                            &params,
+                            "/seller/claims.html",
+                        )
+                        .await?,
+                    );
+                }
+                if to_buyer {
                     out.push(one(
                         claim.buyer,
                         claim.id.0,

@@ -46,6 +46,9 @@ wire_enum!(
         OutForDelivery => "out_for_delivery",
         Delivered => "delivered",
         Exception => "exception",
+        /// The carrier says the parcel is lost (丢件): only the carrier's word lets the buyer
+        /// claim it as lost before receipt.
+        Lost => "lost",
     }
 );
 
@@ -165,7 +168,7 @@ mod tests {
                     .map(|m| m.as_str())
                     .collect::<Vec<_>>()
             ),
-            "picked_up,in_transit,out_for_delivery,delivered,exception"
+            "picked_up,in_transit,out_for_delivery,delivered,exception,lost"
         );
         assert_eq!(
             names(

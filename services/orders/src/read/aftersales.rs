@@ -6,6 +6,8 @@
 //!   closes. [`refundable`] reads what is left of the payment afresh before an amount is offered,
 //!   decided or refunded.
 //! - [`waybill`]: the carrier and tracking number a carrier recourse quotes.
+//! - [`parcel_progress`]: a claim before receipt ("not received", "lost") — when the parcel
+//!   shipped, when its tracking last moved, whether the carrier reported it lost.
 //! - [`refund_by_key`]: the refund after-sales already made under its key (`recall:{notice}`),
 //!   for a recall refund taken twice at the same moment: the second answers with the first's.
 //! - [`has_shipped_from_batch`], [`sub_orders_shipped_from_batch`]: a recall reaches every buyer
@@ -16,8 +18,8 @@
 //!
 //! Money is paid fen as orders recorded it; nothing here writes.
 
-use crate::domain::{Address, SubOrderStatus};
-use crate::store::{line, order, shipment, shipment_batch, sub_order};
+use crate::domain::{Address, LogisticsKind, LogisticsSource, SubOrderStatus};
+use crate::store::{line, order, shipment, shipment_batch, shipment_event, sub_order};
 use chrono::{DateTime, Utc};
 use farmgate_kernel::Money;
 use farmgate_kernel::id::{
@@ -213,6 +215,54 @@ pub async fn waybill(
             carrier: s.carrier,
             tracking_no: s.tracking_no,
         }))
+}
+
+/// A parcel on its way, as a claim before receipt needs it: whether it is still unreceived,
+/// when it shipped, when its tracking last moved, and whether the carrier said it is lost.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParcelProgress {
+    /// Shipped and not yet received (nor cancelled).
+    pub in_transit: bool,
+    pub shipped_at: DateTime<Utc>,
+    /// The latest logistics event, or the shipment when there is none.
+    pub last_moved_at: DateTime<Utc>,
+    /// The carrier (not the seller) reported the parcel lost.
+    pub carrier_reported_lost: bool,
+}
+
+/// The progress of a sub-order's parcel; `None` when it has not shipped.
+pub async fn parcel_progress(
+    conn: &impl ConnectionTrait,
+    sub_order_id: SubOrderId,
+) -> Result<Option<ParcelProgress>, DbErr> {
+    let Some(s) = sub_row(conn, sub_order_id).await? else {
+        return Ok(None);
+    };
+    let Some(ship) = shipment::Entity::find()
+        .filter(shipment::Column::SubOrderId.eq(sub_order_id.0))
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let events = shipment_event::Entity::find()
+        .filter(shipment_event::Column::ShipmentId.eq(ship.id))
+        .all(conn)
+        .await?;
+    let last_moved_at = events
+        .iter()
+        .map(|e| e.at)
+        .chain(std::iter::once(ship.shipped_at))
+        .max()
+        .unwrap_or(ship.shipped_at);
+    Ok(Some(ParcelProgress {
+        in_transit: s.status == SubOrderStatus::Shipped.as_str(),
+        shipped_at: ship.shipped_at,
+        last_moved_at,
+        carrier_reported_lost: events
+            .iter()
+            .any(|e| e.kind == LogisticsKind::Lost && e.source == LogisticsSource::Carrier),
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ pub mod pay;
 pub mod platform_money;
 pub mod provider_sync;
 pub mod read;
+pub mod receipt_hold;
 pub mod receive;
 pub mod reconcile;
 pub mod refund;

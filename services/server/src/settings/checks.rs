@@ -78,6 +78,21 @@ impl Settings {
         if !(1..=168).contains(&self.claim_response_hours) {
             problems.push("claim_response_hours must be from 1 to 168".to_owned());
         }
+        if !(1..=336).contains(&self.claim_answer_hours) {
+            problems.push("claim_answer_hours must be from 1 to 336".to_owned());
+        }
+        if !(1..=336).contains(&self.claim_arbitration_hours) {
+            problems.push("claim_arbitration_hours must be from 1 to 336".to_owned());
+        }
+        if self.claim_remind_hours > 72 {
+            problems.push("claim_remind_hours must be from 0 to 72".to_owned());
+        }
+        if !(1..=30).contains(&self.parcel_stalled_days) {
+            problems.push("parcel_stalled_days must be from 1 to 30".to_owned());
+        }
+        if !(1..=60).contains(&self.parcel_overdue_days) {
+            problems.push("parcel_overdue_days must be from 1 to 60".to_owned());
+        }
         {
             use farmgate_notify::domain::hours::DayWindow;
             if !(1..=1440).contains(&self.notify_remind_minutes) {

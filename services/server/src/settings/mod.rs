@@ -171,6 +171,17 @@ pub struct Settings {
     /// Claims up to this many fen are refunded at once when the seller misses the deadline;
     /// larger ones go to the operator.
     pub claim_auto_approve_fen: i64,
+    /// Hours a buyer has to answer a seller's offer on a claim; unanswered, it is accepted.
+    pub claim_answer_hours: u32,
+    /// Hours the operator has to decide an escalated claim before it is overdue.
+    pub claim_arbitration_hours: u32,
+    /// Hours before the seller's or the buyer's claim deadline they are reminded.
+    pub claim_remind_hours: u32,
+    /// Days without tracking movement after which a parcel may be claimed as not received.
+    pub parcel_stalled_days: u32,
+    /// Days after shipping when an unreceived parcel is overdue (may be claimed as not
+    /// received whatever its tracking says).
+    pub parcel_overdue_days: u32,
     /// The https base WeChat Pay and Alipay send notifications to
     /// (`<base>/api/v1/payments/webhook/{wechat,alipay}`); unset: `public_url`.
     pub payment_notify_base_url: Option<String>,
@@ -311,6 +322,11 @@ impl Default for Settings {
             trace_chain_version: 2,
             trace_verify_per_address_per_minute: 60,
             claim_auto_approve_fen: 5_000,
+            claim_answer_hours: 72,
+            claim_arbitration_hours: 48,
+            claim_remind_hours: 4,
+            parcel_stalled_days: 3,
+            parcel_overdue_days: 5,
             payment_notify_base_url: None,
             payment_timeout_secs: 10,
             payment_query_after_minutes: 5,
@@ -412,6 +428,11 @@ pub const KEYS: &[&str] = &[
     "trace_chain_version",
     "trace_verify_per_address_per_minute",
     "claim_auto_approve_fen",
+    "claim_answer_hours",
+    "claim_arbitration_hours",
+    "claim_remind_hours",
+    "parcel_stalled_days",
+    "parcel_overdue_days",
     "payment_notify_base_url",
     "payment_timeout_secs",
     "payment_query_after_minutes",

@@ -1,11 +1,11 @@
 //! Claims, their lines, their event log, their thread and the carrier recourse.
 
 use super::CHUNK;
-use crate::domain::{ClaimStatus, EventKind, Role};
+use crate::domain::{ClaimKind, ClaimStatus, EventKind, Role};
 use crate::store::{claim, claim_line, event, message, recourse};
 use chrono::{DateTime, Utc};
 use farmgate_kernel::Page;
-use farmgate_kernel::id::{AccountId, ClaimId, OrderId, OrderLineId, OrgId};
+use farmgate_kernel::id::{AccountId, ClaimId, OrderId, OrderLineId, OrgId, SubOrderId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
@@ -112,9 +112,20 @@ pub fn of_seller(org: OrgId) -> Select<claim::Entity> {
         .order_by_asc(claim::Column::RespondBy)
 }
 
-/// Every claim, oldest first.
-pub fn oldest_first() -> Select<claim::Entity> {
-    claim::Entity::find().order_by_asc(claim::Column::CreatedAt)
+/// Every claim, arbitrations past their deadline at `now` first, then oldest first.
+pub fn overdue_first(now: DateTime<Utc>) -> Select<claim::Entity> {
+    use sea_orm::sea_query::ExprTrait;
+    let overdue = claim::Column::Status
+        .eq(ClaimStatus::InArbitration)
+        .and(claim::Column::ArbitrateBy.lte(now));
+    claim::Entity::find()
+        .order_by(
+            Expr::Case(Box::new(
+                Expr::case(overdue, Expr::val(0)).finally(Expr::val(1)),
+            )),
+            sea_orm::Order::Asc,
+        )
+        .order_by_asc(claim::Column::CreatedAt)
 }
 
 /// Narrows a list to one status.
@@ -201,6 +212,10 @@ pub struct Change {
     /// Marks the claim escalated (for the figures; it stays marked).
     pub escalated: bool,
     pub first_response_at: Option<DateTime<Utc>>,
+    /// The buyer's answer to an offer is due by then.
+    pub answer_by: Option<DateTime<Utc>>,
+    /// The operator's decision is due by then.
+    pub arbitrate_by: Option<DateTime<Utc>>,
 }
 
 impl Change {
@@ -213,6 +228,8 @@ impl Change {
             liability: None,
             escalated: false,
             first_response_at: None,
+            answer_by: None,
+            arbitrate_by: None,
         }
     }
 }
@@ -246,6 +263,12 @@ pub async fn move_on(
     }
     if let Some(v) = change.first_response_at {
         up = up.col_expr(claim::Column::FirstResponseAt, Expr::value(v));
+    }
+    if let Some(v) = change.answer_by {
+        up = up.col_expr(claim::Column::AnswerBy, Expr::value(v));
+    }
+    if let Some(v) = change.arbitrate_by {
+        up = up.col_expr(claim::Column::ArbitrateBy, Expr::value(v));
     }
     Ok(up.exec(conn).await?.rows_affected == 1)
 }
@@ -299,4 +322,18 @@ pub async fn insert_message(conn: &impl ConnectionTrait, m: message::Model) -> R
 pub async fn insert_recourse(conn: &impl ConnectionTrait, r: recourse::Model) -> Result<(), DbErr> {
     recourse::ActiveModel::from(r).insert(conn).await?;
     Ok(())
+}
+
+/// Whether a "not received" or "lost" claim on the sub-order is still being handled.
+pub async fn open_before_receipt(
+    conn: &impl ConnectionTrait,
+    sub_order: SubOrderId,
+) -> Result<bool, DbErr> {
+    Ok(claim::Entity::find()
+        .filter(claim::Column::SubOrderId.eq(sub_order.0))
+        .filter(claim::Column::Kind.is_in([ClaimKind::NotReceived, ClaimKind::Lost]))
+        .filter(claim::Column::Status.ne(ClaimStatus::Resolved))
+        .count(conn)
+        .await?
+        > 0)
 }
