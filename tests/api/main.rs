@@ -26,6 +26,7 @@ mod people;
 mod providers;
 mod reconcile;
 mod search;
+mod search_vocabulary;
 mod security;
 mod ship_by;
 mod stats;

@@ -32,9 +32,12 @@ where
     OpenApiRouter::new()
         .routes(routes!(public::categories))
         .routes(routes!(public::search))
-        .routes(routes!(vocabulary::suggest))
-        .routes(routes!(vocabulary::list, vocabulary::add))
-        .routes(routes!(vocabulary::remove))
+        .routes(routes!(vocabulary::search_suggest))
+        .routes(routes!(
+            vocabulary::list_vocabulary,
+            vocabulary::add_vocabulary
+        ))
+        .routes(routes!(vocabulary::remove_vocabulary))
         .routes(routes!(public::get_listing, sellers::update_listing))
         .routes(routes!(public::seller_page))
         .routes(routes!(sellers::org_listings, sellers::create_listing))

@@ -47,7 +47,7 @@ pub struct SuggestView {
         (status = 422, description = "Bad parameters: `validation_failed`", body = ErrorBody),
         (status = 503, description = "Search engine down: `unavailable`", body = ErrorBody),
     ))]
-pub async fn suggest(
+pub async fn search_suggest(
     State(catalog): State<Catalog>,
     ApiQuery(q): ApiQuery<SuggestQuery>,
 ) -> ApiResult<Response> {
@@ -150,7 +150,7 @@ pub struct VocabularyView {
         (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
         (status = 403, description = "Not the operator: `forbidden`", body = ErrorBody),
     ))]
-pub async fn list(
+pub async fn list_vocabulary(
     State(catalog): State<Catalog>,
     AuthUser(actor): AuthUser,
 ) -> ApiResult<Json<VocabularyView>> {
@@ -205,9 +205,9 @@ pub struct NewVocabularyEntry {
         (status = 409, description = "Already in the county's or the shipped vocabulary: `vocabulary_duplicate`", body = ErrorBody),
         (status = 413, description = "Body too large: `payload_too_large`", body = ErrorBody),
         (status = 415, description = "Not JSON: `unsupported_media_type`", body = ErrorBody),
-        (status = 422, description = "Malformed, too long, or the limit reached (fields `kind`, `text`): `validation_failed`", body = ErrorBody),
+        (status = 422, description = "Malformed, too long, or the limit reached (fields kind, text): `validation_failed`", body = ErrorBody),
     ))]
-pub async fn add(
+pub async fn add_vocabulary(
     State(catalog): State<Catalog>,
     AuthUser(actor): AuthUser,
     ApiJson(req): ApiJson<NewVocabularyEntry>,
@@ -224,7 +224,7 @@ pub async fn add(
         (status = 403, description = "Not the operator: `forbidden`, `read_only`, `cross_site_request`", body = ErrorBody),
         (status = 404, description = "No such entry: `not_found`", body = ErrorBody),
     ))]
-pub async fn remove(
+pub async fn remove_vocabulary(
     State(catalog): State<Catalog>,
     AuthUser(actor): AuthUser,
     ApiPath(id): ApiPath<Uuid>,
