@@ -30,6 +30,7 @@ mod m20261206_000024_payout_adjustment_reversal;
 mod m20261206_000025_trace_chain_v2;
 mod m20261206_000026_notifications;
 mod m20261206_000027_desk;
+mod m20261206_000028_search_vocabulary;
 mod m20261206_000029_ship_by;
 mod m20261206_000030_cancel_requests;
 mod m20261206_000031_claim_deadlines;
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000025_trace_chain_v2::Migration),
             Box::new(m20261206_000026_notifications::Migration),
             Box::new(m20261206_000027_desk::Migration),
+            Box::new(m20261206_000028_search_vocabulary::Migration),
             Box::new(m20261206_000029_ship_by::Migration),
             Box::new(m20261206_000030_cancel_requests::Migration),
             Box::new(m20261206_000031_claim_deadlines::Migration),

@@ -33,6 +33,7 @@ mod reconcile;
 mod review_moderation;
 mod restrictions;
 mod search;
+mod search_vocabulary;
 mod security;
 mod ship_by;
 mod stats;

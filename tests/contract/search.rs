@@ -1034,6 +1034,52 @@ async fn upserts_replace_deletes_remove_and_clear_empties(ix: Arc<dyn SearchInde
     ix.health().await.expect("healthy");
 }
 
+/// The county's vocabulary (#21): a synonym group the operator adds makes a query find a
+/// listing it did not find before, once the listing is analysed again (the catalogue's
+/// `catalog.vocabulary.changed` reindex does that).
+async fn a_new_synonym_finds_a_listing_it_did_not_find_before(ix: Arc<dyn SearchIndex>) {
+    let listing = doc(
+        50,
+        "客家米果 500克",
+        &[FOOD],
+        "梅岭镇",
+        "cooperative",
+        2990,
+        true,
+        3,
+    );
+    ix.upsert(vec![listing.clone()]).await.expect("upsert");
+    assert!(
+        !ids(&ix.search(&req("粄子")).await.expect("search")).contains(&50),
+        "the dialect word means nothing yet"
+    );
+    let mut lexicon = farmgate_infra::search::lexicon::Lexicon::defaults();
+    lexicon.merge(
+        &farmgate_infra::search::lexicon::Lexicon::parse("[synonyms]\n米果 粄子\n")
+            .expect("lexicon"),
+    );
+    ix.set_analyzer(Arc::new(Analyzer::with_lexicon(lexicon)))
+        .await
+        .expect("new vocabulary");
+    ix.upsert(vec![listing]).await.expect("re-analyse");
+    assert_eq!(
+        ids(&ix.search(&req("粄子")).await.expect("search")),
+        vec![50]
+    );
+    assert!(ids(&ix.search(&req("米果")).await.expect("search")).contains(&50));
+    assert!(ix.analyzer().is_known("粄子"));
+}
+
+/// Search as you type: characters, pinyin and initials all complete to the same names.
+async fn suggestions_complete_characters_pinyin_and_initials(ix: Arc<dyn SearchIndex>) {
+    for prefix in ["苹", "苹果", "pingg", "pg", "蘋"] {
+        let s = ix.suggest(prefix, 5).await.expect("suggest");
+        assert!(s.iter().any(|s| s.text.contains("苹果")), "{prefix}: {s:?}");
+        assert!(s.len() <= 5);
+    }
+    assert!(ix.suggest("", 5).await.expect("suggest").is_empty());
+}
+
 macro_rules! contract {
     ($($case:ident),* $(,)?) => {$(
         mod $case {
@@ -1079,6 +1125,8 @@ contract!(
     polyphones_are_found_by_the_words_reading,
     english_names_find_chinese_titles,
     short_and_colloquial_names_find_formal_titles,
+    a_new_synonym_finds_a_listing_it_did_not_find_before,
+    suggestions_complete_characters_pinyin_and_initials,
 );
 
 #[test]
@@ -1096,5 +1144,21 @@ fn an_index_survives_a_reopen() {
             ids(&ix.search(&req("大米")).await.expect("search")),
             vec![3]
         );
+        // Suggestions are rebuilt from the stored documents, on a thread of their own.
+        let mut found = false;
+        for _ in 0..100 {
+            if ix
+                .suggest("dami", 5)
+                .await
+                .expect("suggest")
+                .iter()
+                .any(|s| s.text == "大米")
+            {
+                found = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(found, "suggestions survive a reopen");
     });
 }

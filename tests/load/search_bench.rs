@@ -7,6 +7,15 @@
 //! search-bench --farmgate target/release/farmgate --listings 100000 --seconds 30 --clients 8
 //! ```
 //! With FARMGATE_MEILI_URL and FARMGATE_MEILI_KEY set, the same runs against Meilisearch.
+//!
+//! After that run, a second part compares, in one server on the same data and in the same run
+//! (#21): search with query understanding (the vocabulary, synonyms, English names,
+//! homophones, relaxation) against a plain baseline (the query segmented and every word
+//! required: no vocabulary, one attempt), then search as you type
+//! (`GET /api/v1/search/suggest`, prefixes as typed) against `/healthz` of the same server —
+//! ratios, so a busy machine shows as much in the baseline as in the figure. That server runs
+//! inside this process (it needs a switch the binary does not have), so its absolute figures
+//! include the load generator's share of the CPU. `--compare-seconds 0` skips it.
 
 use farmgate_catalog::bulk::{self, BulkListing, BulkSku};
 use farmgate_catalog::domain::Unit;
@@ -14,6 +23,10 @@ use farmgate_identity::PasswordCost;
 use farmgate_identity::domain::{NewAccount, OrgFacts, OrgFactsInput, Review};
 use farmgate_identity::{Actor, OrgKind, PlatformRole};
 use farmgate_infra::http::RequestMeta;
+use farmgate_infra::search::lexicon::Lexicon;
+use farmgate_infra::search::suggest::Suggestion;
+use farmgate_infra::search::text::{AnalyzedQuery, Analyzer};
+use farmgate_infra::search::{SearchDoc, SearchError, SearchIndex, SearchRequest, SearchResponse};
 use farmgate_kernel::id::{AccountId, OrgId};
 use farmgate_kernel::region::RegionInput;
 use farmgate_server::BuildOptions;
@@ -200,6 +213,7 @@ struct Args {
     seconds: u64,
     clients: usize,
     reuse: bool,
+    compare_seconds: u64,
 }
 
 fn args() -> Args {
@@ -210,6 +224,7 @@ fn args() -> Args {
         seconds: 30,
         clients: 8,
         reuse: false,
+        compare_seconds: 20,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -221,6 +236,7 @@ fn args() -> Args {
             "--seconds" => a.seconds = val().parse().unwrap_or(a.seconds),
             "--clients" => a.clients = val().parse().unwrap_or(a.clients),
             "--reuse" => a.reuse = true,
+            "--compare-seconds" => a.compare_seconds = val().parse().unwrap_or(a.compare_seconds),
             other => eprintln!("ignoring unknown argument {other}"),
         }
     }
@@ -463,6 +479,357 @@ fn rss_kib(pid: u32, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// Prefixes as a shopper types them, keystroke by keystroke: characters, pinyin, initials.
+fn prefixes() -> Vec<String> {
+    let words = [
+        "脐",
+        "脐橙",
+        "q",
+        "qi",
+        "qic",
+        "qich",
+        "qiche",
+        "qicheng",
+        "p",
+        "pi",
+        "pin",
+        "ping",
+        "pingg",
+        "pinggu",
+        "pingguo",
+        "pg",
+        "苹",
+        "苹果",
+        "d",
+        "da",
+        "dam",
+        "dami",
+        "大",
+        "大米",
+        "蜂",
+        "蜂蜜",
+        "f",
+        "fe",
+        "fen",
+        "feng",
+        "fengm",
+        "红",
+        "红富",
+        "红富士",
+        "h",
+        "hf",
+        "hfs",
+        "梅",
+        "梅岭",
+        "m",
+        "ml",
+        "茶",
+        "c",
+        "ch",
+        "cha",
+        "土",
+        "土鸡",
+        "tu",
+        "tuj",
+        "tujid",
+        "xg",
+        "xiang",
+        "香",
+        "香菇",
+        "赣",
+        "赣南",
+        "gn",
+        "gan",
+        "gann",
+        "龙泉",
+        "lq",
+        "稻",
+        "稻花",
+        "dh",
+        "dhx",
+        "tea",
+        "te",
+        "fru",
+        "orange",
+    ];
+    words
+        .iter()
+        .map(|w| {
+            let q: String = url_encode(w);
+            format!("/api/v1/search/suggest?q={q}")
+        })
+        .collect()
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// What one load phase measured.
+struct Phase {
+    latencies: Vec<f64>,
+    errors: u64,
+    with_results: u64,
+    elapsed: f64,
+}
+
+impl Phase {
+    fn p(&self, q: f64) -> f64 {
+        percentile(&self.latencies, q)
+    }
+    fn throughput(&self) -> f64 {
+        self.latencies.len() as f64 / self.elapsed.max(0.001)
+    }
+}
+
+/// `clients` loops over `paths` for `seconds`, each request timed.
+async fn load(
+    http: &reqwest::Client,
+    base: &str,
+    paths: Arc<Vec<String>>,
+    clients: usize,
+    seconds: u64,
+) -> anyhow::Result<Phase> {
+    // Warm up: every path once.
+    for p in paths.iter() {
+        let _ = http.get(format!("{base}{p}")).send().await;
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let (http, base, paths, stop) =
+            (http.clone(), base.to_owned(), paths.clone(), stop.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut errors = 0u64;
+            let mut with_results = 0u64;
+            let mut i = c * 7;
+            while !stop.load(Ordering::Relaxed) {
+                let p = &paths[i % paths.len()];
+                i += 1;
+                let t = Instant::now();
+                match http.get(format!("{base}{p}")).send().await {
+                    Ok(r) if r.status().is_success() => {
+                        let body: serde_json::Value = r.json().await.unwrap_or_default();
+                        let found = body["total"].as_u64().unwrap_or(0) > 0
+                            || body["suggestions"]
+                                .as_array()
+                                .is_some_and(|a| !a.is_empty())
+                            || body["status"].is_string();
+                        with_results += u64::from(found);
+                        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                    }
+                    _ => errors += 1,
+                }
+            }
+            (lat, errors, with_results)
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut phase = Phase {
+        latencies: Vec::new(),
+        errors: 0,
+        with_results: 0,
+        elapsed: 0.0,
+    };
+    for t in tasks {
+        let (lat, e, h) = t.await?;
+        phase.latencies.extend(lat);
+        phase.errors += e;
+        phase.with_results += h;
+    }
+    phase.elapsed = started.elapsed().as_secs_f64();
+    phase.latencies.sort_by(f64::total_cmp);
+    Ok(phase)
+}
+
+/// The search engine with a switch: on, searches skip query understanding (the plain
+/// baseline); off, they are what the server normally does.
+struct PlainSwitch {
+    inner: Arc<dyn SearchIndex>,
+    plain: Arc<AtomicBool>,
+    analyzer: Arc<Analyzer>,
+}
+
+#[async_trait::async_trait]
+impl SearchIndex for PlainSwitch {
+    fn backend(&self) -> &'static str {
+        self.inner.backend()
+    }
+    async fn upsert(&self, docs: Vec<SearchDoc>) -> Result<(), SearchError> {
+        self.inner.upsert(docs).await
+    }
+    async fn delete(&self, ids: Vec<Uuid>) -> Result<(), SearchError> {
+        self.inner.delete(ids).await
+    }
+    async fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
+        if self.plain.load(Ordering::Relaxed) {
+            let q = self.analyzer.analyze(&request.query);
+            self.inner.search_analyzed(request, &q).await
+        } else {
+            self.inner.search(request).await
+        }
+    }
+    async fn search_analyzed(
+        &self,
+        request: &SearchRequest,
+        query: &AnalyzedQuery,
+    ) -> Result<SearchResponse, SearchError> {
+        self.inner.search_analyzed(request, query).await
+    }
+    fn analyzer(&self) -> Arc<Analyzer> {
+        self.inner.analyzer()
+    }
+    async fn set_analyzer(&self, analyzer: Arc<Analyzer>) -> Result<(), SearchError> {
+        self.inner.set_analyzer(analyzer).await
+    }
+    async fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<Suggestion>, SearchError> {
+        self.inner.suggest(prefix, limit).await
+    }
+    async fn clear(&self) -> Result<(), SearchError> {
+        self.inner.clear().await
+    }
+    async fn count(&self) -> Result<u64, SearchError> {
+        self.inner.count().await
+    }
+    async fn health(&self) -> Result<(), SearchError> {
+        self.inner.health().await
+    }
+}
+
+fn row(name: &str, p: &Phase) -> String {
+    format!(
+        "| {name} | {} ({} errors; {} with results) | {:.0} req/s | {:.2} / {:.2} / {:.2} ms |",
+        p.latencies.len(),
+        p.errors,
+        p.with_results,
+        p.throughput(),
+        p.p(0.5),
+        p.p(0.95),
+        p.p(0.99),
+    )
+}
+
+/// The second part: understanding vs plain, suggest vs `/healthz`, one in-process server.
+async fn compare(a: &Args, mix: Vec<String>) -> anyhow::Result<()> {
+    let plain = Arc::new(AtomicBool::new(false));
+    let switch = plain.clone();
+    let analyzer =
+        Arc::new(tokio::task::spawn_blocking(|| Analyzer::with_lexicon(Lexicon::default())).await?);
+    let wrap: farmgate_server::app::SearchWrapper = Arc::new(move |inner| {
+        Arc::new(PlainSwitch {
+            inner,
+            plain: switch.clone(),
+            analyzer: analyzer.clone(),
+        }) as Arc<dyn SearchIndex>
+    });
+    let settings = Settings {
+        log: "warn".to_owned(),
+        ..settings(&a.data_dir)
+    };
+    let app = farmgate_server::build(
+        &settings,
+        BuildOptions {
+            password_cost: PasswordCost::FAST_FOR_TESTS,
+            wrap_search: Some(wrap),
+            ..BuildOptions::default()
+        },
+    )
+    .await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let server = tokio::spawn(farmgate_server::serve(app, listener, stop_rx));
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()?;
+    // The suggestions are loaded from the index on a thread of their own: wait for them.
+    let loading = Instant::now();
+    loop {
+        let r: serde_json::Value = http
+            .get(format!(
+                "{base}/api/v1/search/suggest?q={}",
+                url_encode("鄱阳湖")
+            ))
+            .send()
+            .await?
+            .json()
+            .await
+            .unwrap_or_default();
+        let n = r["suggestions"][0]["listings"].as_u64().unwrap_or(0);
+        // One title in 28 starts with this place: at least half the listings are in.
+        if n * 28 >= a.listings as u64 / 2 || loading.elapsed() > Duration::from_secs(600) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let load_s = loading.elapsed().as_secs_f64();
+    let search_paths: Arc<Vec<String>> =
+        Arc::new(mix.iter().map(|q| format!("/api/v1/search?{q}")).collect());
+    let secs = a.compare_seconds;
+    plain.store(true, Ordering::Relaxed);
+    let plain_phase = load(&http, &base, search_paths.clone(), a.clients, secs).await?;
+    plain.store(false, Ordering::Relaxed);
+    let understood = load(&http, &base, search_paths, a.clients, secs).await?;
+    let suggest = load(&http, &base, Arc::new(prefixes()), a.clients, secs).await?;
+    let health = load(
+        &http,
+        &base,
+        Arc::new(vec!["/healthz".to_owned()]),
+        a.clients,
+        secs,
+    )
+    .await?;
+    let _ = stop_tx.send(true);
+    let _ = server.await;
+    println!();
+    println!("## Query understanding and search as you type (same server, same run)");
+    println!();
+    println!("| phase | requests | throughput | p50 / p95 / p99 |");
+    println!("| --- | --- | --- | --- |");
+    println!(
+        "{}",
+        row(
+            "search, plain baseline (no vocabulary, one attempt)",
+            &plain_phase
+        )
+    );
+    println!("{}", row("search, with query understanding", &understood));
+    println!("{}", row("suggest (prefixes as typed)", &suggest));
+    println!("{}", row("/healthz (the server's floor)", &health));
+    println!();
+    println!(
+        "- understanding costs {:+.1} % of p95 ({:.2} → {:.2} ms) and {:+.1} % of throughput",
+        (understood.p(0.95) / plain_phase.p(0.95).max(0.001) - 1.0) * 100.0,
+        plain_phase.p(0.95),
+        understood.p(0.95),
+        (understood.throughput() / plain_phase.throughput().max(0.001) - 1.0) * 100.0,
+    );
+    println!(
+        "- suggest p95 {:.2} ms ({:.2} × /healthz p95 {:.2} ms); suggestions loaded from the index in {load_s:.1} s",
+        suggest.p(0.95),
+        suggest.p(0.95) / health.p(0.95).max(0.001),
+        health.p(0.95),
+    );
+    println!(
+        "- {} prefixes, {} search queries; {} clients × {secs} s per phase",
+        prefixes().len(),
+        mix.len(),
+        a.clients
+    );
+    Ok(())
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
     let a = args();
@@ -607,5 +974,8 @@ async fn main() -> anyhow::Result<()> {
         "| query mix | {} distinct queries (Chinese, pinyin, initials, synonyms, mixed, filters, sorts) |",
         mix.len()
     );
+    if a.compare_seconds > 0 {
+        compare(&a, mix.to_vec()).await?;
+    }
     Ok(())
 }

@@ -59,8 +59,23 @@ impl SearchIndex for SwitchableIndex {
         self.check()?;
         self.inner.search_analyzed(request, query).await
     }
-    fn analyzer(&self) -> &farmgate_infra::search::text::Analyzer {
+    fn analyzer(&self) -> std::sync::Arc<farmgate_infra::search::text::Analyzer> {
         self.inner.analyzer()
+    }
+    async fn set_analyzer(
+        &self,
+        analyzer: std::sync::Arc<farmgate_infra::search::text::Analyzer>,
+    ) -> Result<(), SearchError> {
+        self.check()?;
+        self.inner.set_analyzer(analyzer).await
+    }
+    async fn suggest(
+        &self,
+        prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<farmgate_infra::search::suggest::Suggestion>, SearchError> {
+        self.check()?;
+        self.inner.suggest(prefix, limit).await
     }
     async fn clear(&self) -> Result<(), SearchError> {
         self.check()?;

@@ -19,6 +19,7 @@ farmgate_kernel::labelled_enum!(
         Revision => "revision", "审核记录", "revision";
         Sku => "sku", "规格", "SKU";
         Image => "image", "图片", "image";
+        VocabularyEntry => "vocabulary_entry", "词条", "vocabulary entry";
         /// A photo file under `/media/` (only public copies are served).
         File => "file", "文件", "file";
     }
@@ -55,6 +56,10 @@ pub enum CatalogError {
     /// `malformed_multipart` (400): an upload that is not multipart form data.
     #[error("malformed multipart upload")]
     MalformedMultipart,
+    /// `vocabulary_duplicate` (409): the search vocabulary already has this entry (the
+    /// county's own, or the shipped defaults).
+    #[error("vocabulary entry exists")]
+    VocabularyDuplicate,
     /// Identity's error, answered with identity's own code.
     #[error(transparent)]
     Identity(#[from] IdentityError),
@@ -84,6 +89,7 @@ impl CatalogError {
             CatalogError::UnsupportedImage => "unsupported_image",
             CatalogError::ImageTooLarge => HttpCode::PayloadTooLarge.code(),
             CatalogError::MalformedMultipart => "malformed_multipart",
+            CatalogError::VocabularyDuplicate => "vocabulary_duplicate",
             CatalogError::Identity(e) => e.code(),
             CatalogError::Db(_) | CatalogError::Objects(_) | CatalogError::Image(_) => {
                 HttpCode::Internal.code()
@@ -133,6 +139,10 @@ impl CatalogError {
                 "上传内容格式不正确",
                 "the upload is not valid multipart form data",
             ),
+            CatalogError::VocabularyDuplicate => (
+                "词库里已有这一条（本县添加的或系统自带的）",
+                "the vocabulary already has this entry (the county's or the shipped one)",
+            ),
             CatalogError::Identity(e) => return e.message(),
             CatalogError::Invalid(_) => return HttpCode::ValidationFailed.message(),
             CatalogError::Forbidden => return HttpCode::Forbidden.message(),
@@ -152,7 +162,9 @@ impl CatalogError {
             CatalogError::Invalid(_) => HttpCode::ValidationFailed.status(),
             CatalogError::NotFound(_) => HttpCode::NotFound.status(),
             CatalogError::Forbidden => HttpCode::Forbidden.status(),
-            CatalogError::Workflow(_) | CatalogError::TooManyImages => StatusCode::CONFLICT,
+            CatalogError::Workflow(_)
+            | CatalogError::TooManyImages
+            | CatalogError::VocabularyDuplicate => StatusCode::CONFLICT,
             CatalogError::UnsupportedImage => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             CatalogError::ImageTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             CatalogError::MalformedMultipart => StatusCode::BAD_REQUEST,
@@ -181,6 +193,7 @@ impl CatalogError {
             CatalogError::UnsupportedImage,
             CatalogError::ImageTooLarge,
             CatalogError::MalformedMultipart,
+            CatalogError::VocabularyDuplicate,
             CatalogError::Busy(farmgate_infra::limit::Busy {
                 name: "image_decode",
                 retry_after_secs: 1,

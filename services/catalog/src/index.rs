@@ -3,8 +3,8 @@
 //! Every listing change enqueues `catalog.listing.changed` in its own transaction; the handler
 //! here loads the listing as it is *now* and upserts or deletes its document — idempotent, so
 //! at-least-once delivery is fine, and a search engine that is down only delays the update
-//! (the outbox retries). Seller verification changes (identity events) and category renames
-//! reindex the listings they affect. `farmgate reindex` rebuilds everything.
+//! (the outbox retries). Seller verification changes (identity events), category renames and
+//! changes of the county's search vocabulary reindex the listings they affect. `farmgate reindex` rebuilds everything.
 
 use crate::Catalog;
 use crate::domain::Availability;
@@ -15,6 +15,7 @@ use crate::store::{category, listing, sku};
 use async_trait::async_trait;
 use farmgate_identity::{OrgStatus, OrgSummary};
 use farmgate_infra::outbox::{BoxError, OutboxEvent, OutboxHandler};
+use farmgate_infra::search::suggest::Suggestion;
 use farmgate_infra::search::{Filters, SearchDoc, SearchRequest, SearchResponse, Sort};
 use farmgate_kernel::id::{CategoryId, ListingId, OrgId};
 use serde::Deserialize;
@@ -192,6 +193,11 @@ impl Catalog {
         };
         Ok(self.search_index().search(&request).await?)
     }
+
+    /// Search as you type: names starting with `prefix`, most popular first.
+    pub async fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<Suggestion>> {
+        Ok(self.search_index().suggest(prefix, limit).await?)
+    }
 }
 
 #[derive(Deserialize)]
@@ -202,6 +208,11 @@ struct ListingEvent {
 #[derive(Deserialize)]
 struct CategoryEvent {
     category_id: CategoryId,
+}
+
+#[derive(Deserialize)]
+struct VocabularyEvent {
+    words: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -233,6 +244,7 @@ impl OutboxHandler for SearchIndexer {
     fn handles(&self, topic: &str) -> bool {
         topic == topics::LISTING_CHANGED
             || topic == topics::CATEGORY_CHANGED
+            || topic == topics::VOCABULARY_CHANGED
             || topic.starts_with("identity.org.")
     }
 
@@ -256,6 +268,13 @@ impl OutboxHandler for SearchIndexer {
                     ids.extend(listings::ids_in_category(db, child).await?);
                 }
                 ids
+            }
+            topics::VOCABULARY_CHANGED => {
+                // This process's engine first (the API's process already has it), then the
+                // listings whose segmentation and readings the words change.
+                self.catalog.apply_vocabulary().await.map_err(boxed)?;
+                let words = event.parse::<VocabularyEvent>()?.words;
+                listings::ids_mentioning(db, &words).await?
             }
             _ => {
                 let org = event.parse::<OrgEvent>()?.org_id;

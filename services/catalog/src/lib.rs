@@ -2,8 +2,9 @@
 //! operator, prices and stock with a change log, photos, and the search documents that keep
 //! the search index current through the outbox.
 //!
-//! It owns the tables `categories`, `listings`, `listing_revisions`, `skus`, `sku_changes` and
-//! `listing_images`, and the search index's documents. It calls identity (who acts, whether
+//! It owns the tables `categories`, `listings`, `listing_revisions`, `skus`, `sku_changes`,
+//! `listing_images`, `search_vocabulary` and `search_vocabulary_changes`, and the search
+//! index's documents. It calls identity (who acts, whether
 //! an organisation may sell, public organisation facts) and the shared infrastructure
 //! (database, outbox, object store, search index); nothing else.
 //!
@@ -45,6 +46,9 @@ struct Inner {
     infra: Infra,
     identity: Identity,
     search: Arc<dyn SearchIndex>,
+    /// Which county vocabulary the search engine holds (a fingerprint of its entries; the
+    /// engine starts with the shipped defaults), and the lock that applies one change at a time.
+    vocabulary: tokio::sync::Mutex<u64>,
 }
 
 /// The catalogue service. Cheap to clone.
@@ -68,6 +72,7 @@ impl Catalog {
                 infra,
                 identity,
                 search,
+                vocabulary: tokio::sync::Mutex::new(service::vocabulary_fingerprint(&[])),
             }),
         }
     }

@@ -283,6 +283,11 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
     if added > 0 {
         tracing::info!(categories = added, "category tree seeded");
     }
+    // The county's search words over the shipped ones, before the first search.
+    catalog
+        .apply_vocabulary()
+        .await
+        .context("loading the county's search vocabulary")?;
     let trace = Trace::new(
         infra.clone(),
         identity.clone(),

@@ -6,6 +6,7 @@
 //! - [`listing`] — where a listing stands, when buyers see it, its text facts.
 //! - [`review`] — the review machine: submit, decide, force off sale.
 //! - [`tiers`] — wholesale tiers and the unit price a buyer pays.
+//! - [`vocabulary`] — a county's search words, synonym groups and English names.
 //!
 //! Everything is re-exported here, so callers write `domain::Unit`, `domain::review` ….
 
@@ -13,11 +14,13 @@ pub mod listing;
 pub mod review;
 pub mod tiers;
 pub mod units;
+pub mod vocabulary;
 
 pub use listing::*;
 pub use review::*;
 pub use tiers::*;
 pub use units::*;
+pub use vocabulary::*;
 
 farmgate_kernel::define_id!(
     /// A listing revision (a proposal the operator decides). Only the catalogue uses it.

@@ -4,12 +4,14 @@
 //! - `public.rs` — categories, search, listing and seller pages, `/media/public/...` photos.
 //! - `sellers.rs` — a seller's members: listings, SKUs, photos, the change log.
 //! - `operator.rs` — the review queue, decisions, forced delisting, categories.
+//! - `vocabulary.rs` — search as you type, and the county's search vocabulary (operator).
 //! - `views.rs` — what the API answers.
 
 pub mod operator;
 pub mod public;
 pub mod sellers;
 pub mod views;
+pub mod vocabulary;
 
 pub use sellers::read_image_upload;
 
@@ -30,6 +32,12 @@ where
     OpenApiRouter::new()
         .routes(routes!(public::categories))
         .routes(routes!(public::search))
+        .routes(routes!(vocabulary::search_suggest))
+        .routes(routes!(
+            vocabulary::list_vocabulary,
+            vocabulary::add_vocabulary
+        ))
+        .routes(routes!(vocabulary::remove_vocabulary))
         .routes(routes!(public::get_listing, sellers::update_listing))
         .routes(routes!(public::seller_page))
         .routes(routes!(sellers::org_listings, sellers::create_listing))

@@ -11,6 +11,8 @@
 //! - `skus.rs` — prices, stock and tiers apply at once, and every change is logged.
 //! - `photos.rs` — listing photos: stored privately, published as re-encoded copies.
 //! - `sale.rs` — what orders needs: SKUs as they can be bought, stock taken and returned.
+//! - `vocabulary.rs` — the county's search vocabulary: the operator's words, synonym groups
+//!   and English names, applied to the search engine at once and re-analysed through the outbox.
 //! - `requests.rs` — what requests send.
 
 mod categories;
@@ -21,6 +23,7 @@ mod reading;
 mod requests;
 pub mod sale;
 mod skus;
+mod vocabulary;
 mod writing;
 
 pub use facts::origin_of;
@@ -29,6 +32,8 @@ pub use reading::ListingBundle;
 pub use requests::{
     CategoryPatch, ListingPatch, NewCategoryRequest, NewListingRequest, SkuPatch, SkuRequest,
 };
+pub use vocabulary::VocabularyState;
+pub(crate) use vocabulary::vocabulary_fingerprint;
 
 use crate::Catalog;
 use crate::domain::Tier;
@@ -53,6 +58,9 @@ pub mod topics {
     pub const LISTING_APPROVED: &str = "catalog.listing.approved";
     /// `{"listing_id", "revision_id"}`: the operator rejected it, with the reason.
     pub const LISTING_REJECTED: &str = "catalog.listing.rejected";
+    /// `{"words"}`: the county's search vocabulary changed; listings whose titles contain
+    /// these words are re-analysed, and every process picks up the new vocabulary.
+    pub const VOCABULARY_CHANGED: &str = "catalog.vocabulary.changed";
 }
 
 /// A SKU's wholesale tiers as stored (a JSON column; an unreadable one means none).

@@ -187,3 +187,48 @@ pub mod image {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod vocabulary {
+    use sea_orm::entity::prelude::*;
+
+    /// A county's search vocabulary entry (`domain::VocabularyEntry`, canonical).
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "search_vocabulary")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub kind: crate::domain::VocabularyKind,
+        pub entry: String,
+        pub created_by: Uuid,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod vocabulary_change {
+    use sea_orm::entity::prelude::*;
+
+    /// Who added or removed which vocabulary entry, when (append-only).
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "search_vocabulary_changes")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        /// `added` or `removed`.
+        pub action: String,
+        pub entry_id: Uuid,
+        pub kind: crate::domain::VocabularyKind,
+        pub entry: String,
+        pub actor_id: Uuid,
+        pub at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

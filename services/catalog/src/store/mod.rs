@@ -9,7 +9,9 @@ pub mod queries;
 
 pub use entities::*;
 
-use crate::domain::{ListingStatus, RevisionKind, RevisionStatus, SkuChangeField, Unit};
+use crate::domain::{
+    ListingStatus, RevisionKind, RevisionStatus, SkuChangeField, Unit, VocabularyKind,
+};
 
 // Status-like columns are read into their enums here, once.
 farmgate_infra::stored_enum!(
@@ -17,5 +19,6 @@ farmgate_infra::stored_enum!(
     RevisionKind,
     RevisionStatus,
     Unit,
-    SkuChangeField
+    SkuChangeField,
+    VocabularyKind
 );

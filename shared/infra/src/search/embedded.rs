@@ -26,6 +26,7 @@
 //! policy for candidates and run those merges to the end ([`merge_due`]). No commit or delete
 //! can happen while a merge runs, and every merge ends on the segments it started from.
 
+use super::suggest::{Suggester, Suggestion};
 use super::text::{AnalyzedQuery, Analyzer, QueryPart, typo_budget};
 use super::{
     Facets, SearchDoc, SearchError, SearchHit, SearchIndex, SearchRequest, SearchResponse, Sort,
@@ -34,7 +35,7 @@ use async_trait::async_trait;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::path::Path;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::indexer::{LogMergePolicy, MergePolicy, NoMergePolicy};
@@ -112,7 +113,18 @@ struct Inner {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
-    analyzer: Arc<Analyzer>,
+    analyzer: RwLock<Arc<Analyzer>>,
+    /// Search as you type: every indexed listing's names, in memory ([`Suggester`]).
+    suggester: Suggester,
+}
+
+impl Inner {
+    fn analyzer(&self) -> Arc<Analyzer> {
+        self.analyzer
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
 }
 
 /// The embedded engine. Cheap to clone.
@@ -190,20 +202,69 @@ impl EmbeddedIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(idx_err)?;
-        Ok(Self {
+        let me = Self {
             inner: Arc::new(Inner {
                 index,
                 reader,
                 writer: Mutex::new(writer),
                 fields,
-                analyzer,
+                analyzer: RwLock::new(analyzer),
+                suggester: Suggester::default(),
             }),
-        })
+        };
+        me.load_suggestions();
+        Ok(me)
+    }
+
+    /// Fills the suggester from the documents already in the index (a restart), on a thread
+    /// of its own so that opening a large index does not wait for it. It holds the writer
+    /// lock meanwhile, so no upsert or delete can interleave with the loading.
+    fn load_suggestions(&self) {
+        let inner = self.inner.clone();
+        if inner.reader.searcher().num_docs() == 0 {
+            return;
+        }
+        let spawned = std::thread::Builder::new()
+            .name("fg-suggest-load".to_owned())
+            .spawn(move || {
+                let _writer = inner.writer.lock().unwrap_or_else(PoisonError::into_inner);
+                inner.reader.reload().ok();
+                let searcher = inner.reader.searcher();
+                let analyzer = inner.analyzer();
+                let mut docs = Vec::new();
+                for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+                    for id in segment.doc_ids_alive() {
+                        let address = DocAddress::new(ord as SegmentOrdinal, id);
+                        let Ok(stored) = searcher.doc::<TantivyDocument>(address) else {
+                            continue;
+                        };
+                        let json = stored
+                            .get_first(inner.fields.doc)
+                            .and_then(|v| v.as_str())
+                            .unwrap_or("");
+                        if let Ok(d) = serde_json::from_str::<SearchDoc>(json) {
+                            docs.push(d);
+                        }
+                        if docs.len() >= 5_000 {
+                            inner.suggester.add(&analyzer, &docs);
+                            docs.clear();
+                        }
+                    }
+                }
+                inner.suggester.add(&analyzer, &docs);
+                tracing::info!(
+                    listings = inner.suggester.len(),
+                    "search suggestions loaded"
+                );
+            });
+        if let Err(e) = spawned {
+            tracing::warn!(error = %e, "could not start loading search suggestions");
+        }
     }
 
     fn to_document(inner: &Inner, d: &SearchDoc) -> Result<TantivyDocument, SearchError> {
         let f = inner.fields;
-        let a = &inner.analyzer;
+        let a = inner.analyzer();
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, d.id.to_string());
         doc.add_text(f.title_words, a.index_words(&d.title).join(" "));
@@ -405,6 +466,7 @@ impl EmbeddedIndex {
         analyzed: &AnalyzedQuery,
     ) -> Result<SearchResponse, SearchError> {
         let searcher = inner.reader.searcher();
+        let analyzer = inner.analyzer();
         let query = Self::build_query(inner, request, analyzed);
         let limit = usize::try_from(request.per_page.max(1)).unwrap_or(20);
         let offset = usize::try_from(request.offset()).unwrap_or(0);
@@ -449,7 +511,7 @@ impl EmbeddedIndex {
                 .and_then(|v| v.as_str())
                 .unwrap_or("");
             let doc: SearchDoc = serde_json::from_str(json).map_err(idx_err)?;
-            let title_highlight = inner.analyzer.highlight(&doc.title, analyzed);
+            let title_highlight = analyzer.highlight(&doc.title, analyzed);
             hits.push(SearchHit {
                 doc,
                 title_highlight,
@@ -484,6 +546,7 @@ impl SearchIndex for EmbeddedIndex {
                 writer.delete_term(Term::from_field_text(inner.fields.id, &d.id.to_string()));
                 writer.add_document(doc).map_err(idx_err)?;
             }
+            inner.suggester.add(&inner.analyzer(), &docs);
             Ok(())
         })
         .await
@@ -497,6 +560,7 @@ impl SearchIndex for EmbeddedIndex {
             for id in &ids {
                 writer.delete_term(Term::from_field_text(inner.fields.id, &id.to_string()));
             }
+            inner.suggester.remove(&ids);
             Ok(())
         })
         .await
@@ -515,13 +579,30 @@ impl SearchIndex for EmbeddedIndex {
             .map_err(idx_err)?
     }
 
-    fn analyzer(&self) -> &Analyzer {
-        &self.inner.analyzer
+    fn analyzer(&self) -> Arc<Analyzer> {
+        self.inner.analyzer()
+    }
+
+    async fn set_analyzer(&self, analyzer: Arc<Analyzer>) -> Result<(), SearchError> {
+        *self
+            .inner
+            .analyzer
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = analyzer;
+        Ok(())
+    }
+
+    async fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<Suggestion>, SearchError> {
+        Ok(self.inner.suggester.suggest(prefix, limit))
     }
 
     async fn clear(&self) -> Result<(), SearchError> {
-        self.write(|_, writer| writer.delete_all_documents().map(|_| ()).map_err(idx_err))
-            .await
+        self.write(|inner, writer| {
+            writer.delete_all_documents().map(|_| ()).map_err(idx_err)?;
+            inner.suggester.clear();
+            Ok(())
+        })
+        .await
     }
 
     async fn count(&self) -> Result<u64, SearchError> {

@@ -18,7 +18,7 @@ use meilisearch_sdk::task_info::TaskInfo;
 use meilisearch_sdk::tasks::Task;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -68,7 +68,8 @@ const TASK_POLL: Duration = Duration::from_millis(50);
 pub struct MeiliIndex {
     client: Client,
     uid: String,
-    analyzer: Arc<Analyzer>,
+    /// Shared by the clones of this handle, so a vocabulary change reaches all of them.
+    analyzer: Arc<RwLock<Arc<Analyzer>>>,
 }
 
 impl std::fmt::Debug for MeiliIndex {
@@ -100,7 +101,7 @@ impl MeiliIndex {
         let me = Self {
             client,
             uid,
-            analyzer,
+            analyzer: Arc::new(RwLock::new(analyzer)),
         };
         let created = me
             .client
@@ -119,10 +120,18 @@ impl MeiliIndex {
         Ok(me)
     }
 
+    fn current(&self) -> Arc<Analyzer> {
+        self.analyzer
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     fn settings(&self) -> Settings {
         // Synonym groups, and the words a synonym's pinyin or an English name stands for, as
         // in the embedded engine (both from the same vocabulary).
-        let synonyms = self.analyzer.synonym_map();
+        let analyzer = self.current();
+        let synonyms = analyzer.synonym_map();
         Settings::new()
             // The folded forms beside the originals: documents sent before the folded fields
             // existed are still found by their titles until `farmgate reindex` re-sends them.
@@ -165,7 +174,7 @@ impl MeiliIndex {
                     "keywords".to_owned(),
                 ]),
                 // English names match exactly: `eggs` is not a slip of some pinyin.
-                disable_on_words: Some(self.analyzer.english_words()),
+                disable_on_words: Some(analyzer.english_words()),
                 min_word_size_for_typos: Some(MinWordSizeForTypos {
                     one_typo: Some(4),
                     two_typos: Some(8),
@@ -204,12 +213,12 @@ impl MeiliIndex {
         self.expect_success(task).await
     }
 
-    fn to_meili(&self, d: SearchDoc) -> MeiliDoc {
+    fn to_meili(analyzer: &Analyzer, d: SearchDoc) -> MeiliDoc {
         MeiliDoc {
             title_folded: fold(&d.title),
             keywords_folded: fold(&d.keywords),
-            chars: self.analyzer.chars(&d.title),
-            pinyin: with_prefixes(&self.analyzer.pinyin_tokens(&d.title)),
+            chars: analyzer.chars(&d.title),
+            pinyin: with_prefixes(&analyzer.pinyin_tokens(&d.title)),
             category: d.category_ids.iter().map(Uuid::to_string).collect(),
             doc: d,
         }
@@ -285,7 +294,11 @@ impl SearchIndex for MeiliIndex {
         if docs.is_empty() {
             return Ok(());
         }
-        let docs: Vec<MeiliDoc> = docs.into_iter().map(|d| self.to_meili(d)).collect();
+        let analyzer = self.current();
+        let docs: Vec<MeiliDoc> = docs
+            .into_iter()
+            .map(|d| Self::to_meili(&analyzer, d))
+            .collect();
         let task = self
             .client
             .index(&self.uid)
@@ -309,8 +322,23 @@ impl SearchIndex for MeiliIndex {
         self.expect_success(task).await
     }
 
-    fn analyzer(&self) -> &Analyzer {
-        &self.analyzer
+    fn analyzer(&self) -> Arc<Analyzer> {
+        self.current()
+    }
+
+    async fn set_analyzer(&self, analyzer: Arc<Analyzer>) -> Result<(), SearchError> {
+        *self
+            .analyzer
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = analyzer;
+        // Synonyms and the English names typos are not allowed on live in the index settings.
+        let task = self
+            .client
+            .index(&self.uid)
+            .set_settings(&self.settings())
+            .await
+            .map_err(meili_err)?;
+        self.expect_success(task).await
     }
 
     async fn search_analyzed(
@@ -318,6 +346,7 @@ impl SearchIndex for MeiliIndex {
         request: &SearchRequest,
         analyzed: &AnalyzedQuery,
     ) -> Result<SearchResponse, SearchError> {
+        let analyzer = self.current();
         let words = analyzed.as_words();
         let filter = Self::filter(request);
         let sort: Vec<&str> = match request.sort {
@@ -349,7 +378,7 @@ impl SearchIndex for MeiliIndex {
             .into_iter()
             .map(|h| {
                 let doc = h.result.doc;
-                let title_highlight = self.analyzer.highlight(&doc.title, analyzed);
+                let title_highlight = analyzer.highlight(&doc.title, analyzed);
                 SearchHit {
                     doc,
                     title_highlight,

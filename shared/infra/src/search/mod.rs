@@ -8,11 +8,13 @@ pub mod lexicon;
 pub mod meili;
 pub mod pinyin;
 pub mod query;
+pub mod suggest;
 pub mod text;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// What the index knows about a listing: enough to find it, filter it, sort it and show it in
@@ -154,8 +156,25 @@ pub trait SearchIndex: Send + Sync + 'static {
         request: &SearchRequest,
         query: &text::AnalyzedQuery,
     ) -> Result<SearchResponse, SearchError>;
-    /// The query understanding this engine indexes and searches with.
-    fn analyzer(&self) -> &text::Analyzer;
+    /// The query understanding this engine indexes and searches with (the vocabulary of the
+    /// moment: [`Self::set_analyzer`] replaces it).
+    fn analyzer(&self) -> Arc<text::Analyzer>;
+    /// Replaces the vocabulary: searches use it at once, documents upserted from now on are
+    /// analysed with it (Meilisearch: its synonym and typo settings are updated and waited
+    /// for). Documents already indexed keep their old analysis until they are upserted again —
+    /// the catalogue reindexes the listings a vocabulary change affects.
+    async fn set_analyzer(&self, analyzer: Arc<text::Analyzer>) -> Result<(), SearchError>;
+    /// Search as you type: titles, words of titles, categories and places that start with
+    /// `prefix` (characters, full pinyin or initials), most popular first. The default asks
+    /// the engine's own prefix search; the embedded engine answers from memory
+    /// ([`suggest::Suggester`]).
+    async fn suggest(
+        &self,
+        prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<suggest::Suggestion>, SearchError> {
+        suggest::by_search(self, prefix, limit).await
+    }
     /// Removes every document (before a rebuild).
     async fn clear(&self) -> Result<(), SearchError>;
     async fn count(&self) -> Result<u64, SearchError>;

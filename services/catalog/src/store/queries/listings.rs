@@ -66,6 +66,28 @@ pub async fn ids_in_category(
     ids_where(conn, listing::Column::CategoryId, category.as_uuid()).await
 }
 
+/// Listings whose title contains any of these words (a vocabulary change re-analyses them).
+pub async fn ids_mentioning(
+    conn: &impl ConnectionTrait,
+    words: &[String],
+) -> Result<Vec<ListingId>, DbErr> {
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut any = sea_orm::sea_query::Condition::any();
+    for w in words {
+        any = any.add(listing::Column::Title.contains(w.as_str()));
+    }
+    let ids: Vec<Uuid> = listing::Entity::find()
+        .filter(any)
+        .select_only()
+        .column(listing::Column::Id)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(ids.into_iter().map(ListingId).collect())
+}
+
 async fn ids_where(
     conn: &impl ConnectionTrait,
     column: listing::Column,

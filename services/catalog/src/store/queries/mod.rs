@@ -7,3 +7,4 @@ pub mod images;
 pub mod listings;
 pub mod revisions;
 pub mod skus;
+pub mod vocabulary;
