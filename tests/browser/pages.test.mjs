@@ -31,7 +31,7 @@ const PAGES = ['/', '/login.html', '/register.html', '/account.html', '/org.html
   '/ops/recalls.html', '/ops/quality.html', '/seller/quality.html', '/seller/batch.html?id=00000000-0000-0000-0000-0000000000ab',
   '/ops/categories.html', '/ops/stats.html?from=2026-01-01&to=2026-03-31&by=week&township=x',
   '/reset.html', '/setup.html', '/ops/sms.html', '/ops/payouts.html', '/ops/trace-audit.html', '/seller/payouts.html', '/ops/money.html?from=2026-12-01&to=2026-12-06',
-  '/ops/invoices.html?status=issued',
+  '/ops/invoices.html?status=issued', '/ops/vocabulary.html',
   '/tickets.html', '/ticket.html?id=00000000-0000-0000-0000-0000000000fa', '/ops/desk.html',
   '/notifications.html?unread=true'];
 
@@ -181,7 +181,7 @@ describe('the pages without a Farmgate server', () => {
         '/ops/recalls.html', '/ops/quality.html?group_by=carrier', '/seller/quality.html?org=abc', '/seller/batch.html?id=abc',
         '/ops/categories.html', '/ops/stats.html?from=2026-01-01&to=2026-03-31&by=month&buyer_kind=business',
         '/ops/payouts.html', '/seller/payouts.html?org=abc', '/ops/money.html?from=2026-12-01&to=2026-12-06',
-        '/ops/invoices.html?status=issued',
+        '/ops/invoices.html?status=issued', '/ops/vocabulary.html',
         '/notifications.html']) {
         await page.goto(path);
         await page.waitForURL((url) => url.pathname === '/login.html');

@@ -204,7 +204,9 @@ test('each page loads every string it shows: common and its <meta name="i18n"> n
   assert.deepEqual(problems, []);
 });
 
-test('no page loads a namespace it takes nothing from, and none downloads more than 25 KB of dictionary', () => {
+// The budget is 26 KB of raw JSON (about 8 KB gzipped, cached per deploy). It rose from 25 KB when
+// the claim page gained the deadlines, the before-receipt kinds and the contact-support link.
+test('no page loads a namespace it takes nothing from, and none downloads more than 26 KB of dictionary', () => {
   for (const page of pages) {
     for (const ns of page.namespaces) {
       if (ns === 'common') continue;
@@ -213,7 +215,7 @@ test('no page loads a namespace it takes nothing from, and none downloads more t
     }
     for (const lang of LANGS) {
       const bytes = namespaceBytes(lang, page.namespaces);
-      assert.ok(bytes <= 25_000, `${page.name} loads ${bytes} bytes of ${lang} dictionary`);
+      assert.ok(bytes <= 26_000, `${page.name} loads ${bytes} bytes of ${lang} dictionary`);
     }
   }
 });

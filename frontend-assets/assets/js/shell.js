@@ -99,6 +99,7 @@ function navLinks(me) {
       links.push({ href: '/ops/listings.html', key: 'nav.listing_reviews', testid: 'nav-listing-reviews' });
       links.push({ href: '/ops/orders.html', key: 'nav.ops_orders', testid: 'nav-ops-orders' });
       links.push({ href: '/ops/categories.html', key: 'nav.categories', testid: 'nav-ops-categories' });
+      links.push({ href: '/ops/vocabulary.html', key: 'nav.vocabulary', testid: 'nav-ops-vocabulary' });
     }
     // The arbitration queue is the after-sales agents' work too.
     if (['operator', 'after_sales_agent'].includes(me.account.platform_role)) {
