@@ -228,6 +228,7 @@ function minutesSince(iso) {
 function subCard(sub, order) {
   const a = order.address || {};
   const slot = el('div');
+  const shipBy = shipByEl(sub, SHIP_BY_KEYS);
   const actions = el('div', { class: 'actions' });
   if (sub.can_acknowledge) {
     const ack = el('button', { type: 'button', class: 'btn btn-primary', i18n: 'sorders.acknowledge', 'data-testid': 'sub-acknowledge' });
@@ -300,7 +301,7 @@ function subCard(sub, order) {
   el('p', { class: 'meta muted' },
     el('span', {}, el('span', { i18n: 'order.paid_at' }), ' ', timeEl(sub.paid_at)),
     waited !== null ? el('span', { class: waited >= 10 ? 'late' : '', i18n: 'sorders.waiting', args: { n: waited }, 'data-testid': 'sub-waiting' }) : null,
-    shipByEl(sub) ? el('span', { 'data-testid': 'sub-ship-by' }, el('span', { i18n: 'sorders.ship_by' }), ' ', shipByEl(sub, SHIP_BY_KEYS)) : null),
+    shipBy ? el('span', { 'data-testid': 'sub-ship-by' }, el('span', { i18n: 'sorders.ship_by' }), ' ', shipBy) : null),
     sub.cancel_request && sub.cancel_request.status === 'open'
       ? el('p', { class: 'note note-warn', i18n: 'sorders.cancel_asked', args: { reason: sub.cancel_request.reason || '' }, 'data-testid': 'sub-cancel-asked' })
       : null,
