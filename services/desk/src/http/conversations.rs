@@ -128,6 +128,7 @@ pub async fn post_conversation_message(
         (status = 400, description = "Bad paging: `invalid_query`", body = ErrorBody),
         (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
         (status = 403, description = "Not a member: `forbidden`", body = ErrorBody),
+        (status = 404, description = "No such organisation (or not an id): `not_found`", body = ErrorBody),
         (status = 500, description = "Our failure: `internal`", body = ErrorBody)))]
 pub async fn seller_inbox(
     State(desk): State<Desk>,
@@ -145,6 +146,7 @@ pub async fn seller_inbox(
         (status = 400, description = "Bad query: `invalid_query`", body = ErrorBody),
         (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
         (status = 403, description = "Not a member or staff: `forbidden`", body = ErrorBody),
+        (status = 404, description = "No such organisation (or not an id): `not_found`", body = ErrorBody),
         (status = 422, description = "Period out of range (to): `validation_failed`", body = ErrorBody),
         (status = 500, description = "Our failure: `internal`", body = ErrorBody)))]
 pub async fn conversation_figures(
