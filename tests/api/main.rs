@@ -42,3 +42,4 @@ mod trace;
 mod trace_remote;
 mod trace_tamper;
 mod trace_v2;
+mod wechat_login;

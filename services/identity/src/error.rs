@@ -18,6 +18,7 @@ farmgate_kernel::labelled_enum!(
         PendingInvitation => "pending_invitation", "待接受的邀请", "pending invitation";
         Restriction => "restriction", "生效中的限制", "active restriction";
         SetupLink => "setup_link", "设置链接（可能已使用或已过期）", "setup link (it may be used or expired)";
+        WechatBinding => "wechat_binding", "已绑定的微信", "bound WeChat";
     }
 );
 
@@ -132,6 +133,31 @@ pub enum IdentityError {
     /// `staff_cannot_erase` (409): platform staff hand back their role before erasing.
     #[error("platform staff cannot erase their account")]
     StaffCannotErase,
+    /// `wechat_login_unavailable` (404): log in with WeChat is not configured.
+    #[error("wechat log-in not configured")]
+    WechatLoginUnavailable,
+    /// `wechat_refused` (422): WeChat did not accept the authorisation code (used, expired,
+    /// from another app).
+    #[error("wechat refused the authorisation code")]
+    WechatRefused,
+    /// `wechat_unavailable` (503): WeChat's API could not be reached.
+    #[error("wechat: {0}")]
+    WechatUnavailable(String),
+    /// `wechat_state` (403): the WeChat round trip was not started in this browser (no state
+    /// cookie, or another state): a code carried into another browser signs nobody in.
+    #[error("wechat state mismatch")]
+    WechatState,
+    /// `wechat_bind_expired` (409): no live WeChat ticket in this browser to bind (unknown,
+    /// used or older than ten minutes): open the page in WeChat again.
+    #[error("no live wechat ticket")]
+    WechatBindExpired,
+    /// `wechat_already_bound` (409): this WeChat is bound to another account.
+    #[error("wechat bound to another account")]
+    WechatAlreadyBound,
+    /// `account_has_wechat` (409): the account already has another WeChat bound; unbind it
+    /// first.
+    #[error("account has another wechat")]
+    AccountHasWechat,
     /// `internal` (500).
     #[error("database")]
     Db(#[from] DbErr),
@@ -183,6 +209,13 @@ impl IdentityError {
             WrongPassword => "wrong_password",
             PasswordLoginPaused { .. } => "password_login_paused",
             StaffCannotErase => "staff_cannot_erase",
+            WechatLoginUnavailable => "wechat_login_unavailable",
+            WechatRefused => "wechat_refused",
+            WechatUnavailable(_) => "wechat_unavailable",
+            WechatState => "wechat_state",
+            WechatBindExpired => "wechat_bind_expired",
+            WechatAlreadyBound => "wechat_already_bound",
+            AccountHasWechat => "account_has_wechat",
             Db(_) | Hashing(_) | ExportPart { .. } => HttpCode::Internal.code(),
             Cache(_) => HttpCode::Unavailable.code(),
         }
@@ -288,6 +321,34 @@ impl IdentityError {
                 "该组织尚未通过平台认证，暂不能销售",
                 "this organisation is not verified yet and cannot sell",
             ),
+            WechatLoginUnavailable => (
+                "本站暂未开通微信登录，请用手机号登录",
+                "log in with WeChat is not offered here; log in with your phone",
+            ),
+            WechatRefused => (
+                "微信授权未通过，请重新用微信打开",
+                "WeChat did not accept the authorisation; open the page in WeChat again",
+            ),
+            WechatUnavailable(_) => (
+                "暂时无法连接微信，请稍后再试或用手机号登录",
+                "WeChat cannot be reached right now; try again later or log in with your phone",
+            ),
+            WechatState => (
+                "微信登录未在本浏览器中开始，请重新点击“微信一键登录”",
+                "this WeChat log-in was not started in this browser; start it again",
+            ),
+            WechatBindExpired => (
+                "微信授权已过期，请重新用微信打开本页",
+                "the WeChat authorisation has expired; open this page in WeChat again",
+            ),
+            WechatAlreadyBound => (
+                "该微信已绑定其他账号，请用那个账号登录",
+                "this WeChat is bound to another account; log in to that one",
+            ),
+            AccountHasWechat => (
+                "该账号已绑定另一个微信，请先在“我的账户”中解绑",
+                "this account already has another WeChat bound; unbind it in your account first",
+            ),
         };
         Msg::new(zh, en)
     }
@@ -348,6 +409,11 @@ impl IdentityError {
             PhoneRegistered | StaffCannotErase => StatusCode::CONFLICT,
             NoAccount => StatusCode::NOT_FOUND,
             PhoneNotVerified => StatusCode::FORBIDDEN,
+            WechatLoginUnavailable => StatusCode::NOT_FOUND,
+            WechatRefused => StatusCode::UNPROCESSABLE_ENTITY,
+            WechatState => StatusCode::FORBIDDEN,
+            WechatUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            WechatBindExpired | WechatAlreadyBound | AccountHasWechat => StatusCode::CONFLICT,
         }
     }
 
@@ -360,7 +426,7 @@ impl IdentityError {
             | ResendTooSoon { retry_after_secs }
             | TooManyCodes { retry_after_secs }
             | PasswordLoginPaused { retry_after_secs } => Some(*retry_after_secs),
-            SmsUnavailable(_) => Some(60),
+            SmsUnavailable(_) | WechatUnavailable(_) => Some(60),
             _ => None,
         }
     }
@@ -424,6 +490,13 @@ impl IdentityError {
                 retry_after_secs: 900,
             },
             StaffCannotErase,
+            WechatLoginUnavailable,
+            WechatRefused,
+            WechatUnavailable("example".into()),
+            WechatState,
+            WechatBindExpired,
+            WechatAlreadyBound,
+            AccountHasWechat,
             Db(DbErr::Custom("example".into())),
             Cache(CacheError::NotACounter("example".into())),
             Hashing("example".into()),

@@ -27,7 +27,7 @@ pub use domain::{
     CodePurpose, DEMO_PASSWORD, InvitationId, OrgKind, OrgRole, OrgStatus, PlatformRole, SessionId,
 };
 pub use error::{IdentityError, Missing};
-pub use service::{OrgSummary, topics};
+pub use service::{OrgSummary, WechatLoginConfig, topics};
 
 use farmgate_infra::Infra;
 use std::sync::Arc;
@@ -132,6 +132,8 @@ pub struct IdentityConfig {
     pub registrations_per_address_per_hour: u32,
     /// How long the first operator's setup link works.
     pub setup_link_ttl: chrono::Duration,
+    /// Log in with WeChat (official-account web authorisation); `None`: not offered.
+    pub wechat_login: Option<service::WechatLoginConfig>,
 }
 
 impl Default for IdentityConfig {
@@ -145,6 +147,7 @@ impl Default for IdentityConfig {
             hash_limits: HashLimits::default(),
             registrations_per_address_per_hour: 10,
             setup_link_ttl: chrono::Duration::hours(24),
+            wechat_login: None,
         }
     }
 }

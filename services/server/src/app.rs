@@ -245,6 +245,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
             hash_limits: farmgate_identity::HashLimits::default(),
             registrations_per_address_per_hour: settings.registrations_per_address_per_hour,
             setup_link_ttl: chrono::Duration::hours(i64::from(settings.setup_link_hours)),
+            wechat_login: crate::payments::wechat_login(settings)?,
         },
     )
     .await

@@ -139,8 +139,20 @@ pub fn check(s: &Settings) -> Vec<String> {
         {
             problems.push("wechat_pay_api_v3_key must be exactly 32 characters".to_owned());
         }
-    } else if set(&s.wechat_app_secret) {
-        problems.push("wechat_app_secret is set but WeChat Pay (wechat_pay_*) is not".to_owned());
+    } else if set(&s.wechat_app_secret) && !set(&s.wechat_app_id) {
+        problems.push(
+            "wechat_app_secret is set but neither WeChat Pay (wechat_pay_*) nor WeChat log-in (wechat_app_id) is".to_owned(),
+        );
+    }
+    if set(&s.wechat_app_id) && !set(&s.wechat_app_secret) {
+        problems.push("wechat_app_id (WeChat log-in) needs wechat_app_secret".to_owned());
+    }
+    if let (Some(login), Some(pay)) = (&s.wechat_app_id, &s.wechat_pay_app_id)
+        && login.trim() != pay.trim()
+    {
+        problems.push(
+            "wechat_app_id and wechat_pay_app_id differ: openids are per official account, so log-in and JSAPI payment must use the same one".to_owned(),
+        );
     }
     if alipay {
         let missing: Vec<&str> = [
@@ -413,4 +425,34 @@ mod tests {
             "{text}"
         );
     }
+}
+
+/// Log in with WeChat: on when `wechat_app_id` and `wechat_app_secret` are set. WeChat returns
+/// to `{public_url}/api/v1/auth/wechat/return` (the official account's web-authorisation
+/// domain must be the site's).
+pub fn wechat_login(s: &Settings) -> anyhow::Result<Option<farmgate_identity::WechatLoginConfig>> {
+    let (Some(app_id), Some(secret)) = (
+        s.wechat_app_id.clone().filter(|v| !v.trim().is_empty()),
+        s.wechat_app_secret.clone().filter(|v| !v.trim().is_empty()),
+    ) else {
+        return Ok(None);
+    };
+    let client = WechatOauthClient::new(OauthConfig {
+        app_id,
+        app_secret: secret,
+        authorize_base: s.wechat_oauth_base_url.clone(),
+        api_base: s.wechat_api_base_url.clone(),
+        timeout: Duration::from_secs(s.payment_timeout_secs),
+    })
+    .context("configuring log in with WeChat")?;
+    let site = s
+        .public_url
+        .clone()
+        .map(|u| u.trim().trim_end_matches('/').to_owned())
+        .context("log in with WeChat needs public_url (WeChat returns the browser there)")?;
+    tracing::info!(app_id = %client.app_id(), "log in with WeChat: on");
+    Ok(Some(farmgate_identity::WechatLoginConfig {
+        client,
+        redirect_uri: format!("{site}/api/v1/auth/wechat/return"),
+    }))
 }

@@ -91,6 +91,16 @@ pub struct NotifyOptions {
     pub event_id: Option<String>,
 }
 
+/// A web authorisation code's person, and whether the code was used.
+#[derive(Clone)]
+struct Grant {
+    openid: String,
+    unionid: Option<String>,
+    snapshot: bool,
+    scope: String,
+    used: bool,
+}
+
 struct Sim {
     mode: Mutex<Mode>,
     trades: Mutex<HashMap<String, SimTrade>>,
@@ -98,10 +108,12 @@ struct Sim {
     bills: Mutex<HashMap<String, Vec<u8>>>,
     requests: Mutex<usize>,
     base: Mutex<String>,
-    /// Web authorisation codes given out, each for one openid, usable once.
-    codes: Mutex<HashMap<String, String>>,
+    /// Web authorisation codes given out, each for one person, usable once.
+    codes: Mutex<HashMap<String, Grant>>,
     /// The openid this simulated WeChat user has.
     openid: String,
+    /// Who is "holding the phone" now, when a test switches people ([`WechatSim::act_as`]).
+    person: Mutex<Option<Grant>>,
     /// prepay_id → out_trade_no, for the WeChat client stand-in.
     prepays: Mutex<HashMap<String, String>>,
     /// Where the client stand-in's payment notifications are posted (our webhook).
@@ -126,6 +138,7 @@ impl WechatSim {
             base: Mutex::new(String::new()),
             codes: Mutex::new(HashMap::new()),
             openid: format!("oSim{}", random_token(24)),
+            person: Mutex::new(None),
             prepays: Mutex::new(HashMap::new()),
             deliver_to: Mutex::new(None),
         });
@@ -157,7 +170,36 @@ impl WechatSim {
 
     /// The openid the simulated web authorisation gives.
     pub fn openid(&self) -> String {
-        self.state.openid.clone()
+        self.state
+            .person
+            .lock()
+            .unwrap()
+            .as_ref()
+            .map_or_else(|| self.state.openid.clone(), |p| p.openid.clone())
+    }
+
+    /// From now on web authorisation answers for this person (another WeChat user opening
+    /// the site), with a unionid when given (told only under `snsapi_userinfo`, as WeChat does).
+    pub fn act_as(&self, openid: &str, unionid: Option<&str>) {
+        *self.state.person.lock().unwrap() = Some(Grant {
+            openid: openid.to_owned(),
+            unionid: unionid.map(str::to_owned),
+            snapshot: false,
+            scope: String::new(),
+            used: false,
+        });
+    }
+
+    /// From now on web authorisation answers for WeChat's snapshot-page virtual user
+    /// (`is_snapshotuser: 1`, a made-up openid).
+    pub fn act_as_snapshot_user(&self) {
+        *self.state.person.lock().unwrap() = Some(Grant {
+            openid: format!("oSnap{}", random_token(20)),
+            unionid: None,
+            snapshot: true,
+            scope: String::new(),
+            used: false,
+        });
     }
 
     /// The out_trade_no a prepay id was given for.

@@ -187,11 +187,40 @@ eraseForm.addEventListener('submit', async (event) => {
 // Device names are built from the dictionary ("微信 · Android"), so redraw on a switch.
 onLangChange(renderSessions);
 
+// ---- WeChat log-in ---------------------------------------------------------------------------
+
+// Shown only where the platform offers WeChat log-in: bound since when, and unbinding.
+async function loadWechat() {
+  const section = $('#wechat');
+  const body = $('#wechat-body');
+  let wx;
+  try {
+    wx = await api.get('/auth/wechat');
+  } catch {
+    return;
+  }
+  if (!wx.enabled) return;
+  section.hidden = false;
+  if (!wx.bound) {
+    replaceChildren(body, el('p', { class: 'muted', i18n: 'account.wechat_none', 'data-testid': 'wechat-unbound' }));
+    return;
+  }
+  const unbind = el('button', { type: 'button', class: 'btn btn-secondary', i18n: 'account.wechat_unbind', 'data-testid': 'wechat-unbind' });
+  unbind.addEventListener('click', () => withBusy(unbind, async () => {
+    await api.del('/auth/wechat');
+    flash(el('span', { i18n: 'account.wechat_unbound' }), 'success');
+    await loadWechat();
+  }));
+  replaceChildren(body,
+    el('p', { 'data-testid': 'wechat-bound' }, el('span', { i18n: 'account.wechat_bound' }), ' ', timeEl(wx.bound_at)),
+    unbind);
+}
+
 const { me, error } = await initShell({ auth: 'required' });
 if (me) {
   myPhone = me.account.phone || '';
   renderProfile(me.account);
-  await Promise.all([loadInvitations(), loadSessions()]);
+  await Promise.all([loadInvitations(), loadSessions(), loadWechat()]);
 } else if (error && !error.redirecting) {
   // The flash above says what went wrong; the sections just say they are empty for now.
   for (const body of [profileBody, invitationsBody, sessionsBody]) {

@@ -5,14 +5,36 @@ import { api } from '../api.js';
 import { codeButton } from '../codes.js';
 import { initShell } from '../shell.js';
 import { t } from '../i18n.js';
-import { $, clearErrors, landingFor, safeNext, setBusy, showErrors, validationError, value } from '../ui.js';
+import {
+  $, clearErrors, flash, landingFor, safeNext, setBusy, showErrors, validationError, value,
+} from '../ui.js';
 
 const params = new URLSearchParams(location.search);
 const next = safeNext(params.get('next'));
 const form = $('#login-form');
 const submit = $('[type="submit"]', form);
+// Back from WeChat with a WeChat no account has yet: a phone code binds it (see wechat.js).
+const bindWechat = params.get('wechat') === 'bind';
+const WECHAT_ERRORS = {
+  wechat_state: 'login.wx_state',
+  wechat_declined: 'login.wx_declined',
+  wechat_snapshot: 'login.wx_snapshot',
+  wechat_refused: 'login.wx_refused',
+  wechat_unavailable: 'login.wx_unavailable',
+  account_disabled: 'login.wx_disabled',
+  wechat_login_unavailable: 'login.wx_off',
+};
+const wechatError = params.get('wechat_error');
 
-if (next) $('#register-link').href = '/register.html?next=' + encodeURIComponent(next);
+const registerQuery = new URLSearchParams();
+if (next) registerQuery.set('next', next);
+if (bindWechat) registerQuery.set('wechat', 'bind');
+if (registerQuery.size) $('#register-link').href = '/register.html?' + registerQuery;
+if (bindWechat) {
+  $('#wechat-bind').hidden = false;
+  $('#code-login').open = true;
+}
+if (wechatError) flash(t(WECHAT_ERRORS[wechatError] || 'login.wx_refused'), 'error');
 
 async function landing() {
   if (next) return next;
@@ -41,7 +63,7 @@ codeForm.addEventListener('submit', async (event) => {
   const button = $('[type="submit"]', codeForm);
   setBusy(button, true);
   try {
-    await api.post('/auth/login/code', { phone, code }, { redirectOn401: false });
+    await api.post('/auth/login/code', { phone, code, bind_wechat: bindWechat }, { redirectOn401: false });
     location.assign(await landing());
   } catch (err) {
     showErrors(codeForm, err);
@@ -83,6 +105,23 @@ form.addEventListener('submit', async (event) => {
 });
 
 const { me } = await initShell({ auth: 'optional' });
+// Log in with WeChat, when the platform offers it: a button everywhere, and inside WeChat's
+// browser a silent round trip at once (a bound WeChat comes back logged in; an unbound one
+// comes back here to bind). Not after an error or while binding, so it never loops.
+if (!me) {
+  try {
+    const wx = await api.get('/auth/wechat', { redirectOn401: false });
+    if (wx.enabled) {
+      const start = '/api/v1/auth/wechat/start?next=' + encodeURIComponent(next || '/');
+      $('#wechat-start').href = start;
+      $('#wechat-box').hidden = bindWechat;
+      const inWechat = /MicroMessenger/i.test(navigator.userAgent);
+      if (inWechat && !bindWechat && !wechatError && params.get('manual') !== '1') location.replace(start);
+    }
+  } catch {
+    // No WeChat log-in today: the phone forms are all there.
+  }
+}
 if (me) {
   $('#already-name').textContent = me.account.display_name;
   $('#already-continue').href = next || landingFor(me);

@@ -37,6 +37,8 @@ form.addEventListener('submit', async (event) => {
   }
 
   const body = { display_name: displayName, phone: contact, code, password };
+  // Back from WeChat with an unbound WeChat (the log-in page sent us): bind it as we register.
+  if (params.get('wechat') === 'bind') body.bind_wechat = true;
 
   setBusy(submit, true);
   try {

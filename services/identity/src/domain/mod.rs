@@ -225,6 +225,8 @@ farmgate_kernel::wire_enum!(
         OperatorCreate => "account.operator.create",
         RestrictionApply => "account.restriction.apply",
         RestrictionLift => "account.restriction.lift",
+        WechatBind => "account.wechat.bind",
+        WechatUnbind => "account.wechat.unbind",
     }
 );
 

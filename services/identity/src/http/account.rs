@@ -14,7 +14,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use farmgate_infra::http::error::ErrorBody;
-use farmgate_infra::http::{ApiJson, ApiResult, RequestMeta};
+use farmgate_infra::http::{ApiError, ApiJson, ApiResult, RequestMeta};
 
 /// Send a one-time code to a phone.
 ///
@@ -64,6 +64,7 @@ pub async fn send_code(
         (status = 400, description = "Unreadable body: `malformed_json`", body = ErrorBody),
         (status = 403, description = "The account is disabled: `account_disabled`", body = ErrorBody),
         (status = 404, description = "The proven phone has no account: `no_account`", body = ErrorBody),
+        (status = 409, description = "With bind_wechat: no live WeChat ticket in this browser, the WeChat is bound to another account, or this account has another WeChat: `wechat_bind_expired`, `wechat_already_bound`, `account_has_wechat` (nothing is bound and no session starts)", body = ErrorBody),
         (status = 422, description = "A wrong or dead code: `validation_failed`, `invalid_code`, `code_expired`", body = ErrorBody),
         (status = 500, description = "Our failure: `internal`", body = ErrorBody),
         (status = 503, description = "The cache is down: `unavailable`", body = ErrorBody),
@@ -71,12 +72,20 @@ pub async fn send_code(
 pub async fn login_with_code(
     State(identity): State<Identity>,
     meta: RequestMeta,
+    headers: HeaderMap,
     ApiJson(req): ApiJson<CodeLoginRequest>,
 ) -> ApiResult<Response> {
+    let ticket = super::wechat::ticket_for(req.bind_wechat, &headers)?;
     let (account, issued) = identity
-        .login_with_code(&req.phone, &req.code, &meta)
+        .login_with_code(&req.phone, &req.code, ticket.as_deref(), &meta)
         .await?;
-    logged_in(&identity, StatusCode::OK, &account, issued)
+    let mut r = logged_in(&identity, StatusCode::OK, &account, issued)?;
+    if ticket.is_some() {
+        let clear = super::wechat::clear_ticket(&identity);
+        let v = HeaderValue::from_str(&clear).map_err(ApiError::internal)?;
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(r)
 }
 
 /// Forgot the password: set a new one with a code sent to the phone (purpose

@@ -9,6 +9,7 @@ mod orgs;
 mod restrictions;
 mod sessions;
 pub mod views;
+mod wechat;
 
 pub use views::*;
 
@@ -24,6 +25,7 @@ use orgs::*;
 use restrictions::*;
 pub use restrictions::{ApplyRestriction, LiftRestriction, RestrictionView};
 use sessions::*;
+use wechat::*;
 
 /// Every identity route, with its OpenAPI description.
 pub fn router<S>() -> OpenApiRouter<S>
@@ -68,4 +70,7 @@ where
         .routes(routes!(sms_outbox))
         .routes(routes!(account_restrictions, apply_restriction))
         .routes(routes!(lift_restriction))
+        .routes(routes!(wechat_start))
+        .routes(routes!(wechat_return))
+        .routes(routes!(wechat_status, wechat_unbind))
 }

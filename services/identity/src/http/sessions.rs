@@ -67,7 +67,7 @@ fn issued_view(issued: IssuedSession) -> SessionIssuedView {
     responses(
         (status = 201, description = "Registered and logged in; the session cookie is set", body = AuthView),
         (status = 400, description = "Unreadable body: `malformed_json`", body = ErrorBody),
-        (status = 409, description = "The proven phone already has an account: `phone_registered`", body = ErrorBody),
+        (status = 409, description = "The proven phone already has an account, or (with bind_wechat) no live WeChat ticket, or the WeChat is bound to another account: `phone_registered`, `wechat_bind_expired`, `wechat_already_bound`", body = ErrorBody),
         (status = 422, description = "Invalid fields (a weak *password* has the field code too_common), a wrong or dead code: `validation_failed`, `invalid_code`, `code_expired`", body = ErrorBody),
         (status = 429, description = "Too many registrations from this address (see `Retry-After`): `too_many_attempts`", body = ErrorBody),
         (status = 500, description = "Our failure: `internal`", body = ErrorBody),
@@ -76,12 +76,22 @@ fn issued_view(issued: IssuedSession) -> SessionIssuedView {
 pub async fn register(
     State(identity): State<Identity>,
     meta: RequestMeta,
+    headers: HeaderMap,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> ApiResult<Response> {
     let input = NewAccount::parse(&req.display_name, &req.phone, &req.password)
         .map_err(IdentityError::from)?;
-    let (account, issued) = identity.register(input, &req.code, &meta).await?;
-    logged_in(&identity, StatusCode::CREATED, &account, issued)
+    let ticket = super::wechat::ticket_for(req.bind_wechat, &headers)?;
+    let (account, issued) = identity
+        .register(input, &req.code, ticket.as_deref(), &meta)
+        .await?;
+    let mut r = logged_in(&identity, StatusCode::CREATED, &account, issued)?;
+    if ticket.is_some() {
+        let clear = super::wechat::clear_ticket(&identity);
+        let v = HeaderValue::from_str(&clear).map_err(ApiError::internal)?;
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(r)
 }
 
 /// The answer of every way to log in: the account, the session, the cookie.

@@ -313,6 +313,10 @@ pub struct RegisterRequest {
     /// The 6-digit code from `POST /auth/codes` with purpose `register`.
     pub code: String,
     pub password: String,
+    /// Also bind the WeChat this browser just came back from (the ticket cookie
+    /// `GET /api/v1/auth/wechat/return` set); refused with `wechat_bind_expired` without one.
+    #[serde(default)]
+    pub bind_wechat: bool,
 }
 
 /// Ask for a one-time code.
@@ -341,6 +345,20 @@ pub struct CodeSentView {
 pub struct CodeLoginRequest {
     pub phone: String,
     pub code: String,
+    /// Also bind the WeChat this browser just came back from (the ticket cookie
+    /// `GET /api/v1/auth/wechat/return` set); refused with `wechat_bind_expired` without one.
+    #[serde(default)]
+    pub bind_wechat: bool,
+}
+
+/// Log in with WeChat: offered here? bound to my account?
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WechatStatusView {
+    /// Log in with WeChat is configured (the log-in page offers it inside WeChat).
+    pub enabled: bool,
+    /// Whether my account has a WeChat bound; `null` when not logged in.
+    pub bound: Option<bool>,
+    pub bound_at: Option<DateTime<Utc>>,
 }
 
 /// Set a new password with a code sent for `reset_password`.

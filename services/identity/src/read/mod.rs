@@ -6,3 +6,4 @@ pub mod invoicing;
 pub mod notify;
 pub mod restrictions;
 pub mod stats;
+pub mod wechat;

@@ -45,6 +45,7 @@ impl Identity {
         &self,
         input: NewAccount,
         code: &str,
+        wechat_ticket: Option<&str>,
         meta: &RequestMeta,
     ) -> Result<(account::Model, IssuedSession)> {
         if let Some(ip) = meta.ip {
@@ -89,6 +90,10 @@ impl Identity {
                 IdentityError::PhoneTaken => IdentityError::PhoneRegistered,
                 other => other,
             })?;
+        if let Some(ticket) = wechat_ticket {
+            self.bind_wechat_in(&txn, AccountId(model.id), ticket, meta)
+                .await?;
+        }
         let issued = self.create_session(&txn, AccountId(model.id), meta).await?;
         self.infra()
             .outbox

@@ -26,6 +26,7 @@ mod restrictions;
 mod self_service;
 mod sessions;
 mod verification;
+mod wechat_login;
 
 pub use crate::domain::OrgFilter;
 pub use codes::CodeSent;
@@ -38,6 +39,7 @@ pub use personal_data::{PartError, PersonalDataPart};
 pub use self_service::{ERASED_NAME, ProfilePatch};
 pub use sessions::IssuedSession;
 pub use verification::{OrgWithOwner, ReviewEntry, parse_rejection};
+pub use wechat_login::{TICKET_MINUTES, WechatLoginConfig, WechatReturn};
 
 use crate::Identity;
 use crate::error::Result;

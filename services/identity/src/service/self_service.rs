@@ -297,6 +297,8 @@ impl Identity {
         active.updated_at = Set(now);
         active.update(&txn).await?;
         let revoked = queries::sessions::revoke_all_of(&txn, actor.account_id, now).await?;
+        // A WeChat identity is personal data, and must not sign anyone in to an erased account.
+        queries::wechat::unbind_all(&txn, actor.account_id.as_uuid()).await?;
         // The devices' addresses are personal data too.
         session::Entity::update_many()
             .col_expr(session::Column::Ip, Expr::value(Option::<String>::None))

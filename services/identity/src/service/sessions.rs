@@ -151,6 +151,7 @@ impl Identity {
         &self,
         phone: &str,
         code: &str,
+        wechat_ticket: Option<&str>,
         meta: &RequestMeta,
     ) -> Result<(account::Model, IssuedSession)> {
         let phone = Phone::parse(phone).map_err(|e| IdentityError::field(e.at("phone")))?;
@@ -167,6 +168,10 @@ impl Identity {
         } else {
             account
         };
+        if let Some(ticket) = wechat_ticket {
+            self.bind_wechat_in(&txn, AccountId(account.id), ticket, meta)
+                .await?;
+        }
         let issued = self
             .create_session(&txn, AccountId(account.id), meta)
             .await?;

@@ -269,3 +269,53 @@ pub mod restriction {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod wechat_login {
+    use sea_orm::entity::prelude::*;
+
+    /// An account's WeChat identity under one official account: web authorisation's openid
+    /// (and unionid when told) signs the person in to this account.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "wechat_logins")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub app_id: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub openid: String,
+        pub account_id: Uuid,
+        pub unionid: Option<String>,
+        pub bound_at: DateTimeUtc,
+        pub last_login_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod wechat_ticket {
+    use sea_orm::entity::prelude::*;
+
+    /// A WeChat user back from web authorisation with no bound account: redeemed once, within
+    /// ten minutes, by a phone-code log-in or registration in the same browser. Only the
+    /// token's SHA-256 is kept.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "wechat_login_tickets")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub token_hash: String,
+        pub app_id: String,
+        pub openid: String,
+        pub unionid: Option<String>,
+        pub created_at: DateTimeUtc,
+        pub expires_at: DateTimeUtc,
+        pub used_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

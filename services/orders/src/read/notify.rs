@@ -116,10 +116,15 @@ pub async fn wechat_openid(
     account: AccountId,
     app_id: &str,
 ) -> Result<Option<String>, DbErr> {
-    Ok(openid::Entity::find()
+    let paid = openid::Entity::find()
         .filter(openid::Column::AccountId.eq(account.0))
         .filter(openid::Column::AppId.eq(app_id))
         .one(conn)
         .await?
-        .map(|o| o.openid))
+        .map(|o| o.openid);
+    match paid {
+        Some(o) => Ok(Some(o)),
+        // Or the one a WeChat log-in under the same app bound.
+        None => farmgate_identity::read::wechat::openid(conn, account, app_id).await,
+    }
 }

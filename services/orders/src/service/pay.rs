@@ -79,9 +79,14 @@ impl Orders {
                 .as_ref()
                 .map(|o| o.app_id.as_str())
                 .ok_or(OrdersError::OnlinePaymentUnavailable)?;
-            let openid =
-                payments::wechat_openid(&self.infra().db, actor.account_id.as_uuid(), app_id)
-                    .await?;
+            let db = &self.infra().db;
+            let openid = match payments::wechat_openid(db, actor.account_id.as_uuid(), app_id)
+                .await?
+            {
+                Some(o) => Some(o),
+                // Logged in with WeChat under the same official account: that openid pays.
+                None => farmgate_identity::read::wechat::openid(db, actor.account_id, app_id).await?,
+            };
             Some(openid.ok_or(OrdersError::WechatAuthorizationNeeded)?)
         } else {
             None

@@ -72,6 +72,7 @@ impl std::fmt::Debug for Settings {
             )
             .field("wechat_pay_base_url", &self.wechat_pay_base_url)
             .field("wechat_app_secret", &redact(&self.wechat_app_secret))
+            .field("wechat_app_id", &self.wechat_app_id)
             .field("alipay_app_id", &self.alipay_app_id)
             .field("alipay_private_key_file", &self.alipay_private_key_file)
             .field("alipay_gateway_url", &self.alipay_gateway_url)

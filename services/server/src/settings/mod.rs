@@ -216,9 +216,15 @@ pub struct Settings {
     /// WeChat Pay's API base; unset: `https://api.mch.weixin.qq.com` (tests: a simulator).
     pub wechat_pay_base_url: Option<String>,
     /// The official account's AppSecret, for the web authorisation that gives a buyer's
-    /// openid (paying inside WeChat); unset: WeChat Pay only by H5 outside WeChat.
+    /// openid (paying inside WeChat, logging in with WeChat); unset: WeChat Pay only by H5
+    /// outside WeChat, and no WeChat log-in.
     #[serde(deserialize_with = "crate::payments::opt_text")]
     pub wechat_app_secret: Option<String>,
+    /// The official account's AppID for logging in with WeChat inside WeChat's browser (with
+    /// `wechat_app_secret`); must equal `wechat_pay_app_id` when both are set. Unset: no
+    /// WeChat log-in.
+    #[serde(deserialize_with = "crate::payments::opt_text")]
+    pub wechat_app_id: Option<String>,
     /// WeChat's web authorisation page base; unset: `https://open.weixin.qq.com`.
     pub wechat_oauth_base_url: Option<String>,
     /// WeChat's official-account API base (code → openid); unset: `https://api.weixin.qq.com`.
@@ -340,6 +346,7 @@ impl Default for Settings {
             wechat_pay_platform_certificate_file: None,
             wechat_pay_base_url: None,
             wechat_app_secret: None,
+            wechat_app_id: None,
             wechat_oauth_base_url: None,
             wechat_api_base_url: None,
             alipay_app_id: None,
@@ -446,6 +453,7 @@ pub const KEYS: &[&str] = &[
     "wechat_pay_platform_certificate_file",
     "wechat_pay_base_url",
     "wechat_app_secret",
+    "wechat_app_id",
     "wechat_oauth_base_url",
     "wechat_api_base_url",
     "alipay_app_id",

@@ -1,10 +1,12 @@
 //! What a browser inside WeChat reaches, beside the merchant API:
 //!
-//! - WeChat's web authorisation, `snsapi_base` (silent): `GET /connect/oauth2/authorize?appid=…&redirect_uri=…&response_type=code&scope=snsapi_base&state=…`
+//! - WeChat's web authorisation, `snsapi_base` (silent) or `snsapi_userinfo`: `GET /connect/oauth2/authorize?appid=…&redirect_uri=…&response_type=code&scope=…&state=…`
 //!   redirects at once (302) to `redirect_uri?code=CODE&state=STATE`; `GET /sns/oauth2/access_token?appid=…&secret=…&code=…&grant_type=authorization_code`
-//!   answers `{"access_token","expires_in","refresh_token","openid","scope"}` once per code,
-//!   otherwise `{"errcode":40029,"errmsg":"invalid code"}` (a wrong AppSecret: 40125), HTTP
-//!   200 either way, as WeChat does.
+//!   answers `{"access_token","expires_in","refresh_token","openid","scope"}` (plus `unionid`
+//!   under `snsapi_userinfo` when the person has one, and `is_snapshotuser: 1` for WeChat's
+//!   snapshot-page virtual user) once per code; a used code → `{"errcode":40163,"errmsg":"code
+//!   been used"}`, an unknown one → 40029 (a wrong AppSecret: 40125), HTTP 200 either way, as
+//!   WeChat does.
 //! - A stand-in for the WeChat client's payment sheet (not a WeChat API: what
 //!   `WeixinJSBridge.invoke('getBrandWCPayRequest', params)` does on a phone):
 //!   `POST /sim/client/pay` with the params as JSON (sent as `text/plain`, so a page on
@@ -14,7 +16,7 @@
 //!   address set by [`super::WechatSim::deliver_to`]. Answers
 //!   `{"err_msg":"get_brand_wcpay_request:ok"}` (or `:fail`).
 
-use super::{APP_ID, APP_SECRET, Sim, WechatSim};
+use super::{APP_ID, APP_SECRET, Grant, Sim, WechatSim};
 use crate::pay_sim::{keys, random_token, rsa_verify};
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -57,16 +59,21 @@ fn authorize(sim: &Sim, q: &HashMap<String, String>) -> Response {
     let get = |k: &str| q.get(k).map(String::as_str).unwrap_or("");
     if get("appid") != APP_ID
         || get("response_type") != "code"
-        || get("scope") != "snsapi_base"
+        || !matches!(get("scope"), "snsapi_base" | "snsapi_userinfo")
         || !get("redirect_uri").starts_with("http")
     {
         return (StatusCode::BAD_REQUEST, "参数错误").into_response();
     }
     let code = random_token(32);
-    sim.codes
-        .lock()
-        .unwrap()
-        .insert(code.clone(), sim.openid.clone());
+    let mut grant = sim.person.lock().unwrap().clone().unwrap_or(Grant {
+        openid: sim.openid.clone(),
+        unionid: None,
+        snapshot: false,
+        scope: String::new(),
+        used: false,
+    });
+    grant.scope = get("scope").to_owned();
+    sim.codes.lock().unwrap().insert(code.clone(), grant);
     let mut target = reqwest::Url::parse(get("redirect_uri")).expect("checked above");
     target
         .query_pairs_mut()
@@ -82,14 +89,27 @@ fn access_token(sim: &Sim, q: &HashMap<String, String>) -> Response {
     } else if get("grant_type") != "authorization_code" {
         json!({"errcode": 40002, "errmsg": "invalid grant_type"})
     } else {
-        match sim.codes.lock().unwrap().remove(get("code")) {
-            Some(openid) => json!({
-                "access_token": random_token(40),
-                "expires_in": 7200,
-                "refresh_token": random_token(40),
-                "openid": openid,
-                "scope": "snsapi_base",
-            }),
+        match sim.codes.lock().unwrap().get_mut(get("code")) {
+            Some(grant) if grant.used => json!({"errcode": 40163, "errmsg": "code been used"}),
+            Some(grant) => {
+                grant.used = true;
+                let mut answer = json!({
+                    "access_token": random_token(40),
+                    "expires_in": 7200,
+                    "refresh_token": random_token(40),
+                    "openid": grant.openid,
+                    "scope": grant.scope,
+                });
+                if grant.scope == "snsapi_userinfo"
+                    && let Some(u) = &grant.unionid
+                {
+                    answer["unionid"] = json!(u);
+                }
+                if grant.snapshot {
+                    answer["is_snapshotuser"] = json!(1);
+                }
+                answer
+            }
             None => json!({"errcode": 40029, "errmsg": "invalid code"}),
         }
     };

@@ -11,6 +11,7 @@ pub mod orgs;
 pub mod restrictions;
 pub mod sessions;
 pub mod setup_links;
+pub mod wechat;
 
 pub use audit::AuditEntry;
 

@@ -114,8 +114,16 @@ impl WechatOauthClient {
     }
 
     /// Exchanges the code WeChat gave the browser for the buyer's openid.
-    #[tracing::instrument(skip_all, fields(pay.provider = PROVIDER))]
     pub async fn openid(&self, code: &str) -> Result<String, PayError> {
+        Ok(self.user(code).await?.openid)
+    }
+
+    /// Exchanges the code WeChat gave the browser for who the person is under this app: the
+    /// openid, the unionid when WeChat tells it, and whether WeChat answered for a
+    /// "snapshot page" virtual user (`is_snapshotuser: 1`: someone browsing a shared page who
+    /// has not authorised; its openid is not a person and must never be bound or trusted).
+    #[tracing::instrument(skip_all, fields(pay.provider = PROVIDER))]
+    pub async fn user(&self, code: &str) -> Result<OauthUser, PayError> {
         if code.is_empty() || code.len() > 128 || !code.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(PayError::Request {
                 provider: PROVIDER,
@@ -133,6 +141,8 @@ impl WechatOauthClient {
         #[derive(Deserialize)]
         struct Answer {
             openid: Option<String>,
+            unionid: Option<String>,
+            is_snapshotuser: Option<i64>,
             errcode: Option<i64>,
             errmsg: Option<String>,
         }
@@ -141,15 +151,12 @@ impl WechatOauthClient {
             what: "authorisation answer".into(),
         })?;
         match (a.openid, a.errcode) {
-            (Some(openid), None | Some(0))
-                if !openid.is_empty()
-                    && openid.len() <= 128
-                    && openid
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') =>
-            {
-                Ok(openid)
-            }
+            (Some(openid), None | Some(0)) if wechat_id(&openid) => Ok(OauthUser {
+                openid,
+                // A malformed unionid is dropped rather than trusted.
+                unionid: a.unionid.filter(|u| wechat_id(u)),
+                snapshot: a.is_snapshotuser == Some(1),
+            }),
             (_, Some(code)) if code != 0 => Err(PayError::Rejected {
                 provider: PROVIDER,
                 // WeChat refuses with an errcode inside a 200 answer (get_ok refused others).
@@ -163,6 +170,23 @@ impl WechatOauthClient {
             }),
         }
     }
+}
+
+/// An openid or unionid as WeChat forms them: 1–128 of `[A-Za-z0-9_-]`.
+fn wechat_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 128
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Who web authorisation says the person is, under one app.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OauthUser {
+    pub openid: String,
+    pub unionid: Option<String>,
+    /// WeChat's snapshot-page virtual user (`is_snapshotuser: 1`).
+    pub snapshot: bool,
 }
 
 #[cfg(test)]
