@@ -23,12 +23,16 @@
 //! 6. A short profiled checkout run with `pg_stat_statements` (when the server preloads it):
 //!    which statements one checkout sends and where the database time goes.
 
+#[path = "common.rs"]
+#[expect(dead_code, reason = "each benchmark uses part of what the benchmarks share")]
+mod common;
+
 use farmgate_server::settings::Settings;
 use farmgate_tests::{Backend, Resp, TestApp, region};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// The largest stock a SKU may have: nothing sells out during the run.
@@ -418,19 +422,6 @@ async fn seed(a: &Args) -> anyhow::Result<Seed> {
 // ---------------------------------------------------------------------------------------------
 // The server
 
-struct Server {
-    child: Child,
-    base: String,
-    log: PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn migrate(a: &Args) -> anyhow::Result<f64> {
     let started = Instant::now();
     let out = Command::new(&a.farmgate)
@@ -447,49 +438,20 @@ fn migrate(a: &Args) -> anyhow::Result<f64> {
     Ok(started.elapsed().as_secs_f64())
 }
 
-async fn start(a: &Args) -> anyhow::Result<Server> {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0")?;
-        l.local_addr()?.port()
-    };
+/// The server on the benchmark's PostgreSQL (migrated beforehand), its stderr in a file.
+async fn start(a: &Args) -> anyhow::Result<common::Server> {
     let data = a.data_dir.join("serve");
     std::fs::create_dir_all(&data)?;
     let log = a.data_dir.join("farmgate.log");
-    let mut cmd = Command::new(&a.farmgate);
-    cmd.arg("serve")
-        .env("FARMGATE_ADDR", format!("127.0.0.1:{port}"))
-        .env("FARMGATE_DATABASE_URL", &a.database_url)
-        .env("FARMGATE_MIGRATE_ON_START", "false")
-        .env("FARMGATE_DATA_DIR", &data)
-        .env("FARMGATE_LOG", "warn")
-        .env_remove("FARMGATE_REDIS_URL")
-        .env_remove("FARMGATE_CONFIG")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log)?);
-    match a.pool {
-        Some(n) => cmd.env("FARMGATE_DATABASE_MAX_CONNECTIONS", n.to_string()),
-        None => cmd.env_remove("FARMGATE_DATABASE_MAX_CONNECTIONS"),
-    };
-    let mut server = Server {
-        child: cmd.spawn()?,
-        base: format!("http://127.0.0.1:{port}"),
-        log,
-    };
-    let http = reqwest::Client::new();
-    for _ in 0..600 {
-        let ready = http.get(format!("{}/readyz", server.base)).send().await;
-        if ready.is_ok_and(|r| r.status().is_success()) {
-            return Ok(server);
-        }
-        if let Some(status) = server.child.try_wait()? {
-            anyhow::bail!(
-                "farmgate serve exited with {status}: {}",
-                std::fs::read_to_string(&server.log).unwrap_or_default()
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    anyhow::bail!("farmgate did not become ready")
+    common::serve(&a.farmgate, &data, Some(log), |cmd| {
+        cmd.env("FARMGATE_DATABASE_URL", &a.database_url)
+            .env("FARMGATE_MIGRATE_ON_START", "false");
+        match a.pool {
+            Some(n) => cmd.env("FARMGATE_DATABASE_MAX_CONNECTIONS", n.to_string()),
+            None => cmd.env_remove("FARMGATE_DATABASE_MAX_CONNECTIONS"),
+        };
+    })
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -701,14 +663,6 @@ fn number_after(text: &str, prefix: &str) -> Option<f64> {
         .and_then(|v| v.trim_end_matches(['%', ',']).parse().ok())
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[i.clamp(1, sorted.len()) - 1]
-}
-
 /// pgbench's default script; with `log_dir`, every transaction's latency is logged (`-l`) for
 /// the percentiles pgbench itself does not print.
 fn pgbench(a: &Args, seconds: u64, log_dir: Option<&Path>) -> anyhow::Result<PgbenchStat> {
@@ -761,8 +715,8 @@ fn pgbench(a: &Args, seconds: u64, log_dir: Option<&Path>) -> anyhow::Result<Pgb
             .unwrap_or(0.0) as u64,
         failed: number_after(&text, "number of failed transactions:").unwrap_or(0.0) as u64,
         mean_ms: number_after(&text, "latency average =").unwrap_or(0.0),
-        p50_ms: percentile(&latencies, 50.0),
-        p99_ms: percentile(&latencies, 99.0),
+        p50_ms: common::percentile(&latencies, 0.50),
+        p99_ms: common::percentile(&latencies, 0.99),
         max_ms: latencies.last().copied().unwrap_or(0.0),
     })
 }
@@ -940,7 +894,7 @@ async fn main() -> anyhow::Result<()> {
     );
     let seed = seed(&a).await?;
     let server = start(&a).await?;
-    let farmgate_pid = server.child.id();
+    let farmgate_pid = server.pid();
     let pool = match a.pool {
         Some(n) => n,
         None => Settings::default().database_max_connections,
@@ -963,7 +917,7 @@ async fn main() -> anyhow::Result<()> {
             "the warm-up had {} answers that were not 201 (first: {}); server log: {}",
             w.other,
             w.first_bad,
-            std::fs::read_to_string(&server.log).unwrap_or_default()
+            server.log_text()
         );
     }
     let measured_script = checkout_lua(scratch.path(), &seed, &format!("{tag}m"))?;
@@ -1014,7 +968,7 @@ async fn main() -> anyhow::Result<()> {
         None
     };
     let plans = read_back_plans(&db).await?;
-    let server_log = std::fs::read_to_string(&server.log).unwrap_or_default();
+    let server_log = server.log_text();
     drop(server);
 
     // ---- report ----

@@ -13,6 +13,10 @@
 //! `/stats/dimensions`, then for every query: `--warmup` requests, then `--requests` timed
 //! ones in a row; prints p50, p95 and max per query, response sizes, and the exports.
 
+#[path = "common.rs"]
+#[expect(dead_code, reason = "each benchmark uses part of what the benchmarks share")]
+mod common;
+
 use chrono::{Duration as Days, NaiveDate, Utc};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -71,14 +75,6 @@ fn mb(kb: Option<u64>) -> String {
         || "-".to_owned(),
         |k| format!("{:.1} MB", k as f64 / 1024.0),
     )
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 struct Client {
@@ -266,8 +262,8 @@ async fn main() -> anyhow::Result<()> {
         }
         times.sort_by(f64::total_cmp);
         let (p50, p95, max) = (
-            percentile(&times, 50.0),
-            percentile(&times, 95.0),
+            common::percentile(&times, 0.50),
+            common::percentile(&times, 0.95),
             times.last().copied().unwrap_or(0.0),
         );
         println!(
