@@ -131,7 +131,8 @@ export async function switchLanguage(page, lang) {
 
 /** Logs in through the login form and waits to leave the login page. */
 export async function logIn(page, login, password = PASSWORD) {
-  await open(page, '/login.html');
+  // manual=1: inside WeChat's browser the page would otherwise go to WeChat log-in by itself.
+  await open(page, '/login.html?manual=1');
   await page.getByTestId('login-input').fill(login);
   await page.getByTestId('password-input').fill(password);
   await Promise.all([

@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! farmgate-pay-sim --dir DIR --deliver-to http://127.0.0.1:PORT
-//! . DIR/pay.env   # FARMGATE_WECHAT_PAY_*, FARMGATE_ALIPAY_*, … for `farmgate serve`
+//! . DIR/pay.env   # FARMGATE_WECHAT_PAY_*, FARMGATE_WECHAT_APP_ID, FARMGATE_ALIPAY_*, … for `farmgate serve`
 //! ```
 //!
 //! `--deliver-to` is the server's address: the WeChat client stand-in (`POST /sim/client/pay`,
@@ -39,7 +39,14 @@ async fn main() {
         ));
     }
     let setup = GatewaySetup::write(&dir, Some(&wechat), Some(&alipay));
-    if let Err(e) = std::fs::write(dir.join("pay.env"), setup.env_file()).and_then(|()| {
+    // Log in with WeChat too, under the same official account (the server's public_url is
+    // where WeChat returns: tests/run.sh sets it).
+    let env = format!(
+        "{}export FARMGATE_WECHAT_APP_ID='{}'\n",
+        setup.env_file(),
+        farmgate_tests::pay_sim::wechat::APP_ID
+    );
+    if let Err(e) = std::fs::write(dir.join("pay.env"), env).and_then(|()| {
         std::fs::write(
             dir.join("ready"),
             format!("{}\n{}\n", wechat.base, alipay.base),
