@@ -4,6 +4,9 @@
 //! exports' columns are next to their view.
 
 mod aftersales;
+mod analytics;
+mod board;
+mod credit;
 mod dimensions;
 mod download;
 mod onboarding;
@@ -34,4 +37,10 @@ where
         .routes(routes!(onboarding::onboarding))
         .routes(routes!(aftersales::aftersales))
         .routes(routes!(dimensions::dimensions))
+        .routes(routes!(board::board))
+        .routes(routes!(board::category))
+        .routes(routes!(board::position))
+        .routes(routes!(credit::seller))
+        .routes(routes!(credit::list))
+        .routes(routes!(analytics::seller_sales))
 }
