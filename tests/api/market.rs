@@ -17,7 +17,13 @@ fn box_from(township: &str, price: i64, category: &str) -> Product {
         .in_category(category)
 }
 
-async fn seller(app: &TestApp, name: &str, township: &str, price: i64, category: &str) -> SellerWithListing {
+async fn seller(
+    app: &TestApp,
+    name: &str,
+    township: &str,
+    price: i64,
+    category: &str,
+) -> SellerWithListing {
     app.verified_seller()
         .named(name)
         .with_listing(box_from(township, price, category))
@@ -47,7 +53,11 @@ async fn a_day_of_citrus(app: &TestApp) -> Day {
         if i < 4 {
             items.push((farm.sku, 2));
         }
-        let buyer = app.consumer().named("王小买").in_city("广东省", "深圳市").await;
+        let buyer = app
+            .consumer()
+            .named("王小买")
+            .in_city("广东省", "深圳市")
+            .await;
         app.paid_order(&buyer, &items).await;
         buyers.push(buyer);
     }

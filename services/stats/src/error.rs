@@ -183,10 +183,9 @@ impl Field {
                 "with a filter, view by day, week or month",
             ),
             Field::LimitOutOfRange => Msg::new("条数应在 1 到 100 之间", "limit is 1 to 100"),
-            Field::UnknownTrendDays => Msg::new(
-                "走势只能看近30、90或365天",
-                "days is 30, 90 or 365",
-            ),
+            Field::UnknownTrendDays => {
+                Msg::new("走势只能看近30、90或365天", "days is 30, 90 or 365")
+            }
             Field::PriceInvalid => Msg::new(
                 "价格应为 1 到 100000000 之间的整数（分）",
                 "price_fen is a whole number of fen from 1 to 100000000",

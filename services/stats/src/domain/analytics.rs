@@ -108,7 +108,11 @@ fn ranked(groups: HashMap<String, (String, Acc)>) -> Vec<SalesRow> {
 }
 
 /// The figures of `lines` (paid in [from, to], Shanghai days), bucketed by `grain`.
-pub fn seller_sales(lines: &[SoldLine], (from, to): (NaiveDate, NaiveDate), grain: Grain) -> SellerSales {
+pub fn seller_sales(
+    lines: &[SoldLine],
+    (from, to): (NaiveDate, NaiveDate),
+    grain: Grain,
+) -> SellerSales {
     let mut total = Acc::default();
     let mut buckets: BTreeMap<i32, Acc> = BTreeMap::new();
     let mut products: HashMap<String, (String, Acc)> = HashMap::new();
@@ -180,7 +184,14 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
-    fn line(order: OrderId, buyer: AccountId, when: &str, product: &str, province: &str, fen: i64) -> SoldLine {
+    fn line(
+        order: OrderId,
+        buyer: AccountId,
+        when: &str,
+        product: &str,
+        province: &str,
+        fen: i64,
+    ) -> SoldLine {
         SoldLine {
             order,
             buyer,
@@ -205,22 +216,58 @@ mod tests {
             // Buyer b: one order, paid 2026-12-02 23:30 in Beijing (15:30 UTC).
             line(o3, b, "2026-12-02T15:30:00Z", "p1", "广东省", 2000),
             // Outside the period: ignored.
-            line(OrderId::new(), b, "2026-12-09T02:00:00Z", "p1", "广东省", 9999),
+            line(
+                OrderId::new(),
+                b,
+                "2026-12-09T02:00:00Z",
+                "p1",
+                "广东省",
+                9999,
+            ),
         ];
 
         let s = seller_sales(&lines, (d("2026-12-01"), d("2026-12-04")), Grain::Day);
 
-        assert_eq!((s.total.orders, s.total.lines, s.total.goods_fen, s.total.shipping_fen, s.total.buyers), (3, 4, 4500, 400, 2));
+        assert_eq!(
+            (
+                s.total.orders,
+                s.total.lines,
+                s.total.goods_fen,
+                s.total.shipping_fen,
+                s.total.buyers
+            ),
+            (3, 4, 4500, 400, 2)
+        );
         assert_eq!((s.repeat_buyers, s.repeat_share_bp), (1, 5000));
-        let days: Vec<(String, i64)> = s.series.iter().map(|r| (r.key.clone(), r.goods_fen)).collect();
+        let days: Vec<(String, i64)> = s
+            .series
+            .iter()
+            .map(|r| (r.key.clone(), r.goods_fen))
+            .collect();
         assert_eq!(
             days,
-            [("2026-12-01".to_owned(), 1500), ("2026-12-02".to_owned(), 2000), ("2026-12-03".to_owned(), 1000), ("2026-12-04".to_owned(), 0)]
+            [
+                ("2026-12-01".to_owned(), 1500),
+                ("2026-12-02".to_owned(), 2000),
+                ("2026-12-03".to_owned(), 1000),
+                ("2026-12-04".to_owned(), 0)
+            ]
         );
         assert_eq!(s.products[0].key, "p1");
-        assert_eq!((s.products[0].goods_fen, s.products[0].orders, s.products[0].buyers), (4000, 3, 2));
+        assert_eq!(
+            (
+                s.products[0].goods_fen,
+                s.products[0].orders,
+                s.products[0].buyers
+            ),
+            (4000, 3, 2)
+        );
         assert_eq!(s.products[0].label, "p1标题");
-        let provinces: Vec<(&str, i64)> = s.provinces.iter().map(|r| (r.key.as_str(), r.goods_fen)).collect();
+        let provinces: Vec<(&str, i64)> = s
+            .provinces
+            .iter()
+            .map(|r| (r.key.as_str(), r.goods_fen))
+            .collect();
         assert_eq!(provinces, [("广东省", 3500), ("上海市", 1000)]);
         let weekly = seller_sales(&lines, (d("2026-12-01"), d("2026-12-04")), Grain::Week);
         assert_eq!(weekly.series.len(), 1);
@@ -230,7 +277,10 @@ mod tests {
     #[test]
     fn nothing_sold_is_zeros_not_a_division_by_zero() {
         let s = seller_sales(&[], (d("2026-12-01"), d("2026-12-31")), Grain::Month);
-        assert_eq!((s.total.orders, s.repeat_share_bp, s.series.len()), (0, 0, 1));
+        assert_eq!(
+            (s.total.orders, s.repeat_share_bp, s.series.len()),
+            (0, 0, 1)
+        );
         assert!(s.products.is_empty() && s.provinces.is_empty());
     }
 }

@@ -183,9 +183,15 @@ mod tests {
         // 1 kg at 301 fen and 2 kg at 300: 901/3 = 300.33 fen/kg → 300; per 斤 150.17 → 150.
         let mut pts = vec![(301, 1000, 1), (300, 2000, 1)];
         let p = board_price("kg", &mut pts).unwrap();
-        assert_eq!((p.avg_fen, p.median_fen, p.min_fen, p.max_fen), (300, 300, 300, 301));
+        assert_eq!(
+            (p.avg_fen, p.median_fen, p.min_fen, p.max_fen),
+            (300, 300, 300, 301)
+        );
         let j = p.per_jin.unwrap();
-        assert_eq!((j.avg_fen, j.median_fen, j.min_fen, j.max_fen), (150, 150, 150, 151));
+        assert_eq!(
+            (j.avg_fen, j.median_fen, j.min_fen, j.max_fen),
+            (150, 150, 150, 151)
+        );
         assert_eq!((p.quantity, p.lines), (3000, 2));
         // 1 kg at 300 and 1 kg at 301: 300.5 → 301 per kg; 150.25 → 150 per 斤, where halving
         // the rounded 301 would give 151.
@@ -196,14 +202,20 @@ mod tests {
         // 3 kg at 101 fen: 50.5 → 51 per 斤 on every figure.
         let mut pts = vec![(101, 3000, 3)];
         let j = board_price("kg", &mut pts).unwrap().per_jin.unwrap();
-        assert_eq!((j.avg_fen, j.median_fen, j.min_fen, j.max_fen), (51, 51, 51, 51));
+        assert_eq!(
+            (j.avg_fen, j.median_fen, j.min_fen, j.max_fen),
+            (51, 51, 51, 51)
+        );
     }
 
     #[test]
     fn prices_per_box_have_no_jin_figures_and_nothing_sold_is_nothing() {
         let mut pts = vec![(2990, 3, 3)];
         let p = board_price("box", &mut pts).unwrap();
-        assert_eq!((p.basis.as_str(), p.avg_fen, p.per_jin), ("box", 2990, None));
+        assert_eq!(
+            (p.basis.as_str(), p.avg_fen, p.per_jin),
+            ("box", 2990, None)
+        );
         assert_eq!(board_price("kg", &mut []), None);
     }
 
@@ -238,7 +250,11 @@ mod tests {
         assert_eq!((p.p25_fen, p.median_fen, p.p75_fen), (700, 800, 800));
         assert_eq!((p.below_bp, p.above_bp), (7_500, 2_500));
         let p = position(&mut pts, 800).unwrap();
-        assert_eq!((p.below_bp, p.above_bp), (2_500, 2_500), "the same price is neither");
+        assert_eq!(
+            (p.below_bp, p.above_bp),
+            (2_500, 2_500),
+            "the same price is neither"
+        );
         let p = position(&mut pts, 600).unwrap();
         assert_eq!((p.below_bp, p.above_bp), (0, 10_000));
         // Shares round half up: 1 of 3 is 3333 bp.

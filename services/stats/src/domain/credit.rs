@@ -188,7 +188,10 @@ pub fn assess(f: &CreditFigures) -> Assessment {
         }
     }
     if f.recalls > 0 {
-        take(CreditReason::Recalls, (f.recalls.saturating_mul(20)).min(40));
+        take(
+            CreditReason::Recalls,
+            (f.recalls.saturating_mul(20)).min(40),
+        );
     }
     let score = (100 - d.iter().map(|x| x.points).sum::<i64>()).max(0);
     let level = match score {
@@ -233,7 +236,10 @@ mod tests {
 
     #[test]
     fn nine_parcels_is_new_ten_get_a_level() {
-        let f = CreditFigures { received: 9, ..clean() };
+        let f = CreditFigures {
+            received: 9,
+            ..clean()
+        };
         assert_eq!(assess(&f).level, CreditLevel::New);
         assert_eq!(assess(&f).score, None);
         let a = assess(&clean());
@@ -243,70 +249,142 @@ mod tests {
     #[test]
     fn rating_boundaries_at_4_5_and_4_0_and_only_from_five_reviews() {
         // 4.5 exactly: nothing taken; 4.4: −10; 4.0 exactly: −10; 3.8: −25.
-        let f = |sum| CreditFigures { ratings: 10, rating_sum: sum, ..clean() };
+        let f = |sum| CreditFigures {
+            ratings: 10,
+            rating_sum: sum,
+            ..clean()
+        };
         assert!(reasons(&f(45)).is_empty());
         assert_eq!(reasons(&f(44)), [CreditReason::RatingBelow45]);
         assert_eq!(reasons(&f(40)), [CreditReason::RatingBelow45]);
         assert_eq!(reasons(&f(39)), [CreditReason::RatingBelow40]);
         // Four one-star reviews do not count yet.
-        let few = CreditFigures { ratings: 4, rating_sum: 4, positive: 0, ..clean() };
+        let few = CreditFigures {
+            ratings: 4,
+            rating_sum: 4,
+            positive: 0,
+            ..clean()
+        };
         assert!(reasons(&few).is_empty());
         // 4.449 rounds to 4.45 (445 < 450): still −10.
         assert_eq!(clean().rating_x100(), Some(500));
-        let r = CreditFigures { ratings: 1000, rating_sum: 4449, ..clean() };
+        let r = CreditFigures {
+            ratings: 1000,
+            rating_sum: 4449,
+            ..clean()
+        };
         assert_eq!(r.rating_x100(), Some(445));
     }
 
     #[test]
     fn claim_rate_boundaries_at_2_and_5_percent() {
-        let f = |claims, received| CreditFigures { claims, received, ..clean() };
+        let f = |claims, received| CreditFigures {
+            claims,
+            received,
+            ..clean()
+        };
         assert!(reasons(&f(2, 100)).is_empty(), "2 % exactly");
         assert_eq!(reasons(&f(3, 100)), [CreditReason::ClaimsAbove2]);
-        assert_eq!(reasons(&f(5, 100)), [CreditReason::ClaimsAbove2], "5 % exactly");
+        assert_eq!(
+            reasons(&f(5, 100)),
+            [CreditReason::ClaimsAbove2],
+            "5 % exactly"
+        );
         assert_eq!(reasons(&f(6, 100)), [CreditReason::ClaimsAbove5]);
         assert_eq!(f(1, 3).claim_rate_bp(), Some(3333));
     }
 
     #[test]
     fn on_time_boundaries_at_95_and_85_percent_and_only_from_five_shipped() {
-        let f = |late, shipped| CreditFigures { shipped_late: late, shipped_with_deadline: shipped, ..clean() };
+        let f = |late, shipped| CreditFigures {
+            shipped_late: late,
+            shipped_with_deadline: shipped,
+            ..clean()
+        };
         assert!(reasons(&f(5, 100)).is_empty(), "95 % exactly");
         assert_eq!(reasons(&f(6, 100)), [CreditReason::OnTimeBelow95]);
-        assert_eq!(reasons(&f(15, 100)), [CreditReason::OnTimeBelow95], "85 % exactly");
+        assert_eq!(
+            reasons(&f(15, 100)),
+            [CreditReason::OnTimeBelow95],
+            "85 % exactly"
+        );
         assert_eq!(reasons(&f(16, 100)), [CreditReason::OnTimeBelow85]);
-        assert!(reasons(&f(4, 4)).is_empty(), "four late of four is too few to judge");
+        assert!(
+            reasons(&f(4, 4)).is_empty(),
+            "four late of four is too few to judge"
+        );
     }
 
     #[test]
     fn response_boundaries_at_30_minutes_and_2_hours() {
-        let f = |secs| CreditFigures { answered: 3, response_seconds: secs * 3, ..clean() };
+        let f = |secs| CreditFigures {
+            answered: 3,
+            response_seconds: secs * 3,
+            ..clean()
+        };
         assert!(reasons(&f(1800)).is_empty(), "30 min exactly");
         assert_eq!(reasons(&f(1801)), [CreditReason::ResponseOver30Min]);
-        assert_eq!(reasons(&f(7200)), [CreditReason::ResponseOver30Min], "2 h exactly");
+        assert_eq!(
+            reasons(&f(7200)),
+            [CreditReason::ResponseOver30Min],
+            "2 h exactly"
+        );
         assert_eq!(reasons(&f(7201)), [CreditReason::ResponseOver2H]);
-        let two = CreditFigures { answered: 2, response_seconds: 99_999, ..clean() };
+        let two = CreditFigures {
+            answered: 2,
+            response_seconds: 99_999,
+            ..clean()
+        };
         assert!(reasons(&two).is_empty(), "two conversations are too few");
     }
 
     #[test]
     fn recalls_take_twenty_each_at_most_forty_and_levels_fall_at_90_75_60() {
-        let f = |n| CreditFigures { recalls: n, ..clean() };
+        let f = |n| CreditFigures {
+            recalls: n,
+            ..clean()
+        };
         assert_eq!(assess(&f(1)).score, Some(80));
         assert_eq!(assess(&f(1)).level, CreditLevel::B);
         assert_eq!(assess(&f(3)).score, Some(60));
         assert_eq!(assess(&f(3)).level, CreditLevel::C);
         // 90 is A, 89 would be B: 100 − 10 (rating) = 90.
-        let r = CreditFigures { ratings: 10, rating_sum: 44, ..clean() };
-        assert_eq!((assess(&r).score, assess(&r).level), (Some(90), CreditLevel::A));
-        // 100 − 10 − 5 − 10 = 75: B; −25 more: D.
-        let b = CreditFigures {
-            ratings: 10, rating_sum: 44, answered: 3, response_seconds: 3 * 1801, claims: 3, received: 100,
+        let r = CreditFigures {
+            ratings: 10,
+            rating_sum: 44,
             ..clean()
         };
-        assert_eq!((assess(&b).score, assess(&b).level), (Some(75), CreditLevel::B));
-        let c = CreditFigures { shipped_late: 6, shipped_with_deadline: 100, ..b };
-        assert_eq!((assess(&c).score, assess(&c).level), (Some(65), CreditLevel::C));
+        assert_eq!(
+            (assess(&r).score, assess(&r).level),
+            (Some(90), CreditLevel::A)
+        );
+        // 100 − 10 − 5 − 10 = 75: B; −25 more: D.
+        let b = CreditFigures {
+            ratings: 10,
+            rating_sum: 44,
+            answered: 3,
+            response_seconds: 3 * 1801,
+            claims: 3,
+            received: 100,
+            ..clean()
+        };
+        assert_eq!(
+            (assess(&b).score, assess(&b).level),
+            (Some(75), CreditLevel::B)
+        );
+        let c = CreditFigures {
+            shipped_late: 6,
+            shipped_with_deadline: 100,
+            ..b
+        };
+        assert_eq!(
+            (assess(&c).score, assess(&c).level),
+            (Some(65), CreditLevel::C)
+        );
         let d = CreditFigures { recalls: 1, ..c };
-        assert_eq!((assess(&d).score, assess(&d).level), (Some(45), CreditLevel::D));
+        assert_eq!(
+            (assess(&d).score, assess(&d).level),
+            (Some(45), CreditLevel::D)
+        );
     }
 }

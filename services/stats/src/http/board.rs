@@ -6,11 +6,11 @@
 use crate::error::Field;
 use crate::query::{Board, CategoryBoard, Per, PricePosition, TrendDays};
 use crate::{Stats, StatsError};
-use farmgate_identity::AuthUser;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use farmgate_identity::AuthUser;
 use farmgate_infra::http::error::ErrorBody;
 use farmgate_infra::http::{ApiPath, ApiQuery, ApiResult};
 use serde::{Deserialize, Serialize};
@@ -26,10 +26,7 @@ fn cached<T: Serialize>(headers: &HeaderMap, body: &T) -> Response {
         // The board's types always serialise; answer uncached if one ever does not.
         Err(_) => return Json(serde_json::Value::Null).into_response(),
     };
-    let etag = format!(
-        "\"{}\"",
-        &farmgate_trace::chain::sha256_hex(&bytes)[..24]
-    );
+    let etag = format!("\"{}\"", &farmgate_trace::chain::sha256_hex(&bytes)[..24]);
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -38,7 +35,10 @@ fn cached<T: Serialize>(headers: &HeaderMap, body: &T) -> Response {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         (
-            [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
             bytes,
         )
             .into_response()
@@ -47,7 +47,10 @@ fn cached<T: Serialize>(headers: &HeaderMap, body: &T) -> Response {
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
     }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(CACHE_CONTROL),
+    );
     resp
 }
 

@@ -49,8 +49,16 @@ pub struct ListQuery {
 
 /// The sort keys the list takes.
 const SORTS: [&str; 10] = [
-    "score", "rating", "positive", "claim_rate", "on_time", "response", "months", "orders",
-    "recalls", "name",
+    "score",
+    "rating",
+    "positive",
+    "claim_rate",
+    "on_time",
+    "response",
+    "months",
+    "orders",
+    "recalls",
+    "name",
 ];
 
 fn key(c: &SellerCredit, sort: &str) -> (bool, i64) {
@@ -87,7 +95,12 @@ pub async fn list(
     if !actor.is_operator() {
         return Err(StatsError::Forbidden.into());
     }
-    let sort = q.sort.as_deref().map(str::trim).filter(|s| !s.is_empty()).unwrap_or("score");
+    let sort = q
+        .sort
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or("score");
     if !SORTS.contains(&sort) {
         return Err(StatsError::from(Field::UnknownSort.at("sort")).into());
     }
@@ -106,7 +119,11 @@ pub async fn list(
         all.sort_by(|a, b| {
             let (ka, kb) = (key(a, sort), key(b, sort));
             // Missing figures last, whichever way.
-            kb.0.cmp(&ka.0).then(if asc { ka.1.cmp(&kb.1) } else { kb.1.cmp(&ka.1) })
+            kb.0.cmp(&ka.0).then(if asc {
+                ka.1.cmp(&kb.1)
+            } else {
+                kb.1.cmp(&ka.1)
+            })
         });
     }
     Ok(Json(all))

@@ -50,7 +50,11 @@ impl Stats {
                 .filter(|p| !p.trim().is_empty())
                 .unwrap_or_else(|| "（未注明）".to_owned());
             for part in &r.parts {
-                let mine: Vec<_> = r.lines.iter().filter(|l| l.sub_order_id == part.id).collect();
+                let mine: Vec<_> = r
+                    .lines
+                    .iter()
+                    .filter(|l| l.sub_order_id == part.id)
+                    .collect();
                 let weights: Vec<i64> = mine.iter().map(|l| l.line_fen).collect();
                 for (l, ship) in mine.iter().zip(split(part.shipping_fen, &weights)) {
                     lines.push(SoldLine {

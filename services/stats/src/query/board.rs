@@ -56,8 +56,7 @@ impl TrendDays {
     /// The first day: `days` back from `today`, moved to the start of its bucket so that no
     /// bucket is cut (a cut bucket's buyers would be counted over more days than its prices).
     pub fn from(self, today: NaiveDate) -> NaiveDate {
-        self.grain()
-            .start(today - Duration::days(self.days() - 1))
+        self.grain().start(today - Duration::days(self.days() - 1))
     }
 }
 
@@ -353,7 +352,12 @@ impl Stats {
                 })
             })
             .collect();
-        out.sort_by(|a, b| b.price.lines.cmp(&a.price.lines).then(a.label.cmp(&b.label)));
+        out.sort_by(|a, b| {
+            b.price
+                .lines
+                .cmp(&a.price.lines)
+                .then(a.label.cmp(&b.label))
+        });
         Ok(out)
     }
 }
@@ -396,8 +400,14 @@ mod tests {
         assert_eq!(TrendDays::D30.from(today), d("2026-11-10"));
         assert_eq!(TrendDays::D90.from(today), d("2026-09-07"));
         assert_eq!(TrendDays::D365.from(today), d("2025-12-01"));
-        assert_eq!(trend_buckets(Grain::Day, d("2026-11-10"), today, &HashMap::new()).len(), 30);
-        assert_eq!(trend_buckets(Grain::Month, d("2025-12-01"), today, &HashMap::new()).len(), 13);
+        assert_eq!(
+            trend_buckets(Grain::Day, d("2026-11-10"), today, &HashMap::new()).len(),
+            30
+        );
+        assert_eq!(
+            trend_buckets(Grain::Month, d("2025-12-01"), today, &HashMap::new()).len(),
+            13
+        );
         assert_eq!(TrendDays::parse("7"), None);
         assert_eq!(TrendDays::parse("90"), Some(TrendDays::D90));
     }

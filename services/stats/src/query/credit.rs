@@ -130,10 +130,22 @@ mod tests {
 
     #[test]
     fn months_count_whole_calendar_months_in_beijing() {
-        assert_eq!(whole_months(t("2026-01-15T02:00:00Z"), t("2026-03-14T02:00:00Z")), 1);
-        assert_eq!(whole_months(t("2026-01-15T02:00:00Z"), t("2026-03-15T02:00:00Z")), 2);
+        assert_eq!(
+            whole_months(t("2026-01-15T02:00:00Z"), t("2026-03-14T02:00:00Z")),
+            1
+        );
+        assert_eq!(
+            whole_months(t("2026-01-15T02:00:00Z"), t("2026-03-15T02:00:00Z")),
+            2
+        );
         // 2026-01-31 20:00 UTC is already 1 February in Beijing.
-        assert_eq!(whole_months(t("2026-01-31T20:00:00Z"), t("2026-03-01T02:00:00Z")), 1);
-        assert_eq!(whole_months(t("2026-03-01T00:00:00Z"), t("2026-01-01T00:00:00Z")), 0);
+        assert_eq!(
+            whole_months(t("2026-01-31T20:00:00Z"), t("2026-03-01T02:00:00Z")),
+            1
+        );
+        assert_eq!(
+            whole_months(t("2026-03-01T00:00:00Z"), t("2026-01-01T00:00:00Z")),
+            0
+        );
     }
 }
