@@ -35,7 +35,7 @@ const PAGES = ['/', '/login.html', '/register.html', '/account.html', '/org.html
   '/tickets.html', '/ticket.html?id=00000000-0000-0000-0000-0000000000fa', '/ops/desk.html',
   '/notifications.html?unread=true',
   '/market.html', '/market.html?category=00000000-0000-0000-0000-0000000000ac&days=90&unit=kg',
-  '/credit.html', '/credit.html?org=00000000-0000-0000-0000-0000000000bb', '/seller/analytics.html'];
+  '/credit.html', '/credit.html?org=00000000-0000-0000-0000-0000000000bb', '/seller/analytics.html', '/ops/credit.html?sort=claim_rate&order=asc'];
 
 let mode = 'down';
 let server;
