@@ -317,7 +317,7 @@ mod tests {
 
     #[test]
     fn response_boundaries_at_30_minutes_and_2_hours() {
-        let f = |secs| CreditFigures {
+        let f = |secs: i64| CreditFigures {
             answered: 3,
             response_seconds: secs * 3,
             ..clean()
