@@ -25,6 +25,9 @@ pub struct Responses {
     pub response_seconds: i64,
 }
 
+/// A conversation's seller and its two instants: the buyer's first message, the first reply.
+type Clock = (Uuid, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 /// Every seller's responses since `since` (or one seller's), by seller.
 pub async fn responses<C: ConnectionTrait>(
     db: &C,
@@ -41,8 +44,7 @@ pub async fn responses<C: ConnectionTrait>(
     if let Some(org) = seller {
         q = q.filter(C::SellerOrgId.eq(org.0));
     }
-    let rows: Vec<(Uuid, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> =
-        q.into_tuple().all(db).await?;
+    let rows: Vec<Clock> = q.into_tuple().all(db).await?;
     let mut out: HashMap<OrgId, Responses> = HashMap::new();
     for (org, first, reply) in rows {
         let r = out.entry(OrgId(org)).or_default();
