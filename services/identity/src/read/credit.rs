@@ -21,6 +21,9 @@ pub struct Seller {
     pub verified_at: DateTime<Utc>,
 }
 
+/// An organisation's id, kind, name and when it was verified.
+type Row = (Uuid, String, String, Option<DateTime<Utc>>);
+
 /// Every verified selling organisation (or one), oldest first.
 pub async fn sellers<C: ConnectionTrait>(
     db: &C,
@@ -34,7 +37,7 @@ pub async fn sellers<C: ConnectionTrait>(
     if let Some(org) = only {
         q = q.filter(O::Id.eq(org.0));
     }
-    let rows: Vec<(Uuid, String, String, Option<DateTime<Utc>>)> = q.into_tuple().all(db).await?;
+    let rows: Vec<Row> = q.into_tuple().all(db).await?;
     let mut out: Vec<Seller> = rows
         .into_iter()
         .filter_map(|(id, kind, name, at)| {

@@ -188,10 +188,7 @@ pub fn assess(f: &CreditFigures) -> Assessment {
         }
     }
     if f.recalls > 0 {
-        take(
-            CreditReason::Recalls,
-            (f.recalls.saturating_mul(20)).min(40),
-        );
+        take(CreditReason::Recalls, f.recalls.saturating_mul(20).min(40));
     }
     let score = (100 - d.iter().map(|x| x.points).sum::<i64>()).max(0);
     let level = match score {
