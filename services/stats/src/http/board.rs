@@ -62,7 +62,7 @@ fn cached<T: Serialize>(headers: &HeaderMap, body: &T) -> Response {
         (status = 200, description = "The board (ETag and Cache-Control set)", body = Board),
         (status = 304, description = "Not modified (If-None-Match matched the ETag)"),
         (status = 500, description = "Server fault: `internal`", body = ErrorBody)))]
-pub async fn board(State(stats): State<Stats>, headers: HeaderMap) -> ApiResult<Response> {
+pub async fn price_board(State(stats): State<Stats>, headers: HeaderMap) -> ApiResult<Response> {
     let board = stats.board().await?;
     Ok(cached(&headers, &board))
 }
@@ -93,7 +93,7 @@ pub struct CategoryPath {
         (status = 404, description = "No such category: `not_found`", body = ErrorBody),
         (status = 422, description = "Field errors: `validation_failed` (days: unknown)", body = ErrorBody),
         (status = 500, description = "Server fault: `internal`", body = ErrorBody)))]
-pub async fn category(
+pub async fn category_prices(
     State(stats): State<Stats>,
     headers: HeaderMap,
     ApiPath(path): ApiPath<CategoryPath>,
@@ -133,7 +133,7 @@ pub struct PositionQuery {
         (status = 404, description = "No such category: `not_found`", body = ErrorBody),
         (status = 422, description = "Field errors: `validation_failed` (price_fen: invalid — missing, not a whole number or out of range; per: unknown)", body = ErrorBody),
         (status = 500, description = "Server fault: `internal`", body = ErrorBody)))]
-pub async fn position(
+pub async fn price_position(
     State(stats): State<Stats>,
     AuthUser(actor): AuthUser,
     ApiPath(path): ApiPath<CategoryPath>,

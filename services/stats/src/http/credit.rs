@@ -30,7 +30,7 @@ pub struct SellerPath {
         (status = 400, description = "Unreadable path: `invalid_query`", body = ErrorBody),
         (status = 404, description = "Not a verified seller: `not_found`", body = ErrorBody),
         (status = 500, description = "Server fault: `internal`", body = ErrorBody)))]
-pub async fn seller(
+pub async fn seller_credit(
     State(stats): State<Stats>,
     ApiPath(path): ApiPath<SellerPath>,
 ) -> ApiResult<Json<SellerCredit>> {
@@ -87,7 +87,7 @@ fn key(c: &SellerCredit, sort: &str) -> (bool, i64) {
         (status = 403, description = "Not the operator: `forbidden`", body = ErrorBody),
         (status = 422, description = "Field errors: `validation_failed` (sort, order: unknown)", body = ErrorBody),
         (status = 500, description = "Server fault: `internal`", body = ErrorBody)))]
-pub async fn list(
+pub async fn credit_list(
     State(stats): State<Stats>,
     AuthUser(actor): AuthUser,
     ApiQuery(q): ApiQuery<ListQuery>,
