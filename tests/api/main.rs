@@ -18,6 +18,7 @@ mod finance_invoices;
 mod fulfilment;
 mod invoices;
 mod liability;
+mod market;
 mod notify;
 mod notify_events;
 mod notify_wechat;

@@ -56,6 +56,7 @@ errors are `{\"error\": {\"code\", \"message\", \"fields\"?, \"request_id\"?}}`;
         (name = "aftersales", description = "Damage claims: evidence, the seller's answer, deadlines, arbitration, refunds, satisfaction"),
         (name = "desk", description = "The service desk: tickets from any page or the hotline, limits and countdowns, assignment, replies and internal notes, canned replies, merges, follow-up calls, satisfaction surveys, figures, problem-customer records"),
         (name = "finance", description = "Payouts: sellers' settlement bank accounts, payout batches for the bank (CSV/XLSX), paid or failed"),
+        (name = "market", description = "The public price board (行情): prices per kg and per 斤 from paid orders, by category, township and product, with trends; small groups hidden"),
         (name = "stats", description = "County statistics for officials: sales, prices, traceability, onboarding, after-sales quality; CSV and XLSX exports"),
         (name = "invoices", description = "Invoices (发票) for business buyers: requested per sub-order, issued by the seller as a PDF with its SHA-256, red reversal after a refund"),
         (name = "notifications", description = "The notification centre (站内信): every person's notifications, the unread count, marking read, and preferences (channels per kind, quiet hours)"),

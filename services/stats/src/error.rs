@@ -20,6 +20,9 @@ pub enum StatsError {
     /// `forbidden`: only county officials read the statistics.
     #[error("not allowed")]
     Forbidden,
+    /// `not_found`: the price board has no such category.
+    #[error("no such category")]
+    NotFound,
     #[error(transparent)]
     Aftersales(#[from] AftersalesError),
     #[error("database: {0}")]
@@ -42,6 +45,7 @@ impl StatsError {
         match self {
             StatsError::Invalid(_) => Some(HttpCode::ValidationFailed),
             StatsError::Forbidden => Some(HttpCode::Forbidden),
+            StatsError::NotFound => Some(HttpCode::NotFound),
             StatsError::Db(_) => Some(HttpCode::Internal),
             StatsError::Aftersales(_) => None,
         }
@@ -52,6 +56,7 @@ impl StatsError {
         vec![
             StatsError::Invalid(Field::BeforeFrom.at("to").into()),
             StatsError::Forbidden,
+            StatsError::NotFound,
             StatsError::Aftersales(AftersalesError::Forbidden),
             StatsError::Db(DbErr::Custom("example".to_owned())),
         ]
@@ -69,6 +74,7 @@ impl From<StatsError> for ApiError {
         match e {
             StatsError::Invalid(errs) => ApiError::validation(errs),
             StatsError::Forbidden => HttpCode::Forbidden.into(),
+            StatsError::NotFound => HttpCode::NotFound.into(),
             StatsError::Aftersales(e) => e.into(),
             e @ StatsError::Db(_) => ApiError::internal(e),
         }
@@ -109,6 +115,16 @@ pub enum Field {
     FilterNeedsTime,
     /// `out_of_range`: a limit outside 1–100.
     LimitOutOfRange,
+    /// `unknown`: a price board trend that is not 30, 90 or 365 days.
+    UnknownTrendDays,
+    /// `invalid`: a price that is not a whole number of fen from 1 to 100 000 000.
+    PriceInvalid,
+    /// `unknown`: a price basis that is not kg, jin, box, bag or piece.
+    UnknownPer,
+    /// `unknown`: a credit list sort key or order that does not exist.
+    UnknownSort,
+    /// `unknown`: a seller analytics download that is not series, products or provinces.
+    UnknownView,
 }
 
 impl Field {
@@ -122,7 +138,12 @@ impl Field {
             | Field::UnknownGrain
             | Field::UnknownBreakdown
             | Field::UnknownGroupBy
-            | Field::UnknownFilter => "unknown",
+            | Field::UnknownFilter
+            | Field::UnknownTrendDays
+            | Field::UnknownPer
+            | Field::UnknownSort
+            | Field::UnknownView => "unknown",
+            Field::PriceInvalid => "invalid",
             Field::OneFilterOnly => "one_only",
             Field::FilterNeedsTime => "unsupported",
             Field::LimitOutOfRange => "out_of_range",
@@ -162,6 +183,25 @@ impl Field {
                 "with a filter, view by day, week or month",
             ),
             Field::LimitOutOfRange => Msg::new("条数应在 1 到 100 之间", "limit is 1 to 100"),
+            Field::UnknownTrendDays => {
+                Msg::new("走势只能看近30、90或365天", "days is 30, 90 or 365")
+            }
+            Field::PriceInvalid => Msg::new(
+                "价格应为 1 到 100000000 之间的整数（分）",
+                "price_fen is a whole number of fen from 1 to 100000000",
+            ),
+            Field::UnknownView => Msg::new(
+                "下载内容只能是 series、products 或 provinces",
+                "view is series, products or provinces",
+            ),
+            Field::UnknownSort => Msg::new(
+                "不支持这种排序",
+                "sort is score, rating, positive, claim_rate, on_time, response, months, orders, recalls or name; order is asc or desc",
+            ),
+            Field::UnknownPer => Msg::new(
+                "计价单位只能是 kg、jin、box、bag 或 piece",
+                "per is kg, jin, box, bag or piece",
+            ),
         }
     }
 
@@ -187,6 +227,11 @@ impl Field {
             Field::OneFilterOnly,
             Field::FilterNeedsTime,
             Field::LimitOutOfRange,
+            Field::UnknownTrendDays,
+            Field::PriceInvalid,
+            Field::UnknownPer,
+            Field::UnknownSort,
+            Field::UnknownView,
         ]
     }
 }

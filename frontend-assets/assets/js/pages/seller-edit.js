@@ -838,3 +838,9 @@ async function main() {
 }
 
 main();
+
+// 行情 (#20, wt-market): the price position line under the editor, its own module (an import
+// is hoisted, so it may sit here at the end), filled once the editor is drawn.
+import { showPosition } from '../market-position.js';
+
+if (params.get('id')) showPosition($('#market-position'), params.get('id'));

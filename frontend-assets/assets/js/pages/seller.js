@@ -69,3 +69,9 @@ if (loaded.data && loaded.data.seller) {
   replaceChildren($('#seller-facts'), note('error', errorMessage(err)));
   if (!shell.error || shell.error.status === 401) flash(errorMessage(err), 'error');
 }
+
+// 信用 (#20, wt-market): the shop's credit line under its facts, its own module (an import is
+// hoisted, so it may sit here at the end).
+import { showCredit } from '../credit.js';
+
+showCredit($('#seller-credit'), id);

@@ -533,3 +533,71 @@ pub async fn history_page<C: ConnectionTrait>(
         traced_lines,
     })
 }
+
+/// One seller's sales paid in [`from`, `until`): the orders, the seller's parts created at
+/// payment (a later replacement is a remedy, not a sale) and their lines — for the seller's own
+/// analytics in `farmgate-stats` (its console: by day, product and destination province, and
+/// how many buyers came back). Bounded by the period (at most a year of one seller), read in
+/// chunks of 500 ids.
+pub async fn seller_sales<C: ConnectionTrait>(
+    db: &C,
+    seller: OrgId,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<OrderRecord>, DbErr> {
+    use sub_order::Column as S;
+    let parts = parts_where(
+        db,
+        Condition::all()
+            .add(S::SellerOrgId.eq(seller.0))
+            .add(S::PaidAt.gte(from))
+            .add(S::PaidAt.lt(until)),
+    )
+    .await?;
+    let mut order_ids: Vec<Uuid> = parts.iter().map(|p| p.order_id.0).collect();
+    order_ids.sort();
+    order_ids.dedup();
+    let part_ids: Vec<Uuid> = parts.iter().map(|p| p.id.0).collect();
+    let mut lines = Vec::new();
+    for chunk in part_ids.chunks(500) {
+        lines.extend(
+            lines_where(
+                db,
+                Condition::all().add(line::Column::SubOrderId.is_in(chunk.to_vec())),
+            )
+            .await?,
+        );
+    }
+    let mut out = Vec::new();
+    for chunk in order_ids.chunks(500) {
+        let rows = orders()
+            .filter(order::Column::Id.is_in(chunk.to_vec()))
+            .into_model::<OrderRow>()
+            .all(db)
+            .await?;
+        for row in rows {
+            let order: Order = row.into();
+            let Some(paid_at) = order.paid_at else {
+                continue;
+            };
+            let mine: Vec<Part> = parts
+                .iter()
+                .filter(|p| p.order_id == order.id && p.created_at <= paid_at)
+                .cloned()
+                .collect();
+            let ids: Vec<SubOrderId> = mine.iter().map(|p| p.id).collect();
+            let my_lines: Vec<Line> = lines
+                .iter()
+                .filter(|l| ids.contains(&l.sub_order_id))
+                .cloned()
+                .collect();
+            out.push(OrderRecord {
+                order,
+                parts: mine,
+                lines: my_lines,
+            });
+        }
+    }
+    out.sort_by_key(|r| (r.order.paid_at, r.order.id));
+    Ok(out)
+}

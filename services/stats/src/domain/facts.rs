@@ -205,12 +205,17 @@ pub fn sale_delta(sale: &Sale) -> Delta {
             counted.insert(g);
         }
         if let Some((basis, price, qty)) = price_point(l) {
-            let e = d
-                .prices
-                .entry((l.category.clone(), basis, sale.day, price))
-                .or_default();
-            e.0 += qty;
-            e.1 += 1;
+            // The category's points (the officials' trends and the board), and the board's
+            // category × township and category × product points.
+            let board = l.groups.iter().filter(|g| g.dim.is_board_only());
+            for g in std::iter::once(&l.category).chain(board) {
+                let e = d
+                    .prices
+                    .entry((g.clone(), basis, sale.day, price))
+                    .or_default();
+                e.0 += qty;
+                e.1 += 1;
+            }
         }
     }
     for g in counted {

@@ -18,6 +18,12 @@ farmgate_kernel::wire_enum!(
         BuyerKind => "buyer_kind",
         /// Only for parcels delivered (after-sales figures).
         Carrier => "carrier",
+        /// A category's sales from one township (code `<category>@<county>/<township>`): the
+        /// public price board's "by township". Not a `by` of the officials' views.
+        CategoryTownship => "category_township",
+        /// A category's sales of one listing (code `<category>@<listing>`): the public price
+        /// board's products. Not a `by` of the officials' views.
+        CategoryProduct => "category_product",
     }
 );
 
@@ -25,6 +31,11 @@ impl Dim {
     /// Dimensions with many groups: only the top ones are listed.
     pub fn is_ranked(self) -> bool {
         matches!(self, Dim::Seller | Dim::Product)
+    }
+
+    /// Kept only for the public price board (category × township, category × product).
+    pub fn is_board_only(self) -> bool {
+        matches!(self, Dim::CategoryTownship | Dim::CategoryProduct)
     }
 }
 

@@ -3,12 +3,18 @@
 //! question may ask about ([`period`]) and what officials may see of a group ([`figures`]:
 //! the small-group rule).
 
+pub mod analytics;
+pub mod board;
+pub mod credit;
 pub mod facts;
 pub mod figures;
 pub mod groups;
 pub mod period;
 pub mod time;
 
+pub use board::{
+    BoardPrice, JinPrice, Position, board_price, per_jin, position, shown, shown_parts,
+};
 pub use facts::{
     Delivery, Delta, Sale, SaleLine, Sums, price_point, refund_delta, sale_delta, shipment_delta,
     split,

@@ -4,6 +4,9 @@
 //! exports' columns are next to their view.
 
 mod aftersales;
+mod analytics;
+mod board;
+mod credit;
 mod dimensions;
 mod download;
 mod onboarding;
@@ -34,4 +37,10 @@ where
         .routes(routes!(onboarding::onboarding))
         .routes(routes!(aftersales::aftersales))
         .routes(routes!(dimensions::dimensions))
+        .routes(routes!(board::price_board))
+        .routes(routes!(board::category_prices))
+        .routes(routes!(board::price_position))
+        .routes(routes!(credit::seller_credit))
+        .routes(routes!(credit::credit_list))
+        .routes(routes!(analytics::seller_sales))
 }

@@ -9,14 +9,21 @@
 //! go to `other`, so every breakdown still adds up to the total.
 
 mod aftersales;
+mod analytics;
+mod board;
+mod credit;
 mod dimensions;
 mod onboarding;
+mod position;
 mod prices;
 mod sales;
 mod trace;
 
+pub use board::{Board, BoardCategory, BoardPart, CategoryBoard, TrendDays, TrendPoint};
+pub use credit::{SellerCredit, WINDOW_DAYS, whole_months};
 pub use dimensions::{Choice, Dimensions};
 pub use onboarding::{OnboardingReport, OnboardingRow};
+pub use position::{Per, PricePosition};
 pub use prices::{PriceReport, PriceRow};
 pub use sales::{Filter, SalesReport};
 pub use trace::{TraceReport, TraceRow, TraceTotal};
@@ -41,7 +48,7 @@ impl By {
     pub fn parse(s: &str) -> Option<By> {
         Grain::parse(s).map(By::Time).or_else(|| {
             Dim::parse(s)
-                .filter(|d| !matches!(d, Dim::Total | Dim::Carrier))
+                .filter(|d| !matches!(d, Dim::Total | Dim::Carrier) && !d.is_board_only())
                 .map(By::Dim)
         })
     }
@@ -92,7 +99,12 @@ impl Stats {
                 Ok(id) => catalog::listing_exists(db, id).await?,
                 Err(_) => false,
             },
-            Dim::Total | Dim::DestProvince | Dim::DestCity | Dim::Carrier => false,
+            Dim::Total
+            | Dim::DestProvince
+            | Dim::DestCity
+            | Dim::Carrier
+            | Dim::CategoryTownship
+            | Dim::CategoryProduct => false,
         };
         if known {
             Ok(None)

@@ -110,7 +110,21 @@ impl Lookup {
             BuyerKind::Consumer
         };
         let title = info.map(|i| i.title.as_str()).unwrap_or(&l.title);
+        let category = self.category(l.category_id);
         vec![
+            // The public price board's groups: a category from one township, of one listing.
+            Group::new(
+                Dim::CategoryTownship,
+                format!("{}@{county}/{}", category.code, town.unwrap_or("-")),
+                town_label,
+                town_label,
+            ),
+            Group::new(
+                Dim::CategoryProduct,
+                format!("{}@{}", category.code, l.listing_id),
+                title,
+                title,
+            ),
             Group::total(),
             Group::new(
                 Dim::Township,

@@ -148,3 +148,19 @@ pub async fn keys_of<C: ConnectionTrait>(c: &C, dims: &[Dim]) -> Result<Vec<DimK
     }
     Ok(out)
 }
+
+/// The groups of `dim` whose code starts with `prefix` (a category id and `@`: the board's
+/// category × township and category × product groups). The prefix holds no `%` or `_`.
+pub async fn keys_with_prefix<C: ConnectionTrait>(
+    c: &C,
+    dim: Dim,
+    prefix: &str,
+) -> Result<Vec<KeyInfo>, DbErr> {
+    let mut q = Sql::new(c.get_database_backend());
+    q.push("SELECT id, code, label, label_en FROM stats_keys WHERE dim = ")
+        .bind(dim.as_str())
+        .push(" AND code LIKE ")
+        .bind(format!("{prefix}%"))
+        .push(" ORDER BY label");
+    q.all(c).await?.iter().map(key_info).collect()
+}

@@ -51,7 +51,7 @@ pub async fn upsert<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Every category's price points over [from, to], by (category key, basis).
+/// Every category's price points (not the board's category × township or × product ones) over [from, to], by (category key, basis).
 pub async fn all_points<C: ConnectionTrait>(
     c: &C,
     from: NaiveDate,
@@ -60,7 +60,8 @@ pub async fn all_points<C: ConnectionTrait>(
     let mut q = Sql::new(c.get_database_backend());
     q.push(
         "SELECT key_id, basis, price_fen, CAST(SUM(quantity) AS BIGINT) AS quantity, \
-         CAST(SUM(lines) AS BIGINT) AS lines FROM stats_prices WHERE day >= ",
+         CAST(SUM(lines) AS BIGINT) AS lines FROM stats_prices WHERE key_id IN \
+         (SELECT id FROM stats_keys WHERE dim = 'category') AND day >= ",
     )
     .bind(day_number(from))
     .push(" AND day <= ")
@@ -101,6 +102,39 @@ pub async fn day_points<C: ConnectionTrait>(
             get_i64(&r, "quantity")?,
             get_i64(&r, "lines")?,
         ));
+    }
+    Ok(out)
+}
+
+/// The price points of these groups over [from, to], by (group key, basis).
+pub async fn points_of<C: ConnectionTrait>(
+    c: &C,
+    keys: &[i64],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<BTreeMap<(i64, String), Vec<Point>>, DbErr> {
+    let mut out: BTreeMap<(i64, String), Vec<Point>> = BTreeMap::new();
+    for chunk in keys.chunks(500) {
+        let mut q = Sql::new(c.get_database_backend());
+        q.push(
+            "SELECT key_id, basis, price_fen, CAST(SUM(quantity) AS BIGINT) AS quantity, \
+             CAST(SUM(lines) AS BIGINT) AS lines FROM stats_prices WHERE key_id IN ",
+        )
+        .bind_list(chunk.iter().copied())
+        .push(" AND day >= ")
+        .bind(day_number(from))
+        .push(" AND day <= ")
+        .bind(day_number(to))
+        .push(" GROUP BY key_id, basis, price_fen");
+        for r in q.all(c).await? {
+            out.entry((get(&r, "key_id")?, get(&r, "basis")?))
+                .or_default()
+                .push((
+                    get_i64(&r, "price_fen")?,
+                    get_i64(&r, "quantity")?,
+                    get_i64(&r, "lines")?,
+                ));
+        }
     }
     Ok(out)
 }
