@@ -5,7 +5,7 @@
 import { api, seg } from '../api.js';
 import { t } from '../i18n.js';
 import { initShell } from '../shell.js';
-import { $, $$, clearErrors, el, flash, flashError, replaceChildren, showErrors, timeEl, withBusy } from '../ui.js';
+import { $, $$, clearErrors, el, flash, flashError, replaceChildren, showErrors, timeEl, value, withBusy } from '../ui.js';
 
 function itemRow() {
   const row = el('div', { class: 'inline-input lab-item', 'data-testid': 'lab-item' },
@@ -41,24 +41,25 @@ async function submit(form, org) {
   clearErrors(form);
   const attachments = [];
   const file = $('#f-file').files[0];
-  const code = form.code.value.trim();
+  const code = value(form, 'code');
   if (file) {
     const data = new FormData();
     data.append('file', file);
     const a = await api.upload(`/labs/${seg(org.id)}/reports?code=${encodeURIComponent(code)}`, data);
     attachments.push(a.id);
   }
-  const sampled = form.sampled_at.value ? new Date(form.sampled_at.value).toISOString() : '';
+  // Typed in the browser's own time zone, sent as an instant.
+  const typed = value(form, 'sampled_at');
   const made = await api.post(`/labs/${seg(org.id)}/checks`, {
     code,
-    check_kind: form.check_kind.value,
-    sampled_at: sampled,
-    sampling_place: form.sampling_place.value,
-    report_no: form.report_no.value,
-    standard: form.standard.value,
-    method: form.method.value,
+    check_kind: value(form, 'check_kind'),
+    sampled_at: typed ? new Date(typed).toISOString() : '',
+    sampling_place: value(form, 'sampling_place'),
+    report_no: value(form, 'report_no'),
+    standard: value(form, 'standard'),
+    method: value(form, 'method'),
     items: items(),
-    result: form.result.value,
+    result: value(form, 'result'),
     attachments,
   });
   flash(t('lab.recorded', { code: made.code_display }), 'success');
