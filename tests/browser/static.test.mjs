@@ -643,6 +643,7 @@ test('everyone lands where their work is after logging in', async () => {
   assert.equal(landingFor(me('finance')), '/ops/payouts.html');
   assert.equal(landingFor(me(null, [org('s 1', 'cooperative', 'verified')])), '/seller.html?id=s%201');
   assert.equal(landingFor(me(null, [org('s', 'platform_store', 'verified')])), '/seller.html?id=s');
+  assert.equal(landingFor(me(null, [org('l 1', 'testing_body', 'verified')])), '/lab/checks.html?org=l%201', 'a lab records tests');
   assert.equal(landingFor(me(null, [org('f', 'family_farm', 'pending')])), '/org.html', 'waiting for verification');
   assert.equal(landingFor(me(null, [org('f', 'agri_enterprise', 'rejected')])), '/org.html', 'to correct and resubmit');
   assert.equal(landingFor(me(null, [org('b', 'business_buyer', 'verified')])), '/', 'a business buyer shops');

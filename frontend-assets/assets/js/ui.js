@@ -291,7 +291,9 @@ export function landingFor(me) {
   if (role === 'official') return '/ops/stats.html';
   if (role === 'finance') return '/ops/payouts.html';
   const memberships = (Array.isArray(me.memberships) ? me.memberships : []).filter((m) => m && m.org);
-  const shop = memberships.find((m) => m.org.kind !== 'business_buyer' && m.org.status === 'verified');
+  const lab = memberships.find((m) => m.org.kind === 'testing_body' && m.org.status === 'verified');
+  if (lab) return '/lab/checks.html?org=' + encodeURIComponent(lab.org.id);
+  const shop = memberships.find((m) => !['business_buyer', 'testing_body'].includes(m.org.kind) && m.org.status === 'verified');
   if (shop) return '/seller.html?id=' + encodeURIComponent(shop.org.id);
   if (memberships.some((m) => m.org.status !== 'verified')) return '/org.html';
   return '/';

@@ -349,6 +349,20 @@ impl Actor {
         }
         Ok(m)
     }
+
+    /// A member acting for a verified testing body (检测机构): the one check before a lab's
+    /// staff record a third-party test. A testing body not (or no longer) verified records
+    /// nothing.
+    pub fn require_testing_member(&self, org: OrgId) -> Result<&Membership> {
+        let m = self.membership(org).ok_or(IdentityError::Forbidden)?;
+        if !m.org_kind.is_testing_body() {
+            return Err(IdentityError::Forbidden);
+        }
+        if m.org_status != OrgStatus::Verified {
+            return Err(IdentityError::OrgNotVerified);
+        }
+        Ok(m)
+    }
 }
 
 /// Extracts the [`Actor`] from the session cookie or a Bearer token, or refuses with 401.

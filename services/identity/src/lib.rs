@@ -27,7 +27,7 @@ pub use domain::{
     CodePurpose, DEMO_PASSWORD, InvitationId, OrgKind, OrgRole, OrgStatus, PlatformRole, SessionId,
 };
 pub use error::{IdentityError, Missing};
-pub use service::{OrgSummary, WechatLoginConfig, topics};
+pub use service::{OrgSummary, TestingBody, WechatLoginConfig, topics};
 
 use farmgate_infra::Infra;
 use std::sync::Arc;

@@ -45,7 +45,7 @@ pub fn document(record: &Record, gtin: Option<&str>, created: &str) -> Value {
             EventKind::Packing => "packing",
             EventKind::Shipping => "shipping",
             EventKind::Receiving => "receiving",
-            EventKind::Inspection => "inspecting",
+            EventKind::Inspection | EventKind::LabCheck => "inspecting",
             EventKind::Planting | EventKind::Input | EventKind::Note | EventKind::Recall => {
                 continue;
             }
@@ -71,7 +71,7 @@ pub fn document(record: &Record, gtin: Option<&str>, created: &str) -> Value {
                 "cbvmda:harvestEndDate": facts["harvest_date"],
             });
         }
-        if e.kind == EventKind::Inspection {
+        if matches!(e.kind, EventKind::Inspection | EventKind::LabCheck) {
             ev["farmgate:inspectionResult"] = e.body["data"]["result"].clone();
         }
         events.push(ev);

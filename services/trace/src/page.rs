@@ -127,6 +127,7 @@ fn event_details(lang: Lang, kind: EventKind, d: &Value) -> Markup {
             EventKind::Receiving => { (lang.t("收货人：", "Received by ")) (text(d, "receiver")) }
             EventKind::Note => { (text(d, "text")) }
             EventKind::Recall => { (text(d, "reason")) }
+            EventKind::LabCheck => { (lab::timeline_details(lang, d)) }
             EventKind::Created => {}
         }
     }
@@ -343,6 +344,8 @@ pub fn render(record: &Record, lang: Lang, scans: i64, unit: Option<UnitInfo<'_>
             }
         }
 
+        (lab::section(lang, record))
+
         // Timeline.
         section {
             h2 { (lang.t("全程记录", "The whole record")) }
@@ -494,6 +497,8 @@ pub fn vanished(lang: Lang, code: &str, check: &crate::service::NamedCheck) -> S
 pub fn etag(html: &str) -> String {
     format!("\"{}\"", &chain::sha256_hex(html.as_bytes())[..20])
 }
+
+mod lab;
 
 #[cfg(test)]
 pub(crate) mod tests;

@@ -442,6 +442,10 @@ $('#create-cancel').addEventListener('click', () => {
   createToggle.focus();
 });
 
+createForm.elements.namedItem('kind').addEventListener('change', (event) => {
+  $('#create-accreditation').hidden = event.target.value !== 'testing_body';
+});
+
 createForm.addEventListener('submit', async (event) => {
   event.preventDefault();
   clearErrors(createForm);
@@ -461,6 +465,8 @@ createForm.addEventListener('submit', async (event) => {
   };
   const address = optional(createForm, 'address');
   if (address) body.address = address;
+  // A testing body (检测机构) registers with its accreditation number, and only it.
+  if (body.kind === 'testing_body') body.accreditation_no = value(createForm, 'accreditation_no');
 
   const submit = $('[type="submit"]', createForm);
   setBusy(submit, true);

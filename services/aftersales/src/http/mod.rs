@@ -2,6 +2,7 @@
 //! handlers grouped like the use cases, and the views they answer with. Handlers extract,
 //! call the service and map the result; every error response names the codes it can carry.
 
+mod bulletin;
 mod claims;
 mod decide;
 mod evidence;
@@ -58,6 +59,8 @@ where
         .routes(routes!(recourse::write_off))
         .routes(routes!(quality::quality))
         .routes(routes!(quality::flagged_buyers))
+        .routes(routes!(bulletin::bulletin))
+        .route("/quality", axum::routing::get(bulletin::page))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(evidence::upload_evidence))

@@ -6,6 +6,7 @@
 //! batches it reads through their `read::aftersales` modules, never their tables.
 
 mod before_receipt;
+pub mod bulletin;
 mod decide;
 mod evidence;
 mod file;

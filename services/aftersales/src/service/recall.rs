@@ -112,28 +112,33 @@ impl Aftersales {
         self.recall_batch(&b, &reason, actor.account_id, role).await
     }
 
-    /// A failed inspection of a batch that has shipped: recalled by the system.
+    /// A failed inspection of a batch that has shipped, or a failed third-party test of any
+    /// batch (a testing body's finding stops the sale at once): recalled by the system.
     #[tracing::instrument(skip_all, fields(batch.id = %batch_id))]
     pub async fn recall_if_failed_after_sale(&self, batch_id: BatchId) -> Result<bool> {
         let db = &self.infra().db;
         let Some(b) = trace_read::batch_to_recall(db, batch_id).await? else {
             return Ok(false);
         };
-        if !b.blocked {
+        if !b.blocked && b.failed_lab_check.is_none() {
             return Ok(false);
         }
-        let shipped = orders_read::has_shipped_from_batch(db, b.id).await?;
         let recalled = recalls::of_batch(db, b.id).await?.is_some();
-        if !shipped || recalled {
+        if recalled {
             return Ok(false);
         }
-        self.recall_batch(
-            &b,
-            "销售后检测不合格，自动召回",
-            AccountId(Uuid::nil()),
-            RecallOrderedBy::System,
-        )
-        .await?;
+        let reason = match &b.failed_lab_check {
+            Some(f) => format!(
+                "第三方检测不合格（{}，报告 {}），自动召回",
+                f.lab_name, f.report_no
+            ),
+            None if orders_read::has_shipped_from_batch(db, b.id).await? => {
+                "销售后检测不合格，自动召回".to_owned()
+            }
+            None => return Ok(false),
+        };
+        self.recall_batch(&b, &reason, AccountId(Uuid::nil()), RecallOrderedBy::System)
+            .await?;
         Ok(true)
     }
 

@@ -151,6 +151,12 @@ pub const USERS: &[DemoUser] = &[
         what: "悦来大酒店 business buyer",
     },
     DemoUser {
+        phone: "13500000001",
+        name: "钟敏",
+        platform_role: None,
+        what: "县农产品质量检测站 testing body (第三方检测)",
+    },
+    DemoUser {
         phone: "13600000001",
         name: "王芳",
         platform_role: None,
@@ -318,7 +324,21 @@ const ORGS: &[DemoOrg] = &[
         staff: &[],
         outcome: Outcome::Verified,
     },
+    DemoOrg {
+        kind: OrgKind::TestingBody,
+        name: "青石县农产品质量检测站",
+        licence17: "12360799MB1QJ0012",
+        township: "青石镇",
+        village: Some("东门社区"),
+        address: "青石镇农业服务中心 3 楼",
+        owner: "13500000001",
+        staff: &[],
+        outcome: Outcome::Verified,
+    },
 ];
+
+/// The demo testing body's accreditation (CMA) number.
+const DEMO_ACCREDITATION: &str = "241512050123";
 
 /// A verified seller of the demo county: its owner's phone and account, the organisation and
 /// its kind.
@@ -466,8 +486,9 @@ pub(super) async fn seed_organisations(
             contact_phone: owner_user.phone,
         })
         .map_err(|e| anyhow::anyhow!("demo organisation {}: {e}", org.name))?;
+        let accreditation = org.kind.is_testing_body().then_some(DEMO_ACCREDITATION);
         let created = identity
-            .create_org(&owner, org.kind, facts, meta)
+            .create_org_accredited(&owner, org.kind, facts, accreditation, meta)
             .await
             .with_context(|| format!("creating {}", org.name))?;
         let org_id = OrgId(created.id);

@@ -45,13 +45,70 @@ labelled_enum!(
         AgriEnterprise => "agri_enterprise", "农业生产企业", "agricultural enterprise";
         PlatformStore => "platform_store", "平台自营", "platform's own store";
         BusinessBuyer => "business_buyer", "采购商", "business buyer";
+        /// 检测机构: the county agricultural product quality testing station, a licensed lab.
+        /// Registers with its accreditation (CMA / CNAS number); once verified its staff record
+        /// third-party tests on any batch. It neither sells nor buys.
+        TestingBody => "testing_body", "检测机构", "testing body";
     }
 );
 
 impl OrgKind {
-    /// Sellers list produce; business buyers buy in bulk.
+    /// Sellers list produce; business buyers buy in bulk; testing bodies test.
     pub fn is_seller(self) -> bool {
-        !matches!(self, OrgKind::BusinessBuyer)
+        !matches!(self, OrgKind::BusinessBuyer | OrgKind::TestingBody)
+    }
+
+    /// A testing body (检测机构), which registers with an accreditation number.
+    pub fn is_testing_body(self) -> bool {
+        self == OrgKind::TestingBody
+    }
+}
+
+/// A testing body's accreditation number: its CMA certificate (资质认定证书编号, e.g.
+/// `241512050123`) or CNAS accreditation (`CNAS L1234`). Required of a testing body and refused
+/// for every other kind. Spaces are dropped and letters upper-cased; 6–40 characters of
+/// letters, digits and `-` remain.
+pub fn parse_accreditation(
+    kind: OrgKind,
+    input: Option<&str>,
+) -> Result<Option<String>, FieldError> {
+    let given = input.map(str::trim).filter(|s| !s.is_empty());
+    match (kind.is_testing_body(), given) {
+        (false, None) => Ok(None),
+        (false, Some(_)) => Err(FieldError::new(
+            "accreditation_no",
+            "not_allowed",
+            "只有检测机构填写资质认定编号",
+            "only a testing body has an accreditation number",
+        )),
+        (true, None) => Err(FieldError::new(
+            "accreditation_no",
+            "required",
+            "请填写检验检测机构资质认定（CMA）证书编号或 CNAS 认可编号",
+            "enter the lab's CMA certificate or CNAS accreditation number",
+        )),
+        (true, Some(raw)) => {
+            let cleaned: String = raw
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .map(|c| c.to_ascii_uppercase())
+                .collect();
+            let ok = (6..=40).contains(&cleaned.chars().count())
+                && cleaned
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && cleaned.chars().any(|c| c.is_ascii_digit());
+            if ok {
+                Ok(Some(cleaned))
+            } else {
+                Err(FieldError::new(
+                    "accreditation_no",
+                    "invalid",
+                    "资质认定编号应为 6–40 位字母、数字或“-”",
+                    "an accreditation number is 6–40 letters, digits or '-'",
+                ))
+            }
+        }
     }
 }
 
@@ -553,12 +610,39 @@ mod tests {
     }
 
     #[test]
-    fn only_business_buyers_are_not_sellers() {
+    fn only_business_buyers_and_testing_bodies_are_not_sellers() {
         assert!(
-            OrgKind::ALL
-                .iter()
-                .filter(|k| !k.is_seller())
-                .eq([OrgKind::BusinessBuyer].iter())
+            OrgKind::ALL.iter().filter(|k| !k.is_seller()).eq([
+                OrgKind::BusinessBuyer,
+                OrgKind::TestingBody
+            ]
+            .iter())
         );
+    }
+
+    #[test]
+    fn a_testing_body_needs_an_accreditation_number_and_nobody_else_may_give_one() {
+        use OrgKind::{Cooperative, TestingBody};
+        assert_eq!(
+            parse_accreditation(TestingBody, Some(" cnas l1234 ")),
+            Ok(Some("CNASL1234".into()))
+        );
+        assert_eq!(
+            parse_accreditation(TestingBody, Some("241512050123")),
+            Ok(Some("241512050123".into()))
+        );
+        let long = "1".repeat(41);
+        let code = |k, v| parse_accreditation(k, v).err().map(|e| e.code);
+        assert_eq!(code(TestingBody, None), Some("required"));
+        assert_eq!(code(TestingBody, Some("  ")), Some("required"));
+        assert_eq!(code(TestingBody, Some("<script>")), Some("invalid"));
+        assert_eq!(
+            code(TestingBody, Some("ABCDEFG")),
+            Some("invalid"),
+            "no digit"
+        );
+        assert_eq!(code(TestingBody, Some(long.as_str())), Some("invalid"));
+        assert_eq!(code(Cooperative, Some("241512050123")), Some("not_allowed"));
+        assert_eq!(parse_accreditation(Cooperative, None), Ok(None));
     }
 }

@@ -37,7 +37,15 @@ pub async fn create_org(
         contact_phone: &req.contact_phone,
     })
     .map_err(IdentityError::from)?;
-    let org = identity.create_org(&actor, req.kind, facts, &meta).await?;
+    let org = identity
+        .create_org_accredited(
+            &actor,
+            req.kind,
+            facts,
+            req.accreditation_no.as_deref(),
+            &meta,
+        )
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(OrgView::of(&org, Some(OrgRole::Owner))),
@@ -108,6 +116,7 @@ pub async fn update_org(
             .map(|a| Some(a).filter(|a| !a.trim().is_empty())),
         contact_name: req.contact_name,
         contact_phone: req.contact_phone,
+        accreditation_no: req.accreditation_no,
     };
     let org = identity.update_org(&actor, id, patch, &meta).await?;
     Ok(Json(OrgView::of(

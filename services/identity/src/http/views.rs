@@ -85,6 +85,9 @@ pub struct OrgView {
     pub verified_at: Option<DateTime<Utc>>,
     /// Your role in it, if you are a member.
     pub my_role: Option<OrgRole>,
+    /// A testing body's CMA / CNAS accreditation number (absent for other kinds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accreditation_no: Option<String>,
 }
 
 impl OrgView {
@@ -103,6 +106,7 @@ impl OrgView {
             created_at: o.created_at,
             verified_at: o.verified_at,
             my_role,
+            accreditation_no: o.accreditation_no.clone(),
         }
     }
 }
@@ -477,6 +481,10 @@ pub struct CreateOrgRequest {
     pub address: Option<String>,
     pub contact_name: String,
     pub contact_phone: String,
+    /// A testing body (`testing_body`) only, and required of it: its CMA certificate or CNAS
+    /// accreditation number, 6–40 letters, digits or `-`.
+    #[serde(default)]
+    pub accreditation_no: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -489,6 +497,8 @@ pub struct UpdateOrgRequest {
     pub address: Option<String>,
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
+    /// A testing body only: its accreditation number (a change sends it back to review).
+    pub accreditation_no: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -33,7 +33,7 @@ pub use codes::CodeSent;
 pub use invitations::InvitationDetail;
 pub use members::Member;
 pub use operator::SmsOutboxPage;
-pub use orgs::{OrgEvent, OrgPatch, OrgSummary, org_region};
+pub use orgs::{OrgEvent, OrgPatch, OrgSummary, TestingBody, org_region};
 pub use passwords::OperatorCreated;
 pub use personal_data::{PartError, PersonalDataPart};
 pub use self_service::{ERASED_NAME, ProfilePatch};

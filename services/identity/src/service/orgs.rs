@@ -39,6 +39,17 @@ pub struct OrgPatch {
     pub address: Option<Option<String>>,
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
+    /// A testing body's accreditation number (a change sends it back to review).
+    pub accreditation_no: Option<String>,
+}
+
+/// A testing body (检测机构) as the records it writes name it: public facts only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TestingBody {
+    pub id: OrgId,
+    pub name: String,
+    pub accreditation_no: String,
+    pub status: OrgStatus,
 }
 
 /// The public facts of an organisation other services show (store name, kind, region).
@@ -102,9 +113,26 @@ impl Identity {
         facts: OrgFacts,
         meta: &RequestMeta,
     ) -> Result<organisation::Model> {
+        self.create_org_accredited(actor, kind, facts, None, meta)
+            .await
+    }
+
+    /// Registers an organisation with its accreditation number, which a testing body must
+    /// give and no other kind may (see [`domain::parse_accreditation`]).
+    #[tracing::instrument(skip_all, fields(account.id = %actor.account_id, org.id, org.kind = %kind))]
+    pub async fn create_org_accredited(
+        &self,
+        actor: &Actor,
+        kind: OrgKind,
+        facts: OrgFacts,
+        accreditation_no: Option<&str>,
+        meta: &RequestMeta,
+    ) -> Result<organisation::Model> {
         if kind == OrgKind::PlatformStore && !actor.is_operator() {
             return Err(IdentityError::Forbidden);
         }
+        let accreditation_no = domain::parse_accreditation(kind, accreditation_no)
+            .map_err(|e| IdentityError::Invalid(e.into()))?;
         let now = self.now();
         let id = OrgId::new();
         tracing::Span::current().record("org.id", tracing::field::display(id));
@@ -127,6 +155,7 @@ impl Identity {
             created_at: now,
             updated_at: now,
             verified_at: None,
+            accreditation_no,
         };
         let txn = begin_write(&self.infra().db).await?;
         queries::orgs::insert(&txn, &model)
@@ -221,6 +250,20 @@ impl Identity {
             .collect())
     }
 
+    /// A testing body's public facts, for the records its staff write; `None` when the id is
+    /// not a testing body's.
+    pub async fn testing_body(&self, id: OrgId) -> Result<Option<TestingBody>> {
+        Ok(queries::orgs::by_id(&self.infra().db, id)
+            .await?
+            .filter(|o| o.kind.is_testing_body())
+            .map(|o| TestingBody {
+                id: OrgId(o.id),
+                name: o.name,
+                accreditation_no: o.accreditation_no.unwrap_or_default(),
+                status: o.status,
+            }))
+    }
+
     /// Whether an organisation may sell right now: verified and of a selling kind. The shared
     /// check later services call for anything that puts goods on sale.
     #[tracing::instrument(skip_all, fields(org.id = %id))]
@@ -284,8 +327,15 @@ impl Identity {
                 .as_deref()
                 .unwrap_or(&current.contact_phone),
         })?;
+        let accreditation = match &patch.accreditation_no {
+            Some(a) => domain::parse_accreditation(current.kind, Some(a))
+                .map_err(|e| IdentityError::Invalid(e.into()))?,
+            None => current.accreditation_no.clone(),
+        };
         let status = current.status;
-        let resubmit = old.needs_review_after(&new) || status == OrgStatus::Rejected;
+        let resubmit = old.needs_review_after(&new)
+            || accreditation != current.accreditation_no
+            || status == OrgStatus::Rejected;
         let now = self.now();
         let mut active: organisation::ActiveModel = current.into();
         active.name = Set(new.name.clone());
@@ -298,6 +348,7 @@ impl Identity {
         active.address = Set(new.address.clone());
         active.contact_name = Set(new.contact_name.clone());
         active.contact_phone = Set(new.contact_phone.to_string());
+        active.accreditation_no = Set(accreditation);
         active.updated_at = Set(now);
         if resubmit {
             let (next, action) =

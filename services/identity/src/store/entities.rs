@@ -90,6 +90,8 @@ pub mod organisation {
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
         pub verified_at: Option<DateTimeUtc>,
+        /// A testing body's CMA / CNAS number (`None` for every other kind).
+        pub accreditation_no: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

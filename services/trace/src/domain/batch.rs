@@ -32,7 +32,9 @@ impl BatchMove {
     /// The move a record of this kind with this (validated) data makes.
     pub fn of(kind: EventKind, data: &Value) -> Self {
         match kind {
-            EventKind::Inspection => BatchMove::Inspected {
+            // A third-party test counts as an inspection: a failed one blocks the batch (and
+            // recalls it, through after-sales' job), a passed one reopens a blocked batch.
+            EventKind::Inspection | EventKind::LabCheck => BatchMove::Inspected {
                 passed: data["result"] == "pass",
             },
             EventKind::Recall => BatchMove::Recalled,
@@ -138,6 +140,8 @@ mod tests {
         assert_eq!(BatchMove::of(EventKind::Inspection, &pass), PASS);
         assert_eq!(BatchMove::of(EventKind::Inspection, &fail), FAIL);
         assert_eq!(BatchMove::of(EventKind::Recall, &json!({})), Recalled);
+        assert_eq!(BatchMove::of(EventKind::LabCheck, &pass), PASS);
+        assert_eq!(BatchMove::of(EventKind::LabCheck, &fail), FAIL);
         for k in [
             EventKind::Planting,
             EventKind::Input,

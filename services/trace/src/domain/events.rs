@@ -27,6 +27,9 @@ labelled_enum!(
         Note => "note", "备注", "Note";
         /// 召回: written by the system when a batch is recalled (`reason`).
         Recall => "recall", "召回", "Recall";
+        /// 第三方检测: a test by a verified testing body, written by its staff, never by the
+        /// seller (`lab_check.rs`).
+        LabCheck => "lab_check", "第三方检测", "Third-party test";
     }
 );
 
@@ -145,6 +148,7 @@ pub fn parse_event_data(kind: EventKind, data: &Value) -> Result<Value, Validati
         EventKind::Receiving => &["receiver", "note"],
         EventKind::Note => &["text"],
         EventKind::Recall => &["reason"],
+        EventKind::LabCheck => &[],
     };
     if kind == EventKind::Created {
         errs.push(err(
@@ -152,6 +156,15 @@ pub fn parse_event_data(kind: EventKind, data: &Value) -> Result<Value, Validati
             "not_allowed",
             "建档记录由系统生成",
             "the created record is written by the system",
+        ));
+        return Err(errs);
+    }
+    if kind == EventKind::LabCheck {
+        errs.push(err(
+            "kind",
+            "not_allowed",
+            "第三方检测只能由经平台认证的检测机构记录",
+            "a third-party test is recorded only by a verified testing body",
         ));
         return Err(errs);
     }
@@ -200,7 +213,7 @@ pub fn parse_event_data(kind: EventKind, data: &Value) -> Result<Value, Validati
         }
     };
     match kind {
-        EventKind::Created => {}
+        EventKind::Created | EventKind::LabCheck => {}
         EventKind::Planting => {
             text("variety", 1, 60, &mut errs, &mut out);
             optional_note(&mut errs, &mut out);
@@ -375,7 +388,8 @@ mod tests {
                 "shipping",
                 "receiving",
                 "note",
-                "recall"
+                "recall",
+                "lab_check"
             ]
         );
         assert_eq!(EventKind::Input.label_zh(), "投入品使用");
@@ -421,6 +435,10 @@ mod tests {
         assert!(
             parse_event_data(EventKind::Created, &json!({})).is_err(),
             "the created record is the system's"
+        );
+        assert!(
+            parse_event_data(EventKind::LabCheck, &json!({"result": "pass"})).is_err(),
+            "a third-party test is a testing body's, never the seller's"
         );
         assert_eq!(
             parse_event_data(EventKind::Note, &json!({"text": "  雨后补记  "})).ok(),

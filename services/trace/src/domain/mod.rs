@@ -6,6 +6,7 @@
 mod batch;
 mod certificate;
 mod events;
+mod lab_check;
 
 pub use batch::{BatchMove, BatchStatus, ShipRefusal, advance, may_ship};
 pub use certificate::{
@@ -15,6 +16,9 @@ pub use certificate::{
 pub use events::{
     EventKind, FUTURE_SLACK_MINUTES, NewEventRequest, PesticideUse, check_safe_interval,
     check_time, parse_event_data, pesticide_uses,
+};
+pub use lab_check::{
+    LabCheckData, LabCheckKind, LabCheckRequest, LabItemInput, LabRef, parse_lab_check,
 };
 mod verdict;
 pub use verdict::{

@@ -9,6 +9,7 @@
 
 pub mod batches;
 pub mod codes;
+pub mod labs;
 pub mod pages;
 pub mod public;
 pub mod tlog;
@@ -42,6 +43,7 @@ where
         .routes(routes!(batches::get_batch))
         .routes(routes!(batches::add_event))
         .routes(routes!(batches::openings))
+        .routes(routes!(labs::record_check, labs::list_checks))
         .routes(routes!(codes::issue_units, codes::list_units))
         .routes(routes!(codes::qr_svg))
         .routes(routes!(codes::qr_png))
@@ -61,6 +63,7 @@ where
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(batches::upload))
+                .routes(routes!(labs::upload_report))
                 .layer(DefaultBodyLimit::max(
                     crate::service::MAX_ATTACHMENT_BYTES + 64 * 1024,
                 )),

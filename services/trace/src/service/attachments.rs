@@ -49,6 +49,24 @@ impl Trace {
                 .await?;
             ("image/jpeg", "jpg", bytes::Bytes::from(doc.jpeg))
         };
+        self.save_attachment(&b, actor, id, name, content_type, ext, public)
+            .await
+    }
+
+    /// Publishes a checked file of a batch under `public/trace/<batch>/<id>.<ext>` and records
+    /// it with its SHA-256 (for a seller's records and a lab's reports alike).
+    #[expect(clippy::too_many_arguments, reason = "one stored file and what it is")]
+    pub(super) async fn save_attachment(
+        &self,
+        b: &crate::store::batch::Model,
+        actor: &Actor,
+        id: Uuid,
+        name: &str,
+        content_type: &str,
+        ext: &str,
+        public: bytes::Bytes,
+    ) -> Result<attachment::Model> {
+        let db = &self.infra().db;
         let name: String = name
             .chars()
             .filter(|c| !c.is_control() && !matches!(c, '/' | '\\'))

@@ -179,8 +179,13 @@ impl Trace {
                 .await?
                 .and_then(|e| e.body["data"]["product_name"].as_str().map(str::to_owned))
                 .unwrap_or_default();
-            let inspected = queries::latest_event_of_kind(db, id, EventKind::Inspection)
-                .await?
+            // The latest inspection, the seller's own or a testing body's.
+            let own = queries::latest_event_of_kind(db, id, EventKind::Inspection).await?;
+            let lab = queries::latest_event_of_kind(db, id, EventKind::LabCheck).await?;
+            let inspected = [own, lab]
+                .into_iter()
+                .flatten()
+                .max_by_key(|e| e.seq)
                 .is_some_and(|e| e.body["data"]["result"] == "pass");
             out.push(BatchListed {
                 // The chain is not verified for a list; shipping verifies it (`ensure_shippable`).

@@ -156,7 +156,7 @@ impl Trace {
     /// Hashes the next record onto a batch's chain and writes it with the batch's new head and
     /// status and its change event, on `conn` (a transaction the caller commits).
     #[expect(clippy::too_many_arguments, reason = "the parts of one chained record")]
-    async fn write_chained<C: ConnectionTrait>(
+    pub(super) async fn write_chained<C: ConnectionTrait>(
         &self,
         conn: &C,
         b: &batch::Model,

@@ -26,7 +26,7 @@ impl Trace {
         let inspected = record
             .events
             .iter()
-            .rfind(|e| e.kind == EventKind::Inspection)
+            .rfind(|e| matches!(e.kind, EventKind::Inspection | EventKind::LabCheck))
             .is_some_and(|e| e.body["data"]["result"] == "pass");
         domain::may_ship(record.batch.status, inspected, record.verification.is_ok())?;
         Ok(record)

@@ -6,6 +6,7 @@
 
 pub mod commitments;
 pub mod entities;
+pub mod lab_checks;
 pub mod log;
 pub mod queries;
 

@@ -237,6 +237,19 @@ pub async fn count_attachments(conn: &impl ConnectionTrait, batch: BatchId) -> R
         .await
 }
 
+/// How many files one person uploaded to this batch (a lab's reports).
+pub async fn count_attachments_by(
+    conn: &impl ConnectionTrait,
+    batch: BatchId,
+    account: Uuid,
+) -> Result<u64, DbErr> {
+    attachment::Entity::find()
+        .filter(attachment::Column::BatchId.eq(batch.0))
+        .filter(attachment::Column::UploadedBy.eq(account))
+        .count(conn)
+        .await
+}
+
 /// Those of `ids` that were uploaded to this batch.
 pub async fn attachments_of(
     conn: &impl ConnectionTrait,

@@ -123,3 +123,20 @@ pub async fn mark_refunded(
         .await?;
     Ok(())
 }
+
+/// Recalls made in `[from, to]`, newest first (the public quality bulletin).
+pub async fn between(
+    conn: &impl ConnectionTrait,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<recall::Model>, DbErr> {
+    recall::Entity::find()
+        .filter(recall::Column::CreatedAt.gte(from))
+        .filter(recall::Column::CreatedAt.lte(to))
+        .order_by_desc(recall::Column::CreatedAt)
+        .order_by_desc(recall::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await
+}
