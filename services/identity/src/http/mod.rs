@@ -68,4 +68,5 @@ where
         .routes(routes!(sms_outbox))
         .routes(routes!(account_restrictions, apply_restriction))
         .routes(routes!(lift_restriction))
+        .routes(routes!(restrictions_list))
 }
