@@ -15,6 +15,8 @@ const BASE = (process.env.FARMGATE_BASE_URL || '').replace(/\/+$/, '');
 const skip = BASE ? false : 'FARMGATE_BASE_URL is not set (see README.md)';
 
 const CONSUMER = '13600000002';
+// One report per person and review: each viewport's story reports as someone else.
+const REPORTERS = { 390: '13600000002', 1366: '13700000001' };
 const COOP_OWNER = '13800000001';
 const OPERATOR = '13900000001';
 const STORY_TIMEOUT = 120_000;
@@ -51,6 +53,7 @@ describe('conversations and the report queue', { skip }, () => {
         const org = (orgs.body.items || orgs.body).find((o) => o.kind !== 'platform') || (orgs.body.items || orgs.body)[0];
         const hits = await callApi(owner, 'GET', `/search?seller=${org.id}&per_page=5`);
         const listing = hits.body.hits[0].id;
+        const title = hits.body.hits[0].title;
 
         const buyer = await s.person(viewport);
         await logIn(buyer, CONSUMER);
@@ -65,13 +68,11 @@ describe('conversations and the report queue', { skip }, () => {
         await fits(buyer, 'the conversation');
 
         // The cooperative finds it in its inbox, unread, and answers.
-        await owner.getByTestId('nav-seller-inbox').first().click().catch(async () => open(owner, '/seller/inbox.html'));
-        await owner.waitForURL((url) => url.pathname === '/seller/inbox.html');
-        const item = owner.getByTestId('inbox-item').filter({ hasText: '' }).first();
+        await open(owner, '/seller/inbox.html');
+        const item = owner.locator('[data-testid="inbox-item"]:not([data-unread="0"])').filter({ hasText: title }).first();
         await item.waitFor();
-        await owner.locator('[data-testid="inbox-item"][data-unread]:not([data-unread="0"])').first().waitFor();
         await fits(owner, 'the inbox');
-        await owner.locator('[data-testid="inbox-item"]:not([data-unread="0"]) a').first().click();
+        await item.locator('a').first().click();
         await owner.waitForURL((url) => url.pathname === '/conversation.html');
         await owner.getByTestId('message').filter({ hasText: question }).waitFor();
         const answer = '顺丰冷链，下单后两天内送到。';
@@ -101,7 +102,7 @@ describe('conversations and the report queue', { skip }, () => {
 
         // The consumer reports it from the listing's page (the page asks for a reason).
         const buyer = await s.person(viewport);
-        await logIn(buyer, CONSUMER);
+        await logIn(buyer, REPORTERS[viewport.width]);
         await open(buyer, `/listing.html?id=${listing}`);
         const shown = buyer.locator(`[data-testid="review-item"][data-review-id="${review.id}"]`);
         await shown.waitFor();
