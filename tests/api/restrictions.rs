@@ -20,6 +20,55 @@ async fn apply(app: &TestApp, op: &Session, account: Uuid, kind: &str) -> Resp {
 }
 
 both_backends! {
+    async fn the_operator_lists_restrictions_in_force_with_names_and_who_applied_and_lifted_them(app) {
+        let op = app.operator().await;
+        let agent = app.agent().await;
+        let buyer = app.consumer().named("孙小美").await;
+        let other = app.consumer().named("周大强").await;
+
+        let empty = app.get("/api/v1/admin/restrictions", Some(&op.token)).await;
+        empty.expect_status(200);
+        assert_eq!(empty.i64("total"), 0);
+        // The list is the operator's: agents read one account's, never everybody's.
+        for who in [&agent, &buyer] {
+            app.get("/api/v1/admin/restrictions", Some(&who.token)).await.expect_status(403);
+        }
+        app.get("/api/v1/admin/restrictions", None).await.expect_status(401);
+        app.get("/api/v1/admin/restrictions?active=maybe", Some(&op.token)).await.expect_status(400);
+        app.get("/api/v1/admin/restrictions?limit=100000", Some(&op.token)).await.expect_status(400);
+
+        let applied = apply(&app, &op, buyer.account_id, "claim_needs_waybill_photo").await;
+        applied.expect_status(201);
+        assert_eq!(applied.str("account_name"), "孙小美");
+        assert!(applied.body["applied_by_name"].is_string(), "{}", applied.text);
+        assert!(applied.body["lifted_by_name"].is_null());
+        apply(&app, &op, other.account_id, "no_offline_payment").await.expect_status(201);
+        let lift = format!("{}/no_offline_payment/lift", path(other.account_id));
+        let lifted = app.post(&lift, json!({"reason": "申诉成立"}), Some(&op.token)).await;
+        lifted.expect_status(200);
+        assert_eq!(lifted.body["lifted_by_name"], applied.body["applied_by_name"]);
+
+        // In force only, by default: the buyer's, with their name and full phone (operator).
+        let list = app.get("/api/v1/admin/restrictions", Some(&op.token)).await;
+        list.expect_status(200);
+        assert_eq!(list.i64("total"), 1, "{}", list.text);
+        assert_eq!(list.uuid("items.0.account_id"), buyer.account_id);
+        assert_eq!(list.str("items.0.account_name"), "孙小美");
+        assert_eq!(list.str("items.0.account_phone"), buyer.phone.as_str());
+        // All of them, the lifted one with who lifted it and why.
+        let all = app.get("/api/v1/admin/restrictions?active=false", Some(&op.token)).await;
+        assert_eq!(all.i64("total"), 2);
+        let gone = all.find("items", "account_id", other.account_id.to_string());
+        assert!(!gone.bool("active"));
+        assert_eq!(gone.str("lift_reason"), "申诉成立");
+
+        // An agent reading one account sees the names but never the phone.
+        let seen = app.get(&path(buyer.account_id), Some(&agent.token)).await;
+        seen.expect_status(200);
+        assert_eq!(seen.str("0.account_name"), "孙小美");
+        assert!(seen.body[0].get("account_phone").is_none(), "{}", seen.text);
+    }
+
     async fn the_operator_restricts_an_account_and_lifts_it_with_reasons_in_the_audit_log_and_the_record_kept(app) {
         let op = app.operator().await;
         let agent = app.agent().await;

@@ -152,4 +152,47 @@ both_backends! {
         statuses.sort_unstable();
         assert_eq!(statuses, [201, 409], "{} / {}", x.text, y.text);
     }
+
+    async fn the_operator_lists_hidden_reviews_latest_first_and_restores_from_the_list(app) {
+        let (b, first) = reviewed(&app, 1).await;
+        let (_c, second) = reviewed(&app, 2).await;
+        let (_d, shown) = reviewed(&app, 5).await;
+        let op = app.operator().await;
+        let agent = app.agent().await;
+        let reader = app.consumer().named("赵六").await;
+
+        // Empty at first; nobody but the operator reads it.
+        let empty = app.get("/api/v1/hidden-reviews", Some(&op.token)).await;
+        empty.expect_status(200);
+        assert_eq!(empty.i64("total"), 0);
+        for who in [&agent, &reader, &b.seller.owner, &b.buyer] {
+            app.get("/api/v1/hidden-reviews", Some(&who.token)).await.expect_status(403);
+        }
+        app.get("/api/v1/hidden-reviews", None).await.expect_status(401);
+        app.get("/api/v1/hidden-reviews?limit=0", Some(&op.token)).await.expect_status(400);
+        app.get("/api/v1/hidden-reviews?limit=abc", Some(&op.token)).await.expect_status(400);
+        app.get("/api/v1/hidden-reviews?sneaky=1", Some(&op.token)).await.expect_status(400);
+
+        app.post(&path(first, "hide"), json!({"text": "含人身攻击内容"}), Some(&op.token)).await.expect_status(200);
+        app.clock.advance(chrono::Duration::minutes(5));
+        app.post(&path(second, "hide"), json!({"text": "广告"}), Some(&op.token)).await.expect_status(200);
+
+        let list = app.get("/api/v1/hidden-reviews", Some(&op.token)).await;
+        list.expect_status(200);
+        assert_eq!(list.i64("total"), 2, "the shown one is not listed: {}", list.text);
+        assert_eq!(list.uuid("items.0.review.id"), second, "the latest hidden first");
+        assert_eq!(list.str("items.0.hidden_reason"), "广告");
+        assert_eq!(list.uuid("items.1.review.id"), first);
+        assert_eq!(list.str("items.1.history.0.action"), "hidden");
+        assert!(!list.text.contains(&shown.to_string()));
+        let paged = app.get("/api/v1/hidden-reviews?limit=1&offset=1", Some(&op.token)).await;
+        assert_eq!(paged.len_of("items"), 1);
+        assert_eq!(paged.uuid("items.0.review.id"), first);
+
+        // Restored: it leaves the list.
+        app.post_empty(&path(first, "restore"), Some(&op.token)).await.expect_status(200);
+        let list = app.get("/api/v1/hidden-reviews", Some(&op.token)).await;
+        assert_eq!(list.i64("total"), 1);
+        assert_eq!(list.uuid("items.0.review.id"), second);
+    }
 }

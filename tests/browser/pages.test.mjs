@@ -33,6 +33,7 @@ const PAGES = ['/', '/login.html', '/register.html', '/account.html', '/org.html
   '/reset.html', '/setup.html', '/ops/sms.html', '/ops/payouts.html', '/ops/trace-audit.html', '/seller/payouts.html', '/ops/money.html?from=2026-12-01&to=2026-12-06',
   '/ops/invoices.html?status=issued', '/ops/vocabulary.html',
   '/tickets.html', '/ticket.html?id=00000000-0000-0000-0000-0000000000fa', '/ops/desk.html',
+  '/ops/moderation.html', '/ops/customers.html', '/ops/my-desk.html',
   '/notifications.html?unread=true', '/lab/checks.html',
   '/market.html', '/market.html?category=00000000-0000-0000-0000-0000000000ac&days=90&unit=kg',
   '/credit.html', '/credit.html?org=00000000-0000-0000-0000-0000000000bb', '/seller/analytics.html', '/ops/credit.html?sort=claim_rate&order=asc'];
@@ -184,6 +185,7 @@ describe('the pages without a Farmgate server', () => {
         '/ops/categories.html', '/ops/stats.html?from=2026-01-01&to=2026-03-31&by=month&buyer_kind=business',
         '/ops/payouts.html', '/seller/payouts.html?org=abc', '/ops/money.html?from=2026-12-01&to=2026-12-06',
         '/ops/invoices.html?status=issued', '/ops/vocabulary.html',
+        '/ops/moderation.html?tab=hidden', '/ops/customers.html', '/ops/my-desk.html',
         '/notifications.html']) {
         await page.goto(path);
         await page.waitForURL((url) => url.pathname === '/login.html');

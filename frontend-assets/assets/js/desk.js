@@ -2,6 +2,7 @@
 // running deadline, and the conversation as both the customer and the agents see it.
 
 import { el, formatTime } from './ui.js';
+import { photoStrip } from './attachments.js';
 
 export const KINDS = {
   seller_complaint: 'desk.kind_seller_complaint',
@@ -83,7 +84,8 @@ export function thread(ticket) {
         el('span', { i18n: m.author_role === 'agent' ? 'desk.author_agent' : 'desk.author_customer' }), ' · ',
         formatTime(m.at),
         m.internal ? el('span', { class: 'badge', i18n: 'desk.internal_note' }) : null),
-      el('p', { class: 'message-body', text: m.body }))));
+      el('p', { class: 'message-body', text: m.body }),
+      photoStrip(m.attachments))));
 }
 
 /** The head of a ticket: number, kind, status, urgency and the countdown. */

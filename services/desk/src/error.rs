@@ -21,6 +21,7 @@ labelled_enum!(
         Conversation => "conversation", "咨询会话", "conversation";
         Message => "message", "消息", "message";
         Report => "report", "举报", "report";
+        Attachment => "attachment", "照片", "photo";
     }
 );
 
@@ -76,6 +77,12 @@ pub enum DeskError {
     /// `idempotency_key_reused`: the `Idempotency-Key` came with another ticket before.
     #[error("Idempotency-Key reused for another ticket")]
     KeyReused,
+    /// `too_many_attachments`: too many photos uploaded and not yet sent.
+    #[error("too many unsent photos")]
+    TooManyAttachments,
+    /// A photo the catalogue's image checks refused (`unsupported_image`, `payload_too_large`, …).
+    #[error(transparent)]
+    Catalog(CatalogError),
     #[error(transparent)]
     Identity(#[from] IdentityError),
     #[error("database")]
@@ -156,7 +163,14 @@ impl DeskError {
                 "这个 Idempotency-Key 已用于另一张不同的工单",
                 "this Idempotency-Key was used for a different ticket",
             ),
-            Self::Identity(_) | Self::Db(_) | Self::Internal(_) => HttpCode::Internal.into(),
+            Self::TooManyAttachments => Answer::conflict(
+                "too_many_attachments",
+                "已上传但未发送的照片太多，请先发送或稍后再试",
+                "too many photos uploaded and not sent; send them first",
+            ),
+            Self::Catalog(_) | Self::Identity(_) | Self::Db(_) | Self::Internal(_) => {
+                HttpCode::Internal.into()
+            }
         }
     }
 
@@ -179,6 +193,8 @@ impl DeskError {
             Self::AlreadyHidden,
             Self::AlreadyResolved,
             Self::KeyReused,
+            Self::TooManyAttachments,
+            Self::Catalog(CatalogError::UnsupportedImage),
             Self::Identity(IdentityError::Forbidden),
             Self::Db(DbErr::Custom("example".to_owned())),
             Self::Internal("example".to_owned()),
@@ -249,7 +265,7 @@ link_error!(
 );
 
 farmgate_infra::room_error_answers!(DeskError {
-    delegates: [Identity],
+    delegates: [Identity, Catalog],
     internal: [Db, Internal],
 });
 

@@ -46,3 +46,40 @@ impl OutboxHandler for DueJob {
         Ok(())
     }
 }
+
+#[derive(Deserialize)]
+struct Resolved {
+    claim_id: farmgate_kernel::id::ClaimId,
+}
+
+/// After-sales resolved a claim (`aftersales.resolved`): the desk owes its buyer a follow-up
+/// call (回访). Idempotent: a retried event, or two workers, make one task.
+pub struct ClaimResolvedJob {
+    desk: Desk,
+}
+
+impl ClaimResolvedJob {
+    pub fn new(desk: Desk) -> Self {
+        Self { desk }
+    }
+}
+
+#[async_trait]
+impl OutboxHandler for ClaimResolvedJob {
+    fn name(&self) -> &'static str {
+        "desk-claim-follow-up"
+    }
+
+    fn handles(&self, topic: &str) -> bool {
+        topic == farmgate_aftersales::service::topics::RESOLVED
+    }
+
+    async fn handle(&self, event: &OutboxEvent) -> Result<(), BoxError> {
+        let r: Resolved = event.parse()?;
+        self.desk
+            .claim_resolved(r.claim_id)
+            .await
+            .map_err(|e| Box::new(e) as BoxError)?;
+        Ok(())
+    }
+}

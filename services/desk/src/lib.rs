@@ -14,7 +14,8 @@
 //! `desk_canned_replies`, `desk_limits`, `desk_surveys`, `desk_follow_ups` and
 //! `desk_customer_records`, and for conversations (咨询, `service::conversations`)
 //! `desk_conversations`, `desk_conversation_messages`, `desk_conversation_reports` and
-//! `desk_conversation_reads` (`store`, private). It asks identity whether an account exists (`Identity::account`), checks a
+//! `desk_conversation_reads`, and `desk_attachments` (photos) and `desk_claim_follow_ups`
+//! (`store`, private). It asks identity whether an account exists (`Identity::account`), checks a
 //! ticket's link through orders
 //! (`Orders::order_for`), the catalogue (`Catalog::listing_for`) and after-sales
 //! (`Aftersales::claim_for`) — never their tables — and publishes the `desk.*` outbox topics
@@ -29,7 +30,7 @@ pub mod service;
 mod store;
 
 pub use error::DeskError;
-pub use jobs::DueJob;
+pub use jobs::{ClaimResolvedJob, DueJob};
 
 use farmgate_aftersales::Aftersales;
 use farmgate_catalog::Catalog;

@@ -12,7 +12,7 @@ use farmgate_aftersales::{
     Aftersales, AftersalesConfig, FailedInspectionRecallJob, OfferDueJob, ResponseDueJob,
 };
 use farmgate_catalog::{Catalog, SearchIndexer};
-use farmgate_desk::{Desk, DueJob as DeskDueJob};
+use farmgate_desk::{ClaimResolvedJob as DeskClaimResolvedJob, Desk, DueJob as DeskDueJob};
 use farmgate_finance::{Finance, RefundAfterPayoutJob};
 use farmgate_identity::{Identity, IdentityConfig, PasswordCost};
 use farmgate_infra::cache::{Cache, MemoryCache, RedisCache};
@@ -437,7 +437,8 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         Arc::new(ResponseDueJob::new(aftersales.clone())),
         Arc::new(OfferDueJob::new(aftersales.clone())),
         Arc::new(FailedInspectionRecallJob::new(aftersales)),
-        Arc::new(DeskDueJob::new(desk)),
+        Arc::new(DeskDueJob::new(desk.clone())),
+        Arc::new(DeskClaimResolvedJob::new(desk)),
         Arc::new(RollupJob::new(stats)),
         Arc::new(RefundedAfterIssueJob::new(invoicing)),
         Arc::new(RefundAfterPayoutJob::new(finance)),

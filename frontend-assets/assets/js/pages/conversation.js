@@ -6,11 +6,14 @@ import { api, query, seg } from '../api.js';
 import { t } from '../i18n.js';
 import { initShell } from '../shell.js';
 import { $, el, errorMessage, flash, flashError, note, replaceChildren, showErrors, clearErrors, value, withBusy, formatTime } from '../ui.js';
+import { attachControl, photoStrip } from '../attachments.js';
 
 const params = new URLSearchParams(location.search);
 const box = $('#conversation');
 const form = $('#message-form');
 let current = null;
+const photos = attachControl('message');
+form.querySelector('[data-form-error]').before(photos.node);
 
 async function report(message) {
   const reason = window.prompt(t('conv.report_reason'));
@@ -29,6 +32,7 @@ function messageEl(m) {
     m.hidden
       ? el('p', { class: 'muted', i18n: 'conv.hidden' })
       : el('p', { class: 'message-body', text: m.body }),
+    photoStrip(m.attachments),
     !m.mine && !m.hidden && current.viewer !== 'staff'
       ? el('button', { type: 'button', class: 'btn btn-quiet btn-small', i18n: 'conv.report', 'data-testid': 'report-message', on: { click: () => report(m) } })
       : null);
@@ -67,8 +71,9 @@ form.addEventListener('submit', (event) => {
   event.preventDefault();
   clearErrors(form);
   withBusy($('#message-submit'), async () => {
-    render(await api.post(`/conversations/${seg(current.id)}/messages`, { body: value(form, 'body') }));
+    render(await api.post(`/conversations/${seg(current.id)}/messages`, { body: value(form, 'body'), attachment_ids: photos.ids() }));
     form.reset();
+    photos.reset();
   }, (err) => showErrors(form, err));
 });
 

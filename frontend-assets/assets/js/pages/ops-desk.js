@@ -7,6 +7,7 @@ import { initShell } from '../shell.js';
 import { $, el, errorMessage, flash, flashError, note, replaceChildren, showErrors, clearErrors, value, optional, withBusy, formatTime } from '../ui.js';
 import { t } from '../i18n.js';
 import { KINDS, OUTCOMES, STATUSES, URGENCIES, countdown, label, thread, ticketHead } from '../desk.js';
+import { attachControl } from '../attachments.js';
 
 const queueBox = $('#queue');
 const detail = $('#detail');
@@ -51,6 +52,7 @@ async function loadQueue() {
 
 function actions(tk) {
   const active = tk.can.write;
+  const replyPhotos = attachControl('desk-reply');
   const replyForm = el('form', { class: 'form', 'data-testid': 'desk-reply-form', novalidate: true },
     el('label', { for: 'desk-canned', i18n: 'desk.canned_pick' }),
     el('select', { id: 'desk-canned', 'data-testid': 'desk-canned', on: { change: (e) => {
@@ -61,13 +63,14 @@ function actions(tk) {
     el('textarea', { id: 'desk-reply-body', name: 'body', rows: '4', maxlength: '2000', 'data-testid': 'desk-reply-body' }),
     el('p', { class: 'field-error', 'data-error-for': 'body', hidden: true }),
     el('label', {}, el('input', { type: 'checkbox', name: 'internal', 'data-testid': 'desk-reply-internal' }), ' ', el('span', { i18n: 'desk.internal_note' })),
+    replyPhotos.node,
     el('p', { class: 'form-error', 'data-form-error': true, hidden: true }),
     el('button', { type: 'submit', class: 'btn', i18n: 'desk.send', 'data-testid': 'desk-reply-submit' }));
   replyForm.addEventListener('submit', (e) => {
     e.preventDefault();
     clearErrors(replyForm);
     withBusy(e.submitter, async () => {
-      show(await api.post(`/desk/tickets/${seg(tk.id)}/messages`, { body: value(replyForm, 'body'), internal: replyForm.elements.namedItem('internal').checked }));
+      show(await api.post(`/desk/tickets/${seg(tk.id)}/messages`, { body: value(replyForm, 'body'), internal: replyForm.elements.namedItem('internal').checked, attachment_ids: replyPhotos.ids() }));
       loadQueue();
     }, (err) => showErrors(replyForm, err));
   });
@@ -211,6 +214,8 @@ replaceChildren($('#desk-now'), formatTime(new Date().toISOString()));
 
 const { me, error } = await initShell({ auth: 'required' });
 state.me = me;
+// The report queues and problem-customer records are the operator's.
+$('#desk-links').hidden = !(me && me.account.platform_role === 'operator');
 if (me && ['operator', 'after_sales_agent'].includes(me.account.platform_role)) {
   try {
     await Promise.all([loadAgents(), loadCanned()]);

@@ -6,11 +6,14 @@ import { t } from '../i18n.js';
 import { initShell } from '../shell.js';
 import { $, el, errorMessage, flash, note, replaceChildren, showErrors, clearErrors, value, optional, withBusy, formatTime } from '../ui.js';
 import { thread, ticketHead } from '../desk.js';
+import { attachControl } from '../attachments.js';
 
 const id = new URLSearchParams(location.search).get('id') || '';
 const box = $('#ticket');
 const reply = $('#reply-form');
 const survey = $('#survey-form');
+const photos = attachControl('reply');
+reply.querySelector('#reply-submit').before(photos.node);
 
 function render(t) {
   replaceChildren(box, ticketHead(t), thread(t),
@@ -38,8 +41,9 @@ reply.addEventListener('submit', (event) => {
   event.preventDefault();
   clearErrors(reply);
   withBusy($('#reply-submit'), async () => {
-    render(await api.post(`/desk/tickets/${seg(id)}/messages`, { body: value(reply, 'body') }));
+    render(await api.post(`/desk/tickets/${seg(id)}/messages`, { body: value(reply, 'body'), attachment_ids: photos.ids() }));
     reply.reset();
+    photos.reset();
   }, (err) => showErrors(reply, err));
 });
 

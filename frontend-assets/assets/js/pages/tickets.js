@@ -5,6 +5,7 @@ import { api, newIdempotencyKey, query } from '../api.js';
 import { initShell } from '../shell.js';
 import { $, el, errorMessage, flashError, note, replaceChildren, showErrors, clearErrors, value, optional, withBusy } from '../ui.js';
 import { KINDS, STATUSES, countdown, label } from '../desk.js';
+import { attachControl } from '../attachments.js';
 
 const box = $('#tickets');
 const form = $('#ticket-form');
@@ -12,6 +13,8 @@ const params = new URLSearchParams(location.search);
 // One key per filled-in form: a double click or a retry after a lost answer opens one ticket;
 // changing the form makes it another request, with a new key.
 let idempotencyKey = newIdempotencyKey();
+const photos = attachControl('ticket');
+form.querySelector('[data-form-error]').before(photos.node);
 form.addEventListener('input', () => { idempotencyKey = newIdempotencyKey(); });
 
 async function load() {
@@ -36,6 +39,7 @@ form.addEventListener('submit', (event) => {
     subject: value(form, 'subject'),
     body: value(form, 'body'),
     contact_phone: optional(form, 'contact_phone'),
+    attachment_ids: photos.ids(),
   };
   if (params.get('link_kind') && params.get('link_id')) {
     body.link_kind = params.get('link_kind');

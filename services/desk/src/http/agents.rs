@@ -5,9 +5,9 @@ use super::views::{AgentView, CannedReplyView, CustomerRecordView, TicketPage, T
 use crate::Desk;
 use crate::domain::{CannedReplyId, CustomerRecordId, TicketId, TicketKind, TicketStatus};
 use crate::service::{
-    AssignRequest, CannedReplyInput, DeskFigures, DutyChange, FiguresQuery, FollowUpItem,
-    FollowUpRecord, HotlineCall, LimitRow, LimitsUpdate, MergeRequest, NewCustomerRecord,
-    QueueFilter, UrgencyChange, Viewer,
+    AgentFigures, AgentFiguresQuery, AssignRequest, CannedReplyInput, DeskFigures, DutyChange,
+    FiguresQuery, FollowUpItem, FollowUpRecord, HotlineCall, LimitRow, LimitsUpdate, MergeRequest,
+    NewCustomerRecord, QueueFilter, UrgencyChange, Viewer,
 };
 use axum::Json;
 use axum::extract::State;
@@ -216,6 +216,29 @@ pub async fn record_follow_up(
     Ok(Json(TicketView::of(&r, desk.infra().clock.now())))
 }
 
+/// Record the outcome of a resolved claim's follow-up call (回访), once.
+#[utoipa::path(post, path = "/api/v1/desk/claim-follow-ups/{id}", tag = "desk", params(("id" = Uuid, Path)),
+    request_body = FollowUpRecord,
+    responses(
+        (status = 200, description = "The follow-up, recorded", body = FollowUpItem),
+        (status = 400, description = "Unreadable body: `malformed_json`, `unreadable_body`", body = ErrorBody),
+        (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
+        (status = 403, description = "Not an agent: `forbidden`, `read_only`, `cross_site_request`", body = ErrorBody),
+        (status = 404, description = "No such follow-up: `not_found`", body = ErrorBody),
+        (status = 409, description = "Recorded already: `already_followed_up`", body = ErrorBody),
+        (status = 413, description = "Body too large: `payload_too_large`", body = ErrorBody),
+        (status = 415, description = "Not JSON: `unsupported_media_type`", body = ErrorBody),
+        (status = 422, description = "Field errors (outcome, note), a wrongly typed body: `validation_failed`", body = ErrorBody),
+        (status = 500, description = "Our failure: `internal`", body = ErrorBody)))]
+pub async fn record_claim_follow_up(
+    State(desk): State<Desk>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<FollowUpRecord>,
+) -> ApiResult<Json<FollowUpItem>> {
+    Ok(Json(desk.follow_up_claim(&actor, id, &req).await?))
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MineQuery {
@@ -224,7 +247,7 @@ pub struct MineQuery {
     pub mine: bool,
 }
 
-/// Follow-up calls still owed, oldest first.
+/// Follow-up calls still owed after closed tickets and resolved claims, oldest first.
 #[utoipa::path(get, path = "/api/v1/desk/follow-ups", tag = "desk", params(MineQuery),
     responses(
         (status = 200, description = "Owed follow-ups", body = Vec<FollowUpItem>),
@@ -394,6 +417,25 @@ pub async fn desk_figures(
     ApiQuery(q): ApiQuery<FiguresQuery>,
 ) -> ApiResult<Json<DeskFigures>> {
     Ok(Json(desk.figures(&actor, &q).await?))
+}
+
+/// One agent's own figures over a period (我的指标): the caller's, or any agent's for the
+/// operator.
+#[utoipa::path(get, path = "/api/v1/desk/agent-figures", tag = "desk", params(AgentFiguresQuery),
+    responses(
+        (status = 200, description = "The agent's figures, in total and per kind", body = AgentFigures),
+        (status = 400, description = "Bad query: `invalid_query`", body = ErrorBody),
+        (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
+        (status = 403, description = "Not an agent, or another agent's (not the operator): `forbidden`", body = ErrorBody),
+        (status = 404, description = "No such agent: `not_found`", body = ErrorBody),
+        (status = 422, description = "Field errors (to): `validation_failed`", body = ErrorBody),
+        (status = 500, description = "Our failure: `internal`", body = ErrorBody)))]
+pub async fn agent_figures(
+    State(desk): State<Desk>,
+    AuthUser(actor): AuthUser,
+    ApiQuery(q): ApiQuery<AgentFiguresQuery>,
+) -> ApiResult<Json<AgentFigures>> {
+    Ok(Json(desk.agent_figures(&actor, &q).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

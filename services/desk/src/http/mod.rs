@@ -2,12 +2,13 @@
 //! grouped like the use cases, and the views they answer with.
 
 mod agents;
+mod attachments;
 mod conversations;
 mod tickets;
 pub mod views;
 
 use crate::Desk;
-use axum::extract::FromRef;
+use axum::extract::{DefaultBodyLimit, FromRef};
 use farmgate_identity::Identity;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -33,11 +34,13 @@ where
         .routes(routes!(agents::merge_ticket))
         .routes(routes!(agents::record_follow_up))
         .routes(routes!(agents::owed_follow_ups))
+        .routes(routes!(agents::record_claim_follow_up))
         .routes(routes!(agents::desk_agents, agents::set_duty))
         .routes(routes!(agents::canned_replies, agents::add_canned_reply))
         .routes(routes!(agents::change_canned_reply))
         .routes(routes!(agents::desk_limits, agents::set_desk_limits))
         .routes(routes!(agents::desk_figures))
+        .routes(routes!(agents::agent_figures))
         .routes(routes!(agents::customer_records, agents::record_customer))
         .routes(routes!(agents::withdraw_customer_record))
         .routes(routes!(
@@ -52,4 +55,12 @@ where
         .routes(routes!(conversations::conversation_reports))
         .routes(routes!(conversations::hide_conversation_message))
         .routes(routes!(conversations::dismiss_conversation_report))
+        .routes(routes!(attachments::attachment_file))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(attachments::upload_attachment))
+                .layer(DefaultBodyLimit::max(
+                    farmgate_catalog::images::MAX_UPLOAD_BYTES + 64 * 1024,
+                )),
+        )
 }

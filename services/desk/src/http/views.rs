@@ -5,7 +5,7 @@ use crate::domain::{
     self, AuthorRole, CustomerRecordKind, FollowUpOutcome, LinkKind, TicketChannel,
     TicketEventKind, TicketKind, TicketStatus, TicketUrgency,
 };
-use crate::service::{TicketList, TicketRecord, Viewer};
+use crate::service::{AttachmentView, TicketList, TicketRecord, Viewer};
 use crate::store::{agent, canned, customer_record, event, follow_up, message, survey, ticket};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -113,10 +113,12 @@ pub struct TicketMessageView {
     pub internal: bool,
     pub body: String,
     pub at: DateTime<Utc>,
+    /// Photos sent with it.
+    pub attachments: Vec<AttachmentView>,
 }
 
-impl From<&message::Model> for TicketMessageView {
-    fn from(m: &message::Model) -> Self {
+impl TicketMessageView {
+    fn of(m: &message::Model, photos: &HashMap<Uuid, Vec<AttachmentView>>) -> Self {
         Self {
             id: m.id,
             author_role: m.author_role,
@@ -124,6 +126,7 @@ impl From<&message::Model> for TicketMessageView {
             internal: m.internal,
             body: m.body.clone(),
             at: m.at,
+            attachments: photos.get(&m.id).cloned().unwrap_or_default(),
         }
     }
 }
@@ -260,7 +263,11 @@ impl TicketView {
         Self {
             summary: TicketSummary::of(t, r.viewer, r.assignee_name.as_deref(), now),
             reopen_until,
-            messages: r.messages.iter().map(TicketMessageView::from).collect(),
+            messages: r
+                .messages
+                .iter()
+                .map(|m| TicketMessageView::of(m, &r.attachments))
+                .collect(),
             survey: r.survey.as_ref().map(SurveyView::from),
             follow_ups: r.follow_ups.iter().map(FollowUpView::from).collect(),
             customer_records: r

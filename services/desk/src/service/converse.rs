@@ -2,11 +2,13 @@
 //! response clock) or write internal notes only agents see; the customer writes back (which
 //! puts the ticket back in the queue).
 
+use super::attachments::attach_all;
 use super::read::{TicketRecord, Viewer};
 use super::{MAX_TEXT, topics};
 use crate::Desk;
 use crate::domain::{self, AuthorRole, Move, TicketEventKind, TicketId};
 use crate::error::{DeskError, Result};
+use crate::store::queries::attachments::Target;
 use crate::store::queries::tickets;
 use crate::store::{message, ticket};
 use farmgate_identity::Actor;
@@ -27,6 +29,9 @@ pub struct NewTicketMessage {
     /// An internal note, seen by agents only (agents only; the customer's messages never are).
     #[serde(default)]
     pub internal: bool,
+    /// Photos uploaded with `POST /api/v1/desk/attachments` and not sent yet (at most 6).
+    #[serde(default)]
+    pub attachment_ids: Vec<Uuid>,
 }
 
 impl Desk {
@@ -48,6 +53,7 @@ impl Desk {
         let Some(body) = body else {
             return Err(DeskError::Invalid(ValidationErrors::new()));
         };
+        let photos = self.check_attachments(actor, &m.attachment_ids).await?;
         let now = self.now();
         let me = actor.account_id.as_uuid();
         let mut changes = ticket::ActiveModel::default();
@@ -103,6 +109,16 @@ impl Desk {
                 internal: m.internal,
                 body,
                 at: now,
+            },
+        )
+        .await?;
+        attach_all(
+            &txn,
+            &photos,
+            me,
+            Target::Ticket {
+                ticket: id.0,
+                message: message_id,
             },
         )
         .await?;

@@ -82,7 +82,7 @@ fn minutes(d: Duration) -> i64 {
     d.num_minutes().max(0)
 }
 
-fn figures_of(
+pub(crate) fn figures_of(
     key: Option<String>,
     label: String,
     ts: &[&ticket::Model],
@@ -150,23 +150,7 @@ impl Desk {
     #[tracing::instrument(skip_all)]
     pub async fn figures(&self, actor: &Actor, q: &FiguresQuery) -> Result<DeskFigures> {
         require_agent(actor)?;
-        if q.to < q.from || (q.to - q.from).num_days() > 366 {
-            return Err(DeskError::from(FieldError::new(
-                "to",
-                "out_of_range",
-                "结束日期须不早于开始日期，且跨度不超过 366 天",
-                "the last day must not precede the first, at most 366 days later",
-            )));
-        }
-        let tz = farmgate_kernel::clock::shanghai();
-        let start = |d: NaiveDate| {
-            tz.from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
-                .single()
-                .map(|t| t.to_utc())
-        };
-        let (Some(from), Some(to)) = (start(q.from), start(q.to + Duration::days(1))) else {
-            return Err(DeskError::Internal("an unmappable day".to_owned()));
-        };
+        let (from, to) = period(q.from, q.to)?;
         let db = &self.infra().db;
         let ts = tickets::created_between(db, from, to).await?;
         let ids: Vec<Uuid> = ts.iter().map(|t| t.id).collect();
@@ -194,11 +178,7 @@ impl Desk {
                     (FiguresGroup::Agent, Some(k)) => {
                         names.get(k).cloned().unwrap_or_else(|| k.clone())
                     }
-                    (FiguresGroup::Kind, Some(k)) => crate::domain::TicketKind::parse(k)
-                        .map_or_else(
-                            || k.clone(),
-                            |k| format!("{} / {}", k.label_zh(), k.label_en()),
-                        ),
+                    (FiguresGroup::Kind, Some(k)) => kind_label(k),
                 };
                 figures_of(key.clone(), label, ts, &surveys, &follow_ups)
             })
@@ -212,4 +192,38 @@ impl Desk {
             total: figures_of(None, "合计 / total".to_owned(), &all, &surveys, &follow_ups),
         })
     }
+}
+
+/// A kind's label in both languages (the figures' labels).
+pub(crate) fn kind_label(k: &str) -> String {
+    crate::domain::TicketKind::parse(k).map_or_else(
+        || k.to_owned(),
+        |k| format!("{} / {}", k.label_zh(), k.label_en()),
+    )
+}
+
+/// The instants a period of Asia/Shanghai days spans (the last day inclusive), refused when
+/// it runs backwards or over 366 days.
+pub(crate) fn period(
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)> {
+    if last < first || (last - first).num_days() > 366 {
+        return Err(DeskError::from(FieldError::new(
+            "to",
+            "out_of_range",
+            "结束日期须不早于开始日期，且跨度不超过 366 天",
+            "the last day must not precede the first, at most 366 days later",
+        )));
+    }
+    let tz = farmgate_kernel::clock::shanghai();
+    let start = |d: NaiveDate| {
+        tz.from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
+            .single()
+            .map(|t| t.to_utc())
+    };
+    let (Some(from), Some(to)) = (start(first), start(last + Duration::days(1))) else {
+        return Err(DeskError::Internal("an unmappable day".to_owned()));
+    };
+    Ok((from, to))
 }

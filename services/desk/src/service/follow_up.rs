@@ -28,43 +28,68 @@ pub struct FollowUpRecord {
     pub note: Option<String>,
 }
 
+farmgate_kernel::wire_enum!(
+    /// What a follow-up call follows: a closed ticket or a resolved claim.
+    FollowUpSource { Ticket => "ticket", Claim => "claim" }
+);
+
 /// A follow-up still owed, with what the agent needs to make the call.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct FollowUpItem {
     pub id: Uuid,
-    pub ticket_id: Uuid,
+    pub source: FollowUpSource,
+    /// A ticket's follow-up: the ticket (record with `POST /desk/tickets/{id}/follow-up`).
+    pub ticket_id: Option<Uuid>,
+    /// A claim's follow-up: the claim (record with `POST /desk/claim-follow-ups/{id}`).
+    pub claim_id: Option<Uuid>,
+    /// The ticket's or the claim's number.
     pub number: String,
+    /// The ticket's subject; a claim's number.
     pub subject: String,
     pub customer_name: String,
     pub contact_phone: Option<String>,
     pub agent_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
+    /// Once recorded (claims' follow-ups answer with it).
+    pub outcome: Option<FollowUpOutcome>,
+    pub note: Option<String>,
+    pub done_at: Option<DateTime<Utc>>,
 }
 
 impl Desk {
-    /// Follow-ups still owed (the caller's own when `mine`), oldest first.
+    /// Follow-ups still owed, tickets' and claims' (the caller's own when `mine`), oldest
+    /// first.
     pub async fn open_follow_ups(&self, actor: &Actor, mine: bool) -> Result<Vec<FollowUpItem>> {
         require_agent(actor)?;
         let db = &self.infra().db;
-        let owed = people::open_follow_ups(db, mine.then(|| actor.account_id.as_uuid())).await?;
+        let agent = mine.then(|| actor.account_id.as_uuid());
+        let owed = people::open_follow_ups(db, agent).await?;
         let ids: Vec<Uuid> = owed.iter().map(|f| f.ticket_id).collect();
         let rows = tickets::by_ids(db, &ids).await?;
-        Ok(owed
+        let mut items: Vec<FollowUpItem> = owed
             .into_iter()
             .filter_map(|f| {
                 let t = rows.iter().find(|t| t.id == f.ticket_id)?;
                 Some(FollowUpItem {
                     id: f.id,
-                    ticket_id: t.id,
+                    source: FollowUpSource::Ticket,
+                    ticket_id: Some(t.id),
+                    claim_id: None,
                     number: t.number.clone(),
                     subject: t.subject.clone(),
                     customer_name: t.opener_name.clone(),
                     contact_phone: t.contact_phone.clone(),
                     agent_id: f.agent_id,
                     created_at: f.created_at,
+                    outcome: None,
+                    note: None,
+                    done_at: None,
                 })
             })
-            .collect())
+            .collect();
+        items.extend(self.owed_claim_follow_ups(agent).await?);
+        items.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        Ok(items)
     }
 
     /// An agent records the outcome of the ticket's owed follow-up call, once.

@@ -4,8 +4,11 @@
 //! transaction. Changes to a ticket are conditional on its `version`, so two agents acting at
 //! once cannot both win.
 
+mod agent_view;
 mod assign;
+pub mod attachments;
 mod canned;
+mod claim_follow_up;
 mod close;
 pub mod conversations;
 mod converse;
@@ -21,14 +24,16 @@ mod read;
 mod records;
 mod survey;
 
+pub use agent_view::{AgentFigures, AgentFiguresQuery};
 pub use assign::AssignRequest;
+pub use attachments::AttachmentView;
 pub use canned::CannedReplyInput;
 pub use close::UrgencyChange;
 pub use conversations::Party;
 pub use converse::NewTicketMessage;
 pub use duty::DutyChange;
 pub use figures::{DeskFigures, FiguresGroup, FiguresQuery};
-pub use follow_up::{FollowUpItem, FollowUpRecord};
+pub use follow_up::{FollowUpItem, FollowUpRecord, FollowUpSource};
 pub use limits::{LimitRow, LimitsUpdate};
 pub use merge::MergeRequest;
 pub use open::{HotlineCall, NewTicket};

@@ -4,6 +4,7 @@
 //! in the queue), a hotline ticket to the agent who took the call.
 
 use super::assign::next_agent;
+use super::attachments::attach_all;
 use super::limits::limit_for;
 use super::read::{TicketRecord, Viewer};
 use super::{MAX_TEXT, require_agent, topics};
@@ -13,6 +14,7 @@ use crate::domain::{
     TicketStatus, TicketUrgency,
 };
 use crate::error::{DeskError, Result};
+use crate::store::queries::attachments::Target;
 use crate::store::queries::tickets;
 use crate::store::{message, ticket};
 use farmgate_identity::Actor;
@@ -44,6 +46,9 @@ pub struct NewTicket {
     /// A phone to call back on (shown to agents only).
     #[serde(default)]
     pub contact_phone: Option<String>,
+    /// Photos uploaded with `POST /api/v1/desk/attachments` and not sent yet (at most 6).
+    #[serde(default)]
+    pub attachment_ids: Vec<Uuid>,
 }
 
 /// A hotline call an agent registers.
@@ -75,6 +80,8 @@ struct Opening {
     agent: Option<(Uuid, String)>,
     /// The opener's `Idempotency-Key` and the hash of the request it came with.
     key: Option<(String, String)>,
+    /// The opener's unsent photos, checked, sent with the first message.
+    photos: Vec<Uuid>,
 }
 
 fn subject_of(summary: &str) -> String {
@@ -123,16 +130,20 @@ impl Desk {
         }
         match self.open_new(actor, n, key.as_deref(), &hash).await {
             Ok(r) => Ok((r, true)),
-            // The same key committed by a request running at the same moment: answer with
-            // its ticket (or refuse, when it came with another request).
-            Err(DeskError::Db(e)) if violates(&e, &tickets::IDEMPOTENCY) => {
-                let k = key.as_deref().unwrap_or_default();
-                match self.by_key(me, k, &hash).await? {
-                    Some(found) => Ok((found, false)),
-                    None => Err(DeskError::Db(e)),
+            // The same key committed by a request running at the same moment (which may also
+            // have sent the photos this one names): answer with its ticket (or refuse, when it
+            // came with another request).
+            Err(e) => {
+                let same_key_won = matches!(&e, DeskError::Db(db) if violates(db, &tickets::IDEMPOTENCY))
+                    || (matches!(&e, DeskError::Invalid(_)) && !n.attachment_ids.is_empty());
+                match key.as_deref() {
+                    Some(k) if same_key_won => match self.by_key(me, k, &hash).await? {
+                        Some(found) => Ok((found, false)),
+                        None => Err(e),
+                    },
+                    _ => Err(e),
                 }
             }
-            Err(e) => Err(e),
         }
     }
 
@@ -185,6 +196,7 @@ impl Desk {
         if let Some((kind, id)) = link {
             self.check_link(actor, kind, id).await?;
         }
+        let photos = self.check_attachments(actor, &n.attachment_ids).await?;
         let t = self
             .create(Opening {
                 kind: n.kind,
@@ -198,6 +210,7 @@ impl Desk {
                 link,
                 agent: None,
                 key: key.map(|k| (k.to_owned(), hash.to_owned())),
+                photos,
             })
             .await?;
         self.record(t, Viewer::Customer).await
@@ -230,6 +243,7 @@ impl Desk {
                 link: None,
                 agent: Some((actor.account_id.as_uuid(), actor.display_name.clone())),
                 key: None,
+                photos: Vec::new(),
             })
             .await?;
         self.record(t, Viewer::Agent).await
@@ -311,10 +325,11 @@ impl Desk {
             Some((a, n)) => (Some(*a), AuthorRole::Agent, n.clone()),
             None => (o.opener, AuthorRole::Customer, o.opener_name.clone()),
         };
+        let first_message = Uuid::now_v7();
         tickets::insert_message(
             &txn,
             message::Model {
-                id: Uuid::now_v7(),
+                id: first_message,
                 ticket_id: id.0,
                 author_id,
                 author_role,
@@ -325,6 +340,18 @@ impl Desk {
             },
         )
         .await?;
+        if let Some(opener) = o.opener {
+            attach_all(
+                &txn,
+                &o.photos,
+                opener,
+                Target::Ticket {
+                    ticket: id.0,
+                    message: first_message,
+                },
+            )
+            .await?;
+        }
         let actor_id = o.agent.as_ref().map(|a| a.0).or(o.opener);
         tickets::insert_event(
             &txn,

@@ -36,6 +36,8 @@ pub struct TicketRecord {
     pub events: Vec<event::Model>,
     /// The assignee's display name.
     pub assignee_name: Option<String>,
+    /// Photos by the message they were sent with (those of messages the viewer sees).
+    pub attachments: std::collections::HashMap<Uuid, Vec<super::AttachmentView>>,
 }
 
 /// A page of tickets (no conversations), with the assignees' names.
@@ -99,6 +101,8 @@ impl Desk {
             Some(a) => people::agent(db, a).await?.map(|a| a.display_name),
             None => None,
         };
+        let photos = crate::store::queries::attachments::of_ticket(db, t.id).await?;
+        let attachments = super::attachments::by_message(&photos, |a| a.message_id);
         Ok(TicketRecord {
             ticket: t,
             viewer,
@@ -108,6 +112,7 @@ impl Desk {
             customer_records,
             events,
             assignee_name,
+            attachments,
         })
     }
 

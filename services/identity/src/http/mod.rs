@@ -73,4 +73,5 @@ where
         .routes(routes!(wechat_start))
         .routes(routes!(wechat_return))
         .routes(routes!(wechat_status, wechat_unbind))
+        .routes(routes!(restrictions_list))
 }

@@ -4,16 +4,17 @@
 use crate::Identity;
 use crate::auth::AuthUser;
 use crate::domain::RestrictionKind;
-use crate::store::restriction;
+use crate::service::RestrictionRecord;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use farmgate_infra::http::error::ErrorBody;
-use farmgate_infra::http::{ApiJson, ApiPath, ApiResult, RequestMeta};
+use farmgate_infra::http::{ApiJson, ApiPath, ApiQuery, ApiResult, RequestMeta};
 use farmgate_kernel::id::AccountId;
+use farmgate_kernel::{Limit, Offset, Page, Paged};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 /// A restriction on an account, active or lifted.
@@ -30,10 +31,20 @@ pub struct RestrictionView {
     pub lifted_by: Option<Uuid>,
     pub lift_reason: Option<String>,
     pub lifted_at: Option<DateTime<Utc>>,
+    /// The restricted account's display name.
+    pub account_name: Option<String>,
+    /// The restricted account's phone, in full: the operator only (absent for agents).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_phone: Option<String>,
+    /// Who applied it (display name).
+    pub applied_by_name: Option<String>,
+    /// Who lifted it (display name).
+    pub lifted_by_name: Option<String>,
 }
 
 impl RestrictionView {
-    pub fn of(r: &restriction::Model) -> Self {
+    pub fn of(rec: &RestrictionRecord) -> Self {
+        let r = &rec.restriction;
         Self {
             id: r.id,
             account_id: r.account_id,
@@ -45,6 +56,10 @@ impl RestrictionView {
             lifted_by: r.lifted_by,
             lift_reason: r.lift_reason.clone(),
             lifted_at: r.lifted_at,
+            account_name: rec.account_name.clone(),
+            account_phone: rec.account_phone.clone(),
+            applied_by_name: rec.applied_by_name.clone(),
+            lifted_by_name: rec.lifted_by_name.clone(),
         }
     }
 }
@@ -62,6 +77,39 @@ pub struct ApplyRestriction {
 #[serde(deny_unknown_fields)]
 pub struct LiftRestriction {
     pub reason: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RestrictionListQuery {
+    /// Only those in force (default `true`); `false` lists lifted ones too.
+    pub active: Option<bool>,
+    pub limit: Option<Limit>,
+    pub offset: Option<Offset>,
+}
+
+/// Every account's restrictions, newest first: those in force (the default) or all (operator).
+#[utoipa::path(get, path = "/api/v1/admin/restrictions", tag = "admin", params(RestrictionListQuery),
+    responses(
+        (status = 200, description = "A page of restrictions with the accounts' names and phones", body = Paged<RestrictionView>),
+        (status = 400, description = "Bad query: `invalid_query`", body = ErrorBody),
+        (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
+        (status = 403, description = "Not the operator: `forbidden`", body = ErrorBody),
+    ))]
+pub async fn restrictions_list(
+    State(identity): State<Identity>,
+    AuthUser(actor): AuthUser,
+    ApiQuery(q): ApiQuery<RestrictionListQuery>,
+) -> ApiResult<Json<Paged<RestrictionView>>> {
+    let page = Page {
+        limit: q.limit,
+        offset: q.offset,
+    };
+    let list = identity
+        .restrictions(&actor, q.active.unwrap_or(true), page)
+        .await?;
+    Ok(Json(list.map(|r| RestrictionView::of(&r))))
 }
 
 /// An account's restrictions, active and lifted, newest first (operator, after-sales agents).
@@ -111,6 +159,7 @@ pub async fn apply_restriction(
     } else {
         StatusCode::OK
     };
+    let r = identity.restriction_record(&actor, r).await?;
     Ok((status, Json(RestrictionView::of(&r))))
 }
 
@@ -137,5 +186,6 @@ pub async fn lift_restriction(
     let r = identity
         .lift_restriction(&actor, id, kind, &req.reason, &meta)
         .await?;
+    let r = identity.restriction_record(&actor, r).await?;
     Ok(Json(RestrictionView::of(&r)))
 }

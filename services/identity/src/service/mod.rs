@@ -36,6 +36,7 @@ pub use operator::SmsOutboxPage;
 pub use orgs::{OrgEvent, OrgPatch, OrgSummary, TestingBody, org_region};
 pub use passwords::OperatorCreated;
 pub use personal_data::{PartError, PersonalDataPart};
+pub use restrictions::RestrictionRecord;
 pub use self_service::{ERASED_NAME, ProfilePatch};
 pub use sessions::IssuedSession;
 pub use verification::{OrgWithOwner, ReviewEntry, parse_rejection};

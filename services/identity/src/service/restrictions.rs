@@ -13,8 +13,22 @@ use crate::store::restriction;
 use farmgate_infra::db::{begin_write, violates};
 use farmgate_infra::http::RequestMeta;
 use farmgate_kernel::id::AccountId;
+use farmgate_kernel::{Page, Paged};
 use serde_json::json;
+use std::collections::HashMap;
 use uuid::Uuid;
+
+/// A restriction with the names the operator's page shows: the account's (and its phone, for
+/// the operator only) and those of who applied and lifted it.
+#[derive(Clone, Debug)]
+pub struct RestrictionRecord {
+    pub restriction: restriction::Model,
+    pub account_name: Option<String>,
+    /// Full, for the operator; `None` for anyone else.
+    pub account_phone: Option<String>,
+    pub applied_by_name: Option<String>,
+    pub lifted_by_name: Option<String>,
+}
 
 impl Identity {
     /// An account's restrictions, active and lifted, newest first (platform staff).
@@ -23,13 +37,83 @@ impl Identity {
         &self,
         actor: &Actor,
         target: AccountId,
-    ) -> Result<Vec<restriction::Model>> {
+    ) -> Result<Vec<RestrictionRecord>> {
         actor.require_platform_staff()?;
         let db = &self.infra().db;
         queries::accounts::by_id(db, target)
             .await?
             .ok_or(IdentityError::NotFound(Missing::Account))?;
-        Ok(q::of_account(db, target).await?)
+        let rows = q::of_account(db, target).await?;
+        self.restriction_records(actor, rows).await
+    }
+
+    /// Every account's restrictions, those in force only (`active_only`) or all, newest
+    /// first (the operator's list).
+    #[tracing::instrument(skip_all, fields(account.id = %actor.account_id))]
+    pub async fn restrictions(
+        &self,
+        actor: &Actor,
+        active_only: bool,
+        page: Page,
+    ) -> Result<Paged<RestrictionRecord>> {
+        actor.require_operator()?;
+        let (rows, total) =
+            q::page(&self.infra().db, active_only, page.offset(), page.limit()).await?;
+        let items = self.restriction_records(actor, rows).await?;
+        Ok(Paged::new(items, total, page))
+    }
+
+    /// One restriction with its names (for the answer to applying or lifting it).
+    pub async fn restriction_record(
+        &self,
+        actor: &Actor,
+        r: restriction::Model,
+    ) -> Result<RestrictionRecord> {
+        let mut v = self.restriction_records(actor, vec![r.clone()]).await?;
+        Ok(v.pop().unwrap_or(RestrictionRecord {
+            restriction: r,
+            account_name: None,
+            account_phone: None,
+            applied_by_name: None,
+            lifted_by_name: None,
+        }))
+    }
+
+    /// Puts the names on restrictions, in one query.
+    async fn restriction_records(
+        &self,
+        actor: &Actor,
+        rows: Vec<restriction::Model>,
+    ) -> Result<Vec<RestrictionRecord>> {
+        let ids = rows
+            .iter()
+            .flat_map(|r| [Some(r.account_id), Some(r.applied_by), r.lifted_by])
+            .flatten()
+            .collect::<Vec<_>>();
+        let people: HashMap<Uuid, _> = queries::accounts::by_ids(&self.infra().db, ids)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
+        let name = |id: Option<Uuid>| {
+            id.and_then(|id| people.get(&id))
+                .map(|a| a.display_name.clone())
+        };
+        let operator = actor.is_operator();
+        Ok(rows
+            .into_iter()
+            .map(|r| RestrictionRecord {
+                account_name: name(Some(r.account_id)),
+                account_phone: if operator {
+                    people.get(&r.account_id).and_then(|a| a.phone.clone())
+                } else {
+                    None
+                },
+                applied_by_name: name(Some(r.applied_by)),
+                lifted_by_name: name(r.lifted_by),
+                restriction: r,
+            })
+            .collect())
     }
 
     /// The operator restricts an account. Applying a restriction that is active already

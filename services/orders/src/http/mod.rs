@@ -103,6 +103,7 @@ where
         .routes(routes!(restore_review))
         .routes(routes!(keep_review))
         .routes(routes!(review_reports))
+        .routes(routes!(hidden_reviews))
         .routes(routes!(settlement))
         .routes(routes!(platform_money))
         .routes(routes!(ops_orders))

@@ -3,7 +3,9 @@
 
 use crate::Orders;
 use crate::domain::moderation::Moderation;
-use crate::service::{ModeratedReview, ReviewReportPage, ReviewReportView, ReviewText, ReviewView};
+use crate::service::{
+    HiddenReviewPage, ModeratedReview, ReviewReportPage, ReviewReportView, ReviewText, ReviewView,
+};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -177,4 +179,33 @@ pub async fn review_reports(
     };
     let open = q.status.unwrap_or_default() == ReportStatus::Open;
     Ok(Json(orders.review_reports(&actor, open, page).await?))
+}
+
+#[derive(Clone, Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct HiddenQuery {
+    pub limit: Option<Limit>,
+    pub offset: Option<Offset>,
+}
+
+/// The operator's list of hidden reviews, the latest hidden first (to restore one).
+#[utoipa::path(get, path = "/api/v1/hidden-reviews", tag = "reviews", params(HiddenQuery),
+    responses(
+        (status = 200, description = "A page of hidden reviews, each with why and its history", body = HiddenReviewPage),
+        (status = 400, description = "`invalid_query`", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "Not the operator: `forbidden`", body = ErrorBody),
+        (status = 500, description = "`internal`", body = ErrorBody),
+    ))]
+pub async fn hidden_reviews(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    ApiQuery(q): ApiQuery<HiddenQuery>,
+) -> ApiResult<Json<HiddenReviewPage>> {
+    let page = Page {
+        limit: q.limit,
+        offset: q.offset,
+    };
+    Ok(Json(orders.hidden_reviews(&actor, page).await?))
 }

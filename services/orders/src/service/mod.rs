@@ -39,8 +39,8 @@ pub use read::OrderRecord;
 pub use refund::RefundRequest;
 pub use report::FulfilmentReport;
 pub use review_moderation::{
-    ModeratedReview, ModerationStep, QueuedReviewReport, ReviewReplyView, ReviewReportPage,
-    ReviewReportView, ReviewText,
+    HiddenReviewPage, ModeratedReview, ModerationStep, QueuedReviewReport, ReviewReplyView,
+    ReviewReportPage, ReviewReportView, ReviewText,
 };
 pub use reviews::{ListingReviews, PhotoView, ReviewRequest, ReviewView};
 pub use settlement::{SettlementLine, SettlementTotals, Statement};

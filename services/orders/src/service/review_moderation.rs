@@ -123,6 +123,15 @@ pub struct QueuedReviewReport {
     pub review: ModeratedReview,
 }
 
+/// A page of hidden reviews (the operator's list to restore from).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct HiddenReviewPage {
+    pub items: Vec<ModeratedReview>,
+    pub total: u64,
+    pub limit: u64,
+    pub offset: u64,
+}
+
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct ReviewReportPage {
     pub items: Vec<QueuedReviewReport>,
@@ -319,6 +328,27 @@ impl Orders {
             .collect();
         let paged = Paged::new(items, total, page);
         Ok(ReviewReportPage {
+            items: paged.items,
+            total: paged.total,
+            limit: paged.limit,
+            offset: paged.offset,
+        })
+    }
+
+    /// The operator's list of hidden reviews, the latest hidden first, each with why and its
+    /// history (to restore one).
+    #[tracing::instrument(skip_all)]
+    pub async fn hidden_reviews(&self, actor: &Actor, page: Page) -> Result<HiddenReviewPage> {
+        actor.require_operator()?;
+        let db = &self.infra().db;
+        let (rows, total) = q::hidden(db, page.offset(), page.limit()).await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let history = q::events(db, r.id).await?;
+            items.push(ModeratedReview::of(r, &history));
+        }
+        let paged = Paged::new(items, total, page);
+        Ok(HiddenReviewPage {
             items: paged.items,
             total: paged.total,
             limit: paged.limit,

@@ -34,6 +34,8 @@ pub struct MessageView {
     /// The reader wrote it.
     pub mine: bool,
     pub at: DateTime<Utc>,
+    /// Photos sent with it (none shown to the parties once it is hidden).
+    pub attachments: Vec<crate::service::AttachmentView>,
 }
 
 impl MessageView {
@@ -49,6 +51,7 @@ impl MessageView {
             hidden_reason: if staff { m.hidden_reason.clone() } else { None },
             mine: m.author_account_id == me,
             at: m.at,
+            attachments: Vec::new(),
         }
     }
 }
@@ -231,10 +234,19 @@ impl Desk {
         let db = &self.infra().db;
         let c = q::by_id(db, c.id).await?.unwrap_or_else(|| c.clone());
         let mut v = ConversationView::of(&c, party);
+        let photos = crate::store::queries::attachments::of_conversation(db, c.id).await?;
+        let mut photos =
+            crate::service::attachments::by_message(&photos, |a| a.conversation_message_id);
         v.messages = q::messages(db, c.id)
             .await?
             .iter()
-            .map(|m| MessageView::of(m, party, me))
+            .map(|m| {
+                let mut mv = MessageView::of(m, party, me);
+                if !mv.hidden || party == Party::Staff {
+                    mv.attachments = photos.remove(&m.id).unwrap_or_default();
+                }
+                mv
+            })
             .collect();
         if party == Party::Staff {
             v.readings = q::reads_of(db, c.id)

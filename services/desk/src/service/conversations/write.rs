@@ -6,8 +6,10 @@ use super::read::ConversationView;
 use crate::Desk;
 use crate::domain::conversation::{MAX_MESSAGE, Side};
 use crate::error::{DeskError, Result};
+use crate::service::attachments::attach_all;
 use crate::service::topics;
 use crate::store::conversation_message;
+use crate::store::queries::attachments::Target;
 use crate::store::queries::conversations as q;
 use farmgate_identity::Actor;
 use farmgate_infra::db::begin_write;
@@ -23,6 +25,9 @@ use uuid::Uuid;
 pub struct NewConversationMessage {
     /// 1–1000 characters.
     pub body: String,
+    /// Photos uploaded with `POST /api/v1/desk/attachments` and not sent yet (at most 6).
+    #[serde(default)]
+    pub attachment_ids: Vec<Uuid>,
 }
 
 /// A reason: for a report (1–500 characters), for hiding a message (1–200).
@@ -52,6 +57,7 @@ impl Desk {
         let body = errs.check("body", clean_text(&m.body, 1, MAX_MESSAGE, true));
         errs.finish()?;
         let body = body.unwrap_or_default();
+        let photos = self.check_attachments(actor, &m.attachment_ids).await?;
         let now = self.now();
         let me = actor.account_id.as_uuid();
         let message_id = Uuid::now_v7();
@@ -73,6 +79,16 @@ impl Desk {
                 hidden_reason: None,
                 hidden_by: None,
                 at: now,
+            },
+        )
+        .await?;
+        attach_all(
+            &txn,
+            &photos,
+            me,
+            Target::Conversation {
+                conversation: id,
+                message: message_id,
             },
         )
         .await?;

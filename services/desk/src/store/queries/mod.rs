@@ -1,5 +1,6 @@
 //! Reusable queries, one file per family of tables.
 
+pub mod attachments;
 pub mod conversations;
 pub mod people;
 pub mod tickets;

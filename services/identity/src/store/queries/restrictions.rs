@@ -5,7 +5,10 @@ use crate::store::restriction;
 use farmgate_infra::db::UniqueIndex;
 use farmgate_kernel::id::AccountId;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use uuid::Uuid;
 
 /// One active restriction per account and kind (`m20261206_000032`).
@@ -39,6 +42,29 @@ pub async fn of_account(
         .order_by_desc(restriction::Column::Id)
         .all(conn)
         .await
+}
+
+/// A page of every account's restrictions (those in force only, or all), newest first, and
+/// how many there are.
+pub async fn page(
+    conn: &impl ConnectionTrait,
+    active_only: bool,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<restriction::Model>, u64), DbErr> {
+    let mut q = restriction::Entity::find();
+    if active_only {
+        q = q.filter(restriction::Column::ActiveKind.is_not_null());
+    }
+    let total = q.clone().count(conn).await?;
+    let items = q
+        .order_by_desc(restriction::Column::AppliedAt)
+        .order_by_desc(restriction::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(conn)
+        .await?;
+    Ok((items, total))
 }
 
 /// A unique-index failure ([`ACTIVE`]) comes back as the error.

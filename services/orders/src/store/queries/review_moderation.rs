@@ -149,3 +149,18 @@ pub async fn events(
         .all(conn)
         .await
 }
+
+/// A page of hidden reviews, the latest hidden first, and how many there are.
+pub async fn hidden(
+    conn: &impl ConnectionTrait,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<review::Model>, u64), DbErr> {
+    let q = review::Entity::find()
+        .filter(review::Column::HiddenAt.is_not_null())
+        .order_by_desc(review::Column::HiddenAt)
+        .order_by_desc(review::Column::Id);
+    let total = q.clone().count(conn).await?;
+    let rows = q.offset(offset).limit(limit).all(conn).await?;
+    Ok((rows, total))
+}
