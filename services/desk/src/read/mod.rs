@@ -1,3 +1,4 @@
 //! What other rooms read of the desk, each module named for its reader.
 
+pub mod console;
 pub mod notify;
