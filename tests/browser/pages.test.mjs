@@ -33,7 +33,8 @@ const PAGES = ['/', '/login.html', '/register.html', '/account.html', '/org.html
   '/reset.html', '/setup.html', '/ops/sms.html', '/ops/payouts.html', '/ops/trace-audit.html', '/seller/payouts.html', '/ops/money.html?from=2026-12-01&to=2026-12-06',
   '/ops/invoices.html?status=issued', '/ops/vocabulary.html',
   '/tickets.html', '/ticket.html?id=00000000-0000-0000-0000-0000000000fa', '/ops/desk.html',
-  '/notifications.html?unread=true'];
+  '/notifications.html?unread=true',
+  '/seller/home.html', '/ops/home.html', '/seller/packing.html?parts=00000000-0000-0000-0000-0000000000cc:00000000-0000-0000-0000-0000000000dd'];
 
 let mode = 'down';
 let server;

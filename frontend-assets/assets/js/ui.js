@@ -286,13 +286,13 @@ export function safeNext(raw) {
 export function landingFor(me) {
   if (!me || !me.account) return '/';
   const role = me.account.platform_role;
-  if (role === 'operator') return '/ops/verify.html';
+  if (role === 'operator') return '/ops/home.html';
   if (role === 'after_sales_agent') return '/ops/claims.html';
   if (role === 'official') return '/ops/stats.html';
   if (role === 'finance') return '/ops/payouts.html';
   const memberships = (Array.isArray(me.memberships) ? me.memberships : []).filter((m) => m && m.org);
   const shop = memberships.find((m) => m.org.kind !== 'business_buyer' && m.org.status === 'verified');
-  if (shop) return '/seller.html?id=' + encodeURIComponent(shop.org.id);
+  if (shop) return '/seller/home.html?org=' + encodeURIComponent(shop.org.id);
   if (memberships.some((m) => m.org.status !== 'verified')) return '/org.html';
   return '/';
 }
