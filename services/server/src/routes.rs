@@ -43,7 +43,9 @@ errors are `{\"error\": {\"code\", \"message\", \"fields\"?, \"request_id\"?}}`;
         farmgate_infra::http::error::ErrorBody,
         farmgate_infra::search::Sort,
         farmgate_kernel::Limit,
-        farmgate_kernel::Offset
+        farmgate_kernel::Offset,
+        // Named by the seller's order list's `ship_by` query parameter.
+        farmgate_orders::domain::ShipByFilter
     )),
     tags(
         (name = "auth", description = "Accounts and sessions"),

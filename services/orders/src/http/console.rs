@@ -22,6 +22,7 @@ use utoipa::IntoParams;
 pub struct SubOrderQuery {
     pub status: Option<SubOrderStatus>,
     /// `overdue`: paid or acknowledged past the ship-by deadline; `soon`: due within 12 hours.
+    #[param(inline)]
     pub ship_by: Option<ShipByFilter>,
     /// 1–40 characters: the order number's beginning, a product or SKU name, or the
     /// recipient's name.
@@ -40,7 +41,7 @@ pub struct SubOrderQuery {
     responses(
         (status = 200, description = "A page of orders, each with the seller's part", body = Paged<OrderView>),
         (status = 400, description = "`invalid_query`", body = ErrorBody),
-        (status = 422, description = "A search over 40 characters, or a period ending before it starts or longer than 366 days: `validation_failed` (`q`, `to`)", body = ErrorBody),
+        (status = 422, description = "A search over 40 characters, or a period ending before it starts or longer than 366 days: `validation_failed` (fields q, to)", body = ErrorBody),
         (status = 401, description = "`unauthenticated`", body = ErrorBody),
         (status = 403, description = "`forbidden`", body = ErrorBody),
         (status = 404, description = "`not_found`: not an id", body = ErrorBody),
