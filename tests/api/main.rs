@@ -7,6 +7,7 @@ mod auth;
 mod bank_accounts;
 mod catalog;
 mod claims_before_receipt;
+mod console;
 mod conversations;
 mod deadlines;
 mod demo;

@@ -418,11 +418,17 @@ describe('Farmgate pages against a running server', () => {
       assert.equal(await page.getByTestId('header-user').count(), 0, 'nobody is logged in');
     }));
 
-  test('the operator lands on the verification queue, rejects the pending organisation with a reason, and its owner sees that reason',
+  test('the operator lands on the console home, opens the verification queue, rejects the pending organisation with a reason, and its owner sees that reason',
     { timeout: STORY_TIMEOUT, skip }, scenario(async (s) => {
       const operator = await s.person();
       await logIn(operator, OPERATOR);
-      assert.ok(new URL(operator.url()).pathname.endsWith('/ops/verify.html'), 'the operator lands on the queue');
+      assert.ok(new URL(operator.url()).pathname.endsWith('/ops/home.html'), 'the operator lands on the console home');
+      // The home counts the organisations waiting and links to their queue.
+      await Promise.all([
+        operator.waitForURL((url) => url.pathname === '/ops/verify.html'),
+        operator.getByTestId('ohome-orgs').click(),
+      ]);
+      await ready(operator);
       await operator.getByTestId('nav-verify').waitFor();
 
       await operator.getByTestId('results-count').filter({ hasText: /\d/ }).waitFor();

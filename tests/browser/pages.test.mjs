@@ -36,7 +36,8 @@ const PAGES = ['/', '/login.html', '/register.html', '/account.html', '/org.html
   '/ops/moderation.html', '/ops/customers.html', '/ops/my-desk.html',
   '/notifications.html?unread=true', '/lab/checks.html',
   '/market.html', '/market.html?category=00000000-0000-0000-0000-0000000000ac&days=90&unit=kg',
-  '/credit.html', '/credit.html?org=00000000-0000-0000-0000-0000000000bb', '/seller/analytics.html', '/ops/credit.html?sort=claim_rate&order=asc'];
+  '/credit.html', '/credit.html?org=00000000-0000-0000-0000-0000000000bb', '/seller/analytics.html', '/ops/credit.html?sort=claim_rate&order=asc',
+  '/seller/home.html', '/ops/home.html', '/seller/packing.html?parts=00000000-0000-0000-0000-0000000000cc:00000000-0000-0000-0000-0000000000dd'];
 
 let mode = 'down';
 let server;

@@ -637,12 +637,12 @@ test('everyone lands where their work is after logging in', async () => {
   const me = (platform_role, memberships = []) => ({ account: { platform_role }, memberships });
   const org = (id, kind, status) => ({ org: { id, kind, status }, role: 'owner' });
   assert.equal(landingFor(null), '/');
-  assert.equal(landingFor(me('operator', [org('p', 'platform_store', 'verified')])), '/ops/verify.html');
+  assert.equal(landingFor(me('operator', [org('p', 'platform_store', 'verified')])), '/ops/home.html');
   assert.equal(landingFor(me('after_sales_agent')), '/ops/claims.html');
   assert.equal(landingFor(me('official')), '/ops/stats.html');
   assert.equal(landingFor(me('finance')), '/ops/payouts.html');
-  assert.equal(landingFor(me(null, [org('s 1', 'cooperative', 'verified')])), '/seller.html?id=s%201');
-  assert.equal(landingFor(me(null, [org('s', 'platform_store', 'verified')])), '/seller.html?id=s');
+  assert.equal(landingFor(me(null, [org('s 1', 'cooperative', 'verified')])), '/seller/home.html?org=s%201');
+  assert.equal(landingFor(me(null, [org('s', 'platform_store', 'verified')])), '/seller/home.html?org=s');
   assert.equal(landingFor(me(null, [org('l 1', 'testing_body', 'verified')])), '/lab/checks.html?org=l%201', 'a lab records tests');
   assert.equal(landingFor(me(null, [org('f', 'family_farm', 'pending')])), '/org.html', 'waiting for verification');
   assert.equal(landingFor(me(null, [org('f', 'agri_enterprise', 'rejected')])), '/org.html', 'to correct and resubmit');

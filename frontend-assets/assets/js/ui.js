@@ -286,7 +286,7 @@ export function safeNext(raw) {
 export function landingFor(me) {
   if (!me || !me.account) return '/';
   const role = me.account.platform_role;
-  if (role === 'operator') return '/ops/verify.html';
+  if (role === 'operator') return '/ops/home.html';
   if (role === 'after_sales_agent') return '/ops/claims.html';
   if (role === 'official') return '/ops/stats.html';
   if (role === 'finance') return '/ops/payouts.html';
@@ -294,7 +294,7 @@ export function landingFor(me) {
   const lab = memberships.find((m) => m.org.kind === 'testing_body' && m.org.status === 'verified');
   if (lab) return '/lab/checks.html?org=' + encodeURIComponent(lab.org.id);
   const shop = memberships.find((m) => !['business_buyer', 'testing_body'].includes(m.org.kind) && m.org.status === 'verified');
-  if (shop) return '/seller.html?id=' + encodeURIComponent(shop.org.id);
+  if (shop) return '/seller/home.html?org=' + encodeURIComponent(shop.org.id);
   if (memberships.some((m) => m.org.status !== 'verified')) return '/org.html';
   return '/';
 }

@@ -3,6 +3,7 @@
 
 mod adapters;
 pub mod app;
+pub mod console;
 pub mod log_key;
 pub mod payments;
 pub mod remote;

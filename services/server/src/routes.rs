@@ -43,7 +43,9 @@ errors are `{\"error\": {\"code\", \"message\", \"fields\"?, \"request_id\"?}}`;
         farmgate_infra::http::error::ErrorBody,
         farmgate_infra::search::Sort,
         farmgate_kernel::Limit,
-        farmgate_kernel::Offset
+        farmgate_kernel::Offset,
+        // Named by the seller's order list's `ship_by` query parameter.
+        farmgate_orders::domain::ShipByFilter
     )),
     tags(
         (name = "auth", description = "Accounts and sessions"),
@@ -61,6 +63,7 @@ errors are `{\"error\": {\"code\", \"message\", \"fields\"?, \"request_id\"?}}`;
         (name = "invoices", description = "Invoices (发票) for business buyers: requested per sub-order, issued by the seller as a PDF with its SHA-256, red reversal after a refund"),
         (name = "notifications", description = "The notification centre (站内信): every person's notifications, the unread count, marking read, and preferences (channels per kind, quiet hours)"),
         (name = "admin", description = "The platform operator's tools"),
+        (name = "console", description = "The back-office homes: a seller's and the operator's work today as counts, each the length of a filtered list"),
         (name = "ops", description = "Health, readiness and metrics")
     )
 )]
@@ -79,6 +82,7 @@ pub fn api() -> (Router<AppState>, serde_json::Value) {
         .merge(farmgate_invoicing::http::router())
         .merge(farmgate_finance::http::router())
         .merge(farmgate_notify::http::router())
+        .merge(crate::console::router())
         .split_for_parts();
     // The derive's document always serialises; an empty one would fail every OpenAPI test.
     let mut doc = serde_json::to_value(&doc).unwrap_or_default();

@@ -151,6 +151,36 @@ function render(order, sub) {
   form.dataset.ready = 'true';
 }
 
+// A field's red error goes as soon as the person changes that field (it is checked again on
+// sending): a stale error next to text already fixed reads as if the fix was not taken.
+function fieldOf(target) {
+  const name = target.name || '';
+  if (name.startsWith('qty:')) return [`line.${name.slice(4)}`, 'lines'];
+  if (name === 'line') return [`line.${target.value}`, 'lines'];
+  if (target.closest && target.closest('[data-testid="claim-photos"]')) return ['photos'];
+  return name ? [name] : [];
+}
+
+function clearStale(event) {
+  const names = fieldOf(event.target);
+  for (const name of names) {
+    for (const slot of form.querySelectorAll('[data-error-for]')) {
+      if (slot.dataset.errorFor !== name) continue;
+      slot.textContent = '';
+      slot.hidden = true;
+    }
+  }
+  if (names.length && event.target.removeAttribute) event.target.removeAttribute('aria-invalid');
+  const open = Array.from(form.querySelectorAll('[data-error-for]')).some((p) => !p.hidden);
+  const summary = form.querySelector('[data-form-error]');
+  if (summary && !open) {
+    summary.textContent = '';
+    summary.hidden = true;
+  }
+}
+form.addEventListener('input', clearStale);
+form.addEventListener('change', clearStale);
+
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   clearErrors(form);

@@ -343,6 +343,11 @@ function answerEl(claim) {
 function buyerTurn(claim) {
   const slot = el('div');
   const actions = el('div', { class: 'actions' });
+  // After a rejection the two ways on weigh the same: accepting it is not the suggested
+  // choice, and asking the platform to step in comes first, never hidden.
+  const answer = lastAnswer(claim);
+  const rejected = Boolean(answer && answer.kind === 'rejected' && !claim.offered && !isReshipOffer(claim));
+  if (rejected) actions.classList.add('actions-equal');
   if (claim.can.accept) {
     const reship = isReshipOffer(claim);
     // Whole keys, so the dictionary test sees every one in use.
@@ -350,7 +355,7 @@ function buyerTurn(claim) {
       ? ['claim.accept_offer', 'claim.accept_offer_question']
       : ['claim.accept_reject', 'claim.accept_reject_question'];
     if (reship) [key, questionKey] = ['claim.accept_reship', 'claim.accept_reship_question'];
-    const accept = el('button', { type: 'button', class: 'btn btn-primary', i18n: key, 'data-testid': 'claim-accept' });
+    const accept = el('button', { type: 'button', class: rejected ? 'btn btn-secondary' : 'btn btn-primary', i18n: key, 'data-testid': 'claim-accept' });
     accept.addEventListener('click', () => confirmBox(slot, {
       questionKey,
       args: { amount: formatFen(claim.offered) },
@@ -385,7 +390,8 @@ function buyerTurn(claim) {
       replaceChildren(slot, form);
       focus();
     });
-    actions.append(escalate);
+    if (rejected) actions.prepend(escalate);
+    else actions.append(escalate);
   }
   return el('div', {}, answerEl(claim), el('p', { class: 'hint', i18n: 'claim.buyer_turn_hint' }), actions, slot);
 }

@@ -4,7 +4,7 @@
 
 import { api, query, seg } from '../api.js';
 import {
-  formatFen, loadCategories, pathEl, priceEl, reasonForm, stockEl,
+  loadCategories, pathEl, priceEl, reasonForm, unitEl,
 } from '../catalog.js';
 import { initShell } from '../shell.js';
 import {
@@ -97,21 +97,62 @@ function diff(rev) {
       el('div', { class: 'diff-after' }, el('span', { class: 'visually-hidden', i18n: 'reviews.after' }), ' ', after))));
 }
 
-function skuList(listing) {
-  const skus = (listing.skus || []).filter((s) => s.active !== false);
-  if (!skus.length) return null;
-  return el('ul', { class: 'mini-list sku-summary' }, skus.map((s) => el('li', {},
-    el('strong', { text: s.name }), ' ', priceEl(s.price, s.unit), ' ', stockEl(s),
-    Array.isArray(s.tiers) && s.tiers.length
-      ? el('span', { class: 'muted' }, ' · ', el('span', { i18n: 'reviews.tiers', args: { n: s.tiers.length, from: formatFen(s.tiers[s.tiers.length - 1].price) } }))
-      : null)));
+const gramsText = (g) => (g ? (g >= 1000 ? `${(g / 1000).toFixed(g % 1000 ? 2 : 0)} kg` : `${g} g`) : '—');
+
+/** Every SKU that will go live, one row each: price, wholesale tiers, stock, unit, weights, GTIN. */
+function skuTable(listing) {
+  const skus = listing.skus || [];
+  if (!skus.length) return el('p', { class: 'note note-warn', i18n: 'reviews.no_skus' });
+  return el('div', { class: 'table-scroll' },
+    el('table', { class: 'review-skus', 'data-testid': 'review-skus' },
+      el('thead', {}, el('tr', {},
+        ['reviews.sku_name', 'reviews.sku_price', 'reviews.sku_tiers', 'reviews.sku_stock', 'reviews.sku_weight', 'reviews.sku_gtin']
+          .map((k) => el('th', { scope: 'col', i18n: k })))),
+      el('tbody', {}, skus.map((s) => el('tr', {
+        'data-testid': 'review-sku', dataset: { skuId: s.id, active: String(s.active !== false) },
+        class: s.active === false ? 'is-inactive' : '',
+      },
+      el('th', { scope: 'row' }, el('span', { text: s.name }),
+        s.active === false ? el('span', { class: 'badge badge-small', i18n: 'stock.inactive' }) : null),
+      el('td', { class: 'num kpi-amount' }, priceEl(s.price, s.unit, 'review-sku-price')),
+      el('td', { 'data-testid': 'review-sku-tiers' }, Array.isArray(s.tiers) && s.tiers.length
+        ? el('ul', { class: 'mini-list' }, s.tiers.map((tier) => el('li', { class: 'kpi-amount' },
+          el('span', { i18n: 'reviews.tier', args: { n: tier.min_quantity } }), ' ', priceEl(tier.price, s.unit))))
+        : el('span', { class: 'muted', text: '—' })),
+      el('td', { class: 'num' }, el('span', { class: 'kpi-amount', 'data-testid': 'review-sku-stock', text: String(s.stock) }), ' ', unitEl(s.unit)),
+      el('td', { class: 'num' }, el('span', { text: gramsText(s.weight_grams) }),
+        s.net_weight_grams ? el('span', { class: 'muted small' }, ' / ', el('span', { i18n: 'reviews.net' }), ' ', gramsText(s.net_weight_grams)) : null),
+      el('td', { class: 'mono small', text: s.gtin || '—' }))))));
 }
 
-function thumbs(listing) {
+/** Every photo, at a size an operator can judge (each opens full size). */
+function gallery(listing) {
   const images = listing.images || [];
-  if (!images.length) return el('p', { class: 'muted', i18n: 'reviews.no_images' });
-  return el('ul', { class: 'review-thumbs' }, images.slice(0, 6).map((im) =>
-    el('li', {}, el('img', { src: im.thumb_url || im.url, alt: '', width: '72', height: '72', loading: 'lazy' }))));
+  if (!images.length) return el('p', { class: 'note note-warn', i18n: 'reviews.no_images', 'data-testid': 'review-no-photos' });
+  return el('ul', { class: 'review-thumbs review-gallery', 'data-testid': 'review-photos' }, images.map((im, i) =>
+    el('li', {}, el('a', { href: im.url, target: '_blank', rel: 'noopener' },
+      el('img', { src: im.thumb_url || im.url, alt: '', width: '160', height: '160', loading: i < 4 ? 'eager' : 'lazy', 'data-testid': 'review-photo' }),
+      el('span', { class: 'visually-hidden', i18n: 'reviews.photo_n', args: { n: i + 1 } })))));
+}
+
+// The sellers' batches, once per seller and page load: the trace records this listing ships from.
+const batchCache = new Map();
+async function batchesFor(listing, box) {
+  const org = listing.seller && listing.seller.id;
+  if (!org) return;
+  try {
+    if (!batchCache.has(org)) batchCache.set(org, api.get(`/orgs/${seg(org)}/batches`));
+    const all = (await batchCache.get(org)) || [];
+    const mine = all.filter((b) => b.listing_id === listing.id);
+    replaceChildren(box, mine.length
+      ? el('ul', { class: 'mini-list' }, mine.slice(0, 10).map((b) => el('li', { 'data-testid': 'review-batch' },
+        el('a', { class: 'mono', href: '/t/' + encodeURIComponent(b.code), target: '_blank', rel: 'noopener', text: b.code_display || b.code }),
+        b.lot ? el('span', { class: 'muted' }, ' ', b.lot) : null,
+        b.shippable ? el('span', { class: 'tag', i18n: 'reviews.batch_ok' }) : null)))
+      : el('span', { class: 'muted', i18n: 'reviews.no_batches' }));
+  } catch {
+    replaceChildren(box, el('span', { class: 'muted', text: '—' }));
+  }
 }
 
 function card({ revision: rev, listing }) {
@@ -133,6 +174,8 @@ function card({ revision: rev, listing }) {
     el('a', { class: 'btn btn-quiet', href: '/listing.html?id=' + encodeURIComponent(listing.id), i18n: 'reviews.open_listing', 'data-testid': 'review-open' }));
 
   const description = (listing.description || '').trim();
+  const batches = el('span', {}, el('span', { class: 'muted', i18n: 'common.loading' }));
+  batchesFor(listing, batches);
   replaceChildren(article,
     el('div', { class: 'item-head' },
       el('span', { class: `badge badge-${rev.kind}`, i18n: 'revision_kind.' + rev.kind, 'data-testid': 'review-kind', dataset: { value: rev.kind } }),
@@ -148,15 +191,21 @@ function card({ revision: rev, listing }) {
         ['reviews.f_category', categoryEl(rev.category_id), 'review-category'],
         ['reviews.f_origin', originEl(rev.origin, rev.origin_note), 'review-origin'],
       ]),
-    facts([
-      ['reviews.seller_region', el('span', { text: regionText(seller.region) }), 'review-seller-region'],
-      ['reviews.status', badge('listing_status', listing.status)],
-    ]),
-    el('details', { class: 'review-more' },
-      el('summary', { i18n: 'reviews.more' }),
-      thumbs(listing),
-      skuList(listing),
-      description ? el('p', { class: 'description excerpt', text: description.length > 400 ? description.slice(0, 400) + '…' : description }) : null),
+    el('div', { class: 'review-sheet' },
+      el('div', { class: 'review-side' },
+        gallery(listing),
+        description ? el('p', { class: 'description pre-line', 'data-testid': 'review-description', text: description }) : null),
+      el('div', { class: 'review-side' },
+        skuTable(listing),
+        facts([
+          ['reviews.seller_region', el('span', { text: regionText(seller.region) }), 'review-seller-region'],
+          ['reviews.status', badge('listing_status', listing.status)],
+          ['reviews.season', listing.season ? el('span', { text: listing.season }) : null],
+          ['reviews.storage', listing.storage ? el('span', { text: listing.storage }) : null],
+          ['reviews.shelf_life', listing.shelf_life_days ? el('span', { i18n: 'reviews.days', args: { count: listing.shelf_life_days } }) : null],
+          ['reviews.producer', listing.producer && listing.producer.name ? el('span', { text: listing.producer.name }) : null],
+          ['reviews.batches', batches, 'review-batches'],
+        ].filter((row) => row && row[1]), { class: 'facts review-facts' }))),
     actions,
     rejectSlot);
   return article;

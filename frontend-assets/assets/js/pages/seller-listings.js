@@ -7,6 +7,9 @@ import { initShell } from '../shell.js';
 import { $, badge, el, note, replaceChildren, timeEl } from '../ui.js';
 
 const STATUSES = ['draft', 'pending', 'approved', 'rejected', 'delisted'];
+// The console home's "low on stock" count links here with ?low_stock=1: the listings on sale
+// with a SKU at or below the same threshold the count uses.
+const LOW_STOCK = 10;
 const params = new URLSearchParams(location.search);
 const stateBox = $('#state-box');
 const listingsBox = $('#listings');
@@ -85,7 +88,14 @@ async function loadListings(org) {
   listingsBox.setAttribute('aria-busy', 'true');
   const status = statusFilter.value;
   try {
-    const listings = (await api.get(`/orgs/${seg(org.id)}/listings` + query({ status }))) || [];
+    let listings = (await api.get(`/orgs/${seg(org.id)}/listings` + query({ status }))) || [];
+    if (params.get('low_stock') === '1') {
+      listings = listings.filter((l) => l.status === 'approved'
+        && (l.skus || []).some((k) => k.active !== false && Number(k.stock) <= LOW_STOCK));
+      replaceChildren($('#low-stock-note'), el('p', { class: 'note note-info', 'data-testid': 'low-stock-note' },
+        el('span', { i18n: 'slistings.low_stock', args: { n: LOW_STOCK } }), ' ',
+        el('a', { href: location.pathname + query({ org: org.id }), i18n: 'slistings.low_stock_all' })));
+    }
     replaceChildren($('#listings-count'), el('span', { i18n: 'console.count', args: { n: listings.length } }));
     replaceChildren(listingsBox, listings.length
       ? el('ul', { class: 'list' }, listings.map((l) => row(l, org)))

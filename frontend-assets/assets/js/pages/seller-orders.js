@@ -24,11 +24,22 @@ const SHIP_BY_KEYS = { left: 'sorders.ship_left', overdue: 'sorders.ship_overdue
 const CARRIERS = ['顺丰速运', '中国邮政 EMS', '京东物流', '中通快递', '圆通速递', '韵达快递', '申通快递', '极兔速递', '德邦快递'];
 const params = new URLSearchParams(location.search);
 const listBox = $('#sub-orders');
+const SHIP_BY = ['overdue', 'soon'];
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const page = {
   org: null,
-  status: SELLER_TABS.includes(params.get('status')) ? params.get('status') : 'paid',
+  // A ship-by filter (the console home's links) spans the tabs it concerns: no tab unless asked.
+  status: SELLER_TABS.includes(params.get('status')) ? params.get('status') : (SHIP_BY.includes(params.get('ship_by')) ? '' : 'paid'),
   offset: 0,
   batches: null,
+  filter: {
+    q: (params.get('q') || '').slice(0, 40),
+    from: DAY.test(params.get('from') || '') ? params.get('from') : '',
+    to: DAY.test(params.get('to') || '') ? params.get('to') : '',
+    ship_by: SHIP_BY.includes(params.get('ship_by')) ? params.get('ship_by') : '',
+  },
+  // Parts ticked for a bulk action: id → { sub, order }.
+  picked: new Map(),
 };
 
 // ---- the organisation --------------------------------------------------------------------------
@@ -286,6 +297,19 @@ function subCard(sub, order) {
     el('a', { class: 'btn btn-quiet', href: '/seller/packing.html' + query({ order: order.id, sub: sub.id }), target: '_blank', rel: 'noopener', 'data-testid': 'sub-packing' },
       el('span', { i18n: 'sorders.packing' }), el('span', { class: 'visually-hidden', i18n: 'batch.new_tab' })),
     el('a', { class: 'btn btn-quiet', href: orderHref(order.id), i18n: 'sorders.open_order' }));
+  const pickable = sub.can_acknowledge || sub.can_ship || sub.status === 'acknowledged';
+  const pick = pickable
+    ? el('label', { class: 'check bulk-pick', for: `pick-${sub.id}` },
+      el('input', { type: 'checkbox', id: `pick-${sub.id}`, 'data-testid': 'sub-pick', dataset: { subId: sub.id }, checked: page.picked.has(sub.id) }),
+      el('span', { class: 'visually-hidden', i18n: 'sorders.bulk_pick', args: { number: sub.number } }))
+    : null;
+  if (pick) {
+    pick.querySelector('input').addEventListener('change', (e) => {
+      if (e.target.checked) page.picked.set(sub.id, { sub, order });
+      else page.picked.delete(sub.id);
+      bulkState();
+    });
+  }
   const waited = sub.status === 'paid' ? minutesSince(sub.paid_at) : null;
   // A part sent again for a claim (补发): ¥0, shipped like any other.
   const replacement = (order.events || []).some((e) => e.kind === 'replacement' && e.sub_order_id === sub.id);
@@ -295,6 +319,7 @@ function subCard(sub, order) {
     dataset: { subId: sub.id, orderId: order.id, status: sub.status, replacement: String(replacement) },
   },
   el('div', { class: 'item-head' },
+    pick,
     el('h3', { class: 'item-title mono', 'data-testid': 'sub-number', text: sub.number }),
     replacement ? el('span', { class: 'tag tag-reship', i18n: 'order.replacement', 'data-testid': 'sub-replacement' }) : null,
     subStatusBadge(sub.status)),
@@ -316,14 +341,208 @@ function subCard(sub, order) {
   slot);
 }
 
+// ---- search and filters -------------------------------------------------------------------------
+
+function filterForm() {
+  const form = $('#order-filter');
+  form.elements.namedItem('q').value = page.filter.q;
+  form.elements.namedItem('from').value = page.filter.from;
+  form.elements.namedItem('to').value = page.filter.to;
+  form.elements.namedItem('ship_by').value = page.filter.ship_by;
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const next = {
+      q: value(form, 'q'),
+      from: value(form, 'from'),
+      to: value(form, 'to'),
+      ship_by: value(form, 'ship_by'),
+    };
+    if (next.from && next.to && next.to < next.from) {
+      showErrors(form, validationError({ to: t('sorders.e_period') }));
+      return;
+    }
+    page.filter = next;
+    page.offset = 0;
+    load();
+  });
+  form.addEventListener('reset', () => {
+    page.filter = { q: '', from: '', to: '', ship_by: '' };
+    page.offset = 0;
+    // After the form has cleared its fields.
+    setTimeout(load, 0);
+  });
+}
+
+// ---- bulk actions: acknowledge, ship (a waybill each), print packing lists ------------------------
+
+function bulkState() {
+  const n = page.picked.size;
+  replaceChildren($('#bulk-count'), el('span', { i18n: 'sorders.bulk_count', args: { count: n } }));
+  const parts = [...page.picked.values()].map((p) => p.sub);
+  $('#bulk-ack').disabled = !parts.some((s) => s.can_acknowledge);
+  $('#bulk-ship').disabled = !parts.some((s) => s.can_ship);
+  $('#bulk-print').disabled = n === 0;
+  const all = $$('[data-testid="sub-pick"]', listBox);
+  $('#bulk-all').checked = all.length > 0 && all.every((i) => i.checked);
+}
+
+/** Shows each item's result: a line per refused part, at its card too. */
+function bulkResults(result, picked) {
+  const refused = result.results.filter((r) => !r.ok);
+  const numberOf = (id) => (picked.get(id) ? picked.get(id).sub.number : id);
+  if (!refused.length) return null;
+  return el('div', { class: 'note note-warn', role: 'alert', 'data-testid': 'bulk-refused' },
+    el('p', { i18n: 'sorders.bulk_refused', args: { count: refused.length } }),
+    el('ul', {}, refused.map((r) => el('li', { 'data-testid': 'bulk-refused-item', dataset: { subId: r.sub_order_id, code: r.code || '' } },
+      el('span', { class: 'mono', text: numberOf(r.sub_order_id) }), ' — ',
+      el('span', { text: r.fields ? Object.values(r.fields).join('；') : (r.message || r.code || '') })))));
+}
+
+async function bulkAcknowledge(button) {
+  const picked = new Map(page.picked);
+  const ids = [...picked.values()].filter((p) => p.sub.can_acknowledge).map((p) => p.sub.id);
+  if (!ids.length) return;
+  setBusy(button, true);
+  try {
+    const r = await api.post(`/orgs/${seg(page.org.id)}/sub-orders/acknowledge`, { sub_order_ids: ids });
+    flash(t('sorders.bulk_acked', { count: r.done }), r.refused ? 'info' : 'success');
+    await load();
+    replaceChildren($('#bulk-slot'), bulkResults(r, picked));
+  } catch (err) {
+    flashError(err);
+  } finally {
+    setBusy(button, false);
+  }
+}
+
+/** The bulk ship form: one row per part (carrier, waybill); each line's batch is the only one that may ship. */
+async function bulkShipForm(button) {
+  let all;
+  try {
+    all = await batches();
+  } catch (err) {
+    flashError(err);
+    return;
+  }
+  const picked = new Map(page.picked);
+  const parts = [...picked.values()].filter((p) => p.sub.can_ship);
+  if (!parts.length) return;
+  const carriers = el('datalist', { id: 'bulk-carriers' }, CARRIERS.map((c) => el('option', { value: c })));
+  const rows = parts.map(({ sub }) => {
+    const auto = (sub.lines || []).map((line) => {
+      const ok = all.filter((b) => b.listing_id === line.listing_id && b.shippable);
+      return ok.length === 1 ? { line_id: line.id, batch_id: ok[0].id } : null;
+    });
+    const needsChoice = auto.some((a) => a === null) && all.some((b) => (sub.lines || []).some((l) => l.listing_id === b.listing_id));
+    return el('fieldset', { class: 'bulk-ship-row', 'data-testid': 'bulk-ship-row', dataset: { subId: sub.id, batches: JSON.stringify(auto.filter(Boolean)) } },
+      el('legend', { class: 'mono', text: sub.number }),
+      el('div', { class: 'two-col' },
+        el('div', { class: 'field' },
+          el('label', { for: `bs-${sub.id}-carrier`, i18n: 'order.carrier' }),
+          el('input', { id: `bs-${sub.id}-carrier`, name: `carrier:${sub.id}`, type: 'text', maxlength: '40', list: 'bulk-carriers', autocomplete: 'off', 'data-testid': 'bulk-ship-carrier' })),
+        el('div', { class: 'field' },
+          el('label', { for: `bs-${sub.id}-tracking`, i18n: 'order.tracking_no' }),
+          el('input', { id: `bs-${sub.id}-tracking`, name: `tracking:${sub.id}`, type: 'text', maxlength: '40', class: 'mono', autocomplete: 'off', spellcheck: 'false', 'data-testid': 'bulk-ship-tracking' }))),
+      needsChoice ? el('p', { class: 'hint', i18n: 'sorders.bulk_ship_choose' }) : null,
+      el('p', { class: 'field-error', 'data-error-for': `item.${sub.id}`, 'data-testid': 'bulk-ship-error', hidden: true }));
+  });
+  const submit = el('button', { type: 'submit', class: 'btn btn-primary', i18n: 'sorders.bulk_ship_submit', 'data-testid': 'bulk-ship-submit' });
+  const cancel = el('button', { type: 'button', class: 'btn btn-secondary', i18n: 'common.cancel' });
+  const form = el('form', { class: 'subform bulk-ship-form', method: 'post', action: '#', novalidate: true, 'data-testid': 'bulk-ship-form' },
+    el('h3', { i18n: 'sorders.bulk_ship_title' }),
+    el('p', { class: 'hint', i18n: 'sorders.bulk_ship_hint' }),
+    carriers, rows,
+    el('div', { class: 'actions' }, submit, cancel));
+  cancel.addEventListener('click', () => replaceChildren($('#bulk-slot')));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const items = parts.map(({ sub }) => {
+      const row = form.querySelector(`[data-sub-id="${sub.id}"]`);
+      return {
+        sub_order_id: sub.id,
+        carrier: value(form, `carrier:${sub.id}`),
+        tracking_no: value(form, `tracking:${sub.id}`).replace(/\s+/g, ''),
+        batches: JSON.parse(row.dataset.batches || '[]'),
+      };
+    });
+    const problems = {};
+    for (const i of items) {
+      if (!i.carrier || !i.tracking_no) problems[`item.${i.sub_order_id}`] = t('sorders.e_bulk_row');
+    }
+    if (Object.keys(problems).length) {
+      showErrors(form, validationError(problems));
+      return;
+    }
+    setBusy(submit, true);
+    try {
+      const r = await api.post(`/orgs/${seg(page.org.id)}/sub-orders/ship`, { items });
+      const refused = r.results.filter((x) => !x.ok);
+      flash(t('sorders.bulk_shipped', { count: r.done }), refused.length ? 'info' : 'success');
+      if (!refused.length) {
+        replaceChildren($('#bulk-slot'));
+        await load();
+        return;
+      }
+      // Keep the form for the refused rows, each with its reason; the shipped ones leave it.
+      for (const x of r.results) {
+        const row = form.querySelector(`[data-sub-id="${x.sub_order_id}"]`);
+        if (x.ok && row) row.remove();
+      }
+      showErrors(form, validationError(Object.fromEntries(refused.map((x) => [
+        `item.${x.sub_order_id}`, x.fields ? Object.values(x.fields).join('；') : (x.message || x.code || ''),
+      ]))));
+    } catch (err) {
+      showErrors(form, err);
+    } finally {
+      setBusy(submit, false);
+    }
+  });
+  replaceChildren($('#bulk-slot'), form);
+  const first = form.querySelector('input');
+  if (first) first.focus();
+  button.blur();
+}
+
+function bulkButtons() {
+  $('#bulk-all').addEventListener('change', (e) => {
+    for (const input of $$('[data-testid="sub-pick"]', listBox)) {
+      if (input.checked !== e.target.checked) {
+        input.checked = e.target.checked;
+        input.dispatchEvent(new Event('change'));
+      }
+    }
+  });
+  $('#bulk-ack').addEventListener('click', (e) => bulkAcknowledge(e.currentTarget));
+  $('#bulk-ship').addEventListener('click', (e) => bulkShipForm(e.currentTarget));
+  $('#bulk-print').addEventListener('click', () => {
+    const parts = [...page.picked.values()].map((p) => `${p.order.id}:${p.sub.id}`).join(',');
+    if (parts) window.open('/seller/packing.html' + query({ parts }), '_blank', 'noopener');
+  });
+  bulkState();
+}
+
 // ---- the list -----------------------------------------------------------------------------------
 
 async function load() {
-  history.replaceState(null, '', location.pathname + query({ org: page.org.id, status: page.status, offset: page.offset || '' }));
+  const f = page.filter;
+  const filters = { q: f.q, from: f.from, to: f.to, ship_by: f.ship_by };
+  history.replaceState(null, '', location.pathname + query({ org: page.org.id, status: page.status, ...filters, offset: page.offset || '' }));
+  page.picked.clear();
+  bulkState();
+  clearErrors($('#order-filter'));
   await loadList(listBox, {
     offset: page.offset,
     limit: LIMIT,
-    fetch: () => api.get(`/orgs/${seg(page.org.id)}/sub-orders` + query({ status: page.status, limit: LIMIT, offset: page.offset })),
+    fetch: () => api.get(`/orgs/${seg(page.org.id)}/sub-orders` + query({ status: page.status, ...filters, limit: LIMIT, offset: page.offset })),
+    // A filter the server refuses is shown at its field.
+    onError: (err) => {
+      if (err.status !== 422) return false;
+      showErrors($('#order-filter'), err);
+      replaceChildren(listBox);
+      return true;
+    },
     render: (items, total) => {
       const cards = [];
       for (const order of items) {
@@ -333,9 +552,11 @@ async function load() {
       }
       replaceChildren($('#sorders-count'), el('span', { i18n: 'sorders.count', args: { n: total } }));
       listBox.dataset.status = page.status;
+      $('#bulk-bar').hidden = !cards.some((c) => c.querySelector('[data-testid="sub-pick"]'));
+      const filtered = f.q || f.from || f.to || f.ship_by || !page.status;
       return cards.length
         ? el('ul', { class: 'cards' }, cards)
-        : note('empty', { i18n: 'sorders.none_' + page.status });
+        : note('empty', { i18n: filtered ? 'sorders.none_filtered' : 'sorders.none_' + page.status });
     },
   });
 }
@@ -366,6 +587,8 @@ if (me) {
       $('#claims-link').href = '/seller/claims.html' + query({ org: org.id });
       $('#invoices-link').href = '/seller/invoices.html' + query({ org: org.id });
       page.offset = offsetParam(params);
+      filterForm();
+      bulkButtons();
       statusTabs(page, load);
       pagerButtons(page, LIMIT, load);
       await load();

@@ -37,9 +37,13 @@ function qrEl(batch) {
 
 function render(order, sub) {
   $('#packing-seller').textContent = sub.seller_name || '';
+  replaceChildren(body, ...sheetBody(order, sub));
+}
+
+function sheetBody(order, sub) {
   const a = order.address || {};
   const shipment = sub.shipment;
-  replaceChildren(body,
+  return [
     facts([
       ['packing.order_number', el('span', { class: 'mono', text: order.number }), 'packing-order-number'],
       ['packing.sub_number', el('span', { class: 'mono', text: sub.number }), 'packing-sub-number'],
@@ -62,11 +66,41 @@ function render(order, sub) {
         el('td', { class: 'num' }, String(line.quantity), ' ', unitEl(line.unit)),
         el('td', { class: 'tick', 'aria-hidden': 'true', text: '□' }))))),
     shipment ? null : el('p', { class: 'note note-info no-print', 'data-testid': 'packing-not-shipped', i18n: 'packing.not_shipped' }),
-    el('p', { class: 'packing-foot muted small', i18n: 'packing.foot' }));
+    el('p', { class: 'packing-foot muted small', i18n: 'packing.foot' })];
 }
 
+// Several parts at once (the order list's bulk print): `?parts=ORDER:SUB,ORDER:SUB`, one sheet
+// per part, each on its own printed page.
+const MAX_PARTS = 100;
+async function renderMany(list) {
+  const sheets = [];
+  for (const [oid, sid] of list) {
+    try {
+      const order = await api.get(`/orders/${seg(oid)}`);
+      const sub = (order.sub_orders || []).find((s) => s.id === sid);
+      if (!sub) continue;
+      sheets.push(el('article', { class: 'packing-sheet packing-many', 'data-testid': 'packing-sheet', dataset: { subId: sid } },
+        el('header', { class: 'packing-head' },
+          el('h2', { class: 'packing-title', i18n: 'packing.heading' }),
+          el('p', { class: 'packing-seller', text: sub.seller_name || '' })),
+        ...sheetBody(order, sub)));
+      $('#back').href = '/seller/orders.html' + query({ org: sub.seller_id });
+    } catch (err) {
+      if (err.redirecting) return;
+      sheets.push(note('error', errorMessage(err)));
+    }
+  }
+  const first = $('[data-testid="packing"]');
+  first.hidden = true;
+  first.after(...(sheets.length ? sheets : [note('empty', { i18n: 'packing.missing' })]));
+  body.dataset.ready = 'true';
+}
+
+const parts = (params.get('parts') || '').split(',').map((p) => p.split(':')).filter((p) => p.length === 2 && p[0] && p[1]).slice(0, MAX_PARTS);
 const { me, error } = await initShell({ auth: 'required' });
-if (!orderId || !subId) {
+if (me && parts.length) {
+  await renderMany(parts);
+} else if (!orderId || !subId) {
   replaceChildren(body, note('empty', { i18n: 'packing.missing' }));
 } else if (me) {
   try {

@@ -2,6 +2,7 @@
 //! plain structs with typed ids, never the catalogue's entities, so its tables stay its own.
 
 pub mod card;
+pub mod console;
 pub mod demo;
 pub mod notify;
 pub mod stats;

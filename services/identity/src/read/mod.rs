@@ -1,6 +1,7 @@
 //! Read models and narrow queries other rooms use; each says who uses it and why. They return
 //! plain structs with typed ids, never identity's entities, so identity's tables stay its own.
 
+pub mod console;
 pub mod credit;
 pub mod demo;
 pub mod invoicing;

@@ -9,6 +9,7 @@ mod kinds;
 mod liability;
 pub mod moderation;
 mod money;
+mod order_filter;
 pub mod reconcile;
 mod rules;
 mod status;
@@ -25,6 +26,7 @@ pub use kinds::{
 };
 pub use liability::{Liability, LiabilitySplit, LiableParty, RefundShare};
 pub use money::{commission, commission_after_refunds, payable, shipping_fee};
+pub use order_filter::{OrderFilter, OrderSearch, ShipByFilter, escape_like};
 pub use rules::*;
 pub use status::{
     MoveRefused, OrderMove, OrderStatus, SubOrderMove, SubOrderStatus, order_transition,

@@ -79,6 +79,8 @@ where
         .routes(routes!(confirm_offline_payment))
         .routes(routes!(seller_sub_orders))
         .routes(routes!(acknowledge))
+        .routes(routes!(bulk_acknowledge))
+        .routes(routes!(bulk_ship))
         .routes(routes!(pay))
         .routes(routes!(payment_methods))
         .routes(routes!(wechat_authorize))

@@ -2,6 +2,7 @@
 //! plain values, never the orders' entities, so its tables stay its own.
 
 pub mod aftersales;
+pub mod console;
 pub mod credit;
 pub mod demo;
 pub mod invoicing;

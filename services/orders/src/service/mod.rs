@@ -3,6 +3,7 @@
 //! outbox events) in one transaction, composing the queries of `store`.
 
 pub mod addresses;
+pub mod bulk;
 pub mod cancel;
 pub mod cancel_request;
 pub mod cart;

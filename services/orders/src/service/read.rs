@@ -2,7 +2,7 @@
 //! orders; every order for the operator; a seller's sub-orders.
 
 use crate::Orders;
-use crate::domain::{OrderStatus, PaymentMethod, SubOrderStatus};
+use crate::domain::{OrderFilter, OrderStatus, PaymentMethod};
 use crate::error::{Missing, OrdersError, Result};
 use crate::store::queries::{orders as q, payments, reviews, shipments};
 use crate::store::{
@@ -150,20 +150,22 @@ impl Orders {
         Ok(Paged::new(self.records(ids).await?, total, page))
     }
 
-    /// A seller's sub-orders (members and the operator), newest first, by status if asked.
+    /// A seller's sub-orders (members and the operator), newest first, narrowed by the filter
+    /// (status, ship-by state, payment days, a search text).
     #[tracing::instrument(skip_all, fields(org.id = %org))]
     pub async fn seller_sub_orders(
         &self,
         actor: &Actor,
         org: OrgId,
-        status: Option<SubOrderStatus>,
+        filter: &OrderFilter,
         page: Page,
     ) -> Result<Paged<(sub_order::Model, OrderRecord)>> {
         actor.require_member_or_operator(org)?;
         let (subs, total) = q::paid_sub_orders_of_seller(
             &self.infra().db,
             org.as_uuid(),
-            status,
+            filter,
+            self.now(),
             page.offset(),
             page.limit(),
         )

@@ -2,13 +2,16 @@
 //! updates from the states the move may start from (`OrderMove::from_states`,
 //! `SubOrderMove::from_states`), so two requests at once cannot both make the same move.
 
-use crate::domain::{EventKind, LiabilitySplit, OrderStatus, PaymentMethod, SubOrderStatus};
+use crate::domain::{
+    EventKind, LiabilitySplit, OrderFilter, OrderSearch, OrderStatus, PaymentMethod, ShipByFilter,
+    SubOrderStatus,
+};
 use crate::store::{event, line, order, sub_order};
 use chrono::{DateTime, Utc};
 use farmgate_infra::db::UniqueIndex;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Set,
 };
 use serde_json::Value;
@@ -160,7 +163,8 @@ pub async fn sub_orders_of_order(
 pub async fn paid_sub_orders_of_seller(
     conn: &impl ConnectionTrait,
     seller: Uuid,
-    status: Option<SubOrderStatus>,
+    filter: &OrderFilter,
+    now: DateTime<Utc>,
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<sub_order::Model>, u64), DbErr> {
@@ -168,12 +172,75 @@ pub async fn paid_sub_orders_of_seller(
         .filter(sub_order::Column::SellerOrgId.eq(seller))
         .filter(sub_order::Column::Status.ne(SubOrderStatus::PendingPayment))
         .order_by_desc(sub_order::Column::CreatedAt);
-    if let Some(s) = status {
+    if let Some(s) = filter.status {
         q = q.filter(sub_order::Column::Status.eq(s));
+    }
+    if let Some(ship_by) = filter.ship_by {
+        q = q.filter(
+            sub_order::Column::Status.is_in([SubOrderStatus::Paid, SubOrderStatus::Acknowledged]),
+        );
+        q = match ship_by {
+            ShipByFilter::Overdue => q.filter(sub_order::Column::ShipBy.lt(now)),
+            ShipByFilter::Soon => q
+                .filter(sub_order::Column::ShipBy.gte(now))
+                .filter(sub_order::Column::ShipBy.lt(now + crate::read::console::SHIP_BY_SOON)),
+        };
+    }
+    if let Some(from) = filter.paid_from {
+        q = q.filter(sub_order::Column::PaidAt.gte(from));
+    }
+    if let Some(before) = filter.paid_before {
+        q = q.filter(sub_order::Column::PaidAt.lt(before));
+    }
+    if let Some(search) = &filter.search {
+        q = q.filter(search_condition(conn, seller, search));
     }
     let total = q.clone().count(conn).await?;
     let subs = q.offset(offset).limit(limit).all(conn).await?;
     Ok((subs, total))
+}
+
+/// A seller's sub-orders matching a search: the number starts with it (an order number
+/// finds its parts), a line's product or SKU name contains it, or the recipient's name on
+/// the order's address snapshot contains it (what the seller prints on the parcel).
+fn search_condition(conn: &impl ConnectionTrait, seller: Uuid, search: &OrderSearch) -> Condition {
+    use sea_orm::sea_query::{LikeExpr, Query};
+    let contains = || LikeExpr::new(search.contains_pattern()).escape('\\');
+    let lines = Query::select()
+        .column(line::Column::SubOrderId)
+        .from(line::Entity)
+        .cond_where(
+            Condition::any()
+                .add(Expr::col(line::Column::Title).like(contains()))
+                .add(Expr::col(line::Column::SkuName).like(contains())),
+        )
+        .to_owned();
+    // The snapshot is JSON: jsonb on PostgreSQL, text on SQLite.
+    let name = match conn.get_database_backend() {
+        sea_orm::DbBackend::Postgres => Expr::cust("(\"address\" ->> 'name')"),
+        _ => Expr::cust("json_extract(\"address\", '$.name')"),
+    };
+    let recipients = Query::select()
+        .column(order::Column::Id)
+        .from(order::Entity)
+        .and_where(
+            Expr::col(order::Column::Id).in_subquery(
+                Query::select()
+                    .column(sub_order::Column::OrderId)
+                    .from(sub_order::Entity)
+                    .and_where(Expr::col(sub_order::Column::SellerOrgId).eq(seller))
+                    .to_owned(),
+            ),
+        )
+        .and_where(name.like(contains()))
+        .to_owned();
+    Condition::any()
+        .add(
+            Expr::col((sub_order::Entity, sub_order::Column::Number))
+                .like(LikeExpr::new(search.prefix_pattern()).escape('\\')),
+        )
+        .add(Expr::col((sub_order::Entity, sub_order::Column::Id)).in_subquery(lines))
+        .add(Expr::col((sub_order::Entity, sub_order::Column::OrderId)).in_subquery(recipients))
 }
 
 /// Every sub-order of an order follows the order's move (paid together, closed together).
