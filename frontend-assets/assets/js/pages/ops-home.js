@@ -17,9 +17,9 @@ function render(c) {
       hint: oldestHint(c.listings.oldest_submitted_at), testid: 'ohome-listings' }),
     tile({ href: '/ops/verify.html?status=pending', count: c.organisations.awaiting_review, labelKey: 'ohome.orgs',
       hint: oldestHint(c.organisations.oldest_waiting_since), testid: 'ohome-orgs' }),
-    tile({ href: '/ops/desk.html', count: c.reports.reviews, labelKey: 'ohome.review_reports',
+    tile({ href: '/ops/moderation.html?tab=reviews', count: c.reports.reviews, labelKey: 'ohome.review_reports',
       hint: oldestHint(c.reports.oldest_review_report_at), testid: 'ohome-review-reports' }),
-    tile({ href: '/ops/desk.html', count: c.reports.conversation_messages, labelKey: 'ohome.conversation_reports',
+    tile({ href: '/ops/moderation.html?tab=messages', count: c.reports.conversation_messages, labelKey: 'ohome.conversation_reports',
       testid: 'ohome-conversation-reports' }));
   replaceChildren($('#tiles-service'),
     tile({ href: '/ops/claims.html?status=in_arbitration', count: c.claims.overdue, labelKey: 'ohome.claims_overdue',
