@@ -369,11 +369,11 @@ fn syllables_per_char(a: &Analyzer, chars: &[char], keys: &[String]) -> (Vec<Str
                 break;
             }
             // A character without a reading (pinyin has none for it) takes no syllable.
-            if wc.is_ascii_alphanumeric() || !super::pinyin::char_readings(wc).is_empty() {
-                if let Some(s) = syllables.next() {
-                    initials[at] = s.chars().next().map(String::from).unwrap_or_default();
-                    full[at] = s;
-                }
+            if (wc.is_ascii_alphanumeric() || !super::pinyin::char_readings(wc).is_empty())
+                && let Some(s) = syllables.next()
+            {
+                initials[at] = s.chars().next().map(String::from).unwrap_or_default();
+                full[at] = s;
             }
             at += 1;
         }
