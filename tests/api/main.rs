@@ -40,6 +40,8 @@ mod reconcile;
 mod restrictions;
 mod review_moderation;
 mod search;
+mod search_replicas;
+mod search_suggest;
 mod search_vocabulary;
 mod security;
 mod ship_by;

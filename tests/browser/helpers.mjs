@@ -51,10 +51,11 @@ export class Story {
     this.errors = [];
   }
 
-  async person({ width = 390, height = 844 } = {}) {
+  async person({ width = 390, height = 844, touch = false } = {}) {
     const context = await this.browser.newContext({
       baseURL: this.baseUrl,
       viewport: { width, height },
+      hasTouch: touch,
       locale: 'zh-CN',
       timezoneId: 'Asia/Shanghai',
     });

@@ -214,6 +214,8 @@ struct Args {
     clients: usize,
     reuse: bool,
     compare_seconds: u64,
+    /// Set in the child process that prepares the data (see [`prepared_in_a_child`]).
+    prepare_to: Option<PathBuf>,
 }
 
 fn args() -> Args {
@@ -225,6 +227,7 @@ fn args() -> Args {
         clients: 8,
         reuse: false,
         compare_seconds: 20,
+        prepare_to: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -237,6 +240,7 @@ fn args() -> Args {
             "--clients" => a.clients = val().parse().unwrap_or(a.clients),
             "--reuse" => a.reuse = true,
             "--compare-seconds" => a.compare_seconds = val().parse().unwrap_or(a.compare_seconds),
+            "--prepare-to" => a.prepare_to = Some(PathBuf::from(val())),
             other => eprintln!("ignoring unknown argument {other}"),
         }
     }
@@ -830,13 +834,39 @@ async fn compare(a: &Args, mix: Vec<String>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Prepares the data in a child process of this binary and reads its timings. The in-process
+/// marketplace keeps the embedded search index's writer lock for as long as the process lives,
+/// and the `farmgate serve` started next needs that lock (it failed with `LockBusy`): a
+/// child's exit releases it for certain.
+fn prepared_in_a_child() -> anyhow::Result<(f64, f64)> {
+    let out = tempfile::NamedTempFile::new()?;
+    let status = std::process::Command::new(std::env::current_exe()?)
+        .args(std::env::args().skip(1))
+        .arg("--prepare-to")
+        .arg(out.path())
+        .status()?;
+    anyhow::ensure!(status.success(), "preparing the data failed: {status}");
+    let text = std::fs::read_to_string(out.path())?;
+    let mut times = text.split_whitespace().map(str::parse::<f64>);
+    match (times.next(), times.next()) {
+        (Some(Ok(insert_s)), Some(Ok(index_s))) => Ok((insert_s, index_s)),
+        _ => anyhow::bail!("the preparing process wrote {text:?}"),
+    }
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
     let a = args();
+    if let Some(to) = &a.prepare_to {
+        let (insert_s, index_s) = prepare(&a).await?;
+        std::fs::write(to, format!("{insert_s} {index_s}"))?;
+        // Exit at once: the marketplace built in this process never shuts down by itself.
+        std::process::exit(0);
+    }
     let (insert_s, index_s) = if a.reuse {
         (0.0, 0.0)
     } else {
-        prepare(&a).await?
+        prepared_in_a_child()?
     };
     // Serve the prepared data with the real binary, as a separate process.
     let port = {

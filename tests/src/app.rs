@@ -206,16 +206,27 @@ impl TestApp {
         dir: tempfile::TempDir,
         wrap_search: Option<farmgate_server::app::SearchWrapper>,
     ) -> TestApp {
+        let worker = WorkerConfig {
+            poll_interval: Duration::from_millis(50),
+            backoff_base: Duration::from_millis(10),
+            ..WorkerConfig::default()
+        };
+        Self::start_with_worker(settings, backend, dir, wrap_search, worker).await
+    }
+
+    async fn start_with_worker(
+        settings: Settings,
+        backend: Backend,
+        dir: tempfile::TempDir,
+        wrap_search: Option<farmgate_server::app::SearchWrapper>,
+        worker: WorkerConfig,
+    ) -> TestApp {
         farmgate_server::telemetry::init(&settings);
         let clock = Clock::manual(chrono::Utc::now());
         let options = BuildOptions {
             clock: clock.clone(),
             password_cost: PasswordCost::FAST_FOR_TESTS,
-            worker: WorkerConfig {
-                poll_interval: Duration::from_millis(50),
-                backoff_base: Duration::from_millis(10),
-                ..WorkerConfig::default()
-            },
+            worker,
             wrap_search,
             ..BuildOptions::default()
         };
@@ -293,6 +304,40 @@ impl TestApp {
             _ => None,
         };
         let mut app = Self::start_with(settings, self.backend, dir, None).await;
+        app.meili_cleanup = cleanup;
+        app
+    }
+
+    /// Starts a second server beside this one, on the same database (and cache and object
+    /// store), as another replica behind a load balancer: its own data directory (its embedded
+    /// search index is rebuilt from the database in the background) and an outbox worker that
+    /// looks for events only once an hour, so whatever it learns of a change made through
+    /// this app it learns by itself, not by handling the change's event. Meilisearch, when
+    /// configured, gets an index of its own.
+    pub async fn start_replica(&self) -> TestApp {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let mut settings = self.settings.clone();
+        settings.database_url = Some(
+            self.settings
+                .effective_database_url()
+                .expect("the database URL"),
+        );
+        settings.migrate_on_start = false;
+        settings.data_dir = dir.path().join("data");
+        settings.meili_index_prefix = format!("fgtest_{}_", Uuid::new_v4().simple());
+        let cleanup = match (&settings.meili_url, &settings.meili_key) {
+            (Some(u), Some(k)) => Some((
+                u.clone(),
+                k.clone(),
+                format!("{}listings", settings.meili_index_prefix),
+            )),
+            _ => None,
+        };
+        let idle = WorkerConfig {
+            poll_interval: Duration::from_secs(3600),
+            ..WorkerConfig::default()
+        };
+        let mut app = Self::start_with_worker(settings, self.backend, dir, None, idle).await;
         app.meili_cleanup = cleanup;
         app
     }

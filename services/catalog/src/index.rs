@@ -15,7 +15,7 @@ use crate::store::{category, listing, sku};
 use async_trait::async_trait;
 use farmgate_identity::{OrgStatus, OrgSummary};
 use farmgate_infra::outbox::{BoxError, OutboxEvent, OutboxHandler};
-use farmgate_infra::search::suggest::Suggestion;
+use farmgate_infra::search::suggest::{Suggestion, matched_chars};
 use farmgate_infra::search::{Filters, SearchDoc, SearchRequest, SearchResponse, Sort};
 use farmgate_kernel::id::{CategoryId, ListingId, OrgId};
 use serde::Deserialize;
@@ -194,10 +194,51 @@ impl Catalog {
         Ok(self.search_index().search(&request).await?)
     }
 
-    /// Search as you type: names starting with `prefix`, most popular first.
+    /// Search as you type: names starting with `prefix`, most popular first, each with how
+    /// much of it the prefix covers (for the page's highlight).
     pub async fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<Suggestion>> {
-        Ok(self.search_index().suggest(prefix, limit).await?)
+        let mut found = self.search_index().suggest(prefix, limit).await?;
+        let analyzer = self.search_index().analyzer();
+        for s in &mut found {
+            s.matched = matched_chars(&analyzer, &s.text, prefix);
+        }
+        Ok(found)
     }
+}
+
+/// A category as [`categories_naming`] reads it: id, parent, name, English name.
+type CategoryNames<'a> = (Uuid, Option<Uuid>, &'a str, &'a str);
+
+/// The categories whose name (Chinese, or English in any case) contains one of `words`, and
+/// every category below them: the listings filed there carry those names in their documents.
+fn categories_naming(all: &[CategoryNames], words: &[String]) -> Vec<CategoryId> {
+    let words: Vec<String> = words
+        .iter()
+        .filter(|w| !w.trim().is_empty())
+        .map(|w| w.to_lowercase())
+        .collect();
+    let mut found: Vec<Uuid> = all
+        .iter()
+        .filter(|(_, _, name, name_en)| {
+            let en = name_en.to_lowercase();
+            words
+                .iter()
+                .any(|w| name.contains(w.as_str()) || en.contains(w.as_str()))
+        })
+        .map(|(id, ..)| *id)
+        .collect();
+    // Descendants, level by level (the tree is shallow; a cycle cannot loop: ids are unique).
+    let mut i = 0;
+    while i < found.len() {
+        let parent = found[i];
+        for (id, ..) in all.iter().filter(|(_, p, ..)| *p == Some(parent)) {
+            if !found.contains(id) {
+                found.push(*id);
+            }
+        }
+        i += 1;
+    }
+    found.into_iter().map(CategoryId).collect()
 }
 
 #[derive(Deserialize)]
@@ -274,7 +315,20 @@ impl OutboxHandler for SearchIndexer {
                 // listings whose segmentation and readings the words change.
                 self.catalog.apply_vocabulary().await.map_err(boxed)?;
                 let words = event.parse::<VocabularyEvent>()?.words;
-                listings::ids_mentioning(db, &words).await?
+                let mut ids = listings::ids_mentioning(db, &words).await?;
+                // Category names (and their English) are in the documents of every listing
+                // filed under the category or below it.
+                let all = self.catalog.categories().await.map_err(boxed)?;
+                let names: Vec<CategoryNames> = all
+                    .iter()
+                    .map(|c| (c.id, c.parent_id, c.name.as_str(), c.name_en.as_str()))
+                    .collect();
+                for c in categories_naming(&names, &words) {
+                    ids.extend(listings::ids_in_category(db, c).await?);
+                }
+                ids.sort_unstable_by_key(ListingId::as_uuid);
+                ids.dedup();
+                ids
             }
             _ => {
                 let org = event.parse::<OrgEvent>()?.org_id;
@@ -285,5 +339,47 @@ impl OutboxHandler for SearchIndexer {
             self.catalog.reindex(chunk).await.map_err(boxed)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cat(
+        n: u128,
+        parent: Option<u128>,
+        name: &'static str,
+        name_en: &'static str,
+    ) -> CategoryNames<'static> {
+        (
+            Uuid::from_u128(n),
+            parent.map(Uuid::from_u128),
+            name,
+            name_en,
+        )
+    }
+
+    #[test]
+    fn a_word_in_a_category_name_reaches_the_categories_below_it() {
+        let all = [
+            cat(1, None, "水果", "Fruit"),
+            cat(2, Some(1), "柑橘", "Citrus"),
+            cat(3, Some(2), "脐橙", "Navel oranges"),
+            cat(4, None, "茶叶", "Tea"),
+        ];
+        let ids = |words: &[&str]| {
+            let words: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
+            let mut got: Vec<u128> = categories_naming(&all, &words)
+                .into_iter()
+                .map(|c| c.as_uuid().as_u128())
+                .collect();
+            got.sort_unstable();
+            got
+        };
+        assert_eq!(ids(&["柑橘"]), [2, 3]);
+        assert_eq!(ids(&["orange"]), [3], "English, any case");
+        assert_eq!(ids(&["TEA", "果"]), [1, 2, 3, 4]);
+        assert!(ids(&["大米", " "]).is_empty());
     }
 }

@@ -49,6 +49,8 @@ struct Inner {
     /// Which county vocabulary the search engine holds (a fingerprint of its entries; the
     /// engine starts with the shipped defaults), and the lock that applies one change at a time.
     vocabulary: tokio::sync::Mutex<u64>,
+    /// The stored vocabulary version this process last applied ([`Catalog::follow_vocabulary`]).
+    vocabulary_seen: tokio::sync::Mutex<Option<(u64, Option<uuid::Uuid>)>>,
 }
 
 /// The catalogue service. Cheap to clone.
@@ -73,6 +75,7 @@ impl Catalog {
                 identity,
                 search,
                 vocabulary: tokio::sync::Mutex::new(service::vocabulary_fingerprint(&[])),
+                vocabulary_seen: tokio::sync::Mutex::new(None),
             }),
         }
     }

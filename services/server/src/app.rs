@@ -488,6 +488,21 @@ pub async fn serve(
             tracing::warn!(error = %e, "could not write the last scan counts");
         }
     });
+    // The county's search vocabulary changed through another replica: apply it here within
+    // seconds (#21), without waiting for this process's worker or a restart.
+    let catalog = app.state.catalog.clone();
+    let (vocab_stop_tx, mut vocab_stop) = watch::channel(false);
+    let vocabulary = tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = vocab_stop.changed() => break,
+                () = tokio::time::sleep(farmgate_catalog::service::VOCABULARY_CHECK) => {}
+            }
+            if let Err(e) = catalog.follow_vocabulary().await {
+                tracing::warn!(error = %e, "could not check the search vocabulary; will retry");
+            }
+        }
+    });
     // An empty index with a populated catalogue (new data directory, new Meilisearch, a
     // changed index format) is rebuilt in the background; the server answers meanwhile.
     let catalog = app.state.catalog.clone();
@@ -545,8 +560,10 @@ pub async fn serve(
     }
     let _ = stop_tx.send(true);
     let _ = scans_stop_tx.send(true);
+    let _ = vocab_stop_tx.send(true);
     let _ = worker.await;
     let _ = scans.await;
+    let _ = vocabulary.await;
     tracing::info!("stopped");
     Ok(())
 }

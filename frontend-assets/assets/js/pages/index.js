@@ -4,6 +4,7 @@
 import { api } from '../api.js';
 import { childrenOf, loadCategories, localName, productGrid, sellingMemberships } from '../catalog.js';
 import { initShell } from '../shell.js';
+import { enhanceSearchBoxes } from '../suggest.js';
 import { $, badge, el, note, replaceChildren } from '../ui.js';
 
 const body = $('#you-body');
@@ -148,6 +149,8 @@ async function signedIn(me) {
 
 // The shop does not wait for the login check: both are public.
 const shop = Promise.all([loadShopCategories(), loadFeatured()]);
+// Search as you type in the search box (#21).
+enhanceSearchBoxes();
 const { me, error } = await initShell({ auth: 'optional' });
 if (me) {
   await signedIn(me);

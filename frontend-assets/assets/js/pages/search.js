@@ -8,6 +8,7 @@ import {
 } from '../catalog.js';
 import { t, translate } from '../i18n.js';
 import { initShell } from '../shell.js';
+import { enhanceSearchBoxes } from '../suggest.js';
 import {
   $, clearErrors, el, errorMessage, note, replaceChildren, showErrors, validationError,
 } from '../ui.js';
@@ -428,5 +429,7 @@ history.replaceState(null, '', urlFor(state));
 syncForms();
 // Results do not wait for the login check: search is public.
 const first = load();
+// Search as you type in the search box (#21).
+enhanceSearchBoxes();
 await initShell({ auth: 'optional' });
 await first;

@@ -32,8 +32,8 @@ pub use reading::ListingBundle;
 pub use requests::{
     CategoryPatch, ListingPatch, NewCategoryRequest, NewListingRequest, SkuPatch, SkuRequest,
 };
-pub use vocabulary::VocabularyState;
 pub(crate) use vocabulary::vocabulary_fingerprint;
+pub use vocabulary::{VOCABULARY_CHECK, VocabularyState};
 
 use crate::Catalog;
 use crate::domain::Tier;
@@ -58,8 +58,9 @@ pub mod topics {
     pub const LISTING_APPROVED: &str = "catalog.listing.approved";
     /// `{"listing_id", "revision_id"}`: the operator rejected it, with the reason.
     pub const LISTING_REJECTED: &str = "catalog.listing.rejected";
-    /// `{"words"}`: the county's search vocabulary changed; listings whose titles contain
-    /// these words are re-analysed, and every process picks up the new vocabulary.
+    /// `{"words"}`: the county's search vocabulary changed; listings whose titles, origins or
+    /// category names contain these words are re-analysed (every process also picks up the
+    /// new vocabulary by itself within seconds: `Catalog::follow_vocabulary`).
     pub const VOCABULARY_CHANGED: &str = "catalog.vocabulary.changed";
 }
 

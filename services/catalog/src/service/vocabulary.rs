@@ -4,8 +4,11 @@
 //! A change commits the entry, its audit row and a `catalog.vocabulary.changed` event in one
 //! transaction. Then, in this process, the search engine gets the new vocabulary at once
 //! ([`Catalog::apply_vocabulary`]): queries understand the new words from the next request.
-//! The outbox handler (`index.rs`) applies it in the worker's process too and re-analyses the
-//! listings whose titles contain the words, so their documents are segmented and read anew.
+//! Every other process notices within [`VOCABULARY_CHECK`] ([`Catalog::follow_vocabulary`],
+//! a background task of `farmgate serve`), so any replica's searches understand it within
+//! seconds. The outbox handler (`index.rs`) applies it in the worker's process too and
+//! re-analyses the listings whose titles, origins or category names contain the words, so
+//! their documents are segmented and read anew.
 
 use super::topics;
 use crate::Catalog;
@@ -23,6 +26,10 @@ use serde_json::json;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 use uuid::Uuid;
+
+/// How often each process checks whether another replica changed the vocabulary: a change
+/// reaches every replica's searches within this (plus the time to build the dictionary).
+pub const VOCABULARY_CHECK: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// How many audit rows the operator page shows.
 const RECENT_CHANGES: u64 = 50;
@@ -192,6 +199,28 @@ impl Catalog {
         if let Err(e) = self.apply_vocabulary().await {
             tracing::warn!(error = %e, "vocabulary stored; the search engine takes it on the outbox's retry");
         }
+    }
+
+    /// Every replica's check (the server runs it every [`VOCABULARY_CHECK`]): when the stored
+    /// vocabulary's version moved since this process last looked — a change made through
+    /// another replica — applies it. Costs two small indexed queries when nothing moved; a
+    /// failure keeps the old version seen, so the next check tries again. Returns whether the
+    /// engine's vocabulary changed.
+    pub async fn follow_vocabulary(&self) -> Result<bool> {
+        let version = q::version(&self.infra().db).await?;
+        let mut seen = self.inner.vocabulary_seen.lock().await;
+        if *seen == Some(version) {
+            return Ok(false);
+        }
+        let changed = self.apply_vocabulary().await?;
+        if changed {
+            tracing::info!(
+                changes = version.0,
+                "search vocabulary changed elsewhere; applied here"
+            );
+        }
+        *seen = Some(version);
+        Ok(changed)
     }
 
     /// Gives the search engine the shipped vocabulary merged with the county's, when it does

@@ -50,6 +50,9 @@ pub struct Suggestion {
     pub kind: SuggestionKind,
     /// How many listings in the index carry it.
     pub listings: u64,
+    /// How many leading characters of `text` the typed prefix covers, by characters, full
+    /// pinyin or initials (`qic` covers 脐橙's two, `脐` one), for the page to highlight.
+    pub matched: usize,
 }
 
 #[derive(Debug)]
@@ -297,6 +300,7 @@ impl Suggester {
                 text: e.text.clone(),
                 kind: e.kind,
                 listings: e.listings,
+                matched: 0,
             });
             if out.len() >= limit {
                 break;
@@ -304,6 +308,77 @@ impl Suggester {
         }
         out
     }
+}
+
+/// How many leading characters of `text` the typed `prefix` covers, matched as the
+/// [`Suggester`] matches (characters, full pinyin in the word's preferred reading, initials);
+/// 0 when it does not start the text (Meilisearch's prefix search found it otherwise).
+pub fn matched_chars(a: &Analyzer, text: &str, prefix: &str) -> usize {
+    let q = key_of(&prefix.chars().take(MAX_PREFIX_CHARS).collect::<String>());
+    if q.is_empty() {
+        return 0;
+    }
+    let chars: Vec<char> = text.chars().collect();
+    // What each character of the text adds to the characters' key (nothing for a space).
+    let keys: Vec<String> = chars.iter().map(|c| key_of(&c.to_string())).collect();
+    let mut best = covered(&keys, &q);
+    if chars.iter().any(|c| is_han(*c)) {
+        let (full, initials) = syllables_per_char(a, &chars, &keys);
+        best = best.max(covered(&full, &q)).max(covered(&initials, &q));
+    }
+    best
+}
+
+/// How many leading pieces it takes for their concatenation to start with `q`; 0 when it
+/// never does.
+fn covered(pieces: &[String], q: &str) -> usize {
+    let mut acc = String::new();
+    for (i, p) in pieces.iter().enumerate() {
+        acc.push_str(p);
+        if acc.len() >= q.len() {
+            return if acc.starts_with(q) { i + 1 } else { 0 };
+        }
+        if !q.starts_with(&acc) {
+            return 0;
+        }
+    }
+    0
+}
+
+/// Per character of a text, its syllable and initial in the reading [`keys_of`] uses (the
+/// word's own reading first); empty for a character without one.
+fn syllables_per_char(a: &Analyzer, chars: &[char], keys: &[String]) -> (Vec<String>, Vec<String>) {
+    let mut full = vec![String::new(); chars.len()];
+    let mut initials = vec![String::new(); chars.len()];
+    let text: String = chars.iter().collect();
+    let mut at = 0;
+    for w in a.words(&text) {
+        let mut syllables = a
+            .word_readings(&w)
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+            .into_iter();
+        for wc in w.chars() {
+            // The word's characters are the text's, folded: find this one.
+            let wanted = wc.to_string();
+            while at < chars.len() && keys[at] != wanted {
+                at += 1;
+            }
+            if at >= chars.len() {
+                break;
+            }
+            // A character without a reading (pinyin has none for it) takes no syllable.
+            if (wc.is_ascii_alphanumeric() || !super::pinyin::char_readings(wc).is_empty())
+                && let Some(s) = syllables.next()
+            {
+                initials[at] = s.chars().next().map(String::from).unwrap_or_default();
+                full[at] = s;
+            }
+            at += 1;
+        }
+    }
+    (full, initials)
 }
 
 /// Suggestions from an engine's own search (Meilisearch): the product names of the best hits
@@ -337,6 +412,7 @@ pub async fn by_search<E: SearchIndex + ?Sized>(
                 text: name,
                 kind: SuggestionKind::Title,
                 listings: 1,
+                matched: 0,
             }),
             None => {}
         }
@@ -418,6 +494,29 @@ mod tests {
         assert_eq!(s.len(), 2);
         s.clear();
         assert!(s.is_empty() && s.suggest("苹果", 10).is_empty());
+    }
+
+    #[test]
+    fn the_matched_part_is_counted_in_characters_whatever_was_typed() {
+        let a = Analyzer::new();
+        for (text, prefix, n) in [
+            ("脐橙", "脐", 1),
+            ("脐橙", "臍", 1),
+            ("脐橙", "qic", 2),
+            ("脐橙", "qi", 1),
+            ("脐橙", "qicheng", 2),
+            ("脐橙", "QC", 2),
+            ("赣南脐橙", "gannanqi", 3),
+            ("赣南脐橙", "gn", 2),
+            ("重庆", "chongq", 2),
+            ("fruit", "FRU", 3),
+            ("梅岭镇", "梅岭镇", 3),
+            ("脐橙", "xyz", 0),
+            ("脐橙", "", 0),
+            ("脐橙", "脐橙子", 0),
+        ] {
+            assert_eq!(matched_chars(&a, text, prefix), n, "{text} {prefix}");
+        }
     }
 
     #[test]

@@ -66,7 +66,8 @@ pub async fn ids_in_category(
     ids_where(conn, listing::Column::CategoryId, category.as_uuid()).await
 }
 
-/// Listings whose title contains any of these words (a vocabulary change re-analyses them).
+/// Listings whose title or origin (province, city, county, township, village) contains any of
+/// these words (a vocabulary change re-analyses them: both are segmented into the document).
 pub async fn ids_mentioning(
     conn: &impl ConnectionTrait,
     words: &[String],
@@ -76,7 +77,16 @@ pub async fn ids_mentioning(
     }
     let mut any = sea_orm::sea_query::Condition::any();
     for w in words {
-        any = any.add(listing::Column::Title.contains(w.as_str()));
+        for column in [
+            listing::Column::Title,
+            listing::Column::Province,
+            listing::Column::City,
+            listing::Column::County,
+            listing::Column::Township,
+            listing::Column::Village,
+        ] {
+            any = any.add(column.contains(w.as_str()));
+        }
     }
     let ids: Vec<Uuid> = listing::Entity::find()
         .filter(any)

@@ -26,6 +26,21 @@ pub async fn all(conn: &impl ConnectionTrait) -> Result<Vec<vocabulary::Model>, 
         .await
 }
 
+/// The vocabulary's version: how many changes were ever recorded and the latest one's id. It
+/// moves with every add and removal (the audit trail is append-only); replicas compare it.
+pub async fn version(conn: &impl ConnectionTrait) -> Result<(u64, Option<Uuid>), DbErr> {
+    let changes = vocabulary_change::Entity::find().count(conn).await?;
+    let latest: Option<Uuid> = vocabulary_change::Entity::find()
+        .order_by_desc(vocabulary_change::Column::At)
+        .order_by_desc(vocabulary_change::Column::Id)
+        .select_only()
+        .column(vocabulary_change::Column::Id)
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok((changes, latest))
+}
+
 pub async fn count(conn: &impl ConnectionTrait) -> Result<u64, DbErr> {
     vocabulary::Entity::find().count(conn).await
 }
