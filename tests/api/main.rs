@@ -36,6 +36,7 @@ mod search;
 mod search_vocabulary;
 mod security;
 mod ship_by;
+mod ship_within;
 mod stats;
 mod tlog;
 mod trace;

@@ -275,7 +275,8 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
     if let Some(wrap) = &options.wrap_search {
         search = wrap(search);
     }
-    let catalog = Catalog::new(infra.clone(), identity.clone(), search);
+    let catalog = Catalog::new(infra.clone(), identity.clone(), search)
+        .with_default_ship_within_hours(i32::try_from(settings.ship_within_hours).unwrap_or(48));
     let added = catalog
         .ensure_categories()
         .await

@@ -12,7 +12,7 @@ use crate::domain::{
 use crate::error::{Missing, OrdersError, Result};
 use crate::service::{OrderRecord, append, topics};
 use crate::store::queries::{deadlines as dq, orders as q};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use farmgate_identity::Actor;
 use farmgate_infra::db::{begin_write, serialise};
 use farmgate_kernel::id::{AccountId, OrderId, OrgId, SkuId, SubOrderId};
@@ -22,6 +22,13 @@ use serde_json::json;
 use uuid::Uuid;
 
 impl Orders {
+    /// The handling time a part was sold with (fixed at checkout from its lines' categories);
+    /// the configured default for parts sold before categories could promise one.
+    pub(crate) fn ship_within_of(&self, sub: &crate::store::sub_order::Model) -> Duration {
+        sub.ship_within_hours
+            .map_or(self.config().ship_within, |h| Duration::hours(i64::from(h)))
+    }
+
     /// Schedules a part's reminder and automatic cancellation, inside the transaction that
     /// paid it (the times are outbox rows: they survive restarts and run once across workers).
     pub(crate) async fn schedule_ship_by(
