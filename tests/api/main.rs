@@ -30,6 +30,7 @@ mod payouts;
 mod people;
 mod providers;
 mod reconcile;
+mod replacement_deadline;
 mod restrictions;
 mod review_moderation;
 mod search;

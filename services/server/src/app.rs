@@ -10,6 +10,7 @@ use axum::Router;
 use axum::extract::FromRef;
 use farmgate_aftersales::{
     Aftersales, AftersalesConfig, FailedInspectionRecallJob, OfferDueJob, ResponseDueJob,
+    UnsentReplacementJob,
 };
 use farmgate_catalog::{Catalog, SearchIndexer};
 use farmgate_desk::{Desk, DueJob as DeskDueJob};
@@ -436,6 +437,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         Arc::new(AccountErasedJob::new(orders)),
         Arc::new(ResponseDueJob::new(aftersales.clone())),
         Arc::new(OfferDueJob::new(aftersales.clone())),
+        Arc::new(UnsentReplacementJob::new(aftersales.clone())),
         Arc::new(FailedInspectionRecallJob::new(aftersales)),
         Arc::new(DeskDueJob::new(desk)),
         Arc::new(RollupJob::new(stats)),

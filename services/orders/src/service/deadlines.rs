@@ -246,10 +246,22 @@ impl Orders {
         } else {
             topics::CANCELLED_LATE
         };
-        self.infra()
-            .outbox
+        let outbox = &self.infra().outbox;
+        outbox
             .enqueue(&txn, topic, &json!({ "sub_order_id": id, "cause": cause }))
             .await?;
+        // A replacement was free: nothing came back above. After-sales refunds what it stood
+        // for, in this same commit (the event is written once, with the cancellation).
+        if let Some(made) = dq::replacement_event(&txn, id).await? {
+            outbox
+                .enqueue(
+                    &txn,
+                    topics::REPLACEMENT_CANCELLED,
+                    &json!({ "sub_order_id": id, "replaces": made.data["replaces"],
+                             "key": made.data["key"], "cause": cause }),
+                )
+                .await?;
+        }
         txn.commit().await?;
         self.infra().outbox.wake();
         Ok(true)

@@ -119,6 +119,9 @@ impl Orders {
             .insert(&txn)
             .await?;
         }
+        // The same reminder and lapse as a paid part: unsent by then, it is called off and
+        // after-sales refunds what it stood for (`orders.replacement_cancelled`).
+        self.schedule_ship_by(&txn, new_id, now, ship_by).await?;
         append(
             &txn,
             sub.order_id,
