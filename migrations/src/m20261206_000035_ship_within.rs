@@ -18,7 +18,7 @@ impl MigrationTrait for Migration {
             m.alter_table(
                 Table::alter()
                     .table(table)
-                    .add_column(&mut integer_null("ship_within_hours"))
+                    .add_column(integer_null("ship_within_hours"))
                     .to_owned(),
             )
             .await?;
