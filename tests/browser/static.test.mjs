@@ -622,6 +622,17 @@ test('the category helpers keep the catalogue\'s limits and turn a percentage in
   const current = { name: '枇杷', name_en: 'Loquat', sort_order: 3, claim_window_hours: 48, commission_bp: 500 };
   assert.deepEqual(cats.changedFields(edit.body, current), { claim_window_hours: 72, commission_bp: 650 });
   assert.deepEqual(cats.changedFields(cats.checkCategory({ name: '枇杷', name_en: 'Loquat', sort_order: '3', claim_window_hours: '48', commission: '5' }, { isNew: false }).body, current), {});
+  // Ship-within (发货时限): 12–240 hours; empty inherits (left out of a new one, cleared by an edit).
+  assert.equal(cats.checkCategory({ ...good, ship_within_hours: '24' }, { isNew: true }).body.ship_within_hours, 24);
+  assert.equal('ship_within_hours' in cats.checkCategory(good, { isNew: true }).body, false);
+  for (const bad of ['11', '241', '0', '-24', '1.5', '二十四']) {
+    assert.ok(cats.checkCategory({ ...good, ship_within_hours: bad }, { isNew: false }).errors.ship_within_hours, bad);
+  }
+  const kept = { name: '枇杷', name_en: 'Loquat', sort_order: '3', claim_window_hours: '48', commission: '5' };
+  assert.deepEqual(cats.changedFields(cats.checkCategory({ ...kept, ship_within_hours: '' }, { isNew: false }).body, { ...current, ship_within_hours: 24 }),
+    { ship_within_hours: null }, 'emptied: cleared');
+  assert.deepEqual(cats.changedFields(cats.checkCategory({ ...kept, ship_within_hours: '２４' }, { isNew: false }).body,
+    { ...current, ship_within_hours: 24 }), {}, 'full-width digits, unchanged');
 
   const tree = cats.sortedTree([
     { slug: 'b', sort_order: 2, children: [{ slug: 'y', sort_order: 1 }, { slug: 'x', sort_order: 0 }] },

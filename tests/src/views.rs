@@ -89,6 +89,8 @@ pub struct SubOrder {
     pub window_closes_at: Option<String>,
     /// The seller ships by then (issue #18).
     pub ship_by: Option<String>,
+    /// The handling time promised at checkout, hours from payment (its categories').
+    pub ship_within_hours: Option<i64>,
     /// Shipped after `ship_by`.
     pub shipped_late: bool,
     /// The buyer's request to cancel (`status`, `reason`, `answer_by`, `refusal`…), if any.
@@ -163,6 +165,8 @@ pub struct Listing {
     pub sales: i64,
     pub availability: String,
     pub status: Option<String>,
+    /// The seller ships within this many hours of payment (the category's promise).
+    pub ship_within_hours: i64,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -1,6 +1,6 @@
 // The category tree as the operator manages it: the same limits the catalogue service checks
 // (names of 1–20 / 1–40 characters, a slug of lower-case letters, digits and hyphens, a claim
-// window of 1–720 hours, a commission of 0–50 %), so most mistakes are caught before a request,
+// window of 1–720 hours, a commission of 0–50 %, a ship-within of 12–240 hours or none), so most mistakes are caught before a request,
 // and the commission typed as a percentage travels as basis points. Pure helpers, checked
 // without a browser; the page is pages/ops-categories.js.
 
@@ -13,6 +13,9 @@ export const SLUG_MAX = 40;
 export const WINDOW_MIN = 1;
 export const WINDOW_MAX = 720;
 export const COMMISSION_MAX_BP = 5000;
+/** A category's ship-within (发货时限), hours; empty: the parent's, else the platform default. */
+export const SHIP_MIN = 12;
+export const SHIP_MAX = 240;
 /** What the server uses when a new category leaves them out. */
 export const DEFAULT_WINDOW = 48;
 export const DEFAULT_COMMISSION_BP = 500;
@@ -90,14 +93,21 @@ export function checkCategory(values, { isNew }) {
   if (bp === null && isNew) body.commission_bp = DEFAULT_COMMISSION_BP;
   else if (bp === null || Number.isNaN(bp) || bp > COMMISSION_MAX_BP) errors.commission = t('cats.e_commission');
   else body.commission_bp = bp;
+  const ship = parseWhole(values.ship_within_hours);
+  if (ship === null) {
+    // Empty: inherit. A new category simply leaves it out; an edit clears it (null).
+    if (!isNew) body.ship_within_hours = null;
+  } else if (Number.isNaN(ship) || ship < SHIP_MIN || ship > SHIP_MAX) {
+    errors.ship_within_hours = t('cats.e_ship_within', { min: SHIP_MIN, max: SHIP_MAX });
+  } else body.ship_within_hours = ship;
   return { body, errors };
 }
 
 /** Only what an edit changes, compared with the category as loaded: the PATCH body. */
 export function changedFields(body, cat) {
   const out = {};
-  for (const key of ['name', 'name_en', 'sort_order', 'claim_window_hours', 'commission_bp']) {
-    if (key in body && body[key] !== cat[key]) out[key] = body[key];
+  for (const key of ['name', 'name_en', 'sort_order', 'claim_window_hours', 'commission_bp', 'ship_within_hours']) {
+    if (key in body && body[key] !== (cat[key] ?? null)) out[key] = body[key];
   }
   return out;
 }

@@ -1,12 +1,13 @@
 //! The deadlines: the seller's response (scheduled when the claim is filed) and the buyer's
 //! answer to an offer (scheduled when the seller answers) are outbox events, so they survive
-//! restarts and run once across replicas; and the recall of a batch that failed inspection.
+//! restarts and run once across replicas; the recall of a batch that failed inspection; and the
+//! refund for a replacement called off unsent.
 
 use crate::Aftersales;
 use crate::service::topics;
 use async_trait::async_trait;
 use farmgate_infra::outbox::{BoxError, OutboxEvent, OutboxHandler};
-use farmgate_kernel::id::{BatchId, ClaimId};
+use farmgate_kernel::id::{BatchId, ClaimId, SubOrderId};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -71,6 +72,44 @@ impl OutboxHandler for OfferDueJob {
         let due: Due = event.parse()?;
         self.aftersales
             .offer_due(due.claim_id)
+            .await
+            .map_err(|e| Box::new(e) as BoxError)?;
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+struct ReplacementCancelled {
+    sub_order_id: SubOrderId,
+    key: String,
+}
+
+/// Refunds a replacement (补发) called off unsent (`orders.replacement_cancelled`): the
+/// reshipped units' money on the part they replace, once.
+pub struct UnsentReplacementJob {
+    aftersales: Aftersales,
+}
+
+impl UnsentReplacementJob {
+    pub fn new(aftersales: Aftersales) -> Self {
+        Self { aftersales }
+    }
+}
+
+#[async_trait]
+impl OutboxHandler for UnsentReplacementJob {
+    fn name(&self) -> &'static str {
+        "aftersales-unsent-replacement"
+    }
+
+    fn handles(&self, topic: &str) -> bool {
+        topic == farmgate_orders::topics::REPLACEMENT_CANCELLED
+    }
+
+    async fn handle(&self, event: &OutboxEvent) -> Result<(), BoxError> {
+        let e: ReplacementCancelled = event.parse()?;
+        self.aftersales
+            .refund_unsent_replacement(e.sub_order_id, &e.key)
             .await
             .map_err(|e| Box::new(e) as BoxError)?;
         Ok(())

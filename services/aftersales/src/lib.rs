@@ -27,7 +27,7 @@ mod store;
 pub use service::quality as metrics;
 
 pub use error::AftersalesError;
-pub use jobs::{FailedInspectionRecallJob, OfferDueJob, ResponseDueJob};
+pub use jobs::{FailedInspectionRecallJob, OfferDueJob, ResponseDueJob, UnsentReplacementJob};
 
 use chrono::Duration;
 use farmgate_identity::Identity;

@@ -51,6 +51,9 @@ struct Inner {
     vocabulary: tokio::sync::Mutex<u64>,
     /// The stored vocabulary version this process last applied ([`Catalog::follow_vocabulary`]).
     vocabulary_seen: tokio::sync::Mutex<Option<(u64, Option<uuid::Uuid>)>>,
+    /// The platform's ship-within (hours) for categories that set none: what a listing page
+    /// promises then (the same setting orders' deadlines use, `ship_within_hours`).
+    default_ship_within_hours: i32,
 }
 
 /// The catalogue service. Cheap to clone.
@@ -76,8 +79,24 @@ impl Catalog {
                 search,
                 vocabulary: tokio::sync::Mutex::new(service::vocabulary_fingerprint(&[])),
                 vocabulary_seen: tokio::sync::Mutex::new(None),
+                default_ship_within_hours: 48,
             }),
         }
+    }
+
+    /// The platform's default ship-within (hours) that listing pages promise where no
+    /// category on the path sets one (48 unless the settings say otherwise). Set once while
+    /// building the service, before it is shared.
+    pub fn with_default_ship_within_hours(mut self, hours: i32) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.default_ship_within_hours = hours;
+        }
+        self
+    }
+
+    /// See [`Self::with_default_ship_within_hours`].
+    pub fn default_ship_within_hours(&self) -> i32 {
+        self.inner.default_ship_within_hours
     }
 
     pub fn infra(&self) -> &Infra {

@@ -141,6 +141,7 @@ impl Catalog {
                 claim_window_hours: *window,
                 commission_bp: 500,
                 created_at: now,
+                ship_within_hours: None,
             }));
             for (j, (cslug, cname, cname_en)) in children.iter().enumerate() {
                 rows.push(category::ActiveModel::from(category::Model {
@@ -154,6 +155,7 @@ impl Catalog {
                     claim_window_hours: *window,
                     commission_bp: 500,
                     created_at: now,
+                    ship_within_hours: None,
                 }));
             }
         }

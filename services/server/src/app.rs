@@ -10,6 +10,7 @@ use axum::Router;
 use axum::extract::FromRef;
 use farmgate_aftersales::{
     Aftersales, AftersalesConfig, FailedInspectionRecallJob, OfferDueJob, ResponseDueJob,
+    UnsentReplacementJob,
 };
 use farmgate_catalog::{Catalog, SearchIndexer};
 use farmgate_desk::{ClaimResolvedJob as DeskClaimResolvedJob, Desk, DueJob as DeskDueJob};
@@ -276,7 +277,8 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
     if let Some(wrap) = &options.wrap_search {
         search = wrap(search);
     }
-    let catalog = Catalog::new(infra.clone(), identity.clone(), search);
+    let catalog = Catalog::new(infra.clone(), identity.clone(), search)
+        .with_default_ship_within_hours(i32::try_from(settings.ship_within_hours).unwrap_or(48));
     let added = catalog
         .ensure_categories()
         .await
@@ -436,6 +438,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         Arc::new(AccountErasedJob::new(orders)),
         Arc::new(ResponseDueJob::new(aftersales.clone())),
         Arc::new(OfferDueJob::new(aftersales.clone())),
+        Arc::new(UnsentReplacementJob::new(aftersales.clone())),
         Arc::new(FailedInspectionRecallJob::new(aftersales)),
         Arc::new(DeskDueJob::new(desk.clone())),
         Arc::new(DeskClaimResolvedJob::new(desk)),

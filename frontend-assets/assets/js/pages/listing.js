@@ -483,7 +483,9 @@ function render(listing) {
   replaceChildren($('[data-testid="listing-price-from"]'),
     hasPrice ? priceEl(listing.price_from, cheapest && cheapest.unit, 'price-from') : null,
     hasPrice && prices.size > 1 ? el('span', { class: 'muted from', i18n: 'listing.from' }) : null,
-    listing.sales ? el('span', { class: 'muted sales', i18n: 'listing.sales', args: { n: listing.sales } }) : null);
+    listing.sales ? el('span', { class: 'muted sales', i18n: 'listing.sales', args: { n: listing.sales } }) : null,
+    // The handling time its category promises (issue #18): the order's ship-by counts from payment.
+    listing.ship_within_hours ? el('span', { class: 'muted ship-within', i18n: 'listing.ship_within', args: { h: listing.ship_within_hours }, 'data-testid': 'listing-ship-within' }) : null);
 
   const keep = view.sku && skus.find((s) => s.id === view.sku.id);
   const initial = keep || skus.find((s) => s.on_sale !== false && s.stock > 0) || skus[0];

@@ -1,10 +1,12 @@
 // The operator's category tree (类目管理): every root with its children, inactive ones too, each
-// with its names in both languages, the platform's commission and the claim window. Add a root
-// or a child, edit one in a small form under it, deactivate (after an in-page confirmation) or
-// reactivate. The server's field messages show next to the inputs they name.
+// with its names in both languages, the platform's commission, the claim window and the
+// ship-within (发货时限; empty: inherited from the parent, else the platform default). Add a
+// root or a child, edit one in a small form under it, deactivate (after an in-page
+// confirmation) or reactivate. The server's field messages show next to the inputs they name.
 //
 // The catalogue API lets an edit change the names, the sort order, the commission, the claim
-// window and the active flag; the slug and the parent are fixed once a category exists.
+// window, the ship-within and the active flag; the slug and the parent are fixed once a
+// category exists.
 
 import { api, seg } from '../api.js';
 import { t } from '../i18n.js';
@@ -15,7 +17,7 @@ import {
 import { bpPercent } from '../quality.js';
 import {
   bpToPercentInput, changedFields, checkCategory, DEFAULT_COMMISSION_BP, DEFAULT_WINDOW, NAME_EN_MAX, NAME_MAX,
-  SLUG_MAX, sortedTree,
+  SHIP_MAX, SHIP_MIN, SLUG_MAX, sortedTree,
 } from '../categories.js';
 
 const tree = $('#tree');
@@ -98,6 +100,9 @@ function item(cat, parent) {
   facts([
     ['cats.commission', el('span', { text: bpPercent(cat.commission_bp), 'data-testid': 'cat-commission', dataset: { bp: String(cat.commission_bp) } })],
     ['cats.window', el('span', { i18n: 'cats.hours', args: { h: cat.claim_window_hours }, 'data-testid': 'cat-window', dataset: { hours: String(cat.claim_window_hours) } })],
+    ['cats.ship_within', cat.ship_within_hours
+      ? el('span', { i18n: 'cats.ship_hours', args: { h: cat.ship_within_hours }, 'data-testid': 'cat-ship', dataset: { hours: String(cat.ship_within_hours) } })
+      : el('span', { class: 'muted', i18n: 'cats.ship_inherit', 'data-testid': 'cat-ship', dataset: { hours: '' } })],
     ['cats.slug', el('span', { class: 'mono', text: cat.slug, 'data-testid': 'cat-slug' })],
     ['cats.sort_order', el('span', { text: String(cat.sort_order ?? 0), 'data-testid': 'cat-sort' })],
   ], { class: 'facts facts-compact category-facts' }),
@@ -191,6 +196,9 @@ function openForm(slot, { cat = null, parentId = null, opener }) {
     field(`${p}-window`, 'cats.window_hours', input('claim_window_hours', {
       inputmode: 'numeric', value: String(cat ? cat.claim_window_hours : DEFAULT_WINDOW), 'data-testid': 'cf-window',
     }), { hintKey: 'cats.window_hint', errorFor: 'claim_window_hours' }),
+    field(`${p}-ship`, 'cats.ship_within_hours', input('ship_within_hours', {
+      inputmode: 'numeric', value: cat && cat.ship_within_hours ? String(cat.ship_within_hours) : '', 'data-testid': 'cf-ship',
+    }), { hintKey: 'cats.ship_within_hint', hintArgs: { min: SHIP_MIN, max: SHIP_MAX }, errorFor: 'ship_within_hours' }),
     field(`${p}-sort`, 'cats.sort_order', input('sort_order', {
       inputmode: 'numeric', value: String(cat ? cat.sort_order ?? 0 : 0), 'data-testid': 'cf-sort',
     }), { hintKey: 'cats.sort_hint', errorFor: 'sort_order' })),
@@ -204,7 +212,7 @@ function openForm(slot, { cat = null, parentId = null, opener }) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
-    const values = Object.fromEntries(['name', 'name_en', 'slug', 'sort_order', 'claim_window_hours', 'commission']
+    const values = Object.fromEntries(['name', 'name_en', 'slug', 'sort_order', 'claim_window_hours', 'commission', 'ship_within_hours']
       .map((name) => [name, form.elements.namedItem(name) ? form.elements.namedItem(name).value : '']));
     const { body, errors } = checkCategory(values, { isNew });
     if (Object.keys(errors).length) {

@@ -18,6 +18,7 @@ pub mod recall;
 mod recourse;
 mod recourse_collect;
 mod recourse_write_off;
+mod replacement_unsent;
 mod settle;
 mod survey;
 mod thread;

@@ -7,17 +7,20 @@
 //! - [`review`] — the review machine: submit, decide, force off sale.
 //! - [`tiers`] — wholesale tiers and the unit price a buyer pays.
 //! - [`vocabulary`] — a county's search words, synonym groups and English names.
+//! - [`shipping`] — the handling time (ship-within) a category promises, inherited down the tree.
 //!
 //! Everything is re-exported here, so callers write `domain::Unit`, `domain::review` ….
 
 pub mod listing;
 pub mod review;
+pub mod shipping;
 pub mod tiers;
 pub mod units;
 pub mod vocabulary;
 
 pub use listing::*;
 pub use review::*;
+pub use shipping::*;
 pub use tiers::*;
 pub use units::*;
 pub use vocabulary::*;

@@ -29,6 +29,9 @@ pub struct CategoryView {
     pub claim_window_hours: i32,
     /// Platform commission in basis points (500 = 5%).
     pub commission_bp: i32,
+    /// Hours from payment within which a part sold under this category must ship (12–240);
+    /// `null`: the parent's, else the platform's default.
+    pub ship_within_hours: Option<i32>,
     /// Subcategories (roots only; the tree has two levels).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(no_recursion)]
@@ -47,6 +50,7 @@ impl CategoryView {
             active: c.active,
             claim_window_hours: c.claim_window_hours,
             commission_bp: c.commission_bp,
+            ship_within_hours: c.ship_within_hours,
             children: Vec::new(),
         }
     }
@@ -236,6 +240,9 @@ pub struct ListingView {
     pub price_from: Option<i64>,
     pub sales: i64,
     pub availability: Availability,
+    /// The seller ships within this many hours of payment (发货时限): the category's promise,
+    /// its parent's, or the platform's default; the order keeps it as its ship-by deadline.
+    pub ship_within_hours: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -302,6 +309,7 @@ impl ListingView {
             price_from: priced.iter().map(|s| s.price_fen).min(),
             sales: l.sales,
             availability: b.availability(),
+            ship_within_hours: b.ship_within_hours,
             created_at: l.created_at,
             updated_at: l.updated_at,
             status: manager.then(|| b.status()),

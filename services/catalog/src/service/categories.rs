@@ -3,6 +3,7 @@
 
 use super::{CategoryPatch, NewCategoryRequest, topics};
 use crate::Catalog;
+use crate::domain::{inherited_ship_within, valid_ship_within};
 use crate::error::{CatalogError, Missing, Result};
 use crate::store::category;
 use crate::store::queries::categories;
@@ -24,6 +25,15 @@ fn claim_window_error() -> FieldError {
     )
 }
 
+fn ship_within_error() -> FieldError {
+    FieldError::new(
+        "ship_within_hours",
+        "out_of_range",
+        "发货时限应在 12 到 240 小时之间",
+        "between 12 and 240 hours",
+    )
+}
+
 fn commission_error() -> FieldError {
     FieldError::new(
         "commission_bp",
@@ -37,6 +47,13 @@ impl Catalog {
     /// Every category, in display order.
     pub async fn categories(&self) -> Result<Vec<category::Model>> {
         Ok(categories::all(&self.infra().db).await?)
+    }
+
+    /// The ship-within in force for a category path (root first, as [`Self::path_in`] gives
+    /// it): the nearest one set, else the platform's default.
+    pub(crate) fn ship_within_of(&self, path: &[category::Model]) -> i32 {
+        inherited_ship_within(path.iter().rev().map(|c| c.ship_within_hours))
+            .unwrap_or(self.default_ship_within_hours())
     }
 
     /// The category and its ancestors, root first.
@@ -85,6 +102,9 @@ impl Catalog {
         if !(0..=5000).contains(&commission) {
             errs.push(commission_error());
         }
+        if req.ship_within_hours.is_some_and(|h| !valid_ship_within(h)) {
+            errs.push(ship_within_error());
+        }
         let all = self.categories().await?;
         if let Some(p) = req.parent_id {
             match all.iter().find(|c| c.id == p.as_uuid()) {
@@ -126,6 +146,7 @@ impl Catalog {
             claim_window_hours: window,
             commission_bp: commission,
             created_at: self.now(),
+            ship_within_hours: req.ship_within_hours,
         };
         categories::insert(&self.infra().db, &model).await?;
         Ok(model)
@@ -173,6 +194,13 @@ impl Catalog {
                 active.commission_bp = Set(c);
             } else {
                 errs.push(commission_error());
+            }
+        }
+        if let Some(h) = patch.ship_within_hours {
+            if h.is_none_or(valid_ship_within) {
+                active.ship_within_hours = Set(h);
+            } else {
+                errs.push(ship_within_error());
             }
         }
         errs.finish()?;

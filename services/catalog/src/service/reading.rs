@@ -24,6 +24,9 @@ pub struct ListingBundle {
     pub producer: Option<OrgSummary>,
     /// The latest revision (pending or decided).
     pub revision: Option<revision::Model>,
+    /// The hours from payment within which the seller promises to ship: the category's
+    /// (own or inherited), else the platform's default.
+    pub ship_within_hours: i32,
 }
 
 impl ListingBundle {
@@ -60,6 +63,7 @@ impl Catalog {
         let images = images::of_listing(db, id).await?;
         let all = self.categories().await?;
         let path = Self::path_in(&all, l.category_id);
+        let ship_within_hours = self.ship_within_of(&path);
         let seller = self
             .identity()
             .org_summary(OrgId(l.seller_org_id))
@@ -78,6 +82,7 @@ impl Catalog {
             seller,
             producer,
             revision,
+            ship_within_hours,
         }))
     }
 

@@ -105,6 +105,10 @@ pub struct NewCategoryRequest {
     pub claim_window_hours: Option<i32>,
     #[serde(default)]
     pub commission_bp: Option<i32>,
+    /// Hours from payment within which a part sold under this category must ship, 12–240;
+    /// absent or `null`: the parent's, else the platform's default.
+    #[serde(default)]
+    pub ship_within_hours: Option<i32>,
 }
 
 /// Changes to a category (operator).
@@ -117,4 +121,19 @@ pub struct CategoryPatch {
     pub active: Option<bool>,
     pub claim_window_hours: Option<i32>,
     pub commission_bp: Option<i32>,
+    /// Hours from payment within which a part must ship, 12–240; `null` clears it (the
+    /// parent's, else the platform's default, applies again); absent leaves it as it is.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i32>, nullable)]
+    pub ship_within_hours: Option<Option<i32>>,
+}
+
+/// A field that may be sent as `null` to clear it: present (`Some`, possibly `Some(None)`)
+/// versus absent (`None`, from `default`).
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }

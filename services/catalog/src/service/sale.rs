@@ -35,6 +35,9 @@ pub struct ForSale {
     pub seller: OrgSummary,
     /// The listing's category: commission and claim window are fixed on the line from it.
     pub category: category::Model,
+    /// The ship-within (hours) the category promises, its own or inherited from its parent;
+    /// `None`: the platform's default applies (orders fixes the sub-order's promise from it).
+    pub ship_within_hours: Option<i32>,
     pub tiers: Vec<Tier>,
     pub unavailable: Option<Unavailable>,
 }
@@ -67,12 +70,10 @@ impl Catalog {
             .collect();
         let seller_ids: Vec<Uuid> = listings.values().map(|l| l.seller_org_id).collect();
         let sellers = self.sellers(&seller_ids).await?;
-        let category_ids: Vec<Uuid> = listings.values().map(|l| l.category_id).collect();
-        let categories: HashMap<Uuid, category::Model> = categories::by_ids(db, &category_ids)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect();
+        // The whole tree (it is small): a subcategory inherits its parent's ship-within.
+        let all = categories::all(db).await?;
+        let categories: HashMap<Uuid, category::Model> =
+            all.iter().map(|c| (c.id, c.clone())).collect();
         let mut out = HashMap::new();
         for s in skus {
             let Some(l) = listings.get(&s.listing_id) else {
@@ -103,6 +104,12 @@ impl Catalog {
                     listing: l.clone(),
                     seller: seller.clone(),
                     category: cat.clone(),
+                    ship_within_hours: domain::inherited_ship_within(
+                        Self::path_in(&all, cat.id)
+                            .iter()
+                            .rev()
+                            .map(|c| c.ship_within_hours),
+                    ),
                     unavailable,
                     sku: s,
                 },

@@ -19,6 +19,9 @@ pub mod category {
         pub claim_window_hours: i32,
         pub commission_bp: i32,
         pub created_at: DateTimeUtc,
+        /// Hours from payment within which a part sold under this category must ship
+        /// (12–240); `None`: the parent's, else the platform's default.
+        pub ship_within_hours: Option<i32>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

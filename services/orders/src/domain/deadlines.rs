@@ -85,6 +85,17 @@ pub fn request_transition(
     }
 }
 
+/// The handling time a seller's part promises, in hours: one parcel carries every line, so
+/// it must meet each line's promise (its category's, own or inherited, else `default`): the
+/// shortest of them. A part has at least one line; without any, `default`.
+pub fn promised_ship_within(lines: impl IntoIterator<Item = Option<i32>>, default: i32) -> i32 {
+    lines
+        .into_iter()
+        .map(|h| h.unwrap_or(default))
+        .min()
+        .unwrap_or(default)
+}
+
 /// Whether the ship-by deadline has passed at `now` (at the deadline itself it has not, as a
 /// shipment at that moment is on time). A sub-order without a deadline is never overdue.
 pub fn overdue(ship_by: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
@@ -194,6 +205,16 @@ mod tests {
         for m in [RequestMove::Accept, RequestMove::Refuse] {
             assert_eq!(request_transition(None, m), Err(NotAllowed), "{m:?}");
         }
+    }
+
+    #[test]
+    fn a_part_promises_the_shortest_handling_time_of_its_lines() {
+        assert_eq!(promised_ship_within([Some(24)], 48), 24);
+        assert_eq!(promised_ship_within([Some(72), None], 48), 48);
+        assert_eq!(promised_ship_within([Some(72), Some(96)], 48), 72);
+        assert_eq!(promised_ship_within([Some(24), Some(72), None], 48), 24);
+        assert_eq!(promised_ship_within([None], 36), 36);
+        assert_eq!(promised_ship_within(Vec::new(), 48), 48);
     }
 
     #[test]

@@ -17,7 +17,7 @@ mod status;
 pub use address::{Address, AddressInput};
 pub use deadlines::{
     CancelCause, CancelRequestStatus, RequestMove, lapsed, lapses_at, may_refuse, overdue,
-    reminder_at, request_transition, unanswered,
+    promised_ship_within, reminder_at, request_transition, unanswered,
 };
 pub use device::Device;
 pub use kinds::{

@@ -402,6 +402,10 @@ pub struct SubOrderView {
     /// The seller ships by then (set when paid; absent for parts paid before deadlines
     /// existed). Shown to the buyer and the seller alike.
     pub ship_by: Option<DateTime<Utc>>,
+    /// The handling time promised at checkout, hours from payment (发货时限): the strictest
+    /// of its lines' promises (each its category's, else the platform's default); absent for
+    /// parts sold before categories could promise one.
+    pub ship_within_hours: Option<i32>,
     /// Shipped after `ship_by` (counts against the seller).
     pub shipped_late: bool,
     /// The buyer's request to cancel, when one was made (issue #18).
@@ -537,6 +541,7 @@ impl OrderView {
                     auto_receive_at: s.auto_receive_at,
                     window_closes_at: s.window_closes_at,
                     ship_by: s.ship_by,
+                    ship_within_hours: s.ship_within_hours,
                     shipped_late: s.shipped_late,
                     cancel_request: CancelRequestView::of(s),
                     refunded: s.refunded_fen,

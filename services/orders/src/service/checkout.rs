@@ -386,6 +386,13 @@ impl Orders {
 
     /// Writes the order, its sub-orders and lines, takes the stock, empties the cart lines it
     /// bought and schedules the payment deadline, in one transaction.
+    /// The handling time (hours) a seller's part promises: the shortest of its lines' (each
+    /// its category's, own or inherited, else the configured default), fixed on the part.
+    fn promised_ship_within(&self, lines: &[&Priced]) -> i32 {
+        let default = i32::try_from(self.config().ship_within.num_hours()).unwrap_or(48);
+        domain::promised_ship_within(lines.iter().map(|p| p.sale.ship_within_hours), default)
+    }
+
     async fn write_order(&self, actor: &Actor, c: &Checked<'_>) -> Result<Uuid> {
         let now = self.now();
         let me = actor.account_id.as_uuid();
@@ -448,6 +455,7 @@ impl Orders {
                 cancel_answered_at: Set(None),
                 cancel_refusal: Set(None),
                 ship_by_reminded_at: Set(None),
+                ship_within_hours: Set(Some(self.promised_ship_within(lines))),
             });
         }
         let a = &c.address;

@@ -12,7 +12,7 @@ use crate::domain::{
 use crate::error::{Missing, OrdersError, Result};
 use crate::service::{OrderRecord, append, topics};
 use crate::store::queries::{deadlines as dq, orders as q};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use farmgate_identity::Actor;
 use farmgate_infra::db::{begin_write, serialise};
 use farmgate_kernel::id::{AccountId, OrderId, OrgId, SkuId, SubOrderId};
@@ -22,6 +22,13 @@ use serde_json::json;
 use uuid::Uuid;
 
 impl Orders {
+    /// The handling time a part was sold with (fixed at checkout from its lines' categories);
+    /// the configured default for parts sold before categories could promise one.
+    pub(crate) fn ship_within_of(&self, sub: &crate::store::sub_order::Model) -> Duration {
+        sub.ship_within_hours
+            .map_or(self.config().ship_within, |h| Duration::hours(i64::from(h)))
+    }
+
     /// Schedules a part's reminder and automatic cancellation, inside the transaction that
     /// paid it (the times are outbox rows: they survive restarts and run once across workers).
     pub(crate) async fn schedule_ship_by(
@@ -239,10 +246,22 @@ impl Orders {
         } else {
             topics::CANCELLED_LATE
         };
-        self.infra()
-            .outbox
+        let outbox = &self.infra().outbox;
+        outbox
             .enqueue(&txn, topic, &json!({ "sub_order_id": id, "cause": cause }))
             .await?;
+        // A replacement was free: nothing came back above. After-sales refunds what it stood
+        // for, in this same commit (the event is written once, with the cancellation).
+        if let Some(made) = dq::replacement_event(&txn, id).await? {
+            outbox
+                .enqueue(
+                    &txn,
+                    topics::REPLACEMENT_CANCELLED,
+                    &json!({ "sub_order_id": id, "replaces": made.data["replaces"],
+                             "key": made.data["key"], "cause": cause }),
+                )
+                .await?;
+        }
         txn.commit().await?;
         self.infra().outbox.wake();
         Ok(true)

@@ -101,6 +101,11 @@ pub mod topics {
     pub const CANCEL_ACCEPTED: &str = "orders.cancel_accepted";
     /// `{"sub_order_id"}`: the seller refused the request (or shipped the part).
     pub const CANCEL_REFUSED: &str = "orders.cancel_refused";
+    /// `{"sub_order_id", "replaces", "key"}`: a zero-price replacement (补发) was called off
+    /// unsent (its ship-by lapsed, the buyer cancelled it overdue, or a request was accepted).
+    /// Nothing was paid for it, so after-sales refunds what it stood for instead, on the
+    /// part it replaces, under the remedy's `key` (`claim:{id}:reship`).
+    pub const REPLACEMENT_CANCELLED: &str = "orders.replacement_cancelled";
 }
 
 /// The operator and after-sales agents see every order whole. Identity says who that is

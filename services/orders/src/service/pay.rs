@@ -279,13 +279,13 @@ impl Orders {
             }
             return Err(OrdersError::OrderClosed);
         }
-        let paid = q::PaidAt {
-            paid_at: now,
-            ship_by: now + self.config().ship_within,
-        };
+        let paid = q::PaidAt { paid_at: now };
         q::set_sub_orders_of_order(&txn, order_id, SubOrderStatus::Paid, Some(paid)).await?;
         for s in &record.subs {
-            self.schedule_ship_by(&txn, s.id, now, paid.ship_by).await?;
+            // Each part ships within what its categories promised at checkout.
+            let ship_by = now + self.ship_within_of(s);
+            q::set_ship_by(&txn, s.id, ship_by).await?;
+            self.schedule_ship_by(&txn, s.id, now, ship_by).await?;
         }
         // The buyer's payment in progress is settled by this one (an offline order's
         // instructions, or the gateway intent the notification named).

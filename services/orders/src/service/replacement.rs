@@ -38,6 +38,7 @@ impl Orders {
         let existing = q::count_sub_orders_numbered(db, sub.order_id, &number).await?;
         let now = self.now();
         let new_id = Uuid::now_v7();
+        let ship_by = now + self.ship_within_of(&sub);
         let txn = begin_write(db).await?;
         sub_order::ActiveModel {
             id: Set(new_id),
@@ -61,8 +62,8 @@ impl Orders {
             refunded_seller_fen: Set(0),
             refunded_platform_fen: Set(0),
             refunded_carrier_fen: Set(0),
-            // A replacement ships under the same deadline a paid order would.
-            ship_by: Set(Some(now + self.config().ship_within)),
+            // A replacement ships under the promise its original was sold with.
+            ship_by: Set(Some(ship_by)),
             shipped_late: Set(false),
             cancel_request: Set(None),
             cancel_reason: Set(None),
@@ -71,6 +72,7 @@ impl Orders {
             cancel_answered_at: Set(None),
             cancel_refusal: Set(None),
             ship_by_reminded_at: Set(None),
+            ship_within_hours: Set(sub.ship_within_hours),
         }
         .insert(&txn)
         .await?;
@@ -117,6 +119,9 @@ impl Orders {
             .insert(&txn)
             .await?;
         }
+        // The same reminder and lapse as a paid part: unsent by then, it is called off and
+        // after-sales refunds what it stood for (`orders.replacement_cancelled`).
+        self.schedule_ship_by(&txn, new_id, now, ship_by).await?;
         append(
             &txn,
             sub.order_id,

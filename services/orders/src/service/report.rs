@@ -135,6 +135,7 @@ mod tests {
             cancel_answered_at: None,
             cancel_refusal: None,
             ship_by_reminded_at: None,
+            ship_within_hours: None,
         }
     }
 

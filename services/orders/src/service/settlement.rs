@@ -230,6 +230,7 @@ pub(crate) mod tests {
             cancel_answered_at: None,
             cancel_refusal: None,
             ship_by_reminded_at: None,
+            ship_within_hours: None,
         }
     }
 

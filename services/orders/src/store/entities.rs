@@ -156,6 +156,10 @@ pub mod sub_order {
         pub cancel_refusal: Option<String>,
         /// When the seller was reminded of the ship-by deadline (once).
         pub ship_by_reminded_at: Option<DateTimeUtc>,
+        /// The handling time promised when it was sold (hours from payment to `ship_by`): the
+        /// strictest of its lines' categories, else the default; `None` for parts sold before
+        /// categories could promise one (the default applies).
+        pub ship_within_hours: Option<i32>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

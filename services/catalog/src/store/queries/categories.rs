@@ -2,8 +2,7 @@
 
 use crate::store::category;
 use farmgate_kernel::id::CategoryId;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
-use uuid::Uuid;
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryOrder};
 
 /// Every category, in display order (sort order, then name).
 pub async fn all(conn: &impl ConnectionTrait) -> Result<Vec<category::Model>, DbErr> {
@@ -26,15 +25,4 @@ pub async fn insert(conn: &impl ConnectionTrait, model: &category::Model) -> Res
         .exec_without_returning(conn)
         .await?;
     Ok(())
-}
-
-/// Only these categories (what the SKUs in a cart are filed under).
-pub async fn by_ids(
-    conn: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> Result<Vec<category::Model>, DbErr> {
-    category::Entity::find()
-        .filter(category::Column::Id.is_in(ids.to_vec()))
-        .all(conn)
-        .await
 }

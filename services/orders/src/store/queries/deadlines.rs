@@ -10,6 +10,19 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+/// The event that made `sub_order_id` a replacement (补发), if it is one: its data names the
+/// part it replaces and the remedy's key.
+pub async fn replacement_event(
+    conn: &impl ConnectionTrait,
+    sub_order_id: Uuid,
+) -> Result<Option<crate::store::event::Model>, DbErr> {
+    crate::store::event::Entity::find()
+        .filter(crate::store::event::Column::SubOrderId.eq(sub_order_id))
+        .filter(crate::store::event::Column::Kind.eq(crate::domain::EventKind::Replacement))
+        .one(conn)
+        .await
+}
+
 /// `cancelled`, if still in one of `from` (a paid part that has not shipped).
 pub async fn cancel_paid_sub_order(
     conn: &impl ConnectionTrait,

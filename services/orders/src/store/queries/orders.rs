@@ -253,9 +253,7 @@ pub async fn set_sub_orders_of_order(
     let mut q =
         sub_order::Entity::update_many().col_expr(sub_order::Column::Status, Expr::value(to));
     if let Some(p) = paid {
-        q = q
-            .col_expr(sub_order::Column::PaidAt, Expr::value(p.paid_at))
-            .col_expr(sub_order::Column::ShipBy, Expr::value(p.ship_by));
+        q = q.col_expr(sub_order::Column::PaidAt, Expr::value(p.paid_at));
     }
     q.filter(sub_order::Column::OrderId.eq(order_id))
         .exec(conn)
@@ -283,12 +281,25 @@ pub async fn acknowledge_sub_order(
     Ok(done.rows_affected == 1)
 }
 
-/// When paid sub-orders' times are set.
+/// When paid sub-orders' times are set (each part's own ship-by follows:
+/// [`set_ship_by`]).
 #[derive(Clone, Copy, Debug)]
 pub struct PaidAt {
     pub paid_at: DateTime<Utc>,
-    /// The seller ships by then.
-    pub ship_by: DateTime<Utc>,
+}
+
+/// A paid part's ship-by deadline (each part has its own: its categories' promise).
+pub async fn set_ship_by(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    sub_order::Entity::update_many()
+        .col_expr(sub_order::Column::ShipBy, Expr::value(at))
+        .filter(sub_order::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 /// When a shipped sub-order's times are set.
