@@ -160,6 +160,7 @@ function selectSku(sku) {
   button.disabled = !buyable;
   button.setAttribute('data-i18n', buyable ? 'listing.add_to_cart' : 'stock.' + state);
   translate(button);
+  $('#buy-now').disabled = !buyable;
 }
 
 // ---- putting it in the cart ------------------------------------------------------------------
@@ -179,21 +180,37 @@ function step(delta) {
 $('#qty-minus').addEventListener('click', () => step(-1));
 $('#qty-plus').addEventListener('click', () => step(1));
 
-$('#sku-form').addEventListener('submit', async (event) => {
-  event.preventDefault();
-  const form = event.currentTarget;
+/** The quantity typed, or null after saying on the form what is wrong with it. */
+function wantedQuantity(form, sku) {
   clearErrors(form);
-  const sku = view.sku;
-  if (!sku) return;
   const quantity = parseQuantity(quantityInput().value);
   if (quantity === null || Number.isNaN(quantity)) {
     showErrors(form, validationError({ quantity: t('cart.qty_invalid', { max: MAX_QUANTITY }) }));
-    return;
+    return null;
   }
   if (sku.stock >= 0 && quantity > sku.stock) {
     showErrors(form, validationError({ quantity: t('cart.short', { n: sku.stock }) }));
-    return;
+    return null;
   }
+  return quantity;
+}
+
+// 立即购买: straight to checkout with this SKU and quantity; the cart is left as it is.
+$('#buy-now').addEventListener('click', () => {
+  const sku = view.sku;
+  if (!sku) return;
+  const quantity = wantedQuantity($('#sku-form'), sku);
+  if (quantity === null) return;
+  location.assign(`/checkout.html?buy=${encodeURIComponent(sku.id)}&qty=${quantity}`);
+});
+
+$('#sku-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const sku = view.sku;
+  if (!sku) return;
+  const quantity = wantedQuantity(form, sku);
+  if (quantity === null) return;
   const button = $('[data-testid="buy-button"]');
   setBusy(button, true);
   try {
