@@ -220,6 +220,10 @@ function groupEl(g, linkEl, here) {
     li.classList.toggle('open', open);
     toggle.setAttribute('aria-expanded', String(open));
   });
+  // Tabbing out of an open menu closes it.
+  li.addEventListener('focusout', (event) => {
+    if (li.classList.contains('open') && !li.contains(event.relatedTarget)) closeMenus(null);
+  });
   return li;
 }
 
