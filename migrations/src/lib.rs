@@ -36,6 +36,7 @@ mod m20261206_000030_cancel_requests;
 mod m20261206_000031_claim_deadlines;
 mod m20261206_000032_desk_photos_restrictions;
 mod m20261206_000033_conversations_and_review_moderation;
+mod m20261206_000037_favourites;
 mod util;
 
 pub struct Migrator;
@@ -77,6 +78,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000031_claim_deadlines::Migration),
             Box::new(m20261206_000032_desk_photos_restrictions::Migration),
             Box::new(m20261206_000033_conversations_and_review_moderation::Migration),
+            Box::new(m20261206_000037_favourites::Migration),
         ]
     }
 }

@@ -28,6 +28,7 @@ mod orgs;
 mod payout_adjustments;
 mod payouts;
 mod people;
+mod phone;
 mod providers;
 mod reconcile;
 mod restrictions;
