@@ -109,9 +109,11 @@ fn the_page_leads_with_the_verdict_and_shows_the_certificate_and_the_timeline() 
         "<div class=\"verdict ok\" data-testid=\"verdict\" data-ok=\"true\">✓ 溯源记录完整，校验通过 <div class=\"muted\">共 3 条记录</div><ul class=\"checks\" data-testid=\"checks\"><li data-check=\"chain\" data-ok=\"true\">✓ 3 条记录逐条重算哈希"
     ));
     // The head hash and every record's hash wait behind 技术详情, after what a shopper reads.
-    let fold = html
+    let Some(fold) = html
         .find("<details class=\"tech\" data-testid=\"tech-details\"><summary>技术详情</summary>")
-        .expect("the technical details fold");
+    else {
+        panic!("the technical details fold is missing");
+    };
     assert!(html[fold..].contains("0123456789abcdef"));
     assert!(!html[..fold].contains("0123456789abcdef"));
     assert!(!html[..fold].contains("/api/v1/trace/"));
