@@ -38,6 +38,7 @@ mod m20261206_000032_desk_photos_restrictions;
 mod m20261206_000033_conversations_and_review_moderation;
 mod m20261206_000034_desk_attachment_links_claim_follow_ups;
 mod m20261206_000035_ship_within;
+mod m20261206_000037_favourites;
 mod m20261206_000039_quality_and_news;
 mod m20261206_000041_wechat_login;
 mod util;
@@ -83,6 +84,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000033_conversations_and_review_moderation::Migration),
             Box::new(m20261206_000034_desk_attachment_links_claim_follow_ups::Migration),
             Box::new(m20261206_000035_ship_within::Migration),
+            Box::new(m20261206_000037_favourites::Migration),
             Box::new(m20261206_000039_quality_and_news::Migration),
             Box::new(m20261206_000041_wechat_login::Migration),
         ]

@@ -34,6 +34,7 @@ mod orgs;
 mod payout_adjustments;
 mod payouts;
 mod people;
+mod phone;
 mod providers;
 mod quality_bulletin;
 mod reconcile;

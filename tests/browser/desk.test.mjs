@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { callApi, launchBrowser, logIn, open, story } from './helpers.mjs';
+import { callApi, launchBrowser, logIn, navLink, open, story } from './helpers.mjs';
 
 const BASE = (process.env.FARMGATE_BASE_URL || '').replace(/\/+$/, '');
 const skip = BASE ? false : 'FARMGATE_BASE_URL is not set (see README.md)';
@@ -41,7 +41,7 @@ describe('the service desk', { skip }, () => {
     // The agent finds it in the desk's queue, answers and closes it.
     const agent = await s.person({ width: 1280, height: 900 });
     await logIn(agent, AGENT);
-    await agent.getByTestId('nav-ops-desk').first().click();
+    await (await navLink(agent, 'nav-ops-desk')).click();
     await agent.waitForURL((url) => url.pathname === '/ops/desk.html');
     await agent.locator('[data-testid="desk-queue"][data-state="done"]').waitFor();
     await agent.getByTestId('queue-open').filter({ hasText: number }).click();

@@ -51,13 +51,14 @@ export class Story {
     this.errors = [];
   }
 
-  async person({ width = 390, height = 844, touch = false } = {}) {
+  async person({ width = 390, height = 844, touch = false, userAgent } = {}) {
     const context = await this.browser.newContext({
       baseURL: this.baseUrl,
       viewport: { width, height },
       hasTouch: touch,
       locale: 'zh-CN',
       timezoneId: 'Asia/Shanghai',
+      ...(userAgent ? { userAgent, isMobile: true, hasTouch: true } : {}),
     });
     context.setDefaultTimeout(15_000);
     this.contexts.push(context);
@@ -128,6 +129,23 @@ export async function switchLanguage(page, lang) {
   await page.getByTestId(`lang-${lang}`).click();
   await page.locator(`html[lang="${lang === 'en' ? 'en' : 'zh-CN'}"]`).waitFor({ state: 'attached' });
   await page.locator('.lang-switch:not([aria-busy])').waitFor({ state: 'attached' });
+}
+
+/** A phone's WeChat in-app browser (the user agent buyers arrive with from a share or a scan). */
+export const WECHAT_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 '
+  + '(KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN';
+
+/**
+ * A header link by its test id, ready to click. From 1024 px wide the header groups links into
+ * menus (我的, 卖家中心, 审核管理, 订单售后, 财务): this opens the link's menu first when it is
+ * closed. Below 1024 px every link sits in the header's strip and is returned as it is.
+ */
+export async function navLink(page, testid) {
+  const link = page.getByTestId(testid).first();
+  if (await link.isVisible()) return link;
+  const group = page.locator('.nav-group').filter({ has: page.getByTestId(testid) }).first();
+  if (await group.count()) await group.locator('.nav-group-toggle').click();
+  return link;
 }
 
 /** Logs in through the login form and waits to leave the login page. */

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { callApi, launchBrowser, logIn, open, scrollWidth, story } from './helpers.mjs';
+import { callApi, launchBrowser, logIn, navLink, open, scrollWidth, story } from './helpers.mjs';
 
 const BASE = (process.env.FARMGATE_BASE_URL || '').replace(/\/+$/, '');
 const skip = BASE ? false : 'FARMGATE_BASE_URL is not set (see README.md)';
@@ -65,7 +65,7 @@ describe('platform finance\'s invoice desk', () => {
       const finance = await s.person({ width: 1280, height: 900 });
       await logIn(finance, FINANCE);
       await open(finance, '/ops/payouts.html');
-      await finance.getByTestId('nav-ops-invoices').click();
+      await (await navLink(finance, 'nav-ops-invoices')).click();
       await finance.waitForURL((url) => url.pathname === '/ops/invoices.html');
       await finance.locator('[data-testid="ops-invoices"][data-state="done"][data-status="requested"]').waitFor();
       const card = finance.locator(`[data-testid="oinv-invoice"][data-invoice-id="${first.id}"]`);

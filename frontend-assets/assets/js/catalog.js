@@ -181,8 +181,12 @@ export function childrenOf(cat) {
 
 // ---- small views ---------------------------------------------------------------------------
 
-export function unitEl(unit) {
-  return el('span', { i18n: 'unit.' + (UNITS.includes(unit) ? unit : 'piece') });
+/** A unit's word (`箱`), or with `count` the quantity and its word (`2 箱`, `2 boxes`). */
+export function unitEl(unit, count) {
+  const u = UNITS.includes(unit) ? unit : 'piece';
+  // With its number: the word agrees with it in English (1 box, 2 boxes); Chinese has one form.
+  if (Number.isFinite(count)) return el('span', { i18n: 'units.' + u, args: { count } });
+  return el('span', { i18n: 'unit.' + u });
 }
 
 /** `¥39.90/箱` */
@@ -248,6 +252,11 @@ export function productCard(hit, options = {}) {
     el('h3', { class: 'product-title', 'data-testid': 'product-title' },
       options.highlight === false ? hit.title : highlighted(hit.title_highlight, hit.title))),
   el('p', { class: 'product-price' }, priceEl(hit.price_from, hit.unit, 'product-price')),
+  el('p', { class: 'product-deal' },
+    el('span', { class: 'ship-tag', 'data-testid': 'product-shipping', dataset: { fen: String(hit.price_from) }, hidden: true }),
+    Number(hit.sales) > 0
+      ? el('span', { class: 'product-sales', 'data-testid': 'product-sales', dataset: { sales: String(hit.sales) }, i18n: 'catalog.sold', args: { count: Number(hit.sales) } })
+      : null),
   el('p', { class: 'product-seller', 'data-testid': 'product-seller' },
     el('span', { class: 'product-seller-name', text: seller.name || '' }),
     seller.verified === false ? null : verifiedBadge()),
@@ -257,10 +266,43 @@ export function productCard(hit, options = {}) {
     : null);
 }
 
+// ---- shipping on cards: 包邮 / 满 ¥X 包邮, from the server's terms (never a copy) -------------
+
+let termsPromise = null;
+let terms = null;
+
+/** The viewer's shipping terms (`GET /shipping/terms`), asked once a page; null when unknown. */
+export function loadShippingTerms() {
+  if (!termsPromise) {
+    termsPromise = api.get('/shipping/terms', { redirectOn401: false })
+      .then((answer) => { terms = answer && Number.isFinite(answer.free_from) ? answer : null; return terms; })
+      .catch(() => null);
+  }
+  return termsPromise;
+}
+
+/** Fills a card's shipping tag: 包邮 when one box already reaches the threshold. */
+function fillShipTag(tag) {
+  if (!terms) return;
+  const price = Number(tag.dataset.fen);
+  const free = Number.isFinite(price) && price >= terms.free_from;
+  tag.dataset.free = String(free);
+  tag.replaceChildren(free
+    ? el('span', { i18n: 'catalog.free_shipping' })
+    : el('span', { i18n: 'catalog.free_over', args: { amount: terms.free_from % 100 ? formatFen(terms.free_from) : `¥${terms.free_from / 100}` } }));
+  tag.hidden = false;
+}
+
 /** A grid of product cards, or null for none. */
 export function productGrid(hits, options) {
   if (!hits || !hits.length) return null;
-  return el('ul', { class: 'product-grid', 'data-testid': 'product-grid' }, hits.map((h) => productCard(h, options)));
+  const grid = el('ul', { class: 'product-grid', 'data-testid': 'product-grid' }, hits.map((h) => productCard(h, options)));
+  if (terms) {
+    for (const tag of grid.querySelectorAll('.ship-tag')) fillShipTag(tag);
+  } else {
+    loadShippingTerms().then(() => { for (const tag of grid.querySelectorAll('.ship-tag')) fillShipTag(tag); });
+  }
+  return grid;
 }
 
 /** The organisations of mine that sell (every kind but the business buyer). */
@@ -344,4 +386,41 @@ export function reasonForm({ id, labelKey, hintKey, submitKey, testid, onSubmit,
     }
   });
   return { form, focus: () => textarea.focus() };
+}
+
+// ---- recently viewed (最近浏览): kept in this browser only, never sent anywhere -------------------
+
+const RECENT_KEY = 'fg_recent_v1';
+export const RECENT_MAX = 20;
+
+/** The listings this browser opened, newest first: `{ id, title, image, price, unit, at }`. */
+export function recentlyViewed() {
+  try {
+    const list = JSON.parse(localStorage.getItem(RECENT_KEY) || '[]');
+    return Array.isArray(list) ? list.filter((x) => x && typeof x.id === 'string').slice(0, RECENT_MAX) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Remembers a listing as just viewed (once, at the front; the oldest beyond 20 drop off). */
+export function rememberViewed(listing) {
+  if (!listing || !listing.id) return;
+  const image = Array.isArray(listing.images) && listing.images[0] ? listing.images[0].thumb_url || null : null;
+  const entry = { id: listing.id, title: String(listing.title || '').slice(0, 100), image, price: listing.price_from ?? null, unit: (listing.skus && listing.skus[0] && listing.skus[0].unit) || null, at: Date.now() };
+  try {
+    const rest = recentlyViewed().filter((x) => x.id !== listing.id);
+    localStorage.setItem(RECENT_KEY, JSON.stringify([entry, ...rest].slice(0, RECENT_MAX)));
+  } catch {
+    // Private mode or a full store: nothing is remembered, nothing breaks.
+  }
+}
+
+/** Forgets everything viewed in this browser. */
+export function forgetViewed() {
+  try {
+    localStorage.removeItem(RECENT_KEY);
+  } catch {
+    // nothing to do
+  }
 }

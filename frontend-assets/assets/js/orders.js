@@ -2,10 +2,10 @@
 // codes, a seller's part with its steps and its parcel, the pay-by countdown, stars. Nothing here
 // touches the page when it is imported, so the pure functions can be checked without a browser.
 
-import { formatFen, listingHref, parseInteger, unitEl } from './catalog.js';
-import { onLangChange, translate } from './i18n.js';
+import { formatFen, listingHref, parseInteger, placeholderPicture, unitEl } from './catalog.js';
+import { onLangChange, t, translate } from './i18n.js';
 import { displayCode, publicHref } from './trace.js';
-import { clearErrors, el, facts, formatTime, replaceChildren, setBusy, showErrors, timeEl } from './ui.js';
+import { clearErrors, el, facts, flash, formatTime, replaceChildren, setBusy, showErrors, timeEl } from './ui.js';
 
 export const ORDER_STATUSES = ['pending_payment', 'paid', 'cancelled', 'expired'];
 export const SUB_STATUSES = ['pending_payment', 'paid', 'acknowledged', 'shipped', 'received', 'cancelled'];
@@ -132,14 +132,23 @@ export function traceLinks(codes) {
       el('a', { class: 'trace-link mono', href: publicHref(code), 'data-testid': 'trace-code-link', dataset: { code } }, displayCode(code))]));
 }
 
+/** A line's product photo (the listing's thumbnail), or its first character when it has none. */
+export function lineThumb(line) {
+  return el('span', { class: 'line-thumb', 'data-testid': 'line-thumb', dataset: { hasImage: String(Boolean(line.image)) } },
+    line.image
+      ? el('img', { src: line.image, alt: '', width: '56', height: '56', loading: 'lazy', decoding: 'async' })
+      : placeholderPicture(line.title));
+}
+
 /** One line of an order: what, how many at what price, its trace codes, its review. */
 export function lineEl(line, extra = null) {
   return el('li', { class: 'order-line', 'data-testid': 'order-line', dataset: { lineId: line.id, listingId: line.listing_id || '', skuId: line.sku_id || '' } },
+    lineThumb(line),
     el('div', { class: 'line-main' },
       el('a', { class: 'line-title', href: listingHref(line.listing_id), 'data-testid': 'line-title', text: line.title }),
       el('span', { class: 'muted line-sku', text: line.sku_name })),
     el('p', { class: 'line-money' },
-      el('span', { class: 'line-qty', 'data-testid': 'line-quantity' }, `${formatFen(line.unit_price)} × ${line.quantity} `, unitEl(line.unit)),
+      el('span', { class: 'line-qty', 'data-testid': 'line-quantity' }, `${formatFen(line.unit_price)} × `, unitEl(line.unit, line.quantity)),
       moneyEl(line.line_total, 'line-total', 'money line-total')),
     line.commission !== undefined && line.commission !== null
       ? el('p', { class: 'muted small' }, el('span', { i18n: 'order.commission' }), ' ', formatFen(line.commission))
@@ -219,29 +228,78 @@ export function logisticsName(kind) {
 }
 
 /** The parcel: carrier, tracking number, the batches it was packed from, where it has been. */
+/**
+ * Copies the waybill number: the clipboard API where the page may use it, else a selected
+ * text field and the copy command (older WeChat browsers); says which happened.
+ */
+async function copyWaybill(text) {
+  let done = false;
+  try {
+    if (navigator.clipboard && window.isSecureContext) {
+      await navigator.clipboard.writeText(text);
+      done = true;
+    }
+  } catch {
+    done = false;
+  }
+  if (!done) {
+    const field = el('textarea', { class: 'visually-hidden', 'aria-hidden': 'true', readonly: true });
+    field.value = text;
+    document.body.append(field);
+    field.select();
+    try {
+      done = document.execCommand('copy');
+    } catch {
+      done = false;
+    }
+    field.remove();
+  }
+  flash(t(done ? 'order.waybill_copied' : 'order.copy_failed', { number: text }), done ? 'success' : 'info', { focus: false });
+  return done;
+}
+
+/**
+ * A parcel: carrier, waybill (with 复制), the batches it was packed from, and its tracking
+ * timeline, newest first — the carrier's updates, then the seller handing it over, so a
+ * shipped parcel always shows where it is known to be.
+ */
 export function shipmentEl(shipment) {
   if (!shipment) return null;
   const events = Array.isArray(shipment.events) ? shipment.events : [];
   const batches = Array.isArray(shipment.batches) ? shipment.batches : [];
+  const copy = shipment.tracking_no
+    ? el('button', { type: 'button', class: 'btn btn-quiet btn-small copy-waybill', i18n: 'order.copy_waybill', 'data-testid': 'copy-waybill' })
+    : null;
+  if (copy) {
+    copy.addEventListener('click', async () => {
+      copy.dataset.copied = String(await copyWaybill(shipment.tracking_no));
+    });
+  }
+  const updates = [...events].sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
+  const items = updates.map((e) => el('li', { class: 'timeline-item', 'data-testid': 'logistics-event', dataset: { kind: e.kind } },
+    el('p', { class: 'event-line' }, el('strong', {}, logisticsName(e.kind)),
+      e.location ? el('span', { text: ' · ' + e.location }) : null),
+    e.note ? el('p', { class: 'small', text: e.note }) : null,
+    el('p', { class: 'muted small' }, timeEl(e.at))));
+  if (shipment.shipped_at) {
+    items.push(el('li', { class: 'timeline-item', 'data-testid': 'logistics-handover', dataset: { kind: 'handed_over' } },
+      el('p', { class: 'event-line' }, el('strong', { i18n: 'order.handed_over', args: { carrier: shipment.carrier || '' } })),
+      el('p', { class: 'muted small' }, timeEl(shipment.shipped_at))));
+  }
   return el('div', { class: 'shipment', 'data-testid': 'shipment' },
     el('h4', { i18n: 'order.shipment' }),
     facts([
       ['order.carrier', el('span', { text: shipment.carrier || '' }), 'shipment-carrier'],
-      ['order.tracking_no', el('span', { class: 'mono', text: shipment.tracking_no || '' }), 'shipment-tracking'],
       ['order.shipped_at', shipment.shipped_at ? timeEl(shipment.shipped_at) : null],
+      ['order.tracking_no', el('span', { class: 'waybill' }, el('span', { class: 'mono', 'data-testid': 'waybill-number', text: shipment.tracking_no || '' }), ' ', copy), 'shipment-tracking'],
       ['order.batches', batches.length
         ? el('span', {}, batches.map((b, i) => [i ? '、' : null,
           el('a', { class: 'mono', href: publicHref(b.code), 'data-testid': 'shipment-batch', dataset: { lineId: b.line_id, batchId: b.batch_id } },
             displayCode(b.code)), b.lot ? el('span', { class: 'muted', text: ` (${b.lot})` }) : null]))
         : null],
     ], { class: 'facts facts-compact' }),
-    events.length
-      ? el('ul', { class: 'timeline logistics', 'data-testid': 'logistics-events' },
-        [...events].reverse().map((e) => el('li', { class: 'timeline-item', 'data-testid': 'logistics-event', dataset: { kind: e.kind } },
-          el('p', { class: 'event-line' }, timeEl(e.at), ' ', el('strong', {}, logisticsName(e.kind)),
-            e.location ? el('span', { text: ' · ' + e.location }) : null),
-          e.note ? el('p', { class: 'muted small', text: e.note }) : null)))
-      : el('p', { class: 'muted small', i18n: 'order.no_logistics' }));
+    el('ol', { class: 'timeline logistics', 'data-testid': 'logistics-events', dataset: { count: String(events.length) } }, items),
+    events.length ? null : el('p', { class: 'muted small', 'data-testid': 'no-logistics', i18n: 'order.no_logistics_yet' }));
 }
 
 export const REFUND_STATUSES = ['pending', 'succeeded'];

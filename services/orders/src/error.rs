@@ -29,6 +29,7 @@ labelled_enum!(
         Refund => "refund", "退款", "refund";
         Waybill => "waybill", "运单", "waybill";
         Review => "review", "评价", "review";
+        Listing => "listing", "商品", "listing";
     }
 );
 

@@ -54,10 +54,29 @@ h1{font-size:1.3rem;margin:.2em 0}h2{font-size:1.05rem;margin:0 0 .5em;color:#2f
 .cert{border:2px solid #c0392b;border-radius:10px}.cert h2{color:#c0392b;text-align:center;font-size:1.2rem;letter-spacing:.2em}ul.checks{padding-left:1.2em;margin:.4em 0}.verdict ul.checks{font-weight:400;font-size:.88rem;list-style:none;padding-left:0}\
 ol.timeline{list-style:none;margin:0;padding:0;border-left:3px solid #8fbf96}ol.timeline li{position:relative;padding:0 0 14px 16px}ol.timeline li:before{content:'';position:absolute;left:-8px;top:6px;width:12px;height:12px;border-radius:50%;background:#3e8b4c}\
 .muted{color:#6b776b;font-size:.85rem}.hash{font-family:ui-monospace,Menlo,monospace;font-size:.78rem;color:#6b776b;word-break:break-all}a.buy{display:block;text-align:center;background:#e07b22;color:#fff;padding:12px;border-radius:10px;text-decoration:none;font-weight:600}\
-.code{font-family:ui-monospace,Menlo,monospace;font-size:1.05rem;letter-spacing:.05em}footer{text-align:center;padding:16px;color:#6b776b;font-size:.85rem}";
+.code{font-family:ui-monospace,Menlo,monospace;font-size:1.05rem;letter-spacing:.05em}details.tech{background:#fff;border-radius:10px;padding:10px 16px;margin:12px 0}details.tech summary{min-height:44px;display:flex;align-items:center;cursor:pointer;color:#2f6b3a;font-weight:600}ol.hashes{padding-left:1.2em}footer{text-align:center;padding:16px;color:#6b776b;font-size:.85rem}";
+
+/// What a share card (WeChat, and anything reading Open Graph) shows of a page.
+struct Share {
+    description: String,
+    /// The product photo's address, absolute when the page knows its own origin.
+    image: Option<String>,
+    /// The page's own absolute address, when known.
+    url: Option<String>,
+}
 
 /// The document around a page's `main`: header with the language switch, footer.
 fn shell(lang: Lang, title: &str, body: Markup, path: &str) -> String {
+    shell_shared(lang, title, body, path, None)
+}
+
+fn shell_shared(
+    lang: Lang,
+    title: &str,
+    body: Markup,
+    path: &str,
+    share: Option<&Share>,
+) -> String {
     html! {
         (PreEscaped("<!doctype html>"))
         html lang=(lang.t("zh-CN", "en")) {
@@ -65,6 +84,22 @@ fn shell(lang: Lang, title: &str, body: Markup, path: &str) -> String {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width,initial-scale=1";
                 title { (title) }
+                @if let Some(s) = share {
+                    meta name="description" content=(s.description);
+                    meta property="og:type" content="product";
+                    meta property="og:title" content=(title);
+                    meta property="og:description" content=(s.description);
+                    @if let Some(img) = &s.image {
+                        meta property="og:image" content=(img);
+                        // WeChat's own share card reads these (itemprop) when no JS-SDK data is set.
+                        meta itemprop="image" content=(img);
+                    }
+                    @if let Some(url) = &s.url {
+                        meta property="og:url" content=(url);
+                    }
+                    meta itemprop="name" content=(title);
+                    meta itemprop="description" content=(s.description);
+                }
                 link rel="icon" href="data:,";
                 style { (PreEscaped(CSS)) }
             }
@@ -82,6 +117,15 @@ fn shell(lang: Lang, title: &str, body: Markup, path: &str) -> String {
         }
     }
     .into_string()
+}
+
+/// "次" after a count, or "time"/"times" in English.
+fn times(lang: Lang, n: i64) -> &'static str {
+    match (lang, n) {
+        (Lang::Zh, _) => "次",
+        (Lang::En, 1) => "time",
+        (Lang::En, _) => "times",
+    }
 }
 
 /// A text field of a record's data (empty when absent).
@@ -133,7 +177,7 @@ fn event_details(lang: Lang, kind: EventKind, d: &Value) -> Markup {
     }
 }
 
-/// The files a record cites, each with its size and hash.
+/// The files a record cites, each with its size (their hashes are in the technical details).
 fn attachments(lang: Lang, body: &Value) -> Markup {
     let list = body["attachments"]
         .as_array()
@@ -148,7 +192,6 @@ fn attachments(lang: Lang, body: &Value) -> Markup {
                 }
                 " "
                 span class="muted" { ((a["size"].as_i64().unwrap_or(0) + 1023) / 1024) " KB" }
-                div class="hash" { "SHA-256 " (text(a, "sha256")) }
             }
         }
     }
@@ -165,9 +208,6 @@ fn verdict(lang: Lang, record: &Record) -> Markup {
                     @match lang {
                         Lang::Zh => { "共 " (record.events.len()) " 条记录" }
                         Lang::En => { (record.events.len()) " records" }
-                    }
-                    @if let Ok(head) = &record.verification {
-                        " · " (lang.t("最新哈希", "head")) " " (head.get(..16).unwrap_or(head))
                     }
                 }
                 (checks(lang, v))
@@ -206,8 +246,26 @@ pub struct UnitInfo<'a> {
     pub unit: &'a unit::Model,
 }
 
-/// Renders the page of a record (and of one of its boxes).
+/// Where the look-up count goes in a page rendered for the cache: each answer puts the live
+/// count there, so the cached bytes are the same for every look-up and both languages show the
+/// same figure.
+pub const SCANS_MARK: &str = "<!--fg:scans-->";
+
+/// Renders the page of a record (and of one of its boxes) with a known look-up count, no share
+/// card addresses.
 pub fn render(record: &Record, lang: Lang, scans: i64, unit: Option<UnitInfo<'_>>) -> String {
+    render_page(record, lang, Some(scans), unit, "")
+}
+
+/// Renders the page: `scans` None leaves [`SCANS_MARK`] for the count; `base` is the site's
+/// own address (`https://…`, or empty) for the share card's absolute links.
+pub fn render_page(
+    record: &Record,
+    lang: Lang,
+    scans: Option<i64>,
+    unit: Option<UnitInfo<'_>>,
+    base: &str,
+) -> String {
     let facts = record.facts();
     let b = &record.batch;
     let title = text(&facts, "product_name");
@@ -234,12 +292,14 @@ pub fn render(record: &Record, lang: Lang, scans: i64, unit: Option<UnitInfo<'_>
         Some(u) => format!("/t/{}/{}", b.code, u.unit.serial),
         None => format!("/t/{}", b.code),
     };
+    let inspections: Vec<_> = record
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::Inspection)
+        .collect();
     let body = html! {
         // Verdict first: it is the question the shopper is asking. It says what was checked.
         (verdict(lang, record))
-        @if let Some(check) = &record.log_check {
-            (log_line(lang, check))
-        }
         @if b.status == crate::domain::BatchStatus::Recalled {
             @let reason = record
                 .events
@@ -305,7 +365,7 @@ pub fn render(record: &Record, lang: Lang, scans: i64, unit: Option<UnitInfo<'_>
                 }
                 p {
                     (lang.t("本箱已被查询", "This box was scanned")) " "
-                    strong { (u.unit.scans) } " " (lang.t("次", "times"))
+                    strong { (u.unit.scans) } " " (times(lang, u.unit.scans))
                 }
                 p class="muted" {
                     (lang.t(
@@ -344,6 +404,20 @@ pub fn render(record: &Record, lang: Lang, scans: i64, unit: Option<UnitInfo<'_>
             }
         }
 
+        // The test results, apart from the timeline: the second thing a shopper looks for.
+        @if !inspections.is_empty() {
+            section data-testid="inspections" {
+                h2 { (lang.t("检测结果", "Test results")) }
+                ul class="checks" {
+                    @for e in &inspections {
+                        li data-result=(text(&e.body["data"], "result")) {
+                            (event_details(lang, e.kind, &e.body["data"]))
+                            " " span class="muted" { (format_shanghai(e.occurred_at)) }
+                        }
+                    }
+                }
+            }
+        }
         (lab::section(lang, record))
 
         // Timeline.
@@ -363,16 +437,39 @@ pub fn render(record: &Record, lang: Lang, scans: i64, unit: Option<UnitInfo<'_>
                             }
                         }
                         (attachments(lang, &e.body))
-                        div class="hash" { "#" (e.seq) " " (e.hash.get(..16).unwrap_or(&e.hash)) }
                     }
                 }
             }
+            p {
+                (lang.t("本批次已被查询", "Look-ups of this batch:")) " "
+                strong data-testid="scans" {
+                    @match scans {
+                        Some(n) => (n),
+                        None => (PreEscaped(SCANS_MARK)),
+                    }
+                }
+                (lang.t(" 次", ""))
+            }
         }
 
-        section {
-            p {
-                (lang.t("本批次已被查询", "This batch was looked up")) " "
-                strong data-testid="scans" { (scans) } " " (lang.t("次", "times"))
+        // For whoever wants to check it themselves: hashes, the public log, the APIs.
+        details class="tech" data-testid="tech-details" {
+            summary { (lang.t("技术详情", "Technical details")) }
+            @if let Ok(head) = &record.verification {
+                p { (lang.t("最新哈希 ", "Head hash ")) span class="hash" { (head) } }
+            }
+            @if let Some(check) = &record.log_check {
+                (log_line(lang, check))
+            }
+            ol class="hashes" {
+                @for e in &record.events {
+                    li {
+                        div class="hash" { "#" (e.seq) " " (e.hash) }
+                        @for a in e.body["attachments"].as_array().map(Vec::as_slice).unwrap_or_default() {
+                            div class="hash" { (text(a, "name")) " SHA-256 " (text(a, "sha256")) }
+                        }
+                    }
+                }
             }
             p class="muted" {
                 (lang.t(
@@ -386,7 +483,32 @@ pub fn render(record: &Record, lang: Lang, scans: i64, unit: Option<UnitInfo<'_>
         }
     };
     let page_title = format!("{title} · {}", lang.t("溯源", "Trace"));
-    shell(lang, &page_title, body, &path)
+    let producer = record
+        .seller
+        .as_ref()
+        .map(|s| s.name.as_str())
+        .unwrap_or_default();
+    let state = if !record.verdict.ok() {
+        lang.t("记录校验未通过", "record does not verify")
+    } else if b.status == crate::domain::BatchStatus::Recalled {
+        lang.t("已召回", "recalled")
+    } else {
+        lang.t("溯源记录完整", "traceable record, verified")
+    };
+    let description = match lang {
+        Lang::Zh => format!("产地：{place} · 生产者：{producer} · {state}"),
+        Lang::En => format!("Origin: {place} · Producer: {producer} · {state}"),
+    };
+    let share = Share {
+        description,
+        image: record
+            .listing
+            .as_ref()
+            .and_then(|l| l.first_image_key.as_ref())
+            .map(|k| format!("{base}/media/{k}")),
+        url: (!base.is_empty()).then(|| format!("{base}{path}")),
+    };
+    shell_shared(lang, &page_title, body, &path, Some(&share))
 }
 
 /// What a not-found page says first.

@@ -1,7 +1,9 @@
-// My account: profile, pending invitations (accept with a code to my phone / decline),
-// sessions (revoke), logout, password change, my data (download, erase).
+// My account (我的): my orders by tab with their counts, my favourites (收藏) and what I viewed
+// lately (最近浏览, this browser only), profile, pending invitations (accept with a code to my
+// phone / decline), sessions (revoke), logout, password change, my data (download, erase).
 
 import { api, seg } from '../api.js';
+import { forgetViewed, formatFen, listingHref, placeholderPicture, recentlyViewed } from '../catalog.js';
 import { initShell, logout } from '../shell.js';
 import { onLangChange } from '../i18n.js';
 import { t } from '../i18n.js';
@@ -216,11 +218,81 @@ async function loadWechat() {
     unbind);
 }
 
+// ---- my orders by tab, favourites, recently viewed ------------------------------------------
+
+async function loadOrderCounts() {
+  const [counts, claims] = await Promise.allSettled([api.get('/orders/counts'), api.get('/claims?limit=1')]);
+  const show = (tab, n) => {
+    const a = document.querySelector(`.mine-order-links a[data-tab="${tab}"]`);
+    if (!a) return;
+    a.dataset.count = String(n);
+    a.querySelector('.tab-count').textContent = n ? String(n > 99 ? '99+' : n) : '';
+  };
+  if (counts.status === 'fulfilled' && counts.value) {
+    for (const tab of ['pending_payment', 'to_ship', 'to_receive', 'to_review']) show(tab, Number(counts.value[tab]) || 0);
+  }
+  if (claims.status === 'fulfilled' && claims.value) show('after_sales', Number(claims.value.total) || 0);
+  $('[data-testid="mine-orders"]').dataset.state = 'done';
+}
+
+function thumb(image, title) {
+  return el('span', { class: 'line-thumb' },
+    image ? el('img', { src: image, alt: '', width: '56', height: '56', loading: 'lazy' }) : placeholderPicture(title));
+}
+
+function favouriteItem(f) {
+  const remove = el('button', { type: 'button', class: 'btn btn-quiet btn-small', i18n: 'account.favourite_remove', 'data-testid': 'favourite-remove' });
+  remove.addEventListener('click', () => withBusy(remove, async () => {
+    await api.del(`/me/favourites/${seg(f.listing_id)}`);
+    await loadFavourites();
+  }));
+  return el('li', { class: 'mine-item' + (f.available ? '' : ' is-off'), 'data-testid': 'favourite-item', dataset: { listingId: f.listing_id, state: f.state } },
+    thumb(f.image, f.title),
+    el('span', { class: 'mine-body' },
+      f.available
+        ? el('a', { href: listingHref(f.listing_id), text: f.title })
+        : el('span', { class: 'muted', text: f.title }),
+      f.available ? null : el('span', { class: 'tag', 'data-testid': 'favourite-unavailable', i18n: 'account.favourite_unavailable' })),
+    remove);
+}
+
+async function loadFavourites() {
+  const body = $('#favourites-body');
+  try {
+    const page = await api.get('/me/favourites?limit=50');
+    const items = (page && page.items) || [];
+    replaceChildren(body, items.length
+      ? el('ul', { class: 'mine-list' }, items.map(favouriteItem))
+      : note('muted', { i18n: 'account.favourites_empty' }));
+    body.dataset.state = 'done';
+    body.dataset.count = String(items.length);
+  } catch (err) {
+    if (!err.redirecting) replaceChildren(body, note('muted', { i18n: 'common.unavailable' }));
+  }
+}
+
+function renderRecent() {
+  const body = $('#recent-body');
+  const items = recentlyViewed();
+  const clear = el('button', { type: 'button', class: 'btn btn-quiet btn-small', i18n: 'account.recent_clear', 'data-testid': 'recent-clear' });
+  clear.addEventListener('click', () => { forgetViewed(); renderRecent(); });
+  replaceChildren(body, items.length
+    ? [el('ul', { class: 'mine-list' }, items.map((r) => el('li', { class: 'mine-item', 'data-testid': 'recent-item', dataset: { listingId: r.id } },
+      thumb(r.image, r.title),
+      el('span', { class: 'mine-body' },
+        el('a', { href: listingHref(r.id), text: r.title }),
+        Number.isFinite(r.price) ? el('span', { class: 'muted', text: formatFen(r.price) }) : null)))),
+    el('div', { class: 'actions' }, clear)]
+    : note('muted', { i18n: 'account.recent_empty' }));
+}
+
+renderRecent();
+
 const { me, error } = await initShell({ auth: 'required' });
 if (me) {
   myPhone = me.account.phone || '';
   renderProfile(me.account);
-  await Promise.all([loadInvitations(), loadSessions(), loadWechat()]);
+  await Promise.all([loadOrderCounts(), loadFavourites(), loadInvitations(), loadSessions(), loadWechat()]);
 } else if (error && !error.redirecting) {
   // The flash above says what went wrong; the sections just say they are empty for now.
   for (const body of [profileBody, invitationsBody, sessionsBody]) {

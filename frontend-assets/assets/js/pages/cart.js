@@ -6,7 +6,7 @@
 import { api, seg } from '../api.js';
 import { formatFen, listingHref, placeholderPicture, priceEl } from '../catalog.js';
 import { t } from '../i18n.js';
-import { initShell } from '../shell.js';
+import { initShell, showCartCount } from '../shell.js';
 import { $, el, errorMessage, flash, flashError, note, replaceChildren, setBusy } from '../ui.js';
 import { MAX_QUANTITY, groupBySeller, moneyEl, parseQuantity } from '../orders.js';
 
@@ -133,6 +133,7 @@ function render(cart, keepFocus = null) {
   const lines = Array.isArray(view.cart.lines) ? view.cart.lines : [];
   box.dataset.state = 'done';
   box.dataset.count = String(lines.length);
+  showCartCount(lines.length);
   if (!lines.length) {
     summary.hidden = true;
     replaceChildren(box, el('div', { class: 'card empty-state', 'data-testid': 'cart-empty' },

@@ -11,19 +11,44 @@ import {
   $, charCount, clearErrors, el, errorMessage, flash, note, replaceChildren, setBusy,
   showErrors, validationError, value,
 } from '../ui.js';
-import { addressLine, groupBySeller, moneyEl } from '../orders.js';
+import { addressLine, groupBySeller, lineThumb, moneyEl } from '../orders.js';
 import { orderHref, rememberProvider, startPayment } from '../payment.js';
 
 const NOTE_MAX = 200;
 // One key for this checkout: every retry of "place the order" sends it again.
 const orderKey = newIdempotencyKey();
+// Buying now sends the price it saw, so confirming a new price is another request: one key per
+// price seen (a retry at the same price still sends the same key).
+const buyKeys = new Map();
+function buyKey() {
+  const seen = String(((view.cart && view.cart.lines) || [])[0]?.price_seen ?? '');
+  if (!buyKeys.has(seen)) buyKeys.set(seen, newIdempotencyKey());
+  return buyKeys.get(seen);
+}
 // And one for paying the order this page places.
 const payKey = newIdempotencyKey();
 
 const form = $('#order-form');
 const addressForm = $('#address-form');
 const newButton = $('#address-new');
-const view = { cart: null, addresses: [], chosen: null, conflicts: {}, confirmPrices: false, placed: null, me: null };
+const view = { cart: null, addresses: [], chosen: null, conflicts: {}, confirmPrices: false, placed: null, me: null, buy: buyNow() };
+
+/**
+ * 立即购买 from a listing: `?buy=<sku>&qty=<n>` checks out that SKU alone, priced by the
+ * server's quote, and leaves the cart as it is. Null for a checkout of the cart.
+ */
+function buyNow() {
+  const params = new URLSearchParams(location.search);
+  const sku = params.get('buy');
+  const qty = Number(params.get('qty') || '1');
+  if (!sku || !/^[0-9a-f-]{36}$/i.test(sku) || !Number.isInteger(qty) || qty < 1) return null;
+  return { sku_id: sku, quantity: qty };
+}
+
+/** What is being bought: the cart, or the quote of the one SKU bought now. */
+function fetchGoods() {
+  return view.buy ? api.post('/cart/quote', { items: [view.buy] }) : api.get('/cart');
+}
 
 // ---- addresses -------------------------------------------------------------------------------
 
@@ -127,13 +152,14 @@ function goodsLine(line) {
     'data-testid': 'checkout-line',
     dataset: { skuId: line.sku_id, state: line.state },
   },
+  lineThumb(line),
   el('div', { class: 'line-main' },
     line.listing_id
       ? el('a', { class: 'line-title', href: listingHref(line.listing_id), text: line.title })
       : el('span', { class: 'line-title muted', i18n: 'cart.gone_item' }),
     el('span', { class: 'muted line-sku', text: line.sku_name })),
   el('p', { class: 'line-money' },
-    el('span', { class: 'line-qty' }, `${formatFen(line.unit_price)} × ${line.quantity} `, line.unit ? unitEl(line.unit) : null),
+    el('span', { class: 'line-qty' }, `${formatFen(line.unit_price)} × `, line.unit ? unitEl(line.unit, line.quantity) : String(line.quantity)),
     moneyEl(line.line_total, 'checkout-line-total', 'money line-total')),
   flags,
   conflict ? el('p', { class: 'field-error field-error-strong', role: 'alert', 'data-testid': 'checkout-line-error', text: conflict }) : null);
@@ -185,7 +211,9 @@ function conflictsByLine(fields) {
   const out = {};
   for (const [name, message] of Object.entries(fields || {})) {
     const m = /^cart\.([0-9a-f-]{36})/i.exec(name);
-    if (m) out[m[1]] = out[m[1]] ? `${out[m[1]]}；${message}` : message;
+    // Buying now names its one line `items[0]`.
+    const sku = m ? m[1] : (view.buy && /^items\[0\]/.test(name) ? view.buy.sku_id : null);
+    if (sku) out[sku] = out[sku] ? `${out[sku]}；${message}` : message;
   }
   return out;
 }
@@ -254,11 +282,13 @@ form.addEventListener('submit', async (event) => {
   let order = view.placed;
   try {
     if (!order) {
-      order = await api.post('/orders', {
-        address_id: view.chosen,
-        payment_method: method,
-        note: orderNote || null,
-      }, { headers: { 'Idempotency-Key': orderKey } });
+      const body = { address_id: view.chosen, payment_method: method, note: orderNote || null };
+      if (view.buy) {
+        // The price the quote showed: a price that moved since is refused, never charged.
+        const line = (view.cart.lines || [])[0] || {};
+        body.items = [{ sku_id: view.buy.sku_id, quantity: view.buy.quantity, price_seen: line.price_seen }];
+      }
+      order = await api.post('/orders', body, { headers: { 'Idempotency-Key': view.buy ? buyKey() : orderKey } });
       // Placed: a retry from here on only pays (the same key would answer with this order anyway).
       view.placed = order;
     }
@@ -299,13 +329,13 @@ function showProblems(err) {
 async function showConflict(err) {
   const byLine = conflictsByLine(err.fields);
   const rest = {};
-  for (const [k, v] of Object.entries(err.fields || {})) if (!/^cart\./.test(k)) rest[k] = v;
+  for (const [k, v] of Object.entries(err.fields || {})) if (!/^(cart\.|items\[)/.test(k)) rest[k] = v;
   view.conflicts = byLine;
   if (err.status === 409 && ['sold_out', 'unavailable', 'price_changed'].includes(err.code)) {
     // The server re-checked the cart: show it as it stands now, with the lines it named.
     view.confirmPrices = err.code === 'price_changed';
     try {
-      view.cart = await api.get('/cart');
+      view.cart = await fetchGoods();
     } catch {
       // Keep what we had; the messages still say what happened.
     }
@@ -319,7 +349,7 @@ async function showConflict(err) {
 // ---- the page ----------------------------------------------------------------------------------
 
 async function load() {
-  const [cart, addresses, methods] = await Promise.all([api.get('/cart'), api.get('/me/addresses'), api.get('/payments/methods')]);
+  const [cart, addresses, methods] = await Promise.all([fetchGoods(), api.get('/me/addresses'), api.get('/payments/methods')]);
   view.cart = cart || { lines: [], goods_total: 0 };
   view.addresses = Array.isArray(addresses) ? addresses : [];
   if (!view.cart.lines || !view.cart.lines.length) {

@@ -5,7 +5,8 @@
 
 import { api, seg } from '../api.js';
 import {
-  localName, pendingRevision, placeholderPicture, priceEl, reasonForm, stockEl, stockState, unitEl,
+  formatFen, localName, pendingRevision, placeholderPicture, priceEl, reasonForm, rememberViewed, stockEl, stockState,
+  unitEl,
 } from '../catalog.js';
 import { t, translate } from '../i18n.js';
 import { initShell } from '../shell.js';
@@ -122,6 +123,73 @@ function skuOption(sku, checked) {
       stockEl(sku, 'sku-stock')));
 }
 
+// ---- what this quantity costs: the tier that applies and the total, as the server prices it ----
+
+let quoteTimer = 0;
+let quoteSeq = 0;
+
+/** Marks the tier a quantity reaches (the largest threshold not above it). */
+function highlightTier(sku, qty) {
+  let best = null;
+  for (const row of document.querySelectorAll('[data-testid="tier-row"]')) {
+    const min = Number(row.dataset.min);
+    if (Number.isInteger(qty) && qty >= min && (!best || min > Number(best.dataset.min))) best = row;
+  }
+  for (const row of document.querySelectorAll('[data-testid="tier-row"]')) {
+    const on = row === best;
+    row.classList.toggle('is-current', on);
+    if (on) row.setAttribute('aria-current', 'true'); else row.removeAttribute('aria-current');
+  }
+}
+
+/** The quote's figures under the quantity: unit price (tier applied), shipping, total. */
+function renderTotal(quote) {
+  const box = $('#buy-total');
+  const line = quote && Array.isArray(quote.lines) ? quote.lines[0] : null;
+  if (!line || line.state === 'unavailable') {
+    replaceChildren(box);
+    delete box.dataset.fen;
+    return;
+  }
+  box.dataset.fen = String(quote.total);
+  box.dataset.unitFen = String(line.unit_price);
+  replaceChildren(box,
+    el('span', { class: 'muted', i18n: 'listing.total' }), ' ',
+    el('strong', { class: 'money', 'data-testid': 'buy-total-amount', text: formatFen(quote.total) }), ' ',
+    el('span', { class: 'muted' },
+      '(', el('span', { i18n: 'listing.unit_now', args: { price: formatFen(line.unit_price) } }), ' · ',
+      quote.shipping
+        ? el('span', { i18n: 'listing.shipping_fee', args: { fee: formatFen(quote.shipping) } })
+        : el('span', { i18n: 'catalog.free_shipping' }),
+      ')'));
+}
+
+/**
+ * As the quantity changes: the tier it reaches lights up at once, and (signed in) the server's
+ * quote for it — the buyer's own price and shipping, nothing put in the cart — follows shortly.
+ */
+function refreshTotal() {
+  const sku = view.sku;
+  const qty = parseQuantity(quantityInput().value);
+  if (sku) highlightTier(sku, qty);
+  clearTimeout(quoteTimer);
+  if (!view.me || !sku || !Number.isInteger(qty) || qty < 1) {
+    quoteSeq += 1;
+    renderTotal(null);
+    return;
+  }
+  quoteTimer = setTimeout(async () => {
+    quoteSeq += 1;
+    const seq = quoteSeq;
+    try {
+      const quote = await api.post('/cart/quote', { items: [{ sku_id: sku.id, quantity: qty }] }, { redirectOn401: false });
+      if (seq === quoteSeq) renderTotal(quote);
+    } catch {
+      if (seq === quoteSeq) renderTotal(null);
+    }
+  }, 250);
+}
+
 function tiersTable(sku) {
   // Only verified business buyers, the seller and the operator are sent tiers at all.
   if (!Array.isArray(sku.tiers) || !sku.tiers.length) return null;
@@ -130,8 +198,8 @@ function tiersTable(sku) {
     el('thead', {}, el('tr', {},
       el('th', { scope: 'col', i18n: 'listing.tier_qty' }),
       el('th', { scope: 'col', i18n: 'listing.tier_price' }))),
-    el('tbody', {}, sku.tiers.map((tier) => el('tr', { 'data-testid': 'tier-row' },
-      el('td', {}, el('span', { i18n: 'listing.tier_from', args: { n: tier.min_quantity } }), ' ', unitEl(sku.unit)),
+    el('tbody', {}, sku.tiers.map((tier) => el('tr', { 'data-testid': 'tier-row', dataset: { min: String(tier.min_quantity), fen: String(tier.price) } },
+      el('td', {}, el('span', { i18n: 'listing.tier_from' }), ' ', unitEl(sku.unit, tier.min_quantity)),
       el('td', {}, priceEl(tier.price, sku.unit))))));
 }
 
@@ -160,6 +228,8 @@ function selectSku(sku) {
   button.disabled = !buyable;
   button.setAttribute('data-i18n', buyable ? 'listing.add_to_cart' : 'stock.' + state);
   translate(button);
+  $('#buy-now').disabled = !buyable;
+  refreshTotal();
 }
 
 // ---- putting it in the cart ------------------------------------------------------------------
@@ -176,24 +246,83 @@ function step(delta) {
   input.removeAttribute('aria-invalid');
 }
 
-$('#qty-minus').addEventListener('click', () => step(-1));
-$('#qty-plus').addEventListener('click', () => step(1));
+$('#qty-minus').addEventListener('click', () => { step(-1); refreshTotal(); });
+$('#qty-plus').addEventListener('click', () => { step(1); refreshTotal(); });
+quantityInput().addEventListener('input', refreshTotal);
+
+// ---- 收藏: the heart (signed in; otherwise it leads to the login and back) ---------------------
+
+const fav = $('#fav');
+
+function showFavourite(on) {
+  fav.setAttribute('aria-pressed', String(on));
+  fav.querySelector('.heart').textContent = on ? '♥' : '♡';
+  const label = fav.querySelector('[data-i18n]');
+  label.setAttribute('data-i18n', on ? 'listing.favourited' : 'listing.favourite');
+  translate(label);
+}
+
+async function loadFavourite() {
+  if (!view.me || !view.listing) return;
+  try {
+    const state = await api.get(`/me/favourites/${seg(view.listing.id)}`, { redirectOn401: false });
+    showFavourite(Boolean(state && state.favourite));
+  } catch {
+    // The heart stays empty; tapping it still works.
+  }
+}
+
+fav.addEventListener('click', async () => {
+  if (!view.listing) return;
+  if (!view.me) {
+    location.assign('/login.html?next=' + encodeURIComponent(location.pathname + location.search));
+    return;
+  }
+  const on = fav.getAttribute('aria-pressed') !== 'true';
+  setBusy(fav, true);
+  try {
+    const path = `/me/favourites/${seg(view.listing.id)}`;
+    const state = on ? await api.put(path, {}) : await api.del(path);
+    showFavourite(Boolean(state && state.favourite));
+    flash(t(on ? 'listing.favourite_added' : 'listing.favourite_removed'), 'success', { focus: false });
+  } catch (err) {
+    if (!err.redirecting) flash(errorMessage(err), 'error');
+  } finally {
+    setBusy(fav, false);
+  }
+});
+
+/** The quantity typed, or null after saying on the form what is wrong with it. */
+function wantedQuantity(form, sku) {
+  clearErrors(form);
+  const quantity = parseQuantity(quantityInput().value);
+  if (quantity === null || Number.isNaN(quantity)) {
+    showErrors(form, validationError({ quantity: t('cart.qty_invalid', { max: MAX_QUANTITY }) }));
+    return null;
+  }
+  if (sku.stock >= 0 && quantity > sku.stock) {
+    showErrors(form, validationError({ quantity: t('cart.short', { n: sku.stock }) }));
+    return null;
+  }
+  return quantity;
+}
+
+// 立即购买: straight to checkout with this SKU and quantity; the cart is left as it is.
+$('#buy-now').addEventListener('click', () => {
+  const sku = view.sku;
+  if (!sku) return;
+  const quantity = wantedQuantity($('#sku-form'), sku);
+  if (quantity === null) return;
+  location.assign(`/checkout.html?buy=${encodeURIComponent(sku.id)}&qty=${quantity}`);
+});
 
 $('#sku-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const form = event.currentTarget;
-  clearErrors(form);
   const sku = view.sku;
   if (!sku) return;
-  const quantity = parseQuantity(quantityInput().value);
-  if (quantity === null || Number.isNaN(quantity)) {
-    showErrors(form, validationError({ quantity: t('cart.qty_invalid', { max: MAX_QUANTITY }) }));
-    return;
-  }
-  if (sku.stock >= 0 && quantity > sku.stock) {
-    showErrors(form, validationError({ quantity: t('cart.short', { n: sku.stock }) }));
-    return;
-  }
+  const quantity = wantedQuantity(form, sku);
+  if (quantity === null) return;
   const button = $('[data-testid="buy-button"]');
   setBusy(button, true);
   try {
@@ -542,6 +671,9 @@ const [shell, loaded] = await Promise.all([initShell({ auth: 'optional' }), load
 view.me = shell.me;
 if (loaded.listing) {
   render(loaded.listing);
+  rememberViewed(loaded.listing);
+  refreshTotal();
+  loadFavourite();
   loadReviews();
 }
 else if (loaded.missing) showMissing();

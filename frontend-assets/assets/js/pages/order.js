@@ -76,6 +76,31 @@ async function pay(button) {
   }
 }
 
+/**
+ * 支付成功: what was paid, for which order, when each seller ships at the latest, and where to
+ * go next. Shown once the order says it is paid, when the buyer arrives from paying.
+ */
+function showPaySuccess(order) {
+  const box = $('#pay-success');
+  if (order.status !== 'paid' || order.viewer !== 'buyer') return;
+  const subs = (order.sub_orders || []).filter((s) => s.ship_by && ['paid', 'acknowledged'].includes(s.status));
+  replaceChildren(box,
+    el('p', { class: 'pay-success-mark', 'aria-hidden': 'true', text: '✓' }),
+    el('h2', { id: 'pay-success-title', i18n: 'order.pay_success' }),
+    el('p', { class: 'pay-success-amount' }, moneyEl(order.total, 'pay-success-amount', 'money money-big')),
+    el('p', { class: 'muted' }, el('span', { i18n: 'order.number' }), ' ', el('span', { class: 'mono', text: order.number })),
+    subs.length
+      ? el('ul', { class: 'plain-list', 'data-testid': 'pay-success-ship-by' }, subs.map((s) => el('li', {},
+        el('span', { i18n: 'order.pay_success_ship_by', args: { seller: s.seller_name } }), ' ', timeEl(s.ship_by))))
+      : null,
+    el('div', { class: 'actions' },
+      el('a', { class: 'btn btn-primary', href: '#order', i18n: 'order.pay_success_view', 'data-testid': 'pay-success-view' }),
+      el('a', { class: 'btn btn-secondary', href: '/orders.html?tab=to_ship', i18n: 'order.pay_success_orders', 'data-testid': 'pay-success-orders' }),
+      el('a', { class: 'btn btn-secondary', href: '/', i18n: 'order.pay_success_shop', 'data-testid': 'pay-success-shop' })));
+  box.hidden = false;
+  box.scrollIntoView({ block: 'start' });
+}
+
 /** Back from a gateway's sheet: the order is paid when the gateway's notification says so. */
 async function waitUntilPaid() {
   const waiting = note('info', { i18n: 'order.paying' });
@@ -86,7 +111,10 @@ async function waitUntilPaid() {
     const order = await api.get(`/orders/${seg(id)}`);
     if (order.status !== 'pending_payment') {
       render(order);
-      if (order.status === 'paid') flash(t('order.paid'), 'success', { focus: false });
+      if (order.status === 'paid') {
+        flash(t('order.paid'), 'success', { focus: false });
+        showPaySuccess(order);
+      }
       return;
     }
   }
@@ -585,7 +613,10 @@ if (!id) {
     render(order);
     followHash();
     if (params.get('placed') && order.status === 'pending_payment') flash(t('order.placed'), 'success', { focus: false });
-    if (params.get('paid') && order.status === 'paid') flash(t('order.paid'), 'success', { focus: false });
+    if (params.get('paid') && order.status === 'paid') {
+      flash(t('order.paid'), 'success', { focus: false });
+      showPaySuccess(order);
+    }
     if (params.get('unpaid') && order.status === 'pending_payment') flash(t('order.unpaid'), 'info', { focus: false });
     if (params.get('paying') && order.status === 'pending_payment') await waitUntilPaid();
     // Back from WeChat's authorisation: carry on paying.

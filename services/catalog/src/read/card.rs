@@ -2,7 +2,8 @@
 //!
 //! Who: traceability (`farmgate-trace`: recording a batch of a listing, the batch record, the
 //! public scan page, its EPCIS document and the seller's batch views) and after-sales
-//! (`farmgate-aftersales`: the listing title in a recall report). Why: they name the listing a
+//! (`farmgate-aftersales`: the listing title in a recall report), and orders (a buyer's
+//! favourites: title, photo, whether it is still on sale). Why: they name the listing a
 //! batch or recall belongs to, take its origin into a batch's certificate, show its first
 //! photo and link to it while it is on sale; they never need its SKUs, revisions or category
 //! path, so they get this card rather than the catalogue's entities.

@@ -7,7 +7,7 @@ use super::tiers_of;
 use crate::Catalog;
 use crate::domain::{self, Availability, Tier};
 use crate::error::Result;
-use crate::store::queries::{categories, listings, skus};
+use crate::store::queries::{categories, images, listings, skus};
 use crate::store::{category, listing, sku};
 use farmgate_identity::{OrgStatus, OrgSummary};
 use farmgate_infra::db::begin_write;
@@ -40,6 +40,9 @@ pub struct ForSale {
     pub ship_within_hours: Option<i32>,
     pub tiers: Vec<Tier>,
     pub unavailable: Option<Unavailable>,
+    /// The listing's first photo as a thumbnail URL (`/media/…`), if it has one: the cart and
+    /// checkout show it beside the line.
+    pub thumb_url: Option<String>,
 }
 
 impl ForSale {
@@ -56,7 +59,41 @@ impl ForSale {
     }
 }
 
+/// Each listing's first photo as a thumbnail URL (listings without a photo are absent).
+async fn thumbs_of(
+    conn: &impl ConnectionTrait,
+    listing_ids: &[Uuid],
+) -> Result<HashMap<Uuid, String>> {
+    let mut ids = listing_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    for i in images::of_listings(conn, &ids).await? {
+        out.entry(i.listing_id)
+            .or_insert_with(|| format!("/media/{}", i.thumb_key));
+    }
+    Ok(out)
+}
+
 impl Catalog {
+    /// The first photo of each listing asked for, as a thumbnail URL (`/media/…`): order lines
+    /// show it (a listing without photos, or one no longer there, is absent from the map).
+    #[tracing::instrument(skip_all, fields(listings = listing_ids.len()))]
+    pub async fn thumbnails(
+        &self,
+        listing_ids: &[ListingId],
+    ) -> Result<HashMap<ListingId, String>> {
+        let ids: Vec<Uuid> = listing_ids.iter().map(|l| l.as_uuid()).collect();
+        Ok(thumbs_of(&self.infra().db, &ids)
+            .await?
+            .into_iter()
+            .map(|(k, v)| (ListingId(k), v))
+            .collect())
+    }
+
     /// The SKUs asked for, as they stand now (unknown ids are absent from the map).
     #[tracing::instrument(skip_all, fields(skus = sku_ids.len()))]
     pub async fn for_sale(&self, sku_ids: &[SkuId]) -> Result<HashMap<SkuId, ForSale>> {
@@ -74,6 +111,7 @@ impl Catalog {
         let all = categories::all(db).await?;
         let categories: HashMap<Uuid, category::Model> =
             all.iter().map(|c| (c.id, c.clone())).collect();
+        let thumbs = thumbs_of(db, &listing_ids).await?;
         let mut out = HashMap::new();
         for s in skus {
             let Some(l) = listings.get(&s.listing_id) else {
@@ -111,6 +149,7 @@ impl Catalog {
                             .map(|c| c.ship_within_hours),
                     ),
                     unavailable,
+                    thumb_url: thumbs.get(&s.listing_id).cloned(),
                     sku: s,
                 },
             );

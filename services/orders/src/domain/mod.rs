@@ -13,6 +13,7 @@ mod order_filter;
 pub mod reconcile;
 mod rules;
 mod status;
+mod tabs;
 
 pub use address::{Address, AddressInput};
 pub use deadlines::{
@@ -25,13 +26,17 @@ pub use kinds::{
     PaymentStatus, PayoutState, RefundStatus, WebhookResult,
 };
 pub use liability::{Liability, LiabilitySplit, LiableParty, RefundShare};
-pub use money::{commission, commission_after_refunds, payable, shipping_fee};
+pub use money::{
+    SHIPPING_FROM_FEN, commission, commission_after_refunds, free_shipping_from, payable,
+    shipping_fee,
+};
 pub use order_filter::{OrderFilter, OrderSearch, ShipByFilter, escape_like};
 pub use rules::*;
 pub use status::{
     MoveRefused, OrderMove, OrderStatus, SubOrderMove, SubOrderStatus, order_transition,
     sub_order_transition,
 };
+pub use tabs::OrderTab;
 
 farmgate_kernel::define_id!(
     /// A payment intent: one attempt to collect an order's total through a provider. Only

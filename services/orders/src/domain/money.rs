@@ -8,13 +8,21 @@ use farmgate_kernel::Money;
 /// further kg or part of one. Cold-chain pricing belongs with the carrier contracts when they
 /// come; this is the fee the buyer agreed to at checkout, fixed on the order.
 pub fn shipping_fee(goods: Money, weight_grams: i64, wholesale: bool) -> Money {
-    let free_from = if wholesale { 50_000 } else { 9_900 };
-    if goods.fen() >= free_from {
+    if goods >= free_shipping_from(wholesale) {
         return Money::from_fen(0);
     }
     let extra_grams = (weight_grams - 3_000).max(0);
     let extra_kg = (extra_grams + 999) / 1_000;
-    Money::from_fen(800 + 200 * extra_kg)
+    Money::from_fen(SHIPPING_FROM_FEN + 200 * extra_kg)
+}
+
+/// The fee of the lightest parcel (up to 3 kg): what "运费 ¥8 起" says.
+pub const SHIPPING_FROM_FEN: i64 = 800;
+
+/// From how much of one seller's goods a parcel ships free (满 ¥99 包邮; ¥500 for a business
+/// buyer). Cards and the listing show it as the API gives it, never a copy.
+pub fn free_shipping_from(wholesale: bool) -> Money {
+    Money::from_fen(if wholesale { 50_000 } else { 9_900 })
 }
 
 /// The platform's commission on a line: `basis points × line / 10 000`, rounded half up.

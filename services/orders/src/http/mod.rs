@@ -6,6 +6,7 @@ mod addresses;
 mod cart;
 mod console;
 mod deadlines;
+mod favourites;
 mod orders;
 mod payment_view;
 mod payments;
@@ -20,6 +21,7 @@ pub use addresses::*;
 pub use cart::*;
 pub use console::*;
 pub use deadlines::*;
+pub use favourites::*;
 pub use orders::*;
 pub use payment_view::PaymentView;
 pub use payments::*;
@@ -72,8 +74,13 @@ where
         .routes(routes!(update_address, delete_address))
         .routes(routes!(get_cart))
         .routes(routes!(add_to_cart))
+        .routes(routes!(quote))
+        .routes(routes!(shipping_terms))
+        .routes(routes!(my_favourites))
+        .routes(routes!(favourite_state, add_favourite, remove_favourite))
         .routes(routes!(set_cart_quantity, remove_from_cart))
         .routes(routes!(checkout, my_orders))
+        .routes(routes!(my_order_counts))
         .routes(routes!(get_order))
         .routes(routes!(cancel))
         .routes(routes!(confirm_offline_payment))

@@ -1,9 +1,9 @@
 //! Orders: checkout, the buyer's orders, one order, cancelling, and the operator's list.
 
+use super::header;
 use super::views::OrderView;
-use super::{PageQuery, header};
 use crate::Orders;
-use crate::domain::{OrderStatus, PaymentMethod};
+use crate::domain::{OrderStatus, OrderTab, PaymentMethod};
 use crate::service::CheckoutRequest;
 use axum::Json;
 use axum::extract::State;
@@ -13,7 +13,7 @@ use farmgate_infra::http::error::ErrorBody;
 use farmgate_infra::http::{ApiJson, ApiPath, ApiQuery, ApiResult};
 use farmgate_kernel::id::OrderId;
 use farmgate_kernel::{Page, Paged};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 /// Place an order: from the cart, or from `items`. One sub-order per seller; stock is reserved
@@ -47,8 +47,19 @@ pub async fn checkout(
     Ok((status, Json(OrderView::of(&record, &actor))))
 }
 
-/// The caller's orders, newest first.
-#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(PageQuery),
+/// A page of the buyer's orders, in one tab of "我的订单" if asked.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MyOrdersQuery {
+    pub limit: Option<farmgate_kernel::Limit>,
+    pub offset: Option<farmgate_kernel::Offset>,
+    /// 全部 (`all`, the default), 待付款, 待发货, 待收货 or 待评价.
+    #[param(inline)]
+    pub tab: Option<OrderTab>,
+}
+
+/// The caller's orders, newest first; `tab` keeps those of one tab of "我的订单".
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(MyOrdersQuery),
     responses(
         (status = 200, description = "A page of orders", body = Paged<OrderView>),
         (status = 400, description = "`invalid_query`", body = ErrorBody),
@@ -57,10 +68,58 @@ pub async fn checkout(
 pub async fn my_orders(
     State(orders): State<Orders>,
     AuthUser(actor): AuthUser,
-    ApiQuery(q): ApiQuery<PageQuery>,
+    ApiQuery(q): ApiQuery<MyOrdersQuery>,
 ) -> ApiResult<Json<Paged<OrderView>>> {
-    let list = orders.my_orders(&actor, q.page()).await?;
+    let page = Page {
+        limit: q.limit,
+        offset: q.offset,
+    };
+    let list = match q.tab {
+        None | Some(OrderTab::All) => orders.my_orders(&actor, page).await?,
+        Some(tab) => orders.my_orders_in(&actor, tab, page).await?,
+    };
     Ok(Json(list.map(|r| OrderView::of(&r, &actor))))
+}
+
+/// How many of the caller's own orders each tab of "我的订单" holds. An order with two
+/// sellers may be in two tabs at once (one parcel on its way, the other received).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderTabCounts {
+    pub all: u64,
+    pub pending_payment: u64,
+    pub to_ship: u64,
+    pub to_receive: u64,
+    pub to_review: u64,
+}
+
+/// The counts on the tabs of "我的订单" (全部, 待付款, 待发货, 待收货, 待评价), for the caller's
+/// own orders only.
+#[utoipa::path(get, path = "/api/v1/orders/counts", tag = "orders",
+    responses(
+        (status = 200, description = "Orders per tab", body = OrderTabCounts),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+    ))]
+pub async fn my_order_counts(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+) -> ApiResult<Json<OrderTabCounts>> {
+    let mut out = OrderTabCounts {
+        all: 0,
+        pending_payment: 0,
+        to_ship: 0,
+        to_receive: 0,
+        to_review: 0,
+    };
+    for (tab, n) in orders.my_order_counts(&actor).await? {
+        match tab {
+            OrderTab::All => out.all = n,
+            OrderTab::PendingPayment => out.pending_payment = n,
+            OrderTab::ToShip => out.to_ship = n,
+            OrderTab::ToReceive => out.to_receive = n,
+            OrderTab::ToReview => out.to_review = n,
+        }
+    }
+    Ok(Json(out))
 }
 
 /// One order: the buyer, a seller in it (its own part) or the operator.

@@ -190,7 +190,7 @@ impl CartView {
                 line_total,
                 stock: s.sku.stock,
                 state,
-                image: None,
+                image: s.thumb_url.clone(),
             });
         }
         let sellers: Vec<CartSellerView> = parcels
@@ -239,6 +239,8 @@ pub struct LineView {
     pub review: Option<LineReview>,
     /// The buyer may review it now (received, not yet reviewed).
     pub can_review: bool,
+    /// The listing's first photo as a thumbnail URL (`/media/…`), when it has one.
+    pub image: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -265,6 +267,7 @@ impl LineView {
             },
             review: review.map(LineReview::of),
             can_review: buyer && received && review.is_none(),
+            image: r.thumbs.get(&l.listing_id).cloned(),
             id: OrderLineId(l.id),
             listing_id: ListingId(l.listing_id),
             sku_id: SkuId(l.sku_id),

@@ -368,11 +368,11 @@ impl PaymentProvider for OfflineProvider {
             pay_url: None,
             client_params: None,
             instructions_zh: format!(
-                "请转账 ¥{yuan} 至 {}，附言填写订单号 {}；也可货到付款。到账后由平台确认。",
+                "请转账 {yuan} 至 {}，附言填写订单号 {}；也可货到付款。到账后由平台确认。",
                 self.payee, req.order_number
             ),
             instructions_en: format!(
-                "Transfer ¥{yuan} to {}, with the order number {} as the reference, or pay cash on delivery. The platform confirms when the money arrives.",
+                "Transfer {yuan} to {}, with the order number {} as the reference, or pay cash on delivery. The platform confirms when the money arrives.",
                 self.payee, req.order_number
             ),
         })

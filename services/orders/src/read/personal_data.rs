@@ -1,7 +1,8 @@
-//! Orders' part of "download my data": the saved addresses and every order the person placed,
-//! as they see it themselves (lines, parcels, payments, refunds, their reviews).
+//! Orders' part of "download my data": the saved addresses, the favourites and every order the
+//! person placed, as they see it themselves (lines, parcels, payments, refunds, their reviews).
 
 use crate::Orders;
+use crate::http::FavouriteView;
 use crate::http::views::{AddressView, OrderView};
 use async_trait::async_trait;
 use farmgate_identity::Actor;
@@ -32,6 +33,8 @@ impl PersonalDataPart for OrdersPersonalData {
             |r| OrderView::of(r, actor),
         )
         .await?;
-        Ok(json!({ "addresses": addresses, "orders": orders }))
+        let favourites =
+            all_pages(|page| self.0.favourites(actor, page), FavouriteView::of).await?;
+        Ok(json!({ "addresses": addresses, "favourites": favourites, "orders": orders }))
     }
 }

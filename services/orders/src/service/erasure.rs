@@ -2,8 +2,8 @@
 //! [`crate::jobs::AccountErasedJob`] calls [`Orders::erase_buyer`]). Orders are trade records
 //! the law says to keep, so they stay — amounts, lines, dates, and the province, city and
 //! district of the delivery (the statistics count by city) — but who received them goes: the
-//! recipient's name, phone and street, the buyer's note, the saved addresses, the cart, and the
-//! name on their reviews.
+//! recipient's name, phone and street, the buyer's note, the saved addresses, the cart, the
+//! favourites, and the name on their reviews.
 //!
 //! An order still on its way (paid, not yet received) keeps its address until it is done: the
 //! seller must still deliver it. Those are erased when they close, by the same call, which the
@@ -13,7 +13,7 @@
 use crate::Orders;
 use crate::domain::{Address, SubOrderStatus};
 use crate::error::Result;
-use crate::store::{address, cart_item, order, review, sub_order};
+use crate::store::{address, cart_item, favourite, order, review, sub_order};
 use farmgate_infra::db::begin_write;
 use farmgate_kernel::id::AccountId;
 use sea_orm::sea_query::Expr;
@@ -91,6 +91,10 @@ impl Orders {
             .rows_affected;
         cart_item::Entity::delete_many()
             .filter(cart_item::Column::AccountId.eq(me))
+            .exec(&txn)
+            .await?;
+        favourite::Entity::delete_many()
+            .filter(favourite::Column::AccountId.eq(me))
             .exec(&txn)
             .await?;
         // The openid says who the person is to WeChat: it goes with the account.

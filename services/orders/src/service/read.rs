@@ -10,7 +10,7 @@ use crate::store::{
     sub_order,
 };
 use farmgate_identity::Actor;
-use farmgate_kernel::id::{OrderId, OrgId};
+use farmgate_kernel::id::{ListingId, OrderId, OrgId};
 use farmgate_kernel::{Page, Paged};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -29,6 +29,9 @@ pub struct OrderRecord {
     pub shipment_events: Vec<shipment_event::Model>,
     pub reviews: Vec<review::Model>,
     pub refunds: Vec<refund::Model>,
+    /// Each line's listing photo as a thumbnail URL, by listing id (asked of the catalogue;
+    /// a listing without photos is absent).
+    pub thumbs: HashMap<Uuid, String>,
 }
 
 impl Orders {
@@ -57,6 +60,14 @@ impl Orders {
         let shipment_events = shipments::events_of_shipments(db, &ship_ids).await?;
         let reviews = reviews::reviews_of_order(db, id).await?;
         let refunds = payments::refunds_of_order(db, id).await?;
+        let listing_ids: Vec<ListingId> = lines.iter().map(|l| ListingId(l.listing_id)).collect();
+        let thumbs = self
+            .catalog()
+            .thumbnails(&listing_ids)
+            .await?
+            .into_iter()
+            .map(|(k, v)| (k.as_uuid(), v))
+            .collect();
         Ok(Some(OrderRecord {
             order: o,
             subs,
@@ -69,11 +80,12 @@ impl Orders {
             shipment_events,
             reviews,
             refunds,
+            thumbs,
         }))
     }
 
     /// Orders by id, in that order (ids no longer there are skipped).
-    async fn records(&self, ids: Vec<Uuid>) -> Result<Vec<OrderRecord>> {
+    pub(crate) async fn records(&self, ids: Vec<Uuid>) -> Result<Vec<OrderRecord>> {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             if let Some(r) = self.record(OrderId(id)).await? {

@@ -192,8 +192,8 @@ impl Orders {
             return Err(OrdersError::field(FieldError::new(
                 "amount",
                 "out_of_range",
-                format!("退款金额应在 ¥0.01 到 ¥{} 之间", Money::from_fen(left)),
-                format!("a refund is from ¥0.01 to ¥{}", Money::from_fen(left)),
+                format!("退款金额应在 ¥0.01 到 {} 之间", Money::from_fen(left)),
+                format!("a refund is from ¥0.01 to {}", Money::from_fen(left)),
             )));
         }
         let o = q::order(txn, sub.order_id)

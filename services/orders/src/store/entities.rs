@@ -71,6 +71,27 @@ pub mod cart_item {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+pub mod favourite {
+    use sea_orm::entity::prelude::*;
+
+    /// A listing a buyer hearted (收藏); its title as it was then.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "favourites")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub account_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub listing_id: Uuid,
+        pub title: String,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 pub mod order {
     use crate::domain::{OrderStatus, PaymentMethod};
     use sea_orm::entity::prelude::*;

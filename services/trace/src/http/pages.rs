@@ -45,7 +45,9 @@ async fn missing_page(trace: &Trace, lang: Lang, code: &str) -> Response {
 }
 
 /// The public scan page. The rendered bytes are cached (60 s) under the code and language, with
-/// an ETag; a change to the record forgets them at once.
+/// a weak ETag; a change to the record forgets them at once. The look-up count is not in the
+/// cached bytes: each answer counts its look-up and puts the shared total in, so a first scan
+/// says 1 and both languages say the same.
 pub async fn scan_page(
     State(trace): State<Trace>,
     headers: HeaderMap,
@@ -62,7 +64,7 @@ pub async fn scan_page(
     };
     let key = page::cache_key(&code, lang.tag());
     let cached = trace.infra().cache.get(&key).await.ok().flatten();
-    let (etag, batch_id, html) = match cached.as_deref().and_then(split_cached) {
+    let (etag, batch_id, template) = match cached.as_deref().and_then(split_cached) {
         Some(hit) => hit,
         None => {
             let mut record = match trace.record_by_code(&code).await {
@@ -77,21 +79,27 @@ pub async fn scan_page(
                 Ok(check) => record.set_log_check(check),
                 Err(e) => return ApiError::from(e).into_response(),
             }
-            let scans = record.batch.scans + trace.scans().pending_for(record.id());
-            let html = page::render(&record, lang, scans, None);
-            let etag = page::etag(&html);
-            let packed = format!("{etag}\n{}\n{html}", record.batch.id);
+            let base = super::base_url(&trace, &headers);
+            let template = page::render_page(&record, lang, None, None, &base);
+            let etag = format!("W/{}", page::etag(&template));
+            let packed = format!("{etag}\n{}\n{template}", record.batch.id);
             let _ = trace
                 .infra()
                 .cache
                 .set(&key, packed.as_bytes(), PAGE_TTL)
                 .await;
-            (etag, record.id(), html)
+            (etag, record.id(), template)
         }
     };
-    trace
-        .scans()
-        .record(batch_id, shanghai_day(trace.infra().clock.now()));
+    let day = shanghai_day(trace.infra().clock.now());
+    let scans = match trace.count_lookup(batch_id, day).await {
+        Ok(n) => n,
+        Err(e) => {
+            // The count is a courtesy: the page still opens without it.
+            tracing::warn!(error = %e, "could not count a look-up");
+            0
+        }
+    };
     if headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -101,6 +109,7 @@ pub async fn scan_page(
         set_page_headers(&mut resp, &etag);
         return resp;
     }
+    let html = template.replacen(page::SCANS_MARK, &scans.to_string(), 1);
     let mut resp = html_response(StatusCode::OK, html);
     set_page_headers(&mut resp, &etag);
     resp

@@ -106,8 +106,25 @@ fn the_page_leads_with_the_verdict_and_shows_the_certificate_and_the_timeline() 
     let html = render(&record(BatchStatus::Open), Lang::Zh, 42, None);
     assert!(html.starts_with("<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"));
     assert!(html.contains(
-        "<div class=\"verdict ok\" data-testid=\"verdict\" data-ok=\"true\">✓ 溯源记录完整，校验通过 <div class=\"muted\">共 3 条记录 · 最新哈希 0123456789abcdef</div><ul class=\"checks\" data-testid=\"checks\"><li data-check=\"chain\" data-ok=\"true\">✓ 3 条记录逐条重算哈希"
+        "<div class=\"verdict ok\" data-testid=\"verdict\" data-ok=\"true\">✓ 溯源记录完整，校验通过 <div class=\"muted\">共 3 条记录</div><ul class=\"checks\" data-testid=\"checks\"><li data-check=\"chain\" data-ok=\"true\">✓ 3 条记录逐条重算哈希"
     ));
+    // The head hash and every record's hash wait behind 技术详情, after what a shopper reads.
+    let Some(fold) = html
+        .find("<details class=\"tech\" data-testid=\"tech-details\"><summary>技术详情</summary>")
+    else {
+        panic!("the technical details fold is missing");
+    };
+    assert!(html[fold..].contains("0123456789abcdef"));
+    assert!(!html[..fold].contains("0123456789abcdef"));
+    assert!(!html[..fold].contains("/api/v1/trace/"));
+    for lead in [
+        "data-testid=\"product-title\"",
+        "data-testid=\"certificate\"",
+        "data-testid=\"inspections\"",
+        "data-testid=\"timeline\"",
+    ] {
+        assert!(html.find(lead).is_some_and(|at| at < fold), "{lead} leads");
+    }
     assert!(
         html.contains(
             "<section class=\"cert\" data-testid=\"certificate\"><h2>承诺达标合格证</h2>"
@@ -125,6 +142,32 @@ fn the_page_leads_with_the_verdict_and_shows_the_certificate_and_the_timeline() 
     assert!(
         !html.contains("data-testid=\"recalled\"") && !html.contains("data-testid=\"blocked\"")
     );
+}
+
+#[test]
+fn a_page_for_the_cache_leaves_the_count_to_each_answer_and_carries_a_share_card() {
+    let html = render_page(
+        &record(BatchStatus::Open),
+        Lang::En,
+        None,
+        None,
+        "https://nongyuan.example.cn",
+    );
+    assert!(html.contains(&format!(
+        "<strong data-testid=\"scans\">{SCANS_MARK}</strong>"
+    )));
+    assert!(
+        html.contains("<meta property=\"og:title\" content=\"赣南脐橙 &lt;10斤&gt; · Trace\">")
+    );
+    assert!(html.contains(
+        "<meta property=\"og:url\" content=\"https://nongyuan.example.cn/t/ABCDEFGHJKMNPQRS\">"
+    ));
+    assert!(html.contains("<meta property=\"og:description\" content=\"Origin: "));
+    assert!(html.contains("Producer: 梅岭脐橙专业合作社"));
+    // Without the site's address the card still has a title and a description.
+    let zh = render(&record(BatchStatus::Open), Lang::Zh, 1, None);
+    assert!(zh.contains("<meta property=\"og:description\" content=\"产地："));
+    assert!(!zh.contains("og:url"));
 }
 
 #[test]

@@ -8,6 +8,15 @@ use chrono::NaiveDate;
 use farmgate_kernel::id::BatchId;
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+/// How long the shared look-up counter lives before it starts again from the database (which
+/// by then holds every look-up counted before it).
+const LOOKUP_COUNTER_TTL: Duration = Duration::from_secs(6 * 3600);
+
+fn lookup_counter_key(batch: BatchId) -> String {
+    format!("trace:lookups:v1:{batch}")
+}
 
 /// Scans counted in memory, per batch and Beijing day, until the next flush.
 #[derive(Debug, Default)]
@@ -42,6 +51,36 @@ impl ScanCounter {
 }
 
 impl Trace {
+    /// Counts one look-up of a batch's page and says how many there have been, this one
+    /// included. The figure is one shared counter in the cache, started from the database's
+    /// total, so every language and every replica shows the same number and the page's cached
+    /// bytes never hold a count. Without the cache it is the database's total plus what this
+    /// process has not written yet.
+    pub async fn count_lookup(&self, batch: BatchId, day: NaiveDate) -> Result<i64> {
+        self.scans().record(batch, day);
+        let cache = &self.infra().cache;
+        let key = lookup_counter_key(batch);
+        let here = || async {
+            let stored = queries::batch_scans(&self.infra().db, batch).await?;
+            Ok::<i64, crate::error::TraceError>(stored + self.scans().pending_for(batch))
+        };
+        match cache.incr(&key, 1, LOOKUP_COUNTER_TTL).await {
+            Ok(c) if c.value > 1 => Ok(c.value),
+            Ok(_) => {
+                // A new counter: add everything counted before this look-up.
+                let before = here().await? - 1;
+                match cache.incr(&key, before, LOOKUP_COUNTER_TTL).await {
+                    Ok(c) => Ok(c.value),
+                    Err(_) => Ok(before + 1),
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "look-up counter unavailable; counting from the database");
+                here().await
+            }
+        }
+    }
+
     /// Writes the scan counts gathered in memory to the database.
     pub async fn flush_scans(&self) -> Result<usize> {
         let pending: Vec<_> = self.scans().take().into_iter().collect();

@@ -331,6 +331,14 @@ pub async fn unit_by_serial(
 // ---------------------------------------------------------------------------------------------
 // Scan counts
 
+/// A batch's stored look-up total (0 for no such batch).
+pub async fn batch_scans(conn: &impl ConnectionTrait, id: BatchId) -> Result<i64, DbErr> {
+    Ok(batch::Entity::find_by_id(id.0)
+        .one(conn)
+        .await?
+        .map_or(0, |b| b.scans))
+}
+
 /// Adds `count` scans to a batch's day and to its total.
 pub async fn add_scans(
     conn: &impl ConnectionTrait,

@@ -5,6 +5,7 @@
 pub mod addresses;
 pub mod cart;
 pub mod deadlines;
+pub mod favourites;
 pub mod orders;
 pub mod payments;
 pub mod reconcile;

@@ -3,10 +3,10 @@
 //! `SubOrderMove::from_states`), so two requests at once cannot both make the same move.
 
 use crate::domain::{
-    EventKind, LiabilitySplit, OrderFilter, OrderSearch, OrderStatus, PaymentMethod, ShipByFilter,
-    SubOrderStatus,
+    EventKind, LiabilitySplit, OrderFilter, OrderSearch, OrderStatus, OrderTab, PaymentMethod,
+    ShipByFilter, SubOrderStatus,
 };
-use crate::store::{event, line, order, sub_order};
+use crate::store::{event, line, order, review, sub_order};
 use chrono::{DateTime, Utc};
 use farmgate_infra::db::UniqueIndex;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -81,6 +81,72 @@ pub async fn order_ids_of_buyer(
 ) -> Result<(Vec<Uuid>, u64), DbErr> {
     let q = order::Entity::find().filter(order::Column::BuyerAccountId.eq(buyer));
     page_of_ids(conn, q, offset, limit).await
+}
+
+/// The buyer's orders in a tab of "我的订单" (the query says what `OrderTab::holds` says).
+fn buyer_tab(buyer: Uuid, tab: OrderTab) -> Select<order::Entity> {
+    let mut q = order::Entity::find().filter(order::Column::BuyerAccountId.eq(buyer));
+    if let Some(s) = tab.order_status() {
+        q = q.filter(order::Column::Status.eq(s));
+    }
+    let wanted = tab.sub_statuses();
+    if !wanted.is_empty() {
+        // Only this buyer's orders are looked into (the outer filter alone would scan every
+        // seller part on the platform for the sub-query).
+        let mine = || {
+            order::Entity::find()
+                .select_only()
+                .column(order::Column::Id)
+                .filter(order::Column::BuyerAccountId.eq(buyer))
+                .into_query()
+        };
+        let mut parts = sub_order::Entity::find()
+            .select_only()
+            .column(sub_order::Column::OrderId)
+            .filter(sub_order::Column::OrderId.in_subquery(mine()))
+            .filter(sub_order::Column::Status.is_in(wanted.iter().copied()));
+        if tab.needs_unreviewed_line() {
+            let unreviewed = line::Entity::find()
+                .select_only()
+                .column(line::Column::SubOrderId)
+                .filter(line::Column::OrderId.in_subquery(mine()))
+                .filter(
+                    line::Column::Id.not_in_subquery(
+                        review::Entity::find()
+                            .select_only()
+                            .column(review::Column::LineId)
+                            .into_query(),
+                    ),
+                )
+                .into_query();
+            parts = parts.filter(sub_order::Column::Id.in_subquery(unreviewed));
+        }
+        q = q.filter(order::Column::Id.in_subquery(parts.into_query()));
+    }
+    q
+}
+
+/// A page of the buyer's order ids in a tab, newest first, and how many there are.
+pub async fn order_ids_of_buyer_in(
+    conn: &impl ConnectionTrait,
+    buyer: Uuid,
+    tab: OrderTab,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<Uuid>, u64), DbErr> {
+    page_of_ids(conn, buyer_tab(buyer, tab), offset, limit).await
+}
+
+/// How many of the buyer's orders each tab holds.
+pub async fn buyer_tab_counts(
+    conn: &impl ConnectionTrait,
+    buyer: Uuid,
+) -> Result<Vec<(OrderTab, u64)>, DbErr> {
+    let mut out = Vec::with_capacity(OrderTab::ALL.len());
+    for tab in OrderTab::ALL {
+        out.push((*tab, buyer_tab(buyer, *tab).count(conn).await?));
+    }
+    Ok(out)
 }
 
 /// A page of every order's ids, newest first, by status, payment method and order number if
