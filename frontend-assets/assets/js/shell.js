@@ -88,6 +88,9 @@ function navLinks(me) {
   const links = [
     { href: '/', key: 'nav.home', testid: 'nav-home' },
     { href: '/search.html', key: 'nav.search', testid: 'nav-search', icon: magnifier },
+    // The county's market in public: prices (行情) and the quality bulletin.
+    { href: '/market.html', key: 'nav.market', testid: 'nav-market' },
+    { href: '/quality', key: 'nav.quality_bulletin', testid: 'nav-quality-bulletin' },
   ];
   if (me) {
     const role = me.account.platform_role;
@@ -103,12 +106,25 @@ function navLinks(me) {
       links.push({ href: '/tickets.html', key: 'nav.tickets', testid: 'nav-tickets', group: 'mine' });
     }
     if (sells(me)) {
+      links.push({ href: '/seller/home.html', key: 'nav.seller_home', testid: 'nav-seller-home', group: 'selling' });
+      links.push({ href: '/seller/analytics.html', key: 'nav.seller_analytics', testid: 'nav-seller-analytics', group: 'selling' });
       links.push({ href: '/seller/orders.html', key: 'nav.seller_orders', testid: 'nav-seller-orders', group: 'selling' });
       links.push({ href: '/seller/inbox.html', key: 'nav.seller_inbox', testid: 'nav-seller-inbox', group: 'selling' });
       links.push({ href: '/seller/listings.html', key: 'nav.seller_listings', testid: 'nav-seller-listings', group: 'selling' });
       links.push({ href: '/seller/batches.html', key: 'nav.seller_batches', testid: 'nav-seller-batches', group: 'selling' });
     }
+    // A verified testing body records its spot checks.
+    if (me.memberships.some((m) => m.org.kind === 'testing_body' && m.org.status === 'verified')) {
+      links.push({ href: '/lab/checks.html', key: 'nav.lab_checks', testid: 'nav-lab-checks', group: 'mine' });
+    }
+    if (staff) {
+      links.push({ href: '/ops/my-desk.html', key: 'nav.my_desk', testid: 'nav-ops-my-desk', group: 'service' });
+    }
     if (role === 'operator') {
+      links.push({ href: '/ops/home.html', key: 'nav.ops_home', testid: 'nav-ops-home', group: 'review' });
+      links.push({ href: '/ops/credit.html', key: 'nav.ops_credit', testid: 'nav-ops-credit', group: 'review' });
+      links.push({ href: '/ops/moderation.html', key: 'nav.moderation', testid: 'nav-ops-moderation', group: 'service' });
+      links.push({ href: '/ops/customers.html', key: 'nav.customers', testid: 'nav-ops-customers', group: 'service' });
       links.push({ href: '/ops/verify.html', key: 'nav.verify', testid: 'nav-verify', group: 'review' });
       links.push({ href: '/ops/listings.html', key: 'nav.listing_reviews', testid: 'nav-listing-reviews', group: 'review' });
       links.push({ href: '/ops/orders.html', key: 'nav.ops_orders', testid: 'nav-ops-orders', group: 'service' });
