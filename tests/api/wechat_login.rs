@@ -361,7 +361,9 @@ mod paying {
 
     const IN_WECHAT: &str = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Mobile Safari/537.36 MicroMessenger/8.0.47.2560(0x28002F35) NetType/WIFI Language/zh_CN";
 
-    async fn a_buyer_logged_in_with_wechat_pays_inside_wechat_without_another_authorisation(backend: Backend) {
+    async fn a_buyer_logged_in_with_wechat_pays_inside_wechat_without_another_authorisation(
+        backend: Backend,
+    ) {
         let sim = WechatSim::start().await;
         let keys = tempfile::tempdir().expect("a key directory");
         let setup = GatewaySetup::write(keys.path(), Some(&sim), None);
@@ -380,29 +382,64 @@ mod paying {
         let buyer = w.app.consumer().await;
         w.sim.act_as("oPayerWx0011", None);
         let t = ticket(&w).await;
-        code_login(&w, &buyer.phone, Some(&t)).await.expect_status(200);
+        code_login(&w, &buyer.phone, Some(&t))
+            .await
+            .expect_status(200);
 
         let order = w.app.checkout(&buyer, &[(seller.sku, 1)], "gateway").await;
-        let r = w.app.send(w.app.http.post(w.app.url(&format!("/api/v1/orders/{}/pay?provider=wechat", order.id)))
-            .bearer_auth(&buyer.token).header("user-agent", IN_WECHAT)).await;
+        let r = w
+            .app
+            .send(
+                w.app
+                    .http
+                    .post(
+                        w.app
+                            .url(&format!("/api/v1/orders/{}/pay?provider=wechat", order.id)),
+                    )
+                    .bearer_auth(&buyer.token)
+                    .header("user-agent", IN_WECHAT),
+            )
+            .await;
         r.expect_status(200);
-        assert_eq!(r.body["client_params"]["appId"], wechat::APP_ID, "{}", r.text);
+        assert_eq!(
+            r.body["client_params"]["appId"],
+            wechat::APP_ID,
+            "{}",
+            r.text
+        );
         // Another buyer, who never logged in with WeChat, is still asked to authorise.
         let other = w.app.consumer().await;
         let order = w.app.checkout(&other, &[(seller.sku, 1)], "gateway").await;
-        let r = w.app.send(w.app.http.post(w.app.url(&format!("/api/v1/orders/{}/pay?provider=wechat", order.id)))
-            .bearer_auth(&other.token).header("user-agent", IN_WECHAT)).await;
+        let r = w
+            .app
+            .send(
+                w.app
+                    .http
+                    .post(
+                        w.app
+                            .url(&format!("/api/v1/orders/{}/pay?provider=wechat", order.id)),
+                    )
+                    .bearer_auth(&other.token)
+                    .header("user-agent", IN_WECHAT),
+            )
+            .await;
         r.expect_status(409);
         assert_eq!(r.code(), "wechat_authorization_needed");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn embedded() {
-        a_buyer_logged_in_with_wechat_pays_inside_wechat_without_another_authorisation(Backend::Embedded).await;
+        a_buyer_logged_in_with_wechat_pays_inside_wechat_without_another_authorisation(
+            Backend::Embedded,
+        )
+        .await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn production() {
-        a_buyer_logged_in_with_wechat_pays_inside_wechat_without_another_authorisation(Backend::Production).await;
+        a_buyer_logged_in_with_wechat_pays_inside_wechat_without_another_authorisation(
+            Backend::Production,
+        )
+        .await;
     }
 }

@@ -24,7 +24,10 @@
 //!    which statements one checkout sends and where the database time goes.
 
 #[path = "common.rs"]
-#[expect(dead_code, reason = "each benchmark uses part of what the benchmarks share")]
+#[expect(
+    dead_code,
+    reason = "each benchmark uses part of what the benchmarks share"
+)]
 mod common;
 
 use farmgate_server::settings::Settings;

@@ -14,7 +14,10 @@
 //! ones in a row; prints p50, p95 and max per query, response sizes, and the exports.
 
 #[path = "common.rs"]
-#[expect(dead_code, reason = "each benchmark uses part of what the benchmarks share")]
+#[expect(
+    dead_code,
+    reason = "each benchmark uses part of what the benchmarks share"
+)]
 mod common;
 
 use chrono::{Duration as Days, NaiveDate, Utc};

@@ -10,7 +10,10 @@
 //! ```
 
 #[path = "common.rs"]
-#[expect(dead_code, reason = "each benchmark uses part of what the benchmarks share")]
+#[expect(
+    dead_code,
+    reason = "each benchmark uses part of what the benchmarks share"
+)]
 mod common;
 
 use common::{list_script, percentile, wrk};
@@ -194,7 +197,10 @@ async fn main() -> anyhow::Result<()> {
             "GET /healthz",
             list_script(dir, "healthz", &["".to_owned()], "/healthz", "")?,
         ),
-        ("GET /t/{code}", list_script(dir, "scan", &p.codes, "/t/", "")?),
+        (
+            "GET /t/{code}",
+            list_script(dir, "scan", &p.codes, "/t/", "")?,
+        ),
         (
             "GET /api/v1/trace/{code}",
             list_script(dir, "json", &p.codes, "/api/v1/trace/", "")?,

@@ -10,7 +10,10 @@
 //! ```
 
 #[path = "common.rs"]
-#[expect(dead_code, reason = "each benchmark uses part of what the benchmarks share")]
+#[expect(
+    dead_code,
+    reason = "each benchmark uses part of what the benchmarks share"
+)]
 mod common;
 
 use common::{list_script, wrk};
@@ -167,7 +170,12 @@ async fn main() -> anyhow::Result<()> {
         codes,
         seconds: prep_s,
     } = common::prepared_in_a_child()?;
-    anyhow::ensure!(codes.len() == a.batches, "prepared {} batches, not {}", codes.len(), a.batches);
+    anyhow::ensure!(
+        codes.len() == a.batches,
+        "prepared {} batches, not {}",
+        codes.len(),
+        a.batches
+    );
     let scratch = tempfile::tempdir()?;
     let (scan_lua, trivial_lua) = scripts(scratch.path(), &codes)?;
     let mut modes = vec![("in-process cache", None)];
@@ -204,7 +212,13 @@ async fn main() -> anyhow::Result<()> {
             "{name}: {}",
             check_cacheable(&server.base, &codes[0]).await?
         ));
-        let trivial = wrk(a.threads, a.connections, a.seconds, &trivial_lua, &server.base)?;
+        let trivial = wrk(
+            a.threads,
+            a.connections,
+            a.seconds,
+            &trivial_lua,
+            &server.base,
+        )?;
         let scan = wrk(a.threads, a.connections, a.seconds, &scan_lua, &server.base)?;
         for (path, l) in [("GET /healthz", &trivial), ("GET /t/{code}", &scan)] {
             println!(

@@ -290,6 +290,36 @@ pub fn build(s: &Settings) -> anyhow::Result<Gateways> {
     Ok(gateways)
 }
 
+/// Log in with WeChat: on when `wechat_app_id` and `wechat_app_secret` are set. WeChat returns
+/// to `{public_url}/api/v1/auth/wechat/return` (the official account's web-authorisation
+/// domain must be the site's).
+pub fn wechat_login(s: &Settings) -> anyhow::Result<Option<farmgate_identity::WechatLoginConfig>> {
+    let (Some(app_id), Some(secret)) = (
+        s.wechat_app_id.clone().filter(|v| !v.trim().is_empty()),
+        s.wechat_app_secret.clone().filter(|v| !v.trim().is_empty()),
+    ) else {
+        return Ok(None);
+    };
+    let client = WechatOauthClient::new(OauthConfig {
+        app_id,
+        app_secret: secret,
+        authorize_base: s.wechat_oauth_base_url.clone(),
+        api_base: s.wechat_api_base_url.clone(),
+        timeout: Duration::from_secs(s.payment_timeout_secs),
+    })
+    .context("configuring log in with WeChat")?;
+    let site = s
+        .public_url
+        .clone()
+        .map(|u| u.trim().trim_end_matches('/').to_owned())
+        .context("log in with WeChat needs public_url (WeChat returns the browser there)")?;
+    tracing::info!(app_id = %client.app_id(), "log in with WeChat: on");
+    Ok(Some(farmgate_identity::WechatLoginConfig {
+        client,
+        redirect_uri: format!("{site}/api/v1/auth/wechat/return"),
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -425,34 +455,4 @@ mod tests {
             "{text}"
         );
     }
-}
-
-/// Log in with WeChat: on when `wechat_app_id` and `wechat_app_secret` are set. WeChat returns
-/// to `{public_url}/api/v1/auth/wechat/return` (the official account's web-authorisation
-/// domain must be the site's).
-pub fn wechat_login(s: &Settings) -> anyhow::Result<Option<farmgate_identity::WechatLoginConfig>> {
-    let (Some(app_id), Some(secret)) = (
-        s.wechat_app_id.clone().filter(|v| !v.trim().is_empty()),
-        s.wechat_app_secret.clone().filter(|v| !v.trim().is_empty()),
-    ) else {
-        return Ok(None);
-    };
-    let client = WechatOauthClient::new(OauthConfig {
-        app_id,
-        app_secret: secret,
-        authorize_base: s.wechat_oauth_base_url.clone(),
-        api_base: s.wechat_api_base_url.clone(),
-        timeout: Duration::from_secs(s.payment_timeout_secs),
-    })
-    .context("configuring log in with WeChat")?;
-    let site = s
-        .public_url
-        .clone()
-        .map(|u| u.trim().trim_end_matches('/').to_owned())
-        .context("log in with WeChat needs public_url (WeChat returns the browser there)")?;
-    tracing::info!(app_id = %client.app_id(), "log in with WeChat: on");
-    Ok(Some(farmgate_identity::WechatLoginConfig {
-        client,
-        redirect_uri: format!("{site}/api/v1/auth/wechat/return"),
-    }))
 }

@@ -85,7 +85,9 @@ impl Orders {
             {
                 Some(o) => Some(o),
                 // Logged in with WeChat under the same official account: that openid pays.
-                None => farmgate_identity::read::wechat::openid(db, actor.account_id, app_id).await?,
+                None => {
+                    farmgate_identity::read::wechat::openid(db, actor.account_id, app_id).await?
+                }
             };
             Some(openid.ok_or(OrdersError::WechatAuthorizationNeeded)?)
         } else {
