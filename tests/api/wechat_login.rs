@@ -352,6 +352,15 @@ both_backends! {
         assert_eq!(r.code(), "wechat_login_unavailable");
         let r = app.get("/api/v1/auth/wechat/start?next=/&evil=1", None).await;
         r.expect_status(400);
+        // Longer than any state or code WeChat and we make: refused before anything is read.
+        let long = "0".repeat(129);
+        let r = app.get(&format!("/api/v1/auth/wechat/return?state={long}"), None).await;
+        r.expect_status(400);
+        assert_eq!(r.code(), "invalid_query");
+        let r = app.get(&format!("/api/v1/auth/wechat/return?code={long}&state=x"), None).await;
+        r.expect_status(400);
+        let r = app.get(&format!("/api/v1/auth/wechat/start?next=/{}", "a".repeat(300)), None).await;
+        r.expect_status(400);
     }
 }
 

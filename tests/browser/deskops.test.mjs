@@ -75,7 +75,8 @@ describe('conversations and the report queue', { skip }, () => {
         await item.locator('a').first().click();
         await owner.waitForURL((url) => url.pathname === '/conversation.html');
         await owner.getByTestId('message').filter({ hasText: question }).waitFor();
-        const answer = '顺丰冷链，下单后两天内送到。';
+        // Each viewport's story answers in the same conversation: its own words, to count once.
+        const answer = `顺丰冷链，下单后两天内送到（${viewport.width}）。`;
         await owner.getByTestId('message-body').fill(answer);
         await owner.getByTestId('message-submit').click();
         await owner.getByTestId('message').filter({ hasText: answer }).waitFor();

@@ -490,6 +490,8 @@ describe('Farmgate pages against a running server', () => {
 
       const operator = await s.person();
       await logIn(operator, OPERATOR);
+      // The operator lands on the console home; the verification queue is one of its tiles.
+      await open(operator, '/ops/verify.html');
       const card = operator.locator(`[data-testid="queue-card"][data-org-id="${orgId}"]`);
       await card.waitFor();
       await card.getByTestId('queue-verify').click();
@@ -1777,10 +1779,10 @@ describe('Farmgate pages against a running server', () => {
       /** The shop page of the first verified selling organisation, or null. */
       const shopOf = (me) => {
         const m = (me.memberships || []).find((x) => x.org.kind !== 'business_buyer' && x.org.status === 'verified');
-        return m ? `/seller.html?id=${encodeURIComponent(m.org.id)}` : null;
+        return m ? `/seller/home.html?org=${encodeURIComponent(m.org.id)}` : null;
       };
       const people = [
-        { phone: OPERATOR, lands: () => '/ops/verify.html', sees: [...OPS, ...CLAIMS, ...COUNTY, 'home-seller-page'],
+        { phone: OPERATOR, lands: () => '/ops/home.html', sees: [...OPS, ...CLAIMS, ...COUNTY, 'home-seller-page'],
           hides: ['home-shop', 'home-stats'], nav: ['nav-verify', 'nav-listing-reviews', 'nav-ops-orders', 'nav-ops-categories', 'nav-ops-claims', 'nav-ops-recalls', 'nav-ops-quality'], noNav: ['nav-ops-stats'] },
         { phone: AGENT, lands: () => '/ops/claims.html', sees: [...CLAIMS, ...COUNTY, 'home-orders'],
           hides: [...OPS, ...SELLING, 'home-shop', 'home-stats'], nav: ['nav-ops-claims', 'nav-ops-recalls', 'nav-ops-quality'], noNav: ['nav-ops-categories', 'nav-verify', 'nav-ops-stats'], forbidden: true },
@@ -1838,7 +1840,9 @@ describe('Farmgate pages against a running server', () => {
         for (const id of who.sees) assert.equal(await page.getByTestId(id).count(), 1, `${who.phone} sees ${id} on the home page`);
         for (const id of who.hides) assert.equal(await page.getByTestId(id).count(), 0, `${who.phone} does not see ${id} on the home page`);
         if (who.sees.includes('home-seller-page')) {
-          assert.equal(await page.getByTestId('home-seller-page').getAttribute('href'), shopOf(me));
+          // The home page's entry is the public shop; the landing is the console home.
+          const shop = new URL(shopOf(me), 'http://x').searchParams.get('org');
+          assert.equal(await page.getByTestId('home-seller-page').getAttribute('href'), `/seller.html?id=${encodeURIComponent(shop)}`);
         }
         if (who.sees.includes('home-stats')) {
           assert.equal(await page.getByTestId('home-stats').getAttribute('href'), '/ops/stats.html');

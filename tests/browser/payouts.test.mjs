@@ -45,7 +45,7 @@ describe('payouts', { skip }, () => {
     const finance = await s.person({ width: 1280, height: 900 });
     await logIn(finance, FINANCE);
     assert.equal(new URL(finance.url()).pathname, '/ops/payouts.html', 'finance lands on the payouts');
-    await finance.getByTestId('nav-ops-payouts').waitFor();
+    await finance.getByTestId('nav-ops-payouts').waitFor({ state: 'attached' });
 
     // A first batch, up to 30 days ago, paid: the cooperative's older sub-orders.
     await finance.getByTestId('period-end').fill(beijingDay(-30));

@@ -9,7 +9,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { callApi, launchBrowser, logIn, open, scrollWidth, story } from './helpers.mjs';
+import { callApi, launchBrowser, logIn, navLink, open, scrollWidth, story } from './helpers.mjs';
 
 const BASE = (process.env.FARMGATE_BASE_URL || '').replace(/\/+$/, '');
 const skip = BASE ? false : 'FARMGATE_BASE_URL is not set (see README.md)';
@@ -50,7 +50,7 @@ describe('the operator\'s search vocabulary', () => {
       const operator = await s.person({ width: 1280, height: 900 });
       await logIn(operator, OPERATOR);
       await open(operator, '/ops/categories.html');
-      await operator.getByTestId('nav-ops-vocabulary').click();
+      await (await navLink(operator, 'nav-ops-vocabulary')).click();
       await operator.waitForURL((url) => url.pathname === '/ops/vocabulary.html');
       await operator.locator('[data-testid="vocab-entries"][data-state="done"]').waitFor();
 

@@ -121,6 +121,9 @@ pub async fn wechat_start(
     State(identity): State<Identity>,
     ApiQuery(q): ApiQuery<WechatStart>,
 ) -> ApiResult<Response> {
+    if q.next.as_deref().is_some_and(|n| n.len() > 300) {
+        return Err(ApiError::from(farmgate_infra::http::HttpCode::InvalidQuery));
+    }
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     let state = hex::encode(bytes);
@@ -174,6 +177,13 @@ pub async fn wechat_return(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<WechatReturnQuery>,
 ) -> ApiResult<Response> {
+    // WeChat's code and our state are short: anything longer is not from this round trip.
+    if [&q.code, &q.state]
+        .iter()
+        .any(|v| v.as_deref().is_some_and(|v| v.len() > 128))
+    {
+        return Err(ApiError::from(farmgate_infra::http::HttpCode::InvalidQuery));
+    }
     let clear_state = set_cookie(&identity, STATE_COOKIE, "", "/api/v1/auth/wechat", 0);
     let wants_json = headers
         .get(header::ACCEPT)
