@@ -384,6 +384,18 @@ pub enum TokenSource {
     Bearer,
 }
 
+/// A cookie's value from the request (its exact name; the value trimmed).
+pub(crate) fn cookie(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim().to_owned())
+}
+
 /// The session token of a request, if it carries one.
 pub fn token_from_parts(parts: &Parts) -> Option<(String, TokenSource)> {
     if let Some(v) = parts
@@ -396,15 +408,7 @@ pub fn token_from_parts(parts: &Parts) -> Option<(String, TokenSource)> {
     {
         return Some((t.trim().to_owned(), TokenSource::Bearer));
     }
-    parts
-        .headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE)
-        .map(|(_, v)| (v.trim().to_owned(), TokenSource::Cookie))
+    cookie(&parts.headers, SESSION_COOKIE).map(|v| (v, TokenSource::Cookie))
 }
 
 fn is_write(method: &Method) -> bool {

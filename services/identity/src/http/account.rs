@@ -14,7 +14,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use farmgate_infra::http::error::ErrorBody;
-use farmgate_infra::http::{ApiError, ApiJson, ApiResult, RequestMeta};
+use farmgate_infra::http::{ApiJson, ApiResult, RequestMeta};
 
 /// Send a one-time code to a phone.
 ///
@@ -79,13 +79,8 @@ pub async fn login_with_code(
     let (account, issued) = identity
         .login_with_code(&req.phone, &req.code, ticket.as_deref(), &meta)
         .await?;
-    let mut r = logged_in(&identity, StatusCode::OK, &account, issued)?;
-    if ticket.is_some() {
-        let clear = super::wechat::clear_ticket(&identity);
-        let v = HeaderValue::from_str(&clear).map_err(ApiError::internal)?;
-        r.headers_mut().append(header::SET_COOKIE, v);
-    }
-    Ok(r)
+    let r = logged_in(&identity, StatusCode::OK, &account, issued)?;
+    super::wechat::ticket_spent(&identity, r, ticket.is_some())
 }
 
 /// Forgot the password: set a new one with a code sent to the phone (purpose

@@ -16,28 +16,31 @@ use axum::response::{IntoResponse, Response};
 use farmgate_infra::http::error::ErrorBody;
 use farmgate_infra::http::{ApiError, ApiJson, ApiPath, ApiResult, RequestMeta};
 
+/// An HttpOnly, SameSite=Lax cookie of ours (`Secure` behind HTTPS); `max_age` 0 clears it.
+pub(super) fn set_cookie(
+    identity: &Identity,
+    name: &str,
+    value: &str,
+    path: &str,
+    max_age: i64,
+) -> String {
+    let secure = if identity.config().cookie_secure {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!("{name}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
 fn session_cookie(identity: &Identity, issued: &IssuedSession) -> String {
     let max_age = (issued.expires_at - identity.infra().clock.now())
         .num_seconds()
         .max(0);
-    let secure = if identity.config().cookie_secure {
-        "; Secure"
-    } else {
-        ""
-    };
-    format!(
-        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-        issued.token
-    )
+    set_cookie(identity, SESSION_COOKIE, &issued.token, "/", max_age)
 }
 
 pub(super) fn clear_cookie(identity: &Identity) -> String {
-    let secure = if identity.config().cookie_secure {
-        "; Secure"
-    } else {
-        ""
-    };
-    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+    set_cookie(identity, SESSION_COOKIE, "", "/", 0)
 }
 
 pub(super) fn with_cookie(
@@ -85,13 +88,8 @@ pub async fn register(
     let (account, issued) = identity
         .register(input, &req.code, ticket.as_deref(), &meta)
         .await?;
-    let mut r = logged_in(&identity, StatusCode::CREATED, &account, issued)?;
-    if ticket.is_some() {
-        let clear = super::wechat::clear_ticket(&identity);
-        let v = HeaderValue::from_str(&clear).map_err(ApiError::internal)?;
-        r.headers_mut().append(header::SET_COOKIE, v);
-    }
-    Ok(r)
+    let r = logged_in(&identity, StatusCode::CREATED, &account, issued)?;
+    super::wechat::ticket_spent(&identity, r, ticket.is_some())
 }
 
 /// The answer of every way to log in: the account, the session, the cookie.

@@ -3,8 +3,9 @@
 //! a redirect to the log-in page with `?wechat_error=<code>`, since a browser, not a client,
 //! follows them.
 
-use super::sessions::{logged_in, with_cookie};
+use super::sessions::{logged_in, set_cookie, with_cookie};
 use super::views::WechatStatusView;
+use crate::auth::cookie;
 use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::service::{TICKET_MINUTES, WechatReturn};
 use crate::{Identity, IdentityError};
@@ -25,36 +26,22 @@ const STATE_COOKIE: &str = "fg_wxstate";
 pub(super) const TICKET_COOKIE: &str = "fg_wxbind";
 const LOGIN_PAGE: &str = "/login.html";
 
-fn secure(identity: &Identity) -> &'static str {
-    if identity.config().cookie_secure {
-        "; Secure"
-    } else {
-        ""
-    }
-}
-
-fn set_cookie(identity: &Identity, name: &str, value: &str, path: &str, max_age: i64) -> String {
-    format!(
-        "{name}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
-        secure(identity)
-    )
-}
-
-/// A cookie's value from the request.
-pub(super) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.trim().to_owned())
-}
-
 /// The cookie that clears the ticket, once a log-in redeemed it (or tried to).
-pub(super) fn clear_ticket(identity: &Identity) -> String {
+fn clear_ticket(identity: &Identity) -> String {
     set_cookie(identity, TICKET_COOKIE, "", "/api/v1/auth", 0)
+}
+
+/// A log-in or registration that redeemed the ticket also clears its cookie.
+pub(super) fn ticket_spent(
+    identity: &Identity,
+    mut r: Response,
+    spent: bool,
+) -> ApiResult<Response> {
+    if spent {
+        let v = HeaderValue::from_str(&clear_ticket(identity)).map_err(ApiError::internal)?;
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(r)
 }
 
 /// Where to go after logging in: a path on this site only (no scheme, no `//host`, no
@@ -86,6 +73,7 @@ fn encode(s: &str) -> String {
         .collect()
 }
 
+/// A 303 See Other (what `Redirect::to` answers) setting these cookies, never cached.
 fn redirect(to: &str, cookies: &[String]) -> ApiResult<Response> {
     let mut response = Redirect::to(to).into_response();
     for c in cookies {
@@ -138,9 +126,7 @@ pub async fn wechat_start(
         "/api/v1/auth/wechat",
         max_age,
     );
-    let mut response = redirect(&url, &[cookie])?;
-    *response.status_mut() = StatusCode::SEE_OTHER;
-    Ok(response)
+    redirect(&url, &[cookie])
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -194,12 +180,10 @@ pub async fn wechat_return(
         if wants_json {
             return Err(error.into());
         }
-        let mut r = redirect(
+        redirect(
             &format!("{LOGIN_PAGE}?wechat_error={page_code}"),
             std::slice::from_ref(&clear_state),
-        )?;
-        *r.status_mut() = StatusCode::SEE_OTHER;
-        Ok(r)
+        )
     };
     let Some((state, next)) = cookie(&headers, STATE_COOKIE).and_then(|v| {
         let (s, n) = v.split_once('.')?;
@@ -234,12 +218,10 @@ pub async fn wechat_return(
                 "/api/v1/auth",
                 TICKET_MINUTES * 60,
             );
-            let mut r = redirect(
+            redirect(
                 &format!("{LOGIN_PAGE}?wechat=bind&next={}", encode(&next)),
                 &[clear_state.clone(), bind],
-            )?;
-            *r.status_mut() = StatusCode::SEE_OTHER;
-            Ok(r)
+            )
         }
         Ok(WechatReturn::Snapshot) => fail("wechat_snapshot", IdentityError::WechatRefused),
         Err(e) => {
