@@ -1,6 +1,6 @@
 //! Issue #18, claims before receipt and the claim deadlines, through the real server: a parcel
-//! the carrier reports lost is claimed and refunded once, and never counts as received or
-//! payable to the seller afterwards; "not received" waits until tracking stalls or the parcel is
+//! the carrier reports lost is claimed and refunded once, closes as `undelivered` (never
+//! received, out of 待收货) and settles at once by the claim's liability (docs/MONEY.md); "not received" waits until tracking stalls or the parcel is
 //! overdue; the buyer's answer to an offer has a deadline (unanswered: accepted, exactly once,
 //! even racing the buyer); overdue arbitrations come first in the operator's queue and count in
 //! the figures; and each step notifies the people it concerns.
@@ -137,14 +137,23 @@ both_backends! {
         assert_eq!(full.i64("refunded"), s.total);
         app.post(&format!("/api/v1/claims/{}/respond", claim.id), json!({"decision": "full_refund"}), Some(&s.seller.owner.token)).await.expect_status(409);
 
-        // Past the 7-day receipt and the window it would open: never received by the
-        // scheduler, nothing payable to the seller.
+        // Closed at once as never delivered; past the 7-day receipt and the window it would
+        // open it is still not received by the scheduler, and nothing is payable to the seller.
+        let order = app.order(s.order_id, &s.buyer).await;
+        assert_eq!(order.part().status, "undelivered", "closed: the parcel never came");
         later(&app, chrono::Duration::days(8)).await;
         later(&app, chrono::Duration::days(4)).await;
         assert_eq!(app.count("refunds", "1=1").await, 1, "refunded once");
         let order = app.order(s.order_id, &s.buyer).await;
-        assert_eq!(order.part().status, "shipped", "the lost parcel is not received");
+        assert_eq!(order.part().status, "undelivered", "the lost parcel is not received");
         assert_eq!(order.refunded, s.total);
+        let received = app.post_empty(&format!("/api/v1/sub-orders/{}/receive", s.sub), Some(&s.buyer.token)).await;
+        assert_eq!(received.status, 409, "nothing to receive: {}", received.text);
+        let to_receive = app.get("/api/v1/orders?tab=to_receive", Some(&s.buyer.token)).await;
+        to_receive.expect_status(200);
+        assert!(!to_receive.text.contains(&s.order_id.to_string()), "not waiting for a parcel: {}", to_receive.text);
+        let events = app.get(&format!("/api/v1/orders/{}", s.order_id), Some(&s.buyer.token)).await;
+        assert!(events.text.matches("\"undelivered\"").count() >= 2, "the status and its event: {}", events.text);
         let day = app.today_in_china();
         let from = (chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d").expect("a day") - chrono::Duration::days(40)).to_string();
         let st = app.get(&format!("/api/v1/orgs/{}/settlement?from={from}&to={day}&limit=100", s.seller.org), Some(&s.seller.owner.token)).await;
@@ -153,6 +162,47 @@ both_backends! {
         assert_eq!(st.i64("totals.pending"), 0, "refunded in full at the seller's cost: nothing owed");
         let again = file(&app, &s.buyer, s.sub, "not_received").await;
         assert_eq!(again.code(), "nothing_to_refund", "{}", again.text);
+    }
+
+    async fn a_lost_parcel_the_carrier_bears_closes_undelivered_and_pays_the_seller_at_once_once(app) {
+        let s = shipped(&app).await;
+        app.verified_bank_account(&s.seller).await;
+        carrier_says(&app, &s, "lost").await;
+        let claim = file(&app, &s.buyer, s.sub, "lost").await;
+        claim.expect_status(201);
+        let id = claim.id();
+        // The seller names the carrier: its own word that it lost the parcel.
+        let answered = app.post(&format!("/api/v1/claims/{id}/respond"),
+            json!({"decision": "full_refund", "liability": [{"party": "carrier", "percent": 100}]}),
+            Some(&s.seller.owner.token)).await;
+        answered.expect_status(200);
+        assert_eq!(answered.str("status"), "resolved", "{}", answered.text);
+
+        let order = app.order(s.order_id, &s.buyer).await;
+        assert_eq!(order.part().status, "undelivered");
+        assert_eq!(order.refunded, s.total, "the buyer has everything back");
+        assert_eq!(app.count("carrier_recourse", "1=1").await, 1, "the platform claims it back from the carrier");
+        // Settled now, not pending for ever: the seller handed the goods over and is owed
+        // them less commission, the carrier's share being recovered by the platform.
+        let day = app.today_in_china();
+        let from = (chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d").expect("a day") - chrono::Duration::days(40)).to_string();
+        let st = app.get(&format!("/api/v1/orgs/{}/settlement?from={from}&to={day}&limit=100", s.seller.org), Some(&s.seller.owner.token)).await;
+        st.expect_status(200);
+        assert_eq!(st.i64("totals.pending"), 0, "{}", st.text);
+        let payable = st.i64("totals.payable");
+        assert_eq!(payable, s.total - st.i64("totals.commission"), "{}", st.text);
+        assert!(payable > 0);
+        assert_eq!(st.i64("totals.refunds_carrier"), s.total, "{}", st.text);
+        let finance = app.finance().await;
+        let batch = app.post("/api/v1/finance/payout-batches", json!({"period_end": day}), Some(&finance.token)).await;
+        batch.expect_status(201);
+        assert!(batch.text.contains(&s.sub.to_string()), "the closed parcel joins the payout: {}", batch.text);
+        // Later days change nothing: it is never received and the payout was not doubled.
+        later(&app, chrono::Duration::days(12)).await;
+        assert_eq!(app.order(s.order_id, &s.buyer).await.part().status, "undelivered");
+        assert_eq!(app.count("refunds", "1=1").await, 1);
+        let again = app.post("/api/v1/finance/payout-batches", json!({"period_end": app.today_in_china()}), Some(&finance.token)).await;
+        assert_eq!(again.code(), "nothing_to_pay", "{}", again.text);
     }
 
     async fn not_received_waits_while_tracking_moves_and_opens_once_the_parcel_is_overdue(app) {

@@ -8,12 +8,12 @@ import { displayCode, publicHref } from './trace.js';
 import { clearErrors, el, facts, flash, formatTime, replaceChildren, setBusy, showErrors, timeEl } from './ui.js';
 
 export const ORDER_STATUSES = ['pending_payment', 'paid', 'cancelled', 'expired'];
-export const SUB_STATUSES = ['pending_payment', 'paid', 'acknowledged', 'shipped', 'received', 'cancelled'];
+export const SUB_STATUSES = ['pending_payment', 'paid', 'acknowledged', 'shipped', 'received', 'cancelled', 'undelivered'];
 export const PAYMENT_METHODS = ['gateway', 'offline'];
 export const LOGISTICS_KINDS = ['picked_up', 'in_transit', 'out_for_delivery', 'delivered', 'exception', 'lost'];
 export const ORDER_EVENTS = ['placed', 'paid', 'cancelled', 'expired', 'acknowledged', 'shipped', 'logistics',
   'received', 'auto_received', 'refunded', 'reviewed', 'payment_failed', 'replacement',
-  'cancel_requested', 'cancel_refused', 'ship_by_reminded'];
+  'cancel_requested', 'cancel_refused', 'ship_by_reminded', 'undelivered'];
 /** The seller's console tabs, in the order a parcel lives them. */
 export const SELLER_TABS = ['paid', 'acknowledged', 'shipped', 'received'];
 export const MAX_QUANTITY = 9999;

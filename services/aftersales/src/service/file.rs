@@ -69,6 +69,11 @@ impl Aftersales {
             .filter(|s| s.buyer == actor.account_id)
             .ok_or(AftersalesError::NotFound(Missing::SubOrder))?;
         let now = self.now();
+        // Refunded in full already (a parcel closed as undelivered, a recall, a cancellation):
+        // there is nothing a claim could give back, whatever its kind.
+        if sub.refundable().fen() < 1 {
+            return Err(AftersalesError::NothingToRefund);
+        }
         let before_receipt = req.kind.before_receipt();
         if before_receipt {
             self.check_before_receipt(sub.id, req.kind, now).await?;

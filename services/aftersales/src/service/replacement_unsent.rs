@@ -100,6 +100,15 @@ impl Aftersales {
             self.now(),
         )
         .await?;
+        // The claim's refunded total is what the buyer got back for it, this included.
+        claims::add_refunded(&txn, id, refund.amount_fen).await?;
+        // A parcel claimed as never come whose reship never left either: refunded in full
+        // now, it closes as undelivered like any other (docs/MONEY.md).
+        if r.claim.kind.before_receipt() && amount >= left.fen() {
+            self.orders()
+                .release_receipt_in(&txn, SubOrderId(r.claim.sub_order_id))
+                .await?;
+        }
         txn.commit().await?;
         self.infra().outbox.wake();
         Ok(true)

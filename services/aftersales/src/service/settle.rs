@@ -224,10 +224,11 @@ impl Aftersales {
         }
         // A parcel that never came: settled with money left on it (rejected, a partial
         // refund, a reship), it counts as received again after the usual days; refunded in
-        // full it stays unreceived and is never payable to the seller.
+        // full it closes as undelivered and settles with its seller at once, by the
+        // refunds' liability (docs/MONEY.md).
         if r.claim.kind.before_receipt() {
             self.orders()
-                .resume_receipt_in(&txn, SubOrderId(r.claim.sub_order_id))
+                .release_receipt_in(&txn, SubOrderId(r.claim.sub_order_id))
                 .await?;
         }
         self.infra()

@@ -35,6 +35,9 @@ wire_enum!(
         CancelRefused => "cancel_refused",
         /// The seller was reminded of the ship-by deadline.
         ShipByReminded => "ship_by_reminded",
+        /// A shipped part closed as never delivered: its claim before receipt ("not
+        /// received", "lost") refunded all of it.
+        Undelivered => "undelivered",
     }
 );
 

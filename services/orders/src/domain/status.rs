@@ -29,8 +29,20 @@ wire_enum!(
         Shipped => "shipped",
         Received => "received",
         Cancelled => "cancelled",
+        /// Shipped but never delivered: a claim before receipt ("not received", "lost") ended
+        /// with the whole sub-order refunded. Closed; settled at once by the claim's
+        /// liability, like a received one whose window has closed (docs/MONEY.md).
+        Undelivered => "undelivered",
     }
 );
+
+impl SubOrderStatus {
+    /// Whether the parcel's story is over, so the sub-order can be settled with its seller
+    /// once its after-sales window has closed: received, or closed as never delivered.
+    pub fn settles(self) -> bool {
+        matches!(self, Self::Received | Self::Undelivered)
+    }
+}
 
 /// Why a move is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -108,6 +120,9 @@ pub enum SubOrderMove {
     Receive,
     /// Money goes back (an operator, a claim, a recall). The state stays as it is.
     Refund,
+    /// A claim before receipt ended with the whole shipped sub-order refunded: the parcel
+    /// never came, and nothing more can happen to it.
+    CloseUndelivered,
     /// The buyer reviews a line. The state stays as it is.
     Review,
 }
@@ -130,8 +145,9 @@ impl SubOrderMove {
 ///   pending_payment ──pay──▶ paid ──acknowledge──▶ acknowledged ──ship──▶ shipped ──receive──▶ received
 ///         │                   │                                   ▲
 ///         │                   └───────────────ship────────────────┘
-///         └──cancel──▶ cancelled ◀──cancel_paid── paid, acknowledged
+///         └──cancel──▶ cancelled ◀──cancel_paid── paid, acknowledged     shipped ──close_undelivered──▶ undelivered
 /// ```
+/// `close_undelivered` ends a shipped part whose claim before receipt refunded all of it.
 /// `cancel_paid` calls off a paid part that has not shipped (its refund is recorded in the
 /// same transaction); once shipped it is `NotAllowed`.
 /// `refund` is possible in every paid state (paid, acknowledged, shipped, received) and
@@ -146,7 +162,7 @@ pub fn sub_order_transition(
     use SubOrderStatus as S;
     let paid = matches!(
         current,
-        S::Paid | S::Acknowledged | S::Shipped | S::Received
+        S::Paid | S::Acknowledged | S::Shipped | S::Received | S::Undelivered
     );
     match (current, m) {
         (S::PendingPayment, M::Pay) => Ok(S::Paid),
@@ -161,6 +177,8 @@ pub fn sub_order_transition(
         (S::Shipped | S::Received, M::Ship) => Err(MoveRefused::AlreadyDone),
         (S::Shipped, M::Receive) => Ok(S::Received),
         (S::Received, M::Receive) => Err(MoveRefused::AlreadyDone),
+        (S::Shipped, M::CloseUndelivered) => Ok(S::Undelivered),
+        (S::Undelivered, M::CloseUndelivered) => Err(MoveRefused::AlreadyDone),
         (_, M::Refund) if paid => Ok(current),
         (S::Received, M::Review) => Ok(S::Received),
         _ => Err(MoveRefused::NotAllowed),
@@ -185,7 +203,8 @@ mod tests {
                 "acknowledged",
                 "shipped",
                 "received",
-                "cancelled"
+                "cancelled",
+                "undelivered"
             ]
         );
         assert_eq!(OrderStatus::parse("refunded"), None);
@@ -416,7 +435,13 @@ mod tests {
     #[test]
     fn money_goes_back_only_from_a_paid_sub_order_and_the_state_stays() {
         use SubOrderStatus as S;
-        for s in [S::Paid, S::Acknowledged, S::Shipped, S::Received] {
+        for s in [
+            S::Paid,
+            S::Acknowledged,
+            S::Shipped,
+            S::Received,
+            S::Undelivered,
+        ] {
             assert_eq!(
                 sub_order_transition(s, SubOrderMove::Refund),
                 Ok(s),
@@ -446,5 +471,45 @@ mod tests {
                 "{s:?}"
             );
         }
+    }
+
+    #[test]
+    fn only_a_shipped_sub_order_closes_as_undelivered_and_once() {
+        use SubOrderStatus as S;
+        assert_eq!(
+            sub_order_transition(S::Shipped, SubOrderMove::CloseUndelivered),
+            Ok(S::Undelivered)
+        );
+        assert_eq!(
+            sub_order_transition(S::Undelivered, SubOrderMove::CloseUndelivered),
+            Err(AlreadyDone)
+        );
+        for s in every_state_but(&[S::Shipped, S::Undelivered]) {
+            assert_eq!(
+                sub_order_transition(s, SubOrderMove::CloseUndelivered),
+                Err(NotAllowed),
+                "{s:?}"
+            );
+        }
+        // Closed: never received, shipped again, reviewed or called off.
+        for m in [
+            SubOrderMove::Receive,
+            SubOrderMove::Ship,
+            SubOrderMove::Review,
+            SubOrderMove::CancelPaid,
+        ] {
+            assert_eq!(
+                sub_order_transition(S::Undelivered, m),
+                Err(NotAllowed),
+                "{m:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_received_and_undelivered_parts_settle() {
+        use SubOrderStatus as S;
+        let settling: Vec<_> = S::ALL.iter().copied().filter(|s| s.settles()).collect();
+        assert_eq!(settling, [S::Received, S::Undelivered]);
     }
 }

@@ -77,7 +77,10 @@ pub async fn payable_sub_orders(
     closed_by: DateTime<Utc>,
 ) -> Result<Vec<PayableSubOrder>, DbErr> {
     let mut q = sub_order::Entity::find()
-        .filter(sub_order::Column::Status.eq(SubOrderStatus::Received))
+        .filter(
+            sub_order::Column::Status
+                .is_in(SubOrderStatus::ALL.iter().copied().filter(|s| s.settles())),
+        )
         .filter(sub_order::Column::WindowClosesAt.is_not_null())
         .filter(sub_order::Column::WindowClosesAt.lte(closed_by));
     if let Some(org) = seller {

@@ -33,12 +33,13 @@ pub struct ErasedBuyer {
     pub reviews: u64,
 }
 
-/// Whether every part of an order is done with its address (received or cancelled).
+/// Whether every part of an order is done with its address (received, cancelled or closed
+/// as undelivered).
 fn closed(parts: &[sub_order::Model]) -> bool {
     parts.iter().all(|p| {
         matches!(
             p.status,
-            SubOrderStatus::Received | SubOrderStatus::Cancelled
+            SubOrderStatus::Received | SubOrderStatus::Cancelled | SubOrderStatus::Undelivered
         )
     })
 }

@@ -41,6 +41,7 @@ pub use pay::{IntentView, Payer, PaymentMethodOffer, SANDBOX};
 pub use platform_money::{PlatformMoney, RefundsByLiability, SellerMoney};
 pub use quote::{QuoteItem, QuoteRequest};
 pub use read::OrderRecord;
+pub use receipt_hold::ReceiptRelease;
 pub use refund::RefundRequest;
 pub use report::FulfilmentReport;
 pub use review_moderation::{

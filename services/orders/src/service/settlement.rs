@@ -79,8 +79,7 @@ pub fn line_of(s: &sub_order::Model, now: DateTime<Utc>) -> SettlementLine {
     // Only the seller's share of the refunds is the seller's to bear.
     let charged = Money::from_fen(s.refunded_seller_fen);
     let commission = Money::from_fen(s.commission_fen);
-    let closed =
-        s.window_closes_at.is_some_and(|t| t <= now) && s.status == SubOrderStatus::Received;
+    let closed = s.window_closes_at.is_some_and(|t| t <= now) && s.status.settles();
     SettlementLine {
         sub_order_id: SubOrderId(s.id),
         order_id: OrderId(s.order_id),

@@ -6,7 +6,7 @@ use crate::store::{claim, claim_line, event, message, recourse};
 use chrono::{DateTime, Utc};
 use farmgate_kernel::Page;
 use farmgate_kernel::id::{AccountId, ClaimId, OrderId, OrderLineId, OrgId, SubOrderId};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Select, Set,
@@ -271,6 +271,24 @@ pub async fn move_on(
         up = up.col_expr(claim::Column::ArbitrateBy, Expr::value(v));
     }
     Ok(up.exec(conn).await?.rows_affected == 1)
+}
+
+/// Adds a refund made after the claim was settled (an unsent replacement's units) to what the
+/// claim refunded, in the caller's transaction.
+pub async fn add_refunded(conn: &impl ConnectionTrait, id: ClaimId, fen: i64) -> Result<(), DbErr> {
+    claim::Entity::update_many()
+        .col_expr(
+            claim::Column::RefundedFen,
+            Expr::expr(Func::coalesce([
+                Expr::col(claim::Column::RefundedFen),
+                Expr::val(0i64),
+            ]))
+            .add(fen),
+        )
+        .filter(claim::Column::Id.eq(id.0))
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 /// Records the buyer's rating, once. Whether this one did.

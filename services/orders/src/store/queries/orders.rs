@@ -435,6 +435,36 @@ pub async fn receive_sub_order(
     Ok(done.rows_affected == 1)
 }
 
+/// `undelivered` at `at` (a shipped part whose claim before receipt refunded all of it), if
+/// still in one of `from` and refunded in full (the update's condition, so a claim that left
+/// money on it cannot close it). Its automatic receipt is dropped; `window_closes_at = at`:
+/// nothing is left to claim, so it settles at once.
+pub async fn close_undelivered_sub_order(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    from: &[SubOrderStatus],
+    at: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let done = sub_order::Entity::update_many()
+        .col_expr(
+            sub_order::Column::Status,
+            Expr::value(SubOrderStatus::Undelivered),
+        )
+        .col_expr(
+            sub_order::Column::AutoReceiveAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(sub_order::Column::WindowClosesAt, Expr::value(at))
+        .filter(sub_order::Column::Id.eq(id))
+        .filter(sub_order::Column::Status.is_in(from.iter().copied()))
+        .filter(
+            Expr::col(sub_order::Column::RefundedFen).gte(Expr::col(sub_order::Column::TotalFen)),
+        )
+        .exec(conn)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
 /// Adds a refund, split by liability, to what a sub-order has refunded, only if the total
 /// stays within what was paid (`refunded + amount <= total` is the update's condition, so two
 /// refunds at once cannot both pass). `false`: it would exceed.
