@@ -1,6 +1,7 @@
 //! Every endpoint through the real server on a random port, on the embedded stack (SQLite,
 //! in-process cache, local files) and the production stack (PostgreSQL, Redis, S3).
 
+mod addresses;
 mod admin;
 mod aftersales;
 mod auth;

@@ -30,6 +30,7 @@ labelled_enum!(
         Waybill => "waybill", "运单", "waybill";
         Review => "review", "评价", "review";
         Listing => "listing", "商品", "listing";
+        Region => "region", "行政区划", "administrative division";
     }
 );
 

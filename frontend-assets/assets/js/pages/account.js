@@ -1,10 +1,12 @@
-// My account (我的): my orders by tab with their counts, my favourites (收藏) and what I viewed
-// lately (最近浏览, this browser only), profile, pending invitations (accept with a code to my
+// My account (我的): my orders by tab with their counts, my delivery addresses (收货地址: add,
+// edit, make default, delete; the 省/市/区 cascade and paste-to-recognise of address-form.js),
+// my favourites (收藏) and what I viewed lately (最近浏览, this browser only), profile, pending invitations (accept with a code to my
 // phone / decline), sessions (revoke), logout, password change, my data (download, erase).
 
 import { api, seg } from '../api.js';
 import { forgetViewed, formatFen, listingHref, placeholderPicture, recentlyViewed } from '../catalog.js';
 import { initShell, logout } from '../shell.js';
+import { enhanceAddressForm, fillAddress, readAddress } from '../address-form.js';
 import { onLangChange } from '../i18n.js';
 import { t } from '../i18n.js';
 import {
@@ -288,11 +290,95 @@ function renderRecent() {
 
 renderRecent();
 
+// ---- addresses ---------------------------------------------------------------------------
+
+const addressForm = $('#address-form');
+const addressBook = { list: [], editing: null };
+
+function openAddressForm(open, address = null) {
+  addressBook.editing = open && address ? address.id : null;
+  addressForm.hidden = !open;
+  $('#address-new').setAttribute('aria-expanded', String(open && !address));
+  $('#address-form-title').setAttribute('data-i18n', address ? 'address.edit_title' : 'address.new_title');
+  $('#address-form-title').textContent = t(address ? 'address.edit_title' : 'address.new_title');
+  clearErrors(addressForm);
+  addressForm.reset();
+  if (open && address) fillAddress(addressForm, address);
+  if (open) addressForm.elements.namedItem('name').focus();
+}
+
+function addressItem(a) {
+  const edit = el('button', { type: 'button', class: 'btn btn-quiet btn-small', i18n: 'address.edit', 'data-testid': 'address-edit' });
+  edit.addEventListener('click', () => openAddressForm(true, a));
+  const remove = el('button', { type: 'button', class: 'btn btn-quiet btn-small', i18n: 'address.delete', 'data-testid': 'address-delete' });
+  remove.addEventListener('click', () => {
+    if (!window.confirm(t('address.delete_question'))) return;
+    withBusy(remove, async () => {
+      await api.del(`/me/addresses/${seg(a.id)}`);
+      flash(t('address.deleted'), 'success', { focus: false });
+      await loadAddresses();
+    });
+  });
+  const makeDefault = a.is_default ? null
+    : el('button', { type: 'button', class: 'btn btn-quiet btn-small', i18n: 'address.make_default', 'data-testid': 'address-make-default' });
+  if (makeDefault) {
+    makeDefault.addEventListener('click', () => withBusy(makeDefault, async () => {
+      const { name, phone, province, city, district, street } = a;
+      await api.put(`/me/addresses/${seg(a.id)}`, { name, phone, province, city, district, street, is_default: true });
+      await loadAddresses();
+    }));
+  }
+  return el('li', { class: 'address-option', 'data-testid': 'address-item', dataset: { addressId: a.id } },
+    el('span', { class: 'address-who' },
+      el('strong', { text: a.name }), ' ', el('span', { class: 'mono', text: a.phone }),
+      a.is_default ? el('span', { class: 'badge badge-default', i18n: 'address.default' }) : null),
+    el('span', { class: 'address-where', text: `${a.province}${a.city}${a.district} ${a.street}` }),
+    el('span', { class: 'actions' }, makeDefault, edit, remove));
+}
+
+async function loadAddresses() {
+  const box = $('#address-list');
+  try {
+    addressBook.list = await api.get('/me/addresses');
+    replaceChildren(box, addressBook.list.length
+      ? el('ul', { class: 'mine-list' }, addressBook.list.map(addressItem))
+      : note('muted', { i18n: 'address.none' }));
+  } catch (err) {
+    if (!err.redirecting) replaceChildren(box, note('error', err.message));
+  }
+}
+
+enhanceAddressForm(addressForm);
+$('#address-new').addEventListener('click', () => openAddressForm(addressForm.hidden));
+$('#address-cancel').addEventListener('click', () => openAddressForm(false));
+addressForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  clearErrors(addressForm);
+  const { input, invalid } = readAddress(addressForm);
+  if (invalid) {
+    showErrors(addressForm, invalid);
+    return;
+  }
+  const submit = addressForm.querySelector('button[type="submit"]');
+  setBusy(submit, true);
+  try {
+    if (addressBook.editing) await api.put(`/me/addresses/${seg(addressBook.editing)}`, input);
+    else await api.post('/me/addresses', input);
+    openAddressForm(false);
+    flash(t('address.saved'), 'success', { focus: false });
+    await loadAddresses();
+  } catch (err) {
+    showErrors(addressForm, err);
+  } finally {
+    setBusy(submit, false);
+  }
+});
+
 const { me, error } = await initShell({ auth: 'required' });
 if (me) {
   myPhone = me.account.phone || '';
   renderProfile(me.account);
-  await Promise.all([loadOrderCounts(), loadFavourites(), loadInvitations(), loadSessions(), loadWechat()]);
+  await Promise.all([loadOrderCounts(), loadAddresses(), loadFavourites(), loadInvitations(), loadSessions(), loadWechat()]);
 } else if (error && !error.redirecting) {
   // The flash above says what went wrong; the sections just say they are empty for now.
   for (const body of [profileBody, invitationsBody, sessionsBody]) {

@@ -12,6 +12,7 @@ import {
   showErrors, validationError, value,
 } from '../ui.js';
 import { addressLine, groupBySeller, lineThumb, moneyEl } from '../orders.js';
+import { enhanceAddressForm, readAddress } from '../address-form.js';
 import { orderHref, rememberProvider, startPayment } from '../payment.js';
 
 const NOTE_MAX = 200;
@@ -94,25 +95,16 @@ function openAddressForm(open, focus = true) {
   if (!open) newButton.focus();
 }
 
+enhanceAddressForm(addressForm);
 newButton.addEventListener('click', () => openAddressForm(true));
 $('#address-cancel').addEventListener('click', () => { clearErrors(addressForm); openAddressForm(false); });
 
 addressForm.addEventListener('submit', async (event) => {
   event.preventDefault();
   clearErrors(addressForm);
-  const input = {
-    name: value(addressForm, 'name'),
-    phone: value(addressForm, 'phone'),
-    province: value(addressForm, 'province'),
-    city: value(addressForm, 'city'),
-    district: value(addressForm, 'district'),
-    street: value(addressForm, 'street'),
-    is_default: addressForm.elements.namedItem('is_default').checked,
-  };
-  const missing = {};
-  for (const [k, v] of Object.entries(input)) if (v === '') missing[k] = t('common.required');
-  if (Object.keys(missing).length) {
-    showErrors(addressForm, validationError(missing));
+  const { input, invalid } = readAddress(addressForm);
+  if (invalid) {
+    showErrors(addressForm, invalid);
     return;
   }
   const submit = addressForm.querySelector('button[type="submit"]');

@@ -173,6 +173,11 @@ impl Gen {
             city: to.city.clone(),
             district: to.district.clone(),
             street: to.street.clone(),
+            region_code: farmgate_orders::domain::divisions::Divisions::get().code_for(
+                &to.province,
+                &to.city,
+                &to.district,
+            ),
         };
 
         let order_id = uuid_at(&mut self.ids, created_at);

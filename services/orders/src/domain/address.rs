@@ -1,5 +1,6 @@
 //! Delivery addresses: what a request sends, and the checked copy an order keeps.
 
+use super::divisions::Divisions;
 use farmgate_kernel::text::clean_text;
 use farmgate_kernel::{Phone, ValidationErrors};
 use serde::{Deserialize, Serialize};
@@ -31,6 +32,11 @@ pub struct Address {
     pub city: String,
     pub district: String,
     pub street: String,
+    /// The district's GB/T 2260 code when the names are the standard's (the bundled
+    /// revision), so figures can group by code rather than by names that repeat; absent for a
+    /// name the picker does not know.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_code: Option<String>,
 }
 
 impl Address {
@@ -46,6 +52,7 @@ impl Address {
         errs.finish()?;
         match (name, phone, province, city, district, street) {
             (Some(name), Some(phone), Some(province), Some(city), Some(district), Some(street)) => {
+                let region_code = Divisions::get().code_for(&province, &city, &district);
                 Ok(Self {
                     name,
                     phone: phone.as_str().to_owned(),
@@ -53,6 +60,7 @@ impl Address {
                     city,
                     district,
                     street,
+                    region_code,
                 })
             }
             _ => Err(ValidationErrors::new()),

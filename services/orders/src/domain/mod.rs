@@ -5,11 +5,13 @@
 mod address;
 mod deadlines;
 mod device;
+pub mod divisions;
 mod kinds;
 mod liability;
 pub mod moderation;
 mod money;
 mod order_filter;
+pub mod recognise;
 pub mod reconcile;
 mod rules;
 mod status;

@@ -54,6 +54,8 @@ pub struct AddressView {
     pub district: String,
     pub street: String,
     pub is_default: bool,
+    /// The district's GB/T 2260 code when the names are the standard's (`GET /api/v1/regions`).
+    pub region_code: Option<String>,
 }
 
 impl AddressView {
@@ -67,6 +69,11 @@ impl AddressView {
             district: a.district.clone(),
             street: a.street.clone(),
             is_default: a.is_default,
+            region_code: crate::domain::divisions::Divisions::get().code_for(
+                &a.province,
+                &a.city,
+                &a.district,
+            ),
         }
     }
 }

@@ -466,6 +466,11 @@ impl Orders {
             city: a.city.clone(),
             district: a.district.clone(),
             street: a.street.clone(),
+            region_code: crate::domain::divisions::Divisions::get().code_for(
+                &a.province,
+                &a.city,
+                &a.district,
+            ),
         };
         let txn = begin_write(&self.infra().db).await?;
         order::ActiveModel {
