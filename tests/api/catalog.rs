@@ -999,6 +999,7 @@ both_backends! {
             unit: "box".to_owned(),
             in_stock: true,
             sales: 0,
+            credit: 0,
             created_at: 0,
             thumb_url: None,
         }]).await.expect("upsert");

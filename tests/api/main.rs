@@ -43,6 +43,7 @@ mod replacement_deadline;
 mod restrictions;
 mod review_moderation;
 mod search;
+mod search_ranking;
 mod search_replicas;
 mod search_suggest;
 mod search_vocabulary;

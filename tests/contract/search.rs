@@ -59,6 +59,7 @@ fn doc(
         unit: "box".to_owned(),
         in_stock,
         sales,
+        credit: 0,
         created_at: 1_790_000_000 + i64::try_from(n).unwrap_or(0) * 3600,
         thumb_url: None,
     }
@@ -1080,6 +1081,86 @@ async fn suggestions_complete_characters_pinyin_and_initials(ix: Arc<dyn SearchI
     assert!(ix.suggest("", 5).await.expect("suggest").is_empty());
 }
 
+/// A listing of the ranking cases: the same text by sellers of different shop credit.
+fn ranked(n: u128, title: &str, credit: i64, in_stock: bool) -> SearchDoc {
+    let mut d = doc(
+        n,
+        title,
+        &[FRUIT],
+        "梅岭镇",
+        "cooperative",
+        2990,
+        in_stock,
+        5,
+    );
+    d.keywords = "水果 梅岭镇".to_owned();
+    d.credit = credit;
+    d
+}
+
+/// Shop credit orders listings the text match and stock leave equal: A, B, new, C, D.
+async fn better_shop_credit_ranks_an_equal_text_match_first(ix: Arc<dyn SearchIndex>) {
+    ix.upsert(vec![
+        ranked(60, "奉节脐柑 5斤装", -1, true),
+        ranked(61, "奉节脐柑 5斤装", 2, true),
+        ranked(62, "奉节脐柑 5斤装", 0, true),
+        ranked(63, "奉节脐柑 5斤装", -2, true),
+        ranked(64, "奉节脐柑 5斤装", 1, true),
+    ])
+    .await
+    .expect("upsert");
+    assert_eq!(
+        ids(&ix.search(&req("奉节脐柑")).await.expect("search")),
+        vec![61, 64, 62, 60, 63],
+        "A, B, new (neutral: below B, above C), C, D"
+    );
+}
+
+/// Credit is a tiebreak: it never lifts a weaker text match over a stronger one, nor a sold-out
+/// listing over one in stock.
+async fn shop_credit_never_lifts_a_weaker_text_match(ix: Arc<dyn SearchIndex>) {
+    // In the title beats in the keywords only, whatever the credit.
+    let strong = ranked(70, "奉节脐柑 5斤装", -2, true);
+    let mut weak = ranked(71, "精选水果 5斤装", 2, true);
+    weak.keywords = "奉节脐柑 水果".to_owned();
+    // Sold out, best credit, same text as one in stock with the worst.
+    let sold_out = ranked(72, "奉节脐柑 5斤装", 2, false);
+    ix.upsert(vec![weak, strong, sold_out])
+        .await
+        .expect("upsert");
+    let mut r = req("奉节脐柑");
+    r.filters.in_stock_only = false;
+    let found = ids(&ix.search(&r).await.expect("search"));
+    assert_eq!(found[0], 70, "the stronger text match first: {found:?}");
+    assert!(
+        found.iter().position(|i| *i == 72) < found.iter().position(|i| *i == 71),
+        "an equal text match sold out still beats a weaker one: {found:?}"
+    );
+    assert_eq!(
+        found.iter().position(|i| *i == 70),
+        Some(0),
+        "in stock before sold out at equal text, whatever the credit: {found:?}"
+    );
+}
+
+/// Documents written before the signal existed read as neutral.
+#[test]
+fn a_document_without_credit_reads_as_neutral() {
+    let mut v = serde_json::to_value(ranked(80, "奉节脐柑", 2, true)).expect("json");
+    v.as_object_mut().expect("object").remove("credit");
+    let d: SearchDoc = serde_json::from_value(v).expect("an older document");
+    assert_eq!(d.credit, 0);
+    assert_eq!(
+        [
+            farmgate_infra::search::credit_rank("a"),
+            farmgate_infra::search::credit_rank("new"),
+            farmgate_infra::search::credit_rank("d"),
+            farmgate_infra::search::credit_rank("x"),
+        ],
+        [2, 0, -2, 0]
+    );
+}
+
 macro_rules! contract {
     ($($case:ident),* $(,)?) => {$(
         mod $case {
@@ -1127,6 +1208,8 @@ contract!(
     short_and_colloquial_names_find_formal_titles,
     a_new_synonym_finds_a_listing_it_did_not_find_before,
     suggestions_complete_characters_pinyin_and_initials,
+    better_shop_credit_ranks_an_equal_text_match_first,
+    shop_credit_never_lifts_a_weaker_text_match,
 );
 
 #[test]

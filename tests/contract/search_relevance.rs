@@ -180,8 +180,10 @@ fn ndcg10(ranked: &[u32], all: &[u32]) -> f64 {
 }
 
 /// The demo catalogue as search documents, with category names in both languages and the
-/// township as keywords, as the catalogue indexes them.
-fn catalogue() -> Vec<SearchDoc> {
+/// township as keywords, as the catalogue indexes them. `mixed_credit`: the listings' sellers
+/// have every shop credit level in turn (A, B, new, C, D), as a county does; otherwise all are
+/// new (neutral).
+fn catalogue(mixed_credit: bool) -> Vec<SearchDoc> {
     farmgate_demo::county::catalogue()
         .enumerate()
         .map(|(n, (title, slug, township))| {
@@ -207,6 +209,7 @@ fn catalogue() -> Vec<SearchDoc> {
                 unit: "box".to_owned(),
                 in_stock: true,
                 sales: 0,
+                credit: if mixed_credit { 2 - (n % 5) as i64 } else { 0 },
                 created_at: 1_790_000_000,
                 thumb_url: None,
             }
@@ -214,8 +217,16 @@ fn catalogue() -> Vec<SearchDoc> {
         .collect()
 }
 
+/// Shop credit is a bounded tiebreak (`farmgate_infra::search::RANKING`): the same set scored
+/// with every credit level among the sellers must stay above the floor too. Measured
+/// 2026-12-07 on the embedded engine: 0.9580 with every seller new (as before the signal),
+/// 0.9514 with every level — credit reorders equal text matches the set grades differently
+/// (`pingguo` matches 红富士苹果 and 苹果醋 alike).
 async fn score(ix: &dyn SearchIndex) -> f64 {
-    let docs = catalogue();
+    score_catalogue(ix, catalogue(false)).await
+}
+
+async fn score_catalogue(ix: &dyn SearchIndex, docs: Vec<SearchDoc>) -> f64 {
     assert!(docs.len() >= 50, "the demo catalogue");
     assert!(SET.len() >= 100, "at least 100 queries: {}", SET.len());
     ix.upsert(docs.clone()).await.expect("upsert");
@@ -249,8 +260,13 @@ async fn score(ix: &dyn SearchIndex) -> f64 {
     }
     let mean = total / SET.len() as f64;
     eprintln!(
-        "{}: nDCG@10 {mean:.4} over {} queries; below 0.8: {worst:?}",
+        "{}{}: nDCG@10 {mean:.4} over {} queries; below 0.8: {worst:?}",
         ix.backend(),
+        if docs.iter().any(|d| d.credit != 0) {
+            " (every shop credit level)"
+        } else {
+            ""
+        },
         SET.len()
     );
     mean
@@ -261,6 +277,14 @@ async fn relevance_on_the_embedded_engine_stays_above_the_floor() {
     let dir = tempfile::tempdir().expect("temp dir");
     let ix = EmbeddedIndex::open(&dir.path().join("s"), Arc::new(Analyzer::new())).expect("open");
     let mean = score(&ix).await;
+    assert!(mean >= FLOOR, "nDCG@10 {mean:.4} fell below {FLOOR}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relevance_with_every_shop_credit_level_on_the_embedded_engine_stays_above_the_floor() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ix = EmbeddedIndex::open(&dir.path().join("s"), Arc::new(Analyzer::new())).expect("open");
+    let mean = score_catalogue(&ix, catalogue(true)).await;
     assert!(mean >= FLOOR, "nDCG@10 {mean:.4} fell below {FLOOR}");
 }
 

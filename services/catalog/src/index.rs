@@ -3,14 +3,16 @@
 //! Every listing change enqueues `catalog.listing.changed` in its own transaction; the handler
 //! here loads the listing as it is *now* and upserts or deletes its document — idempotent, so
 //! at-least-once delivery is fine, and a search engine that is down only delays the update
-//! (the outbox retries). Seller verification changes (identity events), category renames and
-//! changes of the county's search vocabulary reindex the listings they affect. `farmgate reindex` rebuilds everything.
+//! (the outbox retries). Seller verification changes (identity events), a seller's shop credit
+//! level changing (`catalog.seller.ranking_changed`), category renames and changes of the
+//! county's search vocabulary reindex the listings they affect. `farmgate reindex` rebuilds everything.
 
 use crate::Catalog;
 use crate::domain::Availability;
+use crate::domain::CreditSignal;
 use crate::error::{CatalogError, Result};
 use crate::service::{origin_of, topics};
-use crate::store::queries::{images, listings, skus};
+use crate::store::queries::{images, listings, signals, skus};
 use crate::store::{category, listing, sku};
 use async_trait::async_trait;
 use farmgate_identity::{OrgStatus, OrgSummary};
@@ -42,6 +44,7 @@ fn documents(
     thumbs: &HashMap<Uuid, String>,
     categories: &[category::Model],
     sellers: &HashMap<Uuid, OrgSummary>,
+    credit: &HashMap<Uuid, CreditSignal>,
 ) -> (Vec<SearchDoc>, Vec<Uuid>) {
     let mut by_listing: HashMap<Uuid, Vec<&sku::Model>> = HashMap::new();
     for s in skus {
@@ -99,6 +102,11 @@ fn documents(
             unit: cheapest.map_or_else(String::new, |s| s.unit.as_str().to_owned()),
             in_stock: !in_stock.is_empty(),
             sales: l.sales,
+            credit: credit
+                .get(&l.seller_org_id)
+                .copied()
+                .unwrap_or_default()
+                .rank(),
             created_at: l.approved_at.unwrap_or(l.created_at).timestamp(),
             thumb_url: thumbs.get(&l.id).cloned(),
         });
@@ -143,7 +151,15 @@ impl Catalog {
         seller_ids.sort_unstable();
         seller_ids.dedup();
         let sellers = self.sellers(&seller_ids).await?;
-        Ok(documents(listings, &skus, &thumbs, &categories, &sellers))
+        let credit = signals::credit_of(db, &seller_ids).await?;
+        Ok(documents(
+            listings,
+            &skus,
+            &thumbs,
+            &categories,
+            &sellers,
+            &credit,
+        ))
     }
 
     /// Rebuilds the whole index from the database; returns the number of documents indexed.
@@ -286,6 +302,7 @@ impl OutboxHandler for SearchIndexer {
         topic == topics::LISTING_CHANGED
             || topic == topics::CATEGORY_CHANGED
             || topic == topics::VOCABULARY_CHANGED
+            || topic == topics::SELLER_RANKING_CHANGED
             || topic.starts_with("identity.org.")
     }
 
@@ -330,6 +347,7 @@ impl OutboxHandler for SearchIndexer {
                 ids.dedup();
                 ids
             }
+            // A seller's verification or its shop credit changed: its listings only.
             _ => {
                 let org = event.parse::<OrgEvent>()?.org_id;
                 listings::all_ids_of_seller(db, org).await?

@@ -33,7 +33,7 @@ use farmgate_orders::{
     AccountErasedJob, AutoReceiveJob, DeadlineJob, Orders, OrdersConfig, PaymentDueJob,
     PaymentQueryJob, ReconcileJob, RefundJob, RefundQueryJob,
 };
-use farmgate_stats::{RollupJob, Stats};
+use farmgate_stats::{CreditRankingJob, RollupJob, Stats, schedule_credit_ranking};
 use farmgate_trace::{AuditJob, CheckpointJob, DigestJob, Trace, TraceConfig};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -387,6 +387,10 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         farmgate_desk::service::personal_data::DeskPersonalData(desk.clone()),
     ));
     let stats = Stats::new(infra.clone(), replica, aftersales.clone());
+    // Shop credit as a search ranking signal: recomputed hourly, handed to the catalogue.
+    schedule_credit_ranking(&stats)
+        .await
+        .context("scheduling the shop credit refresh for search")?;
     let invoicing = Invoicing::new(infra.clone(), identity.clone());
     identity.add_personal_data_part(std::sync::Arc::new(
         farmgate_invoicing::service::personal_data::InvoicingPersonalData(invoicing.clone()),
@@ -424,6 +428,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
     };
     // Every outbox handler of every service.
     let handlers: Vec<Arc<dyn OutboxHandler>> = vec![
+        Arc::new(CreditRankingJob::new(stats.clone(), catalog.clone())),
         Arc::new(SearchIndexer::new(catalog)),
         Arc::new(DigestJob::new(trace.clone())),
         Arc::new(CheckpointJob::new(trace.clone())),

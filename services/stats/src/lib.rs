@@ -8,8 +8,10 @@
 //! Owns the `stats_*` tables ([`store`] is private). Reads the other rooms only through what
 //! they publish: the read models `farmgate_orders::read::stats`, `farmgate_catalog::read::stats`,
 //! `farmgate_identity::read::stats` and `farmgate_trace::read::stats`, and
-//! `farmgate_aftersales::metrics` for the after-sales figures.
+//! `farmgate_aftersales::metrics` for the after-sales figures. Shop credit levels go to the
+//! catalogue for search ranking through its API ([`credit_ranking`]).
 
+pub mod credit_ranking;
 pub mod domain;
 pub mod error;
 pub mod export;
@@ -19,6 +21,7 @@ pub mod query;
 pub mod rollup;
 mod store;
 
+pub use credit_ranking::{CreditRankingJob, schedule_credit_ranking};
 pub use domain::MIN_BUYERS;
 pub use error::StatsError;
 pub use jobs::RollupJob;

@@ -7,11 +7,13 @@
 //! - [`review`] — the review machine: submit, decide, force off sale.
 //! - [`tiers`] — wholesale tiers and the unit price a buyer pays.
 //! - [`vocabulary`] — a county's search words, synonym groups and English names.
+//! - [`ranking`] — the per-seller signals search ranks by (shop credit), bounded.
 //! - [`shipping`] — the handling time (ship-within) a category promises, inherited down the tree.
 //!
 //! Everything is re-exported here, so callers write `domain::Unit`, `domain::review` ….
 
 pub mod listing;
+pub mod ranking;
 pub mod review;
 pub mod shipping;
 pub mod tiers;
@@ -19,6 +21,7 @@ pub mod units;
 pub mod vocabulary;
 
 pub use listing::*;
+pub use ranking::*;
 pub use review::*;
 pub use shipping::*;
 pub use tiers::*;

@@ -13,12 +13,15 @@
 //! - `sale.rs` — what orders needs: SKUs as they can be bought, stock taken and returned.
 //! - `vocabulary.rs` — the county's search vocabulary: the operator's words, synonym groups
 //!   and English names, applied to the search engine at once and re-analysed through the outbox.
+//! - `ranking.rs` — the sellers' ranking signals (shop credit) search uses: stored here,
+//!   changed ones reindex that seller's listings through the outbox.
 //! - `requests.rs` — what requests send.
 
 mod categories;
 mod facts;
 mod operator;
 mod photos;
+mod ranking;
 mod reading;
 mod requests;
 pub mod sale;
@@ -62,6 +65,9 @@ pub mod topics {
     /// category names contain these words are re-analysed (every process also picks up the
     /// new vocabulary by itself within seconds: `Catalog::follow_vocabulary`).
     pub const VOCABULARY_CHANGED: &str = "catalog.vocabulary.changed";
+    /// `{"org_id"}`: a seller's shop credit level as search ranks by it changed
+    /// (`Catalog::set_credit_levels`); its listings' documents are written again.
+    pub const SELLER_RANKING_CHANGED: &str = "catalog.seller.ranking_changed";
 }
 
 /// A SKU's wholesale tiers as stored (a JSON column; an unreadable one means none).

@@ -235,3 +235,23 @@ pub mod vocabulary_change {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod seller_signal {
+    use sea_orm::entity::prelude::*;
+
+    /// A seller's ranking signals as search uses them (migration 43): its shop credit level,
+    /// copied from statistics by the server's credit job. No row: neutral.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "seller_ranking_signals")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub seller_org_id: Uuid,
+        pub credit_level: crate::domain::CreditSignal,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -10,7 +10,7 @@ pub mod queries;
 pub use entities::*;
 
 use crate::domain::{
-    ListingStatus, RevisionKind, RevisionStatus, SkuChangeField, Unit, VocabularyKind,
+    CreditSignal, ListingStatus, RevisionKind, RevisionStatus, SkuChangeField, Unit, VocabularyKind,
 };
 
 // Status-like columns are read into their enums here, once.
@@ -20,5 +20,6 @@ farmgate_infra::stored_enum!(
     RevisionStatus,
     Unit,
     SkuChangeField,
-    VocabularyKind
+    VocabularyKind,
+    CreditSignal
 );

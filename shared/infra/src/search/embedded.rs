@@ -11,6 +11,7 @@
 //! | `pinyin` | full pinyin, initials, word runs | pinyin and initials, prefix and typos |
 //! | `category`, `township`, `seller_kind` | raw strings, fast | filters and facet counts |
 //! | `price`, `in_stock`, `sales`, `created_at` | numbers, fast | filters and sorting |
+//! | `credit` | the shop credit signal, fast | the relevance tiebreak ([`super::RANKING`]) |
 //! | `doc` | the whole document as JSON, stored | rendering hits |
 //!
 //! ## Merges happen under the writer lock
@@ -72,6 +73,7 @@ struct Fields {
     in_stock: Field,
     sales: Field,
     created_at: Field,
+    credit: Field,
     doc: Field,
 }
 
@@ -102,7 +104,8 @@ fn schema() -> (Schema, Fields) {
         price: b.add_u64_field("price", fast_num.clone()),
         in_stock: b.add_u64_field("in_stock", fast_num.clone()),
         sales: b.add_u64_field("sales", fast_num.clone()),
-        created_at: b.add_i64_field("created_at", fast_num),
+        created_at: b.add_i64_field("created_at", fast_num.clone()),
+        credit: b.add_i64_field("credit", fast_num),
         doc: b.add_text_field("doc", STORED),
     };
     (b.build(), fields)
@@ -283,6 +286,7 @@ impl EmbeddedIndex {
         doc.add_u64(f.in_stock, u64::from(d.in_stock));
         doc.add_u64(f.sales, u64_of(d.sales));
         doc.add_i64(f.created_at, d.created_at);
+        doc.add_i64(f.credit, d.credit);
         doc.add_text(f.doc, serde_json::to_string(d).map_err(idx_err)?);
         Ok(doc)
     }
@@ -496,7 +500,7 @@ impl EmbeddedIndex {
                 }};
             }
             match request.sort {
-                Sort::Relevance => by!(top.order_by_score()),
+                Sort::Relevance => by!(top.tweak_score(relevance_key)),
                 Sort::PriceAsc => by!(top.order_by_fast_field::<u64>("price", Order::Asc)),
                 Sort::PriceDesc => by!(top.order_by_fast_field::<u64>("price", Order::Desc)),
                 Sort::Newest => by!(top.order_by_fast_field::<i64>("created_at", Order::Desc)),
@@ -612,6 +616,36 @@ impl SearchIndex for EmbeddedIndex {
     async fn health(&self) -> Result<(), SearchError> {
         let _ = self.inner.index.searchable_segment_ids().map_err(idx_err)?;
         Ok(())
+    }
+}
+
+/// The relevance order ([`super::RANKING`]): the text match (the score to about four
+/// significant digits, so float noise does not decide), then in stock, the shop credit signal
+/// and sales. Tuples compare in order, so each signal only breaks the ties of those before it.
+type RelevanceKey = (Score, u64, i64, u64);
+
+fn relevance_key(segment: &SegmentReader) -> impl Fn(DocId, Score) -> RelevanceKey + use<> {
+    let fast = segment.fast_fields();
+    let in_stock = fast.u64("in_stock").ok();
+    let credit = fast.i64("credit").ok();
+    let sales = fast.u64("sales").ok();
+    move |doc, score| {
+        (
+            text_match(score),
+            in_stock.as_ref().and_then(|c| c.first(doc)).unwrap_or(0),
+            credit.as_ref().and_then(|c| c.first(doc)).unwrap_or(0),
+            sales.as_ref().and_then(|c| c.first(doc)).unwrap_or(0),
+        )
+    }
+}
+
+/// A score with its last 10 of 23 mantissa bits cleared: two scores within about 1 part in
+/// 8,000 of each other count as the same text match.
+fn text_match(score: Score) -> Score {
+    if score.is_finite() && score > 0.0 {
+        Score::from_bits(score.to_bits() & !0x3FF)
+    } else {
+        score
     }
 }
 
@@ -764,6 +798,7 @@ mod tests {
             unit: "box".to_owned(),
             in_stock: true,
             sales: version,
+            credit: 0,
             created_at: 1_700_000_000,
             thumb_url: None,
         }

@@ -58,6 +58,9 @@ struct MeiliDoc {
     pinyin: String,
     /// Category ids as strings, for filtering and facets.
     category: Vec<String>,
+    /// `in_stock` as a number (1 or 0) for the ranking rule `in_stock_rank:desc`.
+    #[serde(default)]
+    in_stock_rank: u8,
 }
 
 const TASK_TIMEOUT: Duration = Duration::from_secs(60);
@@ -154,7 +157,9 @@ impl MeiliIndex {
             .with_sortable_attributes(["price_from", "created_at", "sales"])
             // `sort` first: a requested order applies to every match, as in the embedded engine
             // (by default Meilisearch sorts only within words/typo/proximity/attribute buckets).
-            // Without a sort in the request the rule does nothing.
+            // Without a sort in the request the rule does nothing. After the text match, the
+            // same tiebreaks as the embedded engine (`super::RANKING`): in stock, shop credit,
+            // sales — each only among documents every rule before it leaves equal.
             .with_ranking_rules([
                 "sort",
                 "words",
@@ -162,6 +167,9 @@ impl MeiliIndex {
                 "proximity",
                 "attribute",
                 "exactness",
+                "in_stock_rank:desc",
+                "credit:desc",
+                "sales:desc",
             ])
             .with_synonyms(synonyms)
             .with_typo_tolerance(TypoToleranceSettings {
@@ -220,6 +228,7 @@ impl MeiliIndex {
             chars: analyzer.chars(&d.title),
             pinyin: with_prefixes(&analyzer.pinyin_tokens(&d.title)),
             category: d.category_ids.iter().map(Uuid::to_string).collect(),
+            in_stock_rank: u8::from(d.in_stock),
             doc: d,
         }
     }

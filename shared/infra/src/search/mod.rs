@@ -37,9 +37,40 @@ pub struct SearchDoc {
     pub unit: String,
     pub in_stock: bool,
     pub sales: i64,
+    /// The seller's shop credit as a ranking signal ([`credit_rank`]): +2 (A) to −2 (D), 0 for
+    /// a new shop or one not judged yet. A bounded tiebreak after the text match and stock
+    /// ([`RANKING`]). Documents written before it existed read as 0.
+    #[serde(default)]
+    pub credit: i64,
     /// Unix seconds (UTC) the listing was first approved.
     pub created_at: i64,
     pub thumb_url: Option<String>,
+}
+
+/// How results are ordered by relevance, on both engines (documented for shoppers and sellers
+/// in `services/catalog/README.md`, "Ranking"):
+///
+/// 1. **text match** — how well the listing matches the words (embedded: the tantivy score,
+///    compared to about four significant digits; Meilisearch: its `words`, `typo`, `proximity`,
+///    `attribute` and `exactness` rules);
+/// 2. **in stock** before sold out (only visible when a search asks for sold-out listings too);
+/// 3. **shop credit** ([`SearchDoc::credit`]: A, B, new, C, D);
+/// 4. **sales**, most first.
+///
+/// Each signal only orders listings the ones before it leave equal: credit can never lift a
+/// weaker text match over a stronger one, and a new shop is neither lifted nor pushed down.
+pub const RANKING: [&str; 4] = ["text match", "in stock", "shop credit", "sales"];
+
+/// The ranking signal of a shop credit level (`new`, `a`, `b`, `c`, `d`, as stats publishes
+/// them): A +2, B +1, new 0, C −1, D −2; anything else 0 (neutral).
+pub fn credit_rank(level: &str) -> i64 {
+    match level {
+        "a" => 2,
+        "b" => 1,
+        "c" => -1,
+        "d" => -2,
+        _ => 0,
+    }
 }
 
 /// Result order.

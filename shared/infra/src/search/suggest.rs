@@ -438,6 +438,7 @@ mod tests {
             unit: "box".to_owned(),
             in_stock,
             sales,
+            credit: 0,
             created_at: 0,
             thumb_url: None,
         }

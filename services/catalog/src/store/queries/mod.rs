@@ -6,5 +6,6 @@ pub mod categories;
 pub mod images;
 pub mod listings;
 pub mod revisions;
+pub mod signals;
 pub mod skus;
 pub mod vocabulary;
