@@ -65,6 +65,7 @@ pub struct Reason {
 /// Pin an article to the home page, or unpin it.
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = NewsPin)]
 pub struct Pin {
     pub pinned: bool,
 }

@@ -31,7 +31,7 @@ where
         .routes(routes!(write::submit_article))
         .routes(routes!(write::withdraw_article))
         .routes(routes!(write::image_file))
-        .routes(routes!(review::review_queue))
+        .routes(routes!(review::news_review_queue))
         .routes(routes!(review::approve_article))
         .routes(routes!(review::reject_article))
         .routes(routes!(review::pin_article))
@@ -39,7 +39,7 @@ where
         .route("/news/{id}", axum::routing::get(pages::article_page))
         .merge(
             OpenApiRouter::new()
-                .routes(routes!(write::upload_image))
+                .routes(routes!(write::upload_news_image))
                 .layer(DefaultBodyLimit::max(
                     farmgate_catalog::images::MAX_UPLOAD_BYTES + 64 * 1024,
                 )),

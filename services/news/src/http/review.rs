@@ -21,7 +21,7 @@ use farmgate_kernel::Page;
         (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
         (status = 403, description = "Not the operator: `not_operator`, `forbidden`", body = ErrorBody),
         (status = 500, description = "Our failure: `internal`", body = ErrorBody)))]
-pub async fn review_queue(
+pub async fn news_review_queue(
     State(svc): State<News>,
     AuthUser(actor): AuthUser,
     ApiQuery(page): ApiQuery<Page>,

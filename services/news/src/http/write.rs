@@ -218,7 +218,7 @@ pub struct NewsImageUpload {
         (status = 422, description = "No file, a picture too small or too large in pixels, or too many today: `validation_failed`", body = ErrorBody),
         (status = 500, description = "Our failure: `internal`", body = ErrorBody),
         (status = 503, description = "Too many pictures being processed: `server_busy`", body = ErrorBody)))]
-pub async fn upload_image(
+pub async fn upload_news_image(
     State(svc): State<News>,
     AuthUser(actor): AuthUser,
     multipart: Multipart,
