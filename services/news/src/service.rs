@@ -354,8 +354,8 @@ impl News {
         let a = queries::article(db, id)
             .await?
             .ok_or(NewsError::NotFound(Missing::Article))?;
-        let author = a.author_id == actor.account_id.as_uuid();
-        if !actor.is_operator() && !(author && is_writer(actor)) {
+        let author = a.author_id == actor.account_id.as_uuid() && is_writer(actor);
+        if !(actor.is_operator() || author) {
             return Err(if is_writer(actor) {
                 NewsError::NotFound(Missing::Article)
             } else {
