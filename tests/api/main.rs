@@ -25,6 +25,7 @@ mod invoices;
 mod lab_checks;
 mod liability;
 mod market;
+mod news;
 mod notify;
 mod notify_events;
 mod notify_wechat;

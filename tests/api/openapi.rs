@@ -182,6 +182,7 @@ async fn every_error_answer_names_declared_codes_and_every_code_is_documented() 
         .chain(examples(farmgate_invoicing::InvoicingError::examples()))
         .chain(examples(farmgate_finance::FinanceError::examples()))
         .chain(examples(farmgate_notify::NotifyError::examples()))
+        .chain(examples(farmgate_news::NewsError::examples()))
         .collect();
     // One code means one thing across the whole API: the same status wherever it is answered.
     let clashes = farmgate_infra::http::check_catalogue(
@@ -334,6 +335,7 @@ fn no_two_rooms_give_different_schemas_the_same_name() {
             "invoicing",
             room(farmgate_invoicing::http::router::<AppState>()),
         ),
+        ("news", room(farmgate_news::http::router::<AppState>())),
     ];
     let mut seen: std::collections::BTreeMap<String, (&str, Value)> = Default::default();
     let mut clashes = Vec::new();
@@ -422,6 +424,11 @@ fn every_code_a_room_declares_is_named_by_one_of_its_own_operations() {
             "invoicing",
             room(farmgate_invoicing::http::router::<AppState>()),
             codes(farmgate_invoicing::InvoicingError::examples()),
+        ),
+        (
+            "news",
+            room(farmgate_news::http::router::<AppState>()),
+            codes(farmgate_news::NewsError::examples()),
         ),
     ];
     // Codes a room raises only on behalf of other rooms' operations: trace's shipping refusals

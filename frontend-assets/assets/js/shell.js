@@ -91,6 +91,8 @@ function navLinks(me) {
     // The county's market in public: prices (行情) and the quality bulletin.
     { href: '/market.html', key: 'nav.market', testid: 'nav-market' },
     { href: '/quality', key: 'nav.quality_bulletin', testid: 'nav-quality-bulletin' },
+    // News and notices (资讯), public once approved.
+    { href: '/news', key: 'nav.news', testid: 'nav-news' },
   ];
   if (me) {
     const role = me.account.platform_role;
@@ -155,6 +157,10 @@ function navLinks(me) {
     if (['operator', 'after_sales_agent', 'official'].includes(role)) {
       links.push({ href: '/ops/recalls.html', key: 'nav.recalls', testid: 'nav-ops-recalls', group: 'service' });
       links.push({ href: '/ops/quality.html', key: 'nav.quality', testid: 'nav-ops-quality', group: 'service' });
+    }
+    // News: the operator and the county's officials write it; the operator reviews it there.
+    if (['operator', 'official'].includes(role)) {
+      links.push({ href: '/ops/news.html', key: 'nav.news_desk', testid: 'nav-ops-news', group: role === 'operator' ? 'review' : 'service' });
     }
     // The trace file audit's alerts: the operator and the county's officials.
     if (['operator', 'official'].includes(role)) {

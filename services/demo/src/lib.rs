@@ -20,6 +20,7 @@ use farmgate_catalog::Catalog;
 use farmgate_finance::Finance;
 use farmgate_identity::Identity;
 use farmgate_infra::Infra;
+use farmgate_news::News;
 use farmgate_orders::Orders;
 use farmgate_stats::Stats;
 use farmgate_trace::Trace;
@@ -37,4 +38,6 @@ pub struct Services {
     pub stats: Stats,
     /// The demo cooperative's verified settlement account.
     pub finance: Finance,
+    /// The county official's news, approved by the operator.
+    pub news: News,
 }

@@ -27,6 +27,7 @@ use farmgate_infra::search::text::Analyzer;
 use farmgate_infra::{Clock, Infra, Metrics, Outbox};
 use farmgate_invoicing::{Invoicing, RefundedAfterIssueJob};
 use farmgate_migrations::{Migrator, MigratorTrait};
+use farmgate_news::News;
 use farmgate_notify::channels::sms::SmsChannel;
 use farmgate_notify::{DeliverJob, Notify, NotifyJob, PaidReminderJob};
 use farmgate_orders::{
@@ -53,6 +54,7 @@ pub struct AppState {
     pub invoicing: Invoicing,
     pub finance: Finance,
     pub notify: Notify,
+    pub news: News,
     pub metrics: Metrics,
     pub assets: AssetsDir,
 }
@@ -70,6 +72,7 @@ impl AppState {
             aftersales: self.aftersales.clone(),
             stats: self.stats.clone(),
             finance: self.finance.clone(),
+            news: self.news.clone(),
         }
     }
 }
@@ -409,6 +412,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         settings.notify_config(),
         channels,
     );
+    let news = News::new(infra.clone());
     let assets = AssetsDir(settings.effective_assets_dir());
     tracing::info!(dir = %assets.0.display(), "pages");
     let state = AppState {
@@ -424,6 +428,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         invoicing: invoicing.clone(),
         finance: finance.clone(),
         notify: notify.clone(),
+        news,
         assets,
     };
     // Every outbox handler of every service.

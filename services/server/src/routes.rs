@@ -62,6 +62,7 @@ errors are `{\"error\": {\"code\", \"message\", \"fields\"?, \"request_id\"?}}`;
         (name = "stats", description = "County statistics for officials: sales, prices, traceability, onboarding, after-sales quality; CSV and XLSX exports"),
         (name = "invoices", description = "Invoices (发票) for business buyers: requested per sub-order, issued by the seller as a PDF with its SHA-256, red reversal after a refund"),
         (name = "notifications", description = "The notification centre (站内信): every person's notifications, the unread count, marking read, and preferences (channels per kind, quiet hours)"),
+        (name = "news", description = "News and notices (资讯): articles by the operator or a county official, sanitised rich text with pictures, revisions, four-eyes approval within 48 hours, scheduled publishing, pinned notices; public list and article pages"),
         (name = "admin", description = "The platform operator's tools"),
         (name = "console", description = "The back-office homes: a seller's and the operator's work today as counts, each the length of a filtered list"),
         (name = "ops", description = "Health, readiness and metrics")
@@ -82,6 +83,7 @@ pub fn api() -> (Router<AppState>, serde_json::Value) {
         .merge(farmgate_invoicing::http::router())
         .merge(farmgate_finance::http::router())
         .merge(farmgate_notify::http::router())
+        .merge(farmgate_news::http::router())
         .merge(crate::console::router())
         .split_for_parts();
     // The derive's document always serialises; an empty one would fail every OpenAPI test.

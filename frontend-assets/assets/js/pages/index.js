@@ -55,6 +55,20 @@ async function loadFeatured() {
   }
 }
 
+// Pinned notices (资讯): titles as their writers wrote them; the section stays hidden when
+// nothing is pinned or the list cannot be had (the shop matters more).
+async function loadNotices() {
+  try {
+    const { items } = await api.get('/news/pinned', { redirectOn401: false });
+    if (!items || !items.length) return;
+    replaceChildren($('#notices-body'), items.map((n) => el('li', {},
+      el('a', { href: n.url, text: n.title, 'data-testid': 'home-notice' }))));
+    $('[data-testid="home-notices"]').hidden = false;
+  } catch {
+    // No notices shown.
+  }
+}
+
 // ---- you -----------------------------------------------------------------------------------
 
 function entry(href, titleKey, textKey, testid, extra) {
@@ -148,7 +162,7 @@ async function signedIn(me) {
 }
 
 // The shop does not wait for the login check: both are public.
-const shop = Promise.all([loadShopCategories(), loadFeatured()]);
+const shop = Promise.all([loadShopCategories(), loadFeatured(), loadNotices()]);
 // Search as you type in the search box (#21).
 enhanceSearchBoxes();
 const { me, error } = await initShell({ auth: 'optional' });

@@ -12,6 +12,7 @@
 mod bank;
 mod claims;
 mod listings;
+mod news;
 mod orders;
 mod people;
 mod trace;
@@ -26,6 +27,9 @@ pub use trace::SHOWCASE_LOT;
 use crate::Services;
 use crate::history::{self, HistoryOptions};
 use anyhow::Context;
+
+/// The county official who writes the demo's news.
+const OFFICIAL_PHONE: &str = "13900000003";
 use farmgate_infra::http::RequestMeta;
 
 /// What seeding did.
@@ -83,8 +87,11 @@ pub async fn seed(services: &Services) -> anyhow::Result<Seeded> {
     {
         claims::seed_decided(&services.aftersales, &wang.actor, &operator, &sellers).await?;
     }
+    let official = people.actor(OFFICIAL_PHONE)?;
+    let created_news = news::seed(&services.news, &official, &operator).await?;
     if people.created == 0
         && created_orgs == 0
+        && created_news == 0
         && created_listings == 0
         && created_batches == 0
         && created_orders == 0
