@@ -41,6 +41,7 @@ mod m20261206_000035_ship_within;
 mod m20261206_000037_favourites;
 mod m20261206_000039_quality_and_news;
 mod m20261206_000041_wechat_login;
+mod m20261207_000044_stats_external_prices;
 mod util;
 
 pub struct Migrator;
@@ -87,6 +88,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000037_favourites::Migration),
             Box::new(m20261206_000039_quality_and_news::Migration),
             Box::new(m20261206_000041_wechat_login::Migration),
+            Box::new(m20261207_000044_stats_external_prices::Migration),
         ]
     }
 }

@@ -3,6 +3,7 @@
 
 mod admin;
 mod aftersales;
+mod analytics_platform;
 mod auth;
 mod bank_accounts;
 mod catalog;
@@ -24,6 +25,7 @@ mod invoices;
 mod lab_checks;
 mod liability;
 mod market;
+mod market_external;
 mod notify;
 mod notify_events;
 mod notify_wechat;
