@@ -26,7 +26,7 @@ pub use credit::{SellerCredit, WINDOW_DAYS, whole_months};
 pub use dimensions::{Choice, Dimensions};
 pub use external::{ExternalLine, ExternalPoint, ExternalSeries, UploadReport};
 pub use onboarding::{OnboardingReport, OnboardingRow};
-pub use platform::{DeskFigures, PlatformReport, PlatformRow, require_operator_or_finance};
+pub use platform::{PlatformDesk, PlatformReport, PlatformRow, require_operator_or_finance};
 pub use position::{Per, PricePosition};
 pub use prices::{PriceReport, PriceRow};
 pub use sales::{Filter, SalesReport};

@@ -71,7 +71,7 @@ impl PlatformRow {
 
 /// The service desk over the period, and its queue now.
 #[derive(Clone, Debug, Default, Serialize, ToSchema, PartialEq, Eq)]
-pub struct DeskFigures {
+pub struct PlatformDesk {
     /// Buyer–seller conversations whose buyer first wrote in the period.
     pub conversations: i64,
     /// Of them, answered by the seller.
@@ -106,7 +106,7 @@ pub struct PlatformReport {
     /// computes them), and by seller kind.
     pub claims: QualityRow,
     pub claims_by_seller_kind: Vec<QualityRow>,
-    pub desk: DeskFigures,
+    pub desk: PlatformDesk,
 }
 
 /// The instant a Shanghai day starts.
@@ -275,7 +275,7 @@ impl Stats {
 
     /// Conversations opened in [from, to] (those since `from` less those since the day after
     /// `to`: the desk's read model counts from a moment on), and the ticket queue now.
-    async fn desk_figures(&self, from: NaiveDate, to: NaiveDate) -> Result<DeskFigures> {
+    async fn desk_figures(&self, from: NaiveDate, to: NaiveDate) -> Result<PlatformDesk> {
         let db = &self.infra().db;
         let since = farmgate_desk::read::credit::responses(db, day_start(from)?, None).await?;
         let after =
@@ -294,7 +294,7 @@ impl Stats {
         }
         let queue =
             farmgate_desk::read::console::ticket_queue(db, self.infra().clock.now()).await?;
-        Ok(DeskFigures {
+        Ok(PlatformDesk {
             conversations,
             answered,
             answered_share_bp: (conversations > 0).then(|| {
