@@ -419,7 +419,8 @@ pub fn parse(
         let category = {
             let s = cell(1).trim();
             if s.is_empty() {
-                Err(bad("category", Problem::Required))
+                bad("category", Problem::Required);
+                Err(())
             } else {
                 by_id
                     .get(s)
@@ -431,7 +432,10 @@ pub fn parse(
         };
         let product = parse_name(cell(2), false).map_err(|p| bad("product", p));
         let unit = match cell(3).trim() {
-            "" => Err(bad("unit", Problem::Required)),
+            "" => {
+                bad("unit", Problem::Required);
+                Err(())
+            }
             s => parse_unit(s).ok_or_else(|| bad("unit", Problem::UnknownUnit)),
         };
         let price = parse_price(cell(4)).map_err(|p| bad("price", p));
@@ -472,6 +476,7 @@ pub fn parse(
 }
 
 #[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
 
