@@ -43,6 +43,7 @@ mod m20261206_000039_quality_and_news;
 mod m20261206_000041_wechat_login;
 mod m20261207_000042_news;
 mod m20261207_000043_seller_ranking_signals;
+mod m20261207_000044_stats_external_prices;
 mod util;
 
 pub struct Migrator;
@@ -91,6 +92,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000041_wechat_login::Migration),
             Box::new(m20261207_000042_news::Migration),
             Box::new(m20261207_000043_seller_ranking_signals::Migration),
+            Box::new(m20261207_000044_stats_external_prices::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 mod addresses;
 mod admin;
 mod aftersales;
+mod analytics_platform;
 mod auth;
 mod bank_accounts;
 mod catalog;
@@ -25,6 +26,7 @@ mod invoices;
 mod lab_checks;
 mod liability;
 mod market;
+mod market_external;
 mod news;
 mod notify;
 mod notify_events;

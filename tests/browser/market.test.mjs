@@ -4,11 +4,16 @@
 // renders (the vendored ECharts); switching to 公斤 doubles nothing but the unit's figures; the
 // 90-day view keeps the category in a shareable address; no page is wider than the screen; the
 // page in English shows English names. A category the API does not know says so.
+// The operator uploads an external reference series (a wholesale market's price) and an
+// anonymous shopper on 390 px sees it on the board, labelled external with its source; the
+// operator opens the platform analytics at 1366 px (and it still fits 390 px).
 // FARMGATE_BASE_URL=… node --test market.test.mjs
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { callApi, launchBrowser, open, scrollWidth, story, switchLanguage } from './helpers.mjs';
+import { callApi, launchBrowser, logIn, open, scrollWidth, story, switchLanguage } from './helpers.mjs';
+
+const OPERATOR = '13900000001';
 
 const BASE = (process.env.FARMGATE_BASE_URL || '').replace(/\/+$/, '');
 const skip = BASE ? false : 'FARMGATE_BASE_URL is not set (see README.md)';
@@ -80,5 +85,51 @@ describe('the public price board', () => {
       await open(page, '/market.html?category=00000000-0000-0000-0000-000000000000');
       await page.locator('.note-error').waitFor();
       assert.ok((await scrollWidth(page)) <= 390);
+    }));
+  test('the operator uploads a wholesale market\'s price and an anonymous shopper on 390 px sees it labelled external',
+    { timeout: STORY_TIMEOUT, skip }, scenario(async (s) => {
+      const op = await s.person({ width: 1366, height: 900 });
+      await logIn(op, OPERATOR);
+      await open(op, '/ops/external-prices.html');
+      await op.getByTestId('xp-upload').waitFor();
+      const tree = await callApi(op, 'GET', '/categories');
+      const category = tree.body[0].children?.[0] || tree.body[0];
+      const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+      const csv = `date,category,product,unit,price,source\n${today},${category.id},统货,斤,3.20,青石县农产品批发市场\n`;
+      await op.getByTestId('xp-file').setInputFiles({ name: 'prices.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await op.getByTestId('xp-submit').click();
+      await op.getByTestId('xp-result').locator('.note-success').waitFor();
+      await op.getByTestId('xp-row').filter({ hasText: '青石县农产品批发市场' }).first().waitFor();
+
+      const page = await s.person({ width: 390, height: 844 });
+      await open(page, '/market.html');
+      const block = page.getByTestId('market-external');
+      await block.waitFor();
+      await block.getByTestId('market-external-badge').filter({ hasText: '外部' }).waitFor();
+      await block.getByTestId('market-external-source').filter({ hasText: '青石县农产品批发市场' }).first().waitFor();
+      assert.ok((await block.textContent()).includes('¥3.20'), 'the external price as uploaded');
+      assert.ok((await scrollWidth(page)) <= 390, 'the board with its external block fits the phone');
+    }));
+
+  test('the operator opens the platform analytics on the office screen and on a phone',
+    { timeout: STORY_TIMEOUT, skip }, scenario(async (s) => {
+      const op = await s.person({ width: 1366, height: 900 });
+      await logIn(op, OPERATOR);
+      await open(op, '/ops/home.html');
+      await op.getByTestId('ohome-analytics').click();
+      await op.waitForURL((url) => url.pathname === '/ops/analytics.html');
+      await op.getByTestId('pa-total').waitFor();
+      const api = await callApi(op, 'GET', `/analytics/platform?from=${await op.getByTestId('pa-from').inputValue()}&to=${await op.getByTestId('pa-to').inputValue()}`);
+      assert.equal(api.status, 200);
+      const gmv = api.body.total.gmv_fen;
+      assert.equal((await op.getByTestId('pa-gmv').textContent()).trim(), `¥${Math.floor(gmv / 100)}.${String(gmv % 100).padStart(2, '0')}`);
+      await op.getByTestId('pa-sellers').waitFor();
+      assert.ok((await scrollWidth(op)) <= 1366);
+      await op.setViewportSize({ width: 390, height: 844 });
+      await op.getByTestId('pa-by').selectOption('week');
+      await op.getByTestId('pa-submit').click();
+      await op.waitForURL((url) => url.searchParams.get('by') === 'week');
+      await op.getByTestId('pa-total').waitFor();
+      assert.ok((await scrollWidth(op)) <= 390, 'the analytics fit the phone');
     }));
 });

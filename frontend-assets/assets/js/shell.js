@@ -143,6 +143,8 @@ function navLinks(me) {
     }
     // Reconciliation of the providers' bills: the operator and platform finance.
     if (['operator', 'finance'].includes(role)) {
+      // Platform analytics: the shared 销售分析 label (the order page's common dictionary is at its budget).
+      links.push({ href: '/ops/analytics.html', key: 'nav.seller_analytics', testid: 'nav-ops-analytics', group: 'money' });
       links.push({ href: '/ops/reconciliation.html', key: 'nav.reconciliation', testid: 'nav-ops-reconciliation', group: 'money' });
     }
     // County statistics: the county's officials only (the statistics API answers no one else).

@@ -125,6 +125,8 @@ pub enum Field {
     UnknownSort,
     /// `unknown`: a seller analytics download that is not series, products or provinces.
     UnknownView,
+    /// `unknown`: a platform analytics download that is not series, sellers, products or claims.
+    UnknownPlatformView,
 }
 
 impl Field {
@@ -142,7 +144,8 @@ impl Field {
             | Field::UnknownTrendDays
             | Field::UnknownPer
             | Field::UnknownSort
-            | Field::UnknownView => "unknown",
+            | Field::UnknownView
+            | Field::UnknownPlatformView => "unknown",
             Field::PriceInvalid => "invalid",
             Field::OneFilterOnly => "one_only",
             Field::FilterNeedsTime => "unsupported",
@@ -194,6 +197,10 @@ impl Field {
                 "下载内容只能是 series、products 或 provinces",
                 "view is series, products or provinces",
             ),
+            Field::UnknownPlatformView => Msg::new(
+                "下载内容只能是 series、sellers、products 或 claims",
+                "view is series, sellers, products or claims",
+            ),
             Field::UnknownSort => Msg::new(
                 "不支持这种排序",
                 "sort is score, rating, positive, claim_rate, on_time, response, months, orders, recalls or name; order is asc or desc",
@@ -232,6 +239,7 @@ impl Field {
             Field::UnknownPer,
             Field::UnknownSort,
             Field::UnknownView,
+            Field::UnknownPlatformView,
         ]
     }
 }

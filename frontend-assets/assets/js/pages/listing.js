@@ -4,6 +4,7 @@
 // review status, the pending change, and (operator) the forced delisting.
 
 import { api, seg } from '../api.js';
+import { showCredit } from '../credit.js';
 import {
   formatFen, localName, pendingRevision, placeholderPicture, priceEl, reasonForm, rememberViewed, stockEl, stockState,
   unitEl,
@@ -659,6 +660,8 @@ function render(listing) {
         el('a', { href: '/seller.html?id=' + encodeURIComponent(listing.producer.id), text: listing.producer.name }),
         ' ', el('span', { class: 'tag', i18n: 'kind.' + listing.producer.kind }))
       : null);
+  // 信用 (#20): the seller's credit line; the page works without it.
+  if (listing.seller) showCredit($('#listing-credit'), listing.seller.id);
   renderAdmin(listing, view.me);
   renderOps(listing, view.me);
   // 联系客服: a ticket about this listing (platform staff answer tickets, they do not open them).

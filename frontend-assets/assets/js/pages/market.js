@@ -81,6 +81,29 @@ function priceBlock(titleKey, p, testid) {
       : el('p', { class: 'muted', i18n: 'market.hidden', 'data-testid': testid + '-hidden' }));
 }
 
+/** Reference prices another market publishes: always in a block of their own, labelled
+ * external with their source, in their own unit — never mixed with the platform's figures. */
+function externalBlock(lines, withCategory) {
+  if (!lines || !lines.length) return null;
+  return el('section', { class: 'card market-external', 'data-testid': 'market-external' },
+    el('h2', {}, el('span', { i18n: 'market.external' }), ' ', el('span', { class: 'badge', i18n: 'market.external_badge', 'data-testid': 'market-external-badge' })),
+    el('p', { class: 'muted small', i18n: 'market.external_note' }),
+    el('div', { class: 'table-scroll' }, el('table', { class: 'table' },
+      el('thead', {}, el('tr', {},
+        el('th', { scope: 'col', i18n: 'market.col_name' }),
+        el('th', { scope: 'col', i18n: 'market.external_price' }),
+        el('th', { scope: 'col', i18n: 'market.external_source' }))),
+      el('tbody', {}, lines.map((x) => {
+        const name = [withCategory ? localName(x.category_label, x.category_label_en) : null, x.product || null].filter(Boolean).join(' · ');
+        const last = x.latest;
+        return el('tr', { 'data-testid': 'market-external-row' },
+          el('th', { scope: 'row', text: name || localName(x.category_label, x.category_label_en) }),
+          el('td', {}, last ? formatFen(last.price_fen) : '—', ' ', el('span', { class: 'muted', i18n: 'market.per_' + x.unit }),
+            last ? el('span', { class: 'muted small', text: ' (' + last.day + ')' }) : null),
+          el('td', { text: x.source, 'data-testid': 'market-external-source' }));
+      })))));
+}
+
 function renderBoard(board) {
   const cards = board.categories.map((c) => el('section', { class: 'card market-card', 'data-testid': 'market-category', dataset: { key: c.key } },
     el('h2', {}, el('a', { href: href({ category: c.key }), 'data-testid': 'market-category-link' }, localName(c.label, c.label_en))),
@@ -90,6 +113,7 @@ function renderBoard(board) {
       priceBlock('market.days30', c.days30, 'days30'))));
   replaceChildren(body,
     cards.length ? cards : note('empty', { i18n: 'market.none' }),
+    externalBlock(board.external, true),
     el('p', { class: 'muted', i18n: 'market.rule', args: { n: board.min_buyers } }));
 }
 
@@ -183,6 +207,7 @@ function renderCategory(data) {
         : note('muted', { i18n: 'market.hidden' })),
     data.published ? partsTable('market.townships', data.townships, 'market-townships') : null,
     data.published ? partsTable('market.products', data.products, 'market-products', (p) => '/listing.html' + query({ id: p.key })) : null,
+    externalBlock(data.external, false),
     el('p', { class: 'muted', i18n: 'market.rule', args: { n: 5 } }));
   if (data.published) drawTrend(data);
 }

@@ -6,10 +6,12 @@
 pub mod analytics;
 pub mod board;
 pub mod credit;
+pub mod external;
 pub mod facts;
 pub mod figures;
 pub mod groups;
 pub mod period;
+pub mod platform;
 pub mod time;
 
 pub use board::{

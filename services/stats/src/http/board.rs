@@ -20,7 +20,7 @@ use utoipa::IntoParams;
 const CACHE_CONTROL: &str = "public, max-age=300, stale-while-revalidate=600";
 
 /// The answer, or `304` when the client already holds it.
-fn cached<T: Serialize>(headers: &HeaderMap, body: &T) -> Response {
+pub(super) fn cached<T: Serialize>(headers: &HeaderMap, body: &T) -> Response {
     let bytes = match serde_json::to_vec(body) {
         Ok(b) => b,
         // The board's types always serialise; answer uncached if one ever does not.

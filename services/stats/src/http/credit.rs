@@ -6,6 +6,8 @@ use crate::query::SellerCredit;
 use crate::{Stats, StatsError};
 use axum::Json;
 use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
 use farmgate_identity::AuthUser;
 use farmgate_infra::http::error::ErrorBody;
 use farmgate_infra::http::{ApiPath, ApiQuery, ApiResult};
@@ -26,16 +28,22 @@ pub struct SellerPath {
 #[utoipa::path(get, path = "/api/v1/credit/sellers/{org}", tag = "market",
     params(SellerPath),
     responses(
-        (status = 200, description = "The seller's credit", body = SellerCredit),
+        (status = 200, description = "The seller's credit (ETag and Cache-Control set)", body = SellerCredit),
+        (status = 304, description = "Not modified (If-None-Match matched the ETag)"),
         (status = 400, description = "Unreadable path: `invalid_query`", body = ErrorBody),
         (status = 404, description = "Not a verified seller: `not_found`", body = ErrorBody),
         (status = 500, description = "Server fault: `internal`", body = ErrorBody)))]
 pub async fn seller_credit(
     State(stats): State<Stats>,
+    headers: HeaderMap,
     ApiPath(path): ApiPath<SellerPath>,
-) -> ApiResult<Json<SellerCredit>> {
+) -> ApiResult<Response> {
     let org: OrgId = path.org.parse().map_err(|_| StatsError::NotFound)?;
-    Ok(Json(stats.seller_credit(org).await?))
+    // Cacheable like the price board: the listing page asks for it on every view.
+    Ok(super::board::cached(
+        &headers,
+        &stats.seller_credit(org).await?,
+    ))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]

@@ -9,8 +9,10 @@ mod board;
 mod credit;
 mod dimensions;
 mod download;
+mod external;
 mod onboarding;
 pub mod params;
+mod platform;
 mod prices;
 mod sales;
 mod trace;
@@ -43,4 +45,10 @@ where
         .routes(routes!(credit::seller_credit))
         .routes(routes!(credit::credit_list))
         .routes(routes!(analytics::seller_sales))
+        .routes(routes!(platform::platform_analytics))
+        .routes(routes!(external::upload_external, external::list_external))
+        .routes(routes!(
+            external::external_series,
+            external::delete_external
+        ))
 }

@@ -5,6 +5,7 @@
 //! buyers left out (see [`crate::domain::board`]). No buyer, order or seller account is named:
 //! a product is its listing (public anyway), a township its name.
 
+use super::ExternalLine;
 use crate::Stats;
 use crate::domain::{BoardPrice, Dim, Grain, board_price, day_number, shown, shown_parts};
 use crate::error::{Result, StatsError};
@@ -85,6 +86,10 @@ pub struct Board {
     /// Groups with fewer distinct buyers than this are not shown.
     pub min_buyers: i64,
     pub categories: Vec<BoardCategory>,
+    /// Reference prices other markets publish, uploaded by the operator: each series' latest
+    /// price over the last 365 days. Shown beside ours, labelled external with its source;
+    /// never part of the figures above.
+    pub external: Vec<ExternalLine>,
 }
 
 /// A township or product of a category over the trend's period.
@@ -130,6 +135,9 @@ pub struct CategoryBoard {
     pub trend: Vec<TrendPoint>,
     pub townships: Vec<BoardPart>,
     pub products: Vec<BoardPart>,
+    /// The category's external reference series over the period, each price by day (see
+    /// [`Board::external`]).
+    pub external: Vec<ExternalLine>,
 }
 
 /// The basis most lines were sold in (the officials' choice), and its summary.
@@ -209,6 +217,9 @@ impl Stats {
             week_from,
             min_buyers: crate::MIN_BUYERS,
             categories,
+            external: self
+                .external_lines(None, (today - Duration::days(364), today), false)
+                .await?,
         })
     }
 
@@ -250,6 +261,7 @@ impl Stats {
                 trend: trend_buckets(grain, from, today, &HashMap::new()),
                 townships: Vec::new(),
                 products: Vec::new(),
+                external: self.external_lines(Some(code), (from, today), true).await?,
             });
         };
         let id = [k.id];
@@ -274,6 +286,9 @@ impl Stats {
             trend: trend_buckets(grain, from, today, &HashMap::new()),
             townships: Vec::new(),
             products: Vec::new(),
+            external: self
+                .external_lines(Some(&k.code), (from, today), true)
+                .await?,
         };
         let Some(basis) = board.period.as_ref().map(|p| p.basis.clone()) else {
             return Ok(board);

@@ -138,3 +138,35 @@ async fn distinct_in<C: ConnectionTrait>(
     }
     Ok(out)
 }
+
+/// The buyers of a group on each day of [from, to], each with the first day they ever bought
+/// in the group: `(buyer, day, first day)` (new and returning buyers; never shown, only
+/// counted).
+pub async fn days_with_first<C: ConnectionTrait>(
+    c: &C,
+    key: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(i64, i32, i32)>, DbErr> {
+    let mut q = Sql::new(c.get_database_backend());
+    q.push(
+        "SELECT d.buyer AS buyer, d.day AS day, f.first_day AS first_day FROM stats_buyer_days d \
+         JOIN (SELECT buyer, MIN(day) AS first_day FROM stats_buyer_days WHERE key_id = ",
+    )
+    .bind(key)
+    .push(" GROUP BY buyer) f ON f.buyer = d.buyer WHERE d.key_id = ")
+    .bind(key)
+    .push(" AND d.day >= ")
+    .bind(day_number(from))
+    .push(" AND d.day <= ")
+    .bind(day_number(to));
+    let mut out = Vec::new();
+    for r in q.all(c).await? {
+        out.push((
+            get::<i64>(&r, "buyer")?,
+            get::<i32>(&r, "day")?,
+            get::<i32>(&r, "first_day")?,
+        ));
+    }
+    Ok(out)
+}

@@ -10,11 +10,13 @@
 //! | [`buyers`] | `stats_buyer_days` (group × buyer × day) and `stats_buyer_ids` |
 //! | [`prices`] | `stats_prices`: quantity and lines of a category × basis × day × price |
 //! | [`delivered`] | `stats_delivered`: parcels received of a group × day |
+//! | [`external`] | `stats_external_series` and `stats_external_prices`: uploaded reference prices (never in the rollups) |
 //! | [`applied`] | `stats_applied`: applied outbox events and the rebuild's watermark |
 
 pub mod applied;
 pub mod buyers;
 pub mod delivered;
+pub mod external;
 pub mod keys;
 pub mod prices;
 pub mod sales;
