@@ -55,7 +55,9 @@ both_backends! {
     async fn without_the_setting_there_is_no_demo_clock(app) {
         let op = app.operator().await;
         let before = app.clock.now();
-        app.post(CLOCK, json!({"hours": 49}), Some(&op.token)).await.expect_status(404);
+        // No such route (404, or 405 where the demo's GET routes share the prefix).
+        let r = app.post(CLOCK, json!({"hours": 49}), Some(&op.token)).await;
+        assert!([404, 405].contains(&r.status), "{} {}", r.status, r.text);
         assert!(app.clock.now() < before + chrono::Duration::hours(1));
     }
 }

@@ -32,14 +32,23 @@ fn path(id: Uuid, tail: &str) -> String {
 
 /// Notification rows of `kind` to `who` on `channel` (any when `None`).
 async fn rows(app: &TestApp, who: Uuid, kind: &str, channel: Option<&str>) -> i64 {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let db = &app.state.infra.db;
+    let backend = db.get_database_backend();
+    let mark = if backend == DbBackend::Postgres { "$1" } else { "?" };
     let channel = channel
         .map(|c| format!(" AND channel = '{c}'"))
         .unwrap_or_default();
-    app.count(
-        "notifications",
-        &format!("recipient_id = '{who}' AND kind = '{kind}'{channel}"),
-    )
-    .await
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            format!("SELECT COUNT(*) AS n FROM notifications WHERE recipient_id = {mark} AND kind = '{kind}'{channel}"),
+            [who.into()],
+        ))
+        .await
+        .expect("count query")
+        .expect("a row");
+    row.try_get::<i64>("", "n").expect("a count")
 }
 
 async fn events(app: &TestApp, topic: &str) -> Vec<OutboxEvent> {
@@ -154,9 +163,10 @@ both_backends! {
         assert_eq!(rows(&app, b.buyer.account_id, "review_hidden", None).await, 0);
 
         // Two operators at once: one hides, one notice.
+        let hide = path(id, "hide");
         let (x, y) = tokio::join!(
-            app.post(&path(id, "hide"), json!({"text": reason}), Some(&op.token)),
-            app.post(&path(id, "hide"), json!({"text": reason}), Some(&op.token)),
+            app.post(&hide, json!({"text": reason}), Some(&op.token)),
+            app.post(&hide, json!({"text": reason}), Some(&op.token)),
         );
         let mut codes = [x.status, y.status];
         codes.sort();

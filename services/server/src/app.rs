@@ -14,8 +14,8 @@ use farmgate_aftersales::{
 };
 use farmgate_catalog::{Catalog, SearchIndexer};
 use farmgate_desk::{
-    AttachmentExpiryJob as DeskAttachmentExpiryJob, ClaimResolvedJob as DeskClaimResolvedJob,
-    Desk, DueJob as DeskDueJob,
+    AttachmentExpiryJob as DeskAttachmentExpiryJob, ClaimResolvedJob as DeskClaimResolvedJob, Desk,
+    DueJob as DeskDueJob,
 };
 use farmgate_finance::{Finance, RefundAfterPayoutJob};
 use farmgate_identity::{Identity, IdentityConfig, PasswordCost};

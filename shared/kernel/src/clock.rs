@@ -15,7 +15,10 @@ pub struct Clock {
 
 impl Clock {
     pub fn system() -> Self {
-        Self { manual: None }
+        Self {
+            manual: None,
+            shift: None,
+        }
     }
 
     pub fn manual(start: DateTime<Utc>) -> Self {

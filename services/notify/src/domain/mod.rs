@@ -180,9 +180,9 @@ impl NotificationKind {
                 "the bank tells the account holder of the transfer itself; no approved \
                  template carries an amount",
             ),
-            K::ListingApproved | K::ListingRejected => InAppOnly(
-                "the seller follows the listing in the console; the reason is free text",
-            ),
+            K::ListingApproved | K::ListingRejected => {
+                InAppOnly("the seller follows the listing in the console; the reason is free text")
+            }
             K::InvitationReceived => InAppOnly(
                 "the platform must not be usable to text a phone on someone else's say-so \
                  (the invitee sees it in the centre once logged in)",
@@ -231,9 +231,9 @@ impl NotificationKind {
             K::PayoutPaid | K::ListingApproved | K::ListingRejected | K::InvitationReceived => {
                 NotByWechat("sellers' back-office notices: read in the console")
             }
-            K::ReviewReplied | K::ReviewHidden | K::ReviewRestored => NotByWechat(
-                "no subscription template for reviews is registered; nothing to act on",
-            ),
+            K::ReviewReplied | K::ReviewHidden | K::ReviewRestored => {
+                NotByWechat("no subscription template for reviews is registered; nothing to act on")
+            }
         }
     }
 

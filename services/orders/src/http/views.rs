@@ -598,7 +598,15 @@ impl OrderView {
                         .lines
                         .iter()
                         .filter(|l| l.sub_order_id == s.id)
-                        .map(|l| LineView::of(l, money_view, r, (buyer, operator), may(SubOrderMove::Review)))
+                        .map(|l| {
+                            LineView::of(
+                                l,
+                                money_view,
+                                r,
+                                (buyer, operator),
+                                may(SubOrderMove::Review),
+                            )
+                        })
                         .collect(),
                 }
             })

@@ -304,7 +304,11 @@ impl Orders {
         if let Some(topic) = topic {
             self.infra()
                 .outbox
-                .enqueue(&txn, topic, &json!({ "review_id": id, "moderation_id": step }))
+                .enqueue(
+                    &txn,
+                    topic,
+                    &json!({ "review_id": id, "moderation_id": step }),
+                )
                 .await?;
         }
         q::insert_event(

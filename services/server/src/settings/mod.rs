@@ -541,7 +541,10 @@ impl Settings {
                 SmsTemplate::CancelRequested,
                 &self.sms_template_cancel_requested,
             ),
-            (SmsTemplate::OrderCancelled, &self.sms_template_order_cancelled),
+            (
+                SmsTemplate::OrderCancelled,
+                &self.sms_template_order_cancelled,
+            ),
         ] {
             if let Some(id) = id.as_deref().map(str::trim).filter(|id| !id.is_empty()) {
                 ids.set(template, id);
