@@ -3,7 +3,7 @@
 // operator's `POST /api/v1/demo/clock` (refused in production, absent without the setting), and
 // each browser's clock is set to the server's, so the pages count down from the same "now".
 //
-// (a) A consumer (13600000003) orders a box from the cooperative (13800000001), paid by bank
+// (a) A consumer (13600000002) orders a box from the cooperative (13800000001), paid by bank
 //     transfer and confirmed by finance (13900000005): the order page shows the buyer the ship-by
 //     deadline with the time left, the seller's order list shows it too; two days on the
 //     deadline has passed, the buyer cancels the part with one tap and is refunded in full.
@@ -22,7 +22,7 @@ const BASE = (process.env.FARMGATE_BASE_URL || '').replace(/\/+$/, '');
 const skip = BASE ? false : 'FARMGATE_BASE_URL is not set (see README.md)';
 
 const COOP_OWNER = '13800000001';
-const CONSUMER = '13600000003';
+const CONSUMER = '13600000002';
 const FINANCE = '13900000005';
 const OPERATOR = '13900000001';
 const STORY_TIMEOUT = 150_000;
@@ -39,7 +39,8 @@ async function clockAvailable() {
       body: JSON.stringify({ login: OPERATOR, password: 'farmgate123' }),
     });
     if (!login.ok) return false;
-    const { token } = await login.json();
+    const body = await login.json();
+    const token = body.session && body.session.token;
     // Out of range: refused (422) where the hook exists, 404 where it does not; moves nothing.
     const probe = await fetch(`${BASE}/api/v1/demo/clock`, {
       method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
