@@ -35,7 +35,11 @@ async fn rows(app: &TestApp, who: Uuid, kind: &str, channel: Option<&str>) -> i6
     use sea_orm::{ConnectionTrait, DbBackend, Statement};
     let db = &app.state.infra.db;
     let backend = db.get_database_backend();
-    let mark = if backend == DbBackend::Postgres { "$1" } else { "?" };
+    let mark = if backend == DbBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
     let channel = channel
         .map(|c| format!(" AND channel = '{c}'"))
         .unwrap_or_default();
