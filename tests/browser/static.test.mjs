@@ -206,8 +206,10 @@ test('each page loads every string it shows: common and its <meta name="i18n"> n
 
 // The budget is 27 KB of raw JSON (about 8 KB gzipped, cached per deploy). It rose from 25 KB when
 // the claim page gained the deadlines, the before-receipt kinds and the contact-support link, and
-// to 27 KB when the order page gained the tracking timeline, copy-waybill and 支付成功 (#19).
-test('no page loads a namespace it takes nothing from, and none downloads more than 27 KB of dictionary', () => {
+// to 27 KB when the order page gained the tracking timeline, copy-waybill and 支付成功 (#19), and
+// to 27.2 KB when the buyer's review on it gained the seller's reply and the platform's hidden mark
+// (#18: two short keys).
+test('no page loads a namespace it takes nothing from, and none downloads more than 27.2 KB of dictionary', () => {
   for (const page of pages) {
     for (const ns of page.namespaces) {
       if (ns === 'common') continue;
@@ -216,7 +218,7 @@ test('no page loads a namespace it takes nothing from, and none downloads more t
     }
     for (const lang of LANGS) {
       const bytes = namespaceBytes(lang, page.namespaces);
-      assert.ok(bytes <= 27_000, `${page.name} loads ${bytes} bytes of ${lang} dictionary`);
+      assert.ok(bytes <= 27_200, `${page.name} loads ${bytes} bytes of ${lang} dictionary`);
     }
   }
 });

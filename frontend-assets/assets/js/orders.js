@@ -159,6 +159,13 @@ export function lineEl(line, extra = null) {
         el('span', { class: 'muted', i18n: 'order.your_review' }), ' ', starsEl(line.review.rating, 'line-review-stars'),
         line.review.text ? el('span', { class: 'review-text', text: ' ' + line.review.text }) : null)
       : null,
+    // Hidden by the operator: only its buyer and the platform get the review, marked with why.
+    line.review && line.review.hidden
+      ? el('p', { class: 'line-review-hidden', role: 'note', 'data-testid': 'line-review-hidden', i18n: 'order.review_hidden', args: { reason: line.review.hidden.reason || '-' } })
+      : null,
+    line.review && line.review.reply
+      ? el('p', { class: 'line-review muted', 'data-testid': 'line-review-reply', i18n: 'order.review_reply', args: { text: line.review.reply.text } })
+      : null,
     extra);
 }
 

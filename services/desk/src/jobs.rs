@@ -83,3 +83,40 @@ impl OutboxHandler for ClaimResolvedJob {
         Ok(())
     }
 }
+
+#[derive(Deserialize)]
+struct Expiry {
+    attachment_id: uuid::Uuid,
+}
+
+/// A desk photo's unsent lifetime ran out (`desk.attachment_expiry`, scheduled at upload):
+/// deleted if still unsent. Idempotent, and safe with two workers.
+pub struct AttachmentExpiryJob {
+    desk: Desk,
+}
+
+impl AttachmentExpiryJob {
+    pub fn new(desk: Desk) -> Self {
+        Self { desk }
+    }
+}
+
+#[async_trait]
+impl OutboxHandler for AttachmentExpiryJob {
+    fn name(&self) -> &'static str {
+        "desk-attachment-expiry"
+    }
+
+    fn handles(&self, topic: &str) -> bool {
+        topic == topics::ATTACHMENT_EXPIRY
+    }
+
+    async fn handle(&self, event: &OutboxEvent) -> Result<(), BoxError> {
+        let e: Expiry = event.parse()?;
+        self.desk
+            .expire_attachment(e.attachment_id)
+            .await
+            .map_err(|e| Box::new(e) as BoxError)?;
+        Ok(())
+    }
+}

@@ -30,7 +30,7 @@ pub mod service;
 mod store;
 
 pub use error::DeskError;
-pub use jobs::{ClaimResolvedJob, DueJob};
+pub use jobs::{AttachmentExpiryJob, ClaimResolvedJob, DueJob};
 
 use farmgate_aftersales::Aftersales;
 use farmgate_catalog::Catalog;

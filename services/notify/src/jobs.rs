@@ -157,6 +157,9 @@ mod tests {
             farmgate_aftersales::service::topics::ANSWERED,
             farmgate_aftersales::service::topics::DEADLINE_NEAR,
             farmgate_aftersales::service::topics::ESCALATED,
+            farmgate_orders::service::topics::REVIEW_REPLIED,
+            farmgate_orders::service::topics::REVIEW_HIDDEN,
+            farmgate_orders::service::topics::REVIEW_RESTORED,
         ];
         for r in RULES {
             assert!(

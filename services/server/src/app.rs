@@ -13,7 +13,10 @@ use farmgate_aftersales::{
     UnsentReplacementJob,
 };
 use farmgate_catalog::{Catalog, SearchIndexer};
-use farmgate_desk::{ClaimResolvedJob as DeskClaimResolvedJob, Desk, DueJob as DeskDueJob};
+use farmgate_desk::{
+    AttachmentExpiryJob as DeskAttachmentExpiryJob, ClaimResolvedJob as DeskClaimResolvedJob, Desk,
+    DueJob as DeskDueJob,
+};
 use farmgate_finance::{Finance, RefundAfterPayoutJob};
 use farmgate_identity::{Identity, IdentityConfig, PasswordCost};
 use farmgate_infra::cache::{Cache, MemoryCache, RedisCache};
@@ -451,6 +454,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         Arc::new(UnsentReplacementJob::new(aftersales.clone())),
         Arc::new(FailedInspectionRecallJob::new(aftersales)),
         Arc::new(DeskDueJob::new(desk.clone())),
+        Arc::new(DeskAttachmentExpiryJob::new(desk.clone())),
         Arc::new(DeskClaimResolvedJob::new(desk)),
         Arc::new(RollupJob::new(stats)),
         Arc::new(RefundedAfterIssueJob::new(invoicing)),

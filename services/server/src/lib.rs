@@ -4,6 +4,7 @@
 mod adapters;
 pub mod app;
 pub mod console;
+pub mod demo_clock;
 pub mod log_key;
 pub mod payments;
 pub mod remote;

@@ -409,7 +409,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 // The demo's buyers pay online through the sandbox gateway (模拟支付).
                 settings.payment_sandbox = true;
             }
-            let app = build(&settings, BuildOptions::default()).await?;
+            let options = BuildOptions {
+                // Moved on by `POST /api/v1/demo/clock` (refused in production above).
+                clock: if settings.demo_clock {
+                    farmgate_kernel::Clock::shiftable()
+                } else {
+                    farmgate_kernel::Clock::system()
+                },
+                ..BuildOptions::default()
+            };
+            let app = build(&settings, options).await?;
             if demo_mode {
                 report_seed(demo::seed_with_history(&app.state.demo_services()).await?);
             }

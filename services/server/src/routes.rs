@@ -143,6 +143,13 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
                 },
             ),
         );
+    if settings.demo_clock {
+        // A demo server's time machine for the browser stories; never in production.
+        router = router.route(
+            "/api/v1/demo/clock",
+            axum::routing::post(crate::demo_clock::advance),
+        );
+    }
     if !matches!(access, MetricsAccess::Off) {
         router = router.route(
             "/metrics",

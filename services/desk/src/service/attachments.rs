@@ -10,6 +10,7 @@ use super::Party;
 use super::read::{Viewer, viewer_of};
 use crate::Desk;
 use crate::error::{DeskError, Missing, Result};
+use crate::service::topics;
 use crate::store::attachment;
 use crate::store::queries::attachments::{self as q, Target};
 use crate::store::queries::{conversations, tickets};
@@ -17,10 +18,12 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use farmgate_catalog::images;
 use farmgate_identity::Actor;
+use farmgate_infra::db::begin_write;
 use farmgate_infra::objects::ObjectKey;
 use farmgate_kernel::FieldError;
 use sea_orm::ConnectionTrait;
 use serde::Serialize;
+use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -28,6 +31,10 @@ use uuid::Uuid;
 pub const MAX_PER_ITEM: usize = 6;
 /// Photos an account may hold uploaded but not yet sent.
 pub const MAX_UNSENT: u64 = 20;
+/// A photo uploaded and not sent within this many hours is deleted (object and row): a form
+/// abandoned half-filled must not keep someone's pictures for ever. Sent photos are records
+/// of the case and stay.
+pub const UNSENT_LIFETIME_HOURS: i64 = 24;
 
 /// A photo as people see it: the address serves the re-encoded copy.
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -141,8 +148,53 @@ impl Desk {
             sha256: put.sha256,
             uploaded_at: self.now(),
         };
-        q::insert(db, m.clone()).await?;
+        // The row and its expiry commit together: every unsent photo has its deletion
+        // scheduled in the outbox table (it survives restarts; one worker runs it).
+        let txn = begin_write(db).await?;
+        q::insert(&txn, m.clone()).await?;
+        let outbox = &self.infra().outbox;
+        outbox
+            .enqueue_at(
+                &txn,
+                topics::ATTACHMENT_EXPIRY,
+                &json!({ "attachment_id": id }),
+                m.uploaded_at + chrono::Duration::hours(UNSENT_LIFETIME_HOURS),
+            )
+            .await?;
+        txn.commit().await?;
         Ok(m)
+    }
+
+    /// An unsent photo's time is up (`desk.attachment_expiry`): if it is still unsent, its
+    /// row and objects go; a sent one (or one gone already) is left alone. The row's
+    /// conditional delete and the objects' deletion share one transaction, so a message
+    /// sending the photo at that moment either wins (and the photo stays) or finds it gone
+    /// (`attachment_ids: not_found`); two workers delete it once. Whether it was deleted.
+    #[tracing::instrument(skip_all, fields(attachment.id = %id))]
+    pub async fn expire_attachment(&self, id: Uuid) -> Result<bool> {
+        let db = &self.infra().db;
+        let txn = begin_write(db).await?;
+        let Some(a) = q::by_id(&txn, id).await? else {
+            return Ok(false);
+        };
+        if !q::delete_unsent(&txn, id).await? {
+            return Ok(false);
+        }
+        let objects = &self.infra().objects;
+        for key in [&a.original_key, &a.display_key] {
+            objects
+                .delete(&object_key(key)?)
+                .await
+                .map_err(|e| DeskError::Internal(format!("deleting a desk photo: {e}")))?;
+        }
+        txn.commit().await?;
+        tracing::info!(account.id = %a.account_id, "unsent desk photo deleted");
+        Ok(true)
+    }
+
+    /// Every photo `account` uploaded, sent or not, oldest first (their data export).
+    pub async fn attachments_of(&self, account: Uuid) -> Result<Vec<attachment::Model>> {
+        Ok(q::of_account(&self.infra().db, account).await?)
     }
 
     /// Checks, before a message is written, that every id is the caller's unsent photo.

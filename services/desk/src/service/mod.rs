@@ -70,6 +70,9 @@ pub mod topics {
     /// "buyer_account_id", "seller_org_id"}`: the first message the recipient has not read
     /// since they last read the conversation (one notice per burst).
     pub const CONVERSATION_MESSAGE: &str = "desk.conversation_message";
+    /// `{"attachment_id"}`, scheduled at upload for [`super::attachments::UNSENT_LIFETIME_HOURS`]
+    /// later (internal): a photo still unsent then is deleted, object and row.
+    pub const ATTACHMENT_EXPIRY: &str = "desk.attachment_expiry";
 }
 
 /// Longest text of a ticket's body, a reply or a note (characters).

@@ -46,6 +46,9 @@ labelled_enum!(
         ClaimAnswered => "claim_answered", "商家已答复售后", "claim answered";
         ClaimDeadlineNear => "claim_deadline_near", "售后即将超时", "claim deadline near";
         ClaimEscalated => "claim_escalated", "售后已转平台介入", "claim escalated";
+        ReviewReplied => "review_replied", "商家回复了你的评价", "seller replied to your review";
+        ReviewHidden => "review_hidden", "评价已被平台隐藏", "review hidden by the platform";
+        ReviewRestored => "review_restored", "评价已恢复显示", "review shown again";
     }
 );
 
@@ -77,6 +80,30 @@ wire_enum!(
     }
 );
 
+/// Whether a kind may go by text message: the provider's approved template, or why not.
+///
+/// Every kind says one or the other ([`NotificationKind::sms_route`] is one exhaustive
+/// `match`, and a unit test checks every template's variables are parameters the kind has and
+/// every refusal gives its reason), so a kind added later cannot go by text message by
+/// accident, nor silently never.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmsRoute {
+    /// By text message with this template; `on_by_default` unless the person turns it off.
+    Template {
+        template: SmsTemplate,
+        on_by_default: bool,
+    },
+    /// In the centre (and WeChat where [`WechatRoute`] allows) only, for this reason.
+    InAppOnly(&'static str),
+}
+
+/// Whether a kind may go as a WeChat subscription message (fields in `wechat.json`), or why not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WechatRoute {
+    Subscribe,
+    NotByWechat(&'static str),
+}
+
 /// How a kind of notification travels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KindSpec {
@@ -90,45 +117,140 @@ pub struct KindSpec {
     pub wechat: bool,
 }
 
+/// Why the desk's notices stay in the centre: they concern the person's own ticket, which
+/// they follow on its page, and no approved text template carries a ticket's subject.
+const DESK_IN_APP: &str = "a desk notice points to a ticket the person follows on its page; \
+     its subject is free text no approved text-message template may carry";
+
 impl NotificationKind {
-    pub fn spec(self) -> KindSpec {
+    /// By text message with which template, or why not.
+    pub fn sms_route(self) -> SmsRoute {
         use NotificationKind as K;
-        let spec = |urgent, sms, sms_default, wechat| KindSpec {
-            urgent,
-            sms,
-            sms_default,
-            wechat,
+        use SmsRoute::{InAppOnly, Template};
+        let on = |template| Template {
+            template,
+            on_by_default: true,
+        };
+        let off = |template| Template {
+            template,
+            on_by_default: false,
         };
         match self {
-            K::OrderPaid | K::OrderPaidReminder => {
-                spec(false, Some(SmsTemplate::OrderPaid), true, true)
-            }
-            K::OrderUnacknowledged => spec(false, None, false, false),
-            K::OrderShipped => spec(false, Some(SmsTemplate::Shipped), false, true),
-            K::OrderDelivered => spec(false, None, false, true),
+            K::OrderPaid | K::OrderPaidReminder => on(SmsTemplate::OrderPaid),
+            K::OrderUnacknowledged => InAppOnly(
+                "goes to the platform's operators, who work in the console and see it there",
+            ),
+            K::OrderShipped => off(SmsTemplate::Shipped),
+            K::OrderDelivered => InAppOnly(
+                "the buyer signed for the parcel themselves; nothing to act on in a hurry",
+            ),
+            K::OrderOutForDelivery => InAppOnly(
+                "the carrier's courier already calls or texts the buyer about the delivery",
+            ),
             K::ClaimFiled
             | K::ClaimDecided
             | K::ClaimAnswered
             | K::ClaimDeadlineNear
-            | K::ClaimEscalated => spec(false, Some(SmsTemplate::ClaimUpdate), true, true),
-            K::Recall => spec(true, Some(SmsTemplate::Recall), true, true),
-            K::OrgVerified | K::OrgRejected => spec(false, None, false, false),
+            | K::ClaimEscalated => on(SmsTemplate::ClaimUpdate),
+            K::Recall => on(SmsTemplate::Recall),
+            K::OrgVerified | K::OrgRejected => InAppOnly(
+                "the applicant watches their organisation's page while it is reviewed; \
+                 no deadline follows the decision",
+            ),
             K::TicketReplied | K::TicketAssigned | K::TicketOverdue | K::TicketClosed => {
-                spec(false, None, false, false)
+                InAppOnly(DESK_IN_APP)
             }
-            K::ConversationMessage => spec(false, None, false, false),
-            // Issue #18's handling deadlines: in the centre (and WeChat when a template is
-            // configured); no text-message template is registered for them yet.
+            K::ConversationMessage => InAppOnly(
+                "one notice per burst of chat messages; a text per message burst would be \
+                 spam, and the message itself is free text",
+            ),
+            // Ship-by deadlines (issue #18): a seller who misses it loses the order, and an
+            // unanswered cancellation request is accepted, so both text the seller.
+            K::ShipByNear => on(SmsTemplate::ShipByNear),
+            K::CancelRequested => on(SmsTemplate::CancelRequested),
+            K::CancelAccepted => off(SmsTemplate::OrderCancelled),
+            K::OrderCancelledLate => InAppOnly(
+                "one kind goes to the buyer and the seller's members alike, and one text \
+                 cannot say both; the seller had the ship-by text before it",
+            ),
+            K::CancelRefused => InAppOnly(
+                "the parcel goes out as ordered: the shipped text follows; nothing to act on",
+            ),
+            K::PayoutPaid => InAppOnly(
+                "the bank tells the account holder of the transfer itself; no approved \
+                 template carries an amount",
+            ),
+            K::ListingApproved | K::ListingRejected => {
+                InAppOnly("the seller follows the listing in the console; the reason is free text")
+            }
+            K::InvitationReceived => InAppOnly(
+                "the platform must not be usable to text a phone on someone else's say-so \
+                 (the invitee sees it in the centre once logged in)",
+            ),
+            K::ReviewReplied | K::ReviewHidden | K::ReviewRestored => InAppOnly(
+                "a review's reply or moderation has no deadline; the reply and the reason \
+                 are free text no approved template may carry",
+            ),
+        }
+    }
+
+    /// As a WeChat subscription message, or why not.
+    pub fn wechat_route(self) -> WechatRoute {
+        use NotificationKind as K;
+        use WechatRoute::{NotByWechat, Subscribe};
+        match self {
+            K::OrderPaid
+            | K::OrderPaidReminder
+            | K::OrderShipped
+            | K::OrderDelivered
+            | K::OrderOutForDelivery
+            | K::ClaimFiled
+            | K::ClaimDecided
+            | K::ClaimAnswered
+            | K::ClaimDeadlineNear
+            | K::ClaimEscalated
+            | K::Recall => Subscribe,
+            K::OrderUnacknowledged => NotByWechat("goes to the operators, who work in the console"),
+            K::OrgVerified | K::OrgRejected => {
+                NotByWechat("no subscription template for organisation reviews is registered")
+            }
+            K::TicketReplied | K::TicketAssigned | K::TicketOverdue | K::TicketClosed => {
+                NotByWechat(DESK_IN_APP)
+            }
+            K::ConversationMessage => NotByWechat(
+                "a subscription message is one-off per consent; chat bursts would use them up",
+            ),
             K::ShipByNear
             | K::OrderCancelledLate
             | K::CancelRequested
             | K::CancelAccepted
-            | K::CancelRefused => spec(false, None, false, false),
-            K::OrderOutForDelivery => spec(false, None, false, true),
-            // No approved text-message template exists for these: in the centre only.
+            | K::CancelRefused => NotByWechat(
+                "no subscription template for handling deadlines is registered yet; the \
+                 urgent ones go by text message",
+            ),
             K::PayoutPaid | K::ListingApproved | K::ListingRejected | K::InvitationReceived => {
-                spec(false, None, false, false)
+                NotByWechat("sellers' back-office notices: read in the console")
             }
+            K::ReviewReplied | K::ReviewHidden | K::ReviewRestored => {
+                NotByWechat("no subscription template for reviews is registered; nothing to act on")
+            }
+        }
+    }
+
+    pub fn spec(self) -> KindSpec {
+        let (sms, sms_default) = match self.sms_route() {
+            SmsRoute::Template {
+                template,
+                on_by_default,
+            } => (Some(template), on_by_default),
+            SmsRoute::InAppOnly(_) => (None, false),
+        };
+        KindSpec {
+            // A recall reaches everyone at once, quiet hours or not.
+            urgent: self == NotificationKind::Recall,
+            sms,
+            sms_default,
+            wechat: self.wechat_route() == WechatRoute::Subscribe,
         }
     }
 
@@ -200,6 +322,62 @@ mod tests {
         assert!(!on.allows(NotificationKind::OrgVerified, Channel::Sms));
         assert!(!on.allows(NotificationKind::OrderUnacknowledged, Channel::Wechat));
         assert!(on.allows(NotificationKind::OrderShipped, Channel::Sms));
+    }
+
+    /// Issue #18: every kind either has a text-message template whose variables it fills, or
+    /// says in code why it stays off text messages; likewise for WeChat.
+    #[test]
+    fn every_kind_has_a_text_template_it_can_fill_or_a_reason_for_none() {
+        for kind in NotificationKind::ALL {
+            match kind.sms_route() {
+                SmsRoute::Template { template, .. } => {
+                    let mut have = templates::parameters(*kind);
+                    // The claim planner adds a short status word for the text message only.
+                    if template == SmsTemplate::ClaimUpdate {
+                        have.push("status".to_owned());
+                    }
+                    for v in template.variables() {
+                        assert!(
+                            have.iter().any(|h| h == v),
+                            "{kind}: template {template} needs {v}, the kind has {have:?}"
+                        );
+                    }
+                    assert_ne!(template, SmsTemplate::Otp, "{kind}: codes only");
+                }
+                SmsRoute::InAppOnly(reason) => {
+                    assert!(reason.trim().len() >= 20, "{kind}: say why not by text");
+                }
+            }
+            match kind.wechat_route() {
+                WechatRoute::Subscribe => {}
+                WechatRoute::NotByWechat(reason) => {
+                    assert!(reason.trim().len() >= 20, "{kind}: say why not by WeChat");
+                }
+            }
+            let spec = kind.spec();
+            assert_eq!(
+                spec.sms.is_some(),
+                matches!(kind.sms_route(), SmsRoute::Template { .. }),
+                "{kind}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_deadlines_text_the_seller_and_a_review_notice_stays_in_the_centre() {
+        let d = KindChoice::default_for(NotificationKind::ShipByNear);
+        assert!(d.allows(NotificationKind::ShipByNear, Channel::Sms));
+        let d = KindChoice::default_for(NotificationKind::CancelRequested);
+        assert!(d.allows(NotificationKind::CancelRequested, Channel::Sms));
+        let d = KindChoice::default_for(NotificationKind::CancelAccepted);
+        assert!(!d.allows(NotificationKind::CancelAccepted, Channel::Sms));
+        for kind in [
+            NotificationKind::ReviewReplied,
+            NotificationKind::ReviewHidden,
+            NotificationKind::ReviewRestored,
+        ] {
+            assert_eq!(kind.channels(), Vec::<Channel>::new(), "{kind}");
+        }
     }
 
     #[test]

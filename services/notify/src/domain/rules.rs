@@ -50,6 +50,8 @@ pub enum Audience {
     ClaimDeadlineParty,
     /// Every operator and after-sales agent (`{"claim_id"}`).
     ClaimOperators,
+    /// The buyer who wrote a review (`{"review_id", "moderation_id"?}`).
+    ReviewAuthor,
 }
 
 /// One event → notification rule.
@@ -197,6 +199,21 @@ pub const RULES: &[Rule] = &[
         topic: "aftersales.escalated",
         kind: K::ClaimEscalated,
         audience: Audience::ClaimOperators,
+    },
+    Rule {
+        topic: "orders.review_replied",
+        kind: K::ReviewReplied,
+        audience: Audience::ReviewAuthor,
+    },
+    Rule {
+        topic: "orders.review_hidden",
+        kind: K::ReviewHidden,
+        audience: Audience::ReviewAuthor,
+    },
+    Rule {
+        topic: "orders.review_restored",
+        kind: K::ReviewRestored,
+        audience: Audience::ReviewAuthor,
     },
 ];
 

@@ -61,6 +61,14 @@ struct InvitationRef {
     invitation_id: farmgate_identity::domain::InvitationId,
 }
 
+/// The fields of an `orders.review_*` event.
+#[derive(Deserialize)]
+struct ReviewRef {
+    review_id: uuid::Uuid,
+    #[serde(default)]
+    moderation_id: Option<uuid::Uuid>,
+}
+
 /// The fields of a `desk.*` event the desk's audiences read (each topic carries some).
 #[derive(Deserialize)]
 struct TicketRef {
@@ -398,6 +406,27 @@ impl Notify {
                     ticket.id.0,
                     json!({ "ticket": ticket.number, "subject": ticket.subject }),
                     link,
+                )])
+            }
+            Audience::ReviewAuthor => {
+                let r: ReviewRef = parse(event)?;
+                let Some(review) =
+                    farmgate_orders::read::notify::review(db, r.review_id, r.moderation_id).await?
+                else {
+                    return Ok(Vec::new());
+                };
+                let params = json!({
+                    "product": review.product,
+                    "order": review.number,
+                    "reason": review.reason.unwrap_or_else(|| "-".to_owned()),
+                });
+                // Each move is its own outbox event, so hidden, restored and hidden again are
+                // three notices; a retried event is the same one.
+                Ok(vec![one(
+                    review.buyer,
+                    review.id,
+                    params,
+                    format!("/order.html?id={}", review.order_id),
                 )])
             }
             Audience::ConversationRecipient => {

@@ -252,14 +252,35 @@ pub struct LineView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LineReview {
+    pub id: Uuid,
     pub rating: i16,
     pub text: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The seller's public reply, once.
+    pub reply: Option<crate::service::ReviewReplyView>,
+    /// Set when the operator hid the review (已被平台隐藏): why and when. Only its buyer and
+    /// platform staff get the review once hidden; the public and the seller do not.
+    pub hidden: Option<HiddenMark>,
+}
+
+/// Why and when the platform hid a review.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HiddenMark {
+    pub reason: Option<String>,
+    pub at: DateTime<Utc>,
 }
 
 impl LineView {
-    fn of(l: &line::Model, money_view: bool, r: &OrderRecord, buyer: bool, received: bool) -> Self {
+    fn of(
+        l: &line::Model,
+        money_view: bool,
+        r: &OrderRecord,
+        (buyer, staff): (bool, bool),
+        received: bool,
+    ) -> Self {
         let review = r.reviews.iter().find(|v| v.line_id == l.id);
+        // A hidden review stays with its author and the platform only.
+        let shown = review.filter(|v| v.hidden_at.is_none() || buyer || staff);
         Self {
             trace_codes: {
                 let mut codes: Vec<String> = r
@@ -272,7 +293,7 @@ impl LineView {
                 codes.dedup();
                 codes
             },
-            review: review.map(LineReview::of),
+            review: shown.map(LineReview::of),
             can_review: buyer && received && review.is_none(),
             image: r.thumbs.get(&l.listing_id).cloned(),
             id: OrderLineId(l.id),
@@ -293,9 +314,15 @@ impl LineView {
 impl LineReview {
     fn of(r: &review::Model) -> Self {
         Self {
+            id: r.id,
             rating: r.rating,
             text: r.body.clone(),
             created_at: r.created_at,
+            reply: crate::service::ReviewReplyView::of(r),
+            hidden: r.hidden_at.map(|at| HiddenMark {
+                reason: r.hidden_reason.clone(),
+                at,
+            }),
         }
     }
 }
@@ -578,7 +605,15 @@ impl OrderView {
                         .lines
                         .iter()
                         .filter(|l| l.sub_order_id == s.id)
-                        .map(|l| LineView::of(l, money_view, r, buyer, may(SubOrderMove::Review)))
+                        .map(|l| {
+                            LineView::of(
+                                l,
+                                money_view,
+                                r,
+                                (buyer, operator),
+                                may(SubOrderMove::Review),
+                            )
+                        })
                         .collect(),
                 }
             })

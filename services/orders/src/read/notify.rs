@@ -7,13 +7,19 @@
 //!   or a paid-order reminder is due: who bought it, who sells it, its waybill, and whether the
 //!   seller has acknowledged (or already shipped) it, which stops the reminder.
 //!
+//! - [`review`]: the seller replied to a review or the operator hid or restored it
+//!   (`orders.review_replied`, `orders.review_hidden`, `orders.review_restored`): whose review
+//!   it is, what it was about, and the operator's reason for that move.
+//!
 //! - [`wechat_openid`]: a WeChat subscription message goes to the person's openid under the
 //!   app that sends it; orders keep the openids people gave by WeChat authorisation.
 //!
 //! Nothing here writes, and no address or phone is read.
 
 use crate::domain::SubOrderStatus;
-use crate::store::{order, shipment, sub_order, wechat_openid as openid};
+use crate::store::{
+    line, order, review, review_moderation_event, shipment, sub_order, wechat_openid as openid,
+};
 use farmgate_kernel::id::{AccountId, OrderId, OrgId, SubOrderId};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
@@ -127,4 +133,59 @@ pub async fn wechat_openid(
         // Or the one a WeChat log-in under the same app bound.
         None => farmgate_identity::read::wechat::openid(conn, account, app_id).await,
     }
+}
+
+/// A review as the notice to its author names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotifiedReview {
+    pub id: uuid::Uuid,
+    /// The buyer who wrote it.
+    pub buyer: AccountId,
+    pub order_id: OrderId,
+    /// The sub-order's number (what the buyer's order page shows).
+    pub number: String,
+    /// The product and option reviewed.
+    pub product: String,
+    /// The operator's reason for moderation step `moderation_id`, when asked and given.
+    pub reason: Option<String>,
+}
+
+/// Review `id`, with the reason of its moderation step `moderation_id` if given; `None` when
+/// there is no such review.
+pub async fn review(
+    conn: &impl ConnectionTrait,
+    id: uuid::Uuid,
+    moderation_id: Option<uuid::Uuid>,
+) -> Result<Option<NotifiedReview>, DbErr> {
+    let Some(r) = review::Entity::find_by_id(id).one(conn).await? else {
+        return Ok(None);
+    };
+    let l = line::Entity::find_by_id(r.line_id).one(conn).await?;
+    let number = match &l {
+        Some(l) => sub_order::Entity::find_by_id(l.sub_order_id)
+            .one(conn)
+            .await?
+            .map(|s| s.number),
+        None => None,
+    };
+    let reason = match moderation_id {
+        Some(m) => review_moderation_event::Entity::find_by_id(m)
+            .one(conn)
+            .await?
+            .filter(|e| e.review_id == r.id)
+            .and_then(|e| e.reason),
+        None => None,
+    };
+    let product = match l {
+        Some(l) => format!("{} {}", l.title, r.sku_name),
+        None => r.sku_name.clone(),
+    };
+    Ok(Some(NotifiedReview {
+        id: r.id,
+        buyer: AccountId(r.buyer_account_id),
+        order_id: OrderId(r.order_id),
+        number: number.unwrap_or_default(),
+        product,
+        reason,
+    }))
 }

@@ -111,6 +111,13 @@ pub mod topics {
     /// Nothing was paid for it, so after-sales refunds what it stood for instead, on the
     /// part it replaces, under the remedy's `key` (`claim:{id}:reship`).
     pub const REPLACEMENT_CANCELLED: &str = "orders.replacement_cancelled";
+    /// `{"review_id"}`: the seller replied (once, publicly) to a buyer's review.
+    pub const REVIEW_REPLIED: &str = "orders.review_replied";
+    /// `{"review_id", "moderation_id"}`: the operator hid a review (the reason is on the
+    /// moderation step `moderation_id`).
+    pub const REVIEW_HIDDEN: &str = "orders.review_hidden";
+    /// `{"review_id", "moderation_id"}`: the operator showed a hidden review again.
+    pub const REVIEW_RESTORED: &str = "orders.review_restored";
 }
 
 /// The operator and after-sales agents see every order whole. Identity says who that is

@@ -1,7 +1,10 @@
 //! Review moderation: the seller replies once, publicly; buyers and sellers report a review
 //! with a reason (once each); the operator hides a review with a reason (kept, not deleted:
 //! it leaves the listing's pages and average), restores it, or keeps it (dismisses the
-//! reports). Every operator move is appended to the review's moderation history.
+//! reports). Every operator move is appended to the review's moderation history. A reply,
+//! a hiding and a restoring each publish an outbox event in their transaction
+//! (`orders.review_replied`, `orders.review_hidden`, `orders.review_restored`): notifications
+//! tell the buyer, once per move.
 
 use super::reviews::ReviewView;
 use crate::Orders;
@@ -9,6 +12,7 @@ use crate::domain::moderation::{
     MAX_HIDE_REASON, MAX_REPORT_REASON, MAX_REVIEW_REPLY, Moderation, ModerationRefused, moderate,
 };
 use crate::error::{Missing, OrdersError, Result};
+use crate::service::topics;
 use crate::store::queries::review_moderation as q;
 use crate::store::{review, review_moderation_event, review_report};
 use chrono::{DateTime, Utc};
@@ -18,6 +22,7 @@ use farmgate_kernel::id::OrgId;
 use farmgate_kernel::text::clean_text;
 use farmgate_kernel::{FieldError, Page, Paged, ValidationErrors};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use std::collections::HashMap;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -188,9 +193,18 @@ impl Orders {
             return Err(OrdersError::AlreadyReplied);
         }
         let now = self.now();
-        if !q::set_reply(&self.infra().db, id, &text, actor.account_id.as_uuid(), now).await? {
+        // The reply and the buyer's notice commit together: a reply refused (another got in
+        // first) tells nobody, and one reply tells the buyer once.
+        let txn = begin_write(&self.infra().db).await?;
+        if !q::set_reply(&txn, id, &text, actor.account_id.as_uuid(), now).await? {
             return Err(OrdersError::AlreadyReplied);
         }
+        let outbox = &self.infra().outbox;
+        outbox
+            .enqueue(&txn, topics::REVIEW_REPLIED, &json!({ "review_id": id }))
+            .await?;
+        txn.commit().await?;
+        outbox.wake();
         self.review_row(id).await
     }
 
@@ -279,10 +293,28 @@ impl Orders {
         if m != Moderation::Restore {
             q::resolve_reports(&txn, id, now).await?;
         }
+        let step = Uuid::now_v7();
+        // The buyer hears of hiding and restoring (not of reports kept), in the same
+        // transaction: one notice per move.
+        let topic = match m {
+            Moderation::Hide => Some(topics::REVIEW_HIDDEN),
+            Moderation::Restore => Some(topics::REVIEW_RESTORED),
+            Moderation::Keep => None,
+        };
+        if let Some(topic) = topic {
+            self.infra()
+                .outbox
+                .enqueue(
+                    &txn,
+                    topic,
+                    &json!({ "review_id": id, "moderation_id": step }),
+                )
+                .await?;
+        }
         q::insert_event(
             &txn,
             review_moderation_event::Model {
-                id: Uuid::now_v7(),
+                id: step,
                 review_id: id,
                 action: m.as_str().to_owned(),
                 reason,
@@ -292,6 +324,7 @@ impl Orders {
         )
         .await?;
         txn.commit().await?;
+        self.infra().outbox.wake();
         let r = self.review_row(id).await?;
         let history = q::events(&self.infra().db, id).await?;
         Ok(ModeratedReview::of(&r, &history))

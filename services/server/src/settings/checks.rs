@@ -200,6 +200,14 @@ impl Settings {
                     .to_owned(),
             );
         }
+        if self.demo_clock {
+            refuse(
+                "demo_clock",
+                "the demo clock lets a request move the platform's time and pass every \
+                 deadline: set demo_clock = false"
+                    .to_owned(),
+            );
+        }
         if self.sms_provider == SmsProvider::Outbox {
             refuse(
                 "sms_provider",

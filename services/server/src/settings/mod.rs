@@ -100,6 +100,10 @@ pub struct Settings {
     /// online payment is refused (`online_payment_unavailable`) until a real provider is
     /// configured.
     pub payment_sandbox: bool,
+    /// A demo server's clock that `POST /api/v1/demo/clock` (the operator) moves forward, so
+    /// the browser stories can pass deadlines (ship-by, overdue parcels) without waiting days.
+    /// Off by default; refused in production; off, the route answers 404.
+    pub demo_clock: bool,
     /// The secret payment gateway notifications are signed with (a random one per process when
     /// unset: the sandbox gateway still works).
     pub payment_webhook_secret: Option<String>,
@@ -261,6 +265,9 @@ pub struct Settings {
     pub sms_template_shipped: Option<String>,
     pub sms_template_claim_update: Option<String>,
     pub sms_template_recall: Option<String>,
+    pub sms_template_ship_by_near: Option<String>,
+    pub sms_template_cancel_requested: Option<String>,
+    pub sms_template_order_cancelled: Option<String>,
 }
 
 impl Default for Settings {
@@ -297,6 +304,7 @@ impl Default for Settings {
             body_limit_bytes: 1024 * 1024,
             request_timeout_secs: 30,
             payment_sandbox: false,
+            demo_clock: false,
             payment_webhook_secret: None,
             carrier_callback_secret: None,
             auto_receive_days: 7,
@@ -366,6 +374,9 @@ impl Default for Settings {
             sms_template_shipped: None,
             sms_template_claim_update: None,
             sms_template_recall: None,
+            sms_template_ship_by_near: None,
+            sms_template_cancel_requested: None,
+            sms_template_order_cancelled: None,
         }
     }
 }
@@ -404,6 +415,7 @@ pub const KEYS: &[&str] = &[
     "body_limit_bytes",
     "request_timeout_secs",
     "payment_sandbox",
+    "demo_clock",
     "payment_webhook_secret",
     "carrier_callback_secret",
     "auto_receive_days",
@@ -473,6 +485,9 @@ pub const KEYS: &[&str] = &[
     "sms_template_shipped",
     "sms_template_claim_update",
     "sms_template_recall",
+    "sms_template_ship_by_near",
+    "sms_template_cancel_requested",
+    "sms_template_order_cancelled",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -521,6 +536,15 @@ impl Settings {
             (SmsTemplate::Shipped, &self.sms_template_shipped),
             (SmsTemplate::ClaimUpdate, &self.sms_template_claim_update),
             (SmsTemplate::Recall, &self.sms_template_recall),
+            (SmsTemplate::ShipByNear, &self.sms_template_ship_by_near),
+            (
+                SmsTemplate::CancelRequested,
+                &self.sms_template_cancel_requested,
+            ),
+            (
+                SmsTemplate::OrderCancelled,
+                &self.sms_template_order_cancelled,
+            ),
         ] {
             if let Some(id) = id.as_deref().map(str::trim).filter(|id| !id.is_empty()) {
                 ids.set(template, id);

@@ -197,6 +197,15 @@ fn production_refuses_the_sandbox_payment_gateway() {
 }
 
 #[test]
+fn production_refuses_the_demo_clock() {
+    let s = Settings {
+        demo_clock: true,
+        ..safe_production()
+    };
+    assert_eq!(refused(&s, false), vec!["demo_clock"]);
+}
+
+#[test]
 fn production_refuses_the_sms_outbox() {
     let s = Settings {
         sms_provider: SmsProvider::Outbox,

@@ -46,6 +46,12 @@ farmgate_kernel::wire_enum!(
         ClaimUpdate => "claim_update",
         /// A batch the buyer received was recalled.
         Recall => "recall",
+        /// A paid part's ship-by deadline is near (to the seller; issue #18).
+        ShipByNear => "ship_by_near",
+        /// The buyer asks to cancel a paid, unshipped part (to the seller, who must answer).
+        CancelRequested => "cancel_requested",
+        /// The buyer's cancellation was accepted and the part refunded (to the buyer).
+        OrderCancelled => "order_cancelled",
     }
 );
 
@@ -62,6 +68,7 @@ impl SmsTemplate {
             Self::Shipped => &["order", "tracking"],
             Self::ClaimUpdate => &["claim", "status"],
             Self::Recall => &["product", "batch"],
+            Self::ShipByNear | Self::CancelRequested | Self::OrderCancelled => &["order"],
         }
     }
 }

@@ -62,6 +62,29 @@ pub async fn usable_count(
         .await
 }
 
+/// Deletes photo `id` if it is still unsent; whether it did.
+pub async fn delete_unsent(conn: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbErr> {
+    let r = attachment::Entity::delete_many()
+        .filter(attachment::Column::Id.eq(id))
+        .filter(unsent())
+        .exec(conn)
+        .await?;
+    Ok(r.rows_affected == 1)
+}
+
+/// Every photo `account` uploaded, oldest first.
+pub async fn of_account(
+    conn: &impl ConnectionTrait,
+    account: Uuid,
+) -> Result<Vec<attachment::Model>, DbErr> {
+    attachment::Entity::find()
+        .filter(attachment::Column::AccountId.eq(account))
+        .order_by_asc(attachment::Column::UploadedAt)
+        .order_by_asc(attachment::Column::Id)
+        .all(conn)
+        .await
+}
+
 /// Where a photo is sent.
 #[derive(Clone, Copy, Debug)]
 pub enum Target {
