@@ -437,6 +437,12 @@ fg_prepare_browser() {
             return 1
         }
     fi
+    # A Chinese font: without one every CJK character is drawn as a narrow box, so the stories'
+    # layout checks (44 px targets, one-row header) measure boxes, not text (a fresh machine
+    # with Debian's chromium has only Latin fonts).
+    if ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+        fg_apt_install fonts-wqy-microhei || return 1
+    fi
     export FARMGATE_TEST_CHROMIUM="$FG_CHROMIUM"
     local dir="$root/tests/browser"
     if [ ! -f "$dir/package.json" ]; then
