@@ -52,10 +52,10 @@ both_backends! {
         assert_eq!(app.count("memberships", "1=1").await, 1, "no membership for the refused org");
         assert_eq!(app.count("org_reviews", "1=1").await, 1);
         assert_eq!(app.count("audit_log", "action = 'org.create'").await, 1);
-        // Besides tomorrow's trace digest, the trace log's checkpoints and the trace object
-        // audit's rounds, scheduled at start.
+        // Besides tomorrow's trace digest, the trace log's checkpoints, the trace object
+        // audit's rounds and the hourly shop-credit refresh for search, scheduled at start.
         assert_eq!(
-            app.count("outbox_events", "topic NOT IN ('trace.digest.due', 'trace.log.checkpoint_due', 'trace.audit.due')").await,
+            app.count("outbox_events", "topic NOT IN ('trace.digest.due', 'trace.log.checkpoint_due', 'trace.audit.due', 'stats.credit_ranking.due')").await,
             3,
             "two registrations and one submission"
         );

@@ -162,7 +162,7 @@ mod tests {
                     .map(|m| m.as_str())
                     .collect::<Vec<_>>()
             ),
-            "placed,paid,cancelled,expired,acknowledged,payment_failed,shipped,received,refunded,replacement,cancel_requested,cancel_refused,ship_by_reminded"
+            "placed,paid,cancelled,expired,acknowledged,payment_failed,shipped,received,refunded,replacement,cancel_requested,cancel_refused,ship_by_reminded,undelivered"
         );
         assert_eq!(
             names(
