@@ -12,7 +12,7 @@
 //     needed, and the cooperative finds the claim in its claim inbox.
 //
 // These stories move the platform's clock by days, so the file runs last (package.json).
-// FARMGATE_BASE_URL=http://127.0.0.1:18080 node --test deadlines.test.mjs
+// FARMGATE_BASE_URL=http://127.0.0.1:18080 node --test zz-deadlines.test.mjs
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
