@@ -91,6 +91,7 @@ pub async fn reject_article(
         (status = 404, description = "No such article: `not_found`", body = ErrorBody),
         (status = 413, description = "Body too large: `payload_too_large`", body = ErrorBody),
         (status = 415, description = "Not JSON: `unsupported_media_type`", body = ErrorBody),
+        (status = 422, description = "A body that is not a pin request: `validation_failed`", body = ErrorBody),
         (status = 500, description = "Our failure: `internal`", body = ErrorBody)))]
 pub async fn pin_article(
     State(svc): State<News>,
