@@ -170,3 +170,19 @@ export function query(params) {
 export function seg(id) {
   return encodeURIComponent(String(id));
 }
+
+// ---- who is logged in ----------------------------------------------------------------------
+
+let settleViewer;
+
+/**
+ * Who is logged in: the `/auth/me` answer, or null for nobody (or when it could not be
+ * asked). Settled once, by shell.js's initShell; modules that decorate what the page already
+ * shows (tier prices on product cards) wait for it instead of asking again.
+ */
+export const viewer = new Promise((resolve) => { settleViewer = resolve; });
+
+/** Called by initShell with what `/auth/me` answered. */
+export function setViewer(me) {
+  settleViewer(me || null);
+}

@@ -2,7 +2,7 @@
 // the search engine's highlighted titles, product cards. Nothing here touches the page when it
 // is imported, so the pure functions can be checked without a browser.
 
-import { api } from './api.js';
+import { api, viewer } from './api.js';
 import { getLang, onLangChange, t } from './i18n.js';
 import { charCount, clearErrors, el, setBusy, showErrors, validationError } from './ui.js';
 
@@ -254,6 +254,7 @@ export function productCard(hit, options = {}) {
   el('p', { class: 'product-price' }, priceEl(hit.price_from, hit.unit, 'product-price')),
   el('p', { class: 'product-deal' },
     el('span', { class: 'ship-tag', 'data-testid': 'product-shipping', dataset: { fen: String(hit.price_from) }, hidden: true }),
+    el('span', { class: 'tier-tag', 'data-testid': 'product-wholesale', hidden: true }),
     Number(hit.sales) > 0
       ? el('span', { class: 'product-sales', 'data-testid': 'product-sales', dataset: { sales: String(hit.sales) }, i18n: 'catalog.sold', args: { count: Number(hit.sales) } })
       : null),
@@ -293,10 +294,47 @@ function fillShipTag(tag) {
   tag.hidden = false;
 }
 
+// ---- wholesale on cards: a verified business buyer sees each listing's cheapest tier ---------
+
+/** Whether the person logged in buys for a verified business (and so is shown tier prices). */
+export function buysWholesale(me) {
+  return Boolean(me && Array.isArray(me.memberships)
+    && me.memberships.some((m) => m.org && m.org.kind === 'business_buyer' && m.org.status === 'verified'));
+}
+
+/** The most listings one `GET /wholesale-prices` names (the server's limit). */
+const WHOLESALE_MAX = 60;
+
+/** Shows `批发价 ¥40.00/箱 ≥20 箱` on the cards of `grid` whose listings have tiers. */
+async function fillWholesaleTags(grid) {
+  if (!buysWholesale(await viewer)) return;
+  const cards = [...grid.querySelectorAll('[data-testid="product-card"]')];
+  const ids = [...new Set(cards.map((c) => c.dataset.listingId))].slice(0, WHOLESALE_MAX);
+  if (!ids.length) return;
+  let answer = null;
+  try {
+    answer = await api.get('/wholesale-prices?listings=' + ids.map(encodeURIComponent).join(','), { redirectOn401: false });
+  } catch {
+    return; // Retail prices stay; the listing page shows the tiers.
+  }
+  const byListing = new Map(((answer && answer.prices) || []).map((p) => [p.listing_id, p]));
+  for (const card of cards) {
+    const price = byListing.get(card.dataset.listingId);
+    const tag = card.querySelector('.tier-tag');
+    if (!price || !tag) continue;
+    tag.dataset.fen = String(price.price);
+    tag.dataset.min = String(price.min_quantity);
+    tag.replaceChildren(el('span', { i18n: 'catalog.wholesale' }), ' ',
+      priceEl(price.price, price.unit), ' ≥', unitEl(price.unit, price.min_quantity));
+    tag.hidden = false;
+  }
+}
+
 /** A grid of product cards, or null for none. */
 export function productGrid(hits, options) {
   if (!hits || !hits.length) return null;
   const grid = el('ul', { class: 'product-grid', 'data-testid': 'product-grid' }, hits.map((h) => productCard(h, options)));
+  fillWholesaleTags(grid);
   if (terms) {
     for (const tag of grid.querySelectorAll('.ship-tag')) fillShipTag(tag);
   } else {

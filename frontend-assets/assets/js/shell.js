@@ -3,7 +3,7 @@
 // bottom tab bar (首页, 分类, 购物车 with its count, 我的). initShell() never throws: a page always renders,
 // even when the server cannot be reached.
 
-import { api } from './api.js';
+import { api, setViewer } from './api.js';
 import { applyI18n, getLang, LANGS, onLangChange, setLang, t } from './i18n.js';
 import { el, flashError, replaceChildren } from './ui.js';
 
@@ -490,6 +490,7 @@ export async function initShell({ auth = 'optional' } = {}) {
     error = err;
     if (!(err.status === 401 && auth === 'optional')) flashError(err);
   }
+  setViewer(me);
   if (header) renderHeader(header, me);
   if (header && me) startPolling();
   if (tabbar && me) refreshCartCount();

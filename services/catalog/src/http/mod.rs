@@ -5,6 +5,7 @@
 //! - `sellers.rs` — a seller's members: listings, SKUs, photos, the change log.
 //! - `operator.rs` — the review queue, decisions, forced delisting, categories.
 //! - `vocabulary.rs` — search as you type, and the county's search vocabulary (operator).
+//! - `wholesale.rs` — wholesale prices for a business buyer's product cards.
 //! - `views.rs` — what the API answers.
 
 pub mod operator;
@@ -12,6 +13,7 @@ pub mod public;
 pub mod sellers;
 pub mod views;
 pub mod vocabulary;
+pub mod wholesale;
 
 pub use sellers::read_image_upload;
 
@@ -32,6 +34,7 @@ where
     OpenApiRouter::new()
         .routes(routes!(public::categories))
         .routes(routes!(public::search))
+        .routes(routes!(wholesale::wholesale_prices))
         .routes(routes!(vocabulary::search_suggest))
         .routes(routes!(
             vocabulary::list_vocabulary,

@@ -4,13 +4,12 @@
 use crate::domain::{
     Availability, ListingStatus, RevisionKind, RevisionStatus, SkuChangeField, Tier, Unit,
 };
-use crate::service::{ListingBundle, origin_of, origin_of_revision, tiers_of};
+use crate::service::{ListingBundle, origin_of, origin_of_revision, sees_tiers, tiers_of};
 use crate::store::{category, image, revision, sku, sku_change};
 use chrono::{DateTime, Utc};
 use farmgate_identity::{Actor, OrgKind, OrgStatus, OrgSummary};
 use farmgate_infra::search::{SearchHit, SearchResponse};
 use farmgate_kernel::Region;
-use farmgate_kernel::id::OrgId;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -252,14 +251,6 @@ pub struct ListingView {
     /// The latest revision (pending, or the last decision).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revision: Option<RevisionView>,
-}
-
-/// Whether `viewer` may see wholesale prices: a verified business buyer, a member of the
-/// selling organisation, or the operator.
-pub fn sees_tiers(viewer: Option<&Actor>, seller: OrgId) -> bool {
-    viewer.is_some_and(|a| {
-        a.is_operator() || a.membership(seller).is_some() || a.wholesale_buyer_org().is_some()
-    })
 }
 
 impl ListingView {

@@ -27,6 +27,7 @@ mod requests;
 pub mod sale;
 mod skus;
 mod vocabulary;
+mod wholesale;
 mod writing;
 
 pub use facts::origin_of;
@@ -37,6 +38,7 @@ pub use requests::{
 };
 pub(crate) use vocabulary::vocabulary_fingerprint;
 pub use vocabulary::{VOCABULARY_CHECK, VocabularyState};
+pub use wholesale::{MAX_WHOLESALE_LISTINGS, WholesalePrice, sees_tiers};
 
 use crate::Catalog;
 use crate::domain::Tier;
