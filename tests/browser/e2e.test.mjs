@@ -1231,7 +1231,7 @@ describe('Farmgate pages against a running server', () => {
       await operator.getByTestId('nav-ops-orders').click();
       await operator.waitForURL((url) => url.pathname === '/ops/orders.html');
       await ready(operator);
-      await operator.getByTestId('f-number').fill(order.number);
+      await operator.getByTestId('f-q').fill(order.number);
       await operator.getByTestId('f-submit').click();
       const card = operator.locator(`[data-testid="ops-order"][data-order-id="${order.id}"]`);
       await card.waitFor();

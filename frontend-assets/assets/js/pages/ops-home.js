@@ -34,7 +34,7 @@ function render(c) {
     tile({ href: '/ops/orders.html?status=paid', count: c.orders.unacknowledged_late, labelKey: 'ohome.unacknowledged',
       hint: t('ohome.unacknowledged_hint', { minutes: c.orders.acknowledge_within_minutes }), urgent: true,
       testid: 'ohome-unacknowledged' }),
-    tile({ href: '/ops/orders.html?status=paid', count: c.orders.ship_by_overdue, labelKey: 'ohome.ship_overdue',
+    tile({ href: '/ops/orders.html?ship_by=overdue', count: c.orders.ship_by_overdue, labelKey: 'ohome.ship_overdue',
       urgent: true, testid: 'ohome-ship-overdue' }));
   replaceChildren($('#tiles-money'),
     tile({ href: '/ops/payouts.html', count: c.money.pending_payouts, labelKey: 'ohome.payouts',

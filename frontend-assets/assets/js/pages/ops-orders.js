@@ -1,4 +1,5 @@
-// The operator's orders: every order, by status or number, newest first; each opens in place to
+// The operator's orders: every order, newest first, narrowed by status, a search (number,
+// product, recipient, phone tail), seller, days placed and ship-by state; each opens in place to
 // its address, its sellers' parts, parcels and log. A refund is made against one seller's part,
 // with a reason, once per Idempotency-Key (made when the refund form opens, reused on retry).
 
@@ -19,15 +20,39 @@ const LIMIT = 20;
 const REASON_MAX = 200;
 const results = $('#results');
 const filters = $('#filters');
-const state = { status: '', number: '', offset: 0 };
+const FILTERS = ['q', 'from', 'to', 'ship_by', 'seller'];
+const SHIP_BY = ['overdue', 'soon'];
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const state = { status: '', q: '', from: '', to: '', ship_by: '', seller: '', offset: 0 };
 
 function readUrl() {
   const p = new URLSearchParams(location.search);
   state.status = ORDER_STATUSES.includes(p.get('status')) ? p.get('status') : '';
-  state.number = (p.get('number') || '').trim();
+  // `number` is what older links (the payments page) carry: a search finds the number too.
+  state.q = (p.get('q') || p.get('number') || '').trim().slice(0, 40);
+  state.from = DAY.test(p.get('from') || '') ? p.get('from') : '';
+  state.to = DAY.test(p.get('to') || '') ? p.get('to') : '';
+  state.ship_by = SHIP_BY.includes(p.get('ship_by')) ? p.get('ship_by') : '';
+  state.seller = /^[0-9a-f-]{36}$/i.test(p.get('seller') || '') ? p.get('seller') : '';
   state.offset = offsetParam(p);
   filters.elements.namedItem('status').value = state.status;
-  filters.elements.namedItem('number').value = state.number;
+  for (const name of FILTERS) filters.elements.namedItem(name).value = state[name];
+  showSeller();
+}
+
+/** A seller chosen by a link (`?seller=`): said so, with a way back to every seller. */
+function showSeller() {
+  const box = $('#f-seller');
+  box.hidden = !state.seller;
+  replaceChildren(box, state.seller
+    ? [el('span', { i18n: 'opsorders.f_seller' }), ' ',
+      el('button', { type: 'button', class: 'btn btn-quiet btn-small', i18n: 'opsorders.f_seller_clear', 'data-testid': 'f-seller-clear', on: { click: () => { state.seller = ''; filters.elements.namedItem('seller').value = ''; state.offset = 0; showSeller(); load(); } } })]
+    : []);
+}
+
+/** What the list is asked for (empty values are left out of the address). */
+function listQuery() {
+  return { status: state.status, q: state.q, from: state.from, to: state.to, ship_by: state.ship_by, seller: state.seller };
 }
 
 // ---- refunds ------------------------------------------------------------------------------------
@@ -139,11 +164,12 @@ function orderCard(order, open = false) {
 // ---- the list -----------------------------------------------------------------------------------
 
 async function load() {
-  history.replaceState(null, '', location.pathname + query({ status: state.status, number: state.number, offset: state.offset || '' }));
+  history.replaceState(null, '', location.pathname + query({ ...listQuery(), offset: state.offset || '' }));
+  clearErrors(filters);
   await loadList(results, {
     offset: state.offset,
     limit: LIMIT,
-    fetch: () => api.get('/ops/orders' + query({ status: state.status, number: state.number, limit: LIMIT, offset: state.offset })),
+    fetch: () => api.get('/ops/orders' + query({ ...listQuery(), limit: LIMIT, offset: state.offset })),
     render: (items, total) => {
       replaceChildren($('#results-count'), el('span', { i18n: 'opsorders.count', args: { count: total } }));
       return items.length
@@ -151,6 +177,12 @@ async function load() {
         : note('empty', { i18n: 'opsorders.empty' });
     },
     onError: (err) => {
+      // A filter the server refuses is shown at its field.
+      if (err.status === 422) {
+        showErrors(filters, err);
+        replaceChildren(results);
+        return true;
+      }
       if (err.status !== 403) return false;
       $('#console').hidden = true;
       $('#forbidden').hidden = false;
@@ -161,12 +193,25 @@ async function load() {
 
 filters.addEventListener('submit', (event) => {
   event.preventDefault();
-  state.status = filters.elements.namedItem('status').value;
-  state.number = filters.elements.namedItem('number').value.trim();
+  clearErrors(filters);
+  const value = (name) => filters.elements.namedItem(name).value.trim();
+  if (value('from') && value('to') && value('to') < value('from')) {
+    showErrors(filters, validationError({ to: t('opsorders.e_period') }));
+    return;
+  }
+  state.status = value('status');
+  for (const name of FILTERS) state[name] = value(name);
   state.offset = 0;
   load();
 });
+filters.addEventListener('reset', () => {
+  Object.assign(state, { status: '', q: '', from: '', to: '', ship_by: '', seller: '', offset: 0 });
+  showSeller();
+  // After the form has cleared its fields.
+  setTimeout(load, 0);
+});
 filters.elements.namedItem('status').addEventListener('change', () => filters.requestSubmit());
+filters.elements.namedItem('ship_by').addEventListener('change', () => filters.requestSubmit());
 pagerButtons(state, LIMIT, load);
 
 readUrl();

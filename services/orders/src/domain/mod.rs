@@ -32,7 +32,7 @@ pub use money::{
     SHIPPING_FROM_FEN, commission, commission_after_refunds, free_shipping_from, payable,
     shipping_fee,
 };
-pub use order_filter::{OrderFilter, OrderSearch, ShipByFilter, escape_like};
+pub use order_filter::{OrderFilter, OrderSearch, PlatformOrderFilter, ShipByFilter, escape_like};
 pub use rules::*;
 pub use status::{
     MoveRefused, OrderMove, OrderStatus, SubOrderMove, SubOrderStatus, order_transition,

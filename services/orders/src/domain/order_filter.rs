@@ -3,8 +3,9 @@
 //! state, and a period of payment days. Parsed here once, so the query only ever sees a
 //! bounded text with its LIKE wildcards escaped and a period that ends after it starts.
 
+use super::kinds::PaymentMethod;
 use super::rules::start_of;
-use super::status::SubOrderStatus;
+use super::status::{OrderStatus, SubOrderStatus};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use farmgate_kernel::FieldError;
 
@@ -108,6 +109,56 @@ impl OrderFilter {
             search: OrderSearch::parse(q)?,
             paid_from: from.map(start_of),
             paid_before: to.map(|t| start_of(t) + Duration::days(1)),
+        })
+    }
+}
+
+/// The platform's order list (operator, agents, finance) narrowed: the order's status and
+/// payment method, an exact order number, a seller with a part in it, a part's ship-by state,
+/// the days it was placed on (China time, both included) and a search text.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PlatformOrderFilter {
+    pub status: Option<OrderStatus>,
+    pub method: Option<PaymentMethod>,
+    /// An order number; a sub-order's number (`…-2`) names its order.
+    pub number: Option<String>,
+    pub seller: Option<uuid::Uuid>,
+    pub ship_by: Option<ShipByFilter>,
+    pub search: Option<OrderSearch>,
+    /// Placed at or after.
+    pub placed_from: Option<DateTime<Utc>>,
+    /// Placed before.
+    pub placed_before: Option<DateTime<Utc>>,
+}
+
+impl PlatformOrderFilter {
+    /// The filter from the list's query; the period and search follow [`OrderFilter::parse`]'s
+    /// rules (1–40 characters; at most 366 days, ending after it starts).
+    #[expect(clippy::too_many_arguments, reason = "one per query parameter")]
+    pub fn parse(
+        status: Option<OrderStatus>,
+        method: Option<PaymentMethod>,
+        number: Option<&str>,
+        seller: Option<uuid::Uuid>,
+        ship_by: Option<ShipByFilter>,
+        q: Option<&str>,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<Self, FieldError> {
+        let common = OrderFilter::parse(None, ship_by, q, from, to)?;
+        let number = number
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(|n| n.split('-').next().unwrap_or(n).to_owned());
+        Ok(Self {
+            status,
+            method,
+            number,
+            seller,
+            ship_by: common.ship_by,
+            search: common.search,
+            placed_from: common.paid_from,
+            placed_before: common.paid_before,
         })
     }
 }

@@ -3,11 +3,12 @@
 use super::header;
 use super::views::OrderView;
 use crate::Orders;
-use crate::domain::{OrderStatus, OrderTab, PaymentMethod};
+use crate::domain::{OrderStatus, OrderTab, PaymentMethod, PlatformOrderFilter, ShipByFilter};
 use crate::service::CheckoutRequest;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use chrono::NaiveDate;
 use farmgate_identity::AuthUser;
 use farmgate_infra::http::error::ErrorBody;
 use farmgate_infra::http::{ApiJson, ApiPath, ApiQuery, ApiResult};
@@ -15,6 +16,7 @@ use farmgate_kernel::id::OrderId;
 use farmgate_kernel::{Page, Paged};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
 
 /// Place an order: from the cart, or from `items`. One sub-order per seller; stock is reserved
 /// at once and goes back if the order is not paid in time. Send an `Idempotency-Key` header:
@@ -170,6 +172,7 @@ pub async fn cancel(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct OpsOrdersQuery {
     pub status: Option<OrderStatus>,
@@ -178,17 +181,32 @@ pub struct OpsOrdersQuery {
     pub payment_method: Option<PaymentMethod>,
     /// An order number (or a sub-order number).
     pub number: Option<String>,
+    /// Orders with a part sold by this organisation.
+    pub seller: Option<Uuid>,
+    /// `overdue`: with a part paid or acknowledged past its ship-by deadline; `soon`: due
+    /// within 12 hours.
+    #[param(inline)]
+    pub ship_by: Option<ShipByFilter>,
+    /// 1–40 characters: the beginning of the order's (or a part's) number, a product or SKU
+    /// name, the recipient's name, or 4 or more digits of the recipient's phone.
+    pub q: Option<String>,
+    /// Placed on or after this day (China time).
+    pub from: Option<NaiveDate>,
+    /// Placed on or before this day (China time); at most 366 days after `from`.
+    pub to: Option<NaiveDate>,
     pub limit: Option<farmgate_kernel::Limit>,
     pub offset: Option<farmgate_kernel::Offset>,
 }
 
-/// Every order, newest first (operator, after-sales agents, platform finance).
+/// Every order, newest first (operator, after-sales agents, platform finance), narrowed by
+/// status, payment method, number, seller, ship-by state, placing days and a search text.
 #[utoipa::path(get, path = "/api/v1/ops/orders", tag = "orders", params(OpsOrdersQuery),
     responses(
         (status = 200, description = "A page of orders", body = Paged<OrderView>),
         (status = 400, description = "`invalid_query`", body = ErrorBody),
         (status = 401, description = "`unauthenticated`", body = ErrorBody),
         (status = 403, description = "`forbidden`", body = ErrorBody),
+        (status = 422, description = "A search over 40 characters or with control characters, or a period ending before it starts or longer than 366 days: `validation_failed` (fields q, to)", body = ErrorBody),
     ))]
 pub async fn ops_orders(
     State(orders): State<Orders>,
@@ -199,14 +217,17 @@ pub async fn ops_orders(
         limit: q.limit,
         offset: q.offset,
     };
-    let list = orders
-        .all_orders(
-            &actor,
-            q.status,
-            q.payment_method,
-            q.number.as_deref(),
-            page,
-        )
-        .await?;
+    let filter = PlatformOrderFilter::parse(
+        q.status,
+        q.payment_method,
+        q.number.as_deref(),
+        q.seller,
+        q.ship_by,
+        q.q.as_deref(),
+        q.from,
+        q.to,
+    )
+    .map_err(crate::error::OrdersError::field)?;
+    let list = orders.all_orders(&actor, &filter, page).await?;
     Ok(Json(list.map(|r| OrderView::of(&r, &actor))))
 }

@@ -2,7 +2,7 @@
 //! orders; every order for the operator; a seller's sub-orders.
 
 use crate::Orders;
-use crate::domain::{OrderFilter, OrderStatus, PaymentMethod};
+use crate::domain::{OrderFilter, PlatformOrderFilter};
 use crate::error::{Missing, OrdersError, Result};
 use crate::store::queries::{orders as q, payments, reviews, shipments};
 use crate::store::{
@@ -131,30 +131,23 @@ impl Orders {
         Ok(Paged::new(self.records(ids).await?, total, page))
     }
 
-    /// Every order, for the operator (and after-sales agents): by status and by order number.
+    /// Every order, for the operator (and after-sales agents, platform finance), narrowed by
+    /// the platform filter.
     #[tracing::instrument(skip_all, fields(account.id = %actor.account_id))]
     pub async fn all_orders(
         &self,
         actor: &Actor,
-        status: Option<OrderStatus>,
-        method: Option<PaymentMethod>,
-        number: Option<&str>,
+        filter: &PlatformOrderFilter,
         page: Page,
     ) -> Result<Paged<OrderRecord>> {
         // Finance too: it finds the offline orders waiting for their money here.
         if !actor.is_finance() {
             actor.require_platform_staff()?;
         }
-        // A sub-order number is the order number and a suffix.
-        let number = number
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .map(|n| n.split('-').next().unwrap_or(n));
         let (ids, total) = q::order_ids(
             &self.infra().db,
-            status,
-            method,
-            number,
+            filter,
+            self.now(),
             page.offset(),
             page.limit(),
         )

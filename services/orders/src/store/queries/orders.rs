@@ -3,8 +3,8 @@
 //! `SubOrderMove::from_states`), so two requests at once cannot both make the same move.
 
 use crate::domain::{
-    EventKind, LiabilitySplit, OrderFilter, OrderSearch, OrderStatus, OrderTab, PaymentMethod,
-    ShipByFilter, SubOrderStatus,
+    EventKind, LiabilitySplit, OrderFilter, OrderSearch, OrderStatus, OrderTab,
+    PlatformOrderFilter, ShipByFilter, SubOrderStatus,
 };
 use crate::store::{event, line, order, review, sub_order};
 use chrono::{DateTime, Utc};
@@ -149,21 +149,99 @@ pub async fn buyer_tab_counts(
     Ok(out)
 }
 
-/// A page of every order's ids, newest first, by status, payment method and order number if
-/// asked, and how many there are.
+/// A page of every order's ids, newest first, narrowed by the platform's filter (status,
+/// payment method, order number, seller, ship-by state, placing days, a search text), and how
+/// many there are.
 pub async fn order_ids(
     conn: &impl ConnectionTrait,
-    status: Option<OrderStatus>,
-    method: Option<PaymentMethod>,
-    number: Option<&str>,
+    f: &PlatformOrderFilter,
+    now: DateTime<Utc>,
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Uuid>, u64), DbErr> {
-    let q = order::Entity::find()
-        .apply_if(status, |q, s| q.filter(order::Column::Status.eq(s)))
-        .apply_if(method, |q, m| q.filter(order::Column::PaymentMethod.eq(m)))
-        .apply_if(number, |q, n| q.filter(order::Column::Number.eq(n)));
+    let mut q = order::Entity::find()
+        .apply_if(f.status, |q, s| q.filter(order::Column::Status.eq(s)))
+        .apply_if(f.method, |q, m| {
+            q.filter(order::Column::PaymentMethod.eq(m))
+        })
+        .apply_if(f.number.as_deref(), |q, n| {
+            q.filter(order::Column::Number.eq(n))
+        })
+        .apply_if(f.placed_from, |q, t| {
+            q.filter(order::Column::CreatedAt.gte(t))
+        })
+        .apply_if(f.placed_before, |q, t| {
+            q.filter(order::Column::CreatedAt.lt(t))
+        });
+    if f.seller.is_some() || f.ship_by.is_some() {
+        let parts = sub_order::Entity::find()
+            .select_only()
+            .column(sub_order::Column::OrderId)
+            .apply_if(f.seller, |q, s| {
+                q.filter(sub_order::Column::SellerOrgId.eq(s))
+            })
+            .apply_if(f.ship_by, |q, b| q.filter(ship_by_condition(b, now)));
+        q = q.filter(order::Column::Id.in_subquery(parts.into_query()));
+    }
+    if let Some(search) = &f.search {
+        q = q.filter(platform_search_condition(conn, search));
+    }
     page_of_ids(conn, q, offset, limit).await
+}
+
+/// Parts still to ship whose deadline passed (`overdue`) or falls within the next hours (`soon`).
+fn ship_by_condition(ship_by: ShipByFilter, now: DateTime<Utc>) -> Condition {
+    let open = Condition::all()
+        .add(sub_order::Column::Status.is_in([SubOrderStatus::Paid, SubOrderStatus::Acknowledged]));
+    match ship_by {
+        ShipByFilter::Overdue => open.add(sub_order::Column::ShipBy.lt(now)),
+        ShipByFilter::Soon => open
+            .add(sub_order::Column::ShipBy.gte(now))
+            .add(sub_order::Column::ShipBy.lt(now + crate::read::console::SHIP_BY_SOON)),
+    }
+}
+
+/// The recipient's name or phone on an order's address snapshot (JSON: jsonb on PostgreSQL,
+/// text on SQLite).
+fn snapshot_field(conn: &impl ConnectionTrait, field: &'static str) -> Expr {
+    match conn.get_database_backend() {
+        sea_orm::DbBackend::Postgres => Expr::cust(format!("(\"address\" ->> '{field}')")),
+        _ => Expr::cust(format!("json_extract(\"address\", '$.{field}')")),
+    }
+}
+
+/// Any order matching a search on the platform's list: its number or one of its parts'
+/// numbers starts with it, a line's product or SKU name contains it, the recipient's name
+/// contains it, or — for 4 or more digits — the recipient's phone contains them (a caller
+/// gives the tail of their number).
+fn platform_search_condition(conn: &impl ConnectionTrait, search: &OrderSearch) -> Condition {
+    use sea_orm::sea_query::{LikeExpr, Query};
+    let prefix = || LikeExpr::new(search.prefix_pattern()).escape('\\');
+    let contains = || LikeExpr::new(search.contains_pattern()).escape('\\');
+    let parts = Query::select()
+        .column(sub_order::Column::OrderId)
+        .from(sub_order::Entity)
+        .and_where(Expr::col(sub_order::Column::Number).like(prefix()))
+        .to_owned();
+    let lines = Query::select()
+        .column(line::Column::OrderId)
+        .from(line::Entity)
+        .cond_where(
+            Condition::any()
+                .add(Expr::col(line::Column::Title).like(contains()))
+                .add(Expr::col(line::Column::SkuName).like(contains())),
+        )
+        .to_owned();
+    let mut any = Condition::any()
+        .add(Expr::col((order::Entity, order::Column::Number)).like(prefix()))
+        .add(Expr::col((order::Entity, order::Column::Id)).in_subquery(parts))
+        .add(Expr::col((order::Entity, order::Column::Id)).in_subquery(lines))
+        .add(snapshot_field(conn, "name").like(contains()));
+    let text = search.as_str();
+    if text.chars().count() >= 4 && text.chars().all(|c| c.is_ascii_digit()) {
+        any = any.add(snapshot_field(conn, "phone").like(contains()));
+    }
+    any
 }
 
 /// A page of the ids of the orders `q` selects, newest first, and how many there are.
@@ -242,15 +320,7 @@ pub async fn paid_sub_orders_of_seller(
         q = q.filter(sub_order::Column::Status.eq(s));
     }
     if let Some(ship_by) = filter.ship_by {
-        q = q.filter(
-            sub_order::Column::Status.is_in([SubOrderStatus::Paid, SubOrderStatus::Acknowledged]),
-        );
-        q = match ship_by {
-            ShipByFilter::Overdue => q.filter(sub_order::Column::ShipBy.lt(now)),
-            ShipByFilter::Soon => q
-                .filter(sub_order::Column::ShipBy.gte(now))
-                .filter(sub_order::Column::ShipBy.lt(now + crate::read::console::SHIP_BY_SOON)),
-        };
+        q = q.filter(ship_by_condition(ship_by, now));
     }
     if let Some(from) = filter.paid_from {
         q = q.filter(sub_order::Column::PaidAt.gte(from));
@@ -281,11 +351,7 @@ fn search_condition(conn: &impl ConnectionTrait, seller: Uuid, search: &OrderSea
                 .add(Expr::col(line::Column::SkuName).like(contains())),
         )
         .to_owned();
-    // The snapshot is JSON: jsonb on PostgreSQL, text on SQLite.
-    let name = match conn.get_database_backend() {
-        sea_orm::DbBackend::Postgres => Expr::cust("(\"address\" ->> 'name')"),
-        _ => Expr::cust("json_extract(\"address\", '$.name')"),
-    };
+    let name = snapshot_field(conn, "name");
     let recipients = Query::select()
         .column(order::Column::Id)
         .from(order::Entity)
