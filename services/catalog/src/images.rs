@@ -29,7 +29,11 @@ pub const MIN_EVIDENCE_SIDE: u32 = 16;
 pub const MAX_IMAGES_PER_LISTING: usize = 9;
 
 const DISPLAY_SIDE: u32 = 1280;
-const THUMB_SIDE: u32 = 480;
+/// A card's picture: about 175 CSS px wide in a phone's two columns, so 360 px covers a 2×
+/// screen; 480 px made a first screen of eight cards cost 105 KB on a slow link (#19's 150 KB
+/// page budget, tests/browser/budgets.test.mjs).
+const THUMB_SIDE: u32 = 360;
+const THUMB_QUALITY: u8 = 76;
 
 /// What the bytes say they are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,7 +147,7 @@ pub fn process(bytes: &[u8], min_side: u32) -> Result<Processed> {
     let (kind, img) = decode(bytes, min_side)?;
     let (width, height) = (img.width(), img.height());
     let display = encode_jpeg(&fit(&img, DISPLAY_SIDE), 82)?;
-    let thumb = encode_jpeg(&fit(&img, THUMB_SIDE), 78)?;
+    let thumb = encode_jpeg(&fit(&img, THUMB_SIDE), THUMB_QUALITY)?;
     Ok(Processed {
         kind,
         width,
@@ -255,7 +259,7 @@ mod tests {
         let display = image::load_from_memory(&p.display).map(|i| (i.width(), i.height()));
         let thumb = image::load_from_memory(&p.thumb).map(|i| (i.width(), i.height()));
         assert_eq!(display.ok(), Some((1280, 640)));
-        assert_eq!(thumb.ok(), Some((480, 240)));
+        assert_eq!(thumb.ok(), Some((360, 180)));
         assert_eq!(sniff(&p.display), Some(Kind::Jpeg));
     }
 

@@ -20,7 +20,8 @@ const LIMIT = 20;
 const REASON_MAX = 200;
 const results = $('#results');
 const filters = $('#filters');
-const FILTERS = ['q', 'from', 'to', 'ship_by', 'seller'];
+// The form's fields; the seller comes only from a link (`?seller=`) and is shown beside them.
+const FILTERS = ['q', 'from', 'to', 'ship_by'];
 const SHIP_BY = ['overdue', 'soon'];
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const state = { status: '', q: '', from: '', to: '', ship_by: '', seller: '', offset: 0 };
@@ -46,7 +47,7 @@ function showSeller() {
   box.hidden = !state.seller;
   replaceChildren(box, state.seller
     ? [el('span', { i18n: 'opsorders.f_seller' }), ' ',
-      el('button', { type: 'button', class: 'btn btn-quiet btn-small', i18n: 'opsorders.f_seller_clear', 'data-testid': 'f-seller-clear', on: { click: () => { state.seller = ''; filters.elements.namedItem('seller').value = ''; state.offset = 0; showSeller(); load(); } } })]
+      el('button', { type: 'button', class: 'btn btn-quiet btn-small', i18n: 'opsorders.f_seller_clear', 'data-testid': 'f-seller-clear', on: { click: () => { state.seller = ''; state.offset = 0; showSeller(); load(); } } })]
     : []);
 }
 
