@@ -66,7 +66,7 @@ describe('paying with WeChat Pay (simulator)', { skip }, () => {
   before(async () => { browser = await launchBrowser(); });
   after(async () => { await browser?.close(); });
 
-  test('a consumer in WeChat pays an order with WeChat Pay and sees it paid', { timeout: 120_000 }, scenario(async (s) => {
+  test('a consumer in WeChat pays an order with WeChat Pay and sees it paid', { timeout: 180_000 }, scenario(async (s) => {
     const consumer = await wechatPerson(s);
     await logIn(consumer, CONSUMER);
 
@@ -108,8 +108,15 @@ describe('paying with WeChat Pay (simulator)', { skip }, () => {
     const placed = await posted(consumer, '/api/v1/orders', () => consumer.getByTestId('place-order').click());
     assert.equal(placed.status, 201, JSON.stringify(placed.body));
     const order = placed.body;
-    await consumer.waitForURL((url) => url.pathname === '/order.html' && url.searchParams.get('id') === order.id
-      && url.searchParams.get('paying') === '1', { timeout: 30_000 });
+    // Four navigations and three calls to the simulator: allow a busy machine its time, and
+    // say where the browser stopped if it never gets there (a CI run once timed out here).
+    try {
+      await consumer.waitForURL((url) => url.pathname === '/order.html' && url.searchParams.get('id') === order.id
+        && url.searchParams.get('paying') === '1', { timeout: 60_000 });
+    } catch (error) {
+      const text = await consumer.locator('body').innerText().catch(() => '(no body)');
+      throw new Error(`never came back from paying: at ${consumer.url()}, showing ${JSON.stringify(text.slice(0, 400))}\n${error.message}`);
+    }
     const sheet = await consumer.evaluate(() => JSON.parse(sessionStorage.getItem('wechat_sheet') || 'null'));
     assert.ok(sheet && /^prepay_id=/.test(sheet.package) && sheet.signType === 'RSA' && sheet.paySign, `WeChat's sheet got signed parameters (${JSON.stringify(sheet)})`);
     await ready(consumer);
