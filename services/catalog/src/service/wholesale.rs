@@ -150,7 +150,9 @@ mod tests {
             // Cheaper, but withdrawn.
             sku(3000, 9, false, json!([{"min_quantity": 10, "price": 2000}])),
         ];
-        let (s, t) = cheapest_tier(&skus).expect("a tier");
+        let Some((s, t)) = cheapest_tier(&skus) else {
+            panic!("a tier")
+        };
         assert_eq!((s.price_fen, t.price, t.min_quantity), (5000, 4000, 50));
     }
 
