@@ -349,7 +349,11 @@ pub fn wechat_js(
     )
     .context("configuring the WeChat JS-SDK")?;
     tracing::info!(app_id = %sdk.app_id(), "wechat js-sdk: on");
-    Ok(Some(farmgate_identity::WechatJsConfig { sdk, site }))
+    Ok(Some(farmgate_identity::WechatJsConfig {
+        sdk,
+        site,
+        per_address_per_minute: s.wechat_js_per_address_per_minute,
+    }))
 }
 
 #[cfg(test)]

@@ -41,14 +41,14 @@ pub struct JsConfigView {
 /// WeChat's browser: the official account's AppID, a timestamp, a nonce and their signature
 /// with the account's JS-SDK ticket (fetched from WeChat once and shared by every replica
 /// until shortly before it expires). No log-in needed; each client address may ask 60 times
-/// a minute. Never cached.
+/// a minute (the setting wechat_js_per_address_per_minute). Never cached.
 #[utoipa::path(get, path = "/api/v1/wechat/js-config", tag = "auth", params(JsConfigQuery),
     responses(
         (status = 200, description = "The signed configuration", body = JsConfigView),
         (status = 400, description = "No url, or an unknown parameter: `invalid_query`", body = ErrorBody),
         (status = 404, description = "The JS-SDK is not configured (no official account): `wechat_js_unavailable`", body = ErrorBody),
         (status = 422, description = "The url is not signed: `validation_failed`, its field code foreign_origin (not a page of this site), too_long (over 2,048 characters) or invalid (not an absolute http(s) address, or credentials, spaces or control characters in it)", body = ErrorBody),
-        (status = 429, description = "This client address asked 60 times this minute (see `Retry-After`): `too_many_attempts`", body = ErrorBody),
+        (status = 429, description = "This client address used its allowance for this minute (60 by default, the setting wechat_js_per_address_per_minute; see `Retry-After`): `too_many_attempts`", body = ErrorBody),
         (status = 503, description = "WeChat could not be reached, or refused the account's credentials, or the cache is down (see `Retry-After`): `wechat_unavailable`, `unavailable`", body = ErrorBody),
     ))]
 pub async fn wechat_js_config(

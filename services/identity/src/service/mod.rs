@@ -41,7 +41,7 @@ pub use restrictions::RestrictionRecord;
 pub use self_service::{ERASED_NAME, ProfilePatch};
 pub use sessions::IssuedSession;
 pub use verification::{OrgWithOwner, ReviewEntry, parse_rejection};
-pub use wechat_js::{JS_API_LIST, JS_CONFIG_PER_ADDRESS_PER_MINUTE, JsConfig, WechatJsConfig};
+pub use wechat_js::{JS_API_LIST, JsConfig, WechatJsConfig};
 pub use wechat_login::{TICKET_MINUTES, WechatLoginConfig, WechatReturn};
 
 use crate::Identity;

@@ -2,7 +2,7 @@
 //! address import): [`Identity::wechat_js_config`] signs a page of this site with the
 //! official account's JS-SDK ticket ([`farmgate_infra::pay::wechat::jssdk`]). Anyone may ask
 //! (a page asks before anyone logs in), so each client address gets
-//! [`JS_CONFIG_PER_ADDRESS_PER_MINUTE`] answers a minute, counted in the shared cache like the
+//! [`WechatJsConfig::per_address_per_minute`] answers a minute, counted in the shared cache like the
 //! other public limits; and only pages of our own `public_url` are signed, so another site
 //! cannot borrow our official account.
 
@@ -14,8 +14,6 @@ use rand::Rng;
 use std::net::IpAddr;
 use std::time::Duration;
 
-/// Configurations one client address may ask for per minute.
-pub const JS_CONFIG_PER_ADDRESS_PER_MINUTE: i64 = 60;
 /// What a page may call after `wx.config`.
 pub const JS_API_LIST: [&str; 3] = [
     "updateAppMessageShareData",
@@ -29,6 +27,9 @@ pub struct WechatJsConfig {
     pub sdk: WechatJssdk,
     /// The site's public URL (`public_url`): only pages of its origin are signed.
     pub site: String,
+    /// Configurations one client address may ask for per minute (the setting
+    /// `wechat_js_per_address_per_minute`, 60 by default).
+    pub per_address_per_minute: u32,
 }
 
 /// What `wx.config` needs.
@@ -81,7 +82,7 @@ impl Identity {
                 .cache
                 .incr(&format!("wechatjs:ip:{ip}"), 1, Duration::from_secs(60))
                 .await?;
-            if c.value > JS_CONFIG_PER_ADDRESS_PER_MINUTE {
+            if c.value > i64::from(js.per_address_per_minute.max(1)) {
                 return Err(IdentityError::TooManyAttempts {
                     retry_after_secs: c.expires_in.as_secs().max(1),
                 });
