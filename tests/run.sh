@@ -212,6 +212,7 @@ run_browser_tests() {
         $(sed -n "s/^export //p" "$sim_dir/pay.env" | tr -d "'") \
         FARMGATE_LOGIN_ATTEMPTS_PER_ADDRESS=1000 FARMGATE_CODES_PER_ADDRESS_PER_HOUR=1000 \
         FARMGATE_REGISTRATIONS_PER_ADDRESS_PER_HOUR=1000 FARMGATE_TRACE_VERIFY_PER_ADDRESS_PER_MINUTE=100000 \
+        FARMGATE_WECHAT_JS_PER_ADDRESS_PER_MINUTE=100000 \
         FARMGATE_DEMO_CLOCK=true \
         "$bin" serve --demo >"$log" 2>&1 </dev/null &
     pid=$!

@@ -63,5 +63,6 @@ mod trace;
 mod trace_remote;
 mod trace_tamper;
 mod trace_v2;
+mod wechat_jssdk;
 mod wechat_login;
 mod wholesale;

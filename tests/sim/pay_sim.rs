@@ -8,6 +8,10 @@
 //! . DIR/pay.env   # FARMGATE_WECHAT_PAY_*, FARMGATE_WECHAT_APP_ID, FARMGATE_ALIPAY_*, … for `farmgate serve`
 //! ```
 //!
+//! The WeChat simulator also answers the official account's `cgi-bin/token` and
+//! `cgi-bin/ticket/getticket` and checks `wx.config` signatures (`POST /sim/client/js-config`),
+//! so the demo server offers the JS-SDK to the browser stories (`wechat-jssdk.test.mjs`).
+//!
 //! `--deliver-to` is the server's address: the WeChat client stand-in (`POST /sim/client/pay`,
 //! what the browser story's `WeixinJSBridge` calls) posts its signed notification to
 //! `<deliver-to>/api/v1/payments/webhook/wechat`. `DIR/ready` appears once both listen.

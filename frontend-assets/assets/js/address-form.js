@@ -2,11 +2,15 @@
 // the 省/市/区 cascade (GB/T 2260 divisions from GET /api/v1/regions, offered as suggestions
 // under each box, so a name the list does not know can still be typed) and paste-to-recognise
 // (POST /api/v1/addresses/recognise fills the form from a pasted "张三 138… 江西省赣州市…";
-// nothing is saved until the buyer saves).
+// nothing is saved until the buyer saves); inside WeChat, when the site offers its JS-SDK,
+// "从微信导入" fills the form from the person's WeChat address book (wx.openAddress), the
+// cascade set from the address's GB/T 2260 code (its names through the recognise endpoint when
+// the code is not in our list).
 
 import { api, seg } from './api.js';
 import { t } from './i18n.js';
 import { $, el, errorMessage, flash, setBusy, validationError } from './ui.js';
+import { inWechat, openWechatAddress, wechatSdk } from './wechat-sdk.js';
 
 const LEVELS = ['province', 'city', 'district'];
 // Divisions fetched once per page: code → children (the server caches them for a day too).
@@ -46,6 +50,74 @@ export function fillAddress(form, a) {
   const box = form.elements.namedItem('is_default');
   if (box && 'is_default' in a) box.checked = Boolean(a.is_default);
   form.dispatchEvent(new CustomEvent('address-filled'));
+}
+
+/**
+ * The names of the province, city and district of a six-digit GB/T 2260 district code, from
+ * the divisions list; null when the list does not know it.
+ */
+async function divisionsOf(nationalCode) {
+  const code = String(nationalCode || '');
+  if (!/^\d{6}$/.test(code)) return null;
+  const province = (await fetchChildren('')).find((d) => d.code === code.slice(0, 2) + '0000');
+  if (!province) return null;
+  const cities = await fetchChildren(province.code);
+  // A county-level city under its province (湖北省 仙桃市) is its own district.
+  const itself = cities.find((d) => d.code === code);
+  if (itself) return { province: province.name, city: itself.name, district: itself.name };
+  // A municipality is one city named like itself (北京市 北京市 朝阳区).
+  const city = cities.find((d) => d.code === code.slice(0, 4) + '00') || (cities.length === 1 ? cities[0] : null);
+  if (!city || !city.has_children) return null;
+  const district = (await fetchChildren(city.code)).find((d) => d.code === code);
+  return district ? { province: province.name, city: city.name, district: district.name } : null;
+}
+
+/** What WeChat's address book gave (wx.openAddress), as the form's fields. */
+async function fromWechat(a) {
+  const filled = {
+    name: String(a.userName || '').trim(),
+    phone: String(a.telNumber || '').trim(),
+    street: String(a.detailInfo || '').trim(),
+  };
+  const known = await divisionsOf(a.nationalCode);
+  if (known) return { ...filled, ...known };
+  const names = { province: a.provinceName || '', city: a.cityName || '', district: a.countryName || '' };
+  try {
+    const text = [names.province, names.city, names.district, filled.street].join('');
+    const found = await api.post('/addresses/recognise', { text: text.slice(0, 300) });
+    return {
+      ...filled,
+      province: found.province || names.province,
+      city: found.city || names.city,
+      district: found.district || names.district,
+      street: found.street || filled.street,
+    };
+  } catch {
+    return { ...filled, ...names };
+  }
+}
+
+/** Inside WeChat, when offered: the "import from WeChat" button before the paste box. */
+async function offerWechatImport(form, before) {
+  if (!inWechat() || !(await wechatSdk())) return;
+  const button = el('button', {
+    type: 'button', class: 'btn btn-secondary btn-small wechat-import', i18n: 'address.wechat_import', 'data-testid': 'address-wechat-import',
+  });
+  before.before(el('div', { class: 'field wechat-import-box' }, button));
+  button.addEventListener('click', async () => {
+    setBusy(button, true);
+    try {
+      const chosen = await openWechatAddress();
+      // Cancelled: the form stays as it was.
+      if (!chosen) return;
+      fillAddress(form, await fromWechat(chosen));
+      flash(t('address.wechat_imported'), 'success', { focus: false });
+    } catch (err) {
+      flash(errorMessage(err), 'error');
+    } finally {
+      setBusy(button, false);
+    }
+  });
 }
 
 /**
@@ -119,6 +191,7 @@ export function enhanceAddressForm(form) {
     el('label', { for: area.id, i18n: 'address.paste_label' }), area, button);
   const anchor = $('.two-col', form) || form.firstElementChild;
   anchor.before(box);
+  offerWechatImport(form, box);
   button.addEventListener('click', async () => {
     const text = area.value.trim();
     if (!text) {

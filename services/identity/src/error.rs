@@ -136,6 +136,9 @@ pub enum IdentityError {
     /// `wechat_login_unavailable` (404): log in with WeChat is not configured.
     #[error("wechat log-in not configured")]
     WechatLoginUnavailable,
+    /// `wechat_js_unavailable` (404): the WeChat JS-SDK is not configured (no official account).
+    #[error("wechat js-sdk not configured")]
+    WechatJsUnavailable,
     /// `wechat_refused` (422): WeChat did not accept the authorisation code (used, expired,
     /// from another app).
     #[error("wechat refused the authorisation code")]
@@ -210,6 +213,7 @@ impl IdentityError {
             PasswordLoginPaused { .. } => "password_login_paused",
             StaffCannotErase => "staff_cannot_erase",
             WechatLoginUnavailable => "wechat_login_unavailable",
+            WechatJsUnavailable => "wechat_js_unavailable",
             WechatRefused => "wechat_refused",
             WechatUnavailable(_) => "wechat_unavailable",
             WechatState => "wechat_state",
@@ -325,6 +329,10 @@ impl IdentityError {
                 "本站暂未开通微信登录，请用手机号登录",
                 "log in with WeChat is not offered here; log in with your phone",
             ),
+            WechatJsUnavailable => (
+                "本站暂未开通微信分享与地址导入",
+                "WeChat sharing and address import are not offered here",
+            ),
             WechatRefused => (
                 "微信授权未通过，请重新用微信打开",
                 "WeChat did not accept the authorisation; open the page in WeChat again",
@@ -409,7 +417,7 @@ impl IdentityError {
             PhoneRegistered | StaffCannotErase => StatusCode::CONFLICT,
             NoAccount => StatusCode::NOT_FOUND,
             PhoneNotVerified => StatusCode::FORBIDDEN,
-            WechatLoginUnavailable => StatusCode::NOT_FOUND,
+            WechatLoginUnavailable | WechatJsUnavailable => StatusCode::NOT_FOUND,
             WechatRefused => StatusCode::UNPROCESSABLE_ENTITY,
             WechatState => StatusCode::FORBIDDEN,
             WechatUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -491,6 +499,7 @@ impl IdentityError {
             },
             StaffCannotErase,
             WechatLoginUnavailable,
+            WechatJsUnavailable,
             WechatRefused,
             WechatUnavailable("example".into()),
             WechatState,

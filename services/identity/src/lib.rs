@@ -27,7 +27,7 @@ pub use domain::{
     CodePurpose, DEMO_PASSWORD, InvitationId, OrgKind, OrgRole, OrgStatus, PlatformRole, SessionId,
 };
 pub use error::{IdentityError, Missing};
-pub use service::{OrgSummary, TestingBody, WechatLoginConfig, topics};
+pub use service::{OrgSummary, TestingBody, WechatJsConfig, WechatLoginConfig, topics};
 
 use farmgate_infra::Infra;
 use std::sync::Arc;
@@ -134,6 +134,9 @@ pub struct IdentityConfig {
     pub setup_link_ttl: chrono::Duration,
     /// Log in with WeChat (official-account web authorisation); `None`: not offered.
     pub wechat_login: Option<service::WechatLoginConfig>,
+    /// The WeChat JS-SDK for the site's pages (share cards, address import); `None`: not
+    /// offered.
+    pub wechat_js: Option<service::WechatJsConfig>,
 }
 
 impl Default for IdentityConfig {
@@ -148,6 +151,7 @@ impl Default for IdentityConfig {
             registrations_per_address_per_hour: 10,
             setup_link_ttl: chrono::Duration::hours(24),
             wechat_login: None,
+            wechat_js: None,
         }
     }
 }

@@ -253,6 +253,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
             registrations_per_address_per_hour: settings.registrations_per_address_per_hour,
             setup_link_ttl: chrono::Duration::hours(i64::from(settings.setup_link_hours)),
             wechat_login: crate::payments::wechat_login(settings)?,
+            wechat_js: crate::payments::wechat_js(settings, infra.cache.clone())?,
         },
     )
     .await

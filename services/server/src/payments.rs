@@ -320,6 +320,42 @@ pub fn wechat_login(s: &Settings) -> anyhow::Result<Option<farmgate_identity::We
     }))
 }
 
+/// The WeChat JS-SDK (share cards, address import inside WeChat): on with log in with WeChat
+/// (`wechat_app_id` and `wechat_app_secret`, the same official account); signs pages of
+/// `public_url` only. The account's access token and JS-SDK ticket live in the shared cache.
+pub fn wechat_js(
+    s: &Settings,
+    cache: std::sync::Arc<dyn farmgate_infra::cache::Cache>,
+) -> anyhow::Result<Option<farmgate_identity::WechatJsConfig>> {
+    let (Some(app_id), Some(secret)) = (
+        s.wechat_app_id.clone().filter(|v| !v.trim().is_empty()),
+        s.wechat_app_secret.clone().filter(|v| !v.trim().is_empty()),
+    ) else {
+        return Ok(None);
+    };
+    let site = s
+        .public_url
+        .clone()
+        .map(|u| u.trim().to_owned())
+        .context("the WeChat JS-SDK needs public_url (only its pages are signed)")?;
+    let sdk = farmgate_infra::pay::wechat::jssdk::WechatJssdk::new(
+        farmgate_infra::pay::wechat::jssdk::JssdkConfig {
+            app_id,
+            app_secret: secret,
+            api_base: s.wechat_api_base_url.clone(),
+            timeout: Duration::from_secs(s.payment_timeout_secs),
+        },
+        cache,
+    )
+    .context("configuring the WeChat JS-SDK")?;
+    tracing::info!(app_id = %sdk.app_id(), "wechat js-sdk: on");
+    Ok(Some(farmgate_identity::WechatJsConfig {
+        sdk,
+        site,
+        per_address_per_minute: s.wechat_js_per_address_per_minute,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -118,6 +118,21 @@ struct Sim {
     prepays: Mutex<HashMap<String, String>>,
     /// Where the client stand-in's payment notifications are posted (our webhook).
     deliver_to: Mutex<Option<String>>,
+    /// The official account's access tokens and JS-SDK tickets (`client.rs`).
+    js: Mutex<JsState>,
+}
+
+/// What the simulated official-account API has given out.
+#[derive(Default)]
+struct JsState {
+    /// Live access tokens and when each expires.
+    tokens: HashMap<String, std::time::Instant>,
+    /// Every JS-SDK ticket given out, with its expiry, newest last.
+    tickets: Vec<(String, std::time::Instant)>,
+    token_fetches: usize,
+    ticket_fetches: usize,
+    /// Seconds a new ticket lives (`expires_in`); unset: 7200.
+    ticket_life: Option<i64>,
 }
 
 /// A running simulator.
@@ -141,6 +156,7 @@ impl WechatSim {
             person: Mutex::new(None),
             prepays: Mutex::new(HashMap::new()),
             deliver_to: Mutex::new(None),
+            js: Mutex::new(JsState::default()),
         });
         let router = axum::Router::new()
             .fallback(handle)
@@ -210,6 +226,64 @@ impl WechatSim {
     /// Where the WeChat client stand-in (`POST /sim/client/pay`) posts its notifications.
     pub fn deliver_to(&self, url: &str) {
         *self.state.deliver_to.lock().unwrap() = Some(url.to_owned());
+    }
+
+    /// Access tokens fetched (`GET /cgi-bin/token`), refused ones included.
+    pub fn token_fetches(&self) -> usize {
+        self.state.js.lock().unwrap().token_fetches
+    }
+
+    /// JS-SDK tickets asked for (`GET /cgi-bin/ticket/getticket`), refused ones included.
+    pub fn ticket_fetches(&self) -> usize {
+        self.state.js.lock().unwrap().ticket_fetches
+    }
+
+    /// Every access token given so far stops working (another server of the same app took a
+    /// new one): a ticket asked for with one is refused with 40001.
+    pub fn invalidate_tokens(&self) {
+        self.state.js.lock().unwrap().tokens.clear();
+    }
+
+    /// New tickets live this many seconds.
+    pub fn set_ticket_life(&self, secs: i64) {
+        self.state.js.lock().unwrap().ticket_life = Some(secs);
+    }
+
+    /// The newest JS-SDK ticket given out.
+    pub fn latest_ticket(&self) -> Option<String> {
+        self.state
+            .js
+            .lock()
+            .unwrap()
+            .tickets
+            .last()
+            .map(|(t, _)| t.clone())
+    }
+
+    /// Whether `signature` is what WeChat's client computes for a `wx.config` with these
+    /// values, under a ticket given out and still live: SHA-1 of
+    /// `jsapi_ticket=…&noncestr=…&timestamp=…&url=…` (computed here, not by the adapter).
+    pub fn js_signature_valid(
+        &self,
+        nonce_str: &str,
+        timestamp: i64,
+        url: &str,
+        signature: &str,
+    ) -> bool {
+        let now = std::time::Instant::now();
+        self.state
+            .js
+            .lock()
+            .unwrap()
+            .tickets
+            .iter()
+            .filter(|(_, until)| *until > now)
+            .any(|(ticket, _)| {
+                let plain = format!(
+                    "jsapi_ticket={ticket}&noncestr={nonce_str}&timestamp={timestamp}&url={url}"
+                );
+                hex::encode(Sha1::digest(plain.as_bytes())) == signature
+            })
     }
 
     pub fn set_mode(&self, mode: Mode) {

@@ -16,6 +16,7 @@ import {
   showErrors, timeEl, validationError,
 } from '../ui.js';
 import { MAX_QUANTITY, STARS, parseQuantity, starsEl } from '../orders.js';
+import { shareCard } from '../wechat-sdk.js';
 
 const id = new URLSearchParams(location.search).get('id');
 const view = { listing: null, me: null, sku: null };
@@ -670,10 +671,26 @@ function render(listing) {
   support.hidden = Boolean(!view.me || (view.me.account && view.me.account.platform_role) || isMember(view.me, listing));
 }
 
+// The share card (og: tags; inside WeChat, when offered, the JS-SDK's share data): the
+// title, the price and origin, the first photo, and this listing's plain address.
+function shareListing(listing) {
+  const images = Array.isArray(listing.images) ? listing.images : [];
+  const origin = listing.origin || {};
+  const place = [origin.province, origin.city, origin.county].filter(Boolean).join('');
+  const price = listing.price_from !== null && listing.price_from !== undefined ? formatFen(listing.price_from) : '';
+  shareCard({
+    title: listing.title,
+    description: [price, place, listing.seller && listing.seller.name].filter(Boolean).join(' · '),
+    link: '/listing.html?id=' + encodeURIComponent(listing.id),
+    image: images[0] ? images[0].url : '',
+  });
+}
+
 const [shell, loaded] = await Promise.all([initShell({ auth: 'optional' }), loadListing()]);
 view.me = shell.me;
 if (loaded.listing) {
   render(loaded.listing);
+  shareListing(loaded.listing);
   rememberViewed(loaded.listing);
   refreshTotal();
   loadFavourite();

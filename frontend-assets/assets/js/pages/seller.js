@@ -4,9 +4,10 @@
 
 import { api, query, seg } from '../api.js';
 import { productGrid } from '../catalog.js';
-import { translate } from '../i18n.js';
+import { t, translate } from '../i18n.js';
 import { initShell } from '../shell.js';
 import { $, el, errorMessage, facts, flash, note, regionText, replaceChildren } from '../ui.js';
+import { shareCard } from '../wechat-sdk.js';
 
 const id = new URLSearchParams(location.search).get('id');
 const heading = $('#seller-name');
@@ -55,6 +56,15 @@ function render({ seller, listings }, me) {
   const list = Array.isArray(listings) ? listings : [];
   replaceChildren($('#seller-listings-body'),
     productGrid(list, { highlight: false }) || note('empty', { i18n: 'seller.no_listings' }));
+  // The share card (og: tags; inside WeChat the JS-SDK's share data): the shop, where it is,
+  // and its first product's photo.
+  const cover = list.find((l) => l.thumb_url);
+  shareCard({
+    title: seller.name,
+    description: [regionText(seller.region), t('kind.' + seller.kind)].filter(Boolean).join(' · '),
+    link: '/seller.html?id=' + encodeURIComponent(seller.id || id),
+    image: cover ? cover.thumb_url : '',
+  });
 }
 
 const [shell, loaded] = await Promise.all([initShell({ auth: 'optional' }), loadSeller()]);

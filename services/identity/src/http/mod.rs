@@ -10,6 +10,7 @@ mod restrictions;
 mod sessions;
 pub mod views;
 mod wechat;
+mod wechat_js;
 
 pub use views::*;
 
@@ -26,6 +27,7 @@ use restrictions::*;
 pub use restrictions::{ApplyRestriction, LiftRestriction, RestrictionView};
 use sessions::*;
 use wechat::*;
+use wechat_js::*;
 
 /// Every identity route, with its OpenAPI description.
 pub fn router<S>() -> OpenApiRouter<S>
@@ -73,5 +75,6 @@ where
         .routes(routes!(wechat_start))
         .routes(routes!(wechat_return))
         .routes(routes!(wechat_status, wechat_unbind))
+        .routes(routes!(wechat_js_config))
         .routes(routes!(restrictions_list))
 }

@@ -26,6 +26,7 @@ mod restrictions;
 mod self_service;
 mod sessions;
 mod verification;
+mod wechat_js;
 mod wechat_login;
 
 pub use crate::domain::OrgFilter;
@@ -40,6 +41,7 @@ pub use restrictions::RestrictionRecord;
 pub use self_service::{ERASED_NAME, ProfilePatch};
 pub use sessions::IssuedSession;
 pub use verification::{OrgWithOwner, ReviewEntry, parse_rejection};
+pub use wechat_js::{JS_API_LIST, JsConfig, WechatJsConfig};
 pub use wechat_login::{TICKET_MINUTES, WechatLoginConfig, WechatReturn};
 
 use crate::Identity;

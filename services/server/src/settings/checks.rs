@@ -69,6 +69,9 @@ impl Settings {
         if !(1..=60).contains(&self.trace_checkpoint_minutes) {
             problems.push("trace_checkpoint_minutes must be from 1 to 60".to_owned());
         }
+        if self.wechat_js_per_address_per_minute < 1 {
+            problems.push("wechat_js_per_address_per_minute must be at least 1".to_owned());
+        }
         if self.trace_verify_per_address_per_minute < 1 {
             problems.push("trace_verify_per_address_per_minute must be at least 1".to_owned());
         }

@@ -172,6 +172,9 @@ pub struct Settings {
     /// Public trace verifications (`/api/v1/trace/{code}/verify`) one client address may ask
     /// for per minute (an IPv6 client counts per /64); raise it behind a shared NAT.
     pub trace_verify_per_address_per_minute: u32,
+    /// WeChat JS-SDK configurations (`/api/v1/wechat/js-config`) one client address may ask
+    /// for per minute; raise it behind a shared NAT.
+    pub wechat_js_per_address_per_minute: u32,
     /// Claims up to this many fen are refunded at once when the seller misses the deadline;
     /// larger ones go to the operator.
     pub claim_auto_approve_fen: i64,
@@ -335,6 +338,7 @@ impl Default for Settings {
             trace_witness_quorum: 0,
             trace_chain_version: 2,
             trace_verify_per_address_per_minute: 60,
+            wechat_js_per_address_per_minute: 60,
             claim_auto_approve_fen: 5_000,
             claim_answer_hours: 72,
             claim_arbitration_hours: 48,
@@ -446,6 +450,7 @@ pub const KEYS: &[&str] = &[
     "trace_witness_quorum",
     "trace_chain_version",
     "trace_verify_per_address_per_minute",
+    "wechat_js_per_address_per_minute",
     "claim_auto_approve_fen",
     "claim_answer_hours",
     "claim_arbitration_hours",

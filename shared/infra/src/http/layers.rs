@@ -127,9 +127,30 @@ pub async fn track_metrics(State(metrics): State<Metrics>, req: Request, next: N
     resp
 }
 
+/// The content security policy of every answer: everything from this site only.
+const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'";
+
+/// The pages that load WeChat's JS-SDK inside WeChat's browser (`assets/js/wechat-sdk.js`:
+/// share cards, address import). Only they may run a script from elsewhere, and only from
+/// the SDK's own origin.
+pub const WECHAT_SDK_PAGES: [&str; 4] = [
+    "/listing.html",
+    "/seller.html",
+    "/checkout.html",
+    "/account.html",
+];
+
+/// [`CSP`] plus WeChat's JS-SDK script origin (`https://res.wx.qq.com/open/js/jweixin-1.6.0.js`).
+const CSP_WITH_WECHAT_SDK: &str = "default-src 'self'; script-src 'self' https://res.wx.qq.com; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'";
+
 /// Security headers for every response: pages are not framed, types are not sniffed, and the
 /// referrer does not leak paths (trace codes, order ids) to other sites.
 pub async fn security_headers(req: Request, next: Next) -> Response {
+    let csp = if WECHAT_SDK_PAGES.contains(&req.uri().path()) {
+        CSP_WITH_WECHAT_SDK
+    } else {
+        CSP
+    };
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
     h.insert(
@@ -141,9 +162,7 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         h.insert(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'",
-            ),
+            HeaderValue::from_static(csp),
         );
     }
     resp

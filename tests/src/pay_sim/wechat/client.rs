@@ -15,6 +15,17 @@
 //!   the trade and posts the signed, encrypted `TRANSACTION.SUCCESS` notification to the
 //!   address set by [`super::WechatSim::deliver_to`]. Answers
 //!   `{"err_msg":"get_brand_wcpay_request:ok"}` (or `:fail`).
+//! - The official account's API for the JS-SDK: `GET /cgi-bin/token?grant_type=client_credential&appid=…&secret=…`
+//!   → `{"access_token","expires_in":7200}` (a wrong appid → 40013, a wrong secret → 40125);
+//!   `GET /cgi-bin/ticket/getticket?access_token=…&type=jsapi` → `{"errcode":0,"errmsg":"ok",
+//!   "ticket","expires_in"}`, or 40001 for a token it never gave or invalidated
+//!   ([`super::WechatSim::invalidate_tokens`]), 42001 for an expired one, 40097 for another
+//!   `type`; HTTP 200 either way. Both count their calls.
+//! - A stand-in for the WeChat client's `wx.config` check (not a WeChat API):
+//!   `POST /sim/client/js-config` with `{"appId","timestamp","nonceStr","signature","url"}`
+//!   answers `{"err_msg":"config:ok"}` when the signature is SHA-1 of
+//!   `jsapi_ticket=…&noncestr=…&timestamp=…&url=…` under a live ticket it gave, else
+//!   `{"err_msg":"config:invalid signature"}` (another appId: `config:invalid appid`).
 
 use super::{APP_ID, APP_SECRET, Grant, Sim, WechatSim};
 use crate::pay_sim::{keys, random_token, rsa_verify};
@@ -51,6 +62,10 @@ pub(super) async fn handle(
         ("GET", "/sns/oauth2/access_token") => Some(access_token(sim, &query(uri))),
         ("OPTIONS", "/sim/client/pay") => Some(cors(StatusCode::NO_CONTENT.into_response())),
         ("POST", "/sim/client/pay") => Some(cors(client_pay(sim, body).await)),
+        ("GET", "/cgi-bin/token") => Some(js_token(sim, &query(uri))),
+        ("GET", "/cgi-bin/ticket/getticket") => Some(js_ticket(sim, &query(uri))),
+        ("OPTIONS", "/sim/client/js-config") => Some(cors(StatusCode::NO_CONTENT.into_response())),
+        ("POST", "/sim/client/js-config") => Some(cors(js_config_check(sim, body))),
         _ => None,
     }
 }
@@ -190,4 +205,91 @@ async fn client_pay(sim: &Arc<Sim>, body: &[u8]) -> Response {
         json!({"err_msg": "get_brand_wcpay_request:ok"}).to_string(),
     )
         .into_response()
+}
+
+fn wechat_error(code: i64, message: &str) -> Response {
+    axum::Json(json!({ "errcode": code, "errmsg": message })).into_response()
+}
+
+fn js_token(sim: &Sim, q: &HashMap<String, String>) -> Response {
+    let get = |k: &str| q.get(k).map(String::as_str).unwrap_or("");
+    let mut js = sim.js.lock().unwrap();
+    js.token_fetches += 1;
+    if get("grant_type") != "client_credential" {
+        return wechat_error(40002, "invalid grant_type");
+    }
+    if get("appid") != APP_ID {
+        return wechat_error(40013, "invalid appid");
+    }
+    if get("secret") != APP_SECRET {
+        return wechat_error(40125, "invalid appsecret");
+    }
+    let token = random_token(64);
+    js.tokens.insert(
+        token.clone(),
+        std::time::Instant::now() + std::time::Duration::from_secs(7200),
+    );
+    axum::Json(json!({ "access_token": token, "expires_in": 7200 })).into_response()
+}
+
+fn js_ticket(sim: &Sim, q: &HashMap<String, String>) -> Response {
+    let get = |k: &str| q.get(k).map(String::as_str).unwrap_or("");
+    let mut js = sim.js.lock().unwrap();
+    js.ticket_fetches += 1;
+    match js.tokens.get(get("access_token")) {
+        None => {
+            return wechat_error(
+                40001,
+                "invalid credential, access_token is invalid or not latest",
+            );
+        }
+        Some(until) if *until <= std::time::Instant::now() => {
+            return wechat_error(42001, "access_token expired");
+        }
+        Some(_) => {}
+    }
+    if get("type") != "jsapi" {
+        return wechat_error(40097, "invalid args");
+    }
+    let life = js.ticket_life.unwrap_or(7200);
+    let ticket = format!("sim_{}", random_token(60));
+    let until = std::time::Instant::now()
+        + std::time::Duration::from_secs(u64::try_from(life.max(1)).unwrap_or(1));
+    js.tickets.push((ticket.clone(), until));
+    axum::Json(json!({ "errcode": 0, "errmsg": "ok", "ticket": ticket, "expires_in": life }))
+        .into_response()
+}
+
+fn js_config_check(sim: &Arc<Sim>, body: &[u8]) -> Response {
+    let Ok(v) = serde_json::from_slice::<Value>(body) else {
+        return axum::Json(json!({ "err_msg": "config:invalid arguments" })).into_response();
+    };
+    if v["appId"].as_str() != Some(APP_ID) {
+        return axum::Json(json!({ "err_msg": "config:invalid appid" })).into_response();
+    }
+    // wx.config takes the timestamp as a number or a string of digits.
+    let timestamp = v["timestamp"]
+        .as_i64()
+        .or_else(|| v["timestamp"].as_str().and_then(|s| s.parse().ok()));
+    let ok = match (
+        timestamp,
+        v["nonceStr"].as_str(),
+        v["signature"].as_str(),
+        v["url"].as_str(),
+    ) {
+        (Some(ts), Some(nonce), Some(signature), Some(url)) => {
+            let sim = WechatSim {
+                base: String::new(),
+                state: sim.clone(),
+            };
+            sim.js_signature_valid(nonce, ts, url.split('#').next().unwrap_or(""), signature)
+        }
+        _ => false,
+    };
+    let answer = if ok {
+        "config:ok"
+    } else {
+        "config:invalid signature"
+    };
+    axum::Json(json!({ "err_msg": answer })).into_response()
 }

@@ -20,6 +20,7 @@
 //! Notifications are [`notify`]; amounts are integer fen throughout, as WeChat Pay sends them.
 
 pub mod bill;
+pub mod jssdk;
 pub mod notify;
 pub mod oauth;
 pub mod sign;
