@@ -27,6 +27,7 @@ mod fulfilment;
 mod invoices;
 mod lab_checks;
 mod liability;
+mod listing_editor;
 mod market;
 mod market_external;
 mod news;

@@ -19,6 +19,7 @@ farmgate_kernel::labelled_enum!(
         Revision => "revision", "审核记录", "revision";
         Sku => "sku", "规格", "SKU";
         Image => "image", "图片", "image";
+        Document => "document", "证件图片", "document";
         VocabularyEntry => "vocabulary_entry", "词条", "vocabulary entry";
         /// A photo file under `/media/` (only public copies are served).
         File => "file", "文件", "file";
@@ -44,6 +45,16 @@ pub enum CatalogError {
     /// `too_many_images` (409): a listing holds at most 9 photos.
     #[error("too many images")]
     TooManyImages,
+    /// `too_many_drafts` (409): an organisation holds at most
+    /// [`MAX_DRAFT_PHOTOS`](crate::service::MAX_DRAFT_PHOTOS) photos not yet attached.
+    #[error("too many unattached photos")]
+    TooManyDrafts,
+    /// `too_many_documents` (409): an organisation holds at most 5 application pictures.
+    #[error("too many documents")]
+    TooManyDocuments,
+    /// `idempotency_key_reused` (409): the `Idempotency-Key` made a different listing.
+    #[error("Idempotency-Key reused for another listing")]
+    KeyReused,
     /// `unsupported_image` (415).
     #[error("unsupported image")]
     UnsupportedImage,
@@ -86,6 +97,9 @@ impl CatalogError {
             CatalogError::Forbidden => HttpCode::Forbidden.code(),
             CatalogError::Workflow(_) => "invalid_state",
             CatalogError::TooManyImages => "too_many_images",
+            CatalogError::TooManyDrafts => "too_many_drafts",
+            CatalogError::TooManyDocuments => "too_many_documents",
+            CatalogError::KeyReused => "idempotency_key_reused",
             CatalogError::UnsupportedImage => "unsupported_image",
             CatalogError::ImageTooLarge => HttpCode::PayloadTooLarge.code(),
             CatalogError::MalformedMultipart => "malformed_multipart",
@@ -127,6 +141,18 @@ impl CatalogError {
             CatalogError::TooManyImages => {
                 ("每个商品最多 9 张图片", "at most 9 photos per listing")
             }
+            CatalogError::TooManyDrafts => (
+                "未保存的图片太多（最多 30 张）：请先保存商品，或等 24 小时后未使用的图片自动清除",
+                "too many unsaved photos (at most 30): save a listing first, or wait 24 hours for unused ones to be cleared",
+            ),
+            CatalogError::TooManyDocuments => (
+                "每个组织最多上传 5 张证件图片",
+                "at most 5 document pictures per organisation",
+            ),
+            CatalogError::KeyReused => (
+                "这个 Idempotency-Key 已用于另一个不同的商品",
+                "this Idempotency-Key was used for a different listing",
+            ),
             CatalogError::UnsupportedImage => (
                 "仅支持 JPEG、PNG、WebP 格式的图片",
                 "only JPEG, PNG and WebP images are accepted",
@@ -164,6 +190,9 @@ impl CatalogError {
             CatalogError::Forbidden => HttpCode::Forbidden.status(),
             CatalogError::Workflow(_)
             | CatalogError::TooManyImages
+            | CatalogError::TooManyDrafts
+            | CatalogError::TooManyDocuments
+            | CatalogError::KeyReused
             | CatalogError::VocabularyDuplicate => StatusCode::CONFLICT,
             CatalogError::UnsupportedImage => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             CatalogError::ImageTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -190,6 +219,9 @@ impl CatalogError {
             CatalogError::Forbidden,
             CatalogError::Workflow(WorkflowError::AlreadyPending),
             CatalogError::TooManyImages,
+            CatalogError::TooManyDrafts,
+            CatalogError::TooManyDocuments,
+            CatalogError::KeyReused,
             CatalogError::UnsupportedImage,
             CatalogError::ImageTooLarge,
             CatalogError::MalformedMultipart,

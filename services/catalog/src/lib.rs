@@ -35,7 +35,7 @@ pub(crate) mod store;
 
 pub use error::CatalogError;
 pub use index::SearchIndexer;
-pub use service::{sale, topics};
+pub use service::{DraftPhotoExpiryJob, sale, topics};
 
 use farmgate_identity::Identity;
 use farmgate_infra::Infra;

@@ -12,7 +12,7 @@ use farmgate_aftersales::{
     Aftersales, AftersalesConfig, FailedInspectionRecallJob, OfferDueJob, ResponseDueJob,
     UnsentReplacementJob,
 };
-use farmgate_catalog::{Catalog, SearchIndexer};
+use farmgate_catalog::{Catalog, DraftPhotoExpiryJob, SearchIndexer};
 use farmgate_desk::{
     AttachmentExpiryJob as DeskAttachmentExpiryJob, ClaimResolvedJob as DeskClaimResolvedJob, Desk,
     DueJob as DeskDueJob,
@@ -438,6 +438,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
     // Every outbox handler of every service.
     let handlers: Vec<Arc<dyn OutboxHandler>> = vec![
         Arc::new(CreditRankingJob::new(stats.clone(), catalog.clone())),
+        Arc::new(DraftPhotoExpiryJob::new(catalog.clone())),
         Arc::new(SearchIndexer::new(catalog)),
         Arc::new(DigestJob::new(trace.clone())),
         Arc::new(CheckpointJob::new(trace.clone())),

@@ -200,6 +200,7 @@ function card({ revision: rev, listing }) {
         facts([
           ['reviews.seller_region', el('span', { text: regionText(seller.region) }), 'review-seller-region'],
           ['reviews.status', badge('listing_status', listing.status)],
+          ['reviews.ship_within', listing.ship_within_hours ? el('span', { i18n: 'reviews.ship_within_value', args: { n: listing.ship_within_hours } }) : null, 'review-ship-within'],
           ['reviews.season', listing.season ? el('span', { text: listing.season }) : null],
           ['reviews.storage', listing.storage ? el('span', { text: listing.storage }) : null],
           ['reviews.shelf_life', listing.shelf_life_days ? el('span', { i18n: 'reviews.days', args: { count: listing.shelf_life_days } }) : null],

@@ -6,7 +6,7 @@ import { api, seg } from '../api.js';
 import { initShell } from '../shell.js';
 import { t } from '../i18n.js';
 import {
-  $, badge, clear, clearErrors, el, facts, flash, flashError, note, optional, phoneEl, regionText,
+  $, $$, badge, clear, clearErrors, el, facts, flash, flashError, note, optional, phoneEl, regionText,
   replaceChildren, setBusy, showErrors, timeEl, validationError, value, withBusy,
 } from '../ui.js';
 
@@ -150,7 +150,53 @@ function renderDetail() {
     actions.append(edit);
   }
   $('#invitations-section').hidden = !isOwner(org);
+  $('#documents-upload').hidden = !isOwner(org);
+  loadDocuments();
 }
+
+// ---- the application's papers (business licence), shown to the operator's check ------------
+
+async function loadDocuments() {
+  const org = state.selected;
+  const list = $('#documents-list');
+  try {
+    const docs = (await api.get(`/orgs/${seg(org.id)}/documents`)) || [];
+    if (state.selected !== org) return;
+    replaceChildren(list, docs.length
+      ? docs.map((d) => el('li', { 'data-testid': 'org-document', dataset: { kind: d.kind } },
+        el('img', { src: d.url, alt: '', width: '240', height: String(Math.round(240 * (d.height || 1) / (d.width || 1))) }),
+        el('span', { class: 'muted small', i18n: 'org.document_kind.' + d.kind })))
+      : el('li', { class: 'muted', i18n: 'org.no_documents' }));
+  } catch (err) {
+    if (!err.redirecting) replaceChildren(list, el('li', { class: 'note note-error', text: err.message }));
+  }
+}
+
+$('#document-file').addEventListener('change', async (event) => {
+  const input = event.target;
+  const file = input.files && input.files[0];
+  input.value = '';
+  const slot = $('#document-file-error');
+  slot.hidden = true;
+  if (!file || !state.selected) return;
+  if (!['image/jpeg', 'image/png', 'image/webp'].includes(file.type) || file.size > 8 * 1024 * 1024) {
+    slot.textContent = t('org.e_document');
+    slot.hidden = false;
+    return;
+  }
+  const body = new FormData();
+  body.append('file', file, file.name);
+  const kind = $$('[data-testid="org-document"][data-kind="business_licence"]').length ? 'other' : 'business_licence';
+  try {
+    await api.upload(`/orgs/${seg(state.selected.id)}/documents?kind=${kind}`, body);
+    flash(el('span', { i18n: 'org.document_uploaded' }), 'success');
+    await loadDocuments();
+  } catch (err) {
+    if (err.redirecting) return;
+    slot.textContent = (err.fields && err.fields.file) || err.message;
+    slot.hidden = false;
+  }
+});
 
 // ---- editing -------------------------------------------------------------------------------
 

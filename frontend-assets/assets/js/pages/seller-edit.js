@@ -1,9 +1,12 @@
-// Writing a listing. New (?org=): facts and SKUs go in one request and become a draft. Existing
-// (?id=): the facts are saved with PATCH (title, category and origin of a live listing become a
-// change waiting for review), each SKU is saved on its own and applies at once (logged), photos
-// upload one by one, and the draft is sent for review from the status box.
+// Writing a listing: one form, one save (#19). Photos upload as soon as they are chosen — also
+// before the listing exists — as the organisation's unsaved photos (a slow phone sends each
+// once, a failed one is retried alone, and the seller keeps typing meanwhile); the save sends
+// the facts, every SKU and the photo ids in order in one small request. New (?org=): POST with
+// an Idempotency-Key, so a double tap makes one draft. Existing (?id=): PUT of the whole
+// listing (title, category and origin of a live listing become a change waiting for review;
+// prices, stock and photos apply at once). The draft is sent for review from the status box.
 
-import { api, query, seg } from '../api.js';
+import { api, newIdempotencyKey, query, seg } from '../api.js';
 import {
   PRICE_MAX_FEN, UNITS, childrenOf, fenToYuan, formatFen, gtinValid, loadCategories, localOption,
   parseInteger, parseYuan, pendingRevision, refusedChange, sellingMemberships,
@@ -16,7 +19,6 @@ import {
 } from '../ui.js';
 
 const REGION_PARTS = ['province', 'city', 'county', 'township', 'village'];
-const REVIEWED = ['title', 'category_id', 'origin', 'origin_note'];
 const MAX_TIERS = 5;
 const STOCK_MAX = 10_000_000;
 const WEIGHT_MAX = 1_000_000;
@@ -28,11 +30,9 @@ const SUBMITTABLE = ['draft', 'rejected', 'delisted'];
 const params = new URLSearchParams(location.search);
 const form = $('#listing-form');
 const rowsBox = $('#sku-rows');
-const skusSection = $('#skus-section');
 const stateBox = $('#state-box');
-const page = { me: null, org: null, listing: null, index: null, rowSeq: 0, tierSeq: 0 };
-
-const isEdit = () => Boolean(page.listing);
+const MAX_IMAGES = 9;
+const page = { me: null, org: null, listing: null, index: null, rowSeq: 0, tierSeq: 0, photos: [], createKey: newIdempotencyKey() };
 
 // ---- field names: the server's, mapped onto this form's inputs ------------------------------------
 
@@ -200,17 +200,14 @@ function skuRow(sku, { saved = false } = {}) {
   for (const tier of (sku && Array.isArray(sku.tiers) ? sku.tiers : [])) tierList.append(tierRow(row, tier));
 
   const actions = el('div', { class: 'actions sku-actions' });
-  if (isEdit()) {
+  if (existing) {
+    // An existing SKU stays (orders name it): it is taken off sale, or left out (same thing).
     const activeId = `sku-${key}-active`;
     const active = el('label', { class: 'check', for: activeId },
-      el('input', { type: 'checkbox', id: activeId, dataset: { field: 'active' }, checked: !sku || sku.active !== false, 'data-testid': 'sku-active' }),
+      el('input', { type: 'checkbox', id: activeId, dataset: { field: 'active' }, checked: sku.active !== false, 'data-testid': 'sku-active' }),
       el('span', { i18n: 'edit.sku_active' }));
-    const save = el('button', { type: 'button', class: 'btn btn-primary', i18n: existing ? 'edit.sku_save' : 'edit.sku_create', 'data-testid': 'sku-save' });
-    const status = el('span', { class: 'muted sku-saved', 'aria-live': 'polite', 'data-testid': 'sku-saved' });
-    save.addEventListener('click', () => saveSkuRow(row, save, status));
-    actions.append(active, save, status);
-    if (!existing) actions.append(removeButton(row));
-    if (saved) status.append(el('span', { i18n: 'edit.sku_saved' }));
+    actions.append(active);
+    if (saved) actions.append(el('span', { class: 'muted sku-saved', 'data-testid': 'sku-saved', i18n: 'edit.sku_saved' }));
   } else {
     actions.append(removeButton(row));
   }
@@ -242,9 +239,9 @@ function renumber() {
     row.querySelectorAll('.tier-row').forEach((tr, j) => {
       for (const input of tr.querySelectorAll('[data-tier-field]')) input.name = `skus[${i}].tiers[${j}].${input.dataset.tierField}`;
     });
-    // A new listing needs at least one SKU: the last one cannot be removed.
+    // A listing needs at least one SKU: the last one cannot be removed.
     const remove = row.querySelector('[data-testid="sku-remove"]');
-    if (remove && !isEdit()) remove.hidden = rows.length < 2;
+    if (remove) remove.hidden = rows.length < 2;
   });
 }
 
@@ -415,41 +412,52 @@ function sameOrigin(a, b) {
   return REGION_PARTS.every((part) => ((a && a[part]) || '') === ((b && b[part]) || ''));
 }
 
-/** Only what changed goes in the PATCH, so an untouched title does not start a review. */
-function factChanges(facts, b) {
-  const changes = {};
-  for (const name of ['title', 'category_id', 'description']) {
-    if ((facts[name] || '') !== (b[name] || '')) changes[name] = facts[name];
-  }
-  for (const name of ['origin_note', 'season', 'storage']) {
-    // Cleared is "" (null would mean "leave as it is").
-    if ((facts[name] ?? null) !== (b[name] ?? null)) changes[name] = facts[name] ?? '';
-  }
-  // A shelf life can be changed but not removed through PATCH (null means "unchanged").
-  if (facts.shelf_life_days !== null && facts.shelf_life_days !== (b.shelf_life_days ?? null)) {
-    changes.shelf_life_days = facts.shelf_life_days;
-  }
-  if (!sameOrigin(facts.origin, b.origin)) changes.origin = facts.origin;
-  return changes;
-}
-
-function createBody(facts, skus) {
+/** The whole listing as the one save sends it: every fact, every SKU, every photo id in order. */
+function wholeBody(facts, rows, skus) {
   const body = {
     category_id: facts.category_id,
     title: facts.title,
     description: facts.description,
     origin: facts.origin,
-    skus: skus.map(skuBody),
+    skus: skus.map((s, i) => {
+      const b = skuBody(s);
+      const existing = rows[i].sku;
+      if (existing) b.id = existing.id;
+      if (s.active === false) b.active = false;
+      return b;
+    }),
+    photo_ids: page.photos.map((p) => p.id),
   };
   for (const name of ['origin_note', 'season', 'storage', 'shelf_life_days']) {
     if (facts[name] !== null && facts[name] !== '') body[name] = facts[name];
   }
+  if (page.listing && page.listing.producer && page.listing.producer.id) body.producer_org_id = page.listing.producer.id;
   return body;
 }
 
-// ---- saving --------------------------------------------------------------------------------
+/** Waits for photos still uploading; false (with a message) when one failed or none may go. */
+async function photosReady() {
+  const waiting = page.photos.filter((p) => p.pending);
+  if (waiting.length) {
+    setSaveState('edit.waiting_photos');
+    await Promise.allSettled(waiting.map((p) => p.pending));
+    setSaveState(null);
+  }
+  if (page.photos.some((p) => p.failed)) {
+    imageError(t('edit.e_photo_failed'));
+    return false;
+  }
+  return true;
+}
 
-async function saveNew(submit) {
+function setSaveState(key) {
+  const box = $('#save-state');
+  replaceChildren(box, key ? el('span', { i18n: key }) : null);
+}
+
+/** The one save: a new listing is created, an existing one is saved whole. True when saved. */
+async function save(submit, { quiet = false } = {}) {
+  clearErrors(form);
   const errors = {};
   const bad = [];
   const facts = readFacts(errors);
@@ -458,117 +466,40 @@ async function saveNew(submit) {
   if (!rows.length) errors.skus = t('edit.e_no_sku');
   if (Object.keys(errors).length) {
     showProblems(form, errors, bad);
-    return;
-  }
-  setBusy(submit, true);
-  try {
-    const listing = await api.post(`/orgs/${seg(page.org.id)}/listings`, createBody(facts, skus));
-    enterEditMode(listing);
-    flash(el('span', { i18n: 'edit.created' }), 'success');
-    $('#status-box').focus();
-  } catch (err) {
-    showErrors(form, err, aliasesFor(err));
-  } finally {
-    setBusy(submit, false);
-  }
-}
-
-/** Saves changed facts; true when there was nothing to save or it saved. */
-async function saveFacts(submit, { quiet = false } = {}) {
-  clearErrors(form);
-  const errors = {};
-  const facts = readFacts(errors);
-  if (Object.keys(errors).length) {
-    showProblems(form, errors, []);
     return false;
   }
-  const changes = factChanges(facts, baseline(page.listing));
-  if (!Object.keys(changes).length) {
-    if (!quiet) showErrors(form, { message: t('edit.nothing_changed'), fields: {} });
-    return true;
-  }
   setBusy(submit, true);
   try {
+    if (!(await photosReady())) return false;
+    const body = wholeBody(facts, rows, skus);
     const before = page.listing;
-    const updated = await api.patch(`/listings/${seg(before.id)}`, changes);
-    page.listing = { ...before, ...updated };
-    const reviewed = before.status === 'approved' && REVIEWED.some((f) => f in changes);
-    renderStatus();
-    fillForm(baseline(page.listing));
-    flash(el('span', { i18n: reviewed ? 'edit.saved_review' : 'edit.saved' }), 'success');
+    const listing = before
+      ? await api.put(`/listings/${seg(before.id)}`, body)
+      : await api.post(`/orgs/${seg(page.org.id)}/listings`, body, { headers: { 'Idempotency-Key': page.createKey } });
+    const reviewed = before && before.status === 'approved' && reviewedChanged(facts, baseline(before));
+    enterEditMode(listing, { savedSkus: Boolean(before) });
+    if (!quiet) {
+      flash(el('span', { i18n: before ? (reviewed ? 'edit.saved_review' : 'edit.saved') : 'edit.created' }), 'success');
+      $('#status-box').focus();
+    }
     return true;
   } catch (err) {
-    showErrors(form, err, aliasesFor(err));
+    if (!err.redirecting) showErrors(form, err, aliasesFor(err));
     return false;
   } finally {
     setBusy(submit, false);
   }
 }
 
-async function saveSkuRow(row, button, status) {
-  const i = Number(row.dataset.index);
-  const errors = {};
-  const bad = [];
-  replaceChildren(status);
-  const s = readSku(row, i, errors, bad);
-  if (Object.keys(errors).length) {
-    showProblems(row, errors, bad);
-    return;
-  }
-  clearErrors(row);
-  const listingId = page.listing.id;
-  setBusy(button, true);
-  try {
-    let saved;
-    if (row.sku) {
-      const old = row.sku;
-      const changes = {};
-      for (const name of ['name', 'price', 'stock', 'weight_grams']) {
-        if ((s[name] ?? null) !== (old[name] ?? null)) changes[name] = s[name];
-      }
-      // Optional parts: null means "unchanged" to the server, so a cleared GTIN is "".
-      if (s.net_weight_grams !== null && s.net_weight_grams !== (old.net_weight_grams ?? null)) changes.net_weight_grams = s.net_weight_grams;
-      const padded = (g) => (g ? String(g).padStart(14, '0') : '');
-      if (padded(s.gtin) !== padded(old.gtin)) changes.gtin = s.gtin || '';
-      if (s.active !== undefined && s.active !== (old.active !== false)) changes.active = s.active;
-      if (JSON.stringify(s.tiers) !== JSON.stringify(Array.isArray(old.tiers) ? old.tiers : [])) changes.tiers = s.tiers;
-      if (!Object.keys(changes).length) {
-        status.append(el('span', { i18n: 'edit.nothing_changed' }));
-        return;
-      }
-      saved = await api.patch(`/skus/${seg(old.id)}`, changes);
-    } else {
-      const body = skuBody(s);
-      if (s.active === false) body.active = false;
-      saved = await api.post(`/listings/${seg(listingId)}/skus`, body);
-    }
-    const fresh = skuRow(saved, { saved: true });
-    row.replaceWith(fresh);
-    renumber();
-    updateTierButton(fresh);
-    fresh.querySelector('[data-testid="sku-save"]').focus();
-    await Promise.all([loadChanges(), refreshListing()]);
-  } catch (err) {
-    showErrors(row, err, aliasesFor(err, i));
-  } finally {
-    setBusy(button, false);
-  }
-}
-
-async function refreshListing() {
-  try {
-    const fresh = await api.get(`/listings/${seg(page.listing.id)}`);
-    page.listing = fresh;
-    renderStatus();
-  } catch {
-    // The status box keeps what it showed; the SKU itself saved.
-  }
+function reviewedChanged(facts, b) {
+  return (facts.title || '') !== (b.title || '') || facts.category_id !== b.category_id
+    || !sameOrigin(facts.origin, b.origin) || (facts.origin_note ?? null) !== (b.origin_note ?? null);
 }
 
 async function submitForReview(button) {
   await withBusy(button, async () => {
-    // Unsaved edits go first, so what is reviewed is what the seller sees.
-    const ok = await saveFacts(button, { quiet: true });
+    // The form goes first, so what is reviewed is what the seller sees.
+    const ok = await save(button, { quiet: true });
     if (!ok) return;
     setBusy(button, true);
     const updated = await api.post(`/listings/${seg(page.listing.id)}/submit`);
@@ -621,20 +552,46 @@ function renderStatus() {
   $('#review-hint').hidden = listing.status !== 'approved';
 }
 
-// ---- photos ----------------------------------------------------------------------------------
+// ---- photos: uploaded when chosen, saved with the form ----------------------------------------
 
-function imageItem(image) {
-  const remove = el('button', { type: 'button', class: 'btn btn-danger-quiet btn-small', i18n: 'edit.image_delete', 'data-testid': 'image-delete' });
-  const li = el('li', { class: 'image-item', 'data-testid': 'image-item', dataset: { imageId: image.id } },
-    el('img', { src: image.thumb_url || image.url, alt: '', width: '120', height: '120' }),
-    remove);
-  remove.addEventListener('click', () => withBusy(remove, async () => {
-    await api.del(`/listings/${seg(page.listing.id)}/images/${seg(image.id)}`);
-    page.listing.images = (page.listing.images || []).filter((im) => im.id !== image.id);
-    li.remove();
-    flash(el('span', { i18n: 'edit.image_deleted' }), 'success');
+/** Draws the photo list from `page.photos`: order, cover, move and remove, upload state. */
+function renderPhotos() {
+  const list = $('#image-list');
+  replaceChildren(list, page.photos.map((p, i) => {
+    const li = el('li', {
+      class: 'image-item' + (p.pending ? ' is-uploading' : '') + (p.failed ? ' is-failed' : ''),
+      'data-testid': p.pending ? 'image-uploading' : 'image-item',
+      dataset: { imageId: p.id || '' },
+    },
+    el('img', { src: p.thumb_url || p.preview, alt: '', width: '120', height: '120' }),
+    i === 0 && !p.failed ? el('span', { class: 'badge badge-small image-cover', i18n: 'edit.image_cover' }) : null,
+    p.pending ? el('span', { class: 'muted', i18n: 'edit.uploading' }) : null,
+    p.failed ? el('span', { class: 'field-error', text: p.failed }) : null);
+    const actions = el('span', { class: 'image-actions' });
+    if (p.failed && p.file) {
+      const retry = el('button', { type: 'button', class: 'btn btn-secondary btn-small', i18n: 'edit.image_retry', 'data-testid': 'image-retry' });
+      retry.addEventListener('click', () => startUpload(p));
+      actions.append(retry);
+    }
+    if (!p.pending && !p.failed && i > 0) {
+      const left = el('button', { type: 'button', class: 'btn btn-quiet btn-small', i18n: 'edit.image_earlier', 'data-testid': 'image-earlier' });
+      left.addEventListener('click', () => {
+        [page.photos[i - 1], page.photos[i]] = [page.photos[i], page.photos[i - 1]];
+        renderPhotos();
+      });
+      actions.append(left);
+    }
+    const remove = el('button', { type: 'button', class: 'btn btn-danger-quiet btn-small', i18n: 'edit.image_delete', 'data-testid': 'image-delete' });
+    remove.addEventListener('click', () => {
+      page.photos = page.photos.filter((x) => x !== p);
+      renderPhotos();
+      $('#image-file').focus();
+    });
+    actions.append(remove);
+    li.append(actions);
+    return li;
   }));
-  return li;
+  $('#image-file').disabled = page.photos.length >= MAX_IMAGES;
 }
 
 function imageError(message) {
@@ -643,7 +600,30 @@ function imageError(message) {
   slot.hidden = false;
 }
 
-async function upload(file) {
+/** Sends one photo as the organisation's unsaved photo; its entry shows progress or failure. */
+function startUpload(entry) {
+  entry.failed = null;
+  const body = new FormData();
+  body.append('file', entry.file, entry.file.name);
+  entry.pending = api.upload(`/orgs/${seg(page.org.id)}/photos`, body, { redirectOn401: true })
+    .then((photo) => {
+      entry.id = photo.id;
+      entry.thumb_url = photo.thumb_url;
+      if (entry.preview) URL.revokeObjectURL(entry.preview);
+      entry.preview = null;
+      entry.file = null;
+    })
+    .catch((err) => {
+      entry.failed = `${entry.file.name}: ${(err.fields && err.fields.file) || errorMessage(err)}`;
+    })
+    .finally(() => {
+      entry.pending = null;
+      renderPhotos();
+    });
+  renderPhotos();
+}
+
+function choose(file) {
   if (!IMAGE_TYPES.includes(file.type)) {
     imageError(t('edit.e_image_type', { name: file.name }));
     return;
@@ -652,33 +632,23 @@ async function upload(file) {
     imageError(t('edit.e_image_size', { name: file.name }));
     return;
   }
-  const preview = URL.createObjectURL(file);
-  const pending = el('li', { class: 'image-item is-uploading', 'data-testid': 'image-uploading' },
-    el('img', { src: preview, alt: '', width: '120', height: '120' }),
-    el('span', { class: 'muted', i18n: 'edit.uploading' }));
-  $('#image-list').append(pending);
-  const body = new FormData();
-  body.append('file', file, file.name);
-  try {
-    const image = await api.upload(`/listings/${seg(page.listing.id)}/images`, body);
-    page.listing.images = [...(page.listing.images || []), image];
-    pending.replaceWith(imageItem(image));
-  } catch (err) {
-    pending.remove();
-    if (!err.redirecting) imageError(`${file.name}: ${(err.fields && err.fields.file) || errorMessage(err)}`);
-  } finally {
-    URL.revokeObjectURL(preview);
+  if (page.photos.length >= MAX_IMAGES) {
+    imageError(t('edit.e_image_many'));
+    return;
   }
+  const entry = { id: null, file, preview: URL.createObjectURL(file), pending: null, failed: null };
+  page.photos.push(entry);
+  startUpload(entry);
 }
 
-$('#image-file').addEventListener('change', async (event) => {
+$('#image-file').addEventListener('change', (event) => {
   const input = event.target;
   const files = Array.from(input.files || []);
   input.value = '';
   const slot = $('#image-file-error');
   slot.textContent = '';
   slot.hidden = true;
-  for (const file of files) await upload(file);
+  for (const file of files) choose(file);
 });
 
 // ---- the change log ------------------------------------------------------------------------------
@@ -725,13 +695,10 @@ function enterEditMode(listing, { savedSkus = false } = {}) {
   const heading = $('#edit-heading');
   heading.setAttribute('data-i18n', 'edit.heading_edit');
   translate(heading);
-  const save = $('#save');
-  save.setAttribute('data-i18n', 'edit.save_changes');
-  translate(save);
+  const saveButton = $('#save');
+  saveButton.setAttribute('data-i18n', 'edit.save_changes');
+  translate(saveButton);
 
-  // SKUs save on their own from now on: out of the facts form, into a card of their own.
-  skusSection.classList.add('card');
-  form.after(skusSection);
   replaceChildren(rowsBox);
   for (const sku of listing.skus || []) addRow(sku, { saved: savedSkus });
   $('#skus-hint').setAttribute('data-i18n', 'edit.skus_hint_edit');
@@ -739,9 +706,8 @@ function enterEditMode(listing, { savedSkus = false } = {}) {
 
   fillForm(baseline(listing));
   renderStatus();
-  $('#images-later').hidden = true;
-  $('#images-body').hidden = false;
-  replaceChildren($('#image-list'), (listing.images || []).map(imageItem));
+  page.photos = (listing.images || []).map((im) => ({ id: im.id, thumb_url: im.thumb_url || im.url }));
+  renderPhotos();
   $('#changes-section').hidden = false;
   loadChanges();
   form.dataset.listingId = listing.id;
@@ -762,9 +728,7 @@ function unverified(org) {
 form.addEventListener('submit', (event) => {
   event.preventDefault();
   clearErrors(form);
-  const submit = $('#save');
-  if (isEdit()) saveFacts(submit);
-  else saveNew(submit);
+  save($('#save'));
 });
 
 form.elements.namedItem('category_top').addEventListener('change', () => fillCategorySub(''));

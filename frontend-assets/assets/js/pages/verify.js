@@ -5,8 +5,8 @@ import { api, query, seg } from '../api.js';
 import { initShell } from '../shell.js';
 import { t } from '../i18n.js';
 import {
-  $, badge, charCount, clearErrors, el, facts, flash, note, phoneEl, regionText, replaceChildren,
-  setBusy, showErrors, timeEl, validationError, withBusy,
+  $, badge, charCount, clearErrors, el, errorMessage, facts, flash, note, phoneEl, regionText,
+  replaceChildren, setBusy, showErrors, timeEl, validationError, withBusy,
 } from '../ui.js';
 
 const LIMIT = 20;
@@ -88,6 +88,27 @@ function person(name, phone) {
     phone ? phoneEl(phone) : null);
 }
 
+/**
+ * The pictures of the organisation's papers (business licence first), at a size an operator can
+ * read, each opening full size. Served to the operator only (the organisation's members too),
+ * never public.
+ */
+async function documents(org, box) {
+  try {
+    const docs = (await api.get(`/orgs/${seg(org.id)}/documents`)) || [];
+    const ordered = [...docs].sort((a, b) => (a.kind === 'business_licence' ? 0 : 1) - (b.kind === 'business_licence' ? 0 : 1));
+    replaceChildren(box, ordered.length
+      ? el('ul', { class: 'org-documents', 'data-testid': 'queue-documents' }, ordered.map((d) =>
+        el('li', { 'data-testid': 'queue-document', dataset: { kind: d.kind } },
+          el('a', { href: d.url, target: '_blank', rel: 'noopener' },
+            el('img', { src: d.url, alt: t('verify.document_alt', { name: org.name, kind: t('verify.document_kind.' + d.kind) }), width: '320', height: String(Math.round(320 * (d.height || 1) / (d.width || 1))), loading: 'lazy', 'data-testid': 'queue-document-image' })),
+          el('span', { class: 'muted small', i18n: 'verify.document_kind.' + d.kind }))))
+      : el('p', { class: 'note note-warn', i18n: 'verify.no_documents', 'data-testid': 'queue-no-documents' }));
+  } catch (err) {
+    if (!err.redirecting) replaceChildren(box, note('error', errorMessage(err)));
+  }
+}
+
 function card(org) {
   const titleId = `org-${org.id}-title`;
   const article = el('article', {
@@ -119,6 +140,7 @@ function card(org) {
   actions.append(historyButton);
 
   const owner = org.owner || {};
+  const docsBox = el('div', { class: 'org-documents-box' }, el('span', { class: 'muted', i18n: 'common.loading' }));
   replaceChildren(article,
     el('div', { class: 'item-head' },
       el('h3', { id: titleId, class: 'item-title', 'data-testid': 'queue-name', text: org.name }),
@@ -137,10 +159,12 @@ function card(org) {
       ['org.submitted_at', timeEl(org.created_at), 'queue-submitted'],
       ['org.verified_at_label', org.verified_at ? timeEl(org.verified_at) : null],
     ]),
+    docsBox,
     actions,
     rejectSlot,
     historySlot,
   );
+  documents(org, docsBox);
   return article;
 }
 

@@ -2,12 +2,15 @@
 //! handlers grouped by who calls them, and the response types.
 //!
 //! - `public.rs` — categories, search, listing and seller pages, `/media/public/...` photos.
-//! - `sellers.rs` — a seller's members: listings, SKUs, photos, the change log.
+//! - `sellers.rs` — a seller's members: listings (also the editor's one save), SKUs, photos
+//!   (also uploaded before the save), the change log.
+//! - `documents.rs` — an organisation's application pictures (business licence), private.
 //! - `operator.rs` — the review queue, decisions, forced delisting, categories.
 //! - `vocabulary.rs` — search as you type, and the county's search vocabulary (operator).
 //! - `wholesale.rs` — wholesale prices for a business buyer's product cards.
 //! - `views.rs` — what the API answers.
 
+pub mod documents;
 pub mod operator;
 pub mod public;
 pub mod sellers;
@@ -41,7 +44,11 @@ where
             vocabulary::add_vocabulary
         ))
         .routes(routes!(vocabulary::remove_vocabulary))
-        .routes(routes!(public::get_listing, sellers::update_listing))
+        .routes(routes!(
+            public::get_listing,
+            sellers::update_listing,
+            sellers::save_listing
+        ))
         .routes(routes!(public::seller_page))
         .routes(routes!(sellers::org_listings, sellers::create_listing))
         .routes(routes!(sellers::submit_listing))
@@ -49,6 +56,8 @@ where
         .routes(routes!(sellers::update_sku))
         .routes(routes!(sellers::changes))
         .routes(routes!(sellers::delete_image))
+        .routes(routes!(documents::org_documents))
+        .routes(routes!(documents::org_document_file))
         .routes(routes!(operator::review_queue))
         .routes(routes!(operator::approve))
         .routes(routes!(operator::reject))
@@ -62,6 +71,8 @@ where
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(sellers::upload_image))
+                .routes(routes!(sellers::upload_draft_photo))
+                .routes(routes!(documents::upload_org_document))
                 .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024)),
         )
         .route("/media/{*key}", axum::routing::get(public::media))

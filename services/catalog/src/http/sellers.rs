@@ -1,15 +1,15 @@
 //! What a seller's members do: list their listings, create and edit them, submit them for
 //! review, manage SKUs and photos, read the change log.
 
-use super::views::{ImageView, ListingView, SkuChangeView, SkuView};
+use super::views::{DraftPhotoView, ImageView, ListingView, SkuChangeView, SkuView};
 use crate::Catalog;
 use crate::domain::{ImageId, ListingStatus};
 use crate::error::CatalogError;
 use crate::images::MAX_UPLOAD_BYTES;
-use crate::service::{ListingPatch, NewListingRequest, SkuPatch, SkuRequest};
+use crate::service::{ListingPatch, ListingSave, NewListingRequest, SkuPatch, SkuRequest};
 use axum::Json;
 use axum::extract::{Multipart, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use farmgate_identity::AuthUser;
 use farmgate_infra::http::error::ErrorBody;
 use farmgate_infra::http::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
@@ -47,28 +47,91 @@ pub async fn org_listings(
     ))
 }
 
-/// Create a draft listing with its SKUs (members of a verified seller).
-#[utoipa::path(post, path = "/api/v1/orgs/{id}/listings", tag = "catalog", params(("id" = Uuid, Path)),
+/// Create a draft listing with its SKUs and photos uploaded beforehand (`photo_ids`), in one
+/// transaction (members of a verified seller). Send an `Idempotency-Key` header: the same key
+/// with the same body answers the listing made the first time.
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/listings", tag = "catalog",
+    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)),
     request_body = NewListingRequest,
     responses(
-        (status = 201, description = "The draft listing", body = ListingView),
+        (status = 201, description = "The draft listing (also for a repeated key)", body = ListingView),
         (status = 400, description = "Unreadable body: `malformed_json`, `unreadable_body`", body = ErrorBody),
         (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
         (status = 403, description = "Not a selling member: `forbidden`, `read_only`, `cross_site_request`", body = ErrorBody),
         (status = 404, description = "No such organisation: `not_found`", body = ErrorBody),
-        (status = 409, description = "Seller not verified: `org_not_verified`", body = ErrorBody),
+        (status = 409, description = "Seller not verified, over 9 photos, or the key made another listing: `org_not_verified`, `too_many_images`, `idempotency_key_reused`", body = ErrorBody),
         (status = 413, description = "Body too large: `payload_too_large`", body = ErrorBody),
         (status = 415, description = "Not JSON: `unsupported_media_type`", body = ErrorBody),
-        (status = 422, description = "Invalid fields: `validation_failed`", body = ErrorBody),
+        (status = 422, description = "Invalid fields, or a photo that is not the organisation's unattached upload: `validation_failed`", body = ErrorBody),
     ))]
 pub async fn create_listing(
     State(catalog): State<Catalog>,
     AuthUser(actor): AuthUser,
     ApiPath(id): ApiPath<OrgId>,
+    headers: HeaderMap,
     ApiJson(req): ApiJson<NewListingRequest>,
 ) -> ApiResult<(StatusCode, Json<ListingView>)> {
-    let b = catalog.create_listing(&actor, id, req).await?;
+    let key = headers
+        .get("idempotency-key")
+        .map(|v| v.to_str().unwrap_or(""));
+    let b = catalog.create_listing_once(&actor, id, req, key).await?;
     Ok((StatusCode::CREATED, Json(ListingView::of(&b, Some(&actor)))))
+}
+
+/// Save a whole listing in one request, as the editor's one save does: facts, SKUs (with `id`:
+/// existing ones; without: new ones; left out: no longer sold) and photos (the listing's own
+/// and ones uploaded beforehand, in order; left out: removed), in one transaction. On a live
+/// listing a change of title, category or origin waits for review; the rest applies at once.
+#[utoipa::path(put, path = "/api/v1/listings/{id}", tag = "catalog", params(("id" = Uuid, Path)),
+    request_body = ListingSave,
+    responses(
+        (status = 200, description = "The listing as it stands now", body = ListingView),
+        (status = 400, description = "Unreadable body: `malformed_json`, `unreadable_body`", body = ErrorBody),
+        (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
+        (status = 403, description = "Not its seller: `forbidden`, `read_only`, `cross_site_request`", body = ErrorBody),
+        (status = 404, description = "No such listing: `not_found`", body = ErrorBody),
+        (status = 409, description = "Seller not verified, or over 9 photos: `org_not_verified`, `too_many_images`", body = ErrorBody),
+        (status = 413, description = "Body too large: `payload_too_large`", body = ErrorBody),
+        (status = 415, description = "Not JSON: `unsupported_media_type`", body = ErrorBody),
+        (status = 422, description = "Invalid fields, a SKU of another listing, or a photo that is neither the listing's nor the organisation's unattached upload: `validation_failed`", body = ErrorBody),
+    ))]
+pub async fn save_listing(
+    State(catalog): State<Catalog>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<ListingId>,
+    ApiJson(req): ApiJson<ListingSave>,
+) -> ApiResult<Json<ListingView>> {
+    let b = catalog.save_listing(&actor, id, req).await?;
+    Ok(Json(ListingView::of(&b, Some(&actor))))
+}
+
+/// Upload a photo before saving (multipart field `file`; JPEG, PNG or WebP; ≤ 8 MB): kept for
+/// the organisation for 24 hours until a create or save names it in `photo_ids`; at most 30
+/// waiting at once.
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/photos", tag = "catalog", params(("id" = Uuid, Path)),
+    request_body(content = ImageUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "The stored photo, not yet on a listing", body = DraftPhotoView),
+        (status = 400, description = "Not multipart form data: `malformed_multipart`", body = ErrorBody),
+        (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
+        (status = 403, description = "Not a selling member: `forbidden`, `read_only`, `cross_site_request`", body = ErrorBody),
+        (status = 404, description = "No such organisation: `not_found`", body = ErrorBody),
+        (status = 409, description = "30 photos waiting already, or seller not verified: `too_many_drafts`, `org_not_verified`", body = ErrorBody),
+        (status = 413, description = "Over 8 MB or 8000 pixels a side: `payload_too_large`", body = ErrorBody),
+        (status = 415, description = "Not JPEG, PNG or WebP: `unsupported_image`", body = ErrorBody),
+        (status = 422, description = "No photo in the upload, or too small: `validation_failed`", body = ErrorBody),
+        (status = 500, description = "Storing or processing failed: `internal`", body = ErrorBody),
+        (status = 503, description = "Every decoding slot busy: `server_busy`", body = ErrorBody),
+    ))]
+pub async fn upload_draft_photo(
+    State(catalog): State<Catalog>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<OrgId>,
+    multipart: Multipart,
+) -> ApiResult<(StatusCode, Json<DraftPhotoView>)> {
+    let bytes = read_image_upload(multipart).await?;
+    let d = catalog.upload_draft_photo(&actor, id, bytes).await?;
+    Ok((StatusCode::CREATED, Json(DraftPhotoView::of(&d))))
 }
 
 /// Edit a listing. On a live listing, changing title, category or origin creates a pending

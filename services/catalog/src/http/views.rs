@@ -5,7 +5,7 @@ use crate::domain::{
     Availability, ListingStatus, RevisionKind, RevisionStatus, SkuChangeField, Tier, Unit,
 };
 use crate::service::{ListingBundle, origin_of, origin_of_revision, sees_tiers, tiers_of};
-use crate::store::{category, image, revision, sku, sku_change};
+use crate::store::{category, image, org_document, photo_draft, revision, sku, sku_change};
 use chrono::{DateTime, Utc};
 use farmgate_identity::{Actor, OrgKind, OrgStatus, OrgSummary};
 use farmgate_infra::search::{SearchHit, SearchResponse};
@@ -145,6 +145,56 @@ impl ImageView {
             thumb_url: format!("/media/{}", i.thumb_key),
             width: i.width,
             height: i.height,
+        }
+    }
+}
+
+/// A picture of an organisation's papers; `url` answers only its members and the operator.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrgDocumentView {
+    pub id: Uuid,
+    /// `business_licence` or `other`.
+    pub kind: String,
+    pub url: String,
+    pub width: i32,
+    pub height: i32,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+impl OrgDocumentView {
+    pub fn of(d: &org_document::Model) -> Self {
+        Self {
+            id: d.id,
+            kind: d.kind.clone(),
+            url: format!("/api/v1/orgs/{}/documents/{}/file", d.org_id, d.id),
+            width: d.width,
+            height: d.height,
+            uploaded_at: d.created_at,
+        }
+    }
+}
+
+/// A photo uploaded before the save that attaches it (`photo_ids`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DraftPhotoView {
+    pub id: Uuid,
+    pub url: String,
+    pub thumb_url: String,
+    pub width: i32,
+    pub height: i32,
+    /// When it is removed unless a save attaches it (UTC).
+    pub expires_at: DateTime<Utc>,
+}
+
+impl DraftPhotoView {
+    pub fn of(d: &photo_draft::Model) -> Self {
+        Self {
+            id: d.id,
+            url: format!("/media/{}", d.display_key),
+            thumb_url: format!("/media/{}", d.thumb_key),
+            width: d.width,
+            height: d.height,
+            expires_at: d.expires_at,
         }
     }
 }

@@ -10,6 +10,10 @@
 //! - `operator.rs` — the review queue, decisions, forced delisting and recall freezes.
 //! - `skus.rs` — prices, stock and tiers apply at once, and every change is logged.
 //! - `photos.rs` — listing photos: stored privately, published as re-encoded copies.
+//! - `documents.rs` — pictures of an organisation's application (business licence), private,
+//!   for the operator's check and the organisation's members.
+//! - `editor.rs` — the editor's one save: photos uploaded before the listing exists (drafts
+//!   of the organisation, expiring), attached by id in the create or the whole-listing save.
 //! - `sale.rs` — what orders needs: SKUs as they can be bought, stock taken and returned.
 //! - `vocabulary.rs` — the county's search vocabulary: the operator's words, synonym groups
 //!   and English names, applied to the search engine at once and re-analysed through the outbox.
@@ -18,6 +22,8 @@
 //! - `requests.rs` — what requests send.
 
 mod categories;
+mod documents;
+mod editor;
 mod facts;
 mod operator;
 mod photos;
@@ -30,11 +36,14 @@ mod vocabulary;
 mod wholesale;
 mod writing;
 
+pub use documents::{DocumentKind, MAX_ORG_DOCUMENTS};
+pub use editor::{DRAFT_PHOTO_HOURS, DraftPhotoExpiryJob, MAX_DRAFT_PHOTOS};
 pub use facts::origin_of;
 pub(crate) use facts::origin_of_revision;
 pub use reading::ListingBundle;
 pub use requests::{
-    CategoryPatch, ListingPatch, NewCategoryRequest, NewListingRequest, SkuPatch, SkuRequest,
+    CategoryPatch, ListingPatch, ListingSave, NewCategoryRequest, NewListingRequest, SkuPatch,
+    SkuRequest, SkuSave,
 };
 pub(crate) use vocabulary::vocabulary_fingerprint;
 pub use vocabulary::{VOCABULARY_CHECK, VocabularyState};
@@ -70,6 +79,9 @@ pub mod topics {
     /// `{"org_id"}`: a seller's shop credit level as search ranks by it changed
     /// (`Catalog::set_credit_levels`); its listings' documents are written again.
     pub const SELLER_RANKING_CHANGED: &str = "catalog.seller.ranking_changed";
+    /// `{"draft_id"}`, scheduled at upload for when a photo uploaded before its save expires:
+    /// removed (row and files) unless a save attached it (`DraftPhotoExpiryJob`).
+    pub const PHOTO_DRAFT_EXPIRY: &str = "catalog.photo_draft.expiry";
 }
 
 /// A SKU's wholesale tiers as stored (a JSON column; an unreadable one means none).

@@ -1,8 +1,8 @@
 //! What requests send to the use cases: new listings, SKUs, categories and their patches.
 //! Ids arrive typed; on the wire they are plain UUID strings as before.
 
-use crate::domain::{Tier, Unit};
-use farmgate_kernel::id::{CategoryId, OrgId};
+use crate::domain::{ImageId, Tier, Unit};
+use farmgate_kernel::id::{CategoryId, OrgId, SkuId};
 use farmgate_kernel::region::RegionInput;
 use serde::Deserialize;
 
@@ -53,6 +53,66 @@ pub struct NewListingRequest {
     pub producer_org_id: Option<OrgId>,
     #[serde(default)]
     pub skus: Vec<SkuRequest>,
+    /// Photos uploaded beforehand (`POST /api/v1/orgs/{id}/photos`), in display order (the
+    /// first is the cover); at most 9. They are attached in the same transaction.
+    #[serde(default)]
+    pub photo_ids: Vec<ImageId>,
+}
+
+/// A whole listing as the editor's one save sends it (`PUT /api/v1/listings/{id}`): every
+/// fact, every SKU and every photo, in order. Absent optional facts are cleared.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListingSave {
+    pub category_id: CategoryId,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub origin: RegionInput,
+    #[serde(default)]
+    pub origin_note: Option<String>,
+    #[serde(default)]
+    pub season: Option<String>,
+    #[serde(default)]
+    pub storage: Option<String>,
+    #[serde(default)]
+    pub shelf_life_days: Option<i64>,
+    /// Absent or `null`: the seller itself.
+    #[serde(default)]
+    pub producer_org_id: Option<OrgId>,
+    /// The SKUs in display order: with `id`, an existing SKU of this listing (its unit cannot
+    /// change); without, a new one. An existing SKU left out stops being sold (SKUs stay, for
+    /// the orders that name them).
+    #[serde(default)]
+    pub skus: Vec<SkuSave>,
+    /// The photos in display order: the listing's own, or photos uploaded beforehand. A photo
+    /// of the listing left out is removed.
+    #[serde(default)]
+    pub photo_ids: Vec<ImageId>,
+}
+
+/// A SKU in a whole-listing save.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SkuSave {
+    /// An existing SKU of this listing; absent for a new one.
+    #[serde(default)]
+    pub id: Option<SkuId>,
+    pub name: String,
+    pub unit: Unit,
+    /// Retail price per unit, fen.
+    pub price: i64,
+    pub stock: i64,
+    pub weight_grams: i64,
+    #[serde(default)]
+    pub net_weight_grams: Option<i64>,
+    #[serde(default)]
+    pub gtin: Option<String>,
+    #[serde(default)]
+    pub tiers: Vec<Tier>,
+    /// On sale; absent means yes.
+    #[serde(default)]
+    pub active: Option<bool>,
 }
 
 /// Changes to a listing; absent fields stay as they are.

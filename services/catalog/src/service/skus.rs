@@ -68,79 +68,60 @@ impl Catalog {
         tracing::Span::current().record("listing.id", tracing::field::display(listing_id));
         let _ = self.listing_for_seller(actor, listing_id).await?;
         let mut errs = ValidationErrors::new();
-        let price = match patch.price {
-            Some(p) => errs.check("price", domain::parse_price("price", p)),
-            None => Some(Money::from_fen(current.price_fen)),
-        };
-        let stock = match patch.stock {
-            Some(n) => errs.check("stock", domain::parse_stock("stock", n)),
-            None => Some(current.stock),
-        };
-        let name = match &patch.name {
-            Some(n) => errs.check("name", clean_text(n, 1, 30, false)),
-            None => Some(current.name.clone()),
-        };
-        let weight = match patch.weight_grams {
-            Some(w) => errs.check("weight_grams", domain::parse_weight("weight_grams", w)),
-            None => Some(current.weight_grams),
-        };
-        let net = match patch.net_weight_grams {
-            // 0 clears it.
-            Some(0) => Some(None),
-            Some(w) => errs
-                .check(
-                    "net_weight_grams",
-                    domain::parse_weight("net_weight_grams", w),
-                )
-                .map(Some),
-            None => Some(current.net_weight_grams),
-        };
-        let gtin = match patch.gtin.as_deref().map(str::trim) {
-            Some("") => Some(None),
-            Some(g) => errs.check("gtin", domain::parse_gtin(g)).map(Some),
-            None => Some(current.gtin.clone()),
-        };
-        let old_tiers = tiers_of(&current);
-        let tiers = match (&patch.tiers, price) {
-            (Some(t), Some(p)) => errs.check("tiers", domain::parse_tiers(p, t)),
-            (None, Some(p)) => errs.check("tiers", domain::parse_tiers(p, &old_tiers)),
-            _ => None,
-        };
+        let plan = plan_sku(None, &current, &patch, &mut errs);
         errs.finish()?;
-        let (
-            Some(price),
-            Some(stock),
-            Some(name),
-            Some(weight),
-            Some(net),
-            Some(gtin),
-            Some(tiers),
-        ) = (price, stock, name, weight, net, gtin, tiers)
-        else {
+        let Some(plan) = plan else {
             return Err(CatalogError::Invalid(ValidationErrors::new()));
         };
         let txn = begin_write(&self.infra().db).await?;
+        let updated = self.apply_sku(&txn, current, plan, actor).await?;
+        self.publish(&txn, listing_id).await?;
+        self.commit(txn).await?;
+        Ok(updated)
+    }
+
+    /// Writes a checked change of a SKU in the caller's transaction, logging price, stock,
+    /// tiers and on-sale changes.
+    pub(super) async fn apply_sku(
+        &self,
+        conn: &impl ConnectionTrait,
+        current: sku::Model,
+        plan: SkuPlan,
+        actor: &Actor,
+    ) -> Result<sku::Model> {
+        let SkuPlan {
+            price,
+            stock,
+            name,
+            weight,
+            net,
+            gtin,
+            tiers,
+            active: new_active,
+            sort_order,
+        } = plan;
+        let old_tiers = tiers_of(&current);
         if price.fen() != current.price_fen {
             let (old, new) = (current.price_fen.to_string(), price.fen().to_string());
-            self.log(&txn, &current, SkuChangeField::Price, &old, &new, actor)
+            self.log(conn, &current, SkuChangeField::Price, &old, &new, actor)
                 .await?;
         }
         if stock != current.stock {
             let (old, new) = (current.stock.to_string(), stock.to_string());
-            self.log(&txn, &current, SkuChangeField::Stock, &old, &new, actor)
+            self.log(conn, &current, SkuChangeField::Stock, &old, &new, actor)
                 .await?;
         }
         if tiers != old_tiers {
             let show = |t: &[Tier]| serde_json::to_string(t).unwrap_or_default();
             let (old, new) = (show(&old_tiers), show(&tiers));
-            self.log(&txn, &current, SkuChangeField::Tiers, &old, &new, actor)
+            self.log(conn, &current, SkuChangeField::Tiers, &old, &new, actor)
                 .await?;
         }
-        if let Some(a) = patch.active
+        if let Some(a) = new_active
             && a != current.active
         {
             let (old, new) = (current.active.to_string(), a.to_string());
-            self.log(&txn, &current, SkuChangeField::Active, &old, &new, actor)
+            self.log(conn, &current, SkuChangeField::Active, &old, &new, actor)
                 .await?;
         }
         let mut active: sku::ActiveModel = current.into();
@@ -151,14 +132,14 @@ impl Catalog {
         active.net_weight_grams = Set(net);
         active.gtin = Set(gtin);
         active.tiers = Set(serde_json::to_value(&tiers).unwrap_or_else(|_| json!([])));
-        if let Some(a) = patch.active {
+        if let Some(a) = new_active {
             active.active = Set(a);
         }
+        if let Some(o) = sort_order {
+            active.sort_order = Set(o);
+        }
         active.updated_at = Set(self.now());
-        let updated = active.update(&txn).await?;
-        self.publish(&txn, listing_id).await?;
-        self.commit(txn).await?;
-        Ok(updated)
+        Ok(active.update(conn).await?)
     }
 
     /// Writes a new SKU row at position `order`.
@@ -190,7 +171,7 @@ impl Catalog {
         Ok(model)
     }
 
-    async fn log(
+    pub(super) async fn log(
         &self,
         conn: &impl ConnectionTrait,
         s: &sku::Model,
@@ -213,4 +194,84 @@ impl Catalog {
         .await?;
         Ok(())
     }
+}
+
+/// A SKU change, checked and ready to write.
+pub(super) struct SkuPlan {
+    price: Money,
+    stock: i64,
+    name: String,
+    weight: i32,
+    net: Option<i32>,
+    gtin: Option<String>,
+    tiers: Vec<Tier>,
+    active: Option<bool>,
+    /// Set by the whole-listing save, which orders the SKUs as sent.
+    pub(super) sort_order: Option<i32>,
+}
+
+/// Checks a change of `current`; problems go into `errs` under `prefix` (`skus[2]`) or bare
+/// names. Tiers are checked against the new retail price, so a price cut below a tier is caught.
+pub(super) fn plan_sku(
+    prefix: Option<&str>,
+    current: &sku::Model,
+    patch: &SkuPatch,
+    errs: &mut ValidationErrors,
+) -> Option<SkuPlan> {
+    let n = |f: &str| match prefix {
+        Some(p) => format!("{p}.{f}"),
+        None => f.to_owned(),
+    };
+    let price = match patch.price {
+        Some(p) => errs.check(&n("price"), domain::parse_price(&n("price"), p)),
+        None => Some(Money::from_fen(current.price_fen)),
+    };
+    let stock = match patch.stock {
+        Some(s) => errs.check(&n("stock"), domain::parse_stock(&n("stock"), s)),
+        None => Some(current.stock),
+    };
+    let name = match &patch.name {
+        Some(v) => errs.check(&n("name"), clean_text(v, 1, 30, false)),
+        None => Some(current.name.clone()),
+    };
+    let weight = match patch.weight_grams {
+        Some(w) => errs.check(
+            &n("weight_grams"),
+            domain::parse_weight(&n("weight_grams"), w),
+        ),
+        None => Some(current.weight_grams),
+    };
+    let net = match patch.net_weight_grams {
+        // 0 clears it.
+        Some(0) => Some(None),
+        Some(w) => errs
+            .check(
+                &n("net_weight_grams"),
+                domain::parse_weight(&n("net_weight_grams"), w),
+            )
+            .map(Some),
+        None => Some(current.net_weight_grams),
+    };
+    let gtin = match patch.gtin.as_deref().map(str::trim) {
+        Some("") => Some(None),
+        Some(g) => errs.check(&n("gtin"), domain::parse_gtin(g)).map(Some),
+        None => Some(current.gtin.clone()),
+    };
+    let old_tiers = tiers_of(current);
+    let tiers = match (&patch.tiers, price) {
+        (Some(t), Some(p)) => errs.check(&n("tiers"), domain::parse_tiers(p, t)),
+        (None, Some(p)) => errs.check(&n("tiers"), domain::parse_tiers(p, &old_tiers)),
+        _ => None,
+    };
+    Some(SkuPlan {
+        price: price?,
+        stock: stock?,
+        name: name?,
+        weight: weight?,
+        net: net?,
+        gtin: gtin?,
+        tiers: tiers?,
+        active: patch.active,
+        sort_order: None,
+    })
 }

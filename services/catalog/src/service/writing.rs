@@ -9,7 +9,7 @@ use crate::domain::{
 };
 use crate::error::{CatalogError, Result};
 use crate::store::listing;
-use crate::store::queries::{revisions, skus};
+use crate::store::queries::{drafts, revisions, skus};
 use farmgate_identity::{Actor, OrgKind, OrgStatus};
 use farmgate_infra::db::begin_write;
 use farmgate_kernel::id::{CategoryId, ListingId, OrgId};
@@ -18,6 +18,17 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 
 /// A listing holds at most this many SKUs.
 pub(super) const MAX_SKUS: u64 = 20;
+
+/// A checked change of a listing's facts ([`Catalog::plan_listing`]).
+pub(super) struct ListingPlan {
+    description: String,
+    season: Option<String>,
+    storage: Option<String>,
+    shelf: Option<i32>,
+    /// `Some(None)` clears the producer; `None` leaves it.
+    producer: Option<Option<OrgId>>,
+    new: ReviewedFacts,
+}
 
 pub(super) fn too_many_skus() -> FieldError {
     FieldError::new(
@@ -55,18 +66,54 @@ fn parse_skus(skus: &[SkuRequest], errs: &mut ValidationErrors) -> Vec<SkuInput>
 impl Catalog {
     /// Creates a draft listing with its SKUs (seller members of a verified selling
     /// organisation).
-    #[tracing::instrument(skip_all, fields(org.id = %org, listing.id = tracing::field::Empty))]
     pub async fn create_listing(
         &self,
         actor: &Actor,
         org: OrgId,
         req: NewListingRequest,
     ) -> Result<ListingBundle> {
+        self.create_listing_once(actor, org, req, None).await
+    }
+
+    /// As [`Catalog::create_listing`], once per `Idempotency-Key`: the same key with the same
+    /// request answers the listing made the first time (also when both arrive together); with
+    /// a different request, `idempotency_key_reused`.
+    #[tracing::instrument(skip_all, fields(org.id = %org, listing.id = tracing::field::Empty))]
+    pub async fn create_listing_once(
+        &self,
+        actor: &Actor,
+        org: OrgId,
+        req: NewListingRequest,
+        key: Option<&str>,
+    ) -> Result<ListingBundle> {
         let membership = actor.require_selling_member(org)?;
         if membership.org_kind == OrgKind::BusinessBuyer {
             return Err(CatalogError::Forbidden);
         }
         let seller = self.identity().ensure_can_sell(org).await?;
+        let key = match key.map(str::trim) {
+            None => None,
+            Some(k)
+                if !k.is_empty() && k.len() <= 80 && k.chars().all(|c| c.is_ascii_graphic()) =>
+            {
+                Some(k)
+            }
+            Some(_) => {
+                return Err(CatalogError::field(FieldError::new(
+                    "Idempotency-Key",
+                    "invalid",
+                    "Idempotency-Key 须为 1–80 个字符",
+                    "Idempotency-Key is 1 to 80 characters",
+                )));
+            }
+        };
+        // The request as parsed, for telling a retry from another listing under the same key.
+        let fingerprint = farmgate_infra::objects::sha256_hex(format!("{req:?}").as_bytes());
+        if let Some(k) = key
+            && let Some(done) = self.created_before(org, k, &fingerprint).await?
+        {
+            return Ok(done);
+        }
         let mut errs = ValidationErrors::new();
         let facts = parse_facts(
             &FactsInput {
@@ -104,6 +151,16 @@ impl Catalog {
         let id = ListingId::new();
         tracing::Span::current().record("listing.id", tracing::field::display(id));
         let txn = begin_write(&self.infra().db).await?;
+        if let Some(k) = key
+            && let Err(e) = drafts::insert_key(&txn, org, k, id, &fingerprint, now).await
+        {
+            // The same key at the same moment: the other request made it.
+            drop(txn);
+            return match self.created_before(org, k, &fingerprint).await? {
+                Some(done) => Ok(done),
+                None => Err(e.into()),
+            };
+        }
         listing::Entity::insert(listing::ActiveModel {
             id: Set(id.as_uuid()),
             seller_org_id: Set(org.as_uuid()),
@@ -134,8 +191,29 @@ impl Catalog {
             self.insert_sku(&txn, id, s, i32::try_from(i).unwrap_or(0))
                 .await?;
         }
-        txn.commit().await?;
+        let mut errs = ValidationErrors::new();
+        self.attach_photos(&txn, org, id, &req.photo_ids, &mut errs)
+            .await?;
+        errs.finish()?;
+        self.publish(&txn, id).await?;
+        self.commit(txn).await?;
         self.reload(id).await
+    }
+
+    /// The listing an earlier create with this key made, when the request was the same.
+    async fn created_before(
+        &self,
+        org: OrgId,
+        key: &str,
+        fingerprint: &str,
+    ) -> Result<Option<ListingBundle>> {
+        match drafts::key(&self.infra().db, org, key).await? {
+            None => Ok(None),
+            Some(k) if k.request_sha256 == fingerprint => {
+                Ok(Some(self.reload(ListingId(k.listing_id)).await?))
+            }
+            Some(_) => Err(CatalogError::KeyReused),
+        }
     }
 
     /// Edits a listing. While it is not live, everything is edited in place. Once live, a
@@ -149,10 +227,29 @@ impl Catalog {
         patch: ListingPatch,
     ) -> Result<ListingBundle> {
         let current = self.listing_for_seller(actor, id).await?;
+        let mut errs = ValidationErrors::new();
+        let plan = self.plan_listing(&current, &patch, &mut errs).await?;
+        errs.finish()?;
+        let Some(plan) = plan else {
+            return Err(CatalogError::Invalid(ValidationErrors::new()));
+        };
+        let txn = begin_write(&self.infra().db).await?;
+        self.apply_listing(&txn, current, plan, actor).await?;
+        self.publish(&txn, id).await?;
+        self.commit(txn).await?;
+        self.reload(id).await
+    }
+
+    /// Checks a change of a listing's facts over `current` (its seller must still be able to
+    /// sell); problems go into `errs`.
+    pub(super) async fn plan_listing(
+        &self,
+        current: &listing::Model,
+        patch: &ListingPatch,
+        errs: &mut ValidationErrors,
+    ) -> Result<Option<ListingPlan>> {
         let seller_id = OrgId(current.seller_org_id);
         let seller = self.identity().ensure_can_sell(seller_id).await?;
-        let status = current.status;
-        let mut errs = ValidationErrors::new();
         let facts = parse_facts(
             &FactsInput {
                 title: patch.title.as_deref(),
@@ -163,19 +260,18 @@ impl Catalog {
                 storage: patch.storage.as_deref(),
                 shelf_life_days: patch.shelf_life_days,
             },
-            Some(&current),
+            Some(current),
             &seller.region,
-            &mut errs,
+            errs,
         );
         let category_id = patch.category_id.unwrap_or(CategoryId(current.category_id));
         if patch.category_id.is_some() {
-            self.check_category(category_id, &mut errs).await?;
+            self.check_category(category_id, errs).await?;
         }
         let producer = match patch.producer_org_id {
-            Some(p) => Some(self.check_producer(seller_id, Some(p), &mut errs).await?),
+            Some(p) => Some(self.check_producer(seller_id, Some(p), errs).await?),
             None => None,
         };
-        errs.finish()?;
         let Some(Facts {
             title,
             description,
@@ -186,44 +282,63 @@ impl Catalog {
             shelf,
         }) = facts
         else {
-            return Err(CatalogError::Invalid(ValidationErrors::new()));
+            return Ok(None);
         };
+        Ok(Some(ListingPlan {
+            description,
+            season,
+            storage,
+            shelf,
+            producer,
+            new: ReviewedFacts {
+                title,
+                category_id,
+                origin,
+                origin_note,
+            },
+        }))
+    }
+
+    /// Writes a checked change of a listing's facts in the caller's transaction. While it is
+    /// not live, everything is edited in place; once live, a change of title, category or
+    /// origin becomes a pending revision.
+    pub(super) async fn apply_listing(
+        &self,
+        conn: &impl ConnectionTrait,
+        current: listing::Model,
+        plan: ListingPlan,
+        actor: &Actor,
+    ) -> Result<()> {
+        let id = ListingId(current.id);
+        let status = current.status;
         let old = reviewed_facts_of(&current);
-        let new = ReviewedFacts {
-            title,
-            category_id,
-            origin,
-            origin_note,
-        };
+        let new = plan.new;
         let now = self.now();
-        let txn = begin_write(&self.infra().db).await?;
-        let mut active: listing::ActiveModel = current.clone().into();
-        active.description = Set(description);
-        active.season = Set(season);
-        active.storage = Set(storage);
-        active.shelf_life_days = Set(shelf);
+        let mut active: listing::ActiveModel = current.into();
+        active.description = Set(plan.description);
+        active.season = Set(plan.season);
+        active.storage = Set(plan.storage);
+        active.shelf_life_days = Set(plan.shelf);
         active.updated_at = Set(now);
-        if let Some(p) = producer {
+        if let Some(p) = plan.producer {
             active.producer_org_id = Set(p.map(|p| p.as_uuid()));
         }
         let reviewed_change = domain::needs_review(&old, &new);
         if status == ListingStatus::Approved {
             if reviewed_change {
-                self.propose(&txn, id, RevisionKind::Change, &new, actor)
+                self.propose(conn, id, RevisionKind::Change, &new, actor)
                     .await?;
             }
         } else {
             set_facts(&mut active, &new);
             if status == ListingStatus::Pending && reviewed_change {
                 // Keep the waiting proposal in step with what the seller now says.
-                self.propose(&txn, id, RevisionKind::New, &new, actor)
+                self.propose(conn, id, RevisionKind::New, &new, actor)
                     .await?;
             }
         }
-        active.update(&txn).await?;
-        self.publish(&txn, id).await?;
-        self.commit(txn).await?;
-        self.reload(id).await
+        active.update(conn).await?;
+        Ok(())
     }
 
     /// Submits a draft, rejected or delisted listing for review.

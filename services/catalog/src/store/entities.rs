@@ -191,6 +191,91 @@ pub mod image {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+/// A photo uploaded before the save that attaches it (`listing_photo_drafts`, migration 47):
+/// owned by the uploader's organisation, expiring unless a create or save names it.
+pub mod photo_draft {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "listing_photo_drafts")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub org_id: Uuid,
+        pub original_key: String,
+        pub display_key: String,
+        pub thumb_key: String,
+        pub content_type: String,
+        pub sha256: String,
+        pub size_bytes: i64,
+        pub width: i32,
+        pub height: i32,
+        pub uploaded_by: Uuid,
+        pub created_at: DateTimeUtc,
+        pub expires_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A create's `Idempotency-Key` (`listing_create_keys`, migration 47).
+pub mod create_key {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "listing_create_keys")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub org_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub key: String,
+        pub listing_id: Uuid,
+        pub request_sha256: String,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A picture uploaded with an organisation's application, e.g. its business licence
+/// (`org_documents`, migration 47). Both files are private: served only to the operator and
+/// the organisation's members.
+pub mod org_document {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "org_documents")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub org_id: Uuid,
+        /// `business_licence` or `other`.
+        pub kind: String,
+        /// The upload as received (may carry EXIF location).
+        pub original_key: String,
+        /// Re-encoded JPEG, no metadata: what the operator sees.
+        pub display_key: String,
+        pub content_type: String,
+        pub sha256: String,
+        pub size_bytes: i64,
+        pub width: i32,
+        pub height: i32,
+        pub uploaded_by: Uuid,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 pub mod vocabulary {
     use sea_orm::entity::prelude::*;
 

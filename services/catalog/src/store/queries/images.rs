@@ -59,3 +59,19 @@ pub async fn delete(conn: &impl ConnectionTrait, id: ImageId) -> Result<(), DbEr
     image::Entity::delete_by_id(id.as_uuid()).exec(conn).await?;
     Ok(())
 }
+
+pub async fn set_position(
+    conn: &impl ConnectionTrait,
+    id: ImageId,
+    position: i32,
+) -> Result<(), DbErr> {
+    image::Entity::update_many()
+        .col_expr(
+            image::Column::Position,
+            sea_orm::sea_query::Expr::value(position),
+        )
+        .filter(image::Column::Id.eq(id.as_uuid()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}

@@ -3,6 +3,7 @@
 //! once. Ids arrive typed and leave the store as the entities' plain `Uuid` columns.
 
 pub mod categories;
+pub mod drafts;
 pub mod images;
 pub mod listings;
 pub mod revisions;

@@ -148,6 +148,7 @@ pub(super) async fn seed(
                         .and_then(|(_, phone)| sellers.iter().find(|(p, ..)| p == phone))
                         .map(|(_, _, org, _)| *org),
                     skus,
+                    photo_ids: Vec::new(),
                 },
             )
             .await

@@ -1,0 +1,440 @@
+//! The seller's one-save listing editor (#19): photos uploaded before the listing exists (drafts
+//! of the organisation, expiring after a day), attached by id in the create or in the
+//! whole-listing save (`PUT /listings/{id}`), in the one transaction that writes the facts and
+//! the SKUs — and the attacks: another organisation's photo, a photo already on a listing, a
+//! non-image, an oversized one, too many, a double-tapped save, the wrong role.
+
+use farmgate_catalog::images::MAX_UPLOAD_BYTES;
+use farmgate_tests::prelude::*;
+
+fn photos_url(org: Uuid) -> String {
+    format!("/api/v1/orgs/{org}/photos")
+}
+
+/// Uploads a photo before saving; returns its id.
+async fn draft(app: &TestApp, seller: &Seller, w: u32) -> Uuid {
+    let r = app
+        .upload(&photos_url(seller.org), &seller.owner, png(w, 300), "p.png")
+        .await;
+    r.expect_status(201);
+    assert!(
+        r.str("thumb_url").starts_with("/media/public/"),
+        "{}",
+        r.text
+    );
+    assert!(r.has("expires_at"));
+    r.id()
+}
+
+/// A listing body in two sizes with these photos.
+async fn body(app: &TestApp, title: &str, photos: &[Uuid]) -> Value {
+    let mut b = Product::oranges_in_two_sizes(title).body(app.category("citrus").await);
+    b["photo_ids"] = json!(photos);
+    b
+}
+
+async fn create(app: &TestApp, seller: &Seller, body: Value) -> Resp {
+    app.post(
+        &format!("/api/v1/orgs/{}/listings", seller.org),
+        body,
+        Some(&seller.owner.token),
+    )
+    .await
+}
+
+/// The whole listing as the editor sends it back: every fact, every SKU (with ids), every
+/// photo id in order.
+fn whole(listing: &Value) -> Value {
+    let skus: Vec<Value> = listing
+        .arr("skus")
+        .iter()
+        .map(|s| {
+            json!({
+                "id": s["id"], "name": s["name"], "unit": s["unit"], "price": s["price"],
+                "stock": s["stock"], "weight_grams": s["weight_grams"],
+                "net_weight_grams": s["net_weight_grams"], "gtin": s["gtin"],
+                "tiers": s["tiers"], "active": s["active"],
+            })
+        })
+        .collect();
+    let origin = &listing["origin"];
+    json!({
+        "category_id": listing["category"]["id"],
+        "title": listing["title"],
+        "description": listing["description"],
+        "origin": {"province": origin["province"], "city": origin["city"], "county": origin["county"],
+                   "township": origin["township"], "village": origin["village"]},
+        "season": listing["season"],
+        "storage": listing["storage"],
+        "shelf_life_days": listing["shelf_life_days"],
+        "skus": skus,
+        "photo_ids": listing.strings("images", "id"),
+    })
+}
+
+async fn seen(app: &TestApp, id: Uuid, who: &Session) -> Value {
+    let r = app
+        .get(&format!("/api/v1/listings/{id}"), Some(&who.token))
+        .await;
+    r.expect_status(200);
+    r.body
+}
+
+async fn save(app: &TestApp, id: Uuid, who: &Session, body: Value) -> Resp {
+    app.put(&format!("/api/v1/listings/{id}"), body, Some(&who.token))
+        .await
+}
+
+/// Whether a public media URL answers 200.
+async fn served(app: &TestApp, url: &str) -> bool {
+    app.http
+        .get(app.url(url))
+        .send()
+        .await
+        .is_ok_and(|r| r.status().as_u16() == 200)
+}
+
+both_backends! {
+    async fn a_listing_with_two_photos_chosen_before_it_existed_and_two_skus_is_created_in_one_save(app) {
+        let seller = app.verified_seller().await;
+        let front = draft(&app, &seller, 400).await;
+        let side = draft(&app, &seller, 500).await;
+
+        let r = create(&app, &seller, body(&app, "赣南脐橙 一次保存", &[side, front]).await).await;
+
+        r.expect_status(201);
+        assert_eq!(r.strings("images", "id"), vec![side.to_string(), front.to_string()], "in the order sent");
+        assert_eq!(r.len_of("skus"), 2);
+        assert_eq!(r.str("status"), "draft");
+        assert_eq!(app.count("listing_photo_drafts", "1=1").await, 0, "both drafts moved onto the listing");
+        assert_eq!(app.count("listing_images", "1=1").await, 2);
+        for url in r.strings("images", "thumb_url") {
+            assert!(served(&app, &url).await, "{url}");
+        }
+    }
+
+    async fn a_double_tapped_save_with_one_idempotency_key_makes_one_listing(app) {
+        let seller = app.verified_seller().await;
+        let photo = draft(&app, &seller, 400).await;
+        let b = body(&app, "赣南脐橙 双击", &[photo]).await;
+        let url = app.url(&format!("/api/v1/orgs/{}/listings", seller.org));
+        let req = || app.http.post(&url).bearer_auth(&seller.owner.token)
+            .header("Idempotency-Key", "save-7f3a").json(&b);
+
+        let answers = app.send_all(vec![req(), req(), req()]).await;
+
+        for a in &answers {
+            a.expect_status(201);
+            assert_eq!(a.id(), answers[0].id());
+        }
+        assert_eq!(app.count("listings", "1=1").await, 1);
+        assert_eq!(app.count("listing_images", "1=1").await, 1);
+        // The same key for another listing is refused, and makes nothing.
+        let other = app.send(app.http.post(&url).bearer_auth(&seller.owner.token)
+            .header("Idempotency-Key", "save-7f3a").json(&body(&app, "别的商品", &[]).await)).await;
+        other.expect_status(409);
+        assert_eq!(other.code(), "idempotency_key_reused");
+        let bad = app.send(app.http.post(&url).bearer_auth(&seller.owner.token)
+            .header("Idempotency-Key", "x".repeat(81)).json(&b)).await;
+        bad.expect_status(422);
+        assert_eq!(app.count("listings", "1=1").await, 1);
+    }
+
+    async fn another_organisations_photo_or_one_already_on_a_listing_is_refused_and_nothing_is_written(app) {
+        let seller = app.verified_seller().await;
+        let rival = app.verified_seller().named("另一家合作社").await;
+        let theirs = draft(&app, &rival, 400).await;
+        let mine = draft(&app, &seller, 400).await;
+
+        let r = create(&app, &seller, body(&app, "偷来的图片", &[mine, theirs]).await).await;
+        r.expect_status(422);
+        assert_eq!(r.field_code("photo_ids[1]"), Some("unavailable"), "{}", r.text);
+        assert_eq!(app.count("listings", "1=1").await, 0, "no listing half-written");
+        assert_eq!(app.count("listing_photo_drafts", "1=1").await, 2, "both photos still waiting");
+
+        create(&app, &seller, body(&app, "第一个商品", &[mine]).await).await.expect_status(201);
+        let again = create(&app, &seller, body(&app, "第二个商品", &[mine]).await).await;
+        again.expect_status(422);
+        assert_eq!(again.field_code("photo_ids[0]"), Some("unavailable"));
+        let twice = create(&app, &rival, body(&app, "同一张两次", &[theirs, theirs]).await).await;
+        twice.expect_status(422);
+        assert_eq!(twice.field_code("photo_ids[1]"), Some("duplicate"));
+        assert_eq!(app.count("listings", "1=1").await, 1);
+        assert_eq!(app.count("listing_images", "1=1").await, 1);
+    }
+
+    async fn two_listings_naming_the_same_photo_at_once_get_it_once(app) {
+        let seller = app.verified_seller().await;
+        let photo = draft(&app, &seller, 400).await;
+        let url = app.url(&format!("/api/v1/orgs/{}/listings", seller.org));
+        let a = body(&app, "甲商品脐橙", &[photo]).await;
+        let b = body(&app, "乙商品脐橙", &[photo]).await;
+
+        let answers = app.send_all(vec![
+            app.http.post(&url).bearer_auth(&seller.owner.token).json(&a),
+            app.http.post(&url).bearer_auth(&seller.owner.token).json(&b),
+        ]).await;
+
+        let mut statuses: Vec<u16> = answers.iter().map(|r| r.status).collect();
+        statuses.sort_unstable();
+        assert_eq!(statuses, vec![201, 422], "{answers:?}");
+        assert_eq!(app.count("listings", "1=1").await, 1);
+        assert_eq!(app.count("listing_images", "1=1").await, 1);
+    }
+
+    async fn a_refused_sku_leaves_nothing_written_and_the_photos_waiting(app) {
+        let seller = app.verified_seller().await;
+        let photo = draft(&app, &seller, 400).await;
+        let mut b = body(&app, "坏价格脐橙", &[photo]).await;
+        b["skus"][1]["price"] = json!(-5);
+
+        let r = create(&app, &seller, b).await;
+
+        r.expect_status(422);
+        assert!(r.field("skus[1].price").is_some(), "{}", r.text);
+        assert_eq!(app.count("listings", "1=1").await, 0);
+        assert_eq!(app.count("skus", "1=1").await, 0);
+        assert_eq!(app.count("listing_images", "1=1").await, 0);
+        assert_eq!(app.count("listing_photo_drafts", "1=1").await, 1);
+    }
+
+    async fn a_non_image_an_oversized_photo_and_too_many_photos_are_refused(app) {
+        let seller = app.verified_seller().await;
+        let url = photos_url(seller.org);
+
+        let pdf = app.upload(&url, &seller.owner, b"%PDF-1.7 licence".to_vec(), "a.jpg").await;
+        pdf.expect_status(415);
+        assert_eq!(pdf.code(), "unsupported_image");
+        let mut big = png(10, 10);
+        big.resize(MAX_UPLOAD_BYTES + 1, 0);
+        let over = app.upload(&url, &seller.owner, big, "big.png").await;
+        over.expect_status(413);
+        let speck = app.upload(&url, &seller.owner, png(20, 20), "speck.png").await;
+        speck.expect_status(422);
+        let none = app.send(app.http.post(app.url(&url)).bearer_auth(&seller.owner.token)
+            .multipart(reqwest::multipart::Form::new().text("other", "x"))).await;
+        none.expect_status(422);
+        assert_eq!(app.count("listing_photo_drafts", "1=1").await, 0);
+
+        let mut ten = Vec::new();
+        for _ in 0..10 {
+            ten.push(draft(&app, &seller, 300).await);
+        }
+        let r = create(&app, &seller, body(&app, "十张图片脐橙", &ten).await).await;
+        r.expect_status(409);
+        assert_eq!(r.code(), "too_many_images");
+        assert_eq!(app.count("listings", "1=1").await, 0);
+
+        for _ in 10..farmgate_catalog::service::MAX_DRAFT_PHOTOS {
+            draft(&app, &seller, 300).await;
+        }
+        let full = app.upload(&url, &seller.owner, png(300, 300), "p.png").await;
+        full.expect_status(409);
+        assert_eq!(full.code(), "too_many_drafts");
+        assert_eq!(app.count("listing_photo_drafts", "1=1").await, 30);
+    }
+
+    async fn only_a_selling_member_uploads_photos_for_its_organisation(app) {
+        let seller = app.verified_seller().await;
+        let rival = app.verified_seller().named("另一家合作社").await;
+        let op = app.operator().await;
+        let consumer = app.consumer().await;
+        let owner = app.consumer().named("马超").await;
+        let shop = app.verified_org(&owner, &op, "business_buyer", "青石县惠民社区超市").await;
+        let owner = app.login_again(&owner).await;
+
+        app.upload(&photos_url(seller.org), &rival.owner, png(300, 300), "p.png").await.expect_status(403);
+        app.upload(&photos_url(seller.org), &consumer, png(300, 300), "p.png").await.expect_status(403);
+        app.upload(&photos_url(shop), &owner, png(300, 300), "p.png").await.expect_status(403);
+        let anon = app.send(app.http.post(app.url(&photos_url(seller.org)))
+            .multipart(reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(png(300, 300)).file_name("p.png")))).await;
+        anon.expect_status(401);
+        assert_eq!(app.count("listing_photo_drafts", "1=1").await, 0);
+    }
+
+    async fn one_save_changes_facts_skus_and_photos_together(app) {
+        let seller = app.verified_seller().await;
+        let first = draft(&app, &seller, 400).await;
+        let second = draft(&app, &seller, 400).await;
+        let created = create(&app, &seller, body(&app, "赣南脐橙 编辑前", &[first, second]).await).await;
+        created.expect_status(201);
+        let id = created.id();
+        let removed_thumb = created.string("images.0.thumb_url");
+        let third = draft(&app, &seller, 400).await;
+
+        let mut b = whole(&seen(&app, id, &seller.owner).await);
+        b["title"] = json!("赣南脐橙 编辑后");
+        b["description"] = json!("新的介绍");
+        b["skus"][0]["price"] = json!(6290);
+        let dropped = b["skus"][1]["id"].clone();
+        let skus = b["skus"].as_array_mut().expect("skus");
+        skus.remove(1);
+        skus.push(json!({"name": "20斤装", "unit": "box", "price": 10990, "stock": 10, "weight_grams": 10800}));
+        b["photo_ids"] = json!([second, third]);
+
+        let r = save(&app, id, &seller.owner, b.clone()).await;
+
+        r.expect_status(200);
+        assert_eq!(r.str("title"), "赣南脐橙 编辑后");
+        assert_eq!(r.str("description"), "新的介绍");
+        assert_eq!(r.strings("images", "id"), vec![second.to_string(), third.to_string()]);
+        let now = seen(&app, id, &seller.owner).await;
+        assert_eq!(now.find("skus", "name", "10斤装")["price"], 6290);
+        assert_eq!(now.find("skus", "name", "20斤装")["price"], 10990);
+        assert_eq!(now.find("skus", "id", dropped)["active"], false, "a SKU left out stops being sold");
+        let log = app.get(&format!("/api/v1/listings/{id}/changes"), Some(&seller.owner.token)).await;
+        assert!(log.arr("").iter().any(|c| c["field"] == "price" && c["new"] == "6290"), "{}", log.text);
+        assert!(!served(&app, &removed_thumb).await, "a removed photo's files go");
+        assert_eq!(app.count("listing_photo_drafts", "1=1").await, 0);
+
+        // The same save again changes nothing (the attached photo keeps its id).
+        b["skus"][1]["id"] = now.find("skus", "name", "20斤装")["id"].clone();
+        save(&app, id, &seller.owner, b).await.expect_status(200);
+        assert_eq!(seen(&app, id, &seller.owner).await.len_of("skus"), 3);
+        assert_eq!(app.count("listing_images", "1=1").await, 2);
+    }
+
+    async fn a_refused_save_changes_nothing(app) {
+        let seller = app.verified_seller().await;
+        let photo = draft(&app, &seller, 400).await;
+        let id = create(&app, &seller, body(&app, "赣南脐橙", &[photo]).await).await.id();
+        let other = create(&app, &seller, body(&app, "别的脐橙商品", &[]).await).await;
+        let before = seen(&app, id, &seller.owner).await;
+        let new_photo = draft(&app, &seller, 400).await;
+
+        let mut b = whole(&before);
+        b["title"] = json!("改了标题");
+        b["skus"][0]["price"] = json!(1);
+        b["skus"][1]["id"] = other.at("skus.0.id").clone();
+        b["photo_ids"] = json!([new_photo]);
+        let r = save(&app, id, &seller.owner, b).await;
+        r.expect_status(422);
+        assert_eq!(r.field_code("skus[1].id"), Some("not_found"), "{}", r.text);
+
+        let mut unit = whole(&before);
+        unit["skus"][0]["unit"] = json!("jin");
+        let r = save(&app, id, &seller.owner, unit).await;
+        r.expect_status(422);
+        assert_eq!(r.field_code("skus[0].unit"), Some("fixed"));
+
+        let after = seen(&app, id, &seller.owner).await;
+        assert_eq!(after.str("title"), "赣南脐橙");
+        assert_eq!(after.at("skus.0.price"), before.at("skus.0.price"));
+        assert_eq!(after.strings("images", "id"), vec![photo.to_string()]);
+        assert_eq!(app.count("listing_photo_drafts", "1=1").await, 1, "the new photo still waits");
+        let log = app.get(&format!("/api/v1/listings/{id}/changes"), Some(&seller.owner.token)).await;
+        assert!(log.arr("").iter().all(|c| c["field"] == "created"), "{}", log.text);
+    }
+
+    async fn another_seller_cannot_save_a_listing_nor_take_its_photos(app) {
+        let seller = app.verified_seller().await;
+        let rival = app.verified_seller().named("另一家合作社").await;
+        let photo = draft(&app, &seller, 400).await;
+        let id = create(&app, &seller, body(&app, "赣南脐橙", &[photo]).await).await.id();
+        let mine = create(&app, &rival, body(&app, "我的脐橙商品", &[]).await).await.id();
+        let b = whole(&seen(&app, id, &seller.owner).await);
+
+        save(&app, id, &rival.owner, b.clone()).await.expect_status(403);
+        // Naming the seller's attached photo in the rival's own listing: not theirs to take.
+        let mut theirs = whole(&seen(&app, mine, &rival.owner).await);
+        theirs["photo_ids"] = json!([photo]);
+        let r = save(&app, mine, &rival.owner, theirs).await;
+        r.expect_status(422);
+        assert_eq!(r.field_code("photo_ids[0]"), Some("unavailable"));
+        assert_eq!(seen(&app, id, &seller.owner).await.strings("images", "id"), vec![photo.to_string()]);
+    }
+
+    async fn a_live_listing_saved_whole_keeps_its_title_until_review_while_prices_apply_at_once(app) {
+        let seller = app.verified_seller().await;
+        let live = app.approved_listing(&seller, &Product::oranges_in_two_sizes("赣南脐橙 上架中")).await;
+        let mut b = whole(&seen(&app, live.id, &seller.owner).await);
+        b["title"] = json!("赣南脐橙 新标题");
+        b["skus"][0]["price"] = json!(5590);
+
+        let r = save(&app, live.id, &seller.owner, b).await;
+
+        r.expect_status(200);
+        let public = app.get(&format!("/api/v1/listings/{}", live.id), None).await;
+        assert_eq!(public.str("title"), "赣南脐橙 上架中");
+        assert_eq!(public.at("skus.0.price"), &json!(5590));
+        assert_eq!(r.str("revision.kind"), "change");
+        assert_eq!(r.str("revision.title"), "赣南脐橙 新标题");
+    }
+
+    async fn a_photo_never_saved_is_removed_after_a_day_with_its_files(app) {
+        let seller = app.verified_seller().await;
+        let r = app.upload(&photos_url(seller.org), &seller.owner, png(300, 300), "p.png").await;
+        r.expect_status(201);
+        let (photo, thumb) = (r.id(), r.string("thumb_url"));
+        let kept = draft(&app, &seller, 400).await;
+        create(&app, &seller, body(&app, "留下的脐橙", &[kept]).await).await.expect_status(201);
+
+        app.clock.advance(chrono::Duration::hours(23));
+        app.state.infra.outbox.wake();
+        app.outbox_drained().await;
+        assert_eq!(app.count("listing_photo_drafts", "1=1").await, 1, "not yet");
+        app.clock.advance(chrono::Duration::hours(2));
+        app.state.infra.outbox.wake();
+        app.outbox_drained().await;
+
+        assert_eq!(app.count("listing_photo_drafts", "1=1").await, 0);
+        assert!(!served(&app, &thumb).await);
+        assert_eq!(app.count("listing_images", "1=1").await, 1, "the attached one stays");
+        let late = create(&app, &seller, body(&app, "太迟的脐橙", &[photo]).await).await;
+        late.expect_status(422);
+        assert_eq!(late.field_code("photo_ids[0]"), Some("unavailable"));
+    }
+
+    async fn the_licence_picture_is_seen_by_the_operator_and_the_organisations_members_only(app) {
+        let op = app.operator().await;
+        let owner = app.consumer().named("李国强").await;
+        let org = app.create_org(&owner, "cooperative", "梅岭脐橙专业合作社").await;
+        let stranger = app.consumer().named("路人").await;
+        let url = format!("/api/v1/orgs/{org}/documents");
+
+        let r = app.upload(&format!("{url}?kind=business_licence"), &owner, jpeg_with_exif(), "licence.jpg").await;
+
+        r.expect_status(201);
+        assert_eq!(r.str("kind"), "business_licence");
+        let file = r.string("url");
+        let listed = app.get(&url, Some(&op.token)).await;
+        listed.expect_status(200);
+        assert_eq!(listed.strings("", "url"), vec![file.clone()]);
+        let seen = app.http.get(app.url(&file)).bearer_auth(&op.token).send().await.expect("file");
+        assert_eq!(seen.status().as_u16(), 200);
+        assert_eq!(seen.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("image/jpeg"));
+        assert!(seen.headers().get("cache-control").and_then(|v| v.to_str().ok()).is_some_and(|c| c.contains("private")));
+        let bytes = seen.bytes().await.expect("bytes");
+        assert!(!bytes.windows(4).any(|w| w == b"Exif"), "no EXIF in what is shown");
+        assert!(!bytes.windows(3).any(|w| w == b"GPS"));
+        app.get(&file, Some(&owner.token)).await.expect_status(200);
+
+        app.get(&file, Some(&stranger.token)).await.expect_status(403);
+        app.get(&url, Some(&stranger.token)).await.expect_status(403);
+        app.get(&file, None).await.expect_status(401);
+        let public = format!("/media/private/orgs/{org}/documents/{}/display.jpg", r.id());
+        app.get(&public, None).await.expect_status(404);
+        app.get(&format!("{url}/{}/file", Uuid::now_v7()), Some(&op.token)).await.expect_status(404);
+    }
+
+    async fn only_the_owner_uploads_papers_and_bad_pictures_are_refused(app) {
+        let owner = app.consumer().named("李国强").await;
+        let org = app.create_org(&owner, "cooperative", "梅岭脐橙专业合作社").await;
+        let rival = app.verified_seller().await;
+        let url = format!("/api/v1/orgs/{org}/documents");
+
+        app.upload(&url, &rival.owner, png(400, 300), "x.png").await.expect_status(403);
+        let pdf = app.upload(&url, &owner, b"%PDF-1.7 licence".to_vec(), "licence.jpg").await;
+        pdf.expect_status(415);
+        let kind = app.upload(&format!("{url}?kind=passport"), &owner, png(400, 300), "x.png").await;
+        kind.expect_status(400);
+        assert_eq!(app.count("org_documents", "1=1").await, 0);
+        for _ in 0..farmgate_catalog::service::MAX_ORG_DOCUMENTS {
+            app.upload(&format!("{url}?kind=other"), &owner, png(400, 300), "x.png").await.expect_status(201);
+        }
+        let full = app.upload(&url, &owner, png(400, 300), "x.png").await;
+        full.expect_status(409);
+        assert_eq!(full.code(), "too_many_documents");
+        assert_eq!(app.count("org_documents", "1=1").await, 5);
+    }
+}
