@@ -62,4 +62,5 @@ mod trace;
 mod trace_remote;
 mod trace_tamper;
 mod trace_v2;
+mod tracking;
 mod wechat_login;
