@@ -107,9 +107,10 @@ describe('tracking that fills itself in', { skip }, () => {
       form.getByTestId('ship-submit').click(),
     ]);
 
-    // The server subscribes the waybill with the aggregator (through the outbox).
+    // The server subscribes the waybill with the aggregator (through the outbox, which on a
+    // fresh demo server is still working through the seed's backlog: allow a minute).
     let subscribed = false;
-    for (let i = 0; i < 100 && !subscribed; i += 1) {
+    for (let i = 0; i < 600 && !subscribed; i += 1) {
       const list = await (await fetch(`${SIM}/sim/subscriptions`)).json();
       subscribed = list.some((x) => x.number === waybill && x.company === 'yunda');
       if (!subscribed) await new Promise((resolve) => setTimeout(resolve, 100));

@@ -272,6 +272,8 @@ async function copyWaybill(text) {
  */
 export function shipmentEl(shipment) {
   if (!shipment) return null;
+  // A carrier of the list has an English name; one typed by hand is shown as typed.
+  const carrier = (getLang() === 'en' && shipment.carrier_name_en) || shipment.carrier || '';
   const events = Array.isArray(shipment.events) ? shipment.events : [];
   const batches = Array.isArray(shipment.batches) ? shipment.batches : [];
   const copy = shipment.tracking_no
@@ -293,8 +295,6 @@ export function shipmentEl(shipment) {
       el('p', { class: 'event-line' }, el('strong', { i18n: 'order.handed_over', args: { carrier } })),
       el('p', { class: 'muted small' }, timeEl(shipment.shipped_at))));
   }
-  // A carrier of the list has an English name; one typed by hand is shown as typed.
-  const carrier = (getLang() === 'en' && shipment.carrier_name_en) || shipment.carrier || '';
   // Automatic tracking (issue #19): the carrier's updates arrive by themselves (the seller's
   // console says more: pending, refused).
   const tracking = shipment.tracking && shipment.tracking.status === 'subscribed'
