@@ -191,8 +191,8 @@ run_browser_tests() {
         FARMGATE_*) unset_args+=(-u "$var") ;;
         esac
     done
-    # The payment simulators (WeChat Pay, Alipay) beside it: the demo server is configured with
-    # both, pointing at them (tests/sim/pay_sim.rs writes the keys and settings), so the browser
+    # The payment simulators (WeChat Pay, Alipay) and the tracking aggregator's (快递100) beside
+    # it: the demo server is configured with them, pointing at them (tests/sim/pay_sim.rs writes the keys and settings), so the browser
     # story pays with WeChat Pay's protocol (tests/browser/providers.test.mjs).
     local sim_dir="$FG_SERVICES_DIR/pay-sim" sim_pid
     rm -rf "$sim_dir"
@@ -207,6 +207,9 @@ run_browser_tests() {
     fi
     FARMGATE_WECHAT_SIM_URL="$(head -n 1 "$sim_dir/ready")"
     export FARMGATE_WECHAT_SIM_URL
+    # The 快递100 simulator (tracking pushes on demand: tests/browser/tracking.test.mjs).
+    FARMGATE_TRACK_SIM_URL="$(sed -n 3p "$sim_dir/ready")"
+    export FARMGATE_TRACK_SIM_URL
     env "${unset_args[@]}" FARMGATE_ADDR="127.0.0.1:$port" FARMGATE_DATA_DIR="$data" \
         FARMGATE_ASSETS_DIR="$ROOT/frontend-assets" FARMGATE_PUBLIC_URL="http://127.0.0.1:$port" \
         $(sed -n "s/^export //p" "$sim_dir/pay.env" | tr -d "'") \

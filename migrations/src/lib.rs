@@ -44,6 +44,7 @@ mod m20261206_000041_wechat_login;
 mod m20261207_000042_news;
 mod m20261207_000043_seller_ranking_signals;
 mod m20261207_000044_stats_external_prices;
+mod m20261207_000045_tracking;
 mod m20261207_000047_listing_editor;
 mod util;
 
@@ -94,6 +95,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000042_news::Migration),
             Box::new(m20261207_000043_seller_ranking_signals::Migration),
             Box::new(m20261207_000044_stats_external_prices::Migration),
+            Box::new(m20261207_000045_tracking::Migration),
             Box::new(m20261207_000047_listing_editor::Migration),
         ]
     }

@@ -64,6 +64,7 @@ mod trace;
 mod trace_remote;
 mod trace_tamper;
 mod trace_v2;
+mod tracking;
 mod wechat_jssdk;
 mod wechat_login;
 mod wholesale;

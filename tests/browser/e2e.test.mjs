@@ -1090,7 +1090,7 @@ describe('Farmgate pages against a running server', () => {
         await card.getByTestId('sub-ship').click();
         const form = card.getByTestId('ship-form');
         await form.waitFor();
-        await form.getByTestId('ship-carrier').fill('顺丰速运');
+        await form.getByTestId('ship-carrier').selectOption('shunfeng');
         await form.getByTestId('ship-tracking').fill(`SF${stamp}${i}`);
         const lines = form.getByTestId('ship-line');
         for (const line of await lines.all()) {

@@ -34,6 +34,7 @@ pub mod pay_sim;
 pub mod pg;
 mod resp;
 mod search_switch;
+pub mod track_sim;
 pub mod views;
 pub mod wechat_msg_sim;
 

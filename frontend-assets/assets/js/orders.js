@@ -3,7 +3,7 @@
 // touches the page when it is imported, so the pure functions can be checked without a browser.
 
 import { formatFen, listingHref, parseInteger, placeholderPicture, unitEl } from './catalog.js';
-import { onLangChange, t, translate } from './i18n.js';
+import { getLang, onLangChange, t, translate } from './i18n.js';
 import { displayCode, publicHref } from './trace.js';
 import { clearErrors, el, facts, flash, formatTime, replaceChildren, setBusy, showErrors, timeEl } from './ui.js';
 
@@ -272,6 +272,8 @@ async function copyWaybill(text) {
  */
 export function shipmentEl(shipment) {
   if (!shipment) return null;
+  // A carrier of the list has an English name; one typed by hand is shown as typed.
+  const carrier = (getLang() === 'en' && shipment.carrier_name_en) || shipment.carrier || '';
   const events = Array.isArray(shipment.events) ? shipment.events : [];
   const batches = Array.isArray(shipment.batches) ? shipment.batches : [];
   const copy = shipment.tracking_no
@@ -290,13 +292,18 @@ export function shipmentEl(shipment) {
     el('p', { class: 'muted small' }, timeEl(e.at))));
   if (shipment.shipped_at) {
     items.push(el('li', { class: 'timeline-item', 'data-testid': 'logistics-handover', dataset: { kind: 'handed_over' } },
-      el('p', { class: 'event-line' }, el('strong', { i18n: 'order.handed_over', args: { carrier: shipment.carrier || '' } })),
+      el('p', { class: 'event-line' }, el('strong', { i18n: 'order.handed_over', args: { carrier } })),
       el('p', { class: 'muted small' }, timeEl(shipment.shipped_at))));
   }
-  return el('div', { class: 'shipment', 'data-testid': 'shipment' },
+  // Automatic tracking (issue #19): the carrier's updates arrive by themselves (the seller's
+  // console says more: pending, refused).
+  const tracking = shipment.tracking && shipment.tracking.status === 'subscribed'
+    ? el('p', { class: 'muted small', 'data-testid': 'tracking-status', dataset: { status: 'subscribed' }, i18n: 'order.tracking_auto' })
+    : null;
+  return el('div', { class: 'shipment', 'data-testid': 'shipment', dataset: { carrierCode: shipment.carrier_code || '' } },
     el('h4', { i18n: 'order.shipment' }),
     facts([
-      ['order.carrier', el('span', { text: shipment.carrier || '' }), 'shipment-carrier'],
+      ['order.carrier', el('span', { text: carrier }), 'shipment-carrier'],
       ['order.shipped_at', shipment.shipped_at ? timeEl(shipment.shipped_at) : null],
       ['order.tracking_no', el('span', { class: 'waybill' }, el('span', { class: 'mono', 'data-testid': 'waybill-number', text: shipment.tracking_no || '' }), ' ', copy), 'shipment-tracking'],
       ['order.batches', batches.length
@@ -305,6 +312,7 @@ export function shipmentEl(shipment) {
             displayCode(b.code)), b.lot ? el('span', { class: 'muted', text: ` (${b.lot})` }) : null]))
         : null],
     ], { class: 'facts facts-compact' }),
+    tracking,
     el('ol', { class: 'timeline logistics', 'data-testid': 'logistics-events', dataset: { count: String(events.length) } }, items),
     events.length ? null : el('p', { class: 'muted small', 'data-testid': 'no-logistics', i18n: 'order.no_logistics_yet' }));
 }

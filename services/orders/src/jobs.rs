@@ -271,3 +271,45 @@ impl OutboxHandler for DeadlineJob {
         Ok(())
     }
 }
+
+#[derive(Deserialize)]
+struct ShipmentRef {
+    shipment_id: uuid::Uuid,
+}
+
+/// Subscribes a shipped parcel with the tracking aggregator (issue #19): once — a
+/// subscription already answered is left alone — and again later while the aggregator cannot
+/// be reached (the job fails and the outbox retries it).
+pub struct TrackingSubscribeJob {
+    orders: Orders,
+}
+
+impl TrackingSubscribeJob {
+    pub fn new(orders: Orders) -> Self {
+        Self { orders }
+    }
+}
+
+#[async_trait]
+impl OutboxHandler for TrackingSubscribeJob {
+    fn name(&self) -> &'static str {
+        "orders-tracking-subscribe"
+    }
+
+    fn handles(&self, topic: &str) -> bool {
+        topic == topics::TRACKING_SUBSCRIBE
+    }
+
+    async fn handle(&self, event: &OutboxEvent) -> Result<(), BoxError> {
+        let r: ShipmentRef = event.parse()?;
+        match self
+            .orders
+            .subscribe_tracking(r.shipment_id)
+            .await
+            .map_err(|e| Box::new(e) as BoxError)?
+        {
+            Ok(_) => Ok(()),
+            Err(e) => Err(Box::new(e) as BoxError),
+        }
+    }
+}

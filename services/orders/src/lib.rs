@@ -28,7 +28,7 @@ pub use erasure_job::AccountErasedJob;
 pub use error::OrdersError;
 pub use jobs::{
     AutoReceiveJob, DeadlineJob, PaymentDueJob, PaymentQueryJob, ReconcileJob, RefundJob,
-    RefundQueryJob,
+    RefundQueryJob, TrackingSubscribeJob,
 };
 pub use service::{
     BatchPick, CartLine, CheckoutRequest, ItemInput, OrderRecord, RefundRequest, ReviewRequest,
@@ -80,6 +80,20 @@ pub struct OrdersConfig {
     /// WeChat's web authorisation (`snsapi_base`), to learn a buyer's openid for paying
     /// inside WeChat; `None` without WeChat Pay.
     pub wechat_oauth: Option<payment::WechatOauth>,
+    /// Carrier tracking through an aggregator (issue #19); `None`: sellers enter a parcel's
+    /// logistics by hand, as before.
+    pub tracking: Option<TrackingConfig>,
+}
+
+/// A tracking aggregator, where its pushes reach us, and the secret their salts come from.
+#[derive(Clone)]
+pub struct TrackingConfig {
+    pub provider: Arc<dyn farmgate_infra::tracking::TrackingProvider>,
+    /// The whole URL the aggregator pushes to (`…/api/v1/logistics/kuaidi100`).
+    pub callback_url: String,
+    /// Each waybill's salt is an HMAC of its carrier and number under this secret, so a push
+    /// for one waybill cannot be signed with another's salt, and no salt is stored.
+    pub secret: String,
 }
 
 impl Default for OrdersConfig {
@@ -99,6 +113,7 @@ impl Default for OrdersConfig {
             online: Vec::new(),
             payment_query_after: Duration::minutes(5),
             wechat_oauth: None,
+            tracking: None,
         }
     }
 }
@@ -118,6 +133,10 @@ impl std::fmt::Debug for OrdersConfig {
             .field("cancel_answer_within", &self.cancel_answer_within)
             .field("offline_payee", &self.offline_payee)
             .field("sandbox", &self.sandbox)
+            .field(
+                "tracking",
+                &self.tracking.as_ref().map(|t| t.provider.name()),
+            )
             .field(
                 "online",
                 &self.online.iter().map(|p| p.name()).collect::<Vec<_>>(),

@@ -35,7 +35,7 @@ use farmgate_notify::channels::sms::SmsChannel;
 use farmgate_notify::{DeliverJob, Notify, NotifyJob, PaidReminderJob};
 use farmgate_orders::{
     AccountErasedJob, AutoReceiveJob, DeadlineJob, Orders, OrdersConfig, PaymentDueJob,
-    PaymentQueryJob, ReconcileJob, RefundJob, RefundQueryJob,
+    PaymentQueryJob, ReconcileJob, RefundJob, RefundQueryJob, TrackingSubscribeJob,
 };
 use farmgate_stats::{CreditRankingJob, RollupJob, Stats, schedule_credit_ranking};
 use farmgate_trace::{AuditJob, CheckpointJob, DigestJob, Trace, TraceConfig};
@@ -335,7 +335,11 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         identity.clone(),
         catalog.clone(),
         trace.clone(),
-        orders_config(settings, crate::payments::build(settings)?),
+        orders_config(
+            settings,
+            crate::payments::build(settings)?,
+            crate::tracking::build(settings)?,
+        ),
     );
     let yesterday = infra
         .clock
@@ -450,6 +454,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         Arc::new(ReconcileJob::new(orders.clone())),
         Arc::new(PaymentQueryJob::new(orders.clone())),
         Arc::new(RefundQueryJob::new(orders.clone())),
+        Arc::new(TrackingSubscribeJob::new(orders.clone())),
         Arc::new(AccountErasedJob::new(orders)),
         Arc::new(ResponseDueJob::new(aftersales.clone())),
         Arc::new(OfferDueJob::new(aftersales.clone())),
@@ -613,7 +618,11 @@ async fn os_signal() {
 /// The orders service's settings. Without a configured secret the sandbox gateway and the
 /// carrier callback get a random one for this process: the sandbox still works end to end
 /// (it signs in-process), and nobody can forge a notification with a secret they cannot know.
-fn orders_config(settings: &Settings, gateways: crate::payments::Gateways) -> OrdersConfig {
+fn orders_config(
+    settings: &Settings,
+    gateways: crate::payments::Gateways,
+    tracking: Option<farmgate_orders::TrackingConfig>,
+) -> OrdersConfig {
     let secret = |configured: &Option<String>, what: &str| match configured {
         Some(s) => s.clone(),
         None => {
@@ -635,6 +644,7 @@ fn orders_config(settings: &Settings, gateways: crate::payments::Gateways) -> Or
         sandbox: settings.payment_sandbox && !settings.production,
         online: gateways.online,
         wechat_oauth: gateways.wechat_oauth,
+        tracking,
         payment_query_after: chrono::Duration::minutes(i64::from(
             settings.payment_query_after_minutes,
         )),

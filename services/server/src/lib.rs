@@ -11,6 +11,7 @@ pub mod remote;
 pub mod routes;
 pub mod settings;
 pub mod telemetry;
+pub mod tracking;
 pub mod verify;
 pub mod witness;
 

@@ -8,6 +8,7 @@
 //! | outbox | a table and a worker, on whichever database is configured | same |
 //! | text messages | a table the operator reads (`sms_outbox`) | Alibaba Cloud or Tencent Cloud SMS |
 //! | payments | (the orders service's offline and sandbox providers) | WeChat Pay API v3, Alipay ([`pay`]) |
+//! | carrier tracking | (the seller enters logistics by hand) | 快递100's subscription and pushes ([`tracking`]) |
 //!
 //! Each adapter has one contract test suite (`tests/contract_*.rs`) run against every
 //! implementation available on the machine.
@@ -22,6 +23,7 @@ pub mod outbox;
 pub mod pay;
 pub mod search;
 pub mod sms;
+pub mod tracking;
 
 use std::sync::Arc;
 

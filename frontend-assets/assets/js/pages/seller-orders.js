@@ -6,7 +6,7 @@
 
 import { api, query, seg } from '../api.js';
 import { sellingMemberships } from '../catalog.js';
-import { t } from '../i18n.js';
+import { getLang, t } from '../i18n.js';
 import { initShell } from '../shell.js';
 import {
   $, $$, badge, clearErrors, el, flash, flashError, loadList, noOrg, note, offsetParam, orgPicker,
@@ -21,7 +21,46 @@ import {
 
 const LIMIT = 20;
 const SHIP_BY_KEYS = { left: 'sorders.ship_left', overdue: 'sorders.ship_overdue' };
-const CARRIERS = ['顺丰速运', '中国邮政 EMS', '京东物流', '中通快递', '圆通速递', '韵达快递', '申通快递', '极兔速递', '德邦快递'];
+// The carrier list (`GET /carriers`: the tracking aggregator's codes), read once; a carrier not on
+// it is `other` with its name typed (shown as typed, never tracked automatically).
+let carrierList = null;
+async function carriers() {
+  if (!carrierList) carrierList = await api.get('/carriers');
+  return carrierList;
+}
+
+/** A carrier select (the list, then "other") and the name field "other" reveals. */
+function carrierField(fid, name, otherName, testid, list) {
+  const en = getLang() === 'en';
+  const other = el('input', { id: `${fid}-carrier-name`, name: otherName, type: 'text', maxlength: '20', autocomplete: 'off', 'aria-label': t('sorders.carrier_name'), placeholder: t('sorders.carrier_name'), 'data-testid': `${testid}-name`, hidden: true });
+  const select = el('select', { id: `${fid}-carrier`, name, required: true, 'aria-describedby': `${fid}-carrier-error`, 'data-testid': testid },
+    el('option', { value: '', i18n: 'sorders.carrier_choose' }),
+    list.carriers.map((c) => el('option', { value: c.code, text: en ? c.name_en : c.name })),
+    el('option', { value: list.other, i18n: 'sorders.carrier_other' }));
+  select.addEventListener('change', () => {
+    other.hidden = select.value !== list.other;
+    if (!other.hidden) other.focus();
+  });
+  return [select, other];
+}
+
+/** Automatic tracking not (yet) running for a parcel: asked, or refused (then enter it by hand). */
+function trackingNote(shipment) {
+  const tracking = shipment && shipment.tracking;
+  if (!tracking || tracking.status === 'subscribed') return null;
+  const refused = tracking.status === 'refused';
+  return el('p', { class: refused ? 'note note-warn small' : 'muted small', 'data-testid': 'tracking-note', dataset: { status: tracking.status } },
+    refused
+      ? el('span', { i18n: 'sorders.tracking_refused', args: { message: tracking.message || tracking.return_code || '' } })
+      : el('span', { i18n: 'sorders.tracking_pending' }));
+}
+
+/** What a ship request says of the carrier: its code, or "other" with the typed name. */
+function carrierBody(form, name, otherName) {
+  const carrier = value(form, name);
+  if (carrier !== (carrierList && carrierList.other)) return { carrier };
+  return { carrier, carrier_name: value(form, otherName) };
+}
 const params = new URLSearchParams(location.search);
 const listBox = $('#sub-orders');
 const SHIP_BY = ['overdue', 'soon'];
@@ -113,8 +152,14 @@ async function shipForm(sub, slot, opener) {
     flashError(err);
     return;
   }
+  let list;
+  try {
+    list = await carriers();
+  } catch (err) {
+    flashError(err);
+    return;
+  }
   const fid = `ship-${sub.id}`;
-  const carriers = el('datalist', { id: `${fid}-carriers` }, CARRIERS.map((c) => el('option', { value: c })));
   const submit = el('button', { type: 'submit', class: 'btn btn-primary', i18n: 'sorders.ship_submit', 'data-testid': 'ship-submit' });
   const cancel = el('button', { type: 'button', class: 'btn btn-secondary', i18n: 'common.cancel' });
   const form = el('form', { class: 'subform ship-form', method: 'post', action: '#', novalidate: true, 'data-testid': 'ship-form' },
@@ -123,9 +168,9 @@ async function shipForm(sub, slot, opener) {
     el('div', { class: 'two-col' },
       el('div', { class: 'field' },
         el('label', { for: `${fid}-carrier`, i18n: 'order.carrier' }),
-        el('input', { id: `${fid}-carrier`, name: 'carrier', type: 'text', maxlength: '40', list: `${fid}-carriers`, autocomplete: 'off', required: true, 'aria-describedby': `${fid}-carrier-error`, 'data-testid': 'ship-carrier' }),
-        carriers,
-        el('p', { class: 'field-error', id: `${fid}-carrier-error`, 'data-error-for': 'carrier', hidden: true })),
+        carrierField(fid, 'carrier', 'carrier_name', 'ship-carrier', list),
+        el('p', { class: 'field-error', id: `${fid}-carrier-error`, 'data-error-for': 'carrier', hidden: true }),
+        el('p', { class: 'field-error', 'data-error-for': 'carrier_name', hidden: true })),
       el('div', { class: 'field' },
         el('label', { for: `${fid}-tracking`, i18n: 'order.tracking_no' }),
         el('input', { id: `${fid}-tracking`, name: 'tracking_no', type: 'text', maxlength: '40', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', class: 'mono', required: true, 'aria-describedby': `${fid}-tracking-error`, 'data-testid': 'ship-tracking' }),
@@ -138,7 +183,7 @@ async function shipForm(sub, slot, opener) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
-    const carrier = value(form, 'carrier');
+    const carrier = carrierBody(form, 'carrier', 'carrier_name');
     const trackingNo = value(form, 'tracking_no').replace(/\s+/g, '');
     const chosen = [];
     const problems = {};
@@ -148,7 +193,8 @@ async function shipForm(sub, slot, opener) {
       if (offered && !picked.length) problems[`line.${line.id}`] = t('sorders.e_batch');
       for (const batchId of picked) chosen.push({ line_id: line.id, batch_id: batchId });
     }
-    if (!carrier) problems.carrier = t('sorders.e_carrier');
+    if (!carrier.carrier) problems.carrier = t('sorders.e_carrier');
+    else if ('carrier_name' in carrier && !carrier.carrier_name) problems.carrier_name = t('sorders.e_carrier_name');
     if (!trackingNo) problems.tracking_no = t('sorders.e_tracking');
     else if (!/^[A-Za-z0-9-]{6,40}$/.test(trackingNo)) problems.tracking_no = t('sorders.e_tracking_format');
     if (Object.keys(problems).length) {
@@ -164,7 +210,7 @@ async function shipForm(sub, slot, opener) {
     });
     setBusy(submit, true);
     try {
-      await api.post(`/sub-orders/${seg(sub.id)}/ship`, { carrier, tracking_no: trackingNo, batches: chosen });
+      await api.post(`/sub-orders/${seg(sub.id)}/ship`, { ...carrier, tracking_no: trackingNo, batches: chosen });
       flash(t('sorders.shipped', { number: sub.number }), 'success');
       await load();
     } catch (err) {
@@ -336,6 +382,7 @@ function subCard(sub, order) {
     order.note ? el('p', { class: 'buyer-note' }, el('span', { class: 'muted', i18n: 'order.note' }), ' ', el('span', { class: 'pre-line', text: order.note })) : null),
   el('ul', { class: 'list order-lines' }, (sub.lines || []).map((line) => lineEl(line))),
   shipmentEl(sub.shipment),
+  trackingNote(sub.shipment),
   subMoneyEl(sub),
   actions,
   slot);
@@ -428,7 +475,13 @@ async function bulkShipForm(button) {
   const picked = new Map(page.picked);
   const parts = [...picked.values()].filter((p) => p.sub.can_ship);
   if (!parts.length) return;
-  const carriers = el('datalist', { id: 'bulk-carriers' }, CARRIERS.map((c) => el('option', { value: c })));
+  let list;
+  try {
+    list = await carriers();
+  } catch (err) {
+    flashError(err);
+    return;
+  }
   const rows = parts.map(({ sub }) => {
     const auto = (sub.lines || []).map((line) => {
       const ok = all.filter((b) => b.listing_id === line.listing_id && b.shippable);
@@ -440,7 +493,7 @@ async function bulkShipForm(button) {
       el('div', { class: 'two-col' },
         el('div', { class: 'field' },
           el('label', { for: `bs-${sub.id}-carrier`, i18n: 'order.carrier' }),
-          el('input', { id: `bs-${sub.id}-carrier`, name: `carrier:${sub.id}`, type: 'text', maxlength: '40', list: 'bulk-carriers', autocomplete: 'off', 'data-testid': 'bulk-ship-carrier' })),
+          carrierField(`bs-${sub.id}`, `carrier:${sub.id}`, `carrier_name:${sub.id}`, 'bulk-ship-carrier', list)),
         el('div', { class: 'field' },
           el('label', { for: `bs-${sub.id}-tracking`, i18n: 'order.tracking_no' }),
           el('input', { id: `bs-${sub.id}-tracking`, name: `tracking:${sub.id}`, type: 'text', maxlength: '40', class: 'mono', autocomplete: 'off', spellcheck: 'false', 'data-testid': 'bulk-ship-tracking' }))),
@@ -452,7 +505,7 @@ async function bulkShipForm(button) {
   const form = el('form', { class: 'subform bulk-ship-form', method: 'post', action: '#', novalidate: true, 'data-testid': 'bulk-ship-form' },
     el('h3', { i18n: 'sorders.bulk_ship_title' }),
     el('p', { class: 'hint', i18n: 'sorders.bulk_ship_hint' }),
-    carriers, rows,
+    rows,
     el('div', { class: 'actions' }, submit, cancel));
   cancel.addEventListener('click', () => replaceChildren($('#bulk-slot')));
   form.addEventListener('submit', async (event) => {
@@ -462,14 +515,14 @@ async function bulkShipForm(button) {
       const row = form.querySelector(`[data-sub-id="${sub.id}"]`);
       return {
         sub_order_id: sub.id,
-        carrier: value(form, `carrier:${sub.id}`),
+        ...carrierBody(form, `carrier:${sub.id}`, `carrier_name:${sub.id}`),
         tracking_no: value(form, `tracking:${sub.id}`).replace(/\s+/g, ''),
         batches: JSON.parse(row.dataset.batches || '[]'),
       };
     });
     const problems = {};
     for (const i of items) {
-      if (!i.carrier || !i.tracking_no) problems[`item.${i.sub_order_id}`] = t('sorders.e_bulk_row');
+      if (!i.carrier || !i.tracking_no || ('carrier_name' in i && !i.carrier_name)) problems[`item.${i.sub_order_id}`] = t('sorders.e_bulk_row');
     }
     if (Object.keys(problems).length) {
       showErrors(form, validationError(problems));

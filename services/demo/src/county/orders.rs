@@ -270,6 +270,7 @@ async fn ship_all(
                 SubOrderId(sub.id),
                 &ShipRequest {
                     carrier: carrier.to_owned(),
+                    carrier_name: None,
                     tracking_no: format!(
                         "{prefix}{}",
                         3_100_000_000_u64 + (i + waybill_seed) as u64 * 7_919

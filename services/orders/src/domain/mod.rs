@@ -3,6 +3,7 @@
 //! delivery addresses, order numbers, waybills and the days a report covers.
 
 mod address;
+pub mod carriers;
 mod deadlines;
 mod device;
 pub mod divisions;
@@ -16,6 +17,7 @@ pub mod reconcile;
 mod rules;
 mod status;
 mod tabs;
+pub mod tracking;
 
 pub use address::{Address, AddressInput};
 pub use deadlines::{

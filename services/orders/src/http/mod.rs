@@ -102,6 +102,8 @@ where
         .routes(routes!(ship))
         .routes(routes!(logistics))
         .routes(routes!(carrier_callback))
+        .routes(routes!(carriers))
+        .routes(routes!(kuaidi100_push))
         .routes(routes!(receive))
         .routes(routes!(cancel_overdue))
         .routes(routes!(request_cancel))

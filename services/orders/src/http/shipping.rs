@@ -5,15 +5,20 @@ use super::header;
 use super::views::OrderView;
 use crate::Orders;
 use crate::payment::SIGNATURE_HEADER;
+use crate::service::tracking::{MAX_PUSH_BYTES, PushOutcome};
 use crate::service::{CarrierAck, LogisticsRequest, ShipRequest};
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use farmgate_identity::AuthUser;
 use farmgate_infra::http::error::ErrorBody;
 use farmgate_infra::http::{ApiJson, ApiPath, ApiResult};
 use farmgate_kernel::id::SubOrderId;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// Ship a sub-order with carrier, waybill and the batch(es) each line was packed from (each
 /// must be of that line's listing, with a passed inspection); the shipment is appended to
@@ -102,4 +107,127 @@ pub async fn receive(
 ) -> ApiResult<Json<OrderView>> {
     let record = orders.receive(&actor, id).await?;
     Ok(Json(OrderView::of(&record, &actor)))
+}
+
+/// A carrier of the list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CarrierView {
+    /// What a ship request sends as `carrier` (the tracking aggregator's company code).
+    pub code: &'static str,
+    pub name: &'static str,
+    pub name_en: &'static str,
+}
+
+/// The carriers a seller picks from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CarrierList {
+    pub carriers: Vec<CarrierView>,
+    /// The code for a carrier not on the list (sent with `carrier_name`; never tracked
+    /// automatically).
+    pub other: &'static str,
+    /// Whether parcels of a listed carrier fill their timeline by themselves here (a tracking
+    /// aggregator is configured); otherwise the seller enters logistics by hand.
+    pub tracking: bool,
+}
+
+/// The carrier list for the seller's ship forms: code, Chinese and English name. Public.
+#[utoipa::path(get, path = "/api/v1/carriers", tag = "orders",
+    responses(
+        (status = 200, description = "The carriers, most used first", body = CarrierList),
+    ))]
+pub async fn carriers(State(orders): State<Orders>) -> Response {
+    let list = CarrierList {
+        carriers: crate::domain::carriers::CARRIERS
+            .iter()
+            .map(|c| CarrierView {
+                code: c.code,
+                name: c.name_zh,
+                name_en: c.name_en,
+            })
+            .collect(),
+        other: crate::domain::carriers::OTHER,
+        tracking: orders.config().tracking.is_some(),
+    };
+    ([(CACHE_CONTROL, "public, max-age=300")], Json(list)).into_response()
+}
+
+/// A push as 快递100 posts it (`application/x-www-form-urlencoded`).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Kuaidi100Push {
+    /// JSON: `{status, message, lastResult: {state, com, nu, data: [{time, context, areaName,
+    /// status, statusCode}]}}`.
+    pub param: String,
+    /// Upper-case hex MD5 of `param` + the waybill's salt.
+    pub sign: Option<String>,
+}
+
+/// Our answer to a push, in 快递100's words.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Kuaidi100Answer {
+    pub result: bool,
+    #[serde(rename = "returnCode")]
+    pub return_code: String,
+    pub message: String,
+}
+
+fn kuaidi100_answer(status: StatusCode, accepted: bool, code: &str, message: &str) -> Response {
+    (
+        status,
+        [(CONTENT_TYPE, "application/json")],
+        farmgate_infra::tracking::kuaidi100::push_answer(accepted, code, message),
+    )
+        .into_response()
+}
+
+/// 快递100 pushes a subscribed parcel's track (issue #19). Trusted only when `sign` is the
+/// upper-case MD5 of `param` and the waybill's salt, and only for a parcel subscribed with
+/// that carrier; each new track line becomes a carrier logistics event (a line pushed again
+/// records nothing). Answered in 快递100's words, refusals too.
+#[utoipa::path(post, path = "/api/v1/logistics/kuaidi100", tag = "orders",
+    request_body(content = Kuaidi100Push, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Accepted: {\"result\": true, \"returnCode\": \"200\"}, also when every line was recorded before", body = Kuaidi100Answer),
+        (status = 400, description = "Refused in the provider's own words: returnCode 400 (not its format) or 401 (unsigned, or not signed with the waybill's salt)", body = Kuaidi100Answer),
+        (status = 404, description = "Refused in the provider's own words: returnCode 404 (no parcel subscribed with this carrier and waybill, or no aggregator configured)", body = Kuaidi100Answer),
+        (status = 413, description = "Refused in the provider's own words: returnCode 413 (larger than 256 KiB)", body = Kuaidi100Answer),
+    ))]
+pub async fn kuaidi100_push(State(orders): State<Orders>, body: axum::body::Body) -> Response {
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_PUSH_BYTES).await else {
+        return kuaidi100_answer(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            false,
+            "413",
+            "报文过大 body too large",
+        );
+    };
+    match orders.tracking_push(&bytes).await {
+        Ok(PushOutcome::Accepted { .. }) => kuaidi100_answer(StatusCode::OK, true, "200", "成功"),
+        Ok(PushOutcome::Malformed) => kuaidi100_answer(
+            StatusCode::BAD_REQUEST,
+            false,
+            "400",
+            "报文格式错误 malformed push",
+        ),
+        Ok(PushOutcome::BadSignature) => kuaidi100_answer(
+            StatusCode::BAD_REQUEST,
+            false,
+            "401",
+            "签名错误 bad signature",
+        ),
+        Ok(PushOutcome::UnknownWaybill | PushOutcome::NotConfigured) => kuaidi100_answer(
+            StatusCode::NOT_FOUND,
+            false,
+            "404",
+            "未订阅的运单 unknown waybill",
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "a tracking push could not be recorded");
+            kuaidi100_answer(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                false,
+                "500",
+                "服务器错误 server error",
+            )
+        }
+    }
 }

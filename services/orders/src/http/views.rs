@@ -344,10 +344,33 @@ pub struct LogisticsView {
     pub source: LogisticsSource,
 }
 
+/// Where a parcel's automatic tracking stands (issue #19).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrackingView {
+    /// `pending` (the aggregator has not been asked yet), `subscribed` (its track fills the
+    /// timeline), `refused` (enter the logistics by hand).
+    pub status: crate::domain::tracking::SubscriptionStatus,
+    /// The aggregator's answer code, when it answered (`200`, `501` already tracked, `700` …).
+    pub return_code: Option<String>,
+    /// Its words: why it refused, or why it stopped tracking (`3天查询无记录`).
+    pub message: Option<String>,
+    /// When it last pushed the parcel's track.
+    pub last_push_at: Option<DateTime<Utc>>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ShipmentView {
     pub id: ShipmentId,
+    /// The carrier's name (the list's Chinese name, or as the seller typed it).
     pub carrier: String,
+    /// The carrier list's code (`GET /api/v1/carriers`); absent for a carrier typed by hand
+    /// and for parcels shipped before the list.
+    pub carrier_code: Option<String>,
+    /// The carrier's English name, for a carrier of the list.
+    pub carrier_name_en: Option<String>,
+    /// The automatic tracking of a parcel of a listed carrier, when an aggregator is
+    /// configured; absent otherwise (the seller enters its logistics).
+    pub tracking: Option<TrackingView>,
     pub tracking_no: String,
     pub shipped_at: DateTime<Utc>,
     pub batches: Vec<ShipmentBatchView>,
@@ -359,6 +382,22 @@ impl ShipmentView {
         Self {
             id: ShipmentId(s.id),
             carrier: s.carrier.clone(),
+            carrier_code: s.carrier_code.clone(),
+            carrier_name_en: s
+                .carrier_code
+                .as_deref()
+                .and_then(crate::domain::carriers::carrier_by_code)
+                .map(|c| c.name_en.to_owned()),
+            tracking: r
+                .tracking
+                .iter()
+                .find(|t| t.shipment_id == s.id)
+                .map(|t| TrackingView {
+                    status: t.status,
+                    return_code: t.return_code.clone(),
+                    message: t.message.clone(),
+                    last_push_at: t.last_push_at,
+                }),
             tracking_no: s.tracking_no.clone(),
             shipped_at: s.shipped_at,
             batches: r

@@ -39,7 +39,10 @@ pub struct BulkAcknowledge {
 pub struct BulkShipItem {
     #[schema(value_type = uuid::Uuid)]
     pub sub_order_id: SubOrderId,
+    /// A code of the carrier list, or `other` with `carrier_name` (as for one part).
     pub carrier: String,
+    #[serde(default)]
+    pub carrier_name: Option<String>,
     pub tracking_no: String,
     #[serde(default)]
     pub batches: Vec<crate::service::BatchPick>,
@@ -204,6 +207,7 @@ impl Orders {
             }
             let ship = ShipRequest {
                 carrier: item.carrier.clone(),
+                carrier_name: item.carrier_name.clone(),
                 tracking_no: item.tracking_no.clone(),
                 batches: item.batches.clone(),
             };

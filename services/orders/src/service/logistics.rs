@@ -59,14 +59,14 @@ pub struct CarrierAck {
 }
 
 /// One logistics event to record.
-struct Logged<'a> {
-    kind: LogisticsKind,
-    at: DateTime<Utc>,
-    location: Option<&'a str>,
-    note: Option<&'a str>,
-    source: LogisticsSource,
-    external_id: Option<&'a str>,
-    actor: Option<Uuid>,
+pub(crate) struct Logged<'a> {
+    pub(crate) kind: LogisticsKind,
+    pub(crate) at: DateTime<Utc>,
+    pub(crate) location: Option<&'a str>,
+    pub(crate) note: Option<&'a str>,
+    pub(crate) source: LogisticsSource,
+    pub(crate) external_id: Option<&'a str>,
+    pub(crate) actor: Option<Uuid>,
 }
 
 impl Orders {
@@ -141,7 +141,11 @@ impl Orders {
     }
 
     /// Records one event on a parcel; `false` when the carrier sent it before.
-    async fn record_logistics(&self, ship: &shipment::Model, e: Logged<'_>) -> Result<bool> {
+    pub(crate) async fn record_logistics(
+        &self,
+        ship: &shipment::Model,
+        e: Logged<'_>,
+    ) -> Result<bool> {
         let now = self.now();
         let mut errs = ValidationErrors::new();
         let location = errs.check("location", clean_optional_text(e.location, 60, false));

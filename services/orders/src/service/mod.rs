@@ -30,6 +30,7 @@ pub mod review_moderation;
 pub mod reviews;
 pub mod settlement;
 pub mod ship;
+pub mod tracking;
 pub mod webhook;
 pub mod wechat_oauth;
 
@@ -80,6 +81,9 @@ pub mod topics {
     pub const SHIPPED: &str = "orders.shipped";
     /// `{"sub_order_id"}`: the parcel is out for delivery (派送中) for the first time.
     pub const OUT_FOR_DELIVERY: &str = "orders.out_for_delivery";
+    /// `{"shipment_id"}`: a parcel of a listed carrier is subscribed with the tracking
+    /// aggregator (issue #19; retried while it cannot be reached, asked once).
+    pub const TRACKING_SUBSCRIBE: &str = "orders.tracking_subscribe";
     /// `{"sub_order_id"}`, scheduled when it shipped: an unconfirmed shipment counts as received.
     pub const AUTO_RECEIVE: &str = "orders.auto_receive";
     /// `{"sub_order_id"}`: a sub-order was received; its after-sales window runs.

@@ -27,6 +27,8 @@ pub struct OrderRecord {
     pub shipments: Vec<shipment::Model>,
     pub shipment_batches: Vec<shipment_batch::Model>,
     pub shipment_events: Vec<shipment_event::Model>,
+    /// The parcels' subscriptions with the tracking aggregator (issue #19).
+    pub tracking: Vec<crate::store::tracking_subscription::Model>,
     pub reviews: Vec<review::Model>,
     pub refunds: Vec<refund::Model>,
     /// Each line's listing photo as a thumbnail URL, by listing id (asked of the catalogue;
@@ -58,6 +60,7 @@ impl Orders {
         let ship_ids: Vec<Uuid> = shipments.iter().map(|s| s.id).collect();
         let shipment_batches = shipments::batches_of_shipments(db, &ship_ids).await?;
         let shipment_events = shipments::events_of_shipments(db, &ship_ids).await?;
+        let tracking = shipments::subscriptions_of_shipments(db, &ship_ids).await?;
         let reviews = reviews::reviews_of_order(db, id).await?;
         let refunds = payments::refunds_of_order(db, id).await?;
         let listing_ids: Vec<ListingId> = lines.iter().map(|l| ListingId(l.listing_id)).collect();
@@ -78,6 +81,7 @@ impl Orders {
             shipments,
             shipment_batches,
             shipment_events,
+            tracking,
             reviews,
             refunds,
             thumbs,

@@ -36,8 +36,13 @@ pub struct BatchPick {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShipRequest {
-    /// 顺丰速运, 中国邮政, 京东物流 ...
+    /// A code of the carrier list (`GET /api/v1/carriers`: `shunfeng`, `zhongtong` …), or one
+    /// of its names (顺丰速运); `other` for a carrier not on the list, named in `carrier_name`
+    /// (shown as typed, never tracked automatically). Anything else: `unknown_carrier`.
     pub carrier: String,
+    /// With `carrier: "other"`: the carrier's name, 2–20 characters.
+    #[serde(default)]
+    pub carrier_name: Option<String>,
     pub tracking_no: String,
     /// The batch(es) each line was packed from. A line whose listing has batches that may ship
     /// must name at least one.
@@ -60,7 +65,17 @@ impl Orders {
         let order_id = OrderId(sub.order_id);
         let db = &self.infra().db;
         let mut errs = ValidationErrors::new();
-        let carrier = errs.check("carrier", domain::parse_carrier(&req.carrier));
+        // The error names its own field (`carrier`, or `carrier_name` with "other").
+        let chosen =
+            match domain::carriers::parse_carrier_choice(&req.carrier, req.carrier_name.as_deref())
+            {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    errs.push(e);
+                    None
+                }
+            };
+        let carrier = chosen.as_ref().map(|c| c.name.clone());
         let tracking = errs.check("tracking_no", domain::parse_tracking_no(&req.tracking_no));
         match sub_order_transition(sub.status, SubOrderMove::Ship) {
             Ok(_) => {}
@@ -90,9 +105,10 @@ impl Orders {
         let lines = q::lines_of_sub_order(db, sub.id).await?;
         let picks = self.check_picks(req, &lines, &mut errs).await?;
         errs.finish()?;
-        let (Some(carrier), Some(tracking)) = (carrier, tracking) else {
+        let (Some(chosen), Some(tracking)) = (chosen, tracking) else {
             return Err(OrdersError::Invalid(ValidationErrors::new()));
         };
+        let carrier = chosen.name.clone();
 
         let now = self.now();
         let auto_at = now + self.config().auto_receive_after;
@@ -146,6 +162,7 @@ impl Orders {
             tracking_no: Set(tracking.clone()),
             shipped_by: Set(actor_id),
             shipped_at: Set(now),
+            carrier_code: Set(chosen.code.map(str::to_owned)),
         }
         .insert(&txn)
         .await
@@ -211,6 +228,13 @@ impl Orders {
         outbox
             .enqueue(&txn, topics::SHIPPED, &json!({"sub_order_id": sub.id}))
             .await?;
+        // A carrier of the list is handed to the tracking aggregator, once, by the outbox
+        // (issue #19); a carrier typed by hand, or no aggregator configured: the seller
+        // enters the parcel's logistics.
+        if let Some(code) = chosen.code {
+            self.queue_tracking(&txn, shipment_id, code, &tracking, now)
+                .await?;
+        }
         outbox
             .enqueue_at(
                 &txn,

@@ -20,6 +20,7 @@ farmgate_infra::stored_enum!(
     RefundStatus,
     WebhookResult,
 );
+farmgate_infra::stored_enum!(crate::domain::tracking::SubscriptionStatus);
 
 pub mod address {
     use sea_orm::entity::prelude::*;
@@ -342,10 +343,42 @@ pub mod shipment {
             pub order_id: Uuid,
             pub sub_order_id: Uuid,
             pub seller_org_id: Uuid,
+            /// The carrier's name as shown (the list's Chinese name, or as typed for one
+            /// not on the list and for parcels shipped before the list).
             pub carrier: String,
             pub tracking_no: String,
             pub shipped_by: Uuid,
             pub shipped_at: DateTimeUtc,
+            /// The carrier list's code (the tracking aggregator's company code); `None` for a
+            /// carrier not on the list and for parcels shipped before it.
+            pub carrier_code: Option<String>,
+        }
+    }
+}
+
+pub mod tracking_subscription {
+    use crate::domain::tracking::SubscriptionStatus;
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// A parcel handed to the tracking aggregator: subscribed once, by the outbox job.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "tracking_subscriptions")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub shipment_id: Uuid,
+            pub provider: String,
+            pub carrier_code: String,
+            pub tracking_no: String,
+            pub status: SubscriptionStatus,
+            pub attempts: i32,
+            /// The aggregator's answer code, when it answered.
+            pub return_code: Option<String>,
+            /// Its words (a refusal's reason), or ours when it could not be asked.
+            pub message: Option<String>,
+            pub created_at: DateTimeUtc,
+            pub updated_at: DateTimeUtc,
+            pub last_push_at: Option<DateTimeUtc>,
         }
     }
 }

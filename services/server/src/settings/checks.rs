@@ -42,6 +42,7 @@ impl Settings {
         for (name, secret) in [
             ("payment_webhook_secret", &self.payment_webhook_secret),
             ("carrier_callback_secret", &self.carrier_callback_secret),
+            ("tracking_secret", &self.tracking_secret),
         ] {
             if secret.as_ref().is_some_and(|s| s.len() < 16) {
                 problems.push(format!("{name} must be at least 16 characters"));
@@ -168,6 +169,7 @@ impl Settings {
             problems.push(e);
         }
         problems.extend(crate::payments::check(self));
+        problems.extend(crate::tracking::check(self));
         if problems.is_empty() {
             Ok(())
         } else {

@@ -52,6 +52,14 @@ impl std::fmt::Debug for Settings {
                 &redact(&self.carrier_callback_secret),
             )
             .field("payment_notify_base_url", &self.payment_notify_base_url)
+            .field("tracking_provider", &self.tracking_provider)
+            .field("kuaidi100_key", &redact(&self.kuaidi100_key))
+            .field("kuaidi100_poll_url", &self.kuaidi100_poll_url)
+            .field("tracking_secret", &redact(&self.tracking_secret))
+            .field(
+                "tracking_callback_base_url",
+                &self.tracking_callback_base_url,
+            )
             .field("wechat_pay_mch_id", &self.wechat_pay_mch_id)
             .field("wechat_pay_app_id", &self.wechat_pay_app_id)
             .field(

@@ -236,6 +236,20 @@ pub struct Settings {
     pub wechat_oauth_base_url: Option<String>,
     /// WeChat's official-account API base (code → openid); unset: `https://api.weixin.qq.com`.
     pub wechat_api_base_url: Option<String>,
+    /// The carrier-tracking aggregator (issue #19): `kuaidi100`, or unset for none (sellers
+    /// enter a parcel's logistics by hand).
+    pub tracking_provider: Option<String>,
+    /// 快递100's enterprise authorisation key (with `tracking_provider = "kuaidi100"`).
+    pub kuaidi100_key: Option<String>,
+    /// 快递100's subscription address; unset: `https://poll.kuaidi100.com/poll`.
+    pub kuaidi100_poll_url: Option<String>,
+    /// The secret each waybill's push salt is derived from (≥ 16 characters; a random one per
+    /// process when unset, which makes pushes for parcels subscribed before a restart fail
+    /// their signature: set it in production).
+    pub tracking_secret: Option<String>,
+    /// The base of the address the aggregator pushes to (`{base}/api/v1/logistics/kuaidi100`);
+    /// unset: `public_url`.
+    pub tracking_callback_base_url: Option<String>,
     /// Alipay: the application's AppID. Setting any `alipay_*` turns Alipay on and requires
     /// the rest.
     #[serde(deserialize_with = "crate::payments::opt_text")]
@@ -361,6 +375,11 @@ impl Default for Settings {
             wechat_app_id: None,
             wechat_oauth_base_url: None,
             wechat_api_base_url: None,
+            tracking_provider: None,
+            kuaidi100_key: None,
+            kuaidi100_poll_url: None,
+            tracking_secret: None,
+            tracking_callback_base_url: None,
             alipay_app_id: None,
             alipay_private_key_file: None,
             alipay_public_key_file: None,
@@ -473,6 +492,11 @@ pub const KEYS: &[&str] = &[
     "wechat_app_id",
     "wechat_oauth_base_url",
     "wechat_api_base_url",
+    "tracking_provider",
+    "kuaidi100_key",
+    "kuaidi100_poll_url",
+    "tracking_secret",
+    "tracking_callback_base_url",
     "alipay_app_id",
     "alipay_private_key_file",
     "alipay_public_key_file",

@@ -1,7 +1,9 @@
 //! Parcels: the shipment of a sub-order, the batches each line was packed from, and the
 //! logistics events on the way.
 
-use crate::store::{shipment, shipment_batch, shipment_event};
+use crate::domain::tracking::SubscriptionStatus;
+use crate::store::{shipment, shipment_batch, shipment_event, tracking_subscription};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
@@ -26,7 +28,8 @@ pub async fn shipment_of_sub_order(
         .await
 }
 
-/// The parcels a carrier's waybill number names (one waybill may carry several sub-orders).
+/// The parcels a carrier's waybill number names (one waybill may carry several sub-orders);
+/// the carrier as its name or its code of the list.
 pub async fn shipments_by_waybill(
     conn: &impl ConnectionTrait,
     carrier: &str,
@@ -34,7 +37,11 @@ pub async fn shipments_by_waybill(
 ) -> Result<Vec<shipment::Model>, DbErr> {
     shipment::Entity::find()
         .filter(shipment::Column::TrackingNo.eq(tracking_no))
-        .filter(shipment::Column::Carrier.eq(carrier))
+        .filter(
+            sea_orm::Condition::any()
+                .add(shipment::Column::Carrier.eq(carrier))
+                .add(shipment::Column::CarrierCode.eq(carrier)),
+        )
         .all(conn)
         .await
 }
@@ -100,4 +107,108 @@ pub async fn has_event_of_kind(
         .one(conn)
         .await?
         .is_some())
+}
+
+/// One parcel.
+pub async fn shipment(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<shipment::Model>, DbErr> {
+    shipment::Entity::find_by_id(id).one(conn).await
+}
+
+/// The parcels a waybill of a listed carrier names (by the carrier's code).
+pub async fn shipments_by_coded_waybill(
+    conn: &impl ConnectionTrait,
+    carrier_code: &str,
+    tracking_no: &str,
+) -> Result<Vec<shipment::Model>, DbErr> {
+    shipment::Entity::find()
+        .filter(shipment::Column::TrackingNo.eq(tracking_no))
+        .filter(shipment::Column::CarrierCode.eq(carrier_code))
+        .all(conn)
+        .await
+}
+
+/// A parcel's tracking subscription, if it was handed to the aggregator.
+pub async fn subscription(
+    conn: &impl ConnectionTrait,
+    shipment_id: Uuid,
+) -> Result<Option<tracking_subscription::Model>, DbErr> {
+    tracking_subscription::Entity::find_by_id(shipment_id)
+        .one(conn)
+        .await
+}
+
+/// The tracking subscriptions of some parcels.
+pub async fn subscriptions_of_shipments(
+    conn: &impl ConnectionTrait,
+    shipment_ids: &[Uuid],
+) -> Result<Vec<tracking_subscription::Model>, DbErr> {
+    if shipment_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    tracking_subscription::Entity::find()
+        .filter(tracking_subscription::Column::ShipmentId.is_in(shipment_ids.to_vec()))
+        .all(conn)
+        .await
+}
+
+/// What became of asking the aggregator, written only while the subscription is still
+/// `pending` (two deliveries of the job at once write one answer). `true` when written.
+pub async fn settle_subscription(
+    conn: &impl ConnectionTrait,
+    shipment_id: Uuid,
+    status: SubscriptionStatus,
+    return_code: Option<&str>,
+    message: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, DbErr> {
+    let res = tracking_subscription::Entity::update_many()
+        .col_expr(tracking_subscription::Column::Status, Expr::value(status))
+        .col_expr(
+            tracking_subscription::Column::ReturnCode,
+            Expr::value(return_code.map(str::to_owned)),
+        )
+        .col_expr(
+            tracking_subscription::Column::Message,
+            Expr::value(message.map(|m| m.chars().take(200).collect::<String>())),
+        )
+        .col_expr(
+            tracking_subscription::Column::Attempts,
+            Expr::col(tracking_subscription::Column::Attempts).add(1),
+        )
+        .col_expr(tracking_subscription::Column::UpdatedAt, Expr::value(now))
+        .filter(tracking_subscription::Column::ShipmentId.eq(shipment_id))
+        .filter(tracking_subscription::Column::Status.eq(SubscriptionStatus::Pending))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// A push arrived for the parcel: when, and the aggregator's word when it stopped tracking
+/// (`3天查询无记录`, `60天无变化`).
+pub async fn note_push(
+    conn: &impl ConnectionTrait,
+    shipment_id: Uuid,
+    stopped: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DbErr> {
+    let mut update = tracking_subscription::Entity::update_many()
+        .col_expr(
+            tracking_subscription::Column::LastPushAt,
+            Expr::value(Some(now)),
+        )
+        .col_expr(tracking_subscription::Column::UpdatedAt, Expr::value(now));
+    if let Some(m) = stopped {
+        update = update.col_expr(
+            tracking_subscription::Column::Message,
+            Expr::value(Some(m.chars().take(200).collect::<String>())),
+        );
+    }
+    update
+        .filter(tracking_subscription::Column::ShipmentId.eq(shipment_id))
+        .exec(conn)
+        .await?;
+    Ok(())
 }
