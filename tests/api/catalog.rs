@@ -449,7 +449,7 @@ both_backends! {
         assert!(got.headers().get("cache-control").and_then(|v| v.to_str().ok()).is_some_and(|c| c.contains("immutable")));
         let bytes = got.bytes().await.expect("bytes");
         let size = image::load_from_memory(&bytes).map(|i| (i.width(), i.height())).expect("a JPEG");
-        assert_eq!(size, (480, 360));
+        assert_eq!(size, (360, 270));
         let shown = app.get(&format!("/api/v1/listings/{id}"), None).await;
         assert_eq!(shown.str("images.0.url"), r.str("url"));
     }
