@@ -165,7 +165,7 @@ async function loadDocuments() {
     replaceChildren(list, docs.length
       ? docs.map((d) => el('li', { 'data-testid': 'org-document', dataset: { kind: d.kind } },
         el('img', { src: d.url, alt: '', width: '240', height: String(Math.round(240 * (d.height || 1) / (d.width || 1))) }),
-        el('span', { class: 'muted small', i18n: 'org.document_kind.' + d.kind })))
+        el('span', { class: 'muted small', i18n: d.kind === 'business_licence' ? 'org.doc_business_licence' : 'org.doc_other_kind' })))
       : el('li', { class: 'muted', i18n: 'org.no_documents' }));
   } catch (err) {
     if (!err.redirecting) replaceChildren(list, el('li', { class: 'note note-error', text: err.message }));

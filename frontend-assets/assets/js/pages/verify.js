@@ -9,6 +9,11 @@ import {
   replaceChildren, setBusy, showErrors, timeEl, validationError, withBusy,
 } from '../ui.js';
 
+/** The words for a document's kind. */
+function docKind(kind) {
+  return kind === 'business_licence' ? 'verify.doc_business_licence' : 'verify.doc_other_kind';
+}
+
 const LIMIT = 20;
 const REASON_MIN = 2;
 const REASON_MAX = 500;
@@ -101,8 +106,8 @@ async function documents(org, box) {
       ? el('ul', { class: 'org-documents', 'data-testid': 'queue-documents' }, ordered.map((d) =>
         el('li', { 'data-testid': 'queue-document', dataset: { kind: d.kind } },
           el('a', { href: d.url, target: '_blank', rel: 'noopener' },
-            el('img', { src: d.url, alt: t('verify.document_alt', { name: org.name, kind: t('verify.document_kind.' + d.kind) }), width: '320', height: String(Math.round(320 * (d.height || 1) / (d.width || 1))), loading: 'lazy', 'data-testid': 'queue-document-image' })),
-          el('span', { class: 'muted small', i18n: 'verify.document_kind.' + d.kind }))))
+            el('img', { src: d.url, alt: t('verify.document_alt', { name: org.name, kind: t(docKind(d.kind)) }), width: '320', height: String(Math.round(320 * (d.height || 1) / (d.width || 1))), loading: 'lazy', 'data-testid': 'queue-document-image' })),
+          el('span', { class: 'muted small', i18n: docKind(d.kind) }))))
       : el('p', { class: 'note note-warn', i18n: 'verify.no_documents', 'data-testid': 'queue-no-documents' }));
   } catch (err) {
     if (!err.redirecting) replaceChildren(box, note('error', errorMessage(err)));
