@@ -10,6 +10,7 @@
 use crate::Catalog;
 use crate::domain::Availability;
 use crate::domain::CreditSignal;
+use crate::domain::ListingStatus;
 use crate::error::{CatalogError, Result};
 use crate::service::{origin_of, topics};
 use crate::store::queries::{images, listings, signals, skus};
@@ -170,9 +171,10 @@ impl Catalog {
         let mut indexed = 0u64;
         let mut after: Option<Uuid> = None;
         loop {
-            let batch = listings::approved_after(db, after, REBUILD_BATCH).await?;
+            let mut batch = listings::page_after(db, after, REBUILD_BATCH).await?;
             let Some(last) = batch.last() else { break };
             after = Some(last.id);
+            batch.retain(|l| l.status == ListingStatus::Approved);
             let (docs, _) = self.documents_for(&batch).await?;
             indexed += docs.len() as u64;
             self.search_index().upsert(docs).await?;
