@@ -105,7 +105,7 @@ header{background:#2f6b3a;color:#fff;padding:10px 16px;display:flex;justify-cont
 main{max-width:720px;margin:0 auto;padding:12px}h1{font-size:1.3rem;margin:.4em 0}article{background:#fff;border-radius:10px;padding:14px 16px;margin:12px 0;box-shadow:0 1px 2px rgba(0,0,0,.06);border-left:5px solid #c0392b}\
 article h2{font-size:1.05rem;margin:0 0 .3em}.tag{display:inline-block;padding:1px 8px;border-radius:99px;font-size:.85rem;background:#fde8e6;color:#8a1f14;margin-right:6px}\
 dl{margin:.4em 0;display:grid;grid-template-columns:max-content 1fr;gap:4px 12px}dt{color:#5b6b5b}dd{margin:0;word-break:break-all}.advice{background:#fff6e0;border-radius:8px;padding:8px 10px;margin:.5em 0 0}\
-.muted{color:#6b776b;font-size:.85rem}nav a{margin-right:12px}footer{text-align:center;padding:16px;color:#6b776b;font-size:.85rem}";
+.muted{color:#545d52;font-size:.85rem}nav a{margin-right:12px}footer{text-align:center;padding:16px;color:#545d52;font-size:.85rem}";
 
 /// The bulletin page, `/quality` (`?days=`, `?lang=en`).
 pub async fn page(

@@ -38,9 +38,9 @@ nav.cats{display:flex;gap:6px;overflow-x:auto;padding:4px 0 8px}nav.cats a{white
 .card{display:block;background:#fff;border-radius:10px;padding:12px 14px;margin:10px 0;box-shadow:0 1px 2px rgba(0,0,0,.06);color:inherit;text-decoration:none}.card h2{font-size:1.05rem;margin:0 0 .3em}\
 .card img{width:100%;max-height:180px;object-fit:cover;border-radius:8px;margin-bottom:6px}\
 .tag{display:inline-block;padding:0 8px;border-radius:99px;font-size:.8rem;background:#e6f0e6;color:#2f6b3a;margin-right:6px}.pin{background:#fff1d6;color:#8a5a00}\
-.muted{color:#6b776b;font-size:.85rem}article.full{background:#fff;border-radius:10px;padding:14px 16px}article.full img{max-width:100%;height:auto}\
+.muted{color:#545d52;font-size:.85rem}article.full{background:#fff;border-radius:10px;padding:14px 16px}article.full img{max-width:100%;height:auto}\
 article.full table{border-collapse:collapse;display:block;overflow-x:auto}article.full td,article.full th{border:1px solid #ddd;padding:4px 8px}\
-.cover{width:100%;border-radius:8px}.pager{display:flex;justify-content:space-between;margin:12px 0}footer{text-align:center;padding:16px;color:#6b776b;font-size:.85rem}";
+.cover{width:100%;border-radius:8px}.pager{display:flex;justify-content:space-between;margin:12px 0}footer{text-align:center;padding:16px;color:#545d52;font-size:.85rem}";
 
 struct Lang {
     en: bool,
