@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { PASSWORD, callApi, launchBrowser } from './helpers.mjs';
+import { PASSWORD, callApi, launchBrowser, smallTargets } from './helpers.mjs';
 
 const BASE = process.env.FARMGATE_BASE_URL;
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -319,6 +319,36 @@ describe('accessibility (axe-core) on every page', { skip: !BASE && 'FARMGATE_BA
   test('no serious or critical violation on any page under frontend-assets at 390 and 1366 px', { timeout: 240_000 }, async () => {
     const found = await check(PAGES, data, contexts);
     assert.deepEqual(found, {}, 'serious or critical accessibility violations:\n' + JSON.stringify(found, null, 2));
+  });
+
+  // The buyer pages' 44 px targets are phone.test.mjs's (behind a stand-in API); these are the
+  // pages a seller and the after-sales staff work from on a phone, with the demo's own data.
+  test('at 390 px the seller\'s order list with a ship form open, its claim inbox, its answer to a claim and the arbitration queue have 44 px tap targets', { timeout: 60_000 }, async () => {
+    const small = {};
+    const visits = [
+      // A part waiting to ship (the demo has them to acknowledge and acknowledged), its ship form open.
+      ['owner', '/seller/orders.html', async (page) => {
+        if (!(await page.getByTestId('sub-ship').count())) {
+          await page.goto('/seller/orders.html?status=acknowledged');
+          await settle(page, {});
+        }
+        await page.getByTestId('sub-ship').first().click();
+        await page.getByTestId('ship-form').first().waitFor();
+      }],
+      ['owner', '/seller/claims.html'],
+      ['owner', `/claim.html?id=${data.claim}`, async (page) => page.locator('[data-ready="true"]').first().waitFor()],
+      ['agent', '/ops/claims.html'],
+    ];
+    for (const [who, path, then] of visits) {
+      const page = contexts[who];
+      await page.setViewportSize(WIDTHS[0]);
+      await page.goto(path);
+      await settle(page, {});
+      if (then) await then(page);
+      const tiny = await smallTargets(page, '#site-header, main');
+      if (tiny.length) small[`${path} (${who})`] = tiny;
+    }
+    assert.deepEqual(small, {}, 'every tap target is at least 44 × 44 px');
   });
 
   // Known and open: these pages are written by the server (services/trace/src/page.rs,
