@@ -77,17 +77,17 @@ const PAGES = {
   '/search.html': { who: 'consumer', query: () => `?q=${encodeURIComponent('脐橙')}`, wait: '[data-testid="product-card"]', then: click('filter-toggle') },
   '/listing.html': { who: 'consumer', query: (d) => `?id=${d.listing}`, wait: '[data-testid="listing-title"]' },
   '/cart.html': { who: 'consumer' },
-  '/checkout.html': { who: 'consumer', query: (d) => `?buy=${d.sku}&qty=1`, wait: '#order-form[data-ready="true"]' },
+  '/checkout.html': { who: 'consumer', query: (d) => `?buy=${d.sku}&qty=1`, wait: '#order-form[data-ready="true"]', then: click('address-new') },
   '/orders.html': { who: 'consumer', wait: '[data-testid="orders"][data-state="done"]' },
-  '/order.html': { who: 'consumer', query: (d) => `?id=${d.order}`, wait: '[data-testid="order"][data-ready="true"]' },
-  '/account.html': { who: 'consumer' },
+  '/order.html': { who: 'consumer', query: (d) => `?id=${d.order}`, wait: '[data-testid="order"][data-ready="true"]', then: click('line-review-open') },
+  '/account.html': { who: 'consumer', then: click('address-new') },
   '/notifications.html': { who: 'consumer' },
   '/claims.html': { who: 'consumer' },
   '/claim-new.html': { who: 'consumer', query: (d) => `?order=${d.order}&sub=${d.receivedSub}` },
   '/conversation.html': { who: 'consumer', query: (d) => `?listing=${d.listing}` },
   '/tickets.html': { who: 'consumer' },
   '/ticket.html': { who: 'consumer', query: (d) => (d.ticket ? `?id=${d.ticket}` : '') },
-  '/org.html': { who: 'owner' },
+  '/org.html': { who: 'owner', then: click('create-toggle') },
   // The sandbox gateway's page for 李娜's order waiting for payment (the payment started in demoData).
   '/pay/sandbox.html': { who: 'buyer2', query: (d) => (d.intent ? `?intent=${d.intent}` : '') },
 
@@ -101,12 +101,12 @@ const PAGES = {
   '/seller/inbox.html': { who: 'owner' },
   '/seller/listings.html': { who: 'owner' },
   '/seller/edit.html': { who: 'owner', query: (d) => `?id=${d.listing}` },
-  '/seller/batches.html': { who: 'owner', wait: '[data-state="done"]' },
+  '/seller/batches.html': { who: 'owner', wait: '[data-state="done"]', then: click('new-batch') },
   '/seller/batch.html': { who: 'owner', query: (d) => `?id=${d.batch}`, then: click('recall-open') },
   '/seller/packing.html': { who: 'owner', query: (d) => `?order=${d.order}&sub=${d.ownerSub}` },
   '/seller/claims.html': { who: 'owner' },
   '/seller/settlement.html': { who: 'owner' },
-  '/seller/payouts.html': { who: 'owner' },
+  '/seller/payouts.html': { who: 'owner', then: click('payout-open') },
   '/seller/invoices.html': { who: 'owner' },
   '/seller/quality.html': { who: 'owner' },
 
@@ -130,7 +130,7 @@ const PAGES = {
   '/ops/trace-audit.html': { who: 'operator' },
 
   // Customer service (13900000002): the desk, its own queue, the arbitration queue.
-  '/ops/desk.html': { who: 'agent' },
+  '/ops/desk.html': { who: 'agent', then: click('queue-open') }, // a ticket opened from the queue
   '/ops/my-desk.html': { who: 'agent' },
   '/ops/claims.html': { who: 'agent' },
 
