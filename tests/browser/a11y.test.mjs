@@ -243,7 +243,7 @@ const AT_ONCE = 3;
 /**
  * Opens every page of `specs` as its person at both widths, a few people at once; returns
  * `{ "page @width (person)": [violations] }`. A page that sends its person elsewhere (to log
- * in) or does not settle is a finding too: it was not checked.
+ * in), does not settle or throws is a finding too.
  */
 async function check(specs, data, pages) {
   const found = {};
@@ -262,6 +262,9 @@ async function check(specs, data, pages) {
           : (spec.path || name) + (spec.query ? spec.query(data) : '');
         for (const size of WIDTHS) {
           const where = `${path} @${size.width} (${who})`;
+          const thrown = [];
+          const onError = (error) => thrown.push(`uncaught in the page: ${error.message}`);
+          page.on('pageerror', onError);
           try {
             await page.setViewportSize(size);
             await page.goto(path);
@@ -274,10 +277,12 @@ async function check(specs, data, pages) {
               await spec.then(page);
               await page.waitForLoadState('networkidle');
             }
-            const v = await violations(page);
+            const v = [...await violations(page), ...thrown];
             if (v.length) found[where] = v;
           } catch (error) {
-            found[where] = [`not checked: ${error.message.split('\n')[0]}`];
+            found[where] = [`not checked: ${error.message.split('\n')[0]}`, ...thrown];
+          } finally {
+            page.off('pageerror', onError);
           }
         }
       }
