@@ -171,6 +171,39 @@ export async function scrollWidth(page) {
 }
 
 /**
+ * Visible tap targets under `selector` smaller than 44 px either way: [text, width, height,
+ * class, parent]. A radio, checkbox or file input counts by its label (the label is what a
+ * thumb hits: a photo picker's input is hidden behind its button-like label); a
+ * link inside a sentence is exempt, as WCAG 2.5.8 exempts inline targets.
+ */
+export async function smallTargets(page, selector) {
+  return page.evaluate((sel) => {
+    const out = [];
+    for (const root of document.querySelectorAll(sel)) {
+      for (const t of root.querySelectorAll('a, button, input, select, summary')) {
+        let r = t.getBoundingClientRect();
+        if (getComputedStyle(t).visibility === 'hidden') continue;
+        if (t.closest('.nav-sub') && getComputedStyle(t.closest('.nav-sub')).display === 'none') continue;
+        if (t.tagName === 'INPUT' && ['radio', 'checkbox', 'file'].includes(t.type) && t.labels && t.labels.length) {
+          r = t.labels[0].getBoundingClientRect();
+        }
+        if (!r.width || !r.height) continue;
+        if (t.tagName === 'A') {
+          const own = (t.textContent || '').trim().length;
+          const around = (t.parentElement.textContent || '').trim().length;
+          if (around > own + 1 && getComputedStyle(t).display === 'inline') continue;
+        }
+        if (r.width < 44 || r.height < 44) {
+          out.push([(t.textContent || t.getAttribute('aria-label') || t.tagName).trim(), Math.round(r.width), Math.round(r.height),
+            t.className, `${t.parentElement.tagName}.${t.parentElement.className}`]);
+        }
+      }
+    }
+    return out;
+  }, selector);
+}
+
+/**
  * Calls the API as whoever this page is logged in as (its cookies): `{status, body}`, the body
  * parsed as JSON when it is JSON.
  */

@@ -14,7 +14,7 @@ import { dirname, extname, join, normalize, sep } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { ARTIFACTS, WECHAT_UA, launchBrowser, open, scrollWidth, story, switchLanguage } from './helpers.mjs';
+import { ARTIFACTS, WECHAT_UA, launchBrowser, open, scrollWidth, smallTargets, story, switchLanguage } from './helpers.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const ASSETS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'frontend-assets');
@@ -196,38 +196,6 @@ async function shot(page, name) {
 
 async function headerHeight(page) {
   return page.evaluate(() => document.getElementById('site-header').getBoundingClientRect().height);
-}
-
-/**
- * Visible tap targets under `selector` smaller than 44 px either way: [text, width, height,
- * class, parent]. A radio or checkbox counts by its label (the label is what a thumb hits); a
- * link inside a sentence is exempt, as WCAG 2.5.8 exempts inline targets.
- */
-async function smallTargets(page, selector) {
-  return page.evaluate((sel) => {
-    const out = [];
-    for (const root of document.querySelectorAll(sel)) {
-      for (const t of root.querySelectorAll('a, button, input, select, summary')) {
-        let r = t.getBoundingClientRect();
-        if (getComputedStyle(t).visibility === 'hidden') continue;
-        if (t.closest('.nav-sub') && getComputedStyle(t.closest('.nav-sub')).display === 'none') continue;
-        if (t.tagName === 'INPUT' && ['radio', 'checkbox'].includes(t.type) && t.labels && t.labels.length) {
-          r = t.labels[0].getBoundingClientRect();
-        }
-        if (!r.width || !r.height) continue;
-        if (t.tagName === 'A') {
-          const own = (t.textContent || '').trim().length;
-          const around = (t.parentElement.textContent || '').trim().length;
-          if (around > own + 1 && getComputedStyle(t).display === 'inline') continue;
-        }
-        if (r.width < 44 || r.height < 44) {
-          out.push([(t.textContent || t.getAttribute('aria-label') || t.tagName).trim(), Math.round(r.width), Math.round(r.height),
-            t.className, `${t.parentElement.tagName}.${t.parentElement.className}`]);
-        }
-      }
-    }
-    return out;
-  }, selector);
 }
 
 const PHONE = { width: 390, height: 844 };

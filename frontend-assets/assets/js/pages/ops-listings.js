@@ -103,7 +103,8 @@ const gramsText = (g) => (g ? (g >= 1000 ? `${(g / 1000).toFixed(g % 1000 ? 2 : 
 function skuTable(listing) {
   const skus = listing.skus || [];
   if (!skus.length) return el('p', { class: 'note note-warn', i18n: 'reviews.no_skus' });
-  return el('div', { class: 'table-scroll' },
+  // The table scrolls sideways on a phone: a named region the keyboard can reach and scroll.
+  return el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'data-i18n-aria-label': 'reviews.sku_name' },
     el('table', { class: 'review-skus', 'data-testid': 'review-skus' },
       el('thead', {}, el('tr', {},
         ['reviews.sku_name', 'reviews.sku_price', 'reviews.sku_tiers', 'reviews.sku_stock', 'reviews.sku_weight', 'reviews.sku_gtin']

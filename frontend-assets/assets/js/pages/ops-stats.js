@@ -195,7 +195,8 @@ function nameText(row, by) {
  * whether they are held back or the merged 其他 bucket, so tests and screen readers can tell.
  */
 function tableEl(testid, captionKey, columns, rows, captionArgs) {
-  return el('div', { class: 'table-wrap' },
+  // Wider than a phone: a named region the keyboard can reach and scroll.
+  return el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'data-i18n-aria-label': captionKey, args: captionArgs },
     el('table', { class: 'stats-table', 'data-testid': testid },
       captionKey ? el('caption', { class: 'visually-hidden', i18n: captionKey, args: captionArgs }) : null,
       el('thead', {}, el('tr', {}, columns.map(([key, , num]) => el('th', { scope: 'col', class: num ? 'num' : null, i18n: key })))),

@@ -620,7 +620,7 @@ function renderUnits() {
   const scanned = units.filter((u) => (u.scans || 0) > 0).length;
   replaceChildren(box,
     el('p', { class: 'muted', 'data-testid': 'units-count-text' }, el('span', { i18n: 'batch.units_summary', args: { count: units.length, scanned } })),
-    el('div', { class: 'table-wrap' },
+    el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': 'units-title' },
       el('table', { class: 'units-table', 'data-testid': 'units-table' },
         el('thead', {}, el('tr', {},
           el('th', { scope: 'col', i18n: 'batch.unit_n' }),
