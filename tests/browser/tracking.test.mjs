@@ -6,7 +6,8 @@
 // console, picking 韵达快递 from the carrier list (no free text); the server subscribes the
 // waybill with the simulator; the simulator pushes two signed updates (揽收, then 派件); the
 // buyer's order page at 390 px shows them on the tracking timeline, says the parcel is tracked
-// automatically, and copies the waybill.
+// automatically, and copies the waybill. A seller who typed the wrong waybill corrects it from
+// the console (更正运单) before delivery: the buyer's page shows the new one and the correction.
 //
 // FARMGATE_BASE_URL=http://127.0.0.1:18080 FARMGATE_TRACK_SIM_URL=http://127.0.0.1:PORT node --test tracking.test.mjs
 
@@ -63,6 +64,26 @@ async function simPush(number, state, lines) {
   const text = await r.text();
   assert.equal(r.status, 200, text);
   assert.equal(JSON.parse(text).result, true, text);
+}
+
+/** Ships a paid part from the seller's console with a carrier of the list and a waybill. */
+async function shipFromConsole(seller, sub, code, waybill) {
+  await open(seller, '/seller/orders.html?status=paid');
+  const card = seller.locator(`[data-testid="seller-sub"][data-sub-id="${sub.id}"]`);
+  await card.waitFor();
+  await card.getByTestId('sub-ship').click();
+  const form = card.getByTestId('ship-form');
+  await form.waitFor();
+  await form.getByTestId('ship-carrier').selectOption(code);
+  await form.getByTestId('ship-tracking').fill(waybill);
+  for (const line of await form.getByTestId('ship-line').all()) {
+    const box = line.getByTestId('ship-batch-check').first();
+    if (await box.count()) await box.check();
+  }
+  await Promise.all([
+    seller.waitForResponse((r) => r.url().endsWith(`/api/v1/sub-orders/${sub.id}/ship`) && r.ok()),
+    form.getByTestId('ship-submit').click(),
+  ]);
 }
 
 describe('tracking that fills itself in', { skip }, () => {
@@ -131,6 +152,54 @@ describe('tracking that fills itself in', { skip }, () => {
     await part.locator('[data-testid="tracking-status"][data-status="subscribed"]').waitFor();
     assert.equal(await part.getByTestId('waybill-number').innerText(), waybill);
     await part.getByTestId('copy-waybill').click();
+    assert.ok(await scrollWidth(buyer) <= 390, 'the order page fits 390 px');
+  }));
+
+  test('a seller corrects a mistyped waybill from the console and the buyer sees the new one', { timeout: STORY_TIMEOUT }, scenario(async (s) => {
+    const seller = await s.person({ width: 1280, height: 900 });
+    await logIn(seller, COOP_OWNER);
+    const buyer = await s.person({ width: 390, height: 844 });
+    await logIn(buyer, CONSUMER);
+    const { orderId, sub } = await paidOrder(s, seller, buyer);
+    const wrong = `YD${Date.now()}`;
+    await shipFromConsole(seller, sub, 'yunda', wrong);
+
+    await open(seller, '/seller/orders.html?status=shipped');
+    const card = seller.locator(`[data-testid="seller-sub"][data-sub-id="${sub.id}"]`);
+    await card.getByTestId('sub-correct-waybill').click();
+    const form = card.getByTestId('waybill-form');
+    await form.waitFor();
+    // The form starts from the parcel's waybill.
+    assert.equal(await form.getByTestId('ship-carrier').inputValue(), 'yunda');
+    assert.equal(await form.getByTestId('ship-tracking').inputValue(), wrong);
+    // A malformed number is caught before it is sent.
+    await form.getByTestId('ship-tracking').fill('YD 1;');
+    await form.getByTestId('waybill-submit').click();
+    await form.locator('[data-error-for="tracking_no"]:not([hidden])').waitFor();
+    const right = `ZT${Date.now()}`;
+    await form.getByTestId('ship-carrier').selectOption('zhongtong');
+    await form.getByTestId('ship-tracking').fill(right);
+    await Promise.all([
+      seller.waitForResponse((r) => r.url().endsWith(`/api/v1/sub-orders/${sub.id}/shipment`) && r.request().method() === 'PUT' && r.ok()),
+      form.getByTestId('waybill-submit').click(),
+    ]);
+
+    // The new waybill is subscribed with the aggregator.
+    let subscribed = false;
+    for (let i = 0; i < 600 && !subscribed; i += 1) {
+      const list = await (await fetch(`${SIM}/sim/subscriptions`)).json();
+      subscribed = list.some((x) => x.number === right && x.company === 'zhongtong');
+      if (!subscribed) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok(subscribed, 'the corrected waybill was subscribed with 快递100');
+
+    await open(buyer, `/order.html?id=${orderId}`);
+    const part = buyer.locator(`#sub-${sub.id}`);
+    await part.getByTestId('waybill-number').waitFor();
+    assert.equal(await part.getByTestId('waybill-number').innerText(), right);
+    assert.match(await part.getByTestId('shipment-carrier').innerText(), /中通快递/);
+    assert.match(await buyer.locator('body').innerText(), /运单已更正/);
+    assert.equal(await buyer.getByTestId('waybill-change').innerText(), `${wrong} → ${right}`);
     assert.ok(await scrollWidth(buyer) <= 390, 'the order page fits 390 px');
   }));
 });
