@@ -198,8 +198,11 @@ describe('tracking that fills itself in', { skip }, () => {
     await part.getByTestId('waybill-number').waitFor();
     assert.equal(await part.getByTestId('waybill-number').innerText(), right);
     assert.match(await part.getByTestId('shipment-carrier').innerText(), /中通快递/);
-    assert.match(await buyer.locator('body').innerText(), /运单已更正/);
-    assert.equal(await buyer.getByTestId('waybill-change').innerText(), `${wrong} → ${right}`);
+    // The order's log (folded under 订单记录) keeps the correction, old → new.
+    const corrected = buyer.locator('[data-testid="order-event"][data-kind="waybill_corrected"]');
+    await corrected.waitFor({ state: 'attached' });
+    assert.match(await corrected.textContent(), /运单已更正/);
+    assert.equal(await corrected.getByTestId('waybill-change').textContent(), `${wrong} → ${right}`);
     assert.ok(await scrollWidth(buyer) <= 390, 'the order page fits 390 px');
   }));
 });
