@@ -57,6 +57,19 @@ async function paidOrder(s, seller, buyer) {
   return { orderId: placed.body.id, sub: paid.body.sub_orders[0] };
 }
 
+/**
+ * Whether the server subscribed a waybill with the simulator within a minute (through the
+ * outbox, which on a fresh demo server is still working through the seed's backlog).
+ */
+async function subscribedWithSim(number, company) {
+  for (let i = 0; i < 600; i += 1) {
+    const list = await (await fetch(`${SIM}/sim/subscriptions`)).json();
+    if (list.some((x) => x.number === number && x.company === company)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
 async function simPush(number, state, lines) {
   const r = await fetch(`${SIM}/sim/push`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ number, state, lines }),
@@ -66,14 +79,19 @@ async function simPush(number, state, lines) {
   assert.equal(JSON.parse(text).result, true, text);
 }
 
-/** Ships a paid part from the seller's console with a carrier of the list and a waybill. */
-async function shipFromConsole(seller, sub, code, waybill) {
+/** The ship form of a paid part in the seller's console, opened. */
+async function openShipForm(seller, sub) {
   await open(seller, '/seller/orders.html?status=paid');
   const card = seller.locator(`[data-testid="seller-sub"][data-sub-id="${sub.id}"]`);
   await card.waitFor();
   await card.getByTestId('sub-ship').click();
   const form = card.getByTestId('ship-form');
   await form.waitFor();
+  return form;
+}
+
+/** Ships from an open ship form with a carrier of the list, a waybill and every line's batch. */
+async function shipWith(seller, sub, form, code, waybill) {
   await form.getByTestId('ship-carrier').selectOption(code);
   await form.getByTestId('ship-tracking').fill(waybill);
   for (const line of await form.getByTestId('ship-line').all()) {
@@ -102,12 +120,7 @@ describe('tracking that fills itself in', { skip }, () => {
     const { orderId, sub } = await paidOrder(s, seller, buyer);
 
     // The seller's console: the carrier is a choice from the list, not free text.
-    await open(seller, '/seller/orders.html?status=paid');
-    const card = seller.locator(`[data-testid="seller-sub"][data-sub-id="${sub.id}"]`);
-    await card.waitFor();
-    await card.getByTestId('sub-ship').click();
-    const form = card.getByTestId('ship-form');
-    await form.waitFor();
+    const form = await openShipForm(seller, sub);
     const carrier = form.getByTestId('ship-carrier');
     assert.equal(await carrier.evaluate((e) => e.tagName), 'SELECT');
     const codes = await carrier.locator('option').evaluateAll((os) => os.map((o) => o.value));
@@ -118,25 +131,10 @@ describe('tracking that fills itself in', { skip }, () => {
     await carrier.selectOption('yunda');
     assert.equal(await form.getByTestId('ship-carrier-name').isVisible(), false);
     const waybill = `YD${Date.now()}`;
-    await form.getByTestId('ship-tracking').fill(waybill);
-    for (const line of await form.getByTestId('ship-line').all()) {
-      const box = line.getByTestId('ship-batch-check').first();
-      if (await box.count()) await box.check();
-    }
-    await Promise.all([
-      seller.waitForResponse((r) => r.url().endsWith(`/api/v1/sub-orders/${sub.id}/ship`) && r.ok()),
-      form.getByTestId('ship-submit').click(),
-    ]);
+    await shipWith(seller, sub, form, 'yunda', waybill);
 
-    // The server subscribes the waybill with the aggregator (through the outbox, which on a
-    // fresh demo server is still working through the seed's backlog: allow a minute).
-    let subscribed = false;
-    for (let i = 0; i < 600 && !subscribed; i += 1) {
-      const list = await (await fetch(`${SIM}/sim/subscriptions`)).json();
-      subscribed = list.some((x) => x.number === waybill && x.company === 'yunda');
-      if (!subscribed) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    assert.ok(subscribed, 'the waybill was subscribed with 快递100');
+    // The server subscribes the waybill with the aggregator.
+    assert.ok(await subscribedWithSim(waybill, 'yunda'), 'the waybill was subscribed with 快递100');
 
     // The aggregator pushes, signed: picked up, then out for delivery.
     await simPush(waybill, '1', [{ context: '【赣州市】信丰县网点 已揽收', area: '江西省,赣州市,信丰县', status_code: '103' }]);
@@ -162,7 +160,7 @@ describe('tracking that fills itself in', { skip }, () => {
     await logIn(buyer, CONSUMER);
     const { orderId, sub } = await paidOrder(s, seller, buyer);
     const wrong = `YD${Date.now()}`;
-    await shipFromConsole(seller, sub, 'yunda', wrong);
+    await shipWith(seller, sub, await openShipForm(seller, sub), 'yunda', wrong);
 
     await open(seller, '/seller/orders.html?status=shipped');
     const card = seller.locator(`[data-testid="seller-sub"][data-sub-id="${sub.id}"]`);
@@ -185,13 +183,7 @@ describe('tracking that fills itself in', { skip }, () => {
     ]);
 
     // The new waybill is subscribed with the aggregator.
-    let subscribed = false;
-    for (let i = 0; i < 600 && !subscribed; i += 1) {
-      const list = await (await fetch(`${SIM}/sim/subscriptions`)).json();
-      subscribed = list.some((x) => x.number === right && x.company === 'zhongtong');
-      if (!subscribed) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    assert.ok(subscribed, 'the corrected waybill was subscribed with 快递100');
+    assert.ok(await subscribedWithSim(right, 'zhongtong'), 'the corrected waybill was subscribed with 快递100');
 
     await open(buyer, `/order.html?id=${orderId}`);
     const part = buyer.locator(`#sub-${sub.id}`);
