@@ -296,10 +296,11 @@ fn blank_tracking_settings_as_the_compose_file_passes_them_are_unset() {
     .into_iter()
     .map(|k| (k, " "))
     .collect();
-    let s: Settings = Figment::from(Serialized::defaults(Settings::default()))
+    let parsed: Result<Settings, _> = Figment::from(Serialized::defaults(Settings::default()))
         .merge(Serialized::defaults(blank))
-        .extract()
-        .unwrap();
+        .extract();
+    assert!(parsed.is_ok(), "{parsed:?}");
+    let s = parsed.unwrap_or_default();
     assert!(s.tracking_provider.is_none() && s.kuaidi100_key.is_none());
     assert!(s.tracking_secret.is_none() && s.tracking_callback_base_url.is_none());
     assert!(s.check().is_ok());
