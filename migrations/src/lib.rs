@@ -3,6 +3,9 @@
 
 pub use sea_orm_migration::prelude::*;
 
+/// Issue #19's backfill of carrier codes (migration 48), for its tests.
+pub use m20261207_000048_carrier_code_backfill::{CARRIER_NAMES, backfill_carrier_codes};
+
 mod m20261123_000001_outbox;
 mod m20261123_000002_identity;
 mod m20261123_000003_catalog;
@@ -46,6 +49,7 @@ mod m20261207_000043_seller_ranking_signals;
 mod m20261207_000044_stats_external_prices;
 mod m20261207_000045_tracking;
 mod m20261207_000047_listing_editor;
+mod m20261207_000048_carrier_code_backfill;
 mod util;
 
 pub struct Migrator;
@@ -97,6 +101,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000044_stats_external_prices::Migration),
             Box::new(m20261207_000045_tracking::Migration),
             Box::new(m20261207_000047_listing_editor::Migration),
+            Box::new(m20261207_000048_carrier_code_backfill::Migration),
         ]
     }
 }

@@ -2,7 +2,10 @@
 //! subscribed with 快递100 once through the outbox, its signed pushes filling the buyer's
 //! timeline (each line once, 签收 as delivered), and the pushes an attacker would send —
 //! unsigned, forged, for an unknown waybill or another carrier, malformed, oversized — refused
-//! in 快递100's words with nothing written. Against the simulator in `tests/src/track_sim.rs`.
+//! in 快递100's words with nothing written. A seller corrects a wrong waybill on the way
+//! (audited, the new one subscribed once, the old one's pushes refused); parcels shipped
+//! before the carrier list get its code where their name is on it (migration 48). Against
+//! the simulator in `tests/src/track_sim.rs`.
 
 use farmgate_tests::prelude::*;
 use farmgate_tests::track_sim::{KEY, Line, TrackSim, md5_upper};
@@ -37,6 +40,13 @@ on_both!(
     a_carrier_typed_by_hand_is_shown_as_typed_and_never_subscribed,
     bulk_shipping_subscribes_each_part,
     only_the_parts_seller_ships_it_and_nobody_else_subscribes_it,
+    a_corrected_waybill_is_kept_beside_the_old_one_and_subscribed_once,
+    the_old_waybills_pushes_are_refused_after_a_correction,
+    correcting_to_a_carrier_typed_by_hand_stops_the_tracking,
+    a_waybill_is_not_corrected_before_shipping_nor_after_delivery_or_receipt,
+    only_the_parts_seller_corrects_its_waybill_and_bad_input_changes_nothing,
+    two_corrections_at_once_leave_one_waybill_and_one_subscription,
+    parcels_shipped_before_the_carrier_list_get_its_code_where_their_name_is_on_it,
 );
 
 async fn tracked(backend: Backend) -> Option<(TestApp, TrackSim)> {
@@ -614,4 +624,432 @@ async fn only_the_parts_seller_ships_it_and_nobody_else_subscribes_it(backend: B
     assert_eq!(sim.requests(), 0);
     assert_eq!(app.count("shipments", "1 = 1").await, 0);
     assert_eq!(app.count("tracking_subscriptions", "1 = 1").await, 0);
+}
+
+async fn correct(app: &TestApp, who: &Session, sub: Uuid, body: Value) -> Resp {
+    app.put(
+        &format!("/api/v1/sub-orders/{sub}/shipment"),
+        body,
+        Some(&who.token),
+    )
+    .await
+}
+
+/// A parcel shipped with 韵达 under a mistyped number and subscribed: (seller, buyer, order,
+/// sub-order).
+async fn mistyped(app: &TestApp) -> (SellerWithListing, Consumer, Uuid, Uuid) {
+    let (seller, buyer, order, sub) = paid(app).await;
+    ship(app, &seller.owner, sub, "yunda", "YD4300000009")
+        .await
+        .expect_status(200);
+    app.outbox_drained().await;
+    (seller, buyer, order, sub)
+}
+
+fn corrections(order: &Value) -> Vec<Value> {
+    order["events"]
+        .as_array()
+        .map(|es| {
+            es.iter()
+                .filter(|e| e["kind"] == "waybill_corrected")
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn a_corrected_waybill_is_kept_beside_the_old_one_and_subscribed_once(backend: Backend) {
+    let Some((app, sim)) = tracked(backend).await else {
+        return;
+    };
+    let (seller, buyer, order, sub) = mistyped(&app).await;
+    let before = order_json(&app, order, &seller.owner).await;
+    assert_eq!(before["sub_orders"][0]["can_correct_waybill"], json!(true));
+
+    let r = correct(
+        &app,
+        &seller.owner,
+        sub,
+        json!({"carrier": "zhongtong", "tracking_no": "ZT5500000077"}),
+    )
+    .await;
+    r.expect_status(200);
+    // The buyer sees the new waybill, and the order keeps both.
+    let view = order_json(&app, order, &buyer).await;
+    let shipment = shipment_of(&view);
+    assert_eq!(
+        (
+            shipment["carrier"].as_str(),
+            shipment["carrier_code"].as_str()
+        ),
+        (Some("中通快递"), Some("zhongtong"))
+    );
+    assert_eq!(shipment["tracking_no"], "ZT5500000077");
+    let audit = corrections(&view);
+    assert_eq!(audit.len(), 1, "{view}");
+    let data = &audit[0]["data"];
+    assert_eq!(data["old"]["tracking_no"], "YD4300000009");
+    assert_eq!(data["old"]["carrier_code"], "yunda");
+    assert_eq!(data["old"]["tracking"]["status"], "subscribed");
+    assert_eq!(data["new"]["tracking_no"], "ZT5500000077");
+    assert_eq!(data["new"]["carrier"], "中通快递");
+    assert_eq!(app.count("shipments", "1 = 1").await, 1);
+
+    // The new waybill is subscribed once, through the outbox; a retry changes nothing.
+    app.outbox_drained().await;
+    correct(
+        &app,
+        &seller.owner,
+        sub,
+        json!({"carrier": "中通", "tracking_no": "ZT5500000077"}),
+    )
+    .await
+    .expect_status(200);
+    app.outbox_drained().await;
+    let asked: Vec<(String, String)> = sim
+        .subscriptions()
+        .into_iter()
+        .map(|s| (s.company, s.number))
+        .collect();
+    assert_eq!(
+        asked,
+        [
+            ("yunda".to_owned(), "YD4300000009".to_owned()),
+            ("zhongtong".to_owned(), "ZT5500000077".to_owned())
+        ]
+    );
+    assert_eq!(corrections(&order_json(&app, order, &buyer).await).len(), 1);
+    assert_eq!(app.count("tracking_subscriptions", "1 = 1").await, 1);
+    let seller_view = order_json(&app, order, &seller.owner).await;
+    assert_eq!(
+        shipment_of(&seller_view)["tracking"]["status"],
+        "subscribed"
+    );
+    // The new waybill's pushes fill the timeline.
+    let t = app.clock.now() - chrono::Duration::seconds(60);
+    let (status, _) = sim
+        .push(
+            &app.url(""),
+            "ZT5500000077",
+            "0",
+            &[Line::at(t, "快件已发往 南昌转运中心").state("在途", "1002")],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        kinds(&order_json(&app, order, &buyer).await),
+        ["in_transit"]
+    );
+}
+
+async fn the_old_waybills_pushes_are_refused_after_a_correction(backend: Backend) {
+    let Some((app, sim)) = tracked(backend).await else {
+        return;
+    };
+    let (seller, buyer, order, sub) = mistyped(&app).await;
+    correct(
+        &app,
+        &seller.owner,
+        sub,
+        json!({"carrier": "yunda", "tracking_no": "YD4300000010"}),
+    )
+    .await
+    .expect_status(200);
+    app.outbox_drained().await;
+    // 快递100 cannot be told to stop: the old waybill's pushes still come, correctly signed,
+    // and find no parcel.
+    let t = app.clock.now() - chrono::Duration::seconds(60);
+    let (status, body) = sim
+        .push(
+            &app.url(""),
+            "YD4300000009",
+            "3",
+            &[Line::at(t, "已签收，签收人：邻居").state("签收", "301")],
+        )
+        .await;
+    assert_eq!(
+        (status, body["returnCode"].clone()),
+        (404, json!("404")),
+        "{body}"
+    );
+    assert_eq!(app.count("shipment_events", "1 = 1").await, 0);
+    let view = order_json(&app, order, &buyer).await;
+    assert_eq!(view["sub_orders"][0]["status"], "shipped");
+    assert!(kinds(&view).is_empty());
+}
+
+async fn correcting_to_a_carrier_typed_by_hand_stops_the_tracking(backend: Backend) {
+    let Some((app, sim)) = tracked(backend).await else {
+        return;
+    };
+    let (seller, _buyer, order, sub) = mistyped(&app).await;
+    correct(
+        &app,
+        &seller.owner,
+        sub,
+        json!({"carrier": "other", "carrier_name": "县城小马快运", "tracking_no": "XM20261207"}),
+    )
+    .await
+    .expect_status(200);
+    app.outbox_drained().await;
+    let view = order_json(&app, order, &seller.owner).await;
+    let shipment = shipment_of(&view);
+    assert_eq!(shipment["carrier"], "县城小马快运");
+    assert!(shipment["carrier_code"].is_null(), "{shipment}");
+    assert!(shipment["tracking"].is_null(), "{shipment}");
+    assert_eq!(
+        sim.subscriptions().len(),
+        1,
+        "only the first waybill was asked"
+    );
+    assert_eq!(app.count("tracking_subscriptions", "1 = 1").await, 0);
+}
+
+async fn a_waybill_is_not_corrected_before_shipping_nor_after_delivery_or_receipt(
+    backend: Backend,
+) {
+    let Some((app, sim)) = tracked(backend).await else {
+        return;
+    };
+    let fix = json!({"carrier": "yunda", "tracking_no": "YD4300000099"});
+    // Not shipped yet.
+    let (seller, buyer, _order, sub) = paid(&app).await;
+    let r = correct(&app, &seller.owner, sub, fix.clone()).await;
+    r.expect_status(409);
+    assert_eq!(r.code(), "not_shipped", "{}", r.text);
+
+    // Signed for (签收) by the carrier: the waybill is a record now.
+    let (seller, _buyer, order, sub) = mistyped(&app).await;
+    let t = app.clock.now() - chrono::Duration::seconds(60);
+    let (status, _) = sim
+        .push(
+            &app.url(""),
+            "YD4300000009",
+            "3",
+            &[Line::at(t, "已签收").state("签收", "301")],
+        )
+        .await;
+    assert_eq!(status, 200);
+    let view = order_json(&app, order, &seller.owner).await;
+    assert_eq!(view["sub_orders"][0]["can_correct_waybill"], json!(false));
+    let r = correct(&app, &seller.owner, sub, fix.clone()).await;
+    r.expect_status(409);
+    assert_eq!(r.code(), "cannot_correct_waybill", "{}", r.text);
+
+    // Received by the buyer.
+    let seller2 = app.seller_with_listing().await;
+    let order2 = app.paid_order(&buyer, &[(seller2.sku, 1)]).await;
+    let sub2 = order2.part().id;
+    ship(&app, &seller2.owner, sub2, "jd", "JDV000000042")
+        .await
+        .expect_status(200);
+    app.receive(&buyer, sub2).await;
+    let r = correct(&app, &seller2.owner, sub2, fix).await;
+    r.expect_status(409);
+    assert_eq!(r.code(), "cannot_correct_waybill", "{}", r.text);
+    assert_eq!(
+        app.count("order_events", "kind = 'waybill_corrected'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM shipments WHERE tracking_no = 'YD4300000099'")
+            .await,
+        0
+    );
+}
+
+async fn only_the_parts_seller_corrects_its_waybill_and_bad_input_changes_nothing(
+    backend: Backend,
+) {
+    let Some((app, _sim)) = tracked(backend).await else {
+        return;
+    };
+    let (seller, buyer, order, sub) = mistyped(&app).await;
+    let fix = json!({"carrier": "yunda", "tracking_no": "YD4300000010"});
+    let stranger = app.seller_with_listing().await;
+    correct(&app, &stranger.owner, sub, fix.clone())
+        .await
+        .expect_status(404);
+    let r = correct(&app, &buyer, sub, fix.clone()).await;
+    assert!(matches!(r.status, 403 | 404), "{}", r.text);
+    let r = app
+        .put(&format!("/api/v1/sub-orders/{sub}/shipment"), fix, None)
+        .await;
+    r.expect_status(401);
+    for (body, field) in [
+        (
+            json!({"carrier": "某某物流", "tracking_no": "YD4300000010"}),
+            "carrier",
+        ),
+        (
+            json!({"carrier": "other", "tracking_no": "YD4300000010"}),
+            "carrier_name",
+        ),
+        (
+            json!({"carrier": "yunda", "tracking_no": "YD 43;--"}),
+            "tracking_no",
+        ),
+        (
+            json!({"carrier": "yunda", "tracking_no": "Y".repeat(41)}),
+            "tracking_no",
+        ),
+    ] {
+        let r = correct(&app, &seller.owner, sub, body).await;
+        r.expect_status(422);
+        assert!(r.text.contains(field), "{field}: {}", r.text);
+    }
+    let r = correct(
+        &app,
+        &seller.owner,
+        sub,
+        json!({"carrier": "yunda", "tracking_no": "YD4300000010", "shipped_at": "2020-01-01T00:00:00Z"}),
+    )
+    .await;
+    assert!(matches!(r.status, 400 | 422), "{}", r.text);
+    let view = order_json(&app, order, &buyer).await;
+    assert_eq!(shipment_of(&view)["tracking_no"], "YD4300000009");
+    assert!(corrections(&view).is_empty());
+    assert_eq!(
+        app.count("tracking_subscriptions", "tracking_no = 'YD4300000009'")
+            .await,
+        1
+    );
+}
+
+async fn two_corrections_at_once_leave_one_waybill_and_one_subscription(backend: Backend) {
+    let Some((app, sim)) = tracked(backend).await else {
+        return;
+    };
+    let (seller, buyer, order, sub) = mistyped(&app).await;
+    let (a, b) = tokio::join!(
+        correct(
+            &app,
+            &seller.owner,
+            sub,
+            json!({"carrier": "zhongtong", "tracking_no": "ZT5500000101"}),
+        ),
+        correct(
+            &app,
+            &seller.owner,
+            sub,
+            json!({"carrier": "yuantong", "tracking_no": "YT5500000102"}),
+        ),
+    );
+    let won = [&a, &b].iter().filter(|r| r.status == 200).count();
+    for r in [&a, &b] {
+        assert!(
+            r.status == 200 || r.code() == "concurrent_update",
+            "{}",
+            r.text
+        );
+    }
+    assert!(won >= 1);
+    app.outbox_drained().await;
+    let view = order_json(&app, order, &buyer).await;
+    let now_no = shipment_of(&view)["tracking_no"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(["ZT5500000101", "YT5500000102"].contains(&now_no.as_str()));
+    // One event per correction that won; one subscription, for the waybill the parcel carries.
+    assert_eq!(corrections(&view).len(), won);
+    assert_eq!(app.count("tracking_subscriptions", "1 = 1").await, 1);
+    assert_eq!(
+        app.count(
+            "tracking_subscriptions",
+            &format!("tracking_no = '{now_no}' AND status = 'subscribed'")
+        )
+        .await,
+        1
+    );
+    assert!(sim.subscriptions().iter().any(|s| s.number == now_no));
+}
+
+async fn parcels_shipped_before_the_carrier_list_get_its_code_where_their_name_is_on_it(
+    backend: Backend,
+) {
+    use sea_orm::ConnectionTrait;
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let seller = app.seller_with_listing().await;
+    let buyer = app.consumer().await;
+    // Each as a parcel shipped before migration 45 left it: the name as typed, no code.
+    let typed = [
+        " 顺丰 ",
+        "ZTO",
+        "J&T Express",
+        "中国邮政EMS",
+        "县城小马快运",
+    ];
+    let mut orders = Vec::new();
+    for (i, name) in typed.iter().enumerate() {
+        let order = app.paid_order(&buyer, &[(seller.sku, 1)]).await;
+        let sub = order.part().id;
+        ship(&app, &seller.owner, sub, "jd", &format!("OLD00000000{i}"))
+            .await
+            .expect_status(200);
+        app.state
+            .infra
+            .db
+            .execute_unprepared(&format!(
+                "UPDATE shipments SET carrier = '{name}', carrier_code = NULL WHERE tracking_no = 'OLD00000000{i}'"
+            ))
+            .await
+            .expect("made old");
+        orders.push(order.id);
+    }
+    let given = farmgate_migrations::backfill_carrier_codes(&app.state.infra.db)
+        .await
+        .expect("backfill");
+    assert_eq!(given, 4);
+    let mut got = Vec::new();
+    for order in &orders {
+        let view = order_json(&app, *order, &buyer).await;
+        let s = shipment_of(&view);
+        got.push((
+            s["carrier"].as_str().unwrap_or_default().to_owned(),
+            s["carrier_code"].as_str().map(str::to_owned),
+        ));
+    }
+    let expected: Vec<(String, Option<String>)> = [
+        (" 顺丰 ", Some("shunfeng")),
+        ("ZTO", Some("zhongtong")),
+        ("J&T Express", Some("jtexpress")),
+        ("中国邮政EMS", Some("ems")),
+        ("县城小马快运", None),
+    ]
+    .iter()
+    .map(|(n, c)| ((*n).to_owned(), c.map(str::to_owned)))
+    .collect();
+    assert_eq!(got, expected, "names kept, codes given where on the list");
+    // Running it again changes nothing, and nothing was subscribed.
+    assert_eq!(
+        farmgate_migrations::backfill_carrier_codes(&app.state.infra.db)
+            .await
+            .expect("again"),
+        0
+    );
+    assert_eq!(app.count("tracking_subscriptions", "1 = 1").await, 0);
+    // The migration's names cover every carrier of today's list, by code and both names.
+    let list = app.get("/api/v1/carriers", None).await;
+    for c in list.body["carriers"].as_array().expect("carriers") {
+        let code = c["code"].as_str().unwrap_or_default();
+        let names = farmgate_migrations::CARRIER_NAMES
+            .iter()
+            .find(|(k, _)| *k == code)
+            .map(|(_, n)| *n)
+            .unwrap_or_else(|| panic!("{code} not in migration 48"));
+        for name in [&c["name"], &c["name_en"]] {
+            let folded: String = name
+                .as_str()
+                .unwrap_or_default()
+                .chars()
+                .filter(|ch| !ch.is_whitespace())
+                .flat_map(char::to_lowercase)
+                .collect();
+            assert!(names.contains(&folded.as_str()), "{code}: {folded}");
+        }
+    }
 }

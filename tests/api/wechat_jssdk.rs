@@ -250,11 +250,52 @@ both_backends! {
             let csp = r.header("content-security-policy").unwrap_or("").to_owned();
             assert!(csp.contains("script-src 'self' https://res.wx.qq.com;"), "{page}: {csp}");
         }
-        for page in ["/", "/index.html", "/login.html", "/orders.html", "/api/v1/regions"] {
+        for page in ["/", "/index.html", "/login.html", "/orders.html", "/api/v1/regions", "/news", "/t/"] {
             let r = app.get(page, None).await;
             let csp = r.header("content-security-policy").unwrap_or("").to_owned();
             assert!(csp.starts_with("default-src 'self'"), "{page}: {csp}");
             assert!(!csp.contains("wx.qq.com"), "{page}: {csp}");
         }
+    }
+
+    async fn the_scan_page_and_a_news_article_hand_their_og_tags_to_the_sdk(app) {
+        let seller = app.seller_with_listing().await;
+        let batch = app.batch(&seller).await;
+        let official = app.official().await;
+        let draft = app
+            .post(
+                "/api/v1/news/articles",
+                json!({"title": "春耕备耕提示", "summary": "注意农资安全。", "body_html": "<p>严格遵守安全间隔期。</p>", "category": "season"}),
+                Some(&official.token),
+            )
+            .await;
+        draft.expect_status(201);
+        let article = draft.id();
+        app.post_empty(&format!("/api/v1/news/articles/{article}/submit"), Some(&official.token))
+            .await
+            .expect_status(200);
+        let op = app.operator().await;
+        app.post_empty(&format!("/api/v1/news/articles/{article}/approve"), Some(&op.token))
+            .await
+            .expect_status(200);
+        for page in [format!("/t/{}", batch.code), format!("/news/{article}")] {
+            let r = app.get(&page, None).await;
+            r.expect_status(200);
+            let csp = r.header("content-security-policy").unwrap_or("").to_owned();
+            assert!(csp.contains("script-src 'self' https://res.wx.qq.com;"), "{page}: {csp}");
+            // Its og: tags, and the one small module that hands them to WeChat inside WeChat.
+            assert!(r.text.contains("property=\"og:title\""), "{page}");
+            assert!(
+                r.text.contains("<script type=\"module\" src=\"/assets/js/share-card.js\"></script>"),
+                "{page}: {}",
+                r.text
+            );
+            assert_eq!(r.text.matches("<script").count(), 1, "{page}: one script only");
+        }
+        // The module is served, and loads nothing by itself outside WeChat.
+        let module = app.get("/assets/js/share-card.js", None).await;
+        module.expect_status(200);
+        assert!(module.text.contains("MicroMessenger") && module.text.contains("import('./wechat-sdk.js')"));
+        assert!(!module.text.contains("res.wx.qq.com"));
     }
 }

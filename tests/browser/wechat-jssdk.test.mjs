@@ -4,7 +4,8 @@
 // wx.updateAppMessageShareData; the account's address form imports an address from WeChat's
 // address book (wx.openAddress) and the 省/市/区 cascade follows its GB/T 2260 code (its names
 // through paste-to-recognise when the code is unknown); a cancelled import changes nothing.
-// Outside WeChat no SDK script and no configuration is asked for.
+// The scan page (/t/{code}) and a news article, rendered on the server, hand their og: tags to
+// the same share call. Outside WeChat no SDK script and no configuration is asked for.
 //
 // WeChat's script is not fetched: a route answers its address with a stand-in `wx` that records
 // every call and, like WeChat's client, has the configuration's signature checked — here by the
@@ -21,6 +22,26 @@ const SIM = (process.env.FARMGATE_WECHAT_SIM_URL || '').replace(/\/+$/, '');
 const skip = BASE && SIM ? false : 'FARMGATE_BASE_URL and FARMGATE_WECHAT_SIM_URL are not both set (see tests/run.sh step 6c)';
 const SDK = 'https://res.wx.qq.com/open/js/jweixin-1.6.0.js';
 const BUYER = '13600000002';
+const COOP_OWNER = '13800000001';
+
+/** A demo batch's scan code and a public news article's id, through the API. */
+async function scanCodeAndArticle(page) {
+  await logIn(page, COOP_OWNER);
+  const me = await callApi(page, 'GET', '/auth/me');
+  const org = me.body.memberships[0].org.id;
+  const batches = await callApi(page, 'GET', `/orgs/${org}/batches`);
+  const code = batches.body.find((b) => b.code).code;
+  const news = await callApi(page, 'GET', '/news');
+  const items = news.body.items || [];
+  assert.ok(items.length, 'the demo has public news');
+  return { code, article: items[0].id };
+}
+
+/** The page's og: tags by property. */
+async function ogTags(page) {
+  return page.evaluate(() => Object.fromEntries(
+    Array.from(document.querySelectorAll('meta[property^="og:"]')).map((m) => [m.getAttribute('property'), m.getAttribute('content')])));
+}
 
 let browser;
 const scenario = (body) => story(() => browser, BASE, body);
@@ -177,6 +198,45 @@ describe('WeChat JS-SDK: share cards and address import (simulator)', { skip }, 
     assert.equal(await page.getByTestId('a-province').inputValue(), '江西省');
     assert.equal(await page.getByTestId('a-city').inputValue(), '赣州市');
     assert.equal(await page.getByTestId('a-street').inputValue(), '唐江镇卢屋村8号');
+  }));
+
+  test('inside WeChat the scan page and a news article share what their og: tags say', { timeout: 90_000 }, scenario(async (s) => {
+    const { page, checks } = await wechatPerson(s);
+    const { code, article } = await scanCodeAndArticle(page);
+    for (const path of [`/t/${encodeURIComponent(code)}`, `/news/${article}`]) {
+      // Rendered on the server: no page script marks it ready; the share call is the sign.
+      await page.goto(path);
+      await waitCall(page, 'updateAppMessageShareData');
+      assert.equal(checks.at(-1).result, 'config:ok', path);
+      assert.equal(checks.at(-1).url, BASE + path, path);
+      const og = await ogTags(page);
+      const [share] = await calls(page, 'updateAppMessageShareData');
+      assert.ok(og['og:title'] && og['og:description'], `${path}: ${JSON.stringify(og)}`);
+      assert.equal(share.title, og['og:title'].slice(0, 64), path);
+      assert.equal(share.desc, og['og:description'].slice(0, 120), path);
+      assert.equal(share.link, og['og:url'] ? new URL(og['og:url'], BASE).href : BASE + path, path);
+      assert.equal(share.imgUrl, og['og:image'] ? new URL(og['og:image'], BASE).href : '', path);
+      const [timeline] = await calls(page, 'updateTimelineShareData');
+      assert.deepEqual(timeline, { title: share.title, link: share.link, imgUrl: share.imgUrl }, path);
+    }
+  }));
+
+  test('outside WeChat the scan page and a news article fetch neither the SDK module nor WeChat\'s script', { timeout: 60_000 }, scenario(async (s) => {
+    const page = await s.person({ width: 390, height: 844 });
+    const { code, article } = await scanCodeAndArticle(page);
+    const asked = [];
+    page.on('request', (r) => {
+      const url = r.url();
+      if (url.includes('wx.qq.com') || url.includes('/api/v1/wechat/') || url.includes('wechat-sdk.js')) asked.push(url);
+    });
+    for (const path of [`/t/${encodeURIComponent(code)}`, `/news/${article}`]) {
+      const loaded = page.waitForResponse((r) => r.url().endsWith('/assets/js/share-card.js'));
+      await page.goto(path);
+      assert.equal((await loaded).status(), 200, path);
+      assert.ok((await ogTags(page))['og:title'], path);
+    }
+    await page.waitForTimeout(300);
+    assert.deepEqual(asked, []);
   }));
 
   test('outside WeChat no SDK script and no configuration is asked for', { timeout: 60_000 }, scenario(async (s) => {

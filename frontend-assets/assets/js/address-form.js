@@ -1,5 +1,6 @@
-// The delivery-address form's helpers, shared by checkout and the account's address book:
-// the 省/市/区 cascade (GB/T 2260 divisions from GET /api/v1/regions, offered as suggestions
+// The delivery-address form, shared by checkout and the account's address book: its fields
+// (收货人, 手机号, 省/市/区, 详细地址, 默认 — one markup for both pages, rendered into the
+// page's <form> before its buttons), the 省/市/区 cascade (GB/T 2260 divisions from GET /api/v1/regions, offered as suggestions
 // under each box, so a name the list does not know can still be typed) and paste-to-recognise
 // (POST /api/v1/addresses/recognise fills the form from a pasted "张三 138… 江西省赣州市…";
 // nothing is saved until the buyer saves); inside WeChat, when the site offers its JS-SDK,
@@ -120,11 +121,43 @@ async function offerWechatImport(form, before) {
   });
 }
 
+/** One labelled input with its error line: id `a-{name}`, as the pages' tests know it. */
+function addressField(name, label, attrs) {
+  return el('div', { class: 'field' },
+    el('label', { for: `a-${name}`, i18n: label }),
+    el('input', { id: `a-${name}`, name, type: 'text', required: true, 'aria-describedby': `a-${name}-error`, 'data-testid': `a-${name}`, ...attrs }),
+    el('p', { class: 'field-error', id: `a-${name}-error`, 'data-error-for': name, hidden: true }));
+}
+
+/** The form's fields, put before its first `.actions` (its buttons stay the page's own). */
+function renderAddressFields(form) {
+  const region = (name, label, placeholder, level) => addressField(name, label, {
+    maxlength: '20', autocomplete: `address-level${level}`, 'data-i18n-placeholder': placeholder,
+  });
+  const fields = [
+    el('div', { class: 'two-col' },
+      addressField('name', 'address.name', { maxlength: '20', autocomplete: 'name' }),
+      addressField('phone', 'address.phone', { type: 'tel', inputmode: 'tel', maxlength: '20', autocomplete: 'tel' })),
+    el('div', { class: 'region-grid' },
+      region('province', 'address.province', 'org.ph_province', 1),
+      region('city', 'address.city', 'org.ph_city', 2),
+      region('district', 'address.district', 'address.ph_district', 3)),
+    addressField('street', 'address.street', { maxlength: '120', autocomplete: 'street-address', 'data-i18n-placeholder': 'address.ph_street' }),
+    el('label', { class: 'check' },
+      el('input', { type: 'checkbox', name: 'is_default', 'data-testid': 'a-default' }), ' ',
+      el('span', { i18n: 'address.is_default' })),
+  ];
+  const actions = $('.actions', form);
+  if (actions) actions.before(...fields);
+  else form.append(...fields);
+}
+
 /**
- * Adds the cascade's suggestions and the paste box to an address form whose inputs are named
- * name, phone, province, city, district and street.
+ * Renders the fields of an address form (the page's <form> holds its title, its error line and
+ * its buttons), then adds the cascade's suggestions and the paste box.
  */
 export function enhanceAddressForm(form) {
+  renderAddressFields(form);
   const inputs = Object.fromEntries(LEVELS.map((l) => [l, form.elements.namedItem(l)]));
   const known = { province: [], city: [], district: [] };
   for (const level of LEVELS) {

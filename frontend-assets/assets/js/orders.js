@@ -13,7 +13,7 @@ export const PAYMENT_METHODS = ['gateway', 'offline'];
 export const LOGISTICS_KINDS = ['picked_up', 'in_transit', 'out_for_delivery', 'delivered', 'exception', 'lost'];
 export const ORDER_EVENTS = ['placed', 'paid', 'cancelled', 'expired', 'acknowledged', 'shipped', 'logistics',
   'received', 'auto_received', 'refunded', 'reviewed', 'payment_failed', 'replacement',
-  'cancel_requested', 'cancel_refused', 'ship_by_reminded', 'undelivered'];
+  'cancel_requested', 'cancel_refused', 'ship_by_reminded', 'undelivered', 'waybill_corrected'];
 /** The seller's console tabs, in the order a parcel lives them. */
 export const SELLER_TABS = ['paid', 'acknowledged', 'shipped', 'received'];
 export const MAX_QUANTITY = 9999;
@@ -208,6 +208,10 @@ function eventDetail(data) {
   if (typeof data.reason === 'string' && data.reason) parts.push(el('span', {}, el('span', { i18n: 'order.reason' }), ' ', el('span', { text: data.reason })));
   if (typeof data.reference === 'string' && data.reference) parts.push(el('span', {}, el('span', { i18n: 'order.reference' }), ' ', el('span', { class: 'mono', text: data.reference })));
   if (typeof data.tracking_no === 'string' && data.tracking_no) parts.push(el('span', { class: 'mono', text: data.tracking_no }));
+  // A corrected waybill: the old one, then the new one.
+  if (data.old && data.new && typeof data.new.tracking_no === 'string') {
+    parts.push(el('span', { class: 'mono', 'data-testid': 'waybill-change', text: `${data.old.tracking_no || ''} → ${data.new.tracking_no}` }));
+  }
   return parts.length ? el('p', { class: 'event-detail muted' }, parts.map((p, i) => [i ? ' · ' : null, p])) : null;
 }
 

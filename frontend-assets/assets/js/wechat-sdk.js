@@ -90,18 +90,36 @@ export function setShareTags({ title, description, link, image }) {
   }
 }
 
+/** The page's share card as its og: tags say it (title, description, address, picture). */
+export function shareTags() {
+  const tag = (property) => (document.head.querySelector(`meta[property="${property}"]`)?.getAttribute('content') || '').trim();
+  return {
+    title: (tag('og:title') || document.title).slice(0, 64),
+    description: tag('og:description').slice(0, 120),
+    link: absolute(tag('og:url') || location.href).split('#')[0],
+    image: absolute(tag('og:image')),
+  };
+}
+
 /**
- * The page's share card: its og: tags, and inside WeChat (when offered) the JS-SDK's share
- * data for a chat (title, description, link, picture) and for Moments (title, link, picture).
+ * Inside WeChat (when offered), the JS-SDK's share data for a chat (title, description, link,
+ * picture) and for Moments (title, link, picture), read from the page's og: tags — the one
+ * place every page's card is written, on the server (scan page, news) or by the page's script
+ * (listing, shop: `shareCard`). False when not inside WeChat or not offered.
  */
-export async function shareCard({ title, description = '', link = location.href, image = '' }) {
-  const card = { title: String(title || document.title).slice(0, 64), description: String(description || '').slice(0, 120), link: absolute(link).split('#')[0], image: absolute(image) };
-  setShareTags(card);
+export async function shareFromTags() {
   const wx = await wechatSdk();
   if (!wx) return false;
+  const card = shareTags();
   wx.updateAppMessageShareData({ title: card.title, desc: card.description, link: card.link, imgUrl: card.image });
   wx.updateTimelineShareData({ title: card.title, link: card.link, imgUrl: card.image });
   return true;
+}
+
+/** A page's share card from its data: its og: tags, then WeChat's share data from them. */
+export async function shareCard({ title, description = '', link = location.href, image = '' }) {
+  setShareTags({ title: String(title || document.title).slice(0, 64), description: String(description || '').slice(0, 120), link: absolute(link).split('#')[0], image });
+  return shareFromTags();
 }
 
 /**

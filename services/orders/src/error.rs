@@ -168,6 +168,10 @@ pub enum OrdersError {
     /// `not_shipped`: receipt of a parcel that has not left.
     #[error("the sub-order has not shipped and cannot be received")]
     NotShippedToReceive,
+    /// `cannot_correct_waybill`: the parcel was signed for (签收), received or closed; its
+    /// waybill is a record now.
+    #[error("the waybill can no longer be corrected")]
+    WaybillFinal,
     /// `sold_out`: no stock for a replacement (补发).
     #[error("{title} is out of stock for a replacement")]
     NoStockToReplace { title: String },
@@ -271,6 +275,7 @@ impl OrdersError {
             E::CannotAcknowledge => "cannot_acknowledge",
             E::CannotShip => "cannot_ship",
             E::NotShipped | E::NotShippedToReceive => "not_shipped",
+            E::WaybillFinal => "cannot_correct_waybill",
             E::NotOverdue => "not_overdue",
             E::CannotCancelPart => "cannot_cancel",
             E::CancelAlreadyRequested => "cancel_already_requested",
@@ -402,6 +407,10 @@ impl OrdersError {
             ),
             E::JustShipped => m("该订单刚刚已发货", "this sub-order has just shipped"),
             E::NotShipped => m("订单尚未发货", "the sub-order has not shipped"),
+            E::WaybillFinal => m(
+                "包裹已签收或订单已完结，运单不能再更正",
+                "the parcel was delivered or its order closed; its waybill can no longer be corrected",
+            ),
             E::NotShippedToReceive => m(
                 "订单尚未发货，不能确认收货",
                 "the sub-order has not shipped and cannot be received",
@@ -549,6 +558,7 @@ impl OrdersError {
             E::JustShipped,
             E::NotShipped,
             E::NotShippedToReceive,
+            E::WaybillFinal,
             E::NoStockToReplace { title: title() },
             E::NotOverdue,
             E::CannotCancelPart,

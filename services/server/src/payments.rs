@@ -22,6 +22,14 @@ pub struct Gateways {
     pub wechat_oauth: Option<WechatOauth>,
 }
 
+/// A text setting where blank means unset: the compose file passes `${VAR:-}` for the
+/// settings an operator may leave out (read like [`opt_text`], so digits stay text).
+pub(crate) fn opt_nonblank<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<String>, D::Error> {
+    Ok(opt_text(d)?.filter(|s| !s.trim().is_empty()))
+}
+
 /// An id given as text or, through an environment variable, read as a number
 /// (`FARMGATE_ALIPAY_APP_ID=2021000000000001`): kept as its digits.
 pub(crate) fn opt_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {

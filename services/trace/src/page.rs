@@ -1,7 +1,9 @@
 //! The public scan page `/t/{code}`: rendered on the server as one small HTML document with its
-//! CSS inline (no script, no extra request before first paint), so it opens at once in a phone's
-//! WeChat browser on a slow network, and is cached (rendered bytes in the cache, ETag and
-//! Cache-Control for browsers and CDNs).
+//! CSS inline (no extra request before first paint), so it opens at once in a phone's WeChat
+//! browser on a slow network, and is cached (rendered bytes in the cache, ETag and
+//! Cache-Control for browsers and CDNs). Its one script, a deferred module of a few lines
+//! (`/assets/js/share-card.js`), turns its og: tags into WeChat's share data inside WeChat's
+//! browser and fetches nothing more anywhere else.
 //!
 //! The markup is a `maud` template: every value spliced in is escaped unless it is wrapped in
 //! `PreEscaped` (only the constant stylesheet is), so seller text cannot become markup.
@@ -56,6 +58,9 @@ ol.timeline{list-style:none;margin:0;padding:0;border-left:3px solid #8fbf96}ol.
 .muted{color:#545d52;font-size:.85rem}.hash{font-family:ui-monospace,Menlo,monospace;font-size:.78rem;color:#545d52;word-break:break-all}a.buy{display:block;text-align:center;background:#a9520c;color:#fff;padding:12px;border-radius:10px;text-decoration:none;font-weight:600}\
 .code{font-family:ui-monospace,Menlo,monospace;font-size:1.05rem;letter-spacing:.05em}details.tech{background:#fff;border-radius:10px;padding:10px 16px;margin:12px 0}details.tech summary{min-height:44px;display:flex;align-items:center;cursor:pointer;color:#2f6b3a;font-weight:600}ol.hashes{padding-left:1.2em}footer{text-align:center;padding:16px;color:#545d52;font-size:.85rem}";
 
+/// The module that hands a page's og: tags to WeChat's JS-SDK inside WeChat (issue #19).
+pub const SHARE_SCRIPT: &str = "/assets/js/share-card.js";
+
 /// What a share card (WeChat, and anything reading Open Graph) shows of a page.
 struct Share {
     description: String,
@@ -99,6 +104,7 @@ fn shell_shared(
                     }
                     meta itemprop="name" content=(title);
                     meta itemprop="description" content=(s.description);
+                    script type="module" src=(SHARE_SCRIPT) {}
                 }
                 link rel="icon" href="data:,";
                 style { (PreEscaped(CSS)) }

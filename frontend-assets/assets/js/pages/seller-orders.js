@@ -29,6 +29,24 @@ async function carriers() {
   return carrierList;
 }
 
+/** The carrier list, or null once the seller is told why it could not be read. */
+async function carrierListOr() {
+  try {
+    return await carriers();
+  } catch (err) {
+    flashError(err);
+    return null;
+  }
+}
+
+/** A part's form in place of the button that opened it; cancel puts the button back. */
+function openSubform(slot, opener, form, cancel, focusName) {
+  cancel.addEventListener('click', () => { replaceChildren(slot); opener.hidden = false; opener.focus(); });
+  opener.hidden = true;
+  replaceChildren(slot, form);
+  form.elements.namedItem(focusName).focus();
+}
+
 /** A carrier select (the list, then "other") and the name field "other" reveals. */
 function carrierField(fid, name, otherName, testid, list) {
   const en = getLang() === 'en';
@@ -60,6 +78,39 @@ function carrierBody(form, name, otherName) {
   const carrier = value(form, name);
   if (carrier !== (carrierList && carrierList.other)) return { carrier };
   return { carrier, carrier_name: value(form, otherName) };
+}
+
+/** The carrier and waybill fields of the ship and the correct-waybill forms. */
+function waybillFields(fid, list, current) {
+  const [select, other] = carrierField(fid, 'carrier', 'carrier_name', 'ship-carrier', list);
+  const tracking = el('input', { id: `${fid}-tracking`, name: 'tracking_no', type: 'text', maxlength: '40', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', class: 'mono', required: true, 'aria-describedby': `${fid}-tracking-error`, 'data-testid': 'ship-tracking' });
+  if (current) {
+    select.value = current.carrier_code || list.other;
+    other.hidden = Boolean(current.carrier_code);
+    if (!current.carrier_code) other.value = current.carrier || '';
+    tracking.value = current.tracking_no || '';
+  }
+  return el('div', { class: 'two-col' },
+    el('div', { class: 'field' },
+      el('label', { for: `${fid}-carrier`, i18n: 'order.carrier' }),
+      select, other,
+      el('p', { class: 'field-error', id: `${fid}-carrier-error`, 'data-error-for': 'carrier', hidden: true }),
+      el('p', { class: 'field-error', 'data-error-for': 'carrier_name', hidden: true })),
+    el('div', { class: 'field' },
+      el('label', { for: `${fid}-tracking`, i18n: 'order.tracking_no' }),
+      tracking,
+      el('p', { class: 'field-error', id: `${fid}-tracking-error`, 'data-error-for': 'tracking_no', hidden: true })));
+}
+
+/** The carrier and waybill a form names, and what is wrong with them (into `problems`). */
+function waybillBody(form, problems) {
+  const carrier = carrierBody(form, 'carrier', 'carrier_name');
+  const trackingNo = value(form, 'tracking_no').replace(/\s+/g, '');
+  if (!carrier.carrier) problems.carrier = t('sorders.e_carrier');
+  else if ('carrier_name' in carrier && !carrier.carrier_name) problems.carrier_name = t('sorders.e_carrier_name');
+  if (!trackingNo) problems.tracking_no = t('sorders.e_tracking');
+  else if (!/^[A-Za-z0-9-]{6,40}$/.test(trackingNo)) problems.tracking_no = t('sorders.e_tracking_format');
+  return { ...carrier, tracking_no: trackingNo };
 }
 const params = new URLSearchParams(location.search);
 const listBox = $('#sub-orders');
@@ -152,51 +203,31 @@ async function shipForm(sub, slot, opener) {
     flashError(err);
     return;
   }
-  let list;
-  try {
-    list = await carriers();
-  } catch (err) {
-    flashError(err);
-    return;
-  }
+  const list = await carrierListOr();
+  if (!list) return;
   const fid = `ship-${sub.id}`;
   const submit = el('button', { type: 'submit', class: 'btn btn-primary', i18n: 'sorders.ship_submit', 'data-testid': 'ship-submit' });
   const cancel = el('button', { type: 'button', class: 'btn btn-secondary', i18n: 'common.cancel' });
   const form = el('form', { class: 'subform ship-form', method: 'post', action: '#', novalidate: true, 'data-testid': 'ship-form' },
     el('h3', { i18n: 'sorders.ship_title' }),
     el('p', { class: 'form-error', 'data-form-error': '', role: 'alert', 'data-testid': 'ship-form-error', hidden: true }),
-    el('div', { class: 'two-col' },
-      el('div', { class: 'field' },
-        el('label', { for: `${fid}-carrier`, i18n: 'order.carrier' }),
-        carrierField(fid, 'carrier', 'carrier_name', 'ship-carrier', list),
-        el('p', { class: 'field-error', id: `${fid}-carrier-error`, 'data-error-for': 'carrier', hidden: true }),
-        el('p', { class: 'field-error', 'data-error-for': 'carrier_name', hidden: true })),
-      el('div', { class: 'field' },
-        el('label', { for: `${fid}-tracking`, i18n: 'order.tracking_no' }),
-        el('input', { id: `${fid}-tracking`, name: 'tracking_no', type: 'text', maxlength: '40', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', class: 'mono', required: true, 'aria-describedby': `${fid}-tracking-error`, 'data-testid': 'ship-tracking' }),
-        el('p', { class: 'field-error', id: `${fid}-tracking-error`, 'data-error-for': 'tracking_no', hidden: true }))),
+    waybillFields(fid, list),
     el('p', { class: 'hint', i18n: 'sorders.batches_hint' }),
     (sub.lines || []).map((line) => lineBatches(sub, line, all)),
     el('p', { class: 'field-error', 'data-error-for': 'batches', hidden: true }),
     el('div', { class: 'actions' }, submit, cancel));
-  cancel.addEventListener('click', () => { replaceChildren(slot); opener.hidden = false; opener.focus(); });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
-    const carrier = carrierBody(form, 'carrier', 'carrier_name');
-    const trackingNo = value(form, 'tracking_no').replace(/\s+/g, '');
     const chosen = [];
     const problems = {};
+    const waybill = waybillBody(form, problems);
     for (const line of sub.lines || []) {
       const picked = $$(`input[name="batch:${line.id}"]:checked`, form).map((i) => i.value);
       const offered = $$(`input[name="batch:${line.id}"]`, form).length;
       if (offered && !picked.length) problems[`line.${line.id}`] = t('sorders.e_batch');
       for (const batchId of picked) chosen.push({ line_id: line.id, batch_id: batchId });
     }
-    if (!carrier.carrier) problems.carrier = t('sorders.e_carrier');
-    else if ('carrier_name' in carrier && !carrier.carrier_name) problems.carrier_name = t('sorders.e_carrier_name');
-    if (!trackingNo) problems.tracking_no = t('sorders.e_tracking');
-    else if (!/^[A-Za-z0-9-]{6,40}$/.test(trackingNo)) problems.tracking_no = t('sorders.e_tracking_format');
     if (Object.keys(problems).length) {
       showErrors(form, validationError(problems));
       return;
@@ -210,7 +241,7 @@ async function shipForm(sub, slot, opener) {
     });
     setBusy(submit, true);
     try {
-      await api.post(`/sub-orders/${seg(sub.id)}/ship`, { ...carrier, tracking_no: trackingNo, batches: chosen });
+      await api.post(`/sub-orders/${seg(sub.id)}/ship`, { ...waybill, batches: chosen });
       flash(t('sorders.shipped', { number: sub.number }), 'success');
       await load();
     } catch (err) {
@@ -219,9 +250,43 @@ async function shipForm(sub, slot, opener) {
       setBusy(submit, false);
     }
   });
-  opener.hidden = true;
-  replaceChildren(slot, form);
-  form.elements.namedItem('carrier').focus();
+  openSubform(slot, opener, form, cancel, 'carrier');
+}
+
+/** The seller corrects a parcel's waybill on its way (a wrong number or carrier). */
+async function waybillForm(sub, slot, opener) {
+  const list = await carrierListOr();
+  if (!list) return;
+  const fid = `waybill-${sub.id}`;
+  const submit = el('button', { type: 'submit', class: 'btn btn-primary', i18n: 'sorders.waybill_submit', 'data-testid': 'waybill-submit' });
+  const cancel = el('button', { type: 'button', class: 'btn btn-secondary', i18n: 'common.cancel' });
+  const form = el('form', { class: 'subform waybill-form', method: 'post', action: '#', novalidate: true, 'data-testid': 'waybill-form' },
+    el('h3', { i18n: 'sorders.waybill_title' }),
+    el('p', { class: 'hint', i18n: 'sorders.waybill_hint' }),
+    el('p', { class: 'form-error', 'data-form-error': '', role: 'alert', 'data-testid': 'waybill-form-error', hidden: true }),
+    waybillFields(fid, list, sub.shipment),
+    el('div', { class: 'actions' }, submit, cancel));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const problems = {};
+    const body = waybillBody(form, problems);
+    if (Object.keys(problems).length) {
+      showErrors(form, validationError(problems));
+      return;
+    }
+    setBusy(submit, true);
+    try {
+      await api.put(`/sub-orders/${seg(sub.id)}/shipment`, body);
+      flash(t('sorders.waybill_corrected', { number: sub.number }), 'success');
+      await load();
+    } catch (err) {
+      showErrors(form, err);
+    } finally {
+      setBusy(submit, false);
+    }
+  });
+  openSubform(slot, opener, form, cancel, 'tracking_no');
 }
 
 function logisticsForm(sub, slot, opener) {
@@ -245,7 +310,6 @@ function logisticsForm(sub, slot, opener) {
       el('input', { id: `${fid}-note`, name: 'note', type: 'text', maxlength: '200', 'data-testid': 'logistics-note' }),
       el('p', { class: 'field-error', 'data-error-for': 'note', hidden: true })),
     el('div', { class: 'actions' }, submit, cancel));
-  cancel.addEventListener('click', () => { replaceChildren(slot); opener.hidden = false; opener.focus(); });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
@@ -269,9 +333,7 @@ function logisticsForm(sub, slot, opener) {
       setBusy(submit, false);
     }
   });
-  opener.hidden = true;
-  replaceChildren(slot, form);
-  form.elements.namedItem('kind').focus();
+  openSubform(slot, opener, form, cancel, 'kind');
 }
 
 // ---- a part to handle ---------------------------------------------------------------------------
@@ -338,6 +400,11 @@ function subCard(sub, order) {
     const log = el('button', { type: 'button', class: 'btn btn-secondary', i18n: 'sorders.add_logistics', 'data-testid': 'sub-logistics' });
     log.addEventListener('click', () => logisticsForm(sub, slot, log));
     actions.append(log);
+  }
+  if (sub.can_correct_waybill) {
+    const fix = el('button', { type: 'button', class: 'btn btn-quiet', i18n: 'sorders.correct_waybill', 'data-testid': 'sub-correct-waybill' });
+    fix.addEventListener('click', () => waybillForm(sub, slot, fix));
+    actions.append(fix);
   }
   actions.append(
     el('a', { class: 'btn btn-quiet', href: '/seller/packing.html' + query({ order: order.id, sub: sub.id }), target: '_blank', rel: 'noopener', 'data-testid': 'sub-packing' },

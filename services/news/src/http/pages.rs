@@ -111,6 +111,11 @@ fn frame(
                 @if let Some(img) = image {
                     meta property="og:image" content=(img);
                 }
+                // An article's og: tags become WeChat's share data inside WeChat (issue #19);
+                // the CSP lets `/news/{id}` alone load WeChat's script.
+                @if kind == "article" {
+                    script type="module" src="/assets/js/share-card.js" {}
+                }
                 link rel="icon" href="data:,";
                 style { (PreEscaped(CSS)) }
             }

@@ -38,6 +38,9 @@ wire_enum!(
         /// A shipped part closed as never delivered: its claim before receipt ("not
         /// received", "lost") refunded all of it.
         Undelivered => "undelivered",
+        /// The seller corrected the parcel's waybill (number and/or carrier) on its way; the
+        /// event keeps the old and the new one.
+        WaybillCorrected => "waybill_corrected",
     }
 );
 
@@ -162,7 +165,7 @@ mod tests {
                     .map(|m| m.as_str())
                     .collect::<Vec<_>>()
             ),
-            "placed,paid,cancelled,expired,acknowledged,payment_failed,shipped,received,refunded,replacement,cancel_requested,cancel_refused,ship_by_reminded,undelivered"
+            "placed,paid,cancelled,expired,acknowledged,payment_failed,shipped,received,refunded,replacement,cancel_requested,cancel_refused,ship_by_reminded,undelivered,waybill_corrected"
         );
         assert_eq!(
             names(

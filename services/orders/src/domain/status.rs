@@ -125,6 +125,9 @@ pub enum SubOrderMove {
     CloseUndelivered,
     /// The buyer reviews a line. The state stays as it is.
     Review,
+    /// The seller corrects the parcel's waybill (number and/or carrier) while it is on its
+    /// way. The state stays as it is; once received or closed the waybill is a record.
+    CorrectWaybill,
 }
 
 impl SubOrderMove {
@@ -150,9 +153,9 @@ impl SubOrderMove {
 /// `close_undelivered` ends a shipped part whose claim before receipt refunded all of it.
 /// `cancel_paid` calls off a paid part that has not shipped (its refund is recorded in the
 /// same transaction); once shipped it is `NotAllowed`.
-/// `refund` is possible in every paid state (paid, acknowledged, shipped, received) and
-/// `review` once received; neither changes the state. Making a move whose end state the
-/// sub-order has already reached is `AlreadyDone` (a retried acknowledgement, shipment or
+/// `refund` is possible in every paid state (paid, acknowledged, shipped, received),
+/// `review` once received and `correct_waybill` only while shipped; none changes the state.
+/// Making a move whose end state the sub-order has already reached is `AlreadyDone` (a retried acknowledgement, shipment or
 /// receipt changes nothing); anything else is `NotAllowed`.
 pub fn sub_order_transition(
     current: SubOrderStatus,
@@ -181,6 +184,7 @@ pub fn sub_order_transition(
         (S::Undelivered, M::CloseUndelivered) => Err(MoveRefused::AlreadyDone),
         (_, M::Refund) if paid => Ok(current),
         (S::Received, M::Review) => Ok(S::Received),
+        (S::Shipped, M::CorrectWaybill) => Ok(S::Shipped),
         _ => Err(MoveRefused::NotAllowed),
     }
 }
@@ -511,5 +515,26 @@ mod tests {
         use SubOrderStatus as S;
         let settling: Vec<_> = S::ALL.iter().copied().filter(|s| s.settles()).collect();
         assert_eq!(settling, [S::Received, S::Undelivered]);
+    }
+
+    #[test]
+    fn a_waybill_is_corrected_only_while_the_parcel_is_on_its_way() {
+        use SubOrderStatus as S;
+        assert_eq!(
+            sub_order_transition(S::Shipped, SubOrderMove::CorrectWaybill),
+            Ok(S::Shipped)
+        );
+        for s in SubOrderStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| *s != S::Shipped)
+        {
+            assert_eq!(
+                sub_order_transition(s, SubOrderMove::CorrectWaybill),
+                Err(NotAllowed),
+                "{s:?}"
+            );
+        }
+        assert_eq!(SubOrderMove::CorrectWaybill.from_states(), [S::Shipped]);
     }
 }

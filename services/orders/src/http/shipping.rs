@@ -6,7 +6,7 @@ use super::views::OrderView;
 use crate::Orders;
 use crate::payment::SIGNATURE_HEADER;
 use crate::service::tracking::{MAX_PUSH_BYTES, PushOutcome};
-use crate::service::{CarrierAck, LogisticsRequest, ShipRequest};
+use crate::service::{CarrierAck, LogisticsRequest, ShipRequest, WaybillRequest};
 use axum::Json;
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
@@ -42,6 +42,33 @@ pub async fn ship(
     ApiJson(req): ApiJson<ShipRequest>,
 ) -> ApiResult<Json<OrderView>> {
     let record = orders.ship(&actor, id, &req).await?;
+    Ok(Json(OrderView::of(&record, &actor)))
+}
+
+/// Correct the waybill (number and/or carrier) of a shipped parcel that has not been signed
+/// for (签收) or received. The order keeps the old and the new waybill (a `waybill_corrected`
+/// event); the buyer sees the new one; a carrier of the list is subscribed for tracking once,
+/// and pushes for the old waybill are refused from then on. The same waybill again returns
+/// the order as is.
+#[utoipa::path(put, path = "/api/v1/sub-orders/{id}/shipment", tag = "orders", params(("id" = Uuid, Path)),
+    request_body = WaybillRequest,
+    responses(
+        (status = 200, description = "Corrected (or already this waybill)", body = OrderView),
+        (status = 400, description = "`malformed_json`", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`forbidden`, `cross_site_request`, `read_only`", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+        (status = 409, description = "Conflict: `not_shipped`, `cannot_correct_waybill` (signed for, received or closed), `concurrent_update` (corrected by another request a moment ago), `org_not_verified`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: the carrier (not on the list, or other without its name) or the waybill number, as when shipping", body = ErrorBody),
+    ))]
+pub async fn correct_waybill(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<SubOrderId>,
+    ApiJson(req): ApiJson<WaybillRequest>,
+) -> ApiResult<Json<OrderView>> {
+    let record = orders.correct_waybill(&actor, id, &req).await?;
     Ok(Json(OrderView::of(&record, &actor)))
 }
 

@@ -493,6 +493,9 @@ pub struct SubOrderView {
     /// The viewer's next steps on this part.
     pub can_acknowledge: bool,
     pub can_ship: bool,
+    /// The seller may correct the parcel's waybill (`PUT …/shipment`): shipped, not signed
+    /// for, not received.
+    pub can_correct_waybill: bool,
     pub can_receive: bool,
     /// The buyer may ask the seller to cancel (paid, not shipped, not asked before); once
     /// `ship_by` has passed the buyer may also cancel at once (`POST …/cancel`).
@@ -629,6 +632,14 @@ impl OrderView {
                         .and_then(|v| v.parse().ok()),
                     can_acknowledge: sells(s) && may(SubOrderMove::Acknowledge),
                     can_ship: sells(s) && may(SubOrderMove::Ship),
+                    can_correct_waybill: sells(s)
+                        && may(SubOrderMove::CorrectWaybill)
+                        && !r.shipment_events.iter().any(|e| {
+                            e.kind == LogisticsKind::Delivered
+                                && r.shipments
+                                    .iter()
+                                    .any(|x| x.id == e.shipment_id && x.sub_order_id == s.id)
+                        }),
                     can_receive: buyer && may(SubOrderMove::Receive),
                     can_request_cancel: buyer
                         && s.cancel_request.is_none()

@@ -31,6 +31,7 @@ pub mod reviews;
 pub mod settlement;
 pub mod ship;
 pub mod tracking;
+pub mod waybill;
 pub mod webhook;
 pub mod wechat_oauth;
 
@@ -52,6 +53,7 @@ pub use review_moderation::{
 pub use reviews::{ListingReviews, PhotoView, ReviewRequest, ReviewView};
 pub use settlement::{SettlementLine, SettlementTotals, Statement};
 pub use ship::{BatchPick, ShipRequest};
+pub use waybill::WaybillRequest;
 pub use webhook::{SandboxIntentView, WebhookAck};
 
 use crate::Orders;

@@ -3,6 +3,7 @@
 //! onto that record in the same transaction.
 
 use crate::Orders;
+use crate::domain::carriers::ChosenCarrier;
 use crate::domain::{
     self, EventKind, MAX_BATCH_LINKS, MoveRefused, SubOrderMove, sub_order_transition,
 };
@@ -50,6 +51,26 @@ pub struct ShipRequest {
     pub batches: Vec<BatchPick>,
 }
 
+/// A carrier (a code or name of the list, or `other` with its name) and a waybill number, as
+/// shipping and a waybill correction read them; each problem goes into `errs` under the field
+/// it names (`carrier`, `carrier_name` with "other", `tracking_no`).
+pub(crate) fn parse_waybill(
+    carrier: &str,
+    carrier_name: Option<&str>,
+    tracking_no: &str,
+    errs: &mut ValidationErrors,
+) -> (Option<ChosenCarrier>, Option<String>) {
+    let chosen = match domain::carriers::parse_carrier_choice(carrier, carrier_name) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            errs.push(e);
+            None
+        }
+    };
+    let tracking = errs.check("tracking_no", domain::parse_tracking_no(tracking_no));
+    (chosen, tracking)
+}
+
 impl Orders {
     /// Ships a sub-order. Retrying with the same carrier and waybill returns the shipment made
     /// the first time; every batch must be of the line's listing, the seller's own, with an
@@ -65,18 +86,13 @@ impl Orders {
         let order_id = OrderId(sub.order_id);
         let db = &self.infra().db;
         let mut errs = ValidationErrors::new();
-        // The error names its own field (`carrier`, or `carrier_name` with "other").
-        let chosen =
-            match domain::carriers::parse_carrier_choice(&req.carrier, req.carrier_name.as_deref())
-            {
-                Ok(c) => Some(c),
-                Err(e) => {
-                    errs.push(e);
-                    None
-                }
-            };
+        let (chosen, tracking) = parse_waybill(
+            &req.carrier,
+            req.carrier_name.as_deref(),
+            &req.tracking_no,
+            &mut errs,
+        );
         let carrier = chosen.as_ref().map(|c| c.name.clone());
-        let tracking = errs.check("tracking_no", domain::parse_tracking_no(&req.tracking_no));
         match sub_order_transition(sub.status, SubOrderMove::Ship) {
             Ok(_) => {}
             Err(MoveRefused::AlreadyDone) => {

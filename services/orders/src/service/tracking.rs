@@ -180,6 +180,7 @@ impl Orders {
                 shipments::settle_subscription(
                     db,
                     shipment_id,
+                    (&sub.carrier_code, &sub.tracking_no),
                     SubscriptionStatus::Subscribed,
                     Some(code),
                     None,
@@ -193,6 +194,7 @@ impl Orders {
                 shipments::settle_subscription(
                     db,
                     shipment_id,
+                    (&sub.carrier_code, &sub.tracking_no),
                     SubscriptionStatus::Refused,
                     Some(&code),
                     Some(&message),

@@ -238,17 +238,21 @@ pub struct Settings {
     pub wechat_api_base_url: Option<String>,
     /// The carrier-tracking aggregator (issue #19): `kuaidi100`, or unset for none (sellers
     /// enter a parcel's logistics by hand).
+    #[serde(deserialize_with = "crate::payments::opt_nonblank")]
     pub tracking_provider: Option<String>,
     /// 快递100's enterprise authorisation key (with `tracking_provider = "kuaidi100"`).
+    #[serde(deserialize_with = "crate::payments::opt_nonblank")]
     pub kuaidi100_key: Option<String>,
     /// 快递100's subscription address; unset: `https://poll.kuaidi100.com/poll`.
     pub kuaidi100_poll_url: Option<String>,
     /// The secret each waybill's push salt is derived from (≥ 16 characters; a random one per
     /// process when unset, which makes pushes for parcels subscribed before a restart fail
     /// their signature: set it in production).
+    #[serde(deserialize_with = "crate::payments::opt_nonblank")]
     pub tracking_secret: Option<String>,
     /// The base of the address the aggregator pushes to (`{base}/api/v1/logistics/kuaidi100`);
     /// unset: `public_url`.
+    #[serde(deserialize_with = "crate::payments::opt_nonblank")]
     pub tracking_callback_base_url: Option<String>,
     /// Alipay: the application's AppID. Setting any `alipay_*` turns Alipay on and requires
     /// the rest.

@@ -284,3 +284,56 @@ fn template_ids_are_collected_per_template() {
     assert_eq!(ids.get(SmsTemplate::Recall), None);
     assert_eq!(ids.get(SmsTemplate::Shipped), None);
 }
+
+#[test]
+fn blank_tracking_settings_as_the_compose_file_passes_them_are_unset() {
+    let blank: std::collections::BTreeMap<&str, &str> = [
+        "tracking_provider",
+        "kuaidi100_key",
+        "tracking_secret",
+        "tracking_callback_base_url",
+    ]
+    .into_iter()
+    .map(|k| (k, " "))
+    .collect();
+    let parsed: Result<Settings, _> = Figment::from(Serialized::defaults(Settings::default()))
+        .merge(Serialized::defaults(blank))
+        .extract();
+    assert!(parsed.is_ok(), "{parsed:?}");
+    let s = parsed.unwrap_or_default();
+    assert!(s.tracking_provider.is_none() && s.kuaidi100_key.is_none());
+    assert!(s.tracking_secret.is_none() && s.tracking_callback_base_url.is_none());
+    assert!(s.check().is_ok());
+}
+
+#[test]
+fn the_compose_file_and_the_kubernetes_manifests_carry_the_tracking_settings() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy");
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap_or_default();
+    let compose = read("docker-compose.yml");
+    let config = read("k8s/configmap.yaml");
+    let secret = read("k8s/secret.yaml");
+    for key in [
+        "tracking_provider",
+        "kuaidi100_key",
+        "tracking_secret",
+        "tracking_callback_base_url",
+    ] {
+        let var = format!("FARMGATE_{}", key.to_uppercase());
+        assert!(
+            compose.contains(&format!("{var}: ${{{var}:-}}")),
+            "compose lacks {var}"
+        );
+        // Keys and the salt secret are secrets; the provider and the callback base are not.
+        let (inside, outside) = if key.ends_with("_key") || key.ends_with("_secret") {
+            (&secret, &config)
+        } else {
+            (&config, &secret)
+        };
+        assert!(inside.contains(&format!("{var}:")), "k8s lacks {var}");
+        assert!(
+            !outside.contains(&format!("{var}:")),
+            "{var} in the wrong k8s file"
+        );
+    }
+}

@@ -140,13 +140,26 @@ pub const WECHAT_SDK_PAGES: [&str; 4] = [
     "/account.html",
 ];
 
+/// The pages rendered on the server whose share card WeChat's JS-SDK sets from their og:
+/// tags (`assets/js/share-card.js`): the scan page `/t/{code}` and a news article
+/// `/news/{id}` (issue #19), by the start of their path.
+pub const WECHAT_SDK_PAGE_PREFIXES: [&str; 2] = ["/t/", "/news/"];
+
+/// Whether the page at `path` may load WeChat's JS-SDK script.
+pub fn loads_wechat_sdk(path: &str) -> bool {
+    WECHAT_SDK_PAGES.contains(&path)
+        || WECHAT_SDK_PAGE_PREFIXES
+            .iter()
+            .any(|p| path.strip_prefix(p).is_some_and(|rest| !rest.is_empty()))
+}
+
 /// [`CSP`] plus WeChat's JS-SDK script origin (`https://res.wx.qq.com/open/js/jweixin-1.6.0.js`).
 const CSP_WITH_WECHAT_SDK: &str = "default-src 'self'; script-src 'self' https://res.wx.qq.com; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'";
 
 /// Security headers for every response: pages are not framed, types are not sniffed, and the
 /// referrer does not leak paths (trace codes, order ids) to other sites.
 pub async fn security_headers(req: Request, next: Next) -> Response {
-    let csp = if WECHAT_SDK_PAGES.contains(&req.uri().path()) {
+    let csp = if loads_wechat_sdk(req.uri().path()) {
         CSP_WITH_WECHAT_SDK
     } else {
         CSP

@@ -475,6 +475,26 @@ pub async fn ship_sub_order(
     Ok(done.rows_affected == 1)
 }
 
+/// Holds a sub-order in one of `from` for the rest of the transaction without changing it
+/// (an update that writes its own status back): a move made at the same moment waits for it,
+/// or it finds the sub-order moved. `true` when held.
+pub async fn hold_sub_order(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    from: &[SubOrderStatus],
+) -> Result<bool, DbErr> {
+    let done = sub_order::Entity::update_many()
+        .col_expr(
+            sub_order::Column::Status,
+            Expr::col(sub_order::Column::Status),
+        )
+        .filter(sub_order::Column::Id.eq(id))
+        .filter(sub_order::Column::Status.is_in(from.iter().copied()))
+        .exec(conn)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
 /// `received` at `at`, its after-sales window closing at `window_closes_at`, if still in one
 /// of `from`.
 pub async fn receive_sub_order(

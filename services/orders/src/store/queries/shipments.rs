@@ -154,11 +154,14 @@ pub async fn subscriptions_of_shipments(
         .await
 }
 
-/// What became of asking the aggregator, written only while the subscription is still
-/// `pending` (two deliveries of the job at once write one answer). `true` when written.
+/// What became of asking the aggregator about `asked` (carrier code, waybill), written only
+/// while the subscription is still `pending` for that waybill: two deliveries of the job at
+/// once write one answer, and an answer about a waybill the seller has corrected since is not
+/// written over the new one's. `true` when written.
 pub async fn settle_subscription(
     conn: &impl ConnectionTrait,
     shipment_id: Uuid,
+    asked: (&str, &str),
     status: SubscriptionStatus,
     return_code: Option<&str>,
     message: Option<&str>,
@@ -181,9 +184,51 @@ pub async fn settle_subscription(
         .col_expr(tracking_subscription::Column::UpdatedAt, Expr::value(now))
         .filter(tracking_subscription::Column::ShipmentId.eq(shipment_id))
         .filter(tracking_subscription::Column::Status.eq(SubscriptionStatus::Pending))
+        .filter(tracking_subscription::Column::CarrierCode.eq(asked.0))
+        .filter(tracking_subscription::Column::TrackingNo.eq(asked.1))
         .exec(conn)
         .await?;
     Ok(res.rows_affected == 1)
+}
+
+/// The waybill a parcel carries, as one compare-and-set: written only while the parcel still
+/// carries `old` (carrier name, code, number), so of two corrections at once one wins and the
+/// other finds it changed. `true` when written.
+pub async fn correct_waybill(
+    conn: &impl ConnectionTrait,
+    old: &shipment::Model,
+    carrier: &str,
+    carrier_code: Option<&str>,
+    tracking_no: &str,
+) -> Result<bool, DbErr> {
+    let code = shipment::Column::CarrierCode;
+    let same_code = match old.carrier_code.as_deref() {
+        Some(c) => code.eq(c),
+        None => code.is_null(),
+    };
+    let res = shipment::Entity::update_many()
+        .col_expr(shipment::Column::Carrier, Expr::value(carrier))
+        .col_expr(code, Expr::value(carrier_code.map(str::to_owned)))
+        .col_expr(shipment::Column::TrackingNo, Expr::value(tracking_no))
+        .filter(shipment::Column::Id.eq(old.id))
+        .filter(shipment::Column::Carrier.eq(old.carrier.as_str()))
+        .filter(same_code)
+        .filter(shipment::Column::TrackingNo.eq(old.tracking_no.as_str()))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Forgets a parcel's subscription (its waybill was corrected): pushes for the old waybill
+/// find no parcel any more.
+pub async fn drop_subscription(
+    conn: &impl ConnectionTrait,
+    shipment_id: Uuid,
+) -> Result<(), DbErr> {
+    tracking_subscription::Entity::delete_by_id(shipment_id)
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 /// A push arrived for the parcel: when, and the aggregator's word when it stopped tracking
