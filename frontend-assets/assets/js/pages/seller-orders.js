@@ -5,7 +5,7 @@
 // leads to its trace code. A shipped parcel gets logistics events; each part has a printable packing list.
 
 import { api, query, seg } from '../api.js';
-import { sellingMemberships } from '../catalog.js';
+import { formatGrams, parseInteger, sellingMemberships } from '../catalog.js';
 import { getLang, t } from '../i18n.js';
 import { initShell } from '../shell.js';
 import {
@@ -144,6 +144,21 @@ function lineBatches(sub, line, all) {
     el('p', { class: 'field-error', 'data-error-for': `line.${line.id}`, 'data-testid': 'ship-line-error', hidden: true }));
 }
 
+/**
+ * A line sold by catch weight (多退少补) not weighed yet: its actual weight in all, entered at
+ * packing. Sent before the parcel ships; a light line is refunded at once by the server.
+ */
+function lineWeight(sub, line) {
+  const w = line.catch_weight;
+  if (!w || (w.actual_grams !== null && w.actual_grams !== undefined)) return null;
+  const inputId = `weigh-${sub.id}-${line.id}`;
+  return el('div', { class: 'field ship-weight', 'data-testid': 'ship-weight', dataset: { lineId: line.id, nominal: String(w.nominal_grams) } },
+    el('label', { for: inputId }, el('span', { i18n: 'sorders.weigh_label' }), ' ', el('span', { text: `${line.title} · ${line.sku_name} × ${line.quantity}` })),
+    el('input', { id: inputId, name: `weight:${line.id}`, type: 'text', inputmode: 'numeric', maxlength: '8', autocomplete: 'off', required: true, 'data-testid': 'ship-weight-input' }),
+    el('p', { class: 'hint', i18n: 'sorders.weigh_hint', args: { nominal: formatGrams(w.nominal_grams), tolerance: `${w.tolerance_permille / 10}%` } }),
+    el('p', { class: 'field-error', 'data-error-for': `weight.${line.id}`, hidden: true }));
+}
+
 async function shipForm(sub, slot, opener) {
   let all;
   try {
@@ -176,8 +191,10 @@ async function shipForm(sub, slot, opener) {
         el('input', { id: `${fid}-tracking`, name: 'tracking_no', type: 'text', maxlength: '40', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', class: 'mono', required: true, 'aria-describedby': `${fid}-tracking-error`, 'data-testid': 'ship-tracking' }),
         el('p', { class: 'field-error', id: `${fid}-tracking-error`, 'data-error-for': 'tracking_no', hidden: true }))),
     el('p', { class: 'hint', i18n: 'sorders.batches_hint' }),
+    (sub.lines || []).map((line) => lineWeight(sub, line)),
     (sub.lines || []).map((line) => lineBatches(sub, line, all)),
     el('p', { class: 'field-error', 'data-error-for': 'batches', hidden: true }),
+    el('p', { class: 'field-error', 'data-error-for': 'weights', hidden: true }),
     el('div', { class: 'actions' }, submit, cancel));
   cancel.addEventListener('click', () => { replaceChildren(slot); opener.hidden = false; opener.focus(); });
   form.addEventListener('submit', async (event) => {
@@ -192,6 +209,15 @@ async function shipForm(sub, slot, opener) {
       const offered = $$(`input[name="batch:${line.id}"]`, form).length;
       if (offered && !picked.length) problems[`line.${line.id}`] = t('sorders.e_batch');
       for (const batchId of picked) chosen.push({ line_id: line.id, batch_id: batchId });
+    }
+    const weights = [];
+    for (const line of sub.lines || []) {
+      const input = form.elements.namedItem(`weight:${line.id}`);
+      if (!input) continue;
+      const grams = parseInteger(input.value);
+      const most = 2 * Number(line.catch_weight.nominal_grams);
+      if (grams === null || Number.isNaN(grams) || grams < 1 || grams > most) problems[`weight.${line.id}`] = t('sorders.e_weight', { most });
+      else weights.push({ line, grams });
     }
     if (!carrier.carrier) problems.carrier = t('sorders.e_carrier');
     else if ('carrier_name' in carrier && !carrier.carrier_name) problems.carrier_name = t('sorders.e_carrier_name');
@@ -209,6 +235,17 @@ async function shipForm(sub, slot, opener) {
       aliases[`batches[${i}].line_id`] = `line.${c.line_id}`;
     });
     setBusy(submit, true);
+    // Weighed first, one line at a time (the same weight again is answered as before, so a
+    // retry after a failed shipment weighs nothing twice).
+    for (const { line, grams } of weights) {
+      try {
+        await api.post(`/order-lines/${seg(line.id)}/weight`, { actual_grams: grams });
+      } catch (err) {
+        showErrors(form, err, { actual_grams: `weight.${line.id}` });
+        setBusy(submit, false);
+        return;
+      }
+    }
     try {
       await api.post(`/sub-orders/${seg(sub.id)}/ship`, { ...carrier, tracking_no: trackingNo, batches: chosen });
       flash(t('sorders.shipped', { number: sub.number }), 'success');

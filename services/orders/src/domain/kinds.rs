@@ -38,6 +38,9 @@ wire_enum!(
         /// A shipped part closed as never delivered: its claim before receipt ("not
         /// received", "lost") refunded all of it.
         Undelivered => "undelivered",
+        /// A catch-weight line was weighed at packing (issue #22): both weights, and the
+        /// refund made for a light one.
+        Weighed => "weighed",
     }
 );
 
@@ -162,7 +165,7 @@ mod tests {
                     .map(|m| m.as_str())
                     .collect::<Vec<_>>()
             ),
-            "placed,paid,cancelled,expired,acknowledged,payment_failed,shipped,received,refunded,replacement,cancel_requested,cancel_refused,ship_by_reminded,undelivered"
+            "placed,paid,cancelled,expired,acknowledged,payment_failed,shipped,received,refunded,replacement,cancel_requested,cancel_refused,ship_by_reminded,undelivered,weighed"
         );
         assert_eq!(
             names(

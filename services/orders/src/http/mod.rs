@@ -100,6 +100,7 @@ where
         .routes(routes!(webhook))
         .routes(routes!(refund))
         .routes(routes!(ship))
+        .routes(routes!(weigh_line))
         .routes(routes!(logistics))
         .routes(routes!(carrier_callback))
         .routes(routes!(carriers))
