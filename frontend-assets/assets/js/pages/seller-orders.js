@@ -154,7 +154,7 @@ function lineWeight(sub, line) {
   const inputId = `weigh-${sub.id}-${line.id}`;
   return el('div', { class: 'field ship-weight', 'data-testid': 'ship-weight', dataset: { lineId: line.id, nominal: String(w.nominal_grams) } },
     el('label', { for: inputId }, el('span', { i18n: 'sorders.weigh_label' }), ' ', el('span', { text: `${line.title} · ${line.sku_name} × ${line.quantity}` })),
-    el('input', { id: inputId, name: `weight:${line.id}`, type: 'text', inputmode: 'numeric', maxlength: '8', autocomplete: 'off', required: true, 'data-testid': 'ship-weight-input' }),
+    el('input', { id: inputId, name: `weight.${line.id}`, type: 'text', inputmode: 'numeric', maxlength: '8', autocomplete: 'off', required: true, 'data-testid': 'ship-weight-input' }),
     el('p', { class: 'hint', i18n: 'sorders.weigh_hint', args: { nominal: formatGrams(w.nominal_grams), tolerance: `${w.tolerance_permille / 10}%` } }),
     el('p', { class: 'field-error', 'data-error-for': `weight.${line.id}`, hidden: true }));
 }
@@ -212,7 +212,7 @@ async function shipForm(sub, slot, opener) {
     }
     const weights = [];
     for (const line of sub.lines || []) {
-      const input = form.elements.namedItem(`weight:${line.id}`);
+      const input = form.elements.namedItem(`weight.${line.id}`);
       if (!input) continue;
       const grams = parseInteger(input.value);
       const most = 2 * Number(line.catch_weight.nominal_grams);
