@@ -50,6 +50,7 @@ mod m20261207_000044_stats_external_prices;
 mod m20261207_000045_tracking;
 mod m20261207_000047_listing_editor;
 mod m20261207_000048_carrier_code_backfill;
+mod m20261207_000050_catch_weight;
 mod util;
 
 pub struct Migrator;
@@ -102,6 +103,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000045_tracking::Migration),
             Box::new(m20261207_000047_listing_editor::Migration),
             Box::new(m20261207_000048_carrier_code_backfill::Migration),
+            Box::new(m20261207_000050_catch_weight::Migration),
         ]
     }
 }

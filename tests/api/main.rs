@@ -8,6 +8,7 @@ mod analytics_platform;
 mod auth;
 mod bank_accounts;
 mod catalog;
+mod catch_weight;
 mod claims_before_receipt;
 mod console;
 mod conversations;

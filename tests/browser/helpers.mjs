@@ -223,6 +223,25 @@ export async function callApi(page, method, path, body, headers = {}) {
 }
 
 /**
+ * `buyer` orders `quantity` of `sku` by bank transfer to their first saved address, and platform
+ * finance (13900000005, a person of its own in story `s`) confirms the transfer. Returns the
+ * paid order as finance's answer shows it. `tag` names the story in the keys and reference.
+ */
+export async function paidByTransfer(s, buyer, sku, quantity, tag) {
+  const addresses = await callApi(buyer, 'GET', '/me/addresses');
+  const address = (addresses.body.items || addresses.body)[0];
+  const placed = await callApi(buyer, 'POST', '/orders', {
+    address_id: address.id, payment_method: 'offline', items: [{ sku_id: sku, quantity }],
+  }, { 'Idempotency-Key': `${tag}-${Date.now()}` });
+  if (placed.status !== 201) throw new Error(`checkout: ${placed.status} ${JSON.stringify(placed.body)}`);
+  const finance = await s.person();
+  await logIn(finance, '13900000005');
+  const paid = await callApi(finance, 'POST', `/orders/${placed.body.id}/offline-payment`, { reference: `BANK-${tag.toUpperCase()}-${Date.now()}` });
+  if (paid.status !== 200) throw new Error(`transfer: ${paid.status} ${JSON.stringify(paid.body)}`);
+  return paid.body;
+}
+
+/**
  * Does `action` and returns the answer to the request it makes to `path` (a POST): status,
  * JSON body and the request. The body is read through a route, so it survives the page moving
  * on at once (as checkout does, to the payment page).

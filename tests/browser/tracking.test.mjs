@@ -13,7 +13,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { callApi, launchBrowser, logIn, open, scrollWidth, story } from './helpers.mjs';
+import { callApi, launchBrowser, logIn, open, paidByTransfer, scrollWidth, story } from './helpers.mjs';
 
 const BASE = (process.env.FARMGATE_BASE_URL || '').replace(/\/+$/, '');
 const SIM = (process.env.FARMGATE_TRACK_SIM_URL || '').replace(/\/+$/, '');
@@ -23,7 +23,6 @@ const skip = !BASE
 
 const COOP_OWNER = '13800000001';
 const CONSUMER = '13600000002';
-const FINANCE = '13900000005';
 const STORY_TIMEOUT = 150_000;
 
 let browser;
@@ -44,17 +43,8 @@ async function paidOrder(s, seller, buyer) {
     if (found) { sku = found.id; break; }
   }
   assert.ok(sku, 'the cooperative has something on sale');
-  const addresses = await callApi(buyer, 'GET', '/me/addresses');
-  const address = (addresses.body.items || addresses.body)[0];
-  const placed = await callApi(buyer, 'POST', '/orders', {
-    address_id: address.id, payment_method: 'offline', items: [{ sku_id: sku, quantity: 1 }],
-  }, { 'Idempotency-Key': `tracking-${Date.now()}` });
-  assert.equal(placed.status, 201, JSON.stringify(placed.body));
-  const finance = await s.person();
-  await logIn(finance, FINANCE);
-  const paid = await callApi(finance, 'POST', `/orders/${placed.body.id}/offline-payment`, { reference: `BANK-TRACK-${Date.now()}` });
-  assert.equal(paid.status, 200, JSON.stringify(paid.body));
-  return { orderId: placed.body.id, sub: paid.body.sub_orders[0] };
+  const paid = await paidByTransfer(s, buyer, sku, 1, 'track');
+  return { orderId: paid.id, sub: paid.sub_orders[0] };
 }
 
 /**

@@ -23,6 +23,14 @@ export function formatFen(fen) {
   return `${n < 0 ? '-' : ''}¥${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
 
+/** A weight in grams as people read it: `850 g`, `1.5 kg`, `3 kg`; null for nothing. */
+export function formatGrams(g) {
+  const n = Number(g);
+  if (!g || !Number.isFinite(n)) return null;
+  // Up to three decimals, trailing zeros dropped: 1.45 kg, 1.5 kg, 10 kg.
+  return n >= 1000 ? `${Number((n / 1000).toFixed(3))} kg` : `${n} g`;
+}
+
 /** `12.30` for an input that takes yuan; '' for nothing. */
 export function fenToYuan(fen) {
   if (fen === null || fen === undefined || fen === '') return '';

@@ -2,7 +2,7 @@
 // codes, a seller's part with its steps and its parcel, the pay-by countdown, stars. Nothing here
 // touches the page when it is imported, so the pure functions can be checked without a browser.
 
-import { formatFen, listingHref, parseInteger, placeholderPicture, unitEl } from './catalog.js';
+import { formatFen, formatGrams, listingHref, parseInteger, placeholderPicture, unitEl } from './catalog.js';
 import { getLang, onLangChange, t, translate } from './i18n.js';
 import { displayCode, publicHref } from './trace.js';
 import { clearErrors, el, facts, flash, formatTime, replaceChildren, setBusy, showErrors, timeEl } from './ui.js';
@@ -13,7 +13,7 @@ export const PAYMENT_METHODS = ['gateway', 'offline'];
 export const LOGISTICS_KINDS = ['picked_up', 'in_transit', 'out_for_delivery', 'delivered', 'exception', 'lost'];
 export const ORDER_EVENTS = ['placed', 'paid', 'cancelled', 'expired', 'acknowledged', 'shipped', 'logistics',
   'received', 'auto_received', 'refunded', 'reviewed', 'payment_failed', 'replacement',
-  'cancel_requested', 'cancel_refused', 'ship_by_reminded', 'undelivered', 'waybill_corrected'];
+  'cancel_requested', 'cancel_refused', 'ship_by_reminded', 'undelivered', 'waybill_corrected', 'weighed'];
 /** The seller's console tabs, in the order a parcel lives them. */
 export const SELLER_TABS = ['paid', 'acknowledged', 'shipped', 'received'];
 export const MAX_QUANTITY = 9999;
@@ -140,6 +140,36 @@ export function lineThumb(line) {
       : placeholderPicture(line.title));
 }
 
+// What a weighing settled, by its outcome (each a whole key, so the dictionary check sees it).
+const CATCH_KEYS = {
+  light: 'order.catch_light',
+  exact: 'order.catch_even',
+  within: 'order.catch_even',
+  over: 'order.catch_over',
+};
+
+/**
+ * A line sold by catch weight (多退少补): its nominal weight and, once the seller weighed it at
+ * packing, the actual one and what it settled; null for a line of fixed weight.
+ */
+export function catchWeightEl(line) {
+  const w = line.catch_weight;
+  if (!w) return null;
+  const weighed = w.actual_grams !== null && w.actual_grams !== undefined;
+  return el('p', {
+    class: 'line-catch-weight small',
+    'data-testid': 'line-catch-weight',
+    dataset: { nominal: String(w.nominal_grams), actual: weighed ? String(w.actual_grams) : '', outcome: w.outcome || '', refund: String(w.refund || 0) },
+    i18n: weighed ? CATCH_KEYS[w.outcome] || 'order.catch_even' : 'order.catch_pending',
+    args: {
+      nominal: formatGrams(w.nominal_grams),
+      actual: weighed ? formatGrams(w.actual_grams) : '',
+      refund: formatFen(w.refund || 0),
+      extra: formatFen(w.extra || 0),
+    },
+  });
+}
+
 /** One line of an order: what, how many at what price, its trace codes, its review. */
 export function lineEl(line, extra = null) {
   return el('li', { class: 'order-line', 'data-testid': 'order-line', dataset: { lineId: line.id, listingId: line.listing_id || '', skuId: line.sku_id || '' } },
@@ -153,6 +183,7 @@ export function lineEl(line, extra = null) {
     line.commission !== undefined && line.commission !== null
       ? el('p', { class: 'muted small' }, el('span', { i18n: 'order.commission' }), ' ', formatFen(line.commission))
       : null,
+    catchWeightEl(line),
     traceLinks(line.trace_codes),
     line.review
       ? el('p', { class: 'line-review', 'data-testid': 'line-review' },

@@ -58,6 +58,7 @@ pub async fn insert_approved(
                 stock: Set(s.stock),
                 weight_grams: Set(s.weight_grams),
                 net_weight_grams: Set(None),
+                catch_tolerance_permille: Set(None),
                 gtin: Set(None),
                 tiers: Set(serde_json::json!([])),
                 active: Set(true),

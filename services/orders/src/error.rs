@@ -215,6 +215,17 @@ pub enum OrdersError {
     /// `not_hidden`: only a hidden review is restored.
     #[error("the review is not hidden")]
     NotHidden,
+    // ---- Catch weight (409)
+    /// `not_sold_by_weight`: the line's SKU was not sold by catch weight.
+    #[error("the line is not sold by weight")]
+    NotSoldByWeight,
+    /// `cannot_weigh`: only a paid part that has not shipped is weighed.
+    #[error("the line cannot be weighed now")]
+    CannotWeigh,
+    /// `already_weighed`: a line is weighed once; a retry with the same weight is answered
+    /// with it.
+    #[error("the line was weighed already")]
+    AlreadyWeighed,
     // ---- Reconciliation (409)
     /// `no_bill`: the provider keeps no bill to reconcile (offline, sandbox).
     #[error("the provider keeps no bill")]
@@ -285,6 +296,9 @@ impl OrdersError {
             E::NotReceived => "not_received",
             E::AlreadyReviewed => "already_reviewed",
             E::AlreadyReplied => "already_replied",
+            E::NotSoldByWeight => "not_sold_by_weight",
+            E::CannotWeigh => "cannot_weigh",
+            E::AlreadyWeighed => "already_weighed",
             E::AlreadyReported => "already_reported",
             E::AlreadyHidden => "already_hidden",
             E::NotHidden => "not_hidden",
@@ -455,6 +469,18 @@ impl OrdersError {
                 "已经回复过这条评价了",
                 "you have already replied to this review",
             ),
+            E::NotSoldByWeight => m(
+                "这件商品不是按实重销售（多退少补）的",
+                "this line is not sold by actual weight",
+            ),
+            E::CannotWeigh => m(
+                "只有已付款、未发货的订单可以称重",
+                "only a paid sub-order that has not shipped can be weighed",
+            ),
+            E::AlreadyWeighed => m(
+                "这件商品已经称过重，不能更改",
+                "this line has been weighed already and cannot change",
+            ),
             E::AlreadyReported => m(
                 "你已经举报过这条评价",
                 "you have already reported this review",
@@ -569,6 +595,9 @@ impl OrdersError {
             E::NotReceived,
             E::AlreadyReviewed,
             E::AlreadyReplied,
+            E::NotSoldByWeight,
+            E::CannotWeigh,
+            E::AlreadyWeighed,
             E::AlreadyReported,
             E::AlreadyHidden,
             E::NotHidden,

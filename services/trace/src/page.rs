@@ -173,7 +173,11 @@ fn event_details(lang: Lang, kind: EventKind, d: &Value) -> Markup {
                 " " (text(d, "lab")) " · " (text(d, "method")) " · " (text(d, "items"))
             }
             EventKind::Packing => { (d["packages"].as_i64().unwrap_or(0)) " × " (text(d, "spec")) }
-            EventKind::Shipping => { (text(d, "carrier")) " " (text(d, "tracking_no")) }
+            EventKind::Shipping => {
+                (text(d, "carrier")) " " (text(d, "tracking_no"))
+                // What the parcel held, with both weights of a line sold by catch weight.
+                @if !text(d, "note").is_empty() { " · " (text(d, "note")) }
+            }
             EventKind::Receiving => { (lang.t("收货人：", "Received by ")) (text(d, "receiver")) }
             EventKind::Note => { (text(d, "text")) }
             EventKind::Recall => { (text(d, "reason")) }

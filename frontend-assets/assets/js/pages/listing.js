@@ -6,7 +6,7 @@
 import { api, seg } from '../api.js';
 import { showCredit } from '../credit.js';
 import {
-  formatFen, localName, pendingRevision, placeholderPicture, priceEl, reasonForm, rememberViewed, stockEl, stockState,
+  formatFen, formatGrams, localName, pendingRevision, placeholderPicture, priceEl, reasonForm, rememberViewed, stockEl, stockState,
   unitEl,
 } from '../catalog.js';
 import { t, translate } from '../i18n.js';
@@ -205,9 +205,17 @@ function tiersTable(sku) {
       el('td', {}, priceEl(tier.price, sku.unit))))));
 }
 
-function grams(g) {
-  if (!g) return null;
-  return g >= 1000 ? `${(g / 1000).toFixed(g % 1000 ? 2 : 0).replace(/0$/, '')} kg` : `${g} g`;
+const grams = formatGrams;
+
+/** Sold by catch weight (多退少补): about this much a unit, the difference settled at packing. */
+function catchWeightEl(sku) {
+  if (!sku.catch_tolerance_permille || !sku.net_weight_grams) return null;
+  return el('span', {
+    'data-testid': 'catch-weight',
+    dataset: { nominal: String(sku.net_weight_grams), tolerance: String(sku.catch_tolerance_permille) },
+    i18n: 'listing.catch_weight_value',
+    args: { weight: grams(sku.net_weight_grams), tolerance: `${sku.catch_tolerance_permille / 10}%` },
+  });
 }
 
 function selectSku(sku) {
@@ -220,6 +228,7 @@ function selectSku(sku) {
       stockEl(sku, 'selected-stock')),
     facts([
       ['listing.net_weight', grams(sku.net_weight_grams)],
+      ['listing.catch_weight', catchWeightEl(sku)],
       ['listing.ship_weight', grams(sku.weight_grams)],
       ['listing.gtin', sku.gtin ? el('span', { class: 'mono', text: sku.gtin }) : null],
     ], { class: 'facts facts-compact' }));

@@ -190,6 +190,8 @@ function skuRow(sku, { saved = false } = {}) {
       box('stock', 'edit.sku_stock', input('stock', { inputmode: 'numeric', value: sku ? String(sku.stock) : '' })),
       box('weight_grams', 'edit.sku_weight', input('weight_grams', { inputmode: 'numeric', value: sku && sku.weight_grams ? String(sku.weight_grams) : '' }), 'edit.sku_weight_hint'),
       box('net_weight_grams', 'edit.sku_net_weight', input('net_weight_grams', { inputmode: 'numeric', value: sku && sku.net_weight_grams ? String(sku.net_weight_grams) : '' })),
+      // Sold by catch weight (多退少补): the tolerance in percent; empty sells by fixed weight.
+      box('catch_tolerance_permille', 'edit.sku_catch', input('catch_tolerance_permille', { inputmode: 'decimal', maxlength: '4', value: sku && sku.catch_tolerance_permille ? String(sku.catch_tolerance_permille / 10) : '' }), 'edit.sku_catch_hint'),
       box('gtin', 'edit.sku_gtin', input('gtin', { inputmode: 'numeric', maxlength: '16', class: 'mono', value: (sku && sku.gtin) || '' }))),
     el('fieldset', { class: 'tiers-edit' },
       el('legend', { i18n: 'edit.tiers_legend' }),
@@ -286,6 +288,16 @@ function readSku(row, i, errors, bad) {
     errors[p + 'net_weight_grams'] = t('edit.e_weight');
   }
 
+  // Percent as typed (5 or 2.5), per mille as sent: 0.1–20 %, and only with a net weight.
+  const catchText = get('catch_tolerance_permille').value.trim().replace('％', '').replace('%', '');
+  out.catch_tolerance_permille = null;
+  if (catchText) {
+    const permille = /^\d{1,2}(\.\d)?$/.test(catchText) ? Math.round(Number(catchText) * 10) : Number.NaN;
+    if (!(permille >= 1 && permille <= 200)) errors[p + 'catch_tolerance_permille'] = t('edit.e_catch');
+    else if (out.net_weight_grams === null) errors[p + 'net_weight_grams'] = t('edit.e_catch_net');
+    else out.catch_tolerance_permille = permille;
+  }
+
   const gtin = get('gtin').value.replace(/[\s-]/g, '');
   out.gtin = gtin || null;
   if (gtin && !gtinValid(gtin)) errors[p + 'gtin'] = t('edit.e_gtin');
@@ -334,6 +346,7 @@ function readSku(row, i, errors, bad) {
 function skuBody(s) {
   const body = { name: s.name, unit: s.unit, price: s.price, stock: s.stock, weight_grams: s.weight_grams };
   if (s.net_weight_grams !== null) body.net_weight_grams = s.net_weight_grams;
+  if (s.catch_tolerance_permille !== null) body.catch_tolerance_permille = s.catch_tolerance_permille;
   if (s.gtin) body.gtin = s.gtin;
   if (s.tiers.length) body.tiers = s.tiers;
   return body;

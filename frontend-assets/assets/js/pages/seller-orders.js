@@ -5,7 +5,7 @@
 // leads to its trace code. A shipped parcel gets logistics events; each part has a printable packing list.
 
 import { api, query, seg } from '../api.js';
-import { sellingMemberships } from '../catalog.js';
+import { formatGrams, parseInteger, sellingMemberships } from '../catalog.js';
 import { getLang, t } from '../i18n.js';
 import { initShell } from '../shell.js';
 import {
@@ -195,6 +195,21 @@ function lineBatches(sub, line, all) {
     el('p', { class: 'field-error', 'data-error-for': `line.${line.id}`, 'data-testid': 'ship-line-error', hidden: true }));
 }
 
+/**
+ * A line sold by catch weight (多退少补) not weighed yet: its actual weight in all, entered at
+ * packing. Sent before the parcel ships; a light line is refunded at once by the server.
+ */
+function lineWeight(sub, line) {
+  const w = line.catch_weight;
+  if (!w || (w.actual_grams !== null && w.actual_grams !== undefined)) return null;
+  const inputId = `weigh-${sub.id}-${line.id}`;
+  return el('div', { class: 'field ship-weight', 'data-testid': 'ship-weight', dataset: { lineId: line.id, nominal: String(w.nominal_grams) } },
+    el('label', { for: inputId }, el('span', { i18n: 'sorders.weigh_label' }), ' ', el('span', { text: `${line.title} · ${line.sku_name} × ${line.quantity}` })),
+    el('input', { id: inputId, name: `weight.${line.id}`, type: 'text', inputmode: 'numeric', maxlength: '8', autocomplete: 'off', required: true, 'data-testid': 'ship-weight-input' }),
+    el('p', { class: 'hint', i18n: 'sorders.weigh_hint', args: { nominal: formatGrams(w.nominal_grams), tolerance: `${w.tolerance_permille / 10}%` } }),
+    el('p', { class: 'field-error', 'data-error-for': `weight.${line.id}`, hidden: true }));
+}
+
 async function shipForm(sub, slot, opener) {
   let all;
   try {
@@ -213,8 +228,10 @@ async function shipForm(sub, slot, opener) {
     el('p', { class: 'form-error', 'data-form-error': '', role: 'alert', 'data-testid': 'ship-form-error', hidden: true }),
     waybillFields(fid, list),
     el('p', { class: 'hint', i18n: 'sorders.batches_hint' }),
+    (sub.lines || []).map((line) => lineWeight(sub, line)),
     (sub.lines || []).map((line) => lineBatches(sub, line, all)),
     el('p', { class: 'field-error', 'data-error-for': 'batches', hidden: true }),
+    el('p', { class: 'field-error', 'data-error-for': 'weights', hidden: true }),
     el('div', { class: 'actions' }, submit, cancel));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -228,6 +245,15 @@ async function shipForm(sub, slot, opener) {
       if (offered && !picked.length) problems[`line.${line.id}`] = t('sorders.e_batch');
       for (const batchId of picked) chosen.push({ line_id: line.id, batch_id: batchId });
     }
+    const weights = [];
+    for (const line of sub.lines || []) {
+      const input = form.elements.namedItem(`weight.${line.id}`);
+      if (!input) continue;
+      const grams = parseInteger(input.value);
+      const most = 2 * Number(line.catch_weight.nominal_grams);
+      if (grams === null || Number.isNaN(grams) || grams < 1 || grams > most) problems[`weight.${line.id}`] = t('sorders.e_weight', { most });
+      else weights.push({ line, grams });
+    }
     if (Object.keys(problems).length) {
       showErrors(form, validationError(problems));
       return;
@@ -240,6 +266,17 @@ async function shipForm(sub, slot, opener) {
       aliases[`batches[${i}].line_id`] = `line.${c.line_id}`;
     });
     setBusy(submit, true);
+    // Weighed first, one line at a time (the same weight again is answered as before, so a
+    // retry after a failed shipment weighs nothing twice).
+    for (const { line, grams } of weights) {
+      try {
+        await api.post(`/order-lines/${seg(line.id)}/weight`, { actual_grams: grams });
+      } catch (err) {
+        showErrors(form, err, { actual_grams: `weight.${line.id}` });
+        setBusy(submit, false);
+        return;
+      }
+    }
     try {
       await api.post(`/sub-orders/${seg(sub.id)}/ship`, { ...waybill, batches: chosen });
       flash(t('sorders.shipped', { number: sub.number }), 'success');

@@ -82,6 +82,48 @@ pub fn parse_weight(field: &str, grams: i64) -> Result<i32, FieldError> {
         .map_err(|_| FieldError::new(field, "out_of_range", "重量超出范围", "weight out of range"))
 }
 
+/// The widest catch-weight tolerance a SKU may state: 20 % (200 ‰).
+pub const MAX_CATCH_TOLERANCE_PERMILLE: i64 = 200;
+
+/// A catch-weight tolerance (多退少补): 1–200 per mille of the nominal net weight. Weighed
+/// within it above nominal, nothing changes hands; above it, the seller may charge the part above
+/// the tolerance only with the buyer's consent; below nominal the difference is refunded.
+pub fn parse_catch_tolerance(field: &str, permille: i64) -> Result<i32, FieldError> {
+    if !(1..=MAX_CATCH_TOLERANCE_PERMILLE).contains(&permille) {
+        return Err(FieldError::new(
+            field,
+            "out_of_range",
+            "称重误差须在 1‰ 到 200‰ 之间",
+            "the catch-weight tolerance must be 1‰ to 200‰",
+        ));
+    }
+    i32::try_from(permille).map_err(|_| {
+        FieldError::new(
+            field,
+            "out_of_range",
+            "误差超出范围",
+            "tolerance out of range",
+        )
+    })
+}
+
+/// A SKU sold by catch weight names its nominal net weight (what the refund is reckoned on).
+pub fn check_catch_weight(
+    field: &str,
+    net_weight_grams: Option<i32>,
+    tolerance: Option<i32>,
+) -> Result<(), FieldError> {
+    if tolerance.is_some() && net_weight_grams.is_none() {
+        return Err(FieldError::new(
+            field,
+            "net_weight_required",
+            "按实重销售（多退少补）须填写标称净重",
+            "a SKU sold by actual weight needs its nominal net weight",
+        ));
+    }
+    Ok(())
+}
+
 /// A GS1 GTIN-8/12/13/14 with a correct check digit, stored as 14 digits.
 pub fn parse_gtin(input: &str) -> Result<String, FieldError> {
     let digits: String = input
@@ -126,6 +168,8 @@ pub struct SkuInput {
     pub stock: i64,
     pub weight_grams: i32,
     pub net_weight_grams: Option<i32>,
+    /// Sold by catch weight (多退少补) with this tolerance in per mille; `None`: a fixed weight.
+    pub catch_tolerance_permille: Option<i32>,
     pub gtin: Option<String>,
     pub tiers: Vec<Tier>,
 }
@@ -139,6 +183,7 @@ pub struct SkuFields<'a> {
     pub stock: i64,
     pub weight_grams: i64,
     pub net_weight_grams: Option<i64>,
+    pub catch_tolerance_permille: Option<i64>,
     pub gtin: Option<&'a str>,
     pub tiers: &'a [Tier],
 }
@@ -178,6 +223,21 @@ impl SkuInput {
                 .map(Some),
             None => Some(None),
         };
+        let catch = match f.catch_tolerance_permille {
+            Some(t) => errs
+                .check(
+                    &at("catch_tolerance_permille"),
+                    parse_catch_tolerance("catch_tolerance_permille", t),
+                )
+                .map(Some),
+            None => Some(None),
+        };
+        if let (Some(n), Some(c)) = (net, catch) {
+            errs.check(
+                &at("net_weight_grams"),
+                check_catch_weight("net_weight_grams", n, c),
+            );
+        }
         let gtin = match f.gtin.map(str::trim).filter(|g| !g.is_empty()) {
             Some(g) => errs.check(&at("gtin"), parse_gtin(g)).map(Some),
             None => Some(None),
@@ -190,6 +250,7 @@ impl SkuInput {
             stock: stock?,
             weight_grams: weight?,
             net_weight_grams: net?,
+            catch_tolerance_permille: catch?,
             gtin: gtin?,
             tiers: tiers?,
         })
@@ -206,6 +267,17 @@ mod tests {
         assert!(parse_price("price", -100).is_err());
         assert!(parse_price("price", 100_000_001).is_err());
         assert_eq!(parse_price("price", 3990).map(Money::fen), Ok(3990));
+    }
+
+    #[test]
+    fn a_catch_weight_tolerance_is_one_to_two_hundred_per_mille_over_a_nominal_weight() {
+        assert!(parse_catch_tolerance("t", 0).is_err());
+        assert!(parse_catch_tolerance("t", -5).is_err());
+        assert!(parse_catch_tolerance("t", 201).is_err());
+        assert_eq!(parse_catch_tolerance("t", 50), Ok(50));
+        assert!(check_catch_weight("n", None, Some(50)).is_err());
+        assert!(check_catch_weight("n", Some(2500), Some(50)).is_ok());
+        assert!(check_catch_weight("n", None, None).is_ok());
     }
 
     #[test]

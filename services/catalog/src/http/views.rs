@@ -101,6 +101,9 @@ pub struct SkuView {
     pub stock: i64,
     pub weight_grams: i32,
     pub net_weight_grams: Option<i32>,
+    /// Sold by catch weight (约 `net_weight_grams`，多退少补): the tolerance in per mille above
+    /// the nominal net weight; `null`: a fixed weight.
+    pub catch_tolerance_permille: Option<i32>,
     pub gtin: Option<String>,
     /// Wholesale tiers: present only for verified business buyers, the seller and the operator.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -120,6 +123,7 @@ impl SkuView {
             stock: s.stock,
             weight_grams: s.weight_grams,
             net_weight_grams: s.net_weight_grams,
+            catch_tolerance_permille: s.catch_tolerance_permille,
             gtin: s.gtin.clone(),
             tiers: show_tiers.then(|| tiers_of(s)),
             active: s.active,

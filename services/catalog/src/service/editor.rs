@@ -376,6 +376,7 @@ fn plan_skus(
                     stock: Some(s.stock),
                     weight_grams: Some(s.weight_grams),
                     net_weight_grams: Some(s.net_weight_grams.unwrap_or(0)),
+                    catch_tolerance_permille: Some(s.catch_tolerance_permille.unwrap_or(0)),
                     gtin: Some(s.gtin.clone().unwrap_or_default()),
                     tiers: Some(s.tiers.clone()),
                     active: Some(s.active.unwrap_or(true)),
@@ -393,6 +394,7 @@ fn plan_skus(
                     stock: s.stock,
                     weight_grams: s.weight_grams,
                     net_weight_grams: s.net_weight_grams,
+                    catch_tolerance_permille: s.catch_tolerance_permille,
                     gtin: s.gtin.as_deref(),
                     tiers: &s.tiers,
                 };

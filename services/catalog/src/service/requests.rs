@@ -21,6 +21,11 @@ pub struct SkuRequest {
     /// Net weight of the goods in grams (for per-kg prices), when known.
     #[serde(default)]
     pub net_weight_grams: Option<i64>,
+    /// Sold by catch weight (按实重，多退少补): the tolerance in per mille (1–200) above the
+    /// nominal net weight (`net_weight_grams`, then required) within which a heavier pack costs
+    /// nothing extra. Absent or `null`: a fixed weight.
+    #[serde(default)]
+    pub catch_tolerance_permille: Option<i64>,
     #[serde(default)]
     pub gtin: Option<String>,
     /// Wholesale tiers for verified business buyers.
@@ -106,6 +111,9 @@ pub struct SkuSave {
     pub weight_grams: i64,
     #[serde(default)]
     pub net_weight_grams: Option<i64>,
+    /// Sold by catch weight with this tolerance, 1–200 per mille; absent: a fixed weight.
+    #[serde(default)]
+    pub catch_tolerance_permille: Option<i64>,
     #[serde(default)]
     pub gtin: Option<String>,
     #[serde(default)]
@@ -145,6 +153,8 @@ pub struct SkuPatch {
     pub weight_grams: Option<i64>,
     /// Send `0` to clear.
     pub net_weight_grams: Option<i64>,
+    /// Catch-weight tolerance, 1–200 per mille; send `0` to sell by a fixed weight again.
+    pub catch_tolerance_permille: Option<i64>,
     /// Send `""` to clear.
     pub gtin: Option<String>,
     pub tiers: Option<Vec<Tier>>,

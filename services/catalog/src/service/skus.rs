@@ -95,6 +95,7 @@ impl Catalog {
             name,
             weight,
             net,
+            catch,
             gtin,
             tiers,
             active: new_active,
@@ -130,6 +131,7 @@ impl Catalog {
         active.stock = Set(stock);
         active.weight_grams = Set(weight);
         active.net_weight_grams = Set(net);
+        active.catch_tolerance_permille = Set(catch);
         active.gtin = Set(gtin);
         active.tiers = Set(serde_json::to_value(&tiers).unwrap_or_else(|_| json!([])));
         if let Some(a) = new_active {
@@ -160,6 +162,7 @@ impl Catalog {
             stock: s.stock,
             weight_grams: s.weight_grams,
             net_weight_grams: s.net_weight_grams,
+            catch_tolerance_permille: s.catch_tolerance_permille,
             gtin: s.gtin.clone(),
             tiers: serde_json::to_value(&s.tiers).unwrap_or_else(|_| json!([])),
             active: true,
@@ -203,6 +206,7 @@ pub(super) struct SkuPlan {
     name: String,
     weight: i32,
     net: Option<i32>,
+    catch: Option<i32>,
     gtin: Option<String>,
     tiers: Vec<Tier>,
     active: Option<bool>,
@@ -252,6 +256,23 @@ pub(super) fn plan_sku(
             .map(Some),
         None => Some(current.net_weight_grams),
     };
+    let catch = match patch.catch_tolerance_permille {
+        // 0 sells it by a fixed weight again.
+        Some(0) => Some(None),
+        Some(t) => errs
+            .check(
+                &n("catch_tolerance_permille"),
+                domain::parse_catch_tolerance(&n("catch_tolerance_permille"), t),
+            )
+            .map(Some),
+        None => Some(current.catch_tolerance_permille),
+    };
+    if let (Some(nw), Some(c)) = (net, catch) {
+        errs.check(
+            &n("net_weight_grams"),
+            domain::check_catch_weight(&n("net_weight_grams"), nw, c),
+        );
+    }
     let gtin = match patch.gtin.as_deref().map(str::trim) {
         Some("") => Some(None),
         Some(g) => errs.check(&n("gtin"), domain::parse_gtin(g)).map(Some),
@@ -269,6 +290,7 @@ pub(super) fn plan_sku(
         name: name?,
         weight: weight?,
         net: net?,
+        catch: catch?,
         gtin: gtin?,
         tiers: tiers?,
         active: patch.active,

@@ -127,6 +127,7 @@ mod tests {
             stock,
             weight_grams: 5000,
             net_weight_grams: None,
+            catch_tolerance_permille: None,
             gtin: None,
             tiers,
             active,

@@ -47,6 +47,7 @@ pub(super) fn sku_fields(r: &SkuRequest) -> SkuFields<'_> {
         stock: r.stock,
         weight_grams: r.weight_grams,
         net_weight_grams: r.net_weight_grams,
+        catch_tolerance_permille: r.catch_tolerance_permille,
         gtin: r.gtin.as_deref(),
         tiers: &r.tiers,
     }

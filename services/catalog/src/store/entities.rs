@@ -120,6 +120,8 @@ pub mod sku {
         pub stock: i64,
         pub weight_grams: i32,
         pub net_weight_grams: Option<i32>,
+        /// Sold by catch weight (多退少补) within this tolerance, per mille; `None`: fixed weight.
+        pub catch_tolerance_permille: Option<i32>,
         pub gtin: Option<String>,
         /// `[{"min_quantity": 10, "price": 3600}, ...]`, sorted by quantity.
         pub tiers: Json,

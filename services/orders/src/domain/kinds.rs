@@ -41,6 +41,9 @@ wire_enum!(
         /// The seller corrected the parcel's waybill (number and/or carrier) on its way; the
         /// event keeps the old and the new one.
         WaybillCorrected => "waybill_corrected",
+        /// A catch-weight line was weighed at packing (issue #22): both weights, and the
+        /// refund made for a light one.
+        Weighed => "weighed",
     }
 );
 
@@ -165,7 +168,7 @@ mod tests {
                     .map(|m| m.as_str())
                     .collect::<Vec<_>>()
             ),
-            "placed,paid,cancelled,expired,acknowledged,payment_failed,shipped,received,refunded,replacement,cancel_requested,cancel_refused,ship_by_reminded,undelivered,waybill_corrected"
+            "placed,paid,cancelled,expired,acknowledged,payment_failed,shipped,received,refunded,replacement,cancel_requested,cancel_refused,ship_by_reminded,undelivered,waybill_corrected,weighed"
         );
         assert_eq!(
             names(

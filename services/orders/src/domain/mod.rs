@@ -4,6 +4,7 @@
 
 mod address;
 pub mod carriers;
+pub mod catch_weight;
 mod deadlines;
 mod device;
 pub mod divisions;

@@ -101,6 +101,7 @@ where
         .routes(routes!(refund))
         .routes(routes!(ship))
         .routes(routes!(correct_waybill))
+        .routes(routes!(weigh_line))
         .routes(routes!(logistics))
         .routes(routes!(carrier_callback))
         .routes(routes!(carriers))

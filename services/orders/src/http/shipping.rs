@@ -6,7 +6,7 @@ use super::views::OrderView;
 use crate::Orders;
 use crate::payment::SIGNATURE_HEADER;
 use crate::service::tracking::{MAX_PUSH_BYTES, PushOutcome};
-use crate::service::{CarrierAck, LogisticsRequest, ShipRequest, WaybillRequest};
+use crate::service::{CarrierAck, LogisticsRequest, ShipRequest, WaybillRequest, WeighRequest};
 use axum::Json;
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
@@ -16,7 +16,7 @@ use bytes::Bytes;
 use farmgate_identity::AuthUser;
 use farmgate_infra::http::error::ErrorBody;
 use farmgate_infra::http::{ApiJson, ApiPath, ApiResult};
-use farmgate_kernel::id::SubOrderId;
+use farmgate_kernel::id::{OrderLineId, SubOrderId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -33,7 +33,7 @@ use utoipa::ToSchema;
         (status = 404, description = "`not_found`", body = ErrorBody),
         (status = 409, description = "Conflict: `cannot_ship`, `concurrent_update`, `org_not_verified`, `batch_recalled` (recalled while this shipment was being written)", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
-        (status = 422, description = "`validation_failed`; a batch that may not ship is named in *fields* with why: `not_found`, `wrong_listing`, `batch_recalled`, `batch_blocked`, `not_inspected`, `chain_broken`", body = ErrorBody),
+        (status = 422, description = "`validation_failed`; a batch that may not ship is named in *fields* with why: `not_found`, `wrong_listing`, `batch_recalled`, `batch_blocked`, `not_inspected`, `chain_broken`; a line sold by catch weight that is not weighed yet, under *weights* (weight_required)", body = ErrorBody),
     ))]
 pub async fn ship(
     State(orders): State<Orders>,
@@ -69,6 +69,33 @@ pub async fn correct_waybill(
     ApiJson(req): ApiJson<WaybillRequest>,
 ) -> ApiResult<Json<OrderView>> {
     let record = orders.correct_waybill(&actor, id, &req).await?;
+    Ok(Json(OrderView::of(&record, &actor)))
+}
+
+/// The seller weighs a line sold by catch weight (多退少补) at packing, once, before the part
+/// ships: the line's actual net weight in all. Lighter than nominal, the difference is refunded
+/// at once (rounded up to the fen, the seller bears it); within the tolerance above, nothing
+/// changes; above it, what the part above the tolerance is worth is recorded and not charged.
+/// The same weight again returns the order as is.
+#[utoipa::path(post, path = "/api/v1/order-lines/{id}/weight", tag = "orders", params(("id" = Uuid, Path)),
+    request_body = WeighRequest,
+    responses(
+        (status = 200, description = "Weighed", body = OrderView),
+        (status = 400, description = "`malformed_json`", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`forbidden`, `cross_site_request`, `read_only`", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such line, or another seller's", body = ErrorBody),
+        (status = 409, description = "Conflict: `not_sold_by_weight`, `cannot_weigh` (not paid, or shipped), `already_weighed` (with another weight), `concurrent_update`, `org_not_verified`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: *actual_grams* out of range (1 g to twice the nominal weight)", body = ErrorBody),
+    ))]
+pub async fn weigh_line(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<OrderLineId>,
+    ApiJson(req): ApiJson<WeighRequest>,
+) -> ApiResult<Json<OrderView>> {
+    let record = orders.weigh_line(&actor, id, &req).await?;
     Ok(Json(OrderView::of(&record, &actor)))
 }
 

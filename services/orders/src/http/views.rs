@@ -248,6 +248,42 @@ pub struct LineView {
     pub can_review: bool,
     /// The listing's first photo as a thumbnail URL (`/media/…`), when it has one.
     pub image: Option<String>,
+    /// Sold by catch weight (多退少补): the nominal weight and, once weighed at packing, the
+    /// actual one and what it settled. `null` for a line sold by fixed weight.
+    pub catch_weight: Option<CatchWeightView>,
+}
+
+/// A line sold by catch weight, as both the buyer and the seller see it. Weights are the
+/// line's totals in grams.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CatchWeightView {
+    pub nominal_grams: i64,
+    pub tolerance_permille: i32,
+    /// `null` until the seller weighs it (before shipping).
+    pub actual_grams: Option<i64>,
+    pub outcome: Option<crate::domain::catch_weight::CatchOutcome>,
+    /// Refunded at once because it was light, fen.
+    pub refund: i64,
+    /// Heavier than the tolerance: what the part above it is worth, fen — never charged
+    /// without the buyer's consent.
+    pub extra: i64,
+    pub weighed_at: Option<DateTime<Utc>>,
+}
+
+impl CatchWeightView {
+    fn of(l: &line::Model, r: &OrderRecord) -> Option<Self> {
+        let (per_unit, tolerance) = (l.catch_nominal_grams?, l.catch_tolerance_permille?);
+        let w = r.catch_weights.iter().find(|w| w.line_id == l.id);
+        Some(Self {
+            nominal_grams: i64::from(per_unit).saturating_mul(l.quantity),
+            tolerance_permille: tolerance,
+            actual_grams: w.map(|w| w.actual_grams),
+            outcome: w.map(|w| w.outcome),
+            refund: w.map_or(0, |w| w.refund_fen),
+            extra: w.map_or(0, |w| w.extra_fen),
+            weighed_at: w.map(|w| w.entered_at),
+        })
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -307,6 +343,7 @@ impl LineView {
             unit_price: l.unit_price_fen,
             line_total: l.line_fen,
             commission: money_view.then_some(l.commission_fen),
+            catch_weight: CatchWeightView::of(l, r),
         }
     }
 }

@@ -536,6 +536,10 @@ impl Orders {
                 commission_fen: Set(p.commission.fen()),
                 claim_window_hours: Set(p.sale.category.claim_window_hours),
                 weight_grams: Set(sku.weight_grams),
+                catch_nominal_grams: Set(sku.catch_tolerance_permille.and(sku.net_weight_grams)),
+                catch_tolerance_permille: Set(sku
+                    .net_weight_grams
+                    .and(sku.catch_tolerance_permille)),
             }
             .insert(&txn)
             .await?;

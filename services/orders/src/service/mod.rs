@@ -7,6 +7,7 @@ pub mod bulk;
 pub mod cancel;
 pub mod cancel_request;
 pub mod cart;
+pub mod catch_weight;
 pub mod checkout;
 pub mod console;
 pub mod deadlines;
@@ -36,6 +37,7 @@ pub mod webhook;
 pub mod wechat_oauth;
 
 pub use cart::CartLine;
+pub use catch_weight::WeighRequest;
 pub use checkout::{CheckoutRequest, ItemInput};
 pub use erasure::ErasedBuyer;
 pub use logistics::{CarrierAck, CarrierEvent, LogisticsRequest};

@@ -34,6 +34,8 @@ pub struct OrderRecord {
     /// Each line's listing photo as a thumbnail URL, by listing id (asked of the catalogue;
     /// a listing without photos is absent).
     pub thumbs: HashMap<Uuid, String>,
+    /// Lines sold by catch weight, as weighed at packing (issue #22).
+    pub catch_weights: Vec<crate::store::catch_weight::Model>,
 }
 
 impl Orders {
@@ -63,6 +65,7 @@ impl Orders {
         let tracking = shipments::subscriptions_of_shipments(db, &ship_ids).await?;
         let reviews = reviews::reviews_of_order(db, id).await?;
         let refunds = payments::refunds_of_order(db, id).await?;
+        let catch_weights = crate::store::queries::catch_weights::of_order(db, id).await?;
         let listing_ids: Vec<ListingId> = lines.iter().map(|l| ListingId(l.listing_id)).collect();
         let thumbs = self
             .catalog()
@@ -85,6 +88,7 @@ impl Orders {
             reviews,
             refunds,
             thumbs,
+            catch_weights,
         }))
     }
 

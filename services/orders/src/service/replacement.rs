@@ -115,6 +115,8 @@ impl Orders {
                 commission_fen: Set(0),
                 claim_window_hours: Set(l.claim_window_hours),
                 weight_grams: Set(l.weight_grams),
+                catch_nominal_grams: Set(None),
+                catch_tolerance_permille: Set(None),
             }
             .insert(&txn)
             .await?;

@@ -10,10 +10,10 @@ use crate::domain::{
 use crate::error::{OrdersError, Result};
 use crate::service::{OrderRecord, append, topics};
 use crate::store::queries::orders::{self as q, ShippedAt};
-use crate::store::queries::shipments;
+use crate::store::queries::{catch_weights, shipments};
 use crate::store::{line, shipment, shipment_batch};
 use farmgate_identity::Actor;
-use farmgate_infra::db::{begin_write, unique_violation};
+use farmgate_infra::db::{begin_write, serialise, unique_violation};
 use farmgate_kernel::id::{BatchId, ListingId, OrderId, OrderLineId, OrgId, SubOrderId};
 use farmgate_kernel::{FieldError, ValidationErrors};
 use farmgate_trace::domain::EventKind as TraceEvent;
@@ -120,6 +120,17 @@ impl Orders {
         }
         let lines = q::lines_of_sub_order(db, sub.id).await?;
         let picks = self.check_picks(req, &lines, &mut errs).await?;
+        let weighed = catch_weights::of_sub_order(db, sub.id).await?;
+        for l in lines.iter().filter(|l| l.catch_nominal_grams.is_some()) {
+            if !weighed.iter().any(|w| w.line_id == l.id) {
+                errs.push(FieldError::new(
+                    "weights",
+                    "weight_required",
+                    format!("“{}”按实重销售，请先称重录入实际重量", l.title),
+                    format!("“{}” is sold by actual weight: weigh it first", l.title),
+                ));
+            }
+        }
         errs.finish()?;
         let (Some(chosen), Some(tracking)) = (chosen, tracking) else {
             return Err(OrdersError::Invalid(ValidationErrors::new()));
@@ -130,6 +141,9 @@ impl Orders {
         let auto_at = now + self.config().auto_receive_after;
         let actor_id = actor.account_id.as_uuid();
         let txn = begin_write(db).await?;
+        // Takes turns with the part's refunds and weighings: a line is never weighed (and
+        // refunded) after its parcel left.
+        serialise(&txn, "orders.refund", sub.id).await?;
         let at = ShippedAt {
             shipped_at: now,
             auto_receive_at: auto_at,
@@ -210,7 +224,25 @@ impl Orders {
                     .filter(|(_, pb)| pb.id == b.id)
                     .map(|(pl, _)| pl.quantity)
                     .sum();
-                let unit = l.unit.clone();
+                // 箱, 斤 …: the public page shows the note as written.
+                let unit = farmgate_catalog::domain::Unit::parse(&l.unit)
+                    .map_or_else(|| l.unit.clone(), |u| u.label_zh().to_owned());
+                // Lines sold by weight: both weights of what this batch packed (issue #22).
+                let (nominal, actual) = picks
+                    .iter()
+                    .filter(|(_, pb)| pb.id == b.id)
+                    .filter_map(|(pl, _)| weighed.iter().find(|w| w.line_id == pl.id))
+                    .fold((0i64, 0i64), |(n, a), w| {
+                        (n + w.nominal_grams, a + w.actual_grams)
+                    });
+                let note = if nominal > 0 {
+                    format!(
+                        "农源直供订单发货 {packed}{unit}（{}）",
+                        domain::catch_weight::trace_weights(nominal, actual)
+                    )
+                } else {
+                    format!("农源直供订单发货 {packed}{unit}")
+                };
                 let code = self
                     .trace()
                     .append_system(
@@ -220,7 +252,7 @@ impl Orders {
                         json!({
                             "carrier": carrier,
                             "tracking_no": domain::mask_tracking(&tracking),
-                            "note": format!("农源直供订单发货 {packed}{unit}"),
+                            "note": note,
                         }),
                         actor.account_id,
                         now,

@@ -21,6 +21,7 @@ farmgate_infra::stored_enum!(
     WebhookResult,
 );
 farmgate_infra::stored_enum!(crate::domain::tracking::SubscriptionStatus);
+farmgate_infra::stored_enum!(crate::domain::catch_weight::CatchOutcome);
 
 pub mod address {
     use sea_orm::entity::prelude::*;
@@ -215,6 +216,11 @@ pub mod line {
         pub commission_fen: i64,
         pub claim_window_hours: i32,
         pub weight_grams: i32,
+        /// Sold by catch weight (多退少补): the SKU's nominal net weight per unit and its
+        /// tolerance in per mille when bought; `None` for a fixed weight (and on a replacement,
+        /// which is free and not weighed for money).
+        pub catch_nominal_grams: Option<i32>,
+        pub catch_tolerance_permille: Option<i32>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -282,6 +288,36 @@ macro_rules! plain_entity {
         pub enum Relation {}
         impl ActiveModelBehavior for ActiveModel {}
     };
+}
+
+pub mod catch_weight {
+    use crate::domain::catch_weight::CatchOutcome;
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// A catch-weight line weighed at packing (issue #22): once per line, never updated.
+        /// Weights are the line's totals in grams.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "catch_weights")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub line_id: Uuid,
+            pub order_id: Uuid,
+            pub sub_order_id: Uuid,
+            pub nominal_grams: i64,
+            pub tolerance_permille: i32,
+            pub actual_grams: i64,
+            pub outcome: CatchOutcome,
+            /// Refunded at once for a light line (the ledger's row is `refund_id`).
+            pub refund_fen: i64,
+            pub refund_id: Option<Uuid>,
+            /// Above the tolerance: what the part above it is worth, charged only with the
+            /// buyer's consent (not charged otherwise).
+            pub extra_fen: i64,
+            pub entered_by: Uuid,
+            pub entered_at: DateTimeUtc,
+        }
+    }
 }
 
 pub mod intent {

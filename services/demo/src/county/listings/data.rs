@@ -25,6 +25,7 @@ macro_rules! sku {
             stock: $stock,
             weight: $weight,
             net: None,
+            catch: None,
             tiers: &[],
         }
     };
@@ -36,6 +37,19 @@ macro_rules! sku {
             stock: $stock,
             weight: $weight,
             net: Some($net),
+            catch: None,
+            tiers: &[],
+        }
+    };
+    ($name:expr, $unit:ident, $price:expr, $stock:expr, $weight:expr, net $net:expr, catch $catch:expr) => {
+        Sku {
+            name: $name,
+            unit: Unit::$unit,
+            price: $price,
+            stock: $stock,
+            weight: $weight,
+            net: Some($net),
+            catch: Some($catch),
             tiers: &[],
         }
     };
@@ -47,6 +61,7 @@ macro_rules! sku {
             stock: $stock,
             weight: $weight,
             net: Some($net),
+            catch: None,
             tiers: $tiers,
         }
     };
@@ -487,7 +502,7 @@ pub(super) const DEMOS: &[Demo] = &[
         season: None,
         storage: Some("冷冻 -18℃"),
         shelf_life_days: Some(90),
-        skus: &[sku!("整只约3斤", Piece, 16800, 40, 2200, net 1500)],
+        skus: &[sku!("整只约3斤", Piece, 16800, 40, 2200, net 1500, catch 50)],
         shape: Shape::Round,
         color: [230, 200, 160],
         sales: 210,

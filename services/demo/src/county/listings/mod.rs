@@ -46,6 +46,8 @@ struct Sku {
     stock: i64,
     weight: i64,
     net: Option<i64>,
+    /// Sold by catch weight (多退少补) within this tolerance, per mille.
+    catch: Option<i64>,
     /// (min quantity, price)
     tiers: &'static [(i64, i64)],
 }
@@ -118,6 +120,7 @@ pub(super) async fn seed(
                 stock: if stock_zero { 50 } else { s.stock },
                 weight_grams: s.weight,
                 net_weight_grams: s.net,
+                catch_tolerance_permille: s.catch,
                 gtin: Some(gtin_for(n, s.name)),
                 tiers: s
                     .tiers

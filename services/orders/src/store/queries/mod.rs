@@ -4,6 +4,7 @@
 
 pub mod addresses;
 pub mod cart;
+pub mod catch_weights;
 pub mod deadlines;
 pub mod favourites;
 pub mod orders;
