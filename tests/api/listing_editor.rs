@@ -6,6 +6,7 @@
 
 use farmgate_catalog::images::MAX_UPLOAD_BYTES;
 use farmgate_tests::prelude::*;
+use std::collections::HashSet;
 
 fn photos_url(org: Uuid) -> String {
     format!("/api/v1/orgs/{org}/photos")
@@ -232,6 +233,52 @@ both_backends! {
         full.expect_status(409);
         assert_eq!(full.code(), "too_many_drafts");
         assert_eq!(app.count("listing_photo_drafts", "1=1").await, 30);
+    }
+
+    async fn forty_photos_uploaded_at_once_keep_exactly_thirty_and_leave_no_files_behind(app) {
+        let seller = app.verified_seller().await;
+        let url = app.url(&photos_url(seller.org));
+        let send = |n: u32| {
+            let part = reqwest::multipart::Part::bytes(png(300 + n, 300)).file_name("p.png");
+            app.http.post(&url).bearer_auth(&seller.owner.token)
+                .multipart(reqwest::multipart::Form::new().part("file", part))
+        };
+
+        // All forty at once; the decoding queue may answer some `503 server_busy` (its
+        // back-pressure, with Retry-After): a phone sends those again, at once too.
+        let mut pending: Vec<u32> = (0..40).collect();
+        let mut answers = Vec::new();
+        for _ in 0..30 {
+            if pending.is_empty() {
+                break;
+            }
+            let got = app.send_all(pending.iter().map(|&n| send(n)).collect()).await;
+            let mut again = Vec::new();
+            for (n, r) in pending.iter().zip(got) {
+                if r.status == 503 {
+                    assert_eq!(r.code(), "server_busy", "{}", r.text);
+                    again.push(*n);
+                } else {
+                    answers.push(r);
+                }
+            }
+            pending = again;
+        }
+
+        assert!(pending.is_empty(), "still busy: {pending:?}");
+        let kept: HashSet<String> = answers.iter().filter(|r| r.status == 201).map(|r| r.id().to_string()).collect();
+        let refused = answers.iter().filter(|r| r.status == 409 && r.code() == "too_many_drafts").count();
+        assert_eq!((kept.len(), refused), (30, 10),
+            "{:?}", answers.iter().map(|r| (r.status, r.code())).collect::<Vec<_>>());
+        assert_eq!(app.count("listing_photo_drafts", "1=1").await, 30);
+        let objects = &app.state.infra.objects;
+        let public = objects.list(&format!("public/photos/{}/", seller.org)).await.expect("list");
+        let private = objects.list(&format!("private/photos/{}/", seller.org)).await.expect("list");
+        assert_eq!((public.len(), private.len()), (60, 30), "a display and a thumbnail public, the original private, for each kept photo only");
+        for k in public.iter().chain(&private) {
+            let id = k.as_str().split('/').nth(3).unwrap_or_default();
+            assert!(kept.contains(id), "{k} belongs to no kept photo");
+        }
     }
 
     async fn only_a_selling_member_uploads_photos_for_its_organisation(app) {
