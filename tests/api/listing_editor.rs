@@ -341,6 +341,29 @@ both_backends! {
         assert_eq!(app.count("listing_images", "1=1").await, 2);
     }
 
+    async fn an_unknown_field_in_the_create_or_the_whole_save_is_refused_by_name(app) {
+        let seller = app.verified_seller().await;
+        let mut b = body(&app, "赣南脐橙 未知字段", &[]).await;
+        b["colour"] = json!("orange");
+
+        let r = create(&app, &seller, b).await;
+
+        r.expect_status(422);
+        assert!(r.field("colour").is_some(), "{}", r.text);
+        assert_eq!(app.count("listings", "1=1").await, 0);
+        let id = create(&app, &seller, body(&app, "赣南脐橙", &[]).await).await.id();
+        let mut whole_body = whole(&seen(&app, id, &seller.owner).await);
+        whole_body["colour"] = json!("orange");
+        let r = save(&app, id, &seller.owner, whole_body).await;
+        r.expect_status(422);
+        assert!(r.field("colour").is_some(), "{}", r.text);
+        let mut sku_id_on_create = body(&app, "赣南脐橙 规格编号", &[]).await;
+        sku_id_on_create["skus"][0]["id"] = json!(Uuid::now_v7());
+        let r = create(&app, &seller, sku_id_on_create).await;
+        r.expect_status(422);
+        assert_eq!(app.count("listings", "1=1").await, 1, "a new listing's SKUs have no id");
+    }
+
     async fn a_refused_save_changes_nothing(app) {
         let seller = app.verified_seller().await;
         let photo = draft(&app, &seller, 400).await;
