@@ -6,6 +6,7 @@
 
 use farmgate_catalog::images::MAX_UPLOAD_BYTES;
 use farmgate_tests::prelude::*;
+use std::collections::HashSet;
 
 fn photos_url(org: Uuid) -> String {
     format!("/api/v1/orgs/{org}/photos")
@@ -234,6 +235,52 @@ both_backends! {
         assert_eq!(app.count("listing_photo_drafts", "1=1").await, 30);
     }
 
+    async fn forty_photos_uploaded_at_once_keep_exactly_thirty_and_leave_no_files_behind(app) {
+        let seller = app.verified_seller().await;
+        let url = app.url(&photos_url(seller.org));
+        let send = |n: u32| {
+            let part = reqwest::multipart::Part::bytes(png(300 + n, 300)).file_name("p.png");
+            app.http.post(&url).bearer_auth(&seller.owner.token)
+                .multipart(reqwest::multipart::Form::new().part("file", part))
+        };
+
+        // All forty at once; the decoding queue may answer some `503 server_busy` (its
+        // back-pressure, with Retry-After): a phone sends those again, at once too.
+        let mut pending: Vec<u32> = (0..40).collect();
+        let mut answers = Vec::new();
+        for _ in 0..30 {
+            if pending.is_empty() {
+                break;
+            }
+            let got = app.send_all(pending.iter().map(|&n| send(n)).collect()).await;
+            let mut again = Vec::new();
+            for (n, r) in pending.iter().zip(got) {
+                if r.status == 503 {
+                    assert_eq!(r.code(), "server_busy", "{}", r.text);
+                    again.push(*n);
+                } else {
+                    answers.push(r);
+                }
+            }
+            pending = again;
+        }
+
+        assert!(pending.is_empty(), "still busy: {pending:?}");
+        let kept: HashSet<String> = answers.iter().filter(|r| r.status == 201).map(|r| r.id().to_string()).collect();
+        let refused = answers.iter().filter(|r| r.status == 409 && r.code() == "too_many_drafts").count();
+        assert_eq!((kept.len(), refused), (30, 10),
+            "{:?}", answers.iter().map(|r| (r.status, r.code())).collect::<Vec<_>>());
+        assert_eq!(app.count("listing_photo_drafts", "1=1").await, 30);
+        let objects = &app.state.infra.objects;
+        let public = objects.list(&format!("public/photos/{}/", seller.org)).await.expect("list");
+        let private = objects.list(&format!("private/photos/{}/", seller.org)).await.expect("list");
+        assert_eq!((public.len(), private.len()), (60, 30), "a display and a thumbnail public, the original private, for each kept photo only");
+        for k in public.iter().chain(&private) {
+            let id = k.as_str().split('/').nth(3).unwrap_or_default();
+            assert!(kept.contains(id), "{k} belongs to no kept photo");
+        }
+    }
+
     async fn only_a_selling_member_uploads_photos_for_its_organisation(app) {
         let seller = app.verified_seller().await;
         let rival = app.verified_seller().named("另一家合作社").await;
@@ -292,6 +339,29 @@ both_backends! {
         save(&app, id, &seller.owner, b).await.expect_status(200);
         assert_eq!(seen(&app, id, &seller.owner).await.len_of("skus"), 3);
         assert_eq!(app.count("listing_images", "1=1").await, 2);
+    }
+
+    async fn an_unknown_field_in_the_create_or_the_whole_save_is_refused_by_name(app) {
+        let seller = app.verified_seller().await;
+        let mut b = body(&app, "赣南脐橙 未知字段", &[]).await;
+        b["colour"] = json!("orange");
+
+        let r = create(&app, &seller, b).await;
+
+        r.expect_status(422);
+        assert!(r.field("colour").is_some(), "{}", r.text);
+        assert_eq!(app.count("listings", "1=1").await, 0);
+        let id = create(&app, &seller, body(&app, "赣南脐橙", &[]).await).await.id();
+        let mut whole_body = whole(&seen(&app, id, &seller.owner).await);
+        whole_body["colour"] = json!("orange");
+        let r = save(&app, id, &seller.owner, whole_body).await;
+        r.expect_status(422);
+        assert!(r.field("colour").is_some(), "{}", r.text);
+        let mut sku_id_on_create = body(&app, "赣南脐橙 规格编号", &[]).await;
+        sku_id_on_create["skus"][0]["id"] = json!(Uuid::now_v7());
+        let r = create(&app, &seller, sku_id_on_create).await;
+        r.expect_status(422);
+        assert_eq!(app.count("listings", "1=1").await, 1, "a new listing's SKUs have no id");
     }
 
     async fn a_refused_save_changes_nothing(app) {
@@ -436,5 +506,144 @@ both_backends! {
         full.expect_status(409);
         assert_eq!(full.code(), "too_many_documents");
         assert_eq!(app.count("org_documents", "1=1").await, 5);
+    }
+}
+
+/// An organisation's papers as the store holds them: every object under its documents folder.
+async fn document_files(app: &TestApp, org: Uuid) -> Vec<String> {
+    let keys = app
+        .state
+        .infra
+        .objects
+        .list(&format!("private/orgs/{org}/documents/"))
+        .await
+        .expect("list");
+    keys.iter().map(|k| k.as_str().to_owned()).collect()
+}
+
+/// The ids of an organisation's papers the store holds files for.
+async fn documents_with_files(app: &TestApp, org: Uuid) -> HashSet<String> {
+    document_files(app, org)
+        .await
+        .iter()
+        .filter_map(|k| k.split('/').nth(4).map(str::to_owned))
+        .collect()
+}
+
+fn docs_url(org: Uuid) -> String {
+    format!("/api/v1/orgs/{org}/documents")
+}
+
+async fn upload_doc(app: &TestApp, org: Uuid, who: &Session, kind: &str) -> Resp {
+    app.upload(
+        &format!("{}?kind={kind}", docs_url(org)),
+        who,
+        png(400, 300),
+        "licence.png",
+    )
+    .await
+}
+
+// An organisation's papers (#19): replaced and removed by the owner until the operator verifies
+// the organisation; after that, what was approved stays unless the operator removes it.
+both_backends! {
+    async fn before_verification_the_owner_replaces_the_licence_and_deletes_papers_with_their_files(app) {
+        let owner = app.consumer().named("李国强").await;
+        let org = app.create_org(&owner, "cooperative", "梅岭脐橙专业合作社").await;
+        let first = upload_doc(&app, org, &owner, "business_licence").await;
+        first.expect_status(201);
+        let other = upload_doc(&app, org, &owner, "other").await;
+        other.expect_status(201);
+
+        let second = upload_doc(&app, org, &owner, "business_licence").await;
+
+        second.expect_status(201);
+        let listed = app.get(&docs_url(org), Some(&owner.token)).await;
+        assert_eq!(listed.strings("", "id"), vec![other.id().to_string(), second.id().to_string()], "the new licence in place of the old");
+        assert_eq!(documents_with_files(&app, org).await, HashSet::from([other.id().to_string(), second.id().to_string()]), "the old licence's files are gone");
+        app.get(&format!("{}/{}/file", docs_url(org), first.id()), Some(&owner.token)).await.expect_status(404);
+
+        app.delete(&format!("{}/{}", docs_url(org), other.id()), Some(&owner.token)).await.expect_status(204);
+
+        assert_eq!(app.get(&docs_url(org), Some(&owner.token)).await.strings("", "id"), vec![second.id().to_string()]);
+        assert_eq!(document_files(&app, org).await.len(), 2, "the licence's original and display copy only");
+        app.delete(&format!("{}/{}", docs_url(org), other.id()), Some(&owner.token)).await.expect_status(404);
+        assert_eq!(app.count("org_documents", "1=1").await, 1);
+    }
+
+    async fn a_verified_organisations_papers_stay_until_the_operator_removes_one(app) {
+        let op = app.operator().await;
+        let owner = app.consumer().named("李国强").await;
+        let org = app.create_org(&owner, "cooperative", "梅岭脐橙专业合作社").await;
+        let licence = upload_doc(&app, org, &owner, "business_licence").await;
+        licence.expect_status(201);
+        app.post_empty(&format!("/api/v1/admin/orgs/{org}/verify"), Some(&op.token)).await.expect_status(200);
+        let doc = format!("{}/{}", docs_url(org), licence.id());
+
+        let swap = upload_doc(&app, org, &owner, "business_licence").await;
+        let delete = app.delete(&doc, Some(&owner.token)).await;
+
+        swap.expect_status(409);
+        assert_eq!(swap.code(), "documents_locked");
+        delete.expect_status(409);
+        assert_eq!(delete.code(), "documents_locked");
+        assert_eq!(app.get(&docs_url(org), Some(&op.token)).await.strings("", "id"), vec![licence.id().to_string()], "what was approved stays");
+        assert_eq!(documents_with_files(&app, org).await, HashSet::from([licence.id().to_string()]), "the refused upload left no files");
+        // Adding a paper is not swapping one: the operator sees it beside the approved licence.
+        let later = upload_doc(&app, org, &owner, "other").await;
+        later.expect_status(201);
+
+        app.delete(&doc, Some(&op.token)).await.expect_status(204);
+
+        assert_eq!(documents_with_files(&app, org).await, HashSet::from([later.id().to_string()]));
+        // With no licence left, the owner may upload one (the operator asked for it).
+        upload_doc(&app, org, &owner, "business_licence").await.expect_status(201);
+        assert_eq!(app.count("org_documents", "1=1").await, 2);
+    }
+
+    async fn only_the_owner_or_the_operator_removes_a_paper_and_never_through_another_organisation(app) {
+        let op = app.operator().await;
+        let owner = app.consumer().named("李国强").await;
+        let org = app.create_org(&owner, "cooperative", "梅岭脐橙专业合作社").await;
+        let staff = app.member(&owner, org, "13700000611", "王小明", "staff").await;
+        let rival = app.verified_seller().await;
+        let consumer = app.consumer().await;
+        let licence = upload_doc(&app, org, &owner, "business_licence").await;
+        licence.expect_status(201);
+        let doc = format!("{}/{}", docs_url(org), licence.id());
+
+        app.delete(&doc, Some(&staff.token)).await.expect_status(403);
+        app.delete(&doc, Some(&rival.owner.token)).await.expect_status(403);
+        app.delete(&doc, Some(&consumer.token)).await.expect_status(403);
+        app.delete(&doc, None).await.expect_status(401);
+        // Through the rival's own organisation, or the operator naming the wrong one: not there.
+        app.delete(&format!("{}/{}", docs_url(rival.org), licence.id()), Some(&rival.owner.token)).await.expect_status(404);
+        app.delete(&format!("{}/{}", docs_url(rival.org), licence.id()), Some(&op.token)).await.expect_status(404);
+        app.delete(&format!("{}/not-a-uuid", docs_url(org)), Some(&owner.token)).await.expect_status(404);
+        upload_doc(&app, org, &staff, "business_licence").await.expect_status(403);
+
+        assert_eq!(app.get(&docs_url(org), Some(&op.token)).await.strings("", "id"), vec![licence.id().to_string()]);
+        assert_eq!(document_files(&app, org).await.len(), 2);
+    }
+
+    async fn licences_uploaded_together_leave_exactly_one_with_its_files(app) {
+        let owner = app.consumer().named("李国强").await;
+        let org = app.create_org(&owner, "cooperative", "梅岭脐橙专业合作社").await;
+        let url = app.url(&format!("{}?kind=business_licence", docs_url(org)));
+        let send = |n: u32| {
+            let part = reqwest::multipart::Part::bytes(png(400 + n, 300)).file_name("l.png");
+            app.http.post(&url).bearer_auth(&owner.token)
+                .multipart(reqwest::multipart::Form::new().part("file", part))
+        };
+
+        let answers = app.send_all((0..6).map(send).collect()).await;
+
+        let kept: Vec<&Resp> = answers.iter().filter(|r| r.status == 201).collect();
+        assert!(!kept.is_empty() && answers.iter().all(|r| r.status == 201 || r.code() == "server_busy"),
+            "{:?}", answers.iter().map(|r| (r.status, r.code())).collect::<Vec<_>>());
+        let listed = app.get(&docs_url(org), Some(&owner.token)).await;
+        assert_eq!(listed.len_of(""), 1, "one current licence: {}", listed.text);
+        assert_eq!(documents_with_files(&app, org).await, HashSet::from([listed.string("0.id")]), "the replaced ones' files are gone");
+        assert_eq!(document_files(&app, org).await.len(), 2);
     }
 }

@@ -6,50 +6,11 @@
 //! when WeChat says the old one is invalid, and never given for another site's page.
 
 use farmgate_tests::pay_sim::Mode;
-use farmgate_tests::pay_sim::wechat::{self, WechatSim};
+use farmgate_tests::pay_sim::wechat;
 use farmgate_tests::prelude::*;
 use sha1::{Digest, Sha1};
 
-const SITE: &str = "https://shop.example";
-
-struct Wx {
-    app: TestApp,
-    sim: WechatSim,
-}
-
-async fn with_wechat(backend: Backend) -> Option<Wx> {
-    let sim = WechatSim::start().await;
-    let base = sim.base.clone();
-    let app = TestApp::spawn_configured(backend, move |s| {
-        s.wechat_app_id = Some(wechat::APP_ID.to_owned());
-        s.wechat_app_secret = Some(wechat::APP_SECRET.to_owned());
-        s.wechat_oauth_base_url = Some(base.clone());
-        s.wechat_api_base_url = Some(base);
-        s.public_url = Some(format!("{SITE}/"));
-    })
-    .await?;
-    Some(Wx { app, sim })
-}
-
-macro_rules! with_wechat {
-    ($( async fn $name:ident($w:ident) $body:block )*) => {$(
-        mod $name {
-            use super::*;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn embedded() {
-                let Some($w) = with_wechat(Backend::Embedded).await else { return };
-                $body
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn production() {
-                let Some($w) = with_wechat(Backend::Production).await else { return };
-                $body
-            }
-        }
-    )*};
-}
+const SITE: &str = WECHAT_SITE;
 
 fn config_path(url: &str) -> String {
     let q: String = form_urlencoded::Serializer::new(String::new())

@@ -7,45 +7,6 @@
 use farmgate_tests::pay_sim::wechat::{self, WechatSim};
 use farmgate_tests::prelude::*;
 
-struct Wx {
-    app: TestApp,
-    sim: WechatSim,
-}
-
-async fn with_wechat(backend: Backend) -> Option<Wx> {
-    let sim = WechatSim::start().await;
-    let base = sim.base.clone();
-    let app = TestApp::spawn_configured(backend, move |s| {
-        s.wechat_app_id = Some(wechat::APP_ID.to_owned());
-        s.wechat_app_secret = Some(wechat::APP_SECRET.to_owned());
-        s.wechat_oauth_base_url = Some(base.clone());
-        s.wechat_api_base_url = Some(base);
-        s.public_url = Some("https://shop.example".to_owned());
-    })
-    .await?;
-    Some(Wx { app, sim })
-}
-
-macro_rules! with_wechat {
-    ($( async fn $name:ident($w:ident) $body:block )*) => {$(
-        mod $name {
-            use super::*;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn embedded() {
-                let Some($w) = with_wechat(Backend::Embedded).await else { return };
-                $body
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn production() {
-                let Some($w) = with_wechat(Backend::Production).await else { return };
-                $body
-            }
-        }
-    )*};
-}
-
 /// The `name=value` of a Set-Cookie for `name` in the answer, if any.
 fn set_cookie(r: &Resp, name: &str) -> Option<String> {
     r.headers
@@ -88,7 +49,7 @@ async fn to_wechat_and_back(w: &Wx, next: &str) -> (String, String) {
     let (origin_path, query) = back.split_once('?').expect("a query");
     assert_eq!(
         origin_path,
-        "https://shop.example/api/v1/auth/wechat/return"
+        format!("{WECHAT_SITE}/api/v1/auth/wechat/return")
     );
     (state_cookie, format!("/api/v1/auth/wechat/return?{query}"))
 }
@@ -380,7 +341,7 @@ mod paying {
             s.payment_sandbox = false;
             setup.apply(s);
             s.wechat_app_id = Some(wechat::APP_ID.to_owned());
-            s.public_url = Some("https://shop.example".to_owned());
+            s.public_url = Some(WECHAT_SITE.to_owned());
         })
         .await
         else {

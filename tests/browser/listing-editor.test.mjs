@@ -8,8 +8,8 @@
 //   its price, tiers and stock, the category, the description and the ship-within promise
 //   without unfolding anything;
 // - the owner applies for a new organisation and uploads its business licence picture on the
-//   organisation page; the operator's organisation check shows the picture (served to the
-//   operator only, never public).
+//   organisation page, replaces it, adds and deletes another paper; the operator's organisation
+//   check shows the pictures (served to the operator only, never public) and removes one.
 // Screenshots of the editor, the review card and the organisation check go to artifacts/.
 // FARMGATE_BASE_URL=… node --test listing-editor.test.mjs
 
@@ -235,6 +235,42 @@ describe('the listing editor and the operator\'s checks', () => {
       assert.equal(doc.kind, 'business_licence');
       await owner.locator('[data-testid="org-document"][data-kind="business_licence"]').waitFor();
 
+      // Before verification the owner replaces the licence (one current licence; the old one's
+      // files go) and adds, then deletes, another paper.
+      await owner.locator('#document-file-label:not([hidden])').waitFor();
+      assert.equal((await owner.locator('#document-file-label').innerText()).trim(), '更换营业执照');
+      const [replaced] = await Promise.all([
+        owner.waitForResponse((r) => r.url().includes(`/api/v1/orgs/${orgId}/documents`) && r.request().method() === 'POST'),
+        owner.getByTestId('org-document-file').setInputFiles([await pngFile(owner, 120, 'licence-2.png', 900)]),
+      ]);
+      assert.equal(replaced.status(), 201, await replaced.text());
+      const licence = await replaced.json();
+      const [added] = await Promise.all([
+        owner.waitForResponse((r) => r.url().includes(`/api/v1/orgs/${orgId}/documents?kind=other`) && r.request().method() === 'POST'),
+        owner.getByTestId('org-document-other-file').setInputFiles([await pngFile(owner, 40, 'permit.png', 600)]),
+      ]);
+      assert.equal(added.status(), 201, await added.text());
+      await owner.locator('[data-testid="org-document"][data-kind="other"]').waitFor();
+      assert.equal(await owner.locator('[data-testid="org-document"][data-kind="business_licence"]').count(), 1, 'one current licence');
+      const old = await owner.evaluate(async (url) => (await fetch(url)).status, doc.url);
+      assert.equal(old, 404, 'the replaced licence is gone');
+      // The confirmation is accepted (the story's own handler would dismiss it).
+      owner.removeAllListeners('dialog');
+      owner.on('dialog', (d) => d.accept().catch(() => {}));
+      const [deleted] = await Promise.all([
+        owner.waitForResponse((r) => r.url().includes(`/api/v1/orgs/${orgId}/documents/`) && r.request().method() === 'DELETE'),
+        owner.locator('[data-testid="org-document"][data-kind="other"]').getByTestId('org-document-delete').click(),
+      ]);
+      assert.equal(deleted.status(), 204);
+      await owner.locator('[data-testid="org-document"][data-kind="other"]').waitFor({ state: 'detached' });
+      await shot(owner, 'org-documents');
+      // A second paper the operator will remove on the check.
+      const [again] = await Promise.all([
+        owner.waitForResponse((r) => r.url().includes(`/api/v1/orgs/${orgId}/documents?kind=other`) && r.request().method() === 'POST'),
+        owner.getByTestId('org-document-other-file').setInputFiles([await pngFile(owner, 300, 'permit-2.png', 600)]),
+      ]);
+      assert.equal(again.status(), 201, await again.text());
+
       // Nobody else sees it: not a stranger's session, not without one, not as a public file.
       const anonymous = await s.person(DESK);
       await open(anonymous, '/');
@@ -246,15 +282,29 @@ describe('the listing editor and the operator\'s checks', () => {
       await open(operator, `/ops/verify.html?q=${encodeURIComponent(name)}`);
       const card = operator.locator('[data-testid="queue-card"]').filter({ hasText: name });
       await card.waitFor();
-      const image = card.getByTestId('queue-document-image');
+      const image = card.locator('[data-testid="queue-document"][data-kind="business_licence"]').getByTestId('queue-document-image');
       await image.waitFor();
       await image.scrollIntoViewIfNeeded();
       assert.ok(await image.isVisible(), 'the licence picture shows on the check');
       await operator.waitForFunction((img) => img.complete && img.naturalWidth > 0, await image.elementHandle());
       const width = await image.evaluate((img) => img.getBoundingClientRect().width);
       assert.ok(width >= 300, `large enough to read (${width}px)`);
-      assert.equal(await card.getByTestId('queue-document').getAttribute('data-kind'), 'business_licence');
+      assert.equal(await card.getByTestId('queue-document').first().getAttribute('data-kind'), 'business_licence', 'the licence first');
+      assert.equal(await card.getByTestId('queue-document').count(), 2);
       await card.screenshot({ path: join(ARTIFACTS, 'listing-editor-org-check.png') });
+
+      // The operator removes the paper that is not needed; the licence stays.
+      operator.removeAllListeners('dialog');
+      operator.on('dialog', (d) => d.accept().catch(() => {}));
+      const [removed] = await Promise.all([
+        operator.waitForResponse((r) => r.url().includes(`/api/v1/orgs/${orgId}/documents/`) && r.request().method() === 'DELETE'),
+        card.locator('[data-testid="queue-document"][data-kind="other"]').getByTestId('queue-document-delete').click(),
+      ]);
+      assert.equal(removed.status(), 204);
+      await card.locator('[data-testid="queue-document"][data-kind="other"]').waitFor({ state: 'detached' });
+      assert.equal(await card.getByTestId('queue-document').count(), 1);
+      const kept = await operator.evaluate(async (url) => (await fetch(url)).status, licence.url);
+      assert.equal(kept, 200, 'the current licence is still served to the operator');
 
       // Tidy: the application is rejected so the demo queue stays as it was.
       const rejected = await callApi(operator, 'POST', `/admin/orgs/${orgId}/reject`, { reason: '测试申请，已核对证照图片显示' });

@@ -126,6 +126,44 @@ async fn binary_and_empty_objects_survive(store: Arc<dyn ObjectStore>) {
     );
 }
 
+async fn listing_a_folder_names_its_objects_and_nothing_beside_it(store: Arc<dyn ObjectStore>) {
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    let inside = [
+        format!("list-{run}/a/display.jpg"),
+        format!("list-{run}/a/thumb.jpg"),
+        format!("list-{run}/b/original.png"),
+    ];
+    for k in &inside {
+        store
+            .put(&key(k), Bytes::from_static(b"x"), "image/jpeg")
+            .await
+            .expect("put");
+    }
+    let beside = key(&format!("list-{run}-other/a.jpg"));
+    store
+        .put(&beside, Bytes::from_static(b"y"), "image/jpeg")
+        .await
+        .expect("put");
+
+    let listed = store.list(&format!("list-{run}/")).await.expect("list");
+
+    let names: Vec<&str> = listed.iter().map(ObjectKey::as_str).collect();
+    assert_eq!(names, inside.iter().map(String::as_str).collect::<Vec<_>>());
+    store.delete(&key(&inside[2])).await.expect("delete");
+    assert_eq!(
+        store.list(&format!("list-{run}/b/")).await.expect("list"),
+        Vec::<ObjectKey>::new(),
+        "a deleted object is not listed"
+    );
+    assert!(
+        store
+            .list(&format!("nothing-{run}/"))
+            .await
+            .expect("list")
+            .is_empty()
+    );
+}
+
 async fn health_answers(store: Arc<dyn ObjectStore>) {
     store.health().await.expect("healthy");
 }
@@ -154,6 +192,7 @@ contract!(
     overwriting_replaces_the_whole_object,
     a_missing_object_is_none_and_deleting_it_is_fine,
     binary_and_empty_objects_survive,
+    listing_a_folder_names_its_objects_and_nothing_beside_it,
     health_answers,
 );
 

@@ -50,7 +50,7 @@ pub mod prelude {
     pub use crate::views::*;
     pub use crate::{
         Backend, PASSWORD, Resp, Session, TestApp, both_backends, both_backends_configured,
-        fresh_licence, region,
+        fresh_licence, region, with_wechat,
     };
     pub use serde_json::{Value, json};
     pub use uuid::Uuid;

@@ -52,6 +52,10 @@ pub enum CatalogError {
     /// `too_many_documents` (409): an organisation holds at most 5 application pictures.
     #[error("too many documents")]
     TooManyDocuments,
+    /// `documents_locked` (409): the organisation is verified; what the operator approved
+    /// cannot be removed or replaced by its owner (only the operator removes a picture then).
+    #[error("documents locked by verification")]
+    DocumentsLocked,
     /// `idempotency_key_reused` (409): the `Idempotency-Key` made a different listing.
     #[error("Idempotency-Key reused for another listing")]
     KeyReused,
@@ -99,6 +103,7 @@ impl CatalogError {
             CatalogError::TooManyImages => "too_many_images",
             CatalogError::TooManyDrafts => "too_many_drafts",
             CatalogError::TooManyDocuments => "too_many_documents",
+            CatalogError::DocumentsLocked => "documents_locked",
             CatalogError::KeyReused => "idempotency_key_reused",
             CatalogError::UnsupportedImage => "unsupported_image",
             CatalogError::ImageTooLarge => HttpCode::PayloadTooLarge.code(),
@@ -144,6 +149,10 @@ impl CatalogError {
             CatalogError::TooManyDrafts => (
                 "未保存的图片太多（最多 30 张）：请先保存商品，或等 24 小时后未使用的图片自动清除",
                 "too many unsaved photos (at most 30): save a listing first, or wait 24 hours for unused ones to be cleared",
+            ),
+            CatalogError::DocumentsLocked => (
+                "组织已认证：审核时看过的证件图片不能删除或替换。证件有变化时，请修改组织信息重新提交审核，或联系平台运营",
+                "the organisation is verified: the papers the operator checked cannot be removed or replaced. If they changed, edit the organisation's details to send it back to review, or ask the operator",
             ),
             CatalogError::TooManyDocuments => (
                 "每个组织最多上传 5 张证件图片",
@@ -192,6 +201,7 @@ impl CatalogError {
             | CatalogError::TooManyImages
             | CatalogError::TooManyDrafts
             | CatalogError::TooManyDocuments
+            | CatalogError::DocumentsLocked
             | CatalogError::KeyReused
             | CatalogError::VocabularyDuplicate => StatusCode::CONFLICT,
             CatalogError::UnsupportedImage => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -221,6 +231,7 @@ impl CatalogError {
             CatalogError::TooManyImages,
             CatalogError::TooManyDrafts,
             CatalogError::TooManyDocuments,
+            CatalogError::DocumentsLocked,
             CatalogError::KeyReused,
             CatalogError::UnsupportedImage,
             CatalogError::ImageTooLarge,

@@ -93,6 +93,9 @@ pub trait ObjectStore: Send + Sync + 'static {
     /// Deleting a missing object is not an error.
     async fn delete(&self, key: &ObjectKey) -> Result<(), ObjectError>;
     async fn exists(&self, key: &ObjectKey) -> Result<bool, ObjectError>;
+    /// The keys under `prefix` (a folder, ending in `/`), sorted: for housekeeping and for
+    /// tests that check nothing was left behind. Not for request paths (it walks the folder).
+    async fn list(&self, prefix: &str) -> Result<Vec<ObjectKey>, ObjectError>;
     /// Can we reach the store and write to it?
     async fn health(&self) -> Result<(), ObjectError>;
 }
@@ -217,6 +220,42 @@ impl ObjectStore for LocalDirStore {
         tokio::fs::try_exists(&path)
             .await
             .map_err(|e| io_err(&path, e))
+    }
+
+    async fn list(&self, prefix: &str) -> Result<Vec<ObjectKey>, ObjectError> {
+        let mut keys = Vec::new();
+        let mut dirs = vec![self.root.join(prefix)];
+        while let Some(dir) = dirs.pop() {
+            let mut entries = match tokio::fs::read_dir(&dir).await {
+                Ok(e) => e,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(io_err(&dir, e)),
+            };
+            while let Some(entry) = entries.next_entry().await.map_err(|e| io_err(&dir, e))? {
+                let path = entry.path();
+                let is_dir = entry
+                    .file_type()
+                    .await
+                    .map_err(|e| io_err(&path, e))?
+                    .is_dir();
+                if is_dir {
+                    dirs.push(path);
+                    continue;
+                }
+                let name = path.to_string_lossy();
+                // Sidecars and unfinished writes are not objects.
+                if name.ends_with(".type") || name.contains(".tmp-") {
+                    continue;
+                }
+                if let Ok(rel) = path.strip_prefix(&self.root)
+                    && let Ok(key) = ObjectKey::parse(&rel.to_string_lossy())
+                {
+                    keys.push(key);
+                }
+            }
+        }
+        keys.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        Ok(keys)
     }
 
     async fn health(&self) -> Result<(), ObjectError> {
@@ -436,6 +475,31 @@ impl ObjectStore for S3Store {
                 }
             }
         }
+    }
+
+    async fn list(&self, prefix: &str) -> Result<Vec<ObjectKey>, ObjectError> {
+        let mut keys = Vec::new();
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(prefix)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| ObjectError::S3 {
+                op: "list_objects_v2",
+                key: prefix.to_owned(),
+                message: aws_sdk_s3::error::DisplayErrorContext(e).to_string(),
+            })?;
+            for o in page.contents() {
+                if let Some(key) = o.key().and_then(|k| ObjectKey::parse(k).ok()) {
+                    keys.push(key);
+                }
+            }
+        }
+        keys.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        Ok(keys)
     }
 
     async fn health(&self) -> Result<(), ObjectError> {

@@ -6,7 +6,7 @@ import { api, seg } from '../api.js';
 import { initShell } from '../shell.js';
 import { t } from '../i18n.js';
 import {
-  $, $$, badge, clear, clearErrors, el, facts, flash, flashError, note, optional, phoneEl, regionText,
+  $, badge, clear, clearErrors, el, facts, flash, flashError, note, optional, phoneEl, regionText,
   replaceChildren, setBusy, showErrors, timeEl, validationError, value, withBusy,
 } from '../ui.js';
 
@@ -156,23 +156,62 @@ function renderDetail() {
 
 // ---- the application's papers (business licence), shown to the operator's check ------------
 
+/** Whether the owner may still remove or replace papers: not once the organisation is verified
+ * (what the operator approved stays; only the operator removes a picture then). */
+function papersOpen(org) {
+  return isOwner(org) && org.status !== 'verified';
+}
+
 async function loadDocuments() {
   const org = state.selected;
   const list = $('#documents-list');
   try {
     const docs = (await api.get(`/orgs/${seg(org.id)}/documents`)) || [];
     if (state.selected !== org) return;
+    const hasLicence = docs.some((d) => d.kind === 'business_licence');
+    $('#document-file-label').dataset.i18n = hasLicence ? 'org.document_replace' : 'org.document_add';
+    $('#document-file-label').textContent = t(hasLicence ? 'org.document_replace' : 'org.document_add');
+    // A verified organisation's licence is not replaced by its owner; a missing one may be added.
+    $('#document-file-label').hidden = hasLicence && !papersOpen(org);
+    $('#documents-locked').hidden = !(isOwner(org) && org.status === 'verified' && docs.length);
     replaceChildren(list, docs.length
-      ? docs.map((d) => el('li', { 'data-testid': 'org-document', dataset: { kind: d.kind } },
-        el('img', { src: d.url, alt: '', width: '240', height: String(Math.round(240 * (d.height || 1) / (d.width || 1))) }),
-        el('span', { class: 'muted small', i18n: d.kind === 'business_licence' ? 'org.doc_business_licence' : 'org.doc_other_kind' })))
+      ? docs.map((d) => {
+        const kind = d.kind === 'business_licence' ? 'org.doc_business_licence' : 'org.doc_other_kind';
+        const item = el('li', { 'data-testid': 'org-document', dataset: { kind: d.kind } },
+          el('img', { src: d.url, alt: '', width: '240', height: String(Math.round(240 * (d.height || 1) / (d.width || 1))) }),
+          el('span', { class: 'muted small', i18n: kind }),
+          el('span', { class: 'muted small' }, timeEl(d.uploaded_at)));
+        if (papersOpen(org)) {
+          const remove = el('button', { type: 'button', class: 'btn btn-secondary btn-small', i18n: 'org.document_delete', 'data-testid': 'org-document-delete' });
+          remove.addEventListener('click', () => removeDocument(org, d, remove));
+          item.append(remove);
+        }
+        return item;
+      })
       : el('li', { class: 'muted', i18n: 'org.no_documents' }));
   } catch (err) {
     if (!err.redirecting) replaceChildren(list, el('li', { class: 'note note-error', text: err.message }));
   }
 }
 
-$('#document-file').addEventListener('change', async (event) => {
+async function removeDocument(org, doc, button) {
+  if (!window.confirm(t('org.document_delete_question'))) return;
+  const slot = $('#document-file-error');
+  slot.hidden = true;
+  button.disabled = true;
+  try {
+    await api.del(`/orgs/${seg(org.id)}/documents/${seg(doc.id)}`);
+    flash(el('span', { i18n: 'org.document_deleted' }), 'success');
+    await loadDocuments();
+  } catch (err) {
+    button.disabled = false;
+    if (err.redirecting) return;
+    slot.textContent = err.message;
+    slot.hidden = false;
+  }
+}
+
+async function uploadDocument(event) {
   const input = event.target;
   const file = input.files && input.files[0];
   input.value = '';
@@ -186,7 +225,8 @@ $('#document-file').addEventListener('change', async (event) => {
   }
   const body = new FormData();
   body.append('file', file, file.name);
-  const kind = $$('[data-testid="org-document"][data-kind="business_licence"]').length ? 'other' : 'business_licence';
+  // A business licence replaces the current one; other papers are added.
+  const kind = input.dataset.kind === 'other' ? 'other' : 'business_licence';
   try {
     await api.upload(`/orgs/${seg(state.selected.id)}/documents?kind=${kind}`, body);
     flash(el('span', { i18n: 'org.document_uploaded' }), 'success');
@@ -196,7 +236,10 @@ $('#document-file').addEventListener('change', async (event) => {
     slot.textContent = (err.fields && err.fields.file) || err.message;
     slot.hidden = false;
   }
-});
+}
+
+$('#document-file').addEventListener('change', uploadDocument);
+$('#document-other-file').addEventListener('change', uploadDocument);
 
 // ---- editing -------------------------------------------------------------------------------
 

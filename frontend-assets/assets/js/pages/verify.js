@@ -103,11 +103,24 @@ async function documents(org, box) {
     const docs = (await api.get(`/orgs/${seg(org.id)}/documents`)) || [];
     const ordered = [...docs].sort((a, b) => (a.kind === 'business_licence' ? 0 : 1) - (b.kind === 'business_licence' ? 0 : 1));
     replaceChildren(box, ordered.length
-      ? el('ul', { class: 'org-documents', 'data-testid': 'queue-documents' }, ordered.map((d) =>
-        el('li', { 'data-testid': 'queue-document', dataset: { kind: d.kind } },
+      ? el('ul', { class: 'org-documents', 'data-testid': 'queue-documents' }, ordered.map((d) => {
+        // The operator removes a wrong or expired picture (the owner cannot once verified).
+        const remove = el('button', { type: 'button', class: 'btn btn-secondary btn-small', i18n: 'verify.document_delete', 'data-testid': 'queue-document-delete' });
+        remove.addEventListener('click', async () => {
+          if (!window.confirm(t('verify.document_delete_question', { name: org.name }))) return;
+          await withBusy(remove, async () => {
+            await api.del(`/orgs/${seg(org.id)}/documents/${seg(d.id)}`);
+            flash(el('span', { i18n: 'verify.document_deleted' }), 'success');
+            await documents(org, box);
+          });
+        });
+        return el('li', { 'data-testid': 'queue-document', dataset: { kind: d.kind } },
           el('a', { href: d.url, target: '_blank', rel: 'noopener' },
             el('img', { src: d.url, alt: t('verify.document_alt', { name: org.name, kind: t(docKind(d.kind)) }), width: '320', height: String(Math.round(320 * (d.height || 1) / (d.width || 1))), loading: 'lazy', 'data-testid': 'queue-document-image' })),
-          el('span', { class: 'muted small', i18n: docKind(d.kind) }))))
+          el('span', { class: 'muted small', i18n: docKind(d.kind) }),
+          el('span', { class: 'muted small' }, timeEl(d.uploaded_at)),
+          remove);
+      }))
       : el('p', { class: 'note note-warn', i18n: 'verify.no_documents', 'data-testid': 'queue-no-documents' }));
   } catch (err) {
     if (!err.redirecting) replaceChildren(box, note('error', errorMessage(err)));

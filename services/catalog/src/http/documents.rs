@@ -28,6 +28,8 @@ pub struct DocumentQuery {
 
 /// Upload a picture of the organisation's papers (owner; multipart field `file`; JPEG, PNG or
 /// WebP; ≤ 8 MB; at most 5). Kept privately; EXIF and location are dropped from the copy shown.
+/// A business licence replaces the current one (its files removed), unless the organisation is
+/// verified: then it is added only when there is none.
 #[utoipa::path(post, path = "/api/v1/orgs/{id}/documents", tag = "orgs",
     params(("id" = Uuid, Path), DocumentQuery),
     request_body(content = ImageUpload, content_type = "multipart/form-data"),
@@ -37,7 +39,7 @@ pub struct DocumentQuery {
         (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
         (status = 403, description = "Not its owner: `forbidden`, `read_only`, `cross_site_request`", body = ErrorBody),
         (status = 404, description = "Malformed id: `not_found`", body = ErrorBody),
-        (status = 409, description = "5 pictures already: `too_many_documents`", body = ErrorBody),
+        (status = 409, description = "5 pictures already, or a verified organisation's licence would be replaced: `too_many_documents`, `documents_locked`", body = ErrorBody),
         (status = 413, description = "Over 8 MB or 8000 pixels a side: `payload_too_large`", body = ErrorBody),
         (status = 415, description = "Not JPEG, PNG or WebP: `unsupported_image`", body = ErrorBody),
         (status = 422, description = "No picture in the upload, or too small: `validation_failed`", body = ErrorBody),
@@ -99,4 +101,24 @@ pub async fn org_document_file(
         HeaderValue::from_static("private, no-store"),
     );
     Ok(resp)
+}
+
+/// Remove a document picture, its files with it: the owner while the organisation is not
+/// verified; the operator at any time (what was approved is not swapped without them).
+#[utoipa::path(delete, path = "/api/v1/orgs/{id}/documents/{doc_id}", tag = "orgs",
+    params(("id" = Uuid, Path), ("doc_id" = Uuid, Path)),
+    responses(
+        (status = 204, description = "Removed, with its files"),
+        (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
+        (status = 403, description = "Neither its owner nor the operator: `forbidden`, `read_only`, `cross_site_request`", body = ErrorBody),
+        (status = 404, description = "No such picture of this organisation: `not_found`", body = ErrorBody),
+        (status = 409, description = "The organisation is verified (owner): `documents_locked`", body = ErrorBody),
+    ))]
+pub async fn delete_org_document(
+    State(catalog): State<Catalog>,
+    AuthUser(actor): AuthUser,
+    ApiPath((id, doc_id)): ApiPath<(OrgId, Uuid)>,
+) -> ApiResult<StatusCode> {
+    catalog.delete_org_document(&actor, id, doc_id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

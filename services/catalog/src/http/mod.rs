@@ -58,6 +58,7 @@ where
         .routes(routes!(sellers::delete_image))
         .routes(routes!(documents::org_documents))
         .routes(routes!(documents::org_document_file))
+        .routes(routes!(documents::delete_org_document))
         .routes(routes!(operator::review_queue))
         .routes(routes!(operator::approve))
         .routes(routes!(operator::reject))

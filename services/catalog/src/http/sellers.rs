@@ -267,6 +267,7 @@ pub struct ImageUpload {
         (status = 415, description = "Not JPEG, PNG or WebP: `unsupported_image`", body = ErrorBody),
         (status = 422, description = "No photo in the upload: `validation_failed`", body = ErrorBody),
         (status = 500, description = "Storing or processing failed: `internal`", body = ErrorBody),
+        (status = 503, description = "Every decoding slot busy: `server_busy`", body = ErrorBody),
     ))]
 pub async fn upload_image(
     State(catalog): State<Catalog>,

@@ -21,8 +21,7 @@ use crate::images;
 use crate::store::queries::{drafts, images as image_rows, listings, skus};
 use crate::store::{image, photo_draft, sku};
 use farmgate_identity::{Actor, OrgKind};
-use farmgate_infra::db::begin_write;
-use farmgate_infra::objects::ObjectKey;
+use farmgate_infra::db::{begin_write, serialise};
 use farmgate_infra::outbox::{BoxError, OutboxEvent, OutboxHandler};
 use farmgate_kernel::id::{ListingId, OrgId, SkuId};
 use farmgate_kernel::{FieldError, Money, ValidationErrors};
@@ -64,54 +63,45 @@ impl Catalog {
         if drafts::count_live(&self.infra().db, org, now).await? >= MAX_DRAFT_PHOTOS {
             return Err(CatalogError::TooManyDrafts);
         }
-        let processed = images::process_limited(
-            &self.infra().limits.images,
-            bytes.clone(),
-            images::MIN_PHOTO_SIDE,
-        )
-        .await?;
-        let id = ImageId::new();
-        tracing::Span::current().record("image.id", tracing::field::display(id));
-        let key = |s: String| ObjectKey::parse(&s).map_err(CatalogError::from);
-        let original = key(format!(
-            "private/photos/{org}/{id}/original.{}",
-            processed.kind.extension()
-        ))?;
-        let display = key(format!("public/photos/{org}/{id}/display.jpg"))?;
-        let thumb = key(format!("public/photos/{org}/{id}/thumb.jpg"))?;
-        let objects = &self.infra().objects;
-        let stored = objects
-            .put(&original, bytes, processed.kind.content_type())
-            .await?;
-        objects
-            .put(&display, processed.display.into(), "image/jpeg")
-            .await?;
-        objects
-            .put(&thumb, processed.thumb.into(), "image/jpeg")
+        let photo = self
+            .store_processed(&format!("photos/{org}"), bytes)
             .await?;
         let model = photo_draft::Model {
-            id: id.as_uuid(),
+            id: photo.id.as_uuid(),
             org_id: org.as_uuid(),
-            original_key: original.to_string(),
-            display_key: display.to_string(),
-            thumb_key: thumb.to_string(),
-            content_type: processed.kind.content_type().to_owned(),
-            sha256: stored.sha256,
-            size_bytes: i64::try_from(stored.size).unwrap_or(i64::MAX),
-            width: i32::try_from(processed.width).unwrap_or(0),
-            height: i32::try_from(processed.height).unwrap_or(0),
+            original_key: photo.original.to_string(),
+            display_key: photo.display.to_string(),
+            thumb_key: photo.thumb.to_string(),
+            content_type: photo.content_type.to_owned(),
+            sha256: photo.sha256.clone(),
+            size_bytes: photo.size_bytes,
+            width: photo.width,
+            height: photo.height,
             uploaded_by: actor.account_id.as_uuid(),
             created_at: now,
             expires_at: now + chrono::Duration::hours(DRAFT_PHOTO_HOURS),
         };
+        match self.insert_draft(org, &model).await {
+            Ok(()) => Ok(model),
+            Err(e) => {
+                // Refused (the cap) or failed: its files go, nothing is left behind.
+                self.delete_files(&photo.keys()).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// The draft's row and its expiry, if the organisation has room: the count and the insert
+    /// run with the organisation's drafts serialised (`db::serialise` — an advisory lock on
+    /// PostgreSQL; SQLite's write transaction holds the database), so of uploads sent
+    /// together exactly [`MAX_DRAFT_PHOTOS`] are kept.
+    async fn insert_draft(&self, org: OrgId, model: &photo_draft::Model) -> Result<()> {
         let txn = begin_write(&self.infra().db).await?;
-        if drafts::count_live(&txn, org, now).await? >= MAX_DRAFT_PHOTOS {
-            drop(txn);
-            self.delete_files(&[&model.original_key, &model.display_key, &model.thumb_key])
-                .await;
+        serialise(&txn, "catalog.photo_drafts", org).await?;
+        if drafts::count_live(&txn, org, model.created_at).await? >= MAX_DRAFT_PHOTOS {
             return Err(CatalogError::TooManyDrafts);
         }
-        drafts::insert(&txn, &model).await?;
+        drafts::insert(&txn, model).await?;
         // The row and its expiry commit together: every draft has its removal scheduled in
         // the outbox table (it survives restarts; one worker runs it).
         self.infra()
@@ -124,7 +114,7 @@ impl Catalog {
             )
             .await?;
         txn.commit().await?;
-        Ok(model)
+        Ok(())
     }
 
     /// A draft's time is up (`catalog.photo_draft.expiry`): if it was never attached, its row
@@ -144,16 +134,6 @@ impl Catalog {
                 .await;
         }
         Ok(())
-    }
-
-    pub(super) async fn delete_files(&self, keys: &[&str]) {
-        for k in keys {
-            if let Ok(key) = ObjectKey::parse(k)
-                && let Err(e) = self.infra().objects.delete(&key).await
-            {
-                tracing::warn!(key = %k, error = %e, "could not delete a photo file");
-            }
-        }
     }
 
     /// Makes `wanted` the listing's photos, in that order, in the caller's transaction (the

@@ -115,3 +115,17 @@ pub async fn insert_document(
         .await?;
     Ok(())
 }
+
+/// Removes one of the organisation's pictures; whether it was there.
+pub async fn delete_document(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    org: OrgId,
+) -> Result<bool, DbErr> {
+    let r = org_document::Entity::delete_many()
+        .filter(org_document::Column::Id.eq(id))
+        .filter(org_document::Column::OrgId.eq(org.as_uuid()))
+        .exec(conn)
+        .await?;
+    Ok(r.rows_affected > 0)
+}
