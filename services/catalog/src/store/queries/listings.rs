@@ -113,7 +113,6 @@ async fn ids_where(
     Ok(ids.into_iter().map(ListingId).collect())
 }
 
-/// Approved listings in id order after `after`, `limit` at a time (rebuilding the index).
 /// One page of the catalogue in id order after `after`, every status: the caller keeps the
 /// approved ones and pages on from the last id. The status is deliberately not in the query:
 /// SQLite would then pick `ix_listings_status` and sort every approved row for each page, which
