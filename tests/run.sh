@@ -231,9 +231,22 @@ run_browser_tests() {
     step_done
 
     step "6d. npm test (tests/browser)"
-    if ! (cd "$ROOT/tests/browser" && FARMGATE_BASE_URL="http://127.0.0.1:$port" npm test); then
-        printf -- '---- last 50 lines of the farmgate log ----\n' >&2
-        tail -n 50 "$log" >&2
+    local tap="$FG_SERVICES_DIR/browser-tests.tap"
+    if ! (cd "$ROOT/tests/browser" && FARMGATE_BASE_URL="http://127.0.0.1:$port" npm test) 2>&1 | tee "$tap"; then
+        # The end of a failed run is what gets read: the server's refusals and errors (a 4xx/5xx
+        # that a story did not expect is the usual cause), then each failing test with its error.
+        # Stories provoke 401/404/422 on purpose; 5xx, 409 and 429 are rarer and usually the
+        # cause, so they get their own list.
+        printf -- '---- the farmgate log: every 5xx, 409 and 429 answer (last 40) ----\n' >&2
+        sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E 'status=(5[0-9][0-9]|409|429)' | tail -n 40 >&2 || true
+        printf -- '---- the farmgate log: warnings and errors (last 40) ----\n' >&2
+        sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E ' (WARN|ERROR) ' | tail -n 40 >&2 || true
+        printf -- '---- the farmgate log: the last 40 answers that were not 2xx/3xx ----\n' >&2
+        sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E 'status=[45][0-9][0-9]' | tail -n 40 >&2 || true
+        printf -- '---- last 20 lines of the farmgate log ----\n' >&2
+        tail -n 20 "$log" >&2
+        printf -- '---- failing browser tests ----\n' >&2
+        grep -E -A14 '^ *not ok ' "$tap" | grep -v -E '^ *(# Subtest|duration_ms|\.\.\.|---)' >&2 || true
         return 1
     fi
     step_done

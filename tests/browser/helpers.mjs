@@ -241,41 +241,75 @@ export async function paidByTransfer(s, buyer, sku, quantity, tag) {
   return paid.body;
 }
 
+// Pages whose API POST answers are handed to Node (see `posted`), with the waiters on them.
+const watched = new WeakMap();
+
+/**
+ * Wraps the page's `fetch` (in this document, and by an init script in every later one) so that
+ * each API POST's answer is handed to Node through an exposed binding *before* the page's own
+ * code sees it. Nothing is intercepted on the network: an earlier version read bodies through
+ * `page.route`, and a request the page sent while that route was being removed stayed paused
+ * and was never sent (three official CI runs failed on a page's next request after a POST).
+ */
+async function watchPosts(page) {
+  let waiters = watched.get(page);
+  if (waiters) return waiters;
+  waiters = [];
+  watched.set(page, waiters);
+  await page.exposeBinding('__fgPosted', (_source, path, status, text) => {
+    const at = waiters.findIndex((w) => w.path === path);
+    if (at >= 0) waiters.splice(at, 1)[0].resolve({ status, text });
+  });
+  const wrap = () => {
+    if (window.__fgPostedWrapped) return;
+    window.__fgPostedWrapped = true;
+    const original = window.fetch;
+    window.fetch = async function (input, init) {
+      const response = await original.call(this, input, init);
+      try {
+        const method = ((init && init.method) || (input instanceof Request ? input.method : 'GET')).toUpperCase();
+        const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url, location.href);
+        if (method === 'POST' && url.pathname.startsWith('/api/')) {
+          await window.__fgPosted(url.pathname, response.status, await response.clone().text());
+        }
+      } catch { /* the page's own code still gets its answer */ }
+      return response;
+    };
+  };
+  await page.addInitScript(wrap);
+  await page.evaluate(wrap);
+  return waiters;
+}
+
 /**
  * Does `action` and returns the answer to the request it makes to `path` (a POST): status,
- * JSON body and the request. The body is read through a route, so it survives the page moving
- * on at once (as checkout does, to the payment page).
+ * JSON body and the request. The body is handed over by the page's wrapped `fetch` before the
+ * page reads it, so it survives the page moving on at once (as checkout does, to the payment
+ * page), and no request is ever held on the network.
  */
 export async function posted(page, path, action) {
-  let body = null;
-  const matches = (url) => new URL(url).pathname === path;
-  // Only requests to exactly `path` go through the route. Routing every API call made the
-  // page's next request (checkout pays at once) race the unroute below: one caught in between
-  // was never sent, and the story waited for a payment page that never came (two CI runs).
-  const only = (url) => url.pathname === path;
-  const handler = async (route) => {
-    if (route.request().method() !== 'POST') {
-      await route.continue();
-      return;
-    }
-    const response = await route.fetch();
-    const bytes = await response.body();
-    try { body = JSON.parse(bytes.toString('utf8')); } catch { body = null; }
-    // The bytes here are decoded: the server's gzip and its length must not go with them, or
-    // the page waits for a body that never ends (seen as a checkout stuck after 201).
-    const headers = { ...response.headers() };
-    delete headers['content-encoding'];
-    delete headers['content-length'];
-    await route.fulfill({ status: response.status(), headers, body: bytes });
-  };
-  await page.route(only, handler);
+  const waiters = await watchPosts(page);
+  let resolve;
+  const answered = new Promise((r) => { resolve = r; });
+  const waiter = { path, resolve };
+  waiters.push(waiter);
   try {
     const [response] = await Promise.all([
-      page.waitForResponse((r) => matches(r.url()) && r.request().method() === 'POST'),
+      page.waitForResponse((r) => new URL(r.url()).pathname === path && r.request().method() === 'POST'),
       action(),
     ]);
+    let timer;
+    const given = await Promise.race([
+      answered,
+      new Promise((r) => { timer = setTimeout(() => r(null), 15000); }),
+    ]);
+    clearTimeout(timer);
+    if (!given) throw new Error(`the page's answer to POST ${path} never reached the test`);
+    let body = null;
+    try { body = JSON.parse(given.text); } catch { body = null; }
     return { status: response.status(), body, request: response.request() };
   } finally {
-    await page.unroute(only, handler);
+    const at = waiters.indexOf(waiter);
+    if (at >= 0) waiters.splice(at, 1);
   }
 }
