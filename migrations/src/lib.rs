@@ -50,7 +50,15 @@ mod m20261207_000044_stats_external_prices;
 mod m20261207_000045_tracking;
 mod m20261207_000047_listing_editor;
 mod m20261207_000048_carrier_code_backfill;
+mod m20261207_000049_extra_charges;
 mod m20261207_000050_catch_weight;
+mod m20261207_000051_purchasing;
+mod m20261207_000052_presales;
+mod m20261207_000053_presale_balance;
+mod m20261207_000054_outbox_lanes;
+mod m20261207_000055_rfqs;
+mod m20261207_000056_standing_orders;
+mod m20261207_000057_credit_terms;
 mod util;
 
 pub struct Migrator;
@@ -103,7 +111,15 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000045_tracking::Migration),
             Box::new(m20261207_000047_listing_editor::Migration),
             Box::new(m20261207_000048_carrier_code_backfill::Migration),
+            Box::new(m20261207_000049_extra_charges::Migration),
             Box::new(m20261207_000050_catch_weight::Migration),
+            Box::new(m20261207_000051_purchasing::Migration),
+            Box::new(m20261207_000052_presales::Migration),
+            Box::new(m20261207_000053_presale_balance::Migration),
+            Box::new(m20261207_000054_outbox_lanes::Migration),
+            Box::new(m20261207_000055_rfqs::Migration),
+            Box::new(m20261207_000056_standing_orders::Migration),
+            Box::new(m20261207_000057_credit_terms::Migration),
         ]
     }
 }

@@ -53,9 +53,10 @@ both_backends! {
         assert_eq!(app.count("org_reviews", "1=1").await, 1);
         assert_eq!(app.count("audit_log", "action = 'org.create'").await, 1);
         // Besides tomorrow's trace digest, the trace log's checkpoints, the trace object
-        // audit's rounds and the hourly shop-credit refresh for search, scheduled at start.
+        // audit's rounds, the hourly shop-credit refresh for search and the daily credit-terms
+        // run (statements), scheduled at start.
         assert_eq!(
-            app.count("outbox_events", "topic NOT IN ('trace.digest.due', 'trace.log.checkpoint_due', 'trace.audit.due', 'stats.credit_ranking.due')").await,
+            app.count("outbox_events", "topic NOT IN ('trace.digest.due', 'trace.log.checkpoint_due', 'trace.audit.due', 'stats.credit_ranking.due', 'orders.credit_daily')").await,
             3,
             "two registrations and one submission"
         );

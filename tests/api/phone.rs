@@ -265,22 +265,29 @@ both_backends! {
         assert_eq!(q.i64("shipping"), 0);
     }
 
-    async fn the_scan_page_counts_this_look_up_the_same_in_both_languages_and_folds_the_technical_details(app) {
+    async fn the_scan_page_shows_one_total_in_both_languages_its_beacon_counts_and_it_folds_the_technical_details(app) {
         let seller = app.seller_with_listing().await;
         upload_photo(&app, &seller).await.expect_status(201);
         let batch = app.inspected_batch(&seller).await;
         let page = format!("/t/{}", batch.code);
         let scans = |html: &str| -> i64 {
-            let at = html.find("data-testid=\"scans\">").expect("the count is on the page") + "data-testid=\"scans\">".len();
+            let tag = html.find("data-testid=\"scans\"").expect("the count is on the page");
+            let at = tag + html[tag..].find('>').expect("the tag ends") + 1;
             html[at..].split('<').next().unwrap_or_default().trim().parse().expect("a number")
         };
+        let beacon = format!("{page}/seen");
         let first = app.get(&page, None).await;
         first.expect_status(200);
-        assert_eq!(scans(&first.text), 1, "a first scan counts itself");
+        assert_eq!(scans(&first.text), 0, "the HTML counts nothing: its beacon does");
+        assert!(first.text.contains(&format!("data-beacon=\"{beacon}\"")), "the page names its beacon");
+        assert!(first.text.contains("/assets/js/share-card.js"), "whose module sends the beacon");
+        assert!(first.text.contains(&format!("<noscript><img src=\"{beacon}.gif\"")), "and a pixel without scripts");
+        assert_eq!(app.post(&beacon, json!({}), None).await.i64("scans"), 1, "a first scan counts itself");
         let en = app.get(&format!("{page}?lang=en"), None).await;
-        assert_eq!(scans(&en.text), 2, "the English page counts on the same counter");
+        assert_eq!(scans(&en.text), 1, "the English page shows the same total");
+        assert_eq!(app.post(&beacon, json!({}), None).await.i64("scans"), 2);
         let cached = app.get(&page, None).await;
-        assert_eq!(scans(&cached.text), 3, "the cached page still shows the live count");
+        assert_eq!(scans(&cached.text), 2, "the cached page still shows the live count");
         assert!(cached.header("cache-control").is_some_and(|c| c.contains("public")), "still cacheable");
         assert_eq!(first.header("etag"), cached.header("etag"), "the same page between look-ups");
         assert!(!cached.text.contains("<!--fg:scans-->"));

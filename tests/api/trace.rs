@@ -24,6 +24,13 @@ async fn seller_and_batch(app: &TestApp) -> (SellerWithListing, Batch) {
     (seller, batch)
 }
 
+/// The look-ups the public JSON reports for a code.
+async fn public_scans(app: &TestApp, code: &str) -> i64 {
+    app.get(&format!("/api/v1/trace/{code}"), None)
+        .await
+        .i64("scans")
+}
+
 async fn verification(app: &TestApp, code: &str) -> Resp {
     app.get(&format!("/api/v1/trace/{code}/verify"), None).await
 }
@@ -219,19 +226,79 @@ both_backends! {
         assert!(fresh.text.contains("10斤/箱"));
     }
 
-    async fn scans_of_the_public_page_are_counted_per_batch_per_day(app) {
+    async fn scans_are_counted_by_the_pages_beacon_per_batch_per_day(app) {
         let (_seller, batch) = seller_and_batch(&app).await;
         let page = format!("/t/{}", batch.code);
+        // The HTML counts nothing: a CDN's copy of it would not either.
         let etag = app.get(&page, None).await.header("etag").expect("an ETag").to_owned();
-
         app.send(app.http.get(app.url(&page)).header("if-none-match", &etag)).await.expect_status(304);
         app.get(&format!("{page}?lang=en"), None).await.expect_status(200);
-        app.get(&page, None).await.expect_status(200);
         app.state.trace.flush_scans().await.expect("flush");
+        assert_eq!(public_scans(&app, &batch.code).await, 0);
 
-        let json = app.get(&format!("/api/v1/trace/{}", batch.code), None).await;
-        assert!(json.i64("scans") >= 4, "{}", json.at("scans"));
+        // The beacon counts, with the script (JSON total) or without it (the pixel).
+        for n in 1..=3 {
+            let seen = app.post(&format!("{page}/seen"), json!({}), None).await;
+            seen.expect_status(200);
+            assert_eq!(seen.i64("scans"), n);
+            assert_eq!(seen.header("cache-control"), Some("no-store"));
+        }
+        let pixel = app.http.get(app.url(&format!("{page}/seen.gif"))).send().await.expect("pixel");
+        assert_eq!(pixel.status(), 200);
+        assert_eq!(pixel.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("image/gif"));
+        assert_eq!(pixel.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
+        assert!(pixel.bytes().await.expect("bytes").starts_with(b"GIF89a"));
+        // Tallied and not yet written, the JSON already says so; written, it still does.
+        assert_eq!(public_scans(&app, &batch.code).await, 4);
+        app.state.trace.flush_scans().await.expect("flush");
+        assert_eq!(public_scans(&app, &batch.code).await, 4);
         assert_eq!(app.count("trace_scans", "1=1").await, 1, "counted per batch per day");
+        assert_eq!(app.state.trace.flush_scans().await.expect("flush"), 0, "written once");
+        assert_eq!(public_scans(&app, &batch.code).await, 4);
+        // The next day has its own row.
+        app.clock.advance(chrono::Duration::days(1));
+        app.post(&format!("{page}/seen"), json!({}), None).await.expect_status(200);
+        app.state.trace.flush_scans().await.expect("flush");
+        assert_eq!(app.count("trace_scans", "1=1").await, 2);
+        assert_eq!(public_scans(&app, &batch.code).await, 5);
+    }
+
+    async fn the_beacon_counts_nothing_for_a_code_that_is_no_batch(app) {
+        let (_seller, batch) = seller_and_batch(&app).await;
+        for code in ["AAAAAAAAAAAAAAAA", "not-a-code", "x"] {
+            app.post(&format!("/t/{code}/seen"), json!({}), None).await.expect_status(404);
+            let pixel = app.http.get(app.url(&format!("/t/{code}/seen.gif"))).send().await.expect("pixel");
+            assert_eq!(pixel.status(), 404);
+        }
+        app.state.trace.flush_scans().await.expect("flush");
+        assert_eq!(app.count("trace_scans", "1=1").await, 0);
+        // A GET of the JSON beacon is not a count either.
+        let get = app.get(&format!("/t/{}/seen", batch.code), None).await;
+        assert_eq!(get.status, 405);
+    }
+
+    async fn concurrent_beacons_each_count_once(app) {
+        let (_seller, batch) = seller_and_batch(&app).await;
+        let url = app.url(&format!("/t/{}/seen", batch.code));
+        let mut tasks = Vec::new();
+        for _ in 0..40 {
+            let (http, url) = (app.http.clone(), url.clone());
+            tasks.push(tokio::spawn(async move {
+                let r = http.post(url).send().await.expect("beacon");
+                assert_eq!(r.status(), 200);
+                r.json::<serde_json::Value>().await.expect("json")["scans"].as_i64().expect("a total")
+            }));
+        }
+        let mut totals = Vec::new();
+        for t in tasks {
+            totals.push(t.await.expect("task"));
+        }
+        // Each answer includes its own look-up; the last to read saw every one.
+        assert!(totals.iter().all(|n| (1..=40).contains(n)), "{totals:?}");
+        assert_eq!(totals.iter().max(), Some(&40));
+        app.state.trace.flush_scans().await.expect("flush");
+        let json = app.get(&format!("/api/v1/trace/{}", batch.code), None).await;
+        assert_eq!(json.i64("scans"), 40);
     }
 
     async fn the_producers_phone_is_masked_for_the_public_on_the_page_and_in_the_json(app) {
@@ -461,6 +528,36 @@ both_backends! {
         let proof = app.get(&format!("/api/v1/trace/{code}/proof?digest={}", digest.seq), None).await;
         assert_ne!(fold(&proof.body), saved_root, "a saved copy of the root exposes the rewrite");
         assert!(!farmgate_server::verify::run(&app.state.trace, None, true).await.expect("verify"));
+    }
+
+    async fn the_digest_reads_the_history_in_pages_and_any_page_size_gives_the_same_root(app) {
+        // Three batches of different lengths, so pages end inside a batch and at its edge.
+        let mut batches = Vec::new();
+        for notes in [0, 2, 4] {
+            let (seller, batch) = seller_and_batch(&app).await;
+            for n in 0..notes {
+                app.add_event(&seller.owner, batch.id, "note", &app.days_ago(1), json!({"text": format!("第{n}次巡田")})).await.expect_status(201);
+            }
+            batches.push(batch);
+        }
+        let digest = app.state.trace.publish_digest(app.clock.now()).await.expect("digest");
+        assert!(digest.batch_count >= 3, "{digest:?}");
+        for page in [1, 2, 3, 5, 7, 2_000] {
+            let root = app.state.trace.digest_root_at(digest.cutoff, page).await.expect("root");
+            assert_eq!(root, digest.root, "page size {page}");
+        }
+        // Every batch is in the root (its proof folds to it).
+        for batch in &batches {
+            let proof = app.get(&format!("/api/v1/trace/{}/proof?digest={}", batch.code, digest.seq), None).await;
+            proof.expect_status(200);
+            assert_eq!(fold(&proof.body), digest.root, "{}", batch.code);
+        }
+        // A rewrite in the middle of the longest history changes the root at every page size.
+        tamper(&app, batches[2].id, 2, |b| b["data"]["text"] = json!("改写")).await;
+        for page in [1, 2, 3, 2_000] {
+            let root = app.state.trace.digest_root_at(digest.cutoff, page).await.expect("root");
+            assert_ne!(root, digest.root, "page size {page}");
+        }
     }
 }
 

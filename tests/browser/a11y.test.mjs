@@ -93,6 +93,13 @@ const PAGES = {
 
   // A business buyer: the claim the demo filed for its crushed boxes.
   '/claim.html': { who: 'business', query: (d) => `?id=${d.claim}`, wait: '[data-ready="true"]' },
+  // A business buyer's owner: purchasing settings and the approvals queue (#22).
+  '/purchasing.html': { who: 'business', wait: '[data-testid="approvals"]:not([hidden])' },
+  // Its requests for quotation (#22): the form to post one and the list.
+  '/rfq.html': { who: 'business', wait: '[data-testid="rfq-list"]:not([hidden])' },
+  // Its standing orders (#22), and the seller's side of them.
+  '/standing-orders.html': { who: 'business', wait: '[data-testid="standing-orders"]' },
+  '/seller/standing-orders.html': { who: 'owner', wait: '[data-testid="seller-standing-orders"]' },
 
   // The cooperative's owner (13800000001): the seller's console.
   '/seller/home.html': { who: 'owner' },
@@ -142,6 +149,8 @@ const PAGES = {
   '/ops/money.html': { who: 'finance' },
   '/ops/invoices.html': { who: 'finance' },
   '/ops/analytics.html': { who: 'finance' },
+  // Credit terms (#22): finance's grant form and the receivables (a buyer sees its line there).
+  '/credit-terms.html': { who: 'finance', wait: '[data-testid="credit-receivables"]:not([hidden])' },
 
   // The county official (13900000003): statistics, recalls, service quality.
   '/ops/stats.html': { who: 'official', wait: '[data-testid="stats-sales"][data-state="done"]' },

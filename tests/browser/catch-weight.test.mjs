@@ -6,6 +6,12 @@
 // bird's weight before it can ship, the owner enters 1,450 g and ships; the buyer's order page
 // shows both weights and the ¥5.60 refunded at once (¥168.00 × 50 / 1,500), as the server says.
 //
+// The extra charge (补差价): another bird is weighed at 1,700 g, 125 g above the 1,575 g limit
+// (¥168.00 × 125 / 1,500 = ¥14.00). On a phone the buyer's order page asks whether to pay the
+// extra, with both weights; the buyer consents, pays on the gateway's page (the sandbox, whose
+// signed notification reaches the same webhook a real gateway does), and comes back to the order
+// showing the extra paid, as the server recorded it.
+//
 // FARMGATE_BASE_URL=http://127.0.0.1:18400 node --test catch-weight.test.mjs
 
 import assert from 'node:assert/strict';
@@ -93,6 +99,46 @@ describe('catch weight', { skip }, () => {
     await shown.waitFor();
     assert.equal(await shown.getAttribute('data-refund'), '560');
     assert.match(await shown.innerText(), /标称 1\.5 kg.*实称 1\.45 kg.*¥5\.60/);
+    assert.ok(await scrollWidth(buyer) <= 390, 'the order page fits 390 px');
+  }));
+
+  test('above the tolerance the buyer consents on a phone, pays the extra through the gateway and the order shows it paid', { timeout: 150_000 }, scenario(async (s) => {
+    const seller = await s.person({ width: 1280, height: 900 });
+    await logIn(seller, FARM_OWNER);
+    const { sku } = await catchWeightSku(seller);
+    const buyer = await s.person({ width: 390, height: 844 });
+    await logIn(buyer, CONSUMER);
+    const paid = await paidByTransfer(s, buyer, sku.id, 1, 'extra');
+    const line = paid.sub_orders[0].lines[0];
+
+    const weighed = await callApi(seller, 'POST', `/order-lines/${line.id}/weight`, { actual_grams: 1700 });
+    assert.equal(weighed.status, 200, JSON.stringify(weighed.body));
+    const charge = weighed.body.sub_orders[0].lines[0].catch_weight.extra_charge;
+    assert.deepEqual([charge.amount, charge.status], [1400, 'requested']);
+
+    await open(buyer, `/order.html?id=${paid.id}`);
+    const box = buyer.getByTestId('extra-charge');
+    await box.waitFor();
+    assert.match(await box.innerText(), /称重 1\.7 kg（标称 1\.5 kg）.*¥14\.00/s);
+    assert.ok(await scrollWidth(buyer) <= 390, 'the question fits 390 px');
+    await Promise.all([
+      buyer.waitForURL(/\/pay\/sandbox\.html/),
+      box.getByTestId('extra-pay').click(),
+    ]);
+    const amount = buyer.getByTestId('sandbox-amount');
+    await amount.waitFor();
+    assert.equal(await amount.getAttribute('data-fen'), '1400', 'the gateway asks for the extra alone');
+    await Promise.all([
+      buyer.waitForURL(/\/order\.html\?.*extra=1/),
+      buyer.getByTestId('sandbox-confirm').click(),
+    ]);
+    const shown = buyer.locator('[data-testid="line-extra-charge"][data-status="paid"]');
+    await shown.waitFor();
+    assert.match(await shown.innerText(), /已补差价 ¥14\.00/);
+    assert.equal(await buyer.getByTestId('extra-charge').count(), 0, 'nothing left to answer');
+    const server = await callApi(buyer, 'GET', `/orders/${paid.id}`);
+    assert.equal(server.body.sub_orders[0].extra_paid, 1400);
+    assert.equal(server.body.sub_orders[0].lines[0].catch_weight.extra_charge.status, 'paid');
     assert.ok(await scrollWidth(buyer) <= 390, 'the order page fits 390 px');
   }));
 });

@@ -930,8 +930,15 @@ describe('Farmgate pages against a running server', () => {
 
       // A consumer scans the code: no login, the server's own page.
       const consumer = await s.person();
+      const beacon = consumer.waitForResponse((r) => r.url().endsWith(`/t/${batch.code}/seen`) && r.request().method() === 'POST');
       const scanned = await consumer.goto(`/t/${batch.code}`);
       assert.equal(scanned.status(), 200);
+      // The page's beacon counts this look-up (the HTML does not, so a CDN's copy counts too)
+      // and the figure shows its answer.
+      const counted = await (await beacon).json();
+      await consumer.locator('[data-testid="scans"][data-counted="true"]').waitFor();
+      assert.ok(counted.scans >= 1, JSON.stringify(counted));
+      assert.equal((await consumer.getByTestId('scans').textContent()).trim(), String(counted.scans));
       const product = consumer.getByTestId('product-title');
       await product.waitFor();
       const productText = (await product.textContent()).trim();

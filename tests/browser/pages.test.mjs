@@ -38,7 +38,8 @@ const PAGES = ['/', '/login.html', '/register.html', '/account.html', '/org.html
   '/market.html', '/market.html?category=00000000-0000-0000-0000-0000000000ac&days=90&unit=kg',
   '/credit.html', '/credit.html?org=00000000-0000-0000-0000-0000000000bb', '/seller/analytics.html', '/ops/credit.html?sort=claim_rate&order=asc',
   '/ops/analytics.html?from=2026-12-01&to=2026-12-06&by=week', '/ops/external-prices.html',
-  '/seller/home.html', '/ops/home.html', '/seller/packing.html?parts=00000000-0000-0000-0000-0000000000cc:00000000-0000-0000-0000-0000000000dd'];
+  '/seller/home.html', '/ops/home.html', '/purchasing.html', '/seller/packing.html?parts=00000000-0000-0000-0000-0000000000cc:00000000-0000-0000-0000-0000000000dd',
+  '/rfq.html'];
 
 let mode = 'down';
 let server;

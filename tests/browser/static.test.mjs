@@ -35,7 +35,7 @@ const css = files(ASSETS, '.css').map((path) => ({ path, name: relative(ASSETS, 
 const ENUMS = {
   kind: ['cooperative', 'family_farm', 'specialised_household', 'agri_enterprise', 'platform_store', 'business_buyer'],
   status: ['pending', 'verified', 'rejected'],
-  role: ['owner', 'staff'],
+  role: ['owner', 'staff', 'purchaser', 'manager'],
   platform_role: ['operator', 'after_sales_agent', 'official'],
   inv_status: ['pending', 'accepted', 'declined', 'revoked'],
   history: ['submitted', 'verified', 'rejected', 'resubmitted'],
@@ -56,7 +56,7 @@ const ENUMS = {
   sub_status: ['pending_payment', 'paid', 'acknowledged', 'shipped', 'received', 'cancelled', 'undelivered'],
   pay_method: ['gateway', 'offline'],
   step: ['placed', 'paid', 'acknowledged', 'shipped', 'received'],
-  order_event: ['placed', 'paid', 'cancelled', 'expired', 'acknowledged', 'shipped', 'logistics', 'received', 'auto_received', 'refunded', 'reviewed', 'payment_failed', 'replacement', 'cancel_requested', 'cancel_refused', 'ship_by_reminded', 'undelivered', 'waybill_corrected', 'weighed'],
+  order_event: ['placed', 'paid', 'cancelled', 'expired', 'acknowledged', 'shipped', 'logistics', 'received', 'auto_received', 'refunded', 'reviewed', 'payment_failed', 'replacement', 'cancel_requested', 'cancel_refused', 'ship_by_reminded', 'undelivered', 'waybill_corrected', 'weighed', 'approval_requested', 'approved', 'extra_paid', 'extra_declined'],
   logistics: ['picked_up', 'in_transit', 'out_for_delivery', 'delivered', 'exception', 'lost'],
   settle_state: ['payable', 'pending'],
   refund_status: ['pending', 'succeeded'],
@@ -211,8 +211,13 @@ test('each page loads every string it shows: common and its <meta name="i18n"> n
 // (#18: two short keys), to 27.3 KB when the order's events gained 运单已更正, a seller's
 // corrected waybill (#19: one short key), and to 27.7 KB when its lines gained their catch
 // weight, nominal and actual (#22: four short keys and an event's name, in orders since every
-// order view shows them).
-test('no page loads a namespace it takes nothing from, and none downloads more than 27.7 KB of dictionary', () => {
+// order view shows them), and to 28.3 KB when the order page gained the buyer's answer to an
+// extra charge for weight (补差价, #22: its four states and two events in orders, the question,
+// pay and decline on the order page only), and to 28.7 KB when orders also gained purchase
+// approvals (#22: two events' names, the order page's waiting note, and the header's 采购管理 link
+// with the two buyer roles). The order page is the largest; splitting its dictionary by what a
+// buyer and a seller each see is the next step before raising this again.
+test('no page loads a namespace it takes nothing from, and none downloads more than 28.7 KB of dictionary', () => {
   for (const page of pages) {
     for (const ns of page.namespaces) {
       if (ns === 'common') continue;
@@ -221,7 +226,7 @@ test('no page loads a namespace it takes nothing from, and none downloads more t
     }
     for (const lang of LANGS) {
       const bytes = namespaceBytes(lang, page.namespaces);
-      assert.ok(bytes <= 27_700, `${page.name} loads ${bytes} bytes of ${lang} dictionary`);
+      assert.ok(bytes <= 28_700, `${page.name} loads ${bytes} bytes of ${lang} dictionary`);
     }
   }
 });

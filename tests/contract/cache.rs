@@ -15,7 +15,9 @@ async fn redis() -> Option<Arc<dyn Cache>> {
     };
     let prefix = format!("fgcontract:{}:", uuid::Uuid::new_v4().simple());
     Some(Arc::new(
-        RedisCache::connect(&url, &prefix).await.expect("redis"),
+        RedisCache::connect(&url, &prefix, Duration::from_secs(2))
+            .await
+            .expect("redis"),
     ))
 }
 
@@ -118,6 +120,75 @@ async fn a_value_that_is_not_a_number_is_not_a_counter(cache: Arc<dyn Cache>) {
     );
 }
 
+async fn tallies_add_up_and_are_taken_once(cache: Arc<dyn Cache>) {
+    let ttl = Duration::from_secs(60);
+    assert_eq!(cache.tally_of("t", "a").await.expect("tally_of"), 0);
+    assert!(cache.take_tally("t").await.expect("take").is_empty());
+    cache.tally("t", "a", 2, ttl).await.expect("tally");
+    cache.tally("t", "a", 3, ttl).await.expect("tally");
+    cache.tally("t", "b", 1, ttl).await.expect("tally");
+    cache.tally("other", "a", 7, ttl).await.expect("tally");
+    assert_eq!(cache.tally_of("t", "a").await.expect("tally_of"), 5);
+    let mut taken = cache.take_tally("t").await.expect("take");
+    taken.sort();
+    assert_eq!(taken, vec![("a".to_owned(), 5), ("b".to_owned(), 1)]);
+    assert!(
+        cache.take_tally("t").await.expect("take").is_empty(),
+        "taken once"
+    );
+    assert_eq!(cache.tally_of("t", "a").await.expect("tally_of"), 0);
+    assert_eq!(
+        cache.tally_of("other", "a").await.expect("tally_of"),
+        7,
+        "another tally is left alone"
+    );
+}
+
+/// Counts added while others take: every count is taken exactly once.
+async fn concurrent_tallies_and_takes_lose_nothing(cache: Arc<dyn Cache>) {
+    let ttl = Duration::from_secs(60);
+    let mut adders = Vec::new();
+    for i in 0..8 {
+        let c = cache.clone();
+        adders.push(tokio::spawn(async move {
+            for _ in 0..50 {
+                c.tally("busy", &format!("f{}", i % 3), 1, ttl)
+                    .await
+                    .expect("tally");
+            }
+        }));
+    }
+    let taker = {
+        let c = cache.clone();
+        tokio::spawn(async move {
+            let mut sum = 0;
+            for _ in 0..40 {
+                sum += c
+                    .take_tally("busy")
+                    .await
+                    .expect("take")
+                    .iter()
+                    .map(|(_, n)| n)
+                    .sum::<i64>();
+                tokio::task::yield_now().await;
+            }
+            sum
+        })
+    };
+    for a in adders {
+        a.await.expect("adder");
+    }
+    let mut total = taker.await.expect("taker");
+    total += cache
+        .take_tally("busy")
+        .await
+        .expect("take")
+        .iter()
+        .map(|(_, n)| n)
+        .sum::<i64>();
+    assert_eq!(total, 400);
+}
+
 async fn health_answers(cache: Arc<dyn Cache>) {
     cache.health().await.expect("healthy");
 }
@@ -146,6 +217,8 @@ contract!(
     counters_count_within_a_fixed_window,
     concurrent_increments_are_not_lost,
     a_value_that_is_not_a_number_is_not_a_counter,
+    tallies_add_up_and_are_taken_once,
+    concurrent_tallies_and_takes_lose_nothing,
     health_answers,
 );
 

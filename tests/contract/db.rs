@@ -278,6 +278,7 @@ async fn times_and_json_come_back_as_written(env: Env) {
         lease_owner: Set(None),
         lease_until: Set(None),
         delivered_at: Set(None),
+        lane: Set("default".to_owned()),
     }
     .insert(&env.db)
     .await

@@ -1,7 +1,9 @@
 //! The outbox contract, on SQLite and PostgreSQL.
 
 use async_trait::async_trait;
-use farmgate_infra::outbox::{BoxError, OutboxEvent, OutboxHandler, OutboxWorker, WorkerConfig};
+use farmgate_infra::outbox::{
+    BoxError, LaneConfig, OutboxEvent, OutboxHandler, OutboxWorker, WorkerConfig, lane,
+};
 use farmgate_infra::{Clock, Metrics, Outbox, db};
 use farmgate_migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
@@ -325,6 +327,185 @@ async fn delivered_events_are_pruned_after_the_retention(env: Env) {
     assert_eq!(count(&env, "1=1").await, 1, "the undelivered event stays");
 }
 
+/// A worker serving `lanes` only (each delivering one at a time), claiming `batch` per pass.
+fn lane_worker(
+    env: &Env,
+    handlers: Vec<Arc<dyn OutboxHandler>>,
+    lanes: &[&'static str],
+    batch: u64,
+) -> OutboxWorker {
+    let config = WorkerConfig {
+        batch_size: batch,
+        lanes: lanes
+            .iter()
+            .map(|name| LaneConfig {
+                name,
+                concurrency: 2,
+            })
+            .collect(),
+        ..WorkerConfig::default()
+    };
+    OutboxWorker::new(
+        env.db.clone(),
+        env.outbox.clone(),
+        handlers,
+        config,
+        Metrics::new(),
+    )
+}
+
+async fn a_flood_in_one_lane_never_delays_another(env: Env) {
+    env.outbox.route(&["catalog.listing.changed"], lane::SEARCH);
+    env.outbox.route(&["orders.payment_due"], lane::DEADLINES);
+    assert_eq!(env.outbox.lane_of("orders.payment_due"), lane::DEADLINES);
+    assert_eq!(env.outbox.lane_of("orders.paid"), lane::DEFAULT);
+    // A full reindex's worth of index updates, all older than the deadline.
+    for i in 0..120 {
+        env.outbox
+            .enqueue(&env.db, "catalog.listing.changed", &json!({"listing": i}))
+            .await
+            .expect("enqueue");
+    }
+    env.clock.advance(chrono::Duration::seconds(30));
+    let due = env
+        .outbox
+        .enqueue(&env.db, "orders.payment_due", &json!({"order": "o-1"}))
+        .await
+        .expect("enqueue");
+    assert_eq!(count(&env, "lane = 'search'").await, 120);
+    assert_eq!(count(&env, "lane = 'deadlines'").await, 1);
+
+    let search = Recorder::new("search", "catalog.", 0);
+    let deadlines = Recorder::new("deadlines", "orders.", 0);
+    let w = lane_worker(
+        &env,
+        vec![search.clone(), deadlines.clone()],
+        &[lane::SEARCH, lane::DEADLINES],
+        10,
+    );
+    // The lag of each lane: the search backlog has waited 30 s, the deadline not at all.
+    let lag = w.report_lag().await.expect("lag");
+    assert_eq!(lag, vec![(lane::SEARCH, 30), (lane::DEADLINES, 0)]);
+    // One pass of the deadlines lane delivers the deadline, whatever waits in search.
+    assert_eq!(
+        w.run_lane_once(&LaneConfig {
+            name: lane::DEADLINES,
+            concurrency: 1
+        })
+        .await
+        .expect("pass"),
+        1
+    );
+    assert_eq!(deadlines.seen(), vec![due]);
+    assert!(search.seen().is_empty());
+    // A pass of the search lane takes one batch of it, oldest first.
+    assert_eq!(
+        w.run_lane_once(&LaneConfig {
+            name: lane::SEARCH,
+            concurrency: 2
+        })
+        .await
+        .expect("pass"),
+        10
+    );
+    drain(&w).await;
+    assert_eq!(search.seen().len(), 120);
+    assert_eq!(count(&env, "delivered_at IS NULL").await, 0);
+}
+
+async fn a_worker_leaves_the_lanes_it_does_not_serve(env: Env) {
+    env.outbox.route(&["catalog.listing.changed"], lane::SEARCH);
+    env.outbox
+        .enqueue(&env.db, "catalog.listing.changed", &json!({"listing": 1}))
+        .await
+        .expect("enqueue");
+    env.outbox
+        .enqueue(&env.db, "orders.paid", &json!({"order": 1}))
+        .await
+        .expect("enqueue");
+    let rec = Recorder::new("all", "", 0);
+    let w = lane_worker(&env, vec![rec.clone()], &[lane::DEFAULT], 10);
+    drain(&w).await;
+    assert_eq!(rec.seen().len(), 1);
+    assert_eq!(
+        count(&env, "delivered_at IS NULL AND lane = 'search'").await,
+        1
+    );
+}
+
+async fn repeated_events_for_one_object_are_delivered_once(env: Env) {
+    env.outbox.route(&["catalog.listing.changed"], lane::SEARCH);
+    env.outbox.coalesce(&["catalog.listing.changed"]);
+    // Five changes of listing 1 (e.g. five paid orders), two of listing 2, and a topic that
+    // does not coalesce: each of its events counts.
+    for _ in 0..5 {
+        env.outbox
+            .enqueue(&env.db, "catalog.listing.changed", &json!({"listing": 1}))
+            .await
+            .expect("enqueue");
+    }
+    for _ in 0..2 {
+        env.outbox
+            .enqueue(&env.db, "catalog.listing.changed", &json!({"listing": 2}))
+            .await
+            .expect("enqueue");
+    }
+    for _ in 0..2 {
+        env.outbox
+            .enqueue(&env.db, "orders.paid", &json!({"order": 9}))
+            .await
+            .expect("enqueue");
+    }
+    let index = Recorder::new("search", "catalog.", 0);
+    let paid = Recorder::new("paid", "orders.", 0);
+    let w = lane_worker(
+        &env,
+        vec![index.clone(), paid.clone()],
+        &[lane::SEARCH, lane::DEFAULT],
+        50,
+    );
+    drain(&w).await;
+    assert_eq!(index.seen().len(), 2, "one delivery per listing");
+    assert_eq!(
+        paid.seen().len(),
+        2,
+        "a topic that does not coalesce keeps every event"
+    );
+    assert_eq!(
+        count(&env, "delivered_at IS NULL").await,
+        0,
+        "the repeats are settled too"
+    );
+}
+
+async fn a_failed_coalesced_delivery_leaves_every_repeat_for_later(env: Env) {
+    env.outbox.coalesce(&["catalog.listing.changed"]);
+    for _ in 0..3 {
+        env.outbox
+            .enqueue(&env.db, "catalog.listing.changed", &json!({"listing": 1}))
+            .await
+            .expect("enqueue");
+    }
+    let index = Recorder::new("search", "catalog.", 1);
+    let w = worker(&env, vec![index.clone()]);
+    drain(&w).await;
+    assert!(index.seen().is_empty());
+    assert_eq!(
+        count(&env, "delivered_at IS NULL").await,
+        3,
+        "nothing settled on a failure"
+    );
+    assert_eq!(
+        count(&env, "lease_owner IS NOT NULL").await,
+        0,
+        "no lease kept"
+    );
+    env.clock.advance(chrono::Duration::seconds(30));
+    drain(&w).await;
+    assert_eq!(index.seen().len(), 1);
+    assert_eq!(count(&env, "delivered_at IS NULL").await, 0);
+}
+
 macro_rules! contract {
     ($($case:ident),* $(,)?) => {$(
         mod $case {
@@ -352,4 +533,8 @@ contract!(
     an_event_nobody_handles_is_settled,
     a_crashed_workers_lease_runs_out_and_another_takes_over,
     delivered_events_are_pruned_after_the_retention,
+    a_flood_in_one_lane_never_delays_another,
+    a_worker_leaves_the_lanes_it_does_not_serve,
+    repeated_events_for_one_object_are_delivered_once,
+    a_failed_coalesced_delivery_leaves_every_repeat_for_later,
 );

@@ -13,7 +13,8 @@ export const PAYMENT_METHODS = ['gateway', 'offline'];
 export const LOGISTICS_KINDS = ['picked_up', 'in_transit', 'out_for_delivery', 'delivered', 'exception', 'lost'];
 export const ORDER_EVENTS = ['placed', 'paid', 'cancelled', 'expired', 'acknowledged', 'shipped', 'logistics',
   'received', 'auto_received', 'refunded', 'reviewed', 'payment_failed', 'replacement',
-  'cancel_requested', 'cancel_refused', 'ship_by_reminded', 'undelivered', 'waybill_corrected', 'weighed'];
+  'cancel_requested', 'cancel_refused', 'ship_by_reminded', 'undelivered', 'waybill_corrected', 'weighed',
+  'approval_requested', 'approved', 'extra_paid', 'extra_declined'];
 /** The seller's console tabs, in the order a parcel lives them. */
 export const SELLER_TABS = ['paid', 'acknowledged', 'shipped', 'received'];
 export const MAX_QUANTITY = 9999;
@@ -170,6 +171,27 @@ export function catchWeightEl(line) {
   });
 }
 
+// Where an extra charge (补差价) stands, by its status.
+const EXTRA_KEYS = {
+  requested: 'order.extra_requested',
+  paid: 'order.extra_paid',
+  declined: 'order.extra_declined',
+  expired: 'order.extra_expired',
+};
+
+/** A catch-weight line's extra charge as both sides see it: amount, status, and its deadline. */
+export function extraChargeEl(line) {
+  const c = line.catch_weight && line.catch_weight.extra_charge;
+  if (!c) return null;
+  return el('p', {
+    class: 'line-extra-charge small',
+    'data-testid': 'line-extra-charge',
+    dataset: { status: c.status, amount: String(c.amount), chargeId: c.id },
+    i18n: EXTRA_KEYS[c.status] || 'order.extra_requested',
+    args: { extra: formatFen(c.amount), by: formatTime(c.answer_by) },
+  });
+}
+
 /** One line of an order: what, how many at what price, its trace codes, its review. */
 export function lineEl(line, extra = null) {
   return el('li', { class: 'order-line', 'data-testid': 'order-line', dataset: { lineId: line.id, listingId: line.listing_id || '', skuId: line.sku_id || '' } },
@@ -184,6 +206,7 @@ export function lineEl(line, extra = null) {
       ? el('p', { class: 'muted small' }, el('span', { i18n: 'order.commission' }), ' ', formatFen(line.commission))
       : null,
     catchWeightEl(line),
+    extraChargeEl(line),
     traceLinks(line.trace_codes),
     line.review
       ? el('p', { class: 'line-review', 'data-testid': 'line-review' },

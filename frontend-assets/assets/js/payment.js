@@ -58,6 +58,20 @@ export async function startPayment(orderId, provider, key) {
     }
     throw err;
   }
+  return follow(payment, orderId);
+}
+
+/**
+ * Pays a catch-weight extra charge (补差价) of `orderId` through the server's choice of gateway:
+ * the same cashier, sheet or page as an order's payment, for the extra alone.
+ */
+export async function startExtraPayment(orderId, chargeId) {
+  const payment = await api.post(`/extra-charges/${seg(chargeId)}/pay`, {});
+  return follow(payment, orderId);
+}
+
+/** Sends the browser where a started payment goes: WeChat's sheet, or the cashier's page. */
+async function follow(payment, orderId) {
   if (payment && payment.client_params) {
     const outcome = await wechatSheet(payment.client_params);
     // The sheet's word is not proof of payment: the order page waits for the server's.

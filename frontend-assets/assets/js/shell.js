@@ -115,6 +115,10 @@ function navLinks(me) {
       links.push({ href: '/seller/listings.html', key: 'nav.seller_listings', testid: 'nav-seller-listings', group: 'selling' });
       links.push({ href: '/seller/batches.html', key: 'nav.seller_batches', testid: 'nav-seller-batches', group: 'selling' });
     }
+    // A business buyer's members: purchasing settings and the approvals queue (issue #22).
+    if (me.memberships.some((m) => m.org.kind === 'business_buyer')) {
+      links.push({ href: '/purchasing.html', key: 'nav.purchasing', testid: 'nav-purchasing', group: 'mine' });
+    }
     // A verified testing body records its spot checks.
     if (me.memberships.some((m) => m.org.kind === 'testing_body' && m.org.status === 'verified')) {
       links.push({ href: '/lab/checks.html', key: 'nav.lab_checks', testid: 'nav-lab-checks', group: 'mine' });

@@ -160,6 +160,17 @@ mod tests {
             farmgate_orders::service::topics::REVIEW_REPLIED,
             farmgate_orders::service::topics::REVIEW_HIDDEN,
             farmgate_orders::service::topics::REVIEW_RESTORED,
+            farmgate_orders::service::topics::CREDIT_OVERDUE,
+            farmgate_orders::service::topics::PRESALE_DEPOSIT_PAID,
+            farmgate_orders::service::topics::PRESALE_BALANCE_DUE,
+            farmgate_orders::service::topics::PRESALE_UNFILLED,
+            farmgate_orders::service::topics::PRESALE_REFUNDED,
+            farmgate_orders::service::topics::STANDING_AWAITING,
+            farmgate_orders::service::topics::STANDING_GENERATED,
+            farmgate_orders::service::topics::STANDING_SHORT,
+            farmgate_orders::service::rfq::topics::RFQ_POSTED,
+            farmgate_orders::service::rfq::topics::RFQ_QUOTED,
+            farmgate_orders::service::rfq::topics::RFQ_ACCEPTED,
         ];
         for r in RULES {
             assert!(

@@ -31,6 +31,14 @@ labelled_enum!(
         Review => "review", "评价", "review";
         Listing => "listing", "商品", "listing";
         Region => "region", "行政区划", "administrative division";
+        Approval => "approval", "采购审批", "purchase approval";
+        ExtraCharge => "extra_charge", "补差价", "extra charge";
+        Presale => "presale", "预售", "pre-sale";
+        CreditLine => "credit_line", "授信额度", "credit line";
+        Statement => "credit_statement", "账期对账单", "credit statement";
+        StandingOrder => "standing_order", "定期订单", "standing order";
+        Rfq => "rfq", "询价单", "request for quotation";
+        RfqQuote => "rfq_quote", "报价", "quote";
     }
 );
 
@@ -226,6 +234,45 @@ pub enum OrdersError {
     /// with it.
     #[error("the line was weighed already")]
     AlreadyWeighed,
+    // ---- Purchase approvals (409, issue #22)
+    /// `approval_pending`: a purchaser's order above the buyer's limit waits for a manager's
+    /// approval before it can be paid.
+    #[error("the order waits for approval")]
+    ApprovalPending,
+    /// `already_decided`: the approval was approved or rejected already.
+    #[error("the approval is already decided")]
+    AlreadyDecided,
+    /// `extra_charge_closed`: a catch-weight extra charge was declined or lapsed (or its time
+    /// to answer passed); it is no longer paid or declined.
+    #[error("the extra charge is closed")]
+    ExtraChargeClosed,
+    /// `extra_charge_paid`: the extra charge is paid already; it cannot be declined or paid
+    /// again.
+    #[error("the extra charge is paid already")]
+    ExtraChargePaid,
+    // ---- Pre-sales (409)
+    /// `presale_closed`: the pre-sale takes no reservations (closed by its seller, or its
+    /// SKU is gone).
+    #[error("the pre-sale is closed")]
+    PresaleClosed,
+    /// `presale_full`: less is left than asked for (`left` units).
+    #[error("the pre-sale has {left} left")]
+    PresaleFull { left: i64 },
+    /// `already_harvested`: a pre-sale is harvested once.
+    #[error("the pre-sale was harvested already")]
+    AlreadyHarvested,
+    /// `deposits_pending`: a reservation's deposit is neither paid nor lapsed yet.
+    #[error("deposits are still pending")]
+    DepositsPending,
+    /// `rfq_closed`: the RFQ was closed by its buyer, or (for a new quote) quoting has ended.
+    #[error("the request for quotation is closed")]
+    RfqClosed,
+    /// `quote_closed`: the quote was accepted, withdrawn or revised meanwhile.
+    #[error("the quote is no longer open")]
+    QuoteClosed,
+    /// `quote_expired`: the quote is past its validity.
+    #[error("the quote expired")]
+    QuoteExpired,
     // ---- Reconciliation (409)
     /// `no_bill`: the provider keeps no bill to reconcile (offline, sandbox).
     #[error("the provider keeps no bill")]
@@ -240,6 +287,31 @@ pub enum OrdersError {
     /// `already_resolved`.
     #[error("the difference is already resolved")]
     AlreadyResolved,
+    // ---- Credit terms (409, issue #22)
+    /// `no_credit_line`: the order's buyer is not a verified business buyer with an active
+    /// credit line.
+    #[error("no active credit line")]
+    NoCreditLine,
+    /// `credit_limit_exceeded`: what is owed plus the order would pass the limit
+    /// (`available` fen left).
+    #[error("the credit limit leaves {available} fen")]
+    CreditLimitExceeded { available: i64 },
+    /// `credit_overdue`: a statement is unpaid after its due date; no new orders on credit.
+    #[error("a credit statement is overdue")]
+    CreditOverdue,
+    /// `not_business_buyer`: credit is granted to verified business buyers only.
+    #[error("not a verified business buyer")]
+    NotBusinessBuyer,
+    /// `statement_paid`: the statement is paid in full already.
+    #[error("the statement is paid already")]
+    StatementPaid,
+    // ---- Standing orders (409, issue #22)
+    /// `standing_order_state`: the standing order's state (`status`) does not allow the move
+    /// (accepting one accepted, resuming one not paused, changing one ended …).
+    #[error("the standing order is {status}")]
+    StandingOrderState {
+        status: crate::domain::standing::StandingStatus,
+    },
 }
 
 impl OrdersError {
@@ -299,13 +371,30 @@ impl OrdersError {
             E::NotSoldByWeight => "not_sold_by_weight",
             E::CannotWeigh => "cannot_weigh",
             E::AlreadyWeighed => "already_weighed",
+            E::ExtraChargeClosed => "extra_charge_closed",
+            E::ExtraChargePaid => "extra_charge_paid",
+            E::PresaleClosed => "presale_closed",
+            E::PresaleFull { .. } => "presale_full",
+            E::AlreadyHarvested => "already_harvested",
+            E::DepositsPending => "deposits_pending",
+            E::RfqClosed => "rfq_closed",
+            E::QuoteClosed => "quote_closed",
+            E::QuoteExpired => "quote_expired",
             E::AlreadyReported => "already_reported",
             E::AlreadyHidden => "already_hidden",
             E::NotHidden => "not_hidden",
+            E::ApprovalPending => "approval_pending",
+            E::AlreadyDecided => "already_decided",
             E::NoBill => "no_bill",
             E::AlreadyReconciled => "already_reconciled",
             E::ReconcileRunning => "concurrent_update",
             E::AlreadyResolved => "already_resolved",
+            E::NoCreditLine => "no_credit_line",
+            E::CreditLimitExceeded { .. } => "credit_limit_exceeded",
+            E::CreditOverdue => "credit_overdue",
+            E::NotBusinessBuyer => "not_business_buyer",
+            E::StatementPaid => "statement_paid",
+            E::StandingOrderState { .. } => "standing_order_state",
         }
     }
 
@@ -481,12 +570,47 @@ impl OrdersError {
                 "这件商品已经称过重，不能更改",
                 "this line has been weighed already and cannot change",
             ),
+            E::ExtraChargeClosed => m(
+                "这笔补差价已拒绝或已过答复期限，不再收取",
+                "this extra charge was declined or its time to answer passed; it is not charged",
+            ),
+            E::ExtraChargePaid => m("这笔补差价已经付过了", "this extra charge is paid already"),
+            E::PresaleClosed => m(
+                "这个预售已停止接受预订",
+                "this pre-sale takes no more reservations",
+            ),
+            E::PresaleFull { left } => Msg::new(
+                format!("预售数量不足，只剩 {left}"),
+                format!("not enough left in this pre-sale: {left}"),
+            ),
+            E::AlreadyHarvested => m("这个预售已经采收过", "this pre-sale was harvested already"),
+            E::DepositsPending => m(
+                "还有预订的定金未付也未过期：请在付款期限过后再采收",
+                "some deposits are neither paid nor lapsed yet: harvest after their deadline",
+            ),
+            E::RfqClosed => m(
+                "这个询价已关闭或已截止报价",
+                "this request for quotation is closed, or quoting has ended",
+            ),
+            E::QuoteClosed => m(
+                "这个报价已被接受、撤回或刚刚修改，请刷新后再看",
+                "this quote was accepted, withdrawn or just revised: look again",
+            ),
+            E::QuoteExpired => m("这个报价已过有效期", "this quote has expired"),
             E::AlreadyReported => m(
                 "你已经举报过这条评价",
                 "you have already reported this review",
             ),
             E::AlreadyHidden => m("这条评价已被隐藏", "this review is hidden already"),
             E::NotHidden => m("这条评价没有被隐藏", "this review is not hidden"),
+            E::ApprovalPending => m(
+                "订单金额超过采购审批额度，需采购经理或负责人审批后才能付款",
+                "the order is above the purchasing approval limit: a manager or the owner must approve it before it is paid",
+            ),
+            E::AlreadyDecided => m(
+                "这笔订单已审批过（已批准或已驳回）",
+                "this order was already approved or rejected",
+            ),
             E::NoBill => m(
                 "该支付渠道没有对账单（线下支付、模拟支付）",
                 "this provider keeps no bill (offline, sandbox)",
@@ -500,6 +624,43 @@ impl OrdersError {
                 "that day is being reconciled; look again in a moment",
             ),
             E::AlreadyResolved => m("这条差异已处理", "this difference is already resolved"),
+            E::NoCreditLine => m(
+                "没有可用的账期授信：仅已认证且获得平台授信的采购单位可以账期付款",
+                "no active credit line: only a verified business buyer granted credit by the platform pays on credit",
+            ),
+            E::CreditLimitExceeded { available } => Msg::new(
+                format!(
+                    "超出授信额度：当前可用 {}",
+                    farmgate_kernel::Money::from_fen(*available)
+                ),
+                format!(
+                    "above the credit limit: {} is available now",
+                    farmgate_kernel::Money::from_fen(*available)
+                ),
+            ),
+            E::CreditOverdue => m(
+                "有账期对账单已逾期未付，付清前不能账期下单",
+                "a credit statement is overdue: no orders on credit until it is paid",
+            ),
+            E::NotBusinessBuyer => m(
+                "只有已认证的采购单位可以获得账期授信",
+                "credit is granted to verified business buyers only",
+            ),
+            E::StatementPaid => m("这张对账单已付清", "this statement is paid in full"),
+            E::StandingOrderState { status } => {
+                use crate::domain::standing::StandingStatus as S;
+                let (zh, en) = match status {
+                    S::Pending => ("等待卖家接受", "waits for the seller's acceptance"),
+                    S::Active => ("正在执行", "is running"),
+                    S::Paused => ("已暂停", "is paused"),
+                    S::Declined => ("已被卖家拒绝", "was declined by the seller"),
+                    S::Ended => ("已结束", "has ended"),
+                };
+                Msg::new(
+                    format!("这个定期订单{zh}，不能这样操作"),
+                    format!("this standing order {en}: that cannot be done now"),
+                )
+            }
         }
     }
 
@@ -598,13 +759,32 @@ impl OrdersError {
             E::NotSoldByWeight,
             E::CannotWeigh,
             E::AlreadyWeighed,
+            E::ExtraChargeClosed,
+            E::ExtraChargePaid,
+            E::PresaleClosed,
+            E::PresaleFull { left: 3 },
+            E::AlreadyHarvested,
+            E::DepositsPending,
+            E::RfqClosed,
+            E::QuoteClosed,
+            E::QuoteExpired,
             E::AlreadyReported,
             E::AlreadyHidden,
             E::NotHidden,
+            E::ApprovalPending,
+            E::AlreadyDecided,
             E::NoBill,
             E::AlreadyReconciled,
             E::ReconcileRunning,
             E::AlreadyResolved,
+            E::NoCreditLine,
+            E::CreditLimitExceeded { available: 1_000 },
+            E::CreditOverdue,
+            E::NotBusinessBuyer,
+            E::StatementPaid,
+            E::StandingOrderState {
+                status: crate::domain::standing::StandingStatus::Ended,
+            },
         ]
     }
 }

@@ -231,8 +231,9 @@ impl OutboxHandler for ReconcileJob {
 }
 
 /// A paid sub-order's deadlines (issue #18), each scheduled as an outbox row: the ship-by
-/// reminder, the automatic cancellation a grace period after the deadline, and the acceptance
-/// of a cancel request nobody answered. Each use case checks the part's state and moves it
+/// reminder, the automatic cancellation a grace period after the deadline, the acceptance
+/// of a cancel request nobody answered, and the lapse of a catch-weight extra charge nobody
+/// answered (issue #22). Each use case checks the part's state and moves it
 /// with a conditional update, so a retried event or two workers act once.
 pub struct DeadlineJob {
     orders: Orders,
@@ -255,11 +256,20 @@ impl OutboxHandler for DeadlineJob {
             topics::SHIP_BY_REMIND,
             topics::SHIP_BY_LAPSE,
             topics::CANCEL_ANSWER_DUE,
+            topics::EXTRA_CHARGE_DUE,
         ]
         .contains(&topic)
     }
 
     async fn handle(&self, event: &OutboxEvent) -> Result<(), BoxError> {
+        if event.topic == topics::EXTRA_CHARGE_DUE {
+            let due: ExtraChargeRef = event.parse()?;
+            self.orders
+                .expire_extra_if_due(due.extra_charge_id)
+                .await
+                .map_err(|e| Box::new(e) as BoxError)?;
+            return Ok(());
+        }
         let due: SubOrderRef = event.parse()?;
         let id = due.sub_order_id;
         let done = match event.topic.as_str() {
@@ -270,6 +280,11 @@ impl OutboxHandler for DeadlineJob {
         done.map_err(|e| Box::new(e) as BoxError)?;
         Ok(())
     }
+}
+
+#[derive(Deserialize)]
+struct ExtraChargeRef {
+    extra_charge_id: uuid::Uuid,
 }
 
 #[derive(Deserialize)]
@@ -311,5 +326,74 @@ impl OutboxHandler for TrackingSubscribeJob {
             Ok(_) => Ok(()),
             Err(e) => Err(Box::new(e) as BoxError),
         }
+    }
+}
+
+/// The daily credit-terms run (issue #22): last month's statements, then notices of
+/// statements newly overdue. It schedules the next day's before working, and what it does is
+/// once per buyer and month (statements) and once per statement (notices), so a retry, a
+/// restart or two workers change nothing twice.
+pub struct CreditJob {
+    orders: Orders,
+}
+
+impl CreditJob {
+    pub fn new(orders: Orders) -> Self {
+        Self { orders }
+    }
+}
+
+#[async_trait]
+impl OutboxHandler for CreditJob {
+    fn name(&self) -> &'static str {
+        "orders-credit"
+    }
+
+    fn handles(&self, topic: &str) -> bool {
+        topic == topics::CREDIT_DAILY
+    }
+
+    async fn handle(&self, _event: &OutboxEvent) -> Result<(), BoxError> {
+        self.orders
+            .run_credit_day()
+            .await
+            .map_err(|e| Box::new(e) as BoxError)
+    }
+}
+
+#[derive(Deserialize)]
+struct BatchChanged {
+    batch_id: farmgate_kernel::id::BatchId,
+}
+
+/// Cancels and refunds the harvested pre-sales of a batch whose inspection failed (issue #22):
+/// every change of a batch's trace record is looked at; running it twice changes nothing.
+pub struct PresaleBatchJob {
+    orders: Orders,
+}
+
+impl PresaleBatchJob {
+    pub fn new(orders: Orders) -> Self {
+        Self { orders }
+    }
+}
+
+#[async_trait]
+impl OutboxHandler for PresaleBatchJob {
+    fn name(&self) -> &'static str {
+        "orders-presale-batch"
+    }
+
+    fn handles(&self, topic: &str) -> bool {
+        topic == farmgate_trace::service::topics::BATCH_CHANGED
+    }
+
+    async fn handle(&self, event: &OutboxEvent) -> Result<(), BoxError> {
+        let changed: BatchChanged = event.parse()?;
+        self.orders
+            .void_presales_of_batch(changed.batch_id)
+            .await
+            .map_err(|e| Box::new(e) as BoxError)?;
+        Ok(())
     }
 }

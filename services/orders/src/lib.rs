@@ -22,18 +22,21 @@ pub mod jobs;
 pub mod payment;
 pub mod read;
 pub mod service;
+mod standing_job;
 pub(crate) mod store;
 
 pub use erasure_job::AccountErasedJob;
 pub use error::OrdersError;
+pub use jobs::CreditJob;
 pub use jobs::{
-    AutoReceiveJob, DeadlineJob, PaymentDueJob, PaymentQueryJob, ReconcileJob, RefundJob,
-    RefundQueryJob, TrackingSubscribeJob,
+    AutoReceiveJob, DeadlineJob, PaymentDueJob, PaymentQueryJob, PresaleBatchJob, ReconcileJob,
+    RefundJob, RefundQueryJob, TrackingSubscribeJob,
 };
 pub use service::{
     BatchPick, CartLine, CheckoutRequest, ItemInput, OrderRecord, RefundRequest, ReviewRequest,
     ShipRequest, is_platform_staff, topics,
 };
+pub use standing_job::StandingDueJob;
 
 use chrono::Duration;
 use farmgate_catalog::Catalog;
@@ -61,6 +64,12 @@ pub struct OrdersConfig {
     pub ship_by_grace: Duration,
     /// The seller answers a buyer's request to cancel within this; unanswered, it is accepted.
     pub cancel_answer_within: Duration,
+    /// The buyer answers a catch-weight extra charge (补差价) within this; unanswered, it is
+    /// declined and nothing is charged (issue #22).
+    pub extra_charge_answer_within: Duration,
+    /// A pre-sale's balance is paid within this after the harvest; unpaid, the reservation is
+    /// cancelled and its deposit kept (issue #22).
+    pub presale_balance_pay_within: Duration,
     /// The secret the sandbox gateway signs its notifications with.
     pub gateway_secret: String,
     /// The secret carriers sign their logistics callbacks with.
@@ -106,6 +115,8 @@ impl Default for OrdersConfig {
             ship_by_remind_before: Duration::hours(12),
             ship_by_grace: Duration::hours(24),
             cancel_answer_within: Duration::hours(24),
+            extra_charge_answer_within: Duration::hours(24),
+            presale_balance_pay_within: Duration::hours(72),
             gateway_secret: String::new(),
             carrier_secret: String::new(),
             offline_payee: DEFAULT_OFFLINE_PAYEE.to_owned(),
@@ -131,6 +142,14 @@ impl std::fmt::Debug for OrdersConfig {
             .field("ship_by_remind_before", &self.ship_by_remind_before)
             .field("ship_by_grace", &self.ship_by_grace)
             .field("cancel_answer_within", &self.cancel_answer_within)
+            .field(
+                "extra_charge_answer_within",
+                &self.extra_charge_answer_within,
+            )
+            .field(
+                "presale_balance_pay_within",
+                &self.presale_balance_pay_within,
+            )
             .field("offline_payee", &self.offline_payee)
             .field("sandbox", &self.sandbox)
             .field(

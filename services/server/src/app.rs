@@ -19,7 +19,8 @@ use farmgate_desk::{
 };
 use farmgate_finance::{Finance, RefundAfterPayoutJob};
 use farmgate_identity::{Identity, IdentityConfig, PasswordCost};
-use farmgate_infra::cache::{Cache, MemoryCache, RedisCache};
+use farmgate_infra::breaker::BreakerConfig;
+use farmgate_infra::cache::{Cache, GuardedCache, MemoryCache, RedisCache};
 use farmgate_infra::db::{self, DbConfig};
 use farmgate_infra::http::{GuardedListener, PeerAddr};
 use farmgate_infra::objects::{LocalDirStore, ObjectStore, S3Config, S3Store};
@@ -35,12 +36,14 @@ use farmgate_notify::channels::sms::SmsChannel;
 use farmgate_notify::{DeliverJob, Notify, NotifyJob, PaidReminderJob};
 use farmgate_orders::{
     AccountErasedJob, AutoReceiveJob, DeadlineJob, Orders, OrdersConfig, PaymentDueJob,
-    PaymentQueryJob, ReconcileJob, RefundJob, RefundQueryJob, TrackingSubscribeJob,
+    PaymentQueryJob, PresaleBatchJob, ReconcileJob, RefundJob, RefundQueryJob,
+    TrackingSubscribeJob,
 };
 use farmgate_stats::{CreditRankingJob, RollupJob, Stats, schedule_credit_ranking};
 use farmgate_trace::{AuditJob, CheckpointJob, DigestJob, Trace, TraceConfig};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::watch;
 
 /// What every handler can reach, split per service by `FromRef`.
@@ -129,6 +132,8 @@ pub struct App {
     pub router: Router,
     pub state: AppState,
     pub worker: OutboxWorker,
+    /// `run_worker`: `serve` runs [`App::worker`] too.
+    pub run_worker: bool,
     /// `metrics_addr`: where `/metrics` is served on its own (kept off the public network).
     pub metrics_addr: Option<String>,
 }
@@ -158,10 +163,13 @@ pub async fn build_infra(settings: &Settings, options: &BuildOptions) -> anyhow:
     let db_url = settings
         .effective_database_url()
         .context("preparing the data directory")?;
-    let db = db::connect(&DbConfig {
-        url: db_url.clone(),
-        max_connections: settings.database_max_connections,
-    })
+    let db = db::connect_with_acquire_timeout(
+        &DbConfig {
+            url: db_url.clone(),
+            max_connections: settings.database_max_connections,
+        },
+        Duration::from_millis(settings.database_acquire_timeout_ms),
+    )
     .await
     .with_context(|| format!("connecting to the database at {}", db::redact_url(&db_url)))?;
     tracing::info!(backend = db::backend_name(&db), url = %db::redact_url(&db_url), "database");
@@ -198,13 +206,25 @@ pub async fn build_infra(settings: &Settings, options: &BuildOptions) -> anyhow:
         }
     };
 
+    let metrics = Metrics::new();
     let cache: Arc<dyn Cache> = match &settings.redis_url {
         Some(url) => {
-            let cache = RedisCache::connect(url, &settings.redis_prefix)
+            let timeout = Duration::from_millis(settings.redis_timeout_ms);
+            let redis = RedisCache::connect(url, &settings.redis_prefix, timeout)
                 .await
                 .context("connecting to Redis")?;
             tracing::info!(backend = "redis", url = %db::redact_url(url), "cache");
-            Arc::new(cache)
+            // A cache must never be what makes a request slow or fail: short timeouts, a
+            // circuit breaker, counters in process while Redis is away.
+            Arc::new(GuardedCache::new(
+                Arc::new(redis),
+                timeout,
+                BreakerConfig {
+                    failures_to_open: settings.redis_breaker_failures,
+                    open_for: Duration::from_secs(settings.redis_breaker_open_secs),
+                },
+                &metrics,
+            ))
         }
         None => {
             tracing::info!(
@@ -217,7 +237,6 @@ pub async fn build_infra(settings: &Settings, options: &BuildOptions) -> anyhow:
     tracing::info!(backend = db::backend_name(&db), "outbox");
     let sms = build_sms(settings, &db, &options.clock)?;
 
-    let metrics = Metrics::new();
     Ok(Infra {
         db,
         objects,
@@ -351,6 +370,10 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         .schedule_reconciliation(yesterday)
         .await
         .context("scheduling the daily reconciliation")?;
+    orders
+        .schedule_credit_day(yesterday)
+        .await
+        .context("scheduling the daily credit-terms run")?;
     let aftersales = Aftersales::new(
         infra.clone(),
         identity.clone(),
@@ -376,10 +399,13 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
     ));
     let replica = match &settings.database_replica_url {
         Some(url) => {
-            let conn = db::connect(&DbConfig {
-                url: url.clone(),
-                max_connections: settings.database_max_connections,
-            })
+            let conn = db::connect_with_acquire_timeout(
+                &DbConfig {
+                    url: url.clone(),
+                    max_connections: settings.database_max_connections,
+                },
+                Duration::from_millis(settings.database_acquire_timeout_ms),
+            )
             .await
             .context("connecting to the statistics read replica")?;
             tracing::info!(backend = db::backend_name(&conn), "statistics read replica");
@@ -439,6 +465,7 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         news,
         assets,
     };
+    route_outbox_lanes(&infra.outbox);
     // Every outbox handler of every service.
     let handlers: Vec<Arc<dyn OutboxHandler>> = vec![
         Arc::new(CreditRankingJob::new(stats.clone(), catalog.clone())),
@@ -455,6 +482,9 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         Arc::new(PaymentQueryJob::new(orders.clone())),
         Arc::new(RefundQueryJob::new(orders.clone())),
         Arc::new(TrackingSubscribeJob::new(orders.clone())),
+        Arc::new(farmgate_orders::CreditJob::new(orders.clone())),
+        Arc::new(PresaleBatchJob::new(orders.clone())),
+        Arc::new(farmgate_orders::StandingDueJob::new(orders.clone())),
         Arc::new(AccountErasedJob::new(orders)),
         Arc::new(ResponseDueJob::new(aftersales.clone())),
         Arc::new(OfferDueJob::new(aftersales.clone())),
@@ -482,8 +512,55 @@ pub async fn build(settings: &Settings, options: BuildOptions) -> anyhow::Result
         router,
         state,
         worker,
+        run_worker: settings.run_worker,
         metrics_addr: settings.metrics_addr.clone(),
     })
+}
+
+/// Which lane each topic's events are claimed in (issue #23): timed jobs whose lateness people
+/// feel in their own lane, search updates in theirs (a full reindex floods only it), messages
+/// to people in theirs; everything else in the default lane. Index updates for one object
+/// coalesce (the indexer reads the listing as it is now).
+fn route_outbox_lanes(outbox: &farmgate_infra::Outbox) {
+    use farmgate_infra::outbox::lane;
+    let catalog_search = [
+        farmgate_catalog::topics::LISTING_CHANGED,
+        farmgate_catalog::topics::CATEGORY_CHANGED,
+        farmgate_catalog::topics::VOCABULARY_CHANGED,
+        farmgate_catalog::topics::SELLER_RANKING_CHANGED,
+    ];
+    outbox.route(&catalog_search, lane::SEARCH);
+    outbox.coalesce(&[
+        farmgate_catalog::topics::LISTING_CHANGED,
+        farmgate_catalog::topics::CATEGORY_CHANGED,
+        farmgate_catalog::topics::SELLER_RANKING_CHANGED,
+    ]);
+    {
+        use farmgate_orders::service::topics as orders;
+        outbox.route(
+            &[
+                orders::PAYMENT_DUE,
+                orders::PAYMENT_QUERY,
+                orders::REFUND_QUERY,
+                orders::AUTO_RECEIVE,
+                orders::SHIP_BY_REMIND,
+                orders::SHIP_BY_LAPSE,
+                orders::CANCEL_ANSWER_DUE,
+                orders::STANDING_DUE,
+                farmgate_aftersales::service::topics::RESPONSE_DUE,
+                farmgate_aftersales::service::topics::OFFER_DUE,
+                farmgate_desk::service::topics::DUE,
+            ],
+            lane::DEADLINES,
+        );
+    }
+    outbox.route(
+        &[
+            farmgate_notify::service::topics::DELIVER,
+            farmgate_notify::service::topics::PAID_REMINDER,
+        ],
+        lane::NOTIFY,
+    );
 }
 
 /// Serves until Ctrl-C or SIGTERM (or `shutdown` turning true), then drains in-flight requests
@@ -494,8 +571,16 @@ pub async fn serve(
     mut shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
-    let worker = tokio::spawn(app.worker.run(stop_rx));
-    // Scan counts are gathered in memory and written every few seconds (and at shutdown).
+    let worker = if app.run_worker {
+        tokio::spawn(app.worker.run(stop_rx))
+    } else {
+        tracing::info!("outbox worker off (run_worker = false): `farmgate worker` delivers it");
+        tokio::spawn(async {})
+    };
+    // Scan counts are tallied in the cache (Redis when configured: shared, and kept when this
+    // replica dies) and written every few seconds (and at shutdown). Every replica flushes:
+    // a take is atomic, so each count is written once whichever replica takes it, and what
+    // this process tallied in memory during a Redis outage is written by this process.
     let trace = app.state.trace.clone();
     let (scans_stop_tx, mut scans_stop) = watch::channel(false);
     let scans = tokio::spawn(async move {
@@ -592,6 +677,46 @@ pub async fn serve(
     Ok(())
 }
 
+/// `farmgate worker`: delivers the outbox until Ctrl-C or SIGTERM (or `shutdown`), serving only
+/// `/metrics` and `/healthz` on `metrics_addr` when one is set. In-flight deliveries finish
+/// before it stops (a delivery cut short is retried by another worker once its lease ends).
+pub async fn work(app: App, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let worker = tokio::spawn(app.worker.run(stop_rx));
+    let metrics_server = match &app.metrics_addr {
+        Some(addr) => {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("listening for /metrics on {addr}"))?;
+            tracing::info!(%addr, "metrics listening");
+            let router = routes::metrics_router(app.state.clone());
+            let signal = stop_rx_wait(stop_tx.subscribe());
+            Some(tokio::spawn(async move {
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(signal)
+                    .await
+            }))
+        }
+        None => None,
+    };
+    tokio::select! {
+        () = os_signal() => {}
+        _ = shutdown.wait_for(|stop| *stop) => {}
+    }
+    tracing::info!("stopping the worker: finishing in-flight deliveries");
+    let _ = stop_tx.send(true);
+    let _ = worker.await;
+    if let Some(m) = metrics_server {
+        let _ = m.await;
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn stop_rx_wait(mut rx: watch::Receiver<bool>) {
+    let _ = rx.wait_for(|stop| *stop).await;
+}
+
 async fn os_signal() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
@@ -638,6 +763,12 @@ fn orders_config(
         ship_by_remind_before: chrono::Duration::hours(i64::from(settings.ship_by_remind_hours)),
         ship_by_grace: chrono::Duration::hours(i64::from(settings.ship_by_grace_hours)),
         cancel_answer_within: chrono::Duration::hours(i64::from(settings.cancel_answer_hours)),
+        extra_charge_answer_within: chrono::Duration::hours(i64::from(
+            settings.extra_charge_answer_hours,
+        )),
+        presale_balance_pay_within: chrono::Duration::hours(i64::from(
+            settings.presale_balance_pay_hours,
+        )),
         gateway_secret: secret(&settings.payment_webhook_secret, "payment webhook"),
         carrier_secret: secret(&settings.carrier_callback_secret, "carrier callback"),
         offline_payee: settings.offline_payee.clone(),

@@ -63,6 +63,10 @@ enum Command {
     },
     /// Apply pending database migrations, then exit. Safe to run repeatedly.
     Migrate,
+    /// Deliver the outbox (notifications, deadlines, payment queries, index updates) and run
+    /// the scheduled jobs, serving no pages: beside `serve` replicas with run_worker = false.
+    /// Needs Meilisearch (the embedded search index lives in the serving process).
+    Worker,
     /// Migrate, then seed the demo county (accounts, organisations, listings, orders, and on the
     /// first seed half a year of order history for the statistics) if it is not there yet.
     SeedDemo,
@@ -399,6 +403,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 ),
             }
             Ok(())
+        }
+        Command::Worker => {
+            refuse_unsafe_production(&settings, false)?;
+            if settings.meili_url.is_none() {
+                anyhow::bail!(
+                    "farmgate worker needs meili_url: with the embedded search index, the index \
+                     lives in the serving process, so `serve` must deliver the outbox itself \
+                     (run_worker = true)"
+                );
+            }
+            let app = build(&settings, BuildOptions::default()).await?;
+            let (_keep, shutdown) = watch::channel(false);
+            farmgate_server::app::work(app, shutdown).await
         }
         Command::Serve { demo: demo_mode } => {
             refuse_unsafe_production(&settings, demo_mode)?;

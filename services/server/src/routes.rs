@@ -54,6 +54,8 @@ errors are `{\"error\": {\"code\", \"message\", \"fields\"?, \"request_id\"?}}`;
         (name = "trace", description = "Batches, the hashed record, codes, labels, the public trace and its verification"),
         (name = "orders", description = "Addresses, the cart, checkout, shipping, receipt and the seller's order console"),
         (name = "payments", description = "Paying (offline, the sandbox gateway and its signed webhook), refunds and settlement statements"),
+        (name = "presales", description = "Pre-sales (订单农业): a seller sells a planned harvest before it is grown; buyers reserve and pay a deposit through an ordinary order"),
+        (name = "credit", description = "Credit terms (账期): a business buyer's credit line, orders paid on credit, monthly statements and their payments, receivables"),
         (name = "reviews", description = "Reviews of received lines, with photos and the listing's average"),
         (name = "aftersales", description = "Damage claims: evidence, the seller's answer, deadlines, arbitration, refunds, satisfaction"),
         (name = "desk", description = "The service desk: tickets from any page or the hotline, limits and countdowns, assignment, replies and internal notes, canned replies, merges, follow-up calls, satisfaction surveys, figures, problem-customer records"),
@@ -201,6 +203,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
 pub fn metrics_router(state: AppState) -> Router {
     Router::new()
         .route("/metrics", get(metrics))
+        // `farmgate worker` has no other port: its liveness probe asks here.
+        .route("/healthz", get(healthz))
         .with_state(state)
 }
 
@@ -209,16 +213,28 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
+/// How long `/readyz` waits for each backend (all at once): it answers within a second either
+/// way, also when a backend hangs.
+const READINESS_CHECK_TIMEOUT: Duration = Duration::from_millis(800);
+
 #[derive(Serialize)]
 struct Check {
     backend: &'static str,
     ok: bool,
+    /// `ok`; `degraded` (down, and the API answers what it can without it); `unavailable`
+    /// (the database: nothing works without it).
+    status: &'static str,
+    /// The cache's circuit breaker: `closed`, `open` or `half_open`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    circuit: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
 }
 
 #[derive(Serialize)]
 struct ReadinessBody {
+    /// `ok`, `degraded` (a backend other than the database is down: still ready) or
+    /// `unavailable` (the database is down: not ready).
     status: &'static str,
     database: Check,
     objects: Check,
@@ -226,21 +242,29 @@ struct ReadinessBody {
     search: Check,
 }
 
-fn check<E: std::fmt::Display>(backend: &'static str, r: Result<(), E>) -> Check {
-    match r {
-        Ok(()) => Check {
-            backend,
-            ok: true,
-            error: None,
-        },
-        Err(e) => {
-            tracing::warn!(backend, error = %e, "readiness check failed");
-            Check {
-                backend,
-                ok: false,
-                error: Some(e.to_string()),
-            }
-        }
+/// Runs one backend's health check within [`READINESS_CHECK_TIMEOUT`].
+async fn checked<E: std::fmt::Display>(
+    backend: &'static str,
+    down_status: &'static str,
+    health: impl std::future::Future<Output = Result<(), E>>,
+) -> Check {
+    let error = match tokio::time::timeout(READINESS_CHECK_TIMEOUT, health).await {
+        Ok(Ok(())) => None,
+        Ok(Err(e)) => Some(e.to_string()),
+        Err(_) => Some(format!(
+            "no answer within {} ms",
+            READINESS_CHECK_TIMEOUT.as_millis()
+        )),
+    };
+    if let Some(error) = &error {
+        tracing::warn!(backend, %error, "readiness check failed");
+    }
+    Check {
+        backend,
+        ok: error.is_none(),
+        status: if error.is_none() { "ok" } else { down_status },
+        circuit: None,
+        error,
     }
 }
 
@@ -251,35 +275,49 @@ struct Readiness {
     detail: bool,
 }
 
-/// Readiness: every configured backend answers.
+/// Readiness: the database answers. Only the database decides, so a load balancer never takes
+/// every replica out because a cache or the search engine blinked; the other backends are
+/// reported `degraded` (and in `farmgate_backend_up`), and the API answers what it can without
+/// them (search `503 unavailable`, photos `503 unavailable`, sessions from the database, rate
+/// limits counted in process). Answers within a second either way.
 async fn readyz(
     State(infra): State<Infra>,
     State(catalog): State<farmgate_catalog::Catalog>,
     readiness: Readiness,
 ) -> Response {
     let search = catalog.search_index();
-    let (d, o, c, s) = tokio::join!(
-        db::ping(&infra.db),
-        infra.objects.health(),
-        infra.cache.health(),
-        search.health()
+    let (database, objects, mut cache, search) = tokio::join!(
+        checked(
+            db::backend_name(&infra.db),
+            "unavailable",
+            db::ping(&infra.db, READINESS_CHECK_TIMEOUT)
+        ),
+        checked(infra.objects.backend(), "degraded", infra.objects.health()),
+        checked(infra.cache.backend(), "degraded", infra.cache.health()),
+        checked(search.backend(), "degraded", search.health()),
     );
-    let body = ReadinessBody {
-        status: "ok",
-        database: check(db::backend_name(&infra.db), d),
-        objects: check(infra.objects.backend(), o),
-        cache: check(infra.cache.backend(), c),
-        search: check(search.backend(), s),
-    };
-    let ready = body.database.ok && body.objects.ok && body.cache.ok && body.search.ok;
-    let status = if ready {
-        StatusCode::OK
+    cache.circuit = infra.cache.circuit().map(|c| c.as_str());
+    for (name, check) in [
+        ("database", &database),
+        ("objects", &objects),
+        ("cache", &cache),
+        ("search", &search),
+    ] {
+        infra.metrics.set_backend_up(name, check.ok);
+    }
+    let (status, word) = if !database.ok {
+        (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+    } else if objects.ok && cache.ok && search.ok {
+        (StatusCode::OK, "ok")
     } else {
-        StatusCode::SERVICE_UNAVAILABLE
+        (StatusCode::OK, "degraded")
     };
     let mut body = ReadinessBody {
-        status: if ready { "ok" } else { "unavailable" },
-        ..body
+        status: word,
+        database,
+        objects,
+        cache,
+        search,
     };
     if !readiness.detail {
         for c in [

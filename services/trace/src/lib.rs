@@ -30,7 +30,6 @@ pub mod tlog;
 
 pub use error::TraceError;
 pub use jobs::{AuditJob, CheckpointJob, DigestJob};
-pub use service::ScanCounter;
 
 use farmgate_catalog::Catalog;
 use farmgate_identity::Identity;
@@ -99,7 +98,6 @@ struct Inner {
     catalog: Catalog,
     config: TraceConfig,
     log: LogConfig,
-    scans: ScanCounter,
 }
 
 /// The trace service. Cheap to clone.
@@ -131,7 +129,6 @@ impl Trace {
                 catalog,
                 config,
                 log,
-                scans: ScanCounter::default(),
             }),
         }
     }
@@ -154,9 +151,5 @@ impl Trace {
 
     pub fn log(&self) -> &LogConfig {
         &self.inner.log
-    }
-
-    pub fn scans(&self) -> &ScanCounter {
-        &self.inner.scans
     }
 }

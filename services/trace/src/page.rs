@@ -2,8 +2,9 @@
 //! CSS inline (no extra request before first paint), so it opens at once in a phone's WeChat
 //! browser on a slow network, and is cached (rendered bytes in the cache, ETag and
 //! Cache-Control for browsers and CDNs). Its one script, a deferred module of a few lines
-//! (`/assets/js/share-card.js`), turns its og: tags into WeChat's share data inside WeChat's
-//! browser and fetches nothing more anywhere else.
+//! (`/assets/js/share-card.js`), sends the page's beacon (`POST /t/{code}/seen`, which counts
+//! the view, so a CDN's copy is counted too) and turns its og: tags into WeChat's share data
+//! inside WeChat's browser; it fetches nothing more.
 //!
 //! The markup is a `maud` template: every value spliced in is escaped unless it is wrapped in
 //! `PreEscaped` (only the constant stylesheet is), so seller text cannot become markup.
@@ -58,7 +59,8 @@ ol.timeline{list-style:none;margin:0;padding:0;border-left:3px solid #8fbf96}ol.
 .muted{color:#545d52;font-size:.85rem}.hash{font-family:ui-monospace,Menlo,monospace;font-size:.78rem;color:#545d52;word-break:break-all}a.buy{display:block;text-align:center;background:#a9520c;color:#fff;padding:12px;border-radius:10px;text-decoration:none;font-weight:600}\
 .code{font-family:ui-monospace,Menlo,monospace;font-size:1.05rem;letter-spacing:.05em}details.tech{background:#fff;border-radius:10px;padding:10px 16px;margin:12px 0}details.tech summary{min-height:44px;display:flex;align-items:center;cursor:pointer;color:#2f6b3a;font-weight:600}ol.hashes{padding-left:1.2em}footer{text-align:center;padding:16px;color:#545d52;font-size:.85rem}";
 
-/// The module that hands a page's og: tags to WeChat's JS-SDK inside WeChat (issue #19).
+/// The module that hands a page's og: tags to WeChat's JS-SDK inside WeChat (issue #19), and
+/// on the scan page sends its beacon (issue #23).
 pub const SHARE_SCRIPT: &str = "/assets/js/share-card.js";
 
 /// What a share card (WeChat, and anything reading Open Graph) shows of a page.
@@ -452,13 +454,19 @@ pub fn render_page(
             }
             p {
                 (lang.t("本批次已被查询", "Look-ups of this batch:")) " "
-                strong data-testid="scans" {
-                    @match scans {
-                        Some(n) => (n),
-                        None => (PreEscaped(SCANS_MARK)),
-                    }
+                @match scans {
+                    Some(n) => strong data-testid="scans" { (n) },
+                    // The cached page: its beacon counts this view and brings the total.
+                    None => strong data-testid="scans" data-beacon={ "/t/" (record.batch.code) "/seen" } {
+                        (PreEscaped(SCANS_MARK))
+                    },
                 }
                 (lang.t(" 次", ""))
+                // The beacon's script is the share-card module already in the head; without
+                // scripts, this pixel counts.
+                @if scans.is_none() {
+                    noscript { img src={ "/t/" (record.batch.code) "/seen.gif" } alt="" width="1" height="1"; }
+                }
             }
         }
 

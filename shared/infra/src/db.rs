@@ -47,15 +47,34 @@ pub fn sqlite_url_for(path: &Path) -> std::io::Result<String> {
     Ok(format!("sqlite://{}?mode=rwc", path.display()))
 }
 
+/// How long a caller waits for a pooled connection when nothing shorter is asked for (tools,
+/// tests; and SQLite always: a local file is never unreachable, its waits are for its write lock).
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(15);
+
 /// Opens the pool. SQLite gets WAL, a busy timeout and foreign keys, the settings that make a
 /// single file behave under a concurrent web server.
 pub async fn connect(config: &DbConfig) -> Result<DatabaseConnection, DbErr> {
+    connect_with_acquire_timeout(config, DEFAULT_ACQUIRE_TIMEOUT).await
+}
+
+/// As [`connect`], with PostgreSQL's wait for a pooled connection (connecting included) cut to
+/// `acquire_timeout`: when the database is down or unreachable, a request fails after that
+/// long with `503 unavailable` (see [`is_unavailable`]) instead of hanging.
+pub async fn connect_with_acquire_timeout(
+    config: &DbConfig,
+    acquire_timeout: Duration,
+) -> Result<DatabaseConnection, DbErr> {
     let is_sqlite = config.url.starts_with("sqlite:");
+    let acquire = if is_sqlite {
+        DEFAULT_ACQUIRE_TIMEOUT
+    } else {
+        acquire_timeout.max(Duration::from_millis(50))
+    };
     let mut opts = ConnectOptions::new(config.url.clone());
     opts.max_connections(config.max_connections.max(1))
         .min_connections(if is_sqlite { 1 } else { 0 })
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(15))
+        .connect_timeout(acquire.min(Duration::from_secs(10)))
+        .acquire_timeout(acquire)
         .idle_timeout(Duration::from_secs(300))
         .sqlx_logging(false)
         .record_stmt_in_spans(false);
@@ -93,9 +112,37 @@ pub fn backend_name(db: &impl ConnectionTrait) -> &'static str {
     }
 }
 
-/// A cheap round trip, for `/readyz`.
-pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
-    db.ping().await
+/// A cheap round trip, for `/readyz`, given up after `within` (a database that hangs
+/// answers nothing; the pool's own acquire timeout may be longer).
+pub async fn ping(db: &DatabaseConnection, within: Duration) -> Result<(), DbErr> {
+    match tokio::time::timeout(within, db.ping()).await {
+        Ok(r) => r,
+        Err(_) => Err(DbErr::ConnectionAcquire(
+            sea_orm::error::ConnAcquireErr::Timeout,
+        )),
+    }
+}
+
+/// Is this failure the database being unreachable (down, hung, out of connections), rather
+/// than a fault in a query? Those are answered `503 unavailable` with `Retry-After`.
+pub fn is_unavailable(err: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    let sqlx_unreachable = |e: &RuntimeErr| match e {
+        RuntimeErr::SqlxError(e) => matches!(
+            e.as_ref(),
+            sea_orm::SqlxError::Io(_)
+                | sea_orm::SqlxError::PoolTimedOut
+                | sea_orm::SqlxError::PoolClosed
+                | sea_orm::SqlxError::Tls(_)
+                | sea_orm::SqlxError::Protocol(_)
+        ),
+        _ => false,
+    };
+    match err {
+        DbErr::ConnectionAcquire(_) => true,
+        DbErr::Conn(e) | DbErr::Exec(e) | DbErr::Query(e) => sqlx_unreachable(e),
+        _ => false,
+    }
 }
 
 /// A unique index (or primary key) a store wants to recognise when a write runs into it.

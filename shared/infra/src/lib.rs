@@ -13,6 +13,7 @@
 //! Each adapter has one contract test suite (`tests/contract_*.rs`) run against every
 //! implementation available on the machine.
 
+pub mod breaker;
 pub mod cache;
 pub mod db;
 pub mod http;

@@ -29,6 +29,11 @@ pub struct HandlerLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct LaneLabels {
+    pub lane: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct NameLabels {
     pub name: String,
 }
@@ -45,10 +50,32 @@ struct Inner {
     outbox_delivered: Family<HandlerLabels, Counter>,
     outbox_failed: Family<HandlerLabels, Counter>,
     outbox_pending: Gauge,
+    outbox_lag: Family<LaneLabels, Gauge>,
     events: Family<NameLabels, Counter>,
     limiter_in_use: Family<NameLabels, Gauge>,
     limiter_waiting: Family<NameLabels, Gauge>,
     limiter_rejected: Family<NameLabels, Counter>,
+    circuit_state: Family<NameLabels, Gauge>,
+    circuit_opened: Family<NameLabels, Counter>,
+    circuit_rejected: Family<NameLabels, Counter>,
+    backend_up: Family<BackendLabels, Gauge>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct BackendLabels {
+    /// `database`, `objects`, `cache` or `search`.
+    pub backend: String,
+}
+
+/// The series of one circuit breaker (see [`crate::breaker`]).
+#[derive(Clone, Debug, Default)]
+pub struct CircuitSeries {
+    /// 0 closed, 1 open, 2 half-open.
+    pub state: Gauge,
+    /// Times the circuit opened.
+    pub opened: Counter,
+    /// Calls turned away without reaching the backend.
+    pub rejected: Counter,
 }
 
 /// The series of one limiter (see [`crate::limit`]), held so updates need no lookup.
@@ -85,10 +112,35 @@ impl Metrics {
         let outbox_delivered = Family::<HandlerLabels, Counter>::default();
         let outbox_failed = Family::<HandlerLabels, Counter>::default();
         let outbox_pending = Gauge::default();
+        let outbox_lag = Family::<LaneLabels, Gauge>::default();
         let events = Family::<NameLabels, Counter>::default();
         let limiter_in_use = Family::<NameLabels, Gauge>::default();
         let limiter_waiting = Family::<NameLabels, Gauge>::default();
         let limiter_rejected = Family::<NameLabels, Counter>::default();
+        let circuit_state = Family::<NameLabels, Gauge>::default();
+        let circuit_opened = Family::<NameLabels, Counter>::default();
+        let circuit_rejected = Family::<NameLabels, Counter>::default();
+        let backend_up = Family::<BackendLabels, Gauge>::default();
+        registry.register(
+            "circuit_state",
+            "A backend's circuit breaker: 0 closed, 1 open (calls turned away), 2 half-open (probing)",
+            circuit_state.clone(),
+        );
+        registry.register(
+            "circuit_opened",
+            "Times a backend's circuit breaker opened",
+            circuit_opened.clone(),
+        );
+        registry.register(
+            "circuit_rejected",
+            "Calls a backend's open circuit breaker turned away without calling it",
+            circuit_rejected.clone(),
+        );
+        registry.register(
+            "backend_up",
+            "1 when a backend answered the last readiness check, 0 when it was down or degraded",
+            backend_up.clone(),
+        );
         registry.register(
             "limiter_in_use",
             "Slots of a bounded expensive step in use",
@@ -129,6 +181,11 @@ impl Metrics {
             "Outbox events not yet delivered (last worker pass)",
             outbox_pending.clone(),
         );
+        registry.register(
+            "outbox_lag_seconds",
+            "How long the oldest due, undelivered event of a lane has waited (0: none waits)",
+            outbox_lag.clone(),
+        );
         registry.register("events", "Domain events by name", events.clone());
         Self {
             inner: Arc::new(Inner {
@@ -138,10 +195,15 @@ impl Metrics {
                 outbox_delivered,
                 outbox_failed,
                 outbox_pending,
+                outbox_lag,
                 events,
                 limiter_in_use,
                 limiter_waiting,
                 limiter_rejected,
+                circuit_state,
+                circuit_opened,
+                circuit_rejected,
+                backend_up,
             }),
         }
     }
@@ -186,6 +248,16 @@ impl Metrics {
         self.inner.outbox_pending.set(n);
     }
 
+    /// The lag of an outbox lane, in seconds.
+    pub fn set_outbox_lag(&self, lane: &str, seconds: i64) {
+        self.inner
+            .outbox_lag
+            .get_or_create(&LaneLabels {
+                lane: lane.to_owned(),
+            })
+            .set(seconds);
+    }
+
     /// Counts a named domain event (`login_failed`, `trace_scan`, ...).
     pub fn event(&self, name: &str) {
         self.inner
@@ -206,6 +278,28 @@ impl Metrics {
             waiting: self.inner.limiter_waiting.get_or_create(&labels).clone(),
             rejected: self.inner.limiter_rejected.get_or_create(&labels).clone(),
         }
+    }
+
+    /// The series of the circuit breaker called `name`.
+    pub fn circuit(&self, name: &str) -> CircuitSeries {
+        let labels = NameLabels {
+            name: name.to_owned(),
+        };
+        CircuitSeries {
+            state: self.inner.circuit_state.get_or_create(&labels).clone(),
+            opened: self.inner.circuit_opened.get_or_create(&labels).clone(),
+            rejected: self.inner.circuit_rejected.get_or_create(&labels).clone(),
+        }
+    }
+
+    /// Records whether `backend` answered its readiness check.
+    pub fn set_backend_up(&self, backend: &str, up: bool) {
+        self.inner
+            .backend_up
+            .get_or_create(&BackendLabels {
+                backend: backend.to_owned(),
+            })
+            .set(i64::from(up));
     }
 
     /// The Prometheus text exposition.
@@ -241,5 +335,44 @@ mod tests {
             text.contains("farmgate_http_request_duration_seconds_bucket"),
             "{text}"
         );
+    }
+
+    /// The alert rules and the dashboard under deploy/monitoring query only series this
+    /// registry publishes (a renamed metric would silently leave an alert that never fires).
+    #[test]
+    fn the_alerts_and_the_dashboard_name_only_published_metrics() {
+        // A family is rendered once it has a series: give each one.
+        let m = Metrics::new();
+        m.observe_http("GET", "/healthz", 200, 0.001);
+        m.outbox_delivered("h");
+        m.outbox_failed("h");
+        m.set_outbox_lag("default", 0);
+        m.set_backend_up("redis", true);
+        let _ = m.circuit("redis");
+        m.event("login_failed");
+        let _ = m.limiter("l");
+        let text = m.render();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/monitoring");
+        let mut seen = 0;
+        for file in ["alerts.yml", "grafana-dashboard.json"] {
+            let body = std::fs::read_to_string(dir.join(file)).unwrap_or_default();
+            assert!(!body.is_empty(), "{file} missing");
+            for (at, _) in body.match_indices("farmgate_") {
+                let name: String = body[at..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
+                    .collect();
+                let base = ["_total", "_bucket", "_count", "_sum"]
+                    .iter()
+                    .find_map(|suffix| name.strip_suffix(suffix))
+                    .unwrap_or(&name);
+                assert!(
+                    text.contains(&format!("# TYPE {base} ")),
+                    "{file} names {name}, which is not published"
+                );
+                seen += 1;
+            }
+        }
+        assert!(seen >= 10, "only {seen} metric names found");
     }
 }

@@ -327,6 +327,14 @@ impl S3Store {
             // S3-compatible server; send plain signed bodies.
             .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
             .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
+            // A store that is down or hangs must cost a request seconds, not the whole request
+            // timeout: it is then answered `503 unavailable` and the rest of the API goes on.
+            .timeout_config(
+                aws_sdk_s3::config::timeout::TimeoutConfig::builder()
+                    .connect_timeout(std::time::Duration::from_secs(3))
+                    .read_timeout(std::time::Duration::from_secs(20))
+                    .build(),
+            )
             .http_client(http);
         if let Some(endpoint) = &config.endpoint {
             builder = builder.endpoint_url(endpoint.clone());

@@ -23,7 +23,8 @@ import {
 import { claimHref, claimStatusBadge, claimedSoFar, kindEl, leftEl, newClaimHref, windowOpen } from '../claims.js';
 import { loadNotices, noticeEl } from '../recalls.js';
 import { loadOrderInvoices, subInvoiceEl } from '../invoices.js';
-import { rememberedProvider, startPayment } from '../payment.js';
+import { rememberedProvider, startExtraPayment, startPayment } from '../payment.js';
+import { formatFen, formatGrams } from '../catalog.js';
 
 const params = new URLSearchParams(location.search);
 const id = params.get('id');
@@ -144,6 +145,14 @@ function payBox(order) {
 
 function renderHead(order) {
   $('#order-number').textContent = order.number;
+  // An order from an accepted quote names its request for quotation (#22): its number (XJ…) links to it.
+  const rfq = ((order.events || []).find((e) => e.kind === 'placed')?.data || {}).rfq;
+  $('#order-rfq')?.remove();
+  if (rfq) {
+    $('#order-number').after(el('a', {
+      class: 'mono', id: 'order-rfq', href: `/rfq.html?id=${encodeURIComponent(rfq.id)}`, text: rfq.number, 'data-testid': 'order-rfq',
+    }));
+  }
   $('#order').dataset.orderId = order.id;
   $('#order').dataset.status = order.status;
   replaceChildren($('#order-status'), orderStatusBadge(order.status));
@@ -161,6 +170,12 @@ function renderHead(order) {
   const actions = $('#order-actions');
   replaceChildren(actions);
   replaceChildren($('#order-confirm'));
+  // A purchaser's order above the business buyer's limit waits for a manager (issue #22).
+  if (order.approval && order.approval.status === 'pending') {
+    actions.append(el('p', { class: 'note note-info', 'data-testid': 'order-approval-pending', i18n: 'order.approval_pending', args: { limit: formatFen(order.approval.limit_fen) } }));
+  } else if (order.approval && order.approval.status === 'rejected') {
+    actions.append(el('p', { class: 'note note-error', 'data-testid': 'order-approval-rejected', i18n: 'order.approval_rejected' }));
+  }
   if (order.can_pay) {
     const payButton = el('button', {
       type: 'button',
@@ -319,7 +334,48 @@ function reviewForm(line, slot, opener) {
   form.querySelector('input[name="rating"]:checked').focus();
 }
 
-function lineWithReview(line, buyer) {
+/**
+ * Issue #22: a line weighed above its tolerance asks the buyer for the part above it (补差价).
+ * The buyer pays it through the gateway (its own small payment) or declines; the parcel ships
+ * either way.
+ */
+function extraChargeBox(line, order) {
+  const c = line.catch_weight && line.catch_weight.extra_charge;
+  if (!isBuyerView(order) || !c || !c.open) return null;
+  const w = line.catch_weight;
+  const slot = el('div');
+  const payButton = el('button', { type: 'button', class: 'btn btn-primary btn-small', i18n: 'order.extra_pay', args: { extra: formatFen(c.amount) }, 'data-testid': 'extra-pay' });
+  const declineButton = el('button', { type: 'button', class: 'btn btn-quiet btn-small', i18n: 'order.extra_decline', 'data-testid': 'extra-decline' });
+  payButton.addEventListener('click', async () => {
+    setBusy(payButton, true);
+    try {
+      const payment = await startExtraPayment(order.id, c.id);
+      if (!payment || !payment.redirecting) await reload();
+    } catch (err) {
+      flashError(err);
+    } finally {
+      setBusy(payButton, false);
+    }
+  });
+  declineButton.addEventListener('click', () => confirmBox(slot, {
+    questionKey: 'order.extra_decline_question',
+    args: { extra: formatFen(c.amount) },
+    confirmKey: 'order.extra_decline_confirm',
+    testid: 'extra-decline',
+    onConfirm: async () => {
+      render(await api.post(`/extra-charges/${seg(c.id)}/decline`, {}));
+      flash(t('order.extra_declined_flash'), 'success');
+    },
+  }));
+  return el('div', { class: 'extra-charge-box', role: 'group', 'data-testid': 'extra-charge', dataset: { chargeId: c.id } },
+    el('p', { i18n: 'order.extra_question', args: { nominal: formatGrams(w.nominal_grams), actual: formatGrams(w.actual_grams), extra: formatFen(c.amount) } }),
+    el('div', { class: 'actions' }, payButton, declineButton),
+    slot);
+}
+
+function lineWithReview(line, buyer, order) {
+  const extra = extraChargeBox(line, order);
+  if (extra) return lineEl(line, el('div', { class: 'line-actions' }, extra));
   if (!buyer || !line.can_review || line.review) return lineEl(line);
   const slot = el('div', { class: 'review-slot' });
   const open = el('button', { type: 'button', class: 'btn btn-secondary btn-small', i18n: 'ratings.write', 'data-testid': 'line-review-open' });
@@ -543,7 +599,7 @@ function subCard(sub, order) {
   replacementNote(sub, order),
   stepsEl(sub, order),
   dates,
-  el('ul', { class: 'list order-lines' }, (sub.lines || []).map((line) => lineWithReview(line, buyer))),
+  el('ul', { class: 'list order-lines' }, (sub.lines || []).map((line) => lineWithReview(line, buyer, order))),
   shipmentEl(sub.shipment),
   subMoneyEl(sub),
   refundsEl(order.refunds, sub.id),
@@ -613,7 +669,9 @@ if (!id) {
     render(order);
     followHash();
     if (params.get('placed') && order.status === 'pending_payment') flash(t('order.placed'), 'success', { focus: false });
-    if (params.get('paid') && order.status === 'paid') {
+    // Back from paying an extra charge (补差价): the order was paid long ago.
+    if (params.get('extra') && params.get('paid')) flash(t('order.extra_paid_flash'), 'success', { focus: false });
+    else if (params.get('paid') && order.status === 'paid') {
       flash(t('order.paid'), 'success', { focus: false });
       showPaySuccess(order);
     }

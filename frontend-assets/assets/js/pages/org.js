@@ -94,6 +94,20 @@ function isOwner(org) {
   return org && org.my_role === 'owner';
 }
 
+/** The roles a member of `org` may have: purchasers and purchasing managers belong to business
+ * buyers only (issue #22). */
+function rolesFor(org) {
+  return org && org.kind === 'business_buyer'
+    ? ['purchaser', 'manager', 'staff', 'owner']
+    : ['staff', 'owner'];
+}
+
+const ROLE_KEYS = { owner: 'role.owner', staff: 'role.staff', purchaser: 'role.purchaser', manager: 'role.manager' };
+
+function roleOptions(org, current) {
+  return rolesFor(org).map((r) => el('option', { value: r, i18n: ROLE_KEYS[r], selected: r === current }));
+}
+
 async function selectOrg(id, { focus = false } = {}) {
   const url = new URL(location.href);
   url.searchParams.set('id', id);
@@ -150,6 +164,7 @@ function renderDetail() {
     actions.append(edit);
   }
   $('#invitations-section').hidden = !isOwner(org);
+  replaceChildren($('#invite-role'), ...roleOptions(org, rolesFor(org)[0]));
   $('#documents-upload').hidden = !isOwner(org);
   loadDocuments();
 }
@@ -392,8 +407,7 @@ function renderMembers(members) {
     if (owner && !self) {
       const selectId = `role-${m.account_id}`;
       const select = el('select', { id: selectId, name: 'role', 'data-testid': 'member-role' },
-        el('option', { value: 'staff', i18n: 'role.staff', selected: m.role === 'staff' }),
-        el('option', { value: 'owner', i18n: 'role.owner', selected: m.role === 'owner' }));
+        roleOptions(org, m.role));
       const save = el('button', { type: 'button', class: 'btn btn-secondary', i18n: 'org.change_role', 'data-testid': 'member-role-save' });
       save.addEventListener('click', () => withBusy(save, async () => {
         if (select.value === m.role) return;

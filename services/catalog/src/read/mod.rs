@@ -5,6 +5,7 @@ pub mod card;
 pub mod console;
 pub mod demo;
 pub mod notify;
+pub mod rfq;
 pub mod stats;
 
 pub use card::ListingCard;

@@ -5,7 +5,7 @@
 //! invited and accepting.
 
 use anyhow::Context;
-use farmgate_identity::domain::{NewAccount, OrgFacts, OrgFactsInput, Review};
+use farmgate_identity::domain::{BuyerKind, NewAccount, OrgFacts, OrgFactsInput, Review};
 use farmgate_identity::read::demo as identity_read;
 use farmgate_identity::{
     Actor, CodePurpose, Identity, Membership, OrgKind, OrgRole, OrgStatus, PlatformRole,
@@ -151,6 +151,18 @@ pub const USERS: &[DemoUser] = &[
         what: "悦来大酒店 business buyer",
     },
     DemoUser {
+        phone: "13700000003",
+        name: "李想",
+        platform_role: None,
+        what: "悦来大酒店 purchaser (采购员): orders above ¥500 wait for approval",
+    },
+    DemoUser {
+        phone: "13700000004",
+        name: "周立",
+        platform_role: None,
+        what: "悦来大酒店 purchasing manager (采购经理): approves",
+    },
+    DemoUser {
         phone: "13500000001",
         name: "钟敏",
         platform_role: None,
@@ -187,7 +199,10 @@ struct DemoOrg {
     village: Option<&'static str>,
     address: &'static str,
     owner: &'static str,
-    staff: &'static [&'static str],
+    /// Members other than the owner, with their role.
+    staff: &'static [(&'static str, OrgRole)],
+    /// A business buyer's kind and approval limit in fen (issue #22).
+    buying: Option<(BuyerKind, Option<i64>)>,
     outcome: Outcome,
 }
 
@@ -200,7 +215,8 @@ const ORGS: &[DemoOrg] = &[
         village: Some("东门社区"),
         address: "青石镇东门社区电商产业园 2 号楼",
         owner: "13900000001",
-        staff: &["13900000004"],
+        staff: &[("13900000004", OrgRole::Staff)],
+        buying: None,
         outcome: Outcome::Verified,
     },
     DemoOrg {
@@ -211,7 +227,8 @@ const ORGS: &[DemoOrg] = &[
         village: Some("茶坑村"),
         address: "梅岭镇茶坑村 3 组",
         owner: "13800000001",
-        staff: &["13800000002"],
+        staff: &[("13800000002", OrgRole::Staff)],
+        buying: None,
         outcome: Outcome::Verified,
     },
     DemoOrg {
@@ -223,6 +240,7 @@ const ORGS: &[DemoOrg] = &[
         address: "桃源乡桃花村茶园路 8 号",
         owner: "13800000003",
         staff: &[],
+        buying: None,
         outcome: Outcome::Verified,
     },
     DemoOrg {
@@ -234,6 +252,7 @@ const ORGS: &[DemoOrg] = &[
         address: "龙泉镇龙泉村村委会旁",
         owner: "13800000005",
         staff: &[],
+        buying: None,
         outcome: Outcome::Verified,
     },
     DemoOrg {
@@ -245,6 +264,7 @@ const ORGS: &[DemoOrg] = &[
         address: "白云乡高山村 5 组",
         owner: "13800000004",
         staff: &[],
+        buying: None,
         outcome: Outcome::Verified,
     },
     DemoOrg {
@@ -256,6 +276,7 @@ const ORGS: &[DemoOrg] = &[
         address: "桃源乡溪口村菇棚基地",
         owner: "13800000006",
         staff: &[],
+        buying: None,
         outcome: Outcome::Verified,
     },
     DemoOrg {
@@ -267,6 +288,7 @@ const ORGS: &[DemoOrg] = &[
         address: "龙泉镇石门村后山",
         owner: "13800000007",
         staff: &[],
+        buying: None,
         outcome: Outcome::Verified,
     },
     DemoOrg {
@@ -278,6 +300,7 @@ const ORGS: &[DemoOrg] = &[
         address: "梅岭镇上坪村 1 组",
         owner: "13800000008",
         staff: &[],
+        buying: None,
         outcome: Outcome::Verified,
     },
     DemoOrg {
@@ -289,6 +312,7 @@ const ORGS: &[DemoOrg] = &[
         address: "白云乡白云村大棚区",
         owner: "13800000009",
         staff: &[],
+        buying: None,
         outcome: Outcome::Pending,
     },
     DemoOrg {
@@ -300,6 +324,7 @@ const ORGS: &[DemoOrg] = &[
         address: "青石镇西街 66 号",
         owner: "13800000010",
         staff: &[],
+        buying: None,
         outcome: Outcome::Rejected("营业执照照片模糊，无法核对经营范围，请重新上传清晰照片"),
     },
     DemoOrg {
@@ -311,6 +336,7 @@ const ORGS: &[DemoOrg] = &[
         address: "青石镇东门社区惠民路 12 号",
         owner: "13700000001",
         staff: &[],
+        buying: Some((BuyerKind::Supermarket, None)),
         outcome: Outcome::Verified,
     },
     DemoOrg {
@@ -321,7 +347,11 @@ const ORGS: &[DemoOrg] = &[
         village: Some("西街社区"),
         address: "青石镇西街 1 号",
         owner: "13700000002",
-        staff: &[],
+        staff: &[
+            ("13700000003", OrgRole::Purchaser),
+            ("13700000004", OrgRole::Manager),
+        ],
+        buying: Some((BuyerKind::HotelRestaurant, Some(50_000))),
         outcome: Outcome::Verified,
     },
     DemoOrg {
@@ -333,6 +363,7 @@ const ORGS: &[DemoOrg] = &[
         address: "青石镇农业服务中心 3 楼",
         owner: "13500000001",
         staff: &[],
+        buying: None,
         outcome: Outcome::Verified,
     },
 ];
@@ -520,10 +551,15 @@ pub(super) async fn seed_organisations(
             org_kind: org.kind,
             org_status: OrgStatus::Pending,
         });
-        for staff_phone in org.staff {
+        if let Some((kind, limit)) = org.buying {
+            identity
+                .set_purchasing(&owner_with_org, org_id, Some(kind), limit, meta)
+                .await?;
+        }
+        for &(staff_phone, role) in org.staff {
             let staff = people.actor(staff_phone)?;
             let invitation = identity
-                .invite(&owner_with_org, org_id, staff_phone, OrgRole::Staff, meta)
+                .invite(&owner_with_org, org_id, staff_phone, role, meta)
                 .await?;
             // They prove the phone like anyone: a code, read back from the SMS outbox (the demo
             // never sends real messages).

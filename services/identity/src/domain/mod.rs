@@ -117,8 +117,77 @@ labelled_enum!(
     OrgRole {
         Owner => "owner", "负责人", "owner";
         Staff => "staff", "员工", "staff";
+        /// A business buyer's purchaser (采购员): orders for the organisation; an order above
+        /// the owner's approval limit waits for a manager (issue #22).
+        Purchaser => "purchaser", "采购员", "purchaser";
+        /// A business buyer's purchasing manager (采购经理): orders without a limit and
+        /// approves or rejects purchasers' orders above it.
+        Manager => "manager", "采购经理", "purchasing manager";
     }
 );
+
+impl OrgRole {
+    /// Whether an organisation of `kind` has members in this role: purchasers and managers
+    /// belong to business buyers only.
+    pub fn fits(self, kind: OrgKind) -> bool {
+        match self {
+            OrgRole::Owner | OrgRole::Staff => true,
+            OrgRole::Purchaser | OrgRole::Manager => kind == OrgKind::BusinessBuyer,
+        }
+    }
+
+    /// Whether this member of a business buyer decides on orders above the approval limit
+    /// (and orders above it without waiting): its owners and managers.
+    pub fn approves_purchases(self) -> bool {
+        matches!(self, OrgRole::Owner | OrgRole::Manager)
+    }
+}
+
+/// Refuses a role the organisation's kind does not have (`role`: `not_allowed`).
+pub fn check_role_fits(role: OrgRole, kind: OrgKind) -> Result<(), FieldError> {
+    if role.fits(kind) {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            "role",
+            "not_allowed",
+            "只有采购商可以设置采购员和采购经理",
+            "only a business buyer has purchasers and purchasing managers",
+        ))
+    }
+}
+
+labelled_enum!(
+    /// What kind of business buyer an organisation is (采购端类型, issue #22).
+    BuyerKind {
+        CommunityShop => "community_shop", "社区店", "community shop";
+        Supermarket => "supermarket", "超市", "supermarket";
+        HotelRestaurant => "hotel_restaurant", "酒店餐饮", "hotel / restaurant";
+        SchoolCanteen => "school_canteen", "学校食堂", "school canteen";
+        FactoryCanteen => "factory_canteen", "企业食堂", "factory canteen";
+        FarmersMarket => "farmers_market", "农贸市场", "farmers' market";
+        Other => "other", "其他", "other";
+    }
+);
+
+/// The largest approval limit an owner can set: ¥10,000,000.00, far above any order, so a
+/// typo cannot overflow a sum.
+pub const MAX_APPROVAL_LIMIT_FEN: i64 = 1_000_000_000;
+
+/// An approval limit as the owner typed it: `None` means no approval is ever needed; `0`
+/// means every purchaser's order waits; negative or absurd amounts are refused.
+pub fn parse_approval_limit(fen: Option<i64>) -> Result<Option<i64>, FieldError> {
+    match fen {
+        None => Ok(None),
+        Some(f) if (0..=MAX_APPROVAL_LIMIT_FEN).contains(&f) => Ok(Some(f)),
+        Some(_) => Err(FieldError::new(
+            "approval_limit_fen",
+            "out_of_range",
+            "审批额度应在 0 到 1000 万元之间（单位：分）",
+            "the approval limit is between 0 and ¥10,000,000 (in fen)",
+        )),
+    }
+}
 
 labelled_enum!(
     /// Where an organisation stands with the operator.
@@ -260,6 +329,8 @@ farmgate_kernel::wire_enum!(
     AuditAction {
         OrgCreate => "org.create",
         OrgUpdate => "org.update",
+        /// A business buyer's owner set its kind or approval limit (issue #22).
+        OrgPurchasing => "org.purchasing",
         OrgVerify => "org.verify",
         OrgReject => "org.reject",
         MemberRole => "org.member.role",
@@ -467,6 +538,43 @@ impl OrgFacts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn purchasers_and_managers_belong_to_business_buyers_only() {
+        for kind in OrgKind::ALL {
+            assert!(OrgRole::Owner.fits(*kind) && OrgRole::Staff.fits(*kind));
+            let buyer = *kind == OrgKind::BusinessBuyer;
+            assert_eq!(OrgRole::Purchaser.fits(*kind), buyer, "{kind}");
+            assert_eq!(OrgRole::Manager.fits(*kind), buyer, "{kind}");
+        }
+        assert_eq!(
+            check_role_fits(OrgRole::Manager, OrgKind::Cooperative)
+                .err()
+                .map(|e| e.code),
+            Some("not_allowed")
+        );
+    }
+
+    #[test]
+    fn owners_and_managers_approve_purchases_and_purchasers_and_staff_do_not() {
+        assert!(OrgRole::Owner.approves_purchases());
+        assert!(OrgRole::Manager.approves_purchases());
+        assert!(!OrgRole::Purchaser.approves_purchases());
+        assert!(!OrgRole::Staff.approves_purchases());
+    }
+
+    #[test]
+    fn an_approval_limit_is_none_or_between_zero_and_ten_million_yuan() {
+        assert_eq!(parse_approval_limit(None), Ok(None));
+        assert_eq!(parse_approval_limit(Some(0)), Ok(Some(0)));
+        assert_eq!(
+            parse_approval_limit(Some(MAX_APPROVAL_LIMIT_FEN)),
+            Ok(Some(MAX_APPROVAL_LIMIT_FEN))
+        );
+        assert!(parse_approval_limit(Some(-1)).is_err());
+        assert!(parse_approval_limit(Some(MAX_APPROVAL_LIMIT_FEN + 1)).is_err());
+        assert!(parse_approval_limit(Some(i64::MAX)).is_err());
+    }
 
     #[test]
     fn a_pending_org_can_be_verified_or_rejected() {

@@ -54,6 +54,7 @@ where
         .routes(routes!(create_org))
         .routes(routes!(my_orgs))
         .routes(routes!(get_org, update_org))
+        .routes(routes!(get_purchasing, put_purchasing))
         .routes(routes!(members))
         .routes(routes!(set_member_role, remove_member))
         .routes(routes!(invite, org_invitations))

@@ -1,6 +1,8 @@
 //! Handlers: registering, reading and editing organisations, and their verification history.
 
-use super::views::{CreateOrgRequest, OrgView, ReviewView, UpdateOrgRequest};
+use super::views::{
+    CreateOrgRequest, OrgView, PurchasingRequest, PurchasingView, ReviewView, UpdateOrgRequest,
+};
 use crate::auth::AuthUser;
 use crate::domain::{OrgFacts, OrgFactsInput, OrgRole};
 use crate::service::OrgPatch;
@@ -140,4 +142,45 @@ pub async fn org_history(
 ) -> ApiResult<Json<Vec<ReviewView>>> {
     let list = identity.org_history(&actor, id).await?;
     Ok(Json(list.iter().map(ReviewView::of).collect()))
+}
+
+/// A business buyer's purchasing settings: its kind and approval limit (members, operator).
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/purchasing", tag = "orgs", params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The settings (`null` where the owner said nothing)", body = PurchasingView),
+        (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
+        (status = 403, description = "Not a member, or not a business buyer: `forbidden`", body = ErrorBody),
+        (status = 404, description = "No such organisation: `not_found`", body = ErrorBody),
+    ))]
+pub async fn get_purchasing(
+    State(identity): State<Identity>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<OrgId>,
+) -> ApiResult<Json<PurchasingView>> {
+    let p = identity.purchasing(&actor, id).await?;
+    Ok(Json(PurchasingView::of(&p)))
+}
+
+/// Set a business buyer's kind and approval limit (owner): a purchaser's order above the limit
+/// waits for a manager's or the owner's approval before it can be paid.
+#[utoipa::path(put, path = "/api/v1/orgs/{id}/purchasing", tag = "orgs", params(("id" = Uuid, Path)), request_body = PurchasingRequest,
+    responses(
+        (status = 200, description = "The settings as they now are", body = PurchasingView),
+        (status = 400, description = "Unreadable body: `malformed_json`", body = ErrorBody),
+        (status = 401, description = "Not logged in: `unauthenticated`", body = ErrorBody),
+        (status = 403, description = "Not its owner, or not a business buyer: `forbidden`, `read_only`, `cross_site_request`", body = ErrorBody),
+        (status = 404, description = "No such organisation: `not_found`", body = ErrorBody),
+        (status = 422, description = "Invalid fields: `validation_failed`", body = ErrorBody),
+    ))]
+pub async fn put_purchasing(
+    State(identity): State<Identity>,
+    AuthUser(actor): AuthUser,
+    meta: RequestMeta,
+    ApiPath(id): ApiPath<OrgId>,
+    ApiJson(req): ApiJson<PurchasingRequest>,
+) -> ApiResult<Json<PurchasingView>> {
+    let p = identity
+        .set_purchasing(&actor, id, req.buyer_kind, req.approval_limit_fen, &meta)
+        .await?;
+    Ok(Json(PurchasingView::of(&p)))
 }

@@ -120,7 +120,7 @@ pub(super) fn logged_in(
         (status = 422, description = "Invalid fields: `validation_failed`", body = ErrorBody),
         (status = 429, description = "Too many attempts (see `Retry-After`): `too_many_attempts`, `password_login_paused`", body = ErrorBody),
         (status = 500, description = "Our failure: `internal`", body = ErrorBody),
-        (status = 503, description = "The rate limiter's store is down, or hashing is saturated: `unavailable`, `server_busy`", body = ErrorBody),
+        (status = 503, description = "The database is out of reach (see `Retry-After`), or hashing is saturated: `unavailable`, `server_busy`", body = ErrorBody),
     ))]
 pub async fn login(
     State(identity): State<Identity>,

@@ -549,3 +549,40 @@ pub struct AccountQuery {
     pub limit: Option<farmgate_kernel::Limit>,
     pub offset: Option<farmgate_kernel::Offset>,
 }
+
+// ---------------------------------------------------------------------------------------------
+// Purchasing (issue #22)
+
+/// A business buyer's purchasing settings.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PurchasingView {
+    pub org_id: Uuid,
+    /// What kind of buyer it is; `null` until the owner says.
+    pub buyer_kind: Option<crate::domain::BuyerKind>,
+    /// An order placed by a purchaser (or staff) whose total is above this many fen waits for
+    /// a manager's or the owner's approval before it can be paid; `null`: never.
+    pub approval_limit_fen: Option<i64>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl PurchasingView {
+    pub fn of(p: &crate::service::Purchasing) -> Self {
+        Self {
+            org_id: p.org_id.as_uuid(),
+            buyer_kind: p.buyer_kind,
+            approval_limit_fen: p.approval_limit_fen,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+/// The owner's purchasing settings, replaced whole (`null` or absent clears one).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PurchasingRequest {
+    #[serde(default)]
+    pub buyer_kind: Option<crate::domain::BuyerKind>,
+    /// 0 – 1,000,000,000 fen; `null`: no approval needed.
+    #[serde(default)]
+    pub approval_limit_fen: Option<i64>,
+}

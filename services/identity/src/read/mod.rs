@@ -6,6 +6,7 @@ pub mod credit;
 pub mod demo;
 pub mod invoicing;
 pub mod notify;
+pub mod purchasing;
 pub mod restrictions;
 pub mod stats;
 pub mod wechat;

@@ -84,6 +84,7 @@ impl Identity {
         let org_model = queries::orgs::by_id(&txn, org)
             .await?
             .ok_or(IdentityError::NotFound(Missing::Organisation))?;
+        crate::domain::check_role_fits(role, org_model.kind).map_err(IdentityError::field)?;
         if let Some(existing) = queries::accounts::by_login(&txn, &login).await?
             && queries::members::get(&txn, org, AccountId(existing.id))
                 .await?

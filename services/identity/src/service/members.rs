@@ -63,6 +63,11 @@ impl Identity {
     ) -> Result<Member> {
         actor.require_owner(org)?;
         let txn = begin_write(&self.infra().db).await?;
+        let kind = queries::orgs::by_id(&txn, org)
+            .await?
+            .ok_or(IdentityError::NotFound(Missing::Organisation))?
+            .kind;
+        crate::domain::check_role_fits(role, kind).map_err(IdentityError::field)?;
         let m = queries::members::get(&txn, org, account_id)
             .await?
             .ok_or(IdentityError::NotFound(Missing::Member))?;

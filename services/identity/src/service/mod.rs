@@ -10,6 +10,7 @@
 //! - `self_service.rs` — one's own profile, phone, data download and erasure.
 //! - `orgs.rs` — registering and editing organisations; the facts other services read.
 //! - `members.rs` — members and their roles; leaving.
+//! - `purchasing.rs` — a business buyer's kind and approval limit (issue #22).
 //! - `invitations.rs` — inviting by phone or e-mail; accepting, declining, withdrawing.
 //! - `verification.rs` — the operator's queue, verifying and rejecting, the history.
 //! - `operator.rs` — the audit log, the operator's account tools, the SMS outbox.
@@ -22,6 +23,7 @@ mod operator;
 mod orgs;
 mod passwords;
 pub mod personal_data;
+mod purchasing;
 mod restrictions;
 mod self_service;
 mod sessions;
@@ -37,6 +39,7 @@ pub use operator::SmsOutboxPage;
 pub use orgs::{OrgEvent, OrgPatch, OrgSummary, TestingBody, org_region};
 pub use passwords::OperatorCreated;
 pub use personal_data::{PartError, PersonalDataPart};
+pub use purchasing::Purchasing;
 pub use restrictions::RestrictionRecord;
 pub use self_service::{ERASED_NAME, ProfilePatch};
 pub use sessions::IssuedSession;

@@ -131,9 +131,15 @@ impl Identity {
             return Err(IdentityError::AccountDisabled);
         }
         // A success clears this address's count and gives back this attempt's reservation on
-        // the account (other addresses' failures stay counted).
-        cache.delete(&pair).await?;
-        cache.incr(&acct, -1, limits.window).await?;
+        // the account (other addresses' failures stay counted). Best effort: with the cache
+        // unavailable the counts stay a little high, which errs on the safe side, and the
+        // person is logged in all the same.
+        if let Err(e) = cache.delete(&pair).await {
+            tracing::warn!(error = %e, "could not clear the login count of this address");
+        }
+        if let Err(e) = cache.incr(&acct, -1, limits.window).await {
+            tracing::warn!(error = %e, "could not give back the login attempt's reservation");
+        }
         let txn = begin_write(&self.infra().db).await?;
         let issued = self
             .create_session(&txn, AccountId(account.id), meta)
@@ -231,8 +237,13 @@ impl Identity {
         let cached = match self.infra().cache.get(&key).await {
             Ok(v) => v.and_then(|b| serde_json::from_slice::<CachedSession>(&b).ok()),
             Err(e) => {
-                // The cache is an optimisation: fall back to the database.
-                tracing::warn!(error = %e, "session cache unavailable");
+                // The cache is an optimisation: fall back to the database. (An open circuit
+                // was logged once when it opened.)
+                if matches!(e, farmgate_infra::cache::CacheError::CircuitOpen { .. }) {
+                    tracing::debug!(error = %e, "session cache unavailable");
+                } else {
+                    tracing::warn!(error = %e, "session cache unavailable");
+                }
                 None
             }
         };
@@ -271,22 +282,34 @@ impl Identity {
             queries::sessions::touch(db, SessionId(sess.session_id), now).await?;
             let _ = self.infra().cache.delete(&key).await;
         }
-        let memberships = queries::members::of_account(db, account_id)
-            .await?
-            .into_iter()
-            .map(|(m, o)| Membership {
-                org_id: OrgId(o.id),
-                role: m.role,
-                org_kind: o.kind,
-                org_status: o.status,
-            })
-            .collect();
+        let memberships = memberships_of(db, account_id).await?;
         Ok(Some(Actor {
             account_id,
             session_id: sess.session_id,
             display_name: account.display_name,
             platform_role: account.platform_role,
             memberships,
+        }))
+    }
+
+    /// The actor an account is now, without a session: for work done on its behalf later by
+    /// the worker (a standing order's generated orders, issue #22), with its memberships and
+    /// roles as the database has them at that moment. `None` when the account is gone or not
+    /// active. The session id is nil: nothing may log it out or revoke it.
+    pub async fn acting_as(&self, account_id: AccountId) -> Result<Option<Actor>> {
+        let db = &self.infra().db;
+        let Some(account) = queries::accounts::by_id(db, account_id).await? else {
+            return Ok(None);
+        };
+        if account.status != AccountStatus::Active {
+            return Ok(None);
+        }
+        Ok(Some(Actor {
+            account_id,
+            session_id: Uuid::nil(),
+            display_name: account.display_name,
+            platform_role: account.platform_role,
+            memberships: memberships_of(db, account_id).await?,
         }))
     }
 
@@ -341,4 +364,21 @@ impl Identity {
         self.forget_sessions(revoked).await;
         Ok(())
     }
+}
+
+/// An account's organisations with its role in each, as the database has them now.
+async fn memberships_of(
+    db: &impl ConnectionTrait,
+    account_id: AccountId,
+) -> Result<Vec<Membership>> {
+    Ok(queries::members::of_account(db, account_id)
+        .await?
+        .into_iter()
+        .map(|(m, o)| Membership {
+            org_id: OrgId(o.id),
+            role: m.role,
+            org_kind: o.kind,
+            org_status: o.status,
+        })
+        .collect())
 }

@@ -243,6 +243,29 @@ pub mod setup_link {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+pub mod buyer_profile {
+    use crate::domain::BuyerKind;
+    use sea_orm::entity::prelude::*;
+
+    /// A business buyer's purchasing settings (issue #22): its kind and the limit above which
+    /// a purchaser's order waits for a manager. No row: no kind told, no limit.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "buyer_profiles")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub org_id: Uuid,
+        pub buyer_kind: Option<BuyerKind>,
+        pub approval_limit_fen: Option<i64>,
+        pub updated_by: Uuid,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 pub mod restriction {
     use crate::domain::RestrictionKind;
     use sea_orm::entity::prelude::*;

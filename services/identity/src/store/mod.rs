@@ -10,8 +10,8 @@ pub mod queries;
 pub use entities::*;
 
 use crate::domain::{
-    AccountStatus, CodePurpose, InvitationStatus, OrgKind, OrgRole, OrgStatus, PlatformRole,
-    RestrictionKind, ReviewAction,
+    AccountStatus, BuyerKind, CodePurpose, InvitationStatus, OrgKind, OrgRole, OrgStatus,
+    PlatformRole, RestrictionKind, ReviewAction,
 };
 
 // Status and role columns are read into their enums here, once.
@@ -25,4 +25,5 @@ farmgate_infra::stored_enum!(
     ReviewAction,
     CodePurpose,
     RestrictionKind,
+    BuyerKind,
 );

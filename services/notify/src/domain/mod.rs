@@ -49,6 +49,17 @@ labelled_enum!(
         ReviewReplied => "review_replied", "商家回复了你的评价", "seller replied to your review";
         ReviewHidden => "review_hidden", "评价已被平台隐藏", "review hidden by the platform";
         ReviewRestored => "review_restored", "评价已恢复显示", "review shown again";
+        CreditOverdue => "credit_overdue", "账期对账单已逾期", "credit statement overdue";
+        PresaleDepositPaid => "presale_deposit_paid", "预售定金已付", "pre-sale deposit paid";
+        PresaleBalanceDue => "presale_balance_due", "预售已采收，请付尾款", "pre-sale harvested: pay the balance";
+        PresaleUnfilled => "presale_unfilled", "预售减产，定金已退", "pre-sale short: deposit refunded";
+        PresaleRefunded => "presale_refunded", "预售已取消并退款", "pre-sale cancelled and refunded";
+        StandingAwaiting => "standing_awaiting", "定期订单待接受", "standing order to accept";
+        StandingGenerated => "standing_generated", "定期订单已生成订单", "standing order placed";
+        StandingShort => "standing_short", "定期订单缺货", "standing order short";
+        RfqInvited => "rfq_invited", "收到询价", "request for quotation received";
+        RfqQuoted => "rfq_quoted", "询价收到报价", "quote received";
+        RfqAccepted => "rfq_accepted", "报价已被接受", "quote accepted";
     }
 );
 
@@ -191,6 +202,31 @@ impl NotificationKind {
                 "a review's reply or moderation has no deadline; the reply and the reason \
                  are free text no approved template may carry",
             ),
+            K::CreditOverdue => InAppOnly(
+                "a business buyer's purchasing staff read it in the centre and on the credit \
+                 page; platform finance chases the debt by phone, as with any receivable",
+            ),
+            // Pre-sales (issue #22): a deposit is not an order to ship (the seller acts at
+            // harvest), and the buyer's harvest notices point to an order page with its own
+            // deadline; no approved text template names a pre-sale yet.
+            K::PresaleDepositPaid
+            | K::PresaleBalanceDue
+            | K::PresaleUnfilled
+            | K::PresaleRefunded => InAppOnly(
+                "no approved text-message template for pre-sales is registered; the notice \
+                 links to the order, which carries its deadline",
+            ),
+            K::StandingAwaiting | K::StandingGenerated | K::StandingShort => InAppOnly(
+                "standing orders (issue #22) are followed in the purchasing and seller \
+                 pages; no approved template names their lines",
+            ),
+            K::RfqInvited | K::RfqQuoted => InAppOnly(
+                "purchasing staff and sellers work quotations in the console; no approved \
+                 template carries an RFQ",
+            ),
+            K::RfqAccepted => {
+                InAppOnly("the order it made is announced by text once it is paid (order_paid)")
+            }
         }
     }
 
@@ -233,6 +269,21 @@ impl NotificationKind {
             }
             K::ReviewReplied | K::ReviewHidden | K::ReviewRestored => {
                 NotByWechat("no subscription template for reviews is registered; nothing to act on")
+            }
+            K::CreditOverdue => {
+                NotByWechat("no subscription template for credit statements is registered")
+            }
+            K::PresaleDepositPaid
+            | K::PresaleBalanceDue
+            | K::PresaleUnfilled
+            | K::PresaleRefunded => {
+                NotByWechat("no subscription template for pre-sales is registered yet")
+            }
+            K::StandingAwaiting | K::StandingGenerated | K::StandingShort => {
+                NotByWechat("business buyers' and sellers' notices: read in the pages")
+            }
+            K::RfqInvited | K::RfqQuoted | K::RfqAccepted => {
+                NotByWechat("purchasing notices: read in the console")
             }
         }
     }

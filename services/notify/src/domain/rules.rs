@@ -52,6 +52,14 @@ pub enum Audience {
     ClaimOperators,
     /// The buyer who wrote a review (`{"review_id", "moderation_id"?}`).
     ReviewAuthor,
+    /// Every member of a standing order's seller (`{"standing_order_id", "org_id", "lines"}`).
+    StandingSeller,
+    /// A standing order's orderer (`{"standing_order_id", "account_id", "period", "order",
+    /// "lines", "short"}`).
+    StandingOrderer,
+    /// Every member of the organisation an RFQ event names (`{"org_id", "rfq_id"}`): the
+    /// invited seller, or the buyer.
+    RfqOrg,
 }
 
 /// One event → notification rule.
@@ -214,6 +222,66 @@ pub const RULES: &[Rule] = &[
         topic: "orders.review_restored",
         kind: K::ReviewRestored,
         audience: Audience::ReviewAuthor,
+    },
+    Rule {
+        topic: "orders.credit_overdue",
+        kind: K::CreditOverdue,
+        audience: Audience::OrgMembers,
+    },
+    Rule {
+        topic: "orders.presale_deposit_paid",
+        kind: K::PresaleDepositPaid,
+        audience: Audience::PaidOrderSellers,
+    },
+    Rule {
+        topic: "orders.presale_balance_due",
+        kind: K::PresaleBalanceDue,
+        audience: Audience::SubOrderBuyer,
+    },
+    Rule {
+        topic: "orders.presale_unfilled",
+        kind: K::PresaleUnfilled,
+        audience: Audience::SubOrderBuyer,
+    },
+    Rule {
+        topic: "orders.presale_refunded",
+        kind: K::PresaleRefunded,
+        audience: Audience::SubOrderBuyer,
+    },
+    Rule {
+        topic: "orders.standing_awaiting",
+        kind: K::StandingAwaiting,
+        audience: Audience::StandingSeller,
+    },
+    Rule {
+        topic: "orders.standing_generated",
+        kind: K::StandingGenerated,
+        audience: Audience::StandingOrderer,
+    },
+    Rule {
+        topic: "orders.standing_generated",
+        kind: K::StandingGenerated,
+        audience: Audience::StandingSeller,
+    },
+    Rule {
+        topic: "orders.standing_short",
+        kind: K::StandingShort,
+        audience: Audience::StandingOrderer,
+    },
+    Rule {
+        topic: "orders.rfq_posted",
+        kind: K::RfqInvited,
+        audience: Audience::RfqOrg,
+    },
+    Rule {
+        topic: "orders.rfq_quoted",
+        kind: K::RfqQuoted,
+        audience: Audience::RfqOrg,
+    },
+    Rule {
+        topic: "orders.rfq_accepted",
+        kind: K::RfqAccepted,
+        audience: Audience::RfqOrg,
     },
 ];
 

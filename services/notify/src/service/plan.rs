@@ -46,6 +46,13 @@ struct OrgRef {
     org_id: OrgId,
 }
 
+/// The fields of an `orders.rfq_*` event: whom to tell, about which RFQ.
+#[derive(Deserialize)]
+struct RfqRef {
+    org_id: OrgId,
+    rfq_id: uuid::Uuid,
+}
+
 #[derive(Deserialize)]
 struct PayoutRef {
     payout_id: farmgate_finance::domain::PayoutId,
@@ -67,6 +74,26 @@ struct ReviewRef {
     review_id: uuid::Uuid,
     #[serde(default)]
     moderation_id: Option<uuid::Uuid>,
+}
+
+/// The fields of an `orders.standing_*` event: the texts' parameters travel with it.
+#[derive(Deserialize)]
+struct StandingRef {
+    standing_order_id: uuid::Uuid,
+    #[serde(default)]
+    org_id: Option<OrgId>,
+    #[serde(default)]
+    account_id: Option<AccountId>,
+    #[serde(default)]
+    order_id: Option<uuid::Uuid>,
+    #[serde(default)]
+    period: Option<String>,
+    #[serde(default)]
+    order: Option<String>,
+    #[serde(default)]
+    lines: Option<String>,
+    #[serde(default)]
+    short: Option<String>,
 }
 
 /// The fields of a `desk.*` event the desk's audiences read (each topic carries some).
@@ -325,6 +352,20 @@ impl Notify {
                 )
                 .await
             }
+            Audience::RfqOrg => {
+                let r: RfqRef = parse(event)?;
+                let Some(rfq) = farmgate_orders::read::rfq::rfq(db, r.rfq_id).await? else {
+                    return Ok(Vec::new());
+                };
+                self.to_members(
+                    r.org_id,
+                    kind,
+                    r.rfq_id,
+                    &json!({ "rfq": rfq.number, "title": rfq.title }),
+                    &format!("/rfq.html?id={}", r.rfq_id),
+                )
+                .await
+            }
             Audience::PayoutSeller => {
                 let r: PayoutRef = parse(event)?;
                 let Some(p) = farmgate_finance::read::notify::paid_payout(db, r.payout_id).await?
@@ -407,6 +448,37 @@ impl Notify {
                     json!({ "ticket": ticket.number, "subject": ticket.subject }),
                     link,
                 )])
+            }
+            Audience::StandingSeller | Audience::StandingOrderer => {
+                let r: StandingRef = parse(event)?;
+                let dash = || "-".to_owned();
+                let params = json!({
+                    "period": r.period.clone().unwrap_or_else(dash),
+                    "order": r.order.clone().unwrap_or_else(dash),
+                    "lines": r.lines.clone().unwrap_or_else(dash),
+                    "short": r.short.clone().unwrap_or_else(dash),
+                });
+                // One notice per period's order; the standing order itself when there is none.
+                let subject = r.order_id.unwrap_or(r.standing_order_id);
+                match (rule.audience, r.org_id, r.account_id) {
+                    (Audience::StandingSeller, Some(org), _) => {
+                        self.to_members(
+                            org,
+                            kind,
+                            subject,
+                            &params,
+                            &format!("/seller/standing-orders.html?id={}", r.standing_order_id),
+                        )
+                        .await
+                    }
+                    (Audience::StandingOrderer, _, Some(account)) => Ok(vec![one(
+                        account,
+                        subject,
+                        params,
+                        format!("/standing-orders.html?id={}", r.standing_order_id),
+                    )]),
+                    _ => Ok(Vec::new()),
+                }
             }
             Audience::ReviewAuthor => {
                 let r: ReviewRef = parse(event)?;

@@ -44,6 +44,17 @@ wire_enum!(
         /// A catch-weight line was weighed at packing (issue #22): both weights, and the
         /// refund made for a light one.
         Weighed => "weighed",
+        /// A purchaser's order above the buyer's approval limit waits for a manager (issue
+        /// #22); the data names the total and the limit.
+        ApprovalRequested => "approval_requested",
+        /// A manager (or the owner) approved it: it can be paid now. A rejection cancels the
+        /// order (`cancelled`, with `"approval": "rejected"`).
+        Approved => "approved",
+        /// The buyer paid a catch-weight line's extra charge (补差价) through its own payment.
+        ExtraPaid => "extra_paid",
+        /// A catch-weight line's extra charge was declined by the buyer or lapsed unanswered
+        /// (`data.why`): nothing is charged.
+        ExtraDeclined => "extra_declined",
     }
 );
 
@@ -132,6 +143,10 @@ wire_enum!(
         RefundSucceeded => "refund_succeeded",
         /// A refund did not reach the buyer: its ledger row is `failed`, for finance.
         RefundFailed => "refund_failed",
+        /// A catch-weight line's extra charge (补差价) is paid now.
+        ExtraPaid => "extra_paid",
+        /// Money for an extra charge already paid, declined or lapsed: it goes back.
+        RefundedExtra => "refunded_extra",
     }
 );
 
@@ -168,7 +183,7 @@ mod tests {
                     .map(|m| m.as_str())
                     .collect::<Vec<_>>()
             ),
-            "placed,paid,cancelled,expired,acknowledged,payment_failed,shipped,received,refunded,replacement,cancel_requested,cancel_refused,ship_by_reminded,undelivered,waybill_corrected,weighed"
+            "placed,paid,cancelled,expired,acknowledged,payment_failed,shipped,received,refunded,replacement,cancel_requested,cancel_refused,ship_by_reminded,undelivered,waybill_corrected,weighed,approval_requested,approved,extra_paid,extra_declined"
         );
         assert_eq!(
             names(
@@ -186,7 +201,7 @@ mod tests {
                     .map(|m| m.as_str())
                     .collect::<Vec<_>>()
             ),
-            "paid,already_paid,failed_recorded,refunded_duplicate,refunded_closed,duplicate,noted,refund_succeeded,refund_failed"
+            "paid,already_paid,failed_recorded,refunded_duplicate,refunded_closed,duplicate,noted,refund_succeeded,refund_failed,extra_paid,refunded_extra"
         );
     }
 }

@@ -3,19 +3,25 @@
 //! delivery addresses, order numbers, waybills and the days a report covers.
 
 mod address;
+pub mod approval;
 pub mod carriers;
 pub mod catch_weight;
+pub mod credit;
 mod deadlines;
 mod device;
 pub mod divisions;
+pub mod extra_charge;
 mod kinds;
 mod liability;
 pub mod moderation;
 mod money;
 mod order_filter;
+pub mod presale;
 pub mod recognise;
 pub mod reconcile;
+pub mod rfq;
 mod rules;
+pub mod standing;
 mod status;
 mod tabs;
 pub mod tracking;

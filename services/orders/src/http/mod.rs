@@ -3,32 +3,42 @@
 //! call the use case, map the result. Each documents the error codes it can answer.
 
 mod addresses;
+mod approvals;
 mod cart;
 mod console;
+mod credit;
 mod deadlines;
 mod favourites;
 mod orders;
 mod payment_view;
 mod payments;
+mod presales;
 mod reconcile;
 mod review_moderation;
 mod reviews;
+mod rfqs;
 mod shipping;
+mod standing;
 pub mod views;
 mod wechat;
 
 pub use addresses::*;
+pub use approvals::*;
 pub use cart::*;
 pub use console::*;
+pub use credit::*;
 pub use deadlines::*;
 pub use favourites::*;
 pub use orders::*;
 pub use payment_view::PaymentView;
 pub use payments::*;
+pub use presales::*;
 pub use reconcile::*;
 pub use review_moderation::*;
 pub use reviews::*;
+pub use rfqs::*;
 pub use shipping::*;
+pub use standing::*;
 pub use wechat::*;
 
 use crate::Orders;
@@ -86,12 +96,17 @@ where
         .routes(routes!(my_order_counts))
         .routes(routes!(get_order))
         .routes(routes!(cancel))
+        .routes(routes!(approve_order))
+        .routes(routes!(reject_order))
+        .routes(routes!(org_approvals))
         .routes(routes!(confirm_offline_payment))
         .routes(routes!(seller_sub_orders))
         .routes(routes!(acknowledge))
         .routes(routes!(bulk_acknowledge))
         .routes(routes!(bulk_ship))
         .routes(routes!(pay))
+        .routes(routes!(pay_extra))
+        .routes(routes!(decline_extra))
         .routes(routes!(payment_methods))
         .routes(routes!(wechat_authorize))
         .routes(routes!(wechat_oauth))
@@ -124,10 +139,38 @@ where
         .routes(routes!(platform_money))
         .routes(routes!(ops_orders))
         .routes(routes!(fulfilment))
+        .routes(routes!(open_presale, org_presales))
+        .routes(routes!(open_presales))
+        .routes(routes!(get_presale))
+        .routes(routes!(close_presale))
+        .routes(routes!(harvest))
+        .routes(routes!(reserve))
+        .routes(routes!(my_reservations))
+        .routes(routes!(create_standing_order, org_standing_orders))
+        .routes(routes!(get_standing_order, change_standing_order))
+        .routes(routes!(accept_standing_order))
+        .routes(routes!(decline_standing_order))
+        .routes(routes!(pause_standing_order))
+        .routes(routes!(resume_standing_order))
+        .routes(routes!(end_standing_order))
         .routes(routes!(reconciliation_runs, start_reconciliation))
         .routes(routes!(reconciliation_run))
         .routes(routes!(reconciliation_differences))
         .routes(routes!(resolve_difference))
+        .routes(routes!(get_credit_line, set_credit_line))
+        .routes(routes!(pay_on_credit))
+        .routes(routes!(org_statements))
+        .routes(routes!(get_statement))
+        .routes(routes!(record_statement_payment))
+        .routes(routes!(receivables))
+        .routes(routes!(post_rfq))
+        .routes(routes!(org_rfqs))
+        .routes(routes!(get_rfq))
+        .routes(routes!(close_rfq))
+        .routes(routes!(quote_rfq))
+        .routes(routes!(revise_quote))
+        .routes(routes!(withdraw_quote))
+        .routes(routes!(accept_quote))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(upload_review_photo))

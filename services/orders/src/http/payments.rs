@@ -52,6 +52,15 @@ pub struct PayQuery {
     pub provider: Option<String>,
 }
 
+/// Who pays, as the request shows it: the gateway asked for, the client address, the browser.
+fn payer_of(q: PayQuery, ip: Option<std::net::IpAddr>, headers: &HeaderMap) -> Payer {
+    Payer {
+        provider: q.provider,
+        client_ip: ip,
+        user_agent: header(headers, "user-agent").map(str::to_owned),
+    }
+}
+
 /// Pay an unpaid order (the buyer). Online, the answer's `pay_url` is the gateway's cashier
 /// (Alipay's phone or computer cashier by the browser, WeChat Pay's H5 page in a phone
 /// browser, the sandbox page), or inside WeChat its `client_params` go to
@@ -70,7 +79,7 @@ pub struct PayQuery {
         (status = 401, description = "`unauthenticated`", body = ErrorBody),
         (status = 403, description = "`forbidden`, `cross_site_request`, `read_only`", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
-        (status = 409, description = "Conflict: `already_paid`, `order_closed`, `online_payment_unavailable`, `wechat_authorization_needed`", body = ErrorBody),
+        (status = 409, description = "Conflict: `already_paid`, `order_closed`, `online_payment_unavailable`, `wechat_authorization_needed`, `approval_pending`", body = ErrorBody),
         (status = 422, description = "`validation_failed`: the provider is not offered", body = ErrorBody),
         (status = 503, description = "`payment_provider_unavailable`: the gateway could not be reached; the order stays payable", body = ErrorBody),
     ))]
@@ -82,12 +91,58 @@ pub async fn pay(
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
 ) -> ApiResult<Json<IntentView>> {
-    let payer = Payer {
-        provider: q.provider,
-        client_ip: ip,
-        user_agent: header(&headers, "user-agent").map(str::to_owned),
-    };
+    let payer = payer_of(q, ip, &headers);
     Ok(Json(orders.pay(&actor, id, &payer).await?))
+}
+
+/// Pay a catch-weight extra charge (补差价: a line weighed above its tolerance), its buyer only,
+/// while it is `requested` and before its `answer_by`. Paying is the buyer's consent: the
+/// answer is an intent for exactly the charge (not the order's total), through a gateway
+/// (`?provider=` as for an order; always online, also on an order paid by bank transfer), and
+/// the gateway's notification (or the query job) settles it once. Again while unpaid: the
+/// same pending intent.
+#[utoipa::path(post, path = "/api/v1/extra-charges/{id}/pay", tag = "payments", params(("id" = Uuid, Path), PayQuery),
+    responses(
+        (status = 200, description = "How to pay the extra", body = IntentView),
+        (status = 400, description = "`invalid_query`", body = ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`forbidden`, `cross_site_request`, `read_only`", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such charge, or another buyer's", body = ErrorBody),
+        (status = 409, description = "Conflict: `extra_charge_paid`, `extra_charge_closed` (declined, lapsed, or past its *answer_by*), `online_payment_unavailable`, `wechat_authorization_needed`", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: the provider is not offered", body = ErrorBody),
+        (status = 503, description = "`payment_provider_unavailable`: the gateway could not be reached; the charge stays payable", body = ErrorBody),
+    ))]
+pub async fn pay_extra(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<uuid::Uuid>,
+    ApiQuery(q): ApiQuery<PayQuery>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+) -> ApiResult<Json<IntentView>> {
+    let payer = payer_of(q, ip, &headers);
+    Ok(Json(orders.pay_extra(&actor, id, &payer).await?))
+}
+
+/// Decline a catch-weight extra charge (its buyer): nothing is charged and the part ships as
+/// it is. A payment started for it is asked about at its gateway first (paid there: 409
+/// `extra_charge_paid`) and otherwise closed. Declining again returns the order as it is.
+#[utoipa::path(post, path = "/api/v1/extra-charges/{id}/decline", tag = "payments", params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "Declined", body = OrderView),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`forbidden`, `cross_site_request`, `read_only`", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such charge, or another buyer's", body = ErrorBody),
+        (status = 409, description = "Conflict: `extra_charge_paid`, `extra_charge_closed` (lapsed, or past its *answer_by*)", body = ErrorBody),
+        (status = 503, description = "`payment_provider_unavailable`: a payment started for it could not be asked about", body = ErrorBody),
+    ))]
+pub async fn decline_extra(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    ApiPath(id): ApiPath<uuid::Uuid>,
+) -> ApiResult<Json<OrderView>> {
+    let record = orders.decline_extra(&actor, id).await?;
+    Ok(Json(OrderView::of(&record, &actor)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -113,7 +168,7 @@ pub struct OfflinePayment {
         (status = 401, description = "`unauthenticated`", body = ErrorBody),
         (status = 403, description = "`forbidden`, `cross_site_request`, `read_only`", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
-        (status = 409, description = "Conflict: `not_offline`, `order_closed`", body = ErrorBody),
+        (status = 409, description = "Conflict: `not_offline`, `order_closed`, `approval_pending`", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
         (status = 422, description = "`validation_failed`", body = ErrorBody),
     ))]
@@ -183,10 +238,15 @@ pub async fn sandbox_complete(
     ApiPath(id): ApiPath<PaymentIntentId>,
     ApiJson(req): ApiJson<SandboxComplete>,
 ) -> ApiResult<Json<SandboxResult>> {
-    let (ack, order_id) = orders.sandbox_complete(&actor, id, req.outcome).await?;
+    let (ack, order_id, extra) = orders.sandbox_complete(&actor, id, req.outcome).await?;
+    // Back from paying an extra charge (补差价), the order page says so rather than "paid".
+    let return_url = match extra {
+        Some(_) => format!("/order.html?id={order_id}&extra=1"),
+        None => format!("/order.html?id={order_id}"),
+    };
     Ok(Json(SandboxResult {
         status: ack.result,
-        return_url: format!("/order.html?id={order_id}"),
+        return_url,
     }))
 }
 

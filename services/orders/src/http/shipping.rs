@@ -75,8 +75,9 @@ pub async fn correct_waybill(
 /// The seller weighs a line sold by catch weight (多退少补) at packing, once, before the part
 /// ships: the line's actual net weight in all. Lighter than nominal, the difference is refunded
 /// at once (rounded up to the fen, the seller bears it); within the tolerance above, nothing
-/// changes; above it, what the part above the tolerance is worth is recorded and not charged.
-/// The same weight again returns the order as is.
+/// changes; above it, what the part above the tolerance is worth is asked of the buyer as an
+/// extra charge (补差价, `catch_weight.extra_charge`), charged only if the buyer pays it. The
+/// part may ship at once either way. The same weight again returns the order as is.
 #[utoipa::path(post, path = "/api/v1/order-lines/{id}/weight", tag = "orders", params(("id" = Uuid, Path)),
     request_body = WeighRequest,
     responses(

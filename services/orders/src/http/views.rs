@@ -268,12 +268,34 @@ pub struct CatchWeightView {
     /// without the buyer's consent.
     pub extra: i64,
     pub weighed_at: Option<DateTime<Utc>>,
+    /// The extra asked of the buyer (补差价): paid through its own payment, declined, or
+    /// lapsed. `null` unless the line was weighed above its tolerance.
+    pub extra_charge: Option<ExtraChargeView>,
+}
+
+/// A catch-weight line's extra charge.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExtraChargeView {
+    /// Pay with `POST /api/v1/extra-charges/{id}/pay`, decline with `…/decline`.
+    pub id: Uuid,
+    pub amount: i64,
+    pub status: crate::domain::extra_charge::ExtraChargeStatus,
+    /// Unanswered by then, it is declined and nothing is charged.
+    pub answer_by: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
+    /// Still `requested`: the buyer may pay or decline it until `answer_by` (the scheduled
+    /// lapse then closes it; paying or declining after `answer_by` is refused
+    /// `extra_charge_closed`).
+    pub open: bool,
+    /// Given back by later refunds of the part, fen.
+    pub refunded: i64,
 }
 
 impl CatchWeightView {
     fn of(l: &line::Model, r: &OrderRecord) -> Option<Self> {
         let (per_unit, tolerance) = (l.catch_nominal_grams?, l.catch_tolerance_permille?);
         let w = r.catch_weights.iter().find(|w| w.line_id == l.id);
+        let c = r.extra_charges.iter().find(|c| c.line_id == l.id);
         Some(Self {
             nominal_grams: i64::from(per_unit).saturating_mul(l.quantity),
             tolerance_permille: tolerance,
@@ -282,6 +304,15 @@ impl CatchWeightView {
             refund: w.map_or(0, |w| w.refund_fen),
             extra: w.map_or(0, |w| w.extra_fen),
             weighed_at: w.map(|w| w.entered_at),
+            extra_charge: c.map(|c| ExtraChargeView {
+                id: c.id,
+                amount: c.amount_fen,
+                status: c.status,
+                answer_by: c.answer_by,
+                answered_at: c.answered_at,
+                open: c.status == crate::domain::extra_charge::ExtraChargeStatus::Requested,
+                refunded: c.refunded_fen,
+            }),
         })
     }
 }
@@ -524,6 +555,9 @@ pub struct SubOrderView {
     /// The buyer's request to cancel, when one was made (issue #18).
     pub cancel_request: Option<CancelRequestView>,
     pub refunded: i64,
+    /// Catch-weight extra charges (补差价) the buyer paid on this part, fen (beside `total`;
+    /// refunds may give them back).
+    pub extra_paid: i64,
     pub shipment: Option<ShipmentView>,
     /// For a zero-price replacement (补发): the part it replaces.
     pub replaces: Option<SubOrderId>,
@@ -614,6 +648,34 @@ pub struct OrderView {
     /// finance and the operator only); empty for a seller.
     pub payments: Vec<PaymentView>,
     pub events: Vec<EventView>,
+    /// The approval a purchaser's order above the business buyer's limit waits for (issue
+    /// #22); shown to the buyer and platform staff, `null` for an order that needed none.
+    pub approval: Option<ApprovalView>,
+}
+
+/// Where an order's purchase approval stands (issue #22).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApprovalView {
+    pub status: crate::domain::approval::ApprovalStatus,
+    /// The order's total and the limit it was over, in fen.
+    pub total_fen: i64,
+    pub limit_fen: i64,
+    pub requested_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub reason: Option<String>,
+}
+
+impl ApprovalView {
+    pub fn of(a: &crate::store::order_approval::Model) -> Self {
+        Self {
+            status: a.status,
+            total_fen: a.total_fen,
+            limit_fen: a.limit_fen,
+            requested_at: a.created_at,
+            decided_at: a.decided_at,
+            reason: a.reason.clone(),
+        }
+    }
 }
 
 impl OrderView {
@@ -661,6 +723,7 @@ impl OrderView {
                     shipped_late: s.shipped_late,
                     cancel_request: CancelRequestView::of(s),
                     refunded: s.refunded_fen,
+                    extra_paid: s.extra_fen,
                     replaces: r
                         .events
                         .iter()
@@ -741,7 +804,7 @@ impl OrderView {
             } else {
                 Viewer::Seller
             },
-            can_pay: buyer && open,
+            can_pay: buyer && open && crate::service::approval::ensure_approved(r).is_ok(),
             can_cancel: (buyer || operator)
                 && order_transition(o.status, OrderMove::Cancel).is_ok(),
             refunded: if whole {
@@ -765,8 +828,13 @@ impl OrderView {
                 .events
                 .iter()
                 .filter(|e| whole || e.sub_order_id.is_none_or(|id| visible.contains(&id)))
+                // The buyer's purchasing limit is its own business, not its sellers'.
+                .filter(|e| {
+                    whole || !matches!(e.kind, EventKind::ApprovalRequested | EventKind::Approved)
+                })
                 .map(EventView::of)
                 .collect(),
+            approval: r.approval.as_ref().filter(|_| whole).map(ApprovalView::of),
             sub_orders: subs,
         }
     }

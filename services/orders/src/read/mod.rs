@@ -9,4 +9,5 @@ pub mod invoicing;
 pub mod notify;
 pub mod payouts;
 pub mod personal_data;
+pub mod rfq;
 pub mod stats;

@@ -10,7 +10,7 @@
 //! destination's province and city.
 
 use crate::domain::SubOrderStatus;
-use crate::store::{line, order, refund, shipment, shipment_batch, sub_order};
+use crate::store::{line, order, presale_reservation, refund, shipment, shipment_batch, sub_order};
 use chrono::{DateTime, Utc};
 use farmgate_kernel::id::{
     AccountId, CategoryId, ListingId, OrderId, OrderLineId, OrgId, RefundId, ShipmentId, SkuId,
@@ -264,28 +264,44 @@ impl From<ShipmentRow> for Shipment {
     }
 }
 
+/// The ids of pre-sale deposit orders (issue #22): never a sale to the statistics — live or
+/// rebuilt, they and their refunds are not read. The pre-sale's sale is its balance order,
+/// counted once when paid (the filled quantity, at the balance's amount).
+fn deposit_orders() -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(presale_reservation::Column::DepositOrderId)
+        .from(presale_reservation::Entity)
+        .to_owned()
+}
+
 fn orders() -> sea_orm::Select<order::Entity> {
     use order::Column as C;
-    order::Entity::find().select_only().columns([
-        C::Id,
-        C::BuyerAccountId,
-        C::BuyerOrgId,
-        C::PaidAt,
-        C::Address,
-    ])
+    order::Entity::find()
+        .select_only()
+        .columns([
+            C::Id,
+            C::BuyerAccountId,
+            C::BuyerOrgId,
+            C::PaidAt,
+            C::Address,
+        ])
+        .filter(C::Id.not_in_subquery(deposit_orders()))
 }
 
 fn parts() -> sea_orm::Select<sub_order::Entity> {
     use sub_order::Column as C;
-    sub_order::Entity::find().select_only().columns([
-        C::Id,
-        C::OrderId,
-        C::SellerOrgId,
-        C::ShippingFen,
-        C::Status,
-        C::CreatedAt,
-        C::ReceivedAt,
-    ])
+    sub_order::Entity::find()
+        .select_only()
+        .columns([
+            C::Id,
+            C::OrderId,
+            C::SellerOrgId,
+            C::ShippingFen,
+            C::Status,
+            C::CreatedAt,
+            C::ReceivedAt,
+        ])
+        .filter(C::OrderId.not_in_subquery(deposit_orders()))
 }
 
 fn lines() -> sea_orm::Select<line::Entity> {

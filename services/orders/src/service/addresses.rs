@@ -9,6 +9,7 @@ use crate::store::queries::addresses as q;
 use farmgate_identity::Actor;
 use farmgate_infra::db::begin_write;
 use farmgate_kernel::id::AddressId;
+use farmgate_kernel::{FieldError, ValidationErrors};
 use sea_orm::{ActiveModelTrait, Set};
 use uuid::Uuid;
 
@@ -25,6 +26,29 @@ impl Orders {
             .await?
             .filter(|a| a.account_id == actor.account_id.as_uuid() && !a.deleted)
             .ok_or(OrdersError::NotFound(Missing::Address))
+    }
+
+    /// One of the caller's addresses for a request's `address_id`, checked beside the other
+    /// fields: someone else's or a deleted one is remembered in `errs` as `not_found` (`None`).
+    pub(crate) async fn address_field(
+        &self,
+        actor: &Actor,
+        id: AddressId,
+        errs: &mut ValidationErrors,
+    ) -> Result<Option<address::Model>> {
+        match self.own_address(actor, id).await {
+            Ok(a) => Ok(Some(a)),
+            Err(OrdersError::NotFound(_)) => {
+                errs.push(FieldError::new(
+                    "address_id",
+                    "not_found",
+                    "请选择一个收货地址",
+                    "choose a delivery address",
+                ));
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Saves a new address (the first one, or one marked default, becomes the default).

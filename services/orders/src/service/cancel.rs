@@ -9,6 +9,7 @@ use farmgate_identity::Actor;
 use farmgate_infra::db::begin_write;
 use farmgate_kernel::id::{OrderId, SkuId};
 use farmgate_kernel::text::clean_optional_text;
+use sea_orm::DatabaseTransaction;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -82,23 +83,43 @@ impl Orders {
         actor: Option<Uuid>,
         data: Value,
     ) -> Result<bool> {
+        let txn = begin_write(&self.infra().db).await?;
+        if !self.release_in(&txn, record, m, kind, actor, data).await? {
+            return Ok(false);
+        }
+        txn.commit().await?;
+        self.infra().outbox.wake();
+        Ok(true)
+    }
+
+    /// [`Self::release`] inside the caller's transaction (rejecting an approval cancels the
+    /// order in the transaction that records the decision).
+    pub(crate) async fn release_in(
+        &self,
+        txn: &DatabaseTransaction,
+        record: &OrderRecord,
+        m: OrderMove,
+        kind: EventKind,
+        actor: Option<Uuid>,
+        data: Value,
+    ) -> Result<bool> {
         let Ok(to) = order_transition(record.order.status, m) else {
             return Ok(false);
         };
-        let now = self.now();
-        let txn = begin_write(&self.infra().db).await?;
-        if !q::move_order(&txn, record.order.id, &m.from_states(), to, None).await? {
+        if !q::move_order(txn, record.order.id, &m.from_states(), to, None).await? {
             return Ok(false);
         }
-        q::set_sub_orders_of_order(&txn, record.order.id, SubOrderStatus::Cancelled, None).await?;
-        for l in &record.lines {
-            self.catalog()
-                .return_stock(&txn, SkuId(l.sku_id), l.quantity)
-                .await?;
+        q::set_sub_orders_of_order(txn, record.order.id, SubOrderStatus::Cancelled, None).await?;
+        // A pre-sale's order took no stock: an unpaid deposit's quantity goes back to the
+        // pre-sale instead; an unpaid balance forfeits the reservation.
+        if !crate::service::presale_balance::order_released(txn, record.order.id).await? {
+            for l in &record.lines {
+                self.catalog()
+                    .return_stock(txn, SkuId(l.sku_id), l.quantity)
+                    .await?;
+            }
         }
-        append(&txn, record.order.id, None, kind, actor, data, now).await?;
-        txn.commit().await?;
-        self.infra().outbox.wake();
+        append(txn, record.order.id, None, kind, actor, data, self.now()).await?;
         Ok(true)
     }
 }

@@ -1,8 +1,9 @@
 //! Catch weight (多退少补, issue #22): the seller weighs a line sold by nominal weight once, at
 //! packing, before it ships. A light line is refunded at once through the refund ledger (the
 //! seller bears it, key `catch:{line}`), in the same transaction as the entry; within the
-//! tolerance nothing changes hands; above it, the part above the tolerance is recorded and never
-//! charged without the buyer's consent. Rules: `domain/catch_weight.rs`.
+//! tolerance nothing changes hands; above it, the part above the tolerance is asked of the buyer
+//! as an extra charge (`service/extra_charge.rs`), never taken without the buyer paying it.
+//! Rules: `domain/catch_weight.rs`.
 
 use crate::Orders;
 use crate::domain::catch_weight::{self, CatchOutcome};
@@ -104,7 +105,7 @@ impl Orders {
         // Never more than is left of the part's payment (an earlier refund took some).
         let refund = assessed
             .refund_fen
-            .min(current.total_fen - current.refunded_fen);
+            .min(current.total_fen + current.extra_fen - current.refunded_fen);
         if assessed.outcome == CatchOutcome::Light && refund > 0 {
             let reason = format!(
                 "多退少补：{}，{}",
@@ -125,7 +126,7 @@ impl Orders {
             entry.refund_fen = made.amount_fen;
             entry.refund_id = Some(made.id);
         }
-        let data = json!({
+        let mut data = json!({
             "line_id": line.id, "nominal_grams": nominal, "actual_grams": actual,
             "outcome": assessed.outcome, "refund_fen": entry.refund_fen,
             "extra_fen": entry.extra_fen,
@@ -141,6 +142,17 @@ impl Orders {
                 return self.replay_weighing(&prior, actual, order_id).await;
             }
             Err(e) => return Err(e.into()),
+        }
+        if assessed.outcome == CatchOutcome::Over && assessed.extra_fen > 0 {
+            // Asked of the buyer, never taken: see `service/extra_charge.rs`.
+            let buyer = q::order(&txn, line.order_id)
+                .await?
+                .ok_or(OrdersError::NotFound(Missing::Order))?
+                .buyer_account_id;
+            let charge = self
+                .request_extra_in(&txn, &line, buyer, assessed.extra_fen, now)
+                .await?;
+            data["extra_charge_id"] = json!(charge);
         }
         append(
             &txn,

@@ -8,6 +8,7 @@ use crate::domain::{
 };
 use crate::error::{OrdersError, Result};
 use crate::service::cart::unavailable;
+use crate::service::rfq::AcceptedQuote;
 use crate::service::{OrderRecord, append, topics};
 use crate::store::queries::{cart as cart_q, orders as q};
 use crate::store::{address, line, order, sub_order};
@@ -20,7 +21,7 @@ use farmgate_kernel::id::{AddressId, OrderId, OrgId, SkuId};
 use farmgate_kernel::text::clean_optional_text;
 use farmgate_kernel::{FieldError, Money, ValidationErrors};
 use rand::Rng;
-use sea_orm::{ActiveModelTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -80,6 +81,8 @@ struct Checked<'a> {
     key: Option<String>,
     hash: String,
     from_cart: bool,
+    /// The accepted RFQ quote this order comes from (`service/rfq.rs`), if any.
+    quote: Option<&'a AcceptedQuote>,
 }
 
 impl Orders {
@@ -94,25 +97,14 @@ impl Orders {
         idempotency_key: Option<&str>,
     ) -> Result<(OrderRecord, bool)> {
         let me = actor.account_id.as_uuid();
-        let key = match idempotency_key.map(str::trim) {
-            Some(k) if !k.is_empty() && k.len() <= 80 => Some(k.to_owned()),
-            Some(k) if !k.is_empty() => {
-                return Err(OrdersError::field(FieldError::new(
-                    "Idempotency-Key",
-                    "too_long",
-                    "Idempotency-Key 最长 80 个字符",
-                    "Idempotency-Key is at most 80 characters",
-                )));
-            }
-            _ => None,
-        };
+        let key = parse_idempotency_key(idempotency_key)?;
         let hash = request_hash(&req);
         if let Some(k) = &key
             && let Some(found) = self.by_idempotency_key(me, k, &hash).await?
         {
             return Ok((found, false));
         }
-        match self.place(actor, &req, key.as_deref(), &hash).await {
+        match self.place(actor, &req, key.as_deref(), &hash, None).await {
             Ok(id) => {
                 let record = self
                     .record(OrderId(id))
@@ -148,6 +140,7 @@ impl Orders {
         req: &CheckoutRequest,
         key: Option<&str>,
         hash: &str,
+        quote: Option<&AcceptedQuote>,
     ) -> Result<Uuid> {
         let me = actor.account_id.as_uuid();
         if req.payment_method == PaymentMethod::Gateway && !self.online_payment_available() {
@@ -171,19 +164,7 @@ impl Orders {
                 "this account may not pay offline or on delivery: choose online payment",
             ));
         }
-        let address = match self.own_address(actor, req.address_id).await {
-            Ok(a) => Some(a),
-            Err(OrdersError::NotFound(_)) => {
-                errs.push(FieldError::new(
-                    "address_id",
-                    "not_found",
-                    "请选择一个收货地址",
-                    "choose a delivery address",
-                ));
-                None
-            }
-            Err(e) => return Err(e),
-        };
+        let address = self.address_field(actor, req.address_id, &mut errs).await?;
         // What to buy: (field name, sku, quantity, price the buyer saw).
         let from_cart = req.items.is_none();
         let wanted: Vec<(String, Uuid, i64, Option<i64>)> = match &req.items {
@@ -244,7 +225,7 @@ impl Orders {
             return Err(OrdersError::Invalid(ValidationErrors::new()));
         };
         let wholesale = actor.wholesale_buyer_org();
-        let priced = self.price(me, merged, wholesale, from_cart).await?;
+        let priced = self.price(me, merged, wholesale, from_cart, quote).await?;
         let checked = Checked {
             req,
             address,
@@ -254,6 +235,7 @@ impl Orders {
             key: key.map(str::to_owned),
             hash: hash.to_owned(),
             from_cart,
+            quote,
         };
 
         for attempt in 0..3 {
@@ -284,6 +266,7 @@ impl Orders {
         merged: BTreeMap<Uuid, (String, i64, Option<i64>)>,
         wholesale: Option<OrgId>,
         from_cart: bool,
+        quote: Option<&AcceptedQuote>,
     ) -> Result<Vec<Priced>> {
         let skus: Vec<SkuId> = merged.keys().copied().map(SkuId).collect();
         let mut sales = self.catalog().for_sale(&skus).await?;
@@ -336,7 +319,11 @@ impl Orders {
                 continue;
             }
             let retail = Money::from_fen(sale.sku.price_fen);
-            let unit = unit_price(retail, &sale.tiers, quantity, wholesale.is_some());
+            // An accepted RFQ quote prices its own line; nothing else overrides the listing.
+            let unit = match quote.and_then(|q| q.price_of(SkuId(sku))) {
+                Some(quoted) => Money::from_fen(quoted),
+                None => unit_price(retail, &sale.tiers, quantity, wholesale.is_some()),
+            };
             let line = unit
                 .checked_mul(quantity)
                 .ok_or_else(|| OrdersError::Internal("line total overflow".into()))?;
@@ -367,6 +354,20 @@ impl Orders {
             });
         }
         Ok(priced)
+    }
+
+    /// Places the order of an accepted RFQ quote (`service/rfq.rs`): its one line at the
+    /// quoted unit price, checked, stocked, held for approval and paid like any order.
+    pub(crate) async fn checkout_quoted(
+        &self,
+        actor: &Actor,
+        req: CheckoutRequest,
+        quote: &AcceptedQuote,
+    ) -> Result<OrderRecord> {
+        let id = self
+            .place(actor, &req, None, &request_hash(&req), Some(quote))
+            .await?;
+        self.existing(OrderId(id)).await
     }
 
     async fn by_idempotency_key(
@@ -424,54 +425,16 @@ impl Orders {
             let commission: i64 = lines.iter().map(|p| p.commission.fen()).sum();
             goods_total += goods;
             shipping_total += shipping;
-            subs.push(sub_order::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                order_id: Set(order_id),
-                number: Set(format!("{number}-{}", i + 1)),
-                seller_org_id: Set(*seller),
-                goods_fen: Set(goods),
-                shipping_fen: Set(shipping),
-                total_fen: Set(goods + shipping),
-                commission_fen: Set(commission),
-                status: Set(SubOrderStatus::PendingPayment),
-                paid_at: Set(None),
-                acknowledged_at: Set(None),
-                shipped_at: Set(None),
-                received_at: Set(None),
-                created_at: Set(now),
-                auto_receive_at: Set(None),
-                window_closes_at: Set(None),
-                refunded_fen: Set(0),
-                refunded_seller_fen: Set(0),
-                refunded_platform_fen: Set(0),
-                refunded_carrier_fen: Set(0),
-                // Set when paid.
-                ship_by: Set(None),
-                shipped_late: Set(false),
-                cancel_request: Set(None),
-                cancel_reason: Set(None),
-                cancel_requested_at: Set(None),
-                cancel_answer_by: Set(None),
-                cancel_answered_at: Set(None),
-                cancel_refusal: Set(None),
-                ship_by_reminded_at: Set(None),
-                ship_within_hours: Set(Some(self.promised_ship_within(lines))),
-            });
+            subs.push(pending_sub_order(
+                order_id,
+                format!("{number}-{}", i + 1),
+                *seller,
+                (goods, shipping, commission),
+                Some(self.promised_ship_within(lines)),
+                now,
+            ));
         }
-        let a = &c.address;
-        let snapshot = Address {
-            name: a.name.clone(),
-            phone: a.phone.clone(),
-            province: a.province.clone(),
-            city: a.city.clone(),
-            district: a.district.clone(),
-            street: a.street.clone(),
-            region_code: crate::domain::divisions::Divisions::get().code_for(
-                &a.province,
-                &a.city,
-                &a.district,
-            ),
-        };
+        let snapshot = address_snapshot(&c.address);
         let txn = begin_write(&self.infra().db).await?;
         order::ActiveModel {
             id: Set(order_id),
@@ -547,27 +510,141 @@ impl Orders {
                 cart_q::remove(&txn, me, sku.id).await?;
             }
         }
+        let mut data = json!({"payment_method": c.req.payment_method, "pay_by": pay_by});
+        if let Some(q) = c.quote {
+            // The order from an accepted quote: the quote is sealed with it, or it does not stand.
+            self.seal_acceptance(&txn, q, (order_id, me), now).await?;
+            data["rfq"] = q.event_data();
+        }
+        self.placed(&txn, order_id, me, data, pay_by, now).await?;
+        // A purchaser's order above the buyer's approval limit waits for a manager (#22).
+        if let Some(org) = c.wholesale {
+            self.hold_for_approval(
+                &txn,
+                actor,
+                org,
+                order_id,
+                goods_total + shipping_total,
+                now,
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(order_id)
+    }
+
+    /// What every new unpaid order writes beside its rows, in its transaction: the `placed`
+    /// event (`data` says how it is paid and by when) and the job that expires it unpaid at
+    /// `pay_by`. Checkout, a pre-sale's deposit and its balance share it.
+    pub(crate) async fn placed(
+        &self,
+        txn: &impl ConnectionTrait,
+        order_id: Uuid,
+        buyer: Uuid,
+        data: serde_json::Value,
+        pay_by: chrono::DateTime<chrono::Utc>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
         append(
-            &txn,
+            txn,
             order_id,
             None,
             EventKind::Placed,
-            Some(me),
-            json!({"payment_method": c.req.payment_method, "pay_by": pay_by}),
+            Some(buyer),
+            data,
             now,
         )
         .await?;
         self.infra()
             .outbox
             .enqueue_at(
-                &txn,
+                txn,
                 topics::PAYMENT_DUE,
                 &json!({"order_id": order_id}),
                 pay_by,
             )
             .await?;
-        txn.commit().await?;
-        Ok(order_id)
+        Ok(())
+    }
+}
+
+/// An `Idempotency-Key` header: trimmed, at most 80 characters; empty is none.
+pub(crate) fn parse_idempotency_key(key: Option<&str>) -> Result<Option<String>> {
+    match key.map(str::trim) {
+        Some(k) if !k.is_empty() && k.len() <= 80 => Ok(Some(k.to_owned())),
+        Some(k) if !k.is_empty() => Err(OrdersError::field(FieldError::new(
+            "Idempotency-Key",
+            "too_long",
+            "Idempotency-Key 最长 80 个字符",
+            "Idempotency-Key is at most 80 characters",
+        ))),
+        _ => Ok(None),
+    }
+}
+
+/// The delivery address as an order keeps it (a copy: editing the address later changes no
+/// order).
+pub(crate) fn address_snapshot(a: &address::Model) -> Address {
+    Address {
+        name: a.name.clone(),
+        phone: a.phone.clone(),
+        province: a.province.clone(),
+        city: a.city.clone(),
+        district: a.district.clone(),
+        street: a.street.clone(),
+        region_code: crate::domain::divisions::Divisions::get().code_for(
+            &a.province,
+            &a.city,
+            &a.district,
+        ),
+    }
+}
+
+/// A new, unpaid sub-order: `(goods, shipping, commission)` in fen; the rest is set as it
+/// moves on (paid, shipped, received, refunded).
+pub(crate) fn pending_sub_order(
+    order_id: Uuid,
+    number: String,
+    seller: Uuid,
+    (goods, shipping, commission): (i64, i64, i64),
+    ship_within_hours: Option<i32>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> sub_order::ActiveModel {
+    sub_order::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        order_id: Set(order_id),
+        number: Set(number),
+        seller_org_id: Set(seller),
+        goods_fen: Set(goods),
+        shipping_fen: Set(shipping),
+        total_fen: Set(goods + shipping),
+        commission_fen: Set(commission),
+        status: Set(SubOrderStatus::PendingPayment),
+        paid_at: Set(None),
+        acknowledged_at: Set(None),
+        shipped_at: Set(None),
+        received_at: Set(None),
+        created_at: Set(now),
+        auto_receive_at: Set(None),
+        window_closes_at: Set(None),
+        refunded_fen: Set(0),
+        refunded_seller_fen: Set(0),
+        refunded_platform_fen: Set(0),
+        refunded_carrier_fen: Set(0),
+        // Set when paid.
+        ship_by: Set(None),
+        shipped_late: Set(false),
+        cancel_request: Set(None),
+        cancel_reason: Set(None),
+        cancel_requested_at: Set(None),
+        cancel_answer_by: Set(None),
+        cancel_answered_at: Set(None),
+        cancel_refusal: Set(None),
+        ship_by_reminded_at: Set(None),
+        ship_within_hours: Set(ship_within_hours),
+        // Catch-weight extra charges (补差价) paid later are added here.
+        extra_fen: Set(0),
+        extra_commission_fen: Set(0),
     }
 }
 

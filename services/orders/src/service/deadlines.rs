@@ -203,7 +203,8 @@ impl Orders {
             return Ok(false);
         }
         let now = self.now();
-        let left = sub.total_fen - sub.refunded_fen;
+        // Everything paid for the part: an extra charge paid at weighing goes back too.
+        let left = sub.total_fen + sub.extra_fen - sub.refunded_fen;
         let refund = if left > 0 {
             let r = self
                 .refund_sub_order_in(
@@ -224,10 +225,13 @@ impl Orders {
             // Shipped a moment ago: the refund above goes with the transaction.
             return Ok(false);
         }
-        for l in q::lines_of_sub_order(&txn, id).await? {
-            self.catalog()
-                .return_stock(&txn, SkuId(l.sku_id), l.quantity)
-                .await?;
+        // A pre-sale's balance took no stock; its deposit comes back too.
+        if !self.presale_part_cancelled(&txn, sub.order_id).await? {
+            for l in q::lines_of_sub_order(&txn, id).await? {
+                self.catalog()
+                    .return_stock(&txn, SkuId(l.sku_id), l.quantity)
+                    .await?;
+            }
         }
         dq::close_cancel_request(&txn, id, CancelRequestStatus::Accepted, None, now).await?;
         let actor = actor.map(|a| a.as_uuid());

@@ -3,6 +3,7 @@
 //! outbox events) in one transaction, composing the queries of `store`.
 
 pub mod addresses;
+pub mod approval;
 pub mod bulk;
 pub mod cancel;
 pub mod cancel_request;
@@ -10,13 +11,17 @@ pub mod cart;
 pub mod catch_weight;
 pub mod checkout;
 pub mod console;
+pub mod credit;
 pub mod deadlines;
 pub mod erasure;
+pub mod extra_charge;
 pub mod favourites;
 pub mod logistics;
 pub mod order_tabs;
 pub mod pay;
 pub mod platform_money;
+pub mod presale;
+pub mod presale_balance;
 pub mod provider_sync;
 pub mod quote;
 pub mod read;
@@ -29,8 +34,10 @@ pub mod replacement;
 pub mod report;
 pub mod review_moderation;
 pub mod reviews;
+pub mod rfq;
 pub mod settlement;
 pub mod ship;
+pub mod standing;
 pub mod tracking;
 pub mod waybill;
 pub mod webhook;
@@ -43,6 +50,7 @@ pub use erasure::ErasedBuyer;
 pub use logistics::{CarrierAck, CarrierEvent, LogisticsRequest};
 pub use pay::{IntentView, Payer, PaymentMethodOffer, SANDBOX};
 pub use platform_money::{PlatformMoney, RefundsByLiability, SellerMoney};
+pub use presale::{HarvestRequest, OpenPresaleRequest, ReserveRequest, Reserved};
 pub use quote::{QuoteItem, QuoteRequest};
 pub use read::OrderRecord;
 pub use receipt_hold::ReceiptRelease;
@@ -53,8 +61,10 @@ pub use review_moderation::{
     ReviewReportPage, ReviewReportView, ReviewText,
 };
 pub use reviews::{ListingReviews, PhotoView, ReviewRequest, ReviewView};
+pub use rfq::{AcceptQuoteRequest, PostRfqRequest, QuoteDetail, RfqDetail, RfqQuoteRequest};
 pub use settlement::{SettlementLine, SettlementTotals, Statement};
 pub use ship::{BatchPick, ShipRequest};
+pub use standing::{Shortage, Standing, StandingLine, StandingLineInput, StandingOrderRequest};
 pub use waybill::WaybillRequest;
 pub use webhook::{SandboxIntentView, WebhookAck};
 
@@ -109,6 +119,9 @@ pub mod topics {
     pub const CANCEL_REQUESTED: &str = "orders.cancel_requested";
     /// `{"sub_order_id"}`, scheduled at the request's answer limit: accepted if unanswered.
     pub const CANCEL_ANSWER_DUE: &str = "orders.cancel_answer_due";
+    /// Scheduled at a catch-weight extra charge's `answer_by` (`{"sub_order_id",
+    /// "extra_charge_id"}`): still unanswered, it lapses as declined.
+    pub const EXTRA_CHARGE_DUE: &str = "orders.extra_charge_due";
     /// `{"sub_order_id", "cause"}`: the request was accepted (by the seller, or for want of
     /// an answer); the part is cancelled and refunded.
     pub const CANCEL_ACCEPTED: &str = "orders.cancel_accepted";
@@ -126,6 +139,36 @@ pub mod topics {
     pub const REVIEW_HIDDEN: &str = "orders.review_hidden";
     /// `{"review_id", "moderation_id"}`: the operator showed a hidden review again.
     pub const REVIEW_RESTORED: &str = "orders.review_restored";
+    /// `{"date"}`: the daily credit-terms run (issue #22) — last month's statements, then
+    /// overdue notices. Scheduled at start and by itself for the next day.
+    pub const CREDIT_DAILY: &str = "orders.credit_daily";
+    /// `{"org_id", "statement_id"}`: a business buyer's statement is unpaid after its due
+    /// date; its members are told (once per statement).
+    pub const CREDIT_OVERDUE: &str = "orders.credit_overdue";
+    /// `{"order_id"}`: a pre-sale deposit was paid (the seller's pre-sale notice; never
+    /// `orders.paid`: a deposit is not a sale, its balance order is, once paid).
+    pub const PRESALE_DEPOSIT_PAID: &str = "orders.presale_deposit_paid";
+    /// `{"sub_order_id"}` of a balance order: the harvest filled a reservation; its buyer
+    /// pays the balance by the order's `pay_by`.
+    pub const PRESALE_BALANCE_DUE: &str = "orders.presale_balance_due";
+    /// `{"sub_order_id"}` of a deposit order: the harvest filled nothing of the reservation
+    /// and the whole deposit was refunded.
+    pub const PRESALE_UNFILLED: &str = "orders.presale_unfilled";
+    /// `{"sub_order_id"}` of a deposit order: the batch failed its inspection; the deposit and
+    /// any balance paid were refunded.
+    pub const PRESALE_REFUNDED: &str = "orders.presale_refunded";
+    /// `{"standing_order_id", "org_id"}`: a standing order (new or changed) waits for its
+    /// seller's acceptance (`org_id`: the seller).
+    pub const STANDING_AWAITING: &str = "orders.standing_awaiting";
+    /// `{"standing_order_id", "period"}`, scheduled at the period's generation time: its
+    /// order is made (issue #22).
+    pub const STANDING_DUE: &str = "orders.standing_due";
+    /// `{"standing_order_id", "period", "account_id", "org_id", "order_id"}`: a standing
+    /// order's period made its order (`account_id`: the orderer; `org_id`: the seller).
+    pub const STANDING_GENERATED: &str = "orders.standing_generated";
+    /// The same fields: some lines of the period were short (reduced or left out) or the order
+    /// could not be placed at all; the orderer is told.
+    pub const STANDING_SHORT: &str = "orders.standing_short";
 }
 
 /// The operator and after-sales agents see every order whole. Identity says who that is

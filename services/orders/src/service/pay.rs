@@ -9,6 +9,7 @@ use crate::domain::{
 };
 use crate::error::{OrdersError, Result};
 use crate::payment::{IntentRequest, PayerContext, PaymentProvider, WechatPayProvider};
+use crate::service::approval::ensure_approved;
 use crate::service::{OrderRecord, append, topics};
 use crate::store::queries::{orders as q, payments};
 use crate::store::{intent, payment};
@@ -17,7 +18,7 @@ use farmgate_identity::Actor;
 use farmgate_infra::db::{begin_write, serialise};
 use farmgate_kernel::FieldError;
 use farmgate_kernel::id::{ListingId, OrderId};
-use sea_orm::{ActiveModelTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseTransaction, Set};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -29,6 +30,9 @@ use uuid::Uuid;
 pub struct IntentView {
     pub id: PaymentIntentId,
     pub order_id: OrderId,
+    /// Set when the intent collects a catch-weight extra charge (补差价), not the order's
+    /// total.
+    pub extra_charge_id: Option<Uuid>,
     /// Who takes the money: `offline`, `wechat`, `alipay` or `sandbox`.
     pub provider: String,
     /// A demo gateway where no money moves (模拟支付).
@@ -47,6 +51,14 @@ pub struct IntentView {
     pub instructions_zh: String,
     pub instructions_en: String,
     pub expires_at: DateTime<Utc>,
+}
+
+/// What an intent collects: an order's total, or one of its extra charges.
+pub(crate) struct NewIntent {
+    pub order_id: Uuid,
+    pub amount_fen: i64,
+    pub expires_at: DateTime<Utc>,
+    pub extra_charge_id: Option<Uuid>,
 }
 
 /// Who is paying, as the pay request shows it.
@@ -72,27 +84,7 @@ impl Orders {
         self.ensure_payable(&record)?;
         let device = Device::from_user_agent(payer.user_agent.as_deref());
         let provider = self.choose_provider(record.order.payment_method, payer, device)?;
-        let openid = if provider.name() == WechatPayProvider::NAME && device.wechat {
-            let app_id = self
-                .config()
-                .wechat_oauth
-                .as_ref()
-                .map(|o| o.app_id.as_str())
-                .ok_or(OrdersError::OnlinePaymentUnavailable)?;
-            let db = &self.infra().db;
-            let openid = match payments::wechat_openid(db, actor.account_id.as_uuid(), app_id)
-                .await?
-            {
-                Some(o) => Some(o),
-                // Logged in with WeChat under the same official account: that openid pays.
-                None => {
-                    farmgate_identity::read::wechat::openid(db, actor.account_id, app_id).await?
-                }
-            };
-            Some(openid.ok_or(OrdersError::WechatAuthorizationNeeded)?)
-        } else {
-            None
-        };
+        let openid = self.payer_openid(actor, provider, device).await?;
         let db = &self.infra().db;
         let now = self.now();
         // Looked up and created in one turn per order: two "pay" taps at the same moment get
@@ -102,40 +94,106 @@ impl Orders {
         let it = match payments::pending_intent(&txn, order_id.0, provider.name(), now).await? {
             Some(it) => it,
             None => {
-                let it = intent::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    order_id: Set(order_id.0),
-                    provider: Set(provider.name().to_owned()),
-                    amount_fen: Set(record.order.total_fen),
-                    status: Set(IntentStatus::Pending),
-                    transaction_id: Set(None),
-                    created_at: Set(now),
-                    expires_at: Set(record.order.pay_by),
-                    completed_at: Set(None),
-                }
-                .insert(&txn)
-                .await?;
-                if self.is_real_gateway(provider.name()) {
-                    // Asked at the provider later, in case its notification never comes.
-                    self.infra()
-                        .outbox
-                        .enqueue_at(
-                            &txn,
-                            topics::PAYMENT_QUERY,
-                            &json!({"intent_id": it.id}),
-                            now + self.config().payment_query_after,
-                        )
-                        .await?;
-                }
-                it
+                let intent = NewIntent {
+                    order_id: order_id.0,
+                    amount_fen: record.order.total_fen,
+                    expires_at: record.order.pay_by,
+                    extra_charge_id: None,
+                };
+                self.new_intent(&txn, provider, intent, now).await?
             }
         };
         txn.commit().await?;
+        self.start_at_provider(provider, &it, &record.order.number, openid, payer, device)
+            .await
+    }
+
+    /// Opens an intent (inside the caller's turn for the order or charge), and schedules the
+    /// question to a real gateway in case its notification never comes.
+    pub(crate) async fn new_intent(
+        &self,
+        txn: &impl ConnectionTrait,
+        provider: &dyn PaymentProvider,
+        new: NewIntent,
+        now: DateTime<Utc>,
+    ) -> Result<intent::Model> {
+        let it = intent::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            order_id: Set(new.order_id),
+            provider: Set(provider.name().to_owned()),
+            amount_fen: Set(new.amount_fen),
+            status: Set(IntentStatus::Pending),
+            transaction_id: Set(None),
+            created_at: Set(now),
+            expires_at: Set(new.expires_at),
+            completed_at: Set(None),
+            extra_charge_id: Set(new.extra_charge_id),
+        }
+        .insert(txn)
+        .await?;
+        if self.is_real_gateway(provider.name()) {
+            self.infra()
+                .outbox
+                .enqueue_at(
+                    txn,
+                    topics::PAYMENT_QUERY,
+                    &json!({"intent_id": it.id}),
+                    now + self.config().payment_query_after,
+                )
+                .await?;
+        }
+        Ok(it)
+    }
+
+    /// The buyer's openid for WeChat Pay's JSAPI inside WeChat (`wechat_authorization_needed`
+    /// until the web authorisation stored it); `None` for every other way to pay.
+    pub(crate) async fn payer_openid(
+        &self,
+        actor: &Actor,
+        provider: &dyn PaymentProvider,
+        device: Device,
+    ) -> Result<Option<String>> {
+        Ok(
+            if provider.name() == WechatPayProvider::NAME && device.wechat {
+                let app_id = self
+                    .config()
+                    .wechat_oauth
+                    .as_ref()
+                    .map(|o| o.app_id.as_str())
+                    .ok_or(OrdersError::OnlinePaymentUnavailable)?;
+                let db = &self.infra().db;
+                let openid =
+                    match payments::wechat_openid(db, actor.account_id.as_uuid(), app_id).await? {
+                        Some(o) => Some(o),
+                        // Logged in with WeChat under the same official account: that openid pays.
+                        None => {
+                            farmgate_identity::read::wechat::openid(db, actor.account_id, app_id)
+                                .await?
+                        }
+                    };
+                Some(openid.ok_or(OrdersError::WechatAuthorizationNeeded)?)
+            } else {
+                None
+            },
+        )
+    }
+
+    /// Asks the provider to start (or resume) collecting an intent, and what the buyer is
+    /// shown for it.
+    pub(crate) async fn start_at_provider(
+        &self,
+        provider: &dyn PaymentProvider,
+        it: &intent::Model,
+        order_number: &str,
+        openid: Option<String>,
+        payer: &Payer,
+        device: Device,
+    ) -> Result<IntentView> {
         let ip = payer.client_ip.map(|ip| ip.to_string());
         let shown = provider
             .create_intent(&IntentRequest {
                 intent_id: it.id,
-                order_number: &record.order.number,
+                order_number,
                 amount_fen: it.amount_fen,
                 expires_at: it.expires_at,
                 payer: PayerContext {
@@ -151,9 +209,10 @@ impl Orders {
             })?;
         Ok(IntentView {
             id: PaymentIntentId(it.id),
-            order_id,
+            order_id: OrderId(it.order_id),
+            extra_charge_id: it.extra_charge_id,
             simulated: it.provider == SANDBOX,
-            provider: it.provider,
+            provider: it.provider.clone(),
             amount: it.amount_fen,
             status: it.status,
             pay_url: shown.pay_url,
@@ -166,7 +225,7 @@ impl Orders {
 
     /// The provider a payment goes through: offline for an offline order; for an online one
     /// the gateway the buyer named, else WeChat Pay inside WeChat, else the first configured.
-    fn choose_provider(
+    pub(crate) fn choose_provider(
         &self,
         method: PaymentMethod,
         payer: &Payer,
@@ -203,9 +262,9 @@ impl Orders {
     }
 
     /// Unpaid and before its deadline; otherwise why not.
-    fn ensure_payable(&self, record: &OrderRecord) -> Result<()> {
+    pub(crate) fn ensure_payable(&self, record: &OrderRecord) -> Result<()> {
         match order_transition(record.order.status, OrderMove::Pay) {
-            Ok(_) if self.now() < record.order.pay_by => Ok(()),
+            Ok(_) if self.now() < record.order.pay_by => ensure_approved(record),
             Err(MoveRefused::AlreadyDone) => Err(OrdersError::AlreadyPaid),
             _ => Err(OrdersError::OrderClosed),
         }
@@ -233,6 +292,7 @@ impl Orders {
         if record.order.payment_method != PaymentMethod::Offline {
             return Err(OrdersError::NotOffline);
         }
+        ensure_approved(&record)?;
         let reference = farmgate_kernel::text::clean_text(reference, 2, 80, false)
             .map_err(|e| OrdersError::field(e.at("reference")))?;
         let paid = self
@@ -261,6 +321,31 @@ impl Orders {
         reference: &str,
         actor: Option<Uuid>,
     ) -> Result<bool> {
+        let txn = begin_write(&self.infra().db).await?;
+        if !self
+            .mark_paid_in(&txn, record, provider, channel, reference, actor)
+            .await?
+        {
+            return Ok(false);
+        }
+        txn.commit().await?;
+        self.infra().outbox.wake();
+        Ok(true)
+    }
+
+    /// [`Self::mark_paid`] inside the caller's `begin_write` transaction, so a use case that
+    /// pays by something of its own (an order on credit owes the buyer's credit line) records
+    /// both or neither. `false` (nothing written) when it was paid already; wake the outbox
+    /// after committing.
+    pub(crate) async fn mark_paid_in(
+        &self,
+        txn: &DatabaseTransaction,
+        record: &OrderRecord,
+        provider: &str,
+        channel: &str,
+        reference: &str,
+        actor: Option<Uuid>,
+    ) -> Result<bool> {
         let order_id = record.order.id;
         let to = match order_transition(record.order.status, OrderMove::Pay) {
             Ok(to) => to,
@@ -268,30 +353,31 @@ impl Orders {
             Err(MoveRefused::NotAllowed) => return Err(OrdersError::OrderClosed),
         };
         let now = self.now();
-        let txn = begin_write(&self.infra().db).await?;
-        if !q::move_order(&txn, order_id, &OrderMove::Pay.from_states(), to, Some(now)).await? {
-            // Paid, cancelled or expired a moment ago by another request.
-            drop(txn);
-            let now_status = self
-                .record(OrderId(order_id))
-                .await?
-                .map(|r| r.order.status);
+        if !q::move_order(txn, order_id, &OrderMove::Pay.from_states(), to, Some(now)).await? {
+            // Paid, cancelled or expired a moment ago by another request (committed: this
+            // transaction waited for it).
+            let now_status = q::order(txn, order_id).await?.map(|o| o.status);
             if now_status == Some(OrderStatus::Paid) {
                 return Ok(false);
             }
             return Err(OrdersError::OrderClosed);
         }
         let paid = q::PaidAt { paid_at: now };
-        q::set_sub_orders_of_order(&txn, order_id, SubOrderStatus::Paid, Some(paid)).await?;
-        for s in &record.subs {
+        q::set_sub_orders_of_order(txn, order_id, SubOrderStatus::Paid, Some(paid)).await?;
+        // A pre-sale deposit reserves a harvest not grown yet: nothing to ship by a deadline,
+        // no sales to count and no "new paid order" for the seller (its own notice instead);
+        // the sale is its balance order's, counted once when that is paid.
+        let deposit = crate::service::presale_balance::order_paid(txn, order_id).await?
+            == Some(crate::service::presale_balance::PresaleOrder::Deposit);
+        for s in record.subs.iter().filter(|_| !deposit) {
             // Each part ships within what its categories promised at checkout.
             let ship_by = now + self.ship_within_of(s);
-            q::set_ship_by(&txn, s.id, ship_by).await?;
-            self.schedule_ship_by(&txn, s.id, now, ship_by).await?;
+            q::set_ship_by(txn, s.id, ship_by).await?;
+            self.schedule_ship_by(txn, s.id, now, ship_by).await?;
         }
         // The buyer's payment in progress is settled by this one (an offline order's
         // instructions, or the gateway intent the notification named).
-        payments::settle_pending_intents(&txn, order_id, provider, now).await?;
+        payments::settle_pending_intents(txn, order_id, provider, now).await?;
         payment::ActiveModel {
             id: Set(Uuid::now_v7()),
             order_id: Set(order_id),
@@ -303,20 +389,21 @@ impl Orders {
             created_at: Set(now),
             settled_at: Set(Some(now)),
             channel: Set(Some(channel.to_owned())),
+            extra_charge_id: Set(None),
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
         let mut sold: BTreeMap<Uuid, i64> = BTreeMap::new();
-        for l in &record.lines {
+        for l in record.lines.iter().filter(|_| !deposit) {
             *sold.entry(l.listing_id).or_default() += l.quantity;
         }
         for (listing, quantity) in sold {
             self.catalog()
-                .add_sales(&txn, ListingId(listing), quantity)
+                .add_sales(txn, ListingId(listing), quantity)
                 .await?;
         }
         append(
-            &txn,
+            txn,
             order_id,
             None,
             EventKind::Paid,
@@ -325,12 +412,15 @@ impl Orders {
             now,
         )
         .await?;
+        let topic = if deposit {
+            topics::PRESALE_DEPOSIT_PAID
+        } else {
+            topics::PAID
+        };
         self.infra()
             .outbox
-            .enqueue(&txn, topics::PAID, &json!({"order_id": order_id}))
+            .enqueue(txn, topic, &json!({"order_id": order_id}))
             .await?;
-        txn.commit().await?;
-        self.infra().outbox.wake();
         Ok(true)
     }
 }

@@ -57,6 +57,10 @@ pub struct PlatformMoney {
     pub platform_expense: i64,
     /// The carriers' share of refunds: recourse receivables (aftersales collects them).
     pub carrier_recourse: i64,
+    /// Of `received`, what was paid on credit (账期, issue #22): owed by business buyers
+    /// rather than received in cash; their statements' payments bring it in
+    /// (`GET /api/v1/credit/receivables`).
+    pub on_credit: i64,
     pub sub_orders: u64,
     /// Each seller with a sub-order paid in the period, its statement's totals.
     pub sellers: Vec<SellerMoney>,
@@ -90,6 +94,7 @@ pub fn platform_money_of(
         owed: 0,
         platform_expense: 0,
         carrier_recourse: 0,
+        on_credit: 0,
         sub_orders: 0,
         sellers: Vec::new(),
     };
@@ -136,7 +141,19 @@ impl Orders {
             .iter()
             .map(|s| (s.seller_org_id, line_of(s, now)))
             .collect();
-        Ok(platform_money_of(&lines, (from, to), now))
+        let mut m = platform_money_of(&lines, (from, to), now);
+        let credit: std::collections::HashSet<Uuid> = self
+            .credit_orders_among(subs.iter().map(|s| s.order_id).collect())
+            .await?
+            .into_iter()
+            .collect();
+        m.on_credit = subs
+            .iter()
+            .zip(&lines)
+            .filter(|(s, _)| credit.contains(&s.order_id))
+            .map(|(_, (_, l))| l.total)
+            .sum();
+        Ok(m)
     }
 }
 

@@ -64,6 +64,12 @@ impl Orders {
     /// order is paid: `true`, do not close it) and otherwise closed at its provider.
     pub(crate) async fn close_provider_trades(&self, order: OrderId) -> Result<bool> {
         let pending = payments::pending_intents_of_order(&self.infra().db, order.0).await?;
+        self.close_trades(pending).await
+    }
+
+    /// Each pending trade asked about at its provider (paid there → `true`, applied as its
+    /// notification would be) and otherwise closed there.
+    pub(crate) async fn close_trades(&self, pending: Vec<intent::Model>) -> Result<bool> {
         for it in pending {
             if !self.is_real_gateway(&it.provider) {
                 continue;

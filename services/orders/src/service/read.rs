@@ -36,6 +36,10 @@ pub struct OrderRecord {
     pub thumbs: HashMap<Uuid, String>,
     /// Lines sold by catch weight, as weighed at packing (issue #22).
     pub catch_weights: Vec<crate::store::catch_weight::Model>,
+    /// The approval a purchaser's order above the buyer's limit waits for (issue #22).
+    pub approval: Option<crate::store::order_approval::Model>,
+    /// Extra charges (补差价) asked for lines weighed above their tolerance.
+    pub extra_charges: Vec<crate::store::extra_charge::Model>,
 }
 
 impl Orders {
@@ -66,6 +70,8 @@ impl Orders {
         let reviews = reviews::reviews_of_order(db, id).await?;
         let refunds = payments::refunds_of_order(db, id).await?;
         let catch_weights = crate::store::queries::catch_weights::of_order(db, id).await?;
+        let approval = crate::store::queries::approvals::of_order(db, id).await?;
+        let extra_charges = crate::store::queries::extra_charges::of_order(db, id).await?;
         let listing_ids: Vec<ListingId> = lines.iter().map(|l| ListingId(l.listing_id)).collect();
         let thumbs = self
             .catalog()
@@ -89,6 +95,8 @@ impl Orders {
             refunds,
             thumbs,
             catch_weights,
+            approval,
+            extra_charges,
         }))
     }
 

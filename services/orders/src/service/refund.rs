@@ -2,6 +2,7 @@
 //! recall's), never above what was paid, and the provider paying them back once.
 
 use crate::Orders;
+use crate::domain::extra_charge::draw_refund;
 use crate::domain::{
     EventKind, Liability, LiabilitySplit, LiableParty, PaymentMethod, RefundShare, RefundStatus,
     SubOrderMove, sub_order_transition,
@@ -9,7 +10,7 @@ use crate::domain::{
 use crate::error::{Missing, OrdersError, Result};
 use crate::payment::RefundCall;
 use crate::service::{OrderRecord, append, topics};
-use crate::store::queries::{orders as q, payments};
+use crate::store::queries::{extra_charges as xq, orders as q, payments};
 use crate::store::refund;
 use farmgate_identity::Actor;
 use farmgate_infra::db::{begin_write, serialise, violates};
@@ -182,12 +183,14 @@ impl Orders {
             .await?
             .ok_or(OrdersError::NotFound(Missing::SubOrder))?;
         if let Some(prior) = payments::refund_by_key(txn, sub.order_id, key).await? {
-            return replay(prior, sub.id, amount, liability);
+            return replay(with_parts(txn, prior).await?, sub.id, amount, liability);
         }
         if sub_order_transition(sub.status, SubOrderMove::Refund).is_err() {
             return Err(OrdersError::NotPaid);
         }
-        let left = sub.total_fen - sub.refunded_fen;
+        // Everything paid for the part: its share of the order's payment and any extra
+        // charge (补差价) paid on it.
+        let left = sub.total_fen + sub.extra_fen - sub.refunded_fen;
         if amount < 1 || amount > left {
             return Err(OrdersError::field(FieldError::new(
                 "amount",
@@ -205,51 +208,112 @@ impl Orders {
             PaymentMethod::Offline => None,
         }
         .unwrap_or_else(|| self.provider(o.payment_method).name().to_owned());
+        // An order paid on credit is refunded by owing less, not by money back.
+        let provider = crate::service::credit::refund_provider(txn, o.id, provider).await?;
+        // A provider refunds a transaction, never more than it took: the order's payment
+        // first, then each extra charge's own payment (`domain/extra_charge.rs`).
+        let extras = xq::paid_of_sub_order(txn, sub.id).await?;
+        let extra_refunded: i64 = extras.iter().map(|c| c.refunded_fen).sum();
+        let main_left = sub.total_fen - (sub.refunded_fen - extra_refunded);
+        let extra_left: Vec<i64> = extras
+            .iter()
+            .map(|c| c.amount_fen - c.refunded_fen)
+            .collect();
+        let (from_main, from_extras) =
+            draw_refund(amount, main_left, &extra_left).ok_or(OrdersError::RefundExceedsPaid)?;
         let now = self.now();
         let split = liability.split(Money::from_fen(amount));
         if !q::add_sub_order_refunded(txn, sub.id, &split).await? {
             return Err(OrdersError::RefundExceedsPaid);
         }
         q::add_order_refunded(txn, o.id, amount).await?;
-        let refund_id = Uuid::now_v7();
-        tracing::Span::current().record("refund.id", tracing::field::display(refund_id));
-        let actor = actor.map(|a| a.as_uuid());
-        let row = refund::ActiveModel {
-            id: Set(refund_id),
-            order_id: Set(o.id),
-            sub_order_id: Set(Some(sub.id)),
-            amount_fen: Set(amount),
-            reason: Set(reason.to_owned()),
-            provider: Set(provider),
-            status: Set(RefundStatus::Pending),
-            provider_ref: Set(None),
-            idempotency_key: Set(key.to_owned()),
-            actor_id: Set(actor),
-            created_at: Set(now),
-            settled_at: Set(None),
-            seller_fen: Set(split.seller),
-            platform_fen: Set(split.platform),
-            carrier_fen: Set(split.carrier),
-            failure: Set(None),
+        let mut portions: Vec<(i64, String, Option<String>)> = Vec::new();
+        if from_main > 0 {
+            portions.push((from_main, provider, None));
         }
-        .insert(txn)
-        .await?;
-        append(
-            txn,
-            o.id,
-            Some(sub.id),
-            EventKind::Refunded,
-            actor,
-            json!({"refund_id": refund_id, "amount_fen": amount, "reason": reason,
-                   "liability": split}),
-            now,
-        )
-        .await?;
-        self.infra()
-            .outbox
-            .enqueue(txn, topics::REFUNDED, &json!({"refund_id": refund_id}))
+        for (c, take) in extras.iter().zip(from_extras) {
+            if take == 0 {
+                continue;
+            }
+            if !xq::add_refunded(txn, c.id, take).await? {
+                return Err(OrdersError::RefundExceedsPaid);
+            }
+            let paid = match c.payment_id {
+                Some(p) => payments::payment(txn, p).await?,
+                None => None,
+            }
+            .ok_or_else(|| {
+                OrdersError::Internal(format!("extra charge {} has no payment", c.id))
+            })?;
+            let via = paid
+                .channel
+                .unwrap_or_else(|| PaymentMethod::Gateway.as_str().to_owned());
+            portions.push((take, via, paid.reference));
+        }
+        let actor = actor.map(|a| a.as_uuid());
+        let mut rows: Vec<refund::Model> = Vec::with_capacity(portions.len());
+        let mut split_left = split;
+        let last = portions.len().saturating_sub(1);
+        for (n, (part, via, transaction)) in portions.into_iter().enumerate() {
+            // Each row carries its share of the liability; the last one what is left, so the
+            // rows add up to the split recorded on the sub-order.
+            let share = if n == last {
+                split_left
+            } else {
+                liability.split(Money::from_fen(part))
+            };
+            split_left = LiabilitySplit {
+                seller: split_left.seller - share.seller,
+                platform: split_left.platform - share.platform,
+                carrier: split_left.carrier - share.carrier,
+            };
+            let refund_id = Uuid::now_v7();
+            let row_key = match rows.first() {
+                None => key.to_owned(),
+                Some(first) => format!("x{n}:{}", first.id),
+            };
+            if n == 0 {
+                tracing::Span::current().record("refund.id", tracing::field::display(refund_id));
+            }
+            let row = refund::ActiveModel {
+                id: Set(refund_id),
+                order_id: Set(o.id),
+                sub_order_id: Set(Some(sub.id)),
+                amount_fen: Set(part),
+                reason: Set(reason.to_owned()),
+                provider: Set(via),
+                status: Set(RefundStatus::Pending),
+                provider_ref: Set(transaction),
+                idempotency_key: Set(row_key),
+                actor_id: Set(actor),
+                created_at: Set(now),
+                settled_at: Set(None),
+                seller_fen: Set(share.seller),
+                platform_fen: Set(share.platform),
+                carrier_fen: Set(share.carrier),
+                failure: Set(None),
+            }
+            .insert(txn)
             .await?;
-        Ok(row)
+            crate::service::credit::refund_in(txn, &row).await?;
+            append(
+                txn,
+                o.id,
+                Some(sub.id),
+                EventKind::Refunded,
+                actor,
+                json!({"refund_id": refund_id, "amount_fen": part, "reason": reason,
+                       "liability": share}),
+                now,
+            )
+            .await?;
+            self.infra()
+                .outbox
+                .enqueue(txn, topics::REFUNDED, &json!({"refund_id": refund_id}))
+                .await?;
+            rows.push(row);
+        }
+        whole(rows)
     }
 
     /// Has the provider pay a recorded refund back, once: the outbox job calls this.
@@ -262,10 +326,19 @@ impl Orders {
         if r.status != RefundStatus::Pending {
             return Ok(());
         }
+        if crate::service::credit::settles_itself(&r) {
+            payments::settle_refund(db, r.id, crate::service::credit::PROVIDER, self.now()).await?;
+            return Ok(());
+        }
         let provider = self
             .provider_named(&r.provider)
             .ok_or_else(|| OrdersError::Internal(format!("no provider {}", r.provider)))?;
-        let payment = payments::a_payment_of_order(db, r.order_id).await?;
+        // The payment the refund goes back against: an extra charge's (or a stray one's) by
+        // its transaction, else the order's own.
+        let payment = match &r.provider_ref {
+            Some(t) => payments::payment_by_reference(db, r.order_id, t).await?,
+            None => payments::a_payment_of_order(db, r.order_id).await?,
+        };
         let transaction = match &r.provider_ref {
             Some(t) => Some(t.clone()),
             None => payment.as_ref().and_then(|p| p.reference.clone()),
@@ -304,6 +377,37 @@ impl Orders {
         }
         Ok(())
     }
+}
+
+/// A refund drawn from more than one payment is one ledger row per payment: the first under the
+/// caller's key, the others under `x{n}:{first id}`. Read back whole for a replay.
+async fn with_parts(conn: &impl ConnectionTrait, first: refund::Model) -> Result<refund::Model> {
+    let mut rows = vec![first];
+    for n in 1.. {
+        let Some(first) = rows.first() else { break };
+        let key = format!("x{n}:{}", first.id);
+        match payments::refund_by_key(conn, first.order_id, &key).await? {
+            Some(r) => rows.push(r),
+            None => break,
+        }
+    }
+    whole(rows)
+}
+
+/// The rows of one refund as the caller asked for it: the first row's id, the whole amount
+/// and liability.
+fn whole(rows: Vec<refund::Model>) -> Result<refund::Model> {
+    let mut it = rows.into_iter();
+    let mut first = it
+        .next()
+        .ok_or_else(|| OrdersError::Internal("a refund without a ledger row".to_owned()))?;
+    for r in it {
+        first.amount_fen += r.amount_fen;
+        first.seller_fen += r.seller_fen;
+        first.platform_fen += r.platform_fen;
+        first.carrier_fen += r.carrier_fen;
+    }
+    Ok(first)
 }
 
 /// A refund asked for again with its key: the same one is answered with what it made; a

@@ -40,42 +40,21 @@ impl Orders {
         let new_id = Uuid::now_v7();
         let ship_by = now + self.ship_within_of(&sub);
         let txn = begin_write(db).await?;
-        sub_order::ActiveModel {
-            id: Set(new_id),
-            order_id: Set(sub.order_id),
-            number: Set(format!("{number}{}", existing + 1)),
-            seller_org_id: Set(sub.seller_org_id),
-            goods_fen: Set(0),
-            shipping_fen: Set(0),
-            total_fen: Set(0),
-            commission_fen: Set(0),
-            // Created paid: nothing to pay, ready for the seller to ship.
-            status: Set(SubOrderStatus::Paid),
-            paid_at: Set(Some(now)),
-            acknowledged_at: Set(None),
-            shipped_at: Set(None),
-            received_at: Set(None),
-            created_at: Set(now),
-            auto_receive_at: Set(None),
-            window_closes_at: Set(None),
-            refunded_fen: Set(0),
-            refunded_seller_fen: Set(0),
-            refunded_platform_fen: Set(0),
-            refunded_carrier_fen: Set(0),
-            // A replacement ships under the promise its original was sold with.
-            ship_by: Set(Some(ship_by)),
-            shipped_late: Set(false),
-            cancel_request: Set(None),
-            cancel_reason: Set(None),
-            cancel_requested_at: Set(None),
-            cancel_answer_by: Set(None),
-            cancel_answered_at: Set(None),
-            cancel_refusal: Set(None),
-            ship_by_reminded_at: Set(None),
-            ship_within_hours: Set(sub.ship_within_hours),
-        }
-        .insert(&txn)
-        .await?;
+        let mut replacement = crate::service::checkout::pending_sub_order(
+            sub.order_id,
+            format!("{number}{}", existing + 1),
+            sub.seller_org_id,
+            (0, 0, 0),
+            sub.ship_within_hours,
+            now,
+        );
+        replacement.id = Set(new_id);
+        // Created paid: nothing to pay, ready for the seller to ship, under the promise its
+        // original was sold with.
+        replacement.status = Set(SubOrderStatus::Paid);
+        replacement.paid_at = Set(Some(now));
+        replacement.ship_by = Set(Some(ship_by));
+        replacement.insert(&txn).await?;
         for (line_id, quantity) in lines {
             let Some(l) = originals.iter().find(|l| l.id == line_id.0) else {
                 return Err(OrdersError::NotFound(Missing::OrderLine));

@@ -136,6 +136,8 @@ mod tests {
             cancel_refusal: None,
             ship_by_reminded_at: None,
             ship_within_hours: None,
+            extra_fen: 0,
+            extra_commission_fen: 0,
         }
     }
 

@@ -75,10 +75,12 @@ pub struct Statement {
 /// One sub-order's line of the statement as of `now`; `payable` is what the seller is owed
 /// for it (the payouts count on it).
 pub fn line_of(s: &sub_order::Model, now: DateTime<Utc>) -> SettlementLine {
-    let total = Money::from_fen(s.total_fen);
+    // What the buyer paid for the part: its share of the order and any catch-weight extra
+    // charge paid on it (commission taken on both at the lines' rates).
+    let total = Money::from_fen(s.total_fen + s.extra_fen);
     // Only the seller's share of the refunds is the seller's to bear.
     let charged = Money::from_fen(s.refunded_seller_fen);
-    let commission = Money::from_fen(s.commission_fen);
+    let commission = Money::from_fen(s.commission_fen + s.extra_commission_fen);
     let closed = s.window_closes_at.is_some_and(|t| t <= now) && s.status.settles();
     SettlementLine {
         sub_order_id: SubOrderId(s.id),
@@ -88,7 +90,7 @@ pub fn line_of(s: &sub_order::Model, now: DateTime<Utc>) -> SettlementLine {
         paid_at: s.paid_at,
         received_at: s.received_at,
         window_closes_at: s.window_closes_at,
-        total: s.total_fen,
+        total: total.fen(),
         refunded: s.refunded_fen,
         refunded_seller: s.refunded_seller_fen,
         refunded_platform: s.refunded_platform_fen,
@@ -230,6 +232,8 @@ pub(crate) mod tests {
             cancel_refusal: None,
             ship_by_reminded_at: None,
             ship_within_hours: None,
+            extra_fen: 0,
+            extra_commission_fen: 0,
         }
     }
 

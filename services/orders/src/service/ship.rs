@@ -85,6 +85,13 @@ impl Orders {
         let sub = self.sub_of_seller(actor, id).await?;
         let order_id = OrderId(sub.order_id);
         let db = &self.infra().db;
+        // A pre-sale deposit is money for a harvest not grown yet, never a parcel.
+        if crate::service::presale_balance::is_deposit(db, sub.order_id).await? {
+            return Err(OrdersError::CannotShip);
+        }
+        // A pre-sale's balance ships from the batch linked at harvest.
+        let presale_req = self.presale_picks(&sub, req).await?;
+        let req = presale_req.as_ref().unwrap_or(req);
         let mut errs = ValidationErrors::new();
         let (chosen, tracking) = parse_waybill(
             &req.carrier,

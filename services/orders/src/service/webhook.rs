@@ -96,13 +96,15 @@ impl Orders {
 
     /// The buyer finishes (or fails) on the sandbox gateway's page: the gateway signs its
     /// notification and posts it to the webhook handler, exactly as a remote one would.
+    /// Answers what the handler made of it, the order, and the extra charge the intent was for
+    /// (if it was for one).
     #[tracing::instrument(skip_all, fields(intent.id = %id))]
     pub async fn sandbox_complete(
         &self,
         actor: &Actor,
         id: PaymentIntentId,
         outcome: Outcome,
-    ) -> Result<(WebhookAck, OrderId)> {
+    ) -> Result<(WebhookAck, OrderId, Option<Uuid>)> {
         let (it, o) = self.own_sandbox_intent(actor, id).await?;
         if it.status != IntentStatus::Pending {
             return Err(OrdersError::IntentClosed);
@@ -123,7 +125,7 @@ impl Orders {
         let ack = self
             .handle_webhook(self.sandbox_name(), &headers, &body)
             .await?;
-        Ok((ack, OrderId(o.id)))
+        Ok((ack, OrderId(o.id), it.extra_charge_id))
     }
 
     /// A gateway's notification: verified (signature, freshness), matched to its intent and
@@ -273,6 +275,9 @@ impl Orders {
         it: &intent::Model,
         ev: &WebhookEvent,
     ) -> Result<WebhookResult> {
+        if let Some(charge) = it.extra_charge_id {
+            return self.extra_payment_succeeded(it, charge, ev).await;
+        }
         let db = &self.infra().db;
         payments::succeed_intent(db, it.id, &ev.transaction_id, self.now()).await?;
         let record = self.existing(OrderId(it.order_id)).await?;
@@ -313,7 +318,7 @@ impl Orders {
 
     /// Gives back a gateway payment that pays for nothing (a duplicate, or an order closed
     /// before the money arrived). Not part of any sub-order's refunded total.
-    async fn refund_stray(
+    pub(crate) async fn refund_stray(
         &self,
         it: &intent::Model,
         transaction_id: &str,

@@ -22,6 +22,12 @@ farmgate_infra::stored_enum!(
 );
 farmgate_infra::stored_enum!(crate::domain::tracking::SubscriptionStatus);
 farmgate_infra::stored_enum!(crate::domain::catch_weight::CatchOutcome);
+farmgate_infra::stored_enum!(crate::domain::approval::ApprovalStatus);
+farmgate_infra::stored_enum!(crate::domain::extra_charge::ExtraChargeStatus);
+farmgate_infra::stored_enum!(
+    crate::domain::presale::PresaleStatus,
+    crate::domain::presale::ReservationStatus,
+);
 
 pub mod address {
     use sea_orm::entity::prelude::*;
@@ -183,6 +189,12 @@ pub mod sub_order {
         /// strictest of its lines' categories, else the default; `None` for parts sold before
         /// categories could promise one (the default applies).
         pub ship_within_hours: Option<i32>,
+        /// Catch-weight extra charges (补差价) the buyer paid on this part (issue #22): part of
+        /// what was paid for it, so refunds may give them back (`refunded_fen ≤ total_fen +
+        /// extra_fen`) and the statement counts them as sales.
+        pub extra_fen: i64,
+        /// The platform's commission on `extra_fen`, at each line's rate.
+        pub extra_commission_fen: i64,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -273,6 +285,8 @@ pub mod payment {
         /// How the money came: `bank_transfer` / `cash_on_delivery` (offline), or the
         /// gateway's name (`wechat`, `alipay`, `sandbox`). `None` on rows from before.
         pub channel: Option<String>,
+        /// Set when the payment is of a catch-weight extra charge, not of the order's total.
+        pub extra_charge_id: Option<Uuid>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -288,6 +302,79 @@ macro_rules! plain_entity {
         pub enum Relation {}
         impl ActiveModelBehavior for ActiveModel {}
     };
+}
+
+pub mod presale {
+    use crate::domain::presale::PresaleStatus;
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// A pre-sale of a planned harvest (issue #22). `reserved_quantity` moves only by a
+        /// conditional update, never past `max_quantity`.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "presales")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub seller_org_id: Uuid,
+            pub listing_id: Uuid,
+            pub sku_id: Uuid,
+            /// The listing's title and the SKU's unit when it was opened.
+            pub title: String,
+            pub unit: String,
+            /// The listing's township (its county when it names none): the "plant to demand"
+            /// figures group by it.
+            pub township: String,
+            pub plot: String,
+            pub harvest_from: Date,
+            pub harvest_to: Date,
+            pub expected_yield: i64,
+            pub max_quantity: i64,
+            pub reserved_quantity: i64,
+            pub price_fen: i64,
+            pub deposit_percent: i32,
+            pub cancellation_rules: String,
+            pub status: PresaleStatus,
+            /// The real batch linked at harvest, and its trace code.
+            pub batch_id: Option<Uuid>,
+            pub batch_code: Option<String>,
+            pub actual_yield: Option<i64>,
+            pub harvested_at: Option<DateTimeUtc>,
+            pub created_by: Uuid,
+            pub created_at: DateTimeUtc,
+        }
+    }
+}
+
+pub mod presale_reservation {
+    use crate::domain::presale::ReservationStatus;
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// A buyer's reservation on a pre-sale, paid through its own deposit order.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "presale_reservations")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub presale_id: Uuid,
+            pub buyer_account_id: Uuid,
+            pub quantity: i64,
+            pub deposit_fen: i64,
+            pub deposit_order_id: Uuid,
+            pub status: ReservationStatus,
+            /// Set at harvest: what the actual yield filled (first come), and the deposit of
+            /// the rest refunded then.
+            pub filled_quantity: i64,
+            pub shortfall_refund_fen: i64,
+            pub idempotency_key: Option<String>,
+            pub created_at: DateTimeUtc,
+            /// Set at harvest for a filled reservation: the order its balance is paid through
+            /// (and shipped as), and what it asks, fen.
+            pub balance_order_id: Option<Uuid>,
+            pub balance_fen: i64,
+        }
+    }
 }
 
 pub mod catch_weight {
@@ -320,6 +407,63 @@ pub mod catch_weight {
     }
 }
 
+pub mod order_approval {
+    use crate::domain::approval::ApprovalStatus;
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// An order of a business buyer's purchaser above the owner's limit (issue #22): one
+        /// row per order, decided once.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "order_approvals")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub order_id: Uuid,
+            pub buyer_org_id: Uuid,
+            pub requested_by: Uuid,
+            pub total_fen: i64,
+            /// The limit the total was over, as it was at checkout.
+            pub limit_fen: i64,
+            pub status: ApprovalStatus,
+            pub decided_by: Option<Uuid>,
+            pub decided_at: Option<DateTimeUtc>,
+            pub reason: Option<String>,
+            pub created_at: DateTimeUtc,
+        }
+    }
+}
+
+pub mod extra_charge {
+    use crate::domain::extra_charge::ExtraChargeStatus;
+    use sea_orm::entity::prelude::*;
+
+    plain_entity! {
+        /// A catch-weight line weighed above its tolerance asks its buyer for the part above
+        /// it (补差价, issue #22): one per line. Paid through a payment of its own (`payment_id`),
+        /// declined, or lapsed at `answer_by`.
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "extra_charges")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub line_id: Uuid,
+            pub order_id: Uuid,
+            pub sub_order_id: Uuid,
+            pub buyer_account_id: Uuid,
+            pub amount_fen: i64,
+            /// The platform's commission on it once paid, at the line's rate.
+            pub commission_fen: i64,
+            pub status: ExtraChargeStatus,
+            pub requested_at: DateTimeUtc,
+            pub answer_by: DateTimeUtc,
+            pub answered_at: Option<DateTimeUtc>,
+            pub payment_id: Option<Uuid>,
+            /// Given back by later refunds of the part; never above `amount_fen`.
+            pub refunded_fen: i64,
+        }
+    }
+}
+
 pub mod intent {
     use crate::domain::IntentStatus;
     use sea_orm::entity::prelude::*;
@@ -339,6 +483,9 @@ pub mod intent {
             pub created_at: DateTimeUtc,
             pub expires_at: DateTimeUtc,
             pub completed_at: Option<DateTimeUtc>,
+            /// Set when the intent collects a catch-weight extra charge (补差价) rather than
+            /// the order's total.
+            pub extra_charge_id: Option<Uuid>,
         }
     }
 }

@@ -5,11 +5,17 @@
 //! now (statistics and the demo read through `crate::read`). Each entity stays reachable at
 //! `crate::store::<entity>`.
 
+mod credit;
 pub mod entities;
 mod moderation;
 pub mod queries;
 mod reconciliation;
+mod rfq_entities;
+mod standing;
 
+pub use credit::*;
 pub use entities::*;
 pub use moderation::{review_moderation_event, review_report};
 pub use reconciliation::{recon_difference, recon_run};
+pub use rfq_entities::{rfq, rfq_invitation, rfq_quote};
+pub use standing::{standing_order, standing_order_run};

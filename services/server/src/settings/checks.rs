@@ -36,6 +36,17 @@ impl Settings {
         {
             problems.push("database_url must start with postgres:// or sqlite:".to_owned());
         }
+        if !(50..=60_000).contains(&self.database_acquire_timeout_ms) {
+            problems.push("database_acquire_timeout_ms must be between 50 and 60000".to_owned());
+        }
+        if !(10..=10_000).contains(&self.redis_timeout_ms) {
+            problems.push("redis_timeout_ms must be between 10 and 10000".to_owned());
+        }
+        if self.redis_breaker_failures == 0 || self.redis_breaker_open_secs == 0 {
+            problems.push(
+                "redis_breaker_failures and redis_breaker_open_secs must be at least 1".to_owned(),
+            );
+        }
         if self.body_limit_bytes < 1024 {
             problems.push("body_limit_bytes must be at least 1024".to_owned());
         }
@@ -148,6 +159,12 @@ impl Settings {
         if !(1..=168).contains(&self.cancel_answer_hours) {
             problems.push("cancel_answer_hours must be from 1 to 168".to_owned());
         }
+        if !(1..=168).contains(&self.extra_charge_answer_hours) {
+            problems.push("extra_charge_answer_hours must be from 1 to 168".to_owned());
+        }
+        if !(1..=720).contains(&self.presale_balance_pay_hours) {
+            problems.push("presale_balance_pay_hours must be from 1 to 720".to_owned());
+        }
         if let Err(e) = self.trusted_proxies() {
             problems.push(format!("trusted_proxies: {e}"));
         }
@@ -240,6 +257,33 @@ impl Settings {
                 "trace_log_key_file",
                 "unset: the trace log's signing key must be a file you back up and keep \
                  (`farmgate keygen --name <origin> --out <file>`), not one made in data_dir"
+                    .to_owned(),
+            );
+        }
+        // A secret left unset is invented by each process at start, so a value signed by one
+        // replica (a WeChat authorisation state, a carrier callback, a waybill's push salt)
+        // fails on every other replica and after every restart.
+        let unset = |value: &Option<String>| value.as_deref().is_none_or(|v| v.trim().is_empty());
+        if unset(&self.payment_webhook_secret) {
+            refuse(
+                "payment_webhook_secret",
+                "unset: it signs the WeChat authorisation round trip; each replica would invent \
+                 its own, and a buyer sent back to another replica could not pay"
+                    .to_owned(),
+            );
+        }
+        if unset(&self.carrier_callback_secret) {
+            refuse(
+                "carrier_callback_secret",
+                "unset: carrier callbacks signed for one replica would fail on the others"
+                    .to_owned(),
+            );
+        }
+        if self.tracking_provider.is_some() && unset(&self.tracking_secret) {
+            refuse(
+                "tracking_secret",
+                "unset: 快递100's pushes are signed with a salt derived from it; each replica \
+                 would invent its own and refuse the others' pushes"
                     .to_owned(),
             );
         }

@@ -26,6 +26,7 @@ impl std::fmt::Debug for Settings {
                     .as_deref()
                     .map(farmgate_infra::db::redact_url),
             )
+            .field("run_worker", &self.run_worker)
             .field(
                 "redis_url",
                 &self
@@ -89,6 +90,8 @@ impl std::fmt::Debug for Settings {
             .field("ship_by_remind_hours", &self.ship_by_remind_hours)
             .field("ship_by_grace_hours", &self.ship_by_grace_hours)
             .field("cancel_answer_hours", &self.cancel_answer_hours)
+            .field("extra_charge_answer_hours", &self.extra_charge_answer_hours)
+            .field("presale_balance_pay_hours", &self.presale_balance_pay_hours)
             .field("sms_provider", &self.sms_provider)
             .field("sms_access_key_id", &self.sms_access_key_id)
             .field(

@@ -57,12 +57,29 @@ pub struct Settings {
     /// A read replica for statistics queries; unset means the primary.
     pub database_replica_url: Option<String>,
     pub database_max_connections: u32,
+    /// PostgreSQL: longest a request waits for a pooled connection (connecting included)
+    /// before it is answered `503 unavailable` with `Retry-After` — what a database that is
+    /// down, hung or out of connections costs a request. (SQLite waits for its write lock
+    /// instead; a local file cannot be out of reach.)
+    pub database_acquire_timeout_ms: u64,
     /// Run pending migrations when `serve` starts (turn off when a deploy job migrates).
     pub migrate_on_start: bool,
+    /// `serve` runs the outbox worker in its own process (embedded mode needs it there: the
+    /// search index lives in that process). Off on server replicas when `farmgate worker`
+    /// processes deliver the outbox.
+    pub run_worker: bool,
     /// `redis://...`; unset means the in-process cache (one replica only).
     pub redis_url: Option<String>,
     /// Prefix of every Redis key, so deployments (or test runs) can share one Redis.
     pub redis_prefix: String,
+    /// Longest wait for a Redis answer (and for connecting). Redis answers in about a
+    /// millisecond; this only cuts off one that hangs.
+    pub redis_timeout_ms: u64,
+    /// Redis failures in a row (timeouts, refused connections) that open its circuit breaker:
+    /// then no call goes to Redis until a probe succeeds.
+    pub redis_breaker_failures: u32,
+    /// How long Redis's circuit stays open before one probe call is let through.
+    pub redis_breaker_open_secs: u64,
     /// S3-compatible storage is used when a bucket is set; otherwise `data_dir/objects`.
     pub s3_endpoint: Option<String>,
     pub s3_region: String,
@@ -119,6 +136,12 @@ pub struct Settings {
     pub ship_by_grace_hours: u32,
     /// Hours a seller has to answer a buyer's request to cancel; unanswered, it is accepted.
     pub cancel_answer_hours: u32,
+    /// Hours a buyer has to pay or decline a catch-weight extra charge (补差价); unanswered, it
+    /// is declined and nothing is charged.
+    pub extra_charge_answer_hours: u32,
+    /// Hours after a pre-sale's harvest a buyer has to pay the balance; unpaid, the
+    /// reservation is cancelled and the deposit kept.
+    pub presale_balance_pay_hours: u32,
     /// The account shown to buyers who pay by bank transfer.
     pub offline_payee: String,
     /// Log-in attempts one client address may make per 15 minutes (behind a shared NAT, raise
@@ -302,9 +325,14 @@ impl Default for Settings {
             database_url: None,
             database_replica_url: None,
             database_max_connections: 10,
+            database_acquire_timeout_ms: 3_000,
             migrate_on_start: true,
+            run_worker: true,
             redis_url: None,
             redis_prefix: "farmgate:".to_owned(),
+            redis_timeout_ms: 250,
+            redis_breaker_failures: 3,
+            redis_breaker_open_secs: 5,
             s3_endpoint: None,
             s3_region: "us-east-1".to_owned(),
             s3_bucket: None,
@@ -333,6 +361,8 @@ impl Default for Settings {
             ship_by_remind_hours: 12,
             ship_by_grace_hours: 24,
             cancel_answer_hours: 24,
+            extra_charge_answer_hours: 24,
+            presale_balance_pay_hours: 72,
             offline_payee: farmgate_orders::DEFAULT_OFFLINE_PAYEE.to_owned(),
             login_attempts_per_address: 30,
             registrations_per_address_per_hour: 10,
@@ -419,9 +449,14 @@ pub const KEYS: &[&str] = &[
     "database_url",
     "database_replica_url",
     "database_max_connections",
+    "database_acquire_timeout_ms",
     "migrate_on_start",
+    "run_worker",
     "redis_url",
     "redis_prefix",
+    "redis_timeout_ms",
+    "redis_breaker_failures",
+    "redis_breaker_open_secs",
     "s3_endpoint",
     "s3_region",
     "s3_bucket",
@@ -450,6 +485,8 @@ pub const KEYS: &[&str] = &[
     "ship_by_remind_hours",
     "ship_by_grace_hours",
     "cancel_answer_hours",
+    "extra_charge_answer_hours",
+    "presale_balance_pay_hours",
     "offline_payee",
     "login_attempts_per_address",
     "registrations_per_address_per_hour",

@@ -159,6 +159,8 @@ fn safe_production() -> Settings {
         sms_sign_name: Some("农源直供".into()),
         sms_template_otp: Some("SMS_1".into()),
         trace_log_key_file: Some("/etc/farmgate/trace-log.key".into()),
+        payment_webhook_secret: Some("a-long-random-webhook-secret".into()),
+        carrier_callback_secret: Some("a-long-random-carrier-secret".into()),
         ..Settings::default()
     }
 }
@@ -250,10 +252,87 @@ fn production_names_every_unsafe_setting_at_once() {
             "payment_sandbox",
             "sms_provider",
             "public_url",
-            "trace_log_key_file"
+            "trace_log_key_file",
+            "payment_webhook_secret",
+            "carrier_callback_secret"
         ]
     );
     assert!(all.iter().all(|r| !r.why.is_empty()));
+}
+
+#[test]
+fn production_refuses_secrets_each_replica_would_invent() {
+    for (setting, s) in [
+        (
+            "payment_webhook_secret",
+            Settings {
+                payment_webhook_secret: None,
+                ..safe_production()
+            },
+        ),
+        (
+            "carrier_callback_secret",
+            Settings {
+                carrier_callback_secret: Some("  ".into()),
+                ..safe_production()
+            },
+        ),
+        (
+            "tracking_secret",
+            Settings {
+                tracking_provider: Some("kuaidi100".into()),
+                kuaidi100_key: Some("key".into()),
+                ..safe_production()
+            },
+        ),
+    ] {
+        assert_eq!(refused(&s, false), vec![setting]);
+    }
+    let tracked = Settings {
+        tracking_provider: Some("kuaidi100".into()),
+        kuaidi100_key: Some("key".into()),
+        tracking_secret: Some("a-long-random-tracking-secret".into()),
+        ..safe_production()
+    };
+    assert!(refused(&tracked, false).is_empty());
+}
+
+/// Every `FARMGATE_*` variable the deployment files set is a real setting (a misspelt one
+/// would be ignored silently, leaving a default or a per-process random secret in place).
+#[test]
+fn the_deployment_files_name_only_real_settings() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy");
+    let mut files = vec![root.join("docker-compose.yml")];
+    let k8s = std::fs::read_dir(root.join("k8s")).map(|d| {
+        d.filter_map(|e| e.ok().map(|e| e.path()))
+            .collect::<Vec<_>>()
+    });
+    files.extend(k8s.unwrap_or_default());
+    let known: Vec<String> = KEYS
+        .iter()
+        .map(|k| format!("FARMGATE_{}", k.to_uppercase()))
+        .chain(["FARMGATE_CONFIG".to_owned()])
+        .collect();
+    let mut seen = 0;
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        for (at, _) in text.match_indices("FARMGATE_") {
+            let var: String = text[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
+                .collect();
+            if var == "FARMGATE_" {
+                continue; // prose: "FARMGATE_* variables"
+            }
+            assert!(
+                known.contains(&var),
+                "{} sets {var}, which is no setting",
+                file.display()
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen > 40, "only {seen} variables found in {files:?}");
 }
 
 #[test]

@@ -39,8 +39,8 @@ pub async fn create_batch(
 ) -> ApiResult<(StatusCode, Json<BatchView>)> {
     let record = trace.create_batch(&actor, listing, req).await?;
     let view = BatchView::of(
-        &trace,
         &record,
+        trace.pending_scans(record.id()).await,
         &base_url(&trace, &headers),
         lang_of(&headers),
     );
@@ -82,8 +82,8 @@ pub async fn get_batch(
 ) -> ApiResult<Json<BatchView>> {
     let record = trace.detail(&actor, id).await?;
     let view = BatchView::of(
-        &trace,
         &record,
+        trace.pending_scans(record.id()).await,
         &base_url(&trace, &headers),
         lang_of(&headers),
     );

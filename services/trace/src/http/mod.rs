@@ -71,6 +71,8 @@ where
         .route("/batches/{id}/labels", get(codes::labels_page))
         .route("/t", get(pages::lookup))
         .route("/t/{code}", get(pages::scan_page))
+        .route("/t/{code}/seen", axum::routing::post(pages::scan_seen))
+        .route("/t/{code}/seen.gif", get(pages::scan_seen_pixel))
         .route("/t/{code}/{serial}", get(pages::unit_page))
         .route("/01/{gtin}/10/{lot}", get(pages::gs1))
         .route("/01/{gtin}/10/{lot}/21/{serial}", get(pages::gs1))

@@ -45,9 +45,10 @@ async fn missing_page(trace: &Trace, lang: Lang, code: &str) -> Response {
 }
 
 /// The public scan page. The rendered bytes are cached (60 s) under the code and language, with
-/// a weak ETag; a change to the record forgets them at once. The look-up count is not in the
-/// cached bytes: each answer counts its look-up and puts the shared total in, so a first scan
-/// says 1 and both languages say the same.
+/// a weak ETag; a change to the record forgets them at once, and browsers and CDNs may keep
+/// them for a minute too. The page does not count the look-up: its beacon does
+/// ([`scan_seen`]), so a copy served by a CDN is counted as well. The shared total as of now is
+/// put into each answer (never into the cached bytes), and the beacon's answer updates it.
 pub async fn scan_page(
     State(trace): State<Trace>,
     headers: HeaderMap,
@@ -92,7 +93,7 @@ pub async fn scan_page(
         }
     };
     let day = shanghai_day(trace.infra().clock.now());
-    let scans = match trace.count_lookup(batch_id, day).await {
+    let scans = match trace.count_lookup(batch_id, day, false).await {
         Ok(n) => n,
         Err(e) => {
             // The count is a courtesy: the page still opens without it.
@@ -148,9 +149,81 @@ pub async fn unit_page(
     let Some((record, unit)) = found else {
         return html_response(StatusCode::NOT_FOUND, page::not_found(lang, &code, false));
     };
-    let scans = record.batch.scans + trace.scans().pending_for(record.id());
+    let scans = record.batch.scans + trace.pending_scans(record.id()).await;
     let html = page::render(&record, lang, scans, Some(UnitInfo { unit: &unit }));
     let mut resp = html_response(StatusCode::OK, html);
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// The scan page's beacon, `POST /t/{code}/seen`: counts one look-up of the batch and answers
+/// the shared total as JSON (`{"scans": n}`), never cached. The page's script sends it once per
+/// view; a code that is not a batch's answers 404 and counts nothing.
+pub async fn scan_seen(State(trace): State<Trace>, Path(code): Path<String>) -> Response {
+    match count_seen(&trace, &code).await {
+        Ok(Some(scans)) => {
+            no_store(axum::Json(serde_json::json!({ "scans": scans })).into_response())
+        }
+        Ok(None) => no_store(StatusCode::NOT_FOUND.into_response()),
+        Err(resp) => resp,
+    }
+}
+
+/// A transparent 1×1 GIF: the beacon for a browser without scripts (`<noscript><img>`).
+const PIXEL: &[u8] = &[
+    0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0xff, 0xff, 0xff, 0x21, 0xf9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x01, 0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3b,
+];
+
+/// `GET /t/{code}/seen.gif`: the same count as [`scan_seen`], answered with [`PIXEL`].
+pub async fn scan_seen_pixel(State(trace): State<Trace>, Path(code): Path<String>) -> Response {
+    match count_seen(&trace, &code).await {
+        Ok(found) => {
+            let status = if found.is_some() {
+                StatusCode::OK
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            let mut resp = (status, PIXEL).into_response();
+            resp.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("image/gif"));
+            no_store(resp)
+        }
+        Err(resp) => resp,
+    }
+}
+
+/// Counts a look-up of the batch with this code: its new total, or `None` for no such batch.
+/// The batch is found through the scan page's cached bytes when they are there.
+async fn count_seen(trace: &Trace, code: &str) -> Result<Option<i64>, Response> {
+    let Some(code) = chain::parse_code(code) else {
+        return Ok(None);
+    };
+    let cached = trace
+        .infra()
+        .cache
+        .get(&page::cache_key(&code, Lang::Zh.tag()))
+        .await
+        .ok()
+        .flatten();
+    let batch = match cached.as_deref().and_then(split_cached) {
+        Some((_, id, _)) => id,
+        None => match trace.batch_id_by_code(&code).await {
+            Ok(Some(id)) => id,
+            Ok(None) => return Ok(None),
+            Err(e) => return Err(ApiError::from(e).into_response()),
+        },
+    };
+    let day = shanghai_day(trace.infra().clock.now());
+    match trace.count_lookup(batch, day, true).await {
+        Ok(n) => Ok(Some(n)),
+        Err(e) => Err(ApiError::from(e).into_response()),
+    }
+}
+
+fn no_store(mut resp: Response) -> Response {
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp

@@ -38,8 +38,8 @@ pub async fn public_json(
     let record = public_record(&trace, &code).await?;
     // The public sees every phone masked, in the facts and in the events, as on the scan page.
     let view = BatchView::of(
-        &trace,
         &record,
+        trace.pending_scans(record.id()).await,
         &base_url(&trace, &headers),
         lang_of(&headers),
     )

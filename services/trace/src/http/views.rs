@@ -1,7 +1,6 @@
 //! What the trace API answers: batches with their records, events, attachments, unit codes,
 //! verification results and the digest log.
 
-use crate::Trace;
 use crate::chain::{ChainVersion, canonical_json, display_code};
 use crate::domain::{BatchStatus, Check, CheckName, EventKind};
 use crate::service::Record;
@@ -281,7 +280,7 @@ impl BatchView {
     }
 
     /// A record as its seller sees it; `base` is the address QR codes point at.
-    pub(super) fn of(trace: &Trace, record: &Record, base: &str, lang: KLang) -> Self {
+    pub(super) fn of(record: &Record, pending_scans: i64, base: &str, lang: KLang) -> Self {
         let b = &record.batch;
         BatchView {
             id: b.id,
@@ -309,7 +308,7 @@ impl BatchView {
                 .map(|(i, e)| EventView::of(e, record.hashed.get(i), record.version))
                 .collect(),
             verification: Verification::of(record, lang),
-            scans: b.scans + trace.scans().pending_for(record.id()),
+            scans: b.scans + pending_scans,
             units_issued: b.units_issued,
             created_at: b.created_at,
         }

@@ -154,8 +154,13 @@ fn a_page_for_the_cache_leaves_the_count_to_each_answer_and_carries_a_share_card
         "https://nongyuan.example.cn",
     );
     assert!(html.contains(&format!(
-        "<strong data-testid=\"scans\">{SCANS_MARK}</strong>"
+        "<strong data-testid=\"scans\" data-beacon=\"/t/ABCDEFGHJKMNPQRS/seen\">{SCANS_MARK}</strong>"
     )));
+    // Without scripts a pixel counts the view; with them, the share-card module's beacon.
+    assert!(html.contains(
+        "<noscript><img src=\"/t/ABCDEFGHJKMNPQRS/seen.gif\" alt=\"\" width=\"1\" height=\"1\"></noscript>"
+    ));
+    assert!(html.contains("<script type=\"module\" src=\"/assets/js/share-card.js\">"));
     assert!(
         html.contains("<meta property=\"og:title\" content=\"赣南脐橙 &lt;10斤&gt; · Trace\">")
     );

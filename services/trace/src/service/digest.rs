@@ -11,7 +11,6 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::Serialize;
 use serde_json::json;
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// How one published digest compares with the records now.
@@ -45,6 +44,9 @@ pub struct Proof {
     pub path: Vec<ProofStep>,
 }
 
+/// Records read per query while hashing a digest's heads.
+const BODY_PAGE: u64 = 2_000;
+
 fn leaves(heads: &[(String, String)]) -> Vec<String> {
     heads
         .iter()
@@ -55,44 +57,75 @@ fn leaves(heads: &[(String, String)]) -> Vec<String> {
 impl Trace {
     /// Every batch's head as of `cutoff`, as Merkle leaves sorted by code: the hash of its
     /// events recorded by then, recomputed from their bodies (never read from a stored column).
-    /// Two queries whatever the number of batches; a record that no longer hashes at all gets
-    /// a head no real hash can equal, so it cannot match a published root.
+    /// The bodies are read in pages of [`BODY_PAGE`] in (batch, seq) order, each batch's head
+    /// finished when the next batch starts, so memory holds one page and the heads, whatever
+    /// the history's size. A record that no longer hashes at all gets a head no real hash can
+    /// equal, so it cannot match a published root.
     async fn heads_at(&self, cutoff: DateTime<Utc>) -> Result<Vec<(String, String)>> {
+        self.heads_paged(cutoff, BODY_PAGE).await
+    }
+
+    /// The Merkle root a digest at `cutoff` has, reading `page` records per query (any page
+    /// size gives the same root; the tests check that across page boundaries).
+    pub async fn digest_root_at(&self, cutoff: DateTime<Utc>, page: u64) -> Result<String> {
+        let heads = self.heads_paged(cutoff, page.max(1)).await?;
+        Ok(chain::merkle_root(&leaves(&heads)))
+    }
+
+    async fn heads_paged(&self, cutoff: DateTime<Utc>, page: u64) -> Result<Vec<(String, String)>> {
         let db = &self.infra().db;
         let codes = queries::all_codes(db).await?;
         // Each batch's heads in its own chain format (an unknown one hashes to nothing).
         let versions = commitments::versions(db).await?;
-        let rows = queries::bodies_recorded_by(db, cutoff).await?;
-        // Per batch: (next expected seq, running hash, or None once it stopped hashing).
-        let mut running: HashMap<Uuid, (i32, Option<String>)> = HashMap::new();
-        for (batch_id, seq, body) in rows {
-            let entry = running
-                .entry(batch_id)
-                .or_insert((0, Some(GENESIS.to_owned())));
-            // Only the unbroken prefix 0, 1, 2 … counts (a later event recorded early is not
-            // part of the history as of the cutoff).
-            if seq != entry.0 {
-                continue;
+        let mut heads = Vec::with_capacity(codes.len());
+        let mut finish = |batch: Uuid, head: Option<String>| {
+            if let Some(code) = codes.get(&batch) {
+                heads.push((
+                    code.clone(),
+                    head.unwrap_or_else(|| "unhashable".to_owned()),
+                ));
             }
-            entry.0 += 1;
-            let version = versions
-                .get(&batch_id)
-                .and_then(|n| ChainVersion::from_number(i64::from(*n)));
-            entry.1 = entry
-                .1
-                .as_deref()
-                .zip(version)
-                .and_then(|(prev, v)| chain::event_hash_as(v, prev, &body));
+        };
+        // The batch being hashed: (id, next expected seq, running hash or None once it
+        // stopped hashing).
+        let mut current: Option<(Uuid, i32, Option<String>)> = None;
+        let mut after = None;
+        loop {
+            let rows = queries::bodies_recorded_by(db, cutoff, after, page).await?;
+            let full = rows.len() as u64 == page;
+            for (batch_id, seq, body) in rows {
+                after = Some((batch_id, seq));
+                let state = match current.take() {
+                    Some(state) if state.0 == batch_id => state,
+                    other => {
+                        if let Some((done, _, head)) = other {
+                            finish(done, head);
+                        }
+                        (batch_id, 0, Some(GENESIS.to_owned()))
+                    }
+                };
+                let (_, next, running) = state;
+                // Only the unbroken prefix 0, 1, 2 … counts (a later event recorded early is
+                // not part of the history as of the cutoff).
+                if seq != next {
+                    current = Some((batch_id, next, running));
+                    continue;
+                }
+                let version = versions
+                    .get(&batch_id)
+                    .and_then(|n| ChainVersion::from_number(i64::from(*n)));
+                let running = running
+                    .as_deref()
+                    .zip(version)
+                    .and_then(|(prev, v)| chain::event_hash_as(v, prev, &body));
+                current = Some((batch_id, next + 1, running));
+            }
+            if !full {
+                break;
+            }
         }
-        let mut heads = Vec::with_capacity(running.len());
-        for (batch_id, (_, head)) in running {
-            let Some(code) = codes.get(&batch_id) else {
-                continue;
-            };
-            heads.push((
-                code.clone(),
-                head.unwrap_or_else(|| "unhashable".to_owned()),
-            ));
+        if let Some((done, _, head)) = current {
+            finish(done, head);
         }
         heads.sort();
         Ok(heads)

@@ -36,7 +36,6 @@ pub use log::{CheckpointView, Consistency, Inclusion};
 pub use log_check::NamedCheck;
 pub use openings::{EventOpenings, OpeningView};
 pub use record::Record;
-pub use scans::ScanCounter;
 pub use verdict::{CitedFile, REHASH_REUSE, Rehash, cited_files};
 
 use crate::Trace;

@@ -103,6 +103,14 @@ impl Trace {
         self.record_of(b).await.map(Some)
     }
 
+    /// The batch behind a trace code already in its canonical form (the scan beacon's
+    /// look-up: one indexed read, nothing opened).
+    pub async fn batch_id_by_code(&self, code: &str) -> Result<Option<BatchId>> {
+        Ok(queries::batch_by_code(&self.infra().db, code)
+            .await?
+            .map(|b| BatchId(b.id)))
+    }
+
     pub(super) async fn record_of(&self, b: batch::Model) -> Result<Record> {
         let db = &self.infra().db;
         let mut events = queries::events_of(db, BatchId(b.id)).await?;

@@ -1,99 +1,133 @@
-//! Scan counting: scans are counted in memory and written every few seconds, so the scan page
-//! never waits on a database write.
+//! Scan counting. A scan is tallied in the cache (Redis in production: shared by every replica
+//! and kept across a replica's crash; in process when embedded), per Beijing day and batch, and
+//! the worker writes the tallies to `trace_scans` in batches every few seconds. The scan page
+//! never waits on a database write, and a CDN that serves the page's HTML still lets each view
+//! be counted: the page's beacon (`/t/{code}/seen`) counts, not the HTML.
+//!
+//! What can still be lost: the tallies a flush took in the moment between taking them from the
+//! cache and committing them (the flush puts back what it could not write), and a tally the
+//! cache refused outright (logged). While Redis is unavailable the cache tallies in process and
+//! the same flush writes those too.
 
 use crate::Trace;
 use crate::error::Result;
 use crate::store::queries;
-use chrono::NaiveDate;
+use chrono::{Days, NaiveDate};
 use farmgate_kernel::id::BatchId;
-use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-/// How long the shared look-up counter lives before it starts again from the database (which
-/// by then holds every look-up counted before it).
-const LOOKUP_COUNTER_TTL: Duration = Duration::from_secs(6 * 3600);
+/// How long a day's tally waits for a flush before the cache may drop it.
+const TALLY_TTL: Duration = Duration::from_secs(3 * 24 * 3600);
 
-fn lookup_counter_key(batch: BatchId) -> String {
-    format!("trace:lookups:v1:{batch}")
+/// How many days back a flush looks: a scan at 23:59:59 is flushed after midnight.
+const FLUSH_DAYS: u64 = 2;
+
+fn tally_key(day: NaiveDate) -> String {
+    format!("trace:scans:v1:{day}")
 }
 
-/// Scans counted in memory, per batch and Beijing day, until the next flush.
-#[derive(Debug, Default)]
-pub struct ScanCounter {
-    pending: Mutex<HashMap<(BatchId, NaiveDate), i64>>,
-}
-
-impl ScanCounter {
-    pub fn record(&self, batch: BatchId, day: NaiveDate) {
-        self.add(batch, day, 1);
-    }
-
-    /// Counts `n` scans at once (scans a failed write puts back).
-    pub fn add(&self, batch: BatchId, day: NaiveDate, n: i64) {
-        let mut p = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        *p.entry((batch, day)).or_insert(0) += n;
-    }
-
-    /// Everything counted since the last take.
-    pub fn take(&self) -> HashMap<(BatchId, NaiveDate), i64> {
-        std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner))
-    }
-
-    /// Scans of a batch not yet written (so a page can show an up-to-date count).
-    pub fn pending_for(&self, batch: BatchId) -> i64 {
-        let p = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        p.iter()
-            .filter(|((b, _), _)| *b == batch)
-            .map(|(_, n)| *n)
-            .sum()
-    }
+/// The days a flush takes: today and the [`FLUSH_DAYS`] before it.
+fn flush_days(today: NaiveDate) -> impl Iterator<Item = NaiveDate> {
+    (0..=FLUSH_DAYS).filter_map(move |back| today.checked_sub_days(Days::new(back)))
 }
 
 impl Trace {
-    /// Counts one look-up of a batch's page and says how many there have been, this one
-    /// included. The figure is one shared counter in the cache, started from the database's
-    /// total, so every language and every replica shows the same number and the page's cached
-    /// bytes never hold a count. Without the cache it is the database's total plus what this
-    /// process has not written yet.
-    pub async fn count_lookup(&self, batch: BatchId, day: NaiveDate) -> Result<i64> {
-        self.scans().record(batch, day);
-        let cache = &self.infra().cache;
-        let key = lookup_counter_key(batch);
-        let here = || async {
-            let stored = queries::batch_scans(&self.infra().db, batch).await?;
-            Ok::<i64, crate::error::TraceError>(stored + self.scans().pending_for(batch))
-        };
-        match cache.incr(&key, 1, LOOKUP_COUNTER_TTL).await {
-            Ok(c) if c.value > 1 => Ok(c.value),
-            Ok(_) => {
-                // A new counter: add everything counted before this look-up.
-                let before = here().await? - 1;
-                match cache.incr(&key, before, LOOKUP_COUNTER_TTL).await {
-                    Ok(c) => Ok(c.value),
-                    Err(_) => Ok(before + 1),
-                }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "look-up counter unavailable; counting from the database");
-                here().await
-            }
+    /// Tallies one scan of a batch on a day (Beijing). A cache that refuses loses this one
+    /// scan, never the page.
+    pub async fn record_scan(&self, batch: BatchId, day: NaiveDate) {
+        let field = batch.to_string();
+        if let Err(e) = self
+            .infra()
+            .cache
+            .tally(&tally_key(day), &field, 1, TALLY_TTL)
+            .await
+        {
+            tracing::warn!(error = %e, %batch, "a scan could not be tallied");
         }
     }
 
-    /// Writes the scan counts gathered in memory to the database.
+    /// Scans of a batch tallied but not yet written (so a page shows an up-to-date count).
+    pub async fn pending_scans(&self, batch: BatchId) -> i64 {
+        let today = crate::service::shanghai_day(self.infra().clock.now());
+        let field = batch.to_string();
+        let mut n = 0i64;
+        for day in flush_days(today) {
+            match self.infra().cache.tally_of(&tally_key(day), &field).await {
+                Ok(v) => n = n.saturating_add(v),
+                Err(e) => tracing::debug!(error = %e, "pending scans unavailable"),
+            }
+        }
+        n
+    }
+
+    /// A batch's look-up total, after tallying one more look-up when `count` is set: the
+    /// database's total plus what is tallied and not yet written. Both are shared by every
+    /// replica, so every language and every replica shows the same figure, and the page's
+    /// cached bytes never hold one. (While a flush is between taking a tally and committing
+    /// it, for a few milliseconds, the figure may lack that tally.)
+    pub async fn count_lookup(&self, batch: BatchId, day: NaiveDate, count: bool) -> Result<i64> {
+        if count {
+            self.record_scan(batch, day).await;
+        }
+        let stored = queries::batch_scans(&self.infra().db, batch).await?;
+        Ok(stored.saturating_add(self.pending_scans(batch).await))
+    }
+
+    /// Writes the tallied scans to the database: each recent day's tally is taken from the
+    /// cache and written in one transaction; a tally that cannot be written is put back for
+    /// the next flush. Returns how many (batch, day) rows were written.
     pub async fn flush_scans(&self) -> Result<usize> {
-        let pending: Vec<_> = self.scans().take().into_iter().collect();
-        let n = pending.len();
-        for (i, &((batch, day), count)) in pending.iter().enumerate() {
-            if let Err(e) = queries::add_scans(&self.infra().db, batch, day, count).await {
+        let today = crate::service::shanghai_day(self.infra().clock.now());
+        let cache = &self.infra().cache;
+        let mut written = 0;
+        for day in flush_days(today) {
+            let key = tally_key(day);
+            let taken = match cache.take_tally(&key).await {
+                Ok(t) => t,
+                Err(e) => {
+                    tracing::warn!(error = %e, %day, "scan tally unavailable; flushing later");
+                    continue;
+                }
+            };
+            let rows: Vec<(BatchId, i64)> = taken
+                .iter()
+                .filter(|(_, n)| *n != 0)
+                .filter_map(|(field, n)| match field.parse::<BatchId>() {
+                    Ok(b) => Some((b, *n)),
+                    Err(_) => {
+                        tracing::warn!(field, "a scan tally names no batch: dropped");
+                        None
+                    }
+                })
+                .collect();
+            if rows.is_empty() {
+                continue;
+            }
+            if let Err(e) = queries::add_scans_many(&self.infra().db, day, &rows).await {
                 // Nothing counted is lost: what was not written waits for the next flush.
-                for &((b, d), c) in &pending[i..] {
-                    self.scans().add(b, d, c);
+                for (batch, n) in &rows {
+                    let field = batch.to_string();
+                    if let Err(back) = cache.tally(&key, &field, *n, TALLY_TTL).await {
+                        tracing::error!(error = %back, %batch, scans = n, "scans lost: could not put back a tally");
+                    }
                 }
                 return Err(e.into());
             }
+            written += rows.len();
         }
-        Ok(n)
+        Ok(written)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flush_looks_at_today_and_two_days_back() {
+        let today = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap_or_default();
+        let days: Vec<_> = flush_days(today).map(|d| d.to_string()).collect();
+        assert_eq!(days, ["2026-03-01", "2026-02-28", "2026-02-27"]);
+        assert_eq!(tally_key(today), "trace:scans:v1:2026-03-01");
     }
 }

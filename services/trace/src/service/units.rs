@@ -91,7 +91,7 @@ impl Trace {
             return Ok(None);
         }
         queries::mark_first_scan(db, &serial, now).await?;
-        self.scans().record(record.id(), shanghai_day(now));
+        self.record_scan(record.id(), shanghai_day(now)).await;
         let u = queries::unit_by_serial(db, &serial)
             .await?
             .ok_or(TraceError::NotFound(Missing::Unit))?;

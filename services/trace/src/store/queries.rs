@@ -6,8 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use farmgate_kernel::id::{BatchId, ListingId, OrgId};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use serde_json::Value;
 use std::collections::HashMap;
@@ -181,20 +181,35 @@ pub async fn insert_event(conn: &impl ConnectionTrait, e: event::Model) -> Resul
         .map(|_| ())
 }
 
-/// (batch, seq, body) of every record recorded by `cutoff`, by batch and seq: what a digest
-/// hashes.
+/// (batch, seq, body) of the records recorded by `cutoff`, by batch and seq, a page of at most
+/// `limit` after the (batch, seq) `after`: what a digest hashes, read a page at a time so the
+/// bodies of every record ever made are never in memory at once.
 pub async fn bodies_recorded_by(
     conn: &impl ConnectionTrait,
     cutoff: DateTime<Utc>,
+    after: Option<(Uuid, i32)>,
+    limit: u64,
 ) -> Result<Vec<(Uuid, i32, Value)>, DbErr> {
-    event::Entity::find()
+    let mut query = event::Entity::find()
         .select_only()
         .column(event::Column::BatchId)
         .column(event::Column::Seq)
         .column(event::Column::Body)
-        .filter(event::Column::RecordedAt.lte(cutoff))
+        .filter(event::Column::RecordedAt.lte(cutoff));
+    if let Some((batch, seq)) = after {
+        // Keyset on the (batch_id, seq) key: the next page starts after the last row read.
+        query = query.filter(
+            Condition::any().add(event::Column::BatchId.gt(batch)).add(
+                Condition::all()
+                    .add(event::Column::BatchId.eq(batch))
+                    .add(event::Column::Seq.gt(seq)),
+            ),
+        );
+    }
+    query
         .order_by_asc(event::Column::BatchId)
         .order_by_asc(event::Column::Seq)
+        .limit(limit)
         .into_tuple()
         .all(conn)
         .await
@@ -337,6 +352,41 @@ pub async fn batch_scans(conn: &impl ConnectionTrait, id: BatchId) -> Result<i64
         .one(conn)
         .await?
         .map_or(0, |b| b.scans))
+}
+
+/// Adds the scans of several batches on one day, in one transaction: each batch's day row and
+/// its total. Batches that no longer exist are skipped (their scans have nowhere to go); rows
+/// are written in batch order so two flushes never wait on each other in a cycle.
+pub async fn add_scans_many(
+    db: &sea_orm::DatabaseConnection,
+    day: NaiveDate,
+    rows: &[(BatchId, i64)],
+) -> Result<(), DbErr> {
+    use sea_orm::TransactionTrait;
+    let ids: Vec<Uuid> = rows.iter().map(|(b, _)| b.0).collect();
+    let mut existing = std::collections::HashSet::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        existing.extend(
+            batch::Entity::find()
+                .select_only()
+                .column(batch::Column::Id)
+                .filter(batch::Column::Id.is_in(chunk.to_vec()))
+                .into_tuple::<Uuid>()
+                .all(db)
+                .await?,
+        );
+    }
+    let mut rows: Vec<(BatchId, i64)> = rows
+        .iter()
+        .copied()
+        .filter(|(b, _)| existing.contains(&b.0))
+        .collect();
+    rows.sort_by_key(|(b, _)| b.0);
+    let txn = db.begin().await?;
+    for (batch, count) in rows {
+        add_scans(&txn, batch, day, count).await?;
+    }
+    txn.commit().await
 }
 
 /// Adds `count` scans to a batch's day and to its total.

@@ -11,6 +11,27 @@ use std::borrow::Cow;
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// The `Retry-After` of a `503 unavailable`: about how long a backend blip or a failover takes.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 5;
+
+/// Does the cause chain say a backend is out of reach, rather than that something is wrong?
+fn backend_unreachable(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(e) = cur {
+        if let Some(db) = e.downcast_ref::<sea_orm::DbErr>() {
+            return crate::db::is_unavailable(db);
+        }
+        if e.downcast_ref::<sea_orm::error::ConnAcquireErr>().is_some() {
+            return true;
+        }
+        if let Some(objects) = e.downcast_ref::<crate::objects::ObjectError>() {
+            return matches!(objects, crate::objects::ObjectError::S3 { .. });
+        }
+        cur = e.source();
+    }
+    false
+}
+
 /// An error on its way to the client. Only the HTTP layer knows statuses; services map their
 /// own error enums into this.
 #[derive(Debug)]
@@ -89,16 +110,25 @@ impl ApiError {
     }
 
     /// A failure of ours. The cause goes to the log with the request id; the client gets a
-    /// generic message.
+    /// generic message. A cause that is a backend out of reach (the database down, hung or out
+    /// of connections; the object store not answering) is no fault of the request: that is
+    /// answered `503 unavailable` with `Retry-After` instead (see [`ApiError::unavailable`]).
     pub fn internal(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        let source = source.into();
+        if backend_unreachable(source.as_ref()) {
+            return Self::unavailable(source);
+        }
         let mut e = Self::from(HttpCode::Internal);
-        e.source = Some(source.into());
+        e.source = Some(source);
         e
     }
 
+    /// `503 unavailable` with `Retry-After`: a backend this request needs (database, search
+    /// engine, object store, cache) cannot be reached just now.
     pub fn unavailable(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         let mut e = Self::from(HttpCode::Unavailable);
         e.source = Some(source.into());
+        e.retry_after_secs = Some(UNAVAILABLE_RETRY_AFTER_SECS);
         e
     }
 
@@ -268,6 +298,28 @@ mod tests {
         let zh = serde_json::to_value(e.body(Lang::Zh, None)).unwrap_or_default();
         assert_eq!(zh["error"]["fields"]["phone"], "手机号不对");
         assert!(zh["error"].get("request_id").is_none());
+    }
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("database")]
+    struct RoomError(#[source] sea_orm::DbErr);
+
+    #[test]
+    fn a_database_out_of_reach_is_unavailable_with_retry_after_not_internal() {
+        let acquire = sea_orm::DbErr::ConnectionAcquire(sea_orm::error::ConnAcquireErr::Timeout);
+        let e = ApiError::internal(RoomError(acquire));
+        assert_eq!(e.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(e.code, "unavailable");
+        assert_eq!(e.retry_after_secs, Some(UNAVAILABLE_RETRY_AFTER_SECS));
+        let resp = e.into_response();
+        assert!(resp.headers().get(header::RETRY_AFTER).is_some());
+
+        let query = ApiError::internal(RoomError(sea_orm::DbErr::Custom("bad row".into())));
+        assert_eq!(
+            query.status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "a fault stays internal"
+        );
     }
 
     #[test]

@@ -11,6 +11,8 @@
 //!   parameters says so in its schema: a `pattern` that excludes the control characters
 //!   (C0, DEL, C1) the extractor refuses, so a generated client or a schema-driven fuzzer knows
 //!   before it sends.
+//! - Every operation can answer `503 unavailable` with `Retry-After`: the database (or another
+//!   backend it needs) is out of reach.
 //! - An operation that answers `401` needs a session: it names the two ways of sending one
 //!   (`Authorization: Bearer <token>`, the `fg_session` cookie) as security requirements; the
 //!   public operations name none.
@@ -95,6 +97,10 @@ fn complete_operation(op: &mut Map<String, Value>, error_ref: &Value) -> bool {
         add("400", "control_characters");
         add("400", "invalid_query");
     }
+    // Every operation reaches the database: while it is out of reach (down, hung, no free
+    // connection within `database_acquire_timeout_ms`) the answer is a quick 503 with
+    // `Retry-After`, never a 500 (`ApiError::internal`).
+    add("503", "unavailable");
     let needs_session = op
         .get("responses")
         .and_then(Value::as_object)

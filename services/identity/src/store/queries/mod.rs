@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod buyer_profiles;
 pub mod codes;
 pub mod invitations;
 pub mod members;

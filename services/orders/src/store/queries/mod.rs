@@ -3,13 +3,19 @@
 //! "someone else moved it first" from success.
 
 pub mod addresses;
+pub mod approvals;
 pub mod cart;
 pub mod catch_weights;
+pub mod credit;
 pub mod deadlines;
+pub mod extra_charges;
 pub mod favourites;
 pub mod orders;
 pub mod payments;
+pub mod presales;
 pub mod reconcile;
 pub mod review_moderation;
 pub mod reviews;
+pub mod rfqs;
 pub mod shipments;
+pub mod standing;

@@ -573,9 +573,13 @@ pub async fn add_sub_order_refunded(
     let done = update
         .filter(sub_order::Column::Id.eq(id))
         .filter(
+            // What was paid for the part: its total and the extra charges paid on it.
             Expr::col(sub_order::Column::RefundedFen)
                 .add(amount_fen)
-                .lte(Expr::col(sub_order::Column::TotalFen)),
+                .lte(
+                    Expr::col(sub_order::Column::TotalFen)
+                        .add(Expr::col(sub_order::Column::ExtraFen)),
+                ),
         )
         .exec(conn)
         .await?;

@@ -4,7 +4,9 @@ use crate::domain::{IntentStatus, RefundStatus};
 use crate::store::{intent, payment, refund, webhook_receipt, wechat_openid};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Select,
+};
 use uuid::Uuid;
 
 // ---- Intents
@@ -20,13 +22,53 @@ pub async fn pending_intent(
     provider: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<intent::Model>, DbErr> {
+    newest_pending(
+        Condition::all()
+            .add(intent::Column::OrderId.eq(order_id))
+            .add(intent::Column::ExtraChargeId.is_null()),
+        provider,
+        now,
+    )
+    .one(conn)
+    .await
+}
+
+/// The newest intent under `scope` with `provider` still waiting for the buyer at `now`.
+fn newest_pending(scope: Condition, provider: &str, now: DateTime<Utc>) -> Select<intent::Entity> {
     intent::Entity::find()
-        .filter(intent::Column::OrderId.eq(order_id))
+        .filter(scope)
         .filter(intent::Column::Provider.eq(provider))
         .filter(intent::Column::Status.eq(IntentStatus::Pending))
         .filter(intent::Column::ExpiresAt.gt(now))
         .order_by_desc(intent::Column::CreatedAt)
-        .one(conn)
+}
+
+/// The newest intent of an extra charge with `provider` still waiting for the buyer at `now`.
+pub async fn pending_extra_intent(
+    conn: &impl ConnectionTrait,
+    extra_charge_id: Uuid,
+    provider: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<intent::Model>, DbErr> {
+    newest_pending(
+        Condition::all().add(intent::Column::ExtraChargeId.eq(extra_charge_id)),
+        provider,
+        now,
+    )
+    .one(conn)
+    .await
+}
+
+/// An extra charge's intents still pending (closed at the provider when it lapses).
+pub async fn pending_intents_of_extra(
+    conn: &impl ConnectionTrait,
+    extra_charge_id: Uuid,
+) -> Result<Vec<intent::Model>, DbErr> {
+    intent::Entity::find()
+        .filter(intent::Column::ExtraChargeId.eq(extra_charge_id))
+        .filter(intent::Column::Status.eq(IntentStatus::Pending))
+        .order_by_asc(intent::Column::CreatedAt)
+        .all(conn)
         .await
 }
 
@@ -41,6 +83,7 @@ pub async fn settle_pending_intents(
         .col_expr(intent::Column::Status, Expr::value(IntentStatus::Succeeded))
         .col_expr(intent::Column::CompletedAt, Expr::value(at))
         .filter(intent::Column::OrderId.eq(order_id))
+        .filter(intent::Column::ExtraChargeId.is_null())
         .filter(intent::Column::Provider.eq(provider))
         .filter(intent::Column::Status.eq(IntentStatus::Pending))
         .exec(conn)
@@ -97,6 +140,13 @@ pub async fn payments_of_order(
         .await
 }
 
+pub async fn payment(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<payment::Model>, DbErr> {
+    payment::Entity::find_by_id(id).one(conn).await
+}
+
 /// The order's payment with this reference (a gateway's transaction number), if any.
 pub async fn payment_by_reference(
     conn: &impl ConnectionTrait,
@@ -110,13 +160,15 @@ pub async fn payment_by_reference(
         .await
 }
 
-/// A payment of the order (the one a refund is paid back against).
+/// The payment of the order's total (the one its refunds are paid back against; an extra
+/// charge's payment is found by its transaction).
 pub async fn a_payment_of_order(
     conn: &impl ConnectionTrait,
     order_id: Uuid,
 ) -> Result<Option<payment::Model>, DbErr> {
     payment::Entity::find()
         .filter(payment::Column::OrderId.eq(order_id))
+        .filter(payment::Column::ExtraChargeId.is_null())
         .one(conn)
         .await
 }
@@ -200,6 +252,7 @@ pub async fn pending_intents_of_order(
 ) -> Result<Vec<intent::Model>, DbErr> {
     intent::Entity::find()
         .filter(intent::Column::OrderId.eq(order_id))
+        .filter(intent::Column::ExtraChargeId.is_null())
         .filter(intent::Column::Status.eq(IntentStatus::Pending))
         .order_by_asc(intent::Column::CreatedAt)
         .all(conn)
@@ -213,6 +266,7 @@ pub async fn paid_intent(
 ) -> Result<Option<intent::Model>, DbErr> {
     intent::Entity::find()
         .filter(intent::Column::OrderId.eq(order_id))
+        .filter(intent::Column::ExtraChargeId.is_null())
         .filter(intent::Column::Status.eq(IntentStatus::Succeeded))
         .order_by_asc(intent::Column::CompletedAt)
         .one(conn)
