@@ -243,3 +243,60 @@ async fn the_memory_cache_stays_within_its_bound() {
         "the newest entry is kept"
     );
 }
+
+/// A Redis that is down when the process starts does not stop it: `connect` answers at once,
+/// every call fails fast as an outage (what the guarded cache falls back on), and once a Redis
+/// answers at that address the same cache uses it without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_down_at_start_is_connected_to_once_it_answers() {
+    if farmgate_tests::env("FARMGATE_TEST_REDIS_URL").is_none() {
+        farmgate_tests::skip_or_fail("Redis (FARMGATE_TEST_REDIS_URL)");
+        return;
+    }
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        probe.local_addr().expect("its address").port()
+    };
+    let url = format!("redis://127.0.0.1:{port}/");
+    let started = std::time::Instant::now();
+    let cache = RedisCache::connect(&url, "fgdown:", Duration::from_millis(300))
+        .await
+        .expect("a Redis that is down is not a reason to refuse");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "connect waited {:?}",
+        started.elapsed()
+    );
+    let refused = cache.get("k").await.expect_err("nothing answers yet");
+    assert!(refused.is_outage(), "an outage, not a refusal: {refused}");
+
+    let dir = tempfile::tempdir().expect("a dir for Redis");
+    let mut server = std::process::Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no"])
+        .arg("--dir")
+        .arg(dir.path())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("redis-server (installed wherever FARMGATE_TEST_REDIS_URL is set)");
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let mut answered = None;
+    while std::time::Instant::now() < deadline {
+        if cache
+            .set("k", b"back", Duration::from_secs(60))
+            .await
+            .is_ok()
+        {
+            answered = cache.get("k").await.ok().flatten();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(
+        answered.as_deref(),
+        Some(&b"back"[..]),
+        "the cache reconnected"
+    );
+}

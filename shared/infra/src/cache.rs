@@ -31,6 +31,17 @@ pub enum CacheError {
     CircuitOpen { backend: &'static str },
 }
 
+impl CacheError {
+    /// The backend could not be reached or did not answer (as opposed to an answer that refuses,
+    /// such as a key that holds no counter): the guarded cache counts in this process instead.
+    pub fn is_outage(&self) -> bool {
+        matches!(
+            self,
+            CacheError::Redis { .. } | CacheError::Timeout { .. } | CacheError::CircuitOpen { .. }
+        )
+    }
+}
+
 /// A counter after an increment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Counter {
@@ -310,6 +321,12 @@ return v
 impl RedisCache {
     /// Connects, with `timeout` for connecting and for each answer: Redis on the same network
     /// answers in a millisecond, so a short timeout only cuts off a Redis that hangs.
+    ///
+    /// Only a URL that cannot be a Redis address is refused. A Redis that is down or hung when
+    /// the process starts is not a reason to stay down with it (a cache blip at a rolling
+    /// restart would otherwise stop every new pod): the manager is then created unconnected,
+    /// connects on first use and reconnects after I/O errors, and until then every call fails
+    /// fast as an outage (the guarded cache falls back).
     pub async fn connect(url: &str, prefix: &str, timeout: Duration) -> Result<Self, CacheError> {
         let client =
             redis::Client::open(url).map_err(|source| CacheError::Redis { op: "open", source })?;
@@ -317,12 +334,24 @@ impl RedisCache {
             .set_connection_timeout(Some(timeout))
             .set_response_timeout(Some(timeout))
             .set_number_of_retries(1);
-        let conn = redis::aio::ConnectionManager::new_with_config(client, config)
-            .await
-            .map_err(|source| CacheError::Redis {
-                op: "connect",
-                source,
-            })?;
+        let attempt =
+            redis::aio::ConnectionManager::new_with_config(client.clone(), config.clone());
+        let conn = match tokio::time::timeout(timeout.saturating_mul(2), attempt).await {
+            Ok(Ok(conn)) => conn,
+            failed => {
+                let why = match failed {
+                    Ok(Err(e)) => e.to_string(),
+                    _ => format!("no answer within {} ms", millis(timeout) * 2),
+                };
+                tracing::warn!(error = %why, "Redis is unavailable at start; connecting on first use");
+                redis::aio::ConnectionManager::new_lazy_with_config(client, config).map_err(
+                    |source| CacheError::Redis {
+                        op: "connect",
+                        source,
+                    },
+                )?
+            }
+        };
         Ok(Self {
             conn,
             prefix: prefix.to_owned(),
@@ -560,11 +589,7 @@ impl Cache for GuardedCache {
 
     async fn incr(&self, key: &str, by: i64, ttl: Duration) -> Result<Counter, CacheError> {
         match self.call("INCR", self.inner.incr(key, by, ttl)).await {
-            Err(
-                e @ (CacheError::Redis { .. }
-                | CacheError::Timeout { .. }
-                | CacheError::CircuitOpen { .. }),
-            ) => {
+            Err(e) if e.is_outage() => {
                 tracing::debug!(error = %e, "counting in this process while the cache is unavailable");
                 self.fallback.incr(key, by, ttl).await
             }
@@ -583,11 +608,7 @@ impl Cache for GuardedCache {
             .call("HINCRBY", self.inner.tally(key, field, by, ttl))
             .await
         {
-            Err(
-                e @ (CacheError::Redis { .. }
-                | CacheError::Timeout { .. }
-                | CacheError::CircuitOpen { .. }),
-            ) => {
+            Err(e) if e.is_outage() => {
                 tracing::debug!(error = %e, "tallying in this process while the cache is unavailable");
                 self.fallback.tally(key, field, by, ttl).await
             }
