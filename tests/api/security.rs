@@ -570,3 +570,57 @@ both_backends_configured! { small_verify_allowance;
         next_block.expect_status(200);
     }
 }
+
+both_backends_configured! { behind_one_proxy;
+    async fn the_scan_beacon_cannot_be_pumped_by_reloads_or_loops(app) {
+        let batch = app.batch(&trace_seller(&app).await).await;
+        let seen = |query: &str, from: &str| {
+            app.http
+                .post(app.url(&format!("/t/{}/seen{query}", batch.code)))
+                .header("x-forwarded-for", from.to_owned())
+        };
+        let counted = |r: &farmgate_tests::Resp| r.body["counted"].as_bool();
+
+        // One visitor counts once, however often the page is reloaded.
+        let first = app.send(seen("?v=visitor-aaaa-0001", "203.0.113.7")).await;
+        first.expect_status(200);
+        assert_eq!((first.i64("scans"), counted(&first)), (1, Some(true)), "{}", first.text);
+        for _ in 0..3 {
+            let again = app.send(seen("?v=visitor-aaaa-0001", "203.0.113.7")).await;
+            assert_eq!((again.i64("scans"), counted(&again)), (1, Some(false)), "{}", again.text);
+            assert_eq!(again.header("cache-control"), Some("no-store"));
+        }
+        // Nor through the pixel.
+        let pixel = app.send(app.http.get(app.url(&format!("/t/{}/seen.gif?v=visitor-aaaa-0001", batch.code)))
+            .header("x-forwarded-for", "203.0.113.7")).await;
+        pixel.expect_status(200);
+        // Another phone behind the same address counts; an id that is no id is ignored (the
+        // view counts, under the address's ceiling); a second `v` does not override the first.
+        let other = app.send(seen("?v=visitor-bbbb-0002", "203.0.113.7")).await;
+        assert_eq!((other.i64("scans"), counted(&other)), (2, Some(true)), "{}", other.text);
+        let odd = app.send(seen("?v=%3Cscript%3E&v=visitor-aaaa-0001", "203.0.113.7")).await;
+        assert_eq!((odd.i64("scans"), counted(&odd)), (3, Some(true)), "{}", odd.text);
+
+        // A loop without an id from one address: at most 120 of them count in the hour.
+        let mut admitted = 0;
+        for _ in 0..130 {
+            let r = app.send(seen("", "198.51.100.20")).await;
+            r.expect_status(200);
+            if counted(&r) == Some(true) {
+                admitted += 1;
+            }
+        }
+        assert_eq!(admitted, 120, "the address's ceiling");
+        // Its IPv6 twin: every host of one /64 shares one ceiling, the next /64 has its own.
+        for host in 1..=3u16 {
+            let r = app.send(seen("", &format!("2001:db8:9:9::{host:x}"))).await;
+            assert_eq!(counted(&r), Some(true));
+        }
+        let elsewhere = app.send(seen("", "192.0.2.44")).await;
+        assert_eq!(counted(&elsewhere), Some(true), "another address is not limited");
+
+        app.state.trace.flush_scans().await.expect("flush");
+        let total = app.get(&format!("/api/v1/trace/{}", batch.code), None).await;
+        assert_eq!(total.i64("scans"), 3 + 120 + 3 + 1, "only the admitted views were counted");
+    }
+}

@@ -930,7 +930,8 @@ describe('Farmgate pages against a running server', () => {
 
       // A consumer scans the code: no login, the server's own page.
       const consumer = await s.person();
-      const beacon = consumer.waitForResponse((r) => r.url().endsWith(`/t/${batch.code}/seen`) && r.request().method() === 'POST');
+      const isBeacon = (r) => new URL(r.url()).pathname === `/t/${batch.code}/seen` && r.request().method() === 'POST';
+      const beacon = consumer.waitForResponse(isBeacon);
       const scanned = await consumer.goto(`/t/${batch.code}`);
       assert.equal(scanned.status(), 200);
       // The page's beacon counts this look-up (the HTML does not, so a CDN's copy counts too)
@@ -939,6 +940,15 @@ describe('Farmgate pages against a running server', () => {
       await consumer.locator('[data-testid="scans"][data-counted="true"]').waitFor();
       assert.ok(counted.scans >= 1, JSON.stringify(counted));
       assert.equal((await consumer.getByTestId('scans').textContent()).trim(), String(counted.scans));
+      assert.equal(counted.counted, true);
+      assert.match(new URL((await beacon).url()).searchParams.get('v') || '', /^[0-9a-f]{32}$/, 'the beacon names this phone');
+      // Reloading is the same visitor looking again: shown the total, not counted twice.
+      const again = consumer.waitForResponse(isBeacon);
+      await consumer.reload();
+      const repeat = await (await again).json();
+      await consumer.locator('[data-testid="scans"][data-counted="repeat"]').waitFor();
+      assert.equal(repeat.counted, false, JSON.stringify(repeat));
+      assert.equal(repeat.scans, counted.scans, 'a reload is not another scan');
       const product = consumer.getByTestId('product-title');
       await product.waitFor();
       const productText = (await product.textContent()).trim();

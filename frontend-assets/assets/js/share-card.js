@@ -12,13 +12,31 @@ if (/MicroMessenger/i.test(navigator.userAgent || '')) {
 // The scan page's beacon: its HTML may be a CDN's copy, so the view is counted here, once, by
 // POST /t/{code}/seen, whose answer (the batch's look-ups including this one) replaces the
 // figure the HTML was rendered with. Without scripts the page's <noscript> pixel counts instead.
+// A random visitor id kept on the phone lets the server count a reload or a quick return as
+// one view (once per batch per 30 minutes); without storage every view is sent without one.
+function visitor() {
+  try {
+    let id = localStorage.getItem('fg.visitor');
+    if (!id || !/^[A-Za-z0-9_-]{8,64}$/.test(id)) {
+      const bytes = crypto.getRandomValues(new Uint8Array(16));
+      id = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+      localStorage.setItem('fg.visitor', id);
+    }
+    return id;
+  } catch {
+    return null;
+  }
+}
 const figure = document.querySelector('[data-testid="scans"][data-beacon]');
 if (figure) {
-  fetch(figure.dataset.beacon, { method: 'POST', credentials: 'omit', keepalive: true })
+  const id = visitor();
+  const url = figure.dataset.beacon + (id ? '?v=' + id : '');
+  fetch(url, { method: 'POST', credentials: 'omit', keepalive: true })
     .then((r) => (r.ok ? r.json() : null))
     .then((answer) => {
       if (answer && Number.isSafeInteger(answer.scans)) figure.textContent = String(answer.scans);
-      figure.dataset.counted = 'true';
+      // Answered: "true" when this view counted, "repeat" when the visitor was counted lately.
+      figure.dataset.counted = answer && answer.counted === false ? 'repeat' : 'true';
     })
     .catch(() => { figure.dataset.counted = 'false'; });
 }

@@ -10,7 +10,7 @@ use crate::service::shanghai_day;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use farmgate_infra::http::ApiError;
+use farmgate_infra::http::{ApiError, ClientIp};
 use farmgate_kernel::id::BatchId;
 use serde::Deserialize;
 use std::time::Duration;
@@ -157,17 +157,32 @@ pub async fn unit_page(
     resp
 }
 
-/// The scan page's beacon, `POST /t/{code}/seen`: counts one look-up of the batch and answers
-/// the shared total as JSON (`{"scans": n}`), never cached. The page's script sends it once per
-/// view; a code that is not a batch's answers 404 and counts nothing.
-pub async fn scan_seen(State(trace): State<Trace>, Path(code): Path<String>) -> Response {
-    match count_seen(&trace, &code).await {
-        Ok(Some(scans)) => {
-            no_store(axum::Json(serde_json::json!({ "scans": scans })).into_response())
-        }
+/// The scan page's beacon, `POST /t/{code}/seen[?v=<visitor>]`: counts one look-up of the batch
+/// and answers the shared total as JSON (`{"scans": n, "counted": bool}`), never cached. The
+/// page's script sends it once per view with its visitor id; a repeat view by the same visitor
+/// within 30 minutes, or beyond an address's hourly ceiling, answers the total without counting
+/// (`counted: false`). A code that is not a batch's answers 404 and counts nothing.
+pub async fn scan_seen(
+    State(trace): State<Trace>,
+    ClientIp(ip): ClientIp,
+    Query(query): Query<Vec<(String, String)>>,
+    Path(code): Path<String>,
+) -> Response {
+    match count_seen(&trace, &code, visitor_of(&query), ip).await {
+        Ok(Some((scans, counted))) => no_store(
+            axum::Json(serde_json::json!({ "scans": scans, "counted": counted })).into_response(),
+        ),
         Ok(None) => no_store(StatusCode::NOT_FOUND.into_response()),
         Err(resp) => resp,
     }
+}
+
+/// The `v` parameter (the first, if sent twice).
+fn visitor_of(query: &[(String, String)]) -> Option<&str> {
+    query
+        .iter()
+        .find(|(k, _)| k == "v")
+        .map(|(_, v)| v.as_str())
 }
 
 /// A transparent 1×1 GIF: the beacon for a browser without scripts (`<noscript><img>`).
@@ -178,8 +193,13 @@ const PIXEL: &[u8] = &[
 ];
 
 /// `GET /t/{code}/seen.gif`: the same count as [`scan_seen`], answered with [`PIXEL`].
-pub async fn scan_seen_pixel(State(trace): State<Trace>, Path(code): Path<String>) -> Response {
-    match count_seen(&trace, &code).await {
+pub async fn scan_seen_pixel(
+    State(trace): State<Trace>,
+    ClientIp(ip): ClientIp,
+    Query(query): Query<Vec<(String, String)>>,
+    Path(code): Path<String>,
+) -> Response {
+    match count_seen(&trace, &code, visitor_of(&query), ip).await {
         Ok(found) => {
             let status = if found.is_some() {
                 StatusCode::OK
@@ -195,9 +215,15 @@ pub async fn scan_seen_pixel(State(trace): State<Trace>, Path(code): Path<String
     }
 }
 
-/// Counts a look-up of the batch with this code: its new total, or `None` for no such batch.
-/// The batch is found through the scan page's cached bytes when they are there.
-async fn count_seen(trace: &Trace, code: &str) -> Result<Option<i64>, Response> {
+/// Counts a look-up of the batch with this code when [`Trace::admit_view`] admits it: its total
+/// and whether this view counted, or `None` for no such batch. The batch is found through the
+/// scan page's cached bytes when they are there.
+async fn count_seen(
+    trace: &Trace,
+    code: &str,
+    visitor: Option<&str>,
+    ip: Option<std::net::IpAddr>,
+) -> Result<Option<(i64, bool)>, Response> {
     let Some(code) = chain::parse_code(code) else {
         return Ok(None);
     };
@@ -217,8 +243,9 @@ async fn count_seen(trace: &Trace, code: &str) -> Result<Option<i64>, Response> 
         },
     };
     let day = shanghai_day(trace.infra().clock.now());
-    match trace.count_lookup(batch, day, true).await {
-        Ok(n) => Ok(Some(n)),
+    let counted = trace.admit_view(batch, visitor, ip).await;
+    match trace.count_lookup(batch, day, counted).await {
+        Ok(n) => Ok(Some((n, counted))),
         Err(e) => Err(ApiError::from(e).into_response()),
     }
 }
