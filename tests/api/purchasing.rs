@@ -20,22 +20,7 @@ struct Hotel {
 const LIMIT: i64 = 10_000;
 
 async fn hotel(app: &TestApp) -> Hotel {
-    let op = app.operator().await;
-    let owner = app.consumer().named("陈经理").await;
-    let org = app
-        .verified_org(&owner, &op, "business_buyer", "青石宾馆")
-        .await;
-    let owner = Consumer {
-        session: app.login_again(&owner).await,
-        address: owner.address,
-    };
-    app.put(
-        &format!("/api/v1/orgs/{org}/purchasing"),
-        json!({"buyer_kind": "hotel_restaurant", "approval_limit_fen": LIMIT}),
-        Some(&owner.token),
-    )
-    .await
-    .expect_status(200);
+    let (org, owner) = app.hotel(Some(LIMIT)).await;
     let purchaser = app.joined(&owner, org, "purchaser", "采购员小李").await;
     let manager = app.joined(&owner, org, "manager", "采购经理老周").await;
     let seller = app.verified_seller().with_listing(Product::eggs()).await;

@@ -21,22 +21,7 @@ struct World {
 const LIMIT: i64 = 10_000;
 
 async fn world(app: &TestApp) -> World {
-    let op = app.operator().await;
-    let owner = app.consumer().named("陈经理").await;
-    let org = app
-        .verified_org(&owner, &op, "business_buyer", "青石宾馆")
-        .await;
-    let owner = Consumer {
-        session: app.login_again(&owner).await,
-        address: owner.address,
-    };
-    app.put(
-        &format!("/api/v1/orgs/{org}/purchasing"),
-        json!({"buyer_kind": "hotel_restaurant", "approval_limit_fen": LIMIT}),
-        Some(&owner.token),
-    )
-    .await
-    .expect_status(200);
+    let (org, owner) = app.hotel(Some(LIMIT)).await;
     let purchaser = app.joined(&owner, org, "purchaser", "采购员小李").await;
     let seller = app.verified_seller().with_listing(Product::eggs()).await;
     let other = app
@@ -328,6 +313,12 @@ both_backends! {
         // The invited seller cannot quote another organisation's SKU.
         let r = app.post(&format!("/api/v1/rfqs/{rfq}/quotes"), quote_body(&app, w.other.sku, 100, 1), Some(&w.seller.owner.token)).await;
         assert_eq!(r.field_code("sku_id"), Some("not_found"), "{}", r.text);
+        // Nor one of its own SKUs that is not the product asked for (another category).
+        let pears = app
+            .approved_listing(&w.seller.seller(), &Product::boxes("砀山酥梨 10斤装", 3990, 30).in_category("apple-pear"))
+            .await;
+        let r = app.post(&format!("/api/v1/rfqs/{rfq}/quotes"), quote_body(&app, pears.skus[0].id, 100, 1), Some(&w.seller.owner.token)).await;
+        assert_eq!((r.status, r.field_code("sku_id")), (422, Some("other_category")), "{}", r.text);
         // Negative, zero and oversized prices and quantities.
         for (price, qty, field) in [(-1, 1, "unit_price_fen"), (0, 1, "unit_price_fen"), (10_000_001, 1, "unit_price_fen"),
                                     (100, 0, "quantity"), (100, -3, "quantity"), (100, 10_000, "quantity"),

@@ -17,15 +17,7 @@ struct World {
 }
 
 async fn world(app: &TestApp) -> World {
-    let op = app.operator().await;
-    let owner = app.consumer().named("陈经理").await;
-    let org = app
-        .verified_org(&owner, &op, "business_buyer", "青石宾馆")
-        .await;
-    let owner = Consumer {
-        session: app.login_again(&owner).await,
-        address: owner.address,
-    };
+    let (org, owner) = app.hotel(None).await;
     let eggs = app.verified_seller().with_listing(Product::eggs()).await;
     let oranges = app
         .approved_listing(&eggs.seller(), &Product::oranges())
@@ -383,5 +375,54 @@ both_backends! {
         let r = set_up(&app, &w, json!({"seller_org_id": w.eggs.org, "lines": "eggs"})).await;
         assert_eq!(r.status, 422, "{}", r.text);
         assert_eq!(app.count("standing_orders", "1=1").await, 0);
+    }
+
+    async fn a_purchasers_period_order_above_the_owners_limit_waits_for_approval_like_any_order(app) {
+        let w = world(&app).await;
+        app.put(&format!("/api/v1/orgs/{}/purchasing", w.org),
+            json!({"buyer_kind": "hotel_restaurant", "approval_limit_fen": 10_000}), Some(&w.owner.token))
+            .await
+            .expect_status(200);
+        let purchaser = app.joined(&w.owner, w.org, "purchaser", "采购员小李").await;
+        let mut body = terms(&app, &w, json!([{"sku_id": w.eggs.sku, "quantity": 12}]), 0);
+        body["address_id"] = json!(purchaser.address);
+        let r = app.post(&format!("/api/v1/orgs/{}/standing-orders", w.org), body, Some(&purchaser.token)).await;
+        r.expect_status(201);
+        let id = r.id();
+        act(&app, &w.eggs.owner, id, "accept").await.expect_status(200);
+        app.outbox_drained().await;
+
+        let s = standing(&app, &purchaser, id).await;
+        assert_eq!(s.str("runs.0.outcome"), "generated", "{}", s.text);
+        let order = app.get(&format!("/api/v1/orders/{}", s.uuid("runs.0.order_id")), Some(&purchaser.token)).await;
+        // 12 boxes at the tier price of ¥35: above the owner's ¥100.
+        assert!(order.i64("total") >= 42_000, "{}", order.text);
+        assert_eq!(order.str("approval.status"), "pending", "{}", order.text);
+        let pay = app.post_empty(&format!("/api/v1/orders/{}/pay", s.uuid("runs.0.order_id")), Some(&purchaser.token)).await;
+        assert_eq!((pay.status, pay.code()), (409, "approval_pending"), "{}", pay.text);
+    }
+
+    async fn a_line_taken_off_sale_is_refused_and_one_sold_out_today_is_not(app) {
+        let w = world(&app).await;
+        // The seller switches the oranges off and sells the eggs out.
+        app.patch(&format!("/api/v1/skus/{}", w.oranges_sku), json!({"active": false}), Some(&w.eggs.owner.token))
+            .await
+            .expect_status(200);
+        app.patch(&format!("/api/v1/skus/{}", w.eggs.sku), json!({"stock": 0}), Some(&w.eggs.owner.token))
+            .await
+            .expect_status(200);
+
+        let r = set_up(&app, &w, terms(&app, &w, json!([
+            {"sku_id": w.eggs.sku, "quantity": 2},
+            {"sku_id": w.oranges_sku, "quantity": 1},
+        ]), 1)).await;
+
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert_eq!(r.field_code("lines[1].sku_id"), Some("not_on_sale"), "{}", r.text);
+        assert_eq!(r.field_code("lines[0].sku_id"), None, "sold out today is not off sale: {}", r.text);
+        assert_eq!(app.count("standing_orders", "1=1").await, 0, "nothing written");
+        // Sold out alone is agreed to: each period checks its own stock.
+        let ok = set_up(&app, &w, terms(&app, &w, json!([{"sku_id": w.eggs.sku, "quantity": 2}]), 1)).await;
+        ok.expect_status(201);
     }
 }

@@ -244,7 +244,7 @@ pub async fn close_rfq(
         (status = 404, description = "`not_found` (also when it was not sent to the caller's organisation)", body = ErrorBody),
         (status = 409, description = "`rfq_closed`", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
-        (status = 422, description = "`validation_failed`: *sku_id* (not_found: not a SKU on sale of an invited organisation of the caller), *unit_price_fen*, *quantity*, *expires_at*, *note* out of range", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: *sku_id* (not_found: not a SKU on sale of an invited organisation of the caller; other_category: not in the RFQ's category or a sub-category of it), *unit_price_fen*, *quantity*, *expires_at*, *note* out of range", body = ErrorBody),
     ))]
 pub async fn quote_rfq(
     State(orders): State<Orders>,

@@ -117,7 +117,7 @@ impl StandingOrderView {
         (status = 403, description = "`forbidden` (not one who orders for this verified business buyer), `cross_site_request`, `read_only`", body = ErrorBody),
         (status = 404, description = "`not_found`: not an id", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
-        (status = 422, description = "`validation_failed`: *lines* (1–20), *lines[i].sku_id* (`not_found`: not the seller's; duplicate), *lines[i].quantity* (1–9,999), *schedule.weekdays*, *schedule.days*, *lead_days* (0–14), *start_date*, *end_date*, *address_id*, *payment_method*", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: *lines* (1–20), *lines[i].sku_id* (`not_found`: not the seller's; not_on_sale: delisted or switched off — sold out is accepted; duplicate), *lines[i].quantity* (1–9,999), *schedule.weekdays*, *schedule.days*, *lead_days* (0–14), *start_date*, *end_date*, *address_id*, *payment_method*", body = ErrorBody),
     ))]
 pub async fn create_standing_order(
     State(orders): State<Orders>,

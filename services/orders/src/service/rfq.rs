@@ -485,6 +485,17 @@ impl Orders {
         {
             return Err(not_own_sku());
         }
+        // The buyer asked for this product: a quote is for something in its category (or a
+        // sub-category, as the sellers the RFQ reached were found), not whatever sells.
+        if sale.category.id != rfq.category_id && sale.category.parent_id != Some(rfq.category_id) {
+            return Err(FieldError::new(
+                "sku_id",
+                "other_category",
+                "这个商品规格不属于询价的品类",
+                "this SKU is not in the category the buyer asked for",
+            )
+            .into());
+        }
         Ok(sale)
     }
 

@@ -30,6 +30,7 @@ use crate::store::queries::orders as oq;
 use crate::store::queries::standing as q;
 use crate::store::{standing_order, standing_order_run};
 use chrono::NaiveDate;
+use farmgate_catalog::sale::Unavailable;
 use farmgate_identity::Actor;
 use farmgate_identity::OrgRole;
 use farmgate_identity::read::purchasing;
@@ -229,6 +230,20 @@ impl Orders {
                 ));
                 continue;
             };
+            // A line taken off sale cannot be agreed to for every week to come; one sold out
+            // today can (each period checks its stock and tells the buyer when it is short).
+            if matches!(
+                sale.unavailable,
+                Some(Unavailable::ListingOff | Unavailable::SkuOff)
+            ) {
+                errs.push(FieldError::new(
+                    format!("{field}.sku_id"),
+                    "not_on_sale",
+                    "这个商品规格已下架",
+                    "this SKU is not on sale",
+                ));
+                continue;
+            }
             lines.push(StandingLine {
                 sku_id: l.sku_id,
                 quantity: l.quantity,
