@@ -16,15 +16,7 @@ struct Hotel {
 }
 
 async fn hotel(app: &TestApp) -> Hotel {
-    let op = app.operator().await;
-    let owner = app.consumer().named("陈经理").await;
-    let org = app
-        .verified_org(&owner, &op, "business_buyer", "青石宾馆")
-        .await;
-    let owner = Consumer {
-        session: app.login_again(&owner).await,
-        address: owner.address,
-    };
+    let (org, owner) = app.hotel(None).await;
     let seller = app.verified_seller().with_listing(Product::eggs()).await;
     Hotel { org, owner, seller }
 }
@@ -335,6 +327,46 @@ both_backends! {
         shipped_on_credit(&app, &h, 1).await;
     }
 
+    async fn the_buyer_is_told_of_a_statement_and_before_it_falls_due_and_finance_when_it_is_overdue(app) {
+        let mut h = hotel(&app).await;
+        let finance = app.finance().await;
+        grant(&app, &finance, h.org, 1_000_000, 5).await.expect_status(200);
+        let (_, ta) = shipped_on_credit(&app, &h, 1).await;
+        let kinds = |r: &Resp, kind: &str| -> Vec<Value> {
+            r.arr("items").iter().filter(|i| i.str("kind") == kind).cloned().collect()
+        };
+        // The 1st: the statement is issued (due the 5th of next month's days after the month).
+        let finance = to_month_after(&app, &mut h, 0, 1).await;
+        let today = NaiveDate::parse_from_str(&app.today_in_china(), "%Y-%m-%d").unwrap();
+        app.state.orders.credit_day(today).await.unwrap();
+        app.outbox_drained().await;
+        let n = app.get("/api/v1/notifications", Some(&h.owner.token)).await;
+        let issued = kinds(&n, "credit_statement_issued");
+        assert_eq!(issued.len(), 1, "told once, however often the day runs: {}", n.text);
+        let money = format!("¥{}.{:02}", ta / 100, ta % 100);
+        assert!(issued[0].str("body.zh").contains(&money), "what to pay: {}", n.text);
+        assert!(kinds(&n, "credit_due_soon").is_empty(), "four days before: not yet");
+        // Three days before its due date, once.
+        app.clock.advance(Duration::days(1));
+        app.outbox_drained().await;
+        app.clock.advance(Duration::days(1));
+        app.outbox_drained().await;
+        let n = app.get("/api/v1/notifications", Some(&h.owner.token)).await;
+        assert_eq!(kinds(&n, "credit_due_soon").len(), 1, "{}", n.text);
+        assert!(kinds(&app.get("/api/v1/notifications", Some(&finance.token)).await, "credit_overdue_finance").is_empty());
+        // Past it: the buyer and platform finance, who is told which buyer owes what.
+        app.clock.advance(Duration::days(4));
+        app.outbox_drained().await;
+        let finance = app.login_again(&finance).await;
+        let f = app.get("/api/v1/notifications", Some(&finance.token)).await;
+        let chase = kinds(&f, "credit_overdue_finance");
+        assert_eq!(chase.len(), 1, "{}", f.text);
+        assert!(chase[0].str("title.zh").contains("青石宾馆") && chase[0].str("title.zh").contains(&money), "{}", f.text);
+        // Nobody else is told the buyer's debt: not the seller.
+        let seller = app.get("/api/v1/notifications", Some(&app.login_again(&h.seller.owner).await.token)).await;
+        assert!(!seller.text.contains("credit_"), "{}", seller.text);
+    }
+
     async fn finance_records_transfers_in_parts_never_above_what_is_left_and_a_reference_once(app) {
         let mut h = hotel(&app).await;
         let finance = app.finance().await;
@@ -373,6 +405,63 @@ both_backends! {
         let rec = app.get("/api/v1/credit/receivables", Some(&finance.token)).await;
         assert_eq!(rec.i64("charged_fen") - rec.i64("refunded_fen") - rec.i64("paid_fen"), rec.i64("outstanding_fen"), "{}", rec.text);
         assert_eq!(rec.i64("paid_fen"), ta);
+    }
+
+    async fn a_refund_after_its_statement_was_paid_is_a_credit_carried_to_the_next_statement_never_a_negative_one(app) {
+        let mut h = hotel(&app).await;
+        let finance = app.finance().await;
+        grant(&app, &finance, h.org, 1_000_000, 30).await.expect_status(200);
+        let (a, ta) = shipped_on_credit(&app, &h, 2).await;
+        let finance = to_month_after(&app, &mut h, 0, 1).await;
+        let first = statements(&app, &h.owner, h.org).await.uuid("0.id");
+        pay_statement(&app, &finance, first, ta, "BANK-CN-1").await.expect_status(200);
+
+        // Next month, part of that order is refunded: owed below zero, the identity still holds.
+        let sub = app.order(a, &h.owner).await.part().id;
+        let op = app.login_again(&app.operator().await).await;
+        let r = app.http.post(app.url(&format!("/api/v1/sub-orders/{sub}/refunds")))
+            .bearer_auth(&op.token).header("idempotency-key", "credit-note-refund")
+            .json(&json!({"amount": 1000, "reason": "少了几枚"})).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        let l = line(&app, &h.owner, h.org).await;
+        assert_eq!((l.i64("outstanding_fen"), l.i64("available_fen")), (-1000, 1_001_000), "{}", l.text);
+        let rec = app.get("/api/v1/credit/receivables", Some(&finance.token)).await;
+        assert_eq!(rec.i64("charged_fen") - rec.i64("refunded_fen") - rec.i64("paid_fen"), rec.i64("outstanding_fen"), "{}", rec.text);
+
+        // Its statement is a credit note: zero, paid, the credit carried on.
+        let sum_of = |s: &Resp| -> i64 {
+            s.arr("lines").iter().map(|l| match l.str("kind") {
+                "refund" | "credit_brought" => -l.i64("amount_fen"),
+                _ => l.i64("amount_fen"),
+            }).sum()
+        };
+        to_month_after(&app, &mut h, 0, 1).await;
+        let list = statements(&app, &h.owner, h.org).await;
+        assert_eq!(list.len_of(""), 2, "{}", list.text);
+        let note = app.get(&format!("/api/v1/credit/statements/{}", list.uuid("0.id")), Some(&h.owner.token)).await;
+        assert_eq!((note.i64("total_fen"), note.i64("left_fen"), note.str("status")), (0, 0, "paid"), "{}", note.text);
+        assert_eq!(sum_of(&note), 0, "{}", note.text);
+        assert!(note.arr("lines").iter().any(|l| l.str("kind") == "credit_carried" && l.i64("amount_fen") == 1000), "{}", note.text);
+        for s in list.arr("") {
+            assert!(s.i64("total_fen") >= 0, "no statement below zero: {}", list.text);
+        }
+
+        // The next month with an order takes the credit off; a month of nothing bills nothing.
+        let (_, tb) = shipped_on_credit(&app, &h, 1).await;
+        let finance = to_month_after(&app, &mut h, 0, 1).await;
+        let list = statements(&app, &h.owner, h.org).await;
+        assert_eq!(list.len_of(""), 3, "{}", list.text);
+        let third = app.get(&format!("/api/v1/credit/statements/{}", list.uuid("0.id")), Some(&h.owner.token)).await;
+        assert_eq!((third.i64("charges_fen"), third.i64("total_fen")), (tb, tb - 1000), "{}", third.text);
+        assert_eq!(sum_of(&third), tb - 1000, "the lines add up to the total: {}", third.text);
+        pay_statement(&app, &finance, list.uuid("0.id"), tb - 1000, "BANK-CN-3").await.expect_status(200);
+        let l = line(&app, &h.owner, h.org).await;
+        assert_eq!(l.i64("outstanding_fen"), 0, "{}", l.text);
+        to_month_after(&app, &mut h, 0, 1).await;
+        assert_eq!(statements(&app, &h.owner, h.org).await.len_of(""), 3, "no statement of nothing");
+        let rec = app.get("/api/v1/credit/receivables", Some(&app.login_again(&app.finance().await).await.token)).await;
+        assert_eq!((rec.i64("charged_fen"), rec.i64("refunded_fen"), rec.i64("paid_fen"), rec.i64("outstanding_fen")),
+                   (ta + tb, 1000, ta + tb - 1000, 0), "{}", rec.text);
     }
 
     async fn another_organisations_statements_are_not_found(app) {

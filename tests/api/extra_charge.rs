@@ -143,6 +143,15 @@ both_backends! {
         assert!(o.bool(&format!("{XC}.open")));
         assert_eq!(o.i64("sub_orders.0.extra_paid"), 0);
         assert_eq!(app.count("payments", "1=1").await, 1, "nothing taken without consent");
+        // The buyer is asked at once, in the notification centre, with a link to the order.
+        app.outbox_drained().await;
+        let n = app.get("/api/v1/notifications", Some(&a.buyer.token)).await;
+        n.expect_status(200);
+        let asks: Vec<&Value> = n.arr("items").iter().filter(|i| i.str("kind") == "extra_charge_requested").collect();
+        assert_eq!(asks.len(), 1, "{}", n.text);
+        assert_eq!(asks[0].str("link"), format!("/order.html?id={}", a.order));
+        let seller = app.get("/api/v1/notifications", Some(&a.seller.owner.token)).await;
+        assert!(!seller.text.contains("extra_charge_requested"), "the seller is not asked: {}", seller.text);
     }
 
     async fn the_buyer_pays_the_extra_with_a_payment_of_its_own_and_it_joins_the_part(app) {

@@ -17,7 +17,12 @@ const params = new URLSearchParams(location.search);
 const body = $('#cterms-body');
 const STATUS = { open: 'cterms.st_open', paid: 'cterms.st_paid', overdue: 'cterms.st_overdue' };
 const LINE = { active: 'cterms.active', suspended: 'cterms.suspended' };
-const KIND = { charge: 'cterms.kind_charge', refund: 'cterms.kind_refund', payment: 'cterms.kind_payment' };
+const KIND = {
+  charge: 'cterms.kind_charge', refund: 'cterms.kind_refund', payment: 'cterms.kind_payment',
+  credit_brought: 'cterms.kind_credit_brought', credit_carried: 'cterms.kind_credit_carried',
+};
+// Lines that take their amount off a statement (the others add it).
+const TAKES_OFF = new Set(['refund', 'credit_brought']);
 
 function summary(l) {
   return facts([
@@ -70,7 +75,7 @@ function statementItem(s, finance, reload) {
       replaceChildren(lines,
         el('ul', { class: 'list' }, full.lines.map((l) => el('li', {},
           el('span', { i18n: KIND[l.kind] }), ' ', el('span', { text: l.order_number || '' }), ' ',
-          el('span', { class: 'money', text: formatFen(l.kind === 'refund' ? -l.amount_fen : l.amount_fen) })))),
+          el('span', { class: 'money', text: formatFen(TAKES_OFF.has(l.kind) ? -l.amount_fen : l.amount_fen) })))),
         full.payments.length ? el('ul', { class: 'list' }, full.payments.map((p) => el('li', {},
           el('span', { i18n: KIND.payment }), ' ', el('span', { text: p.reference }), ' ',
           el('span', { class: 'money', text: formatFen(p.amount_fen) }), ' ',

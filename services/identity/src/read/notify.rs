@@ -2,7 +2,8 @@
 //!
 //! Who: the notification centre's outbox handlers. Why: an event names an organisation (the
 //! seller of a paid order, an organisation that was verified) and every member hears of it;
-//! an unacknowledged paid order is escalated to the platform's operators; a text message goes
+//! an unacknowledged paid order is escalated to the platform's operators, an overdue credit
+//! statement to platform finance; a text message goes
 //! to the person's phone. Only what delivery needs: the account's phone (never logged in full)
 //! and whether the account still exists to be told anything.
 
@@ -27,8 +28,21 @@ pub async fn org_members(conn: &impl ConnectionTrait, org: OrgId) -> Result<Vec<
 
 /// The active accounts of the platform's operators (平台运营).
 pub async fn operators(conn: &impl ConnectionTrait) -> Result<Vec<AccountId>, DbErr> {
+    platform_staff(conn, PlatformRole::Operator).await
+}
+
+/// The active accounts of platform finance (平台财务): an overdue credit statement is theirs
+/// to chase.
+pub async fn finance(conn: &impl ConnectionTrait) -> Result<Vec<AccountId>, DbErr> {
+    platform_staff(conn, PlatformRole::Finance).await
+}
+
+async fn platform_staff(
+    conn: &impl ConnectionTrait,
+    role: PlatformRole,
+) -> Result<Vec<AccountId>, DbErr> {
     Ok(account::Entity::find()
-        .filter(account::Column::PlatformRole.eq(PlatformRole::Operator))
+        .filter(account::Column::PlatformRole.eq(role))
         .filter(account::Column::Status.eq(AccountStatus::Active))
         .order_by_asc(account::Column::CreatedAt)
         .all(conn)

@@ -50,6 +50,10 @@ labelled_enum!(
         ReviewHidden => "review_hidden", "评价已被平台隐藏", "review hidden by the platform";
         ReviewRestored => "review_restored", "评价已恢复显示", "review shown again";
         CreditOverdue => "credit_overdue", "账期对账单已逾期", "credit statement overdue";
+        ExtraChargeRequested => "extra_charge_requested", "称重超出，请确认补差价", "weighed heavier: confirm the extra";
+        CreditStatementIssued => "credit_statement_issued", "账期对账单已出", "credit statement issued";
+        CreditDueSoon => "credit_due_soon", "账期对账单即将到期", "credit statement due soon";
+        CreditOverdueFinance => "credit_overdue_finance", "客户账期逾期", "a buyer's credit statement overdue";
         PresaleDepositPaid => "presale_deposit_paid", "预售定金已付", "pre-sale deposit paid";
         PresaleBalanceDue => "presale_balance_due", "预售已采收，请付尾款", "pre-sale harvested: pay the balance";
         PresaleUnfilled => "presale_unfilled", "预售减产，定金已退", "pre-sale short: deposit refunded";
@@ -202,7 +206,14 @@ impl NotificationKind {
                 "a review's reply or moderation has no deadline; the reply and the reason \
                  are free text no approved template may carry",
             ),
-            K::CreditOverdue => InAppOnly(
+            K::ExtraChargeRequested => InAppOnly(
+                "no approved text-message template for catch-weight differences is \
+                 registered; the order page asks the buyer, and silence declines",
+            ),
+            K::CreditOverdue
+            | K::CreditStatementIssued
+            | K::CreditDueSoon
+            | K::CreditOverdueFinance => InAppOnly(
                 "a business buyer's purchasing staff read it in the centre and on the credit \
                  page; platform finance chases the debt by phone, as with any receivable",
             ),
@@ -270,7 +281,13 @@ impl NotificationKind {
             K::ReviewReplied | K::ReviewHidden | K::ReviewRestored => {
                 NotByWechat("no subscription template for reviews is registered; nothing to act on")
             }
-            K::CreditOverdue => {
+            K::ExtraChargeRequested => {
+                NotByWechat("no subscription template for catch-weight differences is registered")
+            }
+            K::CreditOverdue
+            | K::CreditStatementIssued
+            | K::CreditDueSoon
+            | K::CreditOverdueFinance => {
                 NotByWechat("no subscription template for credit statements is registered")
             }
             K::PresaleDepositPaid

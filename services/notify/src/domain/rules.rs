@@ -60,6 +60,12 @@ pub enum Audience {
     /// Every member of the organisation an RFQ event names (`{"org_id", "rfq_id"}`): the
     /// invited seller, or the buyer.
     RfqOrg,
+    /// Every member of a credit statement's buyer (`{"org_id", "statement_id"}`), told its
+    /// month, what is left and the due date; nobody once it is paid.
+    CreditStatementBuyer,
+    /// Platform finance, told which buyer's statement is overdue and by how much
+    /// (`{"org_id", "statement_id"}`); nobody once it is paid.
+    CreditFinance,
 }
 
 /// One event → notification rule.
@@ -227,6 +233,26 @@ pub const RULES: &[Rule] = &[
         topic: "orders.credit_overdue",
         kind: K::CreditOverdue,
         audience: Audience::OrgMembers,
+    },
+    Rule {
+        topic: "orders.credit_overdue",
+        kind: K::CreditOverdueFinance,
+        audience: Audience::CreditFinance,
+    },
+    Rule {
+        topic: "orders.extra_charge_requested",
+        kind: K::ExtraChargeRequested,
+        audience: Audience::SubOrderBuyer,
+    },
+    Rule {
+        topic: "orders.credit_statement_issued",
+        kind: K::CreditStatementIssued,
+        audience: Audience::CreditStatementBuyer,
+    },
+    Rule {
+        topic: "orders.credit_due_soon",
+        kind: K::CreditDueSoon,
+        audience: Audience::CreditStatementBuyer,
     },
     Rule {
         topic: "orders.presale_deposit_paid",

@@ -46,6 +46,13 @@ struct OrgRef {
     org_id: OrgId,
 }
 
+/// The fields of an `orders.credit_*` statement event this reads (the buyer is the
+/// statement's own).
+#[derive(Deserialize)]
+struct StatementRef {
+    statement_id: uuid::Uuid,
+}
+
 /// The fields of an `orders.rfq_*` event: whom to tell, about which RFQ.
 #[derive(Deserialize)]
 struct RfqRef {
@@ -351,6 +358,46 @@ impl Notify {
                     &format!("/org.html?id={}", r.org_id),
                 )
                 .await
+            }
+            Audience::CreditStatementBuyer | Audience::CreditFinance => {
+                let r: StatementRef = parse(event)?;
+                let Some(st) =
+                    farmgate_orders::read::notify::credit_statement(db, r.statement_id).await?
+                else {
+                    return Ok(Vec::new());
+                };
+                // Paid since the event was written: nothing to say.
+                if st.left_fen == 0 {
+                    return Ok(Vec::new());
+                }
+                let name = self
+                    .identity()
+                    .org_summary(st.org)
+                    .await?
+                    .map(|o| o.name)
+                    .unwrap_or_default();
+                let params = json!({
+                    "org": name,
+                    "month": st.month,
+                    "left": farmgate_kernel::Money::from_fen(st.left_fen).to_string(),
+                    "due": st.due_date.to_string(),
+                });
+                if rule.audience == Audience::CreditFinance {
+                    return Ok(people::finance(db)
+                        .await?
+                        .into_iter()
+                        .map(|f| {
+                            one(
+                                f,
+                                r.statement_id,
+                                params.clone(),
+                                "/credit-terms.html".to_owned(),
+                            )
+                        })
+                        .collect());
+                }
+                self.to_members(st.org, kind, r.statement_id, &params, "/credit-terms.html")
+                    .await
             }
             Audience::RfqOrg => {
                 let r: RfqRef = parse(event)?;

@@ -34,8 +34,32 @@ farmgate_kernel::wire_enum!(
         Refund => "refund",
         /// A payment against a statement: owed less.
         Payment => "payment",
+        /// Credit left over on a statement (refunds and credit brought above its charges),
+        /// carried to the next statement: a line that brings this one to zero.
+        CreditCarried => "credit_carried",
+        /// Credit brought from an earlier statement: taken off the next one billed.
+        CreditBrought => "credit_brought",
     }
 );
+
+/// What a month bills, from its charges, its refunds and any credit brought from an earlier
+/// statement (all fen, each ≥ 0): the statement's total, never below zero, and the credit it
+/// carries to the next statement when refunds and credit brought exceed its charges (a
+/// refund after its statement was paid is a credit note, not a negative statement).
+pub fn bill(charges: i64, refunds: i64, brought: i64) -> Billed {
+    let net = charges - refunds - brought;
+    Billed {
+        total: net.max(0),
+        carried: (-net).max(0),
+    }
+}
+
+/// See [`bill`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Billed {
+    pub total: i64,
+    pub carried: i64,
+}
 
 farmgate_kernel::wire_enum!(
     /// Where a statement stands today.
@@ -156,6 +180,17 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_month_bills_what_is_left_and_carries_a_credit_never_a_negative_total() {
+        let b = |total, carried| Billed { total, carried };
+        assert_eq!(bill(10_000, 0, 0), b(10_000, 0));
+        assert_eq!(bill(10_000, 3_000, 0), b(7_000, 0));
+        assert_eq!(bill(10_000, 3_000, 7_000), b(0, 0));
+        assert_eq!(bill(0, 3_000, 0), b(0, 3_000));
+        assert_eq!(bill(2_000, 3_000, 500), b(0, 1_500));
+        assert_eq!(bill(5_000, 0, 1_500), b(3_500, 0));
     }
 
     #[test]

@@ -14,6 +14,9 @@
 //! - [`wechat_openid`]: a WeChat subscription message goes to the person's openid under the
 //!   app that sends it; orders keep the openids people gave by WeChat authorisation.
 //!
+//! - [`credit_statement`]: a business buyer's credit statement was issued, falls due soon or
+//!   is overdue: its buyer, month, what is left and the due date.
+//!
 //! Nothing here writes, and no address or phone is read.
 
 use crate::domain::SubOrderStatus;
@@ -188,4 +191,33 @@ pub async fn review(
         product,
         reason,
     }))
+}
+
+/// A business buyer's credit statement as its notices name it (`orders.credit_statement_issued`,
+/// `orders.credit_due_soon`, `orders.credit_overdue`): whose it is, the month, what is left to
+/// pay and by when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatementNotice {
+    pub org: OrgId,
+    /// `2026-12`.
+    pub month: String,
+    pub total_fen: i64,
+    /// What is left unpaid now.
+    pub left_fen: i64,
+    pub due_date: chrono::NaiveDate,
+}
+
+pub async fn credit_statement(
+    conn: &impl ConnectionTrait,
+    id: uuid::Uuid,
+) -> Result<Option<StatementNotice>, DbErr> {
+    Ok(crate::store::queries::credit::statement(conn, id)
+        .await?
+        .map(|s| StatementNotice {
+            org: OrgId(s.org_id),
+            month: s.month,
+            total_fen: s.total_fen,
+            left_fen: (s.total_fen - s.paid_fen).max(0),
+            due_date: s.due_date,
+        }))
 }

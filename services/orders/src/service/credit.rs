@@ -17,7 +17,7 @@
 
 use crate::Orders;
 use crate::domain::credit::{
-    CreditStatus, EntryKind, Month, StatementStatus, available, check_limit, check_terms,
+    self, CreditStatus, EntryKind, Month, StatementStatus, available, check_limit, check_terms,
     statement_status,
 };
 use crate::domain::start_of;
@@ -42,6 +42,8 @@ use uuid::Uuid;
 pub const PROVIDER: &str = "credit";
 /// How finance records a bank transfer against a statement.
 pub const BANK_TRANSFER: &str = "bank_transfer";
+/// A statement's members are told this many days before it falls due (once, while unpaid).
+const DUE_SOON_DAYS: i64 = 3;
 /// The daily run comes a few minutes after Shanghai midnight.
 const DAILY_AFTER_MIDNIGHT: Duration = Duration::minutes(10);
 
@@ -95,7 +97,9 @@ pub struct StatementLine {
     pub kind: EntryKind,
     pub order_id: Option<OrderId>,
     pub order_number: Option<String>,
-    /// Fen: a charge adds it, a refund takes it off.
+    /// Fen: a charge adds it, a refund takes it off; `credit_brought` (credit from an earlier
+    /// statement) takes it off and `credit_carried` (credit left over, carried to the next
+    /// statement) adds it back, so no statement is ever below zero.
     pub amount_fen: i64,
     pub at: DateTime<Utc>,
 }
@@ -345,6 +349,8 @@ impl Orders {
                 EntryKind::Charge => charged += e.amount_fen,
                 EntryKind::Refund => refunded += e.amount_fen,
                 EntryKind::Payment => paid += e.amount_fen,
+                // Credit moved from one statement to the next: owed neither more nor less.
+                EntryKind::CreditCarried | EntryKind::CreditBrought => {}
             }
         }
         Ok(Receivables {
@@ -614,7 +620,9 @@ impl Orders {
         }
         let period_end = start_of(month.next_first_day());
         let entries = q::unbilled(&txn, line.org_id, period_end).await?;
-        if entries.is_empty() {
+        // Credit brought forward alone waits for a month with charges or refunds: no
+        // statement of nothing but a credit, month after month.
+        if entries.iter().all(|e| e.kind == EntryKind::CreditBrought) {
             return Ok(None);
         }
         let sum = |k: EntryKind| -> i64 {
@@ -624,18 +632,26 @@ impl Orders {
                 .map(|e| e.amount_fen)
                 .sum()
         };
-        let (charges, refunds) = (sum(EntryKind::Charge), sum(EntryKind::Refund));
+        let (charges, refunds, brought) = (
+            sum(EntryKind::Charge),
+            sum(EntryKind::Refund),
+            sum(EntryKind::CreditBrought),
+        );
+        let billed = credit::bill(charges, refunds, brought);
         let st = credit_statement::Model {
             id: Uuid::now_v7(),
             org_id: line.org_id,
             month: key,
             period_end,
             charges_fen: charges,
-            refunds_fen: refunds,
-            total_fen: charges - refunds,
+            // What the statement takes off: refunds and credit brought, less any credit it
+            // carries on (so `charges − refunds = total`, the sum of its lines).
+            refunds_fen: refunds + brought - billed.carried,
+            total_fen: billed.total,
             paid_fen: 0,
             due_date: month.due_date(line.terms_days),
             overdue_notified_at: None,
+            due_soon_notified_at: None,
             created_at: self.now(),
         };
         q::insert_statement(&txn, st.clone()).await?;
@@ -645,6 +661,39 @@ impl Orders {
             return Err(OrdersError::Internal(
                 "credit entries were billed meanwhile".to_owned(),
             ));
+        }
+        if billed.carried > 0 {
+            // Out of this statement (a line that brings it to zero) and into the next one's.
+            for (kind, statement_id, at) in [
+                (EntryKind::CreditCarried, Some(st.id), st.created_at),
+                (EntryKind::CreditBrought, None, period_end),
+            ] {
+                q::insert_entry(
+                    &txn,
+                    credit_entry::Model {
+                        id: Uuid::now_v7(),
+                        org_id: line.org_id,
+                        kind,
+                        amount_fen: billed.carried,
+                        order_id: None,
+                        refund_id: None,
+                        statement_id,
+                        actor_id: None,
+                        created_at: at,
+                    },
+                )
+                .await?;
+            }
+        }
+        if st.total_fen > 0 {
+            self.infra()
+                .outbox
+                .enqueue(
+                    &txn,
+                    topics::CREDIT_STATEMENT_ISSUED,
+                    &json!({"org_id": st.org_id, "statement_id": st.id}),
+                )
+                .await?;
         }
         txn.commit().await?;
         Ok(Some(st))
@@ -661,6 +710,21 @@ impl Orders {
             if let Some(s) = self.bill_month(&line, month).await? {
                 tracing::info!(org.id = %s.org_id, month = %s.month, total_fen = s.total_fen, "credit statement issued");
             }
+        }
+        let until = today + Duration::days(DUE_SOON_DAYS);
+        for s in q::due_soon_unnotified(db, today, until).await? {
+            let txn = begin_write(db).await?;
+            if q::mark_due_soon_notified(&txn, s.id, self.now()).await? {
+                self.infra()
+                    .outbox
+                    .enqueue(
+                        &txn,
+                        topics::CREDIT_DUE_SOON,
+                        &json!({"org_id": s.org_id, "statement_id": s.id}),
+                    )
+                    .await?;
+            }
+            txn.commit().await?;
         }
         for s in q::overdue_unnotified(db, today).await? {
             let txn = begin_write(db).await?;

@@ -82,6 +82,15 @@ impl Orders {
                 answer_by,
             )
             .await?;
+        // The buyer is asked at once: unanswered, the charge lapses as declined.
+        self.infra()
+            .outbox
+            .enqueue(
+                txn,
+                topics::EXTRA_CHARGE_REQUESTED,
+                &json!({"sub_order_id": l.sub_order_id, "extra_charge_id": id}),
+            )
+            .await?;
         Ok(id)
     }
 

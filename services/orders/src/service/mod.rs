@@ -122,6 +122,9 @@ pub mod topics {
     /// Scheduled at a catch-weight extra charge's `answer_by` (`{"sub_order_id",
     /// "extra_charge_id"}`): still unanswered, it lapses as declined.
     pub const EXTRA_CHARGE_DUE: &str = "orders.extra_charge_due";
+    /// `{"sub_order_id", "extra_charge_id"}`: a catch-weight line weighed above its tolerance
+    /// asks its buyer to pay the difference or decline (written with the weighing).
+    pub const EXTRA_CHARGE_REQUESTED: &str = "orders.extra_charge_requested";
     /// `{"sub_order_id", "cause"}`: the request was accepted (by the seller, or for want of
     /// an answer); the part is cancelled and refunded.
     pub const CANCEL_ACCEPTED: &str = "orders.cancel_accepted";
@@ -145,6 +148,11 @@ pub mod topics {
     /// `{"org_id", "statement_id"}`: a business buyer's statement is unpaid after its due
     /// date; its members are told (once per statement).
     pub const CREDIT_OVERDUE: &str = "orders.credit_overdue";
+    /// A monthly credit statement with something to pay was issued
+    /// (`{"org_id", "statement_id"}`).
+    pub const CREDIT_STATEMENT_ISSUED: &str = "orders.credit_statement_issued";
+    /// An unpaid credit statement falls due within three days (`{"org_id", "statement_id"}`).
+    pub const CREDIT_DUE_SOON: &str = "orders.credit_due_soon";
     /// `{"order_id"}`: a pre-sale deposit was paid (the seller's pre-sale notice; never
     /// `orders.paid`: a deposit is not a sale, its balance order is, once paid).
     pub const PRESALE_DEPOSIT_PAID: &str = "orders.presale_deposit_paid";

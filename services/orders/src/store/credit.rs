@@ -107,6 +107,8 @@ pub mod credit_statement {
             pub paid_fen: i64,
             pub due_date: Date,
             pub overdue_notified_at: Option<DateTimeUtc>,
+            /// When its members were told it falls due within three days (migration 59).
+            pub due_soon_notified_at: Option<DateTimeUtc>,
             pub created_at: DateTimeUtc,
         }
     }

@@ -177,7 +177,8 @@ pub async fn entries(
         .await
 }
 
-/// The charges and refunds of a line not billed yet, from before `until`.
+/// The charges, refunds and credit brought forward of a line not billed yet, from before
+/// `until`.
 pub async fn unbilled(
     conn: &impl ConnectionTrait,
     org: Uuid,
@@ -186,7 +187,11 @@ pub async fn unbilled(
     use credit_entry::Column as C;
     credit_entry::Entity::find()
         .filter(C::OrgId.eq(org))
-        .filter(C::Kind.is_in([EntryKind::Charge, EntryKind::Refund]))
+        .filter(C::Kind.is_in([
+            EntryKind::Charge,
+            EntryKind::Refund,
+            EntryKind::CreditBrought,
+        ]))
         .filter(C::StatementId.is_null())
         .filter(C::CreatedAt.lt(until))
         .order_by_asc(C::CreatedAt)
@@ -223,7 +228,7 @@ pub async fn billed_on(
     use credit_entry::Column as C;
     credit_entry::Entity::find()
         .filter(C::StatementId.eq(statement))
-        .filter(C::Kind.is_in([EntryKind::Charge, EntryKind::Refund]))
+        .filter(C::Kind.ne(EntryKind::Payment))
         .order_by_asc(C::CreatedAt)
         .order_by_asc(C::Id)
         .all(conn)
@@ -304,6 +309,39 @@ pub async fn overdue_unnotified(
         .filter(C::OverdueNotifiedAt.is_null())
         .all(conn)
         .await
+}
+
+/// Unpaid statements falling due between `today` and `until` (inclusive) whose members have
+/// not been told yet.
+pub async fn due_soon_unnotified(
+    conn: &impl ConnectionTrait,
+    today: NaiveDate,
+    until: NaiveDate,
+) -> Result<Vec<credit_statement::Model>, DbErr> {
+    use credit_statement::Column as C;
+    credit_statement::Entity::find()
+        .filter(C::DueDate.gte(today))
+        .filter(C::DueDate.lte(until))
+        .filter(Expr::col(C::PaidFen).lt(Expr::col(C::TotalFen)))
+        .filter(C::DueSoonNotifiedAt.is_null())
+        .all(conn)
+        .await
+}
+
+/// Marks a statement's due-soon notice given; `false` when another worker did a moment ago.
+pub async fn mark_due_soon_notified(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    use credit_statement::Column as C;
+    let done = credit_statement::Entity::update_many()
+        .col_expr(C::DueSoonNotifiedAt, Expr::value(at))
+        .filter(C::Id.eq(id))
+        .filter(C::DueSoonNotifiedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(done.rows_affected == 1)
 }
 
 /// Marks an overdue statement told; `false` when another worker did a moment ago.
