@@ -63,20 +63,20 @@ describe('pre-sales', { skip }, () => {
     const org = me.memberships.find((m) => m.org.kind !== 'business_buyer').org.id;
     const batch = (await callApi(coop, 'GET', `/orgs/${org}/batches`)).body.find((b) => b.lot === LOT);
     assert.ok(batch && batch.shippable, `the demo batch ${LOT} may ship`);
-    const sku = await coop.getByTestId('presale-sku').evaluate((select, listing) => {
+    const sku = await coop.getByTestId('open-sku').evaluate((select, listing) => {
       const option = Array.from(select.options).find((o) => o.dataset.listingId === listing);
       return option ? option.value : null;
     }, batch.listing_id);
     assert.ok(sku, 'a SKU of the batch\'s listing is offered');
-    await coop.getByTestId('presale-sku').selectOption(sku);
-    await coop.getByTestId('presale-plot').fill('梅岭镇茶坑村 3 号果园 20 亩');
-    await coop.getByTestId('presale-expected').fill('100');
-    await coop.getByTestId('presale-max').fill('50');
-    await coop.getByTestId('presale-price').fill('60');
-    await coop.getByTestId('presale-deposit').fill('30');
-    await coop.getByTestId('presale-rules-input').fill('付定金后 7 天内可取消并全额退定金；减产时未满足部分自动退定金。');
+    await coop.getByTestId('open-sku').selectOption(sku);
+    await coop.getByTestId('open-plot').fill('梅岭镇茶坑村 3 号果园 20 亩');
+    await coop.getByTestId('open-expected').fill('100');
+    await coop.getByTestId('open-max').fill('50');
+    await coop.getByTestId('open-price').fill('60');
+    await coop.getByTestId('open-deposit').fill('30');
+    await coop.getByTestId('open-rules').fill('付定金后 7 天内可取消并全额退定金；减产时未满足部分自动退定金。');
     assert.ok(await scrollWidth(coop) <= 390, 'the form fits a phone');
-    const made = await posted(coop, `/api/v1/orgs/${org}/presales`, () => coop.getByTestId('presale-submit').click());
+    const made = await posted(coop, `/api/v1/orgs/${org}/presales`, () => coop.getByTestId('open-submit').click());
     assert.equal(made.status, 201, JSON.stringify(made.body));
     const id = made.body.id;
     await coop.locator(`[data-testid="seller-presale"][data-id="${id}"][data-status="open"]`).waitFor();
