@@ -47,6 +47,7 @@ mod payouts;
 mod people;
 mod phone;
 mod presale_balance;
+mod presale_volume;
 mod presales;
 mod providers;
 mod purchasing;

@@ -100,6 +100,11 @@ const PAGES = {
   // Its standing orders (#22), and the seller's side of them.
   '/standing-orders.html': { who: 'business', wait: '[data-testid="standing-orders"]' },
   '/seller/standing-orders.html': { who: 'owner', wait: '[data-testid="seller-standing-orders"]' },
+  // Pre-sales (#22): the open ones and her reservations, one pre-sale with its rules and the
+  // reserve form, and the cooperative's console with a harvest form open.
+  '/presales.html': { who: 'consumer', wait: '[data-testid="open-presales"][data-state="done"]' },
+  '/presale.html': { who: 'consumer', query: (d) => `#${d.presale}`, wait: '#reserve-form[data-ready="true"]' },
+  '/seller/presales.html': { who: 'owner', wait: '[data-testid="presale-volume"][data-state="done"]', then: click('presale-harvest') },
 
   // The cooperative's owner (13800000001): the seller's console.
   '/seller/home.html': { who: 'owner' },
@@ -215,6 +220,19 @@ async function demoData(pages) {
   }
 
   d.news = (await get('consumer', '/news?limit=1')).items[0]?.id;
+
+  // An open pre-sale of the cooperative's: one already open, else one opened now.
+  const presales = await get('owner', `/orgs/${d.sellerOrg}/presales?limit=50`);
+  d.presale = presales.items.find((p) => p.status === 'open')?.id;
+  if (!d.presale) {
+    const day = (n) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(Date.now() + n * 86_400_000));
+    const opened = await callApi(pages.owner, 'POST', `/orgs/${d.sellerOrg}/presales`, {
+      sku_id: d.sku, plot: '梅岭镇 3 号果园', harvest_from: day(30), harvest_to: day(45), expected_yield: 500,
+      max_quantity: 200, price_fen: 6000, deposit_percent: 30, cancellation_rules: '付定金后 7 天内可取消并全额退定金。',
+    });
+    assert.equal(opened.status, 201, `a pre-sale: ${JSON.stringify(opened.body)}`);
+    d.presale = opened.body.id;
+  }
 
   // The sandbox gateway's page needs a payment under way: 李娜's demo order waits for payment.
   const pending = (await get('buyer2', '/orders?limit=50')).items.find((o) => o.status === 'pending_payment');

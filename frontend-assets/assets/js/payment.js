@@ -6,6 +6,7 @@
 // goes through WeChat's silent authorisation, which brings it back to the order page to pay.
 
 import { api, seg } from './api.js';
+import { el } from './ui.js';
 
 const STORE = 'fg_provider_';
 
@@ -83,4 +84,45 @@ async function follow(payment, orderId) {
     return { redirecting: true };
   }
   return payment;
+}
+
+// ---- ways to pay (checkout, a pre-sale's deposit) ------------------------------------------------
+
+/**
+ * One radio per way to pay the server accepts now (`GET /payments/methods`): exactly the
+ * gateways configured, the sandbox marked 模拟支付, offline. The first offer is checked; the
+ * first online one carries `data-testid="method-gateway"`. Strings from the `orders` namespace.
+ */
+export function paymentChoices(offers) {
+  let firstGateway = true;
+  return offers.map((offer, i) => {
+    const gateway = offer.method === 'gateway';
+    const input = el('input', {
+      type: 'radio', name: 'payment_method', value: offer.provider, checked: i === 0,
+      'data-testid': 'method-' + offer.provider, dataset: { method: offer.method },
+    });
+    const label = el('label', { class: 'check method-option', dataset: { provider: offer.provider } },
+      input, ' ',
+      el('span', {},
+        el('strong', { i18n: 'pay_channel.' + offer.provider }),
+        offer.simulated ? el('span', { class: 'badge badge-pending', 'data-testid': 'simulated-badge', i18n: 'pay_channel.sandbox' }) : null,
+        el('span', { class: 'hint', i18n: 'pay_hint.' + (offer.simulated ? 'sandbox' : gateway ? 'gateway' : 'offline') })));
+    if (gateway && firstGateway) {
+      label.dataset.testid = 'method-gateway';
+      firstGateway = false;
+    }
+    return label;
+  });
+}
+
+/**
+ * The way to pay checked in `form`: `method` (`gateway` or `offline`, what an order is placed
+ * with) and `provider` (what `startPayment` pays through; null for the server's choice when
+ * the page still shows its static gateway/offline choices).
+ */
+export function chosenPayment(form) {
+  const chosen = form.querySelector('input[name="payment_method"]:checked') || {};
+  const method = (chosen.dataset && chosen.dataset.method) || chosen.value;
+  const provider = chosen.dataset && chosen.dataset.method ? chosen.value : null;
+  return { method, provider };
 }

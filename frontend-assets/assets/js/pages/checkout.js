@@ -13,7 +13,7 @@ import {
 } from '../ui.js';
 import { addressLine, groupBySeller, lineThumb, moneyEl } from '../orders.js';
 import { enhanceAddressForm, readAddress } from '../address-form.js';
-import { orderHref, rememberProvider, startPayment } from '../payment.js';
+import { chosenPayment, orderHref, paymentChoices, rememberProvider, startPayment } from '../payment.js';
 
 const NOTE_MAX = 200;
 // One key for this checkout: every retry of "place the order" sends it again.
@@ -225,42 +225,16 @@ async function pay(order, provider) {
 
 // ---- ways to pay ---------------------------------------------------------------------------------
 
-/**
- * One choice per way to pay the server accepts now (`GET /payments/methods`): exactly the
- * gateways configured, the sandbox marked 模拟支付, offline. The first online one is the
- * default (`method-gateway`).
- */
+/** One choice per way to pay the server accepts now (shared with the pre-sale page). */
 function renderMethods(offers) {
-  const box = $('#method-options');
-  let firstGateway = true;
-  const options = offers.map((offer, i) => {
-    const gateway = offer.method === 'gateway';
-    const input = el('input', {
-      type: 'radio', name: 'payment_method', value: offer.provider, checked: i === 0,
-      'data-testid': 'method-' + offer.provider, dataset: { method: offer.method },
-    });
-    const label = el('label', { class: 'check method-option', dataset: { provider: offer.provider } },
-      input, ' ',
-      el('span', {},
-        el('strong', { i18n: 'pay_channel.' + offer.provider }),
-        offer.simulated ? el('span', { class: 'badge badge-pending', 'data-testid': 'simulated-badge', i18n: 'pay_channel.sandbox' }) : null,
-        el('span', { class: 'hint', i18n: 'pay_hint.' + (offer.simulated ? 'sandbox' : gateway ? 'gateway' : 'offline') })));
-    if (gateway && firstGateway) {
-      label.dataset.testid = 'method-gateway';
-      firstGateway = false;
-    }
-    return label;
-  });
-  replaceChildren(box, options);
+  replaceChildren($('#method-options'), paymentChoices(offers));
 }
 
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   clearErrors(form);
   hideAddressError();
-  const chosen = form.querySelector('input[name="payment_method"]:checked') || {};
-  const method = (chosen.dataset && chosen.dataset.method) || chosen.value;
-  const provider = chosen.dataset && chosen.dataset.method ? chosen.value : null;
+  const { method, provider } = chosenPayment(form);
   const orderNote = value(form, 'note');
   const problems = {};
   if (!view.chosen) problems.address_id = t('checkout.e_address');

@@ -1067,6 +1067,43 @@ function wireForm() {
   });
 }
 
+// ---- pre-sold volume (订单农业, "plant to demand") -------------------------------------------------
+
+function quantitiesText(q) {
+  return Object.entries(q || {}).filter(([, n]) => n).map(([unit, n]) => t('units.' + unit, { count: n })).join('，') || '0';
+}
+
+const PRESOLD_COLUMNS = [
+  ['stats.presold_col_group', (r) => (r.other ? el('span', { i18n: 'stats.other' }) : el('span', { text: S.rowLabel(r, getLang()) }))],
+  ['stats.presold_col_reservations', (r) => held(r, () => count(r.reservations)), true],
+  ['stats.col_buyers', (r) => held(r, () => (r.buyers === null || r.buyers === undefined ? el('span', { class: 'muted', text: '—' }) : count(r.buyers))), true],
+  ['stats.presold_col_quantity', (r) => held(r, () => el('span', { text: quantitiesText(r.quantities) })), true],
+  ['stats.presold_col_deposit', (r) => held(r, () => money(r.deposit_fen)), true],
+];
+
+async function loadPresold() {
+  const section = $('#sec-presold');
+  const body = $('#presold-body');
+  section.dataset.state = 'loading';
+  try {
+    const by = $('#presold-by').value;
+    const data = await api.get('/stats/presold?by=' + encodeURIComponent(by));
+    const rows = [...(data.rows || [])];
+    if (data.other) rows.push({ ...data.other, key: 'other', other: 'merged' });
+    if (data.total.suppressed) {
+      replaceChildren(body, note('muted', { i18n: 'stats.presold_too_few' }));
+    } else {
+      rows.push({ ...data.total, key: 'total', total: true, label: t('stats.presold_total'), label_en: t('stats.presold_total') });
+      replaceChildren(body, tableEl('stats-presold-table', 'stats.presold_title', PRESOLD_COLUMNS, rows));
+    }
+    section.dataset.state = 'done';
+  } catch (err) {
+    if (err.redirecting) return;
+    section.dataset.state = 'error';
+    replaceChildren(body, note('error', errorMessage(err)));
+  }
+}
+
 // ---- the page ------------------------------------------------------------------------------------------
 
 const { me, error } = await initShell({ auth: 'required' });
@@ -1083,7 +1120,8 @@ if (me) {
     syncForm();
     wireForm();
     renderScope();
-    await Promise.all([loadDimensions(), loadAll()]);
+    $('#presold-by').addEventListener('change', () => loadPresold());
+    await Promise.all([loadDimensions(), loadAll(), loadPresold()]);
   }
 } else if (error && !error.redirecting) {
   $('#console').hidden = false;

@@ -141,6 +141,7 @@ where
         .routes(routes!(fulfilment))
         .routes(routes!(open_presale, org_presales))
         .routes(routes!(open_presales))
+        .routes(routes!(presale_volume))
         .routes(routes!(get_presale))
         .routes(routes!(close_presale))
         .routes(routes!(harvest))

@@ -4,7 +4,7 @@
 use super::{PageQuery, header};
 use crate::Orders;
 use crate::domain::presale::{BALANCE_RULE, PresaleStatus, ReservationStatus, deposit_fen};
-use crate::service::{HarvestRequest, OpenPresaleRequest, ReserveRequest, Reserved};
+use crate::service::{HarvestRequest, OpenPresaleRequest, ReserveRequest, Reserved, VolumeRow};
 use crate::store::presale;
 use axum::Json;
 use axum::extract::State;
@@ -186,6 +186,23 @@ pub async fn org_presales(
 ) -> ApiResult<Json<Paged<PresaleView>>> {
     let page = orders.presales_of_org(&actor, org, q.page()).await?;
     Ok(Json(page.map(|p| PresaleView::of(&p))))
+}
+
+/// Pre-sold volume of an organisation ("plant to demand"): per product and harvest month, what
+/// is planned and what buyers put a paid deposit on. Its members and the operator.
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/presales/volume", tag = "presales", params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "One row per product and harvest month", body = Vec<VolumeRow>),
+        (status = 401, description = "`unauthenticated`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: not a member of the organisation, nor the operator", body = ErrorBody),
+        (status = 404, description = "`not_found`: not an id", body = ErrorBody),
+    ))]
+pub async fn presale_volume(
+    State(orders): State<Orders>,
+    AuthUser(actor): AuthUser,
+    ApiPath(org): ApiPath<OrgId>,
+) -> ApiResult<Json<Vec<VolumeRow>>> {
+    Ok(Json(orders.presale_volume(&actor, org).await?))
 }
 
 /// The open pre-sales, newest first (public).

@@ -9,5 +9,6 @@ pub mod invoicing;
 pub mod notify;
 pub mod payouts;
 pub mod personal_data;
+pub mod presold;
 pub mod rfq;
 pub mod stats;

@@ -50,7 +50,7 @@ pub use erasure::ErasedBuyer;
 pub use logistics::{CarrierAck, CarrierEvent, LogisticsRequest};
 pub use pay::{IntentView, Payer, PaymentMethodOffer, SANDBOX};
 pub use platform_money::{PlatformMoney, RefundsByLiability, SellerMoney};
-pub use presale::{HarvestRequest, OpenPresaleRequest, ReserveRequest, Reserved};
+pub use presale::{HarvestRequest, OpenPresaleRequest, ReserveRequest, Reserved, VolumeRow};
 pub use quote::{QuoteItem, QuoteRequest};
 pub use read::OrderRecord;
 pub use receipt_hold::ReceiptRelease;

@@ -509,6 +509,18 @@ impl Orders {
         Ok(Paged::new(items, total, page))
     }
 
+    /// Pre-sold volume of one seller (订单农业, "plant to demand"): per product and harvest
+    /// month, what is planned (expected yield, most pre-sold) and what buyers put a deposit on
+    /// (quantity, deposits held, reservations, distinct buyers). Its members and the operator.
+    /// Products with nothing reserved yet show with zeros.
+    pub async fn presale_volume(&self, actor: &Actor, org: OrgId) -> Result<Vec<VolumeRow>> {
+        if !actor.is_operator() && actor.membership(org).is_none() {
+            return Err(OrdersError::Forbidden);
+        }
+        let sales = crate::read::presold::presold(&self.infra().db, Some(org.as_uuid())).await?;
+        Ok(volume_rows(&sales))
+    }
+
     /// The deposit order's record, for the reservation's answer.
     pub async fn deposit_order(&self, r: &presale_reservation::Model) -> Result<OrderRecord> {
         self.existing(OrderId(r.deposit_order_id)).await
@@ -610,4 +622,71 @@ pub(crate) async fn write_one_line_order(
     .insert(conn)
     .await?;
     Ok(sub.id)
+}
+
+/// One product's pre-sold volume in one harvest month (`YYYY-MM`, the month the harvest
+/// window starts).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct VolumeRow {
+    pub listing_id: ListingId,
+    pub sku_id: SkuId,
+    pub title: String,
+    pub unit: String,
+    pub harvest_month: String,
+    /// How many pre-sales (not cancelled) it sums.
+    pub presales: i64,
+    pub expected_yield: i64,
+    pub max_quantity: i64,
+    /// Reserved with a paid deposit that stands (`reserved`, `balance_due`, `balance_paid`).
+    pub reserved_quantity: i64,
+    /// Deposits held for it, fen: paid less any shortfall refund.
+    pub deposit_fen: i64,
+    pub reservations: i64,
+    /// Distinct buyers.
+    pub buyers: i64,
+}
+
+/// Sums pre-sales per (SKU, harvest month), ordered by month, then title.
+pub(crate) fn volume_rows(sales: &[crate::read::presold::PresoldSale]) -> Vec<VolumeRow> {
+    use std::collections::{BTreeMap, HashSet};
+    let mut rows: BTreeMap<(String, String, Uuid), (VolumeRow, HashSet<Uuid>)> = BTreeMap::new();
+    for p in sales {
+        let month = p.harvest_from.format("%Y-%m").to_string();
+        let (row, buyers) = rows
+            .entry((month.clone(), p.title.clone(), p.sku_id))
+            .or_insert_with(|| {
+                (
+                    VolumeRow {
+                        listing_id: ListingId(p.listing_id),
+                        sku_id: SkuId(p.sku_id),
+                        title: p.title.clone(),
+                        unit: p.unit.clone(),
+                        harvest_month: month,
+                        presales: 0,
+                        expected_yield: 0,
+                        max_quantity: 0,
+                        reserved_quantity: 0,
+                        deposit_fen: 0,
+                        reservations: 0,
+                        buyers: 0,
+                    },
+                    HashSet::new(),
+                )
+            });
+        row.presales += 1;
+        row.expected_yield += p.expected_yield;
+        row.max_quantity += p.max_quantity;
+        for r in &p.reservations {
+            row.reserved_quantity += r.quantity;
+            row.deposit_fen += r.deposit_fen;
+            row.reservations += 1;
+            buyers.insert(r.buyer);
+        }
+    }
+    rows.into_values()
+        .map(|(mut row, buyers)| {
+            row.buyers = i64::try_from(buyers.len()).unwrap_or(i64::MAX);
+            row
+        })
+        .collect()
 }

@@ -13,6 +13,7 @@ mod external;
 mod onboarding;
 pub mod params;
 mod platform;
+mod presold;
 mod prices;
 mod sales;
 mod trace;
@@ -34,6 +35,7 @@ where
 {
     OpenApiRouter::new()
         .routes(routes!(sales::sales))
+        .routes(routes!(presold::presold))
         .routes(routes!(prices::prices))
         .routes(routes!(trace::trace))
         .routes(routes!(onboarding::onboarding))
