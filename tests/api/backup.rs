@@ -407,7 +407,7 @@ async fn keep_prunes_the_oldest_archives_and_list_shows_the_rest() {
     let second = backup::backup(app.settings(), &store, Some(1))
         .await
         .unwrap();
-    assert_eq!(second.pruned, [first.name.clone()]);
+    assert_eq!(second.pruned, std::slice::from_ref(&first.name));
     assert!(
         second
             .manifest

@@ -613,9 +613,19 @@ pub async fn restore(settings: &Settings, archive: &str, force: bool) -> Result<
         std::fs::remove_dir(&data_dir)
             .with_context(|| format!("replacing the empty {}", data_dir.display()))?;
     }
-    let staged = staging.keep();
-    std::fs::rename(&staged, &data_dir)
-        .with_context(|| format!("moving the restored files into {}", data_dir.display()))?;
+    if let Err(e) = std::fs::rename(&staging.path, &data_dir) {
+        // Put the old directory back where it was (the staging copy is removed on drop).
+        if let Some(aside) = &moved_aside {
+            let _ = std::fs::rename(aside, &data_dir);
+        }
+        return Err(anyhow::Error::new(e)
+            .context(format!(
+                "moving the restored files into {}",
+                data_dir.display()
+            ))
+            .into());
+    }
+    staging.keep();
 
     let key_note = place_key(settings, &data_dir)?;
     if !pending.is_empty() {
@@ -873,9 +883,9 @@ impl Scratch {
         Ok(Self { path, keep: false })
     }
 
-    fn keep(mut self) -> PathBuf {
+    /// Leaves the directory where it is (it has become the data directory).
+    fn keep(mut self) {
         self.keep = true;
-        self.path.clone()
     }
 }
 
