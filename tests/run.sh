@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # tests/run.sh — the one test command for Farmgate (CI runs exactly this; see tests/README.md).
 #
-#   tests/run.sh                  fmt, services, clippy, all tests, browser tests, API conformance
-#   tests/run.sh --quick          services + tests only (no fmt, clippy or browser)
+#   tests/run.sh                  fmt, services, clippy, all tests, browser tests, API conformance,
+#                                 the restore drill
+#   tests/run.sh --quick          services + tests only (no fmt, clippy, browser or drill)
 #   tests/run.sh --no-lint        skip fmt and clippy
 #   tests/run.sh --no-browser     skip the browser tests
+#   tests/run.sh --no-drill       skip the backup/restore drill (tests/restore-drill.sh)
 #   tests/run.sh -- FILTER...     pass FILTER... to cargo nextest (test names, -E 'expr')
 #
 # Starts PostgreSQL, Redis and an S3 server (s3s-fs) on free loopback ports, installing
@@ -12,18 +14,20 @@
 set -euo pipefail
 
 usage() {
-    sed -n '2,11s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+    sed -n '2,13s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 DO_FMT=1
 DO_CLIPPY=1
 DO_BROWSER=1
+DO_DRILL=1
 FILTERS=()
 while [ "$#" -gt 0 ]; do
     case "$1" in
     --no-browser) DO_BROWSER=0 ;;
+    --no-drill) DO_DRILL=0 ;;
     --no-lint) DO_FMT=0 DO_CLIPPY=0 ;;
-    --quick) DO_FMT=0 DO_CLIPPY=0 DO_BROWSER=0 ;;
+    --quick) DO_FMT=0 DO_CLIPPY=0 DO_BROWSER=0 DO_DRILL=0 ;;
     -h | --help)
         usage
         exit 0
@@ -296,7 +300,21 @@ else
     run_browser_tests
 fi
 
-# --- 7. stop everything (the EXIT trap does it) ---------------------------------------------
-step "7. stop services"
+# --- 7. the backup/restore drill -----------------------------------------------------------
+if [ "$DO_DRILL" = 1 ]; then
+    step "7. restore drill (tests/restore-drill.sh)"
+    # The same build selection as the tests (nothing new to compile after step 5).
+    cargo build --locked --workspace --bins --tests
+    drill_target="$(cargo metadata --format-version 1 --no-deps --locked |
+        sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+    # Its own servers, ports and scratch directory; it stops them itself.
+    bash "$ROOT/tests/restore-drill.sh" "${drill_target:-${CARGO_TARGET_DIR:-$ROOT/target}}/debug/farmgate"
+    step_done
+else
+    skip "7. restore drill" "--no-drill/--quick"
+fi
+
+# --- 8. stop everything (the EXIT trap does it) ---------------------------------------------
+step "8. stop services"
 fg_services_stop
 step_done

@@ -6,6 +6,7 @@ mod admin;
 mod aftersales;
 mod analytics_platform;
 mod auth;
+mod backup;
 mod bank_accounts;
 mod catalog;
 mod catch_weight;

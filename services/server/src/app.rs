@@ -157,28 +157,9 @@ pub fn refuse_unsafe_production(settings: &Settings, demo: bool) -> anyhow::Resu
     )
 }
 
-/// Connects every backend named by the settings (or the embedded default), logging one line
-/// per backend, and migrates the database when asked.
-pub async fn build_infra(settings: &Settings, options: &BuildOptions) -> anyhow::Result<Infra> {
-    let db_url = settings
-        .effective_database_url()
-        .context("preparing the data directory")?;
-    let db = db::connect_with_acquire_timeout(
-        &DbConfig {
-            url: db_url.clone(),
-            max_connections: settings.database_max_connections,
-        },
-        Duration::from_millis(settings.database_acquire_timeout_ms),
-    )
-    .await
-    .with_context(|| format!("connecting to the database at {}", db::redact_url(&db_url)))?;
-    tracing::info!(backend = db::backend_name(&db), url = %db::redact_url(&db_url), "database");
-    if settings.migrate_on_start {
-        Migrator::up(&db, None)
-            .await
-            .context("running database migrations")?;
-    }
-
+/// The object store the settings name: S3-compatible storage when a bucket is set, otherwise
+/// the local directory `data_dir/objects` (also used by `farmgate backup` on its own).
+pub async fn object_store(settings: &Settings) -> anyhow::Result<Arc<dyn ObjectStore>> {
     let objects: Arc<dyn ObjectStore> = match &settings.s3_bucket {
         Some(bucket) => {
             let store = S3Store::new(&S3Config {
@@ -205,6 +186,32 @@ pub async fn build_infra(settings: &Settings, options: &BuildOptions) -> anyhow:
             Arc::new(store)
         }
     };
+    Ok(objects)
+}
+
+/// Connects every backend named by the settings (or the embedded default), logging one line
+/// per backend, and migrates the database when asked.
+pub async fn build_infra(settings: &Settings, options: &BuildOptions) -> anyhow::Result<Infra> {
+    let db_url = settings
+        .effective_database_url()
+        .context("preparing the data directory")?;
+    let db = db::connect_with_acquire_timeout(
+        &DbConfig {
+            url: db_url.clone(),
+            max_connections: settings.database_max_connections,
+        },
+        Duration::from_millis(settings.database_acquire_timeout_ms),
+    )
+    .await
+    .with_context(|| format!("connecting to the database at {}", db::redact_url(&db_url)))?;
+    tracing::info!(backend = db::backend_name(&db), url = %db::redact_url(&db_url), "database");
+    if settings.migrate_on_start {
+        Migrator::up(&db, None)
+            .await
+            .context("running database migrations")?;
+    }
+
+    let objects = object_store(settings).await?;
 
     let metrics = Metrics::new();
     let cache: Arc<dyn Cache> = match &settings.redis_url {

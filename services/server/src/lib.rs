@@ -3,6 +3,7 @@
 
 mod adapters;
 pub mod app;
+pub mod backup;
 pub mod console;
 pub mod demo_clock;
 pub mod log_key;

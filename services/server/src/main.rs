@@ -61,6 +61,38 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Back up the embedded deployment while it keeps serving: a consistent SQLite snapshot,
+    /// the trace log's signing key and the local object store's files, in one zip with a
+    /// manifest (time, version, migrations, each part's size and SHA-256). Written to the
+    /// object store under backups/, or to --to DIR. The archive holds personal data and the
+    /// signing key: keep it as carefully as the database. PostgreSQL deployments use
+    /// pg_dump / pg_basebackup (deploy/README.md, "Backups").
+    ///
+    ///   farmgate backup --to /mnt/backups --keep 14
+    Backup {
+        /// Write to (or list) this directory instead of the object store's backups/.
+        #[arg(long, value_name = "DIR")]
+        to: Option<PathBuf>,
+        /// Then remove all but the newest N archives there (the new one counts).
+        #[arg(long, value_name = "N")]
+        keep: Option<usize>,
+        /// List the archives instead of making one.
+        #[arg(long, conflicts_with = "keep")]
+        list: bool,
+    },
+    /// Restore a backup into the configured data directory (stop the server first). Every
+    /// part's hash, the schema (newer: refused; older: migrated after) and SQLite's integrity
+    /// check are verified before anything is written; a non-empty data directory is refused
+    /// unless --force, which moves it aside (DIR.before-restore-TIME), never deletes it.
+    ///
+    ///   farmgate restore /mnt/backups/farmgate-backup-20261207T230512.345Z.zip
+    Restore {
+        /// An archive file, or a name from `farmgate backup --list` (in the object store).
+        archive: String,
+        /// Restore even though the data directory is not empty (it is moved aside).
+        #[arg(long)]
+        force: bool,
+    },
     /// Apply pending database migrations, then exit. Safe to run repeatedly.
     Migrate,
     /// Deliver the outbox (notifications, deadlines, payment queries, index updates) and run
@@ -216,7 +248,7 @@ fn main() -> std::process::ExitCode {
 
 #[expect(
     clippy::print_stdout,
-    reason = "`farmgate digest` prints the entry it published"
+    reason = "`farmgate digest`, `backup` and `restore` print what they did"
 )]
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut settings = Settings::load(cli.config.as_deref())?;
@@ -226,6 +258,59 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             settings.migrate_on_start = true;
             farmgate_server::app::build_infra(&settings, &BuildOptions::default()).await?;
             tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::Backup { to, keep, list } => {
+            let dest = match to {
+                Some(dir) => farmgate_server::backup::Destination::Dir(dir),
+                None => farmgate_server::backup::Destination::Store,
+            };
+            if list {
+                for found in farmgate_server::backup::list(&settings, &dest).await? {
+                    match found.size {
+                        Some(size) => println!("{}  {size} bytes", found.location),
+                        None => println!("{}", found.location),
+                    }
+                }
+                return Ok(());
+            }
+            let made = farmgate_server::backup::backup(&settings, &dest, keep).await?;
+            println!(
+                "backup {} ({} bytes, {} parts, {} migrations, objects: {})",
+                made.location,
+                made.size,
+                made.manifest.parts.len(),
+                made.manifest.migrations.len(),
+                made.manifest.objects
+            );
+            for old in made.pruned {
+                println!("removed {old} (--keep)");
+            }
+            Ok(())
+        }
+        Command::Restore { archive, force } => {
+            let done = farmgate_server::backup::restore(&settings, &archive, force).await?;
+            println!(
+                "restored the backup of {} (farmgate {}, {} parts) into {}",
+                done.manifest.created_at.to_rfc3339(),
+                done.manifest.farmgate_version,
+                done.manifest.parts.len(),
+                settings.data_dir.display()
+            );
+            if let Some(aside) = done.moved_aside {
+                println!("the previous contents are in {}", aside.display());
+            }
+            if !done.migrated.is_empty() {
+                println!("migrated: {}", done.migrated.join(", "));
+            }
+            if let Some(note) = done.key_note {
+                println!("{note}");
+            }
+            if done.manifest.objects == "s3" {
+                println!(
+                    "objects were in S3 and are not in the archive: the bucket (versioned) still holds them"
+                );
+            }
             Ok(())
         }
         Command::SeedDemo => {
