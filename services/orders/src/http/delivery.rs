@@ -188,7 +188,7 @@ pub async fn sub_order_delivery(
         (status = 404, description = "`not_found`", body = ErrorBody),
         (status = 409, description = "Conflict: `delivery_slot_full`, `delivery_closed` (shipped or cancelled), `not_business_buyer`", body = ErrorBody),
         (status = 415, description = "`unsupported_media_type`", body = ErrorBody),
-        (status = 422, description = "`validation_failed`: *window_id* (`not_found`, `out_of_area`), *date* (`out_of_range`, `closed`)", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: *window_id* (`not_found`: not the seller's; out of the order's area), *date* (not a date of the window within 14 days; past its cut-off)", body = ErrorBody),
     ))]
 pub async fn book_delivery_slot(
     State(orders): State<Orders>,
