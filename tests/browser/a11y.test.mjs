@@ -100,6 +100,9 @@ const PAGES = {
   // Its standing orders (#22), and the seller's side of them.
   '/standing-orders.html': { who: 'business', wait: '[data-testid="standing-orders"]' },
   '/seller/standing-orders.html': { who: 'owner', wait: '[data-testid="seller-standing-orders"]' },
+  // Delivery windows and signed notes (#22): the seller's windows and a part's delivery page.
+  '/seller/delivery.html': { who: 'owner', wait: '[data-testid="windows"][data-state="done"]' },
+  '/delivery-note.html': { who: 'consumer', query: (d) => `?sub=${d.ownerSub}`, wait: '[data-testid="delivery"][data-ready="true"]' },
 
   // The cooperative's owner (13800000001): the seller's console.
   '/seller/home.html': { who: 'owner' },
