@@ -330,7 +330,7 @@ impl Orders {
                 });
             }
         }
-        out.sort_by(|a, b| (a.starts_at, a.window_id).cmp(&(b.starts_at, b.window_id)));
+        out.sort_by_key(|s| (s.starts_at, s.window_id));
         Ok(out)
     }
 
