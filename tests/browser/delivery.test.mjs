@@ -86,7 +86,9 @@ async function coopSku(coop) {
   const me = await callApi(coop, 'GET', '/auth/me');
   const org = (me.body.memberships || []).find((m) => m.org && m.org.kind !== 'business_buyer').org;
   const list = await callApi(coop, 'GET', `/orgs/${org.id}/listings`);
-  for (const item of (Array.isArray(list.body) ? list.body : (list.body.items || []))) {
+  const live = (Array.isArray(list.body) ? list.body : (list.body.items || []))
+    .filter((l) => l.status === 'approved' && l.availability === 'on_sale');
+  for (const item of live) {
     const listing = await callApi(coop, 'GET', `/listings/${item.id}`);
     const sku = (listing.body.skus || []).find((x) => x.on_sale && x.stock > 5 && !x.catch_tolerance_permille);
     if (sku) return { org, sku };
