@@ -59,6 +59,7 @@ mod m20261207_000054_outbox_lanes;
 mod m20261207_000055_rfqs;
 mod m20261207_000056_standing_orders;
 mod m20261207_000057_credit_terms;
+mod m20261208_000058_delivery;
 mod m20261208_000059_credit_due_soon;
 mod util;
 
@@ -121,6 +122,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000055_rfqs::Migration),
             Box::new(m20261207_000056_standing_orders::Migration),
             Box::new(m20261207_000057_credit_terms::Migration),
+            Box::new(m20261208_000058_delivery::Migration),
             Box::new(m20261208_000059_credit_due_soon::Migration),
         ]
     }

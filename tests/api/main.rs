@@ -15,6 +15,7 @@ mod console;
 mod conversations;
 mod credit;
 mod deadlines;
+mod delivery;
 mod demo;
 mod demo_clock;
 mod desk;

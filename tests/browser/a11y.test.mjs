@@ -105,6 +105,9 @@ const PAGES = {
   '/presales.html': { who: 'consumer', wait: '[data-testid="open-presales"][data-state="done"]' },
   '/presale.html': { who: 'consumer', query: (d) => `#${d.presale}`, wait: '#reserve-form[data-ready="true"]' },
   '/seller/presales.html': { who: 'owner', wait: '[data-testid="presale-volume"][data-state="done"]', then: click('presale-harvest') },
+  // Delivery windows and signed notes (#22): the seller's windows and a part's delivery page.
+  '/seller/delivery.html': { who: 'owner', wait: '[data-testid="windows"][data-state="done"]' },
+  '/delivery-note.html': { who: 'consumer', query: (d) => `?sub=${d.ownerSub}`, wait: '[data-testid="delivery"][data-ready="true"]' },
 
   // The cooperative's owner (13800000001): the seller's console.
   '/seller/home.html': { who: 'owner' },

@@ -171,6 +171,8 @@ mod tests {
             farmgate_orders::service::topics::STANDING_AWAITING,
             farmgate_orders::service::topics::STANDING_GENERATED,
             farmgate_orders::service::topics::STANDING_SHORT,
+            farmgate_orders::service::topics::DELIVERY_BOOKED,
+            farmgate_orders::service::topics::DELIVERY_SIGNED,
             farmgate_orders::service::rfq::topics::RFQ_POSTED,
             farmgate_orders::service::rfq::topics::RFQ_QUOTED,
             farmgate_orders::service::rfq::topics::RFQ_ACCEPTED,

@@ -39,6 +39,8 @@ labelled_enum!(
         StandingOrder => "standing_order", "定期订单", "standing order";
         Rfq => "rfq", "询价单", "request for quotation";
         RfqQuote => "rfq_quote", "报价", "quote";
+        DeliveryWindow => "delivery_window", "送货时段", "delivery window";
+        DeliveryNote => "delivery_note", "签收单", "delivery note";
     }
 );
 
@@ -312,6 +314,31 @@ pub enum OrdersError {
     StandingOrderState {
         status: crate::domain::standing::StandingStatus,
     },
+    // ---- Delivery windows and notes (409, issue #22)
+    /// `too_many_delivery_windows`: a seller keeps at most 200 windows.
+    #[error("too many delivery windows")]
+    TooManyDeliveryWindows,
+    /// `delivery_slot_full`: every place of the dated window is taken.
+    #[error("the delivery window is full")]
+    DeliverySlotFull,
+    /// `delivery_closed`: the sub-order shipped or was cancelled (`status`): its window no
+    /// longer changes.
+    #[error("the delivery can no longer be booked: the sub-order is {status}")]
+    DeliveryClosed {
+        status: crate::domain::SubOrderStatus,
+    },
+    /// `delivery_photo_missing`: the driver has not photographed the goods yet.
+    #[error("the delivery note has no photo yet")]
+    DeliveryPhotoMissing,
+    /// `delivery_note_signed`: the note is signed already (it is the receipt).
+    #[error("the delivery note is signed already")]
+    DeliveryNoteSigned,
+    /// `delivery_code_wrong`: not the buyer's code; `left` tries remain.
+    #[error("wrong delivery code, {left} tries left")]
+    DeliveryCodeWrong { left: i32 },
+    /// `delivery_code_locked`: five wrong codes; a member of the buyer signs logged in.
+    #[error("the delivery code is locked")]
+    DeliveryCodeLocked,
 }
 
 impl OrdersError {
@@ -395,6 +422,13 @@ impl OrdersError {
             E::NotBusinessBuyer => "not_business_buyer",
             E::StatementPaid => "statement_paid",
             E::StandingOrderState { .. } => "standing_order_state",
+            E::TooManyDeliveryWindows => "too_many_delivery_windows",
+            E::DeliverySlotFull => "delivery_slot_full",
+            E::DeliveryClosed { .. } => "delivery_closed",
+            E::DeliveryPhotoMissing => "delivery_photo_missing",
+            E::DeliveryNoteSigned => "delivery_note_signed",
+            E::DeliveryCodeWrong { .. } => "delivery_code_wrong",
+            E::DeliveryCodeLocked => "delivery_code_locked",
         }
     }
 
@@ -647,6 +681,31 @@ impl OrdersError {
                 "credit is granted to verified business buyers only",
             ),
             E::StatementPaid => m("这张对账单已付清", "this statement is paid in full"),
+            E::TooManyDeliveryWindows => m(
+                "最多发布 200 个送货时段",
+                "a seller publishes at most 200 delivery windows",
+            ),
+            E::DeliverySlotFull => m(
+                "该送货时段已约满，请选择其他时段",
+                "this delivery window is full; choose another",
+            ),
+            E::DeliveryClosed { status } => Msg::new(
+                format!("子订单{}，不能再预约送货时段", status_zh(*status)),
+                format!("the sub-order is {status}: its delivery window can no longer change"),
+            ),
+            E::DeliveryPhotoMissing => m(
+                "请司机先拍摄货物照片",
+                "the driver photographs the goods first",
+            ),
+            E::DeliveryNoteSigned => m("签收单已签收", "the delivery note is signed already"),
+            E::DeliveryCodeWrong { left } => Msg::new(
+                format!("签收码不对，还可以试 {left} 次"),
+                format!("wrong delivery code; {left} tries left"),
+            ),
+            E::DeliveryCodeLocked => m(
+                "签收码输错 5 次已锁定，请采购方登录后签收",
+                "five wrong codes locked the delivery code; a member of the buyer signs logged in",
+            ),
             E::StandingOrderState { status } => {
                 use crate::domain::standing::StandingStatus as S;
                 let (zh, en) = match status {
@@ -782,6 +841,15 @@ impl OrdersError {
             E::CreditOverdue,
             E::NotBusinessBuyer,
             E::StatementPaid,
+            E::TooManyDeliveryWindows,
+            E::DeliverySlotFull,
+            E::DeliveryClosed {
+                status: crate::domain::SubOrderStatus::Shipped,
+            },
+            E::DeliveryPhotoMissing,
+            E::DeliveryNoteSigned,
+            E::DeliveryCodeWrong { left: 4 },
+            E::DeliveryCodeLocked,
             E::StandingOrderState {
                 status: crate::domain::standing::StandingStatus::Ended,
             },
@@ -837,6 +905,19 @@ impl From<OrdersError> for ApiError {
 impl From<FieldError> for OrdersError {
     fn from(e: FieldError) -> Self {
         Self::Invalid(e.into())
+    }
+}
+
+/// A sub-order's state as the delivery answers name it.
+fn status_zh(s: crate::domain::SubOrderStatus) -> &'static str {
+    use crate::domain::SubOrderStatus as S;
+    match s {
+        S::PendingPayment => "待付款",
+        S::Paid | S::Acknowledged => "待发货",
+        S::Shipped => "已发货",
+        S::Received => "已签收",
+        S::Cancelled => "已取消",
+        S::Undelivered => "未送达",
     }
 }
 

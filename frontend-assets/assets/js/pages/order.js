@@ -529,6 +529,10 @@ function subCard(sub, order) {
   const buyer = isBuyerView(order);
   const confirmSlot = el('div');
   const actions = el('div', { class: 'actions' });
+  // A business buyer's part: its delivery window, the code and the signed note (issue #22).
+  if (order.wholesale && !['cancelled', 'undelivered'].includes(sub.status)) {
+    actions.append(el('a', { class: 'btn btn-secondary', href: `/delivery-note.html?sub=${encodeURIComponent(sub.id)}`, i18n: 'delivery.link', 'data-testid': 'sub-delivery' }));
+  }
   if (sub.can_receive) {
     const receive = el('button', { type: 'button', class: 'btn btn-primary', i18n: 'order.receive', 'data-testid': 'sub-receive' });
     receive.addEventListener('click', () => confirmBox(confirmSlot, {

@@ -443,6 +443,9 @@ function subCard(sub, order) {
     fix.addEventListener('click', () => waybillForm(sub, slot, fix));
     actions.append(fix);
   }
+  if (order.wholesale && ['paid', 'acknowledged', 'shipped', 'received'].includes(sub.status)) {
+    actions.append(el('a', { class: 'btn btn-quiet', href: `/delivery-note.html?sub=${encodeURIComponent(sub.id)}`, i18n: 'delivery.link', 'data-testid': 'sub-delivery' }));
+  }
   actions.append(
     el('a', { class: 'btn btn-quiet', href: '/seller/packing.html' + query({ order: order.id, sub: sub.id }), target: '_blank', rel: 'noopener', 'data-testid': 'sub-packing' },
       el('span', { i18n: 'sorders.packing' }), el('span', { class: 'visually-hidden', i18n: 'batch.new_tab' })),

@@ -64,6 +64,8 @@ labelled_enum!(
         RfqInvited => "rfq_invited", "收到询价", "request for quotation received";
         RfqQuoted => "rfq_quoted", "询价收到报价", "quote received";
         RfqAccepted => "rfq_accepted", "报价已被接受", "quote accepted";
+        DeliveryBooked => "delivery_booked", "采购商预约了送货时段", "delivery window booked";
+        DeliverySigned => "delivery_signed", "签收单已签收", "delivery note signed";
     }
 );
 
@@ -238,6 +240,10 @@ impl NotificationKind {
             K::RfqAccepted => {
                 InAppOnly("the order it made is announced by text once it is paid (order_paid)")
             }
+            K::DeliveryBooked | K::DeliverySigned => InAppOnly(
+                "delivery windows and notes (issue #22) are followed on the delivery pages; \
+                 the driver is at the door when the note is signed",
+            ),
         }
     }
 
@@ -301,6 +307,9 @@ impl NotificationKind {
             }
             K::RfqInvited | K::RfqQuoted | K::RfqAccepted => {
                 NotByWechat("purchasing notices: read in the console")
+            }
+            K::DeliveryBooked | K::DeliverySigned => {
+                NotByWechat("business buyers' and sellers' delivery notices: read in the pages")
             }
         }
     }

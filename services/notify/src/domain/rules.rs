@@ -295,6 +295,16 @@ pub const RULES: &[Rule] = &[
         audience: Audience::StandingOrderer,
     },
     Rule {
+        topic: "orders.delivery_booked",
+        kind: K::DeliveryBooked,
+        audience: Audience::SubOrderSeller,
+    },
+    Rule {
+        topic: "orders.delivery_signed",
+        kind: K::DeliverySigned,
+        audience: Audience::SubOrderBuyer,
+    },
+    Rule {
         topic: "orders.rfq_posted",
         kind: K::RfqInvited,
         audience: Audience::RfqOrg,

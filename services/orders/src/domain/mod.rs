@@ -8,6 +8,7 @@ pub mod carriers;
 pub mod catch_weight;
 pub mod credit;
 mod deadlines;
+pub mod delivery;
 mod device;
 pub mod divisions;
 pub mod extra_charge;

@@ -8,6 +8,7 @@ mod cart;
 mod console;
 mod credit;
 mod deadlines;
+mod delivery;
 mod favourites;
 mod orders;
 mod payment_view;
@@ -28,6 +29,7 @@ pub use cart::*;
 pub use console::*;
 pub use credit::*;
 pub use deadlines::*;
+pub use delivery::*;
 pub use favourites::*;
 pub use orders::*;
 pub use payment_view::PaymentView;
@@ -172,6 +174,18 @@ where
         .routes(routes!(revise_quote))
         .routes(routes!(withdraw_quote))
         .routes(routes!(accept_quote))
+        .routes(routes!(delivery_windows, create_delivery_window))
+        .routes(routes!(change_delivery_window, delete_delivery_window))
+        .routes(routes!(delivery_slots))
+        .routes(routes!(deliveries))
+        .routes(routes!(sub_order_delivery))
+        .routes(routes!(book_delivery_slot, cancel_delivery_slot))
+        .routes(routes!(sign_delivery_note))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(upload_delivery_photo, delivery_photo))
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024)),
+        )
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(upload_review_photo))

@@ -110,6 +110,10 @@ impl Orders {
             return Ok(false);
         }
         q::set_sub_orders_of_order(txn, record.order.id, SubOrderStatus::Cancelled, None).await?;
+        // Booked delivery windows give their places back (issue #22).
+        for sub in &record.subs {
+            crate::service::delivery::release_delivery(txn, sub.id).await?;
+        }
         // A pre-sale's order took no stock: an unpaid deposit's quantity goes back to the
         // pre-sale instead; an unpaid balance forfeits the reservation.
         if !crate::service::presale_balance::order_released(txn, record.order.id).await? {

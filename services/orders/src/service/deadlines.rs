@@ -225,6 +225,8 @@ impl Orders {
             // Shipped a moment ago: the refund above goes with the transaction.
             return Ok(false);
         }
+        // Its delivery window's place goes back with it (issue #22).
+        crate::service::delivery::release_delivery(&txn, id).await?;
         // A pre-sale's balance took no stock; its deposit comes back too.
         if !self.presale_part_cancelled(&txn, sub.order_id).await? {
             for l in q::lines_of_sub_order(&txn, id).await? {

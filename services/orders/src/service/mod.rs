@@ -13,6 +13,7 @@ pub mod checkout;
 pub mod console;
 pub mod credit;
 pub mod deadlines;
+pub mod delivery;
 pub mod erasure;
 pub mod extra_charge;
 pub mod favourites;
@@ -46,6 +47,10 @@ pub mod wechat_oauth;
 pub use cart::CartLine;
 pub use catch_weight::WeighRequest;
 pub use checkout::{CheckoutRequest, ItemInput};
+pub use delivery::{
+    BookSlotRequest, BookingView, DeliveryRow, DeliveryView, NoteLine, NoteView, ReceivedLine,
+    SignNoteRequest, SlotView, WindowView,
+};
 pub use erasure::ErasedBuyer;
 pub use logistics::{CarrierAck, CarrierEvent, LogisticsRequest};
 pub use pay::{IntentView, Payer, PaymentMethodOffer, SANDBOX};
@@ -177,6 +182,12 @@ pub mod topics {
     /// The same fields: some lines of the period were short (reduced or left out) or the order
     /// could not be placed at all; the orderer is told.
     pub const STANDING_SHORT: &str = "orders.standing_short";
+    /// `{"sub_order_id", "date", "start", "end"}`: a business buyer booked (or moved) the
+    /// delivery window of a sub-order; the seller's members are told (issue #22).
+    pub const DELIVERY_BOOKED: &str = "orders.delivery_booked";
+    /// `{"sub_order_id", "signer_name", "via"}`: the delivery note was signed, which received
+    /// the part; its buyer is told.
+    pub const DELIVERY_SIGNED: &str = "orders.delivery_signed";
 }
 
 /// The operator and after-sales agents see every order whole. Identity says who that is

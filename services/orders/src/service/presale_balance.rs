@@ -537,6 +537,7 @@ impl Orders {
         if !dq::cancel_paid_sub_order(txn, sub.id, &SubOrderMove::CancelPaid.from_states()).await? {
             return Err(OrdersError::SubOrderChanged);
         }
+        crate::service::delivery::release_delivery(txn, sub.id).await?;
         append(
             txn,
             order_id,

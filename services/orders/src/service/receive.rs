@@ -7,10 +7,12 @@ use crate::error::{Missing, OrdersError, Result};
 use crate::service::{OrderRecord, append, topics};
 use crate::store::queries::orders as q;
 use crate::store::sub_order;
+use chrono::{DateTime, Utc};
 use farmgate_identity::Actor;
 use farmgate_infra::db::begin_write;
 use farmgate_kernel::id::{OrderId, SubOrderId};
-use serde_json::json;
+use sea_orm::DatabaseTransaction;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 impl Orders {
@@ -50,35 +52,62 @@ impl Orders {
     }
 
     async fn mark_received(&self, sub: &sub_order::Model, actor: Option<Uuid>) -> Result<bool> {
-        let db = &self.infra().db;
-        let hours: Vec<i32> = q::lines_of_sub_order(db, sub.id)
+        let closes = self.window_closes(sub.id).await?;
+        let txn = begin_write(&self.infra().db).await?;
+        let data = json!({"automatic": actor.is_none(), "window_closes_at": closes});
+        if !self
+            .mark_received_in(&txn, sub, actor, closes, data)
+            .await?
+        {
+            return Ok(false);
+        }
+        txn.commit().await?;
+        self.infra().outbox.wake();
+        Ok(true)
+    }
+
+    /// When the after-sales window of a sub-order received now closes (the longest claim
+    /// window of its lines).
+    pub(crate) async fn window_closes(&self, sub: Uuid) -> Result<DateTime<Utc>> {
+        let hours: Vec<i32> = q::lines_of_sub_order(&self.infra().db, sub)
             .await?
             .iter()
             .map(|l| l.claim_window_hours)
             .collect();
+        Ok(domain::window_closes_at(self.now(), hours))
+    }
+
+    /// The receipt inside the caller's transaction, once: the sub-order moves to `received`
+    /// only from the states the move starts from, with its event (`data`) and topic. The
+    /// buyer's confirmation, the scheduler and a signed delivery note all come here; whether
+    /// this call made the move.
+    pub(crate) async fn mark_received_in(
+        &self,
+        txn: &DatabaseTransaction,
+        sub: &sub_order::Model,
+        actor: Option<Uuid>,
+        closes: DateTime<Utc>,
+        data: Value,
+    ) -> Result<bool> {
         let now = self.now();
-        let closes = domain::window_closes_at(now, hours);
-        let txn = begin_write(db).await?;
         let from = SubOrderMove::Receive.from_states();
-        if !q::receive_sub_order(&txn, sub.id, &from, now, closes).await? {
+        if !q::receive_sub_order(txn, sub.id, &from, now, closes).await? {
             return Ok(false);
         }
         append(
-            &txn,
+            txn,
             sub.order_id,
             Some(sub.id),
             EventKind::Received,
             actor,
-            json!({"automatic": actor.is_none(), "window_closes_at": closes}),
+            data,
             now,
         )
         .await?;
         self.infra()
             .outbox
-            .enqueue(&txn, topics::RECEIVED, &json!({"sub_order_id": sub.id}))
+            .enqueue(txn, topics::RECEIVED, &json!({"sub_order_id": sub.id}))
             .await?;
-        txn.commit().await?;
-        self.infra().outbox.wake();
         Ok(true)
     }
 }

@@ -6,6 +6,7 @@
 //! `crate::store::<entity>`.
 
 mod credit;
+mod delivery;
 pub mod entities;
 mod moderation;
 pub mod queries;
@@ -14,6 +15,7 @@ mod rfq_entities;
 mod standing;
 
 pub use credit::*;
+pub use delivery::{delivery_booking, delivery_note, delivery_slot_load, delivery_window};
 pub use entities::*;
 pub use moderation::{review_moderation_event, review_report};
 pub use reconciliation::{recon_difference, recon_run};

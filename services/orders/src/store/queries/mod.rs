@@ -8,6 +8,7 @@ pub mod cart;
 pub mod catch_weights;
 pub mod credit;
 pub mod deadlines;
+pub mod delivery;
 pub mod extra_charges;
 pub mod favourites;
 pub mod orders;
