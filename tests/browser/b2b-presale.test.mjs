@@ -4,7 +4,9 @@
 // the payment sandbox; the cooperative harvests, linking its inspected batch ML-2026-11-A; she
 // pays the balance from /presales.html; the cooperative ships from /seller/orders.html; her
 // order shows the batch's trace code. The pre-sold volume table counts her reservation.
-// FARMGATE_BASE_URL=… node --test presale.test.mjs
+// The file's name makes it run before e2e.test.mjs (node runs test files in name order): e2e's
+// official recall stops ML-2026-11-A and delists its listing, the demo cooperative's only batch.
+// FARMGATE_BASE_URL=… node --test b2b-presale.test.mjs
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
